@@ -1,0 +1,361 @@
+"""One function per command: parse arguments into core calls, print the result."""
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import orjson
+
+from ..core import config, paths
+from ..core.causes import CAUSES
+from ..core.dates import parse_bound
+from ..core.errors import PmjournalError, ValidationError
+from ..core.query import Filter, public, role_name
+from ..core.store import Journal
+from . import columns
+
+# argparse dest -> record field
+FIELD_ARGS = {
+    "title": "title",
+    "owner": "owner",
+    "requested_by": "requested_by",
+    "approved_by": "approved_by",
+    "consulted": "consulted",
+    "informed": "informed",
+    "when": "occurred_at",
+    "project": "project",
+    "tag": "tags",
+    "body": "body",
+    "cause": "causes",
+    "evidence": "evidence",
+    "status": "status",
+    "option": "options",
+    "rationale": "rationale",
+    "review_by": "review_by",
+    "source": "source",
+    "previous": "previous",
+    "channel": "channel",
+    "participants": "participants",
+    "commitments": "commitments",
+    "ack_by": "acknowledged_by",
+    "follow_up_by": "follow_up_by",
+    "raised_by": "raised_by",
+    "raised_to": "raised_to",
+    "likelihood": "likelihood",
+    "impact": "impact",
+    "mitigation": "mitigation",
+    "severity": "severity",
+}
+IMPACT_ARGS = {"impact_scope": "scope", "impact_schedule": "schedule", "impact_cost": "cost"}
+LINK_ARGS = {"caused_by": "caused_by", "supersedes": "supersedes", "relates": "relates"}
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def open_journal(args) -> Journal:
+    cfg = config.load()
+    return Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user)
+
+
+def _values(args, kind: str | None) -> dict:
+    values = {}
+    for dest, field in FIELD_ARGS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            values[field] = value
+    if values.get("body") == "-":
+        values["body"] = sys.stdin.read()
+    impact = {part: getattr(args, dest) for dest, part in IMPACT_ARGS.items() if getattr(args, dest, None) is not None}
+    if impact:
+        if kind != "change":
+            raise ValidationError("--impact-scope/--impact-schedule/--impact-cost are for a change")
+        values["impact"] = impact
+    elif kind == "change" and "impact" in values:
+        raise ValidationError("for a change use --impact-scope, --impact-schedule and --impact-cost")
+    return values
+
+
+def _links(args) -> dict:
+    return {rel: getattr(args, dest) for dest, rel in LINK_ARGS.items() if getattr(args, dest, None)}
+
+
+def filter_from(args) -> Filter:
+    since = parse_bound(args.since) if args.since else None
+    until = parse_bound(args.until, end=True) if args.until else None
+    return Filter(
+        project=args.project,
+        kinds=tuple(args.kind or ()),
+        person=args.person,
+        role=role_name(args.role) if args.role else None,
+        tags=tuple(t.lstrip("#").lower() for t in args.tag or ()),
+        cause=args.cause.lower() if args.cause else None,
+        since=since,
+        until=until,
+        search=args.search,
+        include_retracted=args.include_retracted,
+    )
+
+
+def cmd_add(args) -> int:
+    journal = open_journal(args)
+    values = _values(args, args.kind)
+    if "project" not in values:
+        project = config.load().project
+        if project:
+            values["project"] = project
+    record = journal.add(args.kind, values, links=_links(args))
+    _out(f"#{record['seq']} {record['id']}\n")
+    return 0
+
+
+def cmd_list(args) -> int:
+    filt = filter_from(args)
+    journal = open_journal(args)
+    views = filt.apply(journal.views.values())
+    if args.format == "json":
+        from ..core.transfer import entries_json
+
+        sys.stdout.buffer.write(entries_json(views))
+    elif args.format == "csv":
+        from ..core.transfer import export_csv
+
+        _out(export_csv(views))
+    else:
+        print_trail(views, journal)
+    return 0
+
+
+def print_trail(views, journal) -> None:
+    if not views:
+        _out(
+            "no entries match\n"
+            if len(journal)
+            else "the journal is empty: add an entry with `pmjournal add`, or try `pmjournal demo`\n"
+        )
+        return
+    display = journal.people.display
+    headers = ("#", "when", "kind", "title", "owner", "approved by", "status")
+    rows = []
+    for v in views:
+        rows.append(
+            (
+                f"#{v['seq']}",
+                v["occurred_at"][:16].replace("T", " "),
+                v["kind"],
+                v.get("title", ""),
+                display(v["owner"]) if v.get("owner") else "",
+                ", ".join(display(p) for p in v.get("approved_by") or ()),
+                "retracted" if v["retracted"] else v.get("status", ""),
+            )
+        )
+    width = shutil.get_terminal_size((120, 24)).columns
+    widths = columns.natural_widths(headers, rows, (7, 16, 13, 60, 16, 20, 10))
+    tty = sys.stdout.isatty()
+    lines = columns.render(headers, rows, widths, flex=3, total_width=width)
+    out = []
+    for i, line in enumerate(lines):
+        if tty and i >= 2 and views[i - 2]["retracted"]:
+            line = f"\x1b[2;9m{line}\x1b[0m"
+        out.append(line)
+    _out("\n".join(out) + "\n")
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def cmd_show(args) -> int:
+    journal = open_journal(args)
+    view = journal.get(args.id)
+    if args.format == "json":
+        sys.stdout.buffer.write(orjson.dumps(public(view), option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    from .render import entry_detail
+
+    _console().print(entry_detail(view, journal))
+    return 0
+
+
+def cmd_amend(args) -> int:
+    journal = open_journal(args)
+    target = journal.resolve_entry(args.id)
+    values = _values(args, target["kind"])
+    if "impact" in values and target["kind"] == "change":
+        current = journal.views[target["id"]].get("impact") or {}
+        values["impact"] = {**current, **values["impact"]}
+    for field in args.clear or ():
+        if field in values:
+            raise ValidationError(f"--clear {field} and a new value for it at once")
+        values[field] = None
+    record = journal.amend(target["id"], values, args.reason, links=_links(args))
+    changed = ", ".join(record["changes"])
+    _out(f"#{record['seq']} amends #{target['seq']}: {changed}\n")
+    return 0
+
+
+def cmd_retract(args) -> int:
+    journal = open_journal(args)
+    target = journal.resolve_entry(args.id)
+    record = journal.retract(target["id"], args.reason)
+    _out(f"#{record['seq']} retracts #{target['seq']}\n")
+    return 0
+
+
+def cmd_who(args) -> int:
+    from ..core.query import who, who_person
+
+    filt = filter_from(args)
+    journal = open_journal(args)
+    views = filt.apply(journal.views.values())
+    people = journal.people
+    if args.person:
+        summary = who_person(views, people, args.person)
+        if args.format == "json":
+            doc = {
+                **summary,
+                "entries": [
+                    {
+                        "seq": v["seq"],
+                        "id": v["id"],
+                        "kind": v["kind"],
+                        "title": v.get("title", ""),
+                        "occurred_at": v["occurred_at"],
+                        "status": v.get("status"),
+                        "roles": held,
+                    }
+                    for v, held in summary["entries"]
+                ],
+            }
+            sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+            return 0
+        if not any(summary["roles"].values()):
+            raise PmjournalError(f"{args.person} holds no role in the entries selected")
+        from .render import who_person as render_person
+
+        _console().print(render_person(summary, people))
+        return 0
+    rows = who(views, people)
+    if args.format == "json":
+        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    if not rows:
+        _out("nobody holds a role in the entries selected\n")
+        return 0
+    from .render import who_table
+
+    _console().print(who_table(rows))
+    return 0
+
+
+def cmd_trace(args) -> int:
+    from ..core.query import trace, trace_json
+
+    journal = open_journal(args)
+    view = journal.get(args.id)
+    tree = trace(journal.views, view["id"])
+    if args.format == "json":
+        sys.stdout.buffer.write(orjson.dumps(trace_json(tree), option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    from .render import trace_tree
+
+    _console().print(trace_tree(tree, journal.people))
+    if not tree["children"]:
+        _out(
+            f"#{view['seq']} has no caused-by links (add them with `pmjournal amend {view['seq']} --caused-by ID --reason ...`)\n"
+        )
+    return 0
+
+
+def write_output(data: bytes, output: str | None, force: bool) -> None:
+    """To stdout, or atomically to a file that must not exist unless `force`."""
+    if not output:
+        sys.stdout.buffer.write(data)
+        return
+    path = Path(output)
+    if path.exists() and not force:
+        raise PmjournalError(f"{path} exists; use --force to overwrite it")
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise PmjournalError(f"cannot write {path}: {err.strerror}") from err
+
+
+def cmd_export(args) -> int:
+    from ..core import transfer
+
+    filt = filter_from(args)
+    journal = open_journal(args)
+    if args.format == "json":
+        data = transfer.export_json(journal, filt)
+    elif args.format == "csv":
+        data = transfer.export_csv(transfer.selected(journal, filt)).encode()
+    else:
+        from ..core.markdown import export_markdown
+
+        data = export_markdown(journal, filt).encode()
+    write_output(data, args.output, args.force)
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from ..core.transfer import import_file
+
+    journal = open_journal(args)
+    added, skipped = import_file(journal, args.file)
+    _out(f"imported {added} records, skipped {skipped} already present\n")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from ..core.verify import verify_file
+
+    path = paths.journal_path(getattr(args, "db", None))
+    report = verify_file(path)
+    if report.ok:
+        _out(report.message(path) + "\n")
+        return 0
+    print(f"pmjournal: {report.message(path)}", file=sys.stderr)
+    return 1
+
+
+def cmd_demo(args) -> int:
+    from ..core.demo import write_demo
+
+    journal = open_journal(args)
+    count = write_demo(journal)
+    _out(f"wrote {count} sample records to {journal.path}; try `pmjournal --db {journal.path}`\n")
+    return 0
+
+
+def cmd_causes(args) -> int:
+    width = max(len(c.key) for c in CAUSES)
+    for c in CAUSES:
+        _out(f"{c.key:<{width}}  {c.label} ({c.zh}): {c.sub_causes}\n")
+    return 0
+
+
+def cmd_paths(args) -> int:
+    _out(
+        f"journal  {paths.journal_path(getattr(args, 'db', None))}\n"
+        f"config   {paths.config_file()}\n"
+        f"themes   {paths.user_themes_dir()}\n"
+    )
+    return 0
+
+
+COMMANDS = {name[4:]: fn for name, fn in globals().items() if name.startswith("cmd_")}

@@ -1,0 +1,159 @@
+"""The command-line contract (DESIGN.md, "Command line"): argparse definitions only."""
+
+import argparse
+
+from .. import __version__
+from ..core.model import ENTRY_KINDS
+
+EXAMPLES = {
+    "add": """examples:
+  pmjournal add decision "Cut offline mode from v1" --owner Dana --approved-by "VP Eng" --when "yesterday 15:00"
+  pmjournal add change "Export to PDF added" --owner Sam --requested-by "Acme Corp" --source customer --impact-schedule "+2 weeks"
+  pmjournal add risk "Vendor API rate limits" --owner Lee --raised-to Dana --likelihood high --impact medium
+  pmjournal add incident "Checkout outage" --cause decision --caused-by 12 --caused-by 15
+  echo "long notes" | pmjournal add note "Retro notes" --body -""",
+    "list": """examples:
+  pmjournal list --person dana --role owner --since 2026-10-01
+  pmjournal list --kind decision --project apollo --format json
+  pmjournal list --search "pricing" --include-retracted""",
+    "amend": """examples:
+  pmjournal amend 12 --owner Bob --reason "Alice handed the call to Bob on Monday"
+  pmjournal amend '#7' --status rejected --reason "Leadership said no in the 1:1"
+  pmjournal amend 7 --clear review_by --reason "No review planned\"""",
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """Wrong usage: one line on stderr and exit 2, as the contract says."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _db(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH", default=default, help="journal file (default: $PMJOURNAL_DB, else the user data folder)"
+    )
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters")
+    g.add_argument("--project", help="only this project")
+    g.add_argument("--kind", action="append", choices=ENTRY_KINDS, help="only this kind (repeatable)")
+    g.add_argument("--person", help="only entries naming this person (case-insensitive)")
+    g.add_argument("--role", help="with --person: only in this role (owner, requested, approved, consulted, informed)")
+    g.add_argument("--tag", action="append", help="only entries with this tag (repeatable: all must match)")
+    g.add_argument("--cause", help="only entries with this cause key")
+    g.add_argument("--since", metavar="DATE", help="occurred on or after (e.g. 2026-10-01, 'last monday')")
+    g.add_argument("--until", metavar="DATE", help="occurred on or before (a bare day includes all of it)")
+    g.add_argument("--search", metavar="TEXT", help="words that must all appear (case-insensitive)")
+    g.add_argument("--include-retracted", action="store_true", help="show retracted entries too")
+
+
+def _fields(p: argparse.ArgumentParser, amend: bool = False) -> None:
+    roles = p.add_argument_group("roles (repeatable or comma-separated)")
+    roles.add_argument("--owner", help="the one accountable person")
+    for flag in ("--requested-by", "--approved-by", "--consulted", "--informed"):
+        roles.add_argument(flag, action="append", metavar="P")
+    common = p.add_argument_group("entry")
+    if amend:
+        common.add_argument("--title")
+    common.add_argument("--when", metavar="TEXT", help="when it happened: 'yesterday 15:00', 'last fri', ISO")
+    common.add_argument("--project")
+    common.add_argument("--tag", action="append", metavar="T")
+    common.add_argument("--body", metavar="TEXT", help="details; - reads standard input")
+    common.add_argument("--cause", action="append", metavar="KEY", help="cause key (see `pmjournal causes`)")
+    common.add_argument("--caused-by", action="append", metavar="ID", help="an entry this one was caused by")
+    common.add_argument("--supersedes", action="append", metavar="ID", help="a decision this one replaces")
+    common.add_argument("--relates", action="append", metavar="ID", help="a related entry")
+    common.add_argument("--evidence", action="append", metavar="REF", help="URL, file path or ticket id")
+    kind = p.add_argument_group("kind-specific")
+    kind.add_argument("--status")
+    kind.add_argument("--option", action="append", metavar="TEXT", help="decision: an option weighed")
+    kind.add_argument("--rationale")
+    kind.add_argument("--review-by", metavar="DATE")
+    kind.add_argument("--source", help="change: customer, internal, regulatory, market")
+    kind.add_argument("--previous", metavar="TEXT", help="change: what the requirement was")
+    kind.add_argument("--impact-scope", metavar="TEXT")
+    kind.add_argument("--impact-schedule", metavar="TEXT")
+    kind.add_argument("--impact-cost", metavar="TEXT")
+    kind.add_argument("--channel", help="communication: meeting, email, chat, call, doc")
+    kind.add_argument("--participants", action="append", metavar="P")
+    kind.add_argument("--commitments", metavar="TEXT")
+    kind.add_argument("--ack-by", action="append", metavar="P", help="communication: who acknowledged it")
+    kind.add_argument("--follow-up-by", metavar="DATE")
+    kind.add_argument("--raised-by", metavar="P", help="risk: who raised it")
+    kind.add_argument("--raised-to", action="append", metavar="P", help="risk: to whom")
+    kind.add_argument("--likelihood", help="risk: low, medium, high")
+    kind.add_argument("--impact", help="risk: low, medium, high")
+    kind.add_argument("--mitigation")
+    kind.add_argument("--severity", help="incident: low, medium, high, critical")
+
+
+def build() -> Parser:
+    root = Parser(
+        prog="pmjournal",
+        description="A product manager's record of who decided what.",
+        epilog="Run without a command to open the journal in the terminal app.",
+    )
+    root.add_argument("--version", action="version", version=f"pmjournal {__version__}")
+    _db(root, None)
+    sub = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXAMPLES.get(name),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _db(p, argparse.SUPPRESS)  # after the command too; SUPPRESS keeps an earlier --db
+        return p
+
+    p = command("add", "record a new entry; prints its #seq and id")
+    p.add_argument("kind", choices=ENTRY_KINDS)
+    p.add_argument("title")
+    _fields(p)
+
+    p = command("list", "list entries (folded: amendments applied)")
+    _filters(p)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    p = command("show", "an entry as it reads now, and its full history")
+    p.add_argument("id", help="#42, 42 or an id prefix")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = command("amend", "correct an entry by recording an amendment (never an edit)")
+    p.add_argument("id")
+    _fields(p, amend=True)
+    p.add_argument("--clear", action="append", metavar="FIELD", help="empty a field (e.g. review_by)")
+    p.add_argument("--reason", required=True, help="why the record changes (required)")
+
+    p = command("retract", "mark an entry retracted; it stays in the record")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+
+    p = command("who", "accountability summary: who owned, requested, approved, was consulted or informed")
+    p.add_argument("person", nargs="?")
+    _filters(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = command("trace", "the tree of entries behind an incident")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = command("export", "write the (filtered) trail as Markdown evidence, JSON or CSV")
+    _filters(p)
+    p.add_argument("--format", choices=("markdown", "json", "csv"), default="markdown")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+    p = command("import", "add the records of a pmjournal JSON export or a jrnl JSON export")
+    p.add_argument("file")
+
+    command("verify", "check the hash chain; exit 1 naming the first bad #seq")
+    command("demo", "write a sample journal for a fictional launch (refuses a non-empty journal)")
+    command("causes", "list the blame-cause keys with their English and Chinese labels")
+    command("paths", "print the journal, config and theme paths in use")
+    return root

@@ -1,0 +1,186 @@
+"""Rich renderables for the CLI. User text is always wrapped in Text: never markup."""
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ..core import display
+from ..core.query import ROLE_NAMES
+
+KIND_STYLE = {
+    "decision": "cyan",
+    "change": "magenta",
+    "communication": "blue",
+    "risk": "yellow",
+    "incident": "red",
+    "note": "white",
+}
+
+
+def _status(view: dict) -> str:
+    if view["retracted"]:
+        return "retracted"
+    return view.get("status") or ""
+
+
+def trail_table(views, people) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name, kw in (
+        ("#", {"justify": "right"}),
+        ("when", {"no_wrap": True}),
+        ("kind", {}),
+        ("title", {"ratio": 1}),
+        ("owner", {}),
+        ("approved by", {}),
+        ("status", {}),
+    ):
+        table.add_column(name, **kw)
+    for v in views:
+        style = "dim strike" if v["retracted"] else ""
+        table.add_row(
+            Text(f"#{v['seq']}"),
+            Text(display.short_date(v["occurred_at"])),
+            Text(v["kind"], style=KIND_STYLE.get(v["kind"], "")),
+            Text(v.get("title", "")),
+            Text(display.value_text("owner", v.get("owner"), people.display)),
+            Text(display.value_text("approved_by", v.get("approved_by"), people.display)),
+            Text(_status(v)),
+            style=style,
+        )
+    return table
+
+
+def entry_detail(view: dict, journal) -> Group:
+    people = journal.people
+    head = Text(f"#{view['seq']} ", style="bold")
+    head.append(view["kind"], style=KIND_STYLE.get(view["kind"], ""))
+    if view.get("status"):
+        head.append(f" · {view['status']}")
+    title = Text(view.get("title", ""), style="bold")
+    parts: list = [head, title]
+    if view["retracted"]:
+        r = view["retracted"]
+        parts.append(
+            Text(
+                f"RETRACTED #{r['seq']} {display.short_date(r['recorded_at'])} by {r['recorded_by']}: {r['reason']}", style="red"
+            )
+        )
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+
+    def row(name: str, text: str) -> None:
+        if text:
+            grid.add_row(Text(name), Text(text))
+
+    row("When", display.long_date(view["occurred_at"]))
+    row("Recorded", f"{display.long_date(view['recorded_at'])} by {view.get('recorded_by', '')}")
+    for field in display.ROLE_FIELDS + tuple(display.kind_fields(view)):
+        row(display.label(field), display.value_text(field, view.get(field), people.display))
+    for field in ("project", "tags", "causes", "evidence"):
+        row(display.label(field), display.value_text(field, view.get(field)))
+    parts.append(grid)
+    links = _links(view, journal)
+    if links:
+        parts += [Text("Links", style="bold"), *links]
+    if view.get("body"):
+        parts += [Text("Body", style="bold"), Text(view["body"])]
+    if view["history"]:
+        parts.append(Text("History", style="bold"))
+        for event in view["history"]:
+            line = Text(f"  #{event['seq']} {display.short_date(event['recorded_at'])} UTC by {event['recorded_by']}: ")
+            line.append(event["kind"], style="yellow")
+            line.append(f" — {event['reason']}")
+            parts.append(line)
+            for field, change in (event.get("changes") or {}).items():
+                old = display.value_text(field, change["old"]) or "(empty)"
+                new = display.value_text(field, change["new"]) or "(empty)"
+                parts.append(Text(f"      {display.label(field)}: {old} → {new}"))
+    parts.append(Text(f"id {view['id']}  hash {view['hash'][:16]}…", style="dim"))
+    return Group(*parts)
+
+
+def _ref(journal, entry_id: str) -> str:
+    target = journal.by_id(entry_id)
+    if target is None:
+        return f"{entry_id} (not in this journal)"
+    return f"#{target['seq']} {target['kind']}: {target.get('title', '')}"
+
+
+def _links(view: dict, journal) -> list[Text]:
+    out = []
+    names = {"supersedes": "supersedes", "caused_by": "caused by", "relates": "relates to"}
+    back = {"supersedes": "superseded by", "caused_by": "led to", "relates": "related from"}
+    for link in view.get("links") or ():
+        out.append(Text(f"  {names[link['rel']]} {_ref(journal, link['to'])}"))
+    for link in view["linked_from"]:
+        out.append(Text(f"  {back[link['rel']]} {_ref(journal, link['from'])}"))
+    return out
+
+
+def who_table(rows) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("person")
+    for role in ROLE_NAMES:
+        table.add_column(role, justify="right")
+    table.add_column("total", justify="right")
+    for r in rows:
+        table.add_row(Text(r["person"]), *(Text(str(r[x]) if r[x] else "·") for x in ROLE_NAMES), Text(str(r["total"])))
+    return table
+
+
+def who_person(summary: dict, people) -> Group:
+    parts: list = [Text(summary["person"], style="bold")]
+    counts = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    counts.add_column("kind")
+    for role in ROLE_NAMES:
+        counts.add_column(role, justify="right")
+    for kind, roles in sorted(summary["by_kind"].items()):
+        counts.add_row(Text(kind), *(Text(str(roles[r]) if roles[r] else "·") for r in ROLE_NAMES))
+    counts.add_row(Text("all", style="bold"), *(Text(str(summary["roles"][r]), style="bold") for r in ROLE_NAMES))
+    parts.append(counts)
+    if summary["entries"]:
+        parts.append(Text("Owned, requested or approved (newest first)", style="bold"))
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for name in ("#", "when", "kind", "title", "as", "status"):
+            table.add_column(name, justify="right" if name == "#" else "left")
+        for view, held in summary["entries"]:
+            table.add_row(
+                Text(f"#{view['seq']}"),
+                Text(display.short_date(view["occurred_at"])),
+                Text(view["kind"]),
+                Text(view.get("title", "")),
+                Text(", ".join(held)),
+                Text(_status(view)),
+                style="dim strike" if view["retracted"] else "",
+            )
+        parts.append(table)
+    return Group(*parts)
+
+
+def trace_tree(tree: dict, people) -> Tree:
+    def label(node: dict) -> Text:
+        if node.get("missing"):
+            return Text(f"{node['id']} (not in this journal)", style="red")
+        v = node["view"]
+        text = Text(f"#{v['seq']} ")
+        text.append(v["kind"], style=KIND_STYLE.get(v["kind"], ""))
+        text.append(f" {display.short_date(v['occurred_at'])} ")
+        text.append(v.get("title", ""), style="dim strike" if v["retracted"] else "bold")
+        if v.get("owner"):
+            text.append(f"  owner {people.display(v['owner'])}")
+        if node["causes"]:
+            text.append("  causes: " + ", ".join(f"{c['key']} ({c['label']}, {c['zh']})" for c in node["causes"]), style="yellow")
+        if node["cycle"]:
+            text.append("  ↺ cycle: already on this path, not followed", style="red")
+        return text
+
+    def grow(branch: Tree, node: dict) -> None:
+        for child in node["children"]:
+            grow(branch.add(label(child)), child)
+
+    root = Tree(label(tree))
+    grow(root, tree)
+    return root

@@ -1,0 +1,78 @@
+"""The user's settings: config.toml in the config folder (see paths.py).
+
+Read by the CLI (name for `recorded_by`, default project) and the TUI (theme,
+keymap). Unknown keys are refused with a suggestion rather than ignored, so a
+typo does not silently do nothing. Writes are atomic (temp file + rename).
+"""
+
+import difflib
+import getpass
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomli_w
+
+from . import paths
+from .errors import PmjournalError
+
+KEYS = {"name": str, "project": str, "theme": str, "keymap": dict}
+
+
+@dataclass
+class Config:
+    name: str = ""
+    project: str = ""
+    theme: str = ""
+    keymap: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def user(self) -> str:
+        if self.name:
+            return self.name
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
+
+
+def load(path: Path | None = None) -> Config:
+    path = path or paths.config_file()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config(path=path)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+        raise PmjournalError(f"cannot read the config file {path}: {err}") from err
+    for key, value in raw.items():
+        if key not in KEYS:
+            hint = difflib.get_close_matches(key, KEYS, n=1)
+            extra = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(KEYS)}"
+            raise PmjournalError(f"unknown key {key!r} in {path}{extra}")
+        if not isinstance(value, KEYS[key]):
+            raise PmjournalError(f"{key!r} in {path} must be a {KEYS[key].__name__}")
+    return Config(path=path, **raw)
+
+
+def save(updates: dict, path: Path | None = None) -> Config:
+    """Merge `updates` into the config file and write it atomically."""
+    path = path or paths.config_file()
+    current = load(path)
+    data = {k: getattr(current, k) for k in KEYS if getattr(current, k)}
+    data.update({k: v for k, v in updates.items() if k in KEYS})
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return load(path)

@@ -1,0 +1,178 @@
+"""Dates as people type them: "yesterday 15:00", "last fri", "3 days ago", ISO.
+
+Everything returned is timezone-aware. A time without an offset is taken in
+the local zone (dateutil's tzlocal, so a date across a DST change gets the
+offset it had then). Anything we cannot read raises DateError: a guess would
+put a wrong date into evidence.
+"""
+
+import re
+from datetime import UTC, datetime, time, timedelta
+
+from dateutil import parser as du_parser
+from dateutil import tz
+from dateutil.relativedelta import relativedelta
+
+from .errors import DateError
+
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "weds", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for name in names
+}
+_UNITS = {
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "h": "hours",
+    "hr": "hours",
+    "hrs": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "w": "weeks",
+    "wk": "weeks",
+    "week": "weeks",
+    "weeks": "weeks",
+    "month": "months",
+    "months": "months",
+    "y": "years",
+    "year": "years",
+    "years": "years",
+}
+_TIME = re.compile(r"^(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
+_AGO = re.compile(r"^(\d+|an?|one)\s+([a-z]+)\s+ago$")
+_IN = re.compile(r"^in\s+(\d+|an?|one)\s+([a-z]+)$")
+_DAY = re.compile(r"^(?:(last|next|this)\s+)?([a-z]+)(?:\s+(.+))?$")
+
+HINT = "try 'yesterday 15:00', 'last fri', '3 days ago' or 2026-11-23T15:00"
+
+
+def local_zone():
+    return tz.tzlocal()
+
+
+def now() -> datetime:
+    return datetime.now(local_zone())
+
+
+def _time_of_day(text: str) -> time | None:
+    m = _TIME.match(text.strip())
+    if not m:
+        return None
+    hour, minute, half = int(m.group(1)), int(m.group(2) or 0), m.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif m.group(2) is None:
+        return None  # a bare number is a day of the month, not an hour
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _count(word: str) -> int:
+    return 1 if word in ("a", "an", "one") else int(word)
+
+
+def _relative(text: str, ref: datetime) -> datetime | None:
+    if text == "now":
+        return ref.replace(microsecond=0)
+    for pattern, sign in ((_AGO, -1), (_IN, 1)):
+        m = pattern.match(text)
+        if m and m.group(2) in _UNITS:
+            delta = relativedelta(**{_UNITS[m.group(2)]: sign * _count(m.group(1))})
+            return (ref + delta).replace(microsecond=0)
+    m = _DAY.match(text)
+    if not m:
+        return None
+    which, word, rest = m.groups()
+    today = ref.date()
+    if word in ("today", "yesterday", "tomorrow") and not which:
+        day = today + timedelta(days={"today": 0, "yesterday": -1, "tomorrow": 1}[word])
+    elif word in _WEEKDAYS:
+        diff = (today.weekday() - _WEEKDAYS[word]) % 7
+        if which == "next":
+            day = today + timedelta(days=(7 - diff) or 7)
+        elif which == "last":
+            day = today - timedelta(days=diff or 7)
+        else:  # "fri" / "this fri": the most recent one, today included
+            day = today - timedelta(days=diff)
+    else:
+        return None
+    at = time(0, 0)
+    if rest:
+        parsed = _time_of_day(rest)
+        if parsed is None:
+            return None
+        at = parsed
+    return datetime.combine(day, at, tzinfo=ref.tzinfo)
+
+
+def parse_when(text: str, ref: datetime | None = None) -> datetime:
+    """Parse what a person typed into an aware datetime, or raise DateError."""
+    cleaned = " ".join(str(text).strip().lower().split())
+    if not cleaned:
+        raise DateError("empty date; " + HINT, field="occurred_at")
+    ref = ref or now()
+    result = _relative(cleaned, ref)
+    if result is None:
+        only_time = _time_of_day(cleaned)
+        if only_time is not None:
+            result = datetime.combine(ref.date(), only_time, tzinfo=ref.tzinfo)
+    if result is None:
+        default = ref.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        try:
+            result = du_parser.parse(str(text).strip(), default=default)
+        except (ValueError, OverflowError, TypeError) as err:
+            raise DateError(f"cannot understand the date {text!r}; {HINT}", field="occurred_at") from err
+        if result.tzinfo is None:
+            result = result.replace(tzinfo=ref.tzinfo)
+    return result
+
+
+def has_time(text: str) -> bool:
+    """Whether the text names a time of day (so an 'until' bound is not end-of-day)."""
+    t = text.lower()
+    return bool(re.search(r"\d:\d|\d\s*(am|pm)\b|ago|now|^in ", t))
+
+
+def parse_bound(text: str, end: bool = False, ref: datetime | None = None) -> datetime:
+    """A --since/--until bound; a bare day as `until` includes that whole day."""
+    when = parse_when(text, ref)
+    if end and not has_time(text) and when.time() == time(0, 0):
+        when = when + timedelta(days=1) - timedelta(microseconds=1)
+    return when
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+def utc_stamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def describe(dt: datetime) -> str:
+    """How a date was understood, for a person: 'Mon 23 Nov 2026 15:00 +08:00'."""
+    offset = dt.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+    return f"{dt.strftime('%a %d %b %Y %H:%M')} {offset}".strip()
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)

@@ -1,0 +1,40 @@
+"""Exceptions the front ends turn into one-line messages.
+
+Every error a user can cause derives from PmjournalError so the CLI can print
+`str(err)` and exit 1 without a traceback; anything else is a bug.
+"""
+
+
+class PmjournalError(Exception):
+    """A problem with the data or the request; the message is shown as is."""
+
+
+class ValidationError(PmjournalError):
+    """An entry or amendment that the model refuses.
+
+    `field` names the offending field so a form can show the error beside it.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class DateError(ValidationError):
+    """A date or time the parser could not understand."""
+
+
+class NotFound(PmjournalError):
+    """An id, #seq or prefix that matches no entry (or more than one)."""
+
+
+class StoreError(PmjournalError):
+    """The journal file cannot be read or written safely."""
+
+
+class JournalLocked(StoreError):
+    """Another process held the write lock for longer than we wait."""
+
+
+class JournalDamaged(StoreError):
+    """The file is not a journal we can read; it is never modified."""

@@ -1,0 +1,269 @@
+"""Entry kinds, their fields, and validation.
+
+A record is one JSON document. Fields left empty are not stored, so records
+stay small and the folded view (fold.py) supplies the defaults. Validation
+normalises what is safe to normalise (whitespace around names, tag case,
+comma-separated people) and refuses everything else with a ValidationError
+naming the field, so a form can show the message beside it.
+"""
+
+import re
+from dataclasses import dataclass
+
+from . import dates
+from .causes import BY_KEY
+from .errors import ValidationError
+
+ENTRY_KINDS = ("decision", "change", "communication", "risk", "incident", "note")
+META_KINDS = ("amendment", "retraction")
+OWNER_REQUIRED = ("decision", "change", "risk")
+LINK_RELS = ("supersedes", "caused_by", "relates")
+LEVELS = ("low", "medium", "high")
+
+# RACI roles, as the `who` summary and --role filter name them.
+ROLES = {
+    "owner": "owner",
+    "requested": "requested_by",
+    "approved": "approved_by",
+    "consulted": "consulted",
+    "informed": "informed",
+}
+# Every field that holds people, for --person without --role.
+PEOPLE_FIELDS = (
+    "owner",
+    "requested_by",
+    "approved_by",
+    "consulted",
+    "informed",
+    "participants",
+    "acknowledged_by",
+    "raised_by",
+    "raised_to",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # text, line, person, people, date, enum, list, tags, causes, links, impact
+    label: str
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+
+
+COMMON = (
+    Field("title", "line", "Title"),
+    Field("occurred_at", "date", "When"),
+    Field("owner", "person", "Owner"),
+    Field("requested_by", "people", "Requested by"),
+    Field("approved_by", "people", "Approved by"),
+    Field("consulted", "people", "Consulted"),
+    Field("informed", "people", "Informed"),
+    Field("project", "line", "Project"),
+    Field("tags", "tags", "Tags"),
+    Field("causes", "causes", "Causes"),
+    Field("links", "links", "Links"),
+    Field("evidence", "list", "Evidence"),
+    Field("body", "text", "Body"),
+)
+
+KIND_FIELDS: dict[str, tuple[Field, ...]] = {
+    "decision": (
+        Field("status", "enum", "Status", ("proposed", "accepted", "rejected", "superseded"), "accepted"),
+        Field("options", "list", "Options considered"),
+        Field("rationale", "text", "Rationale"),
+        Field("review_by", "date", "Review by"),
+    ),
+    "change": (
+        Field("status", "enum", "Status", ("requested", "approved", "rejected", "done")),
+        Field("source", "enum", "Source", ("customer", "internal", "regulatory", "market")),
+        Field("previous", "text", "Previously"),
+        Field("impact", "impact", "Impact"),
+    ),
+    "communication": (
+        Field("channel", "enum", "Channel", ("meeting", "email", "chat", "call", "doc")),
+        Field("participants", "people", "Participants"),
+        Field("commitments", "text", "Commitments"),
+        Field("acknowledged_by", "people", "Acknowledged by"),
+        Field("follow_up_by", "date", "Follow up by"),
+    ),
+    "risk": (
+        Field("status", "enum", "Status", ("open", "mitigating", "accepted", "closed", "occurred"), "open"),
+        Field("raised_by", "person", "Raised by"),
+        Field("raised_to", "people", "Raised to"),
+        Field("likelihood", "enum", "Likelihood", LEVELS),
+        Field("impact", "enum", "Impact", LEVELS),
+        Field("mitigation", "text", "Mitigation"),
+    ),
+    "incident": (
+        Field("status", "enum", "Status", ("open", "resolved"), "open"),
+        Field("severity", "enum", "Severity", ("low", "medium", "high", "critical")),
+    ),
+    "note": (),
+}
+IMPACT_PARTS = ("scope", "schedule", "cost")
+
+# Fields the store sets; never amendable.
+SYSTEM_FIELDS = ("id", "seq", "kind", "recorded_at", "recorded_by", "prev_hash", "hash")
+
+_TAG = re.compile(r"^[\w][\w\-/.]*$")
+
+
+def fields_for(kind: str) -> dict[str, Field]:
+    if kind not in KIND_FIELDS:
+        raise ValidationError(f"unknown kind {kind!r}; choose one of {', '.join(ENTRY_KINDS)}", field="kind")
+    return {f.name: f for f in COMMON + KIND_FIELDS[kind]}
+
+
+def split_names(value) -> list[str]:
+    """'Alice, bob' or ['Alice', 'bob, Carol'] -> ['Alice', 'bob', 'Carol']."""
+    items = [value] if isinstance(value, str) else list(value or [])
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise ValidationError(f"a name must be text, not {item!r}")
+        for part in item.split(","):
+            name = " ".join(part.split())
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                out.append(name)
+    return out
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _clean(field: Field, value):
+    """Normalise one value; return None for 'empty' so it is not stored."""
+    name, kind = field.name, field.type
+    if value is None:
+        return None
+    if kind == "line":
+        if not isinstance(value, str):
+            raise ValidationError(f"{name} must be text", field=name)
+        if "\n" in value or "\r" in value:
+            raise ValidationError(f"{name} must be a single line (put details in the body)", field=name)
+        return value.strip() or None
+    if kind == "text":
+        if not isinstance(value, str):
+            raise ValidationError(f"{name} must be text", field=name)
+        return value if value.strip() else None
+    if kind == "person":
+        names = split_names(value)
+        if len(names) > 1:
+            raise ValidationError(f"{name} is one accountable person, got {', '.join(names)}", field=name)
+        return names[0] if names else None
+    if kind == "people":
+        return split_names(value) or None
+    if kind == "date":
+        if not isinstance(value, str) or not value.strip():
+            return None
+        try:
+            return dates.iso(dates.parse_when(value))
+        except ValidationError as err:
+            raise ValidationError(f"{field.label.lower()}: {err}", field=name) from err
+    if kind == "enum":
+        text = str(value).strip().lower()
+        if not text:
+            return None
+        if text not in field.choices:
+            raise ValidationError(f"{name} must be one of {', '.join(field.choices)}, not {value!r}", field=name)
+        return text
+    if kind == "list":
+        items = [str(v).strip() for v in _as_list(value) if str(v).strip()]
+        return items or None
+    if kind == "tags":
+        tags: list[str] = []
+        for raw in _as_list(value):
+            for part in str(raw).replace(",", " ").split():
+                tag = part.lstrip("#").lower()
+                if not tag:
+                    continue
+                if not _TAG.match(tag):
+                    raise ValidationError(f"tag {part!r} must be one word (letters, digits, - _ / .)", field=name)
+                if tag not in tags:
+                    tags.append(tag)
+        return tags or None
+    if kind == "causes":
+        keys: list[str] = []
+        for raw in _as_list(value):
+            for part in str(raw).replace(",", " ").split():
+                key = part.lower()
+                if key not in BY_KEY:
+                    raise ValidationError(f"unknown cause {part!r}; known causes: {', '.join(BY_KEY)}", field=name)
+                if key not in keys:
+                    keys.append(key)
+        return keys or None
+    if kind == "links":
+        links = []
+        for link in _as_list(value):
+            if not isinstance(link, dict) or link.get("rel") not in LINK_RELS or not link.get("to"):
+                raise ValidationError(f"a link needs rel ({', '.join(LINK_RELS)}) and to", field=name)
+            item = {"rel": link["rel"], "to": str(link["to"])}
+            if item not in links:
+                links.append(item)
+        return links or None
+    if kind == "impact":
+        if isinstance(value, str):
+            raise ValidationError("impact of a change has scope, schedule and cost", field=name)
+        impact = {}
+        for part, text in dict(value).items():
+            if part not in IMPACT_PARTS:
+                raise ValidationError(f"impact has {', '.join(IMPACT_PARTS)}, not {part!r}", field=name)
+            if text is not None and str(text).strip():
+                impact[part] = str(text)
+        return impact or None
+    raise AssertionError(f"unhandled field type {kind}")
+
+
+def build_entry(kind: str, values: dict) -> dict:
+    """Validate a new entry's fields; return the record body without system fields."""
+    kind = (kind or "").strip().lower()
+    spec = fields_for(kind)
+    unknown = [k for k in values if k not in spec]
+    if unknown:
+        raise ValidationError(f"a {kind} has no {unknown[0]} field", field=unknown[0])
+    record: dict = {"kind": kind}
+    for name, field in spec.items():
+        value = _clean(field, values.get(name))
+        if value is None and field.default and name not in values:
+            value = field.default
+        if value is not None:
+            record[name] = value
+    if not record.get("title"):
+        raise ValidationError("a title is required", field="title")
+    if kind in OWNER_REQUIRED and not record.get("owner"):
+        raise ValidationError(f"a {kind} needs an owner: the one accountable person", field="owner")
+    if "occurred_at" not in record:
+        record["occurred_at"] = dates.iso(dates.now().replace(microsecond=0))
+    return record
+
+
+def clean_changes(kind: str, changes: dict) -> dict:
+    """Validate an amendment's {field: new value}; None/empty clears a field."""
+    spec = fields_for(kind)
+    if not changes:
+        raise ValidationError("an amendment must change at least one field")
+    out = {}
+    for name, value in changes.items():
+        if name in SYSTEM_FIELDS:
+            raise ValidationError(f"{name} is set by the journal and cannot be amended", field=name)
+        if name not in spec:
+            raise ValidationError(f"a {kind} has no field {name!r}", field=name)
+        cleaned = _clean(spec[name], value)
+        if cleaned is None and name == "title":
+            raise ValidationError("the title cannot be emptied", field="title")
+        if cleaned is None and name == "owner" and kind in OWNER_REQUIRED:
+            raise ValidationError(f"a {kind} needs an owner", field="owner")
+        out[name] = cleaned
+    return out
+
+
+def require_reason(reason) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError("a reason is required", field="reason")
+    return reason.strip()

@@ -1,0 +1,44 @@
+"""People are free-text names matched case-insensitively; the first spelling wins.
+
+Records keep names exactly as typed (nothing a user typed is altered); this
+directory decides how a name is displayed and which spellings are one person.
+"""
+
+from .model import PEOPLE_FIELDS
+
+
+def key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def names_in(entry: dict, fields=PEOPLE_FIELDS) -> list[str]:
+    out = []
+    for field in fields:
+        value = entry.get(field)
+        if not value:
+            continue
+        if isinstance(value, str):
+            out.append(value)
+        else:
+            out.extend(value)
+    return out
+
+
+class People:
+    def __init__(self):
+        self._display: dict[str, str] = {}
+
+    def learn(self, entry: dict) -> None:
+        for name in names_in(entry):
+            self._display.setdefault(key(name), name)
+
+    def display(self, name: str) -> str:
+        return self._display.get(key(name), name)
+
+    def all(self) -> list[str]:
+        return sorted(self._display.values(), key=str.casefold)
+
+    def complete(self, prefix: str, limit: int = 10) -> list[str]:
+        """Known names starting with `prefix` (case-insensitive), for autocomplete."""
+        p = key(prefix)
+        return [n for n in self.all() if key(n).startswith(p)][:limit]

@@ -1,0 +1,347 @@
+"""The journal file: an append-only line log under an OS lock, and its TinyDB Storage.
+
+Layout: line 1 is a header {"format": "pmjournal", "schema": N, ...}; every
+further line is one record in canonical JSON (see chain.py), record #n on line
+n + 1. Appending writes one line and fsyncs it, so the cost does not grow with
+the journal and a crash can at worst leave a torn last line, which was never
+reported as saved. The next writer moves such a tail to a side file
+(`<journal>.torn-<time>`) before appending, so nothing is silently dropped.
+
+TinyDB's JSONStorage rewrites the whole file on every insert and corrupts it
+if killed mid-write (TinyDB #301); this Storage keeps TinyDB's read interface
+(`read()` returns {table: {doc_id: document}}) but refuses whole-file writes:
+inserts go through `append`, called by store.EntryTable.
+"""
+
+import os
+import time
+from pathlib import Path
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb.storages import Storage
+
+from .chain import GENESIS, canonical, seal
+from .errors import JournalDamaged, JournalLocked, StoreError
+
+FORMAT = "pmjournal"
+SCHEMA = 1
+TABLE = "entries"
+LOCK_TIMEOUT = 5.0
+_CHUNK = 1 << 16
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class JournalFile:
+    """Byte-level access to one journal file; every write holds the lock."""
+
+    def __init__(self, path, lock_timeout: float = LOCK_TIMEOUT):
+        self.path = Path(path)
+        self.lock = FileLock(f"{self.path}.lock", timeout=lock_timeout, mode=0o600)
+        self.lock_timeout = lock_timeout
+
+    # -- reading -------------------------------------------------------
+
+    def check_header(self, line: bytes) -> dict:
+        try:
+            header = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            header = None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise JournalDamaged(f"{self.path} is not a pmjournal journal (or its first line is damaged); it was not changed")
+        schema = header.get("schema")
+        if not isinstance(schema, int) or schema > SCHEMA:
+            raise JournalDamaged(
+                f"{self.path} was written by a newer pmjournal (schema {schema}, this one reads {SCHEMA}); upgrade pmjournal. The file was not changed"
+            )
+        return header
+
+    def parse_line(self, line: bytes, lineno: int) -> dict:
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict) or record.get("seq") != lineno - 1:
+            raise JournalDamaged(
+                f"{self.path} is damaged at line {lineno} (record #{lineno - 1}); it was not changed. Run `pmjournal verify` for details"
+            )
+        return record
+
+    def read_lines(self, start: int = 0) -> tuple[list[bytes], int]:
+        """Complete lines from byte offset `start`, and the offset after the last one.
+
+        A torn last line (no newline yet) is left out: it was never acknowledged.
+        """
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(start)
+                data = fh.read()
+        except FileNotFoundError:
+            return [], 0
+        except OSError as err:
+            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
+        end = data.rfind(b"\n") + 1
+        if end == 0:
+            return [], start
+        return data[: end - 1].split(b"\n"), start + end
+
+    def load(self) -> tuple[dict | None, list[dict], int]:
+        """(header, records, end offset). A missing or empty file is an empty journal."""
+        lines, end = self.read_lines()
+        if not lines:
+            if end == 0 and self.path.exists() and self.path.stat().st_size > 0:
+                # Only a torn first line: the header never made it to disk.
+                self.check_header(self.path.read_bytes())
+            return None, [], end
+        header = self.check_header(lines[0])
+        parse = self.parse_line
+        records = [parse(line, i) for i, line in enumerate(lines[1:], start=2)]
+        return header, records, end
+
+    def load_from(self, offset: int, first_seq: int) -> tuple[list[dict], int]:
+        """Records appended after byte `offset`, the first being #first_seq."""
+        lines, end = self.read_lines(offset)
+        return [self.parse_line(line, first_seq + 1 + i) for i, line in enumerate(lines)], end
+
+    # -- writing -------------------------------------------------------
+
+    def _ensure_dir(self) -> None:
+        # Before taking the lock: filelock would create the folder with the
+        # default mode, and a journal's folder must be private (0700).
+        parent = self.path.parent
+        if not parent.exists():
+            try:
+                parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(f"cannot create the folder {parent}: {err.strerror}") from err
+
+    def _create(self) -> int:
+        parent = self.path.parent
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        header = {"format": FORMAT, "schema": SCHEMA, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        _write_all(fd, canonical(header) + b"\n")
+        os.fsync(fd)
+        _fsync_dir(parent)
+        return fd
+
+    def _open_for_append(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR)
+        except FileNotFoundError:
+            try:
+                return self._create()
+            except OSError as err:
+                raise StoreError(f"cannot create {self.path}: {err.strerror}") from err
+        except OSError as err:
+            raise StoreError(f"cannot open {self.path} for writing: {err.strerror}") from err
+
+    def _tail(self, fd: int, size: int) -> tuple[bytes, int, int]:
+        """(last complete line, its start offset, end of complete data)."""
+        window = _CHUNK
+        while True:
+            start = max(0, size - window)
+            data = os.pread(fd, size - start, start)
+            end = data.rfind(b"\n")
+            if end >= 0:
+                line_start = data.rfind(b"\n", 0, end) + 1
+                if line_start > 0 or start == 0:
+                    return data[line_start:end], start + line_start, start + end + 1
+            elif start == 0:
+                return b"", 0, 0
+            window *= 4
+
+    def _first_line(self, fd: int) -> bytes:
+        window = 4096
+        while True:
+            data = os.pread(fd, window, 0)
+            nl = data.find(b"\n")
+            if nl >= 0 or len(data) < window:
+                return data[: nl if nl >= 0 else len(data)]
+            window *= 4
+
+    def _stash_torn(self, fd: int, complete_end: int, size: int) -> None:
+        torn = os.pread(fd, size - complete_end, complete_end)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        side = self.path.with_name(f"{self.path.name}.torn-{stamp}-{os.getpid()}")
+        side_fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            _write_all(side_fd, torn)
+            os.fsync(side_fd)
+        finally:
+            os.close(side_fd)
+        os.ftruncate(fd, complete_end)
+        os.fsync(fd)
+
+    def append(self, bodies: list[dict]) -> tuple[list[dict], int, int]:
+        """Seal and append records; return (records, offset before, offset after).
+
+        Either all of `bodies` are on disk (fsynced) when this returns, or none
+        are: on any write error the file is cut back to where it was.
+        """
+        self._ensure_dir()
+        try:
+            self.lock.acquire()
+        except Timeout as err:
+            raise JournalLocked(
+                f"{self.path} is locked by another pmjournal process (waited {self.lock_timeout:g} s); nothing was saved, try again"
+            ) from err
+        except OSError as err:
+            raise StoreError(f"cannot lock {self.path}: {err.strerror}") from err
+        try:
+            fd = self._open_for_append()
+            try:
+                return self._append_locked(fd, bodies)
+            finally:
+                os.close(fd)
+        finally:
+            self.lock.release()
+
+    def _append_locked(self, fd: int, bodies: list[dict]) -> tuple[list[dict], int, int]:
+        size = os.fstat(fd).st_size
+        self.check_header(self._first_line(fd))
+        last, last_start, complete_end = self._tail(fd, size)
+        if complete_end < size:
+            self._stash_torn(fd, complete_end, size)
+            size = complete_end
+        if last_start == 0:
+            seq, prev_hash = 0, GENESIS
+        else:
+            # Seal against the last record as it is on disk: a damaged tail
+            # must stop us rather than be chained over.
+            prev = self._parse_tail(last)
+            seq, prev_hash = prev["seq"], prev["hash"]
+        records, chunks = [], []
+        for body in bodies:
+            seq += 1
+            record = seal({**body, "seq": seq}, prev_hash)
+            prev_hash = record["hash"]
+            records.append(record)
+            chunks.append(canonical(record) + b"\n")
+        payload = b"".join(chunks)
+        try:
+            os.lseek(fd, size, os.SEEK_SET)
+            _write_all(fd, payload)
+            os.fsync(fd)
+        except OSError as err:
+            try:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+            except OSError:
+                pass
+            reason = "the disk is full" if err.errno == 28 else err.strerror
+            raise StoreError(f"cannot write to {self.path}: {reason}; nothing was saved") from err
+        return records, size, size + len(payload)
+
+    def _parse_tail(self, line: bytes) -> dict:
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            record = None
+        if not isinstance(record, dict) or not isinstance(record.get("seq"), int) or "hash" not in record:
+            raise JournalDamaged(
+                f"the last record of {self.path} is damaged; nothing was saved and the file was not changed. Run `pmjournal verify`"
+            )
+        return record
+
+    # -- direct look-ups (no full parse, for the add path) ---------------
+
+    def find_lines(self, needle: bytes, match, limit: int = 2) -> list[dict]:
+        """Up to `limit` records whose line contains `needle` and satisfy `match`.
+
+        Canonical JSON escapes every quote inside strings, so a fragment such
+        as b'"seq":42' can only match a key, never user text; `match` then
+        checks the parsed record (b'"seq":42' also hits #420).
+        """
+        try:
+            with open(self.path, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            return []
+        found, pos = [], data.find(b"\n") + 1  # skip the header line
+        while len(found) < limit:
+            hit = data.find(needle, pos)
+            if hit < 0:
+                break
+            start = data.rfind(b"\n", 0, hit) + 1
+            end = data.find(b"\n", hit)
+            if end < 0:
+                break  # a torn tail was never saved
+            try:
+                record = orjson.loads(data[start:end])
+            except orjson.JSONDecodeError:
+                record = None
+            if isinstance(record, dict) and match(record):
+                found.append(record)
+            pos = end
+        return found
+
+
+class JournalStorage(Storage):
+    """TinyDB Storage over a JournalFile; loads lazily, appends incrementally."""
+
+    def __init__(self, path, lock_timeout: float = LOCK_TIMEOUT):
+        self.file = JournalFile(path, lock_timeout)
+        self._docs: dict[int, dict] | None = None
+        self._end = 0
+        self.header: dict | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._docs is not None
+
+    def load(self) -> None:
+        header, records, end = self.file.load()
+        self.header = header
+        self._docs = {r["seq"]: r for r in records}
+        self._end = end
+
+    def read(self):
+        if self._docs is None:
+            self.load()
+        return {TABLE: self._docs}
+
+    def write(self, data) -> None:
+        raise StoreError("the journal is append-only: records are never rewritten")
+
+    def refresh(self) -> list[dict]:
+        """Pick up records appended by other processes since we last looked."""
+        if self._docs is None or self._end == 0:
+            known = set(self._docs or ())
+            self.load()
+            return [r for seq, r in self._docs.items() if seq not in known]
+        new, end = self.file.load_from(self._end, len(self._docs) + 1)
+        for record in new:
+            self._docs[record["seq"]] = record
+        self._end = max(self._end, end)
+        return new
+
+    def append(self, bodies: list[dict]) -> list[dict]:
+        records, before, after = self.file.append(bodies)
+        if self._docs is not None:
+            if before != self._end or self._end == 0:
+                self.refresh()  # others wrote in between: read theirs and ours in order
+            else:
+                for record in records:
+                    self._docs[record["seq"]] = record
+                self._end = after
+        return records
+
+    def records(self) -> list[dict]:
+        return list(self.read()[TABLE].values())
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,228 @@
+"""The journal: TinyDB over our crash-safe storage, plus the append-only operations.
+
+`Journal` is the API the CLI, the TUI and the tests use. It never parses the
+whole file to add an entry (the add path reads only the header and the last
+line, and finds link targets by a byte search), and it folds the journal into
+views lazily, the first time something reads them.
+"""
+
+import getpass
+from pathlib import Path
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from . import dates, model
+from .chain import GENESIS
+from .errors import NotFound, StoreError, ValidationError
+from .fold import fold
+from .ids import new_id
+from .people import People
+from .storage import LOCK_TIMEOUT, TABLE, JournalStorage
+
+
+class EntryTable(Table):
+    """A TinyDB table that can only grow: inserts append, nothing is rewritten."""
+
+    def insert(self, document) -> int:
+        return self.insert_multiple([document])[0]
+
+    def insert_multiple(self, documents) -> list[int]:
+        records = self.storage.append([dict(d) for d in documents])
+        self.clear_cache()
+        return [r["seq"] for r in records]
+
+    def _refuse(self, *args, **kwargs):
+        raise StoreError("the journal is append-only: record an amendment or a retraction instead")
+
+    update = update_multiple = upsert = remove = truncate = _refuse
+
+
+class _JournalDB(TinyDB):
+    table_class = EntryTable
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class Journal:
+    def __init__(self, path, user: str | None = None, lock_timeout: float = LOCK_TIMEOUT):
+        self.path = Path(path)
+        self.db = _JournalDB(str(self.path), storage=JournalStorage, lock_timeout=lock_timeout)
+        self.storage: JournalStorage = self.db.storage
+        self.table: EntryTable = self.db.table(TABLE)
+        self.user = (user or "").strip() or default_user()
+        self._views: dict[str, dict] | None = None
+        self._people: People | None = None
+        self._by_id: dict[str, dict] | None = None
+
+    # -- reading -------------------------------------------------------
+
+    def records(self) -> list[dict]:
+        """Every record in journal order, amendments and retractions included."""
+        return self.storage.records()
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @property
+    def views(self) -> dict[str, dict]:
+        if self._views is None:
+            self._views = fold(self.records())
+        return self._views
+
+    def entries(self, include_retracted: bool = True) -> list[dict]:
+        views = self.views.values()
+        return list(views) if include_retracted else [v for v in views if not v["retracted"]]
+
+    @property
+    def people(self) -> People:
+        if self._people is None:
+            people = People()
+            for view in self.views.values():
+                people.learn(view)
+            self._people = people
+        return self._people
+
+    def refresh(self) -> list[dict]:
+        """Load what other processes appended; return the new records."""
+        new = self.storage.refresh()
+        if new:
+            self._invalidate()
+        return new
+
+    def _invalidate(self) -> None:
+        self._views = None
+        self._people = None
+        self._by_id = None
+        self.table.clear_cache()
+
+    def head(self) -> tuple[int, str]:
+        """(last #seq, its hash): what an export prints so a copy can be checked."""
+        records = self.records()
+        if not records:
+            return 0, GENESIS
+        return records[-1]["seq"], records[-1]["hash"]
+
+    # -- resolving what people type ------------------------------------
+
+    def resolve(self, ref) -> dict:
+        """The record that `#42`, `42` or a unique id prefix names."""
+        text = str(ref).strip()
+        digits = text[1:] if text.startswith("#") else text
+        if digits.isdigit():
+            seq = int(digits)
+            if self.storage.loaded:
+                record = self.storage.read()[TABLE].get(seq)
+                found = [record] if record else []
+            else:
+                found = self.storage.file.find_lines(f'"seq":{seq}'.encode(), lambda r: r.get("seq") == seq, 1)
+            if not found:
+                raise NotFound(f"no entry #{seq} in this journal")
+            return found[0]
+        prefix = text.upper()
+        if len(prefix) < 2 or not prefix.isalnum():
+            raise NotFound(f"{text!r} is not an entry reference; use #42, 42 or an id prefix")
+        if self.storage.loaded:
+            found = [r for r in self.records() if r["id"].startswith(prefix)][:2]
+        else:
+            found = self.storage.file.find_lines(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix))
+        if not found:
+            raise NotFound(f"no entry with an id starting {text!r}")
+        if len(found) > 1:
+            raise NotFound(f"id prefix {text!r} is ambiguous (#{found[0]['seq']}, #{found[1]['seq']}, ...); type more of it")
+        return found[0]
+
+    def resolve_entry(self, ref) -> dict:
+        record = self.resolve(ref)
+        if record["kind"] in model.META_KINDS:
+            target = self.resolve(record["target"])
+            raise NotFound(f"#{record['seq']} is an {record['kind']} of #{target['seq']}; refer to #{target['seq']}")
+        return record
+
+    def get(self, ref) -> dict:
+        """The folded view of the entry `ref` names."""
+        return self.views[self.resolve_entry(ref)["id"]]
+
+    def by_id(self, entry_id: str) -> dict | None:
+        return self.views.get(entry_id)
+
+    # -- writing -------------------------------------------------------
+
+    def _stamp(self, body: dict) -> dict:
+        body["id"] = new_id()
+        body["recorded_at"] = dates.utc_stamp()
+        body["recorded_by"] = self.user
+        return body
+
+    def _link_values(self, kind: str, links: dict) -> list[dict]:
+        out = []
+        for rel, refs in links.items():
+            if rel not in model.LINK_RELS:
+                raise ValidationError(f"unknown link {rel!r}", field="links")
+            for ref in refs or ():
+                target = self.resolve_entry(ref)
+                if rel == "supersedes" and (kind != "decision" or target["kind"] != "decision"):
+                    raise ValidationError(
+                        f"only a decision can supersede a decision (#{target['seq']} is a {target['kind']})",
+                        field="links",
+                    )
+                out.append({"rel": rel, "to": target["id"]})
+        return out
+
+    def prepare(self, kind: str, values: dict, links: dict | None = None) -> dict:
+        """Validate a new entry without saving it (forms use this to show errors)."""
+        values = dict(values)
+        if links:
+            values["links"] = list(values.get("links") or []) + self._link_values(kind, links)
+        return model.build_entry(kind, values)
+
+    def add(self, kind: str, values: dict, links: dict | None = None) -> dict:
+        """Record a new entry; `links` maps rel -> references (#seq, ids)."""
+        body = self._stamp(self.prepare(kind, values, links))
+        return self._save(body)
+
+    def _save(self, body: dict) -> dict:
+        records = self.storage.append([body])
+        self.table.clear_cache()
+        if self._views is not None:
+            self._invalidate()
+        return records[0]
+
+    def amend(self, ref, changes: dict, reason: str, links: dict | None = None) -> dict:
+        target = self.resolve_entry(ref)
+        reason = model.require_reason(reason)
+        view = self.views[target["id"]]
+        changes = dict(changes)
+        if links:
+            changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links)
+        cleaned = model.clean_changes(target["kind"], changes)
+        if view["retracted"]:
+            raise ValidationError(f"#{target['seq']} is retracted; it cannot be amended")
+        cleaned = {k: v for k, v in cleaned.items() if view.get(k) != v}
+        if not cleaned:
+            raise ValidationError("nothing to amend: every value is already as given")
+        body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason})
+        return self._save(body)
+
+    def retract(self, ref, reason: str) -> dict:
+        target = self.resolve_entry(ref)
+        reason = model.require_reason(reason)
+        if self.views[target["id"]]["retracted"]:
+            raise ValidationError(f"#{target['seq']} is already retracted")
+        body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason})
+        return self._save(body)
+
+    def append_raw(self, bodies: list[dict]) -> list[dict]:
+        """Append already-validated record bodies in one locked write (import, demo)."""
+        if not bodies:
+            return []
+        records = self.storage.append(bodies)
+        self.table.clear_cache()
+        if self._views is not None:
+            self._invalidate()
+        return records

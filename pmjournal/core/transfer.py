@@ -1,0 +1,218 @@
+"""JSON and CSV export, and import of our JSON export or a jrnl JSON export.
+
+The JSON export carries the raw records (with their chain fields) of the
+selected entries and of every amendment and retraction that targets them, so
+importing it elsewhere reproduces the same folded entries. Import is all or
+nothing: every record is validated before a single one is appended, and the
+append is one locked write.
+"""
+
+import csv
+import io
+from datetime import datetime, time
+from pathlib import Path
+
+import orjson
+
+from . import dates, model
+from .errors import PmjournalError, ValidationError
+from .ids import new_id
+from .query import Filter, public
+
+EXPORT_FORMAT = "pmjournal-export"
+EXPORT_VERSION = 1
+
+CSV_COLUMNS = (
+    "seq",
+    "id",
+    "kind",
+    "occurred_at",
+    "title",
+    "owner",
+    "requested_by",
+    "approved_by",
+    "consulted",
+    "informed",
+    "status",
+    "project",
+    "tags",
+    "causes",
+    "links",
+    "evidence",
+    "retracted",
+    "amendments",
+    "recorded_at",
+    "recorded_by",
+    "body",
+)
+
+
+def selected(journal, filt: Filter) -> list[dict]:
+    return filt.apply(journal.views.values())
+
+
+def export_json(journal, filt: Filter) -> bytes:
+    views = selected(journal, filt)
+    ids = {v["id"] for v in views}
+    records = [r for r in journal.records() if r["id"] in ids or r.get("target") in ids]
+    seq, head = journal.head()
+    doc = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "generated_at": dates.utc_stamp(),
+        "journal": str(journal.path),
+        "filter": filt.describe(),
+        "chain_head": {"seq": seq, "hash": head},
+        "entries": [public(v) for v in views],
+        "records": records,
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def entries_json(views) -> bytes:
+    return orjson.dumps([public(v) for v in views], option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + @ (or a tab/CR) is run as a formula by
+    # spreadsheets; a leading apostrophe keeps it text (OWASP's advice).
+    if text and text[0] in "=+@\t\r":
+        return "'" + text
+    if text.startswith("-") and len(text) > 1 and not (text[1].isdigit() or text[1] in " ."):
+        return "'" + text
+    return text
+
+
+def _cell(field: str, view: dict) -> str:
+    value = view.get(field)
+    if field == "retracted":
+        return view["retracted"]["reason"] if view["retracted"] else ""
+    if field == "amendments":
+        return str(sum(1 for e in view["history"] if e["kind"] == "amendment"))
+    if field == "links":
+        return "; ".join(f"{link['rel']}:{link['to']}" for link in value or ())
+    if field == "impact" and isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def export_csv(views) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for view in views:
+        writer.writerow([_csv_safe(_cell(f, view)) for f in CSV_COLUMNS])
+    return out.getvalue()
+
+
+# -- import ---------------------------------------------------------------
+
+_CHAIN = ("seq", "prev_hash", "hash")
+
+
+def _ours(records: list, known: set[str]) -> list[dict]:
+    bodies = []
+    ids = set(known)
+    for i, record in enumerate(records, start=1):
+        where = f"record {i}"
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            raise ValidationError(f"{where} has no id")
+        kind = record.get("kind")
+        rest = {k: v for k, v in record.items() if k not in _CHAIN}
+        system = {k: rest.pop(k) for k in ("id", "kind", "recorded_at", "recorded_by") if k in rest}
+        if not isinstance(system.get("recorded_at"), str):
+            raise ValidationError(f"{where} ({record['id']}) has no recorded_at")
+        try:
+            if kind in model.ENTRY_KINDS:
+                body = model.build_entry(kind, rest)
+            elif kind in model.META_KINDS:
+                if rest.get("target") not in ids:
+                    raise ValidationError(f"its target {rest.get('target')} is not in the journal or the file")
+                body = {"target": rest["target"], "reason": model.require_reason(rest.get("reason"))}
+                if kind == "amendment":
+                    body["changes"] = rest.get("changes") or {}
+            else:
+                raise ValidationError(f"unknown kind {kind!r}")
+        except ValidationError as err:
+            raise ValidationError(f"{where} ({record['id']}): {err}") from err
+        body.update(system)
+        ids.add(record["id"])
+        bodies.append(body)
+    return bodies
+
+
+def _jrnl(entries: list) -> list[dict]:
+    bodies = []
+    zone = dates.local_zone()
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or "date" not in entry:
+            raise ValidationError(f"jrnl entry {i} has no date")
+        try:
+            day = datetime.fromisoformat(str(entry["date"])).date()
+            at = time.fromisoformat(str(entry.get("time") or "00:00"))
+        except ValueError as err:
+            raise ValidationError(f"jrnl entry {i} has a bad date or time: {err}") from err
+        title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
+        tags = []
+        for tag in entry.get("tags") or ():
+            clean = "".join(c if c.isalnum() or c in "-_/." else "-" for c in str(tag).lstrip("@").lower()).strip("-")
+            if clean and clean not in tags:
+                tags.append(clean)
+        if entry.get("starred"):
+            tags.append("starred")
+        values = {
+            "title": title,
+            "body": entry.get("body") or None,
+            "tags": tags,
+            "occurred_at": dates.iso(datetime.combine(day, at, tzinfo=zone)),
+        }
+        try:
+            body = model.build_entry("note", values)
+        except ValidationError as err:
+            raise ValidationError(f"jrnl entry {i}: {err}") from err
+        body["id"] = new_id()
+        body["recorded_at"] = dates.utc_stamp()
+        bodies.append(body)
+    return bodies
+
+
+def import_file(journal, path) -> tuple[int, int]:
+    """Append the records in `path` whose ids are new; return (added, skipped)."""
+    path = Path(path)
+    try:
+        data = orjson.loads(path.read_bytes())
+    except FileNotFoundError as err:
+        raise PmjournalError(f"no such file: {path}") from err
+    except OSError as err:
+        raise PmjournalError(f"cannot read {path}: {err.strerror}") from err
+    except orjson.JSONDecodeError as err:
+        raise PmjournalError(f"{path} is not valid JSON ({err}); nothing was imported") from err
+    known = {r["id"] for r in journal.records()}
+    if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
+        if not isinstance(data.get("version"), int) or data["version"] > EXPORT_VERSION:
+            raise PmjournalError(f"{path} was exported by a newer pmjournal; nothing was imported")
+        records = data.get("records")
+        if not isinstance(records, list):
+            raise PmjournalError(f"{path} has no records list; nothing was imported")
+        fresh = [r for r in records if not (isinstance(r, dict) and r.get("id") in known)]
+        try:
+            bodies = _ours(fresh, known)
+        except ValidationError as err:
+            raise PmjournalError(f"{path}: {err}; nothing was imported") from err
+        for body in bodies:
+            body.setdefault("recorded_by", journal.user)
+        skipped = len(records) - len(fresh)
+    elif isinstance(data, dict) and isinstance(data.get("entries"), list) and "tags" in data:
+        try:
+            bodies = _jrnl(data["entries"])
+        except ValidationError as err:
+            raise PmjournalError(f"{path}: {err}; nothing was imported") from err
+        for body in bodies:
+            body["recorded_by"] = journal.user
+        skipped = 0
+    else:
+        raise PmjournalError(f"{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
+    journal.append_raw(bodies)
+    return len(bodies), skipped

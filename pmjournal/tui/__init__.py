@@ -1,0 +1,1 @@
+"""The Textual app. It shows what pmjournal.core computes: no business logic here."""

@@ -1,0 +1,49 @@
+"""Tests never see the user's machine: journal and config live in tmp_path,
+and the clock's zone is fixed so dates print the same everywhere."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+os.environ["TZ"] = "Asia/Shanghai"
+time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("PMJOURNAL_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("PMJOURNAL_DB", str(tmp_path / "data" / "journal.json"))
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    yield
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "data" / "journal.json"
+
+
+@pytest.fixture
+def journal(db):
+    from pmjournal.core.store import Journal
+
+    return Journal(db, user="Pat PM")
+
+
+def run_cli(*args, input=None, env=None, check=False):
+    """Run `python -m pmjournal ARGS` as a user would; return the CompletedProcess."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmjournal", *args], input=input, capture_output=True, text=True, env=full_env, timeout=60
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"pmjournal {args} failed: {proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def cli():
+    return run_cli

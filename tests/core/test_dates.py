@@ -1,0 +1,60 @@
+from datetime import datetime
+
+import pytest
+from dateutil import tz
+
+from pmjournal.core.dates import describe, parse_bound, parse_when
+from pmjournal.core.errors import DateError
+
+ZONE = tz.gettz("Asia/Shanghai")
+REF = datetime(2026, 11, 25, 10, 30, tzinfo=ZONE)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("today", datetime(2026, 11, 25, 0, 0)),
+        ("yesterday 15:00", datetime(2026, 11, 24, 15, 0)),
+        ("Yesterday 3pm", datetime(2026, 11, 24, 15, 0)),
+        ("tomorrow 9:30am", datetime(2026, 11, 26, 9, 30)),
+        ("last fri", datetime(2026, 11, 20, 0, 0)),
+        ("last friday 09:15", datetime(2026, 11, 20, 9, 15)),
+        ("last wednesday", datetime(2026, 11, 18, 0, 0)),
+        ("wed", datetime(2026, 11, 25, 0, 0)),
+        ("next monday", datetime(2026, 11, 30, 0, 0)),
+        ("3 days ago", datetime(2026, 11, 22, 10, 30)),
+        ("an hour ago", datetime(2026, 11, 25, 9, 30)),
+        ("2 weeks ago", datetime(2026, 11, 11, 10, 30)),
+        ("in 2 days", datetime(2026, 11, 27, 10, 30)),
+        ("15:00", datetime(2026, 11, 25, 15, 0)),
+        ("2026-11-23", datetime(2026, 11, 23, 0, 0)),
+        ("2026-11-23T15:00", datetime(2026, 11, 23, 15, 0)),
+        ("23 Nov 2026 3pm", datetime(2026, 11, 23, 15, 0)),
+    ],
+)
+def test_phrases(text, expected):
+    result = parse_when(text, REF)
+    assert result.tzinfo is not None
+    assert result.replace(tzinfo=None) == expected
+    assert result.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_explicit_offset_is_kept():
+    result = parse_when("2026-11-23T15:00+02:00", REF)
+    assert result.utcoffset().total_seconds() == 2 * 3600
+
+
+@pytest.mark.parametrize("text", ["banana", "", "   ", "yesterday 25:00", "32 Nov 2026", "last blursday"])
+def test_nonsense_is_refused(text):
+    with pytest.raises(DateError):
+        parse_when(text, REF)
+
+
+def test_describe_says_how_it_was_understood():
+    assert describe(parse_when("2026-11-23 15:00", REF)) == "Mon 23 Nov 2026 15:00 +08:00"
+
+
+def test_until_a_bare_day_includes_the_whole_day():
+    end = parse_bound("2026-10-31", end=True, ref=REF)
+    assert (end.hour, end.minute, end.day) == (23, 59, 31)
+    assert parse_bound("2026-10-31 12:00", end=True, ref=REF).hour == 12

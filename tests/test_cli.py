@@ -1,0 +1,232 @@
+"""The command-line contract, exercised as a user would: as subprocesses."""
+
+import json
+
+import pytest
+
+
+def add(cli, *args, **kw):
+    proc = cli("add", *args, **kw)
+    assert proc.returncode == 0, proc.stderr
+    seq, entry_id = proc.stdout.split()
+    return int(seq.lstrip("#")), entry_id
+
+
+def listed(cli, *args):
+    proc = cli("list", "--format", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_add_with_every_role_and_show(cli):
+    seq, entry_id = add(
+        cli,
+        "decision",
+        "Cut offline mode",
+        "--owner",
+        "Dana",
+        "--requested-by",
+        "Sales, Acme",
+        "--approved-by",
+        "VP Eng",
+        "--consulted",
+        "Lee",
+        "--consulted",
+        "Kim",
+        "--informed",
+        "Support",
+        "--when",
+        "2026-11-20 15:00",
+        "--project",
+        "apollo",
+        "--tag",
+        "scope",
+        "--rationale",
+        "time",
+        "--option",
+        "keep it",
+        "--option",
+        "cut it",
+        "--evidence",
+        "JIRA-12",
+        "--review-by",
+        "2026-12-01",
+    )
+    assert seq == 1 and len(entry_id) == 26
+    [entry] = listed(cli)
+    assert entry["owner"] == "Dana"
+    assert entry["requested_by"] == ["Sales", "Acme"]
+    assert entry["consulted"] == ["Lee", "Kim"]
+    assert entry["occurred_at"] == "2026-11-20T15:00:00+08:00"
+    assert entry["options"] == ["keep it", "cut it"]
+    shown = cli("show", "#1")
+    assert shown.returncode == 0
+    for text in ("Cut offline mode", "Dana", "Acme", "VP Eng", "Fri 20 Nov 2026 15:00 +08:00", "JIRA-12"):
+        assert text in shown.stdout
+
+
+def test_kind_specific_options(cli):
+    add(
+        cli,
+        "change",
+        "PDF export",
+        "--owner",
+        "Sam",
+        "--requested-by",
+        "Acme",
+        "--source",
+        "customer",
+        "--impact-scope",
+        "+1 screen",
+        "--impact-schedule",
+        "+2 weeks",
+        "--impact-cost",
+        "1 dev-month",
+        "--previous",
+        "CSV only",
+    )
+    add(
+        cli,
+        "communication",
+        "Told support",
+        "--channel",
+        "email",
+        "--participants",
+        "Ann,Ben",
+        "--ack-by",
+        "Ann",
+        "--commitments",
+        "FAQ by Friday",
+        "--follow-up-by",
+        "next fri",
+    )
+    add(
+        cli,
+        "risk",
+        "Rate limits",
+        "--owner",
+        "Lee",
+        "--raised-by",
+        "Lee",
+        "--raised-to",
+        "Dana",
+        "--likelihood",
+        "high",
+        "--impact",
+        "medium",
+        "--mitigation",
+        "cache",
+    )
+    add(cli, "incident", "Outage", "--cause", "risk", "--caused-by", "3", "--severity", "high")
+    change, comm, risk, incident = listed(cli)
+    assert change["impact"] == {"scope": "+1 screen", "schedule": "+2 weeks", "cost": "1 dev-month"}
+    assert comm["acknowledged_by"] == ["Ann"] and comm["channel"] == "email"
+    assert risk["likelihood"] == "high" and risk["impact"] == "medium" and risk["raised_to"] == ["Dana"]
+    assert incident["links"] == [{"rel": "caused_by", "to": risk["id"]}]
+
+
+def test_db_is_a_global_option_before_or_after(cli, tmp_path):
+    other = tmp_path / "other.json"
+    assert cli("--db", str(other), "add", "note", "a").returncode == 0
+    assert cli("add", "note", "b", "--db", str(other)).returncode == 0
+    assert [e["title"] for e in listed(cli, "--db", str(other))] == ["a", "b"]
+    assert listed(cli) == []
+
+
+def test_env_var_picks_the_journal(cli, tmp_path):
+    path = tmp_path / "env.json"
+    assert cli("add", "note", "x", env={"PMJOURNAL_DB": str(path)}).returncode == 0
+    assert path.exists()
+
+
+def test_body_from_stdin(cli):
+    add(cli, "note", "long", "--body", "-", input="line one\nline two\n")
+    assert listed(cli)[0]["body"] == "line one\nline two\n"
+
+
+@pytest.fixture
+def sample(cli):
+    add(cli, "decision", "Alpha call", "--owner", "Alice", "--project", "apollo", "--tag", "pricing", "--when", "2026-10-05")
+    add(cli, "decision", "Beta call", "--owner", "bob", "--approved-by", "ALICE", "--project", "zeus", "--when", "2026-11-05")
+    add(cli, "risk", "Gamma risk", "--owner", "Carol", "--consulted", "alice", "--project", "apollo", "--when", "2026-11-10")
+    add(cli, "incident", "Delta outage", "--cause", "decision", "--caused-by", "1", "--when", "2026-11-20")
+
+
+@pytest.mark.parametrize(
+    "args, titles",
+    [
+        ((), ["Alpha call", "Beta call", "Gamma risk", "Delta outage"]),
+        (("--project", "apollo"), ["Alpha call", "Gamma risk"]),
+        (("--kind", "decision"), ["Alpha call", "Beta call"]),
+        (("--kind", "risk", "--kind", "incident"), ["Gamma risk", "Delta outage"]),
+        (("--person", "alice"), ["Alpha call", "Beta call", "Gamma risk"]),
+        (("--person", "Alice", "--role", "owner"), ["Alpha call"]),
+        (("--person", "alice", "--role", "approved"), ["Beta call"]),
+        (("--tag", "pricing"), ["Alpha call"]),
+        (("--cause", "decision"), ["Delta outage"]),
+        (("--since", "2026-11-01"), ["Beta call", "Gamma risk", "Delta outage"]),
+        (("--until", "2026-11-10"), ["Alpha call", "Beta call", "Gamma risk"]),
+        (("--search", "GAMMA"), ["Gamma risk"]),
+        (("--search", "call beta"), ["Beta call"]),
+    ],
+)
+def test_filters(cli, sample, args, titles):
+    assert [e["title"] for e in listed(cli, *args)] == titles
+
+
+def test_table_and_csv(cli, sample):
+    table = cli("list")
+    assert table.returncode == 0 and "Alpha call" in table.stdout and "#4" in table.stdout
+    csv_out = cli("list", "--format", "csv").stdout.splitlines()
+    assert csv_out[0].startswith("seq,id,kind") and len(csv_out) == 5
+
+
+@pytest.mark.parametrize(
+    "args, code, fragment",
+    [
+        (("show", "99"), 1, "no entry #99"),
+        (("show", "nonsense!"), 1, "not an entry reference"),
+        (("add", "decision", "x", "--owner", "a", "--when", "someday"), 1, "cannot understand the date"),
+        (("add", "decision", "   ", "--owner", "a"), 1, "title is required"),
+        (("add", "decision", "x"), 1, "needs an owner"),
+        (("add", "note", "x", "--caused-by", "42"), 1, "no entry #42"),
+        (("add", "memo", "x"), 2, "invalid choice"),
+        (("list", "--since", "whenever"), 1, "cannot understand"),
+        (("list", "--role", "boss", "--person", "a"), 1, "unknown role"),
+        (("frobnicate",), 2, "invalid choice"),
+        (("add",), 2, "required"),
+    ],
+)
+def test_errors_are_one_line_and_change_nothing(cli, db, args, code, fragment):
+    add(cli, "note", "existing")
+    before = db.read_bytes()
+    proc = cli(*args)
+    assert proc.returncode == code
+    assert fragment in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+    assert db.read_bytes() == before
+
+
+def test_damaged_file_one_line_error(cli, db):
+    db.parent.mkdir(parents=True)
+    db.write_text("garbage\n")
+    for args in (("list",), ("add", "note", "x")):
+        proc = cli(*args)
+        assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
+    assert db.read_text() == "garbage\n"
+
+
+def test_verify_names_first_bad_record(cli, db):
+    for i in range(3):
+        add(cli, "note", f"n{i}")
+    assert cli("verify").returncode == 0
+    db.write_bytes(db.read_bytes().replace(b'"title":"n1"', b'"title":"N1"'))
+    proc = cli("verify")
+    assert proc.returncode == 1 and "#2" in proc.stderr
+
+
+def test_version_and_help(cli):
+    assert cli("--version").stdout.startswith("pmjournal ")
+    help_text = cli("add", "--help").stdout
+    assert "--requested-by" in help_text and "examples:" in help_text

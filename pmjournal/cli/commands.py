@@ -167,7 +167,9 @@ def print_trail(views, journal) -> None:
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # soft_wrap: long lines (reasons, bodies) stay whole for grep and pipes;
+    # tables still lay out to the terminal width.
+    return Console(highlight=False, soft_wrap=True)
 
 
 def cmd_show(args) -> int:

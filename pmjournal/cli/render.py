@@ -76,7 +76,7 @@ def entry_detail(view: dict, journal) -> Group:
             grid.add_row(Text(name), Text(text))
 
     row("When", display.long_date(view["occurred_at"]))
-    row("Recorded", f"{display.long_date(view['recorded_at'])} by {view.get('recorded_by', '')}")
+    row("Recorded", f"{display.local_date(view['recorded_at'])} by {view.get('recorded_by', '')}")
     for field in display.ROLE_FIELDS + tuple(display.kind_fields(view)):
         row(display.label(field), display.value_text(field, view.get(field), people.display))
     for field in ("project", "tags", "causes", "evidence"):
@@ -90,7 +90,7 @@ def entry_detail(view: dict, journal) -> Group:
     if view["history"]:
         parts.append(Text("History", style="bold"))
         for event in view["history"]:
-            line = Text(f"  #{event['seq']} {display.short_date(event['recorded_at'])} UTC by {event['recorded_by']}: ")
+            line = Text(f"  #{event['seq']} {display.local_date(event['recorded_at'])} by {event['recorded_by']}: ")
             line.append(event["kind"], style="yellow")
             line.append(f" — {event['reason']}")
             parts.append(line)

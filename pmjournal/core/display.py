@@ -37,6 +37,14 @@ def long_date(iso: str) -> str:
     return dt.strftime("%a %d %b %Y %H:%M") + offset
 
 
+def local_date(iso: str) -> str:
+    """A UTC stamp (recorded_at) as the reader's local time."""
+    try:
+        return long_date(datetime.fromisoformat(iso).astimezone().isoformat())
+    except (TypeError, ValueError):
+        return str(iso)
+
+
 def value_text(field: str, value, display_person=lambda n: n) -> str:
     """One field's value as a line of text (lists joined, people by their first spelling)."""
     if value is None or value == [] or value == {}:

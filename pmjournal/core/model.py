@@ -253,7 +253,7 @@ def clean_changes(kind: str, changes: dict) -> dict:
         if name in SYSTEM_FIELDS:
             raise ValidationError(f"{name} is set by the journal and cannot be amended", field=name)
         if name not in spec:
-            raise ValidationError(f"a {kind} has no field {name!r}", field=name)
+            raise ValidationError(f"a {kind} has no {name} field", field=name)
         cleaned = _clean(spec[name], value)
         if cleaned is None and name == "title":
             raise ValidationError("the title cannot be emptied", field="title")

@@ -1,0 +1,121 @@
+"""The one-line filter people type: `launch @ann #pricing kind:decision since:2026-10-01`.
+
+Shared by the TUI's live filter and any CLI command that takes a query. Parsing
+never raises: a token that cannot be read (a half-typed `since:2026-1`, an
+unknown kind) is reported in `errors` and left out, so a filter that updates on
+every keystroke keeps showing the last sensible result instead of failing.
+
+Syntax (tokens are ANDed; double quotes group words: `@"Pat PM"`, `since:"last fri"`):
+  word            free text, matched case-insensitively anywhere in the entry
+  @person         someone in any role (or in `role:`), a unique prefix of a known name is enough
+  #tag            an entry tag
+  kind:K[,K]      decision, change, communication, risk, incident, note (unique prefixes accepted)
+  project:P       the project, case-insensitive
+  since:DATE      on or after; until:DATE on or before (a bare day includes the whole day)
+  cause:C         a blame cause key, or a unique prefix of one
+  role:R          owner, requested, approved, consulted, informed (with @person: that person in that role)
+  retracted:yes|no  show or hide retracted entries
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from . import dates
+from .causes import BY_KEY
+from .errors import PmjournalError
+from .model import ENTRY_KINDS
+from .query import Filter, role_name
+
+KEYS = ("kind", "project", "since", "until", "cause", "role", "retracted")
+_TOKEN = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')
+_YES = {"yes", "y", "true", "1", "show", "on"}
+_NO = {"no", "n", "false", "0", "hide", "off"}
+
+
+@dataclass
+class Parsed:
+    filter: Filter
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def tokens(text: str) -> list[str]:
+    """Whitespace-separated tokens; double quotes keep spaces inside one token and are removed."""
+    return [t.replace('"', "") for t in _TOKEN.findall(text or "") if t.replace('"', "")]
+
+
+def quote(value: str) -> str:
+    """A value as it must be typed after `@`, `#` or `key:` to survive tokenising."""
+    return f'"{value}"' if any(c.isspace() for c in value) or not value else value
+
+
+def _unique_prefix(value: str, choices, what: str) -> str:
+    v = value.strip().lower()
+    if v in choices:
+        return v
+    hits = [c for c in choices if c.startswith(v)] if v else []
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise PmjournalError(f"{what} {value!r} could be {', '.join(hits)}")
+    raise PmjournalError(f"unknown {what} {value!r}; choose from {', '.join(choices)}")
+
+
+def _person(value: str, people) -> str:
+    if people is None:
+        return value
+    if any(n.casefold() == value.casefold() for n in people.all()):
+        return people.display(value)
+    hits = people.complete(value, limit=2)
+    return hits[0] if len(hits) == 1 else value
+
+
+def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
+    """The Filter `text` describes. `people` (core.people.People) lets `@ann` find "Ann Lee"."""
+    kinds: list[str] = []
+    tags: list[str] = []
+    words: list[str] = []
+    errors: list[str] = []
+    opts: dict = {"include_retracted": include_retracted}
+    for token in tokens(text):
+        try:
+            if token.startswith("@") and len(token) > 1:
+                if "person" in opts:
+                    raise PmjournalError("only one @person at a time")
+                opts["person"] = _person(token[1:], people)
+            elif token.startswith("#") and len(token) > 1:
+                tags.append(token[1:].lower())
+            elif ":" in token and token.split(":", 1)[0].lower() in KEYS:
+                key, value = token.split(":", 1)
+                key = key.lower()
+                if not value.strip():
+                    raise PmjournalError(f"{key}: needs a value")
+                if key == "kind":
+                    kinds += [_unique_prefix(k, ENTRY_KINDS, "kind") for k in value.split(",") if k.strip()]
+                elif key == "project":
+                    opts["project"] = value
+                elif key in ("since", "until"):
+                    opts[key] = dates.parse_bound(value, end=key == "until")
+                elif key == "cause":
+                    opts["cause"] = _unique_prefix(value, tuple(BY_KEY), "cause")
+                elif key == "role":
+                    opts["role"] = role_name(value)
+                elif key == "retracted":
+                    if value.lower() not in _YES | _NO:
+                        raise PmjournalError("retracted: takes yes or no")
+                    opts["include_retracted"] = value.lower() in _YES
+            else:
+                words.append(token)
+        except PmjournalError as err:
+            errors.append(str(err))
+    filt = Filter(kinds=tuple(dict.fromkeys(kinds)), tags=tuple(dict.fromkeys(tags)), search=" ".join(words) or None, **opts)
+    return Parsed(filt, errors)
+
+
+def with_person(text: str, person: str) -> str:
+    """`text` with its @person token replaced by (or extended with) `person`."""
+    kept = [t for t in _TOKEN.findall(text or "") if not t.startswith("@")]
+    return " ".join([*kept, "@" + quote(person)])

@@ -1,0 +1,329 @@
+"""Issue 4: corrections stay visible, who owned what, traces, moving data in and out."""
+
+import json
+
+import pytest
+
+from pmjournal.core.errors import ValidationError
+from pmjournal.core.query import Filter, trace, trace_json, who, who_person
+from pmjournal.core.store import Journal
+
+
+def listed(cli, *args):
+    proc = cli("list", "--format", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def ok(proc):
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+# -- amendments -------------------------------------------------------------
+
+
+def test_amend_owner_is_found_under_new_owner_and_history_keeps_old(cli):
+    ok(cli("add", "decision", "Drop SSO", "--owner", "Alice", "--approved-by", "Vic"))
+    out = ok(cli("amend", "1", "--owner", "Bob", "--consulted", "Cy", "--reason", "Bob made the call in the exec sync"))
+    assert "#2 amends #1" in out
+    assert [e["title"] for e in listed(cli, "--person", "bob", "--role", "owner")] == ["Drop SSO"]
+    assert listed(cli, "--person", "alice", "--role", "owner") == []
+    shown = ok(cli("show", "1"))
+    assert "Owner: Alice → Bob" in shown
+    assert "Bob made the call in the exec sync" in shown
+    assert "Consulted: (empty) → Cy" in shown
+    [entry] = listed(cli)
+    event = entry["history"][0]
+    assert event["changes"]["owner"] == {"old": "Alice", "new": "Bob"}
+    assert event["recorded_by"] and event["recorded_at"]
+
+
+def test_amend_is_a_new_record_never_an_edit(cli, db):
+    ok(cli("add", "note", "first"))
+    before = db.read_bytes()
+    ok(cli("amend", "1", "--title", "first (corrected)", "--reason", "typo"))
+    assert db.read_bytes().startswith(before)
+    assert ok(cli("verify")).startswith("ok: 2 records")
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (("amend", "1", "--owner", "Bob"), "--reason"),
+        (("amend", "1", "--owner", "Bob", "--reason", "  "), "reason is required"),
+        (("amend", "1", "--reason", "nothing"), "at least one field"),
+        (("amend", "1", "--owner", "Alice", "--reason", "same"), "nothing to amend"),
+        (("amend", "1", "--channel", "email", "--reason", "x"), "no channel field"),
+        (("amend", "9", "--owner", "B", "--reason", "x"), "no entry #9"),
+        (("amend", "1", "--clear", "owner", "--reason", "x"), "needs an owner"),
+        (("amend", "1", "--when", "someday", "--reason", "x"), "cannot understand"),
+    ],
+)
+def test_bad_amendments_change_nothing(cli, db, args, fragment):
+    ok(cli("add", "decision", "d", "--owner", "Alice"))
+    before = db.read_bytes()
+    proc = cli(*args)
+    assert proc.returncode in (1, 2)
+    assert fragment in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert db.read_bytes() == before
+
+
+def test_amend_change_impact_merges_parts(cli):
+    ok(cli("add", "change", "c", "--owner", "A", "--impact-scope", "small", "--impact-cost", "1 week"))
+    ok(cli("amend", "1", "--impact-schedule", "+2 weeks", "--reason", "slipped"))
+    assert listed(cli)[0]["impact"] == {"scope": "small", "cost": "1 week", "schedule": "+2 weeks"}
+
+
+def test_amend_can_add_causal_links(cli):
+    ok(cli("add", "decision", "d", "--owner", "A"))
+    ok(cli("add", "incident", "i"))
+    ok(cli("amend", "2", "--caused-by", "1", "--cause", "decision", "--reason", "found the cause"))
+    tree = json.loads(ok(cli("trace", "2", "--format", "json")))
+    assert [c["seq"] for c in tree["caused_by"]] == [1]
+
+
+def test_amendment_refs_are_not_entries(cli):
+    ok(cli("add", "note", "n"))
+    ok(cli("amend", "1", "--title", "n2", "--reason", "r"))
+    proc = cli("show", "2")
+    assert proc.returncode == 1 and "amendment of #1" in proc.stderr
+
+
+# -- retraction -------------------------------------------------------------
+
+
+def test_retract_hides_from_list_but_keeps_record(cli):
+    ok(cli("add", "note", "keep"))
+    ok(cli("add", "note", "oops"))
+    assert "#3 retracts #2" in ok(cli("retract", "2", "--reason", "wrong journal"))
+    assert [e["title"] for e in listed(cli)] == ["keep"]
+    everything = listed(cli, "--include-retracted")
+    assert everything[1]["retracted"]["reason"] == "wrong journal"
+    assert "RETRACTED" in ok(cli("show", "2")) and "wrong journal" in ok(cli("show", "2"))
+    again = cli("retract", "2", "--reason", "twice")
+    assert again.returncode == 1 and "already retracted" in again.stderr
+    assert cli("amend", "2", "--title", "x", "--reason", "r").returncode == 1
+
+
+# -- supersession -----------------------------------------------------------
+
+
+def test_supersede_marks_old_and_links_both_ways(cli):
+    ok(cli("add", "decision", "Launch 15 Dec", "--owner", "Dana"))
+    ok(cli("add", "decision", "Launch 5 Jan", "--owner", "Marcus", "--supersedes", "1"))
+    old, new = listed(cli)
+    assert old["status"] == "superseded" and old["superseded_by"] == [new["id"]]
+    assert {"rel": "supersedes", "from": new["id"]} in old["linked_from"]
+    assert new["links"] == [{"rel": "supersedes", "to": old["id"]}]
+    assert "superseded by #2" in ok(cli("show", "1"))
+    ok(cli("retract", "2", "--reason", "never agreed"))
+    assert listed(cli)[0]["status"] == "accepted"  # the supersession went with the retraction
+
+
+def test_only_decisions_supersede(cli):
+    ok(cli("add", "decision", "d", "--owner", "A"))
+    proc = cli("add", "note", "n", "--supersedes", "1")
+    assert proc.returncode == 1 and "only a decision" in proc.stderr
+
+
+# -- who ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def raci(journal):
+    journal.add(
+        "decision", {"title": "a", "owner": "Alice", "approved_by": ["Bob"], "project": "apollo", "occurred_at": "2026-09-15"}
+    )
+    journal.add(
+        "decision",
+        {
+            "title": "b",
+            "owner": "alice",
+            "requested_by": ["Cy"],
+            "consulted": ["BOB"],
+            "project": "apollo",
+            "occurred_at": "2026-10-15",
+        },
+    )
+    journal.add(
+        "change",
+        {
+            "title": "c",
+            "owner": "Bob",
+            "requested_by": ["Alice"],
+            "informed": ["Cy"],
+            "project": "zeus",
+            "occurred_at": "2026-10-20",
+        },
+    )
+    return journal
+
+
+def test_who_counts_roles_case_insensitively(raci):
+    rows = {r["person"]: r for r in who(raci.entries(), raci.people)}
+    assert rows["Alice"]["owner"] == 2 and rows["Alice"]["requested"] == 1
+    assert rows["Bob"]["approved"] == 1 and rows["Bob"]["consulted"] == 1 and rows["Bob"]["owner"] == 1
+    assert rows["Cy"]["requested"] == 1 and rows["Cy"]["informed"] == 1
+    assert "alice" not in rows  # first spelling wins
+
+
+def test_who_person_by_kind_and_entries_newest_first(raci):
+    summary = who_person(raci.entries(), raci.people, "ALICE")
+    assert summary["person"] == "Alice"
+    assert summary["roles"]["owner"] == 2
+    assert summary["by_kind"]["decision"]["owner"] == 2 and summary["by_kind"]["change"]["requested"] == 1
+    assert [v["title"] for v, _ in summary["entries"]] == ["c", "b", "a"]
+
+
+def test_who_cli_with_filters_and_json(cli, raci):
+    rows = json.loads(ok(cli("who", "--project", "apollo", "--since", "2026-10-01", "--format", "json")))
+    assert {r["person"]: r["total"] for r in rows} == {"Alice": 1, "Bob": 1, "Cy": 1}
+    table = ok(cli("who"))
+    assert "Alice" in table and "approved" in table
+    person = ok(cli("who", "bob"))
+    assert "Owned, requested or approved" in person and "c" in person
+    data = json.loads(ok(cli("who", "bob", "--format", "json")))
+    assert data["roles"]["approved"] == 1 and [e["title"] for e in data["entries"]] == ["c", "a"]
+
+
+# -- trace --------------------------------------------------------------------
+
+
+def test_trace_is_recursive_with_labels(journal):
+    journal.add("note", {"title": "budget cut"})
+    journal.add("decision", {"title": "cut scope", "owner": "M"}, links={"caused_by": ["1"]})
+    journal.add("incident", {"title": "outage", "causes": ["decision", "resources"]}, links={"caused_by": ["2"]})
+    tree = trace_json(trace(journal.views, journal.get("3")["id"]))
+    assert tree["causes"][0] == {"key": "decision", "label": "Decision error", "zh": "决策失误"}
+    assert tree["caused_by"][0]["title"] == "cut scope" and tree["caused_by"][0]["owner"] == "M"
+    assert tree["caused_by"][0]["caused_by"][0]["title"] == "budget cut"
+
+
+def test_trace_reports_cycles_instead_of_looping(journal, cli):
+    journal.add("note", {"title": "a"})
+    journal.add("note", {"title": "b"}, links={"caused_by": ["1"]})
+    journal.amend("1", {}, "loop", links={"caused_by": ["2"]})
+    tree = trace_json(trace(journal.views, journal.get("1")["id"]))
+    assert tree["caused_by"][0]["title"] == "b"
+    assert tree["caused_by"][0]["caused_by"][0]["cycle"] is True
+    out = ok(cli("trace", "1"))
+    assert "cycle" in out
+
+
+# -- export / import ---------------------------------------------------------
+
+
+def test_json_export_import_roundtrip(cli, tmp_path, journal):
+    journal.add("decision", {"title": "d 中文 [/]", "owner": "Alice"})
+    journal.add("incident", {"title": "i"}, links={"caused_by": ["1"]})
+    journal.amend("1", {"owner": "Bob"}, "handover")
+    journal.retract("2", "dup")
+    out = tmp_path / "export.json"
+    ok(cli("export", "--format", "json", "--include-retracted", "-o", str(out)))
+    other = tmp_path / "other.json"
+    assert "imported 4 records, skipped 0" in ok(cli("--db", str(other), "import", str(out)))
+    strip = ("seq", "prev_hash", "hash")
+    mine = [{k: v for k, v in e.items() if k not in strip} for e in listed(cli, "--include-retracted")]
+    theirs = [{k: v for k, v in e.items() if k not in strip} for e in listed(cli, "--db", str(other), "--include-retracted")]
+    assert mine == theirs
+    assert "imported 0 records, skipped 4" in ok(cli("--db", str(other), "import", str(out)))
+    assert ok(cli("--db", str(other), "verify")).startswith("ok: 4 records")
+
+
+def test_import_is_all_or_nothing(cli, tmp_path, journal):
+    journal.add("note", {"title": "n"})
+    out = tmp_path / "export.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    data = json.loads(out.read_text())
+    data["records"].append({**data["records"][0], "id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "kind": "decision"})  # no owner
+    out.write_text(json.dumps(data))
+    other = tmp_path / "other.json"
+    proc = cli("--db", str(other), "import", str(out))
+    assert proc.returncode == 1 and "nothing was imported" in proc.stderr and "owner" in proc.stderr
+    assert not other.exists() or Journal(other).records() == []
+
+
+@pytest.mark.parametrize("content", ["not json", "[]", '{"format": "pmjournal-export", "version": 99, "records": []}'])
+def test_malformed_import_files(cli, tmp_path, content):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    proc = cli("import", str(bad))
+    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
+
+
+def test_jrnl_import(cli, tmp_path):
+    jrnl = {
+        "tags": {"@launch": 1},
+        "entries": [
+            {
+                "title": "Met with Acme.",
+                "body": "They want saved carts.",
+                "date": "2026-10-01",
+                "time": "09:30",
+                "tags": ["@launch", "@Acme"],
+                "starred": True,
+            },
+            {"title": "", "body": "untitled entry", "date": "2026-10-02", "time": "18:00", "tags": [], "starred": False},
+        ],
+    }
+    path = tmp_path / "jrnl.json"
+    path.write_text(json.dumps(jrnl))
+    assert "imported 2 records" in ok(cli("import", str(path)))
+    first, second = listed(cli)
+    assert first["kind"] == "note" and first["title"] == "Met with Acme."
+    assert first["tags"] == ["launch", "acme", "starred"]
+    assert first["occurred_at"] == "2026-10-01T09:30:00+08:00"
+    assert second["title"] == "(untitled)"
+
+
+def test_csv_export(cli, journal, tmp_path):
+    journal.add("decision", {"title": '=HYPERLINK("x")', "owner": "A", "consulted": ["B", "C"]})
+    out = ok(cli("export", "--format", "csv"))
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["title"] == '\'=HYPERLINK("x")'  # not a formula in a spreadsheet
+    assert rows[0]["consulted"] == "B; C"
+
+
+def test_export_refuses_to_overwrite(cli, tmp_path, journal):
+    journal.add("note", {"title": "n"})
+    out = tmp_path / "e.json"
+    out.write_text("precious")
+    proc = cli("export", "--format", "json", "-o", str(out))
+    assert proc.returncode == 1 and "--force" in proc.stderr and out.read_text() == "precious"
+    ok(cli("export", "--format", "json", "-o", str(out), "--force"))
+    assert json.loads(out.read_text())["format"] == "pmjournal-export"
+
+
+# -- demo -----------------------------------------------------------------------
+
+
+def test_demo_journal(cli, db):
+    out = ok(cli("demo"))
+    assert "sample records" in out
+    entries = listed(cli, "--include-retracted")
+    kinds = {e["kind"] for e in entries}
+    assert len(entries) >= 40 and kinds == {"decision", "change", "communication", "risk", "incident", "note"}
+    assert any(e["retracted"] for e in entries)
+    assert any(e["status"] == "superseded" for e in entries if e["kind"] == "decision")
+    assert any(e["history"] for e in entries)
+    incidents = [e for e in entries if e["kind"] == "incident"]
+    assert len(incidents) >= 2 and all(any(link["rel"] == "caused_by" for link in i["links"]) for i in incidents)
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in e["title"]) for e in entries)
+    assert len({e["owner"] for e in entries if e.get("owner")}) >= 5
+    assert ok(cli("verify")).startswith("ok")
+    before = db.read_bytes()
+    again = cli("demo")
+    assert again.returncode == 1 and "empty journal" in again.stderr and db.read_bytes() == before
+
+
+def test_filter_on_folded_view_uses_amended_values(journal):
+    journal.add("decision", {"title": "x", "owner": "Alice", "project": "old"})
+    journal.amend("1", {"project": "new"}, "moved")
+    assert [v["title"] for v in Filter(project="new").apply(journal.views.values())] == ["x"]
+    assert Filter(project="old").apply(journal.views.values()) == []
+    with pytest.raises(ValidationError):
+        Filter(role="boss")

@@ -1,0 +1,68 @@
+from datetime import datetime
+
+from pmjournal.core.filter_syntax import parse, quote, tokens, with_person
+from pmjournal.core.people import People
+
+
+def test_free_text_and_structured_tokens():
+    p = parse("Launch plan @ann #Pricing kind:decision project:apollo cause:comm role:approved")
+    f = p.filter
+    assert p.ok, p.errors
+    assert f.search == "Launch plan"
+    assert f.person == "ann"
+    assert f.tags == ("pricing",)
+    assert f.kinds == ("decision",)
+    assert f.project == "apollo"
+    assert f.cause == "communication"
+    assert f.role == "approved"
+
+
+def test_quotes_group_words():
+    assert tokens('@"Pat PM" since:"2026-10-01 09:00" x') == ["@Pat PM", "since:2026-10-01 09:00", "x"]
+    assert parse('@"Pat PM"').filter.person == "Pat PM"
+    assert quote("Pat PM") == '"Pat PM"' and quote("ann") == "ann"
+
+
+def test_dates_bound_a_whole_day():
+    f = parse("since:2026-10-01 until:2026-10-02").filter
+    assert f.since == datetime.fromisoformat("2026-10-01T00:00:00+08:00")
+    assert f.until.date().isoformat() == "2026-10-02" and f.until.hour == 23
+
+
+def test_half_typed_tokens_are_errors_not_exceptions():
+    p = parse("launch since:someday kind:zz kind:")
+    assert not p.ok
+    assert len(p.errors) == 3
+    assert p.filter.search == "launch"
+    assert p.filter.since is None and p.filter.kinds == ()
+
+
+def test_unique_prefixes_and_ambiguity():
+    assert parse("kind:dec,inc").filter.kinds == ("decision", "incident")
+    assert parse("kind:c").errors == ["kind 'c' could be change, communication"]
+
+
+def test_person_prefix_resolves_against_known_people():
+    people = People()
+    people.learn({"owner": "Ann Lee", "approved_by": ["Bo Chen", "王小明"]})
+    assert parse("@ann", people).filter.person == "Ann Lee"
+    assert parse("@王", people).filter.person == "王小明"
+    assert parse("@zed", people).filter.person == "zed"
+
+
+def test_retracted_toggle_and_default():
+    assert parse("").filter.include_retracted is True
+    assert parse("", include_retracted=False).filter.include_retracted is False
+    assert parse("retracted:no").filter.include_retracted is False
+    assert parse("retracted:maybe").errors
+
+
+def test_with_person_replaces_the_person_token():
+    assert with_person("launch @bob #x", "Pat PM") == 'launch #x @"Pat PM"'
+
+
+def test_parsed_filter_selects_like_the_core(journal):
+    journal.add("decision", {"title": "Price the launch", "owner": "Ann Lee", "tags": ["pricing"]})
+    journal.add("risk", {"title": "Launch slips", "owner": "Bo Chen"})
+    hits = parse("launch @ann", journal.people).filter.apply(journal.entries())
+    assert [h["title"] for h in hits] == ["Price the launch"]

@@ -16,6 +16,22 @@ EXAMPLES = {
   pmjournal list --person dana --role owner --since 2026-10-01
   pmjournal list --kind decision --project apollo --format json
   pmjournal list --search "pricing" --include-retracted""",
+    "who": """examples:
+  pmjournal who                                 everyone, by role
+  pmjournal who --project apollo --since 2026-10-01
+  pmjournal who "Marcus Chen"                   one person: counts by role and kind, and their calls
+  pmjournal who marcus --format json""",
+    "trace": """examples:
+  pmjournal trace 43                            the calls behind incident #43, recursively
+  pmjournal trace 43 --format json""",
+    "export": """examples:
+  pmjournal export -o evidence.md                       the whole trail as Markdown evidence
+  pmjournal export --person marcus --since 2026-07-01 -o q3-marcus.md
+  pmjournal export --format json --include-retracted -o backup.json
+  pmjournal export --format csv > trail.csv""",
+    "import": """examples:
+  pmjournal import backup.json                  records already present are skipped
+  jrnl --export json > jrnl.json && pmjournal import jrnl.json""",
     "amend": """examples:
   pmjournal amend 12 --owner Bob --reason "Alice handed the call to Bob on Monday"
   pmjournal amend '#7' --status rejected --reason "Leadership said no in the 1:1"

@@ -1,0 +1,34 @@
+"""Generated documentation must match the code that generates it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="argparse help layout differs between Python versions")
+def test_cli_reference_is_current():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import make_cli_reference
+    finally:
+        sys.path.pop(0)
+    current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert current == make_cli_reference.render(), "docs/cli.md is stale: run python scripts/make_cli_reference.py"
+
+
+def test_readme_gives_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "pip install . && pmjournal" in readme
+    assert "python3 -m pytest" in readme
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 -m pip install -e '.[test]' && python3 -m pytest" in ci
+
+
+def test_every_subcommand_has_help():
+    for name in ("add", "list", "show", "amend", "retract", "who", "trace", "export", "import", "verify", "demo"):
+        out = subprocess.run([sys.executable, "-m", "pmjournal", name, "--help"], capture_output=True, text=True)
+        assert out.returncode == 0 and f"pmjournal {name}" in out.stdout

@@ -1,0 +1,14 @@
+"""Keyboard-driven modal forms: new entry, amend, retract, export, first run.
+
+Each is a ModalScreen that does its own writing through pmjournal.core and
+dismisses with the result (or None), so the app only pushes it and reacts.
+"""
+
+from .amend_form import AmendForm
+from .entry_form import EntryForm
+from .export import ExportDialog
+from .first_run import FirstRunDialog
+from .kind_picker import KindPicker
+from .retract import RetractDialog
+
+__all__ = ["KindPicker", "EntryForm", "AmendForm", "RetractDialog", "ExportDialog", "FirstRunDialog"]

@@ -1,0 +1,105 @@
+"""Amend an entry: the same form, filled from its folded view, plus a required reason.
+
+Saving records an amendment carrying only the fields the user changed; the
+entry itself is never edited in place.
+"""
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label
+
+from pmjournal.core.errors import ValidationError
+from pmjournal.core.model import Field
+
+from .base import FormScreen
+from .fields import FieldRow
+from .values import core_value, link_rels, raw_from_view, resolve_links, split_refs
+
+
+class ReasonRow(FieldRow):
+    """Why the entry is being amended: stored with the amendment, required."""
+
+    def __init__(self):
+        super().__init__(Field("reason", "line", "Reason *"), "")
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.field.label, classes="pm-label")
+        with Vertical(classes="pm-cell"):
+            yield Input(placeholder="why this changes (required)", compact=True, id="f-reason")
+            yield Label("", classes="pm-error", markup=False)
+
+    def editor(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def raw(self) -> str:
+        return self.editor().value
+
+    def set_raw(self, raw) -> None:
+        self.editor().value = raw
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error(None)
+
+
+class AmendForm(FormScreen):
+    """Dismisses with the amendment record, or None if cancelled."""
+
+    def __init__(self, journal, entry_id: str, *, clock=None):
+        view = journal.get(entry_id)
+        super().__init__(journal, view["kind"], clock=clock, exclude_id=view["id"])
+        self.view = view
+
+    def heading(self) -> str:
+        return f"Amend #{self.view['seq']} ({self.kind}): {self.view.get('title', '')}"
+
+    def initial_raw(self, field: Field):
+        return raw_from_view(field, self.view, self.journal)
+
+    def compose_extra(self) -> ComposeResult:
+        yield ReasonRow()
+
+    def discard_question(self) -> str:
+        return f"Drop your changes to #{self.view['seq']}? Nothing has been saved."
+
+    def changes(self) -> tuple[dict, dict | None]:
+        """(changed fields -> new values, links to add); only what the user touched."""
+        raws = self.raws()
+        changes = {}
+        links = None
+        for field in self.fields:
+            name = field.name
+            if raws[name] == self._initial_raws[name]:
+                continue
+            if field.type == "links":
+                links = self._link_change(raws[name], self._initial_raws[name], changes)
+                continue
+            changes[name] = core_value(field, raws[name], self.clock)
+        return changes, links
+
+    def _link_change(self, raw: tuple, initial: tuple, changes: dict) -> dict | None:
+        new = resolve_links(self.journal, self.kind, raw)
+        old = resolve_links(self.journal, self.kind, initial)
+        rels = link_rels(self.kind)
+        removed = any(set(old[rel]) - set(new[rel]) for rel in rels)
+        if removed:
+            # Dropping a link means the whole list changes; ids were checked above.
+            kept = [link for link in self.view.get("links") or () if link["rel"] not in rels]
+            changes["links"] = kept + [{"rel": rel, "to": to} for rel in rels for to in new[rel]]
+            return None
+        # Only additions: let the core check them (e.g. only a decision may supersede).
+        added = {}
+        for rel, text in zip(rels, raw, strict=True):
+            refs = [ref for ref, to in zip(split_refs(text), new[rel], strict=True) if to not in old[rel]]
+            if refs:
+                added[rel] = refs
+        return added or None
+
+    def submit(self) -> dict:
+        reason = self.query_one(ReasonRow).raw
+        changes, links = self.changes()
+        if not changes and not links:
+            raise ValidationError("nothing changed: edit a field, or press escape to leave", field=None)
+        if not reason.strip():
+            raise ValidationError("a reason is required: say why this entry changes", field="reason")
+        return self.journal.amend(self.view["id"], changes, reason, links=links)

@@ -1,0 +1,181 @@
+"""What the entry and amend forms share: rows built from the model's fields,
+saving with errors shown beside the field, and escape that asks before
+dropping typed text."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label
+
+from pmjournal.core import dates
+from pmjournal.core.errors import JournalLocked, PmjournalError, StoreError, ValidationError
+from pmjournal.core.model import Field, fields_for
+
+from .confirm import ConfirmDialog
+from .fields import CausesRow, DateRow, EnumRow, FieldRow, ImpactRow, InputRow, TextRow
+from .links import LinksRow
+
+# The order a busy person fills a form in: what, when, who; then the kind's own
+# fields; then the rest. Fields the model adds later still appear (in the middle).
+HEAD = ("title", "occurred_at", "owner", "requested_by", "approved_by", "consulted", "informed")
+TAIL = ("body", "causes", "links", "project", "tags", "evidence")
+# An incident is mostly its causes and what led to it.
+INCIDENT_TAIL = ("causes", "links", "body", "project", "tags", "evidence")
+HELP = "ctrl+s save · esc cancel · tab / shift+tab move · → accepts a suggested name · space ticks a cause"
+
+
+def ordered_fields(kind: str) -> list[Field]:
+    spec = fields_for(kind)
+    tail = INCIDENT_TAIL if kind == "incident" else TAIL
+    middle = [f for name, f in spec.items() if name not in HEAD and name not in tail]
+    return [spec[n] for n in HEAD if n in spec] + middle + [spec[n] for n in tail if n in spec]
+
+
+def store_message(err: Exception) -> str:
+    if isinstance(err, JournalLocked):
+        return f"Not saved: another program is writing to the journal ({err}). Your text is kept; press ctrl+s to try again."
+    if isinstance(err, StoreError):
+        return f"Not saved: {err}. Your text is kept; press ctrl+s to try again."
+    if isinstance(err, OSError):
+        return f"Not saved: {err.strerror or err}. Your text is kept; press ctrl+s to try again."
+    return f"Not saved: {err}"
+
+
+class FormScreen(ModalScreen):
+    CSS_PATH = "forms.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, journal, kind: str, *, clock: Callable[[], datetime] | None = None, exclude_id: str | None = None):
+        super().__init__(classes="pm-dialog")
+        self.journal = journal
+        self.kind = kind
+        self.clock = clock or dates.now
+        self.exclude_id = exclude_id
+        self.fields = ordered_fields(kind)
+        self._initial_raws: dict = {}
+
+    # -- building ------------------------------------------------------
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def initial_raw(self, field: Field):
+        raise NotImplementedError
+
+    def make_row(self, field: Field) -> FieldRow:
+        raw = self.initial_raw(field)
+        kind = field.type
+        if kind == "date":
+            hint = "empty: now, when you save" if field.name == "occurred_at" else "optional"
+            return DateRow(field, raw, self.clock, hint)
+        if kind in ("text", "list"):
+            return TextRow(field, raw)
+        if kind == "enum":
+            return EnumRow(field, raw)
+        if kind == "causes":
+            return CausesRow(field, raw)
+        if kind == "impact":
+            return ImpactRow(field, raw)
+        if kind == "links":
+            return LinksRow(field, raw, self.journal, self.kind, self.exclude_id)
+        placeholder = {"people": "names, comma-separated", "tags": "words, space-separated"}.get(kind, "")
+        return InputRow(field, raw, self.journal, placeholder)
+
+    def compose_extra(self) -> ComposeResult:
+        """Rows after the fields (the amend form's reason)."""
+        return iter(())
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="pm-box pm-form"):
+            yield Label(self.heading(), markup=False, classes="pm-title")
+            yield Label(HELP, classes="pm-help")
+            with VerticalScroll(classes="pm-fields"):
+                for field in self.fields:
+                    yield self.make_row(field)
+                yield from self.compose_extra()
+            yield Label("", markup=False, classes="pm-form-error", id="form-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#form-error", Label).display = False
+        for row in self.query(FieldRow):
+            row.show_error(None)
+        self._initial_raws = self.raws()
+        self.first_focus().focus_editor()
+
+    def first_focus(self) -> FieldRow:
+        return self.row("title")
+
+    # -- reading -------------------------------------------------------
+
+    def row(self, name: str) -> FieldRow:
+        return self.query_one(f"#row-{name}", FieldRow)
+
+    def raws(self) -> dict:
+        return {row.field.name: row.raw for row in self.query(FieldRow)}
+
+    @property
+    def dirty(self) -> bool:
+        return self.raws() != self._initial_raws
+
+    # -- saving --------------------------------------------------------
+
+    def submit(self) -> dict:
+        """Validate and write; return the record. Raises the core's errors."""
+        raise NotImplementedError
+
+    def show_form_error(self, message: str | None) -> None:
+        label = self.query_one("#form-error", Label)
+        label.update(message or "")
+        label.display = bool(message)
+
+    def clear_errors(self) -> None:
+        self.show_form_error(None)
+        for row in self.query(FieldRow):
+            row.show_error(None)
+
+    def show_validation(self, err: ValidationError) -> None:
+        rows = {row.field.name: row for row in self.query(FieldRow)}
+        row = rows.get(err.field or "")
+        if row is None:
+            self.show_form_error(str(err))
+            return
+        row.show_error(str(err))
+        row.focus_editor()
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        try:
+            record = self.submit()
+        except ValidationError as err:
+            self.show_validation(err)
+            return
+        except (StoreError, OSError) as err:
+            message = store_message(err)
+            self.show_form_error(message)
+            self.notify(message, title="Not saved", severity="error", markup=False, timeout=8)
+            return
+        except PmjournalError as err:
+            self.show_form_error(str(err))
+            return
+        self.dismiss(record)
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog(self.discard_question(), yes="Discard", no="Keep editing"), answered)
+
+    def discard_question(self) -> str:
+        return "Drop what you typed? Nothing has been saved."

@@ -1,0 +1,43 @@
+"""A yes/no question: discard a changed form, overwrite a file, retract an entry."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Dismisses with True only for an explicit yes; escape and "no" keep what the user has."""
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n", "answer(False)", "No", show=False),
+        Binding("escape", "answer(False)", "Cancel"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No", *, danger: bool = True):
+        super().__init__(classes="pm-dialog")
+        self.question = question
+        self.yes_label = yes
+        self.no_label = no
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="pm-box pm-confirm"):
+            yield Label(self.question, markup=False, classes="pm-question")
+            with Horizontal(classes="pm-buttons"):
+                yield Button(f"{self.yes_label} (y)", id="yes", variant="error" if self.danger else "primary")
+                # The safe answer has the focus, so a stray enter never loses work.
+                yield Button(f"{self.no_label} (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,39 @@
+"""The form for a new entry of one kind."""
+
+from pmjournal.core.model import Field
+
+from .base import FormScreen
+from .values import core_value, empty_raw, link_rels, resolve_links, split_refs
+
+DEFAULT_WHEN = "now"
+
+
+class EntryForm(FormScreen):
+    """Dismisses with the saved record, or None if cancelled.
+
+    `when` is the text the date field starts with and `clock` what "now"
+    means to it; tests pass both so what the form shows is fixed.
+    """
+
+    def __init__(self, journal, kind: str, *, when: str = DEFAULT_WHEN, clock=None):
+        super().__init__(journal, kind, clock=clock)
+        self.when = when
+
+    def heading(self) -> str:
+        return f"New {self.kind}"
+
+    def initial_raw(self, field: Field):
+        if field.name == "occurred_at":
+            return self.when
+        return empty_raw(field, self.kind)
+
+    def submit(self) -> dict:
+        raws = self.raws()
+        values = {f.name: core_value(f, raws[f.name], self.clock) for f in self.fields if f.type != "links"}
+        links_raw = raws.get("links", ())
+        links = {}
+        if "links" in raws:
+            resolve_links(self.journal, self.kind, links_raw)
+            links = {rel: split_refs(text) for rel, text in zip(link_rels(self.kind), links_raw, strict=True)}
+        self.journal.prepare(self.kind, values, links)
+        return self.journal.add(self.kind, values, links)

@@ -1,0 +1,154 @@
+"""Export the filtered view to a file: Markdown, JSON or CSV, written atomically."""
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, RadioButton, RadioSet
+
+from pmjournal.core import dates
+from pmjournal.core.errors import PmjournalError
+
+from .confirm import ConfirmDialog
+
+FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
+EXTENSIONS = {key: ext for key, _, ext in FORMATS}
+
+
+def default_name(fmt: str, today: date) -> str:
+    return f"pmjournal-{today.isoformat()}.{EXTENSIONS[fmt]}"
+
+
+def render(journal, filt, fmt: str) -> bytes:
+    if fmt == "markdown":
+        # Imported here: the Markdown writer is its own module and only needed on export.
+        from pmjournal.core.markdown import export_markdown
+
+        return export_markdown(journal, filt).encode("utf-8")
+    from pmjournal.core import transfer
+
+    if fmt == "json":
+        return transfer.export_json(journal, filt)
+    return transfer.export_csv(filt.apply(journal.views.values())).encode("utf-8")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A reader (or a crash) sees the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class ExportDialog(ModalScreen[Path | None]):
+    """Dismisses with the path written, or None if cancelled."""
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS = [Binding("ctrl+s", "export", "Export", priority=True), Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, journal, filt, *, today: date | None = None, directory: Path | None = None):
+        super().__init__(classes="pm-dialog")
+        self.journal = journal
+        self.filt = filt
+        self.today = today or dates.now().date()
+        self.directory = directory
+        self.fmt = "markdown"
+
+    def compose(self) -> ComposeResult:
+        count = len(self.filt.apply(self.journal.views.values()))
+        noun = "entry" if count == 1 else "entries"
+        with Vertical(classes="pm-box pm-small"):
+            yield Label(f"Export {count} {noun}", classes="pm-title")
+            yield Label(f"filter: {self.filt.describe() or 'none'}", markup=False, classes="pm-help")
+            yield Label("Format", classes="pm-label")
+            with RadioSet(id="format"):
+                for key, label, _ext in FORMATS:
+                    yield RadioButton(label, value=key == self.fmt, id=f"fmt-{key}")
+            yield Label("Save to", classes="pm-label")
+            yield Input(default_name(self.fmt, self.today), id="f-path")
+            yield Label("", markup=False, classes="pm-error", id="error")
+            yield Label("↑↓ format · tab path · enter export · esc cancel", classes="pm-help")
+
+    def on_mount(self) -> None:
+        self.show_error(None)
+        self.query_one(RadioSet).focus()
+
+    def show_error(self, message: str | None) -> None:
+        label = self.query_one("#error", Label)
+        label.update(message or "")
+        label.display = bool(message)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        fmt = (event.pressed.id or "fmt-markdown").removeprefix("fmt-")
+        path_input = self.query_one(Input)
+        # Follow the format only while the path is still the suggested one.
+        if path_input.value == default_name(self.fmt, self.today):
+            path_input.value = default_name(fmt, self.today)
+        self.fmt = fmt
+        self.show_error(None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_export()
+
+    def target(self) -> Path | None:
+        text = self.query_one(Input).value.strip()
+        if not text:
+            self.show_error("a file name is required")
+            return None
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = (self.directory or Path.cwd()) / path
+        if path.is_dir():
+            self.show_error(f"{path} is a folder; add a file name")
+            return None
+        if not path.parent.is_dir():
+            self.show_error(f"the folder {path.parent} does not exist")
+            return None
+        return path
+
+    def action_export(self) -> None:
+        path = self.target()
+        if path is None:
+            return
+        if path.exists():
+            self.app.push_screen(
+                ConfirmDialog(f"{path} exists. Overwrite it?", yes="Overwrite", no="Back"),
+                lambda yes: self.write(path) if yes else self.query_one(Input).focus(),
+            )
+            return
+        self.write(path)
+
+    def write(self, path: Path) -> None:
+        try:
+            data = render(self.journal, self.filt, self.fmt)
+            write_atomically(path, data)
+        except ImportError:
+            self.show_error("Markdown export is not available in this version; choose JSON or CSV")
+            return
+        except OSError as err:
+            self.show_error(f"cannot write {path}: {err.strerror or err}")
+            return
+        except PmjournalError as err:
+            self.show_error(str(err))
+            return
+        self.notify(f"Exported to {path}", title="Export", markup=False)
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

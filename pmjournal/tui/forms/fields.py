@@ -1,0 +1,250 @@
+"""One row per model field: a label, the editor its Field.type calls for, and
+an error line under it that a failed save fills in.
+
+Every row offers the same small interface to the form: `raw` (what the
+widgets hold, see values.py), `set_raw`, `focus_editor` and `show_error`.
+"""
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, SelectionList, TextArea
+from textual.widgets.selection_list import Selection
+
+from pmjournal.core.causes import CAUSES
+from pmjournal.core.model import IMPACT_PARTS, Field
+
+from .suggest import PeopleSuggester
+from .values import describe_date
+
+# Long free text gets a taller box; the rest of the text fields are a few lines.
+TALL_TEXT = ("body",)
+LIST_HINT = "one per line"
+
+
+class FieldRow(Horizontal):
+    """A labelled editor for one Field, with its error line."""
+
+    def __init__(self, field: Field, raw, **kwargs):
+        super().__init__(id=f"row-{field.name}", classes="pm-row", **kwargs)
+        self.field = field
+        self._initial = raw
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.field.label, classes="pm-label")
+        with Vertical(classes="pm-cell"):
+            yield from self.compose_editor()
+            yield Label("", classes="pm-error", markup=False)
+
+    def compose_editor(self) -> ComposeResult:
+        raise NotImplementedError
+
+    @property
+    def raw(self):
+        raise NotImplementedError
+
+    def set_raw(self, raw) -> None:
+        raise NotImplementedError
+
+    def editor(self) -> Widget:
+        raise NotImplementedError
+
+    def focus_editor(self) -> None:
+        self.editor().focus()
+        self.scroll_visible()
+
+    def show_error(self, message: str | None) -> None:
+        label = self.query_one(".pm-error", Label)
+        label.update(message or "")
+        label.display = bool(message)
+        self.set_class(bool(message), "-has-error")
+
+
+class InputRow(FieldRow):
+    """line, person, people and tags: one line of text."""
+
+    def __init__(self, field: Field, raw, journal=None, placeholder: str = ""):
+        super().__init__(field, raw)
+        self.journal = journal
+        self.placeholder = placeholder
+
+    def compose_editor(self) -> ComposeResult:
+        suggester = None
+        if self.field.type in ("person", "people") and self.journal is not None:
+            suggester = PeopleSuggester(self.journal.people)
+        yield Input(
+            self._initial,
+            placeholder=self.placeholder,
+            suggester=suggester,
+            compact=True,
+            id=f"f-{self.field.name}",
+        )
+        if suggester is not None:
+            yield Label("", classes="pm-hint pm-matches", markup=False)
+
+    def editor(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def raw(self) -> str:
+        return self.editor().value
+
+    def set_raw(self, raw) -> None:
+        self.editor().value = raw
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error(None)
+        suggester = self.editor().suggester
+        if isinstance(suggester, PeopleSuggester):
+            # The inline completion shows one name; list the others so the user knows to type more.
+            others = suggester.matches(event.value)[1:6]
+            label = self.query_one(".pm-matches", Label)
+            label.update(("also: " + ", ".join(others)) if others else "")
+            label.display = bool(others)
+
+
+class DateRow(FieldRow):
+    """A date typed in words, with how it was understood shown beside it as you type."""
+
+    def __init__(self, field: Field, raw, clock, empty_hint: str):
+        super().__init__(field, raw)
+        self.clock = clock
+        self.empty_hint = empty_hint
+
+    def compose_editor(self) -> ComposeResult:
+        with Horizontal(classes="pm-date"):
+            yield Input(
+                self._initial, placeholder="yesterday 15:00, last fri, 2026-11-23", compact=True, id=f"f-{self.field.name}"
+            )
+            yield Label("", classes="pm-preview", markup=False, id=f"preview-{self.field.name}")
+
+    def on_mount(self) -> None:
+        self._update_preview(self._initial)
+
+    def editor(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def raw(self) -> str:
+        return self.editor().value
+
+    def set_raw(self, raw) -> None:
+        self.editor().value = raw
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error(None)
+        self._update_preview(event.value)
+
+    def _update_preview(self, text: str) -> None:
+        message, bad = describe_date(text, self.clock, self.empty_hint)
+        preview = self.query_one(".pm-preview", Label)
+        preview.update(message)
+        preview.set_class(bad, "-bad")
+
+
+class TextRow(FieldRow):
+    """text and list fields: a TextArea (a list takes one item per line)."""
+
+    def compose_editor(self) -> ComposeResult:
+        area = TextArea(self._initial, soft_wrap=True, tab_behavior="focus", id=f"f-{self.field.name}")
+        area.compact = True
+        area.add_class("-tall" if self.field.name in TALL_TEXT else "-short")
+        if self.field.type == "list":
+            area.placeholder = LIST_HINT
+        yield area
+
+    def editor(self) -> TextArea:
+        return self.query_one(TextArea)
+
+    @property
+    def raw(self) -> str:
+        return self.editor().text
+
+    def set_raw(self, raw) -> None:
+        self.editor().text = raw
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.show_error(None)
+
+
+class EnumRow(FieldRow):
+    def compose_editor(self) -> ComposeResult:
+        yield Select(
+            [(choice, choice) for choice in self.field.choices],
+            prompt="(none)",
+            value=self._initial or Select.NULL,
+            compact=True,
+            id=f"f-{self.field.name}",
+        )
+
+    def editor(self) -> Select:
+        return self.query_one(Select)
+
+    @property
+    def raw(self) -> str:
+        value = self.editor().value
+        return "" if value is Select.NULL else str(value)
+
+    def set_raw(self, raw) -> None:
+        self.editor().value = raw or Select.NULL
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.show_error(None)
+
+
+def cause_prompt(cause) -> str:
+    return f"{cause.label} · {cause.zh}"
+
+
+class CausesRow(FieldRow):
+    """Blame-cause keys, picked from the taxonomy with English and Chinese labels (space toggles)."""
+
+    def compose_editor(self) -> ComposeResult:
+        chosen = set(self._initial)
+        yield SelectionList(
+            *[Selection(cause_prompt(c), c.key, c.key in chosen) for c in CAUSES],
+            compact=True,
+            id=f"f-{self.field.name}",
+        )
+
+    def editor(self) -> SelectionList:
+        return self.query_one(SelectionList)
+
+    @property
+    def raw(self) -> tuple:
+        # Taxonomy order, so the same choice made in a different order is not a change.
+        chosen = set(self.editor().selected)
+        return tuple(c.key for c in CAUSES if c.key in chosen)
+
+    def set_raw(self, raw) -> None:
+        editor = self.editor()
+        editor.deselect_all()
+        for key in raw:
+            editor.select(key)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        self.show_error(None)
+
+
+class ImpactRow(FieldRow):
+    """A change's impact: scope, schedule and cost, each a line of text."""
+
+    def compose_editor(self) -> ComposeResult:
+        for part, text in zip(IMPACT_PARTS, self._initial, strict=True):
+            with Horizontal(classes="pm-sub"):
+                yield Label(part.capitalize(), classes="pm-sublabel")
+                yield Input(text, compact=True, id=f"f-impact-{part}")
+
+    def editor(self) -> Input:
+        return self.query(Input).first()
+
+    @property
+    def raw(self) -> tuple:
+        return tuple(i.value for i in self.query(Input))
+
+    def set_raw(self, raw) -> None:
+        for editor, text in zip(self.query(Input), raw, strict=True):
+            editor.value = text
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error(None)

@@ -1,0 +1,128 @@
+"""Links to other entries (caused by, supersedes, relates), typed as #seq or found by title.
+
+Typing words instead of a number lists the entries whose title contains them;
+down moves into that list and enter puts the chosen entry's #seq in the field.
+"""
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from pmjournal.core.errors import NotFound
+from pmjournal.core.model import Field
+
+from .fields import FieldRow
+from .suggest import last_name_start
+from .values import LINK_LABELS, is_ref, link_rels, split_refs
+
+MAX_MATCHES = 6
+
+
+class LinkInput(Input):
+    BINDINGS = [Binding("down", "pick", "Pick a match", show=False)]
+
+    def action_pick(self) -> None:
+        row = next(node for node in self.ancestors if isinstance(node, LinksRow))
+        matches = row.query_one(LinkMatches)
+        if matches.display and matches.option_count:
+            row._target = self
+            matches.highlighted = 0
+            matches.focus()
+
+
+class LinkMatches(OptionList):
+    BINDINGS = [Binding("escape", "back", "Back to the field", show=False)]
+
+    def action_back(self) -> None:
+        row = next(node for node in self.ancestors if isinstance(node, LinksRow))
+        self.display = False
+        (row._target or row.editor()).focus()
+
+
+def entry_text(view: dict) -> Text:
+    # Titles are user text: build a Text, never markup.
+    return Text.assemble((f"#{view['seq']} ", "bold"), (f"{view['kind']} · ", "dim"), view.get("title", ""))
+
+
+class LinksRow(FieldRow):
+    def __init__(self, field: Field, raw, journal, kind: str, exclude_id: str | None = None):
+        super().__init__(field, raw)
+        self.journal = journal
+        self.kind = kind
+        self.exclude_id = exclude_id
+        self._target: Input | None = None
+
+    def compose_editor(self) -> ComposeResult:
+        for rel, text in zip(link_rels(self.kind), self._initial, strict=True):
+            with Horizontal(classes="pm-sub"):
+                yield Label(LINK_LABELS[rel], classes="pm-sublabel")
+                yield LinkInput(text, placeholder="#12, or words from a title", compact=True, id=f"f-link-{rel}")
+        yield LinkMatches(classes="pm-link-matches")
+        yield Label("", classes="pm-hint pm-link-preview", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(LinkMatches).display = False
+        self.query_one(".pm-link-preview", Label).display = False
+
+    def editor(self) -> Input:
+        return self.query(LinkInput).first()
+
+    @property
+    def raw(self) -> tuple:
+        return tuple(i.value for i in self.query(LinkInput))
+
+    def set_raw(self, raw) -> None:
+        for editor, text in zip(self.query(LinkInput), raw, strict=True):
+            editor.value = text
+
+    def _search(self, words: str) -> list[dict]:
+        needle = words.casefold()
+        found = []
+        # Newest first: the entry being linked to is usually recent.
+        for view in reversed(self.journal.entries(include_retracted=False)):
+            if view["id"] != self.exclude_id and needle in view.get("title", "").casefold():
+                found.append(view)
+                if len(found) == MAX_MATCHES:
+                    break
+        return found
+
+    def _describe(self, text: str) -> Text:
+        parts = []
+        for token in split_refs(text):
+            if not is_ref(token):
+                continue
+            try:
+                parts.append(entry_text(self.journal.get(token)))
+            except NotFound as err:
+                parts.append(Text(str(err), style="italic"))
+        return Text("  ").join(parts)
+
+    @on(LinkInput.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        self.show_error(None)
+        self._target = event.input
+        token = event.value[last_name_start(event.value) :].strip()
+        matches = self.query_one(LinkMatches)
+        matches.clear_options()
+        found = [] if not token or is_ref(token) else self._search(token)
+        for view in found:
+            matches.add_option(Option(entry_text(view), id=str(view["seq"])))
+        matches.display = bool(found)
+        preview = self.query_one(".pm-link-preview", Label)
+        described = self._describe(event.value)
+        preview.update(described)
+        preview.display = bool(described.plain)
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        target = self._target or self.editor()
+        value = target.value
+        target.value = f"{value[: last_name_start(value)]}#{event.option.id}, "
+        event.option_list.display = False
+        target.focus()
+        target.cursor_position = len(target.value)

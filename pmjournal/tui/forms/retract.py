@@ -1,0 +1,81 @@
+"""Retract an entry: a reason, then a confirmation. The entry stays on record, struck through."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
+
+from .base import store_message
+from .confirm import ConfirmDialog
+
+
+class RetractDialog(ModalScreen[dict | None]):
+    """Dismisses with the retraction record, or None."""
+
+    CSS_PATH = "forms.tcss"
+    BINDINGS = [Binding("ctrl+s", "submit", "Retract", priority=True), Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, journal, entry_id: str):
+        super().__init__(classes="pm-dialog")
+        self.journal = journal
+        self.view = journal.get(entry_id)
+
+    def compose(self) -> ComposeResult:
+        seq = self.view["seq"]
+        with Vertical(classes="pm-box pm-small"):
+            yield Label(f"Retract #{seq} ({self.view['kind']})", classes="pm-title", markup=False)
+            yield Label(self.view.get("title", ""), markup=False, classes="pm-quote")
+            yield Label("It stays in the journal, marked retracted with your reason.", classes="pm-help")
+            yield Label("Reason *", classes="pm-label")
+            yield Input(placeholder="why this entry is withdrawn (required)", id="f-reason")
+            yield Label("", markup=False, classes="pm-error", id="error")
+            yield Label("enter continue · esc cancel", classes="pm-help")
+
+    def on_mount(self) -> None:
+        self.show_error(None)
+        self.query_one(Input).focus()
+
+    def show_error(self, message: str | None) -> None:
+        label = self.query_one("#error", Label)
+        label.update(message or "")
+        label.display = bool(message)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        reason = self.query_one(Input).value
+        if not reason.strip():
+            self.show_error("a reason is required: say why this entry is withdrawn")
+            return
+        question = f"Retract #{self.view['seq']}? This cannot be undone (it can be recorded again as a new entry)."
+        self.app.push_screen(ConfirmDialog(question, yes="Retract", no="Back"), self._confirmed)
+
+    def _confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            self.query_one(Input).focus()
+            return
+        try:
+            record = self.journal.retract(self.view["id"], self.query_one(Input).value)
+        except ValidationError as err:
+            self.show_error(str(err))
+            return
+        except (StoreError, OSError) as err:
+            message = store_message(err)
+            self.show_error(message)
+            self.notify(message, title="Not retracted", severity="error", markup=False, timeout=8)
+            return
+        except PmjournalError as err:
+            self.show_error(str(err))
+            return
+        self.dismiss(record)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

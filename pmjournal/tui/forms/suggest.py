@@ -1,0 +1,36 @@
+"""Name completion for person fields, from the people the journal already knows."""
+
+from textual.suggester import Suggester
+
+
+def last_name_start(value: str) -> int:
+    """Where the name being typed starts: after the last comma and its spaces."""
+    start = value.rfind(",") + 1
+    while start < len(value) and value[start] == " ":
+        start += 1
+    return start
+
+
+class PeopleSuggester(Suggester):
+    """Completes the name after the last comma, so "Ann, bo" offers "Ann, Bob Li".
+
+    The journal's People keeps the first spelling of each name; the completion
+    uses it, so accepting it (right arrow) also fixes the case of what was typed.
+    """
+
+    def __init__(self, people):
+        # No cache: the people known change as entries are saved.
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.people = people
+
+    def matches(self, value: str) -> list[str]:
+        typed = value[last_name_start(value) :]
+        if not typed.strip():
+            return []
+        return [name for name in self.people.complete(typed) if name.casefold() != typed.casefold()]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        found = self.matches(value)
+        if not found:
+            return None
+        return value[: last_name_start(value)] + found[0]

@@ -1,0 +1,121 @@
+"""Between what a form's widgets hold ("raw" values) and what the core takes.
+
+Raw values are plain strings and tuples so a form can tell exactly which
+fields the user touched (an amendment carries only those) and whether a form
+is dirty. Everything here is pure: no widgets, easy to reason about.
+"""
+
+import re
+from datetime import datetime
+
+from pmjournal.core import dates
+from pmjournal.core.errors import DateError, NotFound, ValidationError
+from pmjournal.core.model import IMPACT_PARTS, Field
+
+LINK_LABELS = {"caused_by": "Caused by", "supersedes": "Supersedes", "relates": "Relates to"}
+_REF = re.compile(r"^#?\d+$")
+
+
+def link_rels(kind: str) -> tuple[str, ...]:
+    # Only a decision may supersede (the store refuses the rest), so only its form offers it.
+    return ("caused_by", "supersedes", "relates") if kind == "decision" else ("caused_by", "relates")
+
+
+def is_ref(token: str) -> bool:
+    return bool(_REF.match(token.strip()))
+
+
+def split_refs(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def empty_raw(field: Field, kind: str):
+    if field.type == "causes":
+        return ()
+    if field.type == "impact":
+        return ("", "", "")
+    if field.type == "links":
+        return tuple("" for _ in link_rels(kind))
+    if field.type == "enum":
+        return field.default or ""
+    return ""
+
+
+def raw_from_view(field: Field, view: dict, journal):
+    """What a field's widget shows for an existing entry (the amend form)."""
+    value = view.get(field.name)
+    kind = view["kind"]
+    if field.type == "links":
+        by_rel: dict[str, list[str]] = {rel: [] for rel in link_rels(kind)}
+        for link in value or ():
+            target = journal.by_id(link["to"])
+            ref = f"#{target['seq']}" if target else link["to"]
+            by_rel.setdefault(link["rel"], []).append(ref)
+        return tuple(", ".join(by_rel[rel]) for rel in link_rels(kind))
+    if value is None:
+        return empty_raw(field, kind) if field.type != "enum" else ""
+    if field.type == "causes":
+        return tuple(value)
+    if field.type == "impact":
+        return tuple(str(value.get(part, "")) for part in IMPACT_PARTS)
+    if field.type == "people":
+        return ", ".join(value)
+    if field.type == "tags":
+        return " ".join(value)
+    if field.type == "list":
+        return "\n".join(value)
+    return str(value)
+
+
+def parse_date(field: Field, text: str, clock) -> str | None:
+    """ISO for what was typed, read against the form's clock, so the saved
+    value is exactly what the preview beside the field showed."""
+    if not text.strip():
+        return None
+    try:
+        return dates.iso(dates.parse_when(text, ref=clock()))
+    except DateError as err:
+        raise ValidationError(f"{field.label.lower()}: {err}", field=field.name) from err
+
+
+def core_value(field: Field, raw, clock):
+    """The value the core's model expects for a raw widget value (None = empty)."""
+    kind = field.type
+    if kind == "date":
+        return parse_date(field, raw, clock)
+    if kind == "causes":
+        return list(raw) or None
+    if kind == "impact":
+        impact = {part: text for part, text in zip(IMPACT_PARTS, raw, strict=True) if text.strip()}
+        return impact or None
+    if kind == "list":
+        items = [line.strip() for line in raw.splitlines() if line.strip()]
+        return items or None
+    if kind == "text":
+        return raw if raw.strip() else None
+    return raw.strip() or None
+
+
+def resolve_links(journal, kind: str, raw: tuple) -> dict[str, list[str]]:
+    """rel -> list of entry ids; a bad reference is a ValidationError on the links field."""
+    out: dict[str, list[str]] = {}
+    for rel, text in zip(link_rels(kind), raw, strict=True):
+        ids = []
+        for token in split_refs(text):
+            try:
+                ids.append(journal.resolve_entry(token)["id"])
+            except NotFound as err:
+                raise ValidationError(f"{LINK_LABELS[rel].lower()}: {err}", field="links") from err
+        out[rel] = ids
+    return out
+
+
+def describe_date(text: str, clock, empty_hint: str) -> tuple[str, bool]:
+    """(what the date preview says, whether it is an error)."""
+    if not text.strip():
+        return empty_hint, False
+    try:
+        when: datetime = dates.parse_when(text, ref=clock())
+    except DateError as err:
+        return str(err), True
+    return dates.describe(when), False

@@ -1,0 +1,117 @@
+"""Themes are validated TOML files: the ones shipped in the package, then the user's.
+
+Shipped themes live in the repository's top-level themes/ folder, which the
+wheel carries as pmjournal/themes (hatch force-include). A user theme in
+<config>/themes/*.toml with the name of a shipped one replaces it. A bad file
+never stops the app: it is skipped and reported, naming the file and the
+problem, and the app falls back to a built-in theme.
+"""
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+DEFAULT_DARK = "pmjournal-dark"
+DEFAULT_LIGHT = "pmjournal-light"
+COLOUR_KEYS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "warning",
+    "error",
+    "success",
+)
+KEYS = {"name", "dark", "variables", *COLOUR_KEYS}
+KIND_VARIABLES = tuple(f"kind-{k}" for k in ("decision", "change", "communication", "risk", "incident", "note"))
+
+
+@dataclass
+class Loaded:
+    themes: list[Theme]
+    problems: list[str]  # one line each: "<file>: <what is wrong>"
+
+
+def shipped_dir() -> Path:
+    packaged = resources.files("pmjournal") / "themes"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "themes"  # a source checkout
+
+
+def parse_theme(path: Path) -> Theme:
+    """One theme file, or ValueError saying what is wrong with it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ValueError(f"cannot read it: {err}") from err
+    for key in data:
+        if key not in KEYS:
+            hint = difflib.get_close_matches(key, KEYS, n=1)
+            raise ValueError(f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("it needs a name")
+    if "primary" not in data:
+        raise ValueError("it needs a primary colour")
+    if not isinstance(data.get("dark", True), bool):
+        raise ValueError("dark must be true or false")
+    colours = {}
+    for key in COLOUR_KEYS:
+        if key in data:
+            colours[key] = _colour(key, data[key])
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        raise ValueError("[variables] must be a table")
+    for key, value in variables.items():
+        if key.startswith("kind-"):
+            _colour(f"variables.{key}", value)
+        elif not isinstance(value, str):
+            raise ValueError(f"variables.{key} must be text")
+    return Theme(name=name.strip(), dark=data.get("dark", True), variables=dict(variables), **colours)
+
+
+def _colour(key: str, value) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f'{key} must be a colour such as "#5B9BD5"')
+    try:
+        Color.parse(value)
+    except ColorParseError as err:
+        raise ValueError(f"{key} is not a colour: {value!r}") from err
+    return value
+
+
+def load_themes(user_dir: Path | None) -> Loaded:
+    themes: dict[str, Theme] = {}
+    problems: list[str] = []
+    folders = [shipped_dir()] + ([user_dir] if user_dir and user_dir.is_dir() else [])
+    for folder in folders:
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                theme = parse_theme(path)
+            except ValueError as err:
+                problems.append(f"{path}: {err}")
+                continue
+            themes[theme.name] = theme
+    for theme in themes.values():
+        # A user theme may leave out the kind colours: fall back to its palette.
+        fallback = {
+            "kind-decision": theme.primary,
+            "kind-change": theme.secondary or theme.primary,
+            "kind-communication": theme.success or theme.primary,
+            "kind-risk": theme.warning or theme.primary,
+            "kind-incident": theme.error or theme.primary,
+            "kind-note": theme.foreground or theme.primary,
+        }
+        for key in KIND_VARIABLES:
+            theme.variables.setdefault(key, fallback[key])
+    return Loaded(list(themes.values()), problems)

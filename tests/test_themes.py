@@ -1,0 +1,93 @@
+"""Shipped themes load; user themes add or replace; bad files are reported, not fatal."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pmjournal.tui.themes import KIND_VARIABLES, load_themes, parse_theme
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_four_shipped_themes_with_kind_colours():
+    loaded = load_themes(None)
+    names = {t.name for t in loaded.themes}
+    assert {"pmjournal-dark", "pmjournal-light", "pmjournal-high-contrast", "pmjournal-dusk"} <= names
+    assert loaded.problems == []
+    light = next(t for t in loaded.themes if t.name == "pmjournal-light")
+    assert light.dark is False
+    for theme in loaded.themes:
+        assert all(key in theme.variables for key in KIND_VARIABLES)
+        for key in ("primary", "secondary", "accent", "background", "surface", "panel", "warning", "error", "success"):
+            assert getattr(theme, key), (theme.name, key)
+
+
+def test_user_theme_added_and_bad_ones_reported(tmp_path):
+    (tmp_path / "mine.toml").write_text('name = "mine"\nprimary = "#123456"\ndark = false\n')
+    (tmp_path / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
+    (tmp_path / "typo.toml").write_text('name = "typo"\nprimary = "#fff"\nbackgrund = "#000"\n')
+    (tmp_path / "garbage.toml").write_text("this is [not toml")
+    loaded = load_themes(tmp_path)
+    names = {t.name for t in loaded.themes}
+    assert "mine" in names and "broken" not in names and "typo" not in names
+    problems = "\n".join(loaded.problems)
+    assert "broken.toml: primary is not a colour" in problems
+    assert "typo.toml: unknown key 'backgrund' (did you mean 'background'?)" in problems
+    assert "garbage.toml: cannot read it" in problems
+    mine = next(t for t in loaded.themes if t.name == "mine")
+    assert mine.variables["kind-decision"] == "#123456"  # falls back to the palette
+
+
+def test_user_theme_replaces_shipped_one(tmp_path):
+    (tmp_path / "x.toml").write_text('name = "pmjournal-dark"\nprimary = "#FF0000"\n')
+    dark = next(t for t in load_themes(tmp_path).themes if t.name == "pmjournal-dark")
+    assert dark.primary == "#FF0000"
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("primary = '#fff'", "needs a name"),
+        ("name = 'x'", "needs a primary"),
+        ("name='x'\nprimary='#fff'\ndark='yes'", "dark must be"),
+    ],
+)
+def test_parse_errors(tmp_path, content, fragment):
+    path = tmp_path / "t.toml"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=fragment):
+        parse_theme(path)
+
+
+def test_built_wheel_ships_the_themes(tmp_path):
+    """Install the real wheel (not the source tree) and load its themes from there."""
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True
+    )
+    assert build.returncode == 0, build.stderr
+    wheel = next(tmp_path.glob("pmjournal-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = [n for n in zf.namelist() if n.startswith("pmjournal/themes/") and n.endswith(".toml")]
+    assert len(shipped) >= 4
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stderr
+    code = "import pmjournal.tui.themes as t; print(t.shipped_dir()); print(sorted(x.name for x in t.load_themes(None).themes))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 0, out.stderr
+    where, names = out.stdout.splitlines()
+    assert where.startswith(str(target))
+    assert "pmjournal-high-contrast" in names

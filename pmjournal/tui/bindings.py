@@ -1,0 +1,52 @@
+"""Every key the app offers, in one place, each with an id users can remap.
+
+The ids are the names in the config's `[keymap]` table (`people = "P"`), applied
+with App.set_keymap, so a binding is renamed here only with a migration note.
+The help screen and the command palette are built from these lists.
+"""
+
+from textual.binding import Binding
+
+APP = [
+    Binding("q", "quit", "Quit", id="quit"),
+    Binding("question_mark", "help", "Help", id="help", key_display="?"),
+    Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False),
+]
+
+TRAIL = [
+    Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+    Binding("p", "people", "People", id="people"),
+    Binding("t", "trace", "Trace", id="trace"),
+    Binding("l", "links", "Links", id="links"),
+    Binding("n", "new_entry", "New", id="new_entry"),
+    Binding("d", "new_kind('decision')", "Decision", id="new_decision", show=False),
+    Binding("c", "new_kind('change')", "Change", id="new_change", show=False),
+    Binding("m", "new_kind('communication')", "Communication", id="new_communication", show=False),
+    Binding("r", "new_kind('risk')", "Risk", id="new_risk", show=False),
+    Binding("i", "new_kind('incident')", "Incident", id="new_incident", show=False),
+    Binding("a", "amend", "Amend", id="amend"),
+    Binding("x", "retract", "Retract", id="retract"),
+    Binding("e", "export", "Export", id="export"),
+    Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
+]
+
+# What each action does, for the help screen and the command palette.
+HELP = {
+    "quit": "Leave pmjournal",
+    "help": "Show every key",
+    "command_palette": "Search every command",
+    "filter": "Filter the trail as you type: text @person #tag kind: project: since: until: cause: role:",
+    "people": "Who owned, requested, approved, was consulted or informed (for the current filter)",
+    "trace": "The tree of entries the highlighted one was caused by",
+    "links": "Move to the highlighted entry's links (enter jumps to one)",
+    "new_entry": "Record a new entry: choose its kind",
+    "new_decision": "Record a decision",
+    "new_change": "Record a requirement change",
+    "new_communication": "Record a communication",
+    "new_risk": "Record a risk",
+    "new_incident": "Record an incident",
+    "amend": "Amend the highlighted entry (with a reason)",
+    "retract": "Retract the highlighted entry (with a reason)",
+    "export": "Export the filtered trail",
+    "clear_filter": "Clear the filter",
+}

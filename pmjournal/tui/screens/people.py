@@ -1,0 +1,55 @@
+"""The accountability summary: people x roles for what the trail currently shows."""
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ...core.query import ROLE_NAMES
+
+
+class PeopleScreen(Screen[str | None]):
+    BINDINGS = [
+        Binding("escape,p", "close", "Back", id="people.close"),
+        Binding("enter", "choose", "Filter to person", id="people.choose", show=True),
+    ]
+
+    def __init__(self, rows: list[dict], description: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.description = description
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        yield Static(Text(f"People in {self.description}: {len(self.rows)} · enter filters the trail to one"), id="people-title")
+        yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "People"
+        table = self.query_one(DataTable)
+        table.add_column("Person", key="person")
+        for role in ROLE_NAMES:
+            table.add_column(role.capitalize(), key=role)
+        table.add_column("Total", key="total")
+        for row in self.rows:
+            table.add_row(
+                Text(row["person"]),
+                *(Text(str(row[r] or ""), justify="right") for r in ROLE_NAMES),
+                Text(str(row["total"]), justify="right", style="bold"),
+                key=row["person"],
+            )
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.dismiss(event.row_key.value)
+
+    def action_choose(self) -> None:
+        table = self.query_one(DataTable)
+        if self.rows:
+            self.dismiss(self.rows[table.cursor_row]["person"])
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,69 @@
+"""Why did this happen: the entries the highlighted one was caused by, as a tree."""
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from ...core.display import short_date
+
+
+def node_label(node: dict) -> Text:
+    if node.get("missing"):
+        return Text(f"{node['id'][:10]}… (not in this journal)", style="italic")
+    view = node["view"]
+    text = Text()
+    text.append(f"#{view['seq']} ", style="bold")
+    text.append(f"{view['kind']} · {short_date(view.get('occurred_at', ''))} · ")
+    text.append(view.get("title", ""), style="strike" if view["retracted"] else "")
+    if view.get("owner"):
+        text.append(f" · owner {view['owner']}")
+    for cause in node["causes"]:
+        text.append(f"  [{cause['label']} {cause['zh']}]".rstrip(), style="italic")
+    if node.get("cycle"):
+        text.append("  ↺ already on this path", style="bold")
+    return text
+
+
+class TraceScreen(Screen[str | None]):
+    BINDINGS = [
+        Binding("escape,t", "close", "Back", id="trace.close"),
+    ]
+
+    def __init__(self, tree: dict) -> None:
+        super().__init__()
+        self.tree_data = tree
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        yield Static(Text("What this entry was caused by, and what caused those · enter jumps to an entry"), id="trace-title")
+        root = self.tree_data
+        tree: Tree[str] = Tree(node_label(root), data=root.get("id"), id="trace-tree")
+        tree.guide_depth = 3
+        self._add(tree.root, root)
+        tree.root.expand_all()
+        yield tree
+        yield Footer()
+
+    def _add(self, parent: TreeNode, node: dict) -> None:
+        for child in node.get("children", ()):
+            if child.get("children"):
+                self._add(parent.add(node_label(child), data=child["id"]), child)
+            else:
+                parent.add_leaf(node_label(child), data=child["id"])
+        if parent.is_root and not node.get("children"):
+            parent.add_leaf(Text("(no recorded causes: link entries with caused_by)", style="italic"))
+
+    def on_mount(self) -> None:
+        self.sub_title = "Trace"
+        self.query_one(Tree).focus()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        event.stop()
+        if event.node.data:
+            self.dismiss(event.node.data)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

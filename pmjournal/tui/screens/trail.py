@@ -1,0 +1,312 @@
+"""The main screen: the filter bar, the trail, the highlighted entry's details.
+
+The journal is read in a thread worker (one exclusive group, so the store is
+never used by two threads at once) which posts Snapshots back; the screen only
+swaps snapshots and filters them. A timer watches the file's size and mtime so
+entries another process adds appear without a restart.
+"""
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList
+
+from ...core.errors import PmjournalError
+from ...core.filter_syntax import parse, with_person
+from ...core.query import trace, who
+from ..bindings import TRAIL
+from ..session import JournalSession, Snapshot, file_stamp
+from ..trail_index import TrailIndex, narrows
+from ..widgets.entry_detail import EntryDetail
+from ..widgets.filter_bar import FilterBar, FilterInput
+from ..widgets.trail_table import TrailTable
+from ..widgets.welcome import Welcome
+
+POLL_SECONDS = 0.5
+
+
+class TrailScreen(Screen):
+    BINDINGS = TRAIL
+
+    class Loaded(Message):
+        def __init__(self, snapshot: Snapshot, stamp) -> None:
+            self.snapshot, self.stamp = snapshot, stamp
+            super().__init__()
+
+    class LoadFailed(Message):
+        def __init__(self, error: str) -> None:
+            self.error = error
+            super().__init__()
+
+    def __init__(self, session: JournalSession) -> None:
+        super().__init__()
+        self.session = session
+        self.snapshot = Snapshot({}, None, TrailIndex(()), partial=True)
+        self.filter_text = ""
+        self.parsed = parse("")
+        self._stamp = None
+        self._loading = False
+        self._pending_id: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        yield FilterBar(id="filter-bar")
+        yield Welcome(id="welcome")
+        with Vertical(id="trail-pane"):
+            yield TrailTable(id="trail")
+            yield EntryDetail(id="detail")
+        yield Footer()
+
+    @property
+    def table(self) -> TrailTable:
+        return self.query_one(TrailTable)
+
+    @property
+    def detail(self) -> EntryDetail:
+        return self.query_one(EntryDetail)
+
+    def on_mount(self) -> None:
+        self.sub_title = self.session.path.name
+        self.query_one("#welcome").display = False
+        self.table.focus()
+        self._update_status()
+        self.reload(first=True)
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    # -- loading ---------------------------------------------------------
+
+    def reload(self, first: bool = False) -> None:
+        self._loading = True
+        self._load(first)
+
+    @work(thread=True, exclusive=True, group="journal", exit_on_error=False)
+    def _load(self, first: bool) -> None:
+        try:
+            if first:
+                preview = self.session.preview()
+                if preview is not None:
+                    self.post_message(self.Loaded(preview, None))
+            stamp = file_stamp(self.session.path)
+            snapshot = self.session.load()
+        except PmjournalError as err:
+            self.post_message(self.LoadFailed(str(err)))
+            return
+        self.post_message(self.Loaded(snapshot, stamp))
+        snapshot.index.warm()  # so the first keystroke in the filter does not pay for the caches
+
+    def poll(self) -> None:
+        if self._loading or not self.is_current or self._stamp is None:
+            return
+        if self.session.changed_since(self._stamp):
+            self.reload()
+
+    @on(Loaded)
+    def _on_loaded(self, message: Loaded) -> None:
+        snap = message.snapshot
+        if not snap.partial:
+            self._loading = False
+            self._stamp = message.stamp
+        elif not self.snapshot.partial:
+            return  # the full journal arrived first; a preview would only go backwards
+        keep = self._pending_id or (self.table.current or {}).get("id")
+        self._pending_id = None
+        self.snapshot = snap
+        empty = not snap.partial and not snap.views
+        self.query_one("#welcome").display = empty
+        self.query_one("#trail-pane").display = not empty
+        self.query_one("#filter-bar").display = not empty
+        if empty:
+            self.query_one("#load-demo").focus()
+        elif self.focused is None or not self.focused.is_attached or self.focused.id == "load-demo":
+            self.table.focus()
+        self.apply_filter(self.filter_text, keep_id=keep, force=True)
+
+    @on(LoadFailed)
+    def _on_load_failed(self, message: LoadFailed) -> None:
+        self._loading = False
+        self.app.exit(return_code=1, message=Text(f"pmjournal: {message.error}"))
+
+    # -- filtering -------------------------------------------------------
+
+    def apply_filter(self, text: str, keep_id: str | None = None, force: bool = False) -> None:
+        snap = self.snapshot
+        parsed = parse(text, snap.people)
+        if keep_id is None:
+            keep_id = (self.table.current or {}).get("id")
+        within = None
+        if not force and narrows(self.parsed.filter, parsed.filter):
+            within = self.table.hits
+        hits = snap.index.select(parsed.filter, within)
+        self.filter_text, self.parsed = text, parsed
+        self.table.show(snap.index, hits, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        filt = self.parsed.filter
+        description = "all entries" if not self.filter_text.strip() else filt.describe()
+        self.query_one(FilterBar).set_status(
+            len(self.table.hits), len(self.snapshot.index), description, self.parsed.errors, loading=self._loading
+        )
+
+    @on(Input.Changed, "#filter-input")
+    def _on_filter_changed(self, event: Input.Changed) -> None:
+        if event.value != self.filter_text:
+            self.apply_filter(event.value)
+
+    @on(FilterInput.Cleared)
+    @on(FilterInput.Done)
+    def _back_to_trail(self) -> None:
+        self.table.focus()
+
+    def set_filter(self, text: str) -> None:
+        self.query_one(FilterInput).value = text
+        self.apply_filter(text)
+
+    # -- the highlighted entry ---------------------------------------------
+
+    @on(TrailTable.Highlighted)
+    def _on_highlighted(self, message: TrailTable.Highlighted) -> None:
+        people = self.snapshot.people
+        self.detail.show(message.view, self.snapshot.views, people.display if people else None)
+
+    @on(TrailTable.Chosen)
+    def _on_chosen(self) -> None:
+        self.action_links()
+
+    @on(EntryDetail.Jump)
+    def _on_jump(self, message: EntryDetail.Jump) -> None:
+        self.jump_to(message.entry_id)
+
+    def jump_to(self, entry_id: str) -> None:
+        view = self.snapshot.views.get(entry_id)
+        if view is None:
+            self.notify("That entry is not in this journal.", severity="warning", markup=False)
+            return
+        if not self.table.move_to(entry_id):
+            self.set_filter("")
+            self.table.move_to(entry_id)
+            self.notify(f"Filter cleared to show #{view['seq']}.", markup=False)
+        self.table.focus()
+
+    def _current(self) -> dict | None:
+        view = self.table.current
+        if view is None:
+            self.notify("No entry is highlighted.", severity="warning", markup=False)
+        return view
+
+    # -- actions -----------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one(FilterInput).focus()
+
+    def action_clear_filter(self) -> None:
+        if self.filter_text:
+            self.set_filter("")
+        self.table.focus()
+
+    def action_links(self) -> None:
+        links = self.query_one("#detail-links", OptionList)
+        if links.display and links.option_count:
+            links.focus()
+        else:
+            self.notify("The highlighted entry has no links.", markup=False)
+
+    def action_people(self) -> None:
+        from .people import PeopleScreen
+
+        snap = self.snapshot
+        if snap.people is None:
+            return
+        rows = who(self.table.visible_views(), snap.people)
+        description = "all entries" if not self.filter_text.strip() else self.parsed.filter.describe()
+
+        def chosen(person: str | None) -> None:
+            if person:
+                self.set_filter(with_person(self.filter_text, person))
+                self.table.focus()
+
+        self.app.push_screen(PeopleScreen(rows, description), chosen)
+
+    def action_trace(self) -> None:
+        from .trace import TraceScreen
+
+        view = self._current()
+        if view is None:
+            return
+
+        def chosen(entry_id: str | None) -> None:
+            if entry_id:
+                self.jump_to(entry_id)
+
+        self.app.push_screen(TraceScreen(trace(self.snapshot.views, view["id"])), chosen)
+
+    # -- the forms (pmjournal.tui.forms), loaded only when used -------------
+
+    def _forms(self):
+        try:
+            from .. import forms
+        except ImportError as err:
+            self.notify(f"The entry forms are not available: {err}", severity="error", markup=False)
+            return None
+        return forms
+
+    def _saved(self, record: dict | None) -> None:
+        if record:
+            self._pending_id = record.get("target") or record.get("id")
+            self.reload()
+
+    def action_new_entry(self) -> None:
+        forms = self._forms()
+        if forms is None:
+            return
+
+        def picked(kind: str | None) -> None:
+            if kind:
+                self.action_new_kind(kind)
+
+        self.app.push_screen(forms.KindPicker(), picked)
+
+    def action_new_kind(self, kind: str) -> None:
+        forms = self._forms()
+        if forms is not None:
+            self.app.push_screen(forms.EntryForm(self.session.journal, kind), self._saved)
+
+    def action_amend(self) -> None:
+        view, forms = self._current(), self._forms()
+        if view is not None and forms is not None:
+            self.app.push_screen(forms.AmendForm(self.session.journal, view["id"]), self._saved)
+
+    def action_retract(self) -> None:
+        view, forms = self._current(), self._forms()
+        if view is not None and forms is not None:
+            self.app.push_screen(forms.RetractDialog(self.session.journal, view["id"]), self._saved)
+
+    def action_export(self) -> None:
+        forms = self._forms()
+        if forms is None:
+            return
+
+        def written(path) -> None:
+            if path:
+                self.notify(f"Exported to {path}", markup=False)
+
+        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter), written)
+
+    # -- the welcome panel ---------------------------------------------------
+
+    @on(Welcome.LoadDemo)
+    def _on_load_demo(self) -> None:
+        self._write_demo()
+
+    @work(thread=True, exclusive=True, group="journal", exit_on_error=False)
+    def _write_demo(self) -> None:
+        try:
+            count = self.session.write_demo()
+        except (PmjournalError, ImportError) as err:
+            self.app.call_from_thread(self.notify, f"Could not load the demo journal: {err}", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Loaded the demo journal: {count} entries.", markup=False)
+        self.app.call_from_thread(self.reload)

@@ -1,0 +1,88 @@
+"""The open journal as the TUI holds it: one Journal, one lock, immutable snapshots.
+
+TinyDB and Journal are not thread-safe, so every call into the journal from
+the app's workers goes through `lock`. A Snapshot (views, people, index) is
+built in a worker and then only read by the UI thread; a refresh builds a new
+one rather than changing the old in place.
+"""
+
+import os
+import threading
+from dataclasses import dataclass
+
+import orjson
+
+from ..core.fold import fold
+from ..core.people import People
+from ..core.store import Journal
+from .trail_index import TrailIndex
+
+PREVIEW_BYTES = 1 << 19
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    views: dict[str, dict]
+    people: People
+    index: TrailIndex
+    partial: bool = False  # a preview of the newest records while the whole journal loads
+
+
+def file_stamp(path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+class JournalSession:
+    def __init__(self, path, user: str):
+        self.path = path
+        self.lock = threading.RLock()
+        self.journal = Journal(path, user=user)
+
+    def preview(self) -> Snapshot | None:
+        """The newest records folded on their own, read from the end of the file.
+
+        Parsing and folding 100,000 entries takes a second or more; this lets
+        the first screen of the trail appear in a fraction of that. Links to
+        older entries are not resolved until the full snapshot replaces it.
+        """
+        try:
+            size = os.path.getsize(self.path)
+            if size <= PREVIEW_BYTES:
+                return None
+            with open(self.path, "rb") as fh:
+                fh.seek(size - PREVIEW_BYTES)
+                lines = fh.read().split(b"\n")[1:]
+            records = [orjson.loads(line) for line in lines if line.strip()]
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        views = fold(r for r in records if "seq" in r)
+        return self._snapshot(views, partial=True)
+
+    def load(self) -> Snapshot:
+        """Pick up other processes' records and fold the whole journal."""
+        with self.lock:
+            self.journal.refresh()
+            views = self.journal.views
+            people = self.journal.people
+        return self._snapshot(views, people)
+
+    @staticmethod
+    def _snapshot(views: dict, people: People | None = None, partial: bool = False) -> Snapshot:
+        if people is None:
+            people = People()
+            for view in views.values():
+                people.learn(view)
+        return Snapshot(views, people, TrailIndex(views.values()), partial)
+
+    def changed_since(self, stamp) -> bool:
+        return file_stamp(self.path) != stamp
+
+    def write_demo(self) -> int:
+        from ..core.demo import write_demo
+
+        with self.lock:
+            return write_demo(self.journal)

@@ -1,0 +1,143 @@
+"""The highlighted entry in full: roles, the kind's fields, body, links, evidence, history.
+
+Everything a user typed goes into rich Text objects (never markup), so a title
+like `[bold]x` or `<b>` shows exactly as typed. Links, incoming and outgoing,
+are an OptionList: pick one with enter to jump to that entry.
+"""
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...core.display import ROLE_FIELDS, kind_fields, label, long_date, value_text
+
+_REL = {"caused_by": "caused by", "supersedes": "supersedes", "relates": "relates to"}
+_REL_FROM = {"caused_by": "caused", "supersedes": "superseded by", "relates": "related from"}
+LABEL_WIDTH = 16
+
+
+def field_line(name: str, text: str) -> Text:
+    line = Text(f"{name:<{LABEL_WIDTH}}", style="bold")
+    line.append(text)
+    return line
+
+
+def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
+    text = Text(f"{arrow:<16}", style="bold")
+    if view is None:
+        text.append(f"{entry_id[:10]}… (not in this journal)", style="italic")
+        return text
+    text.append(f"#{view['seq']} {view['kind']}: ")
+    text.append(view.get("title", ""), style="strike" if view["retracted"] else "")
+    return text
+
+
+class EntryDetail(VerticalScroll, can_focus=False):
+    class Jump(Message):
+        def __init__(self, entry_id: str) -> None:
+            self.entry_id = entry_id
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.views: dict[str, dict] = {}
+        self.display_person = lambda name: name
+        self.view: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-main")
+        yield OptionList(id="detail-links")
+        yield Static(id="detail-history")
+
+    def on_mount(self) -> None:
+        self.show(None)
+
+    def show(self, view: dict | None, views: dict | None = None, display_person=None) -> None:
+        if views is not None:
+            self.views = views
+        if display_person is not None:
+            self.display_person = display_person
+        self.view = view
+        main = self.query_one("#detail-main", Static)
+        links = self.query_one("#detail-links", OptionList)
+        history = self.query_one("#detail-history", Static)
+        links.clear_options()
+        if view is None:
+            main.update(Text("No entry selected.", style="italic"))
+            links.display = False
+            history.update("")
+            return
+        main.update(self._main(view))
+        options = self._links(view)
+        links.add_options(options)
+        links.display = bool(options)
+        if options:
+            links.highlighted = 0
+        history.update(self._history(view))
+        self.scroll_home(animate=False)
+
+    def _main(self, view: dict) -> Group:
+        dp = self.display_person
+        head = Text()
+        head.append(f"#{view['seq']} {view['kind']}  ", style="bold")
+        head.append(view.get("title", ""), style="bold strike" if view["retracted"] else "bold")
+        parts = [head]
+        if view["retracted"]:
+            r = view["retracted"]
+            parts.append(Text(f"RETRACTED by {r['recorded_by']} ({long_date(r['recorded_at'])}): {r['reason']}", style="bold"))
+        if view.get("superseded_by"):
+            later = [self.views.get(i) for i in view["superseded_by"]]
+            seqs = ", ".join(f"#{v['seq']}" for v in later if v)
+            parts.append(Text(f"SUPERSEDED by {seqs}", style="bold"))
+        parts.append(field_line("When", long_date(view.get("occurred_at", ""))))
+        for f in ROLE_FIELDS:
+            parts.append(field_line(label(f), value_text(f, view.get(f), dp) or "—"))
+        for f in kind_fields(view):
+            parts.append(field_line(label(f), value_text(f, view.get(f), dp)))
+        for f in ("project", "tags", "causes"):
+            if view.get(f):
+                parts.append(field_line(label(f), value_text(f, view[f], dp)))
+        parts.append(field_line("Recorded", f"{long_date(view.get('recorded_at', ''))} by {view.get('recorded_by', '')}"))
+        if view.get("body"):
+            parts += [Text(""), Text(view["body"])]
+        if self._links(view):
+            parts += [Text(""), Text("Links (tab here, enter to jump)", style="bold underline")]
+        return Group(*parts)
+
+    def _links(self, view: dict) -> list[Option]:
+        options = []
+        for link in view.get("links") or ():
+            target = self.views.get(link["to"])
+            options.append(Option(link_prompt(_REL.get(link["rel"], link["rel"]), target, link["to"]), id=f"to:{link['to']}"))
+        for link in view.get("linked_from") or ():
+            source = self.views.get(link["from"])
+            arrow = _REL_FROM.get(link["rel"], link["rel"])
+            options.append(Option(link_prompt(arrow, source, link["from"]), id=f"from:{link['from']}"))
+        return options
+
+    def _history(self, view: dict) -> Group:
+        parts = []
+        if view.get("evidence"):
+            parts.append(Text("Evidence", style="bold underline"))
+            parts += [Text(f"• {item}") for item in view["evidence"]]
+        if view.get("history"):
+            parts += [Text(""), Text("History", style="bold underline")]
+            for event in view["history"]:
+                line = Text(f"{long_date(event['recorded_at'])}  {event['recorded_by']}  ", style="bold")
+                line.append(event["kind"])
+                parts.append(line)
+                for field, change in (event.get("changes") or {}).items():
+                    old = value_text(field, change["old"], self.display_person) or "(empty)"
+                    new = value_text(field, change["new"], self.display_person) or "(empty)"
+                    parts.append(Text(f"    {label(field)}: {old} -> {new}"))
+                parts.append(Text(f"    reason: {event['reason']}", style="italic"))
+        return Group(*parts)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Jump(event.option.id.split(":", 1)[1]))

@@ -275,6 +275,7 @@ def test_jrnl_import(cli, tmp_path):
     assert first["tags"] == ["launch", "acme", "starred"]
     assert first["occurred_at"] == "2026-10-01T09:30:00+08:00"
     assert second["title"] == "(untitled)"
+    assert "imported 0 records, skipped 2" in ok(cli("import", str(path)))  # idempotent
 
 
 def test_csv_export(cli, journal, tmp_path):

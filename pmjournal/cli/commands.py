@@ -164,12 +164,12 @@ def print_trail(views, journal) -> None:
     _out("\n".join(out) + "\n")
 
 
-def _console():
+def _console(soft_wrap: bool = False):
     from rich.console import Console
 
-    # soft_wrap: long lines (reasons, bodies) stay whole for grep and pipes;
-    # tables still lay out to the terminal width.
-    return Console(highlight=False, soft_wrap=True)
+    # soft_wrap keeps long lines (reasons, bodies) whole for grep and pipes;
+    # trees must wrap instead, or their lines would be cropped.
+    return Console(highlight=False, soft_wrap=soft_wrap)
 
 
 def cmd_show(args) -> int:
@@ -180,7 +180,7 @@ def cmd_show(args) -> int:
         return 0
     from .render import entry_detail
 
-    _console().print(entry_detail(view, journal))
+    _console(soft_wrap=True).print(entry_detail(view, journal))
     return 0
 
 
@@ -237,7 +237,15 @@ def cmd_who(args) -> int:
             sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
             return 0
         if not any(summary["roles"].values()):
-            raise PmjournalError(f"{args.person} holds no role in the entries selected")
+            named = Filter(person=args.person, include_retracted=args.include_retracted).apply(views)
+            if not named:
+                raise PmjournalError(f"{args.person} is not named in the entries selected")
+            _out(
+                f"{people.display(args.person)} holds no owner/requested/approved/consulted/informed role in the entries "
+                f"selected, but is named in {len(named)} (participants, acknowledged, raised by/to): "
+                f"pmjournal list --person {args.person!r}\n"
+            )
+            return 0
         from .render import who_person as render_person
 
         _console().print(render_person(summary, people))

@@ -169,6 +169,9 @@ def trace_tree(tree: dict, people) -> Tree:
         text.append(v["kind"], style=KIND_STYLE.get(v["kind"], ""))
         text.append(f" {display.short_date(v['occurred_at'])} ")
         text.append(v.get("title", ""), style="dim strike" if v["retracted"] else "bold")
+        status = "retracted" if v["retracted"] else v.get("status")
+        if status:
+            text.append(f"  [{status}]")
         if v.get("owner"):
             text.append(f"  owner {people.display(v['owner'])}")
         if node["causes"]:

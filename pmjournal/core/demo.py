@@ -7,11 +7,11 @@ incidents traced back to the calls behind them. Dates are relative to `ref`
 reproducible output (docs/example-evidence.md uses that).
 """
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 
 from . import dates, model
 from .errors import PmjournalError
+from .ids import derived_id
 
 DANA, MARCUS, PRIYA, TOM, ACME = "Dana Whitfield", "Marcus Chen", "Priya Raman", "Tom Becker", "Acme Retail"
 LENA, WEI, LINA, SAM, RACHEL = "Lena Ortiz", "张伟", "李娜", "Sam Okafor", "Rachel Green"
@@ -682,14 +682,6 @@ CORRECTIONS = [
 ]
 
 
-def _id(ms: int, salt: str) -> str:
-    from .ids import _ALPHABET
-
-    digest = int.from_bytes(hashlib.sha256(salt.encode()).digest()[:10], "big")
-    value = (ms << 80) | digest
-    return "".join(_ALPHABET[(value >> (5 * i)) & 31] for i in range(25, -1, -1))
-
-
 def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
     """The demo's record bodies, ready for Journal.append_raw, in recording order."""
     ref = (ref or dates.now()).replace(second=0, microsecond=0)
@@ -717,7 +709,7 @@ def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
     bodies = []
     for recorded, key, kind, payload in events:
         ms = int(recorded.timestamp() * 1000)
-        ids[key] = _id(ms, key)
+        ids[key] = derived_id(ms, key)
         stamp = {"id": ids[key], "recorded_at": recorded.astimezone(UTC).isoformat(timespec="milliseconds")}
         if kind in model.META_KINDS:
             target, who, changes, reason = payload

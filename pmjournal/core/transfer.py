@@ -16,7 +16,7 @@ import orjson
 
 from . import dates, model
 from .errors import PmjournalError, ValidationError
-from .ids import new_id
+from .ids import derived_id
 from .query import Filter, public
 
 EXPORT_FORMAT = "pmjournal-export"
@@ -172,7 +172,8 @@ def _jrnl(entries: list) -> list[dict]:
             body = model.build_entry("note", values)
         except ValidationError as err:
             raise ValidationError(f"jrnl entry {i}: {err}") from err
-        body["id"] = new_id()
+        occurred = datetime.fromisoformat(body["occurred_at"])
+        body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + title + "\n" + (entry.get("body") or ""))
         body["recorded_at"] = dates.utc_stamp()
         bodies.append(body)
     return bodies
@@ -206,12 +207,16 @@ def import_file(journal, path) -> tuple[int, int]:
         skipped = len(records) - len(fresh)
     elif isinstance(data, dict) and isinstance(data.get("entries"), list) and "tags" in data:
         try:
-            bodies = _jrnl(data["entries"])
+            parsed = _jrnl(data["entries"])
         except ValidationError as err:
             raise PmjournalError(f"{path}: {err}; nothing was imported") from err
-        for body in bodies:
-            body["recorded_by"] = journal.user
-        skipped = 0
+        bodies, seen = [], set(known)
+        for body in parsed:
+            if body["id"] not in seen:  # the same jrnl entry imported before, or twice in the file
+                seen.add(body["id"])
+                body["recorded_by"] = journal.user
+                bodies.append(body)
+        skipped = len(parsed) - len(bodies)
     else:
         raise PmjournalError(f"{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
     journal.append_raw(bodies)

@@ -450,21 +450,42 @@ def scratch_dir() -> Path:
     return path
 
 
-def write_jrnl_journal(n: int, path) -> int:
-    """A jrnl 4.x plain-text journal of n entries with the same kind of text (title + body).
+def _jrnl_text(record: dict) -> str:
+    """Everything a person typed into a record, as one jrnl entry's text after the title."""
+    parts = [record.get("body", "")]
+    for name in ("rationale", "commitments", "mitigation", "previous"):
+        if record.get(name):
+            parts.append(record[name])
+    for name in ("owner", "requested_by", "approved_by", "consulted", "informed", "participants", "raised_by", "raised_to"):
+        value = record.get(name)
+        if value:
+            parts.append(f"{name.replace('_', ' ').capitalize()}: {value if isinstance(value, str) else ', '.join(value)}.")
+    for name in ("options", "evidence"):
+        if record.get(name):
+            parts.append(f"{name.capitalize()}: {'; '.join(record[name])}.")
+    if record.get("project"):
+        parts.append(f"Project {record['project']}.")
+    parts.extend(f"@{tag}" for tag in record.get("tags") or ())
+    return " ".join(p for p in parts if p)
 
-    Written for the config `timeformat: "%Y-%m-%d %H:%M"`; returns its size in bytes.
+
+def write_jrnl_journal(n: int, path) -> int:
+    """A jrnl 4.x plain-text journal of n entries holding the same text as `journal(n)`'s entries.
+
+    The same generator and seed, with every field a person typed folded into
+    the entry text (jrnl has only a title and a body); hashes, ids and other
+    bookkeeping have no jrnl equivalent and are left out. Written for the
+    config `timeformat: "%Y-%m-%d %H:%M"`; returns the file's size in bytes.
     """
-    gen = _Generator(n)
-    rng = gen.rng
     out = []
-    for i in range(n):
-        when = (END - STEP * (n - i)).astimezone(ZONES[0])
-        kind = rng.choice(gen.kinds)
-        v = gen.values(kind)
-        tags = " ".join(f"@{t}" for t in v["tags"])
-        people = ", ".join(gen.people(1, 3))
-        out.append(f"[{when:%Y-%m-%d %H:%M}] {v['title']}. {v['body']} Owner and people: {people}. {tags}\n\n")
+    for record in _Generator(n).records():
+        if len(out) == n:
+            break
+        if record["kind"] in model.META_KINDS:
+            continue
+        when = datetime.fromisoformat(record["occurred_at"])
+        title = record["title"].rstrip(".!?")
+        out.append(f"[{when:%Y-%m-%d %H:%M}] {title}. {_jrnl_text(record)}\n\n")
     data = "".join(out).encode("utf-8")
     Path(path).write_bytes(data)
     return len(data)

@@ -76,3 +76,44 @@ def fold(records) -> dict[str, dict]:
         apply(views, record)
     link_pass(views)
     return views
+
+
+def _forget_caches(view: dict) -> None:
+    for key in [k for k in view if k.startswith("_")]:
+        del view[key]
+
+
+def absorb(views: dict[str, dict], record: dict) -> bool:
+    """Fold one newly appended record into already-folded views.
+
+    Returns False when the record could change derived state in ways only a
+    full fold gets right (a retraction of an entry that links elsewhere, an
+    amendment of links): the caller then refolds. The common cases, a new
+    entry or a plain amendment, cost O(links) instead of a refold of the
+    whole journal.
+    """
+    kind = record["kind"]
+    if kind == "retraction":
+        target = views.get(record.get("target"))
+        if target is not None and target.get("links"):
+            return False
+    elif kind == "amendment" and "links" in record.get("changes", {}):
+        return False
+    view = apply(views, record)
+    if view is None:
+        return True
+    if kind in META_KINDS:
+        _forget_caches(view)
+        if kind == "amendment" and view["superseded_by"] and view["kind"] == "decision":
+            view["status"] = "superseded"
+        return True
+    for link in view.get("links") or ():
+        target = views.get(link["to"])
+        if target is None:
+            continue
+        target["linked_from"].append({"rel": link["rel"], "from": view["id"]})
+        if link["rel"] == "supersedes":
+            target["superseded_by"].append(view["id"])
+            if target["kind"] == "decision":
+                target["status"] = "superseded"
+    return True

@@ -329,16 +329,21 @@ class JournalStorage(Storage):
         self._end = max(self._end, end)
         return new
 
-    def append(self, bodies: list[dict]) -> list[dict]:
+    def append(self, bodies: list[dict]) -> tuple[list[dict], list[dict]]:
+        """Append; return (our sealed records, every record new to the cache in order).
+
+        The second list also holds what other processes appended since we last
+        read, so a caller keeping derived state can fold it all in order.
+        """
         records, before, after = self.file.append(bodies)
-        if self._docs is not None:
-            if before != self._end or self._end == 0:
-                self.refresh()  # others wrote in between: read theirs and ours in order
-            else:
-                for record in records:
-                    self._docs[record["seq"]] = record
-                self._end = after
-        return records
+        if self._docs is None:
+            return records, records
+        if before != self._end or self._end == 0:
+            return records, self.refresh()  # theirs, then ours, as on disk
+        for record in records:
+            self._docs[record["seq"]] = record
+        self._end = after
+        return records, records
 
     def records(self) -> list[dict]:
         return list(self.read()[TABLE].values())

@@ -15,7 +15,7 @@ from tinydb.table import Table
 from . import dates, model
 from .chain import GENESIS
 from .errors import NotFound, StoreError, ValidationError
-from .fold import fold
+from .fold import absorb, fold
 from .ids import new_id
 from .people import People
 from .storage import LOCK_TIMEOUT, TABLE, JournalStorage
@@ -28,7 +28,7 @@ class EntryTable(Table):
         return self.insert_multiple([document])[0]
 
     def insert_multiple(self, documents) -> list[int]:
-        records = self.storage.append([dict(d) for d in documents])
+        records, _ = self.storage.append([dict(d) for d in documents])
         self.clear_cache()
         return [r["seq"] for r in records]
 
@@ -91,9 +91,24 @@ class Journal:
     def refresh(self) -> list[dict]:
         """Load what other processes appended; return the new records."""
         new = self.storage.refresh()
-        if new:
-            self._invalidate()
+        self._absorb(new)
         return new
+
+    def _absorb(self, records: list[dict]) -> None:
+        """Bring the folded views up to date with records just appended."""
+        if not records:
+            return
+        self.table.clear_cache()
+        if self._views is None:
+            return
+        for record in records:
+            if not absorb(self._views, record):
+                self._invalidate()
+                return
+            if self._people is not None and record["kind"] not in model.META_KINDS:
+                self._people.learn(record)
+            elif self._people is not None and record["kind"] == "amendment":
+                self._people.learn(record.get("changes", {}))
 
     def _invalidate(self) -> None:
         self._views = None
@@ -187,11 +202,7 @@ class Journal:
         return self._save(body)
 
     def _save(self, body: dict) -> dict:
-        records = self.storage.append([body])
-        self.table.clear_cache()
-        if self._views is not None:
-            self._invalidate()
-        return records[0]
+        return self.append_raw([body])[0]
 
     def amend(self, ref, changes: dict, reason: str, links: dict | None = None) -> dict:
         target = self.resolve_entry(ref)
@@ -221,8 +232,6 @@ class Journal:
         """Append already-validated record bodies in one locked write (import, demo)."""
         if not bodies:
             return []
-        records = self.storage.append(bodies)
-        self.table.clear_cache()
-        if self._views is not None:
-            self._invalidate()
+        records, new = self.storage.append(bodies)
+        self._absorb(new)
         return records

@@ -38,7 +38,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(keys), Text(what), Text(""))
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold"), id="help-title")
-            yield Static(table)
+            yield Static(table, id="help-table")
             yield Static(Text("escape closes this screen"), id="help-hint")
 
     def action_close(self) -> None:

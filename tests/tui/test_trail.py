@@ -1,0 +1,133 @@
+"""The trail, its detail pane, link jumps, hostile text and CJK alignment, via Pilot."""
+
+from rich.cells import cell_len
+from textual.widgets import OptionList
+from tuihelp import SIZE, hostile_bodies, loaded, pilot_test, static_text, table_lines
+
+from pmjournal.tui.screens.trail import TrailScreen
+from pmjournal.tui.widgets.trail_table import fit
+
+
+@pilot_test
+async def test_trail_lists_newest_first_with_details(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, TrailScreen)
+        lines = table_lines(screen.table)
+        assert lines[0].split() == ["#", "When", "Kind", "Title", "Owner", "Approved", "by", "Status"]
+        assert lines[1].split()[0] == "#51"  # newest first
+        assert screen.table.current["seq"] == 51
+        await pilot.press("down")
+        assert screen.table.current["seq"] == 50
+        detail = static_text(screen, "#detail-main")
+        assert "Provider SLA does not cover launch peaks" in detail
+        assert "Owner" in detail and "张伟" in detail
+
+
+@pilot_test
+async def test_retracted_and_superseded_are_marked(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 30))
+        await pilot.pause()
+        row = table.render_line(table.cursor - round(table.scroll_y) + 1)
+        assert "retracted" in row.text
+        assert any(seg.style and seg.style.strike for seg in row)
+        assert "RETRACTED by" in static_text(app.screen, "#detail-main")
+        assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 2))
+        await pilot.pause()
+        assert "superseded" in table.render_line(table.cursor - round(table.scroll_y) + 1).text
+        assert "SUPERSEDED by #26" in static_text(app.screen, "#detail-main")
+
+
+@pilot_test
+async def test_amendment_history_shows_old_new_and_reason(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 10))
+        await pilot.pause()
+        view = table.current
+        history = static_text(app.screen, "#detail-history")
+        event = view["history"][0]
+        assert "History" in history and "->" in history
+        assert event["reason"][:30] in history.replace("\n", " ")
+
+
+@pilot_test
+async def test_link_jumps_to_the_linked_entry(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 29))
+        await pilot.press("l")
+        links = screen.query_one("#detail-links", OptionList)
+        assert links.has_focus
+        assert "caused by" in str(links.get_option_at_index(0).prompt)
+        target = screen.table.current["links"][0]["to"]
+        await pilot.press("enter")
+        assert screen.table.current["id"] == target
+        assert screen.table.has_focus
+
+
+@pilot_test
+async def test_link_jump_clears_a_filter_that_hides_the_target(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        await pilot.press("slash", *"kind:incident", "enter")
+        assert {v["kind"] for v in screen.table.visible_views()} == {"incident"}
+        await pilot.press("l", "enter")
+        assert screen.filter_text == ""
+        assert screen.table.current["kind"] != "incident"
+
+
+@pilot_test
+async def test_hostile_text_is_shown_literally_and_cjk_aligns(hostile_db, make_app):
+    app = make_app(hostile_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        text = "\n".join(table_lines(screen.table))
+        for body in hostile_bodies():
+            assert body["title"][:20] in text
+            assert body["owner"][:10] in text
+        assert "[i]Carla[/i]" in text
+        lines = table_lines(screen.table)[: len(hostile_bodies()) + 1]
+        # the Owner column starts at the same cell on every row, CJK titles or not
+        owner_at = cell_len(lines[0][: lines[0].index("Owner")])
+        for line, body in zip(lines[1:], reversed(hostile_bodies()), strict=True):
+            assert cell_len(line[: line.index(body["owner"][:6])]) == owner_at
+        assert len({cell_len(line) for line in lines}) == 1
+        screen.table.move_to("01JTEST0000000000000000000")
+        await pilot.pause()
+        detail = static_text(screen, "#detail-main")
+        assert "[/] closing tag first" in detail and "[bold red]Ann[/]" in detail
+        assert "[link=x]markup[/link]" in detail and "<i>html</i>" in detail
+
+
+def test_fit_cuts_wide_characters_to_the_cell():
+    assert cell_len(fit("发布延期供应商", 5)) == 5
+    assert fit("发布延期供应商", 5).endswith("…")
+    assert fit("abc", 6, right=True) == "   abc"
+    assert cell_len(fit("a\nb", 4)) == 4
+
+
+@pilot_test
+async def test_keys_move_the_cursor_and_page(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        await pilot.press("end")
+        assert table.current["seq"] == 1
+        assert table_lines(table)[-1].split()[0] == "#1"
+        await pilot.press("home", "pagedown")
+        assert table.cursor > 5

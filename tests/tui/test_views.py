@@ -1,0 +1,152 @@
+"""Filter, people, trace, help, keymap, welcome/demo and live refresh, via Pilot."""
+
+from textual.widgets import DataTable, Input, Static, Tree
+from tuihelp import SIZE, loaded, pilot_test, static_text, wait_for
+
+from pmjournal.core.query import haystack
+from pmjournal.core.store import Journal
+from pmjournal.tui.screens.help import HelpScreen
+from pmjournal.tui.screens.people import PeopleScreen
+from pmjournal.tui.screens.trace import TraceScreen
+
+
+def status(screen) -> str:
+    widget = screen.query_one("#filter-status", Static)
+    return str(widget.render())
+
+
+@pilot_test
+async def test_filter_updates_as_you_type_and_escape_clears(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        total = len(screen.table.hits)
+        await pilot.press("slash")
+        assert screen.query_one(Input).has_focus
+        await pilot.press(*"load")
+        titles = [v["title"] for v in screen.table.visible_views()]
+        assert titles and all("load" in haystack(v) for v in screen.table.visible_views())
+        assert len(titles) < total
+        assert f"{len(titles)} of {total}" in status(screen)
+        await pilot.press("space", *"kind:decision")
+        assert {v["kind"] for v in screen.table.visible_views()} == {"decision"}
+        assert "kind decision" in status(screen)
+        await pilot.press("escape")
+        assert screen.filter_text == "" and len(screen.table.hits) == total
+        assert screen.table.has_focus
+
+
+@pilot_test
+async def test_filter_person_tag_since_and_errors(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        await pilot.press("slash", *"@marcus")
+        views = screen.table.visible_views()
+        assert views and all("Marcus Chen" in str(v) for v in views)
+        await pilot.press("escape", "slash", *"#launch since:2026-10-01")
+        views = screen.table.visible_views()
+        assert views and all("launch" in v["tags"] and v["occurred_at"] >= "2026-10-01" for v in views)
+        await pilot.press("escape", "slash", *"kind:zzz")
+        assert "unknown kind" in status(screen)
+        assert len(screen.table.hits) == len(screen.snapshot.index)
+
+
+@pilot_test
+async def test_people_view_counts_roles_and_filters_to_a_person(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        await pilot.press("slash", *"kind:decision", "enter", "p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+        table = app.screen.query_one(DataTable)
+        people = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert "Marcus Chen" in people and "Dana Whitfield" in people
+        first = app.screen.rows[0]
+        assert first["total"] == sum(first[r] for r in ("owner", "requested", "approved", "consulted", "informed"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is trail)
+        assert trail.filter_text.endswith("@" + (first["person"] if " " not in first["person"] else f'"{first["person"]}"'))
+        assert "kind:decision" in trail.filter_text
+        assert trail.table.hits and all(v["kind"] == "decision" for v in trail.table.visible_views())
+
+
+@pilot_test
+async def test_trace_shows_causes_with_labels_and_jumps(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        outage = next(v for v in trail.table.visible_views() if v["seq"] == 43)
+        trail.table.move_to(outage["id"])
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+        tree = app.screen.query_one(Tree)
+        labels = []
+
+        def walk(node):
+            labels.append(str(node.label))
+            for child in node.children:
+                walk(child)
+
+        walk(tree.root)
+        assert "#43" in labels[0]
+        assert len(labels) >= 4
+        assert any("决策失误" in label or "Decision error" in label for label in labels)
+        child = tree.root.children[0]
+        tree.move_cursor(child)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is trail)
+        assert trail.table.current["id"] == child.data
+
+
+@pilot_test
+async def test_help_lists_every_binding_and_keymap_remaps(demo_db, make_app):
+    app = make_app(demo_db, keymap={"people": "P"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = static_text(app.screen, "#help-table")
+        for binding_id in ("filter", "people", "trace", "new_entry", "amend", "retract", "export", "quit"):
+            assert binding_id in text
+        await pilot.press("escape")
+        await pilot.press("p")
+        assert not isinstance(app.screen, PeopleScreen)
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+
+
+@pilot_test
+async def test_welcome_offers_the_demo_on_an_empty_journal(db, make_app):
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.screen._loading)
+        screen = app.screen
+        assert screen.query_one("#welcome").display
+        assert not screen.query_one("#trail-pane").display
+        assert "n  record a new entry" in str(screen.query_one("#welcome-text", Static).render())
+        await pilot.press("enter")  # the focused "Load the demo journal" button
+        await wait_for(pilot, lambda: len(screen.table.hits) > 40)
+        assert not screen.query_one("#welcome").display
+        assert screen.table.has_focus
+    assert len(Journal(db)) > 40
+
+
+@pilot_test
+async def test_another_process_adding_shows_up_without_restart(demo_db, make_app, cli):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 40))
+        await pilot.pause()
+        before = len(screen.table.hits)
+        proc = cli("add", "decision", "Added from another terminal", "--owner", "Sam Okafor", "--db", str(demo_db))
+        assert proc.returncode == 0, proc.stderr
+        await wait_for(pilot, lambda: len(screen.table.hits) == before + 1, timeout=2.5)
+        assert screen.table.current["seq"] == 40
+        assert any(v["title"] == "Added from another terminal" for v in screen.table.visible_views())

@@ -1,0 +1,81 @@
+"""Fixed data and waiting helpers for the TUI tests (imported by the tests and conftest)."""
+
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+REF = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SIZE = (120, 36)
+
+HOSTILE = [
+    ("decision", "[/] closing tag first", "[bold red]Ann[/]", "accepted"),
+    ("risk", "[bold red]x", "<b>Bo</b>", "open"),
+    ("change", "<b>bold?</b> <script>alert(1)</script>", "王小明", "approved"),
+    ("incident", "发布延期：供应商接口不稳定 (CJK title that is long enough to be cut)", "李娜", "open"),
+    ("note", "Plain ASCII title for alignment", "Dev Patel", None),
+]
+
+
+def hostile_bodies() -> list[dict]:
+    bodies = []
+    for n, (kind, title, owner, status) in enumerate(HOSTILE):
+        body = {
+            "kind": kind,
+            "id": f"01JTEST{n:019d}",
+            "title": title,
+            "occurred_at": f"2026-10-0{n + 1}T10:00:00+08:00",
+            "recorded_at": f"2026-10-0{n + 1}T02:30:00.000+00:00",
+            "recorded_by": "Pat PM",
+            "owner": owner,
+            "approved_by": ["[i]Carla[/i]", "张伟"],
+            "body": "Body with [link=x]markup[/link] and <i>html</i>.",
+        }
+        if status:
+            body["status"] = status
+        bodies.append(body)
+    return bodies
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (workers post back asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def loaded(pilot) -> None:
+    from pmjournal.tui.screens.trail import TrailScreen
+
+    def ready():
+        screen = pilot.app.screen
+        return isinstance(screen, TrailScreen) and not screen._loading and not screen.snapshot.partial
+
+    await wait_for(pilot, ready)
+
+
+def table_lines(table) -> list[str]:
+    """The trail as the terminal shows it, one string per line."""
+    return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
+
+
+def pilot_test(test):
+    """Run an async test on a fresh event loop (the suite has no asyncio plugin)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def static_text(screen, selector: str) -> str:
+    """What a Static shows on screen, as plain text."""
+    from textual.widgets import Static
+
+    widget = screen.query_one(selector, Static)
+    return "\n".join(strip.text for strip in widget.render_lines(widget.region.reset_offset))

@@ -59,7 +59,7 @@ def _report(key, work, stats, target, note=None, memory=False, n=None):
     if memory:
         emit(
             f"{key}.memory",
-            f"peak memory (max RSS) of `{work.split('`')[1]}`",
+            f"peak memory (max RSS) of `{work.split('`')[1]}`, {_label(n)} records",
             round(stats["max_rss_mb"], 1),
             "MB",
             MEMORY_TARGET_MB if n == 100_000 else None,

@@ -6,6 +6,8 @@ swaps snapshots and filters them. A timer watches the file's size and mtime so
 entries another process adds appear without a restart.
 """
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -144,9 +146,14 @@ class TrailScreen(Screen):
         self.table.show(snap.index, hits, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
         self._update_status()
 
-    def _update_status(self) -> None:
+    def describe(self) -> str:
+        """The filter in words; showing retracted entries is the TUI's default, so only hiding them is said."""
         filt = self.parsed.filter
-        description = "all entries" if not self.filter_text.strip() else filt.describe()
+        words = replace(filt, include_retracted=False).describe()
+        return words if filt.include_retracted else f"{words}; retracted hidden"
+
+    def _update_status(self) -> None:
+        description = self.describe()
         self.query_one(FilterBar).set_status(
             len(self.table.hits), len(self.snapshot.index), description, self.parsed.errors, loading=self._loading
         )
@@ -221,7 +228,7 @@ class TrailScreen(Screen):
         if snap.people is None:
             return
         rows = who(self.table.visible_views(), snap.people)
-        description = "all entries" if not self.filter_text.strip() else self.parsed.filter.describe()
+        description = self.describe()
 
         def chosen(person: str | None) -> None:
             if person:
@@ -253,7 +260,7 @@ class TrailScreen(Screen):
             return None
         return forms
 
-    def _saved(self, record: dict | None) -> None:
+    def entry_saved(self, record: dict | None) -> None:
         if record:
             self._pending_id = record.get("target") or record.get("id")
             self.reload()
@@ -272,17 +279,17 @@ class TrailScreen(Screen):
     def action_new_kind(self, kind: str) -> None:
         forms = self._forms()
         if forms is not None:
-            self.app.push_screen(forms.EntryForm(self.session.journal, kind), self._saved)
+            self.app.push_screen(forms.EntryForm(self.session.journal, kind), self.entry_saved)
 
     def action_amend(self) -> None:
         view, forms = self._current(), self._forms()
         if view is not None and forms is not None:
-            self.app.push_screen(forms.AmendForm(self.session.journal, view["id"]), self._saved)
+            self.app.push_screen(forms.AmendForm(self.session.journal, view["id"]), self.entry_saved)
 
     def action_retract(self) -> None:
         view, forms = self._current(), self._forms()
         if view is not None and forms is not None:
-            self.app.push_screen(forms.RetractDialog(self.session.journal, view["id"]), self._saved)
+            self.app.push_screen(forms.RetractDialog(self.session.journal, view["id"]), self.entry_saved)
 
     def action_export(self) -> None:
         forms = self._forms()

@@ -66,20 +66,31 @@ def _inline(text) -> str:
     return str(text).translate(_CELL)
 
 
-def _line(raw: str) -> str:
-    """One line of a multi-line text, escaped so it can only ever be paragraph text."""
-    stripped = raw.lstrip(" \t")
-    text = stripped.rstrip().translate(_INLINE)
+def _item(text) -> str:
+    """One line of user text opening a list item, where a leading -, >, 1. would open a block."""
+    return _line_start(_inline(text).strip())
+
+
+def _line_start(text: str) -> str:
+    if not text:
+        return text
     first = text[0]
     if first in _LINE_START:
-        text = "\\" + text
-    elif first.isdigit():
+        return "\\" + text
+    if first.isdigit():
         # "1." or "1)" would start an ordered list.
         i = 1
         while i < len(text) and text[i].isdigit():
             i += 1
         if i < len(text) and text[i] in ".)":
-            text = text[:i] + "\\" + text[i:]
+            return text[:i] + "\\" + text[i:]
+    return text
+
+
+def _line(raw: str) -> str:
+    """One line of a multi-line text, escaped so it can only ever be paragraph text."""
+    stripped = raw.lstrip(" \t")
+    text = _line_start(stripped.rstrip().translate(_INLINE))
     if len(stripped) != len(raw):
         # Leading spaces would make an indented code block, so keep the
         # indentation visible with non-breaking spaces instead.
@@ -213,7 +224,7 @@ class _Writer:
         by_kind: dict[str, int] = {}
         for v in views:
             by_kind[v["kind"]] = by_kind.get(v["kind"], 0) + 1
-        kinds = ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
+        kinds = ", ".join(f"{n} {k if n == 1 else k + 's'}" for k, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
         count = f"{len(views)}" + (f" ({kinds})" if kinds else "")
         if retracted:
             count += f", of which {retracted} retracted"
@@ -227,7 +238,7 @@ class _Writer:
 
     def summary(self, out: list) -> None:
         rows = who(self.views, self.journal.people)
-        out.append("## Accountability summary\n\n")
+        out.append('## <a id="summary" name="summary"></a>Accountability summary\n\n')
         if not rows:
             out.append("No one holds a role in these entries.\n\n")
             return
@@ -241,7 +252,7 @@ class _Writer:
 
     def contents(self, out: list, months: list[tuple[str, int]]) -> None:
         out.append("## Contents\n\n")
-        out.append("- [Accountability summary](#accountability-summary)\n")
+        out.append("- [Accountability summary](#summary)\n")
         for month, n in months:
             out.append(f"- [{self.month_name(month)}](#m-{month}) ({n} {'entry' if n == 1 else 'entries'})\n")
         out.append("\n")
@@ -256,7 +267,8 @@ class _Writer:
         title = f"#{seq} · {_KIND_NAMES.get(kind, _inline(kind))} · {v['occurred_at'][:10]} — {_inline(v.get('title', ''))}"
         retraction = v["retracted"]
         if retraction:
-            out.append(f"### {_anchor(seq)}~~{title}~~ (retracted)\n\n")
+            # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
+            out.append(f"### {_anchor(seq)}<del>{title}</del> (retracted)\n\n")
             out.append(
                 f"**Retracted** {self.utc(retraction['recorded_at'])} by {self.person(retraction.get('recorded_by') or '?')} "
                 f"(record #{retraction['seq']}). Reason:\n\n"
@@ -291,7 +303,7 @@ class _Writer:
         if v.get("options"):
             out.append("**Options considered**\n\n")
             for option in v["options"]:
-                out.append(f"- {_inline(option)}\n")
+                out.append(f"- {_item(option)}\n")
             out.append("\n")
         for name in _TEXT_FIELDS:
             text = v.get(name)
@@ -302,7 +314,7 @@ class _Writer:
         if v.get("evidence"):
             out.append("**Evidence**\n\n")
             for item in v["evidence"]:
-                out.append(f"- {_inline(item)}\n")
+                out.append(f"- {_item(item)}\n")
             out.append("\n")
         if kind == "incident" and any(link["rel"] == "caused_by" for link in v.get("links") or ()):
             self.trace(out, v)

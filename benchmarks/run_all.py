@@ -38,8 +38,8 @@ TARGET_ROWS = [
     ("add via the core API at 100k entries, p95", "< 20 ms", "core.add.100k", None),
     ("`export --format markdown` of 10k entries, process", "faster than jrnl", "export.markdown.10k", "export.jrnl.10k"),
     ("`list --search` on 100k entries, process", "< 1.5 s", "cli.list_search.100k", None),
-    ("TUI start to first paint at 100k entries", "< 1.5 s", "tui.first_paint", None),
-    ("TUI filter keystroke at 100k", "< 100 ms", "tui.filter", None),
+    ("TUI start to first paint at 100k entries", "< 1.5 s", "tui.first_paint.100k", None),
+    ("TUI filter keystroke at 100k, p95", "< 100 ms", "tui.filter.100k", None),
     ("`verify` at 100k, process", "< 2 s", "cli.verify.100k", None),
     ("`who` at 100k, process", "< 1.5 s", "cli.who.100k", None),
     ("`trace ID` at 100k, process (a chain 5 levels deep)", "< 1.5 s", "cli.trace.100k", None),
@@ -151,8 +151,53 @@ _EXPORT_LINE = re.compile(
 _JRNL_EXPORT_LINE = re.compile(r"^jrnl --export markdown, (\d+) entries: best ([\d.]+) s, median ([\d.]+) s \((\d+) runs\)")
 
 
+_TUI_SIZE = re.compile(r"^([\d,]+) entries$")
+_TUI_PAINT = re.compile(r"^\s*first trail rows on screen\s+([\d.]+) s")
+_TUI_KEYS = re.compile(r"^\s*filter keystroke \((\d+) keys\)\s+median ([\d.]+) ms, p95 ([\d.]+) ms, max ([\d.]+) ms")
+
+
+def _size_label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def tui_results_from_text(text: str) -> list[dict]:
+    """Figures from bench_tui.py's printed summary (a block per journal size)."""
+    out, n = [], None
+    for line in text.splitlines():
+        if m := _TUI_SIZE.match(line.strip()):
+            n = int(m[1].replace(",", ""))
+            continue
+        if n is None:
+            continue
+        label, big = _size_label(n), n >= 100_000
+        if m := _TUI_PAINT.match(line):
+            value = float(m[1])
+            r = {"key": f"tui.first_paint.{label}", "work": f"TUI start to first paint, {label} entries", "value": value}
+            out.append(
+                {**r, "unit": "s", "target": 1.5 if big else None, "stat": "one start", **({"pass": value < 1.5} if big else {})}
+            )
+        elif m := _TUI_KEYS.match(line):
+            keys, median, p95, worst = int(m[1]), float(m[2]), float(m[3]), float(m[4])
+            r = {"key": f"tui.filter.{label}", "work": f"TUI filter keystroke, {label} entries, p95", "value": p95}
+            extra = {"pass": p95 < 100} if big else {}
+            out.append(
+                {
+                    **r,
+                    "unit": "ms",
+                    "target": 100.0 if big else None,
+                    "stat": f"p95 of {keys} keys",
+                    "p50": median,
+                    "max": worst,
+                    **extra,
+                }
+            )
+    return out
+
+
 def results_from_text(name: str, text: str) -> list[dict]:
-    """Figures from bench_export.py's summary lines, for as long as it prints no BENCH_RESULT."""
+    """Figures from bench_export.py's and bench_tui.py's summary lines, for as long as they print no BENCH_RESULT."""
+    if name == "bench_tui.py":
+        return tui_results_from_text(text)
     if name != "bench_export.py":
         return []
     out = []
@@ -164,7 +209,7 @@ def results_from_text(name: str, text: str) -> list[dict]:
             m = pattern.match(line)
             if m:
                 n, best, median, runs = int(m[1]), float(m[2]), float(m[3]), int(m[4])
-                label = f"{n // 1000}k" if n % 1000 == 0 else str(n)
+                label = _size_label(n)
                 out.append(
                     {
                         "key": f"{key}.{label}",
@@ -253,7 +298,10 @@ def report(runs: list[dict], facts: dict, quick: bool, load_before: str, load_af
         if r is None:
             owner = "bench_tui.py" if key.startswith("tui.") else "bench_export.py" if key.startswith("export.") else None
             ran = owner and any(run["name"] == owner for run in runs)
-            pm = "see its output below" if ran else ("not run (--quick)" if quick and "100k" in key else "not run")
+            if quick and "100k" in key:
+                pm = "not run (--quick)"
+            else:
+                pm = "see its output below" if ran else "not run"
         else:
             pm = figure(r)
         out.append(

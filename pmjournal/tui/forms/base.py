@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from pmjournal.core import dates
-from pmjournal.core.errors import JournalLocked, PmjournalError, StoreError, ValidationError
-from pmjournal.core.model import Field, fields_for
+from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
+from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 
 from .confirm import ConfirmDialog
 from .fields import CausesRow, DateRow, EnumRow, FieldRow, ImpactRow, InputRow, TextRow
@@ -25,6 +25,13 @@ HEAD = ("title", "occurred_at", "owner", "requested_by", "approved_by", "consult
 TAIL = ("body", "causes", "links", "project", "tags", "evidence")
 # An incident is mostly its causes and what led to it.
 INCIDENT_TAIL = ("causes", "links", "body", "project", "tags", "evidence")
+PLACEHOLDERS = {
+    "title": "what happened, in one line",
+    "owner": "the one accountable person",
+    "person": "a name",
+    "people": "names, comma-separated",
+    "tags": "words, space-separated",
+}
 HELP = "ctrl+s save · esc cancel · tab / shift+tab move · → accepts a suggested name · space ticks a cause"
 
 
@@ -36,13 +43,13 @@ def ordered_fields(kind: str) -> list[Field]:
 
 
 def store_message(err: Exception) -> str:
-    if isinstance(err, JournalLocked):
-        return f"Not saved: another program is writing to the journal ({err}). Your text is kept; press ctrl+s to try again."
+    """One line for a write that failed; the form stays open, so say that nothing typed is lost."""
+    kept = "your text is kept: press ctrl+s to try again"
     if isinstance(err, StoreError):
-        return f"Not saved: {err}. Your text is kept; press ctrl+s to try again."
+        return f"{err}; {kept}"
     if isinstance(err, OSError):
-        return f"Not saved: {err.strerror or err}. Your text is kept; press ctrl+s to try again."
-    return f"Not saved: {err}"
+        return f"not saved: {err.strerror or err}; {kept}"
+    return f"not saved: {err}"
 
 
 class FormScreen(ModalScreen):
@@ -50,6 +57,10 @@ class FormScreen(ModalScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
+        # Priority, so focus moves before the next key is routed: a fast typist's
+        # "tab" then "Mar" otherwise lands "Mar" in the field being left.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, journal, kind: str, *, clock: Callable[[], datetime] | None = None, exclude_id: str | None = None):
@@ -85,8 +96,9 @@ class FormScreen(ModalScreen):
             return ImpactRow(field, raw)
         if kind == "links":
             return LinksRow(field, raw, self.journal, self.kind, self.exclude_id)
-        placeholder = {"people": "names, comma-separated", "tags": "words, space-separated"}.get(kind, "")
-        return InputRow(field, raw, self.journal, placeholder)
+        placeholder = PLACEHOLDERS.get(field.name) or PLACEHOLDERS.get(kind, "")
+        required = field.name == "title" or (field.name == "owner" and self.kind in OWNER_REQUIRED)
+        return InputRow(field, raw, self.journal, placeholder, required=required)
 
     def compose_extra(self) -> ComposeResult:
         """Rows after the fields (the amend form's reason)."""

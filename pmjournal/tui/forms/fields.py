@@ -25,13 +25,15 @@ LIST_HINT = "one per line"
 class FieldRow(Horizontal):
     """A labelled editor for one Field, with its error line."""
 
-    def __init__(self, field: Field, raw, **kwargs):
-        super().__init__(id=f"row-{field.name}", classes="pm-row", **kwargs)
+    def __init__(self, field: Field, raw, *, required: bool = False):
+        super().__init__(id=f"row-{field.name}", classes="pm-row")
         self.field = field
         self._initial = raw
+        self.required = required
+        self._error: str | None = ""
 
     def compose(self) -> ComposeResult:
-        yield Label(self.field.label, classes="pm-label")
+        yield Label(self.field.label + (" *" if self.required else ""), classes="pm-label")
         with Vertical(classes="pm-cell"):
             yield from self.compose_editor()
             yield Label("", classes="pm-error", markup=False)
@@ -54,6 +56,10 @@ class FieldRow(Horizontal):
         self.scroll_visible()
 
     def show_error(self, message: str | None) -> None:
+        # Called on every keystroke to clear the error: touch the DOM only on a change.
+        if message == self._error:
+            return
+        self._error = message
         label = self.query_one(".pm-error", Label)
         label.update(message or "")
         label.display = bool(message)
@@ -63,10 +69,11 @@ class FieldRow(Horizontal):
 class InputRow(FieldRow):
     """line, person, people and tags: one line of text."""
 
-    def __init__(self, field: Field, raw, journal=None, placeholder: str = ""):
-        super().__init__(field, raw)
+    def __init__(self, field: Field, raw, journal=None, placeholder: str = "", *, required: bool = False):
+        super().__init__(field, raw, required=required)
         self.journal = journal
         self.placeholder = placeholder
+        self._matches = ""
 
     def compose_editor(self) -> ComposeResult:
         suggester = None
@@ -98,9 +105,12 @@ class InputRow(FieldRow):
         if isinstance(suggester, PeopleSuggester):
             # The inline completion shows one name; list the others so the user knows to type more.
             others = suggester.matches(event.value)[1:6]
-            label = self.query_one(".pm-matches", Label)
-            label.update(("also: " + ", ".join(others)) if others else "")
-            label.display = bool(others)
+            text = ("also: " + ", ".join(others)) if others else ""
+            if text != self._matches:
+                self._matches = text
+                label = self.query_one(".pm-matches", Label)
+                label.update(text)
+                label.display = bool(text)
 
 
 class DateRow(FieldRow):

@@ -13,7 +13,7 @@ from pmjournal.core.model import ENTRY_KINDS
 KEYS = {"decision": "d", "change": "c", "communication": "m", "risk": "r", "incident": "i", "note": "n"}
 BLURBS = {
     "decision": "who decided what, the options and why",
-    "change": "a requirement change: who asked, who approved, the impact",
+    "change": "a requirement change: who asked, who approved, impact",
     "communication": "who was told what, how, and who acknowledged it",
     "risk": "a risk raised: by whom, to whom, and the response",
     "incident": "something went wrong, its causes and what led to it",

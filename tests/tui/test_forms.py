@@ -1,0 +1,687 @@
+"""The modal forms, driven by keys through Pilot on a tiny app that holds a Journal.
+
+Each test pushes one screen and reads what it dismissed with, what the journal
+recorded and what the screen shows; snapshots pin the layout at 120x40.
+"""
+
+import asyncio
+import functools
+import json
+from datetime import date, datetime
+
+import pytest
+from dateutil import tz
+from textual.app import App
+from textual.widgets import Label, Select
+
+from pmjournal.core import config
+from pmjournal.core.errors import StoreError
+from pmjournal.core.query import Filter
+from pmjournal.core.store import Journal
+from pmjournal.tui.forms import AmendForm, EntryForm, ExportDialog, FirstRunDialog, KindPicker, RetractDialog
+from pmjournal.tui.forms.confirm import ConfirmDialog
+from pmjournal.tui.forms.links import LinkMatches
+
+SIZE = (120, 40)
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=tz.gettz("Asia/Shanghai"))
+UNSET = object()
+
+
+def pilot_test(test):
+    """Run an async Pilot test without an async pytest plugin."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def clock():
+    return NOW
+
+
+class FormsApp(App):
+    """Pushes one screen at start and keeps what it dismissed with."""
+
+    def __init__(self, make_screen):
+        super().__init__()
+        self.make_screen = make_screen
+        self.result = UNSET
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen(), self.finished)
+
+    def finished(self, result) -> None:
+        self.result = result
+
+
+def new_form(journal, kind, when="yesterday 15:00"):
+    return FormsApp(lambda: EntryForm(journal, kind, when=when, clock=clock))
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+def seed_people(journal) -> dict:
+    return journal.add(
+        "decision",
+        {"title": "Ship v2 on Friday", "owner": "Alice Wong", "approved_by": ["Bob Li", "Bobby Tan"], "informed": "Carol"},
+    )
+
+
+def error_of(screen, name: str) -> str:
+    label = screen.query_one(f"#row-{name} .pm-error", Label)
+    return str(label.content) if label.display else ""
+
+
+def form_error(screen) -> str:
+    label = screen.query_one("#form-error", Label)
+    return str(label.content) if label.display else ""
+
+
+def field(screen, name: str):
+    return screen.query_one(f"#f-{name}")
+
+
+# -- kind picker ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("keys", "kind"), [(["r"], "risk"), (["m"], "communication"), (["down", "enter"], "change")])
+@pilot_test
+async def test_kind_picker_picks_by_key_or_arrows(keys, kind):
+    app = FormsApp(KindPicker)
+    async with app.run_test() as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+    assert app.result == kind
+
+
+@pilot_test
+async def test_kind_picker_escape_gives_none():
+    app = FormsApp(KindPicker)
+    async with app.run_test() as pilot:
+        await pilot.press("escape")
+    assert app.result is None
+
+
+# -- new entries ----------------------------------------------------------
+
+
+@pilot_test
+async def test_decision_by_keyboard_end_to_end(journal):
+    seed_people(journal)
+    app = new_form(journal, "decision", when="")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "Use Postgres for billing")
+        await pilot.press("tab")
+        await type_text(pilot, "yesterday 15:00")
+        await pilot.press("tab")
+        await type_text(pilot, "al")
+        await pilot.press("right", "tab", "tab")  # accept "Alice Wong", skip requested by
+        await type_text(pilot, "Bob Li, Dana")
+        await pilot.press("tab", "tab", "tab")  # skip consulted and informed: on status now
+        assert isinstance(app.screen.focused, Select)
+        await pilot.press("tab")
+        await type_text(pilot, "Postgres")
+        await pilot.press("enter")
+        await type_text(pilot, "MySQL")
+        await pilot.press("tab")
+        await type_text(pilot, "Team knows it")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    record = app.result
+    assert record["kind"] == "decision"
+    assert record["title"] == "Use Postgres for billing"
+    assert record["occurred_at"] == "2026-11-24T15:00:00+08:00"
+    assert record["owner"] == "Alice Wong"
+    assert record["approved_by"] == ["Bob Li", "Dana"]
+    assert record["status"] == "accepted"
+    assert record["options"] == ["Postgres", "MySQL"]
+    assert record["rationale"] == "Team knows it"
+    assert record["recorded_by"] == "Pat PM"
+    assert journal.get(f"#{record['seq']}")["title"] == "Use Postgres for billing"
+
+
+async def fill(app, pilot, values: dict) -> None:
+    """Set widgets directly (typing every field of every kind would only slow the suite)."""
+    screen = app.screen
+    for name, raw in values.items():
+        screen.query_one(f"#row-{name}").set_raw(raw)
+    await pilot.pause()
+
+
+KIND_CASES = {
+    "change": (
+        {
+            "title": "Add SSO to the MVP",
+            "owner": "Alice Wong",
+            "requested_by": "Acme Corp",
+            "status": "approved",
+            "source": "customer",
+            "previous": "password login only",
+            "impact": ("SSO in", "+2 weeks", "1 contractor"),
+        },
+        {
+            "title": "Add SSO to the MVP",
+            "owner": "Alice Wong",
+            "requested_by": ["Acme Corp"],
+            "status": "approved",
+            "source": "customer",
+            "previous": "password login only",
+            "impact": {"scope": "SSO in", "schedule": "+2 weeks", "cost": "1 contractor"},
+        },
+    ),
+    "communication": (
+        {
+            "title": "Told sales the date moved",
+            "channel": "meeting",
+            "participants": "Eve, Frank",
+            "commitments": "Sales tells customers by Friday",
+            "acknowledged_by": "Eve",
+            "follow_up_by": "2026-12-01",
+        },
+        {
+            "title": "Told sales the date moved",
+            "channel": "meeting",
+            "participants": ["Eve", "Frank"],
+            "commitments": "Sales tells customers by Friday",
+            "acknowledged_by": ["Eve"],
+            "follow_up_by": "2026-12-01T00:00:00+08:00",
+        },
+    ),
+    "risk": (
+        {
+            "title": "Vendor API may slip",
+            "owner": "Alice Wong",
+            "raised_by": "Gus",
+            "raised_to": "Hana, Ivan",
+            "likelihood": "high",
+            "impact": "medium",
+            "mitigation": "Mock the API",
+        },
+        {
+            "title": "Vendor API may slip",
+            "owner": "Alice Wong",
+            "raised_by": "Gus",
+            "raised_to": ["Hana", "Ivan"],
+            "likelihood": "high",
+            "impact": "medium",
+            "mitigation": "Mock the API",
+            "status": "open",
+        },
+    ),
+    "incident": (
+        {"title": "Checkout down 2h", "severity": "critical", "causes": ("communication", "risk"), "tags": "prod #outage"},
+        {
+            "title": "Checkout down 2h",
+            "severity": "critical",
+            "causes": ["communication", "risk"],
+            "tags": ["prod", "outage"],
+            "status": "open",
+        },
+    ),
+    "note": (
+        {"title": "Board asked about churn", "project": "Atlas", "evidence": "https://x.test/1\nJIRA-7", "body": "Long\nbody"},
+        {
+            "title": "Board asked about churn",
+            "project": "Atlas",
+            "evidence": ["https://x.test/1", "JIRA-7"],
+            "body": "Long\nbody",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(KIND_CASES))
+@pilot_test
+async def test_each_kind_saves_its_fields(journal, kind):
+    raws, expected = KIND_CASES[kind]
+    app = new_form(journal, kind)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, raws)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    record = app.result
+    assert record is not UNSET and record is not None
+    assert record["kind"] == kind
+    assert record["occurred_at"] == "2026-11-24T15:00:00+08:00"
+    for name, value in expected.items():
+        assert record[name] == value, name
+    assert len(journal) == 1
+
+
+@pilot_test
+async def test_causes_are_ticked_by_keyboard(journal):
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Outage"})
+        field(app.screen, "causes").focus()
+        await pilot.press("space", "down", "space")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.result["causes"] == ["expectations", "communication"]
+
+
+@pilot_test
+async def test_links_by_number_and_by_searching_titles(journal):
+    first = seed_people(journal)
+    other = journal.add("note", {"title": "Vendor contract signed"})
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Launch slipped"})
+        field(app.screen, "link-caused_by").focus()
+        await type_text(pilot, "friday")
+        matches = app.screen.query_one(LinkMatches)
+        assert matches.display and matches.option_count == 1
+        assert "Ship v2 on Friday" in str(matches.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")
+        assert field(app.screen, "link-caused_by").value == f"#{first['seq']}, "
+        field(app.screen, "link-relates").focus()
+        await type_text(pilot, f"#{other['seq']}")
+        preview = app.screen.query_one(".pm-link-preview", Label)
+        assert "Vendor contract signed" in str(preview.content)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.result["links"] == [{"rel": "caused_by", "to": first["id"]}, {"rel": "relates", "to": other["id"]}]
+
+
+@pilot_test
+async def test_unknown_link_is_shown_next_to_links(journal):
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "x", "links": ("#99", "")})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "no entry #99" in error_of(app.screen, "links")
+        assert app.screen.is_modal
+    assert app.result is UNSET
+    assert len(journal) == 0
+
+
+# -- autocomplete and the date preview ------------------------------------
+
+
+@pilot_test
+async def test_people_autocomplete_completes_the_name_after_the_last_comma(journal):
+    seed_people(journal)
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "approved_by").focus()
+        await type_text(pilot, "Alice Wong, bo")
+        await pilot.pause()
+        approved = field(app.screen, "approved_by")
+        assert approved._suggestion == "Alice Wong, Bob Li"
+        others = app.screen.query_one("#row-approved_by .pm-matches", Label)
+        assert others.display and "Bobby Tan" in str(others.content)
+        await pilot.press("right")
+        assert approved.value == "Alice Wong, Bob Li"
+        field(app.screen, "owner").focus()
+        await type_text(pilot, "ca")
+        await pilot.pause()
+        await pilot.press("right")
+        assert field(app.screen, "owner").value == "Carol"
+
+
+@pilot_test
+async def test_date_preview_follows_typing(journal):
+    app = new_form(journal, "note", when="")
+    async with app.run_test(size=SIZE) as pilot:
+        preview = app.screen.query_one("#preview-occurred_at", Label)
+        assert "now" in str(preview.content)
+        field(app.screen, "occurred_at").focus()
+        await type_text(pilot, "yesterday 15:00")
+        assert str(preview.content) == "Tue 24 Nov 2026 15:00 +08:00"
+        assert not preview.has_class("-bad")
+        await type_text(pilot, " blah")
+        assert "cannot understand" in str(preview.content)
+        assert preview.has_class("-bad")
+
+
+# -- validation -----------------------------------------------------------
+
+
+@pilot_test
+async def test_validation_error_shows_next_to_the_field_and_saves_nothing(journal):
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "No owner yet"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "needs an owner" in error_of(app.screen, "owner")
+        assert app.screen.focused is field(app.screen, "owner")
+        await type_text(pilot, "Alice")
+        assert error_of(app.screen, "owner") == ""  # typing clears it
+        await fill(app, pilot, {"tags": "bad!tag"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "bad!tag" in error_of(app.screen, "tags")
+        await fill(app, pilot, {"tags": "", "occurred_at": "the 45th of never"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "cannot understand" in error_of(app.screen, "occurred_at")
+    assert app.result is UNSET
+    assert len(journal) == 0
+
+
+@pilot_test
+async def test_empty_form_does_not_crash(journal):
+    app = new_form(journal, "note", when="")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "title is required" in error_of(app.screen, "title")
+    assert len(journal) == 0
+
+
+HOSTILE = "[/] [bold]x <b>y</b> 产品经理 🙈 [link=x]"
+
+
+@pilot_test
+async def test_hostile_text_in_every_field_is_saved_as_typed(journal):
+    huge = ("背锅 [b]x[/b] 🚀 " * 8000)[:100_000]
+    app = new_form(journal, "communication")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(
+            app,
+            pilot,
+            {
+                "title": HOSTILE,
+                "participants": "李雷, [b]Bob[/b], 🙂 Emoji",
+                "commitments": HOSTILE,
+                "project": "<b>项目</b>",
+                "evidence": HOSTILE,
+                "body": huge,
+            },
+        )
+        field(app.screen, "title").focus()
+        await pilot.press("end", "space", "]")  # typing into a huge-history form still works
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    record = app.result
+    assert record["title"] == HOSTILE + " ]"
+    assert record["participants"] == ["李雷", "[b]Bob[/b]", "🙂 Emoji"]
+    assert record["body"] == huge
+    assert record["project"] == "<b>项目</b>"
+
+
+@pilot_test
+async def test_amend_heading_shows_markup_as_typed(journal):
+    entry = journal.add("note", {"title": HOSTILE})
+    app = FormsApp(lambda: AmendForm(journal, entry["id"], clock=clock))
+    async with app.run_test(size=SIZE):
+        heading = app.screen.query_one(".pm-title", Label)
+        assert HOSTILE in str(heading.render())
+
+
+# -- store failures keep the form open ------------------------------------
+
+
+@pilot_test
+async def test_locked_journal_keeps_the_form_open_with_its_values(db, journal):
+    journal.add("note", {"title": "first"})
+    holder = Journal(db).storage.file.lock
+    holder.acquire()
+    try:
+        impatient = Journal(db, user="Pat PM", lock_timeout=0.2)
+        app = new_form(impatient, "note")
+        async with app.run_test(size=SIZE) as pilot:
+            await fill(app, pilot, {"title": "Typed while locked", "body": "keep me"})
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, EntryForm)
+            assert "locked" in form_error(app.screen)
+            assert field(app.screen, "title").value == "Typed while locked"
+            assert field(app.screen, "body").text == "keep me"
+            holder.release()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+    finally:
+        if holder.is_locked:
+            holder.release()
+    assert app.result["title"] == "Typed while locked"
+    assert [v["title"] for v in Journal(db).entries()] == ["first", "Typed while locked"]
+
+
+@pilot_test
+async def test_full_disk_keeps_the_form_open(journal, monkeypatch):
+    def full(bodies):
+        raise StoreError(f"cannot write to {journal.path}: No space left on device; nothing was saved")
+
+    monkeypatch.setattr(journal.storage, "append", full)
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Disk is full"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "No space left" in form_error(app.screen)
+        assert field(app.screen, "title").value == "Disk is full"
+    assert app.result is UNSET
+
+
+# -- unsaved changes ------------------------------------------------------
+
+
+@pilot_test
+async def test_escape_on_a_changed_form_asks_first(journal):
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "half a thought")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryForm)
+        assert field(app.screen, "title").value == "half a thought"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.result is None
+    assert len(journal) == 0
+
+
+@pilot_test
+async def test_escape_on_an_unchanged_form_just_closes(journal):
+    app = new_form(journal, "risk")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+    assert app.result is None
+
+
+# -- amend and retract ----------------------------------------------------
+
+
+@pilot_test
+async def test_amend_records_only_the_changed_fields_and_the_reason(journal):
+    entry = seed_people(journal)
+    app = FormsApp(lambda: AmendForm(journal, f"#{entry['seq']}", clock=clock))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert field(screen, "title").value == "Ship v2 on Friday"
+        assert field(screen, "approved_by").value == "Bob Li, Bobby Tan"
+        assert screen.query_one("#row-status").raw == "accepted"
+        field(screen, "owner").focus()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Dana")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "reason is required" in error_of(screen, "reason")
+        field(screen, "reason").focus()
+        await type_text(pilot, "Alice moved teams")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    record = app.result
+    assert record["kind"] == "amendment"
+    assert record["target"] == entry["id"]
+    assert record["changes"] == {"owner": "Dana"}
+    assert record["reason"] == "Alice moved teams"
+    view = journal.get(entry["id"])
+    assert view["owner"] == "Dana"
+    assert view["history"][0]["changes"]["owner"] == {"old": "Alice Wong", "new": "Dana"}
+
+
+@pilot_test
+async def test_amend_with_nothing_changed_says_so(journal):
+    entry = seed_people(journal)
+    app = FormsApp(lambda: AmendForm(journal, entry["id"], clock=clock))
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"reason": "no reason"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "nothing changed" in form_error(app.screen)
+    assert len(journal.records()) == 1
+
+
+@pilot_test
+async def test_retract_asks_for_a_reason_and_confirmation(journal):
+    entry = seed_people(journal)
+    app = FormsApp(lambda: RetractDialog(journal, f"#{entry['seq']}"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "reason is required" in str(app.screen.query_one("#error", Label).content)
+        await type_text(pilot, "logged twice")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.result["kind"] == "retraction"
+    assert app.result["reason"] == "logged twice"
+    assert journal.get(entry["id"])["retracted"]["reason"] == "logged twice"
+
+
+@pilot_test
+async def test_retract_declined_changes_nothing(journal):
+    entry = seed_people(journal)
+    app = FormsApp(lambda: RetractDialog(journal, entry["id"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "oops")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RetractDialog)
+        await pilot.press("escape")
+    assert app.result is None
+    assert journal.get(entry["id"])["retracted"] is None
+
+
+# -- export ---------------------------------------------------------------
+
+
+def export_app(journal, tmp_path):
+    return FormsApp(lambda: ExportDialog(journal, Filter(), today=date(2026, 11, 25), directory=tmp_path))
+
+
+@pilot_test
+async def test_export_json_writes_the_file_then_asks_before_overwriting(journal, tmp_path):
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert field(app.screen, "path").value == "pmjournal-2026-11-25.md"
+        await pilot.press("down", "enter")  # JSON
+        await pilot.pause()
+        assert field(app.screen, "path").value == "pmjournal-2026-11-25.json"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    target = tmp_path / "pmjournal-2026-11-25.json"
+    assert app.result == target
+    assert json.loads(target.read_text())["entries"][0]["title"] == "Ship v2 on Friday"
+
+    target.write_text("old")
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert target.read_text() == "old"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.result == target
+    assert "Ship v2 on Friday" in target.read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pilot_test
+async def test_export_csv_to_a_typed_path(journal, tmp_path):
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "enter", "tab", "ctrl+u")
+        await type_text(pilot, "out/x.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "does not exist" in str(app.screen.query_one("#error", Label).content)
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "trail.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == tmp_path / "trail.csv"
+    assert (tmp_path / "trail.csv").read_text().splitlines()[1].split(",")[4] == "Ship v2 on Friday"
+
+
+@pilot_test
+async def test_export_markdown_when_the_writer_exists(journal, tmp_path):
+    pytest.importorskip("pmjournal.core.markdown")
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert "Ship v2 on Friday" in (tmp_path / "pmjournal-2026-11-25.md").read_text()
+
+
+# -- first run ------------------------------------------------------------
+
+
+@pilot_test
+async def test_first_run_saves_the_name_to_config():
+    app = FormsApp(lambda: FirstRunDialog("pat"))
+    async with app.run_test(size=SIZE) as pilot:
+        assert field(app.screen, "name").value == "pat"
+        await pilot.press("ctrl+u")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "required" in str(app.screen.query_one("#error", Label).content)
+        await type_text(pilot, "Pat 李")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == "Pat 李"
+    assert config.load().name == "Pat 李"
+
+
+# -- snapshots ------------------------------------------------------------
+
+
+def snapshot_journal(db):
+    journal = Journal(db, user="Pat PM")
+    seed_people(journal)
+    journal.add("note", {"title": "Vendor contract signed [b]x[/b]"})
+    return journal
+
+
+@pytest.mark.parametrize("kind", ["decision", "change", "communication", "risk", "incident", "note"])
+def test_snapshot_entry_form(kind, db, snap_compare):
+    app = new_form(snapshot_journal(db), kind)
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_snapshot_kind_picker(snap_compare):
+    assert snap_compare(FormsApp(KindPicker), terminal_size=SIZE)
+
+
+def test_snapshot_export_dialog(db, tmp_path, snap_compare):
+    app = FormsApp(
+        lambda: ExportDialog(snapshot_journal(db), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=tmp_path)
+    )
+    assert snap_compare(app, terminal_size=SIZE)

@@ -319,6 +319,8 @@ def report(runs: list[dict], facts: dict, quick: bool, load_before: str, load_af
         if k in used or r.get("target") is not None:
             continue
         how = r.get("stat", "")
+        if r["unit"] == "s" and r.get("max_rss_mb"):
+            how += f"; max RSS {r['max_rss_mb']:.0f} MB"
         if r.get("note"):
             how += f"; {r['note']}"
         out.append(f"| {r['work']} | {figure(r)} | {how} |")

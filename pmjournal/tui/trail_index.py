@@ -8,6 +8,8 @@ and only runs `Filter.matches` for the rarer criteria on what is left. The
 result is the same as `Filter.apply` in reverse; tests compare the two.
 """
 
+from bisect import bisect_left, bisect_right
+
 from ..core.people import key as person_key
 from ..core.people import names_in
 from ..core.query import Filter, haystack, timestamp
@@ -35,11 +37,20 @@ def narrows(old: Filter | None, new: Filter) -> bool:
     return all(any(t in u for u in new_terms) for t in (old.search or "").casefold().split())
 
 
+RECENT = 24  # answers kept per index; each is at most one int per entry
+
+
 class TrailIndex:
     def __init__(self, views):
         self.rows: list[dict] = sorted(views, key=sort_key, reverse=True)
         self.position = {v["id"]: i for i, v in enumerate(self.rows)}
+        # newest first, so a since/until window is one contiguous run of rows
+        self._neg_ts = [-timestamp(v) for v in self.rows]
+        self._kinds = [v["kind"] for v in self.rows]
+        self._projects = [(v.get("project") or "").casefold() for v in self.rows]
         self._hays: list[str] | None = None
+        self._pks: list[frozenset] | None = None
+        self._recent: dict[str, tuple[Filter, list[int]]] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -47,8 +58,7 @@ class TrailIndex:
     def warm(self) -> None:
         """Compute the per-row caches now (in a worker) so the first keystroke does not pay for them."""
         self._hays = [haystack(v) for v in self.rows]
-        for v in self.rows:
-            person_keys(v)
+        self._pks = [person_keys(v) for v in self.rows]
 
     @property
     def hays(self) -> list[str]:
@@ -56,36 +66,63 @@ class TrailIndex:
             self.warm()
         return self._hays
 
+    @property
+    def pks(self) -> list[frozenset]:
+        if self._pks is None:
+            self.warm()
+        return self._pks
+
+    def search(self, text: str, filt: Filter) -> list[int]:
+        """`select`, remembering recent answers: a backspace returns to a filter already answered,
+        and a longer one only searches the smallest earlier answer it narrows."""
+        hit = self._recent.get(text)
+        if hit is not None and hit[0] == filt:
+            return hit[1]
+        within = None
+        for old, hits in self._recent.values():
+            if (within is None or len(hits) < len(within)) and narrows(old, filt):
+                within = hits
+        hits = self.select(filt, within)
+        self._recent[text] = (filt, hits)
+        if len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
+        return hits
+
     def select(self, filt: Filter, within: list[int] | None = None) -> list[int]:
-        """Row numbers (newest first) of the entries `filt` matches, optionally among `within`."""
+        """Row numbers (newest first) of the entries `filt` matches, optionally among `within`.
+
+        Cheap tests run first so the costly text search sees as few rows as possible.
+        """
         rows = self.rows
-        hits = list(range(len(rows))) if within is None else list(within)
+        lo, hi = 0, len(rows)
+        if filt.until:
+            lo = bisect_left(self._neg_ts, -filt.until.timestamp())
+        if filt.since:
+            hi = bisect_right(self._neg_ts, -filt.since.timestamp())
+        if within is None:
+            hits = range(lo, hi)
+        else:
+            hits = [i for i in within if lo <= i < hi] if (lo, hi) != (0, len(rows)) else within
         if not filt.include_retracted:
             hits = [i for i in hits if not rows[i]["retracted"]]
         if filt.kinds:
             kinds = set(filt.kinds)
-            hits = [i for i in hits if rows[i]["kind"] in kinds]
-        if filt.search:
-            hays = self.hays
-            for term in set(filt.search.casefold().split()):
-                hits = [i for i in hits if term in hays[i]]
-        if filt.person and not filt.role:
-            wanted = person_key(filt.person)
-            hits = [i for i in hits if wanted in person_keys(rows[i])]
+            hits = [i for i in hits if self._kinds[i] in kinds]
         if filt.project:
-            project = filt.project.casefold()
-            hits = [i for i in hits if (rows[i].get("project") or "").casefold() == project]
+            project, projects = filt.project.casefold(), self._projects
+            hits = [i for i in hits if projects[i] == project]
         for tag in filt.tags:
             hits = [i for i in hits if tag in (rows[i].get("tags") or ())]
         if filt.cause:
             hits = [i for i in hits if filt.cause in (rows[i].get("causes") or ())]
-        if filt.since:
-            since = filt.since.timestamp()
-            hits = [i for i in hits if timestamp(rows[i]) >= since]
-        if filt.until:
-            until = filt.until.timestamp()
-            hits = [i for i in hits if timestamp(rows[i]) <= until]
+        if filt.person and not filt.role:
+            wanted, pks = person_key(filt.person), self.pks
+            hits = [i for i in hits if wanted in pks[i]]
         if filt.role:
             rest = Filter(person=filt.person, role=filt.role, include_retracted=True)
             hits = [i for i in hits if rest.matches(rows[i])]
-        return hits
+        if filt.search:
+            hays = self.hays
+            for term in sorted(set(filt.search.casefold().split()), key=len, reverse=True):
+                hits = [i for i in hits if term in hays[i]]
+        return list(hits)

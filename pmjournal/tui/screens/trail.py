@@ -21,7 +21,7 @@ from ...core.filter_syntax import parse, with_person
 from ...core.query import trace, who
 from ..bindings import TRAIL
 from ..session import JournalSession, Snapshot, file_stamp
-from ..trail_index import TrailIndex, narrows
+from ..trail_index import TrailIndex
 from ..widgets.entry_detail import EntryDetail
 from ..widgets.filter_bar import FilterBar, FilterInput
 from ..widgets.trail_table import TrailTable
@@ -124,7 +124,7 @@ class TrailScreen(Screen):
             self.query_one("#load-demo").focus()
         elif self.focused is None or not self.focused.is_attached or self.focused.id == "load-demo":
             self.table.focus()
-        self.apply_filter(self.filter_text, keep_id=keep, force=True)
+        self.apply_filter(self.filter_text, keep_id=keep)
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
@@ -133,15 +133,12 @@ class TrailScreen(Screen):
 
     # -- filtering -------------------------------------------------------
 
-    def apply_filter(self, text: str, keep_id: str | None = None, force: bool = False) -> None:
+    def apply_filter(self, text: str, keep_id: str | None = None) -> None:
         snap = self.snapshot
         parsed = parse(text, snap.people)
         if keep_id is None:
             keep_id = (self.table.current or {}).get("id")
-        within = None
-        if not force and narrows(self.parsed.filter, parsed.filter):
-            within = self.table.hits
-        hits = snap.index.select(parsed.filter, within)
+        hits = snap.index.search(text, parsed.filter)
         self.filter_text, self.parsed = text, parsed
         self.table.show(snap.index, hits, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
         self._update_status()

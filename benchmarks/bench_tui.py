@@ -1,0 +1,131 @@
+"""TUI figures at 10k and 100k entries: first paint of the trail, and filter keystrokes.
+
+Runs the app headless (App.run_test) through the same factory `pmjournal` uses.
+    /work/venv/bin/python benchmarks/bench_tui.py [--sizes 10000,100000] [--dir /tmp/bench]
+Targets (docs DESIGN): first paint < 1.5 s at 100k, a filter keystroke < 100 ms.
+"""
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from journal_builder import build  # noqa: E402
+from textual import events  # noqa: E402
+
+from pmjournal.core.config import Config  # noqa: E402
+from pmjournal.tui.app import build_app  # noqa: E402
+
+TYPED = ["launch", " api", " @ann", " kind:dec", " zzz"]
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+async def until(pilot, condition, timeout=60.0):
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(0.005)
+
+
+async def keystroke(app, screen, key: str, char: str | None, expected: str) -> float:
+    """From the key event entering the app to the trail holding the new rows and painting them."""
+    t = time.perf_counter()
+    app._driver.send_message(events.Key(key, char))
+    while screen.filter_text != expected:
+        await asyncio.sleep(0)
+    table = screen.table
+    for y in range(table.scrollable_content_region.height):
+        table.render_line(y)  # the paint work the next refresh does
+    return time.perf_counter() - t
+
+
+async def type_and_erase(app, screen, fresh: bool = False) -> list[float]:
+    """Type each of TYPED, then backspace it away; `fresh` forgets earlier answers before every key."""
+    times = []
+    for text in TYPED:
+        for ch in text:
+            if fresh:
+                screen.snapshot.index._recent.clear()
+            key = "space" if ch == " " else ch
+            times.append(await keystroke(app, screen, key, ch, screen.filter_text + ch))
+        for _ in text:
+            if fresh:
+                screen.snapshot.index._recent.clear()
+            times.append(await keystroke(app, screen, "backspace", None, screen.filter_text[:-1]))
+    return times
+
+
+async def measure(path: Path) -> dict:
+    out = {}
+    start = time.perf_counter()
+    app = build_app(path, Config(name="Bench"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: getattr(app.screen, "table", None) is not None and app.screen.table.hits)
+        await pilot.pause()
+        out["first_rows"] = time.perf_counter() - start
+        screen = app.screen
+        await until(pilot, lambda: not screen._loading and not screen.snapshot.partial)
+        await pilot.pause()
+        out["full_load"] = time.perf_counter() - start
+        await until(pilot, lambda: screen.snapshot.index._hays is not None)
+        out["caches_warm"] = time.perf_counter() - start
+        await pilot.press("slash")
+        await pilot.pause()
+        out["keystrokes"] = await type_and_erase(app, screen)
+        out["keystrokes_cold"] = await type_and_erase(app, screen, fresh=True)
+        # The filter work alone (no key dispatch or repaint), for the worst queries.
+        work = {}
+        for query in ("l", "launch api", "@ann", "#q4 project:apollo", "since:2024-01-01 until:2024-02-01"):
+            t = time.perf_counter()
+            screen.snapshot.index._recent.clear()
+            screen.apply_filter(query)
+            work[query] = time.perf_counter() - t
+        out["filter_work"] = work
+        out["rows"] = len(screen.snapshot.index)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--dir", default=None)
+    args = ap.parse_args()
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="pmjournal-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in (int(s) for s in args.sizes.split(",")):
+        path = folder / f"tui-{n}.json"
+        if not path.exists():
+            t = time.perf_counter()
+            build(path, n)
+            print(f"built {n:,} entries in {time.perf_counter() - t:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
+        r = asyncio.run(measure(path))
+        keys, cold = r["keystrokes"], r["keystrokes_cold"]
+        print(f"\n{r['rows']:,} entries")
+        print(f"  first trail rows on screen   {r['first_rows']:.2f} s   (target < 1.5 s at 100k)")
+        print(f"  whole journal loaded         {r['full_load']:.2f} s")
+        print(f"  filter caches warm           {r['caches_warm']:.2f} s")
+        print(
+            f"  filter keystroke ({len(keys)} keys)  median {statistics.median(keys) * 1000:.0f} ms, "
+            f"p95 {pct(keys, 95) * 1000:.0f} ms, max {max(keys) * 1000:.0f} ms   (target < 100 ms)"
+        )
+        print(
+            f"  ... without remembered answers  median {statistics.median(cold) * 1000:.0f} ms, "
+            f"p95 {pct(cold, 95) * 1000:.0f} ms, max {max(cold) * 1000:.0f} ms"
+        )
+        for query, secs in r["filter_work"].items():
+            print(f"  filter from scratch {query!r:40} {secs * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

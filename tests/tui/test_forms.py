@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import pytest
 from dateutil import tz
+from textual import events
 from textual.app import App
 from textual.widgets import Label, Select
 
@@ -67,7 +68,13 @@ async def type_text(pilot, text: str) -> None:
 def seed_people(journal) -> dict:
     return journal.add(
         "decision",
-        {"title": "Ship v2 on Friday", "owner": "Alice Wong", "approved_by": ["Bob Li", "Bobby Tan"], "informed": "Carol"},
+        {
+            "title": "Ship v2 on Friday",
+            "occurred_at": "2026-11-20 10:00",
+            "owner": "Alice Wong",
+            "approved_by": ["Bob Li", "Bobby Tan"],
+            "informed": "Carol",
+        },
     )
 
 
@@ -684,4 +691,28 @@ def test_snapshot_export_dialog(db, tmp_path, snap_compare):
     app = FormsApp(
         lambda: ExportDialog(snapshot_journal(db), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=tmp_path)
     )
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+@pilot_test
+async def test_huge_pastes_into_a_line_and_the_body(journal):
+    line = "粘贴" + "x" * 100_000
+    body = "第一行 [bold]\n" * 8_000
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        # Posted to the app, as the terminal driver does; it goes to the focused field.
+        app.post_message(events.Paste(line + "\nsecond line"))
+        await pilot.pause()
+        field(app.screen, "body").focus()
+        app.post_message(events.Paste(body))
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.result["title"] == line  # a line field takes the first line of a paste
+    assert app.result["body"] == body
+
+
+def test_snapshot_amend_form(db, snap_compare):
+    journal = snapshot_journal(db)
+    app = FormsApp(lambda: AmendForm(journal, "#1", clock=clock))
     assert snap_compare(app, terminal_size=SIZE)

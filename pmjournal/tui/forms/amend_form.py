@@ -56,7 +56,11 @@ class AmendForm(FormScreen):
     def initial_raw(self, field: Field):
         return raw_from_view(field, self.view, self.journal)
 
-    def compose_extra(self) -> ComposeResult:
+    def help_text(self) -> str:
+        return "change any field, say why, ctrl+s · shift+tab from the title reaches the reason · esc cancel"
+
+    def compose_top(self) -> ComposeResult:
+        # Above the fields, so the required reason is never scrolled out of sight.
         yield ReasonRow()
 
     def discard_question(self) -> str:

@@ -100,19 +100,22 @@ class FormScreen(ModalScreen):
         required = field.name == "title" or (field.name == "owner" and self.kind in OWNER_REQUIRED)
         return InputRow(field, raw, self.journal, placeholder, required=required)
 
-    def compose_extra(self) -> ComposeResult:
-        """Rows after the fields (the amend form's reason)."""
+    def compose_top(self) -> ComposeResult:
+        """Rows above the scrolling fields, always in view (the amend form's reason)."""
         return iter(())
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="pm-box pm-form"):
             yield Label(self.heading(), markup=False, classes="pm-title")
-            yield Label(HELP, classes="pm-help")
+            yield Label(self.help_text(), classes="pm-help")
+            yield from self.compose_top()
             with VerticalScroll(classes="pm-fields"):
                 for field in self.fields:
                     yield self.make_row(field)
-                yield from self.compose_extra()
             yield Label("", markup=False, classes="pm-form-error", id="form-error")
+
+    def help_text(self) -> str:
+        return HELP
 
     def on_mount(self) -> None:
         self.query_one("#form-error", Label).display = False

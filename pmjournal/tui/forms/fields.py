@@ -182,7 +182,8 @@ class EnumRow(FieldRow):
         yield Select(
             [(choice, choice) for choice in self.field.choices],
             prompt="(none)",
-            value=self._initial or Select.NULL,
+            # A value the model no longer offers (an old journal) shows as none rather than crash the form.
+            value=self._initial if self._initial in self.field.choices else Select.NULL,
             compact=True,
             id=f"f-{self.field.name}",
         )
@@ -196,7 +197,7 @@ class EnumRow(FieldRow):
         return "" if value is Select.NULL else str(value)
 
     def set_raw(self, raw) -> None:
-        self.editor().value = raw or Select.NULL
+        self.editor().value = raw if raw in self.field.choices else Select.NULL
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.show_error(None)

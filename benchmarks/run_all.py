@@ -231,7 +231,7 @@ def fmt(value, unit: str) -> str:
     if unit == "s":
         return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
     if unit == "ms":
-        return f"{value:.2f} ms"
+        return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
     if unit == "MB":
         return f"{value:.0f} MB"
     return f"{value} {unit}"

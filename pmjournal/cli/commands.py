@@ -97,6 +97,7 @@ def filter_from(args) -> Filter:
         until=until,
         search=args.search,
         include_retracted=args.include_retracted,
+        cache_text=False,  # one search per process: no need to keep lower-cased copies
     )
 
 

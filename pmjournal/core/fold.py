@@ -8,14 +8,39 @@ that (say) the owner was Alice before it became Bob.
 
 from .model import META_KINDS
 
+# Keys a view has beyond its record. Views share the record's dict until an
+# amendment changes a field (copy on write): at 100,000 entries a copy of
+# every record would cost ~50 MB. `raw()` gives the record back without them.
+DERIVED = ("history", "retracted", "superseded_by", "linked_from")
+_OWN = "_own"  # marks a view that is its own copy, not the stored record
+
 
 def _new_view(record: dict) -> dict:
-    view = dict(record)
-    view["history"] = []
-    view["retracted"] = None
-    view["superseded_by"] = []
-    view["linked_from"] = []
-    return view
+    if "history" in record:  # folded before: drop the caches other modules kept on it
+        for key in [k for k in record if k.startswith("_")]:
+            del record[key]
+    record["history"] = []
+    record["retracted"] = None
+    record["superseded_by"] = []
+    record["linked_from"] = []
+    return record
+
+
+def raw(record: dict) -> dict:
+    """A stored record without the view's derived keys and caches."""
+    return {k: v for k, v in record.items() if k not in DERIVED and not k.startswith("_")}
+
+
+def _own(views: dict[str, dict], view: dict) -> dict:
+    """The view as a private copy, so an amendment never edits the stored record."""
+    if view.get(_OWN):
+        return view
+    copy = {k: v for k, v in view.items() if not k.startswith("_")}
+    for key in ("history", "superseded_by", "linked_from"):
+        copy[key] = list(view[key])
+    copy[_OWN] = True
+    views[view["id"]] = copy
+    return copy
 
 
 def apply(views: dict[str, dict], record: dict) -> dict | None:
@@ -37,6 +62,7 @@ def apply(views: dict[str, dict], record: dict) -> dict | None:
         "reason": record.get("reason", ""),
     }
     if kind == "amendment":
+        view = _own(views, view)
         changes = {}
         for field, new in record.get("changes", {}).items():
             changes[field] = {"old": view.get(field), "new": new}
@@ -64,9 +90,8 @@ def link_pass(views: dict[str, dict]) -> None:
             target["linked_from"].append({"rel": link["rel"], "from": view["id"]})
             if link["rel"] == "supersedes" and not view["retracted"]:
                 target["superseded_by"].append(view["id"])
-    for view in views.values():
-        if view["superseded_by"] and view["kind"] == "decision":
-            view["status"] = "superseded"
+    for view in [v for v in views.values() if v["superseded_by"] and v["kind"] == "decision"]:
+        _own(views, view)["status"] = "superseded"
 
 
 def fold(records) -> dict[str, dict]:
@@ -79,7 +104,7 @@ def fold(records) -> dict[str, dict]:
 
 
 def _forget_caches(view: dict) -> None:
-    for key in [k for k in view if k.startswith("_")]:
+    for key in [k for k in view if k.startswith("_") and k != _OWN]:
         del view[key]
 
 
@@ -115,5 +140,5 @@ def absorb(views: dict[str, dict], record: dict) -> bool:
         if link["rel"] == "supersedes":
             target["superseded_by"].append(view["id"])
             if target["kind"] == "decision":
-                target["status"] = "superseded"
+                _own(views, target)["status"] = "superseded"
     return True

@@ -16,6 +16,7 @@ strings joined once, `str.translate` for escaping, and per-name and per-day
 caches so nothing is formatted twice.
 """
 
+import re
 from datetime import date, datetime
 
 from . import causes as causes_mod
@@ -30,12 +31,17 @@ _SPECIAL = "\\`*_[]<&#|~$"
 _INLINE = str.maketrans({c: "\\" + c for c in _SPECIAL})
 # Same, for one-line contexts: a line break would end a table row or a heading.
 _CELL = str.maketrans({**{c: "\\" + c for c in _SPECIAL}, "\r": " ", "\n": " "})
+# Most text needs no escaping; a regex scan is much cheaper than translate.
+_NEEDS_INLINE = re.compile(r"[\\`*_\[\]<&#|~$]").search
+_NEEDS_CELL = re.compile(r"[\\`*_\[\]<&#|~$\r\n]").search
+_MONTH = re.compile(r"\d{4}-\d{2}").fullmatch
 # At the start of a line these open a block (list, quote, setext underline).
 _LINE_START = frozenset("-+=>")
 
 _PEOPLE = frozenset(PEOPLE_FIELDS)
 _TEXT_FIELDS = tuple(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "text")
 _DATE_FIELDS = ("review_by", "follow_up_by")
+_DATE_OR_PEOPLE = frozenset((*_DATE_FIELDS, *PEOPLE_FIELDS))
 _MONTHS = (
     "January",
     "February",
@@ -63,7 +69,9 @@ _MAX_TRACE_DEPTH = 6
 
 def _inline(text) -> str:
     """One line of user text, shown as typed wherever it lands (cell, heading, link text)."""
-    return str(text).translate(_CELL)
+    if text.__class__ is not str:
+        text = str(text)
+    return text.translate(_CELL) if _NEEDS_CELL(text) else text
 
 
 def _item(text) -> str:
@@ -87,24 +95,39 @@ def _line_start(text: str) -> str:
     return text
 
 
-def _line(raw: str) -> str:
-    """One line of a multi-line text, escaped so it can only ever be paragraph text."""
-    stripped = raw.lstrip(" \t")
-    text = _line_start(stripped.rstrip().translate(_INLINE))
-    if len(stripped) != len(raw):
+def _line(text: str) -> str:
+    """One non-blank line of a multi-line text (trailing space removed), escaped so it can only ever be paragraph text."""
+    lead = ""
+    if text[0] in " \t":
+        stripped = text.lstrip(" \t")
         # Leading spaces would make an indented code block, so keep the
         # indentation visible with non-breaking spaces instead.
-        lead = raw[: len(raw) - len(stripped)].replace("\t", "    ")
-        text = "&nbsp;" * len(lead) + text
-    return text
+        lead = "&nbsp;" * len(text[: len(text) - len(stripped)].replace("\t", "    "))
+        text = stripped
+    if _NEEDS_INLINE(text):
+        text = text.translate(_INLINE)
+    first = text[0]
+    if first in _LINE_START or first.isdigit():
+        text = _line_start(text)
+    return lead + text if lead else text
 
 
 def _block(out: list, text, indent: str = "") -> None:
     """Multi-line user text as paragraphs: blank lines separate them, line breaks are kept (hard breaks)."""
+    if text.__class__ is not str:
+        text = str(text)
+    if "\n" not in text and "\r" not in text:
+        text = text.rstrip()
+        if text:
+            out.append(f"{indent}{_line(text)}\n\n")
+        return
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     para: list[str] = []
     joiner = "\\\n" + indent
-    for raw in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if raw.strip():
+    for raw in text.split("\n"):
+        raw = raw.rstrip()
+        if raw:
             para.append(_line(raw))
         elif para:
             out.append(indent + joiner.join(para) + "\n\n")
@@ -120,6 +143,55 @@ def _anchor(seq) -> str:
     return f'<a id="e-{seq}" name="e-{seq}"></a>'
 
 
+class _Cache(dict):
+    """A dict that computes a missing value once: `cache[key]` costs a lookup after the first time."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self.compute(key)
+        return value
+
+
+def _day_text(key: str) -> str:
+    """'Mon 23 Nov 2026' for 'YYYY-MM-DD'."""
+    try:
+        d = date.fromisoformat(key)
+    except ValueError:
+        return _inline(key)
+    return f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month - 1][:3]} {d.year}"
+
+
+def _cause_text(key: str) -> str:
+    c = causes_mod.BY_KEY.get(key)
+    return _inline(f"{c.label} ({c.zh})" if c else key)
+
+
+_PLAIN, _PERSON, _PEOPLE_LIST, _OTHER = range(4)
+_HOW = {"enum": _PLAIN, "line": _PLAIN, "person": _PERSON, "people": _PEOPLE_LIST}
+
+
+def _table_fields(kind: str) -> tuple:
+    """(field, row prefix, how to render it) for the kind-specific fields shown in an entry's table."""
+    return tuple(
+        (f.name, f"| {f.label} | ", _HOW.get(f.type, _OTHER))
+        for f in KIND_FIELDS.get(kind, ())
+        if f.type != "text" and f.name != "options"
+    )
+
+
+def _text_fields(kind: str) -> tuple:
+    """(field, label paragraph) for the kind's multi-line fields, shown as paragraphs after the body."""
+    return tuple((f.name, f"**{f.label}**\n\n") for f in KIND_FIELDS.get(kind, ()) if f.type == "text")
+
+
+_TABLE_FIELDS = _Cache(_table_fields)
+_KIND_TEXT_FIELDS = _Cache(_text_fields)
+_ROLE_ROWS = tuple((f, f"| {_COMMON_LABELS[f]} | ") for f in ("owner", "requested_by", "approved_by", "consulted", "informed"))
+
+
 class _Writer:
     """Formats one export; holds the caches that make 100k entries cheap."""
 
@@ -128,41 +200,30 @@ class _Writer:
         self.views = views
         self.all_views = journal.views
         self.exported = {v["id"] for v in views}
-        self.display = journal.people.display
-        self._names: dict[str, str] = {}
-        self._days: dict[str, str] = {}
-        self._causes: dict[str, str] = {}
+        display = journal.people.display
+        self.names = _Cache(lambda name: _inline(display(name)))
+        self.days = _Cache(_day_text)
+        self.causes = _Cache(_cause_text)
+        self.refs = _Cache(self._ref_text)
 
     # -- cached formatting ---------------------------------------------
 
     def person(self, name: str) -> str:
-        text = self._names.get(name)
-        if text is None:
-            text = self._names[name] = _inline(self.display(name))
-        return text
+        return self.names[name]
 
     def people(self, names) -> str:
-        if isinstance(names, str):
-            return self.person(names)
-        return ", ".join(self.person(n) for n in names)
+        if names.__class__ is str:
+            return self.names[names]
+        return ", ".join(map(self.names.__getitem__, names))
 
     def day(self, iso: str) -> str:
         """'Mon 23 Nov 2026' for the date part of an ISO timestamp."""
-        key = iso[:10]
-        text = self._days.get(key)
-        if text is None:
-            try:
-                d = date.fromisoformat(key)
-                text = f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month - 1][:3]} {d.year}"
-            except ValueError:
-                text = _inline(key)
-            self._days[key] = text
-        return text
+        return self.days[iso[:10]]
 
     def when(self, iso: str) -> str:
         """'Mon 23 Nov 2026 15:00 +08:00', in the entry's own offset (as display.long_date)."""
         if len(iso) == 25 and iso[10] == "T" and iso[19] in "+-":
-            return f"{self.day(iso)} {iso[11:16]} {iso[19:]}"
+            return f"{self.days[iso[:10]]} {iso[11:16]} {iso[19:]}"
         return _inline(long_date(iso))
 
     def utc(self, iso: str) -> str:
@@ -172,11 +233,7 @@ class _Writer:
         return _inline(long_date(iso))
 
     def cause(self, key: str) -> str:
-        text = self._causes.get(key)
-        if text is None:
-            c = causes_mod.BY_KEY.get(key)
-            text = self._causes[key] = _inline(f"{c.label} ({c.zh})" if c else key)
-        return text
+        return self.causes[key]
 
     def value(self, field: str, value) -> str:
         """A field's value on one line, escaped."""
@@ -185,7 +242,7 @@ class _Writer:
         if field in _PEOPLE:
             return self.people(value)
         if field == "causes":
-            return ", ".join(self.cause(k) for k in value)
+            return ", ".join(map(self.causes.__getitem__, value))
         if field in _DATE_FIELDS or field == "occurred_at":
             return self.when(value)
         if field == "links":
@@ -198,6 +255,9 @@ class _Writer:
 
     def ref(self, entry_id) -> str:
         """A link to another entry: an anchor link if it is in this document, its #seq if not."""
+        return self.refs[entry_id]
+
+    def _ref_text(self, entry_id) -> str:
         view = self.all_views.get(entry_id)
         if view is None:
             return f"an entry not in this journal ({_inline(entry_id)})"
@@ -205,7 +265,7 @@ class _Writer:
         if entry_id not in self.exported:
             return f"#{seq} (not in this export)"
         title = _inline(view.get("title", ""))
-        return f"[#{seq} · {_KIND_NAMES.get(view['kind'], view['kind'])} · {view['occurred_at'][:10]} — {title}](#e-{seq})"
+        return f"[#{seq} · {_KIND_NAMES.get(view['kind']) or _inline(view['kind'])} · {view['occurred_at'][:10]} — {title}](#e-{seq})"
 
     # -- the document ----------------------------------------------------
 
@@ -262,72 +322,105 @@ class _Writer:
         number = int(month[5:7])
         return f"{_MONTHS[number - 1]} {month[:4]}" if 1 <= number <= 12 else "Undated"
 
-    def entry(self, out: list, v: dict) -> None:
-        seq, kind = v["seq"], v["kind"]
-        title = f"#{seq} · {_KIND_NAMES.get(kind, _inline(kind))} · {v['occurred_at'][:10]} — {_inline(v.get('title', ''))}"
-        retraction = v["retracted"]
-        if retraction:
-            # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
-            out.append(f"### {_anchor(seq)}<del>{title}</del> (retracted)\n\n")
-            out.append(
-                f"**Retracted** {self.utc(retraction['recorded_at'])} by {self.person(retraction.get('recorded_by') or '?')} "
-                f"(record #{retraction['seq']}). Reason:\n\n"
-            )
-            _block(out, retraction.get("reason") or "(none given)")
-        else:
-            out.append(f"### {_anchor(seq)}{title}\n\n")
+    def entries(self, out: list, groups: list[tuple[str, list[dict]]]) -> None:
+        """Every entry, month by month. One loop with its look-ups bound once: this is the hot path."""
+        append = out.append
+        names, days, causes = self.names, self.days, self.causes
+        names_get = names.__getitem__
+        causes_get = causes.__getitem__
+        needs_cell, cell = _NEEDS_CELL, _CELL
+        kind_names, table_fields, text_fields = _KIND_NAMES, _TABLE_FIELDS, _KIND_TEXT_FIELDS
+        role_rows = _ROLE_ROWS
+        plain, person, people = _PLAIN, _PERSON, _PEOPLE_LIST
+        block, item, when, utc = _block, _item, self.when, self.utc
+        for month, members in groups:
+            append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
+            for v in members:
+                get = v.get
+                seq, kind, occurred = int(v["seq"]), v["kind"], v["occurred_at"]
+                title = get("title") or ""
+                if needs_cell(title):
+                    title = title.translate(cell)
+                title = f"#{seq} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
+                retraction = v["retracted"]
+                if retraction:
+                    # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
+                    append(f'### <a id="e-{seq}" name="e-{seq}"></a><del>{title}</del> (retracted)\n\n')
+                    append(
+                        f"**Retracted** {utc(retraction['recorded_at'])} by {names[retraction.get('recorded_by') or '?']} "
+                        f"(record #{retraction['seq']}). Reason:\n\n"
+                    )
+                    block(out, retraction.get("reason") or "(none given)")
+                    rows = ["| Field | Value |\n|---|---|\n| When | "]
+                else:
+                    # GitHub keeps id and name (prefixed with user-content-) and scrolls to either; other renderers use id.
+                    rows = [f'### <a id="e-{seq}" name="e-{seq}"></a>{title}\n\n| Field | Value |\n|---|---|\n| When | ']
+                if len(occurred) == 25 and occurred[10] == "T":
+                    rows.append(f"{days[occurred[:10]]} {occurred[11:16]} {occurred[19:]} |\n")
+                else:
+                    rows.append(f"{when(occurred)} |\n")
+                for field, prefix in role_rows:
+                    value = get(field)
+                    if value:
+                        rows.append(f"{prefix}{names[value] if value.__class__ is str else ', '.join(map(names_get, value))} |\n")
+                for field, prefix, how in table_fields[kind]:
+                    value = get(field)
+                    if value:
+                        # (fold has already set a superseded decision's status to "superseded")
+                        if how == plain and value.__class__ is str:
+                            rows.append(f"{prefix}{value.translate(cell) if needs_cell(value) else value} |\n")
+                        elif how == person and value.__class__ is str:
+                            rows.append(f"{prefix}{names[value]} |\n")
+                        elif how == people and value.__class__ is list:
+                            rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
+                        else:
+                            rows.append(f"{prefix}{self.value(field, value)} |\n")
+                project = get("project")
+                if project:
+                    rows.append(f"| Project | {project.translate(cell) if needs_cell(project) else project} |\n")
+                tags = get("tags")
+                if tags:
+                    tags = ", ".join(tags)  # escaping the joined text is the same as escaping each tag
+                    rows.append(f"| Tags | {tags.translate(cell) if needs_cell(tags) else tags} |\n")
+                keys = get("causes")
+                if keys:
+                    rows.append(f"| Causes | {', '.join(map(causes_get, keys))} |\n")
+                entry_id = v["id"]
+                if needs_cell(entry_id):
+                    entry_id = entry_id.translate(cell)
+                recorded = v["recorded_at"]
+                recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
+                rows.append(f"| Recorded | {recorded} by {names[get('recorded_by') or '?']} |\n| Id | `{entry_id}` |\n\n")
+                append("".join(rows))
 
-        out.append(f"| Field | Value |\n|---|---|\n| When | {self.when(v['occurred_at'])} |\n")
-        for field in ("owner", "requested_by", "approved_by", "consulted", "informed"):
-            names = v.get(field)
-            if names:
-                out.append(f"| {_COMMON_LABELS[field]} | {self.people(names)} |\n")
-        for f in KIND_FIELDS.get(kind, ()):
-            value = v.get(f.name)
-            if value is None or value == "" or value == [] or value == {} or f.type == "text" or f.name == "options":
-                continue
-            if f.name == "status" and v.get("superseded_by"):
-                value = "superseded"
-            out.append(f"| {f.label} | {self.value(f.name, value)} |\n")
-        if v.get("project"):
-            out.append(f"| Project | {_inline(v['project'])} |\n")
-        if v.get("tags"):
-            out.append(f"| Tags | {', '.join(_inline(t) for t in v['tags'])} |\n")
-        if v.get("causes"):
-            out.append(f"| Causes | {', '.join(self.cause(k) for k in v['causes'])} |\n")
-        out.append(f"| Recorded | {self.utc(v['recorded_at'])} by {self.person(v.get('recorded_by') or '?')} |\n")
-        out.append(f"| Id | `{_inline(v['id'])}` |\n\n")
-
-        if v.get("body"):
-            _block(out, v["body"])
-        if v.get("options"):
-            out.append("**Options considered**\n\n")
-            for option in v["options"]:
-                out.append(f"- {_item(option)}\n")
-            out.append("\n")
-        for name in _TEXT_FIELDS:
-            text = v.get(name)
-            if text:
-                out.append(f"**{label(name)}**\n\n")
-                _block(out, text)
-        self.links(out, v)
-        if v.get("evidence"):
-            out.append("**Evidence**\n\n")
-            for item in v["evidence"]:
-                out.append(f"- {_item(item)}\n")
-            out.append("\n")
-        if kind == "incident" and any(link["rel"] == "caused_by" for link in v.get("links") or ()):
-            self.trace(out, v)
-        if v["history"]:
-            self.history(out, v["history"])
+                body = get("body")
+                if body:
+                    block(out, body)
+                options = get("options")
+                if options:
+                    append("**Options considered**\n\n" + "".join([f"- {item(o)}\n" for o in options]) + "\n")
+                for field, heading in text_fields[kind]:
+                    text = get(field)
+                    if text:
+                        append(heading)
+                        block(out, text)
+                links = get("links")
+                if links or v["linked_from"]:
+                    self.links(out, v)
+                evidence = get("evidence")
+                if evidence:
+                    append("**Evidence**\n\n" + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
+                if links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
+                    self.trace(out, v)
+                if v["history"]:
+                    self.history(out, v["history"])
 
     def links(self, out: list, v: dict) -> None:
-        items = [f"- {_LINK_LABELS.get(x['rel'], _inline(x['rel']))} {self.ref(x['to'])}\n" for x in v.get("links") or ()]
-        items += [f"- {_BACKLINK_LABELS.get(x['rel'], _inline(x['rel']))} {self.ref(x['from'])}\n" for x in v["linked_from"]]
+        refs = self.refs
+        items = [f"- {_LINK_LABELS.get(x['rel']) or _inline(x['rel'])} {refs[x['to']]}\n" for x in v.get("links") or ()]
+        items += [f"- {_BACKLINK_LABELS.get(x['rel']) or _inline(x['rel'])} {refs[x['from']]}\n" for x in v["linked_from"]]
         if items:
-            out.append("**Links**\n\n")
-            out.extend(items)
-            out.append("\n")
+            out.append("**Links**\n\n" + "".join(items) + "\n")
 
     def trace(self, out: list, v: dict) -> None:
         tree = trace(self.all_views, v["id"])
@@ -341,7 +434,7 @@ class _Writer:
             view = node["view"]
             parts = [self.ref(node["id"])]
             if view.get("owner") and node["id"] in self.exported:
-                parts.append(f"owner {self.person(view['owner'])}")
+                parts.append(f"owner {self.names[view['owner']]}")
             if node["causes"] and node["id"] in self.exported:
                 parts.append(
                     "causes: "
@@ -396,14 +489,16 @@ def _months(views: list[dict]) -> list[tuple[str, list[dict]]]:
     current group so each month, and its anchor, appears once.
     """
     groups: list[tuple[str, list[dict]]] = []
+    current, members = "", []
     for v in views:
         month = v["occurred_at"][:7]
-        if not (len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit()):
-            month = "0000-00"  # never expected from a validated entry; keeps the anchor id safe
-        if not groups or month > groups[-1][0]:
-            groups.append((month, [v]))
+        if month > current:
+            if not _MONTH(month):
+                month = "0000-00"  # never expected from a validated entry; keeps the anchor id safe
+            current, members = month, [v]
+            groups.append((month, members))
         else:
-            groups[-1][1].append(v)
+            members.append(v)
     return groups
 
 
@@ -430,9 +525,6 @@ def export_markdown(journal, filt: Filter, generated_at: datetime | str | None =
     groups = _months(views)
     w.contents(out, [(month, len(members)) for month, members in groups])
     w.summary(out)
-    for month, members in groups:
-        out.append(f'## <a id="m-{month}" name="m-{month}"></a>{w.month_name(month)}\n\n')
-        for v in members:
-            w.entry(out, v)
+    w.entries(out, groups)
     w.footer(out)
     return "".join(out)

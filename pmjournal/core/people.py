@@ -4,10 +4,15 @@ Records keep names exactly as typed (nothing a user typed is altered); this
 directory decides how a name is displayed and which spellings are one person.
 """
 
+from functools import lru_cache
+
 from .model import PEOPLE_FIELDS
 
 
+@lru_cache(maxsize=65536)
 def key(name: str) -> str:
+    """The identity of a name: case and spacing do not matter. Cached: a
+    journal names the same few hundred people again and again."""
     return " ".join(name.split()).casefold()
 
 
@@ -29,8 +34,11 @@ class People:
         self._display: dict[str, str] = {}
 
     def learn(self, entry: dict) -> None:
+        display = self._display
         for name in names_in(entry):
-            self._display.setdefault(key(name), name)
+            k = key(name)
+            if k not in display:
+                display[k] = name
 
     def display(self, name: str) -> str:
         return self._display.get(key(name), name)

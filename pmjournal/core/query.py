@@ -39,8 +39,13 @@ def timestamp(view: dict) -> float:
     return ts
 
 
-def haystack(view: dict) -> str:
-    """Lower-cased text a search matches against, computed once per view."""
+def haystack(view: dict, cache: bool = True) -> str:
+    """Lower-cased text a search matches against.
+
+    Cached on the view for a live filter that searches on every keystroke; a
+    one-shot search (the CLI) passes cache=False rather than hold a second,
+    lower-cased copy of the whole journal in memory.
+    """
     hay = view.get("_hay")
     if hay is None:
         parts = [
@@ -56,7 +61,9 @@ def haystack(view: dict) -> str:
         parts += view.get("tags") or []
         parts += view.get("causes") or []
         parts += view.get("evidence") or []
-        hay = view["_hay"] = "\n".join(p for p in parts if p).casefold()
+        hay = "\n".join(p for p in parts if p).casefold()
+        if cache:
+            view["_hay"] = hay
     return hay
 
 
@@ -77,6 +84,7 @@ class Filter:
     until: datetime | None = None
     search: str | None = None
     include_retracted: bool = False
+    cache_text: bool = True  # see haystack()
     _terms: tuple[str, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self):
@@ -132,14 +140,30 @@ class Filter:
             elif not names:
                 return False
         if self._terms:
-            hay = haystack(view)
+            hay = haystack(view, self.cache_text)
             if not all(t in hay for t in self._terms):
                 return False
         return True
 
+    def is_empty(self) -> bool:
+        return not (
+            self.project
+            or self.kinds
+            or self.person
+            or self.role
+            or self.tags
+            or self.cause
+            or self.since
+            or self.until
+            or self._terms
+        )
+
     def apply(self, views) -> list[dict]:
         """Matching views in time order (occurred_at, then #seq)."""
-        hits = [v for v in views if self.matches(v)]
+        if self.is_empty():
+            hits = list(views) if self.include_retracted else [v for v in views if not v["retracted"]]
+        else:
+            hits = [v for v in views if self.matches(v)]
         hits.sort(key=lambda v: (timestamp(v), v["seq"]))
         return hits
 

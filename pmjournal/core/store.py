@@ -18,7 +18,7 @@ from .errors import NotFound, StoreError, ValidationError
 from .fold import absorb, fold
 from .ids import new_id
 from .people import People
-from .storage import LOCK_TIMEOUT, TABLE, JournalStorage
+from .storage import LOCK_TIMEOUT, TABLE, JournalStorage, paused_gc
 
 
 class EntryTable(Table):
@@ -63,7 +63,11 @@ class Journal:
     # -- reading -------------------------------------------------------
 
     def records(self) -> list[dict]:
-        """Every record in journal order, amendments and retractions included."""
+        """Every record in journal order, amendments and retractions included.
+
+        Entries double as their folded views until amended (see fold.py), so
+        they may carry derived keys: `fold.raw(record)` strips them.
+        """
         return self.storage.records()
 
     def __len__(self) -> int:
@@ -72,7 +76,9 @@ class Journal:
     @property
     def views(self) -> dict[str, dict]:
         if self._views is None:
-            self._views = fold(self.records())
+            records = self.records()
+            with paused_gc():
+                self._views = fold(records)
         return self._views
 
     def entries(self, include_retracted: bool = True) -> list[dict]:

@@ -16,6 +16,7 @@ import orjson
 
 from . import dates, model
 from .errors import PmjournalError, ValidationError
+from .fold import raw
 from .ids import derived_id
 from .query import Filter, public
 
@@ -54,7 +55,7 @@ def selected(journal, filt: Filter) -> list[dict]:
 def export_json(journal, filt: Filter) -> bytes:
     views = selected(journal, filt)
     ids = {v["id"] for v in views}
-    records = [r for r in journal.records() if r["id"] in ids or r.get("target") in ids]
+    records = [raw(r) for r in journal.records() if r["id"] in ids or r.get("target") in ids]
     seq, head = journal.head()
     doc = {
         "format": EXPORT_FORMAT,

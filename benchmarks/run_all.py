@@ -107,6 +107,15 @@ def _load() -> str:
         return "unknown"
 
 
+def _busy(load: str, cores) -> str:
+    """A warning when the one-minute load before the run says other work shared the CPUs."""
+    try:
+        one = float(load.split(" / ")[0])
+    except ValueError:
+        return ""
+    return f"load {one:.1f} on {cores} cores" if cores and one > 0.5 * cores else ""
+
+
 def script_args(path: Path, quick: bool) -> list[str]:
     """Arguments for a script written by someone else: read what it accepts."""
     if not quick:
@@ -287,6 +296,12 @@ def report(runs: list[dict], facts: dict, quick: bool, load_before: str, load_af
     out += ["", "## Machine", ""]
     out += [f"- {k}: {v}" for k, v in facts.items()]
     out.append(f"- load average (1/5/15 min) before: {load_before}, after: {load_after}")
+    busy = _busy(load_before, facts["cores"])
+    if busy:
+        out += [
+            "",
+            f"**The machine was busy when this ran ({busy}): every figure is an upper bound; re-run on a quiet machine.**",
+        ]
     out += ["", "## Against the targets", ""]
     out.append("| work | target | pmjournal | jrnl (same run) | ratio | result |")
     out.append("|---|---|---|---|---|---|")

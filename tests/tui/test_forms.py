@@ -716,3 +716,35 @@ def test_snapshot_amend_form(db, snap_compare):
     journal = snapshot_journal(db)
     app = FormsApp(lambda: AmendForm(journal, "#1", clock=clock))
     assert snap_compare(app, terminal_size=SIZE)
+
+
+class CountingLock:
+    """Stands in for the app's journal lock and counts the writes made under it."""
+
+    def __init__(self):
+        self.entered = 0
+
+    def __enter__(self):
+        self.entered += 1
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pilot_test
+async def test_form_uses_the_apps_people_and_views_and_writes_under_its_lock(journal):
+    from pmjournal.core.people import People
+
+    known = People()
+    known.learn({"owner": "Zed Zhang"})
+    lock = CountingLock()
+    app = FormsApp(lambda: EntryForm(journal, "decision", when="", clock=clock, people=known, views={}, lock=lock))
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Uses the snapshot"})
+        field(app.screen, "owner").focus()
+        await type_text(pilot, "ze")
+        await pilot.pause()
+        await pilot.press("right", "ctrl+s")
+        await pilot.pause()
+    assert app.result["owner"] == "Zed Zhang"
+    assert lock.entered >= 1

@@ -13,6 +13,7 @@ from pmjournal.core.model import Field
 
 from .base import FormScreen
 from .fields import FieldRow
+from .source import Source
 from .values import core_value, link_rels, raw_from_view, resolve_links, split_refs
 
 
@@ -45,16 +46,17 @@ class ReasonRow(FieldRow):
 class AmendForm(FormScreen):
     """Dismisses with the amendment record, or None if cancelled."""
 
-    def __init__(self, journal, entry_id: str, *, clock=None):
-        view = journal.get(entry_id)
-        super().__init__(journal, view["kind"], clock=clock, exclude_id=view["id"])
+    def __init__(self, journal, entry_id: str, *, clock=None, views=None, people=None, lock=None):
+        source = Source(journal, views, people, lock)
+        view = source.entry(entry_id)
+        super().__init__(source, view["kind"], clock=clock, exclude_id=view["id"])
         self.view = view
 
     def heading(self) -> str:
         return f"Amend #{self.view['seq']} ({self.kind}): {self.view.get('title', '')}"
 
     def initial_raw(self, field: Field):
-        return raw_from_view(field, self.view, self.journal)
+        return raw_from_view(field, self.view, self.source)
 
     def help_text(self) -> str:
         return "change any field, say why, ctrl+s · shift+tab from the title reaches the reason · esc cancel"
@@ -82,8 +84,8 @@ class AmendForm(FormScreen):
         return changes, links
 
     def _link_change(self, raw: tuple, initial: tuple, changes: dict) -> dict | None:
-        new = resolve_links(self.journal, self.kind, raw)
-        old = resolve_links(self.journal, self.kind, initial)
+        new = resolve_links(self.source, self.kind, raw)
+        old = resolve_links(self.source, self.kind, initial)
         rels = link_rels(self.kind)
         removed = any(set(old[rel]) - set(new[rel]) for rel in rels)
         if removed:
@@ -106,4 +108,5 @@ class AmendForm(FormScreen):
             raise ValidationError("nothing changed: edit a field, or press escape to leave", field=None)
         if not reason.strip():
             raise ValidationError("a reason is required: say why this entry changes", field="reason")
-        return self.journal.amend(self.view["id"], changes, reason, links=links)
+        with self.source.guard():
+            return self.journal.amend(self.view["id"], changes, reason, links=links)

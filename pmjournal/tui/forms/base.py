@@ -18,6 +18,7 @@ from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 from .confirm import ConfirmDialog
 from .fields import CausesRow, DateRow, EnumRow, FieldRow, ImpactRow, InputRow, TextRow
 from .links import LinksRow
+from .source import Source
 
 # The order a busy person fills a form in: what, when, who; then the kind's own
 # fields; then the rest. Fields the model adds later still appear (in the middle).
@@ -63,9 +64,10 @@ class FormScreen(ModalScreen):
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
-    def __init__(self, journal, kind: str, *, clock: Callable[[], datetime] | None = None, exclude_id: str | None = None):
+    def __init__(self, source: Source, kind: str, *, clock: Callable[[], datetime] | None = None, exclude_id: str | None = None):
         super().__init__(classes="pm-dialog")
-        self.journal = journal
+        self.source = source
+        self.journal = source.journal
         self.kind = kind
         self.clock = clock or dates.now
         self.exclude_id = exclude_id
@@ -95,10 +97,10 @@ class FormScreen(ModalScreen):
         if kind == "impact":
             return ImpactRow(field, raw)
         if kind == "links":
-            return LinksRow(field, raw, self.journal, self.kind, self.exclude_id)
+            return LinksRow(field, raw, self.source, self.kind, self.exclude_id)
         placeholder = PLACEHOLDERS.get(field.name) or PLACEHOLDERS.get(kind, "")
         required = field.name == "title" or (field.name == "owner" and self.kind in OWNER_REQUIRED)
-        return InputRow(field, raw, self.journal, placeholder, required=required)
+        return InputRow(field, raw, self.source, placeholder, required=required)
 
     def compose_top(self) -> ComposeResult:
         """Rows above the scrolling fields, always in view (the amend form's reason)."""
@@ -178,6 +180,12 @@ class FormScreen(ModalScreen):
             return
         except PmjournalError as err:
             self.show_form_error(str(err))
+            return
+        except Exception as err:
+            # A bug must not cost the user what they typed: keep the form open and say so.
+            message = f"not saved, unexpected error: {type(err).__name__}: {err}; your text is kept"
+            self.show_form_error(message)
+            self.notify(message, title="Not saved", severity="error", markup=False, timeout=10)
             return
         self.dismiss(record)
 

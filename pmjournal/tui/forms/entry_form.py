@@ -3,6 +3,7 @@
 from pmjournal.core.model import Field
 
 from .base import FormScreen
+from .source import Source
 from .values import core_value, empty_raw, link_rels, resolve_links, split_refs
 
 DEFAULT_WHEN = "now"
@@ -12,11 +13,12 @@ class EntryForm(FormScreen):
     """Dismisses with the saved record, or None if cancelled.
 
     `when` is the text the date field starts with and `clock` what "now"
-    means to it; tests pass both so what the form shows is fixed.
+    means to it; tests pass both so what the form shows is fixed. `views`,
+    `people` and `lock` are the app's (see source.py); all optional.
     """
 
-    def __init__(self, journal, kind: str, *, when: str = DEFAULT_WHEN, clock=None):
-        super().__init__(journal, kind, clock=clock)
+    def __init__(self, journal, kind: str, *, when: str = DEFAULT_WHEN, clock=None, views=None, people=None, lock=None):
+        super().__init__(Source(journal, views, people, lock), kind, clock=clock)
         self.when = when
 
     def heading(self) -> str:
@@ -33,7 +35,8 @@ class EntryForm(FormScreen):
         links_raw = raws.get("links", ())
         links = {}
         if "links" in raws:
-            resolve_links(self.journal, self.kind, links_raw)
+            resolve_links(self.source, self.kind, links_raw)
             links = {rel: split_refs(text) for rel, text in zip(link_rels(self.kind), links_raw, strict=True)}
-        self.journal.prepare(self.kind, values, links)
-        return self.journal.add(self.kind, values, links)
+        with self.source.guard():
+            self.journal.prepare(self.kind, values, links)
+            return self.journal.add(self.kind, values, links)

@@ -15,6 +15,7 @@ from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError
 
 from .confirm import ConfirmDialog
+from .source import Source
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
 EXTENSIONS = {key: ext for key, _, ext in FORMATS}
@@ -58,8 +59,9 @@ class ExportDialog(ModalScreen[Path | None]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("ctrl+s", "export", "Export", priority=True), Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, journal, filt, *, today: date | None = None, directory: Path | None = None):
+    def __init__(self, journal, filt, *, today: date | None = None, directory: Path | None = None, views=None, lock=None):
         super().__init__(classes="pm-dialog")
+        self.source = Source(journal, views, lock=lock)
         self.journal = journal
         self.filt = filt
         self.today = today or dates.now().date()
@@ -67,7 +69,7 @@ class ExportDialog(ModalScreen[Path | None]):
         self.fmt = "markdown"
 
     def compose(self) -> ComposeResult:
-        count = len(self.filt.apply(self.journal.views.values()))
+        count = len(self.filt.apply(self.source.views.values()))
         noun = "entry" if count == 1 else "entries"
         with Vertical(classes="pm-box pm-small"):
             yield Label(f"Export {count} {noun}", classes="pm-title")
@@ -136,7 +138,8 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def write(self, path: Path) -> None:
         try:
-            data = render(self.journal, self.filt, self.fmt)
+            with self.source.guard():
+                data = render(self.journal, self.filt, self.fmt)
             write_atomically(path, data)
         except ImportError:
             self.show_error("Markdown export is not available in this version; choose JSON or CSV")

@@ -69,16 +69,16 @@ class FieldRow(Horizontal):
 class InputRow(FieldRow):
     """line, person, people and tags: one line of text."""
 
-    def __init__(self, field: Field, raw, journal=None, placeholder: str = "", *, required: bool = False):
+    def __init__(self, field: Field, raw, source=None, placeholder: str = "", *, required: bool = False):
         super().__init__(field, raw, required=required)
-        self.journal = journal
+        self.source = source
         self.placeholder = placeholder
         self._matches = ""
 
     def compose_editor(self) -> ComposeResult:
         suggester = None
-        if self.field.type in ("person", "people") and self.journal is not None:
-            suggester = PeopleSuggester(self.journal.people)
+        if self.field.type in ("person", "people") and self.source is not None:
+            suggester = PeopleSuggester(lambda: self.source.people)
         yield Input(
             self._initial,
             placeholder=self.placeholder,

@@ -12,7 +12,6 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from pmjournal.core.errors import NotFound
 from pmjournal.core.model import Field
 
 from .fields import FieldRow
@@ -49,9 +48,9 @@ def entry_text(view: dict) -> Text:
 
 
 class LinksRow(FieldRow):
-    def __init__(self, field: Field, raw, journal, kind: str, exclude_id: str | None = None):
+    def __init__(self, field: Field, raw, source, kind: str, exclude_id: str | None = None):
         super().__init__(field, raw)
-        self.journal = journal
+        self.source = source
         self.kind = kind
         self.exclude_id = exclude_id
         self._target: Input | None = None
@@ -83,8 +82,10 @@ class LinksRow(FieldRow):
         needle = words.casefold()
         found = []
         # Newest first: the entry being linked to is usually recent.
-        for view in reversed(self.journal.entries(include_retracted=False)):
-            if view["id"] != self.exclude_id and needle in view.get("title", "").casefold():
+        for view in reversed(self.source.views.values()):
+            if view["retracted"] or view["id"] == self.exclude_id:
+                continue
+            if needle in view.get("title", "").casefold():
                 found.append(view)
                 if len(found) == MAX_MATCHES:
                     break
@@ -95,10 +96,8 @@ class LinksRow(FieldRow):
         for token in split_refs(text):
             if not is_ref(token):
                 continue
-            try:
-                parts.append(entry_text(self.journal.get(token)))
-            except NotFound as err:
-                parts.append(Text(str(err), style="italic"))
+            view = self.source.by_seq(int(token.lstrip("#")))
+            parts.append(entry_text(view) if view else Text(f"no entry {token}", style="italic"))
         return Text("  ").join(parts)
 
     @on(LinkInput.Changed)

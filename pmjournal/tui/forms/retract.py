@@ -10,6 +10,7 @@ from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
 
 from .base import store_message
 from .confirm import ConfirmDialog
+from .source import Source
 
 
 class RetractDialog(ModalScreen[dict | None]):
@@ -18,10 +19,11 @@ class RetractDialog(ModalScreen[dict | None]):
     CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("ctrl+s", "submit", "Retract", priority=True), Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, journal, entry_id: str):
+    def __init__(self, journal, entry_id: str, *, views=None, lock=None):
         super().__init__(classes="pm-dialog")
+        self.source = Source(journal, views, lock=lock)
         self.journal = journal
-        self.view = journal.get(entry_id)
+        self.view = self.source.entry(entry_id)
 
     def compose(self) -> ComposeResult:
         seq = self.view["seq"]
@@ -63,7 +65,8 @@ class RetractDialog(ModalScreen[dict | None]):
             self.query_one(Input).focus()
             return
         try:
-            record = self.journal.retract(self.view["id"], self.query_one(Input).value)
+            with self.source.guard():
+                record = self.journal.retract(self.view["id"], self.query_one(Input).value)
         except ValidationError as err:
             self.show_error(str(err))
             return

@@ -19,6 +19,7 @@ class PeopleSuggester(Suggester):
     """
 
     def __init__(self, people):
+        """`people` returns the People to complete from; called on the first keystroke, not before."""
         # No cache: the people known change as entries are saved.
         super().__init__(use_cache=False, case_sensitive=True)
         self.people = people
@@ -27,7 +28,7 @@ class PeopleSuggester(Suggester):
         typed = value[last_name_start(value) :]
         if not typed.strip():
             return []
-        return [name for name in self.people.complete(typed) if name.casefold() != typed.casefold()]
+        return [name for name in self.people().complete(typed) if name.casefold() != typed.casefold()]
 
     async def get_suggestion(self, value: str) -> str | None:
         found = self.matches(value)

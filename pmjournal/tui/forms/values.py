@@ -14,6 +14,10 @@ from pmjournal.core.model import IMPACT_PARTS, Field
 
 LINK_LABELS = {"caused_by": "Caused by", "supersedes": "Supersedes", "relates": "Relates to"}
 _REF = re.compile(r"^#?\d+$")
+# No date is this long; refusing early keeps a huge paste from stalling the
+# preview (the general date parser takes most of a second on 100 KB).
+MAX_DATE_TEXT = 200
+TOO_LONG = f"too long to be a date (over {MAX_DATE_TEXT} characters)"
 
 
 def link_rels(kind: str) -> tuple[str, ...]:
@@ -41,14 +45,14 @@ def empty_raw(field: Field, kind: str):
     return ""
 
 
-def raw_from_view(field: Field, view: dict, journal):
+def raw_from_view(field: Field, view: dict, source):
     """What a field's widget shows for an existing entry (the amend form)."""
     value = view.get(field.name)
     kind = view["kind"]
     if field.type == "links":
         by_rel: dict[str, list[str]] = {rel: [] for rel in link_rels(kind)}
         for link in value or ():
-            target = journal.by_id(link["to"])
+            target = source.by_id(link["to"])
             ref = f"#{target['seq']}" if target else link["to"]
             by_rel.setdefault(link["rel"], []).append(ref)
         return tuple(", ".join(by_rel[rel]) for rel in link_rels(kind))
@@ -72,6 +76,8 @@ def parse_date(field: Field, text: str, clock) -> str | None:
     value is exactly what the preview beside the field showed."""
     if not text.strip():
         return None
+    if len(text) > MAX_DATE_TEXT:
+        raise ValidationError(f"{field.label.lower()}: {TOO_LONG}", field=field.name)
     try:
         return dates.iso(dates.parse_when(text, ref=clock()))
     except DateError as err:
@@ -96,14 +102,14 @@ def core_value(field: Field, raw, clock):
     return raw.strip() or None
 
 
-def resolve_links(journal, kind: str, raw: tuple) -> dict[str, list[str]]:
+def resolve_links(source, kind: str, raw: tuple) -> dict[str, list[str]]:
     """rel -> list of entry ids; a bad reference is a ValidationError on the links field."""
     out: dict[str, list[str]] = {}
     for rel, text in zip(link_rels(kind), raw, strict=True):
         ids = []
         for token in split_refs(text):
             try:
-                ids.append(journal.resolve_entry(token)["id"])
+                ids.append(source.resolve_entry(token)["id"])
             except NotFound as err:
                 raise ValidationError(f"{LINK_LABELS[rel].lower()}: {err}", field="links") from err
         out[rel] = ids
@@ -114,6 +120,8 @@ def describe_date(text: str, clock, empty_hint: str) -> tuple[str, bool]:
     """(what the date preview says, whether it is an error)."""
     if not text.strip():
         return empty_hint, False
+    if len(text) > MAX_DATE_TEXT:
+        return TOO_LONG, True
     try:
         when: datetime = dates.parse_when(text, ref=clock())
     except DateError as err:

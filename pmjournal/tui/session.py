@@ -15,6 +15,7 @@ import orjson
 from ..core.fold import fold
 from ..core.people import People
 from ..core.store import Journal
+from .fold_more import fold_more
 from .trail_index import TrailIndex
 
 PREVIEW_BYTES = 1 << 19
@@ -26,6 +27,7 @@ class Snapshot:
     people: People
     index: TrailIndex
     partial: bool = False  # a preview of the newest records while the whole journal loads
+    last_seq: int = 0  # the last record folded into `views`
 
 
 def file_stamp(path) -> tuple[int, int] | None:
@@ -68,15 +70,37 @@ class JournalSession:
             self.journal.refresh()
             views = self.journal.views
             people = self.journal.people
-        return self._snapshot(views, people)
+            last_seq = self.journal.head()[0]
+        return self._snapshot(views, people, last_seq=last_seq)
+
+    def catch_up(self, snap: Snapshot) -> Snapshot:
+        """`snap` plus the records appended since it was taken, by us or by other processes."""
+        if snap.partial:
+            return self.load()
+        with self.lock:
+            self.journal.refresh()
+            records = self.journal.records()
+        new = records[snap.last_seq :]
+        if not new:
+            return snap
+        if new[0]["seq"] != snap.last_seq + 1:
+            return self.load()
+        views = fold_more(snap.views, new)
+        if views is None:
+            return self.load()
+        people = snap.people  # People only ever learns names, so sharing it with the old snapshot is safe
+        for entry_id in {r["id"] for r in new} | {r.get("target") for r in new}:
+            if entry_id in views:
+                people.learn(views[entry_id])
+        return Snapshot(views, people, TrailIndex(views.values()), last_seq=new[-1]["seq"])
 
     @staticmethod
-    def _snapshot(views: dict, people: People | None = None, partial: bool = False) -> Snapshot:
+    def _snapshot(views: dict, people: People | None = None, partial: bool = False, last_seq: int = 0) -> Snapshot:
         if people is None:
             people = People()
             for view in views.values():
                 people.learn(view)
-        return Snapshot(views, people, TrailIndex(views.values()), partial)
+        return Snapshot(views, people, TrailIndex(views.values()), partial, last_seq)
 
     def changed_since(self, stamp) -> bool:
         return file_stamp(self.path) != stamp

@@ -92,7 +92,7 @@ class TrailScreen(Screen):
                 if preview is not None:
                     self.post_message(self.Loaded(preview, None))
             stamp = file_stamp(self.session.path)
-            snapshot = self.session.load()
+            snapshot = self.session.load() if first else self.session.catch_up(self.snapshot)
         except PmjournalError as err:
             self.post_message(self.LoadFailed(str(err)))
             return
@@ -111,6 +111,8 @@ class TrailScreen(Screen):
         if not snap.partial:
             self._loading = False
             self._stamp = message.stamp
+            if not self.snapshot.partial and snap.last_seq < self.snapshot.last_seq:
+                return  # an older worker finished late; what is shown is already newer
         elif not self.snapshot.partial:
             return  # the full journal arrived first; a preview would only go backwards
         keep = self._pending_id or (self.table.current or {}).get("id")
@@ -152,7 +154,7 @@ class TrailScreen(Screen):
     def _update_status(self) -> None:
         description = self.describe()
         self.query_one(FilterBar).set_status(
-            len(self.table.hits), len(self.snapshot.index), description, self.parsed.errors, loading=self._loading
+            len(self.table.hits), len(self.snapshot.index), description, self.parsed.errors, partial=self.snapshot.partial
         )
 
     @on(Input.Changed, "#filter-input")
@@ -257,6 +259,14 @@ class TrailScreen(Screen):
             return None
         return forms
 
+    def _shared(self, people: bool = True) -> dict:
+        """What a form may reuse instead of folding the journal again: our views, people and lock."""
+        snap = self.snapshot
+        shared = {"views": None if snap.partial else snap.views, "lock": self.session.lock}
+        if people:
+            shared["people"] = None if snap.partial else snap.people
+        return shared
+
     def entry_saved(self, record: dict | None) -> None:
         if record:
             self._pending_id = record.get("target") or record.get("id")
@@ -276,17 +286,19 @@ class TrailScreen(Screen):
     def action_new_kind(self, kind: str) -> None:
         forms = self._forms()
         if forms is not None:
-            self.app.push_screen(forms.EntryForm(self.session.journal, kind), self.entry_saved)
+            self.app.push_screen(forms.EntryForm(self.session.journal, kind, **self._shared()), self.entry_saved)
 
     def action_amend(self) -> None:
         view, forms = self._current(), self._forms()
         if view is not None and forms is not None:
-            self.app.push_screen(forms.AmendForm(self.session.journal, view["id"]), self.entry_saved)
+            self.app.push_screen(forms.AmendForm(self.session.journal, view["id"], **self._shared()), self.entry_saved)
 
     def action_retract(self) -> None:
         view, forms = self._current(), self._forms()
         if view is not None and forms is not None:
-            self.app.push_screen(forms.RetractDialog(self.session.journal, view["id"]), self.entry_saved)
+            self.app.push_screen(
+                forms.RetractDialog(self.session.journal, view["id"], **self._shared(people=False)), self.entry_saved
+            )
 
     def action_export(self) -> None:
         forms = self._forms()
@@ -297,7 +309,7 @@ class TrailScreen(Screen):
             if path:
                 self.notify(f"Exported to {path}", markup=False)
 
-        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter), written)
+        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter, **self._shared(people=False)), written)
 
     # -- the welcome panel ---------------------------------------------------
 

@@ -35,11 +35,12 @@ class FilterBar(Horizontal):
         yield FilterInput(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
         yield Static(id="filter-status")
 
-    def set_status(self, shown: int, total: int, description: str, errors: list[str], loading: bool = False) -> None:
+    def set_status(self, shown: int, total: int, description: str, errors: list[str], partial: bool = False) -> None:
         text = Text()
-        text.append(f"{shown:,} of {total:,}", style="bold")
-        if loading:
-            text.append(" (loading…)")
+        if partial:
+            text.append(f"loading… newest {shown:,} shown", style="bold")
+        else:
+            text.append(f"{shown:,} of {total:,}", style="bold")
         text.append(f" · {description}")
         if errors:
             text.append(" · " + "; ".join(errors), style="bold")

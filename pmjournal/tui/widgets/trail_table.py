@@ -24,7 +24,7 @@ from ..trail_index import TrailIndex
 
 # (title, width or None for the flexible column, right-aligned)
 COLUMNS = (
-    ("#", 6, True),
+    ("#", 7, True),
     ("When", 16, False),
     ("Kind", 13, False),
     ("Title", None, False),

@@ -1,0 +1,38 @@
+"""Folding new records into existing views gives what a whole fold gives."""
+
+import copy
+
+from tuihelp import REF
+
+from pmjournal.core.demo import build
+from pmjournal.core.fold import fold
+from pmjournal.core.query import public
+from pmjournal.core.store import Journal
+from pmjournal.tui.fold_more import fold_more
+
+
+def test_every_split_of_the_demo_folds_like_the_whole(db):
+    Journal(db).append_raw(build(REF))
+    records = Journal(db).records()
+    whole = {k: public(v) for k, v in fold(records).items()}
+    agreed = 0
+    for split in range(len(records)):
+        before = fold(records[:split])
+        frozen = copy.deepcopy(before)
+        more = fold_more(before, records[split:])
+        assert before == frozen  # the views handed in are untouched
+        if more is not None:
+            assert list(more) == list(whole)
+            assert {k: public(v) for k, v in more.items()} == whole
+            agreed += 1
+    assert agreed > len(records) // 2  # the fallback is the exception, not the rule
+
+
+def test_a_new_superseding_decision_marks_the_old_one(journal):
+    old = journal.add("decision", {"title": "Ship in May", "owner": "Ann"})
+    views = fold(journal.records())
+    new = journal.add("decision", {"title": "Ship in June", "owner": "Ann"}, links={"supersedes": [f"#{old['seq']}"]})
+    more = fold_more(views, [new])
+    assert more[old["id"]]["status"] == "superseded"
+    assert more[old["id"]]["superseded_by"] == [new["id"]]
+    assert views[old["id"]]["status"] == "accepted"

@@ -25,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
         table.add_column("Key", no_wrap=True)
         table.add_column("Action")
-        table.add_column("Id (for [keymap])", no_wrap=True)
+        table.add_column(Text("Id (for [keymap])"), no_wrap=True)
         for binding in TRAIL + APP:
             table.add_row(Text(key_for(self.app, binding)), Text(HELP.get(binding.id, binding.description)), Text(binding.id))
         for keys, what in (

@@ -592,10 +592,11 @@ async def test_export_json_writes_the_file_then_asks_before_overwriting(journal,
     app = export_app(journal, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         assert field(app.screen, "path").value == "pmjournal-2026-11-25.md"
-        await pilot.press("down", "enter")  # JSON
+        await pilot.press("shift+tab", "down", "enter")  # JSON
         await pilot.pause()
         assert field(app.screen, "path").value == "pmjournal-2026-11-25.json"
-        await pilot.press("ctrl+s")
+        assert app.screen.focused is field(app.screen, "path")
+        await pilot.press("enter")
         await pilot.pause()
     target = tmp_path / "pmjournal-2026-11-25.json"
     assert app.result == target
@@ -604,7 +605,7 @@ async def test_export_json_writes_the_file_then_asks_before_overwriting(journal,
     target.write_text("old")
     app = export_app(journal, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("down", "enter", "ctrl+s")
+        await pilot.press("shift+tab", "down", "enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
@@ -624,7 +625,7 @@ async def test_export_csv_to_a_typed_path(journal, tmp_path):
     seed_people(journal)
     app = export_app(journal, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("down", "down", "enter", "tab", "ctrl+u")
+        await pilot.press("shift+tab", "down", "down", "enter", "ctrl+u")
         await type_text(pilot, "out/x.csv")
         await pilot.press("enter")
         await pilot.pause()
@@ -748,3 +749,29 @@ async def test_form_uses_the_apps_people_and_views_and_writes_under_its_lock(jou
         await pilot.pause()
     assert app.result["owner"] == "Zed Zhang"
     assert lock.entered >= 1
+
+
+@pilot_test
+async def test_a_huge_paste_into_a_date_is_refused_at_once(journal):
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "occurred_at").focus()
+        app.post_message(events.Paste("1" * 100_000))
+        await pilot.pause()
+        preview = app.screen.query_one("#preview-occurred_at", Label)
+        assert "too long to be a date" in str(preview.content)
+        await fill(app, pilot, {"title": "t", "owner": "o"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "too long" in error_of(app.screen, "occurred_at")
+    assert len(journal) == 0
+
+
+def test_snapshot_errors_beside_their_fields(db, snap_compare):
+    app = new_form(snapshot_journal(db), "decision")
+
+    async def save_empty(pilot):
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=save_empty)

@@ -81,11 +81,12 @@ class ExportDialog(ModalScreen[Path | None]):
             yield Label("Save to", classes="pm-label")
             yield Input(default_name(self.fmt, self.today), id="f-path")
             yield Label("", markup=False, classes="pm-error", id="error")
-            yield Label("↑↓ format · tab path · enter export · esc cancel", classes="pm-help")
+            yield Label("enter export · shift+tab then ↑↓ enter: format · esc cancel", classes="pm-help")
 
     def on_mount(self) -> None:
         self.show_error(None)
-        self.query_one(RadioSet).focus()
+        # The common case is "e, enter": a Markdown file named for today.
+        self.query_one(Input).focus()
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one("#error", Label)
@@ -100,6 +101,8 @@ class ExportDialog(ModalScreen[Path | None]):
             path_input.value = default_name(fmt, self.today)
         self.fmt = fmt
         self.show_error(None)
+        # Choosing a format (enter or space) hands over to the path, where enter exports.
+        path_input.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)

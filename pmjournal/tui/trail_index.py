@@ -37,6 +37,16 @@ def narrows(old: Filter | None, new: Filter) -> bool:
     return all(any(t in u for u in new_terms) for t in (old.search or "").casefold().split())
 
 
+class _LazyColumn:
+    """A per-row cache read through its function until warm() has built the list."""
+
+    def __init__(self, rows, fn):
+        self.rows, self.fn = rows, fn
+
+    def __getitem__(self, i):
+        return self.fn(self.rows[i])
+
+
 RECENT = 24  # answers kept per index; each is at most one int per entry
 
 
@@ -59,18 +69,6 @@ class TrailIndex:
         """Compute the per-row caches now (in a worker) so the first keystroke does not pay for them."""
         self._hays = [haystack(v) for v in self.rows]
         self._pks = [person_keys(v) for v in self.rows]
-
-    @property
-    def hays(self) -> list[str]:
-        if self._hays is None:
-            self.warm()
-        return self._hays
-
-    @property
-    def pks(self) -> list[frozenset]:
-        if self._pks is None:
-            self.warm()
-        return self._pks
 
     def search(self, text: str, filt: Filter) -> list[int]:
         """`select`, remembering recent answers: a backspace returns to a filter already answered,
@@ -116,13 +114,15 @@ class TrailIndex:
         if filt.cause:
             hits = [i for i in hits if filt.cause in (rows[i].get("causes") or ())]
         if filt.person and not filt.role:
-            wanted, pks = person_key(filt.person), self.pks
+            wanted = person_key(filt.person)
+            pks = self._pks if self._pks is not None else _LazyColumn(rows, person_keys)
             hits = [i for i in hits if wanted in pks[i]]
         if filt.role:
             rest = Filter(person=filt.person, role=filt.role, include_retracted=True)
             hits = [i for i in hits if rest.matches(rows[i])]
         if filt.search:
-            hays = self.hays
+            # Before the worker has warmed the caches, compute only the haystacks this search reaches.
+            hays = self._hays if self._hays is not None else _LazyColumn(rows, haystack)
             for term in sorted(set(filt.search.casefold().split()), key=len, reverse=True):
                 hits = [i for i in hits if term in hays[i]]
         return list(hits)

@@ -36,7 +36,7 @@ def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
     return text
 
 
-class EntryDetail(VerticalScroll, can_focus=False):
+class EntryDetail(VerticalScroll):
     class Jump(Message):
         def __init__(self, entry_id: str) -> None:
             self.entry_id = entry_id

@@ -102,6 +102,8 @@ def run_once(argv: list[str], env: dict | None = None, cwd=None, stdin: bytes | 
         return {
             "seconds": seconds,
             "max_rss_mb": usage.ru_maxrss / 1024,  # KiB on Linux
+            # CPU time barely moves when other work shares the cores; wall time does.
+            "cpu": usage.ru_utime + usage.ru_stime,
             "returncode": proc.returncode,
             "stdout": out.read(),
             "stderr": err.read(),
@@ -145,17 +147,20 @@ def time_process(argv: list[str], runs: int, env: dict | None = None, cwd=None, 
             raise RuntimeError(
                 f"{' '.join(argv)} exited {first['returncode']}: {first['stderr'].decode(errors='replace')[-500:]}"
             )
-    times, last = [], None
+    times, cpu, last = [], [], None
     for _ in range(runs):
         last = run_once(argv, env, cwd)
         if check and last["returncode"] != 0:
             raise RuntimeError(f"{' '.join(argv)} exited {last['returncode']}: {last['stderr'].decode(errors='replace')[-500:]}")
         times.append(last["seconds"])
+        cpu.append(last["cpu"])
     return {
         "best": min(times),
         "median": statistics.median(times),
         "runs": runs,
         "times": times,
+        "cpu_best": min(cpu),
+        "cpu_median": statistics.median(cpu),
         "max_rss_mb": max(peaks),
         "rss_method": how,
         "last": last,

@@ -50,9 +50,14 @@ def _label(n: int) -> str:
 def _report(key, work, stats, target, note=None, memory=False, n=None):
     print(
         f"{work:<58} best {fmt_seconds(stats['best']):>9}  median {fmt_seconds(stats['median']):>9}"
-        f"  max RSS {stats['max_rss_mb']:6.1f} MB  (n={stats['runs']})"
+        f"  cpu {fmt_seconds(stats['cpu_median']):>9}  max RSS {stats['max_rss_mb']:6.1f} MB  (n={stats['runs']})"
     )
-    extra = {"best": round(stats["best"], 4), "median": round(stats["median"], 4), "max_rss_mb": round(stats["max_rss_mb"], 1)}
+    extra = {
+        "best": round(stats["best"], 4),
+        "median": round(stats["median"], 4),
+        "cpu_median": round(stats["cpu_median"], 4),
+        "max_rss_mb": round(stats["max_rss_mb"], 1),
+    }
     if note:
         extra["note"] = note
     emit(key, work, round(stats["median"], 4), "s", target, f"median of {stats['runs']}", **extra)

@@ -251,7 +251,8 @@ def figure(r: dict) -> str:
         return f"failed: {r.get('error', r.get('stat', ''))}".replace("|", "\\|").replace("\n", " ")[:160]
     text = fmt(r["value"], r["unit"])
     if r["unit"] == "s" and r.get("best") is not None:
-        text += f" (best {fmt(r['best'], 's')})"
+        cpu = f", cpu {fmt(r['cpu_median'], 's')}" if r.get("cpu_median") is not None else ""
+        text += f" (best {fmt(r['best'], 's')}{cpu})"
     if r["unit"] == "ms" and r.get("p50") is not None:
         text += f" (p50 {fmt(r['p50'], 'ms')})"
     return text
@@ -360,7 +361,7 @@ def report(runs: list[dict], facts: dict, quick: bool, load_before: str, load_af
         "chained exactly as the store writes them. They are cached in benchmarks/out/ (git-ignored).",
         "- Processes: wall time from start to exit (`time.perf_counter` around `Popen` + `wait4`), one untimed warm-up "
         "run first (the journal is in the page cache, as it is for someone using it), then N timed runs; the table "
-        "shows the median (judged against the target) and the best. Commands run through the installed `pmjournal` "
+        "shows the median (judged against the target), the best, and the median CPU time (user + system, from wait4), which other work on the machine inflates far less than wall time. Commands run through the installed `pmjournal` "
         "script with --db and a private, empty config folder; output goes to a file.",
         "- Peak memory: max RSS of the command's own process, from GNU time's %M on the warm-up run (a child forked "
         "from the Python harness would inherit the harness's memory high-water mark until exec).",

@@ -112,6 +112,7 @@ def main(argv=None) -> int:
     print(f"`jrnl --version`: best {fmt_seconds(floor['best'])}, median {fmt_seconds(floor['median'])}")
     print(
         f"`jrnl <text>` at {ENTRIES // 1000}k: best {fmt_seconds(stats['best'])}, median {fmt_seconds(stats['median'])},"
+        f" cpu {fmt_seconds(stats['cpu_median'])},"
         f" max RSS {stats['max_rss_mb']:.0f} MB (n={runs})"
     )
     emit(
@@ -134,6 +135,7 @@ def main(argv=None) -> int:
         f"median of {runs}",
         best=round(stats["best"], 4),
         median=round(stats["median"], 4),
+        cpu_median=round(stats["cpu_median"], 4),
         max_rss_mb=round(stats["max_rss_mb"], 1),
         version=version,
         bytes=size,

@@ -49,6 +49,21 @@ async def keystroke(app, screen, key: str, char: str | None, expected: str) -> f
     return time.perf_counter() - t
 
 
+async def scroll(app, screen) -> list[float]:
+    """pagedown x30 then down x30 on the trail: key event to the new rows painted."""
+    table, times = screen.table, []
+    for key in ["pagedown"] * 30 + ["down"] * 30:
+        before = table.cursor
+        t = time.perf_counter()
+        app._driver.send_message(events.Key(key, None))
+        while table.cursor == before:
+            await asyncio.sleep(0)
+        for y in range(table.scrollable_content_region.height):
+            table.render_line(y)
+        times.append(time.perf_counter() - t)
+    return times
+
+
 async def type_and_erase(app, screen, fresh: bool = False) -> list[float]:
     """Type each of TYPED, then backspace it away; `fresh` forgets earlier answers before every key."""
     times = []
@@ -79,6 +94,7 @@ async def measure(path: Path) -> dict:
         out["full_load"] = time.perf_counter() - start
         await until(pilot, lambda: screen.snapshot.index._hays is not None)
         out["caches_warm"] = time.perf_counter() - start
+        out["scroll"] = await scroll(app, screen)
         await pilot.press("slash")
         await pilot.pause()
         out["keystrokes"] = await type_and_erase(app, screen)
@@ -121,6 +137,9 @@ def main() -> int:
         print(
             f"  ... without remembered answers  median {statistics.median(cold) * 1000:.0f} ms, "
             f"p95 {pct(cold, 95) * 1000:.0f} ms, max {max(cold) * 1000:.0f} ms"
+        )
+        print(
+            f"  scroll key (pagedown/down)   median {statistics.median(r['scroll']) * 1000:.0f} ms, p95 {pct(r['scroll'], 95) * 1000:.0f} ms"
         )
         for query, secs in r["filter_work"].items():
             print(f"  filter from scratch {query!r:40} {secs * 1000:.0f} ms")

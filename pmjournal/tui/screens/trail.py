@@ -6,6 +6,7 @@ swaps snapshots and filters them. A timer watches the file's size and mtime so
 entries another process adds appear without a restart.
 """
 
+import gc
 from dataclasses import replace
 
 from rich.text import Text
@@ -115,6 +116,10 @@ class TrailScreen(Screen):
                 return  # an older worker finished late; what is shown is already newer
         elif not self.snapshot.partial:
             return  # the full journal arrived first; a preview would only go backwards
+        if not snap.partial:
+            # A large journal is millions of long-lived objects; without this every full
+            # garbage collection walks them all and stalls a keystroke or a scroll by 100 ms+.
+            gc.freeze()
         keep = self._pending_id or (self.table.current or {}).get("id")
         self._pending_id = None
         self.snapshot = snap

@@ -53,7 +53,7 @@ class FieldRow(Horizontal):
 
     def focus_editor(self) -> None:
         self.editor().focus()
-        self.scroll_visible()
+        self.scroll_visible(animate=False)
 
     def show_error(self, message: str | None) -> None:
         # Called on every keystroke to clear the error: touch the DOM only on a change.

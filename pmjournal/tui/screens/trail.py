@@ -53,6 +53,7 @@ class TrailScreen(Screen):
         self._stamp = None
         self._loading = False
         self._pending_id: str | None = None
+        self._empty = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -78,6 +79,12 @@ class TrailScreen(Screen):
         self._update_status()
         self.reload(first=True)
         self.set_interval(POLL_SECONDS, self.poll)
+
+    NEEDS_ENTRIES = {"filter", "clear_filter", "people", "trace", "links", "amend", "retract", "export"}
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        # On the welcome panel only recording (and the app's own keys) make sense.
+        return not (self._empty and action in self.NEEDS_ENTRIES)
 
     # -- loading ---------------------------------------------------------
 
@@ -124,6 +131,9 @@ class TrailScreen(Screen):
         self._pending_id = None
         self.snapshot = snap
         empty = not snap.partial and not snap.views
+        if empty != self._empty:
+            self._empty = empty
+            self.refresh_bindings()
         self.query_one("#welcome").display = empty
         self.query_one("#trail-pane").display = not empty
         self.query_one("#filter-bar").display = not empty

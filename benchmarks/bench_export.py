@@ -67,8 +67,16 @@ def jrnl_setup(jrnl: str, entries: int, folder: Path) -> tuple[list[str], dict, 
 
 
 def jrnl_env(home: Path) -> dict:
-    env = isolated_env(home)
+    env = no_bytecode_flag(isolated_env(home))
     env["XDG_CACHE_HOME"] = str(home / ".cache")
+    return env
+
+
+def no_bytecode_flag(env: dict) -> dict:
+    # With PYTHONDONTWRITEBYTECODE set, an editable install recompiles every
+    # pmjournal module on each run, while jrnl's were compiled when pip installed
+    # it; an installed pmjournal has its bytecode too, so time both that way.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -109,7 +117,7 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-export-", dir=_journal.scratch_dir()) as tmp:
         tmp = Path(tmp)
-        env = isolated_env(tmp / "home")
+        env = no_bytecode_flag(isolated_env(tmp / "home"))
         for entries in sizes:
             db, meta = journal_with_entries(entries)
             heading(

@@ -398,7 +398,7 @@ def test_header_names_the_journal_filters_period_and_chain_head(journal):
     assert "- **Generated:** Wed 25 Nov 2026 09:30 +08:00\n" in out
     assert "- **Entries:** 1 (1 decision)\n" in out
     assert f"- **Chain head:** #{seq} `{head}`" in out
-    assert "pmjournal verify" in out
+    assert "`pmjournal --db JOURNAL verify`" in out
     assert "Aside" not in out
 
 

@@ -205,6 +205,7 @@ class _Writer:
         self.days = _Cache(_day_text)
         self.causes = _Cache(_cause_text)
         self.refs = _Cache(self._ref_text)
+        self.trace_lines = _Cache(self._trace_line)
 
     # -- cached formatting ---------------------------------------------
 
@@ -291,9 +292,9 @@ class _Writer:
         out.append(f"- **Entries:** {count}\n")
         out.append(f"- **Chain head:** #{seq} `{head}`\n\n")
         out.append(
-            f"To check this copy against the journal, run `pmjournal verify` on it: it must print `ok`, and record #{seq} "
-            f"must still carry the hash above (it is the chain head printed by `verify` until more is recorded). "
-            f"A different hash means the journal was rewritten after this document was made.\n\n"
+            f"**To check this copy** against the journal it came from, run `pmjournal --db JOURNAL verify`. It must print "
+            f"`ok` and, if nothing was recorded since, `chain head #{seq}` with the hash above; if more was recorded, "
+            f"record #{seq} must still carry that hash (`pmjournal export --format json` lists every record's hash). Anything else means the journal was rewritten after this document was made.\n\n"
         )
 
     def summary(self, out: list) -> None:
@@ -333,6 +334,7 @@ class _Writer:
         role_rows = _ROLE_ROWS
         plain, person, people = _PLAIN, _PERSON, _PEOPLE_LIST
         block, item, when, utc = _block, _item, self.when, self.utc
+        refs, link_labels, backlink_labels = self.refs, _LINK_LABELS, _BACKLINK_LABELS
         for month, members in groups:
             append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
             for v in members:
@@ -404,9 +406,15 @@ class _Writer:
                     if text:
                         append(heading)
                         block(out, text)
-                links = get("links")
-                if links or v["linked_from"]:
-                    self.links(out, v)
+                links, backlinks = get("links"), v["linked_from"]
+                if links or backlinks:
+                    items = ["**Links**\n\n"]
+                    for x in links or ():
+                        items.append(f"- {link_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['to']]}\n")
+                    for x in backlinks:
+                        items.append(f"- {backlink_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['from']]}\n")
+                    items.append("\n")
+                    append("".join(items))
                 evidence = get("evidence")
                 if evidence:
                     append("**Evidence**\n\n" + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
@@ -415,36 +423,21 @@ class _Writer:
                 if v["history"]:
                     self.history(out, v["history"])
 
-    def links(self, out: list, v: dict) -> None:
-        refs = self.refs
-        items = [f"- {_LINK_LABELS.get(x['rel']) or _inline(x['rel'])} {refs[x['to']]}\n" for x in v.get("links") or ()]
-        items += [f"- {_BACKLINK_LABELS.get(x['rel']) or _inline(x['rel'])} {refs[x['from']]}\n" for x in v["linked_from"]]
-        if items:
-            out.append("**Links**\n\n" + "".join(items) + "\n")
-
     def trace(self, out: list, v: dict) -> None:
         tree = trace(self.all_views, v["id"])
         out.append("**Cause trace** (what this incident was caused by, and what caused those)\n\n")
+
+        lines = self.trace_lines
 
         def walk(node: dict, depth: int) -> None:
             pad = "  " * depth
             if node.get("missing"):
                 out.append(f"{pad}- an entry not in this journal ({_inline(node['id'])})\n")
                 return
-            view = node["view"]
-            parts = [self.ref(node["id"])]
-            if view.get("owner") and node["id"] in self.exported:
-                parts.append(f"owner {self.names[view['owner']]}")
-            if node["causes"] and node["id"] in self.exported:
-                parts.append(
-                    "causes: "
-                    + ", ".join(_inline(f"{c['label']} ({c['zh']})" if c["zh"] else c["label"]) for c in node["causes"])
-                )
-            if node["cycle"]:
-                parts.append("(a cycle: already listed above)")
-            out.append(f"{pad}- {' · '.join(parts)}\n")
+            cycle = " · (a cycle: already listed above)" if node["cycle"] else ""
+            out.append(f"{pad}- {lines[node['id']]}{cycle}\n")
             if depth + 1 >= _MAX_TRACE_DEPTH and node["children"]:
-                out.append(f"{pad}  - … further causes not shown; see #{view['seq']}\n")
+                out.append(f"{pad}  - … further causes not shown; see #{node['view']['seq']}\n")
                 return
             for child in node["children"]:
                 walk(child, depth + 1)
@@ -452,6 +445,17 @@ class _Writer:
         for child in tree.get("children", ()):
             walk(child, 0)
         out.append("\n")
+
+    def _trace_line(self, entry_id: str) -> str:
+        """One entry in a cause trace: its link, and (if it is in this export) its owner and causes."""
+        parts = [self.refs[entry_id]]
+        if entry_id in self.exported:
+            view = self.all_views[entry_id]
+            if view.get("owner"):
+                parts.append(f"owner {self.names[view['owner']]}")
+            if view.get("causes"):
+                parts.append("causes: " + ", ".join(map(self.causes.__getitem__, view["causes"])))
+        return " · ".join(parts)
 
     def history(self, out: list, events: list[dict]) -> None:
         out.append("**History**\n\n")

@@ -59,7 +59,7 @@ class AmendForm(FormScreen):
         return raw_from_view(field, self.view, self.source)
 
     def help_text(self) -> str:
-        return "change any field, say why, ctrl+s · shift+tab from the title reaches the reason · esc cancel"
+        return "change fields, give a reason (shift+tab from the title), ctrl+s · esc cancel"
 
     def compose_top(self) -> ComposeResult:
         # Above the fields, so the required reason is never scrolled out of sight.

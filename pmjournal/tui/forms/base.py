@@ -33,7 +33,7 @@ PLACEHOLDERS = {
     "people": "names, comma-separated",
     "tags": "words, space-separated",
 }
-HELP = "ctrl+s save · esc cancel · tab / shift+tab move · → accepts a suggested name · space ticks a cause"
+HELP = "ctrl+s save · esc cancel · tab next · → take suggestion · space ticks"
 
 
 def ordered_fields(kind: str) -> list[Field]:

@@ -278,6 +278,28 @@ def ratio(r: dict | None, jrnl: dict | None) -> str:
     )
 
 
+MEMORY_TARGET_MB = 300.0
+
+
+def _derive_memory_rows(results: dict[str, dict]) -> None:
+    """The 300 MB ceiling holds for every command at 100k: give each 100k process figure
+    that reports its peak RSS a memory row, unless its script already emitted one."""
+    for key, r in list(results.items()):
+        rss = r.get("max_rss_mb")
+        if not key.endswith(".100k") or rss is None or r.get("unit") != "s" or f"{key}.memory" in results:
+            continue
+        value = float(rss)
+        results[f"{key}.memory"] = {
+            "key": f"{key}.memory",
+            "work": f"peak memory (max RSS) of {r['work']}",
+            "value": value,
+            "unit": "MB",
+            "target": MEMORY_TARGET_MB,
+            "stat": "as its script reported it",
+            "pass": value < MEMORY_TARGET_MB,
+        }
+
+
 def report(runs: list[dict], facts: dict, quick: bool, load_before: str, load_after: str) -> str:
     results: dict[str, dict] = {}
     for run in runs:
@@ -285,6 +307,7 @@ def report(runs: list[dict], facts: dict, quick: bool, load_before: str, load_af
         run["parsed"] = bool(run["results"])
         for r in found:
             results[r["key"]] = r
+    _derive_memory_rows(results)
     sizes = {n: _journal.meta(n) for n in (1_000, 10_000, 100_000) if _journal._meta_path(n).exists()}
     out = ["# Performance", ""]
     out.append(

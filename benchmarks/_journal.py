@@ -410,14 +410,27 @@ def build(n: int, path: Path) -> dict:
     }
 
 
+def _intact(n: int) -> bool:
+    """Whether the cache exists and still has the size it was built with.
+
+    A benchmark that wrote to the cache by mistake (an add on the shared file
+    rather than a copy) would skew every later figure; such a cache is rebuilt.
+    """
+    path, meta_path = _path(n), _meta_path(n)
+    try:
+        return path.stat().st_size == json.loads(meta_path.read_text(encoding="utf-8"))["bytes"]
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def journal(n: int) -> Path:
     """The cached n-record journal (built on first use). Treat it as read-only."""
     path = _path(n)
-    if path.exists() and _meta_path(n).exists():
+    if _intact(n):
         return path
     OUT.mkdir(parents=True, exist_ok=True)
     with FileLock(str(OUT / f".build-{n}.lock")):
-        if path.exists() and _meta_path(n).exists():
+        if _intact(n):
             return path
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         for leftover in (tmp, Path(f"{tmp}.lock")):

@@ -20,6 +20,7 @@ import os
 import pstats
 import resource
 import sys
+import tempfile
 import time
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -65,16 +66,18 @@ def phases(n: int) -> None:
 def profile(n: int, args: list[str], top: int) -> None:
     from pmjournal.cli import main
 
-    path = _journal.journal(n)
     os.environ.setdefault("PMJOURNAL_CONFIG_DIR", str(_journal.scratch_dir() / "profile-config"))
     profiler = cProfile.Profile()
     sink = io.StringIO()
-    start = time.perf_counter()
-    with redirect_stdout(sink):
-        profiler.enable()
-        code = main([*args, "--db", str(path)])
-        profiler.disable()
-    took = time.perf_counter() - start
+    # A copy, so that profiling `add`, `amend` or `import` never changes the shared cache.
+    with tempfile.TemporaryDirectory(dir=_journal.scratch_dir()) as tmp:
+        path = _journal.copy_journal(n, tmp)
+        start = time.perf_counter()
+        with redirect_stdout(sink):
+            profiler.enable()
+            code = main([*args, "--db", str(path)])
+            profiler.disable()
+        took = time.perf_counter() - start
     print(
         f"pmjournal {' '.join(args)} on {n:,} records: exit {code}, {took:.2f} s under cProfile, {len(sink.getvalue()):,} characters out"
     )

@@ -338,9 +338,8 @@ class _Writer:
         for month, members in groups:
             append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
             for v in members:
-                get = v.get
                 seq, kind, occurred = int(v["seq"]), v["kind"], v["occurred_at"]
-                title = get("title") or ""
+                title = v.get("title") or ""
                 if needs_cell(title):
                     title = title.translate(cell)
                 title = f"#{seq} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
@@ -361,13 +360,12 @@ class _Writer:
                     rows.append(f"{days[occurred[:10]]} {occurred[11:16]} {occurred[19:]} |\n")
                 else:
                     rows.append(f"{when(occurred)} |\n")
+                # `field in v` before v[field]: most fields are absent, and a membership test is cheaper than v.get.
                 for field, prefix in role_rows:
-                    value = get(field)
-                    if value:
+                    if field in v and (value := v[field]):
                         rows.append(f"{prefix}{names[value] if value.__class__ is str else ', '.join(map(names_get, value))} |\n")
                 for field, prefix, how in table_fields[kind]:
-                    value = get(field)
-                    if value:
+                    if field in v and (value := v[field]):
                         # (fold has already set a superseded decision's status to "superseded")
                         if how == plain and value.__class__ is str:
                             rows.append(f"{prefix}{value.translate(cell) if needs_cell(value) else value} |\n")
@@ -377,36 +375,30 @@ class _Writer:
                             rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
                         else:
                             rows.append(f"{prefix}{self.value(field, value)} |\n")
-                project = get("project")
-                if project:
+                if "project" in v and (project := v["project"]):
                     rows.append(f"| Project | {project.translate(cell) if needs_cell(project) else project} |\n")
-                tags = get("tags")
-                if tags:
+                if "tags" in v and (tags := v["tags"]):
                     tags = ", ".join(tags)  # escaping the joined text is the same as escaping each tag
                     rows.append(f"| Tags | {tags.translate(cell) if needs_cell(tags) else tags} |\n")
-                keys = get("causes")
-                if keys:
+                if "causes" in v and (keys := v["causes"]):
                     rows.append(f"| Causes | {', '.join(map(causes_get, keys))} |\n")
                 entry_id = v["id"]
                 if needs_cell(entry_id):
                     entry_id = entry_id.translate(cell)
                 recorded = v["recorded_at"]
                 recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
-                rows.append(f"| Recorded | {recorded} by {names[get('recorded_by') or '?']} |\n| Id | `{entry_id}` |\n\n")
+                rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n| Id | `{entry_id}` |\n\n")
                 append("".join(rows))
 
-                body = get("body")
-                if body:
+                if "body" in v and (body := v["body"]):
                     block(out, body)
-                options = get("options")
-                if options:
+                if "options" in v and (options := v["options"]):
                     append("**Options considered**\n\n" + "".join([f"- {item(o)}\n" for o in options]) + "\n")
                 for field, heading in text_fields[kind]:
-                    text = get(field)
-                    if text:
+                    if field in v and (text := v[field]):
                         append(heading)
                         block(out, text)
-                links, backlinks = get("links"), v["linked_from"]
+                links, backlinks = v.get("links"), v["linked_from"]
                 if links or backlinks:
                     items = ["**Links**\n\n"]
                     for x in links or ():
@@ -415,8 +407,7 @@ class _Writer:
                         items.append(f"- {backlink_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['from']]}\n")
                     items.append("\n")
                     append("".join(items))
-                evidence = get("evidence")
-                if evidence:
+                if "evidence" in v and (evidence := v["evidence"]):
                     append("**Evidence**\n\n" + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
                 if links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
                     self.trace(out, v)

@@ -101,16 +101,25 @@ class InputRow(FieldRow):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
+        # Only while typing: a prefilled value (the amend form) needs no list of other names.
+        if event.input.has_focus:
+            self._show_matches(event.value)
+
+    def on_descendant_blur(self) -> None:
+        self._show_matches("")
+
+    def _show_matches(self, value: str) -> None:
         suggester = self.editor().suggester
-        if isinstance(suggester, PeopleSuggester):
-            # The inline completion shows one name; list the others so the user knows to type more.
-            others = suggester.matches(event.value)[1:6]
-            text = ("also: " + ", ".join(others)) if others else ""
-            if text != self._matches:
-                self._matches = text
-                label = self.query_one(".pm-matches", Label)
-                label.update(text)
-                label.display = bool(text)
+        if not isinstance(suggester, PeopleSuggester):
+            return
+        # The inline completion shows one name; list the others so the user knows to type more.
+        others = suggester.matches(value)[1:6] if value else []
+        text = ("also: " + ", ".join(others)) if others else ""
+        if text != self._matches:
+            self._matches = text
+            label = self.query_one(".pm-matches", Label)
+            label.update(text)
+            label.display = bool(text)
 
 
 class DateRow(FieldRow):

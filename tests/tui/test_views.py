@@ -52,6 +52,9 @@ async def test_filter_person_tag_since_and_errors(demo_db, make_app):
         await pilot.press("escape", "slash", *"kind:zzz")
         assert "unknown kind" in status(screen)
         assert len(screen.table.hits) == len(screen.snapshot.index)
+        await pilot.press("escape", "slash", *"quit pdtx?")  # letters typed in the filter are text, not keys
+        assert app.is_running and app.screen is screen
+        assert screen.filter_text == "quit pdtx?"
 
 
 @pilot_test

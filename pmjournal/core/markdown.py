@@ -487,9 +487,9 @@ def _months(views: list[dict]) -> list[tuple[str, list[dict]]]:
     current, members = "", []
     for v in views:
         month = v["occurred_at"][:7]
+        if month != current and not _MONTH(month):
+            month = current or "0000-00"  # never expected from a validated entry; keeps anchor ids safe and unique
         if month > current:
-            if not _MONTH(month):
-                month = "0000-00"  # never expected from a validated entry; keeps the anchor id safe
             current, members = month, [v]
             groups.append((month, members))
         else:

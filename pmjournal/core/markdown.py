@@ -22,7 +22,8 @@ from datetime import date, datetime
 from . import causes as causes_mod
 from .display import label, long_date
 from .model import COMMON, KIND_FIELDS, PEOPLE_FIELDS
-from .query import Filter, trace, who
+from .people import key as person_key
+from .query import Filter, trace
 
 # ASCII punctuation that means something inline in CommonMark or GitHub's dialect:
 # \ escape, ` code, * _ emphasis, [ ] links, < autolinks and HTML, & entities,
@@ -189,7 +190,11 @@ def _text_fields(kind: str) -> tuple:
 
 _TABLE_FIELDS = _Cache(_table_fields)
 _KIND_TEXT_FIELDS = _Cache(_text_fields)
-_ROLE_ROWS = tuple((f, f"| {_COMMON_LABELS[f]} | ") for f in ("owner", "requested_by", "approved_by", "consulted", "informed"))
+# (field, row prefix, column in the summary's counts: 0 is the person's name)
+_ROLE_ROWS = tuple(
+    (f, f"| {_COMMON_LABELS[f]} | ", i)
+    for i, f in enumerate(("owner", "requested_by", "approved_by", "consulted", "informed"), 1)
+)
 
 
 class _Writer:
@@ -206,6 +211,11 @@ class _Writer:
         self.causes = _Cache(_cause_text)
         self.refs = _Cache(self._ref_text)
         self.trace_lines = _Cache(self._trace_line)
+        # person key -> [display name, owner, requested, approved, consulted, informed]; one list per person,
+        # reached through a cache by name as typed so each spelling is keyed once.
+        people = journal.people
+        self.by_person: dict[str, list] = {}
+        self.counts = _Cache(lambda name: self.by_person.setdefault(person_key(name), [people.display(name), 0, 0, 0, 0, 0]))
 
     # -- cached formatting ---------------------------------------------
 
@@ -298,7 +308,8 @@ class _Writer:
         )
 
     def summary(self, out: list) -> None:
-        rows = who(self.views, self.journal.people)
+        """Person x role counts, busiest first: the same rows as query.who over these entries."""
+        rows = sorted(self.by_person.values(), key=lambda r: (-sum(r[1:]), r[0].casefold()))
         out.append('## <a id="summary" name="summary"></a>Accountability summary\n\n')
         if not rows:
             out.append("No one holds a role in these entries.\n\n")
@@ -307,8 +318,7 @@ class _Writer:
         out.append("| Person | " + " | ".join(_ROLE_HEADERS) + " | Total |\n")
         out.append("|---|" + "---:|" * (len(_ROLE_HEADERS) + 1) + "\n")
         for row in rows:
-            counts = " | ".join(str(row[r]) for r in ("owner", "requested", "approved", "consulted", "informed"))
-            out.append(f"| {_inline(row['person'])} | {counts} | {row['total']} |\n")
+            out.append(f"| {_inline(row[0])} | {' | '.join(map(str, row[1:]))} | {sum(row[1:])} |\n")
         out.append("\n")
 
     def contents(self, out: list, months: list[tuple[str, int]]) -> None:
@@ -335,6 +345,11 @@ class _Writer:
         plain, person, people = _PLAIN, _PERSON, _PEOPLE_LIST
         block, item, when, utc = _block, _item, self.when, self.utc
         refs, link_labels, backlink_labels = self.refs, _LINK_LABELS, _BACKLINK_LABELS
+        # Enum values, projects and tag lists repeat across entries: escape each distinct one once.
+        escaped = _Cache(_inline)
+        # The accountability summary is counted here, in the pass that already visits every role
+        # (query.who does the same count; the tests hold the two equal).
+        counts = self.counts
         for month, members in groups:
             append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
             for v in members:
@@ -361,14 +376,20 @@ class _Writer:
                 else:
                     rows.append(f"{when(occurred)} |\n")
                 # `field in v` before v[field]: most fields are absent, and a membership test is cheaper than v.get.
-                for field, prefix in role_rows:
+                for field, prefix, role in role_rows:
                     if field in v and (value := v[field]):
-                        rows.append(f"{prefix}{names[value] if value.__class__ is str else ', '.join(map(names_get, value))} |\n")
+                        if value.__class__ is str:
+                            counts[value][role] += 1
+                            rows.append(f"{prefix}{names[value]} |\n")
+                        else:
+                            for name in value:
+                                counts[name][role] += 1
+                            rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
                 for field, prefix, how in table_fields[kind]:
                     if field in v and (value := v[field]):
                         # (fold has already set a superseded decision's status to "superseded")
                         if how == plain and value.__class__ is str:
-                            rows.append(f"{prefix}{value.translate(cell) if needs_cell(value) else value} |\n")
+                            rows.append(f"{prefix}{escaped[value]} |\n")
                         elif how == person and value.__class__ is str:
                             rows.append(f"{prefix}{names[value]} |\n")
                         elif how == people and value.__class__ is list:
@@ -376,15 +397,15 @@ class _Writer:
                         else:
                             rows.append(f"{prefix}{self.value(field, value)} |\n")
                 if "project" in v and (project := v["project"]):
-                    rows.append(f"| Project | {project.translate(cell) if needs_cell(project) else project} |\n")
+                    rows.append(f"| Project | {escaped[project]} |\n")
                 if "tags" in v and (tags := v["tags"]):
-                    tags = ", ".join(tags)  # escaping the joined text is the same as escaping each tag
-                    rows.append(f"| Tags | {tags.translate(cell) if needs_cell(tags) else tags} |\n")
+                    # escaping the joined text is the same as escaping each tag
+                    rows.append(f"| Tags | {escaped[', '.join(tags)]} |\n")
                 if "causes" in v and (keys := v["causes"]):
                     rows.append(f"| Causes | {', '.join(map(causes_get, keys))} |\n")
                 entry_id = v["id"]
-                if needs_cell(entry_id):
-                    entry_id = entry_id.translate(cell)
+                if not entry_id.isalnum():  # our ids are ULIDs; anything else is escaped
+                    entry_id = _inline(entry_id)
                 recorded = v["recorded_at"]
                 recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
                 rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n| Id | `{entry_id}` |\n\n")
@@ -518,8 +539,10 @@ def export_markdown(journal, filt: Filter, generated_at: datetime | str | None =
         return "".join(out)
 
     groups = _months(views)
+    body: list[str] = []
+    w.entries(body, groups)  # first: it counts the roles the summary shows
     w.contents(out, [(month, len(members)) for month, members in groups])
     w.summary(out)
-    w.entries(out, groups)
+    out.extend(body)
     w.footer(out)
     return "".join(out)

@@ -16,9 +16,10 @@ _OWN = "_own"  # marks a view that is its own copy, not the stored record
 
 
 def _new_view(record: dict) -> dict:
-    if "history" in record:  # folded before: drop the caches other modules kept on it
-        for key in [k for k in record if k.startswith("_")]:
-            del record[key]
+    if "history" in record:
+        # Already a view in an earlier fold that someone may still be reading
+        # (the TUI's snapshot, on another thread): never change it, copy it.
+        record = raw(record)
     record["history"] = []
     record["retracted"] = None
     record["superseded_by"] = []

@@ -15,7 +15,7 @@ from tinydb.table import Table
 from . import dates, model
 from .chain import GENESIS
 from .errors import NotFound, StoreError, ValidationError
-from .fold import absorb, fold
+from .fold import absorb, fold, raw
 from .ids import new_id
 from .people import People
 from .storage import LOCK_TIMEOUT, TABLE, JournalStorage, paused_gc
@@ -80,6 +80,23 @@ class Journal:
             with paused_gc():
                 self._views = fold(records)
         return self._views
+
+    def take_views(self) -> tuple[dict[str, dict], People]:
+        """The folded views and people, handed over: the journal stops updating them.
+
+        For a reader that keeps them as an immutable snapshot (the TUI, reading
+        on one thread while a worker writes): later appends are then not folded
+        into them in place. The next access to `views` folds afresh.
+        """
+        views, people = self.views, self.people
+        self._views = self._people = None
+        return views, people
+
+    def view_of(self, entry_id: str) -> dict:
+        """One entry's folded view, without folding the whole journal if it is not folded yet."""
+        if self._views is not None:
+            return self._views[entry_id]
+        return fold([raw(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id])[entry_id]
 
     def entries(self, include_retracted: bool = True) -> list[dict]:
         views = self.views.values()
@@ -213,7 +230,7 @@ class Journal:
     def amend(self, ref, changes: dict, reason: str, links: dict | None = None) -> dict:
         target = self.resolve_entry(ref)
         reason = model.require_reason(reason)
-        view = self.views[target["id"]]
+        view = self.view_of(target["id"])
         changes = dict(changes)
         if links:
             changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links)
@@ -229,7 +246,7 @@ class Journal:
     def retract(self, ref, reason: str) -> dict:
         target = self.resolve_entry(ref)
         reason = model.require_reason(reason)
-        if self.views[target["id"]]["retracted"]:
+        if self.view_of(target["id"])["retracted"]:
             raise ValidationError(f"#{target['seq']} is already retracted")
         body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason})
         return self._save(body)

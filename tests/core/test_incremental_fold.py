@@ -60,3 +60,32 @@ def test_other_writers_are_folded_in_order(journal, db):
     journal.add("note", {"title": "mine again"})  # the append notices #2 first
     assert snapshot(journal) == snapshot(Journal(db))
     assert journal.get("1")["status"] == "superseded"
+
+
+def test_taken_views_are_never_changed_afterwards(journal, db):
+    """The TUI keeps views as an immutable snapshot read on another thread."""
+    import copy
+
+    journal.add("decision", {"title": "old", "owner": "A"})
+    journal.add("incident", {"title": "i"}, links={"caused_by": ["1"]})
+    views, _ = journal.take_views()
+    frozen = copy.deepcopy([public(v) for v in views.values()])
+    journal.amend("1", {"owner": "B"}, "handover")
+    journal.add("decision", {"title": "new", "owner": "C"}, links={"supersedes": ["1"]})
+    journal.retract("2", "dup")
+    assert journal.views  # a fresh fold over the same records
+    Journal(db).add("note", {"title": "from elsewhere"})
+    journal.refresh()
+    assert [public(v) for v in views.values()] == frozen
+    assert journal.get("1")["owner"] == "B" and journal.get("1")["status"] == "superseded"
+    assert snapshot(journal) == snapshot(Journal(db))
+
+
+def test_amend_and_retract_do_not_fold_the_whole_journal(journal, db):
+    for i in range(5):
+        journal.add("decision", {"title": f"d{i}", "owner": "A"})
+    fresh = Journal(db)
+    fresh.amend("3", {"owner": "B"}, "why")
+    fresh.retract("4", "oops")
+    assert fresh._views is None  # only the target's records were folded
+    assert Journal(db).get("3")["history"][0]["changes"]["owner"] == {"old": "A", "new": "B"}

@@ -215,7 +215,7 @@ def cmd_who(args) -> int:
 
     filt = filter_from(args)
     journal = open_journal(args)
-    views = filt.apply(journal.views.values())
+    views = filt.apply(journal.views.values(), ordered=False)
     people = journal.people
     if args.person:
         summary = who_person(views, people, args.person)

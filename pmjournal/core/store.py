@@ -158,7 +158,8 @@ class Journal:
                 record = self.storage.read()[TABLE].get(seq)
                 found = [record] if record else []
             else:
-                found = self.storage.file.find_lines(f'"seq":{seq}'.encode(), lambda r: r.get("seq") == seq, 1)
+                record = self.storage.file.find_seq(seq)
+                found = [record] if record else []
             if not found:
                 raise NotFound(f"no entry #{seq} in this journal")
             return found[0]

@@ -189,3 +189,16 @@ def test_links_resolve_and_validate(journal):
     with pytest.raises(NotFound):
         journal.add("incident", {"title": "x"}, links={"caused_by": ["#42"]})
     assert len(journal.records()) == 2
+
+
+def test_find_by_seq_bisects_and_skips_a_torn_tail(journal, db):
+    for i in range(37):
+        add(journal, f"t{i}", body="x" * (i * 13))  # lines of different lengths
+    with open(db, "ab") as fh:
+        fh.write(b'{"seq":38,"tit')
+    fresh = Journal(db)
+    for seq in range(1, 38):
+        assert fresh.resolve(f"#{seq}")["title"] == f"t{seq - 1}"
+    with pytest.raises(NotFound):
+        fresh.resolve("#38")
+    assert not fresh.storage.loaded

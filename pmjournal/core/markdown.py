@@ -17,7 +17,9 @@ caches so nothing is formatted twice.
 """
 
 import re
+from collections import Counter
 from datetime import date, datetime
+from operator import itemgetter
 
 from . import causes as causes_mod
 from .display import label, long_date
@@ -204,7 +206,7 @@ class _Writer:
         self.journal = journal
         self.views = views
         self.all_views = journal.views
-        self.exported = {v["id"] for v in views}
+        self.exported = set(map(itemgetter("id"), views))
         display = journal.people.display
         self.names = _Cache(lambda name: _inline(display(name)))
         self.days = _Cache(_day_text)
@@ -291,10 +293,8 @@ class _Writer:
             first, last = views[0]["occurred_at"], views[-1]["occurred_at"]
             out.append(f"- **Period:** {self.day(first)} to {self.day(last)}\n")
         out.append(f"- **Generated:** {_inline(generated_at)}\n")
-        retracted = sum(1 for v in views if v["retracted"])
-        by_kind: dict[str, int] = {}
-        for v in views:
-            by_kind[v["kind"]] = by_kind.get(v["kind"], 0) + 1
+        retracted = len(views) - list(map(itemgetter("retracted"), views)).count(None)
+        by_kind = Counter(map(itemgetter("kind"), views))
         kinds = ", ".join(f"{n} {k if n == 1 else k + 's'}" for k, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
         count = f"{len(views)}" + (f" ({kinds})" if kinds else "")
         if retracted:
@@ -333,8 +333,16 @@ class _Writer:
         number = int(month[5:7])
         return f"{_MONTHS[number - 1]} {month[:4]}" if 1 <= number <= 12 else "Undated"
 
-    def entries(self, out: list, groups: list[tuple[str, list[dict]]]) -> None:
-        """Every entry, month by month. One loop with its look-ups bound once: this is the hot path."""
+    def entries(self, out: list, views: list[dict]) -> list[list]:
+        """Every entry under its month's heading; returns (month, entries) for the contents.
+
+        One loop with its look-ups bound once: this is the hot path. Months
+        follow the entries' own dates; an entry that is a month "back" in
+        absolute time (1 Nov 01:00 +08:00 comes before 31 Oct 20:00 -05:00)
+        stays in the current month, so each month, and its anchor, appears once.
+        """
+        months: list[list] = []
+        current = ""
         append = out.append
         names, days, causes = self.names, self.days, self.causes
         names_get = names.__getitem__
@@ -350,90 +358,98 @@ class _Writer:
         # The accountability summary is counted here, in the pass that already visits every role
         # (query.who does the same count; the tests hold the two equal).
         counts = self.counts
-        for month, members in groups:
-            append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
-            for v in members:
-                seq, kind, occurred = int(v["seq"]), v["kind"], v["occurred_at"]
-                title = v.get("title") or ""
-                if needs_cell(title):
-                    title = title.translate(cell)
-                title = f"#{seq} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
-                retraction = v["retracted"]
-                if retraction:
-                    # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
-                    append(f'### <a id="e-{seq}" name="e-{seq}"></a><del>{title}</del> (retracted)\n\n')
-                    append(
-                        f"**Retracted** {utc(retraction['recorded_at'])} by {names[retraction.get('recorded_by') or '?']} "
-                        f"(record #{retraction['seq']}). Reason:\n\n"
-                    )
-                    block(out, retraction.get("reason") or "(none given)")
-                    rows = ["| Field | Value |\n|---|---|\n| When | "]
-                else:
-                    # GitHub keeps id and name (prefixed with user-content-) and scrolls to either; other renderers use id.
-                    rows = [f'### <a id="e-{seq}" name="e-{seq}"></a>{title}\n\n| Field | Value |\n|---|---|\n| When | ']
-                if len(occurred) == 25 and occurred[10] == "T":
-                    rows.append(f"{days[occurred[:10]]} {occurred[11:16]} {occurred[19:]} |\n")
-                else:
-                    rows.append(f"{when(occurred)} |\n")
-                # `field in v` before v[field]: most fields are absent, and a membership test is cheaper than v.get.
-                for field, prefix, role in role_rows:
-                    if field in v and (value := v[field]):
-                        if value.__class__ is str:
-                            counts[value][role] += 1
-                            rows.append(f"{prefix}{names[value]} |\n")
-                        else:
-                            for name in value:
-                                counts[name][role] += 1
-                            rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
-                for field, prefix, how in table_fields[kind]:
-                    if field in v and (value := v[field]):
-                        # (fold has already set a superseded decision's status to "superseded")
-                        if how == plain and value.__class__ is str:
-                            rows.append(f"{prefix}{escaped[value]} |\n")
-                        elif how == person and value.__class__ is str:
-                            rows.append(f"{prefix}{names[value]} |\n")
-                        elif how == people and value.__class__ is list:
-                            rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
-                        else:
-                            rows.append(f"{prefix}{self.value(field, value)} |\n")
-                if "project" in v and (project := v["project"]):
-                    rows.append(f"| Project | {escaped[project]} |\n")
-                if "tags" in v and (tags := v["tags"]):
-                    # escaping the joined text is the same as escaping each tag
-                    rows.append(f"| Tags | {escaped[', '.join(tags)]} |\n")
-                if "causes" in v and (keys := v["causes"]):
-                    rows.append(f"| Causes | {', '.join(map(causes_get, keys))} |\n")
-                entry_id = v["id"]
-                if not entry_id.isalnum():  # our ids are ULIDs; anything else is escaped
-                    entry_id = _inline(entry_id)
-                recorded = v["recorded_at"]
-                recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
-                rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n| Id | `{entry_id}` |\n\n")
-                append("".join(rows))
+        for v in views:
+            month = v["occurred_at"][:7]
+            if month != current:
+                if not _MONTH(month):
+                    month = current or "0000-00"  # never expected from a validated entry; keeps anchor ids safe
+                if month > current:
+                    current = month
+                    months.append([month, 0])
+                    append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
+            months[-1][1] += 1
+            seq, kind, occurred = int(v["seq"]), v["kind"], v["occurred_at"]
+            title = v.get("title") or ""
+            if needs_cell(title):
+                title = title.translate(cell)
+            title = f"#{seq} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
+            retraction = v["retracted"]
+            if retraction:
+                # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
+                append(f'### <a id="e-{seq}" name="e-{seq}"></a><del>{title}</del> (retracted)\n\n')
+                append(
+                    f"**Retracted** {utc(retraction['recorded_at'])} by {names[retraction.get('recorded_by') or '?']} "
+                    f"(record #{retraction['seq']}). Reason:\n\n"
+                )
+                block(out, retraction.get("reason") or "(none given)")
+                rows = ["| Field | Value |\n|---|---|\n| When | "]
+            else:
+                # GitHub keeps id and name (prefixed with user-content-) and scrolls to either; other renderers use id.
+                rows = [f'### <a id="e-{seq}" name="e-{seq}"></a>{title}\n\n| Field | Value |\n|---|---|\n| When | ']
+            if len(occurred) == 25 and occurred[10] == "T":
+                rows.append(f"{days[occurred[:10]]} {occurred[11:16]} {occurred[19:]} |\n")
+            else:
+                rows.append(f"{when(occurred)} |\n")
+            # `field in v` before v[field]: most fields are absent, and a membership test is cheaper than v.get.
+            for field, prefix, role in role_rows:
+                if field in v and (value := v[field]):
+                    if value.__class__ is str:
+                        counts[value][role] += 1
+                        rows.append(f"{prefix}{names[value]} |\n")
+                    else:
+                        for name in value:
+                            counts[name][role] += 1
+                        rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
+            for field, prefix, how in table_fields[kind]:
+                if field in v and (value := v[field]):
+                    # (fold has already set a superseded decision's status to "superseded")
+                    if how == plain and value.__class__ is str:
+                        rows.append(f"{prefix}{escaped[value]} |\n")
+                    elif how == person and value.__class__ is str:
+                        rows.append(f"{prefix}{names[value]} |\n")
+                    elif how == people and value.__class__ is list:
+                        rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
+                    else:
+                        rows.append(f"{prefix}{self.value(field, value)} |\n")
+            if "project" in v and (project := v["project"]):
+                rows.append(f"| Project | {escaped[project]} |\n")
+            if "tags" in v and (tags := v["tags"]):
+                # escaping the joined text is the same as escaping each tag
+                rows.append(f"| Tags | {escaped[', '.join(tags)]} |\n")
+            if "causes" in v and (keys := v["causes"]):
+                rows.append(f"| Causes | {', '.join(map(causes_get, keys))} |\n")
+            entry_id = v["id"]
+            if not entry_id.isalnum():  # our ids are ULIDs; anything else is escaped
+                entry_id = _inline(entry_id)
+            recorded = v["recorded_at"]
+            recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
+            rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n| Id | `{entry_id}` |\n\n")
+            append("".join(rows))
 
-                if "body" in v and (body := v["body"]):
-                    block(out, body)
-                if "options" in v and (options := v["options"]):
-                    append("**Options considered**\n\n" + "".join([f"- {item(o)}\n" for o in options]) + "\n")
-                for field, heading in text_fields[kind]:
-                    if field in v and (text := v[field]):
-                        append(heading)
-                        block(out, text)
-                links, backlinks = v.get("links"), v["linked_from"]
-                if links or backlinks:
-                    items = ["**Links**\n\n"]
-                    for x in links or ():
-                        items.append(f"- {link_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['to']]}\n")
-                    for x in backlinks:
-                        items.append(f"- {backlink_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['from']]}\n")
-                    items.append("\n")
-                    append("".join(items))
-                if "evidence" in v and (evidence := v["evidence"]):
-                    append("**Evidence**\n\n" + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
-                if links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
-                    self.trace(out, v)
-                if v["history"]:
-                    self.history(out, v["history"])
+            if "body" in v and (body := v["body"]):
+                block(out, body)
+            if "options" in v and (options := v["options"]):
+                append("**Options considered**\n\n" + "".join([f"- {item(o)}\n" for o in options]) + "\n")
+            for field, heading in text_fields[kind]:
+                if field in v and (text := v[field]):
+                    append(heading)
+                    block(out, text)
+            links, backlinks = v.get("links"), v["linked_from"]
+            if links or backlinks:
+                items = ["**Links**\n\n"]
+                for x in links or ():
+                    items.append(f"- {link_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['to']]}\n")
+                for x in backlinks:
+                    items.append(f"- {backlink_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['from']]}\n")
+                items.append("\n")
+                append("".join(items))
+            if "evidence" in v and (evidence := v["evidence"]):
+                append("**Evidence**\n\n" + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
+            if links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
+                self.trace(out, v)
+            if v["history"]:
+                self.history(out, v["history"])
+        return months
 
     def trace(self, out: list, v: dict) -> None:
         tree = trace(self.all_views, v["id"])
@@ -497,27 +513,6 @@ class _Writer:
         out.append(f"End of the evidence trail: {n} {'entry' if n == 1 else 'entries'}; chain head #{seq} `{head}`.\n")
 
 
-def _months(views: list[dict]) -> list[tuple[str, list[dict]]]:
-    """The views (in time order) grouped by the month of their own date.
-
-    Entries in different offsets can step back a month in absolute order (1 Nov
-    01:00 +08:00 comes before 31 Oct 20:00 -05:00); such an entry stays in the
-    current group so each month, and its anchor, appears once.
-    """
-    groups: list[tuple[str, list[dict]]] = []
-    current, members = "", []
-    for v in views:
-        month = v["occurred_at"][:7]
-        if month != current and not _MONTH(month):
-            month = current or "0000-00"  # never expected from a validated entry; keeps anchor ids safe and unique
-        if month > current:
-            current, members = month, [v]
-            groups.append((month, members))
-        else:
-            members.append(v)
-    return groups
-
-
 def export_markdown(journal, filt: Filter, generated_at: datetime | str | None = None, journal_label: str | None = None) -> str:
     """The entries `filt` selects as a Markdown evidence document.
 
@@ -538,10 +533,9 @@ def export_markdown(journal, filt: Filter, generated_at: datetime | str | None =
         w.footer(out)
         return "".join(out)
 
-    groups = _months(views)
     body: list[str] = []
-    w.entries(body, groups)  # first: it counts the roles the summary shows
-    w.contents(out, [(month, len(members)) for month, members in groups])
+    months = w.entries(body, views)  # first: it counts the roles the summary shows
+    w.contents(out, months)
     w.summary(out)
     out.extend(body)
     w.footer(out)

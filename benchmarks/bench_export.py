@@ -173,6 +173,16 @@ def main() -> int:
                 ratio=round(ratio, 2),
                 max_rss_mb=round(ours["max_rss_mb"]),
             )
+            emit(
+                f"export.jrnl.{entries // 1000}k",
+                f"jrnl --export markdown, {entries // 1000}k entries, process (yardstick)",
+                round(theirs["median"], 3),
+                "s",
+                None,
+                f"median of {args.runs}, runs alternated with pmjournal",
+                best=round(theirs["best"], 3),
+                max_rss_mb=round(theirs["max_rss_mb"]),
+            )
             ok &= ratio < 1.0
     return 0 if ok else 1
 

@@ -590,3 +590,18 @@ def test_cli_output_into_a_missing_folder_fails_cleanly(cli, journal, tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and proc.stderr.startswith("pmjournal:")
     assert not (tmp_path / "nope").exists()
+
+
+def test_hostile_filter_text_and_journal_path_stay_text(tmp_path):
+    path = tmp_path / "[x]_*y* |z| <b>" / "journal `1`.json"
+    journal = Journal(path, user="Pat PM")
+    journal.add("note", {"title": "pipe | here <b>", "project": "p|q *r*"})
+    filt = Filter(project="p|q *r*", search="| <b>")
+    out = export_markdown(journal, filt)
+    check_document(out, journal, filt)
+    tokens = MarkdownIt("commonmark").enable("table").parse(out)
+    header = [
+        inline_text(t) for t in tokens[: next(i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2")]
+    ]
+    assert f"Journal: {path}" in header
+    assert f"Filters: {filt.describe()}" in header

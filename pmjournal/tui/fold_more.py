@@ -13,7 +13,8 @@ from ..core.fold import apply
 from ..core.model import META_KINDS
 
 
-def fold_more(views: dict[str, dict], records: list[dict]) -> dict[str, dict] | None:
+def fold_more(views: dict[str, dict], records: list[dict]) -> tuple[dict[str, dict], set[str]] | None:
+    """(the new views, the ids of those that are new or were copied to change), or None."""
     out = dict(views)
     copied: set[str] = set()
 
@@ -51,4 +52,4 @@ def fold_more(views: dict[str, dict], records: list[dict]) -> dict[str, dict] | 
                 linked["superseded_by"].append(view["id"])
                 if linked["kind"] == "decision":
                     linked["status"] = "superseded"
-    return out
+    return out, copied

@@ -68,8 +68,10 @@ class JournalSession:
         """Pick up other processes' records and fold the whole journal."""
         with self.lock:
             self.journal.refresh()
-            views = self.journal.views
-            people = self.journal.people
+            # Take the views over so the journal's own later appends never change them in
+            # place while the UI thread reads them (catch_up folds new records into copies).
+            take = getattr(self.journal, "take_views", None)
+            views, people = take() if take else (self.journal.views, self.journal.people)
             last_seq = self.journal.head()[0]
         return self._snapshot(views, people, last_seq=last_seq)
 
@@ -85,14 +87,15 @@ class JournalSession:
             return snap
         if new[0]["seq"] != snap.last_seq + 1:
             return self.load()
-        views = fold_more(snap.views, new)
-        if views is None:
+        folded = fold_more(snap.views, new)
+        if folded is None:
             return self.load()
+        views, changed = folded
         people = snap.people  # People only ever learns names, so sharing it with the old snapshot is safe
         for entry_id in {r["id"] for r in new} | {r.get("target") for r in new}:
             if entry_id in views:
                 people.learn(views[entry_id])
-        return Snapshot(views, people, TrailIndex(views.values()), last_seq=new[-1]["seq"])
+        return Snapshot(views, people, TrailIndex(views.values(), previous=snap.index, changed=changed), last_seq=new[-1]["seq"])
 
     @staticmethod
     def _snapshot(views: dict, people: People | None = None, partial: bool = False, last_seq: int = 0) -> Snapshot:

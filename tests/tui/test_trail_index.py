@@ -42,3 +42,30 @@ def test_narrowing_searches_only_previous_hits(demo_db):
     assert not narrows(Filter(search="load"), Filter(search="lo"))
     assert not narrows(Filter(person="ann"), Filter(person="ann lee"))
     assert not narrows(None, new)
+
+
+@pytest.mark.parametrize(
+    "values,links",
+    [
+        ({"title": "Newest of all", "occurred_at": "2027-01-01 09:00"}, None),  # goes on top: columns reused
+        ({"title": "Backdated", "occurred_at": "2026-09-01 09:00"}, None),  # lands mid-trail: re-sorted
+        ({"title": "Linked", "occurred_at": "2027-01-01 09:00"}, {"caused_by": ["#43"]}),  # changes #43 too
+    ],
+)
+def test_an_updated_index_equals_a_fresh_one(demo_db, values, links):
+    from pmjournal.tui.fold_more import fold_more
+
+    journal = Journal(demo_db)
+    views = journal.take_views()[0] if hasattr(journal, "take_views") else journal.views
+    index = TrailIndex(views.values())
+    index.warm()
+    record = journal.add("note", values, links=links)
+    new_views, changed = fold_more(views, [record])
+    updated = TrailIndex(new_views.values(), previous=index, changed=changed)
+    updated.warm()
+    fresh = TrailIndex(new_views.values())
+    assert [v["id"] for v in updated.rows] == [v["id"] for v in fresh.rows]
+    assert updated.row_of(record["id"]) == fresh.row_of(record["id"])
+    for query in ("", "newest", "backdated linked", "@marcus", "kind:note since:2026-10-01"):
+        filt = parse(query, journal.people).filter
+        assert updated.select(filt) == fresh.select(filt)

@@ -174,6 +174,9 @@ class TrailScreen(Screen):
 
     @on(Input.Changed, "#filter-input")
     def _on_filter_changed(self, event: Input.Changed) -> None:
+        # Typing faster than a large journal filters: skip to the newest text, its own event follows.
+        if event.value != event.input.value:
+            return
         if event.value != self.filter_text:
             self.apply_filter(event.value)
 

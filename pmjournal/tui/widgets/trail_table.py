@@ -120,7 +120,7 @@ class TrailTable(ScrollView, can_focus=True):
         self.refresh()
 
     def row_of(self, entry_id: str) -> int | None:
-        pos = self.index.position.get(entry_id)
+        pos = self.index.row_of(entry_id)
         if pos is None:
             return None
         # hits are in index order, so a binary search finds the row

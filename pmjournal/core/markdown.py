@@ -77,6 +77,11 @@ def _inline(text) -> str:
     return text.translate(_CELL) if _NEEDS_CELL(text) else text
 
 
+def _code(text: str) -> str:
+    """A hash or id as code; text that is not plain letters and digits stays escaped text."""
+    return f"`{text}`" if text.isalnum() else _inline(text)
+
+
 def _item(text) -> str:
     """One line of user text opening a list item, where a leading -, >, 1. would open a block."""
     return _line_start(_inline(text).strip())
@@ -300,7 +305,7 @@ class _Writer:
         if retracted:
             count += f", of which {retracted} retracted"
         out.append(f"- **Entries:** {count}\n")
-        out.append(f"- **Chain head:** #{seq} `{head}`\n\n")
+        out.append(f"- **Chain head:** #{seq} {_code(head)}\n\n")
         out.append(
             f"**To check this copy** against the journal it came from, run `pmjournal --db JOURNAL verify`. It must print "
             f"`ok` and, if nothing was recorded since, `chain head #{seq}` with the hash above; if more was recorded, "
@@ -419,11 +424,11 @@ class _Writer:
             if "causes" in v and (keys := v["causes"]):
                 rows.append(f"| Causes | {', '.join(map(causes_get, keys))} |\n")
             entry_id = v["id"]
-            if not entry_id.isalnum():  # our ids are ULIDs; anything else is escaped
-                entry_id = _inline(entry_id)
+            # Our ids are ULIDs, shown as code; anything else is escaped text (a code span would show the escapes).
+            entry_id = f"`{entry_id}`" if entry_id.isalnum() else _inline(entry_id)
             recorded = v["recorded_at"]
             recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
-            rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n| Id | `{entry_id}` |\n\n")
+            rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n| Id | {entry_id} |\n\n")
             append("".join(rows))
 
             if "body" in v and (body := v["body"]):
@@ -510,7 +515,7 @@ class _Writer:
         seq, head = self.journal.head()
         out.append("---\n\n")
         n = len(self.views)
-        out.append(f"End of the evidence trail: {n} {'entry' if n == 1 else 'entries'}; chain head #{seq} `{head}`.\n")
+        out.append(f"End of the evidence trail: {n} {'entry' if n == 1 else 'entries'}; chain head #{seq} {_code(head)}.\n")
 
 
 def export_markdown(journal, filt: Filter, generated_at: datetime | str | None = None, journal_label: str | None = None) -> str:

@@ -6,6 +6,7 @@ built in a worker and then only read by the UI thread; a refresh builds a new
 one rather than changing the old in place.
 """
 
+import copy
 import os
 import threading
 from dataclasses import dataclass
@@ -91,7 +92,8 @@ class JournalSession:
         if folded is None:
             return self.load()
         views, changed = folded
-        people = snap.people  # People only ever learns names, so sharing it with the old snapshot is safe
+        # A copy: the UI thread may be iterating the old snapshot's names (filter completion) right now.
+        people = copy.deepcopy(snap.people)
         for entry_id in {r["id"] for r in new} | {r.get("target") for r in new}:
             if entry_id in views:
                 people.learn(views[entry_id])

@@ -239,20 +239,26 @@ class TrailScreen(Screen):
             self.notify("The highlighted entry has no links.", markup=False)
 
     def action_people(self) -> None:
-        from .people import PeopleScreen
-
         snap = self.snapshot
-        if snap.people is None:
-            return
-        rows = who(self.table.visible_views(), snap.people)
-        description = self.describe()
+        if snap.people is not None:
+            self._summarise(self.table.visible_views(), snap.people, self.describe())
+
+    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
+    def _summarise(self, views: list[dict], people, description: str) -> None:
+        # A quarter of a second at 100,000 entries: off the UI thread. Reads views only, not the journal.
+        rows = who(views, people)
+        self.app.call_from_thread(self._show_people, rows, description)
+
+    def _show_people(self, rows: list[dict], description: str) -> None:
+        from .people import PeopleScreen
 
         def chosen(person: str | None) -> None:
             if person:
                 self.set_filter(with_person(self.filter_text, person))
                 self.table.focus()
 
-        self.app.push_screen(PeopleScreen(rows, description), chosen)
+        if self.is_current:
+            self.app.push_screen(PeopleScreen(rows, description), chosen)
 
     def action_trace(self) -> None:
         from .trace import TraceScreen

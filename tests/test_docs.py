@@ -32,3 +32,13 @@ def test_every_subcommand_has_help():
     for name in ("add", "list", "show", "amend", "retract", "who", "trace", "export", "import", "verify", "demo"):
         out = subprocess.run([sys.executable, "-m", "pmjournal", name, "--help"], capture_output=True, text=True)
         assert out.returncode == 0 and f"pmjournal {name}" in out.stdout
+
+
+def test_keys_reference_is_current():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import make_keys_reference
+    finally:
+        sys.path.pop(0)
+    current = (ROOT / "docs" / "keys.md").read_text(encoding="utf-8")
+    assert current == make_keys_reference.render(), "docs/keys.md is stale: run python scripts/make_keys_reference.py"

@@ -583,7 +583,6 @@ def test_cli_output_file_is_not_overwritten_without_force(cli, journal, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".evidence")) == []
 
 
-@pytest.mark.xfail(strict=True, reason="cli write_output calls mkstemp outside its try: an OSError escapes as a traceback")
 def test_cli_output_into_a_missing_folder_fails_cleanly(cli, journal, tmp_path):
     journal.add("note", {"title": "x"})
     proc = cli("export", "--format", "markdown", "-o", str(tmp_path / "nope" / "out.md"))

@@ -1,7 +1,6 @@
 """One function per command: parse arguments into core calls, print the result."""
 
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -10,7 +9,6 @@ import orjson
 
 from ..core import config, paths
 from ..core.causes import CAUSES
-from ..core.dates import parse_bound
 from ..core.errors import PmjournalError, ValidationError
 from ..core.query import Filter, public, role_name
 from ..core.store import Journal
@@ -84,6 +82,8 @@ def _links(args) -> dict:
 
 
 def filter_from(args) -> Filter:
+    from ..core.dates import parse_bound
+
     since = parse_bound(args.since) if args.since else None
     until = parse_bound(args.until, end=True) if args.until else None
     return Filter(
@@ -153,6 +153,8 @@ def print_trail(views, journal) -> None:
                 "retracted" if v["retracted"] else v.get("status", ""),
             )
         )
+    import shutil
+
     width = shutil.get_terminal_size((120, 24)).columns
     widths = columns.natural_widths(headers, rows, (7, 16, 13, 60, 16, 20, 10))
     tty = sys.stdout.isatty()
@@ -291,7 +293,12 @@ def write_output(data: bytes, output: str | None, force: bool) -> None:
     path = Path(output)
     if path.exists() and not force:
         raise PmjournalError(f"{path} exists; use --force to overwrite it")
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.")
+    if path.is_dir():
+        raise PmjournalError(f"{path} is a folder; give a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as err:
+        raise PmjournalError(f"cannot write {path}: {err.strerror}") from err
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -9,11 +9,8 @@ import difflib
 import getpass
 import os
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import tomli_w
 
 from . import paths
 from .errors import PmjournalError
@@ -42,10 +39,16 @@ class Config:
 def load(path: Path | None = None) -> Config:
     path = path or paths.config_file()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Config(path=path)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+    except (UnicodeDecodeError, OSError) as err:
+        raise PmjournalError(f"cannot read the config file {path}: {err}") from err
+    import tomllib  # only when there is a file: most CLI runs have none to parse
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
         raise PmjournalError(f"cannot read the config file {path}: {err}") from err
     for key, value in raw.items():
         if key not in KEYS:
@@ -64,6 +67,8 @@ def save(updates: dict, path: Path | None = None) -> Config:
     data = {k: getattr(current, k) for k in KEYS if getattr(current, k)}
     data.update({k: v for k, v in updates.items() if k in KEYS})
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    import tomli_w
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
     try:
         with os.fdopen(fd, "wb") as fh:

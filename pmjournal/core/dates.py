@@ -9,11 +9,10 @@ put a wrong date into evidence.
 import re
 from datetime import UTC, datetime, time, timedelta
 
-from dateutil import parser as du_parser
-from dateutil import tz
-from dateutil.relativedelta import relativedelta
-
 from .errors import DateError
+
+# dateutil is imported where it is used: a command that parses no date (an
+# export, a list without --since) should not pay ~15 ms to load it.
 
 _WEEKDAYS = {
     name: i
@@ -62,6 +61,8 @@ HINT = "try 'yesterday 15:00', 'last fri', '3 days ago' or 2026-11-23T15:00"
 
 
 def local_zone():
+    from dateutil import tz
+
     return tz.tzlocal()
 
 
@@ -95,6 +96,8 @@ def _relative(text: str, ref: datetime) -> datetime | None:
     for pattern, sign in ((_AGO, -1), (_IN, 1)):
         m = pattern.match(text)
         if m and m.group(2) in _UNITS:
+            from dateutil.relativedelta import relativedelta
+
             delta = relativedelta(**{_UNITS[m.group(2)]: sign * _count(m.group(1))})
             return (ref + delta).replace(microsecond=0)
     m = _DAY.match(text)
@@ -135,6 +138,8 @@ def parse_when(text: str, ref: datetime | None = None) -> datetime:
         if only_time is not None:
             result = datetime.combine(ref.date(), only_time, tzinfo=ref.tzinfo)
     if result is None:
+        from dateutil import parser as du_parser
+
         default = ref.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
         try:
             result = du_parser.parse(str(text).strip(), default=default)

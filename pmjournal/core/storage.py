@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
 from .chain import GENESIS, canonical, seal
@@ -76,8 +75,17 @@ class JournalFile:
 
     def __init__(self, path, lock_timeout: float = LOCK_TIMEOUT):
         self.path = Path(path)
-        self.lock = FileLock(f"{self.path}.lock", timeout=lock_timeout, mode=0o600)
         self.lock_timeout = lock_timeout
+        self._lock = None
+
+    @property
+    def lock(self):
+        """The OS lock writers take; created on first use, since readers never need it."""
+        if self._lock is None:
+            from filelock import FileLock
+
+            self._lock = FileLock(f"{self.path}.lock", timeout=self.lock_timeout, mode=0o600)
+        return self._lock
 
     # -- reading -------------------------------------------------------
 
@@ -248,6 +256,8 @@ class JournalFile:
         Either all of `bodies` are on disk (fsynced) when this returns, or none
         are: on any write error the file is cut back to where it was.
         """
+        from filelock import Timeout
+
         self._ensure_dir()
         try:
             self.lock.acquire()

@@ -5,11 +5,15 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 
+from ..core import config as config_file
+from ..core import paths
 from ..core.config import Config
+from ..core.errors import PmjournalError
 from .bindings import APP, HELP, TRAIL
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
+from .themes import DEFAULT_DARK, load_themes
 
 # Kind colours a theme may override through its `variables`; the defaults suit dark and light themes.
 KIND_COLOURS = {
@@ -30,11 +34,20 @@ class PmjournalApp(App):
 
     def __init__(self, path, cfg: Config) -> None:
         super().__init__()
+        self.cfg = cfg
         self.session = JournalSession(Path(path), cfg.user)
         self.keymap = dict(cfg.keymap or {})
         self.error_message: str | None = None
-        if cfg.theme and cfg.theme in self.available_themes:
-            self.theme = cfg.theme
+        loaded = load_themes(paths.user_themes_dir())
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        # Shown once the screen is up: a bad theme file must not stop the app.
+        self.startup_problems = [f"Theme skipped: {problem}" for problem in loaded.problems]
+        wanted = cfg.theme or DEFAULT_DARK
+        if wanted not in self.available_themes:
+            self.startup_problems.append(f"Theme {wanted!r} from the config file is not available; using {DEFAULT_DARK}.")
+            wanted = DEFAULT_DARK
+        self.theme = wanted
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(KIND_COLOURS)
@@ -43,6 +56,30 @@ class PmjournalApp(App):
         if self.keymap:
             self.set_keymap(self.keymap)
         self.push_screen(TrailScreen(self.session))
+        for problem in self.startup_problems:
+            self.notify(problem, severity="warning", timeout=12, markup=False)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if not self.cfg.name:
+            from .forms import FirstRunDialog
+
+            self.push_screen(FirstRunDialog(self.cfg.user), self._signed)
+
+    def _signed(self, name: str | None) -> None:
+        """The first-run dialog saved the user's name: sign this session's records with it."""
+        if name:
+            with self.session.lock:
+                self.session.journal.user = name
+
+    def _remember_theme(self, theme) -> None:
+        # Chosen from the palette: it persists in config.toml for the next start.
+        if theme.name == self.cfg.theme:
+            return
+        try:
+            config_file.save({"theme": theme.name})
+        except (PmjournalError, OSError) as err:
+            self.notify(f"Could not save the theme choice: {err}", severity="warning", markup=False)
+            return
+        self.cfg.theme = theme.name
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -329,11 +329,8 @@ class TrailScreen(Screen):
         if forms is None:
             return
 
-        def written(path) -> None:
-            if path:
-                self.notify(f"Exported to {path}", markup=False)
-
-        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter, **self._shared(people=False)), written)
+        # The dialog itself reports the path written (or the error).
+        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter, **self._shared(people=False)))
 
     # -- the welcome panel ---------------------------------------------------
 

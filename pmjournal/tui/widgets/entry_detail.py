@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.display import ROLE_FIELDS, kind_fields, label, long_date, value_text
+from ...core.display import ROLE_FIELDS, kind_fields, label, local_date, long_date, value_text
 
 _REL = {"caused_by": "caused by", "supersedes": "supersedes", "relates": "relates to"}
 _REL_FROM = {"caused_by": "caused", "supersedes": "superseded by", "relates": "related from"}
-LABEL_WIDTH = 16
+LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap
 
 
 def field_line(name: str, text: str) -> Text:
@@ -27,7 +27,7 @@ def field_line(name: str, text: str) -> Text:
 
 
 def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
-    text = Text(f"{arrow:<16}", style="bold")
+    text = Text(f"{arrow:<{LABEL_WIDTH}}", style="bold")
     if view is None:
         text.append(f"{entry_id[:10]}… (not in this journal)", style="italic")
         return text
@@ -88,7 +88,7 @@ class EntryDetail(VerticalScroll):
         parts = [head]
         if view["retracted"]:
             r = view["retracted"]
-            parts.append(Text(f"RETRACTED by {r['recorded_by']} ({long_date(r['recorded_at'])}): {r['reason']}", style="bold"))
+            parts.append(Text(f"RETRACTED by {r['recorded_by']} ({local_date(r['recorded_at'])}): {r['reason']}", style="bold"))
         if view.get("superseded_by"):
             later = [self.views.get(i) for i in view["superseded_by"]]
             seqs = ", ".join(f"#{v['seq']}" for v in later if v)
@@ -101,7 +101,7 @@ class EntryDetail(VerticalScroll):
         for f in ("project", "tags", "causes"):
             if view.get(f):
                 parts.append(field_line(label(f), value_text(f, view[f], dp)))
-        parts.append(field_line("Recorded", f"{long_date(view.get('recorded_at', ''))} by {view.get('recorded_by', '')}"))
+        parts.append(field_line("Recorded", f"{local_date(view.get('recorded_at', ''))} by {view.get('recorded_by', '')}"))
         if view.get("body"):
             parts += [Text(""), Text(view["body"])]
         if self._links(view):
@@ -127,7 +127,7 @@ class EntryDetail(VerticalScroll):
         if view.get("history"):
             parts += [Text(""), Text("History", style="bold underline")]
             for event in view["history"]:
-                line = Text(f"{long_date(event['recorded_at'])}  {event['recorded_by']}  ", style="bold")
+                line = Text(f"{local_date(event['recorded_at'])}  {event['recorded_by']}  ", style="bold")
                 line.append(event["kind"])
                 parts.append(line)
                 for field, change in (event.get("changes") or {}).items():

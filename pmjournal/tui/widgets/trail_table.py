@@ -227,6 +227,10 @@ class TrailTable(ScrollView, can_focus=True):
         if row == self.cursor:
             base += self.get_component_rich_style("trail--cursor" if self.has_focus else "trail--cursor-blurred")
         styles = [None] * len(COLUMNS)
+        if row == self.cursor:
+            # The cursor's own colours win: a kind colour can equal the theme's
+            # primary, the cursor's background, and the kind would vanish.
+            return self._line(cells(view, self.display_person), styles, width, base)
         styles[0] = self.get_component_rich_style("trail--seq", partial=True)
         styles[2] = self.get_component_rich_style(f"trail--kind-{view['kind']}", partial=True)
         if view.get("superseded_by") and not view["retracted"]:

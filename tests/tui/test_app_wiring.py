@@ -1,0 +1,78 @@
+"""App-level wiring: themes (shipped, user, bad, persisted) and the first-run name."""
+
+import tomllib
+
+from textual.widgets import Input
+from tuihelp import SIZE, loaded, pilot_test, wait_for
+
+from pmjournal.core import paths
+from pmjournal.core.config import Config
+from pmjournal.tui.app import build_app
+from pmjournal.tui.forms import FirstRunDialog
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@pilot_test
+async def test_default_theme_is_ours_and_shipped_themes_are_offered(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.theme == "pmjournal-dark"
+        for name in ("pmjournal-light", "pmjournal-high-contrast", "pmjournal-dusk"):
+            assert name in app.available_themes
+        await pilot.pause(0.2)
+    assert not paths.config_file().exists()  # starting the app writes no config
+
+
+@pilot_test
+async def test_bad_user_theme_is_named_and_the_app_starts(demo_db, make_app):
+    themes = paths.user_themes_dir()
+    themes.mkdir(parents=True)
+    (themes / "broken.toml").write_text('name = "broken"\nprimary = "chartreuse-ish"\n')
+    (themes / "mine.toml").write_text('name = "mine"\nprimary = "#336699"\n')
+    app = make_app(demo_db, theme="mine")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.theme == "mine"
+        assert any("broken.toml" in n and "not a colour" in n for n in notices(app))
+
+
+@pilot_test
+async def test_unknown_configured_theme_falls_back_with_a_notice(demo_db, make_app):
+    app = make_app(demo_db, theme="no-such-theme")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.theme == "pmjournal-dark"
+        assert any("no-such-theme" in n for n in notices(app))
+
+
+@pilot_test
+async def test_theme_choice_persists_in_the_config(demo_db, make_app):
+    from pmjournal.core import config
+
+    config.save({"name": "Pat PM", "keymap": {"people": "P"}})
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.theme = "pmjournal-light"  # what choosing it in the command palette does
+        await wait_for(pilot, lambda: "theme" in paths.config_file().read_text())
+    saved = tomllib.loads(paths.config_file().read_text())
+    assert saved == {"name": "Pat PM", "theme": "pmjournal-light", "keymap": {"people": "P"}}
+
+
+@pilot_test
+async def test_first_run_asks_for_the_name_once_and_signs_records_with_it(demo_db):
+    app = build_app(demo_db, Config(name=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
+        field = app.screen.query_one(Input)
+        field.value = ""
+        await pilot.press(*"Dana Whitfield", "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FirstRunDialog))
+        assert app.session.journal.user == "Dana Whitfield"
+        record = app.session.journal.add("note", {"title": "signed"})
+        assert record["recorded_by"] == "Dana Whitfield"
+    assert tomllib.loads(paths.config_file().read_text())["name"] == "Dana Whitfield"

@@ -1,0 +1,96 @@
+"""Write the SVG screenshots in docs/screenshots/ from the demo journal.
+
+The demo is built with a fixed reference date and time zone, and the app runs
+headless at a fixed size, so the pictures change only when the app does.
+Run: python scripts/make_screenshots.py
+"""
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+REF = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SIZE = (120, 36)
+
+
+async def wait_until(pilot, condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("the app did not get there in time")
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+async def shoot(db: Path) -> None:
+    from pmjournal.core.config import Config
+    from pmjournal.tui.app import build_app
+    from pmjournal.tui.forms import EntryForm
+    from pmjournal.tui.screens.people import PeopleScreen
+    from pmjournal.tui.screens.trace import TraceScreen
+    from pmjournal.tui.screens.trail import TrailScreen
+
+    app = build_app(db, Config(name="Dana Whitfield"))
+    async with app.run_test(size=SIZE) as pilot:
+
+        def trail_ready():
+            s = app.screen
+            return isinstance(s, TrailScreen) and not s._loading and not s.snapshot.partial
+
+        await wait_until(pilot, trail_ready)
+        trail = app.screen
+        trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 26))
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / "trail.svg"))
+
+        await pilot.press("slash", *"@marcus kind:decision", "enter")
+        await pilot.pause(0.5)
+        app.save_screenshot(str(OUT / "filter.svg"))
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PeopleScreen))
+        await pilot.pause(0.5)
+        app.save_screenshot(str(OUT / "people.svg"))
+        await pilot.press("escape")
+        await wait_until(pilot, trail_ready)
+
+        trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 43))
+        await pilot.pause(0.2)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen))
+        app.save_screenshot(str(OUT / "trace.svg"))
+        await pilot.press("escape")
+        await wait_until(pilot, trail_ready)
+
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, EntryForm))
+        await pilot.press(*"Cut offline mode from v1", "tab", *"2026-11-19 15:00", "tab", *"Marcus Chen")
+        await pilot.pause(0.5)
+        app.save_screenshot(str(OUT / "form-decision.svg"))
+
+
+def main() -> None:
+    os.environ["TZ"] = "Asia/Shanghai"
+    time.tzset()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PMJOURNAL_CONFIG_DIR"] = str(Path(tmp) / "config")  # never the user's own config
+        from pmjournal.core.demo import write_demo
+        from pmjournal.core.store import Journal
+
+        db = Path(tmp) / "demo.json"
+        write_demo(Journal(db, user="Dana Whitfield"), ref=REF)
+        asyncio.run(shoot(db))
+    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

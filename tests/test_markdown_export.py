@@ -604,3 +604,29 @@ def test_hostile_filter_text_and_journal_path_stay_text(tmp_path):
     ]
     assert f"Journal: {path}" in header
     assert f"Filters: {filt.describe()}" in header
+
+
+def test_cli_output_to_a_fifo_writes_into_it_and_keeps_it(cli, journal, tmp_path):
+    """-o onto something that is not a regular file (a FIFO, /dev/stdout, /dev/null)
+    must write into it, never rename a temp file over it and replace it."""
+    import os
+    import stat
+    import threading
+
+    journal.add("note", {"title": "through the pipe"})
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    proc = cli("export", "--format", "markdown", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert b"through the pipe" in got[0]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_cli_output_onto_a_folder_is_refused(cli, journal, tmp_path):
+    journal.add("note", {"title": "x"})
+    proc = cli("export", "-o", str(tmp_path))
+    assert proc.returncode == 1 and "folder" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,8 +1,6 @@
 """One function per command: parse arguments into core calls, print the result."""
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import orjson
@@ -287,43 +285,26 @@ def cmd_trace(args) -> int:
 
 def write_output(data: bytes, output: str | None, force: bool) -> None:
     """To stdout, or atomically to a file that must not exist unless `force`."""
+    from ..core.transfer import write_atomically
+
     if not output:
         sys.stdout.buffer.write(data)
         return
     path = Path(output)
-    if path.exists() and not force:
+    if path.is_file() and not force:
         raise PmjournalError(f"{path} exists; use --force to overwrite it")
-    if path.is_dir():
-        raise PmjournalError(f"{path} is a folder; give a file name")
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        write_atomically(path, data)
     except OSError as err:
-        raise PmjournalError(f"cannot write {path}: {err.strerror}") from err
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as err:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise PmjournalError(f"cannot write {path}: {err.strerror}") from err
+        raise PmjournalError(f"cannot write {path}: {err.strerror or err}") from err
 
 
 def cmd_export(args) -> int:
-    from ..core import transfer
+    from ..core.transfer import render
 
     filt = filter_from(args)
     journal = open_journal(args)
-    if args.format == "json":
-        data = transfer.export_json(journal, filt)
-    elif args.format == "csv":
-        data = transfer.export_csv(transfer.selected(journal, filt)).encode()
-    else:
-        from ..core.markdown import export_markdown
-
-        data = export_markdown(journal, filt).encode()
+    data = render(journal, filt, args.format)
     write_output(data, args.output, args.force)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)

@@ -9,6 +9,9 @@ append is one locked write.
 
 import csv
 import io
+import os
+import stat
+import tempfile
 from datetime import datetime, time
 from pathlib import Path
 
@@ -46,6 +49,53 @@ CSV_COLUMNS = (
     "recorded_by",
     "body",
 )
+
+
+FORMATS = ("markdown", "json", "csv")
+
+
+def render(journal, filt: Filter, fmt: str) -> bytes:
+    """The filtered trail in one of FORMATS, as the bytes a file gets."""
+    if fmt == "markdown":
+        from .markdown import export_markdown  # the largest writer; only loaded when asked for
+
+        return export_markdown(journal, filt).encode("utf-8")
+    if fmt == "json":
+        return export_json(journal, filt)
+    if fmt == "csv":
+        return export_csv(selected(journal, filt)).encode("utf-8")
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def write_atomically(path, data: bytes) -> None:
+    """Write `data` to `path`: a reader (or a crash) sees the old file or the new one.
+
+    A path that exists and is not a regular file (a FIFO, /dev/stdout,
+    /dev/null) is written in place: renaming a temp file over it would
+    replace the device itself. OSError propagates; callers word it.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "it is a folder", str(path))
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def selected(journal, filt: Filter) -> list[dict]:

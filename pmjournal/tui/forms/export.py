@@ -1,7 +1,5 @@
 """Export the filtered view to a file: Markdown, JSON or CSV, written atomically."""
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError
+from pmjournal.core.transfer import render, write_atomically
 
 from .confirm import ConfirmDialog
 from .source import Source
@@ -23,34 +22,6 @@ EXTENSIONS = {key: ext for key, _, ext in FORMATS}
 
 def default_name(fmt: str, today: date) -> str:
     return f"pmjournal-{today.isoformat()}.{EXTENSIONS[fmt]}"
-
-
-def render(journal, filt, fmt: str) -> bytes:
-    if fmt == "markdown":
-        # Imported here: the Markdown writer is its own module and only needed on export.
-        from pmjournal.core.markdown import export_markdown
-
-        return export_markdown(journal, filt).encode("utf-8")
-    from pmjournal.core import transfer
-
-    if fmt == "json":
-        return transfer.export_json(journal, filt)
-    return transfer.export_csv(filt.apply(journal.views.values())).encode("utf-8")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """A reader (or a crash) sees the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class ExportDialog(ModalScreen[Path | None]):

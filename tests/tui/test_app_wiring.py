@@ -76,3 +76,25 @@ async def test_first_run_asks_for_the_name_once_and_signs_records_with_it(demo_d
         record = app.session.journal.add("note", {"title": "signed"})
         assert record["recorded_by"] == "Dana Whitfield"
     assert tomllib.loads(paths.config_file().read_text())["name"] == "Dana Whitfield"
+
+
+@pilot_test
+async def test_amend_by_keyboard_reaches_the_reason_with_shift_tab(demo_db, make_app):
+    """The form's help says so; the scrolling container used to take that focus step."""
+    from pmjournal.core.store import Journal
+    from pmjournal.tui.forms import AmendForm
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        seq = app.screen.table.current["seq"]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AmendForm))
+        assert app.focused.id == "f-title"
+        await pilot.press("tab", "tab", *"Dana Whitfield", "shift+tab", "shift+tab", "shift+tab")
+        assert app.focused.id == "f-reason"
+        await pilot.press(*"Dana owns it", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, AmendForm))
+    view = Journal(demo_db).get(str(seq))
+    assert view["owner"] == "Dana Whitfield"
+    assert view["history"][-1]["reason"] == "Dana owns it"

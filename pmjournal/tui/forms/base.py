@@ -111,7 +111,9 @@ class FormScreen(ModalScreen):
             yield Label(self.heading(), markup=False, classes="pm-title")
             yield Label(self.help_text(), classes="pm-help")
             yield from self.compose_top()
-            with VerticalScroll(classes="pm-fields"):
+            # Not focusable itself: shift+tab from the first field must reach the
+            # reason above it, not stop on the scrolling container.
+            with VerticalScroll(classes="pm-fields", can_focus=False):
                 for field in self.fields:
                     yield self.make_row(field)
             yield Label("", markup=False, classes="pm-form-error", id="form-error")

@@ -78,6 +78,9 @@ def isolated_env(home: Path) -> dict:
     env.setdefault("TZ", "Asia/Shanghai")
     env["COLUMNS"] = "120"
     env["NO_COLOR"] = "1"
+    # An installed pmjournal has its bytecode (pip compiles it); with this flag an
+    # editable install would recompile every module on each run instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -230,3 +230,46 @@ def test_version_and_help(cli):
     assert cli("--version").stdout.startswith("pmjournal ")
     help_text = cli("add", "--help").stdout
     assert "--requested-by" in help_text and "examples:" in help_text
+
+
+def test_reader_leaving_early_is_not_an_error(cli, tmp_path):
+    """`pmjournal export | head`: no traceback, no complaint about a closed file."""
+    import os
+    import subprocess
+    import sys
+
+    from pmjournal.core.demo import write_demo
+    from pmjournal.core.store import Journal
+
+    db = tmp_path / "demo.json"
+    write_demo(Journal(db))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pmjournal.cli import main; main()",
+            "--db",
+            str(db),
+            "export",
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert err == ""
+
+
+@pytest.mark.parametrize("content", [b"garbage\n", b'{"format":"pmjournal","schema":99}\n'])
+def test_app_refuses_a_foreign_or_newer_file_before_taking_the_screen(cli, db, content):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(content)
+    proc = cli()  # no command: the terminal app
+    assert proc.returncode == 1
+    assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1
+    assert db.read_bytes() == content

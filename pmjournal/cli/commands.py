@@ -283,12 +283,14 @@ def cmd_trace(args) -> int:
     return 0
 
 
-def write_output(data: bytes, output: str | None, force: bool) -> None:
-    """To stdout, or atomically to a file that must not exist unless `force`."""
+def write_output(data, output: str | None, force: bool) -> None:
+    """`data` (bytes or an iterable of bytes) to stdout, or atomically to a file
+    that must not exist unless `force`."""
     from ..core.transfer import write_atomically
 
     if not output:
-        sys.stdout.buffer.write(data)
+        for chunk in [data] if isinstance(data, bytes) else data:
+            sys.stdout.buffer.write(chunk)
         return
     path = Path(output)
     if path.is_file() and not force:
@@ -300,11 +302,11 @@ def write_output(data: bytes, output: str | None, force: bool) -> None:
 
 
 def cmd_export(args) -> int:
-    from ..core.transfer import render
+    from ..core.transfer import render_chunks
 
     filt = filter_from(args)
     journal = open_journal(args)
-    data = render(journal, filt, args.format)
+    data = render_chunks(journal, filt, args.format)
     write_output(data, args.output, args.force)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)

@@ -7,8 +7,6 @@ canonical form of the whole record, so `verify` can also insist that every line
 is byte-for-byte canonical: any altered byte shows.
 """
 
-import hashlib
-
 import orjson
 
 GENESIS = "0" * 64
@@ -19,6 +17,8 @@ def canonical(obj: dict) -> bytes:
 
 
 def record_hash(record: dict) -> str:
+    import hashlib  # only writers and verify hash: readers need not load OpenSSL
+
     body = {k: v for k, v in record.items() if k != "hash"}
     prev = record.get("prev_hash", GENESIS)
     return hashlib.sha256(prev.encode() + canonical(body)).hexdigest()

@@ -8,7 +8,6 @@ typo does not silently do nothing. Writes are atomic (temp file + rename).
 import difflib
 import getpass
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +66,8 @@ def save(updates: dict, path: Path | None = None) -> Config:
     data = {k: getattr(current, k) for k in KEYS if getattr(current, k)}
     data.update({k: v for k, v in updates.items() if k in KEYS})
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    import tempfile
+
     import tomli_w
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")

@@ -5,7 +5,6 @@ characters that sort by creation time, so journals of two people can be merged
 without clashes and an id prefix stays short and meaningful.
 """
 
-import hashlib
 import os
 import time
 
@@ -20,6 +19,8 @@ def new_id(now_ms: int | None = None) -> str:
 def derived_id(ms: int, salt: str) -> str:
     """A stable id for content that has none of its own (demo data, jrnl imports),
     so importing the same thing twice is recognised and skipped."""
+    import hashlib
+
     digest = int.from_bytes(hashlib.sha256(salt.encode()).digest()[:10], "big")
     return _encode((ms << 80) | digest)
 

@@ -338,7 +338,7 @@ class _Writer:
         number = int(month[5:7])
         return f"{_MONTHS[number - 1]} {month[:4]}" if 1 <= number <= 12 else "Undated"
 
-    def entries(self, out: list, views: list[dict]) -> list[list]:
+    def entries(self, out: list, views: list[dict], chunks: list | None = None) -> list[list]:
         """Every entry under its month's heading; returns (month, entries) for the contents.
 
         One loop with its look-ups bound once: this is the hot path. Months
@@ -364,6 +364,11 @@ class _Writer:
         # (query.who does the same count; the tests hold the two equal).
         counts = self.counts
         for v in views:
+            if chunks is not None and len(out) > 4096:
+                # Join as we go: 100k entries as millions of small strings, then one
+                # giant string (4 bytes a character once an emoji is in it), cost GBs.
+                chunks.append("".join(out))
+                out.clear()
             month = v["occurred_at"][:7]
             if month != current:
                 if not _MONTH(month):
@@ -525,6 +530,11 @@ def export_markdown(journal, filt: Filter, generated_at: datetime | str | None =
     journal's path in the header, for documents that must be reproducible
     (docs/example-evidence.md).
     """
+    return "".join(iter_markdown(journal, filt, generated_at, journal_label))
+
+
+def iter_markdown(journal, filt: Filter, generated_at: datetime | str | None = None, journal_label: str | None = None):
+    """The same document in pieces of a few hundred KB, for writing to a file or a pipe."""
     views = filt.apply(journal.views.values())
     if generated_at is None:
         generated_at = datetime.now().astimezone()
@@ -536,12 +546,17 @@ def export_markdown(journal, filt: Filter, generated_at: datetime | str | None =
     if not views:
         out.append("No entries match these filters.\n\n")
         w.footer(out)
-        return "".join(out)
-
+        yield "".join(out)
+        return
     body: list[str] = []
-    months = w.entries(body, views)  # first: it counts the roles the summary shows
+    chunks: list[str] = []
+    months = w.entries(body, views, chunks)  # first: it counts the roles the summary shows
     w.contents(out, months)
     w.summary(out)
-    out.extend(body)
-    w.footer(out)
-    return "".join(out)
+    yield "".join(out)
+    for i, chunk in enumerate(chunks):
+        chunks[i] = ""  # let each piece go once written
+        yield chunk
+    tail: list[str] = []
+    w.footer(tail)
+    yield "".join(body) + "".join(tail)

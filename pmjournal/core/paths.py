@@ -9,8 +9,6 @@ user's real files. `pmjournal paths` prints them all.
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
-
 APP = "pmjournal"
 
 
@@ -18,12 +16,18 @@ def journal_path(cli_value: str | None = None) -> Path:
     value = cli_value or os.environ.get("PMJOURNAL_DB")
     if value:
         return Path(value).expanduser()
+    from platformdirs import user_data_path
+
     return user_data_path(APP) / "journal.json"
 
 
 def config_dir() -> Path:
     value = os.environ.get("PMJOURNAL_CONFIG_DIR")
-    return Path(value).expanduser() if value else user_config_path(APP)
+    if value:
+        return Path(value).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP)
 
 
 def config_file() -> Path:

@@ -103,6 +103,21 @@ class JournalFile:
             )
         return header
 
+    def check_existing(self) -> None:
+        """Refuse, with one line, a file that is not a journal or is from a newer pmjournal.
+
+        Reads only the first line; a missing or empty file is a new journal.
+        """
+        try:
+            with open(self.path, "rb") as fh:
+                first = fh.readline(1 << 20)
+        except FileNotFoundError:
+            return
+        except OSError as err:
+            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
+        if first:
+            self.check_header(first)
+
     def parse_line(self, line: bytes, lineno: int) -> dict:
         try:
             record = orjson.loads(line)

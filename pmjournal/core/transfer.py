@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import stat
-import tempfile
 from datetime import datetime, time
 from pathlib import Path
 
@@ -56,24 +55,31 @@ FORMATS = ("markdown", "json", "csv")
 
 def render(journal, filt: Filter, fmt: str) -> bytes:
     """The filtered trail in one of FORMATS, as the bytes a file gets."""
-    if fmt == "markdown":
-        from .markdown import export_markdown  # the largest writer; only loaded when asked for
+    return b"".join(render_chunks(journal, filt, fmt))
 
-        return export_markdown(journal, filt).encode("utf-8")
+
+def render_chunks(journal, filt: Filter, fmt: str):
+    """The same, in pieces: a 100k-entry export never exists as one string."""
+    if fmt == "markdown":
+        from .markdown import iter_markdown  # the largest writer; only loaded when asked for
+
+        return (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt))
     if fmt == "json":
-        return export_json(journal, filt)
+        return iter_json(journal, filt)
     if fmt == "csv":
-        return export_csv(selected(journal, filt)).encode("utf-8")
+        return iter([export_csv(selected(journal, filt)).encode("utf-8")])
     raise ValueError(f"unknown export format {fmt!r}")
 
 
-def write_atomically(path, data: bytes) -> None:
-    """Write `data` to `path`: a reader (or a crash) sees the old file or the new one.
+def write_atomically(path, data) -> None:
+    """Write `data` (bytes, or an iterable of bytes) to `path`: a reader (or a
+    crash) sees the old file or the new one, never half of one.
 
     A path that exists and is not a regular file (a FIFO, /dev/stdout,
     /dev/null) is written in place: renaming a temp file over it would
     replace the device itself. OSError propagates; callers word it.
     """
+    chunks = [data] if isinstance(data, bytes | bytearray) else data
     path = Path(path)
     try:
         mode = path.stat().st_mode
@@ -83,12 +89,16 @@ def write_atomically(path, data: bytes) -> None:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(21, "it is a folder", str(path))
         with open(path, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
         return
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -103,21 +113,35 @@ def selected(journal, filt: Filter) -> list[dict]:
 
 
 def export_json(journal, filt: Filter) -> bytes:
+    return b"".join(iter_json(journal, filt))
+
+
+def iter_json(journal, filt: Filter):
+    """The JSON export, one entry or record per line, written as it goes: at
+    100k entries a single document in memory would cost most of a GB."""
     views = selected(journal, filt)
     ids = {v["id"] for v in views}
-    records = [raw(r) for r in journal.records() if r["id"] in ids or r.get("target") in ids]
     seq, head = journal.head()
-    doc = {
+    header = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "generated_at": dates.utc_stamp(),
         "journal": str(journal.path),
         "filter": filt.describe(),
         "chain_head": {"seq": seq, "hash": head},
-        "entries": [public(v) for v in views],
-        "records": records,
     }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+    # The header's fields, then "entries" and "records" as arrays with one item a line.
+    yield orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2] + b',\n  "entries": ['
+    dumps = orjson.dumps
+    for i, view in enumerate(views):
+        yield (b",\n    " if i else b"\n    ") + dumps(public(view))
+    yield b'\n  ],\n  "records": ['
+    first = True
+    for record in journal.records():
+        if record["id"] in ids or record.get("target") in ids:
+            yield (b"\n    " if first else b",\n    ") + dumps(raw(record))
+            first = False
+    yield b"\n  ]\n}\n"
 
 
 def entries_json(views) -> bytes:

@@ -99,7 +99,17 @@ def fold(records) -> dict[str, dict]:
     """id -> folded view, in journal (seq) order, for every entry record."""
     views: dict[str, dict] = {}
     for record in records:
-        apply(views, record)
+        if record["kind"] in META_KINDS:
+            apply(views, record)
+            continue
+        # _new_view inlined: this loop runs once per record at start-up.
+        if "history" in record:
+            record = raw(record)
+        record["history"] = []
+        record["retracted"] = None
+        record["superseded_by"] = []
+        record["linked_from"] = []
+        views[record["id"]] = record
     link_pass(views)
     return views
 

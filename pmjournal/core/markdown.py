@@ -548,15 +548,22 @@ def iter_markdown(journal, filt: Filter, generated_at: datetime | str | None = N
         w.footer(out)
         yield "".join(out)
         return
-    body: list[str] = []
-    chunks: list[str] = []
-    months = w.entries(body, views, chunks)  # first: it counts the roles the summary shows
-    w.contents(out, months)
-    w.summary(out)
-    yield "".join(out)
-    for i, chunk in enumerate(chunks):
-        chunks[i] = ""  # let each piece go once written
-        yield chunk
-    tail: list[str] = []
-    w.footer(tail)
-    yield "".join(body) + "".join(tail)
+    # The entries are written first (that pass counts the summary shown above
+    # them) into a spool that stays in memory up to 16 MB and goes to a temp
+    # file beyond: a 100k-entry document never sits in memory whole.
+    import tempfile
+    from types import SimpleNamespace
+
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+", encoding="utf-8") as spool:
+        body: list[str] = []
+        months = w.entries(body, views, SimpleNamespace(append=spool.write))
+        spool.write("".join(body))
+        body.clear()
+        w.footer(body)
+        spool.write("".join(body))
+        w.contents(out, months)
+        w.summary(out)
+        yield "".join(out)
+        spool.seek(0)
+        while chunk := spool.read(1 << 20):
+            yield chunk

@@ -32,13 +32,21 @@ def names_in(entry: dict, fields=PEOPLE_FIELDS) -> list[str]:
 class People:
     def __init__(self):
         self._display: dict[str, str] = {}
+        self._seen: set[str] = set()
 
     def learn(self, entry: dict) -> None:
-        display = self._display
-        for name in names_in(entry):
-            k = key(name)
-            if k not in display:
-                display[k] = name
+        display, seen = self._display, self._seen
+        for field in PEOPLE_FIELDS:
+            if field not in entry or not (value := entry[field]):
+                continue
+            for name in (value,) if value.__class__ is str else value:
+                # The same few names recur in every entry: skip the ones met before
+                # without normalising them again (this runs 100k times at start-up).
+                if name not in seen:
+                    seen.add(name)
+                    k = key(name)
+                    if k not in display:
+                        display[k] = name
 
     def display(self, name: str) -> str:
         return self._display.get(key(name), name)

@@ -417,41 +417,52 @@ class JournalFile:
 
 
 class JournalStorage(Storage):
-    """TinyDB Storage over a JournalFile; loads lazily, appends incrementally."""
+    """TinyDB Storage over a JournalFile; loads lazily, appends incrementally.
+
+    Records are kept as a list (record #n at index n - 1); the {doc_id: doc}
+    mapping TinyDB's read() returns is built only if TinyDB itself asks for it.
+    """
 
     def __init__(self, path, lock_timeout: float = LOCK_TIMEOUT):
         self.file = JournalFile(path, lock_timeout)
+        self._list: list[dict] | None = None
         self._docs: dict[int, dict] | None = None
         self._end = 0
         self.header: dict | None = None
 
     @property
     def loaded(self) -> bool:
-        return self._docs is not None
+        return self._list is not None
 
     def load(self) -> None:
         header, records, end = self.file.load()
         self.header = header
-        self._docs = {r["seq"]: r for r in records}
+        self._list = records
+        self._docs = None
         self._end = end
 
     def read(self):
         if self._docs is None:
-            self.load()
+            self._docs = {r["seq"]: r for r in self.records()}
         return {TABLE: self._docs}
 
     def write(self, data) -> None:
         raise StoreError("the journal is append-only: records are never rewritten")
 
+    def _add(self, records: list[dict]) -> None:
+        self._list.extend(records)
+        if self._docs is not None:
+            for record in records:
+                self._docs[record["seq"]] = record
+
     def refresh(self) -> list[dict]:
         """Pick up records appended by other processes since we last looked."""
-        if self._docs is None or self._end == 0:
-            known = set(self._docs or ())
+        if self._list is None or self._end == 0:
+            known = len(self._list or ())
             self.load()
-            return [r for seq, r in self._docs.items() if seq not in known]
-        new, end = self.file.load_from(self._end, len(self._docs) + 1)
-        for record in new:
-            self._docs[record["seq"]] = record
+            return self._list[known:]
+        new, end = self.file.load_from(self._end, len(self._list) + 1)
+        self._add(new)
         self._end = max(self._end, end)
         return new
 
@@ -462,17 +473,23 @@ class JournalStorage(Storage):
         read, so a caller keeping derived state can fold it all in order.
         """
         records, before, after = self.file.append(bodies)
-        if self._docs is None:
+        if self._list is None:
             return records, records
         if before != self._end or self._end == 0:
             return records, self.refresh()  # theirs, then ours, as on disk
-        for record in records:
-            self._docs[record["seq"]] = record
+        self._add(records)
         self._end = after
         return records, records
 
     def records(self) -> list[dict]:
-        return list(self.read()[TABLE].values())
+        """Every record in order. The list itself, not a copy: do not modify it."""
+        if self._list is None:
+            self.load()
+        return self._list
+
+    def get(self, seq: int) -> dict | None:
+        records = self.records()
+        return records[seq - 1] if 0 < seq <= len(records) else None
 
     def close(self) -> None:
         pass

@@ -71,7 +71,8 @@ class Journal:
         return self.storage.records()
 
     def __len__(self) -> int:
-        return len(self.table)
+        """How many records (amendments and retractions included)."""
+        return len(self.storage.records())
 
     @property
     def views(self) -> dict[str, dict]:
@@ -155,7 +156,7 @@ class Journal:
         if digits.isdigit():
             seq = int(digits)
             if self.storage.loaded:
-                record = self.storage.read()[TABLE].get(seq)
+                record = self.storage.get(seq)
                 found = [record] if record else []
             else:
                 record = self.storage.file.find_seq(seq)

@@ -202,3 +202,17 @@ def test_find_by_seq_bisects_and_skips_a_torn_tail(journal, db):
     with pytest.raises(NotFound):
         fresh.resolve("#38")
     assert not fresh.storage.loaded
+
+
+def test_tinydb_query_api_reads_the_journal(journal, db):
+    """TinyDB stays the database: its Query API works on the stored records."""
+    from tinydb import Query
+
+    add(journal, "a", owner="Alice")
+    add(journal, "b", owner="Bob")
+    fresh = Journal(db)
+    hits = fresh.table.search(Query().owner == "Bob")
+    assert [d["title"] for d in hits] == ["b"] and hits[0].doc_id == 2
+    add(fresh, "c", owner="Bob")  # an insert clears TinyDB's query cache
+    assert [d["title"] for d in fresh.table.search(Query().owner == "Bob")] == ["b", "c"]
+    assert len(fresh.table) == 3

@@ -286,7 +286,7 @@ def cmd_trace(args) -> int:
 def write_output(data, output: str | None, force: bool) -> None:
     """`data` (bytes or an iterable of bytes) to stdout, or atomically to a file
     that must not exist unless `force`."""
-    from ..core.transfer import write_atomically
+    from ..core.files import write_atomically
 
     if not output:
         for chunk in [data] if isinstance(data, bytes) else data:

@@ -7,7 +7,6 @@ typo does not silently do nothing. Writes are atomic (temp file + rename).
 
 import difflib
 import getpass
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,19 +65,9 @@ def save(updates: dict, path: Path | None = None) -> Config:
     data = {k: getattr(current, k) for k in KEYS if getattr(current, k)}
     data.update({k: v for k, v in updates.items() if k in KEYS})
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    import tempfile
-
     import tomli_w
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from .files import write_atomically
+
+    write_atomically(path, tomli_w.dumps(data).encode("utf-8"))
     return load(path)

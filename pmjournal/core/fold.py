@@ -102,14 +102,8 @@ def fold(records) -> dict[str, dict]:
         if record["kind"] in META_KINDS:
             apply(views, record)
             continue
-        # _new_view inlined: this loop runs once per record at start-up.
-        if "history" in record:
-            record = raw(record)
-        record["history"] = []
-        record["retracted"] = None
-        record["superseded_by"] = []
-        record["linked_from"] = []
-        views[record["id"]] = record
+        # Not through apply(): this loop runs once per record at start-up.
+        views[record["id"]] = _new_view(record)
     link_pass(views)
     return views
 

@@ -11,7 +11,8 @@ from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError
-from pmjournal.core.transfer import render, write_atomically
+from pmjournal.core.files import write_atomically
+from pmjournal.core.transfer import render
 
 from .confirm import ConfirmDialog
 from .source import Source

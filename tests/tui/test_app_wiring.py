@@ -98,3 +98,19 @@ async def test_amend_by_keyboard_reaches_the_reason_with_shift_tab(demo_db, make
     view = Journal(demo_db).get(str(seq))
     assert view["owner"] == "Dana Whitfield"
     assert view["history"][-1]["reason"] == "Dana owns it"
+
+
+@pilot_test
+async def test_empty_journal_loads_the_demo_by_keyboard(db):
+    """First run on an empty journal: name, then tab/enter on the offer loads the demo."""
+    from pmjournal.core.store import Journal
+
+    app = build_app(db, Config(name=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
+        await pilot.press("enter")  # keep the suggested name
+        await wait_for(pilot, lambda: not isinstance(app.screen, FirstRunDialog))
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: db.exists() and len(Journal(db)) > 40)
+        await loaded(pilot)
+        assert len(app.screen.table.visible_views()) >= 40

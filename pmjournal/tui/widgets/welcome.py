@@ -22,6 +22,10 @@ To look around first, load the demo journal: a fictional product launch with dec
 
 
 class Welcome(VerticalScroll):
+    # The button is the only thing to act on here: tab must not stop on the
+    # scrolling panel, where enter does nothing.
+    can_focus = False
+
     class LoadDemo(Message):
         pass
 

@@ -1,12 +1,13 @@
 """One function per command: parse arguments into core calls, print the result."""
 
+import os
 import sys
 from pathlib import Path
 
 import orjson
 
 from ..core import config, paths
-from ..core.causes import CAUSES
+from ..core.causes import BY_KEY, CAUSES
 from ..core.errors import PmjournalError, ValidationError
 from ..core.query import Filter, public, role_name
 from ..core.store import Journal
@@ -84,6 +85,11 @@ def filter_from(args) -> Filter:
 
     since = parse_bound(args.since) if args.since else None
     until = parse_bound(args.until, end=True) if args.until else None
+    for option, value in (("--person", args.person), ("--project", args.project), ("--search", args.search)):
+        if value is not None and not value.strip():
+            raise ValidationError(f"{option} is empty")
+    if args.cause and args.cause.lower() not in BY_KEY:
+        raise ValidationError(f"unknown cause {args.cause!r}; `pmjournal causes` lists them")
     return Filter(
         project=args.project,
         kinds=tuple(args.kind or ()),
@@ -288,10 +294,12 @@ def write_output(data, output: str | None, force: bool) -> None:
     that must not exist unless `force`."""
     from ..core.files import write_atomically
 
-    if not output:
+    if output is None:
         for chunk in [data] if isinstance(data, bytes) else data:
             sys.stdout.buffer.write(chunk)
         return
+    if not output.strip():
+        raise PmjournalError("-o needs a file name")
     path = Path(output)
     if path.is_file() and not force:
         raise PmjournalError(f"{path} exists; use --force to overwrite it")
@@ -306,11 +314,20 @@ def cmd_export(args) -> int:
 
     filt = filter_from(args)
     journal = open_journal(args)
+    if args.output and _same_file(args.output, journal.path):
+        raise PmjournalError(f"{args.output} is the journal itself; export to another file")
     data = render_chunks(journal, filt, args.format)
     write_output(data, args.output, args.force)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def cmd_import(args) -> int:

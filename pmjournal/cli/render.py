@@ -106,7 +106,8 @@ def _ref(journal, entry_id: str) -> str:
     target = journal.by_id(entry_id)
     if target is None:
         return f"{entry_id} (not in this journal)"
-    return f"#{target['seq']} {target['kind']}: {target.get('title', '')}"
+    retracted = " (retracted)" if target["retracted"] else ""
+    return f"#{target['seq']} {target['kind']}: {target.get('title', '')}{retracted}"
 
 
 def _links(view: dict, journal) -> list[Text]:

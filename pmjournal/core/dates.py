@@ -132,22 +132,53 @@ def parse_when(text: str, ref: datetime | None = None) -> datetime:
     if not cleaned:
         raise DateError("empty date; " + HINT, field="occurred_at")
     ref = ref or now()
-    result = _relative(cleaned, ref)
-    if result is None:
-        only_time = _time_of_day(cleaned)
-        if only_time is not None:
-            result = datetime.combine(ref.date(), only_time, tzinfo=ref.tzinfo)
-    if result is None:
-        from dateutil import parser as du_parser
-
-        default = ref.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-        try:
-            result = du_parser.parse(str(text).strip(), default=default)
-        except (ValueError, OverflowError, TypeError) as err:
-            raise DateError(f"cannot understand the date {text!r}; {HINT}", field="occurred_at") from err
-        if result.tzinfo is None:
-            result = result.replace(tzinfo=ref.tzinfo)
+    try:
+        result = _relative(cleaned, ref)
+        if result is None:
+            only_time = _time_of_day(cleaned)
+            if only_time is not None:
+                result = datetime.combine(ref.date(), only_time, tzinfo=ref.tzinfo)
+        if result is None:
+            result = _absolute(str(text).strip(), ref)
+        # A date at the edge of the calendar, or an offset beyond ±24 h, fails
+        # only when used: find out now, while we can still say which input it was.
+        result.astimezone(UTC)
+    except DateError:
+        raise
+    except (ValueError, OverflowError, TypeError, ArithmeticError) as err:
+        raise DateError(f"cannot understand the date {text!r}; {HINT}", field="occurred_at") from err
     return result
+
+
+def _absolute(text: str, ref: datetime) -> datetime:
+    """A written-out date through dateutil, refusing what it would have to guess.
+
+    Parsed twice with different default months and days: if the two readings
+    differ, the text did not say the month or the day ("march", "2026", "30"),
+    and a guess would put a wrong date into evidence. The year defaults to the
+    current one ("Nov 23"). A time-zone name dateutil does not know ("EST") is
+    refused rather than silently dropped.
+    """
+    import warnings
+
+    from dateutil import parser as du_parser
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", du_parser.UnknownTimezoneWarning)
+        try:
+            first = du_parser.parse(text, default=datetime(ref.year, 1, 1))
+            second = du_parser.parse(text, default=datetime(ref.year, 3, 3))
+        except du_parser.UnknownTimezoneWarning as err:
+            raise DateError(
+                f"unknown time zone in {text!r}; write it as an offset, e.g. 2026-11-23 15:00 -05:00", field="occurred_at"
+            ) from err
+    if first.month != second.month:
+        raise DateError(f"{text!r} does not say the month; write a full date such as 2026-11-23", field="occurred_at")
+    if first.day != second.day:
+        raise DateError(f"{text!r} does not say the day; write a full date such as 2026-11-23", field="occurred_at")
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=ref.tzinfo)
+    return first
 
 
 def has_time(text: str) -> bool:
@@ -160,7 +191,10 @@ def parse_bound(text: str, end: bool = False, ref: datetime | None = None) -> da
     """A --since/--until bound; a bare day as `until` includes that whole day."""
     when = parse_when(text, ref)
     if end and not has_time(text) and when.time() == time(0, 0):
-        when = when + timedelta(days=1) - timedelta(microseconds=1)
+        try:
+            when = when + timedelta(days=1) - timedelta(microseconds=1)
+        except OverflowError:
+            when = when.replace(hour=23, minute=59, second=59, microsecond=999999)  # 31 Dec 9999
     return when
 
 

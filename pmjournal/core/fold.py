@@ -127,8 +127,11 @@ def absorb(views: dict[str, dict], record: dict) -> bool:
         target = views.get(record.get("target"))
         if target is not None and target.get("links"):
             return False
-    elif kind == "amendment" and "links" in record.get("changes", {}):
-        return False
+    elif kind == "amendment":
+        changes = record.get("changes", {})
+        target = views.get(record.get("target"))
+        if "links" in changes or ("status" in changes and target is not None and target["superseded_by"]):
+            return False  # a fresh fold records the stored status as "old", not the derived "superseded"
     view = apply(views, record)
     if view is None:
         return True

@@ -117,13 +117,18 @@ def fields_for(kind: str) -> dict[str, Field]:
 
 def split_names(value) -> list[str]:
     """'Alice, bob' or ['Alice', 'bob, Carol'] -> ['Alice', 'bob', 'Carol']."""
-    items = [value] if isinstance(value, str) else list(value or [])
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        raise ValidationError(f"names must be text, not {value!r}")
     out: list[str] = []
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, str):
             raise ValidationError(f"a name must be text, not {item!r}")
-        for part in item.split(","):
+        for part in check_text("a name", item).split(","):
             name = " ".join(part.split())
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
@@ -134,7 +139,31 @@ def split_names(value) -> list[str]:
 def _as_list(value) -> list:
     if value is None:
         return []
-    return [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise ValidationError(f"expected text or a list of text, not {value!r}")
+
+
+# Control characters other than tab and newline would reach terminals as
+# escape sequences (ESC[31m...) when the record is listed; a lone surrogate
+# is not text at all (undecodable bytes from a pipe).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def check_text(name: str, value: str, multiline: bool = False) -> str:
+    bad = _CONTROL.search(value)
+    if bad:
+        what = (
+            "bytes that are not UTF-8"
+            if "\ud800" <= bad.group() <= "\udfff"
+            else f"a control character (U+{ord(bad.group()):04X})"
+        )
+        raise ValidationError(f"{name} contains {what}; remove it", field=name)
+    if not multiline and ("\n" in value or "\r" in value):
+        raise ValidationError(f"{name} must be a single line (put details in the body)", field=name)
+    return value
 
 
 def _clean(field: Field, value):
@@ -145,12 +174,11 @@ def _clean(field: Field, value):
     if kind == "line":
         if not isinstance(value, str):
             raise ValidationError(f"{name} must be text", field=name)
-        if "\n" in value or "\r" in value:
-            raise ValidationError(f"{name} must be a single line (put details in the body)", field=name)
-        return value.strip() or None
+        return check_text(name, value).strip() or None
     if kind == "text":
         if not isinstance(value, str):
             raise ValidationError(f"{name} must be text", field=name)
+        check_text(name, value.replace("\r", "\n"), multiline=True)
         return value if value.strip() else None
     if kind == "person":
         names = split_names(value)
@@ -160,7 +188,9 @@ def _clean(field: Field, value):
     if kind == "people":
         return split_names(value) or None
     if kind == "date":
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
+            raise ValidationError(f"{field.label.lower()} must be a date written as text", field=name)
+        if not value.strip():
             return None
         try:
             return dates.iso(dates.parse_when(value))
@@ -174,7 +204,12 @@ def _clean(field: Field, value):
             raise ValidationError(f"{name} must be one of {', '.join(field.choices)}, not {value!r}", field=name)
         return text
     if kind == "list":
-        items = [str(v).strip() for v in _as_list(value) if str(v).strip()]
+        items = []
+        for item in _as_list(value):
+            if not isinstance(item, str):
+                raise ValidationError(f"{name} holds text, not {item!r}", field=name)
+            if check_text(name, item).strip():
+                items.append(item.strip())
         return items or None
     if kind == "tags":
         tags: list[str] = []
@@ -208,7 +243,7 @@ def _clean(field: Field, value):
                 links.append(item)
         return links or None
     if kind == "impact":
-        if isinstance(value, str):
+        if not isinstance(value, dict):
             raise ValidationError("impact of a change has scope, schedule and cost", field=name)
         impact = {}
         for part, text in dict(value).items():
@@ -259,6 +294,8 @@ def clean_changes(kind: str, changes: dict) -> dict:
             raise ValidationError("the title cannot be emptied", field="title")
         if cleaned is None and name == "owner" and kind in OWNER_REQUIRED:
             raise ValidationError(f"a {kind} needs an owner", field="owner")
+        if cleaned is None and name == "occurred_at":
+            raise ValidationError("when it happened cannot be emptied; give the right date instead", field=name)
         out[name] = cleaned
     return out
 

@@ -206,6 +206,8 @@ class JournalFile:
         # Before taking the lock: filelock would create the folder with the
         # default mode, and a journal's folder must be private (0700).
         parent = self.path.parent
+        if parent.exists() and not parent.is_dir():
+            raise StoreError(f"cannot use {self.path}: {parent} is a file, not a folder")
         if not parent.exists():
             try:
                 parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -215,8 +217,7 @@ class JournalFile:
     def _create(self) -> int:
         parent = self.path.parent
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        header = {"format": FORMAT, "schema": SCHEMA, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        _write_all(fd, canonical(header) + b"\n")
+        _write_all(fd, self._header_bytes())
         os.fsync(fd)
         _fsync_dir(parent)
         return fd
@@ -269,12 +270,9 @@ class JournalFile:
         os.ftruncate(fd, complete_end)
         os.fsync(fd)
 
-    def append(self, bodies: list[dict]) -> tuple[list[dict], int, int]:
-        """Seal and append records; return (records, offset before, offset after).
-
-        Either all of `bodies` are on disk (fsynced) when this returns, or none
-        are: on any write error the file is cut back to where it was.
-        """
+    @contextlib.contextmanager
+    def locked(self):
+        """Hold the OS write lock (re-entrant within this process)."""
         from filelock import Timeout
 
         self._ensure_dir()
@@ -287,17 +285,46 @@ class JournalFile:
         except OSError as err:
             raise StoreError(f"cannot lock {self.path}: {err.strerror}") from err
         try:
+            yield
+        finally:
+            self.lock.release()
+
+    def append(self, bodies: list[dict]) -> tuple[list[dict], int, int]:
+        """Seal and append records; return (records, offset before, offset after).
+
+        Either all of `bodies` are on disk (fsynced) when this returns, or none
+        are: on any write error the file is cut back to where it was.
+        """
+        with self.locked():
             fd = self._open_for_append()
             try:
                 return self._append_locked(fd, bodies)
             finally:
                 os.close(fd)
-        finally:
-            self.lock.release()
+
+    @staticmethod
+    def _header_bytes() -> bytes:
+        header = {"format": FORMAT, "schema": SCHEMA, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        return canonical(header) + b"\n"
 
     def _append_locked(self, fd: int, bodies: list[dict]) -> tuple[list[dict], int, int]:
         size = os.fstat(fd).st_size
-        self.check_header(self._first_line(fd))
+        if size == 0:
+            # An empty file (made by `touch`, or a crash before the header
+            # reached the disk) reads as an empty journal: start it properly.
+            header = self._header_bytes()
+            _write_all(fd, header)
+            os.fsync(fd)
+            size = len(header)
+        first = self._first_line(fd)
+        self.check_header(first)
+        if len(first) == size:
+            # Our header, whose newline never reached the disk: complete it,
+            # rather than take the header for a torn record and set it aside.
+            os.lseek(fd, size, os.SEEK_SET)
+            _write_all(fd, b"\n")
+            os.fsync(fd)
+            size += 1
         last, last_start, complete_end = self._tail(fd, size)
         if complete_end < size:
             self._stash_torn(fd, complete_end, size)

@@ -6,6 +6,7 @@ line, and finds link targets by a byte search), and it folds the journal into
 views lazily, the first time something reads them.
 """
 
+import contextlib
 import getpass
 from pathlib import Path
 
@@ -94,9 +95,13 @@ class Journal:
         return views, people
 
     def view_of(self, entry_id: str) -> dict:
-        """One entry's folded view, without folding the whole journal if it is not folded yet."""
-        if self._views is not None:
-            return self._views[entry_id]
+        """One entry's own record with its amendments and retraction applied.
+
+        Folded from that entry's records alone, so derived state (a decision
+        shown as superseded because another supersedes it) is not in it: an
+        amendment compares against, and records, what was stored, whichever
+        process makes it and whatever it has loaded.
+        """
         return fold([raw(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id])[entry_id]
 
     def entries(self, include_retracted: bool = True) -> list[dict]:
@@ -153,7 +158,9 @@ class Journal:
         """The record that `#42`, `42` or a unique id prefix names."""
         text = str(ref).strip()
         digits = text[1:] if text.startswith("#") else text
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():
+            if len(digits) > 12:
+                raise NotFound(f"no entry #{digits[:12]}… in this journal")
             seq = int(digits)
             if self.storage.loaded:
                 record = self.storage.get(seq)
@@ -199,13 +206,15 @@ class Journal:
         body["recorded_by"] = self.user
         return body
 
-    def _link_values(self, kind: str, links: dict) -> list[dict]:
+    def _link_values(self, kind: str, links: dict, own_id: str | None = None) -> list[dict]:
         out = []
         for rel, refs in links.items():
             if rel not in model.LINK_RELS:
                 raise ValidationError(f"unknown link {rel!r}", field="links")
             for ref in refs or ():
                 target = self.resolve_entry(ref)
+                if target["id"] == own_id:
+                    raise ValidationError(f"#{target['seq']} cannot be linked to itself", field="links")
                 if rel == "supersedes" and (kind != "decision" or target["kind"] != "decision"):
                     raise ValidationError(
                         f"only a decision can supersede a decision (#{target['seq']} is a {target['kind']})",
@@ -229,29 +238,43 @@ class Journal:
     def _save(self, body: dict) -> dict:
         return self.append_raw([body])[0]
 
+    @contextlib.contextmanager
+    def _checked_write(self):
+        """Hold the write lock from the checks to the append.
+
+        Checks such as "already retracted" must see what other processes
+        wrote, and nothing may slip in between: two `retract 7` at once would
+        otherwise both pass and both write.
+        """
+        with self.storage.file.locked():
+            self.refresh()
+            yield
+
     def amend(self, ref, changes: dict, reason: str, links: dict | None = None) -> dict:
         target = self.resolve_entry(ref)
         reason = model.require_reason(reason)
-        view = self.view_of(target["id"])
-        changes = dict(changes)
-        if links:
-            changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links)
-        cleaned = model.clean_changes(target["kind"], changes)
-        if view["retracted"]:
-            raise ValidationError(f"#{target['seq']} is retracted; it cannot be amended")
-        cleaned = {k: v for k, v in cleaned.items() if view.get(k) != v}
-        if not cleaned:
-            raise ValidationError("nothing to amend: every value is already as given")
-        body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason})
-        return self._save(body)
+        with self._checked_write():
+            view = self.view_of(target["id"])
+            changes = dict(changes)
+            if links:
+                changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links, target["id"])
+            cleaned = model.clean_changes(target["kind"], changes)
+            if view["retracted"]:
+                raise ValidationError(f"#{target['seq']} is retracted; it cannot be amended")
+            cleaned = {k: v for k, v in cleaned.items() if view.get(k) != v}
+            if not cleaned:
+                raise ValidationError("nothing to amend: every value is already as given")
+            body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason})
+            return self._save(body)
 
     def retract(self, ref, reason: str) -> dict:
         target = self.resolve_entry(ref)
         reason = model.require_reason(reason)
-        if self.view_of(target["id"])["retracted"]:
-            raise ValidationError(f"#{target['seq']} is already retracted")
-        body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason})
-        return self._save(body)
+        with self._checked_write():
+            if self.view_of(target["id"])["retracted"]:
+                raise ValidationError(f"#{target['seq']} is already retracted")
+            body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason})
+            return self._save(body)
 
     def append_raw(self, bodies: list[dict]) -> list[dict]:
         """Append already-validated record bodies in one locked write (import, demo)."""

@@ -9,6 +9,7 @@ append is one locked write.
 
 import csv
 import io
+import re
 from datetime import datetime, time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .ids import derived_id
 from .query import Filter, public
 
 EXPORT_FORMAT = "pmjournal-export"
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 EXPORT_VERSION = 1
 
 CSV_COLUMNS = (
@@ -110,11 +112,10 @@ def entries_json(views) -> bytes:
 
 
 def _csv_safe(text: str) -> str:
-    # A cell starting with = + @ (or a tab/CR) is run as a formula by
-    # spreadsheets; a leading apostrophe keeps it text (OWASP's advice).
-    if text and text[0] in "=+@\t\r":
-        return "'" + text
-    if text.startswith("-") and len(text) > 1 and not (text[1].isdigit() or text[1] in " ."):
+    # A cell starting with = + - @ (or a tab/CR) is run as a formula by
+    # spreadsheets, "-1+1" included; a leading apostrophe keeps it text
+    # (OWASP's advice). A bare negative number stays a number.
+    if text and text[0] in "=+-@\t\r" and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -148,33 +149,64 @@ def export_csv(views) -> str:
 _CHAIN = ("seq", "prev_hash", "hash")
 
 
-def _ours(records: list, known: set[str]) -> list[dict]:
+def _system_fields(record: dict) -> dict:
+    """id, kind, recorded_at, recorded_by of an imported record, checked."""
+    entry_id = record.get("id")
+    if not isinstance(entry_id, str) or not entry_id.isalnum() or not entry_id.isascii() or len(entry_id) > 64:
+        raise ValidationError(f"its id {entry_id!r} is not an id (letters and digits)")
+    recorded_at = record.get("recorded_at")
+    try:
+        if datetime.fromisoformat(recorded_at).tzinfo is None:
+            raise ValueError
+    except (TypeError, ValueError) as err:
+        raise ValidationError(f"its recorded_at {recorded_at!r} is not a date and time with an offset") from err
+    recorded_by = record.get("recorded_by", "")
+    if not isinstance(recorded_by, str):
+        raise ValidationError(f"its recorded_by {recorded_by!r} is not a name")
+    model.check_text("recorded_by", recorded_by)
+    return {"id": entry_id, "kind": record.get("kind"), "recorded_at": recorded_at, "recorded_by": recorded_by}
+
+
+def _ours(records: list, journal_records: list[dict]) -> list[dict]:
+    """Validate exported records against the journal and each other; return bodies to append."""
+    kinds = {r["id"]: r["kind"] for r in journal_records}
+    retracted = {r.get("target") for r in journal_records if r["kind"] == "retraction"}
     bodies = []
-    ids = set(known)
     for i, record in enumerate(records, start=1):
-        where = f"record {i}"
-        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-            raise ValidationError(f"{where} has no id")
-        kind = record.get("kind")
-        rest = {k: v for k, v in record.items() if k not in _CHAIN}
-        system = {k: rest.pop(k) for k in ("id", "kind", "recorded_at", "recorded_by") if k in rest}
-        if not isinstance(system.get("recorded_at"), str):
-            raise ValidationError(f"{where} ({record['id']}) has no recorded_at")
+        label = record.get("id") if isinstance(record, dict) else None
+        where = f"record {i}" + (f" ({label})" if isinstance(label, str) else "")
         try:
+            if not isinstance(record, dict):
+                raise ValidationError("it is not a record")
+            system = _system_fields(record)
+            if system["id"] in kinds:
+                raise ValidationError("its id is used twice in the file")
+            kind = system["kind"]
+            rest = {k: v for k, v in record.items() if k not in _CHAIN and k not in system}
             if kind in model.ENTRY_KINDS:
+                if "occurred_at" not in rest:
+                    raise ValidationError("it has no occurred_at")
                 body = model.build_entry(kind, rest)
             elif kind in model.META_KINDS:
-                if rest.get("target") not in ids:
-                    raise ValidationError(f"its target {rest.get('target')} is not in the journal or the file")
-                body = {"target": rest["target"], "reason": model.require_reason(rest.get("reason"))}
+                target = rest.get("target")
+                if kinds.get(target) not in model.ENTRY_KINDS:
+                    raise ValidationError(f"its target {target} is not an entry in the journal or earlier in the file")
+                if target in retracted:
+                    raise ValidationError(f"its target {target} is already retracted")
+                body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
                 if kind == "amendment":
-                    body["changes"] = rest.get("changes") or {}
+                    changes = rest.get("changes")
+                    if not isinstance(changes, dict):
+                        raise ValidationError("its changes are not a set of field values")
+                    body["changes"] = model.clean_changes(kinds[target], changes)
+                else:
+                    retracted.add(target)
             else:
                 raise ValidationError(f"unknown kind {kind!r}")
         except ValidationError as err:
-            raise ValidationError(f"{where} ({record['id']}): {err}") from err
+            raise ValidationError(f"{where}: {err}") from err
         body.update(system)
-        ids.add(record["id"])
+        kinds[system["id"]] = kind
         bodies.append(body)
     return bodies
 
@@ -235,11 +267,11 @@ def import_file(journal, path) -> tuple[int, int]:
             raise PmjournalError(f"{path} has no records list; nothing was imported")
         fresh = [r for r in records if not (isinstance(r, dict) and r.get("id") in known)]
         try:
-            bodies = _ours(fresh, known)
+            bodies = _ours(fresh, journal.records())
         except ValidationError as err:
             raise PmjournalError(f"{path}: {err}; nothing was imported") from err
         for body in bodies:
-            body.setdefault("recorded_by", journal.user)
+            body["recorded_by"] = body.get("recorded_by") or journal.user
         skipped = len(records) - len(fresh)
     elif isinstance(data, dict) and isinstance(data.get("entries"), list) and "tags" in data:
         try:

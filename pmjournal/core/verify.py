@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from .chain import GENESIS, canonical, record_hash
-from .errors import JournalDamaged
+from .errors import JournalDamaged, StoreError
 from .storage import JournalFile
 
 
@@ -38,6 +38,8 @@ def verify_file(path) -> Report:
         data = path.read_bytes()
     except FileNotFoundError:
         return Report(True, 0, 0, GENESIS)
+    except OSError as err:
+        raise StoreError(f"cannot read {path}: {err.strerror}") from err
     end = data.rfind(b"\n") + 1
     torn = end < len(data)
     lines = data[: max(end - 1, 0)].split(b"\n") if end else []

@@ -1,0 +1,246 @@
+"""Regressions from a review: each of these once crashed, corrupted the journal or
+silently changed what was typed."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pmjournal.core.store import Journal
+from pmjournal.core.verify import verify_file
+
+
+def ok(proc):
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def refused(proc, fragment, code=1):
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    assert fragment in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_when_cannot_be_cleared(cli, db):
+    ok(cli("add", "note", "n"))
+    before = db.read_bytes()
+    refused(cli("amend", "1", "--clear", "occurred_at", "--reason", "r"), "cannot be emptied")
+    refused(cli("amend", "1", "--when", "", "--reason", "r"), "cannot be emptied")
+    assert db.read_bytes() == before
+    ok(cli("list"))
+
+
+def _export(cli, tmp_path):
+    out = tmp_path / "e.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    return out, json.loads(out.read_text())
+
+
+@pytest.mark.parametrize(
+    "changes, fragment",
+    [
+        ("oops", "not a set of field values"),
+        ({"id": "X", "kind": "risk", "seq": 99}, "set by the journal"),
+        ({"title": None}, "cannot be emptied"),
+        ({"channel": "email"}, "no channel field"),
+    ],
+)
+def test_import_validates_amendments(cli, tmp_path, journal, changes, fragment):
+    journal.add("decision", {"title": "D1", "owner": "A"})
+    out, data = _export(cli, tmp_path)
+    data["records"].append(
+        {
+            "id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ",
+            "kind": "amendment",
+            "target": data["records"][0]["id"],
+            "changes": changes,
+            "reason": "r",
+            "recorded_at": "2026-11-25T00:00:00+00:00",
+        }
+    )
+    out.write_text(json.dumps(data))
+    other = tmp_path / "other.json"
+    refused(cli("--db", str(other), "import", str(out)), fragment)
+    assert not other.exists() or len(Journal(other)) == 0
+
+
+def test_import_refuses_duplicate_ids_and_double_retractions(cli, tmp_path, journal):
+    journal.add("note", {"title": "n"})
+    out, data = _export(cli, tmp_path)
+    data["records"].append(dict(data["records"][0]))
+    out.write_text(json.dumps(data))
+    refused(cli("--db", str(tmp_path / "o1.json"), "import", str(out)), "used twice")
+    data["records"] = data["records"][:1]
+    retraction = {
+        "kind": "retraction",
+        "target": data["records"][0]["id"],
+        "reason": "r",
+        "recorded_at": "2026-11-25T00:00:00+00:00",
+    }
+    data["records"] += [{**retraction, "id": "01YYYYYYYYYYYYYYYYYYYYYYYY"}, {**retraction, "id": "01XXXXXXXXXXXXXXXXXXXXXXXX"}]
+    out.write_text(json.dumps(data))
+    refused(cli("--db", str(tmp_path / "o2.json"), "import", str(out)), "already retracted")
+
+
+@pytest.mark.parametrize(
+    "field, value, fragment",
+    [
+        ("occurred_at", 12345, "must be a date"),
+        ("recorded_by", ["x"], "not a name"),
+        ("recorded_at", "not a date", "recorded_at"),
+        ("id", "", "not an id"),
+        ("impact", 5, "impact"),
+    ],
+)
+def test_import_refuses_malformed_values(cli, tmp_path, journal, field, value, fragment):
+    journal.add("change", {"title": "c", "owner": "A"})
+    out, data = _export(cli, tmp_path)
+    data["records"][0][field] = value
+    out.write_text(json.dumps(data))
+    refused(cli("--db", str(tmp_path / "o.json"), "import", str(out)), fragment)
+
+
+def test_header_without_newline_is_completed_not_set_aside(cli, db):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b'{"created_at":"2026-11-25T08:30:00Z","format":"pmjournal","schema":1}')
+    ok(cli("add", "note", "hi"))
+    assert ok(cli("verify")).startswith("ok: 1 records")
+    assert not [p for p in db.parent.iterdir() if ".torn-" in p.name]
+
+
+def test_empty_file_becomes_a_journal(cli, db):
+    db.parent.mkdir(parents=True)
+    db.touch()
+    ok(cli("add", "note", "hi"))
+    assert ok(cli("verify")).startswith("ok: 1 records")
+
+
+@pytest.mark.parametrize(
+    "when, fragment",
+    [
+        ("2026-11-24 15:00 EST", "unknown time zone"),
+        ("march", "does not say the day"),
+        ("2026", "does not say the month"),
+        ("99999999999 days ago", "cannot understand"),
+        ("in 8000 years", "cannot understand"),
+        ("2026-11-24 15:00 +25:00", "cannot understand"),
+    ],
+)
+def test_dates_are_never_guessed_or_crash(cli, db, when, fragment):
+    refused(cli("add", "note", "x", "--when", when), fragment)
+
+
+def test_until_the_last_day_of_the_calendar(cli):
+    ok(cli("add", "note", "x"))
+    assert "x" in ok(cli("list", "--until", "9999-12-31"))
+
+
+@pytest.mark.parametrize("title", ["x\x1b[31mred", "bell\x07"])
+def test_control_characters_are_refused(cli, title):
+    refused(cli("add", "note", title), "control character")
+
+
+def test_nul_and_escapes_are_refused_everywhere(journal):
+    from pmjournal.core.errors import ValidationError
+
+    for values in (
+        {"title": "nul\x00"},
+        {"title": "t", "body": "esc \x1b[2J"},
+        {"title": "t", "evidence": ["\x1b]8;;x"]},
+        {"title": "t", "tags": ["a\x00"]},
+        {"title": "t", "informed": ["Bob\x1b"]},
+    ):
+        with pytest.raises(ValidationError):
+            journal.add("note", values)
+    assert journal.add("note", {"title": "tabs\tand", "body": "lines\nand\ttabs"})["body"] == "lines\nand\ttabs"
+
+
+def test_bytes_that_are_not_utf8_are_refused(cli):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmjournal", "add", "note", "x", "--body", "-"],
+        input=b"caf\xe9\n",
+        capture_output=True,
+        env=dict(os.environ),
+    )
+    assert proc.returncode == 1 and b"not UTF-8" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_csv_neutralises_formulas_but_keeps_numbers(cli, journal):
+    import csv
+    import io
+
+    journal.add("note", {"title": "-2+3+cmd|' /C calc'!A0"})
+    journal.add("note", {"title": "-5"})
+    journal.add("note", {"title": "@SUM(A1)"})
+    rows = list(csv.DictReader(io.StringIO(ok(cli("export", "--format", "csv")))))
+    assert [r["title"] for r in rows] == ["'-2+3+cmd|' /C calc'!A0", "-5", "'@SUM(A1)"]
+
+
+def test_no_self_links(cli):
+    ok(cli("add", "decision", "d", "--owner", "A"))
+    refused(cli("amend", "1", "--supersedes", "1", "--reason", "x"), "itself")
+    refused(cli("amend", "1", "--caused-by", "1", "--reason", "x"), "itself")
+
+
+def test_status_amendment_of_a_superseded_decision_reads_the_same_everywhere(journal, db):
+    journal.add("decision", {"title": "D1", "owner": "A"})
+    assert journal.views  # loaded: the amendment below goes through the incremental fold
+    journal.add("decision", {"title": "D2", "owner": "B"}, links={"supersedes": ["1"]})
+    journal.amend("1", {"status": "rejected"}, "they said no")
+    live = journal.get("1")["history"][-1]["changes"]["status"]
+    fresh = Journal(db).get("1")["history"][-1]["changes"]["status"]
+    assert live == fresh == {"old": "accepted", "new": "rejected"}
+
+
+def test_concurrent_retractions_of_one_entry_write_one(cli, db):
+    ok(cli("add", "note", "n"))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pmjournal", "retract", "1", "--reason", f"r{i}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ),
+        )
+        for i in range(4)
+    ]
+    codes = [p.wait(timeout=60) for p in procs]
+    assert sorted(codes) == [0, 1, 1, 1]
+    assert sum(1 for r in Journal(db).records() if r["kind"] == "retraction") == 1
+    assert verify_file(db).ok
+
+
+@pytest.mark.parametrize("ref", ["²", "9" * 5000, "#0", "-1"])
+def test_odd_references(cli, ref):
+    ok(cli("add", "note", "n"))
+    refused(cli("show", ref), "")
+
+
+def test_odd_options(cli, db, tmp_path):
+    ok(cli("add", "note", "n"))
+    refused(cli("list", "--cause", "bogus"), "unknown cause")
+    refused(cli("list", "--person", ""), "empty")
+    refused(cli("export", "-o", ""), "file name")
+    refused(cli("export", "-o", str(db), "--force"), "journal itself")
+    assert ok(cli("verify")).startswith("ok")
+    refused(cli("--db", str(tmp_path), "verify"), "cannot read")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    refused(cli("--db", str(afile / "j.json"), "add", "note", "x"), "not a folder")
+
+
+def test_show_marks_a_retracted_superseding_decision(cli):
+    ok(cli("add", "decision", "D1", "--owner", "A"))
+    ok(cli("add", "decision", "D2", "--owner", "B", "--supersedes", "1"))
+    ok(cli("retract", "2", "--reason", "never agreed"))
+    assert "D2 (retracted)" in ok(cli("show", "1"))
+
+
+def test_tui_style_live_preview_of_absurd_dates_is_an_error_not_a_crash():
+    from pmjournal.core.dates import parse_when
+    from pmjournal.core.errors import DateError
+
+    for text in ("in 8000 years", "2026 years ago", "99999999999 days ago"):
+        with pytest.raises(DateError):
+            parse_when(text)

@@ -114,3 +114,30 @@ async def test_empty_journal_loads_the_demo_by_keyboard(db):
         await wait_for(pilot, lambda: db.exists() and len(Journal(db)) > 40)
         await loaded(pilot)
         assert len(app.screen.table.visible_views()) >= 40
+
+
+@pilot_test
+async def test_amend_form_refuses_to_empty_when_and_keeps_the_text(demo_db, make_app):
+    from textual.widgets import Input
+
+    from pmjournal.core.store import Journal
+    from pmjournal.tui.forms import AmendForm
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        seq = app.screen.table.current["seq"]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AmendForm))
+        app.screen.query_one("#f-occurred_at", Input).value = ""
+        app.screen.query_one("#f-reason", Input).value = "testing"
+        await pilot.pause()  # let the fields' Changed messages arrive first, as typing would
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, AmendForm)  # still open, with what was typed
+        assert app.screen.query_one("#f-reason", Input).value == "testing"
+        from pmjournal.tui.forms.fields import FieldRow
+
+        when_row = next(row for row in app.screen.query(FieldRow) if row.field.name == "occurred_at")
+        assert "cannot be emptied" in (when_row._error or "")  # shown beside the field
+    assert Journal(demo_db).get(str(seq))["occurred_at"]

@@ -78,12 +78,19 @@ def apply(views: dict[str, dict], record: dict) -> dict | None:
     return view
 
 
-def link_pass(views: dict[str, dict]) -> None:
+def link_pass(views: dict[str, dict], linking: set[str] | None = None) -> None:
     """Derive the reverse links and supersession once every record is folded.
 
     Run once per fold, on fresh views: it appends to linked_from/superseded_by.
+    `linking`: ids of the views that may hold links (all when None); fold()
+    collects them as it goes so a 100k journal is not walked a second time.
     """
-    for view in views.values():
+    if linking is None:
+        linking_views = views.values()
+    else:  # journal order, so linked_from lists come out the same either way
+        linking_views = sorted((views[i] for i in linking if i in views), key=lambda v: v["seq"])
+    superseded = []
+    for view in linking_views:
         for link in view.get("links") or ():
             target = views.get(link["to"])
             if target is None:
@@ -91,20 +98,29 @@ def link_pass(views: dict[str, dict]) -> None:
             target["linked_from"].append({"rel": link["rel"], "from": view["id"]})
             if link["rel"] == "supersedes" and not view["retracted"]:
                 target["superseded_by"].append(view["id"])
-    for view in [v for v in views.values() if v["superseded_by"] and v["kind"] == "decision"]:
-        _own(views, view)["status"] = "superseded"
+                superseded.append(target["id"])
+    for entry_id in superseded:
+        view = views[entry_id]
+        if view["kind"] == "decision":
+            _own(views, view)["status"] = "superseded"
 
 
 def fold(records) -> dict[str, dict]:
     """id -> folded view, in journal (seq) order, for every entry record."""
     views: dict[str, dict] = {}
+    linking: set[str] = set()
     for record in records:
         if record["kind"] in META_KINDS:
             apply(views, record)
+            changes = record.get("changes")
+            if changes and "links" in changes:
+                linking.add(record.get("target"))
             continue
         # Not through apply(): this loop runs once per record at start-up.
         views[record["id"]] = _new_view(record)
-    link_pass(views)
+        if "links" in record:
+            linking.add(record["id"])
+    link_pass(views, linking)
     return views
 
 

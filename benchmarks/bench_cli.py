@@ -123,7 +123,7 @@ def adds(n: int, runs: int, env: dict, tmp: Path) -> None:
             env,
             None,
             printed_seq,
-            note="resolving the link searches the file's bytes",
+            note="the link target is found by bisecting byte offsets",
         )
 
 

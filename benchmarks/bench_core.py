@@ -6,7 +6,7 @@ part of the figure. The journal object is opened once and never loaded (as the
 CLI uses it); each add is timed on its own and we report p50 and p95.
 
 A second series adds entries with a caused_by link given as a #seq reference,
-which the store resolves by a byte search of the file (no full parse): it
+which the store finds by bisecting byte offsets (no full parse): it
 shows what a link costs on the add path. It has no target of its own.
 
     python benchmarks/bench_core.py [--quick] [--adds N]
@@ -106,7 +106,7 @@ def bench_size(n: int, adds: int, link_adds: int) -> None:
             f"p95 of {link_adds}",
             p50=round(p50, 2),
             p95=round(p95, 2),
-            note="the link target is found by a byte search of the file",
+            note="the link target is found by bisecting byte offsets (record #n is on line n + 1)",
         )
 
 

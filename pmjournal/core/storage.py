@@ -371,6 +371,18 @@ class JournalFile:
 
     # -- direct look-ups (no full parse, for the add path) ---------------
 
+    def _map(self) -> mmap.mmap | None:
+        """The file mapped read-only, or None if it is missing or empty."""
+        try:
+            with open(self.path, "rb") as fh:
+                if os.fstat(fh.fileno()).st_size == 0:
+                    return None
+                return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
+
     def find_lines(self, needle: bytes, match, limit: int = 2) -> list[dict]:
         """Up to `limit` records whose line contains `needle` and satisfy `match`.
 
@@ -379,15 +391,9 @@ class JournalFile:
         checks the parsed record. The file is mapped, not read: at 100k entries
         that is 68 MB we need not copy.
         """
-        try:
-            with open(self.path, "rb") as fh:
-                if os.fstat(fh.fileno()).st_size == 0:
-                    return []
-                data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except FileNotFoundError:
+        data = self._map()
+        if data is None:
             return []
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
         with data:
             found, pos = [], data.find(b"\n") + 1  # skip the header line
             while len(found) < limit:
@@ -407,18 +413,11 @@ class JournalFile:
     def find_seq(self, seq: int) -> dict | None:
         """Record #seq by bisecting byte offsets: record #n is on line n + 1, so
         at 100k entries this reads a few lines instead of the whole file."""
-        try:
-            with open(self.path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                if size == 0:
-                    return None
-                data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except FileNotFoundError:
+        data = self._map()
+        if data is None:
             return None
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
         with data:
-            lo, hi = data.find(b"\n") + 1, size  # line starts in [lo, hi)
+            lo, hi = data.find(b"\n") + 1, len(data)  # line starts in [lo, hi)
             while lo < hi:
                 mid = (lo + hi) // 2
                 start = data.rfind(b"\n", lo - 1, mid) + 1 if mid > lo else lo

@@ -78,17 +78,15 @@ def apply(views: dict[str, dict], record: dict) -> dict | None:
     return view
 
 
-def link_pass(views: dict[str, dict], linking: set[str] | None = None) -> None:
+def link_pass(views: dict[str, dict], linking: set[str]) -> None:
     """Derive the reverse links and supersession once every record is folded.
 
     Run once per fold, on fresh views: it appends to linked_from/superseded_by.
-    `linking`: ids of the views that may hold links (all when None); fold()
-    collects them as it goes so a 100k journal is not walked a second time.
+    `linking`: ids of the views that may hold links, which fold() collects as
+    it goes so a 100k journal is not walked a second time; visited in journal
+    order, so linked_from lists keep that order.
     """
-    if linking is None:
-        linking_views = views.values()
-    else:  # journal order, so linked_from lists come out the same either way
-        linking_views = sorted((views[i] for i in linking if i in views), key=lambda v: v["seq"])
+    linking_views = sorted((views[i] for i in linking if i in views), key=lambda v: v["seq"])
     superseded = []
     for view in linking_views:
         for link in view.get("links") or ():

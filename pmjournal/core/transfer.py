@@ -75,10 +75,6 @@ def selected(journal, filt: Filter) -> list[dict]:
     return filt.apply(journal.views.values())
 
 
-def export_json(journal, filt: Filter) -> bytes:
-    return b"".join(iter_json(journal, filt))
-
-
 def iter_json(journal, filt: Filter):
     """The JSON export, one entry or record per line, written as it goes: at
     100k entries a single document in memory would cost most of a GB."""

@@ -6,7 +6,6 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from pmjournal.core import dates
@@ -15,6 +14,7 @@ from pmjournal.core.files import write_atomically
 from pmjournal.core.transfer import render
 
 from .confirm import ConfirmDialog
+from .dialog import FieldDialog
 from .source import Source
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
@@ -25,14 +25,13 @@ def default_name(fmt: str, today: date) -> str:
     return f"pmjournal-{today.isoformat()}.{EXTENSIONS[fmt]}"
 
 
-class ExportDialog(ModalScreen[Path | None]):
+class ExportDialog(FieldDialog[Path | None]):
     """Dismisses with the path written, or None if cancelled."""
 
-    CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("ctrl+s", "export", "Export", priority=True), Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, journal, filt, *, today: date | None = None, directory: Path | None = None, views=None, lock=None):
-        super().__init__(classes="pm-dialog")
+        super().__init__()
         self.source = Source(journal, views, lock=lock)
         self.journal = journal
         self.filt = filt
@@ -51,19 +50,10 @@ class ExportDialog(ModalScreen[Path | None]):
                 for key, label, _ext in FORMATS:
                     yield RadioButton(label, value=key == self.fmt, id=f"fmt-{key}")
             yield Label("Save to", classes="pm-label")
+            # Focused on opening: the common case is "e, enter", a Markdown file named for today.
             yield Input(default_name(self.fmt, self.today), id="f-path")
             yield Label("", markup=False, classes="pm-error", id="error")
             yield Label("enter export · shift+tab then ↑↓ enter: format · esc cancel", classes="pm-help")
-
-    def on_mount(self) -> None:
-        self.show_error(None)
-        # The common case is "e, enter": a Markdown file named for today.
-        self.query_one(Input).focus()
-
-    def show_error(self, message: str | None) -> None:
-        label = self.query_one("#error", Label)
-        label.update(message or "")
-        label.display = bool(message)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         fmt = (event.pressed.id or "fmt-markdown").removeprefix("fmt-")

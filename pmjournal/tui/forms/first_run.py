@@ -3,24 +3,24 @@
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from pmjournal.core import config
 from pmjournal.core.errors import PmjournalError
 
+from .dialog import FieldDialog
 
-class FirstRunDialog(ModalScreen[str]):
+
+class FirstRunDialog(FieldDialog[str]):
     """Saves the name to the config file and dismisses with it.
 
     Escape keeps the default rather than leaving the journal unsigned.
     """
 
-    CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("escape", "use_default", "Use default")]
 
     def __init__(self, default_name: str):
-        super().__init__(classes="pm-dialog")
+        super().__init__()
         self.default_name = default_name
 
     def compose(self) -> ComposeResult:
@@ -33,15 +33,6 @@ class FirstRunDialog(ModalScreen[str]):
             yield Input(self.default_name, placeholder="e.g. Pat Lee", id="f-name")
             yield Label("", markup=False, classes="pm-error", id="error")
             yield Label("enter save", classes="pm-help")
-
-    def on_mount(self) -> None:
-        self.show_error(None)
-        self.query_one(Input).focus()
-
-    def show_error(self, message: str | None) -> None:
-        label = self.query_one("#error", Label)
-        label.update(message or "")
-        label.display = bool(message)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -3,24 +3,23 @@
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
 
 from .base import store_message
 from .confirm import ConfirmDialog
+from .dialog import FieldDialog
 from .source import Source
 
 
-class RetractDialog(ModalScreen[dict | None]):
+class RetractDialog(FieldDialog[dict | None]):
     """Dismisses with the retraction record, or None."""
 
-    CSS_PATH = "forms.tcss"
     BINDINGS = [Binding("ctrl+s", "submit", "Retract", priority=True), Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, journal, entry_id: str, *, views=None, lock=None):
-        super().__init__(classes="pm-dialog")
+        super().__init__()
         self.source = Source(journal, views, lock=lock)
         self.journal = journal
         self.view = self.source.entry(entry_id)
@@ -35,15 +34,6 @@ class RetractDialog(ModalScreen[dict | None]):
             yield Input(placeholder="why this entry is withdrawn (required)", id="f-reason")
             yield Label("", markup=False, classes="pm-error", id="error")
             yield Label("enter continue · esc cancel", classes="pm-help")
-
-    def on_mount(self) -> None:
-        self.show_error(None)
-        self.query_one(Input).focus()
-
-    def show_error(self, message: str | None) -> None:
-        label = self.query_one("#error", Label)
-        label.update(message or "")
-        label.display = bool(message)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)

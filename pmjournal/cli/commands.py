@@ -142,6 +142,8 @@ def print_trail(views, journal) -> None:
             else "the journal is empty: add an entry with `pmjournal add`, or try `pmjournal demo`\n"
         )
         return
+    from ..core.display import short_date
+
     display = journal.people.display
     headers = ("#", "when", "kind", "title", "owner", "approved by", "status")
     rows = []
@@ -149,7 +151,7 @@ def print_trail(views, journal) -> None:
         rows.append(
             (
                 f"#{v['seq']}",
-                v["occurred_at"][:16].replace("T", " "),
+                short_date(v["occurred_at"]),
                 v["kind"],
                 v.get("title", ""),
                 display(v["owner"]) if v.get("owner") else "",

@@ -224,7 +224,7 @@ def test_odd_options(cli, db, tmp_path):
     refused(cli("export", "-o", ""), "file name")
     refused(cli("export", "-o", str(db), "--force"), "journal itself")
     assert ok(cli("verify")).startswith("ok")
-    refused(cli("--db", str(tmp_path), "verify"), "cannot read")
+    refused(cli("--db", str(tmp_path), "verify"), "is a folder")
     afile = tmp_path / "afile"
     afile.write_text("x")
     refused(cli("--db", str(afile / "j.json"), "add", "note", "x"), "not a folder")

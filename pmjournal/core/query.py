@@ -82,8 +82,9 @@ def haystack(view: dict, cache: bool = True) -> str:
 
 
 def public(view: dict) -> dict:
-    """The view without the caches this module keeps on it."""
-    return {k: v for k, v in view.items() if not k.startswith("_")}
+    """The view without the caches this module keeps on it, nor the extent of the
+    write it came in (`batch`: chain bookkeeping, meaningless in a view)."""
+    return {k: v for k, v in view.items() if not k.startswith("_") and k != "batch"}
 
 
 @dataclass

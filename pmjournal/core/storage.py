@@ -14,20 +14,24 @@ inserts go through `append`, called by store.EntryTable.
 """
 
 import contextlib
+import errno
 import gc
 import mmap
 import os
+import stat
 import time
 from pathlib import Path
 
 import orjson
 from tinydb.storages import Storage
 
-from .chain import GENESIS, canonical, seal
+from .chain import GENESIS, canonical, header_link, line_hash, record_hash, seal
 from .errors import JournalDamaged, JournalLocked, StoreError
 
 FORMAT = "pmjournal"
-SCHEMA = 1
+SCHEMA = 2  # 2: the header is chained (record #1's prev_hash is its hash); 1 still reads
+HEADER_KEYS = {"format", "schema", "created_at"}
+_HEADER_MAX = 4096  # a header is ~70 bytes; never read a whole huge file looking for one
 TABLE = "entries"
 LOCK_TIMEOUT = 5.0
 _CHUNK = 1 << 16
@@ -63,12 +67,175 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def open_regular(path: Path, flags: int, mode: str):
+    """`path` opened (as a file object in `mode`), or None if it does not exist.
+
+    Refuses anything that is not a regular file (or a link to one) with one
+    line: opening a FIFO would block, /dev/zero never ends, and a device is
+    no journal. O_NONBLOCK keeps the open itself from hanging on a FIFO; the
+    type is checked on the opened descriptor, so a file swapped in between
+    cannot slip past.
+    """
+    try:
+        fd = os.open(path, flags | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError as err:
+        raise StoreError(f"{path} is a folder, not a journal file") from err
+    except NotADirectoryError as err:
+        raise StoreError(f"cannot use {path}: a part of it is a file, not a folder") from err
+    except OSError as err:
+        raise StoreError(f"cannot open {path}: {err.strerror}") from err
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
+            raise StoreError(f"{path} is {what}, not a journal file; nothing was read or written")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, mode, buffering=-1) if mode else fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_first_line(fh, path) -> bytes:
+    """The header line (with its newline if it has one), read no further than a header can be."""
+    first = fh.readline(_HEADER_MAX)
+    if len(first) == _HEADER_MAX and not first.endswith(b"\n"):
+        raise JournalDamaged(f"{path} is not a pmjournal journal (its first line is not a header); it was not changed")
+    return first
+
+
+def check_header(line: bytes, path) -> dict:
+    """The header of line 1 (without its newline), or a one-line refusal."""
+    try:
+        header = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise JournalDamaged(f"{path} is not a pmjournal journal (or its first line is damaged); it was not changed")
+    schema = header.get("schema")
+    if schema.__class__ is not int or schema < 1:
+        raise JournalDamaged(f"{path} has a damaged header (schema {schema!r} is not a format version); it was not changed")
+    if schema > SCHEMA:
+        raise JournalDamaged(
+            f"{path} was written by a newer pmjournal (schema {schema}, this one reads up to {SCHEMA}); upgrade pmjournal. The file was not changed"
+        )
+    extra = sorted(set(header) - HEADER_KEYS)
+    if extra or not isinstance(header.get("created_at"), str):
+        what = f"an unknown key {extra[0]!r}" if extra else "no created_at"
+        raise JournalDamaged(f"{path} has a damaged header ({what}); it was not changed. Run `pmjournal verify`")
+    return header
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class Reader:
+    """Reads records line by line, checking each one against the chain.
+
+    One reader serves every path that loads records (a full load, catching up
+    on what another process appended, `verify`), so what is shown and what is
+    verified are the same bytes checked the same way. It yields only records
+    that are part of the journal:
+
+    - a last line without its newline is a write that never finished, unless
+      it is a complete record that chains correctly (only the newline was
+      lost): that one is kept, since every byte of it vouches for itself;
+    - records of a multi-record write (an import) carry `"batch": [first,
+      last]`, covered by their hashes; a batch whose last record is not in the
+      file was interrupted and is left out as a whole (`unfinished`).
+
+    A record whose bytes do not chain does not stop reading (its text can still
+    be shown, marked): `broken` names the first one, and `verify` reports it.
+    """
+
+    def __init__(self, path, seq: int = 0, prev: str = GENESIS, end: int = 0):
+        self.path = path
+        self.seq = seq  # the last record yielded
+        self.prev = prev  # its hash (or the header's link)
+        self.end = end  # the offset after it
+        self.last_start = end  # where its line starts
+        self.broken: tuple[int, str] | None = None
+        self.unfinished: tuple[int, int, int] | None = None  # (first, last written, last) of a cut batch
+        self.torn = False  # bytes after the last record that are not a record
+        self.loose_end = False  # the last record lacks its newline
+
+    def _problem(self, line: bytes, record: dict) -> str:
+        if record.get("prev_hash") != self.prev:
+            if self.seq == 0 and self.prev != GENESIS:
+                return "it does not chain to the header (the header or this record was altered)"
+            return "it does not chain to the record before it (a record was removed, inserted or rewritten)"
+        stored = record.get("hash")
+        if stored.__class__ is not str:
+            return "it has no hash (the record was altered)"
+        if line_hash(line, self.prev) == stored:
+            return ""
+        if record_hash(record) == stored:
+            return "its bytes are not the canonical form that was hashed (the record was altered)"
+        return "its content does not match its hash (the record was altered)"
+
+    def read(self, fh):
+        """Yield the records of `fh` (positioned at self.end) in order."""
+        loads, pending, batch = orjson.loads, [], None
+        for raw_line in fh:
+            complete = raw_line.endswith(b"\n")
+            line = raw_line[:-1] if complete else raw_line
+            if not line and self.loose_end:
+                self.end += len(raw_line)  # the newline a loose end was missing, written since
+                self.loose_end = False
+                continue
+            seq = self.seq + 1
+            try:
+                record = loads(line)
+            except orjson.JSONDecodeError:
+                record = None
+            if record.__class__ is not dict or record.get("seq") != seq:
+                if not complete:
+                    self.torn = True  # a write that never finished: never acknowledged
+                    break
+                if record is None:
+                    problem = "the record is not valid JSON (bytes were altered or lost)"
+                elif record.__class__ is not dict:
+                    problem = "the line is not a record"
+                else:
+                    problem = f"it carries #{record.get('seq')} where #{seq} belongs (records were removed, added or reordered)"
+                err = JournalDamaged(
+                    f"{self.path} is damaged at line {seq + 1} (record #{seq}); it was not changed. Run `pmjournal verify` for details"
+                )
+                err.bad = (seq, problem)
+                raise err
+            problem = self._problem(line, record) if self.broken is None or not complete else ""
+            if not complete and problem:
+                self.torn = True
+                break
+            if problem:
+                self.broken = (seq, problem)
+            span = record.get("batch")
+            if batch is None and span.__class__ is list and len(span) == 2 and span[0] == seq and span[1] != seq:
+                batch = (span, self.end, self.prev, self.seq, self.last_start)
+            self.seq, self.prev, self.last_start = seq, record.get("hash"), self.end
+            self.end += len(raw_line)
+            self.loose_end = not complete
+            if batch is None:
+                yield record
+                continue
+            pending.append(record)
+            if seq == batch[0][1] or span != batch[0]:
+                yield from pending
+                pending, batch = [], None
+        if batch is not None:
+            # An interrupted multi-record write: none of it is part of the journal.
+            (first, last), self.end, self.prev, self.seq, self.last_start = batch
+            self.unfinished = (first, first + len(pending) - 1, last)
+            self.loose_end = False
+            if self.broken and self.broken[0] >= first:
+                self.broken = None
 
 
 class JournalFile:
@@ -78,6 +245,7 @@ class JournalFile:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._lock = None
+        self.notices: list[str] = []  # what a write did beside appending (a tail set aside), for the user
 
     @property
     def lock(self):
@@ -90,115 +258,101 @@ class JournalFile:
 
     # -- reading -------------------------------------------------------
 
+    def open_read(self):
+        """The journal opened for reading, or None if it does not exist.
+
+        Opened without blocking and checked to be a regular file: a FIFO would
+        hang the reader, /dev/zero would never end, /dev/null is not a journal.
+        """
+        return open_regular(self.path, os.O_RDONLY, "rb")
+
     def check_header(self, line: bytes) -> dict:
-        try:
-            header = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            header = None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise JournalDamaged(f"{self.path} is not a pmjournal journal (or its first line is damaged); it was not changed")
-        schema = header.get("schema")
-        if not isinstance(schema, int) or schema > SCHEMA:
-            raise JournalDamaged(
-                f"{self.path} was written by a newer pmjournal (schema {schema}, this one reads {SCHEMA}); upgrade pmjournal. The file was not changed"
-            )
-        return header
+        return check_header(line, self.path)
 
     def check_existing(self) -> None:
         """Refuse, with one line, a file that is not a journal or is from a newer pmjournal.
 
         Reads only the first line; a missing or empty file is a new journal.
+        Creates nothing.
         """
-        try:
-            with open(self.path, "rb") as fh:
-                first = fh.readline(1 << 20)
-        except FileNotFoundError:
+        fh = self.open_read()
+        if fh is None:
             return
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
+        with fh:
+            first = read_first_line(fh, self.path)
         if first:
-            self.check_header(first)
+            self.check_header(first.rstrip(b"\n"))
 
-    def parse_line(self, line: bytes, lineno: int) -> dict:
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            record = None
-        if not isinstance(record, dict) or record.get("seq") != lineno - 1:
-            raise JournalDamaged(
-                f"{self.path} is damaged at line {lineno} (record #{lineno - 1}); it was not changed. Run `pmjournal verify` for details"
-            )
-        return record
+    def start(self, fh) -> tuple[dict | None, Reader]:
+        """Read the header from `fh`; return it and a Reader positioned after it."""
+        first = read_first_line(fh, self.path)
+        if not first.endswith(b"\n"):
+            if first:  # only a torn header: check it is ours, then treat as empty
+                self.check_header(first)
+            return None, Reader(self.path)
+        header = self.check_header(first[:-1])
+        return header, Reader(self.path, 0, header_link(first[:-1], header["schema"]), len(first))
 
-    def read_lines(self, start: int = 0) -> tuple[list[bytes], int]:
-        """Complete lines from byte offset `start`, and the offset after the last one.
-
-        A torn last line (no newline yet) is left out: it was never acknowledged.
-        """
-        try:
-            with open(self.path, "rb") as fh:
-                fh.seek(start)
-                data = fh.read()
-        except FileNotFoundError:
-            return [], 0
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
-        end = data.rfind(b"\n") + 1
-        if end == 0:
-            return [], start
-        return data[: end - 1].split(b"\n"), start + end
-
-    def load(self) -> tuple[dict | None, list[dict], int]:
-        """(header, records, end offset). A missing or empty file is an empty journal.
+    def load(self) -> tuple[dict | None, list[dict], Reader]:
+        """(header, records, the reader that read them). A missing or empty file is an empty journal.
 
         Reads line by line: holding the whole file and its split lines as well
         as the parsed records would double the peak memory at 100k entries.
         """
-        try:
-            fh = open(self.path, "rb")
-        except FileNotFoundError:
-            return None, [], 0
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
+        fh = self.open_read()
+        if fh is None:
+            return None, [], Reader(self.path)
         with fh, paused_gc():
-            first = fh.readline()
-            if not first.endswith(b"\n"):
-                if first:  # only a torn header: check it is ours, then treat as empty
-                    self.check_header(first)
-                return None, [], 0
-            header = self.check_header(first)
-            records, end, loads = [], len(first), orjson.loads
-            shared = {}.setdefault
+            header, reader = self.start(fh)
+            if header is None:
+                return None, [], reader
+            records = []
             # Sharing strings costs a third of the parse time and pays off only in
             # memory, which matters for large journals alone.
-            share = os.fstat(fh.fileno()).st_size > _SHARE_FROM_BYTES
-            for seq, line in enumerate(fh, start=1):
-                if not line.endswith(b"\n"):
-                    break  # a torn tail was never acknowledged
-                try:
-                    record = loads(line)
-                except orjson.JSONDecodeError:
-                    record = None
-                if record.__class__ is not dict or record.get("seq") != seq:
-                    self.parse_line(line, seq + 1)  # raises the one-line "damaged" error
+            if os.fstat(fh.fileno()).st_size <= _SHARE_FROM_BYTES:
+                records.extend(reader.read(fh))
+                return header, records, reader
+            shared = {}.setdefault
+            for record in reader.read(fh):
                 # The same few names, kinds, projects and tags recur in every
                 # record; one shared copy of each saves ~50 MB at 100k records.
-                for key in _SHARED_TEXT if share else ():
+                for key in _SHARED_TEXT:
                     value = record.get(key)
                     if value.__class__ is str:
                         record[key] = shared(value, value)
-                for key in _SHARED_LISTS if share else ():
+                for key in _SHARED_LISTS:
                     value = record.get(key)
                     if value.__class__ is list:
                         record[key] = [shared(x, x) if x.__class__ is str else x for x in value]
                 records.append(record)
-                end += len(line)
-        return header, records, end
+        return header, records, reader
 
-    def load_from(self, offset: int, first_seq: int) -> tuple[list[dict], int]:
-        """Records appended after byte `offset`, the first being #first_seq."""
-        lines, end = self.read_lines(offset)
-        return [self.parse_line(line, first_seq + 1 + i) for i, line in enumerate(lines)], end
+    def load_from(self, reader: Reader) -> list[dict]:
+        """Records appended after where `reader` stopped; it moves on past them."""
+        fh = self.open_read()
+        if fh is None:
+            return []
+        with fh:
+            fh.seek(reader.end)
+            reader.torn = False
+            return list(reader.read(fh))
+
+    def identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def holds(self, offset: int, end: int, record_hash_: str) -> bool:
+        """Whether the line at [offset, end) is still the record with that hash."""
+        fh = self.open_read()
+        if fh is None:
+            return False
+        with fh:
+            fh.seek(offset)
+            line = fh.read(end - offset).rstrip(b"\n")
+        return f'"hash":"{record_hash_}"'.encode() in line
 
     # -- writing -------------------------------------------------------
 
@@ -223,15 +377,20 @@ class JournalFile:
         return fd
 
     def _open_for_append(self) -> int:
+        fd = open_regular(self.path, os.O_RDWR, None)
+        if fd is not None:
+            return fd
         try:
-            return os.open(self.path, os.O_RDWR)
-        except FileNotFoundError:
-            try:
-                return self._create()
-            except OSError as err:
-                raise StoreError(f"cannot create {self.path}: {err.strerror}") from err
+            return self._create()
         except OSError as err:
-            raise StoreError(f"cannot open {self.path} for writing: {err.strerror}") from err
+            raise StoreError(f"cannot create {self.path}: {err.strerror}") from err
+
+    def _first_line(self, fd: int) -> bytes:
+        data = os.pread(fd, _HEADER_MAX, 0)
+        nl = data.find(b"\n")
+        if nl < 0 and len(data) == _HEADER_MAX:
+            raise JournalDamaged(f"{self.path} is not a pmjournal journal (its first line is not a header); it was not changed")
+        return data[: nl if nl >= 0 else len(data)]
 
     def _tail(self, fd: int, size: int) -> tuple[bytes, int, int]:
         """(last complete line, its start offset, end of complete data)."""
@@ -248,27 +407,40 @@ class JournalFile:
                 return b"", 0, 0
             window *= 4
 
-    def _first_line(self, fd: int) -> bytes:
-        window = 4096
-        while True:
-            data = os.pread(fd, window, 0)
-            nl = data.find(b"\n")
-            if nl >= 0 or len(data) < window:
-                return data[: nl if nl >= 0 else len(data)]
-            window *= 4
+    def _set_aside(self, fd: int, start: int, size: int, what: str) -> str:
+        """Move the bytes [start, size) to a side file and cut the journal back to `start`.
 
-    def _stash_torn(self, fd: int, complete_end: int, size: int) -> None:
-        torn = os.pread(fd, size - complete_end, complete_end)
+        The side file is complete and fsynced before the journal is cut, so
+        nothing is lost whatever fails; if the side file cannot be written (a
+        full disk) it is removed and the journal is left exactly as it was.
+        """
         stamp = time.strftime("%Y%m%dT%H%M%S")
-        side = self.path.with_name(f"{self.path.name}.torn-{stamp}-{os.getpid()}")
-        side_fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        side = self.path.with_name(f"{self.path.name}.{what}-{stamp}-{os.getpid()}")
         try:
-            _write_all(side_fd, torn)
-            os.fsync(side_fd)
-        finally:
-            os.close(side_fd)
-        os.ftruncate(fd, complete_end)
+            side_fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as err:
+            raise StoreError(f"cannot set aside the unfinished last write of {self.path}: {err.strerror}; nothing was saved") from err
+        try:
+            try:
+                pos = start
+                while pos < size:
+                    chunk = os.pread(fd, min(_CHUNK * 16, size - pos), pos)
+                    _write_all(side_fd, chunk)
+                    pos += len(chunk)
+                os.fsync(side_fd)
+            finally:
+                os.close(side_fd)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.unlink(side)
+            reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror
+            raise StoreError(
+                f"cannot set aside the unfinished last write of {self.path} ({reason}); nothing was saved and the journal was not changed"
+            ) from err
+        os.ftruncate(fd, start)
         os.fsync(fd)
+        self.notices.append(f"an unfinished write was moved out of the journal to {side}")
+        return str(side)
 
     @contextlib.contextmanager
     def locked(self):
@@ -276,6 +448,14 @@ class JournalFile:
         from filelock import Timeout
 
         self._ensure_dir()
+        lock_path = f"{self.path}.lock"
+        if not self.lock.is_locked:
+            # filelock retries a lock file it cannot create until its timeout and
+            # then reports a timeout; say what really failed instead.
+            try:
+                os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600))
+            except OSError as err:
+                raise StoreError(f"cannot create the lock file {lock_path}: {err.strerror}; nothing was saved") from err
         try:
             self.lock.acquire()
         except Timeout as err:
@@ -293,8 +473,11 @@ class JournalFile:
         """Seal and append records; return (records, offset before, offset after).
 
         Either all of `bodies` are on disk (fsynced) when this returns, or none
-        are: on any write error the file is cut back to where it was.
+        are: a write error cuts the file back to where it was, and several
+        records carry their batch's extent, so a reader tells a batch cut
+        short by a crash from a finished one and leaves it out.
         """
+        self.check_existing()  # refuse a file that is not a journal before creating anything
         with self.locked():
             fd = self._open_for_append()
             try:
@@ -317,29 +500,22 @@ class JournalFile:
             os.fsync(fd)
             size = len(header)
         first = self._first_line(fd)
-        self.check_header(first)
+        header = self.check_header(first)
         if len(first) == size:
             # Our header, whose newline never reached the disk: complete it,
             # rather than take the header for a torn record and set it aside.
-            os.lseek(fd, size, os.SEEK_SET)
-            _write_all(fd, b"\n")
+            os.pwrite(fd, b"\n", size)
             os.fsync(fd)
             size += 1
-        last, last_start, complete_end = self._tail(fd, size)
-        if complete_end < size:
-            self._stash_torn(fd, complete_end, size)
-            size = complete_end
-        if last_start == 0:
-            seq, prev_hash = 0, GENESIS
-        else:
-            # Seal against the last record as it is on disk: a damaged tail
-            # must stop us rather than be chained over.
-            prev = self._parse_tail(last)
-            seq, prev_hash = prev["seq"], prev["hash"]
+        size, seq, prev_hash = self._settle_tail(fd, size, header_link(first, header["schema"]))
         records, chunks = [], []
+        batch = [seq + 1, seq + len(bodies)] if len(bodies) > 1 else None
         for body in bodies:
             seq += 1
-            record = seal({**body, "seq": seq}, prev_hash)
+            record = {**body, "seq": seq}
+            if batch:
+                record["batch"] = batch
+            record = seal(record, prev_hash)
             prev_hash = record["hash"]
             records.append(record)
             chunks.append(canonical(record) + b"\n")
@@ -354,34 +530,81 @@ class JournalFile:
                 os.fsync(fd)
             except OSError:
                 pass
-            reason = "the disk is full" if err.errno == 28 else err.strerror
+            reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror
             raise StoreError(f"cannot write to {self.path}: {reason}; nothing was saved") from err
         return records, size, size + len(payload)
 
-    def _parse_tail(self, line: bytes) -> dict:
+    def _settle_tail(self, fd: int, size: int, link: str) -> tuple[int, int, str]:
+        """Make the file end on a whole record and return (size, last seq, last hash).
+
+        Bytes after the last newline are kept as a record when they are one
+        that chains (only its newline was lost) and set aside otherwise; a
+        multi-record write cut short by a crash is set aside whole.
+        """
+        last, last_start, complete_end = self._tail(fd, size)
+        prev_seq, prev_hash = (0, link) if last_start == 0 else self._seal_of(last)
+        if complete_end < size:
+            loose = os.pread(fd, size - complete_end, complete_end)
+            if self._chains(loose, prev_seq + 1, prev_hash):
+                os.pwrite(fd, b"\n", size)
+                os.fsync(fd)
+                return self._settle_tail(fd, size + 1, link)
+            self._set_aside(fd, complete_end, size, "torn")
+            size = complete_end
+        if last_start:
+            record = orjson.loads(last)
+            span = record.get("batch")
+            if isinstance(span, list) and len(span) == 2 and span[1] != record["seq"] and span[0] <= record["seq"]:
+                start = self._line_start(fd, size, span[0])
+                if start is not None:
+                    self._set_aside(fd, start, size, "unfinished")
+                    return self._settle_tail(fd, start, link)
+        return size, prev_seq, prev_hash
+
+    def _seal_of(self, line: bytes) -> tuple[int, str]:
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:
             record = None
-        if not isinstance(record, dict) or not isinstance(record.get("seq"), int) or "hash" not in record:
+        if not isinstance(record, dict) or not isinstance(record.get("seq"), int) or not isinstance(record.get("hash"), str):
             raise JournalDamaged(
                 f"the last record of {self.path} is damaged; nothing was saved and the file was not changed. Run `pmjournal verify`"
             )
-        return record
+        return record["seq"], record["hash"]
+
+    @staticmethod
+    def _chains(line: bytes, seq: int, prev: str) -> bool:
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return False
+        return (
+            isinstance(record, dict)
+            and record.get("seq") == seq
+            and record.get("prev_hash") == prev
+            and isinstance(record.get("hash"), str)
+            and line_hash(line, prev) == record["hash"]
+        )
+
+    def _line_start(self, fd: int, size: int, seq: int) -> int | None:
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+            found = _bisect_seq(data, seq)
+        return found[0] if found else None
 
     # -- direct look-ups (no full parse, for the add path) ---------------
 
     def _map(self) -> mmap.mmap | None:
         """The file mapped read-only, or None if it is missing or empty."""
-        try:
-            with open(self.path, "rb") as fh:
-                if os.fstat(fh.fileno()).st_size == 0:
-                    return None
-                return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except FileNotFoundError:
+        fh = self.open_read()
+        if fh is None:
             return None
-        except OSError as err:
-            raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
+        with fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return None
+            try:
+                return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except OSError as err:
+                raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
 
     def find_lines(self, needle: bytes, match, limit: int = 2) -> list[dict]:
         """Up to `limit` records whose line contains `needle` and satisfy `match`.
@@ -404,7 +627,7 @@ class JournalFile:
                 end = data.find(b"\n", hit)
                 if end < 0:
                     break  # a torn tail was never saved
-                record = self._loads_or_none(data[start:end])
+                record = _loads_or_none(data[start:end])
                 if record is not None and match(record):
                     found.append(record)
                 pos = end
@@ -417,33 +640,39 @@ class JournalFile:
         if data is None:
             return None
         with data:
-            lo, hi = data.find(b"\n") + 1, len(data)  # line starts in [lo, hi)
-            while lo < hi:
-                mid = (lo + hi) // 2
-                start = data.rfind(b"\n", lo - 1, mid) + 1 if mid > lo else lo
-                start = max(start, lo)
-                end = data.find(b"\n", start)
-                if end < 0:
-                    hi = start  # a torn tail: never saved, look before it
-                    continue
-                record = self._loads_or_none(data[start:end])
-                if record is None or not isinstance(record.get("seq"), int):
-                    return None  # damaged: let the full load report it
-                if record["seq"] == seq:
-                    return record
-                if record["seq"] < seq:
-                    lo = end + 1
-                else:
-                    hi = start
-        return None
+            found = _bisect_seq(data, seq)
+        return found[1] if found else None
 
-    @staticmethod
-    def _loads_or_none(line: bytes) -> dict | None:
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return None
-        return record if isinstance(record, dict) else None
+
+def _loads_or_none(line: bytes) -> dict | None:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _bisect_seq(data, seq: int) -> tuple[int, dict] | None:
+    """(line start, record) of record #seq in the mapped file, or None."""
+    lo, hi = data.find(b"\n") + 1, len(data)  # line starts in [lo, hi)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = data.rfind(b"\n", lo - 1, mid) + 1 if mid > lo else lo
+        start = max(start, lo)
+        end = data.find(b"\n", start)
+        if end < 0:
+            hi = start  # a torn tail: never saved, look before it
+            continue
+        record = _loads_or_none(data[start:end])
+        if record is None or not isinstance(record.get("seq"), int):
+            return None  # damaged: let the full load report it
+        if record["seq"] == seq:
+            return start, record
+        if record["seq"] < seq:
+            lo = end + 1
+        else:
+            hi = start
+    return None
 
 
 class JournalStorage(Storage):
@@ -451,25 +680,35 @@ class JournalStorage(Storage):
 
     Records are kept as a list (record #n at index n - 1); the {doc_id: doc}
     mapping TinyDB's read() returns is built only if TinyDB itself asks for it.
+
+    A long-running reader (the TUI) must notice when the file it read is no
+    longer that file (a backup restored over it, a sync tool replacing it):
+    before reading on from where it stopped, it checks the file's identity,
+    that it did not shrink, and that the last record it knows is still where
+    it was; otherwise it reloads everything and bumps `generation`.
     """
 
     def __init__(self, path, lock_timeout: float = LOCK_TIMEOUT):
         self.file = JournalFile(path, lock_timeout)
         self._list: list[dict] | None = None
         self._docs: dict[int, dict] | None = None
-        self._end = 0
+        self.reader = Reader(self.file.path)
+        self._ident = None
         self.header: dict | None = None
+        self.generation = 0  # bumped when the file was found replaced and everything reloaded
 
     @property
     def loaded(self) -> bool:
         return self._list is not None
 
     def load(self) -> None:
-        header, records, end = self.file.load()
+        ident = self.file.identity()
+        header, records, reader = self.file.load()
         self.header = header
         self._list = records
         self._docs = None
-        self._end = end
+        self.reader = reader
+        self._ident = ident
 
     def read(self):
         if self._docs is None:
@@ -485,31 +724,54 @@ class JournalStorage(Storage):
             for record in records:
                 self._docs[record["seq"]] = record
 
-    def refresh(self) -> list[dict]:
-        """Pick up records appended by other processes since we last looked."""
-        if self._list is None or self._end == 0:
-            known = len(self._list or ())
+    def _same_file(self) -> bool:
+        if self.file.identity() != self._ident:
+            return False
+        try:
+            size = os.stat(self.file.path).st_size
+        except OSError:
+            return False
+        if size < self.reader.end:
+            return False
+        if not self._list:
+            return True
+        last = self._list[-1]
+        return self.file.holds(self.reader.last_start, self.reader.end, last["hash"])
+
+    def refresh(self) -> list[dict] | None:
+        """Records appended by other processes since we last looked.
+
+        None when the file is not the one we read: everything was reloaded
+        (and `generation` bumped), so derived state must be rebuilt.
+        """
+        if self._list is None:
             self.load()
-            return self._list[known:]
-        new, end = self.file.load_from(self._end, len(self._list) + 1)
+            return list(self._list)
+        if not self._same_file():
+            self.load()
+            self.generation += 1
+            return None
+        new = self.file.load_from(self.reader)
         self._add(new)
-        self._end = max(self._end, end)
         return new
 
-    def append(self, bodies: list[dict]) -> tuple[list[dict], list[dict]]:
+    def append(self, bodies: list[dict]) -> tuple[list[dict], list[dict] | None]:
         """Append; return (our sealed records, every record new to the cache in order).
 
         The second list also holds what other processes appended since we last
-        read, so a caller keeping derived state can fold it all in order.
+        read, so a caller keeping derived state can fold it all in order; it is
+        None when the file had been replaced and everything was reloaded.
         """
         records, before, after = self.file.append(bodies)
         if self._list is None:
             return records, records
-        if before != self._end or self._end == 0:
-            return records, self.refresh()  # theirs, then ours, as on disk
-        self._add(records)
-        self._end = after
-        return records, records
+        if before == self.reader.end and records[0]["prev_hash"] == self.reader.prev and self.file.identity() == self._ident:
+            self._add(records)
+            self.reader.seq, self.reader.prev = records[-1]["seq"], records[-1]["hash"]
+            self.reader.last_start = after - len(canonical(records[-1])) - 1
+            self.reader.end = after
+            return records, records
+        return records, self.refresh()  # theirs, then ours, as on disk
 
     def records(self) -> list[dict]:
         """Every record in order. The list itself, not a copy: do not modify it."""

@@ -39,7 +39,7 @@ def test_file_is_private(journal, db):
 def test_header_records_schema(journal, db):
     add(journal)
     header = orjson.loads(db.read_bytes().split(b"\n")[0])
-    assert header["format"] == "pmjournal" and header["schema"] == 1
+    assert header["format"] == "pmjournal" and header["schema"] == 2
 
 
 def test_one_line_per_record_no_rewrite(journal, db):

@@ -47,3 +47,24 @@ def run_cli(*args, input=None, env=None, check=False):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def forge_export(out, data):
+    """Write an export's `data` as a forger would: every record resealed in order and the
+    head moved, so the chain holds and only the importer's other checks can refuse it."""
+    import json
+
+    from pmjournal.core.chain import record_hash
+
+    prev = data["records"][0]["prev_hash"]
+    for seq, record in enumerate(data["records"], start=1):
+        if isinstance(record, dict):
+            record["seq"], record["prev_hash"] = seq, prev
+            record["hash"] = prev = record_hash(record)
+    data["chain_head"] = {"seq": len(data["records"]), "hash": prev}
+    out.write_text(json.dumps(data))
+
+
+@pytest.fixture
+def forge():
+    return forge_export

@@ -222,22 +222,39 @@ def test_json_export_import_roundtrip(cli, tmp_path, journal):
     out = tmp_path / "export.json"
     ok(cli("export", "--format", "json", "--include-retracted", "-o", str(out)))
     other = tmp_path / "other.json"
-    assert "imported 4 records, skipped 0" in ok(cli("--db", str(other), "import", str(out)))
-    strip = ("seq", "prev_hash", "hash")
-    mine = [{k: v for k, v in e.items() if k not in strip} for e in listed(cli, "--include-retracted")]
-    theirs = [{k: v for k, v in e.items() if k not in strip} for e in listed(cli, "--db", str(other), "--include-retracted")]
-    assert mine == theirs
+    assert "imported 4 records, skipped 0" in ok(cli("--db", str(other), "import", str(out), env={"PMJOURNAL_CONFIG_DIR": str(tmp_path / "c2")}))
+    # What was recorded is the same; when and by whom it was written down is the importer's,
+    # with the file's own claims kept under `imported`.
+    facts = ("seq", "prev_hash", "hash", "recorded_at", "recorded_by", "imported")
+
+    def strip(entry):
+        entry = {k: v for k, v in entry.items() if k not in facts}
+        entry["history"] = [{k: v for k, v in e.items() if k not in facts} for e in entry["history"]]
+        if entry["retracted"]:
+            entry["retracted"] = {k: v for k, v in entry["retracted"].items() if k not in facts}
+        return entry
+
+    mine = listed(cli, "--include-retracted")
+    theirs = listed(cli, "--db", str(other), "--include-retracted")
+    assert [strip(e) for e in mine] == [strip(e) for e in theirs]
+    for original, imported in zip(mine, theirs, strict=True):
+        assert imported["recorded_by"] != "Pat PM"  # the importer, not the file's claim
+        assert imported["recorded_at"] > original["recorded_at"]
+        origin = imported["imported"]
+        assert origin["file"] == str(out) and origin["recorded_by"] == "Pat PM" and origin["recorded_at"] == original["recorded_at"]
+        assert origin["seq"] == original["seq"] and origin["head"]["seq"] == 4
+    assert theirs[0]["history"][0]["imported"]["recorded_by"] == "Pat PM"
     assert "imported 0 records, skipped 4" in ok(cli("--db", str(other), "import", str(out)))
     assert ok(cli("--db", str(other), "verify")).startswith("ok: 4 records")
 
 
-def test_import_is_all_or_nothing(cli, tmp_path, journal):
+def test_import_is_all_or_nothing(cli, tmp_path, journal, forge):
     journal.add("note", {"title": "n"})
     out = tmp_path / "export.json"
     ok(cli("export", "--format", "json", "-o", str(out)))
     data = json.loads(out.read_text())
     data["records"].append({**data["records"][0], "id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "kind": "decision"})  # no owner
-    out.write_text(json.dumps(data))
+    forge(out, data)
     other = tmp_path / "other.json"
     proc = cli("--db", str(other), "import", str(out))
     assert proc.returncode == 1 and "nothing was imported" in proc.stderr and "owner" in proc.stderr

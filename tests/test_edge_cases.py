@@ -38,6 +38,7 @@ def _export(cli, tmp_path):
     return out, json.loads(out.read_text())
 
 
+
 @pytest.mark.parametrize(
     "changes, fragment",
     [
@@ -47,7 +48,7 @@ def _export(cli, tmp_path):
         ({"channel": "email"}, "no channel field"),
     ],
 )
-def test_import_validates_amendments(cli, tmp_path, journal, changes, fragment):
+def test_import_validates_amendments(cli, tmp_path, journal, forge, changes, fragment):
     journal.add("decision", {"title": "D1", "owner": "A"})
     out, data = _export(cli, tmp_path)
     data["records"].append(
@@ -60,17 +61,17 @@ def test_import_validates_amendments(cli, tmp_path, journal, changes, fragment):
             "recorded_at": "2026-11-25T00:00:00+00:00",
         }
     )
-    out.write_text(json.dumps(data))
+    forge(out, data)
     other = tmp_path / "other.json"
     refused(cli("--db", str(other), "import", str(out)), fragment)
     assert not other.exists() or len(Journal(other)) == 0
 
 
-def test_import_refuses_duplicate_ids_and_double_retractions(cli, tmp_path, journal):
+def test_import_refuses_duplicate_ids_and_double_retractions(cli, tmp_path, journal, forge):
     journal.add("note", {"title": "n"})
     out, data = _export(cli, tmp_path)
     data["records"].append(dict(data["records"][0]))
-    out.write_text(json.dumps(data))
+    forge(out, data)
     refused(cli("--db", str(tmp_path / "o1.json"), "import", str(out)), "used twice")
     data["records"] = data["records"][:1]
     retraction = {
@@ -80,7 +81,7 @@ def test_import_refuses_duplicate_ids_and_double_retractions(cli, tmp_path, jour
         "recorded_at": "2026-11-25T00:00:00+00:00",
     }
     data["records"] += [{**retraction, "id": "01YYYYYYYYYYYYYYYYYYYYYYYY"}, {**retraction, "id": "01XXXXXXXXXXXXXXXXXXXXXXXX"}]
-    out.write_text(json.dumps(data))
+    forge(out, data)
     refused(cli("--db", str(tmp_path / "o2.json"), "import", str(out)), "already retracted")
 
 
@@ -94,11 +95,11 @@ def test_import_refuses_duplicate_ids_and_double_retractions(cli, tmp_path, jour
         ("impact", 5, "impact"),
     ],
 )
-def test_import_refuses_malformed_values(cli, tmp_path, journal, field, value, fragment):
+def test_import_refuses_malformed_values(cli, tmp_path, journal, forge, field, value, fragment):
     journal.add("change", {"title": "c", "owner": "A"})
     out, data = _export(cli, tmp_path)
     data["records"][0][field] = value
-    out.write_text(json.dumps(data))
+    forge(out, data)
     refused(cli("--db", str(tmp_path / "o.json"), "import", str(out)), fragment)
 
 

@@ -46,8 +46,10 @@ def _run(argv) -> tuple[int, bool]:
     try:
         if args.command is None:
             return launch_tui(args), True
-        return commands.COMMANDS[args.command.replace("-", "_")](args), False
+        code = commands.COMMANDS[args.command.replace("-", "_")](args)
+        return max(code, commands.finish(args)), False
     except PmjournalError as err:
+        commands.finish(args, failed=True)
         print(f"pmjournal: {err}", file=sys.stderr)
         return 1, False
     except BrokenPipeError:

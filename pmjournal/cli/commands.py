@@ -53,9 +53,39 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
+OPENED: list[Journal] = []  # the journals this command opened, for finish()
+READING = ("list", "show", "who", "trace")
+
+
 def open_journal(args) -> Journal:
     cfg = config.load()
-    return Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user)
+    journal = Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user)
+    OPENED.append(journal)
+    return journal
+
+
+def unverified_line(broken: tuple[int, str]) -> str:
+    return (
+        f"this journal fails verification at #{broken[0]} ({broken[1]}): what it shows is not vouched for by its "
+        "hash chain; run `pmjournal verify`"
+    )
+
+
+def finish(args, failed: bool = False) -> int:
+    """After a command: tell what the journal's file needs the user to know.
+
+    A reading command that showed records the chain does not vouch for says
+    so and exits 1, so neither a person nor a script takes them as evidence.
+    """
+    code = 0
+    for journal in OPENED:
+        for note in journal.notices():
+            print(f"pmjournal: note: {note}", file=sys.stderr)
+        if journal.broken and args.command in READING and not failed:
+            print(f"pmjournal: warning: {unverified_line(journal.broken)}", file=sys.stderr)
+            code = 1
+    OPENED.clear()
+    return code
 
 
 def _values(args, kind: str | None) -> dict:
@@ -219,7 +249,14 @@ def cmd_retract(args) -> int:
 
 
 def cmd_who(args) -> int:
+    from ..core.display import visible
+    from ..core.people import look_alike_notes
     from ..core.query import who, who_person
+
+    def warn(names, only=None) -> None:
+        # Names that look alike but are different people: a line each on stderr.
+        for note in look_alike_notes(names, only):
+            print(f"pmjournal: warning: {note}", file=sys.stderr)
 
     filt = filter_from(args)
     journal = open_journal(args)
@@ -227,6 +264,7 @@ def cmd_who(args) -> int:
     people = journal.people
     if args.person:
         summary = who_person(views, people, args.person)
+        warn([summary["person"], *people.all()], only=args.person)
         if args.format == "json":
             doc = {
                 **summary,
@@ -243,16 +281,16 @@ def cmd_who(args) -> int:
                     for v, held in summary["entries"]
                 ],
             }
-            sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+            write_output(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n", None, False)
             return 0
         if not any(summary["roles"].values()):
             named = Filter(person=args.person, include_retracted=args.include_retracted).apply(views)
             if not named:
-                raise PmjournalError(f"{args.person} is not named in the entries selected")
+                raise PmjournalError(f"{visible(args.person)} is not named in the entries selected")
             _out(
-                f"{people.display(args.person)} holds no owner/requested/approved/consulted/informed role in the entries "
-                f"selected, but is named in {len(named)} (participants, acknowledged, raised by/to): "
-                f"pmjournal list --person {args.person!r}\n"
+                f"{visible(people.display(args.person))} holds no owner/requested/approved/consulted/informed role in the "
+                f"entries selected, but is named in {len(named)} (participants, acknowledged, raised by/to): "
+                f"pmjournal list --person {visible(repr(args.person))}\n"
             )
             return 0
         from .render import who_person as render_person
@@ -260,8 +298,9 @@ def cmd_who(args) -> int:
         _console().print(render_person(summary, people))
         return 0
     rows = who(views, people)
+    warn([r["person"] for r in rows])
     if args.format == "json":
-        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+        write_output(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n", None, False)
         return 0
     if not rows:
         _out("nobody holds a role in the entries selected\n")
@@ -293,11 +332,21 @@ def cmd_trace(args) -> int:
 
 def write_output(data, output: str | None, force: bool) -> None:
     """`data` (bytes or an iterable of bytes) to stdout, or atomically to a file
-    that must not exist unless `force`."""
-    from ..core.files import write_atomically
+    that must not exist unless `force`.
 
+    A device (a terminal, a disk, /dev/null, or a symlink to one) is written
+    into only with `force`, or when it is the standard output itself
+    (/dev/stdout, /dev/fd/1, the same file as descriptor 1). A FIFO the user
+    named is written into: that is what it is for. What goes to a terminal has
+    its control characters shown, not sent (display.visible_chunks)."""
+    from ..core.display import visible_chunks
+    from ..core.files import device_kind, is_standard_output, is_terminal, write_atomically
+
+    chunks = [data] if isinstance(data, bytes | bytearray) else data
     if output is None:
-        for chunk in [data] if isinstance(data, bytes) else data:
+        if sys.stdout.isatty():
+            chunks = visible_chunks(chunks)
+        for chunk in chunks:
             sys.stdout.buffer.write(chunk)
         return
     if not output.strip():
@@ -305,8 +354,16 @@ def write_output(data, output: str | None, force: bool) -> None:
     path = Path(output)
     if path.is_file() and not force:
         raise PmjournalError(f"{path} exists; use --force to overwrite it")
+    device = device_kind(path)
+    if device:
+        stdout = is_standard_output(path)
+        if not stdout and not force:
+            raise PmjournalError(f"{path} is {device}, not a file; use --force to write into it")
+        to_terminal = sys.stdout.isatty() if stdout else is_terminal(path)
+        if to_terminal:
+            chunks = visible_chunks(chunks)
     try:
-        write_atomically(path, data)
+        write_atomically(path, chunks)
     except OSError as err:
         raise PmjournalError(f"cannot write {path}: {err.strerror or err}") from err
 
@@ -318,6 +375,13 @@ def cmd_export(args) -> int:
     journal = open_journal(args)
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(f"{args.output} is the journal itself; export to another file")
+    journal.records()  # load, checking every record up to the head against the chain
+    if journal.broken and not args.unverified:
+        seq, problem = journal.broken
+        raise PmjournalError(
+            f"the journal fails verification at #{seq} ({problem}); nothing was exported. "
+            "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"
+        )
     data = render_chunks(journal, filt, args.format)
     write_output(data, args.output, args.force)
     if args.output:

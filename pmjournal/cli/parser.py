@@ -164,6 +164,11 @@ def build() -> Parser:
     p.add_argument("--format", choices=("markdown", "json", "csv"), default="markdown")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument(
+        "--unverified",
+        action="store_true",
+        help="export even if the journal fails verification; every entry is then marked as not vouched for",
+    )
 
     p = command("import", "add the records of a pmjournal JSON export or a jrnl JSON export")
     p.add_argument("file")

@@ -140,12 +140,19 @@ def parse_when(text: str, ref: datetime | None = None) -> datetime:
                 result = datetime.combine(ref.date(), only_time, tzinfo=ref.tzinfo)
         if result is None:
             result = _absolute(str(text).strip(), ref)
-        # A date at the edge of the calendar, or an offset beyond ±24 h, fails
-        # only when used: find out now, while we can still say which input it was.
-        result.astimezone(UTC)
     except DateError:
         raise
     except (ValueError, OverflowError, TypeError, ArithmeticError) as err:
+        raise DateError(f"cannot understand the date {text!r}; {HINT}", field="occurred_at") from err
+    try:
+        # A date at the edge of the calendar, or an offset beyond ±24 h, fails
+        # only when used: find out now, while we can still say which input it was.
+        result.astimezone(UTC)
+    except OverflowError as err:
+        raise DateError(
+            f"the date {text!r} is out of range: in UTC it falls outside the years 1 to 9999", field="occurred_at"
+        ) from err
+    except (ValueError, TypeError, ArithmeticError) as err:
         raise DateError(f"cannot understand the date {text!r}; {HINT}", field="occurred_at") from err
     return result
 

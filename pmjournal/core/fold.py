@@ -62,6 +62,8 @@ def apply(views: dict[str, dict], record: dict) -> dict | None:
         "recorded_by": record.get("recorded_by", ""),
         "reason": record.get("reason", ""),
     }
+    if "imported" in record:
+        event["imported"] = record["imported"]
     if kind == "amendment":
         view = _own(views, view)
         changes = {}

@@ -223,6 +223,31 @@ class _Writer:
         people = journal.people
         self.by_person: dict[str, list] = {}
         self.counts = _Cache(lambda name: self.by_person.setdefault(person_key(name), [people.display(name), 0, 0, 0, 0, 0]))
+        broken = journal.broken
+        # An export made with --unverified says so on every entry, not only at the top:
+        # a page printed or quoted on its own must not pass for checked evidence.
+        self.broken = broken
+        self.unverified = (
+            f"| Verified | **NO**: the journal fails verification at #{broken[0]}; this entry is not vouched for by its hash chain |\n"
+            if broken
+            else ""
+        )
+
+    def imported(self, origin: dict) -> str:
+        """Where an imported record came from, and what the file claimed about it."""
+        source = origin.get("file") or "?"
+        head = origin.get("head") or {}
+        parts = [f"from {_inline(source)}"]
+        if origin.get("format") == "jrnl":
+            parts.append("(a jrnl export)")
+        elif head:
+            parts.append(f"(its chain head #{head.get('seq')} {_code(str(head.get('hash', '')))})")
+        if origin.get("recorded_at"):
+            parts.append(
+                f"; the file says it was first recorded {self.utc(origin['recorded_at'])} by {self.names[origin.get('recorded_by') or '?']}"
+                + (f" as #{origin['seq']}" if origin.get("seq") else "")
+            )
+        return " ".join(parts)
 
     # -- cached formatting ---------------------------------------------
 
@@ -292,6 +317,12 @@ class _Writer:
         views = self.views
         name = journal_label if journal_label is not None else self.journal.path.name
         out.append(f"# Evidence trail: {_inline(name)}\n\n")
+        if self.broken:
+            out.append(
+                f"> **UNVERIFIED EXPORT.** The journal fails verification at #{self.broken[0]} "
+                f"({_inline(self.broken[1])}). It was exported anyway with `--unverified`: nothing below "
+                "is vouched for by its hash chain, and the chain head printed here does not vouch for it either.\n\n"
+            )
         out.append(f"- **Journal:** {_inline(journal_label if journal_label is not None else self.journal.path)}\n")
         out.append(f"- **Filters:** {_inline(filt.describe())}\n")
         if views:
@@ -433,7 +464,12 @@ class _Writer:
             entry_id = f"`{entry_id}`" if entry_id.isalnum() else _inline(entry_id)
             recorded = v["recorded_at"]
             recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
-            rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n| Id | {entry_id} |\n\n")
+            rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n")
+            if "imported" in v:
+                rows.append(f"| Imported | {self.imported(v['imported'])} |\n")
+            if self.unverified:
+                rows.append(self.unverified)
+            rows.append(f"| Id | {entry_id} |\n\n")
             append("".join(rows))
 
             if "body" in v and (body := v["body"]):
@@ -521,6 +557,8 @@ class _Writer:
         out.append("---\n\n")
         n = len(self.views)
         out.append(f"End of the evidence trail: {n} {'entry' if n == 1 else 'entries'}; chain head #{seq} {_code(head)}.\n")
+        if self.broken:
+            out.append(f"\n**UNVERIFIED EXPORT**: the journal fails verification at #{self.broken[0]}.\n")
 
 
 def export_markdown(journal, filt: Filter, generated_at: datetime | str | None = None, journal_label: str | None = None) -> str:

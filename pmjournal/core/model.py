@@ -104,7 +104,7 @@ KIND_FIELDS: dict[str, tuple[Field, ...]] = {
 IMPACT_PARTS = ("scope", "schedule", "cost")
 
 # Fields the store sets; never amendable.
-SYSTEM_FIELDS = ("id", "seq", "kind", "recorded_at", "recorded_by", "prev_hash", "hash")
+SYSTEM_FIELDS = ("id", "seq", "kind", "recorded_at", "recorded_by", "prev_hash", "hash", "batch", "imported")
 
 _TAG = re.compile(r"^[\w][\w\-/.]*$")
 
@@ -115,7 +115,7 @@ def fields_for(kind: str) -> dict[str, Field]:
     return {f.name: f for f in COMMON + KIND_FIELDS[kind]}
 
 
-def split_names(value) -> list[str]:
+def split_names(value, field: str = "a name") -> list[str]:
     """'Alice, bob' or ['Alice', 'bob, Carol'] -> ['Alice', 'bob', 'Carol']."""
     if isinstance(value, str):
         items = [value]
@@ -128,7 +128,7 @@ def split_names(value) -> list[str]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError(f"a name must be text, not {item!r}")
-        for part in check_text("a name", item).split(","):
+        for part in check_text(field, item).split(","):
             name = " ".join(part.split())
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
@@ -146,21 +146,134 @@ def _as_list(value) -> list:
     raise ValidationError(f"expected text or a list of text, not {value!r}")
 
 
-# Control characters other than tab and newline would reach terminals as
-# escape sequences (ESC[31m...) when the record is listed; a lone surrogate
-# is not text at all (undecodable bytes from a pipe).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+# -- text rules (docs/data-format.md, "Text rules") --------------------------
+#
+# Every text a person or a file supplies passes check_text. Refused everywhere:
+# control characters other than tab and newline (C0, DEL, C1: they reach
+# terminals as escape sequences, ESC[31m...), lone surrogates (undecodable
+# bytes from a pipe), and the bidi embeddings, overrides and isolates, which
+# reorder how the text around them is shown (U+202E makes `Dana` read `anaD`).
+# Refused in single-line fields (titles, names, project, list items, config
+# values): every other invisible formatting character (Unicode category Cf:
+# zero-width spaces, bidi marks, word joiner, BOM...), line and paragraph
+# separators and the invisible filler letters, which make two names that look
+# the same different people. Kept where they are language: a zero-width joiner
+# or non-joiner between two letters of a script that uses them (Persian,
+# Devanagari...; not Latin, Greek or Cyrillic), a ZWJ inside an emoji sequence,
+# and the tag characters of a flag emoji. display.visible() shows on output
+# what these rules refuse on input, for text that was stored before them.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + _BIDI_CONTROLS
+# The Cf code points (Unicode 14-16; tests/test_text_rules.py checks the list
+# against the running Python's unicodedata), and the other invisibles.
+_FORMAT = (
+    "\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2060-\u2065\u206a-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_INVISIBLE = "\u2028\u2029\u034f\u115f\u1160\u3164\uffa0"
+_MULTI_LINE_BAD = re.compile(f"[{_ALWAYS}]")
+_SINGLE_LINE_BAD = re.compile(f"[{_ALWAYS}{_FORMAT}{_INVISIBLE}]")
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_JOINERS = ("\u200c", "\u200d")
+_FLAG = "\U0001f3f4"
+_CANCEL_TAG = "\U000e007f"
+
+# Control characters have no name in unicodedata: their Unicode aliases.
+_CONTROL_NAMES = dict(
+    enumerate(
+        (
+            "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION", "ENQUIRY",
+            "ACKNOWLEDGE", "BELL", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED", "LINE TABULATION",
+            "FORM FEED", "CARRIAGE RETURN", "SHIFT OUT", "SHIFT IN", "DATA LINK ESCAPE", "DEVICE CONTROL ONE",
+            "DEVICE CONTROL TWO", "DEVICE CONTROL THREE", "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE",
+            "SYNCHRONOUS IDLE", "END OF TRANSMISSION BLOCK", "CANCEL", "END OF MEDIUM", "SUBSTITUTE", "ESCAPE",
+            "INFORMATION SEPARATOR FOUR", "INFORMATION SEPARATOR THREE", "INFORMATION SEPARATOR TWO",
+            "INFORMATION SEPARATOR ONE",
+        )
+    )
+)  # fmt: skip
+_CONTROL_NAMES.update(
+    {
+        0x7F: "DELETE",
+        0x85: "NEXT LINE",
+        0x90: "DEVICE CONTROL STRING",
+        0x9B: "CONTROL SEQUENCE INTRODUCER",
+        0x9C: "STRING TERMINATOR",
+        0x9D: "OPERATING SYSTEM COMMAND",
+    }
+)
+
+
+def char_name(ch: str) -> str:
+    """'U+202E RIGHT-TO-LEFT OVERRIDE': how messages name a character."""
+    import unicodedata
+
+    code = ord(ch)
+    name = _CONTROL_NAMES.get(code) or unicodedata.name(ch, "")
+    return f"U+{code:04X} {name}".rstrip()
+
+
+def _latin_like(ch: str) -> bool:
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return ch.isascii() or name.startswith(("LATIN", "GREEK", "CYRILLIC", "COMBINING", "FULLWIDTH LATIN"))
+
+
+def _allowed_in_line(value: str, i: int) -> bool:
+    """Whether the format character at value[i] is language here, not a disguise."""
+    import unicodedata
+
+    ch = value[i]
+    if ch in _JOINERS:
+        if i == 0 or i + 1 >= len(value):
+            return False
+        before, after = value[i - 1], value[i + 1]
+        cat_before, cat_after = unicodedata.category(before), unicodedata.category(after)
+        if ch == "\u200d" and (cat_before in ("So", "Sk") or before == "\ufe0f") and cat_after == "So":
+            return True  # an emoji sequence: 👩‍💻
+        return cat_before[0] in "LM" and cat_after[0] in "LM" and not (_latin_like(before) or _latin_like(after))
+    if "\U000e0020" <= ch <= _CANCEL_TAG:
+        # A flag emoji: U+1F3F4, tag letters, U+E007F CANCEL TAG.
+        start = i
+        while start > 0 and "\U000e0020" <= value[start - 1] <= "\U000e007e":
+            start -= 1
+        end = i
+        while end < len(value) and "\U000e0020" <= value[end] <= "\U000e007e":
+            end += 1
+        return start > 0 and value[start - 1] == _FLAG and end < len(value) and value[end] == _CANCEL_TAG
+    return False
+
+
+def refused_chars(value: str, multiline: bool = False):
+    """Yield (index, character) for each character the text rules refuse in `value`.
+
+    Tab is always allowed, and newline in multi-line text (a newline in a
+    single-line field has its own message in check_text); carriage return is
+    the caller's business (check_text's callers turn \\r into \\n first).
+    """
+    pattern = _MULTI_LINE_BAD if multiline else _SINGLE_LINE_BAD
+    for match in pattern.finditer(value):
+        i = match.start()
+        if not multiline and _allowed_in_line(value, i):
+            continue
+        yield i, match.group()
 
 
 def check_text(name: str, value: str, multiline: bool = False) -> str:
-    bad = _CONTROL.search(value)
-    if bad:
-        what = (
-            "bytes that are not UTF-8"
-            if "\ud800" <= bad.group() <= "\udfff"
-            else f"a control character (U+{ord(bad.group()):04X})"
-        )
-        raise ValidationError(f"{name} contains {what}; remove it", field=name)
+    for _, bad in refused_chars(value, multiline):
+        if "\ud800" <= bad <= "\udfff":
+            raise ValidationError(f"{name} contains bytes that are not UTF-8; remove them", field=name)
+        if bad <= "\x9f":
+            raise ValidationError(f"{name} contains a control character ({char_name(bad)}); remove it", field=name)
+        if bad in _BIDI:
+            what = "an invisible character that changes the direction text is shown in"
+        elif bad in "\u2028\u2029":
+            what = f"a line break ({name} must be a single line)"
+        else:
+            what = "an invisible character"
+        raise ValidationError(f"{name} contains {char_name(bad)}, {what}; remove it", field=name)
     if not multiline and ("\n" in value or "\r" in value):
         raise ValidationError(f"{name} must be a single line (put details in the body)", field=name)
     return value
@@ -181,12 +294,12 @@ def _clean(field: Field, value):
         check_text(name, value.replace("\r", "\n"), multiline=True)
         return value if value.strip() else None
     if kind == "person":
-        names = split_names(value)
+        names = split_names(value, name)
         if len(names) > 1:
             raise ValidationError(f"{name} is one accountable person, got {', '.join(names)}", field=name)
         return names[0] if names else None
     if kind == "people":
-        return split_names(value) or None
+        return split_names(value, name) or None
     if kind == "date":
         if not isinstance(value, str):
             raise ValidationError(f"{field.label.lower()} must be a date written as text", field=name)
@@ -251,6 +364,7 @@ def _clean(field: Field, value):
                 raise ValidationError(f"impact has {', '.join(IMPACT_PARTS)}, not {part!r}", field=name)
             if text is not None and str(text).strip():
                 impact[part] = str(text)
+                check_text(f"impact {part}", impact[part].replace("\r", "\n"), multiline=True)
         return impact or None
     raise AssertionError(f"unhandled field type {kind}")
 
@@ -301,6 +415,8 @@ def clean_changes(kind: str, changes: dict) -> dict:
 
 
 def require_reason(reason) -> str:
+    """A correction's reason: text like a body (it may run over lines), under the same rules."""
     if not isinstance(reason, str) or not reason.strip():
         raise ValidationError("a reason is required", field="reason")
+    check_text("reason", reason.replace("\r", "\n"), multiline=True)
     return reason.strip()

@@ -94,6 +94,12 @@ class Journal:
         self._views = self._people = None
         return views, people
 
+    def _still_there(self, target: dict) -> None:
+        """Under the lock, after a refresh: the entry resolved before is still in the file."""
+        record = self.storage.get(target["seq"])
+        if record is None or record["id"] != target["id"]:
+            raise NotFound(f"#{target['seq']} is no longer in the journal (the file was replaced since it was read); nothing was saved")
+
     def view_of(self, entry_id: str) -> dict:
         """One entry's own record with its amendments and retraction applied.
 
@@ -118,13 +124,47 @@ class Journal:
         return self._people
 
     def refresh(self) -> list[dict]:
-        """Load what other processes appended; return the new records."""
+        """Load what other processes appended; return the new records.
+
+        If the file was replaced underneath us (a backup restored, a sync
+        tool), everything is reloaded and every record is returned; watch
+        `generation` to tell the two apart.
+        """
         new = self.storage.refresh()
+        if new is None:
+            self._invalidate()
+            return self.records()
         self._absorb(new)
         return new
 
-    def _absorb(self, records: list[dict]) -> None:
-        """Bring the folded views up to date with records just appended."""
+    @property
+    def generation(self) -> int:
+        """Bumped each time the file was found replaced and reloaded from scratch."""
+        return self.storage.generation
+
+    @property
+    def broken(self) -> tuple[int, str] | None:
+        """(#seq, why) of the first loaded record the chain does not vouch for, or None."""
+        return self.storage.reader.broken if self.storage.loaded else None
+
+    def notices(self) -> list[str]:
+        """What the user should know about the file beyond the records read or written."""
+        out = list(self.storage.file.notices)
+        unfinished = self.storage.reader.unfinished if self.storage.loaded else None
+        if unfinished:
+            first, written, last = unfinished
+            out.append(
+                f"an interrupted write of {last - first + 1} records (#{first}-#{last}; {written - first + 1} had reached the disk) "
+                "is not part of the journal and is left out; the next write moves it to a side file"
+            )
+        return out
+
+    def _absorb(self, records: list[dict] | None) -> None:
+        """Bring the folded views up to date with records just appended
+        (None: the file was replaced and reloaded, so fold afresh)."""
+        if records is None:
+            self._invalidate()
+            return
         if not records:
             return
         self.table.clear_cache()
@@ -158,7 +198,10 @@ class Journal:
         """The record that `#42`, `42` or a unique id prefix names."""
         text = str(ref).strip()
         digits = text[1:] if text.startswith("#") else text
-        if digits.isascii() and digits.isdigit():
+        # `#07` is #7, but a bare number with a leading zero is an id prefix: ids
+        # start with 0 (their first character is the time, until the year 10889),
+        # and no #seq is ever written with a leading zero.
+        if digits.isascii() and digits.isdigit() and (text.startswith("#") or not digits.startswith("0")):
             if len(digits) > 12:
                 raise NotFound(f"no entry #{digits[:12]}… in this journal")
             seq = int(digits)
@@ -220,11 +263,25 @@ class Journal:
                         f"only a decision can supersede a decision (#{target['seq']} is a {target['kind']})",
                         field="links",
                     )
-                out.append({"rel": rel, "to": target["id"]})
+                link = {"rel": rel, "to": target["id"]}
+                if link not in out:  # `--supersedes 1 --supersedes #1` is one link
+                    out.append(link)
         return out
+
+    @staticmethod
+    def _not_superseded_by_hand(changes: dict) -> None:
+        # "superseded" is what the journal shows once a later decision supersedes
+        # this one; typed by hand it would claim a supersession nobody recorded.
+        status = changes.get("status")
+        if isinstance(status, str) and status.strip().lower() == "superseded":
+            raise ValidationError(
+                "status superseded is shown once a later decision supersedes this one: record that decision with a supersedes link",
+                field="status",
+            )
 
     def prepare(self, kind: str, values: dict, links: dict | None = None) -> dict:
         """Validate a new entry without saving it (forms use this to show errors)."""
+        self._not_superseded_by_hand(values)
         values = dict(values)
         if links:
             values["links"] = list(values.get("links") or []) + self._link_values(kind, links)
@@ -253,7 +310,9 @@ class Journal:
     def amend(self, ref, changes: dict, reason: str, links: dict | None = None) -> dict:
         target = self.resolve_entry(ref)
         reason = model.require_reason(reason)
+        self._not_superseded_by_hand(changes)
         with self._checked_write():
+            self._still_there(target)
             view = self.view_of(target["id"])
             changes = dict(changes)
             if links:
@@ -271,6 +330,7 @@ class Journal:
         target = self.resolve_entry(ref)
         reason = model.require_reason(reason)
         with self._checked_write():
+            self._still_there(target)
             if self.view_of(target["id"])["retracted"]:
                 raise ValidationError(f"#{target['seq']} is already retracted")
             body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason})

@@ -9,6 +9,7 @@ append is one locked write.
 
 import csv
 import io
+import os
 import re
 from datetime import datetime, time
 from pathlib import Path
@@ -67,7 +68,7 @@ def render_chunks(journal, filt: Filter, fmt: str):
     if fmt == "json":
         return iter_json(journal, filt)
     if fmt == "csv":
-        return iter([export_csv(selected(journal, filt)).encode("utf-8")])
+        return iter([export_csv(selected(journal, filt), journal.broken).encode("utf-8")])
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -89,6 +90,9 @@ def iter_json(journal, filt: Filter):
         "filter": filt.describe(),
         "chain_head": {"seq": seq, "hash": head},
     }
+    if journal.broken:
+        # `import` refuses such a file; a reader sees why at the top.
+        header["unverified"] = {"seq": journal.broken[0], "problem": journal.broken[1]}
     # The header's fields, then "entries" and "records" as arrays with one item a line.
     yield orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2] + b',\n  "entries": ['
     dumps = orjson.dumps
@@ -131,18 +135,22 @@ def _cell(field: str, view: dict) -> str:
     return "" if value is None else str(value)
 
 
-def export_csv(views) -> str:
+def export_csv(views, broken: tuple[int, str] | None = None) -> str:
+    """CSV of the views; exported --unverified, every row carries a `verified` column saying no."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    mark = [f"NO: the journal fails verification at #{broken[0]}"] if broken else []
+    writer.writerow(CSV_COLUMNS + (("verified",) if broken else ()))
     for view in views:
-        writer.writerow([_csv_safe(_cell(f, view)) for f in CSV_COLUMNS])
+        writer.writerow([_csv_safe(_cell(f, view)) for f in CSV_COLUMNS] + mark)
     return out.getvalue()
 
 
 # -- import ---------------------------------------------------------------
 
-_CHAIN = ("seq", "prev_hash", "hash")
+# Keys of an exported record that belong to the journal it came from, not to the entry.
+_CHAIN = ("seq", "prev_hash", "hash", "batch", "imported")
+_IMPORT_MAX = 4 << 30  # a file larger than this is not an export we wrote
 
 
 def _system_fields(record: dict) -> dict:
@@ -163,9 +171,18 @@ def _system_fields(record: dict) -> dict:
     return {"id": entry_id, "kind": record.get("kind"), "recorded_at": recorded_at, "recorded_by": recorded_by}
 
 
+def _check_links(links, known: set[str]) -> None:
+    for link in links or ():
+        if isinstance(link, dict) and link.get("to") not in known:
+            raise ValidationError(f"it links to {link.get('to')!r}, which is neither in the journal nor in the file")
+
+
 def _ours(records: list, journal_records: list[dict]) -> list[dict]:
     """Validate exported records against the journal and each other; return bodies to append."""
     kinds = {r["id"]: r["kind"] for r in journal_records}
+    linkable = set(kinds) | {
+        r.get("id") for r in records if isinstance(r, dict) and r.get("kind") in model.ENTRY_KINDS and isinstance(r.get("id"), str)
+    }
     retracted = {r.get("target") for r in journal_records if r["kind"] == "retraction"}
     bodies = []
     for i, record in enumerate(records, start=1):
@@ -183,6 +200,7 @@ def _ours(records: list, journal_records: list[dict]) -> list[dict]:
                 if "occurred_at" not in rest:
                     raise ValidationError("it has no occurred_at")
                 body = model.build_entry(kind, rest)
+                _check_links(body.get("links"), linkable)
             elif kind in model.META_KINDS:
                 target = rest.get("target")
                 if kinds.get(target) not in model.ENTRY_KINDS:
@@ -195,6 +213,7 @@ def _ours(records: list, journal_records: list[dict]) -> list[dict]:
                     if not isinstance(changes, dict):
                         raise ValidationError("its changes are not a set of field values")
                     body["changes"] = model.clean_changes(kinds[target], changes)
+                    _check_links(body["changes"].get("links"), linkable)
                 else:
                     retracted.add(target)
             else:
@@ -205,6 +224,61 @@ def _ours(records: list, journal_records: list[dict]) -> list[dict]:
         kinds[system["id"]] = kind
         bodies.append(body)
     return bodies
+
+
+def _check_chain(data: dict) -> tuple[int, str]:
+    """Refuse an export whose records are not exactly as their journal sealed them.
+
+    Each record must match its own hash; where two records follow each other
+    (#n and #n+1) the second must chain to the first; the record at the
+    stated chain head must carry the head's hash, and none may come after it.
+    What this cannot show without the journal: that a forger did not rebuild
+    every hash of a file made from scratch. The recording facts of what is
+    imported are therefore the importer's, and the file's own are kept only
+    as labelled data (see `imported`).
+    """
+    from .chain import record_hash
+
+    if data.get("unverified"):
+        raise ValidationError("it was exported from a journal that failed verification (--unverified)")
+    head = data.get("chain_head")
+    if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
+        raise ValidationError("it has no chain head")
+    by_seq: dict[int, dict] = {}
+    for i, record in enumerate(data["records"], start=1):
+        if not isinstance(record, dict):
+            raise ValidationError(f"record {i} is not a record")
+        seq, sealed = record.get("seq"), record.get("hash")
+        where = f"record {i} (#{seq})"
+        if not isinstance(seq, int) or not 0 < seq <= head["seq"]:
+            raise ValidationError(f"{where} is not between #1 and the chain head #{head['seq']}")
+        if seq in by_seq:
+            raise ValidationError(f"{where} appears twice")
+        if not isinstance(sealed, str) or not isinstance(record.get("prev_hash"), str) or record_hash(record) != sealed:
+            raise ValidationError(f"{where} does not match its hash: it was altered after it was exported")
+        by_seq[seq] = record
+    for seq, record in by_seq.items():
+        before = by_seq.get(seq - 1)
+        if before is not None and record["prev_hash"] != before["hash"]:
+            raise ValidationError(f"#{seq} does not chain to #{seq - 1}: records were altered, removed or reordered")
+    at_head = by_seq.get(head["seq"])
+    if at_head is not None and at_head["hash"] != head["hash"]:
+        raise ValidationError(f"the chain head does not match record #{head['seq']}")
+    return head["seq"], head["hash"]
+
+
+def _provenance(record: dict, source: str, head: tuple[int, str]) -> dict:
+    origin = {
+        "file": source,
+        "format": EXPORT_FORMAT,
+        "head": {"seq": head[0], "hash": head[1]},
+        "seq": record.get("seq"),
+        "recorded_at": record.get("recorded_at"),
+        "recorded_by": record.get("recorded_by", ""),
+    }
+    if isinstance(record.get("imported"), dict):
+        origin["earlier"] = record["imported"]  # it had been imported into that journal too
+    return origin
 
 
 def _jrnl(entries: list) -> list[dict]:
@@ -238,50 +312,81 @@ def _jrnl(entries: list) -> list[dict]:
             raise ValidationError(f"jrnl entry {i}: {err}") from err
         occurred = datetime.fromisoformat(body["occurred_at"])
         body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + title + "\n" + (entry.get("body") or ""))
-        body["recorded_at"] = dates.utc_stamp()
         bodies.append(body)
     return bodies
 
 
-def import_file(journal, path) -> tuple[int, int]:
-    """Append the records in `path` whose ids are new; return (added, skipped)."""
-    path = Path(path)
+def _read_import(path: Path):
+    from .storage import open_regular
+
     try:
-        data = orjson.loads(path.read_bytes())
-    except FileNotFoundError as err:
-        raise PmjournalError(f"no such file: {path}") from err
-    except OSError as err:
-        raise PmjournalError(f"cannot read {path}: {err.strerror}") from err
+        fh = open_regular(path, os.O_RDONLY, "rb")
+    except PmjournalError as err:
+        raise PmjournalError(f"{err}; nothing was imported") from err
+    if fh is None:
+        raise PmjournalError(f"no such file: {path}")
+    with fh:
+        try:
+            raw_bytes = fh.read(_IMPORT_MAX + 1)
+        except OSError as err:
+            raise PmjournalError(f"cannot read {path}: {err.strerror}; nothing was imported") from err
+    if len(raw_bytes) > _IMPORT_MAX:
+        raise PmjournalError(f"{path} is larger than any export pmjournal reads; nothing was imported")
+    try:
+        return orjson.loads(raw_bytes)
     except orjson.JSONDecodeError as err:
         raise PmjournalError(f"{path} is not valid JSON ({err}); nothing was imported") from err
-    known = {r["id"] for r in journal.records()}
+
+
+def import_file(journal, path) -> tuple[int, int]:
+    """Append the records in `path` whose ids are new; return (added, skipped).
+
+    The journal records each imported record as written down now, by this
+    journal's user, with `imported` saying where it came from and what the
+    file claimed (its own recorded_at/recorded_by/#seq): a file cannot make an
+    entry look as if this journal had recorded it in 2019.
+    """
+    path = Path(path)
+    data = _read_import(path)
+    source = str(path)
     if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
         if not isinstance(data.get("version"), int) or data["version"] > EXPORT_VERSION:
             raise PmjournalError(f"{path} was exported by a newer pmjournal; nothing was imported")
         records = data.get("records")
         if not isinstance(records, list):
             raise PmjournalError(f"{path} has no records list; nothing was imported")
-        fresh = [r for r in records if not (isinstance(r, dict) and r.get("id") in known)]
+        try:
+            head = _check_chain(data)
+        except ValidationError as err:
+            raise PmjournalError(f"{path} does not verify: {err}; nothing was imported") from err
+        known = {r["id"] for r in journal.records()}
+        fresh = [r for r in records if r.get("id") not in known]
         try:
             bodies = _ours(fresh, journal.records())
         except ValidationError as err:
             raise PmjournalError(f"{path}: {err}; nothing was imported") from err
-        for body in bodies:
-            body["recorded_by"] = body.get("recorded_by") or journal.user
+        for body, record in zip(bodies, fresh, strict=True):
+            body["imported"] = _provenance(record, source, head)
         skipped = len(records) - len(fresh)
     elif isinstance(data, dict) and isinstance(data.get("entries"), list) and "tags" in data:
         try:
             parsed = _jrnl(data["entries"])
         except ValidationError as err:
             raise PmjournalError(f"{path}: {err}; nothing was imported") from err
-        bodies, seen = [], set(known)
+        bodies, seen = [], {r["id"] for r in journal.records()}
         for body in parsed:
             if body["id"] not in seen:  # the same jrnl entry imported before, or twice in the file
                 seen.add(body["id"])
-                body["recorded_by"] = journal.user
+                body["imported"] = {"file": source, "format": "jrnl"}
                 bodies.append(body)
         skipped = len(parsed) - len(bodies)
     else:
         raise PmjournalError(f"{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
+    if journal.broken:
+        seq, problem = journal.broken
+        raise PmjournalError(f"this journal fails verification at #{seq} ({problem}); nothing was imported. Run `pmjournal verify`")
+    stamp, user = dates.utc_stamp(), journal.user
+    for body in bodies:
+        body["recorded_at"], body["recorded_by"] = stamp, user
     journal.append_raw(bodies)
     return len(bodies), skipped

@@ -6,9 +6,17 @@ seconds for 100,000 rows; this prints row by row with one flexible column.
 
 from rich.cells import cell_len, set_cell_size
 
+from ..core.display import visible
+
+
+def cell_text(text) -> str:
+    """A cell as the terminal gets it: control and invisible characters shown
+    (display.visible), and a newline in a cell would break the row."""
+    return " ".join(visible(str(text)).split())
+
 
 def fit(text: str, width: int) -> str:
-    text = " ".join(str(text).split())  # a newline in a cell would break the row
+    text = cell_text(text)
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
@@ -31,5 +39,5 @@ def natural_widths(headers, rows, caps) -> list[int]:
     for row in rows:
         for i, cell in enumerate(row):
             if widths[i] < caps[i]:
-                widths[i] = min(caps[i], max(widths[i], cell_len(str(cell))))
+                widths[i] = min(caps[i], max(widths[i], cell_len(cell_text(cell))))
     return widths

@@ -1,4 +1,9 @@
-"""Rich renderables for the CLI. User text is always wrapped in Text: never markup."""
+"""Rich renderables for the CLI. User text is always wrapped in Text: never markup.
+
+And it always comes through display.value_text (a field) or display.visible
+(anything else), so a control character stored in an old journal is shown as
+␛ or <U+202E>, never sent to the terminal.
+"""
 
 from rich import box
 from rich.console import Group
@@ -22,7 +27,7 @@ KIND_STYLE = {
 def _status(view: dict) -> str:
     if view["retracted"]:
         return "retracted"
-    return view.get("status") or ""
+    return display.value_text("status", view.get("status"))
 
 
 def trail_table(views, people) -> Table:
@@ -43,7 +48,7 @@ def trail_table(views, people) -> Table:
             Text(f"#{v['seq']}"),
             Text(display.short_date(v["occurred_at"])),
             Text(v["kind"], style=KIND_STYLE.get(v["kind"], "")),
-            Text(v.get("title", "")),
+            Text(display.value_text("title", v.get("title"))),
             Text(display.value_text("owner", v.get("owner"), people.display)),
             Text(display.value_text("approved_by", v.get("approved_by"), people.display)),
             Text(_status(v)),
@@ -57,14 +62,16 @@ def entry_detail(view: dict, journal) -> Group:
     head = Text(f"#{view['seq']} ", style="bold")
     head.append(view["kind"], style=KIND_STYLE.get(view["kind"], ""))
     if view.get("status"):
-        head.append(f" · {view['status']}")
-    title = Text(view.get("title", ""), style="bold")
+        head.append(f" · {display.value_text('status', view['status'])}")
+    title = Text(display.value_text("title", view.get("title")), style="bold")
     parts: list = [head, title]
     if view["retracted"]:
         r = view["retracted"]
         parts.append(
             Text(
-                f"RETRACTED #{r['seq']} {display.short_date(r['recorded_at'])} by {r['recorded_by']}: {r['reason']}", style="red"
+                f"RETRACTED #{r['seq']} {display.short_date(r['recorded_at'])} by {display.visible(r['recorded_by'])}: "
+                f"{display.value_text('reason', r['reason'])}",
+                style="red",
             )
         )
     grid = Table.grid(padding=(0, 2))
@@ -76,7 +83,11 @@ def entry_detail(view: dict, journal) -> Group:
             grid.add_row(Text(name), Text(text))
 
     row("When", display.long_date(view["occurred_at"]))
-    row("Recorded", f"{display.local_date(view['recorded_at'])} by {view.get('recorded_by', '')}")
+    row("Recorded", f"{display.local_date(view['recorded_at'])} by {display.visible(view.get('recorded_by', ''))}")
+    if "imported" in view:
+        from ..core.provenance import imported_text
+
+        row("Imported", imported_text(view["imported"], display.local_date, display.visible))
     for field in display.ROLE_FIELDS + tuple(display.kind_fields(view)):
         row(display.label(field), display.value_text(field, view.get(field), people.display))
     for field in ("project", "tags", "causes", "evidence"):
@@ -86,14 +97,20 @@ def entry_detail(view: dict, journal) -> Group:
     if links:
         parts += [Text("Links", style="bold"), *links]
     if view.get("body"):
-        parts += [Text("Body", style="bold"), Text(view["body"])]
+        parts += [Text("Body", style="bold"), Text(display.value_text("body", view["body"]))]
     if view["history"]:
         parts.append(Text("History", style="bold"))
         for event in view["history"]:
-            line = Text(f"  #{event['seq']} {display.local_date(event['recorded_at'])} by {event['recorded_by']}: ")
+            line = Text(
+                f"  #{event['seq']} {display.local_date(event['recorded_at'])} by {display.visible(event['recorded_by'])}: "
+            )
             line.append(event["kind"], style="yellow")
-            line.append(f" — {event['reason']}")
+            line.append(f" — {display.value_text('reason', event['reason'])}")
             parts.append(line)
+            if "imported" in event:
+                from ..core.provenance import imported_text
+
+                parts.append(Text(f"      imported {imported_text(event['imported'], display.local_date, display.visible)}", style="dim"))
             for field, change in (event.get("changes") or {}).items():
                 old = display.value_text(field, change["old"]) or "(empty)"
                 new = display.value_text(field, change["new"]) or "(empty)"
@@ -105,9 +122,9 @@ def entry_detail(view: dict, journal) -> Group:
 def _ref(journal, entry_id: str) -> str:
     target = journal.by_id(entry_id)
     if target is None:
-        return f"{entry_id} (not in this journal)"
+        return f"{display.visible(entry_id)} (not in this journal)"
     retracted = " (retracted)" if target["retracted"] else ""
-    return f"#{target['seq']} {target['kind']}: {target.get('title', '')}{retracted}"
+    return f"#{target['seq']} {target['kind']}: {display.value_text('title', target.get('title'))}{retracted}"
 
 
 def _links(view: dict, journal) -> list[Text]:
@@ -128,12 +145,14 @@ def who_table(rows) -> Table:
         table.add_column(role, justify="right")
     table.add_column("total", justify="right")
     for r in rows:
-        table.add_row(Text(r["person"]), *(Text(str(r[x]) if r[x] else "·") for x in ROLE_NAMES), Text(str(r["total"])))
+        table.add_row(
+            Text(display.visible(r["person"])), *(Text(str(r[x]) if r[x] else "·") for x in ROLE_NAMES), Text(str(r["total"]))
+        )
     return table
 
 
 def who_person(summary: dict, people) -> Group:
-    parts: list = [Text(summary["person"], style="bold")]
+    parts: list = [Text(display.visible(summary["person"]), style="bold")]
     counts = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     counts.add_column("kind")
     for role in ROLE_NAMES:
@@ -152,7 +171,7 @@ def who_person(summary: dict, people) -> Group:
                 Text(f"#{view['seq']}"),
                 Text(display.short_date(view["occurred_at"])),
                 Text(view["kind"]),
-                Text(view.get("title", "")),
+                Text(display.value_text("title", view.get("title"))),
                 Text(", ".join(held)),
                 Text(_status(view)),
                 style="dim strike" if view["retracted"] else "",
@@ -164,17 +183,17 @@ def who_person(summary: dict, people) -> Group:
 def trace_tree(tree: dict, people) -> Tree:
     def label(node: dict) -> Text:
         if node.get("missing"):
-            return Text(f"{node['id']} (not in this journal)", style="red")
+            return Text(f"{display.visible(node['id'])} (not in this journal)", style="red")
         v = node["view"]
         text = Text(f"#{v['seq']} ")
         text.append(v["kind"], style=KIND_STYLE.get(v["kind"], ""))
         text.append(f" {display.short_date(v['occurred_at'])} ")
-        text.append(v.get("title", ""), style="dim strike" if v["retracted"] else "bold")
-        status = "retracted" if v["retracted"] else v.get("status")
+        text.append(display.value_text("title", v.get("title")), style="dim strike" if v["retracted"] else "bold")
+        status = "retracted" if v["retracted"] else display.value_text("status", v.get("status"))
         if status:
             text.append(f"  [{status}]")
         if v.get("owner"):
-            text.append(f"  owner {people.display(v['owner'])}")
+            text.append(f"  owner {display.value_text('owner', v['owner'], people.display)}")
         if node["causes"]:
             text.append("  causes: " + ", ".join(f"{c['key']} ({c['label']}, {c['zh']})" for c in node["causes"]), style="yellow")
         if node["cycle"]:

@@ -55,7 +55,34 @@ def load(path: Path | None = None) -> Config:
             raise PmjournalError(f"unknown key {key!r} in {path}{extra}")
         if not isinstance(value, KEYS[key]):
             raise PmjournalError(f"{key!r} in {path} must be a {KEYS[key].__name__}")
+    check(raw, path)
     return Config(path=path, **raw)
+
+
+def check(values: dict, path) -> None:
+    """The text rules (model.check_text) for every text in the config: `name`
+    becomes recorded_by in every record, `project` a field, the others reach
+    the screen. One line naming the key and the character."""
+    from .errors import ValidationError
+    from .model import check_text
+
+    def texts(key, value):
+        if isinstance(value, str):
+            yield key, value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                yield from texts(f"{key}.{k}", k)
+                yield from texts(f"{key}.{k}", v)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                yield from texts(key, item)
+
+    for key, value in values.items():
+        for where, text in texts(key, value):
+            try:
+                check_text(where, text)
+            except ValidationError as err:
+                raise PmjournalError(f"{path}: {err}") from err
 
 
 def save(updates: dict, path: Path | None = None) -> Config:
@@ -64,6 +91,7 @@ def save(updates: dict, path: Path | None = None) -> Config:
     current = load(path)
     data = {k: getattr(current, k) for k in KEYS if getattr(current, k)}
     data.update({k: v for k, v in updates.items() if k in KEYS})
+    check(data, path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     import tomli_w
 

@@ -7,7 +7,7 @@ the same way: a field's label, a value as text, a date as a person reads it.
 from datetime import datetime
 
 from . import causes as causes_mod
-from .model import COMMON, KIND_FIELDS
+from .model import COMMON, KIND_FIELDS, refused_chars
 
 _LABELS = {f.name: f.label for f in COMMON}
 for _fields in KIND_FIELDS.values():
@@ -16,6 +16,58 @@ _LABELS.update({"kind": "Kind", "occurred_at": "When", "recorded_at": "Recorded"
 
 # Fields shown as roles, in RACI order, then the kind-specific ones.
 ROLE_FIELDS = ("owner", "requested_by", "approved_by", "consulted", "informed")
+# Fields that may run over lines (shown with newlines kept); everything else is one line.
+MULTILINE_FIELDS = frozenset(
+    {f.name for f in COMMON if f.type == "text"}
+    | {f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "text"}
+    | {"reason"}
+)
+
+
+def visible(text: str, multiline: bool = False) -> str:
+    """`text` safe to put on a terminal: every character the text rules
+    (model.check_text) refuse is shown instead of sent. A journal written
+    before the rules, or by hand, may hold them.
+
+    C0 controls and DEL become their Unicode control pictures (ESC -> ␛, one
+    cell wide like the rest), anything else (C1 controls, bidi overrides,
+    zero-width and other invisible characters, undecodable bytes) becomes
+    `<U+202E>`. Tab is kept, newline too in multi-line text, where a lone
+    carriage return (which would let later text overwrite a line) is shown as ␍.
+    """
+    text = str(text)
+    if multiline and "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\u240d")
+    bad = list(refused_chars(text, multiline))
+    if not bad:
+        return text
+    out = []
+    last = 0
+    for i, ch in bad:
+        out.append(text[last:i])
+        code = ord(ch)
+        out.append(chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else f"<U+{code:04X}>")
+        last = i + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def visible_chunks(chunks):
+    """Bytes (UTF-8) made safe for a terminal, chunk by chunk, as multi-line
+    text: for an export (CSV, JSON, Markdown) written to a terminal."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    held = ""
+    for chunk in chunks:
+        text = held + decoder.decode(chunk)
+        # a \r\n cut between two chunks must stay one line ending
+        held, text = (text[-1], text[:-1]) if text.endswith("\r") else ("", text)
+        if text:
+            yield visible(text, multiline=True).encode("utf-8")
+    text = held + decoder.decode(b"", final=True)
+    if text:
+        yield visible(text, multiline=True).encode("utf-8")
 
 
 def label(field: str) -> str:
@@ -46,7 +98,12 @@ def local_date(iso: str) -> str:
 
 
 def value_text(field: str, value, display_person=lambda n: n) -> str:
-    """One field's value as a line of text (lists joined, people by their first spelling)."""
+    """One field's value as text to show (lists joined, people by their first
+    spelling), made visible(): the one door from a record to a CLI or TUI screen."""
+    return visible(_value_text(field, value, display_person), multiline=field in MULTILINE_FIELDS)
+
+
+def _value_text(field: str, value, display_person) -> str:
     if value is None or value == [] or value == {}:
         return ""
     if field in ("owner", "raised_by"):

@@ -40,3 +40,42 @@ def write_atomically(path, data) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def device_kind(path) -> str | None:
+    """'a character device' or 'a block device' when `path` (or what a symlink
+    there points to) is one, else None. Writing "into" a disk or a terminal is
+    not exporting: the CLI asks for --force first."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return None
+
+
+def is_standard_output(path) -> bool:
+    """Whether `path` names this process's standard output: /dev/stdout,
+    /dev/fd/1, or any path that is the same file as descriptor 1."""
+    if str(path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"):
+        return True
+    try:
+        mine, theirs = os.fstat(1), os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
+
+def is_terminal(path) -> bool:
+    """Whether the device at `path` is a terminal (opened without making it ours)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)

@@ -58,3 +58,110 @@ class People:
         """Known names starting with `prefix` (case-insensitive), for autocomplete."""
         p = key(prefix)
         return [n for n in self.all() if key(n).startswith(p)][:limit]
+
+
+# -- look-alike names ----------------------------------------------------------
+#
+# Two spellings that differ only by letters that look the same (Latin `a` and
+# Cyrillic `а`, Greek `Ο` and Latin `O`) are two people to the journal and one
+# to a reader. The test is the skeleton of Unicode UTS #39 (Confusable
+# Detection): NFD, drop default-ignorable characters, map each character to the
+# prototype it is confused with, NFD again; same skeleton, confusable. We carry
+# the part of the confusables table that matters for names typed in a journal
+# (Cyrillic and Greek letters that look Latin, I/l/1, 0/O, rn/m) rather than
+# the whole 6,000-line file; NFKC first covers fullwidth and mathematical
+# letters. No PyPI package is kept up to date with the Unicode data and offers
+# a skeleton (confusables 1.2.0 is from 2021; confusable_homoglyphs checks
+# mixed scripts, not skeletons), so this small table is ours.
+
+_PROTOTYPES = {
+    # Cyrillic lower case
+    "а": "a", "в": "ʙ", "е": "e", "ё": "ë", "һ": "h", "і": "i", "ї": "ï", "ј": "j", "ӏ": "l",
+    "о": "o", "р": "p", "с": "c", "ԁ": "d", "ԛ": "q", "ѕ": "s", "у": "y", "ү": "y", "ԝ": "w",
+    "х": "x", "ɡ": "g", "ѵ": "v", "ь": "ь",
+    # Cyrillic upper case
+    "А": "A", "В": "B", "Е": "E", "Ё": "Ë", "З": "3", "Ѕ": "S", "І": "l", "Ї": "Ï", "Ј": "J", "К": "K",
+    "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "У": "Y", "Ү": "Y", "Х": "X",
+    "Ԛ": "Q", "Ԝ": "W", "Ӏ": "l", "Ѵ": "V",
+    # Greek lower case
+    "α": "a", "γ": "y", "ι": "i", "ν": "v", "ο": "o", "ρ": "p", "ϲ": "c", "ϳ": "j", "η": "n", "χ": "x",
+    "υ": "u",
+    # Greek upper case
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "l", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϲ": "C", "Ϳ": "J",
+    # Latin look-alikes within Latin and digits
+    "I": "l", "1": "l", "|": "l", "ǀ": "l", "ℓ": "l", "0": "O", "ɑ": "a", "ı": "i", "m": "rn",
+}  # fmt: skip
+
+
+def _ignorable(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch) == "Cf" or ch in "\u034f\u115f\u1160\u3164\uffa0\u00ad" or "\ufe00" <= ch <= "\ufe0f"
+
+
+def _overridden(text: str) -> str:
+    """Text after a RIGHT-TO-LEFT OVERRIDE is shown reversed, up to a POP
+    DIRECTIONAL FORMATTING or the end: `\u202eanaD` reads `Dana`."""
+    while "\u202e" in text:
+        head, _, rest = text.partition("\u202e")
+        run, _pop, tail = rest.partition("\u202c")
+        text = head + run[::-1] + tail
+    return text
+
+
+def skeleton(name: str) -> str:
+    """The UTS #39 skeleton of a name (as a person reads it: spacing does not
+    count). Only for comparing: it is not a spelling to show."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", _overridden(name)))
+    text = "".join(_PROTOTYPES.get(ch, ch) for ch in text if not _ignorable(ch))
+    return " ".join(unicodedata.normalize("NFD", text).split())
+
+
+def confusable_pairs(names) -> list[tuple[str, str]]:
+    """Pairs of names that are different people (different key()) but look
+    alike: the same skeleton, as typed or case-folded (the journal matches
+    names case-insensitively, so `dаna` with a Cyrillic `а` passes for Dana).
+    Each pair in the order the names came; each name with the first it resembles."""
+    seen: dict[str, str] = {}  # key -> the name, first spelling
+    for name in names:
+        seen.setdefault(key(name), name)
+    groups: dict[str, list[str]] = {}
+    pairs: list[tuple[str, str]] = []
+    done: set[tuple[str, str]] = set()
+    for name in seen.values():
+        for sk in {skeleton(name), skeleton(name.casefold())}:
+            for other in groups.get(sk, ()):
+                if (other, name) not in done:
+                    done.add((other, name))
+                    pairs.append((other, name))
+            groups.setdefault(sk, []).append(name)
+    return pairs
+
+
+def confusable_note(a: str, b: str) -> str:
+    """One line saying why two names are told apart: which characters are not what they look like."""
+    from .display import visible
+    from .model import char_name
+
+    def odd(name: str) -> list[str]:
+        import unicodedata
+
+        decomposed = unicodedata.normalize("NFC", name) != name
+        return [
+            ch
+            for ch in dict.fromkeys(name)
+            if not ch.isascii() and (_ignorable(ch) or ch in _PROTOTYPES or (decomposed and unicodedata.category(ch) == "Mn"))
+        ]
+
+    unusual = [f"{visible(n)} has {', '.join(char_name(ch) for ch in odd(n))}" for n in (a, b) if odd(n)]
+    detail = f" ({'; '.join(unusual)})" if unusual else ""
+    return f'"{visible(a)}" and "{visible(b)}" look alike but are different people{detail}'
+
+
+def look_alike_notes(names, only: str | None = None) -> list[str]:
+    """confusable_note() for each confusable pair among `names` (with `only`,
+    the pairs that name that person): what `who` and the People view warn."""
+    return [confusable_note(a, b) for a, b in confusable_pairs(names) if only is None or key(only) in (key(a), key(b))]

@@ -1,4 +1,7 @@
-"""The accountability summary: people x roles for what the trail currently shows."""
+"""The accountability summary: people x roles for what the trail currently shows.
+
+Names that look alike but are different people (Latin `a`, Cyrillic `а`) get a
+warning under the title (core.people.look_alike_notes, as `pmjournal who`)."""
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -6,10 +9,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...core.display import visible
+from ...core.people import look_alike_notes
 from ...core.query import ROLE_NAMES
 
 
 class PeopleScreen(Screen[str | None]):
+    DEFAULT_CSS = """
+    #people-look-alikes {
+        padding: 0 1;
+        height: auto;
+        color: $warning;
+    }
+    """
     BINDINGS = [
         Binding("escape,p", "close", "Back", id="people.close"),
         Binding("enter", "choose", "Filter to person", id="people.choose", show=True),
@@ -19,10 +31,13 @@ class PeopleScreen(Screen[str | None]):
         super().__init__()
         self.rows = rows
         self.description = description
+        self.look_alikes = look_alike_notes([row["person"] for row in rows])
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         yield Static(Text(f"People in {self.description}: {len(self.rows)} · enter filters the trail to one"), id="people-title")
+        if self.look_alikes:
+            yield Static(Text("\n".join(f"⚠ {note}" for note in self.look_alikes), style="bold"), id="people-look-alikes")
         yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -35,7 +50,7 @@ class PeopleScreen(Screen[str | None]):
         table.add_column("Total", key="total")
         for row in self.rows:
             table.add_row(
-                Text(row["person"]),
+                Text(visible(row["person"])),
                 *(Text(str(row[r] or ""), justify="right") for r in ROLE_NAMES),
                 Text(str(row["total"]), justify="right", style="bold"),
                 key=row["person"],

@@ -1,7 +1,9 @@
 """The highlighted entry in full: roles, the kind's fields, body, links, evidence, history.
 
 Everything a user typed goes into rich Text objects (never markup), so a title
-like `[bold]x` or `<b>` shows exactly as typed. Links, incoming and outgoing,
+like `[bold]x` or `<b>` shows exactly as typed, and through display.value_text
+or display.visible, so a control or invisible character an old journal holds
+is shown (␛, <U+202E>) rather than sent to the terminal. Links, incoming and outgoing,
 are an OptionList: pick one with enter to jump to that entry.
 """
 
@@ -13,7 +15,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.display import ROLE_FIELDS, kind_fields, label, local_date, long_date, value_text
+from ...core.display import ROLE_FIELDS, kind_fields, label, local_date, long_date, value_text, visible
 
 _REL = {"caused_by": "caused by", "supersedes": "supersedes", "relates": "relates to"}
 _REL_FROM = {"caused_by": "caused", "supersedes": "superseded by", "relates": "related from"}
@@ -29,10 +31,10 @@ def field_line(name: str, text: str) -> Text:
 def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
     text = Text(f"{arrow:<{LABEL_WIDTH}}", style="bold")
     if view is None:
-        text.append(f"{entry_id[:10]}… (not in this journal)", style="italic")
+        text.append(f"{visible(entry_id[:10])}… (not in this journal)", style="italic")
         return text
     text.append(f"#{view['seq']} {view['kind']}: ")
-    text.append(view.get("title", ""), style="strike" if view["retracted"] else "")
+    text.append(value_text("title", view.get("title")), style="strike" if view["retracted"] else "")
     return text
 
 
@@ -84,11 +86,12 @@ class EntryDetail(VerticalScroll):
         dp = self.display_person
         head = Text()
         head.append(f"#{view['seq']} {view['kind']}  ", style="bold")
-        head.append(view.get("title", ""), style="bold strike" if view["retracted"] else "bold")
+        head.append(value_text("title", view.get("title")), style="bold strike" if view["retracted"] else "bold")
         parts = [head]
         if view["retracted"]:
             r = view["retracted"]
-            parts.append(Text(f"RETRACTED by {r['recorded_by']} ({local_date(r['recorded_at'])}): {r['reason']}", style="bold"))
+            by, reason = visible(r["recorded_by"]), value_text("reason", r["reason"])
+            parts.append(Text(f"RETRACTED by {by} ({local_date(r['recorded_at'])}): {reason}", style="bold"))
         if view.get("superseded_by"):
             later = [self.views.get(i) for i in view["superseded_by"]]
             seqs = ", ".join(f"#{v['seq']}" for v in later if v)
@@ -101,9 +104,11 @@ class EntryDetail(VerticalScroll):
         for f in ("project", "tags", "causes"):
             if view.get(f):
                 parts.append(field_line(label(f), value_text(f, view[f], dp)))
-        parts.append(field_line("Recorded", f"{local_date(view.get('recorded_at', ''))} by {view.get('recorded_by', '')}"))
+        parts.append(
+            field_line("Recorded", f"{local_date(view.get('recorded_at', ''))} by {visible(view.get('recorded_by', ''))}")
+        )
         if view.get("body"):
-            parts += [Text(""), Text(view["body"])]
+            parts += [Text(""), Text(value_text("body", view["body"]))]
         if self._links(view):
             parts += [Text(""), Text("Links (tab here, enter to jump)", style="bold underline")]
         return Group(*parts)
@@ -123,18 +128,18 @@ class EntryDetail(VerticalScroll):
         parts = []
         if view.get("evidence"):
             parts.append(Text("Evidence", style="bold underline"))
-            parts += [Text(f"• {item}") for item in view["evidence"]]
+            parts += [Text(f"• {visible(item)}") for item in view["evidence"]]
         if view.get("history"):
             parts += [Text(""), Text("History", style="bold underline")]
             for event in view["history"]:
-                line = Text(f"{local_date(event['recorded_at'])}  {event['recorded_by']}  ", style="bold")
+                line = Text(f"{local_date(event['recorded_at'])}  {visible(event['recorded_by'])}  ", style="bold")
                 line.append(event["kind"])
                 parts.append(line)
                 for field, change in (event.get("changes") or {}).items():
                     old = value_text(field, change["old"], self.display_person) or "(empty)"
                     new = value_text(field, change["new"], self.display_person) or "(empty)"
                     parts.append(Text(f"    {label(field)}: {old} -> {new}"))
-                parts.append(Text(f"    reason: {event['reason']}", style="italic"))
+                parts.append(Text(f"    reason: {value_text('reason', event['reason'])}", style="italic"))
         return Group(*parts)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -1,0 +1,23 @@
+"""How an imported record's origin reads, for `show`, the TUI detail and history.
+
+The journal records an imported record as written down when and by whom it was
+imported; what the file claimed (its own recorded_at and recorded_by, its #seq
+and chain head) is kept under `imported` and shown here, labelled as the
+file's claim, never as this journal's.
+"""
+
+from collections.abc import Callable
+
+
+def imported_text(origin: dict, date_text: Callable[[str], str], name_text: Callable[[str], str] = str) -> str:
+    source = origin.get("file") or "?"
+    if origin.get("format") == "jrnl":
+        return f"from {source} (a jrnl export)"
+    text = f"from {source}"
+    head = origin.get("head") or {}
+    if head.get("hash"):
+        text += f" (chain head #{head.get('seq')} {str(head['hash'])[:16]}…)"
+    if origin.get("recorded_at"):
+        text += f"; the file says #{origin.get('seq')} was recorded {date_text(origin['recorded_at'])}"
+        text += f" by {name_text(origin.get('recorded_by') or '?')}"
+    return text

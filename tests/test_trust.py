@@ -1,0 +1,493 @@
+"""Nothing is shown, exported or imported that the record does not vouch for.
+
+Each test here failed before the fix it names (issue: trust holes)."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import orjson
+import pytest
+
+from pmjournal.core.chain import record_hash
+from pmjournal.core.errors import NotFound, StoreError
+from pmjournal.core.store import Journal
+from pmjournal.core.verify import verify_file
+
+
+def ok(proc):
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def refused(proc, fragment, code=1):
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    assert fragment in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    return proc.stderr
+
+
+def lines(db) -> list[bytes]:
+    return db.read_bytes().split(b"\n")
+
+
+def edit_record(db, seq, **changes):
+    """Change record #seq in place, as someone editing the file would (the chain then breaks there)."""
+    all_lines = lines(db)
+    record = orjson.loads(all_lines[seq])
+    record.update(changes)
+    all_lines[seq] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    db.write_bytes(b"\n".join(all_lines))
+
+
+@pytest.fixture
+def four(journal, db):
+    for i in range(1, 5):
+        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    return db
+
+
+# -- 3. reads and exports over an edited record -------------------------------
+
+
+def test_reads_say_the_journal_fails_verification(cli, four):
+    edit_record(four, 2, owner="Mallory")
+    proc = cli("list")
+    assert proc.returncode == 1 and "Mallory" in proc.stdout
+    assert "fails verification at #2" in proc.stderr
+    proc = cli("show", "2")
+    assert proc.returncode == 1 and "fails verification at #2" in proc.stderr
+    proc = cli("who")
+    assert proc.returncode == 1 and "fails verification at #2" in proc.stderr
+    # even a record before the damage: the journal as a whole is not vouched for
+    assert cli("show", "1").returncode == 1
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json", "csv"])
+def test_export_refuses_content_the_chain_does_not_cover(cli, four, tmp_path, fmt):
+    edit_record(four, 3, title="rewritten")
+    out = tmp_path / f"e.{fmt}"
+    refused(cli("export", "--format", fmt, "-o", str(out)), "fails verification at #3")
+    assert not out.exists()
+    refused(cli("export", "--format", fmt), "nothing was exported")
+
+
+def test_unverified_export_is_marked_on_every_entry(cli, four, tmp_path):
+    edit_record(four, 3, title="rewritten")
+    md = ok(cli("export", "--unverified"))
+    assert md.count("**NO**: the journal fails verification at #3") == 4  # one per entry
+    assert "UNVERIFIED EXPORT" in md.splitlines()[2]
+    assert md.rstrip().endswith("fails verification at #3.")
+    doc = json.loads(ok(cli("export", "--format", "json", "--unverified")))
+    assert doc["unverified"]["seq"] == 3
+    rows = ok(cli("export", "--format", "csv", "--unverified")).splitlines()
+    assert rows[0].endswith(",verified") and all(r.endswith("NO: the journal fails verification at #3") for r in rows[1:])
+    # and such a file is never taken back in as evidence
+    out = tmp_path / "u.json"
+    ok(cli("export", "--format", "json", "--unverified", "-o", str(out)))
+    refused(cli("--db", str(tmp_path / "o.json"), "import", str(out)), "failed verification")
+
+
+def test_clean_journal_reads_quietly(cli, four):
+    proc = cli("list")
+    assert proc.returncode == 0 and proc.stderr == ""
+
+
+# -- 4. import checks what it takes and records who took it ----------------------
+
+
+def _export(cli, tmp_path, *extra):
+    out = tmp_path / "e.json"
+    ok(cli("export", "--format", "json", "--include-retracted", "--force", "-o", str(out), *extra))
+    return out, json.loads(out.read_text())
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("owner", "VP Eng"), ("recorded_at", "2019-01-01T00:00:00+00:00"), ("recorded_by", "VP Eng"), ("title", "x")],
+)
+def test_import_refuses_an_edited_export(cli, four, tmp_path, field, value):
+    out, data = _export(cli, tmp_path)
+    data["records"][1][field] = value
+    out.write_text(json.dumps(data))
+    other = tmp_path / "other.json"
+    refused(cli("--db", str(other), "import", str(out)), "does not match its hash")
+    assert not other.exists()
+
+
+def test_import_refuses_reordered_or_moved_head(cli, four, tmp_path):
+    out, data = _export(cli, tmp_path)
+    data["records"][1], data["records"][2] = data["records"][2], data["records"][1]
+    data["records"][1]["seq"], data["records"][2]["seq"] = 2, 3
+    out.write_text(json.dumps(data))
+    refused(cli("--db", str(tmp_path / "o.json"), "import", str(out)), "does not match its hash")
+    out, data = _export(cli, tmp_path)
+    data["chain_head"]["hash"] = "f" * 64
+    out.write_text(json.dumps(data))
+    refused(cli("--db", str(tmp_path / "o.json"), "import", str(out)), "chain head does not match")
+
+
+def test_a_forged_export_cannot_claim_when_or_by_whom_it_was_recorded(cli, four, tmp_path, forge):
+    out, data = _export(cli, tmp_path)
+    data["records"][0].update(recorded_at="2019-01-01T00:00:00+00:00", recorded_by="VP Eng", owner="Someone Else")
+    forge(out, data)  # every hash recomputed: the file holds together
+    other = tmp_path / "other.json"
+    ok(cli("--db", str(other), "import", str(out), env={"PMJOURNAL_CONFIG_DIR": str(tmp_path / "importer")}))
+    (tmp_path / "importer").mkdir(exist_ok=True)
+    entry = json.loads(ok(cli("--db", str(other), "show", "1", "--format", "json")))
+    assert entry["recorded_at"].startswith("20") and not entry["recorded_at"].startswith("2019")
+    assert entry["recorded_by"] != "VP Eng"
+    assert entry["imported"]["recorded_by"] == "VP Eng" and entry["imported"]["file"] == str(out)
+    shown = ok(cli("--db", str(other), "show", "1", env={"COLUMNS": "400"}))
+    assert "Imported" in shown and "VP Eng" in shown and str(out) in shown
+    md = ok(cli("--db", str(other), "export"))
+    assert "| Imported | from " in md and "VP Eng" in md
+    assert ok(cli("--db", str(other), "verify")).startswith("ok")
+
+
+def test_jrnl_import_is_labelled(cli, tmp_path):
+    path = tmp_path / "jrnl.json"
+    path.write_text(json.dumps({"tags": {}, "entries": [{"title": "t", "body": "b", "date": "2026-10-01", "time": "09:30"}]}))
+    ok(cli("import", str(path)))
+    entry = json.loads(ok(cli("show", "1", "--format", "json")))
+    assert entry["imported"] == {"file": str(path), "format": "jrnl"}
+    assert "a jrnl export" in ok(cli("show", "1"))
+
+
+def test_import_refuses_a_link_to_nothing(cli, journal, tmp_path, forge):
+    journal.add("decision", {"title": "d", "owner": "A"})
+    out, data = _export(cli, tmp_path)
+    data["records"][0]["links"] = [{"rel": "relates", "to": "01NOSUCHENTRYXXXXXXXXXXXXX"}]
+    forge(out, data)
+    refused(cli("--db", str(tmp_path / "o.json"), "import", str(out)), "neither in the journal nor in the file")
+
+
+# -- 5. an import killed half-way leaves all of it or none ---------------------------
+
+
+def _batch_journal(journal, db, tmp_path, cli, n=30):
+    journal.add("note", {"title": "before"})
+    src = Journal(tmp_path / "src.json", user="src")
+    for i in range(n):
+        src.add("note", {"title": f"imported {i}"})
+    out = tmp_path / "batch.json"
+    ok(cli("--db", str(src.path), "export", "--format", "json", "-o", str(out)))
+    before = db.read_bytes()
+    ok(cli("import", str(out)))
+    return before, db.read_bytes()
+
+
+def test_an_interrupted_import_is_left_out_whole(cli, journal, db, tmp_path):
+    before, after = _batch_journal(journal, db, tmp_path, cli)
+    batch = after[len(before) :].split(b"\n")
+    # A crash can stop the write at any byte: at every line boundary inside the batch and mid-line.
+    cuts = [len(before) + sum(len(x) + 1 for x in batch[:k]) for k in range(1, 30)]
+    cuts += [len(before) + 500, len(after) - 3]
+    for cut in cuts:
+        db.write_bytes(after[:cut])
+        assert [e["title"] for e in json.loads(ok(cli("list", "--format", "json")))] == ["before"], cut
+        report = verify_file(db)
+        assert report.ok and report.count == 1, (cut, report)
+        proc = cli("list")
+        if cut < len(after) and after[cut - 1 : cut] == b"\n":
+            assert "interrupted write of 30 records" in proc.stderr
+    db.write_bytes(after[: cuts[10]])
+    proc = cli("add", "note", "after")
+    assert proc.returncode == 0 and "moved out of the journal" in proc.stderr
+    assert [e["title"] for e in json.loads(ok(cli("list", "--format", "json")))] == ["before", "after"]
+    assert ok(cli("verify")).startswith("ok: 2 records")
+    aside = [p for p in db.parent.iterdir() if ".unfinished-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == after[len(before) : cuts[10]]
+
+
+def test_a_whole_import_survives(cli, journal, db, tmp_path):
+    _batch_journal(journal, db, tmp_path, cli)
+    assert len(json.loads(ok(cli("list", "--format", "json")))) == 31
+    assert ok(cli("verify")).startswith("ok: 31 records")
+
+
+def test_kill_during_import_leaves_all_or_nothing(cli, journal, db, tmp_path):
+    """A real kill -9 at varying moments of a large import: never part of it."""
+    import signal
+    import time
+
+    src = Journal(tmp_path / "src.json", user="src")
+    src.append_raw([{"kind": "note", "title": f"n{i} " + "x" * 400, "occurred_at": "2026-11-01T10:00:00+00:00",
+                     "id": f"01K{i:023d}", "recorded_at": "2026-11-01T10:00:00+00:00", "recorded_by": "src"} for i in range(3000)])
+    out = tmp_path / "big.json"
+    ok(cli("--db", str(src.path), "export", "--format", "json", "-o", str(out)))
+    seen = set()
+    for delay in (0.05, 0.15, 0.25, 0.35, 0.45, 0.6, 0.8):
+        if db.exists():
+            db.unlink()
+        proc = subprocess.Popen([sys.executable, "-m", "pmjournal", "import", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        count = len(Journal(db).records()) if db.exists() else 0
+        assert count in (0, 3000), (delay, count)
+        assert verify_file(db).ok
+        seen.add(count)
+    assert seen  # which of the two happened depends on the machine's speed
+
+
+# -- 6. the header is in the chain -------------------------------------------------
+
+
+def test_edited_header_breaks_the_chain(cli, four):
+    all_lines = lines(four)
+    header = orjson.loads(all_lines[0])
+    header["created_at"] = "2019-01-01T00:00:00Z"
+    all_lines[0] = orjson.dumps(header, option=orjson.OPT_SORT_KEYS)
+    four.write_bytes(b"\n".join(all_lines))
+    proc = cli("verify")
+    assert proc.returncode == 1 and "broken at #1" in proc.stderr and "header" in proc.stderr
+
+
+def test_extra_header_keys_are_refused(cli, four):
+    all_lines = lines(four)
+    header = orjson.loads(all_lines[0])
+    header["note"] = "trust me"
+    all_lines[0] = orjson.dumps(header, option=orjson.OPT_SORT_KEYS)
+    four.write_bytes(b"\n".join(all_lines))
+    refused(cli("verify"), "unknown key 'note'")
+    refused(cli("list"), "unknown key 'note'")
+
+
+def test_schema_1_journals_still_read_and_append(cli, db):
+    """A journal written before the header was chained: #1 starts from 64 zeros."""
+    from pmjournal.core.chain import GENESIS, canonical, seal
+
+    db.parent.mkdir(parents=True)
+    header = canonical({"created_at": "2026-11-25T08:30:00Z", "format": "pmjournal", "schema": 1})
+    record = seal({"id": "01M8000000000000000000000A", "kind": "note", "occurred_at": "2026-11-25T08:30:00+00:00",
+                   "recorded_at": "2026-11-25T08:30:00.000+00:00", "recorded_by": "old", "seq": 1, "title": "old"}, GENESIS)
+    db.write_bytes(header + b"\n" + canonical(record) + b"\n")
+    ok(cli("add", "note", "new"))
+    assert "schema 1" in ok(cli("verify"))
+    assert [e["title"] for e in json.loads(ok(cli("list", "--format", "json")))] == ["old", "new"]
+
+
+# -- 7. a complete last record that only lost its newline ----------------------------
+
+
+def test_a_record_missing_only_its_newline_is_kept(cli, four):
+    data = four.read_bytes()
+    assert data.endswith(b"\n")
+    four.write_bytes(data[:-1])
+    report = verify_file(four)
+    assert report.ok and report.count == 4 and not report.torn_tail
+    assert len(json.loads(ok(cli("list", "--format", "json")))) == 4
+    assert ok(cli("add", "note", "five")).startswith("#5 ")
+    assert [e["seq"] for e in json.loads(ok(cli("list", "--format", "json")))] == [1, 2, 3, 4, 5]
+    assert ok(cli("verify")).startswith("ok: 5 records")
+    assert not [p for p in four.parent.iterdir() if ".torn-" in p.name]
+
+
+def test_a_reader_catches_up_past_a_loose_end(four):
+    reader = Journal(four)
+    four.write_bytes(four.read_bytes()[:-1])
+    assert len(reader.records()) == 4
+    Journal(four).add("note", {"title": "five"})
+    assert [r["seq"] for r in reader.refresh()] == [5]
+
+
+def test_a_torn_last_line_is_still_set_aside(cli, four):
+    data = four.read_bytes()
+    four.write_bytes(data + b'{"seq":5,"title":"half')
+    assert "unfinished last write" in ok(cli("verify"))
+    ok(cli("add", "note", "five"))
+    assert [p.read_bytes() for p in four.parent.iterdir() if ".torn-" in p.name] == [b'{"seq":5,"title":"half']
+
+
+# -- 8. a file replaced underneath a long-running reader -----------------------------
+
+
+def test_a_replaced_file_is_reloaded(tmp_path, four):
+    tui = Journal(four, user="tui")
+    assert len(tui.views) == 4
+    other = Journal(tmp_path / "other.json", user="o")
+    other.add("note", {"title": "restored from backup"})
+    os.replace(other.path, four)
+    gen = tui.generation
+    tui.refresh()
+    assert tui.generation == gen + 1
+    assert [v["title"] for v in tui.views.values()] == ["restored from backup"]
+
+
+def test_an_in_place_restore_is_noticed(tmp_path, four):
+    """`cp backup journal.json` keeps the inode; the size can even grow."""
+    tui = Journal(four, user="tui")
+    assert len(tui.records()) == 4
+    other = Journal(tmp_path / "other.json", user="o")
+    for i in range(8):
+        other.add("note", {"title": f"backup {i} " + "y" * 50})
+    four.write_bytes(other.path.read_bytes())  # same inode, larger file
+    tui.refresh()
+    assert [r["title"] for r in tui.records()] == [f"backup {i} " + "y" * 50 for i in range(8)]
+
+
+def test_no_amendment_for_an_entry_that_is_gone(tmp_path, four):
+    tui = Journal(four, user="tui")
+    target = tui.get("4")
+    other = Journal(tmp_path / "other.json", user="o")
+    other.add("note", {"title": "only one"})
+    os.replace(other.path, four)
+    before = four.read_bytes()
+    with pytest.raises(NotFound, match="no longer in the journal"):
+        tui.amend(target["id"], {"title": "x"}, "r")
+    with pytest.raises(NotFound):
+        tui.retract(target["id"], "r")
+    assert four.read_bytes() == before
+    assert verify_file(four).ok
+
+
+def test_appending_after_a_replacement_keeps_the_reader_true(tmp_path, four):
+    tui = Journal(four, user="tui")
+    assert len(tui.views) == 4
+    other = Journal(tmp_path / "other.json", user="o")
+    for i in range(4):
+        other.add("note", {"title": f"other {i}"})  # the same size, near enough
+    os.replace(other.path, four)
+    tui.add("note", {"title": "mine"})
+    assert [v["title"] for v in tui.views.values()] == ["other 0", "other 1", "other 2", "other 3", "mine"]
+    assert verify_file(four).ok
+
+
+# -- 11. odd files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "/dev/zero"])
+@pytest.mark.parametrize("command", [("add", "note", "x"), ("list",), ("verify",), ("show", "1")])
+def test_devices_are_not_journals(cli, target, command):
+    proc = cli("--db", target, *command)
+    refused(proc, "not a journal file")
+
+
+def test_a_fifo_is_not_a_journal(cli, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for command in (("list",), ("verify",), ("add", "note", "x")):
+        refused(cli("--db", str(fifo), *command), "is a FIFO")
+    refused(cli("import", str(fifo)), "is a FIFO")
+
+
+def test_import_of_a_device_is_refused(cli):
+    refused(cli("import", "/dev/zero"), "not a journal file")
+
+
+def test_a_huge_first_line_is_not_read_whole(cli, tmp_path):
+    big = tmp_path / "big.json"
+    big.write_bytes(b"x" * (8 << 20))
+    refused(cli("--db", str(big), "list"), "not a pmjournal journal")
+    refused(cli("--db", str(big), "add", "note", "x"), "not a pmjournal journal")
+    assert big.stat().st_size == 8 << 20
+
+
+# -- 13. a full disk while setting a torn tail aside ------------------------------------------
+
+
+def test_full_disk_while_setting_aside(four, monkeypatch):
+    from pmjournal.core import storage
+
+    four.write_bytes(four.read_bytes() + b'{"torn')
+    before = four.read_bytes()
+    real = storage._write_all
+
+    def full(fd, data):
+        if os.fstat(fd).st_size == 0 and data.startswith(b'{"torn'):
+            raise OSError(28, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(storage, "_write_all", full)
+    for _ in range(3):
+        with pytest.raises(StoreError, match="the disk is full.*not changed"):
+            Journal(four).add("note", {"title": "x"})
+    assert four.read_bytes() == before
+    assert not [p for p in four.parent.iterdir() if ".torn-" in p.name]
+
+
+# -- 14. a refused command creates nothing -------------------------------------------------
+
+
+def test_a_refused_command_leaves_no_lock_file(cli, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my shopping list\n")
+    refused(cli("--db", str(notes), "add", "note", "x"), "not a pmjournal journal")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_proc_files_are_refused_at_once(cli):
+    import time
+
+    start = time.monotonic()
+    refused(cli("--db", "/proc/self/status", "add", "note", "x"), "not a pmjournal journal")
+    assert time.monotonic() - start < 4  # not the 5 s lock wait
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can create the lock file anywhere")
+def test_an_uncreatable_lock_file_is_named(cli, four):
+    folder = four.parent
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        refused(cli("add", "note", "x"), "cannot create the lock file")
+    finally:
+        folder.chmod(0o700)
+
+
+# -- 15. odd values --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("schema, fragment", [('"1"', "is not a format version"), ("-5", "is not a format version"),
+                                              ("true", "is not a format version"), ("9", "newer pmjournal")])
+def test_header_schema_values(cli, db, schema, fragment):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b'{"created_at":"2026-11-25T08:30:00Z","format":"pmjournal","schema":' + schema.encode() + b"}\n")
+    before = db.read_bytes()
+    refused(cli("list"), fragment)
+    refused(cli("add", "note", "x"), fragment)
+    assert db.read_bytes() == before
+
+
+def test_leading_zero_digits_are_an_id_prefix(cli, journal):
+    first = journal.add("note", {"title": "one"})
+    journal.add("note", {"title": "two"})
+    proc = cli("show", "01")
+    assert proc.returncode == 1 and "ambiguous" in proc.stderr or "no entry with an id starting" in proc.stderr
+    assert json.loads(ok(cli("show", first["id"][:20], "--format", "json")))["title"] == "one"
+    assert json.loads(ok(cli("show", "#01", "--format", "json")))["title"] == "one"
+    assert json.loads(ok(cli("show", "2", "--format", "json")))["title"] == "two"
+
+
+def test_one_link_however_often_given(cli, journal):
+    journal.add("decision", {"title": "old", "owner": "A"})
+    ok(cli("add", "decision", "new", "--owner", "A", "--supersedes", "1", "--supersedes", "#1", "--supersedes", "1"))
+    assert json.loads(ok(cli("show", "2", "--format", "json")))["links"] == [
+        {"rel": "supersedes", "to": journal.resolve("1")["id"]}
+    ]
+    ok(cli("add", "note", "n", "--relates", "1", "--relates", "1"))
+    assert len(json.loads(ok(cli("show", "3", "--format", "json")))["links"]) == 1
+
+
+def test_superseded_is_not_typed_by_hand(cli, journal, db):
+    journal.add("decision", {"title": "d", "owner": "A"})
+    before = db.read_bytes()
+    refused(cli("add", "decision", "x", "--owner", "A", "--status", "superseded"), "supersedes link")
+    refused(cli("amend", "1", "--status", "superseded", "--reason", "r"), "supersedes link")
+    assert db.read_bytes() == before
+
+
+def test_a_date_out_of_range_says_so(cli):
+    refused(cli("add", "note", "x", "--when", "0001-01-01 00:00"), "out of range")
+    refused(cli("add", "note", "x", "--when", "9999-12-31 23:00 -05:00"), "out of range")
+
+
+def test_record_hash_of_a_line_matches_the_stored_hash(four):
+    """line_hash (the byte-level check every load makes) agrees with the record's own hash."""
+    from pmjournal.core.chain import line_hash
+
+    for line in lines(four)[1:-1]:
+        record = orjson.loads(line)
+        assert line_hash(line, record["prev_hash"]) == record["hash"] == record_hash(record)

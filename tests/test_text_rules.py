@@ -85,7 +85,7 @@ def test_config_save_refuses_before_writing(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_imported_reasons_follow_the_text_rules(cli, db, tmp_path, journal):
+def test_imported_reasons_follow_the_text_rules(cli, db, tmp_path, journal, forge):
     journal.add("note", {"title": "n"})
     out = tmp_path / "e.json"
     ok(cli("export", "--format", "json", "-o", str(out)))
@@ -100,7 +100,7 @@ def test_imported_reasons_follow_the_text_rules(cli, db, tmp_path, journal):
             "recorded_by": "Pat",
         }
     )
-    out.write_text(json.dumps(data))
+    forge(out, data)  # the chain holds: only the text rules can refuse it
     before = db.read_bytes()
     refused(cli("import", str(out)), "reason", "U+001B")
     assert db.read_bytes() == before

@@ -7,7 +7,7 @@ the same way: a field's label, a value as text, a date as a person reads it.
 from datetime import datetime
 
 from . import causes as causes_mod
-from .model import COMMON, KIND_FIELDS, refused_chars
+from .model import COMMON, KIND_FIELDS, refused_chars, suspect_in_line, suspect_in_text
 
 _LABELS = {f.name: f.label for f in COMMON}
 for _fields in KIND_FIELDS.values():
@@ -35,7 +35,10 @@ def visible(text: str, multiline: bool = False) -> str:
     `<U+202E>`. Tab is kept, newline too in multi-line text, where a lone
     carriage return (which would let later text overwrite a line) is shown as ␍.
     """
-    text = str(text)
+    if text.__class__ is not str:
+        text = str(text)
+    if (suspect_in_text if multiline else suspect_in_line)(text) is None:
+        return text  # nearly always: one regex search, no copy
     if multiline and "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\u240d")
     bad = list(refused_chars(text, multiline))

@@ -174,6 +174,10 @@ _FORMAT = (
 _INVISIBLE = "\u2028\u2029\u034f\u115f\u1160\u3164\uffa0"
 _MULTI_LINE_BAD = re.compile(f"[{_ALWAYS}]")
 _SINGLE_LINE_BAD = re.compile(f"[{_ALWAYS}{_FORMAT}{_INVISIBLE}]")
+# The quick test, for output paths that look at every cell of 100k rows: None
+# means nothing in the text can be refused (refused_chars would yield nothing).
+suspect_in_line = _SINGLE_LINE_BAD.search
+suspect_in_text = _MULTI_LINE_BAD.search
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _JOINERS = ("\u200c", "\u200d")
 _FLAG = "\U0001f3f4"

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from texthelp import assert_same_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +18,7 @@ def test_cli_reference_is_current():
     finally:
         sys.path.pop(0)
     current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert current == make_cli_reference.render(), "docs/cli.md is stale: run python scripts/make_cli_reference.py"
+    assert_same_text(current, make_cli_reference.render(), "docs/cli.md is stale: run python scripts/make_cli_reference.py")
 
 
 def test_readme_gives_the_two_commands():
@@ -41,4 +42,4 @@ def test_keys_reference_is_current():
     finally:
         sys.path.pop(0)
     current = (ROOT / "docs" / "keys.md").read_text(encoding="utf-8")
-    assert current == make_keys_reference.render(), "docs/keys.md is stale: run python scripts/make_keys_reference.py"
+    assert_same_text(current, make_keys_reference.render(), "docs/keys.md is stale: run python scripts/make_keys_reference.py")

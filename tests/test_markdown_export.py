@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from texthelp import assert_same_text
 
 from pmjournal.core.markdown import export_markdown
 from pmjournal.core.query import Filter, who
@@ -531,9 +532,7 @@ def test_the_committed_example_is_current():
     finally:
         sys.path.pop(0)
     current = (ROOT / "docs" / "example-evidence.md").read_text(encoding="utf-8")
-    assert current == make_example_evidence.render(), (
-        "docs/example-evidence.md is stale: run python scripts/make_example_evidence.py"
-    )
+    assert_same_text(current, make_example_evidence.render(), "docs/example-evidence.md is stale: run python scripts/make_example_evidence.py")
 
 
 def test_the_demo_export_reads_as_a_whole_document(tmp_path):

@@ -732,4 +732,7 @@ def write_demo(journal, ref: datetime | None = None) -> int:
     """Fill an empty journal with the demo; refuse one that holds anything."""
     if len(journal):
         raise PmjournalError(f"{journal.path} already holds {len(journal)} records; the demo only goes into an empty journal")
+    if ref is not None:
+        # The same demo, byte for byte, for a given ref (docs and snapshots): the header is chained.
+        journal.storage.file.create(ref.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     return len(journal.append_raw(build(ref)))

@@ -368,13 +368,20 @@ class JournalFile:
             except OSError as err:
                 raise StoreError(f"cannot create the folder {parent}: {err.strerror}") from err
 
-    def _create(self) -> int:
+    def _create(self, created_at: str | None = None) -> int:
         parent = self.path.parent
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        _write_all(fd, self._header_bytes())
+        _write_all(fd, self._header_bytes(created_at))
         os.fsync(fd)
         _fsync_dir(parent)
         return fd
+
+    def create(self, created_at: str) -> None:
+        """Start a new journal whose header says `created_at` (reproducible sample
+        journals: the header is in the chain, so it fixes every hash after it)."""
+        with self.locked():
+            if self.identity() is None:
+                os.close(self._create(created_at))
 
     def _open_for_append(self) -> int:
         fd = open_regular(self.path, os.O_RDWR, None)
@@ -486,8 +493,9 @@ class JournalFile:
                 os.close(fd)
 
     @staticmethod
-    def _header_bytes() -> bytes:
-        header = {"format": FORMAT, "schema": SCHEMA, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    def _header_bytes(created_at: str | None = None) -> bytes:
+        created_at = created_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        header = {"format": FORMAT, "schema": SCHEMA, "created_at": created_at}
         return canonical(header) + b"\n"
 
     def _append_locked(self, fd: int, bodies: list[dict]) -> tuple[list[dict], int, int]:

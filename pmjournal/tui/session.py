@@ -7,6 +7,7 @@ one rather than changing the old in place.
 """
 
 import copy
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass
@@ -29,14 +30,20 @@ class Snapshot:
     index: TrailIndex
     partial: bool = False  # a preview of the newest records while the whole journal loads
     last_seq: int = 0  # the last record folded into `views`
+    generation: int = 0  # the journal's generation it was read from (a replaced file bumps it)
+    broken: tuple[int, str] | None = None  # the first record the chain does not vouch for
+    notices: tuple[str, ...] = ()
 
 
-def file_stamp(path) -> tuple[int, int] | None:
+def file_stamp(path) -> tuple[int, ...] | None:
+    """What tells us the file may have changed. The inode and ctime are in it:
+    a backup restored with its old size and mtime (cp -p, rsync) still moves
+    the ctime, which nobody can set back."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 class JournalSession:
@@ -71,10 +78,17 @@ class JournalSession:
             self.journal.refresh()
             # Take the views over so the journal's own later appends never change them in
             # place while the UI thread reads them (catch_up folds new records into copies).
-            take = getattr(self.journal, "take_views", None)
-            views, people = take() if take else (self.journal.views, self.journal.people)
+            views, people = self.journal.take_views()
             last_seq = self.journal.head()[0]
-        return self._snapshot(views, people, last_seq=last_seq)
+            state = self._state()
+        return self._snapshot(views, people, last_seq=last_seq, **state)
+
+    def _state(self) -> dict:
+        return {
+            "generation": self.journal.generation,
+            "broken": self.journal.broken,
+            "notices": tuple(self.journal.notices()),
+        }
 
     def catch_up(self, snap: Snapshot) -> Snapshot:
         """`snap` plus the records appended since it was taken, by us or by other processes."""
@@ -83,9 +97,12 @@ class JournalSession:
         with self.lock:
             self.journal.refresh()
             records = self.journal.records()
+            state = self._state()
+        if state["generation"] != snap.generation:
+            return self.load()  # the file was replaced: what we show may no longer exist
         new = records[snap.last_seq :]
         if not new:
-            return snap
+            return snap if state["broken"] == snap.broken else dataclasses.replace(snap, **state)
         if new[0]["seq"] != snap.last_seq + 1:
             return self.load()
         folded = fold_more(snap.views, new)
@@ -97,15 +114,16 @@ class JournalSession:
         for entry_id in {r["id"] for r in new} | {r.get("target") for r in new}:
             if entry_id in views:
                 people.learn(views[entry_id])
-        return Snapshot(views, people, TrailIndex(views.values(), previous=snap.index, changed=changed), last_seq=new[-1]["seq"])
+        index = TrailIndex(views.values(), previous=snap.index, changed=changed)
+        return Snapshot(views, people, index, last_seq=new[-1]["seq"], **state)
 
     @staticmethod
-    def _snapshot(views: dict, people: People | None = None, partial: bool = False, last_seq: int = 0) -> Snapshot:
+    def _snapshot(views: dict, people: People | None = None, partial: bool = False, last_seq: int = 0, **state) -> Snapshot:
         if people is None:
             people = People()
             for view in views.values():
                 people.learn(view)
-        return Snapshot(views, people, TrailIndex(views.values()), partial, last_seq)
+        return Snapshot(views, people, TrailIndex(views.values()), partial, last_seq, **state)
 
     def changed_since(self, stamp) -> bool:
         return file_stamp(self.path) != stamp

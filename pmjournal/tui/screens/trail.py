@@ -119,8 +119,11 @@ class TrailScreen(Screen):
         if not snap.partial:
             self._loading = False
             self._stamp = message.stamp
-            if not self.snapshot.partial and snap.last_seq < self.snapshot.last_seq:
+            old = self.snapshot
+            if not old.partial and snap.generation == old.generation and snap.last_seq < old.last_seq:
                 return  # an older worker finished late; what is shown is already newer
+            if snap.generation < old.generation:
+                return  # read before the file was replaced
         elif not self.snapshot.partial:
             return  # the full journal arrived first; a preview would only go backwards
         if not snap.partial:
@@ -129,6 +132,8 @@ class TrailScreen(Screen):
             gc.freeze()
         keep = self._pending_id or (self.table.current or {}).get("id")
         self._pending_id = None
+        if not snap.partial:
+            self._warn_about(snap)
         self.snapshot = snap
         empty = not snap.partial and not snap.views
         if empty != self._empty:
@@ -142,6 +147,24 @@ class TrailScreen(Screen):
         elif self.focused is None or not self.focused.is_attached or self.focused.id == "load-demo":
             self.table.focus()
         self.apply_filter(self.filter_text, keep_id=keep)
+
+    def _warn_about(self, snap: Snapshot) -> None:
+        """Say, and keep saying in the title, when the chain does not vouch for what is shown."""
+        old = self.snapshot
+        if snap.broken != (None if old.partial else old.broken) and snap.broken:
+            seq, problem = snap.broken
+            self.notify(
+                f"This journal fails verification at #{seq} ({problem}): what it shows is not vouched for by its "
+                "hash chain. Run `pmjournal verify`.",
+                title="Not verified",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        self.sub_title = self.session.path.name + (f" · FAILS VERIFICATION at #{snap.broken[0]}" if snap.broken else "")
+        for note in snap.notices:
+            if note not in old.notices:
+                self.notify(note, severity="warning", timeout=15, markup=False)
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:

@@ -1,0 +1,60 @@
+"""The TUI never shows what the chain does not vouch for without saying so, and
+follows a journal file that is replaced underneath it."""
+
+import os
+
+import orjson
+from tuihelp import SIZE, loaded, pilot_test, table_lines, wait_for
+
+from pmjournal.core.store import Journal
+from pmjournal.core.verify import verify_file
+
+
+def _edit(db, seq, **changes):
+    lines = db.read_bytes().split(b"\n")
+    record = orjson.loads(lines[seq])
+    record.update(changes)
+    lines[seq] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    db.write_bytes(b"\n".join(lines))
+
+
+@pilot_test
+async def test_a_journal_that_fails_verification_says_so(db, make_app):
+    journal = Journal(db, user="Pat PM")
+    for i in range(3):
+        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    _edit(db, 2, owner="Mallory")
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert "FAILS VERIFICATION at #2" in app.screen.sub_title
+        assert any("fails verification at #2" in n.message for n in app._notifications)
+
+
+@pilot_test
+async def test_a_replaced_file_is_followed_and_vanished_entries_not_amended(db, tmp_path, make_app):
+    journal = Journal(db, user="Pat PM")
+    for i in range(3):
+        journal.add("decision", {"title": f"old call {i}", "owner": "Dana"})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        assert screen.table.current["title"] == "old call 2"
+        vanished = screen.table.current["id"]
+        backup = Journal(tmp_path / "backup.json", user="b")
+        backup.add("note", {"title": "restored from backup"})
+        os.replace(backup.path, db)
+        await wait_for(pilot, lambda: "restored from backup" in " ".join(table_lines(screen.table)))
+        assert "old call" not in " ".join(table_lines(screen.table))
+        # What the TUI's session holds no longer has the old entry: an amendment is refused.
+        session_journal = screen.session.journal
+        before = db.read_bytes()
+        try:
+            session_journal.amend(vanished, {"title": "x"}, "r")
+        except Exception as err:  # noqa: BLE001 -- the type is checked below
+            assert "no entry" in str(err) or "no longer in the journal" in str(err)
+        else:
+            raise AssertionError("amended an entry that is not in the file")
+        assert db.read_bytes() == before
+    assert verify_file(db).ok

@@ -1,13 +1,13 @@
 """`pmjournal export --format markdown` as a process, against jrnl's own Markdown export.
 
-    /work/venv/bin/python benchmarks/bench_export.py [--sizes 10000,100000] [--runs 5]
+    python benchmarks/bench_export.py [--sizes 10000,100000] [--runs 5]
 
 Targets (docs/DESIGN: performance): 10,000 entries no slower than `jrnl --export
 markdown` on a 10,000-entry jrnl journal measured in the same run; 100,000 entries
 under 10 s. The pmjournal journals come from _journal.py (realistic ~600-byte
 records with roles, bodies in English and Chinese, amendments, retractions and
 cause chains), sized so they hold at least the requested number of entries. jrnl
-is looked for at $JRNL, then /work/jrnl-venv/bin/jrnl, then on PATH; it runs with
+is looked for at $JRNL, then benchmarks/out/jrnl-venv/bin/jrnl, then on PATH; it runs with
 a private HOME and XDG folders and its own config file, so it never reads or
 writes a real configuration. Without jrnl the comparison is skipped with a message.
 """
@@ -40,7 +40,7 @@ def journal_with_entries(entries: int) -> tuple[Path, dict]:
 
 
 def find_jrnl() -> str | None:
-    for candidate in (os.environ.get("JRNL"), "/work/jrnl-venv/bin/jrnl", shutil.which("jrnl")):
+    for candidate in (os.environ.get("JRNL"), str(Path(__file__).resolve().parent / "out" / "jrnl-venv" / "bin" / "jrnl"), shutil.which("jrnl")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -144,9 +144,9 @@ def main() -> int:
                 )
                 ok &= target is None or ours["median"] < target
                 if jrnl is None and entries <= 20_000:
-                    print("jrnl not found ($JRNL, /work/jrnl-venv/bin/jrnl or PATH): skipping the comparison.")
+                    print("jrnl not found ($JRNL, benchmarks/out/jrnl-venv/bin/jrnl or PATH): skipping the comparison.")
                     print(
-                        "Install it apart from the project: python3 -m venv /work/jrnl-venv && /work/jrnl-venv/bin/pip install jrnl"
+                        "Install it apart from the project: python3 -m venv benchmarks/out/jrnl-venv && benchmarks/out/jrnl-venv/bin/pip install jrnl"
                     )
                 continue
             # jrnl gets exactly as many entries as the pmjournal export holds.

@@ -1,7 +1,7 @@
 """The yardstick: jrnl 4.x adding an entry to a 10k-entry plain-text journal, as a process.
 
 jrnl is not a pmjournal dependency and this script installs nothing. It uses
-$JRNL, else /work/jrnl-venv/bin/jrnl, and skips (saying how to install it)
+$JRNL, else benchmarks/out/jrnl-venv/bin/jrnl, and skips (saying how to install it)
 when neither exists. It writes a jrnl journal of 10k entries with the same
 kind of text as the pmjournal benchmarks, plus its own jrnl.yaml, in a
 temporary folder whose HOME and XDG_* variables it points jrnl at, so a real
@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _journal  # noqa: E402
 from _common import emit, fmt_seconds, heading, isolated_env, time_process  # noqa: E402
 
-DEFAULT_JRNL = "/work/jrnl-venv/bin/jrnl"
+DEFAULT_JRNL = str(Path(__file__).resolve().parent / "out" / "jrnl-venv" / "bin" / "jrnl")
 INSTALL_HINT = (
-    "jrnl not found; install it in a separate venv: python3 -m venv /work/jrnl-venv && /work/jrnl-venv/bin/pip install jrnl"
+    "jrnl not found; install it in a separate venv: python3 -m venv benchmarks/out/jrnl-venv && benchmarks/out/jrnl-venv/bin/pip install jrnl"
 )
 ENTRIES = 10_000
 ENTRY_TEXT = "Cut offline mode from v1. Dana Whitfield owns it, VP Eng approved. Engineering estimates two more weeks. @launch"

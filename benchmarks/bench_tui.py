@@ -1,7 +1,7 @@
 """TUI figures at 10k and 100k entries: first paint of the trail, and filter keystrokes.
 
 Runs the app headless (App.run_test) through the same factory `pmjournal` uses.
-    /work/venv/bin/python benchmarks/bench_tui.py [--sizes 10000,100000] [--dir /tmp/bench]
+    python benchmarks/bench_tui.py [--sizes 10000,100000] [--dir /tmp/bench]
 Targets (docs DESIGN): first paint < 1.5 s at 100k, a filter keystroke < 100 ms.
 """
 

@@ -394,7 +394,7 @@ def report(runs: list[dict], facts: dict, quick: bool, load_before: str, load_af
         "- Core API adds: one `Journal` opened on a copy of the journal and not loaded (as the CLI uses it), each "
         "`Journal.add` timed alone after three warm-up adds; p50 and p95 (nearest rank). A second series links each "
         "new entry to an earlier one by #seq, which the store finds by bisecting byte offsets.",
-        "- jrnl: the version installed in its own venv ($JRNL or /work/jrnl-venv), never a project dependency; a "
+        "- jrnl: the version installed in its own venv ($JRNL or benchmarks/out/jrnl-venv), never a project dependency; a "
         "plain-text journal of 10k entries holding the same text as the pmjournal entries (every field a person "
         "typed, folded into title and body), with its own jrnl.yaml under a private HOME/XDG_CONFIG_HOME; "
         "`jrnl <text>` timed like the pmjournal commands.",

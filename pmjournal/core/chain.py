@@ -16,6 +16,7 @@ import hashlib
 import orjson
 
 GENESIS = "0" * 64
+_sha256 = hashlib.sha256
 _HASH_KEY = b'"hash":"'
 _HASH_LEN = 64
 
@@ -52,13 +53,17 @@ def line_hash(line: bytes, prev: str) -> str | None:
     stop = at + len(_HASH_KEY) + _HASH_LEN + 1  # past the closing quote
     if line[stop - 1 : stop] != b'"':
         return None
-    if line[at - 1 : at] == b",":
-        body = line[: at - 1] + line[stop:]
+    if line[at - 1] == 44:  # ",": the pair and the comma before it
+        head, tail = at - 1, stop
     elif line[stop : stop + 1] == b",":
-        body = line[:at] + line[stop + 1 :]
+        head, tail = at, stop + 1
     else:
-        body = line[:at] + line[stop:]
-    return hashlib.sha256(prev.encode() + body).hexdigest()
+        head, tail = at, stop
+    digest = _sha256(prev.encode())
+    view = memoryview(line)  # no copies of the line's two halves
+    digest.update(view[:head])
+    digest.update(view[tail:])
+    return digest.hexdigest()
 
 
 def seal(record: dict, prev_hash: str) -> dict:

@@ -58,3 +58,22 @@ async def test_a_replaced_file_is_followed_and_vanished_entries_not_amended(db, 
             raise AssertionError("amended an entry that is not in the file")
         assert db.read_bytes() == before
     assert verify_file(db).ok
+
+
+@pilot_test
+async def test_the_detail_labels_an_imported_entry(db, tmp_path, make_app):
+    from tuihelp import static_text
+
+    from pmjournal.core.query import Filter
+    from pmjournal.core.transfer import import_file, render
+
+    source = Journal(tmp_path / "src.json", user="Original Author")
+    source.add("decision", {"title": "taken in", "owner": "Dana"})
+    export = tmp_path / "export.json"
+    export.write_bytes(render(source, Filter(), "json"))
+    import_file(Journal(db, user="Pat PM"), export)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        detail = static_text(app.screen, "#detail-main")
+        assert "Imported" in detail and "Original Author" in detail and "Recorded" in detail

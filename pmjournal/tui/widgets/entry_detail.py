@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.display import ROLE_FIELDS, kind_fields, label, local_date, long_date, value_text, visible
+from ...core.provenance import imported_text
 
 _REL = {"caused_by": "caused by", "supersedes": "supersedes", "relates": "relates to"}
 _REL_FROM = {"caused_by": "caused", "supersedes": "superseded by", "relates": "related from"}
@@ -107,6 +108,8 @@ class EntryDetail(VerticalScroll):
         parts.append(
             field_line("Recorded", f"{local_date(view.get('recorded_at', ''))} by {visible(view.get('recorded_by', ''))}")
         )
+        if "imported" in view:
+            parts.append(field_line("Imported", imported_text(view["imported"], local_date, visible)))
         if view.get("body"):
             parts += [Text(""), Text(value_text("body", view["body"]))]
         if self._links(view):
@@ -140,6 +143,8 @@ class EntryDetail(VerticalScroll):
                     new = value_text(field, change["new"], self.display_person) or "(empty)"
                     parts.append(Text(f"    {label(field)}: {old} -> {new}"))
                 parts.append(Text(f"    reason: {value_text('reason', event['reason'])}", style="italic"))
+                if "imported" in event:
+                    parts.append(Text(f"    imported {imported_text(event['imported'], local_date, visible)}", style="dim"))
         return Group(*parts)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

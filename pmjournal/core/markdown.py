@@ -235,19 +235,9 @@ class _Writer:
 
     def imported(self, origin: dict) -> str:
         """Where an imported record came from, and what the file claimed about it."""
-        source = origin.get("file") or "?"
-        head = origin.get("head") or {}
-        parts = [f"from {_inline(source)}"]
-        if origin.get("format") == "jrnl":
-            parts.append("(a jrnl export)")
-        elif head:
-            parts.append(f"(its chain head #{head.get('seq')} {_code(str(head.get('hash', '')))})")
-        if origin.get("recorded_at"):
-            parts.append(
-                f"; the file says it was first recorded {self.utc(origin['recorded_at'])} by {self.names[origin.get('recorded_by') or '?']}"
-                + (f" as #{origin['seq']}" if origin.get("seq") else "")
-            )
-        return " ".join(parts)
+        from .provenance import imported_text
+
+        return imported_text(origin, self.utc, self.names.__getitem__, _inline)
 
     # -- cached formatting ---------------------------------------------
 

@@ -9,8 +9,11 @@ file's claim, never as this journal's.
 from collections.abc import Callable
 
 
-def imported_text(origin: dict, date_text: Callable[[str], str], name_text: Callable[[str], str] = str) -> str:
-    source = origin.get("file") or "?"
+def imported_text(
+    origin: dict, date_text: Callable[[str], str], name_text: Callable[[str], str] = str, escape: Callable[[str], str] = str
+) -> str:
+    """One line; `escape` makes the file name safe where it goes (Markdown), `name_text` a name."""
+    source = escape(str(origin.get("file") or "?"))
     if origin.get("format") == "jrnl":
         return f"from {source} (a jrnl export)"
     text = f"from {source}"

@@ -30,33 +30,6 @@ def _status(view: dict) -> str:
     return display.value_text("status", view.get("status"))
 
 
-def trail_table(views, people) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name, kw in (
-        ("#", {"justify": "right"}),
-        ("when", {"no_wrap": True}),
-        ("kind", {}),
-        ("title", {"ratio": 1}),
-        ("owner", {}),
-        ("approved by", {}),
-        ("status", {}),
-    ):
-        table.add_column(name, **kw)
-    for v in views:
-        style = "dim strike" if v["retracted"] else ""
-        table.add_row(
-            Text(f"#{v['seq']}"),
-            Text(display.short_date(v["occurred_at"])),
-            Text(v["kind"], style=KIND_STYLE.get(v["kind"], "")),
-            Text(display.value_text("title", v.get("title"))),
-            Text(display.value_text("owner", v.get("owner"), people.display)),
-            Text(display.value_text("approved_by", v.get("approved_by"), people.display)),
-            Text(_status(v)),
-            style=style,
-        )
-    return table
-
-
 def entry_detail(view: dict, journal) -> Group:
     people = journal.people
     head = Text(f"#{view['seq']} ", style="bold")

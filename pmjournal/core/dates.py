@@ -219,6 +219,3 @@ def describe(dt: datetime) -> str:
     offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
     return f"{dt.strftime('%a %d %b %Y %H:%M')} {offset}".strip()
 
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)

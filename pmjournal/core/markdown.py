@@ -144,13 +144,6 @@ def _block(out: list, text, indent: str = "") -> None:
         out.append(indent + joiner.join(para) + "\n\n")
 
 
-def _anchor(seq) -> str:
-    # GitHub keeps id and name (prefixed with user-content-) and scrolls to
-    # either; other renderers and print tools use id.
-    seq = int(seq)
-    return f'<a id="e-{seq}" name="e-{seq}"></a>'
-
-
 class _Cache(dict):
     """A dict that computes a missing value once: `cache[key]` costs a lookup after the first time."""
 

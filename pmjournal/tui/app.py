@@ -30,7 +30,6 @@ class PmjournalApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "pmjournal"
     BINDINGS = APP
-    ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, path, cfg: Config) -> None:
         super().__init__()

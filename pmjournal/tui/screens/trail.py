@@ -299,11 +299,8 @@ class TrailScreen(Screen):
     # -- the forms (pmjournal.tui.forms), loaded only when used -------------
 
     def _forms(self):
-        try:
-            from .. import forms
-        except ImportError as err:
-            self.notify(f"The entry forms are not available: {err}", severity="error", markup=False)
-            return None
+        from .. import forms
+
         return forms
 
     def _shared(self, people: bool = True) -> dict:
@@ -321,8 +318,6 @@ class TrailScreen(Screen):
 
     def action_new_entry(self) -> None:
         forms = self._forms()
-        if forms is None:
-            return
 
         def picked(kind: str | None) -> None:
             if kind:
@@ -332,26 +327,22 @@ class TrailScreen(Screen):
 
     def action_new_kind(self, kind: str) -> None:
         forms = self._forms()
-        if forms is not None:
-            self.app.push_screen(forms.EntryForm(self.session.journal, kind, **self._shared()), self.entry_saved)
+        self.app.push_screen(forms.EntryForm(self.session.journal, kind, **self._shared()), self.entry_saved)
 
     def action_amend(self) -> None:
         view, forms = self._current(), self._forms()
-        if view is not None and forms is not None:
+        if view is not None:
             self.app.push_screen(forms.AmendForm(self.session.journal, view["id"], **self._shared()), self.entry_saved)
 
     def action_retract(self) -> None:
         view, forms = self._current(), self._forms()
-        if view is not None and forms is not None:
+        if view is not None:
             self.app.push_screen(
                 forms.RetractDialog(self.session.journal, view["id"], **self._shared(people=False)), self.entry_saved
             )
 
     def action_export(self) -> None:
         forms = self._forms()
-        if forms is None:
-            return
-
         # The dialog itself reports the path written (or the error).
         self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter, **self._shared(people=False)))
 

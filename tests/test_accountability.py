@@ -345,3 +345,15 @@ def test_filter_on_folded_view_uses_amended_values(journal):
     assert Filter(project="old").apply(journal.views.values()) == []
     with pytest.raises(ValidationError):
         Filter(role="boss")
+
+
+def test_link_wording_is_the_same_everywhere(cli, journal):
+    """The reverse of caused_by reads "led to" and of relates "related from" in show and the export alike."""
+    journal.add("decision", {"title": "cause", "owner": "A"})
+    journal.add("incident", {"title": "outage"}, links={"caused_by": ["1"]})
+    journal.add("note", {"title": "aside"}, links={"relates": ["1"]})
+    shown = ok(cli("show", "1"))
+    assert "led to #2" in shown and "related from #3" in shown
+    md = ok(cli("export"))
+    assert "- Led to [#2" in md and "- Related from [#3" in md
+    assert "- Relates to [#1" in md and "- Caused by [#1" in md

@@ -102,12 +102,10 @@ def _ref(journal, entry_id: str) -> str:
 
 def _links(view: dict, journal) -> list[Text]:
     out = []
-    names = {"supersedes": "supersedes", "caused_by": "caused by", "relates": "relates to"}
-    back = {"supersedes": "superseded by", "caused_by": "led to", "relates": "related from"}
     for link in view.get("links") or ():
-        out.append(Text(f"  {names[link['rel']]} {_ref(journal, link['to'])}"))
+        out.append(Text(f"  {display.link_words(link['rel'])} {_ref(journal, link['to'])}"))
     for link in view["linked_from"]:
-        out.append(Text(f"  {back[link['rel']]} {_ref(journal, link['from'])}"))
+        out.append(Text(f"  {display.link_words(link['rel'], backwards=True)} {_ref(journal, link['from'])}"))
     return out
 
 

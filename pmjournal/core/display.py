@@ -73,6 +73,15 @@ def visible_chunks(chunks):
         yield visible(text, multiline=True).encode("utf-8")
 
 
+# How a link reads from each end, for every front end (CLI, TUI, Markdown capitalises).
+LINK_WORDS = {"supersedes": "supersedes", "caused_by": "caused by", "relates": "relates to"}
+BACKLINK_WORDS = {"supersedes": "superseded by", "caused_by": "led to", "relates": "related from"}
+
+
+def link_words(rel: str, backwards: bool = False) -> str:
+    return (BACKLINK_WORDS if backwards else LINK_WORDS).get(rel, rel)
+
+
 def label(field: str) -> str:
     return _LABELS.get(field, field.replace("_", " ").capitalize())
 

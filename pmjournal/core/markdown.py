@@ -22,7 +22,7 @@ from datetime import date, datetime
 from operator import itemgetter
 
 from . import causes as causes_mod
-from .display import label, long_date
+from .display import BACKLINK_WORDS, LINK_WORDS, label, long_date
 from .model import COMMON, KIND_FIELDS, PEOPLE_FIELDS
 from .people import key as person_key
 from .query import Filter, trace
@@ -61,8 +61,8 @@ _MONTHS = (
 )
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _KIND_NAMES = {k: k.capitalize() for k in KIND_FIELDS}
-_LINK_LABELS = {"supersedes": "Supersedes", "caused_by": "Caused by", "relates": "Related to"}
-_BACKLINK_LABELS = {"supersedes": "Superseded by", "caused_by": "Led to", "relates": "Related to"}
+_LINK_LABELS = {rel: words.capitalize() for rel, words in LINK_WORDS.items()}
+_BACKLINK_LABELS = {rel: words.capitalize() for rel, words in BACKLINK_WORDS.items()}
 _ROLE_HEADERS = ("Owner", "Requested", "Approved", "Consulted", "Informed")
 _COMMON_LABELS = {f.name: f.label for f in COMMON}
 # CommonMark parsers stop nesting blocks at some depth (markdown-it: 20 in its

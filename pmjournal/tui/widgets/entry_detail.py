@@ -15,11 +15,9 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.display import ROLE_FIELDS, kind_fields, label, local_date, long_date, value_text, visible
+from ...core.display import ROLE_FIELDS, kind_fields, label, link_words, local_date, long_date, value_text, visible
 from ...core.provenance import imported_text
 
-_REL = {"caused_by": "caused by", "supersedes": "supersedes", "relates": "relates to"}
-_REL_FROM = {"caused_by": "caused", "supersedes": "superseded by", "relates": "related from"}
 LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap
 
 
@@ -120,10 +118,10 @@ class EntryDetail(VerticalScroll):
         options = []
         for link in view.get("links") or ():
             target = self.views.get(link["to"])
-            options.append(Option(link_prompt(_REL.get(link["rel"], link["rel"]), target, link["to"]), id=f"to:{link['to']}"))
+            options.append(Option(link_prompt(link_words(link["rel"]), target, link["to"]), id=f"to:{link['to']}"))
         for link in view.get("linked_from") or ():
             source = self.views.get(link["from"])
-            arrow = _REL_FROM.get(link["rel"], link["rel"])
+            arrow = link_words(link["rel"], backwards=True)
             options.append(Option(link_prompt(arrow, source, link["from"]), id=f"from:{link['from']}"))
         return options
 

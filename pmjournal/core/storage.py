@@ -20,6 +20,7 @@ import mmap
 import os
 import stat
 import time
+from collections.abc import ItemsView, Mapping, ValuesView
 from pathlib import Path
 
 import orjson
@@ -683,11 +684,73 @@ def _bisect_seq(data, seq: int) -> tuple[int, dict] | None:
     return None
 
 
-class JournalStorage(Storage):
-    """TinyDB Storage over a JournalFile; loads lazily, appends incrementally.
+class Documents(Mapping):
+    """The `entries` table as TinyDB reads it: {doc_id: document}, doc_id == #seq.
 
-    Records are kept as a list (record #n at index n - 1); the {doc_id: doc}
-    mapping TinyDB's read() returns is built only if TinyDB itself asks for it.
+    A read-only view over the loaded record list (record #n at index n - 1),
+    not a dict built from it: at 100k records a dict would cost time and
+    memory on every load for lookups the list already answers. Keys are
+    strings, as TinyDB's JSONStorage gives them (Table.get(doc_id=3) looks up
+    "3" and Table.get(doc_ids=...) compares strings); int keys work as well.
+    Only TinyDB's Table methods and `records` read it.
+    """
+
+    __slots__ = ("records",)
+
+    def __init__(self, records: list[dict]):
+        self.records = records  # the storage's own list: never modify it
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, key) -> dict:
+        if key.__class__ is str and key.isascii() and key.isdigit():
+            seq = int(key)
+        elif key.__class__ is int:
+            seq = key
+        else:
+            raise KeyError(key)
+        if 0 < seq <= len(self.records):
+            return self.records[seq - 1]
+        raise KeyError(key)
+
+    def __contains__(self, key) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self):
+        return (str(seq) for seq in range(1, len(self.records) + 1))
+
+    def values(self):
+        return _Values(self)
+
+    def items(self):
+        return _Items(self)
+
+
+class _Values(ValuesView):
+    def __iter__(self):
+        return iter(self._mapping.records)
+
+
+class _Items(ItemsView):
+    def __iter__(self):
+        return ((str(seq), record) for seq, record in enumerate(self._mapping.records, start=1))
+
+
+class JournalStorage(Storage):
+    """TinyDB's Storage over a JournalFile: loads lazily, appends incrementally.
+
+    `read()` returns {"entries": Documents}, TinyDB's {table: {doc_id:
+    document}} shape, over the record list loaded on first use (every record
+    checked against the chain by the Reader). `write()`, which TinyDB calls
+    with the whole database after changing it in memory, is refused: records
+    are only ever appended, through `append`, which store.EntryTable's
+    insert and insert_multiple call. Loading is left until something reads,
+    so an add (header and last line only) never parses the journal.
 
     A long-running reader (the TUI) must notice when the file it read is no
     longer that file (a backup restored over it, a sync tool replacing it):
@@ -699,7 +762,7 @@ class JournalStorage(Storage):
     def __init__(self, path, lock_timeout: float = LOCK_TIMEOUT):
         self.file = JournalFile(path, lock_timeout)
         self._list: list[dict] | None = None
-        self._docs: dict[int, dict] | None = None
+        self._tables: dict[str, Documents] | None = None
         self.reader = Reader(self.file.path)
         self._ident = None
         self.header: dict | None = None
@@ -714,23 +777,29 @@ class JournalStorage(Storage):
         header, records, reader = self.file.load()
         self.header = header
         self._list = records
-        self._docs = None
+        self._tables = {TABLE: Documents(records)}
         self.reader = reader
         self._ident = ident
 
-    def read(self):
-        if self._docs is None:
-            self._docs = {r["seq"]: r for r in self.records()}
-        return {TABLE: self._docs}
+    def state(self) -> tuple[int, int] | None:
+        """What the loaded documents are, changing whenever they do (records added,
+        the file reloaded); None before loading. Tables drop their query cache on a change."""
+        return None if self._list is None else (self.generation, len(self._list))
+
+    def read(self) -> dict[str, Documents]:
+        """{"entries": {doc_id: record}}: the whole journal, loaded on first use."""
+        if self._tables is None:
+            self.load()
+        return self._tables
 
     def write(self, data) -> None:
-        raise StoreError("the journal is append-only: records are never rewritten")
+        raise StoreError(
+            "the journal is append-only: TinyDB asked to rewrite it (an update, remove, truncate or dropped table), "
+            "which is refused; nothing was changed"
+        )
 
     def _add(self, records: list[dict]) -> None:
-        self._list.extend(records)
-        if self._docs is not None:
-            for record in records:
-                self._docs[record["seq"]] = record
+        self._list.extend(records)  # Documents views this same list
 
     def _same_file(self) -> bool:
         if self.file.identity() != self._ident:
@@ -764,11 +833,13 @@ class JournalStorage(Storage):
         return new
 
     def append(self, bodies: list[dict]) -> tuple[list[dict], list[dict] | None]:
-        """Append; return (our sealed records, every record new to the cache in order).
+        """Seal and append `bodies` in one locked, fsynced write (all or nothing);
+        return (our sealed records, every record new to the cache in order).
 
         The second list also holds what other processes appended since we last
         read, so a caller keeping derived state can fold it all in order; it is
-        None when the file had been replaced and everything was reloaded.
+        None when the file had been replaced and everything was reloaded. When
+        nothing is loaded, nothing is read: the cache stays unloaded.
         """
         records, before, after = self.file.append(bodies)
         if self._list is None:
@@ -780,16 +851,6 @@ class JournalStorage(Storage):
             self.reader.end = after
             return records, records
         return records, self.refresh()  # theirs, then ours, as on disk
-
-    def records(self) -> list[dict]:
-        """Every record in order. The list itself, not a copy: do not modify it."""
-        if self._list is None:
-            self.load()
-        return self._list
-
-    def get(self, seq: int) -> dict | None:
-        records = self.records()
-        return records[seq - 1] if 0 < seq <= len(records) else None
 
     def close(self) -> None:
         pass

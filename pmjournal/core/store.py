@@ -1,17 +1,31 @@
-"""The journal: TinyDB over our crash-safe storage, plus the append-only operations.
+"""The journal: a TinyDB database on our crash-safe storage, plus the append-only operations.
+
+Every read and every write goes through TinyDB's API on our own classes:
+`JournalStorage` (storage.py) is the Storage, `EntryTable` the one table,
+`entries`, whose documents are the stored records with doc_id == #seq.
+Writes (add, amend, retract, an import batch, the demo) are
+`EntryTable.insert_multiple`, which appends through the chained, locked,
+fsynced path without loading the journal; reads are `EntryTable.records()`
+(the documents as stored, in doc_id order) and TinyDB's own `get`/`len`.
 
 `Journal` is the API the CLI, the TUI and the tests use. It never parses the
 whole file to add an entry (the add path reads only the header and the last
 line, and finds link targets by a byte search), and it folds the journal into
 views lazily, the first time something reads them.
+
+`open_db` is the scripting API (docs/scripting.md): a TinyDB whose tables
+validate what a script inserts as `pmjournal add` does and refuse everything
+that would rewrite a record.
 """
 
 import contextlib
 import getpass
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 from tinydb import TinyDB
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 from . import dates, model
 from .chain import GENESIS
@@ -19,28 +33,294 @@ from .errors import NotFound, StoreError, ValidationError
 from .fold import absorb, fold, raw
 from .ids import new_id
 from .people import People
-from .storage import LOCK_TIMEOUT, TABLE, JournalStorage, paused_gc
+from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, paused_gc
+
+# Keys the journal sets as it appends (storage.JournalFile.append): never taken from a document.
+SEALED = ("seq", "batch", "prev_hash", "hash")
+
+
+class Inserted(list):
+    """What `EntryTable.insert_multiple` returns: the new doc_ids (#seq), as TinyDB
+    returns them, carrying what the Journal needs to keep its views current.
+
+    `records`: the sealed records as written. `new`: every record new to the
+    loaded cache, in file order (what other processes appended since it was
+    read, then ours), or None when the file had been replaced and everything
+    was reloaded. When nothing was loaded, both are just our records.
+    """
+
+    __slots__ = ("records", "new")
+
+    def __init__(self, records: list[dict], new: list[dict] | None):
+        super().__init__(r["seq"] for r in records)
+        self.records = records
+        self.new = new
+
+
+def _check_document(document) -> None:
+    if not isinstance(document, Mapping):
+        raise ValueError("Document is not a Mapping")  # TinyDB's own words
+    if isinstance(document, Document):
+        raise StoreError("a doc_id is the #seq the journal gives a record as it appends it; insert the document without one")
+
+
+def _refused(operation: str):
+    def refuse(self, *args, **kwargs):
+        raise StoreError(
+            f"the journal is append-only: {operation}() would rewrite or delete records, so it is refused and nothing was changed; "
+            "correct an entry by inserting an amendment or a retraction"
+        )
+
+    refuse.__name__ = operation
+    refuse.__doc__ = f"Refused: {operation}() would rewrite or delete records in an append-only journal."
+    return refuse
 
 
 class EntryTable(Table):
-    """A TinyDB table that can only grow: inserts append, nothing is rewritten."""
+    """The journal's one TinyDB table, `entries`: the stored records, doc_id == #seq.
+
+    Reads are TinyDB's own (`all`, `search`, `get`, `count`, `len`,
+    iteration) over `JournalStorage.read()`, plus `records()`, the documents
+    as stored without TinyDB's per-document copy, which the Journal reads
+    through. The query cache is dropped whenever the storage gained records
+    or was reloaded, whoever appended them.
+
+    Writes only append: `insert` and `insert_multiple` seal the documents
+    into the chain and append them in one locked, fsynced write
+    (`JournalStorage.append`; several documents are one batch, all or
+    nothing), without loading the journal. Everything that would rewrite a
+    record (update, update_multiple, upsert, remove, truncate) is refused.
+
+    This table takes record bodies as the Journal writes them: add, amend,
+    retract, import and the demo have validated and stamped them already.
+    `ScriptTable`, which `open_db` hands to scripts, validates what it is
+    given and then writes through this one.
+    """
+
+    def __init__(self, storage, name: str, *args, **kwargs):
+        self._seen = None
+        super().__init__(storage, name, *args, **kwargs)
+
+    def _only_entries(self, what: str) -> None:
+        if self.name != TABLE:
+            raise StoreError(f"a journal has one table, {TABLE!r}: {what} a table {self.name!r} is refused; nothing was saved")
+
+    # -- writing -------------------------------------------------------
 
     def insert(self, document) -> int:
         return self.insert_multiple([document])[0]
 
-    def insert_multiple(self, documents) -> list[int]:
-        records, _ = self.storage.append([dict(d) for d in documents])
+    def insert_multiple(self, documents) -> Inserted:
+        self._only_entries("inserting into")
+        bodies = [self._body(document) for document in documents]
+        if not bodies:
+            return Inserted([], [])
+        records, new = self.storage.append(bodies)
         self.clear_cache()
-        return [r["seq"] for r in records]
+        return Inserted(records, new)
 
-    def _refuse(self, *args, **kwargs):
-        raise StoreError("the journal is append-only: record an amendment or a retraction instead")
+    @staticmethod
+    def _body(document) -> dict:
+        _check_document(document)
+        for key in SEALED:
+            if key in document:
+                raise StoreError(f"{key} is set by the journal as it appends a record; leave it out")
+        return dict(document)
 
-    update = update_multiple = upsert = remove = truncate = _refuse
+    update = _refused("update")
+    update_multiple = _refused("update_multiple")
+    upsert = _refused("upsert")
+    remove = _refused("remove")
+    truncate = _refused("truncate")
+
+    def _update_table(self, updater) -> None:
+        # TinyDB's read-modify-write of the whole table, behind anything not refused above (persist_empty=True).
+        raise StoreError("the journal is append-only: TinyDB asked to rewrite a table, which is refused; nothing was changed")
+
+    # -- reading -------------------------------------------------------
+
+    def records(self) -> list[dict]:
+        """Every document in doc_id (#seq) order, as stored: the storage's own list, not copies.
+
+        `all()` copies each document into a Document, as TinyDB does; at 100k
+        records that adds ~50% to the load time and ~100 MB, which the CLI
+        and the TUI cannot afford. Do not modify what this returns.
+        """
+        table = self._read_table()
+        return table.records if isinstance(table, Documents) else list(table.values())
+
+    def search(self, cond) -> list[Document]:
+        self._read_table()  # load (or catch up) before the query cache is consulted
+        state = self.storage.state()
+        if state != self._seen:
+            self.clear_cache()
+            self._seen = state
+        return super().search(cond)
 
 
-class _JournalDB(TinyDB):
+class JournalDB(TinyDB):
+    """TinyDB on a journal file: one append-only table, `entries`, also the
+    default table (so `db.insert`, `db.search`, `db.all()` and `len(db)` use it)."""
+
     table_class = EntryTable
+    default_table_name = TABLE
+    journal: "Journal | None" = None  # the Journal that built it (set by Journal.__init__)
+
+    def drop_table(self, name: str) -> None:
+        raise StoreError(f"the journal is append-only: dropping the table {name!r} is refused; nothing was changed")
+
+    def drop_tables(self) -> None:
+        raise StoreError("the journal is append-only: dropping its tables is refused; nothing was changed")
+
+
+def _links_by_rel(links) -> dict[str, list]:
+    """Stored-form links ([{"rel", "to"}], `to` any reference: #seq, seq or id) as Journal._link_values takes them."""
+    if links is None:
+        return {}
+    if not isinstance(links, list | tuple):
+        raise ValidationError('links is a list of {"rel": ..., "to": ...}', field="links")
+    out: dict[str, list] = {}
+    for link in links:
+        if not isinstance(link, Mapping) or set(link) != {"rel", "to"} or link["rel"] not in model.LINK_RELS or link["to"] in (None, ""):
+            rels = " | ".join(model.LINK_RELS)
+            raise ValidationError(f'a link is {{"rel": {rels}, "to": #seq or id}}, not {link!r}', field="links")
+        out.setdefault(link["rel"], []).append(link["to"])
+    return out
+
+
+class UnverifiedJournal(UserWarning):
+    """A script read a journal whose chain does not vouch for every record (see `ScriptDB.broken`)."""
+
+
+class ScriptTable(EntryTable):
+    """The `entries` table as `open_db` hands it to scripts (docs/scripting.md).
+
+    `insert` and `insert_multiple` take entries as a person gives them,
+    {"kind": "decision", "title": ..., "owner": ..., "links": [{"rel", "to"}]},
+    and validate and stamp them exactly as `pmjournal add` does
+    (Journal.prepare, model.build_entry; id, recorded_at and recorded_by set
+    by the journal, link targets must exist); several documents are one
+    batch, all or nothing. An amendment ({"kind": "amendment", "target",
+    "changes", "reason"}) or a retraction ({"kind": "retraction", "target",
+    "reason"}) is inserted on its own and checked as `pmjournal amend` and
+    `retract` check it. Reads first catch up with what other processes
+    appended, as TinyDB's JSONStorage rereads its file.
+    """
+
+    journal: "Journal"
+    _warned = None
+
+    def insert_multiple(self, documents) -> Inserted:
+        self._only_entries("inserting into")
+        documents = list(documents)
+        for document in documents:
+            _check_document(document)
+        kinds = [str(d.get("kind") or "").strip().lower() for d in documents]
+        if any(kind in model.META_KINDS for kind in kinds):
+            if len(documents) != 1:
+                raise ValidationError("insert an amendment or a retraction on its own, with insert(); nothing was saved", field="kind")
+            return self._correct(kinds[0], documents[0])
+        bodies = [self._entry(kind, document) for kind, document in zip(kinds, documents, strict=True)]
+        return super().insert_multiple(bodies)
+
+    def _entry(self, kind: str, document: Mapping) -> dict:
+        if not kind:
+            raise ValidationError(f"a document needs a kind: one of {', '.join(model.ENTRY_KINDS)}", field="kind")
+        values = {k: v for k, v in document.items() if k != "kind"}
+        for key in model.SYSTEM_FIELDS:
+            if key in values:
+                raise ValidationError(f"{key} is set by the journal; leave it out", field=key)
+        links = _links_by_rel(values.pop("links", None))
+        return self.journal._stamp(self.journal.prepare(kind, values, links))
+
+    def _correct(self, kind: str, document: Mapping) -> Inserted:
+        journal = self.journal
+        keys = ("target", "changes", "reason") if kind == "amendment" else ("target", "reason")
+        extra = [k for k in document if k != "kind" and k not in keys]
+        if extra:
+            raise ValidationError(f"an {kind} has {', '.join(keys)}; not {extra[0]}", field=extra[0])
+        if document.get("target") in (None, ""):
+            raise ValidationError(f"an {kind} needs a target: the entry's #seq or id", field="target")
+        if kind == "retraction":
+            record = journal.retract(document["target"], document.get("reason"))
+        else:
+            changes = document.get("changes")
+            if not isinstance(changes, Mapping):
+                raise ValidationError("changes maps field names to their new values (None clears one)", field="changes")
+            changes = dict(changes)
+            target = journal.resolve_entry(document["target"])
+            if changes.get("links") is not None:
+                # The new value of links, as a list, its targets resolved and checked like `amend --supersedes`.
+                changes["links"] = journal._link_values(target["kind"], _links_by_rel(changes["links"]), target["id"])
+            record = journal.amend(target["id"], changes, document.get("reason"))
+        return Inserted([record], [record])
+
+    def _read_table(self):
+        if self.storage.loaded:
+            self.journal.refresh()
+        table = super()._read_table()
+        broken = self.journal.broken
+        if broken and broken != self._warned:
+            self._warned = broken
+            warnings.warn(
+                f"{self.journal.path} fails verification at #{broken[0]} ({broken[1]}): the chain does not vouch for what is "
+                "read from there on. Run `pmjournal verify`",
+                UnverifiedJournal,
+                stacklevel=3,
+            )
+        return table
+
+
+class ScriptDB(JournalDB):
+    """What `open_db` returns: a TinyDB on the journal whose tables are ScriptTables."""
+
+    table_class = ScriptTable
+
+    def table(self, name: str, **kwargs) -> ScriptTable:
+        table = super().table(name, **kwargs)
+        table.journal = self.journal
+        return table
+
+    @property
+    def broken(self) -> tuple[int, str] | None:
+        """(#seq, why) of the first record the chain does not vouch for, or None (loads the journal)."""
+        self.table(TABLE).records()
+        return self.journal.broken
+
+    def views(self, cond=None) -> list[Document]:
+        """Every entry as it reads now (its folded view), in journal order, as Documents
+        whose doc_id is the entry's #seq; only those matching `cond` (a TinyDB Query)
+        if given. Retracted entries are included, with `retracted` set.
+
+        Folded from copies of the records (`all()`), so the stored documents
+        never carry a view's derived keys.
+        """
+        documents = self.table(TABLE).all()
+        with paused_gc():
+            folded = fold(documents)
+        out = []
+        for view in folded.values():
+            view = {k: v for k, v in view.items() if not k.startswith("_")}
+            if cond is None or cond(view):
+                out.append(Document(view, view["seq"]))
+        return out
+
+
+def open_db(path=None, user: str | None = None, lock_timeout: float = LOCK_TIMEOUT) -> ScriptDB:
+    """A TinyDB on the journal at `path` (default: as the CLI finds it) for scripts.
+
+    `user` is who inserts record as (default: the config's `name`, else the
+    login name, as for `pmjournal add`). Refuses, with one line, a file that
+    is not a journal; creates nothing until the first insert.
+    """
+    from . import config, paths
+
+    path = paths.journal_path(str(path) if path is not None else None)
+    if user is None:
+        user = config.load().user
+    journal = Journal(path, user=user, lock_timeout=lock_timeout, db_class=ScriptDB)
+    journal.storage.file.check_existing()
+    return journal.db
 
 
 def default_user() -> str:
@@ -51,11 +331,15 @@ def default_user() -> str:
 
 
 class Journal:
-    def __init__(self, path, user: str | None = None, lock_timeout: float = LOCK_TIMEOUT):
+    def __init__(self, path, user: str | None = None, lock_timeout: float = LOCK_TIMEOUT, db_class: type[JournalDB] = JournalDB):
         self.path = Path(path)
-        self.db = _JournalDB(str(self.path), storage=JournalStorage, lock_timeout=lock_timeout)
+        self.db = db_class(str(self.path), storage=JournalStorage, lock_timeout=lock_timeout)
+        self.db.journal = self
         self.storage: JournalStorage = self.db.storage
-        self.table: EntryTable = self.db.table(TABLE)
+        # The journal reads and writes through a plain EntryTable: what it inserts it has
+        # validated and stamped itself. A ScriptDB's tables validate, then write through this.
+        table = self.db.table(TABLE) if db_class.table_class is EntryTable else EntryTable(self.storage, TABLE)
+        self.table: EntryTable = table
         self.user = (user or "").strip() or default_user()
         self._views: dict[str, dict] | None = None
         self._people: People | None = None
@@ -67,13 +351,14 @@ class Journal:
         """Every record in journal order, amendments and retractions included.
 
         Entries double as their folded views until amended (see fold.py), so
-        they may carry derived keys: `fold.raw(record)` strips them.
+        they may carry derived keys: `fold.raw(record)` strips them. The
+        table's documents as stored (doc_id == #seq), read through TinyDB.
         """
-        return self.storage.records()
+        return self.table.records()
 
     def __len__(self) -> int:
         """How many records (amendments and retractions included)."""
-        return len(self.storage.records())
+        return len(self.table)
 
     @property
     def views(self) -> dict[str, dict]:
@@ -96,7 +381,7 @@ class Journal:
 
     def _still_there(self, target: dict) -> None:
         """Under the lock, after a refresh: the entry resolved before is still in the file."""
-        record = self.storage.get(target["seq"])
+        record = self.table.get(doc_id=target["seq"])
         if record is None or record["id"] != target["id"]:
             raise NotFound(f"#{target['seq']} is no longer in the journal (the file was replaced since it was read); nothing was saved")
 
@@ -206,11 +491,10 @@ class Journal:
                 raise NotFound(f"no entry #{digits[:12]}… in this journal")
             seq = int(digits)
             if self.storage.loaded:
-                record = self.storage.get(seq)
-                found = [record] if record else []
+                record = self.table.get(doc_id=seq)
             else:
-                record = self.storage.file.find_seq(seq)
-                found = [record] if record else []
+                record = self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
+            found = [record] if record else []
             if not found:
                 raise NotFound(f"no entry #{seq} in this journal")
             return found[0]
@@ -337,9 +621,15 @@ class Journal:
             return self._save(body)
 
     def append_raw(self, bodies: list[dict]) -> list[dict]:
-        """Append already-validated record bodies in one locked write (import, demo)."""
+        """Append already-validated record bodies in one locked write; return them sealed.
+
+        Every write ends here (add, amend, retract, import, demo): TinyDB's
+        insert_multiple on the journal's EntryTable, one batch whatever its
+        size. The records it reports new to the cache (ours, and whatever
+        another process appended before them) are folded into loaded views.
+        """
         if not bodies:
             return []
-        records, new = self.storage.append(bodies)
-        self._absorb(new)
-        return records
+        inserted = self.table.insert_multiple(bodies)
+        self._absorb(inserted.new)
+        return inserted.records

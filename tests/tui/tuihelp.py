@@ -1,6 +1,8 @@
 """Fixed data and waiting helpers for the TUI tests (imported by the tests and conftest)."""
 
+import re
 import time
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -79,3 +81,27 @@ def static_text(screen, selector: str) -> str:
 
     widget = screen.query_one(selector, Static)
     return "\n".join(strip.text for strip in widget.render_lines(widget.region.reset_offset))
+
+
+_KEYS = re.compile(r"\{([^{}]+)\}|(.)", re.DOTALL)
+# Named keys that carry a character, as a terminal sends them.
+_NAMED_CHARACTERS = {"tab": "\t", "enter": "\r", "space": " "}
+
+
+def burst(app, text: str) -> None:
+    """Post every key of `text` to the app at once, without waiting between them,
+    as a fast typist, a text expander or a laggy SSH link delivers them (pilot.press
+    waits after each key, which hides anything that depends on timing).
+    "{tab}", "{ctrl+s}", "{down}" are named keys; everything else is typed."""
+    from textual import events
+
+    for match in _KEYS.finditer(text):
+        name, character = match.groups()
+        if name:
+            event = events.Key(name, _NAMED_CHARACTERS.get(name))
+        elif character == " ":
+            event = events.Key("space", " ")
+        else:
+            key = character if character.isalnum() else unicodedata.name(character).lower().replace(" ", "_").replace("-", "_")
+            event = events.Key(key, character)
+        app.post_message(event)

@@ -12,6 +12,7 @@ from pmjournal.core.errors import ValidationError
 from pmjournal.core.model import Field
 
 from .base import FormScreen
+from .editors import FormInput
 from .fields import FieldRow
 from .source import Source
 from .values import core_value, link_rels, raw_from_view, resolve_links, split_refs
@@ -26,7 +27,7 @@ class ReasonRow(FieldRow):
     def compose(self) -> ComposeResult:
         yield Label(self.field.label, classes="pm-label")
         with Vertical(classes="pm-cell"):
-            yield Input(placeholder="why this changes (required)", compact=True, id="f-reason")
+            yield FormInput(placeholder="why this changes (required)", compact=True, id="f-reason")
             yield Label("", classes="pm-error", markup=False)
 
     def editor(self) -> Input:

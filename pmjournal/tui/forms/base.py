@@ -16,6 +16,7 @@ from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
 from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 
 from .confirm import ConfirmDialog
+from .editors import FormInput, caught_up, refused
 from .fields import CausesRow, DateRow, EnumRow, FieldRow, ImpactRow, InputRow, TextRow
 from .links import LinksRow
 from .source import Source
@@ -143,6 +144,19 @@ class FormScreen(ModalScreen):
     def dirty(self) -> bool:
         return self.raws() != self._initial_raws
 
+    def on_form_input_extra_lines(self, event: FormInput.ExtraLines) -> None:
+        """A multi-line paste into a one-line field: the title's extra lines go to Body, other fields refuse it."""
+        event.stop()
+        row = next(node for node in event.input.ancestors if isinstance(node, FieldRow))
+        if not event.spilled:
+            row.show_error(refused(event.text))
+            return
+        body = self.row("body")
+        assert isinstance(body, TextRow)
+        body.append(event.text)
+        count = len(event.text.splitlines())
+        row.show_note(f"the paste's other {count} line{'s' if count > 1 else ''} went into Body")
+
     # -- saving --------------------------------------------------------
 
     def submit(self) -> dict:
@@ -168,7 +182,10 @@ class FormScreen(ModalScreen):
         row.show_error(str(err))
         row.focus_editor()
 
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
+        # ctrl+s is a priority binding: read the fields only once they hold every key typed before it.
+        if not await caught_up(self):
+            return
         self.clear_errors()
         try:
             record = self.submit()

@@ -7,6 +7,8 @@ from typing import TypeVar
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from .editors import FormInput, refused
+
 ResultType = TypeVar("ResultType")
 
 
@@ -19,6 +21,11 @@ class FieldDialog(ModalScreen[ResultType]):
     def on_mount(self) -> None:
         self.show_error(None)
         self.query_one(Input).focus()
+
+    def on_form_input_extra_lines(self, event: FormInput.ExtraLines) -> None:
+        # A multi-line paste into the dialog's one line: nothing pasted, say why.
+        event.stop()
+        self.show_error(refused(event.text))
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one("#error", Label)

@@ -15,6 +15,7 @@ from pmjournal.core.transfer import render
 
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
+from .editors import FormInput, FormRadioSet, caught_up
 from .source import Source
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
@@ -46,12 +47,12 @@ class ExportDialog(FieldDialog[Path | None]):
             yield Label(f"Export {count} {noun}", classes="pm-title")
             yield Label(f"filter: {self.filt.describe() or 'none'}", markup=False, classes="pm-help")
             yield Label("Format", classes="pm-label")
-            with RadioSet(id="format"):
+            with FormRadioSet(id="format"):
                 for key, label, _ext in FORMATS:
                     yield RadioButton(label, value=key == self.fmt, id=f"fmt-{key}")
             yield Label("Save to", classes="pm-label")
             # Focused on opening: the common case is "e, enter", a Markdown file named for today.
-            yield Input(default_name(self.fmt, self.today), id="f-path")
+            yield FormInput(default_name(self.fmt, self.today), id="f-path")
             yield Label("", markup=False, classes="pm-error", id="error")
             yield Label("enter export · shift+tab then ↑↓ enter: format · esc cancel", classes="pm-help")
 
@@ -70,8 +71,9 @@ class ExportDialog(FieldDialog[Path | None]):
         self.show_error(None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter reaches here after the keys typed before it: no waiting needed.
         event.stop()
-        self.action_export()
+        self.export()
 
     def target(self) -> Path | None:
         text = self.query_one(Input).value.strip()
@@ -89,7 +91,12 @@ class ExportDialog(FieldDialog[Path | None]):
             return None
         return path
 
-    def action_export(self) -> None:
+    async def action_export(self) -> None:
+        # ctrl+s is a priority binding: read the path only once it holds every key typed before it.
+        if await caught_up(self):
+            self.export()
+
+    def export(self) -> None:
         path = self.target()
         if path is None:
             return

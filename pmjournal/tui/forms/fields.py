@@ -14,12 +14,15 @@ from textual.widgets.selection_list import Selection
 from pmjournal.core.causes import CAUSES
 from pmjournal.core.model import IMPACT_PARTS, Field
 
+from .editors import FormInput, FormSelect, FormSelectionList, FormTextArea
 from .suggest import PeopleSuggester
 from .values import describe_date
 
 # Long free text gets a taller box; the rest of the text fields are a few lines.
 TALL_TEXT = ("body",)
 LIST_HINT = "one per line"
+# A multi-line paste into a one-line list field becomes its items.
+PASTE_JOINS = {"people": ", ", "tags": " "}
 
 
 class FieldRow(Horizontal):
@@ -65,6 +68,14 @@ class FieldRow(Horizontal):
         label.display = bool(message)
         self.set_class(bool(message), "-has-error")
 
+    def show_note(self, message: str) -> None:
+        """A remark beside the field that stays (typing clears errors, not this)."""
+        notes = self.query(".pm-note")
+        if notes:
+            notes.first(Label).update(message)
+        else:
+            self.query_one(".pm-cell").mount(Label(message, classes="pm-note", markup=False))
+
 
 class InputRow(FieldRow):
     """line, person, people and tags: one line of text."""
@@ -79,12 +90,15 @@ class InputRow(FieldRow):
         suggester = None
         if self.field.type in ("person", "people") and self.source is not None:
             suggester = PeopleSuggester(lambda: self.source.people)
-        yield Input(
+        yield FormInput(
             self._initial,
             placeholder=self.placeholder,
             suggester=suggester,
             compact=True,
             id=f"f-{self.field.name}",
+            join=PASTE_JOINS.get(self.field.type),
+            # The title keeps a paste's first line; the form moves the rest into Body.
+            spill=self.field.name == "title",
         )
         if suggester is not None:
             yield Label("", classes="pm-hint pm-matches", markup=False)
@@ -132,7 +146,7 @@ class DateRow(FieldRow):
 
     def compose_editor(self) -> ComposeResult:
         with Horizontal(classes="pm-date"):
-            yield Input(
+            yield FormInput(
                 self._initial, placeholder="yesterday 15:00, last fri, 2026-11-23", compact=True, id=f"f-{self.field.name}"
             )
             yield Label("", classes="pm-preview", markup=False, id=f"preview-{self.field.name}")
@@ -165,7 +179,7 @@ class TextRow(FieldRow):
     """text and list fields: a TextArea (a list takes one item per line)."""
 
     def compose_editor(self) -> ComposeResult:
-        area = TextArea(self._initial, soft_wrap=True, tab_behavior="focus", id=f"f-{self.field.name}")
+        area = FormTextArea(self._initial, soft_wrap=True, tab_behavior="focus", id=f"f-{self.field.name}")
         area.compact = True
         area.add_class("-tall" if self.field.name in TALL_TEXT else "-short")
         if self.field.type == "list":
@@ -182,13 +196,20 @@ class TextRow(FieldRow):
     def set_raw(self, raw) -> None:
         self.editor().text = raw
 
+    def append(self, text: str) -> None:
+        """Add `text` on a line of its own after what the field holds."""
+        area = self.editor()
+        if area.text and not area.text.endswith("\n"):
+            text = "\n" + text
+        area.insert(text, area.document.end)
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self.show_error(None)
 
 
 class EnumRow(FieldRow):
     def compose_editor(self) -> ComposeResult:
-        yield Select(
+        yield FormSelect(
             [(choice, choice) for choice in self.field.choices],
             prompt="(none)",
             # A value the model no longer offers (an old journal) shows as none rather than crash the form.
@@ -221,7 +242,7 @@ class CausesRow(FieldRow):
 
     def compose_editor(self) -> ComposeResult:
         chosen = set(self._initial)
-        yield SelectionList(
+        yield FormSelectionList(
             *[Selection(cause_prompt(c), c.key, c.key in chosen) for c in CAUSES],
             compact=True,
             id=f"f-{self.field.name}",
@@ -253,7 +274,7 @@ class ImpactRow(FieldRow):
         for part, text in zip(IMPACT_PARTS, self._initial, strict=True):
             with Horizontal(classes="pm-sub"):
                 yield Label(part.capitalize(), classes="pm-sublabel")
-                yield Input(text, compact=True, id=f"f-impact-{part}")
+                yield FormInput(text, compact=True, id=f"f-impact-{part}")
 
     def editor(self) -> Input:
         return self.query(Input).first()

@@ -9,6 +9,7 @@ from pmjournal.core import config
 from pmjournal.core.errors import PmjournalError
 
 from .dialog import FieldDialog
+from .editors import FormInput
 
 
 class FirstRunDialog(FieldDialog[str]):
@@ -30,7 +31,7 @@ class FirstRunDialog(FieldDialog[str]):
                 "Your name signs every entry you record (recorded by). It is saved in your config file.", classes="pm-help"
             )
             yield Label("Your name", classes="pm-label")
-            yield Input(self.default_name, placeholder="e.g. Pat Lee", id="f-name")
+            yield FormInput(self.default_name, placeholder="e.g. Pat Lee", id="f-name")
             yield Label("", markup=False, classes="pm-error", id="error")
             yield Label("enter save", classes="pm-help")
 

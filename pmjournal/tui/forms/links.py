@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from pmjournal.core.model import Field
 
+from .editors import FormInput, InOrder
 from .fields import FieldRow
 from .suggest import last_name_start
 from .values import LINK_LABELS, is_ref, link_rels, split_refs
@@ -21,7 +22,7 @@ from .values import LINK_LABELS, is_ref, link_rels, split_refs
 MAX_MATCHES = 6
 
 
-class LinkInput(Input):
+class LinkInput(FormInput):
     BINDINGS = [Binding("down", "pick", "Pick a match", show=False)]
 
     def action_pick(self) -> None:
@@ -33,7 +34,7 @@ class LinkInput(Input):
             matches.focus()
 
 
-class LinkMatches(OptionList):
+class LinkMatches(InOrder, OptionList):
     BINDINGS = [Binding("escape", "back", "Back to the field", show=False)]
 
     def action_back(self) -> None:
@@ -59,7 +60,8 @@ class LinksRow(FieldRow):
         for rel, text in zip(link_rels(self.kind), self._initial, strict=True):
             with Horizontal(classes="pm-sub"):
                 yield Label(LINK_LABELS[rel], classes="pm-sublabel")
-                yield LinkInput(text, placeholder="#12, or words from a title", compact=True, id=f"f-link-{rel}")
+                # A paste of several references, one a line, becomes a comma-separated list.
+                yield LinkInput(text, placeholder="#12, or words from a title", compact=True, id=f"f-link-{rel}", join=", ")
         yield LinkMatches(classes="pm-link-matches")
         yield Label("", classes="pm-hint pm-link-preview", markup=False)
 

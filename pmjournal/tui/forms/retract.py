@@ -10,6 +10,7 @@ from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
 from .base import store_message
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
+from .editors import FormInput, caught_up
 from .source import Source
 
 
@@ -31,7 +32,7 @@ class RetractDialog(FieldDialog[dict | None]):
             yield Label(self.view.get("title", ""), markup=False, classes="pm-quote")
             yield Label("It stays in the journal, marked retracted with your reason.", classes="pm-help")
             yield Label("Reason *", classes="pm-label")
-            yield Input(placeholder="why this entry is withdrawn (required)", id="f-reason")
+            yield FormInput(placeholder="why this entry is withdrawn (required)", id="f-reason")
             yield Label("", markup=False, classes="pm-error", id="error")
             yield Label("enter continue · esc cancel", classes="pm-help")
 
@@ -39,10 +40,16 @@ class RetractDialog(FieldDialog[dict | None]):
         self.show_error(None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter reaches here after the keys typed before it: no waiting needed.
         event.stop()
-        self.action_submit()
+        self.submit()
 
-    def action_submit(self) -> None:
+    async def action_submit(self) -> None:
+        # ctrl+s is a priority binding: read the reason only once it holds every key typed before it.
+        if await caught_up(self):
+            self.submit()
+
+    def submit(self) -> None:
         reason = self.query_one(Input).value
         if not reason.strip():
             self.show_error("a reason is required: say why this entry is withdrawn")

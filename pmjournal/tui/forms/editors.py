@@ -1,0 +1,161 @@
+"""Keys that arrive in one burst act in order, on the field they were typed into.
+
+A fast typist, a text expander, a paste followed by ctrl+s or a laggy SSH link
+delivers many keys at once. Textual forwards each key to the focused widget's
+own queue and goes on; the widget handles it later, in its own task. Two things
+then go wrong:
+
+- ctrl+s and tab are priority bindings, run by the App the moment it reads them,
+  ahead of the keys typed before them that are still queued in a field. ctrl+s
+  read half-typed values (owner "Own" for "Owner Person2"). `caught_up` waits
+  for the form's widgets first; every priority save action awaits it.
+- A key that is a binding rather than a typed character (backspace, arrows,
+  space in a list, enter) is run by the App only once the key has bubbled back
+  up to it, against whatever is focused *then*: after a tab it acted on the next
+  field, and after the characters typed behind it. `InOrder` makes a form's
+  widgets run their own bindings as they read the key.
+
+Textual's Input also keeps only the first line of a paste; `FormInput` never
+drops the rest silently.
+"""
+
+import asyncio
+
+from textual import events
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, RadioSet, Select, SelectionList, TextArea
+
+# How long ctrl+s waits for keys already typed; past it the form stays open.
+CATCH_UP_SECONDS = 5.0
+# A handled key may post more messages (space in a SelectionList posts the toggle
+# to itself), so wait again while any queue is not empty, a few times at most.
+CATCH_UP_ROUNDS = 10
+
+
+async def caught_up(screen: Screen) -> bool:
+    """Wait until every widget of `screen` has handled what it had queued.
+
+    For priority bindings only: they run in the App's task, which this blocks,
+    so keys typed after ctrl+s wait in the App's queue and are not taken in.
+    Called from the screen's own task it would wait for itself and time out.
+    On timeout, says so and returns False: the caller must not save.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CATCH_UP_SECONDS
+    for _ in range(CATCH_UP_ROUNDS):
+        widgets = list(screen.walk_children(with_self=True))
+        waits = []
+        for widget in widgets:
+            done = loop.create_future()
+            # A Callback message runs after everything queued before it.
+            if widget.call_later(done.set_result, None):
+                waits.append(done)
+        if waits:
+            _, pending = await asyncio.wait(waits, timeout=max(0.0, deadline - loop.time()))
+            if pending:
+                screen.notify(
+                    "Still reading what you typed: nothing saved yet; press ctrl+s again.",
+                    title="Not saved",
+                    severity="warning",
+                    markup=False,
+                )
+                return False
+        if not any(widget.message_queue_size for widget in widgets):
+            break
+    return True
+
+
+class InOrder:
+    """Mixed into a form's focusable widgets: a key this widget does not handle
+    itself runs the binding it would reach (this widget's, then its ancestors'
+    up to the modal screen, as App._check_bindings looks them up) right here, in
+    the widget's own task, in the order the keys came; instead of bubbling up to
+    the App, which would run it later against whatever is focused by then."""
+
+    async def handle_key(self, event: events.Key) -> bool:
+        if await super().handle_key(event):
+            return True
+        app = self.app
+        for node in self.ancestors_with_self:
+            for binding in node._bindings.key_to_bindings.get(event.key, ()):
+                # Priority bindings were run by the App before the key got here.
+                if not binding.priority and await app.run_action(binding.action, node):
+                    event.stop()  # done: the App must not run it a second time
+                    return True
+            if node.is_modal:
+                break
+        return False
+
+
+def refused(text: str) -> str:
+    """What a one-line field says when it refuses a paste of several lines."""
+    count = len([line for line in text.splitlines() if line.strip()])
+    return f"one line only: nothing was pasted (the paste had {count} lines)"
+
+
+class FormInput(InOrder, Input):
+    """One line of text that never drops part of a multi-line paste.
+
+    A field that takes a list joins the lines with `join`. The title pastes its
+    first line and, with `spill`, hands the rest on in ExtraLines (the form puts it
+    in Body). Any other field pastes nothing and posts ExtraLines, so the form
+    says why beside the field.
+    """
+
+    class ExtraLines(Message):
+        """Lines of a paste that this field did not take: `spilled` if its first line was pasted."""
+
+        def __init__(self, input: "FormInput", text: str, spilled: bool):
+            super().__init__()
+            self.input = input
+            self.text = text
+            self.spilled = spilled
+
+        @property
+        def control(self) -> "FormInput":
+            return self.input
+
+    def __init__(self, *args, join: str | None = None, spill: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.join = join
+        self.spill = spill
+
+    def _on_paste(self, event: events.Paste) -> None:
+        raw = event.text.splitlines()
+        if len(raw) < 2:
+            return  # one line: Input's own handler pastes it
+        event.prevent_default()  # Input's handler would keep the first line only
+        event.stop()
+        lines = [line.strip() for line in raw if line.strip()]
+        if len(lines) < 2 or self.join is not None:
+            self._paste((self.join or "").join(lines))
+        elif self.spill:
+            first = next(n for n, line in enumerate(raw) if line.strip())
+            self._paste(lines[0])
+            self.post_message(self.ExtraLines(self, "\n".join(raw[first + 1 :]).strip("\n"), spilled=True))
+        else:
+            self.post_message(self.ExtraLines(self, event.text, spilled=False))
+
+    def _paste(self, text: str) -> None:
+        # As Input pastes one line: over the selection if there is one.
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
+
+
+class FormTextArea(InOrder, TextArea):
+    pass
+
+
+class FormSelect(InOrder, Select):
+    pass
+
+
+class FormSelectionList(InOrder, SelectionList):
+    pass
+
+
+class FormRadioSet(InOrder, RadioSet):
+    pass

@@ -1,0 +1,151 @@
+"""Keys that arrive in one burst (a fast typist, a text expander, a paste then
+ctrl+s, a laggy SSH link) are all acted on, in order, by the field they were
+typed into, and ctrl+s saves only once every key before it has been handled.
+
+The keys are posted to the app at once, as the terminal driver does; pilot.press
+would wait after each key and hide the problem.
+"""
+
+import asyncio
+import json
+from datetime import date
+
+from test_forms import SIZE, UNSET, FormsApp, clock, field, new_form, seed_people
+from textual.widgets import Label
+from tuihelp import burst, pilot_test, wait_for
+
+from pmjournal.core.query import Filter
+from pmjournal.tui.forms import AmendForm, ExportDialog, RetractDialog
+from pmjournal.tui.forms.confirm import ConfirmDialog
+
+
+async def saved(pilot, app) -> dict:
+    await wait_for(pilot, lambda: app.result is not UNSET, timeout=5)
+    return app.result
+
+
+def tabs_to(screen, widget_id: str) -> str:
+    """The "{tab}"s that move focus from the focused widget to `widget_id`."""
+    chain = [w.id for w in screen.focus_chain]
+    return "{tab}" * (chain.index(widget_id) - chain.index(screen.focused.id))
+
+
+@pilot_test
+async def test_ctrl_s_right_after_a_burst_saves_every_key(journal):
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Use Postgres for billing{tab}{tab}Owner Person2{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["title"] == "Use Postgres for billing"
+    assert record["owner"] == "Owner Person2"
+
+
+@pilot_test
+async def test_editing_keys_in_a_burst_act_on_the_field_they_were_typed_into(journal):
+    # Backspace and arrows are bindings, not typed characters: Textual runs them
+    # when the key has bubbled back up to the app, by which time tab has moved
+    # the focus on; they used to act on the next field.
+    app = new_form(journal, "decision", when="")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Use Postgres forX{backspace} billing{tab}yesterday 15:00X{backspace}{tab}Owner Person2{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["title"] == "Use Postgres for billing"
+    assert record["occurred_at"] == "2026-11-24T15:00:00+08:00"
+    assert record["owner"] == "Owner Person2"
+
+
+@pilot_test
+async def test_arrows_and_typing_in_one_field_keep_their_order(journal):
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "ab{left}c{end}d{home}e{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["title"] == "eacbd"
+
+
+@pilot_test
+async def test_causes_ticked_in_a_burst_are_saved(journal):
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Pump failed" + tabs_to(app.screen, "f-causes") + "{down}{down}{space}{tab}{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["causes"] == ["decision"]
+
+
+@pilot_test
+async def test_amend_form_saves_a_burst(journal):
+    entry = seed_people(journal)
+    app = FormsApp(lambda: AmendForm(journal, entry["id"], clock=clock))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # the title is focused with its text selected: typing replaces it
+        burst(app, "Ship v2 on Monday{shift+tab}the date moved{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["changes"] == {"title": "Ship v2 on Monday"}
+    assert record["reason"] == "the date moved"
+
+
+@pilot_test
+async def test_retract_dialog_reads_the_whole_reason_at_ctrl_s(journal):
+    entry = seed_people(journal)
+    app = FormsApp(lambda: RetractDialog(journal, entry["id"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, "logged twice by mistake{ctrl+s}")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), timeout=5)
+        await pilot.press("y")
+        record = await saved(pilot, app)
+    assert record["reason"] == "logged twice by mistake"
+
+
+@pilot_test
+async def test_export_dialog_reads_the_whole_path_at_ctrl_s(journal, tmp_path):
+    seed_people(journal)
+    app = FormsApp(lambda: ExportDialog(journal, Filter(), today=date(2026, 11, 25), directory=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("shift+tab", "down", "enter")  # JSON; the path is focused, its text selected
+        await pilot.pause()
+        burst(app, "decisions-for-audit.json{ctrl+s}")
+        path = await saved(pilot, app)
+    assert path == tmp_path / "decisions-for-audit.json"
+    assert json.loads(path.read_text())
+
+
+@pilot_test
+async def test_keys_still_unhandled_when_waiting_runs_out_keep_the_form_open(journal, monkeypatch):
+    from pmjournal.tui.forms import editors
+    from pmjournal.tui.forms.fields import InputRow
+
+    handle = InputRow.on_input_changed
+
+    async def slowly(row, event):
+        await asyncio.sleep(0.05)  # a loaded machine: every key takes a while
+        handle(row, event)
+
+    monkeypatch.setattr(InputRow, "on_input_changed", slowly)
+    monkeypatch.setattr(editors, "CATCH_UP_SECONDS", 0.1)
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Use Postgres{tab}{tab}Owner Person2{ctrl+s}")
+        await pilot.pause(0.3)
+        assert app.result is UNSET
+        assert any("press ctrl+s again" in str(n.message) for n in app._notifications)
+        assert len(journal) == 0
+        await pilot.pause(1.0)
+        await pilot.press("ctrl+s")
+        record = await saved(pilot, app)
+    assert (record["title"], record["owner"]) == ("Use Postgres", "Owner Person2")
+
+
+@pilot_test
+async def test_a_validation_error_found_after_a_burst_stays_shown(journal):
+    # The form used to validate before the queued keys arrived; they then
+    # cleared the error they had caused, leaving the form open with no message.
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Use Postgres{tab}{tab}{ctrl+s}")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert field(screen, "title").value == "Use Postgres"
+        label = screen.query_one("#row-owner .pm-error", Label)
+        assert label.display and "owner" in str(label.content).lower()
+    assert len(journal) == 0

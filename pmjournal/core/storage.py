@@ -1,16 +1,20 @@
-"""The journal file: an append-only line log under an OS lock, and its TinyDB Storage.
+"""The journal file: an append-only line log under an OS lock, and the TinyDB Storage over it.
 
 Layout: line 1 is a header {"format": "pmjournal", "schema": N, ...}; every
 further line is one record in canonical JSON (see chain.py), record #n on line
-n + 1. Appending writes one line and fsyncs it, so the cost does not grow with
-the journal and a crash can at worst leave a torn last line, which was never
-reported as saved. The next writer moves such a tail to a side file
-(`<journal>.torn-<time>`) before appending, so nothing is silently dropped.
+n + 1. A write appends its lines in one write() and fsyncs them, so the cost
+does not grow with the journal and a crash can at worst leave a torn last
+line (or a batch cut short), which was never reported as saved. The next
+writer moves such a tail to a side file (`<journal>.torn-<time>`,
+`.unfinished-<time>`) before appending, so nothing is silently dropped.
 
-TinyDB's JSONStorage rewrites the whole file on every insert and corrupts it
-if killed mid-write (TinyDB #301); this Storage keeps TinyDB's read interface
-(`read()` returns {table: {doc_id: document}}) but refuses whole-file writes:
-inserts go through `append`, called by store.EntryTable.
+`JournalStorage` is TinyDB's extension point, a Storage: `read()` returns
+{"entries": {doc_id: document}} (a `Documents` view over the loaded records,
+doc_id == #seq), which every TinyDB read and store.EntryTable go through;
+`append` is how store.EntryTable's insert and insert_multiple write. TinyDB's
+own JSONStorage rewrites the whole file on every insert and corrupts it if
+killed mid-write (TinyDB #301), so `write()`, TinyDB's whole-database
+rewrite, is refused.
 """
 
 import contextlib

@@ -1,5 +1,6 @@
 """Shipped themes load; user themes add or replace; bad files are reported, not fatal."""
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -60,6 +61,35 @@ def test_parse_errors(tmp_path, content, fragment):
     path.write_text(content)
     with pytest.raises(ValueError, match=fragment):
         parse_theme(path)
+
+
+CSS_IN_A_VARIABLE = "red; } Screen { display: none; } X {"
+
+
+@pytest.mark.parametrize(
+    "variables, fragment",
+    [
+        (f'footer-key-foreground = "{CSS_IN_A_VARIABLE}"', "variables.footer-key-foreground is not a colour"),
+        (f'kind-note = "{CSS_IN_A_VARIABLE}"', "variables.kind-note is not a colour"),
+        ('"x { y" = "#fff"', "'x { y' is not a variable name"),
+        ('block-cursor-text-style = "bold; } Screen {"', "variables.block-cursor-text-style is not a text style"),
+        ("scrollbar = 3", "variables.scrollbar must be a colour"),
+    ],
+)
+def test_every_variable_is_checked_before_it_reaches_the_stylesheet(tmp_path, variables, fragment):
+    path = tmp_path / "t.toml"
+    path.write_text(f'name = "t"\nprimary = "#123456"\n[variables]\n{variables}\n')
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        parse_theme(path)
+
+
+def test_colour_and_text_style_variables_are_accepted(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text(
+        'name = "t"\nprimary = "#123456"\n[variables]\n'
+        'footer-key-foreground = "rgb(10,20,30)"\nscrollbar = "ansi_red"\nblock-cursor-text-style = "bold reverse"\n'
+    )
+    assert parse_theme(path).variables["block-cursor-text-style"] == "bold reverse"
 
 
 def test_built_wheel_ships_the_themes(tmp_path):

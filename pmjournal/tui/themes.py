@@ -8,12 +8,14 @@ problem, and the app falls back to a built-in theme.
 """
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
+from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import Theme
 
 DEFAULT_DARK = "pmjournal-dark"
@@ -33,6 +35,9 @@ COLOUR_KEYS = (
 )
 KEYS = {"name", "dark", "variables", *COLOUR_KEYS}
 KIND_VARIABLES = tuple(f"kind-{k}" for k in ("decision", "change", "communication", "risk", "incident", "note"))
+# Variables are pasted into the app's stylesheet as $name: anything but a plain
+# name and a colour (or text style) could end a rule and break every screen.
+VARIABLE_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_-]*")
 
 
 @dataclass
@@ -73,10 +78,12 @@ def parse_theme(path: Path) -> Theme:
     if not isinstance(variables, dict):
         raise ValueError("[variables] must be a table")
     for key, value in variables.items():
-        if key.startswith("kind-"):
+        if not VARIABLE_NAME.fullmatch(key):
+            raise ValueError(f"variables: {key!r} is not a variable name (letters, digits, - and _)")
+        if key.endswith("-text-style"):
+            _text_style(f"variables.{key}", value)
+        else:
             _colour(f"variables.{key}", value)
-        elif not isinstance(value, str):
-            raise ValueError(f"variables.{key} must be text")
     return Theme(name=name.strip(), dark=data.get("dark", True), variables=dict(variables), **colours)
 
 
@@ -87,6 +94,13 @@ def _colour(key: str, value) -> str:
         Color.parse(value)
     except ColorParseError as err:
         raise ValueError(f"{key} is not a colour: {value!r}") from err
+    return value
+
+
+def _text_style(key: str, value) -> str:
+    words = value.split() if isinstance(value, str) else []
+    if not words or not set(words) <= VALID_STYLE_FLAGS:
+        raise ValueError(f'{key} is not a text style such as "bold" or "none": {value!r}')
     return value
 
 

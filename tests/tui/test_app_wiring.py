@@ -40,6 +40,43 @@ async def test_bad_user_theme_is_named_and_the_app_starts(demo_db, make_app):
         assert any("broken.toml" in n and "not a colour" in n for n in notices(app))
 
 
+def write_css_theme() -> str:
+    """A user theme whose variable carries CSS; it used to stop the app ("Error in stylesheet")."""
+    themes = paths.user_themes_dir()
+    themes.mkdir(parents=True)
+    path = themes / "sneaky.toml"
+    path.write_text(
+        'name = "sneaky"\nprimary = "#336699"\n[variables]\nfooter-key-foreground = "red; } Screen { display: none; } X {"\n'
+    )
+    return str(path)
+
+
+@pilot_test
+async def test_a_theme_with_css_in_a_variable_is_skipped_at_start(demo_db, make_app):
+    path = write_css_theme()
+    app = make_app(demo_db, theme="sneaky")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.theme == "pmjournal-dark"
+        assert any(path in n and "variables.footer-key-foreground is not a colour" in n for n in notices(app))
+    assert app.return_code in (None, 0)
+
+
+@pilot_test
+async def test_every_theme_the_palette_offers_can_be_switched_to(demo_db, make_app):
+    write_css_theme()
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        for name in list(app.available_themes):
+            app.theme = name  # what choosing it in the command palette does
+            await pilot.pause()
+            assert app.is_running, name
+        assert "sneaky" not in app.available_themes
+        await loaded(pilot)
+    assert app.return_code in (None, 0)
+
+
 @pilot_test
 async def test_unknown_configured_theme_falls_back_with_a_notice(demo_db, make_app):
     app = make_app(demo_db, theme="no-such-theme")

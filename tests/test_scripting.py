@@ -4,6 +4,7 @@ docs/scripting.md is run here, block by block, so its examples cannot rot."""
 
 import contextlib
 import io
+import json
 import re
 import warnings
 from pathlib import Path
@@ -49,8 +50,8 @@ def test_the_scripting_guide_runs_as_written(tmp_path, monkeypatch, cli):
     assert ran >= 8 and compared == ran  # every example shows what it prints
     # The shell block: what the script wrote is an ordinary journal.
     db = tmp_path / "team-journal.json"
-    listed = cli("--db", str(db), "list", check=True).stdout
-    assert "Cut offline mode from v1" in listed and "Told Acme" in listed and "Payment sandbox" not in listed
+    listed = [v["title"] for v in json.loads(cli("--db", str(db), "list", "--format", "json", check=True).stdout)]
+    assert listed == ["Cut offline mode from v1", "Told Acme that offline mode moves to v1.1"]  # #2 was retracted
     assert "Marcus Lee" in cli("--db", str(db), "show", "1", check=True).stdout
     assert cli("--db", str(db), "verify", check=True).stdout.startswith("ok: 5 records")
 
@@ -196,8 +197,8 @@ def test_insert_multiple_is_one_batch(sdb, db):
 def test_inserts_show_in_the_cli_and_verify(sdb, db, cli):
     sdb.insert(decision("Decided in a script"))
     sdb.insert_multiple([{"kind": "risk", "title": "Scripted risk", "owner": "Sam"}, {"kind": "note", "title": "Scripted note"}])
-    out = cli("--db", str(db), "list", check=True).stdout
-    assert all(t in out for t in ("Decided in a script", "Scripted risk", "Scripted note"))
+    out = json.loads(cli("--db", str(db), "list", "--format", "json", check=True).stdout)
+    assert [v["title"] for v in out] == ["Decided in a script", "Scripted risk", "Scripted note"]
     assert cli("--db", str(db), "verify", check=True).stdout.startswith("ok: 3 records")
 
 

@@ -151,9 +151,7 @@ class FormScreen(ModalScreen):
         if not event.spilled:
             row.show_error(refused(event.text))
             return
-        body = self.row("body")
-        assert isinstance(body, TextRow)
-        body.append(event.text)
+        self.query_one("#row-body", TextRow).append(event.text)
         count = len(event.text.splitlines())
         row.show_note(f"the paste's other {count} line{'s' if count > 1 else ''} went into Body")
 

@@ -5,10 +5,12 @@ delivers many keys at once. Textual forwards each key to the focused widget's
 own queue and goes on; the widget handles it later, in its own task. Two things
 then go wrong:
 
-- ctrl+s and tab are priority bindings, run by the App the moment it reads them,
-  ahead of the keys typed before them that are still queued in a field. ctrl+s
-  read half-typed values (owner "Own" for "Owner Person2"). `caught_up` waits
-  for the form's widgets first; every priority save action awaits it.
+- ctrl+s is a priority binding, run by the App the moment it reads it, ahead
+  of the keys typed before it that are still queued in a field: it read
+  half-typed values (owner "Own" for "Owner Person2"). `caught_up` waits for
+  the form's widgets first; every priority save action awaits it. (Tab is a
+  priority binding too, and rightly: keys queued in the field it leaves stay
+  there, and the keys after it go to the next field.)
 - A key that is a binding rather than a typed character (backspace, arrows,
   space in a list, enter) is run by the App only once the key has bubbled back
   up to it, against whatever is focused *then*: after a tab it acted on the next

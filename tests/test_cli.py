@@ -273,3 +273,11 @@ def test_app_refuses_a_foreign_or_newer_file_before_taking_the_screen(cli, db, c
     assert proc.returncode == 1
     assert proc.stdout == "" and len(proc.stderr.splitlines()) == 1
     assert db.read_bytes() == content
+
+
+def test_who_person_option_is_not_lost(cli):
+    """`who --person X` filters to X; the positional PERSON (absent) must not reset it."""
+    add(cli, "decision", "A", "--owner", "Alice")
+    add(cli, "decision", "B", "--owner", "Bob")
+    out = cli("who", "--person", "Alice").stdout
+    assert "Alice" in out and "Bob" not in out

@@ -16,8 +16,7 @@ HOSTILE = [
     "[link=http://evil]x[/link]",
     "%s %d {0} {title}",
     "' OR 1=1 --",
-    "\u202eRTL override",
-]
+]  # bidi overrides and control characters are refused, not stored: tests/test_text_rules.py
 
 
 @pytest.mark.parametrize("title", HOSTILE)

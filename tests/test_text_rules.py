@@ -222,6 +222,19 @@ def test_an_export_to_a_terminal_shows_control_characters(db, fmt):
     assert "outage" in text
 
 
+@pytest.mark.parametrize(
+    "args", [("list", "--format", "csv"), ("list", "--format", "json"), ("show", "1", "--format", "json"), ("trace", "2", "--format", "json")]
+)
+def test_machine_formats_on_a_terminal_show_control_characters(db, args):
+    _old_journal(db)
+    code, shown, err = _on_a_terminal(list(args), {})
+    assert code == 0, err
+    text = shown.decode()
+    # JSON escapes controls itself (\u001b); bidi overrides and C1 it would send raw
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text and "\u202e" not in text
+    assert "␛" in text or "\\u001b" in text
+
+
 def test_the_list_table_on_a_terminal_shows_control_characters(db):
     _old_journal(db)
     code, shown, err = _on_a_terminal(["list"], {})

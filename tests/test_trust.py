@@ -153,7 +153,7 @@ def test_jrnl_import_is_labelled(cli, tmp_path):
     ok(cli("import", str(path)))
     entry = json.loads(ok(cli("show", "1", "--format", "json")))
     assert entry["imported"] == {"file": str(path), "format": "jrnl"}
-    assert "a jrnl export" in ok(cli("show", "1"))
+    assert "a jrnl export" in ok(cli("show", "1", env={"COLUMNS": "400"}))
 
 
 def test_import_refuses_a_link_to_nothing(cli, journal, tmp_path, forge):

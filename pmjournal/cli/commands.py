@@ -154,11 +154,11 @@ def cmd_list(args) -> int:
     if args.format == "json":
         from ..core.transfer import entries_json
 
-        sys.stdout.buffer.write(entries_json(views))
+        write_output(entries_json(views), None, False)
     elif args.format == "csv":
         from ..core.transfer import export_csv
 
-        _out(export_csv(views))
+        write_output(export_csv(views).encode("utf-8"), None, False)
     else:
         print_trail(views, journal)
     return 0
@@ -215,7 +215,7 @@ def cmd_show(args) -> int:
     journal = open_journal(args)
     view = journal.get(args.id)
     if args.format == "json":
-        sys.stdout.buffer.write(orjson.dumps(public(view), option=orjson.OPT_INDENT_2) + b"\n")
+        write_output(orjson.dumps(public(view), option=orjson.OPT_INDENT_2) + b"\n", None, False)
         return 0
     from .render import entry_detail
 
@@ -318,7 +318,7 @@ def cmd_trace(args) -> int:
     view = journal.get(args.id)
     tree = trace(journal.views, view["id"])
     if args.format == "json":
-        sys.stdout.buffer.write(orjson.dumps(trace_json(tree), option=orjson.OPT_INDENT_2) + b"\n")
+        write_output(orjson.dumps(trace_json(tree), option=orjson.OPT_INDENT_2) + b"\n", None, False)
         return 0
     from .render import trace_tree
 

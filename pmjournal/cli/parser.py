@@ -151,7 +151,7 @@ def build() -> Parser:
     p.add_argument("--reason", required=True)
 
     p = command("who", "accountability summary: who owned, requested, approved, was consulted or informed")
-    p.add_argument("person", nargs="?")
+    p.add_argument("person", nargs="?", default=argparse.SUPPRESS, help="one person: counts by role and kind, and their calls")
     _filters(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
 

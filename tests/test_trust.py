@@ -491,3 +491,23 @@ def test_record_hash_of_a_line_matches_the_stored_hash(four):
     for line in lines(four)[1:-1]:
         record = orjson.loads(line)
         assert line_hash(line, record["prev_hash"]) == record["hash"] == record_hash(record)
+
+
+def test_a_lock_file_that_cannot_be_made_is_named_at_once(four, monkeypatch):
+    """Not a 5 s wait blamed on "another pmjournal process" (root cannot be denied a folder, so simulate it)."""
+    import time
+
+    real_open = os.open
+
+    def no_locks(path, *args, **kwargs):
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_locks)
+    before = four.read_bytes()
+    start = time.monotonic()
+    with pytest.raises(StoreError, match="cannot create the lock file .*Permission denied"):
+        Journal(four).add("note", {"title": "x"})
+    assert time.monotonic() - start < 2
+    assert four.read_bytes() == before

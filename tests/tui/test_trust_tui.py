@@ -77,3 +77,33 @@ async def test_the_detail_labels_an_imported_entry(db, tmp_path, make_app):
         await loaded(pilot)
         detail = static_text(app.screen, "#detail-main")
         assert "Imported" in detail and "Original Author" in detail and "Recorded" in detail
+
+
+@pilot_test
+async def test_the_export_dialog_refuses_a_journal_that_fails_verification(db, tmp_path):
+    from datetime import date
+
+    from test_forms import FormsApp
+    from textual.widgets import Label
+
+    from pmjournal.core.query import Filter
+    from pmjournal.tui.forms import ExportDialog
+
+    journal = Journal(db, user="Pat PM")
+    for i in range(3):
+        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    _edit(db, 2, owner="Mallory")
+    reader = Journal(db, user="Pat PM")
+    app = FormsApp(lambda: ExportDialog(reader, Filter(), today=date(2026, 11, 25), directory=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "fails verification at #2" in str(app.screen.query_one("#error", Label).content)
+        # a device is no export target either, whatever the overwrite answer
+        await pilot.press("ctrl+u")
+        for key in "/dev/null":
+            await pilot.press(key if key != "/" else "slash")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "character device" in str(app.screen.query_one("#error", Label).content)
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]  # nothing exported beside the journal folder

@@ -10,7 +10,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError
-from pmjournal.core.files import write_atomically
+from pmjournal.core.files import device_kind, write_atomically
 from pmjournal.core.transfer import render
 
 from .confirm import ConfirmDialog
@@ -89,6 +89,10 @@ class ExportDialog(FieldDialog[Path | None]):
         if not path.parent.is_dir():
             self.show_error(f"the folder {path.parent} does not exist")
             return None
+        device = device_kind(path)
+        if device:
+            self.show_error(f"{path} is {device}, not a file; export to a file")
+            return None
         return path
 
     async def action_export(self) -> None:
@@ -111,11 +115,17 @@ class ExportDialog(FieldDialog[Path | None]):
     def write(self, path: Path) -> None:
         try:
             with self.source.guard():
-                data = render(self.journal, self.filt, self.fmt)
+                self.journal.records()  # loaded and checked against the chain up to the head
+                broken = self.journal.broken
+                data = None if broken else render(self.journal, self.filt, self.fmt)
+            if broken:
+                # Never a chain head printed beside content the chain does not vouch for.
+                self.show_error(
+                    f"the journal fails verification at #{broken[0]}: nothing was exported "
+                    "(`pmjournal export --unverified` writes it marked as unverified)"
+                )
+                return
             write_atomically(path, data)
-        except ImportError:
-            self.show_error("Markdown export is not available in this version; choose JSON or CSV")
-            return
         except OSError as err:
             self.show_error(f"cannot write {path}: {err.strerror or err}")
             return

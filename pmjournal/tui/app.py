@@ -3,6 +3,7 @@
 from functools import partial
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 
 from ..core import config as config_file
@@ -50,6 +51,14 @@ class PmjournalApp(App):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(KIND_COLOURS)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A form that is opening holds the keys typed behind the key that opened it, to
+        # replay them once its first field has the focus (forms/editors.py, HoldsKeys).
+        hold = getattr(self.screen, "hold", None) if isinstance(event, (events.Key, events.Paste)) else None
+        if hold is not None and not event.is_forwarded and hold(event):
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.keymap:

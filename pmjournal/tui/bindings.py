@@ -13,20 +13,25 @@ APP = [
     Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False),
 ]
 
+# The keys that open a form or the kind picker have priority: the App runs them as
+# it reads them, so the keys typed behind them are routed to the screen they open
+# (which holds them until its first field has the focus: forms/editors.py HoldsKeys),
+# not to the trail. A focused Input (the filter) still takes them as text: Textual
+# drops the bindings of keys an Input consumes from the chain above it.
 TRAIL = [
     Binding("slash", "filter", "Filter", id="filter", key_display="/"),
     Binding("p", "people", "People", id="people"),
     Binding("t", "trace", "Trace", id="trace"),
     Binding("l", "links", "Links", id="links"),
-    Binding("n", "new_entry", "New", id="new_entry"),
-    Binding("d", "new_kind('decision')", "Decision", id="new_decision", show=False),
-    Binding("c", "new_kind('change')", "Change", id="new_change", show=False),
-    Binding("m", "new_kind('communication')", "Communication", id="new_communication", show=False),
-    Binding("r", "new_kind('risk')", "Risk", id="new_risk", show=False),
-    Binding("i", "new_kind('incident')", "Incident", id="new_incident", show=False),
-    Binding("a", "amend", "Amend", id="amend"),
-    Binding("x", "retract", "Retract", id="retract"),
-    Binding("e", "export", "Export", id="export"),
+    Binding("n", "new_entry", "New", id="new_entry", priority=True),
+    Binding("d", "new_kind('decision')", "Decision", id="new_decision", show=False, priority=True),
+    Binding("c", "new_kind('change')", "Change", id="new_change", show=False, priority=True),
+    Binding("m", "new_kind('communication')", "Communication", id="new_communication", show=False, priority=True),
+    Binding("r", "new_kind('risk')", "Risk", id="new_risk", show=False, priority=True),
+    Binding("i", "new_kind('incident')", "Incident", id="new_incident", show=False, priority=True),
+    Binding("a", "amend", "Amend", id="amend", priority=True),
+    Binding("x", "retract", "Retract", id="retract", priority=True),
+    Binding("e", "export", "Export", id="export", priority=True),
     Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
 ]
 

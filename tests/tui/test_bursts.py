@@ -12,11 +12,13 @@ from datetime import date
 
 from test_forms import SIZE, UNSET, FormsApp, clock, field, new_form, seed_people
 from textual.widgets import Label
-from tuihelp import burst, pilot_test, wait_for
+from tuihelp import burst, loaded, pilot_test, wait_for
 
 from pmjournal.core.query import Filter
+from pmjournal.core.store import Journal
 from pmjournal.tui.forms import AmendForm, ExportDialog, RetractDialog
 from pmjournal.tui.forms.confirm import ConfirmDialog
+from pmjournal.tui.screens.trail import TrailScreen
 
 
 async def saved(pilot, app) -> dict:
@@ -149,3 +151,86 @@ async def test_a_validation_error_found_after_a_burst_stays_shown(journal):
         label = screen.query_one("#row-owner .pm-error", Label)
         assert label.display and "owner" in str(label.content).lower()
     assert len(journal) == 0
+
+
+# -- typing straight into a form as it opens ------------------------------------
+#
+# The key that opens a form and the keys typed behind it arrive together. They
+# used to reach the trail or the kind picker instead (where "e" exports, "x"
+# retracts, "q" quits), or the form before its first field had the focus. The
+# titles below hold such letters on purpose.
+
+
+async def trail_burst(pilot, app, keys: str, done) -> None:
+    """The trail is up and settled; every key of `keys` arrives at once; wait for `done()`."""
+    await loaded(pilot)
+    burst(app, keys)
+    await wait_for(pilot, done, timeout=10)
+    await pilot.pause(0.2)  # anything a lost key would still do (quit, open a screen) has happened
+
+
+@pilot_test
+async def test_new_entry_typed_straight_into_the_form_as_it_opens(demo_db, make_app):
+    before = len(Journal(demo_db))
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(
+            pilot, app, "ndqueue export retry{tab}{tab}Owner Person{ctrl+s}", lambda: len(Journal(demo_db)) > before
+        )
+        assert isinstance(app.screen, TrailScreen)
+        assert app.is_running
+    records = Journal(demo_db).records()[before:]
+    assert [(r["kind"], r["title"], r["owner"]) for r in records] == [("decision", "queue export retry", "Owner Person")]
+
+
+@pilot_test
+async def test_kind_key_on_the_trail_typed_straight_into_the_form(demo_db, make_app):
+    before = len(Journal(demo_db))
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(pilot, app, "rquiet vendor exit{tab}{tab}Owner Person{ctrl+s}", lambda: len(Journal(demo_db)) > before)
+    records = Journal(demo_db).records()[before:]
+    assert [(r["kind"], r["title"], r["owner"]) for r in records] == [("risk", "quiet vendor exit", "Owner Person")]
+
+
+@pilot_test
+async def test_amend_typed_straight_into_the_form_as_it_opens(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        entry_id = app.screen.table.current["id"]
+        history = len(Journal(demo_db).get(entry_id).get("history") or ())
+        await trail_burst(
+            pilot,
+            app,
+            "aqueue export retry{shift+tab}exact wording from the minutes{ctrl+s}",
+            lambda: len(Journal(demo_db).get(entry_id).get("history") or ()) > history,
+        )
+        assert isinstance(app.screen, TrailScreen)
+    view = Journal(demo_db).get(entry_id)
+    assert view["title"] == "queue export retry"
+    assert view["history"][-1]["reason"] == "exact wording from the minutes"
+    assert len(view["history"]) == history + 1
+
+
+@pilot_test
+async def test_retract_typed_straight_into_the_dialog_as_it_opens(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        entry_id = app.screen.table.current["id"]
+        await trail_burst(pilot, app, "xqueued twice by export{ctrl+s}", lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: Journal(demo_db).get(entry_id)["retracted"], timeout=5)
+    view = Journal(demo_db).get(entry_id)
+    assert view["retracted"]["reason"] == "queued twice by export"
+
+
+@pilot_test
+async def test_export_path_typed_straight_into_the_dialog_as_it_opens(demo_db, make_app, tmp_path):
+    target = tmp_path / "queue-export.json"
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(pilot, app, f"e{target}{{ctrl+s}}", target.exists)
+        assert isinstance(app.screen, TrailScreen)
+    assert target.read_text().strip()

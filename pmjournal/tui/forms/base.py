@@ -16,7 +16,7 @@ from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
 from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 
 from .confirm import ConfirmDialog
-from .editors import FormInput, caught_up, refused
+from .editors import FormInput, HoldsKeys, caught_up, refused
 from .fields import CausesRow, DateRow, EnumRow, FieldRow, ImpactRow, InputRow, TextRow
 from .links import LinksRow
 from .source import Source
@@ -54,7 +54,7 @@ def store_message(err: Exception) -> str:
     return f"not saved: {err}"
 
 
-class FormScreen(ModalScreen):
+class FormScreen(HoldsKeys, ModalScreen):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -127,7 +127,9 @@ class FormScreen(ModalScreen):
         for row in self.query(FieldRow):
             row.show_error(None)
         self._initial_raws = self.raws()
-        self.first_focus().focus_editor()
+        first = self.first_focus()
+        first.scroll_visible(animate=False)
+        self.release(first.editor())  # focus it, then the keys typed while the form opened
 
     def first_focus(self) -> FieldRow:
         return self.row("title")

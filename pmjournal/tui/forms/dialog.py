@@ -7,12 +7,12 @@ from typing import TypeVar
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from .editors import FormInput, refused
+from .editors import FormInput, HoldsKeys, refused
 
 ResultType = TypeVar("ResultType")
 
 
-class FieldDialog(ModalScreen[ResultType]):
+class FieldDialog(HoldsKeys, ModalScreen[ResultType]):
     CSS_PATH = "forms.tcss"
 
     def __init__(self):
@@ -20,7 +20,7 @@ class FieldDialog(ModalScreen[ResultType]):
 
     def on_mount(self) -> None:
         self.show_error(None)
-        self.query_one(Input).focus()
+        self.release(self.query_one(Input))  # focus it, then the keys typed while the dialog opened
 
     def on_form_input_extra_lines(self, event: FormInput.ExtraLines) -> None:
         # A multi-line paste into the dialog's one line: nothing pasted, say why.

@@ -19,6 +19,9 @@ then go wrong:
 
 Textual's Input also keeps only the first line of a paste; `FormInput` never
 drops the rest silently.
+
+A third case is the keys typed behind the key that opens a form ("n d" then
+the title): `HoldsKeys` holds them until the form's first field has the focus.
 """
 
 import asyncio
@@ -26,6 +29,7 @@ import asyncio
 from textual import events
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, RadioSet, Select, SelectionList, TextArea
 
 # How long ctrl+s waits for keys already typed; past it the form stays open.
@@ -88,6 +92,52 @@ class InOrder:
             if node.is_modal:
                 break
         return False
+
+
+class HoldsKeys:
+    """Mixed into a form screen: keys that arrive before its first field has the
+    focus are held, then replayed in order, as if they arrived only then.
+
+    The App routes each key as it reads it: bindings with priority first, else to
+    the focused widget, or to the screen if nothing has the focus. A form pushed
+    by a key is composed and mounted later, in its own task, while the App goes on
+    reading the keys typed behind that key: they went to the bare screen and were
+    lost (or ran its bindings: escape cancelled), or to whichever field Textual
+    focused first (the amend form's reason, not the title); ctrl+s saved an
+    empty form. So the App gives every key and paste to the screen's `hold` first
+    (PmjournalApp.on_event),
+    and the screen keeps it while `held_keys` is a list. On mount the screen asks
+    for `release`; that runs in the App's task behind every key the App has read
+    by then (all held): it focuses the first field at once (Widget.focus would
+    wait behind those keys) and routes the held keys as the App would have, before
+    the App reads the next one, so no later key overtakes them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held_keys: list[events.Event] | None = []
+
+    def hold(self, event: events.Event) -> bool:
+        """Keep `event` (a key or a paste) for later if the form is not ready; say if it was kept."""
+        if self.held_keys is None or not isinstance(event, (events.Key, events.Paste)):
+            return False
+        self.held_keys.append(event)
+        return True
+
+    def release(self, first: Widget) -> None:
+        """Called at the end of on_mount: focus `first`, then replay what was held."""
+        self.app.call_later(self._release, first)
+
+    async def _release(self, first: Widget) -> None:
+        app = self.app
+        if first.is_attached:
+            self.set_focus(first)
+        held, self.held_keys = self.held_keys or [], None
+        for event in held:
+            # As the App's message loop does for each event: route it, then run
+            # what that queued to run next (a screen a key opened gets mounted).
+            await app.on_event(event)
+            await app._flush_next_callbacks()
 
 
 def refused(text: str) -> str:

@@ -59,13 +59,15 @@ def cells(view: dict, display_person) -> tuple[str, ...]:
 
 
 class TrailTable(ScrollView, can_focus=True):
+    # Priority, like the keys that open forms on the highlighted entry (bindings.py):
+    # in "j j a" the cursor must have moved before "a" picks the entry to amend.
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump_to(0)", "Newest", show=False),
-        Binding("end,G", "jump_to(-1)", "Oldest", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down,j", "cursor(1)", "Down", show=False, priority=True),
+        Binding("pageup", "page(-1)", "Page up", show=False, priority=True),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, priority=True),
+        Binding("home,g", "jump_to(0)", "Newest", show=False, priority=True),
+        Binding("end,G", "jump_to(-1)", "Oldest", show=False, priority=True),
     ]
     COMPONENT_CLASSES = {
         "trail--header",

@@ -215,7 +215,13 @@ class Reader:
                 )
                 err.bad = (seq, problem)
                 raise err
-            problem = self._problem(line, record) if self.broken is None or not complete else ""
+            stored = record.get("hash")
+            if self.broken is not None and complete:
+                problem = ""  # the first break is what verify names; later lines are shown, marked
+            elif stored is not None and record.get("prev_hash") == self.prev and line_hash(line, self.prev) == stored:
+                problem = ""  # the common case, checked inline: this loop runs once per record
+            else:
+                problem = self._problem(line, record)
             if not complete and problem:
                 self.torn = True
                 break
@@ -224,7 +230,7 @@ class Reader:
             span = record.get("batch")
             if batch is None and span.__class__ is list and len(span) == 2 and span[0] == seq and span[1] != seq:
                 batch = (span, self.end, self.prev, self.seq, self.last_start)
-            self.seq, self.prev, self.last_start = seq, record.get("hash"), self.end
+            self.seq, self.prev, self.last_start = seq, stored, self.end
             self.end += len(raw_line)
             self.loose_end = not complete
             if batch is None:

@@ -174,7 +174,10 @@ def _system_fields(record: dict) -> dict:
 def _check_links(links, known: set[str]) -> None:
     for link in links or ():
         if isinstance(link, dict) and link.get("to") not in known:
-            raise ValidationError(f"it links to {link.get('to')!r}, which is neither in the journal nor in the file")
+            raise ValidationError(
+                f"it links to {link.get('to')!r}, which is neither in the journal nor in the file "
+                "(export the linked entries too: without filters and with --include-retracted)"
+            )
 
 
 def _ours(records: list, journal_records: list[dict]) -> list[dict]:

@@ -124,45 +124,55 @@ def fold(records) -> dict[str, dict]:
     return views
 
 
-def _forget_caches(view: dict) -> None:
-    for key in [k for k in view if k.startswith("_") and k != _OWN]:
-        del view[key]
+def extend(views: dict[str, dict], records: list[dict]) -> tuple[dict[str, dict], set[str]] | None:
+    """Fold records appended since `views` was folded, without refolding the journal.
 
-
-def absorb(views: dict[str, dict], record: dict) -> bool:
-    """Fold one newly appended record into already-folded views.
-
-    Returns False when the record could change derived state in ways only a
-    full fold gets right (a retraction of an entry that links elsewhere, an
-    amendment of links): the caller then refolds. The common cases, a new
-    entry or a plain amendment, cost O(links) instead of a refold of the
-    whole journal.
+    The one incremental fold, for the Journal and the TUI alike. `views` is
+    never changed (the TUI's UI thread may be reading it): the result is a new
+    dict, and every view that changes is copied first, without its caches
+    (keys starting with "_", such as the search text). Returns (the new views,
+    the ids of the views that are new or were copied), or None where only a
+    full fold gets derived state right: an amendment that changes links or
+    touches a superseded decision (a fresh fold records the stored status as
+    "old", not the derived "superseded"), or a retraction of an entry that
+    supersedes another (the other one stops reading superseded).
     """
-    kind = record["kind"]
-    if kind == "retraction":
-        target = views.get(record.get("target"))
-        if target is not None and target.get("links"):
-            return False
-    elif kind == "amendment":
-        changes = record.get("changes", {})
-        target = views.get(record.get("target"))
-        if "links" in changes or ("status" in changes and target is not None and target["superseded_by"]):
-            return False  # a fresh fold records the stored status as "old", not the derived "superseded"
-    view = apply(views, record)
-    if view is None:
-        return True
-    if kind in META_KINDS:
-        _forget_caches(view)
-        if kind == "amendment" and view["superseded_by"] and view["kind"] == "decision":
-            view["status"] = "superseded"
-        return True
-    for link in view.get("links") or ():
-        target = views.get(link["to"])
-        if target is None:
+    out = dict(views)
+    copied: set[str] = set()
+
+    def own(entry_id: str) -> dict | None:
+        view = out.get(entry_id)
+        if view is None or entry_id in copied:
+            return view
+        view = {k: v for k, v in view.items() if not k.startswith("_")}
+        for key in ("history", "linked_from", "superseded_by"):
+            view[key] = list(view[key])
+        view[_OWN] = True  # a private copy: a later amendment may change it in place
+        out[entry_id] = view
+        copied.add(entry_id)
+        return view
+
+    for record in records:
+        if record["kind"] in META_KINDS:
+            target = out.get(record.get("target"))
+            if target is None:
+                continue
+            if record["kind"] == "amendment" and ("links" in record.get("changes", {}) or target["superseded_by"]):
+                return None
+            if record["kind"] == "retraction" and any(link["rel"] == "supersedes" for link in target.get("links") or ()):
+                return None
+            own(target["id"])
+            apply(out, record)
             continue
-        target["linked_from"].append({"rel": link["rel"], "from": view["id"]})
-        if link["rel"] == "supersedes":
-            target["superseded_by"].append(view["id"])
-            if target["kind"] == "decision":
-                _own(views, target)["status"] = "superseded"
-    return True
+        view = apply(out, record)
+        copied.add(view["id"])
+        for link in view.get("links") or ():
+            linked = own(link["to"])
+            if linked is None:
+                continue
+            linked["linked_from"].append({"rel": link["rel"], "from": view["id"]})
+            if link["rel"] == "supersedes" and not view["retracted"]:
+                linked["superseded_by"].append(view["id"])
+                if linked["kind"] == "decision":
+                    linked["status"] = "superseded"
+    return out, copied

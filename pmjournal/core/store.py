@@ -30,7 +30,7 @@ from tinydb.table import Document, Table
 from . import dates, model
 from .chain import GENESIS
 from .errors import NotFound, StoreError, ValidationError
-from .fold import absorb, fold, raw
+from .fold import extend, fold, raw
 from .ids import new_id
 from .people import People
 from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, paused_gc
@@ -343,7 +343,6 @@ class Journal:
         self.user = (user or "").strip() or default_user()
         self._views: dict[str, dict] | None = None
         self._people: People | None = None
-        self._by_id: dict[str, dict] | None = None
 
     # -- reading -------------------------------------------------------
 
@@ -455,19 +454,21 @@ class Journal:
         self.table.clear_cache()
         if self._views is None:
             return
-        for record in records:
-            if not absorb(self._views, record):
-                self._invalidate()
-                return
-            if self._people is not None and record["kind"] not in model.META_KINDS:
-                self._people.learn(record)
-            elif self._people is not None and record["kind"] == "amendment":
-                self._people.learn(record.get("changes", {}))
+        extended = extend(self._views, records)
+        if extended is None:
+            self._invalidate()
+            return
+        self._views = extended[0]
+        if self._people is not None:
+            for record in records:
+                if record["kind"] not in model.META_KINDS:
+                    self._people.learn(record)
+                elif record["kind"] == "amendment":
+                    self._people.learn(record.get("changes", {}))
 
     def _invalidate(self) -> None:
         self._views = None
         self._people = None
-        self._by_id = None
         self.table.clear_cache()
 
     def head(self) -> tuple[int, str]:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from ..core.fold import fold
+from ..core.fold import extend, fold
 from ..core.people import People
 from ..core.store import Journal
-from .fold_more import fold_more
 from .trail_index import TrailIndex
 
 PREVIEW_BYTES = 1 << 19
@@ -105,7 +104,7 @@ class JournalSession:
             return snap if state["broken"] == snap.broken else dataclasses.replace(snap, **state)
         if new[0]["seq"] != snap.last_seq + 1:
             return self.load()
-        folded = fold_more(snap.views, new)
+        folded = extend(snap.views, new)
         if folded is None:
             return self.load()
         views, changed = folded

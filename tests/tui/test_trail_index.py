@@ -53,14 +53,14 @@ def test_narrowing_searches_only_previous_hits(demo_db):
     ],
 )
 def test_an_updated_index_equals_a_fresh_one(demo_db, values, links):
-    from pmjournal.tui.fold_more import fold_more
+    from pmjournal.core.fold import extend
 
     journal = Journal(demo_db)
     views = journal.take_views()[0] if hasattr(journal, "take_views") else journal.views
     index = TrailIndex(views.values())
     index.warm()
     record = journal.add("note", values, links=links)
-    new_views, changed = fold_more(views, [record])
+    new_views, changed = extend(views, [record])
     updated = TrailIndex(new_views.values(), previous=index, changed=changed)
     updated.warm()
     fresh = TrailIndex(new_views.values())

@@ -1,14 +1,16 @@
-"""Folding new records into existing views gives what a whole fold gives."""
+"""Folding new records into existing views (fold.extend, the one incremental fold of the
+Journal and the TUI) gives what a whole fold gives, and never changes the views handed in."""
 
 import copy
-
-from tuihelp import REF
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pmjournal.core.demo import build
-from pmjournal.core.fold import fold
+from pmjournal.core.fold import extend, fold
 from pmjournal.core.query import public
 from pmjournal.core.store import Journal
-from pmjournal.tui.fold_more import fold_more
+
+REF = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def test_every_split_of_the_demo_folds_like_the_whole(db):
@@ -19,7 +21,7 @@ def test_every_split_of_the_demo_folds_like_the_whole(db):
     for split in range(len(records)):
         before = fold(records[:split])
         frozen = copy.deepcopy(before)
-        folded = fold_more(before, records[split:])
+        folded = extend(before, records[split:])
         more = folded[0] if folded else None
         assert before == frozen  # the views handed in are untouched
         if more is not None:
@@ -33,7 +35,7 @@ def test_a_new_superseding_decision_marks_the_old_one(journal):
     old = journal.add("decision", {"title": "Ship in May", "owner": "Ann"})
     views = fold(journal.records())
     new = journal.add("decision", {"title": "Ship in June", "owner": "Ann"}, links={"supersedes": [f"#{old['seq']}"]})
-    more, changed = fold_more(views, [new])
+    more, changed = extend(views, [new])
     assert changed == {old["id"], new["id"]}
     assert more[old["id"]]["status"] == "superseded"
     assert more[old["id"]]["superseded_by"] == [new["id"]]

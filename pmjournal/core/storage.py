@@ -348,6 +348,35 @@ class JournalFile:
             reader.torn = False
             return list(reader.read(fh))
 
+    def tail_records(self, nbytes: int) -> list[dict] | None:
+        """The records in the last `nbytes` of the file, or None if the file is not larger.
+
+        For a first screen while the whole journal loads. The same Reader checks
+        them: each against its own stated prev_hash and the ones after it
+        against each other (what lies before the window is checked by the full
+        load that follows); anything odd gives None rather than a guess.
+        """
+        fh = self.open_read()
+        if fh is None:
+            return None
+        with fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size <= nbytes:
+                return None
+            fh.seek(size - nbytes)
+            fh.readline()  # the rest of a line that started before the window
+            start = fh.tell()
+            first = _loads_or_none(fh.readline().rstrip(b"\n"))
+            if first is None or not isinstance(first.get("seq"), int) or not isinstance(first.get("prev_hash"), str):
+                return None
+            reader = Reader(self.path, first["seq"] - 1, first["prev_hash"], start)
+            fh.seek(start)
+            try:
+                records = list(reader.read(fh))
+            except JournalDamaged:
+                return None
+        return None if reader.broken else records
+
     def identity(self) -> tuple[int, int] | None:
         try:
             st = os.stat(self.path)

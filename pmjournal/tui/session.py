@@ -12,8 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-import orjson
-
+from ..core.errors import PmjournalError
 from ..core.fold import extend, fold
 from ..core.people import People
 from ..core.store import Journal
@@ -59,14 +58,10 @@ class JournalSession:
         older entries are not resolved until the full snapshot replaces it.
         """
         try:
-            size = os.path.getsize(self.path)
-            if size <= PREVIEW_BYTES:
-                return None
-            with open(self.path, "rb") as fh:
-                fh.seek(size - PREVIEW_BYTES)
-                lines = fh.read().split(b"\n")[1:]
-            records = [orjson.loads(line) for line in lines if line.strip()]
-        except (OSError, orjson.JSONDecodeError):
+            records = self.journal.storage.file.tail_records(PREVIEW_BYTES)
+        except PmjournalError:
+            return None  # the full load says what is wrong
+        if not records:
             return None
         views = fold(r for r in records if "seq" in r)
         return self._snapshot(views, partial=True)

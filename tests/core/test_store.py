@@ -216,3 +216,19 @@ def test_tinydb_query_api_reads_the_journal(journal, db):
     add(fresh, "c", owner="Bob")  # an insert clears TinyDB's query cache
     assert [d["title"] for d in fresh.table.search(Query().owner == "Bob")] == ["b", "c"]
     assert len(fresh.table) == 3
+
+
+def test_tail_records_reads_the_newest_through_the_reader(journal, db):
+    """The TUI's first screen: the same checked reader as every load, from the end of the file."""
+    from pmjournal.core.storage import JournalFile
+
+    for i in range(60):
+        journal.add("note", {"title": f"note {i}", "body": "x" * 100})
+    tail = JournalFile(db).tail_records(2048)
+    assert tail and [r["seq"] for r in tail] == list(range(61 - len(tail), 61))
+    assert tail == [dict(r) for r in Journal(db).records()[-len(tail):]]
+    assert JournalFile(db).tail_records(10 << 20) is None  # small file: load it whole
+    lines = db.read_bytes().split(b"\n")
+    lines[-3] = lines[-3].replace(b"note 58", b"note 99")
+    db.write_bytes(b"\n".join(lines))
+    assert JournalFile(db).tail_records(2048) is None  # a record in the window does not chain

@@ -786,3 +786,20 @@ def test_snapshot_errors_beside_their_fields(db, snap_compare):
         await steady_cursor(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=save_empty)
+
+
+@pilot_test
+async def test_ticked_and_chosen_differ_by_glyph_not_colour_alone(journal, tmp_path):
+    """A monochrome terminal or a screen reader must see which causes are ticked and which format is chosen."""
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        causes = app.screen.query_one("#f-causes")
+        causes.select(causes.get_option_at_index(1).value)
+        await pilot.pause()
+        first, second = causes.render_line(0).text, causes.render_line(1).text
+        assert first.startswith("▐ ▌") and second.startswith("▐X▌")
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        buttons = list(app.screen.query("RadioButton"))
+        rendered = [str(b.render()) for b in buttons]
+        assert rendered[0].startswith("▐●▌") and all(r.startswith("▐ ▌") for r in rendered[1:])

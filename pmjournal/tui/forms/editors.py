@@ -26,11 +26,17 @@ the title): `HoldsKeys` holds them until the form's first field has the focus.
 
 import asyncio
 
+from rich.segment import Segment
 from textual import events
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.widget import Widget
-from textual.widgets import Input, RadioSet, Select, SelectionList, TextArea
+from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, TextArea
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 # How long ctrl+s waits for keys already typed; past it the form stays open.
 CATCH_UP_SECONDS = 5.0
@@ -206,8 +212,33 @@ class FormSelect(InOrder, Select):
 
 
 class FormSelectionList(InOrder, SelectionList):
-    pass
+    """Ticked and unticked rows differ by glyph, not only by colour: Textual draws the
+    same ▐X▌ both ways, unreadable on a monochrome terminal or to a screen reader."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(round(self.scroll_offset.y) + y)
+        except OptionDoesNotExist:
+            return line
+        segments = list(line)
+        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER and selection.value not in self._selected:
+            segments[1] = Segment(" ", segments[1].style)
+            return Strip(segments, line.cell_length)
+        return line
 
 
 class FormRadioSet(InOrder, RadioSet):
     pass
+
+
+class FormRadioButton(RadioButton):
+    """A radio button whose dot is there only when it is on (not a colour change alone)."""
+
+    @property
+    def _button(self) -> Content:
+        # Textual's own _button, with the inner glyph only when on.
+        button_style = self.get_visual_style("toggle--button")
+        side_style = VisualStyle(foreground=button_style.background, background=self.background_colors[1])
+        inner = self.BUTTON_INNER if self.value else " "
+        return Content.assemble((self.BUTTON_LEFT, side_style), (inner, button_style), (self.BUTTON_RIGHT, side_style))

@@ -6,7 +6,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label, RadioButton, RadioSet
+from textual.widgets import Input, Label, RadioSet
 
 from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError
@@ -15,7 +15,7 @@ from pmjournal.core.transfer import render
 
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
-from .editors import FormInput, FormRadioSet, caught_up
+from .editors import FormInput, FormRadioButton, FormRadioSet, caught_up
 from .source import Source
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
@@ -49,7 +49,7 @@ class ExportDialog(FieldDialog[Path | None]):
             yield Label("Format", classes="pm-label")
             with FormRadioSet(id="format"):
                 for key, label, _ext in FORMATS:
-                    yield RadioButton(label, value=key == self.fmt, id=f"fmt-{key}")
+                    yield FormRadioButton(label, value=key == self.fmt, id=f"fmt-{key}")
             yield Label("Save to", classes="pm-label")
             # Focused on opening: the common case is "e, enter", a Markdown file named for today.
             yield FormInput(default_name(self.fmt, self.today), id="f-path")

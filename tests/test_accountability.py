@@ -357,3 +357,23 @@ def test_link_wording_is_the_same_everywhere(cli, journal):
     md = ok(cli("export"))
     assert "- Led to [#2" in md and "- Related from [#3" in md
     assert "- Relates to [#1" in md and "- Caused by [#1" in md
+
+
+def test_one_definition_of_who_counts(journal):
+    """who, the People view, the @person filter and the export agree: roles over live entries,
+    `other` for participants/acknowledged/raised, `total` = the entries the filter selects."""
+    from pmjournal.core.query import Filter, who
+
+    journal.add("decision", {"title": "d", "owner": "Dana"})
+    journal.add("risk", {"title": "r", "owner": "Sam", "raised_to": ["Dana"]})
+    journal.add("communication", {"title": "c", "participants": ["Dana"], "acknowledged_by": ["dana"]})
+    gone = journal.add("decision", {"title": "x", "owner": "Dana"})
+    journal.retract(gone["id"], "wrong")
+    views = Filter(include_retracted=True).apply(journal.views.values())
+    [dana] = [r for r in who(views, journal.people) if r["person"] == "Dana"]
+    assert dana["owner"] == 1  # the retracted decision holds nobody accountable
+    assert dana["other"] == 2  # raised to, and participant + acknowledged in one entry
+    assert dana["total"] == len(Filter(person="dana", include_retracted=True).apply(views)) == 4
+    live = Filter().apply(journal.views.values())
+    [dana] = [r for r in who(live, journal.people) if r["person"] == "Dana"]
+    assert dana["total"] == len(Filter(person="Dana").apply(live)) == 3

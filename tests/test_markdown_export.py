@@ -411,14 +411,14 @@ def test_summary_table_matches_who(journal):
     tokens = MarkdownIt("commonmark").enable("table").parse(out)
     start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and "Accountability" in inline_text(tokens[i + 1]))
     rows = table_rows(tokens[start:])
-    assert rows[0] == ["Person", "Owner", "Requested", "Approved", "Consulted", "Informed", "Total"]
+    assert rows[0] == ["Person", "Owner", "Requested", "Approved", "Consulted", "Informed", "Other", "Entries"]
     expected = [
-        [r["person"], *(str(r[k]) for k in ("owner", "requested", "approved", "consulted", "informed")), str(r["total"])]
+        [r["person"], *(str(r[k]) for k in ("owner", "requested", "approved", "consulted", "informed", "other")), str(r["total"])]
         for r in who(filt.apply(journal.views.values()), journal.people)
     ]
     assert rows[1:] == expected
-    assert ["Alice", "2", "0", "0", "0", "0", "2"] in rows  # first spelling wins, both entries counted
-    assert ["Acme | Corp", "0", "1", "0", "0", "0", "1"] in rows
+    assert ["Alice", "2", "0", "0", "0", "0", "0", "2"] in rows  # first spelling wins, both entries counted
+    assert ["Acme | Corp", "0", "1", "0", "0", "0", "0", "1"] in rows
 
 
 def test_history_shows_who_changed_what_when_and_why(journal):

@@ -12,7 +12,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..core import display
-from ..core.query import ROLE_NAMES
+from ..core.query import ROLE_NAMES, WHO_COLUMNS
 
 KIND_STYLE = {
     "decision": "cyan",
@@ -112,12 +112,12 @@ def _links(view: dict, journal) -> list[Text]:
 def who_table(rows) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("person")
-    for role in ROLE_NAMES:
-        table.add_column(role, justify="right")
-    table.add_column("total", justify="right")
+    for column in WHO_COLUMNS:
+        table.add_column(column, justify="right")
+    table.add_column("entries", justify="right")
     for r in rows:
         table.add_row(
-            Text(display.visible(r["person"])), *(Text(str(r[x]) if r[x] else "·") for x in ROLE_NAMES), Text(str(r["total"]))
+            Text(display.visible(r["person"])), *(Text(str(r[x]) if r[x] else "·") for x in WHO_COLUMNS), Text(str(r["total"]))
         )
     return table
 

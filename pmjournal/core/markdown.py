@@ -24,8 +24,7 @@ from operator import itemgetter
 from . import causes as causes_mod
 from .display import BACKLINK_WORDS, LINK_WORDS, label, long_date
 from .model import COMMON, KIND_FIELDS, PEOPLE_FIELDS
-from .people import key as person_key
-from .query import Filter, trace
+from .query import WHO_COLUMNS, Filter, trace, who
 
 # ASCII punctuation that means something inline in CommonMark or GitHub's dialect:
 # \ escape, ` code, * _ emphasis, [ ] links, < autolinks and HTML, & entities,
@@ -63,7 +62,7 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _KIND_NAMES = {k: k.capitalize() for k in KIND_FIELDS}
 _LINK_LABELS = {rel: words.capitalize() for rel, words in LINK_WORDS.items()}
 _BACKLINK_LABELS = {rel: words.capitalize() for rel, words in BACKLINK_WORDS.items()}
-_ROLE_HEADERS = ("Owner", "Requested", "Approved", "Consulted", "Informed")
+_ROLE_HEADERS = ("Owner", "Requested", "Approved", "Consulted", "Informed", "Other")
 _COMMON_LABELS = {f.name: f.label for f in COMMON}
 # CommonMark parsers stop nesting blocks at some depth (markdown-it: 20 in its
 # commonmark preset); a cause trace deeper than this is cut with a pointer.
@@ -211,11 +210,6 @@ class _Writer:
         self.causes = _Cache(_cause_text)
         self.refs = _Cache(self._ref_text)
         self.trace_lines = _Cache(self._trace_line)
-        # person key -> [display name, owner, requested, approved, consulted, informed]; one list per person,
-        # reached through a cache by name as typed so each spelling is keyed once.
-        people = journal.people
-        self.by_person: dict[str, list] = {}
-        self.counts = _Cache(lambda name: self.by_person.setdefault(person_key(name), [people.display(name), 0, 0, 0, 0, 0]))
         broken = journal.broken
         # An export made with --unverified says so on every entry, not only at the top:
         # a page printed or quoted on its own must not pass for checked evidence.
@@ -327,17 +321,21 @@ class _Writer:
         )
 
     def summary(self, out: list) -> None:
-        """Person x role counts, busiest first: the same rows as query.who over these entries."""
-        rows = sorted(self.by_person.values(), key=lambda r: (-sum(r[1:]), r[0].casefold()))
+        """Person x role counts, busiest first: query.who over these entries, as `pmjournal who` and the People view."""
+        rows = who(self.views, self.journal.people)
         out.append('## <a id="summary" name="summary"></a>Accountability summary\n\n')
         if not rows:
-            out.append("No one holds a role in these entries.\n\n")
+            out.append("No one is named in these entries.\n\n")
             return
-        out.append("How many of the entries below name each person in each role (owner: the one accountable person).\n\n")
-        out.append("| Person | " + " | ".join(_ROLE_HEADERS) + " | Total |\n")
+        out.append(
+            "How many of the entries below name each person in each role (owner: the one accountable person; other: "
+            "participant, acknowledged, raised by or to). Retracted entries hold nobody accountable and count in no "
+            "role; Entries counts every entry below that names the person.\n\n"
+        )
+        out.append("| Person | " + " | ".join(_ROLE_HEADERS) + " | Entries |\n")
         out.append("|---|" + "---:|" * (len(_ROLE_HEADERS) + 1) + "\n")
         for row in rows:
-            out.append(f"| {_inline(row[0])} | {' | '.join(map(str, row[1:]))} | {sum(row[1:])} |\n")
+            out.append(f"| {self.names[row['person']]} | {' | '.join(str(row[c]) for c in WHO_COLUMNS)} | {row['total']} |\n")
         out.append("\n")
 
     def contents(self, out: list, months: list[tuple[str, int]]) -> None:
@@ -374,9 +372,6 @@ class _Writer:
         refs, link_labels, backlink_labels = self.refs, _LINK_LABELS, _BACKLINK_LABELS
         # Enum values, projects and tag lists repeat across entries: escape each distinct one once.
         escaped = _Cache(_inline)
-        # The accountability summary is counted here, in the pass that already visits every role
-        # (query.who does the same count; the tests hold the two equal).
-        counts = self.counts
         for v in views:
             if chunks is not None and len(out) > 4096:
                 # Join as we go: 100k entries as millions of small strings, then one
@@ -415,14 +410,11 @@ class _Writer:
             else:
                 rows.append(f"{when(occurred)} |\n")
             # `field in v` before v[field]: most fields are absent, and a membership test is cheaper than v.get.
-            for field, prefix, role in role_rows:
+            for field, prefix, _role in role_rows:
                 if field in v and (value := v[field]):
                     if value.__class__ is str:
-                        counts[value][role] += 1
                         rows.append(f"{prefix}{names[value]} |\n")
                     else:
-                        for name in value:
-                            counts[name][role] += 1
                         rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
             for field, prefix, how in table_fields[kind]:
                 if field in v and (value := v[field]):

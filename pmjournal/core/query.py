@@ -189,20 +189,46 @@ class Filter:
 # -- accountability summary ------------------------------------------------
 
 
+# Where a person is named outside the five RACI roles: counted together as "other".
+OTHER_FIELDS = tuple(f for f in PEOPLE_FIELDS if f not in ROLES.values())
+_COLUMN = {**{f: r for r, f in ROLES.items()}, **{f: "other" for f in OTHER_FIELDS}}
+WHO_COLUMNS = (*ROLE_NAMES, "other")
+
+
 def who(views, people) -> list[dict]:
-    """One row per person: counts per RACI role over `views`, busiest first."""
+    """One row per person named in `views`, busiest first: the one definition that
+    `who`, the People view and the export's accountability table all use.
+
+    - owner, requested, approved, consulted, informed: entries naming the person in
+      that role; `other`: entries naming them anywhere else (participants,
+      acknowledged by, raised by, raised to). A retracted entry holds nobody
+      accountable, so it counts in none of these.
+    - total: the entries that name the person at all, retracted ones included when
+      they are among `views`. That is exactly what `@person` (`--person`) selects
+      from the same entries, so choosing a person in the People view shows `total`
+      entries.
+    """
     rows: dict[str, dict] = {}
     for view in views:
-        for role in ROLE_NAMES:
-            for name in people_in_role(view, role):
+        counted = not view["retracted"]
+        named: set[str] = set()
+        columns: set[tuple[str, str]] = set()
+        for name_field, column in _COLUMN.items():
+            value = view.get(name_field)
+            if not value:
+                continue
+            for name in (value,) if value.__class__ is str else value:
                 k = person_key(name)
                 row = rows.get(k)
                 if row is None:
-                    row = rows[k] = {"person": people.display(name), **{r: 0 for r in ROLE_NAMES}}
-                row[role] += 1
+                    row = rows[k] = {"person": people.display(name), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
+                if k not in named:
+                    named.add(k)
+                    row["total"] += 1
+                if counted and (k, column) not in columns:
+                    columns.add((k, column))
+                    row[column] += 1
     out = list(rows.values())
-    for row in out:
-        row["total"] = sum(row[r] for r in ROLE_NAMES)
     out.sort(key=lambda r: (-r["total"], r["person"].casefold()))
     return out
 
@@ -214,6 +240,8 @@ def who_person(views, people, person: str) -> dict:
     by_kind: dict[str, dict[str, int]] = {}
     entries = []
     for view in views:
+        if view["retracted"]:
+            continue  # holds nobody accountable (as in who)
         held = [r for r in ROLE_NAMES if any(person_key(n) == wanted for n in people_in_role(view, r))]
         for role in held:
             roles[role] += 1

@@ -13,13 +13,14 @@ APP = [
     Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False),
 ]
 
-# The keys that open a form or the kind picker have priority: the App runs them as
-# it reads them, so the keys typed behind them are routed to the screen they open
-# (which holds them until its first field has the focus: forms/editors.py HoldsKeys),
-# not to the trail. A focused Input (the filter) still takes them as text: Textual
-# drops the bindings of keys an Input consumes from the chain above it.
+# The keys that open a form or the kind picker, and "/", have priority: the App runs
+# them as it reads them, so the keys typed behind them are routed to the screen they
+# open (which holds them until its first field has the focus: forms/editors.py
+# HoldsKeys) or to the filter, not to the trail. A focused Input (the filter) still
+# takes them as text: Textual drops the bindings of keys an Input consumes from the
+# chain above it.
 TRAIL = [
-    Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+    Binding("slash", "filter", "Filter", id="filter", key_display="/", priority=True),
     Binding("p", "people", "People", id="people"),
     Binding("t", "trace", "Trace", id="trace"),
     Binding("l", "links", "Links", id="links"),

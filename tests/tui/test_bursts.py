@@ -234,3 +234,29 @@ async def test_export_path_typed_straight_into_the_dialog_as_it_opens(demo_db, m
         await trail_burst(pilot, app, f"e{target}{{ctrl+s}}", target.exists)
         assert isinstance(app.screen, TrailScreen)
     assert target.read_text().strip()
+
+
+@pilot_test
+async def test_filter_typed_straight_after_slash(demo_db, make_app):
+    # Letters that are trail keys ("a" amends, "x" retracts, "e" exports) are text in the filter.
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(pilot, app, "{slash}vendor exit", lambda: app.screen.filter_text == "vendor exit")
+        assert isinstance(app.screen, TrailScreen)
+        assert app.focused.id == "filter-input"
+
+
+@pilot_test
+async def test_amend_after_moving_down_in_the_same_burst_amends_the_row_moved_to(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        entry_id = table.visible_views()[table.cursor + 2]["id"]
+        await trail_burst(
+            pilot,
+            app,
+            "jjaqueue export retry{shift+tab}moved down first{ctrl+s}",
+            lambda: (Journal(demo_db).get(entry_id).get("history") or [{}])[-1].get("reason") == "moved down first",
+        )
+    assert Journal(demo_db).get(entry_id)["title"] == "queue export retry"

@@ -85,7 +85,7 @@ def static_text(screen, selector: str) -> str:
 
 _KEYS = re.compile(r"\{([^{}]+)\}|(.)", re.DOTALL)
 # Named keys that carry a character, as a terminal sends them.
-_NAMED_CHARACTERS = {"tab": "\t", "enter": "\r", "space": " "}
+_NAMED_CHARACTERS = {"tab": "\t", "enter": "\r", "space": " ", "slash": "/"}
 
 
 def burst(app, text: str) -> None:

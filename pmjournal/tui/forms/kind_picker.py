@@ -22,21 +22,15 @@ BLURBS = {
 
 
 class KindPicker(ModalScreen[str | None]):
-    """Dismisses with the kind; the trail then opens its form.
-
-    Every key here has priority, so the App acts on it as it reads it: the picker
-    was pushed from the App's task (the trail's "n" has priority too), so the
-    dismiss callback that pushes the form runs right after this key, before the
-    App reads the next one, and the keys typed behind go to the form, which holds
-    them until its first field has the focus (editors.py HoldsKeys). Arrows and
-    enter too, so "n ↓ ↓ enter" picks the kind the arrows reached.
-    """
-
+    # Every key here has priority, so the App acts on it as it reads it. The picker
+    # was pushed from the App's task (the trail's "n" has priority too), so the
+    # dismiss callback, where the trail pushes the form, runs right after this key,
+    # before the App reads the next one: the keys typed behind go to the form, which
+    # holds them until its first field has the focus (editors.py HoldsKeys).
+    # (Arrows and enter are the OptionList's own, run later: keys typed behind
+    # "n ↓ enter" are not kept.)
     CSS_PATH = "forms.tcss"
     BINDINGS = [Binding(key, f"pick('{kind}')", kind.capitalize(), show=False, priority=True) for kind, key in KEYS.items()] + [
-        Binding("up", "move(-1)", show=False, priority=True),
-        Binding("down", "move(1)", show=False, priority=True),
-        Binding("enter", "pick_highlighted", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
@@ -64,15 +58,6 @@ class KindPicker(ModalScreen[str | None]):
 
     def action_pick(self, kind: str) -> None:
         self.dismiss(kind)
-
-    def action_move(self, step: int) -> None:
-        kinds = self.query_one(OptionList)
-        kinds.highlighted = 0 if kinds.highlighted is None else (kinds.highlighted + step) % kinds.option_count
-
-    def action_pick_highlighted(self) -> None:
-        kinds = self.query_one(OptionList)
-        if kinds.highlighted is not None:
-            self.dismiss(kinds.get_option_at_index(kinds.highlighted).id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

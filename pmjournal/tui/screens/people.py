@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ...core.display import visible
 from ...core.people import look_alike_notes
-from ...core.query import ROLE_NAMES
+from ...core.query import WHO_COLUMNS
 
 
 class PeopleScreen(Screen[str | None]):
@@ -45,13 +45,14 @@ class PeopleScreen(Screen[str | None]):
         self.sub_title = "People"
         table = self.query_one(DataTable)
         table.add_column("Person", key="person")
-        for role in ROLE_NAMES:
-            table.add_column(role.capitalize(), key=role)
-        table.add_column("Total", key="total")
+        for column in WHO_COLUMNS:
+            table.add_column(column.capitalize(), key=column)
+        # How many entries name the person at all: what enter then shows in the trail.
+        table.add_column("Entries", key="total")
         for row in self.rows:
             table.add_row(
                 Text(visible(row["person"])),
-                *(Text(str(row[r] or ""), justify="right") for r in ROLE_NAMES),
+                *(Text(str(row[c] or ""), justify="right") for c in WHO_COLUMNS),
                 Text(str(row["total"]), justify="right", style="bold"),
                 key=row["person"],
             )

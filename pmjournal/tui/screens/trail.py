@@ -247,7 +247,8 @@ class TrailScreen(Screen):
     # -- actions -----------------------------------------------------------
 
     def action_filter(self) -> None:
-        self.query_one(FilterInput).focus()
+        # At once ("/" has priority): Widget.focus() would wait behind the keys typed after "/".
+        self.set_focus(self.query_one(FilterInput))
 
     def action_clear_filter(self) -> None:
         if self.filter_text:

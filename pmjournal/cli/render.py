@@ -111,10 +111,11 @@ def _links(view: dict, journal) -> list[Text]:
 
 def who_table(rows) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("person")
+    # Names stay whole on a narrow terminal; the column headings give way instead.
+    table.add_column("person", no_wrap=True)
     for column in WHO_COLUMNS:
-        table.add_column(column, justify="right")
-    table.add_column("entries", justify="right")
+        table.add_column(column, justify="right", overflow="ellipsis", min_width=2)
+    table.add_column("entries", justify="right", overflow="ellipsis", min_width=2)
     for r in rows:
         table.add_row(
             Text(display.visible(r["person"])), *(Text(str(r[x]) if r[x] else "·") for x in WHO_COLUMNS), Text(str(r["total"]))

@@ -131,3 +131,17 @@ async def test_keys_move_the_cursor_and_page(demo_db, make_app):
         assert table_lines(table)[-1].split()[0] == "#1"
         await pilot.press("home", "pagedown")
         assert table.cursor > 5
+
+
+@pilot_test
+async def test_columns_give_way_by_priority_on_a_narrow_terminal(demo_db, make_app):
+    """At 80x24 the title keeps room and Status stays; When loses its time and Approved by goes first."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        header = table_lines(app.screen.table)[0].split()
+        assert header == ["#", "When", "Kind", "Title", "Owner", "Status"]
+        widths = app.screen.table.widths(app.screen.table.scrollable_content_region.width)
+        assert widths[3] >= 24 and widths[6] == 10
+        first = table_lines(app.screen.table)[1]
+        assert "2026-11-" in first and ":" not in first.split()[1]  # the date, without a cut-off time

@@ -33,6 +33,10 @@ COLUMNS = (
     ("Status", 10, False),
 )
 MIN_TITLE = 12
+COMFORTABLE_TITLE = 24
+WHEN, KIND, TITLE, OWNER, APPROVED = 1, 2, 3, 4, 5
+# (column, its width from then on), applied in order while the title has less than COMFORTABLE_TITLE
+GIVE_WAY = ((WHEN, 10), (APPROVED, 0), (KIND, 8), (WHEN, 0), (OWNER, 10))
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
@@ -199,15 +203,33 @@ class TrailTable(ScrollView, can_focus=True):
     # -- rendering -------------------------------------------------------
 
     def widths(self, total: int) -> tuple[int, ...]:
-        fixed = sum(w for _, w, _ in COLUMNS if w) + len(COLUMNS) - 1
-        title = max(MIN_TITLE, total - fixed)
-        return tuple(w if w else title for _, w, _ in COLUMNS)
+        """Each column's width (0: hidden) for `total` cells.
+
+        On a narrow terminal the columns give way by priority, so that what an
+        accountability trail is for stays: the title keeps at least
+        COMFORTABLE_TITLE cells, then owner and status stay whole. First When
+        drops its time, then Approved by goes, then Kind narrows, then When goes,
+        then Owner narrows; only then does the title shrink (to MIN_TITLE).
+        """
+        widths = [w or 0 for _, w, _ in COLUMNS]
+        for column, width in GIVE_WAY:
+            used = sum(w + 1 for w in widths if w) - 1  # with one space between shown columns
+            if total - used - 1 >= COMFORTABLE_TITLE:
+                break
+            widths[column] = width
+        used = sum(w + 1 for w in widths if w)
+        widths[TITLE] = max(MIN_TITLE, total - used)
+        return tuple(widths)
 
     def _line(self, texts, styles, width: int, base: Style) -> Strip:
         segments = []
         for n, (text, w) in enumerate(zip(texts, self._widths, strict=True)):
-            if n:
+            if not w:
+                continue
+            if segments:
                 segments.append(Segment(" ", base))
+            if n == WHEN and w < COLUMNS[WHEN][1]:
+                text = text[:w]  # the date without its time, rather than a cut-off time
             segments.append(Segment(fit(text, w, COLUMNS[n][2]), base + styles[n] if styles[n] else base))
         strip = Strip(segments)
         return strip.crop_extend(0, width, base)

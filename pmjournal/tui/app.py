@@ -38,6 +38,7 @@ class PmjournalApp(App):
         self.session = JournalSession(Path(path), cfg.user)
         self.keymap = dict(cfg.keymap or {})
         self.error_message: str | None = None
+        self._asked_name = False
         loaded = load_themes(paths.user_themes_dir())
         for theme in loaded.themes:
             self.register_theme(theme)
@@ -67,16 +68,25 @@ class PmjournalApp(App):
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=12, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        if not self.cfg.name:
-            from .forms import FirstRunDialog
 
-            self.push_screen(FirstRunDialog(self.cfg.user), self._signed)
+    def signed_first(self, then) -> None:
+        """Run `then` once records can be signed: reading needs no name, so the
+        first-run question waits until the user first records something. Asked
+        once a session; dismissing it signs with the login name."""
+        if self.cfg.name or self._asked_name:
+            then()
+            return
+        self._asked_name = True
+        from .forms import FirstRunDialog
 
-    def _signed(self, name: str | None) -> None:
-        """The first-run dialog saved the user's name: sign this session's records with it."""
-        if name:
-            with self.session.lock:
-                self.session.journal.user = name
+        def signed(name: str | None) -> None:
+            if name:
+                self.cfg.name = name
+                with self.session.lock:
+                    self.session.journal.user = name
+            then()
+
+        self.push_screen(FirstRunDialog(self.cfg.user), signed)
 
     def _remember_theme(self, theme) -> None:
         # Chosen from the palette: it persists in config.toml for the next start.

@@ -101,17 +101,26 @@ async def test_theme_choice_persists_in_the_config(demo_db, make_app):
 
 
 @pilot_test
-async def test_first_run_asks_for_the_name_once_and_signs_records_with_it(demo_db):
+async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_db):
+    from pmjournal.tui.forms import KindPicker
+
     app = build_app(demo_db, Config(name=""))
     async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)  # browsing needs no name: no dialog in the way
+        assert not isinstance(app.screen, FirstRunDialog)
+        await pilot.press("down", "down")
+        await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
         field = app.screen.query_one(Input)
         field.value = ""
         await pilot.press(*"Dana Whitfield", "enter")
-        await wait_for(pilot, lambda: not isinstance(app.screen, FirstRunDialog))
+        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))  # and on to what was asked for
         assert app.session.journal.user == "Dana Whitfield"
         record = app.session.journal.add("note", {"title": "signed"})
         assert record["recorded_by"] == "Dana Whitfield"
+        await pilot.press("escape")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))  # asked once
     assert tomllib.loads(paths.config_file().read_text())["name"] == "Dana Whitfield"
 
 
@@ -139,14 +148,12 @@ async def test_amend_by_keyboard_reaches_the_reason_with_shift_tab(demo_db, make
 
 @pilot_test
 async def test_empty_journal_loads_the_demo_by_keyboard(db):
-    """First run on an empty journal: name, then tab/enter on the offer loads the demo."""
+    """First run on an empty journal: tab/enter on the offer loads the demo (no name asked to read it)."""
     from pmjournal.core.store import Journal
 
     app = build_app(db, Config(name=""))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
-        await pilot.press("enter")  # keep the suggested name
-        await wait_for(pilot, lambda: not isinstance(app.screen, FirstRunDialog))
+        await loaded(pilot)
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: db.exists() and len(Journal(db)) > 40)
         await loaded(pilot)

@@ -322,24 +322,31 @@ class TrailScreen(Screen):
 
         def picked(kind: str | None) -> None:
             if kind:
-                self.action_new_kind(kind)
+                self._new_kind(kind)
 
-        self.app.push_screen(forms.KindPicker(), picked)
+        self.app.signed_first(lambda: self.app.push_screen(forms.KindPicker(), picked))
 
     def action_new_kind(self, kind: str) -> None:
+        self.app.signed_first(lambda: self._new_kind(kind))
+
+    def _new_kind(self, kind: str) -> None:
         forms = self._forms()
         self.app.push_screen(forms.EntryForm(self.session.journal, kind, **self._shared()), self.entry_saved)
 
     def action_amend(self) -> None:
         view, forms = self._current(), self._forms()
         if view is not None:
-            self.app.push_screen(forms.AmendForm(self.session.journal, view["id"], **self._shared()), self.entry_saved)
+            self.app.signed_first(
+                lambda: self.app.push_screen(forms.AmendForm(self.session.journal, view["id"], **self._shared()), self.entry_saved)
+            )
 
     def action_retract(self) -> None:
         view, forms = self._current(), self._forms()
         if view is not None:
-            self.app.push_screen(
-                forms.RetractDialog(self.session.journal, view["id"], **self._shared(people=False)), self.entry_saved
+            self.app.signed_first(
+                lambda: self.app.push_screen(
+                    forms.RetractDialog(self.session.journal, view["id"], **self._shared(people=False)), self.entry_saved
+                )
             )
 
     def action_export(self) -> None:

@@ -1,4 +1,6 @@
-"""The command-line contract, exercised as a user would: as subprocesses."""
+"""The command-line contract. Most calls run in-process through `main(argv)` (the `cli`
+fixture: same parsing, output and exit codes, without a Python start-up each); the exit
+paths, one-line errors, --version and pipes run as real processes (`cli_process`)."""
 
 import json
 
@@ -197,10 +199,10 @@ def test_table_and_csv(cli, sample):
         (("add",), 2, "required"),
     ],
 )
-def test_errors_are_one_line_and_change_nothing(cli, db, args, code, fragment):
+def test_errors_are_one_line_and_change_nothing(cli, cli_process, db, args, code, fragment):
     add(cli, "note", "existing")
     before = db.read_bytes()
-    proc = cli(*args)
+    proc = cli_process(*args)
     assert proc.returncode == code
     assert fragment in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -208,11 +210,11 @@ def test_errors_are_one_line_and_change_nothing(cli, db, args, code, fragment):
     assert db.read_bytes() == before
 
 
-def test_damaged_file_one_line_error(cli, db):
+def test_damaged_file_one_line_error(cli_process, db):
     db.parent.mkdir(parents=True)
     db.write_text("garbage\n")
     for args in (("list",), ("add", "note", "x")):
-        proc = cli(*args)
+        proc = cli_process(*args)
         assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
     assert db.read_text() == "garbage\n"
 
@@ -226,9 +228,9 @@ def test_verify_names_first_bad_record(cli, db):
     assert proc.returncode == 1 and "#2" in proc.stderr
 
 
-def test_version_and_help(cli):
-    assert cli("--version").stdout.startswith("pmjournal ")
-    help_text = cli("add", "--help").stdout
+def test_version_and_help(cli_process):
+    assert cli_process("--version").stdout.startswith("pmjournal ")
+    help_text = cli_process("add", "--help").stdout
     assert "--requested-by" in help_text and "examples:" in help_text
 
 

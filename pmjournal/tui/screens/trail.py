@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList
 
@@ -33,6 +34,9 @@ POLL_SECONDS = 0.5
 
 class TrailScreen(Screen):
     BINDINGS = TRAIL
+    # An empty journal shows the welcome panel, where only recording makes sense:
+    # reactive with bindings=True so the footer and palette follow (as posting and harlequin do).
+    empty = reactive(False, bindings=True)
 
     class Loaded(Message):
         def __init__(self, snapshot: Snapshot, stamp) -> None:
@@ -53,7 +57,6 @@ class TrailScreen(Screen):
         self._stamp = None
         self._loading = False
         self._pending_id: str | None = None
-        self._empty = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -84,7 +87,7 @@ class TrailScreen(Screen):
 
     def check_action(self, action: str, parameters) -> bool | None:
         # On the welcome panel only recording (and the app's own keys) make sense.
-        return not (self._empty and action in self.NEEDS_ENTRIES)
+        return not (self.empty and action in self.NEEDS_ENTRIES)
 
     # -- loading ---------------------------------------------------------
 
@@ -136,9 +139,7 @@ class TrailScreen(Screen):
             self._warn_about(snap)
         self.snapshot = snap
         empty = not snap.partial and not snap.views
-        if empty != self._empty:
-            self._empty = empty
-            self.refresh_bindings()
+        self.empty = empty  # reactive: the footer's keys follow
         self.query_one("#welcome").display = empty
         self.query_one("#trail-pane").display = not empty
         self.query_one("#filter-bar").display = not empty

@@ -14,6 +14,7 @@ from dateutil import tz
 from textual import events
 from textual.app import App
 from textual.widgets import Input, Label, Select
+from tuihelp import burst, wait_for
 
 from pmjournal.core import config
 from pmjournal.core.errors import StoreError
@@ -436,19 +437,53 @@ async def test_locked_journal_keeps_the_form_open_with_its_values(db, journal):
         async with app.run_test(size=SIZE) as pilot:
             await fill(app, pilot, {"title": "Typed while locked", "body": "keep me"})
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await wait_for(pilot, lambda: "locked" in form_error(app.screen))
             assert isinstance(app.screen, EntryForm)
-            assert "locked" in form_error(app.screen)
             assert field(app.screen, "title").value == "Typed while locked"
             assert field(app.screen, "body").text == "keep me"
             holder.release()
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
     finally:
         if holder.is_locked:
             holder.release()
     assert app.result["title"] == "Typed while locked"
     assert [v["title"] for v in Journal(db).entries()] == ["first", "Typed while locked"]
+
+
+@pilot_test
+async def test_the_app_stays_responsive_while_a_save_waits_for_the_lock(db, journal):
+    """The write runs in a thread with a visible "saving…": the UI keeps handling input meanwhile."""
+    import threading
+    import time
+
+    from filelock import FileLock
+
+    journal.add("note", {"title": "first"})
+    holder = FileLock(f"{db}.lock", thread_local=False)  # released from the timer's thread
+    holder.acquire()
+    releaser = threading.Timer(1.5, holder.release)
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Saved after the wait"})
+        releaser.start()
+        started = time.monotonic()
+        # Posted, not pressed, and asyncio.sleep, not pilot.pause: Pilot waits for the
+        # form's queue to drain, which holds the save's own await.
+        burst(app, "{ctrl+s}")
+        while form_error(app.screen) != "saving…" and time.monotonic() - started < 1:
+            await asyncio.sleep(0.02)
+        burst(app, "{ctrl+s}")  # a second save while the first waits is ignored, not doubled
+        ticks = []
+        app.set_timer(0.05, lambda: ticks.append(time.monotonic()))  # the event loop still runs timers
+        await asyncio.sleep(0.2)
+        responsive = time.monotonic() - started
+        assert form_error(app.screen) == "saving…" and holder.is_locked and ticks
+        await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm), timeout=8)
+    releaser.join()
+    assert responsive < 1.0  # the UI answered while the lock was still held
+    assert app.result["title"] == "Saved after the wait"
+    assert [r["title"] for r in Journal(db).records()] == ["first", "Saved after the wait"]
 
 
 @pilot_test

@@ -102,12 +102,15 @@ class AmendForm(FormScreen):
                 added[rel] = refs
         return added or None
 
-    def submit(self) -> dict:
+    def submit(self):
         reason = self.query_one(ReasonRow).raw
         changes, links = self.changes()
         if not changes and not links:
             raise ValidationError("nothing changed: edit a field, or press escape to leave", field=None)
         if not reason.strip():
             raise ValidationError("a reason is required: say why this entry changes", field="reason")
-        with self.source.guard():
-            return self.journal.amend(self.view["id"], changes, reason, links=links)
+        def write() -> dict:
+            with self.source.guard():
+                return self.journal.amend(self.view["id"], changes, reason, links=links)
+
+        return write

@@ -2,6 +2,7 @@
 saving with errors shown beside the field, and escape that asks before
 dropping typed text."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -74,6 +75,7 @@ class FormScreen(HoldsKeys, ModalScreen):
         self.exclude_id = exclude_id
         self.fields = ordered_fields(kind)
         self._initial_raws: dict = {}
+        self.saving = False
 
     # -- building ------------------------------------------------------
 
@@ -159,8 +161,9 @@ class FormScreen(HoldsKeys, ModalScreen):
 
     # -- saving --------------------------------------------------------
 
-    def submit(self) -> dict:
-        """Validate and write; return the record. Raises the core's errors."""
+    def submit(self) -> Callable[[], dict]:
+        """Read and check the fields (here, on the UI thread); return the write to run,
+        which returns the record. Either may raise the core's errors."""
         raise NotImplementedError
 
     def show_form_error(self, message: str | None) -> None:
@@ -186,29 +189,52 @@ class FormScreen(HoldsKeys, ModalScreen):
         # ctrl+s is a priority binding: read the fields only once they hold every key typed before it.
         if not await caught_up(self):
             return
+        if self.saving:
+            return  # one save at a time; this one is still waiting for the journal
         self.clear_errors()
         try:
-            record = self.submit()
-        except ValidationError as err:
-            self.show_validation(err)
+            write = self.submit()
+        except Exception as err:  # noqa: BLE001 -- each kind is said in failed()
+            self.failed(err)
             return
-        except (StoreError, OSError) as err:
+        # The write runs in a worker, not here: a priority binding's action holds the App's
+        # queue until it returns, and the write can wait up to the lock's 5 s for another
+        # process. The form says "saving…" and the app keeps answering meanwhile.
+        self.saving = True
+        self.show_form_error("saving…")
+        self.run_worker(self._write(write), group="save", exit_on_error=False)
+
+    async def _write(self, write: Callable[[], dict]) -> None:
+        try:
+            record = await asyncio.to_thread(write)
+        except Exception as err:  # noqa: BLE001 -- each kind is said in failed()
+            self.saving = False
+            self.show_form_error(None)
+            self.failed(err)
+            return
+        self.saving = False
+        self.dismiss(record)
+
+    def failed(self, err: Exception) -> None:
+        """Say why nothing was saved, beside the field where there is one; the form stays open with its text."""
+        if isinstance(err, ValidationError):
+            self.show_validation(err)
+        elif isinstance(err, StoreError | OSError):
             message = store_message(err)
             self.show_form_error(message)
             self.notify(message, title="Not saved", severity="error", markup=False, timeout=8)
-            return
-        except PmjournalError as err:
+        elif isinstance(err, PmjournalError):
             self.show_form_error(str(err))
-            return
-        except Exception as err:
+        else:
             # A bug must not cost the user what they typed: keep the form open and say so.
             message = f"not saved, unexpected error: {type(err).__name__}: {err}; your text is kept"
             self.show_form_error(message)
             self.notify(message, title="Not saved", severity="error", markup=False, timeout=10)
-            return
-        self.dismiss(record)
 
     def action_cancel(self) -> None:
+        if self.saving:
+            self.notify("Still saving: the form closes when the journal has it.", markup=False)
+            return
         if not self.dirty:
             self.dismiss(None)
             return

@@ -29,7 +29,7 @@ class EntryForm(FormScreen):
             return self.when
         return empty_raw(field, self.kind)
 
-    def submit(self) -> dict:
+    def submit(self):
         raws = self.raws()
         values = {f.name: core_value(f, raws[f.name], self.clock) for f in self.fields if f.type != "links"}
         links_raw = raws.get("links", ())
@@ -38,5 +38,10 @@ class EntryForm(FormScreen):
             resolve_links(self.source, self.kind, links_raw)
             links = {rel: split_refs(text) for rel, text in zip(link_rels(self.kind), links_raw, strict=True)}
         with self.source.guard():
-            self.journal.prepare(self.kind, values, links)
-            return self.journal.add(self.kind, values, links)
+            self.journal.prepare(self.kind, values, links)  # field errors now, beside the fields
+
+        def write() -> dict:
+            with self.source.guard():
+                return self.journal.add(self.kind, values, links)
+
+        return write

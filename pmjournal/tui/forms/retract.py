@@ -1,5 +1,7 @@
 """Retract an entry: a reason, then a confirmation. The entry stays on record, struck through."""
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -57,13 +59,20 @@ class RetractDialog(FieldDialog[dict | None]):
         question = f"Retract #{self.view['seq']}? This cannot be undone (it can be recorded again as a new entry)."
         self.app.push_screen(ConfirmDialog(question, yes="Retract", no="Back"), self._confirmed)
 
-    def _confirmed(self, yes: bool | None) -> None:
+    async def _confirmed(self, yes: bool | None) -> None:
         if not yes:
             self.query_one(Input).focus()
             return
-        try:
+        reason = self.query_one(Input).value
+
+        def write() -> dict:
             with self.source.guard():
-                record = self.journal.retract(self.view["id"], self.query_one(Input).value)
+                return self.journal.retract(self.view["id"], reason)
+
+        # In a thread, saying so: the write can wait for another process's lock.
+        self.show_error("saving…")
+        try:
+            record = await asyncio.to_thread(write)
         except ValidationError as err:
             self.show_error(str(err))
             return

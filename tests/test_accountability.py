@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from clihelp import ok
 
 from pmjournal.core.errors import ValidationError
 from pmjournal.core.query import Filter, trace, trace_json, who, who_person
@@ -15,9 +16,6 @@ def listed(cli, *args):
     return json.loads(proc.stdout)
 
 
-def ok(proc):
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 # -- amendments -------------------------------------------------------------

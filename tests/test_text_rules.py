@@ -9,6 +9,7 @@ import sys
 import unicodedata
 
 import pytest
+from clihelp import ok
 
 from pmjournal.core import display, model, people
 from pmjournal.core.errors import ValidationError
@@ -17,9 +18,6 @@ from pmjournal.core.store import Journal
 ESC_TITLE = "x\x1b[31mred\x07\x08"
 
 
-def ok(proc):
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 def refused(proc, *fragments):

@@ -10,23 +10,12 @@ import sys
 
 import orjson
 import pytest
+from clihelp import ok, refused
 
 from pmjournal.core.chain import record_hash
 from pmjournal.core.errors import NotFound, StoreError
 from pmjournal.core.store import Journal
 from pmjournal.core.verify import verify_file
-
-
-def ok(proc):
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def refused(proc, fragment, code=1):
-    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
-    assert fragment in proc.stderr, proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
-    return proc.stderr
 
 
 def lines(db) -> list[bytes]:

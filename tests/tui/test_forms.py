@@ -838,3 +838,17 @@ async def test_ticked_and_chosen_differ_by_glyph_not_colour_alone(journal, tmp_p
         buttons = list(app.screen.query("RadioButton"))
         rendered = [str(b.render()) for b in buttons]
         assert rendered[0].startswith("▐●▌") and all(r.startswith("▐ ▌") for r in rendered[1:])
+
+
+@pilot_test
+async def test_export_renders_from_the_apps_views_without_refolding(journal, tmp_path):
+    """At 100k entries a refold costs seconds: the dialog exports the views the app already holds."""
+    seed_people(journal)
+    views, people = journal.take_views()
+    assert journal._views is None
+    app = FormsApp(lambda: ExportDialog(journal, Filter(), today=date(2026, 11, 25), directory=tmp_path, views=views, people=people))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.result is not UNSET)
+    assert "Ship v2 on Friday" in (tmp_path / "pmjournal-2026-11-25.md").read_text()
+    assert journal._views is None  # the journal never folded again

@@ -1,5 +1,6 @@
 """Export the filtered view to a file: Markdown, JSON or CSV, written atomically."""
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from textual.widgets import Input, Label, RadioSet
 from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError
 from pmjournal.core.files import device_kind, write_atomically
-from pmjournal.core.transfer import render
+from pmjournal.core.transfer import render_chunks
 
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
@@ -26,14 +27,45 @@ def default_name(fmt: str, today: date) -> str:
     return f"pmjournal-{today.isoformat()}.{EXTENSIONS[fmt]}"
 
 
+class Folded:
+    """The journal as an export reads it, with the views and people the app has already
+    folded instead of folding 100k records again: records, head and chain state are the
+    journal's own, checked up to the head."""
+
+    def __init__(self, journal, source: Source):
+        self._journal, self._source = journal, source
+        self.path = journal.path
+
+    @property
+    def views(self) -> dict:
+        return self._source.views
+
+    @property
+    def people(self):
+        return self._source.people
+
+    @property
+    def broken(self):
+        return self._journal.broken
+
+    def records(self) -> list[dict]:
+        return self._journal.records()
+
+    def head(self) -> tuple[int, str]:
+        return self._journal.head()
+
+
 class ExportDialog(FieldDialog[Path | None]):
     """Dismisses with the path written, or None if cancelled."""
 
     BINDINGS = [Binding("ctrl+s", "export", "Export", priority=True), Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, journal, filt, *, today: date | None = None, directory: Path | None = None, views=None, lock=None):
+    def __init__(
+        self, journal, filt, *, today: date | None = None, directory: Path | None = None, views=None, people=None, lock=None
+    ):
         super().__init__()
-        self.source = Source(journal, views, lock=lock)
+        self.source = Source(journal, views, people, lock=lock)
+        self.writing = False
         self.journal = journal
         self.filt = filt
         self.today = today or dates.now().date()
@@ -113,27 +145,42 @@ class ExportDialog(FieldDialog[Path | None]):
         self.write(path)
 
     def write(self, path: Path) -> None:
+        if self.writing:
+            return
+        # Rendering 100k entries takes seconds: in a thread, from the views the app has
+        # already folded (no refold), saying so, while the app keeps answering.
+        self.writing = True
+        self.show_error("exporting…")
+        self.run_worker(self._write(path), group="export", exit_on_error=False)
+
+    async def _write(self, path: Path) -> None:
         try:
-            with self.source.guard():
-                self.journal.records()  # loaded and checked against the chain up to the head
-                broken = self.journal.broken
-                data = None if broken else render(self.journal, self.filt, self.fmt)
-            if broken:
-                # Never a chain head printed beside content the chain does not vouch for.
-                self.show_error(
-                    f"the journal fails verification at #{broken[0]}: nothing was exported "
-                    "(`pmjournal export --unverified` writes it marked as unverified)"
-                )
-                return
-            write_atomically(path, data)
+            broken = await asyncio.to_thread(self._render_to, path)
         except OSError as err:
             self.show_error(f"cannot write {path}: {err.strerror or err}")
             return
         except PmjournalError as err:
             self.show_error(str(err))
             return
+        finally:
+            self.writing = False
+        if broken:
+            # Never a chain head printed beside content the chain does not vouch for.
+            self.show_error(
+                f"the journal fails verification at #{broken[0]}: nothing was exported "
+                "(`pmjournal export --unverified` writes it marked as unverified)"
+            )
+            return
         self.notify(f"Exported to {path}", title="Export", markup=False)
         self.dismiss(path)
+
+    def _render_to(self, path: Path) -> tuple[int, str] | None:
+        with self.source.guard():
+            self.journal.records()  # loaded and checked against the chain up to the head
+            if self.journal.broken:
+                return self.journal.broken
+            write_atomically(path, render_chunks(Folded(self.journal, self.source), self.filt, self.fmt))
+        return None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -353,7 +353,7 @@ class TrailScreen(Screen):
     def action_export(self) -> None:
         forms = self._forms()
         # The dialog itself reports the path written (or the error).
-        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter, **self._shared(people=False)))
+        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter, **self._shared()))
 
     # -- the welcome panel ---------------------------------------------------
 

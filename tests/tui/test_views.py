@@ -153,3 +153,18 @@ async def test_another_process_adding_shows_up_without_restart(demo_db, make_app
         await wait_for(pilot, lambda: len(screen.table.hits) == before + 1, timeout=2.5)
         assert screen.table.current["seq"] == 40
         assert any(v["title"] == "Added from another terminal" for v in screen.table.visible_views())
+
+
+@pilot_test
+async def test_people_view_keeps_every_column_at_60x20(demo_db, make_app):
+    from textual.widgets import DataTable
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await loaded(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.screen.query(DataTable))
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert len(table.columns) == 8
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing cut off

@@ -13,6 +13,9 @@ from ...core.display import visible
 from ...core.people import look_alike_notes
 from ...core.query import WHO_COLUMNS
 
+NARROW = 100  # terminal columns below which the role headings are abbreviated
+SHORT = {"owner": "Own", "requested": "Req", "approved": "Appr", "consulted": "Cons", "informed": "Inf", "other": "Oth"}
+
 
 class PeopleScreen(Screen[str | None]):
     DEFAULT_CSS = """
@@ -32,10 +35,11 @@ class PeopleScreen(Screen[str | None]):
         self.rows = rows
         self.description = description
         self.look_alikes = look_alike_notes([row["person"] for row in rows])
+        self.title_text = f"People in {description}: {len(rows)} · enter filters the trail to one"
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
-        yield Static(Text(f"People in {self.description}: {len(self.rows)} · enter filters the trail to one"), id="people-title")
+        yield Static(Text(self.title_text), id="people-title")
         if self.look_alikes:
             yield Static(Text("\n".join(f"⚠ {note}" for note in self.look_alikes), style="bold"), id="people-look-alikes")
         yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
@@ -45,10 +49,16 @@ class PeopleScreen(Screen[str | None]):
         self.sub_title = "People"
         table = self.query_one(DataTable)
         table.add_column("Person", key="person")
+        # On a narrow terminal (60 columns) the full headings push Informed and Entries off
+        # the screen: short ones, explained under the title, keep every column in view.
+        short = self.app.size.width < NARROW
         for column in WHO_COLUMNS:
-            table.add_column(column.capitalize(), key=column)
+            table.add_column(SHORT[column] if short else column.capitalize(), key=column)
         # How many entries name the person at all: what enter then shows in the trail.
         table.add_column("Entries", key="total")
+        if short:
+            legend = " · ".join(f"{SHORT[c]} {c}" for c in WHO_COLUMNS)
+            self.query_one("#people-title", Static).update(Text(f"{self.title_text}\n{legend}"))
         for row in self.rows:
             table.add_row(
                 Text(visible(row["person"])),

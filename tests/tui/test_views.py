@@ -168,3 +168,23 @@ async def test_people_view_keeps_every_column_at_60x20(demo_db, make_app):
         table = app.screen.query_one(DataTable)
         assert len(table.columns) == 8
         assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing cut off
+
+
+@pilot_test
+async def test_focus_in_the_filter_is_said_on_its_border(demo_db, make_app):
+    from pmjournal.tui.widgets.filter_bar import FilterInput
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        box = app.screen.query_one(FilterInput)
+        assert not box.border_title
+        for _ in range(6):  # tab around the screen until it lands in the filter
+            if app.focused is box:
+                break
+            await pilot.press("tab")
+        assert app.focused is box
+        assert "typing in the filter" in str(box.border_title)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.focused is not box)
+        assert not box.border_title

@@ -19,6 +19,15 @@ class FilterInput(Input):
     class Done(Message):
         """Enter or down: go back to the trail, keeping the filter."""
 
+    # Tab reaches the filter too: say so on its border, or `j j` types "jj" unnoticed.
+    FOCUSED_HINT = "typing in the filter · enter or ↓: back to the trail · esc: clear it"
+
+    def on_focus(self) -> None:
+        self.border_title = self.FOCUSED_HINT
+
+    def on_blur(self) -> None:
+        self.border_title = None
+
     def action_clear(self) -> None:
         self.value = ""
         self.post_message(self.Cleared())

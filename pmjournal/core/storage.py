@@ -620,19 +620,9 @@ class JournalFile:
             )
         return record["seq"], record["hash"]
 
-    @staticmethod
-    def _chains(line: bytes, seq: int, prev: str) -> bool:
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return False
-        return (
-            isinstance(record, dict)
-            and record.get("seq") == seq
-            and record.get("prev_hash") == prev
-            and isinstance(record.get("hash"), str)
-            and line_hash(line, prev) == record["hash"]
-        )
+    def _chains(self, line: bytes, seq: int, prev: str) -> bool:
+        """Whether `line` (no newline) is record #seq chaining to `prev`: the Reader's own check."""
+        return bool(list(Reader(self.path, seq - 1, prev).read([line])))
 
     def _line_start(self, fd: int, size: int, seq: int) -> int | None:
         with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
@@ -841,13 +831,11 @@ class JournalStorage(Storage):
         self._list.extend(records)  # Documents views this same list
 
     def _same_file(self) -> bool:
-        if self.file.identity() != self._ident:
-            return False
         try:
-            size = os.stat(self.file.path).st_size
+            st = os.stat(self.file.path)
         except OSError:
             return False
-        if size < self.reader.end:
+        if (st.st_dev, st.st_ino) != self._ident or st.st_size < self.reader.end:
             return False
         if not self._list:
             return True

@@ -10,20 +10,15 @@ from ..core.display import visible
 from ..core.model import suspect_in_line
 
 
-def cell_text(text) -> str:
-    """A cell as the terminal gets it: control and invisible characters shown
-    (display.visible), and a newline in a cell would break the row."""
-    return " ".join(visible(str(text)).split())
-
-
-def fit(text, width: int) -> str:
-    return _fit(cell_text(text), width)
-
-
 def _fit(text: str, width: int) -> str:
+    text = " ".join(text.split())  # a newline in a cell would break the row
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
+
+
+def _line(cells, widths, gap: str) -> str:
+    return gap.join(_fit(c, w) for c, w in zip(_cells(cells), widths, strict=True)).rstrip()
 
 
 def _cells(row) -> list[str]:
@@ -44,10 +39,10 @@ def render(headers, rows, widths, flex: int, total_width: int, gap: str = "  "):
     widths = list(widths)
     fixed = sum(w for i, w in enumerate(widths) if i != flex) + len(gap) * (len(widths) - 1)
     widths[flex] = max(12, total_width - fixed)
-    yield gap.join(fit(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    yield _line(headers, widths, gap)
     yield gap.join("─" * w for w in widths)
     for row in rows:
-        yield gap.join(_fit(" ".join(c.split()), w) for c, w in zip(_cells(row), widths, strict=True)).rstrip()
+        yield _line(row, widths, gap)
 
 
 def natural_widths(headers, rows, caps) -> list[int]:

@@ -375,13 +375,8 @@ def cmd_export(args) -> int:
     journal = open_journal(args)
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(f"{args.output} is the journal itself; export to another file")
-    journal.records()  # load, checking every record up to the head against the chain
-    if journal.broken and not args.unverified:
-        seq, problem = journal.broken
-        raise PmjournalError(
-            f"the journal fails verification at #{seq} ({problem}); nothing was exported. "
-            "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"
-        )
+    if not args.unverified:
+        journal.require_verified("exported", "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout")
     data = render_chunks(journal, filt, args.format)
     write_output(data, args.output, args.force)
     if args.output:

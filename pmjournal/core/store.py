@@ -29,7 +29,7 @@ from tinydb.table import Document, Table
 
 from . import dates, model
 from .chain import GENESIS
-from .errors import NotFound, StoreError, ValidationError
+from .errors import NotFound, PmjournalError, StoreError, ValidationError
 from .fold import extend, fold, raw
 from .ids import new_id
 from .people import People
@@ -430,6 +430,15 @@ class Journal:
     def broken(self) -> tuple[int, str] | None:
         """(#seq, why) of the first loaded record the chain does not vouch for, or None."""
         return self.storage.reader.broken if self.storage.loaded else None
+
+    def require_verified(self, refused: str, hint: str = "run `pmjournal verify`") -> None:
+        """Load (checking every record up to the head) and refuse, with one line, to go on
+        when the chain does not vouch for the journal: an export or import must not present
+        or take in what the record cannot vouch for. `refused`: "exported", "imported"."""
+        self.records()
+        if self.broken:
+            seq, problem = self.broken
+            raise PmjournalError(f"the journal fails verification at #{seq} ({problem}); nothing was {refused}: {hint}")
 
     def notices(self) -> list[str]:
         """What the user should know about the file beyond the records read or written."""

@@ -385,9 +385,7 @@ def import_file(journal, path) -> tuple[int, int]:
         skipped = len(parsed) - len(bodies)
     else:
         raise PmjournalError(f"{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
-    if journal.broken:
-        seq, problem = journal.broken
-        raise PmjournalError(f"this journal fails verification at #{seq} ({problem}); nothing was imported. Run `pmjournal verify`")
+    journal.require_verified("imported")
     stamp, user = dates.utc_stamp(), journal.user
     for body in bodies:
         body["recorded_at"], body["recorded_by"] = stamp, user

@@ -155,7 +155,7 @@ class ExportDialog(FieldDialog[Path | None]):
 
     async def _write(self, path: Path) -> None:
         try:
-            broken = await asyncio.to_thread(self._render_to, path)
+            await asyncio.to_thread(self._render_to, path)
         except OSError as err:
             self.show_error(f"cannot write {path}: {err.strerror or err}")
             return
@@ -164,23 +164,14 @@ class ExportDialog(FieldDialog[Path | None]):
             return
         finally:
             self.writing = False
-        if broken:
-            # Never a chain head printed beside content the chain does not vouch for.
-            self.show_error(
-                f"the journal fails verification at #{broken[0]}: nothing was exported "
-                "(`pmjournal export --unverified` writes it marked as unverified)"
-            )
-            return
         self.notify(f"Exported to {path}", title="Export", markup=False)
         self.dismiss(path)
 
-    def _render_to(self, path: Path) -> tuple[int, str] | None:
+    def _render_to(self, path: Path) -> None:
         with self.source.guard():
-            self.journal.records()  # loaded and checked against the chain up to the head
-            if self.journal.broken:
-                return self.journal.broken
+            # Never a chain head printed beside content the chain does not vouch for.
+            self.journal.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
             write_atomically(path, render_chunks(Folded(self.journal, self.source), self.filt, self.fmt))
-        return None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

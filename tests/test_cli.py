@@ -98,7 +98,7 @@ def test_kind_specific_options(cli):
         "--ack-by",
         "Ann",
         "--commitments",
-        "FAQ by Friday",
+        "Ann; the FAQ; next fri",
         "--follow-up-by",
         "next fri",
     )

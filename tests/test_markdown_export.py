@@ -356,7 +356,13 @@ def hostile_journal(db: Path, text: str) -> tuple[Journal, Filter]:
     )
     journal.add(
         "communication",
-        {"title": line, "participants": [person], "commitments": text, "body": text, "occurred_at": "2026-11-03 09:00"},
+        {
+            "title": line,
+            "participants": [person],
+            "commitments": [{"who": person, "what": line, "due": "2026-11-10"}],
+            "body": text,
+            "occurred_at": "2026-11-03 09:00",
+        },
     )
     journal.add(
         "incident",
@@ -532,7 +538,9 @@ def test_the_committed_example_is_current():
     finally:
         sys.path.pop(0)
     current = (ROOT / "docs" / "example-evidence.md").read_text(encoding="utf-8")
-    assert_same_text(current, make_example_evidence.render(), "docs/example-evidence.md is stale: run python scripts/make_example_evidence.py")
+    assert_same_text(
+        current, make_example_evidence.render(), "docs/example-evidence.md is stale: run python scripts/make_example_evidence.py"
+    )
 
 
 def test_the_demo_export_reads_as_a_whole_document(tmp_path):

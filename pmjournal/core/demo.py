@@ -719,7 +719,7 @@ def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
         else:
             values = dict(payload)
             values["links"] = [{"rel": link["rel"], "to": ids[link["to"]]} for link in values.get("links", [])]
-            body = {**model.build_entry(kind, values), "recorded_by": user, **stamp}
+            body = {**model.build_entry(kind, values, stored=True), "recorded_by": user, **stamp}
         bodies.append(body)
     return bodies
 

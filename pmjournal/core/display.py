@@ -20,7 +20,7 @@ ROLE_FIELDS = ("owner", "requested_by", "approved_by", "consulted", "informed")
 MULTILINE_FIELDS = frozenset(
     {f.name for f in COMMON if f.type == "text"}
     | {f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "text"}
-    | {"reason"}
+    | {"reason", "commitments"}
 )
 
 
@@ -124,6 +124,8 @@ def _value_text(field: str, value, display_person) -> str:
         return ", ".join(display_person(v) for v in value)
     if field == "causes":
         return ", ".join(causes_mod.describe(k) for k in value)
+    if field == "commitments" and isinstance(value, list):
+        return "\n".join(commitment_text(item, display_person) for item in value)
     if field == "impact" and isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     if field in ("review_by", "follow_up_by", "occurred_at"):
@@ -131,6 +133,19 @@ def _value_text(field: str, value, display_person) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def commitment_text(item: dict, display_person=lambda n: n) -> str:
+    """'Dana Whitfield: send the pricing sheet, by 27 Nov 2026'."""
+    return f"{display_person(item['who'])}: {item['what']}, by {day_text(item['due'])}"
+
+
+def day_text(iso: str) -> str:
+    """'27 Nov 2026': the day of an ISO date or time."""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d %b %Y").lstrip("0")
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 def kind_fields(view: dict) -> list[str]:

@@ -6,7 +6,7 @@ every change, who recorded it, when, old -> new and why, so any view can show
 that (say) the owner was Alice before it became Bob.
 """
 
-from .model import META_KINDS
+from .model import LOOP_KEYS, META_KINDS
 
 # Keys a view has beyond its record. Views share the record's dict until an
 # amendment changes a field (copy on write): at 100,000 entries a copy of
@@ -74,6 +74,11 @@ def apply(views: dict[str, dict], record: dict) -> dict | None:
             else:
                 view[field] = new
         event["changes"] = changes
+    elif kind == "loop":
+        # A loop closed or re-opened (loops.py): what, when it happened, by whom.
+        for key in LOOP_KEYS:
+            if key in record:
+                event[key] = record[key]
     else:
         view["retracted"] = {k: event[k] for k in ("seq", "id", "recorded_at", "recorded_by", "reason")}
     view["history"].append(event)

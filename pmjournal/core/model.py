@@ -15,7 +15,11 @@ from .causes import BY_KEY
 from .errors import ValidationError
 
 ENTRY_KINDS = ("decision", "change", "communication", "risk", "incident", "note")
-META_KINDS = ("amendment", "retraction")
+META_KINDS = ("amendment", "retraction", "loop")
+# A `loop` record closes or re-opens one of an entry's open loops (loops.py):
+# {"kind": "loop", "target", "loop": key, "state": done|open, "occurred_at", "by"?, "note"?}
+LOOP_STATES = ("done", "open")
+LOOP_KEYS = ("loop", "state", "occurred_at", "by", "note")
 OWNER_REQUIRED = ("decision", "change", "risk")
 LINK_RELS = ("supersedes", "caused_by", "relates")
 LEVELS = ("low", "medium", "high")
@@ -45,7 +49,7 @@ PEOPLE_FIELDS = (
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # text, line, person, people, date, enum, list, tags, causes, links, impact
+    type: str  # text, line, person, people, date, enum, list, tags, causes, links, impact, commitments
     label: str
     choices: tuple[str, ...] = ()
     default: str | None = None
@@ -83,9 +87,10 @@ KIND_FIELDS: dict[str, tuple[Field, ...]] = {
     "communication": (
         Field("channel", "enum", "Channel", ("meeting", "email", "chat", "call", "doc")),
         Field("participants", "people", "Participants"),
-        Field("commitments", "text", "Commitments"),
+        Field("commitments", "commitments", "Commitments"),
         Field("acknowledged_by", "people", "Acknowledged by"),
         Field("follow_up_by", "date", "Follow up by"),
+        Field("raised_to", "people", "Raised to"),
     ),
     "risk": (
         Field("status", "enum", "Status", ("open", "mitigating", "accepted", "closed", "occurred"), "open"),
@@ -94,6 +99,7 @@ KIND_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("likelihood", "enum", "Likelihood", LEVELS),
         Field("impact", "enum", "Impact", LEVELS),
         Field("mitigation", "text", "Mitigation"),
+        Field("review_by", "date", "Review by"),
     ),
     "incident": (
         Field("status", "enum", "Status", ("open", "resolved"), "open"),
@@ -283,7 +289,7 @@ def check_text(name: str, value: str, multiline: bool = False) -> str:
     return value
 
 
-def _clean(field: Field, value):
+def _clean(field: Field, value, stored: bool = False):
     """Normalise one value; return None for 'empty' so it is not stored."""
     name, kind = field.name, field.type
     if value is None:
@@ -359,6 +365,10 @@ def _clean(field: Field, value):
             if item not in links:
                 links.append(item)
         return links or None
+    if kind == "commitments":
+        if stored and isinstance(value, str):
+            return _clean(Field(name, "text", field.label), value)  # written before commitments had a shape
+        return clean_commitments(value)
     if kind == "impact":
         if not isinstance(value, dict):
             raise ValidationError("impact of a change has scope, schedule and cost", field=name)
@@ -373,8 +383,91 @@ def _clean(field: Field, value):
     raise AssertionError(f"unhandled field type {kind}")
 
 
-def build_entry(kind: str, values: dict) -> dict:
-    """Validate a new entry's fields; return the record body without system fields."""
+COMMITMENT_HINT = "write a commitment as 'who; what; by when', e.g. 'Dana; send the pricing sheet; friday'"
+
+
+def parse_commitment(text: str) -> dict:
+    """'Dana; send the pricing sheet; friday' -> {"who", "what", "due"} (due as ISO)."""
+    parts = [p.strip() for p in text.split(";")]
+    if len(parts) != 3 or not all(parts):
+        raise ValidationError(f"commitment {text.strip()!r}: {COMMITMENT_HINT}", field="commitments")
+    return _commitment({"who": parts[0], "what": parts[1], "due": parts[2]})
+
+
+def _commitment(item: dict) -> dict:
+    if set(item) != {"who", "what", "due"}:
+        raise ValidationError(f"a commitment has who, what and due; {COMMITMENT_HINT}", field="commitments")
+    who = split_names(item["who"], "commitments")
+    if len(who) != 1:
+        raise ValidationError(f"a commitment is owed by one person, not {item['who']!r}", field="commitments")
+    what = item["what"]
+    if not isinstance(what, str) or not check_text("commitments", what).strip():
+        raise ValidationError(f"a commitment says what is owed; {COMMITMENT_HINT}", field="commitments")
+    due = item["due"]
+    if not isinstance(due, str) or not due.strip():
+        raise ValidationError(f"a commitment says by when; {COMMITMENT_HINT}", field="commitments")
+    try:
+        due = dates.iso(dates.parse_when(due))
+    except ValidationError as err:
+        raise ValidationError(f"commitment {what.strip()!r}: {err}", field="commitments") from err
+    return {"who": who[0], "what": " ".join(what.split()), "due": due}
+
+
+def clean_commitments(value) -> list[dict] | None:
+    """What a communication commits people to: each item owed by one person, by a date.
+
+    Takes a list of {"who", "what", "due"} or of 'who; what; by when' lines, or
+    one text of such lines (the form's text area). Commitments stored before
+    they had this shape are text (build_entry's `stored`); they stay as they
+    were written and open no loop.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [line for line in value.replace("\r", "\n").split("\n") if line.strip()]
+    if not isinstance(value, list | tuple):
+        raise ValidationError(COMMITMENT_HINT, field="commitments")
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(parse_commitment(item))
+        elif isinstance(item, dict):
+            out.append(_commitment(dict(item)))
+        else:
+            raise ValidationError(COMMITMENT_HINT, field="commitments")
+    return out or None
+
+
+# The dates by which something is owed: none may come before the entry itself.
+DUE_FIELDS = ("follow_up_by", "review_by")
+
+
+def check_due_dates(entry: dict) -> None:
+    """Refuse a due date earlier than the day the entry happened (compared as calendar days)."""
+    occurred = entry.get("occurred_at")
+    if not occurred:
+        return
+    day = occurred[:10]
+    for name in DUE_FIELDS:
+        due = entry.get(name)
+        if isinstance(due, str) and due[:10] < day:
+            label = name.replace("_", " ")
+            raise ValidationError(f"{label} {due[:10]} is before the entry's own date {day}", field=name)
+    commitments = entry.get("commitments")
+    if isinstance(commitments, list):
+        for item in commitments:
+            if item["due"][:10] < day:
+                raise ValidationError(
+                    f"commitment {item['what']!r} is due {item['due'][:10]}, before the entry's own date {day}",
+                    field="commitments",
+                )
+
+
+def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
+    """Validate a new entry's fields; return the record body without system fields.
+
+    `stored`: the values come from a journal (an import, the demo) and may hold
+    what older versions wrote, such as commitments as free text."""
     kind = (kind or "").strip().lower()
     spec = fields_for(kind)
     unknown = [k for k in values if k not in spec]
@@ -382,7 +475,7 @@ def build_entry(kind: str, values: dict) -> dict:
         raise ValidationError(f"a {kind} has no {unknown[0]} field", field=unknown[0])
     record: dict = {"kind": kind}
     for name, field in spec.items():
-        value = _clean(field, values.get(name))
+        value = _clean(field, values.get(name), stored)
         if value is None and field.default and name not in values:
             value = field.default
         if value is not None:
@@ -396,7 +489,7 @@ def build_entry(kind: str, values: dict) -> dict:
     return record
 
 
-def clean_changes(kind: str, changes: dict) -> dict:
+def clean_changes(kind: str, changes: dict, stored: bool = False) -> dict:
     """Validate an amendment's {field: new value}; None/empty clears a field."""
     spec = fields_for(kind)
     if not changes:
@@ -407,7 +500,7 @@ def clean_changes(kind: str, changes: dict) -> dict:
             raise ValidationError(f"{name} is set by the journal and cannot be amended", field=name)
         if name not in spec:
             raise ValidationError(f"a {kind} has no {name} field", field=name)
-        cleaned = _clean(spec[name], value)
+        cleaned = _clean(spec[name], value, stored)
         if cleaned is None and name == "title":
             raise ValidationError("the title cannot be emptied", field="title")
         if cleaned is None and name == "owner" and kind in OWNER_REQUIRED:
@@ -416,6 +509,35 @@ def clean_changes(kind: str, changes: dict) -> dict:
             raise ValidationError("when it happened cannot be emptied; give the right date instead", field=name)
         out[name] = cleaned
     return out
+
+
+_LOOP_KEY = re.compile(r"^(follow-up|review|answer|commitment-[1-9][0-9]{0,3})$")
+
+
+def build_loop(target: str, values: dict) -> dict:
+    """Validate a `loop` record's body: which loop of `target`, done or open
+    again, when (a date as people type it), by whom, and a note."""
+    unknown = [k for k in values if k not in LOOP_KEYS]
+    if unknown:
+        raise ValidationError(f"a loop record has no {unknown[0]} field", field=unknown[0])
+    key = values.get("loop")
+    if not isinstance(key, str) or not _LOOP_KEY.match(key):
+        raise ValidationError(f"unknown loop {key!r}: follow-up, review, answer or commitment-N", field="loop")
+    if values.get("state") not in LOOP_STATES:
+        raise ValidationError(f"a loop's state is done or open, not {values.get('state')!r}", field="state")
+    body = {"kind": "loop", "target": target, "loop": key, "state": values["state"]}
+    when = values.get("occurred_at")
+    if when is None:
+        body["occurred_at"] = dates.iso(dates.now().replace(microsecond=0))
+    else:
+        body["occurred_at"] = _clean(Field("occurred_at", "date", "When"), when) or dates.iso(dates.now().replace(microsecond=0))
+    by = _clean(Field("by", "person", "By"), values.get("by"))
+    if by:
+        body["by"] = by
+    note = _clean(Field("note", "text", "Note"), values.get("note"))
+    if note:
+        body["note"] = note.strip()
+    return body
 
 
 def require_reason(reason) -> str:

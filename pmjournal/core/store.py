@@ -22,16 +22,18 @@ import contextlib
 import getpass
 import warnings
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from . import dates, model
+from . import dates, loops, model
 from .chain import GENESIS
 from .errors import NotFound, PmjournalError, StoreError, ValidationError
 from .fold import extend, fold, raw
 from .ids import new_id
+from .loops import ANSWER_DAYS
 from .people import People
 from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, paused_gc
 
@@ -181,7 +183,12 @@ def _links_by_rel(links) -> dict[str, list]:
         raise ValidationError('links is a list of {"rel": ..., "to": ...}', field="links")
     out: dict[str, list] = {}
     for link in links:
-        if not isinstance(link, Mapping) or set(link) != {"rel", "to"} or link["rel"] not in model.LINK_RELS or link["to"] in (None, ""):
+        if (
+            not isinstance(link, Mapping)
+            or set(link) != {"rel", "to"}
+            or link["rel"] not in model.LINK_RELS
+            or link["to"] in (None, "")
+        ):
             rels = " | ".join(model.LINK_RELS)
             raise ValidationError(f'a link is {{"rel": {rels}, "to": #seq or id}}, not {link!r}', field="links")
         out.setdefault(link["rel"], []).append(link["to"])
@@ -218,7 +225,9 @@ class ScriptTable(EntryTable):
         kinds = [str(d.get("kind") or "").strip().lower() for d in documents]
         if any(kind in model.META_KINDS for kind in kinds):
             if len(documents) != 1:
-                raise ValidationError("insert an amendment or a retraction on its own, with insert(); nothing was saved", field="kind")
+                raise ValidationError(
+                    "insert an amendment or a retraction on its own, with insert(); nothing was saved", field="kind"
+                )
             return self._correct(kinds[0], documents[0])
         bodies = [self._entry(kind, document) for kind, document in zip(kinds, documents, strict=True)]
         return super().insert_multiple(bodies)
@@ -235,13 +244,18 @@ class ScriptTable(EntryTable):
 
     def _correct(self, kind: str, document: Mapping) -> Inserted:
         journal = self.journal
-        keys = ("target", "changes", "reason") if kind == "amendment" else ("target", "reason")
+        keys = {"amendment": ("target", "changes", "reason"), "retraction": ("target", "reason")}.get(
+            kind, ("target", *model.LOOP_KEYS)
+        )
         extra = [k for k in document if k != "kind" and k not in keys]
         if extra:
             raise ValidationError(f"an {kind} has {', '.join(keys)}; not {extra[0]}", field=extra[0])
         if document.get("target") in (None, ""):
             raise ValidationError(f"an {kind} needs a target: the entry's #seq or id", field="target")
-        if kind == "retraction":
+        if kind == "loop":
+            values = {k: document[k] for k in ("occurred_at", "by", "note") if k in document}
+            record = journal.close_loop(document["target"], document.get("loop"), state=document.get("state") or "done", **values)
+        elif kind == "retraction":
             record = journal.retract(document["target"], document.get("reason"))
         else:
             changes = document.get("changes")
@@ -382,7 +396,9 @@ class Journal:
         """Under the lock, after a refresh: the entry resolved before is still in the file."""
         record = self.table.get(doc_id=target["seq"])
         if record is None or record["id"] != target["id"]:
-            raise NotFound(f"#{target['seq']} is no longer in the journal (the file was replaced since it was read); nothing was saved")
+            raise NotFound(
+                f"#{target['seq']} is no longer in the journal (the file was replaced since it was read); nothing was saved"
+            )
 
     def view_of(self, entry_id: str) -> dict:
         """One entry's own record with its amendments and retraction applied.
@@ -579,7 +595,10 @@ class Journal:
         values = dict(values)
         if links:
             values["links"] = list(values.get("links") or []) + self._link_values(kind, links)
-        return model.build_entry(kind, values)
+        entry = model.build_entry(kind, values)
+        # New entries and amendments only: an import keeps what its journal held.
+        model.check_due_dates(entry)
+        return entry
 
     def add(self, kind: str, values: dict, links: dict | None = None) -> dict:
         """Record a new entry; `links` maps rel -> references (#seq, ids)."""
@@ -617,6 +636,7 @@ class Journal:
             cleaned = {k: v for k, v in cleaned.items() if view.get(k) != v}
             if not cleaned:
                 raise ValidationError("nothing to amend: every value is already as given")
+            model.check_due_dates({**view, **{k: v for k, v in cleaned.items() if v is not None}})
             body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason})
             return self._save(body)
 
@@ -629,6 +649,34 @@ class Journal:
                 raise ValidationError(f"#{target['seq']} is already retracted")
             body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason})
             return self._save(body)
+
+    def close_loop(self, ref, loop: str | None = None, *, state: str = "done", answer_days: int = ANSWER_DAYS, **values) -> dict:
+        """Record that one of the entry's loops was closed (state "done": the
+        follow-up sent, the review held, the commitment met, the answer received)
+        or re-opened (state "open"). `loop` names it when the entry has several
+        (loops.choose); `values`: occurred_at (when it happened, default now),
+        by (who did it, default the one person who owed it), note."""
+        target = self.resolve_entry(ref)
+        with self._checked_write():
+            self._still_there(target)
+            view = self.view_of(target["id"])
+            body = model.build_loop(target["id"], {**values, "loop": "follow-up", "state": state})
+            today = datetime.fromisoformat(body["occurred_at"]).date()
+            chosen = loops.choose(view, loop, today, answer_days, state)
+            body["loop"] = chosen.key
+            if body["occurred_at"][:10] < view["occurred_at"][:10]:
+                raise ValidationError(
+                    f"#{view['seq']} happened on {view['occurred_at'][:10]}; its {loops.label(chosen)} cannot be "
+                    f"{'done' if state == 'done' else 're-opened'} before that ({body['occurred_at'][:10]})",
+                    field="occurred_at",
+                )
+            if "by" not in body and state == "done":
+                if len(chosen.owes) == 1:
+                    body["by"] = chosen.owes[0]
+                elif chosen.type == "answer":
+                    names = ", ".join(chosen.owes)
+                    raise ValidationError(f"#{view['seq']} was raised to {names}: say who answered with --by", field="by")
+            return self._save(self._stamp(body))
 
     def append_raw(self, bodies: list[dict]) -> list[dict]:
         """Append already-validated record bodies in one locked write; return them sealed.

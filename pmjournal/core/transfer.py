@@ -184,7 +184,9 @@ def _ours(records: list, journal_records: list[dict]) -> list[dict]:
     """Validate exported records against the journal and each other; return bodies to append."""
     kinds = {r["id"]: r["kind"] for r in journal_records}
     linkable = set(kinds) | {
-        r.get("id") for r in records if isinstance(r, dict) and r.get("kind") in model.ENTRY_KINDS and isinstance(r.get("id"), str)
+        r.get("id")
+        for r in records
+        if isinstance(r, dict) and r.get("kind") in model.ENTRY_KINDS and isinstance(r.get("id"), str)
     }
     retracted = {r.get("target") for r in journal_records if r["kind"] == "retraction"}
     bodies = []
@@ -202,7 +204,7 @@ def _ours(records: list, journal_records: list[dict]) -> list[dict]:
             if kind in model.ENTRY_KINDS:
                 if "occurred_at" not in rest:
                     raise ValidationError("it has no occurred_at")
-                body = model.build_entry(kind, rest)
+                body = model.build_entry(kind, rest, stored=True)
                 _check_links(body.get("links"), linkable)
             elif kind in model.META_KINDS:
                 target = rest.get("target")
@@ -210,14 +212,18 @@ def _ours(records: list, journal_records: list[dict]) -> list[dict]:
                     raise ValidationError(f"its target {target} is not an entry in the journal or earlier in the file")
                 if target in retracted:
                     raise ValidationError(f"its target {target} is already retracted")
-                body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
-                if kind == "amendment":
+                if kind == "loop":
+                    body = model.build_loop(target, {k: v for k, v in rest.items() if k != "target"})
+                    del body["kind"]  # system fields (kind too) are added below
+                elif kind == "amendment":
                     changes = rest.get("changes")
                     if not isinstance(changes, dict):
                         raise ValidationError("its changes are not a set of field values")
-                    body["changes"] = model.clean_changes(kinds[target], changes)
+                    body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
+                    body["changes"] = model.clean_changes(kinds[target], changes, stored=True)
                     _check_links(body["changes"].get("links"), linkable)
                 else:
+                    body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
                     retracted.add(target)
             else:
                 raise ValidationError(f"unknown kind {kind!r}")

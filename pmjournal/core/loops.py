@@ -1,0 +1,257 @@
+"""Open loops: what someone owes by a date, and whether it was done.
+
+The one definition that `pmjournal due`, `remind`, the TUI's Due view, the
+trail's marker and the Markdown export all use (docs/guide.md, "Open loops").
+
+- follow-up: a communication with `follow_up_by`; owed by its owner, else by
+  whoever recorded it; owed to its participants.
+- review: a decision with `review_by` (unless rejected or superseded), or a
+  risk with `review_by` while it is open or being mitigated; owed by the owner.
+- commitment: each of a communication's commitments (who; what; by when);
+  owed by its `who`, to the entry's owner or whoever recorded it.
+- answer: a communication or risk raised to someone; owed by the people it was
+  raised to, to whoever raised it, and due `answer_days` working days (config,
+  default 5) after it happened. An escalation nobody answered stays open: the
+  absence of an answer is evidence.
+
+Closing or re-opening a loop is a record (kind `loop`, see model.LOOP_STATES),
+never an edit; the last such record for a loop decides whether it is done.
+A retracted entry owes nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from .display import day_text
+from .errors import ValidationError
+
+ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`)
+SOON_DAYS = 3  # a loop due within this many days is "due soon"
+STATES = ("overdue", "soon", "open", "done")
+TYPES = ("follow-up", "review", "commitment", "answer")
+_REVIEWED_STATUS = {"decision": ("proposed", "accepted", None), "risk": ("open", "mitigating", None)}
+
+
+@dataclass(frozen=True)
+class Loop:
+    view: dict  # the entry's folded view
+    key: str  # "follow-up", "review", "answer" or "commitment-N" (1-based)
+    type: str  # one of TYPES
+    what: str  # what is owed, as a person reads it
+    owes: tuple[str, ...]
+    owed_to: tuple[str, ...]
+    due: date
+    state: str  # one of STATES
+    days: int  # due minus today: negative when overdue
+    events: tuple[dict, ...] = ()  # the loop records for it, oldest first (history events)
+
+    @property
+    def closed(self) -> dict | None:
+        """The record that closed it, when it is done."""
+        return self.events[-1] if self.state == "done" else None
+
+    @property
+    def waited(self) -> int:
+        """Days since the entry happened, up to today or to the day it was closed."""
+        end = _day(self.closed["occurred_at"]) if self.closed else None
+        start = _day(self.view["occurred_at"])
+        return ((end or self.today) - start).days
+
+    @property
+    def today(self) -> date:
+        return date.fromordinal(self.due.toordinal() - self.days)
+
+
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso[:10])
+
+
+@lru_cache(maxsize=4096)
+def working_days_after(start: date, n: int) -> date:
+    """The n-th working day (Monday to Friday) after `start`. Cached: a journal's
+    escalations fall on a few hundred distinct days, and rrule costs ~50 µs."""
+    from datetime import datetime, timedelta
+
+    from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
+
+    first = datetime.combine(start + timedelta(days=1), datetime.min.time())
+    return list(rrule(DAILY, dtstart=first, byweekday=(MO, TU, WE, TH, FR), count=n))[-1].date()
+
+
+def _names(value) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _candidates(view: dict, answer_days: int):
+    """(key, type, what, owes, owed_to, due) for every loop the entry opens."""
+    kind = view["kind"]
+    owner = _names(view.get("owner")) or _names(view.get("recorded_by"))
+    if kind == "communication" and view.get("follow_up_by"):
+        yield "follow-up", "follow-up", "follow-up", owner, _names(view.get("participants")), _day(view["follow_up_by"])
+    if kind in _REVIEWED_STATUS and view.get("review_by") and view.get("status") in _REVIEWED_STATUS[kind]:
+        yield "review", "review", f"review of this {kind}", owner, _names(view.get("approved_by")), _day(view["review_by"])
+    if kind == "communication" and isinstance(view.get("commitments"), list):
+        for n, item in enumerate(view["commitments"], 1):
+            yield f"commitment-{n}", "commitment", item["what"], (item["who"],), owner, _day(item["due"])
+    if kind in ("communication", "risk") and view.get("raised_to"):
+        raised_by = _names(view.get("raised_by")) or owner
+        due = working_days_after(_day(view["occurred_at"]), answer_days)
+        yield "answer", "answer", "an answer", _names(view["raised_to"]), raised_by, due
+
+
+def could_open(view: dict) -> bool:
+    """A quick test (no dates parsed) of whether the entry may hold a loop."""
+    return not view["retracted"] and (
+        "follow_up_by" in view or "review_by" in view or "raised_to" in view or "commitments" in view
+    )
+
+
+def loops_of(view: dict, today: date, answer_days: int = ANSWER_DAYS) -> list[Loop]:
+    """Every loop the entry opens, done ones included, in the order of TYPES."""
+    if not could_open(view):
+        return []
+    events: dict[str, list[dict]] = {}
+    for event in view["history"]:
+        if event["kind"] == "loop":
+            events.setdefault(event["loop"], []).append(event)
+    out = []
+    for key, type_, what, owes, owed_to, due in _candidates(view, answer_days):
+        mine = tuple(events.get(key, ()))
+        days = (due - today).days
+        if mine and mine[-1]["state"] == "done":
+            state = "done"
+        elif days < 0:
+            state = "overdue"
+        elif days <= SOON_DAYS:
+            state = "soon"
+        else:
+            state = "open"
+        out.append(Loop(view, key, type_, what, owes, owed_to, due, state, days, mine))
+    return out
+
+
+def _sort_key(loop: Loop):
+    return (loop.state != "overdue", loop.due, loop.view["seq"], loop.key)
+
+
+@dataclass(frozen=True)
+class LoopFilter:
+    """Which loops `due`, `remind` and the Due view show."""
+
+    overdue: bool = False  # only overdue ones
+    within: int | None = None  # only those due within this many days (overdue included)
+    person: str | None = None  # only those this person owes
+    owed_to: str | None = None  # only those owed to this person
+    project: str | None = None
+    include_done: bool = False
+
+    def keeps(self, loop: Loop) -> bool:
+        from .people import key as person_key
+
+        if loop.state == "done" and not self.include_done:
+            return False
+        if self.overdue and loop.state != "overdue":
+            return False
+        if self.within is not None and loop.days > self.within:
+            return False
+        if self.person and person_key(self.person) not in {person_key(n) for n in loop.owes}:
+            return False
+        if self.owed_to and person_key(self.owed_to) not in {person_key(n) for n in loop.owed_to}:
+            return False
+        return not (self.project and (loop.view.get("project") or "").casefold() != self.project.casefold())
+
+
+def open_loops(views, today: date, answer_days: int = ANSWER_DAYS, filt: LoopFilter | None = None) -> list[Loop]:
+    """The loops of `views` that `filt` keeps (default: every open one): overdue first, then by due date."""
+    filt = filt or LoopFilter()
+    out = []
+    for view in views:
+        if could_open(view):
+            out.extend(loop for loop in loops_of(view, today, answer_days) if filt.keeps(loop))
+    out.sort(key=_sort_key)
+    return out
+
+
+def choose(view: dict, key: str | None, today: date, answer_days: int, state: str) -> Loop:
+    """The loop of `view` that `done` (state "done") or `reopen` (state "open") acts on.
+
+    `key` may be omitted when exactly one loop can take the step; it may be a
+    type ("follow-up") when the entry has one loop of that type, or
+    "commitment-2" / "commitment 2". One line naming the choices otherwise.
+    """
+    ref = f"#{view['seq']}"
+    if view["retracted"]:
+        raise ValidationError(f"{ref} is retracted; it owes nothing")
+    loops = loops_of(view, today, answer_days)
+    if not loops:
+        raise ValidationError(f"{ref} has no loop to close: no follow-up, review, commitment or escalation with a date")
+    able = [lp for lp in loops if (lp.state == "done") == (state == "open")]
+    if key:
+        wanted = key.strip().lower().replace(" ", "-")
+        picked = [lp for lp in loops if lp.key == wanted or lp.type == wanted]
+        if not picked:
+            raise ValidationError(f"{ref} has no {key.strip()!r} loop; it has {_listing(loops)}", field="loop")
+        able = [lp for lp in picked if lp in able]
+        if not able:
+            done = picked[0]
+            if state == "done":
+                raise ValidationError(f"{ref}: the {label(done)} is already done ({event_text(done.closed)})")
+            raise ValidationError(f"{ref}: the {label(done)} is not done; nothing to re-open")
+        picked = able
+    else:
+        picked = able
+        if not picked:
+            if state == "done":
+                raise ValidationError(f"{ref}: every loop is already done ({_listing(loops)})")
+            raise ValidationError(f"{ref} has no done loop to re-open")
+    if len(picked) > 1:
+        raise ValidationError(f"{ref} has {len(picked)} loops: {_listing(picked)}; say which with --loop", field="loop")
+    return picked[0]
+
+
+def label(loop: Loop) -> str:
+    if loop.type == "commitment":
+        return f"{loop.key.replace('-', ' ')} ({loop.what})"
+    return loop.type
+
+
+def _listing(loops) -> str:
+    return ", ".join(f"{lp.key} ({lp.state}, due {lp.due.isoformat()})" for lp in loops)
+
+
+def event_text(event: dict) -> str:
+    """'done 14 Nov 2026 by Dana: recap email': one closing or re-opening record."""
+    day = day_text(event["occurred_at"])
+    word = "done" if event["state"] == "done" else "re-opened"
+    text = f"{word} {day}"
+    if event.get("by"):
+        text += f" by {event['by']}"
+    if event.get("note"):
+        text += f": {event['note']}"
+    return text
+
+
+def history_text(event: dict, view: dict) -> str:
+    """A `loop` event as the entry's history shows it: 'follow-up done 14 Nov 2026 by Dana: recap email'."""
+    key = event.get("loop", "")
+    name = key
+    if key.startswith("commitment-"):
+        items = view.get("commitments")
+        n = int(key.rsplit("-", 1)[1])
+        if isinstance(items, list) and n <= len(items):
+            name = f"commitment {n} ({items[n - 1]['what']})"
+    return f"{name} {event_text(event)}"
+
+
+def describe(loop: Loop) -> str:
+    """'follow-up due 12 Nov 2026, done 14 Nov 2026 by Dana: recap email': a loop's story in one line."""
+    due = day_text(loop.due.isoformat())
+    what = "answer" if loop.type == "answer" else label(loop)
+    parts = [f"{what} due {due}"]
+    parts += [event_text(e) for e in loop.events]
+    if loop.state == "overdue":
+        parts.append(f"overdue by {-loop.days} d")
+    return ", ".join(parts)

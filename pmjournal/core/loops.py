@@ -29,6 +29,8 @@ from .errors import ValidationError
 ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`)
 SOON_DAYS = 3  # a loop due within this many days is "due soon"
 STATES = ("overdue", "soon", "open", "done")
+# How each state reads where colour may be missing (a monochrome terminal, a pipe, a screen reader).
+STATE_WORDS = {"overdue": "OVERDUE", "soon": "due soon", "open": "open", "done": "done"}
 TYPES = ("follow-up", "review", "commitment", "answer")
 _REVIEWED_STATUS = {"decision": ("proposed", "accepted", None), "risk": ("open", "mitigating", None)}
 

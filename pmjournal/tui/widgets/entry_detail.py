@@ -15,7 +15,9 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...core import dates
 from ...core.display import ROLE_FIELDS, kind_fields, label, link_words, local_date, long_date, value_text, visible
+from ...core.loops import ANSWER_DAYS, STATE_WORDS, describe, history_text, loops_of
 from ...core.provenance import imported_text
 
 LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap
@@ -48,6 +50,7 @@ class EntryDetail(VerticalScroll):
         self.views: dict[str, dict] = {}
         self.display_person = lambda name: name
         self.view: dict | None = None
+        self.answer_days = ANSWER_DAYS  # the config's, set by the screen
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-main")
@@ -108,11 +111,26 @@ class EntryDetail(VerticalScroll):
         )
         if "imported" in view:
             parts.append(field_line("Imported", imported_text(view["imported"], local_date, visible)))
+        parts += self._loops(view)
         if view.get("body"):
             parts += [Text(""), Text(value_text("body", view["body"]))]
         if self._links(view):
             parts += [Text(""), Text("Links (tab here, enter to jump)", style="bold underline")]
         return Group(*parts)
+
+    def _loops(self, view: dict) -> list[Text]:
+        """What the entry still owes, and what was closed: the state in words, so it reads in monochrome."""
+        found = loops_of(view, dates.now().date(), self.answer_days)
+        if not found:
+            return []
+        out = [Text(""), Text("Loops", style="bold underline")]
+        for loop in found:
+            line = Text(f"{STATE_WORDS[loop.state]:<9}", style="bold" if loop.state == "overdue" else "")
+            line.append(visible(describe(loop)))
+            if loop.state != "done":
+                line.append(" · owed by " + visible(", ".join(self.display_person(n) for n in loop.owes)))
+            out.append(line)
+        return out
 
     def _links(self, view: dict) -> list[Option]:
         options = []
@@ -136,6 +154,9 @@ class EntryDetail(VerticalScroll):
                 line = Text(f"{local_date(event['recorded_at'])}  {visible(event['recorded_by'])}  ", style="bold")
                 line.append(event["kind"])
                 parts.append(line)
+                if event["kind"] == "loop":
+                    parts.append(Text(f"    {visible(history_text(event, view))}"))
+                    continue
                 for field, change in (event.get("changes") or {}).items():
                     old = value_text(field, change["old"], self.display_person) or "(empty)"
                     new = value_text(field, change["new"], self.display_person) or "(empty)"

@@ -35,7 +35,7 @@ class PmjournalApp(App):
     def __init__(self, path, cfg: Config) -> None:
         super().__init__()
         self.cfg = cfg
-        self.session = JournalSession(Path(path), cfg.user)
+        self.session = JournalSession.open(Path(path), cfg.user)
         self.keymap = dict(cfg.keymap or {})
         self.error_message: str | None = None
         self._asked_name = False
@@ -82,8 +82,7 @@ class PmjournalApp(App):
         def signed(name: str | None) -> None:
             if name:
                 self.cfg.name = name
-                with self.session.lock:
-                    self.session.journal.user = name
+                self.session.sign_as(name)
             then()
 
         self.push_screen(FirstRunDialog(self.cfg.user), signed)

@@ -1,9 +1,13 @@
-"""The open journal as the TUI holds it: one Journal, one lock, immutable snapshots.
+"""The open journal as the TUI holds it: one session, one lock, immutable snapshots.
 
-TinyDB and Journal are not thread-safe, so every call into the journal from
-the app's workers goes through `lock`. A Snapshot (views, people, index) is
-built in a worker and then only read by the UI thread; a refresh builds a new
-one rather than changing the old in place.
+JournalSession is the one object the TUI reads and writes the journal through:
+the trail screen loads Snapshots with it, and the forms save (add, amend,
+retract, export) and look entries up through it. TinyDB and Journal are not
+thread-safe, and the app uses the journal from worker threads (loading, saving),
+so every call into the journal goes through `lock`, which the session takes
+itself. A Snapshot (views, people, index) is built in a worker and then only
+read by the UI thread; a refresh builds a new one rather than changing the old
+in place.
 """
 
 import copy
@@ -11,6 +15,7 @@ import dataclasses
 import os
 import threading
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from ..core.errors import PmjournalError
 from ..core.fold import extend, fold
@@ -45,10 +50,20 @@ def file_stamp(path) -> tuple[int, ...] | None:
 
 
 class JournalSession:
-    def __init__(self, path, user: str):
-        self.path = path
+    def __init__(self, journal: Journal):
+        """A session over an open Journal (the tests build forms on one); the app uses `open`."""
+        self.journal = journal
+        self.path = journal.path
         self.lock = threading.RLock()
-        self.journal = Journal(path, user=user)
+        # The views and people of the newest full snapshot. load() takes them over from the
+        # journal, so a form without a full snapshot of its own reads these rather than
+        # having the journal fold 100k records again.
+        self._folded: tuple[dict[str, dict], People] | None = None
+        self._seqs: tuple[dict, dict[int, dict]] | None = None  # views -> their #seq lookup
+
+    @classmethod
+    def open(cls, path, user: str) -> "JournalSession":
+        return cls(Journal(path, user=user))
 
     def preview(self) -> Snapshot | None:
         """The newest records folded on their own, read from the end of the file.
@@ -75,6 +90,7 @@ class JournalSession:
             views, people = self.journal.take_views()
             last_seq = self.journal.head()[0]
             state = self._state()
+            self._keep(views, people)
         return self._snapshot(views, people, last_seq=last_seq, **state)
 
     def _state(self) -> dict:
@@ -109,7 +125,13 @@ class JournalSession:
             if entry_id in views:
                 people.learn(views[entry_id])
         index = TrailIndex(views.values(), previous=snap.index, changed=changed)
+        with self.lock:
+            self._keep(views, people)
         return Snapshot(views, people, index, last_seq=new[-1]["seq"], **state)
+
+    def _keep(self, views: dict[str, dict], people: People) -> None:
+        self._folded = views, people
+        self._seqs = None
 
     @staticmethod
     def _snapshot(views: dict, people: People | None = None, partial: bool = False, last_seq: int = 0, **state) -> Snapshot:
@@ -127,3 +149,88 @@ class JournalSession:
 
         with self.lock:
             return write_demo(self.journal)
+
+    def sign_as(self, name: str) -> None:
+        """Sign the records written from now on with `name`."""
+        with self.lock:
+            self.journal.user = name
+
+    # -- what the forms read -------------------------------------------------
+    # Each takes the snapshot the screen holds, or None (the tests). Without a full
+    # one (None, or the partial preview shown while the journal loads) the session
+    # answers from the newest views it folded, else the journal's own.
+
+    def views(self, snapshot: Snapshot | None = None) -> dict[str, dict]:
+        if snapshot is not None and not snapshot.partial:
+            return snapshot.views
+        with self.lock:
+            return self._folded[0] if self._folded else self.journal.views
+
+    def people(self, snapshot: Snapshot | None = None) -> People:
+        if snapshot is not None and not snapshot.partial:
+            return snapshot.people
+        with self.lock:
+            return self._folded[1] if self._folded else self.journal.people
+
+    def entry(self, ref: str, snapshot: Snapshot | None = None) -> dict:
+        """The view `ref` names: an id in the views, else anything the journal resolves (#12, an id prefix)."""
+        view = self.views(snapshot).get(ref)
+        if view is not None:
+            return view
+        with self.lock:
+            return self.journal.get(ref)
+
+    def entry_by_seq(self, seq: int, snapshot: Snapshot | None = None) -> dict | None:
+        """The entry numbered #seq, or None. A links field asks at every keystroke, so the
+        lookup is built once for each set of views."""
+        views = self.views(snapshot)
+        seqs = self._seqs
+        if seqs is None or seqs[0] is not views:
+            seqs = self._seqs = views, {v["seq"]: v for v in views.values()}
+        return seqs[1].get(seq)
+
+    def resolve_entry(self, ref: str) -> dict:
+        """The entry's own record that `ref` (#12, an id prefix) names; NotFound if none."""
+        with self.lock:
+            return self.journal.resolve_entry(ref)
+
+    # -- what the forms write (the forms run these in worker threads) ----------
+
+    def prepare(self, kind: str, values: dict, links: dict | None = None) -> dict:
+        """Check a new entry without saving it: field errors before the save."""
+        with self.lock:
+            return self.journal.prepare(kind, values, links)
+
+    def add(self, kind: str, values: dict, links: dict | None = None) -> dict:
+        with self.lock:
+            return self.journal.add(kind, values, links)
+
+    def amend(self, entry_id: str, changes: dict, reason: str, links: dict | None = None) -> dict:
+        with self.lock:
+            return self.journal.amend(entry_id, changes, reason, links=links)
+
+    def retract(self, entry_id: str, reason: str) -> dict:
+        with self.lock:
+            return self.journal.retract(entry_id, reason)
+
+    def export(self, path, filt, fmt: str, snapshot: Snapshot | None = None) -> None:
+        """Write what `filt` selects to `path`, atomically, rendered from the snapshot's views
+        (no refold of 100k records); the records, chain head and chain state are the journal's,
+        checked up to its head, and a journal that fails verification is refused."""
+        from ..core.files import write_atomically
+        from ..core.transfer import render_chunks  # loaded on the first export, as the forms are
+
+        with self.lock:
+            journal = self.journal
+            # Never a chain head printed beside content the chain does not vouch for.
+            journal.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
+            # What render_chunks reads of a journal, with the views already folded.
+            reading = SimpleNamespace(
+                path=journal.path,
+                views=self.views(snapshot),
+                people=self.people(snapshot),
+                broken=journal.broken,
+                records=journal.records,
+                head=journal.head,
+            )
+            write_atomically(path, render_chunks(reading, filt, fmt))

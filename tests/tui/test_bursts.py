@@ -19,6 +19,7 @@ from pmjournal.core.store import Journal
 from pmjournal.tui.forms import AmendForm, ExportDialog, RetractDialog
 from pmjournal.tui.forms.confirm import ConfirmDialog
 from pmjournal.tui.screens.trail import TrailScreen
+from pmjournal.tui.session import JournalSession
 
 
 async def saved(pilot, app) -> dict:
@@ -77,7 +78,7 @@ async def test_causes_ticked_in_a_burst_are_saved(journal):
 @pilot_test
 async def test_amend_form_saves_a_burst(journal):
     entry = seed_people(journal)
-    app = FormsApp(lambda: AmendForm(journal, entry["id"], clock=clock))
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), entry["id"], clock=clock))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()  # the title is focused with its text selected: typing replaces it
         burst(app, "Ship v2 on Monday{shift+tab}the date moved{ctrl+s}")
@@ -89,7 +90,7 @@ async def test_amend_form_saves_a_burst(journal):
 @pilot_test
 async def test_retract_dialog_reads_the_whole_reason_at_ctrl_s(journal):
     entry = seed_people(journal)
-    app = FormsApp(lambda: RetractDialog(journal, entry["id"]))
+    app = FormsApp(lambda: RetractDialog(JournalSession(journal), entry["id"]))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         burst(app, "logged twice by mistake{ctrl+s}")
@@ -102,7 +103,7 @@ async def test_retract_dialog_reads_the_whole_reason_at_ctrl_s(journal):
 @pilot_test
 async def test_export_dialog_reads_the_whole_path_at_ctrl_s(journal, tmp_path):
     seed_people(journal)
-    app = FormsApp(lambda: ExportDialog(journal, Filter(), today=date(2026, 11, 25), directory=tmp_path))
+    app = FormsApp(lambda: ExportDialog(JournalSession(journal), Filter(), today=date(2026, 11, 25), directory=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("shift+tab", "down", "enter")  # JSON; the path is focused, its text selected
         await pilot.pause()

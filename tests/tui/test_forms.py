@@ -23,6 +23,7 @@ from pmjournal.core.store import Journal
 from pmjournal.tui.forms import AmendForm, EntryForm, ExportDialog, FirstRunDialog, KindPicker, RetractDialog
 from pmjournal.tui.forms.confirm import ConfirmDialog
 from pmjournal.tui.forms.links import LinkMatches
+from pmjournal.tui.session import JournalSession
 
 SIZE = (120, 40)
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=tz.gettz("Asia/Shanghai"))
@@ -59,7 +60,7 @@ class FormsApp(App):
 
 
 def new_form(journal, kind, when="yesterday 15:00"):
-    return FormsApp(lambda: EntryForm(journal, kind, when=when, clock=clock))
+    return FormsApp(lambda: EntryForm(JournalSession(journal), kind, when=when, clock=clock))
 
 
 async def type_text(pilot, text: str) -> None:
@@ -417,7 +418,7 @@ async def test_hostile_text_in_every_field_is_saved_as_typed(journal):
 @pilot_test
 async def test_amend_heading_shows_markup_as_typed(journal):
     entry = journal.add("note", {"title": HOSTILE})
-    app = FormsApp(lambda: AmendForm(journal, entry["id"], clock=clock))
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), entry["id"], clock=clock))
     async with app.run_test(size=SIZE):
         heading = app.screen.query_one(".pm-title", Label)
         assert HOSTILE in str(heading.render())
@@ -541,7 +542,7 @@ async def test_escape_on_an_unchanged_form_just_closes(journal):
 @pilot_test
 async def test_amend_records_only_the_changed_fields_and_the_reason(journal):
     entry = seed_people(journal)
-    app = FormsApp(lambda: AmendForm(journal, f"#{entry['seq']}", clock=clock))
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), f"#{entry['seq']}", clock=clock))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert field(screen, "title").value == "Ship v2 on Friday"
@@ -570,7 +571,7 @@ async def test_amend_records_only_the_changed_fields_and_the_reason(journal):
 @pilot_test
 async def test_amend_with_nothing_changed_says_so(journal):
     entry = seed_people(journal)
-    app = FormsApp(lambda: AmendForm(journal, entry["id"], clock=clock))
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), entry["id"], clock=clock))
     async with app.run_test(size=SIZE) as pilot:
         await fill(app, pilot, {"reason": "no reason"})
         await pilot.press("ctrl+s")
@@ -582,7 +583,7 @@ async def test_amend_with_nothing_changed_says_so(journal):
 @pilot_test
 async def test_retract_asks_for_a_reason_and_confirmation(journal):
     entry = seed_people(journal)
-    app = FormsApp(lambda: RetractDialog(journal, f"#{entry['seq']}"))
+    app = FormsApp(lambda: RetractDialog(JournalSession(journal), f"#{entry['seq']}"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await pilot.pause()
@@ -601,7 +602,7 @@ async def test_retract_asks_for_a_reason_and_confirmation(journal):
 @pilot_test
 async def test_retract_declined_changes_nothing(journal):
     entry = seed_people(journal)
-    app = FormsApp(lambda: RetractDialog(journal, entry["id"]))
+    app = FormsApp(lambda: RetractDialog(JournalSession(journal), entry["id"]))
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "oops")
         await pilot.press("enter")
@@ -618,7 +619,7 @@ async def test_retract_declined_changes_nothing(journal):
 
 
 def export_app(journal, tmp_path):
-    return FormsApp(lambda: ExportDialog(journal, Filter(), today=date(2026, 11, 25), directory=tmp_path))
+    return FormsApp(lambda: ExportDialog(JournalSession(journal), Filter(), today=date(2026, 11, 25), directory=tmp_path))
 
 
 @pilot_test
@@ -733,7 +734,9 @@ def test_snapshot_kind_picker(snap_compare):
 
 def test_snapshot_export_dialog(db, tmp_path, snap_compare):
     app = FormsApp(
-        lambda: ExportDialog(snapshot_journal(db), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=tmp_path)
+        lambda: ExportDialog(
+            JournalSession(snapshot_journal(db)), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=tmp_path
+        )
     )
     assert snap_compare(app, terminal_size=SIZE, run_before=steady_cursor)
 
@@ -761,12 +764,12 @@ async def test_huge_pastes_into_a_line_and_the_body(journal):
 
 def test_snapshot_amend_form(db, snap_compare):
     journal = snapshot_journal(db)
-    app = FormsApp(lambda: AmendForm(journal, "#1", clock=clock))
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), "#1", clock=clock))
     assert snap_compare(app, terminal_size=SIZE, run_before=steady_cursor)
 
 
 class CountingLock:
-    """Stands in for the app's journal lock and counts the writes made under it."""
+    """Stands in for the session's journal lock and counts the writes made under it."""
 
     def __init__(self):
         self.entered = 0
@@ -780,12 +783,16 @@ class CountingLock:
 
 @pilot_test
 async def test_form_uses_the_apps_people_and_views_and_writes_under_its_lock(journal):
+    from dataclasses import replace
+
     from pmjournal.core.people import People
 
     known = People()
     known.learn({"owner": "Zed Zhang"})
-    lock = CountingLock()
-    app = FormsApp(lambda: EntryForm(journal, "decision", when="", clock=clock, people=known, views={}, lock=lock))
+    session = JournalSession(journal)
+    snapshot = replace(session.load(), views={}, people=known)  # the trail screen's snapshot
+    session.lock = lock = CountingLock()
+    app = FormsApp(lambda: EntryForm(session, "decision", snapshot=snapshot, when="", clock=clock))
     async with app.run_test(size=SIZE) as pilot:
         await fill(app, pilot, {"title": "Uses the snapshot"})
         field(app.screen, "owner").focus()
@@ -844,11 +851,31 @@ async def test_ticked_and_chosen_differ_by_glyph_not_colour_alone(journal, tmp_p
 async def test_export_renders_from_the_apps_views_without_refolding(journal, tmp_path):
     """At 100k entries a refold costs seconds: the dialog exports the views the app already holds."""
     seed_people(journal)
-    views, people = journal.take_views()
+    session = JournalSession(journal)
+    snapshot = session.load()  # as the app does: the views are taken over from the journal
     assert journal._views is None
-    app = FormsApp(lambda: ExportDialog(journal, Filter(), today=date(2026, 11, 25), directory=tmp_path, views=views, people=people))
+    app = FormsApp(lambda: ExportDialog(session, Filter(), snapshot=snapshot, today=date(2026, 11, 25), directory=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.result is not UNSET)
     assert "Ship v2 on Friday" in (tmp_path / "pmjournal-2026-11-25.md").read_text()
     assert journal._views is None  # the journal never folded again
+
+
+def test_a_form_on_the_preview_reads_what_the_session_last_folded(journal):
+    """A form opened while the journal loads holds the partial preview: the session answers it from
+    the views its load took over, not from a second fold; before any load, from the journal's own."""
+    from dataclasses import replace
+
+    from pmjournal.core.people import People
+
+    entry = seed_people(journal)
+    session = JournalSession(journal)
+    assert session.entry(f"#{entry['seq']}") is journal.views[entry["id"]]
+    snapshot = session.load()
+    preview = replace(snapshot, views={}, people=People(), partial=True)  # the newest records only
+    assert session.views(preview) is snapshot.views and session.views() is snapshot.views
+    assert session.people(preview) is snapshot.people
+    assert session.entry(entry["id"], preview) is snapshot.views[entry["id"]]
+    assert session.entry_by_seq(entry["seq"], preview) is snapshot.views[entry["id"]]
+    assert journal._views is None  # taken over by the load, never folded again

@@ -14,6 +14,7 @@ from tuihelp import burst, pilot_test, wait_for
 
 from pmjournal.core.query import Filter
 from pmjournal.tui.forms import AmendForm, ExportDialog, RetractDialog
+from pmjournal.tui.session import JournalSession
 
 REPORT = "Vendor API unstable\nThe sandbox timed out twice on Monday.\n\nWe asked for a fix by Friday.\n"
 
@@ -103,7 +104,7 @@ async def test_a_single_line_with_blank_lines_around_it_is_pasted(journal):
 @pilot_test
 async def test_amend_reason_and_impact_refuse_too(journal):
     entry = journal.add("change", {"title": "Add SSO", "owner": "Ann"})
-    app = FormsApp(lambda: AmendForm(journal, entry["id"], clock=clock))
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), entry["id"], clock=clock))
     async with app.run_test(size=SIZE) as pilot:
         await paste_into(app, pilot, "reason", "because\nreasons")
         assert field(app.screen, "reason").value == ""
@@ -118,9 +119,9 @@ async def test_amend_reason_and_impact_refuse_too(journal):
 async def test_dialogs_refuse_and_say_so(journal, tmp_path, dialog):
     entry = seed_people(journal)
     if dialog == "retract":
-        app = FormsApp(lambda: RetractDialog(journal, entry["id"]))
+        app = FormsApp(lambda: RetractDialog(JournalSession(journal), entry["id"]))
     else:
-        app = FormsApp(lambda: ExportDialog(journal, Filter(), directory=tmp_path))
+        app = FormsApp(lambda: ExportDialog(JournalSession(journal), Filter(), directory=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         before = app.screen.focused.value

@@ -88,13 +88,14 @@ async def test_the_export_dialog_refuses_a_journal_that_fails_verification(db, t
 
     from pmjournal.core.query import Filter
     from pmjournal.tui.forms import ExportDialog
+    from pmjournal.tui.session import JournalSession
 
     journal = Journal(db, user="Pat PM")
     for i in range(3):
         journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
     _edit(db, 2, owner="Mallory")
     reader = Journal(db, user="Pat PM")
-    app = FormsApp(lambda: ExportDialog(reader, Filter(), today=date(2026, 11, 25), directory=tmp_path))
+    app = FormsApp(lambda: ExportDialog(JournalSession(reader), Filter(), today=date(2026, 11, 25), directory=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
         await pilot.pause()

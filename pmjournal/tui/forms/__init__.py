@@ -1,7 +1,9 @@
 """Keyboard-driven modal forms: new entry, amend, retract, export, first run.
 
-Each is a ModalScreen that does its own writing through pmjournal.core and
-dismisses with the result (or None), so the app only pushes it and reacts.
+Each is a ModalScreen that does its own reading and writing through the app's
+JournalSession (tui/session.py; given the trail's Snapshot, it reads that rather
+than fold the journal again) and dismisses with the result (or None), so the app
+only pushes it and reacts.
 """
 
 from .amend_form import AmendForm

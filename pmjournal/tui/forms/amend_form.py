@@ -14,7 +14,6 @@ from pmjournal.core.model import Field
 from .base import FormScreen
 from .editors import FormInput
 from .fields import FieldRow
-from .source import Source
 from .values import core_value, link_rels, raw_from_view, resolve_links, split_refs
 
 
@@ -47,17 +46,16 @@ class ReasonRow(FieldRow):
 class AmendForm(FormScreen):
     """Dismisses with the amendment record, or None if cancelled."""
 
-    def __init__(self, journal, entry_id: str, *, clock=None, views=None, people=None, lock=None):
-        source = Source(journal, views, people, lock)
-        view = source.entry(entry_id)
-        super().__init__(source, view["kind"], clock=clock, exclude_id=view["id"])
+    def __init__(self, session, entry_id: str, *, snapshot=None, clock=None):
+        view = session.entry(entry_id, snapshot)
+        super().__init__(session, view["kind"], snapshot=snapshot, clock=clock, exclude_id=view["id"])
         self.view = view
 
     def heading(self) -> str:
         return f"Amend #{self.view['seq']} ({self.kind}): {self.view.get('title', '')}"
 
     def initial_raw(self, field: Field):
-        return raw_from_view(field, self.view, self.source)
+        return raw_from_view(field, self.view, self.session.views(self.snapshot))
 
     def help_text(self) -> str:
         return "change fields, give a reason (shift+tab from the title), ctrl+s · esc cancel"
@@ -85,8 +83,8 @@ class AmendForm(FormScreen):
         return changes, links
 
     def _link_change(self, raw: tuple, initial: tuple, changes: dict) -> dict | None:
-        new = resolve_links(self.source, self.kind, raw)
-        old = resolve_links(self.source, self.kind, initial)
+        new = resolve_links(self.session, self.kind, raw)
+        old = resolve_links(self.session, self.kind, initial)
         rels = link_rels(self.kind)
         removed = any(set(old[rel]) - set(new[rel]) for rel in rels)
         if removed:
@@ -109,8 +107,4 @@ class AmendForm(FormScreen):
             raise ValidationError("nothing changed: edit a field, or press escape to leave", field=None)
         if not reason.strip():
             raise ValidationError("a reason is required: say why this entry changes", field="reason")
-        def write() -> dict:
-            with self.source.guard():
-                return self.journal.amend(self.view["id"], changes, reason, links=links)
-
-        return write
+        return lambda: self.session.amend(self.view["id"], changes, reason, links=links)

@@ -3,7 +3,6 @@
 from pmjournal.core.model import Field
 
 from .base import FormScreen
-from .source import Source
 from .values import core_value, empty_raw, link_rels, resolve_links, split_refs
 
 DEFAULT_WHEN = "now"
@@ -13,12 +12,12 @@ class EntryForm(FormScreen):
     """Dismisses with the saved record, or None if cancelled.
 
     `when` is the text the date field starts with and `clock` what "now"
-    means to it; tests pass both so what the form shows is fixed. `views`,
-    `people` and `lock` are the app's (see source.py); all optional.
+    means to it; tests pass both so what the form shows is fixed. `snapshot`
+    is the one the trail screen holds (optional: see base.py).
     """
 
-    def __init__(self, journal, kind: str, *, when: str = DEFAULT_WHEN, clock=None, views=None, people=None, lock=None):
-        super().__init__(Source(journal, views, people, lock), kind, clock=clock)
+    def __init__(self, session, kind: str, *, snapshot=None, when: str = DEFAULT_WHEN, clock=None):
+        super().__init__(session, kind, snapshot=snapshot, clock=clock)
         self.when = when
 
     def heading(self) -> str:
@@ -35,13 +34,7 @@ class EntryForm(FormScreen):
         links_raw = raws.get("links", ())
         links = {}
         if "links" in raws:
-            resolve_links(self.source, self.kind, links_raw)
+            resolve_links(self.session, self.kind, links_raw)
             links = {rel: split_refs(text) for rel, text in zip(link_rels(self.kind), links_raw, strict=True)}
-        with self.source.guard():
-            self.journal.prepare(self.kind, values, links)  # field errors now, beside the fields
-
-        def write() -> dict:
-            with self.source.guard():
-                return self.journal.add(self.kind, values, links)
-
-        return write
+        self.session.prepare(self.kind, values, links)  # field errors now, beside the fields
+        return lambda: self.session.add(self.kind, values, links)

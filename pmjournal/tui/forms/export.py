@@ -11,13 +11,11 @@ from textual.widgets import Input, Label, RadioSet
 
 from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError
-from pmjournal.core.files import device_kind, write_atomically
-from pmjournal.core.transfer import render_chunks
+from pmjournal.core.files import device_kind
 
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
 from .editors import FormInput, FormRadioButton, FormRadioSet, caught_up
-from .source import Source
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
 EXTENSIONS = {key: ext for key, _, ext in FORMATS}
@@ -27,53 +25,23 @@ def default_name(fmt: str, today: date) -> str:
     return f"pmjournal-{today.isoformat()}.{EXTENSIONS[fmt]}"
 
 
-class Folded:
-    """The journal as an export reads it, with the views and people the app has already
-    folded instead of folding 100k records again: records, head and chain state are the
-    journal's own, checked up to the head."""
-
-    def __init__(self, journal, source: Source):
-        self._journal, self._source = journal, source
-        self.path = journal.path
-
-    @property
-    def views(self) -> dict:
-        return self._source.views
-
-    @property
-    def people(self):
-        return self._source.people
-
-    @property
-    def broken(self):
-        return self._journal.broken
-
-    def records(self) -> list[dict]:
-        return self._journal.records()
-
-    def head(self) -> tuple[int, str]:
-        return self._journal.head()
-
-
 class ExportDialog(FieldDialog[Path | None]):
     """Dismisses with the path written, or None if cancelled."""
 
     BINDINGS = [Binding("ctrl+s", "export", "Export", priority=True), Binding("escape", "cancel", "Cancel")]
 
-    def __init__(
-        self, journal, filt, *, today: date | None = None, directory: Path | None = None, views=None, people=None, lock=None
-    ):
+    def __init__(self, session, filt, *, snapshot=None, today: date | None = None, directory: Path | None = None):
         super().__init__()
-        self.source = Source(journal, views, people, lock=lock)
+        self.session = session
+        self.snapshot = snapshot
         self.writing = False
-        self.journal = journal
         self.filt = filt
         self.today = today or dates.now().date()
         self.directory = directory
         self.fmt = "markdown"
 
     def compose(self) -> ComposeResult:
-        count = len(self.filt.apply(self.source.views.values()))
+        count = len(self.filt.apply(self.session.views(self.snapshot).values()))
         noun = "entry" if count == 1 else "entries"
         with Vertical(classes="pm-box pm-small"):
             yield Label(f"Export {count} {noun}", classes="pm-title")
@@ -155,7 +123,8 @@ class ExportDialog(FieldDialog[Path | None]):
 
     async def _write(self, path: Path) -> None:
         try:
-            await asyncio.to_thread(self._render_to, path)
+            # The session renders from our snapshot's views and refuses a journal that fails verification.
+            await asyncio.to_thread(self.session.export, path, self.filt, self.fmt, self.snapshot)
         except OSError as err:
             self.show_error(f"cannot write {path}: {err.strerror or err}")
             return
@@ -166,12 +135,6 @@ class ExportDialog(FieldDialog[Path | None]):
             self.writing = False
         self.notify(f"Exported to {path}", title="Export", markup=False)
         self.dismiss(path)
-
-    def _render_to(self, path: Path) -> None:
-        with self.source.guard():
-            # Never a chain head printed beside content the chain does not vouch for.
-            self.journal.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
-            write_atomically(path, render_chunks(Folded(self.journal, self.source), self.filt, self.fmt))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -5,6 +5,8 @@ Every row offers the same small interface to the form: `raw` (what the
 widgets hold, see values.py), `set_raw`, `focus_editor` and `show_error`.
 """
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
@@ -13,6 +15,7 @@ from textual.widgets.selection_list import Selection
 
 from pmjournal.core.causes import CAUSES
 from pmjournal.core.model import IMPACT_PARTS, Field
+from pmjournal.core.people import People
 
 from .editors import FormInput, FormSelect, FormSelectionList, FormTextArea
 from .suggest import PeopleSuggester
@@ -80,16 +83,19 @@ class FieldRow(Horizontal):
 class InputRow(FieldRow):
     """line, person, people and tags: one line of text."""
 
-    def __init__(self, field: Field, raw, source=None, placeholder: str = "", *, required: bool = False):
+    def __init__(
+        self, field: Field, raw, placeholder: str = "", *, required: bool = False, people: Callable[[], People] | None = None
+    ):
+        """`people` returns the names a person field completes from."""
         super().__init__(field, raw, required=required)
-        self.source = source
+        self.people = people
         self.placeholder = placeholder
         self._matches = ""
 
     def compose_editor(self) -> ComposeResult:
         suggester = None
-        if self.field.type in ("person", "people") and self.source is not None:
-            suggester = PeopleSuggester(lambda: self.source.people)
+        if self.field.type in ("person", "people") and self.people is not None:
+            suggester = PeopleSuggester(self.people)
         yield FormInput(
             self._initial,
             placeholder=self.placeholder,

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from pmjournal.core.model import Field
 
+from ..session import JournalSession, Snapshot
 from .editors import FormInput, InOrder
 from .fields import FieldRow
 from .suggest import last_name_start
@@ -49,9 +50,12 @@ def entry_text(view: dict) -> Text:
 
 
 class LinksRow(FieldRow):
-    def __init__(self, field: Field, raw, source, kind: str, exclude_id: str | None = None):
+    def __init__(
+        self, field: Field, raw, session: JournalSession, snapshot: Snapshot | None, kind: str, exclude_id: str | None = None
+    ):
         super().__init__(field, raw)
-        self.source = source
+        self.session = session
+        self.snapshot = snapshot
         self.kind = kind
         self.exclude_id = exclude_id
         self._target: Input | None = None
@@ -84,7 +88,7 @@ class LinksRow(FieldRow):
         needle = words.casefold()
         found = []
         # Newest first: the entry being linked to is usually recent.
-        for view in reversed(self.source.views.values()):
+        for view in reversed(self.session.views(self.snapshot).values()):
             if view["retracted"] or view["id"] == self.exclude_id:
                 continue
             if needle in view.get("title", "").casefold():
@@ -98,7 +102,7 @@ class LinksRow(FieldRow):
         for token in split_refs(text):
             if not is_ref(token):
                 continue
-            view = self.source.by_seq(int(token.lstrip("#")))
+            view = self.session.entry_by_seq(int(token.lstrip("#")), self.snapshot)
             parts.append(entry_text(view) if view else Text(f"no entry {token}", style="italic"))
         return Text("  ").join(parts)
 

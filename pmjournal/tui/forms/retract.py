@@ -13,7 +13,6 @@ from .base import store_message
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
 from .editors import FormInput, caught_up
-from .source import Source
 
 
 class RetractDialog(FieldDialog[dict | None]):
@@ -21,11 +20,10 @@ class RetractDialog(FieldDialog[dict | None]):
 
     BINDINGS = [Binding("ctrl+s", "submit", "Retract", priority=True), Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, journal, entry_id: str, *, views=None, lock=None):
+    def __init__(self, session, entry_id: str, *, snapshot=None):
         super().__init__()
-        self.source = Source(journal, views, lock=lock)
-        self.journal = journal
-        self.view = self.source.entry(entry_id)
+        self.session = session
+        self.view = session.entry(entry_id, snapshot)
 
     def compose(self) -> ComposeResult:
         seq = self.view["seq"]
@@ -64,15 +62,10 @@ class RetractDialog(FieldDialog[dict | None]):
             self.query_one(Input).focus()
             return
         reason = self.query_one(Input).value
-
-        def write() -> dict:
-            with self.source.guard():
-                return self.journal.retract(self.view["id"], reason)
-
         # In a thread, saying so: the write can wait for another process's lock.
         self.show_error("saving…")
         try:
-            record = await asyncio.to_thread(write)
+            record = await asyncio.to_thread(self.session.retract, self.view["id"], reason)
         except ValidationError as err:
             self.show_error(str(err))
             return

@@ -45,14 +45,15 @@ def empty_raw(field: Field, kind: str):
     return ""
 
 
-def raw_from_view(field: Field, view: dict, source):
-    """What a field's widget shows for an existing entry (the amend form)."""
+def raw_from_view(field: Field, view: dict, views: dict[str, dict]):
+    """What a field's widget shows for an existing entry (the amend form); `views`
+    gives the #seq of the entries it links to."""
     value = view.get(field.name)
     kind = view["kind"]
     if field.type == "links":
         by_rel: dict[str, list[str]] = {rel: [] for rel in link_rels(kind)}
         for link in value or ():
-            target = source.by_id(link["to"])
+            target = views.get(link["to"])
             ref = f"#{target['seq']}" if target else link["to"]
             by_rel.setdefault(link["rel"], []).append(ref)
         return tuple(", ".join(by_rel[rel]) for rel in link_rels(kind))
@@ -102,14 +103,15 @@ def core_value(field: Field, raw, clock):
     return raw.strip() or None
 
 
-def resolve_links(source, kind: str, raw: tuple) -> dict[str, list[str]]:
-    """rel -> list of entry ids; a bad reference is a ValidationError on the links field."""
+def resolve_links(session, kind: str, raw: tuple) -> dict[str, list[str]]:
+    """rel -> list of entry ids, looked up through the JournalSession; a bad
+    reference is a ValidationError on the links field."""
     out: dict[str, list[str]] = {}
     for rel, text in zip(link_rels(kind), raw, strict=True):
         ids = []
         for token in split_refs(text):
             try:
-                ids.append(source.resolve_entry(token)["id"])
+                ids.append(session.resolve_entry(token)["id"])
             except NotFound as err:
                 raise ValidationError(f"{LINK_LABELS[rel].lower()}: {err}", field="links") from err
         out[rel] = ids

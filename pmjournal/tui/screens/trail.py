@@ -305,14 +305,6 @@ class TrailScreen(Screen):
 
         return forms
 
-    def _shared(self, people: bool = True) -> dict:
-        """What a form may reuse instead of folding the journal again: our views, people and lock."""
-        snap = self.snapshot
-        shared = {"views": None if snap.partial else snap.views, "lock": self.session.lock}
-        if people:
-            shared["people"] = None if snap.partial else snap.people
-        return shared
-
     def entry_saved(self, record: dict | None) -> None:
         if record:
             self._pending_id = record.get("target") or record.get("id")
@@ -332,13 +324,13 @@ class TrailScreen(Screen):
 
     def _new_kind(self, kind: str) -> None:
         forms = self._forms()
-        self.app.push_screen(forms.EntryForm(self.session.journal, kind, **self._shared()), self.entry_saved)
+        self.app.push_screen(forms.EntryForm(self.session, kind, snapshot=self.snapshot), self.entry_saved)
 
     def action_amend(self) -> None:
         view, forms = self._current(), self._forms()
         if view is not None:
             self.app.signed_first(
-                lambda: self.app.push_screen(forms.AmendForm(self.session.journal, view["id"], **self._shared()), self.entry_saved)
+                lambda: self.app.push_screen(forms.AmendForm(self.session, view["id"], snapshot=self.snapshot), self.entry_saved)
             )
 
     def action_retract(self) -> None:
@@ -346,14 +338,14 @@ class TrailScreen(Screen):
         if view is not None:
             self.app.signed_first(
                 lambda: self.app.push_screen(
-                    forms.RetractDialog(self.session.journal, view["id"], **self._shared(people=False)), self.entry_saved
+                    forms.RetractDialog(self.session, view["id"], snapshot=self.snapshot), self.entry_saved
                 )
             )
 
     def action_export(self) -> None:
         forms = self._forms()
         # The dialog itself reports the path written (or the error).
-        self.app.push_screen(forms.ExportDialog(self.session.journal, self.parsed.filter, **self._shared()))
+        self.app.push_screen(forms.ExportDialog(self.session, self.parsed.filter, snapshot=self.snapshot))
 
     # -- the welcome panel ---------------------------------------------------
 

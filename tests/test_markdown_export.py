@@ -29,7 +29,7 @@ KIND_NAMES = {
 }
 KIND_NAMES.update(note="Note")
 MONTHS = "January February March April May June July August September October November December".split()
-ANCHOR = re.compile(r'<a id="((?:e-\d+)|(?:m-\d{4}-\d{2})|summary)" name="\1">')
+ANCHOR = re.compile(r'<a id="((?:e-\d+)|(?:m-\d{4}-\d{2})|summary|loops)" name="\1">')
 ALLOWED_TAGS = {
     "h1",
     "h2",
@@ -253,7 +253,7 @@ def check_document(text: str, journal: Journal, filt: Filter) -> None:
         headings = [(t.tag, inline_text(tokens[i + 1])) for i, t in enumerate(tokens) if t.type == "heading_open"]
         expected = [("h1", f"Evidence trail: {journal.path.name}")]
         if views:
-            expected += [("h2", "Contents"), ("h2", "Accountability summary")]
+            expected += [("h2", "Contents"), ("h2", "Accountability summary"), ("h2", "Open loops")]
         for month, members in groups:
             expected.append(("h2", f"{MONTHS[int(month[5:]) - 1]} {month[:4]}"))
             for v in members:
@@ -272,7 +272,7 @@ def check_document(text: str, journal: Journal, filt: Filter) -> None:
         assert not [t for t in walk(tokens) if t.type == "s_open"]
         opens = [t.content for t in html_tokens if t.content not in ("</a>", "<del>", "</del>")]
         assert all(ANCHOR.fullmatch(c) for c in opens), opens
-        assert len(opens) == sum(t.content == "</a>" for t in html_tokens) == len(views) + len(months) + (1 if views else 0)
+        assert len(opens) == sum(t.content == "</a>" for t in html_tokens) == len(views) + len(months) + (2 if views else 0)
         assert len(set(opens)) == len(opens), "anchors must be unique"
         # No emphasis, images or code from user text: the export itself writes none of these.
         assert not [t for t in walk(tokens) if t.type in ("em_open", "image")]
@@ -304,12 +304,38 @@ def check_document(text: str, journal: Journal, filt: Filter) -> None:
                 assert cells["Project"] == v["project"]
             if v.get("body"):
                 assert "\n\n".join(paragraphs_after_table(entry_sections[v["seq"]])) == body_as_read(v["body"])
+            if isinstance(v.get("commitments"), list):
+                section = entry_sections[v["seq"]]
+                at = next(i for i, t in enumerate(section) if t.type == "inline" and inline_text(t) == "Commitments")
+                assert table_rows(section[at:])[1:] == [
+                    [journal.people.display(c["who"]), c["what"], datetime.fromisoformat(c["due"]).strftime("%a %d %b %Y")]
+                    for c in v["commitments"]
+                ]
+        if views:
+            check_loops_section(tokens, views)
 
         html = md.render(text)
         assert "<script" not in html and "<img" not in html and "<iframe" not in html and "<!--" not in html
         assert not re.search(r"<[^>]*onerror", html)
         for _closing, tag, attrs in re.findall(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>", html):
             assert tag in ALLOWED_TAGS, (name, tag, attrs)
+
+
+def check_loops_section(tokens, views) -> None:
+    """The Open loops section: its tables keep their columns, and every Entry cell is '#seq title' as typed."""
+    titles = {v["seq"]: v["title"] for v in views}
+    start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and inline_text(tokens[i + 1]) == "Open loops")
+    end = next(i for i in range(start + 1, len(tokens)) if tokens[i].type == "heading_open" and tokens[i].tag == "h2")
+    section = tokens[start:end]
+    for i, token in enumerate(section):
+        if token.type != "table_open":
+            continue
+        rows = table_rows(section[i:])
+        assert all(len(r) == len(rows[0]) for r in rows), rows
+        column = rows[0].index("Entry")
+        for row in rows[1:]:
+            seq, _, title = row[column].partition(" ")
+            assert titles[int(seq.lstrip("#"))] == title
 
 
 def hostile_journal(db: Path, text: str) -> tuple[Journal, Filter]:
@@ -354,16 +380,25 @@ def hostile_journal(db: Path, text: str) -> tuple[Journal, Filter]:
             "occurred_at": "2026-11-02 09:00",
         },
     )
-    journal.add(
+    m = journal.add(
         "communication",
         {
             "title": line,
             "participants": [person],
-            "commitments": [{"who": person, "what": line, "due": "2026-11-10"}],
+            "commitments": [
+                {"who": person, "what": line, "due": "2026-11-10"},
+                {"who": "Lee", "what": line, "due": "2026-11-11"},
+            ],
+            "follow_up_by": "2026-11-12",
+            "raised_to": [person],
             "body": text,
             "occurred_at": "2026-11-03 09:00",
         },
     )
+    # Loop records carry user text too: who did it and a note.
+    journal.close_loop(f"#{m['seq']}", "commitment-1", by=person, note=text, occurred_at="2026-11-09")
+    journal.close_loop(f"#{m['seq']}", "commitment-1", state="open", by=person, note=text, occurred_at="2026-11-10")
+    journal.close_loop(f"#{m['seq']}", "follow-up", by=person, note=text, occurred_at="2026-11-12")
     journal.add(
         "incident",
         {"title": line, "causes": ["decision", "communication"], "body": text, "occurred_at": "2026-11-04 09:00"},
@@ -379,6 +414,15 @@ def test_hostile_text_cannot_change_the_document(db, text):
     journal, filt = hostile_journal(db, text)
     out = export_markdown(journal, filt)
     check_document(out, journal, filt)
+    # A loop's note reads as typed (on one line) in the entry's history and its Loops list.
+    (view,) = [v for v in journal.views.values() if v["kind"] == "communication"]
+    event = next(e for e in view["history"] if e["kind"] == "loop" and e["loop"] == "follow-up")
+    flat = event["note"].replace("\r", " ").replace("\n", " ").strip()
+    tokens = MarkdownIt("commonmark").enable("table").parse(out)
+    items = [inline_text(t) for t in sections(tokens)[view["seq"]] if t.type == "inline"]
+    assert any(i.startswith("Loop done ") and i.endswith(f"follow-up done 12 Nov 2026 by {event['by']}: {flat}") for i in items)
+    assert any(i.startswith("Loop re-opened ") for i in items)
+    assert any(i.startswith(f"commitment 1 ({view['commitments'][0]['what']}) due 10 Nov 2026, done 9 Nov 2026") for i in items)
 
 
 def test_a_huge_body_comes_back_whole(journal):

@@ -22,6 +22,8 @@ from datetime import date, datetime
 from operator import itemgetter
 
 from . import causes as causes_mod
+from . import dates
+from . import loops as loops_mod
 from .display import BACKLINK_WORDS, LINK_WORDS, label, long_date
 from .model import COMMON, KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, trace, who
@@ -64,6 +66,7 @@ _LINK_LABELS = {rel: words.capitalize() for rel, words in LINK_WORDS.items()}
 _BACKLINK_LABELS = {rel: words.capitalize() for rel, words in BACKLINK_WORDS.items()}
 _ROLE_HEADERS = ("Owner", "Requested", "Approved", "Consulted", "Informed", "Other")
 _COMMON_LABELS = {f.name: f.label for f in COMMON}
+_NOBODY = "(nobody named)"
 # CommonMark parsers stop nesting blocks at some depth (markdown-it: 20 in its
 # commonmark preset); a cause trace deeper than this is cut with a pointer.
 _MAX_TRACE_DEPTH = 6
@@ -164,6 +167,14 @@ def _day_text(key: str) -> str:
     return f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month - 1][:3]} {d.year}"
 
 
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _due_in(loop) -> str:
+    return f"{_days(loop.days)} (soon)" if loop.state == "soon" else _days(loop.days)
+
+
 def _cause_text(key: str) -> str:
     c = causes_mod.BY_KEY.get(key)
     return _inline(f"{c.label} ({c.zh})" if c else key)
@@ -174,11 +185,13 @@ _HOW = {"enum": _PLAIN, "line": _PLAIN, "person": _PERSON, "people": _PEOPLE_LIS
 
 
 def _table_fields(kind: str) -> tuple:
-    """(field, row prefix, how to render it) for the kind-specific fields shown in an entry's table."""
+    """(field, row prefix, how to render it) for the kind-specific fields shown in an entry's table.
+
+    Multi-line text, options and commitments are shown below the table instead."""
     return tuple(
         (f.name, f"| {f.label} | ", _HOW.get(f.type, _OTHER))
         for f in KIND_FIELDS.get(kind, ())
-        if f.type != "text" and f.name != "options"
+        if f.type not in ("text", "commitments") and f.name != "options"
     )
 
 
@@ -199,9 +212,13 @@ _ROLE_ROWS = tuple(
 class _Writer:
     """Formats one export; holds the caches that make 100k entries cheap."""
 
-    def __init__(self, journal, views: list[dict]):
+    def __init__(self, journal, views: list[dict], today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
         self.journal = journal
         self.views = views
+        # The day the open loops are counted on: the day the document is generated.
+        self.today = today or dates.now().date()
+        self.answer_days = answer_days
+        self.loops: list = []  # every loop of the exported entries, done ones included (filled by entries())
         self.all_views = journal.views
         self.exported = set(map(itemgetter("id"), views))
         display = journal.people.display
@@ -267,11 +284,19 @@ class _Writer:
             return self.when(value)
         if field == "links":
             return ", ".join(f"{_LINK_LABELS.get(x.get('rel'), x.get('rel'))} {self.ref(x.get('to'))}" for x in value)
+        if field == "commitments" and isinstance(value, list):
+            return "; ".join(map(self.commitment, value))
         if isinstance(value, dict):
             return "; ".join(f"{_inline(k)}: {_inline(v)}" for k, v in value.items())
         if isinstance(value, list):
             return ", ".join(_inline(v) for v in value)
         return _inline(value)
+
+    def commitment(self, item) -> str:
+        """'Priya Raman: design hand-off, by Fri 18 Sep 2026' (escaped), for history lines."""
+        if not isinstance(item, dict):
+            return _inline(item)
+        return f"{self.names[item['who']]}: {_inline(item['what'])}, by {self.day(item['due'])}"
 
     def ref(self, entry_id) -> str:
         """A link to another entry: an anchor link if it is in this document, its #seq if not."""
@@ -341,6 +366,9 @@ class _Writer:
     def contents(self, out: list, months: list[tuple[str, int]]) -> None:
         out.append("## Contents\n\n")
         out.append("- [Accountability summary](#summary)\n")
+        still = [lp for lp in self.loops if lp.state != "done"]
+        overdue = sum(lp.state == "overdue" for lp in still)
+        out.append(f"- [Open loops](#loops) ({len(still)} open, {overdue} overdue)\n")
         for month, n in months:
             out.append(f"- [{self.month_name(month)}](#m-{month}) ({n} {'entry' if n == 1 else 'entries'})\n")
         out.append("\n")
@@ -372,6 +400,8 @@ class _Writer:
         refs, link_labels, backlink_labels = self.refs, _LINK_LABELS, _BACKLINK_LABELS
         # Enum values, projects and tag lists repeat across entries: escape each distinct one once.
         escaped = _Cache(_inline)
+        could_open, loops_of, today, answer_days = loops_mod.could_open, loops_mod.loops_of, self.today, self.answer_days
+        found_loops = self.loops
         for v in views:
             if chunks is not None and len(out) > 4096:
                 # Join as we go: 100k entries as millions of small strings, then one
@@ -455,6 +485,8 @@ class _Writer:
                 if field in v and (text := v[field]):
                     append(heading)
                     block(out, text)
+            if "commitments" in v and (commitments := v["commitments"]):
+                self.commitments(out, commitments)
             links, backlinks = v.get("links"), v["linked_from"]
             if links or backlinks:
                 items = ["**Links**\n\n"]
@@ -466,11 +498,123 @@ class _Writer:
                 append("".join(items))
             if "evidence" in v and (evidence := v["evidence"]):
                 append("**Evidence**\n\n" + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
+            if could_open(v) and (found := loops_of(v, today, answer_days)):
+                found_loops.extend(found)
+                self.entry_loops(out, found)
             if links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
                 self.trace(out, v)
             if v["history"]:
-                self.history(out, v["history"])
+                self.history(out, v)
         return months
+
+    def commitments(self, out: list, items) -> None:
+        """Who committed to what by when, as a table; commitments written before they had that shape are text."""
+        out.append("**Commitments**\n\n")
+        if isinstance(items, str):
+            _block(out, items)
+            return
+        rows = ["| Who | What | By |\n|---|---|---|\n"]
+        for item in items:
+            rows.append(f"| {self.names[item['who']]} | {_inline(item['what'])} | {self.day(item['due'])} |\n")
+        rows.append("\n")
+        out.append("".join(rows))
+
+    def entry_loops(self, out: list, found: list) -> None:
+        """Each loop of one entry in a line: what was owed by when, what happened to it, who owed it to whom."""
+        items = [f"**Loops** (as of {self.days[self.today.isoformat()]})\n\n"]
+        for loop in found:
+            items.append(f"- {_item(loops_mod.describe(loop))}{self.standing(loop)} · {self.owing(loop)}\n")
+        items.append("\n")
+        out.append("".join(items))
+
+    @staticmethod
+    def standing(loop) -> str:
+        """What describe() leaves out: how late a done loop was, how far off an open one's due date is."""
+        if loop.state == "done":
+            late = (date.fromisoformat(loop.closed["occurred_at"][:10]) - loop.due).days
+            return f" ({_days(late)} late)" if late > 0 else ""
+        if loop.state == "overdue":
+            return ""
+        if loop.days == 0:
+            return ", due today"
+        return f", due soon: in {_days(loop.days)}" if loop.state == "soon" else f", still open: due in {_days(loop.days)}"
+
+    def owing(self, loop) -> str:
+        owed_to = f" to {self.people(loop.owed_to)}" if loop.owed_to else ""
+        return f"owed by {self.people(loop.owes) if loop.owes else _NOBODY}{owed_to}"
+
+    def open_loops(self, out: list) -> None:
+        """What was owed and not done on the day of the export, overdue first; then the escalations nobody answered."""
+        today = self.days[self.today.isoformat()]
+        out.append('## <a id="loops" name="loops"></a>Open loops\n\n')
+        found = self.loops
+        if not found:
+            out.append(
+                f"None of these entries owed anything on {today}, the day this document was generated: no follow-up, "
+                "review, commitment or escalation with a date.\n\n"
+            )
+            return
+        by_due = sorted((lp for lp in found if lp.state != "done"), key=lambda lp: (lp.due, lp.view["seq"], lp.key))
+        overdue = [lp for lp in by_due if lp.state == "overdue"]
+        later = [lp for lp in by_due if lp.state != "overdue"]
+        waiting = [lp for lp in by_due if lp.type == "answer"]
+        done = len(found) - len(by_due)
+        out.append(
+            f"What these entries owed on {today}, the day this document was generated: {len(by_due)} "
+            f"{'loop was' if len(by_due) == 1 else 'loops were'} open, {len(overdue)} of them overdue; {done} "
+            f"{'was' if done == 1 else 'were'} done by then. A loop is a follow-up, a review, a commitment or the answer "
+            "to an escalation, owed by someone by a date; each entry's **Loops** list tells its story.\n\n"
+        )
+        tables = (
+            (
+                "Overdue",
+                "most overdue first",
+                overdue,
+                "Days overdue",
+                lambda lp: str(-lp.days),
+                f"Nothing was overdue on {today}.",
+            ),
+            ("Not yet due", "soonest first", later, "Due in", _due_in, "Nothing else was open."),
+        )
+        for name, order, listed, last, cell, empty in tables:
+            out.append(f"**{name}** ({len(listed)}), {order}\n\n")
+            if not listed:
+                out.append(f"{empty}\n\n")
+                continue
+            rows = [f"| Owed | Entry | Owed by | Owed to | Due | {last} |\n|---|---|---|---|---|---:|\n"]
+            rows.extend(f"{self.loop_row(lp)}{cell(lp)} |\n" for lp in listed)
+            out.append("".join(rows) + "\n")
+        out.append(f"**Unanswered escalations** ({len(waiting)}), longest wait first\n\n")
+        if not waiting:
+            out.append(f"Every escalation in these entries had been answered by {today}.\n\n")
+            return
+        out.append(
+            f"Raised to someone who had not answered by {today}. An answer is due {self.answer_days} working days after "
+            "the escalation; one that never came stays open here, because the absence of an answer is evidence.\n\n"
+        )
+        rows = ["| Entry | Raised by | Raised to | Raised on | Answer due | Waited |\n|---|---|---|---|---|---:|\n"]
+        for lp in waiting:
+            raised = self.people(lp.owed_to) if lp.owed_to else _NOBODY
+            rows.append(
+                f"| {self.entry_cell(lp.view)} | {raised} | {self.people(lp.owes)} | {self.day(lp.view['occurred_at'])} "
+                f"| {self.days[lp.due.isoformat()]} | {_days(lp.waited)} |\n"
+            )
+        out.append("".join(rows) + "\n")
+
+    def loop_row(self, loop) -> str:
+        """The cells of an Overdue or Not yet due row, up to its last one."""
+        if loop.type == "commitment":
+            owed = f"commitment: {_inline(loop.what)}"
+        else:
+            owed = {"follow-up": "follow-up", "answer": "an answer"}.get(loop.type) or _inline(loop.what)
+        owes = self.people(loop.owes) if loop.owes else _NOBODY
+        owed_to = self.people(loop.owed_to) if loop.owed_to else _NOBODY
+        return f"| {owed} | {self.entry_cell(loop.view)} | {owes} | {owed_to} | {self.days[loop.due.isoformat()]} | "
+
+    def entry_cell(self, view: dict) -> str:
+        """'[#17](#e-17) Asked the provider…': a link to an entry of this document, with its title."""
+        seq = view["seq"]
+        return f"[#{seq}](#e-{seq}) {_inline(view.get('title') or '')}"
 
     def trace(self, out: list, v: dict) -> None:
         tree = trace(self.all_views, v["id"])
@@ -506,10 +650,19 @@ class _Writer:
                 parts.append("causes: " + ", ".join(map(self.causes.__getitem__, view["causes"])))
         return " · ".join(parts)
 
-    def history(self, out: list, events: list[dict]) -> None:
+    def history(self, out: list, view: dict) -> None:
         out.append("**History**\n\n")
-        for event in events:
-            what = "Amended" if event["kind"] == "amendment" else "Retracted"
+        for event in view["history"]:
+            kind = event["kind"]
+            if kind == "loop":
+                # A loop closed or re-opened: one line ('follow-up done 14 Nov 2026 by Dana: recap email').
+                what = "Loop done" if event.get("state") == "done" else "Loop re-opened"
+                out.append(
+                    f"- **{what}** {self.utc(event['recorded_at'])} by {self.person(event.get('recorded_by') or '?')} "
+                    f"(record #{event['seq']}): {_inline(loops_mod.history_text(event, view))}\n\n"
+                )
+                continue
+            what = "Amended" if kind == "amendment" else "Retracted"
             out.append(
                 f"- **{what}** {self.utc(event['recorded_at'])} by {self.person(event.get('recorded_by') or '?')} "
                 f"(record #{event['seq']}). Reason:\n\n"
@@ -536,24 +689,39 @@ class _Writer:
             out.append(f"\n**UNVERIFIED EXPORT**: the journal fails verification at #{self.broken[0]}.\n")
 
 
-def export_markdown(journal, filt: Filter, generated_at: datetime | str | None = None, journal_label: str | None = None) -> str:
+def export_markdown(
+    journal,
+    filt: Filter,
+    generated_at: datetime | str | None = None,
+    journal_label: str | None = None,
+    answer_days: int = loops_mod.ANSWER_DAYS,
+) -> str:
     """The entries `filt` selects as a Markdown evidence document.
 
     `generated_at` and `journal_label` override the generation time and the
     journal's path in the header, for documents that must be reproducible
-    (docs/example-evidence.md).
+    (docs/example-evidence.md). The open loops are counted on the day of
+    `generated_at` (default: now, `dates.now()`); `answer_days` is how many
+    working days an escalation may wait for an answer (config `answer_days`).
     """
-    return "".join(iter_markdown(journal, filt, generated_at, journal_label))
+    return "".join(iter_markdown(journal, filt, generated_at, journal_label, answer_days))
 
 
-def iter_markdown(journal, filt: Filter, generated_at: datetime | str | None = None, journal_label: str | None = None):
+def iter_markdown(
+    journal,
+    filt: Filter,
+    generated_at: datetime | str | None = None,
+    journal_label: str | None = None,
+    answer_days: int = loops_mod.ANSWER_DAYS,
+):
     """The same document in pieces of a few hundred KB, for writing to a file or a pipe."""
     views = filt.apply(journal.views.values())
     if generated_at is None:
-        generated_at = datetime.now().astimezone()
+        generated_at = dates.now()
+    today = generated_at.date() if isinstance(generated_at, datetime) else None
     if isinstance(generated_at, datetime):
         generated_at = long_date(generated_at.isoformat(timespec="minutes"))
-    w = _Writer(journal, views)
+    w = _Writer(journal, views, today, answer_days)
     out: list[str] = []
     w.header(out, filt, generated_at, journal_label)
     if not views:
@@ -576,6 +744,7 @@ def iter_markdown(journal, filt: Filter, generated_at: datetime | str | None = N
         spool.write("".join(body))
         w.contents(out, months)
         w.summary(out)
+        w.open_loops(out)
         yield "".join(out)
         spool.seek(0)
         while chunk := spool.read(1 << 20):

@@ -54,17 +54,22 @@ CSV_COLUMNS = (
 FORMATS = ("markdown", "json", "csv")
 
 
-def render(journal, filt: Filter, fmt: str) -> bytes:
+def render(journal, filt: Filter, fmt: str, answer_days: int | None = None) -> bytes:
     """The filtered trail in one of FORMATS, as the bytes a file gets."""
-    return b"".join(render_chunks(journal, filt, fmt))
+    return b"".join(render_chunks(journal, filt, fmt, answer_days))
 
 
-def render_chunks(journal, filt: Filter, fmt: str):
-    """The same, in pieces: a 100k-entry export never exists as one string."""
+def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = None):
+    """The same, in pieces: a 100k-entry export never exists as one string.
+
+    `answer_days` (config `answer_days`, default loops.ANSWER_DAYS) is how long an
+    escalation waits for an answer in the Markdown export's open loops."""
     if fmt == "markdown":
+        from .loops import ANSWER_DAYS
         from .markdown import iter_markdown  # the largest writer; only loaded when asked for
 
-        return (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt))
+        days = ANSWER_DAYS if answer_days is None else answer_days
+        return (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days))
     if fmt == "json":
         return iter_json(journal, filt)
     if fmt == "csv":

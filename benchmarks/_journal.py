@@ -2,8 +2,10 @@
 
 `journal(n)` returns the path of a journal of `n` records (about 600 bytes
 each: every kind, people with Latin and Chinese names in every role, projects,
-tags, bodies in English and Chinese, amendments, retractions and caused_by
-chains), building it once under benchmarks/out/ and reusing it afterwards.
+tags, bodies in English and Chinese, amendments, retractions, caused_by
+chains, and open loops: follow-ups, reviews, commitments and escalations, most
+of them closed by `loop` records as people do), building it once under
+benchmarks/out/ and reusing it afterwards.
 The cached file is never written to: benchmarks that add entries work on
 `copy_journal(n, folder)`.
 
@@ -11,7 +13,9 @@ Bodies go through pmjournal.core.model.build_entry (the same validation as
 Journal.add) and are appended with Journal.append_raw in chunks, so the file
 is sealed and chained exactly as the store writes it and 100k records build
 in seconds. Dates are set after validation, already canonical, because
-parsing 100k ISO strings through dateutil would dominate the build.
+parsing 100k ISO strings through dateutil would dominate the build; so are
+commitments (their due dates are dates), in the shape model.clean_commitments
+gives them.
 
 The content is seeded: the same n and GENERATOR_VERSION give the same
 entries (ids differ: their random part comes from os.urandom). Bump
@@ -21,6 +25,7 @@ Usage from another benchmark:  sys.path.insert(0, <benchmarks folder>);
 import _journal; path = _journal.journal(10_000); meta = _journal.meta(10_000).
 """
 
+import heapq
 import json
 import os
 import random
@@ -32,11 +37,11 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from pmjournal.core import dates, model
+from pmjournal.core import dates, loops, model
 from pmjournal.core.ids import new_id
 from pmjournal.core.store import Journal
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 20261125
 OUT = Path(__file__).resolve().parent / "out"
 CHUNK = 5_000
@@ -139,10 +144,31 @@ REASONS = [
     "Clarified after talking to the customer",
 ]
 RETRACT_REASONS = ["Recorded in the wrong project", "Duplicate of an earlier entry", "Entered by mistake during a demo"]
+PROMISES = [
+    "send the pricing sheet",
+    "share the test plan",
+    "confirm the budget",
+    "book the security review",
+    "write up the decision",
+    "send the revised timeline",
+    "check with legal",
+    "整理会议纪要",
+    "get the vendor's answer in writing",
+]
+LOOP_NOTES = ["recap email sent", "done in the weekly sync", "answered by email", "已在周会确认", "see the thread", None, None]
 
 KIND_WEIGHTS = [("decision", 20), ("change", 15), ("communication", 25), ("risk", 10), ("incident", 8), ("note", 22)]
 AMEND_RATE = 0.03
 RETRACT_RATE = 0.01
+# Open loops (pmjournal.core.loops): how often an entry opens one, and how many are closed by a
+# `loop` record (the rest stay open, most of them long overdue, as in a real journal).
+FOLLOW_UP_RATE = 0.2  # of communications
+COMMITMENT_RATE = 0.2  # of communications: one or two commitments
+COMM_RAISED_RATE = 0.05  # of communications: raised to someone, waiting for an answer
+RISK_RAISED_RATE = 0.5  # of risks
+DECISION_REVIEW_RATE = 0.15
+RISK_REVIEW_RATE = 0.3
+CLOSE_RATE = 0.92
 # The trace benchmark walks this chain: an incident whose causes go TRACE_DEPTH levels deep.
 TRACE_DEPTH = 5
 STEP = timedelta(minutes=30)
@@ -171,6 +197,8 @@ class _Generator:
         # as people type, so the directory's first-spelling rule has work to do.
         self.trace_seq: int | None = None
         self.trace_at = max(1, int(n * 0.9))
+        self.closings: list[tuple] = []  # (when, entry id, loop key, occurred_at, by): loop records to write
+        self.loop_records = 0
 
     def person(self) -> str:
         name = self.rng.choice(PEOPLE)
@@ -253,15 +281,16 @@ class _Generator:
             v.update(
                 channel=rng.choice(["meeting", "email", "chat", "call", "doc"]),
                 participants=self.people(2, 5),
-                commitments=rng.choice(SENTENCES_EN) if rng.random() < 0.5 else None,
                 acknowledged_by=self.people(0, 2),
                 informed=self.people(0, 2, STAKEHOLDERS),
+                raised_to=self.people(1, 2, STAKEHOLDERS) if rng.random() < COMM_RAISED_RATE else None,
+                owner=self.person() if rng.random() < 0.6 else None,
             )
         elif kind == "risk":
             v.update(
                 owner=self.person(),
                 raised_by=self.person(),
-                raised_to=self.people(1, 2, PEOPLE + STAKEHOLDERS),
+                raised_to=self.people(1, 2, PEOPLE + STAKEHOLDERS) if rng.random() < RISK_RAISED_RATE else None,
                 likelihood=rng.choice(model.LEVELS),
                 impact=rng.choice(model.LEVELS),
                 mitigation=rng.choice(SENTENCES_EN),
@@ -295,11 +324,53 @@ class _Generator:
             (recorded - timedelta(minutes=self.rng.randint(0, 3 * 24 * 60))).astimezone(zone).replace(second=0, microsecond=0)
         )
         body["occurred_at"] = dates.iso(occurred)
-        if kind == "decision" and self.rng.random() < 0.3:
-            body["review_by"] = dates.iso(occurred + timedelta(days=self.rng.randint(14, 120)))
-        if kind == "communication" and self.rng.random() < 0.3:
-            body["follow_up_by"] = dates.iso(occurred + timedelta(days=self.rng.randint(1, 14)))
+        rng = self.rng
+        if (kind == "decision" and rng.random() < DECISION_REVIEW_RATE) or (kind == "risk" and rng.random() < RISK_REVIEW_RATE):
+            body["review_by"] = self.day(occurred, rng.randint(14, 120))
+        if kind == "communication":
+            if rng.random() < FOLLOW_UP_RATE:
+                body["follow_up_by"] = self.day(occurred, rng.randint(1, 14))
+            if rng.random() < COMMITMENT_RATE:
+                body["commitments"] = [
+                    {"who": self.person(), "what": rng.choice(PROMISES), "due": self.day(occurred, rng.randint(1, 21))}
+                    for _ in range(1 if rng.random() < 0.7 else 2)
+                ]
         return body
+
+    @staticmethod
+    def day(occurred: datetime, days: int) -> str:
+        """A due date `days` after `occurred`, as the model stores a typed date: that day at 00:00, in its zone."""
+        day = occurred.replace(hour=0, minute=0) + timedelta(days=days)
+        return dates.iso(day)
+
+    def schedule_closings(self, body: dict) -> None:
+        """Most loops the entry opens get a `loop` record saying they were done, around their due date."""
+        rng = self.rng
+        occurred = datetime.fromisoformat(body["occurred_at"])
+        for loop in loops.loops_of({**body, "retracted": None, "history": []}, occurred.date()):
+            if rng.random() >= CLOSE_RATE:
+                continue
+            if loop.type == "answer":
+                done = occurred + timedelta(days=rng.randint(1, 9), hours=rng.randint(0, 8))
+            else:
+                done = datetime.combine(loop.due, occurred.timetz()) + timedelta(days=rng.randint(-3, 4), hours=rng.randint(0, 6))
+            done = max(done, occurred + timedelta(hours=1))
+            by = loop.owes[0] if len(loop.owes) == 1 else rng.choice(loop.owes)
+            heapq.heappush(self.closings, (done.astimezone(UTC), body["id"], loop.key, dates.iso(done), by))
+
+    def closing(self, recorded: datetime) -> dict | None:
+        """The next `loop` record due to be written by `recorded`, if any (none for a retracted entry)."""
+        while self.closings and self.closings[0][0] <= recorded:
+            _, entry_id, key, when, by = heapq.heappop(self.closings)
+            if entry_id in self.retracted:
+                continue
+            body = {"kind": "loop", "target": entry_id, "loop": key, "state": "done", "occurred_at": when, "by": by}
+            note = self.rng.choice(LOOP_NOTES)
+            if note:
+                body["note"] = note
+            self.loop_records += 1
+            return self.stamp(body, recorded)
+        return None
 
     def stamp(self, body: dict, recorded: datetime) -> dict:
         """What Journal._stamp adds, at the synthetic time instead of now."""
@@ -313,6 +384,8 @@ class _Generator:
         body = self.dated(kind, model.build_entry(kind, values), recorded)
         body = self.stamp(body, recorded)
         self.entries.append((body["id"], kind, body))
+        if loops.could_open({**body, "retracted": None}):
+            self.schedule_closings(body)
         return body
 
     def meta_record(self, recorded: datetime) -> dict | None:
@@ -367,8 +440,8 @@ class _Generator:
                 produced += len(chain)
                 yield from chain
                 continue
-            body = None
-            if rng.random() < AMEND_RATE + RETRACT_RATE:
+            body = self.closing(recorded)
+            if body is None and rng.random() < AMEND_RATE + RETRACT_RATE:
                 body = self.meta_record(recorded)
             if body is None:
                 body = self.entry(rng.choice(self.kinds), recorded)
@@ -397,7 +470,8 @@ def build(n: int, path: Path) -> dict:
         "records": n,
         "entries": len(gen.entries),
         "by_kind": by_kind,
-        "amendments_and_retractions": n - len(gen.entries),
+        "amendments_and_retractions": n - len(gen.entries) - gen.loop_records,
+        "loop_records": gen.loop_records,
         "retracted": len(gen.retracted),
         "bytes": size,
         "bytes_per_record": round(size / max(n, 1)),
@@ -466,9 +540,11 @@ def scratch_dir() -> Path:
 def _jrnl_text(record: dict) -> str:
     """Everything a person typed into a record, as one jrnl entry's text after the title."""
     parts = [record.get("body", "")]
-    for name in ("rationale", "commitments", "mitigation", "previous"):
+    for name in ("rationale", "mitigation", "previous"):
         if record.get(name):
             parts.append(record[name])
+    for item in record.get("commitments") or ():
+        parts.append(f"{item['who']} owes {item['what']} by {item['due'][:10]}.")
     for name in ("owner", "requested_by", "approved_by", "consulted", "informed", "participants", "raised_by", "raised_to"):
         value = record.get(name)
         if value:

@@ -54,11 +54,11 @@ def _out(text: str) -> None:
 
 
 OPENED: list[Journal] = []  # the journals this command opened, for finish()
-READING = ("list", "show", "who", "trace")
+READING = ("list", "show", "who", "trace", "due", "remind")
 
 
-def open_journal(args) -> Journal:
-    cfg = config.load()
+def open_journal(args, cfg: config.Config | None = None) -> Journal:
+    cfg = cfg or config.load()
     journal = Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user)
     OPENED.append(journal)
     return journal
@@ -212,14 +212,22 @@ def _console(soft_wrap: bool = False):
 
 
 def cmd_show(args) -> int:
-    journal = open_journal(args)
+    from ..core.dates import now
+    from ..core.loops import loops_of
+
+    cfg = config.load()
+    journal = open_journal(args, cfg)
     view = journal.get(args.id)
+    found = loops_of(view, now().date(), cfg.answer_days)
     if args.format == "json":
-        write_output(orjson.dumps(public(view), option=orjson.OPT_INDENT_2) + b"\n", None, False)
+        doc = public(view)
+        if found:
+            doc["loops"] = [loop_fields(loop) for loop in found]
+        write_output(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n", None, False)
         return 0
     from .render import entry_detail
 
-    _console(soft_wrap=True).print(entry_detail(view, journal))
+    _console(soft_wrap=True).print(entry_detail(view, journal, found))
     return 0
 
 
@@ -245,6 +253,140 @@ def cmd_retract(args) -> int:
     target = journal.resolve_entry(args.id)
     record = journal.retract(target["id"], args.reason)
     _out(f"#{record['seq']} retracts #{target['seq']}\n")
+    return 0
+
+
+def _close(args, state: str) -> int:
+    """done (state "done") and reopen (state "open"): one `loop` record, then one line saying what it says."""
+    from ..core.display import visible
+    from ..core.loops import history_text
+
+    for option, value in (("--loop", args.loop), ("--by", getattr(args, "by", None)), ("--when", args.when)):
+        if value is not None and not value.strip():
+            raise ValidationError(f"{option} is empty")
+    values = {"occurred_at": args.when, "by": getattr(args, "by", None), "note": args.note}
+    cfg = config.load()
+    journal = open_journal(args, cfg)
+    record = journal.close_loop(
+        args.id, args.loop, state=state, answer_days=cfg.answer_days, **{k: v for k, v in values.items() if v is not None}
+    )
+    view = journal.view_of(record["target"])
+    said = " ".join(history_text(record, view).split())  # one line, even for a note that runs over several
+    _out(f"#{record['seq']} {'closes' if state == 'done' else 're-opens'} #{view['seq']}: {visible(said)}\n")
+    return 0
+
+
+def cmd_done(args) -> int:
+    return _close(args, "done")
+
+
+def cmd_reopen(args) -> int:
+    return _close(args, "open")
+
+
+def as_of(args):
+    """The day `due` and `remind` count from: --today, else today (local time)."""
+    from ..core import dates
+
+    if args.today is None:
+        return dates.now().date()
+    if not args.today.strip():
+        raise ValidationError("--today is empty")
+    try:
+        return dates.parse_when(args.today).date()
+    except ValidationError as err:
+        raise ValidationError(f"--today: {err}", field="today") from err
+
+
+def loop_filter(args, **extra):
+    from ..core.loops import LoopFilter
+
+    for option, value in (("--person", args.person), ("--owed-to", args.owed_to), ("--project", args.project)):
+        if value is not None and not value.strip():
+            raise ValidationError(f"{option} is empty")
+    return LoopFilter(person=args.person, owed_to=args.owed_to, project=args.project, **extra)
+
+
+def loop_fields(loop) -> dict:
+    """A loop as `due --format json` and `show --format json` give it (docs/guide.md, "Open loops")."""
+    return {
+        "loop": loop.key,
+        "type": loop.type,
+        "what": loop.what,
+        "owes": list(loop.owes),
+        "owed_to": list(loop.owed_to),
+        "due": loop.due.isoformat(),
+        "state": loop.state,
+        "days": loop.days,  # due minus today: negative when overdue
+    }
+
+
+DUE_COLUMNS = ("id", "seq", "kind", "title", "project", "loop", "type", "what", "owes", "owed_to", "due", "state", "days")
+
+
+def due_row(loop) -> dict:
+    view = loop.view
+    row = {"id": view["id"], "seq": view["seq"], "kind": view["kind"], "title": view.get("title", "")}
+    row["project"] = view.get("project")
+    row.update(loop_fields(loop))
+    return row
+
+
+def _due_loops(args, cfg, today, filt):
+    from ..core.loops import loop_views, open_loops
+
+    journal = open_journal(args, cfg)
+    # Only the entries that may hold a loop are kept and folded (each record still checked by the chain).
+    return open_loops(loop_views(journal), today, cfg.answer_days, filt)
+
+
+def cmd_due(args) -> int:
+    cfg = config.load()
+    filt = loop_filter(args, overdue=args.overdue, within=args.within)
+    found = _due_loops(args, cfg, as_of(args), filt)
+    if args.format == "json":
+        write_output(orjson.dumps([due_row(loop) for loop in found], option=orjson.OPT_INDENT_2) + b"\n", None, False)
+    elif args.format == "csv":
+        write_output(due_csv(found).encode("utf-8"), None, False)
+    elif not found:
+        narrowed = args.overdue or args.within is not None or args.person or args.owed_to or args.project
+        _out("no open loops match\n" if narrowed else "no open loops: nothing is due\n")
+    else:
+        from .render import due_table
+
+        _out(due_table(found, color=_color()))
+    return 0
+
+
+def due_csv(found) -> str:
+    import csv
+    import io
+
+    from ..core.transfer import _csv_safe as csv_safe
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DUE_COLUMNS)
+    for loop in found:
+        row = due_row(loop)
+        cells = ["; ".join(v) if isinstance(v, list) else "" if v is None else str(v) for v in row.values()]
+        writer.writerow([csv_safe(c) for c in cells])
+    return out.getvalue()
+
+
+def _color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def cmd_remind(args) -> int:
+    cfg = config.load()
+    today = as_of(args)
+    found = _due_loops(args, cfg, today, loop_filter(args, within=0))
+    if found:
+        from .render import reminder
+
+        _out(reminder(found, today, color=_color()))
     return 0
 
 
@@ -376,7 +518,9 @@ def cmd_export(args) -> int:
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(f"{args.output} is the journal itself; export to another file")
     if not args.unverified:
-        journal.require_verified("exported", "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout")
+        journal.require_verified(
+            "exported", "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"
+        )
     data = render_chunks(journal, filt, args.format)
     write_output(data, args.output, args.force)
     if args.output:

@@ -32,6 +32,29 @@ EXAMPLES = {
     "import": """examples:
   pmjournal import backup.json                  records already present are skipped
   jrnl --export json > jrnl.json && pmjournal import jrnl.json""",
+    "done": """examples:
+  pmjournal done 12 --note "recap email sent"   its one open loop, done now
+  pmjournal done 12 --loop commitment-2 --when yesterday
+  pmjournal done 14 --by Marcus --note "no budget this quarter"
+                                                an escalation answered: who answered, and what""",
+    "reopen": """examples:
+  pmjournal reopen 12 --note "they never got the email"
+  pmjournal reopen 12 --loop commitment-2 --note "the sheet had last year's prices\"""",
+    "due": """examples:
+  pmjournal due                                 every open loop, overdue first
+  pmjournal due --overdue --person dana         what Dana owes that is late
+  pmjournal due --within 2w --owed-to dana      what others owe Dana in the next two weeks
+  pmjournal due --today 2026-12-01 --format json
+
+JSON and CSV: id, seq, kind, title, project, loop (the key --loop takes), type, what,
+owes, owed_to, due (ISO date), state (overdue; soon: within 3 days; open) and days:
+the due date minus today, negative when overdue. Exit status 0 whether or not
+anything is due.""",
+    "remind": """examples:
+  pmjournal remind                              in ~/.profile, or a cron job (cron mails output)
+  pmjournal remind --person "Dana Whitfield"
+
+Prints nothing when nothing is due today or overdue; exit status 0 either way.""",
     "amend": """examples:
   pmjournal amend 12 --owner Bob --reason "Alice handed the call to Bob on Monday"
   pmjournal amend '#7' --status rejected --reason "Leadership said no in the 1:1"
@@ -87,7 +110,7 @@ def _fields(p: argparse.ArgumentParser, amend: bool = False) -> None:
     kind.add_argument("--status")
     kind.add_argument("--option", action="append", metavar="TEXT", help="decision: an option weighed")
     kind.add_argument("--rationale")
-    kind.add_argument("--review-by", metavar="DATE")
+    kind.add_argument("--review-by", metavar="DATE", help="decision or risk: review it by this day (an open loop until done)")
     kind.add_argument("--source", help="change: customer, internal, regulatory, market")
     kind.add_argument("--previous", metavar="TEXT", help="change: what the requirement was")
     kind.add_argument("--impact-scope", metavar="TEXT")
@@ -95,15 +118,54 @@ def _fields(p: argparse.ArgumentParser, amend: bool = False) -> None:
     kind.add_argument("--impact-cost", metavar="TEXT")
     kind.add_argument("--channel", help="communication: meeting, email, chat, call, doc")
     kind.add_argument("--participants", action="append", metavar="P")
-    kind.add_argument("--commitments", metavar="TEXT")
+    kind.add_argument(
+        "--commitment",
+        "--commitments",
+        dest="commitments",
+        action="append",
+        metavar="'WHO; WHAT; WHEN'",
+        help="communication: who owes what by when, e.g. 'Dana; send the pricing sheet; next fri' (repeatable"
+        + ("; replaces the list: give every commitment, in the same order, new ones last)" if amend else ")"),
+    )
     kind.add_argument("--ack-by", action="append", metavar="P", help="communication: who acknowledged it")
-    kind.add_argument("--follow-up-by", metavar="DATE")
+    kind.add_argument("--follow-up-by", metavar="DATE", help="communication: follow up by this day (an open loop until done)")
     kind.add_argument("--raised-by", metavar="P", help="risk: who raised it")
-    kind.add_argument("--raised-to", action="append", metavar="P", help="risk: to whom")
+    kind.add_argument(
+        "--raised-to", action="append", metavar="P", help="risk or communication: raised to whom; they owe an answer"
+    )
     kind.add_argument("--likelihood", help="risk: low, medium, high")
     kind.add_argument("--impact", help="risk: low, medium, high")
     kind.add_argument("--mitigation")
     kind.add_argument("--severity", help="incident: low, medium, high, critical")
+
+
+def days_arg(text: str) -> int:
+    """--within: 14, 14d or 2w (days or weeks)."""
+    value = text.strip().lower()
+    unit = 1
+    if value.endswith(("d", "w")):
+        unit = 7 if value[-1] == "w" else 1
+        value = value[:-1].strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 5:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days: write 14, 14d or 2w")
+    return int(value) * unit
+
+
+def _loop_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--loop",
+        metavar="KEY",
+        help="which loop, when the entry has several: follow-up, review, answer or commitment-N (`pmjournal due` shows them)",
+    )
+    p.add_argument("--note", metavar="TEXT", help="what was sent, decided or answered")
+    p.add_argument("--when", metavar="DATE", help="when it happened (default: now): 'yesterday 15:00', 'last fri', ISO")
+
+
+def _loop_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--person", metavar="P", help="only loops this person owes (case-insensitive)")
+    p.add_argument("--owed-to", metavar="P", help="only loops owed to this person")
+    p.add_argument("--project", help="only this project")
+    p.add_argument("--today", metavar="DATE", help="as of this day instead of today (e.g. 2026-12-01, 'next mon')")
 
 
 def build() -> Parser:
@@ -149,6 +211,29 @@ def build() -> Parser:
     p = command("retract", "mark an entry retracted; it stays in the record")
     p.add_argument("id")
     p.add_argument("--reason", required=True)
+
+    p = command("done", "record that an open loop was closed: follow-up sent, review held, commitment met, answer received")
+    p.add_argument("id", help="the entry: #42, 42 or an id prefix")
+    _loop_args(p)
+    p.add_argument("--by", metavar="P", help="who did it or answered (default: the one person who owed it)")
+
+    p = command("reopen", "record that a loop closed by `done` is open again")
+    p.add_argument("id", help="the entry: #42, 42 or an id prefix")
+    _loop_args(p)
+
+    p = command("due", "open loops (follow-ups, reviews, commitments, escalations awaiting an answer), overdue first")
+    p.add_argument("--overdue", action="store_true", help="only the overdue ones")
+    p.add_argument(
+        "--within",
+        metavar="DAYS",
+        type=days_arg,
+        help="only those due within this many days (14, 14d, 2w); overdue ones included",
+    )
+    _loop_filters(p)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    p = command("remind", "what is due today or overdue, as plain text for a login script or cron; nothing when nothing is")
+    _loop_filters(p)
 
     p = command("who", "accountability summary: who owned, requested, approved, was consulted or informed")
     p.add_argument("person", nargs="?", default=argparse.SUPPRESS, help="one person: counts by role and kind, and their calls")

@@ -1,8 +1,8 @@
 """The user's settings: config.toml in the config folder (see paths.py).
 
-Read by the CLI (name for `recorded_by`, default project) and the TUI (theme,
-keymap). Unknown keys are refused with a suggestion rather than ignored, so a
-typo does not silently do nothing. Writes are atomic (temp file + rename).
+Read by the CLI (name for `recorded_by`, default project, `answer_days` for
+open loops) and the TUI (theme, keymap). Unknown keys are refused with a
+suggestion rather than ignored, so a typo does not silently do nothing. Writes are atomic (temp file + rename).
 """
 
 import difflib
@@ -12,8 +12,10 @@ from pathlib import Path
 
 from . import paths
 from .errors import PmjournalError
+from .loops import ANSWER_DAYS
 
-KEYS = {"name": str, "project": str, "theme": str, "keymap": dict}
+KEYS = {"name": str, "project": str, "theme": str, "keymap": dict, "answer_days": int}
+MAX_ANSWER_DAYS = 260
 
 
 @dataclass
@@ -22,6 +24,9 @@ class Config:
     project: str = ""
     theme: str = ""
     keymap: dict = field(default_factory=dict)
+    # Working days an escalation (raised to someone) waits for an answer before
+    # its loop is overdue (loops.py).
+    answer_days: int = ANSWER_DAYS
     path: Path | None = None
 
     @property
@@ -53,10 +58,17 @@ def load(path: Path | None = None) -> Config:
             hint = difflib.get_close_matches(key, KEYS, n=1)
             extra = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(KEYS)}"
             raise PmjournalError(f"unknown key {key!r} in {path}{extra}")
-        if not isinstance(value, KEYS[key]):
-            raise PmjournalError(f"{key!r} in {path} must be a {KEYS[key].__name__}")
+        if not isinstance(value, KEYS[key]) or (KEYS[key] is int and isinstance(value, bool)):
+            raise PmjournalError(f"{key!r} in {path} must be a {_TYPE_WORDS[KEYS[key]]}")
+    if "answer_days" in raw and not 1 <= raw["answer_days"] <= MAX_ANSWER_DAYS:
+        raise PmjournalError(
+            f"'answer_days' in {path} is {raw['answer_days']}: it counts working days, from 1 to {MAX_ANSWER_DAYS} (a year)"
+        )
     check(raw, path)
     return Config(path=path, **raw)
+
+
+_TYPE_WORDS = {str: "string in quotes", dict: "table", int: "whole number"}
 
 
 def check(values: dict, path) -> None:
@@ -89,7 +101,8 @@ def save(updates: dict, path: Path | None = None) -> Config:
     """Merge `updates` into the config file and write it atomically."""
     path = path or paths.config_file()
     current = load(path)
-    data = {k: getattr(current, k) for k in KEYS if getattr(current, k)}
+    defaults = Config()
+    data = {k: getattr(current, k) for k in KEYS if getattr(current, k) and getattr(current, k) != getattr(defaults, k)}
     data.update({k: v for k, v in updates.items() if k in KEYS})
     check(data, path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

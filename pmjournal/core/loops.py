@@ -71,14 +71,15 @@ def _day(iso: str) -> date:
 
 @lru_cache(maxsize=4096)
 def working_days_after(start: date, n: int) -> date:
-    """The n-th working day (Monday to Friday) after `start`. Cached: a journal's
-    escalations fall on a few hundred distinct days, and rrule costs ~50 µs."""
-    from datetime import datetime, timedelta
-
-    from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
-
-    first = datetime.combine(start + timedelta(days=1), datetime.min.time())
-    return list(rrule(DAILY, dtstart=first, byweekday=(MO, TU, WE, TH, FR), count=n))[-1].date()
+    """The n-th working day (Monday to Friday) after `start`. Counted day by day
+    (n is at most a year of working days, config `answer_days`) and cached: a
+    journal's escalations fall on a few hundred distinct days."""
+    day = start.toordinal()
+    while n:
+        day += 1
+        if date.fromordinal(day).weekday() < 5:
+            n -= 1
+    return date.fromordinal(day)
 
 
 def _names(value) -> tuple[str, ...]:
@@ -105,10 +106,52 @@ def _candidates(view: dict, answer_days: int):
 
 
 def could_open(view: dict) -> bool:
-    """A quick test (no dates parsed) of whether the entry may hold a loop."""
+    """A quick test (no dates parsed) of whether the entry may hold a loop (one of LOOP_FIELDS)."""
     return not view["retracted"] and (
         "follow_up_by" in view or "review_by" in view or "raised_to" in view or "commitments" in view
     )
+
+
+LOOP_FIELDS = ("follow_up_by", "review_by", "raised_to", "commitments")  # what could_open looks for
+
+
+def loop_views(journal) -> list[dict]:
+    """The folded view of every entry that may hold a loop, for `pmjournal due` and `remind`.
+
+    Reads the journal once with `journal.scan` (every record checked by the
+    chain, as every read is) and keeps only what loops depend on: entries with
+    a loop field, entries that supersede another (a superseded decision owes no
+    review), and every amendment, retraction and loop record. An amendment
+    that gives a loop field or links to an entry that was dropped brings that
+    entry back (`journal.reread`, a few lines). At 100k records this holds and
+    folds a fraction of the journal. The views are for loops only: their
+    linked_from lists only the entries kept.
+    """
+    from .fold import fold
+    from .model import META_KINDS
+
+    dropped: dict[str, tuple[int, str]] = {}  # id -> (#seq, hash) of the entries not kept
+    wanted: set[str] = set()
+    relevant = (*LOOP_FIELDS, "links")
+
+    def keep(record: dict) -> bool:
+        if record["kind"] in META_KINDS:
+            changes = record.get("changes")
+            if changes and record.get("target") in dropped and any(k in changes for k in relevant):
+                wanted.add(record["target"])
+            return True
+        if "follow_up_by" in record or "review_by" in record or "raised_to" in record or "commitments" in record:
+            return True
+        if "links" in record and any(link.get("rel") == "supersedes" for link in record["links"] or ()):
+            return True
+        dropped[record["id"]] = (record["seq"], record.get("hash"))
+        return False
+
+    records = journal.scan(keep)
+    if wanted:
+        records += [journal.reread(*dropped[entry_id]) for entry_id in wanted]
+        records.sort(key=lambda r: r["seq"])
+    return [view for view in fold(records).values() if could_open(view)]
 
 
 def loops_of(view: dict, today: date, answer_days: int = ANSWER_DAYS) -> list[Loop]:

@@ -29,7 +29,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from . import dates, loops, model
-from .chain import GENESIS
+from .chain import GENESIS, record_hash
 from .errors import NotFound, PmjournalError, StoreError, ValidationError
 from .fold import extend, fold, raw
 from .ids import new_id
@@ -357,6 +357,7 @@ class Journal:
         self.user = (user or "").strip() or default_user()
         self._views: dict[str, dict] | None = None
         self._people: People | None = None
+        self._scanned = None  # the Reader of the last scan(), while the journal is not loaded
 
     # -- reading -------------------------------------------------------
 
@@ -372,6 +373,40 @@ class Journal:
     def __len__(self) -> int:
         """How many records (amendments and retractions included)."""
         return len(self.table)
+
+    def scan(self, keep) -> list[dict]:
+        """The records `keep(record)` accepts, in journal order, without holding the rest.
+
+        Every record is read and checked by the same Reader as a full load, so
+        `broken` and `notices()` then say what they would after one; only the
+        ones kept stay in memory, and nothing is folded or cached. For a command
+        that needs a small part of a large journal (`pmjournal due`); the journal
+        stays unloaded. Once loaded, the loaded records are filtered instead.
+        """
+        if self.storage.loaded:
+            return [r for r in self.records() if keep(r)]
+        file = self.storage.file
+        fh = file.open_read()
+        if fh is None:
+            return []
+        with fh, paused_gc():
+            header, reader = file.start(fh)
+            kept = [] if header is None else [r for r in reader.read(fh) if keep(r)]
+        self._scanned = reader
+        return kept
+
+    def reread(self, seq: int, seen_hash: str) -> dict:
+        """Record #seq again, after a scan() that checked it and dropped it: found by
+        bisecting byte offsets (a few lines read), and refused unless its content still
+        hashes to `seen_hash`, so it is the record the chain vouched for."""
+        record = self.storage.file.find_seq(seq)
+        if record is None or record.get("hash") != seen_hash or record_hash(record) != seen_hash:
+            raise PmjournalError(f"{self.path} changed while it was read (at #{seq}); run the command again")
+        return record
+
+    def _reader(self):
+        """The Reader that read what this journal shows: the full load's, else the last scan's."""
+        return self.storage.reader if self.storage.loaded else self._scanned
 
     @property
     def views(self) -> dict[str, dict]:
@@ -445,7 +480,8 @@ class Journal:
     @property
     def broken(self) -> tuple[int, str] | None:
         """(#seq, why) of the first loaded record the chain does not vouch for, or None."""
-        return self.storage.reader.broken if self.storage.loaded else None
+        reader = self._reader()
+        return reader.broken if reader else None
 
     def require_verified(self, refused: str, hint: str = "run `pmjournal verify`") -> None:
         """Load (checking every record up to the head) and refuse, with one line, to go on
@@ -459,7 +495,8 @@ class Journal:
     def notices(self) -> list[str]:
         """What the user should know about the file beyond the records read or written."""
         out = list(self.storage.file.notices)
-        unfinished = self.storage.reader.unfinished if self.storage.loaded else None
+        reader = self._reader()
+        unfinished = reader.unfinished if reader else None
         if unfinished:
             first, written, last = unfinished
             out.append(
@@ -541,7 +578,8 @@ class Journal:
         record = self.resolve(ref)
         if record["kind"] in model.META_KINDS:
             target = self.resolve(record["target"])
-            raise NotFound(f"#{record['seq']} is an {record['kind']} of #{target['seq']}; refer to #{target['seq']}")
+            what = {"amendment": "an amendment", "retraction": "a retraction", "loop": "a loop record"}[record["kind"]]
+            raise NotFound(f"#{record['seq']} is {what} of #{target['seq']}; refer to #{target['seq']}")
         return record
 
     def get(self, ref) -> dict:

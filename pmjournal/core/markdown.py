@@ -219,6 +219,9 @@ class _Writer:
         self.today = today or dates.now().date()
         self.answer_days = answer_days
         self.loops: list = []  # every loop of the exported entries, done ones included (filled by entries())
+        self.due_days = _Cache(lambda day: _day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
+        self.today_text = self.due_days[self.today]
+        self.loops_heading = f"**Loops** (as of {self.today_text})\n\n"
         self.all_views = journal.views
         self.exported = set(map(itemgetter("id"), views))
         display = journal.people.display
@@ -521,7 +524,7 @@ class _Writer:
 
     def entry_loops(self, out: list, found: list) -> None:
         """Each loop of one entry in a line: what was owed by when, what happened to it, who owed it to whom."""
-        items = [f"**Loops** (as of {self.days[self.today.isoformat()]})\n\n"]
+        items = [self.loops_heading]
         for loop in found:
             items.append(f"- {_item(loops_mod.describe(loop))}{self.standing(loop)} · {self.owing(loop)}\n")
         items.append("\n")
@@ -545,7 +548,7 @@ class _Writer:
 
     def open_loops(self, out: list) -> None:
         """What was owed and not done on the day of the export, overdue first; then the escalations nobody answered."""
-        today = self.days[self.today.isoformat()]
+        today = self.today_text
         out.append('## <a id="loops" name="loops"></a>Open loops\n\n')
         found = self.loops
         if not found:
@@ -597,7 +600,7 @@ class _Writer:
             raised = self.people(lp.owed_to) if lp.owed_to else _NOBODY
             rows.append(
                 f"| {self.entry_cell(lp.view)} | {raised} | {self.people(lp.owes)} | {self.day(lp.view['occurred_at'])} "
-                f"| {self.days[lp.due.isoformat()]} | {_days(lp.waited)} |\n"
+                f"| {self.due_days[lp.due]} | {_days(lp.waited)} |\n"
             )
         out.append("".join(rows) + "\n")
 
@@ -609,7 +612,7 @@ class _Writer:
             owed = {"follow-up": "follow-up", "answer": "an answer"}.get(loop.type) or _inline(loop.what)
         owes = self.people(loop.owes) if loop.owes else _NOBODY
         owed_to = self.people(loop.owed_to) if loop.owed_to else _NOBODY
-        return f"| {owed} | {self.entry_cell(loop.view)} | {owes} | {owed_to} | {self.days[loop.due.isoformat()]} | "
+        return f"| {owed} | {self.entry_cell(loop.view)} | {owes} | {owed_to} | {self.due_days[loop.due]} | "
 
     def entry_cell(self, view: dict) -> str:
         """'[#17](#e-17) Asked the provider…': a link to an entry of this document, with its title."""

@@ -41,7 +41,7 @@ from pmjournal.core import dates, loops, model
 from pmjournal.core.ids import new_id
 from pmjournal.core.store import Journal
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = 20261125
 OUT = Path(__file__).resolve().parent / "out"
 CHUNK = 5_000
@@ -143,6 +143,7 @@ REASONS = [
     "负责人调整",
     "Clarified after talking to the customer",
 ]
+REVIEW_REASON = "Review date agreed in the follow-up meeting"
 RETRACT_REASONS = ["Recorded in the wrong project", "Duplicate of an earlier entry", "Entered by mistake during a demo"]
 PROMISES = [
     "send the pricing sheet",
@@ -399,6 +400,11 @@ class _Generator:
             self.retracted.add(entry_id)
             return self.stamp({"kind": "retraction", "target": entry_id, "reason": rng.choice(RETRACT_REASONS)}, recorded)
         fields = model.fields_for(kind)
+        if kind == "decision" and "review_by" not in body and rng.random() < 0.1:
+            # A review agreed after the call: an amendment that opens a loop on an entry without one.
+            occurred = datetime.fromisoformat(body["occurred_at"])
+            changes = {"review_by": self.day(occurred, rng.randint(30, 90))}
+            return self.stamp({"kind": "amendment", "target": entry_id, "changes": changes, "reason": REVIEW_REASON}, recorded)
         if "owner" in fields and rng.random() < 0.5:
             changes = {"owner": self.person()}
         elif "status" in fields and rng.random() < 0.6:

@@ -7,9 +7,12 @@ status and colour in a pipe through a real process (`cli_process`)."""
 import csv
 import io
 import json
+from datetime import datetime
 
 import pytest
 from clihelp import ok, refused
+
+from pmjournal.core import dates
 
 TODAY = "2026-12-01"  # a Tuesday
 COLUMNS = ["id", "seq", "kind", "title", "project", "loop", "type", "what", "owes", "owed_to", "due", "state", "days"]
@@ -134,7 +137,8 @@ def test_nothing_due_is_one_line_and_exit_zero(cli):
     assert ok(cli("due", "--today", TODAY, "--format", "csv")).count("\n") == 2
 
 
-def test_done_closes_a_loop_with_a_record_and_reopen_brings_it_back(loops):
+def test_done_closes_a_loop_with_a_record_and_reopen_brings_it_back(loops, monkeypatch):
+    monkeypatch.setattr(dates, "now", lambda: datetime.fromisoformat(f"{TODAY}T12:00:00+08:00"))  # `show` counts from today
     before = json.loads(ok(loops("show", "1", "--format", "json")))
     out = ok(loops("done", "1", "--loop", "follow-up", "--note", "recap email sent", "--when", "2026-11-26 09:00"))
     assert out == "#6 closes #1: follow-up done 26 Nov 2026 by Dana: recap email sent\n"
@@ -142,6 +146,7 @@ def test_done_closes_a_loop_with_a_record_and_reopen_brings_it_back(loops):
     shown = ok(loops("show", "1", env={"COLUMNS": "200"}))
     assert "loop — follow-up done 26 Nov 2026 by Dana: recap email sent" in shown
     assert "done     follow-up due 25 Nov 2026, done 26 Nov 2026 by Dana: recap email sent" in shown
+    assert "OVERDUE  commitment 1 (send the pricing sheet) due 27 Nov 2026, overdue by 4 d; owed by Lee" in shown
     entry = json.loads(ok(loops("show", "1", "--format", "json")))
     (event,) = entry["history"]
     assert {k: event[k] for k in ("kind", "loop", "state", "occurred_at", "by", "note")} == {
@@ -181,10 +186,6 @@ def test_done_on_a_commitment_and_an_answer_says_who(loops):
 
 
 def test_a_done_time_defaults_to_now(loops, monkeypatch):
-    from datetime import datetime
-
-    from pmjournal.core import dates
-
     monkeypatch.setattr(dates, "now", lambda: datetime.fromisoformat("2026-11-28T16:30:00+08:00"))
     assert ok(loops("done", "2")) == "#6 closes #2: review done 28 Nov 2026 by Dana\n"
     assert json.loads(ok(loops("show", "2", "--format", "json")))["history"][0]["occurred_at"] == "2026-11-28T16:30:00+08:00"
@@ -268,6 +269,7 @@ def test_answer_days_comes_from_the_config(cli, tmp_path):
     config.mkdir()
     (config / "config.toml").write_text("answer_days = 10\n")
     assert due(cli)[0]["due"] == "2026-12-04"
+    assert "4 Dec 2026" in ok(cli("export"))  # the Markdown export's open loops count the same way
     for value, message in (("0", "from 1 to 260"), ("true", "must be a whole number"), ('"5"', "must be a whole number")):
         (config / "config.toml").write_text(f"answer_days = {value}\n")
         assert "config.toml" in refused(cli("due"), message)
@@ -334,26 +336,27 @@ def test_due_reads_only_what_loops_depend_on_and_misses_nothing(cli, db):
     from pmjournal.core import loops
     from pmjournal.core.store import Journal
 
-    add(cli, "decision", "Plain at first", "--owner", "Dana", "--when", "2026-11-01")
-    ok(cli("amend", "1", "--review-by", "2026-11-20", "--reason", "review agreed later"))
-    add(cli, "decision", "Reviewed", "--owner", "Dana", "--when", "2026-11-01", "--review-by", "2026-11-25")
-    add(cli, "decision", "Replaces #3", "--owner", "Lee", "--when", "2026-11-02", "--supersedes", "3")
-    add(cli, "decision", "Reviewed too", "--owner", "Dana", "--when", "2026-11-01", "--review-by", "2026-11-26")
-    add(cli, "decision", "Replaces #5 by amendment", "--owner", "Lee", "--when", "2026-11-02")
-    ok(cli("amend", "6", "--supersedes", "5", "--reason", "it did replace it"))
-    add(
-        cli,
-        "decision",
-        "Reviewed, its replacement retracted",
-        "--owner",
-        "Dana",
-        "--when",
-        "2026-11-01",
-        "--review-by",
-        "2026-11-27",
-    )
-    add(cli, "decision", "Replaces #8", "--owner", "Lee", "--when", "2026-11-02", "--supersedes", "8")
-    ok(cli("retract", "9", "--reason", "wrong entry"))
-    assert keys(due(cli)) == [(1, "review"), (8, "review")]
-    as_listed = [(lp.view["id"], lp.key, lp.state) for lp in loops.open_loops(Journal(db).views.values(), date(2026, 12, 1))]
-    assert [(r["id"], r["loop"], r["state"]) for r in due(cli)] == as_listed
+    add(cli, "decision", "Plain at first", "--owner", "Dana", "--when", "2026-11-01")  # 1
+    ok(cli("amend", "1", "--owner", "Sam", "--reason", "Sam made the call"))  # 2
+    ok(cli("amend", "1", "--review-by", "2026-11-20", "--reason", "review agreed later"))  # 3
+    add(cli, "decision", "Reviewed", "--owner", "Dana", "--when", "2026-11-01", "--review-by", "2026-11-25")  # 4
+    add(cli, "decision", "Replaces #4", "--owner", "Lee", "--when", "2026-11-02", "--supersedes", "4")  # 5
+    add(cli, "decision", "Reviewed too", "--owner", "Dana", "--when", "2026-11-01", "--review-by", "2026-11-26")  # 6
+    add(cli, "decision", "Replaces #6 by amendment", "--owner", "Lee", "--when", "2026-11-02")  # 7
+    ok(cli("amend", "7", "--supersedes", "6", "--reason", "it did replace it"))  # 8
+    add(cli, "decision", "Its replacement is retracted", "--owner", "Dana", "--when", "2026-11-01", "--review-by", "2026-11-27")
+    add(cli, "decision", "Replaces #9", "--owner", "Lee", "--when", "2026-11-02", "--supersedes", "9")  # 10
+    ok(cli("retract", "10", "--reason", "wrong entry"))
+    assert [(r["seq"], r["loop"], r["owes"]) for r in due(cli)] == [(1, "review", ["Sam"]), (9, "review", ["Dana"])]
+    as_listed = [(lp.view["id"], lp.key, lp.owes) for lp in loops.open_loops(Journal(db).views.values(), date(2026, 12, 1))]
+    assert [(r["id"], r["loop"], tuple(r["owes"])) for r in due(cli)] == as_listed
+
+
+def test_reread_gives_back_only_the_record_the_scan_checked(journal):
+    from pmjournal.core.errors import PmjournalError
+
+    entry = journal.add("note", {"title": "n"})
+    seen = {r["seq"]: r["hash"] for r in journal.__class__(journal.path).scan(lambda r: True)}
+    assert journal.reread(1, seen[1])["id"] == entry["id"]
+    with pytest.raises(PmjournalError, match="changed while it was read"):
+        journal.reread(1, "0" * 64)

@@ -222,6 +222,8 @@ def cmd_show(args) -> int:
     if args.format == "json":
         doc = public(view)
         if found:
+            from .due import loop_fields
+
             doc["loops"] = [loop_fields(loop) for loop in found]
         write_output(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n", None, False)
         return 0
@@ -307,31 +309,6 @@ def loop_filter(args, **extra):
     return LoopFilter(person=args.person, owed_to=args.owed_to, project=args.project, **extra)
 
 
-def loop_fields(loop) -> dict:
-    """A loop as `due --format json` and `show --format json` give it (docs/guide.md, "Open loops")."""
-    return {
-        "loop": loop.key,
-        "type": loop.type,
-        "what": loop.what,
-        "owes": list(loop.owes),
-        "owed_to": list(loop.owed_to),
-        "due": loop.due.isoformat(),
-        "state": loop.state,
-        "days": loop.days,  # due minus today: negative when overdue
-    }
-
-
-DUE_COLUMNS = ("id", "seq", "kind", "title", "project", "loop", "type", "what", "owes", "owed_to", "due", "state", "days")
-
-
-def due_row(loop) -> dict:
-    view = loop.view
-    row = {"id": view["id"], "seq": view["seq"], "kind": view["kind"], "title": view.get("title", "")}
-    row["project"] = view.get("project")
-    row.update(loop_fields(loop))
-    return row
-
-
 def _due_loops(args, cfg, today, filt):
     from ..core.loops import loop_views, open_loops
 
@@ -344,34 +321,18 @@ def cmd_due(args) -> int:
     cfg = config.load()
     filt = loop_filter(args, overdue=args.overdue, within=args.within)
     found = _due_loops(args, cfg, as_of(args), filt)
+    from . import due
+
     if args.format == "json":
-        write_output(orjson.dumps([due_row(loop) for loop in found], option=orjson.OPT_INDENT_2) + b"\n", None, False)
+        write_output(orjson.dumps([due.row_of(loop) for loop in found], option=orjson.OPT_INDENT_2) + b"\n", None, False)
     elif args.format == "csv":
-        write_output(due_csv(found).encode("utf-8"), None, False)
+        write_output(due.csv_text(found).encode("utf-8"), None, False)
     elif not found:
         narrowed = args.overdue or args.within is not None or args.person or args.owed_to or args.project
         _out("no open loops match\n" if narrowed else "no open loops: nothing is due\n")
     else:
-        from .render import due_table
-
-        _out(due_table(found, color=_color()))
+        _out(due.table(found, color=_color()))
     return 0
-
-
-def due_csv(found) -> str:
-    import csv
-    import io
-
-    from ..core.transfer import _csv_safe as csv_safe
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(DUE_COLUMNS)
-    for loop in found:
-        row = due_row(loop)
-        cells = ["; ".join(v) if isinstance(v, list) else "" if v is None else str(v) for v in row.values()]
-        writer.writerow([csv_safe(c) for c in cells])
-    return out.getvalue()
 
 
 def _color() -> bool:
@@ -384,7 +345,7 @@ def cmd_remind(args) -> int:
     today = as_of(args)
     found = _due_loops(args, cfg, today, loop_filter(args, within=0))
     if found:
-        from .render import reminder
+        from .due import reminder
 
         _out(reminder(found, today, color=_color()))
     return 0
@@ -514,14 +475,15 @@ def cmd_export(args) -> int:
     from ..core.transfer import render_chunks
 
     filt = filter_from(args)
-    journal = open_journal(args)
+    cfg = config.load()
+    journal = open_journal(args, cfg)
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(f"{args.output} is the journal itself; export to another file")
     if not args.unverified:
         journal.require_verified(
             "exported", "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"
         )
-    data = render_chunks(journal, filt, args.format)
+    data = render_chunks(journal, filt, args.format, cfg.answer_days)
     write_output(data, args.output, args.force)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)

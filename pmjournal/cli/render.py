@@ -12,7 +12,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..core import display
-from ..core.loops import describe, history_text
+from ..core.loops import STATE_WORDS, describe, history_text
 from ..core.query import ROLE_NAMES, WHO_COLUMNS
 
 KIND_STYLE = {
@@ -25,11 +25,8 @@ KIND_STYLE = {
 }
 
 
-# A loop's state in words, so that nothing depends on colour; the colour only on a terminal.
-STATE_WORDS = {"overdue": "overdue", "soon": "due soon", "open": "open", "done": "done"}
+# A loop's state is said in words (loops.STATE_WORDS); colour only adds to it, on a terminal.
 STATE_STYLE = {"overdue": "bold red", "soon": "yellow", "done": "dim"}
-_ANSI = {"overdue": "\x1b[1;31m", "soon": "\x1b[33m"}
-_RESET = "\x1b[0m"
 
 
 def _status(view: dict) -> str:
@@ -207,91 +204,3 @@ def trace_tree(tree: dict, people) -> Tree:
     root = Tree(label(tree))
     grow(root, tree)
     return root
-
-
-# -- open loops (`due`, `remind`) ----------------------------------------------
-# Plain lines, not Rich tables: `due` may list thousands of loops, and `remind`
-# goes to cron mail and login shells, where only text without escapes belongs.
-
-
-def days_text(days: int) -> str:
-    """'3 d overdue', 'today', 'in 5 d': how far a due date is from today."""
-    if days < 0:
-        return f"{-days} d overdue"
-    return "today" if days == 0 else f"in {days} d"
-
-
-def loop_what(loop) -> str:
-    """The loop as the table names it: its key (what `--loop` takes), and for a commitment what is owed."""
-    return f"{loop.key}: {loop.what}" if loop.type == "commitment" else loop.key
-
-
-def due_table(found, color: bool, width: int | None = None) -> str:
-    import shutil
-
-    from . import columns
-
-    headers = ("#", "kind", "title", "loop", "owes", "due", "days")
-    rows = [
-        (
-            f"#{loop.view['seq']}",
-            loop.view["kind"],
-            loop.view.get("title", ""),
-            loop_what(loop),
-            ", ".join(loop.owes),
-            loop.due.isoformat(),
-            days_text(loop.days),
-        )
-        for loop in found
-    ]
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    widths = columns.natural_widths(headers, rows, (7, 13, 60, 40, 24, 10, 14))
-    # The title flexes. On a narrow terminal the loop, owes and kind columns give way first, in
-    # that order, so the title keeps 20 cells; the date and the days left never shrink.
-    for col, least in ((3, 16), (4, 12), (1, 8), (3, 12)):
-        spare = width - (sum(widths) - widths[2] + 2 * (len(widths) - 1)) - 20
-        if spare < 0:
-            widths[col] = max(least, widths[col] + spare)
-    out = []
-    for i, line in enumerate(columns.render(headers, rows, widths, flex=2, total_width=width)):
-        state = found[i - 2].state if i >= 2 else None
-        out.append(f"{_ANSI[state]}{line}{_RESET}" if color and state in _ANSI else line)
-    overdue = sum(1 for loop in found if loop.state == "overdue")
-    soon = sum(1 for loop in found if loop.state == "soon")
-    out.append(f"{_count(len(found), 'open loop')}: {overdue} overdue, {soon} due within 3 days")
-    return "\n".join(out) + "\n"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _reminder_line(loop) -> str:
-    owes = ", ".join(loop.owes)
-    if loop.type == "answer":
-        what = f"answer from {owes}"
-    elif loop.type == "commitment":
-        what = f"{loop.key} by {owes}: {loop.what}"
-    else:
-        what = f"{loop.key} by {owes}"
-    title = display.value_text("title", loop.view.get("title"))
-    return display.visible(
-        " ".join(f"#{loop.view['seq']} {title}: {what} (due {display.day_text(loop.due.isoformat())})".split())
-    )
-
-
-def reminder(found, today, color: bool) -> str:
-    """What `remind` prints: a heading, then a line per loop due today or overdue."""
-    overdue = sum(1 for loop in found if loop.state == "overdue")
-    parts = [f"{overdue} overdue"] if overdue else []
-    if len(found) > overdue:
-        parts.append(f"{len(found) - overdue} due today")
-    day = f"{today.strftime('%a')} {display.day_text(today.isoformat())}"
-    lines = [f"pmjournal: {', '.join(parts)} ({day}); `pmjournal done REF` closes one"]
-    for loop in found:
-        state = f"{-loop.days} d overdue" if loop.days < 0 else "due today"
-        cell = f"{state:<12}"
-        if color and loop.state in _ANSI:
-            cell = f"{_ANSI[loop.state]}{cell}{_RESET}"
-        lines.append(f"  {cell}  {_reminder_line(loop)}")
-    return "\n".join(lines) + "\n"

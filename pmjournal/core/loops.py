@@ -121,25 +121,35 @@ def loop_views(journal) -> list[dict]:
     Reads the journal once with `journal.scan` (every record checked by the
     chain, as every read is) and keeps only what loops depend on: entries with
     a loop field, entries that supersede another (a superseded decision owes no
-    review), and every amendment, retraction and loop record. An amendment
-    that gives a loop field or links to an entry that was dropped brings that
-    entry back (`journal.reread`, a few lines). At 100k records this holds and
+    review), and the amendment, retraction and loop records of those. An
+    amendment that gives a loop field or links to an entry that was dropped
+    brings that entry back (`journal.reread`, a few lines) with its earlier
+    amendments. At 100k records this holds and
     folds a fraction of the journal. The views are for loops only: their
     linked_from lists only the entries kept.
     """
     from .fold import fold
     from .model import META_KINDS
+    from .storage import paused_gc
 
+    meta = frozenset(META_KINDS)
     dropped: dict[str, tuple[int, str]] = {}  # id -> (#seq, hash) of the entries not kept
+    held: dict[str, list[dict]] = {}  # the amendments and retractions of those, in case one is wanted
     wanted: set[str] = set()
     relevant = (*LOOP_FIELDS, "links")
 
     def keep(record: dict) -> bool:
-        if record["kind"] in META_KINDS:
+        if record["kind"] in meta:
+            target = record.get("target")
+            if target not in dropped:
+                return True  # about an entry kept (or one this journal does not hold: fold skips it)
             changes = record.get("changes")
-            if changes and record.get("target") in dropped and any(k in changes for k in relevant):
-                wanted.add(record["target"])
-            return True
+            if changes and any(k in changes for k in relevant):
+                wanted.add(target)
+            if target in wanted:
+                return True
+            held.setdefault(target, []).append(record)
+            return False
         if "follow_up_by" in record or "review_by" in record or "raised_to" in record or "commitments" in record:
             return True
         if "links" in record and any(link.get("rel") == "supersedes" for link in record["links"] or ()):
@@ -150,8 +160,10 @@ def loop_views(journal) -> list[dict]:
     records = journal.scan(keep)
     if wanted:
         records += [journal.reread(*dropped[entry_id]) for entry_id in wanted]
+        records += [record for entry_id in wanted for record in held.get(entry_id, ())]
         records.sort(key=lambda r: r["seq"])
-    return [view for view in fold(records).values() if could_open(view)]
+    with paused_gc():
+        return [view for view in fold(records).values() if could_open(view)]
 
 
 def loops_of(view: dict, today: date, answer_days: int = ANSWER_DAYS) -> list[Loop]:

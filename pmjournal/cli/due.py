@@ -1,0 +1,133 @@
+"""Open loops as `due` and `remind` print them (and `show --format json` lists them).
+
+Plain lines, not Rich tables: `due` may list thousands of loops, and `remind`
+goes to cron mail and login shells, where only text without escapes belongs.
+Colour (ANSI) is added only when the caller says the output is a terminal.
+Imports nothing of Rich beyond cell widths, so `due` starts as fast as `list`.
+"""
+
+import csv
+import io
+import shutil
+
+from ..core import display
+from . import columns
+
+_ANSI = {"overdue": "\x1b[1;31m", "soon": "\x1b[33m"}
+_RESET = "\x1b[0m"
+
+
+def loop_fields(loop) -> dict:
+    """A loop as `due --format json` and `show --format json` give it (docs/guide.md, "Open loops")."""
+    return {
+        "loop": loop.key,
+        "type": loop.type,
+        "what": loop.what,
+        "owes": list(loop.owes),
+        "owed_to": list(loop.owed_to),
+        "due": loop.due.isoformat(),
+        "state": loop.state,
+        "days": loop.days,  # due minus today: negative when overdue
+    }
+
+
+COLUMNS = ("id", "seq", "kind", "title", "project", "loop", "type", "what", "owes", "owed_to", "due", "state", "days")
+
+
+def row_of(loop) -> dict:
+    """A row of `due --format json` (and, its values joined, of the CSV): the entry, then its loop."""
+    view = loop.view
+    fields = {"id": view["id"], "seq": view["seq"], "kind": view["kind"], "title": view.get("title", "")}
+    fields["project"] = view.get("project")
+    fields.update(loop_fields(loop))
+    return fields
+
+
+def csv_text(found) -> str:
+    from ..core.transfer import _csv_safe as csv_safe
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for loop in found:
+        cells = ["; ".join(v) if isinstance(v, list) else "" if v is None else str(v) for v in row_of(loop).values()]
+        writer.writerow([csv_safe(c) for c in cells])
+    return out.getvalue()
+
+
+def days_text(days: int) -> str:
+    """'3 d overdue', 'today', 'in 5 d': how far a due date is from today."""
+    if days < 0:
+        return f"{-days} d overdue"
+    return "today" if days == 0 else f"in {days} d"
+
+
+def loop_what(loop) -> str:
+    """The loop as the table names it: its key (what `--loop` takes), and for a commitment what is owed."""
+    return f"{loop.key}: {loop.what}" if loop.type == "commitment" else loop.key
+
+
+def table(found, color: bool, width: int | None = None) -> str:
+    headers = ("#", "kind", "title", "loop", "owes", "due", "days")
+    rows = [
+        (
+            f"#{loop.view['seq']}",
+            loop.view["kind"],
+            loop.view.get("title", ""),
+            loop_what(loop),
+            ", ".join(loop.owes),
+            loop.due.isoformat(),
+            days_text(loop.days),
+        )
+        for loop in found
+    ]
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    widths = columns.natural_widths(headers, rows, (7, 13, 60, 40, 24, 10, 14))
+    # The title flexes. On a narrow terminal the loop, owes and kind columns give way first, in
+    # that order, so the title keeps 20 cells; the date and the days left never shrink.
+    for col, least in ((3, 16), (4, 12), (1, 8), (3, 12)):
+        spare = width - (sum(widths) - widths[2] + 2 * (len(widths) - 1)) - 20
+        if spare < 0:
+            widths[col] = max(least, widths[col] + spare)
+    out = []
+    for i, line in enumerate(columns.render(headers, rows, widths, flex=2, total_width=width)):
+        state = found[i - 2].state if i >= 2 else None
+        out.append(f"{_ANSI[state]}{line}{_RESET}" if color and state in _ANSI else line)
+    overdue = sum(1 for loop in found if loop.state == "overdue")
+    soon = sum(1 for loop in found if loop.state == "soon")
+    out.append(f"{_count(len(found), 'open loop')}: {overdue} overdue, {soon} due within 3 days")
+    return "\n".join(out) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _reminder_line(loop) -> str:
+    owes = ", ".join(loop.owes)
+    if loop.type == "answer":
+        what = f"answer from {owes}"
+    elif loop.type == "commitment":
+        what = f"{loop.key} by {owes}: {loop.what}"
+    else:
+        what = f"{loop.key} by {owes}"
+    title = display.value_text("title", loop.view.get("title"))
+    return display.visible(
+        " ".join(f"#{loop.view['seq']} {title}: {what} (due {display.day_text(loop.due.isoformat())})".split())
+    )
+
+
+def reminder(found, today, color: bool) -> str:
+    """What `remind` prints: a heading, then a line per loop due today or overdue."""
+    overdue = sum(1 for loop in found if loop.state == "overdue")
+    parts = [f"{overdue} overdue"] if overdue else []
+    if len(found) > overdue:
+        parts.append(f"{len(found) - overdue} due today")
+    day = f"{today.strftime('%a')} {display.day_text(today.isoformat())}"
+    lines = [f"pmjournal: {', '.join(parts)} ({day}); `pmjournal done REF` closes one"]
+    for loop in found:
+        cell = f"{days_text(loop.days) if loop.days < 0 else 'due today':<12}"
+        if color and loop.state in _ANSI:
+            cell = f"{_ANSI[loop.state]}{cell}{_RESET}"
+        lines.append(f"  {cell}  {_reminder_line(loop)}")
+    return "\n".join(lines) + "\n"

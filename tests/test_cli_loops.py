@@ -360,3 +360,9 @@ def test_reread_gives_back_only_the_record_the_scan_checked(journal):
     assert journal.reread(1, seen[1])["id"] == entry["id"]
     with pytest.raises(PmjournalError, match="changed while it was read"):
         journal.reread(1, "0" * 64)
+
+
+@pytest.mark.parametrize("name", ["due", "done", "reopen", "remind"])
+def test_each_loop_command_has_help_with_examples(cli, name):
+    out = ok(cli(name, "--help"))
+    assert f"pmjournal {name}" in out and "examples:" in out

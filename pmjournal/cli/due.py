@@ -11,6 +11,7 @@ import io
 import shutil
 
 from ..core import display
+from ..core.loops import days_text
 from . import columns
 
 _ANSI = {"overdue": "\x1b[1;31m", "soon": "\x1b[33m"}
@@ -53,13 +54,6 @@ def csv_text(found) -> str:
         cells = ["; ".join(v) if isinstance(v, list) else "" if v is None else str(v) for v in row_of(loop).values()]
         writer.writerow([csv_safe(c) for c in cells])
     return out.getvalue()
-
-
-def days_text(days: int) -> str:
-    """'3 d overdue', 'today', 'in 5 d': how far a due date is from today."""
-    if days < 0:
-        return f"{-days} d overdue"
-    return "today" if days == 0 else f"in {days} d"
 
 
 def loop_what(loop) -> str:

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from .display import day_text
 from .errors import ValidationError
+from .people import key as person_key
 
 ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`)
 SOON_DAYS = 3  # a loop due within this many days is "due soon"
@@ -35,7 +36,7 @@ TYPES = ("follow-up", "review", "commitment", "answer")
 _REVIEWED_STATUS = {"decision": ("proposed", "accepted", None), "risk": ("open", "mitigating", None)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # not frozen: a frozen init costs a third of `due` at 100k
 class Loop:
     view: dict  # the entry's folded view
     key: str  # "follow-up", "review", "answer" or "commitment-N" (1-based)
@@ -63,6 +64,13 @@ class Loop:
     @property
     def today(self) -> date:
         return date.fromordinal(self.due.toordinal() - self.days)
+
+
+def days_text(days: int) -> str:
+    """'3 d overdue', 'today', 'in 5 d': how far a due date is from today."""
+    if days < 0:
+        return f"{-days} d overdue"
+    return "today" if days == 0 else f"in {days} d"
 
 
 def _day(iso: str) -> date:
@@ -168,8 +176,10 @@ def loop_views(journal) -> list[dict]:
 
 def loops_of(view: dict, today: date, answer_days: int = ANSWER_DAYS) -> list[Loop]:
     """Every loop the entry opens, done ones included, in the order of TYPES."""
-    if not could_open(view):
-        return []
+    return _loops_of(view, today, answer_days) if could_open(view) else []
+
+
+def _loops_of(view: dict, today: date, answer_days: int) -> list[Loop]:
     events: dict[str, list[dict]] = {}
     for event in view["history"]:
         if event["kind"] == "loop":
@@ -206,8 +216,6 @@ class LoopFilter:
     include_done: bool = False
 
     def keeps(self, loop: Loop) -> bool:
-        from .people import key as person_key
-
         if loop.state == "done" and not self.include_done:
             return False
         if self.overdue and loop.state != "overdue":
@@ -224,10 +232,11 @@ class LoopFilter:
 def open_loops(views, today: date, answer_days: int = ANSWER_DAYS, filt: LoopFilter | None = None) -> list[Loop]:
     """The loops of `views` that `filt` keeps (default: every open one): overdue first, then by due date."""
     filt = filt or LoopFilter()
+    keeps = (lambda loop: loop.state != "done") if filt == LoopFilter() else filt.keeps
     out = []
     for view in views:
         if could_open(view):
-            out.extend(loop for loop in loops_of(view, today, answer_days) if filt.keeps(loop))
+            out.extend(filter(keeps, _loops_of(view, today, answer_days)))
     out.sort(key=_sort_key)
     return out
 
@@ -312,3 +321,27 @@ def describe(loop: Loop) -> str:
     if loop.state == "overdue":
         parts.append(f"overdue by {-loop.days} d")
     return ", ".join(parts)
+
+
+class OpenLoops:
+    """The open loops of a set of views as of a day, and the most urgent one of
+    each entry (the trail marks its row). Built again from `previous` (the
+    same views before some records were appended) only for the views that
+    changed: a view no record touched is the same object in both (fold.extend)."""
+
+    def __init__(self, views: dict[str, dict], today: date, answer_days: int = ANSWER_DAYS, previous: "OpenLoops | None" = None):
+        self.views, self.today, self.answer_days = views, today, answer_days
+        if previous is not None and (previous.today, previous.answer_days) == (today, answer_days):
+            old = previous.views
+            kept = [lp for lp in previous.loops if views.get(lp.view["id"]) is lp.view]
+            fresh = open_loops((v for k, v in views.items() if old.get(k) is not v), today, answer_days)
+            self.loops = sorted(kept + fresh, key=_sort_key)
+        else:
+            self.loops = open_loops(views.values(), today, answer_days)
+        self.by_entry: dict[str, Loop] = {}
+        for loop in self.loops:
+            self.by_entry.setdefault(loop.view["id"], loop)  # sorted: the first is the most urgent
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for lp in self.loops if lp.state == "overdue")

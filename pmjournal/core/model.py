@@ -386,15 +386,21 @@ def _clean(field: Field, value, stored: bool = False):
 COMMITMENT_HINT = "write a commitment as 'who; what; by when', e.g. 'Dana; send the pricing sheet; friday'"
 
 
-def parse_commitment(text: str) -> dict:
-    """'Dana; send the pricing sheet; friday' -> {"who", "what", "due"} (due as ISO)."""
+def parse_commitment(text: str, ref=None) -> dict:
+    """'Dana; send the pricing sheet; friday' -> {"who", "what", "due"} (due as ISO,
+    read against `ref`, default now)."""
     parts = [p.strip() for p in text.split(";")]
     if len(parts) != 3 or not all(parts):
         raise ValidationError(f"commitment {text.strip()!r}: {COMMITMENT_HINT}", field="commitments")
-    return _commitment({"who": parts[0], "what": parts[1], "due": parts[2]})
+    return _commitment({"who": parts[0], "what": parts[1], "due": parts[2]}, ref)
 
 
-def _commitment(item: dict) -> dict:
+def commitment_line(item: dict) -> str:
+    """A commitment as one types it: 'Dana; send the pricing sheet; 2026-11-27' (parse_commitment's input)."""
+    return f"{item['who']}; {item['what']}; {item['due'][:10]}"
+
+
+def _commitment(item: dict, ref=None) -> dict:
     if set(item) != {"who", "what", "due"}:
         raise ValidationError(f"a commitment has who, what and due; {COMMITMENT_HINT}", field="commitments")
     who = split_names(item["who"], "commitments")
@@ -407,13 +413,13 @@ def _commitment(item: dict) -> dict:
     if not isinstance(due, str) or not due.strip():
         raise ValidationError(f"a commitment says by when; {COMMITMENT_HINT}", field="commitments")
     try:
-        due = dates.iso(dates.parse_when(due))
+        due = dates.iso(dates.parse_when(due, ref=ref))
     except ValidationError as err:
         raise ValidationError(f"commitment {what.strip()!r}: {err}", field="commitments") from err
     return {"who": who[0], "what": " ".join(what.split()), "due": due}
 
 
-def clean_commitments(value) -> list[dict] | None:
+def clean_commitments(value, ref=None) -> list[dict] | None:
     """What a communication commits people to: each item owed by one person, by a date.
 
     Takes a list of {"who", "what", "due"} or of 'who; what; by when' lines, or
@@ -430,9 +436,9 @@ def clean_commitments(value) -> list[dict] | None:
     out = []
     for item in value:
         if isinstance(item, str):
-            out.append(parse_commitment(item))
+            out.append(parse_commitment(item, ref))
         elif isinstance(item, dict):
-            out.append(_commitment(dict(item)))
+            out.append(_commitment(dict(item), ref))
         else:
             raise ValidationError(COMMITMENT_HINT, field="commitments")
     return out or None

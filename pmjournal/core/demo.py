@@ -2,11 +2,15 @@
 
 It shows every kind of entry, several people (some named in Chinese), an owner
 corrected after the fact, a retraction, a superseded decision and two
-incidents traced back to the calls behind them. Dates are relative to `ref`
-(default: now) so the demo always looks recent; pass a fixed `ref` for
-reproducible output (docs/example-evidence.md uses that).
+incidents traced back to the calls behind them, and open loops of every type
+(follow-ups, decision and risk reviews, commitments, escalations answered and
+not) in every state: done, open, due soon, overdue, and one done then
+re-opened. Dates, due dates included, are relative to `ref` (default: now) so
+the demo always looks recent and the loops' states hold whatever day it is;
+pass a fixed `ref` for reproducible output (docs/example-evidence.md uses that).
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from . import dates, model
@@ -16,6 +20,14 @@ from .ids import derived_id
 DANA, MARCUS, PRIYA, TOM, ACME = "Dana Whitfield", "Marcus Chen", "Priya Raman", "Tom Becker", "Acme Retail"
 LENA, WEI, LINA, SAM, RACHEL = "Lena Ortiz", "张伟", "李娜", "Sam Okafor", "Rachel Green"
 P = "checkout-v2"
+
+
+@dataclass(frozen=True)
+class Day:
+    """A due date `n` days after `ref` (before it when negative), made a date by build()."""
+
+    n: int
+
 
 # (key, kind, days before ref, "HH:MM", fields, links {rel: [keys]})
 ENTRIES = [
@@ -28,10 +40,14 @@ ENTRIES = [
             title="Checkout v2 kickoff",
             channel="meeting",
             participants=[DANA, MARCUS, PRIYA, WEI, LENA, LINA],
-            commitments="Design hand-off in 3 weeks (Priya); API plan in 2 weeks (张伟); launch target mid-December.",
+            commitments=[
+                dict(who=PRIYA, what="design hand-off for the one-page checkout", due=Day(-67)),
+                dict(who=WEI, what="API plan", due=Day(-74)),
+            ],
             acknowledged_by=[MARCUS, PRIYA, WEI],
             tags=["kickoff"],
-            body="Scope agreed: one-page checkout, saved payment methods, guest checkout.\nOut of scope: loyalty points.",
+            body="Scope agreed: one-page checkout, saved payment methods, guest checkout.\nOut of scope: loyalty points.\n"
+            "Launch target: mid-December.",
         ),
     ),
     (
@@ -95,7 +111,7 @@ ENTRIES = [
             participants=[PRIYA, DANA, WEI],
             acknowledged_by=[WEI],
             evidence=["figma://checkout-v2/final"],
-            commitments="Engineering starts the build on Monday.",
+            commitments=[dict(who=WEI, what="start the build", due=Day(-62))],
         ),
     ),
     (
@@ -128,7 +144,7 @@ ENTRIES = [
             participants=[DANA, TOM],
             informed=[LINA],
             acknowledged_by=[TOM],
-            commitments="Sales will not promise loyalty points for v2.",
+            commitments=[dict(who=TOM, what="tell the sales team not to promise loyalty points for v2", due=Day(-60))],
             evidence=["mail: 'Re: saved carts and the 15 Dec date'"],
         ),
     ),
@@ -233,7 +249,7 @@ ENTRIES = [
             title="Legal advice on storing tax IDs",
             channel="call",
             participants=[RACHEL, DANA, WEI],
-            commitments="Tax IDs encrypted at rest; retention 7 years.",
+            commitments=[dict(who=RACHEL, what="written guidance on tax IDs: encrypted at rest, kept 7 years", due=Day(-39))],
             acknowledged_by=[WEI],
             causes=["legal"],
         ),
@@ -249,6 +265,7 @@ ENTRIES = [
             approved_by=[PRIYA],
             consulted=[LINA],
             status="accepted",
+            review_by=Day(2),
             tags=["conversion"],
         ),
     ),
@@ -275,7 +292,7 @@ ENTRIES = [
             consulted=[DANA, PRIYA],
             informed=[LINA, TOM],
             rationale="Would need a new payments contract; revisit after launch.",
-            review_by="2027-01-31",
+            review_by=Day(60),
             tags=["market"],
             causes=["competition"],
         ),
@@ -289,8 +306,8 @@ ENTRIES = [
             title="Asked the payment provider for a dedicated sandbox",
             channel="email",
             participants=[WEI, DANA],
-            commitments="Provider to answer within 5 working days.",
-            follow_up_by="2026-10-23",
+            body="They promised an answer within 5 working days.",
+            follow_up_by=Day(-33),
             tags=["payments"],
         ),
     ),
@@ -330,7 +347,7 @@ ENTRIES = [
             title="Asked marketing to remove offline mode from the brief",
             channel="email",
             participants=[DANA, LINA],
-            commitments="李娜 to update the brief by Friday.",
+            commitments=[dict(who=LINA, what="update the campaign brief to drop offline mode", due=Day(-26))],
             tags=["marketing"],
         ),
     ),
@@ -360,10 +377,13 @@ ENTRIES = [
         dict(
             title="Told Acme about the 5 January date",
             channel="call",
+            owner=TOM,
             participants=[TOM, ACME],
             informed=[DANA],
             acknowledged_by=[ACME],
-            commitments="Saved carts in the 5 January release.",
+            body="Acme accepts the date if saved carts are in the 5 January release.",
+            commitments=[dict(who=TOM, what="confirm the date and saved carts to Acme in writing", due=Day(-24))],
+            follow_up_by=Day(-5),
         ),
     ),
     (
@@ -379,6 +399,7 @@ ENTRIES = [
             likelihood="high",
             impact="medium",
             mitigation="Adjust the palette before the freeze.",
+            review_by=Day(-18),
             tags=["quality"],
         ),
     ),
@@ -387,7 +408,14 @@ ENTRIES = [
         "decision",
         24,
         "12:00",
-        dict(title="Adopt the accessible palette", owner=PRIYA, approved_by=[DANA], informed=[WEI], tags=["quality"]),
+        dict(
+            title="Adopt the accessible palette",
+            owner=PRIYA,
+            approved_by=[DANA],
+            informed=[WEI],
+            review_by=Day(-8),
+            tags=["quality"],
+        ),
     ),
     (
         "wrong-project",
@@ -417,7 +445,8 @@ ENTRIES = [
             channel="meeting",
             participants=[DANA, MARCUS, SAM],
             body="Open risks: sandbox stability, no load test. Asked for a decision on the load test again.",
-            commitments="Marcus to decide on the load test by Friday.",
+            commitments=[dict(who=MARCUS, what="decide on the load test", due=Day(-15))],
+            raised_to=[MARCUS],
             causes=["leadership"],
         ),
     ),
@@ -455,7 +484,9 @@ ENTRIES = [
         dict(
             title="Release notes sent to Support",
             channel="email",
+            owner=DANA,
             participants=[DANA],
+            follow_up_by=Day(1),
             informed=["Support team"],
             acknowledged_by=["Support team"],
         ),
@@ -497,7 +528,12 @@ ENTRIES = [
             title="Post-mortem of the launch outage",
             channel="meeting",
             participants=[DANA, MARCUS, WEI, LENA],
-            commitments="Load test every release (Lena); provider SLA review (张伟).",
+            owner=DANA,
+            commitments=[
+                dict(who=LENA, what="a load test plan for every release", due=Day(2)),
+                dict(who=WEI, what="review the provider's SLA", due=Day(10)),
+            ],
+            follow_up_by=Day(14),
             acknowledged_by=[MARCUS],
             tags=["postmortem"],
         ),
@@ -526,6 +562,7 @@ ENTRIES = [
             participants=[DANA, LINA],
             informed=["Support team"],
             acknowledged_by=["Support team"],
+            commitments=[dict(who=LINA, what="add the offline-mode answer to the in-app help", due=Day(2))],
         ),
     ),
     (
@@ -555,6 +592,7 @@ ENTRIES = [
             likelihood="medium",
             impact="high",
             mitigation="Negotiate burst capacity or add a second provider.",
+            review_by=Day(2),
         ),
     ),
     (
@@ -583,6 +621,7 @@ ENTRIES = [
             channel="email",
             participants=[DANA],
             informed=[MARCUS, SAM],
+            raised_to=[MARCUS, SAM],
             body="Third week the sandbox risk is listed as open. No reply so far.",
             causes=["leadership"],
         ),
@@ -610,6 +649,7 @@ ENTRIES = [
             owner=PRIYA,
             approved_by=[DANA],
             consulted=[LENA],
+            review_by=Day(-3),
             tags=["beta", "conversion"],
         ),
     ),
@@ -619,6 +659,40 @@ ENTRIES = [
         11,
         "16:00",
         dict(title="Thanked beta testers and shared the fix", channel="email", participants=[PRIYA], informed=["Beta testers"]),
+    ),
+    (
+        "support-risk",
+        "risk",
+        9,
+        "11:00",
+        dict(
+            title="Support cannot absorb launch-week ticket volume",
+            owner=DANA,
+            raised_by=DANA,
+            status="mitigating",
+            likelihood="medium",
+            impact="medium",
+            mitigation="Two extra support shifts in launch week; the FAQ ready before launch.",
+            review_by=Day(-2),
+            tags=["launch"],
+        ),
+    ),
+    (
+        "chargeback-risk",
+        "risk",
+        4,
+        "16:00",
+        dict(
+            title="Guest checkout may raise chargebacks",
+            owner=WEI,
+            raised_by=WEI,
+            raised_to=[SAM],
+            likelihood="low",
+            impact="high",
+            mitigation="3-D Secure on guest orders over $200.",
+            review_by=Day(14),
+            tags=["payments"],
+        ),
     ),
     (
         "retro-note",
@@ -682,6 +756,39 @@ CORRECTIONS = [
 ]
 
 
+# Loops closed or re-opened, as `loop` records (pmjournal done / reopen):
+# (entry key, loop, state, days before ref, "HH:MM", by, note)
+LOOPS = [
+    ("kickoff", "commitment-2", "done", 75, "10:00", WEI, "API plan shared on the wiki"),
+    ("kickoff", "commitment-1", "done", 66, "15:00", PRIYA, "hand-off doc shared"),
+    ("design-handoff", "commitment-1", "done", 62, "09:30", WEI, "build started"),
+    ("told-sales", "commitment-1", "done", 61, "11:00", TOM, "said at the sales all-hands"),
+    ("load-test-risk", "answer", "done", 50, "16:30", MARCUS, "decided to skip the load test and hold the date"),
+    ("legal-advice", "commitment-1", "done", 40, "17:00", RACHEL, "memo sent"),
+    ("provider-email", "follow-up", "done", 33, "09:00", DANA, "chased by email and phone; no answer; escalated to Marcus"),
+    ("sandbox-risk", "answer", "done", 32, "10:00", MARCUS, "accepted the risk in our 1:1"),
+    ("fix-brief", "commitment-1", "done", 26, "16:00", LINA, "brief updated"),
+    ("told-acme", "commitment-1", "done", 24, "10:00", TOM, "email sent to Acme"),
+    ("a11y-risk", "answer", "done", 24, "12:30", PRIYA, "adopting the accessible palette"),
+    ("a11y-risk", "review", "done", 18, "14:00", PRIYA, "contrast re-checked: every checkout screen passes"),
+    ("palette", "review", "done", 9, "11:00", PRIYA, "no contrast bugs reported in beta"),
+    ("fix-brief", "commitment-1", "open", 2, "11:00", DANA, "support tickets quote the old brief: the first version still ran"),
+    ("postmortem", "commitment-1", "done", 1, "16:30", LENA, "every release gets a load test (decision recorded)"),
+]
+
+
+def _dated(values: dict, ref: datetime) -> dict:
+    """The entry's fields with every Day made an ISO date, `n` days from ref's day."""
+
+    def day(value):
+        return (ref + timedelta(days=value.n)).date().isoformat() if isinstance(value, Day) else value
+
+    out = {k: day(v) for k, v in values.items()}
+    if isinstance(out.get("commitments"), list):
+        out["commitments"] = [{**item, "due": day(item["due"])} for item in out["commitments"]]
+    return out
+
+
 def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
     """The demo's record bodies, ready for Journal.append_raw, in recording order."""
     ref = (ref or dates.now()).replace(second=0, microsecond=0)
@@ -696,7 +803,7 @@ def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
     ) in ENTRIES:
         hour, minute = map(int, hhmm.split(":"))
         when = (ref - timedelta(days=days)).replace(hour=hour, minute=minute)
-        values = {**fields, "occurred_at": dates.iso(when), "project": fields.get("project", P)}
+        values = {**_dated(fields, ref), "occurred_at": dates.iso(when), "project": fields.get("project", P)}
         for rel, keys in LINKS.get(key, {}).items():
             values.setdefault("links", []).extend({"rel": rel, "to": k} for k in keys)
         recorded = when + timedelta(minutes=25)
@@ -705,13 +812,21 @@ def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
         hour, minute = map(int, hhmm.split(":"))
         recorded = (ref - timedelta(days=days)).replace(hour=hour, minute=minute)
         events.append((recorded, f"fix-{i}", "retraction" if changes is None else "amendment", (key, who, changes, reason)))
+    for i, (key, loop, state, days, hhmm, who, note) in enumerate(LOOPS):
+        hour, minute = map(int, hhmm.split(":"))
+        when = (ref - timedelta(days=days)).replace(hour=hour, minute=minute)
+        values = {"loop": loop, "state": state, "occurred_at": dates.iso(when), "by": who, "note": note}
+        events.append((when + timedelta(minutes=10), f"loop-{i}", "loop", (key, values)))
     events.sort(key=lambda e: e[0])
     bodies = []
     for recorded, key, kind, payload in events:
         ms = int(recorded.timestamp() * 1000)
         ids[key] = derived_id(ms, key)
         stamp = {"id": ids[key], "recorded_at": recorded.astimezone(UTC).isoformat(timespec="milliseconds")}
-        if kind in model.META_KINDS:
+        if kind == "loop":
+            target, values = payload
+            body = {**model.build_loop(ids[target], values), "recorded_by": user, **stamp}
+        elif kind in model.META_KINDS:
             target, who, changes, reason = payload
             body = {"kind": kind, "target": ids[target], "reason": reason, "recorded_by": who, **stamp}
             if changes is not None:
@@ -719,7 +834,9 @@ def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
         else:
             values = dict(payload)
             values["links"] = [{"rel": link["rel"], "to": ids[link["to"]]} for link in values.get("links", [])]
-            body = {**model.build_entry(kind, values, stored=True), "recorded_by": user, **stamp}
+            entry = model.build_entry(kind, values)
+            model.check_due_dates(entry)
+            body = {**entry, "recorded_by": user, **stamp}
         bodies.append(body)
     return bodies
 

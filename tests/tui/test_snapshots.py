@@ -15,7 +15,7 @@ def at_seq(pilot, seq: int) -> None:
 def test_trail_with_detail(snap_compare, demo_db, make_app):
     async def before(pilot):
         await loaded(pilot)
-        at_seq(pilot, 26)
+        at_seq(pilot, 34)
         await pilot.pause()
 
     assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=before)
@@ -42,7 +42,7 @@ def test_people_view(snap_compare, demo_db, make_app):
 def test_trace(snap_compare, demo_db, make_app):
     async def before(pilot):
         await loaded(pilot)
-        at_seq(pilot, 43)
+        at_seq(pilot, 57)
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, TraceScreen))
 

@@ -17,10 +17,10 @@ async def test_trail_lists_newest_first_with_details(demo_db, make_app):
         assert isinstance(screen, TrailScreen)
         lines = table_lines(screen.table)
         assert lines[0].split() == ["#", "When", "Kind", "Title", "Owner", "Approved", "by", "Status"]
-        assert lines[1].split()[0] == "#51"  # newest first
-        assert screen.table.current["seq"] == 51
+        assert lines[1].split()[0] == "#68"  # newest first
+        assert screen.table.current["seq"] == 68
         await pilot.press("down")
-        assert screen.table.current["seq"] == 50
+        assert screen.table.current["seq"] == 67
         detail = static_text(screen, "#detail-main")
         assert "Provider SLA does not cover launch peaks" in detail
         assert "Owner" in detail and "张伟" in detail
@@ -32,7 +32,7 @@ async def test_retracted_and_superseded_are_marked(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         table = app.screen.table
-        assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 30))
+        assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 41))
         await pilot.pause()
         row = table.render_line(table.cursor - round(table.scroll_y) + 1)
         assert "retracted" in row.text
@@ -41,7 +41,7 @@ async def test_retracted_and_superseded_are_marked(demo_db, make_app):
         assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 2))
         await pilot.pause()
         assert "superseded" in table.render_line(table.cursor - round(table.scroll_y) + 1).text
-        assert "SUPERSEDED by #26" in static_text(app.screen, "#detail-main")
+        assert "SUPERSEDED by #34" in static_text(app.screen, "#detail-main")
 
 
 @pilot_test
@@ -50,7 +50,7 @@ async def test_amendment_history_shows_old_new_and_reason(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         table = app.screen.table
-        table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 10))
+        table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 14))
         await pilot.pause()
         view = table.current
         history = static_text(app.screen, "#detail-history")
@@ -65,7 +65,7 @@ async def test_link_jumps_to_the_linked_entry(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         screen = app.screen
-        screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 29))
+        screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 39))
         await pilot.press("l")
         links = screen.query_one("#detail-links", OptionList)
         assert links.has_focus

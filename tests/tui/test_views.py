@@ -83,7 +83,7 @@ async def test_trace_shows_causes_with_labels_and_jumps(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         trail = app.screen
-        outage = next(v for v in trail.table.visible_views() if v["seq"] == 43)
+        outage = next(v for v in trail.table.visible_views() if v["seq"] == 57)
         trail.table.move_to(outage["id"])
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
@@ -96,7 +96,7 @@ async def test_trace_shows_causes_with_labels_and_jumps(demo_db, make_app):
                 walk(child)
 
         walk(tree.root)
-        assert "#43" in labels[0]
+        assert "#57" in labels[0]
         assert len(labels) >= 4
         assert any("决策失误" in label or "Decision error" in label for label in labels)
         child = tree.root.children[0]
@@ -145,13 +145,13 @@ async def test_another_process_adding_shows_up_without_restart(demo_db, make_app
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         screen = app.screen
-        screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 40))
+        screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 52))
         await pilot.pause()
         before = len(screen.table.hits)
         proc = cli("add", "decision", "Added from another terminal", "--owner", "Sam Okafor", "--db", str(demo_db))
         assert proc.returncode == 0, proc.stderr
         await wait_for(pilot, lambda: len(screen.table.hits) == before + 1, timeout=2.5)
-        assert screen.table.current["seq"] == 40
+        assert screen.table.current["seq"] == 52
         assert any(v["title"] == "Added from another terminal" for v in screen.table.visible_views())
 
 

@@ -92,7 +92,7 @@ async def measure(path: Path) -> dict:
         await until(pilot, lambda: not screen._loading and not screen.snapshot.partial)
         await pilot.pause()
         out["full_load"] = time.perf_counter() - start
-        await until(pilot, lambda: screen.snapshot.index._hays is not None)
+        await until(pilot, lambda: screen.snapshot.index.warmed)
         out["caches_warm"] = time.perf_counter() - start
         out["scroll"] = await scroll(app, screen)
         await pilot.press("slash")

@@ -2,10 +2,21 @@
 
 Everything here works on folded views (fold.py), so an amended owner is found
 under the new owner while the history still shows the old one.
+
+A Filter is a list of criteria (Filter.criteria), each a column of the view
+(COLUMNS) and a test of it (is_in, holds, between...). Filter.apply runs them
+over views; FilterIndex (filter_index.py), the TUI's live filter, runs the same
+criteria over the columns it keeps.
 """
 
-from dataclasses import dataclass, field
+import math
+import sys
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from operator import itemgetter
+from typing import NamedTuple
 
 from . import causes as causes_mod
 from .model import PEOPLE_FIELDS, ROLES
@@ -32,15 +43,29 @@ def people_in_role(view: dict, role: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def public(view: dict) -> dict:
+    """The view without the caches this module keeps on it, nor the extent of the
+    write it came in (`batch`: chain bookkeeping, meaningless in a view)."""
+    return {k: v for k, v in view.items() if not k.startswith("_") and k != "batch"}
+
+
+# -- columns: what a filter criterion looks at in a view -------------------
+
+
+def when(view: dict) -> float:
+    return datetime.fromisoformat(view["occurred_at"]).timestamp()
+
+
 def timestamp(view: dict) -> float:
+    """when(), cached on the view (apply sorts by it)."""
     ts = view.get("_ts")
     if ts is None:
-        ts = view["_ts"] = datetime.fromisoformat(view["occurred_at"]).timestamp()
+        ts = view["_ts"] = when(view)
     return ts
 
 
 # The text a search looks in: every free-text field and every name, tag,
-# cause, option and evidence reference.
+# cause, option and evidence reference, and who owes what in each commitment.
 _TEXT_FIELDS = frozenset({"title", "body", "project", "rationale", "mitigation", "commitments", "previous", "owner", "raised_by"})
 _LIST_FIELDS = frozenset(
     {
@@ -59,32 +84,139 @@ _LIST_FIELDS = frozenset(
 )
 
 
-def haystack(view: dict, cache: bool = True) -> str:
-    """Lower-cased text a search matches against.
+def search_text(view: dict, cache: bool = True) -> bytes:
+    """The casefolded text a search matches against, as UTF-8.
 
-    Cached on the view for a live filter that searches on every keystroke; a
-    one-shot search (the CLI) passes cache=False rather than hold a second,
-    lower-cased copy of the whole journal in memory. One pass over the view's
-    items: at 100k entries a .get per field costs a fifth more.
+    UTF-8 is half the size of Python's str for text with any CJK in it, and a
+    substring of valid UTF-8 matches only on character boundaries, so a term
+    is in the bytes exactly when it is in the text. Cached on the view unless
+    cache=False: a one-shot search (the CLI) and the FilterIndex, which keeps
+    its own column, do not hold a second copy of the journal's text on 100,000
+    view dicts. One pass over the view's items: at 100k entries a .get per
+    field costs a fifth more.
     """
     hay = view.get("_hay")
     if hay is None:
         parts: list[str] = []
         for key, value in view.items():
             if key in _TEXT_FIELDS:
-                parts.append(value)
+                if value.__class__ is str:
+                    parts.append(value)
+                else:  # commitments as who; what; by when items (free text before they had a shape)
+                    parts.extend(t for c in value for t in (c["who"], c["what"]))
             elif key in _LIST_FIELDS:
                 parts.extend(value)
-        hay = "\n".join(parts).casefold()
+        hay = "\n".join(parts).casefold().encode()
         if cache:
             view["_hay"] = hay
     return hay
 
 
-def public(view: dict) -> dict:
-    """The view without the caches this module keeps on it, nor the extent of the
-    write it came in (`batch`: chain bookkeeping, meaningless in a view)."""
-    return {k: v for k, v in view.items() if not k.startswith("_") and k != "batch"}
+def haystack(view: dict, cache: bool = True) -> str:
+    """search_text() as a str."""
+    return search_text(view, cache).decode()
+
+
+def person_keys(view: dict) -> tuple[str, ...]:
+    """The people named anywhere in the entry (PEOPLE_FIELDS), by person key, once each.
+    Interned: a journal names the same few hundred people in every entry."""
+    return tuple({sys.intern(person_key(n)) for n in names_in(view, PEOPLE_FIELDS)})
+
+
+def _role_keys(role: str):
+    def keys(view: dict) -> list[str]:
+        return [person_key(n) for n in people_in_role(view, role)]
+
+    return keys
+
+
+def _or_empty(name: str):
+    def cell(view: dict):
+        return view.get(name) or ()
+
+    return cell
+
+
+def _project(view: dict) -> str:
+    return (view.get("project") or "").casefold()
+
+
+# Each column is a function of one view. Filter.apply computes the cells it
+# needs from the views; FilterIndex keeps most columns as lists, one cell per row.
+COLUMNS = {
+    "retracted": itemgetter("retracted"),
+    "kind": itemgetter("kind"),
+    "project": _project,
+    "tags": _or_empty("tags"),
+    "causes": _or_empty("causes"),
+    "time": when,
+    "people": person_keys,
+    "text": partial(search_text, cache=False),
+    **{f"role:{r}": _role_keys(r) for r in ROLES},
+}
+
+
+# -- tests: how a criterion judges its column ------------------------------
+#
+# Each takes rows and the column's cells for those rows (in the same order)
+# and keeps the rows whose cell passes. One loop per test, shared by
+# Filter.apply (the rows are the views, the cells computed from them) and
+# FilterIndex.select (the rows are row numbers, the cells read from its stored
+# columns): a test is written once, and runs at the speed of a list
+# comprehension over a whole column.
+
+
+def is_unset(rows, cells, _value) -> list:
+    return [i for i, c in zip(rows, cells, strict=True) if not c]
+
+
+def is_set(rows, cells, _value) -> list:
+    return [i for i, c in zip(rows, cells, strict=True) if c]
+
+
+def is_in(rows, cells, values) -> list:
+    return [i for i, c in zip(rows, cells, strict=True) if c in values]
+
+
+def equals(rows, cells, value) -> list:
+    return [i for i, c in zip(rows, cells, strict=True) if c == value]
+
+
+def holds(rows, cells, values) -> list:
+    """Every one of `values` is in the cell (a list of tags, the search text...). One pass:
+    the second value is only looked for where the first is, as narrowing twice would."""
+    if len(values) == 1:
+        (value,) = values
+        return [i for i, c in zip(rows, cells, strict=True) if value in c]
+    if len(values) == 2:
+        first, second = values
+        return [i for i, c in zip(rows, cells, strict=True) if first in c and second in c]
+    return [i for i, c in zip(rows, cells, strict=True) if all(v in c for v in values)]
+
+
+def between(rows, cells, bounds) -> list:
+    """Inclusive at both ends; a column sorted by time is bisected instead (FilterIndex)."""
+    lo, hi = bounds
+    return [i for i, c in zip(rows, cells, strict=True) if lo <= c <= hi]
+
+
+class Criterion(NamedTuple):
+    column: str  # a key of COLUMNS
+    test: Callable  # one of the tests above
+    value: object
+
+
+def narrow(criteria, cells, rows) -> list:
+    """The `rows` that pass every criterion, in their order.
+
+    `cells(column, rows)` yields that column's cells for `rows`, in order.
+    Each criterion only looks at the rows the ones before it kept.
+    """
+    for crit in criteria:
+        if not rows:
+            break
+        rows = crit.test(rows, cells(crit.column, rows), crit.value)
+    return list(rows)
 
 
 @dataclass
@@ -99,13 +231,11 @@ class Filter:
     until: datetime | None = None
     search: str | None = None
     include_retracted: bool = False
-    cache_text: bool = True  # see haystack()
-    _terms: tuple[str, ...] = field(default=(), init=False, repr=False)
+    cache_text: bool = True  # see search_text()
 
     def __post_init__(self):
         if self.role:
             self.role = role_name(self.role)
-        self._terms = tuple((self.search or "").casefold().split())
 
     def describe(self) -> str:
         parts = []
@@ -131,56 +261,50 @@ class Filter:
             parts.append("retracted included")
         return "; ".join(parts) or "all entries"
 
-    def matches(self, view: dict) -> bool:
-        if view["retracted"] and not self.include_retracted:
-            return False
-        if self.kinds and view["kind"] not in self.kinds:
-            return False
-        if self.project and (view.get("project") or "").casefold() != self.project.casefold():
-            return False
-        if self.tags and not set(self.tags) <= set(view.get("tags") or ()):
-            return False
-        if self.cause and self.cause not in (view.get("causes") or ()):
-            return False
-        if self.since and timestamp(view) < self.since.timestamp():
-            return False
-        if self.until and timestamp(view) > self.until.timestamp():
-            return False
-        if self.person or self.role:
-            names = people_in_role(view, self.role) if self.role else names_in(view, PEOPLE_FIELDS)
-            if self.person:
-                wanted = person_key(self.person)
-                if not any(person_key(n) == wanted for n in names):
-                    return False
-            elif not names:
-                return False
-        if self._terms:
-            hay = haystack(view, self.cache_text)
-            if not all(t in hay for t in self._terms):
-                return False
-        return True
+    def criteria(self) -> list[Criterion]:
+        """What this filter asks of an entry: the one definition of every criterion.
 
-    def is_empty(self) -> bool:
-        return not (
-            self.project
-            or self.kinds
-            or self.person
-            or self.role
-            or self.tags
-            or self.cause
-            or self.since
-            or self.until
-            or self._terms
-        )
+        In the order they narrow best for their cost: each looks only at the
+        entries the ones before it kept (a date is parsed, a name normalised,
+        only where kind, project, tags and cause allow), retracted entries,
+        rare and cheap to spot, just before the costly search text.
+        """
+        out = []
+        if self.kinds:
+            out.append(Criterion("kind", is_in, frozenset(self.kinds)))
+        if self.project:
+            out.append(Criterion("project", equals, self.project.casefold()))
+        if self.tags:  # every one of them
+            out.append(Criterion("tags", holds, tuple(dict.fromkeys(self.tags))))
+        if self.cause:
+            out.append(Criterion("causes", holds, (self.cause,)))
+        if self.since or self.until:
+            lo = self.since.timestamp() if self.since else -math.inf
+            hi = self.until.timestamp() if self.until else math.inf
+            out.append(Criterion("time", between, (lo, hi)))
+        if self.role:  # that person in that role, or anyone in it
+            test, value = (holds, (person_key(self.person),)) if self.person else (is_set, None)
+            out.append(Criterion(f"role:{self.role}", test, value))
+        elif self.person:  # named anywhere
+            out.append(Criterion("people", holds, (person_key(self.person),)))
+        if not self.include_retracted:
+            out.append(Criterion("retracted", is_unset, None))
+        terms = dict.fromkeys(t.encode() for t in (self.search or "").casefold().split())
+        if terms:  # every term, the longest (the rarest, likely) looked for first
+            out.append(Criterion("text", holds, tuple(sorted(terms, key=len, reverse=True))))
+        return out
+
+    def matches(self, view: dict) -> bool:
+        return bool(self.apply((view,), ordered=False))
 
     def apply(self, views, ordered: bool = True) -> list[dict]:
         """Matching views in time order (occurred_at, then #seq), or in journal
         order with ordered=False for callers that only count (sorting 100k
         views by time costs a date parse each)."""
-        if self.is_empty():
-            hits = list(views) if self.include_retracted else [v for v in views if not v["retracted"]]
-        else:
-            hits = [v for v in views if self.matches(v)]
+        if not isinstance(views, Collection):
+            views = list(views)  # a test reads the rows twice: beside their cells, and for them
+        columns = {**COLUMNS, "time": timestamp, "text": partial(search_text, cache=self.cache_text)}
+        hits = narrow(self.criteria(), lambda column, rows: map(columns[column], rows), views)
         if ordered:
             hits.sort(key=lambda v: (timestamp(v), v["seq"]))
         return hits

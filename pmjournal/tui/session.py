@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from ..core.errors import PmjournalError
+from ..core.filter_index import FilterIndex as TrailIndex
 from ..core.fold import extend, fold
 from ..core.people import People
 from ..core.store import Journal
-from .trail_index import TrailIndex
 
 PREVIEW_BYTES = 1 << 19
 

@@ -19,11 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList
 
 from ...core.errors import PmjournalError
+from ...core.filter_index import FilterIndex
 from ...core.filter_syntax import parse, with_person
 from ...core.query import trace, who
 from ..bindings import TRAIL
 from ..session import JournalSession, Snapshot, file_stamp
-from ..trail_index import TrailIndex
 from ..widgets.entry_detail import EntryDetail
 from ..widgets.filter_bar import FilterBar, FilterInput
 from ..widgets.trail_table import TrailTable
@@ -51,7 +51,7 @@ class TrailScreen(Screen):
     def __init__(self, session: JournalSession) -> None:
         super().__init__()
         self.session = session
-        self.snapshot = Snapshot({}, None, TrailIndex(()), partial=True)
+        self.snapshot = Snapshot({}, None, FilterIndex(()), partial=True)
         self.filter_text = ""
         self.parsed = parse("")
         self._stamp = None

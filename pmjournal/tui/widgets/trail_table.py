@@ -1,7 +1,7 @@
 """The trail: a table that renders only the rows on screen.
 
 Textual's DataTable builds every row up front (about 7 s for 100,000 rows);
-this widget holds a list of row numbers into a TrailIndex and renders a line
+this widget holds a list of row numbers into a FilterIndex and renders a line
 when Textual asks for it, so loading, filtering and scrolling cost the same at
 100 entries and at 100,000. Cells are plain strings cut to their column's
 width in terminal cells (rich.cells), so CJK titles stay aligned and nothing a
@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.display import short_date
-from ..trail_index import TrailIndex
+from ...core.filter_index import FilterIndex
 
 # (title, width or None for the flexible column, right-aligned)
 COLUMNS = (
@@ -107,14 +107,14 @@ class TrailTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.index = TrailIndex(())
+        self.index = FilterIndex(())
         self.hits: list[int] = []
         self.display_person = lambda name: name
         self._widths: tuple[int, ...] = ()
 
     # -- data ------------------------------------------------------------
 
-    def show(self, index: TrailIndex, hits: list[int], keep_id: str | None = None, display_person=None) -> None:
+    def show(self, index: FilterIndex, hits: list[int], keep_id: str | None = None, display_person=None) -> None:
         """Show `hits` (row numbers into `index`); keep the cursor on `keep_id` if it is still there."""
         old = self.cursor
         self.index, self.hits = index, hits

@@ -1,0 +1,152 @@
+"""What is owed: the open loops (core/loops.py) of the journal, overdue first.
+
+The same loops, in the same order, as `pmjournal due`. The state is a word as
+well as a colour (OVERDUE, due soon, open), so it reads on a monochrome
+terminal. Enter jumps to the entry in the trail; `d` records that the
+highlighted loop was done (forms/done.py), which removes it from the list.
+"""
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...core.display import visible
+from ...core.loops import STATE_WORDS, Loop, days_text, label
+from ..widgets.row_table import RowTable
+
+STATE, DUE, SEQ, KIND, OWES, WHAT = range(6)
+
+
+class DueTable(RowTable):
+    COLUMNS = (
+        ("State", 8, False),
+        ("Due", 12, False),
+        ("#", 7, True),
+        ("Kind", 13, False),
+        ("Owed by", 16, False),
+        ("What", None, False),
+    )
+    FLEX = WHAT
+    GIVE_WAY = ((KIND, 0), (OWES, 10))
+    COMPONENT_CLASSES = {"due--overdue", "due--soon", "due--seq"}
+
+    class Chosen(Message):
+        """Enter on a row."""
+
+    def __init__(self, loops: list[Loop], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.loops = loops
+        self.display_person = lambda name: name
+
+    @property
+    def row_count(self) -> int:
+        return len(self.loops)
+
+    @property
+    def current(self) -> Loop | None:
+        return self.loops[self.cursor] if self.loops else None
+
+    def cells(self, row: int) -> tuple[str, ...]:
+        loop = self.loops[row]
+        view = loop.view
+        return (
+            STATE_WORDS[loop.state],
+            f"{loop.due.isoformat()} {days_text(loop.days)}" if loop.state == "overdue" else loop.due.isoformat(),
+            f"#{view['seq']}",
+            view["kind"],
+            visible(", ".join(self.display_person(n) for n in loop.owes)),
+            visible(f"{label(loop)} · {view.get('title', '')}"),
+        )
+
+    def row_styles(self, row: int) -> tuple[Style | None, list[Style | None]]:
+        loop = self.loops[row]
+        styles: list[Style | None] = [None] * len(self.COLUMNS)
+        styles[SEQ] = self.get_component_rich_style("due--seq", partial=True)
+        if loop.state in ("overdue", "soon"):
+            styles[STATE] = styles[DUE] = self.get_component_rich_style(f"due--{loop.state}", partial=True)
+        return None, styles
+
+    def widths(self, total: int) -> tuple[int, ...]:
+        widths = list(super().widths(total))
+        if widths[DUE] and any(loop.state == "overdue" for loop in self.loops):
+            widths[DUE] = 24  # the date and how long ago it was due
+        return tuple(widths)
+
+    def chosen(self) -> None:
+        self.post_message(self.Chosen())
+
+    def drop(self, loop: Loop) -> None:
+        self.loops = [lp for lp in self.loops if lp is not loop]
+        self.rows_changed()
+
+
+class DueScreen(Screen[str | None]):
+    """Dismisses with the id of the entry to jump to, or None."""
+
+    DEFAULT_CSS = """
+    DueTable > .due--overdue { color: $error; text-style: bold; }
+    DueTable > .due--soon { color: $warning; }
+    DueTable > .due--seq { color: $text-muted; }
+    #due-title { padding: 0 1; height: auto; }
+    """
+    BINDINGS = [
+        Binding("escape,u", "close", "Back", id="due.close"),
+        Binding("enter", "choose", "Go to entry", id="due.choose"),
+        # Priority, as the keys that open forms on the trail (bindings.py): what is typed
+        # right behind "d" goes into the form it opens.
+        Binding("d", "done", "Done", id="due.done", priority=True),
+    ]
+
+    def __init__(self, loops: list[Loop], session, display_person=None) -> None:
+        super().__init__()
+        self.session = session
+        self.table_widget = DueTable(loops, id="due-table")
+        if display_person is not None:
+            self.table_widget.display_person = display_person
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="≡")
+        yield Static(self._title(), id="due-title")
+        yield self.table_widget
+        yield Footer()
+
+    def _title(self) -> Text:
+        loops = self.table_widget.loops
+        if not loops:
+            return Text("Nothing is due: no open follow-up, review, commitment or escalation.")
+        overdue = sum(1 for lp in loops if lp.state == "overdue")
+        return Text(f"Open loops: {len(loops)}, {overdue} overdue · enter goes to the entry · d records it done")
+
+    def on_mount(self) -> None:
+        self.sub_title = "Due"
+        self.table_widget.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_due_table_chosen(self, event: DueTable.Chosen) -> None:
+        event.stop()
+        self.action_choose()
+
+    def action_choose(self) -> None:
+        loop = self.table_widget.current
+        if loop is not None:
+            self.dismiss(loop.view["id"])
+
+    def action_done(self) -> None:
+        loop = self.table_widget.current
+        if loop is None:
+            return
+        from ..forms.done import DoneDialog
+
+        def saved(record: dict | None) -> None:
+            if record:
+                self.table_widget.drop(loop)
+                self.query_one("#due-title", Static).update(self._title())
+                self.notify(f"Recorded #{record['seq']}: {label(loop)} of #{loop.view['seq']} done.", markup=False)
+
+        self.app.push_screen(DoneDialog(self.session, loop), saved)

@@ -1,0 +1,187 @@
+"""The Due view (u), the trail's Due column, the overdue notice and recording a loop done, with a fixed day."""
+
+from datetime import date
+
+import pytest
+from tuihelp import REF, SIZE, loaded, pilot_test, static_text, table_lines, wait_for
+
+from pmjournal.core import loops
+from pmjournal.core.store import Journal
+from pmjournal.tui.forms.done import DoneDialog
+from pmjournal.tui.screens.due import DueScreen
+from pmjournal.tui.screens.trail import TrailScreen
+
+TODAY = REF.date()  # Friday 20 Nov 2026
+
+
+@pytest.fixture
+def loops_db(db):
+    """One loop of every type: overdue, due soon, open, and one already done."""
+    j = Journal(db, user="Pat PM")
+    j.add(
+        "communication", {"title": "Call with Acme", "occurred_at": "2026-11-02", "follow_up_by": "2026-11-10", "owner": "Dana"}
+    )
+    j.add("decision", {"title": "Ship v2", "owner": "Lee", "occurred_at": "2026-11-01", "review_by": "2026-11-22"})
+    j.add("risk", {"title": "No sandbox", "owner": "Dana", "occurred_at": "2026-11-01", "review_by": "2026-12-15"})
+    j.add(
+        "communication",
+        {"title": "Pricing sync", "occurred_at": "2026-11-03", "commitments": ["Sam; send the sheet; 2026-11-19"]},
+    )
+    j.add("risk", {"title": "Budget cut", "owner": "Dana", "raised_to": ["Marcus"], "occurred_at": "2026-11-09"})
+    done = j.add("communication", {"title": "Told support", "occurred_at": "2026-11-02", "follow_up_by": "2026-11-05"})
+    j.close_loop(done["id"], note="sent the FAQ", occurred_at="2026-11-04")
+    j.add("note", {"title": "Nothing owed here", "occurred_at": "2026-11-04"})
+    return db
+
+
+def due_rows(screen: DueScreen) -> list[str]:
+    table = screen.table_widget
+    return [" ".join(table.render_line(y).text.split()) for y in range(1, table.row_count + 1)]
+
+
+async def open_due(pilot) -> DueScreen:
+    await loaded(pilot)
+    await pilot.press("u")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DueScreen))
+    return pilot.app.screen
+
+
+@pilot_test
+async def test_due_lists_every_open_loop_overdue_first_with_its_state_in_words(loops_db, make_app):
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_due(pilot)
+        rows = due_rows(screen)
+        # the same loops, in the same order, as the core (and `pmjournal due`)
+        expected = loops.open_loops(Journal(loops_db).views.values(), TODAY)
+        assert [f"#{lp.view['seq']}" for lp in expected] == [next(w for w in row.split() if w.startswith("#")) for row in rows]
+        assert rows[0] == "OVERDUE 2026-11-10 10 d overdue #1 communication Dana follow-up · Call with Acme"
+        assert rows[1] == "OVERDUE 2026-11-16 4 d overdue #5 risk Marcus answer · Budget cut"
+        assert rows[2] == "OVERDUE 2026-11-19 1 d overdue #4 communication Sam commitment 1 (send the sheet) · Pricing sync"
+        assert rows[3] == "due soon 2026-11-22 #2 decision Lee review · Ship v2"
+        assert rows[4] == "open 2026-12-15 #3 risk Dana review · No sandbox"
+        assert len(rows) == 5  # the done follow-up (#6) and the note owe nothing
+        assert "5, 3 overdue" in str(screen.query_one("#due-title").render())
+
+
+@pilot_test
+async def test_the_trail_marks_entries_with_open_loops_and_the_app_says_what_is_overdue(loops_db, make_app):
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        assert any("3 loops are overdue" in str(n.message) for n in app._notifications)
+        lines = {line.split()[0]: line for line in table_lines(app.screen.table)[1:] if line.strip()}
+        assert lines["#1"].rstrip().endswith("10d OVERDUE")
+        assert lines["#2"].rstrip().endswith("due in 2d")
+        assert lines["#3"].rstrip().endswith("due in 25d")
+        assert "due" not in lines["#6"].split("communication", 1)[1]
+        assert table_lines(app.screen.table)[0].split()[-1] == "Due"
+
+
+@pilot_test
+async def test_a_narrow_trail_says_overdue_in_the_status_column(loops_db, make_app):
+    app = make_app(loops_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        lines = {line.split()[0]: line for line in table_lines(app.screen.table)[1:] if line.strip()}
+        assert "Due" not in table_lines(app.screen.table)[0]
+        assert lines["#1"].rstrip().endswith("OVERDUE")
+        assert lines["#2"].rstrip().endswith("due in 2d")
+        assert lines["#3"].rstrip().endswith("open")  # far off: the status stays
+
+
+@pilot_test
+async def test_enter_jumps_to_the_entry_even_when_the_filter_hides_it(loops_db, make_app):
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"kind:note", "enter")
+        await open_due(pilot)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+        assert app.screen.table.current["seq"] == 5
+
+
+@pilot_test
+async def test_d_records_the_loop_done_and_the_entry_history_shows_it(loops_db, make_app):
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_due(pilot)
+        await pilot.press("down")  # #5: the escalation to Marcus
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
+        assert app.screen.query_one("#f-by").value == "Marcus"
+        await pilot.press("tab", "tab", *"no budget this quarter", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen))
+        await pilot.pause()
+        assert [row.split("#")[1].split()[0] for row in due_rows(screen)] == ["1", "4", "2", "3"]
+        record = Journal(loops_db).records()[-1]
+        assert (record["kind"], record["loop"], record["by"], record["note"]) == (
+            "loop",
+            "answer",
+            "Marcus",
+            "no budget this quarter",
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and app.screen.snapshot.last_seq == record["seq"])
+        app.screen.table.move_to(record["target"])
+        await pilot.pause()
+        detail = static_text(app.screen, "#detail-history")
+        assert "answer done" in detail and "by Marcus: no budget this quarter" in detail
+
+
+@pilot_test
+async def test_the_done_form_refuses_a_date_before_the_entry_and_writes_nothing(loops_db, make_app):
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_due(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
+        await pilot.press(*"2026-10-01", "ctrl+s")
+        await wait_for(pilot, lambda: "cannot be done before that" in str(app.screen.query_one("#error").render()))
+        assert isinstance(app.screen, DoneDialog)
+    assert len(Journal(loops_db)) == 8
+
+
+@pilot_test
+async def test_an_empty_due_view_says_nothing_is_due(db, make_app):
+    Journal(db, user="Pat PM").add("note", {"title": "just a note", "occurred_at": "2026-11-01"})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_due(pilot)
+        assert "Nothing is due" in str(screen.query_one("#due-title").render())
+        assert not any("overdue" in str(n.message) for n in app._notifications)
+
+
+def test_snapshot_due_view(snap_compare, demo_db, make_app):
+    async def before(pilot):
+        await open_due(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=before)
+
+
+def test_loops_fixture_is_what_the_tests_say(loops_db):
+    found = {lp.view["seq"]: lp.state for lp in loops.open_loops(Journal(loops_db).views.values(), date(2026, 11, 20))}
+    assert found == {1: "overdue", 5: "overdue", 4: "overdue", 2: "soon", 3: "open"}
+
+
+@pilot_test
+async def test_the_done_form_takes_keys_typed_in_one_burst(loops_db, make_app):
+    """d, tab, tab, the note and ctrl+s arriving at once (a fast typist, a text expander, SSH lag)."""
+    import asyncio
+
+    from tuihelp import burst
+
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_due(pilot)
+        burst(app, "d{tab}{tab}sent the recap, and a date: 2026-11-12{ctrl+s}")
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if isinstance(app.screen, DueScreen):
+                break
+        record = Journal(loops_db).records()[-1]
+    assert (record["kind"], record["loop"], record["note"]) == ("loop", "follow-up", "sent the recap, and a date: 2026-11-12")

@@ -45,7 +45,7 @@ async def shoot(db: Path) -> None:
 
         await wait_until(pilot, trail_ready)
         trail = app.screen
-        trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 26))
+        trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 34))
         await pilot.pause(0.3)
         app.save_screenshot(str(OUT / "trail.svg"))
 
@@ -62,7 +62,7 @@ async def shoot(db: Path) -> None:
         await pilot.press("escape")
         await wait_until(pilot, trail_ready)
 
-        trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 43))
+        trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 57))
         await pilot.pause(0.2)
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen))

@@ -98,6 +98,16 @@ def _names(value) -> tuple[str, ...]:
 
 def _candidates(view: dict, answer_days: int):
     """(key, type, what, owes, owed_to, due) for every loop the entry opens."""
+    for key, type_, what, owes, owed_to, due in _raw_candidates(view, answer_days):
+        if owed_to:
+            # Nobody owes a loop to themselves: the owner among a follow-up's participants,
+            # a commitment the owner made.
+            owing = {person_key(n) for n in owes}
+            owed_to = tuple(n for n in owed_to if person_key(n) not in owing)
+        yield key, type_, what, owes, owed_to, due
+
+
+def _raw_candidates(view: dict, answer_days: int):
     kind = view["kind"]
     owner = _names(view.get("owner")) or _names(view.get("recorded_by"))
     if kind == "communication" and view.get("follow_up_by"):

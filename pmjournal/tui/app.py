@@ -36,6 +36,7 @@ class PmjournalApp(App):
         super().__init__()
         self.cfg = cfg
         self.session = JournalSession.open(Path(path), cfg.user)
+        self.session.answer_days = cfg.answer_days
         self.keymap = dict(cfg.keymap or {})
         self.error_message: str | None = None
         self._asked_name = False

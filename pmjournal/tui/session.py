@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from ..core.errors import PmjournalError
 from ..core.filter_index import FilterIndex as TrailIndex
 from ..core.fold import extend, fold
+from ..core.loops import ANSWER_DAYS
 from ..core.people import People
 from ..core.store import Journal
 
@@ -55,6 +56,7 @@ class JournalSession:
         self.journal = journal
         self.path = journal.path
         self.lock = threading.RLock()
+        self.answer_days = ANSWER_DAYS  # the config's (loops.py), set by the app
         # The views and people of the newest full snapshot. load() takes them over from the
         # journal, so a form without a full snapshot of its own reads these rather than
         # having the journal fold 100k records again.
@@ -213,6 +215,11 @@ class JournalSession:
         with self.lock:
             return self.journal.retract(entry_id, reason)
 
+    def close_loop(self, entry_id: str, loop: str, **values) -> dict:
+        """Record that the entry's `loop` was done (Journal.close_loop): occurred_at, by, note."""
+        with self.lock:
+            return self.journal.close_loop(entry_id, loop, answer_days=self.answer_days, **values)
+
     def export(self, path, filt, fmt: str, snapshot: Snapshot | None = None) -> None:
         """Write what `filt` selects to `path`, atomically, rendered from the snapshot's views
         (no refold of 100k records); the records, chain head and chain state are the journal's,
@@ -233,4 +240,4 @@ class JournalSession:
                 records=journal.records,
                 head=journal.head,
             )
-            write_atomically(path, render_chunks(reading, filt, fmt))
+            write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days))

@@ -214,3 +214,10 @@ def test_loop_records_survive_an_export_and_import(journal, tmp_path):
     (view,) = other.views.values()
     (loop,) = loops.loops_of(view, TODAY)
     assert (loop.state, loop.closed["note"], loop.closed["by"]) == ("done", "recap", "Dana")
+
+
+def test_nobody_owes_a_loop_to_themselves(journal):
+    entry = call(journal, owner="Dana", participants=["dana", "Lee"], follow_up_by="2026-12-10", commitments=["Dana; slides; 2026-12-10"])
+    follow_up, commitment = loops.loops_of(journal.get(entry["id"]), TODAY)
+    assert (follow_up.owes, follow_up.owed_to) == (("Dana",), ("Lee",))
+    assert (commitment.owes, commitment.owed_to) == (("Dana",), ())

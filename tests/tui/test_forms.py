@@ -187,7 +187,7 @@ KIND_CASES = {
             "title": "Told sales the date moved",
             "channel": "meeting",
             "participants": "Eve, Frank",
-            "commitments": "Sales tells customers by Friday",
+            "commitments": "Eve; tell customers; 2026-12-04\nFrank; update the FAQ; 2026-12-02 17:00",
             "acknowledged_by": "Eve",
             "follow_up_by": "2026-12-01",
         },
@@ -195,7 +195,10 @@ KIND_CASES = {
             "title": "Told sales the date moved",
             "channel": "meeting",
             "participants": ["Eve", "Frank"],
-            "commitments": "Sales tells customers by Friday",
+            "commitments": [
+                {"who": "Eve", "what": "tell customers", "due": "2026-12-04T00:00:00+08:00"},
+                {"who": "Frank", "what": "update the FAQ", "due": "2026-12-02T17:00:00+08:00"},
+            ],
             "acknowledged_by": ["Eve"],
             "follow_up_by": "2026-12-01T00:00:00+08:00",
         },
@@ -398,7 +401,7 @@ async def test_hostile_text_in_every_field_is_saved_as_typed(journal):
             {
                 "title": HOSTILE,
                 "participants": "李雷, [b]Bob[/b], 🙂 Emoji",
-                "commitments": HOSTILE,
+                "commitments": f"李雷; {HOSTILE}; 2026-12-04",
                 "project": "<b>项目</b>",
                 "evidence": HOSTILE,
                 "body": huge,
@@ -413,6 +416,7 @@ async def test_hostile_text_in_every_field_is_saved_as_typed(journal):
     assert record["participants"] == ["李雷", "[b]Bob[/b]", "🙂 Emoji"]
     assert record["body"] == huge
     assert record["project"] == "<b>项目</b>"
+    assert record["commitments"][0]["what"] == HOSTILE
 
 
 @pilot_test

@@ -7,6 +7,13 @@ from pmjournal.tui.screens.people import PeopleScreen
 from pmjournal.tui.screens.trace import TraceScreen
 
 
+async def settled(pilot) -> None:
+    """Loaded, without the toasts of the first seconds (the overdue notice would cover the detail pane)."""
+    await loaded(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
 def at_seq(pilot, seq: int) -> None:
     table = pilot.app.screen.table
     table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == seq))
@@ -14,7 +21,7 @@ def at_seq(pilot, seq: int) -> None:
 
 def test_trail_with_detail(snap_compare, demo_db, make_app):
     async def before(pilot):
-        await loaded(pilot)
+        await settled(pilot)
         at_seq(pilot, 34)
         await pilot.pause()
 
@@ -23,7 +30,7 @@ def test_trail_with_detail(snap_compare, demo_db, make_app):
 
 def test_filter_active(snap_compare, demo_db, make_app):
     async def before(pilot):
-        await loaded(pilot)
+        await settled(pilot)
         await pilot.press("slash", *"launch @marcus kind:decision", "enter")
         await pilot.pause()
 
@@ -32,7 +39,7 @@ def test_filter_active(snap_compare, demo_db, make_app):
 
 def test_people_view(snap_compare, demo_db, make_app):
     async def before(pilot):
-        await loaded(pilot)
+        await settled(pilot)
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, PeopleScreen))
 
@@ -41,7 +48,7 @@ def test_people_view(snap_compare, demo_db, make_app):
 
 def test_trace(snap_compare, demo_db, make_app):
     async def before(pilot):
-        await loaded(pilot)
+        await settled(pilot)
         at_seq(pilot, 57)
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, TraceScreen))
@@ -51,7 +58,7 @@ def test_trace(snap_compare, demo_db, make_app):
 
 def test_help(snap_compare, demo_db, make_app):
     async def before(pilot):
-        await loaded(pilot)
+        await settled(pilot)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
 
@@ -67,6 +74,6 @@ def test_welcome(snap_compare, db, make_app):
 
 def test_hostile_titles(snap_compare, hostile_db, make_app):
     async def before(pilot):
-        await loaded(pilot)
+        await settled(pilot)
 
     assert snap_compare(make_app(hostile_db), terminal_size=SIZE, run_before=before)

@@ -16,7 +16,7 @@ async def test_trail_lists_newest_first_with_details(demo_db, make_app):
         screen = app.screen
         assert isinstance(screen, TrailScreen)
         lines = table_lines(screen.table)
-        assert lines[0].split() == ["#", "When", "Kind", "Title", "Owner", "Approved", "by", "Status"]
+        assert lines[0].split() == ["#", "When", "Kind", "Title", "Owner", "Approved", "by", "Status", "Due"]
         assert lines[1].split()[0] == "#68"  # newest first
         assert screen.table.current["seq"] == 68
         await pilot.press("down")

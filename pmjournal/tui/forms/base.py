@@ -24,7 +24,7 @@ from pmjournal.core.people import People
 
 from ..session import JournalSession, Snapshot
 from .confirm import ConfirmDialog
-from .editors import FormInput, HoldsKeys, caught_up, refused
+from .editors import FIELD_MOVES, FormInput, HoldsKeys, caught_up, refused
 from .fields import CausesRow, DateRow, EnumRow, FieldRow, ImpactRow, InputRow, TextRow
 from .links import LinksRow
 
@@ -66,10 +66,7 @@ class FormScreen(HoldsKeys, ModalScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
-        # Priority, so focus moves before the next key is routed: a fast typist's
-        # "tab" then "Mar" otherwise lands "Mar" in the field being left.
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+        *FIELD_MOVES,
     ]
 
     def __init__(
@@ -105,7 +102,7 @@ class FormScreen(HoldsKeys, ModalScreen):
         if kind == "date":
             hint = "empty: now, when you save" if field.name == "occurred_at" else "optional"
             return DateRow(field, raw, self.clock, hint)
-        if kind in ("text", "list"):
+        if kind in ("text", "list", "commitments"):
             return TextRow(field, raw)
         if kind == "enum":
             return EnumRow(field, raw)

@@ -28,6 +28,7 @@ import asyncio
 
 from rich.segment import Segment
 from textual import events
+from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
@@ -76,6 +77,15 @@ async def caught_up(screen: Screen) -> bool:
         if not any(widget.message_queue_size for widget in widgets):
             break
     return True
+
+
+# Moving between the fields of a form with several: priority, so focus moves before
+# the next key is routed (a fast typist's "tab" then "Mar" otherwise lands "Mar" in
+# the field being left).
+FIELD_MOVES = [
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+]
 
 
 class InOrder:

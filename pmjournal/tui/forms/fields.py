@@ -24,6 +24,7 @@ from .values import describe_date
 # Long free text gets a taller box; the rest of the text fields are a few lines.
 TALL_TEXT = ("body",)
 LIST_HINT = "one per line"
+COMMITMENTS_HINT = "one per line: who; what; by when (Dana; send the pricing sheet; friday)"
 # A multi-line paste into a one-line list field becomes its items.
 PASTE_JOINS = {"people": ", ", "tags": " "}
 
@@ -190,6 +191,8 @@ class TextRow(FieldRow):
         area.add_class("-tall" if self.field.name in TALL_TEXT else "-short")
         if self.field.type == "list":
             area.placeholder = LIST_HINT
+        elif self.field.type == "commitments":
+            area.placeholder = COMMITMENTS_HINT
         yield area
 
     def editor(self) -> TextArea:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from pmjournal.core import dates
 from pmjournal.core.errors import DateError, NotFound, ValidationError
-from pmjournal.core.model import IMPACT_PARTS, Field
+from pmjournal.core.model import IMPACT_PARTS, Field, clean_commitments, commitment_line
 
 LINK_LABELS = {"caused_by": "Caused by", "supersedes": "Supersedes", "relates": "Relates to"}
 _REF = re.compile(r"^#?\d+$")
@@ -69,6 +69,8 @@ def raw_from_view(field: Field, view: dict, views: dict[str, dict]):
         return " ".join(value)
     if field.type == "list":
         return "\n".join(value)
+    if field.type == "commitments" and isinstance(value, list):
+        return "\n".join(commitment_line(item) for item in value)
     return str(value)
 
 
@@ -100,6 +102,9 @@ def core_value(field: Field, raw, clock):
         return items or None
     if kind == "text":
         return raw if raw.strip() else None
+    if kind == "commitments":
+        # 'who; what; by when' lines, their dates read against the form's clock as the date fields are
+        return clean_commitments(raw, ref=clock())
     return raw.strip() or None
 
 

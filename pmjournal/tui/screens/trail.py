@@ -18,9 +18,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList
 
+from ...core import dates
 from ...core.errors import PmjournalError
 from ...core.filter_index import FilterIndex
 from ...core.filter_syntax import parse, with_person
+from ...core.loops import OpenLoops
 from ...core.query import trace, who
 from ..bindings import TRAIL
 from ..session import JournalSession, Snapshot, file_stamp
@@ -43,6 +45,11 @@ class TrailScreen(Screen):
             self.snapshot, self.stamp = snapshot, stamp
             super().__init__()
 
+    class LoopsReady(Message):
+        def __init__(self, loops: OpenLoops, first: bool) -> None:
+            self.loops, self.first = loops, first
+            super().__init__()
+
     class LoadFailed(Message):
         def __init__(self, error: str) -> None:
             self.error = error
@@ -57,6 +64,7 @@ class TrailScreen(Screen):
         self._stamp = None
         self._loading = False
         self._pending_id: str | None = None
+        self.open_loops: OpenLoops | None = None  # the open loops of the snapshot's views, as of a day
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -77,13 +85,14 @@ class TrailScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = self.session.path.name
+        self.detail.answer_days = self.session.answer_days
         self.query_one("#welcome").display = False
         self.table.focus()
         self._update_status()
         self.reload(first=True)
         self.set_interval(POLL_SECONDS, self.poll)
 
-    NEEDS_ENTRIES = {"filter", "clear_filter", "people", "trace", "links", "amend", "retract", "export"}
+    NEEDS_ENTRIES = {"filter", "clear_filter", "people", "trace", "links", "amend", "retract", "export", "due"}
 
     def check_action(self, action: str, parameters) -> bool | None:
         # On the welcome panel only recording (and the app's own keys) make sense.
@@ -108,7 +117,30 @@ class TrailScreen(Screen):
             self.post_message(self.LoadFailed(str(err)))
             return
         self.post_message(self.Loaded(snapshot, stamp))
+        # Once the trail is up: the Due column, the overdue notice and `u` read these.
+        self.post_message(self.LoopsReady(self._loops_of(snapshot), first))
         snapshot.index.warm()  # so the first keystroke in the filter does not pay for the caches
+
+    def _loops_of(self, snapshot: Snapshot) -> OpenLoops:
+        today = dates.now().date()
+        return OpenLoops(snapshot.views, today, self.session.answer_days, previous=self.open_loops)
+
+    @on(LoopsReady)
+    def _on_loops_ready(self, message: LoopsReady) -> None:
+        book = message.loops
+        if book.views is not self.snapshot.views:
+            return  # a newer snapshot is shown; its own loops follow
+        self.open_loops = book
+        self.table.show_loops(book.by_entry)
+        if message.first and book.overdue:
+            n = book.overdue
+            self.notify(
+                f"{n} {'loop is' if n == 1 else 'loops are'} overdue: press u to see what is due.",
+                title="Overdue",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     def poll(self) -> None:
         if self._loading or not self.is_current or self._stamp is None:
@@ -297,6 +329,28 @@ class TrailScreen(Screen):
                 self.jump_to(entry_id)
 
         self.app.push_screen(TraceScreen(trace(self.snapshot.views, view["id"])), chosen)
+
+    def action_due(self) -> None:
+        book = self.open_loops
+        if book is None or book.views is not self.snapshot.views or book.today != dates.now().date():
+            self._due_in_worker()  # still loading, or a new day since: a quarter second at 100k
+            return
+        self._show_due(book)
+
+    @work(thread=True, exclusive=True, group="due", exit_on_error=False)
+    def _due_in_worker(self) -> None:
+        book = self._loops_of(self.snapshot)
+        self.app.call_from_thread(self._show_due, book)
+
+    def _show_due(self, book: OpenLoops) -> None:
+        from .due import DueScreen
+
+        def chosen(entry_id: str | None) -> None:
+            if entry_id:
+                self.jump_to(entry_id)
+
+        people = self.snapshot.people
+        self.app.push_screen(DueScreen(book.loops, self.session, people.display if people else None), chosen)
 
     # -- the forms (pmjournal.tui.forms), loaded only when used -------------
 

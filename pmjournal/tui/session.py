@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from ..core.errors import PmjournalError
-from ..core.filter_index import FilterIndex as TrailIndex
+from ..core.filter_index import FilterIndex
 from ..core.fold import extend, fold
 from ..core.loops import ANSWER_DAYS
 from ..core.people import People
@@ -31,7 +31,7 @@ PREVIEW_BYTES = 1 << 19
 class Snapshot:
     views: dict[str, dict]
     people: People
-    index: TrailIndex
+    index: FilterIndex
     partial: bool = False  # a preview of the newest records while the whole journal loads
     last_seq: int = 0  # the last record folded into `views`
     generation: int = 0  # the journal's generation it was read from (a replaced file bumps it)
@@ -126,7 +126,7 @@ class JournalSession:
         for entry_id in {r["id"] for r in new} | {r.get("target") for r in new}:
             if entry_id in views:
                 people.learn(views[entry_id])
-        index = TrailIndex(views.values(), previous=snap.index, changed=changed)
+        index = FilterIndex(views.values(), previous=snap.index, changed=changed)
         with self.lock:
             self._keep(views, people)
         return Snapshot(views, people, index, last_seq=new[-1]["seq"], **state)
@@ -141,7 +141,7 @@ class JournalSession:
             people = People()
             for view in views.values():
                 people.learn(view)
-        return Snapshot(views, people, TrailIndex(views.values()), partial, last_seq, **state)
+        return Snapshot(views, people, FilterIndex(views.values()), partial, last_seq, **state)
 
     def changed_since(self, stamp) -> bool:
         return file_stamp(self.path) != stamp

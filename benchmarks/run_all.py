@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _journal  # noqa: E402
 from _common import BENCH_DIR, REPO, parse_results  # noqa: E402
 
-SCRIPTS = ("bench_core.py", "bench_cli.py", "bench_jrnl.py", "bench_export.py", "bench_tui.py")
+SCRIPTS = ("bench_core.py", "bench_cli.py", "bench_jrnl.py", "bench_export.py", "bench_tui.py", "bench_due.py", "bench_due_view.py")
 TIMEOUT = 60 * 60
 
 # The DESIGN.md targets, in its order: (work, target as written, result key, yardstick key).
@@ -43,6 +43,7 @@ TARGET_ROWS = [
     ("`verify` at 100k, process", "< 2 s", "cli.verify.100k", None),
     ("`who` at 100k, process", "< 1.5 s", "cli.who.100k", None),
     ("`trace ID` at 100k, process (a chain 5 levels deep)", "< 1.5 s", "cli.trace.100k", None),
+    ("`pmjournal due` at 100k records, process", "< 1 s", "cli.due.100k", None),
     ("peak memory at 100k: `list --search`", "< 300 MB", "cli.list_search.100k.memory", None),
     ("peak memory at 100k: `verify`", "< 300 MB", "cli.verify.100k.memory", None),
     ("peak memory at 100k: `who`", "< 300 MB", "cli.who.100k.memory", None),

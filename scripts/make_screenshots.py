@@ -32,6 +32,7 @@ async def shoot(db: Path) -> None:
     from pmjournal.core.config import Config
     from pmjournal.tui.app import build_app
     from pmjournal.tui.forms import EntryForm
+    from pmjournal.tui.screens.due import DueScreen
     from pmjournal.tui.screens.people import PeopleScreen
     from pmjournal.tui.screens.trace import TraceScreen
     from pmjournal.tui.screens.trail import TrailScreen
@@ -41,10 +42,17 @@ async def shoot(db: Path) -> None:
 
         def trail_ready():
             s = app.screen
-            return isinstance(s, TrailScreen) and not s._loading and not s.snapshot.partial
+            return (
+                isinstance(s, TrailScreen)
+                and not s._loading
+                and not s.snapshot.partial
+                and s.open_loops is not None
+                and s.open_loops.views is s.snapshot.views
+            )
 
         await wait_until(pilot, trail_ready)
         trail = app.screen
+        app.clear_notifications()  # the overdue notice would cover the detail pane
         trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 34))
         await pilot.pause(0.3)
         app.save_screenshot(str(OUT / "trail.svg"))
@@ -70,6 +78,13 @@ async def shoot(db: Path) -> None:
         await pilot.press("escape")
         await wait_until(pilot, trail_ready)
 
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, DueScreen))
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / "due.svg"))
+        await pilot.press("escape")
+        await wait_until(pilot, trail_ready)
+
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, EntryForm))
         await pilot.press(*"Cut offline mode from v1", "tab", *"2026-11-19 15:00", "tab", *"Marcus Chen")
@@ -83,7 +98,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PMJOURNAL_CONFIG_DIR"] = str(Path(tmp) / "config")  # never the user's own config
+        from pmjournal.core import dates
         from pmjournal.core.demo import write_demo
+
+        dates.now = lambda: REF  # the demo's day: which loops are overdue does not move with the calendar
         from pmjournal.core.store import Journal
 
         db = Path(tmp) / "demo.json"

@@ -42,13 +42,7 @@ async def shoot(db: Path) -> None:
 
         def trail_ready():
             s = app.screen
-            return (
-                isinstance(s, TrailScreen)
-                and not s._loading
-                and not s.snapshot.partial
-                and s.open_loops is not None
-                and s.open_loops.views is s.snapshot.views
-            )
+            return isinstance(s, TrailScreen) and s.settled
 
         await wait_until(pilot, trail_ready)
         trail = app.screen

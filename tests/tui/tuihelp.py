@@ -53,13 +53,7 @@ async def loaded(pilot) -> None:
 
     def ready():
         screen = pilot.app.screen
-        return (
-            isinstance(screen, TrailScreen)
-            and not screen._loading
-            and not screen.snapshot.partial
-            and screen.open_loops is not None
-            and screen.open_loops.views is screen.snapshot.views
-        )
+        return isinstance(screen, TrailScreen) and screen.settled
 
     await wait_for(pilot, ready)
 

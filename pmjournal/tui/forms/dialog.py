@@ -2,11 +2,15 @@
 label under the field, hidden until there is something to say, and the field
 focused on opening so the dialog is usable without the mouse."""
 
+import asyncio
 from typing import TypeVar
 
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from pmjournal.core.errors import PmjournalError, StoreError
+
+from .base import store_message
 from .editors import FormInput, HoldsKeys, refused
 
 ResultType = TypeVar("ResultType")
@@ -26,6 +30,21 @@ class FieldDialog(HoldsKeys, ModalScreen[ResultType]):
         # A multi-line paste into the dialog's one line: nothing pasted, say why.
         event.stop()
         self.show_error(refused(event.text))
+
+    async def write(self, failed: str, call, *args, **kwargs):
+        """Run a journal write in a thread, saying "saving…" (it can wait for another
+        process's lock), and return its record; or None, with the error under the field
+        (a store failure is also a notice titled `failed`: what was typed is kept)."""
+        self.show_error("saving…")
+        try:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        except (StoreError, OSError) as err:
+            message = store_message(err)
+            self.show_error(message)
+            self.notify(message, title=failed, severity="error", markup=False, timeout=8)
+        except PmjournalError as err:
+            self.show_error(str(err))
+        return None
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one("#error", Label)

@@ -2,18 +2,14 @@
 commitment met, the answer received. A new record (kind `loop`), like
 `pmjournal done`; the entry itself is never edited."""
 
-import asyncio
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from pmjournal.core.display import visible
-from pmjournal.core.errors import PmjournalError, StoreError
 from pmjournal.core.loops import Loop, label
 
-from .base import store_message
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, caught_up
 
@@ -68,9 +64,9 @@ class DoneDialog(FieldDialog[dict | None]):
             return
         values = {name: self.query_one(f"#f-{name}", Input).value.strip() for name in ("when", "by", "note")}
         self.saving = True
-        self.show_error("saving…")
         try:
-            record = await asyncio.to_thread(
+            record = await self.write(
+                "Not recorded",
                 self.session.close_loop,
                 self.loop.view["id"],
                 self.loop.key,
@@ -78,17 +74,10 @@ class DoneDialog(FieldDialog[dict | None]):
                 by=values["by"] or None,
                 note=values["note"] or None,
             )
-        except (StoreError, OSError) as err:
-            message = store_message(err)
-            self.show_error(message)
-            self.notify(message, title="Not recorded", severity="error", markup=False, timeout=8)
-            return
-        except PmjournalError as err:
-            self.show_error(str(err))
-            return
         finally:
             self.saving = False
-        self.dismiss(record)
+        if record is not None:
+            self.dismiss(record)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,15 +1,10 @@
 """Retract an entry: a reason, then a confirmation. The entry stays on record, struck through."""
 
-import asyncio
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
-
-from .base import store_message
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
 from .editors import FormInput, caught_up
@@ -62,22 +57,9 @@ class RetractDialog(FieldDialog[dict | None]):
             self.query_one(Input).focus()
             return
         reason = self.query_one(Input).value
-        # In a thread, saying so: the write can wait for another process's lock.
-        self.show_error("saving…")
-        try:
-            record = await asyncio.to_thread(self.session.retract, self.view["id"], reason)
-        except ValidationError as err:
-            self.show_error(str(err))
-            return
-        except (StoreError, OSError) as err:
-            message = store_message(err)
-            self.show_error(message)
-            self.notify(message, title="Not retracted", severity="error", markup=False, timeout=8)
-            return
-        except PmjournalError as err:
-            self.show_error(str(err))
-            return
-        self.dismiss(record)
+        record = await self.write("Not retracted", self.session.retract, self.view["id"], reason)
+        if record is not None:
+            self.dismiss(record)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -80,6 +80,12 @@ class TrailScreen(Screen):
         return self.query_one(TrailTable)
 
     @property
+    def settled(self) -> bool:
+        """The whole journal is shown and its open loops counted (what tests and screenshots wait for)."""
+        book = self.open_loops
+        return not self._loading and not self.snapshot.partial and book is not None and book.views is self.snapshot.views
+
+    @property
     def detail(self) -> EntryDetail:
         return self.query_one(EntryDetail)
 

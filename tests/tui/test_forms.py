@@ -44,6 +44,12 @@ def clock():
     return NOW
 
 
+async def finished(pilot, app) -> None:
+    """Wait until the form has dismissed: saves run in a worker thread, so one pause
+    is not enough on a busy machine."""
+    await wait_for(pilot, lambda: app.result is not UNSET)
+
+
 class FormsApp(App):
     """Pushes one screen at start and keeps what it dismissed with."""
 
@@ -139,7 +145,7 @@ async def test_decision_by_keyboard_end_to_end(journal):
         await pilot.press("tab")
         await type_text(pilot, "Team knows it")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     record = app.result
     assert record["kind"] == "decision"
     assert record["title"] == "Use Postgres for billing"
@@ -254,7 +260,7 @@ async def test_each_kind_saves_its_fields(journal, kind):
     async with app.run_test(size=SIZE) as pilot:
         await fill(app, pilot, raws)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     record = app.result
     assert record is not UNSET and record is not None
     assert record["kind"] == kind
@@ -272,7 +278,7 @@ async def test_causes_are_ticked_by_keyboard(journal):
         field(app.screen, "causes").focus()
         await pilot.press("space", "down", "space")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result["causes"] == ["expectations", "communication"]
 
 
@@ -295,7 +301,7 @@ async def test_links_by_number_and_by_searching_titles(journal):
         preview = app.screen.query_one(".pm-link-preview", Label)
         assert "Vendor contract signed" in str(preview.content)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result["links"] == [{"rel": "caused_by", "to": first["id"]}, {"rel": "relates", "to": other["id"]}]
 
 
@@ -410,7 +416,7 @@ async def test_hostile_text_in_every_field_is_saved_as_typed(journal):
         field(app.screen, "title").focus()
         await pilot.press("end", "space", "]")  # typing into a huge-history form still works
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     record = app.result
     assert record["title"] == HOSTILE + " ]"
     assert record["participants"] == ["李雷", "[b]Bob[/b]", "🙂 Emoji"]
@@ -561,7 +567,7 @@ async def test_amend_records_only_the_changed_fields_and_the_reason(journal):
         field(screen, "reason").focus()
         await type_text(pilot, "Alice moved teams")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     record = app.result
     assert record["kind"] == "amendment"
     assert record["target"] == entry["id"]
@@ -597,7 +603,7 @@ async def test_retract_asks_for_a_reason_and_confirmation(journal):
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result["kind"] == "retraction"
     assert app.result["reason"] == "logged twice"
     assert journal.get(entry["id"])["retracted"]["reason"] == "logged twice"
@@ -637,7 +643,7 @@ async def test_export_json_writes_the_file_then_asks_before_overwriting(journal,
         assert field(app.screen, "path").value == "pmjournal-2026-11-25.json"
         assert app.screen.focused is field(app.screen, "path")
         await pilot.press("enter")
-        await pilot.pause()
+        await finished(pilot, app)
     target = tmp_path / "pmjournal-2026-11-25.json"
     assert app.result == target
     assert json.loads(target.read_text())["entries"][0]["title"] == "Ship v2 on Friday"
@@ -654,7 +660,7 @@ async def test_export_json_writes_the_file_then_asks_before_overwriting(journal,
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result == target
     assert "Ship v2 on Friday" in target.read_text()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
@@ -673,7 +679,7 @@ async def test_export_csv_to_a_typed_path(journal, tmp_path):
         await pilot.press("ctrl+u")
         await type_text(pilot, "trail.csv")
         await pilot.press("enter")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result == tmp_path / "trail.csv"
     assert (tmp_path / "trail.csv").read_text().splitlines()[1].split(",")[4] == "Ship v2 on Friday"
 
@@ -703,7 +709,7 @@ async def test_first_run_saves_the_name_to_config():
         assert "required" in str(app.screen.query_one("#error", Label).content)
         await type_text(pilot, "Pat 李")
         await pilot.press("enter")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result == "Pat 李"
     assert config.load().name == "Pat 李"
 
@@ -761,7 +767,7 @@ async def test_huge_pastes_into_a_line_and_the_body(journal):
         app.post_message(events.Paste(line + "\nsecond line"))
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result["title"] == line  # the title takes the first line of a paste...
     assert app.result["body"] == body + "second line"  # ...and Body the rest
 

@@ -176,12 +176,33 @@ async def test_new_entry_typed_straight_into_the_form_as_it_opens(demo_db, make_
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await trail_burst(
-            pilot, app, "ndqueue export retry{tab}{tab}Owner Person{ctrl+s}", lambda: len(Journal(demo_db)) > before
+            pilot,
+            app,
+            "ndqueue export retry{tab}{tab}Owner Person{ctrl+s}",
+            # saved, and the form closed (it closes once the save's thread returns)
+            lambda: len(Journal(demo_db)) > before and isinstance(app.screen, TrailScreen),
         )
         assert isinstance(app.screen, TrailScreen)
         assert app.is_running
     records = Journal(demo_db).records()[before:]
     assert [(r["kind"], r["title"], r["owner"]) for r in records] == [("decision", "queue export retry", "Owner Person")]
+
+
+@pilot_test
+async def test_kind_chosen_with_arrows_and_enter_then_typed_straight_into_the_form(demo_db, make_app):
+    """n, two downs and enter pick "communication"; the title typed behind enter goes into its form."""
+    before = len(Journal(demo_db))
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(
+            pilot,
+            app,
+            "n{down}{down}{enter}told Acme the date{ctrl+s}",
+            lambda: len(Journal(demo_db)) > before and isinstance(app.screen, TrailScreen),
+        )
+        assert isinstance(app.screen, TrailScreen)
+    records = Journal(demo_db).records()[before:]
+    assert [(r["kind"], r["title"]) for r in records] == [("communication", "told Acme the date")]
 
 
 @pilot_test
@@ -261,3 +282,35 @@ async def test_amend_after_moving_down_in_the_same_burst_amends_the_row_moved_to
             lambda: (Journal(demo_db).get(entry_id).get("history") or [{}])[-1].get("reason") == "moved down first",
         )
     assert Journal(demo_db).get(entry_id)["title"] == "queue export retry"
+
+
+@pilot_test
+async def test_keys_typed_behind_enter_in_the_filter_act_on_the_filtered_trail(demo_db, make_app):
+    """ "/kind:decision", enter, j, j, a in one burst: the filter holds exactly what was typed
+    before enter, and the amendment is of the third decision, not a row of the unfiltered trail."""
+    from pmjournal.tui.forms import AmendForm
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        decisions = [v for v in app.screen.table.visible_views() if v["kind"] == "decision"]
+        burst(app, "{slash}kind:decision{enter}jja")
+        await wait_for(pilot, lambda: isinstance(app.screen, AmendForm))
+        assert app.screen.view["id"] == decisions[2]["id"]
+        trail = app.screen_stack[-2]
+        assert trail.query_one("#filter-input").value == "kind:decision"
+
+
+@pilot_test
+async def test_keys_typed_behind_escape_in_the_filter_reach_the_trail(demo_db, make_app):
+    """ "/zzz", escape, then "p" at once: the filter is cleared and p opens People, nothing typed into the filter."""
+    from pmjournal.tui.screens.people import PeopleScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        burst(app, "{slash}zzz{escape}p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+        trail = app.screen_stack[-2]
+        assert trail.query_one("#filter-input").value == ""
+        assert trail.filter_text == ""

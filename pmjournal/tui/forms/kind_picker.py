@@ -27,11 +27,17 @@ class KindPicker(ModalScreen[str | None]):
     # dismiss callback, where the trail pushes the form, runs right after this key,
     # before the App reads the next one: the keys typed behind go to the form, which
     # holds them until its first field has the focus (editors.py HoldsKeys).
-    # (Arrows and enter are the OptionList's own, run later: keys typed behind
-    # "n ↓ enter" are not kept.)
+    # The arrows and enter are bindings here too, with priority, rather than the
+    # OptionList's own (which run when the key reaches it, after the App has read
+    # on): keys typed behind "n ↓ ↓ enter" go to the form as well.
     CSS_PATH = "forms.tcss"
     BINDINGS = [Binding(key, f"pick('{kind}')", kind.capitalize(), show=False, priority=True) for kind, key in KEYS.items()] + [
         Binding("escape", "cancel", "Cancel", priority=True),
+        Binding("up,k", "move('cursor_up')", "Up", show=False, priority=True),
+        Binding("down,j", "move('cursor_down')", "Down", show=False, priority=True),
+        Binding("home", "move('first')", "First", show=False, priority=True),
+        Binding("end", "move('last')", "Last", show=False, priority=True),
+        Binding("enter", "choose", "Choose", show=False, priority=True),
     ]
 
     def __init__(self):
@@ -55,6 +61,14 @@ class KindPicker(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
+
+    def action_move(self, where: str) -> None:
+        getattr(self.query_one(OptionList), f"action_{where}")()
+
+    def action_choose(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
 
     def action_pick(self, kind: str) -> None:
         self.dismiss(kind)

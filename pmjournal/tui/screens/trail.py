@@ -245,7 +245,9 @@ class TrailScreen(Screen):
     @on(FilterInput.Cleared)
     @on(FilterInput.Done)
     def _back_to_trail(self) -> None:
-        self.table.focus()
+        # At once: Widget.focus() goes through the App's queue, behind the keys typed
+        # after enter, which would then still land in the filter (FilterInput.action_leave).
+        self.set_focus(self.table)
 
     def set_filter(self, text: str) -> None:
         self.query_one(FilterInput).value = text

@@ -7,11 +7,18 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from ..forms.editors import caught_up
+
 PLACEHOLDER = "/ to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:"
 
 
 class FilterInput(Input):
-    BINDINGS = [Binding("escape", "clear", "Clear filter", show=False)]
+    # Priority, so the App acts on them as it reads them: the keys typed behind
+    # ("/launch", enter, "j j a") must reach the trail, filtered, not the filter.
+    BINDINGS = [
+        Binding("escape", "leave(True)", "Clear filter", show=False, priority=True),
+        Binding("enter,down", "leave(False)", "Back to the trail", show=False, priority=True),
+    ]
 
     class Cleared(Message):
         pass
@@ -28,15 +35,17 @@ class FilterInput(Input):
     def on_blur(self) -> None:
         self.border_title = None
 
-    def action_clear(self) -> None:
-        self.value = ""
-        self.post_message(self.Cleared())
-
-    def key_down(self) -> None:
-        self.post_message(self.Done())
-
-    async def action_submit(self) -> None:
-        self.post_message(self.Done())
+    async def action_leave(self, clear: bool) -> None:
+        """Back to the trail, the filter cleared or kept. This runs in the App's task, which
+        waits here: first until every key typed before this one is in the filter and the
+        trail shows what it selects, then until the trail has the focus. Only then does the
+        App read the keys typed behind."""
+        if not await caught_up(self.screen):
+            return
+        if clear:
+            self.value = ""
+        self.post_message(self.Cleared() if clear else self.Done())
+        await caught_up(self.screen)
 
 
 class FilterBar(Horizontal):

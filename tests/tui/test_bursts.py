@@ -10,6 +10,7 @@ import asyncio
 import json
 from datetime import date
 
+import pytest
 from test_forms import SIZE, UNSET, FormsApp, clock, field, new_form, seed_people
 from textual.widgets import Label
 from tuihelp import burst, loaded, pilot_test, wait_for
@@ -170,39 +171,30 @@ async def trail_burst(pilot, app, keys: str, done) -> None:
     await pilot.pause(0.2)  # anything a lost key would still do (quit, open a screen) has happened
 
 
+@pytest.mark.parametrize(
+    "keys, expected",
+    [
+        ("ndqueue export retry{tab}{tab}Owner Person{ctrl+s}", ("decision", "queue export retry", "Owner Person")),
+        # the kind chosen with the arrows and enter instead of its letter
+        ("n{down}{down}{enter}told Acme the date{ctrl+s}", ("communication", "told Acme the date", None)),
+    ],
+    ids=["kind-letter", "arrows-and-enter"],
+)
 @pilot_test
-async def test_new_entry_typed_straight_into_the_form_as_it_opens(demo_db, make_app):
+async def test_new_entry_typed_straight_into_the_form_as_it_opens(demo_db, make_app, keys, expected):
     before = len(Journal(demo_db))
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await trail_burst(
             pilot,
             app,
-            "ndqueue export retry{tab}{tab}Owner Person{ctrl+s}",
+            keys,
             # saved, and the form closed (it closes once the save's thread returns)
             lambda: len(Journal(demo_db)) > before and isinstance(app.screen, TrailScreen),
         )
-        assert isinstance(app.screen, TrailScreen)
         assert app.is_running
     records = Journal(demo_db).records()[before:]
-    assert [(r["kind"], r["title"], r["owner"]) for r in records] == [("decision", "queue export retry", "Owner Person")]
-
-
-@pilot_test
-async def test_kind_chosen_with_arrows_and_enter_then_typed_straight_into_the_form(demo_db, make_app):
-    """n, two downs and enter pick "communication"; the title typed behind enter goes into its form."""
-    before = len(Journal(demo_db))
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await trail_burst(
-            pilot,
-            app,
-            "n{down}{down}{enter}told Acme the date{ctrl+s}",
-            lambda: len(Journal(demo_db)) > before and isinstance(app.screen, TrailScreen),
-        )
-        assert isinstance(app.screen, TrailScreen)
-    records = Journal(demo_db).records()[before:]
-    assert [(r["kind"], r["title"]) for r in records] == [("communication", "told Acme the date")]
+    assert [(r["kind"], r["title"], r.get("owner")) for r in records] == [expected]
 
 
 @pilot_test

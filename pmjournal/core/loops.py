@@ -19,6 +19,7 @@ never an edit; the last such record for a loop decides whether it is done.
 A retracted entry owes nothing.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -96,18 +97,17 @@ def _names(value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _candidates(view: dict, answer_days: int):
-    """(key, type, what, owes, owed_to, due) for every loop the entry opens."""
-    for key, type_, what, owes, owed_to, due in _raw_candidates(view, answer_days):
-        if owed_to:
-            # Nobody owes a loop to themselves: the owner among a follow-up's participants,
-            # a commitment the owner made.
-            owing = {person_key(n) for n in owes}
-            owed_to = tuple(n for n in owed_to if person_key(n) not in owing)
-        yield key, type_, what, owes, owed_to, due
+def _not_owing(owes: tuple[str, ...], owed_to: tuple[str, ...]) -> tuple[str, ...]:
+    """Nobody owes a loop to themselves: the owner among a follow-up's participants,
+    a commitment the owner made."""
+    if not owed_to:
+        return owed_to
+    owing = {person_key(n) for n in owes}
+    return tuple(n for n in owed_to if person_key(n) not in owing)
 
 
 def _raw_candidates(view: dict, answer_days: int):
+    """(key, type, what, owes, owed_to, due) for every loop the entry opens (owed_to before _not_owing)."""
     kind = view["kind"]
     owner = _names(view.get("owner")) or _names(view.get("recorded_by"))
     if kind == "communication" and view.get("follow_up_by"):
@@ -131,6 +131,12 @@ def could_open(view: dict) -> bool:
 
 
 LOOP_FIELDS = ("follow_up_by", "review_by", "raised_to", "commitments")  # what could_open looks for
+# Every line loop_views' keep() can accept: an entry with a loop field or a supersedes link, and
+# every amendment, retraction and loop record (a superset; keep decides). As bytes of canonical
+# JSON, where a quoted key can only be a key (storage.find_lines).
+SELECT = re.compile(
+    rb'"(?:follow_up_by|review_by|raised_to|commitments)":|"rel":"supersedes"|"kind":"(?:amendment|retraction|loop)"'
+)
 
 
 def loop_views(journal) -> list[dict]:
@@ -175,7 +181,19 @@ def loop_views(journal) -> list[dict]:
         dropped[record["id"]] = (record["seq"], record.get("hash"))
         return False
 
-    records = journal.scan(keep)
+    records = journal.scan(keep, SELECT)
+    # What scan took from a verified prefix without parsing (see SELECT) never reached keep(): an
+    # amendment there that gives an entry a loop field or links names an entry not yet held.
+    held_ids = {r["id"] for r in records if r["kind"] not in meta}
+    missing = set()
+    for record in records:
+        changes = record.get("changes") if record["kind"] == "amendment" else None
+        target = record.get("target")
+        if changes and target not in held_ids and target not in dropped and any(k in changes for k in relevant):
+            missing.add(target)
+    for entry_id, found in journal.entry_records(missing).items():
+        dropped[entry_id] = (found["seq"], found["hash"])
+        wanted.add(entry_id)
     if wanted:
         records += [journal.reread(*dropped[entry_id]) for entry_id in wanted]
         records += [record for entry_id in wanted for record in held.get(entry_id, ())]
@@ -189,16 +207,19 @@ def loops_of(view: dict, today: date, answer_days: int = ANSWER_DAYS) -> list[Lo
     return _loops_of(view, today, answer_days) if could_open(view) else []
 
 
-def _loops_of(view: dict, today: date, answer_days: int) -> list[Loop]:
+def _loops_of(view: dict, today: date, answer_days: int, open_only: bool = False) -> list[Loop]:
+    """`open_only`: leave out the done ones before building them (most loops of an old journal are done)."""
     events: dict[str, list[dict]] = {}
     for event in view["history"]:
         if event["kind"] == "loop":
             events.setdefault(event["loop"], []).append(event)
     out = []
-    for key, type_, what, owes, owed_to, due in _candidates(view, answer_days):
+    for key, type_, what, owes, owed_to, due in _raw_candidates(view, answer_days):
         mine = tuple(events.get(key, ()))
         days = (due - today).days
         if mine and mine[-1]["state"] == "done":
+            if open_only:
+                continue
             state = "done"
         elif days < 0:
             state = "overdue"
@@ -206,7 +227,7 @@ def _loops_of(view: dict, today: date, answer_days: int) -> list[Loop]:
             state = "soon"
         else:
             state = "open"
-        out.append(Loop(view, key, type_, what, owes, owed_to, due, state, days, mine))
+        out.append(Loop(view, key, type_, what, owes, _not_owing(owes, owed_to), due, state, days, mine))
     return out
 
 
@@ -242,11 +263,12 @@ class LoopFilter:
 def open_loops(views, today: date, answer_days: int = ANSWER_DAYS, filt: LoopFilter | None = None) -> list[Loop]:
     """The loops of `views` that `filt` keeps (default: every open one): overdue first, then by due date."""
     filt = filt or LoopFilter()
-    keeps = (lambda loop: loop.state != "done") if filt == LoopFilter() else filt.keeps
+    open_only = not filt.include_done
     out = []
     for view in views:
         if could_open(view):
-            out.extend(filter(keeps, _loops_of(view, today, answer_days)))
+            found = _loops_of(view, today, answer_days, open_only)
+            out.extend(found if filt == LoopFilter() else filter(filt.keeps, found))
     out.sort(key=_sort_key)
     return out
 

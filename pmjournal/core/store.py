@@ -20,11 +20,14 @@ that would rewrite a record.
 
 import contextlib
 import getpass
+import io
+import os
 import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
@@ -35,7 +38,7 @@ from .fold import extend, fold, raw
 from .ids import new_id
 from .loops import ANSWER_DAYS
 from .people import People
-from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, paused_gc
+from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc
 
 # Keys the journal sets as it appends (storage.JournalFile.append): never taken from a document.
 SEALED = ("seq", "batch", "prev_hash", "hash")
@@ -337,6 +340,22 @@ def open_db(path=None, user: str | None = None, lock_timeout: float = LOCK_TIMEO
     return journal.db
 
 
+def _selected(data: bytes, end: int, select):
+    """The records of data[:end] (header excluded) whose line `select` matches, parsed, in order.
+    Canonical JSON escapes every quote inside strings, so a pattern of quoted keys
+    matches a record's own keys, never the text a person typed."""
+    pos = data.find(b"\n") + 1
+    search, loads = select.search, orjson.loads
+    while True:
+        hit = search(data, pos, end)
+        if hit is None:
+            return
+        start = data.rfind(b"\n", pos, hit.start()) + 1
+        stop = data.find(b"\n", hit.end(), end)
+        yield loads(data[max(start, pos) : stop])
+        pos = stop + 1
+
+
 def default_user() -> str:
     try:
         return getpass.getuser()
@@ -374,7 +393,7 @@ class Journal:
         """How many records (amendments and retractions included)."""
         return len(self.table)
 
-    def scan(self, keep) -> list[dict]:
+    def scan(self, keep, select=None) -> list[dict]:
         """The records `keep(record)` accepts, in journal order, without holding the rest.
 
         Every record is read and checked by the same Reader as a full load, so
@@ -382,18 +401,74 @@ class Journal:
         ones kept stay in memory, and nothing is folded or cached. For a command
         that needs a small part of a large journal (`pmjournal due`); the journal
         stays unloaded. Once loaded, the loaded records are filtered instead.
+
+        `select`: a bytes pattern that every line `keep` could accept matches.
+        Then what an earlier scan verified (verified.py: the same file, the same
+        bytes) is not checked again, and of it only the lines `select` matches
+        are parsed and offered to `keep`; what was appended since is checked as
+        always. A scan that verified everything remembers it for the next one.
         """
         if self.storage.loaded:
             return [r for r in self.records() if keep(r)]
+        from . import verified
+
         file = self.storage.file
         fh = file.open_read()
         if fh is None:
             return []
         with fh, paused_gc():
-            header, reader = file.start(fh)
-            kept = [] if header is None else [r for r in reader.read(fh) if keep(r)]
+            st = os.fstat(fh.fileno())
+            data = fh.read()  # one copy: what is hashed, selected and checked are the same bytes
+            memo = verified.recall(self.path, data, st) if select is not None else None
+            if memo is not None:
+                kept = [r for r in _selected(data, memo.offset, select) if keep(r)]
+                reader = Reader(self.path, memo.seq, memo.hash, memo.offset)
+                rest = io.BytesIO(data)
+                rest.seek(memo.offset)
+            else:
+                kept = []
+                rest = io.BytesIO(data)
+                header, reader = file.start(rest)
+                if header is None:
+                    self._scanned = reader
+                    return []
+            kept += [r for r in reader.read(rest) if keep(r)]
+            if select is not None and reader.end > (memo.offset if memo else 0):
+                verified.remember(self.path, data, st, reader)
         self._scanned = reader
         return kept
+
+    def entry_records(self, entry_ids) -> dict[str, dict]:
+        """The stored records of the entries `entry_ids`, found by their ids in one pass over the
+        file (a byte search), each only if its content hashes to the hash it carries and the
+        last scan vouched for its #seq."""
+        import re
+
+        wanted = sorted(set(entry_ids))
+        data = self.storage.file._map() if wanted else None
+        if data is None:
+            return {}
+        scanned = self._reader()
+        found: dict[str, dict] = {}
+        pattern = re.compile(b'"id":"(' + b"|".join(re.escape(i.encode()) for i in wanted) + b')"')
+        with data:
+            for hit in pattern.finditer(data):
+                start = data.rfind(b"\n", 0, hit.start()) + 1
+                stop = data.find(b"\n", hit.end())
+                try:
+                    record = orjson.loads(data[start : stop if stop >= 0 else len(data)])
+                except orjson.JSONDecodeError:
+                    continue
+                entry_id = hit.group(1).decode()
+                if (
+                    record.__class__ is dict
+                    and record.get("id") == entry_id
+                    and record.get("hash") == record_hash(record)
+                    and scanned is not None
+                    and record.get("seq", 0) <= scanned.seq
+                ):
+                    found.setdefault(entry_id, record)
+        return found
 
     def reread(self, seq: int, seen_hash: str) -> dict:
         """Record #seq again, after a scan() that checked it and dropped it: found by

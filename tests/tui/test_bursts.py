@@ -116,7 +116,7 @@ async def test_export_dialog_reads_the_whole_path_at_ctrl_s(journal, tmp_path):
 
 @pilot_test
 async def test_keys_still_unhandled_when_waiting_runs_out_keep_the_form_open(journal, monkeypatch):
-    from pmjournal.tui.forms import editors
+    from pmjournal.tui import key_order
     from pmjournal.tui.forms.fields import InputRow
 
     handle = InputRow.on_input_changed
@@ -126,7 +126,7 @@ async def test_keys_still_unhandled_when_waiting_runs_out_keep_the_form_open(jou
         handle(row, event)
 
     monkeypatch.setattr(InputRow, "on_input_changed", slowly)
-    monkeypatch.setattr(editors, "CATCH_UP_SECONDS", 0.1)
+    monkeypatch.setattr(key_order, "CATCH_UP_SECONDS", 0.1)
     app = new_form(journal, "decision")
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "Use Postgres{tab}{tab}Owner Person2{ctrl+s}")
@@ -306,3 +306,31 @@ async def test_keys_typed_behind_escape_in_the_filter_reach_the_trail(demo_db, m
         trail = app.screen_stack[-2]
         assert trail.query_one("#filter-input").value == ""
         assert trail.filter_text == ""
+
+
+@pilot_test
+async def test_trace_opened_and_closed_in_one_burst_then_the_trail_moves(demo_db, make_app):
+    """t, escape, j, j at once: Trace takes the escape, the trail the two moves."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        start = table.cursor
+        burst(app, "t{escape}jj")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and app.screen.table.cursor == start + 2)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, TrailScreen) and app.screen.table.cursor == start + 2
+
+
+@pilot_test
+async def test_links_and_enter_in_one_burst_jump_to_the_link(demo_db, make_app):
+    """l then enter at once: the enter goes to the links list and jumps to the first link."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        view = next(v for v in table.visible_views() if v.get("links"))
+        table.move_to(view["id"])
+        await pilot.pause()
+        burst(app, "l{enter}")
+        await wait_for(pilot, lambda: table.current is not None and table.current["id"] == view["links"][0]["to"])

@@ -185,3 +185,15 @@ async def test_the_done_form_takes_keys_typed_in_one_burst(loops_db, make_app):
                 break
         record = Journal(loops_db).records()[-1]
     assert (record["kind"], record["loop"], record["note"]) == ("loop", "follow-up", "sent the recap, and a date: 2026-11-12")
+
+
+@pilot_test
+async def test_u_then_keys_in_one_burst_reach_the_due_view(loops_db, make_app):
+    """u, down and enter at once: the Due view takes the down and the enter (the second loop's entry)."""
+    from tuihelp import burst
+
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        burst(app, "u{down}{enter}")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and app.screen.table.current["seq"] == 5)

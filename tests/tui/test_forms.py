@@ -109,7 +109,7 @@ async def test_kind_picker_picks_by_key_or_arrows(keys, kind):
     app = FormsApp(KindPicker)
     async with app.run_test() as pilot:
         await pilot.press(*keys)
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result == kind
 
 
@@ -809,7 +809,7 @@ async def test_form_uses_the_apps_people_and_views_and_writes_under_its_lock(jou
         await type_text(pilot, "ze")
         await pilot.pause()
         await pilot.press("right", "ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)
     assert app.result["owner"] == "Zed Zhang"
     assert lock.entered >= 1
 

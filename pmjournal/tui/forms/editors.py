@@ -24,60 +24,20 @@ A third case is the keys typed behind the key that opens a form ("n d" then
 the title): `HoldsKeys` holds them until the form's first field has the focus.
 """
 
-import asyncio
-
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
-from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, TextArea
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
-# How long ctrl+s waits for keys already typed; past it the form stays open.
-CATCH_UP_SECONDS = 5.0
-# A handled key may post more messages (space in a SelectionList posts the toggle
-# to itself), so wait again while any queue is not empty, a few times at most.
-CATCH_UP_ROUNDS = 10
+from ..key_order import HoldsKeys, caught_up
 
-
-async def caught_up(screen: Screen) -> bool:
-    """Wait until every widget of `screen` has handled what it had queued.
-
-    For priority bindings only: they run in the App's task, which this blocks,
-    so keys typed after ctrl+s wait in the App's queue and are not taken in.
-    Called from the screen's own task it would wait for itself and time out.
-    On timeout, says so and returns False: the caller must not save.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + CATCH_UP_SECONDS
-    for _ in range(CATCH_UP_ROUNDS):
-        widgets = list(screen.walk_children(with_self=True))
-        waits = []
-        for widget in widgets:
-            done = loop.create_future()
-            # A Callback message runs after everything queued before it.
-            if widget.call_later(done.set_result, None):
-                waits.append(done)
-        if waits:
-            _, pending = await asyncio.wait(waits, timeout=max(0.0, deadline - loop.time()))
-            if pending:
-                screen.notify(
-                    "Still reading what you typed: nothing saved yet; press ctrl+s again.",
-                    title="Not saved",
-                    severity="warning",
-                    markup=False,
-                )
-                return False
-        if not any(widget.message_queue_size for widget in widgets):
-            break
-    return True
-
+__all__ = ["HoldsKeys", "caught_up"]  # re-exported: the forms take them from here
 
 # Moving between the fields of a form with several: priority, so focus moves before
 # the next key is routed (a fast typist's "tab" then "Mar" otherwise lands "Mar" in
@@ -108,52 +68,6 @@ class InOrder:
             if node.is_modal:
                 break
         return False
-
-
-class HoldsKeys:
-    """Mixed into a form screen: keys that arrive before its first field has the
-    focus are held, then replayed in order, as if they arrived only then.
-
-    The App routes each key as it reads it: bindings with priority first, else to
-    the focused widget, or to the screen if nothing has the focus. A form pushed
-    by a key is composed and mounted later, in its own task, while the App goes on
-    reading the keys typed behind that key: they went to the bare screen and were
-    lost (or ran its bindings: escape cancelled), or to whichever field Textual
-    focused first (the amend form's reason, not the title); ctrl+s saved an
-    empty form. So the App gives every key and paste to the screen's `hold` first
-    (PmjournalApp.on_event),
-    and the screen keeps it while `held_keys` is a list. On mount the screen asks
-    for `release`; that runs in the App's task behind every key the App has read
-    by then (all held): it focuses the first field at once (Widget.focus would
-    wait behind those keys) and routes the held keys as the App would have, before
-    the App reads the next one, so no later key overtakes them.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.held_keys: list[events.Event] | None = []
-
-    def hold(self, event: events.Event) -> bool:
-        """Keep `event` (a key or a paste) for later if the form is not ready; say if it was kept."""
-        if self.held_keys is None or not isinstance(event, (events.Key, events.Paste)):
-            return False
-        self.held_keys.append(event)
-        return True
-
-    def release(self, first: Widget) -> None:
-        """Called at the end of on_mount: focus `first`, then replay what was held."""
-        self.app.call_later(self._release, first)
-
-    async def _release(self, first: Widget) -> None:
-        app = self.app
-        if first.is_attached:
-            self.set_focus(first)
-        held, self.held_keys = self.held_keys or [], None
-        for event in held:
-            # As the App's message loop does for each event: route it, then run
-            # what that queued to run next (a screen a key opened gets mounted).
-            await app.on_event(event)
-            await app._flush_next_callbacks()
 
 
 def refused(text: str) -> str:

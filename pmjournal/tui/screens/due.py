@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from ...core.display import visible
 from ...core.loops import STATE_WORDS, Loop, days_text, label
+from ..key_order import HoldsKeys
 from ..widgets.row_table import RowTable
 
 STATE, DUE, SEQ, KIND, OWES, WHAT = range(6)
@@ -84,7 +85,7 @@ class DueTable(RowTable):
         self.rows_changed()
 
 
-class DueScreen(Screen[str | None]):
+class DueScreen(HoldsKeys, Screen[str | None]):
     """Dismisses with the id of the entry to jump to, or None."""
 
     DEFAULT_CSS = """
@@ -94,8 +95,9 @@ class DueScreen(Screen[str | None]):
     #due-title { padding: 0 1; height: auto; }
     """
     BINDINGS = [
-        Binding("escape,u", "close", "Back", id="due.close"),
-        Binding("enter", "choose", "Go to entry", id="due.choose"),
+        # Priority, so that keys typed behind these in one burst reach the screen they lead to.
+        Binding("escape,u", "close", "Back", id="due.close", priority=True),
+        Binding("enter", "choose", "Go to entry", id="due.choose", priority=True),
         # Priority, as the keys that open forms on the trail (bindings.py): what is typed
         # right behind "d" goes into the form it opens.
         Binding("d", "done", "Done", id="due.done", priority=True),
@@ -123,7 +125,7 @@ class DueScreen(Screen[str | None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Due"
-        self.table_widget.focus()
+        self.release(self.table_widget)  # focus it, then the keys typed behind "u"
 
     def action_close(self) -> None:
         self.dismiss(None)

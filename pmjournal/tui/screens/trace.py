@@ -8,6 +8,7 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.display import short_date
+from ..key_order import HoldsKeys
 
 
 def node_label(node: dict) -> Text:
@@ -27,9 +28,10 @@ def node_label(node: dict) -> Text:
     return text
 
 
-class TraceScreen(Screen[str | None]):
+class TraceScreen(HoldsKeys, Screen[str | None]):
     BINDINGS = [
-        Binding("escape,t", "close", "Back", id="trace.close"),
+        # Priority: "t escape j j" typed at once closes Trace before the moves reach the trail.
+        Binding("escape,t", "close", "Back", id="trace.close", priority=True),
     ]
 
     def __init__(self, tree: dict) -> None:
@@ -58,7 +60,7 @@ class TraceScreen(Screen[str | None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Trace"
-        self.query_one(Tree).focus()
+        self.release(self.query_one(Tree))  # focus it, then the keys typed behind "t"
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         event.stop()

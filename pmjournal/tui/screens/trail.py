@@ -299,7 +299,7 @@ class TrailScreen(Screen):
     def action_links(self) -> None:
         links = self.query_one("#detail-links", OptionList)
         if links.display and links.option_count:
-            links.focus()
+            self.set_focus(links)  # at once: focus() would wait behind the keys typed after "l"
         else:
             self.notify("The highlighted entry has no links.", markup=False)
 

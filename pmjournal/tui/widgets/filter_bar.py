@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from ..forms.editors import caught_up
+from ..key_order import caught_up
 
 PLACEHOLDER = "/ to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:"
 

@@ -123,19 +123,24 @@ def _raw_candidates(view: dict, answer_days: int):
         yield "answer", "answer", "an answer", _names(view["raised_to"]), raised_by, due
 
 
+LOOP_FIELDS = ("follow_up_by", "review_by", "raised_to", "commitments")
+
+
+def _has_loop_field(record: dict) -> bool:
+    # Spelled out rather than any(...) over LOOP_FIELDS: this runs once per entry at 100k.
+    return "follow_up_by" in record or "review_by" in record or "raised_to" in record or "commitments" in record
+
+
 def could_open(view: dict) -> bool:
     """A quick test (no dates parsed) of whether the entry may hold a loop (one of LOOP_FIELDS)."""
-    return not view["retracted"] and (
-        "follow_up_by" in view or "review_by" in view or "raised_to" in view or "commitments" in view
-    )
+    return not view["retracted"] and _has_loop_field(view)
 
 
-LOOP_FIELDS = ("follow_up_by", "review_by", "raised_to", "commitments")  # what could_open looks for
 # Every line loop_views' keep() can accept: an entry with a loop field or a supersedes link, and
 # every amendment, retraction and loop record (a superset; keep decides). As bytes of canonical
 # JSON, where a quoted key can only be a key (storage.find_lines).
 SELECT = re.compile(
-    rb'"(?:follow_up_by|review_by|raised_to|commitments)":|"rel":"supersedes"|"kind":"(?:amendment|retraction|loop)"'
+    b'"(?:' + b"|".join(f.encode() for f in LOOP_FIELDS) + b')":|"rel":"supersedes"|"kind":"(?:amendment|retraction|loop)"'
 )
 
 
@@ -143,13 +148,14 @@ def loop_views(journal) -> list[dict]:
     """The folded view of every entry that may hold a loop, for `pmjournal due` and `remind`.
 
     Reads the journal once with `journal.scan` (every record checked by the
-    chain, as every read is) and keeps only what loops depend on: entries with
-    a loop field, entries that supersede another (a superseded decision owes no
-    review), and the amendment, retraction and loop records of those. An
-    amendment that gives a loop field or links to an entry that was dropped
-    brings that entry back (`journal.reread`, a few lines) with its earlier
-    amendments. At 100k records this holds and
-    folds a fraction of the journal. The views are for loops only: their
+    chain, or by what an earlier scan remembered of it: verified.py) and keeps
+    only what loops depend on: entries with a loop field, entries that
+    supersede another (a superseded decision owes no review), and the
+    amendment, retraction and loop records of those. An amendment that gives
+    a loop field or links to an entry that was left out brings that entry back
+    with its earlier amendments: by #seq (`journal.reread`) when the scan saw
+    and dropped it, by id (`journal.entry_records`) when it sat unparsed in the
+    remembered part of the file. The views are for loops only: their
     linked_from lists only the entries kept.
     """
     from .fold import fold
@@ -162,19 +168,22 @@ def loop_views(journal) -> list[dict]:
     wanted: set[str] = set()
     relevant = (*LOOP_FIELDS, "links")
 
+    def gives_loop(record: dict) -> bool:
+        changes = record.get("changes") if record["kind"] == "amendment" else None
+        return bool(changes) and any(k in changes for k in relevant)
+
     def keep(record: dict) -> bool:
         if record["kind"] in meta:
             target = record.get("target")
             if target not in dropped:
                 return True  # about an entry kept (or one this journal does not hold: fold skips it)
-            changes = record.get("changes")
-            if changes and any(k in changes for k in relevant):
+            if gives_loop(record):
                 wanted.add(target)
             if target in wanted:
                 return True
             held.setdefault(target, []).append(record)
             return False
-        if "follow_up_by" in record or "review_by" in record or "raised_to" in record or "commitments" in record:
+        if _has_loop_field(record):
             return True
         if "links" in record and any(link.get("rel") == "supersedes" for link in record["links"] or ()):
             return True
@@ -182,19 +191,13 @@ def loop_views(journal) -> list[dict]:
         return False
 
     records = journal.scan(keep, SELECT)
-    # What scan took from a verified prefix without parsing (see SELECT) never reached keep(): an
+    # What scan took from a remembered prefix without parsing (see SELECT) never reached keep(): an
     # amendment there that gives an entry a loop field or links names an entry not yet held.
     held_ids = {r["id"] for r in records if r["kind"] not in meta}
-    missing = set()
-    for record in records:
-        changes = record.get("changes") if record["kind"] == "amendment" else None
-        target = record.get("target")
-        if changes and target not in held_ids and target not in dropped and any(k in changes for k in relevant):
-            missing.add(target)
-    for entry_id, found in journal.entry_records(missing).items():
-        dropped[entry_id] = (found["seq"], found["hash"])
-        wanted.add(entry_id)
-    if wanted:
+    missing = {r["target"] for r in records if gives_loop(r) and r["target"] not in held_ids and r["target"] not in dropped}
+    fetched = list(journal.entry_records(missing).values())
+    if wanted or fetched:
+        records += fetched
         records += [journal.reread(*dropped[entry_id]) for entry_id in wanted]
         records += [record for entry_id in wanted for record in held.get(entry_id, ())]
         records.sort(key=lambda r: r["seq"])

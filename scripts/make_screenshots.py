@@ -57,27 +57,20 @@ async def shoot(db: Path) -> None:
         await pilot.press("escape")
         await pilot.pause(0.3)
 
-        await pilot.press("p")
-        await wait_until(pilot, lambda: isinstance(app.screen, PeopleScreen))
-        await pilot.pause(0.5)
-        app.save_screenshot(str(OUT / "people.svg"))
-        await pilot.press("escape")
-        await wait_until(pilot, trail_ready)
+        async def screen_shot(key: str, screen_class, name: str, settle: float) -> None:
+            """Open a screen with `key`, save it as `name`.svg, and go back to the trail."""
+            await pilot.press(key)
+            await wait_until(pilot, lambda: isinstance(app.screen, screen_class))
+            await pilot.pause(settle)
+            app.save_screenshot(str(OUT / f"{name}.svg"))
+            await pilot.press("escape")
+            await wait_until(pilot, trail_ready)
 
+        await screen_shot("p", PeopleScreen, "people", 0.5)
         trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 57))
         await pilot.pause(0.2)
-        await pilot.press("t")
-        await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen))
-        app.save_screenshot(str(OUT / "trace.svg"))
-        await pilot.press("escape")
-        await wait_until(pilot, trail_ready)
-
-        await pilot.press("u")
-        await wait_until(pilot, lambda: isinstance(app.screen, DueScreen))
-        await pilot.pause(0.3)
-        app.save_screenshot(str(OUT / "due.svg"))
-        await pilot.press("escape")
-        await wait_until(pilot, trail_ready)
+        await screen_shot("t", TraceScreen, "trace", 0)
+        await screen_shot("u", DueScreen, "due", 0.3)
 
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, EntryForm))

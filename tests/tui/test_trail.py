@@ -145,3 +145,28 @@ async def test_columns_give_way_by_priority_on_a_narrow_terminal(demo_db, make_a
         assert widths[3] >= 24 and widths[6] == 10
         first = table_lines(app.screen.table)[1]
         assert "2026-11-" in first and ":" not in first.split()[1]  # the date, without a cut-off time
+
+
+def footer_keys(screen):
+    from textual.widgets._footer import FooterKey
+
+    return list(screen.query(FooterKey))
+
+
+@pilot_test
+async def test_the_footer_follows_the_keys_and_is_not_rebuilt_for_the_same_ones(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        on_trail = footer_keys(app.screen)
+        assert [k.description for k in on_trail][:3] == ["Filter", "People", "Trace"]
+        await pilot.press("tab")  # list -> detail pane: the same keys
+        await pilot.pause()
+        assert app.screen.focused.id == "detail"
+        assert footer_keys(app.screen) == on_trail  # the very same widgets
+        await pilot.press("tab")  # -> the filter: typing keys, so fewer shortcuts
+        await pilot.pause()
+        assert [k.description for k in footer_keys(app.screen)] == ["Filter", "Commands"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [k.description for k in footer_keys(app.screen)] == [k.description for k in on_trail]

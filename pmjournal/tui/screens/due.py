@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ...core.display import visible
 from ...core.loops import STATE_WORDS, Loop, days_text, label
 from ..key_order import HoldsKeys
+from ..widgets.footer import Footer
 from ..widgets.row_table import RowTable
 
 STATE, DUE, SEQ, KIND, OWES, WHAT = range(6)

@@ -7,11 +7,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...core.display import visible
 from ...core.people import look_alike_notes
 from ...core.query import WHO_COLUMNS
+from ..widgets.footer import Footer
 
 NARROW = 100  # terminal columns below which the role headings are abbreviated
 SHORT = {"owner": "Own", "requested": "Req", "approved": "Appr", "consulted": "Cons", "informed": "Inf", "other": "Oth"}

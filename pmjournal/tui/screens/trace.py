@@ -4,11 +4,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.display import short_date
 from ..key_order import HoldsKeys
+from ..widgets.footer import Footer
 
 
 def node_label(node: dict) -> Text:

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList
+from textual.widgets import Header, Input, OptionList
 
 from ...core import dates
 from ...core.errors import PmjournalError
@@ -28,6 +28,7 @@ from ..bindings import TRAIL
 from ..session import JournalSession, Snapshot, file_stamp
 from ..widgets.entry_detail import EntryDetail
 from ..widgets.filter_bar import FilterBar, FilterInput
+from ..widgets.footer import Footer
 from ..widgets.trail_table import TrailTable
 from ..widgets.welcome import Welcome
 

@@ -115,7 +115,8 @@ def filter_from(args) -> Filter:
 
     since = parse_bound(args.since) if args.since else None
     until = parse_bound(args.until, end=True) if args.until else None
-    for option, value in (("--person", args.person), ("--project", args.project), ("--search", args.search)):
+    options = (("--person", args.person), ("--project", args.project), ("--search", args.search), ("--author", getattr(args, "author", None)))
+    for option, value in options:
         if value is not None and not value.strip():
             raise ValidationError(f"{option} is empty")
     if args.cause and args.cause.lower() not in BY_KEY:
@@ -130,6 +131,7 @@ def filter_from(args) -> Filter:
         since=since,
         until=until,
         search=args.search,
+        author=getattr(args, "author", None),
         include_retracted=args.include_retracted,
         cache_text=False,  # one search per process: no need to keep lower-cased copies
     )
@@ -507,15 +509,47 @@ def cmd_import(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from ..core.team.layout import Team
     from ..core.verify import verify_file
 
     path = paths.journal_path(getattr(args, "db", None))
     report = verify_file(path)
-    if report.ok:
-        _out(report.message(path) + "\n")
-        return 0
-    print(f"pmjournal: {report.message(path)}", file=sys.stderr)
-    return 1
+    team = Team(path)
+    if not team.joined:
+        if report.ok:
+            _out(report.message(path) + "\n")
+            return 0
+        print(f"pmjournal: {report.message(path)}", file=sys.stderr)
+        return 1
+    # A team journal: every author's chain, each named by its handle.
+    failed = not report.ok
+    lines = [(not report.ok, f"{team.handle} (you): {report.message(path)}")]
+    for handle, chain in team.colleagues().items():
+        theirs = verify_file(chain)
+        failed |= not theirs.ok
+        lines.append((not theirs.ok, f"{handle}: " + theirs.message(chain).replace(" at #", f" at {handle}#").replace("head #", f"head {handle}#")))
+    for handle, why in sorted((team.state().get("refused") or {}).items()):
+        failed = True
+        lines.append((True, f"{handle}: the last sync refused the remote's copy: {why}"))
+    for bad, line in lines:
+        if bad:
+            print(f"pmjournal: {line}", file=sys.stderr)
+        else:
+            _out(line + "\n")
+    return 1 if failed else 0
+
+
+def cmd_sync(args) -> int:
+    from ..core.team.sync import sync
+
+    path = paths.journal_path(getattr(args, "db", None))
+    cfg = config.load()
+    report = sync(path, args.remote, args.handle, name=cfg.user)
+    for line in report.lines()[: len(report.lines()) - len(report.refused)]:
+        _out(line + "\n")
+    for handle in sorted(report.refused):
+        print(f"pmjournal: {report.refused[handle]}", file=sys.stderr)
+    return 1 if report.refused else 0
 
 
 def cmd_demo(args) -> int:

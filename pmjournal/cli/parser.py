@@ -29,6 +29,14 @@ EXAMPLES = {
   pmjournal export --person marcus --since 2026-07-01 -o q3-marcus.md
   pmjournal export --format json --include-retracted -o backup.json
   pmjournal export --format csv > trail.csv""",
+    "sync": """examples:
+  pmjournal sync /mnt/shared/team-journal.git   the first time: remember the remote, push, fetch
+  pmjournal sync                                later: push what is new, take everyone's new records
+  pmjournal sync git@github.com:acme/pm-journal.git --as dana
+
+Each author's records stay their own chain; a rewrite of anyone's history on the
+remote is refused and named. Colleagues' entries are referred to as handle#42
+(#42 alone is your own). docs/team.md has the set-up for a team.""",
     "import": """examples:
   pmjournal import backup.json                  records already present are skipped
   jrnl --export json > jrnl.json && pmjournal import jrnl.json""",
@@ -86,6 +94,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--since", metavar="DATE", help="occurred on or after (e.g. 2026-10-01, 'last monday')")
     g.add_argument("--until", metavar="DATE", help="occurred on or before (a bare day includes all of it)")
     g.add_argument("--search", metavar="TEXT", help="words that must all appear (case-insensitive)")
+    g.add_argument("--author", metavar="NAME", help="only records written down by NAME (a name, its first word, or a team handle)")
     g.add_argument("--include-retracted", action="store_true", help="show retracted entries too")
 
 
@@ -258,7 +267,11 @@ def build() -> Parser:
     p = command("import", "add the records of a pmjournal JSON export or a jrnl JSON export")
     p.add_argument("file")
 
-    command("verify", "check the hash chain; exit 1 naming the first bad #seq")
+    p = command("sync", "team journals: push your records to a git remote and take everyone else's")
+    p.add_argument("remote", nargs="?", help="a git URL or the path of a bare repository; remembered after the first sync")
+    p.add_argument("--as", dest="handle", metavar="HANDLE", help="your handle in the team (first sync only; default: from your name)")
+
+    command("verify", "check the hash chain (every author's, in a team journal); exit 1 naming the first bad record")
     command("demo", "write a sample journal for a fictional launch (refuses a non-empty journal)")
     command("causes", "list the blame-cause keys with their English and Chinese labels")
     command("paths", "print the journal, config and theme paths in use")

@@ -14,6 +14,7 @@ Syntax (tokens are ANDed; double quotes group words: `@"Pat PM"`, `since:"last f
   since:DATE      on or after; until:DATE on or before (a bare day includes the whole day)
   cause:C         a blame cause key, or a unique prefix of one
   role:R          owner, requested, approved, consulted, informed (with @person: that person in that role)
+  author:A        written down by A: a name (or its first word), or a team member's handle
   retracted:yes|no  show or hide retracted entries
 """
 
@@ -26,7 +27,7 @@ from .errors import PmjournalError
 from .model import ENTRY_KINDS
 from .query import Filter, role_name
 
-KEYS = ("kind", "project", "since", "until", "cause", "role", "retracted")
+KEYS = ("kind", "project", "since", "until", "cause", "role", "author", "retracted")
 _TOKEN = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')
 _YES = {"yes", "y", "true", "1", "show", "on"}
 _NO = {"no", "n", "false", "0", "hide", "off"}
@@ -103,6 +104,8 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
                     opts["cause"] = _unique_prefix(value, tuple(BY_KEY), "cause")
                 elif key == "role":
                     opts["role"] = role_name(value)
+                elif key == "author":
+                    opts["author"] = value
                 elif key == "retracted":
                     if value.lower() not in _YES | _NO:
                         raise PmjournalError("retracted: takes yes or no")

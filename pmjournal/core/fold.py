@@ -12,14 +12,25 @@ from .model import LOOP_KEYS, META_KINDS
 # amendment changes a field (copy on write): at 100,000 entries a copy of
 # every record would cost ~50 MB. `raw()` gives the record back without them.
 DERIVED = ("history", "retracted", "superseded_by", "linked_from")
+# What a team journal's reader adds to a colleague's record (core/team/merge.py):
+# the author's handle and the reference people type for it ("dana#42"). Not
+# stored, never hashed, kept by every copy of the view.
+CHAIN_KEYS = ("author", "ref")
 _OWN = "_own"  # marks a view that is its own copy, not the stored record
+
+
+def ref_of(record: dict) -> str:
+    """How people refer to a record: `#42` in one's own chain, `dana#42` in a colleague's."""
+    return record.get("ref") or f"#{record['seq']}"
 
 
 def _new_view(record: dict) -> dict:
     if "history" in record:
         # Already a view in an earlier fold that someone may still be reading
         # (the TUI's snapshot, on another thread): never change it, copy it.
+        chain = {k: record[k] for k in CHAIN_KEYS if k in record}
         record = raw(record)
+        record.update(chain)
     record["history"] = []
     record["retracted"] = None
     record["superseded_by"] = []
@@ -29,7 +40,7 @@ def _new_view(record: dict) -> dict:
 
 def raw(record: dict) -> dict:
     """A stored record without the view's derived keys and caches."""
-    return {k: v for k, v in record.items() if k not in DERIVED and not k.startswith("_")}
+    return {k: v for k, v in record.items() if k not in DERIVED and k not in CHAIN_KEYS and not k.startswith("_")}
 
 
 def _own(views: dict[str, dict], view: dict) -> dict:
@@ -64,6 +75,18 @@ def apply(views: dict[str, dict], record: dict) -> dict | None:
     }
     if "imported" in record:
         event["imported"] = record["imported"]
+    if "ref" in record:
+        event["ref"] = record["ref"]
+    if "clock" in record:
+        # A team record says which correction of the entry its author had seen
+        # last; if that is not the one before it here, two people corrected the
+        # entry without seeing each other's: both are kept, in clock order, flagged.
+        history = view["history"]
+        last = history[-1]["id"] if history else None
+        if record.get("seen") != last:
+            event["concurrent"] = True
+            if history and not history[-1].get("concurrent"):
+                history[-1] = {**history[-1], "concurrent": True}
     if kind == "amendment":
         view = _own(views, view)
         changes = {}
@@ -85,7 +108,7 @@ def apply(views: dict[str, dict], record: dict) -> dict | None:
     return view
 
 
-def link_pass(views: dict[str, dict], linking: set[str]) -> None:
+def link_pass(views: dict[str, dict], linking: set[str], position: dict[str, int] | None = None) -> None:
     """Derive the reverse links and supersession once every record is folded.
 
     Run once per fold, on fresh views: it appends to linked_from/superseded_by.
@@ -93,7 +116,9 @@ def link_pass(views: dict[str, dict], linking: set[str]) -> None:
     it goes so a 100k journal is not walked a second time; visited in journal
     order, so linked_from lists keep that order.
     """
-    linking_views = sorted((views[i] for i in linking if i in views), key=lambda v: v["seq"])
+    # In journal order: a team's #seqs repeat across chains, so by position when known.
+    order = (lambda v: position[v["id"]]) if position is not None else (lambda v: v["seq"])
+    linking_views = sorted((views[i] for i in linking if i in views), key=order)
     superseded = []
     for view in linking_views:
         for link in view.get("links") or ():
@@ -114,6 +139,7 @@ def fold(records) -> dict[str, dict]:
     """id -> folded view, in journal (seq) order, for every entry record."""
     views: dict[str, dict] = {}
     linking: set[str] = set()
+    position: dict[str, int] = {}
     for record in records:
         if record["kind"] in META_KINDS:
             apply(views, record)
@@ -123,9 +149,10 @@ def fold(records) -> dict[str, dict]:
             continue
         # Not through apply(): this loop runs once per record at start-up.
         views[record["id"]] = _new_view(record)
+        position[record["id"]] = len(position)
         if "links" in record:
             linking.add(record["id"])
-    link_pass(views, linking)
+    link_pass(views, linking, position)
     return views
 
 

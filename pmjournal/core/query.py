@@ -137,6 +137,13 @@ def _or_empty(name: str):
     return cell
 
 
+def authors(view: dict) -> tuple[str, ...]:
+    """Who wrote the record down: their name's person key, and in a team journal the
+    handle of the chain it came from (core/team)."""
+    by = person_key(view.get("recorded_by") or "")
+    return (by, view["author"]) if "author" in view else (by,)
+
+
 def _project(view: dict) -> str:
     return (view.get("project") or "").casefold()
 
@@ -151,6 +158,7 @@ COLUMNS = {
     "causes": _or_empty("causes"),
     "time": when,
     "people": person_keys,
+    "author": authors,
     "text": partial(search_text, cache=False),
     **{f"role:{r}": _role_keys(r) for r in ROLES},
 }
@@ -194,6 +202,13 @@ def holds(rows, cells, values) -> list:
     return [i for i, c in zip(rows, cells, strict=True) if all(v in c for v in values)]
 
 
+def named(rows, cells, value) -> list:
+    """A cell of names naming `value`: one of them is it, or starts with it as a word
+    (`dana` is the handle dana and "Dana Whitfield")."""
+    word = value + " "
+    return [i for i, c in zip(rows, cells, strict=True) if any(n == value or n.startswith(word) for n in c)]
+
+
 def between(rows, cells, bounds) -> list:
     """Inclusive at both ends; a column sorted by time is bisected instead (FilterIndex)."""
     lo, hi = bounds
@@ -230,6 +245,7 @@ class Filter:
     since: datetime | None = None
     until: datetime | None = None
     search: str | None = None
+    author: str | None = None  # who wrote it down (team journals: a handle too)
     include_retracted: bool = False
     cache_text: bool = True  # see search_text()
 
@@ -287,6 +303,8 @@ class Filter:
             out.append(Criterion(f"role:{self.role}", test, value))
         elif self.person:  # named anywhere
             out.append(Criterion("people", holds, (person_key(self.person),)))
+        if self.author:
+            out.append(Criterion("author", named, person_key(self.author)))
         if not self.include_retracted:
             out.append(Criterion("retracted", is_unset, None))
         terms = dict.fromkeys(t.encode() for t in (self.search or "").casefold().split())

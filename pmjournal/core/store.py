@@ -34,11 +34,13 @@ from tinydb.table import Document, Table
 from . import dates, loops, model
 from .chain import GENESIS, record_hash
 from .errors import NotFound, PmjournalError, StoreError, ValidationError
-from .fold import extend, fold, raw
+from .fold import extend, fold, raw, ref_of
 from .ids import new_id
 from .loops import ANSWER_DAYS
 from .people import People
 from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc
+from .team.layout import Team, clock_of, last_record
+from .team.merge import TeamRecords, merged
 
 # Keys the journal sets as it appends (storage.JournalFile.append): never taken from a document.
 SEALED = ("seq", "batch", "prev_hash", "hash")
@@ -377,6 +379,11 @@ class Journal:
         self._views: dict[str, dict] | None = None
         self._people: People | None = None
         self._scanned = None  # the Reader of the last scan(), while the journal is not loaded
+        # A team journal (core/team) also reads the colleagues' chains a sync brought.
+        self.team = Team(self.path)
+        self._colleagues = TeamRecords(self.team)
+        self._merged: tuple | None = None  # (own list, its length, colleague chains, merged)
+        self._team_generation = 0
 
     # -- reading -------------------------------------------------------
 
@@ -387,6 +394,17 @@ class Journal:
         they may carry derived keys: `fold.raw(record)` strips them. The
         table's documents as stored (doc_id == #seq), read through TinyDB.
         """
+        own = self.table.records()
+        if not self.team.joined:
+            return own
+        chains = self._colleagues.current()
+        cached = self._merged
+        if cached is None or cached[0] is not own or cached[1] != len(own) or cached[2] is not chains:
+            cached = self._merged = (own, len(own), chains, merged(own, self.team.handle or "", chains))
+        return cached[3]
+
+    def own_records(self) -> list[dict]:
+        """This author's chain alone (the same as records() in a journal of one)."""
         return self.table.records()
 
     def __len__(self) -> int:
@@ -408,7 +426,7 @@ class Journal:
         are parsed and offered to `keep`; what was appended since is checked as
         always. A scan that verified everything remembers it for the next one.
         """
-        if self.storage.loaded:
+        if self.storage.loaded or self.team.joined:
             return [r for r in self.records() if keep(r)]
         from . import verified
 
@@ -445,6 +463,9 @@ class Journal:
         import re
 
         wanted = sorted(set(entry_ids))
+        if self.team.joined:
+            keep = set(wanted)
+            return {r["id"]: raw(r) for r in self.records() if r["id"] in keep and r["kind"] not in model.META_KINDS}
         data = self.storage.file._map() if wanted else None
         if data is None:
             return {}
@@ -504,6 +525,8 @@ class Journal:
 
     def _still_there(self, target: dict) -> None:
         """Under the lock, after a refresh: the entry resolved before is still in the file."""
+        if "author" in target:
+            return  # a colleague's: their chain only grows here (a sync refuses anything else)
         record = self.table.get(doc_id=target["seq"])
         if record is None or record["id"] != target["id"]:
             raise NotFound(
@@ -544,13 +567,19 @@ class Journal:
         if new is None:
             self._invalidate()
             return self.records()
+        if self.team.joined and self._colleagues.chains is not self._colleagues.current():
+            # A sync brought colleagues' records: they fall anywhere in the clock order.
+            self._team_generation += 1
+            self._invalidate()
+            return self.records()
         self._absorb(new)
         return new
 
     @property
     def generation(self) -> int:
-        """Bumped each time the file was found replaced and reloaded from scratch."""
-        return self.storage.generation
+        """Bumped each time the file was found replaced, or a sync brought colleagues'
+        records, and everything was reloaded from scratch."""
+        return self.storage.generation + self._team_generation
 
     @property
     def broken(self) -> tuple[int, str] | None:
@@ -570,6 +599,8 @@ class Journal:
     def notices(self) -> list[str]:
         """What the user should know about the file beyond the records read or written."""
         out = list(self.storage.file.notices)
+        if self.team.joined:
+            out += self._colleagues.notices()
         reader = self._reader()
         unfinished = reader.unfinished if reader else None
         if unfinished:
@@ -609,8 +640,8 @@ class Journal:
         self.table.clear_cache()
 
     def head(self) -> tuple[int, str]:
-        """(last #seq, its hash): what an export prints so a copy can be checked."""
-        records = self.records()
+        """(last #seq, its hash) of this author's chain: what an export prints so a copy can be checked."""
+        records = self.own_records()
         if not records:
             return 0, GENESIS
         return records[-1]["seq"], records[-1]["hash"]
@@ -620,6 +651,9 @@ class Journal:
     def resolve(self, ref) -> dict:
         """The record that `#42`, `42` or a unique id prefix names."""
         text = str(ref).strip()
+        handle, hash_, number = text.partition("#")
+        if hash_ and handle:
+            return self._resolve_in_chain(handle.lower(), number)
         digits = text[1:] if text.startswith("#") else text
         # `#07` is #7, but a bare number with a leading zero is an id prefix: ids
         # start with 0 (their first character is the time, until the year 10889),
@@ -639,22 +673,42 @@ class Journal:
         prefix = text.upper()
         if len(prefix) < 2 or not prefix.isalnum():
             raise NotFound(f"{text!r} is not an entry reference; use #42, 42 or an id prefix")
-        if self.storage.loaded:
+        if self.storage.loaded or self.team.joined:
             found = [r for r in self.records() if r["id"].startswith(prefix)][:2]
         else:
             found = self.storage.file.find_lines(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix))
         if not found:
             raise NotFound(f"no entry with an id starting {text!r}")
         if len(found) > 1:
-            raise NotFound(f"id prefix {text!r} is ambiguous (#{found[0]['seq']}, #{found[1]['seq']}, ...); type more of it")
+            raise NotFound(f"id prefix {text!r} is ambiguous ({ref_of(found[0])}, {ref_of(found[1])}, ...); type more of it")
         return found[0]
+
+    def _resolve_in_chain(self, handle: str, number: str) -> dict:
+        """`dana#42`: record #42 of the chain of the author whose handle is dana."""
+        if not (number.isascii() and number.isdigit()) or len(number) > 12:
+            raise NotFound(f"{handle}#{number[:12]} is not an entry reference; use dana#42, #42, 42 or an id prefix")
+        if handle == self.team.handle:
+            return self.resolve(f"#{number}")
+        if handle not in self.team.colleagues():
+            known = ", ".join(sorted(self.team.colleagues())) or "none yet (run `pmjournal sync`)"
+            raise NotFound(f"no author {handle!r} in this team journal (colleagues here: {known})")
+        wanted = f"{handle}#{int(number)}"
+        for chain in self._colleagues.current():
+            if chain.handle == handle:
+                for record in chain.records[int(number) - 1 : int(number)]:
+                    if record["ref"] == wanted:
+                        return record
+        raise NotFound(f"no entry {wanted} in this journal")
 
     def resolve_entry(self, ref) -> dict:
         record = self.resolve(ref)
         if record["kind"] in model.META_KINDS:
-            target = self.resolve(record["target"])
+            try:
+                target = self.view_of(record["target"])
+            except KeyError:
+                target = {"seq": "?", "ref": record["target"][:12]}
             what = {"amendment": "an amendment", "retraction": "a retraction", "loop": "a loop record"}[record["kind"]]
-            raise NotFound(f"#{record['seq']} is {what} of #{target['seq']}; refer to #{target['seq']}")
+            raise NotFound(f"{ref_of(record)} is {what} of {ref_of(target)}; refer to {ref_of(target)}")
         return record
 
     def get(self, ref) -> dict:
@@ -666,10 +720,17 @@ class Journal:
 
     # -- writing -------------------------------------------------------
 
-    def _stamp(self, body: dict) -> dict:
+    def _stamp(self, body: dict, view: dict | None = None) -> dict:
         body["id"] = new_id()
         body["recorded_at"] = dates.utc_stamp()
         body["recorded_by"] = self.user
+        if self.team.joined:
+            # A Lamport clock: above everything this author's machine holds, so the
+            # team's merged order puts it after all it could have seen (merge.py).
+            own_last = last_record(self.path)
+            body["clock"] = max(clock_of(own_last) if own_last else 0, self.team.max_clock()) + 1
+            if view is not None and view["history"]:
+                body["seen"] = view["history"][-1]["id"]  # the last correction seen: see fold.apply
         return body
 
     def _link_values(self, kind: str, links: dict, own_id: str | None = None) -> list[dict]:
@@ -750,7 +811,7 @@ class Journal:
             if not cleaned:
                 raise ValidationError("nothing to amend: every value is already as given")
             model.check_due_dates({**view, **{k: v for k, v in cleaned.items() if v is not None}})
-            body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason})
+            body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason}, view)
             return self._save(body)
 
     def retract(self, ref, reason: str) -> dict:
@@ -758,9 +819,10 @@ class Journal:
         reason = model.require_reason(reason)
         with self._checked_write():
             self._still_there(target)
-            if self.view_of(target["id"])["retracted"]:
-                raise ValidationError(f"#{target['seq']} is already retracted")
-            body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason})
+            view = self.view_of(target["id"])
+            if view["retracted"]:
+                raise ValidationError(f"{ref_of(target)} is already retracted")
+            body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason}, view)
             return self._save(body)
 
     def close_loop(self, ref, loop: str | None = None, *, state: str = "done", answer_days: int = ANSWER_DAYS, **values) -> dict:
@@ -789,7 +851,7 @@ class Journal:
                 elif chosen.type == "answer":
                     names = ", ".join(chosen.owes)
                     raise ValidationError(f"#{view['seq']} was raised to {names}: say who answered with --by", field="by")
-            return self._save(self._stamp(body))
+            return self._save(self._stamp(body, view))
 
     def append_raw(self, bodies: list[dict]) -> list[dict]:
         """Append already-validated record bodies in one locked write; return them sealed.

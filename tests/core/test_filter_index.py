@@ -48,6 +48,11 @@ def expected(filt: Filter, views) -> list[str]:
                 return False
             if not names:
                 return False
+        if filt.author:
+            want = key(filt.author)
+            names = [key(v.get("recorded_by") or "")] + ([v["author"]] if "author" in v else [])
+            if not any(n == want or n.startswith(want + " ") for n in names):
+                return False
         text = haystack(v, cache=False)
         return all(t in text for t in (filt.search or "").casefold().split())
 
@@ -192,6 +197,7 @@ SAMPLES = {
     "since": [REF - timedelta(days=30), REF + timedelta(days=1)],
     "until": [REF - timedelta(days=30), REF - timedelta(days=90)],
     "search": ["load", "LOAD  test", "需求 变更", "st er a", "load load", "straße", "strasse", "er", "zz"],
+    "author": ["pat", "Pat PM", "  PAT   pm", "pat p", "pm", "nobody"],
     "include_retracted": [True, False],
     "cache_text": [True, False],
 }

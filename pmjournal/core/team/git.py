@@ -1,0 +1,121 @@
+"""The `git` program, run on the team folder's private bare repository.
+
+No working tree and no user configuration is needed: objects are written with
+plumbing commands (hash-object, mktree, commit-tree, update-ref) under a fixed
+identity, and nothing ever prompts (a remote that wants a password must get it
+from an ssh agent or a credential helper, as a cron job would).
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..errors import PmjournalError
+
+
+class SyncError(PmjournalError):
+    """A sync that could not be made; nothing local was changed."""
+
+
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "pmjournal",
+    "GIT_AUTHOR_EMAIL": "pmjournal@localhost",
+    "GIT_COMMITTER_NAME": "pmjournal",
+    "GIT_COMMITTER_EMAIL": "pmjournal@localhost",
+}
+
+
+def git_program() -> str:
+    found = shutil.which("git")
+    if found is None:
+        raise SyncError("sync needs the `git` program, which is not on PATH; install git and run it again")
+    return found
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:", "remote:", "!"))]
+    return (fatal or lines or ["git gave no reason"])[-1]
+
+
+class Git:
+    def __init__(self, git_dir: Path):
+        self.git_dir = Path(git_dir)
+        self.program = git_program()
+        self.env = dict(os.environ)
+        self.env.update(_IDENTITY)
+        self.env.update({"GIT_DIR": str(self.git_dir), "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+        # A user's repository settings must not leak in (hooks, a GIT_WORK_TREE).
+        self.env.pop("GIT_WORK_TREE", None)
+        self.env.pop("GIT_INDEX_FILE", None)
+
+    def ensure(self) -> None:
+        if not (self.git_dir / "HEAD").exists():
+            self.git_dir.parent.mkdir(parents=True, exist_ok=True)
+            self.run("init", "--bare", "-q", str(self.git_dir))
+
+    def run(self, *args: str, input: bytes | None = None, what: str | None = None) -> bytes:
+        """stdout of `git ARGS`; a failure is one line: `what` (else the command) and git's reason."""
+        try:
+            done = subprocess.run(
+                [self.program, *args], input=input, capture_output=True, env=self.env, check=False
+            )
+        except OSError as err:
+            raise SyncError(f"could not run git: {err.strerror}") from None
+        if done.returncode != 0:
+            raise SyncError(f"{what or 'git ' + args[0]} failed: {_last_line(done.stderr)}")
+        return done.stdout
+
+    def try_run(self, *args: str, input: bytes | None = None) -> bytes | None:
+        done = subprocess.run([self.program, *args], input=input, capture_output=True, env=self.env, check=False)
+        return done.stdout if done.returncode == 0 else None
+
+    def refs(self, prefix: str) -> dict[str, str]:
+        out = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+        refs = {}
+        for line in out.decode().splitlines():
+            oid, name = line.split(" ", 1)
+            refs[name] = oid
+        return refs
+
+    def write_blob(self, data: bytes) -> str:
+        return self.run("hash-object", "-w", "--stdin", input=data).decode().strip()
+
+    def read_blobs(self, oids: list[str]) -> list[bytes]:
+        """The contents of blobs, in one `cat-file --batch`."""
+        if not oids:
+            return []
+        out = self.run("cat-file", "--batch", input=("\n".join(oids) + "\n").encode())
+        blobs, at = [], 0
+        for _ in oids:
+            eol = out.index(b"\n", at)
+            header = out[at:eol].split()
+            if len(header) != 3 or header[1] != b"blob":
+                raise SyncError(f"the remote holds something that is not a pmjournal chain ({header[0].decode()[:12]} is not a file)")
+            size = int(header[2])
+            blobs.append(out[eol + 1 : eol + 1 + size])
+            at = eol + 1 + size + 1
+        return blobs
+
+    def tree_of(self, commit: str) -> dict[str, str]:
+        """name -> blob id of the files at the top of a commit's tree."""
+        out = self.run("ls-tree", "-z", commit)
+        files = {}
+        for item in out.split(b"\0"):
+            if not item:
+                continue
+            meta, name = item.split(b"\t", 1)
+            mode, kind, oid = meta.split()
+            if kind != b"blob":
+                raise SyncError("the remote holds something that is not a pmjournal chain (a folder inside a chain)")
+            files[name.decode()] = oid.decode()
+        return files
+
+    def commit(self, files: dict[str, str], message: str, parent: str | None) -> str:
+        listing = "".join(f"100644 blob {oid}\t{name}\n" for name, oid in sorted(files.items()))
+        tree = self.run("mktree", input=listing.encode()).decode().strip()
+        args = ["commit-tree", tree, "-m", message]
+        if parent:
+            args[2:2] = ["-p", parent]
+        return self.run(*args).decode().strip()

@@ -1,0 +1,69 @@
+"""The team's trail: every author's chain, read and merged into one order.
+
+Each colleague's chain is read from its file with the same Reader (the same
+checks) as one's own journal. Records are ordered by Lamport clock (`clock`,
+written by a team journal; a record from before joining uses its #seq), then by
+the author's handle, then by #seq: the same order on every machine that holds
+the same records, and a correction always after what it corrects (its author
+had seen that, so its clock is higher).
+"""
+
+from pathlib import Path
+
+from ..errors import JournalDamaged
+from ..storage import JournalFile, Reader
+from .layout import Team, clock_of
+
+
+class ChainCopy:
+    """One colleague's chain as read from its file here, with what the read found."""
+
+    def __init__(self, handle: str, path: Path):
+        self.handle = handle
+        self.path = path
+        self.damaged: str | None = None
+        try:
+            _, records, reader = JournalFile(path).load()
+        except JournalDamaged as err:
+            # Shown as a notice; the rest of the team's trail still reads.
+            records, reader, self.damaged = [], Reader(path), str(err)
+        self.reader: Reader = reader
+        ref = f"{handle}#".__add__
+        for record in records:
+            record["author"] = handle
+            record["ref"] = ref(str(record["seq"]))
+        self.records = records
+
+
+class TeamRecords:
+    """The colleagues' chains, re-read only when a sync changed their files."""
+
+    def __init__(self, team: Team):
+        self.team = team
+        self._signature = None
+        self.chains: list[ChainCopy] = []
+
+    def current(self) -> list[ChainCopy]:
+        signature = self.team.signature()
+        if signature != self._signature:
+            self.chains = [ChainCopy(handle, path) for handle, path in self.team.colleagues().items()]
+            self._signature = signature
+        return self.chains
+
+    def notices(self) -> list[str]:
+        out = []
+        for chain in self.chains:
+            if chain.damaged:
+                out.append(f"the copy of {chain.handle}'s chain here is damaged and was left out ({chain.damaged})")
+            elif chain.reader.broken:
+                seq, problem = chain.reader.broken
+                out.append(f"the copy of {chain.handle}'s chain here fails verification at {chain.handle}#{seq} ({problem}): run `pmjournal verify`")
+        return out
+
+
+def merged(own: list[dict], own_handle: str, chains: list[ChainCopy]) -> list[dict]:
+    keyed = [(clock_of(r), own_handle, r["seq"], r) for r in own]
+    for chain in chains:
+        keyed.extend((clock_of(r), chain.handle, r["seq"], r) for r in chain.records)
+    keyed.sort(key=lambda item: item[:3])
+    return [item[3] for item in keyed]

@@ -33,10 +33,17 @@ def git_program() -> str:
     return found
 
 
+# What git adds after the real reason, whatever it was.
+_GENERIC = ("Could not read from remote repository", "Please make sure you have the correct access", "and the repository exists")
+
+
 def _last_line(stderr: bytes) -> str:
+    """git's reason, in one line: the first that says something specific."""
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
-    fatal = [line for line in lines if line.startswith(("fatal:", "error:", "remote:", "!"))]
-    return (fatal or lines or ["git gave no reason"])[-1]
+    lines = [line for line in lines if not line.startswith("hint:")]
+    specific = [line for line in lines if not any(g in line for g in _GENERIC)]
+    rejected = [line for line in specific if line.startswith("!")]
+    return (rejected or specific or lines or ["git gave no reason"])[0]
 
 
 class Git:

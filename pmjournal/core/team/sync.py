@@ -49,6 +49,7 @@ class SyncReport:
     refused: dict[str, str] = field(default_factory=dict)
     created_team: bool = False
     restored: int = 0
+    repaired: tuple[int, int] | None = None  # (first, last) of own records the remote had lost
 
     def lines(self) -> list[str]:
         out = []
@@ -56,6 +57,11 @@ class SyncReport:
             out.append(f"started a team journal on {self.remote} as {self.handle}")
         if self.restored:
             out.append(f"restored {self.restored} records of {self.handle} from {self.remote}")
+        if self.repaired:
+            first, last = self.repaired
+            out.append(
+                f"the remote had lost {self.handle}#{first}-#{last} of your chain (cut there since the last sync); pushed them again"
+            )
         taken = ", ".join(f"{h} {n}" for h, n in sorted(self.fetched.items()) if n)
         out.append(
             f"synced with {self.remote} as {self.handle}: pushed {self.pushed} record{'s' * (self.pushed != 1)}, "
@@ -215,6 +221,9 @@ class _Sync:
                 f"the remote's copy of your own chain ({self.handle}) differs from this journal at {where}: "
                 "it was rewritten there, or this file was. Nothing was pushed; run `pmjournal verify`"
             )
+        pushed_before = self.state.get("pushed_seq", 0)
+        if there_lines - 1 < pushed_before:
+            report.repaired = (there_lines, pushed_before)
         return own, commit, there_lines
 
     def _restore(self, data: bytes) -> None:
@@ -393,8 +402,11 @@ class _Sync:
         if specs:
             # --atomic: the team record and the chain land together or not at all.
             self.git.run("push", "--atomic", "--quiet", self.remote, *specs, what=f"pushing to {self.remote}")
+            # What the remote now holds, as the next sync's stale-fetch check would see it.
             if commit:
                 self.git.run("update-ref", f"{STAGED}pmjournal/chains/{self.handle}", commit)
+            if team_commit:
+                self.git.run("update-ref", f"{STAGED}pmjournal/team", team_commit)
         for handle, new in taking.items():
             if new:
                 had_copy = self.team.chain_path(handle).exists()

@@ -1,0 +1,336 @@
+"""Team journals through git (`pmjournal sync`), tested with real git and bare repositories."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from clihelp import ok, refused
+from conftest import run_cli
+from teamhelp import team_of
+
+from pmjournal.core.chain import canonical, record_hash
+from pmjournal.core.store import Journal
+from pmjournal.core.team import segments
+from pmjournal.core.team.git import Git, SyncError
+from pmjournal.core.team.layout import Team
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def cli(member, *args):
+    return run_cli("--db", str(member.path), *args, env={"PMJOURNAL_CONFIG_DIR": str(member.path.parent / "config")})
+
+
+def titles(journal: Journal) -> list[str]:
+    return sorted(v["title"] for v in journal.views.values())
+
+
+def test_two_people_keep_one_trail(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("decision", {"title": "Ship on Friday", "owner": "Dana"})
+    report = dana.sync()
+    assert report.created_team and report.pushed == 1
+    bob.journal().add("risk", {"title": "Vendor limits", "owner": "Bob"})
+    assert bob.sync().fetched == {"dana": 1}
+    assert dana.sync().fetched == {"bob": 1}
+    for member in (dana, bob):
+        assert titles(member.journal()) == ["Ship on Friday", "Vendor limits"]
+    shown = ok(cli(bob, "show", "dana#1"))
+    assert "Ship on Friday" in shown
+    assert ok(cli(bob, "show", "#1")).count("Vendor limits") == 1  # #1 alone is one's own
+    refused(cli(bob, "show", "carol#1"), "no author 'carol'")
+
+
+def test_sync_remembers_the_remote_and_prints_what_it_did(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("note", {"title": "Kick-off"})
+    out = ok(cli(dana, "sync", str(dana.remote), "--as", "dana"))
+    assert "started a team journal" in out and "pushed 1 record" in out
+    dana.journal().add("note", {"title": "Second"})
+    assert "pushed 1 record, took 0" in ok(cli(dana, "sync"))
+    assert Team(dana.path).state()["remote"] == str(dana.remote)
+
+
+def test_a_single_user_journal_has_no_team_folder_and_reads_as_before(tmp_path, journal):
+    journal.add("note", {"title": "Alone"})
+    assert not Team(journal.path).joined
+    assert not Team(journal.path).root.exists()
+    assert "clock" not in journal.records()[0]
+
+
+def test_an_existing_journal_joins_with_its_history_and_still_verifies(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    old = dana.journal()
+    first = old.add("decision", {"title": "Before the team", "owner": "Dana"})
+    old.amend(first["id"], {"owner": "Marcus"}, "handover")
+    dana.sync()
+    bob.sync()
+    later = bob.journal().add("incident", {"title": "Outage", "owner": "Bob"}, {"caused_by": ["dana#1"]})
+    bob.sync()
+    dana.sync()
+    journal = dana.journal()
+    assert journal.get("#1")["owner"] == "Marcus"
+    assert journal.by_id(later["id"])["links"] == [{"rel": "caused_by", "to": first["id"]}]
+    assert "clock" in later and later["clock"] > 2  # after all it had seen
+    for member in (dana, bob):
+        assert "ok: 2 records" in ok(cli(member, "verify"))
+
+
+def test_a_lost_laptop_clones_and_carries_on(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    for n in range(3):
+        dana.journal().add("note", {"title": f"note {n}"})
+    dana.sync()
+    bob.journal().add("note", {"title": "from Bob"})
+    bob.sync()
+    shutil.rmtree(dana.path.parent)  # the laptop is gone
+    report = dana.sync()
+    assert report.restored == 3 and report.fetched == {"bob": 1}
+    dana.journal().add("note", {"title": "after the restore"})
+    assert dana.sync().pushed == 1
+    assert bob.sync().fetched == {"dana": 1}
+    assert len(bob.journal().views) == 5
+    assert "ok: 4 records" in ok(cli(dana, "verify"))
+
+
+def test_concurrent_amendments_are_both_kept_in_the_same_order_everywhere(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    entry = dana.journal().add("decision", {"title": "Pricing", "owner": "Dana"})
+    dana.sync()
+    bob.sync()
+    dana.journal().amend(entry["id"], {"owner": "Marcus"}, "Dana heard it was Marcus")
+    bob.journal().amend(entry["id"], {"owner": "Priya"}, "Bob heard it was Priya")
+    for member in (dana, bob, dana):
+        member.sync()
+    views = [member.journal().by_id(entry["id"]) for member in (dana, bob)]
+    assert views[0]["owner"] == views[1]["owner"]
+    histories = [[(e["reason"], e.get("concurrent", False)) for e in v["history"]] for v in views]
+    assert histories[0] == histories[1]
+    assert [flag for _, flag in histories[0]] == [True, True]
+    # A later amendment that saw both is not concurrent.
+    dana.journal().amend(entry["id"], {"owner": "Dana"}, "settled in the meeting")
+    dana.sync()
+    bob.sync()
+    assert bob.journal().by_id(entry["id"])["history"][-1].get("concurrent") is None
+
+
+# -- rewrites of history are caught ------------------------------------------
+
+
+def force_push_chain(member, data: bytes) -> None:
+    """What a colleague with a rewritten file could push with --force."""
+    git = Git(member.path.parent / "forger.git")
+    git.ensure()
+    files = {segments.name_of(i): git.write_blob(seg) for i, seg in enumerate(segments.split(data))}
+    commit = git.commit(files, "rewritten", None)
+    git.run("push", "--force", "--quiet", str(member.remote), f"{commit}:refs/pmjournal/chains/{member.handle}")
+
+
+def rechained(lines: list[bytes]) -> bytes:
+    """A chain whose hashes were recomputed after an edit: valid on its own."""
+    out = [lines[0]]
+    prev = __import__("hashlib").sha256(lines[0]).hexdigest()
+    for line in lines[1:]:
+        record = json.loads(line)
+        record["prev_hash"] = prev
+        record.pop("hash")
+        record["hash"] = record_hash(record)
+        prev = record["hash"]
+        out.append(canonical(record))
+    return b"".join(line + b"\n" for line in out)
+
+
+def edited(lines, i, title):
+    record = json.loads(lines[i])
+    record["title"] = title
+    return [*lines[:i], canonical(record), *lines[i + 1 :]]
+
+
+REWRITES = {
+    "edit": lambda lines: rechained(edited(lines, 2, "It was always Bob's idea")),
+    "drop": lambda lines: b"".join(line + b"\n" for line in lines[:3]),
+    "reorder": lambda lines: rechained([lines[0], lines[1], lines[3], lines[2], *lines[4:]]),
+    "edit-without-rehash": lambda lines: b"".join(line + b"\n" for line in edited(lines, 2, "sneaky")),
+}
+
+
+@pytest.mark.parametrize("how", sorted(REWRITES))
+def test_a_force_pushed_rewrite_is_refused_and_named_by_everyone_else(tmp_path, how):
+    members = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Carol Wu")
+    dana, bob, carol = members
+    for n in range(4):
+        dana.journal().add("note", {"title": f"dana {n}"})
+    for member in members:
+        member.sync()
+    lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
+    force_push_chain(dana, REWRITES[how](lines))
+    before = bob.path.with_name("journal.json.team").joinpath("chains", "dana.json").read_bytes()
+    for witness in (bob, carol):
+        report = witness.sync()
+        assert "dana" in report.refused
+        assert "dana#" in report.refused["dana"] and "Kept the copy here" in report.refused["dana"]
+        assert titles(witness.journal()) == ["dana 0", "dana 1", "dana 2", "dana 3"]
+        proc = cli(witness, "verify")
+        assert proc.returncode == 1 and "dana: the last sync refused" in proc.stderr
+    assert bob.path.with_name("journal.json.team").joinpath("chains", "dana.json").read_bytes() == before
+    # Dana's own machine sees that the remote no longer holds what it wrote: a cut
+    # chain it pushes again (then the others take it), anything else it refuses.
+    if how == "drop":
+        assert "the remote had lost dana#3-#4" in " ".join(dana.sync().lines())
+        assert bob.sync().refused == {}
+        assert titles(bob.journal()) == ["dana 0", "dana 1", "dana 2", "dana 3"]
+    else:
+        with pytest.raises(SyncError, match="your own chain"):
+            dana.sync()
+
+
+def test_the_first_differing_record_is_named(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    for n in range(5):
+        dana.journal().add("note", {"title": f"dana {n}"})
+    dana.sync()
+    bob.sync()
+    lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
+    force_push_chain(dana, rechained(edited(lines, 3, "changed")))
+    assert "dana#3 differs" in bob.sync().refused["dana"]
+
+
+# -- bad remotes: one line, nothing local changed --------------------------
+
+
+def snapshot(member):
+    files = {}
+    for root, _dirs, names in os.walk(member.path.parent):
+        for name in names:
+            path = os.path.join(root, name)
+            if "/git/" not in path and not name.endswith(".lock"):
+                files[path] = open(path, "rb").read()
+    return files
+
+
+@pytest.mark.parametrize(
+    ("remote", "fragment"),
+    [
+        ("plain-folder", "does not appear to be a git repository"),
+        ("missing", "reaching"),
+        ("code-repo", "not a pmjournal team journal"),
+        ("other-team", "another team's journal"),
+    ],
+)
+def test_bad_remotes_give_one_line_and_change_nothing(tmp_path, remote, fragment):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("note", {"title": "mine"})
+    dana.sync()
+    target = tmp_path / remote
+    if remote == "plain-folder":
+        target.mkdir()
+        (target / "notes.txt").write_text("hello")
+    elif remote == "code-repo":
+        subprocess.run(["git", "init", "-q", str(target)], check=True)
+        (target / "a.txt").write_text("code")
+        subprocess.run(["git", "-C", str(target), "add", "a.txt"], check=True)
+        subprocess.run(
+            ["git", "-C", str(target), "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "x"], check=True
+        )
+    elif remote == "other-team":
+        other = team_of(tmp_path / "other", "Zed Other")[0]
+        other.journal().add("note", {"title": "theirs"})
+        other.sync()
+        target = other.remote
+    dana.journal().add("note", {"title": "not pushed yet"})
+    before = snapshot(dana)
+    proc = cli(dana, "sync", str(target))
+    refused(proc, fragment)
+    assert snapshot(dana) == before
+
+
+def test_a_first_sync_that_fails_leaves_no_team_folder(tmp_path):
+    dana = team_of(tmp_path, "Dana Whitfield")[0]
+    dana.journal().add("note", {"title": "mine"})
+    refused(cli(dana, "sync", str(tmp_path / "nowhere")), "reaching")
+    assert not Team(dana.path).root.exists()
+    refused(cli(dana, "sync"), "no remote yet")
+
+
+def test_missing_git_is_one_line(tmp_path, monkeypatch):
+    dana = team_of(tmp_path, "Dana Whitfield")[0]
+    proc = run_cli("--db", str(dana.path), "sync", str(dana.remote), env={"PATH": str(tmp_path / "empty")})
+    refused(proc, "needs the `git` program")
+
+
+def test_a_stale_fetch_makes_git_refuse_the_push_and_nothing_changes(tmp_path, monkeypatch):
+    from pmjournal.core.team import sync as sync_module
+
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("note", {"title": "one"})
+    dana.sync()
+    stale = Git(Team(dana.path).git_dir).refs("refs/fetched/")
+    dana.journal().add("note", {"title": "two"})
+    dana.sync()
+    # Another copy of Dana's journal (a second laptop restored from a backup) that
+    # still believes the remote holds only "one": git refuses its push.
+    dana.journal().add("note", {"title": "three"})
+    real_fetch = sync_module._Sync.fetch
+
+    def stale_fetch(self):
+        real_fetch(self)
+        return {"refs/" + k[len("refs/fetched/") :]: v for k, v in stale.items()}
+
+    monkeypatch.setattr(sync_module._Sync, "fetch", stale_fetch)
+    before = snapshot(dana)
+    with pytest.raises(SyncError, match="pushing to"):
+        dana.sync()
+    assert snapshot(dana) == before
+
+
+def test_offline_records_sync_later(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.sync()
+    moved = tmp_path / "away.git"
+    dana.remote.rename(moved)  # on a plane
+    dana.journal().add("note", {"title": "written offline"})
+    with pytest.raises(SyncError, match="reaching"):
+        dana.sync()
+    moved.rename(dana.remote)
+    assert dana.sync().pushed == 1
+    assert bob.sync().fetched == {"dana": 1}
+
+
+def test_another_sync_running_is_refused(tmp_path):
+    from filelock import FileLock
+
+    dana = team_of(tmp_path, "Dana Whitfield")[0]
+    dana.sync()
+    with FileLock(str(Team(dana.path).root / "sync.lock")):
+        with pytest.raises(SyncError, match="another sync"):
+            dana.sync()
+
+
+def test_segments_rebuild_the_file_byte_for_byte():
+    data = b"".join(b'{"n":%d}\n' % i for i in range(2500))
+    parts = segments.split(data)
+    assert [p.count(b"\n") for p in parts] == [1000, 1000, 500]
+    assert b"".join(parts) == data
+    assert segments.split(data[len(parts[0]) :], 1000) == parts[1:]
+    assert segments.blob_id(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"  # git hash-object
+
+
+def test_a_big_chain_pushes_only_the_segments_that_grew(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    journal = dana.journal()
+    journal.append_raw([journal._stamp({"kind": "note", "title": f"n{i}", "occurred_at": "2026-11-01T10:00:00+08:00"}) for i in range(2100)])
+    dana.sync()
+    bob.sync()
+    dana.journal().add("note", {"title": "one more"})
+    git = Git(Team(dana.path).git_dir)
+
+    def objects():
+        return {line.split()[0] for line in git.run("rev-list", "--objects", "--all").splitlines()}
+
+    before = objects()
+    assert dana.sync().pushed == 1
+    assert len(objects() - before) == 3  # the commit, its tree, the grown last segment
+    assert bob.sync().fetched == {"dana": 1}
+    assert len(bob.journal().views) == 2101

@@ -1,6 +1,5 @@
 """Team journals through git (`pmjournal sync`), tested with real git and bare repositories."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -8,19 +7,14 @@ import subprocess
 import pytest
 from clihelp import ok, refused
 from conftest import run_cli
-from teamhelp import team_of
+from teamhelp import REWRITES, cli, edited, force_push_chain, rechained, team_of
 
-from pmjournal.core.chain import canonical, record_hash
 from pmjournal.core.store import Journal
 from pmjournal.core.team import segments
 from pmjournal.core.team.git import Git, SyncError
 from pmjournal.core.team.layout import Team
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-
-
-def cli(member, *args):
-    return run_cli("--db", str(member.path), *args, env={"PMJOURNAL_CONFIG_DIR": str(member.path.parent / "config")})
 
 
 def titles(journal: Journal) -> list[str]:
@@ -117,43 +111,6 @@ def test_concurrent_amendments_are_both_kept_in_the_same_order_everywhere(tmp_pa
 
 
 # -- rewrites of history are caught ------------------------------------------
-
-
-def force_push_chain(member, data: bytes) -> None:
-    """What a colleague with a rewritten file could push with --force."""
-    git = Git(member.path.parent / "forger.git")
-    git.ensure()
-    files = {segments.name_of(i): git.write_blob(seg) for i, seg in enumerate(segments.split(data))}
-    commit = git.commit(files, "rewritten", None)
-    git.run("push", "--force", "--quiet", str(member.remote), f"{commit}:refs/pmjournal/chains/{member.handle}")
-
-
-def rechained(lines: list[bytes]) -> bytes:
-    """A chain whose hashes were recomputed after an edit: valid on its own."""
-    out = [lines[0]]
-    prev = __import__("hashlib").sha256(lines[0]).hexdigest()
-    for line in lines[1:]:
-        record = json.loads(line)
-        record["prev_hash"] = prev
-        record.pop("hash")
-        record["hash"] = record_hash(record)
-        prev = record["hash"]
-        out.append(canonical(record))
-    return b"".join(line + b"\n" for line in out)
-
-
-def edited(lines, i, title):
-    record = json.loads(lines[i])
-    record["title"] = title
-    return [*lines[:i], canonical(record), *lines[i + 1 :]]
-
-
-REWRITES = {
-    "edit": lambda lines: rechained(edited(lines, 2, "It was always Bob's idea")),
-    "drop": lambda lines: b"".join(line + b"\n" for line in lines[:3]),
-    "reorder": lambda lines: rechained([lines[0], lines[1], lines[3], lines[2], *lines[4:]]),
-    "edit-without-rehash": lambda lines: b"".join(line + b"\n" for line in edited(lines, 2, "sneaky")),
-}
 
 
 @pytest.mark.parametrize("how", sorted(REWRITES))

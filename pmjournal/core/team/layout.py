@@ -24,9 +24,15 @@ HANDLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
 def handle_from(name: str) -> str:
-    """A handle for refs and `handle#42`: the name's ASCII letters and digits, lower-case."""
+    """A handle for refs and `handle#42`: the first word of the name's ASCII letters and
+    digits, lower-case ("Dana Whitfield" -> dana). Handles stay ASCII: they name git refs
+    and files on every filesystem. A name with none (张伟) falls back to the login name."""
     words = re.findall(r"[a-z0-9]+", name.lower())
-    return "-".join(words)[:32].strip("-") or "me"
+    if not words:
+        import getpass
+
+        words = re.findall(r"[a-z0-9]+", getpass.getuser().lower()) or ["member"]
+    return words[0][:32]
 
 
 class Team:

@@ -1,5 +1,6 @@
 """Team journals through git (`pmjournal sync`), tested with real git and bare repositories."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -291,3 +292,42 @@ def test_a_big_chain_pushes_only_the_segments_that_grew(tmp_path):
     assert len(objects() - before) == 3  # the commit, its tree, the grown last segment
     assert bob.sync().fetched == {"dana": 1}
     assert len(bob.journal().views) == 2101
+
+
+def test_a_colleague_record_reusing_an_id_is_refused(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    mine = dana.journal().add("decision", {"title": "Dana's call", "owner": "Dana"})
+    dana.sync()
+    bob.sync()
+    # Bob's file gets a record with Dana's entry's id, sealed into his chain.
+    forged = bob.journal()
+    body = forged._stamp({"kind": "decision", "title": "Bob's version", "owner": "Bob", "occurred_at": mine["occurred_at"]})
+    body["id"] = mine["id"]
+    forged.append_raw([body])
+    bob.sync()
+    refusal = dana.sync().refused["bob"]
+    assert "bob#1 reuses the id" in refusal
+    assert dana.journal().by_id(mine["id"])["title"] == "Dana's call"
+
+
+def test_a_team_export_imports_with_every_chain_checked(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    first = dana.journal().add("decision", {"title": "Ship", "owner": "Dana"})
+    dana.sync()
+    bob.sync()
+    bob.journal().amend(first["id"], {"owner": "Marcus"}, "it was Marcus")
+    bob.journal().add("risk", {"title": "Vendor", "owner": "Bob"})
+    bob.sync()
+    dana.sync()
+    out = tmp_path / "team.json"
+    ok(cli(dana, "export", "--format", "json", "-o", str(out)))
+    data = json.loads(out.read_text())
+    assert [r["seq"] for r in data["records"]] == [1]
+    assert [r["seq"] for r in data["chains"]["bob"]["records"]] == [1, 2]
+    elsewhere = tmp_path / "elsewhere.json"
+    ok(run_cli("--db", str(elsewhere), "import", str(out)))
+    views = Journal(elsewhere).views
+    assert views[first["id"]]["owner"] == "Marcus" and len(views) == 2
+    data["chains"]["bob"]["records"][0]["title"] = "Vendor (edited)"
+    out.write_text(json.dumps(data))
+    refused(run_cli("--db", str(tmp_path / "third.json"), "import", str(out)), "bob's chain")

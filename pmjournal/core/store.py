@@ -39,11 +39,11 @@ from .ids import new_id
 from .loops import ANSWER_DAYS
 from .people import People
 from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc
-from .team.layout import Team, clock_of, last_record
+from .team.layout import Team, stamp_clocks
 from .team.merge import TeamRecords, merged
 
 # Keys the journal sets as it appends (storage.JournalFile.append): never taken from a document.
-SEALED = ("seq", "batch", "prev_hash", "hash")
+SEALED = ("seq", "batch", "prev_hash", "hash", "clock")
 
 
 class Inserted(list):
@@ -122,6 +122,7 @@ class EntryTable(Table):
         bodies = [self._body(document) for document in documents]
         if not bodies:
             return Inserted([], [])
+        stamp_clocks(self.storage.file.path, bodies)
         records, new = self.storage.append(bodies)
         self.clear_cache()
         return Inserted(records, new)
@@ -400,7 +401,8 @@ class Journal:
         chains = self._colleagues.current()
         cached = self._merged
         if cached is None or cached[0] is not own or cached[1] != len(own) or cached[2] is not chains:
-            cached = self._merged = (own, len(own), chains, merged(own, self.team.handle or "", chains))
+            self._colleagues.clashes = []
+            cached = self._merged = (own, len(own), chains, merged(own, self.team.handle or "", chains, self._colleagues.clashes))
         return cached[3]
 
     def own_records(self) -> list[dict]:
@@ -683,6 +685,13 @@ class Journal:
             raise NotFound(f"id prefix {text!r} is ambiguous ({ref_of(found[0])}, {ref_of(found[1])}, ...); type more of it")
         return found[0]
 
+    def team_head(self, handle: str) -> int:
+        """The last #seq of a colleague's chain as held here (0 if none)."""
+        for chain in self._colleagues.current():
+            if chain.handle == handle:
+                return chain.records[-1]["seq"] if chain.records else 0
+        return 0
+
     def _resolve_in_chain(self, handle: str, number: str) -> dict:
         """`dana#42`: record #42 of the chain of the author whose handle is dana."""
         if not (number.isascii() and number.isdigit()) or len(number) > 12:
@@ -724,13 +733,8 @@ class Journal:
         body["id"] = new_id()
         body["recorded_at"] = dates.utc_stamp()
         body["recorded_by"] = self.user
-        if self.team.joined:
-            # A Lamport clock: above everything this author's machine holds, so the
-            # team's merged order puts it after all it could have seen (merge.py).
-            own_last = last_record(self.path)
-            body["clock"] = max(clock_of(own_last) if own_last else 0, self.team.max_clock()) + 1
-            if view is not None and view["history"]:
-                body["seen"] = view["history"][-1]["id"]  # the last correction seen: see fold.apply
+        if self.team.joined and view is not None and view["history"]:
+            body["seen"] = view["history"][-1]["id"]  # the last correction seen: see fold.apply
         return body
 
     def _link_values(self, kind: str, links: dict, own_id: str | None = None) -> list[dict]:

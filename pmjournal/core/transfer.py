@@ -21,6 +21,7 @@ from .errors import PmjournalError, ValidationError
 from .fold import raw
 from .ids import derived_id
 from .query import Filter, public
+from .team.layout import clock_of
 
 EXPORT_FORMAT = "pmjournal-export"
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -105,11 +106,29 @@ def iter_json(journal, filt: Filter):
         yield (b",\n    " if i else b"\n    ") + dumps(public(view))
     yield b'\n  ],\n  "records": ['
     first = True
+    colleagues: dict[str, list[dict]] = {}
     for record in journal.records():
         if record["id"] in ids or record.get("target") in ids:
+            if "author" in record:
+                colleagues.setdefault(record["author"], []).append(record)
+                continue
             yield (b"\n    " if first else b",\n    ") + dumps(raw(record))
             first = False
-    yield b"\n  ]\n}\n"
+    yield b"\n  ]"
+    if colleagues:
+        # A team journal: each colleague's records under their own chain's head, so
+        # each chain is checked on its own (the #seqs of two chains repeat).
+        yield b',\n  "chains": {'
+        for n, handle in enumerate(sorted(colleagues)):
+            last = journal.resolve(f"{handle}#{journal.team_head(handle)}")
+            head = dumps({"seq": last["seq"], "hash": last["hash"]})
+            yield (b",\n" if n else b"\n") + b'    "' + handle.encode() + b'": {"chain_head": ' + head + b', "records": ['
+            records = sorted(colleagues[handle], key=lambda r: r["seq"])
+            for i, record in enumerate(records):
+                yield (b",\n      " if i else b"\n      ") + dumps(raw(record))
+            yield b"\n    ]}"
+        yield b"\n  }"
+    yield b"\n}\n"
 
 
 def entries_json(views) -> bytes:
@@ -154,7 +173,9 @@ def export_csv(views, broken: tuple[int, str] | None = None) -> str:
 # -- import ---------------------------------------------------------------
 
 # Keys of an exported record that belong to the journal it came from, not to the entry.
-_CHAIN = ("seq", "prev_hash", "hash", "batch", "imported")
+# Facts of the chain a record was sealed in, not of the entry: an imported record is
+# sealed into this journal's chain (a team's `clock` and `seen` included) afresh.
+_CHAIN = ("seq", "prev_hash", "hash", "batch", "imported", "clock", "seen")
 _IMPORT_MAX = 4 << 30  # a file larger than this is not an export we wrote
 
 
@@ -373,6 +394,22 @@ def import_file(journal, path) -> tuple[int, int]:
             head = _check_chain(data)
         except ValidationError as err:
             raise PmjournalError(f"{path} does not verify: {err}; nothing was imported") from err
+        heads = {id(r): head for r in records if isinstance(r, dict)}
+        chains = data.get("chains") or {}
+        if not isinstance(chains, dict):
+            raise PmjournalError(f"{path} has a damaged chains section; nothing was imported")
+        for handle, chain in sorted(chains.items()):
+            if not isinstance(chain, dict) or not isinstance(chain.get("records"), list):
+                raise PmjournalError(f"{path}: the chain of {handle} is damaged; nothing was imported")
+            try:
+                chain_head = _check_chain(chain)
+            except ValidationError as err:
+                raise PmjournalError(f"{path} does not verify: {handle}'s chain: {err}; nothing was imported") from err
+            heads.update((id(r), chain_head) for r in chain["records"])
+            records = records + chain["records"]
+        if chains:
+            # Corrections after what they correct, as a team journal orders them (Lamport clocks).
+            records = sorted(records, key=lambda r: (clock_of(r), r.get("seq", 0)) if isinstance(r, dict) else (0, 0))
         known = {r["id"] for r in journal.records()}
         fresh = [r for r in records if r.get("id") not in known]
         try:
@@ -380,7 +417,7 @@ def import_file(journal, path) -> tuple[int, int]:
         except ValidationError as err:
             raise PmjournalError(f"{path}: {err}; nothing was imported") from err
         for body, record in zip(bodies, fresh, strict=True):
-            body["imported"] = _provenance(record, source, head)
+            body["imported"] = _provenance(record, source, heads[id(record)])
         skipped = len(records) - len(fresh)
     elif isinstance(data, dict) and isinstance(data.get("entries"), list) and "tags" in data:
         try:

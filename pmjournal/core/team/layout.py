@@ -110,3 +110,17 @@ def last_record(path) -> dict | None:
             _, all_records, _ = file.load()
             return all_records[-1] if all_records else None
     return None
+
+
+def stamp_clocks(journal_path, bodies: list[dict]) -> None:
+    """In a team journal, give each record about to be appended a Lamport clock above
+    everything this machine holds, so the team's merged order (merge.py) puts it
+    after all its author could have seen. A journal of one gets none."""
+    team = Team(journal_path)
+    if not team.joined:
+        return
+    own_last = last_record(journal_path)
+    clock = max(clock_of(own_last) if own_last else 0, team.max_clock()) + 1
+    for body in bodies:
+        body["clock"] = clock
+        clock += 1

@@ -42,6 +42,7 @@ class TeamRecords:
         self.team = team
         self._signature = None
         self.chains: list[ChainCopy] = []
+        self.clashes: list[str] = []  # refs of records left out of the merge (see merged)
 
     def current(self) -> list[ChainCopy]:
         signature = self.team.signature()
@@ -52,6 +53,9 @@ class TeamRecords:
 
     def notices(self) -> list[str]:
         out = []
+        if self.clashes:
+            shown = ", ".join(self.clashes[:3]) + (", ..." if len(self.clashes) > 3 else "")
+            out.append(f"{len(self.clashes)} colleague record(s) reuse an id already in the journal and were left out ({shown}): run `pmjournal verify`")
         for chain in self.chains:
             if chain.damaged:
                 out.append(f"the copy of {chain.handle}'s chain here is damaged and was left out ({chain.damaged})")
@@ -61,9 +65,22 @@ class TeamRecords:
         return out
 
 
-def merged(own: list[dict], own_handle: str, chains: list[ChainCopy]) -> list[dict]:
+def merged(own: list[dict], own_handle: str, chains: list[ChainCopy], clashes: list | None = None) -> list[dict]:
+    """Every record in the team's order. A colleague's record whose id another record
+    already has is left out (and listed in `clashes`): ids are global, and a record
+    reusing one would stand in for somebody else's entry. Sync refuses such chains;
+    this keeps a copy put here by other means from doing it."""
     keyed = [(clock_of(r), own_handle, r["seq"], r) for r in own]
     for chain in chains:
         keyed.extend((clock_of(r), chain.handle, r["seq"], r) for r in chain.records)
     keyed.sort(key=lambda item: item[:3])
-    return [item[3] for item in keyed]
+    out, seen = [], {r["id"] for r in own}
+    for *_, record in keyed:
+        if "author" in record:
+            if record["id"] in seen:
+                if clashes is not None:
+                    clashes.append(record["ref"])
+                continue
+            seen.add(record["id"])
+        out.append(record)
+    return out

@@ -21,6 +21,7 @@ here. A failed fetch or push changes nothing local.
 
 import io
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -38,6 +39,10 @@ TEAM_REF = "refs/pmjournal/team"
 CHAINS = "refs/pmjournal/chains/"
 STAGED = "refs/fetched/"
 TEAM_FORMAT = "pmjournal-team"
+# A record's own id: the first `"id":"` of its line. Keys are sorted and no object
+# stored before "id" (batch, body, causes, changes, commitments...) holds an "id"
+# key; inside text every quote is escaped, so text cannot spell it.
+_IDS = re.compile(rb'^\{.*?"id":"([0-9A-Z]{26})"', re.MULTILINE)
 
 
 @dataclass
@@ -115,6 +120,7 @@ class _Sync:
         self.name = name
         self.journal = JournalFile(journal_path)
         self.git = Git(self.team.git_dir)
+        self._known_ids: set[bytes] | None = None
 
     # -- the remote -------------------------------------------------------
 
@@ -350,7 +356,25 @@ class _Sync:
                 self._check_new(new, handle)
         except SyncError as err:
             raise SyncError(f"{err}; took nothing of {handle}'s") from None
+        self._ids_are_new(new, handle)
         return new
+
+    def _ids_are_new(self, new: bytes, handle: str) -> None:
+        """Ids are global: a record reusing one would stand in for somebody else's entry."""
+        if self._known_ids is None:
+            self._known_ids = set(_IDS.findall(self.own_bytes()))
+            for path in self.team.colleagues().values():
+                self._known_ids.update(_IDS.findall(path.read_bytes()))
+        for line in new.split(b"\n"):
+            found = _IDS.search(line)
+            if found and found.group(1) in self._known_ids:
+                record = orjson.loads(line)
+                raise SyncError(
+                    f"{handle}#{record.get('seq')} reuses the id {found.group(1).decode()} of a record already here; "
+                    f"took nothing of {handle}'s"
+                )
+            if found:
+                self._known_ids.add(found.group(1))
 
     def take(self, handle: str, new: bytes) -> None:
         path = self.team.chain_path(handle)

@@ -19,7 +19,8 @@ INTRO = """# Command-line reference
 (unknown id, invalid date, broken chain; one line on stderr), 2 wrong usage. A refused
 command changes nothing.
 
-References to entries accept `#42`, `42` or a unique prefix of the entry's id. Roles and
+References to entries accept `#42`, `42` or a unique prefix of the entry's id; in a team
+journal ([team.md](team.md)) a colleague's entry is `dana#42`. Roles and
 other lists can be repeated (`--consulted A --consulted B`) or comma-separated
 (`--consulted "A, B"`). Dates accept `today`, `yesterday 15:00`, `last fri`, `3 days ago`,
 `in 2 weeks`, `15:00`, `23 Nov 2026 3pm` and ISO 8601; a time without an offset is local.

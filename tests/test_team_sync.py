@@ -331,3 +331,24 @@ def test_a_team_export_imports_with_every_chain_checked(tmp_path):
     data["chains"]["bob"]["records"][0]["title"] = "Vendor (edited)"
     out.write_text(json.dumps(data))
     refused(run_cli("--db", str(tmp_path / "third.json"), "import", str(out)), "bob's chain")
+
+
+def test_scripts_read_every_authors_chain_as_tinydb_and_cannot_write_theirs(tmp_path):
+    from tinydb import Query
+
+    import pmjournal
+    from pmjournal.core.errors import StoreError
+
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("risk", {"title": "Vendor limits", "owner": "Dana"})
+    dana.sync()
+    bob.journal().add("note", {"title": "Bob's note"})
+    bob.sync()
+    db = pmjournal.open_db(bob.path, user="Bob Li")
+    theirs = db.authors()["dana"]
+    assert [d["title"] for d in theirs.search(Query().kind == "risk")] == ["Vendor limits"]
+    assert theirs.all()[0].doc_id == 1
+    with pytest.raises(StoreError, match="written by its author alone"):
+        theirs.insert({"kind": "note", "title": "forged"})
+    assert sorted(v.get("ref", "#" + str(v["seq"])) for v in db.views()) == ["#1", "dana#1"]
+    assert len(db) == 1  # the entries table is Bob's own chain

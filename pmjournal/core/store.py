@@ -291,6 +291,19 @@ class ScriptTable(EntryTable):
         return table
 
 
+class ReplicaTable(EntryTable):
+    """A colleague's chain as a team journal holds it: read with TinyDB, written by sync alone."""
+
+    def insert_multiple(self, documents) -> Inserted:
+        raise StoreError(
+            f"{Path(self.storage.file.path).stem}'s chain is written by its author alone (sync brings it here); nothing was saved"
+        )
+
+
+class ReplicaDB(JournalDB):
+    table_class = ReplicaTable
+
+
 class ScriptDB(JournalDB):
     """What `open_db` returns: a TinyDB on the journal whose tables are ScriptTables."""
 
@@ -300,6 +313,14 @@ class ScriptDB(JournalDB):
         table = super().table(name, **kwargs)
         table.journal = self.journal
         return table
+
+    def authors(self) -> dict[str, JournalDB]:
+        """In a team journal (docs/team.md): each colleague's chain as held here, handle ->
+        a read-only TinyDB whose `entries` table is their records (doc_id == their #seq).
+        Empty for a journal of one."""
+        return {
+            handle: ReplicaDB(str(path), storage=JournalStorage) for handle, path in self.journal.team.colleagues().items()
+        }
 
     @property
     def broken(self) -> tuple[int, str] | None:
@@ -315,7 +336,11 @@ class ScriptDB(JournalDB):
         Folded from copies of the records (`all()`), so the stored documents
         never carry a view's derived keys.
         """
-        documents = self.table(TABLE).all()
+        if self.journal.team.joined:
+            # The whole team's trail, in its order; copies, as all() gives.
+            documents = [Document(dict(r), r["seq"]) for r in self.journal.records()]
+        else:
+            documents = self.table(TABLE).all()
         with paused_gc():
             folded = fold(documents)
         out = []

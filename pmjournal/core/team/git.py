@@ -63,6 +63,15 @@ class Git:
         # A user's repository settings must not leak in (hooks, a GIT_WORK_TREE).
         self.env.pop("GIT_WORK_TREE", None)
         self.env.pop("GIT_INDEX_FILE", None)
+        if not {"GIT_SSH_COMMAND", "GIT_SSH"} & set(self.env) and not self._configured("core.sshCommand"):
+            # ssh asks for a passphrase or a new host key on the terminal itself, which
+            # in the app is a line nobody sees: keys come from an ssh agent instead.
+            self.env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+
+    def _configured(self, key: str) -> bool:
+        env = {k: v for k, v in self.env.items() if k != "GIT_DIR"}
+        done = subprocess.run([self.program, "config", "--global", "--get", key], capture_output=True, env=env, check=False)
+        return done.returncode == 0
 
     def ensure(self) -> None:
         if not (self.git_dir / "HEAD").exists():

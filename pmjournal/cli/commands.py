@@ -9,6 +9,7 @@ import orjson
 from ..core import config, paths
 from ..core.causes import BY_KEY, CAUSES
 from ..core.errors import PmjournalError, ValidationError
+from ..core.fold import ref_of
 from ..core.query import Filter, public, role_name
 from ..core.store import Journal
 from . import columns
@@ -145,7 +146,7 @@ def cmd_add(args) -> int:
         if project:
             values["project"] = project
     record = journal.add(args.kind, values, links=_links(args))
-    _out(f"#{record['seq']} {record['id']}\n")
+    _out(f"{ref_of(record)} {record['id']}\n")
     return 0
 
 
@@ -174,7 +175,7 @@ def print_trail(views, journal) -> None:
             else "the journal is empty: add an entry with `pmjournal add`, or try `pmjournal demo`\n"
         )
         return
-    from ..core.display import short_date
+    from ..core.display import ref_width, short_date
 
     display = journal.people.display
     headers = ("#", "when", "kind", "title", "owner", "approved by", "status")
@@ -182,7 +183,7 @@ def print_trail(views, journal) -> None:
     for v in views:
         rows.append(
             (
-                f"#{v['seq']}",
+                ref_of(v),
                 short_date(v["occurred_at"]),
                 v["kind"],
                 v.get("title", ""),
@@ -194,7 +195,8 @@ def print_trail(views, journal) -> None:
     import shutil
 
     width = shutil.get_terminal_size((120, 24)).columns
-    widths = columns.natural_widths(headers, rows, (7, 16, 13, 60, 16, 20, 10))
+    # The # column fits the widest reference shown (`dana#12` in a team journal).
+    widths = columns.natural_widths(headers, rows, (ref_width(views, 7), 16, 13, 60, 16, 20, 10))
     tty = sys.stdout.isatty()
     lines = columns.render(headers, rows, widths, flex=3, total_width=width)
     out = []
@@ -248,7 +250,7 @@ def cmd_amend(args) -> int:
         values[field] = None
     record = journal.amend(target["id"], values, args.reason, links=_links(args))
     changed = ", ".join(record["changes"])
-    _out(f"#{record['seq']} amends #{target['seq']}: {changed}\n")
+    _out(f"{ref_of(record)} amends {ref_of(target)}: {changed}\n")
     return 0
 
 
@@ -256,7 +258,7 @@ def cmd_retract(args) -> int:
     journal = open_journal(args)
     target = journal.resolve_entry(args.id)
     record = journal.retract(target["id"], args.reason)
-    _out(f"#{record['seq']} retracts #{target['seq']}\n")
+    _out(f"{ref_of(record)} retracts {ref_of(target)}\n")
     return 0
 
 
@@ -271,12 +273,15 @@ def _close(args, state: str) -> int:
     values = {"occurred_at": args.when, "by": getattr(args, "by", None), "note": args.note}
     cfg = config.load()
     journal = open_journal(args, cfg)
+    # Resolved here, as amend and retract do: the view below is folded from stored records,
+    # which do not say whose chain a record came from; the resolved record does (dana#3).
+    target = journal.resolve_entry(args.id)
     record = journal.close_loop(
-        args.id, args.loop, state=state, answer_days=cfg.answer_days, **{k: v for k, v in values.items() if v is not None}
+        target["id"], args.loop, state=state, answer_days=cfg.answer_days, **{k: v for k, v in values.items() if v is not None}
     )
     view = journal.view_of(record["target"])
     said = " ".join(history_text(record, view).split())  # one line, even for a note that runs over several
-    _out(f"#{record['seq']} {'closes' if state == 'done' else 're-opens'} #{view['seq']}: {visible(said)}\n")
+    _out(f"{ref_of(record)} {'closes' if state == 'done' else 're-opens'} {ref_of(target)}: {visible(said)}\n")
     return 0
 
 
@@ -429,9 +434,9 @@ def cmd_trace(args) -> int:
 
     _console().print(trace_tree(tree, journal.people))
     if not tree["children"]:
-        _out(
-            f"#{view['seq']} has no caused-by links (add them with `pmjournal amend {view['seq']} --caused-by ID --reason ...`)\n"
-        )
+        # A bare number for one's own entry: a shell word starting with # is a comment.
+        typed = view.get("ref") or view["seq"]
+        _out(f"{ref_of(view)} has no caused-by links (add them with `pmjournal amend {typed} --caused-by ID --reason ...`)\n")
     return 0
 
 

@@ -11,6 +11,7 @@ import io
 import shutil
 
 from ..core import display
+from ..core.fold import ref_of
 from ..core.loops import days_text
 from . import columns
 
@@ -65,7 +66,7 @@ def table(found, color: bool, width: int | None = None) -> str:
     headers = ("#", "kind", "title", "loop", "owes", "due", "days")
     rows = [
         (
-            f"#{loop.view['seq']}",
+            ref_of(loop.view),
             loop.view["kind"],
             loop.view.get("title", ""),
             loop_what(loop),
@@ -76,7 +77,8 @@ def table(found, color: bool, width: int | None = None) -> str:
         for loop in found
     ]
     width = width or shutil.get_terminal_size((120, 24)).columns
-    widths = columns.natural_widths(headers, rows, (7, 13, 60, 40, 24, 10, 14))
+    # The # column fits the widest reference shown (`dana#12` in a team journal).
+    widths = columns.natural_widths(headers, rows, (display.ref_width([lp.view for lp in found], 7), 13, 60, 40, 24, 10, 14))
     # The title flexes. On a narrow terminal the loop, owes and kind columns give way first, in
     # that order, so the title keeps 20 cells; the date and the days left never shrink.
     for col, least in ((3, 16), (4, 12), (1, 8), (3, 12)):
@@ -107,7 +109,7 @@ def _reminder_line(loop) -> str:
         what = f"{loop.key} by {owes}"
     title = display.value_text("title", loop.view.get("title"))
     return display.visible(
-        " ".join(f"#{loop.view['seq']} {title}: {what} (due {display.day_text(loop.due.isoformat())})".split())
+        " ".join(f"{ref_of(loop.view)} {title}: {what} (due {display.day_text(loop.due.isoformat())})".split())
     )
 
 

@@ -12,6 +12,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..core import display
+from ..core.fold import ref_of
 from ..core.loops import STATE_WORDS, describe, history_text
 from ..core.query import ROLE_NAMES, WHO_COLUMNS
 
@@ -38,7 +39,7 @@ def _status(view: dict) -> str:
 def entry_detail(view: dict, journal, loops=()) -> Group:
     """`loops`: the entry's open loops (loops.loops_of), shown under Loops with their story."""
     people = journal.people
-    head = Text(f"#{view['seq']} ", style="bold")
+    head = Text(f"{ref_of(view)} ", style="bold")
     head.append(view["kind"], style=KIND_STYLE.get(view["kind"], ""))
     if view.get("status"):
         head.append(f" · {display.value_text('status', view['status'])}")
@@ -48,7 +49,7 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
         r = view["retracted"]
         parts.append(
             Text(
-                f"RETRACTED #{r['seq']} {display.short_date(r['recorded_at'])} by {display.visible(r['recorded_by'])}: "
+                f"RETRACTED {display.retraction_ref(view)} {display.short_date(r['recorded_at'])} by {display.visible(r['recorded_by'])}: "
                 f"{display.value_text('reason', r['reason'])}",
                 style="red",
             )
@@ -87,9 +88,11 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
         parts.append(Text("History", style="bold"))
         for event in view["history"]:
             line = Text(
-                f"  #{event['seq']} {display.local_date(event['recorded_at'])} by {display.visible(event['recorded_by'])}: "
+                f"  {ref_of(event)} {display.local_date(event['recorded_at'])} by {display.visible(event['recorded_by'])}: "
             )
             line.append(event["kind"], style="yellow")
+            if event.get("concurrent"):
+                line.append(display.concurrent_note(event), style="bold")
             if event["kind"] == "loop":
                 line.append(f" — {display.visible(history_text(event, view), multiline=True)}")
             else:
@@ -122,7 +125,7 @@ def _ref(journal, entry_id: str) -> str:
     if target is None:
         return f"{display.visible(entry_id)} (not in this journal)"
     retracted = " (retracted)" if target["retracted"] else ""
-    return f"#{target['seq']} {target['kind']}: {display.value_text('title', target.get('title'))}{retracted}"
+    return f"{ref_of(target)} {target['kind']}: {display.value_text('title', target.get('title'))}{retracted}"
 
 
 def _links(view: dict, journal) -> list[Text]:
@@ -165,7 +168,7 @@ def who_person(summary: dict, people) -> Group:
             table.add_column(name, justify="right" if name == "#" else "left")
         for view, held in summary["entries"]:
             table.add_row(
-                Text(f"#{view['seq']}"),
+                Text(ref_of(view)),
                 Text(display.short_date(view["occurred_at"])),
                 Text(view["kind"]),
                 Text(display.value_text("title", view.get("title"))),
@@ -182,7 +185,7 @@ def trace_tree(tree: dict, people) -> Tree:
         if node.get("missing"):
             return Text(f"{display.visible(node['id'])} (not in this journal)", style="red")
         v = node["view"]
-        text = Text(f"#{v['seq']} ")
+        text = Text(f"{ref_of(v)} ")
         text.append(v["kind"], style=KIND_STYLE.get(v["kind"], ""))
         text.append(f" {display.short_date(v['occurred_at'])} ")
         text.append(display.value_text("title", v.get("title")), style="dim strike" if v["retracted"] else "bold")

@@ -7,6 +7,7 @@ the same way: a field's label, a value as text, a date as a person reads it.
 from datetime import datetime
 
 from . import causes as causes_mod
+from .fold import ref_of
 from .model import COMMON, KIND_FIELDS, refused_chars, suspect_in_line, suspect_in_text
 
 _LABELS = {f.name: f.label for f in COMMON}
@@ -76,6 +77,34 @@ def visible_chunks(chunks):
 # How a link reads from each end, for every front end (CLI, TUI, Markdown capitalises).
 LINK_WORDS = {"supersedes": "supersedes", "caused_by": "caused by", "relates": "relates to"}
 BACKLINK_WORDS = {"supersedes": "superseded by", "caused_by": "led to", "relates": "related from"}
+
+
+# A history event two people recorded without seeing each other's (fold.apply sets
+# `concurrent` on both): every front end marks it with these words.
+CONCURRENT = "concurrent: made without seeing another correction of this entry"
+
+
+def concurrent_note(event: dict) -> str:
+    """' (concurrent: ...)' after a history event that carries the flag, else ''."""
+    return f" ({CONCURRENT})" if event.get("concurrent") else ""
+
+
+def retraction_ref(view: dict) -> str:
+    """How the record that retracted `view` is referred to (`#42`, `dana#7`).
+
+    The view's `retracted` summary keeps no `ref`; its history event does."""
+    retracted = view["retracted"]
+    for event in reversed(view.get("history") or ()):
+        if event["id"] == retracted["id"]:
+            return ref_of(event)
+    return ref_of(retracted)
+
+
+def ref_width(views, least: int = 0) -> int:
+    """The cells the widest reference of `views` takes (at least `least`): a `#`
+    column fits `dana#12` as well as `#12`. Only a colleague's record has `ref`."""
+    widest = max([len(v["ref"]) for v in views if "ref" in v], default=0)
+    return max(least, widest)
 
 
 def link_words(rel: str, backwards: bool = False) -> str:

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from .display import day_text
 from .errors import ValidationError
+from .fold import ref_of
 from .people import key as person_key
 
 ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`)
@@ -163,7 +164,9 @@ def loop_views(journal) -> list[dict]:
     from .storage import paused_gc
 
     meta = frozenset(META_KINDS)
-    dropped: dict[str, tuple[int, str]] = {}  # id -> (#seq, hash) of the entries not kept
+    # id -> (#seq, hash) of the entries not kept; a colleague's (team journals) is kept whole:
+    # it is not in this author's file for reread(), and a team's records are all in memory anyway.
+    dropped: dict[str, tuple[int, str] | dict] = {}
     held: dict[str, list[dict]] = {}  # the amendments and retractions of those, in case one is wanted
     wanted: set[str] = set()
     relevant = (*LOOP_FIELDS, "links")
@@ -187,8 +190,12 @@ def loop_views(journal) -> list[dict]:
             return True
         if "links" in record and any(link.get("rel") == "supersedes" for link in record["links"] or ()):
             return True
-        dropped[record["id"]] = (record["seq"], record.get("hash"))
+        dropped[record["id"]] = record if "author" in record else (record["seq"], record.get("hash"))
         return False
+
+    def again(entry_id: str) -> dict:
+        seen = dropped[entry_id]
+        return seen if isinstance(seen, dict) else journal.reread(*seen)
 
     records = journal.scan(keep, SELECT)
     # What scan took from a remembered prefix without parsing (see SELECT) never reached keep(): an
@@ -198,9 +205,14 @@ def loop_views(journal) -> list[dict]:
     fetched = list(journal.entry_records(missing).values())
     if wanted or fetched:
         records += fetched
-        records += [journal.reread(*dropped[entry_id]) for entry_id in wanted]
+        records += [again(entry_id) for entry_id in wanted]
         records += [record for entry_id in wanted for record in held.get(entry_id, ())]
-        records.sort(key=lambda r: r["seq"])
+        if any("author" in r for r in records):
+            # A team journal: #seqs repeat across the authors' chains; put them back in its merged order.
+            position = {r["id"]: i for i, r in enumerate(journal.records())}
+            records.sort(key=lambda r: position[r["id"]])
+        else:
+            records.sort(key=lambda r: r["seq"])
     with paused_gc():
         return [view for view in fold(records).values() if could_open(view)]
 
@@ -283,7 +295,7 @@ def choose(view: dict, key: str | None, today: date, answer_days: int, state: st
     type ("follow-up") when the entry has one loop of that type, or
     "commitment-2" / "commitment 2". One line naming the choices otherwise.
     """
-    ref = f"#{view['seq']}"
+    ref = ref_of(view)
     if view["retracted"]:
         raise ValidationError(f"{ref} is retracted; it owes nothing")
     loops = loops_of(view, today, answer_days)

@@ -9,7 +9,8 @@ could start emphasis, code, links, HTML, entities, tables, strikethrough or
 math, and `_block` also defuses whatever can start a block at the beginning of
 a line (headings, lists, quotes, rules, setext underlines, indented code). The
 only raw HTML in the document is the `<a id>` anchors generated here from
-#seq numbers, never from text.
+#seq numbers (and, for a colleague's entry in a team journal, the author's
+handle, which is only ever lower-case letters, digits and hyphens), never from text.
 
 Written for speed (10,000 entries well under a tenth of a second): one list of
 strings joined once, `str.translate` for escaping, and per-name and per-day
@@ -24,7 +25,8 @@ from operator import itemgetter
 from . import causes as causes_mod
 from . import dates
 from . import loops as loops_mod
-from .display import BACKLINK_WORDS, LINK_WORDS, label, long_date
+from .display import BACKLINK_WORDS, LINK_WORDS, concurrent_note, label, long_date, retraction_ref
+from .fold import ref_of
 from .model import COMMON, KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, trace, who
 
@@ -175,6 +177,15 @@ def _due_in(loop) -> str:
     return f"{_days(loop.days)} (soon)" if loop.state == "soon" else _days(loop.days)
 
 
+def _anchor(view: dict) -> str:
+    """The anchor id of an entry's heading: `e-42` for one's own #42, `e-dana-42` for
+    dana#42, so two authors' #1 never share one. Unique: an own anchor has no hyphen
+    after `e-`, and a colleague's #seq is the digits after its last hyphen (a handle
+    is lower-case letters, digits and hyphens: core/team/layout.HANDLE)."""
+    author = view.get("author")
+    return f"e-{author}-{int(view['seq'])}" if author else f"e-{int(view['seq'])}"
+
+
 def _cause_text(key: str) -> str:
     c = causes_mod.BY_KEY.get(key)
     return _inline(f"{c.label} ({c.zh})" if c else key)
@@ -309,11 +320,11 @@ class _Writer:
         view = self.all_views.get(entry_id)
         if view is None:
             return f"an entry not in this journal ({_inline(entry_id)})"
-        seq = view["seq"]
+        ref = ref_of(view)
         if entry_id not in self.exported:
-            return f"#{seq} (not in this export)"
+            return f"{ref} (not in this export)"
         title = _inline(view.get("title", ""))
-        return f"[#{seq} · {_KIND_NAMES.get(view['kind']) or _inline(view['kind'])} · {view['occurred_at'][:10]} — {title}](#e-{seq})"
+        return f"[{ref} · {_KIND_NAMES.get(view['kind']) or _inline(view['kind'])} · {view['occurred_at'][:10]} — {title}](#{_anchor(view)})"
 
     # -- the document ----------------------------------------------------
 
@@ -420,24 +431,26 @@ class _Writer:
                     months.append([month, 0])
                     append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
             months[-1][1] += 1
-            seq, kind, occurred = int(v["seq"]), v["kind"], v["occurred_at"]
+            kind, occurred = v["kind"], v["occurred_at"]
+            # A colleague's entry (team journals) reads dana#42 and is anchored e-dana-42.
+            ref, anchor = ref_of(v), (_anchor(v) if "author" in v else f"e-{int(v['seq'])}")
             title = v.get("title") or ""
             if needs_cell(title):
                 title = title.translate(cell)
-            title = f"#{seq} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
+            title = f"{ref} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
             retraction = v["retracted"]
             if retraction:
                 # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
-                append(f'### <a id="e-{seq}" name="e-{seq}"></a><del>{title}</del> (retracted)\n\n')
+                append(f'### <a id="{anchor}" name="{anchor}"></a><del>{title}</del> (retracted)\n\n')
                 append(
                     f"**Retracted** {utc(retraction['recorded_at'])} by {names[retraction.get('recorded_by') or '?']} "
-                    f"(record #{retraction['seq']}). Reason:\n\n"
+                    f"(record {retraction_ref(v)}). Reason:\n\n"
                 )
                 block(out, retraction.get("reason") or "(none given)")
                 rows = ["| Field | Value |\n|---|---|\n| When | "]
             else:
                 # GitHub keeps id and name (prefixed with user-content-) and scrolls to either; other renderers use id.
-                rows = [f'### <a id="e-{seq}" name="e-{seq}"></a>{title}\n\n| Field | Value |\n|---|---|\n| When | ']
+                rows = [f'### <a id="{anchor}" name="{anchor}"></a>{title}\n\n| Field | Value |\n|---|---|\n| When | ']
             if len(occurred) == 25 and occurred[10] == "T":
                 rows.append(f"{days[occurred[:10]]} {occurred[11:16]} {occurred[19:]} |\n")
             else:
@@ -616,8 +629,7 @@ class _Writer:
 
     def entry_cell(self, view: dict) -> str:
         """'[#17](#e-17) Asked the provider…': a link to an entry of this document, with its title."""
-        seq = view["seq"]
-        return f"[#{seq}](#e-{seq}) {_inline(view.get('title') or '')}"
+        return f"[{ref_of(view)}](#{_anchor(view)}) {_inline(view.get('title') or '')}"
 
     def trace(self, out: list, v: dict) -> None:
         tree = trace(self.all_views, v["id"])
@@ -633,7 +645,7 @@ class _Writer:
             cycle = " · (a cycle: already listed above)" if node["cycle"] else ""
             out.append(f"{pad}- {lines[node['id']]}{cycle}\n")
             if depth + 1 >= _MAX_TRACE_DEPTH and node["children"]:
-                out.append(f"{pad}  - … further causes not shown; see #{node['view']['seq']}\n")
+                out.append(f"{pad}  - … further causes not shown; see {ref_of(node['view'])}\n")
                 return
             for child in node["children"]:
                 walk(child, depth + 1)
@@ -662,13 +674,13 @@ class _Writer:
                 what = "Loop done" if event.get("state") == "done" else "Loop re-opened"
                 out.append(
                     f"- **{what}** {self.utc(event['recorded_at'])} by {self.person(event.get('recorded_by') or '?')} "
-                    f"(record #{event['seq']}): {_inline(loops_mod.history_text(event, view))}\n\n"
+                    f"(record {ref_of(event)}){concurrent_note(event)}: {_inline(loops_mod.history_text(event, view))}\n\n"
                 )
                 continue
             what = "Amended" if kind == "amendment" else "Retracted"
             out.append(
                 f"- **{what}** {self.utc(event['recorded_at'])} by {self.person(event.get('recorded_by') or '?')} "
-                f"(record #{event['seq']}). Reason:\n\n"
+                f"(record {ref_of(event)}){concurrent_note(event)}. Reason:\n\n"
             )
             _block(out, event.get("reason") or "(none given)", "  ")
             for field, change in (event.get("changes") or {}).items():

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from pmjournal.core.errors import ValidationError
+from pmjournal.core.fold import ref_of
 from pmjournal.core.model import Field
 
 from .base import FormScreen
@@ -52,7 +53,7 @@ class AmendForm(FormScreen):
         self.view = view
 
     def heading(self) -> str:
-        return f"Amend #{self.view['seq']} ({self.kind}): {self.view.get('title', '')}"
+        return f"Amend {ref_of(self.view)} ({self.kind}): {self.view.get('title', '')}"
 
     def initial_raw(self, field: Field):
         return raw_from_view(field, self.view, self.session.views(self.snapshot))
@@ -65,7 +66,7 @@ class AmendForm(FormScreen):
         yield ReasonRow()
 
     def discard_question(self) -> str:
-        return f"Drop your changes to #{self.view['seq']}? Nothing has been saved."
+        return f"Drop your changes to {ref_of(self.view)}? Nothing has been saved."
 
     def changes(self) -> tuple[dict, dict | None]:
         """(changed fields -> new values, links to add); only what the user touched."""

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from pmjournal.core.display import visible
+from pmjournal.core.fold import ref_of
 from pmjournal.core.loops import Loop, label
 
 from .dialog import FieldDialog
@@ -31,7 +32,7 @@ class DoneDialog(FieldDialog[dict | None]):
         loop, view = self.loop, self.loop.view
         answer = loop.type == "answer"
         with Vertical(classes="pm-box pm-small"):
-            yield Label(f"#{view['seq']}: {label(loop)} {WORDS[loop.type]}", classes="pm-title", markup=False)
+            yield Label(f"{ref_of(view)}: {label(loop)} {WORDS[loop.type]}", classes="pm-title", markup=False)
             yield Label(visible(view.get("title", "")), markup=False, classes="pm-quote")
             yield Label("When", classes="pm-label")
             yield FormInput(placeholder="now; or 'yesterday 15:00', 'last fri', 2026-11-23", id="f-when")

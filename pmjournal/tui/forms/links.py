@@ -1,7 +1,8 @@
-"""Links to other entries (caused by, supersedes, relates), typed as #seq or found by title.
+"""Links to other entries (caused by, supersedes, relates), typed as #seq (dana#seq for a
+colleague's entry in a team journal) or found by title.
 
 Typing words instead of a number lists the entries whose title contains them;
-down moves into that list and enter puts the chosen entry's #seq in the field.
+down moves into that list and enter puts the chosen entry's reference in the field.
 """
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from pmjournal.core.fold import ref_of
 from pmjournal.core.model import Field
 
 from ..session import JournalSession, Snapshot
@@ -46,7 +48,7 @@ class LinkMatches(InOrder, OptionList):
 
 def entry_text(view: dict) -> Text:
     # Titles are user text: build a Text, never markup.
-    return Text.assemble((f"#{view['seq']} ", "bold"), (f"{view['kind']} · ", "dim"), view.get("title", ""))
+    return Text.assemble((f"{ref_of(view)} ", "bold"), (f"{view['kind']} · ", "dim"), view.get("title", ""))
 
 
 class LinksRow(FieldRow):
@@ -59,6 +61,8 @@ class LinksRow(FieldRow):
         self.kind = kind
         self.exclude_id = exclude_id
         self._target: Input | None = None
+        self._by_ref: tuple | None = None  # (views, ref -> view), built when a colleague's entry is typed
+        self._handle: str | None = None
 
     def compose_editor(self) -> ComposeResult:
         for rel, text in zip(link_rels(self.kind), self._initial, strict=True):
@@ -102,9 +106,29 @@ class LinksRow(FieldRow):
         for token in split_refs(text):
             if not is_ref(token):
                 continue
-            view = self.session.entry_by_seq(int(token.lstrip("#")), self.snapshot)
+            view = self._entry(token)
             parts.append(entry_text(view) if view else Text(f"no entry {token}", style="italic"))
         return Text("  ").join(parts)
+
+    def _entry(self, token: str) -> dict | None:
+        """The entry a reference names, as Journal.resolve reads it: #12 and 12 one's own,
+        dana#12 the colleague dana's (one's own handle names one's own)."""
+        handle, _, number = token.rpartition("#")
+        handle = handle.lower()
+        if handle:
+            if self._handle is None:
+                self._handle = self.session.journal.team.handle or ""
+            if handle == self._handle:
+                handle = ""
+        if not handle:
+            view = self.session.entry_by_seq(int(number), self.snapshot)
+            if view is None or "author" not in view:
+                return view
+            # A colleague's entry with the same number: one's own #12 is looked up by reference.
+        views = self.session.views(self.snapshot)
+        if self._by_ref is None or self._by_ref[0] is not views:
+            self._by_ref = views, {ref_of(v): v for v in views.values()}
+        return self._by_ref[1].get(f"{handle}#{int(number)}")
 
     @on(LinkInput.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -115,7 +139,7 @@ class LinksRow(FieldRow):
         matches.clear_options()
         found = [] if not token or is_ref(token) else self._search(token)
         for view in found:
-            matches.add_option(Option(entry_text(view), id=str(view["seq"])))
+            matches.add_option(Option(entry_text(view), id=ref_of(view)))
         matches.display = bool(found)
         preview = self.query_one(".pm-link-preview", Label)
         described = self._describe(event.value)
@@ -127,7 +151,7 @@ class LinksRow(FieldRow):
         event.stop()
         target = self._target or self.editor()
         value = target.value
-        target.value = f"{value[: last_name_start(value)]}#{event.option.id}, "
+        target.value = f"{value[: last_name_start(value)]}{event.option.id}, "
         event.option_list.display = False
         target.focus()
         target.cursor_position = len(target.value)

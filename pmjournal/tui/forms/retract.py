@@ -5,6 +5,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
+from pmjournal.core.fold import ref_of
+
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
 from .editors import FormInput, caught_up
@@ -21,9 +23,8 @@ class RetractDialog(FieldDialog[dict | None]):
         self.view = session.entry(entry_id, snapshot)
 
     def compose(self) -> ComposeResult:
-        seq = self.view["seq"]
         with Vertical(classes="pm-box pm-small"):
-            yield Label(f"Retract #{seq} ({self.view['kind']})", classes="pm-title", markup=False)
+            yield Label(f"Retract {ref_of(self.view)} ({self.view['kind']})", classes="pm-title", markup=False)
             yield Label(self.view.get("title", ""), markup=False, classes="pm-quote")
             yield Label("It stays in the journal, marked retracted with your reason.", classes="pm-help")
             yield Label("Reason *", classes="pm-label")
@@ -49,7 +50,7 @@ class RetractDialog(FieldDialog[dict | None]):
         if not reason.strip():
             self.show_error("a reason is required: say why this entry is withdrawn")
             return
-        question = f"Retract #{self.view['seq']}? This cannot be undone (it can be recorded again as a new entry)."
+        question = f"Retract {ref_of(self.view)}? This cannot be undone (it can be recorded again as a new entry)."
         self.app.push_screen(ConfirmDialog(question, yes="Retract", no="Back"), self._confirmed)
 
     async def _confirmed(self, yes: bool | None) -> None:

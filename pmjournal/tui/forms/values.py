@@ -10,10 +10,12 @@ from datetime import datetime
 
 from pmjournal.core import dates
 from pmjournal.core.errors import DateError, NotFound, ValidationError
+from pmjournal.core.fold import ref_of
 from pmjournal.core.model import IMPACT_PARTS, Field, clean_commitments, commitment_line
 
 LINK_LABELS = {"caused_by": "Caused by", "supersedes": "Supersedes", "relates": "Relates to"}
-_REF = re.compile(r"^#?\d+$")
+# #12, 12, and in a team journal dana#12 (a colleague's entry: core/team)
+_REF = re.compile(r"^(?:[a-z0-9][a-z0-9-]*#|#)?\d+$", re.IGNORECASE)
 # No date is this long; refusing early keeps a huge paste from stalling the
 # preview (the general date parser takes most of a second on 100 KB).
 MAX_DATE_TEXT = 200
@@ -47,14 +49,14 @@ def empty_raw(field: Field, kind: str):
 
 def raw_from_view(field: Field, view: dict, views: dict[str, dict]):
     """What a field's widget shows for an existing entry (the amend form); `views`
-    gives the #seq of the entries it links to."""
+    gives the reference (#seq, or dana#seq for a colleague's) of the entries it links to."""
     value = view.get(field.name)
     kind = view["kind"]
     if field.type == "links":
         by_rel: dict[str, list[str]] = {rel: [] for rel in link_rels(kind)}
         for link in value or ():
             target = views.get(link["to"])
-            ref = f"#{target['seq']}" if target else link["to"]
+            ref = ref_of(target) if target else link["to"]
             by_rel.setdefault(link["rel"], []).append(ref)
         return tuple(", ".join(by_rel[rel]) for rel in link_rels(kind))
     if value is None:

@@ -14,7 +14,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from ...core.display import visible
+from ...core.display import ref_width, visible
+from ...core.fold import ref_of
 from ...core.loops import STATE_WORDS, Loop, days_text, label
 from ..key_order import HoldsKeys
 from ..widgets.footer import Footer
@@ -42,6 +43,9 @@ class DueTable(RowTable):
     def __init__(self, loops: list[Loop], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.loops = loops
+        # The # column fits the widest reference (`dana#12` in a team journal).
+        width = ref_width([loop.view for loop in loops], self.COLUMNS[SEQ][1])
+        self.COLUMNS = tuple((name, width if n == SEQ else w, right) for n, (name, w, right) in enumerate(self.COLUMNS))
         self.display_person = lambda name: name
 
     @property
@@ -58,7 +62,7 @@ class DueTable(RowTable):
         return (
             STATE_WORDS[loop.state],
             f"{loop.due.isoformat()} {days_text(loop.days)}" if loop.state == "overdue" else loop.due.isoformat(),
-            f"#{view['seq']}",
+            ref_of(view),
             view["kind"],
             visible(", ".join(self.display_person(n) for n in loop.owes)),
             visible(f"{label(loop)} · {view.get('title', '')}"),
@@ -150,6 +154,6 @@ class DueScreen(HoldsKeys, Screen[str | None]):
             if record:
                 self.table_widget.drop(loop)
                 self.query_one("#due-title", Static).update(self._title())
-                self.notify(f"Recorded #{record['seq']}: {label(loop)} of #{loop.view['seq']} done.", markup=False)
+                self.notify(f"Recorded {ref_of(record)}: {label(loop)} of {ref_of(loop.view)} done.", markup=False)
 
         self.app.push_screen(DoneDialog(self.session, loop), saved)

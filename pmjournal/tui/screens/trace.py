@@ -8,6 +8,7 @@ from textual.widgets import Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.display import short_date
+from ...core.fold import ref_of
 from ..key_order import HoldsKeys
 from ..widgets.footer import Footer
 
@@ -17,7 +18,7 @@ def node_label(node: dict) -> Text:
         return Text(f"{node['id'][:10]}… (not in this journal)", style="italic")
     view = node["view"]
     text = Text()
-    text.append(f"#{view['seq']} ", style="bold")
+    text.append(f"{ref_of(view)} ", style="bold")
     text.append(f"{view['kind']} · {short_date(view.get('occurred_at', ''))} · ")
     text.append(view.get("title", ""), style="strike" if view["retracted"] else "")
     if view.get("owner"):

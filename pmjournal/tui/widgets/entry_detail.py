@@ -16,7 +16,18 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core import dates
-from ...core.display import ROLE_FIELDS, kind_fields, label, link_words, local_date, long_date, value_text, visible
+from ...core.display import (
+    ROLE_FIELDS,
+    concurrent_note,
+    kind_fields,
+    label,
+    link_words,
+    local_date,
+    long_date,
+    value_text,
+    visible,
+)
+from ...core.fold import ref_of
 from ...core.loops import ANSWER_DAYS, STATE_WORDS, describe, history_text, loops_of
 from ...core.provenance import imported_text
 
@@ -34,7 +45,7 @@ def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
     if view is None:
         text.append(f"{visible(entry_id[:10])}… (not in this journal)", style="italic")
         return text
-    text.append(f"#{view['seq']} {view['kind']}: ")
+    text.append(f"{ref_of(view)} {view['kind']}: ")
     text.append(value_text("title", view.get("title")), style="strike" if view["retracted"] else "")
     return text
 
@@ -87,7 +98,7 @@ class EntryDetail(VerticalScroll):
     def _main(self, view: dict) -> Group:
         dp = self.display_person
         head = Text()
-        head.append(f"#{view['seq']} {view['kind']}  ", style="bold")
+        head.append(f"{ref_of(view)} {view['kind']}  ", style="bold")
         head.append(value_text("title", view.get("title")), style="bold strike" if view["retracted"] else "bold")
         parts = [head]
         if view["retracted"]:
@@ -96,7 +107,7 @@ class EntryDetail(VerticalScroll):
             parts.append(Text(f"RETRACTED by {by} ({local_date(r['recorded_at'])}): {reason}", style="bold"))
         if view.get("superseded_by"):
             later = [self.views.get(i) for i in view["superseded_by"]]
-            seqs = ", ".join(f"#{v['seq']}" for v in later if v)
+            seqs = ", ".join(ref_of(v) for v in later if v)
             parts.append(Text(f"SUPERSEDED by {seqs}", style="bold"))
         parts.append(field_line("When", long_date(view.get("occurred_at", ""))))
         for f in ROLE_FIELDS:
@@ -153,6 +164,8 @@ class EntryDetail(VerticalScroll):
             for event in view["history"]:
                 line = Text(f"{local_date(event['recorded_at'])}  {visible(event['recorded_by'])}  ", style="bold")
                 line.append(event["kind"])
+                if event.get("concurrent"):
+                    line.append(concurrent_note(event))
                 parts.append(line)
                 if event["kind"] == "loop":
                     parts.append(Text(f"    {visible(history_text(event, view))}"))

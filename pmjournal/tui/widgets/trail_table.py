@@ -9,8 +9,9 @@ column is hidden while nothing is due.
 from rich.style import Style
 from textual.message import Message
 
-from ...core.display import short_date
+from ...core.display import ref_width, short_date
 from ...core.filter_index import FilterIndex
+from ...core.fold import ref_of
 from ...core.loops import Loop
 from .row_table import RowTable, fit
 
@@ -39,7 +40,7 @@ def cells(view: dict, display_person) -> tuple[str, ...]:
     if view["retracted"]:
         status = "retracted"
     return (
-        f"#{view['seq']}",
+        ref_of(view),
         short_date(view.get("occurred_at", "")),
         view["kind"],
         view.get("title", ""),
@@ -100,6 +101,12 @@ class TrailTable(RowTable):
 
     def show(self, index: FilterIndex, hits: list[int], keep_id: str | None = None, display_person=None) -> None:
         """Show `hits` (row numbers into `index`); keep the cursor on `keep_id` if it is still there."""
+        if index is not self.index:
+            # The # column fits the widest reference in the journal (`dana#12` in a team
+            # journal), so it keeps its width while a filter changes what is shown.
+            width = ref_width(index.rows, COLUMNS[0][1])
+            if width != self.COLUMNS[0][1]:
+                self.COLUMNS = ((COLUMNS[0][0], width, COLUMNS[0][2]), *COLUMNS[1:])
         self.index, self.hits = index, hits
         if display_person is not None:
             self.display_person = display_person

@@ -34,7 +34,7 @@ from tinydb.table import Document, Table
 from . import dates, loops, model
 from .chain import GENESIS, record_hash
 from .errors import NotFound, PmjournalError, StoreError, ValidationError
-from .fold import extend, fold, raw, ref_of
+from .fold import CHAIN_KEYS, extend, fold, raw, ref_of
 from .ids import new_id
 from .loops import ANSWER_DAYS
 from .people import People
@@ -198,6 +198,13 @@ def _links_by_rel(links) -> dict[str, list]:
             rels = " | ".join(model.LINK_RELS)
             raise ValidationError(f'a link is {{"rel": {rels}, "to": #seq or id}}, not {link!r}', field="links")
         out.setdefault(link["rel"], []).append(link["to"])
+    return out
+
+
+def _stored(record: dict) -> dict:
+    """A record as stored, plus whose chain it is in (a colleague's `author` and `ref`)."""
+    out = raw(record)
+    out.update((k, record[k]) for k in CHAIN_KEYS if k in record)
     return out
 
 
@@ -557,7 +564,7 @@ class Journal:
         record = self.table.get(doc_id=target["seq"])
         if record is None or record["id"] != target["id"]:
             raise NotFound(
-                f"#{target['seq']} is no longer in the journal (the file was replaced since it was read); nothing was saved"
+                f"{ref_of(target)} is no longer in the journal (the file was replaced since it was read); nothing was saved"
             )
 
     def view_of(self, entry_id: str) -> dict:
@@ -568,7 +575,8 @@ class Journal:
         amendment compares against, and records, what was stored, whichever
         process makes it and whatever it has loaded.
         """
-        return fold([raw(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id])[entry_id]
+        mine = [_stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
+        return fold(mine)[entry_id]
 
     def entries(self, include_retracted: bool = True) -> list[dict]:
         views = self.views.values()
@@ -770,10 +778,10 @@ class Journal:
             for ref in refs or ():
                 target = self.resolve_entry(ref)
                 if target["id"] == own_id:
-                    raise ValidationError(f"#{target['seq']} cannot be linked to itself", field="links")
+                    raise ValidationError(f"{ref_of(target)} cannot be linked to itself", field="links")
                 if rel == "supersedes" and (kind != "decision" or target["kind"] != "decision"):
                     raise ValidationError(
-                        f"only a decision can supersede a decision (#{target['seq']} is a {target['kind']})",
+                        f"only a decision can supersede a decision ({ref_of(target)} is a {target['kind']})",
                         field="links",
                     )
                 link = {"rel": rel, "to": target["id"]}
@@ -835,7 +843,7 @@ class Journal:
                 changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links, target["id"])
             cleaned = model.clean_changes(target["kind"], changes)
             if view["retracted"]:
-                raise ValidationError(f"#{target['seq']} is retracted; it cannot be amended")
+                raise ValidationError(f"{ref_of(target)} is retracted; it cannot be amended")
             cleaned = {k: v for k, v in cleaned.items() if view.get(k) != v}
             if not cleaned:
                 raise ValidationError("nothing to amend: every value is already as given")
@@ -870,7 +878,7 @@ class Journal:
             body["loop"] = chosen.key
             if body["occurred_at"][:10] < view["occurred_at"][:10]:
                 raise ValidationError(
-                    f"#{view['seq']} happened on {view['occurred_at'][:10]}; its {loops.label(chosen)} cannot be "
+                    f"{ref_of(view)} happened on {view['occurred_at'][:10]}; its {loops.label(chosen)} cannot be "
                     f"{'done' if state == 'done' else 're-opened'} before that ({body['occurred_at'][:10]})",
                     field="occurred_at",
                 )
@@ -879,7 +887,7 @@ class Journal:
                     body["by"] = chosen.owes[0]
                 elif chosen.type == "answer":
                     names = ", ".join(chosen.owes)
-                    raise ValidationError(f"#{view['seq']} was raised to {names}: say who answered with --by", field="by")
+                    raise ValidationError(f"{ref_of(view)} was raised to {names}: say who answered with --by", field="by")
             return self._save(self._stamp(body, view))
 
     def append_raw(self, bodies: list[dict]) -> list[dict]:

@@ -10,7 +10,7 @@ from ..core import config as config_file
 from ..core import paths
 from ..core.config import Config
 from ..core.errors import PmjournalError
-from .bindings import APP, HELP, TRAIL
+from .bindings import APP, HELP, TEAM_ONLY, TRAIL
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
@@ -107,6 +107,12 @@ class PmjournalApp(App):
         yield from super().get_system_commands(screen)
         if isinstance(screen, TrailScreen):
             for binding in TRAIL:
+                if binding.id in TEAM_ONLY and not screen.team:
+                    # No key in a single-user journal, but the palette says how to join a team (run_action
+                    # would do nothing: it asks check_action, which hides the key).
+                    how = "Not a team journal yet: run `pmjournal sync REMOTE` first"
+                    yield SystemCommand(binding.description, how, screen.action_sync)
+                    continue
                 yield SystemCommand(binding.description, HELP.get(binding.id, ""), partial(screen.run_action, binding.action))
         yield SystemCommand("Help", HELP["help"], self.action_help)
 

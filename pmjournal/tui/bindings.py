@@ -35,6 +35,9 @@ TRAIL = [
     Binding("a", "amend", "Amend", id="amend", priority=True),
     Binding("x", "retract", "Retract", id="retract", priority=True),
     Binding("e", "export", "Export", id="export", priority=True),
+    # Only in a journal that joined a team (TrailScreen.check_action hides it otherwise,
+    # and the help screen and the palette leave it out: TEAM_ONLY).
+    Binding("S", "sync", "Sync", id="sync"),
     Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
 ]
 
@@ -58,4 +61,8 @@ HELP = {
     "retract": "Retract the highlighted entry (with a reason)",
     "export": "Export the filtered trail",
     "clear_filter": "Clear the filter",
+    "sync": "Sync the team journal: push your entries, take your colleagues' (pmjournal sync)",
 }
+
+# Ids of the keys a single-user journal does not have: not in its footer, help or palette.
+TEAM_ONLY = frozenset({"sync"})

@@ -23,6 +23,8 @@ from ..core.fold import extend, fold
 from ..core.loops import ANSWER_DAYS
 from ..core.people import People
 from ..core.store import Journal
+from ..core.team.layout import Team
+from .team import TeamStatus
 
 PREVIEW_BYTES = 1 << 19
 
@@ -37,6 +39,7 @@ class Snapshot:
     generation: int = 0  # the journal's generation it was read from (a replaced file bumps it)
     broken: tuple[int, str] | None = None  # the first record the chain does not vouch for
     notices: tuple[str, ...] = ()
+    team: TeamStatus | None = None  # a journal that joined a team: its sync state as of this read
 
 
 def file_stamp(path) -> tuple[int, ...] | None:
@@ -62,6 +65,7 @@ class JournalSession:
         # having the journal fold 100k records again.
         self._folded: tuple[dict[str, dict], People] | None = None
         self._seqs: tuple[dict, dict[int, dict]] | None = None  # views -> their #seq lookup
+        self.team = Team(self.path)  # joined or not: a sync in another terminal may join it while we run
 
     @classmethod
     def open(cls, path, user: str) -> "JournalSession":
@@ -100,6 +104,7 @@ class JournalSession:
             "generation": self.journal.generation,
             "broken": self.journal.broken,
             "notices": tuple(self.journal.notices()),
+            "team": TeamStatus.read(self.team),
         }
 
     def catch_up(self, snap: Snapshot) -> Snapshot:
@@ -108,13 +113,18 @@ class JournalSession:
             return self.load()
         with self.lock:
             self.journal.refresh()
-            records = self.journal.records()
+            # This author's chain: `last_seq` is its #seq. In a team journal records() merges
+            # the colleagues' chains too, whose #seqs repeat ours; a sync that brought any
+            # bumps the generation, so what is new here is only ever our own, and it comes
+            # last in the merged order (its clock is above everything this machine holds).
+            records = self.journal.own_records()
             state = self._state()
         if state["generation"] != snap.generation:
-            return self.load()  # the file was replaced: what we show may no longer exist
+            return self.load()  # the file was replaced, or a sync brought records: what we show may have moved
         new = records[snap.last_seq :]
         if not new:
-            return snap if state["broken"] == snap.broken else dataclasses.replace(snap, **state)
+            same = state["broken"] == snap.broken and state["team"] == snap.team
+            return snap if same else dataclasses.replace(snap, **state)
         if new[0]["seq"] != snap.last_seq + 1:
             return self.load()
         folded = extend(snap.views, new)
@@ -143,8 +153,29 @@ class JournalSession:
                 people.learn(view)
         return Snapshot(views, people, FilterIndex(views.values()), partial, last_seq, **state)
 
+    def stamp(self) -> tuple:
+        """What tells us the journal may have changed: its file, and in a team journal
+        (or one a sync in another terminal is joining) team.json and the colleagues'
+        chains a sync appends to (Team.signature)."""
+        return file_stamp(self.path), file_stamp(self.team.state_path), self.team.signature()
+
     def changed_since(self, stamp) -> bool:
-        return file_stamp(self.path) != stamp
+        return self.stamp() != stamp
+
+    @property
+    def team_joined(self) -> bool:
+        return self.team.joined
+
+    def sync(self):
+        """`pmjournal sync` with the remote and handle the journal joined with: a SyncReport.
+        Raises SyncError (a PmjournalError: nothing local changed) if it cannot sync.
+
+        Not under `lock`: a sync talks to a remote for as long as it takes, and it only
+        reads this journal's file and appends to the colleagues' chains (as a sync in
+        another terminal does); the next load picks up what it brought."""
+        from ..core.team.sync import sync
+
+        return sync(self.path, name=self.journal.user)
 
     def write_demo(self) -> int:
         from ..core.demo import write_demo
@@ -188,7 +219,8 @@ class JournalSession:
         views = self.views(snapshot)
         seqs = self._seqs
         if seqs is None or seqs[0] is not views:
-            seqs = self._seqs = views, {v["seq"]: v for v in views.values()}
+            # `#12` is this author's #12: a colleague's entries (bob#12) have #seqs of their own chain.
+            seqs = self._seqs = views, {v["seq"]: v for v in views.values() if "author" not in v}
         return seqs[1].get(seq)
 
     def resolve_entry(self, ref: str) -> dict:

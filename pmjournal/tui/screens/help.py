@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..bindings import APP, HELP, TRAIL
+from ..bindings import APP, HELP, TEAM_ONLY, TRAIL
 
 
 def key_for(app, binding: Binding) -> str:
@@ -26,7 +26,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Key", no_wrap=True)
         table.add_column("Action")
         table.add_column(Text("Id (for [keymap])"), no_wrap=True)
+        team = getattr(getattr(self.app, "session", None), "team_joined", False)
         for binding in TRAIL + APP:
+            if binding.id in TEAM_ONLY and not team:
+                continue  # a single-user journal has no sync key
             table.add_row(Text(key_for(self.app, binding)), Text(HELP.get(binding.id, binding.description)), Text(binding.id))
         for keys, what in (
             ("up/down, j/k", "Move through the trail"),

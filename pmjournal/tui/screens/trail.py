@@ -3,7 +3,10 @@
 The journal is read in a thread worker (one exclusive group, so the store is
 never used by two threads at once) which posts Snapshots back; the screen only
 swaps snapshots and filters them. A timer watches the file's size and mtime so
-entries another process adds appear without a restart.
+entries another process adds appear without a restart; in a team journal it also
+watches team.json and the colleagues' chains, so what a `pmjournal sync` in another
+terminal brought appears too. A team journal's title says when it last synced and
+what is still to push, and `S` syncs (in a worker: git may take seconds).
 """
 
 import gc
@@ -22,10 +25,11 @@ from ...core import dates
 from ...core.errors import PmjournalError
 from ...core.filter_index import FilterIndex
 from ...core.filter_syntax import parse, with_person
+from ...core.fold import ref_of
 from ...core.loops import OpenLoops
 from ...core.query import trace, who
 from ..bindings import TRAIL
-from ..session import JournalSession, Snapshot, file_stamp
+from ..session import JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
 from ..widgets.filter_bar import FilterBar, FilterInput
 from ..widgets.footer import Footer
@@ -33,6 +37,7 @@ from ..widgets.trail_table import TrailTable
 from ..widgets.welcome import Welcome
 
 POLL_SECONDS = 0.5
+TITLE_SECONDS = 30  # a team journal's "synced 3 min ago" is redrawn this often
 
 
 class TrailScreen(Screen):
@@ -40,6 +45,8 @@ class TrailScreen(Screen):
     # An empty journal shows the welcome panel, where only recording makes sense:
     # reactive with bindings=True so the footer and palette follow (as posting and harlequin do).
     empty = reactive(False, bindings=True)
+    # The journal joined a team (core/team): the sync key shows, the title says how it stands.
+    team = reactive(False, bindings=True)
 
     class Loaded(Message):
         def __init__(self, snapshot: Snapshot, stamp) -> None:
@@ -56,6 +63,16 @@ class TrailScreen(Screen):
             self.error = error
             super().__init__()
 
+    class Synced(Message):
+        def __init__(self, report) -> None:
+            self.report = report  # core.team.sync.SyncReport
+            super().__init__()
+
+    class SyncFailed(Message):
+        def __init__(self, error: str) -> None:
+            self.error = error
+            super().__init__()
+
     def __init__(self, session: JournalSession) -> None:
         super().__init__()
         self.session = session
@@ -66,6 +83,8 @@ class TrailScreen(Screen):
         self._loading = False
         self._pending_id: str | None = None
         self.open_loops: OpenLoops | None = None  # the open loops of the snapshot's views, as of a day
+        self.syncing = False
+        self._title_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -96,14 +115,22 @@ class TrailScreen(Screen):
         self.query_one("#welcome").display = False
         self.table.focus()
         self._update_status()
+        self.team = self.session.team_joined
         self.reload(first=True)
         self.set_interval(POLL_SECONDS, self.poll)
 
     NEEDS_ENTRIES = {"filter", "clear_filter", "people", "trace", "links", "amend", "retract", "export", "due"}
 
     def check_action(self, action: str, parameters) -> bool | None:
+        if action == "sync":
+            return self.team  # a single-user journal has no sync key (the palette explains how to join)
         # On the welcome panel only recording (and the app's own keys) make sense.
         return not (self.empty and action in self.NEEDS_ENTRIES)
+
+    def watch_team(self, joined: bool) -> None:
+        if joined and self._title_timer is None:
+            self._title_timer = self.set_interval(TITLE_SECONDS, self._update_title)
+        self._update_title()
 
     # -- loading ---------------------------------------------------------
 
@@ -118,7 +145,7 @@ class TrailScreen(Screen):
                 preview = self.session.preview()
                 if preview is not None:
                     self.post_message(self.Loaded(preview, None))
-            stamp = file_stamp(self.session.path)
+            stamp = self.session.stamp()
             snapshot = self.session.load() if first else self.session.catch_up(self.snapshot)
         except PmjournalError as err:
             self.post_message(self.LoadFailed(str(err)))
@@ -177,6 +204,9 @@ class TrailScreen(Screen):
         if not snap.partial:
             self._warn_about(snap)
         self.snapshot = snap
+        if not snap.partial:
+            self.team = snap.team is not None  # joined by a sync in another terminal, or not
+            self._update_title()
         empty = not snap.partial and not snap.views
         self.empty = empty  # reactive: the footer's keys follow
         self.query_one("#welcome").display = empty
@@ -201,10 +231,21 @@ class TrailScreen(Screen):
                 timeout=30,
                 markup=False,
             )
-        self.sub_title = self.session.path.name + (f" · FAILS VERIFICATION at #{snap.broken[0]}" if snap.broken else "")
         for note in snap.notices:
             if note not in old.notices:
                 self.notify(note, severity="warning", timeout=15, markup=False)
+
+    def _update_title(self) -> None:
+        """The file's name, whether the chain vouches for it and, in a team journal, how it stands with the team."""
+        snap = self.snapshot
+        title = self.session.path.name
+        if snap.broken:
+            title += f" · FAILS VERIFICATION at #{snap.broken[0]}"
+        if self.syncing:
+            title += " · syncing…"
+        elif snap.team is not None:
+            title += " · " + snap.team.describe(None if snap.partial else snap.last_seq)
+        self.sub_title = title
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
@@ -277,7 +318,7 @@ class TrailScreen(Screen):
         if not self.table.move_to(entry_id):
             self.set_filter("")
             self.table.move_to(entry_id)
-            self.notify(f"Filter cleared to show #{view['seq']}.", markup=False)
+            self.notify(f"Filter cleared to show {ref_of(view)}.", markup=False)
         self.table.focus()
 
     def _current(self) -> dict | None:
@@ -409,6 +450,55 @@ class TrailScreen(Screen):
         forms = self._forms()
         # The dialog itself reports the path written (or the error).
         self.app.push_screen(forms.ExportDialog(self.session, self.parsed.filter, snapshot=self.snapshot))
+
+    # -- the team ------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        if not self.session.team_joined:
+            # From the palette (the key is hidden): joining names the remote, which is the CLI's job.
+            self.notify(
+                "This journal has not joined a team: run `pmjournal sync REMOTE` once (a git URL or the path "
+                "of a bare repository); then S syncs from here.",
+                title="Sync",
+                timeout=12,
+                markup=False,
+            )
+            return
+        if self.syncing:
+            self.notify("A sync is already running.", markup=False)
+            return
+        self.syncing = True
+        self._update_title()
+        self._sync()
+
+    @work(thread=True, group="sync", exit_on_error=False)
+    def _sync(self) -> None:
+        try:
+            report = self.session.sync()
+        except PmjournalError as err:  # SyncError: one line, nothing local changed
+            self.post_message(self.SyncFailed(str(err)))
+        except Exception as err:  # anything else must not leave "syncing…" up for good
+            self.post_message(self.SyncFailed(f"{type(err).__name__}: {err}".splitlines()[0]))
+        else:
+            self.post_message(self.Synced(report))
+
+    @on(Synced)
+    def _on_synced(self, message: Synced) -> None:
+        self.syncing = False
+        report = message.report
+        refusals = [report.refused[handle] for handle in sorted(report.refused)]
+        lines = [line for line in report.lines() if line not in refusals]
+        self.notify("\n".join(lines), title="Synced", timeout=8, markup=False)
+        for refusal in refusals:
+            self.notify(refusal, title="Refused", severity="error", timeout=30, markup=False)
+        self._update_title()
+        self.reload()  # what it brought, and team.json's new state
+
+    @on(SyncFailed)
+    def _on_sync_failed(self, message: SyncFailed) -> None:
+        self.syncing = False
+        self.notify(message.error, title="Sync failed", severity="error", timeout=15, markup=False)
+        self._update_title()
 
     # -- the welcome panel ---------------------------------------------------
 

@@ -117,8 +117,10 @@ class EntryDetail(VerticalScroll):
         for f in ("project", "tags", "causes"):
             if view.get(f):
                 parts.append(field_line(label(f), value_text(f, view[f], dp)))
+        # A colleague's entry (team journals) also names the author's handle: the bob of bob#1.
+        author = f" ({visible(view['author'])})" if view.get("author") else ""
         parts.append(
-            field_line("Recorded", f"{local_date(view.get('recorded_at', ''))} by {visible(view.get('recorded_by', ''))}")
+            field_line("Recorded", f"{local_date(view.get('recorded_at', ''))} by {visible(view.get('recorded_by', ''))}{author}")
         )
         if "imported" in view:
             parts.append(field_line("Imported", imported_text(view["imported"], local_date, visible)))

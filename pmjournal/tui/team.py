@@ -1,0 +1,72 @@
+"""A team journal's sync state as the trail's title shows it ("synced 3 min ago · 2 to push").
+
+Read from team.json (core/team/layout.py) in the session's worker, with the
+snapshot it belongs to; only the age is worked out again as time passes. A
+single-user journal has no TeamStatus and its title says nothing of any of this.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..core.team.layout import Team
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    handle: str
+    remote: str
+    synced_at: float | None  # seconds since the epoch, None if never synced
+    pushed_seq: int  # the last own #seq the remote holds
+    refused: tuple[str, ...] = ()  # colleagues whose history was rewritten: nothing of theirs is taken
+
+    @classmethod
+    def read(cls, team: Team) -> "TeamStatus | None":
+        """The status of `team`, or None for a journal that has not joined one."""
+        if not team.joined:
+            return None
+        state = team.state()
+        pushed = state.get("pushed_seq")
+        refused = state.get("refused")
+        return cls(
+            handle=str(state.get("handle") or ""),
+            remote=str(state.get("remote") or ""),
+            synced_at=_seconds(state.get("synced_at")),
+            pushed_seq=pushed if pushed.__class__ is int else 0,
+            refused=tuple(sorted(refused)) if isinstance(refused, dict) else (),
+        )
+
+    def describe(self, last_seq: int | None, now: float | None = None) -> str:
+        """`synced 3 min ago as dana · 2 to push`; `last_seq`: this author's last #seq (None: not known yet)."""
+        parts = [f"{synced_words(self.synced_at, now)} as {self.handle}" if self.handle else synced_words(self.synced_at, now)]
+        if last_seq is not None:
+            waiting = last_seq - self.pushed_seq
+            parts.append(f"{waiting} to push" if waiting > 0 else "nothing to push")
+        if self.refused:
+            parts.append("refused: " + ", ".join(self.refused))
+        return " · ".join(parts)
+
+
+def _seconds(stamp) -> float | None:
+    """`2026-12-02T01:30:00Z` (what sync writes) as seconds since the epoch; None if absent or unreadable."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
+
+
+def synced_words(synced_at: float | None, now: float | None = None) -> str:
+    """How long ago, to the minute at best: the title is redrawn every 30 s. A stamp in
+    the future (the clock was set back since) reads as just now."""
+    if synced_at is None:
+        return "never synced"
+    ago = (time.time() if now is None else now) - synced_at
+    if ago < 60:
+        return "synced just now"
+    if ago < 3600:
+        return f"synced {int(ago // 60)} min ago"
+    if ago < 48 * 3600:
+        return f"synced {int(ago // 3600)} h ago"
+    return f"synced {int(ago // 86400)} d ago"

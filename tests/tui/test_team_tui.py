@@ -1,0 +1,261 @@
+"""A team journal in the app: the title says how it stands, `S` syncs in a worker, and
+what a sync in another terminal brings shows up by itself. A single-user journal
+shows none of it."""
+
+import importlib.util
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tuihelp import SIZE, loaded, pilot_test, static_text, table_lines, wait_for
+
+from pmjournal.core.team.layout import Team
+from pmjournal.tui.screens.help import HelpScreen
+from pmjournal.tui.team import TeamStatus, synced_words
+
+
+def _teamhelp():
+    """tests/teamhelp.py, which takes run_cli from tests/conftest.py. Under tests/tui the module
+    named `conftest` is this folder's when these tests run on their own (pytest imports each
+    conftest.py as `conftest`, the last one winning): let teamhelp see the top one while it loads."""
+    if "teamhelp" not in sys.modules:
+        here = sys.modules.get("conftest")
+        if here is not None and not hasattr(here, "run_cli"):
+            spec = importlib.util.spec_from_file_location("conftest", Path(__file__).resolve().parents[1] / "conftest.py")
+            top = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(top)
+            sys.modules["conftest"] = top
+            try:
+                importlib.import_module("teamhelp")
+            finally:
+                sys.modules["conftest"] = here
+    return importlib.import_module("teamhelp")
+
+
+teamhelp = _teamhelp()
+edited, force_push_chain, rechained, team_of = teamhelp.edited, teamhelp.force_push_chain, teamhelp.rechained, teamhelp.team_of
+
+
+def add(member, title: str) -> None:
+    member.journal().add("decision", {"title": title, "owner": member.name})
+
+
+def trail_text(app) -> str:
+    return "\n".join(table_lines(app.screen.table))
+
+
+def notices(app) -> list:
+    return list(app._notifications)
+
+
+def footer_keys(app) -> set[str]:
+    return {binding.action for _node, binding, enabled, _tip in app.screen.active_bindings.values() if enabled}
+
+
+def test_the_age_reads_to_the_minute_and_never_synced_says_so():
+    now = 1_800_000_000.0
+    assert synced_words(None, now) == "never synced"
+    assert synced_words(now - 20, now) == "synced just now"
+    assert synced_words(now + 300, now) == "synced just now"  # the clock was set back since
+    assert synced_words(now - 3 * 60 - 5, now) == "synced 3 min ago"
+    assert synced_words(now - 5 * 3600, now) == "synced 5 h ago"
+    assert synced_words(now - 3 * 86400, now) == "synced 3 d ago"
+    status = TeamStatus("dana", "/r.git", None, pushed_seq=0)
+    assert status.describe(2, now) == "never synced as dana · 2 to push"
+    assert status.describe(None, now) == "never synced as dana"
+
+
+@pilot_test
+async def test_the_title_says_when_it_synced_and_how_many_entries_wait_to_be_pushed(tmp_path, make_app):
+    (dana,) = team_of(tmp_path, "Dana Whitfield")
+    add(dana, "Pushed already")
+    dana.sync()
+    add(dana, "Not pushed one")
+    add(dana, "Not pushed two")
+    team = Team(dana.path)
+    state = team.state()
+    three_min_ago = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 185))
+    team.save_state({**state, "synced_at": three_min_ago})
+    app = make_app(dana.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.screen.sub_title == "journal.json · synced 3 min ago as dana · 2 to push"
+        assert "sync" in footer_keys(app)
+        # A team.json without a sync time (written by hand, or by a sync from a later version).
+        team.save_state({k: v for k, v in state.items() if k != "synced_at"})
+        await wait_for(pilot, lambda: "never synced as dana · 2 to push" in app.screen.sub_title, timeout=3)
+
+
+@pilot_test
+async def test_the_sync_key_syncs_in_a_worker_and_the_colleague_entry_arrives_as_bob_1(tmp_path, make_app):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    add(dana, "Dana's call")
+    dana.sync()
+    add(dana, "Dana's second call")
+    add(bob, "Bob's call")
+    bob.sync()
+    app = make_app(dana.path)
+    threads, release = [], threading.Event()
+    real_sync = app.session.sync
+
+    def held_sync():
+        threads.append(threading.current_thread())
+        assert release.wait(10)
+        return real_sync()
+
+    app.session.sync = held_sync
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert "bob#1" not in trail_text(app)
+        assert app.screen.sub_title.endswith("1 to push")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: "syncing…" in app.screen.sub_title, timeout=3)
+        # The sync is waiting in its worker: the trail still answers.
+        first = app.screen.table.cursor
+        await pilot.press("j")
+        assert app.screen.table.cursor == first + 1
+        assert threads and threads[0] is not threading.main_thread()
+        release.set()
+        await wait_for(pilot, lambda: "bob#1" in trail_text(app), timeout=10)
+        await wait_for(pilot, lambda: "nothing to push" in app.screen.sub_title, timeout=3)
+        assert "syncing…" not in app.screen.sub_title
+        synced = [n for n in notices(app) if n.title == "Synced"]
+        assert len(synced) == 1 and "pushed 1 record, took 1 (bob 1)" in synced[0].message
+        assert app.screen.snapshot.views  # and the entries of both chains are there
+        titles = {v["title"] for v in app.screen.snapshot.views.values()}
+        assert titles == {"Dana's call", "Dana's second call", "Bob's call"}
+
+
+@pilot_test
+async def test_a_sync_in_another_terminal_shows_the_colleague_entry_within_two_seconds(tmp_path, make_app):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    add(dana, "Dana's call")
+    dana.sync()
+    app = make_app(dana.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        add(bob, "Bob's call")
+        bob.sync()
+        dana.sync()  # as `pmjournal sync` in another terminal would
+        start = time.monotonic()
+        await wait_for(pilot, lambda: "bob#1" in trail_text(app), timeout=2)
+        assert time.monotonic() - start < 2
+        bob_row = next(line for line in table_lines(app.screen.table) if "bob#1" in line)
+        assert "Bob's call" in bob_row
+        # The detail names the author: the handle in the reference and beside the name.
+        bob_id = next(v["id"] for v in app.screen.snapshot.views.values() if v.get("author") == "bob")
+        app.screen.table.move_to(bob_id)
+        await wait_for(pilot, lambda: "bob#1 decision" in static_text(app.screen, "#detail-main"), timeout=3)
+        assert "by Bob Li (bob)" in static_text(app.screen, "#detail-main")
+        # And the entries recorded here after that still appear (own #seqs repeat bob's).
+        add(dana, "Dana after the sync")
+        await wait_for(pilot, lambda: "Dana after the sync" in trail_text(app), timeout=2)
+        assert app.screen.sub_title.endswith("1 to push")
+
+
+@pilot_test
+async def test_a_journal_that_joins_a_team_while_open_gets_the_sync_key(tmp_path, make_app):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    add(dana, "Dana's call")
+    add(bob, "Bob's call")
+    bob.sync()
+    app = make_app(dana.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert "sync" not in footer_keys(app)
+        dana.sync()  # the first `pmjournal sync REMOTE`, in another terminal
+        await wait_for(pilot, lambda: "sync" in footer_keys(app) and "bob#1" in trail_text(app), timeout=2)
+        assert "synced just now as dana · nothing to push" in app.screen.sub_title
+
+
+@pilot_test
+async def test_a_single_user_journal_has_no_sync_key_and_says_nothing_of_teams(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.screen.sub_title == "journal.json"
+        assert app.screen.check_action("sync", ()) is False
+        assert "sync" not in footer_keys(app)
+        await pilot.press("S")
+        await pilot.pause(0.2)
+        assert not app.screen.syncing and not any(n.title == "Synced" for n in notices(app))
+        assert not Team(demo_db).root.exists()
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "new_entry" in static_text(app.screen, "#help-table")
+        assert "sync" not in static_text(app.screen, "#help-table").lower()
+
+
+@pilot_test
+async def test_the_help_screen_of_a_team_journal_names_the_sync_key(tmp_path, make_app):
+    (dana,) = team_of(tmp_path, "Dana Whitfield")
+    add(dana, "Dana's call")
+    dana.sync()
+    app = make_app(dana.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        row = next(line for line in static_text(app.screen, "#help-table").splitlines() if line.rstrip().endswith(" sync"))
+        assert row.lstrip().startswith("S ")
+
+
+@pilot_test
+async def test_the_palette_says_how_to_join_a_team(demo_db, make_app):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "pmjournal sync REMOTE" in commands["Sync"].help
+        await pilot.press("ctrl+p", *"Sync")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("pmjournal sync REMOTE" in n.message for n in notices(app)), timeout=3)
+        assert any("run `pmjournal sync REMOTE` once" in n.message for n in notices(app))
+
+
+@pilot_test
+async def test_a_sync_that_cannot_reach_the_remote_says_why_in_one_line_and_the_app_carries_on(tmp_path, make_app):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    add(dana, "Dana's call")
+    dana.sync()
+    add(dana, "Dana's second call")
+    shutil.rmtree(dana.remote)
+    app = make_app(dana.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: any(n.title == "Sync failed" for n in notices(app)), timeout=10)
+        (failure,) = [n for n in notices(app) if n.title == "Sync failed"]
+        assert failure.severity == "error" and "\n" not in failure.message and failure.message
+        assert "syncing…" not in app.screen.sub_title and app.screen.sub_title.endswith("1 to push")
+        # Nothing changed here, and the app still answers: the filter, and another try.
+        assert len(app.screen.snapshot.views) == 2
+        await pilot.press("slash", *"second", "enter")
+        await wait_for(pilot, lambda: len(app.screen.table.hits) == 1)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: len([n for n in notices(app) if n.title == "Sync failed"]) == 2, timeout=10)
+
+
+@pilot_test
+async def test_a_colleague_whose_history_was_rewritten_is_refused_in_an_error_notice(tmp_path, make_app):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    for n in range(5):
+        dana.journal().add("note", {"title": f"dana {n}"})
+    dana.sync()
+    bob.sync()
+    lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
+    force_push_chain(dana, rechained(edited(lines, 3, "changed")))
+    app = make_app(bob.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: any(n.title == "Refused" for n in notices(app)), timeout=10)
+        (refusal,) = [n for n in notices(app) if n.title == "Refused"]
+        assert refusal.severity == "error" and "dana#3 differs" in refusal.message
+        (synced,) = [n for n in notices(app) if n.title == "Synced"]
+        assert "differs" not in synced.message
+        await wait_for(pilot, lambda: "refused: dana" in app.screen.sub_title, timeout=3)
+        assert "changed" not in trail_text(app) and "dana#3" in trail_text(app)

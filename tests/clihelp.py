@@ -1,4 +1,61 @@
-"""What every CLI test asserts about a command's result (a CompletedProcess)."""
+"""Running `pmjournal` in tests (in this process, or as a process) and what every CLI test
+asserts about a command's result (a CompletedProcess)."""
+
+import os
+import subprocess
+import sys
+
+
+def run_cli_process(*args, input=None, env=None, check=False):
+    """Run `python -m pmjournal ARGS` as a user would; return the CompletedProcess.
+
+    For what only a real process shows: exit paths, pipes, start-up imports."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmjournal", *args], input=input, capture_output=True, text=True, env=full_env, timeout=60
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"pmjournal {args} failed: {proc.stderr}")
+    return proc
+
+
+def run_cli(*args, input=None, env=None, check=False):
+    """`pmjournal ARGS` in this process through `pmjournal.cli.main(argv)` (as harlequin's
+    tests do): the same parsing, commands, output and exit code as the program, without
+    paying for a Python start-up per call. Returns a CompletedProcess like the above."""
+    import io
+
+    from pmjournal.cli import main
+
+    saved_env = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_bytes, encoding="utf-8", newline="", write_through=True)
+    err = io.TextIOWrapper(err_bytes, encoding="utf-8", newline="", write_through=True)
+    streams = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin = io.TextIOWrapper(io.BytesIO((input or "").encode("utf-8")), encoding="utf-8")
+    sys.stdout, sys.stderr = out, err
+    try:
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse: --help, --version, usage errors
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+    finally:
+        out.flush()
+        err.flush()
+        sys.stdin, sys.stdout, sys.stderr = streams
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    proc = subprocess.CompletedProcess(["pmjournal", *args], code, out_bytes.getvalue().decode("utf-8", "replace"),
+                                       err_bytes.getvalue().decode("utf-8", "replace"))
+    if check and proc.returncode != 0:
+        raise AssertionError(f"pmjournal {args} failed: {proc.stderr}")
+    return proc
+
 
 
 def ok(proc) -> str:

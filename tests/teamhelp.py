@@ -5,7 +5,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import run_cli
+from clihelp import run_cli
 
 from pmjournal.core.chain import canonical, record_hash
 from pmjournal.core.store import Journal

@@ -6,8 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-from clihelp import ok, refused
-from conftest import run_cli
+from clihelp import ok, refused, run_cli
 from teamhelp import REWRITES, cli, edited, force_push_chain, rechained, team_of
 
 from pmjournal.core.store import Journal

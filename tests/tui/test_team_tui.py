@@ -2,40 +2,16 @@
 what a sync in another terminal brings shows up by itself. A single-user journal
 shows none of it."""
 
-import importlib.util
 import shutil
-import sys
 import threading
 import time
-from pathlib import Path
 
+from teamhelp import edited, force_push_chain, rechained, team_of
 from tuihelp import SIZE, loaded, pilot_test, static_text, table_lines, wait_for
 
 from pmjournal.core.team.layout import Team
 from pmjournal.tui.screens.help import HelpScreen
 from pmjournal.tui.team import TeamStatus, synced_words
-
-
-def _teamhelp():
-    """tests/teamhelp.py, which takes run_cli from tests/conftest.py. Under tests/tui the module
-    named `conftest` is this folder's when these tests run on their own (pytest imports each
-    conftest.py as `conftest`, the last one winning): let teamhelp see the top one while it loads."""
-    if "teamhelp" not in sys.modules:
-        here = sys.modules.get("conftest")
-        if here is not None and not hasattr(here, "run_cli"):
-            spec = importlib.util.spec_from_file_location("conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-            top = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(top)
-            sys.modules["conftest"] = top
-            try:
-                importlib.import_module("teamhelp")
-            finally:
-                sys.modules["conftest"] = here
-    return importlib.import_module("teamhelp")
-
-
-teamhelp = _teamhelp()
-edited, force_push_chain, rechained, team_of = teamhelp.edited, teamhelp.force_push_chain, teamhelp.rechained, teamhelp.team_of
 
 
 def add(member, title: str) -> None:

@@ -85,3 +85,16 @@ REWRITES = {
     "reorder": lambda lines: rechained([lines[0], lines[1], lines[3], lines[2], *lines[4:]]),
     "edit-without-rehash": lambda lines: b"".join(line + b"\n" for line in edited(lines, 2, "sneaky")),
 }
+
+
+def rewritten_on_the_remote(root: Path) -> tuple[Member, Member]:
+    """Dana and Bob, both synced with Dana's five notes; then dana#3 rewritten (the
+    chain re-hashed after it) and force-pushed, for Bob's next sync to catch."""
+    dana, bob = team_of(root, "Dana Whitfield", "Bob Li")
+    for n in range(5):
+        dana.journal().add("note", {"title": f"dana {n}"})
+    dana.sync()
+    bob.sync()
+    lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
+    force_push_chain(dana, rechained(edited(lines, 3, "changed")))
+    return dana, bob

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 from clihelp import ok, refused, run_cli
-from teamhelp import REWRITES, cli, edited, force_push_chain, rechained, team_of
+from teamhelp import REWRITES, cli, force_push_chain, rewritten_on_the_remote, team_of
 
 from pmjournal.core.store import Journal
 from pmjournal.core.team import segments
@@ -144,13 +144,7 @@ def test_a_force_pushed_rewrite_is_refused_and_named_by_everyone_else(tmp_path, 
 
 
 def test_the_first_differing_record_is_named(tmp_path):
-    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
-    for n in range(5):
-        dana.journal().add("note", {"title": f"dana {n}"})
-    dana.sync()
-    bob.sync()
-    lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
-    force_push_chain(dana, rechained(edited(lines, 3, "changed")))
+    dana, bob = rewritten_on_the_remote(tmp_path)
     assert "dana#3 differs" in bob.sync().refused["dana"]
 
 

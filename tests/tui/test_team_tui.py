@@ -6,7 +6,7 @@ import shutil
 import threading
 import time
 
-from teamhelp import edited, force_push_chain, rechained, team_of
+from teamhelp import rewritten_on_the_remote, team_of
 from tuihelp import SIZE, loaded, pilot_test, static_text, table_lines, wait_for
 
 from pmjournal.core.team.layout import Team
@@ -217,13 +217,7 @@ async def test_a_sync_that_cannot_reach_the_remote_says_why_in_one_line_and_the_
 
 @pilot_test
 async def test_a_colleague_whose_history_was_rewritten_is_refused_in_an_error_notice(tmp_path, make_app):
-    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
-    for n in range(5):
-        dana.journal().add("note", {"title": f"dana {n}"})
-    dana.sync()
-    bob.sync()
-    lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
-    force_push_chain(dana, rechained(edited(lines, 3, "changed")))
+    dana, bob = rewritten_on_the_remote(tmp_path)
     app = make_app(bob.path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

@@ -490,11 +490,26 @@ def cmd_export(args) -> int:
         journal.require_verified(
             "exported", "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"
         )
-    data = render_chunks(journal, filt, args.format, cfg.answer_days)
+    key = signing_key(journal, cfg) if args.format != "csv" else None
+    data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
     write_output(data, args.output, args.force)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def signing_key(journal, cfg):
+    """The configured signing key, recorded in the journal the first time it signs (so a
+    key change is a visible record); None when none is configured."""
+    if not cfg.signing_key:
+        return None
+    from ..core.evidence.signing import SigningKey
+
+    key = SigningKey(cfg.signing_key)
+    key.check()  # a key that cannot sign now is refused before anything is written
+    public = key.public()
+    journal.record_key(public.line, public.fingerprint())
+    return key
 
 
 def _same_file(a, b) -> bool:
@@ -517,6 +532,8 @@ def cmd_verify(args) -> int:
     from ..core.team.layout import Team
     from ..core.verify import verify_file
 
+    if args.evidence or args.since:
+        return _verify_evidence(args)
     path = paths.journal_path(getattr(args, "db", None))
     report = verify_file(path)
     team = Team(path)
@@ -542,6 +559,46 @@ def cmd_verify(args) -> int:
         else:
             _out(line + "\n")
     return 1 if failed else 0
+
+
+def _verify_evidence(args) -> int:
+    """verify --evidence FILE [--allowed-signers F] and verify --since FILE: one line per problem."""
+    from ..core.evidence import check
+
+    if args.evidence and args.since:
+        raise ValidationError("give --evidence or --since, not both")
+    ev = check.read(args.evidence or args.since)
+    signers = Path(args.allowed_signers) if args.allowed_signers else None
+    if signers is not None and not signers.is_file():
+        raise ValidationError(f"--allowed-signers {signers} is not a file")
+    problems, notes = [], []
+    if args.evidence:
+        found = check.check(ev, signers)
+        problems += found.problems
+        notes += found.notes
+    path = paths.journal_path(getattr(args, "db", None))
+    named = getattr(args, "db", None) is not None or args.since
+    journal = Journal(path, user="") if path.is_file() else None
+    if journal is not None:
+        journal.require_verified("checked against", "run `pmjournal verify` first")
+    if journal is not None and (named or check.same_journal(ev, journal)):
+        problems += check.check_since(ev, journal)
+        if args.evidence and not problems:
+            problems += check.check_complete(ev, journal)
+            notes.append(f"checked against {path}: it still extends the exported head, and the filter selects exactly the exported entries")
+        elif not args.evidence and not problems:
+            notes.append(f"{path} still extends the head {args.since} was taken at")
+    elif args.since:
+        raise ValidationError(f"no journal at {path} to check {args.since} against; give --db")
+    elif args.evidence:
+        notes.append("checked on its own: give --db JOURNAL to check that the journal still extends its head and that nothing matching the filter was left out")
+    for line in problems:
+        print(f"pmjournal: {args.evidence or args.since}: {line}", file=sys.stderr)
+    for line in notes:
+        _out(line + "\n")
+    if not problems:
+        _out(f"ok: {args.evidence or args.since}\n")
+    return 1 if problems else 0
 
 
 def cmd_sync(args) -> int:

@@ -37,6 +37,15 @@ EXAMPLES = {
 Each author's records stay their own chain; a rewrite of anyone's history on the
 remote is refused and named. Colleagues' entries are referred to as handle#42
 (#42 alone is your own). docs/team.md has the set-up for a team.""",
+    "verify": """examples:
+  pmjournal verify                              the whole chain (every author's in a team journal)
+  pmjournal verify --evidence q3-marcus.md      an export on its own: signature, proofs, document
+  pmjournal verify --evidence q3.md --allowed-signers allowed_signers
+  pmjournal --db journal.json verify --since q3.md   nothing rewritten or removed since the export
+
+With --evidence and a journal (--db, or the default one when it is the journal the
+export came from), it also checks that the journal still extends the exported head
+and that no entry matching the export's filter was left out. docs/evidence.md.""",
     "import": """examples:
   pmjournal import backup.json                  records already present are skipped
   jrnl --export json > jrnl.json && pmjournal import jrnl.json""",
@@ -271,7 +280,10 @@ def build() -> Parser:
     p.add_argument("remote", nargs="?", help="a git URL or the path of a bare repository; remembered after the first sync")
     p.add_argument("--as", dest="handle", metavar="HANDLE", help="your handle in the team (first sync only; default: from your name)")
 
-    command("verify", "check the hash chain (every author's, in a team journal); exit 1 naming the first bad record")
+    p = command("verify", "check the hash chain (every author's, in a team journal); exit 1 naming the first bad record")
+    p.add_argument("--evidence", metavar="FILE", help="check an export on its own: signature, entries against proofs, the document")
+    p.add_argument("--allowed-signers", metavar="FILE", help="with --evidence: the signature must be by a key in this ssh allowed_signers file")
+    p.add_argument("--since", metavar="FILE", help="check only that the journal still extends the head an export was taken at")
     command("demo", "write a sample journal for a fictional launch (refuses a non-empty journal)")
     command("causes", "list the blame-cause keys with their English and Chinese labels")
     command("paths", "print the journal, config and theme paths in use")

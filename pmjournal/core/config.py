@@ -14,7 +14,7 @@ from . import paths
 from .errors import PmjournalError
 from .loops import ANSWER_DAYS
 
-KEYS = {"name": str, "project": str, "theme": str, "keymap": dict, "answer_days": int}
+KEYS = {"name": str, "project": str, "theme": str, "keymap": dict, "answer_days": int, "signing_key": str}
 MAX_ANSWER_DAYS = 260
 
 
@@ -27,6 +27,8 @@ class Config:
     # Working days an escalation (raised to someone) waits for an answer before
     # its loop is overdue (loops.py).
     answer_days: int = ANSWER_DAYS
+    # The SSH private key exports are signed with (evidence/signing.py); "" signs nothing.
+    signing_key: str = ""
     path: Path | None = None
 
     @property

@@ -15,7 +15,9 @@ from .causes import BY_KEY
 from .errors import ValidationError
 
 ENTRY_KINDS = ("decision", "change", "communication", "risk", "incident", "note")
-META_KINDS = ("amendment", "retraction", "loop")
+# Records that are not entries: corrections of an entry (they carry its id as `target`)
+# and `key`, which records the SSH key this author signs exports with (evidence/).
+META_KINDS = ("amendment", "retraction", "loop", "key")
 # A `loop` record closes or re-opens one of an entry's open loops (loops.py):
 # {"kind": "loop", "target", "loop": key, "state": done|open, "occurred_at", "by"?, "note"?}
 LOOP_STATES = ("done", "open")

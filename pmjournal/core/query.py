@@ -273,9 +273,37 @@ class Filter:
             parts.append(f"until {self.until.isoformat(timespec='minutes')}")
         if self.search:
             parts.append(f"search {self.search!r}")
+        if self.author:
+            parts.append(f"author {self.author}")
         if self.include_retracted:
             parts.append("retracted included")
         return "; ".join(parts) or "all entries"
+
+    def to_json(self) -> dict:
+        """The filter as data (what a signed export states it selected; `from_json` reads it back)."""
+        out = {}
+        for name in ("project", "kinds", "person", "role", "tags", "cause", "search", "author", "include_retracted"):
+            value = getattr(self, name)
+            if value not in (None, (), False):
+                out[name] = list(value) if isinstance(value, tuple) else value
+        for name in ("since", "until"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name).isoformat()
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Filter":
+        known = {"project", "kinds", "person", "role", "tags", "cause", "search", "author", "include_retracted", "since", "until"}
+        if not isinstance(data, dict) or set(data) - known:
+            raise ValueError("not a pmjournal filter")
+        values = dict(data)
+        for name in ("kinds", "tags"):
+            if name in values:
+                values[name] = tuple(values[name])
+        for name in ("since", "until"):
+            if name in values:
+                values[name] = datetime.fromisoformat(values[name])
+        return cls(**values, cache_text=False)
 
     def criteria(self) -> list[Criterion]:
         """What this filter asks of an entry: the one definition of every criterion.

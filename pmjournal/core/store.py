@@ -718,6 +718,29 @@ class Journal:
             raise NotFound(f"id prefix {text!r} is ambiguous ({ref_of(found[0])}, {ref_of(found[1])}, ...); type more of it")
         return found[0]
 
+    def chains(self) -> dict[str, list[dict]]:
+        """Each chain this journal holds, by name, its records in #seq order: this author's
+        own ("journal", or its handle in a team) and, in a team journal, each colleague's."""
+        out = {self.team.handle or "journal": self.own_records()}
+        if self.team.joined:
+            for chain in self._colleagues.current():
+                out[chain.handle] = chain.records
+        return out
+
+    def signing_keys(self) -> list[dict]:
+        """The `key` records of this author's chain, oldest first: each says from which #seq on
+        exports were signed with which SSH key (a key change is a record like any other)."""
+        return [r for r in self.own_records() if r["kind"] == "key"]
+
+    def record_key(self, public_line: str, fingerprint: str) -> dict | None:
+        """Record the key exports are now signed with, unless it is already the last one recorded."""
+        known = self.signing_keys()
+        blob = " ".join(public_line.split()[:2])
+        if known and " ".join(known[-1]["public_key"].split()[:2]) == blob:
+            return None
+        body = self._stamp({"kind": "key", "public_key": public_line, "fingerprint": fingerprint})
+        return self._save(body)
+
     def team_head(self, handle: str) -> int:
         """The last #seq of a colleague's chain as held here (0 if none)."""
         for chain in self._colleagues.current():
@@ -744,6 +767,8 @@ class Journal:
 
     def resolve_entry(self, ref) -> dict:
         record = self.resolve(ref)
+        if record["kind"] == "key":
+            raise NotFound(f"{ref_of(record)} records a signing key ({record.get('fingerprint', '')}), not an entry")
         if record["kind"] in model.META_KINDS:
             try:
                 target = self.view_of(record["target"])

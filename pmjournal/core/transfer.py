@@ -55,24 +55,30 @@ CSV_COLUMNS = (
 FORMATS = ("markdown", "json", "csv")
 
 
-def render(journal, filt: Filter, fmt: str, answer_days: int | None = None) -> bytes:
+def render(journal, filt: Filter, fmt: str, answer_days: int | None = None, signing_key=None) -> bytes:
     """The filtered trail in one of FORMATS, as the bytes a file gets."""
-    return b"".join(render_chunks(journal, filt, fmt, answer_days))
+    return b"".join(render_chunks(journal, filt, fmt, answer_days, signing_key))
 
 
-def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = None):
+def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = None, signing_key=None):
     """The same, in pieces: a 100k-entry export never exists as one string.
 
     `answer_days` (config `answer_days`, default loops.ANSWER_DAYS) is how long an
-    escalation waits for an answer in the Markdown export's open loops."""
+    escalation waits for an answer in the Markdown export's open loops. Markdown and
+    JSON end with their evidence (evidence/proof.py): proofs of every exported record,
+    and a statement signed with `signing_key` (an evidence.signing.SigningKey) if given."""
     if fmt == "markdown":
+        from .evidence.attach import with_evidence
         from .loops import ANSWER_DAYS
         from .markdown import iter_markdown  # the largest writer; only loaded when asked for
 
         days = ANSWER_DAYS if answer_days is None else answer_days
-        return (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days))
+        chunks = (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days))
+        return with_evidence(chunks, journal, filt, fmt, signing_key)
     if fmt == "json":
-        return iter_json(journal, filt)
+        from .evidence.attach import with_evidence
+
+        return with_evidence(iter_json(journal, filt), journal, filt, fmt, signing_key)
     if fmt == "csv":
         return iter([export_csv(selected(journal, filt), journal.broken).encode("utf-8")])
     raise ValueError(f"unknown export format {fmt!r}")

@@ -37,6 +37,7 @@ class PmjournalApp(App):
         self.cfg = cfg
         self.session = JournalSession.open(Path(path), cfg.user)
         self.session.answer_days = cfg.answer_days
+        self.session.signing_key = cfg.signing_key
         self.keymap = dict(cfg.keymap or {})
         self.error_message: str | None = None
         self._asked_name = False

@@ -60,6 +60,7 @@ class JournalSession:
         self.path = journal.path
         self.lock = threading.RLock()
         self.answer_days = ANSWER_DAYS  # the config's (loops.py), set by the app
+        self.signing_key = ""  # the config's: the SSH key exports are signed with (evidence/signing.py)
         # The views and people of the newest full snapshot. load() takes them over from the
         # journal, so a form without a full snapshot of its own reads these rather than
         # having the journal fold 100k records again.
@@ -264,6 +265,14 @@ class JournalSession:
             # Never a chain head printed beside content the chain does not vouch for.
             journal.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
             # What render_chunks reads of a journal, with the views already folded.
+            key = None
+            if self.signing_key and fmt != "csv":
+                from ..core.evidence.signing import SigningKey
+
+                key = SigningKey(self.signing_key)
+                key.check()  # refused before anything is written
+                public = key.public()
+                journal.record_key(public.line, public.fingerprint())
             reading = SimpleNamespace(
                 path=journal.path,
                 views=self.views(snapshot),
@@ -271,5 +280,7 @@ class JournalSession:
                 broken=journal.broken,
                 records=journal.records,
                 head=journal.head,
+                team=journal.team,
+                chains=journal.chains,
             )
-            write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days))
+            write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days, key))

@@ -1,0 +1,85 @@
+"""An export with its evidence block (proof.py): the document, hashed as it is written,
+then the statement, its signature and the proofs."""
+
+import hashlib
+
+import orjson
+
+from .. import dates
+from ..query import Filter
+from . import proof
+from .signing import SigningKey
+
+
+def exported_records(journal, filt: Filter) -> dict[str, list[dict]]:
+    """The stored records of the entries `filt` selects and of their corrections, by chain,
+    in #seq order: what the export shows, as recorded."""
+    from ..fold import raw
+
+    ids = {v["id"] for v in filt.apply(journal.views.values(), ordered=False)}
+    own = journal.team.handle or "journal"
+    out: dict[str, list[dict]] = {}
+    for record in journal.records():
+        if record["id"] in ids or record.get("target") in ids:
+            out.setdefault(proof.chain_name(record, own), []).append(raw(record))
+    for records in out.values():
+        records.sort(key=lambda r: r["seq"])
+    return out
+
+
+def ordered(by_chain: dict[str, list[dict]]) -> list[dict]:
+    return [r for name in sorted(by_chain) for r in by_chain[name]]
+
+
+def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None):
+    """`chunks` (the export's bytes) followed by its evidence block. An `--unverified`
+    export (a journal that fails verification) gets none: no proof or signature may
+    vouch for what the chain does not."""
+    public = key.public() if key is not None else None  # refuses a bad key before anything is written
+    digest = hashlib.sha256()
+    parts = proof.Sections() if fmt == "markdown" else None
+    tail = b""
+    for chunk in chunks:
+        if fmt == "json":
+            # The JSON document's closing brace comes after the evidence member.
+            chunk, tail = (tail + chunk)[:-3], (tail + chunk)[-3:]
+        digest.update(chunk)
+        if parts is not None:
+            parts.feed(chunk)
+        if chunk:
+            yield chunk
+    if fmt == "json" and tail != b"\n}\n":
+        raise ValueError("the JSON export did not end as expected")
+    if journal.broken:  # known once the document was rendered (it reads every record)
+        yield tail
+        return
+    by_chain = exported_records(journal, filt)
+    chains = proof.chain_proofs(journal.chains(), by_chain)
+    records = ordered(by_chain)
+    generated = dates.utc_stamp()
+    statement = proof.statement_text(
+        fmt,
+        generated,
+        filt.to_json(),
+        digest.hexdigest(),
+        chains,
+        records,
+        public.blob if public else None,
+    )
+    evidence = {
+        "format": proof.FORMAT,
+        "version": proof.VERSION,
+        "statement": statement,
+        "signature": key.sign(statement.encode()) if key is not None else None,
+        "public_key": public.line if public else None,
+        "fingerprint": public.fingerprint() if public else None,
+        "query": filt.to_json(),
+        "own": journal.team.handle or "journal",
+        "chains": chains,
+    }
+    if fmt == "markdown":
+        evidence["sections"] = parts.done()
+        evidence["records"] = by_chain
+        yield proof.markdown_block(evidence).encode("utf-8")
+    else:
+        yield proof.JSON_MARK + orjson.dumps(evidence, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") + b"\n}\n"

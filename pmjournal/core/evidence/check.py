@@ -1,0 +1,304 @@
+"""`pmjournal verify --evidence FILE` and `verify --since FILE`: an export checked on its own,
+and against a journal.
+
+Every problem is one line naming what it concerns (an entry, a record, the
+document's part, the signature); the export holds only if there are none.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..chain import record_hash
+from ..errors import PmjournalError
+from ..fold import CHAIN_KEYS, fold, raw
+from ..model import ENTRY_KINDS
+from ..query import Filter, public
+from . import merkle, proof, signing
+from .attach import ordered
+
+
+@dataclass
+class Evidence:
+    fmt: str
+    body: bytes
+    block: dict
+    statement: dict
+    records: dict[str, list[dict]]
+    entries: list[dict] | None = None  # the JSON export's folded entries
+
+
+@dataclass
+class Findings:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+_FENCE = re.compile(rb"\n(`{3,})json\n")
+
+
+def read(path) -> Evidence:
+    """The export at `path`, split into the document and its evidence block; one line if it has none."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise PmjournalError(f"cannot read {path}: {err.strerror}") from None
+    if data.lstrip().startswith(b"{"):
+        at = data.rfind(proof.JSON_MARK)
+        try:
+            whole = json.loads(data)
+        except ValueError:
+            raise PmjournalError(f"{path} is not valid JSON (it was cut or edited)") from None
+        block = whole.get("evidence") if isinstance(whole, dict) else None
+        if at < 0 or not isinstance(block, dict):
+            raise PmjournalError(f"{path} has no evidence block (exported by an older pmjournal?)")
+        records = {}
+        own = _own_chain(block)
+        if isinstance(whole.get("records"), list):
+            records[own] = whole["records"]
+        for name, chain in (whole.get("chains") or {}).items():
+            records[name] = chain.get("records", []) if isinstance(chain, dict) else []
+        return Evidence("json", data[:at], block, _statement(block, path), records, whole.get("entries"))
+    at = data.rfind(proof.MARKDOWN_MARK.encode())
+    if at < 0:
+        raise PmjournalError(f"{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)")
+    fence = _FENCE.search(data, at)
+    if fence is None:
+        raise PmjournalError(f"{path}: the evidence appendix has no JSON block")
+    start = fence.end()
+    end = data.find(b"\n" + fence.group(1) + b"\n", start)
+    try:
+        block = json.loads(data[start:end])
+    except ValueError:
+        raise PmjournalError(f"{path}: the evidence appendix's JSON is damaged") from None
+    if not isinstance(block, dict) or not isinstance(block.get("records"), dict):
+        raise PmjournalError(f"{path}: the evidence appendix is not pmjournal evidence")
+    return Evidence("markdown", data[:at], block, _statement(block, path), block["records"])
+
+
+def _own_chain(block: dict) -> str:
+    return block.get("own") or "journal"
+
+
+def _statement(block: dict, path) -> dict:
+    if block.get("format") != proof.FORMAT or not isinstance(block.get("statement"), str):
+        raise PmjournalError(f"{path}: the evidence block is not pmjournal evidence")
+    if block.get("version") != proof.VERSION:
+        raise PmjournalError(f"{path}: evidence version {block.get('version')!r} is not one this pmjournal reads; upgrade")
+    try:
+        return proof.parse_statement(block["statement"])
+    except ValueError as err:
+        raise PmjournalError(f"{path}: the statement is damaged ({err})") from None
+
+
+def _ref(name: str, seq, own: str) -> str:
+    return f"#{seq}" if name == own else f"{name}#{seq}"
+
+
+def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
+    out = Findings()
+    st, block = ev.statement, ev.block
+    statement = block["statement"].encode()
+    # 1. Who signed it.
+    signature = block.get("signature")
+    if signature:
+        try:
+            made_by = signing.signature_key(signature, statement)
+        except signing.PmjournalError as err:
+            out.problems.append(f"signature: {err}")
+            made_by = None
+        stated = st.get("key")
+        if made_by and stated and made_by != signing.PublicKey(stated).fingerprint():
+            out.problems.append("signature: made by another key than the one the statement names")
+        if made_by and allowed_signers is not None:
+            names = signing.principals(signature, allowed_signers)
+            if not names:
+                out.problems.append(f"signature: the key {made_by} is not in {allowed_signers}")
+            else:
+                try:
+                    signing.verify_signed(signature, statement, allowed_signers, names[0])
+                    out.notes.append(f"signed by {names[0]} ({made_by})")
+                except signing.PmjournalError as err:
+                    out.problems.append(f"signature: {err}")
+        elif made_by:
+            out.notes.append(f"signed by the key {made_by} (compare it with the signer's published key, or pass --allowed-signers)")
+    else:
+        if allowed_signers is not None:
+            out.problems.append("signature: the export is not signed")
+        else:
+            out.notes.append("not signed: the entries are checked against the stated chain heads, but nothing shows who made this document")
+    # 2. The document is the one the statement describes.
+    if st.get("document") != "sha256:" + hashlib.sha256(ev.body).hexdigest():
+        out.problems.append(_what_changed(ev))
+    # 3. The records are the ones it lists, and each is in its chain at the stated head.
+    records = ordered(ev.records)
+    count, _, digest = (st.get("records") or "").partition(" sha256:")
+    if count != str(len(records)) or digest != proof.records_digest(records):
+        out.problems.append(f"records: the export holds {len(records)} records, not the ones the statement lists (records were added, removed or changed)")
+    own = _own_chain(block)
+    for name, chain_records in sorted(ev.records.items()):
+        stated_chain = st["chains"].get(name)
+        proofs = (block.get("chains") or {}).get(name) or {}
+        if stated_chain is None:
+            out.problems.append(f"records of {name}: the statement names no such chain")
+            continue
+        if {k: proofs.get(k) for k in ("size", "head", "root", "first")} != stated_chain:
+            out.problems.append(f"chain {name}: its size, head or root differ from the statement's")
+        out.problems.extend(_check_chain(name, chain_records, stated_chain, proofs, own))
+    # 4. The entries shown are what those records fold to.
+    out.problems.extend(_check_entries(ev, own))
+    return out
+
+
+def _check_chain(name: str, records: list, stated: dict, proofs: dict, own: str) -> list[str]:
+    problems = []
+    size, head, root = stated["size"], stated["head"], bytes.fromhex(stated["root"])
+    leaves = proofs.get("leaves")
+    if leaves is not None:
+        try:
+            leaf_bytes = merkle.from_hex(leaves)
+        except ValueError:
+            return [f"chain {name}: its leaves are damaged"]
+        if len(leaf_bytes) != size or merkle.root(leaf_bytes) != root:
+            return [f"chain {name}: its leaves do not make the stated root"]
+        if leaves[-1] != head:
+            problems.append(f"chain {name}: the stated head is not its last record")
+    else:
+        head_proof = (proofs.get("proofs") or {}).get(str(size))
+        if head_proof is None or not merkle.verify_inclusion(bytes.fromhex(head), size - 1, size, merkle.from_hex(head_proof), root):
+            problems.append(f"chain {name}: the stated head is not proved to be record #{size} under the root")
+    for record in records:
+        seq = record.get("seq") if isinstance(record, dict) else None
+        ref = _ref(name, seq, own)
+        if not isinstance(seq, int) or not 0 < seq <= size:
+            problems.append(f"{ref}: not a record of the chain at the stated head")
+            continue
+        if record.get("hash") != record_hash(record):
+            problems.append(f"{ref}: its content does not match its hash (the record was changed after it was exported)")
+            continue
+        if leaves is not None:
+            if leaves[seq - 1] != record["hash"]:
+                problems.append(f"{ref}: not the record the journal holds at #{seq}")
+            continue
+        path = (proofs.get("proofs") or {}).get(str(seq))
+        try:
+            good = path is not None and merkle.verify_inclusion(bytes.fromhex(record["hash"]), seq - 1, size, merkle.from_hex(path), root)
+        except ValueError:
+            good = False
+        if not good:
+            problems.append(f"{ref}: no proof that the journal held it at the stated head")
+    return problems
+
+
+def _check_entries(ev: Evidence, own: str) -> list[str]:
+    """The folded entries the document shows must be what its records fold to."""
+    merged = []
+    for name, records in ev.records.items():
+        for record in records:
+            if isinstance(record, dict):
+                r = dict(record)
+                if name != own:
+                    r["author"], r["ref"] = name, f"{name}#{r.get('seq')}"
+                merged.append(r)
+    merged.sort(key=lambda r: (r.get("clock", r.get("seq", 0)), r.get("author", ""), r.get("seq", 0)))
+    try:
+        views = fold(merged)
+    except (KeyError, TypeError):
+        return ["records: they do not fold into entries (damaged)"]
+    problems = []
+    if ev.entries is not None:
+        shown = {e.get("id"): e for e in ev.entries if isinstance(e, dict)}
+        for entry_id, view in views.items():
+            if view["kind"] not in ENTRY_KINDS:
+                continue
+            if entry_id not in shown:
+                problems.append(f"{view.get('ref') or '#' + str(view['seq'])}: its records are in the export but the entry is not")
+                continue
+            want = {k: v for k, v in public(view).items() if k not in ("linked_from", "superseded_by", "status")}
+            got = {k: v for k, v in shown[entry_id].items() if k in want}
+            if got != want:
+                changed = sorted(k for k in want if want.get(k) != got.get(k))
+                problems.append(f"{view.get('ref') or '#' + str(view['seq'])}: the entry shown differs from its records ({', '.join(changed)})")
+        for entry_id in set(shown) - set(views):
+            problems.append(f"entry {entry_id}: shown without the records behind it")
+    return problems
+
+
+def _what_changed(ev: Evidence) -> str:
+    if ev.fmt != "markdown":
+        return "document: the export's content differs from what was signed (it was changed after it was exported)"
+    stated = ev.block.get("sections") or []
+    now = proof.sections(ev.body)
+    for i, (heading, digest) in enumerate(now):
+        if i >= len(stated):
+            return f"document: a part was added after it was exported ({heading})"
+        if stated[i][1] != digest:
+            return f"document: {stated[i][0]} was changed after it was exported"
+    if len(stated) > len(now):
+        return f"document: {stated[len(now)][0]} was removed after it was exported"
+    return "document: it was changed after it was exported"
+
+
+def same_journal(ev: Evidence, journal) -> bool:
+    """Whether `journal` is the one the export was taken from: its own chain starts with
+    the record the statement names first."""
+    held = journal.chains()
+    own = _own_chain(ev.block)
+    stated = ev.statement["chains"].get(own)
+    records = held.get(own) or held.get(journal.team.handle or "journal") or []
+    return bool(stated and records and records[0]["hash"] == stated["first"])
+
+
+def check_since(ev: Evidence, journal) -> list[str]:
+    """The journal still extends every chain head the export states: nothing in it was
+    rewritten or removed since (a record's hash covers every record before it)."""
+    problems = []
+    held = journal.chains()
+    own = _own_chain(ev.block)
+    for name, stated in sorted(ev.statement["chains"].items()):
+        records = held.get(name)
+        if records is None:
+            problems.append(f"chain {name}: this journal does not hold it")
+            continue
+        size = stated["size"]
+        if not records or records[0]["hash"] != stated["first"]:
+            problems.append(f"chain {name}: its first record differs from the export's: another journal, or rewritten from the start")
+        elif len(records) < size:
+            problems.append(
+                f"chain {name}: the journal ends at {_ref(name, len(records), own)}, before the exported head "
+                f"{_ref(name, size, own)} (records were removed)"
+            )
+        elif records[size - 1]["hash"] != stated["head"]:
+            problems.append(f"chain {name}: {_ref(name, size, own)} is not the record the export was taken at (the journal was rewritten)")
+    return problems
+
+
+def _stored(record: dict) -> dict:
+    out = raw(record)
+    out.update((k, record[k]) for k in CHAIN_KEYS if k in record)
+    return out
+
+
+def check_complete(ev: Evidence, journal) -> list[str]:
+    """Every entry the stated filter selects in the journal, as it stood at the stated heads, is in the export."""
+    try:
+        filt = Filter.from_json(ev.statement.get("query") or {})
+    except (ValueError, TypeError):
+        return ["query: the stated filter is damaged"]
+    own = journal.team.handle or "journal"
+    sizes = {name: c["size"] for name, c in ev.statement["chains"].items()}
+    at_head = [r for r in journal.records() if r["seq"] <= sizes.get(r.get("author") or own, 0)]
+    views = fold([_stored(r) for r in at_head])
+    wanted = {v["id"]: v for v in filt.apply(views.values(), ordered=False)}
+    exported = {r.get("id") for records in ev.records.values() for r in records if isinstance(r, dict)}
+    return [
+        f"{wanted[i].get('ref') or '#' + str(wanted[i]['seq'])}: matches the stated filter but is not in the export"
+        for i in sorted(set(wanted) - exported)
+    ]

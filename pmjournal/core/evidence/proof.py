@@ -1,0 +1,197 @@
+"""What an export carries so that a reader holding only the file can check it.
+
+An export (Markdown or JSON) ends with an evidence block: a statement, signed
+when a key is configured, and the proofs behind it. The statement's exact bytes
+(UTF-8, one `\\n` after each line) are:
+
+    pmjournal evidence 1
+    format markdown|json
+    generated <ISO 8601 time of the export>
+    query <the filter, as canonical JSON>
+    document sha256:<hex of every byte of the file before the evidence block>
+    chain <name> size <N> head <hash of record #N> root <RFC 9162 Merkle root of records #1-#N> first <hash of record #1>
+    records <count> sha256:<hex of the exported records' hashes, in order, one a line>
+    key <the signer's public key: type and base64>          (signed exports only)
+
+one `chain` line per chain the journal holds ("journal", or each author's
+handle in a team journal), sorted by name. The signature is SSHSIG armour over
+exactly those bytes, namespace `pmjournal` (signing.py): `ssh-keygen -Y verify`
+checks it with nothing else installed (docs/evidence.md).
+
+The proofs: every exported record (the entries and their corrections) with,
+per chain, either an inclusion proof for each of them and for the head (when
+few records of a large chain are exported: ~17 hashes each at 100k), or every
+leaf of the chain (when that is smaller: a large part of the chain exported).
+A leaf is a record's hash; a record's hash covers its content and the hash
+before it, so a record that hashes to a leaf under the signed root was in the
+journal, exactly so, at the signed head.
+
+Completeness (that no entry matching the filter was left out) cannot be shown
+from the exported records alone without revealing the others: the statement
+says which filter selected them, so the signer vouches for it, and
+`verify --evidence` with the journal at hand runs the filter again.
+"""
+
+import hashlib
+import json
+
+import orjson
+
+from . import merkle
+
+FORMAT = "pmjournal-evidence"
+VERSION = 1
+# Where the evidence block starts: what comes before it is the document the statement hashes.
+MARKDOWN_MARK = '\n---\n\n## <a id="proof" name="proof"></a>Appendix: machine-readable proof\n'
+JSON_MARK = b',\n  "evidence": '
+
+
+def chain_name(record: dict, own: str) -> str:
+    return record.get("author") or own
+
+
+def statement_text(fmt: str, generated: str, query: dict, document: str, chains: dict, records: list[dict], key: str | None) -> str:
+    lines = [
+        f"pmjournal evidence {VERSION}",
+        f"format {fmt}",
+        f"generated {generated}",
+        "query " + orjson.dumps(query, option=orjson.OPT_SORT_KEYS).decode(),
+        f"document sha256:{document}",
+    ]
+    for name in sorted(chains):
+        c = chains[name]
+        lines.append(f"chain {name} size {c['size']} head {c['head']} root {c['root']} first {c['first']}")
+    lines.append(f"records {len(records)} sha256:{records_digest(records)}")
+    if key:
+        lines.append(f"key {key}")
+    return "".join(line + "\n" for line in lines)
+
+
+def records_digest(records: list[dict]) -> str:
+    return hashlib.sha256("".join(f"{r.get('hash')}\n" for r in records).encode()).hexdigest()
+
+
+def parse_statement(text: str) -> dict:
+    """The statement's fields; chains as {name: {size, head, root}}. Raises ValueError if it is not one."""
+    lines = text.split("\n")
+    if not lines or lines[0] != f"pmjournal evidence {VERSION}" or lines[-1] != "":
+        raise ValueError("not a pmjournal evidence statement")
+    out: dict = {"chains": {}}
+    for line in lines[1:-1]:
+        key, _, rest = line.partition(" ")
+        if key == "chain":
+            parts = rest.split(" ")
+            if len(parts) != 9 or parts[1:8:2] != ["size", "head", "root", "first"] or not parts[2].isdigit():
+                raise ValueError(f"a damaged chain line: {line[:80]}")
+            out["chains"][parts[0]] = {"size": int(parts[2]), "head": parts[4], "root": parts[6], "first": parts[8]}
+        elif key == "query":
+            out["query"] = json.loads(rest)
+        elif key in ("format", "generated", "document", "records", "key"):
+            out[key] = rest
+        else:
+            raise ValueError(f"an unknown statement line: {line[:80]}")
+    return out
+
+
+def chain_proofs(chains: dict[str, list[dict]], exported: dict[str, list[dict]]) -> dict:
+    """Per chain: size, head, root and what proves each exported record (proofs or leaves)."""
+    out = {}
+    for name, records in chains.items():
+        if not records:
+            continue
+        leaves = merkle.chain_leaves(records)
+        tree = merkle.Tree(leaves)
+        size = len(leaves)
+        entry = {"size": size, "head": records[-1]["hash"], "root": tree.root().hex(), "first": records[0]["hash"]}
+        mine = exported.get(name, [])
+        wanted = sorted({r["seq"] for r in mine} | {size})
+        # Inclusion proofs cost ~log2(size) hashes a record; every leaf costs `size`.
+        depth = max(size - 1, 1).bit_length()
+        if len(wanted) * depth < size:
+            entry["proofs"] = {str(seq): merkle.to_hex(tree.inclusion_proof(seq - 1)) for seq in wanted}
+        else:
+            entry["leaves"] = [r["hash"] for r in records]
+        out[name] = entry
+    return out
+
+
+class Sections:
+    """Fed a Markdown document chunk by chunk: [heading, sha256] for each part that starts at
+    a `## ` or `### ` heading (the first part is the document's header), so that a changed
+    document names the entry that changed."""
+
+    def __init__(self):
+        self.parts: list[list[str]] = []
+        self._heading = "the document header"
+        self._hash = hashlib.sha256()
+        self._partial = b""
+
+    def feed(self, chunk: bytes) -> None:
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._line(line + b"\n")
+
+    def _line(self, line: bytes) -> None:
+        if line.startswith((b"## ", b"### ")):
+            self.parts.append([self._heading, self._hash.hexdigest()])
+            self._heading, self._hash = _plain_heading(line.decode("utf-8", "replace")), hashlib.sha256()
+        self._hash.update(line)
+
+    def done(self) -> list[list[str]]:
+        if self._partial:
+            self._line(self._partial)
+            self._partial = b""
+        self.parts.append([self._heading, self._hash.hexdigest()])
+        return self.parts
+
+
+def sections(body: bytes) -> list[list[str]]:
+    found = Sections()
+    found.feed(body)
+    return found.done()
+
+
+def _plain_heading(line: str) -> str:
+    import re
+
+    return re.sub(r"<a [^>]*></a>", "", line.strip().lstrip("#").strip())
+
+
+def fence_for(text: str) -> str:
+    """A code fence longer than any run of backticks in `text` (user text may hold ```)."""
+    longest, run = 0, 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def markdown_block(evidence: dict) -> str:
+    """The appendix: readable instructions, the statement and signature as plain blocks a
+    reader can save for ssh-keygen, and the whole evidence as one JSON block."""
+    data = orjson.dumps(evidence, option=orjson.OPT_INDENT_2).decode()
+    statement = evidence["statement"]
+    out = [MARKDOWN_MARK, "\n"]
+    if evidence.get("signature"):
+        out.append(
+            f"This document is signed by the key `{evidence['fingerprint']}` ({evidence['public_key'].split()[0]}). "
+            "To check it with OpenSSH alone, save the statement below (every line, each ending in a newline) as "
+            "`statement.txt` and the signature as `statement.sig`, put `NAME KEY` (the signer's public key) in "
+            "`allowed_signers`, and run `ssh-keygen -Y verify -f allowed_signers -I NAME -n pmjournal -s statement.sig "
+            "< statement.txt`. `pmjournal verify --evidence THIS-FILE` checks the signature, every entry against the "
+            "proofs and the document against the statement (docs/evidence.md).\n\n"
+        )
+    else:
+        out.append(
+            "This document is **not signed** (no `signing_key` was configured): the proofs below tie its entries to the "
+            "journal's chain head, but nothing shows who made it. `pmjournal verify --evidence THIS-FILE` checks them; "
+            "`pmjournal verify --since THIS-FILE` checks that a journal still extends that head.\n\n"
+        )
+    fence = fence_for(statement)
+    out.append(f"Statement:\n\n{fence}text\n{statement}{fence}\n\n")
+    if evidence.get("signature"):
+        out.append(f"Signature:\n\n```text\n{evidence['signature']}```\n\n")
+    fence = fence_for(data)
+    out.append(f"Evidence (JSON):\n\n{fence}json\n{data}\n{fence}\n")
+    return "".join(out)

@@ -3,8 +3,6 @@ then the statement, its signature and the proofs."""
 
 import hashlib
 
-import orjson
-
 from .. import dates
 from ..query import Filter
 from . import proof
@@ -82,4 +80,4 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
         evidence["records"] = by_chain
         yield proof.markdown_block(evidence).encode("utf-8")
     else:
-        yield proof.JSON_MARK + orjson.dumps(evidence, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") + b"\n}\n"
+        yield proof.JSON_MARK + proof.dumps(evidence, "  ").encode() + b"\n}\n"

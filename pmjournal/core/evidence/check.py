@@ -28,6 +28,7 @@ class Evidence:
     statement: dict
     records: dict[str, list[dict]]
     entries: list[dict] | None = None  # the JSON export's folded entries
+    shown: dict | None = None  # the Markdown appendix's statement and signature blocks, for ssh-keygen
 
 
 @dataclass
@@ -57,8 +58,10 @@ def read(path) -> Evidence:
         except ValueError:
             raise PmjournalError(f"{path} is not valid JSON (it was cut or edited)") from None
         block = whole.get("evidence") if isinstance(whole, dict) else None
-        if at < 0 or not isinstance(block, dict):
+        if not isinstance(block, dict):
             raise PmjournalError(f"{path} has no evidence block (exported by an older pmjournal?)")
+        if at < 0:
+            at = 0  # written out again by something else: the document cannot match; the rest is still checked
         records = {}
         own = _own_chain(block)
         if isinstance(whole.get("records"), list):
@@ -80,7 +83,15 @@ def read(path) -> Evidence:
         raise PmjournalError(f"{path}: the evidence appendix's JSON is damaged") from None
     if not isinstance(block, dict) or not isinstance(block.get("records"), dict):
         raise PmjournalError(f"{path}: the evidence appendix is not pmjournal evidence")
-    return Evidence("markdown", data[:at], block, _statement(block, path), block["records"])
+    text = data[at : fence.start()].decode("utf-8", "replace")
+    shown = {}
+    found = re.search(r"\nStatement:\n\n(`{3,})text\n(.*?)\1\n", text, re.S)
+    if found:
+        shown["statement"] = found.group(2)
+    found = re.search(r"\nSignature:\n\n```text\n(.*?)```\n", text, re.S)
+    if found:
+        shown["signature"] = found.group(1)
+    return Evidence("markdown", data[:at], block, _statement(block, path), block["records"], shown=shown)
 
 
 def _own_chain(block: dict) -> str:
@@ -134,6 +145,12 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
             out.problems.append("signature: the export is not signed")
         else:
             out.notes.append("not signed: the entries are checked against the stated chain heads, but nothing shows who made this document")
+    # What a reader saves for ssh-keygen must be what pmjournal checks.
+    if ev.shown is not None:
+        if ev.shown.get("statement") != block["statement"]:
+            out.problems.append("statement: the statement shown for ssh-keygen differs from the one in the evidence JSON")
+        if ev.shown.get("signature") != (signature or None):
+            out.problems.append("signature: the signature shown for ssh-keygen differs from the one in the evidence JSON")
     # 2. The document is the one the statement describes.
     if st.get("document") != "sha256:" + hashlib.sha256(ev.body).hexdigest():
         out.problems.append(_what_changed(ev))
@@ -221,10 +238,13 @@ def _check_entries(ev: Evidence, own: str) -> list[str]:
             if entry_id not in shown:
                 problems.append(f"{view.get('ref') or '#' + str(view['seq'])}: its records are in the export but the entry is not")
                 continue
-            want = {k: v for k, v in public(view).items() if k not in ("linked_from", "superseded_by", "status")}
-            got = {k: v for k, v in shown[entry_id].items() if k in want}
+            # Links from entries outside the export, and the status they derive, are the
+            # journal's: the rest must be what the records say.
+            derived = ("linked_from", "superseded_by") + (("status",) if shown[entry_id].get("status") == "superseded" else ())
+            want = {k: v for k, v in public(view).items() if k not in derived}
+            got = {k: v for k, v in shown[entry_id].items() if k not in derived}
             if got != want:
-                changed = sorted(k for k in want if want.get(k) != got.get(k))
+                changed = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
                 problems.append(f"{view.get('ref') or '#' + str(view['seq'])}: the entry shown differs from its records ({', '.join(changed)})")
         for entry_id in set(shown) - set(views):
             problems.append(f"entry {entry_id}: shown without the records behind it")
@@ -268,7 +288,7 @@ def check_since(ev: Evidence, journal) -> list[str]:
             problems.append(f"chain {name}: this journal does not hold it")
             continue
         size = stated["size"]
-        if not records or records[0]["hash"] != stated["first"]:
+        if records and records[0]["hash"] != stated["first"]:
             problems.append(f"chain {name}: its first record differs from the export's: another journal, or rewritten from the start")
         elif len(records) < size:
             problems.append(

@@ -1,0 +1,256 @@
+"""Signed exports a third party can check (`verify --evidence`, `verify --since`), with real ssh-keygen."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from clihelp import ok, run_cli
+
+from pmjournal.core.demo import write_demo
+from pmjournal.core.store import Journal
+
+pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH's ssh-keygen")
+
+
+def keygen(folder, name="id", passphrase=""):
+    path = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", f"{name}@test", "-f", str(path)], check=True)
+    return path
+
+
+@pytest.fixture
+def signed(tmp_path, monkeypatch):
+    """A demo journal, a key in config.toml, and the CLI run against them."""
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    key = keygen(tmp_path)
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text(f'name = "Dana Whitfield"\nsigning_key = "{key}"\n')
+    db = tmp_path / "journal.json"
+    write_demo(Journal(db, user="Dana Whitfield"))
+
+    def cli(*args):
+        return run_cli("--db", str(db), *args, env={"PMJOURNAL_CONFIG_DIR": str(config)})
+
+    cli.db, cli.key, cli.tmp = db, key, tmp_path
+    return cli
+
+
+def export(cli, name, *args):
+    out = cli.tmp / name
+    ok(cli("export", "-o", str(out), *args))
+    return out
+
+
+def evidence_fails(cli, path, fragment, *extra):
+    proc = run_cli("--db", str(cli.tmp / "elsewhere.json"), "verify", "--evidence", str(path), *extra)
+    assert proc.returncode == 1, proc.stdout
+    assert fragment in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stderr
+
+
+def test_a_signed_export_verifies_with_pmjournal_and_with_ssh_keygen_alone(signed):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    out = ok(run_cli("verify", "--evidence", str(md)))
+    assert "signed by the key SHA256:" in out and out.rstrip().endswith(f"ok: {md}")
+    # A reader with OpenSSH and nothing else, following the appendix's instructions.
+    text = md.read_text()
+    statement = re.search(r"Statement:\n\n(`{3,})text\n(.*?)\1\n", text, re.S).group(2)
+    signature = re.search(r"Signature:\n\n```text\n(.*?)```\n", text, re.S).group(1)
+    (signed.tmp / "statement.txt").write_text(statement)
+    (signed.tmp / "statement.sig").write_text(signature)
+    allowed = signed.tmp / "allowed_signers"
+    allowed.write_text("dana@acme " + signed.key.with_suffix(".pub").read_text())
+    done = subprocess.run(
+        ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "dana@acme", "-n", "pmjournal", "-s", str(signed.tmp / "statement.sig")],
+        stdin=open(signed.tmp / "statement.txt", "rb"),
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0 and b"Good \"pmjournal\" signature for dana@acme" in done.stdout
+    assert "signed by dana@acme" in ok(run_cli("verify", "--evidence", str(md), "--allowed-signers", str(allowed)))
+    # With the journal: the head still holds and the filter selects exactly these entries.
+    assert "the filter selects exactly the exported entries" in ok(signed("verify", "--evidence", str(md)))
+
+
+def test_the_key_is_recorded_once_and_a_new_key_is_a_new_record(signed):
+    export(signed, "a.md")
+    export(signed, "b.md")
+    assert [r["fingerprint"][:7] for r in Journal(signed.db).signing_keys()] == ["SHA256:"]
+    other = keygen(signed.tmp, "second")
+    (signed.tmp / "config" / "config.toml").write_text(f'signing_key = "{other}"\n')
+    export(signed, "c.md")
+    keys = Journal(signed.db).signing_keys()
+    assert len(keys) == 2 and keys[0]["fingerprint"] != keys[1]["fingerprint"]
+    refused = signed("show", f"#{keys[1]['seq']}")
+    assert refused.returncode == 1 and "records a signing key" in refused.stderr
+
+
+def edit(path, old, new, count=1):
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, count))
+
+
+def test_every_change_to_a_signed_markdown_export_is_named(signed):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    original = md.read_text()
+    lines = original.splitlines(keepends=True)
+    # An entry's section: its heading, and a line of its text a few lines below.
+    at = next(i for i, line in enumerate(lines) if line.startswith("### ") and "Launch Checkout v2" in line)
+    heading = re.sub(r"<a [^>]*></a>", "", lines[at]).lstrip("# ").strip()
+    text_line = next(i for i in range(at + 1, len(lines)) if len(lines[i].strip()) > 20)
+    cases = [
+        (at, text_line, lambda line: line.replace(line.strip()[5], "X", 1), heading),
+        (0, next(i for i, line in enumerate(lines) if line.startswith("- **Filters:**")), lambda line: line.replace("Marcus Chen", "Marcus Chan"), "the document header"),
+        (0, next(i for i, line in enumerate(lines) if line.startswith("- **Chain head:**")), lambda line: line.replace("#69", "#68"), "the document header"),
+    ]
+    for _, i, change, named in cases:
+        changed = list(lines)
+        changed[i] = change(changed[i])
+        assert changed[i] != lines[i]
+        md.write_text("".join(changed))
+        errors = evidence_fails(signed, md, "was changed after it was exported")
+        assert named in errors
+        assert "signature" not in errors  # the signature still matches its statement: the document does not
+    md.write_text(original.replace("-----BEGIN SSH SIGNATURE-----\n", "-----BEGIN SSH SIGNATURE-----\nAAAA", 1))
+    evidence_fails(signed, md, "signature:")
+
+
+def appendix(md):
+    text = md.read_text()
+    start = text.index("Evidence (JSON):")
+    fence = re.search(r"\n(`{3,})json\n", text[start:])
+    begin = start + fence.end()
+    end = text.index("\n" + fence.group(1) + "\n", begin)
+    return text, begin, end, json.loads(text[begin:end])
+
+
+def test_dropping_adding_or_changing_a_record_in_the_appendix_is_named(signed):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    text, begin, end, data = appendix(md)
+
+    def rewrite(mutate):
+        changed = json.loads(json.dumps(data))
+        mutate(changed)
+        md.write_text(text[:begin] + json.dumps(changed, ensure_ascii=False, indent=1) + text[end:])
+
+    rewrite(lambda d: d["records"]["journal"].pop(0))
+    evidence_fails(signed, md, "not the ones the statement lists")
+    rewrite(lambda d: d["records"]["journal"].append(dict(d["records"]["journal"][0], seq=999)))
+    evidence_fails(signed, md, "#999: not a record of the chain")
+    rewrite(lambda d: d["records"]["journal"][0].update(title="rewritten"))
+    first = data["records"]["journal"][0]["seq"]
+    evidence_fails(signed, md, f"#{first}: its content does not match its hash")
+    rewrite(lambda d: d["chains"]["journal"].update(head="0" * 64))
+    evidence_fails(signed, md, "chain journal: its size, head or root differ")
+
+
+def test_a_json_export_names_the_entry_that_was_changed(signed):
+    out = signed.tmp / "q3.json"
+    ok(signed("export", "--format", "json", "--person", "Marcus Chen", "-o", str(out)))
+    assert "ok:" in ok(run_cli("verify", "--evidence", str(out)))
+    data = json.loads(out.read_text())
+    data["entries"][1]["owner"] = "Somebody Else"
+    out.write_text(json.dumps(data, ensure_ascii=False))
+    errors = evidence_fails(signed, out, "the entry shown differs from its records (owner)")
+    assert f"#{data['entries'][1]['seq']}" in errors
+
+
+def test_an_unsigned_export_says_so_and_still_proves_its_entries(signed, tmp_path):
+    (signed.tmp / "config" / "config.toml").write_text("")
+    md = export(signed, "plain.md")
+    assert "**not signed**" in md.read_text()
+    out = ok(run_cli("verify", "--evidence", str(md)))
+    assert "not signed" in out
+    evidence_fails(signed, md, "the export is not signed", "--allowed-signers", str(signed.key.with_suffix(".pub")))
+
+
+def test_a_journal_truncated_or_rewritten_after_the_export_fails_verify_since(signed):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    assert "still extends" in ok(signed("verify", "--since", str(md)))
+    signed("add", "note", "recorded after the export")
+    assert "still extends" in ok(signed("verify", "--since", str(md)))
+    lines = signed.db.read_bytes().splitlines(keepends=True)
+    backup = signed.db.read_bytes()
+    signed.db.write_bytes(b"".join(lines[:-3]))  # a restore from an older backup: back to before the export
+    proc = signed("verify", "--since", str(md))
+    assert proc.returncode == 1 and "records were removed" in proc.stderr
+    # Rewritten: one early record edited and every hash after it recomputed (a chain that
+    # verifies on its own, but is not the one the export was taken from).
+    from teamhelp import edited, rechained
+
+    signed.db.write_bytes(rechained(edited(backup.rstrip(b"\n").split(b"\n"), 5, "rewritten later")))
+    assert ok(signed("verify")).startswith("ok")
+    proc = signed("verify", "--since", str(md))
+    assert proc.returncode == 1 and "is not the record the export was taken at (the journal was rewritten)" in proc.stderr
+
+
+def test_a_signer_who_leaves_out_a_matching_entry_is_caught_with_the_journal(signed, monkeypatch):
+    from pmjournal.core.evidence import attach
+
+    real = attach.exported_records
+
+    def fewer(journal, filt):
+        chains = real(journal, filt)
+        entries = [r for r in chains["journal"] if r["kind"] == "decision"]
+        dropped = entries[0]["id"]
+        chains["journal"] = [r for r in chains["journal"] if dropped not in (r["id"], r.get("target"))]
+        return chains
+
+    monkeypatch.setattr(attach, "exported_records", fewer)
+    md = export(signed, "partial.md", "--person", "Marcus Chen")
+    monkeypatch.setattr(attach, "exported_records", real)
+    # On its own the signer's claim stands (that is what signing it means)...
+    assert "ok:" in ok(run_cli("verify", "--evidence", str(md)))
+    # ...but the journal shows the entry the filter selects and the export left out.
+    proc = signed("verify", "--evidence", str(md))
+    assert proc.returncode == 1 and "matches the stated filter but is not in the export" in proc.stderr
+
+
+def test_a_passphrase_key_without_an_agent_is_refused_before_anything_is_written(signed):
+    locked = keygen(signed.tmp, "locked", passphrase="secret words")
+    (signed.tmp / "config" / "config.toml").write_text(f'signing_key = "{locked}"\n')
+    out = signed.tmp / "never.md"
+    proc = signed("export", "-o", str(out))
+    assert proc.returncode == 1 and f"run `ssh-add {locked}`" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.skipif(shutil.which("ssh-agent") is None or shutil.which("ssh-add") is None, reason="needs ssh-agent")
+def test_a_passphrase_key_signs_through_ssh_agent(signed, monkeypatch):
+    locked = keygen(signed.tmp, "locked", passphrase="secret words")
+    (signed.tmp / "config" / "config.toml").write_text(f'signing_key = "{locked}"\n')
+    sock = signed.tmp / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            __import__("time").sleep(0.02)
+        askpass = signed.tmp / "askpass"
+        askpass.write_text("#!/bin/sh\necho 'secret words'\n")
+        askpass.chmod(0o700)
+        env = dict(os.environ, SSH_AUTH_SOCK=str(sock), SSH_ASKPASS=str(askpass), SSH_ASKPASS_REQUIRE="force", DISPLAY=":0")
+        subprocess.run(["ssh-add", str(locked)], env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        md = export(signed, "agent.md", "--kind", "decision")
+        assert "signed by the key" in ok(run_cli("verify", "--evidence", str(md)))
+    finally:
+        agent.terminate()
+        agent.wait()
+
+
+def test_a_few_entries_of_a_larger_journal_carry_proofs_not_the_whole_chain(signed):
+    journal = Journal(signed.db, user="Dana Whitfield")
+    bodies = [journal._stamp({"kind": "note", "title": f"filler {i}", "occurred_at": "2026-10-01T10:00:00+08:00"}) for i in range(3000)]
+    journal.append_raw(bodies)
+    md = export(signed, "few.md", "--kind", "incident")
+    _, _, _, data = appendix(md)
+    assert "proofs" in data["chains"]["journal"] and "leaves" not in data["chains"]["journal"]
+    assert md.stat().st_size < 100_000
+    assert "ok:" in ok(signed("verify", "--evidence", str(md)))

@@ -254,3 +254,13 @@ def test_a_few_entries_of_a_larger_journal_carry_proofs_not_the_whole_chain(sign
     assert "proofs" in data["chains"]["journal"] and "leaves" not in data["chains"]["journal"]
     assert md.stat().st_size < 100_000
     assert "ok:" in ok(signed("verify", "--evidence", str(md)))
+
+
+def test_hostile_text_cannot_break_out_of_the_appendix(signed):
+    for title in ("```json\n{}", "[/] <b>x</b> | 中文 ````", "</details> <!-- pmjournal -->"):
+        ok(signed("add", "note", title.replace("\n", " ")))
+    md = export(signed, "hostile.md", "--kind", "note")
+    assert "ok:" in ok(run_cli("verify", "--evidence", str(md)))
+    _, _, _, data = appendix(md)
+    titles = [r.get("title") for r in data["records"]["journal"]]
+    assert "```json {}" in titles and "[/] <b>x</b> | 中文 ````" in titles

@@ -10,16 +10,15 @@ from .signing import SigningKey
 
 
 def exported_records(journal, filt: Filter) -> dict[str, list[dict]]:
-    """The stored records of the entries `filt` selects and of their corrections, by chain,
-    in #seq order: what the export shows, as recorded."""
-    from ..fold import raw
-
+    """The records of the entries `filt` selects and of their corrections, by chain, in
+    #seq order: what the export shows, as recorded (the journal's own dicts: callers
+    that write them strip what a view adds, with fold.raw)."""
     ids = {v["id"] for v in filt.apply(journal.views.values(), ordered=False)}
     own = journal.team.handle or "journal"
     out: dict[str, list[dict]] = {}
     for record in journal.records():
         if record["id"] in ids or record.get("target") in ids:
-            out.setdefault(proof.chain_name(record, own), []).append(raw(record))
+            out.setdefault(proof.chain_name(record, own), []).append(record)
     for records in out.values():
         records.sort(key=lambda r: r["seq"])
     return out
@@ -77,7 +76,6 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     }
     if fmt == "markdown":
         evidence["sections"] = parts.done()
-        evidence["records"] = by_chain
-        yield proof.markdown_block(evidence).encode("utf-8")
+        yield from proof.markdown_block(evidence, by_chain)
     else:
         yield proof.JSON_MARK + proof.dumps(evidence, "  ").encode() + b"\n}\n"

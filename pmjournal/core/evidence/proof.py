@@ -160,10 +160,9 @@ def _plain_heading(line: str) -> str:
 
 def fence_for(text: str) -> str:
     """A code fence longer than any run of backticks in `text` (user text may hold ```)."""
-    longest, run = 0, 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
+    import re
+
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
 
 
@@ -180,10 +179,19 @@ def dumps(value, indent: str = "", depth: int = 3) -> str:
     return "[\n" + ",\n".join(inner + dumps(v, inner, depth - 1) for v in value) + f"\n{indent}]"
 
 
-def markdown_block(evidence: dict) -> str:
-    """The appendix: readable instructions, the statement and signature as plain blocks a
-    reader can save for ssh-keygen, and the whole evidence as one JSON block."""
-    data = dumps(evidence)
+def _no_backticks(line: bytes) -> bytes:
+    # A backtick only ever appears inside a JSON string, where \u0060 means the same:
+    # then no user text can close the appendix's code fence.
+    return line.replace(b"`", b"\\u0060")
+
+
+def markdown_block(evidence: dict, records: dict[str, list[dict]]):
+    """The appendix, in pieces: readable instructions, the statement and signature as plain
+    blocks a reader can save for ssh-keygen, and the whole evidence as one JSON block whose
+    records are written one a line as they are read (a 100k-record export never holds
+    their JSON at once)."""
+    from ..fold import raw
+
     statement = evidence["statement"]
     out = [MARKDOWN_MARK, "\n"]
     if evidence.get("signature"):
@@ -205,6 +213,17 @@ def markdown_block(evidence: dict) -> str:
     out.append(f"Statement:\n\n{fence}text\n{statement}{fence}\n\n")
     if evidence.get("signature"):
         out.append(f"Signature:\n\n```text\n{evidence['signature']}```\n\n")
-    fence = fence_for(data)
-    out.append(f"Evidence (JSON):\n\n{fence}json\n{data}\n{fence}\n")
-    return "".join(out)
+    head = dumps(evidence)
+    out.append("Evidence (JSON):\n\n```json\n")
+    yield "".join(out).encode("utf-8") + _no_backticks((head[: head.rfind("\n}")] + ',\n  "records": {').encode("utf-8"))
+    dump = orjson.dumps
+    for n, name in enumerate(sorted(records)):
+        yield (b"," if n else b"") + b"\n    " + dump(name) + b": ["
+        chunk = []
+        for i, record in enumerate(records[name]):
+            chunk.append((b",\n      " if i else b"\n      ") + dump(raw(record)))
+            if len(chunk) >= 1000:
+                yield _no_backticks(b"".join(chunk))
+                chunk = []
+        yield _no_backticks(b"".join(chunk)) + b"\n    ]"
+    yield b"\n  }\n}\n```\n"

@@ -195,8 +195,8 @@ def test_a_signer_who_leaves_out_a_matching_entry_is_caught_with_the_journal(sig
 
     real = attach.exported_records
 
-    def fewer(journal, filt):
-        chains = real(journal, filt)
+    def fewer(journal, filt, views=None):
+        chains = real(journal, filt, views)
         entries = [r for r in chains["journal"] if r["kind"] == "decision"]
         dropped = entries[0]["id"]
         chains["journal"] = [r for r in chains["journal"] if dropped not in (r["id"], r.get("target"))]

@@ -728,9 +728,12 @@ def iter_markdown(
     generated_at: datetime | str | None = None,
     journal_label: str | None = None,
     answer_days: int = loops_mod.ANSWER_DAYS,
+    views=None,
 ):
-    """The same document in pieces of a few hundred KB, for writing to a file or a pipe."""
-    views = filt.apply(journal.views.values())
+    """The same document in pieces of a few hundred KB, for writing to a file or a pipe.
+    `views`: what `filt` selects, in time order, when the caller has it already."""
+    if views is None:
+        views = filt.apply(journal.views.values())
     if generated_at is None:
         generated_at = dates.now()
     today = generated_at.date() if isinstance(generated_at, datetime) else None

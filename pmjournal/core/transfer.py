@@ -73,12 +73,14 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
         from .markdown import iter_markdown  # the largest writer; only loaded when asked for
 
         days = ANSWER_DAYS if answer_days is None else answer_days
-        chunks = (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days))
-        return with_evidence(chunks, journal, filt, fmt, signing_key)
+        views = selected(journal, filt)  # once, for the document and its evidence
+        chunks = (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days, views=views))
+        return with_evidence(chunks, journal, filt, fmt, signing_key, views)
     if fmt == "json":
         from .evidence.attach import with_evidence
 
-        return with_evidence(iter_json(journal, filt), journal, filt, fmt, signing_key)
+        views = selected(journal, filt)
+        return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
     if fmt == "csv":
         return iter([export_csv(selected(journal, filt), journal.broken).encode("utf-8")])
     raise ValueError(f"unknown export format {fmt!r}")
@@ -88,10 +90,12 @@ def selected(journal, filt: Filter) -> list[dict]:
     return filt.apply(journal.views.values())
 
 
-def iter_json(journal, filt: Filter):
+def iter_json(journal, filt: Filter, views=None):
     """The JSON export, one entry or record per line, written as it goes: at
-    100k entries a single document in memory would cost most of a GB."""
-    views = selected(journal, filt)
+    100k entries a single document in memory would cost most of a GB. `views`:
+    what `filt` selects, when the caller has it already."""
+    if views is None:
+        views = selected(journal, filt)
     ids = {v["id"] for v in views}
     seq, head = journal.head()
     header = {

@@ -9,11 +9,13 @@ from . import proof
 from .signing import SigningKey
 
 
-def exported_records(journal, filt: Filter) -> dict[str, list[dict]]:
-    """The records of the entries `filt` selects and of their corrections, by chain, in
-    #seq order: what the export shows, as recorded (the journal's own dicts: callers
-    that write them strip what a view adds, with fold.raw)."""
-    ids = {v["id"] for v in filt.apply(journal.views.values(), ordered=False)}
+def exported_records(journal, filt: Filter, views=None) -> dict[str, list[dict]]:
+    """The records of the entries `filt` selects (`views`, when the caller has them) and of
+    their corrections, by chain, in #seq order: what the export shows, as recorded (the
+    journal's own dicts: callers that write them strip what a view adds, with fold.raw)."""
+    if views is None:
+        views = filt.apply(journal.views.values(), ordered=False)
+    ids = {v["id"] for v in views}
     own = journal.team.handle or "journal"
     out: dict[str, list[dict]] = {}
     for record in journal.records():
@@ -28,7 +30,7 @@ def ordered(by_chain: dict[str, list[dict]]) -> list[dict]:
     return [r for name in sorted(by_chain) for r in by_chain[name]]
 
 
-def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None):
+def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None):
     """`chunks` (the export's bytes) followed by its evidence block. An `--unverified`
     export (a journal that fails verification) gets none: no proof or signature may
     vouch for what the chain does not."""
@@ -50,7 +52,7 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     if journal.broken:  # known once the document was rendered (it reads every record)
         yield tail
         return
-    by_chain = exported_records(journal, filt)
+    by_chain = exported_records(journal, filt, views)
     chains = proof.chain_proofs(journal.chains(), by_chain)
     records = ordered(by_chain)
     generated = dates.utc_stamp()

@@ -34,6 +34,7 @@ says which filter selected them, so the signer vouches for it, and
 
 import hashlib
 import json
+import re
 
 import orjson
 
@@ -100,25 +101,30 @@ def chain_proofs(chains: dict[str, list[dict]], exported: dict[str, list[dict]])
         if not records:
             continue
         leaves = merkle.chain_leaves(records)
-        tree = merkle.Tree(leaves)
         size = len(leaves)
-        entry = {"size": size, "head": records[-1]["hash"], "root": tree.root().hex(), "first": records[0]["hash"]}
+        entry = {"size": size, "head": records[-1]["hash"], "first": records[0]["hash"]}
         mine = exported.get(name, [])
         wanted = sorted({r["seq"] for r in mine} | {size})
         # Inclusion proofs cost ~log2(size) hashes a record; every leaf costs `size`.
         depth = max(size - 1, 1).bit_length()
         if len(wanted) * depth < size:
+            tree = merkle.Tree(leaves)
+            entry["root"] = tree.root().hex()
             entry["proofs"] = {str(seq): merkle.to_hex(tree.inclusion_proof(seq - 1)) for seq in wanted}
         else:
+            entry["root"] = merkle.root(leaves).hex()  # no tree kept: nothing to prove one by one
             entry["leaves"] = [r["hash"] for r in records]
         out[name] = entry
     return out
 
 
+_HEADING = re.compile(rb"^###? ", re.MULTILINE)
+
+
 class Sections:
-    """Fed a Markdown document chunk by chunk: [heading, sha256] for each part that starts at
-    a `## ` or `### ` heading (the first part is the document's header), so that a changed
-    document names the entry that changed."""
+    """Fed a Markdown document chunk by chunk: [heading, sha256] for each part that starts
+    at a `## ` or `### ` heading (the first part is the document's header), so that a changed
+    document names the entry that changed. Only heading lines are looked at one by one."""
 
     def __init__(self):
         self.parts: list[list[str]] = []
@@ -127,20 +133,23 @@ class Sections:
         self._partial = b""
 
     def feed(self, chunk: bytes) -> None:
-        lines = (self._partial + chunk).split(b"\n")
-        self._partial = lines.pop()
-        for line in lines:
-            self._line(line + b"\n")
-
-    def _line(self, line: bytes) -> None:
-        if line.startswith((b"## ", b"### ")):
+        data = self._partial + chunk
+        cut = data.rfind(b"\n") + 1
+        complete, self._partial = data[:cut], data[cut:]
+        at = 0
+        for found in _HEADING.finditer(complete):
+            self._hash.update(complete[at : found.start()])
             self.parts.append([self._heading, self._hash.hexdigest()])
-            self._heading, self._hash = _plain_heading(line.decode("utf-8", "replace")), hashlib.sha256()
-        self._hash.update(line)
+            eol = complete.index(b"\n", found.start())
+            self._heading = _plain_heading(complete[found.start() : eol].decode("utf-8", "replace"))
+            self._hash = hashlib.sha256()
+            at = found.start()
+        self._hash.update(complete[at:])
 
     def done(self) -> list[list[str]]:
         if self._partial:
-            self._line(self._partial)
+            self.feed(b"")
+            self._hash.update(self._partial)  # a last line without its newline
             self._partial = b""
         self.parts.append([self._heading, self._hash.hexdigest()])
         return self.parts
@@ -153,15 +162,11 @@ def sections(body: bytes) -> list[list[str]]:
 
 
 def _plain_heading(line: str) -> str:
-    import re
-
     return re.sub(r"<a [^>]*></a>", "", line.strip().lstrip("#").strip())
 
 
 def fence_for(text: str) -> str:
     """A code fence longer than any run of backticks in `text` (user text may hold ```)."""
-    import re
-
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
 

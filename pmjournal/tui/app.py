@@ -16,6 +16,8 @@ from .screens.trail import TrailScreen
 from .session import JournalSession
 from .themes import DEFAULT_DARK, load_themes
 
+SIGNING_KEY_HELP = "Sign Markdown and JSON exports with your SSH key: set or clear signing_key in the config file"
+
 # Kind colours a theme may override through its `variables`; the defaults suit dark and light themes.
 KIND_COLOURS = {
     "kind-decision": "#4f9fde",
@@ -104,6 +106,12 @@ class PmjournalApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def signing_key_dialog(self) -> None:
+        """Set or clear config `signing_key` (forms/signing_key.py): from the palette, no key."""
+        from .forms import SigningKeyDialog
+
+        self.push_screen(SigningKeyDialog(self.session))
+
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
         if isinstance(screen, TrailScreen):
@@ -115,6 +123,7 @@ class PmjournalApp(App):
                     yield SystemCommand(binding.description, how, screen.action_sync)
                     continue
                 yield SystemCommand(binding.description, HELP.get(binding.id, ""), partial(screen.run_action, binding.action))
+            yield SystemCommand("Signing key…", SIGNING_KEY_HELP, self.signing_key_dialog)
         yield SystemCommand("Help", HELP["help"], self.action_help)
 
 

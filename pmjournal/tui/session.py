@@ -14,7 +14,7 @@ import copy
 import dataclasses
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from ..core.errors import PmjournalError
@@ -24,6 +24,7 @@ from ..core.loops import ANSWER_DAYS
 from ..core.people import People
 from ..core.store import Journal
 from ..core.team.layout import Team
+from .signers import Signers
 from .team import TeamStatus
 
 PREVIEW_BYTES = 1 << 19
@@ -40,6 +41,9 @@ class Snapshot:
     broken: tuple[int, str] | None = None  # the first record the chain does not vouch for
     notices: tuple[str, ...] = ()
     team: TeamStatus | None = None  # a journal that joined a team: its sync state as of this read
+    # Each chain's `key` records, for the detail pane's signer (empty in a preview: the keys
+    # recorded before its tail are not known).
+    signers: Signers = field(default_factory=Signers)
 
 
 def file_stamp(path) -> tuple[int, ...] | None:
@@ -97,8 +101,10 @@ class JournalSession:
             views, people = self.journal.take_views()
             last_seq = self.journal.head()[0]
             state = self._state()
+            # One pass over the records a load (not a highlight): a handful of key records a chain.
+            signers = Signers.read(self.journal.chains().values())
             self._keep(views, people)
-        return self._snapshot(views, people, last_seq=last_seq, **state)
+        return self._snapshot(views, people, last_seq=last_seq, signers=signers, **state)
 
     def _state(self) -> dict:
         return {
@@ -140,7 +146,7 @@ class JournalSession:
         index = FilterIndex(views.values(), previous=snap.index, changed=changed)
         with self.lock:
             self._keep(views, people)
-        return Snapshot(views, people, index, last_seq=new[-1]["seq"], **state)
+        return Snapshot(views, people, index, last_seq=new[-1]["seq"], signers=snap.signers.extended(new), **state)
 
     def _keep(self, views: dict[str, dict], people: People) -> None:
         self._folded = views, people
@@ -253,13 +259,33 @@ class JournalSession:
         with self.lock:
             return self.journal.close_loop(entry_id, loop, answer_days=self.answer_days, **values)
 
-    def export(self, path, filt, fmt: str, snapshot: Snapshot | None = None) -> None:
+    def signing(self, check: bool = True):
+        """The PublicKey exports are signed with (config signing_key), or None when none is set.
+        Raises SigningError (one line) if the key cannot be read or, with `check`, could only
+        sign by asking for its passphrase. Runs ssh-keygen: call it from a worker."""
+        path = self.signing_key
+        if not path:
+            return None
+        from ..core.evidence.signing import SigningKey
+
+        key = SigningKey(path)
+        public = key.public()
+        if check:
+            key.check()
+        return public
+
+    def export(self, path, filt, fmt: str, snapshot: Snapshot | None = None):
         """Write what `filt` selects to `path`, atomically, rendered from the snapshot's views
         (no refold of 100k records); the records, chain head and chain state are the journal's,
-        checked up to its head, and a journal that fails verification is refused."""
+        checked up to its head, and a journal that fails verification is refused.
+
+        Signed with `signing_key` (Markdown and JSON): returns (the PublicKey it signed with, its
+        fingerprint), or None. A key that cannot sign (SigningError) is refused before anything
+        is written."""
         from ..core.files import write_atomically
         from ..core.transfer import render_chunks  # loaded on the first export, as the forms are
 
+        signed = None
         with self.lock:
             journal = self.journal
             # Never a chain head printed beside content the chain does not vouch for.
@@ -272,7 +298,8 @@ class JournalSession:
                 key = SigningKey(self.signing_key)
                 key.check()  # refused before anything is written
                 public = key.public()
-                journal.record_key(public.line, public.fingerprint())
+                signed = public, public.fingerprint()
+                journal.record_key(public.line, signed[1])
             reading = SimpleNamespace(
                 path=journal.path,
                 views=self.views(snapshot),
@@ -284,3 +311,4 @@ class JournalSession:
                 chains=journal.chains,
             )
             write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days, key))
+        return signed

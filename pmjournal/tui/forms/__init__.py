@@ -1,4 +1,4 @@
-"""Keyboard-driven modal forms: new entry, amend, retract, export, first run.
+"""Keyboard-driven modal forms: new entry, amend, retract, export, first run, signing key.
 
 Each is a ModalScreen that does its own reading and writing through the app's
 JournalSession (tui/session.py; given the trail's Snapshot, it reads that rather
@@ -12,5 +12,6 @@ from .export import ExportDialog
 from .first_run import FirstRunDialog
 from .kind_picker import KindPicker
 from .retract import RetractDialog
+from .signing_key import SigningKeyDialog
 
-__all__ = ["KindPicker", "EntryForm", "AmendForm", "RetractDialog", "ExportDialog", "FirstRunDialog"]
+__all__ = ["KindPicker", "EntryForm", "AmendForm", "RetractDialog", "ExportDialog", "FirstRunDialog", "SigningKeyDialog"]

@@ -8,12 +8,21 @@ from typing import TypeVar
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError, StoreError
 
 from .base import store_message
 from .editors import FormInput, HoldsKeys, refused
 
 ResultType = TypeVar("ResultType")
+
+
+def one_line(err: Exception) -> str:
+    """An error as one line of terminal-safe text (a path in it was typed by someone)."""
+    message = str(err)
+    if isinstance(err, OSError) and err.strerror:
+        message = f"{err.strerror}: {err.filename}" if err.filename else err.strerror
+    return visible(" ".join(message.split()))
 
 
 class FieldDialog(HoldsKeys, ModalScreen[ResultType]):

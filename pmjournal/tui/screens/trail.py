@@ -300,7 +300,7 @@ class TrailScreen(Screen):
     @on(TrailTable.Highlighted)
     def _on_highlighted(self, message: TrailTable.Highlighted) -> None:
         people = self.snapshot.people
-        self.detail.show(message.view, self.snapshot.views, people.display if people else None)
+        self.detail.show(message.view, self.snapshot.views, people.display if people else None, self.snapshot.signers)
 
     @on(TrailTable.Chosen)
     def _on_chosen(self) -> None:

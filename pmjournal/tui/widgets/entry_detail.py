@@ -1,4 +1,5 @@
-"""The highlighted entry in full: roles, the kind's fields, body, links, evidence, history.
+"""The highlighted entry in full: roles, the kind's fields, body, links, evidence, history,
+and the SSH key its chain signed exports with when it was recorded (tui/signers.py).
 
 Everything a user typed goes into rich Text objects (never markup), so a title
 like `[bold]x` or `<b>` shows exactly as typed, and through display.value_text
@@ -30,6 +31,7 @@ from ...core.display import (
 from ...core.fold import ref_of
 from ...core.loops import ANSWER_DAYS, STATE_WORDS, describe, history_text, loops_of
 from ...core.provenance import imported_text
+from ..signers import Signers, key_words
 
 LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap
 
@@ -62,6 +64,7 @@ class EntryDetail(VerticalScroll):
         self.display_person = lambda name: name
         self.view: dict | None = None
         self.answer_days = ANSWER_DAYS  # the config's, set by the screen
+        self.signers = Signers()  # the snapshot's key records, set with the views
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-main")
@@ -71,9 +74,11 @@ class EntryDetail(VerticalScroll):
     def on_mount(self) -> None:
         self.show(None)
 
-    def show(self, view: dict | None, views: dict | None = None, display_person=None) -> None:
+    def show(self, view: dict | None, views: dict | None = None, display_person=None, signers: Signers | None = None) -> None:
         if views is not None:
             self.views = views
+        if signers is not None:
+            self.signers = signers
         if display_person is not None:
             self.display_person = display_person
         self.view = view
@@ -124,6 +129,11 @@ class EntryDetail(VerticalScroll):
         )
         if "imported" in view:
             parts.append(field_line("Imported", imported_text(view["imported"], local_date, visible)))
+        # Nothing at all in a journal that never signed: it reads as it always did.
+        key = self.signers.of(view)
+        if key is not None:
+            fingerprint = visible(key.get("fingerprint", ""))
+            parts.append(field_line("Signer", f"{visible(key_words(key.get('public_key', '')))} {fingerprint} (since {ref_of(key)})"))
         parts += self._loops(view)
         if view.get("body"):
             parts += [Text(""), Text(value_text("body", view["body"]))]

@@ -264,3 +264,49 @@ def test_hostile_text_cannot_break_out_of_the_appendix(signed):
     _, _, _, data = appendix(md)
     titles = [r.get("title") for r in data["records"]["journal"]]
     assert "```json {}" in titles and "[/] <b>x</b> | 中文 ````" in titles
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_in_a_team_each_author_signs_their_own_chain(tmp_path, monkeypatch):
+    from teamhelp import team_of
+
+    from pmjournal.core.team.sync import sync
+
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana_key, bob_key = keygen(tmp_path, "dana-key"), keygen(tmp_path, "bob-key")
+    bob.journal().add("risk", {"title": "Vendor limits", "owner": "Bob Li"})
+    sync(bob.path, str(bob.remote), "bob", bob.name, signing_key=str(bob_key))
+    bob.journal().add("note", {"title": "after Bob's last signed head"})
+    sync(bob.path, None, None, bob.name)  # pushed without a key: no signed head for #2
+    dana.journal().add("decision", {"title": "Ship", "owner": "Dana Whitfield"})
+    dana.sync()
+    config = tmp_path / "dana-config"
+    config.mkdir()
+    (config / "config.toml").write_text(f'signing_key = "{dana_key}"\n')
+    out = tmp_path / "team.md"
+    ok(run_cli("--db", str(dana.path), "export", "-o", str(out), env={"PMJOURNAL_CONFIG_DIR": str(config)}))
+    checked = ok(run_cli("verify", "--evidence", str(out)))
+    assert "signed by the key" in checked
+    bob_fp = subprocess.run(["ssh-keygen", "-lf", str(bob_key) + ".pub"], capture_output=True, text=True).stdout.split()[1]
+    assert f"bob's records up to bob#1 are signed by bob's key {bob_fp}" in checked
+    # A signed head that does not match the chain it came with is refused by the sync.
+    lines = bob.path.read_bytes()
+    from pmjournal.core.evidence import heads
+
+    bad = heads.statement("bob", heads.leaves_of(lines)[:1]).replace("size 1", "size 1").replace(
+        heads.leaves_of(lines)[0].hex(), "0" * 64, 1
+    )
+    from pmjournal.core.evidence.signing import SigningKey
+    from pmjournal.core.team import segments
+    from pmjournal.core.team.git import Git
+
+    git = Git(tmp_path / "forger.git")
+    git.ensure()
+    files = {segments.name_of(i): git.write_blob(seg) for i, seg in enumerate(segments.split(lines))}
+    files["head.txt"] = git.write_blob(bad.encode())
+    files["head.sig"] = git.write_blob(SigningKey(bob_key).sign(bad.encode()).encode())
+    commit = git.commit(files, "bad head", None)
+    git.run("push", "--force", "--quiet", str(bob.remote), f"{commit}:refs/pmjournal/chains/bob")
+    bob.journal()  # Bob's chain itself is unchanged: only its signed head is wrong
+    assert "bob's signed head does not match" in dana.sync().refused["bob"]

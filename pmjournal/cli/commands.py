@@ -606,7 +606,7 @@ def cmd_sync(args) -> int:
 
     path = paths.journal_path(getattr(args, "db", None))
     cfg = config.load()
-    report = sync(path, args.remote, args.handle, name=cfg.user)
+    report = sync(path, args.remote, args.handle, name=cfg.user, signing_key=cfg.signing_key)
     for line in report.lines()[: len(report.lines()) - len(report.refused)]:
         _out(line + "\n")
     for handle in sorted(report.refused):

@@ -182,7 +182,7 @@ class JournalSession:
         another terminal does); the next load picks up what it brought."""
         from ..core.team.sync import sync
 
-        return sync(self.path, name=self.journal.user)
+        return sync(self.path, name=self.journal.user, signing_key=self.signing_key)
 
     def write_demo(self) -> int:
         from ..core.demo import write_demo

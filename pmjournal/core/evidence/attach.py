@@ -75,6 +75,7 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
         "query": filt.to_json(),
         "own": journal.team.handle or "journal",
         "chains": chains,
+        "heads": proof.signed_heads(journal.team, journal.chains(), journal.team.handle or "journal"),
     }
     if fmt == "markdown":
         evidence["sections"] = parts.done()

@@ -169,9 +169,39 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
         if {k: proofs.get(k) for k in ("size", "head", "root", "first")} != stated_chain:
             out.problems.append(f"chain {name}: its size, head or root differ from the statement's")
         out.problems.extend(_check_chain(name, chain_records, stated_chain, proofs, own))
+    # Each colleague vouches for their own chain: their signed head, and the exported
+    # chain growing from it without rewriting it.
+    for name, head in sorted((block.get("heads") or {}).items()):
+        out.problems.extend(_check_head(name, head, st["chains"].get(name), out.notes, own))
     # 4. The entries shown are what those records fold to.
     out.problems.extend(_check_entries(ev, own))
     return out
+
+
+def _check_head(name: str, head: dict, chain: dict | None, notes: list, own: str) -> list[str]:
+    from . import heads
+
+    if chain is None or not isinstance(head, dict):
+        return [f"{name}'s signed head: the statement names no such chain"]
+    try:
+        signed = heads.parse(head.get("statement") or "")
+        made_by = signing.signature_key(head.get("signature") or "", head["statement"].encode())
+    except (ValueError, signing.SigningError) as err:
+        return [f"{name}'s signed head: not valid ({err})"]
+    size, n = signed["size"], chain["size"]
+    if signed["handle"] != name or signed["first"] != chain["first"] or not 0 < size <= n:
+        return [f"{name}'s signed head: it is of another chain, or of more records than exported"]
+    if size == n:
+        good = signed["root"] == chain["root"] and signed["head"] == chain["head"]
+    else:
+        try:
+            good = merkle.verify_consistency(size, n, bytes.fromhex(signed["root"]), bytes.fromhex(chain["root"]), merkle.from_hex(head.get("consistency") or []))
+        except ValueError:
+            good = False
+    if not good:
+        return [f"{name}'s signed head: the exported chain does not extend what {name} signed at {_ref(name, size, own)} (rewritten)"]
+    notes.append(f"{name}'s records up to {_ref(name, size, own)} are signed by {name}'s key {made_by}")
+    return []
 
 
 def _check_chain(name: str, records: list, stated: dict, proofs: dict, own: str) -> list[str]:

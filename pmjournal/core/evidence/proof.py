@@ -155,6 +155,24 @@ class Sections:
         return self.parts
 
 
+def signed_heads(team, chains: dict[str, list[dict]], own: str) -> dict:
+    """Each colleague's latest signed head (evidence/heads.py) as the last sync checked it,
+    with a consistency proof from it to the chain as exported (none when it is the same)."""
+    out = {}
+    for name, records in chains.items():
+        head = team.signed_head(name) if name != own else None
+        if not head or not records:
+            continue
+        size = int(head["statement"].split(" size ", 1)[1].split(" ", 1)[0])
+        if not 0 < size <= len(records):
+            continue
+        entry = {"statement": head["statement"], "signature": head["signature"]}
+        if size < len(records):
+            entry["consistency"] = merkle.to_hex(merkle.Tree(merkle.chain_leaves(records)).consistency_proof(size))
+        out[name] = entry
+    return out
+
+
 def sections(body: bytes) -> list[list[str]]:
     found = Sections()
     found.feed(body)

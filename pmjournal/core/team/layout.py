@@ -65,11 +65,22 @@ class Team:
     def chain_path(self, handle: str) -> Path:
         return self.chains_dir / f"{handle}.json"
 
+    def head_path(self, handle: str) -> Path:
+        """A colleague's latest signed head (evidence/heads.py), as the last sync checked it."""
+        return self.chains_dir / f"{handle}.head.json"
+
+    def signed_head(self, handle: str) -> dict | None:
+        try:
+            head = orjson.loads(self.head_path(handle).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        return head if isinstance(head, dict) else None
+
     def colleagues(self) -> dict[str, Path]:
         """handle -> the file of each colleague's chain held here."""
         if not self.chains_dir.is_dir():
             return {}
-        return {p.stem: p for p in sorted(self.chains_dir.glob("*.json")) if HANDLE.match(p.stem)}
+        return {p.stem: p for p in sorted(self.chains_dir.glob("*.json")) if HANDLE.match(p.stem) and not p.stem.endswith(".head")}
 
     def signature(self) -> tuple:
         """Changes whenever a sync brought records in: for readers that poll."""

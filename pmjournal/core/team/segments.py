@@ -45,9 +45,13 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+# Beside the segments, an author's signed head (evidence/heads.py) may travel.
+EXTRA = ("head.txt", "head.sig")
+
+
 def ordered(files: dict[str, str]) -> list[str] | None:
     """The segment names of a tree in order, or None if it is not a chain's tree."""
-    indexed = sorted((index_of(name), name) for name in files)
+    indexed = sorted((index_of(name), name) for name in files if name not in EXTRA)
     if not indexed or any(i is None for i, _ in indexed) or [i for i, _ in indexed] != list(range(len(indexed))):
         return None
     return [name for _, name in indexed]

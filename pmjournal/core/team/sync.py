@@ -29,6 +29,8 @@ import orjson
 
 from ..chain import header_link
 from ..errors import JournalDamaged
+from ..evidence import heads
+from ..files import write_atomically
 from ..ids import new_id
 from ..storage import JournalFile, Reader, check_header
 from . import segments
@@ -106,7 +108,8 @@ def _read_chain(git: Git, commit: str, handle: str) -> tuple[list[str], dict[str
 
 
 class _Sync:
-    def __init__(self, journal_path, remote: str | None, handle: str | None, name: str):
+    def __init__(self, journal_path, remote: str | None, handle: str | None, name: str, signing_key: str = ""):
+        self.signing_key = signing_key
         self.team = Team(journal_path)
         self.state = self.team.state()
         self.remote = remote or self.state.get("remote")
@@ -121,6 +124,7 @@ class _Sync:
         self.journal = JournalFile(journal_path)
         self.git = Git(self.team.git_dir)
         self._known_ids: set[bytes] | None = None
+        self.heads: dict[str, dict] = {}  # colleagues' signed heads taken by this sync
 
     # -- the remote -------------------------------------------------------
 
@@ -258,6 +262,14 @@ class _Sync:
         at = len(b"".join(segments.split(own)[:first_changed]))
         for offset, seg in enumerate(segments.split(own[at:], start)):
             files[segments.name_of(first_changed + offset)] = self.git.write_blob(seg)
+        # An older signed head stays: it still vouches for the records up to it.
+        if self.signing_key:
+            # This author vouches for their own chain: a signed head travels with it.
+            from ..evidence.signing import SigningKey
+
+            text = heads.statement(self.handle, heads.leaves_of(own))
+            files[heads.STATEMENT_FILE] = self.git.write_blob(text.encode())
+            files[heads.SIGNATURE_FILE] = self.git.write_blob(SigningKey(self.signing_key).sign(text.encode()).encode())
         commit = self.git.commit(files, f"{self.handle}: #{max(there_lines, 1)}-#{lines - 1}", parent)
         return commit, lines - max(there_lines, 1)
 
@@ -346,6 +358,7 @@ class _Sync:
         else:
             new = there
         if not new:
+            self._signed_head(handle, files, have)
             return b""
         if not new.endswith(b"\n"):
             raise SyncError(f"{handle}'s chain on the remote ends in a cut line; took nothing of {handle}'s")
@@ -357,7 +370,21 @@ class _Sync:
         except SyncError as err:
             raise SyncError(f"{err}; took nothing of {handle}'s") from None
         self._ids_are_new(new, handle)
+        self._signed_head(handle, files, have + new)
         return new
+
+    def _signed_head(self, handle: str, files: dict[str, str], chain: bytes) -> None:
+        """A colleague's signed head, if their commit carries one: checked against their
+        chain (refused with it if it does not match) and kept for exports."""
+        self.heads.pop(handle, None)
+        if heads.STATEMENT_FILE not in files or heads.SIGNATURE_FILE not in files:
+            return
+        text, signature = (b.decode("utf-8", "replace") for b in self.git.read_blobs([files[heads.STATEMENT_FILE], files[heads.SIGNATURE_FILE]]))
+        try:
+            fingerprint = heads.check(text, signature, handle, heads.leaves_of(chain))
+        except ValueError as err:
+            raise SyncError(f"{err}; took nothing of {handle}'s") from None
+        self.heads[handle] = {"statement": text, "signature": signature, "fingerprint": fingerprint}
 
     def _ids_are_new(self, new: bytes, handle: str) -> None:
         """Ids are global: a record reusing one would stand in for somebody else's entry."""
@@ -436,6 +463,8 @@ class _Sync:
                 had_copy = self.team.chain_path(handle).exists()
                 self.take(handle, new)
                 report.fetched[handle] = new.count(b"\n") - (0 if had_copy else 1)  # a new chain starts with its header
+            if handle in self.heads:
+                write_atomically(self.team.head_path(handle), orjson.dumps(self.heads[handle], option=orjson.OPT_INDENT_2))
         report.pushed = pushed
         self.state.update(
             {
@@ -451,7 +480,7 @@ class _Sync:
         return report
 
 
-def sync(journal_path, remote: str | None = None, handle: str | None = None, name: str = "") -> SyncReport:
+def sync(journal_path, remote: str | None = None, handle: str | None = None, name: str = "", signing_key: str = "") -> SyncReport:
     """Push this journal's chain to `remote` (remembered from the first run) and take every
     colleague's new records. Raises SyncError (nothing local changed) if it cannot."""
     from filelock import FileLock, Timeout
@@ -463,7 +492,7 @@ def sync(journal_path, remote: str | None = None, handle: str | None = None, nam
     team.root.mkdir(mode=0o700, exist_ok=True)
     try:
         with FileLock(str(team.root / "sync.lock"), timeout=0):
-            return _Sync(journal_path, remote, handle, name).run()
+            return _Sync(journal_path, remote, handle, name, signing_key).run()
     except Timeout:
         raise SyncError("another sync of this journal is running; try again when it ends") from None
     except BaseException:

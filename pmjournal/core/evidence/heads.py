@@ -1,0 +1,65 @@
+"""Each author signs their own chain: a signed head travels with the chain through sync.
+
+When a team journal syncs with `signing_key` set, the author's commit carries, beside
+the chain's segments, `head.txt` (the statement below) and `head.sig` (its SSHSIG,
+namespace pmjournal). Colleagues check it against the chain they take (the head, the
+first record and the Merkle root of records #1-#N must be the chain's) and keep it in
+`journal.json.team/chains/<handle>.head.json`; an export then carries every
+colleague's latest signed head, with a consistency proof from it to the head the
+export states, so a reader sees each author vouch for their own records.
+
+    pmjournal head 1
+    chain <handle> size <N> head <hash of #N> root <Merkle root of #1-#N> first <hash of #1>
+"""
+
+import re
+
+from . import merkle, signing
+
+STATEMENT_FILE = "head.txt"
+SIGNATURE_FILE = "head.sig"
+_HASH = re.compile(rb'"hash":"([0-9a-f]{64})"')
+
+
+def leaves_of(chain: bytes) -> list[bytes]:
+    """The Merkle leaves of a chain file's bytes: each record line's own hash (its first
+    `"hash":"` pair: keys are sorted and nothing stored before it holds one)."""
+    out = []
+    for line in chain.split(b"\n")[1:]:
+        if line:
+            found = _HASH.search(line)
+            out.append(bytes.fromhex(found.group(1).decode()) if found else b"")
+    return out
+
+
+def statement(handle: str, leaves: list[bytes]) -> str:
+    size = len(leaves)
+    root = merkle.root(leaves).hex()
+    return f"pmjournal head 1\nchain {handle} size {size} head {leaves[-1].hex()} root {root} first {leaves[0].hex()}\n"
+
+
+def parse(text: str) -> dict:
+    lines = text.split("\n")
+    if len(lines) != 3 or lines[0] != "pmjournal head 1" or lines[2] != "":
+        raise ValueError("not a pmjournal signed head")
+    parts = lines[1].split(" ")
+    if len(parts) != 10 or parts[0] != "chain" or parts[2:9:2] != ["size", "head", "root", "first"] or not parts[3].isdigit():
+        raise ValueError("a damaged signed head")
+    return {"handle": parts[1], "size": int(parts[3]), "head": parts[5], "root": parts[7], "first": parts[9]}
+
+
+def check(text: str, signature: str, handle: str, leaves: list[bytes]) -> str:
+    """The fingerprint of the key that signed `text`, if it is a valid signed head of
+    `handle`'s chain whose leaves are `leaves`; ValueError saying why not."""
+    try:
+        head = parse(text)
+        fingerprint = signing.signature_key(signature, text.encode())
+    except (ValueError, signing.SigningError) as err:
+        raise ValueError(f"{handle}'s signed head is not valid ({err})") from None
+    size = head["size"]
+    if head["handle"] != handle or not 0 < size <= len(leaves):
+        raise ValueError(f"{handle}'s signed head names another chain or more records than it holds")
+    mine = leaves[:size]
+    if mine[-1].hex() != head["head"] or mine[0].hex() != head["first"] or merkle.root(mine).hex() != head["root"]:
+        raise ValueError(f"{handle}'s signed head does not match {handle}'s chain at {handle}#{size}")
+    return fingerprint

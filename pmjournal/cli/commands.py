@@ -535,7 +535,8 @@ def cmd_verify(args) -> int:
     if args.evidence or args.since:
         return _verify_evidence(args)
     path = paths.journal_path(getattr(args, "db", None))
-    report = verify_file(path)
+    quick = getattr(args, "quick", False)
+    report = verify_file(path, quick=quick)
     team = Team(path)
     if not team.joined:
         if report.ok:
@@ -547,7 +548,7 @@ def cmd_verify(args) -> int:
     failed = not report.ok
     lines = [(not report.ok, f"{team.handle} (you): {report.message(path)}")]
     for handle, chain in team.colleagues().items():
-        theirs = verify_file(chain)
+        theirs = verify_file(chain, quick=quick)
         failed |= not theirs.ok
         lines.append((not theirs.ok, f"{handle}: " + theirs.message(chain).replace(" at #", f" at {handle}#").replace("head #", f"head {handle}#")))
     for handle, why in sorted((team.state().get("refused") or {}).items()):
@@ -571,11 +572,12 @@ def _verify_evidence(args) -> int:
     signers = Path(args.allowed_signers) if args.allowed_signers else None
     if signers is not None and not signers.is_file():
         raise ValidationError(f"--allowed-signers {signers} is not a file")
-    problems, notes = [], []
+    problems, notes, verdict = [], [], "ok"
     if args.evidence:
         found = check.check(ev, signers)
         problems += found.problems
         notes += found.notes
+        verdict = "ok" if found.signed else "ok (not signed)"
     path = paths.journal_path(getattr(args, "db", None))
     named = getattr(args, "db", None) is not None or args.since
     journal = Journal(path, user="") if path.is_file() else None
@@ -597,7 +599,7 @@ def _verify_evidence(args) -> int:
     for line in notes:
         _out(line + "\n")
     if not problems:
-        _out(f"ok: {args.evidence or args.since}\n")
+        _out(f"{verdict}: {args.evidence or args.since}\n")
     return 1 if problems else 0
 
 

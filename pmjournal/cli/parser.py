@@ -39,6 +39,7 @@ remote is refused and named. Colleagues' entries are referred to as handle#42
 (#42 alone is your own). docs/team.md has the set-up for a team.""",
     "verify": """examples:
   pmjournal verify                              the whole chain (every author's in a team journal)
+  pmjournal verify --quick                      only what was appended since the last full check
   pmjournal verify --evidence q3-marcus.md      an export on its own: signature, proofs, document
   pmjournal verify --evidence q3.md --allowed-signers allowed_signers
   pmjournal --db journal.json verify --since q3.md   nothing rewritten or removed since the export
@@ -284,6 +285,7 @@ def build() -> Parser:
     p.add_argument("--evidence", metavar="FILE", help="check an export on its own: signature, entries against proofs, the document")
     p.add_argument("--allowed-signers", metavar="FILE", help="with --evidence: the signature must be by a key in this ssh allowed_signers file")
     p.add_argument("--since", metavar="FILE", help="check only that the journal still extends the head an export was taken at")
+    p.add_argument("--quick", action="store_true", help="check only what was appended since the last full check (which stays the default)")
     command("demo", "write a sample journal for a fictional launch (refuses a non-empty journal)")
     command("causes", "list the blame-cause keys with their English and Chinese labels")
     command("paths", "print the journal, config and theme paths in use")

@@ -1,7 +1,17 @@
 """Walk the hash chain of a journal file and name the first record that breaks it.
 
 Uses the same Reader as every load (storage.Reader), streaming the file, so
-what `verify` accepts is exactly what reads show. It never writes.
+what `verify` accepts is exactly what reads show. It never writes the journal.
+
+A full check that passes leaves `<journal>.checked` beside it (derived, deletable):
+the file's identity and where the checked part ends (offset, last #seq, its hash).
+`verify --quick` then checks only what was appended since: it trusts the bytes
+before that offset if the file is the same one (device, inode), is not shorter,
+and the line that ended the checked part still carries that hash; anything else
+falls back to the full check. What it cannot see is an old record edited in
+place with its length kept, and the hashes after it recomputed up to the checked
+offset, nor a new record reusing an id from before the offset: the full check
+(the default) sees both.
 """
 
 from dataclasses import dataclass
@@ -23,6 +33,7 @@ class Report:
     torn_tail: bool = False
     unfinished: tuple[int, int, int] | None = None  # an interrupted multi-record write, left out
     schema: int = 0
+    quick_from: int | None = None  # verify --quick: records up to this #seq were taken from the last full check
 
     def notes(self) -> list[str]:
         out = []
@@ -41,42 +52,120 @@ class Report:
     def message(self, path) -> str:
         if self.ok:
             tail = "".join(f"; {note}" for note in self.notes())
+            if self.quick_from is not None and self.head_seq > self.quick_from:
+                tail += f"; quick: #{self.quick_from + 1}-#{self.head_seq} checked, #1-#{self.quick_from} as of the last full check"
+            elif self.quick_from is not None:
+                tail += "; quick: nothing was appended since the last full check"
             return f"ok: {self.count} records, chain head #{self.head_seq} {self.head_hash}{tail}"
         return f"broken at #{self.bad_seq}: {self.problem} ({path})"
 
 
-def verify_file(path) -> Report:
+CHECKED = ".checked"
+
+
+def _checked_path(path: Path) -> Path:
+    return path.with_name(path.name + CHECKED)
+
+
+def _recall_checked(path: Path, fh):
+    """(offset, seq, hash) of the part a full check passed, if it still applies to `fh`."""
+    import json
+    import os
+
+    try:
+        memo = json.loads(_checked_path(path).read_bytes()[:4096])
+        st = os.fstat(fh.fileno())
+        offset, seq, last = memo["offset"], memo["seq"], memo["hash"]
+        if (memo["dev"], memo["ino"]) != (st.st_dev, st.st_ino) or not 0 < offset <= st.st_size:
+            return None
+        fh.seek(max(0, offset - 65536))
+        tail = fh.read(offset - max(0, offset - 65536))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    import orjson
+
+    if not tail.endswith(b"\n"):
+        return None
+    try:
+        record = orjson.loads(tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1 :])
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(record, dict) or record.get("seq") != seq or record.get("hash") != last:
+        return None
+    return offset, seq, last
+
+
+def _remember_checked(path: Path, fh, reader) -> None:
+    import json
+    import os
+
+    from .files import write_atomically
+
+    if reader.broken or reader.unfinished or reader.torn or reader.loose_end or reader.seq == 0:
+        return
+    st = os.fstat(fh.fileno())
+    memo = {"dev": st.st_dev, "ino": st.st_ino, "offset": reader.end, "seq": reader.seq, "hash": reader.prev}
+    target = _checked_path(path)
+    try:
+        if not target.exists() or target.is_file():
+            write_atomically(target, json.dumps(memo).encode())
+    except OSError:
+        pass  # best effort: the next quick check is then a full one
+
+
+def verify_file(path, quick: bool = False) -> Report:
+    """The chain of the file at `path`, checked from its header (or, `quick`, from where
+    the last full check ended, when that still applies: see the module docstring)."""
     path = Path(path)
     jf = JournalFile(path)
     fh = jf.open_read()
     if fh is None:
         return Report(True, 0, 0, GENESIS)
     with fh:
+        if quick:
+            known = _recall_checked(path, fh)
+            if known is not None:
+                from .storage import Reader
+
+                offset, seq, last = known
+                fh.seek(offset)
+                reader = Reader(path, seq, last, offset)
+                report = _walk(reader, fh, schema=2)
+                report.quick_from = seq
+                return report
+            fh.seek(0)
         try:
             header, reader = jf.start(fh)
         except JournalDamaged as err:
             return Report(False, 0, 0, GENESIS, bad_seq=0, problem=str(err))
         if header is None:
             return Report(True, 0, 0, GENESIS, torn_tail=reader.end < _size(fh))
-        seen: set[str] = set()
-        try:
-            for record in reader.read(fh):
-                if reader.broken:
-                    break
-                entry_id = record.get("id")
-                if entry_id in seen:
-                    return Report(False, record["seq"] - 1, record["seq"] - 1, "", bad_seq=record["seq"], problem=f"its id {entry_id} is used twice")
-                seen.add(entry_id)
-        except JournalDamaged as err:
-            if reader.broken:  # an earlier record already broke the chain: report the first
-                seq, problem = reader.broken
-            else:
-                seq, problem = err.bad
-            return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
-        if reader.broken:
+        report = _walk(reader, fh, header["schema"])
+        if report.ok:
+            _remember_checked(path, fh, reader)
+        return report
+
+
+def _walk(reader, fh, schema: int) -> Report:
+    seen: set[str] = set()
+    try:
+        for record in reader.read(fh):
+            if reader.broken:
+                break
+            entry_id = record.get("id")
+            if entry_id in seen:
+                return Report(False, record["seq"] - 1, record["seq"] - 1, "", bad_seq=record["seq"], problem=f"its id {entry_id} is used twice")
+            seen.add(entry_id)
+    except JournalDamaged as err:
+        if reader.broken:  # an earlier record already broke the chain: report the first
             seq, problem = reader.broken
-            return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
-        return Report(True, reader.seq, reader.seq, reader.prev, torn_tail=reader.torn, unfinished=reader.unfinished, schema=header["schema"])
+        else:
+            seq, problem = err.bad
+        return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
+    if reader.broken:
+        seq, problem = reader.broken
+        return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
+    return Report(True, reader.seq, reader.seq, reader.prev, torn_tail=reader.torn, unfinished=reader.unfinished, schema=schema)
 
 
 def _size(fh) -> int:

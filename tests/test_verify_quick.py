@@ -1,0 +1,54 @@
+"""`pmjournal verify --quick`: only what was appended since the last full check."""
+
+import json
+
+from clihelp import ok
+
+
+def test_quick_checks_what_was_appended_since_the_last_full_check(cli, journal):
+    for n in range(5):
+        journal.add("note", {"title": f"n{n}"})
+    assert ok(cli("verify")).startswith("ok: 5 records")
+    assert "quick: nothing was appended since the last full check" in ok(cli("verify", "--quick"))
+    journal.add("note", {"title": "later"})
+    assert "quick: #6-#6 checked, #1-#5 as of the last full check" in ok(cli("verify", "--quick"))
+
+
+def test_quick_still_catches_a_bad_record_appended_since(cli, journal, db):
+    for n in range(3):
+        journal.add("note", {"title": f"n{n}"})
+    ok(cli("verify"))
+    journal.add("note", {"title": "appended"})
+    lines = db.read_bytes().split(b"\n")
+    lines[4] = lines[4].replace(b"appended", b"APPENDED")
+    db.write_bytes(b"\n".join(lines))
+    proc = cli("verify", "--quick")
+    assert proc.returncode == 1 and "broken at #4" in proc.stderr
+
+
+def test_quick_falls_back_to_the_full_check_when_the_checked_part_changed(cli, journal, db):
+    for n in range(3):
+        journal.add("note", {"title": f"n{n}"})
+    ok(cli("verify"))
+    # The last checked record edited (so the line ending the checked part no longer
+    # carries its hash): quick cannot trust the memo and checks everything.
+    lines = db.read_bytes().split(b"\n")
+    record = json.loads(lines[3])
+    lines[3] = lines[3].replace(record["hash"].encode(), b"0" * 64)
+    db.write_bytes(b"\n".join(lines))
+    proc = cli("verify", "--quick")
+    assert proc.returncode == 1 and "broken at #3" in proc.stderr and "quick:" not in proc.stdout
+
+
+def test_quick_on_another_file_or_without_a_memo_is_the_full_check(cli, journal, db, tmp_path):
+    from pmjournal.core.store import Journal
+
+    for n in range(3):
+        journal.add("note", {"title": f"n{n}"})
+    assert "quick:" not in ok(cli("verify", "--quick"))  # no full check yet: a full one
+    other = Journal(tmp_path / "other.json", user="Pat PM")
+    for n in range(4):
+        other.add("note", {"title": f"other {n}"})
+    db.write_bytes((tmp_path / "other.json").read_bytes())  # another journal copied over it
+    out = ok(cli("verify", "--quick"))
+    assert out.startswith("ok: 4 records") and "quick:" not in out

@@ -1,5 +1,6 @@
 """Signed exports a third party can check (`verify --evidence`, `verify --since`), with real ssh-keygen."""
 
+import hashlib
 import json
 import os
 import re
@@ -310,3 +311,99 @@ def test_in_a_team_each_author_signs_their_own_chain(tmp_path, monkeypatch):
     git.run("push", "--force", "--quiet", str(bob.remote), f"{commit}:refs/pmjournal/chains/bob")
     bob.journal()  # Bob's chain itself is unchanged: only its signed head is wrong
     assert "bob's signed head does not match" in dana.sync().refused["bob"]
+
+
+def _json_block(path):
+    text = path.read_text(encoding="utf-8")
+    start = text.rindex("```json\n") + len("```json\n")
+    end = text.rindex("\n```\n")
+    return text[:start], json.loads(text[start:end]), text[end:]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b.__setitem__("chains", "x"),
+        lambda b: b.__setitem__("heads", "x"),
+        lambda b: b.__setitem__("heads", {"journal": {"statement": 5, "signature": 3}}),
+        lambda b: b.__setitem__("signature", 5),
+        lambda b: b.__setitem__("signature", ["x"]),
+        lambda b: b.__setitem__("own", 5),
+        lambda b: b.__setitem__("sections", "x"),
+        lambda b: b.__setitem__("statement", re.sub(r" root \w+ ", " root zz ", b["statement"])),
+        lambda b: next(iter(b["records"].values())).__setitem__(0, [1]),
+        lambda b: next(iter(b["records"].values()))[0].__setitem__("seq", "1"),
+        lambda b: next(iter(b["chains"].values())).__setitem__("proofs", {"1": [1]}),
+    ],
+)
+def test_evidence_json_of_the_wrong_shape_is_one_line_not_a_traceback(signed, damage):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    before, block, after = _json_block(md)
+    damage(block)
+    md.write_text(before + json.dumps(block, indent=2) + after, encoding="utf-8")
+    proc = run_cli("--db", str(signed.tmp / "elsewhere.json"), "verify", "--evidence", str(md))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert all(line.startswith("pmjournal: ") for line in proc.stderr.splitlines()), proc.stderr
+
+
+def test_a_json_export_whose_chains_are_not_an_object_is_one_line(signed):
+    js = export(signed, "q3.json", "--person", "Marcus Chen", "--format", "json")
+    whole = json.loads(js.read_text())
+    whole["chains"] = [1]
+    js.write_text(json.dumps(whole, indent=2) + "\n")
+    evidence_fails(signed, js, "damaged")
+
+
+def test_text_added_after_or_inside_the_appendix_of_a_signed_export_is_named(signed):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    original = md.read_text(encoding="utf-8")
+    md.write_text(original + "\n## Addendum\n\nMarcus Chen approved the 2M budget.\n", encoding="utf-8")
+    evidence_fails(signed, md, "document: something was added after its evidence block")
+    md.write_text(original.replace("Statement:\n", "Marcus Chen also approved the 2M budget.\n\nStatement:\n"), encoding="utf-8")
+    evidence_fails(signed, md, "appendix: its text was changed")
+
+
+def test_members_added_after_the_evidence_of_a_json_export_are_named(signed):
+    js = export(signed, "q3.json", "--person", "Marcus Chen", "--format", "json")
+    text = js.read_text(encoding="utf-8")
+    # The last of duplicate keys wins for a JSON reader: this would rewrite the document's filter.
+    js.write_text(text[:-3] + ',\n  "filter": "everything"\n}\n', encoding="utf-8")
+    evidence_fails(signed, js, "document: something was added after its evidence block")
+
+
+def test_a_signed_export_stripped_of_its_signature_is_named(signed):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    before, block, after = _json_block(md)
+    block["signature"] = block["public_key"] = block["fingerprint"] = None
+    from pmjournal.core.evidence import proof
+
+    # Everything a reader sees made consistent with an unsigned export: only the statement's key line is left.
+    mark = before.index(proof.MARKDOWN_MARK)
+    md.write_text(before[:mark] + proof.appendix_text(block) + json.dumps(block, indent=2) + after, encoding="utf-8")
+    evidence_fails(signed, md, "signature: the statement names a signing key, but the signature was removed")
+
+
+def test_a_truncated_markdown_export_is_one_line(signed):
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    data = md.read_bytes()
+    md.write_bytes(data[: data.rindex(b"\n```\n")] + b"\n")
+    evidence_fails(signed, md, "not closed")
+
+
+def test_an_unsigned_export_edited_with_its_hash_recomputed_says_plainly_it_is_unsigned(signed):
+    from pmjournal.core.evidence import proof
+
+    (signed.tmp / "config" / "config.toml").write_text("")
+    md = export(signed, "plain.md", "--person", "Marcus Chen")
+    before, block, after = _json_block(md)
+    mark = before.index(proof.MARKDOWN_MARK)
+    body = before[:mark]
+    forged = body.replace("Marcus Chen", "Lena Ortiz", 1)
+    old, new = (hashlib.sha256(b.encode()).hexdigest() for b in (body, forged))
+    block["statement"] = block["statement"].replace(old, new)
+    block["sections"] = proof.sections(forged.encode())
+    md.write_text(forged + proof.appendix_text(block) + json.dumps(block, indent=2) + after, encoding="utf-8")
+    out = ok(run_cli("--db", str(signed.tmp / "elsewhere.json"), "verify", "--evidence", str(md)))
+    # Undetectable without a signature: the verdict must not read as a plain ok.
+    assert out.rstrip().endswith(f"ok (not signed): {md}")
+    assert "nor that its text is what was exported" in out

@@ -29,12 +29,15 @@ class Evidence:
     records: dict[str, list[dict]]
     entries: list[dict] | None = None  # the JSON export's folded entries
     shown: dict | None = None  # the Markdown appendix's statement and signature blocks, for ssh-keygen
+    appendix: str | None = None  # the Markdown appendix's text before its JSON block
+    tail: bytes = b""  # whatever follows the evidence block: nothing, in an export as written
 
 
 @dataclass
 class Findings:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    signed: bool = True
 
     @property
     def ok(self) -> bool:
@@ -60,15 +63,29 @@ def read(path) -> Evidence:
         block = whole.get("evidence") if isinstance(whole, dict) else None
         if not isinstance(block, dict):
             raise PmjournalError(f"{path} has no evidence block (exported by an older pmjournal?)")
+        tail = b""
         if at < 0:
             at = 0  # written out again by something else: the document cannot match; the rest is still checked
+        else:
+            # Members after the evidence would go unhashed, yet override the document's
+            # for a JSON reader (the last of duplicate keys wins).
+            try:
+                _, end = json.JSONDecoder().raw_decode(data[at + len(proof.JSON_MARK) :].decode("utf-8"))
+                tail = data[at + len(proof.JSON_MARK) :].decode("utf-8")[end:].encode("utf-8")
+            except ValueError:
+                tail = data[at:]
+            tail = b"" if tail.strip() == b"}" else tail
+        _shape(block, path)
+        if not isinstance(whole.get("chains", {}), dict) or not isinstance(whole.get("entries", []), list):
+            raise PmjournalError(f"{path}: the export's entries or chains are damaged")
         records = {}
         own = _own_chain(block)
         if isinstance(whole.get("records"), list):
             records[own] = whole["records"]
         for name, chain in (whole.get("chains") or {}).items():
             records[name] = chain.get("records", []) if isinstance(chain, dict) else []
-        return Evidence("json", data[:at], block, _statement(block, path), records, whole.get("entries"))
+        _shape_records(records, path)
+        return Evidence("json", data[:at], block, _statement(block, path), records, whole.get("entries"), tail=tail)
     at = data.rfind(proof.MARKDOWN_MARK.encode())
     if at < 0:
         raise PmjournalError(f"{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)")
@@ -77,12 +94,16 @@ def read(path) -> Evidence:
         raise PmjournalError(f"{path}: the evidence appendix has no JSON block")
     start = fence.end()
     end = data.find(b"\n" + fence.group(1) + b"\n", start)
+    if end < 0:
+        raise PmjournalError(f"{path}: the evidence appendix's JSON block is not closed (the file was cut)")
     try:
         block = json.loads(data[start:end])
     except ValueError:
         raise PmjournalError(f"{path}: the evidence appendix's JSON is damaged") from None
     if not isinstance(block, dict) or not isinstance(block.get("records"), dict):
         raise PmjournalError(f"{path}: the evidence appendix is not pmjournal evidence")
+    _shape(block, path)
+    _shape_records(block["records"], path)
     text = data[at : fence.start()].decode("utf-8", "replace")
     shown = {}
     found = re.search(r"\nStatement:\n\n(`{3,})text\n(.*?)\1\n", text, re.S)
@@ -91,7 +112,59 @@ def read(path) -> Evidence:
     found = re.search(r"\nSignature:\n\n```text\n(.*?)```\n", text, re.S)
     if found:
         shown["signature"] = found.group(1)
-    return Evidence("markdown", data[:at], block, _statement(block, path), block["records"], shown=shown)
+    appendix = data[at : fence.end()].decode("utf-8", "replace")
+    tail = data[end + len(fence.group(1)) + 2 :]
+    return Evidence("markdown", data[:at], block, _statement(block, path), block["records"], shown=shown, appendix=appendix, tail=tail)
+
+
+def _shape(block: dict, path) -> None:
+    """One line, not a traceback, for an evidence block whose members are not what pmjournal writes."""
+
+    def strs(value) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    chains, heads = block.get("chains", {}), block.get("heads", {})
+    wrong = [
+        name
+        for name, good in (
+            ("signature", isinstance(block.get("signature"), str | None)),
+            ("public_key", isinstance(block.get("public_key"), str | None)),
+            ("fingerprint", isinstance(block.get("fingerprint"), str | None)),
+            ("own", isinstance(block.get("own", ""), str)),
+            ("sections", isinstance(block.get("sections", []), list) and all(strs(s) and len(s) == 2 for s in block.get("sections", []))),
+            (
+                "chains",
+                isinstance(chains, dict)
+                and all(
+                    isinstance(c, dict)
+                    and isinstance(c.get("proofs", {}), dict)
+                    and all(strs(v) for v in c.get("proofs", {}).values())
+                    and strs(c.get("leaves", []))
+                    for c in chains.values()
+                ),
+            ),
+            (
+                "heads",
+                isinstance(heads, dict)
+                and all(
+                    isinstance(h, dict)
+                    and isinstance(h.get("statement"), str)
+                    and isinstance(h.get("signature"), str)
+                    and strs(h.get("consistency", []))
+                    for h in heads.values()
+                ),
+            ),
+        )
+        if not good
+    ]
+    if wrong:
+        raise PmjournalError(f"{path}: the evidence block is damaged ({', '.join(wrong)} not as pmjournal writes it)")
+
+
+def _shape_records(records: dict, path) -> None:
+    for name, chain in records.items():
+        if not isinstance(chain, list) or not all(isinstance(r, dict) for r in chain):
+            raise PmjournalError(f"{path}: the exported records of {name} are damaged")
 
 
 def _own_chain(block: dict) -> str:
@@ -128,6 +201,8 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
         stated = st.get("key")
         if made_by and stated and made_by != signing.PublicKey(stated).fingerprint():
             out.problems.append("signature: made by another key than the one the statement names")
+        if made_by and block.get("fingerprint") not in (None, made_by):
+            out.problems.append(f"signature: made by the key {made_by}, not by {block['fingerprint']} as the appendix says")
         if made_by and allowed_signers is not None:
             names = signing.principals(signature, allowed_signers)
             if not names:
@@ -140,17 +215,30 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
                     out.problems.append(f"signature: {err}")
         elif made_by:
             out.notes.append(f"signed by the key {made_by} (compare it with the signer's published key, or pass --allowed-signers)")
+    elif st.get("key"):
+        out.problems.append("signature: the statement names a signing key, but the signature was removed")
     else:
         if allowed_signers is not None:
             out.problems.append("signature: the export is not signed")
         else:
-            out.notes.append("not signed: the entries are checked against the stated chain heads, but nothing shows who made this document")
+            # Anyone can recompute an unsigned statement's document hash: even the journal
+            # cannot tell its text from an edited one, only that its entries are the journal's.
+            out.notes.append(
+                "not signed: the entries are checked against the stated chain heads, but nothing shows who made this "
+                "document, nor that its text is what was exported (anyone can edit it and recompute its hash)"
+            )
+            out.signed = False
     # What a reader saves for ssh-keygen must be what pmjournal checks.
     if ev.shown is not None:
         if ev.shown.get("statement") != block["statement"]:
             out.problems.append("statement: the statement shown for ssh-keygen differs from the one in the evidence JSON")
-        if ev.shown.get("signature") != (signature or None):
+        elif ev.shown.get("signature") != (signature or None):
             out.problems.append("signature: the signature shown for ssh-keygen differs from the one in the evidence JSON")
+        elif ev.appendix != proof.appendix_text(block):
+            out.problems.append("appendix: its text was changed after it was exported")
+    # Nothing the signature does not cover may follow the evidence: a reader would take it as part of the document.
+    if ev.tail.strip():
+        out.problems.append("document: something was added after its evidence block")
     # 2. The document is the one the statement describes.
     if st.get("document") != "sha256:" + hashlib.sha256(ev.body).hexdigest():
         out.problems.append(_what_changed(ev))
@@ -254,6 +342,8 @@ def _check_entries(ev: Evidence, own: str) -> list[str]:
                 if name != own:
                     r["author"], r["ref"] = name, f"{name}#{r.get('seq')}"
                 merged.append(r)
+    # A record without an int seq or clock is already named by _check_chain; it cannot be ordered.
+    merged = [r for r in merged if isinstance(r.get("seq"), int) and isinstance(r.get("clock", 0), int) and isinstance(r.get("author", ""), str)]
     merged.sort(key=lambda r: (r.get("clock", r.get("seq", 0)), r.get("author", ""), r.get("seq", 0)))
     try:
         views = fold(merged)

@@ -45,6 +45,7 @@ VERSION = 1
 # Where the evidence block starts: what comes before it is the document the statement hashes.
 MARKDOWN_MARK = '\n---\n\n## <a id="proof" name="proof"></a>Appendix: machine-readable proof\n'
 JSON_MARK = b',\n  "evidence": '
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def chain_name(record: dict, own: str) -> str:
@@ -82,7 +83,13 @@ def parse_statement(text: str) -> dict:
         key, _, rest = line.partition(" ")
         if key == "chain":
             parts = rest.split(" ")
-            if len(parts) != 9 or parts[1:8:2] != ["size", "head", "root", "first"] or not parts[2].isdigit():
+            if (
+                len(parts) != 9
+                or parts[1:8:2] != ["size", "head", "root", "first"]
+                or not parts[2].isascii()
+                or not parts[2].isdigit()
+                or not all(_HEX64.fullmatch(h) for h in parts[4:9:2])
+            ):
                 raise ValueError(f"a damaged chain line: {line[:80]}")
             out["chains"][parts[0]] = {"size": int(parts[2]), "head": parts[4], "root": parts[6], "first": parts[8]}
         elif key == "query":
@@ -215,6 +222,23 @@ def markdown_block(evidence: dict, records: dict[str, list[dict]]):
     their JSON at once)."""
     from ..fold import raw
 
+    head = dumps(evidence)
+    yield appendix_text(evidence).encode("utf-8") + _no_backticks((head[: head.rfind("\n}")] + ',\n  "records": {').encode("utf-8"))
+    dump = orjson.dumps
+    for n, name in enumerate(sorted(records)):
+        yield (b"," if n else b"") + b"\n    " + dump(name) + b": ["
+        chunk = []
+        for i, record in enumerate(records[name]):
+            chunk.append((b",\n      " if i else b"\n      ") + dump(raw(record)))
+            if len(chunk) >= 1000:
+                yield _no_backticks(b"".join(chunk))
+                chunk = []
+        yield _no_backticks(b"".join(chunk)) + b"\n    ]"
+    yield b"\n  }\n}\n```\n"
+
+
+def appendix_text(evidence: dict) -> str:
+    """The appendix up to its JSON block: what a reader reads, so verify checks it is exactly this."""
     statement = evidence["statement"]
     out = [MARKDOWN_MARK, "\n"]
     if evidence.get("signature"):
@@ -236,17 +260,5 @@ def markdown_block(evidence: dict, records: dict[str, list[dict]]):
     out.append(f"Statement:\n\n{fence}text\n{statement}{fence}\n\n")
     if evidence.get("signature"):
         out.append(f"Signature:\n\n```text\n{evidence['signature']}```\n\n")
-    head = dumps(evidence)
     out.append("Evidence (JSON):\n\n```json\n")
-    yield "".join(out).encode("utf-8") + _no_backticks((head[: head.rfind("\n}")] + ',\n  "records": {').encode("utf-8"))
-    dump = orjson.dumps
-    for n, name in enumerate(sorted(records)):
-        yield (b"," if n else b"") + b"\n    " + dump(name) + b": ["
-        chunk = []
-        for i, record in enumerate(records[name]):
-            chunk.append((b",\n      " if i else b"\n      ") + dump(raw(record)))
-            if len(chunk) >= 1000:
-                yield _no_backticks(b"".join(chunk))
-                chunk = []
-        yield _no_backticks(b"".join(chunk)) + b"\n    ]"
-    yield b"\n  }\n}\n```\n"
+    return "".join(out)

@@ -345,3 +345,35 @@ def test_scripts_read_every_authors_chain_as_tinydb_and_cannot_write_theirs(tmp_
         theirs.insert({"kind": "note", "title": "forged"})
     assert sorted(v.get("ref", "#" + str(v["seq"])) for v in db.views()) == ["#1", "dana#1"]
     assert len(db) == 1  # the entries table is Bob's own chain
+
+
+def _push_tree(member, listing: str, ref: str) -> None:
+    git = Git(member.path.parent / "forger.git")
+    git.ensure()
+    tree = git.run("mktree", input=listing.encode()).decode().strip()
+    commit = git.run("commit-tree", tree, "-m", "hostile").decode().strip()
+    git.run("push", "--force", "--quiet", str(member.remote), f"{commit}:{ref}")
+
+
+def test_a_chain_holding_a_folder_is_refused_naming_its_author(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("note", {"title": "Kick-off"})
+    dana.sync()
+    git = Git(dana.path.parent / "forger.git")
+    git.ensure()
+    inner = git.run("mktree", input=f"100644 blob {git.write_blob(b'x')}\tx\n".encode()).decode().strip()
+    _push_tree(dana, f"040000 tree {inner}\t00000000.jsonl\n", "refs/pmjournal/chains/carol")
+    report = bob.sync()
+    assert "carol" in report.refused and report.refused["carol"].startswith("carol's chain on the remote"), report.refused
+    assert not Team(bob.path).chain_path("carol").exists()
+
+
+def test_a_team_record_that_is_json_but_not_an_object_is_one_line(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.sync()
+    git = Git(dana.path.parent / "forger.git")
+    git.ensure()
+    _push_tree(dana, f"100644 blob {git.write_blob(b'[1]')}\tteam.json\n", "refs/pmjournal/team")
+    with pytest.raises(SyncError, match="damaged team record"):
+        bob.sync()
+    assert not Team(bob.path).root.exists()

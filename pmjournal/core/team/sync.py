@@ -100,7 +100,10 @@ def _complete(data: bytes) -> bytes:
 
 
 def _read_chain(git: Git, commit: str, handle: str) -> tuple[list[str], dict[str, str]]:
-    files = git.tree_of(commit)
+    try:
+        files = git.tree_of(commit)
+    except SyncError as err:
+        raise SyncError(f"{handle}'s chain on the remote: {err}; took nothing of {handle}'s") from None  # a refusal names whose
     names = segments.ordered(files)
     if names is None:
         raise SyncError(f"{handle}'s chain on the remote is not a pmjournal chain (unexpected files in it)")
@@ -165,7 +168,7 @@ class _Sync:
             info = orjson.loads(data)
             team = info["team"]
             assert info["format"] == TEAM_FORMAT and isinstance(team, str)
-        except (KeyError, ValueError, AssertionError, orjson.JSONDecodeError):
+        except (KeyError, TypeError, ValueError, AssertionError, orjson.JSONDecodeError):  # TypeError: JSON, but not an object
             raise SyncError(f"{self.remote} holds a damaged team record; nothing was changed") from None
         if known and team != known:
             raise SyncError(f"{self.remote} holds another team's journal (team {team}; this journal belongs to team {known}). Nothing was changed")

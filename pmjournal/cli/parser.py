@@ -13,7 +13,7 @@ EXAMPLES = {
   pmjournal add incident "Checkout outage" --cause decision --caused-by 12 --caused-by 15
   echo "long notes" | pmjournal add note "Retro notes" --body -""",
     "list": """examples:
-  pmjournal list --person dana --role owner --since 2026-10-01
+  pmjournal list --person "Dana Whitfield" --role owner --since 2026-10-01
   pmjournal list --kind decision --project apollo --format json
   pmjournal list --search "pricing" --include-retracted""",
     "who": """examples:
@@ -26,7 +26,7 @@ EXAMPLES = {
   pmjournal trace 43 --format json""",
     "export": """examples:
   pmjournal export -o evidence.md                       the whole trail as Markdown evidence
-  pmjournal export --person marcus --since 2026-07-01 -o q3-marcus.md
+  pmjournal export --person "Marcus Chen" --since 2026-07-01 -o q3-marcus.md
   pmjournal export --format json --include-retracted -o backup.json
   pmjournal export --format csv > trail.csv""",
     "sync": """examples:
@@ -60,8 +60,8 @@ and that no entry matching the export's filter was left out. docs/evidence.md.""
   pmjournal reopen 12 --loop commitment-2 --note "the sheet had last year's prices\"""",
     "due": """examples:
   pmjournal due                                 every open loop, overdue first
-  pmjournal due --overdue --person dana         what Dana owes that is late
-  pmjournal due --within 2w --owed-to dana      what others owe Dana in the next two weeks
+  pmjournal due --overdue --person "Dana Whitfield"   what Dana owes that is late
+  pmjournal due --within 2w --owed-to "Dana Whitfield"   what others owe Dana in the next two weeks
   pmjournal due --today 2026-12-01 --format json
 
 JSON and CSV: id, seq, kind, title, project, loop (the key --loop takes), type, what,

@@ -43,7 +43,7 @@ def parse(text: str) -> dict:
     if len(lines) != 3 or lines[0] != "pmjournal head 1" or lines[2] != "":
         raise ValueError("not a pmjournal signed head")
     parts = lines[1].split(" ")
-    if len(parts) != 10 or parts[0] != "chain" or parts[2:9:2] != ["size", "head", "root", "first"] or not parts[3].isdigit():
+    if len(parts) != 10 or parts[0] != "chain" or parts[2:9:2] != ["size", "head", "root", "first"] or not (parts[3].isascii() and parts[3].isdigit()):
         raise ValueError("a damaged signed head")
     return {"handle": parts[1], "size": int(parts[3]), "head": parts[5], "root": parts[7], "first": parts[9]}
 

@@ -503,13 +503,7 @@ def signing_key(journal, cfg):
     key change is a visible record); None when none is configured."""
     if not cfg.signing_key:
         return None
-    from ..core.evidence.signing import SigningKey
-
-    key = SigningKey(cfg.signing_key)
-    key.check()  # a key that cannot sign now is refused before anything is written
-    public = key.public()
-    journal.record_key(public.line, public.fingerprint())
-    return key
+    return journal.signer(cfg.signing_key)[0]
 
 
 def _same_file(a, b) -> bool:

@@ -38,6 +38,14 @@ def _new_view(record: dict) -> dict:
     return record
 
 
+def stored(record: dict) -> dict:
+    """A record as stored (raw), plus whose chain it is in (a colleague's `author` and `ref`):
+    what a fold of a few records needs to keep naming them as the full fold does."""
+    out = raw(record)
+    out.update((k, record[k]) for k in CHAIN_KEYS if k in record)
+    return out
+
+
 def raw(record: dict) -> dict:
     """A stored record without the view's derived keys and caches."""
     return {k: v for k, v in record.items() if k not in DERIVED and k not in CHAIN_KEYS and not k.startswith("_")}

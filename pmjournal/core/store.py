@@ -34,7 +34,7 @@ from tinydb.table import Document, Table
 from . import dates, loops, model
 from .chain import GENESIS, record_hash
 from .errors import NotFound, PmjournalError, StoreError, ValidationError
-from .fold import CHAIN_KEYS, extend, fold, raw, ref_of
+from .fold import extend, fold, raw, ref_of, stored
 from .ids import new_id
 from .loops import ANSWER_DAYS
 from .people import People
@@ -198,13 +198,6 @@ def _links_by_rel(links) -> dict[str, list]:
             rels = " | ".join(model.LINK_RELS)
             raise ValidationError(f'a link is {{"rel": {rels}, "to": #seq or id}}, not {link!r}', field="links")
         out.setdefault(link["rel"], []).append(link["to"])
-    return out
-
-
-def _stored(record: dict) -> dict:
-    """A record as stored, plus whose chain it is in (a colleague's `author` and `ref`)."""
-    out = raw(record)
-    out.update((k, record[k]) for k in CHAIN_KEYS if k in record)
     return out
 
 
@@ -575,7 +568,7 @@ class Journal:
         amendment compares against, and records, what was stored, whichever
         process makes it and whatever it has loaded.
         """
-        mine = [_stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
+        mine = [stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
         return fold(mine)[entry_id]
 
     def entries(self, include_retracted: bool = True) -> list[dict]:
@@ -732,6 +725,19 @@ class Journal:
         exports were signed with which SSH key (a key change is a record like any other)."""
         return [r for r in self.own_records() if r["kind"] == "key"]
 
+    def signer(self, path):
+        """(SigningKey, PublicKey, fingerprint) for the key at `path` (config signing_key), after
+        refusing one that cannot sign without a prompt and recording it in the journal the
+        first time it signs (so a key change is a visible record). Before anything is written."""
+        from .evidence.signing import SigningKey
+
+        key = SigningKey(path)
+        key.check()
+        public = key.public()
+        fingerprint = public.fingerprint()
+        self.record_key(public.line, fingerprint)
+        return key, public, fingerprint
+
     def record_key(self, public_line: str, fingerprint: str) -> dict | None:
         """Record the key exports are now signed with, unless it is already the last one recorded."""
         known = self.signing_keys()
@@ -740,13 +746,6 @@ class Journal:
             return None
         body = self._stamp({"kind": "key", "public_key": public_line, "fingerprint": fingerprint})
         return self._save(body)
-
-    def team_head(self, handle: str) -> int:
-        """The last #seq of a colleague's chain as held here (0 if none)."""
-        for chain in self._colleagues.current():
-            if chain.handle == handle:
-                return chain.records[-1]["seq"] if chain.records else 0
-        return 0
 
     def _resolve_in_chain(self, handle: str, number: str) -> dict:
         """`dana#42`: record #42 of the chain of the author whose handle is dana."""

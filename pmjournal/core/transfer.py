@@ -130,7 +130,7 @@ def iter_json(journal, filt: Filter, views=None):
         # each chain is checked on its own (the #seqs of two chains repeat).
         yield b',\n  "chains": {'
         for n, handle in enumerate(sorted(colleagues)):
-            last = journal.resolve(f"{handle}#{journal.team_head(handle)}")
+            last = journal.chains()[handle][-1]
             head = dumps({"seq": last["seq"], "hash": last["hash"]})
             yield (b",\n" if n else b"\n") + b'    "' + handle.encode() + b'": {"chain_head": ' + head + b', "records": ['
             records = sorted(colleagues[handle], key=lambda r: r["seq"])

@@ -293,13 +293,8 @@ class JournalSession:
             # What render_chunks reads of a journal, with the views already folded.
             key = None
             if self.signing_key and fmt != "csv":
-                from ..core.evidence.signing import SigningKey
-
-                key = SigningKey(self.signing_key)
-                key.check()  # refused before anything is written
-                public = key.public()
-                signed = public, public.fingerprint()
-                journal.record_key(public.line, signed[1])
+                key, public, fingerprint = journal.signer(self.signing_key)  # refused before anything is written
+                signed = public, fingerprint
             reading = SimpleNamespace(
                 path=journal.path,
                 views=self.views(snapshot),

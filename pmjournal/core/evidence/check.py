@@ -13,9 +13,10 @@ from pathlib import Path
 
 from ..chain import record_hash
 from ..errors import PmjournalError
-from ..fold import CHAIN_KEYS, fold, raw
+from ..fold import fold, stored
 from ..model import ENTRY_KINDS
 from ..query import Filter, public
+from ..team.layout import clock_of
 from . import merkle, proof, signing
 from .attach import ordered
 
@@ -344,7 +345,7 @@ def _check_entries(ev: Evidence, own: str) -> list[str]:
                 merged.append(r)
     # A record without an int seq or clock is already named by _check_chain; it cannot be ordered.
     merged = [r for r in merged if isinstance(r.get("seq"), int) and isinstance(r.get("clock", 0), int) and isinstance(r.get("author", ""), str)]
-    merged.sort(key=lambda r: (r.get("clock", r.get("seq", 0)), r.get("author", ""), r.get("seq", 0)))
+    merged.sort(key=lambda r: (clock_of(r), r.get("author", ""), r.get("seq", 0)))
     try:
         views = fold(merged)
     except (KeyError, TypeError):
@@ -420,12 +421,6 @@ def check_since(ev: Evidence, journal) -> list[str]:
     return problems
 
 
-def _stored(record: dict) -> dict:
-    out = raw(record)
-    out.update((k, record[k]) for k in CHAIN_KEYS if k in record)
-    return out
-
-
 def check_complete(ev: Evidence, journal) -> list[str]:
     """Every entry the stated filter selects in the journal, as it stood at the stated heads, is in the export."""
     try:
@@ -435,7 +430,7 @@ def check_complete(ev: Evidence, journal) -> list[str]:
     own = journal.team.handle or "journal"
     sizes = {name: c["size"] for name, c in ev.statement["chains"].items()}
     at_head = [r for r in journal.records() if r["seq"] <= sizes.get(r.get("author") or own, 0)]
-    views = fold([_stored(r) for r in at_head])
+    views = fold([stored(r) for r in at_head])
     wanted = {v["id"]: v for v in filt.apply(views.values(), ordered=False)}
     exported = {r.get("id") for records in ev.records.values() for r in records if isinstance(r, dict)}
     return [

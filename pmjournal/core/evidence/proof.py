@@ -38,7 +38,7 @@ import re
 
 import orjson
 
-from . import merkle
+from . import heads, merkle
 
 FORMAT = "pmjournal-evidence"
 VERSION = 1
@@ -170,7 +170,10 @@ def signed_heads(team, chains: dict[str, list[dict]], own: str) -> dict:
         head = team.signed_head(name) if name != own else None
         if not head or not records:
             continue
-        size = int(head["statement"].split(" size ", 1)[1].split(" ", 1)[0])
+        try:
+            size = heads.parse(head["statement"])["size"]
+        except (ValueError, KeyError, TypeError):
+            continue  # kept by a sync that checked it; a damaged copy here vouches for nothing
         if not 0 < size <= len(records):
             continue
         entry = {"statement": head["statement"], "signature": head["signature"]}

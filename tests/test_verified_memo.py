@@ -32,6 +32,12 @@ def fresh(cli):
     return proc.returncode, rows
 
 
+@pytest.fixture(autouse=True)
+def without_index(monkeypatch):
+    # The memo serves `due` where the index cannot (core/index): tests/test_index.py covers the index.
+    monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+
+
 @pytest.fixture
 def loops(cli):
     ok(cli("add", "communication", "Call with Acme", "--owner", "Dana", "--when", "2026-11-20", "--follow-up-by", "2026-11-25"))

@@ -54,7 +54,7 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
-OPENED: list[Journal] = []  # the journals this command opened, for finish()
+OPENED: list = []  # the journals (or their reads, core/reads.py) this command opened, for finish()
 READING = ("list", "show", "who", "trace", "due", "remind")
 
 
@@ -63,6 +63,16 @@ def open_journal(args, cfg: config.Config | None = None) -> Journal:
     journal = Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user)
     OPENED.append(journal)
     return journal
+
+
+def open_reads(args, cfg: config.Config | None = None):
+    """The reads a reading command answers from: the index when it can serve (core/reads.py)."""
+    from ..core.reads import reads_of
+
+    cfg = cfg or config.load()
+    reads = reads_of(Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user))
+    OPENED.append(reads)
+    return reads
 
 
 def unverified_line(broken: tuple[int, str]) -> str:
@@ -85,6 +95,8 @@ def finish(args, failed: bool = False) -> int:
         if journal.broken and args.command in READING and not failed:
             print(f"pmjournal: warning: {unverified_line(journal.broken)}", file=sys.stderr)
             code = 1
+        if hasattr(journal, "close"):
+            journal.close()
     OPENED.clear()
     return code
 
@@ -152,8 +164,8 @@ def cmd_add(args) -> int:
 
 def cmd_list(args) -> int:
     filt = filter_from(args)
-    journal = open_journal(args)
-    views = filt.apply(journal.views.values())
+    journal = open_reads(args)
+    views = journal.select(filt)
     if args.format == "json":
         from ..core.transfer import entries_json
 
@@ -220,7 +232,7 @@ def cmd_show(args) -> int:
     from ..core.loops import loops_of
 
     cfg = config.load()
-    journal = open_journal(args, cfg)
+    journal = open_reads(args, cfg)
     view = journal.get(args.id)
     found = loops_of(view, now().date(), cfg.answer_days)
     if args.format == "json":
@@ -317,11 +329,11 @@ def loop_filter(args, **extra):
 
 
 def _due_loops(args, cfg, today, filt):
-    from ..core.loops import loop_views, open_loops
+    from ..core.loops import open_loops
 
-    journal = open_journal(args, cfg)
-    # Only the entries that may hold a loop are kept and folded (each record still checked by the chain).
-    return open_loops(loop_views(journal), today, cfg.answer_days, filt)
+    journal = open_reads(args, cfg)
+    # Only the entries that may hold a loop (still open, unless done ones are asked for) are read.
+    return open_loops(journal.loop_views(filt.include_done), today, cfg.answer_days, filt)
 
 
 def cmd_due(args) -> int:
@@ -368,10 +380,13 @@ def cmd_who(args) -> int:
         for note in look_alike_notes(names, only):
             print(f"pmjournal: warning: {note}", file=sys.stderr)
 
+    from ..core.reads import everything
+
     filt = filter_from(args)
-    journal = open_journal(args)
-    views = filt.apply(journal.views.values(), ordered=False)
+    journal = open_reads(args)
     people = journal.people
+    whole = not args.person and everything(filt)
+    views = None if whole else journal.select(filt, ordered=False)
     if args.person:
         summary = who_person(views, people, args.person)
         warn([summary["person"], *people.all()], only=args.person)
@@ -407,7 +422,7 @@ def cmd_who(args) -> int:
 
         _console().print(render_person(summary, people))
         return 0
-    rows = who(views, people)
+    rows = journal.who_all(filt.include_retracted) if whole else who(views, people)
     warn([r["person"] for r in rows])
     if args.format == "json":
         write_output(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n", None, False)
@@ -424,7 +439,7 @@ def cmd_who(args) -> int:
 def cmd_trace(args) -> int:
     from ..core.query import trace, trace_json
 
-    journal = open_journal(args)
+    journal = open_reads(args)
     view = journal.get(args.id)
     tree = trace(journal.views, view["id"])
     if args.format == "json":

@@ -137,6 +137,13 @@ def could_open(view: dict) -> bool:
     return not view["retracted"] and _has_loop_field(view)
 
 
+def has_open_loop(view: dict) -> bool:
+    """Whether a loop of the entry is not done (whatever today is, and however many days an
+    answer may take): which entries `due` looks at, without the ones whose loops all closed."""
+    last = {e["loop"]: e.get("state") for e in view["history"] if e["kind"] == "loop"}
+    return any(last.get(key) != "done" for key, *_ in _raw_candidates(view, ANSWER_DAYS))
+
+
 # Every line loop_views' keep() can accept: an entry with a loop field or a supersedes link, and
 # every amendment, retraction and loop record (a superset; keep decides). As bytes of canonical
 # JSON, where a quoted key can only be a key (storage.find_lines).

@@ -32,6 +32,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from . import dates, loops, model
+from . import refs as references
 from .chain import GENESIS, record_hash
 from .errors import NotFound, PmjournalError, StoreError, ValidationError
 from .fold import extend, fold, raw, ref_of, stored
@@ -677,39 +678,40 @@ class Journal:
     # -- resolving what people type ------------------------------------
 
     def resolve(self, ref) -> dict:
-        """The record that `#42`, `42` or a unique id prefix names."""
-        text = str(ref).strip()
-        handle, hash_, number = text.partition("#")
-        if hash_ and handle:
-            return self._resolve_in_chain(handle.lower(), number)
-        digits = text[1:] if text.startswith("#") else text
-        # `#07` is #7, but a bare number with a leading zero is an id prefix: ids
-        # start with 0 (their first character is the time, until the year 10889),
-        # and no #seq is ever written with a leading zero.
-        if digits.isascii() and digits.isdigit() and (text.startswith("#") or not digits.startswith("0")):
-            if len(digits) > 12:
-                raise NotFound(f"no entry #{digits[:12]}… in this journal")
-            seq = int(digits)
-            if self.storage.loaded:
-                record = self.table.get(doc_id=seq)
-            else:
-                record = self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
-            found = [record] if record else []
-            if not found:
-                raise NotFound(f"no entry #{seq} in this journal")
-            return found[0]
-        prefix = text.upper()
-        if len(prefix) < 2 or not prefix.isalnum():
-            raise NotFound(f"{text!r} is not an entry reference; use #42, 42 or an id prefix")
+        """The record that `#42`, `42`, `dana#42` or a unique id prefix names (refs.py)."""
+        return references.resolve(ref, self)
+
+    # refs.Lookups over the loaded journal (or, before it is loaded, byte searches of the file)
+    def own_handle(self) -> str | None:
+        return self.team.handle
+
+    def colleague_handles(self) -> list[str]:
+        return list(self.team.colleagues())
+
+    def by_seq(self, seq: int) -> dict | None:
+        if self.storage.loaded:
+            return self.table.get(doc_id=seq)
+        return self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
+
+    def by_prefix(self, prefix: str) -> list[dict]:
         if self.storage.loaded or self.team.joined:
-            found = [r for r in self.records() if r["id"].startswith(prefix)][:2]
-        else:
-            found = self.storage.file.find_lines(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix))
-        if not found:
-            raise NotFound(f"no entry with an id starting {text!r}")
-        if len(found) > 1:
-            raise NotFound(f"id prefix {text!r} is ambiguous ({ref_of(found[0])}, {ref_of(found[1])}, ...); type more of it")
-        return found[0]
+            return [r for r in self.records() if r["id"].startswith(prefix)][:2]
+        return self.storage.file.find_lines(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix))
+
+    def in_chain(self, handle: str, seq: int) -> dict | None:
+        wanted = f"{handle}#{seq}"
+        for chain in self._colleagues.current():
+            if chain.handle == handle:
+                for record in chain.records[seq - 1 : seq]:
+                    if record["ref"] == wanted:
+                        return record
+        return None
+
+    def entry_ref(self, entry_id: str) -> str | None:
+        try:
+            return ref_of(self.view_of(entry_id))
+        except KeyError:
+            return None
 
     def chains(self) -> dict[str, list[dict]]:
         """Each chain this journal holds, by name, its records in #seq order: this author's
@@ -747,35 +749,8 @@ class Journal:
         body = self._stamp({"kind": "key", "public_key": public_line, "fingerprint": fingerprint})
         return self._save(body)
 
-    def _resolve_in_chain(self, handle: str, number: str) -> dict:
-        """`dana#42`: record #42 of the chain of the author whose handle is dana."""
-        if not (number.isascii() and number.isdigit()) or len(number) > 12:
-            raise NotFound(f"{handle}#{number[:12]} is not an entry reference; use dana#42, #42, 42 or an id prefix")
-        if handle == self.team.handle:
-            return self.resolve(f"#{number}")
-        if handle not in self.team.colleagues():
-            known = ", ".join(sorted(self.team.colleagues())) or "none yet (run `pmjournal sync`)"
-            raise NotFound(f"no author {handle!r} in this team journal (colleagues here: {known})")
-        wanted = f"{handle}#{int(number)}"
-        for chain in self._colleagues.current():
-            if chain.handle == handle:
-                for record in chain.records[int(number) - 1 : int(number)]:
-                    if record["ref"] == wanted:
-                        return record
-        raise NotFound(f"no entry {wanted} in this journal")
-
     def resolve_entry(self, ref) -> dict:
-        record = self.resolve(ref)
-        if record["kind"] == "key":
-            raise NotFound(f"{ref_of(record)} records a signing key ({record.get('fingerprint', '')}), not an entry")
-        if record["kind"] in model.META_KINDS:
-            try:
-                target = self.view_of(record["target"])
-            except KeyError:
-                target = {"seq": "?", "ref": record["target"][:12]}
-            what = {"amendment": "an amendment", "retraction": "a retraction", "loop": "a loop record"}[record["kind"]]
-            raise NotFound(f"{ref_of(record)} is {what} of {ref_of(target)}; refer to {ref_of(target)}")
-        return record
+        return references.resolve_entry(ref, self)
 
     def get(self, ref) -> dict:
         """The folded view of the entry `ref` names."""

@@ -1,0 +1,458 @@
+"""Bringing the index up to date with the journal files: checking what it covers, then
+reading only what was appended since, each record checked by the chain as a full load
+checks it (storage.Reader).
+
+Coverage. For each file (this author's journal and, in a team journal, each colleague's
+chain copy) the `sources` row says where the covered part ends: its size, the last
+#seq, that record's hash and where its line starts. On open the file must still be at
+least that long and the line there must still carry that hash (one short read);
+then only the bytes after it are new. Anything else, a file replaced, truncated,
+restored from an older backup or rewritten, means the index no longer describes it:
+it is deleted and built again. Since every record's hash covers the one before it,
+a prefix that still ends in the same hash is the same history, unless somebody
+rewrote old records without fixing the hashes, which only `verify` (which never uses
+the index) reads every byte to find.
+
+Folding. A view depends on its entry's records (the entry, its amendments,
+retractions and loop records) and on the entries that link to it (linked_from,
+superseded_by, a superseded decision's status). When records arrive, the views of
+the entries they touch are folded again from those records alone (read back from
+the files by offset), with the same fold.fold as a full load; then the entries
+their links point to (before and after) are folded again too.
+"""
+
+import os
+import sys
+from collections import Counter
+from hashlib import sha256
+from pathlib import Path
+
+import orjson
+
+from ..errors import JournalDamaged
+from ..fold import fold
+from ..model import META_KINDS
+from ..storage import JournalFile, Reader, paused_gc
+from ..team.layout import clock_of
+from . import rows
+
+CHUNK = 4000  # records per transaction: a crash loses at most this much indexing work
+_PARAMS = 500  # values per IN (...) list, under SQLite's limit of bound parameters
+_META = frozenset(META_KINDS)
+
+
+class Stale(Exception):
+    """The index does not describe the files any more: build it again."""
+
+
+class Raced(Exception):
+    """Another process indexed the same records first: look at the coverage again."""
+
+
+class Source:
+    """One journal file the index covers: "" is this author's own, else a colleague's handle."""
+
+    def __init__(self, src: int, handle: str, path: Path, order_handle: str):
+        self.src = src
+        self.handle = handle
+        self.path = Path(path)
+        self.order_handle = order_handle  # what the team order sorts this chain by (merge.merged)
+        self.colleague = bool(handle)
+
+
+def _in(values) -> list[list]:
+    values = list(values)
+    return [values[i : i + _PARAMS] for i in range(0, len(values), _PARAMS)]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class Builder:
+    def __init__(self, db, sources: list[Source], progress=None):
+        self.db = db
+        self.sources = {s.src: s for s in sources}
+        self.progress = progress
+        self.unfinished: dict[str, tuple[int, int, int]] = {}  # per handle, from the Reader
+        self.torn: set[str] = set()
+        self._files: dict[int, object] = {}
+        self._covered: dict[int, int] = {}  # per source: the size this process last saw covered
+
+    # -- coverage ------------------------------------------------------
+
+    def behind(self, source: Source, row) -> int | None:
+        """Bytes of `source` not yet covered; raises Stale when the covered part changed."""
+        try:
+            size = os.stat(source.path).st_size
+        except FileNotFoundError:
+            if row is not None and row[0] > 0:
+                raise Stale from None
+            return 0
+        if row is None:
+            return size
+        covered, last_start, tail = row[0], row[3], row[4]
+        if size < covered:
+            raise Stale
+        # The last covered line (the header, in a journal with no records yet) must be the
+        # same bytes: its record's hash covers every record before it.
+        fh = JournalFile(source.path).open_read()
+        if fh is None:
+            raise Stale
+        with fh:
+            fh.seek(last_start)
+            line = fh.read(covered - last_start)
+        if sha256(line).hexdigest() != tail:
+            raise Stale
+        return size - covered
+
+    # -- reading -------------------------------------------------------
+
+    def catch_up(self, source: Source, row) -> None:
+        file = JournalFile(source.path)
+        fh = file.open_read()
+        if fh is None:
+            return
+        with fh, paused_gc():
+            if row is None:
+                header, reader = file.start(fh)
+                if header is None:
+                    return
+                self._cover_header(source, reader)
+            else:
+                self._covered[source.src] = row[0]
+                covered, seq, last_hash, last_start, _tail, loose_end, broken_seq, broken = row
+                reader = Reader(source.path, seq, last_hash, covered)
+                reader.last_start, reader.loose_end = last_start, bool(loose_end)
+                if broken_seq is not None:
+                    reader.broken = (broken_seq, broken)
+                fh.seek(covered)
+            offsets: list[tuple[int, int]] = []
+            chunk = []
+            for record in reader.read(_lines(fh, reader.end, offsets)):
+                chunk.append((record, *offsets[len(chunk)]))
+                if len(chunk) == CHUNK:
+                    self._commit(source, chunk, reader)
+                    del offsets[:CHUNK]
+                    chunk = []
+            if chunk:
+                self._commit(source, chunk, reader)
+            if reader.unfinished:
+                self.unfinished[source.handle] = reader.unfinished
+            if reader.torn:
+                self.torn.add(source.handle)
+
+    def _cover_header(self, source: Source, reader: Reader) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        if self.db.execute("SELECT 1 FROM sources WHERE src = ?", (source.src,)).fetchone():
+            self.db.execute("ROLLBACK")
+            raise Raced
+        self._covered[source.src] = reader.end
+        self.db.execute(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, 0, ?, 0, ?, 0, NULL, NULL)",
+            (source.src, source.handle, reader.end, reader.prev, self._tail(source, 0, reader.end)[0]),
+        )
+        self.db.execute("COMMIT")
+
+    def _commit(self, source: Source, chunk: list, reader: Reader) -> None:
+        record, off, length = chunk[-1]
+        end = off + length
+        tail = self._tail(source, off, end)
+        loose = not tail[1]
+        broken = reader.broken if reader.broken and reader.broken[0] <= record["seq"] else None
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        now = db.execute("SELECT size FROM sources WHERE src = ?", (source.src,)).fetchone()
+        if now is None or now[0] != self._covered.get(source.src):
+            db.execute("ROLLBACK")
+            raise Raced
+        try:
+            self._index(source, chunk)
+            db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source.src,
+                    source.handle,
+                    end,
+                    record["seq"],
+                    record["hash"],
+                    off,
+                    tail[0],
+                    int(loose),
+                    *(broken or (None, None)),
+                ),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._covered[source.src] = end
+        if self.progress:
+            self.progress(end - chunk[0][1] + 0)
+
+    # -- folding -------------------------------------------------------
+
+    def _index(self, source: Source, chunk: list) -> None:
+        db = self.db
+        touched: set[str] = set()
+        clashes: list[str] = []
+        inserted = []
+        known = set()
+        if source.colleague:
+            ids = [r["id"] for r, _, _ in chunk]
+            for part in _in(ids):
+                known.update(i for (i,) in db.execute(f"SELECT id FROM records WHERE id IN ({_marks(len(part))})", part))
+        for record, off, length in chunk:
+            kind = record["kind"]
+            if source.colleague:
+                if record["id"] in known:
+                    clashes.append(f"{source.handle}#{record['seq']}")
+                    continue
+                record["author"] = source.handle
+                record["ref"] = f"{source.handle}#{record['seq']}"
+            target = record.get("target") if kind in _META else None
+            inserted.append(
+                (
+                    record["seq"],
+                    record["id"],
+                    kind,
+                    target,
+                    clock_of(record),
+                    source.order_handle,
+                    off,
+                    length,
+                    record.get("hash"),
+                    source.src,
+                )
+            )
+            if kind not in _META:
+                touched.add(record["id"])
+            elif target:
+                touched.add(target)
+        db.executemany(
+            "INSERT INTO records(seq, id, kind, target, clock, handle, off, len, hash, src) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            inserted,
+        )
+        if clashes:
+            row = db.execute("SELECT value FROM meta WHERE key = 'clashes'").fetchone()
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('clashes', ?)",
+                (orjson.dumps((orjson.loads(row[0]) if row else []) + clashes),),
+            )
+        memo = {(source.src, r["seq"]): r for r, _, _ in chunk}
+        old_links = self._links_of(touched)
+        written = self._write(self._refold(touched, memo))
+        targets = set(old_links) | {dst for view in written for dst, _ in rows.links(view)}
+        if targets:
+            self._write(self._refold(targets, memo))
+
+    def _links_of(self, ids) -> set[str]:
+        out = set()
+        for part in _in(ids):
+            out.update(
+                dst
+                for (dst,) in self.db.execute(
+                    f"SELECT l.dst FROM links l JOIN views v ON v.vid = l.vid WHERE v.id IN ({_marks(len(part))})", part
+                )
+            )
+        return out
+
+    def _about(self, ids) -> list[tuple]:
+        """(rid, src, seq, id, target, clock, handle, off, len) of every record that is or targets one of `ids`."""
+        out = []
+        for part in _in(ids):
+            marks = _marks(len(part))
+            out += self.db.execute(
+                f"SELECT rid, src, seq, id, target, clock, handle, off, len FROM records WHERE id IN ({marks}) "
+                f"UNION SELECT rid, src, seq, id, target, clock, handle, off, len FROM records WHERE target IN ({marks})",
+                part + part,
+            ).fetchall()
+        return out
+
+    def _refold(self, ids: set[str], memo: dict) -> list[tuple[int, dict]]:
+        """(vid, folded view) of each of `ids` that is an entry this index holds."""
+        if not ids:
+            return []
+        about = self._about(ids)
+        linkers: dict[str, set[str]] = {}
+        for part in _in(ids):
+            for dst, linker in self.db.execute(
+                f"SELECT l.dst, v.id FROM links l JOIN views v ON v.vid = l.vid WHERE l.dst IN ({_marks(len(part))})", part
+            ):
+                linkers.setdefault(dst, set()).add(linker)
+        extra = set().union(*linkers.values()) - ids if linkers else set()
+        if extra:
+            about += self._about(extra)
+        by_entry: dict[str, list[tuple]] = {}
+        for row in about:
+            by_entry.setdefault(row[4] or row[3], []).append(row)
+        parsed: dict[int, dict] = {}
+        out = []
+        for entry_id in ids:
+            mine = by_entry.get(entry_id)
+            if not mine or not any(r[4] is None and r[3] == entry_id for r in mine):
+                continue  # not an entry here (yet): a correction of a colleague's record not synced
+            group = {r[0]: r for r in mine}
+            for linker in linkers.get(entry_id, ()):
+                group.update((r[0], r) for r in by_entry.get(linker, ()))
+            ordered = sorted(group.values(), key=lambda r: (r[5], r[6], r[2]))
+            records = [dict(self._record(r, memo, parsed)) for r in ordered]
+            vid = next(r[0] for r in mine if r[4] is None and r[3] == entry_id)
+            out.append((vid, fold(records)[entry_id]))
+        return out
+
+    def _record(self, row, memo: dict, parsed: dict) -> dict:
+        rid, src, seq = row[0], row[1], row[2]
+        record = memo.get((src, seq)) or parsed.get(rid)
+        if record is None:
+            fh = self._files.get(src)
+            if fh is None:
+                fh = self._files[src] = open(self.sources[src].path, "rb")  # noqa: SIM115 (closed in close())
+            fh.seek(row[7])
+            record = orjson.loads(fh.read(row[8]))
+            handle = self.sources[src].handle
+            if handle:
+                record["author"] = handle
+                record["ref"] = f"{handle}#{seq}"
+            parsed[rid] = record
+        return record
+
+    def _write(self, folded: list[tuple[int, dict]]) -> list[dict]:
+        if not folded:
+            return []
+        db = self.db
+        vids = [vid for vid, _ in folded]
+        old: dict[int, tuple] = {}
+        for part in _in(vids):
+            for vid, retracted, hay in db.execute(
+                f"SELECT v.vid, v.retracted, h.hay FROM views v JOIN hays h USING (vid) WHERE v.vid IN ({_marks(len(part))})",
+                part,
+            ):
+                old[vid] = (retracted, hay)
+        counts: Counter = Counter()
+        if old:
+            cells: dict[int, list] = {}
+            for part in _in(old):
+                for vid, col, val in db.execute(f"SELECT vid, col, val FROM attrs WHERE vid IN ({_marks(len(part))})", part):
+                    cells.setdefault(vid, []).append((col, val))
+            for vid, (retracted, _hay) in old.items():
+                counts.subtract(rows.who_cells(cells.get(vid, ()), bool(retracted)))
+            db.executemany(
+                "INSERT INTO fts(fts, rowid, hay) VALUES ('delete', ?, ?)", [(vid, hay) for vid, (_, hay) in old.items()]
+            )
+            for part in _in(old):
+                db.execute(f"DELETE FROM attrs WHERE vid IN ({_marks(len(part))})", part)
+                db.execute(f"DELETE FROM links WHERE vid IN ({_marks(len(part))})", part)
+        view_rows, hay_rows, attr_rows, link_rows = [], [], [], []
+        people: dict[str, tuple] = {}
+        for vid, view in folded:
+            clock, handle = clock_of(view), self._order_handle(view)
+            ts, *flags = rows.columns(view)
+            view_rows.append((vid, view["id"], ts, view["seq"], clock, handle, *flags, rows.view_blob(view)))
+            hay_rows.append((vid, rows.hay(view)))
+            cells = rows.attrs(view)
+            attr_rows.extend((vid, col, val) for col, val in cells)
+            counts.update(rows.who_cells(cells, bool(view["retracted"])))
+            link_rows.extend((vid, dst, rel) for dst, rel in rows.links(view))
+            for pkey, name, place in rows.spellings(view):
+                place_key = (clock, handle, view["seq"], place)
+                if pkey not in people or place_key < people[pkey][1:]:
+                    people[pkey] = (name, *place_key)
+        db.executemany("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", view_rows)
+        db.executemany("INSERT OR REPLACE INTO hays VALUES (?, ?)", hay_rows)
+        db.executemany("INSERT INTO fts(rowid, hay) VALUES (?, ?)", hay_rows)
+        db.executemany("INSERT INTO attrs VALUES (?, ?, ?)", attr_rows)
+        db.executemany("INSERT INTO links VALUES (?, ?, ?)", link_rows)
+        db.executemany(
+            "INSERT INTO counts VALUES (?, ?, ?) ON CONFLICT (pkey, col) DO UPDATE SET n = n + excluded.n",
+            [(pkey, col, n) for (pkey, col), n in counts.items() if n],
+        )
+        db.executemany(
+            "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pkey) DO UPDATE SET "
+            "display = excluded.display, clock = excluded.clock, handle = excluded.handle, seq = excluded.seq, "
+            "place = excluded.place WHERE (excluded.clock, excluded.handle, excluded.seq, excluded.place) "
+            "< (people.clock, people.handle, people.seq, people.place)",
+            [(pkey, *value) for pkey, value in people.items()],
+        )
+        return [view for _, view in folded]
+
+    def _order_handle(self, view: dict) -> str:
+        author = view.get("author")
+        if author:
+            return author
+        return self.sources[0].order_handle
+
+    def _tail(self, source: Source, start: int, end: int) -> tuple[str, bool]:
+        """(sha256 of the bytes [start, end) of the file, whether they end a line)."""
+        fh = self._files.get(source.src)
+        if fh is None:
+            fh = self._files[source.src] = open(source.path, "rb")  # noqa: SIM115 (closed in close())
+        fh.seek(start)
+        line = fh.read(end - start)
+        return sha256(line).hexdigest(), line.endswith(b"\n")
+
+    def notices(self, journal) -> list[str]:
+        """What Journal.notices() says after a full load, from what the index and this catch-up found."""
+        out = list(journal.storage.file.notices)
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'clashes'").fetchone()
+        clashes = orjson.loads(row[0]) if row else []
+        if clashes:
+            shown = ", ".join(clashes[:3]) + (", ..." if len(clashes) > 3 else "")
+            out.append(
+                f"{len(clashes)} colleague record(s) reuse an id already in the journal and were left out ({shown}): run `pmjournal verify`"
+            )
+        for handle, seq, problem in self.db.execute(
+            "SELECT handle, broken_seq, broken FROM sources WHERE src > 0 AND broken IS NOT NULL ORDER BY handle"
+        ):
+            out.append(
+                f"the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}): run `pmjournal verify`"
+            )
+        unfinished = self.unfinished.get("")
+        if unfinished:
+            first, written, last = unfinished
+            out.append(
+                f"an interrupted write of {last - first + 1} records (#{first}-#{last}; {written - first + 1} had reached the disk) "
+                "is not part of the journal and is left out; the next write moves it to a side file"
+            )
+        return out
+
+    def close(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
+
+
+def _lines(fh, start: int, offsets: list):
+    """fh's lines, noting where each one that holds a record starts and how long it is:
+    the Reader yields records in file order, one per such line (a lone newline only
+    completes a last line that had lost it)."""
+    pos = start
+    for line in fh:
+        if line != b"\n":
+            offsets.append((pos, len(line)))
+        pos += len(line)
+        yield line
+
+
+def report_progress(total: int):
+    """A rich progress bar on stderr for an index build of `total` bytes, or None when it
+    would be quick or stderr is not a terminal. Returns (advance, stop)."""
+    if total < (8 << 20) or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("indexing the journal"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("index", total=total)
+    progress.start()
+    return (lambda n: progress.advance(task, n)), progress.stop
+
+
+__all__ = ["Builder", "JournalDamaged", "Raced", "Source", "Stale", "report_progress"]

@@ -1,0 +1,247 @@
+"""Reads answered from the index: what a command asks for, not the whole journal.
+
+IndexedReads offers what the CLI's reading commands used from a loaded Journal
+(select, get, views, people, broken, notices, the `who` table, the entries that
+may hold open loops), reading only the rows that answer. A Filter is turned
+into SQL that selects the same entries (query.Filter.criteria, one clause per
+criterion), then Filter.apply runs on what comes back, so the result is the
+core's definition even where SQL might differ in a corner.
+"""
+
+import math
+from collections.abc import Mapping
+
+import orjson
+
+from .. import refs
+from ..people import key as person_key
+from ..query import WHO_COLUMNS, Filter
+from .build import _in, _marks
+
+_ORDER_TIME = "ORDER BY ts, seq, clock, handle"
+_ORDER_JOURNAL = "ORDER BY clock, handle, seq"
+
+
+def _loads(rows) -> list[dict]:
+    loads = orjson.loads
+    return [loads(blob) for (blob,) in rows]
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def where_of(filt: Filter) -> tuple[str, list]:
+    """SQL conditions over `views` selecting what filt.criteria() keeps."""
+    clauses: list[str] = []
+    params: list = []
+
+    def attr(col: str, val=None) -> None:
+        if val is None:
+            clauses.append("vid IN (SELECT vid FROM attrs WHERE col = ?)")
+            params.append(col)
+        else:
+            clauses.append("vid IN (SELECT vid FROM attrs WHERE col = ? AND val = ?)")
+            params.extend((col, val))
+
+    for crit in filt.criteria():
+        column, value = crit.column, crit.value
+        if column == "kind":
+            clauses.append(f"kind IN ({_marks(len(value))})")
+            params.extend(sorted(value))
+        elif column == "project":
+            clauses.append("project = ?")
+            params.append(value)
+        elif column in ("tags", "causes"):
+            for one in value:
+                attr(column[:-1], one)
+        elif column == "time":
+            lo, hi = value
+            if lo != -math.inf:
+                clauses.append("ts >= ?")
+                params.append(lo)
+            if hi != math.inf:
+                clauses.append("ts <= ?")
+                params.append(hi)
+        elif column.startswith("role:"):
+            if value is None:
+                attr(column)
+            else:
+                for one in value:
+                    attr(column, one)
+        elif column == "people":
+            for one in value:
+                attr("person", one)
+        elif column == "author":
+            # query.named: the value itself, or a name starting with it as a word
+            clauses.append("vid IN (SELECT vid FROM attrs WHERE col = 'author' AND (val = ? OR (val > ? AND val < ?)))")
+            params.extend((value, value + " ", value + "!"))
+        elif column == "retracted":
+            clauses.append("retracted = 0")
+        elif column == "text":
+            terms = [t.decode() for t in value]
+            long = [t for t in terms if len(t) >= 3]
+            if long:
+                clauses.append("vid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+                params.append(" AND ".join(map(_fts_phrase, long)))
+            for term in terms:
+                if len(term) < 3:  # below a trigram: looked for in the candidates' text
+                    clauses.append("vid IN (SELECT vid FROM hays WHERE instr(hay, ?) > 0)")
+                    params.append(term)
+        else:
+            raise ValueError(f"no index column for {column!r}")
+    return (" AND ".join(clauses) or "1"), params
+
+
+class IndexedViews(Mapping):
+    """id -> folded view, read from the index one entry at a time (trace, links, export)."""
+
+    def __init__(self, db):
+        self._db = db
+        self._cache: dict[str, dict] = {}
+
+    def __getitem__(self, entry_id: str) -> dict:
+        view = self._cache.get(entry_id)
+        if view is None:
+            row = self._db.execute("SELECT view FROM views WHERE id = ?", (entry_id,)).fetchone()
+            if row is None:
+                raise KeyError(entry_id)
+            view = self._cache[entry_id] = orjson.loads(row[0])
+        return view
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM views").fetchone()[0]
+
+    def __iter__(self):
+        for (entry_id,) in self._db.execute(f"SELECT id FROM views {_ORDER_JOURNAL}"):
+            yield entry_id
+
+    def values(self):
+        for part in self._db.execute(f"SELECT view FROM views {_ORDER_JOURNAL}"):
+            yield orjson.loads(part[0])
+
+
+class IndexedPeople:
+    """people.People over the index's `people` table."""
+
+    def __init__(self, db):
+        self._db = db
+        self._display: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._display is None:
+            self._display = dict(self._db.execute("SELECT pkey, display FROM people"))
+        return self._display
+
+    def display(self, name: str) -> str:
+        return self._all().get(person_key(name), name)
+
+    def all(self) -> list[str]:
+        return sorted(self._all().values(), key=str.casefold)
+
+    def complete(self, prefix: str, limit: int = 10) -> list[str]:
+        p = person_key(prefix)
+        return [n for n in self.all() if person_key(n).startswith(p)][:limit]
+
+
+class IndexedReads:
+    def __init__(self, journal, db, builder, own_row):
+        self.journal = journal
+        self.db = db
+        self.views = IndexedViews(db)
+        self.people = IndexedPeople(db)
+        self._builder = builder
+        broken = own_row[1] if own_row else None
+        self.broken: tuple[int, str] | None = (own_row[0], broken) if broken else None
+        self.path = journal.path
+
+    def __len__(self) -> int:
+        """How many records (amendments and retractions included), as len(Journal)."""
+        return self.db.execute("SELECT count(*) FROM records WHERE src = 0").fetchone()[0]
+
+    # -- selecting -----------------------------------------------------
+
+    def select(self, filt: Filter, ordered: bool = True) -> list[dict]:
+        """Filter.apply(journal.views.values(), ordered), from the rows that can match."""
+        where, params = where_of(filt)
+        views = _loads(
+            self.db.execute(f"SELECT view FROM views WHERE {where} {_ORDER_TIME if ordered else _ORDER_JOURNAL}", params)
+        )
+        return filt.apply(views, ordered=ordered)
+
+    def loop_views(self, include_done: bool = False) -> list[dict]:
+        """The entries that may hold a loop (loops.could_open), or only those with one still open."""
+        column = "loops" if include_done else "open"
+        return _loads(self.db.execute(f"SELECT view FROM views WHERE {column} = 1 {_ORDER_JOURNAL}"))
+
+    def who_all(self, include_retracted: bool = False) -> list[dict]:
+        """query.who over every entry (retracted ones too, or not), from the counts kept as records arrive."""
+        rows: dict[str, dict] = {}
+        skip = "total" if include_retracted else "all"
+        for pkey, col, n in self.db.execute("SELECT pkey, col, n FROM counts WHERE n > 0 AND col != ?", (skip,)):
+            row = rows.get(pkey)
+            if row is None:
+                row = rows[pkey] = {"person": self.people.display(pkey), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
+            row["total" if col == "all" else col] = n
+        out = [r for r in rows.values() if r["total"]]
+        out.sort(key=lambda r: (-r["total"], r["person"].casefold()))
+        return out
+
+    # -- one entry -----------------------------------------------------
+
+    def get(self, ref) -> dict:
+        return self.views[refs.resolve_entry(ref, self)["id"]]
+
+    def by_id(self, entry_id: str) -> dict | None:
+        return self.views.get(entry_id)
+
+    def resolve(self, ref) -> dict:
+        return refs.resolve(ref, self)
+
+    def own_handle(self) -> str | None:
+        return self.journal.team.handle
+
+    def colleague_handles(self) -> list[str]:
+        return list(self.journal.team.colleagues())
+
+    def _record_at(self, where: str, params) -> list[dict]:
+        out = []
+        for row in self.db.execute(
+            f"SELECT rid, src, seq, id, target, clock, handle, off, len FROM records WHERE {where}", params
+        ):
+            out.append(self._builder._record(row, {}, {}))
+        return out
+
+    def by_seq(self, seq: int) -> dict | None:
+        found = self._record_at("src = 0 AND seq = ?", (seq,))
+        return found[0] if found else None
+
+    def in_chain(self, handle: str, seq: int) -> dict | None:
+        found = self._record_at("src = (SELECT src FROM sources WHERE handle = ?) AND seq = ?", (handle, seq))
+        return found[0] if found else None
+
+    def by_prefix(self, prefix: str) -> list[dict]:
+        # ids are upper-case Crockford base32: every id starting with prefix sorts in [prefix, prefix + "~")
+        return self._record_at("id >= ? AND id < ? ORDER BY clock, handle, seq LIMIT 2", (prefix, prefix + "~"))
+
+    def entry_ref(self, entry_id: str) -> str | None:
+        view = self.by_id(entry_id)
+        return (view.get("ref") or f"#{view['seq']}") if view else None
+
+    def records_of(self, entry_ids) -> list[dict]:
+        """The stored records (entry, amendments, retractions, loop records) of these entries, in team order."""
+        out = []
+        for part in _in(entry_ids):
+            marks = _marks(len(part))
+            out += self._record_at(f"(id IN ({marks}) OR target IN ({marks})) ORDER BY clock, handle, seq", part + part)
+        return out
+
+    def notices(self) -> list[str]:
+        return self._builder.notices(self.journal)
+
+    def close(self) -> None:
+        self._builder.close()
+        self.db.close()
+
+
+__all__ = ["IndexedReads", "where_of"]

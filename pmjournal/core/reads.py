@@ -1,0 +1,66 @@
+"""What a reading command asks of a journal, answered from the index when it can serve,
+else from the loaded journal: the two give the same answers (tests/test_index.py
+runs every reading command both ways and compares).
+
+`reads_of(journal)` returns either; both offer select(), get(), by_id(), views,
+people, broken, notices(), who_all() and loop_views().
+"""
+
+from .query import Filter, who
+
+
+def everything(filt: Filter) -> bool:
+    """Whether the filter selects every entry (retracted ones aside): `who` then reads its kept table."""
+    return all(c.column == "retracted" for c in filt.criteria())
+
+
+class LoadedReads:
+    """The reads over a loaded Journal (the whole file parsed and folded)."""
+
+    def __init__(self, journal):
+        self.journal = journal
+
+    def __len__(self) -> int:
+        return len(self.journal)
+
+    @property
+    def views(self):
+        return self.journal.views
+
+    @property
+    def people(self):
+        return self.journal.people
+
+    @property
+    def broken(self):
+        return self.journal.broken
+
+    def notices(self) -> list[str]:
+        return self.journal.notices()
+
+    def select(self, filt: Filter, ordered: bool = True) -> list[dict]:
+        return filt.apply(self.journal.views.values(), ordered=ordered)
+
+    def who_all(self, include_retracted: bool = False) -> list[dict]:
+        return who(self.select(Filter(include_retracted=include_retracted), ordered=False), self.people)
+
+    def loop_views(self, include_done: bool = False) -> list[dict]:
+        from .loops import loop_views
+
+        return loop_views(self.journal)
+
+    def get(self, ref) -> dict:
+        return self.journal.get(ref)
+
+    def by_id(self, entry_id: str) -> dict | None:
+        return self.journal.by_id(entry_id)
+
+    def close(self) -> None:
+        pass
+
+
+def reads_of(journal):
+    """The index's reads for `journal` (index/), or the loaded journal's where it cannot serve."""
+    from .index import open_index
+
+    return open_index(journal) or LoadedReads(journal)

@@ -1,0 +1,245 @@
+"""The index (core/index) gives every reading command the same output as loading the journal,
+and never a wrong answer: records appended by another process, a journal replaced, truncated
+or restored from a backup, an index deleted, damaged, from a newer pmjournal or cut short by
+a crash are each noticed on open and repaired. Every case compares each command's output
+with the index against its output with PMJOURNAL_INDEX=off (the journal loaded whole)."""
+
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from clihelp import ok
+
+from pmjournal.core.index import schema
+
+TODAY = "2026-12-01"
+OFF = {"PMJOURNAL_INDEX": "off"}
+
+# Every reading command, with the filters and formats that take different paths in the index.
+COMMANDS = [
+    ("list",),
+    ("list", "--format", "json", "--include-retracted"),
+    ("list", "--format", "csv"),
+    ("list", "--search", "launch"),
+    ("list", "--search", "发布"),
+    ("list", "--search", "v2 launch date"),
+    ("list", "--kind", "decision", "--kind", "risk"),
+    ("list", "--person", "dana whitfield"),
+    ("list", "--person", "Dana Whitfield", "--role", "owner"),
+    ("list", "--role", "approved"),
+    ("list", "--project", "CHECKOUT"),
+    ("list", "--tag", "launch"),
+    ("list", "--cause", "scope_creep"),
+    ("list", "--since", "2026-10-01", "--until", "2026-11-15"),
+    ("list", "--author", "pat"),
+    ("show", "#2"),
+    ("show", "#2", "--format", "json"),
+    ("show", "#14"),
+    ("show", "#5"),
+    ("show", "01"),
+    ("show", "#999"),
+    ("trace", "#57"),
+    ("trace", "#62", "--format", "json"),
+    ("who",),
+    ("who", "--include-retracted"),
+    ("who", "--format", "json"),
+    ("who", "Dana Whitfield"),
+    ("who", "--project", "checkout"),
+    ("due", "--today", TODAY),
+    ("due", "--today", TODAY, "--all", "--format", "json"),
+    ("remind", "--today", TODAY),
+    ("export", "--format", "md", "--search", "launch"),
+    ("export", "--format", "json", "--kind", "decision"),
+]
+
+
+def journal() -> Path:
+    return Path(os.environ["PMJOURNAL_DB"])
+
+
+def index_path() -> Path:
+    return schema.path_of(journal())
+
+
+# When an export was generated (and so the digest of the document that states it) differs
+# between two runs; nothing else may.
+_GENERATED = re.compile(r"(?i)(generated(?:_at)?\W{0,6})\d{4}-\d\d-\d\dT[\d:.]+\+00:00|(document sha256:)[0-9a-f]{64}")
+
+
+def outputs(cli, env=None) -> dict:
+    out = {}
+    for args in COMMANDS:
+        proc = cli(*args, env=env)
+        out[args] = (proc.returncode, _GENERATED.sub(r"\1\2", proc.stdout), proc.stderr)
+    return out
+
+
+def assert_same(cli) -> None:
+    with_index = outputs(cli)
+    assert index_path().exists()
+    loaded = outputs(cli, OFF)
+    for args in COMMANDS:
+        assert with_index[args] == loaded[args], args
+
+
+@pytest.fixture
+def demo(cli):
+    ok(cli("demo"))
+    # Corrections of every kind: what the fold must get right from the index too.
+    ok(cli("amend", "#3", "--owner", "Marcus Chen", "--reason", "handed over"))
+    ok(cli("amend", "#4", "--title", "Launch moved: v2 launch date now January", "--reason", "typo"))
+    ok(cli("retract", "#6", "--reason", "recorded twice"))
+    ok(
+        cli(
+            "add",
+            "decision",
+            "Supersede the launch call",
+            "--owner",
+            "Dana Whitfield",
+            "--supersedes",
+            "#14",
+            "--when",
+            "2026-11-20",
+        )
+    )
+    ok(cli("add", "note", "发布会推迟到一月", "--when", "2026-11-21", "--relates", "#2"))
+    return cli
+
+
+def add_more(cli) -> None:
+    ok(
+        cli(
+            "add",
+            "risk",
+            "Launch vendor may slip",
+            "--owner",
+            "Dana Whitfield",
+            "--when",
+            "2026-11-22",
+            "--review-by",
+            "2026-12-05",
+        )
+    )
+    ok(cli("amend", "#2", "--approved-by", "Lee Park", "--reason", "Lee signed off"))
+    ok(cli("retract", "#72", "--reason", "wrong entry"))  # the supersession above: #14 is current again
+    ok(cli("amend", "#9", "--caused-by", "#2", "--reason", "linked"))
+
+
+def test_every_reading_command_reads_the_same_with_and_without_the_index(demo):
+    assert_same(demo)
+
+
+def test_records_appended_by_another_process_are_caught_up(demo):
+    assert_same(demo)
+    add_more(demo)  # each write here is a separate command; the index is behind after it
+    assert_same(demo)
+
+
+def test_a_deleted_index_is_built_again(demo):
+    assert_same(demo)
+    schema.remove(index_path())
+    assert_same(demo)
+
+
+def test_a_journal_replaced_by_another_one_is_noticed(demo, tmp_path):
+    ok(demo("list"))
+    other = tmp_path / "other.json"
+    ok(demo("add", "note", "A different journal", "--when", "2026-11-02", env={"PMJOURNAL_DB": str(other)}))
+    shutil.copy(other, journal())
+    assert_same(demo)
+    assert "A different journal" in demo("list").stdout
+
+
+def test_a_journal_cut_short_or_restored_from_a_backup_is_noticed(demo, tmp_path):
+    backup = tmp_path / "backup.json"
+    shutil.copy(journal(), backup)
+    add_more(demo)
+    assert_same(demo)
+    shutil.copy(backup, journal())  # an older backup restored: the index covers more than the file holds
+    assert_same(demo)
+    add_more(demo)  # then grown again to a different history of the same length or longer
+    assert_same(demo)
+
+
+def test_a_record_rewritten_at_the_end_of_what_the_index_covers_is_noticed(demo):
+    ok(demo("list"))
+    data = journal().read_bytes().rstrip(b"\n").split(b"\n")
+    data[-1] = data[-1].replace(b'"note"', b'"risk"')  # the last record edited in place: its hash no longer holds
+    journal().write_bytes(b"\n".join(data) + b"\n")
+    assert_same(demo)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other-sqlite", "newer-version"])
+def test_a_damaged_or_foreign_index_is_replaced(demo, damage):
+    ok(demo("list"))
+    path = index_path()
+    for side in ("-wal", "-shm"):
+        Path(str(path) + side).unlink(missing_ok=True)
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database" * 100)
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:5000])
+    elif damage == "other-sqlite":
+        path.unlink()
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE notes(x)")
+        db.commit()
+        db.close()
+    else:
+        db = sqlite3.connect(path)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (schema.VERSION + 1,))
+        db.commit()
+        db.close()
+    assert_same(demo)
+
+
+def test_an_index_build_cut_short_by_a_crash_is_finished_later(demo, monkeypatch):
+    from pmjournal.core.index import build
+
+    calls = {"n": 0}
+    commit = build.Builder._commit
+
+    def crash_on_second(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # as a kill between two batches would leave it
+        return commit(self, *args)
+
+    monkeypatch.setattr(build, "CHUNK", 7)
+    monkeypatch.setattr(build.Builder, "_commit", crash_on_second)
+    assert demo("list").returncode != 0  # main() turns the interrupt into an exit code
+    monkeypatch.setattr(build.Builder, "_commit", commit)
+    db = sqlite3.connect(index_path())
+    covered = db.execute("SELECT seq FROM sources WHERE src = 0").fetchone()[0]
+    db.close()
+    assert 0 < covered < 7 * 2
+    assert_same(demo)
+
+
+def test_a_broken_chain_is_reported_the_same_way(demo):
+    ok(demo("list"))
+    data = journal().read_bytes().split(b"\n")
+    data[1] = data[1].replace(b"Checkout", b"Checkin", 1)  # an old record altered: the chain breaks there
+    journal().write_bytes(b"\n".join(data))
+    schema.remove(index_path())
+    assert_same(demo)
+    proc = demo("list")
+    assert proc.returncode == 1 and "fails verification at #1" in proc.stderr
+
+
+def test_the_index_is_not_used_where_its_folder_cannot_be_written(demo, tmp_path):
+    ok(demo("list"))
+    schema.remove(index_path())
+    folder = journal().parent
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        loaded = outputs(demo, OFF)
+        assert outputs(demo) == loaded
+        assert not index_path().exists()
+    finally:
+        folder.chmod(0o755)

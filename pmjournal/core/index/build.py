@@ -30,7 +30,7 @@ from pathlib import Path
 import orjson
 
 from ..errors import JournalDamaged
-from ..fold import fold
+from ..fold import extend, fold
 from ..model import META_KINDS
 from ..storage import JournalFile, Reader, paused_gc
 from ..team.layout import clock_of
@@ -78,6 +78,7 @@ class Builder:
         self.torn: set[str] = set()
         self._files: dict[int, object] = {}
         self._covered: dict[int, int] = {}  # per source: the size this process last saw covered
+        self._rid: int | None = None  # the last record number given out
 
     # -- coverage ------------------------------------------------------
 
@@ -194,9 +195,13 @@ class Builder:
 
     def _index(self, source: Source, chunk: list) -> None:
         db = self.db
+        if self._rid is None:
+            self._rid = db.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
         touched: set[str] = set()
         clashes: list[str] = []
         inserted = []
+        records = []
+        new_entries: dict[str, int] = {}  # id -> vid of the entries this chunk brings
         known = set()
         if source.colleague:
             ids = [r["id"] for r, _, _ in chunk]
@@ -210,9 +215,12 @@ class Builder:
                     continue
                 record["author"] = source.handle
                 record["ref"] = f"{source.handle}#{record['seq']}"
+            self._rid += 1
             target = record.get("target") if kind in _META else None
             inserted.append(
                 (
+                    self._rid,
+                    source.src,
                     record["seq"],
                     record["id"],
                     kind,
@@ -222,29 +230,55 @@ class Builder:
                     off,
                     length,
                     record.get("hash"),
-                    source.src,
                 )
             )
+            records.append(record)
             if kind not in _META:
                 touched.add(record["id"])
+                new_entries[record["id"]] = self._rid
             elif target:
                 touched.add(target)
-        db.executemany(
-            "INSERT INTO records(seq, id, kind, target, clock, handle, off, len, hash, src) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            inserted,
-        )
+        db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?)", inserted)
         if clashes:
             row = db.execute("SELECT value FROM meta WHERE key = 'clashes'").fetchone()
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('clashes', ?)",
                 (orjson.dumps((orjson.loads(row[0]) if row else []) + clashes),),
             )
-        memo = {(source.src, r["seq"]): r for r, _, _ in chunk}
+        if len(self.sources) == 1 and self._extended(records, touched, new_entries):
+            return
+        memo = {(source.src, r["seq"]): r for r in records}
         old_links = self._links_of(touched)
         written = self._write(self._refold(touched, memo))
         targets = set(old_links) | {dst for view in written for dst, _ in rows.links(view)}
         if targets:
             self._write(self._refold(targets, memo))
+
+    def _extended(self, records: list[dict], touched: set[str], new_entries: dict[str, int]) -> bool:
+        """One author's journal: records only ever point back at what came before them, so
+        fold.extend (the incremental fold the Journal and the TUI use) folds the chunk into
+        the views it touches, loaded from the index. False where only a full fold of the
+        entries gets derived state right (extend returns None): the general path does that."""
+        needed = {dst for r in records if r["kind"] not in _META for dst, _ in rows.links(r)}
+        needed |= touched
+        needed -= new_entries.keys()
+        held = self._views_by_id(needed)
+        extended = extend({entry_id: view for entry_id, (_, view) in held.items()}, records)
+        if extended is None:
+            return False
+        out, copied = extended
+        old = {held[i][0]: held[i][1] for i in copied if i in held}
+        self._write([(new_entries.get(i) or held[i][0], out[i]) for i in copied], old)
+        return True
+
+    def _views_by_id(self, ids) -> dict[str, tuple[int, dict]]:
+        out = {}
+        for part in _in(ids):
+            for vid, entry_id, blob in self.db.execute(
+                f"SELECT vid, id, view FROM views WHERE id IN ({_marks(len(part))})", part
+            ):
+                out[entry_id] = (vid, orjson.loads(blob))
+        return out
 
     def _links_of(self, ids) -> set[str]:
         out = set()
@@ -317,32 +351,31 @@ class Builder:
             parsed[rid] = record
         return record
 
-    def _write(self, folded: list[tuple[int, dict]]) -> list[dict]:
+    def _write(self, folded: list[tuple[int, dict]], old: dict[int, dict] | None = None) -> list[dict]:
+        """Store the views; `old`: the views they replace, by vid, when the caller holds them."""
         if not folded:
             return []
         db = self.db
-        vids = [vid for vid, _ in folded]
-        old: dict[int, tuple] = {}
-        for part in _in(vids):
-            for vid, retracted, hay in db.execute(
-                f"SELECT v.vid, v.retracted, h.hay FROM views v JOIN hays h USING (vid) WHERE v.vid IN ({_marks(len(part))})",
-                part,
-            ):
-                old[vid] = (retracted, hay)
+        if old is None:
+            old = {}
+            for part in _in([vid for vid, _ in folded]):
+                marks = _marks(len(part))
+                old.update(
+                    (vid, orjson.loads(blob))
+                    for vid, blob in db.execute(f"SELECT vid, view FROM views WHERE vid IN ({marks})", part)
+                )
         counts: Counter = Counter()
         if old:
-            cells: dict[int, list] = {}
-            for part in _in(old):
-                for vid, col, val in db.execute(f"SELECT vid, col, val FROM attrs WHERE vid IN ({_marks(len(part))})", part):
-                    cells.setdefault(vid, []).append((col, val))
-            for vid, (retracted, _hay) in old.items():
-                counts.subtract(rows.who_cells(cells.get(vid, ()), bool(retracted)))
+            gone = []
+            for vid, view in old.items():
+                cells = rows.attrs(view)
+                counts.subtract(rows.who_cells(cells, bool(view["retracted"])))
+                gone.extend((col, val, vid) for col, val in cells)
+            db.executemany("DELETE FROM attrs WHERE col = ? AND val = ? AND vid = ?", gone)
             db.executemany(
-                "INSERT INTO fts(fts, rowid, hay) VALUES ('delete', ?, ?)", [(vid, hay) for vid, (_, hay) in old.items()]
+                "INSERT INTO fts(fts, rowid, hay) VALUES ('delete', ?, ?)", [(vid, rows.hay(view)) for vid, view in old.items()]
             )
-            for part in _in(old):
-                db.execute(f"DELETE FROM attrs WHERE vid IN ({_marks(len(part))})", part)
-                db.execute(f"DELETE FROM links WHERE vid IN ({_marks(len(part))})", part)
+            db.executemany("DELETE FROM links WHERE vid = ?", [(vid,) for vid in old])
         view_rows, hay_rows, attr_rows, link_rows = [], [], [], []
         people: dict[str, tuple] = {}
         for vid, view in folded:
@@ -351,7 +384,7 @@ class Builder:
             view_rows.append((vid, view["id"], ts, view["seq"], clock, handle, *flags, rows.view_blob(view)))
             hay_rows.append((vid, rows.hay(view)))
             cells = rows.attrs(view)
-            attr_rows.extend((vid, col, val) for col, val in cells)
+            attr_rows.extend((col, val, vid) for col, val in cells)
             counts.update(rows.who_cells(cells, bool(view["retracted"])))
             link_rows.extend((vid, dst, rel) for dst, rel in rows.links(view))
             for pkey, name, place in rows.spellings(view):

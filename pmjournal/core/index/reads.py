@@ -17,6 +17,7 @@ from .. import refs
 from ..people import key as person_key
 from ..query import WHO_COLUMNS, Filter
 from .build import _in, _marks
+from .rows import NAMED
 
 _ORDER_TIME = "ORDER BY ts, seq, clock, handle"
 _ORDER_JOURNAL = "ORDER BY clock, handle, seq"
@@ -71,7 +72,8 @@ def where_of(filt: Filter) -> tuple[str, list]:
                     attr(column, one)
         elif column == "people":
             for one in value:
-                attr("person", one)
+                clauses.append(f"vid IN (SELECT vid FROM attrs WHERE col IN ({_marks(len(NAMED))}) AND val = ?)")
+                params.extend((*NAMED, one))
         elif column == "author":
             # query.named: the value itself, or a name starting with it as a word
             clauses.append("vid IN (SELECT vid FROM attrs WHERE col = 'author' AND (val = ? OR (val > ? AND val < ?)))")
@@ -82,8 +84,9 @@ def where_of(filt: Filter) -> tuple[str, list]:
             terms = [t.decode() for t in value]
             long = [t for t in terms if len(t) >= 3]
             if long:
+                grams = dict.fromkeys(t[i : i + 3] for t in long for i in range(len(t) - 2))
                 clauses.append("vid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-                params.append(" AND ".join(map(_fts_phrase, long)))
+                params.append(" AND ".join(map(_fts_phrase, grams)))
             for term in terms:
                 if len(term) < 3:  # below a trigram: looked for in the candidates' text
                     clauses.append("vid IN (SELECT vid FROM hays WHERE instr(hay, ?) > 0)")

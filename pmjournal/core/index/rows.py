@@ -38,8 +38,8 @@ def hay(view: dict) -> str:
 
 
 def attrs(view: dict) -> set[tuple[str, str]]:
-    """(column, value) cells: tag, cause, author, person (named anywhere), role:<r> and other
-    (named outside the five roles); person keys as query.person_keys makes them."""
+    """(column, value) cells: tag, cause, author, and for every person named (by person key,
+    as query.person_keys makes them) role:<r> or `other` (named outside the five roles)."""
     out = {("tag", t) for t in view.get("tags") or ()}
     out.update(("cause", c) for c in view.get("causes") or ())
     out.update(("author", a) for a in authors(view))
@@ -48,24 +48,28 @@ def attrs(view: dict) -> set[tuple[str, str]]:
         if not value:
             continue
         column = _ROLE_OF_FIELD.get(field, "other")
-        for name in (value,) if value.__class__ is str else value:
-            k = person_key(name)
-            out.add(("person", k))
-            out.add((column, k))
+        out.update((column, person_key(name)) for name in ((value,) if value.__class__ is str else value))
     return out
 
 
+NAMED = ("other", *(f"role:{r}" for r in ROLES))  # the columns that name a person
+
+
 def who_cells(cells, retracted: bool):
-    """(person key, who column) pairs a view counts for (query.who): `all` always, and while
-    the entry is not retracted `total` and its role or `other` (who's total counts the
-    entries selected, which leave retracted ones out unless asked: `all` is that total)."""
+    """(person key, who column) pairs a view counts for (query.who): `all` for every person
+    named, and while the entry is not retracted `total` and each role or `other` (who's total
+    counts the entries selected, which leave retracted ones out unless asked: `all` is that
+    total)."""
+    named = set()
     for col, val in cells:
-        if col == "person":
-            yield val, "all"
+        if col == "other" or col.startswith("role:"):
+            named.add(val)
             if not retracted:
-                yield val, "total"
-        elif not retracted and (col == "other" or col.startswith("role:")):
-            yield val, col.removeprefix("role:")
+                yield val, col.removeprefix("role:")
+    for val in named:
+        yield val, "all"
+        if not retracted:
+            yield val, "total"
 
 
 def spellings(view: dict):

@@ -24,9 +24,11 @@ APPLICATION_ID = 0x706D6A69  # "pmji": marks the file as ours (PRAGMA applicatio
 #   (clock, handle, seq). rid numbers records in the order they were indexed.
 # views: one row per entry, its folded view as JSON and the columns filters narrow on.
 #   vid is the rid of the entry's own record.
-# hays/fts: the casefolded search text (query.search_text) and its trigram index.
-# attrs: the many-valued filter columns (tag, cause, person, role:*, other, author),
-#   one row per value of a view.
+# hays/fts: the casefolded search text (query.search_text) and its trigram index. detail=none
+#   keeps no positions (a third less to write): a term is looked up as all of its
+#   trigrams, a superset that reads.py narrows exactly with Filter.apply.
+# attrs: the many-valued filter columns (tag, cause, author, role:* and other: who is
+#   named where), one row per value of a view, clustered by (column, value).
 # links: the current links of each view, to find who links to an entry.
 # counts: `who`'s table kept up to date (person key, column) -> entries.
 # people: the first spelling of each person, in journal order (people.People).
@@ -51,14 +53,12 @@ CREATE TABLE views(
     loops INTEGER NOT NULL, open INTEGER NOT NULL, view BLOB NOT NULL
 );
 CREATE INDEX views_time ON views(ts, seq, clock, handle);
-CREATE INDEX views_kind ON views(kind);
-CREATE INDEX views_project ON views(project);
 CREATE INDEX views_open ON views(open) WHERE open;
 CREATE TABLE hays(vid INTEGER PRIMARY KEY, hay TEXT NOT NULL);
-CREATE VIRTUAL TABLE fts USING fts5(hay, content='hays', content_rowid='vid', tokenize='trigram case_sensitive 1');
-CREATE TABLE attrs(vid INTEGER NOT NULL, col TEXT NOT NULL, val TEXT NOT NULL);
-CREATE INDEX attrs_val ON attrs(col, val);
-CREATE INDEX attrs_vid ON attrs(vid);
+CREATE VIRTUAL TABLE fts USING fts5(
+    hay, content='hays', content_rowid='vid', tokenize='trigram case_sensitive 1', detail='none'
+);
+CREATE TABLE attrs(col TEXT NOT NULL, val TEXT NOT NULL, vid INTEGER NOT NULL, PRIMARY KEY (col, val, vid)) WITHOUT ROWID;
 CREATE TABLE links(vid INTEGER NOT NULL, dst TEXT NOT NULL, rel TEXT NOT NULL);
 CREATE INDEX links_dst ON links(dst);
 CREATE INDEX links_vid ON links(vid);

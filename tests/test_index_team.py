@@ -1,0 +1,99 @@
+"""The index covers every author of a team journal: after syncs that bring colleagues' records
+(which fall anywhere in the team's clock order), every reading command says on each machine
+what it says with the journal loaded whole."""
+
+import random
+import shutil
+
+import pytest
+from teamhelp import cli, team_of
+
+from pmjournal.core.errors import NotFound, ValidationError
+from pmjournal.core.index import schema
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+OFF = {"PMJOURNAL_INDEX": "off"}
+READS = [
+    ("list", "--include-retracted"),
+    ("list", "--format", "json"),
+    ("list", "--search", "launch"),
+    ("list", "--author", "bob"),
+    ("list", "--person", "Marcus"),
+    ("who",),
+    ("who", "--include-retracted", "--format", "json"),
+    ("due", "--today", "2026-12-01", "--all"),
+]
+
+
+def outputs(member, env=None) -> dict:
+    from clihelp import run_cli
+
+    out = {}
+    shows = [("show", ref) for ref in ("#1", "#2", "dana#1", "bob#1", "bob#2", "lee#1")]
+    for args in [*READS, *shows, ("trace", "#1")]:
+        proc = run_cli(
+            "--db", str(member.path), *args, env={"PMJOURNAL_CONFIG_DIR": str(member.path.parent / "config"), **(env or {})}
+        )
+        out[args] = (proc.returncode, proc.stdout, proc.stderr)
+    return out
+
+
+def same(member) -> None:
+    with_index = outputs(member)
+    assert schema.path_of(member.path).exists()
+    loaded = outputs(member, OFF)
+    for args, result in with_index.items():
+        assert result == loaded[args], (member.handle, args)
+
+
+def test_every_machine_reads_the_team_trail_the_same_with_the_index(tmp_path):
+    rng = random.Random(16)
+    members = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Lee Park")
+    entries: list[str] = []
+    for step in range(40):
+        member = rng.choice(members)
+        journal = member.journal()
+        kind = rng.choice(["decision", "risk", "communication", "incident"])
+        choice = rng.random()
+        if entries and choice < 0.32:
+            try:
+                if choice < 0.25:
+                    journal.amend(
+                        rng.choice(entries), {"owner": rng.choice(["Marcus", "Dana Whitfield", "Priya"])}, f"step {step}"
+                    )
+                else:
+                    journal.retract(rng.choice(entries), f"step {step}")
+            except (ValidationError, NotFound):  # retracted, nothing to change, or not synced here yet: nothing written
+                pass
+        else:
+            values = {
+                "title": f"Launch step {step}",
+                "owner": rng.choice(["Marcus", "Dana Whitfield"]),
+                "occurred_at": f"2026-11-{1 + step % 28:02d}",
+            }
+            if kind == "communication" and step % 3 == 0:
+                values["follow_up_by"] = "2026-11-30"
+            links = {}
+            if entries and rng.random() < 0.4:
+                links = {
+                    rng.choice(["caused_by", "relates", "supersedes"] if kind != "decision" else ["supersedes", "relates"]): [
+                        rng.choice(entries)
+                    ]
+                }
+            try:
+                entries.append(journal.add(kind, values, links)["id"])
+            except (ValidationError, NotFound):  # a link refused, or to an entry not synced here yet: nothing written
+                entries.append(journal.add(kind, values)["id"])
+        if rng.random() < 0.3:
+            member.sync()
+        if step % 10 == 9:
+            for m in members:
+                same(m)  # read (and index) on every machine mid-way: later syncs catch it up
+    for _ in range(2):
+        for member in members:
+            member.sync()
+    for member in members:
+        same(member)
+    listed = cli(members[0], "list", "--include-retracted").stdout
+    assert all(f"{handle}#" in listed for handle in ("bob", "lee")) and len(listed.splitlines()) > 25

@@ -185,61 +185,80 @@ class Reader:
             return "its bytes are not the canonical form that was hashed (the record was altered)"
         return "its content does not match its hash (the record was altered)"
 
-    def read(self, fh):
-        """Yield the records of `fh` (positioned at self.end) in order."""
-        loads, pending, batch = orjson.loads, [], None
-        for raw_line in fh:
-            complete = raw_line.endswith(b"\n")
-            line = raw_line[:-1] if complete else raw_line
-            if not line and self.loose_end:
-                self.end += len(raw_line)  # the newline a loose end was missing, written since
-                self.loose_end = False
-                continue
-            seq = self.seq + 1
-            try:
-                record = loads(line)
-            except orjson.JSONDecodeError:
-                record = None
-            if record.__class__ is not dict or record.get("seq") != seq:
-                if not complete:
-                    self.torn = True  # a write that never finished: never acknowledged
-                    break
-                if record is None:
-                    problem = "the record is not valid JSON (bytes were altered or lost)"
-                elif record.__class__ is not dict:
-                    problem = "the line is not a record"
+    def read(self, fh, pick=None):
+        """Yield the records of `fh` (positioned at self.end) in order.
+
+        `fh` is a binary file (read in large blocks, split into lines) or any
+        iterable of lines (each with its newline if it has one). `pick`, if
+        given, is applied to each record once it is checked, and what it returns
+        is held (while a batch is incomplete) and yielded instead of the record:
+        `verify` needs only ids, and a batch of 100k records need not be held
+        whole to check it.
+
+        This loop runs once per record on every load and `verify`, so its state
+        lives in locals and is written back to the attributes before anything is
+        yielded or raised; what it accepts is spelled out once, here.
+        """
+        loads, decode_error, get_hash = orjson.loads, orjson.JSONDecodeError, line_hash
+        pending, batch, stop = [], None, False
+        seq, prev, end, last_start, loose_end = self.seq, self.prev, self.end, self.last_start, self.loose_end
+        broken = self.broken
+        blocks = _blocks(fh) if hasattr(fh, "read") else _items(fh)
+        for lines, complete in blocks:
+            newline = 1 if complete else 0  # what the line's length leaves out
+            for line in lines:
+                if not line and loose_end:
+                    end += newline  # the newline a loose end was missing, written since
+                    loose_end = False
+                    continue
+                try:
+                    record = loads(line)
+                except decode_error:
+                    record = None
+                if record.__class__ is not dict or record.get("seq") != seq + 1:
+                    self.seq, self.prev, self.end, self.last_start, self.loose_end = seq, prev, end, last_start, loose_end
+                    if not complete:
+                        self.torn = True  # a write that never finished: never acknowledged
+                        stop = True
+                        break
+                    raise self._damaged(seq + 1, record)
+                stored = record.get("hash")
+                if broken is not None and complete:
+                    problem = ""  # the first break is what verify names; later lines are shown, marked
+                elif stored is not None and record.get("prev_hash") == prev and get_hash(line, prev) == stored:
+                    problem = ""  # the common case, checked inline
                 else:
-                    problem = f"it carries #{record.get('seq')} where #{seq} belongs (records were removed, added or reordered)"
-                err = JournalDamaged(
-                    f"{self.path} is damaged at line {seq + 1} (record #{seq}); it was not changed. Run `pmjournal verify` for details"
-                )
-                err.bad = (seq, problem)
-                raise err
-            stored = record.get("hash")
-            if self.broken is not None and complete:
-                problem = ""  # the first break is what verify names; later lines are shown, marked
-            elif stored is not None and record.get("prev_hash") == self.prev and line_hash(line, self.prev) == stored:
-                problem = ""  # the common case, checked inline: this loop runs once per record
-            else:
-                problem = self._problem(line, record)
-            if not complete and problem:
-                self.torn = True
+                    self.seq, self.prev = seq, prev
+                    problem = self._problem(line, record)
+                    if problem and not complete:
+                        self.end, self.last_start, self.loose_end = end, last_start, loose_end
+                        self.torn = True
+                        stop = True
+                        break
+                    if problem:
+                        broken = self.broken = (seq + 1, problem)
+                seq += 1
+                span = record.get("batch")
+                if batch is None and span.__class__ is list and len(span) == 2 and span[0] == seq and span[1] != seq:
+                    batch = (span, end, prev, seq - 1, last_start)
+                prev, last_start = stored, end
+                end += len(line) + newline
+                loose_end = not complete
+                if pick is not None:
+                    record = pick(record)
+                if batch is None:
+                    self.seq, self.prev, self.end, self.last_start, self.loose_end = seq, prev, end, last_start, loose_end
+                    yield record
+                    continue
+                pending.append(record)
+                if seq == batch[0][1] or span != batch[0]:
+                    self.seq, self.prev, self.end, self.last_start, self.loose_end = seq, prev, end, last_start, loose_end
+                    yield from pending
+                    pending, batch = [], None
+            if stop:
                 break
-            if problem:
-                self.broken = (seq, problem)
-            span = record.get("batch")
-            if batch is None and span.__class__ is list and len(span) == 2 and span[0] == seq and span[1] != seq:
-                batch = (span, self.end, self.prev, self.seq, self.last_start)
-            self.seq, self.prev, self.last_start = seq, stored, self.end
-            self.end += len(raw_line)
-            self.loose_end = not complete
-            if batch is None:
-                yield record
-                continue
-            pending.append(record)
-            if seq == batch[0][1] or span != batch[0]:
-                yield from pending
-                pending, batch = [], None
+        if not stop:
+            self.seq, self.prev, self.end, self.last_start, self.loose_end = seq, prev, end, last_start, loose_end
         if batch is not None:
             # An interrupted multi-record write: none of it is part of the journal.
             (first, last), self.end, self.prev, self.seq, self.last_start = batch
@@ -247,6 +266,57 @@ class Reader:
             self.loose_end = False
             if self.broken and self.broken[0] >= first:
                 self.broken = None
+
+    def _damaged(self, seq: int, record) -> JournalDamaged:
+        """The error for line `seq + 1`, complete but not record #seq: reading cannot go on."""
+        if record is None:
+            problem = "the record is not valid JSON (bytes were altered or lost)"
+        elif record.__class__ is not dict:
+            problem = "the line is not a record"
+        else:
+            problem = f"it carries #{record.get('seq')} where #{seq} belongs (records were removed, added or reordered)"
+        err = JournalDamaged(f"{self.path} is damaged at line {seq + 1} (record #{seq}); it was not changed. Run `pmjournal verify` for details")
+        err.bad = (seq, problem)
+        return err
+
+
+_BLOCK = 1 << 20
+
+
+def _blocks(fh):
+    """(lines, complete) from a binary file: its whole lines in blocks of about 1 MiB
+    (without their newlines, complete True), then the bytes after the last newline,
+    if any, as one incomplete line."""
+    rest, parts = b"", []
+    read = fh.read
+    while True:
+        data = read(_BLOCK)
+        if not data:
+            break
+        if data.find(b"\n") < 0:
+            parts.append(data)  # a line longer than a block: gather it
+            continue
+        if parts:
+            data = b"".join([rest, *parts, data])
+            parts = []
+        elif rest:
+            data = rest + data
+        lines = data.split(b"\n")
+        rest = lines.pop()
+        yield lines, True
+    if parts:
+        rest = b"".join([rest, *parts])
+    if rest:
+        yield [rest], False
+
+
+def _items(lines):
+    """(lines, complete) from an iterable of lines, one at a time, as they come."""
+    for raw in lines:
+        if raw.endswith(b"\n"):
+            yield [raw[:-1]], True
+        else:
+            yield [raw], False
 
 
 class JournalFile:

@@ -15,6 +15,7 @@ offset, nor a new record reusing an id from before the offset: the full check
 """
 
 from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
 
 from .chain import GENESIS
@@ -149,12 +150,13 @@ def verify_file(path, quick: bool = False) -> Report:
 def _walk(reader, fh, schema: int) -> Report:
     seen: set[str] = set()
     try:
-        for record in reader.read(fh):
+        # The reader hands over only each record's id (what is checked here beyond the
+        # chain); records are yielded in #seq order from the one after where it starts.
+        for seq, entry_id in enumerate(reader.read(fh, _ID), reader.seq + 1):
             if reader.broken:
                 break
-            entry_id = record.get("id")
             if entry_id in seen:
-                return Report(False, record["seq"] - 1, record["seq"] - 1, "", bad_seq=record["seq"], problem=f"its id {entry_id} is used twice")
+                return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=f"its id {entry_id} is used twice")
             seen.add(entry_id)
     except JournalDamaged as err:
         if reader.broken:  # an earlier record already broke the chain: report the first
@@ -166,6 +168,9 @@ def _walk(reader, fh, schema: int) -> Report:
         seq, problem = reader.broken
         return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
     return Report(True, reader.seq, reader.seq, reader.prev, torn_tail=reader.torn, unfinished=reader.unfinished, schema=schema)
+
+
+_ID = methodcaller("get", "id")
 
 
 def _size(fh) -> int:

@@ -530,9 +530,11 @@ def _same_file(a, b) -> bool:
 
 def cmd_import(args) -> int:
     from ..core.transfer import import_file
+    from .progress import Progress
 
     journal = open_journal(args)
-    added, skipped = import_file(journal, args.file)
+    with Progress(os.path.basename(args.file)) as progress:  # on a terminal, after a second
+        added, skipped = import_file(journal, args.file, progress=progress)
     _out(f"imported {added} records, skipped {skipped} already present\n")
     return 0
 

@@ -274,6 +274,11 @@ def refused_chars(value: str, multiline: bool = False):
 
 
 def check_text(name: str, value: str, multiline: bool = False) -> str:
+    if multiline:
+        if suspect_in_text(value) is None:
+            return value  # the common case, one regular-expression search: nothing to refuse
+    elif suspect_in_line(value) is None and "\n" not in value and "\r" not in value:
+        return value
     for _, bad in refused_chars(value, multiline):
         if "\ud800" <= bad <= "\udfff":
             raise ValidationError(f"{name} contains bytes that are not UTF-8; remove them", field=name)
@@ -318,7 +323,7 @@ def _clean(field: Field, value, stored: bool = False):
         if not value.strip():
             return None
         try:
-            return dates.iso(dates.parse_when(value))
+            return dates.iso_when(value)
         except ValidationError as err:
             raise ValidationError(f"{field.label.lower()}: {err}", field=name) from err
     if kind == "enum":
@@ -415,7 +420,7 @@ def _commitment(item: dict, ref=None) -> dict:
     if not isinstance(due, str) or not due.strip():
         raise ValidationError(f"a commitment says by when; {COMMITMENT_HINT}", field="commitments")
     try:
-        due = dates.iso(dates.parse_when(due, ref=ref))
+        due = dates.iso_when(due, ref)
     except ValidationError as err:
         raise ValidationError(f"commitment {what.strip()!r}: {err}", field="commitments") from err
     return {"who": who[0], "what": " ".join(what.split()), "due": due}
@@ -483,7 +488,9 @@ def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
         raise ValidationError(f"a {kind} has no {unknown[0]} field", field=unknown[0])
     record: dict = {"kind": kind}
     for name, field in spec.items():
-        value = _clean(field, values.get(name), stored)
+        value = values.get(name)
+        if value is not None:  # _clean(field, None) is None: most fields are empty
+            value = _clean(field, value, stored)
         if value is None and field.default and name not in values:
             value = field.default
         if value is not None:

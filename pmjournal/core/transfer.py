@@ -2,25 +2,33 @@
 
 The JSON export carries the raw records (with their chain fields) of the
 selected entries and of every amendment and retraction that targets them, so
-importing it elsewhere reproduces the same folded entries. Import is all or
-nothing: every record is validated before a single one is appended, and the
-append is one locked write.
+importing it elsewhere reproduces the same folded entries. It is written one
+entry or record a line, which is what lets the import read it a line at a
+time. Import is all or nothing: the whole file is checked before anything is
+written, and what it takes is one batch, cut back if any record fails its
+checks (see "import" below).
 """
 
 import csv
+import heapq
 import io
 import os
 import re
+from array import array
 from datetime import datetime, time
 from pathlib import Path
 
 import orjson
 
 from . import dates, model
+from .batch import StreamedBatch
+from .chain import line_hash, record_hash
 from .errors import PmjournalError, ValidationError
 from .fold import raw
 from .ids import derived_id
+from .jsonstream import JsonStream, NotJSON
 from .query import Filter, public
+from .storage import Reader
 from .team.layout import clock_of
 
 EXPORT_FORMAT = "pmjournal-export"
@@ -93,7 +101,10 @@ def selected(journal, filt: Filter) -> list[dict]:
 def iter_json(journal, filt: Filter, views=None):
     """The JSON export, one entry or record per line, written as it goes: at
     100k entries a single document in memory would cost most of a GB. `views`:
-    what `filt` selects, when the caller has it already."""
+    what `filt` selects, when the caller has it already.
+
+    Keep one record a line: `import` reads a line at a time and is much slower on
+    other layouts (which it still reads: see jsonstream.py)."""
     if views is None:
         views = selected(journal, filt)
     ids = {v["id"] for v in views}
@@ -181,12 +192,38 @@ def export_csv(views, broken: tuple[int, str] | None = None) -> str:
 
 
 # -- import ---------------------------------------------------------------
+#
+# `import FILE` streams (issue 16): neither the file nor the journal is ever held whole.
+#
+# 1. The journal is read through the Reader, which checks its chain, keeping only each
+#    record's id and kind and which entries are retracted (`_Known`); a journal that fails
+#    verification is refused.
+# 2. The file is read once to check it (`_check`): it must be valid JSON to the last byte,
+#    every record must match its own hash, records #n and #n+1 must chain, nothing may come
+#    after the stated head and the record at the head must carry its hash. This pass also
+#    counts the records new to the journal and, in a team journal's export, each record's
+#    Lamport clock (the order the records are taken in). Nothing is written.
+# 3. Under the journal's write lock, the records are read again, from where pass 2 found
+#    each chain, each checked as `add` would check it (fields, dates, names, targets,
+#    links), and sealed into one batch written as they come (batch.StreamedBatch). The
+#    first problem cuts the journal back to what it was: the import is all or nothing, as
+#    it was when it was one write() of a list. A link to an entry later in the file is
+#    allowed (the old check knew every entry in the file up front); such links are checked
+#    once every record was read, before the batch is made final.
+#
+# The JSON export writes one record a line (iter_json), so both passes parse a line at a
+# time; another layout of the same document (re-indented, on one line) reads the same,
+# only slower (jsonstream.py). The file is opened once and must not change between the
+# passes (its size, times and inode are compared before the batch is made final).
 
 # Keys of an exported record that belong to the journal it came from, not to the entry.
 # Facts of the chain a record was sealed in, not of the entry: an imported record is
 # sealed into this journal's chain (a team's `clock` and `seen` included) afresh.
 _CHAIN = ("seq", "prev_hash", "hash", "batch", "imported", "clock", "seen")
-_IMPORT_MAX = 4 << 30  # a file larger than this is not an export we wrote
+_NOT_BODY = frozenset(_CHAIN + ("id", "kind", "recorded_at", "recorded_by"))  # _CHAIN and _system_fields
+_PROGRESS_EVERY = 2000  # records between two progress calls
+_INT64 = -(1 << 63)
+_LINK_HINT = "export the linked entries too: without filters and with --include-retracted"
 
 
 def _system_fields(record: dict) -> dict:
@@ -207,46 +244,563 @@ def _system_fields(record: dict) -> dict:
     return {"id": entry_id, "kind": record.get("kind"), "recorded_at": recorded_at, "recorded_by": recorded_by}
 
 
-def _check_links(links, known: set[str]) -> None:
-    for link in links or ():
-        if isinstance(link, dict) and link.get("to") not in known:
-            raise ValidationError(
-                f"it links to {link.get('to')!r}, which is neither in the journal nor in the file "
-                "(export the linked entries too: without filters and with --include-retracted)"
-            )
+_KINDS = {kind: kind for kind in (*model.ENTRY_KINDS, *model.META_KINDS)}
 
 
-def _ours(records: list, journal_records: list[dict]) -> list[dict]:
-    """Validate exported records against the journal and each other; return bodies to append."""
-    kinds = {r["id"]: r["kind"] for r in journal_records}
-    linkable = set(kinds) | {
-        r.get("id")
-        for r in records
-        if isinstance(r, dict) and r.get("kind") in model.ENTRY_KINDS and isinstance(r.get("id"), str)
-    }
-    retracted = {r.get("target") for r in journal_records if r["kind"] == "retraction"}
-    bodies = []
-    for i, record in enumerate(records, start=1):
-        label = record.get("id") if isinstance(record, dict) else None
-        where = f"record {i}" + (f" ({label})" if isinstance(label, str) else "")
+def _id_and_kind(record: dict) -> tuple:
+    """What the Reader holds of a record while its batch is incomplete (a 1M-record batch
+    is not held whole): its id, its kind (one shared string a kind) and a retraction's target."""
+    kind = record["kind"]
+    return record["id"], _KINDS.get(kind, kind), record.get("target") if kind == "retraction" else None
+
+
+class _Known:
+    """What the journal holds, as far as an import needs it: each record's kind by id, and
+    the entries retracted. Read through the Reader (every record checked against the
+    chain), never loaded: at 1M records the ids alone are what is kept."""
+
+    def __init__(self, journal):
+        self.journal = journal
+        self.kinds: dict[str, str] = {}
+        self.retracted: set = set()
+        self.reader = None
+        self.last_hash: str | None = None
+        self._read_all()
+
+    def _take(self, records) -> int:
+        kinds, retracted, n = self.kinds, self.retracted, 0
+        for record in records:
+            kind = record["kind"]
+            kinds[record["id"]] = kind
+            if kind == "retraction":
+                retracted.add(record.get("target"))
+            n += 1
+        return n
+
+    def _take_own(self, fh) -> int:
+        """The records of the own chain from the Reader (at `fh`); how many there were."""
+        kinds, retracted, n = self.kinds, self.retracted, 0
+        for entry_id, kind, target in self.reader.read(fh, _id_and_kind):
+            kinds[entry_id] = kind
+            if kind == "retraction":
+                retracted.add(target)
+            n += 1
+        if n:
+            self.last_hash = self.reader.prev
+        return n
+
+    def _read_all(self) -> None:
+        self.kinds, self.retracted, self.last_hash = {}, set(), None
+        file = self.journal.storage.file
+        self.identity = file.identity()
+        fh = file.open_read()
+        if fh is None:
+            self.reader = Reader(file.path)
+        else:
+            with fh:
+                header, self.reader = file.start(fh)
+                if header is not None:
+                    self._take_own(fh)
+        if self.reader.broken:
+            self.journal.require_verified("imported")  # says so in one line, as every refusal
+        team = self.journal.team
+        if team.joined:
+            from .team.merge import TeamRecords
+
+            # The colleagues' chains as the journal reads them (merge.merged leaves out a
+            # colleague's record whose id is taken, so does this).
+            for chain in TeamRecords(team).current():
+                for record in chain.records:
+                    if record["id"] not in self.kinds:
+                        self._take((record,))
+
+    def catch_up(self) -> bool:
+        """Under the write lock: take in what another process appended since; True if the
+        journal now holds ids it did not (or the file was replaced and read again)."""
+        file = self.journal.storage.file
+        reader = self.reader
+        same = file.identity() == self.identity and (
+            self.last_hash is None or file.holds(reader.last_start, reader.end, self.last_hash)
+        )
+        if not same:
+            before = self.kinds
+            self._read_all()
+            return self.kinds.keys() != before.keys()
+        fh = file.open_read()
+        if fh is None:
+            return False
+        with fh:
+            if reader.end == 0:
+                header, self.reader = file.start(fh)  # the file was empty when it was read
+                if header is None:
+                    return False
+                reader = self.reader
+            else:
+                fh.seek(reader.end)
+            added = self._take_own(fh)
+        if reader.broken:
+            self.journal.require_verified("imported")
+        return added > 0
+
+
+class _Keys:
+    """(Lamport clock, #seq) of each record of one chain in the file, in file order: the
+    order a team journal's export is taken in. Two machine-int arrays (16 bytes a record);
+    a forged clock beyond 64 bits moves them to plain lists."""
+
+    def __init__(self):
+        self.clocks = array("q")
+        self.seqs = array("q")
+
+    def add(self, record: dict) -> None:
+        clock, seq = clock_of(record), record["seq"]
+        if self.clocks.__class__ is not list and not (_INT64 <= clock < -_INT64 and _INT64 <= seq < -_INT64):
+            self.clocks, self.seqs = list(self.clocks), list(self.seqs)
+        self.clocks.append(clock)
+        self.seqs.append(seq)
+
+    def order(self) -> range | list[int]:
+        """Indices in (clock, #seq) order; file order when that is already it (the usual case)."""
+        clocks, seqs = self.clocks, self.seqs
+        if all((clocks[j], seqs[j]) <= (clocks[j + 1], seqs[j + 1]) for j in range(len(seqs) - 1)):
+            return range(len(seqs))
+        return sorted(range(len(seqs)), key=lambda j: (clocks[j], seqs[j]))
+
+
+class _Disorder(Exception):
+    """Records out of #seq order: check the chain again keeping every #seq."""
+
+
+class _ChainCheck:
+    """The check of one chain's records in the file, one record at a time.
+
+    In #seq order (what the export writes) it keeps only the last record's #seq and hash;
+    records out of order raise _Disorder and the chain is read again keeping every #seq
+    (`full`). What it refuses, in this order: a record that is not one, a #seq outside
+    #1..head or used twice, a record that does not match its own hash (all per record, in
+    file order); then the first record (in file order) that does not chain to the one
+    before it, and a record at the head that does not carry the head's hash.
+    """
+
+    def __init__(self, head: tuple[int, str], full: bool = False):
+        self.head = head
+        self.full = full
+        self.by_seq: dict[int, tuple[str, str]] = {}
+        self.last_seq = 0
+        self.last_hash: str | None = None
+        self.unchained: int | None = None  # the first #seq that does not chain, in file order
+
+    def add(self, i: int, record, raw: bytes | None = None) -> None:
+        """Check record number `i` of the chain in the file; `raw`: its bytes, if known."""
+        if record.__class__ is not dict:
+            raise ValidationError(f"record {i} is not a record")
+        seq, sealed, prev = record.get("seq"), record.get("hash"), record.get("prev_hash")
+        where = f"record {i} (#{seq})"
+        if not isinstance(seq, int) or not 0 < seq <= self.head[0]:
+            raise ValidationError(f"{where} is not between #1 and the chain head #{self.head[0]}")
+        if self.full:
+            if seq in self.by_seq:
+                raise ValidationError(f"{where} appears twice")
+        elif seq <= self.last_seq:
+            raise _Disorder
+        if sealed.__class__ is not str or prev.__class__ is not str:
+            raise ValidationError(f"{where} does not match its hash: it was altered after it was exported")
+        # The export writes each record as the journal stored it: its line less the hash
+        # pair is the canonical body that was hashed (chain.line_hash), and if that hashes
+        # to the stated hash the record is the sealed one. Other layouts are hashed anew.
+        if (raw is None or line_hash(raw, prev) != sealed) and record_hash(record) != sealed:
+            raise ValidationError(f"{where} does not match its hash: it was altered after it was exported")
+        if self.full:
+            self.by_seq[seq] = (sealed, prev)
+            return
+        if seq == self.last_seq + 1 and self.last_hash is not None and prev != self.last_hash and self.unchained is None:
+            self.unchained = seq
+        self.last_seq, self.last_hash = seq, sealed
+
+    def finish(self) -> None:
+        if self.full:
+            for seq, (_, prev) in self.by_seq.items():
+                before = self.by_seq.get(seq - 1)
+                if before is not None and prev != before[0]:
+                    self.unchained = seq
+                    break
+            at_head = self.by_seq.get(self.head[0])
+            head_hash = at_head[0] if at_head else None
+        else:
+            head_hash = self.last_hash if self.last_seq == self.head[0] else None
+        if self.unchained is not None:
+            seq = self.unchained
+            raise ValidationError(f"#{seq} does not chain to #{seq - 1}: records were altered, removed or reordered")
+        if head_hash is not None and head_hash != self.head[1]:
+            raise ValidationError(f"the chain head does not match record #{self.head[0]}")
+
+
+def _head_of(holder: dict) -> tuple[int, str]:
+    """The stated chain head of an export (or of one chain in it), or the refusal."""
+    if holder.get("unverified"):
+        raise ValidationError("it was exported from a journal that failed verification (--unverified)")
+    head = holder.get("chain_head")
+    if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
+        raise ValidationError("it has no chain head")
+    return head["seq"], head["hash"]
+
+
+class _Chain:
+    """One chain's records in the file: the export's own (`handle` None) or a colleague's."""
+
+    def __init__(self, handle: str | None):
+        self.handle = handle
+        self.fields: dict = {}  # chain_head and unverified, as the file states them
+        self.records_at: int | None = None  # where its records array starts
+        self.is_list = False
+        self.head: tuple[int, str] | None = None
+        self.count = 0
+        self.fresh = 0
+        self.keys = _Keys()
+        self.checked = False
+
+    def refusal(self, path: Path, err) -> PmjournalError:
+        if self.handle is None:
+            return PmjournalError(f"{path} does not verify: {err}; nothing was imported")
+        return PmjournalError(f"{path} does not verify: {self.handle}'s chain: {err}; nothing was imported")
+
+
+class _File:
+    """The file being imported: what the check pass found, and the records again in order."""
+
+    def __init__(self, fh, path: Path, source: str, known: _Known, progress):
+        self.fh = fh
+        self.path = path
+        self.source = source
+        self.known = known
+        self.progress = progress
+        self.size = os.fstat(fh.fileno()).st_size
+        self.fields: dict = {}
+        self.own = _Chain(None)
+        self.chains: dict[str, _Chain] = {}
+        self.chains_value = None  # `chains` when it is not an object (null, or damaged)
+        self.entries_at: int | None = None
+        self.format = None  # "ours" or "jrnl", once the whole document was read
+        self.jrnl_count = 0
+        self.jrnl_fresh = 0
+
+    def _not_json(self, err: NotJSON) -> PmjournalError:
+        return PmjournalError(f"{self.path} is not valid JSON ({err}); nothing was imported")
+
+    def _report(self, stream: JsonStream) -> None:
+        if self.progress is not None:
+            self.progress("checking", stream.offset, self.size)
+
+    # -- pass 1: the check -------------------------------------------------
+
+    def check(self) -> None:
+        """Read the whole file once: refuse it with one line, or know what to import."""
         try:
-            if not isinstance(record, dict):
-                raise ValidationError("it is not a record")
+            self._walk()
+        except NotJSON as err:
+            raise self._not_json(err) from None
+        fields = self.fields
+        if fields.get("format") == EXPORT_FORMAT:
+            self.format = "ours"
+            version = fields.get("version")
+            if not isinstance(version, int) or version > EXPORT_VERSION:
+                raise PmjournalError(f"{self.path} was exported by a newer pmjournal; nothing was imported")
+            if not self.own.is_list:
+                raise PmjournalError(f"{self.path} has no records list; nothing was imported")
+            self._check_chain(self.own, fields)
+            if self.chains_value is not None and self.chains_value:
+                raise PmjournalError(f"{self.path} has a damaged chains section; nothing was imported")
+            for handle in sorted(self.chains):
+                chain = self.chains[handle]
+                if chain.fields is None or not chain.is_list:
+                    raise PmjournalError(f"{self.path}: the chain of {handle} is damaged; nothing was imported")
+                self._check_chain(chain, chain.fields)
+        elif self.entries_at is not None and "tags" in fields:
+            self.format = "jrnl"
+            self._check_jrnl()
+        else:
+            raise PmjournalError(f"{self.path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
+
+    def _walk(self) -> None:
+        """The document's top level, in file order. Records are checked as they are read
+        when the file said what it is and what its chain head is before them (as the export
+        writes it); otherwise where they start is noted and they are checked afterwards."""
+        stream = JsonStream(self.fh)
+        if stream.peek() != ord("{"):
+            stream.skip()
+            stream.end()
+            raise PmjournalError(f"{self.path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
+        seen = set()
+        for key in stream.members():
+            if key in seen:
+                raise PmjournalError(f"{self.path} has {key!r} twice; nothing was imported")
+            seen.add(key)
+            if key == "records":
+                self._records_member(stream, self.own, self.fields)
+            elif key == "chains":
+                self._chains_member(stream)
+            elif key == "entries":
+                if stream.peek() == ord("["):
+                    self.entries_at = stream.offset
+                    for n, _ in enumerate(stream.values(), start=1):  # the folded views: checked as JSON, not imported
+                        if n % _PROGRESS_EVERY == 0:
+                            self._report(stream)
+                else:
+                    stream.skip()
+            elif key in ("format", "version", "chain_head", "unverified"):
+                self.fields[key] = stream.value()
+            elif key == "tags":
+                self.fields["tags"] = True  # a jrnl export; its tag counts are not needed
+                stream.skip()
+            else:
+                stream.skip()
+            self._report(stream)
+        stream.end()
+
+    def _ready(self, fields: dict) -> bool:
+        """Whether records can be checked as they are read (the export's own layout)."""
+        if self.fields.get("format") != EXPORT_FORMAT:
+            return False
+        version = self.fields.get("version")
+        if not isinstance(version, int) or version > EXPORT_VERSION:
+            return False
+        try:
+            _head_of(fields)
+        except ValidationError:
+            return False
+        return True
+
+    def _records_member(self, stream: JsonStream, chain: _Chain, fields: dict) -> None:
+        chain.is_list = stream.peek() == ord("[")
+        if not chain.is_list:
+            stream.skip()
+            return
+        chain.records_at = stream.offset
+        if self._ready(fields):
+            chain.head = _head_of(fields)
+            try:
+                self._check_records(stream, chain)
+            except _Disorder:
+                self._rescan(chain, full=True)
+                stream.skip()
+            except ValidationError as err:
+                raise chain.refusal(self.path, err) from None
+        else:
+            stream.skip()
+
+    def _chains_member(self, stream: JsonStream) -> None:
+        if stream.peek() != ord("{"):
+            self.chains_value = stream.value()
+            return
+        for handle in stream.members():
+            if handle in self.chains:
+                raise PmjournalError(f"{self.path} has the chain of {handle} twice; nothing was imported")
+            chain = self.chains[handle] = _Chain(handle)
+            if stream.peek() != ord("{"):
+                chain.fields = None
+                stream.skip()
+                continue
+            seen = set()
+            for key in stream.members():
+                if key in seen:
+                    raise PmjournalError(f"{self.path}: the chain of {handle} has {key!r} twice; nothing was imported")
+                seen.add(key)
+                if key == "records":
+                    self._records_member(stream, chain, chain.fields)
+                elif key in ("chain_head", "unverified"):
+                    chain.fields[key] = stream.value()
+                else:
+                    stream.skip()
+
+    def _check_chain(self, chain: _Chain, fields: dict) -> None:
+        """Check a chain whose records could not be checked as they were read."""
+        try:
+            head = _head_of(fields)
+        except ValidationError as err:
+            raise chain.refusal(self.path, err) from None
+        if not chain.checked:
+            chain.head = head
+            self._rescan(chain, full=False)
+
+    def _rescan(self, chain: _Chain, full: bool) -> None:
+        stream = JsonStream(self.fh, chain.records_at)
+        try:
+            self._check_records(stream, chain, full)
+        except _Disorder:
+            self._rescan(chain, full=True)
+        except ValidationError as err:
+            raise chain.refusal(self.path, err) from None
+        except NotJSON as err:  # the file changed since it was read through
+            raise self._not_json(err) from None
+
+    def _check_records(self, stream: JsonStream, chain: _Chain, full: bool = False) -> None:
+        check = _ChainCheck(chain.head, full)
+        kinds = self.known.kinds
+        keys = chain.keys = _Keys()
+        count = fresh = 0
+        for record in stream.values():
+            count += 1
+            check.add(count, record, stream.raw)
+            entry_id = record.get("id")
+            if entry_id.__class__ is not str or entry_id not in kinds:
+                fresh += 1
+            keys.add(record)
+            if count % _PROGRESS_EVERY == 0:
+                self._report(stream)
+        check.finish()
+        chain.count, chain.fresh, chain.checked = count, fresh, True
+
+    def recount(self) -> None:
+        """After the journal gained records while this file was checked: which are new now."""
+        if self.format == "jrnl":
+            self._check_jrnl()
+            return
+        kinds = self.known.kinds
+        for chain in self.chains_in_order():
+            fresh = 0
+            for record in self._stream(chain):
+                entry_id = record.get("id")
+                if entry_id.__class__ is not str or entry_id not in kinds:
+                    fresh += 1
+            chain.fresh = fresh
+
+    def chains_in_order(self) -> list[_Chain]:
+        return [self.own] + [self.chains[h] for h in sorted(self.chains)]
+
+    @property
+    def total(self) -> int:
+        if self.format == "jrnl":
+            return self.jrnl_count
+        return sum(chain.count for chain in self.chains_in_order())
+
+    @property
+    def fresh(self) -> int:
+        if self.format == "jrnl":
+            return self.jrnl_fresh
+        return sum(chain.fresh for chain in self.chains_in_order())
+
+    # -- jrnl ------------------------------------------------------------------
+
+    def _jrnl_bodies(self):
+        """(entry number, body) of each entry of a jrnl export, checked."""
+        zone = dates.local_zone()
+        try:
+            for i, entry in enumerate(JsonStream(self.fh, self.entries_at).values(), start=1):
+                try:
+                    yield _jrnl_entry(i, entry, zone)
+                except ValidationError as err:
+                    raise PmjournalError(f"{self.path}: {err}; nothing was imported") from None
+        except NotJSON as err:
+            raise self._not_json(err) from None
+
+    def _check_jrnl(self) -> None:
+        seen, count, fresh = set(), 0, 0
+        kinds = self.known.kinds
+        for body in self._jrnl_bodies():
+            count += 1
+            if body["id"] not in seen and body["id"] not in kinds:
+                seen.add(body["id"])
+                fresh += 1
+        self.jrnl_count, self.jrnl_fresh = count, fresh
+
+    # -- pass 2: the records again, in the order they are taken in -------------
+
+    def records(self):
+        """(chain, record) of every record, in the order they are imported: file order, or
+        in a team journal's export the team's order (Lamport clock, then #seq), so that a
+        correction comes after what it corrects."""
+        chains = [c for c in self.chains_in_order() if c.count]
+        try:
+            if not self.chains:
+                yield from ((self.own, r) for r in self._stream(self.own))
+                return
+            readers = [_Ordered(self, chain) for chain in chains]
+            merged = heapq.merge(*(reader.keyed(n) for n, reader in enumerate(readers)))
+            for _, _, n, j in merged:
+                yield readers[n].chain, readers[n].get(j)
+        except NotJSON as err:
+            raise self._not_json(err) from None
+
+    def _stream(self, chain: _Chain):
+        if chain.records_at is not None:
+            yield from JsonStream(self.fh, chain.records_at).values()
+
+
+class _Ordered:
+    """One chain's records read in (clock, #seq) order: in file order as a rule, and a
+    record that comes earlier in that order than in the file is held until it is asked for."""
+
+    def __init__(self, file: _File, chain: _Chain):
+        self.chain = chain
+        self.order = chain.keys.order()
+        self._records = file._stream(chain)
+        self._next = 0
+        self._held: dict[int, dict] = {}
+
+    def keyed(self, n: int):
+        clocks, seqs = self.chain.keys.clocks, self.chain.keys.seqs
+        return ((clocks[j], seqs[j], n, j) for j in self.order)
+
+    def get(self, j: int) -> dict:
+        if j in self._held:
+            return self._held.pop(j)
+        while True:
+            record = next(self._records)
+            index, self._next = self._next, self._next + 1
+            if index == j:
+                return record
+            self._held[index] = record
+
+
+class _Checker:
+    """Each record checked as `add` would check it, against the journal and the records
+    taken before it (the old `_ours`, one record at a time)."""
+
+    def __init__(self, known: _Known):
+        self.journal_kinds = known.kinds
+        self.kinds: dict[str, str] = {}  # the records taken so far
+        self.retracted = set(known.retracted)
+        self.later_links: dict[str, str] = {}  # an entry not read yet -> where a record links to it
+        self.i = 0
+
+    def _links(self, links, where: str) -> None:
+        for link in links or ():
+            if not isinstance(link, dict):
+                continue
+            to = link.get("to")
+            if to in self.journal_kinds or self.kinds.get(to) in model.ENTRY_KINDS:
+                continue
+            self.later_links.setdefault(to, where)  # perhaps an entry further on in the file
+
+    def finish(self) -> None:
+        for to, where in self.later_links.items():
+            if self.kinds.get(to) not in model.ENTRY_KINDS:
+                raise ValidationError(
+                    f"{where}: it links to {to!r}, which is neither in the journal nor in the file ({_LINK_HINT})"
+                )
+
+    def body(self, record: dict) -> dict:
+        self.i += 1
+        label = record.get("id")
+        where = f"record {self.i}" + (f" ({label})" if isinstance(label, str) else "")
+        try:
             system = _system_fields(record)
-            if system["id"] in kinds:
+            entry_id = system["id"]
+            if entry_id in self.kinds or entry_id in self.journal_kinds:
                 raise ValidationError("its id is used twice in the file")
             kind = system["kind"]
-            rest = {k: v for k, v in record.items() if k not in _CHAIN and k not in system}
+            rest = {k: v for k, v in record.items() if k not in _NOT_BODY}
             if kind in model.ENTRY_KINDS:
                 if "occurred_at" not in rest:
                     raise ValidationError("it has no occurred_at")
                 body = model.build_entry(kind, rest, stored=True)
-                _check_links(body.get("links"), linkable)
+                self._links(body.get("links"), where)
             elif kind in model.META_KINDS:
                 target = rest.get("target")
-                if kinds.get(target) not in model.ENTRY_KINDS:
+                known = self.journal_kinds.get(target) or self.kinds.get(target) if isinstance(target, str) else None
+                if known not in model.ENTRY_KINDS:
                     raise ValidationError(f"its target {target} is not an entry in the journal or earlier in the file")
-                if target in retracted:
+                if target in self.retracted:
                     raise ValidationError(f"its target {target} is already retracted")
                 if kind == "loop":
                     body = model.build_loop(target, {k: v for k, v in rest.items() if k != "target"})
@@ -256,60 +810,18 @@ def _ours(records: list, journal_records: list[dict]) -> list[dict]:
                     if not isinstance(changes, dict):
                         raise ValidationError("its changes are not a set of field values")
                     body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
-                    body["changes"] = model.clean_changes(kinds[target], changes, stored=True)
-                    _check_links(body["changes"].get("links"), linkable)
+                    body["changes"] = model.clean_changes(known, changes, stored=True)
+                    self._links(body["changes"].get("links"), where)
                 else:
                     body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
-                    retracted.add(target)
+                    self.retracted.add(target)
             else:
                 raise ValidationError(f"unknown kind {kind!r}")
         except ValidationError as err:
             raise ValidationError(f"{where}: {err}") from err
         body.update(system)
-        kinds[system["id"]] = kind
-        bodies.append(body)
-    return bodies
-
-
-def _check_chain(data: dict) -> tuple[int, str]:
-    """Refuse an export whose records are not exactly as their journal sealed them.
-
-    Each record must match its own hash; where two records follow each other
-    (#n and #n+1) the second must chain to the first; the record at the
-    stated chain head must carry the head's hash, and none may come after it.
-    What this cannot show without the journal: that a forger did not rebuild
-    every hash of a file made from scratch. The recording facts of what is
-    imported are therefore the importer's, and the file's own are kept only
-    as labelled data (see `imported`).
-    """
-    from .chain import record_hash
-
-    if data.get("unverified"):
-        raise ValidationError("it was exported from a journal that failed verification (--unverified)")
-    head = data.get("chain_head")
-    if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
-        raise ValidationError("it has no chain head")
-    by_seq: dict[int, dict] = {}
-    for i, record in enumerate(data["records"], start=1):
-        if not isinstance(record, dict):
-            raise ValidationError(f"record {i} is not a record")
-        seq, sealed = record.get("seq"), record.get("hash")
-        where = f"record {i} (#{seq})"
-        if not isinstance(seq, int) or not 0 < seq <= head["seq"]:
-            raise ValidationError(f"{where} is not between #1 and the chain head #{head['seq']}")
-        if seq in by_seq:
-            raise ValidationError(f"{where} appears twice")
-        if not isinstance(sealed, str) or not isinstance(record.get("prev_hash"), str) or record_hash(record) != sealed:
-            raise ValidationError(f"{where} does not match its hash: it was altered after it was exported")
-        by_seq[seq] = record
-    for seq, record in by_seq.items():
-        before = by_seq.get(seq - 1)
-        if before is not None and record["prev_hash"] != before["hash"]:
-            raise ValidationError(f"#{seq} does not chain to #{seq - 1}: records were altered, removed or reordered")
-    at_head = by_seq.get(head["seq"])
-    if at_head is not None and at_head["hash"] != head["hash"]:
-        raise ValidationError(f"the chain head does not match record #{head['seq']}")
-    return head["seq"], head["hash"]
+        self.kinds[entry_id] = kind
+        return body
 
 
 def _provenance(record: dict, source: str, head: tuple[int, str]) -> dict:
@@ -326,42 +838,39 @@ def _provenance(record: dict, source: str, head: tuple[int, str]) -> dict:
     return origin
 
 
-def _jrnl(entries: list) -> list[dict]:
-    bodies = []
-    zone = dates.local_zone()
-    for i, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or "date" not in entry:
-            raise ValidationError(f"jrnl entry {i} has no date")
-        try:
-            day = datetime.fromisoformat(str(entry["date"])).date()
-            at = time.fromisoformat(str(entry.get("time") or "00:00"))
-        except ValueError as err:
-            raise ValidationError(f"jrnl entry {i} has a bad date or time: {err}") from err
-        title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
-        tags = []
-        for tag in entry.get("tags") or ():
-            clean = "".join(c if c.isalnum() or c in "-_/." else "-" for c in str(tag).lstrip("@").lower()).strip("-")
-            if clean and clean not in tags:
-                tags.append(clean)
-        if entry.get("starred"):
-            tags.append("starred")
-        values = {
-            "title": title,
-            "body": entry.get("body") or None,
-            "tags": tags,
-            "occurred_at": dates.iso(datetime.combine(day, at, tzinfo=zone)),
-        }
-        try:
-            body = model.build_entry("note", values)
-        except ValidationError as err:
-            raise ValidationError(f"jrnl entry {i}: {err}") from err
-        occurred = datetime.fromisoformat(body["occurred_at"])
-        body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + title + "\n" + (entry.get("body") or ""))
-        bodies.append(body)
-    return bodies
+def _jrnl_entry(i: int, entry, zone) -> dict:
+    """The body of jrnl entry number `i` (its id derived from its date and text)."""
+    if not isinstance(entry, dict) or "date" not in entry:
+        raise ValidationError(f"jrnl entry {i} has no date")
+    try:
+        day = datetime.fromisoformat(str(entry["date"])).date()
+        at = time.fromisoformat(str(entry.get("time") or "00:00"))
+    except ValueError as err:
+        raise ValidationError(f"jrnl entry {i} has a bad date or time: {err}") from err
+    title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
+    tags = []
+    for tag in entry.get("tags") or ():
+        clean = "".join(c if c.isalnum() or c in "-_/." else "-" for c in str(tag).lstrip("@").lower()).strip("-")
+        if clean and clean not in tags:
+            tags.append(clean)
+    if entry.get("starred"):
+        tags.append("starred")
+    values = {
+        "title": title,
+        "body": entry.get("body") or None,
+        "tags": tags,
+        "occurred_at": dates.iso(datetime.combine(day, at, tzinfo=zone)),
+    }
+    try:
+        body = model.build_entry("note", values)
+    except ValidationError as err:
+        raise ValidationError(f"jrnl entry {i}: {err}") from err
+    occurred = datetime.fromisoformat(body["occurred_at"])
+    body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + title + "\n" + (entry.get("body") or ""))
+    return body
 
 
-def _read_import(path: Path):
+def _open_import(path: Path):
     from .storage import open_regular
 
     try:
@@ -370,82 +879,91 @@ def _read_import(path: Path):
         raise PmjournalError(f"{err}; nothing was imported") from err
     if fh is None:
         raise PmjournalError(f"no such file: {path}")
-    with fh:
-        try:
-            raw_bytes = fh.read(_IMPORT_MAX + 1)
-        except OSError as err:
-            raise PmjournalError(f"cannot read {path}: {err.strerror}; nothing was imported") from err
-    if len(raw_bytes) > _IMPORT_MAX:
-        raise PmjournalError(f"{path} is larger than any export pmjournal reads; nothing was imported")
-    try:
-        return orjson.loads(raw_bytes)
-    except orjson.JSONDecodeError as err:
-        raise PmjournalError(f"{path} is not valid JSON ({err}); nothing was imported") from err
+    return fh
 
 
-def import_file(journal, path) -> tuple[int, int]:
+def _fingerprint(fh) -> tuple:
+    st = os.fstat(fh.fileno())
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def import_file(journal, path, progress=None) -> tuple[int, int]:
     """Append the records in `path` whose ids are new; return (added, skipped).
 
     The journal records each imported record as written down now, by this
     journal's user, with `imported` saying where it came from and what the
     file claimed (its own recorded_at/recorded_by/#seq): a file cannot make an
     entry look as if this journal had recorded it in 2019.
+
+    `progress`, if given, is called now and then as progress(phase, done, total):
+    "checking" counts the file's bytes, "importing" the records written.
     """
     path = Path(path)
-    data = _read_import(path)
     source = str(path)
-    if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
-        if not isinstance(data.get("version"), int) or data["version"] > EXPORT_VERSION:
-            raise PmjournalError(f"{path} was exported by a newer pmjournal; nothing was imported")
-        records = data.get("records")
-        if not isinstance(records, list):
-            raise PmjournalError(f"{path} has no records list; nothing was imported")
+    fh = _open_import(path)
+    with fh:
+        before = _fingerprint(fh)
+        known = _Known(journal)
+        file = _File(fh, path, source, known, progress)
         try:
-            head = _check_chain(data)
-        except ValidationError as err:
-            raise PmjournalError(f"{path} does not verify: {err}; nothing was imported") from err
-        heads = {id(r): head for r in records if isinstance(r, dict)}
-        chains = data.get("chains") or {}
-        if not isinstance(chains, dict):
-            raise PmjournalError(f"{path} has a damaged chains section; nothing was imported")
-        for handle, chain in sorted(chains.items()):
-            if not isinstance(chain, dict) or not isinstance(chain.get("records"), list):
-                raise PmjournalError(f"{path}: the chain of {handle} is damaged; nothing was imported")
-            try:
-                chain_head = _check_chain(chain)
-            except ValidationError as err:
-                raise PmjournalError(f"{path} does not verify: {handle}'s chain: {err}; nothing was imported") from err
-            heads.update((id(r), chain_head) for r in chain["records"])
-            records = records + chain["records"]
-        if chains:
-            # Corrections after what they correct, as a team journal orders them (Lamport clocks).
-            records = sorted(records, key=lambda r: (clock_of(r), r.get("seq", 0)) if isinstance(r, dict) else (0, 0))
-        known = {r["id"] for r in journal.records()}
-        fresh = [r for r in records if r.get("id") not in known]
-        try:
-            bodies = _ours(fresh, journal.records())
-        except ValidationError as err:
-            raise PmjournalError(f"{path}: {err}; nothing was imported") from err
-        for body, record in zip(bodies, fresh, strict=True):
-            body["imported"] = _provenance(record, source, heads[id(record)])
-        skipped = len(records) - len(fresh)
-    elif isinstance(data, dict) and isinstance(data.get("entries"), list) and "tags" in data:
-        try:
-            parsed = _jrnl(data["entries"])
-        except ValidationError as err:
-            raise PmjournalError(f"{path}: {err}; nothing was imported") from err
-        bodies, seen = [], {r["id"] for r in journal.records()}
-        for body in parsed:
-            if body["id"] not in seen:  # the same jrnl entry imported before, or twice in the file
+            file.check()
+        except OSError as err:
+            raise PmjournalError(f"cannot read {path}: {err.strerror}; nothing was imported") from err
+        if file.fresh == 0:
+            return 0, file.total
+        stamp, user = dates.utc_stamp(), journal.user
+        with StreamedBatch(journal.storage.file) as batch:
+            if known.catch_up():
+                file.recount()  # another process appended while the file was checked
+            count = file.fresh
+            if count == 0:
+                batch.begin(0)
+                batch.done()
+                return 0, file.total
+            batch.begin(count)
+            added = _write(file, batch, stamp, user, progress, count)
+            if _fingerprint(fh) != before:
+                raise PmjournalError(f"{path} changed while it was imported; nothing was imported")
+            batch.done()
+    if journal.storage.loaded:
+        journal.refresh()  # a long-lived Journal (a script, the app) catches up as after any write
+    return added, file.total - added
+
+
+def _write(file: _File, batch: StreamedBatch, stamp: str, user: str, progress, count: int) -> int:
+    """Pass 2: every new record checked, stamped and appended to the batch; the number written."""
+    added = 0
+    try:
+        if file.format == "jrnl":
+            seen = set()
+            kinds = file.known.kinds
+            for body in file._jrnl_bodies():
+                if body["id"] in seen or body["id"] in kinds:
+                    continue  # the same jrnl entry imported before, or twice in the file
                 seen.add(body["id"])
-                body["imported"] = {"file": source, "format": "jrnl"}
-                bodies.append(body)
-        skipped = len(parsed) - len(bodies)
-    else:
-        raise PmjournalError(f"{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
-    journal.require_verified("imported")
-    stamp, user = dates.utc_stamp(), journal.user
-    for body in bodies:
-        body["recorded_at"], body["recorded_by"] = stamp, user
-    journal.append_raw(bodies)
-    return len(bodies), skipped
+                body["imported"] = {"file": file.source, "format": "jrnl"}
+                body["recorded_at"], body["recorded_by"] = stamp, user
+                batch.add(body)
+                added += 1
+            return added
+        checker = _Checker(file.known)
+        journal_kinds = file.known.kinds
+        for chain, record in file.records():
+            entry_id = record.get("id")
+            if entry_id.__class__ is str and entry_id in journal_kinds:
+                continue  # already in the journal
+            body = checker.body(record)
+            body["imported"] = _provenance(record, file.source, chain.head)
+            body["recorded_at"], body["recorded_by"] = stamp, user
+            batch.add(body)
+            added += 1
+            if progress is not None and added % _PROGRESS_EVERY == 0:
+                progress("importing", added, count)
+        checker.finish()
+    except ValidationError as err:
+        raise PmjournalError(f"{file.path}: {err}; nothing was imported") from err
+    except OSError as err:
+        raise PmjournalError(f"cannot read {file.path}: {err.strerror}; nothing was imported") from err
+    if progress is not None:
+        progress("importing", added, count)
+    return added

@@ -364,33 +364,46 @@ class Builder:
                     (vid, orjson.loads(blob))
                     for vid, blob in db.execute(f"SELECT vid, view FROM views WHERE vid IN ({marks})", part)
                 )
+        # Only what changed is rewritten: most rewrites only add to linked_from (a new entry
+        # links to this one), and an FTS5 delete costs more than the insert it undoes.
         counts: Counter = Counter()
-        if old:
-            gone = []
-            for vid, view in old.items():
-                cells = rows.attrs(view)
-                counts.subtract(rows.who_cells(cells, bool(view["retracted"])))
-                gone.extend((col, val, vid) for col, val in cells)
-            db.executemany("DELETE FROM attrs WHERE col = ? AND val = ? AND vid = ?", gone)
-            db.executemany(
-                "INSERT INTO fts(fts, rowid, hay) VALUES ('delete', ?, ?)", [(vid, rows.hay(view)) for vid, view in old.items()]
-            )
-            db.executemany("DELETE FROM links WHERE vid = ?", [(vid,) for vid in old])
-        view_rows, hay_rows, attr_rows, link_rows = [], [], [], []
+        view_rows, hay_rows, link_rows, gone_hays, attr_rows, gone_attrs, gone_links = [], [], [], [], [], [], []
         people: dict[str, tuple] = {}
+        # In rowid order: FTS5 flushes what it holds in memory whenever a rowid is not
+        # above the last one (seven times the cost of a build in order).
+        folded = sorted(folded, key=lambda item: item[0])
         for vid, view in folded:
+            before = old.get(vid)
             clock, handle = clock_of(view), self._order_handle(view)
             ts, *flags = rows.columns(view)
             view_rows.append((vid, view["id"], ts, view["seq"], clock, handle, *flags, rows.view_blob(view)))
-            hay_rows.append((vid, rows.hay(view)))
+            hay = rows.hay(view)
             cells = rows.attrs(view)
-            attr_rows.extend((col, val, vid) for col, val in cells)
+            links = rows.links(view)
+            if before is None:
+                hay_rows.append((vid, hay))
+                attr_rows.extend((col, val, vid) for col, val in cells)
+                link_rows.extend((vid, dst, rel) for dst, rel in links)
+            else:
+                old_hay = rows.hay(before)
+                if old_hay != hay:
+                    gone_hays.append((vid, old_hay))
+                    hay_rows.append((vid, hay))
+                old_cells = rows.attrs(before)
+                counts.subtract(rows.who_cells(old_cells, bool(before["retracted"])))
+                gone_attrs.extend((col, val, vid) for col, val in old_cells - cells)
+                attr_rows.extend((col, val, vid) for col, val in cells - old_cells)
+                if rows.links(before) != links:
+                    gone_links.append((vid,))
+                    link_rows.extend((vid, dst, rel) for dst, rel in links)
             counts.update(rows.who_cells(cells, bool(view["retracted"])))
-            link_rows.extend((vid, dst, rel) for dst, rel in rows.links(view))
             for pkey, name, place in rows.spellings(view):
                 place_key = (clock, handle, view["seq"], place)
                 if pkey not in people or place_key < people[pkey][1:]:
                     people[pkey] = (name, *place_key)
+        db.executemany("INSERT INTO fts(fts, rowid, hay) VALUES ('delete', ?, ?)", gone_hays)
+        db.executemany("DELETE FROM attrs WHERE col = ? AND val = ? AND vid = ?", gone_attrs)
+        db.executemany("DELETE FROM links WHERE vid = ?", gone_links)
         db.executemany("INSERT OR REPLACE INTO views VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", view_rows)
         db.executemany("INSERT OR REPLACE INTO hays VALUES (?, ?)", hay_rows)
         db.executemany("INSERT INTO fts(rowid, hay) VALUES (?, ?)", hay_rows)

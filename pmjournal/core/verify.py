@@ -141,14 +141,36 @@ def verify_file(path, quick: bool = False) -> Report:
             return Report(False, 0, 0, GENESIS, bad_seq=0, problem=str(err))
         if header is None:
             return Report(True, 0, 0, GENESIS, torn_tail=reader.end < _size(fh))
-        report = _walk(reader, fh, header["schema"])
+        split = _split(fh, reader, header["schema"])
+        if split is not None:
+            report, reader = split
+        else:
+            report = _walk(reader, fh, header["schema"])
         if report.ok:
             _remember_checked(path, fh, reader)
         return report
 
 
-def _walk(reader, fh, schema: int) -> Report:
-    seen: set[str] = set()
+def _split(fh, reader, schema: int):
+    """(report, reader) of the whole file checked in two processes at once, when it is
+    large and this process may fork; None to check it in one (see verify_split)."""
+    if _size(fh) - reader.end < SPLIT_FROM:
+        return None
+    from . import verify_split
+    from .storage import Reader
+
+    if not verify_split.usable():
+        return None
+    start = Reader(reader.path, reader.seq, reader.prev, reader.end)  # `reader` stays at the header for one walk
+    return verify_split.check(fh.fileno(), start, schema, _walk)
+
+
+SPLIT_FROM = 32 << 20  # ~50k records: below it, forking and the hand-over cost more than they save
+
+
+def _walk(reader, fh, schema: int, seen: set | None = None) -> Report:
+    """The report on the records `reader` reads from `fh`; `seen` collects the ids it looked at."""
+    seen = set() if seen is None else seen
     try:
         # The reader hands over only each record's id (what is checked here beyond the
         # chain); records are yielded in #seq order from the one after where it starts.

@@ -498,27 +498,25 @@ def cmd_export(args) -> int:
 
     filt = filter_from(args)
     cfg = config.load()
-    journal = open_journal(args, cfg)
+    journal = open_reads(args, cfg)
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(f"{args.output} is the journal itself; export to another file")
     if not args.unverified:
         journal.require_verified(
             "exported", "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"
         )
-    key = signing_key(journal, cfg) if args.format != "csv" else None
+    key = None
+    if args.format != "csv" and cfg.signing_key:
+        key, *_, recorded = journal.journal.signer(cfg.signing_key, journal.signing_keys())
+        if recorded:  # the key's record is part of the chain the export proves
+            OPENED.remove(journal)
+            journal.close()
+            journal = open_reads(args, cfg)
     data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
     write_output(data, args.output, args.force)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
-
-
-def signing_key(journal, cfg):
-    """The configured signing key, recorded in the journal the first time it signs (so a
-    key change is a visible record); None when none is configured."""
-    if not cfg.signing_key:
-        return None
-    return journal.signer(cfg.signing_key)[0]
 
 
 def _same_file(a, b) -> bool:

@@ -38,3 +38,12 @@ class JournalLocked(StoreError):
 
 class JournalDamaged(StoreError):
     """The file is not a journal we can read; it is never modified."""
+
+
+def refuse_unverified(broken: tuple[int, str] | None, refused: str, hint: str = "run `pmjournal verify`") -> None:
+    """One line refusing to go on when the chain does not vouch for the journal (`broken`: the
+    first record it does not vouch for): an export or import must not present or take in what
+    the record cannot vouch for. `refused`: "exported", "imported"."""
+    if broken:
+        seq, problem = broken
+        raise PmjournalError(f"the journal fails verification at #{seq} ({problem}); nothing was {refused}: {hint}")

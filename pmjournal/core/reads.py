@@ -52,6 +52,11 @@ class LoadedReads:
     def get(self, ref) -> dict:
         return self.journal.get(ref)
 
+    def __getattr__(self, name):
+        # Everything else an export reads of a journal (head, path, team, records_of,
+        # chain_leaves, chain_heads, require_verified) is the loaded journal's own.
+        return getattr(self.journal, name)
+
     def by_id(self, entry_id: str) -> dict | None:
         return self.journal.by_id(entry_id)
 

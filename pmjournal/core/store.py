@@ -34,7 +34,7 @@ from tinydb.table import Document, Table
 from . import dates, loops, model
 from . import refs as references
 from .chain import GENESIS, record_hash
-from .errors import NotFound, PmjournalError, StoreError, ValidationError
+from .errors import NotFound, PmjournalError, StoreError, ValidationError, refuse_unverified
 from .fold import extend, fold, raw, ref_of, stored
 from .ids import new_id
 from .loops import ANSWER_DAYS
@@ -618,12 +618,9 @@ class Journal:
 
     def require_verified(self, refused: str, hint: str = "run `pmjournal verify`") -> None:
         """Load (checking every record up to the head) and refuse, with one line, to go on
-        when the chain does not vouch for the journal: an export or import must not present
-        or take in what the record cannot vouch for. `refused`: "exported", "imported"."""
+        when the chain does not vouch for the journal (errors.refuse_unverified)."""
         self.records()
-        if self.broken:
-            seq, problem = self.broken
-            raise PmjournalError(f"the journal fails verification at #{seq} ({problem}); nothing was {refused}: {hint}")
+        refuse_unverified(self.broken, refused, hint)
 
     def notices(self) -> list[str]:
         """What the user should know about the file beyond the records read or written."""
@@ -722,27 +719,44 @@ class Journal:
                 out[chain.handle] = chain.records
         return out
 
+    def records_of(self, entry_ids) -> list[dict]:
+        """The records of these entries (each entry, its amendments, retractions and loop
+        records), in journal order: what an export of them carries."""
+        ids = set(entry_ids)
+        return [r for r in self.records() if r["id"] in ids or r.get("target") in ids]
+
+    def chain_leaves(self) -> dict[str, list[bytes]]:
+        """Each chain's Merkle leaves (evidence/merkle.chain_leaves), by chain name as chains()."""
+        from .evidence.merkle import chain_leaves
+
+        return {name: chain_leaves(records) for name, records in self.chains().items()}
+
+    def chain_heads(self) -> dict[str, tuple[int, str]]:
+        """(#seq, hash) of the last record of each chain that has one, by chain name as chains()."""
+        return {name: (records[-1]["seq"], records[-1]["hash"]) for name, records in self.chains().items() if records}
+
     def signing_keys(self) -> list[dict]:
         """The `key` records of this author's chain, oldest first: each says from which #seq on
         exports were signed with which SSH key (a key change is a record like any other)."""
         return [r for r in self.own_records() if r["kind"] == "key"]
 
-    def signer(self, path):
-        """(SigningKey, PublicKey, fingerprint) for the key at `path` (config signing_key), after
-        refusing one that cannot sign without a prompt and recording it in the journal the
-        first time it signs (so a key change is a visible record). Before anything is written."""
+    def signer(self, path, known: list[dict] | None = None):
+        """(SigningKey, PublicKey, fingerprint, the key record written now or None) for the key
+        at `path` (config signing_key), after refusing one that cannot sign without a prompt and
+        recording it in the journal the first time it signs (so a key change is a visible
+        record). Before anything is written. `known`: signing_keys(), when the caller has them."""
         from .evidence.signing import SigningKey
 
         key = SigningKey(path)
         key.check()
         public = key.public()
         fingerprint = public.fingerprint()
-        self.record_key(public.line, fingerprint)
-        return key, public, fingerprint
+        recorded = self.record_key(public.line, fingerprint, known)
+        return key, public, fingerprint, recorded
 
-    def record_key(self, public_line: str, fingerprint: str) -> dict | None:
+    def record_key(self, public_line: str, fingerprint: str, known: list[dict] | None = None) -> dict | None:
         """Record the key exports are now signed with, unless it is already the last one recorded."""
-        known = self.signing_keys()
+        known = self.signing_keys() if known is None else known
         blob = " ".join(public_line.split()[:2])
         if known and " ".join(known[-1]["public_key"].split()[:2]) == blob:
             return None

@@ -128,21 +128,20 @@ def iter_json(journal, filt: Filter, views=None):
     yield b'\n  ],\n  "records": ['
     first = True
     colleagues: dict[str, list[dict]] = {}
-    for record in journal.records():
-        if record["id"] in ids or record.get("target") in ids:
-            if "author" in record:
-                colleagues.setdefault(record["author"], []).append(record)
-                continue
-            yield (b"\n    " if first else b",\n    ") + dumps(raw(record))
-            first = False
+    for record in journal.records_of(ids):
+        if "author" in record:
+            colleagues.setdefault(record["author"], []).append(record)
+            continue
+        yield (b"\n    " if first else b",\n    ") + dumps(raw(record))
+        first = False
     yield b"\n  ]"
     if colleagues:
         # A team journal: each colleague's records under their own chain's head, so
         # each chain is checked on its own (the #seqs of two chains repeat).
         yield b',\n  "chains": {'
+        heads = journal.chain_heads()
         for n, handle in enumerate(sorted(colleagues)):
-            last = journal.chains()[handle][-1]
-            head = dumps({"seq": last["seq"], "hash": last["hash"]})
+            head = dumps(dict(zip(("seq", "hash"), heads[handle], strict=True)))
             yield (b",\n" if n else b"\n") + b'    "' + handle.encode() + b'": {"chain_head": ' + head + b', "records": ['
             records = sorted(colleagues[handle], key=lambda r: r["seq"])
             for i, record in enumerate(records):

@@ -293,17 +293,18 @@ class JournalSession:
             # What render_chunks reads of a journal, with the views already folded.
             key = None
             if self.signing_key and fmt != "csv":
-                key, public, fingerprint = journal.signer(self.signing_key)  # refused before anything is written
+                key, public, fingerprint, _ = journal.signer(self.signing_key)  # refused before anything is written
                 signed = public, fingerprint
             reading = SimpleNamespace(
                 path=journal.path,
                 views=self.views(snapshot),
                 people=self.people(snapshot),
                 broken=journal.broken,
-                records=journal.records,
+                records_of=journal.records_of,
                 head=journal.head,
                 team=journal.team,
-                chains=journal.chains,
+                chain_leaves=journal.chain_leaves,
+                chain_heads=journal.chain_heads,
             )
             write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days, key))
         return signed

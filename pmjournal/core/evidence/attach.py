@@ -15,12 +15,10 @@ def exported_records(journal, filt: Filter, views=None) -> dict[str, list[dict]]
     journal's own dicts: callers that write them strip what a view adds, with fold.raw)."""
     if views is None:
         views = filt.apply(journal.views.values(), ordered=False)
-    ids = {v["id"] for v in views}
     own = journal.team.handle or "journal"
     out: dict[str, list[dict]] = {}
-    for record in journal.records():
-        if record["id"] in ids or record.get("target") in ids:
-            out.setdefault(proof.chain_name(record, own), []).append(record)
+    for record in journal.records_of({v["id"] for v in views}):
+        out.setdefault(proof.chain_name(record, own), []).append(record)
     for records in out.values():
         records.sort(key=lambda r: r["seq"])
     return out
@@ -53,7 +51,8 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
         yield tail
         return
     by_chain = exported_records(journal, filt, views)
-    chains = proof.chain_proofs(journal.chains(), by_chain)
+    leaves = journal.chain_leaves()
+    chains = proof.chain_proofs(leaves, by_chain)
     records = ordered(by_chain)
     generated = dates.utc_stamp()
     statement = proof.statement_text(
@@ -75,7 +74,7 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
         "query": filt.to_json(),
         "own": journal.team.handle or "journal",
         "chains": chains,
-        "heads": proof.signed_heads(journal.team, journal.chains(), journal.team.handle or "journal"),
+        "heads": proof.signed_heads(journal.team, leaves, journal.team.handle or "journal"),
     }
     if fmt == "markdown":
         evidence["sections"] = parts.done()

@@ -101,15 +101,15 @@ def parse_statement(text: str) -> dict:
     return out
 
 
-def chain_proofs(chains: dict[str, list[dict]], exported: dict[str, list[dict]]) -> dict:
-    """Per chain: size, head, root and what proves each exported record (proofs or leaves)."""
+def chain_proofs(chains: dict[str, list[bytes]], exported: dict[str, list[dict]]) -> dict:
+    """Per chain (its leaves: the records' hashes as bytes in #seq order, merkle.chain_leaves):
+    size, head, root and what proves each exported record (proofs or leaves)."""
     out = {}
-    for name, records in chains.items():
-        if not records:
+    for name, leaves in chains.items():
+        if not leaves:
             continue
-        leaves = merkle.chain_leaves(records)
         size = len(leaves)
-        entry = {"size": size, "head": records[-1]["hash"], "first": records[0]["hash"]}
+        entry = {"size": size, "head": leaves[-1].hex(), "first": leaves[0].hex()}
         mine = exported.get(name, [])
         wanted = sorted({r["seq"] for r in mine} | {size})
         # Inclusion proofs cost ~log2(size) hashes a record; every leaf costs `size`.
@@ -120,7 +120,7 @@ def chain_proofs(chains: dict[str, list[dict]], exported: dict[str, list[dict]])
             entry["proofs"] = {str(seq): merkle.to_hex(tree.inclusion_proof(seq - 1)) for seq in wanted}
         else:
             entry["root"] = merkle.root(leaves).hex()  # no tree kept: nothing to prove one by one
-            entry["leaves"] = [r["hash"] for r in records]
+            entry["leaves"] = [leaf.hex() for leaf in leaves]
         out[name] = entry
     return out
 
@@ -162,23 +162,23 @@ class Sections:
         return self.parts
 
 
-def signed_heads(team, chains: dict[str, list[dict]], own: str) -> dict:
+def signed_heads(team, chains: dict[str, list[bytes]], own: str) -> dict:
     """Each colleague's latest signed head (evidence/heads.py) as the last sync checked it,
     with a consistency proof from it to the chain as exported (none when it is the same)."""
     out = {}
-    for name, records in chains.items():
+    for name, leaves in chains.items():
         head = team.signed_head(name) if name != own else None
-        if not head or not records:
+        if not head or not leaves:
             continue
         try:
             size = heads.parse(head["statement"])["size"]
         except (ValueError, KeyError, TypeError):
             continue  # kept by a sync that checked it; a damaged copy here vouches for nothing
-        if not 0 < size <= len(records):
+        if not 0 < size <= len(leaves):
             continue
         entry = {"statement": head["statement"], "signature": head["signature"]}
-        if size < len(records):
-            entry["consistency"] = merkle.to_hex(merkle.Tree(merkle.chain_leaves(records)).consistency_proof(size))
+        if size < len(leaves):
+            entry["consistency"] = merkle.to_hex(merkle.Tree(leaves).consistency_proof(size))
         out[name] = entry
     return out
 

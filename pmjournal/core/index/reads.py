@@ -14,6 +14,8 @@ from collections.abc import Mapping
 import orjson
 
 from .. import refs
+from ..chain import GENESIS
+from ..errors import refuse_unverified
 from ..people import key as person_key
 from ..query import WHO_COLUMNS, Filter
 from .build import _in, _marks
@@ -232,12 +234,50 @@ class IndexedReads:
         return (view.get("ref") or f"#{view['seq']}") if view else None
 
     def records_of(self, entry_ids) -> list[dict]:
-        """The stored records (entry, amendments, retractions, loop records) of these entries, in team order."""
-        out = []
+        """The stored records (entry, amendments, retractions, loop records) of these entries, in journal order."""
+        found = {}
         for part in _in(entry_ids):
             marks = _marks(len(part))
-            out += self._record_at(f"(id IN ({marks}) OR target IN ({marks})) ORDER BY clock, handle, seq", part + part)
+            for row in self.db.execute(
+                f"SELECT rid, src, seq, id, target, clock, handle, off, len FROM records WHERE id IN ({marks}) "
+                f"UNION SELECT rid, src, seq, id, target, clock, handle, off, len FROM records WHERE target IN ({marks})",
+                part + part,
+            ):
+                found[row[0]] = row
+        ordered = sorted(found.values(), key=lambda r: (r[5], r[6], r[2]))
+        return [self._builder._record(row, {}, {}) for row in ordered]
+
+    def _chain_names(self) -> dict[int, str]:
+        own = self.journal.team.handle or "journal"
+        return {src: handle or own for src, handle in self.db.execute("SELECT src, handle FROM sources")}
+
+    def chain_leaves(self) -> dict[str, list[bytes]]:
+        """Each chain's Merkle leaves, as Journal.chain_leaves, from the hashes the index keeps."""
+        out = {}
+        fromhex = bytes.fromhex
+        for src, name in self._chain_names().items():
+            out[name] = [fromhex(h) for (h,) in self.db.execute("SELECT hash FROM records WHERE src = ? ORDER BY seq", (src,))]
         return out
+
+    def chain_heads(self) -> dict[str, tuple[int, str]]:
+        names = self._chain_names()
+        return {names[src]: (seq, h) for src, seq, h in self.db.execute("SELECT src, seq, hash FROM sources WHERE seq > 0")}
+
+    def head(self) -> tuple[int, str]:
+        """(last #seq, its hash) of this author's chain, as Journal.head."""
+        row = self.db.execute("SELECT seq, hash FROM sources WHERE src = 0 AND seq > 0").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def signing_keys(self) -> list[dict]:
+        """This author's `key` records, oldest first, as Journal.signing_keys."""
+        return self._record_at("src = 0 AND kind = 'key' ORDER BY seq", ())
+
+    @property
+    def team(self):
+        return self.journal.team
+
+    def require_verified(self, refused: str, hint: str = "run `pmjournal verify`") -> None:
+        refuse_unverified(self.broken, refused, hint)
 
     def notices(self) -> list[str]:
         return self._builder.notices(self.journal)

@@ -85,14 +85,17 @@ def where_of(filt: Filter) -> tuple[str, list]:
         elif column == "text":
             terms = [t.decode() for t in value]
             long = [t for t in terms if len(t) >= 3]
+            # The trigram index finds the entries holding every trigram of the long terms (a
+            # superset: it keeps no positions); instr() then keeps those where each term is
+            # a substring, as query.holds does (casefolded UTF-8 both ways). A term below
+            # three characters has no trigram: instr() alone, over the other criteria's rows.
             if long:
                 grams = dict.fromkeys(t[i : i + 3] for t in long for i in range(len(t) - 2))
                 clauses.append("vid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
                 params.append(" AND ".join(map(_fts_phrase, grams)))
-            for term in terms:
-                if len(term) < 3:  # below a trigram: looked for in the candidates' text
-                    clauses.append("vid IN (SELECT vid FROM hays WHERE instr(hay, ?) > 0)")
-                    params.append(term)
+            checks = " AND ".join("instr(hay, ?) > 0" for _ in terms)
+            clauses.append(f"EXISTS (SELECT 1 FROM hays WHERE hays.vid = views.vid AND {checks})")
+            params.extend(terms)
         else:
             raise ValueError(f"no index column for {column!r}")
     return (" AND ".join(clauses) or "1"), params

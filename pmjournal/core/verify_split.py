@@ -20,10 +20,13 @@ only when that is provably what one walk over the whole file gives:
   also hold the first half's ids, decided each record as the child did.
 
 A first half that failed (a break, an id used twice, a damaged line) is the
-answer as it stands: one walk would have stopped at the same place. Anything
-else (a batch open at the middle, a seam that does not join, an id in both
-halves, a child that did not report) and the caller checks the whole file in
-one process, which names the first problem. The split is only ever faster.
+answer as it stands: one walk would have stopped at the same place. A whole
+first half whose child's answer cannot be taken (the seam does not join, an id
+is in both halves, the child did not report) reads on: its reader stands at the
+middle in one walk's state, so it checks the second half itself and names what
+one walk names, in the time one walk takes. Only a batch left open at the middle
+(which `middle` avoids unless the batch's own records mislead it) has the caller
+walk the whole file again from the header.
 
 Used for journals of verify.SPLIT_FROM bytes and more, when at least two CPUs are
 usable and the process runs one thread (the CLI): a fork copies only the
@@ -36,6 +39,7 @@ import os
 import pickle
 import signal
 import threading
+from itertools import islice
 
 _FRAME_IDS = 1 << 16  # ids sent a frame at a time, so neither side holds a second copy of them all
 _SEEK = 1 << 16
@@ -157,19 +161,17 @@ def check(fd: int, reader, schema: int, walk, run_second=None):
         report = walk(reader, Window(fd, reader.end, at), schema, seen)
         if not report.ok:
             return report, reader  # what one walk says too: it stops where this one did
-        if reader.torn or reader.loose_end or reader.unfinished or (reader.end, reader.seq, reader.prev) != (at, seq - 1, prev):
-            return None
-        result = child.result()
-        if result is None:
-            return None
-        report, state = result
-        for ids in child.frames():
-            if not seen.isdisjoint(ids):
-                return None
-        if not child.done():
-            return None
+        if reader.torn or reader.loose_end or reader.unfinished or reader.end != at:
+            return None  # a batch open at the middle (its records said otherwise): one walk
+        taken = _taken(child, reader, seq, prev, seen)
     finally:
         child.close()
+    if taken is None:
+        # The first half is whole and ends at the middle in the state one walk would
+        # have there (nothing open, nothing broken): its reader reads on, as one walk
+        # would, and names whatever the second half holds.
+        return walk(reader, Window(fd, at), schema, seen), reader
+    report, state = taken
     if state["seq"] == seq - 1:
         # Nothing kept past the middle: the last record is the first half's (the
         # child started with its own first line's start standing in for it).
@@ -180,6 +182,20 @@ def check(fd: int, reader, schema: int, walk, run_second=None):
     return report, whole
 
 
+def _taken(child, reader, seq: int, prev: str, seen: set):
+    """The child's (report, state) if it holds for the whole file: the seam joins and no
+    id it looked at is one of the first half's; else None."""
+    if (reader.seq, reader.prev) != (seq - 1, prev):
+        return None
+    result = child.result()
+    if result is None:
+        return None
+    for ids in child.frames():
+        if not seen.isdisjoint(ids):
+            return None
+    return result if child.done() else None
+
+
 _STATE = ("seq", "prev", "end", "last_start", "broken", "unfinished", "torn", "loose_end")
 
 
@@ -188,9 +204,9 @@ def _second_half(reader, fd: int, at: int, schema: int, walk):
     seen: set = set()
     report = walk(reader, Window(fd, at), schema, seen)
     yield report, {name: getattr(reader, name) for name in _STATE}
-    ids = list(seen)
-    for start in range(0, len(ids), _FRAME_IDS):
-        yield ids[start : start + _FRAME_IDS]
+    ids = iter(seen)
+    while frame := list(islice(ids, _FRAME_IDS)):
+        yield frame
 
 
 class InProcess:

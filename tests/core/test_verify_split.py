@@ -14,10 +14,12 @@ import subprocess
 import sys
 import threading
 
+import orjson
 import pytest
 from damagehelp import build, damaged, reseal
 
 from pmjournal.core import verify, verify_split
+from pmjournal.core.chain import canonical, record_hash
 from pmjournal.core.errors import JournalDamaged
 from pmjournal.core.storage import JournalFile
 
@@ -112,7 +114,7 @@ def test_a_record_altered_at_the_seam_is_named_as_one_walk_names_it(tmp_path, fo
 
 def test_a_chain_cut_exactly_at_the_seam_is_named(tmp_path, forced):
     """The split line re-sealed onto another prev_hash: each half holds on its own, the seam
-    does not, and the one walk names the record there."""
+    does not; the first half reads on and names the record there, as one walk does."""
     path = tmp_path / "j.json"
     singles(path)
     seq, index = middle_seq(path)
@@ -121,7 +123,7 @@ def test_a_chain_cut_exactly_at_the_seam_is_named(tmp_path, forced):
     path.write_bytes(b"\n".join(lines))
     expected = one_walk(path)
     assert (expected[0].bad_seq, expected[0].problem) == (seq, "it does not chain to the record before it (a record was removed, inserted or rewritten)")
-    assert split_walk(path) is None
+    assert split_walk(path) == expected  # the first half read on past the middle
     assert verify.verify_file(path) == expected[0]
 
 
@@ -158,12 +160,47 @@ def test_a_batch_across_the_middle_moves_the_split_past_it(tmp_path, forced):
     assert verify.verify_file(path) == expected[0]
 
 
-def test_an_id_in_both_halves_is_named_by_the_one_walk(tmp_path, forced):
+def test_a_batch_whose_record_at_the_middle_denies_it_is_walked_from_the_header(tmp_path, forced):
+    """A batch whose record at the middle was re-sealed without its `batch`: the split is made
+    there, the first half ends with the batch open, and the whole file is walked again."""
+    path = tmp_path / "j.json"
+    jf = JournalFile(path)
+    jf.create("2026-01-01T00:00:00Z")
+    jf.append([{"id": f"b{i}", "title": "batched"} for i in range(40)])
+    original = path.read_bytes().split(b"\n")
+
+    def without_batch(at: int) -> bytes:
+        lines, prev = list(original), orjson.loads(original[1])["prev_hash"]
+        for index in range(1, 41):  # #at without its batch, every record after it re-chained
+            record = orjson.loads(lines[index])
+            if index == at:
+                del record["batch"]
+            record["prev_hash"] = prev
+            record["hash"] = prev = record_hash(record)
+            lines[index] = canonical(record)
+        return b"\n".join(lines)
+
+    for at in range(15, 26):  # the one that is then the line at the middle
+        path.write_bytes(without_batch(at))
+        with open(path, "rb") as fh:
+            data = path.read_bytes()
+            found = verify_split.middle(fh.fileno(), data.find(b"\n") + 1, len(data))
+        if found and found[1] == at:
+            break
+    else:
+        pytest.fail("no record at the middle")
+    assert split_walk(path) is None
+    expected = one_walk(path)
+    assert expected[0].ok and expected[0].head_seq == 40
+    assert verify.verify_file(path) == expected[0]
+
+
+def test_an_id_in_both_halves_is_named_as_one_walk_names_it(tmp_path, forced):
     path = tmp_path / "j.json"
     singles(path, ids={35: f"01J{3:023d}"})  # #3's id
     expected = one_walk(path)
     assert (expected[0].bad_seq, expected[0].problem) == (35, f"its id 01J{3:023d} is used twice")
-    assert split_walk(path) is None
+    assert split_walk(path) == expected  # the first half read on past the middle
     assert verify.verify_file(path) == expected[0]
 
 
@@ -181,6 +218,7 @@ def test_a_threaded_process_does_not_fork():
 FORKED = """
 import json, sys
 from pmjournal.core import verify, verify_split
+from pmjournal.core.chain import canonical, record_hash
 verify.SPLIT_FROM = 0
 verify_split.usable = lambda: True
 forks = []

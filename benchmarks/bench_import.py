@@ -90,7 +90,9 @@ def main() -> None:
                     flush=True,
                 )
             again = run_import(db, source, env)
-            print(f"  again, into the journal holding it: {fmt_seconds(again['seconds'])}, peak {again['rss']:.0f} MB: {again['stdout']}")
+            print(
+                f"  again, into the journal holding it: {fmt_seconds(again['seconds'])}, peak {again['rss']:.0f} MB: {again['stdout']}"
+            )
             median = statistics.median(r["seconds"] for r in fresh)
             peak = max(r["rss"] for r in fresh)
             stat = f"median of {runs}" if runs > 1 else "1 run"

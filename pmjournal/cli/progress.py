@@ -18,10 +18,10 @@ _LABELS = {"importing": "importing"}
 class Progress:
     """A callable progress(phase, done, total) for core functions, drawn with rich."""
 
-    def __init__(self, what: str, stream=None, after: float = AFTER):
+    def __init__(self, what: str, stream=None, after: float | None = None):
         self.what = what
         self.stream = stream if stream is not None else sys.stderr
-        self.after = after
+        self.after = AFTER if after is None else after
         self.started = time.monotonic()
         self.enabled = _is_terminal(self.stream)
         self._bar = None

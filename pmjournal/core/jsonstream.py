@@ -17,7 +17,7 @@ plain strings (the evidence block's leaves, a million at 1M records, on one
 line) is skipped with one regular expression rather than string by string.
 
 Every byte is checked as JSON (a truncated or damaged file raises `NotJSON`);
-nesting deeper than orjson's own limit is refused.
+nesting deeper than 512 levels is refused.
 """
 
 import json
@@ -29,7 +29,7 @@ _CHUNK = 1 << 20  # read this much at a time
 _LINE_MAX = 1 << 20  # a longer line is not tried whole
 _VALUE_MAX = 256 << 20  # no single value parsed here is larger (a record is ~1 KB)
 _FIRST_WINDOW = 4096
-_DEPTH_MAX = 1024  # orjson's own recursion limit
+_DEPTH_MAX = 512  # deeper is no export (orjson stops at 1024; Python recursion at ~1000)
 _NOT_WS = re.compile(rb"[^ \t\r\n]")
 _KEY = re.compile(rb'"([\x20\x21\x23-\x5b\x5d-\x7e]*)"[ \t\r\n]*:')
 # Plain ASCII strings without escapes, each followed by a comma: valid array items, skipped at once.
@@ -245,6 +245,8 @@ class JsonStream:
         while True:
             buf, start = self.buf, self.pos
             nl = buf.find(b"\n", start, start + _LINE_MAX)
+            if nl < 0 and len(buf) - start < _LINE_MAX and self._more():
+                continue  # the line goes on past what is read so far
             found = _MISS
             if nl > start:
                 cut = nl

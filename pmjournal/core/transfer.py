@@ -577,11 +577,13 @@ class _File:
         chain.records_at = stream.offset
         if self._ready(fields):
             chain.head = _head_of(fields)
+            records = stream.values()
             try:
-                self._check_records(stream, chain)
+                self._check_records(records, stream, chain)
             except _Disorder:
+                for _ in records:  # the walk goes on past the array, then the chain is checked again
+                    pass
                 self._rescan(chain, full=True)
-                stream.skip()
             except ValidationError as err:
                 raise chain.refusal(self.path, err) from None
         else:
@@ -624,7 +626,7 @@ class _File:
     def _rescan(self, chain: _Chain, full: bool) -> None:
         stream = JsonStream(self.fh, chain.records_at)
         try:
-            self._check_records(stream, chain, full)
+            self._check_records(stream.values(), stream, chain, full)
         except _Disorder:
             self._rescan(chain, full=True)
         except ValidationError as err:
@@ -632,12 +634,13 @@ class _File:
         except NotJSON as err:  # the file changed since it was read through
             raise self._not_json(err) from None
 
-    def _check_records(self, stream: JsonStream, chain: _Chain, full: bool = False) -> None:
+    def _check_records(self, records, stream: JsonStream, chain: _Chain, full: bool = False) -> None:
+        """Check `records` (stream.values() of one chain's array) and count what is new."""
         check = _ChainCheck(chain.head, full)
         kinds = self.known.kinds
         keys = chain.keys = _Keys()
         count = fresh = 0
-        for record in stream.values():
+        for record in records:
             count += 1
             check.add(count, record, stream.raw)
             entry_id = record.get("id")

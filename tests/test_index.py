@@ -243,3 +243,24 @@ def test_the_index_is_not_used_where_its_folder_cannot_be_written(demo, tmp_path
         assert not index_path().exists()
     finally:
         folder.chmod(0o755)
+
+
+def test_an_export_from_a_journal_of_several_merkle_blocks_proves_the_same(cli, tmp_path):
+    """Past 1,024 records the index proves a record from stored block roots (merkle.BlockTree)."""
+    from pmjournal.core.store import Journal
+
+    journal = Journal(os.environ["PMJOURNAL_DB"], user="Pat PM")
+    stamp = {"recorded_at": "2026-11-01T09:00:00.000+00:00", "recorded_by": "Pat PM"}
+    bodies = [
+        {"kind": "note", "id": f"01N{i:023d}", "title": f"Note number {i}", "occurred_at": "2026-11-01T09:00:00+00:00", **stamp}
+        for i in range(2100)
+    ]
+    journal.append_raw(bodies[:1500])
+    journal.append_raw(bodies[1500:])
+    for args in (("export", "--format", "json", "--search", "number 2050"), ("export", "--search", "number 7")):
+        with_index, loaded = cli(*args), cli(*args, env=OFF)
+        assert with_index.returncode == 0
+        assert _GENERATED.sub(r"\1\2", with_index.stdout) == _GENERATED.sub(r"\1\2", loaded.stdout)
+    proof = cli("export", "--format", "json", "--search", "number 2050", "-o", str(tmp_path / "out.json"))
+    assert proof.returncode == 0
+    assert cli("verify", "--evidence", str(tmp_path / "out.json")).returncode == 0

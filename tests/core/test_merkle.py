@@ -475,3 +475,25 @@ def test_hex_helpers():
     for bad in ("ab" * 31, "ab" * 33, "zz" * 32, "ab" * 31 + " a", None):
         with pytest.raises(ValueError):
             from_hex([bad])
+
+
+@pytest.mark.parametrize("size", [1, 5, 1023, 1024, 1025, 2048, 3000, 4096 + 17])
+def test_a_tree_from_block_roots_gives_the_same_roots_and_proofs(size):
+    from pmjournal.core.evidence.merkle import BLOCK, BlockTree, block_root
+
+    leaves = [hashlib.sha256(str(i).encode()).digest() for i in range(size)]
+    blocks = [block_root(leaves[b * BLOCK : (b + 1) * BLOCK]) for b in range(size // BLOCK)]
+    asked = []
+
+    def leaves_of(block):
+        asked.append(block)
+        return leaves[block * BLOCK : (block + 1) * BLOCK]
+
+    tree, whole = BlockTree(size, blocks, leaves_of), Tree(leaves)
+    assert tree.root() == whole.root()
+    for index in sorted({0, size // 2, size - 1}):
+        assert tree.inclusion_proof(index) == whole.inclusion_proof(index)
+    for old in sorted({1, size // 3 or 1, size - 1 or 1}):
+        assert tree.consistency_proof(old) == whole.consistency_proof(old)
+        assert tree.root(old) == whole.root(old)
+    assert len(set(asked)) <= size // BLOCK + 1

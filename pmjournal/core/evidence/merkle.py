@@ -198,6 +198,64 @@ class Tree:
         return proof
 
 
+BLOCK_LEVEL = 10
+BLOCK = 1 << BLOCK_LEVEL  # leaves a stored block root covers (core/index keeps one per complete block)
+
+
+def block_root(leaves: Sequence[bytes]) -> bytes:
+    """The root of one complete block of BLOCK leaves: node j of level BLOCK_LEVEL."""
+    return root(leaves)
+
+
+class BlockTree(Tree):
+    """The Tree of `size` leaves, built from the root of every complete block of BLOCK leaves
+    and the leaves of only the blocks a proof looks inside (`leaves_of(block)`).
+
+    A proof from a Tree of 1,000,000 leaves needs 2,000,000 hashes to build it; from the
+    ~980 stored block roots this needs ~1,000, plus ~2,000 for each block a proof enters
+    (one for an inclusion proof). Every complete block is a complete subtree (node j of
+    level BLOCK_LEVEL), and the last, partial block's root is the last node of that level,
+    exactly as Tree's levels hold it, so the proofs are Tree's own.
+    """
+
+    __slots__ = ("_blocks", "_leaves_of")
+
+    def __init__(self, size: int, block_roots: Sequence[bytes], leaves_of):
+        full, rest = divmod(size, BLOCK)
+        if len(block_roots) < full:
+            raise ValueError(f"{size} leaves need {full} block roots, not {len(block_roots)}")
+        self.size = size
+        self._leaves_of = leaves_of
+        self._blocks: dict[int, Tree] = {}
+        level = list(block_roots[:full])
+        if rest:
+            level.append(self._block(full).root())
+        levels = [b"".join(level)]
+        while len(level) > 1:
+            level = _parent_level(level)
+            levels.append(b"".join(level))
+        self._levels = levels  # levels[0] is level BLOCK_LEVEL
+
+    def _block(self, block: int) -> Tree:
+        tree = self._blocks.get(block)
+        if tree is None:
+            tree = self._blocks[block] = Tree(self._leaves_of(block))
+        return tree
+
+    def _node(self, level: int, index: int) -> bytes:
+        if level >= BLOCK_LEVEL:
+            at = index * HASH_SIZE
+            return self._levels[level - BLOCK_LEVEL][at : at + HASH_SIZE]
+        block = (index << level) >> BLOCK_LEVEL
+        return self._block(block)._node(level, index - (block << (BLOCK_LEVEL - level)))
+
+
+def tree_of(leaves) -> Tree:
+    """A Tree over `leaves`: a list of leaf data, or a chain the index holds (its .tree())."""
+    tree = getattr(leaves, "tree", None)
+    return tree() if tree is not None else Tree(leaves)
+
+
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     """RFC 9162 2.1.3.1 PATH(index, D[n]) for the leaves (their data). For several proofs build a Tree once."""
     return Tree(leaves).inclusion_proof(index)

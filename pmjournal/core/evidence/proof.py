@@ -52,7 +52,9 @@ def chain_name(record: dict, own: str) -> str:
     return record.get("author") or own
 
 
-def statement_text(fmt: str, generated: str, query: dict, document: str, chains: dict, records: list[dict], key: str | None) -> str:
+def statement_text(
+    fmt: str, generated: str, query: dict, document: str, chains: dict, records: list[dict], key: str | None
+) -> str:
     lines = [
         f"pmjournal evidence {VERSION}",
         f"format {fmt}",
@@ -115,11 +117,12 @@ def chain_proofs(chains: dict[str, list[bytes]], exported: dict[str, list[dict]]
         # Inclusion proofs cost ~log2(size) hashes a record; every leaf costs `size`.
         depth = max(size - 1, 1).bit_length()
         if len(wanted) * depth < size:
-            tree = merkle.Tree(leaves)
+            tree = merkle.tree_of(leaves)
             entry["root"] = tree.root().hex()
             entry["proofs"] = {str(seq): merkle.to_hex(tree.inclusion_proof(seq - 1)) for seq in wanted}
         else:
-            entry["root"] = merkle.root(leaves).hex()  # no tree kept: nothing to prove one by one
+            # no tree kept: nothing to prove one by one
+            entry["root"] = (merkle.tree_of(leaves).root() if hasattr(leaves, "tree") else merkle.root(leaves)).hex()
             entry["leaves"] = [leaf.hex() for leaf in leaves]
         out[name] = entry
     return out
@@ -178,7 +181,7 @@ def signed_heads(team, chains: dict[str, list[bytes]], own: str) -> dict:
             continue
         entry = {"statement": head["statement"], "signature": head["signature"]}
         if size < len(leaves):
-            entry["consistency"] = merkle.to_hex(merkle.Tree(leaves).consistency_proof(size))
+            entry["consistency"] = merkle.to_hex(merkle.tree_of(leaves).consistency_proof(size))
         out[name] = entry
     return out
 
@@ -226,7 +229,9 @@ def markdown_block(evidence: dict, records: dict[str, list[dict]]):
     from ..fold import raw
 
     head = dumps(evidence)
-    yield appendix_text(evidence).encode("utf-8") + _no_backticks((head[: head.rfind("\n}")] + ',\n  "records": {').encode("utf-8"))
+    yield appendix_text(evidence).encode("utf-8") + _no_backticks(
+        (head[: head.rfind("\n}")] + ',\n  "records": {').encode("utf-8")
+    )
     dump = orjson.dumps
     for n, name in enumerate(sorted(records)):
         yield (b"," if n else b"") + b"\n    " + dump(name) + b": ["

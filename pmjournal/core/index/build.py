@@ -30,6 +30,7 @@ from pathlib import Path
 import orjson
 
 from ..errors import JournalDamaged
+from ..evidence import merkle
 from ..fold import extend, fold
 from ..model import META_KINDS
 from ..storage import JournalFile, Reader, paused_gc
@@ -169,6 +170,7 @@ class Builder:
             raise Raced
         try:
             self._index(source, chunk)
+            self._blocks(source, record["seq"])
             db.execute(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -279,6 +281,22 @@ class Builder:
             ):
                 out[entry_id] = (vid, orjson.loads(blob))
         return out
+
+    def _blocks(self, source: Source, seq: int) -> None:
+        """Store the Merkle root of each block of the chain completed up to `seq`."""
+        db = self.db
+        done = db.execute("SELECT coalesce(max(block) + 1, 0) FROM blocks WHERE src = ?", (source.src,)).fetchone()[0]
+        fromhex = bytes.fromhex
+        for block in range(done, seq // merkle.BLOCK):
+            first = block * merkle.BLOCK + 1
+            leaves = [
+                fromhex(h)
+                for (h,) in db.execute(
+                    "SELECT hash FROM records WHERE src = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                    (source.src, first, first + merkle.BLOCK - 1),
+                )
+            ]
+            db.execute("INSERT INTO blocks VALUES (?, ?, ?)", (source.src, block, merkle.block_root(leaves)))
 
     def _links_of(self, ids) -> set[str]:
         out = set()

@@ -9,13 +9,14 @@ core's definition even where SQL might differ in a corner.
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import orjson
 
 from .. import refs
 from ..chain import GENESIS
 from ..errors import refuse_unverified
+from ..evidence import merkle
 from ..people import key as person_key
 from ..query import WHO_COLUMNS, Filter
 from .build import _in, _marks
@@ -152,6 +153,43 @@ class IndexedPeople:
         return [n for n in self.all() if person_key(n).startswith(p)][:limit]
 
 
+class ChainLeaves(Sequence):
+    """One chain's Merkle leaves (record hashes as bytes, #1 first) in the index: a proof reads
+    the stored block roots and the one block it enters (merkle.BlockTree), never the chain."""
+
+    def __init__(self, db, src: int, size: int):
+        self._db, self._src, self._size = db, src, size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._size))]
+        if i < 0:
+            i += self._size
+        if not 0 <= i < self._size:
+            raise IndexError(i)
+        row = self._db.execute("SELECT hash FROM records WHERE src = ? AND seq = ?", (self._src, i + 1)).fetchone()
+        return bytes.fromhex(row[0])
+
+    def __iter__(self):
+        for (h,) in self._db.execute("SELECT hash FROM records WHERE src = ? ORDER BY seq", (self._src,)):
+            yield bytes.fromhex(h)
+
+    def _block(self, block: int) -> list[bytes]:
+        first = block * merkle.BLOCK + 1
+        rows = self._db.execute(
+            "SELECT hash FROM records WHERE src = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (self._src, first, min(first + merkle.BLOCK - 1, self._size)),
+        )
+        return [bytes.fromhex(h) for (h,) in rows]
+
+    def tree(self) -> merkle.BlockTree:
+        roots = [r for (r,) in self._db.execute("SELECT root FROM blocks WHERE src = ? ORDER BY block", (self._src,))]
+        return merkle.BlockTree(self._size, roots, self._block)
+
+
 class IndexedReads:
     def __init__(self, journal, db, builder, own_row):
         self.journal = journal
@@ -254,13 +292,10 @@ class IndexedReads:
         own = self.journal.team.handle or "journal"
         return {src: handle or own for src, handle in self.db.execute("SELECT src, handle FROM sources")}
 
-    def chain_leaves(self) -> dict[str, list[bytes]]:
-        """Each chain's Merkle leaves, as Journal.chain_leaves, from the hashes the index keeps."""
-        out = {}
-        fromhex = bytes.fromhex
-        for src, name in self._chain_names().items():
-            out[name] = [fromhex(h) for (h,) in self.db.execute("SELECT hash FROM records WHERE src = ? ORDER BY seq", (src,))]
-        return out
+    def chain_leaves(self) -> dict[str, "ChainLeaves"]:
+        """Each chain's Merkle leaves, as Journal.chain_leaves, read from the index as a proof needs them."""
+        sizes = dict(self.db.execute("SELECT src, seq FROM sources"))
+        return {name: ChainLeaves(self.db, src, sizes.get(src, 0)) for src, name in self._chain_names().items()}
 
     def chain_heads(self) -> dict[str, tuple[int, str]]:
         names = self._chain_names()

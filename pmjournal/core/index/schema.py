@@ -32,6 +32,8 @@ APPLICATION_ID = 0x706D6A69  # "pmji": marks the file as ours (PRAGMA applicatio
 # links: the current links of each view, to find who links to an entry.
 # counts: `who`'s table kept up to date (person key, column) -> entries.
 # people: the first spelling of each person, in journal order (people.People).
+# blocks: the Merkle root of every complete block of 1,024 records of a chain
+#   (evidence/merkle.BlockTree), so an export proves a record without hashing the chain.
 # sources: how much of which journal file is covered (see build.py).
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -62,6 +64,7 @@ CREATE TABLE attrs(col TEXT NOT NULL, val TEXT NOT NULL, vid INTEGER NOT NULL, P
 CREATE TABLE links(vid INTEGER NOT NULL, dst TEXT NOT NULL, rel TEXT NOT NULL);
 CREATE INDEX links_dst ON links(dst);
 CREATE INDEX links_vid ON links(vid);
+CREATE TABLE blocks(src INTEGER NOT NULL, block INTEGER NOT NULL, root BLOB NOT NULL, PRIMARY KEY (src, block)) WITHOUT ROWID;
 CREATE TABLE counts(pkey TEXT NOT NULL, col TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(pkey, col)) WITHOUT ROWID;
 CREATE TABLE people(
     pkey TEXT PRIMARY KEY, display TEXT NOT NULL, clock INTEGER NOT NULL, handle TEXT NOT NULL, seq INTEGER NOT NULL,

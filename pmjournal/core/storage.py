@@ -185,7 +185,7 @@ class Reader:
             return "its bytes are not the canonical form that was hashed (the record was altered)"
         return "its content does not match its hash (the record was altered)"
 
-    def read(self, fh, pick=None):
+    def read(self, fh, pick=None, spans=False):
         """Yield the records of `fh` (positioned at self.end) in order.
 
         `fh` is a binary file (read in large blocks, split into lines) or any
@@ -193,7 +193,8 @@ class Reader:
         given, is applied to each record once it is checked, and what it returns
         is held (while a batch is incomplete) and yielded instead of the record:
         `verify` needs only ids, and a batch of 100k records need not be held
-        whole to check it.
+        whole to check it. With `spans`, each item is (record, where its line starts,
+        where it ends).
 
         This loop runs once per record on every load and `verify`, so its state
         lives in locals and is written back to the attributes before anything is
@@ -246,6 +247,8 @@ class Reader:
                 loose_end = not complete
                 if pick is not None:
                     record = pick(record)
+                if spans:  # where its line is: the index reads a record back by offset (core/index)
+                    record = (record, last_start, end)
                 if batch is None:
                     self.seq, self.prev, self.end, self.last_start, self.loose_end = seq, prev, end, last_start, loose_end
                     yield record

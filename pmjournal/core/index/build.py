@@ -129,13 +129,11 @@ class Builder:
                 if broken_seq is not None:
                     reader.broken = (broken_seq, broken)
                 fh.seek(covered)
-            offsets: list[tuple[int, int]] = []
             chunk = []
-            for record in reader.read(_lines(fh, reader.end, offsets)):
-                chunk.append((record, *offsets[len(chunk)]))
+            for record, start, stop in reader.read(fh, spans=True):
+                chunk.append((record, start, stop - start))
                 if len(chunk) == CHUNK:
                     self._commit(source, chunk, reader)
-                    del offsets[:CHUNK]
                     chunk = []
             if chunk:
                 self._commit(source, chunk, reader)
@@ -484,18 +482,6 @@ class Builder:
         for fh in self._files.values():
             fh.close()
         self._files.clear()
-
-
-def _lines(fh, start: int, offsets: list):
-    """fh's lines, noting where each one that holds a record starts and how long it is:
-    the Reader yields records in file order, one per such line (a lone newline only
-    completes a last line that had lost it)."""
-    pos = start
-    for line in fh:
-        if line != b"\n":
-            offsets.append((pos, len(line)))
-        pos += len(line)
-        yield line
 
 
 def report_progress(total: int):

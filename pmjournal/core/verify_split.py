@@ -243,6 +243,9 @@ class _Forked:
             code = 1
             try:
                 os.close(read_end)
+                quiet = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):  # nothing to say, and a pipe reading our output need not wait for us
+                    os.dup2(quiet, fd)
                 with open(write_end, "wb") as out:
                     for item in produce():
                         data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
@@ -290,8 +293,11 @@ class _Forked:
 
     def _reap(self) -> None:
         if self.status is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.status = os.waitstatus_to_exitcode(status)
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.status = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:  # reaped already (SIGCHLD ignored): its exit code is lost
+                self.status = -1
 
     def close(self) -> None:
         self.pipe.close()

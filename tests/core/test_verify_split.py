@@ -9,6 +9,7 @@ process.
 """
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -267,3 +268,28 @@ def test_a_real_fork_reports_what_one_process_does(tmp_path):
         if path in memos:
             assert path.with_name(path.name + ".checked").read_bytes() == memos[path]
     assert [r["report"]["ok"] for r in results] == [True, False, False, True, False]
+
+
+CLI = """
+import sys
+from pmjournal.core import verify, verify_split
+verify.SPLIT_FROM = 0
+forks = []
+real = verify_split._fork
+verify_split._fork = lambda produce: forks.append(1) or real(produce)
+from pmjournal.cli import main
+code = main(["--db", sys.argv[1], "verify"])
+print("forks", len(forks))
+sys.exit(code)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="one CPU: verify checks in one process")
+def test_the_cli_verify_splits(tmp_path):
+    """`pmjournal verify` runs in a process that may fork (one thread) and does: a thread
+    started on its way (a progress display, say) would quietly keep it to one process."""
+    path = tmp_path / "j.json"
+    singles(path)
+    proc = subprocess.run([sys.executable, "-c", CLI, str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ok: 40 records") and proc.stdout.rstrip().endswith("forks 1")

@@ -2,6 +2,9 @@
 
 Uses the same Reader as every load (storage.Reader), streaming the file, so
 what `verify` accepts is exactly what reads show. It never writes the journal.
+A journal of SPLIT_FROM bytes or more is checked in two processes at once when
+this one may fork (verify_split: the second half in a child, taken together
+with the first only when that is what one walk gives, else one walk's answer).
 
 A full check that passes leaves `<journal>.checked` beside it (derived, deletable):
 the file's identity and where the checked part ends (offset, last #seq, its hash).

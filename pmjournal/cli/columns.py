@@ -12,6 +12,8 @@ from ..core.model import suspect_in_line
 
 def _fit(text: str, width: int) -> str:
     text = " ".join(text.split())  # a newline in a cell would break the row
+    if text.isascii() and width > 0:  # one cell a character: what rich would do, without measuring
+        return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
@@ -51,5 +53,5 @@ def natural_widths(headers, rows, caps) -> list[int]:
     for row in rows:
         for i, cell in enumerate(_cells(row)):
             if widths[i] < caps[i]:
-                widths[i] = min(caps[i], max(widths[i], cell_len(cell)))
+                widths[i] = min(caps[i], max(widths[i], len(cell) if cell.isascii() else cell_len(cell)))
     return widths

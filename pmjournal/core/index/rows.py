@@ -16,7 +16,11 @@ _ROLE_OF_FIELD = {field: f"role:{role}" for role, field in ROLES.items()}
 
 
 def view_blob(view: dict) -> bytes:
-    """The view as stored: its record's keys, the fold's derived keys and whose chain it is in."""
+    """The view as stored: its record's keys, the fold's derived keys and whose chain it is in
+    (not the fold's private marks and caches, whose keys start with "_": only a view the fold
+    copied carries any, fold._OWN)."""
+    if "_own" not in view and "_hay" not in view and "_ts" not in view:
+        return orjson.dumps(view)
     return orjson.dumps({k: v for k, v in view.items() if not k.startswith("_")})
 
 

@@ -16,7 +16,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-VERSION = 1
+VERSION = 2  # 2: Merkle block roots, loop indexes in journal order
 APPLICATION_ID = 0x706D6A69  # "pmji": marks the file as ours (PRAGMA application_id)
 
 # records: every record of every chain, where its line is (off, len) in its file, and
@@ -55,7 +55,8 @@ CREATE TABLE views(
     loops INTEGER NOT NULL, open INTEGER NOT NULL, view BLOB NOT NULL
 );
 CREATE INDEX views_time ON views(ts, seq, clock, handle);
-CREATE INDEX views_open ON views(open) WHERE open;
+CREATE INDEX views_loops ON views(clock, handle, seq) WHERE loops;
+CREATE INDEX views_open ON views(clock, handle, seq) WHERE open;
 CREATE TABLE hays(vid INTEGER PRIMARY KEY, hay TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(
     hay, content='hays', content_rowid='vid', tokenize='trigram case_sensitive 1', detail='none'

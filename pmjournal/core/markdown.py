@@ -733,7 +733,9 @@ def iter_markdown(
     """The same document in pieces of a few hundred KB, for writing to a file or a pipe.
     `views`: what `filt` selects, in time order, when the caller has it already."""
     if views is None:
-        views = filt.apply(journal.views.values())
+        from .reads import selected
+
+        views = selected(journal, filt)
     if generated_at is None:
         generated_at = dates.now()
     today = generated_at.date() if isinstance(generated_at, datetime) else None

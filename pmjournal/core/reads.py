@@ -9,6 +9,14 @@ people, broken, notices(), who_all() and loop_views().
 from .query import Filter, who
 
 
+def selected(journal, filt: Filter, ordered: bool = True) -> list[dict]:
+    """What `filt` selects from `journal`: a Journal, or reads (which select from the index)."""
+    select = getattr(journal, "select", None)
+    if select is not None:
+        return select(filt, ordered=ordered)
+    return filt.apply(journal.views.values(), ordered=ordered)
+
+
 def everything(filt: Filter) -> bool:
     """Whether the filter selects every entry (retracted ones aside): `who` then reads its kept table."""
     return all(c.column == "retracted" for c in filt.criteria())

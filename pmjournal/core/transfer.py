@@ -95,7 +95,9 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
 
 
 def selected(journal, filt: Filter) -> list[dict]:
-    return filt.apply(journal.views.values())
+    from .reads import selected as select
+
+    return select(journal, filt)
 
 
 def iter_json(journal, filt: Filter, views=None):

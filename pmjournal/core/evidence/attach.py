@@ -14,7 +14,9 @@ def exported_records(journal, filt: Filter, views=None) -> dict[str, list[dict]]
     their corrections, by chain, in #seq order: what the export shows, as recorded (the
     journal's own dicts: callers that write them strip what a view adds, with fold.raw)."""
     if views is None:
-        views = filt.apply(journal.views.values(), ordered=False)
+        from ..reads import selected
+
+        views = selected(journal, filt, ordered=False)
     own = journal.team.handle or "journal"
     out: dict[str, list[dict]] = {}
     for record in journal.records_of({v["id"] for v in views}):

@@ -8,18 +8,27 @@ so every call into the journal goes through `lock`, which the session takes
 itself. A Snapshot (views, people, index) is built in a worker and then only
 read by the UI thread; a refresh builds a new one rather than changing the old
 in place.
+
+When the journal's index can serve (core/index: a derived SQLite file beside the
+journal), a Snapshot holds no record: its index is a PagedIndex (core/index/paging.py),
+the order of the entries as an array of row ids, its views and people Mappings read
+one entry at a time, all in one read transaction of the index. A catch-up brings the
+index up to date (cheap when nothing changed) and reads a new order. Without the
+index (PMJOURNAL_INDEX=off, a folder it cannot write, a damaged journal) the session
+loads and folds the whole journal as before.
 """
 
 import copy
 import dataclasses
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from ..core.errors import PmjournalError
 from ..core.filter_index import FilterIndex
-from ..core.fold import extend, fold
+from ..core.fold import extend, fold, ref_of
 from ..core.loops import ANSWER_DAYS
 from ..core.people import People
 from ..core.store import Journal
@@ -44,6 +53,11 @@ class Snapshot:
     # Each chain's `key` records, for the detail pane's signer (empty in a preview: the keys
     # recorded before its tail are not known).
     signers: Signers = field(default_factory=Signers)
+
+    @property
+    def paged(self):
+        """The index's read transaction this snapshot pages through (core/index/paging.Paged), or None."""
+        return getattr(self.index, "paged", None)
 
 
 def file_stamp(path) -> tuple[int, ...] | None:
@@ -70,7 +84,115 @@ class JournalSession:
         # having the journal fold 100k records again.
         self._folded: tuple[dict[str, dict], People] | None = None
         self._seqs: tuple[dict, dict[int, dict]] | None = None  # views -> their #seq lookup
+        self._by_ref: tuple[dict, dict[str, dict]] | None = None  # views -> their `dana#12` lookup
         self.team = Team(self.path)  # joined or not: a sync in another terminal may join it while we run
+        self._reads = None  # the index's reads (core/index), while it serves this journal
+        self._latest: Snapshot | None = None  # the newest snapshot paged from the index
+        self._ident: tuple | None = None  # the journal file (device, inode) the index last paged
+        self._replaced = 0  # how often it was replaced underneath since (added to the generation)
+
+    # -- the index -----------------------------------------------------------
+
+    def index_ready(self) -> bool:
+        """Whether an index file is beside the journal (so a load pages it, rather than building it first)."""
+        from ..core.index import enabled, schema
+
+        return enabled() and schema.path_of(self.path).exists()
+
+    def _open_reads(self):
+        """The index brought up to date (core/index.open_index), or None where it cannot serve. Under `lock`."""
+        from ..core.index import open_index
+
+        if self._reads is not None:
+            self._reads.close()
+            self._reads = None
+        self._reads = open_index(self.journal)
+        return self._reads
+
+    def paged_preview(self, rows: int = 256) -> Snapshot | None:
+        """The newest `rows` entries from the index, for the first paint (the full order follows)."""
+        from ..core.index import schema
+        from ..core.index.paging import Paged, PagedIndex
+
+        with self.lock:
+            reads = self._open_reads()
+            if reads is None:
+                return None
+            paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, limit=rows)
+        index = PagedIndex(paged)
+        return Snapshot(self._paged_views(paged), self._paged_people(paged), index, partial=True, last_seq=paged.last_seq)
+
+    def _paged_load(self, previous: Snapshot | None = None) -> Snapshot | None:
+        """A snapshot paged from the index (None where it cannot serve); `previous` is returned
+        (its state brought up to date) when the index holds nothing new."""
+        from ..core.index import schema
+        from ..core.index.paging import Paged, PagedIndex, ensure_filter_index
+
+        with self.lock:
+            reads = self._open_reads()
+            if reads is None:
+                return None
+            ensure_filter_index(reads.db)
+            state = self._paged_state(reads)
+            coverage = tuple(reads.db.execute("SELECT src, size, seq, hash FROM sources ORDER BY src"))
+            if previous is not None and previous.paged is not None and previous.paged.coverage == coverage:
+                state["generation"] = previous.generation
+                same = all(getattr(previous, k) == v for k, v in state.items())
+                return previous if same else dataclasses.replace(previous, **state)
+            paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined)
+            # A file replaced underneath (a backup restored) is a new generation: what the screen
+            # holds is not older than this, only different (Snapshot.generation).
+            ident = file_stamp(self.path)
+            ident = ident[:2] if ident else None
+            if previous is not None and (ident != self._ident or paged.last_seq < previous.last_seq):
+                self._replaced += 1
+            self._ident = ident
+            state["generation"] += self._replaced
+            signers = self._paged_signers(reads)
+            self._folded = None
+            self._seqs = self._by_ref = None
+        snap = Snapshot(
+            self._paged_views(paged),
+            self._paged_people(paged),
+            PagedIndex(paged),
+            last_seq=paged.last_seq,
+            signers=signers,
+            **state,
+        )
+        self._latest = snap
+        return snap
+
+    @staticmethod
+    def _paged_views(paged):
+        from ..core.index.paging import PagedViews
+
+        return PagedViews(paged)
+
+    @staticmethod
+    def _paged_people(paged):
+        from ..core.index.reads import IndexedPeople
+
+        people = IndexedPeople(paged.db)
+        with paged.lock:
+            people.all()  # read now, in the worker: the UI thread only looks names up
+        return people
+
+    def _paged_state(self, reads) -> dict:
+        return {
+            "generation": self.journal.generation,
+            "broken": reads.broken,
+            "notices": tuple(reads.notices()),
+            "team": TeamStatus.read(self.team),
+        }
+
+    @staticmethod
+    def _paged_signers(reads) -> Signers:
+        from ..core.index.paging import key_records
+
+        chains: dict = {}
+        for record in key_records(reads):
+            chains.setdefault(record.get("author"), []).append(record)
+        return Signers.read(chains.values())
 
     @classmethod
     def open(cls, path, user: str) -> "JournalSession":
@@ -93,7 +215,10 @@ class JournalSession:
         return self._snapshot(views, partial=True)
 
     def load(self) -> Snapshot:
-        """Pick up other processes' records and fold the whole journal."""
+        """Pick up other processes' records: page them from the index, or fold the whole journal."""
+        paged = self._paged_load()
+        if paged is not None:
+            return paged
         with self.lock:
             self.journal.refresh()
             # Take the views over so the journal's own later appends never change them in
@@ -118,6 +243,8 @@ class JournalSession:
         """`snap` plus the records appended since it was taken, by us or by other processes."""
         if snap.partial:
             return self.load()
+        if snap.paged is not None:
+            return self._paged_load(previous=snap) or self.load()
         with self.lock:
             self.journal.refresh()
             # This author's chain: `last_seq` is its #seq. In a team journal records() merges
@@ -150,7 +277,8 @@ class JournalSession:
 
     def _keep(self, views: dict[str, dict], people: People) -> None:
         self._folded = views, people
-        self._seqs = None
+        self._seqs = self._by_ref = None
+        self._latest = None
 
     @staticmethod
     def _snapshot(views: dict, people: People | None = None, partial: bool = False, last_seq: int = 0, **state) -> Snapshot:
@@ -200,15 +328,24 @@ class JournalSession:
     # one (None, or the partial preview shown while the journal loads) the session
     # answers from the newest views it folded, else the journal's own.
 
-    def views(self, snapshot: Snapshot | None = None) -> dict[str, dict]:
+    def _full(self, snapshot: Snapshot | None) -> Snapshot | None:
+        """`snapshot` if it is whole, else the newest one paged from the index (None: none)."""
         if snapshot is not None and not snapshot.partial:
-            return snapshot.views
+            return snapshot
+        latest = self._latest
+        return latest if latest is not None and self._folded is None else None
+
+    def views(self, snapshot: Snapshot | None = None) -> Mapping[str, dict]:
+        full = self._full(snapshot)
+        if full is not None:
+            return full.views
         with self.lock:
             return self._folded[0] if self._folded else self.journal.views
 
     def people(self, snapshot: Snapshot | None = None) -> People:
-        if snapshot is not None and not snapshot.partial:
-            return snapshot.people
+        full = self._full(snapshot)
+        if full is not None:
+            return full.people
         with self.lock:
             return self._folded[1] if self._folded else self.journal.people
 
@@ -218,11 +355,51 @@ class JournalSession:
         if view is not None:
             return view
         with self.lock:
+            if self._reads is not None:
+                return self._reads.get(ref)
             return self.journal.get(ref)
+
+    def count(self, filt, snapshot: Snapshot | None = None) -> int:
+        """How many entries `filt` selects (the export dialog's heading)."""
+        full = self._full(snapshot)
+        if full is not None and full.paged is not None:
+            return full.paged.count(filt)
+        return len(filt.apply(self.views(snapshot).values()))
+
+    def titled(self, needle: str, exclude_id: str | None, limit: int, snapshot: Snapshot | None = None) -> list[dict]:
+        """Up to `limit` entries, not retracted, whose title holds `needle` (casefolded), the newest
+        in the journal's order first: the links field's picker."""
+        full = self._full(snapshot)
+        if full is not None and full.paged is not None:
+            return full.paged.titled(needle, exclude_id, limit)
+        found = []
+        for view in reversed(self.views(snapshot).values()):
+            if view["retracted"] or view["id"] == exclude_id:
+                continue
+            if needle in view.get("title", "").casefold():
+                found.append(view)
+                if len(found) == limit:
+                    break
+        return found
+
+    def entry_by_ref(self, handle: str, seq: int, snapshot: Snapshot | None = None) -> dict | None:
+        """The entry `handle#seq` names (a colleague's chain), or None."""
+        full = self._full(snapshot)
+        if full is not None and full.paged is not None:
+            view = full.paged.entry_at(handle, seq)
+            return view if view is not None and ref_of(view) == f"{handle}#{seq}" else None
+        views = self.views(snapshot)
+        by_ref = self._by_ref
+        if by_ref is None or by_ref[0] is not views:
+            by_ref = self._by_ref = views, {ref_of(v): v for v in views.values()}
+        return by_ref[1].get(f"{handle}#{seq}")
 
     def entry_by_seq(self, seq: int, snapshot: Snapshot | None = None) -> dict | None:
         """The entry numbered #seq, or None. A links field asks at every keystroke, so the
         lookup is built once for each set of views."""
+        full = self._full(snapshot)
+        if full is not None and full.paged is not None:
+            return full.paged.entry_at("", seq)
         views = self.views(snapshot)
         seqs = self._seqs
         if seqs is None or seqs[0] is not views:
@@ -286,6 +463,9 @@ class JournalSession:
         from ..core.transfer import render_chunks  # loaded on the first export, as the forms are
 
         signed = None
+        full = self._full(snapshot)
+        if full is not None and full.paged is not None:
+            return self._export_indexed(path, filt, fmt)
         with self.lock:
             journal = self.journal
             # Never a chain head printed beside content the chain does not vouch for.
@@ -307,4 +487,24 @@ class JournalSession:
                 chain_heads=journal.chain_heads,
             )
             write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days, key))
+        return signed
+
+    def _export_indexed(self, path, filt, fmt: str):
+        """export() from the index: what `pmjournal export` does (cli/commands.cmd_export)."""
+        from ..core.files import write_atomically
+        from ..core.transfer import render_chunks
+
+        signed = None
+        with self.lock:
+            reads = self._open_reads()
+            if reads is None:
+                raise PmjournalError("the journal's index cannot be read just now; try again")
+            reads.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
+            key = None
+            if self.signing_key and fmt != "csv":
+                key, public, fingerprint, recorded = self.journal.signer(self.signing_key, reads.signing_keys())
+                signed = public, fingerprint
+                if recorded:  # the key's record is part of the chain the export proves
+                    reads = self._open_reads()
+            write_atomically(path, render_chunks(reads, filt, fmt, self.answer_days, key))
         return signed

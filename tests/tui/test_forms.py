@@ -891,10 +891,13 @@ async def test_export_renders_from_the_apps_views_without_refolding(journal, tmp
     assert journal._views is None  # the journal never folded again
 
 
-def test_a_form_on_the_preview_reads_what_the_session_last_folded(journal):
+def test_a_form_on_the_preview_reads_what_the_session_last_folded(journal, monkeypatch):
     """A form opened while the journal loads holds the partial preview: the session answers it from
-    the views its load took over, not from a second fold; before any load, from the journal's own."""
+    the views its load took over, not from a second fold; before any load, from the journal's own.
+    (The loaded path: with the index a snapshot holds no views; test_index_tui.py.)"""
     from dataclasses import replace
+
+    monkeypatch.setenv("PMJOURNAL_INDEX", "off")
 
     from pmjournal.core.people import People
 

@@ -60,7 +60,7 @@ class ExportDialog(FieldDialog[Path | None]):
         self.key_state = ("checking", "") if session.signing_key else ("none", "")
 
     def compose(self) -> ComposeResult:
-        count = len(self.filt.apply(self.session.views(self.snapshot).values()))
+        count = self.session.count(self.filt, self.snapshot)
         noun = "entry" if count == 1 else "entries"
         with Vertical(classes="pm-box pm-small"):
             yield Label(f"Export {count} {noun}", classes="pm-title")

@@ -61,7 +61,6 @@ class LinksRow(FieldRow):
         self.kind = kind
         self.exclude_id = exclude_id
         self._target: Input | None = None
-        self._by_ref: tuple | None = None  # (views, ref -> view), built when a colleague's entry is typed
         self._handle: str | None = None
 
     def compose_editor(self) -> ComposeResult:
@@ -89,17 +88,8 @@ class LinksRow(FieldRow):
             editor.value = text
 
     def _search(self, words: str) -> list[dict]:
-        needle = words.casefold()
-        found = []
         # Newest first: the entry being linked to is usually recent.
-        for view in reversed(self.session.views(self.snapshot).values()):
-            if view["retracted"] or view["id"] == self.exclude_id:
-                continue
-            if needle in view.get("title", "").casefold():
-                found.append(view)
-                if len(found) == MAX_MATCHES:
-                    break
-        return found
+        return self.session.titled(words.casefold(), self.exclude_id, MAX_MATCHES, self.snapshot)
 
     def _describe(self, text: str) -> Text:
         parts = []
@@ -125,10 +115,7 @@ class LinksRow(FieldRow):
             if view is None or "author" not in view:
                 return view
             # A colleague's entry with the same number: one's own #12 is looked up by reference.
-        views = self.session.views(self.snapshot)
-        if self._by_ref is None or self._by_ref[0] is not views:
-            self._by_ref = views, {ref_of(v): v for v in views.values()}
-        return self._by_ref[1].get(f"{handle}#{int(number)}")
+        return self.session.entry_by_ref(handle, int(number), self.snapshot)
 
     @on(LinkInput.Changed)
     def _typed(self, event: Input.Changed) -> None:

@@ -28,6 +28,7 @@ from ...core.filter_syntax import parse, with_person
 from ...core.fold import ref_of
 from ...core.loops import OpenLoops
 from ...core.query import trace, who
+from ...core.reads import everything
 from ..bindings import TRAIL
 from ..session import JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
@@ -54,8 +55,8 @@ class TrailScreen(Screen):
             super().__init__()
 
     class LoopsReady(Message):
-        def __init__(self, loops: OpenLoops, first: bool) -> None:
-            self.loops, self.first = loops, first
+        def __init__(self, loops: OpenLoops, first: bool, snapshot: Snapshot) -> None:
+            self.loops, self.first, self.snapshot = loops, first, snapshot
             super().__init__()
 
     class LoadFailed(Message):
@@ -83,6 +84,7 @@ class TrailScreen(Screen):
         self._loading = False
         self._pending_id: str | None = None
         self.open_loops: OpenLoops | None = None  # the open loops of the snapshot's views, as of a day
+        self.loops_of: Snapshot | None = None  # the snapshot open_loops was counted in
         self.syncing = False
         self._title_timer = None
 
@@ -103,7 +105,7 @@ class TrailScreen(Screen):
     def settled(self) -> bool:
         """The whole journal is shown and its open loops counted (what tests and screenshots wait for)."""
         book = self.open_loops
-        return not self._loading and not self.snapshot.partial and book is not None and book.views is self.snapshot.views
+        return not self._loading and not self.snapshot.partial and book is not None and self.loops_of is self.snapshot
 
     @property
     def detail(self) -> EntryDetail:
@@ -142,7 +144,11 @@ class TrailScreen(Screen):
     def _load(self, first: bool) -> None:
         try:
             if first:
-                preview = self.session.preview()
+                # From the index when it is there (the newest rows, then the whole order); else the
+                # file's tail, folded on its own, while the journal loads (or its index is built).
+                preview = self.session.paged_preview() if self.session.index_ready() else None
+                if preview is None:
+                    preview = self.session.preview()
                 if preview is not None:
                     self.post_message(self.Loaded(preview, None))
             stamp = self.session.stamp()
@@ -152,19 +158,22 @@ class TrailScreen(Screen):
             return
         self.post_message(self.Loaded(snapshot, stamp))
         # Once the trail is up: the Due column, the overdue notice and `u` read these.
-        self.post_message(self.LoopsReady(self._loops_of(snapshot), first))
+        self.post_message(self.LoopsReady(self._loops_of(snapshot), first, snapshot))
         snapshot.index.warm()  # so the first keystroke in the filter does not pay for the caches
 
     def _loops_of(self, snapshot: Snapshot) -> OpenLoops:
         today = dates.now().date()
+        if snapshot.paged is not None:
+            # Only the entries with a loop still open (the index keeps which): the same loops.
+            return OpenLoops(snapshot.paged.loop_views(), today, self.session.answer_days)
         return OpenLoops(snapshot.views, today, self.session.answer_days, previous=self.open_loops)
 
     @on(LoopsReady)
     def _on_loops_ready(self, message: LoopsReady) -> None:
         book = message.loops
-        if book.views is not self.snapshot.views:
+        if message.snapshot is not self.snapshot:
             return  # a newer snapshot is shown; its own loops follow
-        self.open_loops = book
+        self.open_loops, self.loops_of = book, message.snapshot
         self.table.show_loops(book.by_entry)
         if message.first and book.overdue:
             n = book.overdue
@@ -203,6 +212,8 @@ class TrailScreen(Screen):
         self._pending_id = None
         if not snap.partial:
             self._warn_about(snap)
+        if self.snapshot.paged is not None and self.snapshot.paged is not snap.paged:
+            self.snapshot.paged.release()  # a form may still read it, on the index as it is now
         self.snapshot = snap
         if not snap.partial:
             self.team = snap.team is not None  # joined by a sync in another terminal, or not
@@ -347,13 +358,27 @@ class TrailScreen(Screen):
 
     def action_people(self) -> None:
         snap = self.snapshot
-        if snap.people is not None:
+        if snap.people is None:
+            return
+        if snap.paged is not None and not snap.partial:
+            self._summarise_indexed(snap, self.parsed.filter, self.describe())
+        else:
             self._summarise(self.table.visible_views(), snap.people, self.describe())
 
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
     def _summarise(self, views: list[dict], people, description: str) -> None:
         # A quarter of a second at 100,000 entries: off the UI thread. Reads views only, not the journal.
         rows = who(views, people)
+        self.app.call_from_thread(self._show_people, rows, description)
+
+    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
+    def _summarise_indexed(self, snap: Snapshot, filt, description: str) -> None:
+        # query.who of what the trail shows, counted by the index: its kept table when the
+        # filter keeps every entry, else one aggregate over the entries it selects.
+        if everything(filt):
+            rows = snap.paged.who_all(snap.people, filt.include_retracted)
+        else:
+            rows = snap.paged.who(filt, snap.people)
         self.app.call_from_thread(self._show_people, rows, description)
 
     def _show_people(self, rows: list[dict], description: str) -> None:
@@ -382,7 +407,7 @@ class TrailScreen(Screen):
 
     def action_due(self) -> None:
         book = self.open_loops
-        if book is None or book.views is not self.snapshot.views or book.today != dates.now().date():
+        if book is None or self.loops_of is not self.snapshot or book.today != dates.now().date():
             self._due_in_worker()  # still loading, or a new day since: a quarter second at 100k
             return
         self._show_due(book)

@@ -1,7 +1,8 @@
 """The trail: every entry, newest first, one line each (a RowTable, row_table.py).
 
 The rows are row numbers into a FilterIndex (core/filter_index.py), so a filter
-swaps a list of ints. An entry with an open loop (core/loops.py) says so in the
+swaps a list of ints; over the journal's index (core/index/paging.PagedIndex) a row's
+view is read when the row is drawn, with the rows around it in what is shown. An entry with an open loop (core/loops.py) says so in the
 Due column in words ("3d OVERDUE", "due in 2d"), readable without colour; the
 column is hidden while nothing is due.
 """
@@ -104,7 +105,8 @@ class TrailTable(RowTable):
         if index is not self.index:
             # The # column fits the widest reference in the journal (`dana#12` in a team
             # journal), so it keeps its width while a filter changes what is shown.
-            width = ref_width(index.rows, COLUMNS[0][1])
+            widest = getattr(index, "widest_ref", None)
+            width = max(widest(), COLUMNS[0][1]) if widest is not None else ref_width(index.rows, COLUMNS[0][1])
             if width != self.COLUMNS[0][1]:
                 self.COLUMNS = ((COLUMNS[0][0], width, COLUMNS[0][2]), *COLUMNS[1:])
         self.index, self.hits = index, hits
@@ -139,11 +141,16 @@ class TrailTable(RowTable):
     def current(self) -> dict | None:
         if not self.hits or not 0 <= self.cursor < len(self.hits):
             return None
-        return self.index.rows[self.hits[self.cursor]]
+        return self.view(self.cursor)
+
+    def view(self, row: int) -> dict:
+        """The view shown on `row` (of the hits): a paged index reads it with the rows around it."""
+        page = getattr(self.index, "page", None)
+        return page(self.hits, row) if page is not None else self.index.rows[self.hits[row]]
 
     def visible_views(self) -> list[dict]:
-        rows = self.index.rows
-        return [rows[i] for i in self.hits]
+        """Every view shown (tests; the People view of a loaded journal). Over the index this reads them all."""
+        return [self.view(row) for row in range(len(self.hits))]
 
     def move_to(self, entry_id: str) -> bool:
         row = self.row_of(entry_id)
@@ -166,7 +173,7 @@ class TrailTable(RowTable):
         return () if self.loops else (DUE,)
 
     def cells(self, row: int) -> tuple[str, ...]:
-        view = self.index.rows[self.hits[row]]
+        view = self.view(row)
         out = cells(view, self.display_person)
         loop = self.loops.get(view["id"])
         if loop is None:
@@ -182,7 +189,7 @@ class TrailTable(RowTable):
         return super().cell_text(column, text, width)
 
     def row_styles(self, row: int) -> tuple[Style | None, list[Style | None]]:
-        view = self.index.rows[self.hits[row]]
+        view = self.view(row)
         own = self.get_component_rich_style("trail--retracted") if view["retracted"] else None
         styles: list[Style | None] = [None] * len(COLUMNS)
         styles[0] = self.get_component_rich_style("trail--seq", partial=True)

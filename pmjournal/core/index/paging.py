@@ -1,0 +1,429 @@
+"""The TUI's trail paged from the index: row numbers, not records.
+
+A PagedIndex offers what the TUI's trail reads of a FilterIndex (filter_index.py)
+without holding a single record: `rows` is the order of the entries, newest first,
+as an array of vids (8 bytes an entry); a view is read from SQLite when a row is
+drawn (`page`: the rows around it in the hits shown, in one query) and kept in a
+small LRU; `search` runs the filter as SQL (reads.where_of, exact) and answers
+row numbers in that order, as FilterIndex.search does. `views` and `people` are
+Mappings over the same connection for the detail pane, trace, jump and the forms.
+
+Everything reads one SQLite read transaction (BEGIN, held until `release`), so the
+order, the hits and the views a snapshot shows agree even while another process
+(or this one's catch-up, on another connection) appends to the index. The
+connection is used from the UI thread and from workers (People counts, open
+loops), one statement at a time under `lock`.
+"""
+
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Mapping
+
+import orjson
+
+from ..query import WHO_COLUMNS, Filter
+from . import schema
+from .rows import NAMED
+
+# FilterIndex's order: newest first (when, then #seq), and among equals the journal's order,
+# (clock, handle). The views_time index read backwards; only a team journal can hold two
+# entries with the same (when, #seq) (two chains), and there SQLite sorts each run of
+# equals (a third of the time again, so not for a journal of one author).
+ORDER_NEWEST = "ORDER BY ts DESC, seq DESC, clock DESC, handle DESC"
+ORDER_NEWEST_TEAM = "ORDER BY ts DESC, seq DESC, clock, handle"
+ORDER_JOURNAL = "ORDER BY clock, handle, seq"
+CACHE = 2048  # views kept (the rows drawn lately and the ones around them)
+WINDOW = (32, 96)  # rows read before and after one that is not cached
+RECENT = 8  # filter answers remembered (a backspace returns to one)
+RECENT_MAX = 1 << 18  # hits of an answer worth remembering
+
+
+def _loads(blob: bytes) -> dict:
+    return orjson.loads(blob)
+
+
+# The filter's columns of a view, kept beside the index's own (kind and project are most
+# of what the trail filters on; without this each is a scan of every stored view: 0.5 s
+# at 100k entries). Derived like the rest, so made on first use by whoever opens the file.
+FILTER_INDEX = "CREATE INDEX IF NOT EXISTS views_filter ON views(kind, project, retracted)"
+
+
+def ensure_filter_index(db) -> None:
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'views_filter'").fetchone():
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(FILTER_INDEX)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+class Paged:
+    """One read transaction over the index: the order, the views, the people."""
+
+    def __init__(self, path, joined: bool = False, limit: int | None = None):
+        """`limit`: only the newest rows (the first paint, while the rest is read)."""
+        self.db = schema._connect(path)
+        self.db.execute("PRAGMA cache_size = -16384")  # the UI's pages only: 16 MB at most
+        self.lock = threading.RLock()
+        self.db.execute("BEGIN")
+        self.joined = joined
+        self._views: OrderedDict[int, dict] = OrderedDict()
+        self._vid_of: OrderedDict[str, int] = OrderedDict()
+        with self.lock:
+            self.vids = array("q")
+            order = ORDER_NEWEST_TEAM if joined else ORDER_NEWEST
+            cur = self.db.execute(f"SELECT vid FROM views {order}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
+            while True:
+                part = cur.fetchmany(8192)
+                if not part:
+                    break
+                self.vids.extend([v for (v,) in part])
+            self.total = self.db.execute("SELECT count(*) FROM views").fetchone()[0] if limit is not None else len(self.vids)
+            self.last_seq = (self.db.execute("SELECT seq FROM sources WHERE src = 0").fetchone() or (0,))[0]
+            self.coverage = tuple(self.db.execute("SELECT src, size, seq, hash FROM sources ORDER BY src"))
+        self._inverse: array | None = None
+        self.released = False
+
+    # -- the transaction ---------------------------------------------------
+
+    def release(self) -> None:
+        """End the read transaction (a newer snapshot is shown): reads still work, on the newest state."""
+        with self.lock:
+            if not self.released:
+                self.released = True
+                self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    def query(self, sql: str, params=()) -> list:
+        with self.lock:
+            return self.db.execute(sql, params).fetchall()
+
+    # -- views ---------------------------------------------------------------
+
+    def views_of(self, vids) -> list[dict]:
+        """The views of these vids (read together, kept in the LRU), in the order asked."""
+        cache = self._views
+        missing = [v for v in vids if v not in cache]
+        if missing:
+            found = {}
+            for start in range(0, len(missing), 500):
+                part = missing[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for vid, blob in self.query(f"SELECT vid, view FROM views WHERE vid IN ({marks})", part):
+                    found[vid] = _loads(blob)
+            for vid in missing:
+                view = found.get(vid)
+                if view is not None:
+                    cache[vid] = view
+                    self._vid_of[view["id"]] = vid
+        out = []
+        for vid in vids:
+            view = cache.get(vid)
+            if view is None:
+                continue
+            cache.move_to_end(vid)
+            out.append(view)
+        while len(cache) > CACHE:
+            _vid, old = cache.popitem(last=False)
+            self._vid_of.pop(old["id"], None)
+        return out
+
+    def view(self, vid: int) -> dict | None:
+        found = self.views_of((vid,))
+        return found[0] if found else None
+
+    def vid_of(self, entry_id: str) -> int | None:
+        vid = self._vid_of.get(entry_id)
+        if vid is not None:
+            return vid
+        row = self.query("SELECT vid FROM views WHERE id = ?", (entry_id,))
+        return row[0][0] if row else None
+
+    def by_id(self, entry_id: str) -> dict | None:
+        vid = self.vid_of(entry_id)
+        return None if vid is None else self.view(vid)
+
+    def entry_at(self, handle: str, seq: int) -> dict | None:
+        """The entry numbered `seq` in the chain of `handle` ("": this author's own), or None
+        (an amendment or retraction has a #seq but is no entry)."""
+        if handle:
+            rows = self.query(
+                "SELECT rid FROM records WHERE src = (SELECT src FROM sources WHERE handle = ?) AND seq = ?", (handle, seq)
+            )
+        else:
+            rows = self.query("SELECT rid FROM records WHERE src = 0 AND seq = ?", (seq,))
+        return self.view(rows[0][0]) if rows else None
+
+    @property
+    def inverse(self) -> array:
+        """vid -> row (made on first use: 8 bytes a record)."""
+        if self._inverse is None:
+            vids = self.vids
+            inv = array("q", [-1]) * (max(vids, default=0) + 1)
+            for row, vid in enumerate(vids):
+                inv[vid] = row
+            self._inverse = inv
+        return self._inverse
+
+    def rows_of(self, vids) -> list[int]:
+        """The rows of these vids, in order (newest first); one not among the rows (a first paint's) is left out."""
+        inv = self.inverse
+        n = len(inv)
+        rows = [inv[v] for v in vids if v < n]
+        if n and len(self.vids) < self.total:
+            rows = [r for r in rows if r >= 0]
+        rows.sort()
+        return rows
+
+    def widest_ref(self) -> int:
+        """The longest `dana#12` among a colleague's entries (0 in a journal of one author)."""
+        if not self.joined:
+            return 0
+        row = self.query(
+            "SELECT max(length(r.seq) + 1 + length(s.handle)) FROM views v JOIN records r ON r.rid = v.vid "
+            "JOIN sources s ON s.src = r.src WHERE r.src != 0"
+        )
+        return row[0][0] or 0
+
+    # -- selecting -------------------------------------------------------
+
+    def select_vids(self, filt: Filter, order: str = "") -> list[int]:
+        from .reads import where_of
+
+        where, params = where_of(filt)
+        return [v for (v,) in self.query(f"SELECT vid FROM views WHERE {where} {order}", params)]
+
+    def count(self, filt: Filter) -> int:
+        from .reads import where_of
+
+        where, params = where_of(filt)
+        return self.query(f"SELECT count(*) FROM views WHERE {where}", params)[0][0]
+
+    def select(self, filt: Filter, ordered: bool = True) -> list[dict]:
+        """Filter.apply over every view, from the rows the SQL selects (exact)."""
+        from .reads import where_of
+
+        where, params = where_of(filt)
+        order = "ORDER BY ts, seq, clock, handle" if ordered else ORDER_JOURNAL
+        rows = self.query(f"SELECT view FROM views WHERE {where} {order}", params)
+        return filt.apply([_loads(b) for (b,) in rows], ordered=ordered)
+
+    def loop_views(self) -> dict[str, dict]:
+        """The entries with a loop still open (loops.has_open_loop), in the journal's order, by id."""
+        out = {}
+        for (blob,) in self.query(f"SELECT view FROM views WHERE open = 1 {ORDER_JOURNAL}"):
+            view = _loads(blob)
+            out[view["id"]] = view
+        return out
+
+    def titled(self, needle: str, exclude_id: str | None, limit: int) -> list[dict]:
+        """Up to `limit` entries not retracted whose title holds `needle` (casefolded), newest in
+        the journal's order first: the links field's picker."""
+        order = "ORDER BY vid DESC" if not self.joined else "ORDER BY clock DESC, handle DESC, seq DESC"
+        found = []
+        with self.lock:
+            cur = self.db.execute(
+                f"SELECT v.view FROM views v JOIN hays h ON h.vid = v.vid WHERE v.retracted = 0 AND instr(h.hay, ?) > 0 {order}",
+                (needle,),
+            )
+            for (blob,) in cur:
+                view = _loads(blob)
+                if view["id"] == exclude_id or needle not in view.get("title", "").casefold():
+                    continue
+                found.append(view)
+                if len(found) == limit:
+                    break
+            cur.close()
+        return found
+
+    def who(self, filt: Filter, people) -> list[dict]:
+        """query.who over the entries `filt` selects (rows.who_cells): role columns over the
+        entries not retracted, `total` over every entry selected that names the person."""
+        from .reads import where_of
+
+        where, params = where_of(filt)
+        marks = ",".join("?" * len(NAMED))
+        scope = "" if where == "1" else f" AND a.vid IN (SELECT vid FROM views WHERE {where})"
+        rows: dict[str, dict] = {}
+
+        def row_of(pkey: str) -> dict:
+            row = rows.get(pkey)
+            if row is None:
+                row = rows[pkey] = {"person": people.display(pkey), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
+            return row
+
+        for pkey, n in self.query(
+            f"SELECT a.val, count(DISTINCT a.vid) FROM attrs a WHERE a.col IN ({marks}){scope} GROUP BY a.val",
+            (*NAMED, *params),
+        ):
+            row_of(pkey)["total"] = n
+        for pkey, col, n in self.query(
+            f"SELECT a.val, a.col, count(*) FROM attrs a JOIN views v ON v.vid = a.vid "
+            f"WHERE a.col IN ({marks}) AND v.retracted = 0{scope} GROUP BY a.val, a.col",
+            (*NAMED, *params),
+        ):
+            row_of(pkey)[col.removeprefix("role:")] = n
+        out = [r for r in rows.values() if r["total"]]
+        out.sort(key=lambda r: (-r["total"], r["person"].casefold()))
+        return out
+
+    def who_all(self, people, include_retracted: bool) -> list[dict]:
+        """query.who over every entry, from the counts the index keeps (IndexedReads.who_all)."""
+        rows: dict[str, dict] = {}
+        skip = "total" if include_retracted else "all"
+        for pkey, col, n in self.query("SELECT pkey, col, n FROM counts WHERE n > 0 AND col != ?", (skip,)):
+            row = rows.get(pkey)
+            if row is None:
+                row = rows[pkey] = {"person": people.display(pkey), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
+            row["total" if col == "all" else col] = n
+        out = [r for r in rows.values() if r["total"]]
+        out.sort(key=lambda r: (-r["total"], r["person"].casefold()))
+        return out
+
+
+def key_records(reads) -> list[dict]:
+    """Every chain's `key` records (a colleague's carry `author`), by chain and #seq: the
+    detail pane's signers (tui/signers.py), as Journal.chains() would give them."""
+    return reads._record_at("kind = 'key' ORDER BY src, seq", ())
+
+
+class PagedRows:
+    """`index.rows`: row -> view, read on demand (a FilterIndex holds a list)."""
+
+    def __init__(self, paged: Paged):
+        self._paged = paged
+
+    def __len__(self) -> int:
+        return len(self._paged.vids)
+
+    def __getitem__(self, row: int) -> dict:
+        paged = self._paged
+        vids = paged.vids
+        if row < 0:
+            row += len(vids)
+        vid = vids[row]
+        view = paged._views.get(vid)
+        if view is None:
+            lo, hi = WINDOW
+            paged.views_of(vids[max(0, row - lo) : row + hi])
+            view = paged.view(vid)
+        else:
+            paged._views.move_to_end(vid)
+        if view is None:
+            raise IndexError(row)
+        return view
+
+
+class PagedIndex:
+    """FilterIndex's interface (rows, len, row_of, search, warm) over a Paged snapshot."""
+
+    warmed = True
+
+    def __init__(self, paged: Paged):
+        self.paged = paged
+        self.rows = PagedRows(paged)
+        self._recent: dict[str, tuple[Filter, object]] = {}
+
+    def __len__(self) -> int:
+        return len(self.paged.vids)
+
+    def warm(self) -> None:
+        pass
+
+    def row_of(self, entry_id: str) -> int | None:
+        """Where the entry is in `rows` (0 = newest), or None."""
+        paged = self.paged
+        vid = paged.vid_of(entry_id)
+        if vid is None:
+            return None
+        inv = paged.inverse
+        if vid >= len(inv):
+            return None
+        row = inv[vid]
+        return row if row >= 0 and paged.vids[row] == vid else None
+
+    def page(self, hits, at: int) -> dict:
+        """The view of the hit `at`, reading the ones around it in `hits` in the same query."""
+        paged = self.paged
+        vid = paged.vids[hits[at]]
+        view = paged._views.get(vid)
+        if view is not None:
+            paged._views.move_to_end(vid)
+            return view
+        lo, hi = WINDOW
+        vids = paged.vids
+        around = [vids[r] for r in hits[max(0, at - lo) : at + hi]]
+        paged.views_of(around)
+        view = paged.view(vid)
+        if view is None:
+            raise IndexError(at)
+        return view
+
+    def widest_ref(self) -> int:
+        return self.paged.widest_ref()
+
+    def search(self, text: str, filt: Filter):
+        """Row numbers (newest first) of what `filt` selects: a range when it selects every row."""
+        hit = self._recent.get(text)
+        if hit is not None and hit[0] == filt:
+            return hit[1]
+        if not filt.criteria():
+            hits = range(len(self.paged.vids))
+        else:
+            hits = array("q", self.paged.rows_of(self.paged.select_vids(filt)))
+        if len(hits) <= RECENT_MAX:
+            self._recent[text] = (filt, hits)
+            if len(self._recent) > RECENT:
+                del self._recent[next(iter(self._recent))]
+        return hits
+
+    def select(self, filt: Filter, within=None) -> list[int]:
+        return list(self.search("\0" + repr(filt), filt))
+
+
+class PagedViews(Mapping):
+    """id -> folded view, one read at a time (the detail pane, trace, jump, the forms). Never
+    iterated on the UI's path: at 1M entries that is every view of the journal."""
+
+    def __init__(self, paged: Paged):
+        self._paged = paged
+
+    def __getitem__(self, entry_id: str) -> dict:
+        view = self._paged.by_id(entry_id) if entry_id.__class__ is str else None
+        if view is None:
+            raise KeyError(entry_id)
+        return view
+
+    def get(self, entry_id, default=None):
+        view = self._paged.by_id(entry_id) if entry_id.__class__ is str else None
+        return default if view is None else view
+
+    def __contains__(self, entry_id) -> bool:
+        return entry_id.__class__ is str and self._paged.vid_of(entry_id) is not None
+
+    def __len__(self) -> int:
+        return len(self._paged.vids)
+
+    def __bool__(self) -> bool:
+        return bool(len(self._paged.vids))
+
+    def __iter__(self):
+        for (entry_id,) in self._paged.query(f"SELECT id FROM views {ORDER_JOURNAL}"):
+            yield entry_id
+
+    def values(self):
+        """Every view, in the journal's order (tests and small journals; not on the UI's path)."""
+        return [_loads(blob) for (blob,) in self._paged.query(f"SELECT view FROM views {ORDER_JOURNAL}")]
+
+    def items(self):
+        return [(view["id"], view) for view in self.values()]
+
+
+__all__ = ["Paged", "PagedIndex", "PagedRows", "PagedViews"]

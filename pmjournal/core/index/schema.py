@@ -85,10 +85,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     # a reader never holds a write lock by accident.
     db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA busy_timeout = 30000")
-    # FTS5 merges its segments through the page cache: with SQLite's default 2 MB a build
-    # spends three quarters of its time re-reading them. Pages are only held as used.
-    db.execute("PRAGMA cache_size = -65536")
     return db
+
+
+BUILD_CACHE_KB = 65536  # FTS5 merges its segments through the page cache: see build.py
 
 
 def open_db(path: Path) -> sqlite3.Connection | None:

@@ -1,0 +1,156 @@
+"""The TUI paged from the index (core/index/paging.py) shows what it shows with the journal
+loaded whole (PMJOURNAL_INDEX=off): the trail, filters, the People and Due views and the
+detail pane, on the same journal; records another process appends appear; `G` and a jump
+reach rows the snapshot never read."""
+
+from textual.widgets import OptionList
+from tuihelp import REF, SIZE, loaded, pilot_test, static_text, wait_for
+
+from pmjournal.core.demo import write_demo
+from pmjournal.core.index import paging
+from pmjournal.core.index.paging import PagedIndex
+from pmjournal.core.store import Journal
+from pmjournal.tui.screens.due import DueScreen
+from pmjournal.tui.screens.people import PeopleScreen
+
+FILTERS = ["", "kind:decision", "launch", "@marcus", "#launch since:2026-10-01", "kind:risk -", "zzzz", "pricing kind:change"]
+
+
+def amended_demo(db) -> Journal:
+    """The demo, then amendments, a retraction and a closed loop (what a fold changes)."""
+    journal = Journal(db, user="Pat PM")
+    write_demo(journal, ref=REF)
+    views = list(journal.views.values())
+    journal.amend(views[3]["id"], {"title": "Renamed after review"}, "a clearer title")
+    journal.amend(views[10]["id"], {"owner": "Someone New"}, "handed over")
+    journal.retract(views[20]["id"], "recorded twice")
+    journal.add("note", {"title": "Launch retro notes", "owner": "Marcus Chen"})
+    return journal
+
+
+def filter_status(screen) -> str:
+    return static_text(screen, "#filter-status")
+
+
+def detail_text(screen) -> str:
+    links = screen.query_one("#detail-links", OptionList)
+    prompts = [str(links.get_option_at_index(i).prompt) for i in range(links.option_count)]
+    return "\n".join([static_text(screen, "#detail-main"), *prompts, static_text(screen, "#detail-history")])
+
+
+async def capture(app, pilot) -> dict:
+    """Everything the tests compare, from a running app."""
+    await loaded(pilot)
+    screen = app.screen
+    table = screen.table
+    out: dict = {"paged": isinstance(screen.snapshot.index, PagedIndex)}
+    for text in FILTERS:
+        screen.set_filter(text)
+        await pilot.pause()
+        out[f"rows {text}"] = [table.cells(row) for row in range(table.row_count)]
+        out[f"status {text}"] = filter_status(screen)
+        if text == "launch":
+            await pilot.press("p")
+            await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+            out["people launch"] = app.screen.rows
+            await pilot.press("escape")
+    screen.set_filter("")
+    await pilot.pause()
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+    out["people"] = app.screen.rows
+    await pilot.press("escape")
+    await pilot.press("u")
+    await wait_for(pilot, lambda: isinstance(app.screen, DueScreen))
+    due = app.screen.table_widget
+    out["due"] = [due.cells(row) for row in range(due.row_count)]
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: app.screen is screen)
+    for row in (0, 3, 11, 25, table.row_count - 1):
+        table.cursor = row
+        await pilot.pause()
+        out[f"detail {row}"] = detail_text(screen)
+    return out
+
+
+@pilot_test
+async def test_the_index_shows_what_the_loaded_journal_shows(db, make_app, monkeypatch):
+    amended_demo(db)
+    seen = []
+    for off in (True, False):
+        if off:
+            monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+        else:
+            monkeypatch.delenv("PMJOURNAL_INDEX", raising=False)
+        app = make_app(db)
+        async with app.run_test(size=SIZE) as pilot:
+            seen.append(await capture(app, pilot))
+    loaded_whole, indexed = seen
+    assert not loaded_whole.pop("paged") and indexed.pop("paged")
+    assert indexed["rows "] and indexed["people"] and indexed["due"] and indexed["people launch"]
+    assert len(indexed["rows kind:decision"]) < len(indexed["rows "])
+    for key, value in loaded_whole.items():
+        assert indexed[key] == value, key
+
+
+@pilot_test
+async def test_a_record_another_process_appends_appears(db, make_app):
+    amended_demo(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        assert screen.snapshot.paged is not None
+        before = len(screen.snapshot.index)
+        other = Journal(db, user="Dana Whitfield")  # another terminal
+        other.add("decision", {"title": "Added elsewhere", "owner": "Dana Whitfield"})
+        await wait_for(pilot, lambda: len(screen.snapshot.index) == before + 1)
+        await wait_for(pilot, lambda: screen.settled)
+        assert screen.table.view(0)["title"] == "Added elsewhere"
+        screen.set_filter("elsewhere")
+        await pilot.pause()
+        assert [screen.table.view(r)["title"] for r in range(screen.table.row_count)] == ["Added elsewhere"]
+        # An amendment by the other process shows in the detail pane.
+        other.amend(screen.table.current["id"], {"title": "Amended elsewhere"}, "typo")
+        await wait_for(pilot, lambda: screen.table.current and screen.table.current["title"] == "Amended elsewhere")
+
+
+@pilot_test
+async def test_the_end_and_a_jump_reach_rows_never_read(db, make_app, monkeypatch):
+    monkeypatch.setattr(paging, "CACHE", 300)  # so the rows far apart are never all held
+    bodies = [
+        {
+            "title": f"note {n}",
+            "owner": "Dana Whitfield",
+            "occurred_at": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00+08:00",
+        }
+        for n in range(3000)
+    ]
+    journal = Journal(db, user="Pat PM")
+    journal.append_raw([journal._stamp(journal.prepare("note", body)) for body in bodies])
+    loaded_order = [v["id"] for v in sorted(journal.views.values(), key=lambda v: (v["occurred_at"], v["seq"]), reverse=True)]
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        table = screen.table
+        paged = screen.snapshot.paged
+        assert paged is not None and table.row_count == 3000
+        await pilot.press("G")
+        assert table.cursor == 2999 and table.current["id"] == loaded_order[-1]
+        await pilot.press("k")
+        assert table.current["id"] == loaded_order[-2]
+        await pilot.press("g")
+        assert table.cursor == 0 and table.current["id"] == loaded_order[0]
+        screen.jump_to(loaded_order[1500])
+        await pilot.pause()
+        assert table.cursor == 1500 and table.current["id"] == loaded_order[1500]
+        assert len(paged._views) <= 300
+        # A filter's rows, then a jump to an entry it hides: the filter is cleared.
+        screen.set_filter("note 29")
+        await pilot.pause()
+        shown = sorted(table.view(r)["title"] for r in range(table.row_count))
+        assert shown == sorted(b["title"] for b in bodies if "29" in b["title"])  # both words, anywhere
+        screen.jump_to(loaded_order[7])
+        await pilot.pause()
+        assert screen.filter_text == "" and table.current["id"] == loaded_order[7]

@@ -52,3 +52,15 @@ def test_quick_on_another_file_or_without_a_memo_is_the_full_check(cli, journal,
     db.write_bytes((tmp_path / "other.json").read_bytes())  # another journal copied over it
     out = ok(cli("verify", "--quick"))
     assert out.startswith("ok: 4 records") and "quick:" not in out
+
+
+def test_quick_catches_the_last_checked_record_edited_in_place_with_its_hash_kept(cli, journal, db):
+    for n in range(3):
+        journal.add("note", {"title": f"n{n}"})
+    ok(cli("verify"))
+    # Same length, same "hash" field, other content: the memo must compare the line's bytes.
+    lines = db.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b'"n2"', b'"X2"')
+    db.write_bytes(b"\n".join(lines))
+    proc = cli("verify", "--quick")
+    assert proc.returncode == 1 and "broken at #3" in proc.stderr

@@ -18,6 +18,7 @@ offset, nor a new record reusing an id from before the offset: the full check
 """
 
 from dataclasses import dataclass
+from hashlib import sha256
 from operator import methodcaller
 from pathlib import Path
 
@@ -90,8 +91,13 @@ def _recall_checked(path: Path, fh):
 
     if not tail.endswith(b"\n"):
         return None
+    line = tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1 :]
+    # The line's bytes, not only the hash it carries: an edit that keeps the "hash" field
+    # (and the length) must not pass for the record that was checked.
+    if sha256(line).hexdigest() != memo.get("line"):
+        return None
     try:
-        record = orjson.loads(tail[tail.rfind(b"\n", 0, len(tail) - 1) + 1 :])
+        record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
     if not isinstance(record, dict) or record.get("seq") != seq or record.get("hash") != last:
@@ -108,7 +114,19 @@ def _remember_checked(path: Path, fh, reader) -> None:
     if reader.broken or reader.unfinished or reader.torn or reader.loose_end or reader.seq == 0:
         return
     st = os.fstat(fh.fileno())
-    memo = {"dev": st.st_dev, "ino": st.st_ino, "offset": reader.end, "seq": reader.seq, "hash": reader.prev}
+    try:
+        fh.seek(reader.last_start)
+        line = fh.read(reader.end - reader.last_start)
+    except OSError:
+        return
+    memo = {
+        "dev": st.st_dev,
+        "ino": st.st_ino,
+        "offset": reader.end,
+        "seq": reader.seq,
+        "hash": reader.prev,
+        "line": sha256(line).hexdigest(),
+    }
     target = _checked_path(path)
     try:
         if not target.exists() or target.is_file():

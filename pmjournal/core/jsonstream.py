@@ -116,8 +116,10 @@ class JsonStream:
         found = self._line_value()
         return self._window_value() if found is _MISS else found
 
-    def _line_value(self):
-        """The value, if it is all that its line holds (bar a trailing comma)."""
+    def _line_end(self) -> int:
+        """Where in `buf` the line at the position ends (its newline, or the end of the
+        file), read on as needed; -1 if that is more than _LINE_MAX bytes away. How far
+        there is no newline is remembered, so a document on one line is searched once."""
         start_at = self.offset
         if self._searched < start_at:
             self._searched = start_at
@@ -125,14 +127,18 @@ class JsonStream:
             limit = start_at + _LINE_MAX
             nl = self.buf.find(b"\n", self._searched - self.base, limit - self.base)
             if nl >= 0:
-                end = nl
-                break
+                return nl
             self._searched = min(limit, self.base + len(self.buf))
             if self._searched >= limit:
-                return _MISS  # a line too long to try whole (or a document on one line)
+                return -1  # a line too long to try whole (or a document on one line)
             if not self._more():
-                end = len(self.buf)  # the last line
-                break
+                return len(self.buf)  # the last line
+
+    def _line_value(self):
+        """The value, if it is all that its line holds (bar a trailing comma)."""
+        end = self._line_end()
+        if end < 0:
+            return _MISS
         buf, start = self.buf, self.pos
         cut = end
         while cut > start and buf[cut - 1] in _TRAILING:
@@ -243,10 +249,8 @@ class JsonStream:
             return
         loads, decode_error, trailing = orjson.loads, orjson.JSONDecodeError, _TRAILING
         while True:
+            nl = self._line_end()
             buf, start = self.buf, self.pos
-            nl = buf.find(b"\n", start, start + _LINE_MAX)
-            if nl < 0 and len(buf) - start < _LINE_MAX and self._more():
-                continue  # the line goes on past what is read so far
             found = _MISS
             if nl > start:
                 cut = nl
@@ -265,17 +269,19 @@ class JsonStream:
                 found = self.value()
             self.raw = raw
             yield found
-            after = self.peek()
-            if after == _COMMA:
+            if self.pos < len(self.buf) and self.buf[self.pos] == _COMMA:
+                self.pos += 1  # the export's layout: the comma right after the item
+            else:
+                after = self.peek()
+                if after == _CLOSE_ARRAY:
+                    self.pos += 1
+                    self.depth -= 1
+                    return
+                if after != _COMMA:
+                    raise self.error("expected , or ] after an item" if after is not None else "the document ends inside an array")
                 self.pos += 1
-                if self.peek() is None:
-                    raise self.error("the document ends inside an array")
-                continue
-            if after == _CLOSE_ARRAY:
-                self.pos += 1
-                self.depth -= 1
-                return
-            raise self.error("expected , or ] after an item" if after is not None else "the document ends inside an array")
+            if self.peek() is None:  # on to the next item
+                raise self.error("the document ends inside an array")
 
     def _enter(self) -> None:
         self.depth += 1

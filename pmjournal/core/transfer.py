@@ -199,18 +199,27 @@ def export_csv(views, broken: tuple[int, str] | None = None) -> str:
 # 1. The journal is read through the Reader, which checks its chain, keeping only each
 #    record's id and kind and which entries are retracted (`_Known`); a journal that fails
 #    verification is refused.
-# 2. The file is read once to check it (`_check`): it must be valid JSON to the last byte,
-#    every record must match its own hash, records #n and #n+1 must chain, nothing may come
-#    after the stated head and the record at the head must carry its hash. This pass also
-#    counts the records new to the journal and, in a team journal's export, each record's
-#    Lamport clock (the order the records are taken in). Nothing is written.
+# 2. The file is read once to check it (`_File.check`): it must be valid JSON to the last
+#    byte, every record must match its own hash, records #n and #n+1 must chain, nothing may
+#    come after the stated head and the record at the head must carry its hash. This pass
+#    also counts the records new to the journal (each record of the batch carries the
+#    batch's extent, so the count comes first). Nothing is written.
 # 3. Under the journal's write lock, the records are read again, from where pass 2 found
-#    each chain, each checked as `add` would check it (fields, dates, names, targets,
-#    links), and sealed into one batch written as they come (batch.StreamedBatch). The
-#    first problem cuts the journal back to what it was: the import is all or nothing, as
-#    it was when it was one write() of a list. A link to an entry later in the file is
-#    allowed (the old check knew every entry in the file up front); such links are checked
-#    once every record was read, before the batch is made final.
+#    each chain (in a team journal's export, in the team's order: Lamport clock, then #seq),
+#    each checked as `add` would check it (fields, dates, names, targets, links) and sealed
+#    into one batch written as they come, a megabyte at a time, fsynced once at the end
+#    (batch.StreamedBatch).
+#
+# Why this keeps the import all or nothing, as it was when it was one write() of a list: the
+# batch's records carry `"batch": [first, last]` and the Reader leaves out a batch whose last
+# record is not in the file, so a crash or a kill part-way leaves nothing any reader takes in
+# (and the next writer sets it aside); a record refused in pass 3 (or an error, an interrupt,
+# the file changing) cuts the journal back to its size before the batch, under the lock, so
+# its bytes are what they were. The cost is that the write lock is held through pass 3.
+# Checking every record's fields in pass 2 instead would mean holding a million checked
+# bodies (or a spool) until the count is known. A link to an entry later in the file is
+# allowed (the old check knew every entry in the file up front); such links are checked once
+# every record was read, before the batch is made final.
 #
 # The JSON export writes one record a line (iter_json), so both passes parse a line at a
 # time; another layout of the same document (re-indented, on one line) reads the same,
@@ -457,7 +466,7 @@ class _Chain:
         self.head: tuple[int, str] | None = None
         self.count = 0
         self.fresh = 0
-        self.keys = _Keys()
+        self.keys: _Keys | None = None  # a team export's order; read when it has colleagues' chains
         self.checked = False
 
     def refusal(self, path: Path, err) -> PmjournalError:
@@ -640,7 +649,9 @@ class _File:
         """Check `records` (stream.values() of one chain's array) and count what is new."""
         check = _ChainCheck(chain.head, full)
         kinds = self.known.kinds
-        keys = chain.keys = _Keys()
+        # The team's order is needed only when the export holds colleagues' chains, which
+        # come after the records: the own chain's keys are read then (`records`).
+        keys = chain.keys = _Keys() if chain.handle is not None else None
         count = fresh = 0
         for record in records:
             count += 1
@@ -648,7 +659,8 @@ class _File:
             entry_id = record.get("id")
             if entry_id.__class__ is not str or entry_id not in kinds:
                 fresh += 1
-            keys.add(record)
+            if keys is not None:
+                keys.add(record)
             if count % _PROGRESS_EVERY == 0:
                 self._report(stream)
         check.finish()
@@ -718,6 +730,11 @@ class _File:
             if not self.chains:
                 yield from ((self.own, r) for r in self._stream(self.own))
                 return
+            for chain in chains:
+                if chain.keys is None:
+                    chain.keys = _Keys()
+                    for record in self._stream(chain):
+                        chain.keys.add(record)
             readers = [_Ordered(self, chain) for chain in chains]
             merged = heapq.merge(*(reader.keyed(n) for n, reader in enumerate(readers)))
             for _, _, n, j in merged:
@@ -726,8 +743,13 @@ class _File:
             raise self._not_json(err) from None
 
     def _stream(self, chain: _Chain):
-        if chain.records_at is not None:
-            yield from JsonStream(self.fh, chain.records_at).values()
+        """The chain's records again, as pass 1 checked them (or the file changed since)."""
+        if chain.records_at is None:
+            return
+        for record in JsonStream(self.fh, chain.records_at).values():
+            if record.__class__ is not dict or record.get("seq").__class__ is not int:
+                raise PmjournalError(f"{self.path} changed while it was imported; nothing was imported")
+            yield record
 
 
 class _Ordered:

@@ -139,12 +139,15 @@ class JournalSession:
                 state["generation"] = previous.generation
                 same = all(getattr(previous, k) == v for k, v in state.items())
                 return previous if same else dataclasses.replace(previous, **state)
-            paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined)
             # A file replaced underneath (a backup restored) is a new generation: what the screen
             # holds is not older than this, only different (Snapshot.generation).
             ident = file_stamp(self.path)
             ident = ident[:2] if ident else None
-            if previous is not None and (ident != self._ident or paged.last_seq < previous.last_seq):
+            replaced = previous is not None and ident != self._ident
+            follows = previous.paged if previous is not None and not replaced else None
+            paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, previous=follows)
+            paged.inverse  # noqa: B018 -- made here, in the worker: row_of reads it on the UI thread
+            if replaced or (previous is not None and paged.last_seq < previous.last_seq):
                 self._replaced += 1
             self._ident = ident
             state["generation"] += self._replaced

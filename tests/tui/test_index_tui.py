@@ -35,7 +35,9 @@ def filter_status(screen) -> str:
 def detail_text(screen) -> str:
     links = screen.query_one("#detail-links", OptionList)
     prompts = [str(links.get_option_at_index(i).prompt) for i in range(links.option_count)]
-    return "\n".join([static_text(screen, "#detail-main"), *prompts, static_text(screen, "#detail-history")])
+    text = "\n".join([static_text(screen, "#detail-main"), *prompts, static_text(screen, "#detail-history")])
+    # Not the padding: the pane's scrollbar comes and goes with the layout's timing.
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 async def capture(app, pilot) -> dict:
@@ -69,6 +71,7 @@ async def capture(app, pilot) -> dict:
     for row in (0, 3, 11, 25, table.row_count - 1):
         table.cursor = row
         await pilot.pause()
+        await pilot.pause(0.05)
         out[f"detail {row}"] = detail_text(screen)
     return out
 
@@ -107,6 +110,7 @@ async def test_a_record_another_process_appends_appears(db, make_app):
         await wait_for(pilot, lambda: len(screen.snapshot.index) == before + 1)
         await wait_for(pilot, lambda: screen.settled)
         assert screen.table.view(0)["title"] == "Added elsewhere"
+        assert screen.snapshot.paged.patched  # the new entry put on top of the order held
         screen.set_filter("elsewhere")
         await pilot.pause()
         assert [screen.table.view(r)["title"] for r in range(screen.table.row_count)] == ["Added elsewhere"]
@@ -154,3 +158,31 @@ async def test_the_end_and_a_jump_reach_rows_never_read(db, make_app, monkeypatc
         screen.jump_to(loaded_order[7])
         await pilot.pause()
         assert screen.filter_text == "" and table.current["id"] == loaded_order[7]
+
+
+def shown_ids(table) -> list[str]:
+    return [table.view(row)["id"] for row in range(table.row_count)]
+
+
+def newest_first(journal) -> list[str]:
+    views = Journal(journal.path, user="x").views.values()
+    return [v["id"] for v in sorted(views, key=lambda v: (v["occurred_at"], v["seq"]), reverse=True)]
+
+
+@pilot_test
+async def test_an_amendment_that_moves_an_entry_reorders_the_trail(db, make_app):
+    journal = amended_demo(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        table = screen.table
+        assert shown_ids(table) == newest_first(journal)
+        middle = table.view(12)
+        journal.amend(middle["id"], {"occurred_at": "2020-01-02T09:00:00+08:00"}, "the date was wrong")
+        await wait_for(pilot, lambda: table.view(table.row_count - 1)["id"] == middle["id"])
+        assert not screen.snapshot.paged.patched  # read again: an old entry moved
+        assert shown_ids(table) == newest_first(journal)
+        journal.amend(table.view(5)["id"], {"title": "Only the title"}, "wording")
+        await wait_for(pilot, lambda: table.view(5)["title"] == "Only the title")
+        assert screen.snapshot.paged.patched and shown_ids(table) == newest_first(journal)

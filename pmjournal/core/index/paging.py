@@ -46,15 +46,21 @@ def _loads(blob: bytes) -> dict:
 # The filter's columns of a view, kept beside the index's own (kind and project are most
 # of what the trail filters on; without this each is a scan of every stored view: 0.5 s
 # at 100k entries). Derived like the rest, so made on first use by whoever opens the file.
-FILTER_INDEX = "CREATE INDEX IF NOT EXISTS views_filter ON views(kind, project, retracted)"
+# The `key` records too (the detail pane's signers), which would otherwise be a scan of every record.
+OWN_INDEXES = {
+    "views_filter": "CREATE INDEX IF NOT EXISTS views_filter ON views(kind, project, retracted)",
+    "records_key": "CREATE INDEX IF NOT EXISTS records_key ON records(src, seq) WHERE kind = 'key'",
+}
 
 
 def ensure_filter_index(db) -> None:
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'views_filter'").fetchone():
+    have = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    if have.issuperset(OWN_INDEXES):
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute(FILTER_INDEX)
+        for statement in OWN_INDEXES.values():
+            db.execute(statement)
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -64,8 +70,9 @@ def ensure_filter_index(db) -> None:
 class Paged:
     """One read transaction over the index: the order, the views, the people."""
 
-    def __init__(self, path, joined: bool = False, limit: int | None = None):
-        """`limit`: only the newest rows (the first paint, while the rest is read)."""
+    def __init__(self, path, joined: bool = False, limit: int | None = None, previous: "Paged | None" = None):
+        """`limit`: only the newest rows (the first paint, while the rest is read); `previous`:
+        the snapshot this one follows, whose order is reused when only newer entries came."""
         self.db = schema._connect(path)
         self.db.execute("PRAGMA cache_size = -16384")  # the UI's pages only: 16 MB at most
         self.lock = threading.RLock()
@@ -74,19 +81,63 @@ class Paged:
         self._views: OrderedDict[int, dict] = OrderedDict()
         self._vid_of: OrderedDict[str, int] = OrderedDict()
         with self.lock:
-            self.vids = array("q")
-            order = ORDER_NEWEST_TEAM if joined else ORDER_NEWEST
-            cur = self.db.execute(f"SELECT vid FROM views {order}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
-            while True:
-                part = cur.fetchmany(8192)
-                if not part:
-                    break
-                self.vids.extend([v for (v,) in part])
-            self.total = self.db.execute("SELECT count(*) FROM views").fetchone()[0] if limit is not None else len(self.vids)
+            self.total = self.db.execute("SELECT count(*) FROM views").fetchone()[0]
+            self.max_rid = self.db.execute("SELECT max(rid) FROM records").fetchone()[0] or 0
+            patched = self._patched(previous) if previous is not None and limit is None else None
+            self.patched = patched is not None
+            if patched is not None:
+                self.vids = patched
+            else:
+                self.vids = array("q")
+                order = ORDER_NEWEST_TEAM if joined else ORDER_NEWEST
+                cur = self.db.execute(f"SELECT vid FROM views {order}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
+                while True:
+                    part = cur.fetchmany(8192)
+                    if not part:
+                        break
+                    self.vids.extend([v for (v,) in part])
             self.last_seq = (self.db.execute("SELECT seq FROM sources WHERE src = 0").fetchone() or (0,))[0]
             self.coverage = tuple(self.db.execute("SELECT src, size, seq, hash FROM sources ORDER BY src"))
         self._inverse: array | None = None
         self.released = False
+
+    def _key(self, vid: int) -> tuple:
+        return self.db.execute("SELECT ts, seq, clock, handle FROM views WHERE vid = ?", (vid,)).fetchone()
+
+    def _patched(self, old: "Paged") -> array | None:
+        """old's order with the entries new since on top, when that is the order: every new entry
+        is newer than all old ones and no amendment moved an old one (its neighbours still
+        frame it). Else None (the order is read again). Not in a team journal (a sync brings
+        older entries of a colleague's) nor after anything but appends (the index rebuilt)."""
+        if self.joined or old.joined or len(old.vids) != old.total or self.max_rid < old.max_rid:
+            return None
+        db = self.db
+        for src, _size, seq, last in old.coverage:
+            if seq and db.execute("SELECT hash FROM records WHERE src = ? AND seq = ?", (src, seq)).fetchone() != (last,):
+                return None  # not the same chain (the index was built again): nothing of old's holds
+        changed = db.execute("SELECT rid, kind, target FROM records WHERE rid > ?", (old.max_rid,)).fetchall()
+        if len(changed) > 4096:
+            return None
+        new = [v for (v,) in db.execute(f"SELECT vid FROM views WHERE vid > ? {ORDER_NEWEST}", (old.max_rid,))]
+        if self.total != old.total + len(new) or (new and min(new) <= old.max_rid):
+            return None
+        vids = old.vids
+        if new and vids and not self._key(new[-1]) > self._key(vids[0]):
+            return None
+        moved = {target for _rid, kind, target in changed if kind == "amendment" and target}
+        inv = old.inverse
+        for entry_id in moved:
+            row = db.execute("SELECT vid FROM views WHERE id = ?", (entry_id,)).fetchone()
+            if row is None or row[0] > old.max_rid:
+                continue  # a new entry amended: it is placed by its own key above
+            vid = row[0]
+            at = inv[vid] if vid < len(inv) else -1
+            if at < 0:
+                return None
+            key = self._key(vid)
+            if (at > 0 and not self._key(vids[at - 1]) > key) or (at + 1 < len(vids) and not key > self._key(vids[at + 1])):
+                return None
+        return array("q", new) + vids
 
     # -- the transaction ---------------------------------------------------
 

@@ -1,0 +1,151 @@
+"""The TUI paged from the index (issue 16) at 100k and 1M entries: first paint, a filter's
+result, the end of the trail, a jump, and the peak RSS of the process.
+
+    python benchmarks/bench_tui_index.py [--sizes 100000,1000000] [--runs 3] [--dir /tmp/pmjournal-tui-index]
+
+Uses the cached journals benchmarks/out/journal-v3-<n>.jsonl (journal_builder's, never
+rebuilt here), copied into --dir first, since the index is written beside the journal.
+Building the index of a copy the first time is measured on its own (`index built`); each
+run is then a fresh process (python -X importtime aside, what `pmjournal` costs to start
+the TUI), headless through App.run_test, over an index that is up to date. Figures are
+medians of --runs. Targets: first paint < 1 s and a filter < 0.5 s at 100k, < 1 s / < 1 s
+at 1M; peak RSS < 200 MB at 1M; G and a jump instant.
+"""
+
+import argparse
+import asyncio
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+OUT = HERE / "out"
+FILTERS = ("kind:decision", "launch", "@ann", "#q4 project:apollo", "since:2024-01-01 until:2024-02-01", "launch api")
+
+
+async def _until(condition, timeout=600.0):
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(0.002)
+
+
+def _paint(table) -> None:
+    for y in range(table.scrollable_content_region.height):
+        table.render_line(y)  # the paint work the next refresh does
+
+
+async def _measure(path: Path, start: float) -> dict:
+    from pmjournal.core.config import Config
+    from pmjournal.tui.app import build_app
+
+    out: dict = {}
+    app = build_app(path, Config(name="Bench"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(lambda: getattr(app.screen, "table", None) is not None and app.screen.table.hits)
+        _paint(app.screen.table)
+        out["first_paint"] = time.perf_counter() - start
+        screen = app.screen
+        await _until(lambda: not screen._loading and not screen.snapshot.partial)
+        out["whole_order"] = time.perf_counter() - start
+        await _until(lambda: screen.settled)
+        out["loops_counted"] = time.perf_counter() - start
+        out["paged"] = screen.snapshot.paged is not None
+        out["rows"] = len(screen.snapshot.index)
+        table = screen.table
+        for query in FILTERS:
+            screen.snapshot.index._recent.clear()
+            t = time.perf_counter()
+            screen.apply_filter(query)
+            _paint(table)
+            out[f"filter {query}"] = time.perf_counter() - t
+            out[f"hits {query}"] = len(table.hits)
+        screen.apply_filter("")
+        t = time.perf_counter()
+        table.action_jump_to(-1)  # G
+        _paint(table)
+        out["G (end)"] = time.perf_counter() - t
+        oldest = table.current["id"]
+        t = time.perf_counter()
+        table.action_jump_to(0)  # g
+        _paint(table)
+        out["g (top)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        screen.jump_to(oldest)
+        _paint(table)
+        out["jump to the oldest"] = time.perf_counter() - t
+        t = time.perf_counter()
+        for _ in range(30):
+            table.action_page(1)
+            _paint(table)
+        out["pagedown (one)"] = (time.perf_counter() - t) / 30
+        await pilot.pause()
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def child(path: str) -> None:
+    start = time.perf_counter()
+    print(json.dumps(asyncio.run(_measure(Path(path), start))))
+
+
+def build_index(path: Path) -> float:
+    code = (
+        "import sys, time; from pathlib import Path; from pmjournal.core.store import Journal; "
+        "from pmjournal.core.index import open_index; t = time.perf_counter(); "
+        "r = open_index(Journal(Path(sys.argv[1]), user='bench')); "
+        "from pmjournal.core.index.paging import ensure_filter_index; ensure_filter_index(r.db); "
+        "print(time.perf_counter() - t)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--dir", default="/tmp/pmjournal-tui-index")
+    ap.add_argument("--child", default=None)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child)
+        return 0
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in (int(s) for s in args.sizes.split(",")):
+        cached = OUT / f"journal-v3-{n}.jsonl"
+        if not cached.exists():
+            print(f"{cached} is missing: run the other benchmarks first (journal_builder)", file=sys.stderr)
+            return 1
+        path = folder / cached.name
+        if not path.exists() or path.stat().st_size != cached.stat().st_size:
+            shutil.copyfile(cached, path)
+        secs = build_index(path)
+        print(f"\n{n:,} entries: index built or caught up in {secs:.1f} s (the first time: the whole journal)")
+        runs = []
+        for _ in range(args.runs):
+            done = subprocess.run([sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True)
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(f"  paged from the index: {runs[0]['paged']}, {runs[0]['rows']:,} entries")
+        for key in runs[0]:
+            if key in ("paged", "rows") or key.startswith("hits "):
+                continue
+            values = [r[key] for r in runs]
+            med = statistics.median(values)
+            if key == "peak_rss_mb":
+                print(f"  {'peak RSS':34} {med:7.0f} MB   (runs: {', '.join(f'{v:.0f}' for v in values)})")
+            else:
+                hits = f"  ({runs[0]['hits ' + key[7:]]:,} hits)" if key.startswith("filter ") else ""
+                print(f"  {key:34} {med * 1000:7.0f} ms   (runs: {', '.join(f'{v * 1000:.0f}' for v in values)}){hits}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -322,6 +322,15 @@ def _items(lines):
             yield [raw], False
 
 
+def unfinished_note(unfinished: tuple[int, int, int]) -> str:
+    """What to tell the user about an interrupted multi-record write (Reader.unfinished)."""
+    first, written, last = unfinished
+    return (
+        f"an interrupted write of {last - first + 1} records (#{first}-#{last}; {written - first + 1} had reached the disk) "
+        "is not part of the journal and is left out; the next write moves it to a side file"
+    )
+
+
 class JournalFile:
     """Byte-level access to one journal file; every write holds the lock."""
 

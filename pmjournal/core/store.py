@@ -39,7 +39,7 @@ from .fold import extend, fold, raw, ref_of, stored
 from .ids import new_id
 from .loops import ANSWER_DAYS
 from .people import People
-from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc
+from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc, unfinished_note
 from .team.layout import Team, stamp_clocks
 from .team.merge import TeamRecords, merged
 
@@ -628,13 +628,8 @@ class Journal:
         if self.team.joined:
             out += self._colleagues.notices()
         reader = self._reader()
-        unfinished = reader.unfinished if reader else None
-        if unfinished:
-            first, written, last = unfinished
-            out.append(
-                f"an interrupted write of {last - first + 1} records (#{first}-#{last}; {written - first + 1} had reached the disk) "
-                "is not part of the journal and is left out; the next write moves it to a side file"
-            )
+        if reader and reader.unfinished:
+            out.append(unfinished_note(reader.unfinished))
         return out
 
     def _absorb(self, records: list[dict] | None) -> None:

@@ -33,8 +33,9 @@ from ..errors import JournalDamaged
 from ..evidence import merkle
 from ..fold import extend, fold
 from ..model import META_KINDS
-from ..storage import JournalFile, Reader, paused_gc
+from ..storage import JournalFile, Reader, paused_gc, unfinished_note
 from ..team.layout import clock_of
+from ..team.merge import broken_copy_note, clash_note
 from . import rows
 
 CHUNK = 4000  # records per transaction: a crash loses at most this much indexing work
@@ -457,25 +458,12 @@ class Builder:
         """What Journal.notices() says after a full load, from what the index and this catch-up found."""
         out = list(journal.storage.file.notices)
         row = self.db.execute("SELECT value FROM meta WHERE key = 'clashes'").fetchone()
-        clashes = orjson.loads(row[0]) if row else []
-        if clashes:
-            shown = ", ".join(clashes[:3]) + (", ..." if len(clashes) > 3 else "")
-            out.append(
-                f"{len(clashes)} colleague record(s) reuse an id already in the journal and were left out ({shown}): run `pmjournal verify`"
-            )
-        for handle, seq, problem in self.db.execute(
-            "SELECT handle, broken_seq, broken FROM sources WHERE src > 0 AND broken IS NOT NULL ORDER BY handle"
-        ):
-            out.append(
-                f"the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}): run `pmjournal verify`"
-            )
-        unfinished = self.unfinished.get("")
-        if unfinished:
-            first, written, last = unfinished
-            out.append(
-                f"an interrupted write of {last - first + 1} records (#{first}-#{last}; {written - first + 1} had reached the disk) "
-                "is not part of the journal and is left out; the next write moves it to a side file"
-            )
+        if row and (clashes := orjson.loads(row[0])):
+            out.append(clash_note(clashes))
+        query = "SELECT handle, broken_seq, broken FROM sources WHERE src > 0 AND broken IS NOT NULL ORDER BY handle"
+        out += [broken_copy_note(*row) for row in self.db.execute(query)]
+        if self.unfinished.get(""):
+            out.append(unfinished_note(self.unfinished[""]))
         return out
 
     def close(self) -> None:

@@ -52,17 +52,22 @@ class TeamRecords:
         return self.chains
 
     def notices(self) -> list[str]:
-        out = []
-        if self.clashes:
-            shown = ", ".join(self.clashes[:3]) + (", ..." if len(self.clashes) > 3 else "")
-            out.append(f"{len(self.clashes)} colleague record(s) reuse an id already in the journal and were left out ({shown}): run `pmjournal verify`")
+        out = [clash_note(self.clashes)] if self.clashes else []
         for chain in self.chains:
             if chain.damaged:
                 out.append(f"the copy of {chain.handle}'s chain here is damaged and was left out ({chain.damaged})")
             elif chain.reader.broken:
-                seq, problem = chain.reader.broken
-                out.append(f"the copy of {chain.handle}'s chain here fails verification at {chain.handle}#{seq} ({problem}): run `pmjournal verify`")
+                out.append(broken_copy_note(chain.handle, *chain.reader.broken))
         return out
+
+
+def clash_note(clashes: list[str]) -> str:
+    shown = ", ".join(clashes[:3]) + (", ..." if len(clashes) > 3 else "")
+    return f"{len(clashes)} colleague record(s) reuse an id already in the journal and were left out ({shown}): run `pmjournal verify`"
+
+
+def broken_copy_note(handle: str, seq: int, problem: str) -> str:
+    return f"the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}): run `pmjournal verify`"
 
 
 def merged(own: list[dict], own_handle: str, chains: list[ChainCopy], clashes: list | None = None) -> list[dict]:

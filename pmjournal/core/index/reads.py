@@ -218,7 +218,8 @@ class IndexedReads:
     def loop_views(self, include_done: bool = False) -> list[dict]:
         """The entries that may hold a loop (loops.could_open), or only those with one still open."""
         column = "loops" if include_done else "open"
-        return _loads(self.db.execute(f"SELECT view FROM views WHERE {column} = 1 {_ORDER_JOURNAL}"))
+        # `WHERE open`, not `open = 1`: the words of the partial index, or SQLite scans the table
+        return _loads(self.db.execute(f"SELECT view FROM views WHERE {column} {_ORDER_JOURNAL}"))
 
     def who_all(self, include_retracted: bool = False) -> list[dict]:
         """query.who over every entry (retracted ones too, or not), from the counts kept as records arrive."""

@@ -16,7 +16,7 @@ is measured by bench_import.py, the TUI by bench_tui.py.
 jrnl is not run at these sizes: its parse of a 40k-entry journal took 175 s here, and it
 holds the whole journal in memory.
 
-    python benchmarks/bench_scale.py [--sizes 100000 1000000] [--runs 3]
+    python benchmarks/bench_scale.py [--sizes 100000 1000000] [--runs 3] [--quick]
 """
 
 import argparse
@@ -80,7 +80,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="a 10k journal, 2 runs: a smoke test")
     args = ap.parse_args()
+    if args.quick:
+        args.sizes, args.runs = [10_000], 2
     home = _journal.scratch_dir() / "scale-home"
     env = isolated_env(home)
     for n in args.sizes:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _journal  # noqa: E402
 from _common import BENCH_DIR, REPO, parse_results  # noqa: E402
 
-SCRIPTS = ("bench_core.py", "bench_cli.py", "bench_jrnl.py", "bench_export.py", "bench_tui.py", "bench_due.py", "bench_due_view.py", "bench_sync.py", "bench_evidence.py")
+SCRIPTS = ("bench_core.py", "bench_cli.py", "bench_jrnl.py", "bench_export.py", "bench_tui.py", "bench_due.py", "bench_due_view.py", "bench_sync.py", "bench_evidence.py", "bench_scale.py")
 TIMEOUT = 60 * 60
 
 # The DESIGN.md targets, in its order: (work, target as written, result key, yardstick key).

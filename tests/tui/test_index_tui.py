@@ -186,3 +186,31 @@ async def test_an_amendment_that_moves_an_entry_reorders_the_trail(db, make_app)
         journal.amend(table.view(5)["id"], {"title": "Only the title"}, "wording")
         await wait_for(pilot, lambda: table.view(5)["title"] == "Only the title")
         assert screen.snapshot.paged.patched and shown_ids(table) == newest_first(journal)
+
+
+@pilot_test
+async def test_a_large_journals_filter_is_searched_in_a_worker(db, make_app, monkeypatch):
+    """From BACKGROUND_ROWS entries a search the index has not answered runs in a worker; the
+    trail then shows what the same filter shows at once on a smaller journal."""
+    from pmjournal.tui.screens import trail
+
+    amended_demo(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        at_once = {}
+        for text in FILTERS:
+            screen.set_filter(text)
+            at_once[text] = shown_ids(screen.table)
+        screen.set_filter("")
+        monkeypatch.setattr(trail, "BACKGROUND_ROWS", 0)
+        screen.snapshot.index._recent.clear()
+        await pilot.press("slash", *"kind:decision launch")
+        await wait_for(pilot, lambda: not screen._filtering and screen.filter_text == "kind:decision launch")
+        assert shown_ids(screen.table) == [v for v in at_once["kind:decision"] if v in set(at_once["launch"])]
+        for text in FILTERS:
+            screen.snapshot.index._recent.clear()
+            screen.set_filter(text)
+            await wait_for(pilot, lambda: not screen._filtering)
+            assert shown_ids(screen.table) == at_once[text], text

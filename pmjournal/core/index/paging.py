@@ -420,15 +420,19 @@ class PagedIndex:
     def widest_ref(self) -> int:
         return self.paged.widest_ref()
 
+    def known(self, text: str, filt: Filter):
+        """search's answer when it costs nothing (every row, or remembered), else None."""
+        if not filt.criteria():
+            return range(len(self.paged.vids))
+        hit = self._recent.get(text)
+        return hit[1] if hit is not None and hit[0] == filt else None
+
     def search(self, text: str, filt: Filter):
         """Row numbers (newest first) of what `filt` selects: a range when it selects every row."""
-        hit = self._recent.get(text)
-        if hit is not None and hit[0] == filt:
-            return hit[1]
-        if not filt.criteria():
-            hits = range(len(self.paged.vids))
-        else:
-            hits = array("q", self.paged.rows_of(self.paged.select_vids(filt)))
+        hits = self.known(text, filt)
+        if hits is not None:
+            return hits
+        hits = array("q", self.paged.rows_of(self.paged.select_vids(filt)))
         if len(hits) <= RECENT_MAX:
             self._recent[text] = (filt, hits)
             if len(self._recent) > RECENT:

@@ -38,6 +38,8 @@ from ..widgets.trail_table import TrailTable
 from ..widgets.welcome import Welcome
 
 POLL_SECONDS = 0.5
+# From this many entries a filter the index has not answered yet is searched in a worker.
+BACKGROUND_ROWS = 200_000
 TITLE_SECONDS = 30  # a team journal's "synced 3 min ago" is redrawn this often
 
 
@@ -85,6 +87,7 @@ class TrailScreen(Screen):
         self._pending_id: str | None = None
         self.open_loops: OpenLoops | None = None  # the open loops of the snapshot's views, as of a day
         self.loops_of: Snapshot | None = None  # the snapshot open_loops was counted in
+        self._filtering = False  # a search runs in a worker (a large journal's index)
         self.syncing = False
         self._title_timer = None
 
@@ -270,8 +273,30 @@ class TrailScreen(Screen):
         parsed = parse(text, snap.people)
         if keep_id is None:
             keep_id = (self.table.current or {}).get("id")
+        known = getattr(snap.index, "known", None)
+        if known is not None and len(snap.index) >= BACKGROUND_ROWS and known(text, parsed.filter) is None:
+            # A search of a large journal's index can take a second: in a worker, so the keys typed
+            # meanwhile reach the filter; the trail shows the last answer until this one is in.
+            self.filter_text, self.parsed = text, parsed
+            self._filtering = True
+            self._update_status()
+            self._search(snap, text, parsed, keep_id)
+            return
         hits = snap.index.search(text, parsed.filter)
+        self._show_hits(snap, text, parsed, hits, keep_id)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def _search(self, snap: Snapshot, text: str, parsed, keep_id: str | None) -> None:
+        hits = snap.index.search(text, parsed.filter)
+        self.app.call_from_thread(self._searched, snap, text, parsed, hits, keep_id)
+
+    def _searched(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
+        if snap is self.snapshot and text == self.filter_text:  # else a newer filter or snapshot follows
+            self._show_hits(snap, text, parsed, hits, keep_id)
+
+    def _show_hits(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
         self.filter_text, self.parsed = text, parsed
+        self._filtering = False
         self.table.show(snap.index, hits, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
         self._update_status()
 
@@ -283,6 +308,8 @@ class TrailScreen(Screen):
 
     def _update_status(self) -> None:
         description = self.describe()
+        if self._filtering:
+            description = f"filtering… {description}"
         self.query_one(FilterBar).set_status(
             len(self.table.hits), len(self.snapshot.index), description, self.parsed.errors, partial=self.snapshot.partial
         )

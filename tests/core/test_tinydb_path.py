@@ -46,11 +46,13 @@ def test_every_write_is_an_insert_multiple(journal, db, tmp_path, spy):
     out.write_bytes(transfer.render(journal, Filter(include_retracted=True), "json"))
     other = Journal(tmp_path / "other.json", user="Pat PM")
     added, _ = transfer.import_file(other, out)
-    assert spy["insert_multiple"][-1] == added == 4 and spy["append"] == 5  # the import: one batch
+    # The import's one batch is written as it is checked (batch.StreamedBatch), the one write
+    # beside insert_multiple: a million bodies do not fit in its list (docs/development.md).
+    assert added == 4 and spy["insert_multiple"] == [1, 1, 1, 1] and spy["append"] == 4
     assert {tuple(r["batch"]) for r in other.records()} == {(1, 4)}
     demo = Journal(tmp_path / "demo.json", user="Pat PM")
     count = write_demo(demo)
-    assert spy["insert_multiple"][-1] == count > 20 and spy["append"] == 6
+    assert spy["insert_multiple"][-1] == count > 20 and spy["append"] == 5
 
 
 def test_the_add_path_does_not_load(journal, db, spy):

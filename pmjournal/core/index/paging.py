@@ -15,10 +15,12 @@ connection is used from the UI thread and from workers (People counts, open
 loops), one statement at a time under `lock`.
 """
 
+import sqlite3
 import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Mapping
+from itertools import compress
 
 import orjson
 
@@ -225,13 +227,20 @@ class Paged:
 
     def rows_of(self, vids) -> list[int]:
         """The rows of these vids, in order (newest first); one not among the rows (a first paint's) is left out."""
+        return list(self.hits_of(vids))
+
+    def hits_of(self, vids) -> array:
+        """rows_of as an array, marked in a byte a row and read back in order (no sort, and no
+        Python int kept per hit: a filter matching most of a million entries stays small)."""
         inv = self.inverse
         n = len(inv)
-        rows = [inv[v] for v in vids if v < n]
-        if n and len(self.vids) < self.total:
-            rows = [r for r in rows if r >= 0]
-        rows.sort()
-        return rows
+        marks = bytearray(len(self.vids))
+        for vid in vids:
+            if vid < n:
+                row = inv[vid]
+                if row >= 0:
+                    marks[row] = 1
+        return array("q", compress(range(len(marks)), marks))
 
     def widest_ref(self) -> int:
         """The longest `dana#12` among a colleague's entries (0 in a journal of one author)."""
@@ -250,6 +259,40 @@ class Paged:
 
         where, params = where_of(filt)
         return [v for (v,) in self.query(f"SELECT vid FROM views WHERE {where} {order}", params)]
+
+    def search_hits(self, filt: Filter, stale=None) -> array | None:
+        """The rows (newest first) of what `filt` selects, streamed from SQLite; None when
+        `stale()` turned true on the way (a newer filter was typed: the query is abandoned)."""
+        from .reads import where_of
+
+        where, params = where_of(filt)
+        inv = self.inverse
+        n = len(inv)
+        marks = bytearray(len(self.vids))
+        with self.lock:
+            if stale is not None:
+                if stale():
+                    return None
+                self.db.set_progress_handler(lambda: 1 if stale() else 0, 20000)
+            try:
+                cur = self.db.execute(f"SELECT vid FROM views WHERE {where}", params)
+                while True:
+                    part = cur.fetchmany(8192)
+                    if not part:
+                        break
+                    for (vid,) in part:
+                        if vid < n:
+                            row = inv[vid]
+                            if row >= 0:
+                                marks[row] = 1
+            except sqlite3.OperationalError:
+                if stale is not None and stale():
+                    return None  # interrupted by the progress handler
+                raise
+            finally:
+                if stale is not None:
+                    self.db.set_progress_handler(None, 0)
+        return array("q", compress(range(len(marks)), marks))
 
     def count(self, filt: Filter) -> int:
         from .reads import where_of
@@ -427,12 +470,15 @@ class PagedIndex:
         hit = self._recent.get(text)
         return hit[1] if hit is not None and hit[0] == filt else None
 
-    def search(self, text: str, filt: Filter):
-        """Row numbers (newest first) of what `filt` selects: a range when it selects every row."""
+    def search(self, text: str, filt: Filter, stale=None):
+        """Row numbers (newest first) of what `filt` selects: a range when it selects every row.
+        `stale`: see Paged.search_hits (then None may be answered)."""
         hits = self.known(text, filt)
         if hits is not None:
             return hits
-        hits = array("q", self.paged.rows_of(self.paged.select_vids(filt)))
+        hits = self.paged.search_hits(filt, stale)
+        if hits is None:
+            return None
         if len(hits) <= RECENT_MAX:
             self._recent[text] = (filt, hits)
             if len(self._recent) > RECENT:

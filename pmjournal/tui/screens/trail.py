@@ -287,8 +287,10 @@ class TrailScreen(Screen):
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def _search(self, snap: Snapshot, text: str, parsed, keep_id: str | None) -> None:
-        hits = snap.index.search(text, parsed.filter)
-        self.app.call_from_thread(self._searched, snap, text, parsed, hits, keep_id)
+        # Abandoned (SQLite's progress handler) as soon as another filter is typed or shown.
+        hits = snap.index.search(text, parsed.filter, stale=lambda: text != self.filter_text or snap is not self.snapshot)
+        if hits is not None:
+            self.app.call_from_thread(self._searched, snap, text, parsed, hits, keep_id)
 
     def _searched(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
         if snap is self.snapshot and text == self.filter_text:  # else a newer filter or snapshot follows

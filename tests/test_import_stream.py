@@ -354,6 +354,11 @@ def test_progress_is_reported_while_checking_and_importing(tmp_path):
     assert checking and checking[-1][2] == out.stat().st_size
     assert all(a[1] <= b[1] for a, b in zip(checking, checking[1:], strict=False))
     assert importing[-1][1] == importing[-1][2] == 5000 + 6
+    calls.clear()
+    transfer.import_file(Journal(tmp_path / "j.json"), out, progress=lambda *a: calls.append(a))
+    reading = [c for c in calls if c[0] == "reading"]
+    assert reading and all(0 < done <= total == (tmp_path / "j.json").stat().st_size for _, done, total in reading)
+    assert not [c for c in calls if c[0] == "importing"]  # everything was there already
 
 
 def test_no_progress_bar_on_a_pipe(tmp_path, cli, monkeypatch):

@@ -12,7 +12,7 @@ import time
 
 AFTER = 1.0  # seconds before a bar appears
 
-_LABELS = {"importing": "importing"}
+_LABELS = {"reading": "reading the journal", "importing": "importing"}
 
 
 class Progress:
@@ -40,7 +40,7 @@ class Progress:
                 self._bar.update(other, completed=self._bar.tasks[other].total)
             label = f"checking {self.what}" if phase == "checking" else _LABELS.get(phase, phase)
             task = self._tasks[phase] = self._bar.add_task(label, total=total, count="")
-        if phase == "checking":
+        if phase in ("reading", "checking"):
             count = f"{done / 1e6:,.0f}/{total / 1e6:,.0f} MB"
         else:
             count = f"{done:,}/{total:,} records"

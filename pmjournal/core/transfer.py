@@ -269,8 +269,9 @@ class _Known:
     the entries retracted. Read through the Reader (every record checked against the
     chain), never loaded: at 1M records the ids alone are what is kept."""
 
-    def __init__(self, journal):
+    def __init__(self, journal, progress=None):
         self.journal = journal
+        self.progress = progress
         self.kinds: dict[str, str] = {}
         self.retracted: set = set()
         self.reader = None
@@ -290,11 +291,15 @@ class _Known:
     def _take_own(self, fh) -> int:
         """The records of the own chain from the Reader (at `fh`); how many there were."""
         kinds, retracted, n = self.kinds, self.retracted, 0
-        for entry_id, kind, target in self.reader.read(fh, _id_and_kind):
+        reader, progress = self.reader, self.progress
+        size = os.fstat(fh.fileno()).st_size
+        for entry_id, kind, target in reader.read(fh, _id_and_kind):
             kinds[entry_id] = kind
             if kind == "retraction":
                 retracted.add(target)
             n += 1
+            if progress is not None and n % _PROGRESS_EVERY == 0:
+                progress("reading", reader.end, size)
         if n:
             self.last_hash = self.reader.prev
         return n
@@ -922,14 +927,15 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
     entry look as if this journal had recorded it in 2019.
 
     `progress`, if given, is called now and then as progress(phase, done, total):
-    "checking" counts the file's bytes, "importing" the records written.
+    "reading" counts the journal's bytes read for its ids, "checking" the file's bytes,
+    "importing" the records written.
     """
     path = Path(path)
     source = str(path)
     fh = _open_import(path)
     with fh:
         before = _fingerprint(fh)
-        known = _Known(journal)
+        known = _Known(journal, progress)
         file = _File(fh, path, source, known, progress)
         try:
             file.check()

@@ -41,6 +41,7 @@ TABLE = "entries"
 LOCK_TIMEOUT = 5.0
 _CHUNK = 1 << 16
 _SHARE_FROM_BYTES = 16 << 20  # about 25k entries
+_FIND_BLOCK = 8 << 20
 _SHARED_TEXT = ("kind", "project", "recorded_by", "owner", "status")
 _SHARED_LISTS = ("tags", "approved_by", "consulted", "informed", "requested_by", "participants", "causes")
 
@@ -731,26 +732,38 @@ class JournalFile:
 
         Canonical JSON escapes every quote inside strings, so a fragment such
         as b'"id":"01M8' can only match a key, never user text; `match` then
-        checks the parsed record. The file is mapped, not read: at 100k entries
-        that is 68 MB we need not copy.
+        checks the parsed record. The file is read in blocks of whole lines
+        (8 MB): searching a mapped file would count every page of a 663 MB
+        journal in the process's memory.
         """
-        data = self._map()
-        if data is None:
+        fh = self.open_read()
+        if fh is None:
             return []
-        with data:
-            found, pos = [], data.find(b"\n") + 1  # skip the header line
+        found: list[dict] = []
+        with fh:
+            fh.readline()  # the header
+            pos, size = fh.tell(), _FIND_BLOCK
             while len(found) < limit:
-                hit = data.find(needle, pos)
-                if hit < 0:
+                fh.seek(pos)
+                block = fh.read(size)
+                cut = block.rfind(b"\n") + 1
+                if not cut:
+                    if len(block) < size:
+                        break  # a torn tail was never saved
+                    size *= 2  # a line longer than a block
+                    continue
+                data = block[:cut]
+                hit = data.find(needle)
+                while hit >= 0 and len(found) < limit:
+                    start = data.rfind(b"\n", 0, hit) + 1
+                    end = data.find(b"\n", hit)
+                    record = _loads_or_none(data[start:end])
+                    if record is not None and match(record):
+                        found.append(record)
+                    hit = data.find(needle, end)
+                pos += cut
+                if len(block) < size and cut == len(block):
                     break
-                start = data.rfind(b"\n", 0, hit) + 1
-                end = data.find(b"\n", hit)
-                if end < 0:
-                    break  # a torn tail was never saved
-                record = _loads_or_none(data[start:end])
-                if record is not None and match(record):
-                    found.append(record)
-                pos = end
         return found
 
     def find_seq(self, seq: int) -> dict | None:

@@ -555,7 +555,7 @@ class Journal:
         """Under the lock, after a refresh: the entry resolved before is still in the file."""
         if "author" in target:
             return  # a colleague's: their chain only grows here (a sync refuses anything else)
-        record = self.table.get(doc_id=target["seq"])
+        record = self.by_seq(target["seq"])  # bisects byte offsets while the journal is not loaded
         if record is None or record["id"] != target["id"]:
             raise NotFound(
                 f"{ref_of(target)} is no longer in the journal (the file was replaced since it was read); nothing was saved"
@@ -569,7 +569,16 @@ class Journal:
         amendment compares against, and records, what was stored, whichever
         process makes it and whatever it has loaded.
         """
-        mine = [stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
+        if self.storage.loaded or self.team.joined:
+            mine = [stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
+        else:
+            # Not loaded (a write from the CLI): the entry's lines found by a byte search of
+            # the mapped file, as resolve() finds an id prefix, so an amendment of a
+            # 1,000,000-record journal does not parse it all.
+            file, key = self.storage.file, entry_id.encode()
+            mine = file.find_lines(b'"id":"' + key + b'"', lambda r: r.get("id") == entry_id, limit=1)
+            mine += file.find_lines(b'"target":"' + key + b'"', lambda r: r.get("target") == entry_id, limit=1 << 40)
+            mine.sort(key=lambda r: r["seq"])
         return fold(mine)[entry_id]
 
     def entries(self, include_retracted: bool = True) -> list[dict]:
@@ -836,7 +845,10 @@ class Journal:
         otherwise both pass and both write.
         """
         with self.storage.file.locked():
-            self.refresh()
+            if self.storage.loaded or self.team.joined:
+                self.refresh()
+            # else the checks read the file itself, under the lock (view_of, by_seq): a write
+            # from the CLI never parses the whole journal.
             yield
 
     def amend(self, ref, changes: dict, reason: str, links: dict | None = None) -> dict:

@@ -13,7 +13,22 @@ from pmjournal.core.store import Journal
 from pmjournal.tui.screens.due import DueScreen
 from pmjournal.tui.screens.people import PeopleScreen
 
-FILTERS = ["", "kind:decision", "launch", "@marcus", "#launch since:2026-10-01", "kind:risk -", "zzzz", "pricing kind:change"]
+FILTERS = [
+    "",
+    "kind:decision",
+    "launch",
+    "@marcus",
+    "#launch since:2026-10-01",
+    "kind:risk -",
+    "zzzz",
+    "pricing kind:change",
+    "retracted:no",
+    "retracted:no launch",
+    "role:owner @dana",
+    "author:pat",
+    "la",
+]
+PEOPLE_OF = ("launch", "retracted:no", "@marcus")
 
 
 def amended_demo(db) -> Journal:
@@ -51,11 +66,12 @@ async def capture(app, pilot) -> dict:
         await pilot.pause()
         out[f"rows {text}"] = [table.cells(row) for row in range(table.row_count)]
         out[f"status {text}"] = filter_status(screen)
-        if text == "launch":
+        if text in PEOPLE_OF:
             await pilot.press("p")
             await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
-            out["people launch"] = app.screen.rows
+            out[f"people {text}"] = app.screen.rows
             await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is screen)
     screen.set_filter("")
     await pilot.pause()
     await pilot.press("p")
@@ -90,7 +106,8 @@ async def test_the_index_shows_what_the_loaded_journal_shows(db, make_app, monke
             seen.append(await capture(app, pilot))
     loaded_whole, indexed = seen
     assert not loaded_whole.pop("paged") and indexed.pop("paged")
-    assert indexed["rows "] and indexed["people"] and indexed["due"] and indexed["people launch"]
+    assert indexed["rows "] and indexed["people"] and indexed["due"] and all(indexed[f"people {t}"] for t in PEOPLE_OF)
+    assert len(indexed["rows retracted:no"]) < len(indexed["rows "])
     assert len(indexed["rows kind:decision"]) < len(indexed["rows "])
     for key, value in loaded_whole.items():
         assert indexed[key] == value, key

@@ -575,10 +575,10 @@ class Journal:
             # Not loaded (a write from the CLI): the entry's lines found by a byte search of
             # the mapped file, as resolve() finds an id prefix, so an amendment of a
             # 1,000,000-record journal does not parse it all.
-            file, key = self.storage.file, entry_id.encode()
-            mine = file.find_lines(b'"id":"' + key + b'"', lambda r: r.get("id") == entry_id, limit=1)
-            mine += file.find_lines(b'"target":"' + key + b'"', lambda r: r.get("target") == entry_id, limit=1 << 40)
-            mine.sort(key=lambda r: r["seq"])
+            # One pass for the entry and its corrections: each line holds the quoted id.
+            mine = self.storage.file.find_lines(
+                b'"' + entry_id.encode() + b'"', lambda r: r.get("id") == entry_id or r.get("target") == entry_id, limit=1 << 40
+            )
         return fold(mine)[entry_id]
 
     def entries(self, include_retracted: bool = True) -> list[dict]:

@@ -264,3 +264,23 @@ def test_an_export_from_a_journal_of_several_merkle_blocks_proves_the_same(cli, 
     proof = cli("export", "--format", "json", "--search", "number 2050", "-o", str(tmp_path / "out.json"))
     assert proof.returncode == 0
     assert cli("verify", "--evidence", str(tmp_path / "out.json")).returncode == 0
+
+
+def test_two_processes_building_the_index_at_once_both_answer_right(cli, tmp_path):
+    """Two reads that find no index both build it: SQLite lets one write at a time, and the
+    one that finds its records already indexed looks at the coverage again (build.Raced)."""
+    import subprocess
+    import sys
+
+    from pmjournal.core.store import Journal
+
+    journal = Journal(os.environ["PMJOURNAL_DB"], user="Pat PM")
+    stamp = {"recorded_at": "2026-11-01T09:00:00.000+00:00", "recorded_by": "Pat PM", "occurred_at": "2026-11-01T09:00:00+00:00"}
+    journal.append_raw([{"kind": "note", "id": f"01P{i:023d}", "title": f"Race note {i}", **stamp} for i in range(6000)])
+    argv = [sys.executable, "-m", "pmjournal", "list", "--search", "race note 59"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=120) for p in procs]
+    expected = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **OFF}, timeout=120).stdout
+    assert expected.count("Race note") > 60
+    assert [r[0] for r in results] == [expected, expected], [r[1] for r in results]
+    assert all(p.returncode == 0 for p in procs)

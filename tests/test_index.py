@@ -278,9 +278,10 @@ def test_two_processes_building_the_index_at_once_both_answer_right(cli, tmp_pat
     stamp = {"recorded_at": "2026-11-01T09:00:00.000+00:00", "recorded_by": "Pat PM", "occurred_at": "2026-11-01T09:00:00+00:00"}
     journal.append_raw([{"kind": "note", "id": f"01P{i:023d}", "title": f"Race note {i}", **stamp} for i in range(6000)])
     argv = [sys.executable, "-m", "pmjournal", "list", "--search", "race note 59"]
-    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    env = {**os.environ, "COLUMNS": "120"}
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
     results = [p.communicate(timeout=120) for p in procs]
-    expected = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **OFF}, timeout=120).stdout
+    expected = subprocess.run(argv, capture_output=True, text=True, env={**env, **OFF}, timeout=120).stdout
     assert expected.count("Race note") > 60
     assert [r[0] for r in results] == [expected, expected], [r[1] for r in results]
     assert all(p.returncode == 0 for p in procs)

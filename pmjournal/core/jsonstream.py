@@ -163,9 +163,15 @@ class JsonStream:
             text = window.decode("utf-8", "replace")  # a character cut at the end only matters if the value is longer
             try:
                 found, end = _DECODER.raw_decode(text)
-            except (json.JSONDecodeError, RecursionError) as err:
-                if whole or size >= _VALUE_MAX:
-                    raise self.error(f"not valid JSON ({err.msg if hasattr(err, 'msg') else 'nested too deep'})") from None
+            except RecursionError:
+                raise self.error("not valid JSON (nested too deep)") from None
+            except json.JSONDecodeError as err:
+                # A value the window cut short fails in an unterminated string or within a
+                # few characters of the window's end (a literal or an escape cut in two);
+                # anything earlier is a real error, and the window does not grow for it.
+                cut_short = err.msg.startswith("Unterminated string") or err.pos >= len(text) - 8
+                if whole or size >= _VALUE_MAX or not cut_short:
+                    raise self.error(f"not valid JSON ({err.msg})") from None
                 size *= 4
                 continue
             if end == len(text) and not whole and not isinstance(found, dict | list | str):
@@ -278,7 +284,9 @@ class JsonStream:
                     self.depth -= 1
                     return
                 if after != _COMMA:
-                    raise self.error("expected , or ] after an item" if after is not None else "the document ends inside an array")
+                    raise self.error(
+                        "expected , or ] after an item" if after is not None else "the document ends inside an array"
+                    )
                 self.pos += 1
             if self.peek() is None:  # on to the next item
                 raise self.error("the document ends inside an array")

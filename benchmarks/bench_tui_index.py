@@ -15,6 +15,7 @@ at 1M; peak RSS < 200 MB at 1M; G and a jump instant.
 import argparse
 import asyncio
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -86,6 +87,24 @@ async def _measure(path: Path, start: float) -> dict:
             table.action_page(1)
             _paint(table)
         out["pagedown (one)"] = (time.perf_counter() - t) / 30
+        # The People view (p) of every entry and of a filter, and the Due view (u): key to screen.
+        from pmjournal.tui.screens.due import DueScreen
+        from pmjournal.tui.screens.people import PeopleScreen
+
+        for query in ("", "kind:decision"):
+            screen.apply_filter(query)
+            await _until(lambda: not screen._filtering)
+            t = time.perf_counter()
+            await pilot.press("p")
+            await _until(lambda: isinstance(app.screen, PeopleScreen))
+            out[f"people view {query or '(all)'}"] = time.perf_counter() - t
+            await pilot.press("escape")
+            await _until(lambda: app.screen is screen)
+        t = time.perf_counter()
+        await pilot.press("u")
+        await _until(lambda: isinstance(app.screen, DueScreen))
+        out["due view"] = time.perf_counter() - t
+        await pilot.press("escape")
         await pilot.pause()
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -114,7 +133,10 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--dir", default="/tmp/pmjournal-tui-index")
     ap.add_argument("--child", default=None)
+    ap.add_argument("--loaded", action="store_true", help="PMJOURNAL_INDEX=off: the journal loaded whole, to compare")
     args = ap.parse_args()
+    if args.loaded:
+        os.environ["PMJOURNAL_INDEX"] = "off"
     if args.child:
         child(args.child)
         return 0
@@ -128,15 +150,18 @@ def main() -> int:
         path = folder / cached.name
         if not path.exists() or path.stat().st_size != cached.stat().st_size:
             shutil.copyfile(cached, path)
-        secs = build_index(path)
-        print(f"\n{n:,} entries: index built or caught up in {secs:.1f} s (the first time: the whole journal)")
+        if args.loaded:
+            print(f"\n{n:,} entries, PMJOURNAL_INDEX=off (loaded whole)")
+        else:
+            secs = build_index(path)
+            print(f"\n{n:,} entries: index built or caught up in {secs:.1f} s (the first time: the whole journal)")
         runs = []
         for _ in range(args.runs):
             done = subprocess.run([sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(f"  paged from the index: {runs[0]['paged']}, {runs[0]['rows']:,} entries")
         for key in runs[0]:
-            if key in ("paged", "rows") or key.startswith("hits "):
+            if key in ("paged", "rows") or key.startswith("hits ") or key.endswith("_mb") and key != "peak_rss_mb":
                 continue
             values = [r[key] for r in runs]
             med = statistics.median(values)

@@ -339,12 +339,14 @@ class Paged:
 
     def who(self, filt: Filter, people) -> list[dict]:
         """query.who over the entries `filt` selects (rows.who_cells): role columns over the
-        entries not retracted, `total` over every entry selected that names the person."""
+        entries not retracted, `total` over every entry selected that names the person.
+
+        The selection goes into a temporary table first (the search runs once), then one pass
+        over the people cells counts the roles and one the entries naming each person."""
         from .reads import where_of
 
         where, params = where_of(filt)
         marks = ",".join("?" * len(NAMED))
-        scope = "" if where == "1" else f" AND a.vid IN (SELECT vid FROM views WHERE {where})"
         rows: dict[str, dict] = {}
 
         def row_of(pkey: str) -> dict:
@@ -353,17 +355,26 @@ class Paged:
                 row = rows[pkey] = {"person": people.display(pkey), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
             return row
 
-        for pkey, n in self.query(
-            f"SELECT a.val, count(DISTINCT a.vid) FROM attrs a WHERE a.col IN ({marks}){scope} GROUP BY a.val",
-            (*NAMED, *params),
-        ):
-            row_of(pkey)["total"] = n
-        for pkey, col, n in self.query(
-            f"SELECT a.val, a.col, count(*) FROM attrs a JOIN views v ON v.vid = a.vid "
-            f"WHERE a.col IN ({marks}) AND v.retracted = 0{scope} GROUP BY a.val, a.col",
-            (*NAMED, *params),
-        ):
-            row_of(pkey)[col.removeprefix("role:")] = n
+        with self.lock:
+            db = self.db
+            db.execute("DROP TABLE IF EXISTS temp.selected")
+            db.execute("CREATE TEMP TABLE selected(vid INTEGER PRIMARY KEY, retracted INTEGER NOT NULL)")
+            try:
+                db.execute(f"INSERT INTO temp.selected SELECT vid, retracted FROM views WHERE {where}", params)
+                for pkey, col, n in db.execute(
+                    f"SELECT a.val, a.col, count(*) FROM attrs a JOIN temp.selected s ON s.vid = a.vid "
+                    f"WHERE a.col IN ({marks}) AND s.retracted = 0 GROUP BY a.val, a.col",
+                    NAMED,
+                ):
+                    row_of(pkey)[col.removeprefix("role:")] = n
+                for pkey, n in db.execute(
+                    f"SELECT val, count(*) FROM (SELECT DISTINCT a.val, a.vid FROM attrs a JOIN temp.selected s "
+                    f"ON s.vid = a.vid WHERE a.col IN ({marks})) GROUP BY val",
+                    NAMED,
+                ):
+                    row_of(pkey)["total"] = n
+            finally:
+                db.execute("DROP TABLE temp.selected")
         out = [r for r in rows.values() if r["total"]]
         out.sort(key=lambda r: (-r["total"], r["person"].casefold()))
         return out

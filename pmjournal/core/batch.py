@@ -123,14 +123,13 @@ class StreamedBatch:
         if at > 0 and line.startswith(_PLACEHOLDER_BYTES, at + len(_HASH_KEY)):
             digest = line_hash(line, self.prev)
             start = at + len(_HASH_KEY)
-            line = b"".join((line[:start], digest.encode(), line[start + len(_PLACEHOLDER_BYTES) :]))
+            line = b"".join((line[:start], digest.encode(), line[start + len(_PLACEHOLDER_BYTES) :], b"\n"))
         else:  # not expected: then as chain.seal does it
             del record["hash"]
             digest = record_hash(record)
             record["hash"] = digest
-            line = canonical(record)
+            line = canonical(record) + b"\n"
         record["hash"] = self.prev = digest
-        line += b"\n"
         self._chunks.append(line)
         self._pending += len(line)
         self.written += 1

@@ -794,14 +794,20 @@ class _Checker:
         self.later_links: dict[str, str] = {}  # an entry not read yet -> where a record links to it
         self.i = 0
 
-    def _links(self, links, where: str) -> None:
+    def _links(self, links, record: dict) -> None:
         for link in links or ():
             if not isinstance(link, dict):
                 continue
             to = link.get("to")
             if to in self.journal_kinds or self.kinds.get(to) in model.ENTRY_KINDS:
                 continue
-            self.later_links.setdefault(to, where)  # perhaps an entry further on in the file
+            if to not in self.later_links:  # perhaps an entry further on in the file
+                self.later_links[to] = self._where(record)
+
+    def _where(self, record: dict) -> str:
+        """How a refusal names the record being checked: its number among those taken, its id."""
+        label = record.get("id")
+        return f"record {self.i}" + (f" ({label})" if isinstance(label, str) else "")
 
     def finish(self) -> None:
         for to, where in self.later_links.items():
@@ -812,8 +818,6 @@ class _Checker:
 
     def body(self, record: dict) -> dict:
         self.i += 1
-        label = record.get("id")
-        where = f"record {self.i}" + (f" ({label})" if isinstance(label, str) else "")
         try:
             system = _system_fields(record)
             entry_id = system["id"]
@@ -825,7 +829,7 @@ class _Checker:
                 if "occurred_at" not in rest:
                     raise ValidationError("it has no occurred_at")
                 body = model.build_entry(kind, rest, stored=True)
-                self._links(body.get("links"), where)
+                self._links(body.get("links"), record)
             elif kind in model.META_KINDS:
                 target = rest.get("target")
                 known = self.journal_kinds.get(target) or self.kinds.get(target) if isinstance(target, str) else None
@@ -842,14 +846,14 @@ class _Checker:
                         raise ValidationError("its changes are not a set of field values")
                     body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
                     body["changes"] = model.clean_changes(known, changes, stored=True)
-                    self._links(body["changes"].get("links"), where)
+                    self._links(body["changes"].get("links"), record)
                 else:
                     body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
                     self.retracted.add(target)
             else:
                 raise ValidationError(f"unknown kind {kind!r}")
         except ValidationError as err:
-            raise ValidationError(f"{where}: {err}") from err
+            raise ValidationError(f"{self._where(record)}: {err}") from err
         body.update(system)
         self.kinds[entry_id] = kind
         return body

@@ -342,6 +342,55 @@ def test_a_team_export_is_taken_in_the_teams_order(tmp_path):
     assert journal.records()[1]["imported"]["head"] == data["chains"]["bob"]["chain_head"]
 
 
+def test_chains_of_several_megabytes_are_merged_record_by_record(tmp_path):
+    """A team export whose chains each span many 1 MB reads: each chain is read by its own
+    stream, interleaved by (clock, #seq), and none disturbs another's place in the file."""
+    chains = {}
+    for name in ("own", "bob", "cy"):
+        src = Journal(tmp_path / f"{name}.json", user=name)
+        src.append_raw(
+            [
+                {
+                    "kind": "note",
+                    "title": f"{name} {i}",
+                    "body": f"{name} " * 300,
+                    "occurred_at": DAY.format(1),
+                    "id": f"01K{name.upper():0>3}{i:020d}",
+                    "recorded_at": "2026-11-01T10:00:00+00:00",
+                    "recorded_by": name,
+                }
+                for i in range(1500)
+            ]
+        )
+        records = src.records()
+        chains[name] = {"chain_head": {"seq": records[-1]["seq"], "hash": records[-1]["hash"]}, "records": records}
+    own = chains.pop("own")
+    out = tmp_path / "team.json"
+    out.write_bytes(
+        orjson.dumps({"format": "pmjournal-export", "version": 1, **own, "chains": chains}, option=orjson.OPT_INDENT_2)
+    )
+    assert out.stat().st_size > 6_000_000
+    journal, (added, _) = _import(tmp_path, out, "j.json")
+    assert added == 4500
+    titles = [r["title"] for r in Journal(journal.path).records()]
+    assert titles == [f"{name} {i}" for i in range(1500) for name in ("own", "bob", "cy")]
+
+
+def test_streams_on_one_file_keep_their_own_places(tmp_path):
+    path = tmp_path / "d.json"
+    doc = {"a": [{"n": i, "pad": "x" * 900} for i in range(3000)], "b": [{"m": i, "pad": "y" * 700} for i in range(3000)]}
+    path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    with open(path, "rb") as fh:
+        walk = JsonStream(fh)
+        starts = {}
+        for key in walk.members():
+            starts[key] = walk.offset if walk.peek() == ord("[") else None
+            walk.skip()
+        a, b = JsonStream(fh, starts["a"]).values(), JsonStream(fh, starts["b"]).values()
+        pairs = list(zip(a, b, strict=True))
+    assert pairs == list(zip(doc["a"], doc["b"], strict=True))
+
+
 # -- the progress bar ------------------------------------------------------------------
 
 

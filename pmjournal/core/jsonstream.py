@@ -21,6 +21,7 @@ nesting deeper than 512 levels is refused.
 """
 
 import json
+import os
 import re
 
 import orjson
@@ -47,8 +48,10 @@ class NotJSON(ValueError):
 
 class JsonStream:
     def __init__(self, fh, offset: int = 0):
-        fh.seek(offset)
-        self.fh = fh
+        # Read with pread at the stream's own offset: several streams may read one file at
+        # once (a team export's chains, merged), and none moves the others.
+        self.fd = fh.fileno()
+        self.next_read = offset
         self.buf = b""
         self.pos = 0  # into buf
         self.base = offset  # the file offset of buf[0]
@@ -66,7 +69,8 @@ class JsonStream:
         """Read on; False at the end of the file. Drops what was consumed."""
         if self.eof:
             return False
-        data = self.fh.read(_CHUNK)
+        data = os.pread(self.fd, _CHUNK, self.next_read)
+        self.next_read += len(data)
         if not data:
             self.eof = True
             return False

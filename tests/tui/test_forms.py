@@ -710,7 +710,7 @@ async def test_export_markdown_when_the_writer_exists(journal, tmp_path):
     app = export_app(journal, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await finished(pilot, app)  # the export runs in a worker: one pause is not enough on a busy machine
     assert "Ship v2 on Friday" in (tmp_path / "pmjournal-2026-11-25.md").read_text()
 
 

@@ -231,3 +231,35 @@ async def test_a_large_journals_filter_is_searched_in_a_worker(db, make_app, mon
             screen.set_filter(text)
             await wait_for(pilot, lambda: not screen._filtering)
             assert shown_ids(screen.table) == at_once[text], text
+
+
+def test_a_snapshot_reads_one_state_of_the_index_on_both_connections(db):
+    """The UI's connection and the workers' read the same transaction: what another process
+    appends after the snapshot was taken is in neither, until the snapshot is released."""
+    from pmjournal.core.filter_syntax import parse
+    from pmjournal.core.index import open_index, schema
+    from pmjournal.core.index.paging import Paged, PagedIndex, PagedViews
+
+    journal = amended_demo(db)
+    open_index(journal).close()
+    paged = Paged(schema.path_of(db))
+    assert paged.work is not paged.db
+    index, views = PagedIndex(paged), PagedViews(paged)
+    before = len(index)
+    other = Journal(db, user="Dana Whitfield")
+    added = other.add("decision", {"title": "Written meanwhile", "owner": "Dana Whitfield", "review_by": "2027-01-15"})
+    open_index(other).close()  # the index caught up and committed
+    assert index.search("meanwhile", parse("meanwhile").filter) == array_of([])
+    assert added["id"] not in paged.loop_views() and views.get(added["id"]) is None
+    assert len(index) == before and paged.count(parse("").filter) == before
+    later = Paged(schema.path_of(db), previous=paged)
+    assert later.patched and len(later.vids) == before + 1
+    assert list(PagedIndex(later).search("meanwhile", parse("meanwhile").filter)) == [0]
+    assert added["id"] in later.loop_views() and PagedViews(later)[added["id"]]["title"] == "Written meanwhile"
+    paged.release()
+
+
+def array_of(rows):
+    from array import array
+
+    return array("q", rows)

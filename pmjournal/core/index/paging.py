@@ -102,6 +102,22 @@ class Paged:
             self.coverage = tuple(self.db.execute("SELECT src, size, seq, hash FROM sources ORDER BY src"))
         self._inverse: array | None = None
         self.released = False
+        # The workers' connection (searches, People counts, open loops): a query of a second or
+        # more there never holds up a row the UI thread draws. Its read transaction must see
+        # what the UI's sees: checked, and without it the workers share the UI's connection.
+        self.work, self.work_lock = self.db, self.lock
+        for _attempt in range(3):
+            work = schema._connect(path)
+            work.execute("BEGIN")
+            if self._state(work) == self._state(self.db):
+                self.work, self.work_lock = work, threading.RLock()
+                break
+            work.close()  # another process wrote in between: try again
+
+    def _state(self, db) -> tuple:
+        return db.execute("SELECT max(rid) FROM records").fetchone(), tuple(
+            db.execute("SELECT src, size, seq, hash FROM sources ORDER BY src")
+        )
 
     def _key(self, vid: int) -> tuple:
         return self.db.execute("SELECT ts, seq, clock, handle FROM views WHERE vid = ?", (vid,)).fetchone()
@@ -144,19 +160,34 @@ class Paged:
     # -- the transaction ---------------------------------------------------
 
     def release(self) -> None:
-        """End the read transaction (a newer snapshot is shown): reads still work, on the newest state."""
-        with self.lock:
-            if not self.released:
-                self.released = True
-                self.db.execute("COMMIT")
+        """End the read transactions (a newer snapshot is shown), in a thread of its own: a worker
+        may be in a long query on this snapshot. Reads still work after, on the newest state."""
+        if self.released:
+            return
+        self.released = True
+
+        def end() -> None:
+            for db, lock in {id(self.db): (self.db, self.lock), id(self.work): (self.work, self.work_lock)}.values():
+                with lock:
+                    if db.in_transaction:
+                        db.execute("COMMIT")
+
+        threading.Thread(target=end, name="pmjournal-index-release", daemon=True).start()
 
     def close(self) -> None:
-        with self.lock:
-            self.db.close()
+        for db, lock in ((self.work, self.work_lock), (self.db, self.lock)):
+            with lock:
+                db.close()
 
     def query(self, sql: str, params=()) -> list:
+        """On the UI's connection (one view, one entry: quick)."""
         with self.lock:
             return self.db.execute(sql, params).fetchall()
+
+    def work_query(self, sql: str, params=()) -> list:
+        """On the workers' connection (a search, a count: maybe a second at 1M entries)."""
+        with self.work_lock:
+            return self.work.execute(sql, params).fetchall()
 
     # -- views ---------------------------------------------------------------
 
@@ -258,7 +289,7 @@ class Paged:
         from .reads import where_of
 
         where, params = where_of(filt)
-        return [v for (v,) in self.query(f"SELECT vid FROM views WHERE {where} {order}", params)]
+        return [v for (v,) in self.work_query(f"SELECT vid FROM views WHERE {where} {order}", params)]
 
     def search_hits(self, filt: Filter, stale=None) -> array | None:
         """The rows (newest first) of what `filt` selects, streamed from SQLite; None when
@@ -269,13 +300,14 @@ class Paged:
         inv = self.inverse
         n = len(inv)
         marks = bytearray(len(self.vids))
-        with self.lock:
+        with self.work_lock:
+            db = self.work
             if stale is not None:
                 if stale():
                     return None
-                self.db.set_progress_handler(lambda: 1 if stale() else 0, 20000)
+                db.set_progress_handler(lambda: 1 if stale() else 0, 20000)
             try:
-                cur = self.db.execute(f"SELECT vid FROM views WHERE {where}", params)
+                cur = db.execute(f"SELECT vid FROM views WHERE {where}", params)
                 while True:
                     part = cur.fetchmany(8192)
                     if not part:
@@ -291,14 +323,14 @@ class Paged:
                 raise
             finally:
                 if stale is not None:
-                    self.db.set_progress_handler(None, 0)
+                    db.set_progress_handler(None, 0)
         return array("q", compress(range(len(marks)), marks))
 
     def count(self, filt: Filter) -> int:
         from .reads import where_of
 
         where, params = where_of(filt)
-        return self.query(f"SELECT count(*) FROM views WHERE {where}", params)[0][0]
+        return self.work_query(f"SELECT count(*) FROM views WHERE {where}", params)[0][0]
 
     def select(self, filt: Filter, ordered: bool = True) -> list[dict]:
         """Filter.apply over every view, from the rows the SQL selects (exact)."""
@@ -306,13 +338,13 @@ class Paged:
 
         where, params = where_of(filt)
         order = "ORDER BY ts, seq, clock, handle" if ordered else ORDER_JOURNAL
-        rows = self.query(f"SELECT view FROM views WHERE {where} {order}", params)
+        rows = self.work_query(f"SELECT view FROM views WHERE {where} {order}", params)
         return filt.apply([_loads(b) for (b,) in rows], ordered=ordered)
 
     def loop_views(self) -> dict[str, dict]:
         """The entries with a loop still open (loops.has_open_loop), in the journal's order, by id."""
         out = {}
-        for (blob,) in self.query(f"SELECT view FROM views WHERE open = 1 {ORDER_JOURNAL}"):
+        for (blob,) in self.work_query(f"SELECT view FROM views WHERE open = 1 {ORDER_JOURNAL}"):
             view = _loads(blob)
             out[view["id"]] = view
         return out
@@ -322,8 +354,8 @@ class Paged:
         the journal's order first: the links field's picker."""
         order = "ORDER BY vid DESC" if not self.joined else "ORDER BY clock DESC, handle DESC, seq DESC"
         found = []
-        with self.lock:
-            cur = self.db.execute(
+        with self.work_lock:
+            cur = self.work.execute(
                 f"SELECT v.view FROM views v JOIN hays h ON h.vid = v.vid WHERE v.retracted = 0 AND instr(h.hay, ?) > 0 {order}",
                 (needle,),
             )
@@ -355,8 +387,8 @@ class Paged:
                 row = rows[pkey] = {"person": people.display(pkey), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
             return row
 
-        with self.lock:
-            db = self.db
+        with self.work_lock:
+            db = self.work
             db.execute("DROP TABLE IF EXISTS temp.selected")
             db.execute("CREATE TEMP TABLE selected(vid INTEGER PRIMARY KEY, retracted INTEGER NOT NULL)")
             try:
@@ -383,7 +415,7 @@ class Paged:
         """query.who over every entry, from the counts the index keeps (IndexedReads.who_all)."""
         rows: dict[str, dict] = {}
         skip = "total" if include_retracted else "all"
-        for pkey, col, n in self.query("SELECT pkey, col, n FROM counts WHERE n > 0 AND col != ?", (skip,)):
+        for pkey, col, n in self.work_query("SELECT pkey, col, n FROM counts WHERE n > 0 AND col != ?", (skip,)):
             row = rows.get(pkey)
             if row is None:
                 row = rows[pkey] = {"person": people.display(pkey), **{c: 0 for c in WHO_COLUMNS}, "total": 0}

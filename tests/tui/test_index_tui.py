@@ -157,6 +157,7 @@ async def test_the_end_and_a_jump_reach_rows_never_read(db, make_app, monkeypatc
         table = screen.table
         paged = screen.snapshot.paged
         assert paged is not None and table.row_count == 3000
+        assert shown_ids(table) == loaded_order  # every row, in the loaded journal's order
         await pilot.press("G")
         assert table.cursor == 2999 and table.current["id"] == loaded_order[-1]
         await pilot.press("k")

@@ -128,6 +128,19 @@ class EntryTable(Table):
         self.clear_cache()
         return Inserted(records, new)
 
+    @contextlib.contextmanager
+    def insert_streamed(self):
+        """insert_multiple for documents that arrive one at a time, too many to hold (an import
+        of a million records): yields a batch.StreamedBatch (`begin(count)`, `add(body)` each,
+        `done()`), the same one locked, sealed, all-or-nothing batch that insert_multiple writes,
+        written a megabyte at a time."""
+        from .batch import StreamedBatch
+
+        self._only_entries("inserting into")
+        with StreamedBatch(self.storage.file) as batch:
+            yield batch
+        self.clear_cache()
+
     @staticmethod
     def _body(document) -> dict:
         _check_document(document)

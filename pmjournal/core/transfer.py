@@ -21,7 +21,6 @@ from pathlib import Path
 import orjson
 
 from . import dates, model
-from .batch import StreamedBatch
 from .chain import line_hash, record_hash
 from .errors import PmjournalError, ValidationError
 from .fold import raw
@@ -948,7 +947,7 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
         if file.fresh == 0:
             return 0, file.total
         stamp, user = dates.utc_stamp(), journal.user
-        with StreamedBatch(journal.storage.file) as batch:
+        with journal.table.insert_streamed() as batch:  # TinyDB's table, streamed (store.EntryTable)
             if known.catch_up():
                 file.recount()  # another process appended while the file was checked
             count = file.fresh
@@ -966,7 +965,7 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
     return added, file.total - added
 
 
-def _write(file: _File, batch: StreamedBatch, stamp: str, user: str, progress, count: int) -> int:
+def _write(file: _File, batch, stamp: str, user: str, progress, count: int) -> int:
     """Pass 2: every new record checked, stamped and appended to the batch; the number written."""
     added = 0
     try:

@@ -14,8 +14,13 @@ from pmjournal.core.store import EntryTable, Inserted, Journal
 @pytest.fixture
 def spy(monkeypatch):
     """Each EntryTable.insert_multiple call's number of documents, and each JournalStorage.append caller."""
-    calls = {"insert_multiple": [], "append": 0, "read": 0}
+    calls = {"insert_multiple": [], "append": 0, "read": 0, "streamed": 0}
     insert_multiple, append, read = EntryTable.insert_multiple, JournalStorage.append, JournalStorage.read
+    streamed = EntryTable.insert_streamed
+
+    def spy_streamed(self):
+        calls["streamed"] += 1
+        return streamed(self)
 
     def spy_insert(self, documents):
         documents = list(documents)
@@ -33,6 +38,7 @@ def spy(monkeypatch):
     monkeypatch.setattr(EntryTable, "insert_multiple", spy_insert)
     monkeypatch.setattr(JournalStorage, "append", spy_append)
     monkeypatch.setattr(JournalStorage, "read", spy_read)
+    monkeypatch.setattr(EntryTable, "insert_streamed", spy_streamed)
     return calls
 
 
@@ -46,9 +52,9 @@ def test_every_write_is_an_insert_multiple(journal, db, tmp_path, spy):
     out.write_bytes(transfer.render(journal, Filter(include_retracted=True), "json"))
     other = Journal(tmp_path / "other.json", user="Pat PM")
     added, _ = transfer.import_file(other, out)
-    # The import's one batch is written as it is checked (batch.StreamedBatch), the one write
-    # beside insert_multiple: a million bodies do not fit in its list (docs/development.md).
-    assert added == 4 and spy["insert_multiple"] == [1, 1, 1, 1] and spy["append"] == 4
+    # The import's one batch is written as it is checked, through the table's insert_streamed
+    # (batch.StreamedBatch): a million bodies do not fit in insert_multiple's list.
+    assert added == 4 and spy["insert_multiple"] == [1, 1, 1, 1] and spy["append"] == 4 and spy["streamed"] == 1
     assert {tuple(r["batch"]) for r in other.records()} == {(1, 4)}
     demo = Journal(tmp_path / "demo.json", user="Pat PM")
     count = write_demo(demo)

@@ -37,6 +37,9 @@ from .signers import Signers
 from .team import TeamStatus
 
 PREVIEW_BYTES = 1 << 19
+# A journal this large without an index has it built in a child process the app can end
+# (about 50,000 entries: a build of ten seconds or more).
+BUILD_APART_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,78 @@ class JournalSession:
         self._latest: Snapshot | None = None  # the newest snapshot paged from the index
         self._ident: tuple | None = None  # the journal file (device, inode) the index last paged
         self._replaced = 0  # how often it was replaced underneath since (added to the generation)
+        self._building = None  # the child process building the first index of a large journal
+        self._stopped = False  # the app is quitting: build no index
 
     # -- the index -----------------------------------------------------------
 
     def index_ready(self) -> bool:
-        """Whether an index file is beside the journal (so a load pages it, rather than building it first)."""
+        """Whether an index beside the journal covers all but the last BUILD_APART_BYTES of it (so
+        a load pages it at once, rather than building it first)."""
+        import sqlite3
+
         from ..core.index import enabled, schema
 
-        return enabled() and schema.path_of(self.path).exists()
+        index = schema.path_of(self.path)
+        if not enabled() or not index.exists():
+            return False
+        try:
+            size = os.stat(self.path).st_size
+            db = sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+                row = db.execute("SELECT size FROM sources WHERE src = 0").fetchone()
+            finally:
+                db.close()
+        except (OSError, sqlite3.Error):
+            return False
+        # Another layout (an older pmjournal's) is built again from scratch: that is a build too.
+        return version == (schema.VERSION,) and row is not None and size - row[0] < BUILD_APART_BYTES
+
+    def build_index(self) -> bool | None:
+        """Build a large journal's first index in a child process (minutes at 1M entries), so that
+        quitting the app meanwhile ends it (`stop_building`) instead of waiting for it: a thread
+        cannot be stopped, and the app's exit waits for its threads. True: built; False: the
+        index cannot serve this journal (load it whole); None: not needed here (no index yet
+        only for a small journal, built in the load itself), or stopped."""
+        import subprocess
+        import sys
+
+        from ..core.index import enabled
+
+        if not enabled() or self.index_ready():
+            return None
+        try:
+            if os.stat(self.path).st_size < BUILD_APART_BYTES:
+                return None
+        except OSError:
+            return None
+        script = (
+            "import sys; from pathlib import Path; from pmjournal.core.store import Journal; "
+            "from pmjournal.core.index import open_index; "
+            "sys.exit(0 if open_index(Journal(Path(sys.argv[1]), user='index')) is not None else 3)"
+        )
+        with self.lock:
+            if self._stopped:
+                return None
+            child = self._building = subprocess.Popen(
+                [sys.executable, "-c", script, str(self.path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        returned = child.wait()
+        self._building = None
+        if self._stopped or returned not in (0, 3):
+            return None  # stopped, or it failed some other way: the load tries the index itself
+        return returned == 0
+
+    def stop_building(self) -> None:
+        """End a build_index child (the app is quitting): SQLite rolls its open batch back."""
+        self._stopped = True
+        child = self._building
+        if child is not None and child.poll() is None:
+            child.terminate()
 
     def _open_reads(self):
         """The index brought up to date (core/index.open_index), or None where it cannot serve. Under `lock`."""
@@ -219,9 +286,12 @@ class JournalSession:
 
     def load(self) -> Snapshot:
         """Pick up other processes' records: page them from the index, or fold the whole journal."""
-        paged = self._paged_load()
-        if paged is not None:
-            return paged
+        if self.build_index() is not False:
+            if self._stopped:
+                return Snapshot({}, None, FilterIndex(()), partial=True)  # the app is quitting
+            paged = self._paged_load()
+            if paged is not None:
+                return paged
         with self.lock:
             self.journal.refresh()
             # Take the views over so the journal's own later appends never change them in

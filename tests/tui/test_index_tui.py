@@ -264,3 +264,52 @@ def array_of(rows):
     from array import array
 
     return array("q", rows)
+
+
+@pilot_test
+async def test_a_large_journals_first_index_is_built_in_a_child_process(db, make_app, monkeypatch):
+    from pmjournal.core.index import schema
+    from pmjournal.tui import session as session_module
+
+    amended_demo(db)
+    monkeypatch.setattr(session_module, "BUILD_APART_BYTES", 0)  # the demo counts as large
+    built = []
+    real = session_module.JournalSession.build_index
+    monkeypatch.setattr(session_module.JournalSession, "build_index", lambda self: built.append(real(self)) or built[-1])
+    assert not schema.path_of(db).exists()
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert built[0] is True and app.screen.snapshot.paged is not None
+        assert len(app.screen.snapshot.index) == len(Journal(db, user="x").views)
+
+
+def test_quitting_ends_the_child_building_the_index(db, tmp_path, monkeypatch):
+    """The app's exit waits for its worker threads: the worker waiting for a build must return."""
+    import sys
+    import threading
+    import time
+
+    from pmjournal.tui import session as session_module
+    from pmjournal.tui.session import JournalSession
+
+    amended_demo(db)
+    slow = tmp_path / "slow-python"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(session_module, "BUILD_APART_BYTES", 0)
+    monkeypatch.setattr(sys, "executable", str(slow))
+    session = JournalSession(Journal(db, user="Pat PM"))
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(session.build_index()))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while session._building is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    session.stop_building()
+    worker.join(10)
+    assert not worker.is_alive() and time.monotonic() - started < 5
+    assert answers == [None]
+    snap = session.load()  # a load after the stop builds nothing
+    assert snap.partial and not snap.views

@@ -124,6 +124,11 @@ class TrailScreen(Screen):
         self.reload(first=True)
         self.set_interval(POLL_SECONDS, self.poll)
 
+    def on_unmount(self) -> None:
+        # Quitting while a large journal's first index is built: end that child, or the app's
+        # exit would wait for the worker waiting for it.
+        self.session.stop_building()
+
     NEEDS_ENTRIES = {"filter", "clear_filter", "people", "trace", "links", "amend", "retract", "export", "due"}
 
     def check_action(self, action: str, parameters) -> bool | None:

@@ -29,6 +29,7 @@ from types import SimpleNamespace
 from ..core.errors import PmjournalError
 from ..core.filter_index import FilterIndex
 from ..core.fold import extend, fold, ref_of
+from ..core.index.paging import OWN_INDEXES
 from ..core.loops import ANSWER_DAYS
 from ..core.people import People
 from ..core.store import Journal
@@ -114,12 +115,19 @@ class JournalSession:
             try:
                 version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
                 row = db.execute("SELECT size FROM sources WHERE src = 0").fetchone()
+                names = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
             finally:
                 db.close()
         except (OSError, sqlite3.Error):
             return False
-        # Another layout (an older pmjournal's) is built again from scratch: that is a build too.
-        return version == (schema.VERSION,) and row is not None and size - row[0] < BUILD_APART_BYTES
+        # Another layout (an older pmjournal's) is built again from scratch: that is a build too;
+        # so are the TUI's own indexes on an index the CLI built (25 s at 1M entries).
+        return (
+            version == (schema.VERSION,)
+            and row is not None
+            and size - row[0] < BUILD_APART_BYTES
+            and (size < BUILD_APART_BYTES or names.issuperset(OWN_INDEXES))
+        )
 
     def build_index(self) -> bool | None:
         """Build a large journal's first index in a child process (minutes at 1M entries), so that
@@ -141,8 +149,9 @@ class JournalSession:
             return None
         script = (
             "import sys; from pathlib import Path; from pmjournal.core.store import Journal; "
-            "from pmjournal.core.index import open_index; "
-            "sys.exit(0 if open_index(Journal(Path(sys.argv[1]), user='index')) is not None else 3)"
+            "from pmjournal.core.index import open_index; from pmjournal.core.index.paging import ensure_filter_index; "
+            "reads = open_index(Journal(Path(sys.argv[1]), user='index')); "
+            "reads is not None and ensure_filter_index(reads.db); sys.exit(0 if reads is not None else 3)"
         )
         with self.lock:
             if self._stopped:

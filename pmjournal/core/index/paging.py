@@ -355,6 +355,16 @@ class Paged:
             out[view["id"]] = view
         return out
 
+    def loop_batches(self, size: int = 1000):
+        """loop_views a batch at a time (lists of views, in the journal's order): a caller that keeps
+        only what it needs of each never holds them all (14,000 views at 1M entries)."""
+        vids = [v for (v,) in self.work_query(f"SELECT vid FROM views WHERE open = 1 {ORDER_JOURNAL}")]
+        for start in range(0, len(vids), size):
+            part = vids[start : start + size]
+            marks = ",".join("?" * len(part))
+            found = dict(self.work_query(f"SELECT vid, view FROM views WHERE vid IN ({marks})", part))
+            yield [_loads(found[v]) for v in part if v in found]
+
     def titled(self, needle: str, exclude_id: str | None, limit: int) -> list[dict]:
         """Up to `limit` entries not retracted whose title holds `needle` (casefolded), newest in
         the journal's order first: the links field's picker."""

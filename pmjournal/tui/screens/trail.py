@@ -26,7 +26,8 @@ from ...core.errors import PmjournalError
 from ...core.filter_index import FilterIndex
 from ...core.filter_syntax import parse, with_person
 from ...core.fold import ref_of
-from ...core.loops import OpenLoops
+from ...core.loops import OpenLoops, open_loops
+from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL
@@ -38,9 +39,21 @@ from ..widgets.trail_table import TrailTable
 from ..widgets.welcome import Welcome
 
 POLL_SECONDS = 0.5
+# What the open loops keep of their entries' views over the index (see _loops_of).
+LOOP_VIEW_KEYS = ("id", "seq", "ref", "author", "kind", "title", "project", "retracted", "occurred_at", "commitments")
 # From this many entries a filter the index has not answered yet is searched in a worker.
 BACKGROUND_ROWS = 200_000
 TITLE_SECONDS = 30  # a team journal's "synced 3 min ago" is redrawn this often
+
+
+class PagedLoops(OpenLoops):
+    """OpenLoops of loops already found (in open_loops' order), over the index (_loops_of)."""
+
+    def __init__(self, views: dict[str, dict], today, answer_days: int, loops: list) -> None:
+        self.views, self.today, self.answer_days, self.loops = views, today, answer_days, loops
+        self.by_entry = {}
+        for loop in loops:
+            self.by_entry.setdefault(loop.view["id"], loop)  # sorted: the first is the most urgent
 
 
 class TrailScreen(Screen):
@@ -172,8 +185,25 @@ class TrailScreen(Screen):
     def _loops_of(self, snapshot: Snapshot) -> OpenLoops:
         today = dates.now().date()
         if snapshot.paged is not None:
-            # Only the entries with a loop still open (the index keeps which): the same loops.
-            return OpenLoops(snapshot.paged.loop_views(), today, self.session.answer_days)
+            # Only the entries with a loop still open (the index keeps which): the same loops,
+            # each holding only what the Due view, the trail's marks and Done read of its entry
+            # (14,000 whole views are 70 MB at 1M entries; the detail pane reads the index).
+            # Read a thousand at a time: the whole views are never all held at once.
+            slim: dict[str, dict] = {}
+            found = []
+            for views in snapshot.paged.loop_batches():
+                part = open_loops(views, today, self.session.answer_days)
+                for loop in part:
+                    view = loop.view
+                    kept = slim.get(view["id"])
+                    if kept is None:
+                        kept = slim[view["id"]] = {k: view[k] for k in LOOP_VIEW_KEYS if k in view}
+                    loop.view = kept
+                found += part
+            # open_loops' order: its sort is stable, so sorting the batches' loops (in the
+            # journal's order) again gives what one sort of them all gives.
+            found.sort(key=loop_order)
+            return PagedLoops(slim, today, self.session.answer_days, found)
         return OpenLoops(snapshot.views, today, self.session.answer_days, previous=self.open_loops)
 
     @on(LoopsReady)

@@ -121,7 +121,10 @@ class TrailScreen(Screen):
     def settled(self) -> bool:
         """The whole journal is shown and its open loops counted (what tests and screenshots wait for)."""
         book = self.open_loops
-        return not self._loading and not self.snapshot.partial and book is not None and self.loops_of is self.snapshot
+        if self._loading or self.snapshot.partial or book is None or self.loops_of is not self.snapshot:
+            return False
+        # and the detail pane shows the highlighted entry (its message may still be on the way)
+        return (self.detail.view or {}).get("id") == (self.table.current or {}).get("id")
 
     @property
     def detail(self) -> EntryDetail:

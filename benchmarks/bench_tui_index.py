@@ -6,18 +6,20 @@ result, the end of the trail, a jump, and the peak RSS of the process.
 Uses the cached journals benchmarks/out/journal-v3-<n>.jsonl (journal_builder's, never
 rebuilt here), copied into --dir first, since the index is written beside the journal.
 Building the index of a copy the first time is measured on its own (`index built`); each
-run is then a fresh process (python -X importtime aside, what `pmjournal` costs to start
-the TUI), headless through App.run_test, over an index that is up to date. Figures are
+run is then a fresh process, headless through App.run_test, over an index that is up to
+date, timed from the process's first line (importing pmjournal and Textual included, the
+interpreter's own start not). --loaded measures the same with PMJOURNAL_INDEX=off. Figures are
 medians of --runs. Targets: first paint < 1 s and a filter < 0.5 s at 100k, < 1 s / < 1 s
 at 1M; peak RSS < 200 MB at 1M; G and a jump instant.
 
-Measured 2026-12-02 05:01 UTC (medians of 3, 2 cores, load 2-3 from other work):
-100k (80,689 entries): first paint 0.49 s, whole order 0.62 s, filters 4-71 ms, G 4 ms,
-jump 3 ms, People 0.26 s (filtered 0.47 s), Due 0.14 s, peak RSS 79 MB (loaded whole,
-PMJOURNAL_INDEX=off: 368 MB). 1M (806,538 entries): first paint 0.49 s, whole order 0.94 s,
-open loops counted 1.7 s, filters 20-665 ms (launch 665, #q4 project:apollo 299,
-kind:decision 163), G 4 ms, jump 3 ms, People 0.24 s (kind:decision 2.5 s), Due 0.24 s,
-peak RSS 183 MB. The 1M index's first build: 500-560 s on the loaded machine (load ~9).
+Measured 2026-12-02 05:09 UTC (medians of 3, 2 cores, load ~3 from other work):
+100k (80,689 entries): first paint 0.31 s, whole order 0.40 s, filters 3-50 ms, G 3 ms,
+jump 2 ms, People 0.20 s (kind:decision 0.35 s), Due 0.15 s, peak RSS 75 MB (loaded whole,
+PMJOURNAL_INDEX=off, 04:34 UTC under load 7: 368 MB). 1M (806,538 entries): first paint
+0.33 s, whole order 0.65 s, open loops counted 1.3 s, filters 18-502 ms (launch 502,
+launch api 230, #q4 project:apollo 199, kind:decision 130), G 3 ms, jump 2 ms, People
+0.21 s (kind:decision 2.0 s), Due 0.14 s, peak RSS 134 MB. The 1M index's first build:
+500-560 s on the loaded machine (load ~9), in a child process the app ends on quit.
 """
 
 import argparse

@@ -313,3 +313,36 @@ def test_quitting_ends_the_child_building_the_index(db, tmp_path, monkeypatch):
     assert answers == [None]
     snap = session.load()  # a load after the stop builds nothing
     assert snap.partial and not snap.views
+
+
+@pilot_test
+async def test_a_team_journal_is_ordered_as_the_loaded_one_even_among_ties(tmp_path, make_app, monkeypatch):
+    """Entries of two chains with the same date and the same #seq: the trail keeps the team's
+    order among them (newest first otherwise), paged or loaded."""
+    from teamhelp import team_of
+
+    dana, bob, carl = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Carl Ode")
+    same = "2026-11-10T09:00:00+08:00"
+    for n in range(3):
+        for member in (dana, bob, carl):
+            member.journal().add("note", {"title": f"{member.handle} {n}", "owner": member.name, "occurred_at": same})
+    for _ in range(2):
+        for member in (dana, bob, carl):
+            member.sync()
+    dana.journal().amend(next(iter(dana.journal().views)), {"title": "amended by dana"}, "r")
+    seen = []
+    for off in (True, False):
+        if off:
+            monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+        else:
+            monkeypatch.delenv("PMJOURNAL_INDEX", raising=False)
+        app = make_app(dana.path)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            screen = app.screen
+            assert (screen.snapshot.paged is None) == off
+            seen.append([screen.table.cells(row) for row in range(screen.table.row_count)])
+            screen.set_filter("kind:note")
+            await pilot.pause()
+            seen.append([screen.table.cells(row) for row in range(screen.table.row_count)])
+    assert len(seen[0]) == 9 and seen[0] == seen[2] and seen[1] == seen[3]

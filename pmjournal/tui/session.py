@@ -18,9 +18,11 @@ index (PMJOURNAL_INDEX=off, a folder it cannot write, a damaged journal) the ses
 loads and folds the whole journal as before.
 """
 
+import contextlib
 import copy
 import dataclasses
 import os
+import sqlite3
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -194,7 +196,10 @@ class JournalSession:
             reads = self._open_reads()
             if reads is None:
                 return None
-            paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, limit=rows)
+            try:
+                paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, limit=rows)
+            except sqlite3.Error:
+                return None  # the file tail's preview, and the load says more
         index = PagedIndex(paged)
         return Snapshot(self._paged_views(paged), self._paged_people(paged), index, partial=True, last_seq=paged.last_seq)
 
@@ -208,7 +213,8 @@ class JournalSession:
             reads = self._open_reads()
             if reads is None:
                 return None
-            ensure_filter_index(reads.db)
+            with contextlib.suppress(sqlite3.Error):  # without them the answers are the same, only slower
+                ensure_filter_index(reads.db)
             state = self._paged_state(reads)
             coverage = tuple(reads.db.execute("SELECT src, size, seq, hash FROM sources ORDER BY src"))
             if previous is not None and previous.paged is not None and previous.paged.coverage == coverage:
@@ -221,13 +227,16 @@ class JournalSession:
             ident = ident[:2] if ident else None
             replaced = previous is not None and ident != self._ident
             follows = previous.paged if previous is not None and not replaced else None
-            paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, previous=follows)
-            paged.inverse  # noqa: B018 -- made here, in the worker: row_of reads it on the UI thread
+            try:
+                paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, previous=follows)
+                paged.inverse  # noqa: B018 -- made here, in the worker: row_of reads it on the UI thread
+                signers = self._paged_signers(reads)
+            except sqlite3.Error:
+                return None  # an index this code cannot page (another layout): the journal is loaded whole
             if replaced or (previous is not None and paged.last_seq < previous.last_seq):
                 self._replaced += 1
             self._ident = ident
             state["generation"] += self._replaced
-            signers = self._paged_signers(reads)
             self._folded = None
             self._seqs = self._by_ref = None
         snap = Snapshot(

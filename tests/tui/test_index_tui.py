@@ -346,3 +346,20 @@ async def test_a_team_journal_is_ordered_as_the_loaded_one_even_among_ties(tmp_p
             await pilot.pause()
             seen.append([screen.table.cells(row) for row in range(screen.table.row_count)])
     assert len(seen[0]) == 9 and seen[0] == seen[2] and seen[1] == seen[3]
+
+
+def test_an_index_the_paging_cannot_read_loads_the_journal_whole(db, monkeypatch):
+    """Paged raising an SQLite error (an index of another layout) falls back to the loaded path."""
+    import sqlite3
+
+    from pmjournal.tui.session import JournalSession
+
+    amended_demo(db)
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("no such column: ts")
+
+    monkeypatch.setattr(paging, "Paged", broken)  # the session imports it when it loads
+    snap = JournalSession(Journal(db, user="Pat PM")).load()
+    assert snap.paged is None and not snap.partial
+    assert len(snap.index) == len(Journal(db, user="x").views)

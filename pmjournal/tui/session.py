@@ -94,6 +94,7 @@ class JournalSession:
         self.team = Team(self.path)  # joined or not: a sync in another terminal may join it while we run
         self._reads = None  # the index's reads (core/index), while it serves this journal
         self._latest: Snapshot | None = None  # the newest snapshot paged from the index
+        self._last_paged = None  # the newest Paged made: the next takes its connections over
         self._ident: tuple | None = None  # the journal file (device, inode) the index last paged
         self._replaced = 0  # how often it was replaced underneath since (added to the generation)
         self._building = None  # the child process building the first index of a large journal
@@ -197,7 +198,8 @@ class JournalSession:
             if reads is None:
                 return None
             try:
-                paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, limit=rows)
+                paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, limit=rows, reuse=self._last_paged)
+                self._last_paged = paged
             except sqlite3.Error:
                 return None  # the file tail's preview, and the load says more
         index = PagedIndex(paged)
@@ -228,7 +230,10 @@ class JournalSession:
             replaced = previous is not None and ident != self._ident
             follows = previous.paged if previous is not None and not replaced else None
             try:
-                paged = Paged(schema.path_of(self.path), joined=self.journal.team.joined, previous=follows)
+                paged = Paged(
+                    schema.path_of(self.path), joined=self.journal.team.joined, previous=follows, reuse=self._last_paged
+                )
+                self._last_paged = paged
                 paged.inverse  # noqa: B018 -- made here, in the worker: row_of reads it on the UI thread
                 signers = self._paged_signers(reads)
             except sqlite3.Error:

@@ -363,3 +363,35 @@ def test_an_index_the_paging_cannot_read_loads_the_journal_whole(db, monkeypatch
     snap = JournalSession(Journal(db, user="Pat PM")).load()
     assert snap.paged is None and not snap.partial
     assert len(snap.index) == len(Journal(db, user="x").views)
+
+
+def test_catching_up_keeps_the_same_connections(db):
+    """Each catch-up's snapshot takes the connections of the one before (SQLite holds the files
+    of a connection closed while another holds a lock until all are: a new pair a catch-up ran
+    the process out of file descriptors in a long session)."""
+    import os
+
+    import pytest
+
+    from pmjournal.tui.session import JournalSession
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("counts /proc/self/fd")
+    amended_demo(db)
+    session = JournalSession(Journal(db, user="Pat PM"))
+    snap = session.load()
+    other = Journal(db, user="Dana Whitfield")
+    counts = []
+    for n in range(12):
+        other.add("note", {"title": f"meanwhile {n}", "owner": "Dana Whitfield"})
+        new = session.catch_up(snap)
+        assert new.paged is not None and len(new.index) == len(snap.index) + 1
+        assert new.paged.db is snap.paged.db and new.paged.work is snap.paged.work
+        snap.paged.release()
+        snap = new
+        counts.append(len(os.listdir("/proc/self/fd")))
+    assert counts[-1] <= counts[1]
+    from pmjournal.core.filter_syntax import parse
+
+    hits = snap.index.search('"meanwhile 11"', parse("meanwhile 11").filter)
+    assert [snap.index.rows[row]["title"] for row in hits] == ["meanwhile 11"]

@@ -15,6 +15,7 @@ connection is used from the UI thread and from workers (People counts, open
 loops), one statement at a time under `lock`.
 """
 
+import os
 import sqlite3
 import sys
 import threading
@@ -70,20 +71,71 @@ def ensure_filter_index(db) -> None:
         raise
 
 
+def _file_of(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class _Conn:
+    """A connection, its lock, and the snapshot whose read transaction it holds (a connection
+    passes from snapshot to snapshot: Paged's `reuse`)."""
+
+    def __init__(self, db, path):
+        self.db, self.lock, self.owner = db, threading.RLock(), None
+        self.file = _file_of(path)
+
+    def serves(self, path) -> bool:
+        """Whether the index at `path` is still the file this connection opened (one built
+        again is a new file: the old one, deleted, would go on answering)."""
+        return self.file is not None and self.file == _file_of(path)
+
+    def take(self, owner) -> None:
+        """Start `owner`'s read transaction (ending the one held for an older snapshot). Under `lock`."""
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+        self.owner = owner
+        self.db.execute("BEGIN")
+
+    def end(self, owner) -> None:
+        """End `owner`'s read transaction, if the connection still holds it. Under `lock`."""
+        if self.owner is owner:
+            self.owner = None
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")
+
+
 class Paged:
     """One read transaction over the index: the order, the views, the people."""
 
-    def __init__(self, path, joined: bool = False, limit: int | None = None, previous: "Paged | None" = None):
+    def __init__(
+        self, path, joined: bool = False, limit: int | None = None, previous: "Paged | None" = None, reuse: "Paged | None" = None
+    ):
         """`limit`: only the newest rows (the first paint, while the rest is read); `previous`:
-        the snapshot this one follows, whose order is reused when only newer entries came."""
-        self.db = schema._connect(path)
-        self.db.execute("PRAGMA cache_size = -16384")  # the UI's pages only: 16 MB at most
-        self.lock = threading.RLock()
-        self.db.execute("BEGIN")
+        the snapshot this one follows, whose order is reused when only newer entries came;
+        `reuse`: the snapshot whose connections this one takes over (its reads go on, on the
+        newest state): a TUI session opens two connections, not two a catch-up (SQLite keeps
+        the files of a connection closed while another holds a lock open until all are)."""
         self.joined = joined
         self._views: OrderedDict[int, dict] = OrderedDict()
         self._vid_of: OrderedDict[str, int] = OrderedDict()
+        self._inverse: array | None = None
+        self.released = False
+        if reuse is not None and not reuse._ui.serves(path):
+            reuse = None
+        if reuse is not None:
+            self._ui = reuse._ui
+        else:
+            file = _file_of(path)
+            db = schema._connect(path)
+            db.execute("PRAGMA cache_size = -16384")  # the UI's pages only: 16 MB at most
+            self._ui = _Conn(db, path)
+            if file != self._ui.file:
+                self._ui.file = None  # replaced while it was opened: never reused
         with self.lock:
+            self._ui.take(self)
             self.total = self.db.execute("SELECT count(*) FROM views").fetchone()[0]
             self.max_rid = self.db.execute("SELECT max(rid) FROM records").fetchone()[0] or 0
             patched = self._patched(previous) if previous is not None and limit is None else None
@@ -94,19 +146,37 @@ class Paged:
                 self.vids = self._order(ORDER_NEWEST_TEAM if joined else ORDER_NEWEST, limit)
             self.last_seq = (self.db.execute("SELECT seq FROM sources WHERE src = 0").fetchone() or (0,))[0]
             self.coverage = tuple(self.db.execute("SELECT src, size, seq, hash FROM sources ORDER BY src"))
-        self._inverse: array | None = None
-        self.released = False
+            state = self._state(self.db)
         # The workers' connection (searches, People counts, open loops): a query of a second or
         # more there never holds up a row the UI thread draws. Its read transaction must see
         # what the UI's sees: checked, and without it the workers share the UI's connection.
-        self.work, self.work_lock = self.db, self.lock
+        self._wk = self._ui
+        work = reuse._wk if reuse is not None and reuse._wk is not reuse._ui and reuse._wk.serves(path) else None
         for _attempt in range(3):
-            work = schema._connect(path)
-            work.execute("BEGIN")
-            if self._state(work) == self._state(self.db):
-                self.work, self.work_lock = work, threading.RLock()
-                break
-            work.close()  # another process wrote in between: try again
+            if work is None:
+                work = _Conn(schema._connect(path), path)
+            with work.lock:
+                work.take(self)
+                if self._state(work.db) == state:
+                    self._wk = work
+                    break
+                work.end(self)  # another process wrote in between: try again
+
+    @property
+    def db(self):
+        return self._ui.db
+
+    @property
+    def lock(self):
+        return self._ui.lock
+
+    @property
+    def work(self):
+        return self._wk.db
+
+    @property
+    def work_lock(self):
+        return self._wk.lock
 
     def _order(self, order: str, limit: int | None) -> array:
         """The vids in `order`: handed over by SQLite as one hex string (16 digits a vid, big-endian),
@@ -173,17 +243,16 @@ class Paged:
         self.released = True
 
         def end() -> None:
-            for db, lock in {id(self.db): (self.db, self.lock), id(self.work): (self.work, self.work_lock)}.values():
-                with lock:
-                    if db.in_transaction:
-                        db.execute("COMMIT")
+            for conn in {id(self._ui): self._ui, id(self._wk): self._wk}.values():
+                with conn.lock:
+                    conn.end(self)
 
         threading.Thread(target=end, name="pmjournal-index-release", daemon=True).start()
 
     def close(self) -> None:
-        for db, lock in ((self.work, self.work_lock), (self.db, self.lock)):
-            with lock:
-                db.close()
+        for conn in (self._wk, self._ui):
+            with conn.lock:
+                conn.db.close()
 
     def query(self, sql: str, params=()) -> list:
         """On the UI's connection (one view, one entry: quick)."""

@@ -12,14 +12,17 @@ interpreter's own start not). --loaded measures the same with PMJOURNAL_INDEX=of
 medians of --runs. Targets: first paint < 1 s and a filter < 0.5 s at 100k, < 1 s / < 1 s
 at 1M; peak RSS < 200 MB at 1M; G and a jump instant.
 
-Measured 2026-12-02 05:09 UTC (medians of 3, 2 cores, load ~3 from other work):
-100k (80,689 entries): first paint 0.31 s, whole order 0.40 s, filters 3-50 ms, G 3 ms,
-jump 2 ms, People 0.20 s (kind:decision 0.35 s), Due 0.15 s, peak RSS 75 MB (loaded whole,
-PMJOURNAL_INDEX=off, 04:34 UTC under load 7: 368 MB). 1M (806,538 entries): first paint
-0.33 s, whole order 0.65 s, open loops counted 1.3 s, filters 18-502 ms (launch 502,
-launch api 230, #q4 project:apollo 199, kind:decision 130), G 3 ms, jump 2 ms, People
-0.21 s (kind:decision 2.0 s), Due 0.14 s, peak RSS 134 MB. The 1M index's first build:
-500-560 s on the loaded machine (load ~9), in a child process the app ends on quit.
+Measured 2026-12-02 05:22 UTC, the final code (medians of 3, 2 cores, load 3-4 from other
+work; a run at 05:09 under load ~3 was up to a third faster at 1M):
+100k (80,689 entries): first paint 0.56 s, filters 5-80 ms, G 5 ms, jump 3 ms, People
+0.25 s (kind:decision 0.49 s), Due 0.25 s, peak RSS 70 MB (the journal loaded whole,
+--loaded at 04:34 UTC under load 7: first paint 0.60 s from the file's tail, the whole
+journal 3.2 s, 368 MB). 1M (806,538 entries): first paint 0.55 s, whole order 1.0 s, open
+loops counted 2.1 s, filters 40-793 ms (launch 793, launch api 350, #q4 project:apollo 340,
+kind:decision 234), G 5 ms, jump 4 ms, People 0.32 s (kind:decision 3.0 s), Due 0.17 s,
+peak RSS 120 MB. The 1M index's first build: 500-560 s on the loaded machine (load ~9),
+in a child process the app ends on quit; the TUI's own two indexes on a CLI-built one: 1.1 s
+(25.7 s with the file out of the page cache).
 """
 
 import argparse

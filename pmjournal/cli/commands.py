@@ -54,6 +54,7 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
+WHOLE_EXPORT = 20_000  # entries above which an export reads the journal whole rather than through the index
 OPENED: list = []  # the journals (or their reads, core/reads.py) this command opened, for finish()
 READING = ("list", "show", "who", "trace", "due", "remind")
 
@@ -128,7 +129,12 @@ def filter_from(args) -> Filter:
 
     since = parse_bound(args.since) if args.since else None
     until = parse_bound(args.until, end=True) if args.until else None
-    options = (("--person", args.person), ("--project", args.project), ("--search", args.search), ("--author", getattr(args, "author", None)))
+    options = (
+        ("--person", args.person),
+        ("--project", args.project),
+        ("--search", args.search),
+        ("--author", getattr(args, "author", None)),
+    )
     for option, value in options:
         if value is not None and not value.strip():
             raise ValidationError(f"{option} is empty")
@@ -499,6 +505,15 @@ def cmd_export(args) -> int:
     filt = filter_from(args)
     cfg = config.load()
     journal = open_reads(args, cfg)
+    if hasattr(journal, "count") and journal.count(filt) > WHOLE_EXPORT:
+        from ..core.reads import LoadedReads
+
+        # Most of a large journal: reading it whole costs less time and memory than fetching
+        # its views one by one and its records back by offset (docs/performance.md).
+        OPENED.remove(journal)
+        journal.close()
+        journal = LoadedReads(Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user))
+        OPENED.append(journal)
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(f"{args.output} is the journal itself; export to another file")
     if not args.unverified:
@@ -508,7 +523,7 @@ def cmd_export(args) -> int:
     key = None
     if args.format != "csv" and cfg.signing_key:
         key, *_, recorded = journal.journal.signer(cfg.signing_key, journal.signing_keys())
-        if recorded:  # the key's record is part of the chain the export proves
+        if recorded and hasattr(journal, "count"):  # the key's record is part of the chain the export proves
             OPENED.remove(journal)
             journal.close()
             journal = open_reads(args, cfg)
@@ -559,7 +574,12 @@ def cmd_verify(args) -> int:
     for handle, chain in team.colleagues().items():
         theirs = verify_file(chain, quick=quick)
         failed |= not theirs.ok
-        lines.append((not theirs.ok, f"{handle}: " + theirs.message(chain).replace(" at #", f" at {handle}#").replace("head #", f"head {handle}#")))
+        lines.append(
+            (
+                not theirs.ok,
+                f"{handle}: " + theirs.message(chain).replace(" at #", f" at {handle}#").replace("head #", f"head {handle}#"),
+            )
+        )
     for handle, why in sorted((team.state().get("refused") or {}).items()):
         failed = True
         lines.append((True, f"{handle}: the last sync refused the remote's copy: {why}"))
@@ -596,13 +616,17 @@ def _verify_evidence(args) -> int:
         problems += check.check_since(ev, journal)
         if args.evidence and not problems:
             problems += check.check_complete(ev, journal)
-            notes.append(f"checked against {path}: it still extends the exported head, and the filter selects exactly the exported entries")
+            notes.append(
+                f"checked against {path}: it still extends the exported head, and the filter selects exactly the exported entries"
+            )
         elif not args.evidence and not problems:
             notes.append(f"{path} still extends the head {args.since} was taken at")
     elif args.since:
         raise ValidationError(f"no journal at {path} to check {args.since} against; give --db")
     elif args.evidence:
-        notes.append("checked on its own: give --db JOURNAL to check that the journal still extends its head and that nothing matching the filter was left out")
+        notes.append(
+            "checked on its own: give --db JOURNAL to check that the journal still extends its head and that nothing matching the filter was left out"
+        )
     for line in problems:
         print(f"pmjournal: {args.evidence or args.since}: {line}", file=sys.stderr)
     for line in notes:

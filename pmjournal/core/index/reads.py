@@ -118,6 +118,10 @@ class IndexedViews(Mapping):
             view = self._cache[entry_id] = orjson.loads(row[0])
         return view
 
+    def hold(self, views) -> None:
+        """Keep these views for later look-ups by id."""
+        self._cache.update((v["id"], v) for v in views)
+
     def __len__(self) -> int:
         return self._db.execute("SELECT count(*) FROM views").fetchone()[0]
 
@@ -215,7 +219,15 @@ class IndexedReads:
         views = _loads(
             self.db.execute(f"SELECT view FROM views WHERE {where} {_ORDER_TIME if ordered else _ORDER_JOURNAL}", params)
         )
+        # What a caller then looks up by id (an export's links, its records) is mostly these:
+        # one copy of each view, not a second one read again.
+        self.views.hold(views)
         return filt.apply(views, ordered=ordered)
+
+    def count(self, filt: Filter) -> int:
+        """How many entries `filt` selects (SQL alone: a bound for deciding how to read them)."""
+        where, params = where_of(filt)
+        return self.db.execute(f"SELECT count(*) FROM views WHERE {where}", params).fetchone()[0]
 
     def loop_views(self, include_done: bool = False) -> list[dict]:
         """The entries that may hold a loop (loops.could_open), or only those with one still open."""

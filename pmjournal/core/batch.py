@@ -28,7 +28,7 @@ cannot drift apart in what they accept.
 import errno
 import os
 
-from .chain import canonical, header_link, line_hash, record_hash
+from .chain import canonical, line_hash, record_hash
 from .errors import StoreError
 from .storage import JournalFile, _write_all
 from .team.layout import Team, clock_of, last_record
@@ -74,19 +74,7 @@ class StreamedBatch:
 
     def _prepare(self) -> None:
         fd, file = self.fd, self.file
-        size = os.fstat(fd).st_size
-        if size == 0:
-            header = file._header_bytes()
-            _write_all(fd, header)
-            os.fsync(fd)
-            size = len(header)
-        first = file._first_line(fd)
-        header = file.check_header(first)
-        if len(first) == size:
-            os.pwrite(fd, b"\n", size)
-            os.fsync(fd)
-            size += 1
-        size, self.seq, self.prev = file._settle_tail(fd, size, header_link(first, header["schema"]))
+        size, self.seq, self.prev = file._ready_to_append(fd)
         self.start = self.size = size
         self.first = self.seq + 1
         team = Team(file.path)

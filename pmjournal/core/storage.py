@@ -621,7 +621,9 @@ class JournalFile:
         header = {"format": FORMAT, "schema": SCHEMA, "created_at": created_at}
         return canonical(header) + b"\n"
 
-    def _append_locked(self, fd: int, bodies: list[dict]) -> tuple[list[dict], int, int]:
+    def _ready_to_append(self, fd: int) -> tuple[int, int, str]:
+        """Under the lock, before any append (one write() or a streamed batch): the header in
+        place and the tail settled; (where the new lines go, the last #seq, its hash)."""
         size = os.fstat(fd).st_size
         if size == 0:
             # An empty file (made by `touch`, or a crash before the header
@@ -638,7 +640,10 @@ class JournalFile:
             os.pwrite(fd, b"\n", size)
             os.fsync(fd)
             size += 1
-        size, seq, prev_hash = self._settle_tail(fd, size, header_link(first, header["schema"]))
+        return self._settle_tail(fd, size, header_link(first, header["schema"]))
+
+    def _append_locked(self, fd: int, bodies: list[dict]) -> tuple[list[dict], int, int]:
+        size, seq, prev_hash = self._ready_to_append(fd)
         records, chunks = [], []
         batch = [seq + 1, seq + len(bodies)] if len(bodies) > 1 else None
         for body in bodies:

@@ -345,9 +345,9 @@ class JournalFile:
     def lock(self):
         """The OS lock writers take; created on first use, since readers never need it."""
         if self._lock is None:
-            from filelock import FileLock
+            from .oslock import os_lock
 
-            self._lock = FileLock(f"{self.path}.lock", timeout=self.lock_timeout, mode=0o600)
+            self._lock = os_lock(f"{self.path}.lock", self.lock_timeout)
         return self._lock
 
     # -- reading -------------------------------------------------------
@@ -575,7 +575,7 @@ class JournalFile:
     @contextlib.contextmanager
     def locked(self):
         """Hold the OS write lock (re-entrant within this process)."""
-        from filelock import Timeout
+        from .oslock import timeouts
 
         self._ensure_dir()
         lock_path = f"{self.path}.lock"
@@ -588,7 +588,7 @@ class JournalFile:
                 raise StoreError(f"cannot create the lock file {lock_path}: {err.strerror}; nothing was saved") from err
         try:
             self.lock.acquire()
-        except Timeout as err:
+        except timeouts() as err:
             raise JournalLocked(
                 f"{self.path} is locked by another pmjournal process (waited {self.lock_timeout:g} s); nothing was saved, try again"
             ) from err

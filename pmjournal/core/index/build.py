@@ -285,17 +285,10 @@ class Builder:
         """Store the Merkle root of each block of the chain completed up to `seq`."""
         db = self.db
         done = db.execute("SELECT coalesce(max(block) + 1, 0) FROM blocks WHERE src = ?", (source.src,)).fetchone()[0]
-        fromhex = bytes.fromhex
         for block in range(done, seq // merkle.BLOCK):
-            first = block * merkle.BLOCK + 1
-            leaves = [
-                fromhex(h)
-                for (h,) in db.execute(
-                    "SELECT hash FROM records WHERE src = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                    (source.src, first, first + merkle.BLOCK - 1),
-                )
-            ]
-            db.execute("INSERT INTO blocks VALUES (?, ?, ?)", (source.src, block, merkle.block_root(leaves)))
+            db.execute(
+                "INSERT INTO blocks VALUES (?, ?, ?)", (source.src, block, merkle.block_root(block_leaves(db, source.src, block)))
+            )
 
     def _links_of(self, ids) -> set[str]:
         out = set()
@@ -470,6 +463,16 @@ class Builder:
         for fh in self._files.values():
             fh.close()
         self._files.clear()
+
+
+def block_leaves(db, src: int, block: int) -> list[bytes]:
+    """The Merkle leaves (record hashes as bytes) of one block of a chain: the records
+    #(block * BLOCK + 1) to #((block + 1) * BLOCK), or to the chain's end."""
+    first = block * merkle.BLOCK + 1
+    rows = db.execute(
+        "SELECT hash FROM records WHERE src = ? AND seq BETWEEN ? AND ? ORDER BY seq", (src, first, first + merkle.BLOCK - 1)
+    )
+    return [bytes.fromhex(h) for (h,) in rows]
 
 
 def report_progress(total: int):

@@ -17,9 +17,9 @@ from .. import refs
 from ..chain import GENESIS
 from ..errors import refuse_unverified
 from ..evidence import merkle
-from ..people import key as person_key
+from ..people import People
 from ..query import WHO_COLUMNS, Filter
-from .build import _in, _marks
+from .build import _marks, block_leaves
 from .rows import NAMED
 
 _ORDER_TIME = "ORDER BY ts, seq, clock, handle"
@@ -134,27 +134,13 @@ class IndexedViews(Mapping):
             yield orjson.loads(part[0])
 
 
-class IndexedPeople:
-    """people.People over the index's `people` table."""
+class IndexedPeople(People):
+    """people.People (display, all, complete) over the index's `people` table: the first
+    spelling of each person, a few hundred rows, read once."""
 
     def __init__(self, db):
-        self._db = db
-        self._display: dict[str, str] | None = None
-
-    def _all(self) -> dict[str, str]:
-        if self._display is None:
-            self._display = dict(self._db.execute("SELECT pkey, display FROM people"))
-        return self._display
-
-    def display(self, name: str) -> str:
-        return self._all().get(person_key(name), name)
-
-    def all(self) -> list[str]:
-        return sorted(self._all().values(), key=str.casefold)
-
-    def complete(self, prefix: str, limit: int = 10) -> list[str]:
-        p = person_key(prefix)
-        return [n for n in self.all() if person_key(n).startswith(p)][:limit]
+        super().__init__()
+        self._display = dict(db.execute("SELECT pkey, display FROM people"))
 
 
 class ChainLeaves(Sequence):
@@ -182,12 +168,7 @@ class ChainLeaves(Sequence):
             yield bytes.fromhex(h)
 
     def _block(self, block: int) -> list[bytes]:
-        first = block * merkle.BLOCK + 1
-        rows = self._db.execute(
-            "SELECT hash FROM records WHERE src = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-            (self._src, first, min(first + merkle.BLOCK - 1, self._size)),
-        )
-        return [bytes.fromhex(h) for (h,) in rows]
+        return block_leaves(self._db, self._src, block)
 
     def tree(self) -> merkle.BlockTree:
         roots = [r for (r,) in self._db.execute("SELECT root FROM blocks WHERE src = ? ORDER BY block", (self._src,))]
@@ -291,15 +272,7 @@ class IndexedReads:
 
     def records_of(self, entry_ids) -> list[dict]:
         """The stored records (entry, amendments, retractions, loop records) of these entries, in journal order."""
-        found = {}
-        for part in _in(entry_ids):
-            marks = _marks(len(part))
-            for row in self.db.execute(
-                f"SELECT rid, src, seq, id, target, clock, handle, off, len FROM records WHERE id IN ({marks}) "
-                f"UNION SELECT rid, src, seq, id, target, clock, handle, off, len FROM records WHERE target IN ({marks})",
-                part + part,
-            ):
-                found[row[0]] = row
+        found = {row[0]: row for row in self._builder._about(entry_ids)}
         ordered = sorted(found.values(), key=lambda r: (r[5], r[6], r[2]))
         return [self._builder._record(row, {}, {}) for row in ordered]
 

@@ -27,6 +27,7 @@ from .fold import raw
 from .ids import derived_id
 from .jsonstream import JsonStream, NotJSON
 from .query import Filter, public
+from .reads import selected
 from .storage import Reader
 from .team.layout import clock_of
 
@@ -91,12 +92,6 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
     if fmt == "csv":
         return iter([export_csv(selected(journal, filt), journal.broken).encode("utf-8")])
     raise ValueError(f"unknown export format {fmt!r}")
-
-
-def selected(journal, filt: Filter) -> list[dict]:
-    from .reads import selected as select
-
-    return select(journal, filt)
 
 
 def iter_json(journal, filt: Filter, views=None):

@@ -37,10 +37,26 @@ def main(argv=None) -> int:
     return code
 
 
+def choose_language(asked: str | None) -> None:
+    """The interface language before anything is printed, argparse's help included:
+    `--lang`, else the config's `language`, else the locale (core/i18n.py)."""
+    from ..core import config, i18n
+
+    configured = None
+    if not asked:
+        try:
+            configured = config.load().language
+        except PmjournalError:
+            pass  # a broken config is reported, in the locale's language, by the command that reads it
+    i18n.set_language(i18n.resolve(asked, configured))
+
+
 def _run(argv) -> tuple[int, bool]:
     from . import parser
 
-    args = parser.build().parse_args(argv)  # --help, --version and usage errors end here
+    command, lang = parser.asked(sys.argv[1:] if argv is None else argv)
+    choose_language(lang)
+    args = parser.build(command).parse_args(argv)  # --help, --version and usage errors end here
     from . import commands
 
     try:

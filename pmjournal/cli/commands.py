@@ -10,9 +10,7 @@ from ..core import config, paths
 from ..core.causes import BY_KEY, CAUSES
 from ..core.errors import PmjournalError, ValidationError
 from ..core.fold import ref_of
-from ..core.query import Filter, public, role_name
 from ..core.store import Journal
-from . import columns
 
 # argparse dest -> record field
 FIELD_ARGS = {
@@ -124,8 +122,10 @@ def _links(args) -> dict:
     return {rel: getattr(args, dest) for dest, rel in LINK_ARGS.items() if getattr(args, dest, None)}
 
 
-def filter_from(args) -> Filter:
+def filter_from(args):
+    # query is imported where it is used: `add` has no use for it.
     from ..core.dates import parse_bound
+    from ..core.query import Filter, role_name
 
     since = parse_bound(args.since) if args.since else None
     until = parse_bound(args.until, end=True) if args.until else None
@@ -186,6 +186,8 @@ def cmd_list(args) -> int:
 
 
 def print_trail(views, journal) -> None:
+    from . import columns
+
     if not views:
         _out(
             "no entries match\n"
@@ -236,6 +238,7 @@ def _console(soft_wrap: bool = False):
 def cmd_show(args) -> int:
     from ..core.dates import now
     from ..core.loops import loops_of
+    from ..core.query import public
 
     cfg = config.load()
     journal = open_reads(args, cfg)
@@ -379,7 +382,7 @@ def cmd_remind(args) -> int:
 def cmd_who(args) -> int:
     from ..core.display import visible
     from ..core.people import look_alike_notes
-    from ..core.query import who, who_person
+    from ..core.query import Filter, who, who_person
 
     def warn(names, only=None) -> None:
         # Names that look alike but are different people: a line each on stderr.

@@ -93,6 +93,16 @@ def _db(parser: argparse.ArgumentParser, default) -> None:
     )
 
 
+def _lang(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        default=default,
+        type=language_arg,
+        help="the interface language: en or zh_CN (default: the config's `language`, else the locale)",
+    )
+
+
 def _filters(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("filters")
     g.add_argument("--project", help="only this project")
@@ -104,7 +114,9 @@ def _filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--since", metavar="DATE", help="occurred on or after (e.g. 2026-10-01, 'last monday')")
     g.add_argument("--until", metavar="DATE", help="occurred on or before (a bare day includes all of it)")
     g.add_argument("--search", metavar="TEXT", help="words that must all appear (case-insensitive)")
-    g.add_argument("--author", metavar="NAME", help="only records written down by NAME (a name, its first word, or a team handle)")
+    g.add_argument(
+        "--author", metavar="NAME", help="only records written down by NAME (a name, its first word, or a team handle)"
+    )
     g.add_argument("--include-retracted", action="store_true", help="show retracted entries too")
 
 
@@ -187,60 +199,46 @@ def _loop_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--today", metavar="DATE", help="as of this day instead of today (e.g. 2026-12-01, 'next mon')")
 
 
-def build() -> Parser:
-    root = Parser(
-        prog="pmjournal",
-        description="A product manager's record of who decided what.",
-        epilog="Run without a command to open the journal in the terminal app.",
-    )
-    root.add_argument("--version", action="version", version=f"pmjournal {__version__}")
-    _db(root, None)
-    sub = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(
-            name,
-            help=help_text,
-            description=help_text,
-            epilog=EXAMPLES.get(name),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        _db(p, argparse.SUPPRESS)  # after the command too; SUPPRESS keeps an earlier --db
-        return p
-
-    p = command("add", "record a new entry; prints its #seq and id")
+def _add(p):
     p.add_argument("kind", choices=ENTRY_KINDS)
     p.add_argument("title")
     _fields(p)
 
-    p = command("list", "list entries (folded: amendments applied)")
+
+def _list(p):
     _filters(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
-    p = command("show", "an entry as it reads now, and its full history")
+
+def _show(p):
     p.add_argument("id", help="#42, 42 or an id prefix")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = command("amend", "correct an entry by recording an amendment (never an edit)")
+
+def _amend(p):
     p.add_argument("id")
     _fields(p, amend=True)
     p.add_argument("--clear", action="append", metavar="FIELD", help="empty a field (e.g. review_by)")
     p.add_argument("--reason", required=True, help="why the record changes (required)")
 
-    p = command("retract", "mark an entry retracted; it stays in the record")
+
+def _retract(p):
     p.add_argument("id")
     p.add_argument("--reason", required=True)
 
-    p = command("done", "record that an open loop was closed: follow-up sent, review held, commitment met, answer received")
+
+def _done(p):
     p.add_argument("id", help="the entry: #42, 42 or an id prefix")
     _loop_args(p)
     p.add_argument("--by", metavar="P", help="who did it or answered (default: the one person who owed it)")
 
-    p = command("reopen", "record that a loop closed by `done` is open again")
+
+def _reopen(p):
     p.add_argument("id", help="the entry: #42, 42 or an id prefix")
     _loop_args(p)
 
-    p = command("due", "open loops (follow-ups, reviews, commitments, escalations awaiting an answer), overdue first")
+
+def _due(p):
     p.add_argument("--overdue", action="store_true", help="only the overdue ones")
     p.add_argument(
         "--within",
@@ -251,19 +249,19 @@ def build() -> Parser:
     _loop_filters(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
-    p = command("remind", "what is due today or overdue, as plain text for a login script or cron; nothing when nothing is")
-    _loop_filters(p)
 
-    p = command("who", "accountability summary: who owned, requested, approved, was consulted or informed")
+def _who(p):
     p.add_argument("person", nargs="?", default=argparse.SUPPRESS, help="one person: counts by role and kind, and their calls")
     _filters(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = command("trace", "the tree of entries behind an incident")
+
+def _trace(p):
     p.add_argument("id")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = command("export", "write the (filtered) trail as Markdown evidence, JSON or CSV")
+
+def _export(p):
     _filters(p)
     p.add_argument("--format", choices=("markdown", "json", "csv"), default="markdown")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
@@ -273,20 +271,125 @@ def build() -> Parser:
         action="store_true",
         help="export even if the journal fails verification; every entry is then marked as not vouched for",
     )
+    p.add_argument(
+        "--lang",
+        dest="export_lang",
+        metavar="LANG",
+        type=language_arg,
+        help="the language of the Markdown document: en or zh_CN (default: the interface's)",
+    )
 
-    p = command("import", "add the records of a pmjournal JSON export or a jrnl JSON export")
+
+def _import(p):
     p.add_argument("file")
 
-    p = command("sync", "team journals: push your records to a git remote and take everyone else's")
-    p.add_argument("remote", nargs="?", help="a git URL or the path of a bare repository; remembered after the first sync")
-    p.add_argument("--as", dest="handle", metavar="HANDLE", help="your handle in the team (first sync only; default: from your name)")
 
-    p = command("verify", "check the hash chain (every author's, in a team journal); exit 1 naming the first bad record")
-    p.add_argument("--evidence", metavar="FILE", help="check an export on its own: signature, entries against proofs, the document")
-    p.add_argument("--allowed-signers", metavar="FILE", help="with --evidence: the signature must be by a key in this ssh allowed_signers file")
+def _sync(p):
+    p.add_argument("remote", nargs="?", help="a git URL or the path of a bare repository; remembered after the first sync")
+    p.add_argument(
+        "--as", dest="handle", metavar="HANDLE", help="your handle in the team (first sync only; default: from your name)"
+    )
+
+
+def _verify(p):
+    p.add_argument(
+        "--evidence", metavar="FILE", help="check an export on its own: signature, entries against proofs, the document"
+    )
+    p.add_argument(
+        "--allowed-signers",
+        metavar="FILE",
+        help="with --evidence: the signature must be by a key in this ssh allowed_signers file",
+    )
     p.add_argument("--since", metavar="FILE", help="check only that the journal still extends the head an export was taken at")
-    p.add_argument("--quick", action="store_true", help="check only what was appended since the last full check (which stays the default)")
-    command("demo", "write a sample journal for a fictional launch (refuses a non-empty journal)")
-    command("causes", "list the blame-cause keys with their English and Chinese labels")
-    command("paths", "print the journal, config and theme paths in use")
+    p.add_argument(
+        "--quick", action="store_true", help="check only what was appended since the last full check (which stays the default)"
+    )
+
+
+def _nothing(p):
+    pass
+
+
+# name -> (one-line help, what adds its arguments), in the order `--help` lists them.
+COMMANDS = {
+    "add": ("record a new entry; prints its #seq and id", _add),
+    "list": ("list entries (folded: amendments applied)", _list),
+    "show": ("an entry as it reads now, and its full history", _show),
+    "amend": ("correct an entry by recording an amendment (never an edit)", _amend),
+    "retract": ("mark an entry retracted; it stays in the record", _retract),
+    "done": ("record that an open loop was closed: follow-up sent, review held, commitment met, answer received", _done),
+    "reopen": ("record that a loop closed by `done` is open again", _reopen),
+    "due": ("open loops (follow-ups, reviews, commitments, escalations awaiting an answer), overdue first", _due),
+    "remind": ("what is due today or overdue, as plain text for a login script or cron; nothing when nothing is", _loop_filters),
+    "who": ("accountability summary: who owned, requested, approved, was consulted or informed", _who),
+    "trace": ("the tree of entries behind an incident", _trace),
+    "export": ("write the (filtered) trail as Markdown evidence, JSON or CSV", _export),
+    "import": ("add the records of a pmjournal JSON export or a jrnl JSON export", _import),
+    "sync": ("team journals: push your records to a git remote and take everyone else's", _sync),
+    "verify": ("check the hash chain (every author's, in a team journal); exit 1 naming the first bad record", _verify),
+    "demo": ("write a sample journal for a fictional launch (refuses a non-empty journal)", _nothing),
+    "causes": ("list the blame-cause keys with their English and Chinese labels", _nothing),
+    "paths": ("print the journal, config and theme paths in use", _nothing),
+}
+# The options the top level takes, with a value each (the rest are --help and --version).
+_ROOT_VALUES = ("--db", "--lang")
+
+
+def asked(argv: list[str]) -> tuple[str | None, str | None]:
+    """(the command, the `--lang` for the interface) as argparse will read argv, when
+    argv is plain: only the top level's own options before the command. Else
+    (None, None), and the caller builds every command (`--help`, usage errors).
+    `--lang` after the command counts too, except for export, where it is the
+    document's language."""
+    command = lang = None
+    tokens = iter(argv)
+    for token in tokens:
+        name, eq, value = token.partition("=")
+        if command is None and token in COMMANDS:
+            command = token
+            continue
+        if name in _ROOT_VALUES:
+            value = value if eq else next(tokens, None)
+            if name == "--lang" and command != "export":
+                lang = value
+        elif command is None:
+            return None, lang
+    return command, lang
+
+
+def language_arg(text: str) -> str:
+    from ..core.i18n import check
+
+    try:
+        return check(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def build(only: str | None = None) -> Parser:
+    """The whole command line, or the top level and the one command `only` (what a
+    command run needs: building all eighteen costs a tenth of `pmjournal add`)."""
+    root = Parser(
+        prog="pmjournal",
+        description="A product manager's record of who decided what.",
+        epilog="Run without a command to open the journal in the terminal app.",
+    )
+    root.add_argument("--version", action="version", version=f"pmjournal {__version__}")
+    _db(root, None)
+    _lang(root, None)
+    sub = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, (help_text, arguments) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXAMPLES.get(name),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _db(p, argparse.SUPPRESS)  # after the command too; SUPPRESS keeps an earlier --db
+        if name != "export":
+            _lang(p, argparse.SUPPRESS)
+        arguments(p)
     return root

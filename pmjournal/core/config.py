@@ -14,7 +14,7 @@ from . import paths
 from .errors import PmjournalError
 from .loops import ANSWER_DAYS
 
-KEYS = {"name": str, "project": str, "theme": str, "keymap": dict, "answer_days": int, "signing_key": str}
+KEYS = {"name": str, "project": str, "theme": str, "keymap": dict, "answer_days": int, "signing_key": str, "language": str}
 MAX_ANSWER_DAYS = 260
 
 
@@ -29,6 +29,8 @@ class Config:
     answer_days: int = ANSWER_DAYS
     # The SSH private key exports are signed with (evidence/signing.py); "" signs nothing.
     signing_key: str = ""
+    # The interface language ("en", "zh_CN"); "" follows the locale (i18n.resolve).
+    language: str = ""
     path: Path | None = None
 
     @property
@@ -66,6 +68,13 @@ def load(path: Path | None = None) -> Config:
         raise PmjournalError(
             f"'answer_days' in {path} is {raw['answer_days']}: it counts working days, from 1 to {MAX_ANSWER_DAYS} (a year)"
         )
+    if raw.get("language"):
+        from .i18n import check as check_language
+
+        try:
+            raw["language"] = check_language(raw["language"])
+        except ValueError as err:
+            raise PmjournalError(f"'language' in {path}: {err}") from err
     check(raw, path)
     return Config(path=path, **raw)
 

@@ -1,0 +1,78 @@
+"""The translation catalogs are complete and compiled, and the language is chosen
+as documented (pmjournal/core/i18n.py)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from pmjournal.core import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _catalogs():
+    spec = importlib.util.spec_from_file_location("catalogs", ROOT / "scripts" / "catalogs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_marked_string_is_translated_and_compiled():
+    """A string marked with _() and friends without a zh_CN translation, a translation
+    whose {placeholders} differ from the English, or a .mo older than its .po."""
+    found = _catalogs().problems()
+    assert found == [], "\n".join(found[:40]) + "\nrun: python scripts/catalogs.py update, translate, compile"
+
+
+def test_compiled_catalogs_are_in_the_package():
+    for area in i18n.AREAS:
+        assert (ROOT / "pmjournal" / "locale" / "zh_CN" / "LC_MESSAGES" / f"{area}.mo").is_file()
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, None),
+        ({"LANG": "zh_CN.UTF-8"}, "zh_CN"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, None),
+        ({"LANG": "C.UTF-8"}, None),
+        ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, "zh_CN"),
+        ({"LC_ALL": "en_GB.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LANG": "zh_CN.UTF-8", "LANGUAGE": "en:zh_CN"}, "en"),
+        ({"LANG": "C", "LANGUAGE": "zh_CN"}, None),
+        ({"LANG": "zh_TW.UTF-8"}, None),
+        ({"LANG": "zh_SG.UTF-8"}, "zh_CN"),
+    ],
+)
+def test_language_from_the_locale(env, expected):
+    assert i18n.from_environment(env) == expected
+
+
+def test_flag_beats_config_beats_locale():
+    env = {"LANG": "zh_CN.UTF-8"}
+    assert i18n.resolve(None, None, env) == "zh_CN"
+    assert i18n.resolve(None, "en", env) == "en"
+    assert i18n.resolve("zh_CN", "en", env) == "zh_CN"
+    assert i18n.resolve(None, None, {}) == "en"
+
+
+def test_using_changes_only_the_block_and_this_thread():
+    import threading
+
+    i18n.set_language("en")
+    message = "unknown language {tag!r}; known: {known}"
+    seen = []
+    with i18n.using("zh_CN"):
+        assert i18n._(message) != message
+        worker = threading.Thread(target=lambda: seen.append(i18n._(message)))
+        worker.start()
+        worker.join()
+    assert seen == [message]
+    assert i18n._(message) == message
+
+
+def test_an_unknown_language_is_refused_in_one_line():
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        i18n.check("fr")

@@ -1,7 +1,7 @@
 """Keep the translation catalogs in step with the code (needs Babel: `pip install -e '.[test]'`).
 
     python scripts/catalogs.py update [AREA...]   # extract the marked strings, merge them into the .po
-                                                # of those areas (cli, tui, core, export; default all), compile every .mo
+                                                # of those areas (cli, tui, forms, core, export; default all), compile every .mo
     python scripts/catalogs.py compile   # only compile the .po files into .mo
     python scripts/catalogs.py check     # what tests/test_i18n_catalogs.py runs: exit 1 naming what is missing
 
@@ -33,6 +33,8 @@ def area_of(relative: str) -> str:
     """Which catalog a source file's strings go to (relative to pmjournal/)."""
     if _EXPORT.match(relative):
         return "pmjournal-export"
+    if relative.startswith("tui/forms/"):
+        return "pmjournal-forms"
     head = relative.split("/", 1)[0]
     if head in ("cli", "tui"):
         return f"pmjournal-{head}"

@@ -530,8 +530,11 @@ def cmd_export(args) -> int:
             OPENED.remove(journal)
             journal.close()
             journal = open_reads(args, cfg)
-    data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
-    write_output(data, args.output, args.force)
+    from ..core.i18n import using
+
+    with using(args.export_lang):  # the document's language; the messages stay the interface's
+        data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
+        write_output(data, args.output, args.force)
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0

@@ -27,7 +27,7 @@ from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 # Catalog domains, one per area of the code: scripts/catalogs.py says which files each holds.
-AREAS = ("pmjournal-core", "pmjournal-export", "pmjournal-cli", "pmjournal-tui")
+AREAS = ("pmjournal-core", "pmjournal-export", "pmjournal-cli", "pmjournal-tui", "pmjournal-forms")
 DEFAULT = "en"
 # Offered by `--lang`, the config and the TUI; each name is written in its own language.
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}

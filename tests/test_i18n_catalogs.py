@@ -76,3 +76,36 @@ def test_using_changes_only_the_block_and_this_thread():
 def test_an_unknown_language_is_refused_in_one_line():
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         i18n.check("fr")
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["add", "note", "x"], ("add", None)),
+        (["--db", "add", "list"], ("list", None)),
+        (["--db=j.json", "--lang", "zh_CN", "who"], ("who", "zh_CN")),
+        (["who", "--lang=zh_CN"], ("who", "zh_CN")),
+        (["add", "note", "list"], ("add", None)),
+        (["export", "--lang", "zh_CN"], ("export", None)),  # the document's language, not the interface's
+        (["--lang", "zh_CN", "export", "--lang", "en"], ("export", "zh_CN")),
+        (["--help"], (None, None)),
+        (["ad", "note"], (None, None)),
+        ([], (None, None)),
+    ],
+)
+def test_the_command_and_language_are_read_before_argparse(argv, expected):
+    from pmjournal.cli.parser import asked
+
+    assert asked(argv) == expected
+
+
+def test_an_abbreviated_lang_option_still_sets_the_language(tmp_path, capsys):
+    """argparse accepts `--la` for `--lang`; asked() does not read it, so the language is set after parsing."""
+    from pmjournal.cli import main
+
+    db = tmp_path / "j.json"
+    try:
+        assert main(["--db", str(db), "--la", "zh_CN", "paths"]) == 0
+        assert i18n.language() == "zh_CN"
+    finally:
+        i18n.set_language("en")

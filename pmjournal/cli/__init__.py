@@ -57,6 +57,8 @@ def _run(argv) -> tuple[int, bool]:
     command, lang = parser.asked(sys.argv[1:] if argv is None else argv)
     choose_language(lang)
     args = parser.build(command).parse_args(argv)  # --help, --version and usage errors end here
+    if args.lang and args.lang != lang:  # written in a way asked() leaves to argparse (`--la zh_CN`)
+        choose_language(args.lang)
     from . import commands
 
     try:

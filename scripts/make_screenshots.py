@@ -3,8 +3,10 @@
 The demo is built with a fixed reference date and time zone, and the app runs
 headless at a fixed size, so the pictures change only when the app does.
 Run: python scripts/make_screenshots.py
+     python scripts/make_screenshots.py --lang zh_CN   # the Chinese UI, in docs/screenshots/zh/
 """
 
+import argparse
 import asyncio
 import os
 import sys
@@ -28,7 +30,12 @@ async def wait_until(pilot, condition, timeout=20.0):
     await pilot.pause(0.2)
 
 
-async def shoot(db: Path) -> None:
+def out_dir(lang: str) -> Path:
+    """docs/screenshots/ for English, docs/screenshots/zh/ for zh_CN (the language without its region)."""
+    return OUT if lang == "en" else OUT / lang.split("_", 1)[0]
+
+
+async def shoot(db: Path, out: Path, lang: str) -> None:
     from pmjournal.core.config import Config
     from pmjournal.tui.app import build_app
     from pmjournal.tui.forms import EntryForm
@@ -37,7 +44,7 @@ async def shoot(db: Path) -> None:
     from pmjournal.tui.screens.trace import TraceScreen
     from pmjournal.tui.screens.trail import TrailScreen
 
-    app = build_app(db, Config(name="Dana Whitfield"))
+    app = build_app(db, Config(name="Dana Whitfield", language=lang))
     async with app.run_test(size=SIZE) as pilot:
 
         def trail_ready():
@@ -49,11 +56,11 @@ async def shoot(db: Path) -> None:
         app.clear_notifications()  # the overdue notice would cover the detail pane
         trail.table.move_to(next(v["id"] for v in trail.table.visible_views() if v["seq"] == 34))
         await pilot.pause(0.3)
-        app.save_screenshot(str(OUT / "trail.svg"))
+        app.save_screenshot(str(out / "trail.svg"))
 
         await pilot.press("slash", *"@marcus kind:decision", "enter")
         await pilot.pause(0.5)
-        app.save_screenshot(str(OUT / "filter.svg"))
+        app.save_screenshot(str(out / "filter.svg"))
         await pilot.press("escape")
         await pilot.pause(0.3)
 
@@ -62,7 +69,7 @@ async def shoot(db: Path) -> None:
             await pilot.press(key)
             await wait_until(pilot, lambda: isinstance(app.screen, screen_class))
             await pilot.pause(settle)
-            app.save_screenshot(str(OUT / f"{name}.svg"))
+            app.save_screenshot(str(out / f"{name}.svg"))
             await pilot.press("escape")
             await wait_until(pilot, trail_ready)
 
@@ -76,13 +83,20 @@ async def shoot(db: Path) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, EntryForm))
         await pilot.press(*"Cut offline mode from v1", "tab", *"2026-11-19 15:00", "tab", *"Marcus Chen")
         await pilot.pause(0.5)
-        app.save_screenshot(str(OUT / "form-decision.svg"))
+        app.save_screenshot(str(out / "form-decision.svg"))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    from pmjournal.core import i18n
+
+    parser = argparse.ArgumentParser(description="Write the SVG screenshots of the docs from the demo journal.")
+    parser.add_argument("--lang", type=i18n.check, default="en", help="the interface language: en (default) or zh_CN")
+    lang = parser.parse_args(argv).lang
+    i18n.set_language(lang)  # the app's strings; the demo's entries are data and stay as written
+    out = out_dir(lang)
     os.environ["TZ"] = "Asia/Shanghai"
     time.tzset()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PMJOURNAL_CONFIG_DIR"] = str(Path(tmp) / "config")  # never the user's own config
         from pmjournal.core import dates
@@ -93,8 +107,8 @@ def main() -> None:
 
         db = Path(tmp) / "demo.json"
         write_demo(Journal(db, user="Dana Whitfield"), ref=REF)
-        asyncio.run(shoot(db))
-    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}", file=sys.stderr)
+        asyncio.run(shoot(db, out, lang))
+    print(f"wrote {', '.join(sorted(p.name for p in out.glob('*.svg')))} to {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,12 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("PMJOURNAL_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("PMJOURNAL_DB", str(tmp_path / "data" / "journal.json"))
     monkeypatch.setenv("TZ", "Asia/Shanghai")
+    # English whatever the developer's locale: a zh_CN test sets its own (tests/test_i18n_cli.py).
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    from pmjournal.core import i18n
+
+    i18n.set_language("en")
     yield
 
 

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from ..core import i18n
 from ..core.errors import PmjournalError
 from ..core.filter_index import FilterIndex
 from ..core.fold import extend, fold, ref_of
@@ -547,21 +548,22 @@ class JournalSession:
             key.check()
         return public
 
-    def export(self, path, filt, fmt: str, snapshot: Snapshot | None = None):
+    def export(self, path, filt, fmt: str, snapshot: Snapshot | None = None, lang: str | None = None):
         """Write what `filt` selects to `path`, atomically, rendered from the snapshot's views
         (no refold of 100k records); the records, chain head and chain state are the journal's,
         checked up to its head, and a journal that fails verification is refused.
 
         Signed with `signing_key` (Markdown and JSON): returns (the PublicKey it signed with, its
         fingerprint), or None. A key that cannot sign (SigningError) is refused before anything
-        is written."""
+        is written. `lang` is the document's language (None: the interface's); the errors
+        raised stay in the interface's."""
         from ..core.files import write_atomically
         from ..core.transfer import render_chunks  # loaded on the first export, as the forms are
 
         signed = None
         full = self._full(snapshot)
         if full is not None and full.paged is not None:
-            return self._export_indexed(path, filt, fmt)
+            return self._export_indexed(path, filt, fmt, lang)
         with self.lock:
             journal = self.journal
             # Never a chain head printed beside content the chain does not vouch for.
@@ -582,10 +584,11 @@ class JournalSession:
                 chain_leaves=journal.chain_leaves,
                 chain_heads=journal.chain_heads,
             )
-            write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days, key))
+            with i18n.using(lang):
+                write_atomically(path, render_chunks(reading, filt, fmt, self.answer_days, key))
         return signed
 
-    def _export_indexed(self, path, filt, fmt: str):
+    def _export_indexed(self, path, filt, fmt: str, lang: str | None = None):
         """export() from the index: what `pmjournal export` does (cli/commands.cmd_export)."""
         from ..core.files import write_atomically
         from ..core.transfer import render_chunks
@@ -602,5 +605,6 @@ class JournalSession:
                 signed = public, fingerprint
                 if recorded:  # the key's record is part of the chain the export proves
                     reads = self._open_reads()
-            write_atomically(path, render_chunks(reads, filt, fmt, self.answer_days, key))
+            with i18n.using(lang):
+                write_atomically(path, render_chunks(reads, filt, fmt, self.answer_days, key))
         return signed

@@ -8,13 +8,17 @@ from datetime import datetime
 
 from . import causes as causes_mod
 from .fold import ref_of
+from .i18n import N_, _
+from .labels import value_label
 from .model import COMMON, KIND_FIELDS, refused_chars, suspect_in_line, suspect_in_text
 
 _LABELS = {f.name: f.label for f in COMMON}
 for _fields in KIND_FIELDS.values():
     _LABELS.update({f.name: f.label for f in _fields})
-_LABELS.update({"kind": "Kind", "occurred_at": "When", "recorded_at": "Recorded", "recorded_by": "Recorded by"})
+_LABELS.update({"kind": N_("Kind"), "occurred_at": N_("When"), "recorded_at": N_("Recorded"), "recorded_by": N_("Recorded by")})
 
+# Fields whose value is one of a few English words (model.Field.choices): shown translated.
+_CHOICE_FIELDS = frozenset({"status", "source", "channel", "likelihood", "severity", "impact"})
 # Fields shown as roles, in RACI order, then the kind-specific ones.
 ROLE_FIELDS = ("owner", "requested_by", "approved_by", "consulted", "informed")
 # Fields that may run over lines (shown with newlines kept); everything else is one line.
@@ -75,18 +79,19 @@ def visible_chunks(chunks):
 
 
 # How a link reads from each end, for every front end (CLI, TUI, Markdown capitalises).
-LINK_WORDS = {"supersedes": "supersedes", "caused_by": "caused by", "relates": "relates to"}
-BACKLINK_WORDS = {"supersedes": "superseded by", "caused_by": "led to", "relates": "related from"}
+# Marked with N_ and translated where shown (link_words).
+LINK_WORDS = {"supersedes": N_("supersedes"), "caused_by": N_("caused by"), "relates": N_("relates to")}
+BACKLINK_WORDS = {"supersedes": N_("superseded by"), "caused_by": N_("led to"), "relates": N_("related from")}
 
 
 # A history event two people recorded without seeing each other's (fold.apply sets
 # `concurrent` on both): every front end marks it with these words.
-CONCURRENT = "concurrent: made without seeing another correction of this entry"
+CONCURRENT = N_("concurrent: made without seeing another correction of this entry")
 
 
 def concurrent_note(event: dict) -> str:
     """' (concurrent: ...)' after a history event that carries the flag, else ''."""
-    return f" ({CONCURRENT})" if event.get("concurrent") else ""
+    return f" ({_(CONCURRENT)})" if event.get("concurrent") else ""
 
 
 def retraction_ref(view: dict) -> str:
@@ -108,26 +113,33 @@ def ref_width(views, least: int = 0) -> int:
 
 
 def link_words(rel: str, backwards: bool = False) -> str:
-    return (BACKLINK_WORDS if backwards else LINK_WORDS).get(rel, rel)
+    """How a link reads, in the interface language ('caused by', 由…导致)."""
+    words = (BACKLINK_WORDS if backwards else LINK_WORDS).get(rel)
+    return _(words) if words else rel
 
 
 def label(field: str) -> str:
-    return _LABELS.get(field, field.replace("_", " ").capitalize())
+    """A field's label in the interface language ('Requested by')."""
+    known = _LABELS.get(field)
+    return _(known) if known else field.replace("_", " ").capitalize()
 
 
 def short_date(iso: str) -> str:
-    """'2026-11-23 15:00' in the entry's own offset."""
+    """'2026-11-23 15:00' in the entry's own offset: the same in every language, so a
+    table's date column keeps one width (16 cells) and sorts as it reads."""
     return iso[:16].replace("T", " ") if iso else ""
 
 
 def long_date(iso: str) -> str:
+    """'Mon 23 Nov 2026 15:00 +08:00' ('2026年11月23日 周一 15:00 +08:00' in Chinese),
+    in the entry's own offset and the interface language at call time."""
+    from .dates import describe
+
     try:
         dt = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return str(iso)
-    offset = dt.strftime("%z")
-    offset = f" {offset[:3]}:{offset[3:]}" if offset else ""
-    return dt.strftime("%a %d %b %Y %H:%M") + offset
+    return describe(dt)
 
 
 def local_date(iso: str) -> str:
@@ -156,23 +168,28 @@ def _value_text(field: str, value, display_person) -> str:
     if field == "commitments" and isinstance(value, list):
         return "\n".join(commitment_text(item, display_person) for item in value)
     if field == "impact" and isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
+        return "; ".join(f"{value_label(k)}: {v}" for k, v in value.items())
     if field in ("review_by", "follow_up_by", "occurred_at"):
         return long_date(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if field in _CHOICE_FIELDS:
+        return value_label(str(value))  # a stored status, source or level, in the interface language
     return str(value)
 
 
 def commitment_text(item: dict, display_person=lambda n: n) -> str:
     """'Dana Whitfield: send the pricing sheet, by 27 Nov 2026'."""
-    return f"{display_person(item['who'])}: {item['what']}, by {day_text(item['due'])}"
+    return _("{who}: {what}, by {day}").format(who=display_person(item["who"]), what=item["what"], day=day_text(item["due"]))
 
 
-def day_text(iso: str) -> str:
-    """'27 Nov 2026': the day of an ISO date or time."""
+def day_text(iso: str, weekday: bool = False) -> str:
+    """'27 Nov 2026' ('Fri 27 Nov 2026' with the weekday; '2026年11月27日 周五' in
+    Chinese): the day of an ISO date or time, in the interface language at call time."""
+    from .dates import written_day
+
     try:
-        return datetime.fromisoformat(iso).strftime("%d %b %Y").lstrip("0")
+        return written_day(datetime.fromisoformat(iso), weekday=weekday)
     except (TypeError, ValueError):
         return str(iso)
 

@@ -140,3 +140,12 @@ def test_zh_docs_code_blocks_are_the_english_ones():
             options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", block))
             unknown = sorted(o for o in options if o not in cli)
             assert not unknown, f"{zh.relative_to(ROOT)}: a block not in {english.name} uses {unknown}:\n{block}"
+
+
+def test_zh_guide_names_the_blame_causes_as_the_core_does():
+    """The guide's table of blame causes is core/causes.py's: every key, with its Chinese label."""
+    from pmjournal.core.causes import CAUSES
+
+    text = (ZH / "guide.md").read_text(encoding="utf-8")
+    pairs = dict(re.findall(r"\| `([a-z-]+)` \| ([^|`]+?) (?=\|)", text))
+    assert pairs == {c.key: c.zh for c in CAUSES}

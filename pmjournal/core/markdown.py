@@ -12,6 +12,12 @@ only raw HTML in the document is the `<a id>` anchors generated here from
 #seq numbers (and, for a colleague's entry in a team journal, the author's
 handle, which is only ever lower-case letters, digits and hyphens), never from text.
 
+The document is written in the language in use (`i18n.language()`: `export --lang`
+renders inside `i18n.using()`): every heading, label, sentence, date and the names
+of kinds, roles, statuses and fields come from the pmjournal-export catalog (_Words,
+built once per language). What the user typed, names, ids and hashes are data and
+never change with the language; anchors (`#e-42`, `#m-2026-11`) stay the same too.
+
 Written for speed (10,000 entries well under a tenth of a second): one list of
 strings joined once, `str.translate` for escaping, and per-name and per-day
 caches so nothing is formatted twice.
@@ -23,11 +29,12 @@ from datetime import date, datetime
 from operator import itemgetter
 
 from . import causes as causes_mod
-from . import dates
+from . import dates, i18n
 from . import loops as loops_mod
-from .display import BACKLINK_WORDS, LINK_WORDS, concurrent_note, label, long_date, retraction_ref
+from .display import label, retraction_ref
 from .fold import ref_of
-from .model import COMMON, KIND_FIELDS, PEOPLE_FIELDS
+from .i18n import _, ngettext, pgettext
+from .model import KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, trace, who
 
 # ASCII punctuation that means something inline in CommonMark or GitHub's dialect:
@@ -48,27 +55,7 @@ _PEOPLE = frozenset(PEOPLE_FIELDS)
 _TEXT_FIELDS = tuple(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "text")
 _DATE_FIELDS = ("review_by", "follow_up_by")
 _DATE_OR_PEOPLE = frozenset((*_DATE_FIELDS, *PEOPLE_FIELDS))
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_KIND_NAMES = {k: k.capitalize() for k in KIND_FIELDS}
-_LINK_LABELS = {rel: words.capitalize() for rel, words in LINK_WORDS.items()}
-_BACKLINK_LABELS = {rel: words.capitalize() for rel, words in BACKLINK_WORDS.items()}
-_ROLE_HEADERS = ("Owner", "Requested", "Approved", "Consulted", "Informed", "Other")
-_COMMON_LABELS = {f.name: f.label for f in COMMON}
-_NOBODY = "(nobody named)"
+_ROLE_FIELDS = ("owner", "requested_by", "approved_by", "consulted", "informed")
 # CommonMark parsers stop nesting blocks at some depth (markdown-it: 20 in its
 # commonmark preset); a cause trace deeper than this is cut with a pointer.
 _MAX_TRACE_DEPTH = 6
@@ -160,21 +147,374 @@ class _Cache(dict):
         return value
 
 
-def _day_text(key: str) -> str:
-    """'Mon 23 Nov 2026' for 'YYYY-MM-DD'."""
-    try:
-        d = date.fromisoformat(key)
-    except ValueError:
-        return _inline(key)
-    return f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month - 1][:3]} {d.year}"
+# -- what the document says, in the language in use ---------------------------
+#
+# Each function below returns the catalog's text for the language in use; _Words
+# calls them once per language. Written out one string a call so that the catalog
+# tool finds them (the English is the code's own text: the English document is what
+# it always was, byte for byte).
 
 
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
+def _kind_names() -> dict[str, str]:
+    """An entry's kind as a heading or table shows it."""
+    return {
+        "decision": pgettext("kind", "Decision"),
+        "change": pgettext("kind", "Change"),
+        "communication": pgettext("kind", "Communication"),
+        "risk": pgettext("kind", "Risk"),
+        "incident": pgettext("kind", "Incident"),
+        "note": pgettext("kind", "Note"),
+    }
 
 
-def _due_in(loop) -> str:
-    return f"{_days(loop.days)} (soon)" if loop.state == "soon" else _days(loop.days)
+def _kind_words() -> dict[str, str]:
+    """An entry's kind inside a sentence ("review of this decision", a filter's "kind decision")."""
+    return {
+        "decision": pgettext("kind, in a sentence", "decision"),
+        "change": pgettext("kind, in a sentence", "change"),
+        "communication": pgettext("kind, in a sentence", "communication"),
+        "risk": pgettext("kind, in a sentence", "risk"),
+        "incident": pgettext("kind, in a sentence", "incident"),
+        "note": pgettext("kind, in a sentence", "note"),
+    }
+
+
+def _role_words() -> dict[str, str]:
+    """A role inside a sentence (a filter's "person Dana as owner"): model.ROLES."""
+    return {
+        "owner": pgettext("role, in a sentence", "owner"),
+        "requested": pgettext("role, in a sentence", "requested"),
+        "approved": pgettext("role, in a sentence", "approved"),
+        "consulted": pgettext("role, in a sentence", "consulted"),
+        "informed": pgettext("role, in a sentence", "informed"),
+    }
+
+
+def _kind_count(kind: str, n: int) -> str | None:
+    """'3 decisions', in the header's count of entries by kind (None: a kind not known here)."""
+    if kind == "decision":
+        return ngettext("{n} decision", "{n} decisions", n).format(n=n)
+    if kind == "change":
+        return ngettext("{n} change", "{n} changes", n).format(n=n)
+    if kind == "communication":
+        return ngettext("{n} communication", "{n} communications", n).format(n=n)
+    if kind == "risk":
+        return ngettext("{n} risk", "{n} risks", n).format(n=n)
+    if kind == "incident":
+        return ngettext("{n} incident", "{n} incidents", n).format(n=n)
+    if kind == "note":
+        return ngettext("{n} note", "{n} notes", n).format(n=n)
+    return None
+
+
+def _field_labels() -> dict[str, str]:
+    """Every field's name, as its row or paragraph is labelled (the English is model.py's labels)."""
+    return {
+        "title": pgettext("field", "Title"),
+        "occurred_at": pgettext("field", "When"),
+        "owner": pgettext("field", "Owner"),
+        "requested_by": pgettext("field", "Requested by"),
+        "approved_by": pgettext("field", "Approved by"),
+        "consulted": pgettext("field", "Consulted"),
+        "informed": pgettext("field", "Informed"),
+        "project": pgettext("field", "Project"),
+        "tags": pgettext("field", "Tags"),
+        "causes": pgettext("field", "Causes"),
+        "links": pgettext("field", "Links"),
+        "evidence": pgettext("field", "Evidence"),
+        "body": pgettext("field", "Body"),
+        "status": pgettext("field", "Status"),
+        "options": pgettext("field", "Options considered"),
+        "rationale": pgettext("field", "Rationale"),
+        "review_by": pgettext("field", "Review by"),
+        "source": pgettext("field", "Source"),
+        "previous": pgettext("field", "Previously"),
+        "impact": pgettext("field", "Impact"),
+        "channel": pgettext("field", "Channel"),
+        "participants": pgettext("field", "Participants"),
+        "commitments": pgettext("field", "Commitments"),
+        "acknowledged_by": pgettext("field", "Acknowledged by"),
+        "follow_up_by": pgettext("field", "Follow up by"),
+        "raised_to": pgettext("field", "Raised to"),
+        "raised_by": pgettext("field", "Raised by"),
+        "likelihood": pgettext("field", "Likelihood"),
+        "mitigation": pgettext("field", "Mitigation"),
+        "severity": pgettext("field", "Severity"),
+        "kind": pgettext("field", "Kind"),
+        "recorded_at": pgettext("field", "Recorded"),
+        "recorded_by": pgettext("field", "Recorded by"),
+    }
+
+
+def _choice_names() -> dict[str, str]:
+    """The values of the fields with a fixed set of choices (status, source, channel,
+    likelihood, impact, severity): stored in English, shown in the document's language."""
+    return {
+        "proposed": pgettext("field value", "proposed"),
+        "accepted": pgettext("field value", "accepted"),
+        "rejected": pgettext("field value", "rejected"),
+        "superseded": pgettext("field value", "superseded"),
+        "requested": pgettext("field value", "requested"),
+        "approved": pgettext("field value", "approved"),
+        "done": pgettext("field value", "done"),
+        "customer": pgettext("field value", "customer"),
+        "internal": pgettext("field value", "internal"),
+        "regulatory": pgettext("field value", "regulatory"),
+        "market": pgettext("field value", "market"),
+        "meeting": pgettext("field value", "meeting"),
+        "email": pgettext("field value", "email"),
+        "chat": pgettext("field value", "chat"),
+        "call": pgettext("field value", "call"),
+        "doc": pgettext("field value", "doc"),
+        "open": pgettext("field value", "open"),
+        "mitigating": pgettext("field value", "mitigating"),
+        "closed": pgettext("field value", "closed"),
+        "occurred": pgettext("field value", "occurred"),
+        "resolved": pgettext("field value", "resolved"),
+        "low": pgettext("field value", "low"),
+        "medium": pgettext("field value", "medium"),
+        "high": pgettext("field value", "high"),
+        "critical": pgettext("field value", "critical"),
+    }
+
+
+def _impact_parts() -> dict[str, str]:
+    """The parts of a change's impact (model.IMPACT_PARTS)."""
+    return {
+        "scope": pgettext("impact", "scope"),
+        "schedule": pgettext("impact", "schedule"),
+        "cost": pgettext("impact", "cost"),
+    }
+
+
+def _cause_names() -> dict[str, str]:
+    """The causes' names (causes.py); a translation that is the cause's own Chinese name
+    is shown once, any other with the Chinese name after it, as in English."""
+    return {
+        "expectations": pgettext("cause", "Inflated expectations"),
+        "communication": pgettext("cause", "Communication breakdown"),
+        "decision": pgettext("cause", "Decision error"),
+        "requirement-change": pgettext("cause", "Requirement change"),
+        "resources": pgettext("cause", "Insufficient resources"),
+        "collaboration": pgettext("cause", "Team collaboration"),
+        "ownership": pgettext("cause", "Unclear ownership"),
+        "risk": pgettext("cause", "Risk management"),
+        "tooling": pgettext("cause", "Tooling"),
+        "external": pgettext("cause", "External change"),
+        "positioning": pgettext("cause", "Product positioning"),
+        "quality": pgettext("cause", "Product quality"),
+        "schedule": pgettext("cause", "Time management"),
+        "culture": pgettext("cause", "Team culture"),
+        "leadership": pgettext("cause", "Leadership support"),
+        "feedback": pgettext("cause", "User feedback handling"),
+        "go-to-market": pgettext("cause", "Go-to-market"),
+        "competition": pgettext("cause", "Competitor pressure"),
+        "economy": pgettext("cause", "Economic climate"),
+        "legal": pgettext("cause", "Law and compliance"),
+    }
+
+
+def _link_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """How a link reads from the entry that made it, and from the entry it points to."""
+    forward = {
+        "supersedes": pgettext("link", "Supersedes"),
+        "caused_by": pgettext("link", "Caused by"),
+        "relates": pgettext("link", "Relates to"),
+    }
+    backward = {
+        "supersedes": pgettext("link", "Superseded by"),
+        "caused_by": pgettext("link", "Led to"),
+        "relates": pgettext("link", "Related from"),
+    }
+    return forward, backward
+
+
+def _role_headers() -> tuple[str, ...]:
+    """The accountability summary's columns (query.WHO_COLUMNS)."""
+    return (
+        pgettext("role", "Owner"),
+        pgettext("role", "Requested"),
+        pgettext("role", "Approved"),
+        pgettext("role", "Consulted"),
+        pgettext("role", "Informed"),
+        pgettext("role", "Other"),
+    )
+
+
+def _weekdays() -> tuple[str, ...]:
+    return (
+        pgettext("weekday", "Mon"),
+        pgettext("weekday", "Tue"),
+        pgettext("weekday", "Wed"),
+        pgettext("weekday", "Thu"),
+        pgettext("weekday", "Fri"),
+        pgettext("weekday", "Sat"),
+        pgettext("weekday", "Sun"),
+    )
+
+
+def _month_names() -> tuple[str, ...]:
+    return (
+        pgettext("month", "January"),
+        pgettext("month", "February"),
+        pgettext("month", "March"),
+        pgettext("month", "April"),
+        pgettext("month", "May"),
+        pgettext("month", "June"),
+        pgettext("month", "July"),
+        pgettext("month", "August"),
+        pgettext("month", "September"),
+        pgettext("month", "October"),
+        pgettext("month", "November"),
+        pgettext("month", "December"),
+    )
+
+
+def _month_abbreviations() -> tuple[str, ...]:
+    return (
+        pgettext("month abbreviation", "Jan"),
+        pgettext("month abbreviation", "Feb"),
+        pgettext("month abbreviation", "Mar"),
+        pgettext("month abbreviation", "Apr"),
+        pgettext("month abbreviation", "May"),
+        pgettext("month abbreviation", "Jun"),
+        pgettext("month abbreviation", "Jul"),
+        pgettext("month abbreviation", "Aug"),
+        pgettext("month abbreviation", "Sep"),
+        pgettext("month abbreviation", "Oct"),
+        pgettext("month abbreviation", "Nov"),
+        pgettext("month abbreviation", "Dec"),
+    )
+
+
+_DATE_CODE = re.compile(r"%(-?)([aAbBdmYHM%])")
+
+
+class _Words:
+    """What the document says in one language: labels, table rows, date patterns.
+
+    Built once per language (`_words()`), under that language, so that the hot
+    path (a row prefix per field of 100k entries) never looks up a catalog."""
+
+    def __init__(self):
+        self.lang = i18n.language()
+        self.kind_names = _kind_names()
+        self.kind_words = _kind_words()
+        self.role_words = _role_words()
+        self.fields = _field_labels()
+        self.choices = _choice_names()
+        self.choices_of = frozenset(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "enum")
+        self.impact = _impact_parts()
+        self.link, self.backlink = _link_labels()
+        self.role_headers = _role_headers()
+        self.weekdays = _weekdays()
+        self.months = _month_names()
+        self.month_abbr = _month_abbreviations()
+        cause_names = self.cause_names = _cause_names()
+        # TRANSLATORS: a cause of blame: its name, then its Chinese name (causes.py), e.g. "Decision error (决策失误)".
+        both = _("{label} ({zh})")
+        self.causes = {}
+        for c in causes_mod.CAUSES:
+            name = cause_names.get(c.key, c.label)
+            self.causes[c.key] = name if name == c.zh else both.format(label=name, zh=c.zh)
+        # TRANSLATORS: between the items of a list in one line (names, tags, causes, links).
+        self.sep = pgettext("list separator", ", ")
+        # TRANSLATORS: a day with its weekday: %a weekday (Mon), %d day (01), %-d day (1), %b month (Nov), %B month (November), %m month (11), %-m month (11), %Y year.
+        self.day_pattern = pgettext("date pattern", "%a %d %b %Y")
+        # TRANSLATORS: a day without its weekday (the same codes as "%a %d %b %Y").
+        self.short_day_pattern = pgettext("date pattern", "%-d %b %Y")
+        # TRANSLATORS: a month's heading (the same codes as "%a %d %b %Y").
+        self.month_pattern = pgettext("date pattern", "%B %Y")
+        # TRANSLATORS: the day of a time recorded in UTC (the same codes as "%a %d %b %Y").
+        self.utc_day_pattern = pgettext("date pattern", "%Y-%m-%d")
+        # TRANSLATORS: a time recorded in UTC: {day} as "%Y-%m-%d" says, {time} 07:25.
+        self.utc_time = _("{day} {time} UTC")
+        # TRANSLATORS: a time in its own UTC offset: {day} as "%a %d %b %Y" says, {time} 15:00, {offset} +08:00.
+        self.local_time = _("{day} {time} {offset}")
+        self.field_value = (
+            "| " + pgettext("table header", "Field") + " | " + pgettext("table header", "Value") + " |\n|---|---|\n"
+        )
+        self.when_row = "| " + self.fields["occurred_at"] + " | "
+        self.role_rows = tuple((f, f"| {self.fields[f]} | ", i) for i, f in enumerate(_ROLE_FIELDS, 1))
+        self.table_fields = _Cache(self._table_fields)
+        self.text_fields = _Cache(self._text_fields)
+        self.project_row = "| " + self.fields["project"] + " | "
+        self.tags_row = "| " + self.fields["tags"] + " | "
+        self.causes_row = "| " + self.fields["causes"] + " | "
+        self.recorded_row = "| " + self.fields["recorded_at"] + " | "
+        # TRANSLATORS: an entry's Recorded cell: {when} the time it was recorded (UTC), {who} who recorded it.
+        self.recorded_by = _("{when} by {who}")
+        self.imported_row = "| " + pgettext("field", "Imported") + " | "
+        self.id_row = "| " + pgettext("field", "Id") + " | "
+        # TRANSLATORS: after a retracted entry's heading.
+        self.retracted_mark = _(" (retracted)")
+        self.empty = _("(empty)")
+        self.nobody = _("(nobody named)")
+        self.none_given = _("(none given)")
+
+    def label(self, field: str) -> str:
+        """A field's name (any field: one the document does not know keeps the core's label)."""
+        return self.fields.get(field) or label(field)
+
+    def _table_fields(self, kind: str) -> tuple:
+        """(field, row prefix, how to render it) for the kind-specific fields shown in an entry's table.
+
+        Multi-line text, options and commitments are shown below the table instead."""
+        return tuple(
+            (f.name, f"| {self.label(f.name)} | ", _HOW.get(f.type, _OTHER))
+            for f in KIND_FIELDS.get(kind, ())
+            if f.type not in ("text", "commitments") and f.name != "options"
+        )
+
+    def _text_fields(self, kind: str) -> tuple:
+        """(field, label paragraph) for the kind's multi-line fields, shown as paragraphs after the body."""
+        return tuple((f.name, f"**{self.label(f.name)}**\n\n") for f in KIND_FIELDS.get(kind, ()) if f.type == "text")
+
+    def date(self, pattern: str, d: date) -> str:
+        """`d` as `pattern` says (the codes of "%a %d %b %Y"; `%-d`, `%-m` without a leading zero)."""
+
+        def code(m: re.Match) -> str:
+            bare, c = m.group(1), m.group(2)
+            if c == "a":
+                return self.weekdays[d.weekday()]
+            if c == "b":
+                return self.month_abbr[d.month - 1]
+            if c == "B":
+                return self.months[d.month - 1]
+            if c == "d":
+                return str(d.day) if bare else f"{d.day:02d}"
+            if c == "m":
+                return str(d.month) if bare else f"{d.month:02d}"
+            if c == "Y":
+                return str(d.year)
+            if c == "H":
+                return f"{d.hour:02d}" if isinstance(d, datetime) else "00"
+            if c == "M":
+                return f"{d.minute:02d}" if isinstance(d, datetime) else "00"
+            return "%"
+
+        return _DATE_CODE.sub(code, pattern)
+
+    def days(self, n: int) -> str:
+        return ngettext("{n} day", "{n} days", n).format(n=n)
+
+    def choice(self, value: str) -> str:
+        """A value of a field with fixed choices; one that is not among them is shown as typed."""
+        return self.choices.get(value) or _inline(value)
+
+
+_PLAIN, _PERSON, _PEOPLE_LIST, _OTHER, _CHOICE = range(5)
+_HOW = {"enum": _CHOICE, "line": _PLAIN, "person": _PERSON, "people": _PEOPLE_LIST}
+_WORDS: dict[str, _Words] = {}
+
+
+def _words() -> _Words:
+    """The document's words in the language in use (built the first time it is asked for)."""
+    lang = i18n.language()
+    found = _WORDS.get(lang)
+    if found is None:
+        found = _WORDS[lang] = _Words()
+    return found
 
 
 def _anchor(view: dict) -> str:
@@ -186,38 +526,42 @@ def _anchor(view: dict) -> str:
     return f"e-{author}-{int(view['seq'])}" if author else f"e-{int(view['seq'])}"
 
 
-def _cause_text(key: str) -> str:
-    c = causes_mod.BY_KEY.get(key)
-    return _inline(f"{c.label} ({c.zh})" if c else key)
+def _due_in(w: _Words, loop) -> str:
+    days = w.days(loop.days)
+    # TRANSLATORS: a Due in cell of a loop due within three days: {days} is "2 days".
+    return _("{days} (soon)").format(days=days) if loop.state == "soon" else days
 
 
-_PLAIN, _PERSON, _PEOPLE_LIST, _OTHER = range(4)
-_HOW = {"enum": _PLAIN, "line": _PLAIN, "person": _PERSON, "people": _PEOPLE_LIST}
-
-
-def _table_fields(kind: str) -> tuple:
-    """(field, row prefix, how to render it) for the kind-specific fields shown in an entry's table.
-
-    Multi-line text, options and commitments are shown below the table instead."""
-    return tuple(
-        (f.name, f"| {f.label} | ", _HOW.get(f.type, _OTHER))
-        for f in KIND_FIELDS.get(kind, ())
-        if f.type not in ("text", "commitments") and f.name != "options"
-    )
-
-
-def _text_fields(kind: str) -> tuple:
-    """(field, label paragraph) for the kind's multi-line fields, shown as paragraphs after the body."""
-    return tuple((f.name, f"**{f.label}**\n\n") for f in KIND_FIELDS.get(kind, ()) if f.type == "text")
-
-
-_TABLE_FIELDS = _Cache(_table_fields)
-_KIND_TEXT_FIELDS = _Cache(_text_fields)
-# (field, row prefix, column in the summary's counts: 0 is the person's name)
-_ROLE_ROWS = tuple(
-    (f, f"| {_COMMON_LABELS[f]} | ", i)
-    for i, f in enumerate(("owner", "requested_by", "approved_by", "consulted", "informed"), 1)
-)
+def _filter_text(filt: Filter, w: _Words) -> str:
+    """Which entries the filter selects, in words (as Filter.describe says it in English)."""
+    parts = []
+    if filt.project:
+        parts.append(_("project {project}").format(project=filt.project))
+    if filt.kinds:
+        parts.append(_("kind {kinds}").format(kinds="/".join(w.kind_words.get(k, k) for k in filt.kinds)))
+    role = w.role_words.get(filt.role, filt.role) if filt.role else None
+    if filt.person:
+        parts.append(_("person {person}").format(person=filt.person) + (_(" as {role}").format(role=role) if role else ""))
+    elif role:
+        parts.append(_("role {role}").format(role=role))
+    if filt.tags:
+        parts.append(_("tag {tags}").format(tags=w.sep.join(filt.tags)))
+    if filt.cause:
+        c = causes_mod.BY_KEY.get(filt.cause)
+        name = w.cause_names.get(filt.cause) if c else None
+        parts.append(_("cause {cause}").format(cause=filt.cause if name is None or name == c.label else name))
+    if filt.since:
+        parts.append(_("since {when}").format(when=filt.since.isoformat(timespec="minutes")))
+    if filt.until:
+        parts.append(_("until {when}").format(when=filt.until.isoformat(timespec="minutes")))
+    if filt.search:
+        parts.append(_("search {search!r}").format(search=filt.search))
+    if filt.author:
+        parts.append(_("author {author}").format(author=filt.author))
+    if filt.include_retracted:
+        parts.append(_("retracted included"))
+    # TRANSLATORS: between the criteria of a filter ("project checkout-v2; kind decision").
+    return pgettext("filter separator", "; ").join(parts) or _("all entries")
 
 
 class _Writer:
@@ -226,19 +570,21 @@ class _Writer:
     def __init__(self, journal, views: list[dict], today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
         self.journal = journal
         self.views = views
+        self.w = _words()
         # The day the open loops are counted on: the day the document is generated.
         self.today = today or dates.now().date()
         self.answer_days = answer_days
         self.loops: list = []  # every loop of the exported entries, done ones included (filled by entries())
-        self.due_days = _Cache(lambda day: _day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
+        self.due_days = _Cache(lambda day: self.day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
         self.today_text = self.due_days[self.today]
-        self.loops_heading = f"**Loops** (as of {self.today_text})\n\n"
+        self.loops_heading = "**" + _("Loops") + "**" + _(" (as of {today})").format(today=self.today_text) + "\n\n"
         self.all_views = journal.views
         self.exported = set(map(itemgetter("id"), views))
         display = journal.people.display
         self.names = _Cache(lambda name: _inline(display(name)))
-        self.days = _Cache(_day_text)
-        self.causes = _Cache(_cause_text)
+        self.days = _Cache(self.day_text)
+        self.utc_days = _Cache(self._utc_day)
+        self.causes = _Cache(self._cause_text)
         self.refs = _Cache(self._ref_text)
         self.trace_lines = _Cache(self._trace_line)
         broken = journal.broken
@@ -246,18 +592,73 @@ class _Writer:
         # a page printed or quoted on its own must not pass for checked evidence.
         self.broken = broken
         self.unverified = (
-            f"| Verified | **NO**: the journal fails verification at #{broken[0]}; this entry is not vouched for by its hash chain |\n"
+            "| "
+            + pgettext("field", "Verified")
+            + " | "
+            + _("**NO**: the journal fails verification at #{seq}; this entry is not vouched for by its hash chain").format(
+                seq=broken[0]
+            )
+            + " |\n"
             if broken
             else ""
         )
 
-    def imported(self, origin: dict) -> str:
-        """Where an imported record came from, and what the file claimed about it."""
-        from .provenance import imported_text
+    # -- dates -------------------------------------------------------------
 
-        return imported_text(origin, self.utc, self.names.__getitem__, _inline)
+    def day_text(self, key: str) -> str:
+        """'Mon 23 Nov 2026' for 'YYYY-MM-DD' (the language's "%a %d %b %Y")."""
+        try:
+            d = date.fromisoformat(key)
+        except ValueError:
+            return _inline(key)
+        return self.w.date(self.w.day_pattern, d)
+
+    def short_day(self, iso: str) -> str:
+        """'27 Nov 2026': the day of an ISO date or time, without its weekday."""
+        try:
+            d = datetime.fromisoformat(iso)
+        except (TypeError, ValueError):
+            return str(iso)
+        return self.w.date(self.w.short_day_pattern, d)
+
+    def _utc_day(self, key: str) -> str:
+        try:
+            d = date.fromisoformat(key)
+        except ValueError:
+            return _inline(key)
+        return self.w.date(self.w.utc_day_pattern, d)
+
+    def long(self, iso: str) -> str:
+        """Any ISO time as a person reads it, in its own offset (escaped)."""
+        try:
+            dt = datetime.fromisoformat(iso)
+        except (TypeError, ValueError):
+            return _inline(iso)
+        offset = dt.strftime("%z")
+        offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+        text = self.w.local_time.format(
+            day=self.days[dt.date().isoformat()], time=f"{dt.hour:02d}:{dt.minute:02d}", offset=offset
+        )
+        return text if offset else text.rstrip()
 
     # -- cached formatting ---------------------------------------------
+
+    def imported(self, origin: dict) -> str:
+        """Where an imported record came from, and what the file claimed about it (provenance.imported_text)."""
+        source = _inline(str(origin.get("file") or "?"))
+        if origin.get("format") == "jrnl":
+            return _("from {file} (a jrnl export)").format(file=source)
+        text = _("from {file}").format(file=source)
+        head = origin.get("head") or {}
+        if head.get("hash"):
+            text += _(" (chain head #{seq} {hash}…)").format(seq=_inline(head.get("seq")), hash=_inline(str(head["hash"])[:16]))
+        if origin.get("recorded_at"):
+            text += _("; the file says #{seq} was recorded {when} by {who}").format(
+                seq=_inline(origin.get("seq")),
+                when=self.utc(origin["recorded_at"]),
+                who=self.names[origin.get("recorded_by") or "?"],
+            )
+        return text
 
     def person(self, name: str) -> str:
         return self.names[name]
@@ -265,7 +666,7 @@ class _Writer:
     def people(self, names) -> str:
         if names.__class__ is str:
             return self.names[names]
-        return ", ".join(map(self.names.__getitem__, names))
+        return self.w.sep.join(map(self.names.__getitem__, names))
 
     def day(self, iso: str) -> str:
         """'Mon 23 Nov 2026' for the date part of an ISO timestamp."""
@@ -274,43 +675,54 @@ class _Writer:
     def when(self, iso: str) -> str:
         """'Mon 23 Nov 2026 15:00 +08:00', in the entry's own offset (as display.long_date)."""
         if len(iso) == 25 and iso[10] == "T" and iso[19] in "+-":
-            return f"{self.days[iso[:10]]} {iso[11:16]} {iso[19:]}"
-        return _inline(long_date(iso))
+            return self.w.local_time.format(day=self.days[iso[:10]], time=iso[11:16], offset=iso[19:])
+        return self.long(iso)
 
     def utc(self, iso: str) -> str:
         """A recorded_at stamp (UTC): '2026-11-23 07:25 UTC'."""
         if iso.endswith("+00:00") and len(iso) >= 16:
-            return f"{iso[:10]} {iso[11:16]} UTC"
-        return _inline(long_date(iso))
+            return self.w.utc_time.format(day=self.utc_days[iso[:10]], time=iso[11:16])
+        return self.long(iso)
+
+    def _cause_text(self, key: str) -> str:
+        return _inline(self.w.causes.get(key, key))
 
     def cause(self, key: str) -> str:
         return self.causes[key]
 
     def value(self, field: str, value) -> str:
         """A field's value on one line, escaped."""
+        w = self.w
         if value is None or value == "" or value == [] or value == {}:
-            return "(empty)"
+            return w.empty
         if field in _PEOPLE:
             return self.people(value)
         if field == "causes":
-            return ", ".join(map(self.causes.__getitem__, value))
+            return w.sep.join(map(self.causes.__getitem__, value))
         if field in _DATE_FIELDS or field == "occurred_at":
             return self.when(value)
         if field == "links":
-            return ", ".join(f"{_LINK_LABELS.get(x.get('rel'), x.get('rel'))} {self.ref(x.get('to'))}" for x in value)
+            return w.sep.join(f"{w.link.get(x.get('rel')) or _inline(x.get('rel'))} {self.ref(x.get('to'))}" for x in value)
         if field == "commitments" and isinstance(value, list):
-            return "; ".join(map(self.commitment, value))
+            return pgettext("list separator", "; ").join(map(self.commitment, value))
         if isinstance(value, dict):
-            return "; ".join(f"{_inline(k)}: {_inline(v)}" for k, v in value.items())
+            parts = w.impact if field == "impact" else {}
+            return pgettext("list separator", "; ").join(
+                _("{part}: {text}").format(part=parts.get(k) or _inline(k), text=_inline(v)) for k, v in value.items()
+            )
         if isinstance(value, list):
-            return ", ".join(_inline(v) for v in value)
+            return w.sep.join(_inline(v) for v in value)
+        if field in w.choices_of:
+            return w.choice(value)
         return _inline(value)
 
     def commitment(self, item) -> str:
         """'Priya Raman: design hand-off, by Fri 18 Sep 2026' (escaped), for history lines."""
         if not isinstance(item, dict):
             return _inline(item)
-        return f"{self.names[item['who']]}: {_inline(item['what'])}, by {self.day(item['due'])}"
+        return _("{who}: {what}, by {day}").format(
+            who=self.names[item["who"]], what=_inline(item["what"]), day=self.day(item["due"])
+        )
 
     def ref(self, entry_id) -> str:
         """A link to another entry: an anchor link if it is in this document, its #seq if not."""
@@ -319,78 +731,122 @@ class _Writer:
     def _ref_text(self, entry_id) -> str:
         view = self.all_views.get(entry_id)
         if view is None:
-            return f"an entry not in this journal ({_inline(entry_id)})"
+            return _("an entry not in this journal ({id})").format(id=_inline(entry_id))
         ref = ref_of(view)
         if entry_id not in self.exported:
-            return f"{ref} (not in this export)"
-        title = _inline(view.get("title", ""))
-        return f"[{ref} · {_KIND_NAMES.get(view['kind']) or _inline(view['kind'])} · {view['occurred_at'][:10]} — {title}](#{_anchor(view)})"
+            return _("{ref} (not in this export)").format(ref=ref)
+        return f"[{self.title(view, _inline(view.get('title', '')))}](#{_anchor(view)})"
+
+    def title(self, view: dict, title: str) -> str:
+        """'#42 · Decision · 2026-11-23 — Ship it': an entry's heading (`title` escaped already)."""
+        kind = view["kind"]
+        kind = self.w.kind_names.get(kind) or _inline(kind)
+        return f"{ref_of(view)} · {kind} · {view['occurred_at'][:10]} — {title}"
 
     # -- the document ----------------------------------------------------
 
     def header(self, out: list, filt: Filter, generated_at: str, journal_label: str | None) -> None:
         seq, head = self.journal.head()
-        views = self.views
+        views, w = self.views, self.w
         name = journal_label if journal_label is not None else self.journal.path.name
-        out.append(f"# Evidence trail: {_inline(name)}\n\n")
+        out.append("# " + _("Evidence trail: {journal}").format(journal=_inline(name)) + "\n\n")
         if self.broken:
             out.append(
-                f"> **UNVERIFIED EXPORT.** The journal fails verification at #{self.broken[0]} "
-                f"({_inline(self.broken[1])}). It was exported anyway with `--unverified`: nothing below "
-                "is vouched for by its hash chain, and the chain head printed here does not vouch for it either.\n\n"
+                "> "
+                + _(
+                    "**UNVERIFIED EXPORT.** The journal fails verification at #{seq} ({problem}). It was exported anyway "
+                    "with `--unverified`: nothing below is vouched for by its hash chain, and the chain head printed here "
+                    "does not vouch for it either."
+                ).format(seq=self.broken[0], problem=_inline(self.broken[1]))
+                + "\n\n"
             )
-        out.append(f"- **Journal:** {_inline(journal_label if journal_label is not None else self.journal.path)}\n")
-        out.append(f"- **Filters:** {_inline(filt.describe())}\n")
+
+        def item(name: str, text: str) -> str:
+            # TRANSLATORS: a line of the document's header: {name} is "Journal", "Filters", "Period"...
+            return "- " + _("**{name}:** {text}").format(name=name, text=text) + "\n"
+
+        out.append(item(_("Journal"), _inline(journal_label if journal_label is not None else self.journal.path)))
+        out.append(item(_("Filters"), _inline(_filter_text(filt, w))))
         if views:
             first, last = views[0]["occurred_at"], views[-1]["occurred_at"]
-            out.append(f"- **Period:** {self.day(first)} to {self.day(last)}\n")
-        out.append(f"- **Generated:** {_inline(generated_at)}\n")
+            out.append(item(_("Period"), _("{first} to {last}").format(first=self.day(first), last=self.day(last))))
+        out.append(item(_("Generated"), _inline(generated_at)))
         retracted = len(views) - list(map(itemgetter("retracted"), views)).count(None)
         by_kind = Counter(map(itemgetter("kind"), views))
-        kinds = ", ".join(f"{n} {k if n == 1 else k + 's'}" for k, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
-        count = f"{len(views)}" + (f" ({kinds})" if kinds else "")
+        kinds = w.sep.join(
+            _kind_count(k, n) or f"{n} {k if n == 1 else k + 's'}"
+            for k, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        count = f"{len(views)}" + (_(" ({kinds})").format(kinds=kinds) if kinds else "")
         if retracted:
-            count += f", of which {retracted} retracted"
-        out.append(f"- **Entries:** {count}\n")
-        out.append(f"- **Chain head:** #{seq} {_code(head)}\n\n")
+            count += _(", of which {n} retracted").format(n=retracted)
+        out.append(item(_("Entries"), count))
+        out.append(item(_("Chain head"), f"#{seq} {_code(head)}") + "\n")
         out.append(
-            f"**To check this copy** against the journal it came from, run `pmjournal --db JOURNAL verify`. It must print "
-            f"`ok` and, if nothing was recorded since, `chain head #{seq}` with the hash above; if more was recorded, "
-            f"record #{seq} must still carry that hash (`pmjournal export --format json` lists every record's hash). Anything else means the journal was rewritten after this document was made.\n\n"
+            _(
+                "**To check this copy** against the journal it came from, run `pmjournal --db JOURNAL verify`. It must print "
+                "`ok` and, if nothing was recorded since, `chain head #{seq}` with the hash above; if more was recorded, "
+                "record #{seq} must still carry that hash (`pmjournal export --format json` lists every record's hash). "
+                "Anything else means the journal was rewritten after this document was made."
+            ).format(seq=seq)
+            + "\n\n"
         )
 
     def summary(self, out: list) -> None:
         """Person x role counts, busiest first: query.who over these entries, as `pmjournal who` and the People view."""
         rows = who(self.views, self.journal.people)
-        out.append('## <a id="summary" name="summary"></a>Accountability summary\n\n')
+        out.append('## <a id="summary" name="summary"></a>' + _("Accountability summary") + "\n\n")
         if not rows:
-            out.append("No one is named in these entries.\n\n")
+            out.append(_("No one is named in these entries.") + "\n\n")
             return
         out.append(
-            "How many of the entries below name each person in each role (owner: the one accountable person; other: "
-            "participant, acknowledged, raised by or to). Retracted entries hold nobody accountable and count in no "
-            "role; Entries counts every entry below that names the person.\n\n"
+            _(
+                "How many of the entries below name each person in each role (owner: the one accountable person; other: "
+                "participant, acknowledged, raised by or to). Retracted entries hold nobody accountable and count in no "
+                "role; Entries counts every entry below that names the person."
+            )
+            + "\n\n"
         )
-        out.append("| Person | " + " | ".join(_ROLE_HEADERS) + " | Entries |\n")
-        out.append("|---|" + "---:|" * (len(_ROLE_HEADERS) + 1) + "\n")
+        headers = self.w.role_headers
+        out.append(
+            "| "
+            + pgettext("table header", "Person")
+            + " | "
+            + " | ".join(headers)
+            + " | "
+            + pgettext("table header", "Entries")
+            + " |\n"
+        )
+        out.append("|---|" + "---:|" * (len(headers) + 1) + "\n")
         for row in rows:
             out.append(f"| {self.names[row['person']]} | {' | '.join(str(row[c]) for c in WHO_COLUMNS)} | {row['total']} |\n")
         out.append("\n")
 
     def contents(self, out: list, months: list[tuple[str, int]]) -> None:
-        out.append("## Contents\n\n")
-        out.append("- [Accountability summary](#summary)\n")
+        out.append("## " + _("Contents") + "\n\n")
+        out.append("- [" + _("Accountability summary") + "](#summary)\n")
         still = [lp for lp in self.loops if lp.state != "done"]
         overdue = sum(lp.state == "overdue" for lp in still)
-        out.append(f"- [Open loops](#loops) ({len(still)} open, {overdue} overdue)\n")
+        out.append(
+            "- ["
+            + _("Open loops")
+            + "](#loops)"
+            + _(" ({open} open, {overdue} overdue)").format(open=len(still), overdue=overdue)
+            + "\n"
+        )
         for month, n in months:
-            out.append(f"- [{self.month_name(month)}](#m-{month}) ({n} {'entry' if n == 1 else 'entries'})\n")
+            count = ngettext(" ({n} entry)", " ({n} entries)", n).format(n=n)
+            out.append(f"- [{self.month_name(month)}](#m-{month}){count}\n")
         out.append("\n")
 
-    @staticmethod
-    def month_name(month: str) -> str:
+    def month_name(self, month: str) -> str:
         number = int(month[5:7])
-        return f"{_MONTHS[number - 1]} {month[:4]}" if 1 <= number <= 12 else "Undated"
+        if not 1 <= number <= 12:
+            return _("Undated")
+        try:
+            return self.w.date(self.w.month_pattern, date(int(month[:4]), number, 1))
+        except ValueError:  # year 0: never from a validated entry
+            return f"{self.w.months[number - 1]} {month[:4]}"
 
     def entries(self, out: list, views: list[dict], chunks: list | None = None) -> list[list]:
         """Every entry under its month's heading; returns (month, entries) for the contents.
@@ -403,17 +859,26 @@ class _Writer:
         months: list[list] = []
         current = ""
         append = out.append
+        w = self.w
         names, days, causes = self.names, self.days, self.causes
         names_get = names.__getitem__
         causes_get = causes.__getitem__
         needs_cell, cell = _NEEDS_CELL, _CELL
-        kind_names, table_fields, text_fields = _KIND_NAMES, _TABLE_FIELDS, _KIND_TEXT_FIELDS
-        role_rows = _ROLE_ROWS
-        plain, person, people = _PLAIN, _PERSON, _PEOPLE_LIST
+        kind_names, table_fields, text_fields = w.kind_names, w.table_fields, w.text_fields
+        role_rows = w.role_rows
+        sep, field_value, when_row, local_time = w.sep, w.field_value, w.when_row, w.local_time
+        project_row, tags_row, causes_row = w.project_row, w.tags_row, w.causes_row
+        recorded_row, recorded_by, id_row = w.recorded_row, w.recorded_by, w.id_row
+        plain, person, people, choice = _PLAIN, _PERSON, _PEOPLE_LIST, _CHOICE
         block, item, when, utc = _block, _item, self.when, self.utc
-        refs, link_labels, backlink_labels = self.refs, _LINK_LABELS, _BACKLINK_LABELS
+        refs, link_labels, backlink_labels = self.refs, w.link, w.backlink
         # Enum values, projects and tag lists repeat across entries: escape each distinct one once.
         escaped = _Cache(_inline)
+        choices = _Cache(w.choice)
+        retracted_mark, none_given = w.retracted_mark, w.none_given
+        options_heading = f"**{w.label('options')}**\n\n"
+        evidence_heading = f"**{w.label('evidence')}**\n\n"
+        links_heading = f"**{w.label('links')}**\n\n"
         could_open, loops_of, today, answer_days = loops_mod.could_open, loops_mod.loops_of, self.today, self.answer_days
         found_loops = self.loops
         for v in views:
@@ -441,18 +906,22 @@ class _Writer:
             retraction = v["retracted"]
             if retraction:
                 # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
-                append(f'### <a id="{anchor}" name="{anchor}"></a><del>{title}</del> (retracted)\n\n')
+                append(f'### <a id="{anchor}" name="{anchor}"></a><del>{title}</del>{retracted_mark}\n\n')
                 append(
-                    f"**Retracted** {utc(retraction['recorded_at'])} by {names[retraction.get('recorded_by') or '?']} "
-                    f"(record {retraction_ref(v)}). Reason:\n\n"
+                    _("**Retracted** {when} by {who} (record {ref}). Reason:").format(
+                        when=utc(retraction["recorded_at"]),
+                        who=names[retraction.get("recorded_by") or "?"],
+                        ref=retraction_ref(v),
+                    )
+                    + "\n\n"
                 )
-                block(out, retraction.get("reason") or "(none given)")
-                rows = ["| Field | Value |\n|---|---|\n| When | "]
+                block(out, retraction.get("reason") or none_given)
+                rows = [field_value, when_row]
             else:
                 # GitHub keeps id and name (prefixed with user-content-) and scrolls to either; other renderers use id.
-                rows = [f'### <a id="{anchor}" name="{anchor}"></a>{title}\n\n| Field | Value |\n|---|---|\n| When | ']
+                rows = [f'### <a id="{anchor}" name="{anchor}"></a>{title}\n\n', field_value, when_row]
             if len(occurred) == 25 and occurred[10] == "T":
-                rows.append(f"{days[occurred[:10]]} {occurred[11:16]} {occurred[19:]} |\n")
+                rows.append(local_time.format(day=days[occurred[:10]], time=occurred[11:16], offset=occurred[19:]) + " |\n")
             else:
                 rows.append(f"{when(occurred)} |\n")
             # `field in v` before v[field]: most fields are absent, and a membership test is cheaper than v.get.
@@ -461,42 +930,43 @@ class _Writer:
                     if value.__class__ is str:
                         rows.append(f"{prefix}{names[value]} |\n")
                     else:
-                        rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
+                        rows.append(f"{prefix}{sep.join(map(names_get, value))} |\n")
             for field, prefix, how in table_fields[kind]:
                 if field in v and (value := v[field]):
                     # (fold has already set a superseded decision's status to "superseded")
-                    if how == plain and value.__class__ is str:
+                    if how == choice and value.__class__ is str:
+                        rows.append(f"{prefix}{choices[value]} |\n")
+                    elif how == plain and value.__class__ is str:
                         rows.append(f"{prefix}{escaped[value]} |\n")
                     elif how == person and value.__class__ is str:
                         rows.append(f"{prefix}{names[value]} |\n")
                     elif how == people and value.__class__ is list:
-                        rows.append(f"{prefix}{', '.join(map(names_get, value))} |\n")
+                        rows.append(f"{prefix}{sep.join(map(names_get, value))} |\n")
                     else:
                         rows.append(f"{prefix}{self.value(field, value)} |\n")
             if "project" in v and (project := v["project"]):
-                rows.append(f"| Project | {escaped[project]} |\n")
+                rows.append(f"{project_row}{escaped[project]} |\n")
             if "tags" in v and (tags := v["tags"]):
                 # escaping the joined text is the same as escaping each tag
-                rows.append(f"| Tags | {escaped[', '.join(tags)]} |\n")
+                rows.append(f"{tags_row}{escaped[sep.join(tags)]} |\n")
             if "causes" in v and (keys := v["causes"]):
-                rows.append(f"| Causes | {', '.join(map(causes_get, keys))} |\n")
+                rows.append(f"{causes_row}{sep.join(map(causes_get, keys))} |\n")
             entry_id = v["id"]
             # Our ids are ULIDs, shown as code; anything else is escaped text (a code span would show the escapes).
             entry_id = f"`{entry_id}`" if entry_id.isalnum() else _inline(entry_id)
             recorded = v["recorded_at"]
-            recorded = f"{recorded[:10]} {recorded[11:16]} UTC" if recorded.endswith("+00:00") else utc(recorded)
-            rows.append(f"| Recorded | {recorded} by {names[v.get('recorded_by') or '?']} |\n")
+            rows.append(f"{recorded_row}{recorded_by.format(when=utc(recorded), who=names[v.get('recorded_by') or '?'])} |\n")
             if "imported" in v:
-                rows.append(f"| Imported | {self.imported(v['imported'])} |\n")
+                rows.append(f"{w.imported_row}{self.imported(v['imported'])} |\n")
             if self.unverified:
                 rows.append(self.unverified)
-            rows.append(f"| Id | {entry_id} |\n\n")
+            rows.append(f"{id_row}{entry_id} |\n\n")
             append("".join(rows))
 
             if "body" in v and (body := v["body"]):
                 block(out, body)
             if "options" in v and (options := v["options"]):
-                append("**Options considered**\n\n" + "".join([f"- {item(o)}\n" for o in options]) + "\n")
+                append(options_heading + "".join([f"- {item(o)}\n" for o in options]) + "\n")
             for field, heading in text_fields[kind]:
                 if field in v and (text := v[field]):
                     append(heading)
@@ -505,7 +975,7 @@ class _Writer:
                 self.commitments(out, commitments)
             links, backlinks = v.get("links"), v["linked_from"]
             if links or backlinks:
-                items = ["**Links**\n\n"]
+                items = [links_heading]
                 for x in links or ():
                     items.append(f"- {link_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['to']]}\n")
                 for x in backlinks:
@@ -513,7 +983,7 @@ class _Writer:
                 items.append("\n")
                 append("".join(items))
             if "evidence" in v and (evidence := v["evidence"]):
-                append("**Evidence**\n\n" + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
+                append(evidence_heading + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
             if could_open(v) and (found := loops_of(v, today, answer_days)):
                 found_loops.extend(found)
                 self.entry_loops(out, found)
@@ -525,49 +995,102 @@ class _Writer:
 
     def commitments(self, out: list, items) -> None:
         """Who committed to what by when, as a table; commitments written before they had that shape are text."""
-        out.append("**Commitments**\n\n")
+        out.append(f"**{self.w.label('commitments')}**\n\n")
         if isinstance(items, str):
             _block(out, items)
             return
-        rows = ["| Who | What | By |\n|---|---|---|\n"]
+        header = (pgettext("table header", "Who"), pgettext("table header", "What"), pgettext("table header", "By"))
+        rows = ["| " + " | ".join(header) + " |\n|---|---|---|\n"]
         for item in items:
             rows.append(f"| {self.names[item['who']]} | {_inline(item['what'])} | {self.day(item['due'])} |\n")
         rows.append("\n")
         out.append("".join(rows))
 
+    # -- loops ---------------------------------------------------------------
+
+    def loop_name(self, loop) -> str:
+        """'follow-up', 'commitment 2 (send the brief)': which loop of its entry it is (loops.label)."""
+        if loop.type == "commitment":
+            return _("commitment {n} ({what})").format(n=loop.key.rsplit("-", 1)[-1], what=loop.what)
+        return self.loop_word(loop.type)
+
+    @staticmethod
+    def loop_word(key: str) -> str:
+        return {
+            "follow-up": pgettext("loop", "follow-up"),
+            "review": pgettext("loop", "review"),
+            "answer": pgettext("loop", "answer"),
+        }.get(key, key)
+
+    def event_text(self, event: dict) -> str:
+        """'done 14 Nov 2026 by Dana: recap email': one closing or re-opening record (loops.event_text)."""
+        day = self.short_day(event["occurred_at"])
+        text = _("done {day}").format(day=day) if event["state"] == "done" else _("re-opened {day}").format(day=day)
+        if event.get("by"):
+            text += _(" by {who}").format(who=event["by"])
+        if event.get("note"):
+            text += _(": {note}").format(note=event["note"])
+        return text
+
+    def history_text(self, event: dict, view: dict) -> str:
+        """A `loop` event as the entry's history shows it: 'follow-up done 14 Nov 2026 by Dana: recap email'."""
+        key = event.get("loop", "")
+        name = self.loop_word(key)
+        if key.startswith("commitment-"):
+            items = view.get("commitments")
+            n = int(key.rsplit("-", 1)[1])
+            if isinstance(items, list) and n <= len(items):
+                name = _("commitment {n} ({what})").format(n=n, what=items[n - 1]["what"])
+        return _("{loop} {event}").format(loop=name, event=self.event_text(event))
+
+    def describe(self, loop) -> str:
+        """'follow-up due 12 Nov 2026, done 14 Nov 2026 by Dana: recap email': a loop's story in one line (loops.describe)."""
+        parts = [_("{loop} due {day}").format(loop=self.loop_name(loop), day=self.short_day(loop.due.isoformat()))]
+        parts += [self.event_text(e) for e in loop.events]
+        if loop.state == "overdue":
+            parts.append(_("overdue by {n} d").format(n=-loop.days))
+        # TRANSLATORS: between the parts of a loop's story ("follow-up due 12 Nov 2026, done 14 Nov 2026").
+        return pgettext("clause separator", ", ").join(parts)
+
     def entry_loops(self, out: list, found: list) -> None:
         """Each loop of one entry in a line: what was owed by when, what happened to it, who owed it to whom."""
         items = [self.loops_heading]
         for loop in found:
-            items.append(f"- {_item(loops_mod.describe(loop))}{self.standing(loop)} · {self.owing(loop)}\n")
+            items.append(f"- {_item(self.describe(loop))}{self.standing(loop)} · {self.owing(loop)}\n")
         items.append("\n")
         out.append("".join(items))
 
-    @staticmethod
-    def standing(loop) -> str:
+    def standing(self, loop) -> str:
         """What describe() leaves out: how late a done loop was, how far off an open one's due date is."""
         if loop.state == "done":
             late = (date.fromisoformat(loop.closed["occurred_at"][:10]) - loop.due).days
-            return f" ({_days(late)} late)" if late > 0 else ""
+            return _(" ({days} late)").format(days=self.w.days(late)) if late > 0 else ""
         if loop.state == "overdue":
             return ""
         if loop.days == 0:
-            return ", due today"
-        return f", due soon: in {_days(loop.days)}" if loop.state == "soon" else f", still open: due in {_days(loop.days)}"
+            return _(", due today")
+        if loop.state == "soon":
+            return _(", due soon: in {days}").format(days=self.w.days(loop.days))
+        return _(", still open: due in {days}").format(days=self.w.days(loop.days))
 
     def owing(self, loop) -> str:
-        owed_to = f" to {self.people(loop.owed_to)}" if loop.owed_to else ""
-        return f"owed by {self.people(loop.owes) if loop.owes else _NOBODY}{owed_to}"
+        owes = self.people(loop.owes) if loop.owes else self.w.nobody
+        if loop.owed_to:
+            return _("owed by {owes} to {owed_to}").format(owes=owes, owed_to=self.people(loop.owed_to))
+        return _("owed by {owes}").format(owes=owes)
 
     def open_loops(self, out: list) -> None:
         """What was owed and not done on the day of the export, overdue first; then the escalations nobody answered."""
-        today = self.today_text
-        out.append('## <a id="loops" name="loops"></a>Open loops\n\n')
+        today, w = self.today_text, self.w
+        out.append('## <a id="loops" name="loops"></a>' + _("Open loops") + "\n\n")
         found = self.loops
         if not found:
             out.append(
-                f"None of these entries owed anything on {today}, the day this document was generated: no follow-up, "
-                "review, commitment or escalation with a date.\n\n"
+                _(
+                    "None of these entries owed anything on {today}, the day this document was generated: no follow-up, "
+                    "review, commitment or escalation with a date."
+                ).format(today=today)
+                + "\n\n"
             )
             return
         by_due = sorted((lp for lp in found if lp.state != "done"), key=lambda lp: (lp.due, lp.view["seq"], lp.key))
@@ -576,76 +1099,133 @@ class _Writer:
         waiting = [lp for lp in by_due if lp.type == "answer"]
         done = len(found) - len(by_due)
         out.append(
-            f"What these entries owed on {today}, the day this document was generated: {len(by_due)} "
-            f"{'loop was' if len(by_due) == 1 else 'loops were'} open, {len(overdue)} of them overdue; {done} "
-            f"{'was' if done == 1 else 'were'} done by then. A loop is a follow-up, a review, a commitment or the answer "
-            "to an escalation, owed by someone by a date; each entry's **Loops** list tells its story.\n\n"
+            _(
+                "What these entries owed on {today}, the day this document was generated: {open_loops}, {overdue} of them "
+                "overdue; {done_loops} by then."
+            ).format(
+                today=today,
+                open_loops=ngettext("{n} loop was open", "{n} loops were open", len(by_due)).format(n=len(by_due)),
+                overdue=len(overdue),
+                done_loops=ngettext("{n} was done", "{n} were done", done).format(n=done),
+            )
+            + _(
+                " A loop is a follow-up, a review, a commitment or the answer to an escalation, owed by someone by a date; "
+                "each entry's **Loops** list tells its story."
+            )
+            + "\n\n"
         )
         tables = (
             (
-                "Overdue",
-                "most overdue first",
+                _("Overdue"),
+                _("most overdue first"),
                 overdue,
-                "Days overdue",
+                pgettext("table header", "Days overdue"),
                 lambda lp: str(-lp.days),
-                f"Nothing was overdue on {today}.",
+                _("Nothing was overdue on {today}.").format(today=today),
             ),
-            ("Not yet due", "soonest first", later, "Due in", _due_in, "Nothing else was open."),
+            (
+                _("Not yet due"),
+                _("soonest first"),
+                later,
+                pgettext("table header", "Due in"),
+                lambda lp: _due_in(w, lp),
+                _("Nothing else was open."),
+            ),
+        )
+        header = " | ".join(
+            (
+                pgettext("table header", "Owed"),
+                pgettext("table header", "Entry"),
+                pgettext("table header", "Owed by"),
+                pgettext("table header", "Owed to"),
+                pgettext("table header", "Due"),
+            )
         )
         for name, order, listed, last, cell, empty in tables:
-            out.append(f"**{name}** ({len(listed)}), {order}\n\n")
+            # TRANSLATORS: above a table of loops: {name} "Overdue", {count} how many, {order} "most overdue first".
+            out.append(_("**{name}** ({count}), {order}").format(name=name, count=len(listed), order=order) + "\n\n")
             if not listed:
                 out.append(f"{empty}\n\n")
                 continue
-            rows = [f"| Owed | Entry | Owed by | Owed to | Due | {last} |\n|---|---|---|---|---|---:|\n"]
+            rows = [f"| {header} | {last} |\n|---|---|---|---|---|---:|\n"]
             rows.extend(f"{self.loop_row(lp)}{cell(lp)} |\n" for lp in listed)
             out.append("".join(rows) + "\n")
-        out.append(f"**Unanswered escalations** ({len(waiting)}), longest wait first\n\n")
+        out.append(
+            _("**{name}** ({count}), {order}").format(
+                name=_("Unanswered escalations"), count=len(waiting), order=_("longest wait first")
+            )
+            + "\n\n"
+        )
         if not waiting:
-            out.append(f"Every escalation in these entries had been answered by {today}.\n\n")
+            out.append(_("Every escalation in these entries had been answered by {today}.").format(today=today) + "\n\n")
             return
         out.append(
-            f"Raised to someone who had not answered by {today}. An answer is due {self.answer_days} working days after "
-            "the escalation; one that never came stays open here, because the absence of an answer is evidence.\n\n"
+            _(
+                "Raised to someone who had not answered by {today}. An answer is due {days} working days after the "
+                "escalation; one that never came stays open here, because the absence of an answer is evidence."
+            ).format(today=today, days=self.answer_days)
+            + "\n\n"
         )
-        rows = ["| Entry | Raised by | Raised to | Raised on | Answer due | Waited |\n|---|---|---|---|---|---:|\n"]
+        header = " | ".join(
+            (
+                pgettext("table header", "Entry"),
+                pgettext("table header", "Raised by"),
+                pgettext("table header", "Raised to"),
+                pgettext("table header", "Raised on"),
+                pgettext("table header", "Answer due"),
+                pgettext("table header", "Waited"),
+            )
+        )
+        rows = [f"| {header} |\n|---|---|---|---|---|---:|\n"]
         for lp in waiting:
-            raised = self.people(lp.owed_to) if lp.owed_to else _NOBODY
+            raised = self.people(lp.owed_to) if lp.owed_to else w.nobody
             rows.append(
                 f"| {self.entry_cell(lp.view)} | {raised} | {self.people(lp.owes)} | {self.day(lp.view['occurred_at'])} "
-                f"| {self.due_days[lp.due]} | {_days(lp.waited)} |\n"
+                f"| {self.due_days[lp.due]} | {w.days(lp.waited)} |\n"
             )
         out.append("".join(rows) + "\n")
 
     def loop_row(self, loop) -> str:
         """The cells of an Overdue or Not yet due row, up to its last one."""
         if loop.type == "commitment":
-            owed = f"commitment: {_inline(loop.what)}"
+            owed = _("commitment: {what}").format(what=_inline(loop.what))
+        elif loop.type == "follow-up":
+            owed = pgettext("loop", "follow-up")
+        elif loop.type == "answer":
+            owed = _("an answer")
+        elif loop.type == "review" and loop.view["kind"] == "decision":
+            owed = _("review of this decision")
+        elif loop.type == "review" and loop.view["kind"] == "risk":
+            owed = _("review of this risk")
         else:
-            owed = {"follow-up": "follow-up", "answer": "an answer"}.get(loop.type) or _inline(loop.what)
-        owes = self.people(loop.owes) if loop.owes else _NOBODY
-        owed_to = self.people(loop.owed_to) if loop.owed_to else _NOBODY
+            owed = _inline(loop.what)
+        owes = self.people(loop.owes) if loop.owes else self.w.nobody
+        owed_to = self.people(loop.owed_to) if loop.owed_to else self.w.nobody
         return f"| {owed} | {self.entry_cell(loop.view)} | {owes} | {owed_to} | {self.due_days[loop.due]} | "
 
     def entry_cell(self, view: dict) -> str:
         """'[#17](#e-17) Asked the provider…': a link to an entry of this document, with its title."""
         return f"[{ref_of(view)}](#{_anchor(view)}) {_inline(view.get('title') or '')}"
 
+    # -- causes and history ----------------------------------------------------
+
     def trace(self, out: list, v: dict) -> None:
         tree = trace(self.all_views, v["id"])
-        out.append("**Cause trace** (what this incident was caused by, and what caused those)\n\n")
+        out.append("**" + _("Cause trace") + "**" + _(" (what this incident was caused by, and what caused those)") + "\n\n")
 
         lines = self.trace_lines
+        missing = _("an entry not in this journal ({id})")
+        cycle_note = _(" · (a cycle: already listed above)")
 
         def walk(node: dict, depth: int) -> None:
             pad = "  " * depth
             if node.get("missing"):
-                out.append(f"{pad}- an entry not in this journal ({_inline(node['id'])})\n")
+                out.append(f"{pad}- {missing.format(id=_inline(node['id']))}\n")
                 return
-            cycle = " · (a cycle: already listed above)" if node["cycle"] else ""
+            cycle = cycle_note if node["cycle"] else ""
             out.append(f"{pad}- {lines[node['id']]}{cycle}\n")
             if depth + 1 >= _MAX_TRACE_DEPTH and node["children"]:
-                out.append(f"{pad}  - … further causes not shown; see {ref_of(node['view'])}\n")
+                out.append(f"{pad}  - " + _("… further causes not shown; see {ref}").format(ref=ref_of(node["view"])) + "\n")
                 return
             for child in node["children"]:
                 walk(child, depth + 1)
@@ -660,48 +1240,79 @@ class _Writer:
         if entry_id in self.exported:
             view = self.all_views[entry_id]
             if view.get("owner"):
-                parts.append(f"owner {self.names[view['owner']]}")
+                parts.append(_("owner {name}").format(name=self.names[view["owner"]]))
             if view.get("causes"):
-                parts.append("causes: " + ", ".join(map(self.causes.__getitem__, view["causes"])))
+                parts.append(_("causes: {causes}").format(causes=self.w.sep.join(map(self.causes.__getitem__, view["causes"]))))
         return " · ".join(parts)
 
+    def concurrent(self, event: dict) -> str:
+        """' (concurrent: ...)' after a history event that carries the flag (display.concurrent_note), else ''."""
+        return _(" (concurrent: made without seeing another correction of this entry)") if event.get("concurrent") else ""
+
     def history(self, out: list, view: dict) -> None:
-        out.append("**History**\n\n")
+        w = self.w
+        out.append("**" + _("History") + "**\n\n")
         for event in view["history"]:
             kind = event["kind"]
+            who = self.person(event.get("recorded_by") or "?")
+            when = self.utc(event["recorded_at"])
             if kind == "loop":
                 # A loop closed or re-opened: one line ('follow-up done 14 Nov 2026 by Dana: recap email').
-                what = "Loop done" if event.get("state") == "done" else "Loop re-opened"
+                what = _("Loop done") if event.get("state") == "done" else _("Loop re-opened")
                 out.append(
-                    f"- **{what}** {self.utc(event['recorded_at'])} by {self.person(event.get('recorded_by') or '?')} "
-                    f"(record {ref_of(event)}){concurrent_note(event)}: {_inline(loops_mod.history_text(event, view))}\n\n"
+                    "- "
+                    + _("**{what}** {when} by {who} (record {ref}){concurrent}: {text}").format(
+                        what=what,
+                        when=when,
+                        who=who,
+                        ref=ref_of(event),
+                        concurrent=self.concurrent(event),
+                        text=_inline(self.history_text(event, view)),
+                    )
+                    + "\n\n"
                 )
                 continue
-            what = "Amended" if kind == "amendment" else "Retracted"
+            what = _("Amended") if kind == "amendment" else _("Retracted")
             out.append(
-                f"- **{what}** {self.utc(event['recorded_at'])} by {self.person(event.get('recorded_by') or '?')} "
-                f"(record {ref_of(event)}){concurrent_note(event)}. Reason:\n\n"
+                "- "
+                + _("**{what}** {when} by {who} (record {ref}){concurrent}. Reason:").format(
+                    what=what, when=when, who=who, ref=ref_of(event), concurrent=self.concurrent(event)
+                )
+                + "\n\n"
             )
-            _block(out, event.get("reason") or "(none given)", "  ")
+            _block(out, event.get("reason") or w.none_given, "  ")
             for field, change in (event.get("changes") or {}).items():
-                name = label(field)
+                name = w.label(field)
                 if field in _TEXT_FIELDS or field == "body":
                     for side in ("old", "new"):
-                        out.append(f"  - {name}, {'before' if side == 'old' else 'after'}:\n\n")
+                        text = _("{field}, before:") if side == "old" else _("{field}, after:")
+                        out.append(f"  - {text.format(field=name)}\n\n")
                         if change[side]:
                             _block(out, change[side], "    ")
                         else:
-                            out.append("    (empty)\n\n")
+                            out.append(f"    {w.empty}\n\n")
                 else:
-                    out.append(f"  - {name}: {self.value(field, change['old'])} → {self.value(field, change['new'])}\n\n")
+                    change_text = _("{field}: {old} → {new}").format(
+                        field=name, old=self.value(field, change["old"]), new=self.value(field, change["new"])
+                    )
+                    out.append(f"  - {change_text}\n\n")
 
     def footer(self, out: list) -> None:
         seq, head = self.journal.head()
         out.append("---\n\n")
         n = len(self.views)
-        out.append(f"End of the evidence trail: {n} {'entry' if n == 1 else 'entries'}; chain head #{seq} {_code(head)}.\n")
+        out.append(
+            ngettext(
+                "End of the evidence trail: {n} entry; chain head #{seq} {head}.",
+                "End of the evidence trail: {n} entries; chain head #{seq} {head}.",
+                n,
+            ).format(n=n, seq=seq, head=_code(head))
+            + "\n"
+        )
         if self.broken:
-            out.append(f"\n**UNVERIFIED EXPORT**: the journal fails verification at #{self.broken[0]}.\n")
+            out.append(
+                "\n" + _("**UNVERIFIED EXPORT**: the journal fails verification at #{seq}.").format(seq=self.broken[0]) + "\n"
+            )
 
 
 def export_markdown(
@@ -739,13 +1350,13 @@ def iter_markdown(
     if generated_at is None:
         generated_at = dates.now()
     today = generated_at.date() if isinstance(generated_at, datetime) else None
-    if isinstance(generated_at, datetime):
-        generated_at = long_date(generated_at.isoformat(timespec="minutes"))
     w = _Writer(journal, views, today, answer_days)
+    if isinstance(generated_at, datetime):
+        generated_at = w.long(generated_at.isoformat(timespec="minutes"))
     out: list[str] = []
     w.header(out, filt, generated_at, journal_label)
     if not views:
-        out.append("No entries match these filters.\n\n")
+        out.append(_("No entries match these filters.") + "\n\n")
         w.footer(out)
         yield "".join(out)
         return

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import markdown_proof
 from ..chain import record_hash
 from ..errors import PmjournalError
 from ..fold import fold, stored
@@ -87,7 +88,7 @@ def read(path) -> Evidence:
             records[name] = chain.get("records", []) if isinstance(chain, dict) else []
         _shape_records(records, path)
         return Evidence("json", data[:at], block, _statement(block, path), records, whole.get("entries"), tail=tail)
-    at = data.rfind(proof.MARKDOWN_MARK.encode())
+    at = markdown_proof.mark_at(data)  # in the document's language
     if at < 0:
         raise PmjournalError(f"{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)")
     fence = _FENCE.search(data, at)
@@ -106,13 +107,7 @@ def read(path) -> Evidence:
     _shape(block, path)
     _shape_records(block["records"], path)
     text = data[at : fence.start()].decode("utf-8", "replace")
-    shown = {}
-    found = re.search(r"\nStatement:\n\n(`{3,})text\n(.*?)\1\n", text, re.S)
-    if found:
-        shown["statement"] = found.group(2)
-    found = re.search(r"\nSignature:\n\n```text\n(.*?)```\n", text, re.S)
-    if found:
-        shown["signature"] = found.group(1)
+    shown = markdown_proof.shown(text, block)
     appendix = data[at : fence.end()].decode("utf-8", "replace")
     tail = data[end + len(fence.group(1)) + 2 :]
     return Evidence("markdown", data[:at], block, _statement(block, path), block["records"], shown=shown, appendix=appendix, tail=tail)

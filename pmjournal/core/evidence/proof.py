@@ -43,6 +43,7 @@ from . import heads, merkle
 FORMAT = "pmjournal-evidence"
 VERSION = 1
 # Where the evidence block starts: what comes before it is the document the statement hashes.
+# In English; markdown_proof.mark(lang) is the same in the document's language.
 MARKDOWN_MARK = '\n---\n\n## <a id="proof" name="proof"></a>Appendix: machine-readable proof\n'
 JSON_MARK = b',\n  "evidence": '
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -227,8 +228,9 @@ def markdown_block(evidence: dict, records: dict[str, list[dict]]):
     records are written one a line as they are read (a 100k-record export never holds
     their JSON at once)."""
     from ..fold import raw
+    from ..markdown_proof import with_language
 
-    head = dumps(evidence)
+    head = dumps(with_language(evidence))
     yield appendix_text(evidence).encode("utf-8") + _no_backticks(
         (head[: head.rfind("\n}")] + ',\n  "records": {').encode("utf-8")
     )
@@ -246,27 +248,8 @@ def markdown_block(evidence: dict, records: dict[str, list[dict]]):
 
 
 def appendix_text(evidence: dict) -> str:
-    """The appendix up to its JSON block: what a reader reads, so verify checks it is exactly this."""
-    statement = evidence["statement"]
-    out = [MARKDOWN_MARK, "\n"]
-    if evidence.get("signature"):
-        out.append(
-            f"This document is signed by the key `{evidence['fingerprint']}` ({evidence['public_key'].split()[0]}). "
-            "To check it with OpenSSH alone, save the statement below (every line, each ending in a newline) as "
-            "`statement.txt` and the signature as `statement.sig`, put `NAME KEY` (the signer's public key) in "
-            "`allowed_signers`, and run `ssh-keygen -Y verify -f allowed_signers -I NAME -n pmjournal -s statement.sig "
-            "< statement.txt`. `pmjournal verify --evidence THIS-FILE` checks the signature, every entry against the "
-            "proofs and the document against the statement (docs/evidence.md).\n\n"
-        )
-    else:
-        out.append(
-            "This document is **not signed** (no `signing_key` was configured): the proofs below tie its entries to the "
-            "journal's chain head, but nothing shows who made it. `pmjournal verify --evidence THIS-FILE` checks them; "
-            "`pmjournal verify --since THIS-FILE` checks that a journal still extends that head.\n\n"
-        )
-    fence = fence_for(statement)
-    out.append(f"Statement:\n\n{fence}text\n{statement}{fence}\n\n")
-    if evidence.get("signature"):
-        out.append(f"Signature:\n\n```text\n{evidence['signature']}```\n\n")
-    out.append("Evidence (JSON):\n\n```json\n")
-    return "".join(out)
+    """The appendix up to its JSON block: what a reader reads, so verify checks it is exactly this.
+    In the document's language (the block's `language`; markdown_proof.py has the words)."""
+    from ..markdown_proof import appendix_text
+
+    return appendix_text(evidence)

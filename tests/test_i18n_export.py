@@ -1,0 +1,358 @@
+"""The Markdown evidence export in Simplified Chinese (issue 17): `export --lang zh_CN`.
+
+The document is read back as a reader and a checker would: no English word of the
+template is left once the user's own text, ids and hashes are taken out; headings and
+table headers are Chinese; the tables stay tables with wide characters in them;
+`verify --evidence` holds it as it holds an English one. English is what it always was,
+and the data (JSON, CSV) never changes with the language.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from clihelp import ok, run_cli
+from markdown_it import MarkdownIt
+
+from pmjournal.core import dates, i18n, markdown_proof
+from pmjournal.core import markdown as md_mod
+from pmjournal.core.causes import CAUSES
+from pmjournal.core.demo import write_demo
+from pmjournal.core.evidence import check, proof
+from pmjournal.core.markdown import export_markdown
+from pmjournal.core.model import COMMON, KIND_FIELDS
+from pmjournal.core.query import Filter
+from pmjournal.core.store import Journal
+
+ZONE = timezone(timedelta(hours=8))
+REF = datetime(2026, 11, 25, 9, 0, tzinfo=ZONE)
+# ASCII words the Chinese template may hold: the zone's name, formats and tools named as such.
+ALLOWED = {"UTC", "JSON", "OpenSSH", "jrnl"}
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    """The demo journal at a fixed day, the clock frozen there (two exports are byte for byte comparable)."""
+    monkeypatch.setattr(dates, "now", lambda: REF)
+    monkeypatch.setattr(dates, "utc_stamp", lambda: "2026-11-25T01:00:00.000+00:00")
+    db = tmp_path / "data" / "journal.json"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    journal = Journal(db, user="Dana Whitfield")
+    write_demo(journal, ref=REF)
+
+    def cli(*args, env=None):
+        return run_cli("--db", str(db), *args, env=env)
+
+    cli.db, cli.tmp, cli.journal = db, tmp_path, journal
+    return cli
+
+
+def export(cli, name, *args, env=None, lead=()):
+    out = cli.tmp / name
+    ok(cli(*lead, "export", "-o", str(out), *args, env=env))
+    return out
+
+
+def user_strings(journal) -> set[str]:
+    """Every piece of text the user typed (or the demo wrote for them): the document shows it as data."""
+    found = set()
+
+    def collect(value, key=None):
+        if isinstance(value, str):
+            if key not in ("kind", "rel", "status", "source", "channel", "likelihood", "severity", "state", "loop"):
+                found.add(value)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v, key)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if k == "impact" and isinstance(v, str):
+                    continue  # a risk's impact: one of the levels, translated
+                collect(v, k)
+
+    for record in journal.records():
+        collect(record)
+    return {s for s in found if s.strip()}
+
+
+def without_data(text: str, journal) -> str:
+    """The document less its user text, code spans, fenced blocks, anchors, link targets and ids."""
+    text = re.sub(r"\n(`{3,})[a-z]*\n.*?\n\1\n", "\n", text, flags=re.S)  # the appendix's statement, signature and JSON
+    text = re.sub(r"`[^`\n]*`", " ", text)
+    text = re.sub(r"<a [^>]*></a>|</?del>", " ", text)
+    text = re.sub(r"\]\(#[^)]*\)", "]", text)
+    text = re.sub(r"\b(?:ssh|ecdsa|sk)-[\w@.-]+", " ", text)  # a signing key's type (ssh-ed25519)
+    for path in (md_mod._inline(str(journal.path)), str(journal.path), journal.path.name, "docs/evidence.md"):
+        text = text.replace(path, " ")
+    pieces = set()
+    for s in user_strings(journal):
+        pieces.add(s)
+        pieces.add(md_mod._inline(s))
+        for line in s.replace("\r", "\n").split("\n"):
+            if line.strip():
+                pieces.update({line.strip(), md_mod._inline(line.strip()), md_mod._line(line.rstrip())})
+                pieces.add(md_mod._item(line))
+    for piece in sorted(pieces, key=len, reverse=True):
+        text = text.replace(piece, " ")
+    return text
+
+
+def english_words(text: str, journal) -> list[str]:
+    left = without_data(text, journal)
+    return sorted({w for w in re.findall(r"[A-Za-z]{2,}", left) if w not in ALLOWED})
+
+
+def parse(text: str):
+    parsers = [MarkdownIt("commonmark").enable("table")]
+    try:
+        parsers.append(MarkdownIt("gfm-like"))
+    except (ImportError, ModuleNotFoundError):
+        pass
+    return [md.parse(text) for md in parsers]
+
+
+# -- the document ------------------------------------------------------------------
+
+
+def test_the_chinese_export_of_the_demo_has_no_english_word_of_its_template(demo):
+    path = export(demo, "zh.md", "--lang", "zh_CN")
+    text = path.read_text(encoding="utf-8")
+    assert english_words(text, demo.journal) == []
+    # The check itself finds the template's words: the English document is full of them.
+    english = export(demo, "en.md").read_text(encoding="utf-8")
+    assert {"Evidence", "trail", "Owner", "Appendix", "Statement", "overdue"} <= set(english_words(english, demo.journal))
+
+
+def test_headings_and_table_headers_are_chinese_and_the_tables_stay_tables(demo):
+    text = export(demo, "zh.md", "--lang", "zh_CN").read_text(encoding="utf-8")
+    views = Filter().apply(demo.journal.views.values())
+    body = text[: text.index(proof.MARKDOWN_MARK.split("</a>")[0])]  # the document, up to its appendix
+    for tokens in parse(text):
+        headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+        assert headings[:4] == [
+            "证据记录：journal.json",
+            "目录",
+            '<a id="summary" name="summary"></a>问责汇总',
+            '<a id="loops" name="loops"></a>未闭环事项',
+        ]
+        assert headings[-1] == '<a id="proof" name="proof"></a>附录：机器可读的证明'
+        months = [h for h in headings if h.startswith('<a id="m-')]
+        assert months and all(re.fullmatch(r'<a id="m-(\d{4})-(\d{2})" name="m-\1-\2"></a>\1年\d{1,2}月', h) for h in months)
+        entries = [h for h in headings if h.startswith('<a id="e-')]
+        assert len(entries) == len(views)
+        kinds = {"决策", "变更", "沟通", "风险", "事故", "备注"}
+        assert all(re.search(r"</a>(<del>)?#\d+ · (\S+) · ", h).group(2) in kinds for h in entries)
+        # Every table parses as one, its header cells in Chinese, as many cells in each row as in its header.
+        tables = 0
+        for i, t in enumerate(tokens):
+            if t.type != "table_open":
+                continue
+            tables += 1
+            close = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
+            rows, cells, header = [], None, []
+            for tok in tokens[i:close]:
+                if tok.type == "tr_open":
+                    cells = 0
+                elif tok.type in ("th_open", "td_open"):
+                    cells += 1
+                elif tok.type == "tr_close":
+                    rows.append(cells)
+                elif tok.type == "inline" and not rows:
+                    header.append(tok.content)
+            assert len(set(rows)) == 1, rows
+            assert all(HAN.search(cell) for cell in header), header
+        assert tables >= len(views) + 4  # each entry's table, the summary, two loop tables, escalations
+    # A wide-character table row is one line with the header's number of cells.
+    assert "| 人员 | 负责人 | 提出 | 批准 | 咨询 | 知会 | 其他 | 条目数 |" in body
+    assert "| 字段 | 值 |" in body and "| 时间 | 2026年" in body
+
+
+def test_dates_read_naturally_in_chinese(demo):
+    text = export(demo, "zh.md", "--lang", "zh_CN").read_text(encoding="utf-8")
+    assert "- **生成时间：**2026年11月25日 周三 09:00 +08:00\n" in text
+    assert "（截至 2026年11月25日 周三）" in text
+    assert re.search(r"\| 记录于 \| 2026年\d{1,2}月\d{1,2}日 \d\d:\d\d UTC，记录人 ", text)
+    assert re.search(r"\| 时间 \| 2026年\d{1,2}月\d{1,2}日 周[一二三四五六日] \d\d:\d\d \+08:00 \|", text)
+    assert not re.search(
+        r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", without_data(text, demo.journal)
+    )
+
+
+def test_user_text_is_data_never_translated_and_still_escaped(demo):
+    journal = demo.journal
+    journal.add(
+        "decision", {"title": "Ship *now* | or [later](x)", "owner": "Alice <b>", "body": "# not a heading\n- not a list"}
+    )
+    zh = export(demo, "zh.md", "--lang", "zh_CN").read_text(encoding="utf-8")
+    en = export(demo, "en.md").read_text(encoding="utf-8")
+    for text in (zh, en):
+        assert r"Ship \*now\* \| or \[later\](x)" in text
+        assert r"Alice \<b>" in text
+        assert "\\# not a heading\\\n\\- not a list" in text
+    # The demo's Chinese and English user text reads the same in both documents.
+    for s in ("复盘：上线故障的根本原因", "Checkout outage for 47 minutes on launch morning", "张伟", "checkout-v2"):
+        assert s in zh and s in en
+
+
+def test_english_is_the_document_it_always_was(demo):
+    """`--lang en`, no --lang under LANG=C, and --lang en under a Chinese interface: the same bytes."""
+    plain = export(demo, "plain.md", env={"LANG": "C"}).read_bytes()
+    assert export(demo, "en.md", "--lang", "en", env={"LANG": "C"}).read_bytes() == plain
+    assert export(demo, "en-zh-ui.md", "--lang", "en", env={"LANG": "zh_CN.UTF-8"}).read_bytes() == plain
+    assert b'"language"' not in plain and proof.MARKDOWN_MARK.encode() in plain
+    # And the same document the API writes with no language chosen (docs/example-evidence.md is pinned by test_markdown_export).
+    with i18n.using("en"):
+        api = export_markdown(demo.journal, Filter(), generated_at=REF)
+    assert plain.decode("utf-8").startswith(api)
+
+
+def test_a_chinese_interface_exports_in_chinese_unless_told_otherwise(demo):
+    by_locale = export(demo, "locale.md", env={"LANG": "zh_CN.UTF-8"}).read_text(encoding="utf-8")
+    by_option = export(demo, "option.md", lead=("--lang", "zh_CN")).read_text(encoding="utf-8")
+    told = export(demo, "told.md", "--lang", "zh_CN", env={"LANG": "C"}).read_text(encoding="utf-8")
+    assert by_locale == by_option == told
+    assert by_locale.startswith("# 证据记录：journal.json\n")
+
+
+def test_json_and_csv_exports_do_not_change_with_the_language(demo):
+    for fmt in ("json", "csv"):
+        en = export(demo, f"en.{fmt}", "--format", fmt, "--lang", "en").read_bytes()
+        zh = export(demo, f"zh.{fmt}", "--format", fmt, "--lang", "zh_CN").read_bytes()
+        ui = export(demo, f"ui.{fmt}", "--format", fmt, env={"LANG": "zh_CN.UTF-8"}).read_bytes()
+        assert en == zh == ui, fmt
+    assert all(key.isascii() for key in json.loads((demo.tmp / "zh.json").read_text(encoding="utf-8")))
+    header = (demo.tmp / "zh.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert not HAN.search(header)
+
+
+# -- verification ----------------------------------------------------------------
+
+
+def test_a_chinese_export_verifies_on_its_own_and_against_its_journal(demo):
+    path = export(demo, "zh.md", "--lang", "zh_CN")
+    block = check.read(path).block
+    assert block["language"] == "zh_CN"
+    for lang in ("C", "zh_CN.UTF-8"):  # whatever the checker's interface language
+        out = ok(run_cli("--db", str(demo.tmp / "elsewhere.json"), "verify", "--evidence", str(path), env={"LANG": lang}))
+        assert str(path) in out.splitlines()[-1]
+    assert "the filter selects exactly the exported entries" in ok(demo("verify", "--evidence", str(path)))
+    # The English export of the same journal verifies as before, with no language recorded.
+    english = export(demo, "en.md")
+    assert "language" not in check.read(english).block
+    ok(run_cli("--db", str(demo.tmp / "elsewhere.json"), "verify", "--evidence", str(english)))
+
+
+def evidence_fails(demo, path, fragment):
+    proc = run_cli("--db", str(demo.tmp / "elsewhere.json"), "verify", "--evidence", str(path))
+    assert proc.returncode == 1, proc.stdout
+    assert fragment in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_changed_chinese_export_fails_like_an_english_one(demo):
+    path = export(demo, "zh.md", "--lang", "zh_CN")
+    text = path.read_text(encoding="utf-8")
+    # An edit of an entry is named by its (Chinese) heading.
+    edited = demo.tmp / "edited.md"
+    edited.write_text(text.replace("| 渠道 | 会议 |", "| 渠道 | 邮件 |", 1), encoding="utf-8")
+    evidence_fails(demo, edited, "#1 · 沟通 · ")
+    # The appendix said in another language than the block records, or its words changed.
+    relabelled = demo.tmp / "relabelled.md"
+    relabelled.write_text(text.replace('"language": "zh_CN"', '"language": "en"'), encoding="utf-8")
+    evidence_fails(demo, relabelled, "the statement shown for ssh-keygen differs")
+    reworded = demo.tmp / "reworded.md"
+    reworded.write_text(text.replace("本文档**未签名**", "本文档**已签名**"), encoding="utf-8")
+    evidence_fails(demo, reworded, "appendix")
+    # The appendix's heading put back in English: the block still says zh_CN.
+    swapped = demo.tmp / "swapped.md"
+    swapped.write_text(text.replace(markdown_proof.mark("zh_CN"), proof.MARKDOWN_MARK), encoding="utf-8")
+    evidence_fails(demo, swapped, "appendix")
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH's ssh-keygen")
+def test_a_signed_chinese_export_verifies_with_pmjournal_and_ssh_keygen_alone(demo, monkeypatch):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    key = demo.tmp / "id"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "dana@test", "-f", str(key)], check=True)
+    config = demo.tmp / "config"
+    config.mkdir(exist_ok=True)
+    (config / "config.toml").write_text(f'name = "Dana Whitfield"\nsigning_key = "{key}"\n')
+    env = {"PMJOURNAL_CONFIG_DIR": str(config)}
+    path = export(demo, "signed.md", "--lang", "zh_CN", env=env)
+    text = path.read_text(encoding="utf-8")
+    assert "本文档由密钥 `SHA256:" in text and english_words(text, demo.journal) == []
+    assert "signed by the key SHA256:" in ok(run_cli("verify", "--evidence", str(path)))
+    # A reader following the Chinese appendix: the blocks under 声明： and 签名：.
+    statement = re.search(r"\n声明：\n\n(`{3,})text\n(.*?)\1\n", text, re.S).group(2)
+    signature = re.search(r"\n签名：\n\n```text\n(.*?)```\n", text, re.S).group(1)
+    (demo.tmp / "statement.txt").write_text(statement)
+    (demo.tmp / "statement.sig").write_text(signature)
+    allowed = demo.tmp / "allowed_signers"
+    allowed.write_text("dana@acme " + key.with_suffix(".pub").read_text())
+    done = subprocess.run(
+        [
+            "ssh-keygen",
+            "-Y",
+            "verify",
+            "-f",
+            str(allowed),
+            "-I",
+            "dana@acme",
+            "-n",
+            "pmjournal",
+            "-s",
+            str(demo.tmp / "statement.sig"),
+        ],
+        stdin=open(demo.tmp / "statement.txt", "rb"),
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    # The statement is the same machine text in every language.
+    assert statement.startswith("pmjournal evidence 1\nformat markdown\n")
+
+
+# -- the catalog -------------------------------------------------------------------
+
+
+def test_the_export_names_fields_as_the_model_does_in_english():
+    with i18n.using("en"):
+        labels = md_mod._field_labels()
+    for field in (*COMMON, *(f for fields in KIND_FIELDS.values() for f in fields)):
+        assert labels[field.name] == field.label, field.name
+    choices = {c for fields in KIND_FIELDS.values() for f in fields for c in f.choices}
+    assert choices <= set(md_mod._choice_names())
+
+
+def test_chinese_names_of_kinds_roles_and_causes_are_the_products():
+    with i18n.using("zh_CN"):
+        w = md_mod._Words()
+    assert w.kind_names == {
+        "decision": "决策",
+        "change": "变更",
+        "communication": "沟通",
+        "risk": "风险",
+        "incident": "事故",
+        "note": "备注",
+    }
+    assert w.role_headers[:5] == ("负责人", "提出", "批准", "咨询", "知会")
+    assert {c.key: w.causes[c.key] for c in CAUSES} == {c.key: c.zh for c in CAUSES}
+    with i18n.using("en"):
+        w = md_mod._Words()
+    assert w.causes["decision"] == "Decision error (决策失误)"
+
+
+def test_a_document_keeps_its_language_while_the_interface_has_another():
+    """`using()` is per thread: the export's words are chosen when it is rendered, not cached across languages."""
+    with i18n.using("zh_CN"):
+        zh = md_mod._words()
+    en = md_mod._words()
+    assert zh.lang == "zh_CN" and en.lang == "en" and zh.sep == "、" and en.sep == ", "
+    block = {"statement": "pmjournal evidence 1\n", "signature": None, "language": "zh_CN"}
+    assert proof.appendix_text(block).startswith('\n---\n\n## <a id="proof" name="proof"></a>附录：')
+    assert proof.appendix_text({**block, "language": ["not", "a", "language"]}).startswith(proof.MARKDOWN_MARK)
+    assert json.dumps(block)  # the block stays plain JSON

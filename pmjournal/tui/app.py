@@ -5,18 +5,24 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette, SimpleCommand
+from textual.theme import ThemeProvider
 
 from ..core import config as config_file
-from ..core import paths
+from ..core import i18n, paths
 from ..core.config import Config
 from ..core.errors import PmjournalError
-from .bindings import APP, HELP, TEAM_ONLY, TRAIL
+from ..core.i18n import N_, _, pgettext
+from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
 from .themes import DEFAULT_DARK, load_themes
 
-SIGNING_KEY_HELP = "Sign Markdown and JSON exports with your SSH key: set or clear signing_key in the config file"
+SIGNING_KEY_HELP = N_("Sign Markdown and JSON exports with your SSH key: set or clear signing_key in the config file")
+# The palette's language command: its title is in both languages, so that someone who cannot
+# read the interface's current language still finds it.
+LANGUAGE_COMMAND = "Language · 语言: " + " / ".join(i18n.LANGUAGES.values())
 
 # Kind colours a theme may override through its `variables`; the defaults suit dark and light themes.
 KIND_COLOURS = {
@@ -47,10 +53,14 @@ class PmjournalApp(App):
         for theme in loaded.themes:
             self.register_theme(theme)
         # Shown once the screen is up: a bad theme file must not stop the app.
-        self.startup_problems = [f"Theme skipped: {problem}" for problem in loaded.problems]
+        self.startup_problems = [_("Theme skipped: {problem}").format(problem=problem) for problem in loaded.problems]
         wanted = cfg.theme or DEFAULT_DARK
         if wanted not in self.available_themes:
-            self.startup_problems.append(f"Theme {wanted!r} from the config file is not available; using {DEFAULT_DARK}.")
+            self.startup_problems.append(
+                _("Theme {wanted!r} from the config file is not available; using {default}.").format(
+                    wanted=wanted, default=DEFAULT_DARK
+                )
+            )
             wanted = DEFAULT_DARK
         self.theme = wanted
 
@@ -98,7 +108,7 @@ class PmjournalApp(App):
         try:
             config_file.save({"theme": theme.name})
         except (PmjournalError, OSError) as err:
-            self.notify(f"Could not save the theme choice: {err}", severity="warning", markup=False)
+            self.notify(_("Could not save the theme choice: {err}").format(err=err), severity="warning", markup=False)
             return
         self.cfg.theme = theme.name
 
@@ -112,19 +122,111 @@ class PmjournalApp(App):
 
         self.push_screen(SigningKeyDialog(self.session))
 
+    # -- the interface language ---------------------------------------------
+
+    def choose_language(self) -> None:
+        """The palette's language command: a second palette of the languages, as Theme offers the themes."""
+        commands = [
+            SimpleCommand(
+                name,
+                partial(self.switch_language, lang),
+                _("Show pmjournal in {name} (saved in the config file)").format(name=name),
+            )
+            for lang, name in i18n.LANGUAGES.items()
+        ]
+        self.search_commands(commands, placeholder=_("Search for languages…"))
+
+    def _open_form(self):
+        """A screen in the stack that holds what the user typed (a form, a dialog), or None.
+        The views (screens/) and the palette are drawn again from what they hold; a form is not."""
+        from .screens.due import DueScreen
+        from .screens.people import PeopleScreen
+        from .screens.trace import TraceScreen
+
+        redrawn = (TrailScreen, PeopleScreen, DueScreen, TraceScreen, HelpScreen, CommandPalette)
+        return next((s for s in self.screen_stack[1:] if not isinstance(s, redrawn)), None)
+
+    def switch_language(self, lang: str) -> None:
+        """Show the interface in `lang` from now on, and keep it in the config for the next start.
+        Refused while a form is open: it is not drawn again, and what was typed in it must stay."""
+        if self._open_form() is not None:
+            self.notify(
+                _("Close the form first: the language changes when no form is open."),
+                title=_("Language"),
+                severity="warning",
+                markup=False,
+            )
+            return
+        i18n.set_language(lang)
+        try:
+            config_file.save({"language": lang})
+        except (PmjournalError, OSError) as err:
+            self.notify(_("Could not save the language choice: {err}").format(err=err), severity="warning", markup=False)
+        else:
+            self.cfg.language = lang
+        self.relabel()
+        self.notify(_("The interface is now in {name}.").format(name=i18n.LANGUAGES[lang]), markup=False)
+
+    def relabel(self) -> None:
+        """Draw every screen again in the language now in use: each view says its words again
+        (its `relabel`), the footers and headers follow."""
+        for screen in self.screen_stack:
+            redo = getattr(screen, "relabel", None)
+            if redo is not None:
+                redo()
+            for footer in screen.query("Footer"):
+                relabel = getattr(footer, "relabel", None)
+                if relabel is not None:
+                    relabel()
+            screen.refresh_bindings()
+            screen.refresh(layout=True)
+
+    # -- the command palette --------------------------------------------------
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_themes(self) -> None:
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    @staticmethod
+    def _textual_words() -> dict[str, str]:
+        """Textual's own palette commands (App.get_system_commands), title and help, in the interface's language."""
+        return {
+            "Theme": pgettext("palette", "Theme"),
+            "Change the current theme": _("Change the current theme"),
+            "Quit": pgettext("palette", "Quit"),
+            "Quit the application as soon as possible": _("Quit the application as soon as possible"),
+            "Keys": pgettext("palette", "Keys"),
+            "Hide the keys and widget help panel": _("Hide the keys and widget help panel"),
+            "Show help for the focused widget and a summary of available keys": _(
+                "Show help for the focused widget and a summary of available keys"
+            ),
+            "Minimize": pgettext("palette", "Minimize"),
+            "Minimize the widget and restore to normal size": _("Minimize the widget and restore to normal size"),
+            "Maximize": pgettext("palette", "Maximize"),
+            "Maximize the focused widget": _("Maximize the focused widget"),
+            "Screenshot": pgettext("palette", "Screenshot"),
+            "Save an SVG 'screenshot' of the current screen": _("Save an SVG 'screenshot' of the current screen"),
+        }
+
     def get_system_commands(self, screen):
-        yield from super().get_system_commands(screen)
+        words = self._textual_words()
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=words.get(command.title, command.title), help=words.get(command.help, command.help))
         if isinstance(screen, TrailScreen):
             for binding in TRAIL:
                 if binding.id in TEAM_ONLY and not screen.team:
                     # No key in a single-user journal, but the palette says how to join a team (run_action
                     # would do nothing: it asks check_action, which hides the key).
-                    how = "Not a team journal yet: run `pmjournal sync REMOTE` first"
-                    yield SystemCommand(binding.description, how, screen.action_sync)
+                    how = _("Not a team journal yet: run `pmjournal sync REMOTE` first")
+                    yield SystemCommand(shown(binding), how, screen.action_sync)
                     continue
-                yield SystemCommand(binding.description, HELP.get(binding.id, ""), partial(screen.run_action, binding.action))
-            yield SystemCommand("Signing key…", SIGNING_KEY_HELP, self.signing_key_dialog)
-        yield SystemCommand("Help", HELP["help"], self.action_help)
+                yield SystemCommand(shown(binding), help_text(binding.id), partial(screen.run_action, binding.action))
+            yield SystemCommand(pgettext("palette", "Signing key…"), _(SIGNING_KEY_HELP), self.signing_key_dialog)
+        yield SystemCommand(LANGUAGE_COMMAND, _("Show the interface in English or in 简体中文"), self.choose_language)
+        yield SystemCommand(pgettext("key", "Help"), help_text("help"), self.action_help)
 
 
 def build_app(path, cfg: Config) -> PmjournalApp:

@@ -3,9 +3,17 @@
 The ids are the names in the config's `[keymap]` table (`people = "P"`), applied
 with App.set_keymap, so a binding is renamed here only with a migration note.
 The help screen and the command palette are built from these lists.
+
+The descriptions here are English; what the footer, the help screen and the palette
+show is `shown(binding)` and `help_text(id)`, looked up by id in the interface's
+language at the moment they are drawn, so a language switch changes them (a Binding
+is built once, at import). Short words carry a context ("key"): the catalogs of
+every area are chained, and a bare "New" or "Due" may mean something else elsewhere.
 """
 
 from textual.binding import Binding
+
+from ..core.i18n import N_, _, pgettext
 
 APP = [
     Binding("q", "quit", "Quit", id="quit"),
@@ -41,28 +49,75 @@ TRAIL = [
     Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
 ]
 
-# What each action does, for the help screen and the command palette.
+# What each action does, for the help screen and the command palette (English: help_text() translates).
 HELP = {
-    "quit": "Leave pmjournal",
-    "help": "Show every key",
-    "command_palette": "Search every command",
-    "filter": "Filter the trail as you type: text @person #tag kind: project: since: until: cause: role:",
-    "people": "Who owned, requested, approved, was consulted or informed (for the current filter)",
-    "trace": "The tree of entries the highlighted one was caused by",
-    "links": "Move to the highlighted entry's links (enter jumps to one)",
-    "due": "What is owed: open follow-ups, reviews, commitments and escalations, overdue first (d marks one done)",
-    "new_entry": "Record a new entry: choose its kind",
-    "new_decision": "Record a decision",
-    "new_change": "Record a requirement change",
-    "new_communication": "Record a communication",
-    "new_risk": "Record a risk",
-    "new_incident": "Record an incident",
-    "amend": "Amend the highlighted entry (with a reason)",
-    "retract": "Retract the highlighted entry (with a reason)",
-    "export": "Export the filtered trail",
-    "clear_filter": "Clear the filter",
-    "sync": "Sync the team journal: push your entries, take your colleagues' (pmjournal sync)",
+    "quit": N_("Leave pmjournal"),
+    "help": N_("Show every key"),
+    "command_palette": N_("Search every command"),
+    "filter": N_("Filter the trail as you type: text @person #tag kind: project: since: until: cause: role:"),
+    "people": N_("Who owned, requested, approved, was consulted or informed (for the current filter)"),
+    "trace": N_("The tree of entries the highlighted one was caused by"),
+    "links": N_("Move to the highlighted entry's links (enter jumps to one)"),
+    "due": N_("What is owed: open follow-ups, reviews, commitments and escalations, overdue first (d marks one done)"),
+    "new_entry": N_("Record a new entry: choose its kind"),
+    "new_decision": N_("Record a decision"),
+    "new_change": N_("Record a requirement change"),
+    "new_communication": N_("Record a communication"),
+    "new_risk": N_("Record a risk"),
+    "new_incident": N_("Record an incident"),
+    "amend": N_("Amend the highlighted entry (with a reason)"),
+    "retract": N_("Retract the highlighted entry (with a reason)"),
+    "export": N_("Export the filtered trail"),
+    "clear_filter": N_("Clear the filter"),
+    "sync": N_("Sync the team journal: push your entries, take your colleagues' (pmjournal sync)"),
 }
 
 # Ids of the keys a single-user journal does not have: not in its footer, help or palette.
 TEAM_ONLY = frozenset({"sync"})
+
+
+def key_labels() -> dict[str, str]:
+    """Binding id -> its footer word in the interface's language (built at each call: the language
+    may have changed). The English is each Binding's description (tests/tui/test_i18n_tui.py)."""
+    return {
+        "quit": pgettext("key", "Quit"),
+        "help": pgettext("key", "Help"),
+        "command_palette": pgettext("key", "Commands"),
+        "filter": pgettext("key", "Filter"),
+        "people": pgettext("key", "People"),
+        "trace": pgettext("key", "Trace"),
+        "links": pgettext("key", "Links"),
+        "due": pgettext("key", "Due"),
+        "new_entry": pgettext("key", "New"),
+        "new_decision": pgettext("key", "Decision"),
+        "new_change": pgettext("key", "Change"),
+        "new_communication": pgettext("key", "Communication"),
+        "new_risk": pgettext("key", "Risk"),
+        "new_incident": pgettext("key", "Incident"),
+        "amend": pgettext("key", "Amend"),
+        "retract": pgettext("key", "Retract"),
+        "export": pgettext("key", "Export"),
+        "sync": pgettext("key", "Sync"),
+        "clear_filter": pgettext("key", "Clear filter"),
+        # the views' own keys (screens/)
+        "due.close": pgettext("key", "Back"),
+        "due.choose": pgettext("key", "Go to entry"),
+        "due.done": pgettext("key", "Done"),
+        "people.close": pgettext("key", "Back"),
+        "people.choose": pgettext("key", "Filter to person"),
+        "trace.close": pgettext("key", "Back"),
+        "help.close": pgettext("key", "Close"),
+    }
+
+
+def shown(binding: Binding) -> str:
+    """A binding's description as the footer and the palette show it. A binding of another
+    area (the forms) that is not in key_labels() is translated as it is written."""
+    label = key_labels().get(binding.id or "")
+    return label if label is not None else (_(binding.description) if binding.description else "")
+
+
+def help_text(binding_id: str, default: str = "") -> str:
+    """What the action does (HELP), in the interface's language."""
+    english = HELP.get(binding_id)
+    return _(english) if english else default

@@ -20,6 +20,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from ..core.i18n import _
+
 # How long ctrl+s waits for keys already typed; past it the form stays open.
 CATCH_UP_SECONDS = 5.0
 # A handled key may post more messages (space in a SelectionList posts the toggle
@@ -37,7 +39,7 @@ async def caught_up(screen: Screen) -> bool:
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + CATCH_UP_SECONDS
-    for _ in range(CATCH_UP_ROUNDS):
+    for _round in range(CATCH_UP_ROUNDS):
         widgets = list(screen.walk_children(with_self=True))
         waits = []
         for widget in widgets:
@@ -46,11 +48,11 @@ async def caught_up(screen: Screen) -> bool:
             if widget.call_later(done.set_result, None):
                 waits.append(done)
         if waits:
-            _, pending = await asyncio.wait(waits, timeout=max(0.0, deadline - loop.time()))
+            _done, pending = await asyncio.wait(waits, timeout=max(0.0, deadline - loop.time()))
             if pending:
                 screen.notify(
-                    "Still reading what you typed: nothing saved yet; press ctrl+s again.",
-                    title="Not saved",
+                    _("Still reading what you typed: nothing saved yet; press ctrl+s again."),
+                    title=_("Not saved"),
                     severity="warning",
                     markup=False,
                 )

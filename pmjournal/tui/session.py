@@ -32,6 +32,7 @@ from ..core import i18n
 from ..core.errors import PmjournalError
 from ..core.filter_index import FilterIndex
 from ..core.fold import extend, fold, ref_of
+from ..core.i18n import _
 from ..core.index.paging import OWN_INDEXES
 from ..core.loops import ANSWER_DAYS
 from ..core.people import People
@@ -571,7 +572,7 @@ class JournalSession:
             # What render_chunks reads of a journal, with the views already folded.
             key = None
             if self.signing_key and fmt != "csv":
-                key, public, fingerprint, _ = journal.signer(self.signing_key)  # refused before anything is written
+                key, public, fingerprint, _recorded = journal.signer(self.signing_key)  # refused before anything is written
                 signed = public, fingerprint
             reading = SimpleNamespace(
                 path=journal.path,
@@ -597,7 +598,7 @@ class JournalSession:
         with self.lock:
             reads = self._open_reads()
             if reads is None:
-                raise PmjournalError("the journal's index cannot be read just now; try again")
+                raise PmjournalError(_("the journal's index cannot be read just now; try again"))
             reads.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
             key = None
             if self.signing_key and fmt != "csv":

@@ -11,6 +11,8 @@ question is a bisect: never a scan of 100k records.
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from ..core.i18n import pgettext
+
 
 @dataclass(frozen=True)
 class Signers:
@@ -53,4 +55,4 @@ class Signers:
 def key_words(public_line: str) -> str:
     """`ed25519`, `rsa`, `ecdsa-sha2-nistp256`: the key's type as people say it."""
     parts = (public_line or "").split()
-    return parts[0].removeprefix("ssh-") if parts else "unknown"
+    return parts[0].removeprefix("ssh-") if parts else pgettext("key type", "unknown")

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..core.i18n import _
 from ..core.team.layout import Team
 
 
@@ -38,12 +39,13 @@ class TeamStatus:
 
     def describe(self, last_seq: int | None, now: float | None = None) -> str:
         """`synced 3 min ago as dana · 2 to push`; `last_seq`: this author's last #seq (None: not known yet)."""
-        parts = [f"{synced_words(self.synced_at, now)} as {self.handle}" if self.handle else synced_words(self.synced_at, now)]
+        synced = synced_words(self.synced_at, now)
+        parts = [_("{synced} as {handle}").format(synced=synced, handle=self.handle) if self.handle else synced]
         if last_seq is not None:
             waiting = last_seq - self.pushed_seq
-            parts.append(f"{waiting} to push" if waiting > 0 else "nothing to push")
+            parts.append(_("{n} to push").format(n=waiting) if waiting > 0 else _("nothing to push"))
         if self.refused:
-            parts.append("refused: " + ", ".join(self.refused))
+            parts.append(_("refused: {handles}").format(handles=", ".join(self.refused)))
         return " · ".join(parts)
 
 
@@ -61,12 +63,12 @@ def synced_words(synced_at: float | None, now: float | None = None) -> str:
     """How long ago, to the minute at best: the title is redrawn every 30 s. A stamp in
     the future (the clock was set back since) reads as just now."""
     if synced_at is None:
-        return "never synced"
+        return _("never synced")
     ago = (time.time() if now is None else now) - synced_at
     if ago < 60:
-        return "synced just now"
+        return _("synced just now")
     if ago < 3600:
-        return f"synced {int(ago // 60)} min ago"
+        return _("synced {n} min ago").format(n=int(ago // 60))
     if ago < 48 * 3600:
-        return f"synced {int(ago // 3600)} h ago"
-    return f"synced {int(ago // 86400)} d ago"
+        return _("synced {n} h ago").format(n=int(ago // 3600))
+    return _("synced {n} d ago").format(n=int(ago // 86400))

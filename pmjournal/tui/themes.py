@@ -18,6 +18,8 @@ from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import Theme
 
+from ..core.i18n import _
+
 DEFAULT_DARK = "pmjournal-dark"
 DEFAULT_LIGHT = "pmjournal-light"
 COLOUR_KEYS = (
@@ -58,28 +60,30 @@ def parse_theme(path: Path) -> Theme:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ValueError(f"cannot read it: {err}") from err
+        raise ValueError(_("cannot read it: {err}").format(err=err)) from err
     for key in data:
         if key not in KEYS:
             hint = difflib.get_close_matches(key, KEYS, n=1)
-            raise ValueError(f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+            if hint:
+                raise ValueError(_("unknown key {key!r} (did you mean {hint!r}?)").format(key=key, hint=hint[0]))
+            raise ValueError(_("unknown key {key!r}").format(key=key))
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ValueError("it needs a name")
+        raise ValueError(_("it needs a name"))
     if "primary" not in data:
-        raise ValueError("it needs a primary colour")
+        raise ValueError(_("it needs a primary colour"))
     if not isinstance(data.get("dark", True), bool):
-        raise ValueError("dark must be true or false")
+        raise ValueError(_("dark must be true or false"))
     colours = {}
     for key in COLOUR_KEYS:
         if key in data:
             colours[key] = _colour(key, data[key])
     variables = data.get("variables", {})
     if not isinstance(variables, dict):
-        raise ValueError("[variables] must be a table")
+        raise ValueError(_("[variables] must be a table"))
     for key, value in variables.items():
         if not VARIABLE_NAME.fullmatch(key):
-            raise ValueError(f"variables: {key!r} is not a variable name (letters, digits, - and _)")
+            raise ValueError(_("variables: {key!r} is not a variable name (letters, digits, - and _)").format(key=key))
         if key.endswith("-text-style"):
             _text_style(f"variables.{key}", value)
         else:
@@ -89,18 +93,18 @@ def parse_theme(path: Path) -> Theme:
 
 def _colour(key: str, value) -> str:
     if not isinstance(value, str):
-        raise ValueError(f'{key} must be a colour such as "#5B9BD5"')
+        raise ValueError(_('{key} must be a colour such as "#5B9BD5"').format(key=key))
     try:
         Color.parse(value)
     except ColorParseError as err:
-        raise ValueError(f"{key} is not a colour: {value!r}") from err
+        raise ValueError(_("{key} is not a colour: {value!r}").format(key=key, value=value)) from err
     return value
 
 
 def _text_style(key: str, value) -> str:
     words = value.split() if isinstance(value, str) else []
     if not words or not set(words) <= VALID_STYLE_FLAGS:
-        raise ValueError(f'{key} is not a text style such as "bold" or "none": {value!r}')
+        raise ValueError(_('{key} is not a text style such as "bold" or "none": {value!r}').format(key=key, value=value))
     return value
 
 

@@ -6,6 +6,7 @@ terminal. Enter jumps to the entry in the trail; `d` records that the
 highlighted loop was done (forms/done.py), which removes it from the list.
 """
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,12 +17,27 @@ from textual.widgets import Header, Static
 
 from ...core.display import ref_width, visible
 from ...core.fold import ref_of
-from ...core.loops import STATE_WORDS, Loop, days_text, label
+from ...core.i18n import _, pgettext
+from ...core.labels import kind_label
+from ...core.loops import Loop, days_text, label
+from ...core.model import ENTRY_KINDS
 from ..key_order import HoldsKeys
 from ..widgets.footer import Footer
 from ..widgets.row_table import RowTable
+from ..words import state_word
 
 STATE, DUE, SEQ, KIND, OWES, WHAT = range(6)
+
+
+def headings() -> tuple[str, ...]:
+    return (
+        pgettext("column", "State"),
+        pgettext("column", "Due"),
+        "#",
+        pgettext("column", "Kind"),
+        pgettext("column", "Owed by"),
+        pgettext("column", "What"),
+    )
 
 
 class DueTable(RowTable):
@@ -56,14 +72,27 @@ class DueTable(RowTable):
     def current(self) -> Loop | None:
         return self.loops[self.cursor] if self.loops else None
 
+    def headings(self) -> tuple[str, ...]:
+        return headings()
+
+    def column_width(self, column: int) -> int:
+        # State and Kind as wide as their words in the interface's language (8 and 13 in English).
+        if column == STATE:
+            words = [headings()[STATE], *(state_word(s) for s in ("overdue", "soon", "open"))]
+            return min(max(cell_len(w) for w in words), self.COLUMNS[STATE][1])
+        if column == KIND:
+            words = [headings()[KIND], *(kind_label(k) for k in ENTRY_KINDS)]
+            return min(max(cell_len(w) for w in words), self.COLUMNS[KIND][1])
+        return super().column_width(column)
+
     def cells(self, row: int) -> tuple[str, ...]:
         loop = self.loops[row]
         view = loop.view
         return (
-            STATE_WORDS[loop.state],
+            state_word(loop.state),
             f"{loop.due.isoformat()} {days_text(loop.days)}" if loop.state == "overdue" else loop.due.isoformat(),
             ref_of(view),
-            view["kind"],
+            kind_label(view["kind"]),
             visible(", ".join(self.display_person(n) for n in loop.owes)),
             visible(f"{label(loop)} · {view.get('title', '')}"),
         )
@@ -101,6 +130,7 @@ class DueScreen(HoldsKeys, Screen[str | None]):
     """
     BINDINGS = [
         # Priority, so that keys typed behind these in one burst reach the screen they lead to.
+        # (The footer shows these in the interface's language: bindings.key_labels.)
         Binding("escape,u", "close", "Back", id="due.close", priority=True),
         Binding("enter", "choose", "Go to entry", id="due.choose", priority=True),
         # Priority, as the keys that open forms on the trail (bindings.py): what is typed
@@ -124,13 +154,23 @@ class DueScreen(HoldsKeys, Screen[str | None]):
     def _title(self) -> Text:
         loops = self.table_widget.loops
         if not loops:
-            return Text("Nothing is due: no open follow-up, review, commitment or escalation.")
+            return Text(_("Nothing is due: no open follow-up, review, commitment or escalation."))
         overdue = sum(1 for lp in loops if lp.state == "overdue")
-        return Text(f"Open loops: {len(loops)}, {overdue} overdue · enter goes to the entry · d records it done")
+        return Text(
+            _("Open loops: {n}, {overdue} overdue · enter goes to the entry · d records it done").format(
+                n=len(loops), overdue=overdue
+            )
+        )
 
     def on_mount(self) -> None:
-        self.sub_title = "Due"
+        self.sub_title = pgettext("screen", "Due")
         self.release(self.table_widget)  # focus it, then the keys typed behind "u"
+
+    def relabel(self) -> None:
+        """The interface's language changed (PmjournalApp.relabel)."""
+        self.sub_title = pgettext("screen", "Due")
+        self.query_one("#due-title", Static).update(self._title())
+        self.table_widget.refresh()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -154,6 +194,11 @@ class DueScreen(HoldsKeys, Screen[str | None]):
             if record:
                 self.table_widget.drop(loop)
                 self.query_one("#due-title", Static).update(self._title())
-                self.notify(f"Recorded {ref_of(record)}: {label(loop)} of {ref_of(loop.view)} done.", markup=False)
+                self.notify(
+                    _("Recorded {record}: {loop} of {ref} done.").format(
+                        record=ref_of(record), loop=label(loop), ref=ref_of(loop.view)
+                    ),
+                    markup=False,
+                )
 
         self.app.push_screen(DoneDialog(self.session, loop), saved)

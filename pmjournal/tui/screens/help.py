@@ -8,7 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..bindings import APP, HELP, TEAM_ONLY, TRAIL
+from ...core.i18n import _, pgettext
+from ..bindings import APP, TEAM_ONLY, TRAIL, help_text
 
 
 def key_for(app, binding: Binding) -> str:
@@ -18,31 +19,42 @@ def key_for(app, binding: Binding) -> str:
     return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
 
 
+def other_keys() -> tuple[tuple[str, str], ...]:
+    """The keys of the lists themselves, which have no id to remap (key names are not translated)."""
+    return (
+        ("up/down, j/k", _("Move through the trail")),
+        ("pgup/pgdn, home/end", _("Page; newest; oldest")),
+        ("enter", _("On the trail: go to the entry's links; on a link: jump to it")),
+        ("tab", _("Next pane")),
+        ("escape", _("Clear the filter; close a screen")),
+    )
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
 
+    def relabel(self) -> None:
+        """The interface's language changed (PmjournalApp.relabel)."""
+        self.call_later(self.recompose)
+
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
-        table.add_column("Key", no_wrap=True)
-        table.add_column("Action")
-        table.add_column(Text("Id (for [keymap])"), no_wrap=True)
+        table.add_column(pgettext("column", "Key"), no_wrap=True)
+        table.add_column(pgettext("column", "Action"))
+        # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
+        table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)
         team = getattr(getattr(self.app, "session", None), "team_joined", False)
         for binding in TRAIL + APP:
             if binding.id in TEAM_ONLY and not team:
                 continue  # a single-user journal has no sync key
-            table.add_row(Text(key_for(self.app, binding)), Text(HELP.get(binding.id, binding.description)), Text(binding.id))
-        for keys, what in (
-            ("up/down, j/k", "Move through the trail"),
-            ("pgup/pgdn, home/end", "Page; newest; oldest"),
-            ("enter", "On the trail: go to the entry's links; on a link: jump to it"),
-            ("tab", "Next pane"),
-            ("escape", "Clear the filter; close a screen"),
-        ):
+            what = help_text(binding.id, _(binding.description))
+            table.add_row(Text(key_for(self.app, binding)), Text(what), Text(binding.id))
+        for keys, what in other_keys():
             table.add_row(Text(keys), Text(what), Text(""))
         with VerticalScroll(id="help-body"):
-            yield Static(Text("Keys", style="bold"), id="help-title")
+            yield Static(Text(pgettext("heading", "Keys"), style="bold"), id="help-title")
             yield Static(table, id="help-table")
-            yield Static(Text("escape closes this screen"), id="help-hint")
+            yield Static(Text(_("escape closes this screen")), id="help-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

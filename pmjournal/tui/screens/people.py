@@ -10,12 +10,25 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ...core.display import visible
+from ...core.i18n import _, pgettext
+from ...core.labels import role_label
 from ...core.people import look_alike_notes
 from ...core.query import WHO_COLUMNS
 from ..widgets.footer import Footer
 
 NARROW = 100  # terminal columns below which the role headings are abbreviated
-SHORT = {"owner": "Own", "requested": "Req", "approved": "Appr", "consulted": "Cons", "informed": "Inf", "other": "Oth"}
+
+
+def short_roles() -> dict[str, str]:
+    """The role headings of a narrow terminal, explained under the title."""
+    return {
+        "owner": pgettext("role, short", "Own"),
+        "requested": pgettext("role, short", "Req"),
+        "approved": pgettext("role, short", "Appr"),
+        "consulted": pgettext("role, short", "Cons"),
+        "informed": pgettext("role, short", "Inf"),
+        "other": pgettext("role, short", "Oth"),
+    }
 
 
 class PeopleScreen(Screen[str | None]):
@@ -31,12 +44,19 @@ class PeopleScreen(Screen[str | None]):
         Binding("enter", "choose", "Filter to person", id="people.choose", show=True),
     ]
 
-    def __init__(self, rows: list[dict], description: str) -> None:
+    def __init__(self, rows: list[dict], description) -> None:
+        """`description`: the trail's filter in words, or what says it in the language of the moment."""
         super().__init__()
         self.rows = rows
         self.description = description
         self.look_alikes = look_alike_notes([row["person"] for row in rows])
-        self.title_text = f"People in {description}: {len(rows)} · enter filters the trail to one"
+
+    @property
+    def title_text(self) -> str:
+        description = self.description() if callable(self.description) else self.description
+        return _("People in {description}: {n} · enter filters the trail to one").format(
+            description=description, n=len(self.rows)
+        )
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
@@ -47,19 +67,35 @@ class PeopleScreen(Screen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "People"
+        self._fill()
+        self.query_one(DataTable).focus()
+
+    def relabel(self) -> None:
+        """The interface's language changed (PmjournalApp.relabel): the headings and title follow."""
         table = self.query_one(DataTable)
-        table.add_column("Person", key="person")
+        row = table.cursor_row
+        table.clear(columns=True)
+        self._fill()
+        table.move_cursor(row=row, animate=False)
+
+    def _fill(self) -> None:
+        self.sub_title = pgettext("screen", "People")
+        table = self.query_one(DataTable)
+        title = self.query_one("#people-title", Static)
+        title.update(Text(self.title_text))
+        table.add_column(pgettext("column", "Person"), key="person")
         # On a narrow terminal (60 columns) the full headings push Informed and Entries off
         # the screen: short ones, explained under the title, keep every column in view.
-        short = self.app.size.width < NARROW
+        # A Chinese role is two or three characters already: its short form is itself, nothing to explain.
+        words = short_roles()
+        short = self.app.size.width < NARROW and any(words[c] != role_label(c) for c in WHO_COLUMNS)
         for column in WHO_COLUMNS:
-            table.add_column(SHORT[column] if short else column.capitalize(), key=column)
+            table.add_column(words[column] if short else role_label(column).capitalize(), key=column)
         # How many entries name the person at all: what enter then shows in the trail.
-        table.add_column("Entries", key="total")
+        table.add_column(pgettext("column", "Entries"), key="total")
         if short:
-            legend = " · ".join(f"{SHORT[c]} {c}" for c in WHO_COLUMNS)
-            self.query_one("#people-title", Static).update(Text(f"{self.title_text}\n{legend}"))
+            legend = " · ".join(f"{words[c]} {role_label(c)}" for c in WHO_COLUMNS)
+            title.update(Text(f"{self.title_text}\n{legend}"))
         for row in self.rows:
             table.add_row(
                 Text(visible(row["person"])),
@@ -67,7 +103,6 @@ class PeopleScreen(Screen[str | None]):
                 Text(str(row["total"]), justify="right", style="bold"),
                 key=row["person"],
             )
-        table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -9,25 +9,39 @@ from textual.widgets.tree import TreeNode
 
 from ...core.display import short_date
 from ...core.fold import ref_of
+from ...core.i18n import _, language, pgettext
+from ...core.labels import kind_label
 from ..key_order import HoldsKeys
 from ..widgets.footer import Footer
 
 
 def node_label(node: dict) -> Text:
     if node.get("missing"):
-        return Text(f"{node['id'][:10]}… (not in this journal)", style="italic")
+        return Text(_("{id}… (not in this journal)").format(id=node["id"][:10]), style="italic")
     view = node["view"]
     text = Text()
     text.append(f"{ref_of(view)} ", style="bold")
-    text.append(f"{view['kind']} · {short_date(view.get('occurred_at', ''))} · ")
+    text.append(f"{kind_label(view['kind'])} · {short_date(view.get('occurred_at', ''))} · ")
     text.append(view.get("title", ""), style="strike" if view["retracted"] else "")
     if view.get("owner"):
-        text.append(f" · owner {view['owner']}")
+        text.append(" · " + _("owner {name}").format(name=view["owner"]))
     for cause in node["causes"]:
-        text.append(f"  [{cause['label']} {cause['zh']}]".rstrip(), style="italic")
+        text.append(f"  [{cause_words(cause)}]".rstrip(), style="italic")
     if node.get("cycle"):
-        text.append("  ↺ already on this path", style="bold")
+        text.append("  ↺ " + _("already on this path"), style="bold")
     return text
+
+
+def cause_words(cause: dict) -> str:
+    """A blame cause in the tree: both names in English (the taxonomy is bilingual), its own
+    Chinese name (core/causes.py) in Chinese."""
+    if language().startswith("zh"):
+        return cause["zh"] or cause["label"]
+    return f"{cause['label']} {cause['zh']}".rstrip()
+
+
+def title() -> str:
+    return _("What this entry was caused by, and what caused those · enter jumps to an entry")
 
 
 class TraceScreen(HoldsKeys, Screen[str | None]):
@@ -42,7 +56,7 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
-        yield Static(Text("What this entry was caused by, and what caused those · enter jumps to an entry"), id="trace-title")
+        yield Static(Text(title()), id="trace-title")
         root = self.tree_data
         tree: Tree[str] = Tree(node_label(root), data=root.get("id"), id="trace-tree")
         tree.guide_depth = 3
@@ -58,11 +72,20 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
             else:
                 parent.add_leaf(node_label(child), data=child["id"])
         if parent.is_root and not node.get("children"):
-            parent.add_leaf(Text("(no recorded causes: link entries with caused_by)", style="italic"))
+            parent.add_leaf(Text(_("(no recorded causes: link entries with caused_by)"), style="italic"))
 
     def on_mount(self) -> None:
-        self.sub_title = "Trace"
+        self.sub_title = pgettext("screen", "Trace")
         self.release(self.query_one(Tree))  # focus it, then the keys typed behind "t"
+
+    def relabel(self) -> None:
+        """The interface's language changed (PmjournalApp.relabel): the tree is drawn again from its data."""
+        self.sub_title = pgettext("screen", "Trace")
+        self.call_later(self._redraw)
+
+    async def _redraw(self) -> None:
+        await self.recompose()
+        self.query_one(Tree).focus()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         event.stop()

@@ -11,6 +11,7 @@ what is still to push, and `S` syncs (in a worker: git may take seconds).
 
 import gc
 from dataclasses import replace
+from functools import partial
 
 from rich.text import Text
 from textual import on, work
@@ -26,6 +27,7 @@ from ...core.errors import PmjournalError
 from ...core.filter_index import FilterIndex
 from ...core.filter_syntax import parse, with_person
 from ...core.fold import ref_of
+from ...core.i18n import _, ngettext
 from ...core.loops import OpenLoops, open_loops
 from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
@@ -219,8 +221,10 @@ class TrailScreen(Screen):
         if message.first and book.overdue:
             n = book.overdue
             self.notify(
-                f"{n} {'loop is' if n == 1 else 'loops are'} overdue: press u to see what is due.",
-                title="Overdue",
+                ngettext(
+                    "{n} loop is overdue: press u to see what is due.", "{n} loops are overdue: press u to see what is due.", n
+                ).format(n=n),
+                title=_("Overdue"),
                 severity="warning",
                 timeout=10,
                 markup=False,
@@ -276,9 +280,11 @@ class TrailScreen(Screen):
         if snap.broken != (None if old.partial else old.broken) and snap.broken:
             seq, problem = snap.broken
             self.notify(
-                f"This journal fails verification at #{seq} ({problem}): what it shows is not vouched for by its "
-                "hash chain. Run `pmjournal verify`.",
-                title="Not verified",
+                _(
+                    "This journal fails verification at #{seq} ({problem}): what it shows is not vouched for by its "
+                    "hash chain. Run `pmjournal verify`."
+                ).format(seq=seq, problem=problem),
+                title=_("Not verified"),
                 severity="error",
                 timeout=30,
                 markup=False,
@@ -292,12 +298,22 @@ class TrailScreen(Screen):
         snap = self.snapshot
         title = self.session.path.name
         if snap.broken:
-            title += f" · FAILS VERIFICATION at #{snap.broken[0]}"
+            title += " · " + _("FAILS VERIFICATION at #{seq}").format(seq=snap.broken[0])
         if self.syncing:
-            title += " · syncing…"
+            title += " · " + _("syncing…")
         elif snap.team is not None:
             title += " · " + snap.team.describe(None if snap.partial else snap.last_seq)
         self.sub_title = title
+
+    def relabel(self) -> None:
+        """The interface's language changed (PmjournalApp.relabel): say everything again in it."""
+        self._update_title()
+        self.query_one(FilterBar).relabel()
+        self._update_status()
+        self.table.refresh()
+        if self.detail.is_mounted:
+            self.detail.show(self.detail.view)
+        self.query_one(Welcome).relabel()
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
@@ -340,16 +356,17 @@ class TrailScreen(Screen):
         self.table.show(snap.index, hits, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
         self._update_status()
 
-    def describe(self) -> str:
-        """The filter in words; showing retracted entries is the TUI's default, so only hiding them is said."""
-        filt = self.parsed.filter
+    def describe(self, filt=None) -> str:
+        """The filter (the one shown: None) in words; showing retracted entries is the TUI's default,
+        so only hiding them is said. In the interface's language as it is now."""
+        filt = self.parsed.filter if filt is None else filt
         words = replace(filt, include_retracted=False).describe()
-        return words if filt.include_retracted else f"{words}; retracted hidden"
+        return words if filt.include_retracted else _("{words}; retracted hidden").format(words=words)
 
     def _update_status(self) -> None:
         description = self.describe()
         if self._filtering:
-            description = f"filtering… {description}"
+            description = _("filtering… {description}").format(description=description)
         self.query_one(FilterBar).set_status(
             len(self.table.hits), len(self.snapshot.index), description, self.parsed.errors, partial=self.snapshot.partial
         )
@@ -391,18 +408,18 @@ class TrailScreen(Screen):
     def jump_to(self, entry_id: str) -> None:
         view = self.snapshot.views.get(entry_id)
         if view is None:
-            self.notify("That entry is not in this journal.", severity="warning", markup=False)
+            self.notify(_("That entry is not in this journal."), severity="warning", markup=False)
             return
         if not self.table.move_to(entry_id):
             self.set_filter("")
             self.table.move_to(entry_id)
-            self.notify(f"Filter cleared to show {ref_of(view)}.", markup=False)
+            self.notify(_("Filter cleared to show {ref}.").format(ref=ref_of(view)), markup=False)
         self.table.focus()
 
     def _current(self) -> dict | None:
         view = self.table.current
         if view is None:
-            self.notify("No entry is highlighted.", severity="warning", markup=False)
+            self.notify(_("No entry is highlighted."), severity="warning", markup=False)
         return view
 
     # -- actions -----------------------------------------------------------
@@ -421,25 +438,25 @@ class TrailScreen(Screen):
         if links.display and links.option_count:
             self.set_focus(links)  # at once: focus() would wait behind the keys typed after "l"
         else:
-            self.notify("The highlighted entry has no links.", markup=False)
+            self.notify(_("The highlighted entry has no links."), markup=False)
 
     def action_people(self) -> None:
         snap = self.snapshot
         if snap.people is None:
             return
         if snap.paged is not None and not snap.partial:
-            self._summarise_indexed(snap, self.parsed.filter, self.describe())
+            self._summarise_indexed(snap, self.parsed.filter, partial(self.describe, self.parsed.filter))
         else:
-            self._summarise(self.table.visible_views(), snap.people, self.describe())
+            self._summarise(self.table.visible_views(), snap.people, partial(self.describe, self.parsed.filter))
 
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
-    def _summarise(self, views: list[dict], people, description: str) -> None:
+    def _summarise(self, views: list[dict], people, description) -> None:
         # A quarter of a second at 100,000 entries: off the UI thread. Reads views only, not the journal.
         rows = who(views, people)
         self.app.call_from_thread(self._show_people, rows, description)
 
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
-    def _summarise_indexed(self, snap: Snapshot, filt, description: str) -> None:
+    def _summarise_indexed(self, snap: Snapshot, filt, description) -> None:
         # query.who of what the trail shows, counted by the index: its kept table when the
         # filter keeps every entry, else one aggregate over the entries it selects.
         if everything(filt):
@@ -448,7 +465,8 @@ class TrailScreen(Screen):
             rows = snap.paged.who(filt, snap.people)
         self.app.call_from_thread(self._show_people, rows, description)
 
-    def _show_people(self, rows: list[dict], description: str) -> None:
+    def _show_people(self, rows: list[dict], description) -> None:
+        """`description`: says the filter in words, in the language of the moment (PeopleScreen.relabel)."""
         from .people import PeopleScreen
 
         def chosen(person: str | None) -> None:
@@ -549,15 +567,17 @@ class TrailScreen(Screen):
         if not self.session.team_joined:
             # From the palette (the key is hidden): joining names the remote, which is the CLI's job.
             self.notify(
-                "This journal has not joined a team: run `pmjournal sync REMOTE` once (a git URL or the path "
-                "of a bare repository); then S syncs from here.",
-                title="Sync",
+                _(
+                    "This journal has not joined a team: run `pmjournal sync REMOTE` once (a git URL or the path "
+                    "of a bare repository); then S syncs from here."
+                ),
+                title=_("Sync"),
                 timeout=12,
                 markup=False,
             )
             return
         if self.syncing:
-            self.notify("A sync is already running.", markup=False)
+            self.notify(_("A sync is already running."), markup=False)
             return
         self.syncing = True
         self._update_title()
@@ -580,16 +600,16 @@ class TrailScreen(Screen):
         report = message.report
         refusals = [report.refused[handle] for handle in sorted(report.refused)]
         lines = [line for line in report.lines() if line not in refusals]
-        self.notify("\n".join(lines), title="Synced", timeout=8, markup=False)
+        self.notify("\n".join(lines), title=_("Synced"), timeout=8, markup=False)
         for refusal in refusals:
-            self.notify(refusal, title="Refused", severity="error", timeout=30, markup=False)
+            self.notify(refusal, title=_("Refused"), severity="error", timeout=30, markup=False)
         self._update_title()
         self.reload()  # what it brought, and team.json's new state
 
     @on(SyncFailed)
     def _on_sync_failed(self, message: SyncFailed) -> None:
         self.syncing = False
-        self.notify(message.error, title="Sync failed", severity="error", timeout=15, markup=False)
+        self.notify(message.error, title=_("Sync failed"), severity="error", timeout=15, markup=False)
         self._update_title()
 
     # -- the welcome panel ---------------------------------------------------
@@ -603,7 +623,13 @@ class TrailScreen(Screen):
         try:
             count = self.session.write_demo()
         except (PmjournalError, ImportError) as err:
-            self.app.call_from_thread(self.notify, f"Could not load the demo journal: {err}", severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, _("Could not load the demo journal: {err}").format(err=err), severity="error", markup=False
+            )
             return
-        self.app.call_from_thread(self.notify, f"Loaded the demo journal: {count} entries.", markup=False)
+        self.app.call_from_thread(
+            self.notify,
+            ngettext("Loaded the demo journal: {n} entry.", "Loaded the demo journal: {n} entries.", count).format(n=count),
+            markup=False,
+        )
         self.app.call_from_thread(self.reload)

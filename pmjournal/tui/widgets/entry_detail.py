@@ -8,6 +8,7 @@ is shown (␛, <U+202E>) rather than sent to the terminal. Links, incoming and o
 are an OptionList: pick one with enter to jump to that entry.
 """
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,27 +30,124 @@ from ...core.display import (
     visible,
 )
 from ...core.fold import ref_of
-from ...core.loops import ANSWER_DAYS, STATE_WORDS, describe, history_text, loops_of
+from ...core.i18n import _, language, pgettext
+from ...core.labels import kind_label, value_label
+from ...core.loops import ANSWER_DAYS, describe, history_text, loops_of
+from ...core.model import KIND_FIELDS
 from ...core.provenance import imported_text
 from ..signers import Signers, key_words
+from ..words import state_word
 
-LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap
+# The fields whose values are choices (status, source, channel, levels): shown in the interface's language.
+ENUM_FIELDS = frozenset(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "enum")
+LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap (in English: label_width())
+
+
+def field_names() -> dict[str, str]:
+    """The labels of the detail pane, in the interface's language (the same words as the forms':
+    tui/forms/labels.py, which this does not import, so that the trail loads no form)."""
+    return {
+        "title": pgettext("field", "Title"),
+        "occurred_at": pgettext("field", "When"),
+        "owner": pgettext("field", "Owner"),
+        "requested_by": pgettext("field", "Requested by"),
+        "approved_by": pgettext("field", "Approved by"),
+        "consulted": pgettext("field", "Consulted"),
+        "informed": pgettext("field", "Informed"),
+        "project": pgettext("field", "Project"),
+        "tags": pgettext("field", "Tags"),
+        "causes": pgettext("field", "Causes"),
+        "links": pgettext("field", "Links"),
+        "evidence": pgettext("field", "Evidence"),
+        "body": pgettext("field", "Body"),
+        "status": pgettext("field", "Status"),
+        "options": pgettext("field", "Options considered"),
+        "rationale": pgettext("field", "Rationale"),
+        "review_by": pgettext("field", "Review by"),
+        "source": pgettext("field", "Source"),
+        "previous": pgettext("field", "Previously"),
+        "impact": pgettext("field", "Impact"),
+        "channel": pgettext("field", "Channel"),
+        "participants": pgettext("field", "Participants"),
+        "commitments": pgettext("field", "Commitments"),
+        "acknowledged_by": pgettext("field", "Acknowledged by"),
+        "follow_up_by": pgettext("field", "Follow up by"),
+        "raised_to": pgettext("field", "Raised to"),
+        "raised_by": pgettext("field", "Raised by"),
+        "likelihood": pgettext("field", "Likelihood"),
+        "mitigation": pgettext("field", "Mitigation"),
+        "severity": pgettext("field", "Severity"),
+        "reason": pgettext("field", "Reason"),
+        "recorded_at": pgettext("field", "Recorded"),
+        "imported": pgettext("field", "Imported"),
+        "signer": pgettext("field", "Signer"),
+    }
+
+
+def field_name(field: str) -> str:
+    """A field's label (core/display.label's English when it is not in field_names)."""
+    return field_names().get(field) or _(label(field))
+
+
+def link_names(backwards: bool = False) -> dict[str, str]:
+    """How a link reads from each end (core/display.LINK_WORDS, BACKLINK_WORDS), in the interface's language."""
+    if backwards:
+        return {
+            "supersedes": pgettext("link", "superseded by"),
+            "caused_by": pgettext("link", "led to"),
+            "relates": pgettext("link", "related from"),
+        }
+    return {
+        "supersedes": pgettext("link", "supersedes"),
+        "caused_by": pgettext("link", "caused by"),
+        "relates": pgettext("link", "relates to"),
+    }
+
+
+def link_name(rel: str, backwards: bool = False) -> str:
+    return link_names(backwards).get(rel) or link_words(rel, backwards)
+
+
+_widths: dict[str, int] = {}
+
+
+def label_width() -> int:
+    """The labels' column: the longest label and a gap (20 in English, as it always was)."""
+    lang = language()
+    if lang not in _widths:
+        words = [*field_names().values(), *link_names().values(), *link_names(True).values()]
+        _widths[lang] = min(LABEL_WIDTH, max(cell_len(w) for w in words) + 2)
+    return _widths[lang]
+
+
+def padded(name: str) -> str:
+    """`name` and spaces to the labels' width, in terminal cells (a Chinese character takes two)."""
+    return name + " " * max(1, label_width() - cell_len(name))
 
 
 def field_line(name: str, text: str) -> Text:
-    line = Text(f"{name:<{LABEL_WIDTH}}", style="bold")
+    line = Text(padded(name), style="bold")
     line.append(text)
     return line
 
 
 def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
-    text = Text(f"{arrow:<{LABEL_WIDTH}}", style="bold")
+    text = Text(padded(arrow), style="bold")
     if view is None:
-        text.append(f"{visible(entry_id[:10])}… (not in this journal)", style="italic")
+        text.append(_("{id}… (not in this journal)").format(id=visible(entry_id[:10])), style="italic")
         return text
-    text.append(f"{ref_of(view)} {view['kind']}: ")
+    text.append(f"{ref_of(view)} {kind_label(view['kind'])}: ")
     text.append(value_text("title", view.get("title")), style="strike" if view["retracted"] else "")
     return text
+
+
+def shown_value(field: str, value, display_person) -> str:
+    """value_text, with a choice (a status, a source, a level) in the interface's language: the stored value stays English."""
+    if isinstance(value, str) and field in ENUM_FIELDS:
+        return visible(value_label(value))
+    if field == "impact" and isinstance(value, dict):  # a change's: scope, schedule, cost
+        return visible("; ".join(f"{value_label(k)}: {v}" for k, v in value.items()))
+    return value_text(field, value, display_person)
 
 
 class EntryDetail(VerticalScroll):
@@ -87,7 +185,7 @@ class EntryDetail(VerticalScroll):
         history = self.query_one("#detail-history", Static)
         links.clear_options()
         if view is None:
-            main.update(Text("No entry selected.", style="italic"))
+            main.update(Text(_("No entry selected."), style="italic"))
             links.display = False
             history.update("")
             return
@@ -103,42 +201,45 @@ class EntryDetail(VerticalScroll):
     def _main(self, view: dict) -> Group:
         dp = self.display_person
         head = Text()
-        head.append(f"{ref_of(view)} {view['kind']}  ", style="bold")
+        head.append(f"{ref_of(view)} {kind_label(view['kind'])}  ", style="bold")
         head.append(value_text("title", view.get("title")), style="bold strike" if view["retracted"] else "bold")
         parts = [head]
         if view["retracted"]:
             r = view["retracted"]
             by, reason = visible(r["recorded_by"]), value_text("reason", r["reason"])
-            parts.append(Text(f"RETRACTED by {by} ({local_date(r['recorded_at'])}): {reason}", style="bold"))
+            when = local_date(r["recorded_at"])
+            parts.append(Text(_("RETRACTED by {by} ({when}): {reason}").format(by=by, when=when, reason=reason), style="bold"))
         if view.get("superseded_by"):
             later = [self.views.get(i) for i in view["superseded_by"]]
             seqs = ", ".join(ref_of(v) for v in later if v)
-            parts.append(Text(f"SUPERSEDED by {seqs}", style="bold"))
-        parts.append(field_line("When", long_date(view.get("occurred_at", ""))))
+            parts.append(Text(_("SUPERSEDED by {refs}").format(refs=seqs), style="bold"))
+        parts.append(field_line(field_name("occurred_at"), long_date(view.get("occurred_at", ""))))
         for f in ROLE_FIELDS:
-            parts.append(field_line(label(f), value_text(f, view.get(f), dp) or "—"))
+            parts.append(field_line(field_name(f), value_text(f, view.get(f), dp) or "—"))
         for f in kind_fields(view):
-            parts.append(field_line(label(f), value_text(f, view.get(f), dp)))
+            parts.append(field_line(field_name(f), shown_value(f, view.get(f), dp)))
         for f in ("project", "tags", "causes"):
             if view.get(f):
-                parts.append(field_line(label(f), value_text(f, view[f], dp)))
+                parts.append(field_line(field_name(f), value_text(f, view[f], dp)))
         # A colleague's entry (team journals) also names the author's handle: the bob of bob#1.
         author = f" ({visible(view['author'])})" if view.get("author") else ""
-        parts.append(
-            field_line("Recorded", f"{local_date(view.get('recorded_at', ''))} by {visible(view.get('recorded_by', ''))}{author}")
-        )
+        when, by = local_date(view.get("recorded_at", "")), visible(view.get("recorded_by", ""))
+        parts.append(field_line(field_name("recorded_at"), _("{when} by {by}").format(when=when, by=by) + author))
         if "imported" in view:
-            parts.append(field_line("Imported", imported_text(view["imported"], local_date, visible)))
+            parts.append(field_line(field_name("imported"), imported_text(view["imported"], local_date, visible)))
         # Nothing at all in a journal that never signed: it reads as it always did.
         key = self.signers.of(view)
         if key is not None:
             fingerprint = visible(key.get("fingerprint", ""))
-            parts.append(field_line("Signer", f"{visible(key_words(key.get('public_key', '')))} {fingerprint} (since {ref_of(key)})"))
+            since = _("(since {ref})").format(ref=ref_of(key))
+            parts.append(
+                field_line(field_name("signer"), f"{visible(key_words(key.get('public_key', '')))} {fingerprint} {since}")
+            )
         parts += self._loops(view)
         if view.get("body"):
             parts += [Text(""), Text(value_text("body", view["body"]))]
         if self._links(view):
-            parts += [Text(""), Text("Links (tab here, enter to jump)", style="bold underline")]
+            parts += [Text(""), Text(_("Links (tab here, enter to jump)"), style="bold underline")]
         return Group(*parts)
 
     def _loops(self, view: dict) -> list[Text]:
@@ -146,12 +247,15 @@ class EntryDetail(VerticalScroll):
         found = loops_of(view, dates.now().date(), self.answer_days)
         if not found:
             return []
-        out = [Text(""), Text("Loops", style="bold underline")]
+        out = [Text(""), Text(pgettext("heading", "Loops"), style="bold underline")]
+        width = max(9, *(cell_len(state_word(lp.state)) + 1 for lp in found))
         for loop in found:
-            line = Text(f"{STATE_WORDS[loop.state]:<9}", style="bold" if loop.state == "overdue" else "")
+            word = state_word(loop.state)
+            line = Text(word + " " * (width - cell_len(word)), style="bold" if loop.state == "overdue" else "")
             line.append(visible(describe(loop)))
             if loop.state != "done":
-                line.append(" · owed by " + visible(", ".join(self.display_person(n) for n in loop.owes)))
+                owed = visible(", ".join(self.display_person(n) for n in loop.owes))
+                line.append(" · " + _("owed by {people}").format(people=owed))
             out.append(line)
         return out
 
@@ -159,23 +263,23 @@ class EntryDetail(VerticalScroll):
         options = []
         for link in view.get("links") or ():
             target = self.views.get(link["to"])
-            options.append(Option(link_prompt(link_words(link["rel"]), target, link["to"]), id=f"to:{link['to']}"))
+            options.append(Option(link_prompt(link_name(link["rel"]), target, link["to"]), id=f"to:{link['to']}"))
         for link in view.get("linked_from") or ():
             source = self.views.get(link["from"])
-            arrow = link_words(link["rel"], backwards=True)
+            arrow = link_name(link["rel"], backwards=True)
             options.append(Option(link_prompt(arrow, source, link["from"]), id=f"from:{link['from']}"))
         return options
 
     def _history(self, view: dict) -> Group:
         parts = []
         if view.get("evidence"):
-            parts.append(Text("Evidence", style="bold underline"))
+            parts.append(Text(pgettext("heading", "Evidence"), style="bold underline"))
             parts += [Text(f"• {visible(item)}") for item in view["evidence"]]
         if view.get("history"):
-            parts += [Text(""), Text("History", style="bold underline")]
+            parts += [Text(""), Text(pgettext("heading", "History"), style="bold underline")]
             for event in view["history"]:
                 line = Text(f"{local_date(event['recorded_at'])}  {visible(event['recorded_by'])}  ", style="bold")
-                line.append(event["kind"])
+                line.append(kind_label(event["kind"]))
                 if event.get("concurrent"):
                     line.append(concurrent_note(event))
                 parts.append(line)
@@ -183,12 +287,14 @@ class EntryDetail(VerticalScroll):
                     parts.append(Text(f"    {visible(history_text(event, view))}"))
                     continue
                 for field, change in (event.get("changes") or {}).items():
-                    old = value_text(field, change["old"], self.display_person) or "(empty)"
-                    new = value_text(field, change["new"], self.display_person) or "(empty)"
-                    parts.append(Text(f"    {label(field)}: {old} -> {new}"))
-                parts.append(Text(f"    reason: {value_text('reason', event['reason'])}", style="italic"))
+                    old = shown_value(field, change["old"], self.display_person) or _("(empty)")
+                    new = shown_value(field, change["new"], self.display_person) or _("(empty)")
+                    parts.append(Text(f"    {field_name(field)}: {old} -> {new}"))
+                reason = value_text("reason", event["reason"])
+                parts.append(Text("    " + _("reason: {reason}").format(reason=reason), style="italic"))
                 if "imported" in event:
-                    parts.append(Text(f"    imported {imported_text(event['imported'], local_date, visible)}", style="dim"))
+                    imported = imported_text(event["imported"], local_date, visible)
+                    parts.append(Text("    " + _("imported {what}").format(what=imported), style="dim"))
         return Group(*parts)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -7,9 +7,11 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from ...core.i18n import N_, _
 from ..key_order import caught_up
 
-PLACEHOLDER = "/ to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:"
+# The filter's own words (kind:decision, since:) are the syntax, the same in every language.
+PLACEHOLDER = N_("/ to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:")
 
 
 class FilterInput(Input):
@@ -27,10 +29,10 @@ class FilterInput(Input):
         """Enter or down: go back to the trail, keeping the filter."""
 
     # Tab reaches the filter too: say so on its border, or `j j` types "jj" unnoticed.
-    FOCUSED_HINT = "typing in the filter · enter or ↓: back to the trail · esc: clear it"
+    FOCUSED_HINT = N_("typing in the filter · enter or ↓: back to the trail · esc: clear it")
 
     def on_focus(self) -> None:
-        self.border_title = self.FOCUSED_HINT
+        self.border_title = _(self.FOCUSED_HINT)
 
     def on_blur(self) -> None:
         self.border_title = None
@@ -50,15 +52,22 @@ class FilterInput(Input):
 
 class FilterBar(Horizontal):
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
+        yield FilterInput(placeholder=_(PLACEHOLDER), id="filter-input", select_on_focus=False)
         yield Static(id="filter-status")
+
+    def relabel(self) -> None:
+        """The interface's language changed: the placeholder and the focused hint follow (the status is the screen's)."""
+        filter_input = self.query_one(FilterInput)
+        filter_input.placeholder = _(PLACEHOLDER)
+        if filter_input.has_focus:
+            filter_input.border_title = _(FilterInput.FOCUSED_HINT)
 
     def set_status(self, shown: int, total: int, description: str, errors: list[str], partial: bool = False) -> None:
         text = Text()
         if partial:
-            text.append(f"loading… newest {shown:,} shown", style="bold")
+            text.append(_("loading… newest {shown:,} shown").format(shown=shown), style="bold")
         else:
-            text.append(f"{shown:,} of {total:,}", style="bold")
+            text.append(_("{shown:,} of {total:,}").format(shown=shown, total=total), style="bold")
         text.append(f" · {description}")
         if errors:
             text.append(" · " + "; ".join(errors), style="bold")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+from ...core.i18n import language
+from ..bindings import shown
 
 
 class Footer(TextualFooter):
@@ -14,7 +19,10 @@ class Footer(TextualFooter):
     with bindings=True. On the trail that was five rebuilds of ~15 keys before the
     first paint and one per arrow key between the list and the filter, for the
     same keys. Comparing what would be shown first keeps the behaviour and skips
-    the work."""
+    the work.
+
+    The words are the interface language's (bindings.shown), looked up as the keys
+    are drawn: the Bindings themselves are English, built once at import."""
 
     _shown: tuple | None = None
 
@@ -26,11 +34,54 @@ class Footer(TextualFooter):
         if self.is_attached and screen is self.screen:
             self.call_after_refresh(self._recompose_if_changed)
 
+    def compose(self) -> ComposeResult:
+        # Textual's Footer.compose, less the key groups (no binding here has one), with each
+        # description in the interface's language. The keys take `compact` as they are made
+        # rather than through data_bind, which needs the footer's own task: a language switch
+        # recomposes it from the App's (relabel).
+        if not self._bindings_ready:
+            return
+        active = self.screen.active_bindings
+        by_action: dict[str, tuple] = {}
+        for _key, binding, enabled, tooltip in active.values():
+            if binding.show:
+                by_action.setdefault(binding.action, (binding, enabled, tooltip))
+        self.styles.grid_size_columns = len(by_action)
+        for binding, enabled, tooltip in by_action.values():
+            key = FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                shown(binding),
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            )
+            key.compact = self.compact
+            yield key
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, tooltip = found
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    shown(binding),
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
+
+    def relabel(self) -> None:
+        """The language changed: draw the keys again in it."""
+        if self.is_attached:
+            self.call_after_refresh(self._recompose_if_changed)
+
     def _what_it_shows(self) -> tuple:
         # Only what compose() draws: hidden bindings (the arrows, the list's
         # own keys) change with every focus move and show nothing; the palette's
         # key is drawn though hidden.
-        return tuple(
+        return (language(),) + tuple(
             (
                 binding.key,
                 binding.action,

@@ -80,6 +80,14 @@ class RowTable(ScrollView, can_focus=True):
         """Columns not shown at any width just now (their cells go to the flexible column)."""
         return ()
 
+    def headings(self) -> tuple[str, ...]:
+        """The header's words, in the interface's language (a subclass translates COLUMNS' English)."""
+        return tuple(c[0] for c in self.COLUMNS)
+
+    def column_width(self, column: int) -> int:
+        """A column's width (0 for the flexible one): COLUMNS' (a subclass may fit it to its language's words)."""
+        return self.COLUMNS[column][1] or 0
+
     def cell_text(self, column: int, text: str, width: int) -> str:
         """The text shown in `width` cells of `column` (a subclass may shorten it its own way)."""
         return fit(text, width, self.COLUMNS[column][2])
@@ -149,14 +157,14 @@ class RowTable(ScrollView, can_focus=True):
         the flexible column keeps at least COMFORTABLE_FLEX cells; only then
         does it shrink (to MIN_FLEX).
         """
-        widths = [w or 0 for _, w, _ in self.COLUMNS]
+        widths = [self.column_width(n) for n in range(len(self.COLUMNS))]
         for column in self.hidden_columns():
             widths[column] = 0
         for column, width in self.GIVE_WAY:
             used = sum(w + 1 for w in widths if w) - 1  # with one space between shown columns
             if total - used - 1 >= self.COMFORTABLE_FLEX:
                 break
-            widths[column] = width
+            widths[column] = min(width, widths[column])  # never wider: a column may be narrow in Chinese already
         used = sum(w + 1 for w in widths if w)
         widths[self.FLEX] = max(self.MIN_FLEX, total - used)
         return tuple(widths)
@@ -177,7 +185,7 @@ class RowTable(ScrollView, can_focus=True):
         style = self.rich_style
         if y == 0:
             header = style + self.get_component_rich_style("rows--header")
-            return self._line([c[0] for c in self.COLUMNS], [None] * len(self.COLUMNS), width, header)
+            return self._line(self.headings(), [None] * len(self.COLUMNS), width, header)
         row = round(self.scroll_y) + y - 1
         if row >= self.row_count:
             return Strip.blank(width, style)

@@ -7,18 +7,24 @@ Due column in words ("3d OVERDUE", "due in 2d"), readable without colour; the
 column is hidden while nothing is due.
 """
 
+from rich.cells import cell_len
 from rich.style import Style
 from textual.message import Message
 
 from ...core.display import ref_width, short_date
 from ...core.filter_index import FilterIndex
 from ...core.fold import ref_of
+from ...core.i18n import _, language, pgettext
+from ...core.labels import kind_label, value_label
 from ...core.loops import Loop
+from ...core.model import ENTRY_KINDS, KIND_FIELDS
+from ..words import overdue_word
 from .row_table import RowTable, fit
 
 __all__ = ["TrailTable", "cells", "fit"]
 
-# (title, width or None for the flexible column, right-aligned)
+# (title, width or None for the flexible column, right-aligned): the English; headings() translates.
+# Kind and Status are as wide as their longest word in the interface's language (fitted_width).
 COLUMNS = (
     ("#", 7, True),
     ("When", 16, False),
@@ -34,6 +40,40 @@ WHEN, KIND, TITLE, OWNER, APPROVED, STATUS, DUE = 1, 2, 3, 4, 5, 6, 7
 # first When drops its time, then Approved by goes, then Kind narrows, then the Due column
 # goes (an overdue or nearly due entry then says so in Status), then When goes, then Owner narrows.
 GIVE_WAY = ((WHEN, 10), (APPROVED, 0), (KIND, 8), (DUE, 0), (WHEN, 0), (OWNER, 10))
+# Every status an entry can show (the kinds' status choices, and retracted).
+STATUSES = tuple(
+    dict.fromkeys(v for fields in KIND_FIELDS.values() for f in fields if f.name == "status" for v in f.choices or ())
+) + ("retracted",)
+
+
+def headings() -> tuple[str, ...]:
+    """The trail's column headings in the interface's language."""
+    return (
+        "#",
+        pgettext("column", "When"),
+        pgettext("column", "Kind"),
+        pgettext("column", "Title"),
+        pgettext("column", "Owner"),
+        pgettext("column", "Approved by"),
+        pgettext("column", "Status"),
+        pgettext("column", "Due"),
+    )
+
+
+_fitted: dict[str, tuple[int, int]] = {}
+
+
+def fitted_width() -> tuple[int, int]:
+    """(Kind, Status): the width of the longest kind and status (with the overdue word and the
+    heading) in the interface's language, so the title keeps what Chinese words leave over.
+    In English they are 13 and 10, the widths COLUMNS always had."""
+    lang = language()
+    if lang not in _fitted:
+        names = headings()
+        kind = max(cell_len(t) for t in [names[KIND], *(kind_label(k) for k in ENTRY_KINDS)])
+        words = [names[STATUS], overdue_word(), *(value_label(v) for v in STATUSES)]
+        _fitted[lang] = min(kind, COLUMNS[KIND][1]), min(max(cell_len(t) for t in words), COLUMNS[STATUS][1])
+    return _fitted[lang]
 
 
 def cells(view: dict, display_person) -> tuple[str, ...]:
@@ -43,11 +83,11 @@ def cells(view: dict, display_person) -> tuple[str, ...]:
     return (
         ref_of(view),
         short_date(view.get("occurred_at", "")),
-        view["kind"],
+        kind_label(view["kind"]),
         view.get("title", ""),
         display_person(view["owner"]) if view.get("owner") else "",
         ", ".join(display_person(n) for n in view.get("approved_by") or ()),
-        status,
+        value_label(status),
         "",
     )
 
@@ -56,8 +96,10 @@ def due_marker(loop: Loop, short: bool = False) -> str:
     """The trail's word for an entry's most urgent open loop: in words, so it reads without colour.
     `short`: for the Status column, when the Due column has given way."""
     if loop.days < 0:
-        return "OVERDUE" if short else f"{-loop.days}d OVERDUE"
-    return "due today" if loop.days == 0 else f"due in {loop.days}d"
+        # TRANSLATORS: the trail's Due column (12 cells at most): overdue by {days} days.
+        return overdue_word() if short else _("{days}d OVERDUE").format(days=-loop.days)
+    # TRANSLATORS: the trail's Due column (12 cells at most).
+    return _("due today") if loop.days == 0 else _("due in {days}d").format(days=loop.days)
 
 
 class TrailTable(RowTable):
@@ -171,6 +213,16 @@ class TrailTable(RowTable):
     def hidden_columns(self) -> tuple[int, ...]:
         # No open loop anywhere: the Due column's cells go to the title.
         return () if self.loops else (DUE,)
+
+    def headings(self) -> tuple[str, ...]:
+        return headings()
+
+    def column_width(self, column: int) -> int:
+        if column == KIND:
+            return fitted_width()[0]
+        if column == STATUS:
+            return fitted_width()[1]
+        return super().column_width(column)
 
     def cells(self, row: int) -> tuple[str, ...]:
         view = self.view(row)

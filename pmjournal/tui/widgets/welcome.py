@@ -6,7 +6,11 @@ from textual.containers import Center, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Static
 
-INTRO = """Welcome to pmjournal: a record of who decided what, who asked for it, who approved it and who was told.
+from ...core.i18n import N_, _
+
+# TRANSLATORS: the keys (n, d, c, /, p, ...) and the filter's words (@person, #tag, kind:decision,
+# project:x, since:) are typed as they are: keep them; keep the key column aligned.
+INTRO = N_("""Welcome to pmjournal: a record of who decided what, who asked for it, who approved it and who was told.
 
 This journal is empty. Every entry you record is kept for good: a correction is an amendment with a reason, never an edit.
 
@@ -18,7 +22,7 @@ This journal is empty. Every entry you record is kept for good: a correction is 
   e  export what the filter shows
   ?  every key            ctrl+p  every command            q  quit
 
-To look around first, load the demo journal: a fictional product launch with decisions, changes, risks and an incident."""
+To look around first, load the demo journal: a fictional product launch with decisions, changes, risks and an incident.""")
 
 
 class Welcome(VerticalScroll):
@@ -30,9 +34,14 @@ class Welcome(VerticalScroll):
         pass
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(INTRO), id="welcome-text")
+        yield Static(Text(_(INTRO)), id="welcome-text")
         with Center():
-            yield Button("Load the demo journal", id="load-demo", variant="primary")
+            yield Button(_("Load the demo journal"), id="load-demo", variant="primary")
+
+    def relabel(self) -> None:
+        """The interface's language changed (TrailScreen.relabel)."""
+        self.query_one("#welcome-text", Static).update(Text(_(INTRO)))
+        self.query_one("#load-demo", Button).label = _("Load the demo journal")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -1,0 +1,214 @@
+"""The TUI in Simplified Chinese: no English left on the main screens, the palette's
+language command, and the English interface as it was.
+
+Each test pins its language (tests/conftest.py starts every test in English)."""
+
+import json
+import re
+
+import pytest
+from tuihelp import loaded, pilot_test, wait_for
+
+from pmjournal.core import config, i18n
+from pmjournal.tui.bindings import APP, TRAIL, key_labels
+from pmjournal.tui.screens.due import DueScreen
+from pmjournal.tui.screens.help import HelpScreen
+from pmjournal.tui.screens.people import PeopleScreen
+from pmjournal.tui.screens.trace import TraceScreen
+from pmjournal.tui.screens.trail import TrailScreen
+
+WORD = re.compile(r"[A-Za-z]{3,}")
+# What may stay in Latin letters on a Chinese screen: key names, the filter's syntax
+# (typed as it is in either language), config words, the program's name, command lines.
+ALLOWED = {
+    "ctrl", "esc", "escape", "enter", "tab", "pgup", "pgdn", "home", "end", "up", "down",
+    "kind", "decision", "project", "since", "until", "cause", "role", "person", "tag",
+    "keymap", "pmjournal", "json", "caused_by", "Id",
+}  # fmt: skip
+
+
+@pytest.fixture
+def chinese():
+    i18n.set_language("zh_CN")
+    yield
+    i18n.set_language("en")
+
+
+def journal_words(db) -> set[str]:
+    """Every word the journal itself holds (titles, names, projects, bodies): user data, never translated."""
+    words: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, str):
+            words.update(WORD.findall(value))
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for line in db.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            walk(json.loads(line))
+    return words
+
+
+def screen_text(app) -> str:
+    """What the current screen shows, as text (its own layers: a modal without the screen behind it)."""
+    app.clear_notifications()
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def english_left(text: str, allowed: set[str]) -> list[str]:
+    """The Latin words of `text` that are neither allowed nor user data; a word the table cut
+    ("Janu…") counts as the user's word it begins."""
+    ids = {part for binding in TRAIL + APP if binding.id for part in re.split(r"[._]", binding.id)}
+    ok = {w.lower() for w in allowed | ALLOWED | ids}
+    left = set()
+    for match in re.finditer(r"([A-Za-z]{3,})(…?)", text):
+        word, cut = match.group(1).lower(), match.group(2)
+        if word in ok or (cut and any(w.startswith(word) for w in ok)):
+            continue
+        left.add(match.group(1))
+    return sorted(left)
+
+
+@pilot_test
+async def test_no_english_left_on_the_main_screens(demo_db, make_app, chinese):
+    allowed = journal_words(demo_db) | {demo_db.name.rsplit(".", 1)[0]}
+    app = make_app(demo_db)
+    seen: dict[str, list[str]] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        table = screen.table
+        # the trail and the detail of entries of every kind, with loops, links and history
+        for view in table.visible_views():
+            if view["seq"] in (34, 46, 57, 61, 65, 67, 68):
+                table.move_to(view["id"])
+                await wait_for(pilot, lambda: screen.settled)
+                seen[f"trail #{view['seq']}"] = english_left(screen_text(app), allowed)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+        seen["people"] = english_left(screen_text(app), allowed)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen))
+        seen["due"] = english_left(screen_text(app), allowed)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+        seen["trace"] = english_left(screen_text(app), allowed)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        seen["help"] = english_left(screen_text(app), allowed)
+    left = {where: words for where, words in seen.items() if words}
+    assert left == {}, "\n".join(f"{where}: {' '.join(words)}" for where, words in left.items())
+
+
+@pilot_test
+async def test_the_welcome_panel_speaks_chinese(db, make_app, chinese):
+    app = make_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: not app.screen._loading)
+        text = screen_text(app)
+    assert "载入示例日志" in text
+    assert english_left(text, {db.name.rsplit(".", 1)[0]}) == []
+
+
+async def choose_language(pilot, name: str) -> None:
+    """ctrl+p, the language command, then `name` in the second palette."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*"Language")
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+    await pilot.press(*name)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
+@pilot_test
+async def test_the_palette_switches_english_to_chinese_and_the_config_keeps_it(demo_db, make_app):
+    i18n.set_language("en")
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        assert "Filter" in screen_text(app) and "筛选" not in screen_text(app)
+        await choose_language(pilot, "简体")
+        await wait_for(pilot, lambda: i18n.language() == "zh_CN")
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        # the footer, the trail's headings and the detail pane's labels, drawn again
+        for word in ("筛选", "人员", "标题", "负责人", "时间"):
+            assert word in text
+        assert "Approved by" not in text
+        assert config.load().language == "zh_CN"
+        # and back: a Chinese user finds the command by its English name, or by 语言
+        await choose_language(pilot, "English")
+        await wait_for(pilot, lambda: i18n.language() == "en")
+        await pilot.pause(0.2)
+        assert "Filter" in screen_text(app)
+        assert config.load().language == "en"
+    i18n.set_language("en")
+
+
+@pilot_test
+async def test_a_view_open_when_the_language_changes_is_drawn_again(demo_db, make_app):
+    i18n.set_language("en")
+    app = make_app(demo_db)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await loaded(pilot)
+            await pilot.press("p")
+            await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+            assert "Entries" in screen_text(app)
+            app.switch_language("zh_CN")
+            await pilot.pause(0.2)
+            text = screen_text(app)
+            assert "记录数" in text and "Entries" not in text
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+            assert "标题" in screen_text(app)
+    finally:
+        i18n.set_language("en")
+
+
+@pilot_test
+async def test_the_language_waits_while_a_form_is_open(demo_db, make_app):
+    i18n.set_language("en")
+    app = make_app(demo_db)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await loaded(pilot)
+            await pilot.press("d")
+            await wait_for(pilot, lambda: not isinstance(app.screen, TrailScreen))
+            form = app.screen
+            await pilot.press(*"Half typed")
+            app.switch_language("zh_CN")
+            await pilot.pause()
+            assert i18n.language() == "en"
+            assert app.screen is form  # nothing typed is lost: the form stays as it was
+            assert any("Close the form first" in n.message for n in app._notifications)
+    finally:
+        i18n.set_language("en")
+
+
+def test_every_key_has_its_english_description_as_its_label():
+    """key_labels() in English is each binding's own description: the footer reads the same as before."""
+    i18n.set_language("en")
+    labels = key_labels()
+    for binding in TRAIL + APP:
+        assert labels[binding.id] == binding.description
+    i18n.set_language("zh_CN")
+    try:
+        assert all(not WORD.search(word) for word in key_labels().values())
+    finally:
+        i18n.set_language("en")

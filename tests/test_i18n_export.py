@@ -86,6 +86,7 @@ def without_data(text: str, journal) -> str:
     text = re.sub(r"<a [^>]*></a>|</?del>", " ", text)
     text = re.sub(r"\]\(#[^)]*\)", "]", text)
     text = re.sub(r"\b(?:ssh|ecdsa|sk)-[\w@.-]+", " ", text)  # a signing key's type (ssh-ed25519)
+    text = re.sub(r"[0-9a-f]{16,}", " ", text)  # hashes, and a hash's first 16 digits
     for path in (md_mod._inline(str(journal.path)), str(journal.path), journal.path.name, "docs/evidence.md"):
         text = text.replace(path, " ")
     pieces = set()
@@ -356,3 +357,44 @@ def test_a_document_keeps_its_language_while_the_interface_has_another():
     assert proof.appendix_text(block).startswith('\n---\n\n## <a id="proof" name="proof"></a>附录：')
     assert proof.appendix_text({**block, "language": ["not", "a", "language"]}).startswith(proof.MARKDOWN_MARK)
     assert json.dumps(block)  # the block stays plain JSON
+
+
+def test_an_unverified_chinese_export_says_so_in_chinese_on_every_entry(journal, db, cli):
+    import orjson
+
+    for i in range(1, 4):
+        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    lines = db.read_bytes().split(b"\n")
+    record = orjson.loads(lines[2])
+    record["title"] = "rewritten"
+    lines[2] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    db.write_bytes(b"\n".join(lines))
+    text = ok(cli("export", "--unverified", "--lang", "zh_CN"))
+    assert text.count("| 已验证 | **否**：日志在 #2 处未通过验证；本条目不受其哈希链担保 |") == 3
+    assert "> **未经验证的导出。** 日志在 #2 处未通过验证" in text
+    assert text.rstrip().endswith("**未经验证的导出**：日志在 #2 处未通过验证。")
+    left = without_data(text, journal)
+    # The verifier's own one-line reason is the core's message (pmjournal-core), quoted as it says it.
+    reason = re.search(r"未通过验证（(.*?)）", left).group(1)
+    left = left.replace(reason, " ")
+    assert sorted({w for w in re.findall(r"[A-Za-z]{2,}", left)} - ALLOWED) == []
+
+
+def test_imported_entries_say_where_they_came_from_in_chinese(tmp_path, cli):
+    source = Journal(tmp_path / "source.json", user="Lena")
+    first = source.add("change", {"title": "Scope cut", "owner": "Lena", "impact": {"scope": "no offline mode", "cost": "-15%"}})
+    source.amend(first["id"], {"status": "approved", "previous": "offline mode in v1"}, reason="agreed in review")
+    backup = tmp_path / "backup.json"
+    with i18n.using("en"):
+        from pmjournal.core.transfer import render
+
+        backup.write_bytes(render(source, Filter(include_retracted=True), "json"))
+    ok(cli("import", str(backup)))
+    text = ok(cli("export", "--lang", "zh_CN"))
+    assert re.search(r"\| 导入 \| 来自 \S*backup\.json（链头 #2 [0-9a-f]{16}…）；该文件称 #1 由 Lena 记录于 20\d\d年", text)
+    assert "| 影响 | 成本：-15%；范围：no offline mode |" in text
+    assert "  - 原状（修改前）：\n\n    （空）\n\n  - 原状（修改后）：\n\n    offline mode in v1\n\n" in text
+    assert "  - 状态：（空） → 已批准\n\n" in text
+    journal = Journal(tmp_path / "data" / "journal.json", user="Pat PM")
+    left = without_data(text, journal).replace(md_mod._inline(str(backup)), " ")
+    assert sorted({w for w in re.findall(r"[A-Za-z]{2,}", left)} - ALLOWED) == []

@@ -33,7 +33,7 @@ from . import dates, i18n
 from . import loops as loops_mod
 from .display import label, retraction_ref
 from .fold import ref_of
-from .i18n import _, ngettext, pgettext
+from .i18n import ngettext
 from .model import KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, trace, who
 
@@ -59,6 +59,25 @@ _ROLE_FIELDS = ("owner", "requested_by", "approved_by", "consulted", "informed")
 # CommonMark parsers stop nesting blocks at some depth (markdown-it: 20 in its
 # commonmark preset); a cause trace deeper than this is cut with a pointer.
 _MAX_TRACE_DEPTH = 6
+# A translation looked up once per language: a history or loop line of each of 100k
+# entries asks for the same few words, and the catalogs' chain is slow to walk.
+_TRANSLATED: dict[tuple, str] = {}
+
+
+def _(message: str) -> str:
+    key = (i18n.language(), message)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = i18n._(message)
+    return found
+
+
+def pgettext(context: str, message: str) -> str:
+    key = (i18n.language(), context, message)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        found = _TRANSLATED[key] = i18n.pgettext(context, message)
+    return found
 
 
 def _inline(text) -> str:

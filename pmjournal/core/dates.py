@@ -205,6 +205,9 @@ _ZH_TIME = re.compile(
     rf"(?:(?P<hour>{_NUM})[点时](?:整|(?P<half>半)|(?P<quarter>一刻|三刻)|(?P<minute>{_NUM})分?)?"
     r"|(?P<hh>\d{1,2}):(?P<mm>\d{2}))$"
 )
+# 昨晚 / 今晚 / 明晚 / 今早 / 明早 are a day and a part of it.
+_ZH_SHORT_WORDS = {"昨晚": "昨天晚上", "今晚": "今天晚上", "明晚": "明天晚上", "今早": "今天早上", "明早": "明天早上"}
+_ZH_SHORT = re.compile(f"^(?:{'|'.join(_ZH_SHORT_WORDS)})")
 _ZH_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
 # Text that names a span but not a day in it ("11月", "上周", "上个月 15:00", "24号"):
 # refused with what is missing.
@@ -325,6 +328,7 @@ def _zh_time(rest: str, text: str) -> time | None:
         else:
             first, second = f"上午{hour}点", f"{'下午' if hour < 6 else '晚上'}{hour}点"
         raise DateError(
+            # TRANSLATORS: {first} and {second} are Chinese times, e.g. 上午3点 and 下午3点
             _("{text!r} could be {first} or {second}; write one of them").format(text=text, first=first, second=second),
             field="occurred_at",
         )
@@ -338,6 +342,7 @@ def _zh_is_time(rest: str) -> bool:
 
 def _zh_period_error(text: str, period: str, low: int, high: int) -> DateError:
     return DateError(
+        # TRANSLATORS: {period} is a part of the day as typed (上午, 下午, 中午, 晚上...); {low} and {high} are clock hours
         _("{text!r}: after {period} the hour runs from {low} to {high}").format(text=text, period=period, low=low, high=high),
         field="occurred_at",
     )
@@ -345,7 +350,8 @@ def _zh_period_error(text: str, period: str, low: int, high: int) -> DateError:
 
 def _chinese(cleaned: str, ref: datetime, text: str) -> datetime:
     """A date written in Chinese (maybe with digits and English times), or DateError."""
-    cleaned = cleaned.replace(" ", "")
+    cleaned = re.sub(r"[ ,、]", "", cleaned)  # "11月24日，下午3点": NFKC made the comma ASCII
+    cleaned = _ZH_SHORT.sub(lambda m: _ZH_SHORT_WORDS[m.group(0)], cleaned)  # 昨晚8点 = 昨天晚上8点
     if cleaned == "现在":
         return ref.replace(microsecond=0)
     relative = _zh_relative(cleaned, ref, text)
@@ -362,6 +368,7 @@ def _chinese(cleaned: str, ref: datetime, text: str) -> datetime:
         day, rest = _zh_day(m, ref, text), cleaned[m.end() :]
         if m.group("check") is not None and _ZH_WEEKDAY[m.group("check")] != day.weekday():
             raise DateError(
+                # TRANSLATORS: {day} is an ISO date, {weekday} a Chinese weekday such as 周二
                 _("{text!r} names the wrong weekday: {day} is a {weekday}").format(
                     text=text, day=day.isoformat(), weekday=_ZH_WEEKDAY_NAMES[day.weekday()]
                 ),

@@ -40,6 +40,10 @@ ACCEPTED = [
     ("今天中午12点", datetime(2026, 11, 25, 12, 0)),
     ("今天中午1点", datetime(2026, 11, 25, 13, 0)),
     ("今天晚上8点", datetime(2026, 11, 25, 20, 0)),
+    ("昨晚8点", datetime(2026, 11, 24, 20, 0)),
+    ("今早9:30", datetime(2026, 11, 25, 9, 30)),
+    ("明晚七点半", datetime(2026, 11, 26, 19, 30)),
+    ("11月24日，下午3点", datetime(2026, 11, 24, 15, 0)),
     ("明天 0点", datetime(2026, 11, 26, 0, 0)),
     ("下午3点", datetime(2026, 11, 25, 15, 0)),  # a time alone is today's, as "15:00"
     ("15点", datetime(2026, 11, 25, 15, 0)),
@@ -154,6 +158,8 @@ REFUSED = [
     ("昨天 blah", "cannot understand the date '昨天 blah'; try"),
     ("yesterday 下午3点", "cannot understand the date 'yesterday 下午3点'; try"),
     ("周末", "cannot understand the date '周末'; try"),
+    ("昨晚", "cannot understand the date '昨晚'; try"),
+    ("昨天晚上12点", "'昨天晚上12点': after 晚上 the hour runs from 5 to 11"),
     ("10000年前", "cannot understand the date '10000年前'; try"),
 ]
 

@@ -398,3 +398,29 @@ def test_imported_entries_say_where_they_came_from_in_chinese(tmp_path, cli):
     journal = Journal(tmp_path / "data" / "journal.json", user="Pat PM")
     left = without_data(text, journal).replace(md_mod._inline(str(backup)), " ")
     assert sorted({w for w in re.findall(r"[A-Za-z]{2,}", left)} - ALLOWED) == []
+
+
+def test_the_filter_line_says_what_filter_describe_says_in_english_and_reads_in_chinese():
+    since = datetime(2026, 1, 1, 9, 30, tzinfo=ZONE)
+    filt = Filter(
+        project="checkout-v2",
+        kinds=("decision", "risk"),
+        person="Dana",
+        role="owner",
+        tags=("launch", "q4"),
+        cause="decision",
+        since=since,
+        until=since + timedelta(days=31),
+        search="load test",
+        author="dana",
+        include_retracted=True,
+    )
+    for f in (filt, Filter(role="approved"), Filter(since=since.replace(tzinfo=None)), Filter()):
+        with i18n.using("en"):
+            assert md_mod._filter_text(f, md_mod._words()) == f.describe()
+    with i18n.using("zh_CN"):
+        text = md_mod._filter_text(filt, md_mod._words())
+    assert text == (
+        "项目 checkout-v2；类型 决策/风险；人员 Dana（作为负责人）；标签 launch、q4；原因 决策失误；"
+        "自 2026年1月1日 09:30 +08:00 起；至 2026年2月1日 09:30 +08:00 止；搜索 'load test'；作者 dana；含已撤回的条目"
+    )

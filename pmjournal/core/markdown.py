@@ -406,7 +406,7 @@ def _month_abbreviations() -> tuple[str, ...]:
     )
 
 
-_DATE_CODE = re.compile(r"%(-?)([aAbBdmYHM%])")
+_DATE_CODE = re.compile(r"%(-?)([aAbBdmYHMz%])")
 
 
 class _Words:
@@ -446,6 +446,8 @@ class _Words:
         self.month_pattern = pgettext("date pattern", "%B %Y")
         # TRANSLATORS: the day of a time recorded in UTC (the same codes as "%a %d %b %Y").
         self.utc_day_pattern = pgettext("date pattern", "%Y-%m-%d")
+        # TRANSLATORS: a filter's since and until (the same codes as "%a %d %b %Y"; %H:%M the time, %z its offset +08:00).
+        self.filter_time_pattern = pgettext("date pattern", "%Y-%m-%dT%H:%M%z")
         # TRANSLATORS: a time recorded in UTC: {day} as "%Y-%m-%d" says, {time} 07:25.
         self.utc_time = _("{day} {time} UTC")
         # TRANSLATORS: a time in its own UTC offset: {day} as "%a %d %b %Y" says, {time} 15:00, {offset} +08:00.
@@ -490,7 +492,8 @@ class _Words:
         return tuple((f.name, f"**{self.label(f.name)}**\n\n") for f in KIND_FIELDS.get(kind, ()) if f.type == "text")
 
     def date(self, pattern: str, d: date) -> str:
-        """`d` as `pattern` says (the codes of "%a %d %b %Y"; `%-d`, `%-m` without a leading zero)."""
+        """`d` as `pattern` says (the codes of "%a %d %b %Y"; `%-d`, `%-m` without a leading zero;
+        `%H:%M` and `%z`, the offset as +08:00, of a time)."""
 
         def code(m: re.Match) -> str:
             bare, c = m.group(1), m.group(2)
@@ -510,6 +513,9 @@ class _Words:
                 return f"{d.hour:02d}" if isinstance(d, datetime) else "00"
             if c == "M":
                 return f"{d.minute:02d}" if isinstance(d, datetime) else "00"
+            if c == "z":
+                offset = d.strftime("%z") if isinstance(d, datetime) else ""
+                return f"{offset[:3]}:{offset[3:]}" if offset else ""
             return "%"
 
         return _DATE_CODE.sub(code, pattern)
@@ -570,9 +576,9 @@ def _filter_text(filt: Filter, w: _Words) -> str:
         name = w.cause_names.get(filt.cause) if c else None
         parts.append(_("cause {cause}").format(cause=filt.cause if name is None or name == c.label else name))
     if filt.since:
-        parts.append(_("since {when}").format(when=filt.since.isoformat(timespec="minutes")))
+        parts.append(_("since {when}").format(when=w.date(w.filter_time_pattern, filt.since).strip()))
     if filt.until:
-        parts.append(_("until {when}").format(when=filt.until.isoformat(timespec="minutes")))
+        parts.append(_("until {when}").format(when=w.date(w.filter_time_pattern, filt.until).strip()))
     if filt.search:
         parts.append(_("search {search!r}").format(search=filt.search))
     if filt.author:

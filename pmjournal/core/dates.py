@@ -14,7 +14,7 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from .errors import DateError
-from .i18n import N_, _, language
+from .i18n import N_, _, language, pgettext
 
 # dateutil is imported where it is used: a command that parses no date (an
 # export, a list without --since) should not pay ~15 ms to load it.
@@ -160,6 +160,7 @@ _ZH_DAY_WORDS = {
     "后天": 2,
     "大后天": 3,
 }
+_ZH_WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _ZH_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _ZH_WEEK = {"上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1}
 _ZH_UNITS = {
@@ -505,35 +506,106 @@ def utc_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-# How a day is written in each language that does not write it the English way:
-# (the day, its weekday names from Monday). The word order differs, so this is a
-# pattern per language rather than a catalog entry (a catalog's translation keeps
-# the English placeholders). English uses strftime, as it always has.
-_DAY_STYLES = {
-    "zh_CN": ("{year}年{month}月{day}日", ("周一", "周二", "周三", "周四", "周五", "周六", "周日")),
-}
-_ZH_WEEKDAY_NAMES = _DAY_STYLES["zh_CN"][1]
+# How a day is written: a pattern per language in the catalogs (the codes of
+# strftime, read by day_in below rather than by strftime, which would follow the C
+# library's locale), with the weekday and month names translated one by one; the
+# same msgids as the Markdown export's (markdown.py), so a day reads the same on the
+# screen and in the document. English comes out as strftime wrote it before.
+_DATE_CODE = re.compile(r"%(-?)([aAbBdmYHM%])")
+_NAMES: dict[str, tuple] = {}
+
+
+def _names() -> tuple:
+    """(weekdays, month abbreviations, month names) in the language in use."""
+    lang = language()
+    if lang not in _NAMES:
+        _NAMES[lang] = (
+            (
+                pgettext("weekday", "Mon"),
+                pgettext("weekday", "Tue"),
+                pgettext("weekday", "Wed"),
+                pgettext("weekday", "Thu"),
+                pgettext("weekday", "Fri"),
+                pgettext("weekday", "Sat"),
+                pgettext("weekday", "Sun"),
+            ),
+            (
+                pgettext("month abbreviation", "Jan"),
+                pgettext("month abbreviation", "Feb"),
+                pgettext("month abbreviation", "Mar"),
+                pgettext("month abbreviation", "Apr"),
+                pgettext("month abbreviation", "May"),
+                pgettext("month abbreviation", "Jun"),
+                pgettext("month abbreviation", "Jul"),
+                pgettext("month abbreviation", "Aug"),
+                pgettext("month abbreviation", "Sep"),
+                pgettext("month abbreviation", "Oct"),
+                pgettext("month abbreviation", "Nov"),
+                pgettext("month abbreviation", "Dec"),
+            ),
+            (
+                pgettext("month", "January"),
+                pgettext("month", "February"),
+                pgettext("month", "March"),
+                pgettext("month", "April"),
+                pgettext("month", "May"),
+                pgettext("month", "June"),
+                pgettext("month", "July"),
+                pgettext("month", "August"),
+                pgettext("month", "September"),
+                pgettext("month", "October"),
+                pgettext("month", "November"),
+                pgettext("month", "December"),
+            ),
+        )
+    return _NAMES[lang]
+
+
+def day_in(pattern: str, day: date) -> str:
+    """`day` as `pattern` says, in the language in use: %a weekday, %b / %B month
+    abbreviated / named, %d %m day and month (%-d %-m without a leading zero), %Y year,
+    %H %M hour and minute."""
+    weekdays, abbreviations, months = _names()
+
+    def code(m: re.Match) -> str:
+        bare, c = m.group(1), m.group(2)
+        if c == "a":
+            return weekdays[day.weekday()]
+        if c == "b":
+            return abbreviations[day.month - 1]
+        if c == "B":
+            return months[day.month - 1]
+        if c == "d":
+            return str(day.day) if bare else f"{day.day:02d}"
+        if c == "m":
+            return str(day.month) if bare else f"{day.month:02d}"
+        if c == "Y":
+            return str(day.year)
+        if c in "HM":
+            value = (getattr(day, "hour", 0), getattr(day, "minute", 0))[c == "M"]
+            return str(value) if bare else f"{value:02d}"
+        return "%"
+
+    return _DATE_CODE.sub(code, pattern)
 
 
 def written_day(day: date, weekday: bool = False) -> str:
-    """A day as a person reads it in the interface language, at call time:
-    '24 Nov 2026' ('Tue 24 Nov 2026' with the weekday), '2026年11月24日' ('2026年11月24日 周二')."""
-    style = _DAY_STYLES.get(language())
-    if style is None:
-        text = day.strftime("%d %b %Y").lstrip("0")
-        return f"{day.strftime('%a')} {text}" if weekday else text
-    pattern, names = style
-    text = pattern.format(year=day.year, month=day.month, day=day.day)
-    return f"{text} {names[day.weekday()]}" if weekday else text
+    """A day as a person reads it, in the language in use at call time: '24 Nov 2026'
+    ('Tue 24 Nov 2026' with the weekday), '2026年11月24日' ('2026年11月24日 周二')."""
+    if weekday:
+        # TRANSLATORS: a day with its weekday: %a weekday (Mon), %d day (01), %-d day (1), %b month (Nov), %B month (November), %m month (11), %-m month (11), %Y year.
+        return day_in(pgettext("date pattern", "%a %d %b %Y"), day)
+    # TRANSLATORS: a day without its weekday (the same codes as "%a %d %b %Y").
+    return day_in(pgettext("date pattern", "%-d %b %Y"), day)
 
 
 def describe(dt: datetime) -> str:
-    """How a date was understood, for a person, in the interface language at call
+    """How a date was understood, for a person, in the language in use at call
     time: 'Mon 23 Nov 2026 15:00 +08:00', '2026年11月23日 周一 15:00 +08:00'."""
     offset = dt.strftime("%z")
     offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
-    if language() in _DAY_STYLES:
-        text = f"{written_day(dt, weekday=True)} {dt.strftime('%H:%M')}"
-    else:
-        text = dt.strftime("%a %d %b %Y %H:%M")
-    return f"{text} {offset}".strip()
+    # TRANSLATORS: a time in its own UTC offset: {day} as "%a %d %b %Y" says, {time} 15:00, {offset} +08:00.
+    text = _("{day} {time} {offset}").format(
+        day=written_day(dt, weekday=True), time=f"{dt.hour:02d}:{dt.minute:02d}", offset=offset
+    )
+    return text if offset else text.rstrip()

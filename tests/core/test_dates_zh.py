@@ -207,9 +207,30 @@ def test_english_writing_is_unchanged():
         assert display.short_date(WHEN) == "2026-11-24 15:00"
         assert display.day_text("2026-11-07") == "7 Nov 2026"
         assert display.day_text(WHEN) == "24 Nov 2026"
-        assert display.day_text("2026-11-07", weekday=True) == "Sat 7 Nov 2026"
+        assert display.day_text("2026-11-07", weekday=True) == "Sat 07 Nov 2026"  # as long_date writes the day
         assert display.local_date("2026-11-24T07:00:00.123+00:00") == "Tue 24 Nov 2026 15:00 +08:00"
         assert describe(parse_when("2026-11-23 15:00", REF)) == "Mon 23 Nov 2026 15:00 +08:00"
+
+
+def _old_long_date(iso: str) -> str:
+    """display.long_date as it was before the dates learnt Chinese."""
+    dt = datetime.fromisoformat(iso)
+    offset = dt.strftime("%z")
+    offset = f" {offset[:3]}:{offset[3:]}" if offset else ""
+    return dt.strftime("%a %d %b %Y %H:%M") + offset
+
+
+def test_english_writing_is_byte_identical_to_strftime():
+    import random
+
+    rng = random.Random(17)
+    with i18n.using("en"):
+        for _n in range(2000):
+            when = datetime(rng.randint(1, 9999), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23), rng.randint(0, 59))
+            offset = rng.choice(["", "+08:00", "-05:00", "+05:45", "+00:00", "-09:30"])
+            iso = when.isoformat() + offset
+            assert display.long_date(iso) == _old_long_date(iso), iso
+            assert display.day_text(iso) == when.strftime("%d %b %Y").lstrip("0"), iso
 
 
 def test_chinese_writing():

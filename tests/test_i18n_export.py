@@ -107,6 +107,13 @@ def english_words(text: str, journal) -> list[str]:
     return sorted({w for w in re.findall(r"[A-Za-z]{2,}", left) if w not in ALLOWED})
 
 
+def walk(tokens):
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from walk(token.children)
+
+
 def parse(text: str):
     parsers = [MarkdownIt("commonmark").enable("table")]
     try:
@@ -167,6 +174,8 @@ def test_headings_and_table_headers_are_chinese_and_the_tables_stay_tables(demo)
             assert len(set(rows)) == 1, rows
             assert all(HAN.search(cell) for cell in header), header
         assert tables >= len(views) + 4  # each entry's table, the summary, two loop tables, escalations
+        # Bold closes next to Chinese punctuation too (CommonMark's flanking rules): no ** is left as text.
+        assert not [t.content for t in walk(tokens) if t.type == "text" and "**" in t.content]
     # A wide-character table row is one line with the header's number of cells.
     assert "| 人员 | 负责人 | 提出 | 批准 | 咨询 | 知会 | 其他 | 条目数 |" in body
     assert "| 字段 | 值 |" in body and "| 时间 | 2026年" in body
@@ -174,7 +183,7 @@ def test_headings_and_table_headers_are_chinese_and_the_tables_stay_tables(demo)
 
 def test_dates_read_naturally_in_chinese(demo):
     text = export(demo, "zh.md", "--lang", "zh_CN").read_text(encoding="utf-8")
-    assert "- **生成时间：**2026年11月25日 周三 09:00 +08:00\n" in text
+    assert "- **生成时间**：2026年11月25日 周三 09:00 +08:00\n" in text
     assert "（截至 2026年11月25日 周三）" in text
     assert re.search(r"\| 记录于 \| 2026年\d{1,2}月\d{1,2}日 \d\d:\d\d UTC，记录人 ", text)
     assert re.search(r"\| 时间 \| 2026年\d{1,2}月\d{1,2}日 周[一二三四五六日] \d\d:\d\d \+08:00 \|", text)

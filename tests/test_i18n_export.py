@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from clihelp import ok, run_cli
 from markdown_it import MarkdownIt
+from test_markdown_export import ALLOWED_BLOCKS, ANCHOR, HOSTILE, HOSTILE_IDS, hostile_journal, inline_text
 
 from pmjournal.core import dates, i18n, markdown_proof
 from pmjournal.core import markdown as md_mod
@@ -433,3 +434,30 @@ def test_the_filter_line_says_what_filter_describe_says_in_english_and_reads_in_
         "项目 checkout-v2；类型 决策/风险；人员 Dana（作为负责人）；标签 launch、q4；原因 决策失误；"
         "自 2026年1月1日 09:30 +08:00 起；至 2026年2月1日 09:30 +08:00 止；搜索 'load test'；作者 dana；含已撤回的条目"
     )
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=HOSTILE_IDS)
+def test_hostile_text_cannot_change_the_chinese_document(db, text):
+    """test_markdown_export's hostile texts in every field: the Chinese template around them holds as the English does."""
+    journal, filt = hostile_journal(db, text)
+    with i18n.using("zh_CN"):
+        out = export_markdown(journal, filt)
+    views = filt.apply(journal.views.values())
+    for tokens in parse(out):
+        assert {t.type for t in tokens} <= ALLOWED_BLOCKS
+        assert sum(t.type == "hr" for t in tokens) == 1
+        assert inline_text(tokens[-2]).startswith("证据记录到此结束：")
+        headings = [(t.tag, inline_text(tokens[i + 1])) for i, t in enumerate(tokens) if t.type == "heading_open"]
+        kinds = {
+            "decision": "决策",
+            "change": "变更",
+            "communication": "沟通",
+            "risk": "风险",
+            "incident": "事故",
+            "note": "备注",
+        }
+        expected = [f"#{v['seq']} · {kinds[v['kind']]} · {v['occurred_at'][:10]} — {v['title']}" for v in views]
+        expected = [t + "（已撤回）" if v["retracted"] else t for t, v in zip(expected, views, strict=True)]
+        assert [h for tag, h in headings if tag == "h3"] == expected
+        html = [t.content for t in walk(tokens) if t.type in ("html_inline", "html_block")]
+        assert all(ANCHOR.fullmatch(h) or h in ("<del>", "</del>", "</a>") for h in html), html

@@ -17,7 +17,7 @@ from textual.widgets import Header, Static
 
 from ...core.display import ref_width, visible
 from ...core.fold import ref_of
-from ...core.i18n import _, pgettext
+from ...core.i18n import DEFAULT, _, language, pgettext
 from ...core.labels import kind_label
 from ...core.loops import Loop, days_text, label
 from ...core.model import ENTRY_KINDS
@@ -63,6 +63,7 @@ class DueTable(RowTable):
         width = ref_width([loop.view for loop in loops], self.COLUMNS[SEQ][1])
         self.COLUMNS = tuple((name, width if n == SEQ else w, right) for n, (name, w, right) in enumerate(self.COLUMNS))
         self.display_person = lambda name: name
+        self._due_width: tuple[tuple[str, int], int] | None = None
 
     @property
     def row_count(self) -> int:
@@ -108,8 +109,20 @@ class DueTable(RowTable):
     def widths(self, total: int) -> tuple[int, ...]:
         widths = list(super().widths(total))
         if widths[DUE] and any(loop.state == "overdue" for loop in self.loops):
-            widths[DUE] = 24  # the date and how long ago it was due
+            widths[DUE] = self._overdue_width()  # the date and how long ago it was due
         return tuple(widths)
+
+    def _overdue_width(self) -> int:
+        """24 in English, as it always was; in another language as wide as its longest "date, how
+        long ago" (逾期 28 天 is shorter than 28 d overdue: the rest goes to What)."""
+        lang = language()
+        if lang == DEFAULT:
+            return 24
+        if self._due_width is None or self._due_width[0] != (lang, len(self.loops)):
+            overdue = [lp for lp in self.loops if lp.state == "overdue"]
+            width = max(cell_len(f"{lp.due.isoformat()} {days_text(lp.days)}") for lp in overdue) + 1 if overdue else 12
+            self._due_width = (lang, len(self.loops)), min(24, max(12, width))
+        return self._due_width[1]
 
     def chosen(self) -> None:
         self.post_message(self.Chosen())

@@ -40,7 +40,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
         table.add_column(pgettext("column", "Key"), no_wrap=True)
-        table.add_column(pgettext("column", "Action"))
+        # Folded, not cut: a Chinese sentence has no spaces to wrap at.
+        table.add_column(pgettext("column", "Action"), overflow="fold")
         # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
         table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)
         team = getattr(getattr(self.app, "session", None), "team_joined", False)

@@ -18,6 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core import dates
+from ...core.causes import BY_KEY
 from ...core.display import (
     ROLE_FIELDS,
     concurrent_note,
@@ -30,7 +31,7 @@ from ...core.display import (
     visible,
 )
 from ...core.fold import ref_of
-from ...core.i18n import _, language, pgettext
+from ...core.i18n import DEFAULT, _, language, pgettext
 from ...core.labels import kind_label, value_label
 from ...core.loops import ANSWER_DAYS, describe, history_text, loops_of
 from ...core.model import KIND_FIELDS
@@ -145,6 +146,9 @@ def shown_value(field: str, value, display_person) -> str:
     """value_text, with a choice (a status, a source, a level) in the interface's language: the stored value stays English."""
     if isinstance(value, str) and field in ENUM_FIELDS:
         return visible(value_label(value))
+    if field == "causes" and isinstance(value, list) and language() != DEFAULT:
+        # The taxonomy's own Chinese name beside the key (the key is what cause: filters on).
+        return visible(", ".join(f"{k}（{BY_KEY[k].zh}）" if k in BY_KEY else k for k in value))
     if field == "impact" and isinstance(value, dict):  # a change's: scope, schedule, cost
         return visible("; ".join(f"{value_label(k)}: {v}" for k, v in value.items()))
     return value_text(field, value, display_person)
@@ -220,7 +224,7 @@ class EntryDetail(VerticalScroll):
             parts.append(field_line(field_name(f), shown_value(f, view.get(f), dp)))
         for f in ("project", "tags", "causes"):
             if view.get(f):
-                parts.append(field_line(field_name(f), value_text(f, view[f], dp)))
+                parts.append(field_line(field_name(f), shown_value(f, view[f], dp)))
         # A colleague's entry (team journals) also names the author's handle: the bob of bob#1.
         author = f" ({visible(view['author'])})" if view.get("author") else ""
         when, by = local_date(view.get("recorded_at", "")), visible(view.get("recorded_by", ""))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
-from ...core.i18n import language
+from ...core.i18n import DEFAULT, language
 from ..bindings import shown
+
+# The footer's keys left out first when they do not all fit (a compact footer only: English is
+# drawn as Textual draws it): each is also reached another way (enter shows the links).
+GIVE_WAY = ("links", "trace", "export", "retract", "amend")
 
 
 class Footer(TextualFooter):
@@ -41,11 +46,17 @@ class Footer(TextualFooter):
         # recomposes it from the App's (relabel).
         if not self._bindings_ready:
             return
+        # Compact (no padding around each key) in a language of wide characters: at 80 columns
+        # the Chinese footer then shows every key, Quit and Help included. English is as it was.
+        compact = self.compact or language() != DEFAULT
+        self.set_class(compact, "-compact")
         active = self.screen.active_bindings
         by_action: dict[str, tuple] = {}
         for _key, binding, enabled, tooltip in active.values():
             if binding.show:
                 by_action.setdefault(binding.action, (binding, enabled, tooltip))
+        if compact:
+            self._fit(by_action, active)
         self.styles.grid_size_columns = len(by_action)
         for binding, enabled, tooltip in by_action.values():
             key = FooterKey(
@@ -55,8 +66,9 @@ class Footer(TextualFooter):
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
+                classes="-compact" if compact else "",
             )
-            key.compact = self.compact
+            key.set_reactive(FooterKey.compact, compact)
             yield key
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
@@ -67,10 +79,31 @@ class Footer(TextualFooter):
                     self.app.get_key_display(binding),
                     shown(binding),
                     binding.action,
-                    classes="-command-palette",
+                    classes="-command-palette -compact" if compact else "-command-palette",
                     disabled=not enabled,
                     tooltip=binding.tooltip or binding.description,
                 )
+
+    def _fit(self, by_action: dict[str, tuple], active) -> None:
+        """Leave out the keys that would not fit the width, in GIVE_WAY's order, rather than cut
+        the last one in half under the palette's key (a wide character split at that edge is
+        drawn as garbage). Every key stays in the help screen and the palette."""
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        room = self.size.width or self.app.size.width
+        if palette is not None and self.show_command_palette:
+            room -= cell_len(self.app.get_key_display(palette[1])) + cell_len(shown(palette[1])) + 3
+        for action in GIVE_WAY:
+            used = sum(cell_len(self.app.get_key_display(b)) + cell_len(shown(b)) + 2 for b, _e, _t in by_action.values())
+            if used <= room:
+                return
+            by_action.pop(action, None)
+
+    def on_resize(self) -> None:
+        self._recompose_if_changed_soon()
+
+    def _recompose_if_changed_soon(self) -> None:
+        if self.is_attached and self._bindings_ready:
+            self.call_after_refresh(self._recompose_if_changed)
 
     def relabel(self) -> None:
         """The language changed: draw the keys again in it."""
@@ -81,7 +114,7 @@ class Footer(TextualFooter):
         # Only what compose() draws: hidden bindings (the arrows, the list's
         # own keys) change with every focus move and show nothing; the palette's
         # key is drawn though hidden.
-        return (language(),) + tuple(
+        return (language(), self.size.width) + tuple(
             (
                 binding.key,
                 binding.action,

@@ -34,16 +34,22 @@ def chinese():
     i18n.set_language("en")
 
 
+# Stored values the interface shows in its own language (core/labels.py): not user data.
+SHOWN_TRANSLATED = {"kind", "status", "source", "channel", "likelihood", "severity", "impact", "rel", "loop"}
+
+
 def journal_words(db) -> set[str]:
-    """Every word the journal itself holds (titles, names, projects, bodies): user data, never translated."""
+    """Every word the journal itself holds (titles, names, projects, bodies): user data, never
+    translated. Kinds, statuses and the other choices are left out: those must be translated."""
     words: set[str] = set()
 
     def walk(value):
         if isinstance(value, str):
             words.update(WORD.findall(value))
         elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
+            for key, v in value.items():
+                if not (key in SHOWN_TRANSLATED and isinstance(v, str)):
+                    walk(v)
         elif isinstance(value, list):
             for v in value:
                 walk(v)
@@ -61,16 +67,19 @@ def screen_text(app) -> str:
 
 
 def english_left(text: str, allowed: set[str]) -> list[str]:
-    """The Latin words of `text` that are neither allowed nor user data; a word the table cut
-    ("Janu…") counts as the user's word it begins."""
+    """The Latin words of `text` that are neither allowed nor user data; a word a column or the
+    screen's edge cut ("Janu…", "Post-mort") counts as the user's word it begins."""
     ids = {part for binding in TRAIL + APP if binding.id for part in re.split(r"[._]", binding.id)}
     ok = {w.lower() for w in allowed | ALLOWED | ids}
     left = set()
-    for match in re.finditer(r"([A-Za-z]{3,})(…?)", text):
-        word, cut = match.group(1).lower(), match.group(2)
-        if word in ok or (cut and any(w.startswith(word) for w in ok)):
-            continue
-        left.add(match.group(1))
+    for line in text.splitlines():
+        words = list(re.finditer(r"([A-Za-z]{3,})(…?)", line.rstrip()))
+        for match in words:
+            word = match.group(1).lower()
+            cut = match.group(2) or match.end() == len(line.rstrip()) or line[match.end() : match.end() + 1] in ("│", "▎")
+            if word in ok or (cut and any(w.startswith(word) for w in ok)):
+                continue
+            left.add(match.group(1))
     return sorted(left)
 
 

@@ -3,6 +3,7 @@
 Names that look alike but are different people (Latin `a`, Cyrillic `а`) get a
 warning under the title (core.people.look_alike_notes, as `pmjournal who`)."""
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -86,9 +87,9 @@ class PeopleScreen(Screen[str | None]):
         table.add_column(pgettext("column", "Person"), key="person")
         # On a narrow terminal (60 columns) the full headings push Informed and Entries off
         # the screen: short ones, explained under the title, keep every column in view.
-        # A Chinese role is two or three characters already: its short form is itself, nothing to explain.
+        # A Chinese role is three characters at most (six cells): short enough as it is.
         words = short_roles()
-        short = self.app.size.width < NARROW and any(words[c] != role_label(c) for c in WHO_COLUMNS)
+        short = self.app.size.width < NARROW and any(cell_len(role_label(c)) > 6 for c in WHO_COLUMNS)
         for column in WHO_COLUMNS:
             table.add_column(words[column] if short else role_label(column).capitalize(), key=column)
         # How many entries name the person at all: what enter then shows in the trail.

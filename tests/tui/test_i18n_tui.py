@@ -190,6 +190,35 @@ async def test_a_view_open_when_the_language_changes_is_drawn_again(demo_db, mak
         i18n.set_language("en")
 
 
+@pytest.mark.parametrize(
+    ("key", "view", "english", "chinese"),
+    [
+        ("u", DueScreen, "Owed by", "待办人"),
+        ("t", TraceScreen, "What this entry was caused by", "这条记录的起因"),
+        ("question_mark", HelpScreen, "Id (for [keymap])", "Id（用于 [keymap]）"),
+    ],
+)
+@pilot_test
+async def test_every_view_is_drawn_again_in_the_new_language(demo_db, make_app, key, view, english, chinese):
+    i18n.set_language("en")
+    app = make_app(demo_db)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await loaded(pilot)
+            await pilot.press(key)
+            await wait_for(pilot, lambda: isinstance(app.screen, view))
+            assert english in screen_text(app)
+            app.switch_language("zh_CN")
+            await pilot.pause(0.3)
+            text = screen_text(app)
+            assert chinese in text and english not in text
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+            assert "标题" in screen_text(app)
+    finally:
+        i18n.set_language("en")
+
+
 @pilot_test
 async def test_the_language_waits_while_a_form_is_open(demo_db, make_app):
     i18n.set_language("en")
@@ -214,7 +243,8 @@ def test_every_key_has_its_english_description_as_its_label():
     """key_labels() in English is each binding's own description: the footer reads the same as before."""
     i18n.set_language("en")
     labels = key_labels()
-    for binding in TRAIL + APP:
+    views = DueScreen.BINDINGS + PeopleScreen.BINDINGS + TraceScreen.BINDINGS + HelpScreen.BINDINGS
+    for binding in TRAIL + APP + views:
         assert labels[binding.id] == binding.description
     i18n.set_language("zh_CN")
     try:

@@ -251,3 +251,19 @@ def test_every_key_has_its_english_description_as_its_label():
         assert all(not WORD.search(word) for word in key_labels().values())
     finally:
         i18n.set_language("en")
+
+
+@pilot_test
+async def test_the_chinese_footer_fits_80_columns_without_cutting_a_key(demo_db, make_app, chinese):
+    """Compact, and Links left out (enter on the trail reaches them) rather than a key cut in half
+    under the palette's key; every key is still in the help screen."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        for words in ("/ 筛选", "p 人员", "u 待办", "n 新建", "q 退出", "? 帮助", "^p 命令"):
+            assert words in footer
+        assert "关联" not in footer
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause(0.3)
+        assert "l 关联" in screen_text(app).splitlines()[-1]

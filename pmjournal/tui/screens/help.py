@@ -19,6 +19,9 @@ def key_for(app, binding: Binding) -> str:
     return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
 
 
+NARROW = 100  # terminal columns below which the actions take most of the width
+
+
 def other_keys() -> tuple[tuple[str, str], ...]:
     """The keys of the lists themselves, which have no id to remap (key names are not translated)."""
     return (
@@ -39,11 +42,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
-        table.add_column(pgettext("column", "Key"), no_wrap=True)
+        # On a narrow terminal the actions take three quarters of what the ids leave (the keys wrap at
+        # a space, "pgup/pgdn, home/end"), so that a Chinese sentence is not folded every ten characters.
+        narrow = {"ratio": 1} if self.app.size.width < NARROW else {"no_wrap": True}
+        table.add_column(pgettext("column", "Key"), **narrow)
         # Folded, not cut: a Chinese sentence has no spaces to wrap at.
-        table.add_column(pgettext("column", "Action"), overflow="fold")
+        table.add_column(pgettext("column", "Action"), overflow="fold", ratio=3 if "ratio" in narrow else None)
         # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
-        table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)
+        table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)  # an id is typed in the config: never cut
         team = getattr(getattr(self.app, "session", None), "team_joined", False)
         for binding in TRAIL + APP:
             if binding.id in TEAM_ONLY and not team:

@@ -92,8 +92,9 @@ def test_colour_and_text_style_variables_are_accepted(tmp_path):
     assert parse_theme(path).variables["block-cursor-text-style"] == "bold reverse"
 
 
-def test_built_wheel_ships_the_themes(tmp_path):
-    """Install the real wheel (not the source tree) and load its themes from there."""
+def test_built_wheel_ships_the_themes_and_catalogs(tmp_path):
+    """Install the real wheel (not the source tree) and load its themes and its compiled
+    translation catalogs from there."""
     build = subprocess.run(
         # --no-build-isolation: the backend (hatchling) is a test dependency; an isolated build would
         # install it into a fresh environment first, seconds of the suite for nothing the test checks.
@@ -105,7 +106,9 @@ def test_built_wheel_ships_the_themes(tmp_path):
     wheel = next(tmp_path.glob("pmjournal-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
         shipped = [n for n in zf.namelist() if n.startswith("pmjournal/themes/") and n.endswith(".toml")]
+        catalogs = [n for n in zf.namelist() if n.startswith("pmjournal/locale/zh_CN/LC_MESSAGES/") and n.endswith(".mo")]
     assert len(shipped) >= 4
+    assert len(catalogs) >= 5
     target = tmp_path / "site"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
@@ -113,7 +116,10 @@ def test_built_wheel_ships_the_themes(tmp_path):
         text=True,
     )
     assert install.returncode == 0, install.stderr
-    code = "import pmjournal.tui.themes as t; print(t.shipped_dir()); print(sorted(x.name for x in t.load_themes(None).themes))"
+    code = (
+        "import pmjournal.tui.themes as t; print(t.shipped_dir()); print(sorted(x.name for x in t.load_themes(None).themes))\n"
+        "from pmjournal.core import i18n; i18n.set_language('zh_CN'); print(i18n.LOCALE_DIR); print(i18n._('unknown language {tag!r}; known: {known}'))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -122,6 +128,8 @@ def test_built_wheel_ships_the_themes(tmp_path):
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
     )
     assert out.returncode == 0, out.stderr
-    where, names = out.stdout.splitlines()
+    where, names, locale_dir, chinese = out.stdout.splitlines()
     assert where.startswith(str(target))
     assert "pmjournal-high-contrast" in names
+    assert locale_dir.startswith(str(target))
+    assert "未知的语言" in chinese

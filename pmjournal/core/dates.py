@@ -8,7 +8,6 @@ offset it had then). Anything we cannot read raises DateError: a guess would
 put a wrong date into evidence.
 """
 
-import calendar
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -278,6 +277,8 @@ def _zh_day(m: re.Match, ref: datetime, text: str) -> date:
         raise DateError(_("{text!r}: there is no month {month}").format(text=text, month=month), field="occurred_at")
     if not 1 <= year <= 9999:
         raise _cannot(text)
+    import calendar  # here: only a written-out Chinese day needs it
+
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         raise DateError(

@@ -461,3 +461,24 @@ def test_hostile_text_cannot_change_the_chinese_document(db, text):
         assert [h for tag, h in headings if tag == "h3"] == expected
         html = [t.content for t in walk(tokens) if t.type in ("html_inline", "html_block")]
         assert all(ANCHOR.fullmatch(h) or h in ("<del>", "</del>", "</a>") for h in html), html
+
+
+def test_the_committed_chinese_example_is_current():
+    import sys
+    from pathlib import Path
+
+    from texthelp import assert_same_text
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "scripts"))
+    try:
+        import make_example_evidence
+    finally:
+        sys.path.pop(0)
+    current = (root / "docs" / "zh" / "example-evidence.md").read_text(encoding="utf-8")
+    assert_same_text(
+        current,
+        make_example_evidence.render("zh_CN"),
+        "docs/zh/example-evidence.md is stale: run python scripts/make_example_evidence.py",
+    )
+    assert current.startswith("# 证据记录：Checkout v2 演示日志\n")

@@ -10,6 +10,7 @@ from ..core import config, paths
 from ..core.causes import BY_KEY, CAUSES
 from ..core.errors import PmjournalError, ValidationError
 from ..core.fold import ref_of
+from ..core.i18n import _, ngettext
 from ..core.store import Journal
 
 # argparse dest -> record field
@@ -75,10 +76,10 @@ def open_reads(args, cfg: config.Config | None = None):
 
 
 def unverified_line(broken: tuple[int, str]) -> str:
-    return (
-        f"this journal fails verification at #{broken[0]} ({broken[1]}): what it shows is not vouched for by its "
+    return _(
+        "this journal fails verification at #{seq} ({problem}): what it shows is not vouched for by its "
         "hash chain; run `pmjournal verify`"
-    )
+    ).format(seq=broken[0], problem=broken[1])
 
 
 def finish(args, failed: bool = False) -> int:
@@ -90,9 +91,9 @@ def finish(args, failed: bool = False) -> int:
     code = 0
     for journal in OPENED:
         for note in journal.notices():
-            print(f"pmjournal: note: {note}", file=sys.stderr)
+            print(_("pmjournal: note: {note}").format(note=note), file=sys.stderr)
         if journal.broken and args.command in READING and not failed:
-            print(f"pmjournal: warning: {unverified_line(journal.broken)}", file=sys.stderr)
+            print(_("pmjournal: warning: {problem}").format(problem=unverified_line(journal.broken)), file=sys.stderr)
             code = 1
         if hasattr(journal, "close"):
             journal.close()
@@ -111,10 +112,10 @@ def _values(args, kind: str | None) -> dict:
     impact = {part: getattr(args, dest) for dest, part in IMPACT_ARGS.items() if getattr(args, dest, None) is not None}
     if impact:
         if kind != "change":
-            raise ValidationError("--impact-scope/--impact-schedule/--impact-cost are for a change")
+            raise ValidationError(_("--impact-scope/--impact-schedule/--impact-cost are for a change"))
         values["impact"] = impact
     elif kind == "change" and "impact" in values:
-        raise ValidationError("for a change use --impact-scope, --impact-schedule and --impact-cost")
+        raise ValidationError(_("for a change use --impact-scope, --impact-schedule and --impact-cost"))
     return values
 
 
@@ -137,9 +138,9 @@ def filter_from(args):
     )
     for option, value in options:
         if value is not None and not value.strip():
-            raise ValidationError(f"{option} is empty")
+            raise ValidationError(_("{option} is empty").format(option=option))
     if args.cause and args.cause.lower() not in BY_KEY:
-        raise ValidationError(f"unknown cause {args.cause!r}; `pmjournal causes` lists them")
+        raise ValidationError(_("unknown cause {cause!r}; `pmjournal causes` lists them").format(cause=args.cause))
     return Filter(
         project=args.project,
         kinds=tuple(args.kind or ()),
@@ -190,26 +191,30 @@ def print_trail(views, journal) -> None:
 
     if not views:
         _out(
-            "no entries match\n"
+            _("no entries match")
             if len(journal)
-            else "the journal is empty: add an entry with `pmjournal add`, or try `pmjournal demo`\n"
+            else _("the journal is empty: add an entry with `pmjournal add`, or try `pmjournal demo`")
         )
+        _out("\n")
         return
     from ..core.display import ref_width, short_date
+    from ..core.labels import kind_label, value_label
 
     display = journal.people.display
-    headers = ("#", "when", "kind", "title", "owner", "approved by", "status")
+    # TRANSLATORS: the column headings of `pmjournal list`.
+    headers = ("#", _("when"), _("kind"), _("title"), _("owner"), _("approved by"), _("status"))
+    retracted = value_label("retracted")
     rows = []
     for v in views:
         rows.append(
             (
                 ref_of(v),
                 short_date(v["occurred_at"]),
-                v["kind"],
+                kind_label(v["kind"]),
                 v.get("title", ""),
                 display(v["owner"]) if v.get("owner") else "",
                 ", ".join(display(p) for p in v.get("approved_by") or ()),
-                "retracted" if v["retracted"] else v.get("status", ""),
+                retracted if v["retracted"] else value_label(v.get("status", "")),
             )
         )
     import shutil
@@ -267,11 +272,11 @@ def cmd_amend(args) -> int:
         values["impact"] = {**current, **values["impact"]}
     for field in args.clear or ():
         if field in values:
-            raise ValidationError(f"--clear {field} and a new value for it at once")
+            raise ValidationError(_("--clear {field} and a new value for it at once").format(field=field))
         values[field] = None
     record = journal.amend(target["id"], values, args.reason, links=_links(args))
     changed = ", ".join(record["changes"])
-    _out(f"{ref_of(record)} amends {ref_of(target)}: {changed}\n")
+    _out(_("{record} amends {target}: {changed}").format(record=ref_of(record), target=ref_of(target), changed=changed) + "\n")
     return 0
 
 
@@ -279,7 +284,7 @@ def cmd_retract(args) -> int:
     journal = open_journal(args)
     target = journal.resolve_entry(args.id)
     record = journal.retract(target["id"], args.reason)
-    _out(f"{ref_of(record)} retracts {ref_of(target)}\n")
+    _out(_("{record} retracts {target}").format(record=ref_of(record), target=ref_of(target)) + "\n")
     return 0
 
 
@@ -290,7 +295,7 @@ def _close(args, state: str) -> int:
 
     for option, value in (("--loop", args.loop), ("--by", getattr(args, "by", None)), ("--when", args.when)):
         if value is not None and not value.strip():
-            raise ValidationError(f"{option} is empty")
+            raise ValidationError(_("{option} is empty").format(option=option))
     values = {"occurred_at": args.when, "by": getattr(args, "by", None), "note": args.note}
     cfg = config.load()
     journal = open_journal(args, cfg)
@@ -302,7 +307,8 @@ def _close(args, state: str) -> int:
     )
     view = journal.view_of(record["target"])
     said = " ".join(history_text(record, view).split())  # one line, even for a note that runs over several
-    _out(f"{ref_of(record)} {'closes' if state == 'done' else 're-opens'} {ref_of(target)}: {visible(said)}\n")
+    line = _("{record} closes {target}: {what}") if state == "done" else _("{record} re-opens {target}: {what}")
+    _out(line.format(record=ref_of(record), target=ref_of(target), what=visible(said)) + "\n")
     return 0
 
 
@@ -321,11 +327,11 @@ def as_of(args):
     if args.today is None:
         return dates.now().date()
     if not args.today.strip():
-        raise ValidationError("--today is empty")
+        raise ValidationError(_("--today is empty"))
     try:
         return dates.parse_when(args.today).date()
     except ValidationError as err:
-        raise ValidationError(f"--today: {err}", field="today") from err
+        raise ValidationError(_("--today: {err}").format(err=err), field="today") from err
 
 
 def loop_filter(args, **extra):
@@ -333,7 +339,7 @@ def loop_filter(args, **extra):
 
     for option, value in (("--person", args.person), ("--owed-to", args.owed_to), ("--project", args.project)):
         if value is not None and not value.strip():
-            raise ValidationError(f"{option} is empty")
+            raise ValidationError(_("{option} is empty").format(option=option))
     return LoopFilter(person=args.person, owed_to=args.owed_to, project=args.project, **extra)
 
 
@@ -357,7 +363,7 @@ def cmd_due(args) -> int:
         write_output(due.csv_text(found).encode("utf-8"), None, False)
     elif not found:
         narrowed = args.overdue or args.within is not None or args.person or args.owed_to or args.project
-        _out("no open loops match\n" if narrowed else "no open loops: nothing is due\n")
+        _out((_("no open loops match") if narrowed else _("no open loops: nothing is due")) + "\n")
     else:
         _out(due.table(found, color=_color()))
     return 0
@@ -387,7 +393,7 @@ def cmd_who(args) -> int:
     def warn(names, only=None) -> None:
         # Names that look alike but are different people: a line each on stderr.
         for note in look_alike_notes(names, only):
-            print(f"pmjournal: warning: {note}", file=sys.stderr)
+            print(_("pmjournal: warning: {note}").format(note=note), file=sys.stderr)
 
     from ..core.reads import everything
 
@@ -420,11 +426,16 @@ def cmd_who(args) -> int:
         if not any(summary["roles"].values()):
             named = Filter(person=args.person, include_retracted=args.include_retracted).apply(views)
             if not named:
-                raise PmjournalError(f"{visible(args.person)} is not named in the entries selected")
+                raise PmjournalError(_("{person} is not named in the entries selected").format(person=visible(args.person)))
             _out(
-                f"{visible(people.display(args.person))} holds no owner/requested/approved/consulted/informed role in the "
-                f"entries selected, but is named in {len(named)} (participants, acknowledged, raised by/to): "
-                f"pmjournal list --person {visible(repr(args.person))}\n"
+                ngettext(
+                    "{name} holds no owner/requested/approved/consulted/informed role in the entries selected, but is named "
+                    "in {n} (participants, acknowledged, raised by/to): pmjournal list --person {person}",
+                    "{name} holds no owner/requested/approved/consulted/informed role in the entries selected, but is named "
+                    "in {n} (participants, acknowledged, raised by/to): pmjournal list --person {person}",
+                    len(named),
+                ).format(name=visible(people.display(args.person)), n=len(named), person=visible(repr(args.person)))
+                + "\n"
             )
             return 0
         from .render import who_person as render_person
@@ -437,7 +448,7 @@ def cmd_who(args) -> int:
         write_output(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n", None, False)
         return 0
     if not rows:
-        _out("nobody holds a role in the entries selected\n")
+        _out(_("nobody holds a role in the entries selected") + "\n")
         return 0
     from .render import who_table
 
@@ -460,7 +471,12 @@ def cmd_trace(args) -> int:
     if not tree["children"]:
         # A bare number for one's own entry: a shell word starting with # is a comment.
         typed = view.get("ref") or view["seq"]
-        _out(f"{ref_of(view)} has no caused-by links (add them with `pmjournal amend {typed} --caused-by ID --reason ...`)\n")
+        _out(
+            _("{ref} has no caused-by links (add them with `pmjournal amend {typed} --caused-by ID --reason ...`)").format(
+                ref=ref_of(view), typed=typed
+            )
+            + "\n"
+        )
     return 0
 
 
@@ -484,22 +500,24 @@ def write_output(data, output: str | None, force: bool) -> None:
             sys.stdout.buffer.write(chunk)
         return
     if not output.strip():
-        raise PmjournalError("-o needs a file name")
+        raise PmjournalError(_("-o needs a file name"))
     path = Path(output)
     if path.is_file() and not force:
-        raise PmjournalError(f"{path} exists; use --force to overwrite it")
+        raise PmjournalError(_("{path} exists; use --force to overwrite it").format(path=path))
     device = device_kind(path)
     if device:
         stdout = is_standard_output(path)
         if not stdout and not force:
-            raise PmjournalError(f"{path} is {device}, not a file; use --force to write into it")
+            raise PmjournalError(
+                _("{path} is {device}, not a file; use --force to write into it").format(path=path, device=device)
+            )
         to_terminal = sys.stdout.isatty() if stdout else is_terminal(path)
         if to_terminal:
             chunks = visible_chunks(chunks)
     try:
         write_atomically(path, chunks)
     except OSError as err:
-        raise PmjournalError(f"cannot write {path}: {err.strerror or err}") from err
+        raise PmjournalError(_("cannot write {path}: {reason}").format(path=path, reason=err.strerror or err)) from err
 
 
 def cmd_export(args) -> int:
@@ -518,14 +536,14 @@ def cmd_export(args) -> int:
         journal = LoadedReads(Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user))
         OPENED.append(journal)
     if args.output and _same_file(args.output, journal.path):
-        raise PmjournalError(f"{args.output} is the journal itself; export to another file")
+        raise PmjournalError(_("{output} is the journal itself; export to another file").format(output=args.output))
     if not args.unverified:
         journal.require_verified(
-            "exported", "`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"
+            "exported", _("`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout")
         )
     key = None
     if args.format != "csv" and cfg.signing_key:
-        key, *_, recorded = journal.journal.signer(cfg.signing_key, journal.signing_keys())
+        key, *_rest, recorded = journal.journal.signer(cfg.signing_key, journal.signing_keys())
         if recorded and hasattr(journal, "count"):  # the key's record is part of the chain the export proves
             OPENED.remove(journal)
             journal.close()
@@ -536,7 +554,7 @@ def cmd_export(args) -> int:
         data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
         write_output(data, args.output, args.force)
     if args.output:
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(_("wrote {output}").format(output=args.output), file=sys.stderr)
     return 0
 
 
@@ -554,7 +572,14 @@ def cmd_import(args) -> int:
     journal = open_journal(args)
     with Progress(os.path.basename(args.file)) as progress:  # on a terminal, after a second
         added, skipped = import_file(journal, args.file, progress=progress)
-    _out(f"imported {added} records, skipped {skipped} already present\n")
+    _out(
+        ngettext(
+            "imported {added} records, skipped {skipped} already present",
+            "imported {added} records, skipped {skipped} already present",
+            added,
+        ).format(added=added, skipped=skipped)
+        + "\n"
+    )
     return 0
 
 
@@ -576,19 +601,19 @@ def cmd_verify(args) -> int:
         return 1
     # A team journal: every author's chain, each named by its handle.
     failed = not report.ok
-    lines = [(not report.ok, f"{team.handle} (you): {report.message(path)}")]
+    lines = [(not report.ok, _("{handle} (you): {message}").format(handle=team.handle, message=report.message(path)))]
     for handle, chain in team.colleagues().items():
         theirs = verify_file(chain, quick=quick)
         failed |= not theirs.ok
         lines.append(
             (
                 not theirs.ok,
-                f"{handle}: " + theirs.message(chain).replace(" at #", f" at {handle}#").replace("head #", f"head {handle}#"),
+                f"{handle}: {theirs.message(chain, handle)}",
             )
         )
     for handle, why in sorted((team.state().get("refused") or {}).items()):
         failed = True
-        lines.append((True, f"{handle}: the last sync refused the remote's copy: {why}"))
+        lines.append((True, _("{handle}: the last sync refused the remote's copy: {why}").format(handle=handle, why=why)))
     for bad, line in lines:
         if bad:
             print(f"pmjournal: {line}", file=sys.stderr)
@@ -602,36 +627,40 @@ def _verify_evidence(args) -> int:
     from ..core.evidence import check
 
     if args.evidence and args.since:
-        raise ValidationError("give --evidence or --since, not both")
+        raise ValidationError(_("give --evidence or --since, not both"))
     ev = check.read(args.evidence or args.since)
     signers = Path(args.allowed_signers) if args.allowed_signers else None
     if signers is not None and not signers.is_file():
-        raise ValidationError(f"--allowed-signers {signers} is not a file")
-    problems, notes, verdict = [], [], "ok"
+        raise ValidationError(_("--allowed-signers {signers} is not a file").format(signers=signers))
+    problems, notes, verdict = [], [], _("ok")
     if args.evidence:
         found = check.check(ev, signers)
         problems += found.problems
         notes += found.notes
-        verdict = "ok" if found.signed else "ok (not signed)"
+        verdict = _("ok") if found.signed else _("ok (not signed)")
     path = paths.journal_path(getattr(args, "db", None))
     named = getattr(args, "db", None) is not None or args.since
     journal = Journal(path, user="") if path.is_file() else None
     if journal is not None:
-        journal.require_verified("checked against", "run `pmjournal verify` first")
+        journal.require_verified("checked against", _("run `pmjournal verify` first"))
     if journal is not None and (named or check.same_journal(ev, journal)):
         problems += check.check_since(ev, journal)
         if args.evidence and not problems:
             problems += check.check_complete(ev, journal)
             notes.append(
-                f"checked against {path}: it still extends the exported head, and the filter selects exactly the exported entries"
+                _(
+                    "checked against {path}: it still extends the exported head, and the filter selects exactly the exported entries"
+                ).format(path=path)
             )
         elif not args.evidence and not problems:
-            notes.append(f"{path} still extends the head {args.since} was taken at")
+            notes.append(_("{path} still extends the head {since} was taken at").format(path=path, since=args.since))
     elif args.since:
-        raise ValidationError(f"no journal at {path} to check {args.since} against; give --db")
+        raise ValidationError(_("no journal at {path} to check {since} against; give --db").format(path=path, since=args.since))
     elif args.evidence:
         notes.append(
-            "checked on its own: give --db JOURNAL to check that the journal still extends its head and that nothing matching the filter was left out"
+            _(
+                "checked on its own: give --db JOURNAL to check that the journal still extends its head and that nothing matching the filter was left out"
+            )
         )
     for line in problems:
         print(f"pmjournal: {args.evidence or args.since}: {line}", file=sys.stderr)
@@ -660,22 +689,24 @@ def cmd_demo(args) -> int:
 
     journal = open_journal(args)
     count = write_demo(journal)
-    _out(f"wrote {count} sample records to {journal.path}; try `pmjournal --db {journal.path}`\n")
+    _out(_("wrote {count} sample records to {path}; try `pmjournal --db {path}`").format(count=count, path=journal.path) + "\n")
     return 0
 
 
 def cmd_causes(args) -> int:
     width = max(len(c.key) for c in CAUSES)
     for c in CAUSES:
-        _out(f"{c.key:<{width}}  {c.label} ({c.zh}): {c.sub_causes}\n")
+        # The key is what --cause takes; both labels are shown in either language (DESIGN.md).
+        _out(f"{c.key:<{width}}  {c.label} ({c.zh}): {_(c.sub_causes)}\n")
     return 0
 
 
 def cmd_paths(args) -> int:
     _out(
-        f"journal  {paths.journal_path(getattr(args, 'db', None))}\n"
-        f"config   {paths.config_file()}\n"
-        f"themes   {paths.user_themes_dir()}\n"
+        _("journal  {journal}\nconfig   {config}\nthemes   {themes}").format(
+            journal=paths.journal_path(getattr(args, "db", None)), config=paths.config_file(), themes=paths.user_themes_dir()
+        )
+        + "\n"
     )
     return 0
 

@@ -12,6 +12,8 @@ import shutil
 
 from ..core import display
 from ..core.fold import ref_of
+from ..core.i18n import _, ngettext
+from ..core.labels import kind_label
 from ..core.loops import days_text
 from . import columns
 
@@ -63,11 +65,12 @@ def loop_what(loop) -> str:
 
 
 def table(found, color: bool, width: int | None = None) -> str:
-    headers = ("#", "kind", "title", "loop", "owes", "due", "days")
+    # TRANSLATORS: the column headings of `pmjournal due`.
+    headers = ("#", _("kind"), _("title"), _("loop"), _("owes"), _("due"), _("days"))
     rows = [
         (
             ref_of(loop.view),
-            loop.view["kind"],
+            kind_label(loop.view["kind"]),
             loop.view.get("title", ""),
             loop_what(loop),
             ", ".join(loop.owes),
@@ -91,38 +94,46 @@ def table(found, color: bool, width: int | None = None) -> str:
         out.append(f"{_ANSI[state]}{line}{_RESET}" if color and state in _ANSI else line)
     overdue = sum(1 for loop in found if loop.state == "overdue")
     soon = sum(1 for loop in found if loop.state == "soon")
-    out.append(f"{_count(len(found), 'open loop')}: {overdue} overdue, {soon} due within 3 days")
+    out.append(
+        ngettext(
+            "{n} open loop: {overdue} overdue, {soon} due within 3 days",
+            "{n} open loops: {overdue} overdue, {soon} due within 3 days",
+            len(found),
+        ).format(n=len(found), overdue=overdue, soon=soon)
+    )
     return "\n".join(out) + "\n"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _reminder_line(loop) -> str:
     owes = ", ".join(loop.owes)
     if loop.type == "answer":
-        what = f"answer from {owes}"
+        what = _("answer from {names}").format(names=owes)
     elif loop.type == "commitment":
-        what = f"{loop.key} by {owes}: {loop.what}"
+        what = _("{loop} by {names}: {what}").format(loop=loop.key, names=owes, what=loop.what)
     else:
-        what = f"{loop.key} by {owes}"
+        what = _("{loop} by {names}").format(loop=loop.key, names=owes)
     title = display.value_text("title", loop.view.get("title"))
-    return display.visible(
-        " ".join(f"{ref_of(loop.view)} {title}: {what} (due {display.day_text(loop.due.isoformat())})".split())
+    line = _("{ref} {title}: {what} (due {day})").format(
+        ref=ref_of(loop.view), title=title, what=what, day=display.day_text(loop.due.isoformat())
     )
+    return display.visible(" ".join(line.split()))
+
+
+def _pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal cells (a Chinese character takes two)."""
+    return text + " " * max(0, width - columns.cell_len(text))
 
 
 def reminder(found, today, color: bool) -> str:
     """What `remind` prints: a heading, then a line per loop due today or overdue."""
     overdue = sum(1 for loop in found if loop.state == "overdue")
-    parts = [f"{overdue} overdue"] if overdue else []
+    parts = [_("{n} overdue").format(n=overdue)] if overdue else []
     if len(found) > overdue:
-        parts.append(f"{len(found) - overdue} due today")
-    day = f"{today.strftime('%a')} {display.day_text(today.isoformat())}"
-    lines = [f"pmjournal: {', '.join(parts)} ({day}); `pmjournal done REF` closes one"]
+        parts.append(_("{n} due today").format(n=len(found) - overdue))
+    day = display.day_text(today.isoformat(), weekday=True)
+    lines = [_("pmjournal: {counts} ({day}); `pmjournal done REF` closes one").format(counts=_(", ").join(parts), day=day)]
     for loop in found:
-        cell = f"{days_text(loop.days) if loop.days < 0 else 'due today':<12}"
+        cell = _pad(days_text(loop.days) if loop.days < 0 else _("due today"), 12)
         if color and loop.state in _ANSI:
             cell = f"{_ANSI[loop.state]}{cell}{_RESET}"
         lines.append(f"  {cell}  {_reminder_line(loop)}")

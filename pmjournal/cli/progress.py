@@ -10,9 +10,11 @@ import os
 import sys
 import time
 
+from ..core.i18n import N_, _
+
 AFTER = 1.0  # seconds before a bar appears
 
-_LABELS = {"reading": "reading the journal", "importing": "importing"}
+_LABELS = {"reading": N_("reading the journal"), "importing": N_("importing")}
 
 
 class Progress:
@@ -38,12 +40,12 @@ class Progress:
         if task is None:
             for other in self._tasks.values():  # the phase before is over
                 self._bar.update(other, completed=self._bar.tasks[other].total)
-            label = f"checking {self.what}" if phase == "checking" else _LABELS.get(phase, phase)
+            label = _("checking {what}").format(what=self.what) if phase == "checking" else _(_LABELS.get(phase, phase))
             task = self._tasks[phase] = self._bar.add_task(label, total=total, count="")
         if phase in ("reading", "checking"):
             count = f"{done / 1e6:,.0f}/{total / 1e6:,.0f} MB"
         else:
-            count = f"{done:,}/{total:,} records"
+            count = _("{done:,}/{total:,} records").format(done=done, total=total)
         self._bar.update(task, completed=done, total=total, count=count)
 
     def _start(self) -> None:

@@ -13,6 +13,8 @@ from rich.tree import Tree
 
 from ..core import display
 from ..core.fold import ref_of
+from ..core.i18n import _
+from ..core.labels import kind_label, role_label, value_label
 from ..core.loops import STATE_WORDS, describe, history_text
 from ..core.query import ROLE_NAMES, WHO_COLUMNS
 
@@ -32,15 +34,22 @@ STATE_STYLE = {"overdue": "bold red", "soon": "yellow", "done": "dim"}
 
 def _status(view: dict) -> str:
     if view["retracted"]:
-        return "retracted"
+        return value_label("retracted")
     return display.value_text("status", view.get("status"))
+
+
+def _pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal cells (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
 
 
 def entry_detail(view: dict, journal, loops=()) -> Group:
     """`loops`: the entry's open loops (loops.loops_of), shown under Loops with their story."""
     people = journal.people
     head = Text(f"{ref_of(view)} ", style="bold")
-    head.append(view["kind"], style=KIND_STYLE.get(view["kind"], ""))
+    head.append(kind_label(view["kind"]), style=KIND_STYLE.get(view["kind"], ""))
     if view.get("status"):
         head.append(f" · {display.value_text('status', view['status'])}")
     title = Text(display.value_text("title", view.get("title")), style="bold")
@@ -49,8 +58,12 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
         r = view["retracted"]
         parts.append(
             Text(
-                f"RETRACTED {display.retraction_ref(view)} {display.short_date(r['recorded_at'])} by {display.visible(r['recorded_by'])}: "
-                f"{display.value_text('reason', r['reason'])}",
+                _("RETRACTED {ref} {when} by {name}: {reason}").format(
+                    ref=display.retraction_ref(view),
+                    when=display.short_date(r["recorded_at"]),
+                    name=display.visible(r["recorded_by"]),
+                    reason=display.value_text("reason", r["reason"]),
+                ),
                 style="red",
             )
         )
@@ -62,12 +75,17 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
         if text:
             grid.add_row(Text(name), Text(text))
 
-    row("When", display.long_date(view["occurred_at"]))
-    row("Recorded", f"{display.local_date(view['recorded_at'])} by {display.visible(view.get('recorded_by', ''))}")
+    row(display.label("occurred_at"), display.long_date(view["occurred_at"]))
+    row(
+        display.label("recorded_at"),
+        _("{when} by {name}").format(
+            when=display.local_date(view["recorded_at"]), name=display.visible(view.get("recorded_by", ""))
+        ),
+    )
     if "imported" in view:
         from ..core.provenance import imported_text
 
-        row("Imported", imported_text(view["imported"], display.local_date, display.visible))
+        row(_("Imported"), imported_text(view["imported"], display.local_date, display.visible))
     for field in display.ROLE_FIELDS + tuple(display.kind_fields(view)):
         row(display.label(field), display.value_text(field, view.get(field), people.display))
     for field in ("project", "tags", "causes", "evidence"):
@@ -75,22 +93,26 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
     parts.append(grid)
     links = _links(view, journal)
     if links:
-        parts += [Text("Links", style="bold"), *links]
+        parts += [Text(display.label("links"), style="bold"), *links]
     if view.get("body"):
-        parts += [Text("Body", style="bold"), Text(display.value_text("body", view["body"]))]
+        parts += [Text(display.label("body"), style="bold"), Text(display.value_text("body", view["body"]))]
     if loops:
-        parts.append(Text("Loops", style="bold"))
+        parts.append(Text(_("Loops"), style="bold"))
         for loop in loops:
-            line = Text(f"  {STATE_WORDS[loop.state]:<8} ", style=STATE_STYLE.get(loop.state, ""))
-            line.append(display.visible(f"{describe(loop)}; owed by {', '.join(loop.owes)}", multiline=True))
+            line = Text(f"  {_pad(STATE_WORDS[loop.state], 8)} ", style=STATE_STYLE.get(loop.state, ""))
+            owed = _("{loop}; owed by {names}").format(loop=describe(loop), names=", ".join(loop.owes))
+            line.append(display.visible(owed, multiline=True))
             parts.append(line)
     if view["history"]:
-        parts.append(Text("History", style="bold"))
+        parts.append(Text(_("History"), style="bold"))
         for event in view["history"]:
             line = Text(
-                f"  {ref_of(event)} {display.local_date(event['recorded_at'])} by {display.visible(event['recorded_by'])}: "
+                "  "
+                + _("{ref} {when} by {name}: ").format(
+                    ref=ref_of(event), when=display.local_date(event["recorded_at"]), name=display.visible(event["recorded_by"])
+                )
             )
-            line.append(event["kind"], style="yellow")
+            line.append(kind_label(event["kind"]), style="yellow")
             if event.get("concurrent"):
                 line.append(display.concurrent_note(event), style="bold")
             if event["kind"] == "loop":
@@ -102,13 +124,17 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
                 from ..core.provenance import imported_text
 
                 parts.append(
-                    Text(f"      imported {imported_text(event['imported'], display.local_date, display.visible)}", style="dim")
+                    Text(
+                        "      "
+                        + _("imported {how}").format(how=imported_text(event["imported"], display.local_date, display.visible)),
+                        style="dim",
+                    )
                 )
             for field, change in (event.get("changes") or {}).items():
                 old = _change_text(field, change["old"])
                 new = _change_text(field, change["new"])
                 parts.append(Text(f"      {display.label(field)}: {old} → {new}"))
-    parts.append(Text(f"id {view['id']}  hash {view['hash'][:16]}…", style="dim"))
+    parts.append(Text(_("id {id}  hash {hash}…").format(id=view["id"], hash=view["hash"][:16]), style="dim"))
     return Group(*parts)
 
 
@@ -117,15 +143,15 @@ def _change_text(field: str, value) -> str:
     text = display.value_text(field, value)
     if field == "commitments" and isinstance(value, list):
         text = "; ".join(text.split("\n"))
-    return text or "(empty)"
+    return text or _("(empty)")
 
 
 def _ref(journal, entry_id: str) -> str:
     target = journal.by_id(entry_id)
     if target is None:
-        return f"{display.visible(entry_id)} (not in this journal)"
-    retracted = " (retracted)" if target["retracted"] else ""
-    return f"{ref_of(target)} {target['kind']}: {display.value_text('title', target.get('title'))}{retracted}"
+        return _("{id} (not in this journal)").format(id=display.visible(entry_id))
+    retracted = " ({})".format(value_label("retracted")) if target["retracted"] else ""
+    return f"{ref_of(target)} {kind_label(target['kind'])}: {display.value_text('title', target.get('title'))}{retracted}"
 
 
 def _links(view: dict, journal) -> list[Text]:
@@ -140,10 +166,10 @@ def _links(view: dict, journal) -> list[Text]:
 def who_table(rows) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     # Names stay whole on a narrow terminal; the column headings give way instead.
-    table.add_column("person", no_wrap=True)
+    table.add_column(_("person"), no_wrap=True)
     for column in WHO_COLUMNS:
-        table.add_column(column, justify="right", overflow="ellipsis", min_width=2)
-    table.add_column("entries", justify="right", overflow="ellipsis", min_width=2)
+        table.add_column(role_label(column), justify="right", overflow="ellipsis", min_width=2)
+    table.add_column(_("entries"), justify="right", overflow="ellipsis", min_width=2)
     for r in rows:
         table.add_row(
             Text(display.visible(r["person"])), *(Text(str(r[x]) if r[x] else "·") for x in WHO_COLUMNS), Text(str(r["total"]))
@@ -154,25 +180,26 @@ def who_table(rows) -> Table:
 def who_person(summary: dict, people) -> Group:
     parts: list = [Text(display.visible(summary["person"]), style="bold")]
     counts = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    counts.add_column("kind")
+    counts.add_column(_("kind"))
     for role in ROLE_NAMES:
-        counts.add_column(role, justify="right")
+        counts.add_column(role_label(role), justify="right")
     for kind, roles in sorted(summary["by_kind"].items()):
-        counts.add_row(Text(kind), *(Text(str(roles[r]) if roles[r] else "·") for r in ROLE_NAMES))
-    counts.add_row(Text("all", style="bold"), *(Text(str(summary["roles"][r]), style="bold") for r in ROLE_NAMES))
+        counts.add_row(Text(kind_label(kind)), *(Text(str(roles[r]) if roles[r] else "·") for r in ROLE_NAMES))
+    counts.add_row(Text(_("all"), style="bold"), *(Text(str(summary["roles"][r]), style="bold") for r in ROLE_NAMES))
     parts.append(counts)
     if summary["entries"]:
-        parts.append(Text("Owned, requested or approved (newest first)", style="bold"))
+        parts.append(Text(_("Owned, requested or approved (newest first)"), style="bold"))
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for name in ("#", "when", "kind", "title", "as", "status"):
+        # TRANSLATORS: the column headings of `pmjournal who PERSON`; "as" is the role the person held.
+        for name in ("#", _("when"), _("kind"), _("title"), _("as"), _("status")):
             table.add_column(name, justify="right" if name == "#" else "left")
         for view, held in summary["entries"]:
             table.add_row(
                 Text(ref_of(view)),
                 Text(display.short_date(view["occurred_at"])),
-                Text(view["kind"]),
+                Text(kind_label(view["kind"])),
                 Text(display.value_text("title", view.get("title"))),
-                Text(", ".join(held)),
+                Text(", ".join(role_label(r) for r in held)),
                 Text(_status(view)),
                 style="dim strike" if view["retracted"] else "",
             )
@@ -183,21 +210,22 @@ def who_person(summary: dict, people) -> Group:
 def trace_tree(tree: dict, people) -> Tree:
     def label(node: dict) -> Text:
         if node.get("missing"):
-            return Text(f"{display.visible(node['id'])} (not in this journal)", style="red")
+            return Text(_("{id} (not in this journal)").format(id=display.visible(node["id"])), style="red")
         v = node["view"]
         text = Text(f"{ref_of(v)} ")
-        text.append(v["kind"], style=KIND_STYLE.get(v["kind"], ""))
+        text.append(kind_label(v["kind"]), style=KIND_STYLE.get(v["kind"], ""))
         text.append(f" {display.short_date(v['occurred_at'])} ")
         text.append(display.value_text("title", v.get("title")), style="dim strike" if v["retracted"] else "bold")
-        status = "retracted" if v["retracted"] else display.value_text("status", v.get("status"))
+        status = value_label("retracted") if v["retracted"] else display.value_text("status", v.get("status"))
         if status:
             text.append(f"  [{status}]")
         if v.get("owner"):
-            text.append(f"  owner {display.value_text('owner', v['owner'], people.display)}")
+            text.append("  " + _("owner {name}").format(name=display.value_text("owner", v["owner"], people.display)))
         if node["causes"]:
-            text.append("  causes: " + ", ".join(f"{c['key']} ({c['label']}, {c['zh']})" for c in node["causes"]), style="yellow")
+            causes = ", ".join(f"{c['key']} ({c['label']}, {c['zh']})" for c in node["causes"])
+            text.append("  " + _("causes: {causes}").format(causes=causes), style="yellow")
         if node["cycle"]:
-            text.append("  ↺ cycle: already on this path, not followed", style="red")
+            text.append("  " + _("↺ cycle: already on this path, not followed"), style="red")
         return text
 
     def grow(branch: Tree, node: dict) -> None:

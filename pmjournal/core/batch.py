@@ -30,6 +30,7 @@ import os
 
 from .chain import canonical, line_hash, record_hash
 from .errors import StoreError
+from .i18n import _
 from .storage import JournalFile, _write_all
 from .team.layout import Team, clock_of, last_record
 
@@ -92,7 +93,7 @@ class StreamedBatch:
     def add(self, body: dict) -> dict:
         """Seal `body` as the batch's next record and queue its line; return the record."""
         if self.written >= self.count:
-            raise StoreError("an import produced more records than it announced; nothing was saved")
+            raise StoreError(_("an import produced more records than it announced; nothing was saved"))
         self.seq += 1
         record = body  # the caller's own dict, sealed in place
         record["seq"] = self.seq
@@ -134,18 +135,26 @@ class StreamedBatch:
             _write_all(self.fd, payload)
         except OSError as err:
             reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror
-            raise StoreError(f"cannot write to {self.file.path}: {reason}; nothing was saved") from err
+            raise StoreError(
+                _("cannot write to {path}: {reason}; nothing was saved").format(path=self.file.path, reason=reason)
+            ) from err
         self.size += len(payload)
 
     def done(self) -> tuple[int, int]:
         """Write what is queued and fsync: the batch is saved. Returns (offset before, after)."""
         if self.written != self.count:
-            raise StoreError(f"an import announced {self.count} records and had {self.written}; nothing was saved")
+            raise StoreError(
+                _("an import announced {count} records and had {written}; nothing was saved").format(
+                    count=self.count, written=self.written
+                )
+            )
         self._flush()
         try:
             os.fsync(self.fd)
         except OSError as err:
-            raise StoreError(f"cannot write to {self.file.path}: {err.strerror}; nothing was saved") from err
+            raise StoreError(
+                _("cannot write to {path}: {strerror}; nothing was saved").format(path=self.file.path, strerror=err.strerror)
+            ) from err
         self._finished = True
         return self.start, self.size
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import PmjournalError
+from .i18n import N_, _
 from .loops import ANSWER_DAYS
 
 KEYS = {"name": str, "project": str, "theme": str, "keymap": dict, "answer_days": int, "signing_key": str, "language": str}
@@ -50,23 +51,27 @@ def load(path: Path | None = None) -> Config:
     except FileNotFoundError:
         return Config(path=path)
     except (UnicodeDecodeError, OSError) as err:
-        raise PmjournalError(f"cannot read the config file {path}: {err}") from err
+        raise PmjournalError(_("cannot read the config file {path}: {err}").format(path=path, err=err)) from err
     import tomllib  # only when there is a file: most CLI runs have none to parse
 
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise PmjournalError(f"cannot read the config file {path}: {err}") from err
+        raise PmjournalError(_("cannot read the config file {path}: {err}").format(path=path, err=err)) from err
     for key, value in raw.items():
         if key not in KEYS:
             hint = difflib.get_close_matches(key, KEYS, n=1)
             extra = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(KEYS)}"
-            raise PmjournalError(f"unknown key {key!r} in {path}{extra}")
+            raise PmjournalError(_("unknown key {key!r} in {path}{extra}").format(key=key, path=path, extra=extra))
         if not isinstance(value, KEYS[key]) or (KEYS[key] is int and isinstance(value, bool)):
-            raise PmjournalError(f"{key!r} in {path} must be a {_TYPE_WORDS[KEYS[key]]}")
+            raise PmjournalError(
+                _("{key!r} in {path} must be a {type}").format(key=key, path=path, type=_(_TYPE_WORDS[KEYS[key]]))
+            )
     if "answer_days" in raw and not 1 <= raw["answer_days"] <= MAX_ANSWER_DAYS:
         raise PmjournalError(
-            f"'answer_days' in {path} is {raw['answer_days']}: it counts working days, from 1 to {MAX_ANSWER_DAYS} (a year)"
+            _("'answer_days' in {path} is {answer_days}: it counts working days, from 1 to {most} (a year)").format(
+                path=path, answer_days=raw["answer_days"], most=MAX_ANSWER_DAYS
+            )
         )
     if raw.get("language"):
         from .i18n import check as check_language
@@ -74,12 +79,12 @@ def load(path: Path | None = None) -> Config:
         try:
             raw["language"] = check_language(raw["language"])
         except ValueError as err:
-            raise PmjournalError(f"'language' in {path}: {err}") from err
+            raise PmjournalError(_("'language' in {path}: {err}").format(path=path, err=err)) from err
     check(raw, path)
     return Config(path=path, **raw)
 
 
-_TYPE_WORDS = {str: "string in quotes", dict: "table", int: "whole number"}
+_TYPE_WORDS = {str: N_("string in quotes"), dict: N_("table"), int: N_("whole number")}
 
 
 def check(values: dict, path) -> None:

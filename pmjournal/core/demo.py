@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from . import dates, model
 from .errors import PmjournalError
+from .i18n import _
 from .ids import derived_id
 
 DANA, MARCUS, PRIYA, TOM, ACME = "Dana Whitfield", "Marcus Chen", "Priya Raman", "Tom Becker", "Acme Retail"
@@ -848,7 +849,11 @@ def _kind_of(key: str) -> str:
 def write_demo(journal, ref: datetime | None = None) -> int:
     """Fill an empty journal with the demo; refuse one that holds anything."""
     if len(journal):
-        raise PmjournalError(f"{journal.path} already holds {len(journal)} records; the demo only goes into an empty journal")
+        raise PmjournalError(
+            _("{path} already holds {n} records; the demo only goes into an empty journal").format(
+                path=journal.path, n=len(journal)
+            )
+        )
     if ref is not None:
         # The same demo, byte for byte, for a given ref (docs and snapshots): the header is chained.
         journal.storage.file.create(ref.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))

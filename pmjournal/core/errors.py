@@ -4,6 +4,8 @@ Every error a user can cause derives from PmjournalError so the CLI can print
 `str(err)` and exit 1 without a traceback; anything else is a bug.
 """
 
+from .i18n import _
+
 
 class PmjournalError(Exception):
     """A problem with the data or the request; the message is shown as is."""
@@ -46,4 +48,8 @@ def refuse_unverified(broken: tuple[int, str] | None, refused: str, hint: str = 
     the record cannot vouch for. `refused`: "exported", "imported"."""
     if broken:
         seq, problem = broken
-        raise PmjournalError(f"the journal fails verification at #{seq} ({problem}); nothing was {refused}: {hint}")
+        raise PmjournalError(
+            _("the journal fails verification at #{seq} ({problem}); nothing was {refused}: {hint}").format(
+                seq=seq, problem=problem, refused=refused, hint=hint
+            )
+        )

@@ -4,6 +4,8 @@ import os
 import stat
 from pathlib import Path
 
+from .i18n import _
+
 
 def write_atomically(path, data) -> None:
     """Write `data` (bytes, or an iterable of bytes) to `path`: a reader (or a
@@ -21,7 +23,7 @@ def write_atomically(path, data) -> None:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):
         if stat.S_ISDIR(mode):
-            raise IsADirectoryError(21, "it is a folder", str(path))
+            raise IsADirectoryError(21, _("it is a folder"), str(path))
         with open(path, "wb") as fh:
             for chunk in chunks:
                 fh.write(chunk)

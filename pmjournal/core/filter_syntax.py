@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from . import dates
 from .causes import BY_KEY
 from .errors import PmjournalError
+from .i18n import _
 from .model import ENTRY_KINDS
 from .query import Filter, role_name
 
@@ -61,8 +62,10 @@ def _unique_prefix(value: str, choices, what: str) -> str:
     if len(hits) == 1:
         return hits[0]
     if hits:
-        raise PmjournalError(f"{what} {value!r} could be {', '.join(hits)}")
-    raise PmjournalError(f"unknown {what} {value!r}; choose from {', '.join(choices)}")
+        raise PmjournalError(_("{what} {value!r} could be {hits}").format(what=what, value=value, hits=", ".join(hits)))
+    raise PmjournalError(
+        _("unknown {what} {value!r}; choose from {choices}").format(what=what, value=value, choices=", ".join(choices))
+    )
 
 
 def _person(value: str, people) -> str:
@@ -85,7 +88,7 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
         try:
             if token.startswith("@") and len(token) > 1:
                 if "person" in opts:
-                    raise PmjournalError("only one @person at a time")
+                    raise PmjournalError(_("only one @person at a time"))
                 opts["person"] = _person(token[1:], people)
             elif token.startswith("#") and len(token) > 1:
                 tags.append(token[1:].lower())
@@ -93,7 +96,7 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
                 key, value = token.split(":", 1)
                 key = key.lower()
                 if not value.strip():
-                    raise PmjournalError(f"{key}: needs a value")
+                    raise PmjournalError(_("{key}: needs a value").format(key=key))
                 if key == "kind":
                     kinds += [_unique_prefix(k, ENTRY_KINDS, "kind") for k in value.split(",") if k.strip()]
                 elif key == "project":
@@ -108,7 +111,7 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
                     opts["author"] = value
                 elif key == "retracted":
                     if value.lower() not in _YES | _NO:
-                        raise PmjournalError("retracted: takes yes or no")
+                        raise PmjournalError(_("retracted: takes yes or no"))
                     opts["include_retracted"] = value.lower() in _YES
             else:
                 words.append(token)

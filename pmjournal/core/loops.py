@@ -27,13 +27,25 @@ from functools import lru_cache
 from .display import day_text
 from .errors import ValidationError
 from .fold import ref_of
+from .i18n import N_, _, pgettext
+from .labels import loop_type_label
 from .people import key as person_key
 
 ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`)
 SOON_DAYS = 3  # a loop due within this many days is "due soon"
 STATES = ("overdue", "soon", "open", "done")
+
+
 # How each state reads where colour may be missing (a monochrome terminal, a pipe, a screen reader).
-STATE_WORDS = {"overdue": "OVERDUE", "soon": "due soon", "open": "open", "done": "done"}
+class _Words(dict):
+    """English words marked with N_(), given back translated into the language in use
+    when they are looked up, so every front end that shows STATE_WORDS[state] speaks it."""
+
+    def __getitem__(self, key):
+        return _(super().__getitem__(key))
+
+
+STATE_WORDS = _Words({"overdue": N_("OVERDUE"), "soon": N_("due soon"), "open": N_("open"), "done": N_("done")})
 TYPES = ("follow-up", "review", "commitment", "answer")
 _REVIEWED_STATUS = {"decision": ("proposed", "accepted", None), "risk": ("open", "mitigating", None)}
 
@@ -71,8 +83,8 @@ class Loop:
 def days_text(days: int) -> str:
     """'3 d overdue', 'today', 'in 5 d': how far a due date is from today."""
     if days < 0:
-        return f"{-days} d overdue"
-    return "today" if days == 0 else f"in {days} d"
+        return _("{n} d overdue").format(n=-days)
+    return _("today") if days == 0 else _("in {n} d").format(n=days)
 
 
 def _day(iso: str) -> date:
@@ -304,77 +316,103 @@ def choose(view: dict, key: str | None, today: date, answer_days: int, state: st
     """
     ref = ref_of(view)
     if view["retracted"]:
-        raise ValidationError(f"{ref} is retracted; it owes nothing")
+        raise ValidationError(_("{ref} is retracted; it owes nothing").format(ref=ref))
     loops = loops_of(view, today, answer_days)
     if not loops:
-        raise ValidationError(f"{ref} has no loop to close: no follow-up, review, commitment or escalation with a date")
+        raise ValidationError(
+            _("{ref} has no loop to close: no follow-up, review, commitment or escalation with a date").format(ref=ref)
+        )
     able = [lp for lp in loops if (lp.state == "done") == (state == "open")]
     if key:
         wanted = key.strip().lower().replace(" ", "-")
         picked = [lp for lp in loops if lp.key == wanted or lp.type == wanted]
         if not picked:
-            raise ValidationError(f"{ref} has no {key.strip()!r} loop; it has {_listing(loops)}", field="loop")
+            raise ValidationError(
+                _("{ref} has no {key!r} loop; it has {listing}").format(ref=ref, key=key.strip(), listing=_listing(loops)),
+                field="loop",
+            )
         able = [lp for lp in picked if lp in able]
         if not able:
             done = picked[0]
             if state == "done":
-                raise ValidationError(f"{ref}: the {label(done)} is already done ({event_text(done.closed)})")
-            raise ValidationError(f"{ref}: the {label(done)} is not done; nothing to re-open")
+                raise ValidationError(
+                    _("{ref}: the {loop} is already done ({event})").format(
+                        ref=ref, loop=label(done), event=event_text(done.closed)
+                    )
+                )
+            raise ValidationError(_("{ref}: the {loop} is not done; nothing to re-open").format(ref=ref, loop=label(done)))
         picked = able
     else:
         picked = able
         if not picked:
             if state == "done":
-                raise ValidationError(f"{ref}: every loop is already done ({_listing(loops)})")
-            raise ValidationError(f"{ref} has no done loop to re-open")
+                raise ValidationError(_("{ref}: every loop is already done ({listing})").format(ref=ref, listing=_listing(loops)))
+            raise ValidationError(_("{ref} has no done loop to re-open").format(ref=ref))
     if len(picked) > 1:
-        raise ValidationError(f"{ref} has {len(picked)} loops: {_listing(picked)}; say which with --loop", field="loop")
+        raise ValidationError(
+            _("{ref} has {n} loops: {listing}; say which with --loop").format(ref=ref, n=len(picked), listing=_listing(picked)),
+            field="loop",
+        )
     return picked[0]
 
 
 def label(loop: Loop) -> str:
     if loop.type == "commitment":
-        return f"{loop.key.replace('-', ' ')} ({loop.what})"
-    return loop.type
+        return _("commitment {n} ({what})").format(n=loop.key.rsplit("-", 1)[1], what=loop.what)
+    return loop_type_label(loop.type)
 
 
 def _listing(loops) -> str:
-    return ", ".join(f"{lp.key} ({lp.state}, due {lp.due.isoformat()})" for lp in loops)
+    # The key is what --loop takes: it stays as it is in every language.
+    return ", ".join(
+        _("{key} ({state}, due {day})").format(key=lp.key, state=_state_word(lp.state), day=lp.due.isoformat()) for lp in loops
+    )
+
+
+def _state_word(state: str) -> str:
+    """A loop's state in a message: 'overdue', 'soon', 'open', 'done' (not STATE_WORDS' OVERDUE)."""
+    words = {
+        "overdue": pgettext("loop state", "overdue"),
+        "soon": pgettext("loop state", "soon"),
+        "open": pgettext("loop state", "open"),
+        "done": pgettext("loop state", "done"),
+    }
+    return words.get(state, state)
 
 
 def event_text(event: dict) -> str:
     """'done 14 Nov 2026 by Dana: recap email': one closing or re-opening record."""
     day = day_text(event["occurred_at"])
-    word = "done" if event["state"] == "done" else "re-opened"
-    text = f"{word} {day}"
+    text = (_("done {day}") if event["state"] == "done" else _("re-opened {day}")).format(day=day)
     if event.get("by"):
-        text += f" by {event['by']}"
+        text += _(" by {name}").format(name=event["by"])
     if event.get("note"):
-        text += f": {event['note']}"
+        text += _(": {note}").format(note=event["note"])
     return text
 
 
 def history_text(event: dict, view: dict) -> str:
     """A `loop` event as the entry's history shows it: 'follow-up done 14 Nov 2026 by Dana: recap email'."""
     key = event.get("loop", "")
-    name = key
+    name = loop_type_label(key)
     if key.startswith("commitment-"):
+        name = key
         items = view.get("commitments")
         n = int(key.rsplit("-", 1)[1])
         if isinstance(items, list) and n <= len(items):
-            name = f"commitment {n} ({items[n - 1]['what']})"
+            name = _("commitment {n} ({what})").format(n=n, what=items[n - 1]["what"])
     return f"{name} {event_text(event)}"
 
 
 def describe(loop: Loop) -> str:
     """'follow-up due 12 Nov 2026, done 14 Nov 2026 by Dana: recap email': a loop's story in one line."""
     due = day_text(loop.due.isoformat())
-    what = "answer" if loop.type == "answer" else label(loop)
-    parts = [f"{what} due {due}"]
+    what = label(loop)
+    parts = [_("{what} due {day}").format(what=what, day=due)]
     parts += [event_text(e) for e in loop.events]
     if loop.state == "overdue":
-        parts.append(f"overdue by {-loop.days} d")
-    return ", ".join(parts)
+        parts.append(_("overdue by {n} d").format(n=-loop.days))
+    return _(", ").join(parts)
 
 
 class OpenLoops:

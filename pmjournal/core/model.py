@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from . import dates
 from .causes import BY_KEY
 from .errors import ValidationError
+from .i18n import N_, _, language
 
 ENTRY_KINDS = ("decision", "change", "communication", "risk", "incident", "note")
 # Records that are not entries: corrections of an entry (they carry its id as `target`)
@@ -58,54 +59,54 @@ class Field:
 
 
 COMMON = (
-    Field("title", "line", "Title"),
-    Field("occurred_at", "date", "When"),
-    Field("owner", "person", "Owner"),
-    Field("requested_by", "people", "Requested by"),
-    Field("approved_by", "people", "Approved by"),
-    Field("consulted", "people", "Consulted"),
-    Field("informed", "people", "Informed"),
-    Field("project", "line", "Project"),
-    Field("tags", "tags", "Tags"),
-    Field("causes", "causes", "Causes"),
-    Field("links", "links", "Links"),
-    Field("evidence", "list", "Evidence"),
-    Field("body", "text", "Body"),
+    Field("title", "line", N_("Title")),
+    Field("occurred_at", "date", N_("When")),
+    Field("owner", "person", N_("Owner")),
+    Field("requested_by", "people", N_("Requested by")),
+    Field("approved_by", "people", N_("Approved by")),
+    Field("consulted", "people", N_("Consulted")),
+    Field("informed", "people", N_("Informed")),
+    Field("project", "line", N_("Project")),
+    Field("tags", "tags", N_("Tags")),
+    Field("causes", "causes", N_("Causes")),
+    Field("links", "links", N_("Links")),
+    Field("evidence", "list", N_("Evidence")),
+    Field("body", "text", N_("Body")),
 )
 
 KIND_FIELDS: dict[str, tuple[Field, ...]] = {
     "decision": (
-        Field("status", "enum", "Status", ("proposed", "accepted", "rejected", "superseded"), "accepted"),
-        Field("options", "list", "Options considered"),
-        Field("rationale", "text", "Rationale"),
-        Field("review_by", "date", "Review by"),
+        Field("status", "enum", N_("Status"), ("proposed", "accepted", "rejected", "superseded"), "accepted"),
+        Field("options", "list", N_("Options considered")),
+        Field("rationale", "text", N_("Rationale")),
+        Field("review_by", "date", N_("Review by")),
     ),
     "change": (
-        Field("status", "enum", "Status", ("requested", "approved", "rejected", "done")),
-        Field("source", "enum", "Source", ("customer", "internal", "regulatory", "market")),
-        Field("previous", "text", "Previously"),
-        Field("impact", "impact", "Impact"),
+        Field("status", "enum", N_("Status"), ("requested", "approved", "rejected", "done")),
+        Field("source", "enum", N_("Source"), ("customer", "internal", "regulatory", "market")),
+        Field("previous", "text", N_("Previously")),
+        Field("impact", "impact", N_("Impact")),
     ),
     "communication": (
-        Field("channel", "enum", "Channel", ("meeting", "email", "chat", "call", "doc")),
-        Field("participants", "people", "Participants"),
-        Field("commitments", "commitments", "Commitments"),
-        Field("acknowledged_by", "people", "Acknowledged by"),
-        Field("follow_up_by", "date", "Follow up by"),
-        Field("raised_to", "people", "Raised to"),
+        Field("channel", "enum", N_("Channel"), ("meeting", "email", "chat", "call", "doc")),
+        Field("participants", "people", N_("Participants")),
+        Field("commitments", "commitments", N_("Commitments")),
+        Field("acknowledged_by", "people", N_("Acknowledged by")),
+        Field("follow_up_by", "date", N_("Follow up by")),
+        Field("raised_to", "people", N_("Raised to")),
     ),
     "risk": (
-        Field("status", "enum", "Status", ("open", "mitigating", "accepted", "closed", "occurred"), "open"),
-        Field("raised_by", "person", "Raised by"),
-        Field("raised_to", "people", "Raised to"),
-        Field("likelihood", "enum", "Likelihood", LEVELS),
-        Field("impact", "enum", "Impact", LEVELS),
-        Field("mitigation", "text", "Mitigation"),
-        Field("review_by", "date", "Review by"),
+        Field("status", "enum", N_("Status"), ("open", "mitigating", "accepted", "closed", "occurred"), "open"),
+        Field("raised_by", "person", N_("Raised by")),
+        Field("raised_to", "people", N_("Raised to")),
+        Field("likelihood", "enum", N_("Likelihood"), LEVELS),
+        Field("impact", "enum", N_("Impact"), LEVELS),
+        Field("mitigation", "text", N_("Mitigation")),
+        Field("review_by", "date", N_("Review by")),
     ),
     "incident": (
-        Field("status", "enum", "Status", ("open", "resolved"), "open"),
-        Field("severity", "enum", "Severity", ("low", "medium", "high", "critical")),
+        Field("status", "enum", N_("Status"), ("open", "resolved"), "open"),
+        Field("severity", "enum", N_("Severity"), ("low", "medium", "high", "critical")),
     ),
     "note": (),
 }
@@ -119,7 +120,10 @@ _TAG = re.compile(r"^[\w][\w\-/.]*$")
 
 def fields_for(kind: str) -> dict[str, Field]:
     if kind not in KIND_FIELDS:
-        raise ValidationError(f"unknown kind {kind!r}; choose one of {', '.join(ENTRY_KINDS)}", field="kind")
+        raise ValidationError(
+            _("unknown kind {kind!r}; choose one of {kinds}").format(kind=kind, kinds=", ".join(ENTRY_KINDS)),
+            field="kind",
+        )
     return {f.name: f for f in COMMON + KIND_FIELDS[kind]}
 
 
@@ -130,12 +134,12 @@ def split_names(value, field: str = "a name") -> list[str]:
     elif isinstance(value, list | tuple):
         items = value
     else:
-        raise ValidationError(f"names must be text, not {value!r}")
+        raise ValidationError(_("names must be text, not {value!r}").format(value=value))
     out: list[str] = []
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, str):
-            raise ValidationError(f"a name must be text, not {item!r}")
+            raise ValidationError(_("a name must be text, not {item!r}").format(item=item))
         for part in check_text(field, item).split(","):
             name = " ".join(part.split())
             if name and name.casefold() not in seen:
@@ -151,7 +155,7 @@ def _as_list(value) -> list:
         return [value]
     if isinstance(value, list | tuple):
         return list(value)
-    raise ValidationError(f"expected text or a list of text, not {value!r}")
+    raise ValidationError(_("expected text or a list of text, not {value!r}").format(value=value))
 
 
 # -- text rules (docs/data-format.md, "Text rules") --------------------------
@@ -273,26 +277,51 @@ def refused_chars(value: str, multiline: bool = False):
         yield i, match.group()
 
 
+def shown(name: str) -> str:
+    """A field as a message names it: as stored in English (what --clear takes), by its
+    label in another language (`requested_by` -> 提出人)."""
+    if language() == "en":
+        return name
+    for field in COMMON + tuple(f for fields in KIND_FIELDS.values() for f in fields):
+        if field.name == name:
+            return _(field.label)
+    return _(name)
+
+
+def kind_label(kind: str) -> str:
+    from .labels import kind_label
+
+    return kind_label(kind)
+
+
 def check_text(name: str, value: str, multiline: bool = False) -> str:
     if multiline:
         if suspect_in_text(value) is None:
             return value  # the common case, one regular-expression search: nothing to refuse
     elif suspect_in_line(value) is None and "\n" not in value and "\r" not in value:
         return value
-    for _, bad in refused_chars(value, multiline):
+    for _at, bad in refused_chars(value, multiline):
         if "\ud800" <= bad <= "\udfff":
-            raise ValidationError(f"{name} contains bytes that are not UTF-8; remove them", field=name)
+            raise ValidationError(_("{name} contains bytes that are not UTF-8; remove them").format(name=shown(name)), field=name)
         if bad <= "\x9f":
-            raise ValidationError(f"{name} contains a control character ({char_name(bad)}); remove it", field=name)
+            raise ValidationError(
+                _("{name} contains a control character ({char_name}); remove it").format(
+                    name=shown(name), char_name=char_name(bad)
+                ),
+                field=name,
+            )
         if bad in _BIDI:
-            what = "an invisible character that changes the direction text is shown in"
+            what = _("an invisible character that changes the direction text is shown in")
         elif bad in "\u2028\u2029":
-            what = f"a line break ({name} must be a single line)"
+            what = _("a line break ({name} must be a single line)").format(name=shown(name))
         else:
-            what = "an invisible character"
-        raise ValidationError(f"{name} contains {char_name(bad)}, {what}; remove it", field=name)
+            what = _("an invisible character")
+        raise ValidationError(
+            _("{name} contains {char_name}, {what}; remove it").format(name=shown(name), char_name=char_name(bad), what=what),
+            field=name,
+        )
     if not multiline and ("\n" in value or "\r" in value):
-        raise ValidationError(f"{name} must be a single line (put details in the body)", field=name)
+        raise ValidationError(_("{name} must be a single line (put details in the body)").format(name=shown(name)), field=name)
     return value
 
 
@@ -303,41 +332,48 @@ def _clean(field: Field, value, stored: bool = False):
         return None
     if kind == "line":
         if not isinstance(value, str):
-            raise ValidationError(f"{name} must be text", field=name)
+            raise ValidationError(_("{name} must be text").format(name=shown(name)), field=name)
         return check_text(name, value).strip() or None
     if kind == "text":
         if not isinstance(value, str):
-            raise ValidationError(f"{name} must be text", field=name)
+            raise ValidationError(_("{name} must be text").format(name=shown(name)), field=name)
         check_text(name, value.replace("\r", "\n"), multiline=True)
         return value if value.strip() else None
     if kind == "person":
         names = split_names(value, name)
         if len(names) > 1:
-            raise ValidationError(f"{name} is one accountable person, got {', '.join(names)}", field=name)
+            raise ValidationError(
+                _("{name} is one accountable person, got {names}").format(name=shown(name), names=", ".join(names)), field=name
+            )
         return names[0] if names else None
     if kind == "people":
         return split_names(value, name) or None
     if kind == "date":
         if not isinstance(value, str):
-            raise ValidationError(f"{field.label.lower()} must be a date written as text", field=name)
+            raise ValidationError(_("{label} must be a date written as text").format(label=_(field.label).lower()), field=name)
         if not value.strip():
             return None
         try:
             return dates.iso_when(value)
         except ValidationError as err:
-            raise ValidationError(f"{field.label.lower()}: {err}", field=name) from err
+            raise ValidationError(f"{_(field.label).lower()}: {err}", field=name) from err
     if kind == "enum":
         text = str(value).strip().lower()
         if not text:
             return None
         if text not in field.choices:
-            raise ValidationError(f"{name} must be one of {', '.join(field.choices)}, not {value!r}", field=name)
+            raise ValidationError(
+                _("{name} must be one of {choices}, not {value!r}").format(
+                    name=name, choices=", ".join(field.choices), value=value
+                ),
+                field=name,
+            )
         return text
     if kind == "list":
         items = []
         for item in _as_list(value):
             if not isinstance(item, str):
-                raise ValidationError(f"{name} holds text, not {item!r}", field=name)
+                raise ValidationError(_("{name} holds text, not {item!r}").format(name=shown(name), item=item), field=name)
             if check_text(name, item).strip():
                 items.append(item.strip())
         return items or None
@@ -349,7 +385,9 @@ def _clean(field: Field, value, stored: bool = False):
                 if not tag:
                     continue
                 if not _TAG.match(tag):
-                    raise ValidationError(f"tag {part!r} must be one word (letters, digits, - _ / .)", field=name)
+                    raise ValidationError(
+                        _("tag {part!r} must be one word (letters, digits, - _ / .)").format(part=part), field=name
+                    )
                 if tag not in tags:
                     tags.append(tag)
         return tags or None
@@ -359,7 +397,10 @@ def _clean(field: Field, value, stored: bool = False):
             for part in str(raw).replace(",", " ").split():
                 key = part.lower()
                 if key not in BY_KEY:
-                    raise ValidationError(f"unknown cause {part!r}; known causes: {', '.join(BY_KEY)}", field=name)
+                    raise ValidationError(
+                        _("unknown cause {part!r}; known causes: {known}").format(part=part, known=", ".join(BY_KEY)),
+                        field=name,
+                    )
                 if key not in keys:
                     keys.append(key)
         return keys or None
@@ -367,7 +408,7 @@ def _clean(field: Field, value, stored: bool = False):
         links = []
         for link in _as_list(value):
             if not isinstance(link, dict) or link.get("rel") not in LINK_RELS or not link.get("to"):
-                raise ValidationError(f"a link needs rel ({', '.join(LINK_RELS)}) and to", field=name)
+                raise ValidationError(_("a link needs rel ({rels}) and to").format(rels=", ".join(LINK_RELS)), field=name)
             item = {"rel": link["rel"], "to": str(link["to"])}
             if item not in links:
                 links.append(item)
@@ -378,11 +419,14 @@ def _clean(field: Field, value, stored: bool = False):
         return clean_commitments(value)
     if kind == "impact":
         if not isinstance(value, dict):
-            raise ValidationError("impact of a change has scope, schedule and cost", field=name)
+            raise ValidationError(_("impact of a change has scope, schedule and cost"), field=name)
         impact = {}
         for part, text in dict(value).items():
             if part not in IMPACT_PARTS:
-                raise ValidationError(f"impact has {', '.join(IMPACT_PARTS)}, not {part!r}", field=name)
+                raise ValidationError(
+                    _("impact has {parts}, not {part!r}").format(parts=", ".join(IMPACT_PARTS), part=part),
+                    field=name,
+                )
             if text is not None and str(text).strip():
                 impact[part] = str(text)
                 check_text(f"impact {part}", impact[part].replace("\r", "\n"), multiline=True)
@@ -390,7 +434,7 @@ def _clean(field: Field, value, stored: bool = False):
     raise AssertionError(f"unhandled field type {kind}")
 
 
-COMMITMENT_HINT = "write a commitment as 'who; what; by when', e.g. 'Dana; send the pricing sheet; friday'"
+COMMITMENT_HINT = N_("write a commitment as 'who; what; by when', e.g. 'Dana; send the pricing sheet; friday'")
 
 
 def parse_commitment(text: str, ref=None) -> dict:
@@ -398,7 +442,10 @@ def parse_commitment(text: str, ref=None) -> dict:
     read against `ref`, default now)."""
     parts = [p.strip() for p in text.split(";")]
     if len(parts) != 3 or not all(parts):
-        raise ValidationError(f"commitment {text.strip()!r}: {COMMITMENT_HINT}", field="commitments")
+        raise ValidationError(
+            _("commitment {text!r}: {hint}").format(text=text.strip(), hint=_(COMMITMENT_HINT)),
+            field="commitments",
+        )
     return _commitment({"who": parts[0], "what": parts[1], "due": parts[2]}, ref)
 
 
@@ -409,20 +456,23 @@ def commitment_line(item: dict) -> str:
 
 def _commitment(item: dict, ref=None) -> dict:
     if set(item) != {"who", "what", "due"}:
-        raise ValidationError(f"a commitment has who, what and due; {COMMITMENT_HINT}", field="commitments")
+        raise ValidationError(
+            _("a commitment has who, what and due; {hint}").format(hint=_(COMMITMENT_HINT)),
+            field="commitments",
+        )
     who = split_names(item["who"], "commitments")
     if len(who) != 1:
-        raise ValidationError(f"a commitment is owed by one person, not {item['who']!r}", field="commitments")
+        raise ValidationError(_("a commitment is owed by one person, not {who!r}").format(who=item["who"]), field="commitments")
     what = item["what"]
     if not isinstance(what, str) or not check_text("commitments", what).strip():
-        raise ValidationError(f"a commitment says what is owed; {COMMITMENT_HINT}", field="commitments")
+        raise ValidationError(_("a commitment says what is owed; {hint}").format(hint=_(COMMITMENT_HINT)), field="commitments")
     due = item["due"]
     if not isinstance(due, str) or not due.strip():
-        raise ValidationError(f"a commitment says by when; {COMMITMENT_HINT}", field="commitments")
+        raise ValidationError(_("a commitment says by when; {hint}").format(hint=_(COMMITMENT_HINT)), field="commitments")
     try:
         due = dates.iso_when(due, ref)
     except ValidationError as err:
-        raise ValidationError(f"commitment {what.strip()!r}: {err}", field="commitments") from err
+        raise ValidationError(_("commitment {text!r}: {err}").format(text=what.strip(), err=err), field="commitments") from err
     return {"who": who[0], "what": " ".join(what.split()), "due": due}
 
 
@@ -464,14 +514,18 @@ def check_due_dates(entry: dict) -> None:
     for name in DUE_FIELDS:
         due = entry.get(name)
         if isinstance(due, str) and due[:10] < day:
-            label = name.replace("_", " ")
-            raise ValidationError(f"{label} {due[:10]} is before the entry's own date {day}", field=name)
+            label = name.replace("_", " ") if language() == "en" else shown(name)
+            raise ValidationError(
+                _("{label} {due} is before the entry's own date {day}").format(label=label, due=due[:10], day=day), field=name
+            )
     commitments = entry.get("commitments")
     if isinstance(commitments, list):
         for item in commitments:
             if item["due"][:10] < day:
                 raise ValidationError(
-                    f"commitment {item['what']!r} is due {item['due'][:10]}, before the entry's own date {day}",
+                    _("commitment {what!r} is due {due}, before the entry's own date {day}").format(
+                        what=item["what"], due=item["due"][:10], day=day
+                    ),
                     field="commitments",
                 )
 
@@ -485,7 +539,9 @@ def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
     spec = fields_for(kind)
     unknown = [k for k in values if k not in spec]
     if unknown:
-        raise ValidationError(f"a {kind} has no {unknown[0]} field", field=unknown[0])
+        raise ValidationError(
+            _("a {kind} has no {unknown} field").format(kind=kind_label(kind), unknown=unknown[0]), field=unknown[0]
+        )
     record: dict = {"kind": kind}
     for name, field in spec.items():
         value = values.get(name)
@@ -496,9 +552,11 @@ def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
         if value is not None:
             record[name] = value
     if not record.get("title"):
-        raise ValidationError("a title is required", field="title")
+        raise ValidationError(_("a title is required"), field="title")
     if kind in OWNER_REQUIRED and not record.get("owner"):
-        raise ValidationError(f"a {kind} needs an owner: the one accountable person", field="owner")
+        raise ValidationError(
+            _("a {kind} needs an owner: the one accountable person").format(kind=kind_label(kind)), field="owner"
+        )
     if "occurred_at" not in record:
         record["occurred_at"] = dates.iso(dates.now().replace(microsecond=0))
     return record
@@ -508,20 +566,20 @@ def clean_changes(kind: str, changes: dict, stored: bool = False) -> dict:
     """Validate an amendment's {field: new value}; None/empty clears a field."""
     spec = fields_for(kind)
     if not changes:
-        raise ValidationError("an amendment must change at least one field")
+        raise ValidationError(_("an amendment must change at least one field"))
     out = {}
     for name, value in changes.items():
         if name in SYSTEM_FIELDS:
-            raise ValidationError(f"{name} is set by the journal and cannot be amended", field=name)
+            raise ValidationError(_("{name} is set by the journal and cannot be amended").format(name=shown(name)), field=name)
         if name not in spec:
-            raise ValidationError(f"a {kind} has no {name} field", field=name)
+            raise ValidationError(_("a {kind} has no {name} field").format(kind=kind_label(kind), name=name), field=name)
         cleaned = _clean(spec[name], value, stored)
         if cleaned is None and name == "title":
-            raise ValidationError("the title cannot be emptied", field="title")
+            raise ValidationError(_("the title cannot be emptied"), field="title")
         if cleaned is None and name == "owner" and kind in OWNER_REQUIRED:
-            raise ValidationError(f"a {kind} needs an owner", field="owner")
+            raise ValidationError(_("a {kind} needs an owner").format(kind=kind_label(kind)), field="owner")
         if cleaned is None and name == "occurred_at":
-            raise ValidationError("when it happened cannot be emptied; give the right date instead", field=name)
+            raise ValidationError(_("when it happened cannot be emptied; give the right date instead"), field=name)
         out[name] = cleaned
     return out
 
@@ -534,22 +592,24 @@ def build_loop(target: str, values: dict) -> dict:
     again, when (a date as people type it), by whom, and a note."""
     unknown = [k for k in values if k not in LOOP_KEYS]
     if unknown:
-        raise ValidationError(f"a loop record has no {unknown[0]} field", field=unknown[0])
+        raise ValidationError(_("a loop record has no {unknown} field").format(unknown=unknown[0]), field=unknown[0])
     key = values.get("loop")
     if not isinstance(key, str) or not _LOOP_KEY.match(key):
-        raise ValidationError(f"unknown loop {key!r}: follow-up, review, answer or commitment-N", field="loop")
+        raise ValidationError(_("unknown loop {key!r}: follow-up, review, answer or commitment-N").format(key=key), field="loop")
     if values.get("state") not in LOOP_STATES:
-        raise ValidationError(f"a loop's state is done or open, not {values.get('state')!r}", field="state")
+        raise ValidationError(_("a loop's state is done or open, not {state!r}").format(state=values.get("state")), field="state")
     body = {"kind": "loop", "target": target, "loop": key, "state": values["state"]}
     when = values.get("occurred_at")
     if when is None:
         body["occurred_at"] = dates.iso(dates.now().replace(microsecond=0))
     else:
-        body["occurred_at"] = _clean(Field("occurred_at", "date", "When"), when) or dates.iso(dates.now().replace(microsecond=0))
-    by = _clean(Field("by", "person", "By"), values.get("by"))
+        body["occurred_at"] = _clean(Field("occurred_at", "date", N_("When")), when) or dates.iso(
+            dates.now().replace(microsecond=0)
+        )
+    by = _clean(Field("by", "person", N_("By")), values.get("by"))
     if by:
         body["by"] = by
-    note = _clean(Field("note", "text", "Note"), values.get("note"))
+    note = _clean(Field("note", "text", N_("Note")), values.get("note"))
     if note:
         body["note"] = note.strip()
     return body
@@ -558,6 +618,6 @@ def build_loop(target: str, values: dict) -> dict:
 def require_reason(reason) -> str:
     """A correction's reason: text like a body (it may run over lines), under the same rules."""
     if not isinstance(reason, str) or not reason.strip():
-        raise ValidationError("a reason is required", field="reason")
+        raise ValidationError(_("a reason is required"), field="reason")
     check_text("reason", reason.replace("\r", "\n"), multiline=True)
     return reason.strip()

@@ -6,6 +6,7 @@ directory decides how a name is displayed and which spellings are one person.
 
 from functools import lru_cache
 
+from .i18n import _
 from .model import PEOPLE_FIELDS
 
 
@@ -158,7 +159,7 @@ def confusable_note(a: str, b: str) -> str:
 
     unusual = [f"{visible(n)} has {', '.join(char_name(ch) for ch in odd(n))}" for n in (a, b) if odd(n)]
     detail = f" ({'; '.join(unusual)})" if unusual else ""
-    return f'"{visible(a)}" and "{visible(b)}" look alike but are different people{detail}'
+    return _('"{a}" and "{b}" look alike but are different people{detail}').format(a=visible(a), b=visible(b), detail=detail)
 
 
 def look_alike_notes(names, only: str | None = None) -> list[str]:

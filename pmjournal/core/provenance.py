@@ -8,6 +8,8 @@ file's claim, never as this journal's.
 
 from collections.abc import Callable
 
+from .i18n import _
+
 
 def imported_text(
     origin: dict, date_text: Callable[[str], str], name_text: Callable[[str], str] = str, escape: Callable[[str], str] = str
@@ -15,12 +17,14 @@ def imported_text(
     """One line; `escape` makes the file name safe where it goes (Markdown), `name_text` a name."""
     source = escape(str(origin.get("file") or "?"))
     if origin.get("format") == "jrnl":
-        return f"from {source} (a jrnl export)"
-    text = f"from {source}"
+        return _("from {source} (a jrnl export)").format(source=source)
+    text = _("from {source}").format(source=source)
     head = origin.get("head") or {}
     if head.get("hash"):
-        text += f" (chain head #{head.get('seq')} {str(head['hash'])[:16]}…)"
+        text += _(" (chain head #{seq} {hash}…)").format(seq=head.get("seq"), hash=str(head["hash"])[:16])
     if origin.get("recorded_at"):
-        text += f"; the file says #{origin.get('seq')} was recorded {date_text(origin['recorded_at'])}"
-        text += f" by {name_text(origin.get('recorded_by') or '?')}"
+        text += _("; the file says #{seq} was recorded {when}").format(
+            seq=origin.get("seq"), when=date_text(origin["recorded_at"])
+        )
+        text += _(" by {name}").format(name=name_text(origin.get("recorded_by") or "?"))
     return text

@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from . import causes as causes_mod
+from .i18n import _
 from .model import PEOPLE_FIELDS, ROLES
 from .people import key as person_key
 from .people import names_in
@@ -32,7 +33,10 @@ def role_name(text: str) -> str:
 
     role = _ROLE_ALIASES.get(text.strip().lower())
     if role is None:
-        raise ValidationError(f"unknown role {text!r}; choose one of {', '.join(ROLE_NAMES)}", field="role")
+        raise ValidationError(
+            _("unknown role {text!r}; choose one of {roles}").format(text=text, roles=", ".join(ROLE_NAMES)),
+            field="role",
+        )
     return role
 
 
@@ -295,7 +299,7 @@ class Filter:
     def from_json(cls, data: dict) -> "Filter":
         known = {"project", "kinds", "person", "role", "tags", "cause", "search", "author", "include_retracted", "since", "until"}
         if not isinstance(data, dict) or set(data) - known:
-            raise ValueError("not a pmjournal filter")
+            raise ValueError(_("not a pmjournal filter"))
         values = dict(data)
         for name in ("kinds", "tags"):
             if name in values:

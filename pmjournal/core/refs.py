@@ -6,6 +6,7 @@ from typing import Protocol
 
 from .errors import NotFound
 from .fold import ref_of
+from .i18n import _
 from .model import META_KINDS
 
 
@@ -30,36 +31,46 @@ def resolve(ref, lookups: Lookups) -> dict:
     # and no #seq is ever written with a leading zero.
     if digits.isascii() and digits.isdigit() and (text.startswith("#") or not digits.startswith("0")):
         if len(digits) > 12:
-            raise NotFound(f"no entry #{digits[:12]}… in this journal")
+            raise NotFound(_("no entry #{digits}… in this journal").format(digits=digits[:12]))
         seq = int(digits)
         record = lookups.by_seq(seq)
         if not record:
-            raise NotFound(f"no entry #{seq} in this journal")
+            raise NotFound(_("no entry #{seq} in this journal").format(seq=seq))
         return record
     prefix = text.upper()
     if len(prefix) < 2 or not prefix.isalnum():
-        raise NotFound(f"{text!r} is not an entry reference; use #42, 42 or an id prefix")
+        raise NotFound(_("{text!r} is not an entry reference; use #42, 42 or an id prefix").format(text=text))
     found = lookups.by_prefix(prefix)
     if not found:
-        raise NotFound(f"no entry with an id starting {text!r}")
+        raise NotFound(_("no entry with an id starting {text!r}").format(text=text))
     if len(found) > 1:
-        raise NotFound(f"id prefix {text!r} is ambiguous ({ref_of(found[0])}, {ref_of(found[1])}, ...); type more of it")
+        raise NotFound(
+            _("id prefix {text!r} is ambiguous ({found}, {found2}, ...); type more of it").format(
+                text=text, found=ref_of(found[0]), found2=ref_of(found[1])
+            )
+        )
     return found[0]
 
 
 def _in_chain(handle: str, number: str, lookups: Lookups) -> dict:
     """`dana#42`: record #42 of the chain of the author whose handle is dana."""
     if not (number.isascii() and number.isdigit()) or len(number) > 12:
-        raise NotFound(f"{handle}#{number[:12]} is not an entry reference; use dana#42, #42, 42 or an id prefix")
+        raise NotFound(
+            _("{handle}#{number} is not an entry reference; use dana#42, #42, 42 or an id prefix").format(
+                handle=handle, number=number[:12]
+            )
+        )
     if handle == lookups.own_handle():
         return resolve(f"#{number}", lookups)
     handles = lookups.colleague_handles()
     if handle not in handles:
-        known = ", ".join(sorted(handles)) or "none yet (run `pmjournal sync`)"
-        raise NotFound(f"no author {handle!r} in this team journal (colleagues here: {known})")
+        known = ", ".join(sorted(handles)) or _("none yet (run `pmjournal sync`)")
+        raise NotFound(
+            _("no author {handle!r} in this team journal (colleagues here: {known})").format(handle=handle, known=known)
+        )
     record = lookups.in_chain(handle, int(number))
     if record is None:
-        raise NotFound(f"no entry {handle}#{int(number)} in this journal")
+        raise NotFound(_("no entry {handle}#{number} in this journal").format(handle=handle, number=int(number)))
     return record
 
 
@@ -67,9 +78,17 @@ def resolve_entry(ref, lookups: Lookups) -> dict:
     """The entry record `ref` names; one line saying what it is when it names a correction or a key."""
     record = resolve(ref, lookups)
     if record["kind"] == "key":
-        raise NotFound(f"{ref_of(record)} records a signing key ({record.get('fingerprint', '')}), not an entry")
+        raise NotFound(
+            _("{record} records a signing key ({fingerprint}), not an entry").format(
+                record=ref_of(record), fingerprint=record.get("fingerprint", "")
+            )
+        )
     if record["kind"] in META_KINDS:
         target = lookups.entry_ref(record["target"]) or record["target"][:12]
-        what = {"amendment": "an amendment", "retraction": "a retraction", "loop": "a loop record"}[record["kind"]]
-        raise NotFound(f"{ref_of(record)} is {what} of {target}; refer to {target}")
+        what = {
+            "amendment": _("{record} is an amendment of {target}; refer to {target}"),
+            "retraction": _("{record} is a retraction of {target}; refer to {target}"),
+            "loop": _("{record} is a loop record of {target}; refer to {target}"),
+        }[record["kind"]]
+        raise NotFound(what.format(record=ref_of(record), target=target))
     return record

@@ -32,6 +32,7 @@ from tinydb.storages import Storage
 
 from .chain import GENESIS, canonical, header_link, line_hash, record_hash, seal
 from .errors import JournalDamaged, JournalLocked, StoreError
+from .i18n import _
 
 FORMAT = "pmjournal"
 SCHEMA = 2  # 2: the header is chained (record #1's prev_hash is its hash); 1 still reads
@@ -87,16 +88,22 @@ def open_regular(path: Path, flags: int, mode: str):
     except FileNotFoundError:
         return None
     except IsADirectoryError as err:
-        raise StoreError(f"{path} is a folder, not a journal file") from err
+        raise StoreError(_("{path} is a folder, not a journal file").format(path=path)) from err
     except NotADirectoryError as err:
-        raise StoreError(f"cannot use {path}: a part of it is a file, not a folder") from err
+        raise StoreError(_("cannot use {path}: a part of it is a file, not a folder").format(path=path)) from err
     except OSError as err:
-        raise StoreError(f"cannot open {path}: {err.strerror}") from err
+        raise StoreError(_("cannot open {path}: {strerror}").format(path=path, strerror=err.strerror)) from err
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            what = "a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or special file"
-            raise StoreError(f"{path} is {what}, not a journal file; nothing was read or written")
+            what = (
+                _("a folder")
+                if stat.S_ISDIR(st.st_mode)
+                else _("a FIFO")
+                if stat.S_ISFIFO(st.st_mode)
+                else _("a device or special file")
+            )
+            raise StoreError(_("{path} is {what}, not a journal file; nothing was read or written").format(path=path, what=what))
         os.set_blocking(fd, True)
         return os.fdopen(fd, mode, buffering=-1) if mode else fd
     except BaseException:
@@ -108,7 +115,9 @@ def read_first_line(fh, path) -> bytes:
     """The header line (with its newline if it has one), read no further than a header can be."""
     first = fh.readline(_HEADER_MAX)
     if len(first) == _HEADER_MAX and not first.endswith(b"\n"):
-        raise JournalDamaged(f"{path} is not a pmjournal journal (its first line is not a header); it was not changed")
+        raise JournalDamaged(
+            _("{path} is not a pmjournal journal (its first line is not a header); it was not changed").format(path=path)
+        )
     return first
 
 
@@ -119,18 +128,28 @@ def check_header(line: bytes, path) -> dict:
     except orjson.JSONDecodeError:
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise JournalDamaged(f"{path} is not a pmjournal journal (or its first line is damaged); it was not changed")
+        raise JournalDamaged(
+            _("{path} is not a pmjournal journal (or its first line is damaged); it was not changed").format(path=path)
+        )
     schema = header.get("schema")
     if schema.__class__ is not int or schema < 1:
-        raise JournalDamaged(f"{path} has a damaged header (schema {schema!r} is not a format version); it was not changed")
+        raise JournalDamaged(
+            _("{path} has a damaged header (schema {schema!r} is not a format version); it was not changed").format(
+                path=path, schema=schema
+            )
+        )
     if schema > SCHEMA:
         raise JournalDamaged(
-            f"{path} was written by a newer pmjournal (schema {schema}, this one reads up to {SCHEMA}); upgrade pmjournal. The file was not changed"
+            _(
+                "{path} was written by a newer pmjournal (schema {schema}, this one reads up to {newest}); upgrade pmjournal. The file was not changed"
+            ).format(path=path, schema=schema, newest=SCHEMA)
         )
     extra = sorted(set(header) - HEADER_KEYS)
     if extra or not isinstance(header.get("created_at"), str):
-        what = f"an unknown key {extra[0]!r}" if extra else "no created_at"
-        raise JournalDamaged(f"{path} has a damaged header ({what}); it was not changed. Run `pmjournal verify`")
+        what = _("an unknown key {key!r}").format(key=extra[0]) if extra else _("no created_at")
+        raise JournalDamaged(
+            _("{path} has a damaged header ({what}); it was not changed. Run `pmjournal verify`").format(path=path, what=what)
+        )
     return header
 
 
@@ -175,16 +194,16 @@ class Reader:
     def _problem(self, line: bytes, record: dict) -> str:
         if record.get("prev_hash") != self.prev:
             if self.seq == 0 and self.prev != GENESIS:
-                return "it does not chain to the header (the header or this record was altered)"
-            return "it does not chain to the record before it (a record was removed, inserted or rewritten)"
+                return _("it does not chain to the header (the header or this record was altered)")
+            return _("it does not chain to the record before it (a record was removed, inserted or rewritten)")
         stored = record.get("hash")
         if stored.__class__ is not str:
-            return "it has no hash (the record was altered)"
+            return _("it has no hash (the record was altered)")
         if line_hash(line, self.prev) == stored:
             return ""
         if record_hash(record) == stored:
-            return "its bytes are not the canonical form that was hashed (the record was altered)"
-        return "its content does not match its hash (the record was altered)"
+            return _("its bytes are not the canonical form that was hashed (the record was altered)")
+        return _("its content does not match its hash (the record was altered)")
 
     def read(self, fh, pick=None, spans=False):
         """Yield the records of `fh` (positioned at self.end) in order.
@@ -274,12 +293,18 @@ class Reader:
     def _damaged(self, seq: int, record) -> JournalDamaged:
         """The error for line `seq + 1`, complete but not record #seq: reading cannot go on."""
         if record is None:
-            problem = "the record is not valid JSON (bytes were altered or lost)"
+            problem = _("the record is not valid JSON (bytes were altered or lost)")
         elif record.__class__ is not dict:
-            problem = "the line is not a record"
+            problem = _("the line is not a record")
         else:
-            problem = f"it carries #{record.get('seq')} where #{seq} belongs (records were removed, added or reordered)"
-        err = JournalDamaged(f"{self.path} is damaged at line {seq + 1} (record #{seq}); it was not changed. Run `pmjournal verify` for details")
+            problem = _("it carries #{found} where #{seq} belongs (records were removed, added or reordered)").format(
+                found=record.get("seq"), seq=seq
+            )
+        err = JournalDamaged(
+            _("{path} is damaged at line {line} (record #{seq}); it was not changed. Run `pmjournal verify` for details").format(
+                path=self.path, line=seq + 1, seq=seq
+            )
+        )
         err.bad = (seq, problem)
         return err
 
@@ -326,10 +351,9 @@ def _items(lines):
 def unfinished_note(unfinished: tuple[int, int, int]) -> str:
     """What to tell the user about an interrupted multi-record write (Reader.unfinished)."""
     first, written, last = unfinished
-    return (
-        f"an interrupted write of {last - first + 1} records (#{first}-#{last}; {written - first + 1} had reached the disk) "
-        "is not part of the journal and is left out; the next write moves it to a side file"
-    )
+    return _(
+        "an interrupted write of {n} records (#{first}-#{last}; {written} had reached the disk) is not part of the journal and is left out; the next write moves it to a side file"
+    ).format(n=last - first + 1, first=first, last=last, written=written - first + 1)
 
 
 class JournalFile:
@@ -484,12 +508,14 @@ class JournalFile:
         # default mode, and a journal's folder must be private (0700).
         parent = self.path.parent
         if parent.exists() and not parent.is_dir():
-            raise StoreError(f"cannot use {self.path}: {parent} is a file, not a folder")
+            raise StoreError(_("cannot use {path}: {parent} is a file, not a folder").format(path=self.path, parent=parent))
         if not parent.exists():
             try:
                 parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as err:
-                raise StoreError(f"cannot create the folder {parent}: {err.strerror}") from err
+                raise StoreError(
+                    _("cannot create the folder {parent}: {strerror}").format(parent=parent, strerror=err.strerror)
+                ) from err
 
     def _create(self, created_at: str | None = None) -> int:
         parent = self.path.parent
@@ -513,13 +539,15 @@ class JournalFile:
         try:
             return self._create()
         except OSError as err:
-            raise StoreError(f"cannot create {self.path}: {err.strerror}") from err
+            raise StoreError(_("cannot create {path}: {strerror}").format(path=self.path, strerror=err.strerror)) from err
 
     def _first_line(self, fd: int) -> bytes:
         data = os.pread(fd, _HEADER_MAX, 0)
         nl = data.find(b"\n")
         if nl < 0 and len(data) == _HEADER_MAX:
-            raise JournalDamaged(f"{self.path} is not a pmjournal journal (its first line is not a header); it was not changed")
+            raise JournalDamaged(
+                _("{path} is not a pmjournal journal (its first line is not a header); it was not changed").format(path=self.path)
+            )
         return data[: nl if nl >= 0 else len(data)]
 
     def _tail(self, fd: int, size: int) -> tuple[bytes, int, int]:
@@ -549,7 +577,11 @@ class JournalFile:
         try:
             side_fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as err:
-            raise StoreError(f"cannot set aside the unfinished last write of {self.path}: {err.strerror}; nothing was saved") from err
+            raise StoreError(
+                _("cannot set aside the unfinished last write of {path}: {strerror}; nothing was saved").format(
+                    path=self.path, strerror=err.strerror
+                )
+            ) from err
         try:
             try:
                 pos = start
@@ -563,13 +595,15 @@ class JournalFile:
         except OSError as err:
             with contextlib.suppress(OSError):
                 os.unlink(side)
-            reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror
+            reason = _("the disk is full") if err.errno == errno.ENOSPC else err.strerror
             raise StoreError(
-                f"cannot set aside the unfinished last write of {self.path} ({reason}); nothing was saved and the journal was not changed"
+                _(
+                    "cannot set aside the unfinished last write of {path} ({reason}); nothing was saved and the journal was not changed"
+                ).format(path=self.path, reason=reason)
             ) from err
         os.ftruncate(fd, start)
         os.fsync(fd)
-        self.notices.append(f"an unfinished write was moved out of the journal to {side}")
+        self.notices.append(_("an unfinished write was moved out of the journal to {side}").format(side=side))
         return str(side)
 
     @contextlib.contextmanager
@@ -585,15 +619,21 @@ class JournalFile:
             try:
                 os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600))
             except OSError as err:
-                raise StoreError(f"cannot create the lock file {lock_path}: {err.strerror}; nothing was saved") from err
+                raise StoreError(
+                    _("cannot create the lock file {lock_path}: {strerror}; nothing was saved").format(
+                        lock_path=lock_path, strerror=err.strerror
+                    )
+                ) from err
         try:
             self.lock.acquire()
         except timeouts() as err:
             raise JournalLocked(
-                f"{self.path} is locked by another pmjournal process (waited {self.lock_timeout:g} s); nothing was saved, try again"
+                _(
+                    "{path} is locked by another pmjournal process (waited {lock_timeout:g} s); nothing was saved, try again"
+                ).format(path=self.path, lock_timeout=self.lock_timeout)
             ) from err
         except OSError as err:
-            raise StoreError(f"cannot lock {self.path}: {err.strerror}") from err
+            raise StoreError(_("cannot lock {path}: {strerror}").format(path=self.path, strerror=err.strerror)) from err
         try:
             yield
         finally:
@@ -666,8 +706,10 @@ class JournalFile:
                 os.fsync(fd)
             except OSError:
                 pass
-            reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror
-            raise StoreError(f"cannot write to {self.path}: {reason}; nothing was saved") from err
+            reason = _("the disk is full") if err.errno == errno.ENOSPC else err.strerror
+            raise StoreError(
+                _("cannot write to {path}: {reason}; nothing was saved").format(path=self.path, reason=reason)
+            ) from err
         return records, size, size + len(payload)
 
     def _settle_tail(self, fd: int, size: int, link: str) -> tuple[int, int, str]:
@@ -704,7 +746,9 @@ class JournalFile:
             record = None
         if not isinstance(record, dict) or not isinstance(record.get("seq"), int) or not isinstance(record.get("hash"), str):
             raise JournalDamaged(
-                f"the last record of {self.path} is damaged; nothing was saved and the file was not changed. Run `pmjournal verify`"
+                _(
+                    "the last record of {path} is damaged; nothing was saved and the file was not changed. Run `pmjournal verify`"
+                ).format(path=self.path)
             )
         return record["seq"], record["hash"]
 
@@ -730,7 +774,7 @@ class JournalFile:
             try:
                 return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             except OSError as err:
-                raise StoreError(f"cannot read {self.path}: {err.strerror}") from err
+                raise StoreError(_("cannot read {path}: {strerror}").format(path=self.path, strerror=err.strerror)) from err
 
     def find_lines(self, needle: bytes, match, limit: int = 2) -> list[dict]:
         """Up to `limit` records whose line contains `needle` and satisfy `match`.
@@ -923,8 +967,9 @@ class JournalStorage(Storage):
 
     def write(self, data) -> None:
         raise StoreError(
-            "the journal is append-only: TinyDB asked to rewrite it (an update, remove, truncate or dropped table), "
-            "which is refused; nothing was changed"
+            _(
+                "the journal is append-only: TinyDB asked to rewrite it (an update, remove, truncate or dropped table), which is refused; nothing was changed"
+            )
         )
 
     def _add(self, records: list[dict]) -> None:

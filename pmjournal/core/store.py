@@ -36,7 +36,9 @@ from . import refs as references
 from .chain import GENESIS, record_hash
 from .errors import NotFound, PmjournalError, StoreError, ValidationError, refuse_unverified
 from .fold import extend, fold, raw, ref_of, stored
+from .i18n import _
 from .ids import new_id
+from .labels import kind_label
 from .loops import ANSWER_DAYS
 from .people import People
 from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc, unfinished_note
@@ -69,14 +71,15 @@ def _check_document(document) -> None:
     if not isinstance(document, Mapping):
         raise ValueError("Document is not a Mapping")  # TinyDB's own words
     if isinstance(document, Document):
-        raise StoreError("a doc_id is the #seq the journal gives a record as it appends it; insert the document without one")
+        raise StoreError(_("a doc_id is the #seq the journal gives a record as it appends it; insert the document without one"))
 
 
 def _refused(operation: str):
     def refuse(self, *args, **kwargs):
         raise StoreError(
-            f"the journal is append-only: {operation}() would rewrite or delete records, so it is refused and nothing was changed; "
-            "correct an entry by inserting an amendment or a retraction"
+            _(
+                "the journal is append-only: {operation}() would rewrite or delete records, so it is refused and nothing was changed; correct an entry by inserting an amendment or a retraction"
+            ).format(operation=operation)
         )
 
     refuse.__name__ = operation
@@ -111,7 +114,11 @@ class EntryTable(Table):
 
     def _only_entries(self, what: str) -> None:
         if self.name != TABLE:
-            raise StoreError(f"a journal has one table, {TABLE!r}: {what} a table {self.name!r} is refused; nothing was saved")
+            raise StoreError(
+                _("a journal has one table, {table!r}: {what} a table {name!r} is refused; nothing was saved").format(
+                    table=TABLE, what=what, name=self.name
+                )
+            )
 
     # -- writing -------------------------------------------------------
 
@@ -146,7 +153,7 @@ class EntryTable(Table):
         _check_document(document)
         for key in SEALED:
             if key in document:
-                raise StoreError(f"{key} is set by the journal as it appends a record; leave it out")
+                raise StoreError(_("{key} is set by the journal as it appends a record; leave it out").format(key=key))
         return dict(document)
 
     update = _refused("update")
@@ -157,7 +164,7 @@ class EntryTable(Table):
 
     def _update_table(self, updater) -> None:
         # TinyDB's read-modify-write of the whole table, behind anything not refused above (persist_empty=True).
-        raise StoreError("the journal is append-only: TinyDB asked to rewrite a table, which is refused; nothing was changed")
+        raise StoreError(_("the journal is append-only: TinyDB asked to rewrite a table, which is refused; nothing was changed"))
 
     # -- reading -------------------------------------------------------
 
@@ -189,10 +196,12 @@ class JournalDB(TinyDB):
     journal: "Journal | None" = None  # the Journal that built it (set by Journal.__init__)
 
     def drop_table(self, name: str) -> None:
-        raise StoreError(f"the journal is append-only: dropping the table {name!r} is refused; nothing was changed")
+        raise StoreError(
+            _("the journal is append-only: dropping the table {name!r} is refused; nothing was changed").format(name=name)
+        )
 
     def drop_tables(self) -> None:
-        raise StoreError("the journal is append-only: dropping its tables is refused; nothing was changed")
+        raise StoreError(_("the journal is append-only: dropping its tables is refused; nothing was changed"))
 
 
 def _links_by_rel(links) -> dict[str, list]:
@@ -200,7 +209,7 @@ def _links_by_rel(links) -> dict[str, list]:
     if links is None:
         return {}
     if not isinstance(links, list | tuple):
-        raise ValidationError('links is a list of {"rel": ..., "to": ...}', field="links")
+        raise ValidationError(_('links is a list of {"rel": ..., "to": ...}'), field="links")
     out: dict[str, list] = {}
     for link in links:
         if (
@@ -210,7 +219,9 @@ def _links_by_rel(links) -> dict[str, list]:
             or link["to"] in (None, "")
         ):
             rels = " | ".join(model.LINK_RELS)
-            raise ValidationError(f'a link is {{"rel": {rels}, "to": #seq or id}}, not {link!r}', field="links")
+            raise ValidationError(
+                _('a link is {{"rel": {rels}, "to": #seq or id}}, not {link!r}').format(rels=rels, link=link), field="links"
+            )
         out.setdefault(link["rel"], []).append(link["to"])
     return out
 
@@ -246,7 +257,7 @@ class ScriptTable(EntryTable):
         if any(kind in model.META_KINDS for kind in kinds):
             if len(documents) != 1:
                 raise ValidationError(
-                    "insert an amendment or a retraction on its own, with insert(); nothing was saved", field="kind"
+                    _("insert an amendment or a retraction on its own, with insert(); nothing was saved"), field="kind"
                 )
             return self._correct(kinds[0], documents[0])
         bodies = [self._entry(kind, document) for kind, document in zip(kinds, documents, strict=True)]
@@ -254,11 +265,13 @@ class ScriptTable(EntryTable):
 
     def _entry(self, kind: str, document: Mapping) -> dict:
         if not kind:
-            raise ValidationError(f"a document needs a kind: one of {', '.join(model.ENTRY_KINDS)}", field="kind")
+            raise ValidationError(
+                _("a document needs a kind: one of {kinds}").format(kinds=", ".join(model.ENTRY_KINDS)), field="kind"
+            )
         values = {k: v for k, v in document.items() if k != "kind"}
         for key in model.SYSTEM_FIELDS:
             if key in values:
-                raise ValidationError(f"{key} is set by the journal; leave it out", field=key)
+                raise ValidationError(_("{key} is set by the journal; leave it out").format(key=key), field=key)
         links = _links_by_rel(values.pop("links", None))
         return self.journal._stamp(self.journal.prepare(kind, values, links))
 
@@ -269,9 +282,11 @@ class ScriptTable(EntryTable):
         )
         extra = [k for k in document if k != "kind" and k not in keys]
         if extra:
-            raise ValidationError(f"an {kind} has {', '.join(keys)}; not {extra[0]}", field=extra[0])
+            raise ValidationError(
+                _("an {kind} has {keys}; not {extra}").format(kind=kind, keys=", ".join(keys), extra=extra[0]), field=extra[0]
+            )
         if document.get("target") in (None, ""):
-            raise ValidationError(f"an {kind} needs a target: the entry's #seq or id", field="target")
+            raise ValidationError(_("an {kind} needs a target: the entry's #seq or id").format(kind=kind), field="target")
         if kind == "loop":
             values = {k: document[k] for k in ("occurred_at", "by", "note") if k in document}
             record = journal.close_loop(document["target"], document.get("loop"), state=document.get("state") or "done", **values)
@@ -280,7 +295,7 @@ class ScriptTable(EntryTable):
         else:
             changes = document.get("changes")
             if not isinstance(changes, Mapping):
-                raise ValidationError("changes maps field names to their new values (None clears one)", field="changes")
+                raise ValidationError(_("changes maps field names to their new values (None clears one)"), field="changes")
             changes = dict(changes)
             target = journal.resolve_entry(document["target"])
             if changes.get("links") is not None:
@@ -310,7 +325,9 @@ class ReplicaTable(EntryTable):
 
     def insert_multiple(self, documents) -> Inserted:
         raise StoreError(
-            f"{Path(self.storage.file.path).stem}'s chain is written by its author alone (sync brings it here); nothing was saved"
+            _("{stem}'s chain is written by its author alone (sync brings it here); nothing was saved").format(
+                stem=Path(self.storage.file.path).stem
+            )
         )
 
 
@@ -332,9 +349,7 @@ class ScriptDB(JournalDB):
         """In a team journal (docs/team.md): each colleague's chain as held here, handle ->
         a read-only TinyDB whose `entries` table is their records (doc_id == their #seq).
         Empty for a journal of one."""
-        return {
-            handle: ReplicaDB(str(path), storage=JournalStorage) for handle, path in self.journal.team.colleagues().items()
-        }
+        return {handle: ReplicaDB(str(path), storage=JournalStorage) for handle, path in self.journal.team.colleagues().items()}
 
     @property
     def broken(self) -> tuple[int, str] | None:
@@ -538,7 +553,9 @@ class Journal:
         hashes to `seen_hash`, so it is the record the chain vouched for."""
         record = self.storage.file.find_seq(seq)
         if record is None or record.get("hash") != seen_hash or record_hash(record) != seen_hash:
-            raise PmjournalError(f"{self.path} changed while it was read (at #{seq}); run the command again")
+            raise PmjournalError(
+                _("{path} changed while it was read (at #{seq}); run the command again").format(path=self.path, seq=seq)
+            )
         return record
 
     def _reader(self):
@@ -571,7 +588,9 @@ class Journal:
         record = self.by_seq(target["seq"])  # bisects byte offsets while the journal is not loaded
         if record is None or record["id"] != target["id"]:
             raise NotFound(
-                f"{ref_of(target)} is no longer in the journal (the file was replaced since it was read); nothing was saved"
+                _("{target} is no longer in the journal (the file was replaced since it was read); nothing was saved").format(
+                    target=ref_of(target)
+                )
             )
 
     def view_of(self, entry_id: str) -> dict:
@@ -804,14 +823,16 @@ class Journal:
         out = []
         for rel, refs in links.items():
             if rel not in model.LINK_RELS:
-                raise ValidationError(f"unknown link {rel!r}", field="links")
+                raise ValidationError(_("unknown link {rel!r}").format(rel=rel), field="links")
             for ref in refs or ():
                 target = self.resolve_entry(ref)
                 if target["id"] == own_id:
-                    raise ValidationError(f"{ref_of(target)} cannot be linked to itself", field="links")
+                    raise ValidationError(_("{target} cannot be linked to itself").format(target=ref_of(target)), field="links")
                 if rel == "supersedes" and (kind != "decision" or target["kind"] != "decision"):
                     raise ValidationError(
-                        f"only a decision can supersede a decision ({ref_of(target)} is a {target['kind']})",
+                        _("only a decision can supersede a decision ({target} is a {kind})").format(
+                            target=ref_of(target), kind=kind_label(target["kind"])
+                        ),
                         field="links",
                     )
                 link = {"rel": rel, "to": target["id"]}
@@ -826,7 +847,9 @@ class Journal:
         status = changes.get("status")
         if isinstance(status, str) and status.strip().lower() == "superseded":
             raise ValidationError(
-                "status superseded is shown once a later decision supersedes this one: record that decision with a supersedes link",
+                _(
+                    "status superseded is shown once a later decision supersedes this one: record that decision with a supersedes link"
+                ),
                 field="status",
             )
 
@@ -876,10 +899,10 @@ class Journal:
                 changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links, target["id"])
             cleaned = model.clean_changes(target["kind"], changes)
             if view["retracted"]:
-                raise ValidationError(f"{ref_of(target)} is retracted; it cannot be amended")
+                raise ValidationError(_("{target} is retracted; it cannot be amended").format(target=ref_of(target)))
             cleaned = {k: v for k, v in cleaned.items() if view.get(k) != v}
             if not cleaned:
-                raise ValidationError("nothing to amend: every value is already as given")
+                raise ValidationError(_("nothing to amend: every value is already as given"))
             model.check_due_dates({**view, **{k: v for k, v in cleaned.items() if v is not None}})
             body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason}, view)
             return self._save(body)
@@ -891,7 +914,7 @@ class Journal:
             self._still_there(target)
             view = self.view_of(target["id"])
             if view["retracted"]:
-                raise ValidationError(f"{ref_of(target)} is already retracted")
+                raise ValidationError(_("{target} is already retracted").format(target=ref_of(target)))
             body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason}, view)
             return self._save(body)
 
@@ -911,8 +934,13 @@ class Journal:
             body["loop"] = chosen.key
             if body["occurred_at"][:10] < view["occurred_at"][:10]:
                 raise ValidationError(
-                    f"{ref_of(view)} happened on {view['occurred_at'][:10]}; its {loops.label(chosen)} cannot be "
-                    f"{'done' if state == 'done' else 're-opened'} before that ({body['occurred_at'][:10]})",
+                    (
+                        _("{ref} happened on {day}; its {loop} cannot be done before that ({when})")
+                        if state == "done"
+                        else _("{ref} happened on {day}; its {loop} cannot be re-opened before that ({when})")
+                    ).format(
+                        ref=ref_of(view), day=view["occurred_at"][:10], loop=loops.label(chosen), when=body["occurred_at"][:10]
+                    ),
                     field="occurred_at",
                 )
             if "by" not in body and state == "done":
@@ -920,7 +948,10 @@ class Journal:
                     body["by"] = chosen.owes[0]
                 elif chosen.type == "answer":
                     names = ", ".join(chosen.owes)
-                    raise ValidationError(f"{ref_of(view)} was raised to {names}: say who answered with --by", field="by")
+                    raise ValidationError(
+                        _("{ref} was raised to {names}: say who answered with --by").format(ref=ref_of(view), names=names),
+                        field="by",
+                    )
             return self._save(self._stamp(body, view))
 
     def append_raw(self, bodies: list[dict]) -> list[dict]:

@@ -24,6 +24,7 @@ from . import dates, model
 from .chain import line_hash, record_hash
 from .errors import PmjournalError, ValidationError
 from .fold import raw
+from .i18n import N_, _
 from .ids import derived_id
 from .jsonstream import JsonStream, NotJSON
 from .query import Filter, public
@@ -91,7 +92,7 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
         return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
     if fmt == "csv":
         return iter([export_csv(selected(journal, filt), journal.broken).encode("utf-8")])
-    raise ValueError(f"unknown export format {fmt!r}")
+    raise ValueError(_("unknown export format {fmt!r}").format(fmt=fmt))
 
 
 def iter_json(journal, filt: Filter, views=None):
@@ -227,23 +228,25 @@ _CHAIN = ("seq", "prev_hash", "hash", "batch", "imported", "clock", "seen")
 _NOT_BODY = frozenset(_CHAIN + ("id", "kind", "recorded_at", "recorded_by"))  # _CHAIN and _system_fields
 _PROGRESS_EVERY = 2000  # records between two progress calls
 _INT64 = -(1 << 63)
-_LINK_HINT = "export the linked entries too: without filters and with --include-retracted"
+_LINK_HINT = N_("export the linked entries too: without filters and with --include-retracted")
 
 
 def _system_fields(record: dict) -> dict:
     """id, kind, recorded_at, recorded_by of an imported record, checked."""
     entry_id = record.get("id")
     if not isinstance(entry_id, str) or not entry_id.isalnum() or not entry_id.isascii() or len(entry_id) > 64:
-        raise ValidationError(f"its id {entry_id!r} is not an id (letters and digits)")
+        raise ValidationError(_("its id {entry_id!r} is not an id (letters and digits)").format(entry_id=entry_id))
     recorded_at = record.get("recorded_at")
     try:
         if datetime.fromisoformat(recorded_at).tzinfo is None:
             raise ValueError
     except (TypeError, ValueError) as err:
-        raise ValidationError(f"its recorded_at {recorded_at!r} is not a date and time with an offset") from err
+        raise ValidationError(
+            _("its recorded_at {recorded_at!r} is not a date and time with an offset").format(recorded_at=recorded_at)
+        ) from err
     recorded_by = record.get("recorded_by", "")
     if not isinstance(recorded_by, str):
-        raise ValidationError(f"its recorded_by {recorded_by!r} is not a name")
+        raise ValidationError(_("its recorded_by {recorded_by!r} is not a name").format(recorded_by=recorded_by))
     model.check_text("recorded_by", recorded_by)
     return {"id": entry_id, "kind": record.get("kind"), "recorded_at": recorded_at, "recorded_by": recorded_by}
 
@@ -402,23 +405,25 @@ class _ChainCheck:
     def add(self, i: int, record, raw: bytes | None = None) -> None:
         """Check record number `i` of the chain in the file; `raw`: its bytes, if known."""
         if record.__class__ is not dict:
-            raise ValidationError(f"record {i} is not a record")
+            raise ValidationError(_("record {i} is not a record").format(i=i))
         seq, sealed, prev = record.get("seq"), record.get("hash"), record.get("prev_hash")
         where = f"record {i} (#{seq})"
         if not isinstance(seq, int) or not 0 < seq <= self.head[0]:
-            raise ValidationError(f"{where} is not between #1 and the chain head #{self.head[0]}")
+            raise ValidationError(
+                _("{where} is not between #1 and the chain head #{head}").format(where=where, head=self.head[0])
+            )
         if self.full:
             if seq in self.by_seq:
-                raise ValidationError(f"{where} appears twice")
+                raise ValidationError(_("{where} appears twice").format(where=where))
         elif seq <= self.last_seq:
             raise _Disorder
         if sealed.__class__ is not str or prev.__class__ is not str:
-            raise ValidationError(f"{where} does not match its hash: it was altered after it was exported")
+            raise ValidationError(_("{where} does not match its hash: it was altered after it was exported").format(where=where))
         # The export writes each record as the journal stored it: its line less the hash
         # pair is the canonical body that was hashed (chain.line_hash), and if that hashes
         # to the stated hash the record is the sealed one. Other layouts are hashed anew.
         if (raw is None or line_hash(raw, prev) != sealed) and record_hash(record) != sealed:
-            raise ValidationError(f"{where} does not match its hash: it was altered after it was exported")
+            raise ValidationError(_("{where} does not match its hash: it was altered after it was exported").format(where=where))
         if self.full:
             self.by_seq[seq] = (sealed, prev)
             return
@@ -428,7 +433,7 @@ class _ChainCheck:
 
     def finish(self) -> None:
         if self.full:
-            for seq, (_, prev) in self.by_seq.items():
+            for seq, (_id, prev) in self.by_seq.items():
                 before = self.by_seq.get(seq - 1)
                 if before is not None and prev != before[0]:
                     self.unchained = seq
@@ -439,18 +444,22 @@ class _ChainCheck:
             head_hash = self.last_hash if self.last_seq == self.head[0] else None
         if self.unchained is not None:
             seq = self.unchained
-            raise ValidationError(f"#{seq} does not chain to #{seq - 1}: records were altered, removed or reordered")
+            raise ValidationError(
+                _("#{seq} does not chain to #{before}: records were altered, removed or reordered").format(
+                    seq=seq, before=seq - 1
+                )
+            )
         if head_hash is not None and head_hash != self.head[1]:
-            raise ValidationError(f"the chain head does not match record #{self.head[0]}")
+            raise ValidationError(_("the chain head does not match record #{head}").format(head=self.head[0]))
 
 
 def _head_of(holder: dict) -> tuple[int, str]:
     """The stated chain head of an export (or of one chain in it), or the refusal."""
     if holder.get("unverified"):
-        raise ValidationError("it was exported from a journal that failed verification (--unverified)")
+        raise ValidationError(_("it was exported from a journal that failed verification (--unverified)"))
     head = holder.get("chain_head")
     if not isinstance(head, dict) or not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
-        raise ValidationError("it has no chain head")
+        raise ValidationError(_("it has no chain head"))
     return head["seq"], head["hash"]
 
 
@@ -470,8 +479,12 @@ class _Chain:
 
     def refusal(self, path: Path, err) -> PmjournalError:
         if self.handle is None:
-            return PmjournalError(f"{path} does not verify: {err}; nothing was imported")
-        return PmjournalError(f"{path} does not verify: {self.handle}'s chain: {err}; nothing was imported")
+            return PmjournalError(_("{path} does not verify: {err}; nothing was imported").format(path=path, err=err))
+        return PmjournalError(
+            _("{path} does not verify: {handle}'s chain: {err}; nothing was imported").format(
+                path=path, handle=self.handle, err=err
+            )
+        )
 
 
 class _File:
@@ -494,7 +507,7 @@ class _File:
         self.jrnl_fresh = 0
 
     def _not_json(self, err: NotJSON) -> PmjournalError:
-        return PmjournalError(f"{self.path} is not valid JSON ({err}); nothing was imported")
+        return PmjournalError(_("{path} is not valid JSON ({err}); nothing was imported").format(path=self.path, err=err))
 
     def _report(self, stream: JsonStream) -> None:
         if self.progress is not None:
@@ -513,22 +526,26 @@ class _File:
             self.format = "ours"
             version = fields.get("version")
             if not isinstance(version, int) or version > EXPORT_VERSION:
-                raise PmjournalError(f"{self.path} was exported by a newer pmjournal; nothing was imported")
+                raise PmjournalError(_("{path} was exported by a newer pmjournal; nothing was imported").format(path=self.path))
             if not self.own.is_list:
-                raise PmjournalError(f"{self.path} has no records list; nothing was imported")
+                raise PmjournalError(_("{path} has no records list; nothing was imported").format(path=self.path))
             self._check_chain(self.own, fields)
             if self.chains_value is not None and self.chains_value:
-                raise PmjournalError(f"{self.path} has a damaged chains section; nothing was imported")
+                raise PmjournalError(_("{path} has a damaged chains section; nothing was imported").format(path=self.path))
             for handle in sorted(self.chains):
                 chain = self.chains[handle]
                 if chain.fields is None or not chain.is_list:
-                    raise PmjournalError(f"{self.path}: the chain of {handle} is damaged; nothing was imported")
+                    raise PmjournalError(
+                        _("{path}: the chain of {handle} is damaged; nothing was imported").format(path=self.path, handle=handle)
+                    )
                 self._check_chain(chain, chain.fields)
         elif self.entries_at is not None and "tags" in fields:
             self.format = "jrnl"
             self._check_jrnl()
         else:
-            raise PmjournalError(f"{self.path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
+            raise PmjournalError(
+                _("{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported").format(path=self.path)
+            )
 
     def _walk(self) -> None:
         """The document's top level, in file order. Records are checked as they are read
@@ -538,11 +555,13 @@ class _File:
         if stream.peek() != ord("{"):
             stream.skip()
             stream.end()
-            raise PmjournalError(f"{self.path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported")
+            raise PmjournalError(
+                _("{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported").format(path=self.path)
+            )
         seen = set()
         for key in stream.members():
             if key in seen:
-                raise PmjournalError(f"{self.path} has {key!r} twice; nothing was imported")
+                raise PmjournalError(_("{path} has {key!r} twice; nothing was imported").format(path=self.path, key=key))
             seen.add(key)
             if key == "records":
                 self._records_member(stream, self.own, self.fields)
@@ -551,7 +570,7 @@ class _File:
             elif key == "entries":
                 if stream.peek() == ord("["):
                     self.entries_at = stream.offset
-                    for n, _ in enumerate(stream.values(), start=1):  # the folded views: checked as JSON, not imported
+                    for n, _view in enumerate(stream.values(), start=1):  # the folded views: checked as JSON, not imported
                         if n % _PROGRESS_EVERY == 0:
                             self._report(stream)
                 else:
@@ -591,7 +610,7 @@ class _File:
             try:
                 self._check_records(records, stream, chain)
             except _Disorder:
-                for _ in records:  # the walk goes on past the array, then the chain is checked again
+                for _record in records:  # the walk goes on past the array, then the chain is checked again
                     pass
                 self._rescan(chain, full=True)
             except ValidationError as err:
@@ -605,7 +624,9 @@ class _File:
             return
         for handle in stream.members():
             if handle in self.chains:
-                raise PmjournalError(f"{self.path} has the chain of {handle} twice; nothing was imported")
+                raise PmjournalError(
+                    _("{path} has the chain of {handle} twice; nothing was imported").format(path=self.path, handle=handle)
+                )
             chain = self.chains[handle] = _Chain(handle)
             if stream.peek() != ord("{"):
                 chain.fields = None
@@ -614,7 +635,11 @@ class _File:
             seen = set()
             for key in stream.members():
                 if key in seen:
-                    raise PmjournalError(f"{self.path}: the chain of {handle} has {key!r} twice; nothing was imported")
+                    raise PmjournalError(
+                        _("{path}: the chain of {handle} has {key!r} twice; nothing was imported").format(
+                            path=self.path, handle=handle, key=key
+                        )
+                    )
                 seen.add(key)
                 if key == "records":
                     self._records_member(stream, chain, chain.fields)
@@ -704,7 +729,7 @@ class _File:
                 try:
                     yield _jrnl_entry(i, entry, zone)
                 except ValidationError as err:
-                    raise PmjournalError(f"{self.path}: {err}; nothing was imported") from None
+                    raise PmjournalError(_("{path}: {err}; nothing was imported").format(path=self.path, err=err)) from None
         except NotJSON as err:
             raise self._not_json(err) from None
 
@@ -736,7 +761,7 @@ class _File:
                         chain.keys.add(record)
             readers = [_Ordered(self, chain) for chain in chains]
             merged = heapq.merge(*(reader.keyed(n) for n, reader in enumerate(readers)))
-            for _, _, n, j in merged:
+            for _a, _b, n, j in merged:
                 yield readers[n].chain, readers[n].get(j)
         except NotJSON as err:
             raise self._not_json(err) from None
@@ -747,7 +772,7 @@ class _File:
             return
         for record in JsonStream(self.fh, chain.records_at).values():
             if record.__class__ is not dict or record.get("seq").__class__ is not int:
-                raise PmjournalError(f"{self.path} changed while it was imported; nothing was imported")
+                raise PmjournalError(_("{path} changed while it was imported; nothing was imported").format(path=self.path))
             yield record
 
 
@@ -801,13 +826,17 @@ class _Checker:
     def _where(self, record: dict) -> str:
         """How a refusal names the record being checked: its number among those taken, its id."""
         label = record.get("id")
-        return f"record {self.i}" + (f" ({label})" if isinstance(label, str) else "")
+        if isinstance(label, str):
+            return _("record {n} ({id})").format(n=self.i, id=label)
+        return _("record {n}").format(n=self.i)
 
     def finish(self) -> None:
         for to, where in self.later_links.items():
             if self.kinds.get(to) not in model.ENTRY_KINDS:
                 raise ValidationError(
-                    f"{where}: it links to {to!r}, which is neither in the journal nor in the file ({_LINK_HINT})"
+                    _("{where}: it links to {to!r}, which is neither in the journal nor in the file ({hint})").format(
+                        where=where, to=to, hint=_(_LINK_HINT)
+                    )
                 )
 
     def body(self, record: dict) -> dict:
@@ -816,28 +845,30 @@ class _Checker:
             system = _system_fields(record)
             entry_id = system["id"]
             if entry_id in self.kinds or entry_id in self.journal_kinds:
-                raise ValidationError("its id is used twice in the file")
+                raise ValidationError(_("its id is used twice in the file"))
             kind = system["kind"]
             rest = {k: v for k, v in record.items() if k not in _NOT_BODY}
             if kind in model.ENTRY_KINDS:
                 if "occurred_at" not in rest:
-                    raise ValidationError("it has no occurred_at")
+                    raise ValidationError(_("it has no occurred_at"))
                 body = model.build_entry(kind, rest, stored=True)
                 self._links(body.get("links"), record)
             elif kind in model.META_KINDS:
                 target = rest.get("target")
                 known = self.journal_kinds.get(target) or self.kinds.get(target) if isinstance(target, str) else None
                 if known not in model.ENTRY_KINDS:
-                    raise ValidationError(f"its target {target} is not an entry in the journal or earlier in the file")
+                    raise ValidationError(
+                        _("its target {target} is not an entry in the journal or earlier in the file").format(target=target)
+                    )
                 if target in self.retracted:
-                    raise ValidationError(f"its target {target} is already retracted")
+                    raise ValidationError(_("its target {target} is already retracted").format(target=target))
                 if kind == "loop":
                     body = model.build_loop(target, {k: v for k, v in rest.items() if k != "target"})
                     del body["kind"]  # system fields (kind too) are added below
                 elif kind == "amendment":
                     changes = rest.get("changes")
                     if not isinstance(changes, dict):
-                        raise ValidationError("its changes are not a set of field values")
+                        raise ValidationError(_("its changes are not a set of field values"))
                     body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
                     body["changes"] = model.clean_changes(known, changes, stored=True)
                     self._links(body["changes"].get("links"), record)
@@ -845,7 +876,7 @@ class _Checker:
                     body = {"target": target, "reason": model.require_reason(rest.get("reason"))}
                     self.retracted.add(target)
             else:
-                raise ValidationError(f"unknown kind {kind!r}")
+                raise ValidationError(_("unknown kind {kind!r}").format(kind=kind))
         except ValidationError as err:
             raise ValidationError(f"{self._where(record)}: {err}") from err
         body.update(system)
@@ -870,12 +901,12 @@ def _provenance(record: dict, source: str, head: tuple[int, str]) -> dict:
 def _jrnl_entry(i: int, entry, zone) -> dict:
     """The body of jrnl entry number `i` (its id derived from its date and text)."""
     if not isinstance(entry, dict) or "date" not in entry:
-        raise ValidationError(f"jrnl entry {i} has no date")
+        raise ValidationError(_("jrnl entry {i} has no date").format(i=i))
     try:
         day = datetime.fromisoformat(str(entry["date"])).date()
         at = time.fromisoformat(str(entry.get("time") or "00:00"))
     except ValueError as err:
-        raise ValidationError(f"jrnl entry {i} has a bad date or time: {err}") from err
+        raise ValidationError(_("jrnl entry {i} has a bad date or time: {err}").format(i=i, err=err)) from err
     title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
     tags = []
     for tag in entry.get("tags") or ():
@@ -893,7 +924,7 @@ def _jrnl_entry(i: int, entry, zone) -> dict:
     try:
         body = model.build_entry("note", values)
     except ValidationError as err:
-        raise ValidationError(f"jrnl entry {i}: {err}") from err
+        raise ValidationError(_("jrnl entry {i}: {err}").format(i=i, err=err)) from err
     occurred = datetime.fromisoformat(body["occurred_at"])
     body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + title + "\n" + (entry.get("body") or ""))
     return body
@@ -905,9 +936,9 @@ def _open_import(path: Path):
     try:
         fh = open_regular(path, os.O_RDONLY, "rb")
     except PmjournalError as err:
-        raise PmjournalError(f"{err}; nothing was imported") from err
+        raise PmjournalError(_("{err}; nothing was imported").format(err=err)) from err
     if fh is None:
-        raise PmjournalError(f"no such file: {path}")
+        raise PmjournalError(_("no such file: {path}").format(path=path))
     return fh
 
 
@@ -938,7 +969,9 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
         try:
             file.check()
         except OSError as err:
-            raise PmjournalError(f"cannot read {path}: {err.strerror}; nothing was imported") from err
+            raise PmjournalError(
+                _("cannot read {path}: {strerror}; nothing was imported").format(path=path, strerror=err.strerror)
+            ) from err
         if file.fresh == 0:
             return 0, file.total
         stamp, user = dates.utc_stamp(), journal.user
@@ -953,7 +986,7 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
             batch.begin(count)
             added = _write(file, batch, stamp, user, progress, count)
             if _fingerprint(fh) != before:
-                raise PmjournalError(f"{path} changed while it was imported; nothing was imported")
+                raise PmjournalError(_("{path} changed while it was imported; nothing was imported").format(path=path))
             batch.done()
     if journal.storage.loaded:
         journal.refresh()  # a long-lived Journal (a script, the app) catches up as after any write
@@ -991,9 +1024,11 @@ def _write(file: _File, batch, stamp: str, user: str, progress, count: int) -> i
                 progress("importing", added, count)
         checker.finish()
     except ValidationError as err:
-        raise PmjournalError(f"{file.path}: {err}; nothing was imported") from err
+        raise PmjournalError(_("{path}: {err}; nothing was imported").format(path=file.path, err=err)) from err
     except OSError as err:
-        raise PmjournalError(f"cannot read {file.path}: {err.strerror}; nothing was imported") from err
+        raise PmjournalError(
+            _("cannot read {path}: {strerror}; nothing was imported").format(path=file.path, strerror=err.strerror)
+        ) from err
     if progress is not None:
         progress("importing", added, count)
     return added

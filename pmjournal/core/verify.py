@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .chain import GENESIS
 from .errors import JournalDamaged, StoreError
+from .i18n import _
 from .storage import JournalFile
 
 
@@ -45,24 +46,33 @@ class Report:
         if self.unfinished:
             first, written, last = self.unfinished
             out.append(
-                f"an interrupted write of {last - first + 1} records (#{first}-#{last}, {written - first + 1} written) "
-                "is not part of the journal; the next write moves it to a side file"
+                _(
+                    "an interrupted write of {n} records (#{first}-#{last}, {written} written) is not part of the journal; the next write moves it to a side file"
+                ).format(n=last - first + 1, first=first, last=last, written=written - first + 1)
             )
         if self.torn_tail:
-            out.append("an unfinished last write is not part of the journal; the next write moves it to a side file")
+            out.append(_("an unfinished last write is not part of the journal; the next write moves it to a side file"))
         if self.schema == 1:
-            out.append("this journal's header (schema 1) is outside the chain; journals created since are chained from the header")
+            out.append(
+                _("this journal's header (schema 1) is outside the chain; journals created since are chained from the header")
+            )
         return out
 
-    def message(self, path) -> str:
+    def message(self, path, handle: str = "") -> str:
+        """One line saying what the check found; `handle` names a colleague's chain (`dana#12`)."""
+        ref = f"{handle}#"
         if self.ok:
             tail = "".join(f"; {note}" for note in self.notes())
             if self.quick_from is not None and self.head_seq > self.quick_from:
-                tail += f"; quick: #{self.quick_from + 1}-#{self.head_seq} checked, #1-#{self.quick_from} as of the last full check"
+                tail += _("; quick: #{first}-#{head_seq} checked, #1-#{quick_from} as of the last full check").format(
+                    first=self.quick_from + 1, head_seq=self.head_seq, quick_from=self.quick_from
+                )
             elif self.quick_from is not None:
-                tail += "; quick: nothing was appended since the last full check"
-            return f"ok: {self.count} records, chain head #{self.head_seq} {self.head_hash}{tail}"
-        return f"broken at #{self.bad_seq}: {self.problem} ({path})"
+                tail += _("; quick: nothing was appended since the last full check")
+            return _("ok: {count} records, chain head {ref}{head_seq} {head_hash}{tail}").format(
+                count=self.count, ref=ref, head_seq=self.head_seq, head_hash=self.head_hash, tail=tail
+            )
+        return _("broken at {ref}{seq}: {problem} ({path})").format(ref=ref, seq=self.bad_seq, problem=self.problem, path=path)
 
 
 CHECKED = ".checked"
@@ -199,7 +209,14 @@ def _walk(reader, fh, schema: int, seen: set | None = None) -> Report:
             if reader.broken:
                 break
             if entry_id in seen:
-                return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=f"its id {entry_id} is used twice")
+                return Report(
+                    False,
+                    seq - 1,
+                    seq - 1,
+                    "",
+                    bad_seq=seq,
+                    problem=_("its id {entry_id} is used twice").format(entry_id=entry_id),
+                )
             seen.add(entry_id)
     except JournalDamaged as err:
         if reader.broken:  # an earlier record already broke the chain: report the first
@@ -222,4 +239,4 @@ def _size(fh) -> int:
     try:
         return os.fstat(fh.fileno()).st_size
     except OSError as err:
-        raise StoreError(f"cannot read {fh.name}: {err.strerror}") from err
+        raise StoreError(_("cannot read {name}: {strerror}").format(name=fh.name, strerror=err.strerror)) from err

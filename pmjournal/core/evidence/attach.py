@@ -4,6 +4,7 @@ then the statement, its signature and the proofs."""
 import hashlib
 
 from .. import dates
+from ..i18n import _
 from ..query import Filter
 from . import proof
 from .signing import SigningKey
@@ -48,7 +49,7 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
         if chunk:
             yield chunk
     if fmt == "json" and tail != b"\n}\n":
-        raise ValueError("the JSON export did not end as expected")
+        raise ValueError(_("the JSON export did not end as expected"))
     if journal.broken:  # known once the document was rendered (it reads every record)
         yield tail
         return

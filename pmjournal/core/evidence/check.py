@@ -15,6 +15,7 @@ from .. import markdown_proof
 from ..chain import record_hash
 from ..errors import PmjournalError
 from ..fold import fold, stored
+from ..i18n import _
 from ..model import ENTRY_KINDS
 from ..query import Filter, public
 from ..team.layout import clock_of
@@ -55,16 +56,16 @@ def read(path) -> Evidence:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise PmjournalError(f"cannot read {path}: {err.strerror}") from None
+        raise PmjournalError(_("cannot read {path}: {strerror}").format(path=path, strerror=err.strerror)) from None
     if data.lstrip().startswith(b"{"):
         at = data.rfind(proof.JSON_MARK)
         try:
             whole = json.loads(data)
         except ValueError:
-            raise PmjournalError(f"{path} is not valid JSON (it was cut or edited)") from None
+            raise PmjournalError(_("{path} is not valid JSON (it was cut or edited)").format(path=path)) from None
         block = whole.get("evidence") if isinstance(whole, dict) else None
         if not isinstance(block, dict):
-            raise PmjournalError(f"{path} has no evidence block (exported by an older pmjournal?)")
+            raise PmjournalError(_("{path} has no evidence block (exported by an older pmjournal?)").format(path=path))
         tail = b""
         if at < 0:
             at = 0  # written out again by something else: the document cannot match; the rest is still checked
@@ -72,14 +73,14 @@ def read(path) -> Evidence:
             # Members after the evidence would go unhashed, yet override the document's
             # for a JSON reader (the last of duplicate keys wins).
             try:
-                _, end = json.JSONDecoder().raw_decode(data[at + len(proof.JSON_MARK) :].decode("utf-8"))
+                _doc, end = json.JSONDecoder().raw_decode(data[at + len(proof.JSON_MARK) :].decode("utf-8"))
                 tail = data[at + len(proof.JSON_MARK) :].decode("utf-8")[end:].encode("utf-8")
             except ValueError:
                 tail = data[at:]
             tail = b"" if tail.strip() == b"}" else tail
         _shape(block, path)
         if not isinstance(whole.get("chains", {}), dict) or not isinstance(whole.get("entries", []), list):
-            raise PmjournalError(f"{path}: the export's entries or chains are damaged")
+            raise PmjournalError(_("{path}: the export's entries or chains are damaged").format(path=path))
         records = {}
         own = _own_chain(block)
         if isinstance(whole.get("records"), list):
@@ -90,27 +91,31 @@ def read(path) -> Evidence:
         return Evidence("json", data[:at], block, _statement(block, path), records, whole.get("entries"), tail=tail)
     at = markdown_proof.mark_at(data)  # in the document's language
     if at < 0:
-        raise PmjournalError(f"{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)")
+        raise PmjournalError(
+            _("{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)").format(path=path)
+        )
     fence = _FENCE.search(data, at)
     if fence is None:
-        raise PmjournalError(f"{path}: the evidence appendix has no JSON block")
+        raise PmjournalError(_("{path}: the evidence appendix has no JSON block").format(path=path))
     start = fence.end()
     end = data.find(b"\n" + fence.group(1) + b"\n", start)
     if end < 0:
-        raise PmjournalError(f"{path}: the evidence appendix's JSON block is not closed (the file was cut)")
+        raise PmjournalError(_("{path}: the evidence appendix's JSON block is not closed (the file was cut)").format(path=path))
     try:
         block = json.loads(data[start:end])
     except ValueError:
-        raise PmjournalError(f"{path}: the evidence appendix's JSON is damaged") from None
+        raise PmjournalError(_("{path}: the evidence appendix's JSON is damaged").format(path=path)) from None
     if not isinstance(block, dict) or not isinstance(block.get("records"), dict):
-        raise PmjournalError(f"{path}: the evidence appendix is not pmjournal evidence")
+        raise PmjournalError(_("{path}: the evidence appendix is not pmjournal evidence").format(path=path))
     _shape(block, path)
     _shape_records(block["records"], path)
     text = data[at : fence.start()].decode("utf-8", "replace")
     shown = markdown_proof.shown(text, block)
     appendix = data[at : fence.end()].decode("utf-8", "replace")
     tail = data[end + len(fence.group(1)) + 2 :]
-    return Evidence("markdown", data[:at], block, _statement(block, path), block["records"], shown=shown, appendix=appendix, tail=tail)
+    return Evidence(
+        "markdown", data[:at], block, _statement(block, path), block["records"], shown=shown, appendix=appendix, tail=tail
+    )
 
 
 def _shape(block: dict, path) -> None:
@@ -127,7 +132,10 @@ def _shape(block: dict, path) -> None:
             ("public_key", isinstance(block.get("public_key"), str | None)),
             ("fingerprint", isinstance(block.get("fingerprint"), str | None)),
             ("own", isinstance(block.get("own", ""), str)),
-            ("sections", isinstance(block.get("sections", []), list) and all(strs(s) and len(s) == 2 for s in block.get("sections", []))),
+            (
+                "sections",
+                isinstance(block.get("sections", []), list) and all(strs(s) and len(s) == 2 for s in block.get("sections", [])),
+            ),
             (
                 "chains",
                 isinstance(chains, dict)
@@ -154,13 +162,17 @@ def _shape(block: dict, path) -> None:
         if not good
     ]
     if wrong:
-        raise PmjournalError(f"{path}: the evidence block is damaged ({', '.join(wrong)} not as pmjournal writes it)")
+        raise PmjournalError(
+            _("{path}: the evidence block is damaged ({wrong} not as pmjournal writes it)").format(
+                path=path, wrong=", ".join(wrong)
+            )
+        )
 
 
 def _shape_records(records: dict, path) -> None:
     for name, chain in records.items():
         if not isinstance(chain, list) or not all(isinstance(r, dict) for r in chain):
-            raise PmjournalError(f"{path}: the exported records of {name} are damaged")
+            raise PmjournalError(_("{path}: the exported records of {name} are damaged").format(path=path, name=name))
 
 
 def _own_chain(block: dict) -> str:
@@ -169,13 +181,17 @@ def _own_chain(block: dict) -> str:
 
 def _statement(block: dict, path) -> dict:
     if block.get("format") != proof.FORMAT or not isinstance(block.get("statement"), str):
-        raise PmjournalError(f"{path}: the evidence block is not pmjournal evidence")
+        raise PmjournalError(_("{path}: the evidence block is not pmjournal evidence").format(path=path))
     if block.get("version") != proof.VERSION:
-        raise PmjournalError(f"{path}: evidence version {block.get('version')!r} is not one this pmjournal reads; upgrade")
+        raise PmjournalError(
+            _("{path}: evidence version {version!r} is not one this pmjournal reads; upgrade").format(
+                path=path, version=block.get("version")
+            )
+        )
     try:
         return proof.parse_statement(block["statement"])
     except ValueError as err:
-        raise PmjournalError(f"{path}: the statement is damaged ({err})") from None
+        raise PmjournalError(_("{path}: the statement is damaged ({err})").format(path=path, err=err)) from None
 
 
 def _ref(name: str, seq, own: str) -> str:
@@ -196,13 +212,21 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
             made_by = None
         stated = st.get("key")
         if made_by and stated and made_by != signing.PublicKey(stated).fingerprint():
-            out.problems.append("signature: made by another key than the one the statement names")
+            out.problems.append(_("signature: made by another key than the one the statement names"))
         if made_by and block.get("fingerprint") not in (None, made_by):
-            out.problems.append(f"signature: made by the key {made_by}, not by {block['fingerprint']} as the appendix says")
+            out.problems.append(
+                _("signature: made by the key {made_by}, not by {fingerprint} as the appendix says").format(
+                    made_by=made_by, fingerprint=block["fingerprint"]
+                )
+            )
         if made_by and allowed_signers is not None:
             names = signing.principals(signature, allowed_signers)
             if not names:
-                out.problems.append(f"signature: the key {made_by} is not in {allowed_signers}")
+                out.problems.append(
+                    _("signature: the key {made_by} is not in {allowed_signers}").format(
+                        made_by=made_by, allowed_signers=allowed_signers
+                    )
+                )
             else:
                 try:
                     signing.verify_signed(signature, statement, allowed_signers, names[0])
@@ -210,48 +234,57 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
                 except signing.PmjournalError as err:
                     out.problems.append(f"signature: {err}")
         elif made_by:
-            out.notes.append(f"signed by the key {made_by} (compare it with the signer's published key, or pass --allowed-signers)")
+            out.notes.append(
+                _("signed by the key {made_by} (compare it with the signer's published key, or pass --allowed-signers)").format(
+                    made_by=made_by
+                )
+            )
     elif st.get("key"):
-        out.problems.append("signature: the statement names a signing key, but the signature was removed")
+        out.problems.append(_("signature: the statement names a signing key, but the signature was removed"))
     else:
         if allowed_signers is not None:
-            out.problems.append("signature: the export is not signed")
+            out.problems.append(_("signature: the export is not signed"))
         else:
             # Anyone can recompute an unsigned statement's document hash: even the journal
             # cannot tell its text from an edited one, only that its entries are the journal's.
             out.notes.append(
-                "not signed: the entries are checked against the stated chain heads, but nothing shows who made this "
-                "document, nor that its text is what was exported (anyone can edit it and recompute its hash)"
+                _(
+                    "not signed: the entries are checked against the stated chain heads, but nothing shows who made this document, nor that its text is what was exported (anyone can edit it and recompute its hash)"
+                )
             )
             out.signed = False
     # What a reader saves for ssh-keygen must be what pmjournal checks.
     if ev.shown is not None:
         if ev.shown.get("statement") != block["statement"]:
-            out.problems.append("statement: the statement shown for ssh-keygen differs from the one in the evidence JSON")
+            out.problems.append(_("statement: the statement shown for ssh-keygen differs from the one in the evidence JSON"))
         elif ev.shown.get("signature") != (signature or None):
-            out.problems.append("signature: the signature shown for ssh-keygen differs from the one in the evidence JSON")
+            out.problems.append(_("signature: the signature shown for ssh-keygen differs from the one in the evidence JSON"))
         elif ev.appendix != proof.appendix_text(block):
-            out.problems.append("appendix: its text was changed after it was exported")
+            out.problems.append(_("appendix: its text was changed after it was exported"))
     # Nothing the signature does not cover may follow the evidence: a reader would take it as part of the document.
     if ev.tail.strip():
-        out.problems.append("document: something was added after its evidence block")
+        out.problems.append(_("document: something was added after its evidence block"))
     # 2. The document is the one the statement describes.
     if st.get("document") != "sha256:" + hashlib.sha256(ev.body).hexdigest():
         out.problems.append(_what_changed(ev))
     # 3. The records are the ones it lists, and each is in its chain at the stated head.
     records = ordered(ev.records)
-    count, _, digest = (st.get("records") or "").partition(" sha256:")
+    count, _sep, digest = (st.get("records") or "").partition(" sha256:")
     if count != str(len(records)) or digest != proof.records_digest(records):
-        out.problems.append(f"records: the export holds {len(records)} records, not the ones the statement lists (records were added, removed or changed)")
+        out.problems.append(
+            _(
+                "records: the export holds {n} records, not the ones the statement lists (records were added, removed or changed)"
+            ).format(n=len(records))
+        )
     own = _own_chain(block)
     for name, chain_records in sorted(ev.records.items()):
         stated_chain = st["chains"].get(name)
         proofs = (block.get("chains") or {}).get(name) or {}
         if stated_chain is None:
-            out.problems.append(f"records of {name}: the statement names no such chain")
+            out.problems.append(_("records of {name}: the statement names no such chain").format(name=name))
             continue
         if {k: proofs.get(k) for k in ("size", "head", "root", "first")} != stated_chain:
-            out.problems.append(f"chain {name}: its size, head or root differ from the statement's")
+            out.problems.append(_("chain {name}: its size, head or root differ from the statement's").format(name=name))
         out.problems.extend(_check_chain(name, chain_records, stated_chain, proofs, own))
     # Each colleague vouches for their own chain: their signed head, and the exported
     # chain growing from it without rewriting it.
@@ -266,25 +299,39 @@ def _check_head(name: str, head: dict, chain: dict | None, notes: list, own: str
     from . import heads
 
     if chain is None or not isinstance(head, dict):
-        return [f"{name}'s signed head: the statement names no such chain"]
+        return [_("{name}'s signed head: the statement names no such chain").format(name=name)]
     try:
         signed = heads.parse(head.get("statement") or "")
         made_by = signing.signature_key(head.get("signature") or "", head["statement"].encode())
     except (ValueError, signing.SigningError) as err:
-        return [f"{name}'s signed head: not valid ({err})"]
+        return [_("{name}'s signed head: not valid ({err})").format(name=name, err=err)]
     size, n = signed["size"], chain["size"]
     if signed["handle"] != name or signed["first"] != chain["first"] or not 0 < size <= n:
-        return [f"{name}'s signed head: it is of another chain, or of more records than exported"]
+        return [_("{name}'s signed head: it is of another chain, or of more records than exported").format(name=name)]
     if size == n:
         good = signed["root"] == chain["root"] and signed["head"] == chain["head"]
     else:
         try:
-            good = merkle.verify_consistency(size, n, bytes.fromhex(signed["root"]), bytes.fromhex(chain["root"]), merkle.from_hex(head.get("consistency") or []))
+            good = merkle.verify_consistency(
+                size,
+                n,
+                bytes.fromhex(signed["root"]),
+                bytes.fromhex(chain["root"]),
+                merkle.from_hex(head.get("consistency") or []),
+            )
         except ValueError:
             good = False
     if not good:
-        return [f"{name}'s signed head: the exported chain does not extend what {name} signed at {_ref(name, size, own)} (rewritten)"]
-    notes.append(f"{name}'s records up to {_ref(name, size, own)} are signed by {name}'s key {made_by}")
+        return [
+            _("{name}'s signed head: the exported chain does not extend what {name} signed at {ref} (rewritten)").format(
+                name=name, ref=_ref(name, size, own)
+            )
+        ]
+    notes.append(
+        _("{name}'s records up to {ref} are signed by {name}'s key {made_by}").format(
+            name=name, ref=_ref(name, size, own), made_by=made_by
+        )
+    )
     return []
 
 
@@ -296,35 +343,43 @@ def _check_chain(name: str, records: list, stated: dict, proofs: dict, own: str)
         try:
             leaf_bytes = merkle.from_hex(leaves)
         except ValueError:
-            return [f"chain {name}: its leaves are damaged"]
+            return [_("chain {name}: its leaves are damaged").format(name=name)]
         if len(leaf_bytes) != size or merkle.root(leaf_bytes) != root:
-            return [f"chain {name}: its leaves do not make the stated root"]
+            return [_("chain {name}: its leaves do not make the stated root").format(name=name)]
         if leaves[-1] != head:
-            problems.append(f"chain {name}: the stated head is not its last record")
+            problems.append(_("chain {name}: the stated head is not its last record").format(name=name))
     else:
         head_proof = (proofs.get("proofs") or {}).get(str(size))
-        if head_proof is None or not merkle.verify_inclusion(bytes.fromhex(head), size - 1, size, merkle.from_hex(head_proof), root):
-            problems.append(f"chain {name}: the stated head is not proved to be record #{size} under the root")
+        if head_proof is None or not merkle.verify_inclusion(
+            bytes.fromhex(head), size - 1, size, merkle.from_hex(head_proof), root
+        ):
+            problems.append(
+                _("chain {name}: the stated head is not proved to be record #{size} under the root").format(name=name, size=size)
+            )
     for record in records:
         seq = record.get("seq") if isinstance(record, dict) else None
         ref = _ref(name, seq, own)
         if not isinstance(seq, int) or not 0 < seq <= size:
-            problems.append(f"{ref}: not a record of the chain at the stated head")
+            problems.append(_("{ref}: not a record of the chain at the stated head").format(ref=ref))
             continue
         if record.get("hash") != record_hash(record):
-            problems.append(f"{ref}: its content does not match its hash (the record was changed after it was exported)")
+            problems.append(
+                _("{ref}: its content does not match its hash (the record was changed after it was exported)").format(ref=ref)
+            )
             continue
         if leaves is not None:
             if leaves[seq - 1] != record["hash"]:
-                problems.append(f"{ref}: not the record the journal holds at #{seq}")
+                problems.append(_("{ref}: not the record the journal holds at #{seq}").format(ref=ref, seq=seq))
             continue
         path = (proofs.get("proofs") or {}).get(str(seq))
         try:
-            good = path is not None and merkle.verify_inclusion(bytes.fromhex(record["hash"]), seq - 1, size, merkle.from_hex(path), root)
+            good = path is not None and merkle.verify_inclusion(
+                bytes.fromhex(record["hash"]), seq - 1, size, merkle.from_hex(path), root
+            )
         except ValueError:
             good = False
         if not good:
-            problems.append(f"{ref}: no proof that the journal held it at the stated head")
+            problems.append(_("{ref}: no proof that the journal held it at the stated head").format(ref=ref))
     return problems
 
 
@@ -339,12 +394,16 @@ def _check_entries(ev: Evidence, own: str) -> list[str]:
                     r["author"], r["ref"] = name, f"{name}#{r.get('seq')}"
                 merged.append(r)
     # A record without an int seq or clock is already named by _check_chain; it cannot be ordered.
-    merged = [r for r in merged if isinstance(r.get("seq"), int) and isinstance(r.get("clock", 0), int) and isinstance(r.get("author", ""), str)]
+    merged = [
+        r
+        for r in merged
+        if isinstance(r.get("seq"), int) and isinstance(r.get("clock", 0), int) and isinstance(r.get("author", ""), str)
+    ]
     merged.sort(key=lambda r: (clock_of(r), r.get("author", ""), r.get("seq", 0)))
     try:
         views = fold(merged)
     except (KeyError, TypeError):
-        return ["records: they do not fold into entries (damaged)"]
+        return [_("records: they do not fold into entries (damaged)")]
     problems = []
     if ev.entries is not None:
         shown = {e.get("id"): e for e in ev.entries if isinstance(e, dict)}
@@ -352,7 +411,11 @@ def _check_entries(ev: Evidence, own: str) -> list[str]:
             if view["kind"] not in ENTRY_KINDS:
                 continue
             if entry_id not in shown:
-                problems.append(f"{view.get('ref') or '#' + str(view['seq'])}: its records are in the export but the entry is not")
+                problems.append(
+                    _("{ref}: its records are in the export but the entry is not").format(
+                        ref=view.get("ref") or "#" + str(view["seq"])
+                    )
+                )
                 continue
             # Links from entries outside the export, and the status they derive, are the
             # journal's: the rest must be what the records say.
@@ -361,25 +424,29 @@ def _check_entries(ev: Evidence, own: str) -> list[str]:
             got = {k: v for k, v in shown[entry_id].items() if k not in derived}
             if got != want:
                 changed = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
-                problems.append(f"{view.get('ref') or '#' + str(view['seq'])}: the entry shown differs from its records ({', '.join(changed)})")
+                problems.append(
+                    _("{ref}: the entry shown differs from its records ({changed})").format(
+                        ref=view.get("ref") or "#" + str(view["seq"]), changed=", ".join(changed)
+                    )
+                )
         for entry_id in set(shown) - set(views):
-            problems.append(f"entry {entry_id}: shown without the records behind it")
+            problems.append(_("entry {entry_id}: shown without the records behind it").format(entry_id=entry_id))
     return problems
 
 
 def _what_changed(ev: Evidence) -> str:
     if ev.fmt != "markdown":
-        return "document: the export's content differs from what was signed (it was changed after it was exported)"
+        return _("document: the export's content differs from what was signed (it was changed after it was exported)")
     stated = ev.block.get("sections") or []
     now = proof.sections(ev.body)
     for i, (heading, digest) in enumerate(now):
         if i >= len(stated):
-            return f"document: a part was added after it was exported ({heading})"
+            return _("document: a part was added after it was exported ({heading})").format(heading=heading)
         if stated[i][1] != digest:
-            return f"document: {stated[i][0]} was changed after it was exported"
+            return _("document: {stated} was changed after it was exported").format(stated=stated[i][0])
     if len(stated) > len(now):
-        return f"document: {stated[len(now)][0]} was removed after it was exported"
-    return "document: it was changed after it was exported"
+        return _("document: {stated} was removed after it was exported").format(stated=stated[len(now)][0])
+    return _("document: it was changed after it was exported")
 
 
 def same_journal(ev: Evidence, journal) -> bool:
@@ -401,18 +468,27 @@ def check_since(ev: Evidence, journal) -> list[str]:
     for name, stated in sorted(ev.statement["chains"].items()):
         records = held.get(name)
         if records is None:
-            problems.append(f"chain {name}: this journal does not hold it")
+            problems.append(_("chain {name}: this journal does not hold it").format(name=name))
             continue
         size = stated["size"]
         if records and records[0]["hash"] != stated["first"]:
-            problems.append(f"chain {name}: its first record differs from the export's: another journal, or rewritten from the start")
+            problems.append(
+                _(
+                    "chain {name}: its first record differs from the export's: another journal, or rewritten from the start"
+                ).format(name=name)
+            )
         elif len(records) < size:
             problems.append(
-                f"chain {name}: the journal ends at {_ref(name, len(records), own)}, before the exported head "
-                f"{_ref(name, size, own)} (records were removed)"
+                _("chain {name}: the journal ends at {ref}, before the exported head {ref2} (records were removed)").format(
+                    name=name, ref=_ref(name, len(records), own), ref2=_ref(name, size, own)
+                )
             )
         elif records[size - 1]["hash"] != stated["head"]:
-            problems.append(f"chain {name}: {_ref(name, size, own)} is not the record the export was taken at (the journal was rewritten)")
+            problems.append(
+                _("chain {name}: {ref} is not the record the export was taken at (the journal was rewritten)").format(
+                    name=name, ref=_ref(name, size, own)
+                )
+            )
     return problems
 
 
@@ -421,7 +497,7 @@ def check_complete(ev: Evidence, journal) -> list[str]:
     try:
         filt = Filter.from_json(ev.statement.get("query") or {})
     except (ValueError, TypeError):
-        return ["query: the stated filter is damaged"]
+        return [_("query: the stated filter is damaged")]
     own = journal.team.handle or "journal"
     sizes = {name: c["size"] for name, c in ev.statement["chains"].items()}
     at_head = [r for r in journal.records() if r["seq"] <= sizes.get(r.get("author") or own, 0)]
@@ -429,6 +505,8 @@ def check_complete(ev: Evidence, journal) -> list[str]:
     wanted = {v["id"]: v for v in filt.apply(views.values(), ordered=False)}
     exported = {r.get("id") for records in ev.records.values() for r in records if isinstance(r, dict)}
     return [
-        f"{wanted[i].get('ref') or '#' + str(wanted[i]['seq'])}: matches the stated filter but is not in the export"
+        _("{ref}: matches the stated filter but is not in the export").format(
+            ref=wanted[i].get("ref") or "#" + str(wanted[i]["seq"])
+        )
         for i in sorted(set(wanted) - exported)
     ]

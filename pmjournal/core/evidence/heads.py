@@ -14,6 +14,7 @@ export states, so a reader sees each author vouch for their own records.
 
 import re
 
+from ..i18n import _
 from . import merkle, signing
 
 STATEMENT_FILE = "head.txt"
@@ -41,10 +42,15 @@ def statement(handle: str, leaves: list[bytes]) -> str:
 def parse(text: str) -> dict:
     lines = text.split("\n")
     if len(lines) != 3 or lines[0] != "pmjournal head 1" or lines[2] != "":
-        raise ValueError("not a pmjournal signed head")
+        raise ValueError(_("not a pmjournal signed head"))
     parts = lines[1].split(" ")
-    if len(parts) != 10 or parts[0] != "chain" or parts[2:9:2] != ["size", "head", "root", "first"] or not (parts[3].isascii() and parts[3].isdigit()):
-        raise ValueError("a damaged signed head")
+    if (
+        len(parts) != 10
+        or parts[0] != "chain"
+        or parts[2:9:2] != ["size", "head", "root", "first"]
+        or not (parts[3].isascii() and parts[3].isdigit())
+    ):
+        raise ValueError(_("a damaged signed head"))
     return {"handle": parts[1], "size": int(parts[3]), "head": parts[5], "root": parts[7], "first": parts[9]}
 
 
@@ -55,11 +61,13 @@ def check(text: str, signature: str, handle: str, leaves: list[bytes]) -> str:
         head = parse(text)
         fingerprint = signing.signature_key(signature, text.encode())
     except (ValueError, signing.SigningError) as err:
-        raise ValueError(f"{handle}'s signed head is not valid ({err})") from None
+        raise ValueError(_("{handle}'s signed head is not valid ({err})").format(handle=handle, err=err)) from None
     size = head["size"]
     if head["handle"] != handle or not 0 < size <= len(leaves):
-        raise ValueError(f"{handle}'s signed head names another chain or more records than it holds")
+        raise ValueError(_("{handle}'s signed head names another chain or more records than it holds").format(handle=handle))
     mine = leaves[:size]
     if mine[-1].hex() != head["head"] or mine[0].hex() != head["first"] or merkle.root(mine).hex() != head["root"]:
-        raise ValueError(f"{handle}'s signed head does not match {handle}'s chain at {handle}#{size}")
+        raise ValueError(
+            _("{handle}'s signed head does not match {handle}'s chain at {handle}#{size}").format(handle=handle, size=size)
+        )
     return fingerprint

@@ -38,6 +38,7 @@ import re
 
 import orjson
 
+from ..i18n import _
 from . import heads, merkle
 
 FORMAT = "pmjournal-evidence"
@@ -80,10 +81,10 @@ def parse_statement(text: str) -> dict:
     """The statement's fields; chains as {name: {size, head, root}}. Raises ValueError if it is not one."""
     lines = text.split("\n")
     if not lines or lines[0] != f"pmjournal evidence {VERSION}" or lines[-1] != "":
-        raise ValueError("not a pmjournal evidence statement")
+        raise ValueError(_("not a pmjournal evidence statement"))
     out: dict = {"chains": {}}
     for line in lines[1:-1]:
-        key, _, rest = line.partition(" ")
+        key, _sep, rest = line.partition(" ")
         if key == "chain":
             parts = rest.split(" ")
             if (
@@ -93,14 +94,14 @@ def parse_statement(text: str) -> dict:
                 or not parts[2].isdigit()
                 or not all(_HEX64.fullmatch(h) for h in parts[4:9:2])
             ):
-                raise ValueError(f"a damaged chain line: {line[:80]}")
+                raise ValueError(_("a damaged chain line: {line}").format(line=line[:80]))
             out["chains"][parts[0]] = {"size": int(parts[2]), "head": parts[4], "root": parts[6], "first": parts[8]}
         elif key == "query":
             out["query"] = json.loads(rest)
         elif key in ("format", "generated", "document", "records", "key"):
             out[key] = rest
         else:
-            raise ValueError(f"an unknown statement line: {line[:80]}")
+            raise ValueError(_("an unknown statement line: {line}").format(line=line[:80]))
     return out
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PmjournalError
+from ..i18n import _
 
 NAMESPACE = "pmjournal"
 ARMOUR_START = "-----BEGIN SSH SIGNATURE-----"
@@ -35,21 +36,25 @@ class SigningError(PmjournalError):
 def _keygen() -> str:
     found = shutil.which("ssh-keygen")
     if found is None:
-        raise SigningError("signing needs `ssh-keygen` (OpenSSH), which is not on PATH")
+        raise SigningError(_("signing needs `ssh-keygen` (OpenSSH), which is not on PATH"))
     return found
 
 
 def _run(args: list[str], input: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     # stdin is the message or nothing, never the terminal: ssh-keygen must not prompt.
     return subprocess.run(
-        [_keygen(), *args], input=input if input is not None else b"", capture_output=True, env=env, check=False,
+        [_keygen(), *args],
+        input=input if input is not None else b"",
+        capture_output=True,
+        env=env,
+        check=False,
         start_new_session=True,  # no controlling terminal: a passphrase prompt cannot appear
     )
 
 
 def _reason(done: subprocess.CompletedProcess) -> str:
     text = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
-    return text[-1] if text else f"ssh-keygen exited {done.returncode}"
+    return text[-1] if text else _("ssh-keygen exited {returncode}").format(returncode=done.returncode)
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,14 @@ class PublicKey:
             done = _run(["-l", "-E", "sha256", "-f", fh.name])
         found = _FINGERPRINT.search(done.stdout.decode(errors="replace"))
         if done.returncode != 0 or not found:
-            raise SigningError(f"not an SSH public key: {_reason(done)}")
+            raise SigningError(_("not an SSH public key: {reason}").format(reason=_reason(done)))
         return found.group(1)
 
 
 def parse_public_key(text: str) -> PublicKey:
     parts = (text or "").strip().split()
     if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
-        raise SigningError("not an SSH public key (expected a line such as `ssh-ed25519 AAAA… you@host`)")
+        raise SigningError(_("not an SSH public key (expected a line such as `ssh-ed25519 AAAA… you@host`)"))
     key = PublicKey(" ".join(parts))
     key.fingerprint()  # refuses what ssh-keygen cannot read
     return key
@@ -91,7 +96,9 @@ class SigningKey:
     def __init__(self, path):
         self.path = Path(os.path.expanduser(str(path)))
         if not self.path.is_file():
-            raise SigningError(f"signing_key {self.path} is not a file; set it to your private key (e.g. ~/.ssh/id_ed25519)")
+            raise SigningError(
+                _("signing_key {path} is not a file; set it to your private key (e.g. ~/.ssh/id_ed25519)").format(path=self.path)
+            )
 
     def _has_passphrase(self) -> bool:
         done = _run(["-y", "-P", "", "-f", str(self.path)])
@@ -103,7 +110,11 @@ class SigningKey:
             return parse_public_key(pub.read_text(encoding="utf-8", errors="replace"))
         done = _run(["-y", "-P", "", "-f", str(self.path)])
         if done.returncode != 0:
-            raise SigningError(f"cannot read the public half of {self.path} (and {pub} is missing): {_reason(done)}")
+            raise SigningError(
+                _("cannot read the public half of {path} (and {pub} is missing): {reason}").format(
+                    path=self.path, pub=pub, reason=_reason(done)
+                )
+            )
         return parse_public_key(done.stdout.decode())
 
     def _in_agent(self, key: PublicKey) -> bool:
@@ -119,8 +130,9 @@ class SigningKey:
             return True
         if self._has_passphrase():
             raise SigningError(
-                f"{self.path} is protected by a passphrase and ssh-agent does not hold it: run `ssh-add {self.path}` "
-                "(nothing was exported)"
+                _(
+                    "{path} is protected by a passphrase and ssh-agent does not hold it: run `ssh-add {path}` (nothing was exported)"
+                ).format(path=self.path)
             )
         return False
 
@@ -137,7 +149,9 @@ class SigningKey:
             message_file.write_bytes(message)
             done = _run(["-Y", "sign", "-f", str(signer), "-n", NAMESPACE, str(message_file)])
             if done.returncode != 0:
-                raise SigningError(f"ssh-keygen could not sign with {self.path}: {_reason(done)}")
+                raise SigningError(
+                    _("ssh-keygen could not sign with {path}: {reason}").format(path=self.path, reason=_reason(done))
+                )
             return (Path(str(message_file) + ".sig")).read_text(encoding="ascii")
 
 
@@ -151,7 +165,7 @@ def signature_key(armour: str, message: bytes) -> str:
         done = _run(["-Y", "check-novalidate", "-n", NAMESPACE, "-s", str(sig)], input=message)
     found = _FINGERPRINT.search(done.stdout.decode(errors="replace") + done.stderr.decode(errors="replace"))
     if done.returncode != 0 or not found:
-        raise SigningError(f"the signature does not match the statement ({_reason(done)})")
+        raise SigningError(_("the signature does not match the statement ({reason})").format(reason=_reason(done)))
     return found.group(1)
 
 
@@ -171,4 +185,8 @@ def verify_signed(armour: str, message: bytes, allowed_signers: Path, principal:
         sig.write_text(armour)
         done = _run(["-Y", "verify", "-f", str(allowed_signers), "-I", principal, "-n", NAMESPACE, "-s", str(sig)], input=message)
     if done.returncode != 0:
-        raise SigningError(f"the signature is not {principal}'s in {allowed_signers} ({_reason(done)})")
+        raise SigningError(
+            _("the signature is not {principal}'s in {allowed_signers} ({reason})").format(
+                principal=principal, allowed_signers=allowed_signers, reason=_reason(done)
+            )
+        )

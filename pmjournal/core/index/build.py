@@ -483,8 +483,10 @@ def report_progress(total: int):
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from ..i18n import _
+
     progress = Progress(
-        TextColumn("indexing the journal"),
+        TextColumn(_("indexing the journal")),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import PmjournalError
+from ..i18n import _
 
 
 class SyncError(PmjournalError):
@@ -29,7 +30,7 @@ _IDENTITY = {
 def git_program() -> str:
     found = shutil.which("git")
     if found is None:
-        raise SyncError("sync needs the `git` program, which is not on PATH; install git and run it again")
+        raise SyncError(_("sync needs the `git` program, which is not on PATH; install git and run it again"))
     return found
 
 
@@ -43,7 +44,7 @@ def _last_line(stderr: bytes) -> str:
     lines = [line for line in lines if not line.startswith("hint:")]
     specific = [line for line in lines if not any(g in line for g in _GENERIC)]
     rejected = [line for line in specific if line.startswith("!")]
-    return (rejected or specific or lines or ["git gave no reason"])[0]
+    return (rejected or specific or lines or [_("git gave no reason")])[0]
 
 
 # No delta search when packing for a push or fetch: segments are distinct text that
@@ -83,7 +84,7 @@ class Git:
         try:
             done = subprocess.run([self.program, *_FAST, *args], input=input, capture_output=True, env=self.env, check=False)
         except OSError as err:
-            raise SyncError(f"could not run git: {err.strerror}") from None
+            raise SyncError(_("could not run git: {strerror}").format(strerror=err.strerror)) from None
         if done.returncode != 0:
             raise SyncError(f"{what or 'git ' + args[0]} failed: {_last_line(done.stderr)}")
         return done.stdout
@@ -109,11 +110,15 @@ class Git:
             return []
         out = self.run("cat-file", "--batch", input=("\n".join(oids) + "\n").encode())
         blobs, at = [], 0
-        for _ in oids:
+        for _oid in oids:
             eol = out.index(b"\n", at)
             header = out[at:eol].split()
             if len(header) != 3 or header[1] != b"blob":
-                raise SyncError(f"the remote holds something that is not a pmjournal chain ({header[0].decode()[:12]} is not a file)")
+                raise SyncError(
+                    _("the remote holds something that is not a pmjournal chain ({name} is not a file)").format(
+                        name=header[0].decode()[:12]
+                    )
+                )
             size = int(header[2])
             blobs.append(out[eol + 1 : eol + 1 + size])
             at = eol + 1 + size + 1
@@ -129,7 +134,7 @@ class Git:
             meta, name = item.split(b"\t", 1)
             mode, kind, oid = meta.split()
             if kind != b"blob":
-                raise SyncError("the remote holds something that is not a pmjournal chain (a folder inside a chain)")
+                raise SyncError(_("the remote holds something that is not a pmjournal chain (a folder inside a chain)"))
             files[name.decode()] = oid.decode()
         return files
 

@@ -80,7 +80,9 @@ class Team:
         """handle -> the file of each colleague's chain held here."""
         if not self.chains_dir.is_dir():
             return {}
-        return {p.stem: p for p in sorted(self.chains_dir.glob("*.json")) if HANDLE.match(p.stem) and not p.stem.endswith(".head")}
+        return {
+            p.stem: p for p in sorted(self.chains_dir.glob("*.json")) if HANDLE.match(p.stem) and not p.stem.endswith(".head")
+        }
 
     def signature(self) -> tuple:
         """Changes whenever a sync brought records in: for readers that poll."""

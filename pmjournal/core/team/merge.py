@@ -11,6 +11,7 @@ had seen that, so its clock is higher).
 from pathlib import Path
 
 from ..errors import JournalDamaged
+from ..i18n import _
 from ..storage import JournalFile, Reader
 from .layout import Team, clock_of
 
@@ -23,7 +24,7 @@ class ChainCopy:
         self.path = path
         self.damaged: str | None = None
         try:
-            _, records, reader = JournalFile(path).load()
+            _header, records, reader = JournalFile(path).load()
         except JournalDamaged as err:
             # Shown as a notice; the rest of the team's trail still reads.
             records, reader, self.damaged = [], Reader(path), str(err)
@@ -55,7 +56,11 @@ class TeamRecords:
         out = [clash_note(self.clashes)] if self.clashes else []
         for chain in self.chains:
             if chain.damaged:
-                out.append(f"the copy of {chain.handle}'s chain here is damaged and was left out ({chain.damaged})")
+                out.append(
+                    _("the copy of {handle}'s chain here is damaged and was left out ({damaged})").format(
+                        handle=chain.handle, damaged=chain.damaged
+                    )
+                )
             elif chain.reader.broken:
                 out.append(broken_copy_note(chain.handle, *chain.reader.broken))
         return out
@@ -63,11 +68,15 @@ class TeamRecords:
 
 def clash_note(clashes: list[str]) -> str:
     shown = ", ".join(clashes[:3]) + (", ..." if len(clashes) > 3 else "")
-    return f"{len(clashes)} colleague record(s) reuse an id already in the journal and were left out ({shown}): run `pmjournal verify`"
+    return _(
+        "{n} colleague record(s) reuse an id already in the journal and were left out ({shown}): run `pmjournal verify`"
+    ).format(n=len(clashes), shown=shown)
 
 
 def broken_copy_note(handle: str, seq: int, problem: str) -> str:
-    return f"the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}): run `pmjournal verify`"
+    return _("the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}): run `pmjournal verify`").format(
+        handle=handle, seq=seq, problem=problem
+    )
 
 
 def merged(own: list[dict], own_handle: str, chains: list[ChainCopy], clashes: list | None = None) -> list[dict]:
@@ -80,7 +89,7 @@ def merged(own: list[dict], own_handle: str, chains: list[ChainCopy], clashes: l
         keyed.extend((clock_of(r), chain.handle, r["seq"], r) for r in chain.records)
     keyed.sort(key=lambda item: item[:3])
     out, seen = [], {r["id"] for r in own}
-    for *_, record in keyed:
+    for *_key, record in keyed:
         if "author" in record:
             if record["id"] in seen:
                 if clashes is not None:

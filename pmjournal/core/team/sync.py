@@ -31,6 +31,7 @@ from ..chain import header_link
 from ..errors import JournalDamaged
 from ..evidence import heads
 from ..files import write_atomically
+from ..i18n import _, ngettext
 from ..ids import new_id
 from ..storage import JournalFile, Reader, check_header
 from . import segments
@@ -61,18 +62,28 @@ class SyncReport:
     def lines(self) -> list[str]:
         out = []
         if self.created_team:
-            out.append(f"started a team journal on {self.remote} as {self.handle}")
+            out.append(_("started a team journal on {remote} as {handle}").format(remote=self.remote, handle=self.handle))
         if self.restored:
-            out.append(f"restored {self.restored} records of {self.handle} from {self.remote}")
+            out.append(
+                _("restored {restored} records of {handle} from {remote}").format(
+                    restored=self.restored, handle=self.handle, remote=self.remote
+                )
+            )
         if self.repaired:
             first, last = self.repaired
             out.append(
-                f"the remote had lost {self.handle}#{first}-#{last} of your chain (cut there since the last sync); pushed them again"
+                _(
+                    "the remote had lost {handle}#{first}-#{last} of your chain (cut there since the last sync); pushed them again"
+                ).format(handle=self.handle, first=first, last=last)
             )
         taken = ", ".join(f"{h} {n}" for h, n in sorted(self.fetched.items()) if n)
         out.append(
-            f"synced with {self.remote} as {self.handle}: pushed {self.pushed} record{'s' * (self.pushed != 1)}, "
-            f"took {sum(self.fetched.values())}" + (f" ({taken})" if taken else "")
+            ngettext(
+                "synced with {remote} as {handle}: pushed {pushed} record, took {taken}",
+                "synced with {remote} as {handle}: pushed {pushed} records, took {taken}",
+                self.pushed,
+            ).format(remote=self.remote, handle=self.handle, pushed=self.pushed, taken=sum(self.fetched.values()))
+            + (f" ({taken})" if taken else "")
         )
         out.extend(self.refused[h] for h in sorted(self.refused))
         return out
@@ -103,10 +114,14 @@ def _read_chain(git: Git, commit: str, handle: str) -> tuple[list[str], dict[str
     try:
         files = git.tree_of(commit)
     except SyncError as err:
-        raise SyncError(f"{handle}'s chain on the remote: {err}; took nothing of {handle}'s") from None  # a refusal names whose
+        raise SyncError(
+            _("{handle}'s chain on the remote: {err}; took nothing of {handle}'s").format(handle=handle, err=err)
+        ) from None  # a refusal names whose
     names = segments.ordered(files)
     if names is None:
-        raise SyncError(f"{handle}'s chain on the remote is not a pmjournal chain (unexpected files in it)")
+        raise SyncError(
+            _("{handle}'s chain on the remote is not a pmjournal chain (unexpected files in it)").format(handle=handle)
+        )
     return names, files
 
 
@@ -117,11 +132,13 @@ class _Sync:
         self.state = self.team.state()
         self.remote = remote or self.state.get("remote")
         if not self.remote:
-            raise SyncError("no remote yet: run `pmjournal sync REMOTE` once (a git URL, or the path of a bare repository)")
+            raise SyncError(_("no remote yet: run `pmjournal sync REMOTE` once (a git URL, or the path of a bare repository)"))
         if handle is not None and not HANDLE.match(handle):
-            raise SyncError(f"{handle!r} cannot be a handle: use lower-case letters, digits and '-', up to 32")
+            raise SyncError(
+                _("{handle!r} cannot be a handle: use lower-case letters, digits and '-', up to 32").format(handle=handle)
+            )
         if handle and self.state.get("handle") and handle != self.state["handle"]:
-            raise SyncError(f"this journal syncs as {self.state['handle']}; its handle cannot change")
+            raise SyncError(_("this journal syncs as {handle}; its handle cannot change").format(handle=self.state["handle"]))
         self.handle = self.state.get("handle") or handle
         self.name = name
         self.journal = JournalFile(journal_path)
@@ -137,10 +154,17 @@ class _Sync:
         ours = [n for n in names if n.startswith("refs/pmjournal/")]
         if names and not ours:
             raise SyncError(
-                f"{self.remote} holds a git repository that is not a pmjournal team journal; use an empty repository. Nothing was changed"
+                _(
+                    "{remote} holds a git repository that is not a pmjournal team journal; use an empty repository. Nothing was changed"
+                ).format(remote=self.remote)
             )
         self.git.run(
-            "fetch", "--no-tags", "--prune", "--quiet", self.remote, f"+refs/pmjournal/*:{STAGED}pmjournal/*",
+            "fetch",
+            "--no-tags",
+            "--prune",
+            "--quiet",
+            self.remote,
+            f"+refs/pmjournal/*:{STAGED}pmjournal/*",
             what=f"fetching from {self.remote}",
         )
         staged = self.git.refs(STAGED + "pmjournal/")
@@ -152,7 +176,11 @@ class _Sync:
         commit = refs.get(TEAM_REF)
         if commit is None:
             if any(name.startswith(CHAINS) for name in refs):
-                raise SyncError(f"{self.remote} has pmjournal chains but no team record; it is damaged. Nothing was changed")
+                raise SyncError(
+                    _("{remote} has pmjournal chains but no team record; it is damaged. Nothing was changed").format(
+                        remote=self.remote
+                    )
+                )
             # An empty remote: a new team, or (with a team known here) a remote that lost
             # its data or a new home for the team, refilled by everyone's next sync.
             team = known or new_id()
@@ -169,9 +197,13 @@ class _Sync:
             team = info["team"]
             assert info["format"] == TEAM_FORMAT and isinstance(team, str)
         except (KeyError, TypeError, ValueError, AssertionError, orjson.JSONDecodeError):  # TypeError: JSON, but not an object
-            raise SyncError(f"{self.remote} holds a damaged team record; nothing was changed") from None
+            raise SyncError(_("{remote} holds a damaged team record; nothing was changed").format(remote=self.remote)) from None
         if known and team != known:
-            raise SyncError(f"{self.remote} holds another team's journal (team {team}; this journal belongs to team {known}). Nothing was changed")
+            raise SyncError(
+                _(
+                    "{remote} holds another team's journal (team {team}; this journal belongs to team {known}). Nothing was changed"
+                ).format(remote=self.remote, team=team, known=known)
+            )
         return team, None
 
     # -- this author's chain ----------------------------------------------
@@ -199,7 +231,7 @@ class _Sync:
             if header and first.split(b"\n", 1)[0] == header:
                 self.handle = candidate  # this journal's own chain, synced before from a lost folder
                 return
-        raise SyncError("no free handle; choose one with --as")
+        raise SyncError(_("no free handle; choose one with --as"))
 
     def check_own(self, refs: dict[str, str], own: bytes, report: SyncReport) -> tuple[bytes, str | None, int]:
         """(this journal's bytes as they will be pushed, the remote's commit of them, lines there)."""
@@ -219,8 +251,9 @@ class _Sync:
         for i, name in enumerate(names):
             if i >= len(mine):
                 raise SyncError(
-                    f"the remote holds records of {self.handle} that this journal does not have: it is behind its own "
-                    "chain (restored from an old backup?). Nothing was changed"
+                    _(
+                        "the remote holds records of {handle} that this journal does not have: it is behind its own chain (restored from an old backup?). Nothing was changed"
+                    ).format(handle=self.handle)
                 )
             if segments.blob_id(mine[i]) == files[name]:
                 there_lines += mine[i].count(b"\n")
@@ -231,8 +264,9 @@ class _Sync:
                 continue
             where = _first_difference(mine[i], theirs, self.handle, i * segments.SEGMENT)
             raise SyncError(
-                f"the remote's copy of your own chain ({self.handle}) differs from this journal at {where}: "
-                "it was rewritten there, or this file was. Nothing was pushed; run `pmjournal verify`"
+                _(
+                    "the remote's copy of your own chain ({handle}) differs from this journal at {where}: it was rewritten there, or this file was. Nothing was pushed; run `pmjournal verify`"
+                ).format(handle=self.handle, where=where)
             )
         pushed_before = self.state.get("pushed_seq", 0)
         if there_lines - 1 < pushed_before:
@@ -246,7 +280,7 @@ class _Sync:
         with self.journal.lock:
             current = self.own_bytes()
             if current.count(b"\n") > 1:
-                raise SyncError("this journal got records while it was being restored; run sync again")
+                raise SyncError(_("this journal got records while it was being restored; run sync again"))
             write_atomically(self.journal.path, data)
             os.chmod(self.journal.path, 0o600)
 
@@ -285,7 +319,7 @@ class _Sync:
         try:
             header = check_header(first.rstrip(b"\n"), f"{handle}'s chain")
         except JournalDamaged as err:
-            raise SyncError(str(err).replace("; it was not changed", "")) from None
+            raise SyncError(str(err).replace(_("; it was not changed"), "")) from None
         reader = Reader(handle, 0, header_link(first.rstrip(b"\n"), header["schema"]), len(first))
         self._read_all(reader, fh, handle)
 
@@ -308,12 +342,14 @@ class _Sync:
                 pass
         except JournalDamaged as err:
             seq, problem = getattr(err, "bad", (reader.seq + 1, "damaged"))
-            raise SyncError(f"{handle}#{seq} does not verify ({problem})") from None
+            raise SyncError(
+                _("{handle}#{seq} does not verify ({problem})").format(handle=handle, seq=seq, problem=problem)
+            ) from None
         if reader.broken:
             seq, problem = reader.broken
-            raise SyncError(f"{handle}#{seq} does not verify ({problem})")
+            raise SyncError(_("{handle}#{seq} does not verify ({problem})").format(handle=handle, seq=seq, problem=problem))
         if reader.torn or reader.unfinished:
-            raise SyncError(f"{handle}'s chain ends in an unfinished write")
+            raise SyncError(_("{handle}'s chain ends in an unfinished write").format(handle=handle))
 
     def colleague(self, handle: str, commit: str) -> bytes:
         """The new bytes of a colleague's chain past the copy held here (b"" if none).
@@ -333,13 +369,15 @@ class _Sync:
                 (theirs,) = self.git.read_blobs([files[names[i]]])
                 where = _first_difference(seg, theirs, handle, i * segments.SEGMENT)
                 raise SyncError(
-                    f"{handle}'s history was rewritten on the remote: {where} differs from the copy here. "
-                    f"Kept the copy here and took nothing of {handle}'s"
+                    _(
+                        "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
+                    ).format(handle=handle, where=where)
                 )
         if len(names) < len(mine):
             raise SyncError(
-                f"{handle}'s history on the remote is shorter than the copy here (records from {handle}#{len(names) * segments.SEGMENT} "
-                f"on were dropped). Kept the copy here and took nothing of {handle}'s"
+                _(
+                    "{handle}'s history on the remote is shorter than the copy here (records from {handle}#{seq} on were dropped). Kept the copy here and took nothing of {handle}'s"
+                ).format(handle=handle, seq=len(names) * segments.SEGMENT)
             )
         last = len(mine) - 1
         rest = self.git.read_blobs([files[n] for n in names[max(last, 0) :]])
@@ -349,13 +387,15 @@ class _Sync:
                 if len(there) < len(mine[-1]) and mine[-1].startswith(there):
                     end = last * segments.SEGMENT + there.count(b"\n") - 1
                     raise SyncError(
-                        f"{handle}'s history on the remote ends at {handle}#{end} "
-                        f"but the copy here goes further: records were dropped. Kept the copy here and took nothing of {handle}'s"
+                        _(
+                            "{handle}'s history on the remote ends at {handle}#{end} but the copy here goes further: records were dropped. Kept the copy here and took nothing of {handle}'s"
+                        ).format(handle=handle, end=end)
                     )
                 where = _first_difference(mine[-1], there, handle, last * segments.SEGMENT)
                 raise SyncError(
-                    f"{handle}'s history was rewritten on the remote: {where} differs from the copy here. "
-                    f"Kept the copy here and took nothing of {handle}'s"
+                    _(
+                        "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
+                    ).format(handle=handle, where=where)
                 )
             new = there[len(mine[-1]) :]
         else:
@@ -364,14 +404,16 @@ class _Sync:
             self._signed_head(handle, files, have)
             return b""
         if not new.endswith(b"\n"):
-            raise SyncError(f"{handle}'s chain on the remote ends in a cut line; took nothing of {handle}'s")
+            raise SyncError(
+                _("{handle}'s chain on the remote ends in a cut line; took nothing of {handle}'s").format(handle=handle)
+            )
         try:
             if have:
                 self._check_tail(have + new, have.count(b"\n"), handle)
             else:
                 self._check_new(new, handle)
         except SyncError as err:
-            raise SyncError(f"{err}; took nothing of {handle}'s") from None
+            raise SyncError(_("{err}; took nothing of {handle}'s").format(err=err, handle=handle)) from None
         self._ids_are_new(new, handle)
         self._signed_head(handle, files, have + new)
         return new
@@ -382,11 +424,13 @@ class _Sync:
         self.heads.pop(handle, None)
         if heads.STATEMENT_FILE not in files or heads.SIGNATURE_FILE not in files:
             return
-        text, signature = (b.decode("utf-8", "replace") for b in self.git.read_blobs([files[heads.STATEMENT_FILE], files[heads.SIGNATURE_FILE]]))
+        text, signature = (
+            b.decode("utf-8", "replace") for b in self.git.read_blobs([files[heads.STATEMENT_FILE], files[heads.SIGNATURE_FILE]])
+        )
         try:
             fingerprint = heads.check(text, signature, handle, heads.leaves_of(chain))
         except ValueError as err:
-            raise SyncError(f"{err}; took nothing of {handle}'s") from None
+            raise SyncError(_("{err}; took nothing of {handle}'s").format(err=err, handle=handle)) from None
         self.heads[handle] = {"statement": text, "signature": signature, "fingerprint": fingerprint}
 
     def _ids_are_new(self, new: bytes, handle: str) -> None:
@@ -400,8 +444,9 @@ class _Sync:
             if found and found.group(1) in self._known_ids:
                 record = orjson.loads(line)
                 raise SyncError(
-                    f"{handle}#{record.get('seq')} reuses the id {found.group(1).decode()} of a record already here; "
-                    f"took nothing of {handle}'s"
+                    _("{handle}#{seq} reuses the id {id} of a record already here; took nothing of {handle}'s").format(
+                        handle=handle, seq=record.get("seq"), id=found.group(1).decode()
+                    )
                 )
             if found:
                 self._known_ids.add(found.group(1))
@@ -441,7 +486,7 @@ class _Sync:
             if handle == self.handle:
                 continue
             if not HANDLE.match(handle):
-                report.refused[handle] = f"{handle!r} on the remote is not a valid handle; ignored"
+                report.refused[handle] = _("{handle!r} on the remote is not a valid handle; ignored").format(handle=handle)
                 continue
             try:
                 taking[handle] = self.colleague(handle, commit)
@@ -497,7 +542,7 @@ def sync(journal_path, remote: str | None = None, handle: str | None = None, nam
         with FileLock(str(team.root / "sync.lock"), timeout=0):
             return _Sync(journal_path, remote, handle, name, signing_key).run()
     except Timeout:
-        raise SyncError("another sync of this journal is running; try again when it ends") from None
+        raise SyncError(_("another sync of this journal is running; try again when it ends")) from None
     except BaseException:
         if not joined and not team.joined:
             import shutil

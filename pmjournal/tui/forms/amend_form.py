@@ -10,11 +10,13 @@ from textual.widgets import Input, Label
 
 from pmjournal.core.errors import ValidationError
 from pmjournal.core.fold import ref_of
+from pmjournal.core.i18n import _, pgettext
 from pmjournal.core.model import Field
 
 from .base import FormScreen
 from .editors import FormInput
 from .fields import FieldRow
+from .labels import kind_name
 from .values import core_value, link_rels, raw_from_view, resolve_links, split_refs
 
 
@@ -22,12 +24,13 @@ class ReasonRow(FieldRow):
     """Why the entry is being amended: stored with the amendment, required."""
 
     def __init__(self):
-        super().__init__(Field("reason", "line", "Reason *"), "")
+        super().__init__(Field("reason", "line", "Reason"), "")
 
     def compose(self) -> ComposeResult:
-        yield Label(self.field.label, classes="pm-label")
+        # Its own word, not the field table's "Reason": an incident's Causes may be called the same in Chinese.
+        yield Label(pgettext("amend", "Reason") + " *", classes="pm-label")
         with Vertical(classes="pm-cell"):
-            yield FormInput(placeholder="why this changes (required)", compact=True, id="f-reason")
+            yield FormInput(placeholder=_("why this changes (required)"), compact=True, id="f-reason")
             yield Label("", classes="pm-error", markup=False)
 
     def editor(self) -> Input:
@@ -53,20 +56,22 @@ class AmendForm(FormScreen):
         self.view = view
 
     def heading(self) -> str:
-        return f"Amend {ref_of(self.view)} ({self.kind}): {self.view.get('title', '')}"
+        return _("Amend {ref} ({kind}): {title}").format(
+            ref=ref_of(self.view), kind=kind_name(self.kind), title=self.view.get("title", "")
+        )
 
     def initial_raw(self, field: Field):
         return raw_from_view(field, self.view, self.session.views(self.snapshot))
 
     def help_text(self) -> str:
-        return "change fields, give a reason (shift+tab from the title), ctrl+s · esc cancel"
+        return _("change fields, give a reason (shift+tab from the title), ctrl+s · esc cancel")
 
     def compose_top(self) -> ComposeResult:
         # Above the fields, so the required reason is never scrolled out of sight.
         yield ReasonRow()
 
     def discard_question(self) -> str:
-        return f"Drop your changes to {ref_of(self.view)}? Nothing has been saved."
+        return _("Drop your changes to {ref}? Nothing has been saved.").format(ref=ref_of(self.view))
 
     def changes(self) -> tuple[dict, dict | None]:
         """(changed fields -> new values, links to add); only what the user touched."""
@@ -105,7 +110,7 @@ class AmendForm(FormScreen):
         reason = self.query_one(ReasonRow).raw
         changes, links = self.changes()
         if not changes and not links:
-            raise ValidationError("nothing changed: edit a field, or press escape to leave", field=None)
+            raise ValidationError(_("nothing changed: edit a field, or press escape to leave"), field=None)
         if not reason.strip():
-            raise ValidationError("a reason is required: say why this entry changes", field="reason")
+            raise ValidationError(_("a reason is required: say why this entry changes"), field="reason")
         return lambda: self.session.amend(self.view["id"], changes, reason, links=links)

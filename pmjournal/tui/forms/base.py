@@ -19,6 +19,7 @@ from textual.widgets import Label
 
 from pmjournal.core import dates
 from pmjournal.core.errors import PmjournalError, StoreError, ValidationError
+from pmjournal.core.i18n import N_, _, ngettext
 from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 from pmjournal.core.people import People
 
@@ -34,14 +35,15 @@ HEAD = ("title", "occurred_at", "owner", "requested_by", "approved_by", "consult
 TAIL = ("body", "causes", "links", "project", "tags", "evidence")
 # An incident is mostly its causes and what led to it.
 INCIDENT_TAIL = ("causes", "links", "body", "project", "tags", "evidence")
+# Translated where shown (N_ marks them for the catalog).
 PLACEHOLDERS = {
-    "title": "what happened, in one line",
-    "owner": "the one accountable person",
-    "person": "a name",
-    "people": "names, comma-separated",
-    "tags": "words, space-separated",
+    "title": N_("what happened, in one line"),
+    "owner": N_("the one accountable person"),
+    "person": N_("a name"),
+    "people": N_("names, comma-separated"),
+    "tags": N_("words, space-separated"),
 }
-HELP = "ctrl+s save · esc cancel · tab next · → take suggestion · space ticks"
+HELP = N_("ctrl+s save · esc cancel · tab next · → take suggestion · space ticks")
 
 
 def ordered_fields(kind: str) -> list[Field]:
@@ -53,19 +55,18 @@ def ordered_fields(kind: str) -> list[Field]:
 
 def store_message(err: Exception) -> str:
     """One line for a write that failed; the form stays open, so say that nothing typed is lost."""
-    kept = "your text is kept: press ctrl+s to try again"
     if isinstance(err, StoreError):
-        return f"{err}; {kept}"
+        return _("{error}; your text is kept: press ctrl+s to try again").format(error=err)
     if isinstance(err, OSError):
-        return f"not saved: {err.strerror or err}; {kept}"
-    return f"not saved: {err}"
+        return _("not saved: {error}; your text is kept: press ctrl+s to try again").format(error=err.strerror or err)
+    return _("not saved: {error}").format(error=err)
 
 
 class FormScreen(HoldsKeys, ModalScreen):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", N_("Save"), priority=True),
+        Binding("escape", "cancel", N_("Cancel")),
         *FIELD_MOVES,
     ]
 
@@ -100,7 +101,7 @@ class FormScreen(HoldsKeys, ModalScreen):
         raw = self.initial_raw(field)
         kind = field.type
         if kind == "date":
-            hint = "empty: now, when you save" if field.name == "occurred_at" else "optional"
+            hint = _("empty: now, when you save") if field.name == "occurred_at" else _("optional")
             return DateRow(field, raw, self.clock, hint)
         if kind in ("text", "list", "commitments"):
             return TextRow(field, raw)
@@ -112,7 +113,8 @@ class FormScreen(HoldsKeys, ModalScreen):
             return ImpactRow(field, raw)
         if kind == "links":
             return LinksRow(field, raw, self.session, self.snapshot, self.kind, self.exclude_id)
-        placeholder = PLACEHOLDERS.get(field.name) or PLACEHOLDERS.get(kind, "")
+        placeholder = PLACEHOLDERS.get(field.name) or PLACEHOLDERS.get(kind)
+        placeholder = _(placeholder) if placeholder else ""
         required = field.name == "title" or (field.name == "owner" and self.kind in OWNER_REQUIRED)
         return InputRow(field, raw, placeholder, required=required, people=self.people)
 
@@ -137,7 +139,7 @@ class FormScreen(HoldsKeys, ModalScreen):
             yield Label("", markup=False, classes="pm-form-error", id="form-error")
 
     def help_text(self) -> str:
-        return HELP
+        return _(HELP)
 
     def on_mount(self) -> None:
         self.query_one("#form-error", Label).display = False
@@ -172,7 +174,11 @@ class FormScreen(HoldsKeys, ModalScreen):
             return
         self.query_one("#row-body", TextRow).append(event.text)
         count = len(event.text.splitlines())
-        row.show_note(f"the paste's other {count} line{'s' if count > 1 else ''} went into Body")
+        row.show_note(
+            ngettext("the paste's other line went into Body", "the paste's other {count} lines went into Body", count).format(
+                count=count
+            )
+        )
 
     # -- saving --------------------------------------------------------
 
@@ -216,7 +222,7 @@ class FormScreen(HoldsKeys, ModalScreen):
         # queue until it returns, and the write can wait up to the lock's 5 s for another
         # process. The form says "saving…" and the app keeps answering meanwhile.
         self.saving = True
-        self.show_form_error("saving…")
+        self.show_form_error(_("saving…"))
         self.run_worker(self._write(write), group="save", exit_on_error=False)
 
     async def _write(self, write: Callable[[], dict]) -> None:
@@ -237,18 +243,18 @@ class FormScreen(HoldsKeys, ModalScreen):
         elif isinstance(err, StoreError | OSError):
             message = store_message(err)
             self.show_form_error(message)
-            self.notify(message, title="Not saved", severity="error", markup=False, timeout=8)
+            self.notify(message, title=_("Not saved"), severity="error", markup=False, timeout=8)
         elif isinstance(err, PmjournalError):
             self.show_form_error(str(err))
         else:
             # A bug must not cost the user what they typed: keep the form open and say so.
-            message = f"not saved, unexpected error: {type(err).__name__}: {err}; your text is kept"
+            message = _("not saved, unexpected error: {error}; your text is kept").format(error=f"{type(err).__name__}: {err}")
             self.show_form_error(message)
-            self.notify(message, title="Not saved", severity="error", markup=False, timeout=10)
+            self.notify(message, title=_("Not saved"), severity="error", markup=False, timeout=10)
 
     def action_cancel(self) -> None:
         if self.saving:
-            self.notify("Still saving: the form closes when the journal has it.", markup=False)
+            self.notify(_("Still saving: the form closes when the journal has it."), markup=False)
             return
         if not self.dirty:
             self.dismiss(None)
@@ -258,7 +264,7 @@ class FormScreen(HoldsKeys, ModalScreen):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmDialog(self.discard_question(), yes="Discard", no="Keep editing"), answered)
+        self.app.push_screen(ConfirmDialog(self.discard_question(), yes=_("Discard"), no=_("Keep editing")), answered)
 
     def discard_question(self) -> str:
-        return "Drop what you typed? Nothing has been saved."
+        return _("Drop what you typed? Nothing has been saved.")

@@ -6,22 +6,25 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from pmjournal.core.i18n import N_, _
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Dismisses with True only for an explicit yes; escape and "no" keep what the user has."""
 
     CSS_PATH = "forms.tcss"
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", show=False),
-        Binding("n", "answer(False)", "No", show=False),
-        Binding("escape", "answer(False)", "Cancel"),
+        Binding("y", "answer(True)", N_("Yes"), show=False),
+        Binding("n", "answer(False)", N_("No"), show=False),
+        Binding("escape", "answer(False)", N_("Cancel")),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No", *, danger: bool = True):
+    def __init__(self, question: str, yes: str | None = None, no: str | None = None, *, danger: bool = True):
+        """`yes` and `no` label the buttons (already translated); the keys stay y and n in every language."""
         super().__init__(classes="pm-dialog")
         self.question = question
-        self.yes_label = yes
-        self.no_label = no
+        self.yes_label = yes or _("Yes")
+        self.no_label = no or _("No")
         self.danger = danger
 
     def compose(self) -> ComposeResult:

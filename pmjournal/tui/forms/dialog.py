@@ -10,6 +10,7 @@ from textual.widgets import Input, Label
 
 from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError, StoreError
+from pmjournal.core.i18n import _
 
 from .base import store_message
 from .editors import FormInput, HoldsKeys, refused
@@ -44,7 +45,7 @@ class FieldDialog(HoldsKeys, ModalScreen[ResultType]):
         """Run a journal write in a thread, saying "saving…" (it can wait for another
         process's lock), and return its record; or None, with the error under the field
         (a store failure is also a notice titled `failed`: what was typed is kept)."""
-        self.show_error("saving…")
+        self.show_error(_("saving…"))
         try:
             return await asyncio.to_thread(call, *args, **kwargs)
         except (StoreError, OSError) as err:

@@ -9,18 +9,35 @@ from textual.widgets import Input, Label
 
 from pmjournal.core.display import visible
 from pmjournal.core.fold import ref_of
-from pmjournal.core.loops import Loop, label
+from pmjournal.core.i18n import N_, _
+from pmjournal.core.loops import Loop
 
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, caught_up
 
-WORDS = {"follow-up": "sent", "review": "held", "commitment": "met", "answer": "received"}
+
+def heading(loop: Loop) -> str:
+    """'#12: follow-up sent': what this dialog records, in the interface's language."""
+    ref = ref_of(loop.view)
+    if loop.type == "follow-up":
+        return _("{ref}: follow-up sent").format(ref=ref)
+    if loop.type == "review":
+        return _("{ref}: review held").format(ref=ref)
+    if loop.type == "answer":
+        return _("{ref}: answer received").format(ref=ref)
+    # TRANSLATORS: {number} is the commitment's number in the entry, {what} what was promised (user text).
+    number = loop.key.rpartition("-")[2]
+    return _("{ref}: commitment {number} ({what}) met").format(ref=ref, number=number, what=loop.what)
 
 
 class DoneDialog(FieldDialog[dict | None]):
     """Dismisses with the loop record, or None."""
 
-    BINDINGS = [Binding("ctrl+s", "submit", "Record", priority=True), Binding("escape", "cancel", "Cancel"), *FIELD_MOVES]
+    BINDINGS = [
+        Binding("ctrl+s", "submit", N_("Record"), priority=True),
+        Binding("escape", "cancel", N_("Cancel")),
+        *FIELD_MOVES,
+    ]
 
     def __init__(self, session, loop: Loop):
         super().__init__()
@@ -32,17 +49,17 @@ class DoneDialog(FieldDialog[dict | None]):
         loop, view = self.loop, self.loop.view
         answer = loop.type == "answer"
         with Vertical(classes="pm-box pm-small"):
-            yield Label(f"{ref_of(view)}: {label(loop)} {WORDS[loop.type]}", classes="pm-title", markup=False)
+            yield Label(visible(heading(loop)), classes="pm-title", markup=False)
             yield Label(visible(view.get("title", "")), markup=False, classes="pm-quote")
-            yield Label("When", classes="pm-label")
-            yield FormInput(placeholder="now; or 'yesterday 15:00', 'last fri', 2026-11-23", id="f-when")
-            yield Label("Who answered" if answer else "By", classes="pm-label")
+            yield Label(_("When"), classes="pm-label")
+            yield FormInput(placeholder=_("now; or 'yesterday 15:00', 'last fri', 2026-11-23"), id="f-when")
+            yield Label(_("Who answered") if answer else _("By"), classes="pm-label")
             owes = loop.owes[0] if len(loop.owes) == 1 else ""
-            yield FormInput(owes, placeholder=", ".join(loop.owes) if answer else "who did it", id="f-by")
-            yield Label("What was answered" if answer else "Note", classes="pm-label")
-            yield FormInput(placeholder="the answer, in a line" if answer else "what was done (optional)", id="f-note")
+            yield FormInput(owes, placeholder=", ".join(loop.owes) if answer else _("who did it"), id="f-by")
+            yield Label(_("What was answered") if answer else _("Note"), classes="pm-label")
+            yield FormInput(placeholder=_("the answer, in a line") if answer else _("what was done (optional)"), id="f-note")
             yield Label("", markup=False, classes="pm-error", id="error")
-            yield Label("ctrl+s record · tab next field · esc cancel", classes="pm-help")
+            yield Label(_("ctrl+s record · tab next field · esc cancel"), classes="pm-help")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if not self.saving:
@@ -67,7 +84,7 @@ class DoneDialog(FieldDialog[dict | None]):
         self.saving = True
         try:
             record = await self.write(
-                "Not recorded",
+                _("Not recorded"),
                 self.session.close_loop,
                 self.loop.view["id"],
                 self.loop.key,

@@ -35,6 +35,8 @@ from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList,
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
+from pmjournal.core.i18n import N_, ngettext
+
 from ..key_order import HoldsKeys, caught_up
 
 __all__ = ["HoldsKeys", "caught_up"]  # re-exported: the forms take them from here
@@ -43,8 +45,8 @@ __all__ = ["HoldsKeys", "caught_up"]  # re-exported: the forms take them from he
 # the next key is routed (a fast typist's "tab" then "Mar" otherwise lands "Mar" in
 # the field being left).
 FIELD_MOVES = [
-    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+    Binding("tab", "app.focus_next", N_("Next field"), show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", N_("Previous field"), show=False, priority=True),
 ]
 
 
@@ -59,7 +61,12 @@ class InOrder:
         if await super().handle_key(event):
             return True
         app = self.app
-        for node in self.ancestors_with_self:
+        # From the focused widget when it is inside this one (a Select's open list): its own
+        # bindings (down, enter) come first, as the App would look them up; starting here ran
+        # the Select's "down" (open the list) instead, so no choice could be made by keyboard.
+        focused = self.screen.focused
+        start = focused if focused is not None and (focused is self or self in focused.ancestors) else self
+        for node in start.ancestors_with_self:
             for binding in node._bindings.key_to_bindings.get(event.key, ()):
                 # Priority bindings were run by the App before the key got here.
                 if not binding.priority and await app.run_action(binding.action, node):
@@ -73,7 +80,11 @@ class InOrder:
 def refused(text: str) -> str:
     """What a one-line field says when it refuses a paste of several lines."""
     count = len([line for line in text.splitlines() if line.strip()])
-    return f"one line only: nothing was pasted (the paste had {count} lines)"
+    return ngettext(
+        "one line only: nothing was pasted (the paste had {count} line)",
+        "one line only: nothing was pasted (the paste had {count} lines)",
+        count,
+    ).format(count=count)
 
 
 class FormInput(InOrder, Input):
@@ -153,7 +164,16 @@ class FormSelectionList(InOrder, SelectionList):
 
 
 class FormRadioSet(InOrder, RadioSet):
-    pass
+    def on_mount(self) -> None:
+        # Textual's RadioSet starts its highlight on the first button whatever is chosen:
+        # the arrows and enter must start from the choice shown (the interface's language
+        # is the second one in Chinese), or "enter" picks another. Later: RadioSet's own
+        # mount handler, which moves it to the first, runs after this one.
+        self.call_later(self._highlight_pressed)
+
+    def _highlight_pressed(self) -> None:
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
 
 
 class FormRadioButton(RadioButton):

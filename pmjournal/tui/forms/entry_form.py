@@ -1,11 +1,18 @@
 """The form for a new entry of one kind."""
 
+from pmjournal.core.i18n import _, pgettext
 from pmjournal.core.model import Field
 
 from .base import FormScreen
+from .labels import kind_name
 from .values import core_value, empty_raw, link_rels, resolve_links, split_refs
 
-DEFAULT_WHEN = "now"
+
+def default_when() -> str:
+    """What the date field starts with: "now" in the interface's language, as the user would type it
+    (core/dates.py reads both "now" and "现在")."""
+    # TRANSLATORS: typed into the When field for the user, so it must be a word the date parser reads (core/dates.py).
+    return pgettext("date as typed", "now")
 
 
 class EntryForm(FormScreen):
@@ -16,12 +23,12 @@ class EntryForm(FormScreen):
     is the one the trail screen holds (optional: see base.py).
     """
 
-    def __init__(self, session, kind: str, *, snapshot=None, when: str = DEFAULT_WHEN, clock=None):
+    def __init__(self, session, kind: str, *, snapshot=None, when: str | None = None, clock=None):
         super().__init__(session, kind, snapshot=snapshot, clock=clock)
-        self.when = when
+        self.when = default_when() if when is None else when
 
     def heading(self) -> str:
-        return f"New {self.kind}"
+        return _("New {kind}").format(kind=kind_name(self.kind))
 
     def initial_raw(self, field: Field):
         if field.name == "occurred_at":

@@ -1,5 +1,9 @@
 """Export the filtered view to a file: Markdown, JSON or CSV, written atomically.
 
+The Markdown document is written in the language chosen here, the interface's by
+default (JSON and CSV are data: their keys stay English, so the choice is
+offered for Markdown only).
+
 The dialog says before the save whether the file will be signed (config
 `signing_key`, evidence/signing.py), with which key, or why it cannot be: a key
 protected by a passphrase that ssh-agent does not hold is named here, and the
@@ -12,26 +16,28 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Input, Label, RadioSet
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, RadioSet, Select
 
-from pmjournal.core import dates
+from pmjournal.core import dates, i18n
 from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError
 from pmjournal.core.files import device_kind
+from pmjournal.core.i18n import N_, _, ngettext
 
 from ..signers import key_words
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog, one_line
-from .editors import FormInput, FormRadioButton, FormRadioSet, caught_up
+from .editors import FormInput, FormRadioButton, FormRadioSet, FormSelect, caught_up
+from .signing_key import key_described
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
 EXTENSIONS = {key: ext for key, _, ext in FORMATS}
 
 
 # One line each in the dialog's 70 columns.
-UNSIGNED = "Unsigned: to sign exports, set a key (command palette: Signing key…)"
-UNSIGNED_CSV = "Unsigned: CSV carries no evidence; Markdown and JSON can be signed"
+UNSIGNED = N_("Unsigned: to sign exports, set a key (command palette: Signing key…)")
+UNSIGNED_CSV = N_("Unsigned: CSV carries no evidence; Markdown and JSON can be signed")
 
 
 def default_name(fmt: str, today: date) -> str:
@@ -39,13 +45,13 @@ def default_name(fmt: str, today: date) -> str:
 
 
 def signed_words(public, fingerprint: str) -> str:
-    return f"{key_words(public.line)} key {fingerprint}"
+    return key_described(key_words(public.line), fingerprint)
 
 
 class ExportDialog(FieldDialog[Path | None]):
     """Dismisses with the path written, or None if cancelled."""
 
-    BINDINGS = [Binding("ctrl+s", "export", "Export", priority=True), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("ctrl+s", "export", N_("Export"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, session, filt, *, snapshot=None, today: date | None = None, directory: Path | None = None):
         super().__init__()
@@ -56,25 +62,40 @@ class ExportDialog(FieldDialog[Path | None]):
         self.today = today or dates.now().date()
         self.directory = directory
         self.fmt = "markdown"
+        # The Markdown document's language: the interface's unless chosen otherwise here.
+        self.lang = i18n.language()
         # The key exports will be signed with: ("none"|"checking"|"ok"|"error", what to say).
         self.key_state = ("checking", "") if session.signing_key else ("none", "")
 
     def compose(self) -> ComposeResult:
         count = self.session.count(self.filt, self.snapshot)
-        noun = "entry" if count == 1 else "entries"
         with Vertical(classes="pm-box pm-small"):
-            yield Label(f"Export {count} {noun}", classes="pm-title")
-            yield Label(f"filter: {self.filt.describe() or 'none'}", markup=False, classes="pm-help")
+            yield Label(ngettext("Export {count} entry", "Export {count} entries", count).format(count=count), classes="pm-title")
+            described = self.filt.describe()
+            filter_text = _("filter: {filter}").format(filter=described) if described else _("filter: none")
+            yield Label(filter_text, markup=False, classes="pm-help")
             yield Label("", markup=False, classes="pm-help", id="signing")
-            yield Label("Format", classes="pm-label")
+            yield Label(_("Format"), classes="pm-label")
             with FormRadioSet(id="format"):
                 for key, label, _ext in FORMATS:
                     yield FormRadioButton(label, value=key == self.fmt, id=f"fmt-{key}")
-            yield Label("Save to", classes="pm-label")
+            yield Label(_("Save to"), classes="pm-label")
             # Focused on opening: the common case is "e, enter", a Markdown file named for today.
             yield FormInput(default_name(self.fmt, self.today), id="f-path")
             yield Label("", markup=False, classes="pm-error", id="error")
-            yield Label("enter export · shift+tab then ↑↓ enter: format · esc cancel", classes="pm-help")
+            # After the path, so shift+tab from it still reaches the format first; one line
+            # (a compact Select, not a third radio set), so the dialog stays within 24 lines.
+            with Horizontal(classes="pm-choice-row"):
+                yield Label(_("Document language"), classes="pm-label")
+                yield FormSelect(
+                    # Each language named in itself, as every language chooser does.
+                    [(name, code) for code, name in i18n.LANGUAGES.items()],
+                    value=self.lang,
+                    allow_blank=False,
+                    compact=True,
+                    id="language",
+                )
+            yield Label(_("enter export · shift+tab then ↑↓ enter: format · tab then enter: language · esc cancel"), classes="pm-help")
 
     def on_mount(self) -> None:
         # (Textual runs FieldDialog.on_mount too: it focuses the path.)
@@ -99,27 +120,35 @@ class ExportDialog(FieldDialog[Path | None]):
         """Whether the export will be signed, for the format chosen."""
         state, words = self.key_state
         if self.fmt == "csv":
-            text = UNSIGNED_CSV
+            text = _(UNSIGNED_CSV)
         elif state == "none":
-            text = UNSIGNED
+            text = _(UNSIGNED)
         elif state == "checking":
-            text = f"Signing key: checking {visible(self.session.signing_key)}…"
+            text = _("Signing key: checking {path}…").format(path=visible(self.session.signing_key))
         elif state == "ok":
             # Worded so that it wraps after the source, not inside "key SHA256:…" (50 unbreakable characters).
-            text = f"Signed (config signing_key) with {words}"
+            text = _("Signed (config signing_key) with {key}").format(key=words)
         else:
-            text = f"Cannot sign: {words}"
+            text = _("Cannot sign: {problem}").format(problem=words)
         label = self.query_one("#signing", Label)
         label.update(text)
         label.set_class(state == "error" and self.fmt != "csv", "pm-error")
 
+    def on_select_changed(self, event: Select.Changed) -> None:
+        # The document's language: back to the path, where enter exports.
+        if event.select.id == "language" and isinstance(event.value, str):
+            self.lang = event.value
+            self.query_one("#f-path", Input).focus()
+
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        path_input = self.query_one("#f-path", Input)
         fmt = (event.pressed.id or "fmt-markdown").removeprefix("fmt-")
-        path_input = self.query_one(Input)
         # Follow the format only while the path is still the suggested one.
         if path_input.value == default_name(self.fmt, self.today):
             path_input.value = default_name(fmt, self.today)
         self.fmt = fmt
+        # Only Markdown has words to translate: JSON and CSV keys stay English.
+        self.query_one("#language", Select).disabled = fmt != "markdown"
         self.show_signing()
         self.show_error(None)
         # Choosing a format (enter or space) hands over to the path, where enter exports.
@@ -136,20 +165,21 @@ class ExportDialog(FieldDialog[Path | None]):
     def target(self) -> Path | None:
         text = self.query_one(Input).value.strip()
         if not text:
-            self.show_error("a file name is required")
+            self.show_error(_("a file name is required"))
             return None
         path = Path(text).expanduser()
         if not path.is_absolute():
             path = (self.directory or Path.cwd()) / path
         if path.is_dir():
-            self.show_error(f"{path} is a folder; add a file name")
+            self.show_error(_("{path} is a folder; add a file name").format(path=path))
             return None
         if not path.parent.is_dir():
-            self.show_error(f"the folder {path.parent} does not exist")
+            self.show_error(_("the folder {path} does not exist").format(path=path.parent))
             return None
         device = device_kind(path)
         if device:
-            self.show_error(f"{path} is {device}, not a file; export to a file")
+            # TRANSLATORS: {device} says what the path is instead of a file (core/files.py device_kind: "a terminal", "a pipe").
+            self.show_error(_("{path} is {device}, not a file; export to a file").format(path=path, device=device))
             return None
         return path
 
@@ -164,7 +194,7 @@ class ExportDialog(FieldDialog[Path | None]):
             return
         if path.exists():
             self.app.push_screen(
-                ConfirmDialog(f"{path} exists. Overwrite it?", yes="Overwrite", no="Back"),
+                ConfirmDialog(_("{path} exists. Overwrite it?").format(path=path), yes=_("Overwrite"), no=_("Back")),
                 lambda yes: self.write(path) if yes else self.query_one(Input).focus(),
             )
             return
@@ -176,15 +206,16 @@ class ExportDialog(FieldDialog[Path | None]):
         # Rendering 100k entries takes seconds: in a thread, from the views the app has
         # already folded (no refold), saying so, while the app keeps answering.
         self.writing = True
-        self.show_error("exporting…")
+        self.show_error(_("exporting…"))
         self.run_worker(self._write(path), group="export", exit_on_error=False)
 
     async def _write(self, path: Path) -> None:
         try:
             # The session renders from our snapshot's views and refuses a journal that fails verification.
-            signed = await asyncio.to_thread(self.session.export, path, self.filt, self.fmt, self.snapshot)
+            lang = self.lang if self.fmt == "markdown" else None
+            signed = await asyncio.to_thread(self.session.export, path, self.filt, self.fmt, self.snapshot, lang=lang)
         except OSError as err:
-            self.show_error(f"cannot write {path}: {err.strerror or err}")
+            self.show_error(_("cannot write {path}: {error}").format(path=path, error=err.strerror or err))
             return
         except PmjournalError as err:
             # A key that cannot sign (SigningError) lands here too, before anything was written.
@@ -193,9 +224,13 @@ class ExportDialog(FieldDialog[Path | None]):
         finally:
             self.writing = False
         if signed:
-            self.notify(f"Exported to {path}\nSigned with {signed_words(*signed)}", title="Export", markup=False)
+            self.notify(
+                _("Exported to {path}\nSigned with {key}").format(path=path, key=signed_words(*signed)),
+                title=_("Export"),
+                markup=False,
+            )
         else:
-            self.notify(f"Exported to {path}", title="Export", markup=False)
+            self.notify(_("Exported to {path}").format(path=path), title=_("Export"), markup=False)
         self.dismiss(path)
 
     def action_cancel(self) -> None:

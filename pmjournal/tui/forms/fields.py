@@ -14,17 +14,21 @@ from textual.widgets import Input, Label, Select, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
 from pmjournal.core.causes import CAUSES
+from pmjournal.core.i18n import N_, _
 from pmjournal.core.model import IMPACT_PARTS, Field
 from pmjournal.core.people import People
 
 from .editors import FormInput, FormSelect, FormSelectionList, FormTextArea
+from .labels import cause_prompt, field_label, impact_part, value_name
 from .suggest import PeopleSuggester
 from .values import describe_date
 
 # Long free text gets a taller box; the rest of the text fields are a few lines.
 TALL_TEXT = ("body",)
-LIST_HINT = "one per line"
-COMMITMENTS_HINT = "one per line: who; what; by when (Dana; send the pricing sheet; friday)"
+LIST_HINT = N_("one per line")
+# TRANSLATORS: the example's words are what is typed, read by core/model.py clean_commitments; "friday" is a date as the date field reads it.
+COMMITMENTS_HINT = N_("one per line: who; what; by when (Dana; send the pricing sheet; friday)")
+DATE_EXAMPLES = N_("yesterday 15:00, last fri, 2026-11-23")
 # A multi-line paste into a one-line list field becomes its items.
 PASTE_JOINS = {"people": ", ", "tags": " "}
 
@@ -40,7 +44,7 @@ class FieldRow(Horizontal):
         self._error: str | None = ""
 
     def compose(self) -> ComposeResult:
-        yield Label(self.field.label + (" *" if self.required else ""), classes="pm-label")
+        yield Label(field_label(self.field) + (" *" if self.required else ""), classes="pm-label")
         with Vertical(classes="pm-cell"):
             yield from self.compose_editor()
             yield Label("", classes="pm-error", markup=False)
@@ -135,7 +139,7 @@ class InputRow(FieldRow):
             return
         # The inline completion shows one name; list the others so the user knows to type more.
         others = suggester.matches(value)[1:6] if value else []
-        text = ("also: " + ", ".join(others)) if others else ""
+        text = _("also: {names}").format(names=", ".join(others)) if others else ""
         if text != self._matches:
             self._matches = text
             label = self.query_one(".pm-matches", Label)
@@ -153,9 +157,7 @@ class DateRow(FieldRow):
 
     def compose_editor(self) -> ComposeResult:
         with Horizontal(classes="pm-date"):
-            yield FormInput(
-                self._initial, placeholder="yesterday 15:00, last fri, 2026-11-23", compact=True, id=f"f-{self.field.name}"
-            )
+            yield FormInput(self._initial, placeholder=_(DATE_EXAMPLES), compact=True, id=f"f-{self.field.name}")
             yield Label("", classes="pm-preview", markup=False, id=f"preview-{self.field.name}")
 
     def on_mount(self) -> None:
@@ -190,9 +192,9 @@ class TextRow(FieldRow):
         area.compact = True
         area.add_class("-tall" if self.field.name in TALL_TEXT else "-short")
         if self.field.type == "list":
-            area.placeholder = LIST_HINT
+            area.placeholder = _(LIST_HINT)
         elif self.field.type == "commitments":
-            area.placeholder = COMMITMENTS_HINT
+            area.placeholder = _(COMMITMENTS_HINT)
         yield area
 
     def editor(self) -> TextArea:
@@ -219,8 +221,9 @@ class TextRow(FieldRow):
 class EnumRow(FieldRow):
     def compose_editor(self) -> ComposeResult:
         yield FormSelect(
-            [(choice, choice) for choice in self.field.choices],
-            prompt="(none)",
+            # Shown in the interface's language; the value saved is the model's English word.
+            [(value_name(choice), choice) for choice in self.field.choices],
+            prompt=_("(none)"),
             # A value the model no longer offers (an old journal) shows as none rather than crash the form.
             value=self._initial if self._initial in self.field.choices else Select.NULL,
             compact=True,
@@ -240,10 +243,6 @@ class EnumRow(FieldRow):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.show_error(None)
-
-
-def cause_prompt(cause) -> str:
-    return f"{cause.label} · {cause.zh}"
 
 
 class CausesRow(FieldRow):
@@ -282,7 +281,7 @@ class ImpactRow(FieldRow):
     def compose_editor(self) -> ComposeResult:
         for part, text in zip(IMPACT_PARTS, self._initial, strict=True):
             with Horizontal(classes="pm-sub"):
-                yield Label(part.capitalize(), classes="pm-sublabel")
+                yield Label(impact_part(part), classes="pm-sublabel")
                 yield FormInput(text, compact=True, id=f"f-impact-{part}")
 
     def editor(self) -> Input:

@@ -1,39 +1,72 @@
-"""Ask once for the name that signs every entry (`recorded_by`)."""
+"""Ask once for the name that signs every entry (`recorded_by`), and the interface language.
+
+The language offered first is the one in use (from `--lang`, the config or the
+locale); choosing the other switches this dialog at once, so the user sees what
+they chose before saving. Both are saved in the config file (`name`, `language`).
+"""
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, RadioSet
 
-from pmjournal.core import config
+from pmjournal.core import config, i18n
 from pmjournal.core.errors import PmjournalError
+from pmjournal.core.i18n import N_, _
 
 from .dialog import FieldDialog
-from .editors import FormInput
+from .editors import FormInput, FormRadioButton, FormRadioSet
+
+
+def texts() -> dict[str, str]:
+    """The dialog's words in the language in use: id -> text (redrawn when the language is switched)."""
+    return {
+        "title": _("Welcome to pmjournal"),
+        "intro": _("Your name signs every entry you record (recorded by). It is saved in your config file."),
+        "name-label": _("Your name"),
+        "language-label": _("Language"),
+        "keys": _("enter save · tab language · esc keep the name shown"),
+    }
 
 
 class FirstRunDialog(FieldDialog[str]):
-    """Saves the name to the config file and dismisses with it.
+    """Saves the name and the language to the config file and dismisses with the name.
 
     Escape keeps the default rather than leaving the journal unsigned.
     """
 
-    BINDINGS = [Binding("escape", "use_default", "Use default")]
+    BINDINGS = [Binding("escape", "use_default", N_("Use default"))]
 
     def __init__(self, default_name: str):
         super().__init__()
         self.default_name = default_name
+        self.lang = i18n.language()
 
     def compose(self) -> ComposeResult:
+        words = texts()
         with Vertical(classes="pm-box pm-small"):
-            yield Label("Welcome to pmjournal", classes="pm-title")
-            yield Label(
-                "Your name signs every entry you record (recorded by). It is saved in your config file.", classes="pm-help"
-            )
-            yield Label("Your name", classes="pm-label")
-            yield FormInput(self.default_name, placeholder="e.g. Pat Lee", id="f-name")
+            yield Label(words["title"], classes="pm-title", id="title")
+            yield Label(words["intro"], classes="pm-help", id="intro")
+            yield Label(words["name-label"], classes="pm-label", id="name-label")
+            yield FormInput(self.default_name, placeholder=_("e.g. Pat Lee"), id="f-name")
             yield Label("", markup=False, classes="pm-error", id="error")
-            yield Label("enter save", classes="pm-help")
+            yield Label(words["language-label"], classes="pm-label", id="language-label")
+            with FormRadioSet(id="language", classes="pm-across"):
+                for code, name in i18n.LANGUAGES.items():
+                    # Each language named in itself: whoever cannot read the one in use finds their own.
+                    yield FormRadioButton(name, value=code == self.lang, id=f"lang-{code}")
+            yield Label(words["keys"], classes="pm-help", id="keys")
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        self.lang = (event.pressed.id or "lang-en").removeprefix("lang-")
+        # Switched now, not only when saved: the user reads the dialog in the language they chose.
+        i18n.set_language(self.lang)
+        for id_, text in texts().items():
+            self.query_one(f"#{id_}", Label).update(text)
+        name = self.query_one(Input)
+        name.placeholder = _("e.g. Pat Lee")
+        name.focus()  # chosen: back to the name, where enter saves
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -45,11 +78,16 @@ class FirstRunDialog(FieldDialog[str]):
     def save(self, text: str) -> None:
         name = " ".join(text.split())
         if not name:
-            self.show_error("a name is required")
+            self.show_error(_("a name is required"))
+            self.query_one(Input).focus()
             return
         try:
-            config.save({"name": name})
+            config.save({"name": name, "language": self.lang})
         except (PmjournalError, OSError) as err:
-            self.show_error(f"cannot save the config file: {getattr(err, 'strerror', None) or err}")
+            self.show_error(_("cannot save the config file: {error}").format(error=getattr(err, "strerror", None) or err))
             return
+        i18n.set_language(self.lang)
+        cfg = getattr(self.app, "cfg", None)
+        if cfg is not None:
+            cfg.language = self.lang
         self.dismiss(name)

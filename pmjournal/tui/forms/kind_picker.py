@@ -1,5 +1,6 @@
 """Choose what kind of entry to write: one key per kind, or arrows and enter."""
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -8,17 +9,26 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from pmjournal.core.i18n import N_, _
 from pmjournal.core.model import ENTRY_KINDS
+
+from .labels import kind_name
 
 KEYS = {"decision": "d", "change": "c", "communication": "m", "risk": "r", "incident": "i", "note": "n"}
 BLURBS = {
-    "decision": "who decided what, the options and why",
-    "change": "a requirement change: who asked, who approved, impact",
-    "communication": "who was told what, how, and who acknowledged it",
-    "risk": "a risk raised: by whom, to whom, and the response",
-    "incident": "something went wrong, its causes and what led to it",
-    "note": "anything else worth having on record",
+    "decision": N_("who decided what, the options and why"),
+    "change": N_("a requirement change: who asked, who approved, impact"),
+    "communication": N_("who was told what, how, and who acknowledged it"),
+    "risk": N_("a risk raised: by whom, to whom, and the response"),
+    "incident": N_("something went wrong, its causes and what led to it"),
+    "note": N_("anything else worth having on record"),
 }
+
+
+def kind_cell(kind: str, width: int = 14) -> str:
+    """The kind's name padded to `width` terminal cells (a Chinese character takes two)."""
+    name = kind_name(kind)
+    return name + " " * max(1, width - cell_len(name))
 
 
 class KindPicker(ModalScreen[str | None]):
@@ -32,12 +42,12 @@ class KindPicker(ModalScreen[str | None]):
     # on): keys typed behind "n ↓ ↓ enter" go to the form as well.
     CSS_PATH = "forms.tcss"
     BINDINGS = [Binding(key, f"pick('{kind}')", kind.capitalize(), show=False, priority=True) for kind, key in KEYS.items()] + [
-        Binding("escape", "cancel", "Cancel", priority=True),
-        Binding("up,k", "move('cursor_up')", "Up", show=False, priority=True),
-        Binding("down,j", "move('cursor_down')", "Down", show=False, priority=True),
-        Binding("home", "move('first')", "First", show=False, priority=True),
-        Binding("end", "move('last')", "Last", show=False, priority=True),
-        Binding("enter", "choose", "Choose", show=False, priority=True),
+        Binding("escape", "cancel", N_("Cancel"), priority=True),
+        Binding("up,k", "move('cursor_up')", N_("Up"), show=False, priority=True),
+        Binding("down,j", "move('cursor_down')", N_("Down"), show=False, priority=True),
+        Binding("home", "move('first')", N_("First"), show=False, priority=True),
+        Binding("end", "move('last')", N_("Last"), show=False, priority=True),
+        Binding("enter", "choose", N_("Choose"), show=False, priority=True),
     ]
 
     def __init__(self):
@@ -45,15 +55,17 @@ class KindPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="pm-box pm-picker"):
-            yield Label("New entry: what kind?", classes="pm-title")
+            yield Label(_("New entry: what kind?"), classes="pm-title")
             yield OptionList(
                 *[
-                    Option(Text.assemble((f" {KEYS[kind]} ", "reverse"), f" {kind:<14}", (BLURBS[kind], "dim")), id=kind)
+                    Option(
+                        Text.assemble((f" {KEYS[kind]} ", "reverse"), f" {kind_cell(kind)}", (_(BLURBS[kind]), "dim")), id=kind
+                    )
                     for kind in ENTRY_KINDS
                 ],
                 id="kinds",
             )
-            yield Label("press a key, or ↑↓ and enter · esc cancels", classes="pm-help")
+            yield Label(_("press a key, or ↑↓ and enter · esc cancels"), classes="pm-help")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

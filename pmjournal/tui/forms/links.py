@@ -14,19 +14,21 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from pmjournal.core.fold import ref_of
+from pmjournal.core.i18n import N_, _
 from pmjournal.core.model import Field
 
 from ..session import JournalSession, Snapshot
 from .editors import FormInput, InOrder
 from .fields import FieldRow
+from .labels import kind_name, link_label
 from .suggest import last_name_start
-from .values import LINK_LABELS, is_ref, link_rels, split_refs
+from .values import is_ref, link_rels, split_refs
 
 MAX_MATCHES = 6
 
 
 class LinkInput(FormInput):
-    BINDINGS = [Binding("down", "pick", "Pick a match", show=False)]
+    BINDINGS = [Binding("down", "pick", N_("Pick a match"), show=False)]
 
     def action_pick(self) -> None:
         row = next(node for node in self.ancestors if isinstance(node, LinksRow))
@@ -38,7 +40,7 @@ class LinkInput(FormInput):
 
 
 class LinkMatches(InOrder, OptionList):
-    BINDINGS = [Binding("escape", "back", "Back to the field", show=False)]
+    BINDINGS = [Binding("escape", "back", N_("Back to the field"), show=False)]
 
     def action_back(self) -> None:
         row = next(node for node in self.ancestors if isinstance(node, LinksRow))
@@ -48,7 +50,7 @@ class LinkMatches(InOrder, OptionList):
 
 def entry_text(view: dict) -> Text:
     # Titles are user text: build a Text, never markup.
-    return Text.assemble((f"{ref_of(view)} ", "bold"), (f"{view['kind']} · ", "dim"), view.get("title", ""))
+    return Text.assemble((f"{ref_of(view)} ", "bold"), (f"{kind_name(view['kind'])} · ", "dim"), view.get("title", ""))
 
 
 class LinksRow(FieldRow):
@@ -66,9 +68,9 @@ class LinksRow(FieldRow):
     def compose_editor(self) -> ComposeResult:
         for rel, text in zip(link_rels(self.kind), self._initial, strict=True):
             with Horizontal(classes="pm-sub"):
-                yield Label(LINK_LABELS[rel], classes="pm-sublabel")
+                yield Label(link_label(rel), classes="pm-sublabel")
                 # A paste of several references, one a line, becomes a comma-separated list.
-                yield LinkInput(text, placeholder="#12, or words from a title", compact=True, id=f"f-link-{rel}", join=", ")
+                yield LinkInput(text, placeholder=_("#12, or words from a title"), compact=True, id=f"f-link-{rel}", join=", ")
         yield LinkMatches(classes="pm-link-matches")
         yield Label("", classes="pm-hint pm-link-preview", markup=False)
 
@@ -97,7 +99,7 @@ class LinksRow(FieldRow):
             if not is_ref(token):
                 continue
             view = self._entry(token)
-            parts.append(entry_text(view) if view else Text(f"no entry {token}", style="italic"))
+            parts.append(entry_text(view) if view else Text(_("no entry {ref}").format(ref=token), style="italic"))
         return Text("  ").join(parts)
 
     def _entry(self, token: str) -> dict | None:

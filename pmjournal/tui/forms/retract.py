@@ -6,16 +6,18 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from pmjournal.core.fold import ref_of
+from pmjournal.core.i18n import N_, _, pgettext
 
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog
 from .editors import FormInput, caught_up
+from .labels import kind_name
 
 
 class RetractDialog(FieldDialog[dict | None]):
     """Dismisses with the retraction record, or None."""
 
-    BINDINGS = [Binding("ctrl+s", "submit", "Retract", priority=True), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("ctrl+s", "submit", N_("Retract"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, session, entry_id: str, *, snapshot=None):
         super().__init__()
@@ -24,13 +26,17 @@ class RetractDialog(FieldDialog[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="pm-box pm-small"):
-            yield Label(f"Retract {ref_of(self.view)} ({self.view['kind']})", classes="pm-title", markup=False)
+            yield Label(
+                _("Retract {ref} ({kind})").format(ref=ref_of(self.view), kind=kind_name(self.view["kind"])),
+                classes="pm-title",
+                markup=False,
+            )
             yield Label(self.view.get("title", ""), markup=False, classes="pm-quote")
-            yield Label("It stays in the journal, marked retracted with your reason.", classes="pm-help")
-            yield Label("Reason *", classes="pm-label")
-            yield FormInput(placeholder="why this entry is withdrawn (required)", id="f-reason")
+            yield Label(_("It stays in the journal, marked retracted with your reason."), classes="pm-help")
+            yield Label(pgettext("retract", "Reason") + " *", classes="pm-label")
+            yield FormInput(placeholder=_("why this entry is withdrawn (required)"), id="f-reason")
             yield Label("", markup=False, classes="pm-error", id="error")
-            yield Label("enter continue · esc cancel", classes="pm-help")
+            yield Label(_("enter continue · esc cancel"), classes="pm-help")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
@@ -48,17 +54,19 @@ class RetractDialog(FieldDialog[dict | None]):
     def submit(self) -> None:
         reason = self.query_one(Input).value
         if not reason.strip():
-            self.show_error("a reason is required: say why this entry is withdrawn")
+            self.show_error(_("a reason is required: say why this entry is withdrawn"))
             return
-        question = f"Retract {ref_of(self.view)}? This cannot be undone (it can be recorded again as a new entry)."
-        self.app.push_screen(ConfirmDialog(question, yes="Retract", no="Back"), self._confirmed)
+        question = _("Retract {ref}? This cannot be undone (it can be recorded again as a new entry).").format(
+            ref=ref_of(self.view)
+        )
+        self.app.push_screen(ConfirmDialog(question, yes=_("Retract"), no=_("Back")), self._confirmed)
 
     async def _confirmed(self, yes: bool | None) -> None:
         if not yes:
             self.query_one(Input).focus()
             return
         reason = self.query_one(Input).value
-        record = await self.write("Not retracted", self.session.retract, self.view["id"], reason)
+        record = await self.write(_("Not retracted"), self.session.retract, self.view["id"], reason)
         if record is not None:
             self.dismiss(record)
 

@@ -16,10 +16,17 @@ from textual.widgets import Input, Label
 from pmjournal.core import config
 from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError
+from pmjournal.core.i18n import N_, _
 
 from ..signers import key_words
 from .dialog import FieldDialog, one_line
 from .editors import FormInput, caught_up
+
+
+def key_described(kind: str, fingerprint: str) -> str:
+    """'ed25519 key SHA256:…': a key as the dialogs name it."""
+    # TRANSLATORS: {kind} is the key's type (ed25519, rsa), {fingerprint} its SHA256:… fingerprint.
+    return _("{kind} key {fingerprint}").format(kind=kind, fingerprint=fingerprint)
 
 
 def stored_path(text: str, directory: Path | None = None) -> str:
@@ -34,7 +41,7 @@ def stored_path(text: str, directory: Path | None = None) -> str:
 class SigningKeyDialog(FieldDialog[str | None]):
     """Set or clear config signing_key (command palette: Signing key…). Dismisses with the path saved ("" when cleared), or None if cancelled."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, session, *, directory: Path | None = None):
         super().__init__()
@@ -44,16 +51,18 @@ class SigningKeyDialog(FieldDialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="pm-box pm-small"):
-            yield Label("Signing key", classes="pm-title")
+            yield Label(_("Signing key"), classes="pm-title")
             yield Label(
-                "Markdown and JSON exports are signed with this SSH private key (ed25519 or RSA), through "
-                "ssh-agent if it has a passphrase. Empty: exports are not signed. Saved in your config file.",
+                _(
+                    "Markdown and JSON exports are signed with this SSH private key (ed25519 or RSA), through "
+                    "ssh-agent if it has a passphrase. Empty: exports are not signed. Saved in your config file."
+                ),
                 classes="pm-help",
             )
-            yield Label("Private key", classes="pm-label")
-            yield FormInput(self.session.signing_key, placeholder="e.g. ~/.ssh/id_ed25519", id="f-signing-key")
+            yield Label(_("Private key"), classes="pm-label")
+            yield FormInput(self.session.signing_key, placeholder=_("e.g. ~/.ssh/id_ed25519"), id="f-signing-key")
             yield Label("", markup=False, classes="pm-error", id="error")
-            yield Label("enter save · esc cancel", classes="pm-help")
+            yield Label(_("enter save · esc cancel"), classes="pm-help")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
@@ -75,7 +84,7 @@ class SigningKeyDialog(FieldDialog[str | None]):
             return
         self.saving = True
         text = self.query_one(Input).value.strip()
-        self.show_error("checking…" if text else "saving…")
+        self.show_error(_("checking…") if text else _("saving…"))
         self.run_worker(self._save(stored_path(text, self.directory) if text else ""), group="signing", exit_on_error=False)
 
     async def _save(self, path: str) -> None:
@@ -88,7 +97,7 @@ class SigningKeyDialog(FieldDialog[str | None]):
             try:
                 await asyncio.to_thread(config.save, {"signing_key": path})
             except (PmjournalError, OSError) as err:
-                self.show_error(f"cannot save the config file: {one_line(err)}")
+                self.show_error(_("cannot save the config file: {error}").format(error=one_line(err)))
                 return
         finally:
             self.saving = False
@@ -98,11 +107,16 @@ class SigningKeyDialog(FieldDialog[str | None]):
             cfg.signing_key = path
         if problem:
             # Saved all the same: the user may add it to ssh-agent before the next export (which would say so).
-            self.notify(f"Signing key set: {described}, but {problem}", title="Signing key", severity="warning", markup=False)
+            self.notify(
+                _("Signing key set: {key}, but {problem}").format(key=described, problem=problem),
+                title=_("Signing key"),
+                severity="warning",
+                markup=False,
+            )
         elif described:
-            self.notify(f"Exports are now signed with {described}", title="Signing key", markup=False)
+            self.notify(_("Exports are now signed with {key}").format(key=described), title=_("Signing key"), markup=False)
         else:
-            self.notify("Exports are no longer signed.", title="Signing key", markup=False)
+            self.notify(_("Exports are no longer signed."), title=_("Signing key"), markup=False)
         self.dismiss(path)
 
     @staticmethod
@@ -113,9 +127,11 @@ class SigningKeyDialog(FieldDialog[str | None]):
 
         key = SigningKey(path)
         public = key.public()
-        described = f"{key_words(public.line)} key {public.fingerprint()}"
+        described = key_described(key_words(public.line), public.fingerprint())
         try:
             key.check()
         except SigningError:
-            return described, f"it has a passphrase and ssh-agent does not hold it: run `ssh-add {visible(str(key.path))}` before exporting"
+            return described, _(
+                "it has a passphrase and ssh-agent does not hold it: run `ssh-add {path}` before exporting"
+            ).format(path=visible(str(key.path)))
         return described, ""

@@ -11,15 +11,20 @@ from datetime import datetime
 from pmjournal.core import dates
 from pmjournal.core.errors import DateError, NotFound, ValidationError
 from pmjournal.core.fold import ref_of
+from pmjournal.core.i18n import _
 from pmjournal.core.model import IMPACT_PARTS, Field, clean_commitments, commitment_line
 
-LINK_LABELS = {"caused_by": "Caused by", "supersedes": "Supersedes", "relates": "Relates to"}
+from .labels import field_label, link_label
+
 # #12, 12, and in a team journal dana#12 (a colleague's entry: core/team)
 _REF = re.compile(r"^(?:[a-z0-9][a-z0-9-]*#|#)?\d+$", re.IGNORECASE)
 # No date is this long; refusing early keeps a huge paste from stalling the
 # preview (the general date parser takes most of a second on 100 KB).
 MAX_DATE_TEXT = 200
-TOO_LONG = f"too long to be a date (over {MAX_DATE_TEXT} characters)"
+
+
+def too_long() -> str:
+    return _("too long to be a date (over {count} characters)").format(count=MAX_DATE_TEXT)
 
 
 def link_rels(kind: str) -> tuple[str, ...]:
@@ -82,11 +87,18 @@ def parse_date(field: Field, text: str, clock) -> str | None:
     if not text.strip():
         return None
     if len(text) > MAX_DATE_TEXT:
-        raise ValidationError(f"{field.label.lower()}: {TOO_LONG}", field=field.name)
+        raise ValidationError(beside(field_label(field), too_long()), field=field.name)
     try:
         return dates.iso(dates.parse_when(text, ref=clock()))
     except DateError as err:
-        raise ValidationError(f"{field.label.lower()}: {err}", field=field.name) from err
+        raise ValidationError(beside(field_label(field), err), field=field.name) from err
+
+
+def beside(label: str, err) -> str:
+    """An error shown beside a field, naming what it is about ("when: ..."): the label as a
+    word in a sentence, so lowercased in English (a no-op on Chinese)."""
+    # TRANSLATORS: {what} is a field's label (When, Review by, Caused by), {error} why its text was refused.
+    return _("{what}: {error}").format(what=label.lower(), error=err)
 
 
 def core_value(field: Field, raw, clock):
@@ -120,7 +132,7 @@ def resolve_links(session, kind: str, raw: tuple) -> dict[str, list[str]]:
             try:
                 ids.append(session.resolve_entry(token)["id"])
             except NotFound as err:
-                raise ValidationError(f"{LINK_LABELS[rel].lower()}: {err}", field="links") from err
+                raise ValidationError(beside(link_label(rel), err), field="links") from err
         out[rel] = ids
     return out
 
@@ -130,7 +142,7 @@ def describe_date(text: str, clock, empty_hint: str) -> tuple[str, bool]:
     if not text.strip():
         return empty_hint, False
     if len(text) > MAX_DATE_TEXT:
-        return TOO_LONG, True
+        return too_long(), True
     try:
         when: datetime = dates.parse_when(text, ref=clock())
     except DateError as err:

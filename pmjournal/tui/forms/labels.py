@@ -1,0 +1,92 @@
+"""What the forms call the model's names, in the interface's language.
+
+The stored names stay English data (kinds, field names, enum values, cause keys);
+only what a form shows is translated, at the moment it is shown, so a form opened
+after the language changes speaks the new one. The tables are functions rather
+than module constants because a constant would be translated once, at import.
+
+Kinds and enum values come from core/labels.py, shared with the CLI and the rest of
+the TUI. The core has no table of field labels in the interface language
+(core/display.py's _LABELS is English), so the forms keep theirs here. Each word
+carries a context (pgettext): the catalogs of every area are chained, and a bare
+"When" or "Body" may mean something else in another area's catalog.
+"""
+
+from pmjournal.core.causes import Cause
+from pmjournal.core.i18n import _, language, pgettext
+from pmjournal.core.labels import kind_label, value_label
+from pmjournal.core.model import Field
+
+
+def field_labels() -> dict[str, str]:
+    """Field name -> its label, for every field a form shows."""
+    return {
+        "title": pgettext("field", "Title"),
+        "occurred_at": pgettext("field", "When"),
+        "owner": pgettext("field", "Owner"),
+        "requested_by": pgettext("field", "Requested by"),
+        "approved_by": pgettext("field", "Approved by"),
+        "consulted": pgettext("field", "Consulted"),
+        "informed": pgettext("field", "Informed"),
+        "project": pgettext("field", "Project"),
+        "tags": pgettext("field", "Tags"),
+        "causes": pgettext("field", "Causes"),
+        "links": pgettext("field", "Links"),
+        "evidence": pgettext("field", "Evidence"),
+        "body": pgettext("field", "Body"),
+        "status": pgettext("field", "Status"),
+        "options": pgettext("field", "Options considered"),
+        "rationale": pgettext("field", "Rationale"),
+        "review_by": pgettext("field", "Review by"),
+        "source": pgettext("field", "Source"),
+        "previous": pgettext("field", "Previously"),
+        "impact": pgettext("field", "Impact"),
+        "channel": pgettext("field", "Channel"),
+        "participants": pgettext("field", "Participants"),
+        "commitments": pgettext("field", "Commitments"),
+        "acknowledged_by": pgettext("field", "Acknowledged by"),
+        "follow_up_by": pgettext("field", "Follow up by"),
+        "raised_to": pgettext("field", "Raised to"),
+        "raised_by": pgettext("field", "Raised by"),
+        "likelihood": pgettext("field", "Likelihood"),
+        "mitigation": pgettext("field", "Mitigation"),
+        "severity": pgettext("field", "Severity"),
+    }
+
+
+def field_label(field: Field) -> str:
+    """A field's label; a field the model adds later shows its English label until it is in the table."""
+    return field_labels().get(field.name) or _(field.label)
+
+
+def kind_name(kind: str) -> str:
+    """An entry kind as a person reads it (core/labels.py; the stored kind stays English)."""
+    return kind_label(kind)
+
+
+def value_name(value: str) -> str:
+    """A choice of an enum field (status, source, channel, levels), shown; the value saved stays English."""
+    return value_label(value)
+
+
+def impact_part(part: str) -> str:
+    """scope, schedule, cost: the parts of a change's impact, as a sub-label (capitalised in English)."""
+    return value_label(part).capitalize()
+
+
+def link_label(rel: str) -> str:
+    """A link's relation, read from the entry being written."""
+    names = {
+        "caused_by": pgettext("link", "Caused by"),
+        "supersedes": pgettext("link", "Supersedes"),
+        "relates": pgettext("link", "Relates to"),
+    }
+    return names.get(rel, rel)
+
+
+def cause_prompt(cause: Cause) -> str:
+    """A cause in the causes picker: the taxonomy's own Chinese label in Chinese,
+    both names in English (the taxonomy is bilingual: its Chinese names are known to English users too)."""
+    if language().startswith("zh"):
+        return cause.zh
+    return f"{cause.label} · {cause.zh}"

@@ -95,7 +95,9 @@ class ExportDialog(FieldDialog[Path | None]):
                     compact=True,
                     id="language",
                 )
-            yield Label(_("enter export · shift+tab then ↑↓ enter: format · tab then enter: language · esc cancel"), classes="pm-help")
+            yield Label(
+                _("enter export · shift+tab then ↑↓ enter: format · tab then enter: language · esc cancel"), classes="pm-help"
+            )
 
     def on_mount(self) -> None:
         # (Textual runs FieldDialog.on_mount too: it focuses the path.)

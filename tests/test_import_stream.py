@@ -53,6 +53,32 @@ def _export(tmp_path, src: Journal, name="e.json"):
     return out
 
 
+@pytest.fixture(scope="session")
+def large_export(tmp_path_factory):
+    """`large_export(tmp_path, n)`: a copy, as tmp_path/e.json, of the export of `_source(n)`.
+
+    Building a source of thousands of entries is thousands of locked, fsynced adds (seconds
+    each time); the tests only read or damage the export, so each size is built once per
+    run and shared by the xdist workers (pytest-xdist's documented file-lock recipe)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+    def make(tmp_path, n):
+        built = shared / f"import-stream-export-{n}.json"
+        with FileLock(str(built) + ".lock"):
+            if not built.is_file():
+                folder = shared / f"import-stream-source-{n}"
+                folder.mkdir(exist_ok=True)
+                _export(folder, _source(folder, n=n)).replace(built)
+        out = tmp_path / "e.json"
+        out.write_bytes(built.read_bytes())
+        return out
+
+    return make
+
+
 def _content(path) -> list[dict]:
     """The journal's records less what an import stamps afresh (when, the chain)."""
     rows = []
@@ -212,9 +238,8 @@ def _unchanged(journal, before):
     assert verify_file(journal.path).ok
 
 
-def test_a_bad_record_in_the_middle_changes_nothing(tmp_path, target, forge, cli):
-    src = _source(tmp_path, n=3000)
-    out = _export(tmp_path, src)
+def test_a_bad_record_in_the_middle_changes_nothing(tmp_path, target, forge, cli, large_export):
+    out = large_export(tmp_path, 3000)
     data = json.loads(out.read_bytes())
     middle = len(data["records"]) // 2
     data["records"][middle]["title"] = "bad \x1b[2J title"
@@ -226,8 +251,8 @@ def test_a_bad_record_in_the_middle_changes_nothing(tmp_path, target, forge, cli
     _unchanged(target, before)
 
 
-def test_a_link_to_nothing_found_at_the_end_changes_nothing(tmp_path, target, forge):
-    out = _export(tmp_path, _source(tmp_path, n=3000))
+def test_a_link_to_nothing_found_at_the_end_changes_nothing(tmp_path, target, forge, large_export):
+    out = large_export(tmp_path, 3000)
     data = json.loads(out.read_bytes())
     data["records"][10]["links"] = [{"rel": "relates", "to": "01NOSUCHENTRYXXXXXXXXXXXXX"}]
     forge(out, data)
@@ -262,10 +287,10 @@ def test_a_member_twice_is_refused(tmp_path, target):
         transfer.import_file(target, out)
 
 
-def test_an_import_stopped_part_way_leaves_the_journal_as_it_was(tmp_path, target):
+def test_an_import_stopped_part_way_leaves_the_journal_as_it_was(tmp_path, target, large_export):
     """Whatever stops the write (here: an interrupt from the progress callback, after
     thousands of records were written), the journal is cut back to its bytes."""
-    out = _export(tmp_path, _source(tmp_path, n=5000))
+    out = large_export(tmp_path, 5000)
     before = _files(target.path.parent)
     seen = []
 
@@ -283,11 +308,11 @@ def test_an_import_stopped_part_way_leaves_the_journal_as_it_was(tmp_path, targe
     assert [r["title"] for r in Journal(target.path).records()] == ["before"]
 
 
-def test_a_batch_cut_by_a_crash_is_left_out_and_set_aside(tmp_path, target, cli):
+def test_a_batch_cut_by_a_crash_is_left_out_and_set_aside(tmp_path, target, cli, large_export):
     """The bytes a kill -9 part-way through the write would leave: the batch's first
     records, correctly chained, without its last. Readers leave them out; the next write
     moves them aside."""
-    out = _export(tmp_path, _source(tmp_path, n=3000))
+    out = large_export(tmp_path, 3000)
     before = target.path.read_bytes()
     transfer.import_file(Journal(target.path), out)
     whole = target.path.read_bytes()
@@ -300,8 +325,8 @@ def test_a_batch_cut_by_a_crash_is_left_out_and_set_aside(tmp_path, target, cli)
     assert verify_file(target.path).ok
 
 
-def test_a_file_changed_while_it_was_imported_changes_nothing(tmp_path, target):
-    out = _export(tmp_path, _source(tmp_path, n=3000))
+def test_a_file_changed_while_it_was_imported_changes_nothing(tmp_path, target, large_export):
+    out = large_export(tmp_path, 3000)
     before = _files(target.path.parent)
 
     def progress(phase, done, total):
@@ -394,8 +419,8 @@ def test_streams_on_one_file_keep_their_own_places(tmp_path):
 # -- the progress bar ------------------------------------------------------------------
 
 
-def test_progress_is_reported_while_checking_and_importing(tmp_path):
-    out = _export(tmp_path, _source(tmp_path, n=5000))
+def test_progress_is_reported_while_checking_and_importing(tmp_path, large_export):
+    out = large_export(tmp_path, 5000)
     calls = []
     _import(tmp_path, out, "j.json", progress=lambda *a: calls.append(a))
     checking = [c for c in calls if c[0] == "checking"]
@@ -410,17 +435,17 @@ def test_progress_is_reported_while_checking_and_importing(tmp_path):
     assert not [c for c in calls if c[0] == "importing"]  # everything was there already
 
 
-def test_no_progress_bar_on_a_pipe(tmp_path, cli, monkeypatch):
+def test_no_progress_bar_on_a_pipe(tmp_path, cli, monkeypatch, large_export):
     from pmjournal.cli import progress
 
     monkeypatch.setattr(progress, "AFTER", 0.0)
-    out = _export(tmp_path, _source(tmp_path, n=3000))
+    out = large_export(tmp_path, 3000)
     proc = cli("--db", str(tmp_path / "j.json"), "import", str(out))
     assert proc.stdout == f"imported {3006} records, skipped 0 already present\n"
     assert proc.stderr == ""
 
 
-def test_the_progress_bar_on_a_terminal(tmp_path, monkeypatch):
+def test_the_progress_bar_on_a_terminal(tmp_path, monkeypatch, large_export):
     """On a terminal (a pty), after the delay, a bar is drawn on standard error; the
     command's own output is unchanged."""
     import pty
@@ -430,7 +455,7 @@ def test_the_progress_bar_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr(progress, "AFTER", 0.0)
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLUMNS", "100")
-    out = _export(tmp_path, _source(tmp_path, n=3000))
+    out = large_export(tmp_path, 3000)
     leader, follower = pty.openpty()
     try:
         with os.fdopen(follower, "w", encoding="utf-8", closefd=False) as tty:

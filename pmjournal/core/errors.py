@@ -42,14 +42,19 @@ class JournalDamaged(StoreError):
     """The file is not a journal we can read; it is never modified."""
 
 
-def refuse_unverified(broken: tuple[int, str] | None, refused: str, hint: str = "run `pmjournal verify`") -> None:
+def refuse_unverified(broken: tuple[int, str] | None, refused: str, hint: str | None = None) -> None:
     """One line refusing to go on when the chain does not vouch for the journal (`broken`: the
     first record it does not vouch for): an export or import must not present or take in what
-    the record cannot vouch for. `refused`: "exported", "imported"."""
+    the record cannot vouch for. `refused`: "exported", "imported", "checked against"."""
     if broken:
         seq, problem = broken
-        raise PmjournalError(
-            _("the journal fails verification at #{seq} ({problem}); nothing was {refused}: {hint}").format(
-                seq=seq, problem=problem, refused=refused, hint=hint
-            )
-        )
+        # One sentence per refusal, so that a translation need not put an English verb in its place.
+        line = {
+            "exported": _("the journal fails verification at #{seq} ({problem}); nothing was exported: {hint}"),
+            "imported": _("the journal fails verification at #{seq} ({problem}); nothing was imported: {hint}"),
+            "checked against": _("the journal fails verification at #{seq} ({problem}); nothing was checked against: {hint}"),
+        }.get(refused)
+        if line is None:
+            line = _("the journal fails verification at #{seq} ({problem}); nothing was {refused}: {hint}")
+        hint = _("run `pmjournal verify`") if hint is None else hint
+        raise PmjournalError(line.format(seq=seq, problem=problem, refused=refused, hint=hint))

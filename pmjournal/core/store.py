@@ -657,7 +657,7 @@ class Journal:
         reader = self._reader()
         return reader.broken if reader else None
 
-    def require_verified(self, refused: str, hint: str = "run `pmjournal verify`") -> None:
+    def require_verified(self, refused: str, hint: str | None = None) -> None:
         """Load (checking every record up to the head) and refuse, with one line, to go on
         when the chain does not vouch for the journal (errors.refuse_unverified)."""
         self.records()

@@ -302,7 +302,7 @@ class IndexedReads:
     def team(self):
         return self.journal.team
 
-    def require_verified(self, refused: str, hint: str = "run `pmjournal verify`") -> None:
+    def require_verified(self, refused: str, hint: str | None = None) -> None:
         refuse_unverified(self.broken, refused, hint)
 
     def notices(self) -> list[str]:

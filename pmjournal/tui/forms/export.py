@@ -28,7 +28,7 @@ from pmjournal.core.i18n import N_, _, ngettext
 from ..signers import key_words
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog, one_line
-from .editors import FormInput, FormRadioButton, FormRadioSet, FormSelect, caught_up
+from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, FormSelect, caught_up
 from .signing_key import key_described
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
@@ -44,6 +44,16 @@ def default_name(fmt: str, today: date) -> str:
     return f"pmjournal-{today.isoformat()}.{EXTENSIONS[fmt]}"
 
 
+def filter_words(filt) -> str:
+    """The filter in words, in the interface's language, as the Markdown document states it.
+
+    Filter.describe() is the English the JSON export keeps as data; the words in another
+    language are the export's (core/markdown.py), which has no public name for them yet."""
+    from pmjournal.core.markdown import _filter_text, _words  # the export's module: loaded when the dialog opens
+
+    return _filter_text(filt, _words())
+
+
 def signed_words(public, fingerprint: str) -> str:
     return key_described(key_words(public.line), fingerprint)
 
@@ -51,7 +61,12 @@ def signed_words(public, fingerprint: str) -> str:
 class ExportDialog(FieldDialog[Path | None]):
     """Dismisses with the path written, or None if cancelled."""
 
-    BINDINGS = [Binding("ctrl+s", "export", N_("Export"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
+    # Tab with priority (FIELD_MOVES), so a burst such as "tab enter ↓ enter" acts on the field it was typed for.
+    BINDINGS = [
+        Binding("ctrl+s", "export", N_("Export"), priority=True),
+        Binding("escape", "cancel", N_("Cancel")),
+        *FIELD_MOVES,
+    ]
 
     def __init__(self, session, filt, *, snapshot=None, today: date | None = None, directory: Path | None = None):
         super().__init__()
@@ -71,9 +86,7 @@ class ExportDialog(FieldDialog[Path | None]):
         count = self.session.count(self.filt, self.snapshot)
         with Vertical(classes="pm-box pm-small"):
             yield Label(ngettext("Export {count} entry", "Export {count} entries", count).format(count=count), classes="pm-title")
-            described = self.filt.describe()
-            filter_text = _("filter: {filter}").format(filter=described) if described else _("filter: none")
-            yield Label(filter_text, markup=False, classes="pm-help")
+            yield Label(_("filter: {filter}").format(filter=filter_words(self.filt)), markup=False, classes="pm-help")
             yield Label("", markup=False, classes="pm-help", id="signing")
             yield Label(_("Format"), classes="pm-label")
             with FormRadioSet(id="format"):
@@ -95,9 +108,7 @@ class ExportDialog(FieldDialog[Path | None]):
                     compact=True,
                     id="language",
                 )
-            yield Label(
-                _("enter export · shift+tab then ↑↓ enter: format · tab then enter: language · esc cancel"), classes="pm-help"
-            )
+            yield Label(_("enter export · shift+tab: format · tab: language · esc cancel"), classes="pm-help")
 
     def on_mount(self) -> None:
         # (Textual runs FieldDialog.on_mount too: it focuses the path.)

@@ -15,7 +15,7 @@ from pmjournal.core.errors import PmjournalError
 from pmjournal.core.i18n import N_, _
 
 from .dialog import FieldDialog
-from .editors import FormInput, FormRadioButton, FormRadioSet
+from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet
 
 
 def texts() -> dict[str, str]:
@@ -35,7 +35,9 @@ class FirstRunDialog(FieldDialog[str]):
     Escape keeps the default rather than leaving the journal unsigned.
     """
 
-    BINDINGS = [Binding("escape", "use_default", N_("Use default"))]
+    # Tab with priority (FIELD_MOVES): "tab ← enter" typed in one burst must choose the
+    # language, not submit the name before the focus has moved.
+    BINDINGS = [Binding("escape", "use_default", N_("Use default")), *FIELD_MOVES]
 
     def __init__(self, default_name: str):
         super().__init__()

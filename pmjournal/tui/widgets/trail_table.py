@@ -64,14 +64,16 @@ _fitted: dict[str, tuple[int, int]] = {}
 
 
 def fitted_width() -> tuple[int, int]:
-    """(Kind, Status): the width of the longest kind and status (with the overdue word and the
-    heading) in the interface's language, so the title keeps what Chinese words leave over.
+    """(Kind, Status): the width of the longest kind and status (with the heading and the words
+    for a due entry) in the interface's language, so the title keeps what Chinese words leave over.
     In English they are 13 and 10, the widths COLUMNS always had."""
     lang = language()
     if lang not in _fitted:
         names = headings()
         kind = max(cell_len(t) for t in [names[KIND], *(kind_label(k) for k in ENTRY_KINDS)])
-        words = [names[STATUS], overdue_word(), *(value_label(v) for v in STATUSES)]
+        # With the Due column given way, Status also says when an entry is due (due_marker, short).
+        soon = (_("due today"), _("due in {days}d").format(days=99))
+        words = [names[STATUS], overdue_word(), *soon, *(value_label(v) for v in STATUSES)]
         _fitted[lang] = min(kind, COLUMNS[KIND][1]), min(max(cell_len(t) for t in words), COLUMNS[STATUS][1])
     return _fitted[lang]
 

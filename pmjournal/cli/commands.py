@@ -275,7 +275,9 @@ def cmd_amend(args) -> int:
             raise ValidationError(_("--clear {field} and a new value for it at once").format(field=field))
         values[field] = None
     record = journal.amend(target["id"], values, args.reason, links=_links(args))
-    changed = ", ".join(record["changes"])
+    from ..core.model import shown
+
+    changed = _(", ").join(shown(field) for field in record["changes"])
     _out(_("{record} amends {target}: {changed}").format(record=ref_of(record), target=ref_of(target), changed=changed) + "\n")
     return 0
 

@@ -12,7 +12,7 @@ import shutil
 
 from ..core import display
 from ..core.fold import ref_of
-from ..core.i18n import _, ngettext
+from ..core.i18n import _, ngettext, pgettext
 from ..core.labels import kind_label
 from ..core.loops import days_text
 from . import columns
@@ -130,7 +130,10 @@ def reminder(found, today, color: bool) -> str:
     parts = [_("{n} overdue").format(n=overdue)] if overdue else []
     if len(found) > overdue:
         parts.append(_("{n} due today").format(n=len(found) - overdue))
-    day = display.day_text(today.isoformat(), weekday=True)
+    from ..core.dates import day_in
+
+    # TRANSLATORS: the day `remind` speaks of, as core/dates.py day_in() reads it: %a weekday, %-d day, %b month, %Y year.
+    day = day_in(pgettext("date pattern", "%a %-d %b %Y"), today)
     lines = [_("pmjournal: {counts} ({day}); `pmjournal done REF` closes one").format(counts=_(", ").join(parts), day=day)]
     for loop in found:
         cell = _pad(days_text(loop.days) if loop.days < 0 else _("due today"), 12)

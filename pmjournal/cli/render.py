@@ -12,6 +12,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..core import display
+from ..core.causes import describe as describe_cause
 from ..core.fold import ref_of
 from ..core.i18n import _
 from ..core.labels import kind_label, role_label, value_label
@@ -222,7 +223,7 @@ def trace_tree(tree: dict, people) -> Tree:
         if v.get("owner"):
             text.append("  " + _("owner {name}").format(name=display.value_text("owner", v["owner"], people.display)))
         if node["causes"]:
-            causes = ", ".join(f"{c['key']} ({c['label']}, {c['zh']})" for c in node["causes"])
+            causes = _(", ").join(describe_cause(c["key"]) for c in node["causes"])
             text.append("  " + _("causes: {causes}").format(causes=causes), style="yellow")
         if node["cycle"]:
             text.append("  " + _("↺ cycle: already on this path, not followed"), style="red")

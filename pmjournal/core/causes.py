@@ -147,6 +147,13 @@ BY_KEY: dict[str, Cause] = {c.key: c for c in CAUSES}
 
 
 def describe(key: str) -> str:
-    """'decision (Decision error, 决策失误)', or the bare key if unknown."""
+    """'decision (Decision error, 决策失误)', or the bare key if unknown; in Chinese
+    'decision（决策失误）': the key is what --cause takes, the label what it means."""
+    from .i18n import language
+
     cause = BY_KEY.get(key)
-    return f"{key} ({cause.label}, {cause.zh})" if cause else key
+    if cause is None:
+        return key
+    if language() == "zh_CN":
+        return f"{key}（{cause.zh}）"
+    return f"{key} ({cause.label}, {cause.zh})"

@@ -1,0 +1,341 @@
+"""The command line in Simplified Chinese (issue 17): every word the CLI shows is
+translated under zh_CN, English stays today's English, the language is chosen as
+documented (docs/translating.md), and a journal reads the same in either language.
+
+The walk runs the CLI in this process (tests/clihelp.py run_cli) with LANG set, and
+looks for English words left in what it printed: ASCII words of three letters or more,
+minus what is not the interface's to translate (the user's data, ids and hashes,
+option and command names, the values a user types, file paths, JSON keys).
+"""
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+from clihelp import run_cli
+
+from pmjournal.cli import parser as cli_parser
+from pmjournal.core.model import ENTRY_KINDS, KIND_FIELDS, ROLES
+
+ZH = {"LANG": "zh_CN.UTF-8"}
+EN = {"LANG": "en_US.UTF-8"}
+CLI = Path(cli_parser.__file__).parent
+
+
+def _typed_words() -> set[str]:
+    """What a user types and the CLI therefore shows as it is: command names, metavars,
+    choices (kinds, formats, statuses, levels...), role names, loop keys."""
+    words = {"pmjournal", "zh_CN", "COMMAND", "language"}
+    words |= set(cli_parser.COMMANDS)
+    words |= set(ENTRY_KINDS) | set(ROLES)
+    for fields in KIND_FIELDS.values():
+        for field in fields:
+            words |= set(field.choices)
+    words |= {"scope", "schedule", "cost", "follow-up", "review", "answer", "commitment-N", "review_by", "allowed_signers"}
+    root = cli_parser.build()
+    for sub in root._subparsers._group_actions[0].choices.values():
+        for action in sub._actions:
+            if isinstance(action.metavar, str):
+                words |= set(re.findall(r"[A-Za-z_]+", action.metavar))
+            elif action.option_strings and action.nargs != 0:
+                words.add(action.dest.upper())
+            words |= {str(c) for c in action.choices or ()}
+    # Dates as a user may type them (the parser reads English and Chinese): examples in the help.
+    words |= {"yesterday", "last", "fri", "next", "mon", "monday"}
+    # Names of programs, formats and standards, written the same in Chinese.
+    words |= {"ISO", "URL", "JSON", "CSV", "Markdown", "git", "ssh", "cron", "jrnl", "apollo", "UTC", "echo"}
+    return {w.lower() for w in words}
+
+
+TYPED = _typed_words()
+_NOT_WORDS = [
+    re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*"),  # options
+    re.compile(r"\S*[/\\]\S*"),  # paths
+    re.compile(r"\b[\w-]+\.(?:md|json|csv|toml|git)\b"),  # file names
+    re.compile(r"\$[A-Z_]+"),  # environment variables
+    re.compile(r"\b[0-9A-Z]{26}\b"),  # ULIDs
+    re.compile(r"\b[0-9a-f]{8,}\b"),  # hashes
+    re.compile(r"\bcommitment-\d+\b"),  # loop keys (what --loop takes)
+]
+_WORD = re.compile(r"[A-Za-z][A-Za-z_-]*[A-Za-z]")
+
+
+def english_left(text: str) -> list[str]:
+    """ASCII words of 3+ letters that are not typed words: interface text left in English."""
+    for pattern in _NOT_WORDS:
+        text = pattern.sub(" ", text)
+    return sorted({w for w in _WORD.findall(text) if len(w) >= 3 and w.lower() not in TYPED})
+
+
+def cli(*args, env=ZH, check=True, input=None):
+    proc = run_cli(*args, env=env, input=input)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def _journal(env) -> None:
+    """A small journal with Chinese data: a decision with a review, a communication with
+    a follow-up, a commitment and an escalation, an incident caused by the decision, an amendment."""
+    cli(
+        "add",
+        "decision",
+        "砍掉离线模式",
+        "--owner",
+        "王丹",
+        "--approved-by",
+        "李雷",
+        "--when",
+        "2026-10-01 10:00",
+        "--review-by",
+        "2026-11-01",
+        "--option",
+        "保留",
+        "--rationale",
+        "人手不够",
+        "--project",
+        "阿波罗",
+        env=env,
+    )
+    cli(
+        "add",
+        "communication",
+        "周会",
+        "--owner",
+        "王丹",
+        "--participants",
+        "陈明",
+        "--when",
+        "2026-10-02",
+        "--follow-up-by",
+        "2026-10-10",
+        "--commitment",
+        "陈明; 发报价单; 2026-10-05",
+        "--raised-to",
+        "张总",
+        env=env,
+    )
+    cli(
+        "add",
+        "incident",
+        "结账故障",
+        "--owner",
+        "李雷",
+        "--caused-by",
+        "1",
+        "--severity",
+        "high",
+        "--when",
+        "2026-10-03",
+        "--cause",
+        "decision",
+        env=env,
+    )
+    cli("amend", "1", "--status", "rejected", "--reason", "领导否决", env=env)
+    cli("done", "2", "--loop", "follow-up", "--note", "已跟进", "--when", "2026-10-09", env=env)
+
+
+@pytest.fixture
+def chinese_user(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    (config / "config.toml").write_text('name = "测试员"\n', encoding="utf-8")
+
+
+WALK = [
+    ("--help",),
+    ("add", "--help"),
+    ("list", "--help"),
+    ("list",),
+    ("list", "--include-retracted", "--kind", "decision"),
+    ("show", "1"),
+    ("show", "2"),
+    ("show", "3"),
+    ("who",),
+    ("who", "王丹"),
+    ("who", "陈明"),
+    ("due", "--today", "2026-10-20"),
+    ("due", "--today", "2026-10-20", "--overdue", "--person", "没人"),
+    ("remind", "--today", "2026-10-20"),
+    ("trace", "3"),
+    ("trace", "1"),
+    ("verify",),
+    ("paths",),
+]
+
+
+@pytest.mark.parametrize("args", WALK, ids=lambda a: " ".join(a))
+def test_the_cli_speaks_chinese(args, chinese_user):
+    _journal(ZH)
+    proc = run_cli(*args, env=ZH)
+    assert proc.returncode == 0, proc.stderr
+    shown = proc.stdout + proc.stderr
+    assert re.search(r"[\u4e00-\u9fff]", shown), shown
+    assert english_left(shown) == [], shown
+
+
+ERRORS = [
+    (("add", "decision", "某决定", "--owner", "王丹", "--when", "下下下周八"), "无法理解日期"),
+    (("show", "99"), "没有条目 #99"),
+    (("show", "zzzz"), "没有 id 以"),
+    (("add", "note", ""), "标题必填"),
+    (("add", "decision", "没有负责人"), "需要一位负责人"),
+    (("add", "banana", "x"), "无效的选择"),
+    (("add",), "缺少必需的参数"),
+    (("list", "--bogus"), "无法识别的参数"),
+    (("due", "--within", "many"), "不是天数"),
+    (("list", "--role", "boss", "--person", "王丹"), "未知的角色"),
+    (("done", "2", "--loop", "nope"), "没有 'nope' 事项"),
+]
+
+
+@pytest.mark.parametrize("args, says", ERRORS, ids=lambda a: " ".join(a) if isinstance(a, tuple) else "")
+def test_errors_are_one_chinese_line(args, says, chinese_user):
+    _journal(ZH)
+    proc = run_cli(*args, env=ZH)
+    assert proc.returncode in (1, 2)
+    assert proc.stdout == ""
+    line = proc.stderr.strip()
+    assert "\n" not in line and line.startswith("pmjournal"), line
+    assert says in line, line
+    typed = {w.lower() for a in args for w in re.findall(r"[A-Za-z]+", a)}  # the user's own words, quoted back
+    assert [w for w in english_left(line) if w.lower() not in typed] == [], line
+
+
+def test_english_is_todays_english():
+    for env in (EN, {}):
+        assert "usage: pmjournal" in cli("--help", env=env).stdout
+        assert "record a new entry; prints its #seq and id" in cli("--help", env=env).stdout
+        assert "positional arguments" in cli("add", "--help", env=env).stdout
+        assert "show this help message and exit" in cli("add", "--help", env=env).stdout
+    cli("add", "decision", "Cut offline mode", "--owner", "Dana", "--when", "2026-10-01", "--review-by", "2026-11-01", env=EN)
+    listed = cli("list", env=EN).stdout
+    assert listed.splitlines()[0].split() == ["#", "when", "kind", "title", "owner", "approved", "by", "status"]
+    assert "decision" in listed and "accepted" in listed
+    shown = cli("show", "1", env=EN).stdout
+    assert "Review by" in shown and "Loops" in shown and "review due 1 Nov 2026" in shown
+    assert "Mon 01 Nov" not in shown and not re.search(r"[\u4e00-\u9fff]", shown)
+    due = cli("due", "--today", "2026-11-05", env=EN).stdout
+    assert "1 open loop: 1 overdue, 0 due within 3 days" in due and "4 d overdue" in due
+    proc = run_cli("show", "99", env=EN)
+    assert proc.stderr == "pmjournal: no entry #99 in this journal\n"
+    proc = run_cli("add", "banana", "x", env=EN)
+    assert "pmjournal add: error: argument kind: invalid choice: 'banana'" in proc.stderr
+
+
+def test_lang_option_beats_the_locale():
+    cli("add", "note", "x", env=ZH)
+    for args in (("--lang", "en", "list"), ("list", "--lang", "en"), ("list", "--lang=en")):
+        assert cli(*args, env=ZH).stdout.splitlines()[0].split()[:3] == ["#", "when", "kind"]
+    assert "时间" in cli("--lang", "zh_CN", "list", env=EN).stdout
+    assert "usage:" in cli("--lang", "en", "--help", env=ZH).stdout
+    assert "用法：" in cli("--lang", "zh_CN", "add", "--help", env=EN).stdout
+
+
+def test_config_language_is_used_and_the_flag_beats_it(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text('language = "zh_CN"\n', encoding="utf-8")
+    cli("add", "note", "x", env={})
+    assert "时间" in cli("list", env=EN).stdout
+    assert "用法：" in cli("--help", env={}).stdout
+    assert cli("--lang", "en", "list", env={}).stdout.startswith("#   when")
+
+
+def test_an_unknown_language_is_refused_in_one_line():
+    proc = run_cli("--lang", "fr", "list", env=ZH)
+    assert proc.returncode == 2
+    assert "fr" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_journal_written_in_chinese_reads_the_same_in_english(chinese_user):
+    _journal(ZH)
+    for args in (
+        ("list", "--format", "json", "--include-retracted"),
+        ("list", "--format", "csv"),
+        ("show", "1", "--format", "json"),
+        ("show", "2", "--format", "json"),
+        ("due", "--today", "2026-10-20", "--format", "json"),
+        ("due", "--today", "2026-10-20", "--format", "csv"),
+        ("who", "--format", "json"),
+        ("trace", "3", "--format", "json"),
+        ("export", "--format", "csv"),
+    ):
+        chinese, english = cli(*args, env=ZH).stdout, cli(*args, env=EN).stdout
+        assert chinese == english, args
+        assert not re.search(
+            r"[\u4e00-\u9fff]", re.sub(r'"[^"]*[\u4e00-\u9fff][^"]*"|[^,\n]*[\u4e00-\u9fff][^,\n]*', "", chinese)
+        )
+    exported = [json.loads(cli("export", "--format", "json", env=env).stdout) for env in (ZH, EN)]
+    assert exported[0]["records"] == exported[1]["records"]  # the rest differs only in when it was generated
+    stored = json.loads(cli("list", "--format", "json", env=ZH).stdout)
+    assert {v["kind"] for v in stored} == {"decision", "communication", "incident"}
+    assert {v.get("status") for v in stored} >= {"rejected", "open"}
+
+
+# -- every user-visible string in pmjournal/cli is marked ----------------------------
+
+_SHOWN_BY = {"print", "_out", "PmjournalError", "ValidationError", "ArgumentTypeError", "add_argument_group", "Text"}
+_SHOWN_AS = {"help", "description", "epilog"}
+_MARKS = {"_", "N_", "ngettext", "pgettext"}
+
+
+def _letters(node) -> str:
+    """The words of a string constant or f-string (its constant parts), without the program's name."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+    elif isinstance(node, ast.JoinedStr):
+        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    else:
+        return ""
+    return re.sub(r"pmjournal|[^A-Za-z]", "", text)
+
+
+def _strings(node):
+    """The string literals an argument is made of: itself, or the operands of a + or a conditional."""
+    if isinstance(node, ast.BinOp):
+        yield from _strings(node.left)
+        yield from _strings(node.right)
+    elif isinstance(node, ast.IfExp):
+        yield from _strings(node.body)
+        yield from _strings(node.orelse)
+    else:
+        yield node
+
+
+def unmarked(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name in _MARKS:
+            continue
+        shown = list(node.args) if name in _SHOWN_BY else []
+        shown += [kw.value for kw in node.keywords if kw.arg in _SHOWN_AS]
+        for arg in shown:
+            for literal in _strings(arg):
+                if _letters(literal):
+                    found.append(f"{path.name}:{literal.lineno}: {ast.unparse(literal)[:80]}")
+    return found
+
+
+def test_every_shown_string_in_the_cli_is_marked():
+    found = [line for path in sorted(CLI.glob("*.py")) for line in unmarked(path)]
+    assert found == [], "mark these with _() or N_():\n" + "\n".join(found)
+
+
+def test_the_marked_string_check_sees_an_unmarked_one(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "print(f'pmjournal: {x}')\n"  # the program's name only: fine
+        "print(_('wrote {f}').format(f=f))\n"
+        "p.add_argument('--x', help='an English help')\n"
+        "raise PmjournalError(f'{path} exists')\n"
+        "_out('done' + '\\n')\n",
+        encoding="utf-8",
+    )
+    assert [line.split(":")[1] for line in unmarked(sample)] == ["3", "4", "5"]

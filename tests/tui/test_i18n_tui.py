@@ -193,7 +193,7 @@ async def test_a_view_open_when_the_language_changes_is_drawn_again(demo_db, mak
 @pytest.mark.parametrize(
     ("key", "view", "english", "chinese"),
     [
-        ("u", DueScreen, "Owed by", "待办人"),
+        ("u", DueScreen, "Owed by", "责任人"),
         ("t", TraceScreen, "What this entry was caused by", "这条记录的起因"),
         ("question_mark", HelpScreen, "Id (for [keymap])", "Id（用于 [keymap]）"),
     ],

@@ -27,7 +27,7 @@ from ...core.errors import PmjournalError
 from ...core.filter_index import FilterIndex
 from ...core.filter_syntax import parse, with_person
 from ...core.fold import ref_of
-from ...core.i18n import _, ngettext
+from ...core.i18n import DEFAULT, _, language, ngettext
 from ...core.loops import OpenLoops, open_loops
 from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
@@ -46,6 +46,17 @@ LOOP_VIEW_KEYS = ("id", "seq", "ref", "author", "kind", "title", "project", "ret
 # From this many entries a filter the index has not answered yet is searched in a worker.
 BACKGROUND_ROWS = 200_000
 TITLE_SECONDS = 30  # a team journal's "synced 3 min ago" is redrawn this often
+
+
+def filter_words(filt) -> str:
+    """The filter in words in the interface's language. Filter.describe() is English (the JSON
+    export keeps it as data); another language's words are the Markdown export's, as the export
+    dialog says them (core/markdown.py has no public name for them yet), loaded only then."""
+    if language() == DEFAULT:
+        return filt.describe()
+    from ...core.markdown import _filter_text, _words
+
+    return _filter_text(filt, _words())
 
 
 class PagedLoops(OpenLoops):
@@ -360,7 +371,7 @@ class TrailScreen(Screen):
         """The filter (the one shown: None) in words; showing retracted entries is the TUI's default,
         so only hiding them is said. In the interface's language as it is now."""
         filt = self.parsed.filter if filt is None else filt
-        words = replace(filt, include_retracted=False).describe()
+        words = filter_words(replace(filt, include_retracted=False))
         return words if filt.include_retracted else _("{words}; retracted hidden").format(words=words)
 
     def _update_status(self) -> None:

@@ -267,3 +267,20 @@ async def test_the_chinese_footer_fits_80_columns_without_cutting_a_key(demo_db,
         await pilot.resize_terminal(120, 36)
         await pilot.pause(0.3)
         assert "l 关联" in screen_text(app).splitlines()[-1]
+
+
+@pilot_test
+async def test_the_welcome_panel_follows_a_language_switch(db, make_app):
+    i18n.set_language("en")
+    app = make_app(db)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: not app.screen._loading)
+            assert "Load the demo journal" in screen_text(app)
+            app.switch_language("zh_CN")
+            await pilot.pause(0.3)
+            text = screen_text(app)
+            assert "载入示例日志" in text and "欢迎使用 pmjournal" in text
+            assert english_left(text, {db.name.rsplit(".", 1)[0]}) == []
+    finally:
+        i18n.set_language("en")

@@ -131,17 +131,32 @@ async def test_the_welcome_panel_speaks_chinese(db, make_app, chinese):
 
 
 async def choose_language(pilot, name: str) -> None:
-    """ctrl+p, the language command, then `name` in the second palette."""
+    """ctrl+p, the language command, then `name` in the second palette (each step waits for the
+    palette's search to show what was typed: it answers asynchronously)."""
+    from textual.command import CommandList, CommandPalette
+
+    def showing(text: str):
+        def check() -> bool:
+            screen = pilot.app.screen
+            if not isinstance(screen, CommandPalette):
+                return False
+            options = screen.query_one(CommandList)
+            return options.option_count > 0 and text in str(options.get_option_at_index(0).prompt)
+
+        return check
+
     await pilot.press("ctrl+p")
-    await pilot.pause()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
     await pilot.press(*"Language")
-    await pilot.pause(0.3)
+    await wait_for(pilot, showing("Language"))
+    first = pilot.app.screen
     await pilot.press("enter")
-    await pilot.pause(0.3)
+    # the second palette, of the languages
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette) and pilot.app.screen is not first)
     await pilot.press(*name)
-    await pilot.pause(0.3)
+    await wait_for(pilot, showing(name))
     await pilot.press("enter")
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CommandPalette))
 
 
 @pilot_test

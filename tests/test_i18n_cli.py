@@ -17,6 +17,7 @@ import pytest
 from clihelp import run_cli
 
 from pmjournal.cli import parser as cli_parser
+from pmjournal.core.causes import BY_KEY
 from pmjournal.core.model import ENTRY_KINDS, KIND_FIELDS, ROLES
 
 ZH = {"LANG": "zh_CN.UTF-8"}
@@ -29,7 +30,7 @@ def _typed_words() -> set[str]:
     choices (kinds, formats, statuses, levels...), role names, loop keys."""
     words = {"pmjournal", "zh_CN", "COMMAND", "language"}
     words |= set(cli_parser.COMMANDS)
-    words |= set(ENTRY_KINDS) | set(ROLES)
+    words |= set(ENTRY_KINDS) | set(ROLES) | set(BY_KEY)  # BY_KEY: what --cause takes
     for fields in KIND_FIELDS.values():
         for field in fields:
             words |= set(field.choices)
@@ -163,6 +164,11 @@ WALK = [
     ("trace", "1"),
     ("verify",),
     ("paths",),
+    ("causes",),
+    ("amend", "3", "--severity", "critical", "--reason", "影响更大"),
+    ("retract", "3", "--reason", "录错了"),
+    ("done", "2", "--loop", "commitment-1", "--when", "2026-10-06"),
+    ("reopen", "2", "--loop", "follow-up", "--note", "对方没收到"),
 ]
 
 
@@ -174,6 +180,23 @@ def test_the_cli_speaks_chinese(args, chinese_user):
     shown = proc.stdout + proc.stderr
     assert re.search(r"[\u4e00-\u9fff]", shown), shown
     assert english_left(shown) == [], shown
+
+
+def test_export_import_verify_and_demo_speak_chinese(tmp_path, chinese_user):
+    _journal(ZH)
+    shown = []
+    for args in (
+        ("export", "-o", str(tmp_path / "e.md")),
+        ("verify", "--evidence", str(tmp_path / "e.md")),
+        ("export", "--format", "json", "-o", str(tmp_path / "e.json")),
+        ("--db", str(tmp_path / "other.json"), "import", str(tmp_path / "e.json")),
+        ("--db", str(tmp_path / "demo.json"), "demo"),
+    ):
+        proc = cli(*args)
+        shown.append(proc.stdout + proc.stderr)
+    text = "\n".join(shown)
+    assert "已写入" in text and "已导入 5 条记录" in text and "条示例记录" in text, text
+    assert english_left(text) == [], text
 
 
 ERRORS = [

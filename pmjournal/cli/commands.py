@@ -669,7 +669,7 @@ def _verify_evidence(args) -> int:
     for line in notes:
         _out(line + "\n")
     if not problems:
-        _out(f"{verdict}: {args.evidence or args.since}\n")
+        _out(_("{verdict}: {file}").format(verdict=verdict, file=args.evidence or args.since) + "\n")
     return 1 if problems else 0
 
 
@@ -696,10 +696,13 @@ def cmd_demo(args) -> int:
 
 
 def cmd_causes(args) -> int:
+    from ..core.i18n import language
+
     width = max(len(c.key) for c in CAUSES)
     for c in CAUSES:
-        # The key is what --cause takes; both labels are shown in either language (DESIGN.md).
-        _out(f"{c.key:<{width}}  {c.label} ({c.zh}): {_(c.sub_causes)}\n")
+        # The key is what --cause takes. English shows both labels; Chinese its own.
+        label = c.zh if language() == "zh_CN" else f"{c.label} ({c.zh})"
+        _out(_("{key}  {label}: {sub_causes}").format(key=f"{c.key:<{width}}", label=label, sub_causes=_(c.sub_causes)) + "\n")
     return 0
 
 

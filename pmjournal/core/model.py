@@ -364,7 +364,7 @@ def _clean(field: Field, value, stored: bool = False):
         if text not in field.choices:
             raise ValidationError(
                 _("{name} must be one of {choices}, not {value!r}").format(
-                    name=name, choices=", ".join(field.choices), value=value
+                    name=shown(name), choices=", ".join(field.choices), value=value
                 ),
                 field=name,
             )

@@ -370,3 +370,32 @@ async def test_labels_fit_at_80_columns(zh, journal):
             for spec in ordered_fields(kind):
                 label = app.screen.query_one(f"#row-{spec.name} > .pm-label", Label)
                 assert cell_len(str(label.content)) <= label.content_region.width, (kind, spec.name, str(label.content))
+
+
+@pilot_test
+async def test_first_run_in_the_app_switches_the_screens_behind_it(demo_db):
+    """Chosen on the first record: the trail behind the dialog speaks Chinese at once, and so does
+    the kind picker that follows."""
+    from tuihelp import loaded
+
+    from pmjournal.core.config import Config
+    from pmjournal.tui.app import build_app
+
+    app = build_app(demo_db, Config())  # no name yet: the first record asks
+    try:
+        async with app.run_test(size=SMALL) as pilot:
+            await loaded(pilot)
+            app.clear_notifications()
+            assert "New" in screen_text(app)  # the footer, in English
+            await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
+            await pilot.press("tab", "right", "enter")
+            await wait_for(pilot, lambda: i18n.language() == "zh_CN")
+            await pilot.pause()
+            assert "新建" in screen_text(app)  # the trail's footer, behind the dialog
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
+            assert "新记录：哪一类？" in screen_text(app)
+        assert config.load().language == "zh_CN"
+    finally:
+        i18n.set_language("en")

@@ -69,6 +69,11 @@ class FirstRunDialog(FieldDialog[str]):
         name = self.query_one(Input)
         name.placeholder = _("e.g. Pat Lee")
         name.focus()  # chosen: back to the name, where enter saves
+        # The screens behind say their words again too (the app's relabel, as its palette's
+        # language switch does; a test's bare App has none).
+        relabel = getattr(self.app, "relabel", None)
+        if relabel is not None:
+            relabel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -2,10 +2,20 @@
 and the clock's zone is fixed so dates print the same everywhere."""
 
 import os
+import sys
 import time
 
 import pytest
 from clihelp import run_cli, run_cli_process
+
+# This machine's environment sets PYTHONDONTWRITEBYTECODE=1, so nothing was ever cached:
+# every pytest-xdist worker rewrote every test module's asserts and compiled pmjournal
+# from source (about 2.5 s of CPU each), and so did every `python -m pmjournal` a test
+# starts for its modules. The bytecode goes where Python puts it (__pycache__, ignored
+# by git) and is checked against each source file's mtime and size as usual; the
+# workers and the processes they start inherit the setting.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 os.environ["TZ"] = "Asia/Shanghai"
 time.tzset()

@@ -156,3 +156,30 @@ def test_zh_guide_names_the_blame_causes_as_the_core_does():
     text = (ZH / "guide.md").read_text(encoding="utf-8")
     pairs = dict(re.findall(r"\| `([a-z-]+)` \| ([^|`]+?) (?=\|)", text))
     assert pairs == {c.key: c.zh for c in CAUSES}
+
+
+def interface_texts() -> list[str]:
+    """Every message of the catalogs, English and translated, and the code's own strings."""
+    from babel.messages.pofile import read_po
+
+    texts = []
+    for po in sorted((ROOT / "pmjournal" / "locale").glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                for text in (message.id, message.string):
+                    texts.extend([text] if isinstance(text, str) else text)
+    texts.extend(p.read_text(encoding="utf-8") for p in sorted((ROOT / "pmjournal").rglob("*.py")))
+    return texts
+
+
+def test_zh_docs_quote_the_interface_as_it_is():
+    """What a Chinese doc puts in “quotes” is the interface's own wording (a label, a command's
+    name in the palette, a message), in Chinese or as the English interface says it, so the
+    docs and the screens do not drift apart. (A message with its values filled in goes in `code`.)"""
+    texts = interface_texts()
+    missing = []
+    for zh in translations():
+        for quoted in re.findall(r"“([^”]+)”", zh.read_text(encoding="utf-8")):
+            if not any(quoted in text for text in texts):
+                missing.append(f"{zh.name}: “{quoted}”")
+    assert not missing, "not an interface text: " + ", ".join(missing)

@@ -399,3 +399,16 @@ async def test_first_run_in_the_app_switches_the_screens_behind_it(demo_db):
         assert config.load().language == "zh_CN"
     finally:
         i18n.set_language("en")
+
+
+@pilot_test
+async def test_signing_key_dialog_is_chinese(zh, journal):
+    from pmjournal.tui.forms import SigningKeyDialog
+
+    app = FormsApp(lambda: SigningKeyDialog(JournalSession(journal)))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "签名密钥" in text
+        # ed25519: a key type's name; ~/.ssh/id_ed25519: a path as typed
+        assert english_left(app, "id_ed25519") == [], text

@@ -152,7 +152,12 @@ def _ref(journal, entry_id: str) -> str:
     if target is None:
         return _("{id} (not in this journal)").format(id=display.visible(entry_id))
     retracted = " ({})".format(value_label("retracted")) if target["retracted"] else ""
-    return f"{ref_of(target)} {kind_label(target['kind'])}: {display.value_text('title', target.get('title'))}{retracted}"
+    return (
+        _("{ref} {kind}: {title}").format(
+            ref=ref_of(target), kind=kind_label(target["kind"]), title=display.value_text("title", target.get("title"))
+        )
+        + retracted
+    )
 
 
 def _links(view: dict, journal) -> list[Text]:

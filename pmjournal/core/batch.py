@@ -134,7 +134,7 @@ class StreamedBatch:
         try:
             _write_all(self.fd, payload)
         except OSError as err:
-            reason = "the disk is full" if err.errno == errno.ENOSPC else err.strerror
+            reason = _("the disk is full") if err.errno == errno.ENOSPC else err.strerror
             raise StoreError(
                 _("cannot write to {path}: {reason}; nothing was saved").format(path=self.file.path, reason=reason)
             ) from err

@@ -61,7 +61,10 @@ def load(path: Path | None = None) -> Config:
     for key, value in raw.items():
         if key not in KEYS:
             hint = difflib.get_close_matches(key, KEYS, n=1)
-            extra = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(KEYS)}"
+            if hint:
+                extra = _("; did you mean {key!r}?").format(key=hint[0])
+            else:
+                extra = _("; known keys: {keys}").format(keys=", ".join(KEYS))
             raise PmjournalError(_("unknown key {key!r} in {path}{extra}").format(key=key, path=path, extra=extra))
         if not isinstance(value, KEYS[key]) or (KEYS[key] is int and isinstance(value, bool)):
             raise PmjournalError(

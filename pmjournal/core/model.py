@@ -356,7 +356,7 @@ def _clean(field: Field, value, stored: bool = False):
         try:
             return dates.iso_when(value)
         except ValidationError as err:
-            raise ValidationError(f"{_(field.label).lower()}: {err}", field=name) from err
+            raise ValidationError(_("{label}: {err}").format(label=_(field.label).lower(), err=err), field=name) from err
     if kind == "enum":
         text = str(value).strip().lower()
         if not text:

@@ -44,6 +44,9 @@ class _Words(dict):
     def __getitem__(self, key):
         return _(super().__getitem__(key))
 
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
 
 STATE_WORDS = _Words({"overdue": N_("OVERDUE"), "soon": N_("due soon"), "open": N_("open"), "done": N_("done")})
 TYPES = ("follow-up", "review", "commitment", "answer")

@@ -3,7 +3,7 @@
 import argparse
 
 from .. import __version__
-from ..core.i18n import N_, _, ngettext
+from ..core.i18n import N_, _, language, ngettext
 from ..core.model import ENTRY_KINDS
 
 # argparse's own words ("usage:", "options", its error messages) are looked up in
@@ -121,6 +121,16 @@ Prints nothing when nothing is due today or overdue; exit status 0 either way.""
 
 class Parser(argparse.ArgumentParser):
     """Wrong usage: one line on stderr and exit 2, as the contract says."""
+
+    def format_help(self) -> str:
+        """argparse ends its section headings with an ASCII colon (not a catalog word):
+        in Chinese they take the full-width one, as the rest of the help does."""
+        text = super().format_help()
+        if language() == "zh_CN":
+            import re
+
+            text = re.sub(r"(?m)^(\S[^\n]*?):$", "\\1：", text)
+        return text
 
     def error(self, message: str):
         self.exit(2, _("{prog}: error: {message} (see {prog} --help)").format(prog=self.prog, message=message) + "\n")

@@ -27,7 +27,7 @@ from functools import lru_cache
 from .display import day_text
 from .errors import ValidationError
 from .fold import ref_of
-from .i18n import N_, _, pgettext
+from .i18n import _, pgettext
 from .labels import loop_type_label
 from .people import key as person_key
 
@@ -38,17 +38,28 @@ STATES = ("overdue", "soon", "open", "done")
 
 # How each state reads where colour may be missing (a monochrome terminal, a pipe, a screen reader).
 class _Words(dict):
-    """English words marked with N_(), given back translated into the language in use
-    when they are looked up, so every front end that shows STATE_WORDS[state] speaks it."""
+    """STATE_WORDS: the English words, given back in the language in use when they are
+    looked up, so every front end that shows STATE_WORDS[state] speaks it."""
 
     def __getitem__(self, key):
-        return _(super().__getitem__(key))
+        super().__getitem__(key)  # KeyError for an unknown state, as a dict
+        return _state_shown(key)
 
     def get(self, key, default=None):
         return self[key] if key in self else default
 
 
-STATE_WORDS = _Words({"overdue": N_("OVERDUE"), "soon": N_("due soon"), "open": N_("open"), "done": N_("done")})
+def _state_shown(state: str) -> str:
+    # The context keeps these apart from the same English words as statuses ("open" risk).
+    return {
+        "overdue": pgettext("loop state", "OVERDUE"),
+        "soon": pgettext("loop state", "due soon"),
+        "open": pgettext("loop state", "open"),
+        "done": pgettext("loop state", "done"),
+    }[state]
+
+
+STATE_WORDS = _Words({"overdue": "OVERDUE", "soon": "due soon", "open": "open", "done": "done"})
 TYPES = ("follow-up", "review", "commitment", "answer")
 _REVIEWED_STATUS = {"decision": ("proposed", "accepted", None), "risk": ("open", "mitigating", None)}
 

@@ -446,7 +446,7 @@ def build(only: str | None = None) -> Parser:
     )
     _db(root, None)
     _lang(root, None)
-    sub = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub = root.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=Parser)
     for name, (help_text, arguments) in COMMANDS.items():
         if only is not None and name != only:
             continue

@@ -1,6 +1,7 @@
 """Fixtures for the TUI tests: fixed journals (snapshots must not move) and the app factory."""
 
 import pytest
+from textual.css.stylesheet import Stylesheet
 from tuihelp import REF, hostile_bodies
 
 from pmjournal.core import dates
@@ -8,6 +9,26 @@ from pmjournal.core.config import Config
 from pmjournal.core.demo import write_demo
 from pmjournal.core.store import Journal
 from pmjournal.tui.app import build_app
+
+
+def _parse_each_stylesheet_once():
+    """Every app a test starts parses the same CSS (the widgets' DEFAULT_CSS, ours, each
+    theme's variables) with its own empty cache: about a tenth of a Pilot test's CPU.
+    Parsing is a pure function of the text, where it came from and the variables, and
+    Textual only reads the RuleSets it returns, so the tests' process keeps one cache."""
+    parse = Stylesheet._parse_rules
+    parsed: dict = {}
+
+    def parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        if key not in parsed:
+            parsed[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return parsed[key]
+
+    Stylesheet._parse_rules = parse_rules
+
+
+_parse_each_stylesheet_once()
 
 
 @pytest.fixture(autouse=True)

@@ -52,7 +52,8 @@ class _Words(dict):
 def _state_shown(state: str) -> str:
     # The context keeps these apart from the same English words as statuses ("open" risk).
     return {
-        "overdue": pgettext("loop state", "OVERDUE"),
+        # TRANSLATORS: an overdue loop's state, in capitals in English so it reads without colour.
+        "overdue": _("OVERDUE"),
         "soon": pgettext("loop state", "due soon"),
         "open": pgettext("loop state", "open"),
         "done": pgettext("loop state", "done"),

@@ -1,6 +1,5 @@
 """Generated documentation must match the code that generates it."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -29,9 +28,11 @@ def test_readme_gives_the_two_commands():
     assert "python3 -m pip install -e '.[test]' && python3 -m pytest" in ci
 
 
-def test_every_subcommand_has_help():
+def test_every_subcommand_has_help(cli):
+    """In this process through main(argv) (argparse's --help exits 0 there as in a process;
+    tests/test_cli.py runs `add --help` and `--version` as real processes)."""
     for name in ("add", "list", "show", "amend", "retract", "who", "trace", "export", "import", "verify", "demo"):
-        out = subprocess.run([sys.executable, "-m", "pmjournal", name, "--help"], capture_output=True, text=True)
+        out = cli(name, "--help")
         assert out.returncode == 0 and f"pmjournal {name}" in out.stdout
 
 

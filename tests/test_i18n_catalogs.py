@@ -109,3 +109,19 @@ def test_an_abbreviated_lang_option_still_sets_the_language(tmp_path, capsys):
         assert i18n.language() == "zh_CN"
     finally:
         i18n.set_language("en")
+
+
+def test_every_shown_string_in_the_package_is_marked():
+    """Errors raised in the core, notices, labels, buttons, titles and placeholders in the
+    app, and everything the command line prints: marked, so the catalogs check sees them.
+    The demo journal's titles are user data (the journal's content), not the interface."""
+    from i18nhelp import SHOWN_ANYWHERE, SHOWN_AS_ANYWHERE, unmarked
+
+    package = ROOT / "pmjournal"
+    found = [
+        line
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "demo.py"
+        for line in unmarked(path, SHOWN_ANYWHERE, SHOWN_AS_ANYWHERE)
+    ]
+    assert found == [], "mark these with _() or N_():\n" + "\n".join(found)

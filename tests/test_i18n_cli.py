@@ -8,13 +8,13 @@ minus what is not the interface's to translate (the user's data, ids and hashes,
 option and command names, the values a user types, file paths, JSON keys).
 """
 
-import ast
 import json
 import re
 from pathlib import Path
 
 import pytest
 from clihelp import run_cli
+from i18nhelp import unmarked
 
 from pmjournal.cli import parser as cli_parser
 from pmjournal.core.causes import BY_KEY
@@ -299,51 +299,6 @@ def test_a_journal_written_in_chinese_reads_the_same_in_english(chinese_user):
 
 
 # -- every user-visible string in pmjournal/cli is marked ----------------------------
-
-_SHOWN_BY = {"print", "_out", "PmjournalError", "ValidationError", "ArgumentTypeError", "add_argument_group", "Text"}
-_SHOWN_AS = {"help", "description", "epilog"}
-_MARKS = {"_", "N_", "ngettext", "pgettext"}
-
-
-def _letters(node) -> str:
-    """The words of a string constant or f-string (its constant parts), without the program's name."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        text = node.value
-    elif isinstance(node, ast.JoinedStr):
-        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-    else:
-        return ""
-    return re.sub(r"pmjournal|[^A-Za-z]", "", text)
-
-
-def _strings(node):
-    """The string literals an argument is made of: itself, or the operands of a + or a conditional."""
-    if isinstance(node, ast.BinOp):
-        yield from _strings(node.left)
-        yield from _strings(node.right)
-    elif isinstance(node, ast.IfExp):
-        yield from _strings(node.body)
-        yield from _strings(node.orelse)
-    else:
-        yield node
-
-
-def unmarked(path: Path) -> list[str]:
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if name in _MARKS:
-            continue
-        shown = list(node.args) if name in _SHOWN_BY else []
-        shown += [kw.value for kw in node.keywords if kw.arg in _SHOWN_AS]
-        for arg in shown:
-            for literal in _strings(arg):
-                if _letters(literal):
-                    found.append(f"{path.name}:{literal.lineno}: {ast.unparse(literal)[:80]}")
-    return found
 
 
 def test_every_shown_string_in_the_cli_is_marked():

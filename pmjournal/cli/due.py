@@ -13,7 +13,7 @@ import shutil
 from ..core import display
 from ..core.fold import ref_of
 from ..core.i18n import _, ngettext, pgettext
-from ..core.labels import kind_label
+from ..core.labels import kind_label, loop_type_label
 from ..core.loops import days_text
 from . import columns
 
@@ -104,14 +104,22 @@ def table(found, color: bool, width: int | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def _loop_name(loop) -> str:
+    """The loop as a sentence names it: its type in the interface language (the key in English)."""
+    if loop.type == "commitment":
+        # TRANSLATORS: the second (third...) commitment of a communication, as `remind` names it.
+        return _("commitment-{n}").format(n=loop.key.rpartition("-")[2])
+    return loop_type_label(loop.type)
+
+
 def _reminder_line(loop) -> str:
     owes = ", ".join(loop.owes)
     if loop.type == "answer":
         what = _("answer from {names}").format(names=owes)
     elif loop.type == "commitment":
-        what = _("{loop} by {names}: {what}").format(loop=loop.key, names=owes, what=loop.what)
+        what = _("{loop} by {names}: {what}").format(loop=_loop_name(loop), names=owes, what=loop.what)
     else:
-        what = _("{loop} by {names}").format(loop=loop.key, names=owes)
+        what = _("{loop} by {names}").format(loop=_loop_name(loop), names=owes)
     title = display.value_text("title", loop.view.get("title"))
     line = _("{ref} {title}: {what} (due {day})").format(
         ref=ref_of(loop.view), title=title, what=what, day=display.day_text(loop.due.isoformat())

@@ -434,6 +434,11 @@ def _check_entries(ev: Evidence, own: str) -> list[str]:
     return problems
 
 
+def _part(heading: str) -> str:
+    # The first part has no heading of its own: the evidence block names it in English.
+    return _("the document header") if heading == proof.HEADER_PART else heading
+
+
 def _what_changed(ev: Evidence) -> str:
     if ev.fmt != "markdown":
         return _("document: the export's content differs from what was signed (it was changed after it was exported)")
@@ -441,11 +446,11 @@ def _what_changed(ev: Evidence) -> str:
     now = proof.sections(ev.body)
     for i, (heading, digest) in enumerate(now):
         if i >= len(stated):
-            return _("document: a part was added after it was exported ({heading})").format(heading=heading)
+            return _("document: a part was added after it was exported ({heading})").format(heading=_part(heading))
         if stated[i][1] != digest:
-            return _("document: {stated} was changed after it was exported").format(stated=stated[i][0])
+            return _("document: {stated} was changed after it was exported").format(stated=_part(stated[i][0]))
     if len(stated) > len(now):
-        return _("document: {stated} was removed after it was exported").format(stated=stated[len(now)][0])
+        return _("document: {stated} was removed after it was exported").format(stated=_part(stated[len(now)][0]))
     return _("document: it was changed after it was exported")
 
 

@@ -131,6 +131,9 @@ def chain_proofs(chains: dict[str, list[bytes]], exported: dict[str, list[dict]]
 
 
 _HEADING = re.compile(rb"^###? ", re.MULTILINE)
+# The name of the document's first part (before any heading) in the evidence block: data,
+# the same in every language; check.py shows it in the reader's.
+HEADER_PART = "the document header"
 
 
 class Sections:
@@ -140,7 +143,7 @@ class Sections:
 
     def __init__(self):
         self.parts: list[list[str]] = []
-        self._heading = "the document header"
+        self._heading = HEADER_PART
         self._hash = hashlib.sha256()
         self._partial = b""
 

@@ -214,6 +214,11 @@ class PmjournalApp(App):
     def get_system_commands(self, screen):
         words = self._textual_words()
         for command in super().get_system_commands(screen):
+            if command.title == "Keys" and i18n.language() != i18n.DEFAULT:
+                # Textual's keys panel prints each binding's English description; the Help screen
+                # lists the same keys in the interface's language.
+                yield command._replace(title=words["Keys"], help=help_text("help"), callback=self.action_help)
+                continue
             yield command._replace(title=words.get(command.title, command.title), help=words.get(command.help, command.help))
         if isinstance(screen, TrailScreen):
             for binding in TRAIL:

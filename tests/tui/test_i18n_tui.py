@@ -296,3 +296,30 @@ async def test_the_welcome_panel_follows_a_language_switch(db, make_app):
             assert english_left(text, {db.name.rsplit(".", 1)[0]}) == []
     finally:
         i18n.set_language("en")
+
+
+@pilot_test
+async def test_the_palettes_keys_command_shows_the_translated_help_in_chinese(demo_db, make_app):
+    """Textual's keys panel prints the bindings' English descriptions: in Chinese the palette's
+    按键 command opens the Help screen, which lists the same keys translated."""
+    from textual.command import CommandList, CommandPalette
+
+    i18n.set_language("zh_CN")
+    app = make_app(demo_db)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await loaded(pilot)
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*"按键")
+
+            def first_is_keys() -> bool:
+                options = app.screen.query_one(CommandList)
+                return options.option_count > 0 and "按键" in str(options.get_option_at_index(0).prompt)
+
+            await wait_for(pilot, first_is_keys)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            assert "Filter" not in screen_text(app)
+    finally:
+        i18n.set_language("en")

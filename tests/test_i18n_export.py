@@ -23,6 +23,7 @@ from pmjournal.core import markdown as md_mod
 from pmjournal.core.causes import CAUSES
 from pmjournal.core.demo import write_demo
 from pmjournal.core.evidence import check, proof
+from pmjournal.core.labels import field_labels
 from pmjournal.core.markdown import export_markdown
 from pmjournal.core.model import COMMON, KIND_FIELDS
 from pmjournal.core.query import Filter
@@ -332,7 +333,7 @@ def test_a_signed_chinese_export_verifies_with_pmjournal_and_ssh_keygen_alone(de
 
 def test_the_export_names_fields_as_the_model_does_in_english():
     with i18n.using("en"):
-        labels = md_mod._field_labels()
+        labels = field_labels()
     for field in (*COMMON, *(f for fields in KIND_FIELDS.values() for f in fields)):
         assert labels[field.name] == field.label, field.name
     choices = {c for fields in KIND_FIELDS.values() for f in fields for c in f.choices}

@@ -273,11 +273,11 @@ def utc_stamp() -> str:
 # library's locale), with the weekday and month names translated one by one; the
 # same msgids as the Markdown export's (markdown.py), so a day reads the same on the
 # screen and in the document. English comes out as strftime wrote it before.
-_DATE_CODE = re.compile(r"%(-?)([aAbBdmYHM%])")
+_DATE_CODE = re.compile(r"%(-?)([aAbBdmYHMz%])")
 _NAMES: dict[str, tuple] = {}
 
 
-def _names() -> tuple:
+def day_names() -> tuple:
     """(weekdays, month abbreviations, month names) in the language in use."""
     lang = language()
     if lang not in _NAMES:
@@ -323,11 +323,11 @@ def _names() -> tuple:
     return _NAMES[lang]
 
 
-def day_in(pattern: str, day: date) -> str:
-    """`day` as `pattern` says, in the language in use: %a weekday, %b / %B month
-    abbreviated / named, %d %m day and month (%-d %-m without a leading zero), %Y year,
-    %H %M hour and minute."""
-    weekdays, abbreviations, months = _names()
+def day_in(pattern: str, day: date, names: tuple | None = None) -> str:
+    """`day` as `pattern` says, in the language in use (or with `names`, day_names() of
+    another): %a weekday, %b / %B month abbreviated / named, %d %m day and month (%-d %-m
+    without a leading zero), %Y year, %H %M hour and minute, %z the offset as +08:00."""
+    weekdays, abbreviations, months = names or day_names()
 
     def code(m: re.Match) -> str:
         bare, c = m.group(1), m.group(2)
@@ -346,6 +346,9 @@ def day_in(pattern: str, day: date) -> str:
         if c in "HM":
             value = (getattr(day, "hour", 0), getattr(day, "minute", 0))[c == "M"]
             return str(value) if bare else f"{value:02d}"
+        if c == "z":
+            offset = day.strftime("%z") if isinstance(day, datetime) else ""
+            return f"{offset[:3]}:{offset[3:]}" if offset else ""
         return "%"
 
     return _DATE_CODE.sub(code, pattern)

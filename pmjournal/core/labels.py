@@ -121,3 +121,47 @@ def value_label(value):
 def loop_type_label(type_: str) -> str:
     """'follow-up' -> 跟进 under zh_CN."""
     return _table("loop_types").get(type_, type_)
+
+
+def field_labels() -> dict[str, str]:
+    """Every field's name as a row, a form or a paragraph labels it, in the interface's language
+    (the English is model.py's labels; the detail pane's extra rows too). Built at each call, so
+    a language switch shows at once."""
+    return {
+        "title": pgettext("field", "Title"),
+        "occurred_at": pgettext("field", "When"),
+        "owner": pgettext("field", "Owner"),
+        "requested_by": pgettext("field", "Requested by"),
+        "approved_by": pgettext("field", "Approved by"),
+        "consulted": pgettext("field", "Consulted"),
+        "informed": pgettext("field", "Informed"),
+        "project": pgettext("field", "Project"),
+        "tags": pgettext("field", "Tags"),
+        "causes": pgettext("field", "Causes"),
+        "links": pgettext("field", "Links"),
+        "evidence": pgettext("field", "Evidence"),
+        "body": pgettext("field", "Body"),
+        "status": pgettext("field", "Status"),
+        "options": pgettext("field", "Options considered"),
+        "rationale": pgettext("field", "Rationale"),
+        "review_by": pgettext("field", "Review by"),
+        "source": pgettext("field", "Source"),
+        "previous": pgettext("field", "Previously"),
+        "impact": pgettext("field", "Impact"),
+        "channel": pgettext("field", "Channel"),
+        "participants": pgettext("field", "Participants"),
+        "commitments": pgettext("field", "Commitments"),
+        "acknowledged_by": pgettext("field", "Acknowledged by"),
+        "follow_up_by": pgettext("field", "Follow up by"),
+        "raised_to": pgettext("field", "Raised to"),
+        "raised_by": pgettext("field", "Raised by"),
+        "likelihood": pgettext("field", "Likelihood"),
+        "mitigation": pgettext("field", "Mitigation"),
+        "severity": pgettext("field", "Severity"),
+        "kind": pgettext("field", "Kind"),
+        "recorded_at": pgettext("field", "Recorded"),
+        "recorded_by": pgettext("field", "Recorded by"),
+        "reason": pgettext("field", "Reason"),
+        "imported": pgettext("field", "Imported"),
+        "signer": pgettext("field", "Signer"),
+    }

@@ -34,6 +34,7 @@ from . import loops as loops_mod
 from .display import label, retraction_ref
 from .fold import ref_of
 from .i18n import ngettext
+from .labels import field_labels
 from .model import KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, trace, who
 
@@ -226,45 +227,6 @@ def _kind_count(kind: str, n: int) -> str | None:
     return None
 
 
-def _field_labels() -> dict[str, str]:
-    """Every field's name, as its row or paragraph is labelled (the English is model.py's labels)."""
-    return {
-        "title": pgettext("field", "Title"),
-        "occurred_at": pgettext("field", "When"),
-        "owner": pgettext("field", "Owner"),
-        "requested_by": pgettext("field", "Requested by"),
-        "approved_by": pgettext("field", "Approved by"),
-        "consulted": pgettext("field", "Consulted"),
-        "informed": pgettext("field", "Informed"),
-        "project": pgettext("field", "Project"),
-        "tags": pgettext("field", "Tags"),
-        "causes": pgettext("field", "Causes"),
-        "links": pgettext("field", "Links"),
-        "evidence": pgettext("field", "Evidence"),
-        "body": pgettext("field", "Body"),
-        "status": pgettext("field", "Status"),
-        "options": pgettext("field", "Options considered"),
-        "rationale": pgettext("field", "Rationale"),
-        "review_by": pgettext("field", "Review by"),
-        "source": pgettext("field", "Source"),
-        "previous": pgettext("field", "Previously"),
-        "impact": pgettext("field", "Impact"),
-        "channel": pgettext("field", "Channel"),
-        "participants": pgettext("field", "Participants"),
-        "commitments": pgettext("field", "Commitments"),
-        "acknowledged_by": pgettext("field", "Acknowledged by"),
-        "follow_up_by": pgettext("field", "Follow up by"),
-        "raised_to": pgettext("field", "Raised to"),
-        "raised_by": pgettext("field", "Raised by"),
-        "likelihood": pgettext("field", "Likelihood"),
-        "mitigation": pgettext("field", "Mitigation"),
-        "severity": pgettext("field", "Severity"),
-        "kind": pgettext("field", "Kind"),
-        "recorded_at": pgettext("field", "Recorded"),
-        "recorded_by": pgettext("field", "Recorded by"),
-    }
-
-
 def _choice_names() -> dict[str, str]:
     """The values of the fields with a fixed set of choices (status, source, channel,
     likelihood, impact, severity): stored in English, shown in the document's language."""
@@ -360,55 +322,6 @@ def _role_headers() -> tuple[str, ...]:
     )
 
 
-def _weekdays() -> tuple[str, ...]:
-    return (
-        pgettext("weekday", "Mon"),
-        pgettext("weekday", "Tue"),
-        pgettext("weekday", "Wed"),
-        pgettext("weekday", "Thu"),
-        pgettext("weekday", "Fri"),
-        pgettext("weekday", "Sat"),
-        pgettext("weekday", "Sun"),
-    )
-
-
-def _month_names() -> tuple[str, ...]:
-    return (
-        pgettext("month", "January"),
-        pgettext("month", "February"),
-        pgettext("month", "March"),
-        pgettext("month", "April"),
-        pgettext("month", "May"),
-        pgettext("month", "June"),
-        pgettext("month", "July"),
-        pgettext("month", "August"),
-        pgettext("month", "September"),
-        pgettext("month", "October"),
-        pgettext("month", "November"),
-        pgettext("month", "December"),
-    )
-
-
-def _month_abbreviations() -> tuple[str, ...]:
-    return (
-        pgettext("month abbreviation", "Jan"),
-        pgettext("month abbreviation", "Feb"),
-        pgettext("month abbreviation", "Mar"),
-        pgettext("month abbreviation", "Apr"),
-        pgettext("month abbreviation", "May"),
-        pgettext("month abbreviation", "Jun"),
-        pgettext("month abbreviation", "Jul"),
-        pgettext("month abbreviation", "Aug"),
-        pgettext("month abbreviation", "Sep"),
-        pgettext("month abbreviation", "Oct"),
-        pgettext("month abbreviation", "Nov"),
-        pgettext("month abbreviation", "Dec"),
-    )
-
-
-_DATE_CODE = re.compile(r"%(-?)([aAbBdmYHMz%])")
-
-
 class _Words:
     """What the document says in one language: labels, table rows, date patterns.
 
@@ -420,15 +333,13 @@ class _Words:
         self.kind_names = _kind_names()
         self.kind_words = _kind_words()
         self.role_words = _role_words()
-        self.fields = _field_labels()
+        self.fields = field_labels()
         self.choices = _choice_names()
         self.choices_of = frozenset(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "enum")
         self.impact = _impact_parts()
         self.link, self.backlink = _link_labels()
         self.role_headers = _role_headers()
-        self.weekdays = _weekdays()
-        self.months = _month_names()
-        self.month_abbr = _month_abbreviations()
+        self.day_names = dates.day_names()
         cause_names = self.cause_names = _cause_names()
         # TRANSLATORS: a cause of blame: its name, then its Chinese name (causes.py), e.g. "Decision error (决策失误)".
         both = _("{label} ({zh})")
@@ -492,33 +403,8 @@ class _Words:
         return tuple((f.name, f"**{self.label(f.name)}**\n\n") for f in KIND_FIELDS.get(kind, ()) if f.type == "text")
 
     def date(self, pattern: str, d: date) -> str:
-        """`d` as `pattern` says (the codes of "%a %d %b %Y"; `%-d`, `%-m` without a leading zero;
-        `%H:%M` and `%z`, the offset as +08:00, of a time)."""
-
-        def code(m: re.Match) -> str:
-            bare, c = m.group(1), m.group(2)
-            if c == "a":
-                return self.weekdays[d.weekday()]
-            if c == "b":
-                return self.month_abbr[d.month - 1]
-            if c == "B":
-                return self.months[d.month - 1]
-            if c == "d":
-                return str(d.day) if bare else f"{d.day:02d}"
-            if c == "m":
-                return str(d.month) if bare else f"{d.month:02d}"
-            if c == "Y":
-                return str(d.year)
-            if c == "H":
-                return f"{d.hour:02d}" if isinstance(d, datetime) else "00"
-            if c == "M":
-                return f"{d.minute:02d}" if isinstance(d, datetime) else "00"
-            if c == "z":
-                offset = d.strftime("%z") if isinstance(d, datetime) else ""
-                return f"{offset[:3]}:{offset[3:]}" if offset else ""
-            return "%"
-
-        return _DATE_CODE.sub(code, pattern)
+        """`d` as `pattern` says (dates.day_in's codes), in the document's language."""
+        return dates.day_in(pattern, d, self.day_names)
 
     def days(self, n: int) -> str:
         return ngettext("{n} day", "{n} days", n).format(n=n)

@@ -5,53 +5,16 @@ only what a form shows is translated, at the moment it is shown, so a form opene
 after the language changes speaks the new one. The tables are functions rather
 than module constants because a constant would be translated once, at import.
 
-Kinds and enum values come from core/labels.py, shared with the CLI and the rest of
-the TUI. The core has no table of field labels in the interface language
-(core/display.py's _LABELS is English), so the forms keep theirs here. Each word
+Kinds, enum values and field labels come from core/labels.py, shared with the CLI,
+the export and the rest of the TUI. Each word
 carries a context (pgettext): the catalogs of every area are chained, and a bare
 "When" or "Body" may mean something else in another area's catalog.
 """
 
 from pmjournal.core.causes import Cause
 from pmjournal.core.i18n import _, language, pgettext
-from pmjournal.core.labels import kind_label, value_label
+from pmjournal.core.labels import field_labels, kind_label, value_label
 from pmjournal.core.model import Field
-
-
-def field_labels() -> dict[str, str]:
-    """Field name -> its label, for every field a form shows."""
-    return {
-        "title": pgettext("field", "Title"),
-        "occurred_at": pgettext("field", "When"),
-        "owner": pgettext("field", "Owner"),
-        "requested_by": pgettext("field", "Requested by"),
-        "approved_by": pgettext("field", "Approved by"),
-        "consulted": pgettext("field", "Consulted"),
-        "informed": pgettext("field", "Informed"),
-        "project": pgettext("field", "Project"),
-        "tags": pgettext("field", "Tags"),
-        "causes": pgettext("field", "Causes"),
-        "links": pgettext("field", "Links"),
-        "evidence": pgettext("field", "Evidence"),
-        "body": pgettext("field", "Body"),
-        "status": pgettext("field", "Status"),
-        "options": pgettext("field", "Options considered"),
-        "rationale": pgettext("field", "Rationale"),
-        "review_by": pgettext("field", "Review by"),
-        "source": pgettext("field", "Source"),
-        "previous": pgettext("field", "Previously"),
-        "impact": pgettext("field", "Impact"),
-        "channel": pgettext("field", "Channel"),
-        "participants": pgettext("field", "Participants"),
-        "commitments": pgettext("field", "Commitments"),
-        "acknowledged_by": pgettext("field", "Acknowledged by"),
-        "follow_up_by": pgettext("field", "Follow up by"),
-        "raised_to": pgettext("field", "Raised to"),
-        "raised_by": pgettext("field", "Raised by"),
-        "likelihood": pgettext("field", "Likelihood"),
-        "mitigation": pgettext("field", "Mitigation"),
-        "severity": pgettext("field", "Severity"),
-    }
 
 
 def field_label(field: Field) -> str:

@@ -32,7 +32,7 @@ from ...core.display import (
 )
 from ...core.fold import ref_of
 from ...core.i18n import DEFAULT, _, language, pgettext
-from ...core.labels import kind_label, value_label
+from ...core.labels import field_labels, kind_label, value_label
 from ...core.loops import ANSWER_DAYS, describe, history_text, loops_of
 from ...core.model import KIND_FIELDS
 from ...core.provenance import imported_text
@@ -44,50 +44,9 @@ ENUM_FIELDS = frozenset(f.name for fields in KIND_FIELDS.values() for f in field
 LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap (in English: label_width())
 
 
-def field_names() -> dict[str, str]:
-    """The labels of the detail pane, in the interface's language (the same words as the forms':
-    tui/forms/labels.py, which this does not import, so that the trail loads no form)."""
-    return {
-        "title": pgettext("field", "Title"),
-        "occurred_at": pgettext("field", "When"),
-        "owner": pgettext("field", "Owner"),
-        "requested_by": pgettext("field", "Requested by"),
-        "approved_by": pgettext("field", "Approved by"),
-        "consulted": pgettext("field", "Consulted"),
-        "informed": pgettext("field", "Informed"),
-        "project": pgettext("field", "Project"),
-        "tags": pgettext("field", "Tags"),
-        "causes": pgettext("field", "Causes"),
-        "links": pgettext("field", "Links"),
-        "evidence": pgettext("field", "Evidence"),
-        "body": pgettext("field", "Body"),
-        "status": pgettext("field", "Status"),
-        "options": pgettext("field", "Options considered"),
-        "rationale": pgettext("field", "Rationale"),
-        "review_by": pgettext("field", "Review by"),
-        "source": pgettext("field", "Source"),
-        "previous": pgettext("field", "Previously"),
-        "impact": pgettext("field", "Impact"),
-        "channel": pgettext("field", "Channel"),
-        "participants": pgettext("field", "Participants"),
-        "commitments": pgettext("field", "Commitments"),
-        "acknowledged_by": pgettext("field", "Acknowledged by"),
-        "follow_up_by": pgettext("field", "Follow up by"),
-        "raised_to": pgettext("field", "Raised to"),
-        "raised_by": pgettext("field", "Raised by"),
-        "likelihood": pgettext("field", "Likelihood"),
-        "mitigation": pgettext("field", "Mitigation"),
-        "severity": pgettext("field", "Severity"),
-        "reason": pgettext("field", "Reason"),
-        "recorded_at": pgettext("field", "Recorded"),
-        "imported": pgettext("field", "Imported"),
-        "signer": pgettext("field", "Signer"),
-    }
-
-
 def field_name(field: str) -> str:
     """A field's label (core/display.label's English when it is not in field_names)."""
-    return field_names().get(field) or _(label(field))
+    return field_labels().get(field) or _(label(field))
 
 
 def link_names(backwards: bool = False) -> dict[str, str]:
@@ -116,7 +75,7 @@ def label_width() -> int:
     """The labels' column: the longest label and a gap (20 in English, as it always was)."""
     lang = language()
     if lang not in _widths:
-        words = [*field_names().values(), *link_names().values(), *link_names(True).values()]
+        words = [*field_labels().values(), *link_names().values(), *link_names(True).values()]
         _widths[lang] = min(LABEL_WIDTH, max(cell_len(w) for w in words) + 2)
     return _widths[lang]
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _journal  # noqa: E402
 from _common import emit, heading, percentile  # noqa: E402
 
+from pmjournal.core.model import META_KINDS  # noqa: E402
 from pmjournal.core.store import Journal  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
@@ -54,7 +55,8 @@ def _entry_seqs(path: Path) -> list[int]:
     with open(path, "rb") as fh:
         next(fh)
         for seq, line in enumerate(fh, start=1):
-            if b'"kind":"amendment"' not in line and b'"kind":"retraction"' not in line:
+            # Only entries can be linked to: no amendment, retraction, loop or key record.
+            if not any(b'"kind":"%s"' % kind.encode() in line for kind in META_KINDS):
                 seqs.append(seq)
     return seqs
 

@@ -23,7 +23,7 @@ from pmjournal.core import markdown as md_mod
 from pmjournal.core.causes import CAUSES
 from pmjournal.core.demo import write_demo
 from pmjournal.core.evidence import check, proof
-from pmjournal.core.labels import field_labels
+from pmjournal.core.labels import field_labels, value_labels
 from pmjournal.core.markdown import export_markdown
 from pmjournal.core.model import COMMON, KIND_FIELDS
 from pmjournal.core.query import Filter
@@ -337,7 +337,7 @@ def test_the_export_names_fields_as_the_model_does_in_english():
     for field in (*COMMON, *(f for fields in KIND_FIELDS.values() for f in fields)):
         assert labels[field.name] == field.label, field.name
     choices = {c for fields in KIND_FIELDS.values() for f in fields for c in f.choices}
-    assert choices <= set(md_mod._choice_names())
+    assert choices <= set(value_labels())
 
 
 def test_chinese_names_of_kinds_roles_and_causes_are_the_products():

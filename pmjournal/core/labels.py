@@ -95,6 +95,8 @@ def _table(name: str) -> dict[str, str]:
             table = {k: _(v) for k, v in KINDS.items()}
         elif name == "loop_types":
             table = {k: _(v) for k, v in LOOP_TYPES.items()}
+        elif name == "fields":
+            table = _fields()
         else:
             table = _roles() if name == "roles" else _values()
         table = _made[(name, lang)] = table
@@ -118,15 +120,24 @@ def value_label(value):
     return _table("values").get(value, value)
 
 
+def value_labels() -> dict[str, str]:
+    """Every stored choice -> how it is shown (the table value_label reads; not to be changed)."""
+    return _table("values")
+
+
 def loop_type_label(type_: str) -> str:
     """'follow-up' -> 跟进 under zh_CN."""
     return _table("loop_types").get(type_, type_)
 
 
 def field_labels() -> dict[str, str]:
-    """Every field's name as a row, a form or a paragraph labels it, in the interface's language
-    (the English is model.py's labels; the detail pane's extra rows too). Built at each call, so
-    a language switch shows at once."""
+    """Every field's name as a row, a form or a paragraph labels it, in the language in use
+    (the English is model.py's labels; the detail pane's extra rows too): made once per
+    language, as the other tables (the detail pane asks for a label per row it draws)."""
+    return _table("fields")
+
+
+def _fields() -> dict[str, str]:
     return {
         "title": pgettext("field", "Title"),
         "occurred_at": pgettext("field", "When"),

@@ -34,8 +34,8 @@ from . import loops as loops_mod
 from .display import label, retraction_ref
 from .fold import ref_of
 from .i18n import ngettext
-from .labels import field_labels
-from .model import KIND_FIELDS, PEOPLE_FIELDS
+from .labels import field_labels, value_labels
+from .model import IMPACT_PARTS, KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, trace, who
 
 # ASCII punctuation that means something inline in CommonMark or GitHub's dialect:
@@ -227,47 +227,6 @@ def _kind_count(kind: str, n: int) -> str | None:
     return None
 
 
-def _choice_names() -> dict[str, str]:
-    """The values of the fields with a fixed set of choices (status, source, channel,
-    likelihood, impact, severity): stored in English, shown in the document's language."""
-    return {
-        "proposed": pgettext("field value", "proposed"),
-        "accepted": pgettext("field value", "accepted"),
-        "rejected": pgettext("field value", "rejected"),
-        "superseded": pgettext("field value", "superseded"),
-        "requested": pgettext("field value", "requested"),
-        "approved": pgettext("field value", "approved"),
-        "done": pgettext("field value", "done"),
-        "customer": pgettext("field value", "customer"),
-        "internal": pgettext("field value", "internal"),
-        "regulatory": pgettext("field value", "regulatory"),
-        "market": pgettext("field value", "market"),
-        "meeting": pgettext("field value", "meeting"),
-        "email": pgettext("field value", "email"),
-        "chat": pgettext("field value", "chat"),
-        "call": pgettext("field value", "call"),
-        "doc": pgettext("field value", "doc"),
-        "open": pgettext("field value", "open"),
-        "mitigating": pgettext("field value", "mitigating"),
-        "closed": pgettext("field value", "closed"),
-        "occurred": pgettext("field value", "occurred"),
-        "resolved": pgettext("field value", "resolved"),
-        "low": pgettext("field value", "low"),
-        "medium": pgettext("field value", "medium"),
-        "high": pgettext("field value", "high"),
-        "critical": pgettext("field value", "critical"),
-    }
-
-
-def _impact_parts() -> dict[str, str]:
-    """The parts of a change's impact (model.IMPACT_PARTS)."""
-    return {
-        "scope": pgettext("impact", "scope"),
-        "schedule": pgettext("impact", "schedule"),
-        "cost": pgettext("impact", "cost"),
-    }
-
-
 def _cause_names() -> dict[str, str]:
     """The causes' names (causes.py); a translation that is the cause's own Chinese name
     is shown once, any other with the Chinese name after it, as in English."""
@@ -334,9 +293,9 @@ class _Words:
         self.kind_words = _kind_words()
         self.role_words = _role_words()
         self.fields = field_labels()
-        self.choices = _choice_names()
+        self.choices = value_labels()
         self.choices_of = frozenset(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "enum")
-        self.impact = _impact_parts()
+        self.impact = {part: self.choices[part] for part in IMPACT_PARTS}
         self.link, self.backlink = _link_labels()
         self.role_headers = _role_headers()
         self.day_names = dates.day_names()

@@ -10,6 +10,7 @@ what is still to push, and `S` syncs (in a worker: git may take seconds).
 """
 
 import gc
+import os
 from dataclasses import replace
 from functools import partial
 
@@ -33,7 +34,7 @@ from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL
-from ..session import JournalSession, Snapshot
+from ..session import PREVIEW_BYTES, JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
 from ..widgets.filter_bar import FilterBar, FilterInput
 from ..widgets.footer import Footer
@@ -180,7 +181,7 @@ class TrailScreen(Screen):
     @work(thread=True, exclusive=True, group="journal", exit_on_error=False)
     def _load(self, first: bool) -> None:
         try:
-            if first:
+            if first and self._worth_a_preview():
                 # From the index when it is there (the newest rows, then the whole order); else the
                 # file's tail, folded on its own, while the journal loads (or its index is built).
                 preview = self.session.paged_preview() if self.session.index_ready() else None
@@ -197,6 +198,19 @@ class TrailScreen(Screen):
         # Once the trail is up: the Due column, the overdue notice and `u` read these.
         self.post_message(self.LoopsReady(self._loops_of(snapshot), first, snapshot))
         snapshot.index.warm()  # so the first keystroke in the filter does not pay for the caches
+
+    def _worth_a_preview(self) -> bool:
+        """Whether the first load paints a preview before the whole journal: not for a journal
+        file the preview would read whole (PREVIEW_BYTES, a thousand entries or so), which loads
+        as quickly as its preview does. The preview was that same journal folded, or paged,
+        a second time, and a second paint of the trail, moments before the load replaced it.
+        A team journal keeps it: its colleagues' chains are beside the file, of any size."""
+        if self.team:
+            return True
+        try:
+            return os.stat(self.session.path).st_size > PREVIEW_BYTES
+        except OSError:
+            return False  # no journal yet: nothing to preview
 
     def _loops_of(self, snapshot: Snapshot) -> OpenLoops:
         today = dates.now().date()

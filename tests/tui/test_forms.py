@@ -100,8 +100,9 @@ def seed_people(journal) -> dict:
 
 
 def error_of(screen, name: str) -> str:
-    label = screen.query_one(f"#row-{name} .pm-error", Label)
-    return str(label.content) if label.display else ""
+    """The error shown under a field ("" when none: the line is mounted with the first error)."""
+    shown = screen.query(f"#row-{name} .pm-error").results(Label)
+    return " ".join(str(label.content) for label in shown if label.display)
 
 
 def form_error(screen) -> str:

@@ -31,7 +31,6 @@ class ReasonRow(FieldRow):
         yield Label(pgettext("amend", "Reason") + " *", classes="pm-label")
         with Vertical(classes="pm-cell"):
             yield FormInput(placeholder=_("why this changes (required)"), compact=True, id="f-reason")
-            yield Label("", classes="pm-error", markup=False)
 
     def editor(self) -> Input:
         return self.query_one(Input)

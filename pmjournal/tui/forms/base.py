@@ -142,9 +142,6 @@ class FormScreen(HoldsKeys, ModalScreen):
         return _(HELP)
 
     def on_mount(self) -> None:
-        self.query_one("#form-error", Label).display = False
-        for row in self.query(FieldRow):
-            row.show_error(None)
         self._initial_raws = self.raws()
         first = self.first_focus()
         first.scroll_visible(animate=False)

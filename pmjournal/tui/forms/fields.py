@@ -41,13 +41,15 @@ class FieldRow(Horizontal):
         self.field = field
         self._initial = raw
         self.required = required
-        self._error: str | None = ""
+        self._error: str | None = None
 
     def compose(self) -> ComposeResult:
+        # The error line is mounted when there is first something to say: a form has
+        # fifteen rows or more, each mounted widget costs its share of opening the form,
+        # and most forms are saved without an error.
         yield Label(field_label(self.field) + (" *" if self.required else ""), classes="pm-label")
         with Vertical(classes="pm-cell"):
             yield from self.compose_editor()
-            yield Label("", classes="pm-error", markup=False)
 
     def compose_editor(self) -> ComposeResult:
         raise NotImplementedError
@@ -71,10 +73,18 @@ class FieldRow(Horizontal):
         if message == self._error:
             return
         self._error = message
-        label = self.query_one(".pm-error", Label)
-        label.update(message or "")
-        label.display = bool(message)
         self.set_class(bool(message), "-has-error")
+        shown = self.query(".pm-error")
+        if shown:
+            label = shown.first(Label)
+            label.update(message or "")
+            label.display = bool(message)
+        elif message:
+            # Under the editor, above any note (show_note) already there.
+            notes = self.query(".pm-note")
+            self.query_one(".pm-cell").mount(
+                Label(message, classes="pm-error", markup=False), before=notes.first() if notes else None
+            )
 
     def show_note(self, message: str) -> None:
         """A remark beside the field that stays (typing clears errors, not this)."""
@@ -111,8 +121,6 @@ class InputRow(FieldRow):
             # The title keeps a paste's first line; the form moves the rest into Body.
             spill=self.field.name == "title",
         )
-        if suggester is not None:
-            yield Label("", classes="pm-hint pm-matches", markup=False)
 
     def editor(self) -> Input:
         return self.query_one(Input)
@@ -142,9 +150,13 @@ class InputRow(FieldRow):
         text = _("also: {names}").format(names=", ".join(others)) if others else ""
         if text != self._matches:
             self._matches = text
-            label = self.query_one(".pm-matches", Label)
-            label.update(text)
-            label.display = bool(text)
+            shown = self.query(".pm-matches")
+            if shown:
+                label = shown.first(Label)
+                label.update(text)
+                label.display = bool(text)
+            else:  # mounted on the first names to list, like the error line
+                self.query_one(".pm-cell").mount(Label(text, classes="pm-hint pm-matches", markup=False), after=self.editor())
 
 
 class DateRow(FieldRow):

@@ -4,10 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-import orjson
-
 from ..core import config, paths
-from ..core.causes import BY_KEY, CAUSES
 from ..core.errors import PmjournalError, ValidationError
 from ..core.fold import ref_of
 from ..core.i18n import _, ngettext
@@ -124,7 +121,8 @@ def _links(args) -> dict:
 
 
 def filter_from(args):
-    # query is imported where it is used: `add` has no use for it.
+    # query and causes are imported where they are used: `add` has no use for them.
+    from ..core.causes import BY_KEY
     from ..core.dates import parse_bound
     from ..core.query import Filter, role_name
 
@@ -241,6 +239,8 @@ def _console(soft_wrap: bool = False):
 
 
 def cmd_show(args) -> int:
+    import orjson
+
     from ..core.dates import now
     from ..core.loops import loops_of
     from ..core.query import public
@@ -354,6 +354,8 @@ def _due_loops(args, cfg, today, filt):
 
 
 def cmd_due(args) -> int:
+    import orjson
+
     cfg = config.load()
     filt = loop_filter(args, overdue=args.overdue, within=args.within)
     found = _due_loops(args, cfg, as_of(args), filt)
@@ -388,6 +390,8 @@ def cmd_remind(args) -> int:
 
 
 def cmd_who(args) -> int:
+    import orjson
+
     from ..core.display import visible
     from ..core.people import look_alike_notes
     from ..core.query import Filter, who, who_person
@@ -459,6 +463,8 @@ def cmd_who(args) -> int:
 
 
 def cmd_trace(args) -> int:
+    import orjson
+
     from ..core.query import trace, trace_json
 
     journal = open_reads(args)
@@ -696,6 +702,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_causes(args) -> int:
+    from ..core.causes import CAUSES
     from ..core.i18n import language
 
     width = max(len(c.key) for c in CAUSES)

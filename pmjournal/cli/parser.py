@@ -122,6 +122,17 @@ Prints nothing when nothing is due today or overdue; exit status 0 either way.""
 class Parser(argparse.ArgumentParser):
     """Wrong usage: one line on stderr and exit 2, as the contract says."""
 
+    # While build() runs, argparse makes a help formatter for every add_argument (to check
+    # the metavar) and for add_subparsers (the prog, "pmjournal"): neither depends on the
+    # width, which HelpFormatter otherwise asks shutil for (importing shutil costs ~2.5 ms
+    # of every command). Help and usage messages are formatted afterwards, at full width.
+    _building = False
+
+    def _get_formatter(self):
+        if Parser._building:
+            return self.formatter_class(prog=self.prog, width=80)
+        return super()._get_formatter()
+
     def format_help(self) -> str:
         """argparse ends its section headings with an ASCII colon (not a catalog word):
         in Chinese they take the full-width one, as the rest of the help does."""
@@ -436,6 +447,14 @@ def language_arg(text: str) -> str:
 def build(only: str | None = None) -> Parser:
     """The whole command line, or the top level and the one command `only` (what a
     command run needs: building all eighteen costs a tenth of `pmjournal add`)."""
+    Parser._building = True
+    try:
+        return _build(only)
+    finally:
+        Parser._building = False
+
+
+def _build(only: str | None) -> Parser:
     root = Parser(
         prog="pmjournal",
         description=_("A product manager's record of who decided what."),

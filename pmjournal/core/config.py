@@ -5,39 +5,66 @@ open loops) and the TUI (theme, keymap). Unknown keys are refused with a
 suggestion rather than ignored, so a typo does not silently do nothing. Writes are atomic (temp file + rename).
 """
 
-import difflib
-import getpass
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
 from .errors import PmjournalError
 from .i18n import N_, _
-from .loops import ANSWER_DAYS
+from .model import ANSWER_DAYS
 
 KEYS = {"name": str, "project": str, "theme": str, "keymap": dict, "answer_days": int, "signing_key": str, "language": str}
 MAX_ANSWER_DAYS = 260
 
 
-@dataclass
+_NEW_DICT: dict = {}  # the default keymap: a new empty dict for each Config, never this one
+
+
 class Config:
-    name: str = ""
-    project: str = ""
-    theme: str = ""
-    keymap: dict = field(default_factory=dict)
-    # Working days an escalation (raised to someone) waits for an answer before
-    # its loop is overdue (loops.py).
-    answer_days: int = ANSWER_DAYS
-    # The SSH private key exports are signed with (evidence/signing.py); "" signs nothing.
-    signing_key: str = ""
-    # The interface language ("en", "zh_CN"); "" follows the locale (i18n.resolve).
-    language: str = ""
-    path: Path | None = None
+    """The settings. A plain class rather than a dataclass: importing dataclasses (inspect,
+    ast, dis, tokenize) costs ~8 ms of every command's start, `pmjournal add` included."""
+
+    _FIELDS = ("name", "project", "theme", "keymap", "answer_days", "signing_key", "language", "path")
+
+    def __init__(
+        self,
+        name: str = "",
+        project: str = "",
+        theme: str = "",
+        keymap: dict = _NEW_DICT,
+        # Working days an escalation (raised to someone) waits for an answer before
+        # its loop is overdue (loops.py).
+        answer_days: int = ANSWER_DAYS,
+        # The SSH private key exports are signed with (evidence/signing.py); "" signs nothing.
+        signing_key: str = "",
+        # The interface language ("en", "zh_CN"); "" follows the locale (i18n.resolve).
+        language: str = "",
+        path: Path | None = None,
+    ):
+        self.name = name
+        self.project = project
+        self.theme = theme
+        self.keymap = {} if keymap is _NEW_DICT else keymap
+        self.answer_days = answer_days
+        self.signing_key = signing_key
+        self.language = language
+        self.path = path
+
+    def __repr__(self) -> str:
+        return "Config(" + ", ".join(f"{key}={getattr(self, key)!r}" for key in self._FIELDS) + ")"
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, key) == getattr(other, key) for key in self._FIELDS)
+
+    __hash__ = None  # mutable, as the dataclass was
 
     @property
     def user(self) -> str:
         if self.name:
             return self.name
+        import getpass
+
         try:
             return getpass.getuser()
         except (KeyError, OSError):
@@ -60,6 +87,8 @@ def load(path: Path | None = None) -> Config:
         raise PmjournalError(_("cannot read the config file {path}: {err}").format(path=path, err=err)) from err
     for key, value in raw.items():
         if key not in KEYS:
+            import difflib
+
             hint = difflib.get_close_matches(key, KEYS, n=1)
             if hint:
                 extra = _("; did you mean {key!r}?").format(key=hint[0])

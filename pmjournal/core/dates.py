@@ -9,8 +9,9 @@ put a wrong date into evidence.
 """
 
 import re
+import time as _clock
 import unicodedata
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from .errors import DateError
 from .i18n import N_, _, language, pgettext
@@ -68,7 +69,42 @@ _NO_DAY = N_("{text!r} does not say the day; write a full date such as 2026-11-2
 _NO_MONTH = N_("{text!r} does not say the month; write a full date such as 2026-11-23")
 
 
+class _StandardZone(tzinfo):
+    """dateutil's tzlocal() where the zone has no daylight saving time: for every date the
+    offset -time.timezone, no DST, the name time.tzname[0] (what tzlocal answers then)."""
+
+    __slots__ = ("_offset", "_name")
+
+    def __init__(self, offset: timedelta, name: str):
+        self._offset, self._name = offset, name
+
+    def utcoffset(self, dt):
+        return self._offset
+
+    def dst(self, dt):
+        return _NO_DST
+
+    def tzname(self, dt):
+        return self._name
+
+    def __getinitargs__(self):  # pickle and copy
+        return self._offset, self._name
+
+    def __repr__(self) -> str:
+        return "tzlocal()"
+
+
+_NO_DST = timedelta(0)
+
+
 def local_zone():
+    """The local zone: dateutil's tzlocal(). In a zone without daylight saving time
+    (time.daylight is 0: UTC, China, India, Japan...) tzlocal is one fixed offset,
+    -time.timezone, for every date, read from the same figures it reads: that zone is
+    _StandardZone, whose dates read and print the same, without importing dateutil
+    (~5 ms of `pmjournal add`). tests/core/test_dates_fast.py compares the two."""
+    if not _clock.daylight:
+        return _StandardZone(timedelta(seconds=-_clock.timezone), _clock.tzname[0])
     from dateutil import tz
 
     return tz.tzlocal()
@@ -210,6 +246,25 @@ def iso_when(text: str, ref: datetime | None = None) -> str:
     return iso(parse_when(text, ref))
 
 
+# A written-out date that leaves nothing to guess: YYYY-MM-DD, or with HH:MM or HH:MM:SS
+# after a space or a T, no zone. dateutil reads each such text that makes a valid datetime as
+# exactly that naive datetime (tests/core/test_dates_fast.py compares them), so _absolute
+# reads it without importing dateutil's parser (~8 ms of `pmjournal add --when`).
+_PLAIN_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?")
+
+
+def _plain_iso(text: str) -> datetime | None:
+    """The naive datetime dateutil reads from `text`, when it is a plain ISO date as
+    above; None for anything else (dateutil then reads it, or refuses it)."""
+    m = _PLAIN_ISO.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        return datetime(*(int(part or 0) for part in m.groups()))
+    except ValueError:
+        return None  # month 13, 30 February, 24:00, year 0: dateutil decides
+
+
 def _absolute(text: str, ref: datetime, shown: str) -> datetime:
     """A written-out date through dateutil, refusing what it would have to guess.
 
@@ -219,6 +274,9 @@ def _absolute(text: str, ref: datetime, shown: str) -> datetime:
     current one ("Nov 23"). A time-zone name dateutil does not know ("EST") is
     refused rather than silently dropped. `shown` is the text as typed, for the message.
     """
+    plain = _plain_iso(text)
+    if plain is not None:
+        return plain.replace(tzinfo=ref.tzinfo)
     import warnings
 
     from dateutil import parser as du_parser

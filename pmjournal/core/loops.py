@@ -29,9 +29,9 @@ from .errors import ValidationError
 from .fold import ref_of
 from .i18n import _, pgettext
 from .labels import loop_type_label
+from .model import ANSWER_DAYS
 from .people import key as person_key
 
-ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`)
 SOON_DAYS = 3  # a loop due within this many days is "due soon"
 STATES = ("overdue", "soon", "open", "done")
 

@@ -8,10 +8,9 @@ naming the field, so a form can show the message beside it.
 """
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 from . import dates
-from .causes import BY_KEY
 from .errors import ValidationError
 from .i18n import N_, _, language
 
@@ -22,6 +21,7 @@ META_KINDS = ("amendment", "retraction", "loop", "key")
 # A `loop` record closes or re-opens one of an entry's open loops (loops.py):
 # {"kind": "loop", "target", "loop": key, "state": done|open, "occurred_at", "by"?, "note"?}
 LOOP_STATES = ("done", "open")
+ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`; loops.py)
 LOOP_KEYS = ("loop", "state", "occurred_at", "by", "note")
 OWNER_REQUIRED = ("decision", "change", "risk")
 LINK_RELS = ("supersedes", "caused_by", "relates")
@@ -49,13 +49,10 @@ PEOPLE_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str  # text, line, person, people, date, enum, list, tags, causes, links, impact, commitments
-    label: str
-    choices: tuple[str, ...] = ()
-    default: str | None = None
+# One field of an entry kind, immutable. A named tuple rather than a frozen dataclass:
+# importing dataclasses (inspect, ast, dis, tokenize) costs ~8 ms of `pmjournal add`.
+# type: text, line, person, people, date, enum, list, tags, causes, links, impact, commitments
+Field = namedtuple("Field", ("name", "type", "label", "choices", "default"), defaults=((), None))
 
 
 COMMON = (
@@ -397,6 +394,8 @@ def _clean(field: Field, value, stored: bool = False):
                     tags.append(tag)
         return tags or None
     if kind == "causes":
+        from .causes import BY_KEY  # only an entry that names causes needs the taxonomy
+
         keys: list[str] = []
         for raw in _as_list(value):
             for part in str(raw).replace(",", " ").split():

@@ -27,10 +27,9 @@ import time
 from collections.abc import ItemsView, Mapping, ValuesView
 from pathlib import Path
 
-import orjson
 from tinydb.storages import Storage
 
-from .chain import GENESIS, canonical, header_link, line_hash, record_hash, seal
+from .chain import GENESIS, canonical, header_link, line_hash, loads, record_hash, seal
 from .errors import JournalDamaged, JournalLocked, StoreError
 from .i18n import _
 
@@ -124,8 +123,8 @@ def read_first_line(fh, path) -> bytes:
 def check_header(line: bytes, path) -> dict:
     """The header of line 1 (without its newline), or a one-line refusal."""
     try:
-        header = orjson.loads(line)
-    except orjson.JSONDecodeError:
+        header = loads(line)
+    except ValueError:  # orjson.JSONDecodeError
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise JournalDamaged(
@@ -220,6 +219,8 @@ class Reader:
         lives in locals and is written back to the attributes before anything is
         yielded or raised; what it accepts is spelled out once, here.
         """
+        import orjson  # here, not at the top: an add reads a line or two (chain.loads), not a journal
+
         loads, decode_error, get_hash = orjson.loads, orjson.JSONDecodeError, line_hash
         pending, batch, stop = [], None, False
         seq, prev, end, last_start, loose_end = self.seq, self.prev, self.end, self.last_start, self.loose_end
@@ -730,7 +731,7 @@ class JournalFile:
             self._set_aside(fd, complete_end, size, "torn")
             size = complete_end
         if last_start:
-            record = orjson.loads(last)
+            record = loads(last)
             span = record.get("batch")
             if isinstance(span, list) and len(span) == 2 and span[1] != record["seq"] and span[0] <= record["seq"]:
                 start = self._line_start(fd, size, span[0])
@@ -741,8 +742,8 @@ class JournalFile:
 
     def _seal_of(self, line: bytes) -> tuple[int, str]:
         try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
+            record = loads(line)
+        except ValueError:  # orjson.JSONDecodeError
             record = None
         if not isinstance(record, dict) or not isinstance(record.get("seq"), int) or not isinstance(record.get("hash"), str):
             raise JournalDamaged(
@@ -828,8 +829,8 @@ class JournalFile:
 
 def _loads_or_none(line: bytes) -> dict | None:
     try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
+        record = loads(line)
+    except ValueError:  # orjson.JSONDecodeError
         return None
     return record if isinstance(record, dict) else None
 

@@ -26,24 +26,28 @@ import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import orjson
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from . import dates, loops, model
+from . import dates, model
 from . import refs as references
 from .chain import GENESIS, record_hash
 from .errors import NotFound, PmjournalError, StoreError, ValidationError, refuse_unverified
 from .fold import extend, fold, raw, ref_of, stored
 from .i18n import _
 from .ids import new_id
-from .labels import kind_label
-from .loops import ANSWER_DAYS
-from .people import People
+from .model import ANSWER_DAYS
 from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc, unfinished_note
 from .team.layout import Team, stamp_clocks
 from .team.merge import TeamRecords, merged
+
+if TYPE_CHECKING:
+    from .people import People
+
+# orjson, loops, labels and people are imported where they are used: `pmjournal add`
+# needs none of them (tests/test_import_hygiene.py checks what it imports).
 
 # Keys the journal sets as it appends (storage.JournalFile.append): never taken from a document.
 SEALED = ("seq", "batch", "prev_hash", "hash", "clock")
@@ -402,6 +406,8 @@ def _selected(data: bytes, end: int, select):
     Canonical JSON escapes every quote inside strings, so a pattern of quoted keys
     matches a record's own keys, never the text a person typed."""
     pos = data.find(b"\n") + 1
+    import orjson
+
     search, loads = select.search, orjson.loads
     while True:
         hit = search(data, pos, end)
@@ -518,6 +524,8 @@ class Journal:
         last scan vouched for its #seq."""
         import re
 
+        import orjson
+
         wanted = sorted(set(entry_ids))
         if self.team.joined:
             keep = set(wanted)
@@ -570,7 +578,7 @@ class Journal:
                 self._views = fold(records)
         return self._views
 
-    def take_views(self) -> tuple[dict[str, dict], People]:
+    def take_views(self) -> tuple[dict[str, dict], "People"]:
         """The folded views and people, handed over: the journal stops updating them.
 
         For a reader that keeps them as an immutable snapshot (the TUI, reading
@@ -618,8 +626,10 @@ class Journal:
         return list(views) if include_retracted else [v for v in views if not v["retracted"]]
 
     @property
-    def people(self) -> People:
+    def people(self) -> "People":
         if self._people is None:
+            from .people import People
+
             people = People()
             for view in self.views.values():
                 people.learn(view)
@@ -831,7 +841,7 @@ class Journal:
                 if rel == "supersedes" and (kind != "decision" or target["kind"] != "decision"):
                     raise ValidationError(
                         _("only a decision can supersede a decision ({target} is a {kind})").format(
-                            target=ref_of(target), kind=kind_label(target["kind"])
+                            target=ref_of(target), kind=model.kind_label(target["kind"])
                         ),
                         field="links",
                     )
@@ -924,6 +934,8 @@ class Journal:
         or re-opened (state "open"). `loop` names it when the entry has several
         (loops.choose); `values`: occurred_at (when it happened, default now),
         by (who did it, default the one person who owed it), note."""
+        from . import loops
+
         target = self.resolve_entry(ref)
         with self._checked_write():
             self._still_there(target)

@@ -15,8 +15,6 @@ journal without the folder is a single-user journal, exactly as before.
 import re
 from pathlib import Path
 
-import orjson
-
 from ..files import write_atomically
 from ..storage import JournalFile
 
@@ -48,6 +46,8 @@ class Team:
         return self.state_path.is_file()
 
     def state(self) -> dict:
+        import orjson  # here: a journal of one (every `pmjournal add` in one) never reads team.json
+
         try:
             state = orjson.loads(self.state_path.read_bytes())
         except (OSError, orjson.JSONDecodeError):
@@ -55,6 +55,8 @@ class Team:
         return state if isinstance(state, dict) else {}
 
     def save_state(self, state: dict) -> None:
+        import orjson
+
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_atomically(self.state_path, orjson.dumps(state, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
 
@@ -70,6 +72,8 @@ class Team:
         return self.chains_dir / f"{handle}.head.json"
 
     def signed_head(self, handle: str) -> dict | None:
+        import orjson
+
         try:
             head = orjson.loads(self.head_path(handle).read_bytes())
         except (OSError, orjson.JSONDecodeError):

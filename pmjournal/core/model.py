@@ -186,12 +186,32 @@ _FORMAT = (
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 _INVISIBLE = "\u2028\u2029\u034f\u115f\u1160\u3164\uffa0"
-_MULTI_LINE_BAD = re.compile(f"[{_ALWAYS}]")
-_SINGLE_LINE_BAD = re.compile(f"[{_ALWAYS}{_FORMAT}{_INVISIBLE}]")
-# The quick test, for output paths that look at every cell of 100k rows: None
-# means nothing in the text can be refused (refused_chars would yield nothing).
-suspect_in_line = _SINGLE_LINE_BAD.search
-suspect_in_text = _MULTI_LINE_BAD.search
+# The two patterns below are compiled on first use (~1.5 ms: a character class this wide),
+# which `pmjournal add` with printable ASCII text never reaches (check_text); the module's
+# __getattr__ compiles them for whoever imports them.
+_TEXT_RULES: tuple | None = None  # (_MULTI_LINE_BAD, _SINGLE_LINE_BAD) once compiled
+_COMPILED_NAMES = ("_MULTI_LINE_BAD", "_SINGLE_LINE_BAD", "suspect_in_line", "suspect_in_text")
+
+
+def _text_rules() -> tuple:
+    global _TEXT_RULES, _MULTI_LINE_BAD, _SINGLE_LINE_BAD, suspect_in_line, suspect_in_text
+    if _TEXT_RULES is None:
+        _MULTI_LINE_BAD = re.compile(f"[{_ALWAYS}]")
+        _SINGLE_LINE_BAD = re.compile(f"[{_ALWAYS}{_FORMAT}{_INVISIBLE}]")
+        # The quick test, for output paths that look at every cell of 100k rows: None
+        # means nothing in the text can be refused (refused_chars would yield nothing).
+        suspect_in_line = _SINGLE_LINE_BAD.search
+        suspect_in_text = _MULTI_LINE_BAD.search
+        _TEXT_RULES = (_MULTI_LINE_BAD, _SINGLE_LINE_BAD)
+    return _TEXT_RULES
+
+
+def __getattr__(name: str):
+    if name in _COMPILED_NAMES:
+        _text_rules()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _JOINERS = ("\u200c", "\u200d")
 _FLAG = "\U0001f3f4"
@@ -271,7 +291,8 @@ def refused_chars(value: str, multiline: bool = False):
     single-line field has its own message in check_text); carriage return is
     the caller's business (check_text's callers turn \\r into \\n first).
     """
-    pattern = _MULTI_LINE_BAD if multiline else _SINGLE_LINE_BAD
+    multi_line_bad, single_line_bad = _text_rules()
+    pattern = multi_line_bad if multiline else single_line_bad
     for match in pattern.finditer(value):
         i = match.start()
         if not multiline and _allowed_in_line(value, i):
@@ -297,10 +318,13 @@ def kind_label(kind: str) -> str:
 
 
 def check_text(name: str, value: str, multiline: bool = False) -> str:
+    if value.isascii() and value.isprintable():
+        return value  # the commonest case: the rules refuse no printable ASCII, and it has no line break
+    multi_line_bad, single_line_bad = _text_rules()
     if multiline:
-        if suspect_in_text(value) is None:
+        if multi_line_bad.search(value) is None:
             return value  # the common case, one regular-expression search: nothing to refuse
-    elif suspect_in_line(value) is None and "\n" not in value and "\r" not in value:
+    elif single_line_bad.search(value) is None and "\n" not in value and "\r" not in value:
         return value
     for _at, bad in refused_chars(value, multiline):
         if "\ud800" <= bad <= "\udfff":

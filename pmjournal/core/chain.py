@@ -84,6 +84,12 @@ def _orjson_module():
     return _orjson
 
 
+def prefer_orjson() -> None:
+    """Many records to write (a batch, the demo, a benchmark's journal): orjson's speed pays
+    for its import, and canonical() uses it from now on."""
+    _orjson_module()
+
+
 def _plain(value, depth: int = 0) -> bool:
     """Whether `value` is made only of what the standard encoder writes as orjson does."""
     cls = value.__class__

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tinydb.storages import Storage
 
-from .chain import GENESIS, canonical, header_link, line_hash, loads, record_hash, seal
+from .chain import GENESIS, canonical, header_link, line_hash, loads, prefer_orjson, record_hash, seal
 from .errors import JournalDamaged, JournalLocked, StoreError
 from .i18n import _
 
@@ -42,6 +42,7 @@ LOCK_TIMEOUT = 5.0
 _CHUNK = 1 << 16
 _SHARE_FROM_BYTES = 16 << 20  # about 25k entries
 _FIND_BLOCK = 8 << 20
+_FEW_BODIES = 500  # more records in one append: orjson writes them (its import costs what ~500 cost without it)
 _SHARED_TEXT = ("kind", "project", "recorded_by", "owner", "status")
 _SHARED_LISTS = ("tags", "approved_by", "consulted", "informed", "requested_by", "participants", "causes")
 
@@ -684,6 +685,8 @@ class JournalFile:
         return self._settle_tail(fd, size, header_link(first, header["schema"]))
 
     def _append_locked(self, fd: int, bodies: list[dict]) -> tuple[list[dict], int, int]:
+        if len(bodies) > _FEW_BODIES:
+            prefer_orjson()
         size, seq, prev_hash = self._ready_to_append(fd)
         records, chunks = [], []
         batch = [seq + 1, seq + len(bodies)] if len(bodies) > 1 else None

@@ -2,91 +2,72 @@
 
 from rich.cells import cell_len
 from textual.widgets import OptionList
-from tuihelp import SIZE, hostile_bodies, loaded, pilot_test, static_text, table_lines
+from tuihelp import SIZE, each_case, hostile_bodies, loaded, pilot_test, static_text, table_lines, typed
 
 from pmjournal.tui.screens.trail import TrailScreen
 from pmjournal.tui.widgets.trail_table import fit
 
 
-@pilot_test
-async def test_trail_lists_newest_first_with_details(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        assert isinstance(screen, TrailScreen)
-        lines = table_lines(screen.table)
-        assert lines[0].split() == ["#", "When", "Kind", "Title", "Owner", "Approved", "by", "Status", "Due"]
-        assert lines[1].split()[0] == "#68"  # newest first
-        assert screen.table.current["seq"] == 68
-        await pilot.press("down")
-        assert screen.table.current["seq"] == 67
-        detail = static_text(screen, "#detail-main")
-        assert "Provider SLA does not cover launch peaks" in detail
-        assert "Owner" in detail and "张伟" in detail
+async def trail_lists_newest_first_with_details(app, pilot):
+    screen = app.screen
+    assert isinstance(screen, TrailScreen)
+    lines = table_lines(screen.table)
+    assert lines[0].split() == ["#", "When", "Kind", "Title", "Owner", "Approved", "by", "Status", "Due"]
+    assert lines[1].split()[0] == "#68"  # newest first
+    assert screen.table.current["seq"] == 68
+    await pilot.press("down")
+    assert screen.table.current["seq"] == 67
+    detail = static_text(screen, "#detail-main")
+    assert "Provider SLA does not cover launch peaks" in detail
+    assert "Owner" in detail and "张伟" in detail
 
 
-@pilot_test
-async def test_retracted_and_superseded_are_marked(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        table = app.screen.table
-        assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 41))
-        await pilot.pause()
-        row = table.render_line(table.cursor - round(table.scroll_y) + 1)
-        assert "retracted" in row.text
-        assert any(seg.style and seg.style.strike for seg in row)
-        assert "RETRACTED by" in static_text(app.screen, "#detail-main")
-        assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 2))
-        await pilot.pause()
-        assert "superseded" in table.render_line(table.cursor - round(table.scroll_y) + 1).text
-        assert "SUPERSEDED by #34" in static_text(app.screen, "#detail-main")
+async def retracted_and_superseded_are_marked(app, pilot):
+    table = app.screen.table
+    assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 41))
+    await pilot.pause()
+    row = table.render_line(table.cursor - round(table.scroll_y) + 1)
+    assert "retracted" in row.text
+    assert any(seg.style and seg.style.strike for seg in row)
+    assert "RETRACTED by" in static_text(app.screen, "#detail-main")
+    assert table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 2))
+    await pilot.pause()
+    assert "superseded" in table.render_line(table.cursor - round(table.scroll_y) + 1).text
+    assert "SUPERSEDED by #34" in static_text(app.screen, "#detail-main")
 
 
-@pilot_test
-async def test_amendment_history_shows_old_new_and_reason(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        table = app.screen.table
-        table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 14))
-        await pilot.pause()
-        view = table.current
-        history = static_text(app.screen, "#detail-history")
-        event = view["history"][0]
-        assert "History" in history and "->" in history
-        assert event["reason"][:30] in history.replace("\n", " ")
+async def amendment_history_shows_old_new_and_reason(app, pilot):
+    table = app.screen.table
+    table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == 14))
+    await pilot.pause()
+    view = table.current
+    history = static_text(app.screen, "#detail-history")
+    event = view["history"][0]
+    assert "History" in history and "->" in history
+    assert event["reason"][:30] in history.replace("\n", " ")
 
 
-@pilot_test
-async def test_link_jumps_to_the_linked_entry(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 39))
-        await pilot.press("l")
-        links = screen.query_one("#detail-links", OptionList)
-        assert links.has_focus
-        assert "caused by" in str(links.get_option_at_index(0).prompt)
-        target = screen.table.current["links"][0]["to"]
-        await pilot.press("enter")
-        assert screen.table.current["id"] == target
-        assert screen.table.has_focus
+async def link_jumps_to_the_linked_entry(app, pilot):
+    screen = app.screen
+    screen.table.move_to(next(v["id"] for v in screen.table.visible_views() if v["seq"] == 39))
+    await pilot.press("l")
+    links = screen.query_one("#detail-links", OptionList)
+    assert links.has_focus
+    assert "caused by" in str(links.get_option_at_index(0).prompt)
+    target = screen.table.current["links"][0]["to"]
+    await pilot.press("enter")
+    assert screen.table.current["id"] == target
+    assert screen.table.has_focus
 
 
-@pilot_test
-async def test_link_jump_clears_a_filter_that_hides_the_target(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        await pilot.press("slash", *"kind:incident", "enter")
-        assert {v["kind"] for v in screen.table.visible_views()} == {"incident"}
-        await pilot.press("l", "enter")
-        assert screen.filter_text == ""
-        assert screen.table.current["kind"] != "incident"
+async def link_jump_clears_a_filter_that_hides_the_target(app, pilot):
+    screen = app.screen
+    await pilot.press("home")  # from the newest entry, as the app starts
+    await typed(pilot, "{slash}kind:incident{enter}", lambda: screen.filter_text == "kind:incident" and screen.table.has_focus)
+    assert {v["kind"] for v in screen.table.visible_views()} == {"incident"}
+    await pilot.press("l", "enter")
+    assert screen.filter_text == ""
+    assert screen.table.current["kind"] != "incident"
 
 
 @pilot_test
@@ -120,17 +101,13 @@ def test_fit_cuts_wide_characters_to_the_cell():
     assert cell_len(fit("a\nb", 4)) == 4
 
 
-@pilot_test
-async def test_keys_move_the_cursor_and_page(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        table = app.screen.table
-        await pilot.press("end")
-        assert table.current["seq"] == 1
-        assert table_lines(table)[-1].split()[0] == "#1"
-        await pilot.press("home", "pagedown")
-        assert table.cursor > 5
+async def keys_move_the_cursor_and_page(app, pilot):
+    table = app.screen.table
+    await pilot.press("end")
+    assert table.current["seq"] == 1
+    assert table_lines(table)[-1].split()[0] == "#1"
+    await pilot.press("home", "pagedown")
+    assert table.cursor > 5
 
 
 @pilot_test
@@ -153,20 +130,37 @@ def footer_keys(screen):
     return list(screen.query(FooterKey))
 
 
+async def the_footer_follows_the_keys_and_is_not_rebuilt_for_the_same_ones(app, pilot):
+    on_trail = footer_keys(app.screen)
+    assert [k.description for k in on_trail][:3] == ["Filter", "People", "Trace"]
+    await pilot.press("tab")  # list -> detail pane: the same keys
+    await pilot.pause()
+    assert app.screen.focused.id == "detail"
+    assert footer_keys(app.screen) == on_trail  # the very same widgets
+    await pilot.press("tab")  # -> the filter: typing keys, so fewer shortcuts
+    await pilot.pause()
+    assert [k.description for k in footer_keys(app.screen)] == ["Filter", "Commands"]
+    await pilot.press("escape")
+    await pilot.pause()
+    assert [k.description for k in footer_keys(app.screen)] == [k.description for k in on_trail]
+
+
+# What the demo journal's trail shows and does at 120x36, in turn in one app: each case moves
+# to the rows it reads; the first two read the trail as the app opens it.
+DEMO_CASES = [
+    the_footer_follows_the_keys_and_is_not_rebuilt_for_the_same_ones,  # leaves the newest highlighted
+    trail_lists_newest_first_with_details,
+    link_jump_clears_a_filter_that_hides_the_target,
+    link_jumps_to_the_linked_entry,
+    retracted_and_superseded_are_marked,
+    amendment_history_shows_old_new_and_reason,
+    keys_move_the_cursor_and_page,
+]
+
+
 @pilot_test
-async def test_the_footer_follows_the_keys_and_is_not_rebuilt_for_the_same_ones(demo_db, make_app):
+async def test_the_demo_trail(demo_db, make_app):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        on_trail = footer_keys(app.screen)
-        assert [k.description for k in on_trail][:3] == ["Filter", "People", "Trace"]
-        await pilot.press("tab")  # list -> detail pane: the same keys
-        await pilot.pause()
-        assert app.screen.focused.id == "detail"
-        assert footer_keys(app.screen) == on_trail  # the very same widgets
-        await pilot.press("tab")  # -> the filter: typing keys, so fewer shortcuts
-        await pilot.pause()
-        assert [k.description for k in footer_keys(app.screen)] == ["Filter", "Commands"]
-        await pilot.press("escape")
-        await pilot.pause()
-        assert [k.description for k in footer_keys(app.screen)] == [k.description for k in on_trail]
+        await each_case(app, pilot, DEMO_CASES)

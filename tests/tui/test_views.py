@@ -1,7 +1,7 @@
 """Filter, people, trace, help, keymap, welcome/demo and live refresh, via Pilot."""
 
 from textual.widgets import DataTable, Input, Static, Tree
-from tuihelp import SIZE, loaded, pilot_test, static_text, wait_for
+from tuihelp import SIZE, loaded, pilot_test, static_text, typed, wait_for
 
 from pmjournal.core.query import haystack
 from pmjournal.core.store import Journal
@@ -24,12 +24,12 @@ async def test_filter_updates_as_you_type_and_escape_clears(demo_db, make_app):
         total = len(screen.table.hits)
         await pilot.press("slash")
         assert screen.query_one(Input).has_focus
-        await pilot.press(*"load")
+        await typed(pilot, "load", lambda: screen.filter_text == "load")
         titles = [v["title"] for v in screen.table.visible_views()]
         assert titles and all("load" in haystack(v) for v in screen.table.visible_views())
         assert len(titles) < total
         assert f"{len(titles)} of {total}" in status(screen)
-        await pilot.press("space", *"kind:decision")
+        await typed(pilot, " kind:decision", lambda: screen.filter_text == "load kind:decision")
         assert {v["kind"] for v in screen.table.visible_views()} == {"decision"}
         assert "kind decision" in status(screen)
         await pilot.press("escape")
@@ -43,16 +43,17 @@ async def test_filter_person_tag_since_and_errors(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         screen = app.screen
-        await pilot.press("slash", *"@marcus")
+        await typed(pilot, "{slash}@marcus", lambda: screen.filter_text == "@marcus")
         views = screen.table.visible_views()
         assert views and all("Marcus Chen" in str(v) for v in views)
-        await pilot.press("escape", "slash", *"#launch since:2026-10-01")
+        await typed(pilot, "{escape}{slash}#launch since:2026-10-01", lambda: screen.filter_text == "#launch since:2026-10-01")
         views = screen.table.visible_views()
         assert views and all("launch" in v["tags"] and v["occurred_at"] >= "2026-10-01" for v in views)
-        await pilot.press("escape", "slash", *"kind:zzz")
+        await typed(pilot, "{escape}{slash}kind:zzz", lambda: screen.filter_text == "kind:zzz")
         assert "unknown kind" in status(screen)
         assert len(screen.table.hits) == len(screen.snapshot.index)
-        await pilot.press("escape", "slash", *"quit pdtx?")  # letters typed in the filter are text, not keys
+        # letters typed in the filter are text, not keys
+        await typed(pilot, "{escape}{slash}quit pdtx?", lambda: screen.filter_text == "quit pdtx?")
         assert app.is_running and app.screen is screen
         assert screen.filter_text == "quit pdtx?"
 
@@ -63,8 +64,7 @@ async def test_people_view_counts_roles_and_filters_to_a_person(demo_db, make_ap
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         trail = app.screen
-        await pilot.press("slash", *"kind:decision", "enter", "p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+        await typed(pilot, "{slash}kind:decision{enter}p", lambda: isinstance(app.screen, PeopleScreen))
         table = app.screen.query_one(DataTable)
         people = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert "Marcus Chen" in people and "Dana Whitfield" in people

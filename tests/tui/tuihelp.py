@@ -1,5 +1,6 @@
 """Fixed data and waiting helpers for the TUI tests (imported by the tests and conftest)."""
 
+import contextlib
 import re
 import time
 import unicodedata
@@ -105,3 +106,33 @@ def burst(app, text: str) -> None:
             key = character if character.isalnum() else unicodedata.name(character).lower().replace(" ", "_").replace("-", "_")
             event = events.Key(key, character)
         app.post_message(event)
+
+
+async def typed(pilot, keys: str, done, timeout: float = 10.0) -> None:
+    """Every key of `keys` at once (burst's notation: "{slash}launch{enter}"), then wait until
+    `done()` holds. For tests that check where the keys lead rather than each key's own step:
+    pilot.press waits for the app to go idle after every key and the screen is drawn again
+    each time, which made typing a filter or a field most of such a test's CPU. The keys
+    still go through the app's queue in order, as a fast typist's do (test_bursts.py checks
+    that nothing is lost or misrouted that way)."""
+    burst(pilot.app, keys)
+    await wait_for(pilot, done, timeout)
+
+
+@contextlib.contextmanager
+def case(name: str):
+    """One of several checks made in turn in one app run (starting an app is most of a short
+    test's CPU): a failure says which case it was in."""
+    try:
+        yield
+    except BaseException as err:
+        err.add_note(f"(in the case {name!r})")
+        raise
+
+
+async def each_case(app, pilot, cases) -> None:
+    """Run `cases` (async functions of the app and the pilot, named for what they check) in turn
+    in one running app; each sets up the state it reads (the row it moves to, the filter)."""
+    for check in cases:
+        with case(check.__name__):
+            await check(app, pilot)

@@ -95,6 +95,11 @@ def test_add_imports_only_what_it_uses(tmp_path, cli_process):
         proc, names = imported_by(cli_process, "--db", str(db), "add", "decision", title, "--owner", "Dana", "--when", "2026-11-30 12:00")
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert sorted(set(ADD_DOES_NOT_IMPORT) & names) == []
+    # An incident with its causes and the entry behind it (found by bisecting the file).
+    args = ("add", "incident", "Checkout outage", "--cause", "decision", "--caused-by", "2", "--severity", "high")
+    proc, names = imported_by(cli_process, "--db", str(db), *args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert sorted(set(ADD_DOES_NOT_IMPORT) & names) == ["pmjournal.core.causes"]
 
 
 def test_add_to_the_default_journal_imports_only_what_it_uses(tmp_path, cli_process):

@@ -139,7 +139,7 @@ def loads(line: bytes):
     canonical form of a plain value (a record as the journal writes it) is read by the
     standard library instead while orjson is not loaded: decoded, then written back and
     compared, so only a line orjson would read as exactly that value takes this way."""
-    if _orjson is None and "orjson" not in sys.modules:
+    if _orjson is None and line.__class__ is bytes and "orjson" not in sys.modules:
         try:
             value = _std_loads(line.decode("utf-8"))
         except (ValueError, RecursionError):

@@ -5,7 +5,6 @@ entry itself is never edited in place.
 """
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from pmjournal.core.errors import ValidationError
@@ -29,8 +28,7 @@ class ReasonRow(FieldRow):
     def compose(self) -> ComposeResult:
         # Its own word, not the field table's "Reason": an incident's Causes may be called the same in Chinese.
         yield Label(pgettext("amend", "Reason") + " *", classes="pm-label")
-        with Vertical(classes="pm-cell"):
-            yield FormInput(placeholder=_("why this changes (required)"), compact=True, id="f-reason")
+        yield FormInput(placeholder=_("why this changes (required)"), compact=True, id="f-reason")
 
     def editor(self) -> Input:
         return self.query_one(Input)

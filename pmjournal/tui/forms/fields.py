@@ -33,8 +33,13 @@ DATE_EXAMPLES = N_("yesterday 15:00, last fri, 2026-11-23")
 PASTE_JOINS = {"people": ", ", "tags": " "}
 
 
-class FieldRow(Horizontal):
-    """A labelled editor for one Field, with its error line."""
+class FieldRow(Vertical):
+    """A labelled editor for one Field, with its error line.
+
+    The label is docked to the left (forms.tcss) and the editor, its hints and the
+    error line stack beside it, in the row itself: a cell container per row, as
+    there was, made opening a form a fifth slower (its auto height is laid out
+    again on every pass)."""
 
     def __init__(self, field: Field, raw, *, required: bool = False):
         super().__init__(id=f"row-{field.name}", classes="pm-row")
@@ -48,8 +53,7 @@ class FieldRow(Horizontal):
         # fifteen rows or more, each mounted widget costs its share of opening the form,
         # and most forms are saved without an error.
         yield Label(field_label(self.field) + (" *" if self.required else ""), classes="pm-label")
-        with Vertical(classes="pm-cell"):
-            yield from self.compose_editor()
+        yield from self.compose_editor()
 
     def compose_editor(self) -> ComposeResult:
         raise NotImplementedError
@@ -82,7 +86,7 @@ class FieldRow(Horizontal):
         elif message:
             # Under the editor, above any note (show_note) already there.
             notes = self.query(".pm-note")
-            self.query_one(".pm-cell").mount(
+            self.mount(
                 Label(message, classes="pm-error", markup=False), before=notes.first() if notes else None
             )
 
@@ -92,7 +96,7 @@ class FieldRow(Horizontal):
         if notes:
             notes.first(Label).update(message)
         else:
-            self.query_one(".pm-cell").mount(Label(message, classes="pm-note", markup=False))
+            self.mount(Label(message, classes="pm-note", markup=False))
 
 
 class InputRow(FieldRow):
@@ -156,7 +160,7 @@ class InputRow(FieldRow):
                 label.update(text)
                 label.display = bool(text)
             else:  # mounted on the first names to list, like the error line
-                self.query_one(".pm-cell").mount(Label(text, classes="pm-hint pm-matches", markup=False), after=self.editor())
+                self.mount(Label(text, classes="pm-hint pm-matches", markup=False), after=self.editor())
 
 
 class DateRow(FieldRow):

@@ -6,6 +6,7 @@ The module under test builds level by level; every size 0..40, every index
 and every old size must give the same hashes.
 """
 
+import functools
 import hashlib
 import random
 
@@ -98,6 +99,13 @@ def data(n, salt=""):
 
 LEAVES = data(MAX)
 TREE = Tree(LEAVES)
+
+
+@functools.cache
+def ref_root(n):
+    """ref_mth(LEAVES[:n]), computed once a size: the brute-force tests below ask for the
+    same prefix's root hundreds of times."""
+    return ref_mth(LEAVES[:n])
 
 
 def flipped(value: bytes, at: int) -> bytes:
@@ -241,7 +249,7 @@ def test_consistency_proofs_match_the_rfc_for_every_pair_of_sizes():
             assert consistency_proof(LEAVES[:n], m) == expected, (m, n)
             assert tree.consistency_proof(m) == expected, (m, n)
             assert TREE.consistency_proof(m, n) == expected, (m, n)
-            assert verify_consistency(m, n, ref_mth(LEAVES[:m]), new_root, expected), (m, n)
+            assert verify_consistency(m, n, ref_root(m), new_root, expected), (m, n)
 
 
 def test_leaf_data_of_any_length():
@@ -257,7 +265,7 @@ def test_leaf_data_of_any_length():
 
 def test_any_flipped_byte_fails_inclusion():
     for n in range(1, 24):
-        head = ref_mth(LEAVES[:n])
+        head = ref_root(n)
         for m in range(n):
             proof = TREE.inclusion_proof(m, n)
             leaf = LEAVES[m]
@@ -272,7 +280,7 @@ def test_any_flipped_byte_fails_inclusion():
 
 def test_any_other_index_fails_inclusion():
     for n in range(1, MAX + 1):
-        head = ref_mth(LEAVES[:n])
+        head = ref_root(n)
         for m in range(n):
             proof = TREE.inclusion_proof(m, n)
             for other in [*range(-2, n + 3), m ^ (1 << 20), m + 2**64]:
@@ -284,14 +292,15 @@ def test_another_size_fails_inclusion_unless_the_path_has_the_same_shape():
     """The proof does not authenticate the size (the signed head does): from leaf 0, trees of 3 and
     4 leaves look the same. A size passes exactly when the RFC's path has the same shape there."""
     aliases = 0
+    sides = functools.cache(ref_path_sides)  # each (index, size) is asked for again and again
     for n in range(1, MAX + 1):
-        head = ref_mth(LEAVES[:n])
+        head = ref_root(n)
         for m in range(n):
             proof = TREE.inclusion_proof(m, n)
             for other in [*range(0, 2 * MAX + 2), n ^ (1 << 20), n + 2**64, -n]:
                 if other == n:
                     continue
-                same_shape = 0 <= m < other and ref_path_sides(m, other) == ref_path_sides(m, n)
+                same_shape = 0 <= m < other and sides(m, other) == sides(m, n)
                 assert verify_inclusion(LEAVES[m], m, other, proof, head) == same_shape, (m, n, other)
                 aliases += same_shape
     assert aliases  # the aliasing is real, so the rule above is tested both ways
@@ -299,9 +308,9 @@ def test_another_size_fails_inclusion_unless_the_path_has_the_same_shape():
 
 def test_any_flipped_byte_fails_consistency():
     for n in range(2, 24):
-        new_root = ref_mth(LEAVES[:n])
+        new_root = ref_root(n)
         for m in range(1, n):
-            old_root = ref_mth(LEAVES[:m])
+            old_root = ref_root(m)
             proof = TREE.consistency_proof(m, n)
             assert verify_consistency(m, n, old_root, new_root, proof)
             for at in range(32):
@@ -314,9 +323,9 @@ def test_any_flipped_byte_fails_consistency():
 
 def test_consistency_proofs_cut_short_padded_or_reordered_fail():
     for n in range(2, MAX + 1):
-        new_root = ref_mth(LEAVES[:n])
+        new_root = ref_root(n)
         for m in range(1, n):
-            old_root = ref_mth(LEAVES[:m])
+            old_root = ref_root(m)
             proof = TREE.consistency_proof(m, n)
             assert not verify_consistency(m, n, old_root, new_root, proof[:-1])
             assert not verify_consistency(m, n, old_root, new_root, proof + [proof[-1]])
@@ -327,7 +336,7 @@ def test_consistency_proofs_cut_short_padded_or_reordered_fail():
 
 def test_inclusion_proofs_cut_short_padded_or_reordered_fail():
     for n in range(2, MAX + 1):
-        head = ref_mth(LEAVES[:n])
+        head = ref_root(n)
         for m in range(n):
             proof = TREE.inclusion_proof(m, n)
             assert not verify_inclusion(LEAVES[m], m, n, proof[:-1], head)
@@ -339,17 +348,19 @@ def test_inclusion_proofs_cut_short_padded_or_reordered_fail():
 def test_other_sizes_fail_consistency_unless_the_proof_has_the_same_shape():
     """As for inclusion: the sizes come with the signed heads, and only a same-shaped proof passes."""
     aliases = 0
+    # The reference's shape of every pair of sizes below, once (the loops ask for each 253 times).
+    shapes = {(m2, n2): ref_proof_shape(m2, n2) for n2 in range(33) for m2 in range(1, n2)}
     for n in range(2, 24):
-        new_root = ref_mth(LEAVES[:n])
+        new_root = ref_root(n)
         for m in range(1, n):
-            old_root = ref_mth(LEAVES[:m])
+            old_root = ref_root(m)
             proof = TREE.consistency_proof(m, n)
             shape = ref_proof_shape(m, n)
             for m2 in range(0, 33):
                 for n2 in range(0, 33):
                     if (m2, n2) == (m, n):
                         continue
-                    same_shape = 0 < m2 < n2 and ref_proof_shape(m2, n2) == shape
+                    same_shape = 0 < m2 < n2 and shapes[m2, n2] == shape
                     assert verify_consistency(m2, n2, old_root, new_root, proof) == same_shape, (m, n, m2, n2)
                     aliases += same_shape
             assert not verify_consistency(m, n + 2**64, old_root, new_root, proof)

@@ -2,7 +2,9 @@
 and the clock's zone is fixed so dates print the same everywhere."""
 
 import gc
+import itertools
 import os
+import re
 import sys
 import time
 
@@ -28,10 +30,32 @@ os.environ["TZ"] = "Asia/Shanghai"
 time.tzset()
 
 
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def tmp_path(request, tmp_path_factory):
+    """pytest's tmp_path made with one mkdir: a new empty folder under the session's (the
+    xdist worker's) base temp, named after the test. pytest's own lists the base temp to
+    number the folder and moves a `-current` symlink, ~1 ms of CPU a test on this machine's
+    file system (an mkdir alone costs 0.4 ms), for 1,400 tests."""
+    name = re.sub(r"\W", "_", request.node.name)[:30]
+    path = tmp_path_factory.getbasetemp() / f"{name}{next(_numbers)}"
+    path.mkdir()
+    return path
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("PMJOURNAL_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("PMJOURNAL_DB", str(tmp_path / "data" / "journal.json"))
+def isolated(request, tmp_path_factory, monkeypatch):
+    # A test that asks for tmp_path (itself or through a fixture: db, journal...) has its
+    # journal and config there, as always; any other test gets a folder nobody has made
+    # (pmjournal makes what it writes into), unique to it, for nothing.
+    if "tmp_path" in request.fixturenames:
+        home = request.getfixturevalue("tmp_path")
+    else:
+        home = tmp_path_factory.getbasetemp() / f"isolated{next(_numbers)}"
+    monkeypatch.setenv("PMJOURNAL_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("PMJOURNAL_DB", str(home / "data" / "journal.json"))
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     # English whatever the developer's locale: a zh_CN test sets its own (tests/test_i18n_cli.py).
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):

@@ -123,8 +123,7 @@ def paragraphs(section: list) -> list[str]:
 
 def test_the_open_loops_section_lists_what_was_overdue_and_what_is_still_open(journal, loopy):
     out = export_markdown(journal, Filter())
-    check_document(out, journal, Filter())
-    tokens = parse(out)
+    tokens = check_document(out, journal, Filter())  # its CommonMark parse, the same as parse(out)
     section = loops_section(tokens)
     tables = tables_by_label(section)
     seq = {key: entry["seq"] for key, entry in loopy.items()}
@@ -212,8 +211,7 @@ def test_each_entry_tells_its_loops_story_and_history(journal, loopy):
 def test_only_the_exported_entries_loops_are_listed(journal, loopy):
     filt = Filter(kinds=("decision",))
     out = export_markdown(journal, filt)
-    check_document(out, journal, filt)
-    tables = tables_by_label(loops_section(parse(out)))
+    tables = tables_by_label(loops_section(check_document(out, journal, filt)))  # its CommonMark parse
     owed = {row[0] for rows in tables.values() for row in rows[1:]}
     assert owed == {"review of this decision"}
     assert "Unanswered escalations" not in tables

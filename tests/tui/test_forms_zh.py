@@ -106,7 +106,11 @@ def zh_form(journal, kind, **kwargs):
 
 @pytest.mark.parametrize("kind", ENTRY_KINDS)
 @pilot_test
-async def test_new_entry_form_is_chinese(zh, journal, kind):
+async def test_new_entry_form_is_chinese_and_its_labels_fit_at_80_columns(zh, journal, kind):
+    from rich.cells import cell_len
+
+    from pmjournal.tui.forms.base import ordered_fields
+
     app = zh_form(journal, kind)
     async with app.run_test(size=TALL) as pilot:
         await pilot.pause()
@@ -114,6 +118,14 @@ async def test_new_entry_form_is_chinese(zh, journal, kind):
         assert english_left(app) == [], text
         assert "现在" in text  # the date field starts with "now" as a Chinese user would type it
         assert "2026年11月25日" in text  # and its preview reads the date back in Chinese
+        # Every field label is whole at 80x24 (a Chinese character takes two cells): the same
+        # form, its terminal made smaller, rather than a second form opened at that size.
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert app.size == SMALL
+        for spec in ordered_fields(kind):
+            label = app.screen.query_one(f"#row-{spec.name} > .pm-label", Label)
+            assert cell_len(str(label.content)) <= label.content_region.width, (kind, spec.name, str(label.content))
     assert app.result is UNSET
 
 
@@ -354,22 +366,6 @@ async def test_the_document_language_is_offered_for_markdown_only(zh, journal, t
         await pilot.pause()
         assert app.screen.query_one("#language").disabled
         assert field(app.screen, "path").value == "pmjournal-2026-11-25.json"
-
-
-@pilot_test
-async def test_labels_fit_at_80_columns(zh, journal):
-    """Every field label of every form is whole at 80x24 (a Chinese character takes two cells)."""
-    from rich.cells import cell_len
-
-    from pmjournal.tui.forms.base import ordered_fields
-
-    for kind in ENTRY_KINDS:
-        app = zh_form(journal, kind)
-        async with app.run_test(size=SMALL) as pilot:
-            await pilot.pause()
-            for spec in ordered_fields(kind):
-                label = app.screen.query_one(f"#row-{spec.name} > .pm-label", Label)
-                assert cell_len(str(label.content)) <= label.content_region.width, (kind, spec.name, str(label.content))
 
 
 @pilot_test

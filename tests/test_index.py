@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from clihelp import ok
+from clihelp import ok, run_cli
 
 from pmjournal.core.index import schema
 
@@ -77,16 +77,32 @@ def outputs(cli, env=None) -> dict:
     return out
 
 
+# What each command says with the journal loaded whole, by the journal's path and bytes: the
+# same file gives the same answers, and several tests here compare against the untouched
+# demo (in one folder per worker, see `demo`), which is then loaded once, not once a test.
+_LOADED: dict[tuple[str, bytes], dict] = {}
+
+
 def assert_same(cli) -> None:
     with_index = outputs(cli)
     assert index_path().exists()
-    loaded = outputs(cli, OFF)
+    key = (str(journal()), journal().read_bytes())
+    if key not in _LOADED:
+        _LOADED[key] = outputs(cli, OFF)
+    loaded = _LOADED[key]
     for args in COMMANDS:
         assert with_index[args] == loaded[args], args
 
 
-@pytest.fixture
-def demo(cli):
+@pytest.fixture(scope="session")
+def demo_journal(tmp_path_factory) -> bytes:
+    """The journal `demo` starts from, written once per worker by the same commands."""
+    folder = tmp_path_factory.mktemp("index-demo-source")
+    env = {"PMJOURNAL_DB": str(folder / "journal.json"), "PMJOURNAL_CONFIG_DIR": str(folder / "config")}
+
+    def cli(*args):
+        return run_cli(*args, env=env)
+
     ok(cli("demo"))
     # Corrections of every kind: what the fold must get right from the index too.
     ok(cli("amend", "#3", "--owner", "Marcus Chen", "--reason", "handed over"))
@@ -106,6 +122,18 @@ def demo(cli):
         )
     )
     ok(cli("add", "note", "发布会推迟到一月", "--when", "2026-11-21", "--relates", "#2"))
+    return (folder / "journal.json").read_bytes()
+
+
+@pytest.fixture
+def demo(cli, demo_journal, tmp_path_factory, monkeypatch):
+    """The demo journal with corrections of every kind, alone in its folder: the same folder
+    for every test of this worker, emptied first (the answers name the journal's path)."""
+    folder = tmp_path_factory.getbasetemp() / "index-demo"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "journal.json").write_bytes(demo_journal)
+    monkeypatch.setenv("PMJOURNAL_DB", str(folder / "data" / "journal.json"))
     return cli
 
 

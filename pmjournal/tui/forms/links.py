@@ -74,10 +74,6 @@ class LinksRow(FieldRow):
         yield LinkMatches(classes="pm-link-matches")
         yield Label("", classes="pm-hint pm-link-preview", markup=False)
 
-    def on_mount(self) -> None:
-        self.query_one(LinkMatches).display = False
-        self.query_one(".pm-link-preview", Label).display = False
-
     def editor(self) -> Input:
         return self.query(LinkInput).first()
 

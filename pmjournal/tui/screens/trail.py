@@ -72,6 +72,9 @@ class PagedLoops(OpenLoops):
 
 class TrailScreen(Screen):
     BINDINGS = TRAIL
+    # The trail has the focus from the start: Textual's default focused the first focusable widget,
+    # the filter, which on_mount then blurred (each move restyles the widget and its own).
+    AUTO_FOCUS = "#trail"
     # An empty journal shows the welcome panel, where only recording makes sense:
     # reactive with bindings=True so the footer and palette follow (as posting and harlequin do).
     empty = reactive(False, bindings=True)

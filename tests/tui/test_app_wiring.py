@@ -3,7 +3,7 @@
 import tomllib
 
 from textual.widgets import Input
-from tuihelp import SIZE, loaded, pilot_test, wait_for
+from tuihelp import SIZE, loaded, pilot_test, typed, wait_for
 
 from pmjournal.core import paths
 from pmjournal.core.config import Config
@@ -113,8 +113,7 @@ async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_
         await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
         field = app.screen.query_one(Input)
         field.value = ""
-        await pilot.press(*"Dana Whitfield", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))  # and on to what was asked for
+        await typed(pilot, "Dana Whitfield{enter}", lambda: isinstance(app.screen, KindPicker))  # and on to what was asked for
         assert app.session.journal.user == "Dana Whitfield"
         record = app.session.journal.add("note", {"title": "signed"})
         assert record["recorded_by"] == "Dana Whitfield"
@@ -137,10 +136,11 @@ async def test_amend_by_keyboard_reaches_the_reason_with_shift_tab(demo_db, make
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AmendForm))
         assert app.focused.id == "f-title"
-        await pilot.press("tab", "tab", *"Dana Whitfield", "shift+tab", "shift+tab", "shift+tab")
+        await pilot.press("tab", "tab")
+        await typed(pilot, "Dana Whitfield", lambda: app.focused.value == "Dana Whitfield")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")
         assert app.focused.id == "f-reason"
-        await pilot.press(*"Dana owns it", "ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, AmendForm))
+        await typed(pilot, "Dana owns it{ctrl+s}", lambda: not isinstance(app.screen, AmendForm))
     view = Journal(demo_db).get(str(seq))
     assert view["owner"] == "Dana Whitfield"
     assert view["history"][-1]["reason"] == "Dana owns it"

@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from tuihelp import REF, SIZE, loaded, pilot_test, static_text, table_lines, wait_for
+from tuihelp import REF, SIZE, each_case, loaded, pilot_test, static_text, table_lines, typed, wait_for
 
 from pmjournal.core import loops
 from pmjournal.core.store import Journal
@@ -46,37 +46,33 @@ async def open_due(pilot) -> DueScreen:
     return pilot.app.screen
 
 
-@pilot_test
-async def test_due_lists_every_open_loop_overdue_first_with_its_state_in_words(loops_db, make_app):
-    app = make_app(loops_db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_due(pilot)
-        rows = due_rows(screen)
-        # the same loops, in the same order, as the core (and `pmjournal due`)
-        expected = loops.open_loops(Journal(loops_db).views.values(), TODAY)
-        assert [f"#{lp.view['seq']}" for lp in expected] == [next(w for w in row.split() if w.startswith("#")) for row in rows]
-        assert rows[0] == "OVERDUE 2026-11-10 10 d overdue #1 communication Dana follow-up · Call with Acme"
-        assert rows[1] == "OVERDUE 2026-11-16 4 d overdue #5 risk Marcus answer · Budget cut"
-        assert rows[2] == "OVERDUE 2026-11-19 1 d overdue #4 communication Sam commitment 1 (send the sheet) · Pricing sync"
-        assert rows[3] == "due soon 2026-11-22 #2 decision Lee review · Ship v2"
-        assert rows[4] == "open 2026-12-15 #3 risk Dana review · No sandbox"
-        assert len(rows) == 5  # the done follow-up (#6) and the note owe nothing
-        assert "5, 3 overdue" in str(screen.query_one("#due-title").render())
+async def due_lists_every_open_loop_overdue_first_with_its_state_in_words(app, pilot):
+    screen = await open_due(pilot)
+    rows = due_rows(screen)
+    # the same loops, in the same order, as the core (and `pmjournal due`)
+    expected = loops.open_loops(Journal(app.session.path).views.values(), TODAY)
+    assert [f"#{lp.view['seq']}" for lp in expected] == [next(w for w in row.split() if w.startswith("#")) for row in rows]
+    assert rows[0] == "OVERDUE 2026-11-10 10 d overdue #1 communication Dana follow-up · Call with Acme"
+    assert rows[1] == "OVERDUE 2026-11-16 4 d overdue #5 risk Marcus answer · Budget cut"
+    assert rows[2] == "OVERDUE 2026-11-19 1 d overdue #4 communication Sam commitment 1 (send the sheet) · Pricing sync"
+    assert rows[3] == "due soon 2026-11-22 #2 decision Lee review · Ship v2"
+    assert rows[4] == "open 2026-12-15 #3 risk Dana review · No sandbox"
+    assert len(rows) == 5  # the done follow-up (#6) and the note owe nothing
+    assert "5, 3 overdue" in str(screen.query_one("#due-title").render())
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
 
 
-@pilot_test
-async def test_the_trail_marks_entries_with_open_loops_and_the_app_says_what_is_overdue(loops_db, make_app):
-    app = make_app(loops_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.pause()
-        assert any("3 loops are overdue" in str(n.message) for n in app._notifications)
-        lines = {line.split()[0]: line for line in table_lines(app.screen.table)[1:] if line.strip()}
-        assert lines["#1"].rstrip().endswith("10d OVERDUE")
-        assert lines["#2"].rstrip().endswith("due in 2d")
-        assert lines["#3"].rstrip().endswith("due in 25d")
-        assert "due" not in lines["#6"].split("communication", 1)[1]
-        assert table_lines(app.screen.table)[0].split()[-1] == "Due"
+async def the_trail_marks_entries_with_open_loops_and_the_app_says_what_is_overdue(app, pilot):
+    await loaded(pilot)
+    await pilot.pause()
+    assert any("3 loops are overdue" in str(n.message) for n in app._notifications)
+    lines = {line.split()[0]: line for line in table_lines(app.screen.table)[1:] if line.strip()}
+    assert lines["#1"].rstrip().endswith("10d OVERDUE")
+    assert lines["#2"].rstrip().endswith("due in 2d")
+    assert lines["#3"].rstrip().endswith("due in 25d")
+    assert "due" not in lines["#6"].split("communication", 1)[1]
+    assert table_lines(app.screen.table)[0].split()[-1] == "Due"
 
 
 @pilot_test
@@ -91,16 +87,13 @@ async def test_a_narrow_trail_says_overdue_in_the_status_column(loops_db, make_a
         assert lines["#3"].rstrip().endswith("open")  # far off: the status stays
 
 
-@pilot_test
-async def test_enter_jumps_to_the_entry_even_when_the_filter_hides_it(loops_db, make_app):
-    app = make_app(loops_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("slash", *"kind:note", "enter")
-        await open_due(pilot)
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
-        assert app.screen.table.current["seq"] == 5
+async def enter_jumps_to_the_entry_even_when_the_filter_hides_it(app, pilot):
+    await loaded(pilot)
+    await typed(pilot, "{slash}kind:note{enter}", lambda: app.screen.filter_text == "kind:note" and app.screen.table.has_focus)
+    await open_due(pilot)
+    await pilot.press("down", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+    assert app.screen.table.current["seq"] == 5
 
 
 @pilot_test
@@ -112,8 +105,8 @@ async def test_d_records_the_loop_done_and_the_entry_history_shows_it(loops_db, 
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
         assert app.screen.query_one("#f-by").value == "Marcus"
-        await pilot.press("tab", "tab", *"no budget this quarter", "ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen))
+        await pilot.press("tab", "tab")
+        await typed(pilot, "no budget this quarter{ctrl+s}", lambda: isinstance(app.screen, DueScreen))
         await pilot.pause()
         assert [row.split("#")[1].split()[0] for row in due_rows(screen)] == ["1", "4", "2", "3"]
         record = Journal(loops_db).records()[-1]
@@ -138,8 +131,9 @@ async def test_the_done_form_refuses_a_date_before_the_entry_and_writes_nothing(
         await open_due(pilot)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
-        await pilot.press(*"2026-10-01", "ctrl+s")
-        await wait_for(pilot, lambda: "cannot be done before that" in str(app.screen.query_one("#error").render()))
+        await typed(
+            pilot, "2026-10-01{ctrl+s}", lambda: "cannot be done before that" in str(app.screen.query_one("#error").render())
+        )
         assert isinstance(app.screen, DoneDialog)
     assert len(Journal(loops_db)) == 8
 
@@ -152,6 +146,23 @@ async def test_an_empty_due_view_says_nothing_is_due(db, make_app):
         screen = await open_due(pilot)
         assert "Nothing is due" in str(screen.query_one("#due-title").render())
         assert not any("overdue" in str(n.message) for n in app._notifications)
+
+
+# On the loops journal at 120x36, in turn in one app: the trail as it opens (its notice), the Due
+# view, then a jump from it through a filter.
+LOOPS_CASES = [
+    the_trail_marks_entries_with_open_loops_and_the_app_says_what_is_overdue,
+    due_lists_every_open_loop_overdue_first_with_its_state_in_words,
+    enter_jumps_to_the_entry_even_when_the_filter_hides_it,
+]
+
+
+@pilot_test
+async def test_the_loops_in_the_trail_and_the_due_view(loops_db, make_app):
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await each_case(app, pilot, LOOPS_CASES)
 
 
 def test_snapshot_due_view(snap_compare, demo_db, make_app):

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from tuihelp import loaded, pilot_test, wait_for
+from tuihelp import case, loaded, pilot_test, typed, wait_for
 
 from pmjournal.core import config, i18n
 from pmjournal.tui.bindings import APP, TRAIL, key_labels
@@ -147,14 +147,12 @@ async def choose_language(pilot, name: str) -> None:
 
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
-    await pilot.press(*"Language")
-    await wait_for(pilot, showing("Language"))
+    await typed(pilot, "Language", showing("Language"))
     first = pilot.app.screen
     await pilot.press("enter")
     # the second palette, of the languages
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette) and pilot.app.screen is not first)
-    await pilot.press(*name)
-    await wait_for(pilot, showing(name))
+    await typed(pilot, name, showing(name))
     await pilot.press("enter")
     await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CommandPalette))
 
@@ -182,52 +180,38 @@ async def test_the_palette_switches_english_to_chinese_and_the_config_keeps_it(d
     i18n.set_language("en")
 
 
+# Each view as the language changes under it: its own words, then the trail's behind it.
+VIEWS = [
+    ("p", PeopleScreen, "Entries", "记录数"),
+    ("u", DueScreen, "Owed by", "责任人"),
+    ("t", TraceScreen, "What this entry was caused by", "这条记录的起因"),
+    ("question_mark", HelpScreen, "Id (for [keymap])", "Id（用于 [keymap]）"),
+]
+
+
 @pilot_test
-async def test_a_view_open_when_the_language_changes_is_drawn_again(demo_db, make_app):
+async def test_every_view_open_when_the_language_changes_is_drawn_again(demo_db, make_app):
+    """The views in turn in one app, each opened in English (the one before is closed and the
+    interface switched back to English first)."""
     i18n.set_language("en")
     app = make_app(demo_db)
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             await loaded(pilot)
-            await pilot.press("p")
-            await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
-            assert "Entries" in screen_text(app)
-            app.switch_language("zh_CN")
-            await wait_for(pilot, lambda: "记录数" in screen_text(app))
-            text = screen_text(app)
-            assert "记录数" in text and "Entries" not in text
-            await pilot.press("escape")
-            await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
-            assert "标题" in screen_text(app)
-    finally:
-        i18n.set_language("en")
-
-
-@pytest.mark.parametrize(
-    ("key", "view", "english", "chinese"),
-    [
-        ("u", DueScreen, "Owed by", "责任人"),
-        ("t", TraceScreen, "What this entry was caused by", "这条记录的起因"),
-        ("question_mark", HelpScreen, "Id (for [keymap])", "Id（用于 [keymap]）"),
-    ],
-)
-@pilot_test
-async def test_every_view_is_drawn_again_in_the_new_language(demo_db, make_app, key, view, english, chinese):
-    i18n.set_language("en")
-    app = make_app(demo_db)
-    try:
-        async with app.run_test(size=(120, 36)) as pilot:
-            await loaded(pilot)
-            await pilot.press(key)
-            await wait_for(pilot, lambda: isinstance(app.screen, view))
-            assert english in screen_text(app)
-            app.switch_language("zh_CN")
-            await wait_for(pilot, lambda: chinese in screen_text(app))
-            text = screen_text(app)
-            assert chinese in text and english not in text
-            await pilot.press("escape")
-            await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
-            assert "标题" in screen_text(app)
+            for key, view, english, chinese in VIEWS:
+                with case(view.__name__):
+                    await pilot.press(key)
+                    await wait_for(pilot, lambda view=view: isinstance(app.screen, view))
+                    assert english in screen_text(app)
+                    app.switch_language("zh_CN")
+                    await wait_for(pilot, lambda chinese=chinese: chinese in screen_text(app))
+                    text = screen_text(app)
+                    assert chinese in text and english not in text
+                    await pilot.press("escape")
+                    await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+                    assert "标题" in screen_text(app)
+                app.switch_language("en")
+                await wait_for(pilot, lambda: "Title" in screen_text(app) and i18n.language() == "en")
     finally:
         i18n.set_language("en")
 
@@ -242,7 +226,7 @@ async def test_the_language_waits_while_a_form_is_open(demo_db, make_app):
             await pilot.press("d")
             await wait_for(pilot, lambda: not isinstance(app.screen, TrailScreen))
             form = app.screen
-            await pilot.press(*"Half typed")
+            await typed(pilot, "Half typed", lambda: getattr(app.focused, "value", None) == "Half typed")
             app.switch_language("zh_CN")
             await pilot.pause()
             assert i18n.language() == "en"

@@ -9,7 +9,7 @@ import pytest
 from clihelp import run_cli
 from teamhelp import team_of
 from textual.widgets import Input, Label
-from tuihelp import SIZE, loaded, pilot_test, static_text, wait_for
+from tuihelp import SIZE, loaded, palette_shows, pilot_test, static_text, typed, wait_for
 
 from pmjournal.core import config
 from pmjournal.core.store import Journal
@@ -54,8 +54,8 @@ async def open_export(pilot):
 
 
 async def open_signing_key(pilot):
-    await pilot.press("ctrl+p", *"Signing key")
-    await pilot.pause(0.3)
+    await pilot.press("ctrl+p")
+    await typed(pilot, "Signing key", palette_shows(pilot.app, "Signing key"))
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, SigningKeyDialog))
     return pilot.app.screen

@@ -7,7 +7,7 @@ import threading
 import time
 
 from teamhelp import rewritten_on_the_remote, team_of
-from tuihelp import SIZE, loaded, pilot_test, static_text, table_lines, wait_for
+from tuihelp import SIZE, loaded, palette_shows, pilot_test, static_text, table_lines, typed, wait_for
 
 from pmjournal.core.team.layout import Team
 from pmjournal.tui.screens.help import HelpScreen
@@ -185,8 +185,8 @@ async def test_the_palette_says_how_to_join_a_team(demo_db, make_app):
         await loaded(pilot)
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "pmjournal sync REMOTE" in commands["Sync"].help
-        await pilot.press("ctrl+p", *"Sync")
-        await pilot.pause(0.3)
+        await pilot.press("ctrl+p")
+        await typed(pilot, "Sync", palette_shows(app, "Sync"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("pmjournal sync REMOTE" in n.message for n in notices(app)), timeout=3)
         assert any("run `pmjournal sync REMOTE` once" in n.message for n in notices(app))
@@ -209,8 +209,7 @@ async def test_a_sync_that_cannot_reach_the_remote_says_why_in_one_line_and_the_
         assert "syncing…" not in app.screen.sub_title and app.screen.sub_title.endswith("1 to push")
         # Nothing changed here, and the app still answers: the filter, and another try.
         assert len(app.screen.snapshot.views) == 2
-        await pilot.press("slash", *"second", "enter")
-        await wait_for(pilot, lambda: len(app.screen.table.hits) == 1)
+        await typed(pilot, "{slash}second{enter}", lambda: len(app.screen.table.hits) == 1 and app.screen.table.has_focus)
         await pilot.press("S")
         await wait_for(pilot, lambda: len([n for n in notices(app) if n.title == "Sync failed"]) == 2, timeout=10)
 

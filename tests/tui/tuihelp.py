@@ -119,6 +119,21 @@ async def typed(pilot, keys: str, done, timeout: float = 10.0) -> None:
     await wait_for(pilot, done, timeout)
 
 
+def palette_shows(app, text: str):
+    """A condition for wait_for: the command palette is open and its first answer holds `text`
+    (it searches asynchronously: enter pressed before the answer is in chooses what it showed before)."""
+    from textual.command import CommandList, CommandPalette
+
+    def check() -> bool:
+        screen = app.screen
+        if not isinstance(screen, CommandPalette):
+            return False
+        options = screen.query_one(CommandList)
+        return options.option_count > 0 and text in str(options.get_option_at_index(0).prompt)
+
+    return check
+
+
 @contextlib.contextmanager
 def case(name: str):
     """One of several checks made in turn in one app run (starting an app is most of a short

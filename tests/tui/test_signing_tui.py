@@ -9,7 +9,7 @@ import pytest
 from clihelp import run_cli
 from teamhelp import team_of
 from textual.widgets import Input, Label
-from tuihelp import SIZE, loaded, palette_shows, pilot_test, static_text, typed, wait_for
+from tuihelp import SIZE, case, loaded, palette_shows, pilot_test, static_text, typed, wait_for
 
 from pmjournal.core import config
 from pmjournal.core.store import Journal
@@ -64,17 +64,15 @@ async def open_signing_key(pilot):
 # -- the export dialog -------------------------------------------------------
 
 
-@pilot_test
-async def test_the_export_dialog_says_an_export_is_unsigned_without_a_key(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        dialog = await open_export(pilot)
-        assert label_text(dialog, "#signing") == UNSIGNED
-        assert "Signing key…" in UNSIGNED  # names the palette entry that sets one
-        await pilot.press("shift+tab", "down", "down", "enter")  # CSV
-        await pilot.pause()
-        assert label_text(dialog, "#signing") == UNSIGNED_CSV
+async def the_export_dialog_says_an_export_is_unsigned_without_a_key(app, pilot):
+    dialog = await open_export(pilot)
+    assert label_text(dialog, "#signing") == UNSIGNED
+    assert "Signing key…" in UNSIGNED  # names the palette entry that sets one
+    await pilot.press("shift+tab", "down", "down", "enter")  # CSV
+    await pilot.pause()
+    assert label_text(dialog, "#signing") == UNSIGNED_CSV
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
 
 
 @pilot_test
@@ -129,46 +127,51 @@ async def test_a_key_with_a_passphrase_and_no_agent_is_named_and_nothing_is_writ
 
 
 @pilot_test
-async def test_the_palette_sets_the_signing_key_and_refuses_what_is_not_a_key(demo_db, make_app, key, tmp_path):
+async def test_the_export_dialog_and_the_palettes_signing_key(demo_db, make_app, key, tmp_path):
+    """Without a key the export dialog says an export is unsigned; then the palette sets a key,
+    refusing what is not one, and clears it again: in one app."""
     not_a_key = tmp_path / "notes.txt"
     not_a_key.write_text("hello\n")
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        dialog = await open_signing_key(pilot)
-        field = dialog.query_one(Input)
-        assert field.value == ""
+        with case("the export dialog says an export is unsigned without a key"):
+            await the_export_dialog_says_an_export_is_unsigned_without_a_key(app, pilot)
+        with case("the palette sets the signing key and refuses what is not a key"):
+            dialog = await open_signing_key(pilot)
+            field = dialog.query_one(Input)
+            assert field.value == ""
 
-        for typed, said in (
-            (str(not_a_key), "cannot read the public half"),
-            (str(tmp_path / "[bold]missing"), "[bold]missing is not a file"),  # typed text is data, not markup
-        ):
-            field.value = typed
+            for entered, said in (
+                (str(not_a_key), "cannot read the public half"),
+                (str(tmp_path / "[bold]missing"), "[bold]missing is not a file"),  # typed text is data, not markup
+            ):
+                field.value = entered
+                await pilot.press("enter")
+                await wait_for(pilot, lambda said=said: said in label_text(dialog, "#error"))
+                assert "\n" not in label_text(dialog, "#error")
+                assert app.screen is dialog
+            assert config.load().signing_key == ""
+
+            field.value = str(key)
             await pilot.press("enter")
-            await wait_for(pilot, lambda said=said: said in label_text(dialog, "#error"))
-            assert "\n" not in label_text(dialog, "#error")
-            assert app.screen is dialog
-        assert config.load().signing_key == ""
+            await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+            assert config.load().signing_key == str(key)
+            assert app.session.signing_key == str(key) and app.cfg.signing_key == str(key)
+            assert f"Exports are now signed with ed25519 key {fingerprint(key)}" in notices(app)
 
-        field.value = str(key)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
-        assert config.load().signing_key == str(key)
-        assert app.session.signing_key == str(key) and app.cfg.signing_key == str(key)
-        assert f"Exports are now signed with ed25519 key {fingerprint(key)}" in notices(app)
+            # The export dialog follows at once.
+            dialog = await open_export(pilot)
+            await wait_for(pilot, lambda: label_text(dialog, "#signing").startswith("Signed (config signing_key) with ed25519 key SHA256:"))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
 
-        # The export dialog follows at once.
-        dialog = await open_export(pilot)
-        await wait_for(pilot, lambda: label_text(dialog, "#signing").startswith("Signed (config signing_key) with ed25519 key SHA256:"))
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
-
-        # An empty field clears it.
-        dialog = await open_signing_key(pilot)
-        assert dialog.query_one(Input).value == str(key)
-        dialog.query_one(Input).value = ""
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+            # An empty field clears it.
+            dialog = await open_signing_key(pilot)
+            assert dialog.query_one(Input).value == str(key)
+            dialog.query_one(Input).value = ""
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
     assert config.load().signing_key == ""
     assert app.session.signing_key == ""
 

@@ -7,7 +7,7 @@ import threading
 import time
 
 from teamhelp import rewritten_on_the_remote, team_of
-from tuihelp import SIZE, loaded, palette_shows, pilot_test, static_text, table_lines, typed, wait_for
+from tuihelp import SIZE, each_case, loaded, palette_shows, pilot_test, static_text, table_lines, typed, wait_for
 
 from pmjournal.core.team.layout import Team
 from pmjournal.tui.screens.help import HelpScreen
@@ -146,22 +146,30 @@ async def test_a_journal_that_joins_a_team_while_open_gets_the_sync_key(tmp_path
         assert "synced just now as dana · nothing to push" in app.screen.sub_title
 
 
+async def a_single_user_journal_has_no_sync_key_and_says_nothing_of_teams(app, pilot):
+    demo_db = app.session.path
+    assert app.screen.sub_title == "journal.json"
+    assert app.screen.check_action("sync", ()) is False
+    assert "sync" not in footer_keys(app)
+    await pilot.press("S")
+    await pilot.pause(0.2)
+    assert not app.screen.syncing and not any(n.title == "Synced" for n in notices(app))
+    assert not Team(demo_db).root.exists()
+    await pilot.press("question_mark")
+    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    assert "new_entry" in static_text(app.screen, "#help-table")
+    assert "sync" not in static_text(app.screen, "#help-table").lower()
+
+
 @pilot_test
-async def test_a_single_user_journal_has_no_sync_key_and_says_nothing_of_teams(demo_db, make_app):
+async def test_a_single_user_journal_in_the_app(demo_db, make_app):
+    """The palette's Sync, then the title, the S key and the help screen, in one app."""
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        assert app.screen.sub_title == "journal.json"
-        assert app.screen.check_action("sync", ()) is False
-        assert "sync" not in footer_keys(app)
-        await pilot.press("S")
-        await pilot.pause(0.2)
-        assert not app.screen.syncing and not any(n.title == "Synced" for n in notices(app))
-        assert not Team(demo_db).root.exists()
-        await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert "new_entry" in static_text(app.screen, "#help-table")
-        assert "sync" not in static_text(app.screen, "#help-table").lower()
+        await each_case(
+            app, pilot, [the_palette_says_how_to_join_a_team, a_single_user_journal_has_no_sync_key_and_says_nothing_of_teams]
+        )
 
 
 @pilot_test
@@ -178,18 +186,14 @@ async def test_the_help_screen_of_a_team_journal_names_the_sync_key(tmp_path, ma
         assert row.lstrip().startswith("S ")
 
 
-@pilot_test
-async def test_the_palette_says_how_to_join_a_team(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        commands = {c.title: c for c in app.get_system_commands(app.screen)}
-        assert "pmjournal sync REMOTE" in commands["Sync"].help
-        await pilot.press("ctrl+p")
-        await typed(pilot, "Sync", palette_shows(app, "Sync"))
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: any("pmjournal sync REMOTE" in n.message for n in notices(app)), timeout=3)
-        assert any("run `pmjournal sync REMOTE` once" in n.message for n in notices(app))
+async def the_palette_says_how_to_join_a_team(app, pilot):
+    commands = {c.title: c for c in app.get_system_commands(app.screen)}
+    assert "pmjournal sync REMOTE" in commands["Sync"].help
+    await pilot.press("ctrl+p")
+    await typed(pilot, "Sync", palette_shows(app, "Sync"))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: any("pmjournal sync REMOTE" in n.message for n in notices(app)), timeout=3)
+    assert any("run `pmjournal sync REMOTE` once" in n.message for n in notices(app))
 
 
 @pilot_test

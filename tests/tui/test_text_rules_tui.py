@@ -2,7 +2,7 @@
 holds instead of sending them; the People view warns about look-alike names."""
 
 from textual.widgets import DataTable
-from tuihelp import SIZE, loaded, pilot_test, static_text, wait_for
+from tuihelp import SIZE, each_case, loaded, pilot_test, static_text, wait_for
 
 from pmjournal.core.store import Journal
 from pmjournal.tui.screens.people import PeopleScreen
@@ -46,36 +46,26 @@ def _old_records(db) -> None:
     )
 
 
-@pilot_test
-async def test_detail_shows_control_characters_instead_of_sending_them(db, make_app):
-    _old_records(db)
-    app = make_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        screen.table.move_to("01JOLD0000000000000000000A")
-        await pilot.pause()
-        main = static_text(screen, "#detail-main")
-        history = static_text(screen, "#detail-history")
-        for text in (main, history):
-            assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text, text
-        assert "x␛[31mred" in main and "Pat␛[2J" in main and "body ␛]0;pwned␇ end" in main
-        assert "JIRA-1<U+009B>8m" in history and "wrong ␛[8mhidden" in history
+async def detail_shows_control_characters_instead_of_sending_them(app, pilot):
+    screen = app.screen
+    screen.table.move_to("01JOLD0000000000000000000A")
+    await pilot.pause()
+    main = static_text(screen, "#detail-main")
+    history = static_text(screen, "#detail-history")
+    for text in (main, history):
+        assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text, text
+    assert "x␛[31mred" in main and "Pat␛[2J" in main and "body ␛]0;pwned␇ end" in main
+    assert "JIRA-1<U+009B>8m" in history and "wrong ␛[8mhidden" in history
 
 
-@pilot_test
-async def test_people_view_warns_about_look_alike_names(db, make_app):
-    _old_records(db)
-    app = make_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
-        people = app.screen
-        names = [str(people.query_one(DataTable).get_row_at(i)[0]) for i in range(people.query_one(DataTable).row_count)]
-        assert "Dana" in names and "D\u0430na" in names
-        warning = static_text(people, "#people-look-alikes")
-        assert "look alike" in warning and "U+0430 CYRILLIC SMALL LETTER A" in warning
+async def people_view_warns_about_look_alike_names(app, pilot):
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+    people = app.screen
+    names = [str(people.query_one(DataTable).get_row_at(i)[0]) for i in range(people.query_one(DataTable).row_count)]
+    assert "Dana" in names and "D\u0430na" in names
+    warning = static_text(people, "#people-look-alikes")
+    assert "look alike" in warning and "U+0430 CYRILLIC SMALL LETTER A" in warning
 
 
 @pilot_test
@@ -86,3 +76,15 @@ async def test_people_view_has_no_warning_when_names_differ(demo_db, make_app):
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
         assert not app.screen.query("#people-look-alikes")
+
+
+@pilot_test
+async def test_an_old_journals_text_in_the_detail_and_the_people_view(db, make_app):
+    """The detail pane, then the People view, of the same old records in one app."""
+    _old_records(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await each_case(
+            app, pilot, [detail_shows_control_characters_instead_of_sending_them, people_view_warns_about_look_alike_names]
+        )

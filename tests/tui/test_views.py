@@ -1,13 +1,15 @@
 """Filter, people, trace, help, keymap, welcome/demo and live refresh, via Pilot."""
 
 from textual.widgets import DataTable, Input, Static, Tree
-from tuihelp import SIZE, loaded, pilot_test, static_text, typed, wait_for
+from tuihelp import SIZE, each_case, loaded, pilot_test, static_text, typed, wait_for
 
 from pmjournal.core.query import haystack
 from pmjournal.core.store import Journal
 from pmjournal.tui.screens.help import HelpScreen
 from pmjournal.tui.screens.people import PeopleScreen
 from pmjournal.tui.screens.trace import TraceScreen
+from pmjournal.tui.screens.trail import TrailScreen
+from pmjournal.tui.widgets.filter_bar import FilterInput
 
 
 def status(screen) -> str:
@@ -15,95 +17,94 @@ def status(screen) -> str:
     return str(widget.render())
 
 
-@pilot_test
-async def test_filter_updates_as_you_type_and_escape_clears(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        total = len(screen.table.hits)
-        await pilot.press("slash")
-        assert screen.query_one(Input).has_focus
-        await typed(pilot, "load", lambda: screen.filter_text == "load")
-        titles = [v["title"] for v in screen.table.visible_views()]
-        assert titles and all("load" in haystack(v) for v in screen.table.visible_views())
-        assert len(titles) < total
-        assert f"{len(titles)} of {total}" in status(screen)
-        await typed(pilot, " kind:decision", lambda: screen.filter_text == "load kind:decision")
-        assert {v["kind"] for v in screen.table.visible_views()} == {"decision"}
-        assert "kind decision" in status(screen)
-        await pilot.press("escape")
-        assert screen.filter_text == "" and len(screen.table.hits) == total
-        assert screen.table.has_focus
+async def as_opened(app, pilot) -> None:
+    """Back to the trail as the app opens it (after the case before): no filter, the trail
+    focused, the newest entry highlighted."""
+    screen = app.screen
+    assert isinstance(screen, TrailScreen)
+    if screen.filter_text or not screen.table.has_focus:
+        await pilot.press("escape")  # in the filter or on the trail: the filter cleared, back to the trail
+    await pilot.press("home")
+    assert screen.filter_text == "" and screen.table.has_focus and screen.table.cursor == 0
 
 
-@pilot_test
-async def test_filter_person_tag_since_and_errors(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        await typed(pilot, "{slash}@marcus", lambda: screen.filter_text == "@marcus")
-        views = screen.table.visible_views()
-        assert views and all("Marcus Chen" in str(v) for v in views)
-        await typed(pilot, "{escape}{slash}#launch since:2026-10-01", lambda: screen.filter_text == "#launch since:2026-10-01")
-        views = screen.table.visible_views()
-        assert views and all("launch" in v["tags"] and v["occurred_at"] >= "2026-10-01" for v in views)
-        await typed(pilot, "{escape}{slash}kind:zzz", lambda: screen.filter_text == "kind:zzz")
-        assert "unknown kind" in status(screen)
-        assert len(screen.table.hits) == len(screen.snapshot.index)
-        # letters typed in the filter are text, not keys
-        await typed(pilot, "{escape}{slash}quit pdtx?", lambda: screen.filter_text == "quit pdtx?")
-        assert app.is_running and app.screen is screen
-        assert screen.filter_text == "quit pdtx?"
+async def filter_updates_as_you_type_and_escape_clears(app, pilot):
+    await as_opened(app, pilot)
+    screen = app.screen
+    total = len(screen.table.hits)
+    await pilot.press("slash")
+    assert screen.query_one(Input).has_focus
+    await typed(pilot, "load", lambda: screen.filter_text == "load")
+    titles = [v["title"] for v in screen.table.visible_views()]
+    assert titles and all("load" in haystack(v) for v in screen.table.visible_views())
+    assert len(titles) < total
+    assert f"{len(titles)} of {total}" in status(screen)
+    await typed(pilot, " kind:decision", lambda: screen.filter_text == "load kind:decision")
+    assert {v["kind"] for v in screen.table.visible_views()} == {"decision"}
+    assert "kind decision" in status(screen)
+    await pilot.press("escape")
+    assert screen.filter_text == "" and len(screen.table.hits) == total
+    assert screen.table.has_focus
 
 
-@pilot_test
-async def test_people_view_counts_roles_and_filters_to_a_person(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        trail = app.screen
-        await typed(pilot, "{slash}kind:decision{enter}p", lambda: isinstance(app.screen, PeopleScreen))
-        table = app.screen.query_one(DataTable)
-        people = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
-        assert "Marcus Chen" in people and "Dana Whitfield" in people
-        first = app.screen.rows[0]
-        assert first["total"] == sum(first[r] for r in ("owner", "requested", "approved", "consulted", "informed"))
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is trail)
-        assert trail.filter_text.endswith("@" + (first["person"] if " " not in first["person"] else f'"{first["person"]}"'))
-        assert "kind:decision" in trail.filter_text
-        assert trail.table.hits and all(v["kind"] == "decision" for v in trail.table.visible_views())
+async def filter_person_tag_since_and_errors(app, pilot):
+    await as_opened(app, pilot)
+    screen = app.screen
+    await typed(pilot, "{slash}@marcus", lambda: screen.filter_text == "@marcus")
+    views = screen.table.visible_views()
+    assert views and all("Marcus Chen" in str(v) for v in views)
+    await typed(pilot, "{escape}{slash}#launch since:2026-10-01", lambda: screen.filter_text == "#launch since:2026-10-01")
+    views = screen.table.visible_views()
+    assert views and all("launch" in v["tags"] and v["occurred_at"] >= "2026-10-01" for v in views)
+    await typed(pilot, "{escape}{slash}kind:zzz", lambda: screen.filter_text == "kind:zzz")
+    assert "unknown kind" in status(screen)
+    assert len(screen.table.hits) == len(screen.snapshot.index)
+    # letters typed in the filter are text, not keys
+    await typed(pilot, "{escape}{slash}quit pdtx?", lambda: screen.filter_text == "quit pdtx?")
+    assert app.is_running and app.screen is screen
+    assert screen.filter_text == "quit pdtx?"
 
 
-@pilot_test
-async def test_trace_shows_causes_with_labels_and_jumps(demo_db, make_app):
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        trail = app.screen
-        outage = next(v for v in trail.table.visible_views() if v["seq"] == 57)
-        trail.table.move_to(outage["id"])
-        await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
-        tree = app.screen.query_one(Tree)
-        labels = []
+async def people_view_counts_roles_and_filters_to_a_person(app, pilot):
+    await as_opened(app, pilot)
+    trail = app.screen
+    await typed(pilot, "{slash}kind:decision{enter}p", lambda: isinstance(app.screen, PeopleScreen))
+    table = app.screen.query_one(DataTable)
+    people = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+    assert "Marcus Chen" in people and "Dana Whitfield" in people
+    first = app.screen.rows[0]
+    assert first["total"] == sum(first[r] for r in ("owner", "requested", "approved", "consulted", "informed"))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.screen is trail)
+    assert trail.filter_text.endswith("@" + (first["person"] if " " not in first["person"] else f'"{first["person"]}"'))
+    assert "kind:decision" in trail.filter_text
+    assert trail.table.hits and all(v["kind"] == "decision" for v in trail.table.visible_views())
 
-        def walk(node):
-            labels.append(str(node.label))
-            for child in node.children:
-                walk(child)
 
-        walk(tree.root)
-        assert "#57" in labels[0]
-        assert len(labels) >= 4
-        assert any("决策失误" in label or "Decision error" in label for label in labels)
-        child = tree.root.children[0]
-        tree.move_cursor(child)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is trail)
-        assert trail.table.current["id"] == child.data
+async def trace_shows_causes_with_labels_and_jumps(app, pilot):
+    await as_opened(app, pilot)
+    trail = app.screen
+    outage = next(v for v in trail.table.visible_views() if v["seq"] == 57)
+    trail.table.move_to(outage["id"])
+    await pilot.press("t")
+    await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+    tree = app.screen.query_one(Tree)
+    labels = []
+
+    def walk(node):
+        labels.append(str(node.label))
+        for child in node.children:
+            walk(child)
+
+    walk(tree.root)
+    assert "#57" in labels[0]
+    assert len(labels) >= 4
+    assert any("决策失误" in label or "Decision error" in label for label in labels)
+    child = tree.root.children[0]
+    tree.move_cursor(child)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.screen is trail)
+    assert trail.table.current["id"] == child.data
 
 
 @pilot_test
@@ -170,21 +171,34 @@ async def test_people_view_keeps_every_column_at_60x20(demo_db, make_app):
         assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing cut off
 
 
-@pilot_test
-async def test_focus_in_the_filter_is_said_on_its_border(demo_db, make_app):
-    from pmjournal.tui.widgets.filter_bar import FilterInput
+async def focus_in_the_filter_is_said_on_its_border(app, pilot):
+    box = app.screen.query_one(FilterInput)
+    assert not box.border_title
+    for _ in range(6):  # tab around the screen until it lands in the filter
+        if app.focused is box:
+            break
+        await pilot.press("tab")
+    assert app.focused is box
+    assert "typing in the filter" in str(box.border_title)
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: app.focused is not box)
+    assert not box.border_title
 
+
+# What the demo's trail does with the filter, the People and Trace views and the focus, at
+# 120x36, in turn in one app: each case starts from the trail as the app opens it (as_opened).
+DEMO_CASES = [
+    focus_in_the_filter_is_said_on_its_border,
+    filter_updates_as_you_type_and_escape_clears,
+    filter_person_tag_since_and_errors,
+    trace_shows_causes_with_labels_and_jumps,
+    people_view_counts_roles_and_filters_to_a_person,
+]
+
+
+@pilot_test
+async def test_the_demo_trails_filter_and_views(demo_db, make_app):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        box = app.screen.query_one(FilterInput)
-        assert not box.border_title
-        for _ in range(6):  # tab around the screen until it lands in the filter
-            if app.focused is box:
-                break
-            await pilot.press("tab")
-        assert app.focused is box
-        assert "typing in the filter" in str(box.border_title)
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.focused is not box)
-        assert not box.border_title
+        await each_case(app, pilot, DEMO_CASES)

@@ -75,10 +75,14 @@ class PmjournalApp(App):
             return
         await super().on_event(event)
 
+    def get_default_screen(self) -> TrailScreen:
+        # The trail is the first screen: pushed over Textual's empty default screen, it was
+        # resized, laid out and drawn twice at start, and the empty screen beneath it three times.
+        return TrailScreen(self.session)
+
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        self.push_screen(TrailScreen(self.session))
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=12, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -144,7 +148,7 @@ class PmjournalApp(App):
         from .screens.trace import TraceScreen
 
         redrawn = (TrailScreen, PeopleScreen, DueScreen, TraceScreen, HelpScreen, CommandPalette)
-        return next((s for s in self.screen_stack[1:] if not isinstance(s, redrawn)), None)
+        return next((s for s in self.screen_stack if not isinstance(s, redrawn)), None)
 
     def switch_language(self, lang: str) -> None:
         """Show the interface in `lang` from now on, and keep it in the config for the next start.

@@ -57,6 +57,28 @@ def run_cli(*args, input=None, env=None, check=False):
     return proc
 
 
+def journal_once(tmp_path_factory, build) -> bytes:
+    """The bytes of the journal `build(cli)` writes through the CLI (in this process) into a
+    folder of its own: for a module fixture many tests start from, each writing these bytes
+    to its own journal (`lay`) instead of running the same commands again."""
+    folder = tmp_path_factory.mktemp("journal-once")
+    env = {"PMJOURNAL_DB": str(folder / "data" / "journal.json"), "PMJOURNAL_CONFIG_DIR": str(folder / "config")}
+
+    def cli(*args, env_=env):
+        return run_cli(*args, env=env_)
+
+    build(cli)
+    return (folder / "data" / "journal.json").read_bytes()
+
+
+def lay(journal: bytes):
+    """Write `journal` (from journal_once) as the test's journal ($PMJOURNAL_DB)."""
+    from pathlib import Path
+
+    path = Path(os.environ["PMJOURNAL_DB"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(journal)
+
 
 def ok(proc) -> str:
     """It succeeded; its standard output."""

@@ -5,6 +5,7 @@ paths, one-line errors, --version and pipes run as real processes (`cli_process`
 import json
 
 import pytest
+from clihelp import journal_once, lay
 
 
 def add(cli, *args, **kw):
@@ -146,8 +147,18 @@ def test_body_from_stdin(cli):
     assert listed(cli)[0]["body"] == "line one\nline two\n"
 
 
+@pytest.fixture(scope="module")
+def sample_journal(tmp_path_factory) -> bytes:
+    return journal_once(tmp_path_factory, _add_sample)
+
+
 @pytest.fixture
-def sample(cli):
+def sample(cli, sample_journal):
+    """The journal _add_sample's commands write (run once a module)."""
+    lay(sample_journal)
+
+
+def _add_sample(cli):
     add(cli, "decision", "Alpha call", "--owner", "Alice", "--project", "apollo", "--tag", "pricing", "--when", "2026-10-05")
     add(cli, "decision", "Beta call", "--owner", "bob", "--approved-by", "ALICE", "--project", "zeus", "--when", "2026-11-05")
     add(cli, "risk", "Gamma risk", "--owner", "Carol", "--consulted", "alice", "--project", "apollo", "--when", "2026-11-10")

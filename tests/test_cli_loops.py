@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 
 import pytest
-from clihelp import ok, refused
+from clihelp import journal_once, lay, ok, refused
 
 from pmjournal.core import dates
 
@@ -30,9 +30,19 @@ def keys(rows) -> list[tuple[int, str]]:
     return [(r["seq"], r["loop"]) for r in rows]
 
 
+@pytest.fixture(scope="module")
+def loops_journal(tmp_path_factory) -> bytes:
+    return journal_once(tmp_path_factory, _add_loops)
+
+
 @pytest.fixture
-def loops(cli):
-    """One of every kind of loop, as of Tue 1 Dec 2026."""
+def loops(cli, loops_journal):
+    """One of every kind of loop, as of Tue 1 Dec 2026 (the commands below, run once a module)."""
+    lay(loops_journal)
+    return cli
+
+
+def _add_loops(cli):
     add(cli, "communication", "Call with Acme", "--owner", "Dana", "--participants", "Tom, Acme Corp",
         "--when", "2026-11-20 10:00", "--follow-up-by", "2026-11-25", "--project", "web",
         "--commitment", "Lee; send the pricing sheet; 2026-11-27",
@@ -44,7 +54,6 @@ def loops(cli):
     add(cli, "communication", "Asked for the pricing budget", "--owner", "Dana", "--raised-to", "VP Sales, CFO",
         "--when", "2026-11-30 09:00")  # fmt: skip
     add(cli, "note", "Nothing owed here", "--when", "2026-11-20")
-    return cli
 
 
 def test_every_kind_of_loop_is_due_with_who_owes_it_and_when(loops):

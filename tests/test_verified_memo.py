@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from clihelp import ok
+from clihelp import journal_once, lay, ok
 
 from pmjournal.core.verified import memo_path
 
@@ -38,12 +38,22 @@ def without_index(monkeypatch):
     monkeypatch.setenv("PMJOURNAL_INDEX", "off")
 
 
-@pytest.fixture
-def loops(cli):
+def _add_loops(cli):
     ok(cli("add", "communication", "Call with Acme", "--owner", "Dana", "--when", "2026-11-20", "--follow-up-by", "2026-11-25"))
     ok(cli("add", "decision", "Ship v2", "--owner", "Dana", "--when", "2026-11-01", "--review-by", "2026-12-10"))
     ok(cli("add", "note", "Nothing owed", "--when", "2026-11-02"))
     ok(cli("add", "decision", "Price at 20 euros", "--owner", "Lee", "--when", "2026-11-03"))
+
+
+@pytest.fixture(scope="module")
+def loops_journal(tmp_path_factory) -> bytes:
+    return journal_once(tmp_path_factory, _add_loops)
+
+
+@pytest.fixture
+def loops(cli, loops_journal):
+    """The journal the commands in _add_loops write (run once a module)."""
+    lay(loops_journal)
     return cli
 
 

@@ -1,5 +1,7 @@
 """Fixtures for the TUI tests: fixed journals (snapshots must not move) and the app factory."""
 
+import re
+
 import pytest
 from textual.css.stylesheet import Stylesheet
 from tuihelp import REF, hostile_bodies
@@ -15,12 +17,24 @@ def _parse_each_stylesheet_once():
     """Every app a test starts parses the same CSS (the widgets' DEFAULT_CSS, ours, each
     theme's variables) with its own empty cache: about a tenth of a Pilot test's CPU.
     Parsing is a pure function of the text, where it came from and the variables, and
-    Textual only reads the RuleSets it returns, so the tests' process keeps one cache."""
+    Textual only reads the RuleSets it returns, so the tests' process keeps one cache.
+
+    Of the variables, only those the text names ($primary) can change what it parses to:
+    the key holds their values, so a theme switch parses again only the CSS that names a
+    variable the theme changed (all the variables, should a value name another variable)."""
     parse = Stylesheet._parse_rules
     parsed: dict = {}
+    named: dict[str, tuple[str, ...]] = {}
 
     def parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
-        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        names = named.get(css)
+        if names is None:
+            names = named[css] = tuple(sorted(set(re.findall(r"\$([A-Za-z0-9_-]+)", css))))
+        variables = self._variables
+        used = tuple((name, variables.get(name)) for name in names)
+        if any("$" in str(value) for _name, value in used):
+            used = tuple(sorted(variables.items()))
+        key = (css, read_from, is_default_rules, tie_breaker, scope, used)
         if key not in parsed:
             parsed[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
         return parsed[key]

@@ -1,6 +1,6 @@
 """SVG snapshots of the main screens at 120x36, on fixed data (review the report before updating)."""
 
-from tuihelp import SIZE, loaded, wait_for
+from tuihelp import SIZE, loaded, typed, wait_for
 
 from pmjournal.tui.screens.help import HelpScreen
 from pmjournal.tui.screens.people import PeopleScreen
@@ -31,7 +31,12 @@ def test_trail_with_detail(snap_compare, demo_db, make_app):
 def test_filter_active(snap_compare, demo_db, make_app):
     async def before(pilot):
         await settled(pilot)
-        await pilot.press("slash", *"launch @marcus kind:decision", "enter")
+        trail = pilot.app.screen
+        await typed(
+            pilot,
+            "{slash}launch @marcus kind:decision{enter}",
+            lambda: trail.filter_text == "launch @marcus kind:decision" and trail.table.has_focus,
+        )
         await pilot.pause()
 
     assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=before)

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from tuihelp import case, loaded, pilot_test, typed, wait_for
+from tuihelp import case, each_case, loaded, pilot_test, typed, wait_for
 
 from pmjournal.core import config, i18n
 from pmjournal.tui.bindings import APP, TRAIL, key_labels
@@ -250,19 +250,16 @@ def test_every_key_has_its_english_description_as_its_label():
         i18n.set_language("en")
 
 
-@pilot_test
-async def test_the_chinese_footer_fits_80_columns_without_cutting_a_key(demo_db, make_app, chinese):
+async def the_chinese_footer_fits_80_columns_without_cutting_a_key(app, pilot):
     """Compact, and Links left out (enter on the trail reaches them) rather than a key cut in half
     under the palette's key; every key is still in the help screen."""
-    app = make_app(demo_db)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await loaded(pilot)
-        footer = screen_text(app).splitlines()[-1]
-        for words in ("/ 筛选", "p 人员", "u 待办", "n 新建", "q 退出", "? 帮助", "^p 命令"):
-            assert words in footer
-        assert "关联" not in footer
-        await pilot.resize_terminal(120, 36)
-        await wait_for(pilot, lambda: "l 关联" in screen_text(app).splitlines()[-1])
+    assert app.size == (80, 24)
+    footer = screen_text(app).splitlines()[-1]
+    for words in ("/ 筛选", "p 人员", "u 待办", "n 新建", "q 退出", "? 帮助", "^p 命令"):
+        assert words in footer
+    assert "关联" not in footer
+    await pilot.resize_terminal(120, 36)
+    await wait_for(pilot, lambda: "l 关联" in screen_text(app).splitlines()[-1])
 
 
 @pilot_test
@@ -282,28 +279,36 @@ async def test_the_welcome_panel_follows_a_language_switch(db, make_app):
         i18n.set_language("en")
 
 
-@pilot_test
-async def test_the_palettes_keys_command_shows_the_translated_help_in_chinese(demo_db, make_app):
+async def the_palettes_keys_command_shows_the_translated_help_in_chinese(app, pilot):
     """Textual's keys panel prints the bindings' English descriptions: in Chinese the palette's
     按键 command opens the Help screen, which lists the same keys translated."""
     from textual.command import CommandList, CommandPalette
 
-    i18n.set_language("zh_CN")
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await pilot.press(*"按键")
+
+    def first_is_keys() -> bool:
+        options = app.screen.query_one(CommandList)
+        return options.option_count > 0 and "按键" in str(options.get_option_at_index(0).prompt)
+
+    await wait_for(pilot, first_is_keys)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    assert "Filter" not in screen_text(app)
+
+
+@pilot_test
+async def test_the_chinese_footer_and_the_palettes_keys_command(demo_db, make_app, chinese):
+    """In Chinese, in one app: the footer at 80x24, then at 120x36 the palette's 按键 command."""
     app = make_app(demo_db)
-    try:
-        async with app.run_test(size=(120, 36)) as pilot:
-            await loaded(pilot)
-            await pilot.press("ctrl+p")
-            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-            await pilot.press(*"按键")
-
-            def first_is_keys() -> bool:
-                options = app.screen.query_one(CommandList)
-                return options.option_count > 0 and "按键" in str(options.get_option_at_index(0).prompt)
-
-            await wait_for(pilot, first_is_keys)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-            assert "Filter" not in screen_text(app)
-    finally:
-        i18n.set_language("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await each_case(
+            app,
+            pilot,
+            [
+                the_chinese_footer_fits_80_columns_without_cutting_a_key,
+                the_palettes_keys_command_shows_the_translated_help_in_chinese,
+            ],
+        )

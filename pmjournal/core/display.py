@@ -112,10 +112,13 @@ def ref_width(views, least: int = 0) -> int:
     return max(least, widest)
 
 
-def link_words(rel: str, backwards: bool = False) -> str:
-    """How a link reads, in the interface language ('caused by', 由…导致)."""
+def link_words(rel: str, backwards: bool = False, capital: bool = False) -> str:
+    """How a link reads, in the interface language ('caused by', 起因于): the one wording the
+    CLI, the detail pane, the forms and the export share. `capital` for a label or the start
+    of a sentence ('Caused by'; a language without capitals reads the same)."""
     words = (BACKLINK_WORDS if backwards else LINK_WORDS).get(rel)
-    return _(words) if words else rel
+    text = _(words) if words else rel
+    return text[:1].upper() + text[1:] if capital else text
 
 
 def label(field: str) -> str:

@@ -31,7 +31,7 @@ from operator import itemgetter
 from . import causes as causes_mod
 from . import dates, i18n
 from . import loops as loops_mod
-from .display import label, retraction_ref
+from .display import LINK_WORDS, label, link_words, retraction_ref
 from .fold import ref_of
 from .i18n import ngettext
 from .labels import field_labels, value_labels
@@ -256,16 +256,8 @@ def _cause_names() -> dict[str, str]:
 
 def _link_labels() -> tuple[dict[str, str], dict[str, str]]:
     """How a link reads from the entry that made it, and from the entry it points to."""
-    forward = {
-        "supersedes": pgettext("link", "Supersedes"),
-        "caused_by": pgettext("link", "Caused by"),
-        "relates": pgettext("link", "Relates to"),
-    }
-    backward = {
-        "supersedes": pgettext("link", "Superseded by"),
-        "caused_by": pgettext("link", "Led to"),
-        "relates": pgettext("link", "Related from"),
-    }
+    forward = {rel: link_words(rel, capital=True) for rel in LINK_WORDS}
+    backward = {rel: link_words(rel, backwards=True, capital=True) for rel in LINK_WORDS}
     return forward, backward
 
 

@@ -12,7 +12,8 @@ carries a context (pgettext): the catalogs of every area are chained, and a bare
 """
 
 from pmjournal.core.causes import Cause
-from pmjournal.core.i18n import _, language, pgettext
+from pmjournal.core.display import link_words
+from pmjournal.core.i18n import _, language
 from pmjournal.core.labels import field_labels, kind_label, value_label
 from pmjournal.core.model import Field
 
@@ -38,13 +39,8 @@ def impact_part(part: str) -> str:
 
 
 def link_label(rel: str) -> str:
-    """A link's relation, read from the entry being written."""
-    names = {
-        "caused_by": pgettext("link", "Caused by"),
-        "supersedes": pgettext("link", "Supersedes"),
-        "relates": pgettext("link", "Relates to"),
-    }
-    return names.get(rel, rel)
+    """A link's relation, read from the entry being written (core/display.link_words)."""
+    return link_words(rel, capital=True)
 
 
 def cause_prompt(cause: Cause) -> str:

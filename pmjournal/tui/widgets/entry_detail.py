@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from ...core import dates
 from ...core.causes import BY_KEY
 from ...core.display import (
+    LINK_WORDS,
     ROLE_FIELDS,
     concurrent_note,
     kind_fields,
@@ -50,22 +51,12 @@ def field_name(field: str) -> str:
 
 
 def link_names(backwards: bool = False) -> dict[str, str]:
-    """How a link reads from each end (core/display.LINK_WORDS, BACKLINK_WORDS), in the interface's language."""
-    if backwards:
-        return {
-            "supersedes": pgettext("link", "superseded by"),
-            "caused_by": pgettext("link", "led to"),
-            "relates": pgettext("link", "related from"),
-        }
-    return {
-        "supersedes": pgettext("link", "supersedes"),
-        "caused_by": pgettext("link", "caused by"),
-        "relates": pgettext("link", "relates to"),
-    }
+    """How a link reads from each end, in the interface's language (core/display.link_words)."""
+    return {rel: link_words(rel, backwards) for rel in LINK_WORDS}
 
 
 def link_name(rel: str, backwards: bool = False) -> str:
-    return link_names(backwards).get(rel) or link_words(rel, backwards)
+    return link_words(rel, backwards)
 
 
 _widths: dict[str, int] = {}

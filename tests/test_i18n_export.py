@@ -438,9 +438,9 @@ def test_the_filter_line_says_what_filter_describe_says_in_english_and_reads_in_
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=HOSTILE_IDS)
-def test_hostile_text_cannot_change_the_chinese_document(db, text):
+def test_hostile_text_cannot_change_the_chinese_document(db, text, tmp_path_factory):
     """test_markdown_export's hostile texts in every field: the Chinese template around them holds as the English does."""
-    journal, filt = hostile_journal(db, text)
+    journal, filt = hostile_journal(db, text, tmp_path_factory)  # the English tests' journal for it
     with i18n.using("zh_CN"):
         out = export_markdown(journal, filt)
     views = filt.apply(journal.views.values())

@@ -6,6 +6,8 @@ exactly the ones the export meant, table cells hold what was typed, the only raw
 HTML is the export's own anchors, and user text comes back as typed.
 """
 
+import hashlib
+import os
 import re
 import sys
 from datetime import datetime, timedelta, timezone
@@ -349,8 +351,27 @@ def check_loops_section(tokens, views) -> None:
             assert titles[int(seq.lstrip("#"))] == title
 
 
-def hostile_journal(db: Path, text: str) -> tuple[Journal, Filter]:
-    """Every user-text field of every kind holds `text` (or its one-line form)."""
+def hostile_journal(db: Path, text: str, tmp_path_factory=None) -> tuple[Journal, Filter]:
+    """Every user-text field of every kind holds `text` (or its one-line form).
+
+    Given pytest's tmp_path_factory, the journal for `text` is written once for the whole run
+    and its bytes laid at `db`: the English document's tests here and the Chinese one's
+    (tests/test_i18n_export.py) take the same journal, whichever xdist worker comes first
+    writing it (pytest-xdist's file-lock recipe, as tests/test_import_stream.py's exports)."""
+    if tmp_path_factory is not None:
+        from filelock import FileLock
+
+        base = tmp_path_factory.getbasetemp()
+        shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "hostile-journals"
+        shared.mkdir(exist_ok=True)
+        built = shared / f"{hashlib.sha256(text.encode()).hexdigest()[:24]}.json"
+        with FileLock(str(built) + ".lock"):
+            if not built.is_file():
+                journal, _ = hostile_journal(built.with_suffix(".d") / "journal.json", text)
+                built.write_bytes(journal.path.read_bytes())
+        db.parent.mkdir(parents=True, exist_ok=True)
+        db.write_bytes(built.read_bytes())
+        return Journal(db, user="Pat PM"), Filter(include_retracted=True)
     line = one_line(text)
     person = line.replace(",", " ")
     journal = Journal(db, user=line)
@@ -421,8 +442,8 @@ def hostile_journal(db: Path, text: str) -> tuple[Journal, Filter]:
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=HOSTILE_IDS)
-def test_hostile_text_cannot_change_the_document(db, text):
-    journal, filt = hostile_journal(db, text)
+def test_hostile_text_cannot_change_the_document(db, text, tmp_path_factory):
+    journal, filt = hostile_journal(db, text, tmp_path_factory)
     out = export_markdown(journal, filt)
     tokens = check_document(out, journal, filt)
     # A loop's note reads as typed (on one line) in the entry's history and its Loops list.

@@ -51,7 +51,7 @@ COMMANDS = [
     ("due", "--today", TODAY),
     ("due", "--today", TODAY, "--all", "--format", "json"),
     ("remind", "--today", TODAY),
-    ("export", "--format", "md", "--search", "launch"),
+    ("export", "--format", "markdown", "--search", "launch"),
     ("export", "--format", "json", "--kind", "decision"),
 ]
 

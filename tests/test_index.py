@@ -64,11 +64,12 @@ def index_path() -> Path:
     return schema.path_of(journal())
 
 
-# When an export was generated (and so the digest of the document that states it) differs
-# between two runs; nothing else may. The Markdown header says it to the minute, which two
-# runs a second apart can straddle.
+# When an export was generated (and so the digests of the document and of its header, which
+# state it) differs between two runs; nothing else may. The Markdown header says it to the
+# minute, which two runs a second apart can straddle.
 _GENERATED = re.compile(
-    r"(?i)(generated(?:_at)?\W{0,6})\d{4}-\d\d-\d\dT[\d:.]+\+00:00|(document sha256:)[0-9a-f]{64}|(\*\*Generated:\*\* )[^\n]+"
+    r"(?i)(generated(?:_at)?\W{0,6})\d{4}-\d\d-\d\dT[\d:.]+\+00:00|(document sha256:)[0-9a-f]{64}"
+    r'|(\*\*Generated:\*\* )[^\n]+|("the document header",\s*")[0-9a-f]{64}'
 )
 
 
@@ -76,7 +77,7 @@ def outputs(cli, env=None) -> dict:
     out = {}
     for args in COMMANDS:
         proc = cli(*args, env=env)
-        out[args] = (proc.returncode, _GENERATED.sub(r"\1\2\3", proc.stdout), proc.stderr)
+        out[args] = (proc.returncode, _GENERATED.sub(r"\1\2\3\4", proc.stdout), proc.stderr)
     return out
 
 
@@ -291,7 +292,7 @@ def test_an_export_from_a_journal_of_several_merkle_blocks_proves_the_same(cli, 
     for args in (("export", "--format", "json", "--search", "number 2050"), ("export", "--search", "number 7")):
         with_index, loaded = cli(*args), cli(*args, env=OFF)
         assert with_index.returncode == 0
-        assert _GENERATED.sub(r"\1\2\3", with_index.stdout) == _GENERATED.sub(r"\1\2\3", loaded.stdout)
+        assert _GENERATED.sub(r"\1\2\3\4", with_index.stdout) == _GENERATED.sub(r"\1\2\3\4", loaded.stdout)
     proof = cli("export", "--format", "json", "--search", "number 2050", "-o", str(tmp_path / "out.json"))
     assert proof.returncode == 0
     assert cli("verify", "--evidence", str(tmp_path / "out.json")).returncode == 0

@@ -13,6 +13,7 @@ refused with how to add it (`ssh-add PATH`). ssh-keygen is never left to ask
 for a passphrase itself: in the app that would be a prompt nobody can see.
 """
 
+import functools
 import os
 import re
 import shutil
@@ -71,14 +72,21 @@ class PublicKey:
         return " ".join(self.line.split()[:2])
 
     def fingerprint(self) -> str:
-        with tempfile.NamedTemporaryFile("w", suffix=".pub") as fh:
-            fh.write(self.blob + "\n")
-            fh.flush()
-            done = _run(["-l", "-E", "sha256", "-f", fh.name])
-        found = _FINGERPRINT.search(done.stdout.decode(errors="replace"))
-        if done.returncode != 0 or not found:
-            raise SigningError(_("not an SSH public key: {reason}").format(reason=_reason(done)))
-        return found.group(1)
+        return _fingerprint(self.blob)
+
+
+@functools.lru_cache(maxsize=64)
+def _fingerprint(blob: str) -> str:
+    # A pure function of the key: kept for the process, since one signed export or
+    # verification asks for the same key's several times (a refusal raises, and is not kept).
+    with tempfile.NamedTemporaryFile("w", suffix=".pub") as fh:
+        fh.write(blob + "\n")
+        fh.flush()
+        done = _run(["-l", "-E", "sha256", "-f", fh.name])
+    found = _FINGERPRINT.search(done.stdout.decode(errors="replace"))
+    if done.returncode != 0 or not found:
+        raise SigningError(_("not an SSH public key: {reason}").format(reason=_reason(done)))
+    return found.group(1)
 
 
 def parse_public_key(text: str) -> PublicKey:

@@ -377,3 +377,27 @@ def test_a_team_record_that_is_json_but_not_an_object_is_one_line(tmp_path):
     with pytest.raises(SyncError, match="damaged team record"):
         bob.sync()
     assert not Team(bob.path).root.exists()
+
+
+def test_a_sync_with_nothing_new_reads_no_object_again(tmp_path, monkeypatch):
+    """What git said about a commit or a blob is kept by its id (which is its content's hash):
+    the app syncs every few minutes and re-read every colleague's unchanged chain each time."""
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("decision", {"title": "Ship on Friday", "owner": "Dana"})
+    dana.sync()
+    bob.journal().add("risk", {"title": "Vendor limits", "owner": "Bob"})
+    bob.sync()
+    assert dana.sync().fetched == {"bob": 1}
+    reads = []
+    run = subprocess.run
+
+    def counting(args, *a, **k):
+        if args[0].endswith("git") and {"ls-tree", "cat-file"} & set(args):
+            reads.append(args)
+        return run(args, *a, **k)
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    for _ in range(3):
+        assert dana.sync().fetched == {}
+    assert reads == []
+    assert titles(dana.journal()) == ["Ship on Friday", "Vendor limits"]

@@ -9,6 +9,8 @@ from an ssh agent or a credential helper, as a cron job would).
 import os
 import shutil
 import subprocess
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from ..errors import PmjournalError
@@ -25,6 +27,45 @@ _IDENTITY = {
     "GIT_COMMITTER_NAME": "pmjournal",
     "GIT_COMMITTER_EMAIL": "pmjournal@localhost",
 }
+
+
+class _ByObjectId:
+    """What git answered about an object, by its id, for the rest of the process.
+
+    An object id is the hash of the object's content, so the answer can never change and
+    is the same in every repository: a sync reads the same colleagues' unchanged commits
+    and segments again (each colleague's chain, the team file), and the app syncs every few
+    minutes. Bounded by `budget` (the sizes `size_of` gives), least recently used out first;
+    a lock because the app syncs in a worker thread."""
+
+    def __init__(self, budget: int, size_of):
+        self.budget, self.size_of, self.used = budget, size_of, 0
+        self.items: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, oid: str):
+        with self.lock:
+            value = self.items.get(oid)
+            if value is not None:
+                self.items.move_to_end(oid)
+            return value
+
+    def put(self, oid: str, value) -> None:
+        size = self.size_of(value)
+        if size > self.budget // 4:
+            return  # one big segment must not push out everything else
+        with self.lock:
+            if oid in self.items:
+                return
+            self.items[oid] = value
+            self.used += size
+            while self.used > self.budget:
+                _, old = self.items.popitem(last=False)
+                self.used -= self.size_of(old)
+
+
+_TREES = _ByObjectId(budget=4096, size_of=lambda files: 1)  # commit id -> its files
+_BLOBS = _ByObjectId(budget=32 << 20, size_of=len)  # blob id -> its bytes
 
 
 def git_program() -> str:
@@ -105,7 +146,15 @@ class Git:
         return self.run("hash-object", "-w", "--stdin", input=data).decode().strip()
 
     def read_blobs(self, oids: list[str]) -> list[bytes]:
-        """The contents of blobs, in one `cat-file --batch`."""
+        """The contents of blobs: those not read before in this process in one `cat-file --batch`."""
+        known = {oid: _BLOBS.get(oid) for oid in oids}
+        missing = list(dict.fromkeys(oid for oid, blob in known.items() if blob is None))
+        for oid, blob in zip(missing, self._cat_blobs(missing), strict=True):
+            _BLOBS.put(oid, blob)
+            known[oid] = blob
+        return [known[oid] for oid in oids]
+
+    def _cat_blobs(self, oids: list[str]) -> list[bytes]:
         if not oids:
             return []
         out = self.run("cat-file", "--batch", input=("\n".join(oids) + "\n").encode())
@@ -125,7 +174,14 @@ class Git:
         return blobs
 
     def tree_of(self, commit: str) -> dict[str, str]:
-        """name -> blob id of the files at the top of a commit's tree."""
+        """name -> blob id of the files at the top of a commit's tree (a new dict: callers add to it)."""
+        files = _TREES.get(commit)
+        if files is None:
+            files = self._ls_tree(commit)
+            _TREES.put(commit, files)
+        return dict(files)
+
+    def _ls_tree(self, commit: str) -> dict[str, str]:
         out = self.run("ls-tree", "-z", commit)
         files = {}
         for item in out.split(b"\0"):

@@ -111,6 +111,10 @@ def main() -> None:
             "due": ["due", "--today", today],
             "verify": ["verify"],
             "export-one": ["export", "--format", "markdown", "--search", PROBE],
+            # The whole journal as the answer: no time target, but issue 16's memory one
+            # ("no command holds the whole journal"); streamed from the index.
+            "list-all": ["list"],
+            "list-all-json": ["list", "--format", "json"],
         }
         for name, argv in commands.items():
             stats = time_process([*pmjournal_command(), "--db", str(db), *argv], args.runs, env)

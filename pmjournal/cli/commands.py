@@ -170,24 +170,57 @@ def cmd_add(args) -> int:
 def cmd_list(args) -> int:
     filt = filter_from(args)
     journal = open_reads(args)
-    views = journal.select(filt)
+    # Streamed from the index a chunk at a time: `list` of every entry of a large journal
+    # holds none of them (issue 16); a loaded journal's reads stream what they hold.
     if args.format == "json":
-        from ..core.transfer import entries_json
+        from ..core.transfer import entries_json_chunks
 
-        write_output(entries_json(views), None, False)
+        write_output(entries_json_chunks(journal.stream(filt)), None, False)
     elif args.format == "csv":
-        from ..core.transfer import export_csv
+        from ..core.transfer import csv_chunks
 
-        write_output(export_csv(views).encode("utf-8"), None, False)
+        write_output((text.encode("utf-8") for text in csv_chunks(journal.stream(filt))), None, False)
     else:
-        print_trail(views, journal)
+        print_trail(lambda: journal.stream(filt), journal)
     return 0
 
 
 def print_trail(views, journal) -> None:
+    """The table of `list`. `views()` gives the entries afresh for each of two passes (the
+    columns' widths, then the rows), so no pass holds them all."""
+    from ..core.display import short_date
+    from ..core.labels import kind_label, value_label
     from . import columns
 
-    if not views:
+    display = journal.people.display
+    retracted = value_label("retracted")
+
+    def cells(v) -> tuple:
+        return (
+            ref_of(v),
+            short_date(v["occurred_at"]),
+            kind_label(v["kind"]),
+            v.get("title", ""),
+            display(v["owner"]) if v.get("owner") else "",
+            ", ".join(display(p) for p in v.get("approved_by") or ()),
+            retracted if v["retracted"] else value_label(v.get("status", "")),
+        )
+
+    # TRANSLATORS: the column headings of `pmjournal list`.
+    headers = ("#", _("when"), _("kind"), _("title"), _("owner"), _("approved by"), _("status"))
+    count = widest_ref = 0
+
+    def first_pass():
+        nonlocal count, widest_ref
+        for v in views():
+            count += 1
+            if "ref" in v:  # the # column fits `dana#12` in a team journal
+                widest_ref = max(widest_ref, len(v["ref"]))
+            yield cells(v)
+
+    widths = columns.natural_widths(headers, first_pass(), (sys.maxsize, 16, 13, 60, 16, 20, 10))
+    widths[0] = min(widths[0], max(7, widest_ref))  # display.ref_width's cap, known after the pass
+    if not count:
         _out(
             _("no entries match")
             if len(journal)
@@ -195,39 +228,27 @@ def print_trail(views, journal) -> None:
         )
         _out("\n")
         return
-    from ..core.display import ref_width, short_date
-    from ..core.labels import kind_label, value_label
-
-    display = journal.people.display
-    # TRANSLATORS: the column headings of `pmjournal list`.
-    headers = ("#", _("when"), _("kind"), _("title"), _("owner"), _("approved by"), _("status"))
-    retracted = value_label("retracted")
-    rows = []
-    for v in views:
-        rows.append(
-            (
-                ref_of(v),
-                short_date(v["occurred_at"]),
-                kind_label(v["kind"]),
-                v.get("title", ""),
-                display(v["owner"]) if v.get("owner") else "",
-                ", ".join(display(p) for p in v.get("approved_by") or ()),
-                retracted if v["retracted"] else value_label(v.get("status", "")),
-            )
-        )
     import shutil
 
     width = shutil.get_terminal_size((120, 24)).columns
-    # The # column fits the widest reference shown (`dana#12` in a team journal).
-    widths = columns.natural_widths(headers, rows, (ref_width(views, 7), 16, 13, 60, 16, 20, 10))
     tty = sys.stdout.isatty()
-    lines = columns.render(headers, rows, widths, flex=3, total_width=width)
+    flags: list[bool] = []
+
+    def rows():
+        for v in views():
+            flags.append(bool(v["retracted"]))
+            yield cells(v)
+
     out = []
-    for i, line in enumerate(lines):
-        if tty and i >= 2 and views[i - 2]["retracted"]:
+    for i, line in enumerate(columns.render(headers, rows(), widths, flex=3, total_width=width)):
+        if tty and i >= 2 and flags[i - 2]:
             line = f"\x1b[2;9m{line}\x1b[0m"
         out.append(line)
-    _out("\n".join(out) + "\n")
+        if len(out) >= 2000:
+            _out("\n".join(out) + "\n")
+            out = []
+    if out:
+        _out("\n".join(out) + "\n")
 
 
 def _console(soft_wrap: bool = False):

@@ -2,7 +2,7 @@
 else from the loaded journal: the two give the same answers (tests/test_index.py
 runs every reading command both ways and compares).
 
-`reads_of(journal)` returns either; both offer select(), get(), by_id(), views,
+`reads_of(journal)` returns either; both offer select(), stream(), get(), by_id(), views,
 people, broken, notices(), who_all() and loop_views().
 """
 
@@ -27,6 +27,7 @@ class LoadedReads:
 
     def __init__(self, journal):
         self.journal = journal
+        self._held: tuple | None = None  # (filter, what it selected): stream()'s second pass
 
     def __len__(self) -> int:
         return len(self.journal)
@@ -48,6 +49,14 @@ class LoadedReads:
 
     def select(self, filt: Filter, ordered: bool = True) -> list[dict]:
         return filt.apply(self.journal.views.values(), ordered=ordered)
+
+    def stream(self, filt: Filter):
+        """select() as an iterator, as the index's reads offer it. The journal is held anyway,
+        so what the filter selected is kept for a second pass (`list` reads it twice)."""
+        held = self._held
+        if held is None or held[0] is not filt:
+            held = self._held = (filt, self.select(filt))
+        return iter(held[1])
 
     def who_all(self, include_retracted: bool = False) -> list[dict]:
         return who(self.select(Filter(include_retracted=include_retracted), ordered=False), self.people)

@@ -149,7 +149,24 @@ def iter_json(journal, filt: Filter, views=None):
 
 
 def entries_json(views) -> bytes:
-    return orjson.dumps([public(v) for v in views], option=orjson.OPT_INDENT_2) + b"\n"
+    return b"".join(entries_json_chunks(views))
+
+
+def entries_json_chunks(views, per_chunk: int = 500):
+    """entries_json's bytes, written as `views` (any iterable) arrive: what orjson's
+    OPT_INDENT_2 makes of the whole list, each entry indented once more inside it (its
+    strings never hold a raw newline), so `list --format json` of every entry holds none."""
+    dumps, indent = orjson.dumps, orjson.OPT_INDENT_2
+    parts: list[bytes] = []
+    first = True
+    for view in views:
+        parts.append((b"[\n  " if first else b",\n  ") + dumps(public(view), option=indent).replace(b"\n", b"\n  "))
+        first = False
+        if len(parts) >= per_chunk:
+            yield b"".join(parts)
+            parts = []
+    parts.append(b"[]\n" if first else b"\n]\n")
+    yield b"".join(parts)
 
 
 def _csv_safe(text: str) -> str:
@@ -178,13 +195,22 @@ def _cell(field: str, view: dict) -> str:
 
 def export_csv(views, broken: tuple[int, str] | None = None) -> str:
     """CSV of the views; exported --unverified, every row carries a `verified` column saying no."""
+    return "".join(csv_chunks(views, broken))
+
+
+def csv_chunks(views, broken: tuple[int, str] | None = None, per_chunk: int = 1000):
+    """export_csv's text, a chunk of rows at a time as `views` (any iterable) arrive."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     mark = [f"NO: the journal fails verification at #{broken[0]}"] if broken else []
     writer.writerow(CSV_COLUMNS + (("verified",) if broken else ()))
-    for view in views:
+    for n, view in enumerate(views, 1):
         writer.writerow([_csv_safe(_cell(f, view)) for f in CSV_COLUMNS] + mark)
-    return out.getvalue()
+        if n % per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 # -- import ---------------------------------------------------------------

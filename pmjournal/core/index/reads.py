@@ -205,6 +205,15 @@ class IndexedReads:
         self.views.hold(views)
         return filt.apply(views, ordered=ordered)
 
+    def stream(self, filt: Filter, chunk: int = 2000):
+        """select(filt) in time order, a chunk of rows at a time, holding none of them: for a
+        command whose answer is most of the journal (`list` of every entry). SQL's order is
+        apply's (ts is the same when(), and apply's sort is stable over SQL's tie-breaks)."""
+        where, params = where_of(filt)
+        cursor = self.db.execute(f"SELECT view FROM views WHERE {where} {_ORDER_TIME}", params)
+        while rows := cursor.fetchmany(chunk):
+            yield from filt.apply(_loads(rows), ordered=False)
+
     def count(self, filt: Filter) -> int:
         """How many entries `filt` selects (SQL alone: a bound for deciding how to read them)."""
         where, params = where_of(filt)

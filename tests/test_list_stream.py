@@ -62,3 +62,12 @@ def test_list_gives_the_same_with_and_without_the_index(db, fmt):
     whole = run_cli("--db", str(db), "list", "--include-retracted", *fmt, env={"PMJOURNAL_INDEX": "off"}, check=True).stdout
     assert streamed == whole
     assert streamed.count("\n") > 40
+
+
+def test_a_csv_export_streams_the_same_table(db, tmp_path):
+    write_demo(Journal(db, user="Pat PM"))
+    streamed = run_cli("--db", str(db), "export", "--format", "csv", "--include-retracted", check=True).stdout
+    whole = run_cli(
+        "--db", str(db), "export", "--format", "csv", "--include-retracted", env={"PMJOURNAL_INDEX": "off"}, check=True
+    ).stdout
+    assert streamed == whole and streamed.count("\n") > 40

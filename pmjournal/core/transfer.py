@@ -91,7 +91,10 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
         views = selected(journal, filt)
         return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
     if fmt == "csv":
-        return iter([export_csv(selected(journal, filt), journal.broken).encode("utf-8")])
+        # A row an entry and no evidence: streamed from the index where the reads offer it.
+        stream = getattr(journal, "stream", None)
+        views = stream(filt) if stream is not None else selected(journal, filt)
+        return (text.encode("utf-8") for text in csv_chunks(views, journal.broken))
     raise ValueError(_("unknown export format {fmt!r}").format(fmt=fmt))
 
 

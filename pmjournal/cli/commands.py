@@ -555,12 +555,12 @@ def cmd_export(args) -> int:
     filt = filter_from(args)
     cfg = config.load()
     journal = open_reads(args, cfg)
-    if args.format != "csv" and hasattr(journal, "count") and journal.count(filt) > WHOLE_EXPORT:
+    if args.format == "markdown" and hasattr(journal, "count") and journal.count(filt) > WHOLE_EXPORT:
         from ..core.reads import LoadedReads
 
         # Most of a large journal: reading it whole costs less time and memory than fetching
-        # its views one by one and its records back by offset (docs/performance.md). A CSV
-        # export has no records and no evidence: it streams from the index instead.
+        # its views one by one and its records back by offset (docs/performance.md). The CSV
+        # and JSON exports stream from the index instead (transfer.render_chunks).
         OPENED.remove(journal)
         journal.close()
         journal = LoadedReads(Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user))

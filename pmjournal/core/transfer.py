@@ -88,8 +88,14 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
     if fmt == "json":
         from .evidence.attach import with_evidence
 
-        views = selected(journal, filt)
-        return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
+        if getattr(journal, "stream", None) is None:  # a Journal itself (the app's export)
+            views = selected(journal, filt)
+            return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
+        # Streamed: the entries as the reads yield them, the records as they are read; the
+        # evidence keeps only each exported record's chain, #seq and hash (`exported`).
+        exported: list[dict] = []
+        chunks = iter_json(journal, filt, exported=exported)
+        return with_evidence(chunks, journal, filt, fmt, signing_key, exported=exported)
     if fmt == "csv":
         # A row an entry and no evidence: streamed from the index where the reads offer it.
         stream = getattr(journal, "stream", None)
@@ -98,16 +104,28 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
     raise ValueError(_("unknown export format {fmt!r}").format(fmt=fmt))
 
 
-def iter_json(journal, filt: Filter, views=None):
+def evidence_of(record: dict) -> dict:
+    """What the evidence block needs of an exported record (proof.chain_name, chain_proofs,
+    records_digest): its chain, #seq and hash."""
+    light = {"seq": record["seq"], "hash": record.get("hash")}
+    if "author" in record:
+        light["author"] = record["author"]
+    return light
+
+
+def iter_json(journal, filt: Filter, views=None, exported: list | None = None):
     """The JSON export, one entry or record per line, written as it goes: at
     100k entries a single document in memory would cost most of a GB. `views`:
-    what `filt` selects, when the caller has it already.
+    what `filt` selects, when the caller has it already; else the reads' stream()
+    where they offer it. `exported` (a list) gets each written record's chain, #seq
+    and hash, for the evidence block (evidence/attach.py).
 
     Keep one record a line: `import` reads a line at a time and is much slower on
     other layouts (which it still reads: see jsonstream.py)."""
     if views is None:
-        views = selected(journal, filt)
-    ids = {v["id"] for v in views}
+        stream = getattr(journal, "stream", None)
+        views = stream(filt) if stream is not None else selected(journal, filt)
+    ids: set[str] = set()
     seq, head = journal.head()
     header = {
         "format": EXPORT_FORMAT,
@@ -124,11 +142,15 @@ def iter_json(journal, filt: Filter, views=None):
     yield orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2] + b',\n  "entries": ['
     dumps = orjson.dumps
     for i, view in enumerate(views):
+        ids.add(view["id"])
         yield (b",\n    " if i else b"\n    ") + dumps(public(view))
     yield b'\n  ],\n  "records": ['
     first = True
     colleagues: dict[str, list[dict]] = {}
-    for record in journal.records_of(ids):
+    records_of = getattr(journal, "iter_records_of", None) or journal.records_of
+    for record in records_of(ids):
+        if exported is not None:
+            exported.append(evidence_of(record))
         if "author" in record:
             colleagues.setdefault(record["author"], []).append(record)
             continue

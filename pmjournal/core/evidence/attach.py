@@ -18,12 +18,17 @@ def exported_records(journal, filt: Filter, views=None) -> dict[str, list[dict]]
         from ..reads import selected
 
         views = selected(journal, filt, ordered=False)
+    return by_chain(journal, journal.records_of({v["id"] for v in views}))
+
+
+def by_chain(journal, records) -> dict[str, list[dict]]:
+    """`records` by the chain each is in, each chain's in #seq order."""
     own = journal.team.handle or "journal"
     out: dict[str, list[dict]] = {}
-    for record in journal.records_of({v["id"] for v in views}):
+    for record in records:
         out.setdefault(proof.chain_name(record, own), []).append(record)
-    for records in out.values():
-        records.sort(key=lambda r: r["seq"])
+    for chain in out.values():
+        chain.sort(key=lambda r: r["seq"])
     return out
 
 
@@ -31,10 +36,12 @@ def ordered(by_chain: dict[str, list[dict]]) -> list[dict]:
     return [r for name in sorted(by_chain) for r in by_chain[name]]
 
 
-def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None):
+def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None, exported=None):
     """`chunks` (the export's bytes) followed by its evidence block. An `--unverified`
     export (a journal that fails verification) gets none: no proof or signature may
-    vouch for what the chain does not."""
+    vouch for what the chain does not. `exported`: the records the chunks wrote, as
+    transfer.evidence_of keeps them, filled in while they were written (a streamed JSON
+    export); else they are looked up from `views`."""
     public = key.public() if key is not None else None  # refuses a bad key before anything is written
     digest = hashlib.sha256()
     parts = proof.Sections() if fmt == "markdown" else None
@@ -53,10 +60,10 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     if journal.broken:  # known once the document was rendered (it reads every record)
         yield tail
         return
-    by_chain = exported_records(journal, filt, views)
+    chained = by_chain(journal, exported) if exported is not None else exported_records(journal, filt, views)
     leaves = journal.chain_leaves()
-    chains = proof.chain_proofs(leaves, by_chain)
-    records = ordered(by_chain)
+    chains = proof.chain_proofs(leaves, chained)
+    records = ordered(chained)
     generated = dates.utc_stamp()
     statement = proof.statement_text(
         fmt,
@@ -81,6 +88,6 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     }
     if fmt == "markdown":
         evidence["sections"] = parts.done()
-        yield from proof.markdown_block(evidence, by_chain)
+        yield from proof.markdown_block(evidence, chained)
     else:
         yield proof.JSON_MARK + proof.dumps(evidence, "  ").encode() + b"\n}\n"

@@ -281,9 +281,13 @@ class IndexedReads:
 
     def records_of(self, entry_ids) -> list[dict]:
         """The stored records (entry, amendments, retractions, loop records) of these entries, in journal order."""
+        return list(self.iter_records_of(entry_ids))
+
+    def iter_records_of(self, entry_ids):
+        """records_of, read from the journal by offset one at a time (a whole export holds none)."""
         found = {row[0]: row for row in self._builder._about(entry_ids)}
-        ordered = sorted(found.values(), key=lambda r: (r[5], r[6], r[2]))
-        return [self._builder._record(row, {}, {}) for row in ordered]
+        for row in sorted(found.values(), key=lambda r: (r[5], r[6], r[2])):
+            yield self._builder._record(row, {}, {})
 
     def _chain_names(self) -> dict[int, str]:
         own = self.journal.team.handle or "journal"

@@ -50,7 +50,7 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
-WHOLE_EXPORT = 20_000  # entries above which an export reads the journal whole rather than through the index
+WHOLE_EXPORT = 20_000  # entries above which a Markdown export reads the journal whole rather than through the index
 OPENED: list = []  # the journals (or their reads, core/reads.py) this command opened, for finish()
 READING = ("list", "show", "who", "trace", "due", "remind")
 

@@ -232,16 +232,17 @@ def print_trail(views, journal) -> None:
 
     width = shutil.get_terminal_size((120, 24)).columns
     tty = sys.stdout.isatty()
-    flags: list[bool] = []
+    shown_retracted = False  # of the row render() yields next: it reads one row per line it yields
 
     def rows():
+        nonlocal shown_retracted
         for v in views():
-            flags.append(bool(v["retracted"]))
+            shown_retracted = bool(v["retracted"])
             yield cells(v)
 
     out = []
     for i, line in enumerate(columns.render(headers, rows(), widths, flex=3, total_width=width)):
-        if tty and i >= 2 and flags[i - 2]:
+        if tty and i >= 2 and shown_retracted:
             line = f"\x1b[2;9m{line}\x1b[0m"
         out.append(line)
         if len(out) >= 2000:

@@ -97,3 +97,40 @@ def test_a_json_export_streams_the_same_document_and_evidence(db, tmp_path):
     assert _without_generation_time(a) == _without_generation_time(b)
     assert '"records": [' in a and '"evidence": {' in a
     assert "ok" in run_cli("--db", str(db), "verify", "--evidence", str(streamed), check=True).stdout
+
+
+def test_on_a_terminal_only_the_retracted_rows_are_struck_through(db):
+    """`list` on a terminal dims and strikes the rows of retracted entries, and no other
+    (the rows stream: each line is marked by the entry it was drawn from)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    journal = Journal(db, user="Pat PM")
+    for n in range(1, 6):
+        journal.add("note", {"title": f"note {n}", "occurred_at": f"2026-11-0{n} 10:00"})
+    journal.retract("#2", reason="wrong day")
+    journal.retract("#5", reason="duplicate")
+    leader, follower = pty.openpty()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pmjournal", "--db", str(db), "list", "--include-retracted"],
+            stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=60, check=True,
+        )  # fmt: skip
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the terminal's other end is closed: everything is read
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        os.close(leader)
+    lines = [line for line in shown.decode().splitlines() if "note " in line]
+    assert len(lines) == 5
+    struck = sorted(line.split()[0].removeprefix("\x1b[2;9m") for line in lines if line.startswith("\x1b[2;9m"))
+    assert struck == ["#2", "#5"]

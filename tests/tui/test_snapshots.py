@@ -1,22 +1,10 @@
 """SVG snapshots of the main screens at 120x36, on fixed data (review the report before updating)."""
 
-from tuihelp import SIZE, loaded, typed, wait_for
+from tuihelp import SIZE, at_seq, settled, typed, wait_for
 
 from pmjournal.tui.screens.help import HelpScreen
 from pmjournal.tui.screens.people import PeopleScreen
 from pmjournal.tui.screens.trace import TraceScreen
-
-
-async def settled(pilot) -> None:
-    """Loaded, without the toasts of the first seconds (the overdue notice would cover the detail pane)."""
-    await loaded(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
-def at_seq(pilot, seq: int) -> None:
-    table = pilot.app.screen.table
-    table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == seq))
 
 
 def test_trail_with_detail(snap_compare, demo_db, make_app):

@@ -7,7 +7,7 @@ the help screen and the footer in line. Review the report before any --snapshot-
 """
 
 import pytest
-from tuihelp import loaded, wait_for
+from tuihelp import at_seq, settled, wait_for
 
 from pmjournal.core import i18n
 from pmjournal.tui.screens.due import DueScreen
@@ -24,18 +24,6 @@ def chinese():
     i18n.set_language("zh_CN")
     yield
     i18n.set_language("en")
-
-
-async def settled(pilot) -> None:
-    """Loaded, without the toasts of the first seconds (as test_snapshots.py)."""
-    await loaded(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
-def at_seq(pilot, seq: int) -> None:
-    table = pilot.app.screen.table
-    table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == seq))
 
 
 @pytest.fixture(params=list(SIZES))

@@ -59,6 +59,20 @@ async def loaded(pilot) -> None:
     await wait_for(pilot, ready)
 
 
+async def settled(pilot) -> None:
+    """Loaded, without the toasts of the first seconds (the overdue notice would cover the
+    detail pane of a snapshot)."""
+    await loaded(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def at_seq(pilot, seq: int) -> None:
+    """Move the trail's cursor to the entry #seq."""
+    table = pilot.app.screen.table
+    table.move_to(next(v["id"] for v in table.visible_views() if v["seq"] == seq))
+
+
 def table_lines(table) -> list[str]:
     """The trail as the terminal shows it, one string per line."""
     return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]

@@ -67,7 +67,8 @@ def _own_sha256():
 
 def _hexdigest(data: bytes) -> str:
     global _few_left
-    if _few_left > 0 and _sha256 is _bind_sha256 and "hashlib" not in sys.modules:
+    # hashlib not loaded also means _sha256 is still _bind_sha256 (binding imports it).
+    if _few_left > 0 and "hashlib" not in sys.modules:
         _few_left -= 1
         own = _own_sha256()
         if own is not None:

@@ -173,13 +173,9 @@ def iter_json(journal, filt: Filter, views=None, exported: list | None = None):
     yield b"\n}\n"
 
 
-def entries_json(views) -> bytes:
-    return b"".join(entries_json_chunks(views))
-
-
 def entries_json_chunks(views, per_chunk: int = 500):
-    """entries_json's bytes, written as `views` (any iterable) arrive: what orjson's
-    OPT_INDENT_2 makes of the whole list, each entry indented once more inside it (its
+    """`list --format json`: what orjson's OPT_INDENT_2 makes of the whole list, written as
+    `views` (any iterable) arrive, each entry indented once more inside it (its
     strings never hold a raw newline), so `list --format json` of every entry holds none."""
     dumps, indent = orjson.dumps, orjson.OPT_INDENT_2
     parts: list[bytes] = []
@@ -218,13 +214,9 @@ def _cell(field: str, view: dict) -> str:
     return "" if value is None else str(value)
 
 
-def export_csv(views, broken: tuple[int, str] | None = None) -> str:
-    """CSV of the views; exported --unverified, every row carries a `verified` column saying no."""
-    return "".join(csv_chunks(views, broken))
-
-
 def csv_chunks(views, broken: tuple[int, str] | None = None, per_chunk: int = 1000):
-    """export_csv's text, a chunk of rows at a time as `views` (any iterable) arrive."""
+    """CSV of the views, a chunk of rows at a time as `views` (any iterable) arrive; exported
+    --unverified, every row carries a `verified` column saying no."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     mark = [f"NO: the journal fails verification at #{broken[0]}"] if broken else []

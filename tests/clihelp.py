@@ -2,6 +2,7 @@
 asserts about a command's result (a CompletedProcess)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -55,6 +56,20 @@ def run_cli(*args, input=None, env=None, check=False):
     if check and proc.returncode != 0:
         raise AssertionError(f"pmjournal {args} failed: {proc.stderr}")
     return proc
+
+
+# When an export was generated (and so the digests of the document and of its header, which
+# state it) differs between two runs; nothing else may. The Markdown header says it to the
+# minute, which two runs a second apart can straddle.
+_GENERATED = re.compile(
+    r"(?i)(generated(?:_at)?\W{0,6})\d{4}-\d\d-\d\dT[\d:.]+\+00:00|(document sha256:)[0-9a-f]{64}"
+    r'|(\*\*Generated:\*\* )[^\n]+|("the document header",\s*")[0-9a-f]{64}'
+)
+
+
+def without_generation_time(text: str) -> str:
+    """An export (Markdown or JSON, any language's header aside) less what depends on when it was made."""
+    return _GENERATED.sub(r"\1\2\3\4", text)
 
 
 def journal_once(tmp_path_factory, build) -> bytes:

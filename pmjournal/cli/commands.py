@@ -50,7 +50,6 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
-WHOLE_EXPORT = 20_000  # entries above which a Markdown export reads the journal whole rather than through the index
 OPENED: list = []  # the journals (or their reads, core/reads.py) this command opened, for finish()
 READING = ("list", "show", "who", "trace", "due", "remind")
 
@@ -556,16 +555,6 @@ def cmd_export(args) -> int:
     filt = filter_from(args)
     cfg = config.load()
     journal = open_reads(args, cfg)
-    if args.format == "markdown" and hasattr(journal, "count") and journal.count(filt) > WHOLE_EXPORT:
-        from ..core.reads import LoadedReads
-
-        # Most of a large journal: reading it whole costs less time and memory than fetching
-        # its views one by one and its records back by offset (docs/performance.md). The CSV
-        # and JSON exports stream from the index instead (transfer.render_chunks).
-        OPENED.remove(journal)
-        journal.close()
-        journal = LoadedReads(Journal(paths.journal_path(getattr(args, "db", None)), user=cfg.user))
-        OPENED.append(journal)
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(_("{output} is the journal itself; export to another file").format(output=args.output))
     if not args.unverified:

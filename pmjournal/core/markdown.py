@@ -26,7 +26,6 @@ caches so nothing is formatted twice.
 import re
 from collections import Counter
 from datetime import date, datetime
-from operator import itemgetter
 
 from . import causes as causes_mod
 from . import dates, i18n
@@ -36,7 +35,7 @@ from .fold import ref_of
 from .i18n import ngettext
 from .labels import field_labels, value_labels
 from .model import IMPACT_PARTS, KIND_FIELDS, PEOPLE_FIELDS
-from .query import WHO_COLUMNS, Filter, trace, who
+from .query import WHO_COLUMNS, Filter, Who, trace
 
 # ASCII punctuation that means something inline in CommonMark or GitHub's dialect:
 # \ escape, ` code, * _ emphasis, [ ] links, < autolinks and HTML, & entities,
@@ -158,13 +157,21 @@ def _block(out: list, text, indent: str = "") -> None:
 class _Cache(dict):
     """A dict that computes a missing value once: `cache[key]` costs a lookup after the first time."""
 
-    def __init__(self, compute):
+    def __init__(self, compute, bound: int = 0):
         super().__init__()
         self.compute = compute
+        self.bound = bound  # when set, the cache starts over past this many keys
 
     def __missing__(self, key):
+        if self.bound and len(self) >= self.bound:
+            self.clear()
         value = self[key] = self.compute(key)
         return value
+
+
+# How many link targets' texts an export keeps: one per distinct target would grow with a
+# million-entry export; a link mostly points at a recent entry, so starting over costs little.
+_BOUND = 20_000
 
 
 # -- what the document says, in the language in use ---------------------------
@@ -429,26 +436,33 @@ def _filter_text(filt: Filter, w: _Words) -> str:
 class _Writer:
     """Formats one export; holds the caches that make 100k entries cheap."""
 
-    def __init__(self, journal, views: list[dict], today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
+    def __init__(self, journal, filt: Filter, today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
         self.journal = journal
-        self.views = views
+        self.filt = filt
         self.w = _words()
         # The day the open loops are counted on: the day the document is generated.
         self.today = today or dates.now().date()
         self.answer_days = answer_days
-        self.loops: list = []  # every loop of the exported entries, done ones included (filled by entries())
+        # What entries() counts as the entries stream past, for the sections written above them.
+        self.count = self.retracted = 0
+        self.first = self.last = ""  # the first and last entry's occurred_at
+        self.by_kind: Counter = Counter()
+        self.who = Who(journal.people)
+        self.loops: list = []  # the loops of the exported entries still open (or overdue) on `today`
+        self.loops_done = 0  # and how many were done
         self.due_days = _Cache(lambda day: self.day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
         self.today_text = self.due_days[self.today]
         self.loops_heading = "**" + _("Loops") + "**" + _(" (as of {today})").format(today=self.today_text) + "\n\n"
-        self.all_views = journal.views
-        self.exported = set(map(itemgetter("id"), views))
+        # Entries looked up by id (links, cause traces): read one at a time from the index, and not
+        # kept there, where the export is most of a large journal (index/reads.IndexedViews.uncached).
+        self.all_views = getattr(journal.views, "uncached", journal.views)
         display = journal.people.display
         self.names = _Cache(lambda name: _inline(display(name)))
         self.days = _Cache(self.day_text)
         self.utc_days = _Cache(self._utc_day)
         self.causes = _Cache(self._cause_text)
-        self.refs = _Cache(self._ref_text)
-        self.trace_lines = _Cache(self._trace_line)
+        self.refs = _Cache(self._ref_text, bound=_BOUND)
+        self.trace_lines = _Cache(self._trace_line, bound=_BOUND)
         broken = journal.broken
         # An export made with --unverified says so on every entry, not only at the top:
         # a page printed or quoted on its own must not pass for checked evidence.
@@ -595,7 +609,7 @@ class _Writer:
         if view is None:
             return _("an entry not in this journal ({id})").format(id=_inline(entry_id))
         ref = ref_of(view)
-        if entry_id not in self.exported:
+        if not self.filt.matches(view):
             return _("{ref} (not in this export)").format(ref=ref)
         return f"[{self.title(view, _inline(view.get('title', '')))}](#{_anchor(view)})"
 
@@ -609,7 +623,7 @@ class _Writer:
 
     def header(self, out: list, filt: Filter, generated_at: str, journal_label: str | None) -> None:
         seq, head = self.journal.head()
-        views, w = self.views, self.w
+        w = self.w
         name = journal_label if journal_label is not None else self.journal.path.name
         out.append("# " + _("Evidence trail: {journal}").format(journal=_inline(name)) + "\n\n")
         if self.broken:
@@ -629,17 +643,15 @@ class _Writer:
 
         out.append(item(_("Journal"), _inline(journal_label if journal_label is not None else self.journal.path)))
         out.append(item(_("Filters"), _inline(_filter_text(filt, w))))
-        if views:
-            first, last = views[0]["occurred_at"], views[-1]["occurred_at"]
-            out.append(item(_("Period"), _("{first} to {last}").format(first=self.day(first), last=self.day(last))))
+        if self.count:
+            out.append(item(_("Period"), _("{first} to {last}").format(first=self.day(self.first), last=self.day(self.last))))
         out.append(item(_("Generated"), _inline(generated_at)))
-        retracted = len(views) - list(map(itemgetter("retracted"), views)).count(None)
-        by_kind = Counter(map(itemgetter("kind"), views))
+        retracted, by_kind = self.retracted, self.by_kind
         kinds = w.sep.join(
             _kind_count(k, n) or f"{n} {k if n == 1 else k + 's'}"
             for k, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
         )
-        count = f"{len(views)}" + (_(" ({kinds})").format(kinds=kinds) if kinds else "")
+        count = f"{self.count}" + (_(" ({kinds})").format(kinds=kinds) if kinds else "")
         if retracted:
             count += _(", of which {n} retracted").format(n=retracted)
         out.append(item(_("Entries"), count))
@@ -656,7 +668,7 @@ class _Writer:
 
     def summary(self, out: list) -> None:
         """Person x role counts, busiest first: query.who over these entries, as `pmjournal who` and the People view."""
-        rows = who(self.views, self.journal.people)
+        rows = self.who.rows()
         out.append('## <a id="summary" name="summary"></a>' + _("Accountability summary") + "\n\n")
         if not rows:
             out.append(_("No one is named in these entries.") + "\n\n")
@@ -687,7 +699,7 @@ class _Writer:
     def contents(self, out: list, months: list[tuple[str, int]]) -> None:
         out.append("## " + _("Contents") + "\n\n")
         out.append("- [" + _("Accountability summary") + "](#summary)\n")
-        still = [lp for lp in self.loops if lp.state != "done"]
+        still = self.loops
         overdue = sum(lp.state == "overdue" for lp in still)
         out.append(
             "- ["
@@ -735,14 +747,18 @@ class _Writer:
         block, item, when, utc = _block, _item, self.when, self.utc
         refs, link_labels, backlink_labels = self.refs, w.link, w.backlink
         # Enum values, projects and tag lists repeat across entries: escape each distinct one once.
-        escaped = _Cache(_inline)
+        escaped = _Cache(_inline, bound=_BOUND)
         choices = _Cache(w.choice)
         retracted_mark, none_given = w.retracted_mark, w.none_given
         options_heading = f"**{w.label('options')}**\n\n"
         evidence_heading = f"**{w.label('evidence')}**\n\n"
         links_heading = f"**{w.label('links')}**\n\n"
         could_open, loops_of, today, answer_days = loops_mod.could_open, loops_mod.loops_of, self.today, self.answer_days
-        found_loops = self.loops
+        still_open = self.loops
+        done = count = retracted = 0
+        first = ""
+        by_kind = self.by_kind
+        count_who = self.who.add
         for v in views:
             if chunks is not None and len(out) > 4096:
                 # Join as we go: 100k entries as millions of small strings, then one
@@ -759,6 +775,11 @@ class _Writer:
                     append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
             months[-1][1] += 1
             kind, occurred = v["kind"], v["occurred_at"]
+            if not count:
+                first = occurred
+            count += 1
+            by_kind[kind] += 1
+            count_who(v)
             # A colleague's entry (team journals) reads dana#42 and is anchored e-dana-42.
             ref, anchor = ref_of(v), (_anchor(v) if "author" in v else f"e-{int(v['seq'])}")
             title = v.get("title") or ""
@@ -767,6 +788,7 @@ class _Writer:
             title = f"{ref} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
             retraction = v["retracted"]
             if retraction:
+                retracted += 1
                 # <del>, not ~~: a title ending in a URL would carry GitHub's autolink over a closing ~~.
                 append(f'### <a id="{anchor}" name="{anchor}"></a><del>{title}</del>{retracted_mark}\n\n')
                 append(
@@ -847,12 +869,19 @@ class _Writer:
             if "evidence" in v and (evidence := v["evidence"]):
                 append(evidence_heading + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
             if could_open(v) and (found := loops_of(v, today, answer_days)):
-                found_loops.extend(found)
+                for lp in found:
+                    if lp.state == "done":
+                        done += 1
+                    else:
+                        still_open.append(lp)
                 self.entry_loops(out, found)
             if links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
                 self.trace(out, v)
             if v["history"]:
                 self.history(out, v)
+        if count:
+            self.first, self.last = first, occurred
+        self.count, self.retracted, self.loops_done = count, retracted, done
         return months
 
     def commitments(self, out: list, items) -> None:
@@ -945,8 +974,7 @@ class _Writer:
         """What was owed and not done on the day of the export, overdue first; then the escalations nobody answered."""
         today, w = self.today_text, self.w
         out.append('## <a id="loops" name="loops"></a>' + _("Open loops") + "\n\n")
-        found = self.loops
-        if not found:
+        if not self.loops and not self.loops_done:
             out.append(
                 _(
                     "None of these entries owed anything on {today}, the day this document was generated: no follow-up, "
@@ -955,11 +983,11 @@ class _Writer:
                 + "\n\n"
             )
             return
-        by_due = sorted((lp for lp in found if lp.state != "done"), key=lambda lp: (lp.due, lp.view["seq"], lp.key))
+        by_due = sorted(self.loops, key=lambda lp: (lp.due, lp.view["seq"], lp.key))
         overdue = [lp for lp in by_due if lp.state == "overdue"]
         later = [lp for lp in by_due if lp.state != "overdue"]
         waiting = [lp for lp in by_due if lp.type == "answer"]
-        done = len(found) - len(by_due)
+        done = self.loops_done
         out.append(
             _(
                 "What these entries owed on {today}, the day this document was generated: {open_loops}, {overdue} of them "
@@ -1099,8 +1127,8 @@ class _Writer:
     def _trace_line(self, entry_id: str) -> str:
         """One entry in a cause trace: its link, and (if it is in this export) its owner and causes."""
         parts = [self.refs[entry_id]]
-        if entry_id in self.exported:
-            view = self.all_views[entry_id]
+        view = self.all_views.get(entry_id)
+        if view is not None and self.filt.matches(view):
             if view.get("owner"):
                 parts.append(_("owner {name}").format(name=self.names[view["owner"]]))
             if view.get("causes"):
@@ -1162,7 +1190,7 @@ class _Writer:
     def footer(self, out: list) -> None:
         seq, head = self.journal.head()
         out.append("---\n\n")
-        n = len(self.views)
+        n = self.count
         out.append(
             ngettext(
                 "End of the evidence trail: {n} entry; chain head #{seq} {head}.",
@@ -1204,33 +1232,39 @@ def iter_markdown(
     views=None,
 ):
     """The same document in pieces of a few hundred KB, for writing to a file or a pipe.
-    `views`: what `filt` selects, in time order, when the caller has it already."""
+    `views`: what `filt` selects, in time order (any iterable, read once), when the caller
+    has it already; else the reads' stream() where they offer it."""
     if views is None:
-        from .reads import selected
+        stream = getattr(journal, "stream", None)
+        if stream is not None:
+            views = stream(filt)
+        else:
+            from .reads import selected
 
-        views = selected(journal, filt)
+            views = selected(journal, filt)
     if generated_at is None:
         generated_at = dates.now()
     today = generated_at.date() if isinstance(generated_at, datetime) else None
-    w = _Writer(journal, views, today, answer_days)
+    w = _Writer(journal, filt, today, answer_days)
     if isinstance(generated_at, datetime):
         generated_at = w.long(generated_at.isoformat(timespec="minutes"))
-    out: list[str] = []
-    w.header(out, filt, generated_at, journal_label)
-    if not views:
-        out.append(_("No entries match these filters.") + "\n\n")
-        w.footer(out)
-        yield "".join(out)
-        return
-    # The entries are written first (that pass counts the summary shown above
-    # them) into a spool that stays in memory up to 16 MB and goes to a temp
-    # file beyond: a 100k-entry document never sits in memory whole.
+    # The entries are written first, as they stream past (that pass counts what the header,
+    # the contents, the summary and the open loops above them say), into a spool that stays
+    # in memory up to 16 MB and goes to a temp file beyond: a 100k-entry document never
+    # sits in memory whole, and neither do its entries.
     import tempfile
     from types import SimpleNamespace
 
     with tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+", encoding="utf-8") as spool:
         body: list[str] = []
         months = w.entries(body, views, SimpleNamespace(append=spool.write))
+        out: list[str] = []
+        w.header(out, filt, generated_at, journal_label)
+        if not w.count:
+            out.append(_("No entries match these filters.") + "\n\n")
+            w.footer(out)
+            yield "".join(out)
+            return
         spool.write("".join(body))
         body.clear()
         w.footer(body)

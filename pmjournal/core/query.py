@@ -382,8 +382,21 @@ def who(views, people) -> list[dict]:
       from the same entries, so choosing a person in the People view shows `total`
       entries.
     """
-    rows: dict[str, dict] = {}
+    counts = Who(people)
     for view in views:
+        counts.add(view)
+    return counts.rows()
+
+
+class Who:
+    """who() fed one view at a time: an export counts the entries it streams as it writes them."""
+
+    def __init__(self, people):
+        self._people = people
+        self._rows: dict[str, dict] = {}
+
+    def add(self, view: dict) -> None:
+        rows = self._rows
         counted = not view["retracted"]
         named: set[str] = set()
         columns: set[tuple[str, str]] = set()
@@ -395,16 +408,18 @@ def who(views, people) -> list[dict]:
                 k = person_key(name)
                 row = rows.get(k)
                 if row is None:
-                    row = rows[k] = {"person": people.display(name), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
+                    row = rows[k] = {"person": self._people.display(name), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
                 if k not in named:
                     named.add(k)
                     row["total"] += 1
                 if counted and (k, column) not in columns:
                     columns.add((k, column))
                     row[column] += 1
-    out = list(rows.values())
-    out.sort(key=lambda r: (-r["total"], r["person"].casefold()))
-    return out
+
+    def rows(self) -> list[dict]:
+        out = list(self._rows.values())
+        out.sort(key=lambda r: (-r["total"], r["person"].casefold()))
+        return out
 
 
 def who_person(views, people, person: str) -> dict:

@@ -82,20 +82,15 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
         from .markdown import iter_markdown  # the largest writer; only loaded when asked for
 
         days = ANSWER_DAYS if answer_days is None else answer_days
-        views = selected(journal, filt)  # once, for the document and its evidence
+        views = _selection(journal, filt)
         chunks = (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days, views=views))
-        return with_evidence(chunks, journal, filt, fmt, signing_key, views)
+        return with_evidence(chunks, journal, filt, fmt, signing_key, None if views.__class__ is _Streamed else views)
     if fmt == "json":
         from .evidence.attach import with_evidence
 
-        if getattr(journal, "stream", None) is None:  # a Journal itself (the app's export)
-            views = selected(journal, filt)
-            return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
-        # Streamed: the entries as the reads yield them, the records as they are read; the
-        # evidence keeps only each exported record's chain, #seq and hash (`exported`).
-        exported: list[dict] = []
-        chunks = iter_json(journal, filt, exported=exported)
-        return with_evidence(chunks, journal, filt, fmt, signing_key, exported=exported)
+        views = _selection(journal, filt)
+        chunks = iter_json(journal, filt, views)
+        return with_evidence(chunks, journal, filt, fmt, signing_key, None if views.__class__ is _Streamed else views)
     if fmt == "csv":
         # A row an entry and no evidence: streamed from the index where the reads offer it.
         stream = getattr(journal, "stream", None)
@@ -104,28 +99,38 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
     raise ValueError(_("unknown export format {fmt!r}").format(fmt=fmt))
 
 
-def evidence_of(record: dict) -> dict:
-    """What the evidence block needs of an exported record (proof.chain_name, chain_proofs,
-    records_digest): its chain, #seq and hash."""
-    light = {"seq": record["seq"], "hash": record.get("hash")}
-    if "author" in record:
-        light["author"] = record["author"]
-    return light
+class _Streamed:
+    """What `filt` selects, as the index streams it: each chunk's ids are kept in the index
+    (index/reads.IndexedReads.stream(keep=True)) for the export's records and evidence."""
+
+    def __init__(self, journal, filt: Filter):
+        self._views = journal.stream(filt, keep=True)
+
+    def __iter__(self):
+        return self._views
 
 
-def iter_json(journal, filt: Filter, views=None, exported: list | None = None):
+def _selection(journal, filt: Filter):
+    """What an export with evidence writes: streamed from the index where the reads keep a
+    selection (`kept`), else the views, held (a loaded journal holds them anyway)."""
+    if getattr(journal, "kept", None) is not None:
+        return _Streamed(journal, filt)
+    return selected(journal, filt)
+
+
+def iter_json(journal, filt: Filter, views=None):
     """The JSON export, one entry or record per line, written as it goes: at
     100k entries a single document in memory would cost most of a GB. `views`:
-    what `filt` selects, when the caller has it already; else the reads' stream()
-    where they offer it. `exported` (a list) gets each written record's chain, #seq
-    and hash, for the evidence block (evidence/attach.py).
+    what `filt` selects (transfer._selection: streamed from the index, or held).
+    The records are evidence/attach.exported_records: read by offset from the
+    index's kept selection as they are written, or held.
 
     Keep one record a line: `import` reads a line at a time and is much slower on
     other layouts (which it still reads: see jsonstream.py)."""
+    from .evidence.attach import exported_records
+
     if views is None:
-        stream = getattr(journal, "stream", None)
-        views = stream(filt) if stream is not None else selected(journal, filt)
-    ids: set[str] = set()
+        views = _selection(journal, filt)
     seq, head = journal.head()
     header = {
         "format": EXPORT_FORMAT,
@@ -142,31 +147,23 @@ def iter_json(journal, filt: Filter, views=None, exported: list | None = None):
     yield orjson.dumps(header, option=orjson.OPT_INDENT_2)[:-2] + b',\n  "entries": ['
     dumps = orjson.dumps
     for i, view in enumerate(views):
-        ids.add(view["id"])
         yield (b",\n    " if i else b"\n    ") + dumps(public(view))
     yield b'\n  ],\n  "records": ['
-    first = True
-    colleagues: dict[str, list[dict]] = {}
-    records_of = getattr(journal, "iter_records_of", None) or journal.records_of
-    for record in records_of(ids):
-        if exported is not None:
-            exported.append(evidence_of(record))
-        if "author" in record:
-            colleagues.setdefault(record["author"], []).append(record)
-            continue
-        yield (b"\n    " if first else b",\n    ") + dumps(raw(record))
-        first = False
+    exported = exported_records(journal, filt, None if views.__class__ is _Streamed else views)
+    own = journal.team.handle or "journal"
+    for i, record in enumerate(exported.records(own)):
+        yield (b",\n    " if i else b"\n    ") + dumps(raw(record))
     yield b"\n  ]"
+    colleagues = [name for name in exported.names() if name != own]
     if colleagues:
         # A team journal: each colleague's records under their own chain's head, so
         # each chain is checked on its own (the #seqs of two chains repeat).
         yield b',\n  "chains": {'
         heads = journal.chain_heads()
-        for n, handle in enumerate(sorted(colleagues)):
+        for n, handle in enumerate(colleagues):
             head = dumps(dict(zip(("seq", "hash"), heads[handle], strict=True)))
             yield (b",\n" if n else b"\n") + b'    "' + handle.encode() + b'": {"chain_head": ' + head + b', "records": ['
-            records = sorted(colleagues[handle], key=lambda r: r["seq"])
-            for i, record in enumerate(records):
+            for i, record in enumerate(exported.records(handle)):
                 yield (b",\n      " if i else b"\n      ") + dumps(raw(record))
             yield b"\n    ]}"
         yield b"\n  }"

@@ -10,15 +10,47 @@ from . import proof
 from .signing import SigningKey
 
 
-def exported_records(journal, filt: Filter, views=None) -> dict[str, list[dict]]:
+def exported_records(journal, filt: Filter, views=None):
     """The records of the entries `filt` selects (`views`, when the caller has them) and of
     their corrections, by chain, in #seq order: what the export shows, as recorded (the
-    journal's own dicts: callers that write them strip what a view adds, with fold.raw)."""
+    journal's own dicts: callers that write them strip what a view adds, with fold.raw).
+
+    From the index (index/reads.KeptRecords: the selection kept by the export's stream, the
+    records read by offset as they are written) unless the caller holds the views; else
+    held (Held). Both answer names(), seqs(name), records(name), hashes() and len()."""
+    kept = getattr(journal, "kept", None)
+    if views is None and kept is not None:
+        return kept(filt)
     if views is None:
         from ..reads import selected
 
         views = selected(journal, filt, ordered=False)
-    return by_chain(journal, journal.records_of({v["id"] for v in views}))
+    return Held(by_chain(journal, journal.records_of({v["id"] for v in views})))
+
+
+class Held:
+    """Exported records held in memory, by chain, each chain's in #seq order: the export of a
+    loaded journal (the app's, or with the index off)."""
+
+    def __init__(self, chained: dict[str, list[dict]]):
+        self.chained = chained
+
+    def names(self) -> list[str]:
+        return sorted(self.chained)
+
+    def seqs(self, name: str) -> list[int]:
+        return [r["seq"] for r in self.chained.get(name, ())]
+
+    def records(self, name: str):
+        return iter(self.chained.get(name, ()))
+
+    def hashes(self):
+        for name in self.names():
+            for record in self.chained[name]:
+                yield record.get("hash")
+
+    def __len__(self) -> int:
+        return sum(map(len, self.chained.values()))
 
 
 def by_chain(journal, records) -> dict[str, list[dict]]:
@@ -36,15 +68,15 @@ def ordered(by_chain: dict[str, list[dict]]) -> list[dict]:
     return [r for name in sorted(by_chain) for r in by_chain[name]]
 
 
-def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None, exported=None):
+def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None):
     """`chunks` (the export's bytes) followed by its evidence block. An `--unverified`
     export (a journal that fails verification) gets none: no proof or signature may
-    vouch for what the chain does not. `exported`: the records the chunks wrote, as
-    transfer.evidence_of keeps them, filled in while they were written (a streamed JSON
-    export); else they are looked up from `views`."""
+    vouch for what the chain does not. The exported records are those of `views` when
+    the caller holds them, else those of the selection the chunks' stream kept in the
+    index (exported_records)."""
     public = key.public() if key is not None else None  # refuses a bad key before anything is written
     digest = hashlib.sha256()
-    parts = proof.Sections() if fmt == "markdown" else None
+    parts = proof.Sections(spooled=True) if fmt == "markdown" else None
     tail = b""
     for chunk in chunks:
         if fmt == "json":
@@ -60,10 +92,9 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     if journal.broken:  # known once the document was rendered (it reads every record)
         yield tail
         return
-    chained = by_chain(journal, exported) if exported is not None else exported_records(journal, filt, views)
+    records = exported_records(journal, filt, views)
     leaves = journal.chain_leaves()
-    chains = proof.chain_proofs(leaves, chained)
-    records = ordered(chained)
+    chains = proof.chain_proofs(leaves, records)
     generated = dates.utc_stamp()
     statement = proof.statement_text(
         fmt,
@@ -88,6 +119,9 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     }
     if fmt == "markdown":
         evidence["sections"] = parts.done()
-        yield from proof.markdown_block(evidence, chained)
+        yield from proof.markdown_block(evidence, records)
     else:
-        yield proof.JSON_MARK + proof.dumps(evidence, "  ").encode() + b"\n}\n"
+        yield proof.JSON_MARK
+        for piece in proof.iter_dumps(evidence, "  "):
+            yield piece.encode()
+        yield b"\n}\n"

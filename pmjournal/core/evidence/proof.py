@@ -54,9 +54,8 @@ def chain_name(record: dict, own: str) -> str:
     return record.get("author") or own
 
 
-def statement_text(
-    fmt: str, generated: str, query: dict, document: str, chains: dict, records: list[dict], key: str | None
-) -> str:
+def statement_text(fmt: str, generated: str, query: dict, document: str, chains: dict, records, key: str | None) -> str:
+    """`records`: the exported records (evidence/attach.Held or index/reads.KeptRecords)."""
     lines = [
         f"pmjournal evidence {VERSION}",
         f"format {fmt}",
@@ -67,14 +66,27 @@ def statement_text(
     for name in sorted(chains):
         c = chains[name]
         lines.append(f"chain {name} size {c['size']} head {c['head']} root {c['root']} first {c['first']}")
-    lines.append(f"records {len(records)} sha256:{records_digest(records)}")
+    lines.append(f"records {len(records)} sha256:{hashes_digest(records.hashes())}")
     if key:
         lines.append(f"key {key}")
     return "".join(line + "\n" for line in lines)
 
 
 def records_digest(records: list[dict]) -> str:
-    return hashlib.sha256("".join(f"{r.get('hash')}\n" for r in records).encode()).hexdigest()
+    return hashes_digest(r.get("hash") for r in records)
+
+
+def hashes_digest(hashes) -> str:
+    """sha256 of the records' hashes, one a line (a missing one reads None), fed a thousand at a time."""
+    digest = hashlib.sha256()
+    batch: list[str] = []
+    for h in hashes:
+        batch.append(f"{h}\n")
+        if len(batch) >= 1000:
+            digest.update("".join(batch).encode())
+            batch.clear()
+    digest.update("".join(batch).encode())
+    return digest.hexdigest()
 
 
 def parse_statement(text: str) -> dict:
@@ -105,27 +117,29 @@ def parse_statement(text: str) -> dict:
     return out
 
 
-def chain_proofs(chains: dict[str, list[bytes]], exported: dict[str, list[dict]]) -> dict:
+def chain_proofs(chains: dict[str, list[bytes]], exported) -> dict:
     """Per chain (its leaves: the records' hashes as bytes in #seq order, merkle.chain_leaves):
-    size, head, root and what proves each exported record (proofs or leaves)."""
+    size, head, root and what proves each exported record (proofs or leaves). `exported`:
+    the exported records (evidence/attach.Held or index/reads.KeptRecords)."""
     out = {}
     for name, leaves in chains.items():
         if not leaves:
             continue
         size = len(leaves)
         entry = {"size": size, "head": leaves[-1].hex(), "first": leaves[0].hex()}
-        mine = exported.get(name, [])
-        wanted = sorted({r["seq"] for r in mine} | {size})
+        mine = exported.seqs(name)  # ascending, each once
+        wanted = len(mine) + (not mine or mine[-1] != size)  # and the head
         # Inclusion proofs cost ~log2(size) hashes a record; every leaf costs `size`.
         depth = max(size - 1, 1).bit_length()
-        if len(wanted) * depth < size:
+        if wanted * depth < size:
+            wanted = sorted({*mine, size})
             tree = merkle.tree_of(leaves)
             entry["root"] = tree.root().hex()
             entry["proofs"] = {str(seq): merkle.to_hex(tree.inclusion_proof(seq - 1)) for seq in wanted}
         else:
             # no tree kept: nothing to prove one by one
             entry["root"] = (merkle.tree_of(leaves).root() if hasattr(leaves, "tree") else merkle.root(leaves)).hex()
-            entry["leaves"] = [leaf.hex() for leaf in leaves]
+            entry["leaves"] = Hexes(leaves)  # written as they are read: 64 MB of text at 1M
         out[name] = entry
     return out
 
@@ -139,10 +153,12 @@ HEADER_PART = "the document header"
 class Sections:
     """Fed a Markdown document chunk by chunk: [heading, sha256] for each part that starts
     at a `## ` or `### ` heading (the first part is the document's header), so that a changed
-    document names the entry that changed. Only heading lines are looked at one by one."""
+    document names the entry that changed. Only heading lines are looked at one by one.
+    `spooled`: the parts go to a temporary file as they are found (an export: one part an
+    entry, a million of them would cost 300 MB held), read back when the evidence is written."""
 
-    def __init__(self):
-        self.parts: list[list[str]] = []
+    def __init__(self, spooled: bool = False):
+        self.parts: list[list[str]] | SpooledItems = SpooledItems() if spooled else []
         self._heading = HEADER_PART
         self._hash = hashlib.sha256()
         self._partial = b""
@@ -207,17 +223,109 @@ def fence_for(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+class Lazy:
+    """A list the evidence holds that iter_dumps writes as it reads it, never held whole."""
+
+    def json_items(self):
+        """Each item as JSON text, as orjson writes it."""
+        for item in self:
+            yield orjson.dumps(item).decode()
+
+
+class Hexes(Lazy):
+    """A chain's leaves as the hex strings the evidence lists, made as they are written
+    (iter_dumps): a list of a million of them would cost 110 MB."""
+
+    def __init__(self, leaves):
+        self.leaves = leaves
+
+    def __len__(self) -> int:
+        return len(self.leaves)
+
+    def __iter__(self):
+        for leaf in self.leaves:
+            yield leaf.hex()
+
+    def json_items(self):
+        for leaf in self.leaves:
+            yield f'"{leaf.hex()}"'  # hex needs no escaping
+
+
+class SpooledItems(Lazy):
+    """A list appended to in memory up to a few MB and in a temporary file beyond, one JSON
+    line an item, read back in order (Sections of a large export)."""
+
+    def __init__(self):
+        import tempfile
+
+        self._file = tempfile.SpooledTemporaryFile(max_size=4 << 20)  # noqa: SIM115 (lives as long as the export)
+        self._n = 0
+
+    def append(self, item) -> None:
+        self._file.write(orjson.dumps(item) + b"\n")
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self):
+        self._file.seek(0)
+        for line in self._file:
+            yield orjson.loads(line)
+        self._file.seek(0, 2)  # appending goes on at the end
+
+
 def dumps(value, indent: str = "", depth: int = 3) -> str:
     """JSON with the first `depth` levels spread over lines and everything deeper on one
     line: a record, a proof or a leaf list a line, instead of one value a line (a 10-entry
     export stays small, and still reads)."""
-    if depth == 0 or not isinstance(value, dict | list) or not value:
-        return orjson.dumps(value).decode()
+    return "".join(iter_dumps(value, indent, depth))
+
+
+def iter_dumps(value, indent: str = "", depth: int = 3):
+    """dumps() in pieces, joined about 64 KB at a time: the evidence of a whole large chain
+    (every leaf) is written without ever being one string."""
+    batch: list[str] = []
+    size = 0
+    for piece in _pieces(value, indent, depth):
+        batch.append(piece)
+        size += len(piece)
+        if size >= 1 << 16:
+            yield "".join(batch)
+            batch.clear()
+            size = 0
+    if batch:
+        yield "".join(batch)
+
+
+def _pieces(value, indent: str, depth: int):
+    if isinstance(value, Lazy) and (depth == 0 or not len(value)):
+        # what orjson makes of the list on one line
+        yield "["
+        sep = ""
+        for text in value.json_items():
+            yield sep + text
+            sep = ","
+        yield "]"
+        return
+    if depth == 0 or not isinstance(value, dict | list | Lazy) or not len(value):
+        yield orjson.dumps(value).decode()
+        return
     inner = indent + "  "
     if isinstance(value, dict):
-        items = [f"{inner}{orjson.dumps(str(k)).decode()}: {dumps(v, inner, depth - 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
-    return "[\n" + ",\n".join(inner + dumps(v, inner, depth - 1) for v in value) + f"\n{indent}]"
+        sep = "{\n"
+        for k, v in value.items():
+            yield f"{sep}{inner}{orjson.dumps(str(k)).decode()}: "
+            yield from _pieces(v, inner, depth - 1)
+            sep = ",\n"
+        yield f"\n{indent}}}"
+        return
+    sep = "[\n"
+    for v in value:
+        yield sep + inner
+        yield from _pieces(v, inner, depth - 1)
+        sep = ",\n"
+    yield f"\n{indent}]"
 
 
 def _no_backticks(line: bytes) -> bytes:
@@ -226,23 +334,28 @@ def _no_backticks(line: bytes) -> bytes:
     return line.replace(b"`", b"\\u0060")
 
 
-def markdown_block(evidence: dict, records: dict[str, list[dict]]):
+def markdown_block(evidence: dict, records):
     """The appendix, in pieces: readable instructions, the statement and signature as plain
     blocks a reader can save for ssh-keygen, and the whole evidence as one JSON block whose
-    records are written one a line as they are read (a 100k-record export never holds
-    their JSON at once)."""
+    records (`records`: evidence/attach.Held or index/reads.KeptRecords) are written one a
+    line as they are read (a 100k-record export never holds their JSON at once)."""
     from ..fold import raw
     from ..markdown_proof import with_language
 
-    head = dumps(with_language(evidence))
-    yield appendix_text(evidence).encode("utf-8") + _no_backticks(
-        (head[: head.rfind("\n}")] + ',\n  "records": {').encode("utf-8")
-    )
+    evidence = with_language(evidence)  # before the appendix's words: they are in that language
+    yield appendix_text(evidence).encode("utf-8")
+    # The evidence object without its closing "\n}": the records member follows.
+    held = ""
+    for piece in iter_dumps(evidence):
+        if held:
+            yield _no_backticks(held.encode("utf-8"))
+        held = piece
+    yield _no_backticks((held[: held.rfind("\n}")] + ',\n  "records": {').encode("utf-8"))
     dump = orjson.dumps
-    for n, name in enumerate(sorted(records)):
+    for n, name in enumerate(records.names()):
         yield (b"," if n else b"") + b"\n    " + dump(name) + b": ["
         chunk = []
-        for i, record in enumerate(records[name]):
+        for i, record in enumerate(records.records(name)):
             chunk.append((b",\n      " if i else b"\n      ") + dump(raw(record)))
             if len(chunk) >= 1000:
                 yield _no_backticks(b"".join(chunk))

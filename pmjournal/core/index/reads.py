@@ -9,6 +9,7 @@ core's definition even where SQL might differ in a corner.
 """
 
 import math
+from array import array
 from collections.abc import Mapping, Sequence
 
 import orjson
@@ -102,6 +103,11 @@ def where_of(filt: Filter) -> tuple[str, list]:
     return (" AND ".join(clauses) or "1"), params
 
 
+class _NoCache(dict):
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
 class IndexedViews(Mapping):
     """id -> folded view, read from the index one entry at a time (trace, links, export)."""
 
@@ -117,6 +123,14 @@ class IndexedViews(Mapping):
                 raise KeyError(entry_id)
             view = self._cache[entry_id] = orjson.loads(row[0])
         return view
+
+    @property
+    def uncached(self) -> "IndexedViews":
+        """The same look-ups, keeping nothing: for a reader of most of a large journal (an
+        export's links and cause traces), where a cache would end up holding all of it."""
+        views = IndexedViews(self._db)
+        views._cache = _NoCache()
+        return views
 
     def hold(self, views) -> None:
         """Keep these views for later look-ups by id."""
@@ -185,6 +199,7 @@ class IndexedReads:
         broken = own_row[1] if own_row else None
         self.broken: tuple[int, str] | None = (own_row[0], broken) if broken else None
         self.path = journal.path
+        self._kept: tuple | None = None  # (the filter, its KeptRecords) of the last stream(keep=True)
 
     def __len__(self) -> int:
         """How many records (amendments and retractions included), as len(Journal)."""
@@ -205,14 +220,38 @@ class IndexedReads:
         self.views.hold(views)
         return filt.apply(views, ordered=ordered)
 
-    def stream(self, filt: Filter, chunk: int = 2000):
+    def stream(self, filt: Filter, chunk: int = 2000, keep: bool = False):
         """select(filt) in time order, a chunk of rows at a time, holding none of them: for a
         command whose answer is most of the journal (`list` of every entry). SQL's order is
-        apply's (ts is the same when(), and apply's sort is stable over SQL's tie-breaks)."""
+        apply's (ts is the same when(), and apply's sort is stable over SQL's tie-breaks).
+
+        `keep`: the ids streamed go to a temporary table (on disk past a few MB, like any
+        SQLite temp table) for kept(filt), which reads the records of the same entries."""
+        db = self.db
+        if keep:
+            self._kept = None
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS kept(id TEXT PRIMARY KEY) WITHOUT ROWID")
+            db.execute("DELETE FROM temp.kept")
         where, params = where_of(filt)
-        cursor = self.db.execute(f"SELECT view FROM views WHERE {where} {_ORDER_TIME}", params)
+        cursor = db.execute(f"SELECT view FROM views WHERE {where} {_ORDER_TIME}", params)
         while rows := cursor.fetchmany(chunk):
-            yield from filt.apply(_loads(rows), ordered=False)
+            views = filt.apply(_loads(rows), ordered=False)
+            if keep:
+                db.executemany("INSERT OR IGNORE INTO temp.kept VALUES (?)", [(v["id"],) for v in views])
+            yield from views
+        if keep:
+            self._kept = (filt, None)
+
+    def kept(self, filt: Filter) -> "KeptRecords":
+        """The records (entries, amendments, retractions, loop records) of what `filt` selects,
+        by chain, as evidence/attach.exported_records answers: from the ids the last
+        stream(filt, keep=True) kept (streamed again if it was another filter)."""
+        if self._kept is None or self._kept[0] is not filt:
+            for _view in self.stream(filt, keep=True):
+                pass
+        if self._kept[1] is None:
+            self._kept = (filt, KeptRecords(self))
+        return self._kept[1]
 
     def count(self, filt: Filter) -> int:
         """How many entries `filt` selects (SQL alone: a bound for deciding how to read them)."""
@@ -281,13 +320,8 @@ class IndexedReads:
 
     def records_of(self, entry_ids) -> list[dict]:
         """The stored records (entry, amendments, retractions, loop records) of these entries, in journal order."""
-        return list(self.iter_records_of(entry_ids))
-
-    def iter_records_of(self, entry_ids):
-        """records_of, read from the journal by offset one at a time (a whole export holds none)."""
         found = {row[0]: row for row in self._builder._about(entry_ids)}
-        for row in sorted(found.values(), key=lambda r: (r[5], r[6], r[2])):
-            yield self._builder._record(row, {}, {})
+        return [self._builder._record(row, {}, {}) for row in sorted(found.values(), key=lambda r: (r[5], r[6], r[2]))]
 
     def _chain_names(self) -> dict[int, str]:
         own = self.journal.team.handle or "journal"
@@ -326,4 +360,60 @@ class IndexedReads:
         self.db.close()
 
 
-__all__ = ["IndexedReads", "where_of"]
+_ROW = "rid, src, seq, id, target, clock, handle, off, len"  # what Builder._record reads a record by
+
+
+class KeptRecords:
+    """The records of the entries a stream(keep=True) passed, and of their corrections, by
+    chain in #seq order (evidence/attach.Held's answers): their index rows are copied to a
+    temporary table, and each record is read from its journal by offset when it is written.
+    A whole 1M-record export holds none of them."""
+
+    def __init__(self, reads: IndexedReads):
+        self._db, self._builder = reads.db, reads._builder
+        db = self._db
+        db.execute("DROP TABLE IF EXISTS temp.exported")
+        db.execute(
+            "CREATE TEMP TABLE exported(src INTEGER, seq INTEGER, rid, id, target, clock, handle, off, len, hash, "
+            "PRIMARY KEY (src, seq)) WITHOUT ROWID"
+        )
+        for column in ("id", "target"):  # an entry's own record, then what corrects or closes it
+            db.execute(
+                f"INSERT OR IGNORE INTO temp.exported SELECT src, seq, {_ROW.replace('src, seq, ', '')}, hash "
+                f"FROM records WHERE {column} IN temp.kept"
+            )
+        names = reads._chain_names()
+        self._src = {
+            names[src]: src
+            for src in sorted(names)
+            if db.execute("SELECT 1 FROM temp.exported WHERE src = ? LIMIT 1", (src,)).fetchone()
+        }
+        self._names = sorted(self._src)
+
+    def names(self) -> list[str]:
+        return self._names
+
+    def seqs(self, name: str) -> array:
+        src = self._src.get(name)
+        if src is None:
+            return array("q")
+        return array("q", (s for (s,) in self._db.execute("SELECT seq FROM temp.exported WHERE src = ? ORDER BY seq", (src,))))
+
+    def records(self, name: str):
+        src = self._src.get(name)
+        if src is None:
+            return
+        record = self._builder._record
+        for row in self._db.execute(f"SELECT {_ROW} FROM temp.exported WHERE src = ? ORDER BY seq", (src,)):
+            yield record(row, {}, {})
+
+    def hashes(self):
+        for name in self._names:
+            for (h,) in self._db.execute("SELECT hash FROM temp.exported WHERE src = ? ORDER BY seq", (self._src[name],)):
+                yield h
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM temp.exported").fetchone()[0]
+
+
+__all__ = ["IndexedReads", "KeptRecords", "where_of"]

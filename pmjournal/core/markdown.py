@@ -455,9 +455,10 @@ class _Writer:
         self.due_days = _Cache(lambda day: self.day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
         self.today_text = self.due_days[self.today]
         self.loops_heading = "**" + _("Loops") + "**" + _(" (as of {today})").format(today=self.today_text) + "\n\n"
-        # Entries looked up by id (links, cause traces): read one at a time from the index, and not
-        # kept there, where the export is most of a large journal (index/reads.IndexedViews.uncached).
-        self.all_views = getattr(journal.views, "uncached", journal.views)
+        # Entries looked up by id (links, cause traces): read one at a time from the index, and
+        # only the last few thousand kept, where the export is most of a large journal
+        # (index/reads.IndexedViews.bounded).
+        self.all_views = getattr(journal.views, "bounded", journal.views)
         display = journal.people.display
         self.names = _Cache(lambda name: _inline(display(name)))
         self.days = _Cache(self.day_text)

@@ -103,9 +103,15 @@ def where_of(filt: Filter) -> tuple[str, list]:
     return (" AND ".join(clauses) or "1"), params
 
 
-class _NoCache(dict):
+class _Bounded(dict):
+    """A cache that starts over past `bound` keys."""
+
+    bound = 5000
+
     def __setitem__(self, key, value) -> None:
-        pass
+        if len(self) >= self.bound:
+            self.clear()
+        super().__setitem__(key, value)
 
 
 class IndexedViews(Mapping):
@@ -125,11 +131,12 @@ class IndexedViews(Mapping):
         return view
 
     @property
-    def uncached(self) -> "IndexedViews":
-        """The same look-ups, keeping nothing: for a reader of most of a large journal (an
-        export's links and cause traces), where a cache would end up holding all of it."""
+    def bounded(self) -> "IndexedViews":
+        """The same look-ups, keeping only the last few thousand: for a reader of most of a
+        large journal (an export's links and cause traces), where a cache would end up
+        holding all of it. Links mostly point at recent entries, which stay kept."""
         views = IndexedViews(self._db)
-        views._cache = _NoCache()
+        views._cache = _Bounded()
         return views
 
     def hold(self, views) -> None:

@@ -38,6 +38,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from pmjournal.core.i18n import N_, ngettext
 
 from ..key_order import HoldsKeys, caught_up
+from ..restyle import StyledOnMount
 
 __all__ = ["HoldsKeys", "caught_up"]  # re-exported: the forms take them from here
 
@@ -87,7 +88,7 @@ def refused(text: str) -> str:
     ).format(count=count)
 
 
-class FormInput(InOrder, Input):
+class FormInput(StyledOnMount, InOrder, Input):
     """One line of text that never drops part of a multi-line paste.
 
     A field that takes a list joins the lines with `join`. The title pastes its
@@ -138,15 +139,15 @@ class FormInput(InOrder, Input):
             self.replace(text, *self.selection)
 
 
-class FormTextArea(InOrder, TextArea):
+class FormTextArea(StyledOnMount, InOrder, TextArea):
     pass
 
 
-class FormSelect(InOrder, Select):
+class FormSelect(StyledOnMount, InOrder, Select):
     pass
 
 
-class FormSelectionList(InOrder, SelectionList):
+class FormSelectionList(StyledOnMount, InOrder, SelectionList):
     """Ticked and unticked rows differ by glyph, not only by colour: Textual draws the
     same ▐X▌ both ways, unreadable on a monochrome terminal or to a screen reader."""
 
@@ -163,7 +164,7 @@ class FormSelectionList(InOrder, SelectionList):
         return line
 
 
-class FormRadioSet(InOrder, RadioSet):
+class FormRadioSet(StyledOnMount, InOrder, RadioSet):
     def on_mount(self) -> None:
         # Textual's RadioSet starts its highlight on the first button whatever is chosen:
         # the arrows and enter must start from the choice shown (the interface's language

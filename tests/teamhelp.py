@@ -16,7 +16,7 @@ from pmjournal.core.team.sync import sync
 
 def bare_remote(root: Path, name: str = "remote.git") -> Path:
     path = root / name
-    subprocess.run(["git", "init", "-q", "--bare", str(path)], check=True)
+    subprocess.run(["git", "init", "-q", "--bare", "--template=", str(path)], check=True)
     return path
 
 

@@ -381,7 +381,9 @@ def test_a_team_record_that_is_json_but_not_an_object_is_one_line(tmp_path):
 
 def test_a_sync_with_nothing_new_reads_no_object_again(tmp_path, monkeypatch):
     """What git said about a commit or a blob is kept by its id (which is its content's hash):
-    the app syncs every few minutes and re-read every colleague's unchanged chain each time."""
+    the app syncs every few minutes and re-read every colleague's unchanged chain each time.
+    And with every ref on the remote where the last fetch left it, nothing is fetched (one
+    connection to the remote, ls-remote, instead of two)."""
     dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
     dana.journal().add("decision", {"title": "Ship on Friday", "owner": "Dana"})
     dana.sync()
@@ -392,7 +394,7 @@ def test_a_sync_with_nothing_new_reads_no_object_again(tmp_path, monkeypatch):
     run = subprocess.run
 
     def counting(args, *a, **k):
-        if args[0].endswith("git") and {"ls-tree", "cat-file"} & set(args):
+        if args[0].endswith("git") and {"ls-tree", "cat-file", "fetch"} & set(args):
             reads.append(args)
         return run(args, *a, **k)
 

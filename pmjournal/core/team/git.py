@@ -118,7 +118,9 @@ class Git:
     def ensure(self) -> None:
         if not (self.git_dir / "HEAD").exists():
             self.git_dir.parent.mkdir(parents=True, exist_ok=True)
-            self.run("init", "--bare", "-q", str(self.git_dir))
+            # No template: its sample hooks and description are never used here, and copying
+            # them was most of init's cost (8 ms of CPU, 3 without).
+            self.run("init", "--bare", "-q", "--template=", str(self.git_dir))
 
     def run(self, *args: str, input: bytes | None = None, what: str | None = None) -> bytes:
         """stdout of `git ARGS`; a failure is one line: `what` (else the command) and git's reason."""

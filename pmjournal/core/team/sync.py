@@ -150,14 +150,19 @@ class _Sync:
 
     def fetch(self) -> dict[str, str]:
         listed = self.git.run("ls-remote", self.remote, what=f"reaching {self.remote}").decode().split("\n")
-        names = [line.split("\t", 1)[1] for line in listed if "\t" in line]
-        ours = [n for n in names if n.startswith("refs/pmjournal/")]
-        if names and not ours:
+        advertised = [line.split("\t", 1) for line in listed if "\t" in line]
+        ours = {name: oid for oid, name in advertised if name.startswith("refs/pmjournal/")}
+        if advertised and not ours:
             raise SyncError(
                 _(
                     "{remote} holds a git repository that is not a pmjournal team journal; use an empty repository. Nothing was changed"
                 ).format(remote=self.remote)
             )
+        fetched = self._staged()
+        if fetched == ours:
+            # Every ref is where the last fetch (or this machine's last push) left it: the
+            # objects are here already, and a fetch would only connect to the remote again.
+            return fetched
         self.git.run(
             "fetch",
             "--no-tags",
@@ -167,6 +172,10 @@ class _Sync:
             f"+refs/pmjournal/*:{STAGED}pmjournal/*",
             what=f"fetching from {self.remote}",
         )
+        return self._staged()
+
+    def _staged(self) -> dict[str, str]:
+        """The remote's refs as the last fetch left them here, by their names on the remote."""
         staged = self.git.refs(STAGED + "pmjournal/")
         return {"refs/" + name[len(STAGED) :]: oid for name, oid in staged.items()}
 

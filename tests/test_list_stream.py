@@ -112,9 +112,10 @@ def test_a_markdown_export_streams_the_same_document_and_evidence(db, tmp_path):
     assert "(not in this export)" in (tmp_path / "streamed1.md").read_text(encoding="utf-8")
 
 
-def test_a_whole_export_holds_neither_the_journal_nor_its_selection(db, tmp_path, monkeypatch):
-    """What a Markdown or JSON export of every entry reads: the index a chunk at a time, never
-    the journal loaded and folded whole, nor the selection as one list (select())."""
+def test_a_whole_export_or_who_holds_neither_the_journal_nor_its_selection(db, tmp_path, monkeypatch):
+    """What a Markdown or JSON export of every entry, and `who` over a filter or for one person,
+    read: the index a chunk at a time, never the journal loaded and folded whole, nor the
+    selection as one list (select())."""
     from pmjournal.core.index.reads import IndexedReads
 
     write_demo(Journal(db, user="Pat PM"))
@@ -128,8 +129,30 @@ def test_a_whole_export_holds_neither_the_journal_nor_its_selection(db, tmp_path
         patched.setattr(Journal, "views", property(refused))
         for fmt in ("markdown", "json"):
             run_cli("--db", str(db), "export", "--format", fmt, "-o", str(tmp_path / f"all.{fmt}"), check=True)
+        assert "Dana Whitfield" in run_cli("--db", str(db), "who", "--since", "2000-01-01", check=True).stdout
+        assert "owner" in run_cli("--db", str(db), "who", "Dana Whitfield", "--format", "json", check=True).stdout
     for fmt in ("markdown", "json"):
         assert "ok" in run_cli("--db", str(db), "verify", "--evidence", str(tmp_path / f"all.{fmt}"), check=True).stdout
+
+
+def test_amending_one_impact_part_reads_only_that_entry(db, monkeypatch):
+    """`amend --impact-cost` keeps the other parts of the change's impact: it reads them from
+    the entry's own records, never by loading and folding the whole journal."""
+    write_demo(Journal(db, user="Pat PM"))
+    run_cli(
+        "--db", str(db), "add", "change", "Scope grew", "--owner", "Sam", "--requested-by", "Acme",
+        "--impact-scope", "+1 screen", "--impact-schedule", "+2 weeks", check=True,
+    )  # fmt: skip
+    seq = max(v["seq"] for v in Journal(db, user="Pat PM").views.values())
+
+    def refused(*args, **kwargs):
+        raise AssertionError("an amendment loaded the whole journal")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Journal, "views", property(refused))
+        run_cli("--db", str(db), "amend", f"#{seq}", "--impact-cost", "1 dev-month", "--reason", "costed", check=True)
+    shown = orjson.loads(run_cli("--db", str(db), "show", f"#{seq}", "--format", "json", check=True).stdout)
+    assert shown["impact"] == {"scope": "+1 screen", "schedule": "+2 weeks", "cost": "1 dev-month"}
 
 
 def test_on_a_terminal_only_the_retracted_rows_are_struck_through(db):

@@ -289,7 +289,7 @@ def cmd_amend(args) -> int:
     target = journal.resolve_entry(args.id)
     values = _values(args, target["kind"])
     if "impact" in values and target["kind"] == "change":
-        current = journal.views[target["id"]].get("impact") or {}
+        current = journal.view_of(target["id"]).get("impact") or {}  # the entry's records only, not a whole load
         values["impact"] = {**current, **values["impact"]}
     for field in args.clear or ():
         if field in values:
@@ -415,7 +415,7 @@ def cmd_who(args) -> int:
 
     from ..core.display import visible
     from ..core.people import look_alike_notes
-    from ..core.query import Filter, who, who_person
+    from ..core.query import who, who_person
 
     def warn(names, only=None) -> None:
         # Names that look alike but are different people: a line each on stderr.
@@ -428,9 +428,18 @@ def cmd_who(args) -> int:
     journal = open_reads(args)
     people = journal.people
     whole = not args.person and everything(filt)
-    views = None if whole else journal.select(filt, ordered=False)
-    if args.person:
-        summary = who_person(views, people, args.person)
+    # Streamed, never held: a filter may select most of a 1M journal (`who --since 2020`).
+    views = None if whole else journal.stream(filt)
+    if args.person:  # `filt` holds it too: only the entries naming them stream
+        named = 0
+
+        def counted(views):
+            nonlocal named
+            for view in views:
+                named += 1
+                yield view
+
+        summary = who_person(counted(views), people, args.person)
         warn([summary["person"], *people.all()], only=args.person)
         if args.format == "json":
             doc = {
@@ -451,7 +460,6 @@ def cmd_who(args) -> int:
             write_output(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n", None, False)
             return 0
         if not any(summary["roles"].values()):
-            named = Filter(person=args.person, include_retracted=args.include_retracted).apply(views)
             if not named:
                 raise PmjournalError(_("{person} is not named in the entries selected").format(person=visible(args.person)))
             _out(
@@ -460,8 +468,8 @@ def cmd_who(args) -> int:
                     "in {n} (participants, acknowledged, raised by/to): pmjournal list --person {person}",
                     "{name} holds no owner/requested/approved/consulted/informed role in the entries selected, but is named "
                     "in {n} (participants, acknowledged, raised by/to): pmjournal list --person {person}",
-                    len(named),
-                ).format(name=visible(people.display(args.person)), n=len(named), person=visible(repr(args.person)))
+                    named,
+                ).format(name=visible(people.display(args.person)), n=named, person=visible(repr(args.person)))
                 + "\n"
             )
             return 0

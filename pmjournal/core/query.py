@@ -438,7 +438,8 @@ def who_person(views, people, person: str) -> dict:
         if set(held) & {"owner", "requested", "approved"}:
             entries.append((view, held))
     entries.sort(key=lambda e: (timestamp(e[0]), e[0]["seq"]), reverse=True)
-    return {"person": people.display(person), "roles": roles, "by_kind": by_kind, "entries": entries}
+    # by kind in name order: the same whatever order the views came in
+    return {"person": people.display(person), "roles": roles, "by_kind": dict(sorted(by_kind.items())), "entries": entries}
 
 
 # -- trace -----------------------------------------------------------------

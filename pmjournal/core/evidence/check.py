@@ -454,29 +454,48 @@ def _what_changed(ev: Evidence) -> str:
     return _("document: it was changed after it was exported")
 
 
-def same_journal(ev: Evidence, journal) -> bool:
-    """Whether `journal` is the one the export was taken from: its own chain starts with
-    the record the statement names first."""
-    held = journal.chains()
+class HeldChain:
+    """A loaded chain's records, asked what check_since asks of a chain (as against.Scanned)."""
+
+    def __init__(self, records: list[dict]):
+        self.first = records[0]["hash"] if records else None
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def hash_at(self, seq: int) -> str | None:
+        return self._records[seq - 1]["hash"]
+
+
+def chains_of(journal) -> dict:
+    """Each chain of a loaded journal, by name (Journal.chains), as HeldChain."""
+    return {name: HeldChain(records) for name, records in journal.chains().items()}
+
+
+def same_journal(ev: Evidence, chains: dict, own_name: str) -> bool:
+    """Whether the journal holding `chains` (chains_of, or against.Scanned for its own) is the one
+    the export was taken from: its own chain (`own_name`) starts with the record the statement
+    names first."""
     own = _own_chain(ev.block)
     stated = ev.statement["chains"].get(own)
-    records = held.get(own) or held.get(journal.team.handle or "journal") or []
-    return bool(stated and records and records[0]["hash"] == stated["first"])
+    chain = chains.get(own) or chains.get(own_name)
+    return bool(stated and chain and chain.first == stated["first"])
 
 
-def check_since(ev: Evidence, journal) -> list[str]:
+def check_since(ev: Evidence, chains: dict) -> list[str]:
     """The journal still extends every chain head the export states: nothing in it was
-    rewritten or removed since (a record's hash covers every record before it)."""
+    rewritten or removed since (a record's hash covers every record before it). `chains`:
+    chains_of(journal), or {its name: against.Scanned} for a journal not in a team."""
     problems = []
-    held = journal.chains()
     own = _own_chain(ev.block)
     for name, stated in sorted(ev.statement["chains"].items()):
-        records = held.get(name)
+        records = chains.get(name)
         if records is None:
             problems.append(_("chain {name}: this journal does not hold it").format(name=name))
             continue
         size = stated["size"]
-        if records and records[0]["hash"] != stated["first"]:
+        if records and records.first != stated["first"]:
             problems.append(
                 _(
                     "chain {name}: its first record differs from the export's: another journal, or rewritten from the start"
@@ -488,7 +507,7 @@ def check_since(ev: Evidence, journal) -> list[str]:
                     name=name, ref=_ref(name, len(records), own), ref2=_ref(name, size, own)
                 )
             )
-        elif records[size - 1]["hash"] != stated["head"]:
+        elif records.hash_at(size) != stated["head"]:
             problems.append(
                 _("chain {name}: {ref} is not the record the export was taken at (the journal was rewritten)").format(
                     name=name, ref=_ref(name, size, own)

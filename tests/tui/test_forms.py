@@ -23,6 +23,7 @@ from pmjournal.core.query import Filter
 from pmjournal.core.store import Journal
 from pmjournal.tui.forms import AmendForm, EntryForm, ExportDialog, FirstRunDialog, KindPicker, RetractDialog
 from pmjournal.tui.forms.confirm import ConfirmDialog
+from pmjournal.tui.forms.fields import FieldRow
 from pmjournal.tui.forms.links import LinkMatches
 from pmjournal.tui.session import JournalSession
 
@@ -110,6 +111,11 @@ def form_error(screen) -> str:
     return str(label.content) if label.display else ""
 
 
+def lit_labels(screen) -> list[str]:
+    """The fields whose label is lit (bold, in the accent colour) as the one being edited."""
+    return [row.field.name for row in screen.query(FieldRow) if row.query_one(".pm-label", Label).styles.text_style.bold]
+
+
 def field(screen, name: str):
     return screen.query_one(f"#f-{name}")
 
@@ -143,8 +149,10 @@ async def test_decision_by_keyboard_end_to_end(journal):
     seed_people(journal)
     app = new_form(journal, "decision", when="")
     async with app.run_test(size=SIZE) as pilot:
+        assert lit_labels(app.screen) == ["title"]
         await type_text(pilot, "Use Postgres for billing")
         await pilot.press("tab")
+        assert lit_labels(app.screen) == ["occurred_at"]  # the lit label follows the focus
         await type_text(pilot, "yesterday 15:00")
         await pilot.press("tab")
         await type_text(pilot, "al")
@@ -152,6 +160,7 @@ async def test_decision_by_keyboard_end_to_end(journal):
         await type_text(pilot, "Bob Li, Dana")
         await pilot.press("tab", "tab", "tab")  # skip consulted and informed: on status now
         assert isinstance(app.screen.focused, Select)
+        assert lit_labels(app.screen) == ["status"]
         await pilot.press("tab")
         await type_text(pilot, "Postgres")
         await pilot.press("enter")

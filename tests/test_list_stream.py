@@ -135,6 +135,27 @@ def test_a_whole_export_or_who_holds_neither_the_journal_nor_its_selection(db, t
         assert "ok" in run_cli("--db", str(db), "verify", "--evidence", str(tmp_path / f"all.{fmt}"), check=True).stdout
 
 
+def test_a_temporary_folder_that_cannot_be_written_stops_an_export_in_one_line(db, tmp_path, monkeypatch):
+    """The kept selection is a SQLite temp table; when it cannot be written (the temporary folder
+    full) the export says so in one line and writes nothing."""
+    import sqlite3
+
+    from pmjournal.core.index import reads
+
+    write_demo(Journal(db, user="Pat PM"))
+
+    def full(self, *args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(reads.KeptRecords, "__init__", full)
+    out = tmp_path / "all.md"
+    proc = run_cli("--db", str(db), "export", "-o", str(out))
+    assert proc.returncode == 1 and not out.exists()
+    assert proc.stderr.strip().splitlines() == [
+        "pmjournal: the export's selection could not be kept in a temporary file: database or disk is full"
+    ]
+
+
 def test_amending_one_impact_part_reads_only_that_entry(db, monkeypatch):
     """`amend --impact-cost` keeps the other parts of the change's impact: it reads them from
     the entry's own records, never by loading and folding the whole journal."""

@@ -9,15 +9,18 @@ core's definition even where SQL might differ in a corner.
 """
 
 import math
+import sqlite3
 from array import array
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 
 import orjson
 
 from .. import refs
 from ..chain import GENESIS
-from ..errors import refuse_unverified
+from ..errors import PmjournalError, refuse_unverified
 from ..evidence import merkle
+from ..i18n import _
 from ..people import People
 from ..query import WHO_COLUMNS, Filter
 from .build import _marks, block_leaves
@@ -237,14 +240,16 @@ class IndexedReads:
         db = self.db
         if keep:
             self._kept = None
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS kept(id TEXT PRIMARY KEY) WITHOUT ROWID")
-            db.execute("DELETE FROM temp.kept")
+            with _temporary():
+                db.execute("DROP TABLE IF EXISTS temp.kept")
+                db.execute("CREATE TEMP TABLE kept(id TEXT PRIMARY KEY) WITHOUT ROWID")
         where, params = where_of(filt)
         cursor = db.execute(f"SELECT view FROM views WHERE {where} {_ORDER_TIME}", params)
         while rows := cursor.fetchmany(chunk):
             views = filt.apply(_loads(rows), ordered=False)
             if keep:
-                db.executemany("INSERT OR IGNORE INTO temp.kept VALUES (?)", [(v["id"],) for v in views])
+                with _temporary():
+                    db.executemany("INSERT OR IGNORE INTO temp.kept VALUES (?)", [(v["id"],) for v in views])
             yield from views
         if keep:
             self._kept = (filt, None)
@@ -257,7 +262,8 @@ class IndexedReads:
             for _view in self.stream(filt, keep=True):
                 pass
         if self._kept[1] is None:
-            self._kept = (filt, KeptRecords(self))
+            with _temporary():
+                self._kept = (filt, KeptRecords(self))
         return self._kept[1]
 
     def count(self, filt: Filter) -> int:
@@ -365,6 +371,18 @@ class IndexedReads:
     def close(self) -> None:
         self._builder.close()
         self.db.close()
+
+
+@contextmanager
+def _temporary():
+    """An export's temporary tables that cannot be written (the temporary folder full, or
+    not writable): one line, and the export's file is not written (files.write_atomically)."""
+    try:
+        yield
+    except sqlite3.OperationalError as err:
+        raise PmjournalError(
+            _("the export's selection could not be kept in a temporary file: {reason}").format(reason=err)
+        ) from err
 
 
 _ROW = "rid, src, seq, id, target, clock, handle, off, len"  # what Builder._record reads a record by

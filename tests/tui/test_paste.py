@@ -32,8 +32,18 @@ def note_of(screen, name: str) -> str:
 
 @pilot_test
 async def test_the_title_keeps_the_first_line_and_body_gets_the_rest(journal):
+    """The rest follows what Body holds, then (both fields emptied again) goes into an empty
+    Body and is saved: two cases in one note form."""
     app = new_form(journal, "note")
     async with app.run_test(size=SIZE) as pilot:
+        with case("Body holds text already"):
+            app.screen.row("body").set_raw("Typed first.")
+            await paste_into(app, pilot, "title", "Title\nmore")
+            assert field(app.screen, "title").value == "Title"
+            assert field(app.screen, "body").text == "Typed first.\nmore"
+        app.screen.row("title").set_raw("")
+        app.screen.row("body").set_raw("")
+        await pilot.pause()
         await paste_into(app, pilot, "title", REPORT)
         screen = app.screen
         assert field(screen, "title").value == "Vendor API unstable"
@@ -43,15 +53,6 @@ async def test_the_title_keeps_the_first_line_and_body_gets_the_rest(journal):
         await wait_for(pilot, lambda: app.result is not UNSET)
     assert app.result["title"] == "Vendor API unstable"
     assert app.result["body"] == "The sandbox timed out twice on Monday.\n\nWe asked for a fix by Friday."
-
-
-@pilot_test
-async def test_the_rest_of_a_title_paste_follows_what_body_holds(journal):
-    app = new_form(journal, "note")
-    async with app.run_test(size=SIZE) as pilot:
-        app.screen.row("body").set_raw("Typed first.")
-        await paste_into(app, pilot, "title", "Title\nmore")
-        assert field(app.screen, "body").text == "Typed first.\nmore"
 
 
 @pilot_test
@@ -75,11 +76,15 @@ REFUSING = [("owner", "owner"), ("occurred_at", "occurred_at"), ("project", "pro
 
 
 @pilot_test
-async def test_list_fields_take_the_lines_as_items_and_other_one_line_fields_refuse(journal):
+async def test_one_line_is_pasted_list_fields_take_the_lines_as_items_and_other_one_line_fields_refuse(journal):
     """Each field pasted into in turn in one decision form: a paste touches only its own
     field and row (opening a form per case was most of this test's CPU)."""
     app = new_form(journal, "decision")
     async with app.run_test(size=SIZE) as pilot:
+        with case("one line with blank lines around it is pasted"):
+            await paste_into(app, pilot, "owner", "\n  Ann Lee \n\n")
+            assert field(app.screen, "owner").value == "Ann Lee"
+            assert error_of(app.screen, "owner") == ""
         for name, text, value in LIST_PASTES:
             with case(f"a list paste into {name}"):
                 await paste_into(app, pilot, name, text)
@@ -90,15 +95,6 @@ async def test_list_fields_take_the_lines_as_items_and_other_one_line_fields_ref
                 await paste_into(app, pilot, name, "Ann Lee\nBob Li\n")
                 assert field(app.screen, name).value == before
                 assert error_of(app.screen, row) == "one line only: nothing was pasted (the paste had 2 lines)"
-
-
-@pilot_test
-async def test_a_single_line_with_blank_lines_around_it_is_pasted(journal):
-    app = new_form(journal, "decision")
-    async with app.run_test(size=SIZE) as pilot:
-        await paste_into(app, pilot, "owner", "\n  Ann Lee \n\n")
-        assert field(app.screen, "owner").value == "Ann Lee"
-        assert error_of(app.screen, "owner") == ""
 
 
 @pilot_test

@@ -39,8 +39,8 @@ from .fold import extend, fold, raw, ref_of, stored
 from .i18n import _
 from .ids import new_id
 from .model import ANSWER_DAYS
-from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalStorage, Reader, paused_gc, unfinished_note
-from .team.layout import Team, stamp_clocks
+from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalFile, JournalStorage, Reader, paused_gc, unfinished_note
+from .team.layout import Team, clock_of, stamp_clocks
 from .team.merge import TeamRecords, merged
 
 if TYPE_CHECKING:
@@ -609,8 +609,12 @@ class Journal:
         amendment compares against, and records, what was stored, whichever
         process makes it and whatever it has loaded.
         """
-        if self.storage.loaded or self.team.joined:
+        if self.storage.loaded:
             mine = [stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
+        elif self.team.joined:  # the same byte search in every chain here
+            mine = self._searched(
+                b'"' + entry_id.encode() + b'"', lambda r: r.get("id") == entry_id or r.get("target") == entry_id, 1 << 40
+            )
         else:
             # Not loaded (a write from the CLI): the entry's lines found by a byte search of
             # the mapped file, as resolve() finds an id prefix, so an amendment of a
@@ -737,12 +741,55 @@ class Journal:
         return self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
 
     def by_prefix(self, prefix: str) -> list[dict]:
-        if self.storage.loaded or self.team.joined:
+        if self.storage.loaded:
             return [r for r in self.records() if r["id"].startswith(prefix)][:2]
-        return self.storage.file.find_lines(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix))
+        needle, match = b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix)
+        if self.team.joined:
+            return self._searched(needle, match, 3)[:2]
+        return self.storage.file.find_lines(needle, match)
+
+    def _searched(self, needle: bytes, match, limit: int) -> list[dict]:
+        """What a load would give (merge.merged: the team's order, a colleague's record named by
+        author and ref, one reusing an id an earlier record has left out) of the records of
+        every chain here whose line holds `needle` and that `match`, up to `limit` a chain:
+        found by byte searches of each file (storage.find_lines), so a write in a
+        1M-record team journal parses none of it."""
+        own_handle = self.team.handle
+        keyed = [(clock_of(r), own_handle, r["seq"], r) for r in self.storage.file.find_lines(needle, match, limit)]
+        files = {handle: JournalFile(path) for handle, path in self.team.colleagues().items()}
+        for handle, file in files.items():
+            for record in file.find_lines(needle, match, limit):
+                record["author"], record["ref"] = handle, f"{handle}#{record['seq']}"
+                keyed.append((clock_of(record), handle, record["seq"], record))
+        keyed.sort(key=lambda item: item[:3])
+        seen = {r["id"] for *_key, r in keyed if "author" not in r}
+        out = []
+        for *key, record in keyed:
+            if "author" in record:
+                if record["id"] in seen or self._taken(record["id"], tuple(key), files):
+                    continue
+                seen.add(record["id"])
+            out.append(record)
+        return out
+
+    def _taken(self, record_id: str, key: tuple, files: dict) -> bool:
+        """Whether a record found by other means than its id (a colleague's amendment of the
+        entry) reuses the id of one of this author's records or of a colleague's earlier one."""
+        needle, match = b'"id":"' + record_id.encode() + b'"', lambda r: r.get("id") == record_id
+        if self.storage.file.find_lines(needle, match, 1):
+            return True
+        return any(
+            (clock_of(r), handle, r["seq"]) < key for handle, file in files.items() for r in file.find_lines(needle, match, 3)
+        )
 
     def in_chain(self, handle: str, seq: int) -> dict | None:
         wanted = f"{handle}#{seq}"
+        if not self.storage.loaded:
+            path = self.team.colleagues().get(handle)
+            record = JournalFile(path).find_seq(seq) if path is not None else None
+            if record is not None:
+                record["author"], record["ref"] = handle, wanted
+            return record
         for chain in self._colleagues.current():
             if chain.handle == handle:
                 for record in chain.records[seq - 1 : seq]:
@@ -891,10 +938,10 @@ class Journal:
         otherwise both pass and both write.
         """
         with self.storage.file.locked():
-            if self.storage.loaded or self.team.joined:
+            if self.storage.loaded:
                 self.refresh()
-            # else the checks read the file itself, under the lock (view_of, by_seq): a write
-            # from the CLI never parses the whole journal.
+            # else the checks read the files themselves, under the lock (view_of, by_seq, and in a
+            # team every chain copy's file): a write from the CLI never parses the whole journal.
             yield
 
     def amend(self, ref, changes: dict, reason: str, links: dict | None = None) -> dict:

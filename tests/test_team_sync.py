@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 from clihelp import ok, refused, run_cli
-from teamhelp import REWRITES, cli, force_push_chain, rewritten_on_the_remote, team_of
+from teamhelp import REWRITES, Member, cli, force_push_chain, rewritten_on_the_remote, team_of
 
 from pmjournal.core.store import Journal
 from pmjournal.core.team import segments
@@ -113,14 +113,32 @@ def test_concurrent_amendments_are_both_kept_in_the_same_order_everywhere(tmp_pa
 # -- rewrites of history are caught ------------------------------------------
 
 
-@pytest.mark.parametrize("how", sorted(REWRITES))
-def test_a_force_pushed_rewrite_is_refused_and_named_by_everyone_else(tmp_path, how):
-    members = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Carol Wu")
-    dana, bob, carol = members
+THREE = ("Dana Whitfield", "Bob Li", "Carol Wu")
+
+
+@pytest.fixture(scope="module")
+def three_synced(tmp_path_factory):
+    """Dana, Bob and Carol, each synced once with Dana's four notes: built once for the
+    module (a team of three and its syncs start ~50 git processes), copied by each test."""
+    root = tmp_path_factory.mktemp("three-synced")
+    members = team_of(root, *THREE)
     for n in range(4):
-        dana.journal().add("note", {"title": f"dana {n}"})
+        members[0].journal().add("note", {"title": f"dana {n}"})
     for member in members:
         member.sync()
+    return root
+
+
+def copy_of(built, tmp_path):
+    """The team `built` holds, copied under tmp_path (sync is given the remote's path each time)."""
+    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
+    remote = tmp_path / "remote.git"
+    return [Member(tmp_path, name.split()[0].lower(), name, remote) for name in THREE]
+
+
+@pytest.mark.parametrize("how", sorted(REWRITES))
+def test_a_force_pushed_rewrite_is_refused_and_named_by_everyone_else(tmp_path, how, three_synced):
+    dana, bob, carol = copy_of(three_synced, tmp_path)
     lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
     force_push_chain(dana, REWRITES[how](lines))
     before = bob.path.with_name("journal.json.team").joinpath("chains", "dana.json").read_bytes()

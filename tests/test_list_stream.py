@@ -135,6 +135,35 @@ def test_a_whole_export_or_who_holds_neither_the_journal_nor_its_selection(db, t
         assert "ok" in run_cli("--db", str(db), "verify", "--evidence", str(tmp_path / f"all.{fmt}"), check=True).stdout
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "json"])
+def test_an_export_is_of_one_state_of_the_journal_while_another_process_appends(db, tmp_path, monkeypatch, fmt):
+    """An amendment recorded, and the index brought up to date by another command, while an
+    export is half written: the export's records and proofs are still of the state its header
+    and entries were read from (one read transaction, IndexedReads.snapshot), so it verifies."""
+    from pmjournal.core.evidence import attach
+
+    write_demo(Journal(db, user="Pat PM"))
+    run_cli("--db", str(db), "list", check=True)  # the index is built
+    real = attach.exported_records
+
+    done = []
+
+    def meanwhile(journal, filt, views=None):
+        if not done:  # (the JSON export asks twice: for its records, then for its proofs)
+            other = Journal(db, user="Dana Whitfield")
+            first = min(other.views.values(), key=lambda v: v["seq"])
+            done.append(other.amend(first["id"], {"title": "changed during the export"}, "meanwhile"))
+            reads_of(Journal(db, user="Dana Whitfield")).close()  # another command catches the index up
+        return real(journal, filt, views)
+
+    monkeypatch.setattr(attach, "exported_records", meanwhile)
+    out = tmp_path / f"during.{fmt}"
+    run_cli("--db", str(db), "export", "--format", fmt, "-o", str(out), check=True)
+    monkeypatch.setattr(attach, "exported_records", real)
+    assert "changed during the export" not in out.read_text(encoding="utf-8")
+    assert "ok" in run_cli("--db", str(db), "verify", "--evidence", str(out), check=True).stdout
+
+
 def test_a_temporary_folder_that_cannot_be_written_stops_an_export_in_one_line(db, tmp_path, monkeypatch):
     """The kept selection is a SQLite temp table; when it cannot be written (the temporary folder
     full) the export says so in one line and writes nothing."""

@@ -577,8 +577,10 @@ def cmd_export(args) -> int:
             journal.close()
             journal = open_reads(args, cfg)
     from ..core.i18n import using
+    from ..core.reads import consistent
 
-    with using(args.export_lang):  # the document's language; the messages stay the interface's
+    # the document's language (the messages stay the interface's); one state of the journal throughout
+    with using(args.export_lang), consistent(journal):
         data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
         write_output(data, args.output, args.force)
     if args.output:

@@ -17,6 +17,17 @@ def selected(journal, filt: Filter, ordered: bool = True) -> list[dict]:
     return filt.apply(journal.views.values(), ordered=ordered)
 
 
+def consistent(journal):
+    """A context in which every read of `journal` sees it as the first one did
+    (IndexedReads.snapshot; a loaded journal is one state already)."""
+    snapshot = getattr(journal, "snapshot", None)
+    if snapshot is None:
+        from contextlib import nullcontext
+
+        return nullcontext(journal)
+    return snapshot()
+
+
 def everything(filt: Filter) -> bool:
     """Whether the filter selects every entry (retracted ones aside): `who` then reads its kept table."""
     return all(c.column == "retracted" for c in filt.criteria())

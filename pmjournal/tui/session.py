@@ -606,6 +606,8 @@ class JournalSession:
                 signed = public, fingerprint
                 if recorded:  # the key's record is part of the chain the export proves
                     reads = self._open_reads()
-            with i18n.using(lang):
+            from ..core.reads import consistent
+
+            with i18n.using(lang), consistent(reads):  # one state of the journal throughout
                 write_atomically(path, render_chunks(reads, filt, fmt, self.answer_days, key))
         return signed

@@ -8,6 +8,7 @@ criterion), then Filter.apply runs on what comes back, so the result is the
 core's definition even where SQL might differ in a corner.
 """
 
+import contextlib
 import math
 import sqlite3
 from array import array
@@ -254,6 +255,19 @@ class IndexedReads:
         if keep:
             self._kept = (filt, None)
 
+    @contextmanager
+    def snapshot(self):
+        """Every read inside sees the index as the first one did (one read transaction: SQLite's
+        WAL keeps that version for it): an export that takes minutes writes its header, its
+        entries, its records and its proofs from one state of the journal, though another
+        process appends and brings the index up to date meanwhile."""
+        self.db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")  # nothing was written but the export's temp tables
+
     def kept(self, filt: Filter) -> "KeptRecords":
         """The records (entries, amendments, retractions, loop records) of what `filt` selects,
         by chain, as evidence/attach.exported_records answers: from the ids the last
@@ -429,8 +443,18 @@ class KeptRecords:
         if src is None:
             return
         record = self._builder._record
-        for row in self._db.execute(f"SELECT {_ROW} FROM temp.exported WHERE src = ? ORDER BY seq", (src,)):
-            yield record(row, {}, {})
+        for *row, stored in self._db.execute(f"SELECT {_ROW}, hash FROM temp.exported WHERE src = ? ORDER BY seq", (src,)):
+            try:
+                found = record(row, {}, {})
+            except ValueError:  # orjson's: the bytes there are no longer a record
+                found = {}
+            if found.get("hash") != stored:  # the file is not the one indexed (replaced meanwhile)
+                raise PmjournalError(
+                    _("{path} changed while it was exported (at #{seq}); export again").format(
+                        path=self._builder.sources[src].path, seq=row[2]
+                    )
+                )
+            yield found
 
     def hashes(self):
         for name in self._names:

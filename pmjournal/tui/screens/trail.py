@@ -34,6 +34,7 @@ from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL
+from ..restyle import ResumesStyled
 from ..session import PREVIEW_BYTES, JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
 from ..widgets.filter_bar import FilterBar, FilterInput
@@ -70,7 +71,7 @@ class PagedLoops(OpenLoops):
             self.by_entry.setdefault(loop.view["id"], loop)  # sorted: the first is the most urgent
 
 
-class TrailScreen(Screen):
+class TrailScreen(ResumesStyled, Screen):
     BINDINGS = TRAIL
     # The trail has the focus from the start: Textual's default focused the first focusable widget,
     # the filter, which on_mount then blurred (each move restyles the widget and its own).

@@ -1,12 +1,18 @@
 """`verify --evidence --db` and `verify --since` read the journal as a stream (evidence/against.py):
-what they find is what checking against the journal loaded whole finds, corrections made
-before and after the export included, and they never load it."""
+what they find is what checking against the journal loaded whole finds (the definition,
+`loaded_*` below: the journal's merged records up to the stated heads, folded and filtered),
+corrections made before and after the export included, in a journal of one author and in a
+team's, and they never load it."""
 
+import shutil
+
+import orjson
 import pytest
-from clihelp import run_cli
+from clihelp import run_cli, without_generation_time
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.evidence import against, check
+from pmjournal.core.fold import fold, stored
 from pmjournal.core.query import Filter
 from pmjournal.core.reads import reads_of
 from pmjournal.core.store import Journal
@@ -18,6 +24,40 @@ FILTERS = [
     Filter(search="launch"),
     Filter(include_retracted=True),
 ]
+
+
+class _HeldChain:
+    """A loaded chain, asked what check.check_since asks of one."""
+
+    def __init__(self, records: list[dict]):
+        self.first = records[0]["hash"] if records else None
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def hash_at(self, seq: int) -> str | None:
+        return self._records[seq - 1]["hash"]
+
+
+def loaded_chains(journal) -> dict:
+    return {name: _HeldChain(records) for name, records in journal.chains().items()}
+
+
+def loaded_missing(ev, journal) -> list[str]:
+    """The definition: every entry the stated filter selects in the journal as it stood at the
+    stated heads, loaded whole, and not in the export."""
+    filt = Filter.from_json(ev.statement.get("query") or {})
+    own = journal.team.handle or "journal"
+    sizes = {name: c["size"] for name, c in ev.statement["chains"].items()}
+    at_head = [r for r in journal.records() if r["seq"] <= sizes.get(r.get("author") or own, 0)]
+    views = fold([stored(r) for r in at_head])
+    wanted = {v["id"]: v for v in filt.apply(views.values(), ordered=False)}
+    exported = {r.get("id") for records in ev.records.values() for r in records}
+    return [
+        f"{wanted[i].get('ref') or '#' + str(wanted[i]['seq'])}: matches the stated filter but is not in the export"
+        for i in sorted(set(wanted) - exported)
+    ]
 
 
 def _entries(db, kind: str, dana: bool | None = None) -> list[str]:
@@ -66,15 +106,13 @@ def test_streamed_checks_find_what_the_loaded_journal_shows(corrected, tmp_path,
     later.retract(_entries(corrected, "note")[2], reason="after the export")
     later.add("note", {"title": "launch note after the export"})
     ev = check.read(path)
-    size = ev.statement["chains"]["journal"]["size"]
-    scanned = against.Scanned(corrected, {size})
-    loaded = Journal(corrected, user="")
-    assert check.check_since(ev, {"journal": scanned}) == check.check_since(ev, check.chains_of(loaded)) == []
-    assert against.missing(ev, corrected, size, scanned.corrected) == check.check_complete(ev, loaded) == []
+    streamed, loaded = against.Against(ev, corrected), Journal(corrected, user="")
+    assert check.check_since(ev, streamed) == check.check_since(ev, loaded_chains(loaded)) == []
+    assert streamed.complete() == loaded_missing(ev, loaded) == []
     # An export that left its entries out: every one named, the same way both ways.
     ev.records = {}
-    found = against.missing(ev, corrected, size, scanned.corrected)
-    assert found == check.check_complete(ev, loaded)
+    found = streamed.complete()
+    assert found == loaded_missing(ev, loaded)
     assert len(found) == len(ev.entries) > 0  # each entry the export carried, and no other
     assert all("matches the stated filter but is not in the export" in line for line in found)
 
@@ -90,3 +128,64 @@ def test_verify_since_and_evidence_never_load_the_journal(corrected, tmp_path, m
         patched.setattr(Journal, "views", property(refused))
         assert "ok" in run_cli("--db", str(corrected), "verify", "--evidence", str(path), check=True).stdout
         assert "still extends" in run_cli("--db", str(corrected), "verify", "--since", str(path), check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_team_journal_is_checked_chain_by_chain_as_its_merged_load_would_be(tmp_path, monkeypatch):
+    """Three authors' chains, entries corrected from other chains before and after the export,
+    and a copy given a record reusing an id (a load leaves it out): the streamed checks name
+    what the merged, loaded journal names, and neither command loads it."""
+    from teamhelp import team_of
+
+    dana, bob, lee = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Lee Park")
+    ids = {}
+    for n, member in enumerate((dana, bob, lee, dana, bob)):
+        owner = "Dana Whitfield" if n % 2 == 0 else "Marcus Chen"
+        ids[n] = member.journal().add("decision", {"title": f"Call {n}", "owner": owner})["id"]
+        member.sync()
+    for member in (dana, bob, lee, dana):
+        member.sync()
+    bob.journal().amend(ids[0], {"owner": "Marcus Chen"}, "Bob took Dana's call")  # from another chain
+    lee.journal().amend(ids[1], {"owner": "Dana Whitfield"}, "Lee gave Bob's to Dana")
+    for member in (bob, lee, dana):
+        member.sync()
+    path = _evidence(dana.path, Filter(person="Dana Whitfield"), tmp_path, "team.json")
+    bob.journal().amend(ids[3], {"owner": "Dana Whitfield"}, "after the export")
+    bob.sync()
+    dana.sync()
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the team journal was loaded whole")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Journal, "records", refused)
+        patched.setattr(Journal, "own_records", refused)
+        assert "ok" in run_cli("--db", str(dana.path), "verify", "--evidence", str(path), check=True).stdout
+        assert "still extends" in run_cli("--db", str(dana.path), "verify", "--since", str(path), check=True).stdout
+
+    def same(path) -> list[str]:
+        ev = check.read(path)
+        assert set(ev.statement["chains"]) == {"dana", "bob", "lee"}
+        streamed, loaded = against.Against(ev, dana.path), Journal(dana.path, user="")
+        assert check.check_since(ev, streamed) == check.check_since(ev, loaded_chains(loaded)) == []
+        assert streamed.complete() == loaded_missing(ev, loaded) == []
+        ev.records = {}  # an export that left every entry out: each named, the same way both ways
+        found = streamed.complete()
+        assert found == loaded_missing(ev, loaded) and len(found) == len(ev.entries) >= 3
+        return found
+
+    assert any(line.startswith(("bob#", "lee#")) for line in same(path))
+    # A record reusing Dana's entry's id, put into her copy of Lee's chain by other means (a
+    # sync refuses it), before an export: a load leaves it out, and so must the streamed check.
+    copy = dana.journal().team.colleagues()["lee"]
+    last = orjson.loads(copy.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1])
+    forged = {**last, "id": ids[3], "title": "Lee's version", "owner": "Marcus Chen", "seq": last["seq"] + 1}
+    with copy.open("ab") as fh:
+        fh.write(orjson.dumps(forged) + b"\n")
+    forged_export = _evidence(dana.path, Filter(person="Dana Whitfield"), tmp_path, "forged.json")
+    lines = same(forged_export)
+    assert any(line.startswith("#") for line in lines)  # Dana's own entry, still hers
+    # The index keeps the left-out record as a leaf of Lee's chain (it crashed the export, its
+    # blocks short of a row): the export is the loaded journal's, proofs included.
+    loaded = render(Journal(dana.path, user="Dana Whitfield"), Filter(person="Dana Whitfield"), "json").decode()
+    assert without_generation_time(forged_export.read_text(encoding="utf-8")) == without_generation_time(loaded)

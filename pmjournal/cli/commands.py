@@ -652,39 +652,6 @@ def cmd_verify(args) -> int:
     return 1 if failed else 0
 
 
-class _Against(dict):
-    """The journal's chains, by name, as check.check_since reads them; `own`: its own chain's
-    name; complete(): check.check_complete's lines."""
-
-    def __init__(self, chains: dict, own: str, complete):
-        super().__init__(chains)
-        self.own = own
-        self.complete = complete
-
-
-def _chains_against(ev, path: Path) -> _Against | None:
-    """What `verify --since/--evidence` checks the export against, the journal refused if it
-    fails verification: streamed from the file (evidence/against.py), or for a team journal
-    its chains loaded (they merge across files). None if there is no journal at `path`."""
-    from ..core.errors import refuse_unverified
-    from ..core.evidence import against, check
-    from ..core.team.layout import Team
-
-    if not path.is_file():
-        return None
-    hint = _("run `pmjournal verify` first")
-    if Team(path).joined:
-        journal = Journal(path, user="")
-        journal.require_verified("checked against", hint)
-        own = journal.team.handle or "journal"
-        return _Against(check.chains_of(journal), own, lambda: check.check_complete(ev, journal))
-    stated = ev.statement["chains"].get("journal") or {}
-    size = stated.get("size") if isinstance(stated.get("size"), int) else 0
-    scanned = against.Scanned(path, {size} if size else set())
-    refuse_unverified(scanned.broken, "checked against", hint)
-    return _Against({"journal": scanned}, "journal", lambda: against.missing(ev, path, size, scanned.corrected))
-
-
 def _verify_evidence(args) -> int:
     """verify --evidence FILE [--allowed-signers F] and verify --since FILE: one line per problem."""
     from ..core.evidence import check
@@ -703,7 +670,10 @@ def _verify_evidence(args) -> int:
         verdict = _("ok") if found.signed else _("ok (not signed)")
     path = paths.journal_path(getattr(args, "db", None))
     named = getattr(args, "db", None) is not None or args.since
-    chains = _chains_against(ev, path)
+    from ..core.evidence.against import Against
+
+    # the journal streamed, refused if its own chain fails verification
+    chains = Against(ev, path) if path.is_file() else None
     if chains is not None and (named or check.same_journal(ev, chains, chains.own)):
         problems += check.check_since(ev, chains)
         if args.evidence and not problems:

@@ -1,55 +1,76 @@
-"""An export's evidence checked against the journal it came from, reading the journal file
-as a stream: `verify --since FILE` and `verify --evidence FILE --db J` hold neither the
+"""An export's evidence checked against the journal it came from, reading the journal's files
+as streams: `verify --since FILE` and `verify --evidence FILE --db J` hold neither the
 journal's records nor its views (a 1M-record journal loaded whole costs GBs).
 
-Like `verify`, this reads the journal file itself, never the index, and checks every record
-against the chain as it reads it (storage.Reader, the reader every load uses). Two passes:
+Like `verify`, this reads the journal's files themselves, never the index, and checks every
+record against its chain as it reads it (storage.Reader, the reader every load uses). Two
+passes over each chain file (this author's journal and, in a team journal, each colleague's
+copy):
 
-1. the whole file: whether the chain holds (a journal that fails verification is refused,
-   as a loaded one is), the first record's hash, the last #seq, the hash of each stated
-   head, and which entries (up to the head) a later record corrects or closes;
+1. the whole file: whether the chain holds (a journal whose own chain fails verification is
+   refused, as a loaded one is), the first record's hash, the last #seq, the hash at the
+   stated head, and which entries (up to the head) a record corrects or closes; in a team,
+   every record's id goes to a temporary SQLite table, to find the ids a colleague's record
+   reuses (merge.merged leaves such records out, and so does this);
 2. up to the stated head (the lines only parsed: the first pass checked them): each entry
-   nobody corrected is folded from its own record alone
-   and tested against the stated filter as it passes; a corrected one is read back by
-   offset with its corrections and folded from those. The filter looks only at an entry's
-   own fields (query.COLUMNS), so an entry's records are all its view needs.
+   nobody corrected is folded from its own record alone and tested against the stated
+   filter as it passes; a corrected one is read back by offset with its corrections, from
+   whichever files hold them, put in the team's order and folded. The filter looks only at
+   an entry's own fields (query.COLUMNS), so an entry's records are all its view needs.
 
-Only for a journal that is not in a team: a team's chains merge by clock across files, and
-check.py loads them (docs/development.md says so).
+check.check_complete, on a loaded journal, says the same (tests/test_evidence_against.py).
 """
 
+from pathlib import Path
+
+from ..errors import JournalDamaged, refuse_unverified
 from ..fold import fold
 from ..i18n import _
 from ..query import Filter
 from ..storage import JournalFile
+from ..team.layout import Team, clock_of
 
 
 class Scanned:
-    """What the first pass found: check.check_since and same_journal ask a chain for these."""
+    """One chain file as the first pass found it: check.check_since and same_journal ask a
+    chain for `first`, len() and hash_at(); `size` is the export's head of it (0: none)."""
 
-    def __init__(self, path, heads: set[int]):
-        self.path = path
+    def __init__(self, path, size: int, handle: str | None = None, ids=None):
+        self.path, self.size, self.handle = path, size, handle
         self.first: str | None = None
         self.length = 0
-        self.hashes: dict[int, str] = {}  # #seq -> hash, for each stated head
-        self.corrected: set[str] = set()  # entries a record up to the largest head targets
+        self.head: str | None = None  # the hash of record #size
+        self.corrected: set[str] = set()  # entries a record up to #size targets
         self.broken = None
-        upto = max(heads, default=0)
-        for record, _start, _end in _records(path, self):
-            seq = record["seq"]
-            if seq == 1:
-                self.first = record.get("hash")
-            if seq in heads:
-                self.hashes[seq] = record.get("hash")
-            if seq <= upto and record.get("target") is not None:
-                self.corrected.add(record["target"])
-            self.length = seq
+        rows: list[tuple] = []
+        try:
+            for record, _start, _end in _records(path, self):
+                seq = record["seq"]
+                if seq == 1:
+                    self.first = record.get("hash")
+                if seq == size:
+                    self.head = record.get("hash")
+                if seq <= size and record.get("target") is not None:
+                    self.corrected.add(record["target"])
+                self.length = seq
+                if ids is not None:
+                    rows.append((record.get("id"), clock_of(record), handle or "", seq))
+                    if len(rows) >= 5000:
+                        ids(rows)
+                        rows = []
+        except JournalDamaged:
+            if handle is None:
+                raise  # this author's own journal: reported, as a load reports it
+            self.first, self.length, self.head, self.corrected, self.size = None, 0, None, set(), 0  # as ChainCopy: left out
+            rows = []
+        if ids is not None and rows:
+            ids(rows)
 
     def __len__(self) -> int:
         return self.length
 
     def hash_at(self, seq: int) -> str | None:
-        return self.hashes.get(seq)
+        return self.head if seq == self.size else None
 
 
 def _records(path, found=None):
@@ -73,6 +94,8 @@ def _up_to(path, size: int):
     checked the chain (Scanned), so the lines are only parsed."""
     import orjson
 
+    if size <= 0:
+        return
     with open(path, "rb") as fh:
         start = len(fh.readline())  # the header
         for line in fh:
@@ -84,16 +107,69 @@ def _up_to(path, size: int):
             start = end
 
 
-def missing(ev, path, size: int, corrected: set[str]) -> list[str]:
-    """check.check_complete, streamed: what the stated filter selects in the journal as it
-    stood at #`size` and the export left out, one line each."""
+class Against(dict):
+    """The journal's chains, by name (Scanned), as check.check_since reads them; `own`: its
+    own chain's name; complete(): check.check_complete's lines, streamed."""
+
+    def __init__(self, ev, path: Path):
+        super().__init__()
+        self.ev = ev
+        stated = ev.statement["chains"]
+        team = Team(path)
+        self.own = (team.handle or "journal") if team.joined else "journal"
+
+        def size(name: str) -> int:
+            value = (stated.get(name) or {}).get("size")
+            return value if isinstance(value, int) else 0
+
+        self._skip: set[tuple[str, int]] = set()
+        colleagues = team.colleagues() if team.joined else {}
+        if not colleagues:
+            self[self.own] = Scanned(path, size(self.own))
+        else:
+            import sqlite3
+
+            ids = sqlite3.connect("")  # a private temporary database, on disk past its cache
+            ids.execute("CREATE TABLE ids(id, clock, handle, seq)")
+            sink = lambda rows: ids.executemany("INSERT INTO ids VALUES (?, ?, ?, ?)", rows)  # noqa: E731
+            self[self.own] = Scanned(path, size(self.own), None, sink)
+            for handle, chain in colleagues.items():
+                self[handle] = Scanned(chain, size(handle), handle, sink)
+            self._skip = _reused(ids)
+            ids.close()
+        refuse_unverified(self[self.own].broken, "checked against", _("run `pmjournal verify` first"))
+
+    def complete(self) -> list[str]:
+        return missing(self.ev, self, self._skip, self.own)
+
+
+def _reused(ids) -> set[tuple[str, int]]:
+    """(handle, #seq) of each colleague's record that merge.merged leaves out: one whose id
+    this author's chain holds, or an earlier record in the team's order (handle "" is own)."""
+    skip: set[tuple[str, int]] = set()
+    for (record_id,) in ids.execute("SELECT id FROM ids GROUP BY id HAVING count(*) > 1").fetchall():
+        found = sorted(ids.execute("SELECT clock, handle, seq FROM ids WHERE id = ?", (record_id,)))
+        own = any(handle == "" for _clock, handle, _seq in found)
+        for n, (_clock, handle, seq) in enumerate(h for h in found if h[1] != ""):
+            if own or n:
+                skip.add((handle, seq))
+    return skip
+
+
+def missing(ev, chains: dict, skip: set | None = None, own_handle: str = "journal") -> list[str]:
+    """What the stated filter selects in the journal as it stood at the stated heads (each
+    Scanned's `size`) and the export left out, one line each. `skip`: (handle, #seq) of
+    colleagues' records a load leaves out (_reused); `own_handle`: this author's, which
+    orders their records among the colleagues' (merge.merged)."""
     try:
         filt = Filter.from_json(ev.statement.get("query") or {})
     except (ValueError, TypeError):
         return [_("query: the stated filter is damaged")]
+    skip = skip or set()
     exported = {r.get("id") for records in ev.records.values() for r in records if isinstance(r, dict)}
+    corrected = set().union(*(chain.corrected for chain in chains.values()))
     left_out: dict[str, str] = {}  # id -> how the line names it
-    spans: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, list[tuple[Scanned, int, int]]] = {}
     batch: list[dict] = []
 
     def test(views: list[dict]) -> None:
@@ -102,32 +178,49 @@ def missing(ev, path, size: int, corrected: set[str]) -> list[str]:
             left_out[view["id"]] = view.get("ref") or "#" + str(view["seq"])
         views.clear()
 
-    for record, start, end in _up_to(path, size):
-        key = record.get("target") or record.get("id")
-        if key in corrected:
-            spans.setdefault(key, []).append((start, end))  # in file order: the entry first
-            continue
-        view = fold([record]).get(key)  # fresh from the file: nothing to strip (fold.stored)
-        if view is not None and key not in exported:
-            batch.append(view)
-            if len(batch) >= 2000:
-                test(batch)
+    def named(record: dict, chain: Scanned) -> dict:
+        if chain.handle is not None:  # as a load names a colleague's record (merge.ChainCopy)
+            record["author"], record["ref"] = chain.handle, f"{chain.handle}#{record['seq']}"
+        return record
+
+    for chain in chains.values():
+        for record, start, end in _up_to(chain.path, chain.size):
+            if chain.handle is not None and (chain.handle, record["seq"]) in skip:
+                continue
+            key = record.get("target") or record.get("id")
+            if key in corrected:
+                spans.setdefault(key, []).append((chain, start, end))
+                continue
+            view = fold([named(record, chain)]).get(key)  # fresh from the file: nothing to strip (fold.stored)
+            if view is not None and key not in exported:
+                batch.append(view)
+                if len(batch) >= 2000:
+                    test(batch)
     if spans:
         import orjson
 
-        with open(path, "rb") as fh:
+        files: dict = {}
+        try:
             for key, where in spans.items():
                 records = []
-                for start, end in where:
+                for chain, start, end in where:
+                    fh = files.get(chain.path)
+                    if fh is None:
+                        fh = files[chain.path] = open(chain.path, "rb")  # noqa: SIM115 (closed below)
                     fh.seek(start)
-                    records.append(orjson.loads(fh.read(end - start)))
+                    records.append(named(orjson.loads(fh.read(end - start)), chain))
+                # the team's order (merge.merged): a correction after what it corrects
+                records.sort(key=lambda r: (clock_of(r), r.get("author", own_handle), r["seq"]))
                 view = fold(records).get(key)
                 if view is not None and key not in exported:
                     batch.append(view)
                     if len(batch) >= 2000:
                         test(batch)
+        finally:
+            for fh in files.values():
+                fh.close()
     test(batch)
     return [_("{ref}: matches the stated filter but is not in the export").format(ref=left_out[i]) for i in sorted(left_out)]
 
 
-__all__ = ["Scanned", "missing"]
+__all__ = ["Against", "Scanned", "missing"]

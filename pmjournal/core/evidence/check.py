@@ -14,10 +14,10 @@ from pathlib import Path
 from .. import markdown_proof
 from ..chain import record_hash
 from ..errors import PmjournalError
-from ..fold import fold, stored
+from ..fold import fold
 from ..i18n import _
 from ..model import ENTRY_KINDS
-from ..query import Filter, public
+from ..query import public
 from ..team.layout import clock_of
 from . import merkle, proof, signing
 from .attach import ordered
@@ -454,29 +454,10 @@ def _what_changed(ev: Evidence) -> str:
     return _("document: it was changed after it was exported")
 
 
-class HeldChain:
-    """A loaded chain's records, asked what check_since asks of a chain (as against.Scanned)."""
-
-    def __init__(self, records: list[dict]):
-        self.first = records[0]["hash"] if records else None
-        self._records = records
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def hash_at(self, seq: int) -> str | None:
-        return self._records[seq - 1]["hash"]
-
-
-def chains_of(journal) -> dict:
-    """Each chain of a loaded journal, by name (Journal.chains), as HeldChain."""
-    return {name: HeldChain(records) for name, records in journal.chains().items()}
-
-
 def same_journal(ev: Evidence, chains: dict, own_name: str) -> bool:
-    """Whether the journal holding `chains` (chains_of, or against.Scanned for its own) is the one
-    the export was taken from: its own chain (`own_name`) starts with the record the statement
-    names first."""
+    """Whether the journal holding `chains` (evidence/against.Against: each chain file as its
+    first pass found it) is the one the export was taken from: its own chain (`own_name`)
+    starts with the record the statement names first."""
     own = _own_chain(ev.block)
     stated = ev.statement["chains"].get(own)
     chain = chains.get(own) or chains.get(own_name)
@@ -485,8 +466,8 @@ def same_journal(ev: Evidence, chains: dict, own_name: str) -> bool:
 
 def check_since(ev: Evidence, chains: dict) -> list[str]:
     """The journal still extends every chain head the export states: nothing in it was
-    rewritten or removed since (a record's hash covers every record before it). `chains`:
-    chains_of(journal), or {its name: against.Scanned} for a journal not in a team."""
+    rewritten or removed since (a record's hash covers every record before it). `chains`: by
+    name, what answers `first`, len() and hash_at(#seq) of each (evidence/against.Scanned)."""
     problems = []
     own = _own_chain(ev.block)
     for name, stated in sorted(ev.statement["chains"].items()):
@@ -514,23 +495,3 @@ def check_since(ev: Evidence, chains: dict) -> list[str]:
                 )
             )
     return problems
-
-
-def check_complete(ev: Evidence, journal) -> list[str]:
-    """Every entry the stated filter selects in the journal, as it stood at the stated heads, is in the export."""
-    try:
-        filt = Filter.from_json(ev.statement.get("query") or {})
-    except (ValueError, TypeError):
-        return [_("query: the stated filter is damaged")]
-    own = journal.team.handle or "journal"
-    sizes = {name: c["size"] for name, c in ev.statement["chains"].items()}
-    at_head = [r for r in journal.records() if r["seq"] <= sizes.get(r.get("author") or own, 0)]
-    views = fold([stored(r) for r in at_head])
-    wanted = {v["id"]: v for v in filt.apply(views.values(), ordered=False)}
-    exported = {r.get("id") for records in ev.records.values() for r in records if isinstance(r, dict)}
-    return [
-        _("{ref}: matches the stated filter but is not in the export").format(
-            ref=wanted[i].get("ref") or "#" + str(wanted[i]["seq"])
-        )
-        for i in sorted(set(wanted) - exported)
-    ]

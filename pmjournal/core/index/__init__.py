@@ -53,6 +53,11 @@ def _bring_up_to_date(db, journal) -> Builder:
         db.execute("INSERT OR IGNORE INTO meta VALUES ('own', ?)", (own_order,))
     elif row[0] != own_order:
         raise Stale  # the journal joined a team: its records now sort by the handle
+    if (
+        db.execute("SELECT 1 FROM meta WHERE key = 'clashes'").fetchone()
+        and not db.execute("SELECT 1 FROM meta WHERE key = 'clash_rows'").fetchone()
+    ):
+        raise Stale  # made before a clashing record kept its row: its chain's leaves have a gap
     sources = _sources(db, journal)
     held = {s.handle for s in sources}
     if any(handle not in held for (handle,) in db.execute("SELECT handle FROM sources")):

@@ -212,7 +212,26 @@ class Builder:
             kind = record["kind"]
             if source.colleague:
                 if record["id"] in known:
+                    # Left out of every entry (merge.merged), but still a leaf of its chain: its
+                    # row keeps the Merkle blocks and proofs whole, under an id nothing looks up.
                     clashes.append(f"{source.handle}#{record['seq']}")
+                    self._rid += 1
+                    clock = clock_of(record)
+                    inserted.append(
+                        (
+                            self._rid,
+                            source.src,
+                            record["seq"],
+                            "",
+                            kind,
+                            None,
+                            clock,
+                            source.order_handle,
+                            off,
+                            length,
+                            record.get("hash"),
+                        )
+                    )
                     continue
                 record["author"] = source.handle
                 record["ref"] = f"{source.handle}#{record['seq']}"
@@ -246,6 +265,7 @@ class Builder:
                 "INSERT OR REPLACE INTO meta VALUES ('clashes', ?)",
                 (orjson.dumps((orjson.loads(row[0]) if row else []) + clashes),),
             )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('clash_rows', 1)")
         if len(self.sources) == 1 and self._extended(records, touched, new_entries):
             return
         memo = {(source.src, r["seq"]): r for r in records}

@@ -17,17 +17,29 @@ class StyledOnMount:
 
 
 class ResumesStyled:
-    """Mixed into the trail, the app's first screen: not restyled whole as it first resumes.
+    """Mixed into a screen: not restyled whole by its first ScreenResume when mounting
+    styled it with everything it is drawn with.
 
-    Textual sends the screen it starts with a ScreenResume, which restyles the screen and
-    every widget in it, just after mounting styled each of them with the app's whole
-    stylesheet and theme: 6 of the 11 ms of restyling an app start did (demo journal).
-    Later resumes (back from a form, a theme or a language switched meanwhile) restyle
-    as before. Not for a screen pushed later: a screen's own CSS_PATH read on its first push
-    is only in the stylesheet after the screen was styled, and the resume is what styles
-    it with that CSS."""
+    Textual sends a screen it pushes a ScreenResume, which restyles the screen and every
+    widget in it, just after mounting styled each of them with the app's stylesheet and
+    theme: 6 of the 11 ms of restyling an app start did (demo journal), and about a tenth
+    of opening a form in the app. A screen's own CSS_PATH, though, is read into the
+    stylesheet only as it is first pushed, after the screen was styled without it: then the
+    resume is what styles it in (the forms' tests push forms in a bare App). So the first
+    resume is left alone unless every file of CSS_PATH was read before the screen was made
+    (the app reads the forms' CSS at start). Later resumes (back from a form, a theme or a
+    language switched meanwhile) restyle as before."""
 
     _resumed_before = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            stylesheet = self.app.stylesheet
+        except Exception:  # noqa: BLE001 -- made outside a running app: restyle as Textual does
+            self._resumed_before = True
+        else:
+            self._resumed_before = not all(stylesheet.has_source(str(path), "") for path in self.css_path)
 
     def on_screen_resume(self, event) -> None:
         # Runs before Screen's own handler, which reads refresh_styles.

@@ -23,6 +23,7 @@ from pmjournal.core.i18n import N_, _, ngettext
 from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 from pmjournal.core.people import People
 
+from ..restyle import ResumesStyled
 from ..session import JournalSession, Snapshot
 from .confirm import ConfirmDialog
 from .editors import FIELD_MOVES, FormInput, HoldsKeys, caught_up, refused
@@ -62,7 +63,7 @@ def store_message(err: Exception) -> str:
     return _("not saved: {error}").format(error=err)
 
 
-class FormScreen(HoldsKeys, ModalScreen):
+class FormScreen(ResumesStyled, HoldsKeys, ModalScreen):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), priority=True),

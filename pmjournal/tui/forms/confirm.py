@@ -8,8 +8,10 @@ from textual.widgets import Button, Label
 
 from pmjournal.core.i18n import N_, _
 
+from ..restyle import ResumesStyled
 
-class ConfirmDialog(ModalScreen[bool]):
+
+class ConfirmDialog(ResumesStyled, ModalScreen[bool]):
     """Dismisses with True only for an explicit yes; escape and "no" keep what the user has."""
 
     CSS_PATH = "forms.tcss"

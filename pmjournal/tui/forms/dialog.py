@@ -12,6 +12,7 @@ from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError, StoreError
 from pmjournal.core.i18n import _
 
+from ..restyle import ResumesStyled
 from .base import store_message
 from .editors import FormInput, HoldsKeys, refused
 
@@ -26,7 +27,7 @@ def one_line(err: Exception) -> str:
     return visible(" ".join(message.split()))
 
 
-class FieldDialog(HoldsKeys, ModalScreen[ResultType]):
+class FieldDialog(ResumesStyled, HoldsKeys, ModalScreen[ResultType]):
     CSS_PATH = "forms.tcss"
 
     def __init__(self):

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from pmjournal.core.i18n import N_, _
 from pmjournal.core.model import ENTRY_KINDS
 
+from ..restyle import ResumesStyled
 from .labels import kind_name
 
 KEYS = {"decision": "d", "change": "c", "communication": "m", "risk": "r", "incident": "i", "note": "n"}
@@ -31,7 +32,7 @@ def kind_cell(kind: str, width: int = 14) -> str:
     return name + " " * max(1, width - cell_len(name))
 
 
-class KindPicker(ModalScreen[str | None]):
+class KindPicker(ResumesStyled, ModalScreen[str | None]):
     # Every key here has priority, so the App acts on it as it reads it. The picker
     # was pushed from the App's task (the trail's "n" has priority too), so the
     # dismiss callback, where the trail pushes the form, runs right after this key,

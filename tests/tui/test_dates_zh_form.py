@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from dateutil import tz
+from test_forms import FORMS_CSS
 from textual import events
 from textual.app import App
 from textual.widgets import Label
@@ -30,6 +31,8 @@ def pilot_test(test):
 
 
 class FormApp(App):
+    CSS_PATH = FORMS_CSS  # as the app reads it (test_forms.FormsApp)
+
     def __init__(self, journal):
         super().__init__()
         self.journal = journal

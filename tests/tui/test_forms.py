@@ -9,6 +9,7 @@ import functools
 import json
 import unicodedata
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from dateutil import tz
@@ -21,6 +22,7 @@ from pmjournal.core import config
 from pmjournal.core.errors import StoreError
 from pmjournal.core.query import Filter
 from pmjournal.core.store import Journal
+from pmjournal.tui import forms
 from pmjournal.tui.forms import AmendForm, EntryForm, ExportDialog, FirstRunDialog, KindPicker, RetractDialog
 from pmjournal.tui.forms.confirm import ConfirmDialog
 from pmjournal.tui.forms.fields import FieldRow
@@ -28,6 +30,7 @@ from pmjournal.tui.forms.links import LinkMatches
 from pmjournal.tui.session import JournalSession
 
 SIZE = (120, 40)
+FORMS_CSS = Path(forms.__file__).with_name("forms.tcss")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=tz.gettz("Asia/Shanghai"))
 UNSET = object()
 
@@ -53,7 +56,10 @@ async def finished(pilot, app) -> None:
 
 
 class FormsApp(App):
-    """Pushes one screen at start and keeps what it dismissed with."""
+    """Pushes one screen at start and keeps what it dismissed with. Reads the forms' CSS at
+    start, as the app does (PmjournalApp.CSS_PATH), so a form opens here as it does there."""
+
+    CSS_PATH = FORMS_CSS
 
     def __init__(self, make_screen):
         super().__init__()

@@ -171,9 +171,30 @@ class _Cache(dict):
 
 # What the open-loops tables read of a loop's entry (entry_cell, loop_row, the escalations').
 _LOOP_VIEW = ("id", "seq", "ref", "author", "title", "kind", "occurred_at")
+
+
+class _Written(dict):
+    """The last _WRITTEN entries the export wrote, by id (`in` says an entry is the export's);
+    get() falls back to `views` for any other."""
+
+    def __init__(self, views):
+        super().__init__()
+        self.views = views
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= _WRITTEN:
+            self.clear()
+        super().__setitem__(key, value)
+
+    def get(self, key, default=None):
+        found = super().get(key)
+        return found if found is not None else self.views.get(key, default)
+
+
 # How many link targets' texts an export keeps: one per distinct target would grow with a
 # million-entry export; a link mostly points at a recent entry, so starting over costs little.
 _BOUND = 20_000
+_WRITTEN = 5_000  # views, ~3 KB each
 
 
 # -- what the document says, in the language in use ---------------------------
@@ -459,6 +480,9 @@ class _Writer:
         # only the last few thousand kept, where the export is most of a large journal
         # (index/reads.IndexedViews.bounded).
         self.all_views = getattr(journal.views, "bounded", journal.views)
+        # The entries just written, by id: the export's own (a link or a cause mostly points at
+        # a recent one), so neither looked up again nor tested against the filter.
+        self.written = _Written(self.all_views)
         display = journal.people.display
         self.names = _Cache(lambda name: _inline(display(name)))
         self.days = _Cache(self.day_text)
@@ -608,11 +632,11 @@ class _Writer:
         return self.refs[entry_id]
 
     def _ref_text(self, entry_id) -> str:
-        view = self.all_views.get(entry_id)
+        view = self.written.get(entry_id)
         if view is None:
             return _("an entry not in this journal ({id})").format(id=_inline(entry_id))
         ref = ref_of(view)
-        if not self.filt.matches(view):
+        if entry_id not in self.written and not self.filt.matches(view):
             return _("{ref} (not in this export)").format(ref=ref)
         return f"[{self.title(view, _inline(view.get('title', '')))}](#{_anchor(view)})"
 
@@ -762,7 +786,9 @@ class _Writer:
         first = ""
         by_kind = self.by_kind
         count_who = self.who.add
+        written = self.written
         for v in views:
+            written[v["id"]] = v
             if chunks is not None and len(out) > 4096:
                 # Join as we go: 100k entries as millions of small strings, then one
                 # giant string (4 bytes a character once an emoji is in it), cost GBs.
@@ -1109,7 +1135,7 @@ class _Writer:
     # -- causes and history ----------------------------------------------------
 
     def trace(self, out: list, v: dict) -> None:
-        tree = trace(self.all_views, v["id"])
+        tree = trace(self.written, v["id"])
         out.append("**" + _("Cause trace") + "**" + _(" (what this incident was caused by, and what caused those)") + "\n\n")
 
         lines = self.trace_lines
@@ -1136,8 +1162,8 @@ class _Writer:
     def _trace_line(self, entry_id: str) -> str:
         """One entry in a cause trace: its link, and (if it is in this export) its owner and causes."""
         parts = [self.refs[entry_id]]
-        view = self.all_views.get(entry_id)
-        if view is not None and self.filt.matches(view):
+        view = self.written.get(entry_id)
+        if view is not None and (entry_id in self.written or self.filt.matches(view)):
             if view.get("owner"):
                 parts.append(_("owner {name}").format(name=self.names[view["owner"]]))
             if view.get("causes"):

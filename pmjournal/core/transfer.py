@@ -23,7 +23,6 @@ import orjson
 from . import dates, model
 from .chain import line_hash, record_hash
 from .errors import PmjournalError, ValidationError
-from .fold import raw
 from .i18n import N_, _
 from .ids import derived_id
 from .jsonstream import JsonStream, NotJSON
@@ -151,8 +150,8 @@ def iter_json(journal, filt: Filter, views=None):
     yield b'\n  ],\n  "records": ['
     exported = exported_records(journal, filt, None if views.__class__ is _Streamed else views)
     own = journal.team.handle or "journal"
-    for i, record in enumerate(exported.records(own)):
-        yield (b",\n    " if i else b"\n    ") + dumps(raw(record))
+    for i, line in enumerate(exported.lines(own)):
+        yield (b",\n    " if i else b"\n    ") + line
     yield b"\n  ]"
     colleagues = [name for name in exported.names() if name != own]
     if colleagues:
@@ -163,8 +162,8 @@ def iter_json(journal, filt: Filter, views=None):
         for n, handle in enumerate(colleagues):
             head = dumps(dict(zip(("seq", "hash"), heads[handle], strict=True)))
             yield (b",\n" if n else b"\n") + b'    "' + handle.encode() + b'": {"chain_head": ' + head + b', "records": ['
-            for i, record in enumerate(exported.records(handle)):
-                yield (b",\n      " if i else b"\n      ") + dumps(raw(record))
+            for i, line in enumerate(exported.lines(handle)):
+                yield (b",\n      " if i else b"\n      ") + line
             yield b"\n    ]}"
         yield b"\n  }"
     yield b"\n}\n"

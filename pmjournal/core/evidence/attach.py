@@ -3,7 +3,10 @@ then the statement, its signature and the proofs."""
 
 import hashlib
 
+import orjson
+
 from .. import dates
+from ..fold import raw
 from ..i18n import _
 from ..query import Filter
 from . import proof
@@ -43,6 +46,12 @@ class Held:
 
     def records(self, name: str):
         return iter(self.chained.get(name, ()))
+
+    def lines(self, name: str):
+        """Each record as the export writes it: its stored JSON (fold.raw strips what a view adds)."""
+        dumps = orjson.dumps
+        for record in self.chained.get(name, ()):
+            yield dumps(raw(record))
 
     def hashes(self):
         for name in self.names():

@@ -339,7 +339,6 @@ def markdown_block(evidence: dict, records):
     blocks a reader can save for ssh-keygen, and the whole evidence as one JSON block whose
     records (`records`: evidence/attach.Held or index/reads.KeptRecords) are written one a
     line as they are read (a 100k-record export never holds their JSON at once)."""
-    from ..fold import raw
     from ..markdown_proof import with_language
 
     evidence = with_language(evidence)  # before the appendix's words: they are in that language
@@ -355,8 +354,8 @@ def markdown_block(evidence: dict, records):
     for n, name in enumerate(records.names()):
         yield (b"," if n else b"") + b"\n    " + dump(name) + b": ["
         chunk = []
-        for i, record in enumerate(records.records(name)):
-            chunk.append((b",\n      " if i else b"\n      ") + dump(raw(record)))
+        for i, line in enumerate(records.lines(name)):
+            chunk.append((b",\n      " if i else b"\n      ") + line)
             if len(chunk) >= 1000:
                 yield _no_backticks(b"".join(chunk))
                 chunk = []

@@ -21,6 +21,7 @@ from .. import refs
 from ..chain import GENESIS
 from ..errors import PmjournalError, refuse_unverified
 from ..evidence import merkle
+from ..fold import raw
 from ..i18n import _
 from ..people import People
 from ..query import WHO_COLUMNS, Filter
@@ -455,6 +456,32 @@ class KeptRecords:
                     )
                 )
             yield found
+
+    def lines(self, name: str):
+        """Each record as the export writes it: its line in the journal, copied (a stored line
+        is the record's canonical JSON, which is what orjson writes of it: fold.raw takes off
+        nothing a file holds). A chain that fails verification has its records written again
+        from what they parse to, as the loaded path writes them."""
+        src = self._src.get(name)
+        if src is None:
+            return
+        if self._db.execute("SELECT broken_seq FROM sources WHERE src = ?", (src,)).fetchone()[0] is not None:
+            dumps = orjson.dumps
+            for record in self.records(name):
+                yield dumps(raw(record))
+            return
+        path = self._builder.sources[src].path
+        with open(path, "rb") as fh:
+            for seq, off, length, stored in self._db.execute(
+                "SELECT seq, off, len, hash FROM temp.exported WHERE src = ? ORDER BY seq", (src,)
+            ):
+                fh.seek(off)
+                line = fh.read(length).rstrip(b"\n")
+                if stored is None or b'"hash":"' + stored.encode() + b'"' not in line:  # not the line indexed
+                    raise PmjournalError(
+                        _("{path} changed while it was exported (at #{seq}); export again").format(path=path, seq=seq)
+                    )
+                yield line
 
     def hashes(self):
         for name in self._names:

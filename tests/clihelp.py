@@ -1,6 +1,7 @@
 """Running `pmjournal` in tests (in this process, or as a process) and what every CLI test
 asserts about a command's result (a CompletedProcess)."""
 
+import contextlib
 import os
 import re
 import subprocess
@@ -70,6 +71,25 @@ _GENERATED = re.compile(
 def without_generation_time(text: str) -> str:
     """An export (Markdown or JSON, any language's header aside) less what depends on when it was made."""
     return _GENERATED.sub(r"\1\2\3\4", text)
+
+
+@contextlib.contextmanager
+def never_loaded(monkeypatch, *also):
+    """Inside, Journal.records, own_records and views refuse to run, and so do the (owner, name)
+    methods in `also`: what a command that reads a chunk at a time, or writes after a byte
+    search, must never need (issue 16: no command holds the whole journal)."""
+    from pmjournal.core.store import Journal
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the whole journal (or the whole selection) was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Journal, "records", refused)
+        patched.setattr(Journal, "own_records", refused)
+        patched.setattr(Journal, "views", property(refused))
+        for owner, name in also:
+            patched.setattr(owner, name, refused)
+        yield
 
 
 def journal_once(tmp_path_factory, build) -> bytes:

@@ -8,7 +8,7 @@ import shutil
 
 import orjson
 import pytest
-from clihelp import run_cli, without_generation_time
+from clihelp import never_loaded, run_cli, without_generation_time
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.evidence import against, check
@@ -120,12 +120,7 @@ def test_streamed_checks_find_what_the_loaded_journal_shows(corrected, tmp_path,
 def test_verify_since_and_evidence_never_load_the_journal(corrected, tmp_path, monkeypatch):
     path = _evidence(corrected, Filter(person="Dana Whitfield"), tmp_path, "dana.json")
 
-    def refused(*args, **kwargs):
-        raise AssertionError("the journal was loaded whole")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(Journal, "records", refused)
-        patched.setattr(Journal, "views", property(refused))
+    with never_loaded(monkeypatch):
         assert "ok" in run_cli("--db", str(corrected), "verify", "--evidence", str(path), check=True).stdout
         assert "still extends" in run_cli("--db", str(corrected), "verify", "--since", str(path), check=True).stdout
 
@@ -154,12 +149,7 @@ def test_a_team_journal_is_checked_chain_by_chain_as_its_merged_load_would_be(tm
     bob.sync()
     dana.sync()
 
-    def refused(*args, **kwargs):
-        raise AssertionError("the team journal was loaded whole")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(Journal, "records", refused)
-        patched.setattr(Journal, "own_records", refused)
+    with never_loaded(monkeypatch):
         assert "ok" in run_cli("--db", str(dana.path), "verify", "--evidence", str(path), check=True).stdout
         assert "still extends" in run_cli("--db", str(dana.path), "verify", "--since", str(path), check=True).stdout
 

@@ -4,7 +4,7 @@ every format, and the exports' evidence verifies."""
 
 import orjson
 import pytest
-from clihelp import run_cli, without_generation_time
+from clihelp import never_loaded, run_cli, without_generation_time
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.query import Filter
@@ -121,12 +121,7 @@ def test_a_whole_export_or_who_holds_neither_the_journal_nor_its_selection(db, t
     write_demo(Journal(db, user="Pat PM"))
     run_cli("--db", str(db), "list", check=True)  # the index is built
 
-    def refused(*args, **kwargs):
-        raise AssertionError("an export of every entry held all of them")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(IndexedReads, "select", refused)
-        patched.setattr(Journal, "views", property(refused))
+    with never_loaded(monkeypatch, (IndexedReads, "select")):
         for fmt in ("markdown", "json"):
             run_cli("--db", str(db), "export", "--format", fmt, "-o", str(tmp_path / f"all.{fmt}"), check=True)
         assert "Dana Whitfield" in run_cli("--db", str(db), "who", "--since", "2000-01-01", check=True).stdout
@@ -195,11 +190,7 @@ def test_amending_one_impact_part_reads_only_that_entry(db, monkeypatch):
     )  # fmt: skip
     seq = max(v["seq"] for v in Journal(db, user="Pat PM").views.values())
 
-    def refused(*args, **kwargs):
-        raise AssertionError("an amendment loaded the whole journal")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(Journal, "views", property(refused))
+    with never_loaded(monkeypatch):
         run_cli("--db", str(db), "amend", f"#{seq}", "--impact-cost", "1 dev-month", "--reason", "costed", check=True)
     shown = orjson.loads(run_cli("--db", str(db), "show", f"#{seq}", "--format", "json", check=True).stdout)
     assert shown["impact"] == {"scope": "+1 screen", "schedule": "+2 weeks", "cost": "1 dev-month"}

@@ -8,6 +8,7 @@ import shutil
 
 import orjson
 import pytest
+from clihelp import never_loaded
 from teamhelp import cli, team_of
 
 from pmjournal.core.errors import NotFound, ValidationError
@@ -105,12 +106,7 @@ def test_a_team_correction_from_the_cli_never_loads_the_journal(tmp_path, monkey
     dana.journal().add("decision", {"title": "Dana's call", "owner": "Dana Whitfield"})
     dana.sync()
 
-    def refused(*args, **kwargs):
-        raise AssertionError("a correction loaded every chain")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(Journal, "records", refused)
-        patched.setattr(Journal, "own_records", refused)
+    with never_loaded(monkeypatch):
         assert cli(dana, "amend", "bob#1", "--owner", "Lee Park", "--reason", "Lee took it").returncode == 0
         assert cli(dana, "done", "bob#1", "--note", "sent", "--when", "2026-12-03").returncode == 0
         assert cli(dana, "retract", "#1", "--reason", "recorded twice").returncode == 0

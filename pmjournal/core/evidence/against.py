@@ -18,7 +18,8 @@ copy):
    whichever files hold them, put in the team's order and folded. The filter looks only at
    an entry's own fields (query.COLUMNS), so an entry's records are all its view needs.
 
-check.check_complete, on a loaded journal, says the same (tests/test_evidence_against.py).
+What it finds is what the journal loaded whole gives (its merged records up to the stated heads,
+folded and filtered): tests/test_evidence_against.py holds that definition and compares.
 """
 
 from pathlib import Path
@@ -109,7 +110,8 @@ def _up_to(path, size: int):
 
 class Against(dict):
     """The journal's chains, by name (Scanned), as check.check_since reads them; `own`: its
-    own chain's name; complete(): check.check_complete's lines, streamed."""
+    own chain's name; complete(): a line for each entry the stated filter selects and the
+    export left out (missing())."""
 
     def __init__(self, ev, path: Path):
         super().__init__()

@@ -611,17 +611,13 @@ class Journal:
         """
         if self.storage.loaded:
             mine = [stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
-        elif self.team.joined:  # the same byte search in every chain here
-            mine = self._searched(
-                b'"' + entry_id.encode() + b'"', lambda r: r.get("id") == entry_id or r.get("target") == entry_id, 1 << 40
-            )
         else:
             # Not loaded (a write from the CLI): the entry's lines found by a byte search of
-            # the mapped file, as resolve() finds an id prefix, so an amendment of a
+            # each chain file, as resolve() finds an id prefix, so an amendment of a
             # 1,000,000-record journal does not parse it all.
             # One pass for the entry and its corrections: each line holds the quoted id.
-            mine = self.storage.file.find_lines(
-                b'"' + entry_id.encode() + b'"', lambda r: r.get("id") == entry_id or r.get("target") == entry_id, limit=1 << 40
+            mine = self._searched(
+                b'"' + entry_id.encode() + b'"', lambda r: r.get("id") == entry_id or r.get("target") == entry_id, 1 << 40
             )
         return fold(mine)[entry_id]
 
@@ -743,19 +739,19 @@ class Journal:
     def by_prefix(self, prefix: str) -> list[dict]:
         if self.storage.loaded:
             return [r for r in self.records() if r["id"].startswith(prefix)][:2]
-        needle, match = b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix)
-        if self.team.joined:
-            return self._searched(needle, match, 3)[:2]
-        return self.storage.file.find_lines(needle, match)
+        return self._searched(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix), 3)[:2]
 
     def _searched(self, needle: bytes, match, limit: int) -> list[dict]:
-        """What a load would give (merge.merged: the team's order, a colleague's record named by
-        author and ref, one reusing an id an earlier record has left out) of the records of
-        every chain here whose line holds `needle` and that `match`, up to `limit` a chain:
-        found by byte searches of each file (storage.find_lines), so a write in a
-        1M-record team journal parses none of it."""
+        """The records whose line holds `needle` and that `match`, up to `limit` a chain, as a
+        load would give them, found by byte searches of each file (storage.find_lines) so a
+        write parses none of the journal. In a team, every colleague's copy too, in the team's
+        order (merge.merged: a colleague's record named by author and ref, one reusing an id
+        an earlier record has left out)."""
+        own = self.storage.file.find_lines(needle, match, limit)
+        if not self.team.joined:
+            return own
         own_handle = self.team.handle
-        keyed = [(clock_of(r), own_handle, r["seq"], r) for r in self.storage.file.find_lines(needle, match, limit)]
+        keyed = [(clock_of(r), own_handle, r["seq"], r) for r in own]
         files = {handle: JournalFile(path) for handle, path in self.team.colleagues().items()}
         for handle, file in files.items():
             for record in file.find_lines(needle, match, limit):

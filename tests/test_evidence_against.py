@@ -179,3 +179,28 @@ def test_a_team_journal_is_checked_chain_by_chain_as_its_merged_load_would_be(tm
     # blocks short of a row): the export is the loaded journal's, proofs included.
     loaded = render(Journal(dana.path, user="Dana Whitfield"), Filter(person="Dana Whitfield"), "json").decode()
     assert without_generation_time(forged_export.read_text(encoding="utf-8")) == without_generation_time(loaded)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_damaged_copy_is_left_out_with_every_id_it_held(tmp_path, monkeypatch):
+    """A load leaves a damaged colleague copy out whole, so a record in it that reused another
+    colleague's id takes nothing from them. The streamed check wrote that copy's ids to its
+    temporary table as it read them, in batches: they go with it (a batch of one here)."""
+    from teamhelp import team_of
+
+    dana, bob, lee = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Lee Park")
+    bobs = bob.journal().add("decision", {"title": "Bob's call for Dana", "owner": "Dana Whitfield"})
+    lee.journal().add("note", {"title": "Lee's note"})
+    for member in (bob, lee, dana):
+        member.sync()
+    path = _evidence(dana.path, Filter(person="Dana Whitfield"), tmp_path, "e.json")
+    copy = dana.journal().team.colleagues()["lee"]
+    last = orjson.loads(copy.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1])
+    with copy.open("ab") as fh:  # Bob's id, earlier in the team's order; then a line that is no record
+        fh.write(orjson.dumps({**last, "id": bobs["id"], "seq": last["seq"] + 1, "clock": 0}) + b"\nnot a record\n")
+    monkeypatch.setattr(against, "_ID_BATCH", 1)
+    ev = check.read(path)
+    ev.records = {}
+    found = against.Against(ev, dana.path).complete()
+    assert found == loaded_missing(ev, Journal(dana.path, user=""))
+    assert "bob#1: matches the stated filter but is not in the export" in found

@@ -31,10 +31,13 @@ from ..query import Filter
 from ..storage import JournalFile
 from ..team.layout import Team, clock_of
 
+_ID_BATCH = 5000  # ids written to the temporary table at a time
+
 
 class Scanned:
     """One chain file as the first pass found it: check.check_since and same_journal ask a
-    chain for `first`, len() and hash_at(); `size` is the export's head of it (0: none)."""
+    chain for `first`, len() and hash_at(); `size` is the export's head of it (0: none).
+    `ids`: the temporary database (Against) its records' ids go to, in a team."""
 
     def __init__(self, path, size: int, handle: str | None = None, ids=None):
         self.path, self.size, self.handle = path, size, handle
@@ -56,16 +59,19 @@ class Scanned:
                 self.length = seq
                 if ids is not None:
                     rows.append((record.get("id"), clock_of(record), handle or "", seq))
-                    if len(rows) >= 5000:
-                        ids(rows)
+                    if len(rows) >= _ID_BATCH:
+                        ids.executemany("INSERT INTO ids VALUES (?, ?, ?, ?)", rows)
                         rows = []
         except JournalDamaged:
             if handle is None:
                 raise  # this author's own journal: reported, as a load reports it
-            self.first, self.length, self.head, self.corrected, self.size = None, 0, None, set(), 0  # as ChainCopy: left out
+            # As merge.ChainCopy: the whole copy is left out, the ids already written with it.
+            self.first, self.length, self.head, self.corrected, self.size = None, 0, None, set(), 0
             rows = []
+            if ids is not None:
+                ids.execute("DELETE FROM ids WHERE handle = ?", (handle,))
         if ids is not None and rows:
-            ids(rows)
+            ids.executemany("INSERT INTO ids VALUES (?, ?, ?, ?)", rows)
 
     def __len__(self) -> int:
         return self.length
@@ -74,7 +80,7 @@ class Scanned:
         return self.head if seq == self.size else None
 
 
-def _records(path, found=None):
+def _records(path, found: Scanned):
     """(record, line start, line end) of every record of the journal at `path`, checked as
     read; `found.broken` gets the first record that fails the chain."""
     file = JournalFile(path)
@@ -86,8 +92,7 @@ def _records(path, found=None):
         if header is None:
             return
         yield from reader.read(fh, spans=True)
-        if found is not None:
-            found.broken = reader.broken
+        found.broken = reader.broken
 
 
 def _up_to(path, size: int):
@@ -133,10 +138,9 @@ class Against(dict):
 
             ids = sqlite3.connect("")  # a private temporary database, on disk past its cache
             ids.execute("CREATE TABLE ids(id, clock, handle, seq)")
-            sink = lambda rows: ids.executemany("INSERT INTO ids VALUES (?, ?, ?, ?)", rows)  # noqa: E731
-            self[self.own] = Scanned(path, size(self.own), None, sink)
+            self[self.own] = Scanned(path, size(self.own), None, ids)
             for handle, chain in colleagues.items():
-                self[handle] = Scanned(chain, size(handle), handle, sink)
+                self[handle] = Scanned(chain, size(handle), handle, ids)
             self._skip = _reused(ids)
             ids.close()
         refuse_unverified(self[self.own].broken, "checked against", _("run `pmjournal verify` first"))

@@ -1270,13 +1270,9 @@ def iter_markdown(
     `views`: what `filt` selects, in time order (any iterable, read once), when the caller
     has it already; else the reads' stream() where they offer it."""
     if views is None:
-        stream = getattr(journal, "stream", None)
-        if stream is not None:
-            views = stream(filt)
-        else:
-            from .reads import selected
+        from .reads import streamed
 
-            views = selected(journal, filt)
+        views = streamed(journal, filt)
     if generated_at is None:
         generated_at = dates.now()
     today = generated_at.date() if isinstance(generated_at, datetime) else None

@@ -17,6 +17,13 @@ def selected(journal, filt: Filter, ordered: bool = True) -> list[dict]:
     return filt.apply(journal.views.values(), ordered=ordered)
 
 
+def streamed(journal, filt: Filter):
+    """What `filt` selects, in time order: a chunk at a time where the reads stream it (the
+    index), else selected() (a Journal itself, the app's export)."""
+    stream = getattr(journal, "stream", None)
+    return stream(filt) if stream is not None else selected(journal, filt)
+
+
 def consistent(journal):
     """A context in which every read of `journal` sees it as the first one did
     (IndexedReads.snapshot; a loaded journal is one state already)."""

@@ -27,7 +27,7 @@ from .i18n import N_, _
 from .ids import derived_id
 from .jsonstream import JsonStream, NotJSON
 from .query import Filter, public
-from .reads import selected
+from .reads import selected, streamed
 from .storage import Reader
 from .team.layout import clock_of
 
@@ -83,37 +83,24 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
         days = ANSWER_DAYS if answer_days is None else answer_days
         views = _selection(journal, filt)
         chunks = (chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days, views=views))
-        return with_evidence(chunks, journal, filt, fmt, signing_key, None if views.__class__ is _Streamed else views)
+        return with_evidence(chunks, journal, filt, fmt, signing_key, views)
     if fmt == "json":
         from .evidence.attach import with_evidence
 
         views = _selection(journal, filt)
-        chunks = iter_json(journal, filt, views)
-        return with_evidence(chunks, journal, filt, fmt, signing_key, None if views.__class__ is _Streamed else views)
+        return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
     if fmt == "csv":
         # A row an entry and no evidence: streamed from the index where the reads offer it.
-        stream = getattr(journal, "stream", None)
-        views = stream(filt) if stream is not None else selected(journal, filt)
-        return (text.encode("utf-8") for text in csv_chunks(views, journal.broken))
+        return (text.encode("utf-8") for text in csv_chunks(streamed(journal, filt), journal.broken))
     raise ValueError(_("unknown export format {fmt!r}").format(fmt=fmt))
 
 
-class _Streamed:
-    """What `filt` selects, as the index streams it: each chunk's ids are kept in the index
-    (index/reads.IndexedReads.stream(keep=True)) for the export's records and evidence."""
-
-    def __init__(self, journal, filt: Filter):
-        self._views = journal.stream(filt, keep=True)
-
-    def __iter__(self):
-        return self._views
-
-
 def _selection(journal, filt: Filter):
-    """What an export with evidence writes: streamed from the index where the reads keep a
-    selection (`kept`), else the views, held (a loaded journal holds them anyway)."""
+    """What an export with evidence writes: streamed from the index where the reads keep the
+    selection's ids for its records and proofs (`kept`, evidence/attach.exported_records),
+    else the views, held (a loaded journal holds them anyway)."""
     if getattr(journal, "kept", None) is not None:
-        return _Streamed(journal, filt)
+        return journal.stream(filt, keep=True)
     return selected(journal, filt)
 
 
@@ -148,7 +135,7 @@ def iter_json(journal, filt: Filter, views=None):
     for i, view in enumerate(views):
         yield (b",\n    " if i else b"\n    ") + dumps(public(view))
     yield b'\n  ],\n  "records": ['
-    exported = exported_records(journal, filt, None if views.__class__ is _Streamed else views)
+    exported = exported_records(journal, filt, views)
     own = journal.team.handle or "journal"
     for i, line in enumerate(exported.lines(own)):
         yield (b",\n    " if i else b"\n    ") + line

@@ -14,15 +14,16 @@ from .signing import SigningKey
 
 
 def exported_records(journal, filt: Filter, views=None):
-    """The records of the entries `filt` selects (`views`, when the caller has them) and of
-    their corrections, by chain, in #seq order: what the export shows, as recorded (the
-    journal's own dicts: callers that write them strip what a view adds, with fold.raw).
+    """The records of the entries `filt` selects and of their corrections, by chain, in #seq
+    order: what the export shows, as recorded (the journal's own dicts: callers that write
+    them strip what a view adds, with fold.raw).
 
-    From the index (index/reads.KeptRecords: the selection kept by the export's stream, the
-    records read by offset as they are written) unless the caller holds the views; else
-    held (Held). Both answer names(), seqs(name), records(name), hashes() and len()."""
+    From the index where the reads offer it (index/reads.KeptRecords: the ids the export's
+    stream kept, the records read by offset as they are written); else held (Held), from
+    `views` when the caller holds them. Both answer names(), seqs(name), records(name),
+    lines(name), hashes() and len()."""
     kept = getattr(journal, "kept", None)
-    if views is None and kept is not None:
+    if kept is not None:
         return kept(filt)
     if views is None:
         from ..reads import selected

@@ -30,6 +30,7 @@ from datetime import date, datetime
 from . import causes as causes_mod
 from . import dates, i18n
 from . import loops as loops_mod
+from .bounded import Bounded
 from .display import LINK_WORDS, label, link_words, retraction_ref
 from .fold import ref_of
 from .i18n import ngettext
@@ -154,17 +155,15 @@ def _block(out: list, text, indent: str = "") -> None:
         out.append(indent + joiner.join(para) + "\n\n")
 
 
-class _Cache(dict):
-    """A dict that computes a missing value once: `cache[key]` costs a lookup after the first time."""
+class _Cache(Bounded):
+    """A dict that computes a missing value once: `cache[key]` costs a lookup after the first
+    time. `bound`: it starts over past this many keys (bounded.Bounded)."""
 
     def __init__(self, compute, bound: int = 0):
-        super().__init__()
+        super().__init__(bound)
         self.compute = compute
-        self.bound = bound  # when set, the cache starts over past this many keys
 
     def __missing__(self, key):
-        if self.bound and len(self) >= self.bound:
-            self.clear()
         value = self[key] = self.compute(key)
         return value
 
@@ -173,18 +172,13 @@ class _Cache(dict):
 _LOOP_VIEW = ("id", "seq", "ref", "author", "title", "kind", "occurred_at")
 
 
-class _Written(dict):
+class _Written(Bounded):
     """The last _WRITTEN entries the export wrote, by id (`in` says an entry is the export's);
     get() falls back to `views` for any other."""
 
     def __init__(self, views):
-        super().__init__()
+        super().__init__(_WRITTEN)
         self.views = views
-
-    def __setitem__(self, key, value) -> None:
-        if len(self) >= _WRITTEN:
-            self.clear()
-        super().__setitem__(key, value)
 
     def get(self, key, default=None):
         found = super().get(key)
@@ -476,13 +470,11 @@ class _Writer:
         self.due_days = _Cache(lambda day: self.day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
         self.today_text = self.due_days[self.today]
         self.loops_heading = "**" + _("Loops") + "**" + _(" (as of {today})").format(today=self.today_text) + "\n\n"
-        # Entries looked up by id (links, cause traces): read one at a time from the index, and
-        # only the last few thousand kept, where the export is most of a large journal
-        # (index/reads.IndexedViews.bounded).
-        self.all_views = getattr(journal.views, "bounded", journal.views)
         # The entries just written, by id: the export's own (a link or a cause mostly points at
-        # a recent one), so neither looked up again nor tested against the filter.
-        self.written = _Written(self.all_views)
+        # a recent one), so neither looked up again nor tested against the filter. Any other is
+        # read from the index one at a time, only the last few thousand kept, where the export
+        # is most of a large journal (index/reads.IndexedViews.bounded).
+        self.written = _Written(getattr(journal.views, "bounded", journal.views))
         display = journal.people.display
         self.names = _Cache(lambda name: _inline(display(name)))
         self.days = _Cache(self.day_text)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import orjson
 
 from .. import refs
+from ..bounded import Bounded
 from ..chain import GENESIS
 from ..errors import PmjournalError, refuse_unverified
 from ..evidence import merkle
@@ -108,17 +109,6 @@ def where_of(filt: Filter) -> tuple[str, list]:
     return (" AND ".join(clauses) or "1"), params
 
 
-class _Bounded(dict):
-    """A cache that starts over past `bound` keys."""
-
-    bound = 5000
-
-    def __setitem__(self, key, value) -> None:
-        if len(self) >= self.bound:
-            self.clear()
-        super().__setitem__(key, value)
-
-
 class IndexedViews(Mapping):
     """id -> folded view, read from the index one entry at a time (trace, links, export)."""
 
@@ -141,7 +131,7 @@ class IndexedViews(Mapping):
         large journal (an export's links and cause traces), where a cache would end up
         holding all of it. Links mostly point at recent entries, which stay kept."""
         views = IndexedViews(self._db)
-        views._cache = _Bounded()
+        views._cache = Bounded(5000)
         return views
 
     def hold(self, views) -> None:

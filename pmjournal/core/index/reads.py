@@ -390,6 +390,10 @@ def _temporary():
         ) from err
 
 
+def _changed(path, seq: int) -> PmjournalError:
+    return PmjournalError(_("{path} changed while it was exported (at #{seq}); export again").format(path=path, seq=seq))
+
+
 _ROW = "rid, src, seq, id, target, clock, handle, off, len"  # what Builder._record reads a record by
 
 
@@ -440,11 +444,7 @@ class KeptRecords:
             except ValueError:  # orjson's: the bytes there are no longer a record
                 found = {}
             if found.get("hash") != stored:  # the file is not the one indexed (replaced meanwhile)
-                raise PmjournalError(
-                    _("{path} changed while it was exported (at #{seq}); export again").format(
-                        path=self._builder.sources[src].path, seq=row[2]
-                    )
-                )
+                raise _changed(self._builder.sources[src].path, row[2])
             yield found
 
     def lines(self, name: str):
@@ -468,9 +468,7 @@ class KeptRecords:
                 fh.seek(off)
                 line = fh.read(length).rstrip(b"\n")
                 if stored is None or b'"hash":"' + stored.encode() + b'"' not in line:  # not the line indexed
-                    raise PmjournalError(
-                        _("{path} changed while it was exported (at #{seq}); export again").format(path=path, seq=seq)
-                    )
+                    raise _changed(path, seq)
                 yield line
 
     def hashes(self):

@@ -134,10 +134,6 @@ class IndexedViews(Mapping):
         views._cache = Bounded(5000)
         return views
 
-    def hold(self, views) -> None:
-        """Keep these views for later look-ups by id."""
-        self._cache.update((v["id"], v) for v in views)
-
     def __len__(self) -> int:
         return self._db.execute("SELECT count(*) FROM views").fetchone()[0]
 
@@ -217,9 +213,6 @@ class IndexedReads:
         views = _loads(
             self.db.execute(f"SELECT view FROM views WHERE {where} {_ORDER_TIME if ordered else _ORDER_JOURNAL}", params)
         )
-        # What a caller then looks up by id (an export's links, its records) is mostly these:
-        # one copy of each view, not a second one read again.
-        self.views.hold(views)
         return filt.apply(views, ordered=ordered)
 
     def stream(self, filt: Filter, chunk: int = 2000, keep: bool = False):
@@ -335,11 +328,6 @@ class IndexedReads:
     def entry_ref(self, entry_id: str) -> str | None:
         view = self.by_id(entry_id)
         return (view.get("ref") or f"#{view['seq']}") if view else None
-
-    def records_of(self, entry_ids) -> list[dict]:
-        """The stored records (entry, amendments, retractions, loop records) of these entries, in journal order."""
-        found = {row[0]: row for row in self._builder._about(entry_ids)}
-        return [self._builder._record(row, {}, {}) for row in sorted(found.values(), key=lambda r: (r[5], r[6], r[2]))]
 
     def _chain_names(self) -> dict[int, str]:
         own = self.journal.team.handle or "journal"

@@ -658,7 +658,11 @@ def _verify_evidence(args) -> int:
 
     if args.evidence and args.since:
         raise ValidationError(_("give --evidence or --since, not both"))
-    ev = check.read(args.evidence or args.since)
+    with check.read(args.evidence or args.since) as ev:
+        return _checked(args, ev, check)
+
+
+def _checked(args, ev, check) -> int:
     signers = Path(args.allowed_signers) if args.allowed_signers else None
     if signers is not None and not signers.is_file():
         raise ValidationError(_("--allowed-signers {signers} is not a file").format(signers=signers))

@@ -145,8 +145,8 @@ class Against(dict):
             ids.close()
         refuse_unverified(self[self.own].broken, "checked against", _("run `pmjournal verify` first"))
 
-    def complete(self) -> list[str]:
-        return missing(self.ev, self, self._skip, self.own)
+    def complete(self, exported=None) -> list[str]:
+        return missing(self.ev, self, self._skip, self.own, exported)
 
 
 def _reused(ids) -> set[tuple[str, int]]:
@@ -162,17 +162,19 @@ def _reused(ids) -> set[tuple[str, int]]:
     return skip
 
 
-def missing(ev, chains: dict, skip: set | None = None, own_handle: str = "journal") -> list[str]:
+def missing(ev, chains: dict, skip: set | None = None, own_handle: str = "journal", exported=None) -> list[str]:
     """What the stated filter selects in the journal as it stood at the stated heads (each
     Scanned's `size`) and the export left out, one line each. `skip`: (handle, #seq) of
     colleagues' records a load leaves out (_reused); `own_handle`: this author's, which
-    orders their records among the colleagues' (merge.merged)."""
+    orders their records among the colleagues' (merge.merged). `exported`: what answers
+    whether the export holds a record id (by default the export's own records)."""
     try:
         filt = Filter.from_json(ev.statement.get("query") or {})
     except (ValueError, TypeError):
         return [_("query: the stated filter is damaged")]
     skip = skip or set()
-    exported = {r.get("id") for records in ev.records.values() for r in records if isinstance(r, dict)}
+    if exported is None:
+        exported = ev.exported()  # evidence/exported.py: read once
     corrected = set().union(*(chain.corrected for chain in chains.values()))
     left_out: dict[str, str] = {}  # id -> how the line names it
     spans: dict[str, list[tuple[Scanned, int, int]]] = {}

@@ -95,6 +95,26 @@ def root(leaves: Sequence[bytes]) -> bytes:
     return level[0]
 
 
+def packed_root(packed: bytes | bytearray) -> bytes:
+    """root() of leaves packed end to end, HASH_SIZE bytes each, holding one hash per level
+    rather than a level of them (a chain's leaves read from an export: a million of them
+    as bytes objects would cost 65 MB)."""
+    view = memoryview(packed)
+    stack: list[list] = []  # [width, hash] of complete subtrees, widest first
+    for at in range(0, len(view) - len(view) % HASH_SIZE, HASH_SIZE):
+        node, width = sha256(_LEAF + view[at : at + HASH_SIZE]).digest(), 1
+        while stack and stack[-1][0] == width:
+            node = sha256(_NODE + stack.pop()[1] + node).digest()
+            width <<= 1
+        stack.append([width, node])
+    if not stack:
+        return EMPTY_ROOT
+    node = stack.pop()[1]
+    while stack:  # RFC 9162's right edge: each smaller subtree joins the one on its left
+        node = sha256(_NODE + stack.pop()[1] + node).digest()
+    return node
+
+
 class Tree:
     """A tree built once from all the leaf data, answering proofs without rebuilding.
 

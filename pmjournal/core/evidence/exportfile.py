@@ -1,0 +1,539 @@
+"""An export file as `verify --evidence` and `verify --since` read it: in pieces, never whole.
+
+A whole-journal export is ~1.4 KB a record (a 1M-record Markdown export is ~1.4 GB), and the
+file once held whole, parsed and folded cost 4-6 times its size. Here it is read with
+core/jsonstream.py, as `import` reads one, in passes that each hold one record at a time:
+
+1. read(): where the evidence block starts (the last mark in the file, found from its end),
+   then the whole document as JSON, checking that it is JSON and of the shape pmjournal
+   writes, keeping the block's small members (statement, signature, heads, query...), each
+   chain's leaves packed 32 bytes a hash (`ChainProof`, 32 MB at 1M), and where each chain's
+   records, the JSON export's entries and the Markdown appendix's section digests start;
+2. check.check() then hashes the document before the block (`digest()`), reads each chain's
+   records from where they start (`records()`), checking each against its proofs as it goes,
+   and keeps where each one is in a temporary SQLite database (evidence/exported.py), which
+   groups them by entry so that each entry is folded from its own records.
+
+What it finds is what reading the file whole found: tests/test_evidence.py damages exports
+in every way it knows and checks the line that names each.
+"""
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from .. import i18n, markdown_proof
+from ..errors import PmjournalError
+from ..i18n import _
+from ..jsonstream import JsonStream, NotJSON
+from . import merkle, proof
+
+_CHUNK = 1 << 20
+_FENCE = re.compile(rb"\n(`{3,})json\n")
+_OBJECT, _ARRAY = ord("{"), ord("[")
+_WHITESPACE = b" \t\r\n"
+# The block's members read whole: each a few KB at most. Anything else is stepped through.
+_SMALL = ("format", "version", "statement", "signature", "public_key", "fingerprint", "own", "query", "heads", "language")
+_STATED = ("size", "head", "root", "first")
+
+
+class ChainProof:
+    """What the evidence block says proves one chain's records: every leaf (`leaves`, the
+    hashes packed end to end; `damaged` if one was not a hash) or inclusion proofs by #seq as
+    text (`proofs`, each packed; None for a proof that was not hashes)."""
+
+    def __init__(self):
+        self.leaves: bytearray | None = None
+        self.damaged = False
+        self.proofs: dict[str, bytes | None] = {}
+
+    def leaf(self, seq: int) -> bytes:
+        return bytes(self.leaves[(seq - 1) * merkle.HASH_SIZE : seq * merkle.HASH_SIZE])
+
+    def proof(self, key: str) -> list[bytes] | None:
+        packed = self.proofs.get(key)
+        if packed is None:
+            return None
+        return [packed[at : at + merkle.HASH_SIZE] for at in range(0, len(packed), merkle.HASH_SIZE)]
+
+
+class Evidence:
+    """An export read by read(): `block` holds the evidence block's small members and, under
+    "chains", each chain's stated size, head, root and first (`proofs` holds what proves
+    them); the rest is read from the file when asked."""
+
+    def __init__(self, path: Path, fmt: str, fh):
+        self.path, self.fmt, self.fh = path, fmt, fh
+        self.block: dict = {}
+        self.statement: dict = {}
+        self.proofs: dict[str, ChainProof] = {}
+        self.records_at: dict[str, int | None] = {}  # where each chain's records start (None: it has none)
+        self.entries_at: int | None = None  # the JSON export's entries
+        self.sections_at: int | None = None  # the Markdown appendix's section digests
+        self.body_end = 0  # the document the statement hashes is the file's bytes before this
+        self.added_after = False  # something follows the evidence block
+        self.shown: dict | None = None  # the Markdown appendix's statement and signature blocks, for ssh-keygen
+        self.appendix: str | None = None  # the Markdown appendix's text before its JSON block
+        self._exported = None
+
+    def close(self) -> None:
+        if self._exported is not None:
+            self._exported.close()
+        self.fh.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def own(self) -> str:
+        return self.block.get("own") or "journal"
+
+    def digest(self) -> str:
+        """sha256 of the document: every byte before the evidence block."""
+        digest = hashlib.sha256()
+        for chunk in self._chunks(0, self.body_end):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def body_chunks(self):
+        return self._chunks(0, self.body_end)
+
+    def _chunks(self, start: int, end: int):
+        fd = self.fh.fileno()
+        while start < end:
+            chunk = os.pread(fd, min(_CHUNK, end - start), start)
+            if not chunk:
+                return
+            start += len(chunk)
+            yield chunk
+
+    def records(self, name: str):
+        """(record, start, end) of each record of chain `name` as the file holds them, in order."""
+        at = self.records_at.get(name)
+        if at is None:
+            return
+        stream = JsonStream(self.fh, at)
+        try:
+            for _item in stream.items():
+                stream.peek()
+                start = stream.offset
+                record = stream.value()
+                yield record, start, stream.offset
+        except NotJSON:  # read() read it all: only a file changed since can fail here
+            raise PmjournalError(_("{path} changed while it was being checked").format(path=self.path)) from None
+
+    def read_at(self, start: int, end: int) -> bytes:
+        return os.pread(self.fh.fileno(), end - start, start)
+
+    def entries(self):
+        """(entry, start, end) of each entry the JSON export shows."""
+        if self.entries_at is None:
+            return
+        stream = JsonStream(self.fh, self.entries_at)
+        try:
+            for _item in stream.items():
+                stream.peek()
+                start = stream.offset
+                entry = stream.value()
+                yield entry, start, stream.offset
+        except NotJSON:
+            raise PmjournalError(_("{path} changed while it was being checked").format(path=self.path)) from None
+
+    def sections(self):
+        """The Markdown appendix's [heading, sha256] of each part of the document, in order."""
+        if self.sections_at is None:
+            return
+        yield from JsonStream(self.fh, self.sections_at).values()
+
+    def exported(self, visit=None):
+        """The exported records (evidence/exported.Exported), read once, chain by chain in name
+        order; `visit(name)` is asked at the start of each chain for what to call with each of
+        its records (or None)."""
+        from .exported import Exported
+
+        if self._exported is not None and visit is None:
+            return self._exported
+        if self._exported is not None:
+            self._exported.close()
+        found = Exported(self.own)
+        for name in sorted(self.records_at):
+            each = visit(name) if visit is not None else None
+            for record, start, end in self.records(name):
+                found.add(name, record, start, end)
+                if each is not None:
+                    each(record)
+        found.done()
+        self._exported = found
+        return found
+
+
+def read(path) -> Evidence:
+    """The export at `path`, checked as JSON and for its evidence block's shape; one line if
+    it is not an export with evidence."""
+    path = Path(path)
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (Evidence closes it)
+        size = os.fstat(fh.fileno()).st_size
+        first = os.pread(fh.fileno(), 4096, 0).lstrip()
+    except OSError as err:
+        raise PmjournalError(_("cannot read {path}: {strerror}").format(path=path, strerror=err.strerror)) from None
+    try:
+        if first.startswith(b"{"):
+            ev = Evidence(path, "json", fh)
+            _read_json(ev, size)
+        else:
+            ev = Evidence(path, "markdown", fh)
+            _read_markdown(ev, size)
+    except BaseException:
+        fh.close()
+        raise
+    return ev
+
+
+def _read_json(ev: Evidence, size: int) -> None:
+    path, fd = ev.path, ev.fh.fileno()
+    stream = JsonStream(ev.fh)
+    block = None
+    bad: set[str] = set()
+    own_at, chains, damaged = None, {}, False
+    try:
+        if stream.peek() != _OBJECT:
+            stream.skip()
+        else:
+            for key in stream.members():
+                if key == "entries":
+                    ev.entries_at, ok = _array_at(stream)
+                    damaged = damaged or not ok
+                elif key == "records":
+                    own_at = _record_array(stream, path, "journal") if stream.peek() == _ARRAY else _skipped(stream)
+                elif key == "chains":
+                    chains = {}
+                    if stream.peek() != _OBJECT:
+                        stream.skip()
+                        damaged = True
+                        continue
+                    for name in stream.members():
+                        chains[name] = None
+                        if stream.peek() != _OBJECT:
+                            stream.skip()
+                            continue
+                        for member in stream.members():
+                            if member == "records":
+                                chains[name] = _record_array(stream, path, name)
+                            else:
+                                stream.skip()
+                elif key == "evidence":
+                    if stream.peek() == _OBJECT:
+                        bad = set()
+                        block = _read_block(ev, stream, bad)
+                    else:
+                        stream.skip()
+                        block = None
+                else:
+                    stream.skip()
+        stream.end()
+    except NotJSON:
+        raise PmjournalError(_("{path} is not valid JSON (it was cut or edited)").format(path=path)) from None
+    if block is None:
+        raise PmjournalError(_("{path} has no evidence block (exported by an older pmjournal?)").format(path=path))
+    _shape(bad, path)
+    if damaged:
+        raise PmjournalError(_("{path}: the export's entries or chains are damaged").format(path=path))
+    if own_at is not None:
+        ev.records_at[ev.own] = own_at
+    ev.records_at.update(chains)
+    ev.statement = _statement(ev.block, path)
+    at = _last(fd, size, [proof.JSON_MARK])
+    if at < 0:
+        return  # written out again by something else: the document cannot match; the rest is still checked
+    ev.body_end = at
+    # Members after the evidence would go unhashed, yet override the document's for a JSON
+    # reader (the last of duplicate keys wins).
+    after = JsonStream(ev.fh, at + len(proof.JSON_MARK))
+    try:
+        after.skip()
+    except NotJSON:
+        ev.added_after = True
+        return
+    ev.added_after = _content(fd, after.offset, size) != b"}"
+
+
+def _read_markdown(ev: Evidence, size: int) -> None:
+    path, fd = ev.path, ev.fh.fileno()
+    at = _last(fd, size, [markdown_proof.mark(lang).encode() for lang in i18n.LANGUAGES])  # in the document's language
+    if at < 0:
+        raise PmjournalError(
+            _("{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)").format(path=path)
+        )
+    window = 1 << 16
+    while True:  # the appendix's words and statement: a few KB
+        head = os.pread(fd, window, at)
+        fence = _FENCE.search(head)
+        if fence is not None or at + len(head) >= size:
+            break
+        window *= 4
+    if fence is None:
+        raise PmjournalError(_("{path}: the evidence appendix has no JSON block").format(path=path))
+    start = at + fence.end()
+    closing = b"\n" + fence.group(1) + b"\n"
+    stream = JsonStream(ev.fh, start)
+    bad: set[str] = set()
+    block = None
+    try:
+        if stream.peek() == _OBJECT:
+            block = _read_block(ev, stream, bad)
+        else:
+            stream.skip()
+        ends = re.compile(rb"[ \t\r\n]*?" + re.escape(closing)).match(os.pread(fd, 1 << 16, stream.offset))
+    except NotJSON:
+        ends = None
+    if ends is None:
+        if _find(fd, closing, start, size) < 0:
+            raise PmjournalError(
+                _("{path}: the evidence appendix's JSON block is not closed (the file was cut)").format(path=path)
+            )
+        raise PmjournalError(_("{path}: the evidence appendix's JSON is damaged").format(path=path))
+    if block is None or ev.records_at is None:
+        raise PmjournalError(_("{path}: the evidence appendix is not pmjournal evidence").format(path=path))
+    _shape(bad, path)
+    ev.statement = _statement(ev.block, path)
+    ev.body_end = at
+    ev.added_after = bool(_content(fd, stream.offset + ends.end(), size))
+    text = head[: fence.start()].decode("utf-8", "replace")
+    ev.shown = markdown_proof.shown(text, ev.block)
+    ev.appendix = head[: fence.end()].decode("utf-8", "replace")
+
+
+def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
+    """The evidence block's members, into `ev` (a later duplicate replaces an earlier one, as
+    for a JSON reader); what is not of the shape pmjournal writes is named in `bad`."""
+    block: dict = {}
+    ev.block, ev.proofs, ev.sections_at = block, {}, None
+    ev.records_at = {} if ev.fmt == "json" else None
+    for key in stream.members():
+        if key == "chains":
+            block["chains"], ev.proofs = _chains(stream, bad)
+        elif key == "sections":
+            ev.sections_at = _sections(stream, bad)
+        elif key == "records" and ev.fmt == "markdown":
+            ev.records_at = None
+            if stream.peek() != _OBJECT:
+                stream.skip()
+                continue
+            ev.records_at = {name: _record_array(stream, ev.path, name) for name in stream.members()}
+        elif key in _SMALL:
+            block[key] = stream.value()
+        else:
+            stream.skip()
+    return block
+
+
+def _chains(stream: JsonStream, bad: set[str]) -> tuple[dict, dict]:
+    stated: dict = {}
+    proofs: dict[str, ChainProof] = {}
+    if stream.peek() != _OBJECT:
+        stream.skip()
+        bad.add("chains")
+        return {}, {}
+    for name in stream.members():
+        if stream.peek() != _OBJECT:
+            stream.skip()
+            bad.add("chains")
+            continue
+        fields: dict = {}
+        chain = ChainProof()
+        for key in stream.members():
+            if key in _STATED:
+                fields[key] = stream.value()
+            elif key == "leaves":
+                chain.leaves = _leaves(stream, chain, bad)
+            elif key == "proofs":
+                _proofs(stream, chain, bad)
+            else:
+                stream.skip()
+        stated[name], proofs[name] = fields, chain
+    return stated, proofs
+
+
+def _leaves(stream: JsonStream, chain: ChainProof, bad: set[str]) -> bytearray | None:
+    if stream.peek() != _ARRAY:
+        stream.skip()
+        bad.add("chains")
+        return None
+    packed = bytearray()
+    fromhex = bytes.fromhex
+    for item in stream.strings():
+        if item.__class__ is not str:
+            bad.add("chains")
+        elif not chain.damaged:
+            try:
+                digest = fromhex(item)
+            except ValueError:
+                digest = b""
+            if len(digest) != merkle.HASH_SIZE or len(item) != 2 * merkle.HASH_SIZE:  # fromhex skips spaces
+                chain.damaged = True
+            packed += digest
+    return packed
+
+
+def _proofs(stream: JsonStream, chain: ChainProof, bad: set[str]) -> None:
+    if stream.peek() != _OBJECT:
+        stream.skip()
+        bad.add("chains")
+        return
+    for key in stream.members():
+        if stream.peek() != _ARRAY:
+            stream.skip()
+            bad.add("chains")
+            continue
+        hexes = list(stream.strings())
+        if not all(h.__class__ is str for h in hexes):
+            bad.add("chains")
+            continue
+        try:
+            chain.proofs[key] = b"".join(merkle.from_hex(hexes))
+        except ValueError:
+            chain.proofs[key] = None
+
+
+def _sections(stream: JsonStream, bad: set[str]) -> int | None:
+    if stream.peek() != _ARRAY:
+        stream.skip()
+        bad.add("sections")
+        return None
+    at = stream.offset
+    for item in stream.values():
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(s, str) for s in item)):
+            bad.add("sections")
+    return at
+
+
+def _array_at(stream: JsonStream) -> tuple[int | None, bool]:
+    """Where the array at the stream's position starts (each item checked as JSON); (None,
+    False) if it is no array."""
+    if stream.peek() != _ARRAY:
+        stream.skip()
+        return None, False
+    at = stream.offset
+    for _item in stream.items():
+        stream.skip()
+    return at, True
+
+
+def _record_array(stream: JsonStream, path, name: str) -> int:
+    """Where a chain's exported records start; one line if they are not a list of records."""
+    if stream.peek() != _ARRAY:
+        raise PmjournalError(_("{path}: the exported records of {name} are damaged").format(path=path, name=name))
+    at = stream.offset
+    for _item in stream.items():
+        if stream.peek() != _OBJECT:
+            raise PmjournalError(_("{path}: the exported records of {name} are damaged").format(path=path, name=name))
+        stream.skip()
+    return at
+
+
+def _skipped(stream: JsonStream) -> None:
+    stream.skip()
+
+
+def _shape(bad: set[str], path) -> None:
+    """One line, not a traceback, for an evidence block whose members are not what pmjournal writes."""
+    # Read whole (_SMALL): checked here as the reader of a whole file did.
+    wrong = sorted(bad, key=lambda name: ("sections", "chains").index(name))
+    if wrong:
+        raise PmjournalError(
+            _("{path}: the evidence block is damaged ({wrong} not as pmjournal writes it)").format(
+                path=path, wrong=", ".join(wrong)
+            )
+        )
+
+
+def _small_shape(block: dict) -> list[str]:
+    def strs(value) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    heads = block.get("heads", {})
+    return [
+        name
+        for name, good in (
+            ("signature", isinstance(block.get("signature"), str | None)),
+            ("public_key", isinstance(block.get("public_key"), str | None)),
+            ("fingerprint", isinstance(block.get("fingerprint"), str | None)),
+            ("own", isinstance(block.get("own", ""), str)),
+            (
+                "heads",
+                isinstance(heads, dict)
+                and all(
+                    isinstance(h, dict)
+                    and isinstance(h.get("statement"), str)
+                    and isinstance(h.get("signature"), str)
+                    and strs(h.get("consistency", []))
+                    for h in heads.values()
+                ),
+            ),
+        )
+        if not good
+    ]
+
+
+def _statement(block: dict, path) -> dict:
+    wrong = _small_shape(block)
+    if wrong:
+        raise PmjournalError(
+            _("{path}: the evidence block is damaged ({wrong} not as pmjournal writes it)").format(
+                path=path, wrong=", ".join(wrong)
+            )
+        )
+    if block.get("format") != proof.FORMAT or not isinstance(block.get("statement"), str):
+        raise PmjournalError(_("{path}: the evidence block is not pmjournal evidence").format(path=path))
+    if block.get("version") != proof.VERSION:
+        raise PmjournalError(
+            _("{path}: evidence version {version!r} is not one this pmjournal reads; upgrade").format(
+                path=path, version=block.get("version")
+            )
+        )
+    try:
+        return proof.parse_statement(block["statement"])
+    except ValueError as err:
+        raise PmjournalError(_("{path}: the statement is damaged ({err})").format(path=path, err=err)) from None
+
+
+def _last(fd: int, size: int, marks: list[bytes]) -> int:
+    """Where the last of any of `marks` starts in the file, read from its end; -1 if none."""
+    overlap = max(map(len, marks)) - 1
+    end = size
+    while end > 0:
+        start = max(0, end - _CHUNK)
+        window = os.pread(fd, end - start + overlap, start)
+        found = max(window.rfind(mark) for mark in marks)
+        if found >= 0:
+            return start + found
+        end = start
+    return -1
+
+
+def _find(fd: int, needle: bytes, start: int, size: int) -> int:
+    """Where `needle` first occurs from `start` on; -1 if it does not."""
+    while start < size:
+        window = os.pread(fd, _CHUNK + len(needle) - 1, start)
+        found = window.find(needle)
+        if found >= 0:
+            return start + found
+        start += _CHUNK
+    return -1
+
+
+def _content(fd: int, start: int, size: int) -> bytes:
+    """What is not whitespace from `start` to the end of the file (the first few KB of it)."""
+    out = b""
+    while start < size and len(out) < 4096:
+        chunk = os.pread(fd, _CHUNK, start)
+        if not chunk:
+            break
+        start += len(chunk)
+        out += chunk.translate(None, _WHITESPACE)
+    return out

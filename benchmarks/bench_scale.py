@@ -121,15 +121,23 @@ def main() -> None:
             "list-all-json": ["list", "--format", "json"],
             "export-all": ["export", "--format", "markdown", "-o", str(db.parent / "all.md"), "--force"],
             "export-all-json": ["export", "--format", "json", "-o", str(db.parent / "all.json"), "--force"],
+            # Those exports checked, against the journal: the file is read in pieces (evidence/exportfile.py).
+            "verify-all": ["verify", "--evidence", str(db.parent / "all.md")],
+            "verify-all-json": ["verify", "--evidence", str(db.parent / "all.json")],
         }
         for name, argv in commands.items():
             if args.only and name not in args.only:
                 continue
             runs = 1 if name.endswith(("-all", "-all-json")) else args.runs
+            if name.startswith("verify-all") and not Path(argv[2]).exists():
+                print(f"{name}: no {Path(argv[2]).name} to check (run the export-all rows first)")
+                continue
             stats = time_process([*pmjournal_command(), "--db", str(db), *argv], runs, env)
             target = TARGETS.get(name, (None, None))[0 if n < 1_000_000 else 1]
             whole = " (every entry)" if name.startswith("export-all") else ""
             work = f"`{' '.join(argv[:3])}`{whole} at {label(n)}"
+            if name.startswith("verify-all"):
+                work = f"`verify --evidence` of the whole {Path(argv[2]).suffix[1:]} export, with the journal, at {label(n)}"
             print(
                 f"{work:<58} median {fmt_seconds(stats['median']):>9}  best {fmt_seconds(stats['best']):>9}"
                 f"  max RSS {stats['max_rss_mb']:6.1f} MB"

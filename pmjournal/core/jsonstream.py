@@ -42,6 +42,7 @@ _MISS = object()
 _COMMA, _COLON = ord(","), ord(":")
 _OPEN_ARRAY, _CLOSE_ARRAY, _OPEN_OBJECT, _CLOSE_OBJECT = ord("["), ord("]"), ord("{"), ord("}")
 _TRAILING = b" \t\r"
+_OPENS = b"[{"
 
 
 class NotJSON(ValueError):
@@ -264,21 +265,25 @@ class JsonStream:
             nl = self._line_end()
             buf, start = self.buf, self.pos
             found = _MISS
+            tried = False
             if nl > start:
                 cut = nl
                 while cut > start and buf[cut - 1] in trailing:
                     cut -= 1
                 if cut > start and buf[cut - 1] == _COMMA:
                     cut -= 1
-                raw = buf[start:cut]
-                try:
-                    found = loads(raw)
-                    self.pos = cut
-                except decode_error:
-                    pass
+                # A line that opens an array or object is the start of an item spread over lines.
+                tried = True
+                if cut > start and buf[cut - 1] not in _OPENS:
+                    raw = buf[start:cut]
+                    try:
+                        found = loads(raw)
+                        self.pos = cut
+                    except decode_error:
+                        pass
             if found is _MISS:
                 raw = None
-                found = self.value()
+                found = self._window_value() if tried else self.value()
             self.raw = raw
             yield found
             if self.pos < len(self.buf) and self.buf[self.pos] == _COMMA:

@@ -209,7 +209,11 @@ def _read_json(ev: Evidence, size: int) -> None:
                     ev.entries_at, ok = _array_at(stream)
                     damaged = damaged or not ok
                 elif key == "records":
-                    own_at = _record_array(stream, path, "journal") if stream.peek() == _ARRAY else _skipped(stream)
+                    own_at = None  # only a list is this author's records (a JSON reader's `records`)
+                    if stream.peek() == _ARRAY:
+                        own_at = _record_array(stream, path, "journal")
+                    else:
+                        stream.skip()
                 elif key == "chains":
                     chains = {}
                     if stream.peek() != _OBJECT:
@@ -434,10 +438,6 @@ def _record_array(stream: JsonStream, path, name: str) -> int:
             raise PmjournalError(_("{path}: the exported records of {name} are damaged").format(path=path, name=name))
         stream.skip()
     return at
-
-
-def _skipped(stream: JsonStream) -> None:
-    stream.skip()
 
 
 def _shape(bad: set[str], path) -> None:

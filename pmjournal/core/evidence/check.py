@@ -17,6 +17,7 @@ from ..i18n import _
 from ..model import ENTRY_KINDS
 from ..query import public
 from . import merkle, proof, signing
+from .exported import key_of, value_of
 from .exportfile import Evidence, read  # noqa: F401 (check.read: what the CLI and tests call)
 
 
@@ -271,11 +272,11 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
     own = ev.own
     db = exported.db
     if ev.fmt == "json":
-        db.execute("CREATE TABLE shown(key BLOB PRIMARY KEY, start INT, end INT)")
+        db.execute("CREATE TABLE shown(key PRIMARY KEY, start INT, end INT)")
         rows = []
         for entry, start, end in ev.entries():
             if isinstance(entry, dict):
-                rows.append((orjson.dumps(entry.get("id")), start, end))  # the last of one id is shown, as for a dict
+                rows.append((key_of(entry.get("id")), start, end))  # the last of one id is shown, as for a dict
                 if len(rows) >= 5000:
                     db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?, ?)", rows)
                     rows = []
@@ -289,7 +290,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                     continue
                 for link in view.get("links") or ():
                     if link["rel"] == "supersedes":
-                        superseded.add(orjson.dumps(link["to"]))
+                        superseded.add(key_of(link["to"]))
         for key, group in exported.groups():
             views = fold(_records_of(ev, group, own))
             if ev.fmt != "json":
@@ -299,7 +300,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                     continue
                 if view["kind"] == "decision" and key in superseded:
                     view["status"] = "superseded"
-                found = db.execute("SELECT start, end FROM shown WHERE key = ?", (orjson.dumps(entry_id),)).fetchone()
+                found = db.execute("SELECT start, end FROM shown WHERE key = ?", (key_of(entry_id),)).fetchone()
                 if found is None:
                     problems.append(
                         _("{ref}: its records are in the export but the entry is not").format(
@@ -322,7 +323,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
         return [_("records: they do not fold into entries (damaged)")]
     if ev.fmt == "json":
         for (key,) in db.execute(f"SELECT key FROM shown WHERE key NOT IN ({exported.entry_keys()}) ORDER BY start"):  # noqa: S608
-            problems.append(_("entry {entry_id}: shown without the records behind it").format(entry_id=orjson.loads(key)))
+            problems.append(_("entry {entry_id}: shown without the records behind it").format(entry_id=value_of(key)))
     return problems
 
 

@@ -21,6 +21,18 @@ _BATCH = 5000
 _INT64 = (1 << 63) - 1
 
 
+def key_of(value) -> str | bytes:
+    """How an id (or a correction's target) is stored: an id as the text it is; anything else a
+    damaged record may hold there as its JSON, a blob, which never equals a text in SQLite.
+    (Not orjson.dumps for every id: each bytes it returns keeps a 4 KB buffer, 20 MB per 5,000.)"""
+    return value if value.__class__ is str else bytes(memoryview(orjson.dumps(value)))
+
+
+def value_of(key: str | bytes):
+    """The id key_of() stored, as it was."""
+    return key if isinstance(key, str) else orjson.loads(key)
+
+
 def _int64(value: int) -> int:
     return max(-_INT64 - 1, min(_INT64, value))
 
@@ -30,7 +42,7 @@ class Exported:
         self.own = own
         self.db = sqlite3.connect("")
         self.db.execute(
-            "CREATE TABLE recs(rid BLOB, key BLOB, entry INT, links INT, folds INT,"
+            "CREATE TABLE recs(rid, key, entry INT, links INT, folds INT,"
             " clock INT, author TEXT, seq INT, chain TEXT, start INT, end INT)"
         )
         self._rows: list[tuple] = []
@@ -39,7 +51,6 @@ class Exported:
         self.db.close()
 
     def add(self, name: str, record: dict, start: int, end: int) -> None:
-        dumps = orjson.dumps
         kind = record.get("kind")
         meta = kind in META_KINDS if kind.__class__ is str else False
         key = record.get("target") if meta else record.get("id")
@@ -49,8 +60,8 @@ class Exported:
         links = "links" in record or (meta and isinstance(record.get("changes"), dict) and "links" in record["changes"])
         self._rows.append(
             (
-                dumps(record.get("id")),
-                dumps(key),
+                key_of(record.get("id")),
+                key_of(key),
                 not meta,
                 links,
                 folds,
@@ -75,7 +86,7 @@ class Exported:
         self.db.execute("CREATE INDEX recs_key ON recs(key, clock, author, seq) WHERE folds")
 
     def __contains__(self, record_id) -> bool:
-        return self.db.execute("SELECT 1 FROM recs WHERE rid = ? LIMIT 1", (orjson.dumps(record_id),)).fetchone() is not None
+        return self.db.execute("SELECT 1 FROM recs WHERE rid = ? LIMIT 1", (key_of(record_id),)).fetchone() is not None
 
     def groups(self, keys=None):
         """(key, [(chain, start, end), ...]) for each entry (a record's id, a correction's

@@ -114,3 +114,21 @@ def test_every_machine_reads_the_team_trail_the_same_with_the_index(tmp_path):
             assert without_generation_time(text) == without_generation_time(loaded.stdout), (member.handle, fmt)
     checked = run_cli("--db", str(members[1].path), "verify", "--evidence", str(members[1].path.parent / "all.json"))
     assert checked.returncode == 0, checked.stderr
+
+
+def test_a_colleague_who_has_recorded_nothing_reads_the_team_from_the_index(tmp_path, monkeypatch):
+    """A new member syncs the team's records before recording any: the index serves every read
+    (it once counted as empty, its length being this author's records, and the journal was loaded)."""
+    from clihelp import never_loaded
+
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    journal = bob.journal()
+    first = journal.add("decision", {"title": "Launch in March", "owner": "Marcus"})
+    journal.add("note", {"title": "Launch notes"})
+    bob.sync()
+    dana.sync()
+    assert not dana.path.exists() or len(dana.journal().own_records()) == 0
+    with never_loaded(monkeypatch):
+        assert "Launch in March" in cli(dana, "list", "--search", "launch").stdout
+        assert "Marcus" in cli(dana, "show", f"bob#{first['seq']}").stdout
+        assert "Marcus" in cli(dana, "who").stdout

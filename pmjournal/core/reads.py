@@ -103,4 +103,7 @@ def reads_of(journal):
     """The index's reads for `journal` (index/), or the loaded journal's where it cannot serve."""
     from .index import open_index
 
-    return open_index(journal) or LoadedReads(journal)
+    reads = open_index(journal)
+    # Not `or`: the index's reads have a length (this author's records), which is 0 for a
+    # colleague who joined a team and has recorded nothing yet.
+    return reads if reads is not None else LoadedReads(journal)

@@ -90,12 +90,24 @@ def test_a_signed_export_verifies_with_pmjournal_and_with_ssh_keygen_alone(signe
     allowed = signed.tmp / "allowed_signers"
     allowed.write_text("dana@acme " + signed.key.with_suffix(".pub").read_text())
     done = subprocess.run(
-        ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "dana@acme", "-n", "pmjournal", "-s", str(signed.tmp / "statement.sig")],
+        [
+            "ssh-keygen",
+            "-Y",
+            "verify",
+            "-f",
+            str(allowed),
+            "-I",
+            "dana@acme",
+            "-n",
+            "pmjournal",
+            "-s",
+            str(signed.tmp / "statement.sig"),
+        ],
         stdin=open(signed.tmp / "statement.txt", "rb"),
         capture_output=True,
         check=False,
     )
-    assert done.returncode == 0 and b"Good \"pmjournal\" signature for dana@acme" in done.stdout
+    assert done.returncode == 0 and b'Good "pmjournal" signature for dana@acme' in done.stdout
     assert "signed by dana@acme" in ok(run_cli("verify", "--evidence", str(md), "--allowed-signers", str(allowed)))
     # With the journal: the head still holds and the filter selects exactly these entries.
     assert "the filter selects exactly the exported entries" in ok(signed("verify", "--evidence", str(md)))
@@ -130,8 +142,18 @@ def test_every_change_to_a_signed_markdown_export_is_named(signed):
     text_line = next(i for i in range(at + 1, len(lines)) if len(lines[i].strip()) > 20)
     cases = [
         (at, text_line, lambda line: line.replace(line.strip()[5], "X", 1), heading),
-        (0, next(i for i, line in enumerate(lines) if line.startswith("- **Filters:**")), lambda line: line.replace("Marcus Chen", "Marcus Chan"), "the document header"),
-        (0, next(i for i, line in enumerate(lines) if line.startswith("- **Chain head:**")), lambda line: line.replace("#69", "#68"), "the document header"),
+        (
+            0,
+            next(i for i, line in enumerate(lines) if line.startswith("- **Filters:**")),
+            lambda line: line.replace("Marcus Chen", "Marcus Chan"),
+            "the document header",
+        ),
+        (
+            0,
+            next(i for i, line in enumerate(lines) if line.startswith("- **Chain head:**")),
+            lambda line: line.replace("#69", "#68"),
+            "the document header",
+        ),
     ]
     for _, i, change, named in cases:
         changed = list(lines)
@@ -270,7 +292,9 @@ def test_a_passphrase_key_signs_through_ssh_agent(signed, monkeypatch):
 
 def test_a_few_entries_of_a_larger_journal_carry_proofs_not_the_whole_chain(signed):
     journal = Journal(signed.db, user="Dana Whitfield")
-    bodies = [journal._stamp({"kind": "note", "title": f"filler {i}", "occurred_at": "2026-10-01T10:00:00+08:00"}) for i in range(3000)]
+    bodies = [
+        journal._stamp({"kind": "note", "title": f"filler {i}", "occurred_at": "2026-10-01T10:00:00+08:00"}) for i in range(3000)
+    ]
     journal.append_raw(bodies)
     md = export(signed, "few.md", "--kind", "incident")
     _, _, _, data = appendix(md)
@@ -317,9 +341,8 @@ def test_in_a_team_each_author_signs_their_own_chain(tmp_path, monkeypatch):
     lines = bob.path.read_bytes()
     from pmjournal.core.evidence import heads
 
-    bad = heads.statement("bob", heads.leaves_of(lines)[:1]).replace("size 1", "size 1").replace(
-        heads.leaves_of(lines)[0].hex(), "0" * 64, 1
-    )
+    first = heads.leaves_of(lines)[:32]  # packed, 32 bytes a leaf
+    bad = heads.statement("bob", first).replace(first.hex(), "0" * 64, 1)
     from pmjournal.core.evidence.signing import SigningKey
     from pmjournal.core.team import segments
     from pmjournal.core.team.git import Git

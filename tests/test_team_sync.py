@@ -11,6 +11,7 @@ from teamhelp import REWRITES, Member, cli, force_push_chain, rewritten_on_the_r
 
 from pmjournal.core.store import Journal
 from pmjournal.core.team import segments
+from pmjournal.core.team import sync as sync_module
 from pmjournal.core.team.git import Git, SyncError
 from pmjournal.core.team.layout import Team
 
@@ -200,9 +201,7 @@ def test_bad_remotes_give_one_line_and_change_nothing(tmp_path, remote, fragment
         subprocess.run(["git", "init", "-q", str(target)], check=True)
         (target / "a.txt").write_text("code")
         subprocess.run(["git", "-C", str(target), "add", "a.txt"], check=True)
-        subprocess.run(
-            ["git", "-C", str(target), "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "x"], check=True
-        )
+        subprocess.run(["git", "-C", str(target), "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "x"], check=True)
     elif remote == "other-team":
         other = team_of(tmp_path / "other", "Zed Other")[0]
         other.journal().add("note", {"title": "theirs"})
@@ -289,7 +288,9 @@ def test_segments_rebuild_the_file_byte_for_byte():
 def test_a_big_chain_pushes_only_the_segments_that_grew(tmp_path):
     dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
     journal = dana.journal()
-    journal.append_raw([journal._stamp({"kind": "note", "title": f"n{i}", "occurred_at": "2026-11-01T10:00:00+08:00"}) for i in range(2100)])
+    journal.append_raw(
+        [journal._stamp({"kind": "note", "title": f"n{i}", "occurred_at": "2026-11-01T10:00:00+08:00"}) for i in range(2100)]
+    )
     dana.sync()
     bob.sync()
     dana.journal().add("note", {"title": "one more"})
@@ -305,7 +306,11 @@ def test_a_big_chain_pushes_only_the_segments_that_grew(tmp_path):
     assert len(bob.journal().views) == 2101
 
 
-def test_a_colleague_record_reusing_an_id_is_refused(tmp_path):
+@pytest.mark.parametrize("few", [50_000, 0], ids=["ids-held", "ids-in-sqlite"])
+def test_a_colleague_record_reusing_an_id_is_refused(tmp_path, monkeypatch, few):
+    """Checked both ways sync checks a take: a few records' ids searched for in every chain
+    here, or (a large take) every id here in a temporary database."""
+    monkeypatch.setattr(sync_module, "_FEW_IDS", few)
     dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
     mine = dana.journal().add("decision", {"title": "Dana's call", "owner": "Dana"})
     dana.sync()
@@ -319,6 +324,26 @@ def test_a_colleague_record_reusing_an_id_is_refused(tmp_path):
     refusal = dana.sync().refused["bob"]
     assert "bob#1 reuses the id" in refusal
     assert dana.journal().by_id(mine["id"])["title"] == "Dana's call"
+
+
+@pytest.mark.parametrize("few", [50_000, 0], ids=["ids-held", "ids-in-sqlite"])
+def test_a_record_reusing_an_id_taken_in_the_same_sync_is_refused(tmp_path, monkeypatch, few):
+    """Bob's new record and Lee's copy of its id arrive in one sync of Dana's: Lee's is refused."""
+    monkeypatch.setattr(sync_module, "_FEW_IDS", few)
+    dana, bob, lee = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Lee Park")
+    dana.journal().add("note", {"title": "Dana's note"})
+    dana.sync()
+    bobs = bob.journal().add("decision", {"title": "Bob's call", "owner": "Bob"})
+    bob.sync()
+    forged = lee.journal()
+    body = forged._stamp({"kind": "decision", "title": "Lee's version", "owner": "Lee", "occurred_at": bobs["occurred_at"]})
+    body["id"] = bobs["id"]
+    forged.append_raw([body])
+    lee.sync()
+    report = dana.sync()
+    assert report.fetched.get("bob") == 1
+    assert "lee#1 reuses the id" in report.refused["lee"]
+    assert dana.journal().by_id(bobs["id"])["title"] == "Bob's call"
 
 
 def test_a_team_export_imports_with_every_chain_checked(tmp_path):

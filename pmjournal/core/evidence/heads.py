@@ -22,21 +22,34 @@ SIGNATURE_FILE = "head.sig"
 _HASH = re.compile(rb'"hash":"([0-9a-f]{64})"')
 
 
-def leaves_of(chain: bytes) -> list[bytes]:
-    """The Merkle leaves of a chain file's bytes: each record line's own hash (its first
-    `"hash":"` pair: keys are sorted and nothing stored before it holds one)."""
-    out = []
-    for line in chain.split(b"\n")[1:]:
-        if line:
-            found = _HASH.search(line)
-            out.append(bytes.fromhex(found.group(1).decode()) if found else b"")
-    return out
+def leaf_of(line: bytes) -> bytes:
+    """A record line's own hash (its first `"hash":"` pair: keys are sorted and nothing
+    stored before it holds one), 32 bytes; zeros for a line without one (no chain that
+    verifies holds such a line, and no signed root covers it)."""
+    found = _HASH.search(line)
+    return bytes.fromhex(found.group(1).decode()) if found else bytes(merkle.HASH_SIZE)
 
 
-def statement(handle: str, leaves: list[bytes]) -> str:
-    size = len(leaves)
-    root = merkle.root(leaves).hex()
-    return f"pmjournal head 1\nchain {handle} size {size} head {leaves[-1].hex()} root {root} first {leaves[0].hex()}\n"
+def leaves_of(chain: bytes) -> bytes:
+    """The Merkle leaves of a chain file's bytes, packed 32 bytes each (team/chainfile.py
+    reads them from a file in pieces)."""
+    return b"".join(leaf_of(line) for line in chain.split(b"\n")[1:] if line)
+
+
+def _packed(leaves) -> bytes | bytearray | memoryview:
+    return leaves if isinstance(leaves, bytes | bytearray | memoryview) else b"".join(leaves)
+
+
+def _leaf(packed, n: int) -> bytes:
+    return bytes(packed[n * merkle.HASH_SIZE : (n + 1) * merkle.HASH_SIZE])
+
+
+def statement(handle: str, leaves) -> str:
+    """The head statement of a chain whose leaves are `leaves` (packed, or a list of hashes)."""
+    packed = _packed(leaves)
+    size = len(packed) // merkle.HASH_SIZE
+    root = merkle.packed_root(packed).hex()
+    return f"pmjournal head 1\nchain {handle} size {size} head {_leaf(packed, size - 1).hex()} root {root} first {_leaf(packed, 0).hex()}\n"
 
 
 def parse(text: str) -> dict:
@@ -54,7 +67,7 @@ def parse(text: str) -> dict:
     return {"handle": parts[1], "size": int(parts[3]), "head": parts[5], "root": parts[7], "first": parts[9]}
 
 
-def check(text: str, signature: str, handle: str, leaves: list[bytes]) -> str:
+def check(text: str, signature: str, handle: str, leaves) -> str:
     """The fingerprint of the key that signed `text`, if it is a valid signed head of
     `handle`'s chain whose leaves are `leaves`; ValueError saying why not."""
     try:
@@ -63,10 +76,15 @@ def check(text: str, signature: str, handle: str, leaves: list[bytes]) -> str:
     except (ValueError, signing.SigningError) as err:
         raise ValueError(_("{handle}'s signed head is not valid ({err})").format(handle=handle, err=err)) from None
     size = head["size"]
-    if head["handle"] != handle or not 0 < size <= len(leaves):
+    packed = memoryview(_packed(leaves))
+    if head["handle"] != handle or not 0 < size <= len(packed) // merkle.HASH_SIZE:
         raise ValueError(_("{handle}'s signed head names another chain or more records than it holds").format(handle=handle))
-    mine = leaves[:size]
-    if mine[-1].hex() != head["head"] or mine[0].hex() != head["first"] or merkle.root(mine).hex() != head["root"]:
+    mine = packed[: size * merkle.HASH_SIZE]
+    if (
+        _leaf(mine, size - 1).hex() != head["head"]
+        or _leaf(mine, 0).hex() != head["first"]
+        or merkle.packed_root(mine).hex() != head["root"]
+    ):
         raise ValueError(
             _("{handle}'s signed head does not match {handle}'s chain at {handle}#{size}").format(handle=handle, size=size)
         )

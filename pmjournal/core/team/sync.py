@@ -19,7 +19,6 @@ Order: fetch, check everything, push, then write the colleagues' new records
 here. A failed fetch or push changes nothing local.
 """
 
-import io
 import os
 import re
 import time
@@ -35,6 +34,7 @@ from ..i18n import _, ngettext
 from ..ids import new_id
 from ..storage import JournalFile, Reader, check_header
 from . import segments
+from .chainfile import ChainFile, Spool, packed_leaves
 from .git import Git, SyncError
 from .layout import HANDLE, Team, handle_from
 
@@ -143,7 +143,8 @@ class _Sync:
         self.name = name
         self.journal = JournalFile(journal_path)
         self.git = Git(self.team.git_dir)
-        self._known_ids: set[bytes] | None = None
+        self._known_ids = None  # a temporary SQLite database of every id held here (_ids_not_held)
+        self._taken_ids: set[bytes] = set()  # ids this sync is taking (not yet in the copies)
         self.heads: dict[str, dict] = {}  # colleagues' signed heads taken by this sync
 
     # -- the remote -------------------------------------------------------
@@ -217,18 +218,21 @@ class _Sync:
 
     # -- this author's chain ----------------------------------------------
 
-    def own_bytes(self) -> bytes:
+    def own_file(self) -> ChainFile:
+        """This journal's whole lines as they stand now: a write in progress in another
+        process is not pushed yet."""
         fh = self.journal.open_read()
-        if fh is None:
-            return b""
-        with fh:
-            return _complete(fh.read())
+        try:
+            return ChainFile.of(fh)
+        finally:
+            if fh is not None:
+                fh.close()
 
-    def choose_handle(self, refs: dict[str, str], own: bytes) -> None:
+    def choose_handle(self, refs: dict[str, str], own: ChainFile) -> None:
         if self.handle:
             return
         base = handle_from(self.name)
-        header = own.split(b"\n", 1)[0]
+        header = own.header()
         for n in range(1, 100):
             candidate = base if n == 1 else f"{base}-{n}"
             commit = refs.get(CHAINS + candidate)
@@ -242,36 +246,46 @@ class _Sync:
                 return
         raise SyncError(_("no free handle; choose one with --as"))
 
-    def check_own(self, refs: dict[str, str], own: bytes, report: SyncReport) -> tuple[bytes, str | None, int]:
-        """(this journal's bytes as they will be pushed, the remote's commit of them, lines there)."""
+    def check_own(self, refs: dict[str, str], own: ChainFile, report: SyncReport) -> tuple[ChainFile, str | None, int]:
+        """(this journal as it will be pushed, the remote's commit of it, lines there)."""
         commit = refs.get(CHAINS + self.handle)
         if commit is None:
             return own, None, 0
         names, files = _read_chain(self.git, commit, self.handle)
-        mine = segments.split(own)
-        if not own.strip(b"\n") or len(own.split(b"\n", 1)) == 1 or own.count(b"\n") <= 1:
+        if own.lines <= 1:
             # Nothing recorded here yet: a new machine, or a lost folder. Take the chain.
-            data = b"".join(self.git.read_blobs([files[n] for n in names]))
-            self._check_new(data, self.handle)
-            self._restore(data)
-            report.restored = data.count(b"\n") - 1
-            return data, commit, data.count(b"\n")
+            spool = Spool(self.journal.path.parent)
+            try:
+                for blob in self.git.iter_blobs([files[n] for n in names]):
+                    spool.write(blob)
+                taken = spool.done()
+                self._check_new(taken, self.handle)
+                self._restore(taken)
+                report.restored = spool.lines - 1
+            finally:
+                spool.close()
+            own.close()
+            own = self.own_file()
+            return own, commit, own.lines
         there_lines = 0
+        mine = own.segments()
+        count = own.segment_count()
         for i, name in enumerate(names):
-            if i >= len(mine):
+            if i >= count:
                 raise SyncError(
                     _(
                         "the remote holds records of {handle} that this journal does not have: it is behind its own chain (restored from an old backup?). Nothing was changed"
                     ).format(handle=self.handle)
                 )
-            if segments.blob_id(mine[i]) == files[name]:
-                there_lines += mine[i].count(b"\n")
+            segment = next(mine)
+            if segments.blob_id(segment) == files[name]:
+                there_lines += segment.count(b"\n")
                 continue
             (theirs,) = self.git.read_blobs([files[name]])
-            if i == len(names) - 1 and mine[i].startswith(theirs):
+            if i == len(names) - 1 and segment.startswith(theirs):
                 there_lines += theirs.count(b"\n")
                 continue
-            where = _first_difference(mine[i], theirs, self.handle, i * segments.SEGMENT)
+            where = _first_difference(segment, theirs, self.handle, i * segments.SEGMENT)
             raise SyncError(
                 _(
                     "the remote's copy of your own chain ({handle}) differs from this journal at {where}: it was rewritten there, or this file was. Nothing was pushed; run `pmjournal verify`"
@@ -282,38 +296,36 @@ class _Sync:
             report.repaired = (there_lines, pushed_before)
         return own, commit, there_lines
 
-    def _restore(self, data: bytes) -> None:
+    def _restore(self, taken: ChainFile) -> None:
         from ..files import write_atomically
 
         self.journal.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with self.journal.lock:
-            current = self.own_bytes()
-            if current.count(b"\n") > 1:
-                raise SyncError(_("this journal got records while it was being restored; run sync again"))
-            write_atomically(self.journal.path, data)
+            with self.own_file() as current:
+                if current.lines > 1:
+                    raise SyncError(_("this journal got records while it was being restored; run sync again"))
+            write_atomically(self.journal.path, taken.chunks())
             os.chmod(self.journal.path, 0o600)
 
-    def own_commit(self, own: bytes, parent: str | None, there_lines: int) -> tuple[str | None, int]:
-        lines = own.count(b"\n")
+    def own_commit(self, own: ChainFile, parent: str | None, there_lines: int) -> tuple[str | None, int]:
+        lines = own.lines
         if lines <= there_lines or lines <= 1:
             return None, 0
         # Check what is new as any reader would before it leaves this machine.
-        start = there_lines - there_lines % segments.SEGMENT
         if there_lines == 0:
             self._check_new(own, self.handle)
         else:
             self._check_tail(own, there_lines, self.handle)
         files = self.git.tree_of(parent) if parent else {}
-        first_changed = start // segments.SEGMENT
-        at = len(b"".join(segments.split(own)[:first_changed]))
-        for offset, seg in enumerate(segments.split(own[at:], start)):
+        first_changed = there_lines // segments.SEGMENT
+        for offset, seg in enumerate(own.segments(first_changed)):
             files[segments.name_of(first_changed + offset)] = self.git.write_blob(seg)
         # An older signed head stays: it still vouches for the records up to it.
         if self.signing_key:
             # This author vouches for their own chain: a signed head travels with it.
             from ..evidence.signing import SigningKey
 
-            text = heads.statement(self.handle, heads.leaves_of(own))
+            text = heads.statement(self.handle, packed_leaves(own.chunks()))
             files[heads.STATEMENT_FILE] = self.git.write_blob(text.encode())
             files[heads.SIGNATURE_FILE] = self.git.write_blob(SigningKey(self.signing_key).sign(text.encode()).encode())
         commit = self.git.commit(files, f"{self.handle}: #{max(there_lines, 1)}-#{lines - 1}", parent)
@@ -321,33 +333,33 @@ class _Sync:
 
     # -- colleagues -------------------------------------------------------
 
-    def _check_new(self, data: bytes, handle: str) -> None:
-        """A chain's bytes, checked from its header as a read of the file would."""
-        fh = io.BytesIO(data)
-        first = fh.readline()
+    def _check_new(self, chain: ChainFile, handle: str, start: int = 0) -> None:
+        """A chain's lines from `start` (its header), checked as a read of the file would."""
+        first = chain.line(0)
         try:
-            header = check_header(first.rstrip(b"\n"), f"{handle}'s chain")
+            header = check_header(first, f"{handle}'s chain")
         except JournalDamaged as err:
             raise SyncError(str(err).replace(_("; it was not changed"), "")) from None
-        reader = Reader(handle, 0, header_link(first.rstrip(b"\n"), header["schema"]), len(first))
-        self._read_all(reader, fh, handle)
+        at = len(first) + 1
+        reader = Reader(handle, 0, header_link(first, header["schema"]), at)
+        self._read_all(reader, chain.region(at), handle)
 
-    def _check_tail(self, data: bytes, have_lines: int, handle: str) -> None:
-        """Lines from `have_lines` on, chained from the record before them."""
-        lines = data.split(b"\n")
-        before = orjson.loads(lines[have_lines - 1]) if have_lines > 1 else None
+    def _check_tail(self, chain: ChainFile, have_lines: int, handle: str, more: ChainFile | None = None) -> None:
+        """Lines from `have_lines` on (then all of `more`), chained from the record before them."""
+        before = orjson.loads(chain.line(have_lines - 1)) if have_lines > 1 else None
         if before is None:
-            first = lines[0]
+            first = chain.line(0)
             header = check_header(first, f"{handle}'s chain")
             prev, seq = header_link(first, header["schema"]), 0
         else:
             prev, seq = before.get("hash"), before.get("seq")
-        at = len(b"\n".join(lines[:have_lines])) + 1
-        self._read_all(Reader(handle, seq, prev, at), io.BytesIO(data[at:]), handle)
+        at = chain.offset_of(have_lines)
+        reader = Reader(handle, seq, prev, at)
+        self._read_all(reader, _joined(chain.region(at), more.region() if more is not None else None), handle)
 
     def _read_all(self, reader: Reader, fh, handle: str) -> None:
         try:
-            for _ in reader.read(fh):
+            for _ in reader.read(fh, pick=_nothing):  # a batch's records are not held while it is checked
                 pass
         except JournalDamaged as err:
             seq, problem = getattr(err, "bad", (reader.seq + 1, "damaged"))
@@ -360,114 +372,172 @@ class _Sync:
         if reader.torn or reader.unfinished:
             raise SyncError(_("{handle}'s chain ends in an unfinished write").format(handle=handle))
 
-    def colleague(self, handle: str, commit: str) -> bytes:
-        """The new bytes of a colleague's chain past the copy held here (b"" if none).
-        Raises SyncError naming the first record that differs if it is not an extension."""
+    def colleague(self, handle: str, commit: str) -> Spool | None:
+        """A colleague's new records past the copy held here, checked, on disk (None if
+        none). Raises SyncError naming the first record that differs if it is not an
+        extension."""
         names, files = _read_chain(self.git, commit, handle)
-        path = self.team.chain_path(handle)
-        try:
-            have = path.read_bytes()
-        except FileNotFoundError:
-            have = b""
-        have = _complete(have)
-        mine = segments.split(have)
-        for i, seg in enumerate(mine[:-1]):
-            if i >= len(names):
-                break
-            if segments.blob_id(seg) != files[names[i]]:
-                (theirs,) = self.git.read_blobs([files[names[i]]])
-                where = _first_difference(seg, theirs, handle, i * segments.SEGMENT)
-                raise SyncError(
-                    _(
-                        "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
-                    ).format(handle=handle, where=where)
-                )
-        if len(names) < len(mine):
-            raise SyncError(
-                _(
-                    "{handle}'s history on the remote is shorter than the copy here (records from {handle}#{seq} on were dropped). Kept the copy here and took nothing of {handle}'s"
-                ).format(handle=handle, seq=len(names) * segments.SEGMENT)
-            )
-        last = len(mine) - 1
-        rest = self.git.read_blobs([files[n] for n in names[max(last, 0) :]])
-        there = b"".join(rest)
-        if mine:
-            if not there.startswith(mine[-1]):
-                if len(there) < len(mine[-1]) and mine[-1].startswith(there):
-                    end = last * segments.SEGMENT + there.count(b"\n") - 1
+        with ChainFile.open(self.team.chain_path(handle)) as have:
+            count = have.segment_count()
+            last_mine = b""
+            for i, seg in enumerate(have.segments()):
+                if i == count - 1:
+                    last_mine = seg
+                    break
+                if i >= len(names):
+                    break
+                if segments.blob_id(seg) != files[names[i]]:
+                    (theirs,) = self.git.read_blobs([files[names[i]]])
+                    where = _first_difference(seg, theirs, handle, i * segments.SEGMENT)
                     raise SyncError(
                         _(
-                            "{handle}'s history on the remote ends at {handle}#{end} but the copy here goes further: records were dropped. Kept the copy here and took nothing of {handle}'s"
-                        ).format(handle=handle, end=end)
+                            "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
+                        ).format(handle=handle, where=where)
                     )
-                where = _first_difference(mine[-1], there, handle, last * segments.SEGMENT)
+            if len(names) < count:
                 raise SyncError(
                     _(
-                        "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
-                    ).format(handle=handle, where=where)
+                        "{handle}'s history on the remote is shorter than the copy here (records from {handle}#{seq} on were dropped). Kept the copy here and took nothing of {handle}'s"
+                    ).format(handle=handle, seq=len(names) * segments.SEGMENT)
                 )
-            new = there[len(mine[-1]) :]
-        else:
-            new = there
-        if not new:
-            self._signed_head(handle, files, have)
-            return b""
-        if not new.endswith(b"\n"):
-            raise SyncError(
-                _("{handle}'s chain on the remote ends in a cut line; took nothing of {handle}'s").format(handle=handle)
-            )
-        try:
-            if have:
-                self._check_tail(have + new, have.count(b"\n"), handle)
-            else:
-                self._check_new(new, handle)
-        except SyncError as err:
-            raise SyncError(_("{err}; took nothing of {handle}'s").format(err=err, handle=handle)) from None
-        self._ids_are_new(new, handle)
-        self._signed_head(handle, files, have + new)
-        return new
+            last = count - 1
+            rest = self.git.iter_blobs([files[n] for n in names[max(last, 0) :]])
+            spool = Spool(self.team.chains_dir)
+            try:
+                if count:
+                    there = next(rest, b"")
+                    if not there.startswith(last_mine):
+                        if len(there) < len(last_mine) and last_mine.startswith(there):
+                            end = last * segments.SEGMENT + there.count(b"\n") - 1
+                            raise SyncError(
+                                _(
+                                    "{handle}'s history on the remote ends at {handle}#{end} but the copy here goes further: records were dropped. Kept the copy here and took nothing of {handle}'s"
+                                ).format(handle=handle, end=end)
+                            )
+                        where = _first_difference(last_mine, there, handle, last * segments.SEGMENT)
+                        raise SyncError(
+                            _(
+                                "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
+                            ).format(handle=handle, where=where)
+                        )
+                    spool.write(there[len(last_mine) :])
+                for blob in rest:
+                    spool.write(blob)
+                if not spool.size:
+                    self._signed_head(handle, files, have, None)
+                    spool.close()
+                    return None
+                if spool.last != b"\n":
+                    raise SyncError(
+                        _("{handle}'s chain on the remote ends in a cut line; took nothing of {handle}'s").format(handle=handle)
+                    )
+                new = spool.done()
+                try:
+                    if have:
+                        self._check_tail(have, have.lines, handle, new)
+                    else:
+                        self._check_new(new, handle)
+                except SyncError as err:
+                    raise SyncError(_("{err}; took nothing of {handle}'s").format(err=err, handle=handle)) from None
+                self._ids_are_new(new, handle)
+                self._signed_head(handle, files, have, new)
+                return spool
+            except BaseException:
+                spool.close()
+                raise
 
-    def _signed_head(self, handle: str, files: dict[str, str], chain: bytes) -> None:
+    def _signed_head(self, handle: str, files: dict[str, str], have: ChainFile, new: ChainFile | None) -> None:
         """A colleague's signed head, if their commit carries one: checked against their
-        chain (refused with it if it does not match) and kept for exports."""
+        chain (the copy here, then what is new; refused with it if it does not match) and
+        kept for exports."""
         self.heads.pop(handle, None)
         if heads.STATEMENT_FILE not in files or heads.SIGNATURE_FILE not in files:
             return
         text, signature = (
             b.decode("utf-8", "replace") for b in self.git.read_blobs([files[heads.STATEMENT_FILE], files[heads.SIGNATURE_FILE]])
         )
+        leaves = packed_leaves(have.chunks())
+        if new is not None:
+            packed_leaves(new.chunks(), leaves, header=not have)
         try:
-            fingerprint = heads.check(text, signature, handle, heads.leaves_of(chain))
+            fingerprint = heads.check(text, signature, handle, leaves)
         except ValueError as err:
             raise SyncError(_("{err}; took nothing of {handle}'s").format(err=err, handle=handle)) from None
         self.heads[handle] = {"statement": text, "signature": signature, "fingerprint": fingerprint}
 
-    def _ids_are_new(self, new: bytes, handle: str) -> None:
-        """Ids are global: a record reusing one would stand in for somebody else's entry."""
-        if self._known_ids is None:
-            self._known_ids = set(_IDS.findall(self.own_bytes()))
-            for path in self.team.colleagues().values():
-                self._known_ids.update(_IDS.findall(path.read_bytes()))
-        for line in new.split(b"\n"):
-            found = _IDS.search(line)
-            if found and found.group(1) in self._known_ids:
-                record = orjson.loads(line)
-                raise SyncError(
-                    _("{handle}#{seq} reuses the id {id} of a record already here; took nothing of {handle}'s").format(
-                        handle=handle, seq=record.get("seq"), id=found.group(1).decode()
-                    )
-                )
-            if found:
-                self._known_ids.add(found.group(1))
+    def _ids_are_new(self, new: ChainFile, handle: str) -> None:
+        """Ids are global: a record reusing one would stand in for somebody else's entry.
 
-    def take(self, handle: str, new: bytes) -> None:
+        What a sync takes is usually a few records: their ids are held and every chain here
+        is searched for them. A large take (a colleague's first sync) is checked the other
+        way round, against every id held here in a private temporary database (a million
+        of them in a set would cost ~90 MB), built once per sync."""
+        if new.lines > _FEW_IDS or self._known_ids is not None:
+            self._ids_not_held(new, handle)
+            return
+        taken: set[bytes] = set()
+        for line in _lines_of(new.chunks()):
+            found = _IDS.search(line)
+            if found is not None:
+                taken.add(found.group(1))
+        held = set()
+        for chain in self._all_chains():
+            with chain:
+                for data in _whole_lines(chain.chunks()):
+                    held.update(i for i in _IDS.findall(data) if i in taken)
+        seen: set[bytes] = set()
+        for line in _lines_of(new.chunks()):
+            found = _IDS.search(line)
+            if found is None:
+                continue
+            if found.group(1) in held or found.group(1) in seen or found.group(1) in self._taken_ids:
+                self._reused(line, handle, found.group(1))
+            seen.add(found.group(1))
+        self._taken_ids.update(taken)
+
+    def _all_chains(self):
+        yield self.own_file()
+        for path in self.team.colleagues().values():
+            yield ChainFile.open(path)
+
+    def _ids_not_held(self, new: ChainFile, handle: str) -> None:
+        if self._known_ids is None:
+            import sqlite3
+
+            self._known_ids = sqlite3.connect("")
+            self._known_ids.execute("CREATE TABLE ids(id BLOB PRIMARY KEY) WITHOUT ROWID")
+            rows = ((i,) for i in self._taken_ids)
+            self._known_ids.executemany("INSERT OR IGNORE INTO ids VALUES (?)", rows)
+            for chain in self._all_chains():
+                with chain:
+                    for data in _whole_lines(chain.chunks()):
+                        self._known_ids.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in _IDS.findall(data)))
+        known = self._known_ids
+        for line in _lines_of(new.chunks()):
+            found = _IDS.search(line)
+            if found is None:
+                continue
+            if known.execute("SELECT 1 FROM ids WHERE id = ?", (found.group(1),)).fetchone():
+                self._reused(line, handle, found.group(1))
+            known.execute("INSERT INTO ids VALUES (?)", (found.group(1),))
+
+    def _reused(self, line: bytes, handle: str, record_id: bytes):
+        record = orjson.loads(line)
+        raise SyncError(
+            _("{handle}#{seq} reuses the id {id} of a record already here; took nothing of {handle}'s").format(
+                handle=handle, seq=record.get("seq"), id=record_id.decode()
+            )
+        )
+
+    def take(self, handle: str, new: Spool) -> None:
         path = self.team.chain_path(handle)
         self.team.chains_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            view = memoryview(new)
-            while view:
-                view = view[os.write(fd, view) :]
+            for data in new.done().chunks():
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -478,16 +548,38 @@ class _Sync:
         self.git.ensure()
         refs = self.fetch()
         team, team_commit = self.team_id(refs)
-        own = self.own_bytes()
+        taking: dict[str, Spool | None] = {}
+        try:
+            return self._run(refs, team, team_commit, taking)
+        finally:
+            for spool in taking.values():
+                if spool is not None:
+                    spool.close()
+            if self._known_ids is not None:
+                self._known_ids.close()
+
+    def _run(self, refs, team, team_commit, taking: dict) -> SyncReport:
+        own = self.own_file()
+        try:
+            return self._with_own(refs, team, team_commit, taking, own)
+        finally:
+            own.close()  # check_own may have put a restored file in its place: that one is closed below
+
+    def _with_own(self, refs, team, team_commit, taking: dict, own: ChainFile) -> SyncReport:
         if own:
             try:
-                self.journal.check_header(own.split(b"\n", 1)[0])
+                self.journal.check_header(own.header())
             except JournalDamaged as err:
                 raise SyncError(str(err)) from None
         self.choose_handle(refs, own)
         report = SyncReport(self.remote, self.handle, created_team=team_commit is not None)
         own, parent, there_lines = self.check_own(refs, own, report)
-        taking: dict[str, bytes] = {}
+        try:
+            return self._exchange(refs, team, team_commit, taking, own, parent, there_lines, report)
+        finally:
+            own.close()
+
+    def _exchange(self, refs, team, team_commit, taking, own, parent, there_lines, report) -> SyncReport:
         for name, commit in sorted(refs.items()):
             if not name.startswith(CHAINS):
                 continue
@@ -516,10 +608,10 @@ class _Sync:
             if team_commit:
                 self.git.run("update-ref", f"{STAGED}pmjournal/team", team_commit)
         for handle, new in taking.items():
-            if new:
+            if new is not None:
                 had_copy = self.team.chain_path(handle).exists()
                 self.take(handle, new)
-                report.fetched[handle] = new.count(b"\n") - (0 if had_copy else 1)  # a new chain starts with its header
+                report.fetched[handle] = new.lines - (0 if had_copy else 1)  # a new chain starts with its header
             if handle in self.heads:
                 write_atomically(self.team.head_path(handle), orjson.dumps(self.heads[handle], option=orjson.OPT_INDENT_2))
         report.pushed = pushed
@@ -529,12 +621,55 @@ class _Sync:
                 "handle": self.handle,
                 "team": team,
                 "synced_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "pushed_seq": max(own.count(b"\n") - 1, 0),
+                "pushed_seq": max(own.lines - 1, 0),
                 "refused": report.refused,
             }
         )
         self.team.save_state(self.state)
         return report
+
+
+_FEW_IDS = 50_000  # a take of up to this many records holds their ids (_ids_are_new)
+
+
+def _whole_lines(chunks):
+    """The chunks cut at their last newline (the rest joins the next chunk)."""
+    rest = b""
+    for data in chunks:
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        rest = data[cut:]
+        yield data[:cut]
+    if rest:
+        yield rest
+
+
+def _lines_of(chunks):
+    for data in _whole_lines(chunks):
+        yield from data.split(b"\n")
+
+
+def _nothing(_record) -> None:
+    return None
+
+
+class _Joined:
+    """Two regions read one after the other, as one file."""
+
+    def __init__(self, first, second):
+        self.parts = [first, second]
+
+    def read(self, n: int = -1) -> bytes:
+        while self.parts:
+            data = self.parts[0].read(n)
+            if data:
+                return data
+            self.parts.pop(0)
+        return b""
+
+
+def _joined(first, second):
+    return first if second is None else _Joined(first, second)
 
 
 def sync(journal_path, remote: str | None = None, handle: str | None = None, name: str = "", signing_key: str = "") -> SyncReport:

@@ -11,7 +11,9 @@ Measured, each as a process (perf_counter around the process, median of N):
   1,000 and pushes, untimed; then the timed sync takes them);
 - a sync with nothing new (the cost of asking the remote);
 - a sync that pushes 1,000 records;
-- `add` in the 100k team journal.
+- `add` in the 100k team journal;
+- the peak memory of that journal's first sync, of a sync of it with nothing new, and of a
+  colleague's sync taking its 100,000 records (issue 16: no command holds the journal).
 
 Records are realistic in size (~650 bytes: roles filled, English and Chinese text).
 
@@ -30,12 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _journal  # noqa: E402
-from _common import emit, fmt_seconds, heading, isolated_env, pmjournal_command, run_once, time_process  # noqa: E402
+from _common import emit, fmt_seconds, heading, isolated_env, peak_rss_mb, pmjournal_command, run_once, time_process  # noqa: E402
 
 from pmjournal.core.store import Journal  # noqa: E402
 
 SYNC_TARGET = 2.0  # seconds, a sync bringing 1,000 records
 ADD_TARGET = 0.1  # seconds, add as a process in a 100k team journal
+MEMORY_TARGET_MB = 200.0  # issue 16: any command
 AUTHORS = ("Dana Whitfield", "Bob Li", "Carol Wu", "Zhang Wei 张伟", "Erin Park")
 PEOPLE = ["Marcus Chen", "Priya Raman", "VP Eng", "Acme Corp", "李娜", "王小明", "Sam Ortiz"]
 TEXT = (
@@ -121,14 +124,48 @@ def main() -> None:
         big = root / "big" / "journal.json"
         big.parent.mkdir()
         shutil.copyfile(_journal.journal(100_000), big)
-        first = run_once(cmd + ["--db", str(big), "sync", str(remote), "--as", "big"], env)
+        peak, _how, first = peak_rss_mb(cmd + ["--db", str(big), "sync", str(remote), "--as", "big"], env)
         if first["returncode"] != 0:
             raise SystemExit(f"sync failed: {first['stderr'].decode(errors='replace')}")
-        held = sum(1 for _ in open(big)) - 1 + sum(
-            sum(1 for _ in open(p)) - 1 for p in (big.with_name("journal.json.team") / "chains").glob("*.json")
+        held = (
+            sum(1 for _ in open(big))
+            - 1
+            + sum(sum(1 for _ in open(p)) - 1 for p in (big.with_name("journal.json.team") / "chains").glob("*.json"))
         )
-        print(f"first sync of a 100k journal into the team (pushes 100,000): {fmt_seconds(first['seconds'])}; it now holds {held:,} records")
+        print(
+            f"first sync of a 100k journal into the team (pushes 100,000): {fmt_seconds(first['seconds'])}, "
+            f"peak {peak:.0f} MB; it now holds {held:,} records"
+        )
         emit("sync.join100k", "first `pmjournal sync` of a 100k-record journal", first["seconds"], "s", None, "once")
+        emit(
+            "sync.join100k.rss",
+            "peak memory of the first `pmjournal sync` of a 100k-record journal",
+            round(peak, 1),
+            "MB",
+            MEMORY_TARGET_MB,
+            "max RSS (GNU time)",
+        )
+        # Issue 16: no command holds the whole journal, sync included (team/chainfile.py).
+        peak, _how, again = peak_rss_mb(cmd + ["--db", str(big), "sync"], env)
+        print(f"a sync of it with nothing new: {fmt_seconds(again['seconds'])}, peak {peak:.0f} MB")
+        emit(
+            "sync.idle100k.rss",
+            "peak memory of a `pmjournal sync` with nothing new, 100k-record journal",
+            round(peak, 1),
+            "MB",
+            MEMORY_TARGET_MB,
+            "max RSS (GNU time)",
+        )
+        peak, _how, taken = peak_rss_mb(cmd + ["--db", str(paths["bob"]), "sync"], env)
+        print(f"a colleague's sync taking those 100,000 records: {fmt_seconds(taken['seconds'])}, peak {peak:.0f} MB")
+        emit(
+            "sync.take100k.rss",
+            "peak memory of a colleague's `pmjournal sync` taking 100,000 records",
+            round(peak, 1),
+            "MB",
+            MEMORY_TARGET_MB,
+            "max RSS (GNU time)",
+        )
         add = time_process(cmd + ["--db", str(big), "add", "note", "Team stand-up", "--body", "短会"], args.runs, env)
         print(f"add: median {fmt_seconds(add['median'])}, best {fmt_seconds(add['best'])}, peak {add['max_rss_mb']:.0f} MB")
         emit("team.add100k", f"`pmjournal add` in a team journal of {held:,} records", add["median"], "s", ADD_TARGET, "median")

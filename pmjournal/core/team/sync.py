@@ -481,9 +481,14 @@ class _Sync:
             if found is not None:
                 taken.add(found.group(1))
         held = set()
+        # A few ids are looked for as bytes first (a search per id is far faster than the
+        # regular expression, which then runs only on a piece that holds one).
+        few = list(taken) if len(taken) <= 32 else None
         for chain in self._all_chains():
             with chain:
                 for data in _whole_lines(chain.chunks()):
+                    if few is not None and not any(i in data for i in few):
+                        continue
                     held.update(i for i in _IDS.findall(data) if i in taken)
         seen: set[bytes] = set()
         for line in _lines_of(new.chunks()):

@@ -127,3 +127,22 @@ def refused(proc, fragment: str, code: int = 1) -> str:
     assert fragment in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     return proc.stderr
+
+
+def ssh_keygen_verify(folder, statement: str, signature: str, public_key, principal: str = "dana@acme"):
+    """What OpenSSH alone says of a signed statement (`ssh-keygen -Y verify`, as docs/evidence.md
+    tells a reader to run it): (the finished process, the allowed_signers file it used)."""
+    import subprocess
+
+    (folder / "statement.txt").write_text(statement)
+    (folder / "statement.sig").write_text(signature)
+    allowed = folder / "allowed_signers"
+    allowed.write_text(f"{principal} " + public_key.read_text())
+    with open(folder / "statement.txt", "rb") as stdin:
+        done = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", principal, "-n", "pmjournal", "-s", str(folder / "statement.sig")],
+            stdin=stdin,
+            capture_output=True,
+            check=False,
+        )
+    return done, allowed

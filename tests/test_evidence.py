@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from clihelp import ok, run_cli
+from clihelp import ok, run_cli, ssh_keygen_verify
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.store import Journal
@@ -85,28 +85,7 @@ def test_a_signed_export_verifies_with_pmjournal_and_with_ssh_keygen_alone(signe
     text = md.read_text()
     statement = re.search(r"Statement:\n\n(`{3,})text\n(.*?)\1\n", text, re.S).group(2)
     signature = re.search(r"Signature:\n\n```text\n(.*?)```\n", text, re.S).group(1)
-    (signed.tmp / "statement.txt").write_text(statement)
-    (signed.tmp / "statement.sig").write_text(signature)
-    allowed = signed.tmp / "allowed_signers"
-    allowed.write_text("dana@acme " + signed.key.with_suffix(".pub").read_text())
-    done = subprocess.run(
-        [
-            "ssh-keygen",
-            "-Y",
-            "verify",
-            "-f",
-            str(allowed),
-            "-I",
-            "dana@acme",
-            "-n",
-            "pmjournal",
-            "-s",
-            str(signed.tmp / "statement.sig"),
-        ],
-        stdin=open(signed.tmp / "statement.txt", "rb"),
-        capture_output=True,
-        check=False,
-    )
+    done, allowed = ssh_keygen_verify(signed.tmp, statement, signature, signed.key.with_suffix(".pub"))
     assert done.returncode == 0 and b'Good "pmjournal" signature for dana@acme' in done.stdout
     assert "signed by dana@acme" in ok(run_cli("verify", "--evidence", str(md), "--allowed-signers", str(allowed)))
     # With the journal: the head still holds and the filter selects exactly these entries.

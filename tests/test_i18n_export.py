@@ -14,7 +14,7 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from clihelp import ok, run_cli
+from clihelp import ok, run_cli, ssh_keygen_verify
 from markdown_it import MarkdownIt
 from test_markdown_export import ALLOWED_BLOCKS, ANCHOR, HOSTILE, HOSTILE_IDS, hostile_journal, inline_text
 
@@ -301,28 +301,7 @@ def test_a_signed_chinese_export_verifies_with_pmjournal_and_ssh_keygen_alone(de
     # A reader following the Chinese appendix: the blocks under 声明： and 签名：.
     statement = re.search(r"\n声明：\n\n(`{3,})text\n(.*?)\1\n", text, re.S).group(2)
     signature = re.search(r"\n签名：\n\n```text\n(.*?)```\n", text, re.S).group(1)
-    (demo.tmp / "statement.txt").write_text(statement)
-    (demo.tmp / "statement.sig").write_text(signature)
-    allowed = demo.tmp / "allowed_signers"
-    allowed.write_text("dana@acme " + key.with_suffix(".pub").read_text())
-    done = subprocess.run(
-        [
-            "ssh-keygen",
-            "-Y",
-            "verify",
-            "-f",
-            str(allowed),
-            "-I",
-            "dana@acme",
-            "-n",
-            "pmjournal",
-            "-s",
-            str(demo.tmp / "statement.sig"),
-        ],
-        stdin=open(demo.tmp / "statement.txt", "rb"),
-        capture_output=True,
-        check=False,
-    )
+    done, _allowed = ssh_keygen_verify(demo.tmp, statement, signature, key.with_suffix(".pub"))
     assert done.returncode == 0, done.stderr
     # The statement is the same machine text in every language.
     assert statement.startswith("pmjournal evidence 1\nformat markdown\n")

@@ -306,6 +306,14 @@ def test_a_big_chain_pushes_only_the_segments_that_grew(tmp_path):
     assert len(bob.journal().views) == 2101
 
 
+def _reusing_the_id_of(member, entry: dict, title: str) -> None:
+    """A decision sealed into `member`'s own chain with `entry`'s id (another's record)."""
+    forged = member.journal()
+    body = forged._stamp({"kind": "decision", "title": title, "owner": member.name, "occurred_at": entry["occurred_at"]})
+    body["id"] = entry["id"]
+    forged.append_raw([body])
+
+
 @pytest.mark.parametrize("few", [50_000, 0], ids=["ids-held", "ids-in-sqlite"])
 def test_a_colleague_record_reusing_an_id_is_refused(tmp_path, monkeypatch, few):
     """Checked both ways sync checks a take: a few records' ids searched for in every chain
@@ -316,10 +324,7 @@ def test_a_colleague_record_reusing_an_id_is_refused(tmp_path, monkeypatch, few)
     dana.sync()
     bob.sync()
     # Bob's file gets a record with Dana's entry's id, sealed into his chain.
-    forged = bob.journal()
-    body = forged._stamp({"kind": "decision", "title": "Bob's version", "owner": "Bob", "occurred_at": mine["occurred_at"]})
-    body["id"] = mine["id"]
-    forged.append_raw([body])
+    _reusing_the_id_of(bob, mine, "Bob's version")
     bob.sync()
     refusal = dana.sync().refused["bob"]
     assert "bob#1 reuses the id" in refusal
@@ -335,10 +340,7 @@ def test_a_record_reusing_an_id_taken_in_the_same_sync_is_refused(tmp_path, monk
     dana.sync()
     bobs = bob.journal().add("decision", {"title": "Bob's call", "owner": "Bob"})
     bob.sync()
-    forged = lee.journal()
-    body = forged._stamp({"kind": "decision", "title": "Lee's version", "owner": "Lee", "occurred_at": bobs["occurred_at"]})
-    body["id"] = bobs["id"]
-    forged.append_raw([body])
+    _reusing_the_id_of(lee, bobs, "Lee's version")
     lee.sync()
     report = dana.sync()
     assert report.fetched.get("bob") == 1

@@ -197,11 +197,7 @@ class JsonStream:
     def members(self):
         """Step through the object at the stream's position: yield each key with the
         stream at its value, which the caller must read (value, skip, members, items)."""
-        self.expect(_OPEN_OBJECT, "an object")
-        self._enter()
-        if self.peek() == _CLOSE_OBJECT:
-            self.pos += 1
-            self.depth -= 1
+        if not self._opened(_OPEN_OBJECT, _CLOSE_OBJECT, "an object"):
             return
         while True:
             yield self._key()
@@ -232,33 +228,18 @@ class JsonStream:
     def items(self):
         """Step through the array at the stream's position: yield once for each item,
         with the stream at it, which the caller must read (value, skip, members, items)."""
-        self.expect(_OPEN_ARRAY, "an array")
-        self._enter()
-        if self.peek() == _CLOSE_ARRAY:
-            self.pos += 1
-            self.depth -= 1
+        if not self._opened(_OPEN_ARRAY, _CLOSE_ARRAY, "an array"):
             return
         while True:
             yield
-            after = self.peek()
-            if after == _COMMA:
-                self.pos += 1
-                continue
-            if after == _CLOSE_ARRAY:
-                self.pos += 1
-                self.depth -= 1
+            if not self._array_goes_on():
                 return
-            raise self.error("expected , or ] after an item" if after is not None else "the document ends inside an array")
 
     def values(self):
         """Each item of the array at the stream's position, parsed: items() and value() in
         one, with the common case inline (an item a line, as the export writes records).
         `raw` is the item's bytes when it was read from its line, else None."""
-        self.expect(_OPEN_ARRAY, "an array")
-        self._enter()
-        if self.peek() == _CLOSE_ARRAY:
-            self.pos += 1
-            self.depth -= 1
+        if not self._opened(_OPEN_ARRAY, _CLOSE_ARRAY, "an array"):
             return
         loads, decode_error, trailing = orjson.loads, orjson.JSONDecodeError, _TRAILING
         while True:
@@ -288,17 +269,8 @@ class JsonStream:
             yield found
             if self.pos < len(self.buf) and self.buf[self.pos] == _COMMA:
                 self.pos += 1  # the export's layout: the comma right after the item
-            else:
-                after = self.peek()
-                if after == _CLOSE_ARRAY:
-                    self.pos += 1
-                    self.depth -= 1
-                    return
-                if after != _COMMA:
-                    raise self.error(
-                        "expected , or ] after an item" if after is not None else "the document ends inside an array"
-                    )
-                self.pos += 1
+            elif not self._array_goes_on():
+                return
             if self.peek() is None:  # on to the next item
                 raise self.error("the document ends inside an array")
 
@@ -307,11 +279,7 @@ class JsonStream:
         chain's leaves, an inclusion proof: a million hashes on one line at 1M records): plain
         ones are matched a regular expression each, anything else parsed as value() does, for
         the caller to refuse."""
-        self.expect(_OPEN_ARRAY, "an array")
-        self._enter()
-        if self.peek() == _CLOSE_ARRAY:
-            self.pos += 1
-            self.depth -= 1
+        if not self._opened(_OPEN_ARRAY, _CLOSE_ARRAY, "an array"):
             return
         match = _STRING_ITEM.match
         while True:
@@ -326,15 +294,30 @@ class JsonStream:
                     return
                 continue
             yield self.value()
-            after = self.peek()
-            if after == _COMMA:
-                self.pos += 1
-            elif after == _CLOSE_ARRAY:
-                self.pos += 1
-                self.depth -= 1
+            if not self._array_goes_on():
                 return
-            else:
-                raise self.error("expected , or ] after an item" if after is not None else "the document ends inside an array")
+
+    def _opened(self, opening: int, closing: int, what: str) -> bool:
+        """Past a container's opening bracket; False, and past its end too, if it is empty."""
+        self.expect(opening, what)
+        self._enter()
+        if self.peek() == closing:
+            self.pos += 1
+            self.depth -= 1
+            return False
+        return True
+
+    def _array_goes_on(self) -> bool:
+        """After an array's item: past its comma (True), or past the array's end (False)."""
+        after = self.peek()
+        if after == _COMMA:
+            self.pos += 1
+            return True
+        if after == _CLOSE_ARRAY:
+            self.pos += 1
+            self.depth -= 1
+            return False
+        raise self.error("expected , or ] after an item" if after is not None else "the document ends inside an array")
 
     def _enter(self) -> None:
         self.depth += 1
@@ -351,26 +334,13 @@ class JsonStream:
                 for _ in self.members():
                     self.skip()
                 return
-            self.expect(_OPEN_ARRAY, "an array")
-            self._enter()
-            if self.peek() == _CLOSE_ARRAY:
-                self.pos += 1
-                self.depth -= 1
+            if not self._opened(_OPEN_ARRAY, _CLOSE_ARRAY, "an array"):
                 return
             while True:
                 self._plain_strings()
                 self.skip()
-                after = self.peek()
-                if after == _COMMA:
-                    self.pos += 1
-                elif after == _CLOSE_ARRAY:
-                    self.pos += 1
-                    self.depth -= 1
+                if not self._array_goes_on():
                     return
-                else:
-                    raise self.error(
-                        "expected , or ] after an item" if after is not None else "the document ends inside an array"
-                    )
         else:
             self.value()
 

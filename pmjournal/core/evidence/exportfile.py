@@ -113,7 +113,14 @@ class Evidence:
 
     def records(self, name: str):
         """(record, start, end) of each record of chain `name` as the file holds them, in order."""
-        at = self.records_at.get(name)
+        return self._spans(self.records_at.get(name))
+
+    def entries(self):
+        """(entry, start, end) of each entry the JSON export shows."""
+        return self._spans(self.entries_at)
+
+    def _spans(self, at: int | None):
+        """(item, where it starts, where it ends) of the array read() found at `at`."""
         if at is None:
             return
         stream = JsonStream(self.fh, at)
@@ -121,27 +128,13 @@ class Evidence:
             for _item in stream.items():
                 stream.peek()
                 start = stream.offset
-                record = stream.value()
-                yield record, start, stream.offset
+                item = stream.value()
+                yield item, start, stream.offset
         except NotJSON:  # read() read it all: only a file changed since can fail here
             raise PmjournalError(_("{path} changed while it was being checked").format(path=self.path)) from None
 
     def read_at(self, start: int, end: int) -> bytes:
         return os.pread(self.fh.fileno(), end - start, start)
-
-    def entries(self):
-        """(entry, start, end) of each entry the JSON export shows."""
-        if self.entries_at is None:
-            return
-        stream = JsonStream(self.fh, self.entries_at)
-        try:
-            for _item in stream.items():
-                stream.peek()
-                start = stream.offset
-                entry = stream.value()
-                yield entry, start, stream.offset
-        except NotJSON:
-            raise PmjournalError(_("{path} changed while it was being checked").format(path=self.path)) from None
 
     def sections(self):
         """The Markdown appendix's [heading, sha256] of each part of the document, in order."""

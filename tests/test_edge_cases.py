@@ -97,7 +97,7 @@ def test_header_without_newline_is_completed_not_set_aside(cli, db):
     db.parent.mkdir(parents=True)
     db.write_bytes(b'{"created_at":"2026-11-25T08:30:00Z","format":"pmjournal","schema":1}')
     ok(cli("add", "note", "hi"))
-    assert ok(cli("verify")).startswith("ok: 1 records")
+    assert ok(cli("verify")).startswith("ok: 1 record, chain head")
     assert not [p for p in db.parent.iterdir() if ".torn-" in p.name]
 
 
@@ -105,7 +105,7 @@ def test_empty_file_becomes_a_journal(cli, db):
     db.parent.mkdir(parents=True)
     db.touch()
     ok(cli("add", "note", "hi"))
-    assert ok(cli("verify")).startswith("ok: 1 records")
+    assert ok(cli("verify")).startswith("ok: 1 record, chain head")
 
 
 @pytest.mark.parametrize(

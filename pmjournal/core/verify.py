@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .chain import GENESIS
 from .errors import JournalDamaged, StoreError
-from .i18n import _
+from .i18n import _, ngettext
 from .storage import JournalFile
 
 
@@ -69,7 +69,11 @@ class Report:
                 )
             elif self.quick_from is not None:
                 tail += _("; quick: nothing was appended since the last full check")
-            return _("ok: {count} records, chain head {ref}{head_seq} {head_hash}{tail}").format(
+            return ngettext(
+                "ok: {count} record, chain head {ref}{head_seq} {head_hash}{tail}",
+                "ok: {count} records, chain head {ref}{head_seq} {head_hash}{tail}",
+                self.count,
+            ).format(
                 count=self.count, ref=ref, head_seq=self.head_seq, head_hash=self.head_hash, tail=tail
             )
         return _("broken at {ref}{seq}: {problem} ({path})").format(ref=ref, seq=self.bad_seq, problem=self.problem, path=path)

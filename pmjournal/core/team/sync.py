@@ -333,8 +333,8 @@ class _Sync:
 
     # -- colleagues -------------------------------------------------------
 
-    def _check_new(self, chain: ChainFile, handle: str, start: int = 0) -> None:
-        """A chain's lines from `start` (its header), checked as a read of the file would."""
+    def _check_new(self, chain: ChainFile, handle: str) -> None:
+        """A chain's lines from its header on, checked as a read of the file would."""
         first = chain.line(0)
         try:
             header = check_header(first, f"{handle}'s chain")

@@ -37,6 +37,7 @@ from .rows import NAMED
 ORDER_NEWEST = "ORDER BY ts DESC, seq DESC, clock DESC, handle DESC"
 ORDER_NEWEST_TEAM = "ORDER BY ts DESC, seq DESC, clock, handle"
 ORDER_JOURNAL = "ORDER BY clock, handle, seq"
+QUICK_ROWS = 4000  # Paged.quick_hits: the newest rows tested at once, ~10 ms at any size
 CACHE = 2048  # views kept (the rows drawn lately and the ones around them)
 WINDOW = (32, 96)  # rows read before and after one that is not cached
 RECENT = 8  # filter answers remembered (a backspace returns to one)
@@ -401,6 +402,23 @@ class Paged:
                     db.set_progress_handler(None, 0)
         return array("q", compress(range(len(marks)), marks))
 
+    def quick_hits(self, filt: Filter, rows: int) -> array:
+        """The rows among the newest `rows` of the trail that `filt` selects, in order: the top
+        of what search_hits answers, found in a few milliseconds on the UI's connection (each
+        of those rows tested, rather than the whole journal searched first)."""
+        from .reads import where_of
+
+        where, params = where_of(filt, fts=False)
+        newest = self.vids[:rows]
+        if not newest:
+            return array("q")
+        inv = self.inverse
+        found = self.query(
+            f"SELECT vid FROM views WHERE vid IN (SELECT value FROM json_each(?)) AND {where}",
+            [orjson.dumps(list(newest)).decode(), *params],
+        )
+        return array("q", sorted(inv[vid] for (vid,) in found))
+
     def count(self, filt: Filter) -> int:
         from .reads import where_of
 
@@ -597,6 +615,10 @@ class PagedIndex:
             return range(len(self.paged.vids))
         hit = self._recent.get(text)
         return hit[1] if hit is not None and hit[0] == filt else None
+
+    def quick(self, filt: Filter) -> array:
+        """The first of search's rows, found at once (Paged.quick_hits): none may be among them."""
+        return self.paged.quick_hits(filt, QUICK_ROWS)
 
     def search(self, text: str, filt: Filter, stale=None):
         """Row numbers (newest first) of what `filt` selects: a range when it selects every row.

@@ -42,8 +42,10 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def where_of(filt: Filter) -> tuple[str, list]:
-    """SQL conditions over `views` selecting what filt.criteria() keeps."""
+def where_of(filt: Filter, fts: bool = True) -> tuple[str, list]:
+    """SQL conditions over `views` selecting what filt.criteria() keeps. Without `fts`, text is
+    tested by instr() alone (exact, as with it): over a few rows already chosen, the trigram
+    index would first find its every match in the journal (paging.Paged.quick_hits)."""
     clauses: list[str] = []
     params: list = []
 
@@ -97,7 +99,7 @@ def where_of(filt: Filter) -> tuple[str, list]:
             # superset: it keeps no positions); instr() then keeps those where each term is
             # a substring, as query.holds does (casefolded UTF-8 both ways). A term below
             # three characters has no trigram: instr() alone, over the other criteria's rows.
-            if long:
+            if long and fts:
                 grams = dict.fromkeys(t[i : i + 3] for t in long for i in range(len(t) - 2))
                 clauses.append("vid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
                 params.append(" AND ".join(map(_fts_phrase, grams)))

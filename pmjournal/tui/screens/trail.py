@@ -46,7 +46,7 @@ POLL_SECONDS = 0.5
 # What the open loops keep of their entries' views over the index (see _loops_of).
 LOOP_VIEW_KEYS = ("id", "seq", "ref", "author", "kind", "title", "project", "retracted", "occurred_at", "commitments")
 # From this many entries a filter the index has not answered yet is searched in a worker.
-BACKGROUND_ROWS = 200_000
+BACKGROUND_ROWS = 20_000  # from here a search runs in a worker (at 100k one takes ~0.3 s)
 TITLE_SECONDS = 30  # a team journal's "synced 3 min ago" is redrawn this often
 
 
@@ -119,6 +119,7 @@ class TrailScreen(ResumesStyled, Screen):
         self.open_loops: OpenLoops | None = None  # the open loops of the snapshot's views, as of a day
         self.loops_of: Snapshot | None = None  # the snapshot open_loops was counted in
         self._filtering = False  # a search runs in a worker (a large journal's index)
+        self.shown_text: str | None = None  # the filter whose rows the trail shows (its top, while _filtering)
         self.syncing = False
         self._title_timer = None
 
@@ -358,10 +359,16 @@ class TrailScreen(ResumesStyled, Screen):
             keep_id = (self.table.current or {}).get("id")
         known = getattr(snap.index, "known", None)
         if known is not None and len(snap.index) >= BACKGROUND_ROWS and known(text, parsed.filter) is None:
-            # A search of a large journal's index can take a second: in a worker, so the keys typed
-            # meanwhile reach the filter; the trail shows the last answer until this one is in.
+            # A search of a large journal's index takes 0.1-1 s: in a worker, so the keys typed
+            # meanwhile reach the filter. What it selects among the newest few thousand entries
+            # is found at once and shown (the top of its answer); if none of them matches, the
+            # trail shows the last answer until this one is in.
             self.filter_text, self.parsed = text, parsed
             self._filtering = True
+            top = snap.index.quick(parsed.filter)
+            if len(top):
+                self.table.show(snap.index, top, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
+                self.shown_text = text
             self._update_status()
             self._search(snap, text, parsed, keep_id)
             return
@@ -377,10 +384,13 @@ class TrailScreen(ResumesStyled, Screen):
 
     def _searched(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
         if snap is self.snapshot and text == self.filter_text:  # else a newer filter or snapshot follows
+            if self.shown_text == text:  # its top was shown: the cursor stays where it is now
+                keep_id = (self.table.current or {}).get("id")
             self._show_hits(snap, text, parsed, hits, keep_id)
 
     def _show_hits(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
         self.filter_text, self.parsed = text, parsed
+        self.shown_text = text
         self._filtering = False
         self.table.show(snap.index, hits, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
         self._update_status()
@@ -397,7 +407,12 @@ class TrailScreen(ResumesStyled, Screen):
         if self._filtering:
             description = _("filtering… {description}").format(description=description)
         self.query_one(FilterBar).set_status(
-            len(self.table.hits), len(self.snapshot.index), description, self.parsed.errors, partial=self.snapshot.partial
+            len(self.table.hits),
+            len(self.snapshot.index),
+            description,
+            self.parsed.errors,
+            partial=self.snapshot.partial,
+            more=self._filtering and self.shown_text == self.filter_text,
         )
 
     @on(Input.Changed, "#filter-input")

@@ -62,10 +62,15 @@ class FilterBar(Horizontal):
         if filter_input.has_focus:
             filter_input.border_title = _(FilterInput.FOCUSED_HINT)
 
-    def set_status(self, shown: int, total: int, description: str, errors: list[str], partial: bool = False) -> None:
+    def set_status(
+        self, shown: int, total: int, description: str, errors: list[str], partial: bool = False, more: bool = False
+    ) -> None:
+        """`more`: what is shown is the top of a search still running (more rows may follow)."""
         text = Text()
         if partial:
             text.append(_("loading… newest {shown:,} shown").format(shown=shown), style="bold")
+        elif more:
+            text.append(_("{shown:,}… of {total:,}").format(shown=shown, total=total), style="bold")
         else:
             text.append(_("{shown:,} of {total:,}").format(shown=shown, total=total), style="bold")
         text.append(f" · {description}")

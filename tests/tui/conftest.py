@@ -52,9 +52,21 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr(dates, "now", lambda: REF)
 
 
-@pytest.fixture
-def demo_db(db):
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory) -> dict[str, bytes]:
+    """The files write_demo leaves (the journal and its lock file), written once per process:
+    with the fixed REF its bytes are the same every time, and ~150 tests start from it."""
+    db = tmp_path_factory.mktemp("demo") / "journal.json"
     write_demo(Journal(db, user="Pat PM"), ref=REF)
+    return {path.name: path.read_bytes() for path in db.parent.iterdir()}
+
+
+@pytest.fixture
+def demo_db(db, demo_files):
+    """A new demo journal (REF's), as write_demo writes it, copied from demo_files."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for name, data in demo_files.items():
+        db.with_name(name).write_bytes(data)
     return db
 
 

@@ -192,21 +192,31 @@ class Spool:
         self.file.close()
 
 
-def packed_leaves(chunks, into: bytearray | None = None, header: bool = True) -> bytearray:
-    """The Merkle leaves of a chain's bytes (`chunks`, in order, from its header on unless
-    `header` is False): each record line's own hash, 32 bytes each (heads.leaves_of,
-    packed), appended to `into` if given."""
-    from ..evidence import heads
-
-    out = bytearray() if into is None else into
+def whole_lines(chunks):
+    """The chunks cut at their last newline (the rest joins the next chunk; a last line
+    without its newline comes last)."""
     rest = b""
     for data in chunks:
         data = rest + data
         cut = data.rfind(b"\n") + 1
         rest = data[cut:]
-        lines = data[:cut].split(b"\n")
-        lines.pop()
-        if header and lines:
+        yield data[:cut]
+    if rest:
+        yield rest
+
+
+def packed_leaves(chunks, into: bytearray | None = None, header: bool = True) -> bytearray:
+    """The Merkle leaves of a chain's bytes (`chunks` of a ChainFile: whole lines, in order,
+    from its header on unless `header` is False): each record line's own hash, 32 bytes each
+    (heads.leaves_of, packed), appended to `into` if given."""
+    from ..evidence import heads
+
+    out = bytearray() if into is None else into
+    for data in whole_lines(chunks):
+        if not data:
+            continue  # a piece inside a line longer than a chunk
+        lines = data.split(b"\n")
+        if header:
             lines = lines[1:]
             header = False
         for line in lines:

@@ -34,7 +34,7 @@ from ..i18n import _, ngettext
 from ..ids import new_id
 from ..storage import JournalFile, Reader, check_header
 from . import segments
-from .chainfile import ChainFile, Spool, packed_leaves
+from .chainfile import ChainFile, Spool, packed_leaves, whole_lines
 from .git import Git, SyncError
 from .layout import HANDLE, Team, handle_from
 
@@ -102,12 +102,6 @@ def _first_difference(here: bytes, there: bytes, handle: str, first_line: int = 
             return "its header" if line == 0 else f"{handle}#{line}"
     line = first_line + min(len(a), len(b)) - 1
     return "its header" if line <= 0 else f"{handle}#{line}"
-
-
-def _complete(data: bytes) -> bytes:
-    """Whole lines only: a write in progress in another process is not pushed yet."""
-    end = data.rfind(b"\n") + 1
-    return data[:end]
 
 
 def _read_chain(git: Git, commit: str, handle: str) -> tuple[list[str], dict[str, str]]:
@@ -486,7 +480,7 @@ class _Sync:
         few = list(taken) if len(taken) <= 32 else None
         for chain in self._all_chains():
             with chain:
-                for data in _whole_lines(chain.chunks()):
+                for data in whole_lines(chain.chunks()):
                     if few is not None and not any(i in data for i in few):
                         continue
                     held.update(i for i in _IDS.findall(data) if i in taken)
@@ -515,7 +509,7 @@ class _Sync:
             self._known_ids.executemany("INSERT OR IGNORE INTO ids VALUES (?)", rows)
             for chain in self._all_chains():
                 with chain:
-                    for data in _whole_lines(chain.chunks()):
+                    for data in whole_lines(chain.chunks()):
                         self._known_ids.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in _IDS.findall(data)))
         known = self._known_ids
         for line in _lines_of(new.chunks()):
@@ -554,37 +548,32 @@ class _Sync:
         refs = self.fetch()
         team, team_commit = self.team_id(refs)
         taking: dict[str, Spool | None] = {}
+        opened: list[ChainFile] = []  # this journal as read, and as restored (check_own)
         try:
-            return self._run(refs, team, team_commit, taking)
+            own = self.own_file()
+            opened.append(own)
+            if own:
+                try:
+                    self.journal.check_header(own.header())
+                except JournalDamaged as err:
+                    raise SyncError(str(err)) from None
+            self.choose_handle(refs, own)
+            report = SyncReport(self.remote, self.handle, created_team=team_commit is not None)
+            own, parent, there_lines = self.check_own(refs, own, report)
+            opened.append(own)
+            return self._exchange(refs, team, team_commit, taking, own, parent, there_lines, report)
         finally:
+            for chain in opened:
+                chain.close()
             for spool in taking.values():
                 if spool is not None:
                     spool.close()
             if self._known_ids is not None:
                 self._known_ids.close()
 
-    def _run(self, refs, team, team_commit, taking: dict) -> SyncReport:
-        own = self.own_file()
-        try:
-            return self._with_own(refs, team, team_commit, taking, own)
-        finally:
-            own.close()  # check_own may have put a restored file in its place: that one is closed below
-
-    def _with_own(self, refs, team, team_commit, taking: dict, own: ChainFile) -> SyncReport:
-        if own:
-            try:
-                self.journal.check_header(own.header())
-            except JournalDamaged as err:
-                raise SyncError(str(err)) from None
-        self.choose_handle(refs, own)
-        report = SyncReport(self.remote, self.handle, created_team=team_commit is not None)
-        own, parent, there_lines = self.check_own(refs, own, report)
-        try:
-            return self._exchange(refs, team, team_commit, taking, own, parent, there_lines, report)
-        finally:
-            own.close()
-
     def _exchange(self, refs, team, team_commit, taking, own, parent, there_lines, report) -> SyncReport:
+        """Take every colleague's new records (checked, on disk), push this author's, then append
+        what was taken."""
         for name, commit in sorted(refs.items()):
             if not name.startswith(CHAINS):
                 continue
@@ -637,20 +626,8 @@ class _Sync:
 _FEW_IDS = 50_000  # a take of up to this many records holds their ids (_ids_are_new)
 
 
-def _whole_lines(chunks):
-    """The chunks cut at their last newline (the rest joins the next chunk)."""
-    rest = b""
-    for data in chunks:
-        data = rest + data
-        cut = data.rfind(b"\n") + 1
-        rest = data[cut:]
-        yield data[:cut]
-    if rest:
-        yield rest
-
-
 def _lines_of(chunks):
-    for data in _whole_lines(chunks):
+    for data in whole_lines(chunks):
         yield from data.split(b"\n")
 
 

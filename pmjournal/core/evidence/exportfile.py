@@ -21,12 +21,14 @@ in every way it knows and checks the line that names each.
 import hashlib
 import os
 import re
+from functools import partial
 from pathlib import Path
 
 from .. import i18n, markdown_proof
 from ..errors import PmjournalError
 from ..i18n import _
 from ..jsonstream import JsonStream, NotJSON
+from ..verify_split import Window
 from . import merkle, proof
 
 _CHUNK = 1 << 20
@@ -95,7 +97,7 @@ class Evidence:
     def digest(self) -> str:
         """sha256 of the document: every byte before the evidence block."""
         digest = hashlib.sha256()
-        for chunk in self._chunks(0, self.body_end):
+        for chunk in self.body_chunks():
             digest.update(chunk)
         return digest.hexdigest()
 
@@ -103,13 +105,7 @@ class Evidence:
         return self._chunks(0, self.body_end)
 
     def _chunks(self, start: int, end: int):
-        fd = self.fh.fileno()
-        while start < end:
-            chunk = os.pread(fd, min(_CHUNK, end - start), start)
-            if not chunk:
-                return
-            start += len(chunk)
-            yield chunk
+        return iter(partial(Window(self.fh.fileno(), start, end).read, _CHUNK), b"")
 
     def records(self, name: str):
         """(record, start, end) of each record of chain `name` as the file holds them, in order."""

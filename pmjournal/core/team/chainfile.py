@@ -15,24 +15,10 @@ every id in a set, several times the journal. Here:
 import os
 import tempfile
 
+from ..verify_split import Window
 from . import segments
 
 _BLOCK = 1 << 20
-
-
-class Region:
-    """Bytes [start, end) of an open file, read as a file is (storage.Reader reads blocks)."""
-
-    def __init__(self, fd: int, start: int, end: int):
-        self.fd, self.at, self.end = fd, start, end
-
-    def read(self, n: int = -1) -> bytes:
-        left = self.end - self.at
-        if left <= 0:
-            return b""
-        data = os.pread(self.fd, left if n < 0 else min(n, left), self.at)
-        self.at += len(data)
-        return data
 
 
 def _chunks(fd: int, start: int, end: int):
@@ -158,8 +144,9 @@ class ChainFile:
     def header(self) -> bytes:
         return os.pread(self.fd, 65536, 0).split(b"\n", 1)[0] if self.end else b""
 
-    def region(self, start: int = 0) -> Region:
-        return Region(self.fd, start, self.end)
+    def region(self, start: int = 0) -> Window:
+        """Its bytes from `start` on, read as a file is (storage.Reader reads blocks)."""
+        return Window(self.fd, start, self.end)
 
     def chunks(self, start: int = 0):
         for _at, data in _chunks(self.fd, start, self.end):

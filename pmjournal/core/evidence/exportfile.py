@@ -233,7 +233,7 @@ def _read_json(ev: Evidence, size: int) -> None:
         raise PmjournalError(_("{path} is not valid JSON (it was cut or edited)").format(path=path)) from None
     if block is None:
         raise PmjournalError(_("{path} has no evidence block (exported by an older pmjournal?)").format(path=path))
-    _shape(bad, path)
+    _shape(ev.block, bad, path)
     if damaged:
         raise PmjournalError(_("{path}: the export's entries or chains are damaged").format(path=path))
     if own_at is not None:
@@ -292,7 +292,7 @@ def _read_markdown(ev: Evidence, size: int) -> None:
         raise PmjournalError(_("{path}: the evidence appendix's JSON is damaged").format(path=path))
     if block is None or ev.records_at is None:
         raise PmjournalError(_("{path}: the evidence appendix is not pmjournal evidence").format(path=path))
-    _shape(bad, path)
+    _shape(ev.block, bad, path)
     ev.statement = _statement(ev.block, path)
     ev.body_end = at
     ev.added_after = bool(_content(fd, stream.offset + ends.end(), size))
@@ -429,30 +429,24 @@ def _record_array(stream: JsonStream, path, name: str) -> int:
     return at
 
 
-def _shape(bad: set[str], path) -> None:
-    """One line, not a traceback, for an evidence block whose members are not what pmjournal writes."""
-    # Read whole (_SMALL): checked here as the reader of a whole file did.
-    wrong = sorted(bad, key=lambda name: ("sections", "chains").index(name))
-    if wrong:
-        raise PmjournalError(
-            _("{path}: the evidence block is damaged ({wrong} not as pmjournal writes it)").format(
-                path=path, wrong=", ".join(wrong)
-            )
-        )
+def _shape(block: dict, bad: set[str], path) -> None:
+    """One line, not a traceback, for an evidence block whose members are not what pmjournal
+    writes: the members read whole are checked here, the ones stepped through were put in `bad`
+    as they were read."""
 
-
-def _small_shape(block: dict) -> list[str]:
     def strs(value) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
     heads = block.get("heads", {})
-    return [
+    wrong = [
         name
         for name, good in (
             ("signature", isinstance(block.get("signature"), str | None)),
             ("public_key", isinstance(block.get("public_key"), str | None)),
             ("fingerprint", isinstance(block.get("fingerprint"), str | None)),
             ("own", isinstance(block.get("own", ""), str)),
+            ("sections", "sections" not in bad),
+            ("chains", "chains" not in bad),
             (
                 "heads",
                 isinstance(heads, dict)
@@ -467,16 +461,15 @@ def _small_shape(block: dict) -> list[str]:
         )
         if not good
     ]
-
-
-def _statement(block: dict, path) -> dict:
-    wrong = _small_shape(block)
     if wrong:
         raise PmjournalError(
             _("{path}: the evidence block is damaged ({wrong} not as pmjournal writes it)").format(
                 path=path, wrong=", ".join(wrong)
             )
         )
+
+
+def _statement(block: dict, path) -> dict:
     if block.get("format") != proof.FORMAT or not isinstance(block.get("statement"), str):
         raise PmjournalError(_("{path}: the evidence block is not pmjournal evidence").format(path=path))
     if block.get("version") != proof.VERSION:

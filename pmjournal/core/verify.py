@@ -73,9 +73,7 @@ class Report:
                 "ok: {count} record, chain head {ref}{head_seq} {head_hash}{tail}",
                 "ok: {count} records, chain head {ref}{head_seq} {head_hash}{tail}",
                 self.count,
-            ).format(
-                count=self.count, ref=ref, head_seq=self.head_seq, head_hash=self.head_hash, tail=tail
-            )
+            ).format(count=self.count, ref=ref, head_seq=self.head_seq, head_hash=self.head_hash, tail=tail)
         return _("broken at {ref}{seq}: {problem} ({path})").format(ref=ref, seq=self.bad_seq, problem=self.problem, path=path)
 
 

@@ -29,7 +29,7 @@ from ..fold import fold
 from ..i18n import _
 from ..query import Filter
 from ..storage import JournalFile
-from ..team.layout import Team, clock_of
+from ..team.layout import Team, clock_of, colleagues
 
 _ID_BATCH = 5000  # ids written to the temporary table at a time
 
@@ -187,9 +187,7 @@ def missing(ev, chains: dict, skip: set | None = None, own_handle: str = "journa
         views.clear()
 
     def named(record: dict, chain: Scanned) -> dict:
-        if chain.handle is not None:  # as a load names a colleague's record (merge.ChainCopy)
-            record["author"], record["ref"] = chain.handle, f"{chain.handle}#{record['seq']}"
-        return record
+        return record if chain.handle is None else colleagues(record, chain.handle)
 
     for chain in chains.values():
         for record, start, end in _up_to(chain.path, chain.size):

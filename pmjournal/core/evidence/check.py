@@ -16,6 +16,7 @@ from ..fold import fold
 from ..i18n import _
 from ..model import ENTRY_KINDS
 from ..query import public
+from ..team.layout import colleagues
 from . import merkle, proof, signing
 from .exported import key_of, value_of
 from .exportfile import Evidence, read  # noqa: F401 (check.read: what the CLI and tests call)
@@ -259,9 +260,7 @@ def _records_of(ev: Evidence, group: list[tuple], own: str) -> list[dict]:
     records = []
     for name, start, end in group:
         record = orjson.loads(ev.read_at(start, end))
-        if name != own:
-            record["author"], record["ref"] = name, f"{name}#{record.get('seq')}"
-        records.append(record)
+        records.append(record if name == own else colleagues(record, name))
     return records
 
 

@@ -34,7 +34,7 @@ from ..evidence import merkle
 from ..fold import extend, fold
 from ..model import META_KINDS
 from ..storage import JournalFile, Reader, paused_gc, unfinished_note
-from ..team.layout import clock_of
+from ..team.layout import clock_of, colleagues
 from ..team.merge import broken_copy_note, clash_note
 from . import rows
 
@@ -233,8 +233,7 @@ class Builder:
                         )
                     )
                     continue
-                record["author"] = source.handle
-                record["ref"] = f"{source.handle}#{record['seq']}"
+                colleagues(record, source.handle)
             self._rid += 1
             target = record.get("target") if kind in _META else None
             inserted.append(
@@ -376,8 +375,7 @@ class Builder:
             record = orjson.loads(fh.read(row[8]))
             handle = self.sources[src].handle
             if handle:
-                record["author"] = handle
-                record["ref"] = f"{handle}#{seq}"
+                colleagues(record, handle)
             parsed[rid] = record
         return record
 

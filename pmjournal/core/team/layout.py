@@ -109,6 +109,13 @@ class Team:
         return top
 
 
+def colleagues(record: dict, handle: str) -> dict:
+    """`record`, of `handle`'s chain, named as every read names a colleague's record: its
+    author, and its reference (`dana#42`, fold.ref_of) (merge.ChainCopy, the index, evidence)."""
+    record["author"], record["ref"] = handle, f"{handle}#{record.get('seq')}"
+    return record
+
+
 def clock_of(record: dict) -> int:
     """A record's Lamport clock; records written before their journal joined a team have
     none, and their #seq serves (it only grows along a chain)."""

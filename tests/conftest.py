@@ -33,6 +33,49 @@ os.environ["TZ"] = "Asia/Shanghai"
 time.tzset()
 
 
+def _draw_headless_frames_only_when_read():
+    """Under Pilot the app is headless: Textual still renders every frame of the top screen
+    (each dirty widget's lines, the dimmed screens behind a dialog) and the headless driver
+    throws the result away. That was a quarter of the TUI tests' CPU (the form tests 66 s ->
+    51 s, the whole suite 246 s -> 208 s of CPU on 2026-12-02). What a test reads is drawn
+    for it anyway: a snapshot or `export_screenshot` renders the whole screen afresh, and
+    `render_line`/`render_lines` ask the widget. Layout, refresh callbacks and every message
+    still run as in the real app; only the discarded frame is skipped, and only headless.
+
+    So that a widget that fails to draw (markup in user text, a bad width) still fails its
+    test, the screen a Pilot test ends on is drawn in full before the app shuts down."""
+    import contextlib
+
+    from textual.app import App
+    from textual.screen import Screen
+
+    refresh = Screen._compositor_refresh
+
+    def compositor_refresh(self):
+        app = self.app
+        if app.is_headless and self is app.screen and not app.is_inline:
+            self._compositor._dirty_regions.clear()
+            self._dirty_widgets.clear()
+            app._update_mouse_over(self)
+            return
+        refresh(self)
+
+    run_test = App.run_test
+
+    @contextlib.asynccontextmanager
+    async def run_test_drawing_the_end(self, *args, **kwargs):
+        async with run_test(self, *args, **kwargs) as pilot:
+            yield pilot
+            if self.is_running and self.screen_stack:
+                self.screen._compositor.render_update(full=True, screen_stack=self._background_screens)
+
+    Screen._compositor_refresh = compositor_refresh
+    App.run_test = run_test_drawing_the_end
+
+
+_draw_headless_frames_only_when_read()
+
+
 _numbers = itertools.count()
 
 

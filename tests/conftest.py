@@ -43,7 +43,8 @@ def _draw_headless_frames_only_when_read():
     still run as in the real app; only the discarded frame is skipped, and only headless.
 
     So that a widget that fails to draw (markup in user text, a bad width) still fails its
-    test, the screen a Pilot test ends on is drawn in full before the app shuts down."""
+    test, a screen is drawn in full as it is closed (a form as it saves, with all that was
+    typed in it), and so is the screen a Pilot test ends on, before the app shuts down."""
     import contextlib
 
     from textual.app import App
@@ -60,16 +61,26 @@ def _draw_headless_frames_only_when_read():
             return
         refresh(self)
 
+    def draw(app):
+        if app.is_headless and app.is_running and app.screen_stack:
+            app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+
+    pop_screen = App.pop_screen
+
+    def pop_screen_drawn(self):
+        draw(self)
+        return pop_screen(self)
+
     run_test = App.run_test
 
     @contextlib.asynccontextmanager
     async def run_test_drawing_the_end(self, *args, **kwargs):
         async with run_test(self, *args, **kwargs) as pilot:
             yield pilot
-            if self.is_running and self.screen_stack:
-                self.screen._compositor.render_update(full=True, screen_stack=self._background_screens)
+            draw(self)
 
     Screen._compositor_refresh = compositor_refresh
+    App.pop_screen = pop_screen_drawn
     App.run_test = run_test_drawing_the_end
 
 

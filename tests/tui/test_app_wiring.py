@@ -3,7 +3,7 @@
 import tomllib
 
 from textual.widgets import Input
-from tuihelp import SIZE, loaded, pilot_test, typed, wait_for
+from tuihelp import SIZE, drawn, loaded, pilot_test, typed, wait_for
 
 from pmjournal.core import paths
 from pmjournal.core.config import Config
@@ -68,10 +68,12 @@ async def test_every_theme_the_palette_offers_can_be_switched_to(demo_db, make_a
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
+        shown = drawn(app)
         for name in list(app.available_themes):
             app.theme = name  # what choosing it in the command palette does
             await pilot.pause()
             assert app.is_running, name
+            assert drawn(app) == shown, name  # a theme changes colours, never what is shown
         assert "sneaky" not in app.available_themes
         await loaded(pilot)
     assert app.return_code in (None, 0)

@@ -6,15 +6,13 @@ three letters or more; the user's data, key names, file formats and product name
 allowed). What is saved never changes with the language.
 """
 
-import io
 import re
 from datetime import date
 
 import pytest
-from rich.console import Console
 from test_forms import UNSET, FormsApp, clock, field, fill, finished, seed_people
 from textual.widgets import Input, Label
-from tuihelp import pilot_test, wait_for
+from tuihelp import drawn, pilot_test, wait_for
 
 from pmjournal.core import config, i18n
 from pmjournal.core.loops import open_loops
@@ -63,14 +61,6 @@ def zh():
     i18n.set_language("en")
 
 
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text (Textual's screenshot, as text rather than SVG)."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
-
-
 # What a person typed into an entry: allowed on screen. Not its kind, status or keys:
 # those are stored in English and must be shown translated.
 TYPED = ("title", "owner", "requested_by", "approved_by", "consulted", "informed", "raised_to", "participants")
@@ -94,7 +84,7 @@ def english_left(app, *data) -> list[str]:
     allowed = ALLOWED | words_of(*data) | {"enter"}
     # A dialog over another cuts the words of the one below at its edge ("ente|", "Ship" of
     # a title): a piece of an allowed word is allowed.
-    return sorted({w for w in WORD.findall(screen_text(app)) if not any(w in a for a in allowed)})
+    return sorted({w for w in WORD.findall(drawn(app)) if not any(w in a for a in allowed)})
 
 
 def zh_form(journal, kind, **kwargs):
@@ -114,7 +104,7 @@ async def test_new_entry_form_is_chinese_and_its_labels_fit_at_80_columns(zh, jo
     app = zh_form(journal, kind)
     async with app.run_test(size=TALL) as pilot:
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert english_left(app) == [], text
         assert "现在" in text  # the date field starts with "now" as a Chinese user would type it
         assert "2026年11月25日" in text  # and its preview reads the date back in Chinese
@@ -134,15 +124,15 @@ async def test_kind_picker_and_errors_beside_the_fields_are_chinese(zh, journal)
     app = FormsApp(KindPicker)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        assert english_left(app) == [], screen_text(app)
-        assert "决策" in screen_text(app)
+        assert english_left(app) == [], drawn(app)
+        assert "决策" in drawn(app)
     # What the forms say themselves beside a field: a multi-line paste refused, a date too long.
     app = zh_form(journal, "decision")
     async with app.run_test(size=TALL) as pilot:
         await fill(app, pilot, {"occurred_at": "1" * 300})
         await pilot.press("ctrl+s")
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert "太长了" in text, text
         assert english_left(app) == [], text
 
@@ -153,11 +143,11 @@ async def test_amend_form_is_chinese(zh, journal):
     app = FormsApp(lambda: AmendForm(JournalSession(journal), "#1", clock=clock))
     async with app.run_test(size=TALL) as pilot:
         await pilot.pause()
-        assert english_left(app, entry) == [], screen_text(app)
+        assert english_left(app, entry) == [], drawn(app)
         # Nothing changed: said in Chinese, under the form.
         await pilot.press("ctrl+s")
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert "没有改动" in text
         assert english_left(app, entry) == [], text
 
@@ -168,15 +158,15 @@ async def test_retract_dialog_and_its_confirmation_are_chinese(zh, journal):
     app = FormsApp(lambda: RetractDialog(JournalSession(journal), entry["id"]))
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert "撤回 #1（决策）" in text
         assert english_left(app, entry) == [], text
         await pilot.press("enter")  # no reason yet
         await pilot.pause()
-        assert "必须写明原因" in screen_text(app)
+        assert "必须写明原因" in drawn(app)
         await pilot.press(*"wrong", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        text = screen_text(app)
+        text = drawn(app)
         assert "撤回 (y)" in text and "返回 (n)" in text  # the buttons whole, keys still y and n
         assert english_left(app, entry, "wrong") == [], text
         await pilot.press("y")
@@ -200,7 +190,7 @@ async def test_done_dialog_is_chinese_for_every_loop_type(zh, journal):
         app = FormsApp(lambda loop=loop: DoneDialog(session, loop))
         async with app.run_test(size=SMALL) as pilot:
             await pilot.pause()
-            text = screen_text(app)
+            text = drawn(app)
             assert english_left(app, loop.view, loop.what, list(loop.owes)) == [], text
             assert any(word in text for word in ("跟进已发出", "复审已完成", "已兑现", "已收到答复")), text
 
@@ -211,7 +201,7 @@ async def test_export_dialog_is_chinese_and_offers_the_document_language(zh, jou
     app = FormsApp(lambda: ExportDialog(JournalSession(journal), Filter(), today=TODAY, directory=tmp_path))
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert english_left(app) == [], text
         assert "导出 1 条记录" in text and "文档语言" in text and "简体中文" in text
         # The document's language is the interface's unless chosen otherwise.
@@ -223,7 +213,7 @@ async def test_first_run_dialog_is_chinese(zh):
     app = FormsApp(lambda: FirstRunDialog("pat"))
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert "欢迎使用 pmjournal" in text
         assert english_left(app, "pat") == [], text
 
@@ -237,7 +227,7 @@ async def test_a_choice_is_shown_in_chinese_and_saved_in_english(zh, journal):
         field(app.screen, "status").focus()
         await pilot.press("enter", "down")
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert "已否决" in text and "rejected" not in text, text
         await pilot.press("enter", "ctrl+s")
         await finished(pilot, app)
@@ -299,13 +289,13 @@ async def test_first_run_language_choice_saves_the_config_and_switches():
     app = FormsApp(lambda: FirstRunDialog("pat"))
     try:
         async with app.run_test(size=SMALL) as pilot:
-            assert "Welcome to pmjournal" in screen_text(app)
+            assert "Welcome to pmjournal" in drawn(app)
             await pilot.press("tab", "right", "enter")  # to the language, the next one, chosen
             await pilot.pause()
             assert i18n.language() == "zh_CN"
-            assert "欢迎使用 pmjournal" in screen_text(app)  # the dialog switched at once
+            assert "欢迎使用 pmjournal" in drawn(app)  # the dialog switched at once
             assert app.screen.focused is field(app.screen, "name")  # back to the name, where enter saves
-            assert english_left(app, "pat") == [], screen_text(app)
+            assert english_left(app, "pat") == [], drawn(app)
             await pilot.press("enter")
             await finished(pilot, app)
         assert app.result == "pat"
@@ -382,16 +372,16 @@ async def test_first_run_in_the_app_switches_the_screens_behind_it(demo_db):
         async with app.run_test(size=SMALL) as pilot:
             await loaded(pilot)
             app.clear_notifications()
-            assert "New" in screen_text(app)  # the footer, in English
+            assert "New" in drawn(app)  # the footer, in English
             await pilot.press("n")
             await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
             await pilot.press("tab", "right", "enter")
             await wait_for(pilot, lambda: i18n.language() == "zh_CN")
             await pilot.pause()
-            assert "新建" in screen_text(app)  # the trail's footer, behind the dialog
+            assert "新建" in drawn(app)  # the trail's footer, behind the dialog
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
-            assert "新记录：哪一类？" in screen_text(app)
+            assert "新记录：哪一类？" in drawn(app)
         assert config.load().language == "zh_CN"
     finally:
         i18n.set_language("en")
@@ -404,7 +394,7 @@ async def test_signing_key_dialog_is_chinese(zh, journal):
     app = FormsApp(lambda: SigningKeyDialog(JournalSession(journal)))
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        text = screen_text(app)
+        text = drawn(app)
         assert "签名密钥" in text
         # ed25519: a key type's name; ~/.ssh/id_ed25519: a path as typed
         assert english_left(app, "id_ed25519") == [], text

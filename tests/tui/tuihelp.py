@@ -90,6 +90,20 @@ def pilot_test(test):
     return run
 
 
+def drawn(app) -> str:
+    """The terminal as the app draws it now (the screens behind a dialog too), as plain text.
+    Headless apps in the tests draw no frames of their own (tests/conftest.py): a test whose
+    point is that something draws (a theme, user text) draws it here."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
 def static_text(screen, selector: str) -> str:
     """What a Static shows on screen, as plain text."""
     from textual.widgets import Static

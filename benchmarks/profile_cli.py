@@ -68,7 +68,8 @@ def profile(n: int, args: list[str], top: int) -> None:
 
     os.environ.setdefault("PMJOURNAL_CONFIG_DIR", str(_journal.scratch_dir() / "profile-config"))
     profiler = cProfile.Profile()
-    sink = io.StringIO()
+    # Binary underneath, as a real stdout is: export writes its chunks to stdout.buffer.
+    sink = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     # A copy, so that profiling `add`, `amend` or `import` never changes the shared cache.
     with tempfile.TemporaryDirectory(dir=_journal.scratch_dir()) as tmp:
         path = _journal.copy_journal(n, tmp)
@@ -77,9 +78,10 @@ def profile(n: int, args: list[str], top: int) -> None:
             profiler.enable()
             code = main([*args, "--db", str(path)])
             profiler.disable()
+            sink.flush()
         took = time.perf_counter() - start
     print(
-        f"pmjournal {' '.join(args)} on {n:,} records: exit {code}, {took:.2f} s under cProfile, {len(sink.getvalue()):,} characters out"
+        f"pmjournal {' '.join(args)} on {n:,} records: exit {code}, {took:.2f} s under cProfile, {len(sink.buffer.getvalue()):,} bytes out"
     )
     for order in ("cumulative", "tottime"):
         print(f"\n-- top {top} by {order}")

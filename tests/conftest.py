@@ -100,6 +100,79 @@ def _draw_headless_frames_only_when_read():
 _draw_headless_frames_only_when_read()
 
 
+_dispatch_plans: dict = {}
+
+
+def _look_up_handlers_once_per_class():
+    """Textual finds a message's handlers by walking the receiving widget's class hierarchy
+    (15-20 classes for an Input) for every message it dispatches, and again for the Idle
+    event after each one: 593,000 walks in the TUI tests, a twentieth of their CPU. Where no
+    class on the way has an @on handler for the message (those match selectors against the
+    message, so they are looked up as Textual does), the walk finds the same methods every
+    time, so it is made once per (widget class, handler name, message class).
+
+    The plans are forgotten before every test (tests/conftest.py `isolated`): a test that
+    replaces a handler with monkeypatch does so before its app starts."""
+    from textual.message import Message
+    from textual.message_pump import MessagePump
+
+    if not hasattr(MessagePump, "_get_dispatch_methods"):
+        return
+    look_up = MessagePump._get_dispatch_methods
+
+    def plan(pump_class, method_name, message_class):
+        message_mro = [c for c in message_class.__mro__ if issubclass(c, Message)]
+        found = []
+        for cls in pump_class.__mro__:
+            decorated = cls.__dict__.get("_decorated_handlers")
+            if decorated and any(decorated.get(c) for c in message_mro):
+                return None  # @on handlers: looked up by Textual every time
+            method = cls.__dict__.get(f"_{method_name}") or cls.__dict__.get(method_name)
+            if method is not None and not getattr(method, "_textual_on", None):
+                found.append((cls, method))
+        return tuple(found)
+
+    def get_dispatch_methods(self, method_name, message):
+        key = (type(self), method_name, type(message))
+        try:
+            found = _dispatch_plans[key]
+        except KeyError:
+            found = _dispatch_plans[key] = plan(*key)
+        if found is None:
+            yield from look_up(self, method_name, message)
+            return
+        for cls, method in found:
+            # As Textual's walk: a handler that prevents the default stops the classes above it.
+            if message._no_default_action:
+                break
+            yield cls, method.__get__(self, cls)
+
+    MessagePump._get_dispatch_methods = get_dispatch_methods
+
+
+def _call_later_without_a_new_partial():
+    """`call_later(f)` wraps f in a new functools.partial, and Textual counts a callback's
+    parameters (inspect.signature) once per callable object, remembered on the object: a
+    new partial is counted every time. Pilot waits for the screen by a call_later of one
+    function to every widget (~75 on a form), after every key and pause: 77,000 signatures
+    in the TUI tests. Without arguments the partial adds nothing, so f is posted itself."""
+    from textual import events
+    from textual.message_pump import MessagePump
+
+    call_later = MessagePump.call_later
+
+    def call_later_plain(self, callback, *args, **kwargs):
+        if args or kwargs:
+            return call_later(self, callback, *args, **kwargs)
+        return self.post_message(events.Callback(callback=callback))
+
+    MessagePump.call_later = call_later_plain
+
+
+_look_up_handlers_once_per_class()
+_call_later_without_a_new_partial()
+
+
 _numbers = itertools.count()
 
 
@@ -117,6 +190,7 @@ def tmp_path(request, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def isolated(request, tmp_path_factory, monkeypatch):
+    _dispatch_plans.clear()  # a test may replace a handler (monkeypatch) before its app starts
     # A test that asks for tmp_path (itself or through a fixture: db, journal...) has its
     # journal and config there, as always; any other test gets a folder nobody has made
     # (pmjournal makes what it writes into), unique to it, for nothing.

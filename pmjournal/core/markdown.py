@@ -456,6 +456,7 @@ class _Writer:
     def __init__(self, journal, filt: Filter, today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
         self.journal = journal
         self.filt = filt
+        self.matches = filt.matcher()
         self.w = _words()
         # The day the open loops are counted on: the day the document is generated.
         self.today = today or dates.now().date()
@@ -628,7 +629,7 @@ class _Writer:
         if view is None:
             return _("an entry not in this journal ({id})").format(id=_inline(entry_id))
         ref = ref_of(view)
-        if entry_id not in self.written and not self.filt.matches(view):
+        if entry_id not in self.written and not self.matches(view):
             return _("{ref} (not in this export)").format(ref=ref)
         return f"[{self.title(view, _inline(view.get('title', '')))}](#{_anchor(view)})"
 
@@ -1155,7 +1156,7 @@ class _Writer:
         """One entry in a cause trace: its link, and (if it is in this export) its owner and causes."""
         parts = [self.refs[entry_id]]
         view = self.written.get(entry_id)
-        if view is not None and (entry_id in self.written or self.filt.matches(view)):
+        if view is not None and (entry_id in self.written or self.matches(view)):
             if view.get("owner"):
                 parts.append(_("owner {name}").format(name=self.names[view["owner"]]))
             if view.get("causes"):

@@ -345,7 +345,21 @@ class Filter:
         return out
 
     def matches(self, view: dict) -> bool:
-        return bool(self.apply((view,), ordered=False))
+        return self.matcher()(view)
+
+    def matcher(self) -> Callable[[dict], bool]:
+        """matches() for asking of one view after another (an export's links, one a time):
+        the criteria and their columns made once, for the filter as it is now."""
+        criteria, cells = self.criteria(), self._cells()
+
+        def matches(view: dict) -> bool:
+            return bool(narrow(criteria, cells, (view,)))
+
+        return matches
+
+    def _cells(self) -> Callable:
+        columns = {**COLUMNS, "time": timestamp, "text": partial(search_text, cache=self.cache_text)}
+        return lambda column, rows: map(columns[column], rows)
 
     def apply(self, views, ordered: bool = True) -> list[dict]:
         """Matching views in time order (occurred_at, then #seq), or in journal
@@ -353,8 +367,7 @@ class Filter:
         views by time costs a date parse each)."""
         if not isinstance(views, Collection):
             views = list(views)  # a test reads the rows twice: beside their cells, and for them
-        columns = {**COLUMNS, "time": timestamp, "text": partial(search_text, cache=self.cache_text)}
-        hits = narrow(self.criteria(), lambda column, rows: map(columns[column], rows), views)
+        hits = narrow(self.criteria(), self._cells(), views)
         if ordered:
             hits.sort(key=lambda v: (timestamp(v), v["seq"]))
         return hits

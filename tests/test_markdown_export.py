@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from clihelp import ok
 from markdown_it import MarkdownIt
 from texthelp import assert_same_text
 
@@ -499,6 +500,29 @@ def test_summary_table_matches_who(journal):
     assert rows[1:] == expected
     assert ["Alice", "2", "0", "0", "0", "0", "0", "2"] in rows  # first spelling wins, both entries counted
     assert ["Acme | Corp", "0", "1", "0", "0", "0", "0", "1"] in rows
+
+
+def _summary_rows(text: str) -> list[list[str]]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and "Accountability" in inline_text(tokens[i + 1]))
+    return table_rows(tokens[start:])
+
+
+@pytest.mark.parametrize("retracted", [(), ("--include-retracted",)])
+def test_a_whole_exports_summary_is_the_one_its_entries_count(journal, cli, db, retracted):
+    """A whole export's summary comes from the counts the index keeps (who_all); a filter that
+    selects the same entries counts them as it writes them. Both say the same."""
+    journal.add("decision", {"title": "A", "owner": "Alice", "approved_by": ["Bob", "王芳"], "informed": ["carol"]})
+    journal.add("risk", {"title": "R", "owner": "sam", "raised_to": ["alice"], "raised_by": "Carol"})
+    journal.add("communication", {"title": "C", "participants": ["Dana"], "acknowledged_by": ["dana", "Bob"]})
+    gone = journal.add("decision", {"title": "X", "owner": "ALICE", "consulted": ["Eve"]})
+    journal.retract(gone["id"], "wrong call")
+    whole = ok(cli("--db", str(db), "export", *retracted))
+    counted = ok(cli("--db", str(db), "export", "--since", "2000-01-01", *retracted))
+    rows = _summary_rows(whole)
+    assert rows == _summary_rows(counted)
+    assert ["Alice", "1", "0", "0", "0", "0", "1", "3" if retracted else "2"] in rows
+    assert (["Eve", "0", "0", "0", "0", "0", "0", "1"] in rows) == bool(retracted)
 
 
 def test_history_shows_who_changed_what_when_and_why(journal):

@@ -453,7 +453,14 @@ def _filter_text(filt: Filter, w: _Words) -> str:
 class _Writer:
     """Formats one export; holds the caches that make 100k entries cheap."""
 
-    def __init__(self, journal, filt: Filter, today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
+    def __init__(
+        self,
+        journal,
+        filt: Filter,
+        today: date | None = None,
+        answer_days: int = loops_mod.ANSWER_DAYS,
+        counts_kept: bool = False,
+    ):
         self.journal = journal
         self.filt = filt
         self.matches = filt.matcher()
@@ -465,7 +472,10 @@ class _Writer:
         self.count = self.retracted = 0
         self.first = self.last = ""  # the first and last entry's occurred_at
         self.by_kind: Counter = Counter()
-        self.who = Who(journal.people)
+        # counts_kept: the export is every entry the journal streams (retracted ones aside), so
+        # the summary is the journal's own who_all, which its index keeps as records arrive;
+        # else the entries are counted as they are written.
+        self.who = None if counts_kept else Who(journal.people)
         self.loops: list = []  # the loops of the exported entries still open (or overdue) on `today`
         self.loops_done = 0  # and how many were done
         self.due_days = _Cache(lambda day: self.day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
@@ -688,7 +698,7 @@ class _Writer:
 
     def summary(self, out: list) -> None:
         """Person x role counts, busiest first: query.who over these entries, as `pmjournal who` and the People view."""
-        rows = self.who.rows()
+        rows = self.who.rows() if self.who is not None else self.journal.who_all(self.filt.include_retracted)
         out.append('## <a id="summary" name="summary"></a>' + _("Accountability summary") + "\n\n")
         if not rows:
             out.append(_("No one is named in these entries.") + "\n\n")
@@ -778,7 +788,7 @@ class _Writer:
         done = count = retracted = 0
         first = ""
         by_kind = self.by_kind
-        count_who = self.who.add
+        count_who = self.who.add if self.who is not None else None
         written = self.written
         for v in views:
             written[v["id"]] = v
@@ -801,7 +811,8 @@ class _Writer:
                 first = occurred
             count += 1
             by_kind[kind] += 1
-            count_who(v)
+            if count_who:
+                count_who(v)
             # A colleague's entry (team journals) reads dana#42 and is anchored e-dana-42.
             ref, anchor = ref_of(v), (_anchor(v) if "author" in v else f"e-{int(v['seq'])}")
             title = v.get("title") or ""
@@ -1258,18 +1269,21 @@ def iter_markdown(
     journal_label: str | None = None,
     answer_days: int = loops_mod.ANSWER_DAYS,
     views=None,
+    own_selection: bool = False,
 ):
     """The same document in pieces of a few hundred KB, for writing to a file or a pipe.
     `views`: what `filt` selects, in time order (any iterable, read once), when the caller
-    has it already; else the reads' stream() where they offer it."""
-    if views is None:
-        from .reads import streamed
+    has it already; else the reads' stream() where they offer it. `own_selection`: `views`
+    is the journal's own selection of `filt` (not, say, the app's snapshot of it)."""
+    from .reads import everything, streamed
 
-        views = streamed(journal, filt)
+    if views is None:
+        views, own_selection = streamed(journal, filt), True
+    counts_kept = own_selection and hasattr(journal, "who_all") and everything(filt)
     if generated_at is None:
         generated_at = dates.now()
     today = generated_at.date() if isinstance(generated_at, datetime) else None
-    w = _Writer(journal, filt, today, answer_days)
+    w = _Writer(journal, filt, today, answer_days, counts_kept)
     if isinstance(generated_at, datetime):
         generated_at = w.long(generated_at.isoformat(timespec="minutes"))
     # The entries are written first, as they stream past (that pass counts what the header,

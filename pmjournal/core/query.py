@@ -380,6 +380,7 @@ class Filter:
 OTHER_FIELDS = tuple(f for f in PEOPLE_FIELDS if f not in ROLES.values())
 _COLUMN = {**{f: r for r, f in ROLES.items()}, **{f: "other" for f in OTHER_FIELDS}}
 WHO_COLUMNS = (*ROLE_NAMES, "other")
+_COLUMN_ITEMS = tuple(_COLUMN.items())
 
 
 def who(views, people) -> list[dict]:
@@ -409,24 +410,25 @@ class Who:
         self._rows: dict[str, dict] = {}
 
     def add(self, view: dict) -> None:
+        # An export calls this for every entry it writes: `field in view` first (most
+        # fields are absent), and each person's columns this entry counted kept by row.
         rows = self._rows
         counted = not view["retracted"]
-        named: set[str] = set()
-        columns: set[tuple[str, str]] = set()
-        for name_field, column in _COLUMN.items():
-            value = view.get(name_field)
-            if not value:
+        seen: dict[str, set] = {}  # person key -> the columns this entry counted them in
+        for name_field, column in _COLUMN_ITEMS:
+            if name_field not in view or not (value := view[name_field]):
                 continue
             for name in (value,) if value.__class__ is str else value:
                 k = person_key(name)
                 row = rows.get(k)
                 if row is None:
-                    row = rows[k] = {"person": self._people.display(name), **{c: 0 for c in WHO_COLUMNS}, "total": 0}
-                if k not in named:
-                    named.add(k)
+                    row = rows[k] = {"person": self._people.display(name), **dict.fromkeys(WHO_COLUMNS, 0), "total": 0}
+                columns = seen.get(k)
+                if columns is None:
+                    columns = seen[k] = set()
                     row["total"] += 1
-                if counted and (k, column) not in columns:
-                    columns.add((k, column))
+                if counted and column not in columns:
+                    columns.add(column)
                     row[column] += 1
 
     def rows(self) -> list[dict]:

@@ -386,30 +386,51 @@ def day_in(pattern: str, day: date, names: tuple | None = None) -> str:
     another): %a weekday, %b / %B month abbreviated / named, %d %m day and month (%-d %-m
     without a leading zero), %Y year, %H %M hour and minute, %z the offset as +08:00."""
     weekdays, abbreviations, months = names or day_names()
-
-    def code(m: re.Match) -> str:
-        bare, c = m.group(1), m.group(2)
+    pieces, tail = _template(pattern)
+    out = []
+    for literal, bare, c in pieces:
+        out.append(literal)
         if c == "a":
-            return weekdays[day.weekday()]
-        if c == "b":
-            return abbreviations[day.month - 1]
-        if c == "B":
-            return months[day.month - 1]
-        if c == "d":
-            return str(day.day) if bare else f"{day.day:02d}"
-        if c == "m":
-            return str(day.month) if bare else f"{day.month:02d}"
-        if c == "Y":
-            return str(day.year)
-        if c in "HM":
+            out.append(weekdays[day.weekday()])
+        elif c == "b":
+            out.append(abbreviations[day.month - 1])
+        elif c == "B":
+            out.append(months[day.month - 1])
+        elif c == "d":
+            out.append(str(day.day) if bare else f"{day.day:02d}")
+        elif c == "m":
+            out.append(str(day.month) if bare else f"{day.month:02d}")
+        elif c == "Y":
+            out.append(str(day.year))
+        elif c in "HM":
             value = (getattr(day, "hour", 0), getattr(day, "minute", 0))[c == "M"]
-            return str(value) if bare else f"{value:02d}"
-        if c == "z":
+            out.append(str(value) if bare else f"{value:02d}")
+        elif c == "z":
             offset = day.strftime("%z") if isinstance(day, datetime) else ""
-            return f"{offset[:3]}:{offset[3:]}" if offset else ""
-        return "%"
+            out.append(f"{offset[:3]}:{offset[3:]}" if offset else "")
+        else:
+            out.append("%")
+    out.append(tail)
+    return "".join(out)
 
-    return _DATE_CODE.sub(code, pattern)
+
+_TEMPLATES: dict[str, tuple] = {}
+
+
+def _template(pattern: str) -> tuple:
+    """`pattern` cut once into (text before, "-" or "", code) pieces and the text after the
+    last code: an export formats tens of thousands of days with the same few patterns, and
+    a regex substitution with a callback each time was most of what a day cost."""
+    found = _TEMPLATES.get(pattern)
+    if found is None:
+        pieces, at = [], 0
+        for m in _DATE_CODE.finditer(pattern):
+            pieces.append((pattern[at : m.start()], m.group(1), m.group(2)))
+            at = m.end()
+        if len(_TEMPLATES) > 256:  # the catalogs' patterns are a handful; never let it grow
+            _TEMPLATES.clear()
+        found = _TEMPLATES[pattern] = (tuple(pieces), pattern[at:])
+    return found
 
 
 def written_day(day: date, weekday: bool = False) -> str:

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from dateutil import tz
@@ -58,3 +58,19 @@ def test_until_a_bare_day_includes_the_whole_day():
     end = parse_bound("2026-10-31", end=True, ref=REF)
     assert (end.hour, end.minute, end.day) == (23, 59, 31)
     assert parse_bound("2026-10-31 12:00", end=True, ref=REF).hour == 12
+
+
+def test_every_code_of_a_day_pattern():
+    from pmjournal.core.dates import day_in
+
+    names = (
+        ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"),
+        tuple(f"b{m}" for m in range(1, 13)),
+        tuple(f"B{m}" for m in range(1, 13)),
+    )
+    when = datetime(2026, 3, 5, 7, 4, tzinfo=timezone(timedelta(hours=-5, minutes=-30)))
+    assert day_in("%a %d %-d %b %B %m/%-m %Y", when, names) == "Th 05 5 b3 B3 03/3 2026"
+    assert day_in("at %H:%M (%-H.%-M) %z!", when, names) == "at 07:04 (7.4) -05:30!"
+    assert day_in("%H:%M %z", when.date(), names) == "00:00 "  # a day has no time and no offset
+    assert day_in("100%% %A%q", when, names) == "100% %%q"  # %A is not a code pmjournal writes
+    assert day_in("", when, names) == "" and day_in("no codes", when, names) == "no codes"

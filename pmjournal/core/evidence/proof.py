@@ -313,11 +313,18 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 def _pieces(value, indent: str, depth: int):
     if isinstance(value, Lazy) and (depth == 0 or not len(value)):
         # what orjson makes of the list on one line
+        # joined a thousand at a time: a chain's leaves are one item each (12k in a 10k export)
         yield "["
+        batch: list[str] = []
         sep = ""
         for text in value.json_items():
-            yield sep + text
-            sep = ","
+            batch.append(text)
+            if len(batch) >= 1024:
+                yield sep + ",".join(batch)
+                batch.clear()
+                sep = ","
+        if batch:
+            yield sep + ",".join(batch)
         yield "]"
         return
     if depth == 0 or not isinstance(value, dict | list | Lazy) or not len(value):
@@ -336,13 +343,22 @@ def _pieces(value, indent: str, depth: int):
         yield f"\n{indent}}}"
         return
     sep = "[\n"
+    flats: list[str] = []  # items _flat wrote, yielded a few hundred at a time
     for v in value:
         if depth > 1 and (flat := _flat(v, inner)) is not None:
-            yield sep + inner + flat
+            flats.append(sep + inner + flat)
+            if len(flats) >= 512:
+                yield "".join(flats)
+                flats.clear()
         else:
+            if flats:
+                yield "".join(flats)
+                flats.clear()
             yield sep + inner
             yield from _pieces(v, inner, depth - 1)
         sep = ",\n"
+    if flats:
+        yield "".join(flats)
     yield f"\n{indent}]"
 
 

@@ -490,6 +490,7 @@ class _Writer:
         self.names = _Cache(lambda name: _inline(display(name)))
         self.days = _Cache(self.day_text)
         self.utc_days = _Cache(self._utc_day)
+        self.short_days = _Cache(self._short_day, bound=_BOUND)  # a loop's due day, a loop record's time
         self.causes = _Cache(self._cause_text)
         self.refs = _Cache(self._ref_text, bound=_BOUND)
         self.trace_lines = _Cache(self._trace_line, bound=_BOUND)
@@ -521,6 +522,9 @@ class _Writer:
 
     def short_day(self, iso: str) -> str:
         """'27 Nov 2026': the day of an ISO date or time, without its weekday."""
+        return self.short_days[iso]
+
+    def _short_day(self, iso: str) -> str:
         try:
             d = datetime.fromisoformat(iso)
         except (TypeError, ValueError):

@@ -62,3 +62,19 @@ def test_sections_spooled_are_the_sections_of_the_whole_document():
         spooled.feed(doc[at : at + 7])
     assert list(spooled.done()) == proof.sections(doc)
     assert len(proof.sections(doc)) == 4
+
+
+def test_the_first_levels_are_spread_a_value_a_line_and_the_rest_is_one_line():
+    """The block's layout, pinned: runs of flat lists (sections) are written in one piece."""
+    value = {"a": [["h", "x"], ['中 "q"', 1, None]], "b": {"c": [[1, [2]], []], "d": []}, "e": 1.5}
+    assert proof.dumps(value) == (
+        '{\n  "a": [\n    [\n      "h",\n      "x"\n    ],\n    [\n      "中 \\"q\\"",\n      1,\n      null\n    ]\n  ],\n'
+        '  "b": {\n    "c": [\n      [1,[2]],\n      []\n    ],\n    "d": []\n  },\n  "e": 1.5\n}'
+    )
+    assert proof.dumps(value, "  ", 2) == (
+        '{\n    "a": [\n      ["h","x"],\n      ["中 \\"q\\"",1,null]\n    ],\n'
+        '    "b": {\n      "c": [[1,[2]],[]],\n      "d": []\n    },\n    "e": 1.5\n  }'
+    )
+    many = [[f"#{n}", n] for n in range(1500)] + [{"k": [1]}] + [["z"]] * 700
+    assert json.loads(proof.dumps({"s": many})) == {"s": many}
+    assert proof.dumps({"s": many}).count('\n      "#') == 1500

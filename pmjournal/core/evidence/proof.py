@@ -297,12 +297,12 @@ def iter_dumps(value, indent: str = "", depth: int = 3):
     batch: list[str] = []
     size = 0
     for piece in _pieces(value, indent, depth):
-        batch.append(piece)
-        size += len(piece)
-        if size >= 1 << 16:
+        if size + len(piece) > 1 << 16 and batch:
             yield "".join(batch)
             batch.clear()
             size = 0
+        batch.append(piece)
+        size += len(piece)
     if batch:
         yield "".join(batch)
 
@@ -312,14 +312,14 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 def _pieces(value, indent: str, depth: int):
     if isinstance(value, Lazy) and (depth == 0 or not len(value)):
-        # what orjson makes of the list on one line
-        # joined a thousand at a time: a chain's leaves are one item each (12k in a 10k export)
+        # what orjson makes of the list on one line, joined 256 items at a time (a chain's
+        # leaves: 12k in a 10k-entry export)
         yield "["
         batch: list[str] = []
         sep = ""
         for text in value.json_items():
             batch.append(text)
-            if len(batch) >= 1024:
+            if len(batch) >= 256:
                 yield sep + ",".join(batch)
                 batch.clear()
                 sep = ","
@@ -343,37 +343,48 @@ def _pieces(value, indent: str, depth: int):
         yield f"\n{indent}}}"
         return
     sep = "[\n"
-    flats: list[str] = []  # items _flat wrote, yielded a few hundred at a time
+    run: list = []  # consecutive flat items (a section's [heading, hash]: 100k of them at 100k)
     for v in value:
-        if depth > 1 and (flat := _flat(v, inner)) is not None:
-            flats.append(sep + inner + flat)
-            if len(flats) >= 512:
-                yield "".join(flats)
-                flats.clear()
-        else:
-            if flats:
-                yield "".join(flats)
-                flats.clear()
-            yield sep + inner
-            yield from _pieces(v, inner, depth - 1)
+        if depth > 1 and _is_flat(v):
+            run.append(v)
+            if len(run) >= 128:
+                yield sep + _spread(run, indent)
+                sep, run = ",\n", []
+            continue
+        if run:
+            yield sep + _spread(run, indent)
+            sep, run = ",\n", []
+        yield sep + inner
+        yield from _pieces(v, inner, depth - 1)
         sep = ",\n"
-    if flats:
-        yield "".join(flats)
+    if run:
+        yield sep + _spread(run, indent)
     yield f"\n{indent}]"
 
 
-def _flat(value, indent: str) -> str | None:
-    """A non-empty list of plain values spread one a line, in one piece (what _pieces writes
-    item by item); None for anything else. A section's [heading, hash] is one: 10k of them in
-    a 10k-entry export, where going through the generators cost 56 ms."""
+def _is_flat(value) -> bool:
+    """A non-empty list of plain values: _pieces spreads it one value a line."""
     if value.__class__ is not list or not value:
-        return None
+        return False
     for item in value:
         if item.__class__ not in _SCALARS:
-            return None
-    inner = indent + "  "
-    dumps = orjson.dumps
-    return f"[\n{inner}" + f",\n{inner}".join([dumps(item).decode() for item in value]) + f"\n{indent}]"
+            return False
+    return True
+
+
+def _flat(value, indent: str) -> str | None:
+    """_pieces' text of a flat list (_is_flat) at `indent`, in one piece; else None."""
+    if not _is_flat(value):
+        return None
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n" + indent)
+
+
+def _spread(items: list, indent: str) -> str:
+    """Flat lists, the items of a list at `indent`, as _pieces writes them one by one ("  [",
+    one value a line, "  ]", joined by ",\n"), from one orjson call: its OPT_INDENT_2 text is
+    that, two spaces in; moved right by `indent`, without the brackets around it."""
+    text = orjson.dumps(items, option=orjson.OPT_INDENT_2).decode()
+    return indent + text[2:-2].replace("\n", "\n" + indent)
 
 
 def _no_backticks(line: bytes) -> bytes:

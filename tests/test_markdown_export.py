@@ -576,6 +576,26 @@ def test_links_go_both_ways_as_working_anchors(journal):
     assert "| Status | superseded |" in out
 
 
+def test_links_read_the_same_however_far_ahead_the_export_reads(journal, cli, db, monkeypatch):
+    """A link to an entry the export writes later is found among the views it has read ahead
+    (markdown._AHEAD), else looked up in the index: the document is the same either way."""
+    import pmjournal.core.markdown as markdown
+    from pmjournal.core import dates
+
+    monkeypatch.setattr(dates, "now", lambda: datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(dates, "utc_stamp", lambda: "2026-12-03T08:00:00+00:00")
+    for n in range(1, 13):
+        links = {"caused_by": [f"#{n - 1}"], "relates": [f"#{n - 5}"]} if n > 5 else {}
+        journal.add("incident" if n > 5 else "decision", {"title": f"entry {n} [/]", "owner": "Dana"}, links=links)
+    documents = []
+    for ahead in (2_000, 3, 1, 0):
+        monkeypatch.setattr(markdown, "_AHEAD", ahead)
+        documents.append(ok(cli("--db", str(db), "export")))
+        documents.append(export_markdown(journal, Filter()))
+    assert len(set(documents[0::2])) == 1 and len(set(documents[1::2])) == 1
+    assert "- Led to [#11 · Incident · " in documents[0] and "- Related from [#12 · Incident · " in documents[0]
+
+
 def test_entries_outside_the_export_are_named_but_not_shown(journal):
     journal.add("decision", {"title": "Secret call", "owner": "Dana", "project": "other"})
     journal.add("incident", {"title": "Outage", "project": "atlas"}, links={"caused_by": ["#1"]})

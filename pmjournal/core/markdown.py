@@ -24,7 +24,7 @@ caches so nothing is formatted twice.
 """
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from datetime import date, datetime
 
 from . import causes as causes_mod
@@ -179,16 +179,43 @@ class _Written(Bounded):
     def __init__(self, views):
         super().__init__(_WRITTEN)
         self.views = views
+        self.coming: dict = {}  # the entries the export will write next (_Ahead)
 
     def get(self, key, default=None):
         found = super().get(key)
+        if found is None:
+            found = self.coming.get(key)
         return found if found is not None else self.views.get(key, default)
+
+
+class _Ahead:
+    """The views an export writes, read `size` ahead and kept by id in `coming` until each is
+    written: a link to an entry written a little later (the incident a cause led to, the
+    decision that superseded another) is found there, not looked up in the index."""
+
+    def __init__(self, views, coming: dict):
+        self.views, self.coming, self.size = views, coming, _AHEAD
+
+    def __iter__(self):
+        queue, coming = deque(), self.coming
+        for view in self.views:
+            queue.append(view)
+            coming[view["id"]] = view
+            if len(queue) > self.size:
+                first = queue.popleft()
+                coming.pop(first["id"], None)
+                yield first
+        while queue:
+            first = queue.popleft()
+            coming.pop(first["id"], None)
+            yield first
 
 
 # How many link targets' texts an export keeps: one per distinct target would grow with a
 # million-entry export; a link mostly points at a recent entry, so starting over costs little.
 _BOUND = 20_000
 _WRITTEN = 5_000  # views, ~3 KB each
+_AHEAD = 2_000  # views read ahead (the index's stream holds a chunk of 2,000 anyway)
 
 
 # -- what the document says, in the language in use ---------------------------
@@ -794,7 +821,7 @@ class _Writer:
         by_kind = self.by_kind
         count_who = self.who.add if self.who is not None else None
         written = self.written
-        for v in views:
+        for v in _Ahead(views, written.coming):
             written[v["id"]] = v
             if chunks is not None and len(out) > 4096:
                 # Join as we go: 100k entries as millions of small strings, then one

@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -582,7 +582,7 @@ def test_links_read_the_same_however_far_ahead_the_export_reads(journal, cli, db
     import pmjournal.core.markdown as markdown
     from pmjournal.core import dates
 
-    monkeypatch.setattr(dates, "now", lambda: datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(dates, "now", lambda: datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
     monkeypatch.setattr(dates, "utc_stamp", lambda: "2026-12-03T08:00:00+00:00")
     for n in range(1, 13):
         links = {"caused_by": [f"#{n - 1}"], "relates": [f"#{n - 5}"]} if n > 5 else {}

@@ -596,6 +596,35 @@ def test_links_read_the_same_however_far_ahead_the_export_reads(journal, cli, db
     assert "- Led to [#11 · Incident · " in documents[0] and "- Related from [#12 · Incident · " in documents[0]
 
 
+@pytest.mark.parametrize("odd", [["2026-11-10"], [1, True]])
+def test_a_loop_record_whose_time_is_not_text_is_shown_as_it_is(journal, cli, db, odd):
+    """A record the chain vouches for may hold what no form writes (a colleague's tool, an old
+    version): a loop record's occurred_at that is a list, or 1 and then True. The export shows
+    each as it is, as before its days were cached."""
+    import json
+
+    from teamhelp import rechained
+
+    entry = journal.add(
+        "decision", {"title": "D", "owner": "Dana", "occurred_at": "2026-11-02T10:00:00+08:00", "review_by": "2026-11-20"}
+    )
+    journal.close_loop(entry["id"], note="sent", occurred_at="2026-11-10T10:00:00+08:00")
+    journal.close_loop(entry["id"], state="open", note="again", occurred_at="2026-11-11T10:00:00+08:00")
+    values = iter(odd if len(odd) == 2 else [odd, odd])
+    lines = []
+    for line in db.read_bytes().splitlines():
+        record = json.loads(line)
+        if record.get("kind") == "loop":
+            record["loop"], record["occurred_at"] = "bogus", next(values)
+            line = json.dumps(record).encode()  # rechained writes it canonical
+        lines.append(line)
+    db.write_bytes(rechained(lines))
+    ok(cli("--db", str(db), "verify"))
+    out = ok(cli("--db", str(db), "export"))
+    done, reopened = ["1", "True"] if len(odd) == 2 else [r"\['2026-11-10'\]"] * 2
+    assert f"bogus done {done} by Dana: sent" in out and f"bogus re-opened {reopened}: again" in out
+
+
 def test_entries_outside_the_export_are_named_but_not_shown(journal):
     journal.add("decision", {"title": "Secret call", "owner": "Dana", "project": "other"})
     journal.add("incident", {"title": "Outage", "project": "atlas"}, links={"caused_by": ["#1"]})

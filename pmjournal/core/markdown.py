@@ -549,7 +549,9 @@ class _Writer:
 
     def short_day(self, iso: str) -> str:
         """'27 Nov 2026': the day of an ISO date or time, without its weekday."""
-        return self.short_days[iso]
+        # Only text is cached: a record that passed its chain may still hold a list or a
+        # number there (a colleague's), which _short_day shows as it is, and 1 == True as keys.
+        return self.short_days[iso] if iso.__class__ is str else self._short_day(iso)
 
     def _short_day(self, iso: str) -> str:
         try:

@@ -75,6 +75,13 @@ def render_chunks(journal, filt: Filter, fmt: str, answer_days: int | None = Non
     escalation waits for an answer in the Markdown export's open loops. Markdown and
     JSON end with their evidence (evidence/proof.py): proofs of every exported record,
     and a statement signed with `signing_key` (an evidence.signing.SigningKey) if given."""
+    from .collector import rarer_collections
+
+    chunks = _chunks(journal, filt, fmt, answer_days, signing_key)  # what it refuses, it refuses now
+    return rarer_collections(chunks)
+
+
+def _chunks(journal, filt: Filter, fmt: str, answer_days: int | None, signing_key):
     if fmt == "markdown":
         from .evidence.attach import with_evidence
         from .loops import ANSWER_DAYS

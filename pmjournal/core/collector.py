@@ -6,7 +6,7 @@ import threading
 # An export allocates millions of short-lived containers that reference counting frees
 # at once. At the default thresholds (700, 10, 10) the collector still ran ~1,500 times
 # over a 100k-entry Markdown export, 11 of them full passes over all it holds: 0.87 s of
-# ~15 s. At these, 0.09 s. What it creates in cycles (a cause trace's nested functions,
+# ~15 s. At these, 0.09-0.15 s. What it creates in cycles (a cause trace's nested functions,
 # the writer and its caches at the end) is still collected, a little later.
 _RARER = (100_000, 50, 100)
 _lock = threading.Lock()

@@ -179,7 +179,7 @@ class _Written(Bounded):
     def __init__(self, views):
         super().__init__(_WRITTEN)
         self.views = views
-        self.coming: dict = {}  # the entries the export will write next (_Ahead)
+        self.coming: dict = {}  # the entries the export will write next (_read_ahead)
 
     def get(self, key, default=None):
         found = super().get(key)
@@ -188,27 +188,22 @@ class _Written(Bounded):
         return found if found is not None else self.views.get(key, default)
 
 
-class _Ahead:
-    """The views an export writes, read `size` ahead and kept by id in `coming` until each is
-    written: a link to an entry written a little later (the incident a cause led to, the
+def _read_ahead(views, coming: dict):
+    """`views` in order, each read _AHEAD ahead and kept by id in `coming` until it is
+    yielded: a link to an entry written a little later (the incident a cause led to, the
     decision that superseded another) is found there, not looked up in the index."""
-
-    def __init__(self, views, coming: dict):
-        self.views, self.coming, self.size = views, coming, _AHEAD
-
-    def __iter__(self):
-        queue, coming = deque(), self.coming
-        for view in self.views:
-            queue.append(view)
-            coming[view["id"]] = view
-            if len(queue) > self.size:
-                first = queue.popleft()
-                coming.pop(first["id"], None)
-                yield first
-        while queue:
+    queue: deque = deque()
+    for view in views:
+        queue.append(view)
+        coming[view["id"]] = view
+        if len(queue) > _AHEAD:
             first = queue.popleft()
             coming.pop(first["id"], None)
             yield first
+    while queue:
+        first = queue.popleft()
+        coming.pop(first["id"], None)
+        yield first
 
 
 # How many link targets' texts an export keeps: one per distinct target would grow with a
@@ -823,7 +818,7 @@ class _Writer:
         by_kind = self.by_kind
         count_who = self.who.add if self.who is not None else None
         written = self.written
-        for v in _Ahead(views, written.coming):
+        for v in _read_ahead(views, written.coming):
             written[v["id"]] = v
             if chunks is not None and len(out) > 4096:
                 # Join as we go: 100k entries as millions of small strings, then one

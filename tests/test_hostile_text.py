@@ -46,3 +46,20 @@ def test_huge_body_is_kept_whole(cli):
     body = "x" * 200_000
     assert cli("add", "note", "big", "--body", "-", input=body).returncode == 0
     assert json.loads(cli("show", "1", "--format", "json").stdout)["body"] == body
+
+
+def test_table_cells_are_fitted_alike_however_plain_the_row(cli):
+    """`list` and `due` pad, cut and flatten every cell the same way whether its row is plain
+    ASCII (fitted a row at a time) or holds wide text, runs of spaces or spaces at either end."""
+    titles = ["plain title", "two  spaces", " leading", "trailing ", "中文标题", "x" * 80]
+    for title in titles:
+        cli("add", "communication", title, "--owner", "Dana", "--when", "2026-11-20",
+            "--follow-up-by", "2026-11-25", check=True)  # fmt: skip
+    shown = ["plain title", "two spaces", "leading", "trailing", "中文标题", "x" * 30]
+    for args, after in ((("list",), "Dana"), (("due", "--today", "2026-12-01"), "follow-up")):
+        rows = cli(*args, env={"COLUMNS": "100"}).stdout.splitlines()[2:8]
+        assert [title in row for title, row in zip(shown, rows, strict=True)] == [True] * 6, rows
+        assert "x" * 80 not in rows[5] and "…" in rows[5]  # too long for its column: cut, with an ellipsis
+        # the column after the title starts at the same terminal cell in every row
+        assert len({cell_len(row[: row.index(after)]) for row in rows}) == 1, rows
+        assert not any(row.endswith(" ") for row in rows)

@@ -64,6 +64,10 @@ def _run(argv) -> tuple[int, bool]:
     try:
         if args.command is None:
             return launch_tui(args), True
+        if argv is None:
+            from ..core.collector import one_command
+
+            one_command()
         code = commands.COMMANDS[args.command.replace("-", "_")](args)
         return max(code, commands.finish(args)), False
     except PmjournalError as err:

@@ -311,14 +311,19 @@ class LoopFilter:
 
 def open_loops(views, today: date, answer_days: int = ANSWER_DAYS, filt: LoopFilter | None = None) -> list[Loop]:
     """The loops of `views` that `filt` keeps (default: every open one): overdue first, then by due date."""
+    from .storage import paused_gc
+
     filt = filt or LoopFilter()
     open_only = not filt.include_done
+    every = filt == LoopFilter()
     out = []
-    for view in views:
-        if could_open(view):
-            found = _loops_of(view, today, answer_days, open_only)
-            out.extend(found if filt == LoopFilter() else filter(filt.keeps, found))
-    out.sort(key=_sort_key)
+    # Loops hold their views and nothing holds a loop: no cycles for the collector to find.
+    with paused_gc(freeze=False):
+        for view in views:
+            if could_open(view):
+                found = _loops_of(view, today, answer_days, open_only)
+                out.extend(found if every else filter(filt.keeps, found))
+        out.sort(key=_sort_key)
     return out
 
 

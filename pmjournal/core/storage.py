@@ -48,14 +48,16 @@ _SHARED_LISTS = ("tags", "approved_by", "consulted", "informed", "requested_by",
 
 
 @contextlib.contextmanager
-def paused_gc():
+def paused_gc(freeze: bool = True):
     """Build many small objects without the cyclic GC rescanning them.
 
     Parsing or folding 100k records triggers dozens of full collections that
     walk every object built so far: it doubles the load time. Records and
     views hold no reference cycles, so nothing is lost by pausing. Afterwards
     the survivors are frozen out of later collections, which would otherwise
-    stall the TUI for a moment every so often.
+    stall the TUI for a moment every so often. `freeze=False` for a pass that
+    runs again and again in one process (a chunk of a stream): whatever else
+    exists when it ends, cycles an export made included, would never be collected.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -63,7 +65,8 @@ def paused_gc():
         yield
     finally:
         if enabled:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 

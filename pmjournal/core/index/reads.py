@@ -26,6 +26,7 @@ from ..fold import raw
 from ..i18n import _
 from ..people import People
 from ..query import WHO_COLUMNS, Filter
+from ..storage import paused_gc
 from .build import _marks, block_leaves
 from .rows import NAMED
 
@@ -34,8 +35,12 @@ _ORDER_JOURNAL = "ORDER BY clock, handle, seq"
 
 
 def _loads(rows) -> list[dict]:
+    # Views hold no cycles: the collector, run every 700 containers, only rescans them
+    # (`due` at 1M loads 14,000 views, 13 MB of JSON: 0.2 s with it, 0.12 s without).
+    # Not frozen: a stream loads a chunk at a time, in a process that goes on.
     loads = orjson.loads
-    return [loads(blob) for (blob,) in rows]
+    with paused_gc(freeze=False):
+        return [loads(blob) for (blob,) in rows]
 
 
 def _fts_phrase(term: str) -> str:

@@ -1,5 +1,6 @@
 """The core and the CLI must not pay for (or depend on) Textual."""
 
+import json
 import subprocess
 import sys
 
@@ -100,6 +101,25 @@ def test_add_imports_only_what_it_uses(tmp_path, cli_process):
     proc, names = imported_by(cli_process, "--db", str(db), *args)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert sorted(set(ADD_DOES_NOT_IMPORT) & names) == ["pmjournal.core.causes"]
+
+
+def test_add_in_a_team_journal_imports_only_what_it_uses(tmp_path, cli_process):
+    # A team add reads the last lines of its own chain and its colleagues' for their clocks
+    # (team/layout.stamp_clocks): with the standard library's json, as an add reads its own.
+    from teamhelp import team_of
+
+    dana, lee = team_of(tmp_path, "Dana Whitfield", "Lee Chen")
+    for member in (dana, lee):
+        member.journal().add("note", {"title": f"{member.handle} joins"})
+        member.sync()
+    dana.sync()
+    proc, names = imported_by(cli_process, "--db", str(dana.path), "add", "note", "Stand-up", "--tag", "x")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert sorted(set(ADD_DOES_NOT_IMPORT) & names) == []
+    # Above both chains' last records (#1 each, from before the team: their #seq is their clock).
+    last = json.loads(dana.path.read_text(encoding="utf-8").splitlines()[-1])
+    assert (last["title"], last["clock"]) == ("Stand-up", 2)
+    assert cli_process("--db", str(dana.path), "verify").returncode == 0
 
 
 def test_add_to_the_default_journal_imports_only_what_it_uses(tmp_path, cli_process):

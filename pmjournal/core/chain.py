@@ -21,9 +21,9 @@ decoder. Anything else goes to orjson. tests/core/test_canonical_std.py holds
 the two encoders to the same bytes on hostile text.
 
 SHA-256 is OpenSSL's (hashlib), which verify and every load need for speed; but
-loading it costs ~3 ms, so the first few digests of a process that has not loaded
-hashlib (an add computes two) come from CPython's own SHA-256 module, hashlib's
-fallback: the same digest.
+loading it costs ~3-5 ms, so the first few digests of a process that has not loaded
+hashlib (an add computes two, and in a team journal checks the last lines of its
+chains) come from CPython's own SHA-256 module, hashlib's fallback: the same digest.
 """
 
 import json
@@ -41,8 +41,15 @@ _std_loads = json.JSONDecoder().decode
 
 
 def _bind_sha256(data: bytes = b""):
-    """hashlib.sha256(data), and from now on `_sha256` is hashlib.sha256 itself."""
-    global _sha256
+    """hashlib.sha256(data), and from now on `_sha256` is hashlib.sha256 itself; while
+    hashlib is not loaded, the first few (line_hash: a team add checks the last lines of
+    its chains) come from CPython's own module, as _hexdigest's do."""
+    global _sha256, _few_left
+    if _few_left > 0 and "hashlib" not in sys.modules:
+        own = _own_sha256()
+        if own is not None:
+            _few_left -= 1
+            return own(data)
     import hashlib
 
     _sha256 = hashlib.sha256
@@ -50,7 +57,7 @@ def _bind_sha256(data: bytes = b""):
 
 
 _sha256 = _bind_sha256
-_few_left = 4  # digests left to compute without hashlib while it is not loaded
+_few_left = 64  # digests left to compute without hashlib while it is not loaded
 
 
 def _own_sha256():

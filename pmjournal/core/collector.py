@@ -1,7 +1,7 @@
 """The cyclic garbage collector's pace while an export streams a journal out, and in a one-shot command."""
 
+import _thread
 import gc
-import threading
 
 # An export allocates millions of short-lived containers that reference counting frees
 # at once. At the default thresholds (700, 10, 10) the collector still ran ~1,500 times
@@ -9,7 +9,7 @@ import threading
 # ~15 s. At these, 0.09-0.15 s. What it creates in cycles (a cause trace's nested functions,
 # the writer and its caches at the end) is still collected, a little later.
 _RARER = (100_000, 50, 100)
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # not threading: `add` must not pay for importing it
 _running = 0  # exports under way in this process (the app exports in a worker thread)
 _saved: tuple = ()
 

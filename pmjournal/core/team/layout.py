@@ -130,8 +130,9 @@ def last_record(path) -> dict | None:
         if records:
             return records[-1]
         if records is None:
-            # The file is smaller than the window (or odd there): read it whole.
-            _, all_records, _ = file.load()
+            # The file is smaller than the window (or odd there): read it whole, a small
+            # one without orjson (what the tail's lines are read with).
+            _, all_records, _ = file.load(few=window <= 65536)
             return all_records[-1] if all_records else None
     return None
 

@@ -469,8 +469,9 @@ class JournalFile:
             reader.torn = False
             return list(reader.read(fh))
 
-    def tail_records(self, nbytes: int) -> list[dict] | None:
+    def tail_records(self, nbytes: int, few: bool = False) -> list[dict] | None:
         """The records in the last `nbytes` of the file, or None if the file is not larger.
+        `few`: `nbytes` holds a few records (Reader.few).
 
         For a first screen while the whole journal loads. The same Reader checks
         them: each against its own stated prev_hash and the ones after it
@@ -490,7 +491,7 @@ class JournalFile:
             first = _loads_or_none(fh.readline().rstrip(b"\n"))
             if first is None or not isinstance(first.get("seq"), int) or not isinstance(first.get("prev_hash"), str):
                 return None
-            reader = Reader(self.path, first["seq"] - 1, first["prev_hash"], start, few=True)
+            reader = Reader(self.path, first["seq"] - 1, first["prev_hash"], start, few=few)
             fh.seek(start)
             try:
                 records = list(reader.read(fh))

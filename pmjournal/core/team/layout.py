@@ -126,13 +126,15 @@ def clock_of(record: dict) -> int:
 def last_record(path) -> dict | None:
     file = JournalFile(path)
     for window in (4096, 65536, 1 << 20):
-        records = file.tail_records(window)
+        # The last few records of a chain are read without orjson: an add imports nothing it
+        # would not need in a journal of one (tests/test_import_hygiene.py).
+        few = window <= 65536
+        records = file.tail_records(window, few)
         if records:
             return records[-1]
         if records is None:
-            # The file is smaller than the window (or odd there): read it whole, a small
-            # one without orjson (what the tail's lines are read with).
-            _, all_records, _ = file.load(few=window <= 65536)
+            # The file is smaller than the window (or odd there): read it whole.
+            _, all_records, _ = file.load(few)
             return all_records[-1] if all_records else None
     return None
 

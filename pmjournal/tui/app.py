@@ -100,14 +100,19 @@ class PmjournalApp(App):
             return
         self._asked_name = True
         from .forms import FirstRunDialog
+        from .key_order import replay
+
+        dialog = FirstRunDialog(self.cfg.user)
 
         def signed(name: str | None) -> None:
             if name:
                 self.cfg.name = name
                 self.session.sign_as(name)
             then()
+            if dialog.typed_ahead:  # typed before the question showed: for what `then` opened
+                self.call_later(replay, self, dialog.typed_ahead)
 
-        self.push_screen(FirstRunDialog(self.cfg.user), signed)
+        self.push_screen(dialog, signed)
 
     def _remember_theme(self, theme) -> None:
         # Chosen from the palette: it persists in config.toml for the next start.

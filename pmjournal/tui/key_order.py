@@ -9,7 +9,8 @@ the App's task and the widgets' own:
   queued before it. Used by the forms' ctrl+s and the filter's enter/escape.
 - `HoldsKeys`: for a screen pushed by a key, hold what arrives before its first
   widget has the focus, then replay it. Used by the forms and by the People,
-  Trace and Due screens.
+  Trace and Due screens. The first-run question keeps it instead, for the form
+  the key asked for (`replay` once the question is answered).
 
 Kept out of tui/forms so that the trail can use them without loading every form.
 """
@@ -84,6 +85,7 @@ class HoldsKeys:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.held_keys: list[events.Event] | None = []
+        self.typed_ahead: list[events.Event] = []  # what release(keep=True) kept for later
 
     def hold(self, event: events.Event) -> bool:
         """Keep `event` (a key or a paste) for later if the form is not ready; say if it was kept."""
@@ -92,17 +94,24 @@ class HoldsKeys:
         self.held_keys.append(event)
         return True
 
-    def release(self, first: Widget) -> None:
-        """Called at the end of on_mount: focus `first`, then replay what was held."""
-        self.app.call_later(self._release, first)
+    def release(self, first: Widget, keep: bool = False) -> None:
+        """Called at the end of on_mount: focus `first`, then replay what was held, or with
+        `keep` put it in `typed_ahead` for whatever comes after this screen (replay())."""
+        self.app.call_later(self._release, first, keep)
 
-    async def _release(self, first: Widget) -> None:
-        app = self.app
+    async def _release(self, first: Widget, keep: bool = False) -> None:
         if first.is_attached:
             self.set_focus(first)
         held, self.held_keys = self.held_keys or [], None
-        for event in held:
-            # As the App's message loop does for each event: route it, then run
-            # what that queued to run next (a screen a key opened gets mounted).
-            await app.on_event(event)
-            await app._flush_next_callbacks()
+        if keep:
+            self.typed_ahead = held
+        else:
+            await replay(self.app, held)
+
+
+async def replay(app, held: list[events.Event]) -> None:
+    """Route each of `held` as the App's message loop would, then run what that queued to
+    run next (a screen a key opened gets mounted, and holds the keys behind it in turn)."""
+    for event in held:
+        await app.on_event(event)
+        await app._flush_next_callbacks()

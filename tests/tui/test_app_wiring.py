@@ -126,6 +126,28 @@ async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_
 
 
 @pilot_test
+async def test_keys_typed_ahead_of_the_first_run_question_wait_for_the_form(demo_db):
+    """A first-time user types a whole entry in one burst: the name question comes up in
+    between, but what was typed before it showed was meant for the form. It is kept for the
+    form (not typed into the name: the title, then the owner over it after two tabs), and
+    once the name is given the entry is saved as it was typed, signed with that name."""
+    from pmjournal.core.store import Journal
+
+    app = build_app(demo_db, Config(name=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        before = len(Journal(demo_db, user="x").records())
+        await typed(pilot, "ndShip it{tab}{tab}Dana Lee{ctrl+s}", lambda: isinstance(app.screen, FirstRunDialog))
+        await pilot.pause(0.2)
+        field = app.screen.query_one(Input)
+        assert field.value == app.cfg.user  # the login name offered, nothing typed into it
+        field.value = ""
+        await typed(pilot, "Pat Ng{enter}", lambda: len(Journal(demo_db, user="x").records()) > before)
+        record = Journal(demo_db, user="x").records()[-1]
+        assert (record["title"], record["owner"], record["recorded_by"]) == ("Ship it", "Dana Lee", "Pat Ng")
+
+
+@pilot_test
 async def test_amend_by_keyboard_reaches_the_reason_with_shift_tab(demo_db, make_app):
     """The form's help says so; the scrolling container used to take that focus step."""
     from pmjournal.core.store import Journal

@@ -44,6 +44,14 @@ class FirstRunDialog(FieldDialog[str]):
         self.default_name = default_name
         self.lang = i18n.language()
 
+    def on_mount(self) -> None:
+        # Keys typed before this question showed were typed for the form the key that
+        # raised it asked for (a burst "n d title tab owner ctrl+s"): kept for that form
+        # (typed_ahead, replayed by the app once the question is answered), not typed into
+        # the name, where the second tab selected the title and the owner replaced it.
+        self.show_error(None)
+        self.release(self.query_one(Input), keep=True)
+
     def compose(self) -> ComposeResult:
         words = texts()
         with Vertical(classes="pm-box pm-small"):

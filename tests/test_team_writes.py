@@ -108,7 +108,7 @@ def test_a_team_correction_from_the_cli_never_loads_the_journal(tmp_path, monkey
 
     with never_loaded(monkeypatch):
         assert cli(dana, "amend", "bob#1", "--owner", "Lee Park", "--reason", "Lee took it").returncode == 0
-        assert cli(dana, "done", "bob#1", "--note", "sent", "--when", "2026-12-03").returncode == 0
+        assert cli(dana, "done", "bob#1", "--note", "sent").returncode == 0
         assert cli(dana, "retract", "#1", "--reason", "recorded twice").returncode == 0
     shown = orjson.loads(cli(dana, "show", "bob#1", "--format", "json").stdout)
     assert shown["owner"] == "Lee Park" and [e["kind"] for e in shown["history"]] == ["amendment", "loop"]

@@ -21,7 +21,7 @@ HOSTILE = [
     ("Separators in the body", "line\u2028separator\u2029paragraph\ufeffBOM \u200b zero-width\r\nCRLF\rCR", ["--owner", "Lee"]),
     ("Tabs\tin a title", "\tindented\t", ["--owner", "Lee", "--evidence", "https://example.com/a?b=c&d=\"e\"#f"]),
     ("</script><!-- & < > ` $ { }", "x" * 20_000, ["--owner", "Sam", "--option", "A \\ B", "--option", "中"]),
-    ("Astral 𠀀 𝄞 \U0010fffd", "\U0001f600" * 500, ["--owner", "Kim", "--review-by", "2026-12-24"]),
+    ("Astral 𠀀 𝄞 \U0010fffd", "\U0001f600" * 500, ["--owner", "Kim", "--review-by", "2099-12-24"]),
 ]
 
 

@@ -232,6 +232,6 @@ def test_tui_style_live_preview_of_absurd_dates_is_an_error_not_a_crash():
     from pmjournal.core.dates import parse_when
     from pmjournal.core.errors import DateError
 
-    for text in ("in 8000 years", "2026 years ago", "99999999999 days ago"):
+    for text in ("in 8000 years", "3000 years ago", "99999999999 days ago"):
         with pytest.raises(DateError):
             parse_when(text)

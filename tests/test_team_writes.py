@@ -101,7 +101,7 @@ def test_corrections_read_each_chain_file_as_a_load_would(tmp_path):
 
 def test_a_team_correction_from_the_cli_never_loads_the_journal(tmp_path, monkeypatch):
     dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
-    bob.journal().add("communication", {"title": "Told the board", "follow_up_by": "2026-12-20", "owner": "Bob Li"})
+    bob.journal().add("communication", {"title": "Told the board", "follow_up_by": "2099-12-20", "owner": "Bob Li"})
     bob.sync()
     dana.journal().add("decision", {"title": "Dana's call", "owner": "Dana Whitfield"})
     dana.sync()

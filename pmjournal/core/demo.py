@@ -790,9 +790,18 @@ def _dated(values: dict, ref: datetime) -> dict:
     return out
 
 
-def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
-    """The demo's record bodies, ready for Journal.append_raw, in recording order."""
-    ref = (ref or dates.now()).replace(second=0, microsecond=0)
+def build(ref: datetime | None = None, user: str = DANA, now: datetime | None = None) -> list[dict]:
+    """The demo's record bodies, ready for Journal.append_raw, in recording order.
+
+    Without `ref` the demo is dated around `now` (default: the clock), and nothing in it
+    happens or is recorded after `now`: the newest note, dated 09:00 on ref's day, is
+    moved to just before `now` when the demo is written earlier in the day. A fixed `ref`
+    (docs, snapshots) gives the same demo whatever the clock says.
+    """
+    if ref is None:
+        now = now or dates.now()
+        ref = now
+    ref = ref.replace(second=0, microsecond=0)
     ids: dict[str, str] = {}
     events = []
     for (
@@ -804,6 +813,8 @@ def build(ref: datetime | None = None, user: str = DANA) -> list[dict]:
     ) in ENTRIES:
         hour, minute = map(int, hhmm.split(":"))
         when = (ref - timedelta(days=days)).replace(hour=hour, minute=minute)
+        if now is not None and when + timedelta(minutes=25) > now:
+            when = (now - timedelta(minutes=30)).replace(second=0, microsecond=0)
         values = {**_dated(fields, ref), "occurred_at": dates.iso(when), "project": fields.get("project", P)}
         for rel, keys in LINKS.get(key, {}).items():
             values.setdefault("links", []).extend({"rel": rel, "to": k} for k in keys)

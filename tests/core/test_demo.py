@@ -92,3 +92,18 @@ def test_the_demo_loops_survive_a_json_export_and_import(tmp_path):
         )
 
     assert story(other) == story(journal) and len(story(journal)) == 30
+
+
+@pytest.mark.parametrize("hour", [0, 7, 9, 23])
+def test_a_demo_written_now_holds_nothing_later_than_now(hour):
+    # `pmjournal demo` dates the demo around the moment it is written. Its newest note
+    # was dated 09:00 that day and recorded 09:25, so a demo written at 00:40 held an
+    # entry that happened, and was recorded, eight hours later.
+    now = datetime(2026, 12, 4, hour, 40, 17, tzinfo=ZONE)
+    bodies = build(now=now)
+    latest = max(bodies, key=lambda b: b["recorded_at"])
+    assert max(datetime.fromisoformat(b["recorded_at"]) for b in bodies) <= now
+    assert max(datetime.fromisoformat(b["occurred_at"]) for b in bodies if "occurred_at" in b) <= now
+    # The newest entry is still the retrospective note, written today or just before.
+    assert latest["title"] == "复盘：上线故障的根本原因"
+    assert now - datetime.fromisoformat(latest["recorded_at"]) < timedelta(days=1)

@@ -116,7 +116,7 @@ class JournalSession:
             return False
         try:
             size = os.stat(self.path).st_size
-            db = sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True, timeout=5)
+            db = sqlite3.connect(f"{index.absolute().as_uri()}?mode=ro", uri=True, timeout=5)  # `--db j.json` is relative
             try:
                 version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
                 row = db.execute("SELECT size FROM sources WHERE src = 0").fetchone()

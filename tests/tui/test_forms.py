@@ -891,6 +891,25 @@ async def test_ticked_and_chosen_differ_by_glyph_not_colour_alone(journal, tmp_p
 
 
 @pilot_test
+async def test_an_export_that_fails_unexpectedly_says_so_and_the_dialog_stays(journal, tmp_path, monkeypatch):
+    # Only OSError and PmjournalError were said: anything else left "exporting…" up, silently.
+    seed_people(journal)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer fell over")
+
+    monkeypatch.setattr(JournalSession, "export", broken)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        error = app.screen.query_one("#error", Label)
+        await wait_for(pilot, lambda: "renderer fell over" in str(error.content))
+        assert str(error.content) == "not exported, unexpected error: RuntimeError: renderer fell over"
+        assert isinstance(app.screen, ExportDialog) and not app.screen.writing
+    assert not (tmp_path / "pmjournal-2026-11-25.md").exists()
+
+
+@pilot_test
 async def test_export_renders_from_the_apps_views_without_refolding(journal, tmp_path):
     """At 100k entries a refold costs seconds: the dialog exports the views the app already holds."""
     seed_people(journal)

@@ -435,3 +435,42 @@ def test_catching_up_keeps_the_same_connections(db):
 
     hits = snap.index.search('"meanwhile 11"', parse("meanwhile 11").filter)
     assert [snap.index.rows[row]["title"] for row in hits] == ["meanwhile 11"]
+
+
+@pilot_test
+async def test_a_journal_named_by_a_relative_path_opens_on_its_index(db, make_app, monkeypatch):
+    # `pmjournal --db j.json` in the journal's folder, once a read has built the index: the
+    # index's check made a file: URI of the relative path, which raised ValueError in the
+    # load's worker, and the trail said "loading… newest 0 shown" for ever.
+    from pathlib import Path
+
+    from pmjournal.core.index import open_index
+
+    write_demo(Journal(db, user="Dana Whitfield"), ref=REF)
+    assert open_index(Journal(db, user="Dana Whitfield")) is not None
+    monkeypatch.chdir(db.parent)
+    app = make_app(Path(db.name))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        assert screen.snapshot.paged is not None
+        assert screen.table.row_count == len(Journal(db, user="Dana Whitfield").views) > 0
+
+
+@pilot_test
+async def test_a_load_that_fails_unexpectedly_ends_the_app_with_its_error(db, make_app, monkeypatch, capsys):
+    # Only PmjournalError was reported; anything else ended the worker silently and left
+    # the trail loading for ever.
+    from pmjournal.tui.session import JournalSession
+
+    write_demo(Journal(db, user="Dana Whitfield"), ref=REF)
+
+    def broken(self):
+        raise RuntimeError("disk said no")
+
+    monkeypatch.setattr(JournalSession, "load", broken)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 1
+    assert capsys.readouterr().err.strip().endswith("pmjournal: RuntimeError: disk said no")

@@ -234,6 +234,9 @@ class ExportDialog(FieldDialog[Path | None]):
             # A key that cannot sign (SigningError) lands here too, before anything was written.
             self.show_error(one_line(err))
             return
+        except Exception as err:  # noqa: BLE001 - a bug: said, not left as "exporting…" for good
+            self.show_error(_("not exported, unexpected error: {error}").format(error=one_line(f"{type(err).__name__}: {err}")))
+            return
         finally:
             self.writing = False
         if signed:

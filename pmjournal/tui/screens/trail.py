@@ -199,6 +199,9 @@ class TrailScreen(ResumesStyled, Screen):
         except PmjournalError as err:
             self.post_message(self.LoadFailed(str(err)))
             return
+        except Exception as err:  # noqa: BLE001 - a bug, said in one line, not a trail "loading…" for ever
+            self.post_message(self.LoadFailed(f"{err.__class__.__name__}: {err}"))
+            return
         self.post_message(self.Loaded(snapshot, stamp))
         # Once the trail is up: the Due column, the overdue notice and `u` read these.
         self.post_message(self.LoopsReady(self._loops_of(snapshot), first, snapshot))

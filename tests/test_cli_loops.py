@@ -188,7 +188,7 @@ def test_done_on_a_commitment_and_an_answer_says_who(loops):
     assert ok(loops("done", "1", "--loop", "commitment 1", "--when", "2026-11-27")) == (
         "#6 closes #1: commitment 1 (send the pricing sheet) done 27 Nov 2026 by Lee\n"
     )
-    refused(loops("done", "4", "--when", "2026-12-01"), "was raised to VP Sales, CFO: say who answered with --by")
+    refused(loops("done", "4", "--when", "2026-12-01"), "was raised to VP Sales, CFO: say which of them answered (--by NAME)")
     out = ok(loops("done", "4", "--by", "CFO", "--note", "no budget this quarter", "--when", "2026-12-01"))
     assert out == "#7 closes #4: answer done 1 Dec 2026 by CFO: no budget this quarter\n"
     assert keys(due(loops)) == [(1, "follow-up"), (3, "answer"), (2, "review"), (1, "commitment-2"), (3, "review")]

@@ -325,9 +325,15 @@ def _close(args, state: str) -> int:
     # Resolved here, as amend and retract do: the view below is folded from stored records,
     # which do not say whose chain a record came from; the resolved record does (dana#3).
     target = journal.resolve_entry(args.id)
-    record = journal.close_loop(
-        target["id"], args.loop, state=state, answer_days=cfg.answer_days, **{k: v for k, v in values.items() if v is not None}
-    )
+    try:
+        record = journal.close_loop(
+            target["id"], args.loop, state=state, answer_days=cfg.answer_days, **{k: v for k, v in values.items() if v is not None}
+        )
+    except ValidationError as err:
+        if err.field != "by" or getattr(args, "by", None) is not None:
+            raise
+        # The core says which people; here is how to name one of them.
+        raise ValidationError(_("{error} (--by NAME)").format(error=err), field="by") from err
     view = journal.view_of(record["target"])
     said = " ".join(history_text(record, view).split())  # one line, even for a note that runs over several
     line = _("{record} closes {target}: {what}") if state == "done" else _("{record} re-opens {target}: {what}")

@@ -1004,7 +1004,7 @@ class Journal:
                 elif chosen.type == "answer":
                     names = ", ".join(chosen.owes)
                     raise ValidationError(
-                        _("{ref} was raised to {names}: say who answered with --by").format(ref=ref_of(view), names=names),
+                        _("{ref} was raised to {names}: say which of them answered").format(ref=ref_of(view), names=names),
                         field="by",
                     )
             return self._save(self._stamp(body, view))

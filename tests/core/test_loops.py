@@ -120,7 +120,7 @@ def test_done_closes_a_loop_with_a_record_and_reopen_opens_it_again(journal):
 
 def test_an_answer_from_several_people_says_who_answered(journal):
     entry = call(journal, raised_to=["Marcus", "Rachel"])
-    with pytest.raises(ValidationError, match="say who answered"):
+    with pytest.raises(ValidationError, match="say which of them answered"):
         journal.close_loop(entry["id"])
     record = journal.close_loop(entry["id"], by="Rachel", note="no budget this quarter")
     assert record["by"] == "Rachel"

@@ -124,6 +124,29 @@ async def test_d_records_the_loop_done_and_the_entry_history_shows_it(loops_db, 
         assert "answer done" in detail and "by Marcus: no budget this quarter" in detail
 
 
+@pilot_test
+async def test_an_answer_owed_by_two_people_asks_which_of_them_in_the_forms_words(db, make_app):
+    # The field was empty with the two names as its grey placeholder, which reads as filled in;
+    # ctrl+s then said "say who answered with --by", a flag the app has no place for.
+    j = Journal(db, user="Pat PM")
+    j.add("risk", {"title": "Budget cut", "owner": "Dana", "raised_to": ["Marcus", "Sam"], "occurred_at": "2026-11-09"})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_due(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
+        by = app.screen.query_one("#f-by")
+        assert by.value == "" and by.placeholder == "one of: Marcus, Sam"
+        error = app.screen.query_one("#error")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "raised to" in str(error.render()))
+        assert str(error.render()) == "#1 was raised to Marcus, Sam: say which of them answered"
+        assert len(Journal(db)) == 1
+        await pilot.press("tab")
+        await typed(pilot, "Sam{ctrl+s}", lambda: isinstance(app.screen, DueScreen))
+    assert Journal(db).records()[-1]["by"] == "Sam"
+
+
 async def the_done_form_refuses_a_date_before_the_entry_and_writes_nothing(app, pilot):
     await open_due(pilot)
     await pilot.press("d")

@@ -55,7 +55,9 @@ class DoneDialog(FieldDialog[dict | None]):
             yield FormInput(placeholder=_("now; or 'yesterday 15:00', 'last fri', 2026-11-23"), id="f-when")
             yield Label(_("Who answered") if answer else _("By"), classes="pm-label")
             owes = loop.owes[0] if len(loop.owes) == 1 else ""
-            yield FormInput(owes, placeholder=", ".join(loop.owes) if answer else _("who did it"), id="f-by")
+            # Several names as a bare placeholder read as the field filled in: say it is a choice.
+            hint = _("one of: {names}").format(names=", ".join(loop.owes)) if len(loop.owes) > 1 else ", ".join(loop.owes)
+            yield FormInput(owes, placeholder=hint if answer else _("who did it"), id="f-by")
             yield Label(_("What was answered") if answer else _("Note"), classes="pm-label")
             yield FormInput(placeholder=_("the answer, in a line") if answer else _("what was done (optional)"), id="f-note")
             yield Label("", markup=False, classes="pm-error", id="error")

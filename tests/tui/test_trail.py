@@ -164,3 +164,25 @@ async def test_the_demo_trail(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await each_case(app, pilot, DEMO_CASES)
+
+
+@pilot_test
+async def test_a_long_value_in_the_detail_pane_wraps_under_its_value_not_under_the_labels(db, make_app):
+    # "Causes  expectations (Inflated expectations, 高期望值), communication (...,\n沟通不畅)":
+    # the wrapped part started at the pane's left edge, in the labels' column.
+    from pmjournal.core.store import Journal
+
+    people = ", ".join(f"Stakeholder number {n}" for n in range(1, 9))
+    Journal(db, user="Pat PM").add("decision", {"title": "Wide", "owner": "Dana", "informed": people.split(", ")})
+    app = make_app(db)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await loaded(pilot)
+        lines = static_text(app.screen, "#detail-main").splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith(" Informed") or line.startswith("Informed"))
+        first = lines[start]
+        column = first.index("Stakeholder number 1")
+        assert column > 10
+        following = lines[start + 1 : start + 3]
+        assert all(line[:column].strip() == "" and line[column:].strip() for line in following), lines[start : start + 3]
+        shown = " ".join(line[column:].strip() for line in lines[start : start + 4])
+        assert "Stakeholder number 8" in shown

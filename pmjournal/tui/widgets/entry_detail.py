@@ -10,6 +10,7 @@ are an OptionList: pick one with enter to jump to that entry.
 
 from rich.cells import cell_len
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -76,10 +77,15 @@ def padded(name: str) -> str:
     return name + " " * max(1, label_width() - cell_len(name))
 
 
-def field_line(name: str, text: str) -> Text:
-    line = Text(padded(name), style="bold")
-    line.append(text)
-    return line
+def field_rows(rows: list[tuple[str, str]]) -> Table:
+    """Label and value lines in two columns, so a value that wraps (eight people informed,
+    three causes) goes on under its value, not back under the labels."""
+    grid = Table.grid(expand=True)
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(ratio=1, overflow="fold")
+    for name, text in rows:
+        grid.add_row(Text(padded(name)), Text(text))  # Text, not str: user text is never markup
+    return grid
 
 
 def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
@@ -167,28 +173,27 @@ class EntryDetail(VerticalScroll):
             later = [self.views.get(i) for i in view["superseded_by"]]
             seqs = ", ".join(ref_of(v) for v in later if v)
             parts.append(Text(_("SUPERSEDED by {refs}").format(refs=seqs), style="bold"))
-        parts.append(field_line(field_name("occurred_at"), long_date(view.get("occurred_at", ""))))
+        rows = [(field_name("occurred_at"), long_date(view.get("occurred_at", "")))]
         for f in ROLE_FIELDS:
-            parts.append(field_line(field_name(f), value_text(f, view.get(f), dp) or "—"))
+            rows.append((field_name(f), value_text(f, view.get(f), dp) or "—"))
         for f in kind_fields(view):
-            parts.append(field_line(field_name(f), shown_value(f, view.get(f), dp)))
+            rows.append((field_name(f), shown_value(f, view.get(f), dp)))
         for f in ("project", "tags", "causes"):
             if view.get(f):
-                parts.append(field_line(field_name(f), shown_value(f, view[f], dp)))
+                rows.append((field_name(f), shown_value(f, view[f], dp)))
         # A colleague's entry (team journals) also names the author's handle: the bob of bob#1.
         author = f" ({visible(view['author'])})" if view.get("author") else ""
         when, by = local_date(view.get("recorded_at", "")), visible(view.get("recorded_by", ""))
-        parts.append(field_line(field_name("recorded_at"), _("{when} by {by}").format(when=when, by=by) + author))
+        rows.append((field_name("recorded_at"), _("{when} by {by}").format(when=when, by=by) + author))
         if "imported" in view:
-            parts.append(field_line(field_name("imported"), imported_text(view["imported"], local_date, visible)))
+            rows.append((field_name("imported"), imported_text(view["imported"], local_date, visible)))
         # Nothing at all in a journal that never signed: it reads as it always did.
         key = self.signers.of(view)
         if key is not None:
             fingerprint = visible(key.get("fingerprint", ""))
             since = _("(since {ref})").format(ref=ref_of(key))
-            parts.append(
-                field_line(field_name("signer"), f"{visible(key_words(key.get('public_key', '')))} {fingerprint} {since}")
-            )
+            rows.append((field_name("signer"), f"{visible(key_words(key.get('public_key', '')))} {fingerprint} {since}"))
+        parts.append(field_rows(rows))
         parts += self._loops(view)
         if view.get("body"):
             parts += [Text(""), Text(value_text("body", view["body"]))]

@@ -122,6 +122,12 @@ async def test_columns_give_way_by_priority_on_a_narrow_terminal(demo_db, make_a
         assert widths[3] >= 24 and widths[6] == 10
         first = table_lines(app.screen.table)[1]
         assert "2026-11-" in first and ":" not in first.split()[1]  # the date, without a cut-off time
+        # The footer leaves out keys reached another way rather than cut one ("x Ret") and lose
+        # Quit and Help past the edge.
+        shown = [(k.key_display, k.description) for k in footer_keys(app.screen) if k.region.width]
+        assert ("q", "Quit") in shown and ("?", "Help") in shown and ("/", "Filter") in shown
+        assert all(app.screen.region.contains_region(k.region) for k in footer_keys(app.screen))
+        assert all(k.region.right <= 80 - 13 for k in footer_keys(app.screen) if "-command-palette" not in k.classes)
 
 
 def footer_keys(screen):

@@ -11,8 +11,9 @@ from textual.widgets._footer import FooterKey
 from ...core.i18n import DEFAULT, language
 from ..bindings import shown
 
-# The footer's keys left out first when they do not all fit (a compact footer only: English is
-# drawn as Textual draws it): each is also reached another way (enter shows the links).
+# The footer's keys left out first when they do not all fit, rather than cut one in half and
+# lose Quit and Help past the edge (English at 80 columns showed "x Ret"): each is also
+# reached another way (enter shows the links; ? lists every key).
 GIVE_WAY = ("links", "trace", "export", "retract", "amend")
 
 
@@ -55,8 +56,7 @@ class Footer(TextualFooter):
         for _key, binding, enabled, tooltip in active.values():
             if binding.show:
                 by_action.setdefault(binding.action, (binding, enabled, tooltip))
-        if compact:
-            self._fit(by_action, active)
+        self._fit(by_action, active, pad=2 if compact else 3)
         self.styles.grid_size_columns = len(by_action)
         for binding, enabled, tooltip in by_action.values():
             key = FooterKey(
@@ -84,7 +84,7 @@ class Footer(TextualFooter):
                     tooltip=binding.tooltip or binding.description,
                 )
 
-    def _fit(self, by_action: dict[str, tuple], active) -> None:
+    def _fit(self, by_action: dict[str, tuple], active, pad: int) -> None:
         """Leave out the keys that would not fit the width, in GIVE_WAY's order, rather than cut
         the last one in half under the palette's key (a wide character split at that edge is
         drawn as garbage). Every key stays in the help screen and the palette."""
@@ -93,7 +93,8 @@ class Footer(TextualFooter):
         if palette is not None and self.show_command_palette:
             room -= cell_len(self.app.get_key_display(palette[1])) + cell_len(shown(palette[1])) + 3
         for action in GIVE_WAY:
-            used = sum(cell_len(self.app.get_key_display(b)) + cell_len(shown(b)) + 2 for b, _e, _t in by_action.values())
+            # A key takes its key, its word and `pad` spaces around them (1 each side less in a compact footer).
+            used = sum(cell_len(self.app.get_key_display(b)) + cell_len(shown(b)) + pad for b, _e, _t in by_action.values())
             if used <= room:
                 return
             by_action.pop(action, None)

@@ -474,3 +474,24 @@ async def test_a_load_that_fails_unexpectedly_ends_the_app_with_its_error(db, ma
         await wait_for(pilot, lambda: app.return_code is not None)
     assert app.return_code == 1
     assert capsys.readouterr().err.strip().endswith("pmjournal: RuntimeError: disk said no")
+
+
+@pilot_test
+async def test_a_view_that_fails_in_its_worker_says_so(db, make_app, monkeypatch):
+    # The trail's workers do not end the app on an error; one that raised (the People view's
+    # counts, the Due view's loops, a search) ended without a word, and the key did nothing.
+    write_demo(Journal(db, user="Dana Whitfield"), ref=REF)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("counts fell over")
+
+    monkeypatch.setattr(paging.Paged, "who_all", broken)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.clear_notifications()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: any("counts fell over" in str(n.message) for n in app._notifications))
+        (note,) = [n for n in app._notifications if "counts fell over" in str(n.message)]
+        assert note.severity == "error" and str(note.message) == "unexpected error: RuntimeError: counts fell over"
+        assert app.is_running

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList
+from textual.worker import Worker, WorkerState
 
 from ...core import dates
 from ...core.errors import PmjournalError
@@ -347,6 +348,16 @@ class TrailScreen(ResumesStyled, Screen):
         if self.detail.is_mounted:
             self.detail.show(self.detail.view)
         self.query_one(Welcome).relabel()
+
+    @on(Worker.StateChanged)
+    def _on_worker_failed(self, event: Worker.StateChanged) -> None:
+        # This screen's workers run with exit_on_error=False (a search abandoned for a newer one,
+        # a sync that fails, are not the app's end); a bug in one must still be said, not
+        # swallowed with the key that started it doing nothing.
+        if event.state is WorkerState.ERROR:
+            err = event.worker.error
+            text = f"{type(err).__name__}: {err}".splitlines()[0]
+            self.notify(_("unexpected error: {error}").format(error=text), severity="error", timeout=15, markup=False)
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:

@@ -48,6 +48,25 @@ def test_sync_remembers_the_remote_and_prints_what_it_did(tmp_path):
     assert Team(dana.path).state()["remote"] == str(dana.remote)
 
 
+def test_a_remote_given_as_a_relative_path_is_remembered_wherever_the_next_sync_runs(tmp_path, monkeypatch):
+    # `pmjournal sync ../remote.git` kept '../remote.git' as typed: the next `pmjournal sync`
+    # from another folder failed with "'../remote.git' does not appear to be a git repository".
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("note", {"title": "Kick-off"})
+    monkeypatch.chdir(dana.path.parent)
+    relative = os.path.relpath(dana.remote, dana.path.parent)
+    assert relative.startswith("..")
+    assert "pushed 1 record" in ok(cli(dana, "sync", relative, "--as", "dana"))
+    assert Team(dana.path).state()["remote"] == str(dana.remote)
+    monkeypatch.chdir(tmp_path.parent)
+    dana.journal().add("note", {"title": "Second"})
+    assert "pushed 1 record, took 0" in ok(cli(dana, "sync"))
+    # A URL or an scp-like address is kept as written.
+    assert sync_module.remembered("git@github.com:acme/pm.git") == "git@github.com:acme/pm.git"
+    assert sync_module.remembered("https://example.com/pm.git") == "https://example.com/pm.git"
+    assert sync_module.remembered("file:///srv/pm.git") == "file:///srv/pm.git"
+
+
 def test_a_single_user_journal_has_no_team_folder_and_reads_as_before(tmp_path, journal):
     journal.add("note", {"title": "Alone"})
     assert not Team(journal.path).joined

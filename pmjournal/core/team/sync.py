@@ -119,12 +119,21 @@ def _read_chain(git: Git, commit: str, handle: str) -> tuple[list[str], dict[str
     return names, files
 
 
+def remembered(remote: str) -> str:
+    """The remote as team.json keeps it: a local path made absolute, so the next sync finds it
+    from any folder (`pmjournal sync ../team.git`, then `pmjournal sync` elsewhere); a URL or
+    an scp-like address (host:path, as git reads it: a ':' before any '/') as written."""
+    if "://" in remote or ":" in remote.split("/", 1)[0]:
+        return remote
+    return os.path.abspath(remote)
+
+
 class _Sync:
     def __init__(self, journal_path, remote: str | None, handle: str | None, name: str, signing_key: str = ""):
         self.signing_key = signing_key
         self.team = Team(journal_path)
         self.state = self.team.state()
-        self.remote = remote or self.state.get("remote")
+        self.remote = remembered(remote) if remote else self.state.get("remote")
         if not self.remote:
             raise SyncError(_("no remote yet: run `pmjournal sync REMOTE` once (a git URL, or the path of a bare repository)"))
         if handle is not None and not HANDLE.match(handle):

@@ -208,6 +208,16 @@ def test_odd_references(cli, ref):
     refused(cli("show", ref), "")
 
 
+def test_export_to_dash_writes_standard_output_not_a_file_named_dash(cli, tmp_path, monkeypatch):
+    # `-o -` is standard output in the tools a user knows (tar, curl, sort -o); it wrote a file named "-".
+    monkeypatch.chdir(tmp_path)
+    ok(cli("add", "note", "n"))
+    result = cli("export", "--format", "csv", "-o", "-")
+    assert result.returncode == 0 and result.stdout.splitlines()[0].startswith("seq,id,kind")
+    assert "wrote" not in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
 def test_odd_options(cli, db, tmp_path):
     ok(cli("add", "note", "n"))
     refused(cli("list", "--cause", "bogus"), "unknown cause")

@@ -567,6 +567,8 @@ def cmd_export(args) -> int:
     from ..core.transfer import render_chunks
 
     filt = filter_from(args)
+    if args.output == "-":
+        args.output = None  # `-o -`: standard output, as in tar, curl and sort
     cfg = config.load()
     journal = open_reads(args, cfg)
     if args.output and _same_file(args.output, journal.path):

@@ -431,3 +431,16 @@ def test_an_unsigned_export_edited_with_its_hash_recomputed_says_plainly_it_is_u
     # Undetectable without a signature: the verdict must not read as a plain ok.
     assert out.rstrip().endswith(f"ok (not signed): {md}")
     assert "nor that its text is what was exported" in out
+
+
+def test_a_signing_key_path_relative_in_config_toml_is_read_from_the_config_folder(signed, monkeypatch):
+    # `signing_key = "keys/id"` signed from one folder and failed from any other ("is not a
+    # file"): a path in config.toml is relative to the file's folder, wherever pmjournal runs.
+    folder = signed.tmp / "config" / "keys"
+    folder.mkdir()
+    for suffix in ("", ".pub"):
+        shutil.copy(f"{signed.key}{suffix}", folder / f"id{suffix}")
+    (signed.tmp / "config" / "config.toml").write_text('name = "Dana Whitfield"\nsigning_key = "keys/id"\n')
+    monkeypatch.chdir(signed.tmp)
+    out = export(signed, "rel.md")
+    assert "signed by the key SHA256:" in ok(run_cli("verify", "--evidence", str(out)))

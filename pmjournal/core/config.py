@@ -113,6 +113,11 @@ def load(path: Path | None = None) -> Config:
         except ValueError as err:
             raise PmjournalError(_("'language' in {path}: {err}").format(path=path, err=err)) from err
     check(raw, path)
+    key = raw.get("signing_key")
+    if key and not key.startswith("~") and not Path(key).is_absolute():
+        # Relative to the config file's folder, as git reads its config's paths: relative to
+        # wherever pmjournal runs, the key signed from one folder and was "not a file" elsewhere.
+        raw["signing_key"] = str(path.parent / key)
     return Config(path=path, **raw)
 
 

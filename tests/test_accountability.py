@@ -375,3 +375,20 @@ def test_one_definition_of_who_counts(journal):
     live = Filter().apply(journal.views.values())
     [dana] = [r for r in who(live, journal.people) if r["person"] == "Dana"]
     assert dana["total"] == len(Filter(person="Dana").apply(live)) == 3
+
+
+def test_person_on_the_command_line_takes_a_unique_prefix_as_the_apps_at_person_does(cli, tmp_path):
+    # `@marcus` in the app finds Marcus Chen; `--person marcus` said "no entries match" and
+    # `who --person marcus` "marcus is not named in the entries selected".
+    ok(cli("add", "decision", "Cut scope", "--owner", "Marcus Chen", "--informed", "Mia Wong"))
+    ok(cli("add", "decision", "Hire", "--owner", "Dana", "--approved-by", "Marcus Chen"))
+    ok(cli("add", "decision", "Unrelated call", "--owner", "Dana"))
+    titles = lambda *args: [e["title"] for e in listed(cli, *args)]  # noqa: E731
+    assert titles("--person", "marcus") == titles("--person", "Marcus Chen") == ["Cut scope", "Hire"]
+    assert "Marcus Chen" in ok(cli("who", "--person", "marc"))
+    out = tmp_path / "m.md"
+    ok(cli("export", "--person", "marcus", "-o", str(out)))
+    assert "Cut scope" in out.read_text() and "Unrelated call" not in out.read_text()
+    assert "Marcus Chen" in out.read_text().split("## ", 1)[0]  # the header names whom it is about
+    # A prefix of two names ("m": Marcus Chen, Mia Wong) stays as typed: no one is guessed.
+    assert titles("--person", "m") == []

@@ -154,6 +154,17 @@ def filter_from(args):
     )
 
 
+def resolve_person(filt, journal):
+    """`filt` with --person read as the app reads @person (People.resolve): `marcus` is Marcus Chen."""
+    if filt.person:
+        person = journal.people.resolve(filt.person)
+        if person != filt.person:
+            from dataclasses import replace
+
+            return replace(filt, person=person)
+    return filt
+
+
 def cmd_add(args) -> int:
     journal = open_journal(args)
     values = _values(args, args.kind)
@@ -169,6 +180,7 @@ def cmd_add(args) -> int:
 def cmd_list(args) -> int:
     filt = filter_from(args)
     journal = open_reads(args)
+    filt = resolve_person(filt, journal)
     # Streamed from the index a chunk at a time: `list` of every entry of a large journal
     # holds none of them (issue 16); a loaded journal's reads stream what they hold.
     if args.format == "json":
@@ -376,6 +388,11 @@ def _due_loops(args, cfg, today, filt):
     from ..core.loops import open_loops
 
     journal = open_reads(args, cfg)
+    filt = resolve_person(filt, journal)
+    if filt.owed_to and (owed_to := journal.people.resolve(filt.owed_to)) != filt.owed_to:
+        from dataclasses import replace
+
+        filt = replace(filt, owed_to=owed_to)
     # Only the entries that may hold a loop (still open, unless done ones are asked for) are read.
     return open_loops(journal.loop_views(filt.include_done), today, cfg.answer_days, filt)
 
@@ -432,6 +449,8 @@ def cmd_who(args) -> int:
 
     filt = filter_from(args)
     journal = open_reads(args)
+    filt = resolve_person(filt, journal)
+    args.person = filt.person
     people = journal.people
     whole = not args.person and everything(filt)
     # Streamed, never held: a filter may select most of a 1M journal (`who --since 2020`).
@@ -571,6 +590,7 @@ def cmd_export(args) -> int:
         args.output = None  # `-o -`: standard output, as in tar, curl and sort
     cfg = config.load()
     journal = open_reads(args, cfg)
+    filt = resolve_person(filt, journal)
     if args.output and _same_file(args.output, journal.path):
         raise PmjournalError(_("{output} is the journal itself; export to another file").format(output=args.output))
     if not args.unverified:

@@ -167,7 +167,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(_("filters"))
     g.add_argument("--project", help=_("only this project"))
     g.add_argument("--kind", action="append", choices=ENTRY_KINDS, help=_("only this kind (repeatable)"))
-    g.add_argument("--person", help=_("only entries naming this person (case-insensitive)"))
+    g.add_argument("--person", help=_("only entries naming this person (case-insensitive; the start of a name is enough when one name has it)"))
     g.add_argument("--role", help=_("with --person: only in this role (owner, requested, approved, consulted, informed)"))
     g.add_argument("--tag", action="append", help=_("only entries with this tag (repeatable: all must match)"))
     g.add_argument("--cause", help=_("only entries with this cause key"))
@@ -257,7 +257,7 @@ def _loop_args(p: argparse.ArgumentParser) -> None:
 
 
 def _loop_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--person", metavar="P", help=_("only loops this person owes (case-insensitive)"))
+    p.add_argument("--person", metavar="P", help=_("only loops this person owes (case-insensitive; the start of a name is enough when one name has it)"))
     p.add_argument("--owed-to", metavar="P", help=_("only loops owed to this person"))
     p.add_argument("--project", help=_("only this project"))
     p.add_argument("--today", metavar="DATE", help=_("as of this day instead of today (e.g. 2026-12-01, 'next mon')"))

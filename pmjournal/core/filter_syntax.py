@@ -69,12 +69,7 @@ def _unique_prefix(value: str, choices, what: str) -> str:
 
 
 def _person(value: str, people) -> str:
-    if people is None:
-        return value
-    if any(n.casefold() == value.casefold() for n in people.all()):
-        return people.display(value)
-    hits = people.complete(value, limit=2)
-    return hits[0] if len(hits) == 1 else value
+    return value if people is None else people.resolve(value)
 
 
 def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:

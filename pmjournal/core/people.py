@@ -60,6 +60,15 @@ class People:
         p = key(prefix)
         return [n for n in self.all() if key(n).startswith(p)][:limit]
 
+    def resolve(self, name: str) -> str:
+        """Whom `name` means in a filter (the app's @person, the CLI's --person): a known
+        person in their first spelling, else the one known name it begins (`marcus` for
+        Marcus Chen); with none or several, `name` as typed: no one is guessed."""
+        if key(name) in self._display:
+            return self.display(name)
+        hits = self.complete(name, limit=2)
+        return hits[0] if len(hits) == 1 else name
+
 
 # -- look-alike names ----------------------------------------------------------
 #

@@ -220,6 +220,7 @@ def test_export_to_dash_writes_standard_output_not_a_file_named_dash(cli, tmp_pa
 
 def test_odd_options(cli, db, tmp_path):
     ok(cli("add", "note", "n"))
+    refused(cli("list", "--since", "2026-12-01", "--until", "2026-11-01"), "since 2026-12-01 is after until 2026-11-01")
     refused(cli("list", "--cause", "bogus"), "unknown cause")
     refused(cli("list", "--person", ""), "empty")
     refused(cli("export", "-o", ""), "file name")

@@ -123,10 +123,12 @@ def filter_from(args):
     # query and causes are imported where they are used: `add` has no use for them.
     from ..core.causes import BY_KEY
     from ..core.dates import parse_bound
-    from ..core.query import Filter, role_name
+    from ..core.query import Filter, crossed, role_name
 
     since = parse_bound(args.since) if args.since else None
     until = parse_bound(args.until, end=True) if args.until else None
+    if said := crossed(since, until):
+        raise ValidationError(said)
     options = (
         ("--person", args.person),
         ("--project", args.project),

@@ -26,7 +26,7 @@ from .causes import BY_KEY
 from .errors import PmjournalError
 from .i18n import _
 from .model import ENTRY_KINDS
-from .query import Filter, role_name
+from .query import Filter, crossed, role_name
 
 KEYS = ("kind", "project", "since", "until", "cause", "role", "author", "retracted")
 _TOKEN = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')
@@ -112,6 +112,8 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
                 words.append(token)
         except PmjournalError as err:
             errors.append(str(err))
+    if said := crossed(opts.get("since"), opts.get("until")):
+        errors.append(said)
     filt = Filter(kinds=tuple(dict.fromkeys(kinds)), tags=tuple(dict.fromkeys(tags)), search=" ".join(words) or None, **opts)
     return Parsed(filt, errors)
 

@@ -238,6 +238,19 @@ def narrow(criteria, cells, rows) -> list:
     return list(rows)
 
 
+def crossed(since: datetime | None, until: datetime | None) -> str | None:
+    """What to say when `since` falls after `until` (the CLI refuses it, the app's filter bar
+    says it): a trail left empty without a word reads as "nothing happened"."""
+    if since is None or until is None or since <= until:
+        return None
+
+    def day(when: datetime) -> str:
+        whole = when.time().replace(tzinfo=None) in (when.min.time(), when.max.time())
+        return when.strftime("%Y-%m-%d" if whole else "%Y-%m-%d %H:%M")
+
+    return _("since {since} is after until {until}: no entry can match").format(since=day(since), until=day(until))
+
+
 @dataclass
 class Filter:
     project: str | None = None

@@ -66,3 +66,9 @@ def test_parsed_filter_selects_like_the_core(journal):
     journal.add("risk", {"title": "Launch slips", "owner": "Bo Chen"})
     hits = parse("launch @ann", journal.people).filter.apply(journal.entries())
     assert [h["title"] for h in hits] == ["Price the launch"]
+
+
+def test_since_after_until_is_said_not_an_empty_trail_without_a_word():
+    p = parse("since:2026-12-01 until:2026-11-01")
+    assert p.errors == ["since 2026-12-01 is after until 2026-11-01: no entry can match"]
+    assert parse("since:2026-11-01 until:2026-11-01").ok  # one whole day

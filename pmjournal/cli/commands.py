@@ -156,15 +156,18 @@ def filter_from(args):
     )
 
 
-def resolve_person(filt, journal):
-    """`filt` with --person read as the app reads @person (People.resolve): `marcus` is Marcus Chen."""
-    if filt.person:
-        person = journal.people.resolve(filt.person)
-        if person != filt.person:
-            from dataclasses import replace
+def resolve_person(filt, journal, fields=("person",)):
+    """`filt` with its people (--person; due's --owed-to too) read as the app reads @person
+    (People.resolve): `marcus` is Marcus Chen."""
+    changed = {}
+    for field in fields:
+        if (name := getattr(filt, field)) and (person := journal.people.resolve(name)) != name:
+            changed[field] = person
+    if not changed:
+        return filt
+    from dataclasses import replace
 
-            return replace(filt, person=person)
-    return filt
+    return replace(filt, **changed)
 
 
 def cmd_add(args) -> int:
@@ -341,7 +344,11 @@ def _close(args, state: str) -> int:
     target = journal.resolve_entry(args.id)
     try:
         record = journal.close_loop(
-            target["id"], args.loop, state=state, answer_days=cfg.answer_days, **{k: v for k, v in values.items() if v is not None}
+            target["id"],
+            args.loop,
+            state=state,
+            answer_days=cfg.answer_days,
+            **{k: v for k, v in values.items() if v is not None},
         )
     except ValidationError as err:
         if err.field != "by" or getattr(args, "by", None) is not None:
@@ -390,11 +397,7 @@ def _due_loops(args, cfg, today, filt):
     from ..core.loops import open_loops
 
     journal = open_reads(args, cfg)
-    filt = resolve_person(filt, journal)
-    if filt.owed_to and (owed_to := journal.people.resolve(filt.owed_to)) != filt.owed_to:
-        from dataclasses import replace
-
-        filt = replace(filt, owed_to=owed_to)
+    filt = resolve_person(filt, journal, ("person", "owed_to"))
     # Only the entries that may hold a loop (still open, unless done ones are asked for) are read.
     return open_loops(journal.loop_views(filt.include_done), today, cfg.answer_days, filt)
 

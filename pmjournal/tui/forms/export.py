@@ -235,7 +235,7 @@ class ExportDialog(FieldDialog[Path | None]):
             self.show_error(one_line(err))
             return
         except Exception as err:  # noqa: BLE001 - a bug: said, not left as "exporting…" for good
-            self.show_error(_("not exported, unexpected error: {error}").format(error=one_line(f"{type(err).__name__}: {err}")))
+            self.show_error(_("not exported, unexpected error: {error}").format(error=f"{type(err).__name__}: {one_line(err)}"))
             return
         finally:
             self.writing = False

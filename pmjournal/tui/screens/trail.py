@@ -62,6 +62,11 @@ def filter_words(filt) -> str:
     return _filter_text(filt, _words())
 
 
+def _bug(err: BaseException) -> str:
+    """An error nobody planned for, in one line: its class and the first line of its message."""
+    return f"{type(err).__name__}: {err}".splitlines()[0]
+
+
 class PagedLoops(OpenLoops):
     """OpenLoops of loops already found (in open_loops' order), over the index (_loops_of)."""
 
@@ -201,7 +206,7 @@ class TrailScreen(ResumesStyled, Screen):
             self.post_message(self.LoadFailed(str(err)))
             return
         except Exception as err:  # noqa: BLE001 - a bug, said in one line, not a trail "loading…" for ever
-            self.post_message(self.LoadFailed(f"{err.__class__.__name__}: {err}"))
+            self.post_message(self.LoadFailed(_bug(err)))
             return
         self.post_message(self.Loaded(snapshot, stamp))
         # Once the trail is up: the Due column, the overdue notice and `u` read these.
@@ -355,9 +360,9 @@ class TrailScreen(ResumesStyled, Screen):
         # a sync that fails, are not the app's end); a bug in one must still be said, not
         # swallowed with the key that started it doing nothing.
         if event.state is WorkerState.ERROR:
-            err = event.worker.error
-            text = f"{type(err).__name__}: {err}".splitlines()[0]
-            self.notify(_("unexpected error: {error}").format(error=text), severity="error", timeout=15, markup=False)
+            self.notify(
+                _("unexpected error: {error}").format(error=_bug(event.worker.error)), severity="error", timeout=15, markup=False
+            )
 
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
@@ -648,7 +653,7 @@ class TrailScreen(ResumesStyled, Screen):
         except PmjournalError as err:  # SyncError: one line, nothing local changed
             self.post_message(self.SyncFailed(str(err)))
         except Exception as err:  # anything else must not leave "syncing…" up for good
-            self.post_message(self.SyncFailed(f"{type(err).__name__}: {err}".splitlines()[0]))
+            self.post_message(self.SyncFailed(_bug(err)))
         else:
             self.post_message(self.Synced(report))
 

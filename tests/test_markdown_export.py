@@ -715,6 +715,22 @@ def test_cli_writes_markdown_to_stdout_with_filters(cli, journal):
     assert "- **Filters:** kind decision\n" in proc.stdout
 
 
+def test_a_document_of_several_megabytes_of_wide_text_comes_back_whole(cli, journal, tmp_path):
+    # The document is written in 1 MB pieces of UTF-8: a piece may end inside a character,
+    # and the file, the standard output and the evidence's digests must not notice.
+    bodies = [f"{i} " + "决策记录中文🚀" * (400 + i % 7) for i in range(300)]
+    for i, body in enumerate(bodies):
+        journal.add("note", {"title": f"宽 {i}", "body": body})
+    target = tmp_path / "wide.md"
+    ok(cli("export", "--format", "markdown", "-o", str(target)))
+    text = target.read_bytes().decode("utf-8")  # strict: a cut character would raise
+    assert len(text.encode("utf-8")) > 3 << 20
+    assert all(f"\n{body}\n" in text for body in bodies)
+    assert "ok (not signed)" in ok(cli("verify", "--evidence", str(target)))
+    stdout = ok(cli("export", "--format", "markdown", "-o", "-"))
+    assert stdout.count("决策记录中文🚀") == text.count("决策记录中文🚀") and "\ufffd" not in stdout
+
+
 def test_cli_output_file_is_not_overwritten_without_force(cli, journal, tmp_path):
     journal.add("decision", {"title": "First", "owner": "Alice"})
     target = tmp_path / "evidence.md"

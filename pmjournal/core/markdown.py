@@ -1287,7 +1287,7 @@ def export_markdown(
     `generated_at` (default: now, `dates.now()`); `answer_days` is how many
     working days an escalation may wait for an answer (config `answer_days`).
     """
-    return "".join(iter_markdown(journal, filt, generated_at, journal_label, answer_days))
+    return b"".join(iter_markdown(journal, filt, generated_at, journal_label, answer_days)).decode("utf-8")
 
 
 def iter_markdown(
@@ -1299,7 +1299,7 @@ def iter_markdown(
     views=None,
     own_selection: bool = False,
 ):
-    """The same document in pieces of a few hundred KB, for writing to a file or a pipe.
+    """The same document as UTF-8, in pieces of up to 1 MB, for writing to a file or a pipe.
     `views`: what `filt` selects, in time order (any iterable, read once), when the caller
     has it already; else the reads' stream() where they offer it. `own_selection`: `views`
     is the journal's own selection of `filt` (not, say, the app's snapshot of it)."""
@@ -1321,24 +1321,29 @@ def iter_markdown(
     import tempfile
     from types import SimpleNamespace
 
-    with tempfile.SpooledTemporaryFile(max_size=16 << 20, mode="w+", encoding="utf-8") as spool:
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
+        # Bytes, encoded once as they go in: a text spool encoded them going in, decoded them
+        # coming out, and the writer encoded them again (~40 ms of a 10k export).
+        def spooled(text: str) -> None:
+            spool.write(text.encode("utf-8"))
+
         body: list[str] = []
-        months = w.entries(body, views, SimpleNamespace(append=spool.write))
+        months = w.entries(body, views, SimpleNamespace(append=spooled))
         out: list[str] = []
         w.header(out, filt, generated_at, journal_label)
         if not w.count:
             out.append(_("No entries match these filters.") + "\n\n")
             w.footer(out)
-            yield "".join(out)
+            yield "".join(out).encode("utf-8")
             return
-        spool.write("".join(body))
+        spooled("".join(body))
         body.clear()
         w.footer(body)
-        spool.write("".join(body))
+        spooled("".join(body))
         w.contents(out, months)
         w.summary(out)
         w.open_loops(out)
-        yield "".join(out)
+        yield "".join(out).encode("utf-8")
         spool.seek(0)
         while chunk := spool.read(1 << 20):
             yield chunk

@@ -89,9 +89,7 @@ def _chunks(journal, filt: Filter, fmt: str, answer_days: int | None, signing_ke
 
         days = ANSWER_DAYS if answer_days is None else answer_days
         views = _selection(journal, filt)
-        chunks = (
-            chunk.encode("utf-8") for chunk in iter_markdown(journal, filt, answer_days=days, views=views, own_selection=True)
-        )
+        chunks = iter_markdown(journal, filt, answer_days=days, views=views, own_selection=True)
         return with_evidence(chunks, journal, filt, fmt, signing_key, views)
     if fmt == "json":
         from .evidence.attach import with_evidence

@@ -21,16 +21,16 @@ APP = [
     Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False),
 ]
 
-# The keys that open a form, the kind picker, Trace or Due, and "/" and "l", have
-# priority: the App runs them as it reads them, so the keys typed behind them are
-# routed to the screen they open (which holds them until its first widget has the
-# focus: key_order.HoldsKeys), to the filter or to the links, not to the trail.
-# (People is counted in a worker first: keys typed behind "p" still reach the trail.) A focused Input (the filter) still
-# takes them as text: Textual drops the bindings of keys an Input consumes from the
-# chain above it.
+# The keys that open a form, the kind picker, People, Trace or Due, and "/" and "l",
+# have priority: the App runs them as it reads them, so the keys typed behind them
+# are routed to the screen they open (which holds them until its first widget has the
+# focus, and People and Due until their rows are counted: key_order.HoldsKeys), to the
+# filter or to the links, not to the trail. A focused Input (the filter) still takes
+# them as text: Textual drops the bindings of keys an Input consumes from the chain
+# above it.
 TRAIL = [
     Binding("slash", "filter", "Filter", id="filter", key_display="/", priority=True),
-    Binding("p", "people", "People", id="people"),
+    Binding("p", "people", "People", id="people", priority=True),
     Binding("t", "trace", "Trace", id="trace", priority=True),
     Binding("l", "links", "Links", id="links", priority=True),
     Binding("u", "due", "Due", id="due", priority=True),

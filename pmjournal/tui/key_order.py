@@ -9,7 +9,8 @@ the App's task and the widgets' own:
   queued before it. Used by the forms' ctrl+s and the filter's enter/escape.
 - `HoldsKeys`: for a screen pushed by a key, hold what arrives before its first
   widget has the focus, then replay it. Used by the forms and by the People,
-  Trace and Due screens. The first-run question keeps it instead, for the form
+  Trace and Due screens (People and Due, whose rows may be counted in a thread,
+  hold the keys until the rows are shown: `release_when_loaded`). The first-run question keeps it instead, for the form
   the key asked for (`replay` once the question is answered).
 
 Kept out of tui/forms so that the trail can use them without loading every form.
@@ -87,6 +88,11 @@ class HoldsKeys:
         self.held_keys: list[events.Event] | None = []
         self.typed_ahead: list[events.Event] = []  # what release(keep=True) kept for later
 
+    @property
+    def ready(self) -> bool:
+        """Its first widget has the focus and the keys held until then have been replayed."""
+        return self.held_keys is None
+
     def hold(self, event: events.Event) -> bool:
         """Keep `event` (a key or a paste) for later if the form is not ready; say if it was kept."""
         if self.held_keys is None or not isinstance(event, (events.Key, events.Paste)):
@@ -99,6 +105,28 @@ class HoldsKeys:
         `keep` put it in `typed_ahead` for whatever comes after this screen (replay())."""
         self.app.call_later(self._release, first, keep)
 
+    def release_when_loaded(self, load, show, first: Widget) -> None:
+        """For a screen whose rows are counted in a thread (People, Due at 100,000 entries): it
+        opens at once and holds the keys typed behind the key that opened it until `show` has
+        put `load()`'s rows in place; then focuses `first` and replays them. (Counting before
+        opening, as People did, let those keys reach the trail beneath.) A failed load is said
+        in one line and closes the screen."""
+
+        async def loading() -> None:
+            try:
+                rows = await asyncio.to_thread(load)
+            except Exception as err:  # a bug: said, not swallowed with the key that opened the screen
+                self.app.notify(
+                    _("unexpected error: {error}").format(error=bug_line(err)), severity="error", timeout=15, markup=False
+                )
+                self.held_keys = None
+                self.dismiss(None)
+                return
+            show(rows)
+            self.release(first)
+
+        self.run_worker(loading(), group="rows", exclusive=True)
+
     async def _release(self, first: Widget, keep: bool = False) -> None:
         if first.is_attached:
             self.set_focus(first)
@@ -107,6 +135,11 @@ class HoldsKeys:
             self.typed_ahead = held
         else:
             await replay(self.app, held)
+
+
+def bug_line(err: BaseException) -> str:
+    """An error nobody planned for, in one line: its class and the first line of its message."""
+    return f"{type(err).__name__}: {err}".splitlines()[0]
 
 
 async def replay(app, held: list[events.Event]) -> None:

@@ -255,7 +255,7 @@ async def test_filter_typed_straight_after_slash(demo_db, make_app):
     # Letters that are trail keys ("a" amends, "x" retracts, "e" exports) are text in the filter.
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await trail_burst(pilot, app, "{slash}vendor exit", lambda: app.screen.filter_text == "vendor exit")
+        await trail_burst(pilot, app, "{slash}vendor exit plan", lambda: app.screen.filter_text == "vendor exit plan")
         assert isinstance(app.screen, TrailScreen)
         assert app.focused.id == "filter-input"
 
@@ -302,7 +302,7 @@ async def test_keys_typed_behind_escape_in_the_filter_reach_the_trail(demo_db, m
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         burst(app, "{slash}zzz{escape}p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
         trail = app.screen_stack[-2]
         assert trail.query_one("#filter-input").value == ""
         assert trail.filter_text == ""
@@ -334,3 +334,60 @@ async def test_links_and_enter_in_one_burst_jump_to_the_link(demo_db, make_app):
         await pilot.pause()
         burst(app, "l{enter}")
         await wait_for(pilot, lambda: table.current is not None and table.current["id"] == view["links"][0]["to"])
+
+
+async def people_rows(pilot, app) -> list[dict]:
+    """What People shows for the trail as it stands (opened and closed, key by key)."""
+    from pmjournal.tui.screens.people import PeopleScreen
+
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
+    rows = app.screen.rows
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+    return rows
+
+
+@pilot_test
+async def test_people_opened_and_a_person_chosen_in_one_burst(demo_db, make_app):
+    """p, down, enter at once: People takes the down and the enter. It used to be counted
+    before it opened, so they reached the trail beneath (moved it, opened the links)."""
+    from pmjournal.core.filter_syntax import with_person
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        second = (await people_rows(pilot, app))[1]["person"]
+        burst(app, "p{down}{enter}")
+        await wait_for(pilot, lambda: app.screen is trail and trail.filter_text)
+        await pilot.pause(0.2)
+        assert trail.filter_text == with_person("", second)
+        assert app.screen is trail
+
+
+@pilot_test
+async def test_due_opened_while_its_loops_are_counted_takes_the_keys_behind_u(demo_db, make_app, monkeypatch):
+    """u, down, enter at once on a day the loops were not counted for (the app left open
+    overnight; a 100k journal just opened): Due counts them once open, and the down and the
+    enter are its, not the trail's."""
+    from datetime import timedelta
+
+    from pmjournal.core import dates
+    from pmjournal.tui.screens.due import DueScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        tomorrow = dates.now() + timedelta(days=1)
+        monkeypatch.setattr(dates, "now", lambda: tomorrow)
+        await pilot.press("u")  # counted by the screen: the trail's loops are yesterday's
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+        second = app.screen.table_widget.loops[1].view["id"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is trail)
+        burst(app, "u{down}{enter}")
+        await wait_for(pilot, lambda: app.screen is trail and trail.table.current["id"] == second)
+        await pilot.pause(0.2)
+        assert app.screen is trail and trail.table.current["id"] == second

@@ -42,7 +42,7 @@ def due_rows(screen: DueScreen) -> list[str]:
 async def open_due(pilot) -> DueScreen:
     await loaded(pilot)
     await pilot.press("u")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DueScreen))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DueScreen) and pilot.app.screen.ready)
     return pilot.app.screen
 
 
@@ -106,7 +106,7 @@ async def test_d_records_the_loop_done_and_the_entry_history_shows_it(loops_db, 
         await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
         assert app.screen.query_one("#f-by").value == "Marcus"
         await pilot.press("tab", "tab")
-        await typed(pilot, "no budget this quarter{ctrl+s}", lambda: isinstance(app.screen, DueScreen))
+        await typed(pilot, "no budget this quarter{ctrl+s}", lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
         await pilot.pause()
         assert [row.split("#")[1].split()[0] for row in due_rows(screen)] == ["1", "4", "2", "3"]
         record = Journal(loops_db).records()[-1]
@@ -143,7 +143,7 @@ async def test_an_answer_owed_by_two_people_asks_which_of_them_in_the_forms_word
         assert str(error.render()) == "#1 was raised to Marcus, Sam: say which of them answered"
         assert len(Journal(db)) == 1
         await pilot.press("tab")
-        await typed(pilot, "Sam{ctrl+s}", lambda: isinstance(app.screen, DueScreen))
+        await typed(pilot, "Sam{ctrl+s}", lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
     assert Journal(db).records()[-1]["by"] == "Sam"
 
 

@@ -68,18 +68,18 @@ async def capture(app, pilot) -> dict:
         out[f"status {text}"] = filter_status(screen)
         if text in PEOPLE_OF:
             await pilot.press("p")
-            await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
             out[f"people {text}"] = app.screen.rows
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is screen)
     screen.set_filter("")
     await pilot.pause()
     await pilot.press("p")
-    await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+    await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
     out["people"] = app.screen.rows
     await pilot.press("escape")
     await pilot.press("u")
-    await wait_for(pilot, lambda: isinstance(app.screen, DueScreen))
+    await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
     due = app.screen.table_widget
     out["due"] = [due.cells(row) for row in range(due.row_count)]
     await pilot.press("escape")

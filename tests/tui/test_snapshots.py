@@ -34,7 +34,7 @@ def test_people_view(snap_compare, demo_db, make_app):
     async def before(pilot):
         await settled(pilot)
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PeopleScreen))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PeopleScreen) and pilot.app.screen.ready)
 
     assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=before)
 

@@ -44,7 +44,7 @@ def test_people_view(snap_compare, demo_db, make_app, size):
     async def before(pilot):
         await settled(pilot)
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PeopleScreen))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PeopleScreen) and pilot.app.screen.ready)
 
     assert snap_compare(make_app(demo_db), terminal_size=size, run_before=before)
 
@@ -53,7 +53,7 @@ def test_due_view(snap_compare, demo_db, make_app, size):
     async def before(pilot):
         await settled(pilot)
         await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DueScreen))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DueScreen) and pilot.app.screen.ready)
 
     assert snap_compare(make_app(demo_db), terminal_size=size, run_before=before)
 

@@ -60,7 +60,7 @@ async def detail_shows_control_characters_instead_of_sending_them(app, pilot):
 
 async def people_view_warns_about_look_alike_names(app, pilot):
     await pilot.press("p")
-    await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+    await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
     people = app.screen
     names = [str(people.query_one(DataTable).get_row_at(i)[0]) for i in range(people.query_one(DataTable).row_count)]
     assert "Dana" in names and "D\u0430na" in names
@@ -74,8 +74,8 @@ async def test_people_view_has_no_warning_when_names_differ(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
-        assert not app.screen.query("#people-look-alikes")
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
+        assert not app.screen.query_one("#people-look-alikes").display
 
 
 @pilot_test

@@ -68,7 +68,7 @@ async def filter_person_tag_since_and_errors(app, pilot):
 async def people_view_counts_roles_and_filters_to_a_person(app, pilot):
     await as_opened(app, pilot)
     trail = app.screen
-    await typed(pilot, "{slash}kind:decision{enter}p", lambda: isinstance(app.screen, PeopleScreen))
+    await typed(pilot, "{slash}kind:decision{enter}p", lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
     table = app.screen.query_one(DataTable)
     people = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
     assert "Marcus Chen" in people and "Dana Whitfield" in people
@@ -121,7 +121,7 @@ async def test_help_lists_every_binding_and_keymap_remaps(demo_db, make_app):
         await pilot.press("p")
         assert not isinstance(app.screen, PeopleScreen)
         await pilot.press("P")
-        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
 
 
 @pilot_test

@@ -6,6 +6,8 @@ terminal. Enter jumps to the entry in the trail; `d` records that the
 highlighted loop was done (forms/done.py), which removes it from the list.
 """
 
+from collections.abc import Callable
+
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
@@ -58,12 +60,20 @@ class DueTable(RowTable):
 
     def __init__(self, loops: list[Loop], *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.display_person = lambda name: name
+        self._set(loops)
+
+    def _set(self, loops: list[Loop]) -> None:
         self.loops = loops
         # The # column fits the widest reference (`dana#12` in a team journal).
-        width = ref_width([loop.view for loop in loops], self.COLUMNS[SEQ][1])
-        self.COLUMNS = tuple((name, width if n == SEQ else w, right) for n, (name, w, right) in enumerate(self.COLUMNS))
-        self.display_person = lambda name: name
+        width = ref_width([loop.view for loop in loops], type(self).COLUMNS[SEQ][1])
+        self.COLUMNS = tuple((name, width if n == SEQ else w, right) for n, (name, w, right) in enumerate(type(self).COLUMNS))
         self._due_width: tuple[tuple[str, int], int] | None = None
+
+    def set_loops(self, loops: list[Loop]) -> None:
+        """The loops, counted after the screen opened (DueScreen)."""
+        self._set(loops)
+        self.rows_changed(cursor=0)
 
     @property
     def row_count(self) -> int:
@@ -151,10 +161,12 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         Binding("d", "done", "Done", id="due.done", priority=True),
     ]
 
-    def __init__(self, loops: list[Loop], session, display_person=None) -> None:
+    def __init__(self, loops: list[Loop] | Callable[[], list[Loop]], session, display_person=None) -> None:
+        """`loops`: the open loops, or what counts them (in a thread, once the screen is open)."""
         super().__init__()
         self.session = session
-        self.table_widget = DueTable(loops, id="due-table")
+        self.load = loops if callable(loops) else None
+        self.table_widget = DueTable([] if callable(loops) else loops, id="due-table")
         if display_person is not None:
             self.table_widget.display_person = display_person
 
@@ -165,6 +177,8 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         yield Footer()
 
     def _title(self) -> Text:
+        if self.load is not None:
+            return Text(_("Counting the open loops…"))
         loops = self.table_widget.loops
         if not loops:
             return Text(_("Nothing is due: no open follow-up, review, commitment or escalation."))
@@ -177,7 +191,15 @@ class DueScreen(HoldsKeys, Screen[str | None]):
 
     def on_mount(self) -> None:
         self.sub_title = pgettext("screen", "Due")
-        self.release(self.table_widget)  # focus it, then the keys typed behind "u"
+        if self.load is None:
+            self.release(self.table_widget)  # focus it, then the keys typed behind "u"
+        else:
+            self.release_when_loaded(self.load, self._counted, self.table_widget)
+
+    def _counted(self, loops: list[Loop]) -> None:
+        self.load = None
+        self.table_widget.set_loops(loops)
+        self.query_one("#due-title", Static).update(self._title())
 
     def relabel(self) -> None:
         """The interface's language changed (PmjournalApp.relabel)."""

@@ -3,6 +3,8 @@
 Names that look alike but are different people (Latin `a`, Cyrillic `а`) get a
 warning under the title (core.people.look_alike_notes, as `pmjournal who`)."""
 
+from collections.abc import Callable
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +17,7 @@ from ...core.i18n import _, pgettext
 from ...core.labels import role_label
 from ...core.people import look_alike_notes
 from ...core.query import WHO_COLUMNS
+from ..key_order import HoldsKeys
 from ..widgets.footer import Footer
 
 NARROW = 100  # terminal columns below which the role headings are abbreviated
@@ -32,7 +35,7 @@ def short_roles() -> dict[str, str]:
     }
 
 
-class PeopleScreen(Screen[str | None]):
+class PeopleScreen(HoldsKeys, Screen[str | None]):
     DEFAULT_CSS = """
     #people-look-alikes {
         padding: 0 1;
@@ -45,16 +48,19 @@ class PeopleScreen(Screen[str | None]):
         Binding("enter", "choose", "Filter to person", id="people.choose", show=True),
     ]
 
-    def __init__(self, rows: list[dict], description) -> None:
-        """`description`: the trail's filter in words, or what says it in the language of the moment."""
+    def __init__(self, rows: list[dict] | Callable[[], list[dict]], description) -> None:
+        """`rows`: query.who's rows, or what counts them (in a thread, once the screen is open).
+        `description`: the trail's filter in words, or what says it in the language of the moment."""
         super().__init__()
-        self.rows = rows
+        self.count = rows if callable(rows) else None
+        self.rows = [] if callable(rows) else rows
         self.description = description
-        self.look_alikes = look_alike_notes([row["person"] for row in rows])
 
     @property
     def title_text(self) -> str:
         description = self.description() if callable(self.description) else self.description
+        if self.count is not None:
+            return _("People in {description}: counting…").format(description=description)
         return _("People in {description}: {n} · enter filters the trail to one").format(
             description=description, n=len(self.rows)
         )
@@ -62,14 +68,26 @@ class PeopleScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")
         yield Static(Text(self.title_text), id="people-title")
-        if self.look_alikes:
-            yield Static(Text("\n".join(f"⚠ {note}" for note in self.look_alikes), style="bold"), id="people-look-alikes")
+        yield Static(id="people-look-alikes")
         yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self._fill()
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        if self.count is None:
+            self._counted(self.rows)
+            self.release(table)  # focus it, then the keys typed behind "p"
+        else:
+            self._fill()
+            self.release_when_loaded(self.count, self._counted, table)
+
+    def _counted(self, rows: list[dict]) -> None:
+        self.count, self.rows = None, rows
+        notes = self.query_one("#people-look-alikes", Static)
+        look_alikes = look_alike_notes([row["person"] for row in rows])
+        notes.update(Text("\n".join(f"⚠ {note}" for note in look_alikes), style="bold"))
+        notes.display = bool(look_alikes)
+        self.relabel()
 
     def relabel(self) -> None:
         """The interface's language changed (PmjournalApp.relabel): the headings and title follow."""

@@ -35,6 +35,7 @@ from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL
+from ..key_order import bug_line
 from ..restyle import ResumesStyled
 from ..session import PREVIEW_BYTES, JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
@@ -60,11 +61,6 @@ def filter_words(filt) -> str:
     from ...core.markdown import _filter_text, _words
 
     return _filter_text(filt, _words())
-
-
-def _bug(err: BaseException) -> str:
-    """An error nobody planned for, in one line: its class and the first line of its message."""
-    return f"{type(err).__name__}: {err}".splitlines()[0]
 
 
 class PagedLoops(OpenLoops):
@@ -206,7 +202,7 @@ class TrailScreen(ResumesStyled, Screen):
             self.post_message(self.LoadFailed(str(err)))
             return
         except Exception as err:  # noqa: BLE001 - a bug, said in one line, not a trail "loading…" for ever
-            self.post_message(self.LoadFailed(_bug(err)))
+            self.post_message(self.LoadFailed(bug_line(err)))
             return
         self.post_message(self.Loaded(snapshot, stamp))
         # Once the trail is up: the Due column, the overdue notice and `u` read these.
@@ -361,7 +357,10 @@ class TrailScreen(ResumesStyled, Screen):
         # swallowed with the key that started it doing nothing.
         if event.state is WorkerState.ERROR:
             self.notify(
-                _("unexpected error: {error}").format(error=_bug(event.worker.error)), severity="error", timeout=15, markup=False
+                _("unexpected error: {error}").format(error=bug_line(event.worker.error)),
+                severity="error",
+                timeout=15,
+                markup=False,
             )
 
     @on(LoadFailed)
@@ -504,41 +503,32 @@ class TrailScreen(ResumesStyled, Screen):
             self.notify(_("The highlighted entry has no links."), markup=False)
 
     def action_people(self) -> None:
+        from .people import PeopleScreen
+
         snap = self.snapshot
         if snap.people is None:
             return
+        filt = self.parsed.filter
         if snap.paged is not None and not snap.partial:
-            self._summarise_indexed(snap, self.parsed.filter, partial(self.describe, self.parsed.filter))
+            count = partial(self._count_indexed, snap, filt)
         else:
-            self._summarise(self.table.visible_views(), snap.people, partial(self.describe, self.parsed.filter))
-
-    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
-    def _summarise(self, views: list[dict], people, description) -> None:
-        # A quarter of a second at 100,000 entries: off the UI thread. Reads views only, not the journal.
-        rows = who(views, people)
-        self.app.call_from_thread(self._show_people, rows, description)
-
-    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
-    def _summarise_indexed(self, snap: Snapshot, filt, description) -> None:
-        # query.who of what the trail shows, counted by the index: its kept table when the
-        # filter keeps every entry, else one aggregate over the entries it selects.
-        if everything(filt):
-            rows = snap.paged.who_all(snap.people, filt.include_retracted)
-        else:
-            rows = snap.paged.who(filt, snap.people)
-        self.app.call_from_thread(self._show_people, rows, description)
-
-    def _show_people(self, rows: list[dict], description) -> None:
-        """`description`: says the filter in words, in the language of the moment (PeopleScreen.relabel)."""
-        from .people import PeopleScreen
+            # A quarter of a second at 100,000 entries: the screen counts in a thread. Reads views only.
+            count = partial(who, self.table.visible_views(), snap.people)
 
         def chosen(person: str | None) -> None:
             if person:
                 self.set_filter(with_person(self.filter_text, person))
                 self.table.focus()
 
-        if self.is_current:
-            self.app.push_screen(PeopleScreen(rows, description), chosen)
+        self.app.push_screen(PeopleScreen(count, partial(self.describe, filt)), chosen)
+
+    @staticmethod
+    def _count_indexed(snap: Snapshot, filt) -> list[dict]:
+        # query.who of what the trail shows, counted by the index: its kept table when the
+        # filter keeps every entry, else one aggregate over the entries it selects.
+        if everything(filt):
+            return snap.paged.who_all(snap.people, filt.include_retracted)
+        return snap.paged.who(filt, snap.people)
 
     def action_trace(self) -> None:
         from .trace import TraceScreen
@@ -554,26 +544,24 @@ class TrailScreen(ResumesStyled, Screen):
         self.app.push_screen(TraceScreen(trace(self.snapshot.views, view["id"])), chosen)
 
     def action_due(self) -> None:
+        from .due import DueScreen
+
         book = self.open_loops
         if book is None or self.loops_of is not self.snapshot or book.today != dates.now().date():
-            self._due_in_worker()  # still loading, or a new day since: a quarter second at 100k
-            return
-        self._show_due(book)
+            # still loading, or a new day since: a quarter second at 100k, counted by the screen in a thread
+            snapshot = self.snapshot
 
-    @work(thread=True, exclusive=True, group="due", exit_on_error=False)
-    def _due_in_worker(self) -> None:
-        book = self._loops_of(self.snapshot)
-        self.app.call_from_thread(self._show_due, book)
-
-    def _show_due(self, book: OpenLoops) -> None:
-        from .due import DueScreen
+            def loops() -> list:
+                return self._loops_of(snapshot).loops
+        else:
+            loops = book.loops
 
         def chosen(entry_id: str | None) -> None:
             if entry_id:
                 self.jump_to(entry_id)
 
         people = self.snapshot.people
-        self.app.push_screen(DueScreen(book.loops, self.session, people.display if people else None), chosen)
+        self.app.push_screen(DueScreen(loops, self.session, people.display if people else None), chosen)
 
     # -- the forms (pmjournal.tui.forms), loaded only when used -------------
 
@@ -653,7 +641,7 @@ class TrailScreen(ResumesStyled, Screen):
         except PmjournalError as err:  # SyncError: one line, nothing local changed
             self.post_message(self.SyncFailed(str(err)))
         except Exception as err:  # anything else must not leave "syncing…" up for good
-            self.post_message(self.SyncFailed(_bug(err)))
+            self.post_message(self.SyncFailed(bug_line(err)))
         else:
             self.post_message(self.Synced(report))
 

@@ -14,6 +14,7 @@ from ..core.config import Config
 from ..core.errors import PmjournalError
 from ..core.i18n import N_, _, pgettext
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
+from .key_order import escape_then_key
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
@@ -72,6 +73,13 @@ class PmjournalApp(App):
         return dict(KIND_COLOURS)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and (typed := escape_then_key(event)):
+            # alt+j from the terminal: escape, then j (key_order.escape_then_key); unless the
+            # config's [keymap] gave alt+j to an action
+            if event.key not in self.active_bindings:
+                for key in typed:
+                    await self.on_event(key)
+                return
         # A form that is opening holds the keys typed behind the key that opened it, to
         # replay them once its first field has the focus (forms/editors.py, HoldsKeys).
         hold = getattr(self.screen, "hold", None) if isinstance(event, (events.Key, events.Paste)) else None

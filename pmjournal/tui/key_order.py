@@ -1,17 +1,21 @@
 """Keys typed in one burst stay in order, wherever they are going (see forms/editors.py).
 
 A fast typist, a text expander or a laggy SSH link delivers many keys at once,
-and Textual routes each as it reads it. Two helpers keep them in order across
+and Textual routes each as it reads it. Three helpers keep them in order across
 the App's task and the widgets' own:
 
 - `caught_up(screen)`: for a priority binding (run by the App the moment it
   reads the key), wait until every widget of the screen has handled the keys
   queued before it. Used by the forms' ctrl+s and the filter's enter/escape.
+- `InOrder`: a key that is a binding rather than a typed character (backspace,
+  arrows) runs in the widget's own task, in the order the keys came (forms/editors.py
+  says why). Used by the forms' widgets and by the trail's filter.
 - `HoldsKeys`: for a screen pushed by a key, hold what arrives before its first
   widget has the focus, then replay it. Used by the forms and by the People,
   Trace and Due screens (People and Due, whose rows may be counted in a thread,
-  hold the keys until the rows are shown: `release_when_loaded`). The first-run question keeps it instead, for the form
-  the key asked for (`replay` once the question is answered).
+  hold the keys until the rows are shown: `release_when_loaded`). The first-run
+  question keeps it instead, for the form the key asked for (`replay` once the
+  question is answered).
 
 Kept out of tui/forms so that the trail can use them without loading every form.
 """
@@ -62,6 +66,33 @@ async def caught_up(screen: Screen) -> bool:
         if not any(widget.message_queue_size for widget in widgets):
             break
     return True
+
+
+class InOrder:
+    """Mixed into a form's focusable widgets and the trail's filter: a key this widget does not handle
+    itself runs the binding it would reach (this widget's, then its ancestors'
+    up to the modal screen, as App._check_bindings looks them up) right here, in
+    the widget's own task, in the order the keys came; instead of bubbling up to
+    the App, which would run it later against whatever is focused by then."""
+
+    async def handle_key(self, event: events.Key) -> bool:
+        if await super().handle_key(event):
+            return True
+        app = self.app
+        # From the focused widget when it is inside this one (a Select's open list): its own
+        # bindings (down, enter) come first, as the App would look them up; starting here ran
+        # the Select's "down" (open the list) instead, so no choice could be made by keyboard.
+        focused = self.screen.focused
+        start = focused if focused is not None and (focused is self or self in focused.ancestors) else self
+        for node in start.ancestors_with_self:
+            for binding in node._bindings.key_to_bindings.get(event.key, ()):
+                # Priority bindings were run by the App before the key got here.
+                if not binding.priority and await app.run_action(binding.action, node):
+                    event.stop()  # done: the App must not run it a second time
+                    return True
+            if node.is_modal:
+                break
+        return False
 
 
 class HoldsKeys:
@@ -135,6 +166,24 @@ class HoldsKeys:
             self.typed_ahead = held
         else:
             await replay(self.app, held)
+
+
+def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:
+    """A terminal sends escape as the byte ESC and alt+j as ESC then "j": escape typed a
+    moment before a letter (a fast typist, a text expander, SSH lag) reaches the App as
+    alt+j, which nothing here binds, and the escape was lost ("t", escape, "j j" left Trace
+    open). This app binds no alt+character (a [keymap] in the config may: the App checks), so
+    such a key is split back into what was typed: escape, then the character. None for any
+    other key (alt+backspace stays)."""
+    key, character = event.key, event.character
+    if not key.startswith("alt+") or character is None or len(character) != 1 or not character.isprintable():
+        return None
+    plain = key.removeprefix("alt+")
+    if plain.startswith("shift+") and character.isalpha():
+        plain = character  # alt+shift+j: "J"
+    if plain != character and len(plain) == 1:
+        return None
+    return events.Key("escape", "\x1b"), events.Key(plain, character)
 
 
 def bug_line(err: BaseException) -> str:

@@ -391,3 +391,58 @@ async def test_due_opened_while_its_loops_are_counted_takes_the_keys_behind_u(de
         await wait_for(pilot, lambda: app.screen is trail and trail.table.current["id"] == second)
         await pilot.pause(0.2)
         assert app.screen is trail and trail.table.current["id"] == second
+
+
+@pilot_test
+async def test_backspace_in_the_filter_acts_where_it_was_typed(demo_db, make_app):
+    """ "/kind:risk", then backspace and "vendor" in one burst reads "kind:risvendor": the
+    backspace used to run once it had bubbled back up to the App, after the letters typed
+    behind it, and took the last of them ("kind:riskvendo")."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(pilot, app, "{slash}kind:risk", lambda: app.screen.filter_text == "kind:risk")
+        burst(app, "{backspace}vendor{left}{left}{backspace}X")
+        await wait_for(pilot, lambda: app.screen.query_one("#filter-input").value.endswith("r"))
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#filter-input").value == "kind:risvenXor"
+
+
+@pilot_test
+async def test_escape_read_with_the_letter_behind_it_as_alt_is_escape_then_the_letter(demo_db, make_app):
+    """A terminal sends escape as ESC and alt+j as ESC j: escape then "j" typed together
+    reach the app as alt+j. Trace used to stay open (nothing binds alt+j) and the j was
+    lost; the app binds no alt+letter, so it is escape, then j."""
+    from textual import events
+
+    from pmjournal.tui.screens.trace import TraceScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        start = table.cursor
+        burst(app, "t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+        app.post_message(events.Key("alt+j", "j"))  # what Textual's parser makes of ESC j
+        burst(app, "j")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and table.cursor == start + 2)
+        # in the filter: escape clears it and leaves (nothing was highlighted: the trail is back
+        # at its top), the letter moves the trail
+        burst(app, "{slash}zzz")
+        await wait_for(pilot, lambda: app.screen.filter_text == "zzz")
+        app.post_message(events.Key("alt+j", "j"))
+        await wait_for(pilot, lambda: app.screen.filter_text == "" and app.focused is table and table.cursor == 1)
+        assert app.screen.query_one("#filter-input").value == ""
+
+
+@pilot_test
+async def test_an_alt_key_the_keymap_binds_stays_that_key(demo_db, make_app):
+    from textual import events
+
+    from pmjournal.tui.screens.people import PeopleScreen
+
+    app = make_app(demo_db, keymap={"people": "alt+o"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.post_message(events.Key("alt+o", "o"))
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)

@@ -37,10 +37,10 @@ from textual.widgets.option_list import OptionDoesNotExist
 
 from pmjournal.core.i18n import N_, ngettext
 
-from ..key_order import HoldsKeys, caught_up
+from ..key_order import HoldsKeys, InOrder, caught_up
 from ..restyle import StyledOnMount
 
-__all__ = ["HoldsKeys", "caught_up"]  # re-exported: the forms take them from here
+__all__ = ["HoldsKeys", "InOrder", "caught_up"]  # re-exported: the forms take them from here
 
 # Moving between the fields of a form with several: priority, so focus moves before
 # the next key is routed (a fast typist's "tab" then "Mar" otherwise lands "Mar" in
@@ -49,33 +49,6 @@ FIELD_MOVES = [
     Binding("tab", "app.focus_next", N_("Next field"), show=False, priority=True),
     Binding("shift+tab", "app.focus_previous", N_("Previous field"), show=False, priority=True),
 ]
-
-
-class InOrder:
-    """Mixed into a form's focusable widgets: a key this widget does not handle
-    itself runs the binding it would reach (this widget's, then its ancestors'
-    up to the modal screen, as App._check_bindings looks them up) right here, in
-    the widget's own task, in the order the keys came; instead of bubbling up to
-    the App, which would run it later against whatever is focused by then."""
-
-    async def handle_key(self, event: events.Key) -> bool:
-        if await super().handle_key(event):
-            return True
-        app = self.app
-        # From the focused widget when it is inside this one (a Select's open list): its own
-        # bindings (down, enter) come first, as the App would look them up; starting here ran
-        # the Select's "down" (open the list) instead, so no choice could be made by keyboard.
-        focused = self.screen.focused
-        start = focused if focused is not None and (focused is self or self in focused.ancestors) else self
-        for node in start.ancestors_with_self:
-            for binding in node._bindings.key_to_bindings.get(event.key, ()):
-                # Priority bindings were run by the App before the key got here.
-                if not binding.priority and await app.run_action(binding.action, node):
-                    event.stop()  # done: the App must not run it a second time
-                    return True
-            if node.is_modal:
-                break
-        return False
 
 
 def refused(text: str) -> str:

@@ -8,13 +8,16 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from ...core.i18n import N_, _
-from ..key_order import caught_up
+from ..key_order import InOrder, caught_up
 
 # The filter's own words (kind:decision, since:) are the syntax, the same in every language.
 PLACEHOLDER = N_("/ to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:")
 
 
-class FilterInput(Input):
+class FilterInput(InOrder, Input):
+    # InOrder: a backspace or an arrow typed in one burst with letters acts where it was
+    # typed ("kind:risk", backspace, "vendor" read "kind:riskvendo": Textual ran the
+    # backspace once the key had bubbled back up to the App, after the letters).
     # Priority, so the App acts on them as it reads them: the keys typed behind
     # ("/launch", enter, "j j a") must reach the trail, filtered, not the filter.
     BINDINGS = [

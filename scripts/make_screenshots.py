@@ -67,7 +67,7 @@ async def shoot(db: Path, out: Path, lang: str) -> None:
         async def screen_shot(key: str, screen_class, name: str, settle: float) -> None:
             """Open a screen with `key`, save it as `name`.svg, and go back to the trail."""
             await pilot.press(key)
-            await wait_until(pilot, lambda: isinstance(app.screen, screen_class))
+            await wait_until(pilot, lambda: isinstance(app.screen, screen_class) and app.screen.ready)
             await pilot.pause(settle)
             app.save_screenshot(str(out / f"{name}.svg"))
             await pilot.press("escape")

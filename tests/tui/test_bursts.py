@@ -350,8 +350,9 @@ async def people_rows(pilot, app) -> list[dict]:
 
 @pilot_test
 async def test_people_opened_and_a_person_chosen_in_one_burst(demo_db, make_app):
-    """p, down, enter at once: People takes the down and the enter. It used to be counted
-    before it opened, so they reached the trail beneath (moved it, opened the links)."""
+    """p, down, enter, j, j at once: People takes the down and the enter, the filtered trail
+    the moves. People used to be counted before it opened, so the down and the enter reached
+    the trail beneath (moved it, opened the links)."""
     from pmjournal.core.filter_syntax import with_person
 
     app = make_app(demo_db)
@@ -359,11 +360,11 @@ async def test_people_opened_and_a_person_chosen_in_one_burst(demo_db, make_app)
         await loaded(pilot)
         trail = app.screen
         second = (await people_rows(pilot, app))[1]["person"]
-        burst(app, "p{down}{enter}")
-        await wait_for(pilot, lambda: app.screen is trail and trail.filter_text)
+        burst(app, "p{down}{enter}jj")
+        await wait_for(pilot, lambda: app.screen is trail and trail.filter_text and trail.table.cursor == 2)
         await pilot.pause(0.2)
         assert trail.filter_text == with_person("", second)
-        assert app.screen is trail
+        assert app.screen is trail and trail.table.cursor == 2  # the filtered trail, from its top
 
 
 @pilot_test
@@ -446,3 +447,38 @@ async def test_an_alt_key_the_keymap_binds_stays_that_key(demo_db, make_app):
         await loaded(pilot)
         app.post_message(events.Key("alt+o", "o"))
         await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
+
+
+@pilot_test
+async def test_people_opened_and_closed_in_one_burst_then_the_trail_moves(demo_db, make_app):
+    """p, escape, j, j at once: People takes the escape, the trail the two moves (People's
+    escape ran once the key had bubbled up, after the moves, which went to its table)."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        start = table.cursor
+        burst(app, "p{escape}jj")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and table.cursor == start + 2)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, TrailScreen) and table.cursor == start + 2
+
+
+@pilot_test
+async def test_done_typed_behind_a_move_in_due_is_for_the_loop_moved_to(demo_db, make_app):
+    """u, down, d at once: the Done dialog is for the second loop (d has priority, and ran
+    before the table had taken the down typed before it)."""
+    from pmjournal.tui.forms.done import DoneDialog
+    from pmjournal.tui.screens.due import DueScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+        second = app.screen.table_widget.loops[1]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+        burst(app, "u{down}d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
+        assert app.screen.loop.key == second.key and app.screen.loop.view["id"] == second.view["id"]

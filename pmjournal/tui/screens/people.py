@@ -17,7 +17,7 @@ from ...core.i18n import _, pgettext
 from ...core.labels import role_label
 from ...core.people import look_alike_notes
 from ...core.query import WHO_COLUMNS
-from ..key_order import HoldsKeys
+from ..key_order import HoldsKeys, InOrder, caught_up
 from ..widgets.footer import Footer
 
 NARROW = 100  # terminal columns below which the role headings are abbreviated
@@ -35,6 +35,11 @@ def short_roles() -> dict[str, str]:
     }
 
 
+class PeopleTable(InOrder, DataTable):
+    """Runs its moves as it reads them: enter (a priority binding, which waits for the keys
+    typed before it) then reads the row moved to, not the one before the moves."""
+
+
 class PeopleScreen(HoldsKeys, Screen[str | None]):
     DEFAULT_CSS = """
     #people-look-alikes {
@@ -44,8 +49,9 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
     }
     """
     BINDINGS = [
-        Binding("escape,p", "close", "Back", id="people.close"),
-        Binding("enter", "choose", "Filter to person", id="people.choose", show=True),
+        # Priority: "p escape j j" typed at once closes People before the moves reach the trail.
+        Binding("escape,p", "close", "Back", id="people.close", priority=True),
+        Binding("enter", "choose", "Filter to person", id="people.choose", show=True, priority=True),
     ]
 
     def __init__(self, rows: list[dict] | Callable[[], list[dict]], description) -> None:
@@ -69,7 +75,7 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         yield Header(show_clock=False, icon="≡")
         yield Static(Text(self.title_text), id="people-title")
         yield Static(id="people-look-alikes")
-        yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+        yield PeopleTable(id="people-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -127,7 +133,10 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         event.stop()
         self.dismiss(event.row_key.value)
 
-    def action_choose(self) -> None:
+    async def action_choose(self) -> None:
+        # A priority binding runs as the App reads it: first the moves typed before it
+        if not await caught_up(self):
+            return
         table = self.query_one(DataTable)
         if self.rows:
             self.dismiss(self.rows[table.cursor_row]["person"])

@@ -308,15 +308,17 @@ async def test_keys_typed_behind_escape_in_the_filter_reach_the_trail(demo_db, m
         assert trail.filter_text == ""
 
 
+@pytest.mark.parametrize("key", ["t", "p"], ids=["trace", "people"])
 @pilot_test
-async def test_trace_opened_and_closed_in_one_burst_then_the_trail_moves(demo_db, make_app):
-    """t, escape, j, j at once: Trace takes the escape, the trail the two moves."""
+async def test_a_view_opened_and_closed_in_one_burst_then_the_trail_moves(demo_db, make_app, key):
+    """t (or p), escape, j, j at once: the view takes the escape, the trail the two moves.
+    (People's escape ran once the key had bubbled up, after the moves, which went to its table.)"""
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         table = app.screen.table
         start = table.cursor
-        burst(app, "t{escape}jj")
+        burst(app, key + "{escape}jj")
         await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and app.screen.table.cursor == start + 2)
         await pilot.pause(0.2)
         assert isinstance(app.screen, TrailScreen) and app.screen.table.cursor == start + 2
@@ -447,21 +449,6 @@ async def test_an_alt_key_the_keymap_binds_stays_that_key(demo_db, make_app):
         await loaded(pilot)
         app.post_message(events.Key("alt+o", "o"))
         await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
-
-
-@pilot_test
-async def test_people_opened_and_closed_in_one_burst_then_the_trail_moves(demo_db, make_app):
-    """p, escape, j, j at once: People takes the escape, the trail the two moves (People's
-    escape ran once the key had bubbled up, after the moves, which went to its table)."""
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        table = app.screen.table
-        start = table.cursor
-        burst(app, "p{escape}jj")
-        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and table.cursor == start + 2)
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, TrailScreen) and table.cursor == start + 2
 
 
 @pilot_test

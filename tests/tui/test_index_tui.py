@@ -495,3 +495,29 @@ async def test_a_view_that_fails_in_its_worker_says_so(db, make_app, monkeypatch
         (note,) = [n for n in app._notifications if "counts fell over" in str(n.message)]
         assert note.severity == "error" and str(note.message) == "unexpected error: RuntimeError: counts fell over"
         assert app.is_running
+
+
+@pilot_test
+async def test_the_links_field_finds_titles_in_the_index_as_in_the_loaded_journal(db, make_app, monkeypatch):
+    """Typing into a form's Links field searches the titles: on the index this raised
+    'ambiguous column name: vid' and ended the app, with the form's text."""
+    from pmjournal.tui.forms import EntryForm
+
+    amended_demo(db)
+    found = []
+    for off in (True, False):
+        if off:
+            monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+        else:
+            monkeypatch.delenv("PMJOURNAL_INDEX", raising=False)
+        app = make_app(db)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            assert (app.screen.snapshot.paged is None) == off
+            found.append([v["id"] for v in app.session.titled("la", None, 8, app.screen.snapshot)])
+            await typed(pilot, "ilaunch{tab}", lambda: isinstance(app.screen, EntryForm))
+            app.screen.query_one("#f-link-caused_by").focus()
+            await typed(pilot, "#la", lambda: app.screen.query_one("#f-link-caused_by").value == "#la")
+            await pilot.pause(0.3)
+            assert app.is_running and isinstance(app.screen, EntryForm)
+    assert found[0] and found[0] == found[1]

@@ -455,7 +455,7 @@ class Paged:
     def titled(self, needle: str, exclude_id: str | None, limit: int) -> list[dict]:
         """Up to `limit` entries not retracted whose title holds `needle` (casefolded), newest in
         the journal's order first: the links field's picker."""
-        order = "ORDER BY vid DESC" if not self.joined else "ORDER BY clock DESC, handle DESC, seq DESC"
+        order = "ORDER BY v.vid DESC" if not self.joined else "ORDER BY v.clock DESC, v.handle DESC, v.seq DESC"
         found = []
         with self.work_lock:
             cur = self.work.execute(

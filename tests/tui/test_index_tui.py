@@ -515,9 +515,9 @@ async def test_the_links_field_finds_titles_in_the_index_as_in_the_loaded_journa
             await loaded(pilot)
             assert (app.screen.snapshot.paged is None) == off
             found.append([v["id"] for v in app.session.titled("la", None, 8, app.screen.snapshot)])
-            await typed(pilot, "ilaunch{tab}", lambda: isinstance(app.screen, EntryForm))
+            await typed(pilot, "ilaunch{tab}", lambda app=app: isinstance(app.screen, EntryForm))
             app.screen.query_one("#f-link-caused_by").focus()
-            await typed(pilot, "#la", lambda: app.screen.query_one("#f-link-caused_by").value == "#la")
+            await typed(pilot, "#la", lambda app=app: app.screen.query_one("#f-link-caused_by").value == "#la")
             await pilot.pause(0.3)
             assert app.is_running and isinstance(app.screen, EntryForm)
     assert found[0] and found[0] == found[1]

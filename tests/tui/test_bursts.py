@@ -469,3 +469,13 @@ async def test_done_typed_behind_a_move_in_due_is_for_the_loop_moved_to(demo_db,
         burst(app, "u{down}d")
         await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
         assert app.screen.loop.key == second.key and app.screen.loop.view["id"] == second.view["id"]
+
+
+@pilot_test
+async def test_a_slash_typed_in_the_filter_is_text(demo_db, make_app):
+    """ "/" opens the filter; inside it, "/" is a character ("go/no-go" read "gono-go")."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(pilot, app, "{slash}go{slash}no-go", lambda: app.screen.filter_text == "go/no-go")
+        await pilot.press("slash", "x")
+        await wait_for(pilot, lambda: app.screen.filter_text == "go/no-go/x")

@@ -171,6 +171,8 @@ class TrailScreen(ResumesStyled, Screen):
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "sync":
             return self.team  # a single-user journal has no sync key (the palette explains how to join)
+        if action == "filter" and isinstance(self.focused, FilterInput):
+            return False  # "/" typed in the filter is text ("go/no-go"), in the order it came
         # On the welcome panel only recording (and the app's own keys) make sense.
         return not (self.empty and action in self.NEEDS_ENTRIES)
 

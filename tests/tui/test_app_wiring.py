@@ -209,3 +209,21 @@ async def test_amend_form_refuses_to_empty_when_and_keeps_the_text(demo_db, make
         when_row = next(row for row in app.screen.query(FieldRow) if row.field.name == "occurred_at")
         assert "cannot be emptied" in (when_row._error or "")  # shown beside the field
     assert Journal(demo_db).get(str(seq))["occurred_at"]
+
+
+@pilot_test
+async def test_done_in_the_due_view_asks_for_the_name_first(demo_db):
+    """Done is a record too: it was signed with the login name, the question never asked."""
+    from pmjournal.tui.forms.done import DoneDialog
+    from pmjournal.tui.screens.due import DueScreen
+
+    app = build_app(demo_db, Config(name=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
+        app.screen.query_one(Input).value = ""
+        await typed(pilot, "Dana Whitfield{enter}", lambda: isinstance(app.screen, DoneDialog))
+        assert app.session.journal.user == "Dana Whitfield"

@@ -236,4 +236,5 @@ class DueScreen(HoldsKeys, Screen[str | None]):
                     markup=False,
                 )
 
-        self.app.push_screen(DoneDialog(self.session, loop), saved)
+        # A loop's closing is a record: signed with the user's name, asked for first as any record is.
+        self.app.signed_first(lambda: self.app.push_screen(DoneDialog(self.session, loop), saved))

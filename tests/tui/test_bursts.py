@@ -45,6 +45,19 @@ async def test_ctrl_s_right_after_a_burst_saves_every_key(journal):
 
 
 @pilot_test
+async def test_a_name_completed_with_right_in_a_burst_is_saved_whole(journal):
+    """ "Ali", right, tab in one burst: right takes the completion Textual had not yet made
+    (in a worker, after the last letter), so "Ali" was saved as a person of its own."""
+    seed_people(journal)
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Use Postgres for billing{tab}{tab}Ali{right}{tab}{tab}Bob{right}, car{right}{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["owner"] == "Alice Wong"
+    assert record["approved_by"] == ["Bob Li", "Carol"]
+
+
+@pilot_test
 async def test_editing_keys_in_a_burst_act_on_the_field_they_were_typed_into(journal):
     # Backspace and arrows are bindings, not typed characters: Textual runs them
     # when the key has bubbled back up to the app, by which time tab has moved

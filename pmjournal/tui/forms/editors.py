@@ -88,6 +88,15 @@ class FormInput(StyledOnMount, InOrder, Input):
         self.join = join
         self.spill = spill
 
+    def action_cursor_right(self, select: bool = False) -> None:
+        # Right at the end takes the suggestion, which Textual makes in a worker after each
+        # key: "Pri", right, tab in one burst reached here before it, and saved "Pri" for
+        # Priya Raman. A suggester that can say it at once (PeopleSuggester) is asked now.
+        suggestion = getattr(self.suggester, "suggestion", None)
+        if not select and suggestion is not None and self.cursor_at_end:
+            self._suggestion = suggestion(self.value) or ""
+        super().action_cursor_right(select)
+
     def _on_paste(self, event: events.Paste) -> None:
         raw = event.text.splitlines()
         if len(raw) < 2:

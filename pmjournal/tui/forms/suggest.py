@@ -30,8 +30,13 @@ class PeopleSuggester(Suggester):
             return []
         return [name for name in self.people().complete(typed) if name.casefold() != typed.casefold()]
 
-    async def get_suggestion(self, value: str) -> str | None:
+    def suggestion(self, value: str) -> str | None:
+        """The completion of `value`, at once (FormInput takes it this way when right arrives
+        before Textual's worker has made it)."""
         found = self.matches(value)
         if not found:
             return None
         return value[: last_name_start(value)] + found[0]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return self.suggestion(value)

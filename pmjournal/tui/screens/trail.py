@@ -172,7 +172,7 @@ class TrailScreen(ResumesStyled, Screen):
         if action == "sync":
             return self.team  # a single-user journal has no sync key (the palette explains how to join)
         if action == "filter" and isinstance(self.focused, FilterInput):
-            return False  # "/" typed in the filter is text ("go/no-go"), in the order it came
+            return None  # "/" typed in the filter is text ("go/no-go"), in the order it came (shown, greyed)
         # On the welcome panel only recording (and the app's own keys) make sense.
         return not (self.empty and action in self.NEEDS_ENTRIES)
 

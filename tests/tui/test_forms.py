@@ -653,9 +653,43 @@ async def test_retract_declined_changes_nothing(journal):
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, RetractDialog)
-        await pilot.press("escape")
+        await pilot.press("escape")  # the reason typed: asked first
+        await pilot.press("y")
     assert app.result is None
     assert journal.get(entry["id"])["retracted"] is None
+
+
+@pilot_test
+async def test_escape_from_the_retract_and_done_dialogs_asks_before_dropping_what_was_typed(journal):
+    """Escape closed them at once, the reason or the note typed lost; the entry forms asked."""
+    from pmjournal.core.loops import open_loops
+    from pmjournal.tui.forms.done import DoneDialog
+
+    entry = seed_people(journal)
+    journal.add("communication", {"title": "Told Acme", "follow_up_by": "2026-11-30"})
+    loop = open_loops(list(journal.views.values()), date(2026, 11, 25))[0]
+    for make, field_id in (
+        (lambda: RetractDialog(JournalSession(journal), entry["id"]), "#f-reason"),
+        (lambda: DoneDialog(JournalSession(journal), loop), "#f-note"),
+    ):
+        app = FormsApp(make)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.screen.query_one(field_id).focus()
+            await type_text(pilot, "sent the deck")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda app=app: isinstance(app.screen, ConfirmDialog))
+            await pilot.press("n")  # keep editing: the text is still there
+            await wait_for(pilot, lambda app=app: not isinstance(app.screen, ConfirmDialog))
+            assert app.screen.query_one(field_id).value == "sent the deck" and app.result is UNSET
+            await pilot.press("escape", "y")
+            await wait_for(pilot, lambda app=app: app.result is None)
+        # nothing typed: escape closes at once
+        app = FormsApp(make)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("escape")
+            await wait_for(pilot, lambda app=app: app.result is None)
 
 
 # -- export ---------------------------------------------------------------

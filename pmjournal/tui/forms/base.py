@@ -25,7 +25,7 @@ from pmjournal.core.people import People
 
 from ..restyle import ResumesStyled
 from ..session import JournalSession, Snapshot
-from .confirm import ConfirmDialog
+from .confirm import ask_to_discard
 from .editors import FIELD_MOVES, FormInput, HoldsKeys, caught_up, refused
 from .fields import CausesRow, DateRow, EnumRow, FieldRow, ImpactRow, InputRow, TextRow
 from .links import LinksRow
@@ -257,12 +257,7 @@ class FormScreen(ResumesStyled, HoldsKeys, ModalScreen):
         if not self.dirty:
             self.dismiss(None)
             return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmDialog(self.discard_question(), yes=_("Discard"), no=_("Keep editing")), answered)
+        ask_to_discard(self, self.discard_question())
 
     def discard_question(self) -> str:
         return _("Drop what you typed? Nothing has been saved.")

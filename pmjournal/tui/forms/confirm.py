@@ -46,3 +46,15 @@ class ConfirmDialog(ResumesStyled, ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def ask_to_discard(screen: ModalScreen, question: str | None = None) -> None:
+    """Escape on a form or dialog holding what the user typed: close it only once they say
+    Discard ("Keep editing", escape or a stray enter keep it open, the text as it was)."""
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            screen.dismiss(None)
+
+    question = question or _("Drop what you typed? Nothing has been saved.")
+    screen.app.push_screen(ConfirmDialog(question, yes=_("Discard"), no=_("Keep editing")), answered)

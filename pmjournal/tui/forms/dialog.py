@@ -14,6 +14,7 @@ from pmjournal.core.i18n import _
 
 from ..restyle import ResumesStyled
 from .base import store_message
+from .confirm import ask_to_discard
 from .editors import FormInput, HoldsKeys, refused
 
 ResultType = TypeVar("ResultType")
@@ -35,7 +36,20 @@ class FieldDialog(ResumesStyled, HoldsKeys, ModalScreen[ResultType]):
 
     def on_mount(self) -> None:
         self.show_error(None)
+        self.as_opened = self.typed()
         self.release(self.query_one(Input))  # focus it, then the keys typed while the dialog opened
+
+    def typed(self) -> list[str]:
+        return [field.value for field in self.query(FormInput)]
+
+    def cancel_keeping_text(self) -> None:
+        """Escape: close at once if nothing was typed, else ask first, as the entry forms do."""
+        if getattr(self, "saving", False):
+            self.notify(_("Still saving: the form closes when the journal has it."), markup=False)
+        elif self.typed() == self.as_opened:
+            self.dismiss(None)
+        else:
+            ask_to_discard(self)
 
     def on_form_input_extra_lines(self, event: FormInput.ExtraLines) -> None:
         # A multi-line paste into the dialog's one line: nothing pasted, say why.

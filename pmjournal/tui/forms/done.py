@@ -100,4 +100,4 @@ class DoneDialog(FieldDialog[dict | None]):
             self.dismiss(record)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_keeping_text()

@@ -71,4 +71,4 @@ class RetractDialog(FieldDialog[dict | None]):
             self.dismiss(record)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_keeping_text()

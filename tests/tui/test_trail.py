@@ -192,3 +192,29 @@ async def test_a_long_value_in_the_detail_pane_wraps_under_its_value_not_under_t
         assert all(line[:column].strip() == "" and line[column:].strip() for line in following), lines[start : start + 3]
         shown = " ".join(line[column:].strip() for line in lines[start : start + 4])
         assert "Stakeholder number 8" in shown
+
+
+@pilot_test
+async def test_a_jump_that_clears_the_filter_scrolls_to_the_entry(demo_db, make_app):
+    """A link followed from a filtered trail to an entry the filter hides clears the filter
+    and highlights the entry: the trail used to stay at its top, the entry below the screen."""
+    from pmjournal.core.store import Journal
+
+    journal = Journal(demo_db, user="Pat PM")
+    target = next(v for v in journal.views.values() if v["seq"] == 57)
+    for i in range(40):  # the target far below the first screenful
+        journal.add("note", {"title": f"filler {i}"})
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        trail.set_filter("load test")
+        await pilot.pause()
+        assert trail.table.row_of(target["id"]) is None
+        trail.jump_to(target["id"])
+        await pilot.pause()
+        await pilot.pause()
+        table = trail.table
+        assert table.current["id"] == target["id"] and trail.filter_text == ""
+        top = round(table.scroll_y)
+        assert top <= table.cursor < top + table.scrollable_content_region.height - 1

@@ -105,6 +105,10 @@ class RowTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, self.row_count + 1)
         self.cursor = self.cursor if cursor is None else cursor
         self.refresh()
+        # Scrolling is clamped to the rows the layout knows, which take the new count only on
+        # the next refresh: a cursor moved now to a row past the old ones (a jump that cleared
+        # the filter) stayed off the screen. Scroll to wherever the cursor is by then.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, self.row_count - 1)) if self.row_count else 0
@@ -141,6 +145,8 @@ class RowTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.row_count + 1)
+        # Shorter now (the detail pane below grew for a longer entry): keep the cursor in view.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def on_focus(self) -> None:
         self.refresh()

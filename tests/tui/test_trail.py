@@ -1,8 +1,9 @@
 """The trail, its detail pane, link jumps, hostile text and CJK alignment, via Pilot."""
 
+import pytest
 from rich.cells import cell_len
 from textual.widgets import OptionList
-from tuihelp import SIZE, each_case, hostile_bodies, loaded, pilot_test, static_text, table_lines, typed
+from tuihelp import SIZE, each_case, hostile_bodies, loaded, pilot_test, static_text, table_lines, typed, wait_for
 
 from pmjournal.tui.screens.trail import TrailScreen
 from pmjournal.tui.widgets.trail_table import fit
@@ -218,3 +219,30 @@ async def test_a_jump_that_clears_the_filter_scrolls_to_the_entry(demo_db, make_
         assert table.current["id"] == target["id"] and trail.filter_text == ""
         top = round(table.scroll_y)
         assert top <= table.cursor < top + table.scrollable_content_region.height - 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@pilot_test
+async def test_at_60_columns_every_footer_keeps_quit_and_help_whole(demo_db, make_app, lang):
+    """At 60x20 the trail's footer cut Help in half ("? He▏^p Commands"), and the Due view's
+    ("? Hel"): past GIVE_WAY the last keys but Quit and Help give way too."""
+    from pmjournal.tui.screens.due import DueScreen
+    from pmjournal.tui.screens.people import PeopleScreen
+    from pmjournal.tui.screens.trace import TraceScreen
+
+    app = make_app(demo_db, language=lang)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await loaded(pilot)
+        for key, view in ((None, TrailScreen), ("u", DueScreen), ("p", PeopleScreen), ("t", TraceScreen)):
+            if key:
+                await pilot.press(key)
+                await wait_for(pilot, lambda view=view: isinstance(app.screen, view) and app.screen.ready)
+            await pilot.pause(0.2)
+            keys = footer_keys(app.screen)
+            actions = [k.action for k in keys]
+            assert "quit" in actions and "help" in actions, (view, actions)
+            palette = next(k for k in keys if "-command-palette" in k.classes)
+            assert all(k.region.right <= palette.region.x for k in keys if k is not palette), view
+            if key:
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))

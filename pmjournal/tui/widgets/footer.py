@@ -14,7 +14,8 @@ from ..bindings import shown
 # The footer's keys left out first when they do not all fit, rather than cut one in half and
 # lose Quit and Help past the edge (English at 80 columns showed "x Ret"): each is also
 # reached another way (enter shows the links; ? lists every key).
-GIVE_WAY = ("links", "trace", "export", "retract", "amend")
+GIVE_WAY = ("links", "trace", "export", "retract", "amend", "people", "due")
+KEPT = ("quit", "help")  # never left out
 
 
 class Footer(TextualFooter):
@@ -92,12 +93,17 @@ class Footer(TextualFooter):
         room = self.size.width or self.app.size.width
         if palette is not None and self.show_command_palette:
             room -= cell_len(self.app.get_key_display(palette[1])) + cell_len(shown(palette[1])) + 3
-        for action in GIVE_WAY:
+        def used() -> int:
             # A key takes its key, its word and `pad` spaces around them (1 each side less in a compact footer).
-            used = sum(cell_len(self.app.get_key_display(b)) + cell_len(shown(b)) + pad for b, _e, _t in by_action.values())
-            if used <= room:
+            return sum(cell_len(self.app.get_key_display(b)) + cell_len(shown(b)) + pad for b, _e, _t in by_action.values())
+
+        for action in GIVE_WAY:
+            if used() <= room:
                 return
             by_action.pop(action, None)
+        # Still too wide (60 columns; a view's own keys): the last keys but Quit and Help go next.
+        while used() > room and (rest := [a for a in by_action if a not in KEPT]):
+            by_action.pop(rest[-1])
 
     def on_resize(self) -> None:
         self._recompose_if_changed_soon()

@@ -246,3 +246,30 @@ async def test_at_60_columns_every_footer_keeps_quit_and_help_whole(demo_db, mak
             if key:
                 await pilot.press("escape")
                 await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+
+
+@pytest.mark.parametrize("theme", ["pmjournal-light", "pmjournal-dark", "pmjournal-dusk", "pmjournal-high-contrast"])
+@pilot_test
+async def test_the_number_column_is_readable_in_every_theme(demo_db, make_app, theme):
+    """The # column ($text-muted) was drawn white: on the light theme, white on white."""
+    app = make_app(demo_db, theme=theme)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        for y in (2, 3):  # rows off the cursor, with and without the zebra stripe
+            segments = [seg for seg in table.render_line(y) if seg.text.strip().startswith("#")]
+            assert segments, y
+            style = segments[0].style
+            assert style.color is not None and style.bgcolor is not None
+            assert contrast(style.color.get_truecolor(), style.bgcolor.get_truecolor()) >= 3, (y, style)
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two RGB colours (1: the same; 21: black on white)."""
+
+    def luminance(rgb) -> float:
+        linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -111,7 +111,7 @@ class DueTable(RowTable):
     def row_styles(self, row: int) -> tuple[Style | None, list[Style | None]]:
         loop = self.loops[row]
         styles: list[Style | None] = [None] * len(self.COLUMNS)
-        styles[SEQ] = self.get_component_rich_style("due--seq", partial=True)
+        styles[SEQ] = self.muted_style("due--seq")
         if loop.state in ("overdue", "soon"):
             styles[STATE] = styles[DUE] = self.get_component_rich_style(f"due--{loop.state}", partial=True)
         return None, styles

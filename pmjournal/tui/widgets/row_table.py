@@ -76,6 +76,13 @@ class RowTable(ScrollView, can_focus=True):
         """The row's own style (added to the base) and each cell's (None: none)."""
         return None, [None] * len(self.COLUMNS)
 
+    def muted_style(self, component: str) -> Style:
+        """A muted component's style for a cell ($text-muted: auto 60%): its colour as resolved
+        against the table, without a background (the row's zebra or cursor shows through). Its
+        partial style, as the other cells take, leaves that colour unresolved and draws it
+        white: the # column was invisible on the light theme."""
+        return Style(color=self.get_component_rich_style(component).color)
+
     def hidden_columns(self) -> tuple[int, ...]:
         """Columns not shown at any width just now (their cells go to the flexible column)."""
         return ()

@@ -246,7 +246,7 @@ class TrailTable(RowTable):
         view = self.view(row)
         own = self.get_component_rich_style("trail--retracted") if view["retracted"] else None
         styles: list[Style | None] = [None] * len(COLUMNS)
-        styles[0] = self.get_component_rich_style("trail--seq", partial=True)
+        styles[0] = self.muted_style("trail--seq")
         styles[KIND] = self.get_component_rich_style(f"trail--kind-{view['kind']}", partial=True)
         if view.get("superseded_by") and not view["retracted"]:
             styles[STATUS] = self.get_component_rich_style("trail--superseded", partial=True)

@@ -273,3 +273,22 @@ def contrast(a, b) -> float:
 
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+@pilot_test
+async def test_amend_and_retract_on_a_retracted_entry_are_refused_at_the_key(demo_db, make_app):
+    """They opened the form (or asked for a reason and a confirmation) and refused only at
+    the save: a form filled in for nothing."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        gone = next(v for v in trail.table.visible_views() if v["retracted"])
+        trail.table.move_to(gone["id"])
+        await pilot.pause()
+        for key, words in (("a", "cannot be amended"), ("x", "already retracted")):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            assert app.screen is trail, key
+            assert any(words in str(n.message) for n in app._notifications), key

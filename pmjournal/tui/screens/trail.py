@@ -593,16 +593,24 @@ class TrailScreen(ResumesStyled, Screen):
         forms = self._forms()
         self.app.push_screen(forms.EntryForm(self.session, kind, snapshot=self.snapshot), self.entry_saved)
 
+    def _refused_retracted(self, view: dict, message: str) -> bool:
+        """A retracted entry is neither amended nor retracted again: say so at the key,
+        before a form is filled in for nothing (the journal refuses it at the save anyway)."""
+        if not view["retracted"]:
+            return False
+        self.notify(message.format(target=ref_of(view)), severity="warning", markup=False)
+        return True
+
     def action_amend(self) -> None:
         view, forms = self._current(), self._forms()
-        if view is not None:
+        if view is not None and not self._refused_retracted(view, _("{target} is retracted; it cannot be amended")):
             self.app.signed_first(
                 lambda: self.app.push_screen(forms.AmendForm(self.session, view["id"], snapshot=self.snapshot), self.entry_saved)
             )
 
     def action_retract(self) -> None:
         view, forms = self._current(), self._forms()
-        if view is not None:
+        if view is not None and not self._refused_retracted(view, _("{target} is already retracted")):
             self.app.signed_first(
                 lambda: self.app.push_screen(
                     forms.RetractDialog(self.session, view["id"], snapshot=self.snapshot), self.entry_saved

@@ -375,3 +375,15 @@ def test_reread_gives_back_only_the_record_the_scan_checked(journal):
 def test_each_loop_command_has_help_with_examples(cli, name):
     out = ok(cli(name, "--help"))
     assert f"pmjournal {name}" in out and "examples:" in out
+
+
+def test_a_loop_cannot_be_done_in_the_future(loops, monkeypatch):
+    """`done --when tomorrow` (the app's Done dialog the same) took the loop off the Due list a
+    day before it was done: refused in one line, nothing written."""
+    monkeypatch.setattr(dates, "now", lambda: datetime.fromisoformat(f"{TODAY}T12:00:00+08:00"))
+    before = due(loops)
+    for when in ("tomorrow", "2026-12-25", f"{TODAY} 13:00"):
+        refused(loops("done", "1", "--loop", "follow-up", "--when", when), "cannot be done in the future")
+        refused(loops("reopen", "1", "--loop", "follow-up", "--when", when), "")
+    assert due(loops) == before
+    ok(loops("done", "1", "--loop", "follow-up", "--when", f"{TODAY} 12:03"))  # a clock a few minutes ahead

@@ -24,7 +24,7 @@ import io
 import os
 import warnings
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +52,10 @@ if TYPE_CHECKING:
 # Keys the journal sets as it appends (storage.JournalFile.append): never taken from a document.
 SEALED = ("seq", "batch", "prev_hash", "hash", "clock")
 
+
+# How far ahead of this machine's clock a loop's closing may be dated: another machine's clock,
+# a minute typed as the next one. Further is the future, which a closing cannot be in.
+FUTURE_SLACK = timedelta(minutes=5)
 
 class Inserted(list):
     """What `EntryTable.insert_multiple` returns: the new doc_ids (#seq), as TinyDB
@@ -987,6 +991,16 @@ class Journal:
             today = datetime.fromisoformat(body["occurred_at"]).date()
             chosen = loops.choose(view, loop, today, answer_days, state)
             body["loop"] = chosen.key
+            if datetime.fromisoformat(body["occurred_at"]) > dates.now() + FUTURE_SLACK:
+                # "tomorrow" in the Done dialog took the loop off the Due list a day early.
+                raise ValidationError(
+                    (
+                        _("{ref}: its {loop} cannot be done in the future ({when})")
+                        if state == "done"
+                        else _("{ref}: its {loop} cannot be re-opened in the future ({when})")
+                    ).format(ref=ref_of(view), loop=loops.label(chosen), when=body["occurred_at"][:16].replace("T", " ")),
+                    field="occurred_at",
+                )
             if body["occurred_at"][:10] < view["occurred_at"][:10]:
                 raise ValidationError(
                     (

@@ -492,3 +492,17 @@ async def test_a_slash_typed_in_the_filter_is_text(demo_db, make_app):
         await trail_burst(pilot, app, "{slash}go{slash}no-go", lambda: app.screen.filter_text == "go/no-go")
         await pilot.press("slash", "x")
         await wait_for(pilot, lambda: app.screen.filter_text == "go/no-go/x")
+
+
+@pilot_test
+async def test_j_and_k_move_in_people_as_in_the_trail(demo_db, make_app):
+    from pmjournal.core.filter_syntax import with_person
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        third = (await people_rows(pilot, app))[2]["person"]
+        burst(app, "pjjjk{enter}")
+        await wait_for(pilot, lambda: app.screen is trail and trail.filter_text)
+        assert trail.filter_text == with_person("", third)

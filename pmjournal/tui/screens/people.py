@@ -37,7 +37,13 @@ def short_roles() -> dict[str, str]:
 
 class PeopleTable(InOrder, DataTable):
     """Runs its moves as it reads them: enter (a priority binding, which waits for the keys
-    typed before it) then reads the row moved to, not the one before the moves."""
+    typed before it) then reads the row moved to, not the one before the moves. j and k move
+    as in the trail and Due."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", show=False),
+        Binding("k", "cursor_up", show=False),
+    ]
 
 
 class PeopleScreen(HoldsKeys, Screen[str | None]):

@@ -36,13 +36,14 @@ def short_roles() -> dict[str, str]:
 
 
 class PeopleTable(InOrder, DataTable):
-    """Runs its moves as it reads them: enter (a priority binding, which waits for the keys
-    typed before it) then reads the row moved to, not the one before the moves. j and k move
-    as in the trail and Due."""
+    """The people, one a row; j and k move as in the trail and Due.
+
+    Runs its moves as it reads them (InOrder): enter, a priority binding that waits for the
+    keys typed before it, then reads the row moved to, not the one before the moves."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", show=False),
-        Binding("k", "cursor_up", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
     ]
 
 

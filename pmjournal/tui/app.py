@@ -99,6 +99,39 @@ class PmjournalApp(App):
             self.notify(problem, severity="warning", timeout=12, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
+    def action_help_quit(self) -> None:
+        # Textual's ctrl+c notice, in the interface's language (it was English in the Chinese UI).
+        quits = [a.binding for a in self.active_bindings.values() if a.binding.action in ("quit", "app.quit")]
+        if quits:
+            quit_key = next((b for b in quits if b.id == "quit"), quits[0])  # ours (q, or the keymap's) first
+            self.notify(
+                _("Press {key} to quit the app").format(key=self.get_key_display(quit_key)),
+                title=_("Do you want to quit?"),
+                markup=False,
+            )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        # The palette's Screenshot: saved here, saying where or why not. Textual's went to the
+        # Downloads folder, and where that did not exist said "Failed to save screenshot", in
+        # English, and no more.
+        from platformdirs import user_downloads_path
+
+        folder = Path(path) if path else user_downloads_path()
+        if not folder.is_dir():
+            folder = Path.cwd()
+        try:
+            written = self.save_screenshot(filename, str(folder))
+        except OSError as err:
+            reason = f"{err.strerror}: {err.filename}" if err.strerror else str(err)
+            self.notify(
+                _("Not saved: {reason}").format(reason=reason),
+                title=pgettext("palette", "Screenshot"),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(_("Saved to {path}").format(path=written), title=pgettext("palette", "Screenshot"), markup=False)
+
     def signed_first(self, then) -> None:
         """Run `then` once records can be signed: reading needs no name, so the
         first-run question waits until the user first records something. Asked

@@ -227,3 +227,34 @@ async def test_done_in_the_due_view_asks_for_the_name_first(demo_db):
         app.screen.query_one(Input).value = ""
         await typed(pilot, "Dana Whitfield{enter}", lambda: isinstance(app.screen, DoneDialog))
         assert app.session.journal.user == "Dana Whitfield"
+
+
+@pilot_test
+async def test_ctrl_c_and_the_screenshot_speak_the_interfaces_language(demo_db, make_app, tmp_path, monkeypatch):
+    """ctrl+c's "how to quit" notice was Textual's English in the Chinese UI, and the palette's
+    Screenshot, with no Downloads folder, said only "Failed to save screenshot", in English."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no Downloads folder there
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "home" / "Downloads"))
+    monkeypatch.chdir(tmp_path)
+    from pmjournal.core import i18n
+
+    i18n.set_language("zh_CN")  # conftest sets English back before each test
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        messages = [(n.title, str(n.message)) for n in app._notifications]
+        assert ("要退出吗？", "按 q 退出应用") in messages, messages
+        app.action_screenshot()
+        await pilot.pause()
+        saved = [str(n.message) for n in app._notifications if str(n.message).startswith("已保存到 ")]
+        assert saved and list(tmp_path.glob("*.svg")), [str(n.message) for n in app._notifications]
+
+        def full(*args):
+            raise OSError(28, "No space left on device", "shot.svg")
+
+        monkeypatch.setattr(app, "save_screenshot", full)
+        app.action_screenshot()
+        await pilot.pause()
+        assert "未保存：No space left on device: shot.svg" in [str(n.message) for n in app._notifications]

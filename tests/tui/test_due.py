@@ -228,3 +228,20 @@ async def test_u_then_keys_in_one_burst_reach_the_due_view(loops_db, make_app):
         await loaded(pilot)
         burst(app, "u{down}{enter}")
         await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and app.screen.table.current["seq"] == 5)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)])
+@pilot_test
+async def test_the_due_columns_fit_the_width(demo_db, make_app, size):
+    """The overdue count ("28 d overdue") widened Due after the widths were shared out: the
+    row ran past the edge and What was cut there, without its "…" ("answe" at 60 columns)."""
+    app = make_app(demo_db)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_due(pilot)
+        table = screen.table_widget
+        total = table.scrollable_content_region.width
+        widths = table.widths(total)
+        assert sum(w + 1 for w in widths if w) - 1 <= total
+        assert widths[-1] >= table.MIN_FLEX
+        what = [table.cell_text(5, table.cells(row)[5], widths[5]) for row in range(table.row_count)]
+        assert all(len(text.rstrip()) <= widths[5] for text in what)

@@ -52,7 +52,9 @@ class DueTable(RowTable):
         ("What", None, False),
     )
     FLEX = WHAT
-    GIVE_WAY = ((KIND, 0), (OWES, 10))
+    # At 60 columns "2026-11-06 28 d overdue" left What five cells ("answe"): past Kind and
+    # Owed by, Due keeps only its date (the State column already says OVERDUE).
+    GIVE_WAY = ((KIND, 0), (OWES, 10), (DUE, 10))
     COMPONENT_CLASSES = {"due--overdue", "due--soon", "due--seq"}
 
     class Chosen(Message):
@@ -118,9 +120,17 @@ class DueTable(RowTable):
 
     def widths(self, total: int) -> tuple[int, ...]:
         widths = list(super().widths(total))
-        if widths[DUE] and any(loop.state == "overdue" for loop in self.loops):
-            widths[DUE] = self._overdue_width()  # the date and how long ago it was due
+        if widths[DUE] == self.COLUMNS[DUE][1] and any(loop.state == "overdue" for loop in self.loops):
+            extra = self._overdue_width() - widths[DUE]  # the date and how long ago it was due
+            if widths[self.FLEX] - extra >= self.MIN_FLEX:
+                widths[DUE] += extra
+                widths[self.FLEX] -= extra
         return tuple(widths)
+
+    def cell_text(self, column: int, text: str, width: int) -> str:
+        if column == DUE and width < cell_len(text):
+            text = text[:10]  # the date without "28 d overdue", rather than a cut-off count
+        return super().cell_text(column, text, width)
 
     def _overdue_width(self) -> int:
         """24 in English, as it always was; in another language as wide as its longest "date, how

@@ -3,7 +3,7 @@
 import pytest
 from rich.cells import cell_len
 from textual.widgets import OptionList
-from tuihelp import SIZE, each_case, hostile_bodies, loaded, pilot_test, static_text, table_lines, typed, wait_for
+from tuihelp import SIZE, drawn, each_case, hostile_bodies, loaded, pilot_test, static_text, table_lines, typed, wait_for
 
 from pmjournal.tui.screens.trail import TrailScreen
 from pmjournal.tui.widgets.trail_table import fit
@@ -292,3 +292,25 @@ async def test_amend_and_retract_on_a_retracted_entry_are_refused_at_the_key(dem
             await pilot.pause(0.2)
             assert app.screen is trail, key
             assert any(words in str(n.message) for n in app._notifications), key
+
+
+@pilot_test
+async def test_the_filter_bar_says_all_it_could_not_read(demo_db, make_app):
+    """The status beside the filter was two lines high: "since:someday kind:x" showed half of
+    the date's explanation and nothing of the kind's. The bar grows while it explains."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        trail.set_filter("since:someday kind:x")
+        await pilot.pause()
+        await pilot.pause()
+        status = trail.query_one("#filter-status").region
+        screen = drawn(app).splitlines()[status.y : status.bottom]
+        shown = " ".join(" ".join(line[status.x : status.right] for line in screen).split())
+        assert "cannot understand the date 'someday'" in shown and "2026-11-23T15:00" in shown
+        assert "unknown kind 'x'; choose from decision, change, communication, risk, incident, note" in shown
+        trail.set_filter("")
+        await pilot.pause()
+        await pilot.pause()
+        assert trail.query_one("#filter-bar").region.height == 3

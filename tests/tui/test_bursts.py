@@ -363,22 +363,23 @@ async def people_rows(pilot, app) -> list[dict]:
     return rows
 
 
+@pytest.mark.parametrize("keys, row", [("p{down}{enter}jj", 1), ("pjjjk{enter}jj", 2)], ids=["arrows", "j-and-k"])
 @pilot_test
-async def test_people_opened_and_a_person_chosen_in_one_burst(demo_db, make_app):
+async def test_people_opened_and_a_person_chosen_in_one_burst(demo_db, make_app, keys, row):
     """p, down, enter, j, j at once: People takes the down and the enter, the filtered trail
     the moves. People used to be counted before it opened, so the down and the enter reached
-    the trail beneath (moved it, opened the links)."""
+    the trail beneath (moved it, opened the links). j and k move in People as in the trail."""
     from pmjournal.core.filter_syntax import with_person
 
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         trail = app.screen
-        second = (await people_rows(pilot, app))[1]["person"]
-        burst(app, "p{down}{enter}jj")
+        chosen = (await people_rows(pilot, app))[row]["person"]
+        burst(app, keys)
         await wait_for(pilot, lambda: app.screen is trail and trail.filter_text and trail.table.cursor == 2)
         await pilot.pause(0.2)
-        assert trail.filter_text == with_person("", second)
+        assert trail.filter_text == with_person("", chosen)
         assert app.screen is trail and trail.table.cursor == 2  # the filtered trail, from its top
 
 
@@ -492,17 +493,3 @@ async def test_a_slash_typed_in_the_filter_is_text(demo_db, make_app):
         await trail_burst(pilot, app, "{slash}go{slash}no-go", lambda: app.screen.filter_text == "go/no-go")
         await pilot.press("slash", "x")
         await wait_for(pilot, lambda: app.screen.filter_text == "go/no-go/x")
-
-
-@pilot_test
-async def test_j_and_k_move_in_people_as_in_the_trail(demo_db, make_app):
-    from pmjournal.core.filter_syntax import with_person
-
-    app = make_app(demo_db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        trail = app.screen
-        third = (await people_rows(pilot, app))[2]["person"]
-        burst(app, "pjjjk{enter}")
-        await wait_for(pilot, lambda: app.screen is trail and trail.filter_text)
-        assert trail.filter_text == with_person("", third)

@@ -43,6 +43,14 @@ def amended_demo(db) -> Journal:
     return journal
 
 
+def index_off(monkeypatch, off: bool) -> None:
+    """The app about to start reads the journal loaded whole (off) or paged from its index."""
+    if off:
+        monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+    else:
+        monkeypatch.delenv("PMJOURNAL_INDEX", raising=False)
+
+
 def filter_status(screen) -> str:
     return static_text(screen, "#filter-status")
 
@@ -97,10 +105,7 @@ async def test_the_index_shows_what_the_loaded_journal_shows(db, make_app, monke
     amended_demo(db)
     seen = []
     for off in (True, False):
-        if off:
-            monkeypatch.setenv("PMJOURNAL_INDEX", "off")
-        else:
-            monkeypatch.delenv("PMJOURNAL_INDEX", raising=False)
+        index_off(monkeypatch, off)
         app = make_app(db)
         async with app.run_test(size=SIZE) as pilot:
             seen.append(await capture(app, pilot))
@@ -372,10 +377,7 @@ async def test_a_team_journal_is_ordered_as_the_loaded_one_even_among_ties(tmp_p
     dana.journal().amend(next(iter(dana.journal().views)), {"title": "amended by dana"}, "r")
     seen = []
     for off in (True, False):
-        if off:
-            monkeypatch.setenv("PMJOURNAL_INDEX", "off")
-        else:
-            monkeypatch.delenv("PMJOURNAL_INDEX", raising=False)
+        index_off(monkeypatch, off)
         app = make_app(dana.path)
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
@@ -506,10 +508,7 @@ async def test_the_links_field_finds_titles_in_the_index_as_in_the_loaded_journa
     amended_demo(db)
     found = []
     for off in (True, False):
-        if off:
-            monkeypatch.setenv("PMJOURNAL_INDEX", "off")
-        else:
-            monkeypatch.delenv("PMJOURNAL_INDEX", raising=False)
+        index_off(monkeypatch, off)
         app = make_app(db)
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)

@@ -20,6 +20,7 @@ class ValidationError(PmjournalError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+        self.others: list[ValidationError] = []  # more fields refused with it (model.missing)
 
 
 class DateError(ValidationError):

@@ -558,6 +558,19 @@ def check_due_dates(entry: dict) -> None:
                 )
 
 
+def missing(kind: str, record: dict) -> list[ValidationError]:
+    """Every required field a new entry of `kind` lacks (its title, a decision's owner), in
+    the form's order: the form says them all at once, build_entry refuses the first."""
+    gaps = []
+    if not record.get("title"):
+        gaps.append(ValidationError(_("a title is required"), field="title"))
+    if kind in OWNER_REQUIRED and not record.get("owner"):
+        gaps.append(
+            ValidationError(_("a {kind} needs an owner: the one accountable person").format(kind=kind_label(kind)), field="owner")
+        )
+    return gaps
+
+
 def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
     """Validate a new entry's fields; return the record body without system fields.
 
@@ -579,12 +592,9 @@ def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
             value = field.default
         if value is not None:
             record[name] = value
-    if not record.get("title"):
-        raise ValidationError(_("a title is required"), field="title")
-    if kind in OWNER_REQUIRED and not record.get("owner"):
-        raise ValidationError(
-            _("a {kind} needs an owner: the one accountable person").format(kind=kind_label(kind)), field="owner"
-        )
+    gaps = missing(kind, record)
+    if gaps:
+        raise gaps[0]
     if "occurred_at" not in record:
         record["occurred_at"] = dates.iso(dates.now().replace(microsecond=0))
     return record

@@ -978,3 +978,22 @@ def test_a_form_on_the_preview_reads_what_the_session_last_folded(journal, monke
     assert session.entry(entry["id"], preview) is snapshot.views[entry["id"]]
     assert session.entry_by_seq(entry["seq"], preview) is snapshot.views[entry["id"]]
     assert journal._views is None  # taken over by the load, never folded again
+
+
+@pilot_test
+async def test_every_empty_required_field_is_said_at_once(journal):
+    """ctrl+s on an empty decision said only "a title is required"; the owner's was said at
+    the next ctrl+s. With a bad date too, all three are beside their fields."""
+    app = new_form(journal, "decision", when="")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: error_of(app.screen, "title") and error_of(app.screen, "owner"))
+        assert "a title is required" in error_of(app.screen, "title")
+        assert "needs an owner" in error_of(app.screen, "owner")
+        assert app.screen.focused is field(app.screen, "title")
+        field(app.screen, "occurred_at").value = "31 feb"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: error_of(app.screen, "occurred_at"))
+        assert error_of(app.screen, "title") and error_of(app.screen, "owner")
+    assert len(journal.records()) == 0

@@ -197,6 +197,9 @@ class FormScreen(ResumesStyled, HoldsKeys, ModalScreen):
 
     def show_validation(self, err: ValidationError) -> None:
         rows = {row.field.name: row for row in self.query(FieldRow)}
+        for other in err.others:  # more fields refused with it: each beside its field
+            if other.field in rows:
+                rows[other.field].show_error(str(other))
         row = rows.get(err.field or "")
         if row is None:
             self.show_form_error(str(err))

@@ -1,7 +1,8 @@
 """The form for a new entry of one kind."""
 
+from pmjournal.core.errors import ValidationError
 from pmjournal.core.i18n import _, pgettext
-from pmjournal.core.model import Field
+from pmjournal.core.model import Field, missing
 
 from .base import FormScreen
 from .labels import kind_name
@@ -37,6 +38,20 @@ class EntryForm(FormScreen):
 
     def submit(self):
         raws = self.raws()
+        # Every required field left empty is said at once, beside each (it was the title's, then
+        # on the next ctrl+s the owner's), with any other error found first.
+        gaps = missing(self.kind, {name: raw for name, raw in raws.items() if isinstance(raw, str) and raw.strip()})
+        try:
+            write = self._submit(raws)
+        except ValidationError as err:
+            err.others = [gap for gap in gaps if gap.field != err.field]
+            raise
+        if gaps:
+            gaps[0].others = gaps[1:]
+            raise gaps[0]
+        return write
+
+    def _submit(self, raws):
         values = {f.name: core_value(f, raws[f.name], self.clock) for f in self.fields if f.type != "links"}
         links_raw = raws.get("links", ())
         links = {}

@@ -387,3 +387,23 @@ def test_a_loop_cannot_be_done_in_the_future(loops, monkeypatch):
         refused(loops("reopen", "1", "--loop", "follow-up", "--when", when), "")
     assert due(loops) == before
     ok(loops("done", "1", "--loop", "follow-up", "--when", f"{TODAY} 12:03"))  # a clock a few minutes ahead
+
+
+def test_a_commitment_due_5_jan_typed_in_december_is_next_januarys(cli, monkeypatch):
+    """The guide's own example, run in December, was refused: '5 Jan' read as this January,
+    "before the entry's own date"; and `--follow-up-by fri` was the Friday gone."""
+    monkeypatch.setattr(dates, "now", lambda: datetime.fromisoformat("2026-12-02T10:00:00+08:00"))  # a Wednesday
+    ok(
+        cli(
+            "add",
+            "communication",
+            "Told Acme about the new date",
+            "--commitment",
+            "Dana; saved carts demo; 5 Jan",
+            "--follow-up-by",
+            "fri",
+        )
+    )
+    entry = json.loads(ok(cli("show", "1", "--format", "json")))
+    assert entry["commitments"][0]["due"].startswith("2027-01-05")
+    assert entry["follow_up_by"].startswith("2026-12-04")

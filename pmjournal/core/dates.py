@@ -134,7 +134,7 @@ def _count(word: str) -> int:
     return 1 if word in ("a", "an", "one") else int(word)
 
 
-def _relative(text: str, ref: datetime) -> datetime | None:
+def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
     if text == "now":
         return ref.replace(microsecond=0)
     for pattern, sign in ((_AGO, -1), (_IN, 1)):
@@ -157,6 +157,8 @@ def _relative(text: str, ref: datetime) -> datetime | None:
             day = today + timedelta(days=(7 - diff) or 7)
         elif which == "last":
             day = today - timedelta(days=diff or 7)
+        elif ahead and not which:  # "fri" as a due date: the coming one, today included
+            day = today + timedelta(days=(_WEEKDAYS[word] - today.weekday()) % 7)
         else:  # "fri" / "this fri": the most recent one, today included
             day = today - timedelta(days=diff)
     else:
@@ -183,8 +185,13 @@ def _cannot(text: str) -> DateError:
     return DateError(_("cannot understand the date {text!r}; {hint}").format(text=text, hint=_(HINT)), field="occurred_at")
 
 
-def parse_when(text: str, ref: datetime | None = None) -> datetime:
-    """Parse what a person typed into an aware datetime, or raise DateError."""
+def parse_when(text: str, ref: datetime | None = None, ahead: bool = False) -> datetime:
+    """Parse what a person typed into an aware datetime, or raise DateError.
+
+    `ahead`: the text is a due date (follow up by, review by, a commitment's), so what it
+    leaves open reads forward: "fri" is the coming Friday, not the last one, and "5 Jan"
+    typed in December is next January's. "last fri", "this fri", a year or a full date
+    say it all."""
     # NFKC: full-width digits, colon and space ("１５：００") read as their ASCII twins.
     cleaned = " ".join(unicodedata.normalize("NFKC", str(text)).strip().lower().split())
     if not cleaned:
@@ -194,15 +201,15 @@ def parse_when(text: str, ref: datetime | None = None) -> datetime:
         if _has_cjk(cleaned):
             from .dates_zh import chinese
 
-            result = chinese(cleaned, ref, text)
+            result = chinese(cleaned, ref, text, ahead)
         else:
-            result = _relative(cleaned, ref)
+            result = _relative(cleaned, ref, ahead)
             if result is None:
                 only_time = _time_of_day(cleaned)
                 if only_time is not None:
                     result = datetime.combine(ref.date(), only_time, tzinfo=ref.tzinfo)
             if result is None:
-                result = _absolute(unicodedata.normalize("NFKC", str(text)).strip(), ref, str(text).strip())
+                result = _absolute(unicodedata.normalize("NFKC", str(text)).strip(), ref, str(text).strip(), ahead)
     except DateError:
         raise
     except (ValueError, OverflowError, TypeError, ArithmeticError) as err:
@@ -225,7 +232,7 @@ def parse_when(text: str, ref: datetime | None = None) -> datetime:
 _STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
 
 
-def iso_when(text: str, ref: datetime | None = None) -> str:
+def iso_when(text: str, ref: datetime | None = None, ahead: bool = False) -> str:
     """iso(parse_when(text, ref)): a date as the journal stores it.
 
     A date already written that way (every date an import or a script passes on from
@@ -243,7 +250,7 @@ def iso_when(text: str, ref: datetime | None = None) -> str:
         else:
             if iso(when) == text:
                 return text
-    return iso(parse_when(text, ref))
+    return iso(parse_when(text, ref, ahead))
 
 
 # A written-out date that leaves nothing to guess: YYYY-MM-DD, or with HH:MM or HH:MM:SS
@@ -265,7 +272,7 @@ def _plain_iso(text: str) -> datetime | None:
         return None  # month 13, 30 February, 24:00, year 0: dateutil decides
 
 
-def _absolute(text: str, ref: datetime, shown: str) -> datetime:
+def _absolute(text: str, ref: datetime, shown: str, ahead: bool = False) -> datetime:
     """A written-out date through dateutil, refusing what it would have to guess.
 
     Parsed twice with different default months and days: if the two readings
@@ -295,6 +302,11 @@ def _absolute(text: str, ref: datetime, shown: str) -> datetime:
         raise DateError(_(_NO_MONTH).format(text=shown), field="occurred_at")
     if first.day != second.day:
         raise DateError(_(_NO_DAY).format(text=shown), field="occurred_at")
+    if ahead and first.date() < ref.date():
+        # Read again with next year as the default: a date whose year moves did not say it.
+        later = du_parser.parse(text, default=datetime(ref.year + 1, 1, 1))
+        if later.year != first.year:
+            first = later  # "5 Jan" typed in December, as a due date: next January's
     if first.tzinfo is None:
         first = first.replace(tzinfo=ref.tzinfo)
     return first

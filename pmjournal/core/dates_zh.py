@@ -125,13 +125,15 @@ def _zh_relative(cleaned: str, ref: datetime, text: str) -> datetime | None:
     return (ref + delta).replace(microsecond=0)
 
 
-def _zh_day(m: re.Match, ref: datetime, text: str) -> date:
+def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:
     today = ref.date()
     if m.group("word"):
         return today + timedelta(days=_ZH_DAY_WORDS[m.group("word")])
     if m.group("weekday"):
         weekday = _ZH_WEEKDAY[m.group("weekday")]
         which = m.group("which")
+        if which is None and ahead:  # 周五 as a due date: the coming one, today included
+            return today + timedelta(days=(weekday - today.weekday()) % 7)
         if which is None:  # 周五: the most recent one, today included (as "fri")
             return today - timedelta(days=(today.weekday() - weekday) % 7)
         monday = today - timedelta(days=today.weekday())
@@ -155,6 +157,10 @@ def _zh_day(m: re.Match, ref: datetime, text: str) -> date:
             ),
             field="occurred_at",
         )
+    if ahead and not m.group("year") and not m.group("iso_y") and date(year, month, day) < today:
+        # 1月5日 written in December, as a due date: next January's
+        if month != 2 or day != 29 or calendar.isleap(year + 1):
+            year += 1
     return date(year, month, day)
 
 
@@ -218,8 +224,9 @@ def _zh_period_error(text: str, period: str, low: int, high: int) -> DateError:
     )
 
 
-def chinese(cleaned: str, ref: datetime, text: str) -> datetime:
-    """A date written in Chinese (maybe with digits and English times), or DateError."""
+def chinese(cleaned: str, ref: datetime, text: str, ahead: bool = False) -> datetime:
+    """A date written in Chinese (maybe with digits and English times), or DateError.
+    `ahead`: a due date (dates.parse_when)."""
     cleaned = re.sub(r"[ ,、]", "", cleaned)  # "11月24日，下午3点": NFKC made the comma ASCII
     cleaned = _ZH_SHORT.sub(lambda m: _ZH_SHORT_WORDS[m.group(0)], cleaned)  # 昨晚8点 = 昨天晚上8点
     if cleaned == "现在":
@@ -235,7 +242,7 @@ def chinese(cleaned: str, ref: datetime, text: str) -> datetime:
         cleaned = cleaned[: offset.start()]
     m = _ZH_DAY.match(cleaned)
     if m:
-        day, rest = _zh_day(m, ref, text), cleaned[m.end() :]
+        day, rest = _zh_day(m, ref, text, ahead), cleaned[m.end() :]
         if m.group("check") is not None and _ZH_WEEKDAY[m.group("check")] != day.weekday():
             raise DateError(
                 # TRANSLATORS: {day} is an ISO date, {weekday} a Chinese weekday such as 周二

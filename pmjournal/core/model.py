@@ -24,6 +24,8 @@ LOOP_STATES = ("done", "open")
 ANSWER_DAYS = 5  # working days an escalation may wait for an answer (config `answer_days`; loops.py)
 LOOP_KEYS = ("loop", "state", "occurred_at", "by", "note")
 OWNER_REQUIRED = ("decision", "change", "risk")
+# Dates that say by when something is owed: read forward ("fri" the coming one, dates.parse_when).
+DUE_FIELDS = frozenset({"review_by", "follow_up_by"})
 LINK_RELS = ("supersedes", "caused_by", "relates")
 LEVELS = ("low", "medium", "high")
 
@@ -380,7 +382,7 @@ def _clean(field: Field, value, stored: bool = False):
         if not value.strip():
             return None
         try:
-            return dates.iso_when(value)
+            return dates.iso_when(value, ahead=name in DUE_FIELDS)
         except ValidationError as err:
             raise ValidationError(_("{label}: {err}").format(label=_(field.label).lower(), err=err), field=name) from err
     if kind == "enum":
@@ -498,7 +500,7 @@ def _commitment(item: dict, ref=None) -> dict:
     if not isinstance(due, str) or not due.strip():
         raise ValidationError(_("a commitment says by when; {hint}").format(hint=_(COMMITMENT_HINT)), field="commitments")
     try:
-        due = dates.iso_when(due, ref)
+        due = dates.iso_when(due, ref, ahead=True)
     except ValidationError as err:
         raise ValidationError(_("commitment {text!r}: {err}").format(text=what.strip(), err=err), field="commitments") from err
     return {"who": who[0], "what": " ".join(what.split()), "due": due}

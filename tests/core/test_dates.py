@@ -74,3 +74,37 @@ def test_every_code_of_a_day_pattern():
     assert day_in("%H:%M %z", when.date(), names) == "00:00 "  # a day has no time and no offset
     assert day_in("100%% %A%q", when, names) == "100% %%q"  # %A is not a code pmjournal writes
     assert day_in("", when, names) == "" and day_in("no codes", when, names) == "no codes"
+
+
+DECEMBER = datetime(2026, 12, 2, 10, 30, tzinfo=ZONE)  # a Wednesday in December
+
+
+@pytest.mark.parametrize(
+    "text, due, happened",
+    [
+        # a due date reads forward: the coming Friday, next January
+        ("fri", "2026-12-04", "2026-11-27"),
+        ("wed", "2026-12-02", "2026-12-02"),
+        ("5 Jan", "2027-01-05", "2026-01-05"),
+        ("Jan 5 15:00", "2027-01-05", "2026-01-05"),
+        ("2 Dec", "2026-12-02", "2026-12-02"),
+        ("24 Dec", "2026-12-24", "2026-12-24"),
+        # what says it all is read as written
+        ("last fri", "2026-11-27", "2026-11-27"),
+        ("this fri", "2026-11-27", "2026-11-27"),
+        ("next fri", "2026-12-04", "2026-12-04"),
+        ("5 Jan 2026", "2026-01-05", "2026-01-05"),
+        ("2026-01-05", "2026-01-05", "2026-01-05"),
+        ("yesterday", "2026-12-01", "2026-12-01"),
+        ("周五", "2026-12-04", "2026-11-27"),
+        ("1月5日", "2027-01-05", "2026-01-05"),
+        ("2026年1月5日", "2026-01-05", "2026-01-05"),
+        ("上周五", "2026-11-27", "2026-11-27"),
+    ],
+)
+def test_a_due_date_reads_forward(text, due, happened):
+    """`--follow-up-by fri` meant the last Friday, and a commitment due "5 Jan" typed in
+    December was this January's, refused as before the entry (or, for an entry dated back,
+    an open loop overdue from the start)."""
+    assert parse_when(text, DECEMBER, ahead=True).date().isoformat() == due
+    assert parse_when(text, DECEMBER).date().isoformat() == happened

@@ -997,3 +997,17 @@ async def test_every_empty_required_field_is_said_at_once(journal):
         await wait_for(pilot, lambda: error_of(app.screen, "occurred_at"))
         assert error_of(app.screen, "title") and error_of(app.screen, "owner")
     assert len(journal.records()) == 0
+
+
+@pilot_test
+async def test_a_follow_up_date_reads_forward_in_the_form(journal):
+    """ "fri" in Follow up by was the Friday gone: the loop opened overdue, or was refused."""
+    app = new_form(journal, "communication")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        field(app.screen, "title").value = "Told Acme"
+        field(app.screen, "follow_up_by").value = "fri"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await finished(pilot, app)
+    assert app.result["follow_up_by"].startswith("2026-11-27")  # NOW is Wednesday 25 Nov

@@ -15,7 +15,7 @@ from textual.widgets.selection_list import Selection
 
 from pmjournal.core.causes import CAUSES
 from pmjournal.core.i18n import N_, _
-from pmjournal.core.model import IMPACT_PARTS, Field
+from pmjournal.core.model import DUE_FIELDS, IMPACT_PARTS, Field
 from pmjournal.core.people import People
 
 from .editors import FormInput, FormSelect, FormSelectionList, FormTextArea
@@ -194,7 +194,7 @@ class DateRow(FieldRow):
         self._update_preview(event.value)
 
     def _update_preview(self, text: str) -> None:
-        message, bad = describe_date(text, self.clock, self.empty_hint)
+        message, bad = describe_date(text, self.clock, self.empty_hint, ahead=self.field.name in DUE_FIELDS)
         preview = self.query_one(".pm-preview", Label)
         preview.update(message)
         preview.set_class(bad, "-bad")

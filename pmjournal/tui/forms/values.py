@@ -12,7 +12,7 @@ from pmjournal.core import dates
 from pmjournal.core.errors import DateError, NotFound, ValidationError
 from pmjournal.core.fold import ref_of
 from pmjournal.core.i18n import _
-from pmjournal.core.model import IMPACT_PARTS, Field, clean_commitments, commitment_line
+from pmjournal.core.model import DUE_FIELDS, IMPACT_PARTS, Field, clean_commitments, commitment_line
 
 from .labels import field_label, link_label
 
@@ -89,7 +89,7 @@ def parse_date(field: Field, text: str, clock) -> str | None:
     if len(text) > MAX_DATE_TEXT:
         raise ValidationError(beside(field_label(field), too_long()), field=field.name)
     try:
-        return dates.iso(dates.parse_when(text, ref=clock()))
+        return dates.iso(dates.parse_when(text, ref=clock(), ahead=field.name in DUE_FIELDS))
     except DateError as err:
         raise ValidationError(beside(field_label(field), err), field=field.name) from err
 
@@ -137,14 +137,14 @@ def resolve_links(session, kind: str, raw: tuple) -> dict[str, list[str]]:
     return out
 
 
-def describe_date(text: str, clock, empty_hint: str) -> tuple[str, bool]:
+def describe_date(text: str, clock, empty_hint: str, ahead: bool = False) -> tuple[str, bool]:
     """(what the date preview says, whether it is an error)."""
     if not text.strip():
         return empty_hint, False
     if len(text) > MAX_DATE_TEXT:
         return too_long(), True
     try:
-        when: datetime = dates.parse_when(text, ref=clock())
+        when: datetime = dates.parse_when(text, ref=clock(), ahead=ahead)
     except DateError as err:
         return str(err), True
     return dates.describe(when), False

@@ -245,3 +245,21 @@ async def test_the_due_columns_fit_the_width(demo_db, make_app, size):
         assert widths[-1] >= table.MIN_FLEX
         what = [table.cell_text(5, table.cells(row)[5], widths[5]) for row in range(table.row_count)]
         assert all(len(text.rstrip()) <= widths[5] for text in what)
+
+
+@pilot_test
+async def test_who_answered_completes_from_the_people_known(db, make_app):
+    """ "Sam" typed for an escalation raised to Sam Okafor was saved as "Sam", a person of its own
+    in People: the By field now completes names as the entry forms' people fields do."""
+    j = Journal(db, user="Pat PM")
+    j.add(
+        "risk", {"title": "Budget cut", "owner": "Dana", "raised_to": ["Marcus Chen", "Sam Okafor"], "occurred_at": "2026-11-09"}
+    )
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_due(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
+        await pilot.press("tab")
+        await typed(pilot, "sa{right}{ctrl+s}", lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+    assert Journal(db).records()[-1]["by"] == "Sam Okafor"

@@ -14,6 +14,7 @@ from pmjournal.core.loops import Loop
 
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, caught_up
+from .suggest import PeopleSuggester
 
 
 def heading(loop: Loop) -> str:
@@ -57,11 +58,15 @@ class DoneDialog(FieldDialog[dict | None]):
             owes = loop.owes[0] if len(loop.owes) == 1 else ""
             # Several names as a bare placeholder read as the field filled in: say it is a choice.
             hint = _("one of: {names}").format(names=", ".join(loop.owes)) if len(loop.owes) > 1 else ", ".join(loop.owes)
-            yield FormInput(owes, placeholder=hint if answer else _("who did it"), id="f-by")
+            # Completes from the people the journal knows (→ takes it), so "Sam" becomes the
+            # Sam Okafor it was raised to, not a person of its own.
+            yield FormInput(
+                owes, placeholder=hint if answer else _("who did it"), id="f-by", suggester=PeopleSuggester(self.session.people)
+            )
             yield Label(_("What was answered") if answer else _("Note"), classes="pm-label")
             yield FormInput(placeholder=_("the answer, in a line") if answer else _("what was done (optional)"), id="f-note")
             yield Label("", markup=False, classes="pm-error", id="error")
-            yield Label(_("ctrl+s record · tab next field · esc cancel"), classes="pm-help")
+            yield Label(_("ctrl+s record · tab next field · → take suggestion · esc cancel"), classes="pm-help")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if not self.saving:

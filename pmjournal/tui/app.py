@@ -1,5 +1,6 @@
 """The Textual app: wiring only. Screens own their behaviour (screens/), widgets draw (widgets/)."""
 
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ..core import i18n, paths
 from ..core.config import Config
 from ..core.errors import PmjournalError
 from ..core.i18n import N_, _, pgettext
+from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
 from .key_order import escape_then_key
 from .screens.help import HelpScreen
@@ -53,6 +55,7 @@ class PmjournalApp(App):
         self.session.signing_key = cfg.signing_key
         self.keymap = dict(cfg.keymap or {})
         self.error_message: str | None = None
+        self.rescued: Path | None = None  # where a bug's exit kept what was typed (rescue.py)
         self._asked_name = False
         loaded = load_themes(paths.user_themes_dir())
         for theme in loaded.themes:
@@ -68,6 +71,13 @@ class PmjournalApp(App):
             )
             wanted = DEFAULT_DARK
         self.theme = wanted
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's one door for an exception nothing handled (it ends the app): keep what
+        # the open forms hold first, while their widgets still exist.
+        if self.rescued is None:
+            self.rescued = rescue.save(self, self.session.path, error)
+        super()._handle_exception(error)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(KIND_COLOURS)
@@ -296,4 +306,9 @@ def build_app(path, cfg: Config) -> PmjournalApp:
 def run(path, cfg: Config) -> int:
     app = build_app(path, cfg)
     app.run()
+    if app.rescued is not None:
+        print(
+            "pmjournal: " + _("what you had typed was not saved; it is kept in {path}").format(path=app.rescued),
+            file=sys.stderr,
+        )
     return app.return_code or 0

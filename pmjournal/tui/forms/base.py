@@ -163,6 +163,11 @@ class FormScreen(ResumesStyled, HoldsKeys, ModalScreen):
     def dirty(self) -> bool:
         return self.raws() != self._initial_raws
 
+    def changed(self) -> set[str]:
+        """The fields whose value is no longer what the form opened with."""
+        initial = self._initial_raws
+        return {name for name, raw in self.raws().items() if initial.get(name) != raw}
+
     def on_form_input_extra_lines(self, event: FormInput.ExtraLines) -> None:
         """A multi-line paste into a one-line field: the title's extra lines go to Body, other fields refuse it."""
         event.stop()

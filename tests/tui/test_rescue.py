@@ -1,0 +1,58 @@
+"""A bug that ends the app keeps what was typed: the open form's text goes to a file
+beside the journal (tui/rescue.py), and nothing else is written."""
+
+import pytest
+from tuihelp import SIZE, loaded, pilot_test, typed, wait_for
+
+from pmjournal.core.store import Journal
+from pmjournal.tui.forms import EntryForm
+from pmjournal.tui.forms import fields as form_fields
+
+
+def _bug_in_the_date_preview(monkeypatch):
+    """A widget's own handler failing, outside any save: the date row's preview."""
+    real = form_fields.describe_date
+
+    def describe(text, *args, **kwargs):
+        if "zz" in text:
+            raise ZeroDivisionError("a bug in the preview")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(form_fields, "describe_date", describe)
+
+
+def _rescued(db):
+    return sorted(db.parent.glob(f"{db.name}.unsaved-*.txt"))
+
+
+@pilot_test
+async def test_a_bug_in_a_form_widget_keeps_the_typed_text_in_a_file(demo_db, make_app, monkeypatch):
+    _bug_in_the_date_preview(monkeypatch)
+    before = len(Journal(demo_db).records())
+    app = make_app(demo_db)
+    with pytest.raises(ZeroDivisionError):
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await typed(pilot, "nd", lambda: isinstance(app.screen, EntryForm))
+            await typed(pilot, "Vendor [bold]x[/] 供应商 slipped{tab}", lambda: app.focused.id == "f-occurred_at")
+            await pilot.press("z", "z")
+            await wait_for(pilot, lambda: app.rescued is not None)
+    [path] = _rescued(demo_db)
+    assert app.rescued == path
+    text = path.read_text(encoding="utf-8")
+    assert "ZeroDivisionError: a bug in the preview" in text
+    assert "Vendor [bold]x[/] 供应商 slipped" in text
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert len(Journal(demo_db).records()) == before  # nothing half-saved
+
+
+@pilot_test
+async def test_a_bug_with_nothing_typed_leaves_no_file(demo_db, make_app):
+    app = make_app(demo_db)
+    with pytest.raises(ZeroDivisionError):
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            app.call_later(lambda: 1 / 0)
+            await wait_for(pilot, lambda: app._exception is not None)
+    assert _rescued(demo_db) == []
+    assert app.rescued is None

@@ -650,6 +650,20 @@ def test_incidents_carry_their_cause_trace_in_english_and_chinese(journal):
     assert "| Causes | Product quality (产品质量问题) |" in out
 
 
+def test_a_cause_met_again_in_a_trace_lists_its_causes_once(journal):
+    journal.add("note", {"title": "root"})
+    journal.add("decision", {"title": "left", "owner": "Dana"}, links={"caused_by": ["#1"]})
+    journal.add("decision", {"title": "right", "owner": "Dana"}, links={"caused_by": ["#2"]})
+    journal.add("incident", {"title": "Outage"}, links={"caused_by": ["#3", "#2"]})
+    out = export_markdown(journal, Filter())
+    trace = out[out.index("**Cause trace**") :]
+    trace = trace[: trace.index("\n\n", trace.index("- "))]
+    lines = [line for line in trace.splitlines() if line.lstrip().startswith("- ")]
+    assert [line.split(" · ")[0].strip() for line in lines] == ["- [#3", "- [#2", "- [#1", "- [#2"]
+    assert lines[-1].endswith("(its causes are listed above)") and lines[-1].startswith("- ")
+    check_document(out, Journal(journal.path, user="Pat PM"), Filter())
+
+
 def test_a_cycle_in_the_causes_ends(journal):
     journal.add("incident", {"title": "A"})
     journal.add("incident", {"title": "B"}, links={"caused_by": ["#1"]})

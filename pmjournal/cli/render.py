@@ -232,6 +232,8 @@ def trace_tree(tree: dict, people) -> Tree:
             text.append("  " + _("causes: {causes}").format(causes=causes), style="yellow")
         if node["cycle"]:
             text.append("  " + _("↺ cycle: already on this path, not followed"), style="red")
+        elif node["repeat"]:
+            text.append("  " + _("↑ its causes are listed above"), style="dim")
         return text
 
     def grow(branch: Tree, node: dict) -> None:

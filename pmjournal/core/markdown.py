@@ -1173,13 +1173,14 @@ class _Writer:
         lines = self.trace_lines
         missing = _("an entry not in this journal ({id})")
         cycle_note = _(" · (a cycle: already listed above)")
+        repeat_note = _(" · (its causes are listed above)")
 
         def walk(node: dict, depth: int) -> None:
             pad = "  " * depth
             if node.get("missing"):
                 out.append(f"{pad}- {missing.format(id=_inline(node['id']))}\n")
                 return
-            cycle = cycle_note if node["cycle"] else ""
+            cycle = cycle_note if node["cycle"] else repeat_note if node["repeat"] else ""
             out.append(f"{pad}- {lines[node['id']]}{cycle}\n")
             if depth + 1 >= _MAX_TRACE_DEPTH and node["children"]:
                 out.append(f"{pad}  - " + _("… further causes not shown; see {ref}").format(ref=ref_of(node["view"])) + "\n")

@@ -202,3 +202,30 @@ async def test_the_demo_trails_filter_and_views(demo_db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await each_case(app, pilot, DEMO_CASES)
+
+
+@pilot_test
+async def test_trace_of_a_cascade_lists_each_entrys_causes_once(db, make_app):
+    """Each incident caused by the two before it: `t` on the last built a tree that doubled
+    at every step (the app froze); an entry met again says its causes are listed above."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("note", {"title": "c1"})
+    journal.add("note", {"title": "c2"})
+    for i in range(3, 23):
+        journal.add("incident", {"title": f"c{i}"}, links={"caused_by": [str(i - 1), str(i - 2)]})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.screen.table.current["seq"] == 22
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+        labels = []
+
+        def walk(node):
+            labels.append(str(node.label))
+            for child in node.children:
+                walk(child)
+
+        walk(app.screen.query_one(Tree).root)
+    assert len(labels) == 2 * 22 - 3  # each entry once with its causes, and once more by the other path
+    assert sum("its causes are listed above" in label for label in labels) == 22 - 4  # c1, c2 have none

@@ -29,6 +29,8 @@ def node_label(node: dict) -> Text:
         text.append(f"  [{cause_words(cause)}]".rstrip(), style="italic")
     if node.get("cycle"):
         text.append("  ↺ " + _("already on this path"), style="bold")
+    elif node.get("repeat"):
+        text.append("  ↑ " + _("its causes are listed above"), style="italic")
     return text
 
 

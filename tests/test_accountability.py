@@ -6,7 +6,7 @@ import pytest
 from clihelp import ok
 
 from pmjournal.core.errors import ValidationError
-from pmjournal.core.query import Filter, trace, trace_json, who, who_person
+from pmjournal.core.query import TRACE_DEPTH, Filter, trace, trace_json, who, who_person
 from pmjournal.core.store import Journal
 
 
@@ -238,6 +238,28 @@ def test_a_cause_shared_by_two_paths_has_its_causes_listed_once(journal, cli):
     out = ok(cli("trace", "20"))
     assert "its causes are listed above" in out
     assert len(out.splitlines()) < 200  # wrapped lines of ~38 nodes; it was 10,945 nodes
+
+
+def test_a_chain_of_causes_deeper_than_pythons_recursion_is_shown_to_a_depth(journal, cli, tmp_path):
+    """1,100 entries, each caused by the one before: trace, its JSON and the export each
+    ended in a RecursionError traceback. Now the tree stops TRACE_DEPTH levels down, and
+    the last entry shown says how to trace further."""
+    journal.add("note", {"title": "n1"})
+    for i in range(2, 1101):
+        journal.add("incident", {"title": f"i{i}"}, links={"caused_by": [str(i - 1)]})
+    tree = trace_json(trace(journal.views, journal.get("1100")["id"]))
+    depth, node = 0, tree
+    while node["caused_by"]:
+        depth, node = depth + 1, node["caused_by"][0]
+    assert depth == TRACE_DEPTH and node["more"] is True and node["title"] == f"i{1100 - TRACE_DEPTH}"
+    out = ok(cli("trace", "1100"))  # 80 columns: as many levels as leave 40 for the entry
+    words = " ".join(out.split())
+    assert words.endswith("i1090 [open] ↓ further causes: pmjournal trace 1090") and "#1089" not in words
+    assert max(map(len, out.splitlines())) <= 80
+    assert json.loads(ok(cli("trace", "1100", "--format", "json")))["caused_by"][0]["title"] == "i1099"
+    md = tmp_path / "e.md"
+    ok(cli("export", "-o", str(md)))
+    assert "further causes not shown; see #" in md.read_text(encoding="utf-8")
 
 
 # -- export / import ---------------------------------------------------------

@@ -524,11 +524,16 @@ def cmd_who(args) -> int:
 def cmd_trace(args) -> int:
     import orjson
 
-    from ..core.query import trace, trace_json
+    from ..core.query import TRACE_DEPTH, trace, trace_json
 
     journal = open_reads(args)
     view = journal.get(args.id)
-    tree = trace(journal.views, view["id"])
+    if args.format == "json":
+        depth = TRACE_DEPTH
+    else:
+        # rich's tree indents 4 columns a level: keep 40 for the entry itself
+        depth = max(3, min(TRACE_DEPTH, (_console().width - 40) // 4))
+    tree = trace(journal.views, view["id"], depth)
     if args.format == "json":
         write_output(orjson.dumps(trace_json(tree), option=orjson.OPT_INDENT_2) + b"\n", None, False)
         return 0

@@ -234,6 +234,9 @@ def trace_tree(tree: dict, people) -> Tree:
             text.append("  " + _("↺ cycle: already on this path, not followed"), style="red")
         elif node["repeat"]:
             text.append("  " + _("↑ its causes are listed above"), style="dim")
+        elif node["more"]:
+            typed = v.get("ref") or v["seq"]
+            text.append("  " + _("↓ further causes: pmjournal trace {typed}").format(typed=typed), style="dim")
         return text
 
     def grow(branch: Tree, node: dict) -> None:

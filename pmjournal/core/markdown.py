@@ -1167,7 +1167,7 @@ class _Writer:
     # -- causes and history ----------------------------------------------------
 
     def trace(self, out: list, v: dict) -> None:
-        tree = trace(self.written, v["id"])
+        tree = trace(self.written, v["id"], depth=_MAX_TRACE_DEPTH)
         out.append("**" + _("Cause trace") + "**" + _(" (what this incident was caused by, and what caused those)") + "\n\n")
 
         lines = self.trace_lines
@@ -1182,7 +1182,7 @@ class _Writer:
                 return
             cycle = cycle_note if node["cycle"] else repeat_note if node["repeat"] else ""
             out.append(f"{pad}- {lines[node['id']]}{cycle}\n")
-            if depth + 1 >= _MAX_TRACE_DEPTH and node["children"]:
+            if node["more"]:
                 out.append(f"{pad}  - " + _("… further causes not shown; see {ref}").format(ref=ref_of(node["view"])) + "\n")
                 return
             for child in node["children"]:

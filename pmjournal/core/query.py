@@ -481,8 +481,15 @@ def cause_labels(keys) -> list[dict]:
     return out
 
 
-def trace(views: dict[str, dict], root_id: str) -> dict:
-    """The tree of entries `root_id` was caused by, recursively.
+# How many levels of causes `trace` and the TUI's Trace show (the Markdown export, 6): a
+# chain of causes runs a few levels deep; one of a thousand, followed to its end, overflowed
+# Python's recursion (and orjson's nesting) in trace, its JSON and the export.
+TRACE_DEPTH = 30
+
+
+def trace(views: dict[str, dict], root_id: str, depth: int = TRACE_DEPTH) -> dict:
+    """The tree of entries `root_id` was caused by, recursively, `depth` levels down: an
+    entry at that level whose causes are not followed carries `more`.
 
     A link back to an entry already on the current path is reported as a cycle node
     and not followed. An entry reached again by another path (a cause of two entries)
@@ -504,6 +511,7 @@ def trace(views: dict[str, dict], root_id: str) -> dict:
             "children": [],
             "cycle": False,
             "repeat": False,
+            "more": False,
         }
         if entry_id in path:
             item["cycle"] = True
@@ -511,6 +519,9 @@ def trace(views: dict[str, dict], root_id: str) -> dict:
         causes = [link["to"] for link in view.get("links") or () if link["rel"] == "caused_by"]
         if causes and entry_id in expanded:
             item["repeat"] = True
+            return item
+        if causes and len(path) >= depth:
+            item["more"] = True
             return item
         expanded.add(entry_id)
         for cause in causes:
@@ -537,5 +548,6 @@ def trace_json(tree: dict) -> dict:
         "causes": tree["causes"],
         "cycle": tree["cycle"],
         "repeat": tree["repeat"],
+        "more": tree["more"],
         "caused_by": [trace_json(c) for c in tree["children"]],
     }

@@ -229,3 +229,26 @@ async def test_trace_of_a_cascade_lists_each_entrys_causes_once(db, make_app):
         walk(app.screen.query_one(Tree).root)
     assert len(labels) == 2 * 22 - 3  # each entry once with its causes, and once more by the other path
     assert sum("its causes are listed above" in label for label in labels) == 22 - 4  # c1, c2 have none
+
+
+@pilot_test
+async def test_trace_of_a_chain_deeper_than_pythons_recursion_opens(db, make_app):
+    """1,100 entries each caused by the one before: `t` ended the app with a RecursionError."""
+    from pmjournal.core.query import TRACE_DEPTH
+
+    journal = Journal(db, user="Pat PM")
+    journal.add("note", {"title": "n1"})
+    for i in range(2, 1101):
+        journal.add("incident", {"title": f"i{i}"}, links={"caused_by": [str(i - 1)]})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.screen.table.current["seq"] == 1100
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+        node = app.screen.query_one(Tree).root
+        depth = 0
+        while node.children:
+            depth, node = depth + 1, node.children[0]
+    assert depth == TRACE_DEPTH
+    assert str(node.label).startswith(f"#{1100 - TRACE_DEPTH} ") and "further causes" in str(node.label)

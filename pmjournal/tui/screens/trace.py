@@ -31,6 +31,8 @@ def node_label(node: dict) -> Text:
         text.append("  ↺ " + _("already on this path"), style="bold")
     elif node.get("repeat"):
         text.append("  ↑ " + _("its causes are listed above"), style="italic")
+    elif node.get("more"):
+        text.append("  ↓ " + _("further causes: enter, then t"), style="italic")
     return text
 
 

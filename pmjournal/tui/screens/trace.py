@@ -11,6 +11,7 @@ from ...core.display import short_date
 from ...core.fold import ref_of
 from ...core.i18n import _, language, pgettext
 from ...core.labels import kind_label
+from ...core.query import TRACE_DEPTH
 from ..key_order import HoldsKeys
 from ..widgets.footer import Footer
 
@@ -54,6 +55,13 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
         Binding("escape,t", "close", "Back", id="trace.close", priority=True),
     ]
 
+    GUIDE = 3  # columns a level of the tree indents
+
+    @classmethod
+    def depth_for(cls, width: int) -> int:
+        """How many levels of causes fit `width` columns, leaving 80 for the deepest entry's label and its note."""
+        return max(3, min(TRACE_DEPTH, (width - 80) // cls.GUIDE))
+
     def __init__(self, tree: dict) -> None:
         super().__init__()
         self.tree_data = tree
@@ -63,7 +71,7 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
         yield Static(Text(title()), id="trace-title")
         root = self.tree_data
         tree: Tree[str] = Tree(node_label(root), data=root.get("id"), id="trace-tree")
-        tree.guide_depth = 3
+        tree.guide_depth = self.GUIDE
         self._add(tree.root, root)
         tree.root.expand_all()
         yield tree

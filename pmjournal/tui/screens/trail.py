@@ -543,7 +543,8 @@ class TrailScreen(ResumesStyled, Screen):
             if entry_id:
                 self.jump_to(entry_id)
 
-        self.app.push_screen(TraceScreen(trace(self.snapshot.views, view["id"])), chosen)
+        tree = trace(self.snapshot.views, view["id"], depth=TraceScreen.depth_for(self.app.size.width))
+        self.app.push_screen(TraceScreen(tree), chosen)
 
     def action_due(self) -> None:
         from .due import DueScreen

@@ -252,3 +252,19 @@ async def test_trace_of_a_chain_deeper_than_pythons_recursion_opens(db, make_app
             depth, node = depth + 1, node.children[0]
     assert depth == TraceScreen.depth_for(SIZE[0]) == (SIZE[0] - 80) // 3 < TRACE_DEPTH  # as many as fit
     assert str(node.label).startswith(f"#{1100 - depth} ") and "further causes" in str(node.label)
+
+
+@pilot_test
+async def test_a_body_of_megabytes_shows_its_start_and_says_how_much_more(db, make_app):
+    """A log pasted as a body: 20 MB kept the detail pane wrapping for minutes, the app frozen."""
+    from pmjournal.tui.widgets.entry_detail import SHOWN_CHARS
+
+    body = "word " * 400_000  # 2 MB
+    Journal(db, user="Pat PM").add("note", {"title": "huge body", "body": body})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        group = app.screen.query_one("#detail-main", Static).content
+        shown = "\n".join(part.plain for part in group.renderables if hasattr(part, "plain"))
+    assert "word word" in shown and len(shown) < SHOWN_CHARS + 2_000
+    assert f"… {len(body) - SHOWN_CHARS:,} more characters, not shown here: `pmjournal show` prints them all" in shown

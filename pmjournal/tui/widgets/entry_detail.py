@@ -33,7 +33,7 @@ from ...core.display import (
     visible,
 )
 from ...core.fold import ref_of
-from ...core.i18n import DEFAULT, _, language, pgettext
+from ...core.i18n import DEFAULT, _, language, ngettext, pgettext
 from ...core.labels import field_labels, kind_label, value_label
 from ...core.loops import ANSWER_DAYS, describe, history_text, loops_of
 from ...core.model import KIND_FIELDS
@@ -43,6 +43,9 @@ from ..words import state_word
 
 # The fields whose values are choices (status, source, channel, levels): shown in the interface's language.
 ENUM_FIELDS = frozenset(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "enum")
+# A value longer than this shows only its start here: a log pasted as a body (20 MB) kept
+# Textual wrapping it for minutes, the app frozen with it. `pmjournal show` prints it whole.
+SHOWN_CHARS = 20_000
 LABEL_WIDTH = 20  # the longest label, "Options considered", and a gap (in English: label_width())
 
 
@@ -77,6 +80,19 @@ def padded(name: str) -> str:
     return name + " " * max(1, label_width() - cell_len(name))
 
 
+def clipped(text: str) -> str:
+    """`text`, or its first SHOWN_CHARS characters and a line saying how much more there is."""
+    if len(text) <= SHOWN_CHARS:
+        return text
+    more = len(text) - SHOWN_CHARS
+    note = ngettext(
+        "… {count} more character, not shown here: `pmjournal show` prints it all",
+        "… {count} more characters, not shown here: `pmjournal show` prints them all",
+        more,
+    ).format(count=f"{more:,}")
+    return text[:SHOWN_CHARS] + "\n" + note
+
+
 def field_rows(rows: list[tuple[str, str]]) -> Table:
     """Label and value lines in two columns, so a value that wraps (eight people informed,
     three causes) goes on under its value, not back under the labels."""
@@ -84,7 +100,7 @@ def field_rows(rows: list[tuple[str, str]]) -> Table:
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column(ratio=1, overflow="fold")
     for name, text in rows:
-        grid.add_row(Text(padded(name)), Text(text))  # Text, not str: user text is never markup
+        grid.add_row(Text(padded(name)), Text(clipped(text)))  # Text, not str: user text is never markup
     return grid
 
 
@@ -162,11 +178,11 @@ class EntryDetail(VerticalScroll):
         dp = self.display_person
         head = Text()
         head.append(f"{ref_of(view)} {kind_label(view['kind'])}  ", style="bold")
-        head.append(value_text("title", view.get("title")), style="bold strike" if view["retracted"] else "bold")
+        head.append(clipped(value_text("title", view.get("title"))), style="bold strike" if view["retracted"] else "bold")
         parts = [head]
         if view["retracted"]:
             r = view["retracted"]
-            by, reason = visible(r["recorded_by"]), value_text("reason", r["reason"])
+            by, reason = visible(r["recorded_by"]), clipped(value_text("reason", r["reason"]))
             when = local_date(r["recorded_at"])
             parts.append(Text(_("RETRACTED by {by} ({when}): {reason}").format(by=by, when=when, reason=reason), style="bold"))
         if view.get("superseded_by"):
@@ -196,7 +212,7 @@ class EntryDetail(VerticalScroll):
         parts.append(field_rows(rows))
         parts += self._loops(view)
         if view.get("body"):
-            parts += [Text(""), Text(value_text("body", view["body"]))]
+            parts += [Text(""), Text(clipped(value_text("body", view["body"])))]
         if self._links(view):
             parts += [Text(""), Text(_("Links (tab here, enter to jump)"), style="bold underline")]
         return Group(*parts)
@@ -233,7 +249,7 @@ class EntryDetail(VerticalScroll):
         parts = []
         if view.get("evidence"):
             parts.append(Text(pgettext("heading", "Evidence"), style="bold underline"))
-            parts += [Text(f"• {visible(item)}") for item in view["evidence"]]
+            parts += [Text(f"• {clipped(visible(item))}") for item in view["evidence"]]
         if view.get("history"):
             parts += [Text(""), Text(pgettext("heading", "History"), style="bold underline")]
             for event in view["history"]:
@@ -246,10 +262,10 @@ class EntryDetail(VerticalScroll):
                     parts.append(Text(f"    {visible(history_text(event, view))}"))
                     continue
                 for field, change in (event.get("changes") or {}).items():
-                    old = shown_value(field, change["old"], self.display_person) or _("(empty)")
-                    new = shown_value(field, change["new"], self.display_person) or _("(empty)")
+                    old = clipped(shown_value(field, change["old"], self.display_person)) or _("(empty)")
+                    new = clipped(shown_value(field, change["new"], self.display_person)) or _("(empty)")
                     parts.append(Text(f"    {field_name(field)}: {old} -> {new}"))
-                reason = value_text("reason", event["reason"])
+                reason = clipped(value_text("reason", event["reason"]))
                 parts.append(Text("    " + _("reason: {reason}").format(reason=reason), style="italic"))
                 if "imported" in event:
                     imported = imported_text(event["imported"], local_date, visible)

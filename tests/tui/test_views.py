@@ -171,6 +171,28 @@ async def test_people_view_keeps_every_column_at_60x20(demo_db, make_app):
         assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing cut off
 
 
+@pilot_test
+async def test_people_view_cuts_a_long_name_rather_than_the_counts(db, make_app):
+    """A 51-character team name pushed Informed and Entries off an 80-column screen."""
+    from textual.widgets import DataTable
+
+    long_name = "Globex Ltd — Procurement & Vendor Management (EMEA)"
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "Vendor terms", "owner": "Dana Whitfield", "approved_by": [long_name]})
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "p", lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing cut off
+        lines = [table.render_line(y).text for y in range(3)]
+        assert "Entries" in lines[0]
+        assert any("Globex Ltd — Procurement" in line and "…" in line for line in lines)
+        await pilot.resize_terminal(160, 30)
+        await wait_for(pilot, lambda: any(long_name in table.render_line(y).text for y in range(3)))
+
+
 async def focus_in_the_filter_is_said_on_its_border(app, pilot):
     box = app.screen.query_one(FilterInput)
     assert not box.border_title

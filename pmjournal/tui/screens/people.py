@@ -115,26 +115,46 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         table = self.query_one(DataTable)
         title = self.query_one("#people-title", Static)
         title.update(Text(self.title_text))
-        table.add_column(pgettext("column", "Person"), key="person")
         # On a narrow terminal (60 columns) the full headings push Informed and Entries off
         # the screen: short ones, explained under the title, keep every column in view.
         # A Chinese role is three characters at most (six cells): short enough as it is.
         words = short_roles()
         short = self.app.size.width < NARROW and any(cell_len(role_label(c)) > 6 for c in WHO_COLUMNS)
-        for column in WHO_COLUMNS:
-            table.add_column(words[column] if short else role_label(column).capitalize(), key=column)
+        headings = {c: words[c] if short else role_label(c).capitalize() for c in WHO_COLUMNS}
         # How many entries name the person at all: what enter then shows in the trail.
-        table.add_column(pgettext("column", "Entries"), key="total")
+        headings["total"] = pgettext("column", "Entries")
+        person = pgettext("column", "Person")
+        table.add_column(person, key="person", width=self.person_width(person, headings))
+        for column, heading in headings.items():
+            table.add_column(heading, key=column)
         if short:
             legend = " · ".join(f"{words[c]} {role_label(c)}" for c in WHO_COLUMNS)
             title.update(Text(f"{self.title_text}\n{legend}"))
         for row in self.rows:
             table.add_row(
-                Text(visible(row["person"])),
+                Text(visible(row["person"]), no_wrap=True, overflow="ellipsis"),
                 *(Text(str(row[c] or ""), justify="right") for c in WHO_COLUMNS),
                 Text(str(row["total"]), justify="right", style="bold"),
                 key=row["person"],
             )
+
+    def person_width(self, heading: str, headings: dict[str, str]) -> int | None:
+        """The Person column's width when the longest name would push the counts off the
+        screen (a team's "Globex Ltd — Procurement & Vendor Management (EMEA)" at 80 columns):
+        what the counts leave, the names cut with "…". None: as wide as the longest name."""
+        table = self.query_one(DataTable)
+        pad = 2 * table.cell_padding
+        counts = sum(
+            max(cell_len(text), *(len(str(row[column] or "")) for row in self.rows or [{column: 0}])) + pad
+            for column, text in headings.items()
+        )
+        room = self.app.size.width - counts - pad - 2  # 2: the vertical scrollbar
+        longest = max([cell_len(heading), *(cell_len(visible(row["person"])) for row in self.rows)])
+        return None if longest <= room else max(8, room)
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.count is None:
+            self.relabel()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

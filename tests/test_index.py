@@ -267,6 +267,43 @@ def test_the_index_is_not_used_where_its_folder_cannot_be_written(demo, tmp_path
         folder.chmod(0o755)
 
 
+def test_an_index_that_cannot_be_opened_or_deleted_loads_the_journal(demo, monkeypatch):
+    """A journal on a read-only filesystem (a backup snapshot, a read-only share): SQLite
+    cannot open its index, and deleting it failed with EROFS, a traceback from every
+    reading command. The commands read the journal itself instead."""
+    import errno
+
+    ok(demo("list"))
+    index_path().write_bytes(b"not an index we can open" * 100)
+    unlink = Path.unlink
+
+    def read_only(self, *args, **kwargs):
+        if self.name.startswith(journal().name + ".index"):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    loaded = outputs(demo, OFF)
+    assert outputs(demo) == loaded
+    assert not any("Traceback" in err or "Errno" in err for _code, _out, err in loaded.values())
+
+
+def test_the_index_is_as_private_as_the_journal(demo):
+    """It holds every entry's text: it was made 0644 (the umask's) beside a 0600 journal."""
+    journal().chmod(0o600)  # as pmjournal creates it (the fixture copied it in)
+    old = os.umask(0o022)
+    try:
+        ok(demo("list"))
+    finally:
+        os.umask(old)
+    for path in (index_path(), Path(str(index_path()) + "-wal"), Path(str(index_path()) + "-shm")):
+        if path.exists():
+            assert path.stat().st_mode & 0o777 == 0o600, path
+    index_path().chmod(0o644)  # one made by an older pmjournal
+    ok(demo("list"))
+    assert index_path().stat().st_mode & 0o777 == 0o600
+
+
 def test_an_export_from_a_journal_of_several_merkle_blocks_proves_the_same(cli, tmp_path):
     """Past 1,024 records the index proves a record from stored block roots (merkle.BlockTree)."""
     from pmjournal.core.store import Journal

@@ -13,6 +13,7 @@ program's, or written by a newer pmjournal), and the caller builds a new one.
 """
 
 import contextlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -80,7 +81,35 @@ def path_of(journal_path) -> Path:
     return p.with_name(p.name + ".index")
 
 
+def _as_private_as_the_journal(path: Path) -> None:
+    """The index holds every entry's text: it gets the journal's permissions (0600 as
+    pmjournal creates it), not the umask's 0644, and so do SQLite's -wal and -shm, which
+    SQLite creates with the index's. Best effort: a read-only folder is read as it is."""
+    journal = path.with_name(path.name.removesuffix(".index"))
+    try:
+        mode = os.stat(journal).st_mode & 0o666
+    except OSError:
+        mode = 0o600
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, mode)
+    except OSError:
+        return
+    try:
+        if os.fstat(fd).st_mode & 0o777 & ~mode:
+            os.fchmod(fd, mode)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            side = Path(str(path) + suffix)
+            if side.stat().st_mode & 0o777 & ~mode:
+                side.chmod(mode)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
+    _as_private_as_the_journal(path)
     # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE in build.py), so
     # a reader never holds a write lock by accident.
     db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -135,7 +164,8 @@ def _create(db: sqlite3.Connection) -> None:
 
 
 def remove(path: Path) -> None:
-    """Delete the index and SQLite's side files (they hold no data of their own)."""
+    """Delete the index and SQLite's side files (they hold no data of their own). One that
+    cannot be deleted (a read-only backup or share) stays: reads then load the journal."""
     for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             Path(str(path) + suffix).unlink()

@@ -209,6 +209,20 @@ def test_trace_reports_cycles_instead_of_looping(journal, cli):
     assert "cycle" in out
 
 
+def test_two_decisions_cannot_supersede_each_other(cli, journal):
+    """D1 amended to supersede D3, which superseded D2, which superseded D1: every one read
+    'superseded' and no decision stood."""
+    journal.add("decision", {"title": "D1", "owner": "x"})
+    journal.add("decision", {"title": "D2", "owner": "x"}, links={"supersedes": ["1"]})
+    journal.add("decision", {"title": "D3", "owner": "x"}, links={"supersedes": ["2"]})
+    for other in ("2", "3"):
+        proc = cli("amend", "1", "--supersedes", other, "--reason", "cycle")
+        assert proc.returncode == 1 and f"#{other} already supersedes #1" in proc.stderr, proc.stderr
+    assert len(journal.records()) == 3
+    journal.add("decision", {"title": "D4", "owner": "x"})
+    ok(cli("amend", "4", "--supersedes", "3", "--reason", "replaces it"))  # no cycle: fine
+
+
 def _cascade(journal, n: int) -> None:
     """n incidents, each caused by the two before it: every path through them is a new one."""
     journal.add("note", {"title": "c1"})

@@ -407,3 +407,25 @@ def test_a_commitment_due_5_jan_typed_in_december_is_next_januarys(cli, monkeypa
     entry = json.loads(ok(cli("show", "1", "--format", "json")))
     assert entry["commitments"][0]["due"].startswith("2027-01-05")
     assert entry["follow_up_by"].startswith("2026-12-04")
+
+
+def test_an_amend_cannot_move_a_commitment_or_the_date_from_under_its_done_record(cli):
+    """Reordering the commitments gave Tom's 'done' to Ann's item (and rewrote what the
+    history says #2 closed); a When moved past the done record read 'done 2 Dec' for a call
+    held on the 3rd. Both are refused; adding a commitment after the last, or moving a due
+    date, is not."""
+    add(
+        cli, "communication", "Pricing call", "--owner", "Dana", "--when", "2026-11-20",
+        "--commitment", "Tom; confirm the budget; 2026-12-10", "--commitment", "Ann; send the sheet; 2026-12-11",
+    )  # fmt: skip
+    ok(cli("done", "1", "--loop", "commitment-1", "--by", "Tom", "--when", "2026-11-22 10:00", "--note", "budget confirmed"))
+    swapped = ("--commitment", "Ann; send the sheet; 2026-12-11", "--commitment", "Tom; confirm the budget; 2026-12-10")
+    refused(cli("amend", "1", *swapped, "--reason", "reorder"), "commitment 1 (confirm the budget, owed by Tom) already has")
+    refused(cli("amend", "1", "--commitment", "Ann; send the sheet; 2026-12-11", "--reason", "drop"), "must stay commitment 1")
+    refused(cli("amend", "1", "--when", "2026-11-23", "--reason", "later"), "marked done or re-opened on 2026-11-22")
+    assert record_count(cli) == 2
+    kept = ("--commitment", "Tom; confirm the budget; 2026-12-12", "--commitment", "Ann; send the sheet; 2026-12-11")
+    ok(cli("amend", "1", *kept, "--commitment", "Lee; book the room; 2026-12-13", "--reason", "one more"))
+    ok(cli("amend", "1", "--when", "2026-11-22", "--reason", "the same day is fine"))
+    shown = json.loads(ok(cli("show", "1", "--format", "json")))
+    assert [c["who"] for c in shown["commitments"]] == ["Tom", "Ann", "Lee"]

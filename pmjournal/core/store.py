@@ -961,8 +961,78 @@ class Journal:
             if not cleaned:
                 raise ValidationError(_("nothing to amend: every value is already as given"))
             model.check_due_dates({**view, **{k: v for k, v in cleaned.items() if v is not None}})
+            self._keeps_its_loops(view, cleaned)
+            self._no_supersession_cycle(view, cleaned)
             body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason}, view)
             return self._save(body)
+
+    @staticmethod
+    def _keeps_its_loops(view: dict, cleaned: dict) -> None:
+        """A loop record (done, re-opened) names its commitment by place (commitment-2) and
+        happened on a day: an amendment may not move either from under it. Reordering the
+        commitments gave Tom's 'done' to Ann's item, and a When moved past a done record
+        read 'done 2 Dec' for an escalation raised on the 3rd."""
+        events = [e for e in view.get("history") or () if e.get("kind") == "loop"]
+        if not events:
+            return
+        old, new = view.get("commitments"), cleaned.get("commitments", view.get("commitments"))
+        if "commitments" in cleaned and isinstance(old, list):
+            new = new if isinstance(new, list) else []
+            for key in sorted({e["loop"] for e in events if str(e.get("loop", "")).startswith("commitment-")}):
+                n = int(key.rsplit("-", 1)[1])
+                if n > len(old):
+                    continue
+                before = old[n - 1]
+                after = new[n - 1] if n <= len(new) else None
+                if after is None or (after.get("who"), after.get("what")) != (before.get("who"), before.get("what")):
+                    raise ValidationError(
+                        _(
+                            "commitment {n} ({what}, owed by {who}) already has a done or re-opened record: it must stay "
+                            "commitment {n}, with the same who and what; add new commitments after the last one"
+                        ).format(n=n, what=before.get("what"), who=before.get("who")),
+                        field="commitments",
+                    )
+        when = cleaned.get("occurred_at")
+        if when:
+            first = min(events, key=lambda e: e["occurred_at"][:10])
+            if when[:10] > first["occurred_at"][:10]:
+                raise ValidationError(
+                    _("its loop {loop} was marked done or re-opened on {day}: the entry cannot have happened after that").format(
+                        loop=first.get("loop"), day=first["occurred_at"][:10]
+                    ),
+                    field="occurred_at",
+                )
+
+    def _no_supersession_cycle(self, view: dict, cleaned: dict) -> None:
+        """A decision may not supersede one that already supersedes it, directly or through
+        others: each would then read "superseded", and no decision would stand."""
+        if "links" not in cleaned:
+            return
+        had = {(link["rel"], link["to"]) for link in view.get("links") or ()}
+        added = [link["to"] for link in cleaned["links"] or () if link["rel"] == "supersedes" and ("supersedes", link["to"]) not in had]
+        for start in added:
+            seen, queue = set(), [start]
+            while queue:
+                entry_id = queue.pop()
+                if entry_id in seen:
+                    continue
+                seen.add(entry_id)
+                links = self.view_of(entry_id).get("links") or ()
+                for link in links:
+                    if link["rel"] != "supersedes":
+                        continue
+                    if link["to"] == view["id"]:
+                        other = self.view_of(start)
+                        raise ValidationError(
+                            _(
+                                "{other} already supersedes {target} (directly or through later decisions): "
+                                "the two cannot supersede each other"
+                            ).format(
+                                other=ref_of(other), target=ref_of(view)
+                            ),
+                            field="links",
+                        )
+                    queue.append(link["to"])
 
     def retract(self, ref, reason: str) -> dict:
         target = self.resolve_entry(ref)

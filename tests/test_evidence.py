@@ -444,3 +444,26 @@ def test_a_signing_key_path_relative_in_config_toml_is_read_from_the_config_fold
     monkeypatch.chdir(signed.tmp)
     out = export(signed, "rel.md")
     assert "signed by the key SHA256:" in ok(run_cli("verify", "--evidence", str(out)))
+
+
+def test_a_team_export_verifies_with_concurrent_amendments_of_one_entry(tmp_path, monkeypatch):
+    """Dana and Bob amended dana#1 at the same clock: the export folds Bob's first (the team
+    order sorts equal clocks by handle, bob < dana), the checker sorted Dana's own records
+    as if her handle were "" and folded hers first, and refused her own JSON export."""
+    from teamhelp import team_of
+
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("note", {"title": "Plan"})
+    dana.sync()
+    bob.sync()
+    dana.journal().amend("1", {"title": "Plan A"}, "mine")
+    bob.journal().amend("dana#1", {"title": "Plan B"}, "his")
+    dana.sync()
+    bob.sync()
+    dana.sync()
+    for member in (dana, bob):
+        for fmt in ("json", "markdown"):
+            out = tmp_path / f"{member.handle}.{fmt}"
+            ok(run_cli("--db", str(member.path), "export", "--format", fmt, "-o", str(out)))
+            assert "ok (not signed)" in ok(run_cli("--db", str(member.path), "verify", "--evidence", str(out)))

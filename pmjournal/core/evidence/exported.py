@@ -54,7 +54,7 @@ class Exported:
         kind = record.get("kind")
         meta = kind in META_KINDS if kind.__class__ is str else False
         key = record.get("target") if meta else record.get("id")
-        author = name if name != self.own else record.get("author", "")
+        author = name  # the chain's handle, this author's own too: merge.merged sorts by it
         seq, clock = record.get("seq"), record.get("clock", 0)
         folds = isinstance(seq, int) and isinstance(clock, int) and isinstance(author, str)
         links = "links" in record or (meta and isinstance(record.get("changes"), dict) and "links" in record["changes"])

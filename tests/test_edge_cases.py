@@ -17,7 +17,7 @@ def test_when_cannot_be_cleared(cli, db):
     ok(cli("add", "note", "n"))
     before = db.read_bytes()
     refused(cli("amend", "1", "--clear", "occurred_at", "--reason", "r"), "cannot be emptied")
-    refused(cli("amend", "1", "--when", "", "--reason", "r"), "cannot be emptied")
+    refused(cli("amend", "1", "--when", "", "--reason", "r"), "argument --when: is empty", code=2)
     assert db.read_bytes() == before
     ok(cli("list"))
 
@@ -246,3 +246,21 @@ def test_tui_style_live_preview_of_absurd_dates_is_an_error_not_a_crash():
     for text in ("in 8000 years", "3000 years ago", "99999999999 days ago"):
         with pytest.raises(DateError):
             parse_when(text)
+
+
+def test_an_empty_db_date_or_when_is_a_usage_error_not_a_default(cli, db, tmp_path, monkeypatch):
+    """`--db "$UNSET"` wrote to the default journal (the user's own), `--since ""` filtered
+    nothing and `--when ""` meant now, each without a word."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("PMJOURNAL_DB", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    refused(cli("--db", "", "add", "note", "where did it go?"), "argument --db: is empty", code=2)
+    refused(cli("add", "note", "where did it go?", "--db", " "), "argument --db: is empty", code=2)
+    assert not any(path.is_file() for path in home.rglob("*"))
+    monkeypatch.setenv("PMJOURNAL_DB", str(db))
+    ok(cli("add", "note", "n"))
+    refused(cli("list", "--since", ""), "argument --since: is empty", code=2)
+    refused(cli("export", "--until", " "), "argument --until: is empty", code=2)
+    refused(cli("add", "note", "m", "--when", ""), "argument --when: is empty", code=2)
+    assert ok(cli("verify")).startswith("ok: 1 record,")

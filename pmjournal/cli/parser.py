@@ -147,9 +147,21 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, _("{prog}: error: {message} (see {prog} --help)").format(prog=self.prog, message=message) + "\n")
 
 
+def not_empty(text: str) -> str:
+    """An option's value that may not be blank: `--db "$UNSET"` wrote to the default journal,
+    `--since ""` filtered nothing and `--when ""` meant now, each without a word."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(_("is empty"))
+    return text
+
+
 def _db(parser: argparse.ArgumentParser, default) -> None:
     parser.add_argument(
-        "--db", metavar="PATH", default=default, help=_("journal file (default: $PMJOURNAL_DB, else the user data folder)")
+        "--db",
+        metavar="PATH",
+        default=default,
+        type=not_empty,
+        help=_("journal file (default: $PMJOURNAL_DB, else the user data folder)"),
     )
 
 
@@ -171,8 +183,8 @@ def _filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--role", help=_("with --person: only in this role (owner, requested, approved, consulted, informed)"))
     g.add_argument("--tag", action="append", help=_("only entries with this tag (repeatable: all must match)"))
     g.add_argument("--cause", help=_("only entries with this cause key"))
-    g.add_argument("--since", metavar="DATE", help=_("occurred on or after (e.g. 2026-10-01, 'last monday')"))
-    g.add_argument("--until", metavar="DATE", help=_("occurred on or before (a bare day includes all of it)"))
+    g.add_argument("--since", metavar="DATE", type=not_empty, help=_("occurred on or after (e.g. 2026-10-01, 'last monday')"))
+    g.add_argument("--until", metavar="DATE", type=not_empty, help=_("occurred on or before (a bare day includes all of it)"))
     g.add_argument("--search", metavar="TEXT", help=_("words that must all appear (case-insensitive)"))
     g.add_argument(
         "--author", metavar="NAME", help=_("only records written down by NAME (a name, its first word, or a team handle)")
@@ -188,7 +200,7 @@ def _fields(p: argparse.ArgumentParser, amend: bool = False) -> None:
     common = p.add_argument_group(_("entry"))
     if amend:
         common.add_argument("--title")
-    common.add_argument("--when", metavar="TEXT", help=_("when it happened: 'yesterday 15:00', 'last fri', ISO"))
+    common.add_argument("--when", metavar="TEXT", type=not_empty, help=_("when it happened: 'yesterday 15:00', 'last fri', ISO"))
     common.add_argument("--project")
     common.add_argument("--tag", action="append", metavar="T")
     common.add_argument("--body", metavar="TEXT", help=_("details; - reads standard input"))
@@ -253,7 +265,9 @@ def _loop_args(p: argparse.ArgumentParser) -> None:
         help=_("which loop, when the entry has several: follow-up, review, answer or commitment-N (`pmjournal due` shows them)"),
     )
     p.add_argument("--note", metavar="TEXT", help=_("what was sent, decided or answered"))
-    p.add_argument("--when", metavar="DATE", help=_("when it happened (default: now): 'yesterday 15:00', 'last fri', ISO"))
+    p.add_argument(
+        "--when", metavar="DATE", type=not_empty, help=_("when it happened (default: now): 'yesterday 15:00', 'last fri', ISO")
+    )
 
 
 def _loop_filters(p: argparse.ArgumentParser) -> None:

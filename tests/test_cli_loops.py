@@ -194,6 +194,15 @@ def test_done_on_a_commitment_and_an_answer_says_who(loops):
     assert keys(due(loops)) == [(1, "follow-up"), (3, "answer"), (2, "review"), (1, "commitment-2"), (3, "review")]
 
 
+def test_done_by_the_start_of_a_name_the_entry_holds_is_that_person(loops):
+    """`done 4 --by vp` for an escalation raised to VP Sales was saved as "vp", a person of
+    its own in `who`; the guide's own `done 14 --by Marcus` did the same."""
+    out = ok(loops("done", "4", "--by", "vp", "--note", "no budget", "--when", "2026-12-01"))
+    assert out == "#6 closes #4: answer done 1 Dec 2026 by VP Sales: no budget\n"
+    shown = json.loads(ok(loops("show", "4", "--format", "json")))
+    assert shown["history"][-1]["by"] == "VP Sales"
+
+
 def test_a_done_time_defaults_to_now(loops, monkeypatch):
     monkeypatch.setattr(dates, "now", lambda: datetime.fromisoformat("2026-11-28T16:30:00+08:00"))
     assert ok(loops("done", "2")) == "#6 closes #2: review done 28 Nov 2026 by Dana\n"

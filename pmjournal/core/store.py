@@ -1057,6 +1057,15 @@ class Journal:
         with self._checked_write():
             self._still_there(target)
             view = self.view_of(target["id"])
+            if isinstance(values.get("by"), str) and values["by"].strip():
+                # `--by Marcus` for an escalation raised to Marcus Chen: the entry's own people
+                # complete it as the app's Done dialog does (People.resolve), else it stays as typed
+                # and became a person of its own.
+                from .people import People
+
+                people = People()
+                people.learn(view)
+                values["by"] = people.resolve(values["by"].strip())
             body = model.build_loop(target["id"], {**values, "loop": "follow-up", "state": state})
             today = datetime.fromisoformat(body["occurred_at"]).date()
             chosen = loops.choose(view, loop, today, answer_days, state)

@@ -11,7 +11,7 @@ put a wrong date into evidence.
 import re
 import time as _clock
 import unicodedata
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from .errors import DateError
 from .i18n import N_, _, language, pgettext
@@ -185,6 +185,37 @@ def _cannot(text: str) -> DateError:
     return DateError(_("cannot understand the date {text!r}; {hint}").format(text=text, hint=_(HINT)), field="occurred_at")
 
 
+_ZONED = re.compile(r"^(.*\S)\s+(utc|gmt|z|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def _in_zone(text: str, ref: datetime, ahead: bool) -> datetime | None:
+    """'15:00 -05:00', 'yesterday 15:00 utc', 'last fri 09:00 +08:00': a day as the words
+    say it (from here) at a time of day in the zone the offset names. The guide's own
+    example, '15:00 -05:00', was refused as a date that does not say its month."""
+    m = _ZONED.match(text)
+    if m is None:
+        return None
+    words, zone = m.groups()
+    if zone in ("utc", "gmt", "z"):
+        offset = timedelta(0)
+    else:
+        digits = zone[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        if hours > 23 or minutes > 59:
+            return None
+        offset = (1 if zone[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes)
+    at = _time_of_day(words)
+    if at is not None:
+        day = datetime.combine(ref.date(), at)
+    elif _DAY.match(words) and not _AGO.match(words) and not _IN.match(words) and words != "now":
+        day = _relative(words, ref, ahead)
+        if day is None:
+            return None
+    else:
+        return None
+    return day.replace(tzinfo=timezone(offset))
+
+
 def parse_when(text: str, ref: datetime | None = None, ahead: bool = False) -> datetime:
     """Parse what a person typed into an aware datetime, or raise DateError.
 
@@ -208,6 +239,8 @@ def parse_when(text: str, ref: datetime | None = None, ahead: bool = False) -> d
                 only_time = _time_of_day(cleaned)
                 if only_time is not None:
                     result = datetime.combine(ref.date(), only_time, tzinfo=ref.tzinfo)
+            if result is None:
+                result = _in_zone(cleaned, ref, ahead)
             if result is None:
                 result = _absolute(unicodedata.normalize("NFKC", str(text)).strip(), ref, str(text).strip(), ahead)
     except DateError:

@@ -44,6 +44,30 @@ def test_explicit_offset_is_kept():
     assert result.utcoffset().total_seconds() == 2 * 3600
 
 
+@pytest.mark.parametrize(
+    "text, expected, offset_hours",
+    [
+        ("15:00 -05:00", datetime(2026, 11, 25, 15, 0), -5),  # the guide's own example
+        ("yesterday 15:00 UTC", datetime(2026, 11, 24, 15, 0), 0),
+        ("last fri 09:00 +08:00", datetime(2026, 11, 20, 9, 0), 8),
+        ("3pm gmt", datetime(2026, 11, 25, 15, 0), 0),
+        ("tomorrow 9:30 +0530", datetime(2026, 11, 26, 9, 30), 5.5),
+    ],
+)
+def test_a_phrase_with_a_time_zone_is_that_time_there(text, expected, offset_hours):
+    """'15:00 -05:00' was refused as a date that does not say its month, 'yesterday 15:00
+    UTC' as not understood, though the guide offers both."""
+    result = parse_when(text, REF)
+    assert result.replace(tzinfo=None) == expected
+    assert result.utcoffset().total_seconds() == offset_hours * 3600
+
+
+@pytest.mark.parametrize("text", ["now utc", "3 days ago utc", "march utc"])
+def test_a_zone_after_what_is_not_a_day_or_a_time_is_refused(text):
+    with pytest.raises(DateError):
+        parse_when(text, REF)
+
+
 @pytest.mark.parametrize("text", ["banana", "", "   ", "yesterday 25:00", "32 Nov 2026", "last blursday"])
 def test_nonsense_is_refused(text):
     with pytest.raises(DateError):

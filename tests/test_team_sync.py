@@ -186,6 +186,30 @@ def test_the_first_differing_record_is_named(tmp_path):
     assert "dana#3 differs" in bob.sync().refused["dana"]
 
 
+def test_a_refused_sync_of_ones_own_chain_is_what_verify_says_next(tmp_path):
+    """The sync said 'Nothing was pushed; run `pmjournal verify`', and verify said ok (the
+    rewritten file holds on its own), exit 0: the refusal is now kept for it, as a
+    colleague's is, until a sync goes through."""
+    from teamhelp import edited, rechained
+
+    (dana,) = team_of(tmp_path, "Dana Whitfield")
+    dana.journal().add("note", {"title": "said in the meeting"})
+    dana.journal().add("note", {"title": "another"})
+    dana.sync()
+    original = dana.path.read_bytes()
+    lines = original.splitlines()
+    dana.path.write_bytes(rechained(edited(lines, 1, "never said")))
+    ok(cli(dana, "verify", "--quick"))  # the file alone holds
+    with pytest.raises(SyncError, match="differs from this journal at dana#1"):
+        dana.sync()
+    proc = cli(dana, "verify")
+    assert proc.returncode == 1
+    assert "dana: the last sync refused the remote's copy: the remote's copy of your own chain (dana) differs" in proc.stderr
+    dana.path.write_bytes(original)  # put back: the next sync goes through, and verify is content
+    dana.sync()
+    ok(cli(dana, "verify"))
+
+
 # -- bad remotes: one line, nothing local changed --------------------------
 
 

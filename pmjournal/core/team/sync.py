@@ -275,7 +275,7 @@ class _Sync:
         count = own.segment_count()
         for i, name in enumerate(names):
             if i >= count:
-                raise SyncError(
+                raise self._own_refused(
                     _(
                         "the remote holds records of {handle} that this journal does not have: it is behind its own chain (restored from an old backup?). Nothing was changed"
                     ).format(handle=self.handle)
@@ -289,7 +289,7 @@ class _Sync:
                 there_lines += theirs.count(b"\n")
                 continue
             where = _first_difference(segment, theirs, self.handle, i * segments.SEGMENT)
-            raise SyncError(
+            raise self._own_refused(
                 _(
                     "the remote's copy of your own chain ({handle}) differs from this journal at {where}: it was rewritten there, or this file was. Nothing was pushed; run `pmjournal verify`"
                 ).format(handle=self.handle, where=where)
@@ -298,6 +298,14 @@ class _Sync:
         if there_lines - 1 < pushed_before:
             report.repaired = (there_lines, pushed_before)
         return own, commit, there_lines
+
+    def _own_refused(self, message: str) -> SyncError:
+        """The sync's error, kept for `pmjournal verify` as a colleague's refused copy is (it
+        repeats what the last sync refused and exits 1): the message sent the user to verify,
+        which said ok, since this file's own chain holds whether or not it was rewritten."""
+        self.state["refused"] = {**(self.state.get("refused") or {}), self.handle: message}
+        self.team.save_state(self.state)
+        return SyncError(message)
 
     def _restore(self, taken: ChainFile) -> None:
         from ..files import write_atomically

@@ -266,10 +266,13 @@ def test_a_chain_of_causes_deeper_than_pythons_recursion_is_shown_to_a_depth(jou
     while node["caused_by"]:
         depth, node = depth + 1, node["caused_by"][0]
     assert depth == TRACE_DEPTH and node["more"] is True and node["title"] == f"i{1100 - TRACE_DEPTH}"
-    out = ok(cli("trace", "1100"))  # 80 columns: as many levels as leave 40 for the entry
+    out = ok(cli("trace", "1100", env={"COLUMNS": "80"}))  # as many levels as leave 40 for the entry
     words = " ".join(out.split())
     assert words.endswith("i1090 [open] ↓ further causes: pmjournal trace 1090") and "#1089" not in words
     assert max(map(len, out.splitlines())) <= 80
+    piped = ok(cli("trace", "1100", env={"COLUMNS": ""})).splitlines()  # no terminal: no width to keep to
+    assert len(piped) == TRACE_DEPTH + 1
+    assert piped[-1].endswith(f"i{1100 - TRACE_DEPTH}  [open]  ↓ further causes: pmjournal trace {1100 - TRACE_DEPTH}")
     assert json.loads(ok(cli("trace", "1100", "--format", "json")))["caused_by"][0]["title"] == "i1099"
     md = tmp_path / "e.md"
     ok(cli("export", "-o", str(md)))

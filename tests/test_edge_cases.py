@@ -264,3 +264,15 @@ def test_an_empty_db_date_or_when_is_a_usage_error_not_a_default(cli, db, tmp_pa
     refused(cli("export", "--until", " "), "argument --until: is empty", code=2)
     refused(cli("add", "note", "m", "--when", ""), "argument --when: is empty", code=2)
     assert ok(cli("verify")).startswith("ok: 1 record,")
+
+
+def test_who_into_a_file_or_a_pipe_keeps_every_column_and_whole_names(cli_process, db):
+    """Out of a terminal rich took 80 columns: `who > file` dropped informed, other and
+    entries and cut the headings ('o…', 'r…') beside a long name."""
+    long_name = "Maximilian Alexander von Hohenzollern-Sigmaringen the Third"
+    env = {"PMJOURNAL_DB": str(db), "COLUMNS": ""}
+    assert cli_process("add", "decision", "x", "--owner", long_name, env=env).returncode == 0
+    out = cli_process("who", env=env).stdout
+    header, _rule, row = out.splitlines()[:3]
+    assert header.split() == ["person", "owner", "requested", "approved", "consulted", "informed", "other", "entries"]
+    assert row.startswith(long_name) and row.split()[-1] == "1"

@@ -273,7 +273,13 @@ def _console(soft_wrap: bool = False):
 
     # soft_wrap keeps long lines (reasons, bodies) whole for grep and pipes;
     # trees must wrap instead, or their lines would be cropped.
-    return Console(highlight=False, soft_wrap=soft_wrap)
+    console = Console(highlight=False, soft_wrap=soft_wrap)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        # A file or a pipe has no width: rich's 80 dropped who's last columns and cut names
+        # and headings ("reques…"), and wrapped a trace's lines. There, a table or a tree is
+        # as wide as what it holds ($COLUMNS still sets a width).
+        console.width = 10_000
+    return console
 
 
 def cmd_show(args) -> int:

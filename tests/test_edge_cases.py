@@ -276,3 +276,27 @@ def test_who_into_a_file_or_a_pipe_keeps_every_column_and_whole_names(cli_proces
     header, _rule, row = out.splitlines()[:3]
     assert header.split() == ["person", "owner", "requested", "approved", "consulted", "informed", "other", "entries"]
     assert row.startswith(long_name) and row.split()[-1] == "1"
+
+
+def test_the_app_without_a_terminal_is_one_line_not_escape_codes_in_a_file(cli_process, db, tmp_path):
+    """`pmjournal --db X > log` (cron, a typo for `remind`) drew the app into the file and
+    waited for keys for ever."""
+    proc = cli_process("--db", str(db), input="")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "pmjournal: the app needs a terminal (standard input and output); give a command for scripts: pmjournal --help\n"
+    assert not db.exists()
+
+
+def test_export_to_dev_stdout_into_a_reader_that_leaves_is_quiet(cli_process, db):
+    """`export -o /dev/stdout | head -1` said 'cannot write /dev/stdout: Broken pipe', exit 1,
+    where `-o -` and plain stdout stay quiet (the reader leaving is not an error)."""
+    assert cli_process("demo", "--db", str(db)).returncode == 0  # ~100 KB: more than a pipe holds
+    env = {**os.environ, "PMJOURNAL_DB": str(db)}
+    command = f"{sys.executable} -m pmjournal export -o /dev/stdout | head -1; exit ${{PIPESTATUS[0]}}"
+    proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.stdout.startswith("# Evidence trail") and proc.stderr == "" and proc.returncode == 0
+
+
+def test_allowed_signers_without_evidence_is_refused_not_ignored(cli, db):
+    ok(cli("add", "note", "n"))
+    refused(cli("verify", "--allowed-signers", "allowed"), "--allowed-signers goes with --evidence FILE")

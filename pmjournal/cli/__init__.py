@@ -9,6 +9,7 @@ from ..core.errors import PmjournalError
 
 def launch_tui(args) -> int:
     from ..core import config, paths
+    from ..core.i18n import _
     from ..core.storage import JournalFile
 
     cfg = config.load()
@@ -16,6 +17,15 @@ def launch_tui(args) -> int:
     # A file that is not a journal, or is from a newer pmjournal, is refused here
     # with one line, before the app takes over the screen.
     JournalFile(path).check_existing()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # `pmjournal --db X > log` from cron (a typo for `remind`) drew the app's escape codes
+        # into the file and waited for keys that never come.
+        print(
+            "pmjournal: "
+            + _("the app needs a terminal (standard input and output); give a command for scripts: pmjournal --help"),
+            file=sys.stderr,
+        )
+        return 2
     from ..tui.app import run
 
     return run(path, cfg)

@@ -594,6 +594,10 @@ def write_output(data, output: str | None, force: bool) -> None:
             chunks = visible_chunks(chunks)
     try:
         write_atomically(path, chunks)
+    except BrokenPipeError:
+        if is_standard_output(path):
+            raise  # `-o /dev/stdout | head`: the reader left, as with plain stdout (cli._run)
+        raise PmjournalError(_("cannot write {path}: {reason}").format(path=path, reason=_("the reader closed the pipe"))) from None
     except OSError as err:
         raise PmjournalError(_("cannot write {path}: {reason}").format(path=path, reason=err.strerror or err)) from err
 
@@ -661,6 +665,9 @@ def cmd_verify(args) -> int:
     from ..core.team.layout import Team
     from ..core.verify import verify_file
 
+    if args.allowed_signers and not args.evidence:
+        # It was ignored: `verify --allowed-signers F` checked the journal and said ok.
+        raise ValidationError(_("--allowed-signers goes with --evidence FILE: it says whose signature an export must carry"))
     if args.evidence or args.since:
         return _verify_evidence(args)
     path = paths.journal_path(getattr(args, "db", None))

@@ -319,6 +319,13 @@ def kind_label(kind: str) -> str:
     return kind_label(kind)
 
 
+def a_kind(kind: str) -> str:
+    """'a decision', 'an incident', 'an amendment': a kind with its article, in a sentence
+    ("a incident needs an owner" read wrong). The catalogue gives each language its own."""
+    label = kind_label(kind)
+    return (_("an {kind}") if label[:1].lower() in "aeiou" else _("a {kind}")).format(kind=label)
+
+
 def check_text(name: str, value: str, multiline: bool = False) -> str:
     if value.isascii() and value.isprintable():
         return value  # the commonest case: the rules refuse no printable ASCII, and it has no line break
@@ -568,7 +575,7 @@ def missing(kind: str, record: dict) -> list[ValidationError]:
         gaps.append(ValidationError(_("a title is required"), field="title"))
     if kind in OWNER_REQUIRED and not record.get("owner"):
         gaps.append(
-            ValidationError(_("a {kind} needs an owner: the one accountable person").format(kind=kind_label(kind)), field="owner")
+            ValidationError(_("{a_kind} needs an owner: the one accountable person").format(a_kind=a_kind(kind)), field="owner")
         )
     return gaps
 
@@ -583,7 +590,7 @@ def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
     unknown = [k for k in values if k not in spec]
     if unknown:
         raise ValidationError(
-            _("a {kind} has no {unknown} field").format(kind=kind_label(kind), unknown=unknown[0]), field=unknown[0]
+            _("{a_kind} has no {unknown} field").format(a_kind=a_kind(kind), unknown=unknown[0]), field=unknown[0]
         )
     record: dict = {"kind": kind}
     for name, field in spec.items():
@@ -612,12 +619,12 @@ def clean_changes(kind: str, changes: dict, stored: bool = False) -> dict:
         if name in SYSTEM_FIELDS:
             raise ValidationError(_("{name} is set by the journal and cannot be amended").format(name=shown(name)), field=name)
         if name not in spec:
-            raise ValidationError(_("a {kind} has no {name} field").format(kind=kind_label(kind), name=name), field=name)
+            raise ValidationError(_("{a_kind} has no {name} field").format(a_kind=a_kind(kind), name=name), field=name)
         cleaned = _clean(spec[name], value, stored)
         if cleaned is None and name == "title":
             raise ValidationError(_("the title cannot be emptied"), field="title")
         if cleaned is None and name == "owner" and kind in OWNER_REQUIRED:
-            raise ValidationError(_("a {kind} needs an owner").format(kind=kind_label(kind)), field="owner")
+            raise ValidationError(_("{a_kind} needs an owner").format(a_kind=a_kind(kind)), field="owner")
         if cleaned is None and name == "occurred_at":
             raise ValidationError(_("when it happened cannot be emptied; give the right date instead"), field=name)
         out[name] = cleaned

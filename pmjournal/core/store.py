@@ -285,16 +285,22 @@ class ScriptTable(EntryTable):
 
     def _correct(self, kind: str, document: Mapping) -> Inserted:
         journal = self.journal
+        if kind == "key":
+            raise ValidationError(
+                _("a signing key's record is written by pmjournal when it first signs an export with that key; nothing was saved"),
+                field="kind",
+            )
         keys = {"amendment": ("target", "changes", "reason"), "retraction": ("target", "reason")}.get(
             kind, ("target", *model.LOOP_KEYS)
         )
         extra = [k for k in document if k != "kind" and k not in keys]
         if extra:
             raise ValidationError(
-                _("an {kind} has {keys}; not {extra}").format(kind=kind, keys=", ".join(keys), extra=extra[0]), field=extra[0]
+                _("{a_kind} has {keys}; not {extra}").format(a_kind=model.a_kind(kind), keys=", ".join(keys), extra=extra[0]),
+                field=extra[0],
             )
         if document.get("target") in (None, ""):
-            raise ValidationError(_("an {kind} needs a target: the entry's #seq or id").format(kind=kind), field="target")
+            raise ValidationError(_("{a_kind} needs a target: the entry's #seq or id").format(a_kind=model.a_kind(kind)), field="target")
         if kind == "loop":
             values = {k: document[k] for k in ("occurred_at", "by", "note") if k in document}
             record = journal.close_loop(document["target"], document.get("loop"), state=document.get("state") or "done", **values)
@@ -887,8 +893,8 @@ class Journal:
                     raise ValidationError(_("{target} cannot be linked to itself").format(target=ref_of(target)), field="links")
                 if rel == "supersedes" and (kind != "decision" or target["kind"] != "decision"):
                     raise ValidationError(
-                        _("only a decision can supersede a decision ({target} is a {kind})").format(
-                            target=ref_of(target), kind=model.kind_label(target["kind"])
+                        _("only a decision can supersede a decision ({target} is {a_kind})").format(
+                            target=ref_of(target), a_kind=model.a_kind(target["kind"])
                         ),
                         field="links",
                     )

@@ -603,6 +603,7 @@ def write_output(data, output: str | None, force: bool) -> None:
 
 
 def cmd_export(args) -> int:
+    from ..core.files import journal_own_file
     from ..core.transfer import render_chunks
 
     filt = filter_from(args)
@@ -611,8 +612,8 @@ def cmd_export(args) -> int:
     cfg = config.load()
     journal = open_reads(args, cfg)
     filt = resolve_person(filt, journal)
-    if args.output and _same_file(args.output, journal.path):
-        raise PmjournalError(_("{output} is the journal itself; export to another file").format(output=args.output))
+    if args.output and (why := journal_own_file(args.output, journal.path)):
+        raise PmjournalError(why)
     if not args.unverified:
         journal.require_verified(
             "exported", _("`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout")
@@ -634,13 +635,6 @@ def cmd_export(args) -> int:
     if args.output:
         print(_("wrote {output}").format(output=args.output), file=sys.stderr)
     return 0
-
-
-def _same_file(a, b) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def cmd_import(args) -> int:

@@ -4,6 +4,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
+from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette, SimpleCommand
@@ -16,6 +17,7 @@ from ..core.errors import PmjournalError
 from ..core.i18n import N_, _, pgettext
 from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
+from .forms.confirm import ConfirmDialog
 from .key_order import escape_then_key
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
@@ -76,8 +78,32 @@ class PmjournalApp(App):
         # Textual's one door for an exception nothing handled (it ends the app): keep what
         # the open forms hold first, while their widgets still exist.
         if self.rescued is None:
-            self.rescued = rescue.save(self, self.session.path, error)
+            self.rescued = rescue.save(
+                self, self.session.path, _("unexpected error: {error}").format(error=f"{type(error).__name__}: {error}")
+            )
         super()._handle_exception(error)
+
+    def end(self, message: str) -> None:
+        """Leave the app saying `message` (the journal cannot be read any more), keeping what the
+        open forms hold first: the journal replaced under a form took the form's text with it."""
+        if self.rescued is None:
+            self.rescued = rescue.save(self, self.session.path, message)
+        self.exit(return_code=1, message=Text(f"pmjournal: {message}"))
+
+    async def action_quit(self) -> None:
+        # ctrl+q from a form with text in it quit at once, the text gone: ask as escape does.
+        if rescue.document(self, "") is None:
+            await super().action_quit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(_("Quit? What you typed in the open form is not saved."), yes=_("Quit"), no=_("Keep editing")),
+            answered,
+        )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(KIND_COLOURS)

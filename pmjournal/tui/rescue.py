@@ -6,6 +6,8 @@ go with it. PmjournalApp._handle_exception calls save() before Textual tears the
 down, and run() prints where the file is. The file is plain text, one block per open
 form or dialog, each field's label and what it held, to copy back into a new entry;
 it is written beside the journal, or in the temporary folder when that cannot be written.
+The app's other ends that leave no choice do the same (PmjournalApp.end: the journal
+replaced by something that is not one, under the open form).
 """
 
 import json
@@ -15,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textual.app import App
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, TextArea
 
 from ..core.i18n import _
@@ -63,10 +65,12 @@ def _heading(screen: Screen) -> str:
     return type(screen).__name__
 
 
-def document(app: App, error: BaseException) -> str | None:
+def document(app: App, reason: str) -> str | None:
     """The rescue file's text, or None when nothing typed is open."""
     blocks = []
     for screen in reversed(app.screen_stack):
+        if not isinstance(screen, ModalScreen):
+            continue  # the forms and dialogs; the trail's filter is not worth a file
         fields = typed(screen)
         if fields:
             lines = [f"## {_heading(screen)}", ""]
@@ -77,18 +81,18 @@ def document(app: App, error: BaseException) -> str | None:
     if not blocks:
         return None
     intro = _(
-        "pmjournal ended on an unexpected error ({error}) before this was saved.\n"
+        "pmjournal ended before this was saved: {reason}\n"
         "Nothing below is in the journal: copy what you need into a new entry."
-    ).format(error=f"{type(error).__name__}: {error}")
+    ).format(reason=reason)
     return intro + "\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def save(app: App, journal: Path, error: BaseException, now: datetime | None = None) -> Path | None:
+def save(app: App, journal: Path, reason: str, now: datetime | None = None) -> Path | None:
     """Write document() beside the journal (or in the temporary folder); its path, or None
     when there was nothing to keep or no folder would take it. Never raises: it runs while
     the app is already failing."""
     try:
-        text = document(app, error)
+        text = document(app, reason)
     except Exception:  # noqa: BLE001 -- the screens themselves may be what broke
         return None
     if text is None:

@@ -558,9 +558,11 @@ class JournalSession:
         fingerprint), or None. A key that cannot sign (SigningError) is refused before anything
         is written. `lang` is the document's language (None: the interface's); the errors
         raised stay in the interface's."""
-        from ..core.files import write_atomically
+        from ..core.files import journal_own_file, write_atomically
         from ..core.transfer import render_chunks  # loaded on the first export, as the forms are
 
+        if why := journal_own_file(path, self.path):
+            raise PmjournalError(why)
         signed = None
         full = self._full(snapshot)
         if full is not None and full.paged is not None:

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Select
 from tuihelp import burst, case, wait_for
 
 from pmjournal.core import config
-from pmjournal.core.errors import StoreError
+from pmjournal.core.errors import PmjournalError, StoreError
 from pmjournal.core.query import Filter
 from pmjournal.core.store import Journal
 from pmjournal.tui import forms
@@ -731,6 +731,30 @@ async def test_export_json_writes_the_file_then_asks_before_overwriting(journal,
     assert app.result == target
     assert "Ship v2 on Friday" in target.read_text()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pilot_test
+async def test_export_refuses_the_journal_itself_and_its_own_files(journal, tmp_path):
+    """The dialog asked only "exists. Overwrite it?" and, on y, wrote the document over the
+    journal: every entry gone, and the app ended saying the file 'was not changed'."""
+    seed_people(journal)
+    before = journal.path.read_bytes()
+    for typed in (str(journal.path), str(journal.path) + ".index", str(journal.path) + ".lock"):
+        app = export_app(journal, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            box = field(app.screen, "path")
+            box.value = typed
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmDialog)
+            shown = str(app.screen.query_one("#error", Label).content)
+            assert "export to another file" in shown and ("the journal itself" in shown or "journal's own files" in shown)
+            assert app.result is UNSET
+    assert journal.path.read_bytes() == before
+    session = JournalSession(journal)
+    with pytest.raises(PmjournalError, match="the journal itself"):
+        session.export(journal.path, Filter(), "markdown")
+    assert journal.path.read_bytes() == before
 
 
 @pilot_test

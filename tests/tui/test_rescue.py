@@ -56,3 +56,40 @@ async def test_a_bug_with_nothing_typed_leaves_no_file(demo_db, make_app):
             await wait_for(pilot, lambda: app._exception is not None)
     assert _rescued(demo_db) == []
     assert app.rescued is None
+
+
+@pilot_test
+async def test_the_journal_replaced_under_a_form_ends_the_app_keeping_the_text(demo_db, make_app):
+    """A sync client or a restore put something that is not a journal where it was: the app
+    ends (it cannot read it), and the form's text went with it."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "nd", lambda: isinstance(app.screen, EntryForm))
+        await typed(pilot, "Important text I typed", lambda: app.focused.value == "Important text I typed")
+        demo_db.write_text("garbage\n")
+        await wait_for(pilot, lambda: app.rescued is not None, timeout=15)
+    assert app.return_code == 1
+    text = app.rescued.read_text(encoding="utf-8")
+    assert "is not a pmjournal journal" in text and "Important text I typed" in text
+
+
+@pilot_test
+async def test_ctrl_q_from_a_form_with_text_asks_first(demo_db, make_app):
+    """ctrl+q quit at once from a form holding typed text, which escape asks about."""
+    from pmjournal.tui.forms.confirm import ConfirmDialog
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "nd", lambda: isinstance(app.screen, EntryForm))
+        await typed(pilot, "Half a thought", lambda: app.focused.value == "Half a thought")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))
+        assert app.focused.value == "Half a thought" and app.is_running
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running)

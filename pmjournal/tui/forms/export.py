@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, RadioSet, Select
 from pmjournal.core import dates, i18n
 from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError
-from pmjournal.core.files import device_kind
+from pmjournal.core.files import device_kind, journal_own_file
 from pmjournal.core.i18n import N_, _, ngettext
 
 from ..signers import key_words
@@ -188,6 +188,9 @@ class ExportDialog(FieldDialog[Path | None]):
             return None
         if not path.parent.is_dir():
             self.show_error(_("the folder {path} does not exist").format(path=path.parent))
+            return None
+        if why := journal_own_file(path, self.session.path):
+            self.show_error(why)
             return None
         device = device_kind(path)
         if device:

@@ -14,7 +14,6 @@ import os
 from dataclasses import replace
 from functools import partial
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -368,7 +367,7 @@ class TrailScreen(ResumesStyled, Screen):
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
         self._loading = False
-        self.app.exit(return_code=1, message=Text(f"pmjournal: {message.error}"))
+        self.app.end(message.error)
 
     # -- filtering -------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Filter, people, trace, help, keymap, welcome/demo and live refresh, via Pilot."""
 
 from textual.widgets import DataTable, Input, Static, Tree
-from tuihelp import SIZE, each_case, loaded, pilot_test, static_text, typed, wait_for
+from tuihelp import SIZE, drawn, each_case, loaded, pilot_test, static_text, typed, wait_for
 
 from pmjournal.core.query import haystack
 from pmjournal.core.store import Journal
@@ -290,3 +290,25 @@ async def test_a_body_of_megabytes_shows_its_start_and_says_how_much_more(db, ma
         shown = "\n".join(part.plain for part in group.renderables if hasattr(part, "plain"))
     assert "word word" in shown and len(shown) < SHOWN_CHARS + 2_000
     assert f"… {len(body) - SHOWN_CHARS:,} more characters, not shown here: `pmjournal show` prints them all" in shown
+
+
+@pilot_test
+async def test_keys_typed_as_the_app_starts_wait_for_the_trail(demo_db, make_app):
+    """Typed before the journal was shown: `u` opened Due saying nothing was due, and
+    `/kind:risk enter j j` left the filter reading 'kind:riskjj'."""
+    from tuihelp import burst
+
+    from pmjournal.tui.screens.due import DueScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "{slash}kind:risk{enter}jj")
+        await loaded(pilot)
+        trail = app.screen
+        await wait_for(pilot, lambda: trail.table.cursor == 2)
+        assert trail.filter_text == "kind:risk" and trail.table.has_focus
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "u")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+        assert "Nothing is due" not in drawn(app)

@@ -34,7 +34,7 @@ from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL
-from ..key_order import bug_line
+from ..key_order import HoldsKeys, bug_line
 from ..restyle import ResumesStyled
 from ..session import PREVIEW_BYTES, JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
@@ -72,7 +72,17 @@ class PagedLoops(OpenLoops):
             self.by_entry.setdefault(loop.view["id"], loop)  # sorted: the first is the most urgent
 
 
-class TrailScreen(ResumesStyled, Screen):
+# Keys typed as the app starts are held until the trail has something to act on (HoldsKeys);
+# past this many seconds they go on anyway, whatever is still loading.
+HOLD_AT_START_SECONDS = 3.0
+
+
+class TrailScreen(ResumesStyled, HoldsKeys, Screen):
+    """The trail. Holds the keys typed while the app starts (HoldsKeys) until the journal is
+    shown and its loops counted, or a large journal's preview is: `u` typed at once opened
+    Due saying nothing was due, `p`, `e`, `a` were dropped, and `/kind:risk enter j j` left
+    the filter reading 'kind:riskjj'."""
+
     BINDINGS = TRAIL
     # The trail has the focus from the start: Textual's default focused the first focusable widget,
     # the filter, which on_mount then blurred (each move restyles the widget and its own).
@@ -159,6 +169,11 @@ class TrailScreen(ResumesStyled, Screen):
         self.team = self.session.team_joined
         self.reload(first=True)
         self.set_interval(POLL_SECONDS, self.poll)
+        self.set_timer(HOLD_AT_START_SECONDS, self._release_typed_ahead)
+
+    def _release_typed_ahead(self) -> None:
+        if self.held_keys is not None:
+            self.release(self.query_one("#load-demo") if self.empty else (self.focused or self.table))
 
     def on_unmount(self) -> None:
         # Quitting while a large journal's first index is built: end that child, or the app's
@@ -254,6 +269,7 @@ class TrailScreen(ResumesStyled, Screen):
             return  # a newer snapshot is shown; its own loops follow
         self.open_loops, self.loops_of = book, message.snapshot
         self.table.show_loops(book.by_entry)
+        self._release_typed_ahead()
         if message.first and book.overdue:
             n = book.overdue
             self.notify(
@@ -309,6 +325,8 @@ class TrailScreen(ResumesStyled, Screen):
         elif self.focused is None or not self.focused.is_attached or self.focused.id == "load-demo":
             self.table.focus()
         self.apply_filter(self.filter_text, keep_id=keep)
+        if snap.partial:
+            self.call_after_refresh(self._release_typed_ahead)  # a large journal's preview is up: let keys act on it
 
     def _warn_about(self, snap: Snapshot) -> None:
         """Say, and keep saying in the title, when the chain does not vouch for what is shown."""

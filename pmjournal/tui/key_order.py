@@ -168,6 +168,33 @@ class HoldsKeys:
             await replay(self.app, held)
 
 
+class EscapesInOrder:
+    """Mixed into a form or dialog that escape closes (ESCAPE: the action it runs).
+
+    Its escape binding has priority, action "escape": the App runs it the moment it reads
+    the key, after the keys typed before it have been handled (caught_up: a changed form
+    still asks before dropping them), and before it reads the keys typed after it, which
+    therefore reach the screen beneath (or the question escape asked). Without priority,
+    escape waited in the form's queue while the App went on routing those keys to the form
+    being closed: `escape up a` closed the form and lost the move and the amend, and
+    `escape y` typed the y into the field while the discard question stayed up. A widget
+    inside that takes escape itself (an open Select's list, the links' matches) still gets it.
+    """
+
+    ESCAPE = "cancel"
+
+    async def action_escape(self) -> None:
+        if not await caught_up(self):
+            return
+        node = self.focused
+        while node is not None and node is not self:
+            for binding in node._bindings.key_to_bindings.get("escape", ()):
+                if await self.app.run_action(binding.action, node):
+                    return
+            node = node.parent
+        await self.run_action(self.ESCAPE)
+
+
 def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:
     """A terminal sends escape as the byte ESC and alt+j as ESC then "j": escape typed a
     moment before a letter (a fast typist, a text expander, SSH lag) reaches the App as

@@ -493,3 +493,36 @@ async def test_a_slash_typed_in_the_filter_is_text(demo_db, make_app):
         await trail_burst(pilot, app, "{slash}go{slash}no-go", lambda: app.screen.filter_text == "go/no-go")
         await pilot.press("slash", "x")
         await wait_for(pilot, lambda: app.screen.filter_text == "go/no-go/x")
+
+
+@pytest.mark.parametrize("opener", ["d", "e", "x", "?"])
+@pilot_test
+async def test_keys_typed_right_after_the_escape_that_closes_a_screen_act_on_the_trail(demo_db, make_app, opener):
+    """`escape up a` in one burst closed the form, dialog or help and lost the move and the
+    amend: escape waited in the closing screen's queue while the App gave it the keys after it."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        trail.table.move_to(trail.table.visible_views()[3]["id"])
+        above = trail.table.visible_views()[2]["id"]
+        burst(app, opener)
+        await wait_for(pilot, lambda: app.screen is not trail and getattr(app.screen, "ready", True))
+        burst(app, "{escape}{up}a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AmendForm))
+        assert app.screen.view["id"] == above
+
+
+@pilot_test
+async def test_escape_then_y_answers_the_discard_question(demo_db, make_app):
+    """`escape y` typed at once put the y in the title and left the question up."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        burst(app, "d")
+        await wait_for(pilot, lambda: app.screen is not trail and app.screen.ready)
+        before = len(Journal(demo_db).records())
+        burst(app, "abc{escape}y")
+        await wait_for(pilot, lambda: app.screen is trail)
+        assert len(Journal(demo_db).records()) == before

@@ -23,6 +23,7 @@ from pmjournal.core.i18n import N_, _, ngettext
 from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 from pmjournal.core.people import People
 
+from ..key_order import EscapesInOrder
 from ..restyle import ResumesStyled
 from ..session import JournalSession, Snapshot
 from .confirm import ask_to_discard
@@ -63,11 +64,11 @@ def store_message(err: Exception) -> str:
     return _("not saved: {error}").format(error=err)
 
 
-class FormScreen(ResumesStyled, HoldsKeys, ModalScreen):
+class FormScreen(ResumesStyled, EscapesInOrder, HoldsKeys, ModalScreen):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), priority=True),
-        Binding("escape", "cancel", N_("Cancel")),
+        Binding("escape", "escape", N_("Cancel"), priority=True),
         *FIELD_MOVES,
     ]
 

@@ -8,17 +8,20 @@ from textual.widgets import Button, Label
 
 from pmjournal.core.i18n import N_, _
 
+from ..key_order import EscapesInOrder
 from ..restyle import ResumesStyled
 
 
-class ConfirmDialog(ResumesStyled, ModalScreen[bool]):
+class ConfirmDialog(ResumesStyled, EscapesInOrder, ModalScreen[bool]):
     """Dismisses with True only for an explicit yes; escape and "no" keep what the user has."""
+
+    ESCAPE = "answer(False)"
 
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("y", "answer(True)", N_("Yes"), show=False),
         Binding("n", "answer(False)", N_("No"), show=False),
-        Binding("escape", "answer(False)", N_("Cancel")),
+        Binding("escape", "escape", N_("Cancel"), priority=True),
     ]
 
     def __init__(self, question: str, yes: str | None = None, no: str | None = None, *, danger: bool = True):

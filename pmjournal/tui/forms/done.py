@@ -36,7 +36,7 @@ class DoneDialog(FieldDialog[dict | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "submit", N_("Record"), priority=True),
-        Binding("escape", "cancel", N_("Cancel")),
+        Binding("escape", "escape", N_("Cancel"), priority=True),
         *FIELD_MOVES,
     ]
 

@@ -64,7 +64,7 @@ class ExportDialog(FieldDialog[Path | None]):
     # Tab with priority (FIELD_MOVES), so a burst such as "tab enter ↓ enter" acts on the field it was typed for.
     BINDINGS = [
         Binding("ctrl+s", "export", N_("Export"), priority=True),
-        Binding("escape", "cancel", N_("Cancel")),
+        Binding("escape", "escape", N_("Cancel"), priority=True),
         *FIELD_MOVES,
     ]
 

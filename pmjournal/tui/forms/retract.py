@@ -17,7 +17,7 @@ from .labels import kind_name
 class RetractDialog(FieldDialog[dict | None]):
     """Dismisses with the retraction record, or None."""
 
-    BINDINGS = [Binding("ctrl+s", "submit", N_("Retract"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [Binding("ctrl+s", "submit", N_("Retract"), priority=True), Binding("escape", "escape", N_("Cancel"), priority=True)]
 
     def __init__(self, session, entry_id: str, *, snapshot=None):
         super().__init__()

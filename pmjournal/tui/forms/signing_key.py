@@ -41,7 +41,7 @@ def stored_path(text: str, directory: Path | None = None) -> str:
 class SigningKeyDialog(FieldDialog[str | None]):
     """Set or clear config signing_key (command palette: Signing key…). Dismisses with the path saved ("" when cleared), or None if cancelled."""
 
-    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True), Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True), Binding("escape", "escape", N_("Cancel"), priority=True)]
 
     def __init__(self, session, *, directory: Path | None = None):
         super().__init__()

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from ...core.i18n import _, pgettext
 from ..bindings import APP, TEAM_ONLY, TRAIL, help_text
+from ..key_order import EscapesInOrder
 
 
 def key_for(app, binding: Binding) -> str:
@@ -33,8 +34,10 @@ def other_keys() -> tuple[tuple[str, str], ...]:
     )
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
+class HelpScreen(EscapesInOrder, ModalScreen[None]):
+    # Priority (EscapesInOrder): "? escape up a" typed at once lost the move and the amend.
+    BINDINGS = [Binding("escape,question_mark,q", "escape", "Close", id="help.close", priority=True)]
+    ESCAPE = "close"
 
     def relabel(self) -> None:
         """The interface's language changed (PmjournalApp.relabel)."""

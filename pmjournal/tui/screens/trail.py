@@ -78,7 +78,9 @@ HOLD_AT_START_SECONDS = 3.0
 
 
 class TrailScreen(ResumesStyled, HoldsKeys, Screen):
-    """The trail. Holds the keys typed while the app starts (HoldsKeys) until the journal is
+    """The trail: every entry, newest first, and the highlighted one in full.
+
+    Holds the keys typed while the app starts (HoldsKeys) until the journal is
     shown and its loops counted, or a large journal's preview is: `u` typed at once opened
     Due saying nothing was due, `p`, `e`, `a` were dropped, and `/kind:risk enter j j` left
     the filter reading 'kind:riskjj'."""

@@ -526,3 +526,15 @@ async def test_escape_then_y_answers_the_discard_question(demo_db, make_app):
         burst(app, "abc{escape}y")
         await wait_for(pilot, lambda: app.screen is trail)
         assert len(Journal(demo_db).records()) == before
+
+
+@pilot_test
+async def test_a_link_found_by_title_is_picked_in_one_burst(journal):
+    """`friday down enter` typed at once picked nothing: down came before the matches were
+    listed, and enter reached the field, not the list."""
+    first = seed_people(journal)
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Launch slipped" + tabs_to(app.screen, "f-link-caused_by") + "friday{down}{enter}{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["links"] == [{"rel": "caused_by", "to": first["id"]}]

@@ -335,6 +335,28 @@ async def test_links_by_number_and_by_searching_titles(journal):
 
 
 @pilot_test
+async def test_a_second_link_picked_by_title_keeps_the_first(journal):
+    """After a pick the whole field was selected, so the next word typed wiped the link picked."""
+    first = seed_people(journal)
+    other = journal.add("note", {"title": "Vendor contract signed"})
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Launch slipped"})
+        field(app.screen, "link-caused_by").focus()
+        await type_text(pilot, "friday")
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await type_text(pilot, "vendor")
+        assert field(app.screen, "link-caused_by").value == f"#{first['seq']}, vendor"
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert field(app.screen, "link-caused_by").value == f"#{first['seq']}, #{other['seq']}, "
+        await pilot.press("ctrl+s")
+        await finished(pilot, app)
+    assert app.result["links"] == [{"rel": "caused_by", "to": first["id"]}, {"rel": "caused_by", "to": other["id"]}]
+
+
+@pilot_test
 async def test_unknown_link_is_shown_next_to_links(journal):
     app = new_form(journal, "note")
     async with app.run_test(size=SIZE) as pilot:

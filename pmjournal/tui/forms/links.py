@@ -28,15 +28,33 @@ MAX_MATCHES = 6
 
 
 class LinkInput(FormInput):
-    BINDINGS = [Binding("down", "pick", N_("Pick a match"), show=False)]
+    BINDINGS = [
+        Binding("down", "pick", N_("Pick a match"), show=False),
+        Binding("enter", "choose", show=False),
+    ]
+
+    def _row(self) -> "LinksRow":
+        return next(node for node in self.ancestors if isinstance(node, LinksRow))
 
     def action_pick(self) -> None:
-        row = next(node for node in self.ancestors if isinstance(node, LinksRow))
+        row = self._row()
+        # Typed in one burst ("launch down enter"), down comes before the row has read the
+        # Changed message that lists the matches: list them now, from what the field holds.
+        row.show_matches(self)
         matches = row.query_one(LinkMatches)
         if matches.display and matches.option_count:
             row._target = self
             matches.highlighted = 0
             matches.focus()
+
+    async def action_choose(self) -> None:
+        # In a burst, the enter after down reaches this field before the list has the focus:
+        # it chooses the match down highlighted, as it would in the list.
+        matches = self._row().query_one(LinkMatches)
+        if matches.display and matches.highlighted is not None:
+            matches.action_select()
+            return
+        await self.action_submit()
 
 
 class LinkMatches(InOrder, OptionList):
@@ -64,13 +82,23 @@ class LinksRow(FieldRow):
         self.exclude_id = exclude_id
         self._target: Input | None = None
         self._handle: str | None = None
+        self._matched: tuple | None = None  # (field, value) the matches listed are for
 
     def compose_editor(self) -> ComposeResult:
         for rel, text in zip(link_rels(self.kind), self._initial, strict=True):
             with Horizontal(classes="pm-sub"):
                 yield Label(link_label(rel), classes="pm-sublabel")
                 # A paste of several references, one a line, becomes a comma-separated list.
-                yield LinkInput(text, placeholder=_("#12, or words from a title"), compact=True, id=f"f-link-{rel}", join=", ")
+                # Not selected on focus: picking a match focuses the field again, and the next word
+                # typed replaced every link already picked (the whole field was selected).
+                yield LinkInput(
+                    text,
+                    placeholder=_("#12, or words from a title"),
+                    compact=True,
+                    id=f"f-link-{rel}",
+                    join=", ",
+                    select_on_focus=False,
+                )
         yield LinkMatches(classes="pm-link-matches")
         yield Label("", classes="pm-hint pm-link-preview", markup=False)
 
@@ -118,8 +146,17 @@ class LinksRow(FieldRow):
     @on(LinkInput.Changed)
     def _typed(self, event: Input.Changed) -> None:
         self.show_error(None)
-        self._target = event.input
-        token = event.value[last_name_start(event.value) :].strip()
+        self.show_matches(event.input)
+
+    def show_matches(self, field: Input) -> None:
+        """The entries whose titles hold the words after the last comma of `field`, and a
+        preview of the references it holds."""
+        self._target = field
+        value = field.value
+        if self._matched == (field, value):
+            return  # listed already (down in a burst listed them before Changed came)
+        self._matched = (field, value)
+        token = value[last_name_start(value) :].strip()
         matches = self.query_one(LinkMatches)
         matches.clear_options()
         found = [] if not token or is_ref(token) else self._search(token)
@@ -127,7 +164,7 @@ class LinksRow(FieldRow):
             matches.add_option(Option(entry_text(view), id=ref_of(view)))
         matches.display = bool(found)
         preview = self.query_one(".pm-link-preview", Label)
-        described = self._describe(event.value)
+        described = self._describe(value)
         preview.update(described)
         preview.display = bool(described.plain)
 

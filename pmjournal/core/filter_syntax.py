@@ -29,7 +29,10 @@ from .model import ENTRY_KINDS
 from .query import Filter, crossed, role_name
 
 KEYS = ("kind", "project", "since", "until", "cause", "role", "author", "retracted")
-_TOKEN = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')
+# A token: runs of anything but spaces, quotes and backslashes; a backslash (\" is a quote that
+# is part of the value: a name such as Tom "TJ" Becker); a quoted stretch, spaces and all.
+_TOKEN = re.compile(r'(?:[^\s"\\]+|\\"?|"(?:[^"\\]|\\"?)*"?)+')
+_UNQUOTE = re.compile(r'\\"|"')
 _YES = {"yes", "y", "true", "1", "show", "on"}
 _NO = {"no", "n", "false", "0", "hide", "off"}
 
@@ -44,13 +47,20 @@ class Parsed:
         return not self.errors
 
 
+def _unquoted(token: str) -> str:
+    return _UNQUOTE.sub(lambda m: '"' if m.group() != '"' else "", token)
+
+
 def tokens(text: str) -> list[str]:
-    """Whitespace-separated tokens; double quotes keep spaces inside one token and are removed."""
-    return [t.replace('"', "") for t in _TOKEN.findall(text or "") if t.replace('"', "")]
+    """Whitespace-separated tokens; double quotes keep spaces inside one token and are removed,
+    and \" is a quote inside a value."""
+    return [value for t in _TOKEN.findall(text or "") if (value := _unquoted(t))]
 
 
 def quote(value: str) -> str:
     """A value as it must be typed after `@`, `#` or `key:` to survive tokenising."""
+    if '"' in value:
+        return '"' + value.replace('"', '\\"') + '"'
     return f'"{value}"' if any(c.isspace() for c in value) or not value else value
 
 

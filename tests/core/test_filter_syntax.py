@@ -1,5 +1,7 @@
 from datetime import datetime
 
+import pytest
+
 from pmjournal.core.filter_syntax import parse, quote, tokens, with_person
 from pmjournal.core.people import People
 
@@ -72,3 +74,10 @@ def test_since_after_until_is_said_not_an_empty_trail_without_a_word():
     p = parse("since:2026-12-01 until:2026-11-01")
     assert p.errors == ["since 2026-12-01 is after until 2026-11-01: no entry can match"]
     assert parse("since:2026-11-01 until:2026-11-01").ok  # one whole day
+
+
+@pytest.mark.parametrize("name", ['Tom "TJ" Becker', "O'Brien", "Pat PM", '"quoted"', 'a\\b "c"'])
+def test_a_person_with_quotes_in_the_name_survives_the_filter(name):
+    """People's enter wrote @"Tom "TJ" Becker", which read as three tokens and matched nothing."""
+    assert tokens("@" + quote(name)) == ["@" + name]
+    assert tokens(with_person("launch kind:risk", name)) == ["launch", "kind:risk", "@" + name]

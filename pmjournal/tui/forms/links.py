@@ -30,7 +30,7 @@ MAX_MATCHES = 6
 class LinkInput(FormInput):
     BINDINGS = [
         Binding("down", "pick", N_("Pick a match"), show=False),
-        Binding("enter", "choose", show=False),
+        Binding("enter", "choose", N_("Choose the highlighted match"), show=False),
     ]
 
     def _row(self) -> "LinksRow":

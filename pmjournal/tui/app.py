@@ -172,6 +172,16 @@ class PmjournalApp(App):
         """Run `then` once records can be signed: reading needs no name, so the
         first-run question waits until the user first records something. Asked
         once a session; dismissing it signs with the login name."""
+        if not self.cfg.name and not self._asked_name:
+            # Another pmjournal (a second window) may have asked and saved it since this one
+            # started: asked again, escape saved the login name over it.
+            try:
+                saved = config_file.load(self.cfg.path).name
+            except (PmjournalError, OSError):
+                saved = ""
+            if saved:
+                self.cfg.name = saved
+                self.session.sign_as(saved)
         if self.cfg.name or self._asked_name:
             then()
             return

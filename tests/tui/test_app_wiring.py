@@ -126,6 +126,23 @@ async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_
 
 
 @pilot_test
+async def test_a_name_saved_by_another_window_meanwhile_is_used_not_asked_again(demo_db):
+    """Two windows opened before the name was given: the first asked and saved it, the second
+    asked again and its escape ('keep the name shown': the login name) saved over it."""
+    from pmjournal.core import config as config_file
+    from pmjournal.tui.forms import KindPicker
+
+    app = build_app(demo_db, Config(name="", path=paths.config_file()))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        config_file.save({"name": "Dana Whitfield"})  # the other window
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
+        assert app.session.journal.user == "Dana Whitfield"
+    assert tomllib.loads(paths.config_file().read_text())["name"] == "Dana Whitfield"
+
+
+@pilot_test
 async def test_keys_typed_ahead_of_the_first_run_question_wait_for_the_form(demo_db):
     """A first-time user types a whole entry in one burst: the name question comes up in
     between, but what was typed before it showed was meant for the form. It is kept for the

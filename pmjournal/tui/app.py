@@ -319,6 +319,10 @@ class PmjournalApp(App):
                 # lists the same keys in the interface's language.
                 yield command._replace(title=words["Keys"], help=help_text("help"), callback=self.action_help)
                 continue
+            if command.title == "Screenshot":
+                # Textual's calls deliver_screenshot itself, past action_screenshot: in the
+                # Downloads folder only, and "Failed to save screenshot", in English, without it.
+                command = command._replace(callback=lambda: self.set_timer(0.1, self.action_screenshot))
             yield command._replace(title=words.get(command.title, command.title), help=words.get(command.help, command.help))
         if isinstance(screen, TrailScreen):
             for binding in TRAIL:

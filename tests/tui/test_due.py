@@ -263,3 +263,21 @@ async def test_who_answered_completes_from_the_people_known(db, make_app):
         await pilot.press("tab")
         await typed(pilot, "sa{right}{ctrl+s}", lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
     assert Journal(db).records()[-1]["by"] == "Sam Okafor"
+
+
+@pilot_test
+async def test_the_due_view_follows_what_another_program_records(loops_db, make_app):
+    """`pmjournal done` in another terminal while Due was open changed nothing on screen, and
+    d on that loop was then refused as 'already done'."""
+    app = make_app(loops_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_due(pilot)
+        before = len(screen.table_widget.loops)
+        screen.table_widget.cursor = 1
+        kept = screen.table_widget.current
+        closed = next(lp for lp in screen.table_widget.loops if lp is not kept)
+        Journal(loops_db, user="Dana").close_loop(closed.view["id"], closed.key, note="done elsewhere", occurred_at="2026-11-20 08:00")
+        await wait_for(pilot, lambda: len(screen.table_widget.loops) == before - 1)
+        assert app.screen is screen
+        assert screen.table_widget.current.view["id"] == kept.view["id"] and screen.table_widget.current.key == kept.key
+        assert f"Open loops: {before - 1}," in static_text(screen, "#due-title")

@@ -72,10 +72,18 @@ class DueTable(RowTable):
         self.COLUMNS = tuple((name, width if n == SEQ else w, right) for n, (name, w, right) in enumerate(type(self).COLUMNS))
         self._due_width: tuple[tuple[str, int], int] | None = None
 
-    def set_loops(self, loops: list[Loop]) -> None:
-        """The loops, counted after the screen opened (DueScreen)."""
+    def set_loops(self, loops: list[Loop], keep: bool = False) -> None:
+        """The loops, counted after the screen opened (DueScreen); `keep`: the cursor stays on
+        the loop it was on, if it is still open (counted again after another program wrote)."""
+        was = self.current
         self._set(loops)
-        self.rows_changed(cursor=0)
+        cursor = 0
+        if keep and was is not None:
+            key = (was.view["id"], was.key)
+            cursor = next(
+                (i for i, lp in enumerate(self.loops) if (lp.view["id"], lp.key) == key), min(self.cursor, len(loops) - 1)
+            )
+        self.rows_changed(cursor=max(cursor, 0))
 
     @property
     def row_count(self) -> int:
@@ -209,6 +217,15 @@ class DueScreen(HoldsKeys, Screen[str | None]):
     def _counted(self, loops: list[Loop]) -> None:
         self.load = None
         self.table_widget.set_loops(loops)
+        self.query_one("#due-title", Static).update(self._title())
+
+    def recounted(self, loops: list[Loop]) -> None:
+        """The journal changed under the screen (`pmjournal done` in another terminal): the
+        trail, which watches the file, counted its loops again. Shown as it was, so `d` on a
+        loop another program closed is not refused with "already done"."""
+        if self.load is not None:
+            return  # still counting its own: that count is as new
+        self.table_widget.set_loops(loops, keep=True)
         self.query_one("#due-title", Static).update(self._title())
 
     def relabel(self) -> None:

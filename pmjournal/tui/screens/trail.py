@@ -264,6 +264,11 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
             return PagedLoops(slim, today, self.session.answer_days, found)
         return OpenLoops(snapshot.views, today, self.session.answer_days, previous=self.open_loops)
 
+    def _due_on_top(self) -> bool:
+        from .due import DueScreen
+
+        return isinstance(self.app.screen, DueScreen)
+
     @on(LoopsReady)
     def _on_loops_ready(self, message: LoopsReady) -> None:
         book = message.loops
@@ -272,6 +277,8 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.open_loops, self.loops_of = book, message.snapshot
         self.table.show_loops(book.by_entry)
         self._release_typed_ahead()
+        if not message.first and self._due_on_top():
+            self.app.screen.recounted(book.loops)
         if message.first and book.overdue:
             n = book.overdue
             self.notify(
@@ -285,8 +292,10 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
             )
 
     def poll(self) -> None:
-        if self._loading or not self.is_current or self._stamp is None:
+        if self._loading or self._stamp is None:
             return
+        if not self.is_current and not self._due_on_top():
+            return  # a form reads what it read; Due shows the loops (recounted: _on_loops_ready)
         if self.session.changed_since(self._stamp):
             self.reload()
 

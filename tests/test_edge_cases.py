@@ -300,3 +300,19 @@ def test_export_to_dev_stdout_into_a_reader_that_leaves_is_quiet(cli_process, db
 def test_allowed_signers_without_evidence_is_refused_not_ignored(cli, db):
     ok(cli("add", "note", "n"))
     refused(cli("verify", "--allowed-signers", "allowed"), "--allowed-signers goes with --evidence FILE")
+
+
+def test_messages_that_name_the_real_problem(cli, db, tmp_path):
+    """Each said something beside the point: a CSV export 'exported by an older pmjournal, or the
+    appendix was removed'; a journal 'is not valid JSON (it was cut or edited)'; --within 100000
+    'is not a number of days'; --status offered 'superseded', which is refused; `who ""` named
+    an option nobody typed (--person)."""
+    ok(cli("add", "note", "n"))
+    csv_export = tmp_path / "trail.csv"
+    ok(cli("export", "--format", "csv", "-o", str(csv_export)))
+    refused(cli("verify", "--evidence", str(csv_export)), "looks like a CSV export, which carries no evidence")
+    refused(cli("verify", "--evidence", str(db)), f"is a journal, not an export: check it with pmjournal --db {db} verify")
+    refused(cli("due", "--within", "100000"), "is too far ahead: at most 99999 days", code=2)
+    said = refused(cli("add", "decision", "x", "--owner", "a", "--status", "nope"), "status must be one of")
+    assert "superseded" not in said
+    refused(cli("who", ""), "argument person: is empty", code=2)

@@ -253,7 +253,9 @@ def days_arg(text: str) -> int:
     if value.endswith(("d", "w")):
         unit = 7 if value[-1] == "w" else 1
         value = value[:-1].strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 5:
+    if value.isascii() and value.isdigit() and len(value) > 5:
+        raise argparse.ArgumentTypeError(_("{text!r} is too far ahead: at most 99999 days").format(text=text))
+    if not value.isascii() or not value.isdigit():
         raise argparse.ArgumentTypeError(_("{text!r} is not a number of days: write 14, 14d or 2w").format(text=text))
     return int(value) * unit
 
@@ -333,6 +335,7 @@ def _who(p):
         "person",
         nargs="?",
         metavar=_("person"),
+        type=not_empty,  # `who ""` said "--person is empty", an option nobody typed
         default=argparse.SUPPRESS,
         help=_("one person: counts by role and kind, and their calls"),
     )

@@ -397,9 +397,11 @@ def _clean(field: Field, value, stored: bool = False):
         if not text:
             return None
         if text not in field.choices:
+            # "superseded" is shown, never chosen (a later decision's link sets it): not offered
+            offered = [c for c in field.choices if not (name == "status" and c == "superseded")]
             raise ValidationError(
                 _("{name} must be one of {choices}, not {value!r}").format(
-                    name=shown(name), choices=", ".join(field.choices), value=value
+                    name=shown(name), choices=", ".join(offered), value=value
                 ),
                 field=name,
             )

@@ -171,6 +171,11 @@ def read(path) -> Evidence:
     except OSError as err:
         raise PmjournalError(_("cannot read {path}: {strerror}").format(path=path, strerror=err.strerror)) from None
     try:
+        if _journal_header(first):
+            # A journal, given where an export was meant ("is not valid JSON (it was cut or edited)")
+            raise PmjournalError(
+                _("{path} is a journal, not an export: check it with pmjournal --db {path} verify").format(path=path)
+            )
         if first.startswith(b"{"):
             ev = Evidence(path, "json", fh)
             _read_json(ev, size)
@@ -255,10 +260,31 @@ def _read_json(ev: Evidence, size: int) -> None:
     ev.added_after = _content(fd, after.offset, size) != b"}"
 
 
+def _journal_header(first: bytes) -> bool:
+    """Whether the file starts as a journal does: one line, {"format": "pmjournal", "schema": N}."""
+    import orjson
+
+    try:
+        header = orjson.loads(first.split(b"\n", 1)[0])
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(header, dict) and header.get("format") == "pmjournal" and "schema" in header
+
+
+def first_line(fd: int) -> str:
+    return os.pread(fd, 4096, 0).split(b"\n", 1)[0].decode("utf-8", "replace")
+
+
 def _read_markdown(ev: Evidence, size: int) -> None:
     path, fd = ev.path, ev.fh.fileno()
     at = _last(fd, size, [markdown_proof.mark(lang).encode() for lang in i18n.LANGUAGES])  # in the document's language
     if at < 0:
+        if path.suffix.lower() == ".csv" or first_line(fd).count(",") >= 3:
+            raise PmjournalError(
+                _("{path} looks like a CSV export, which carries no evidence: export Markdown or JSON to check one").format(
+                    path=path
+                )
+            )
         raise PmjournalError(
             _("{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)").format(path=path)
         )

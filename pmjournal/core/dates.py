@@ -189,8 +189,9 @@ _ZONED = re.compile(r"^(.*\S)\s+(utc|gmt|z|[+-]\d{2}(?::?\d{2})?)$")
 
 
 def _in_zone(text: str, ref: datetime, ahead: bool) -> datetime | None:
-    """'15:00 -05:00', 'yesterday 15:00 utc', 'last fri 09:00 +08:00': a day as the words
-    say it (from here) at a time of day in the zone the offset names. The guide's own
+    """'15:00 -05:00', 'yesterday 15:00 utc', 'last fri 09:00 +08:00': a time of day in the
+    zone the offset names, on the day the words say as that zone counts days (at 05:51 UTC
+    on the 4th it is still the 3rd at -08:00: '15:00 -08:00' is the 3rd's). The guide's own
     example, '15:00 -05:00', was refused as a date that does not say its month."""
     m = _ZONED.match(text)
     if m is None:
@@ -204,16 +205,14 @@ def _in_zone(text: str, ref: datetime, ahead: bool) -> datetime | None:
         if hours > 23 or minutes > 59:
             return None
         offset = (1 if zone[0] == "+" else -1) * timedelta(hours=hours, minutes=minutes)
+    zone = timezone(offset)
+    there = ref.astimezone(zone)  # today, yesterday, fri: as the days run there, not here
     at = _time_of_day(words)
     if at is not None:
-        day = datetime.combine(ref.date(), at)
-    elif _DAY.match(words) and not _AGO.match(words) and not _IN.match(words) and words != "now":
-        day = _relative(words, ref, ahead)
-        if day is None:
-            return None
-    else:
-        return None
-    return day.replace(tzinfo=timezone(offset))
+        return datetime.combine(there.date(), at, tzinfo=zone)
+    if _DAY.match(words) and not _AGO.match(words) and not _IN.match(words) and words != "now":
+        return _relative(words, there, ahead)
+    return None
 
 
 def parse_when(text: str, ref: datetime | None = None, ahead: bool = False) -> datetime:

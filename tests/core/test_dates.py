@@ -47,7 +47,7 @@ def test_explicit_offset_is_kept():
 @pytest.mark.parametrize(
     "text, expected, offset_hours",
     [
-        ("15:00 -05:00", datetime(2026, 11, 25, 15, 0), -5),  # the guide's own example
+        ("15:00 -05:00", datetime(2026, 11, 24, 15, 0), -5),  # the guide's own example; still the 24th there
         ("yesterday 15:00 UTC", datetime(2026, 11, 24, 15, 0), 0),
         ("last fri 09:00 +08:00", datetime(2026, 11, 20, 9, 0), 8),
         ("3pm gmt", datetime(2026, 11, 25, 15, 0), 0),
@@ -60,6 +60,16 @@ def test_a_phrase_with_a_time_zone_is_that_time_there(text, expected, offset_hou
     result = parse_when(text, REF)
     assert result.replace(tzinfo=None) == expected
     assert result.utcoffset().total_seconds() == offset_hours * 3600
+
+
+def test_a_time_with_a_zone_is_on_the_day_it_is_there():
+    """At 05:51 UTC on 4 Dec it is 21:51 on 3 Dec at -08:00: '15:00 -08:00' is the 3rd's 15:00
+    there, not the 4th's (17 hours ahead)."""
+    ref = datetime(2026, 12, 4, 5, 51, tzinfo=timezone.utc)
+    assert parse_when("15:00 -08:00", ref) == datetime(2026, 12, 3, 15, 0, tzinfo=timezone(timedelta(hours=-8)))
+    assert parse_when("yesterday 15:00 -08:00", ref) == datetime(2026, 12, 2, 15, 0, tzinfo=timezone(timedelta(hours=-8)))
+    shanghai = datetime(2026, 11, 20, 8, 0, tzinfo=ZONE)  # 19 Nov 19:00 at -05:00
+    assert parse_when("15:00 -05:00", shanghai).isoformat() == "2026-11-19T15:00:00-05:00"
 
 
 @pytest.mark.parametrize("text", ["now utc", "3 days ago utc", "march utc"])

@@ -223,6 +223,20 @@ def test_two_decisions_cannot_supersede_each_other(cli, journal):
     ok(cli("amend", "4", "--supersedes", "3", "--reason", "replaces it"))  # no cycle: fine
 
 
+def test_the_supersession_check_skips_missing_and_retracted_decisions(cli, journal):
+    """A link to an entry the journal does not hold ended the check in a KeyError traceback;
+    a retracted decision, which supersedes nothing, was counted as superseding."""
+    journal.add("decision", {"title": "A", "owner": "x"})
+    journal.add("decision", {"title": "B", "owner": "x"}, links={"supersedes": ["1"]})
+    journal.retract("2", "withdrawn")
+    ok(cli("amend", "1", "--supersedes", "2", "--reason", "B is gone; A replaces it"))
+    stamp = {"occurred_at": "2026-11-01T09:00:00+00:00", "recorded_at": "2026-11-01T09:00:00.000+00:00", "recorded_by": "Pat PM"}
+    missing = [{"rel": "supersedes", "to": "01JMISSING0000000000000000"}]
+    journal.append_raw([{"kind": "decision", "id": "01JC00000000000000000000000", "title": "C", "owner": "x", "links": missing, **stamp}])
+    ok(cli("add", "decision", "D", "--owner", "x"))
+    ok(cli("amend", "6", "--supersedes", "5", "--reason", "D replaces C"))
+
+
 def _cascade(journal, n: int) -> None:
     """n incidents, each caused by the two before it: every path through them is a new one."""
     journal.add("note", {"title": "c1"})

@@ -438,3 +438,13 @@ def test_an_amend_cannot_move_a_commitment_or_the_date_from_under_its_done_recor
     ok(cli("amend", "1", "--when", "2026-11-22", "--reason", "the same day is fine"))
     shown = json.loads(ok(cli("show", "1", "--format", "json")))
     assert [c["who"] for c in shown["commitments"]] == ["Tom", "Ann", "Lee"]
+
+
+def test_done_by_completes_whole_words_of_the_entrys_people_commitments_included(cli):
+    """`--by Dan` for a review owned by Dana Whitfield was saved as Dana Whitfield (a prefix of
+    her name, and Dan is someone else); `--by Sam` for a commitment owed by Sam Okafor stayed
+    'Sam' (commitments' owers were not looked at)."""
+    add(cli, "risk", "Vendor slip", "--owner", "Dana Whitfield", "--when", "2026-11-20", "--review-by", "2026-11-27")
+    assert ok(cli("done", "1", "--by", "Dan", "--when", "2026-11-21")).endswith("by Dan\n")
+    add(cli, "communication", "Deck", "--when", "2026-11-20", "--commitment", "Sam Okafor; the deck; 2026-11-27")
+    assert ok(cli("done", "3", "--loop", "commitment-1", "--by", "sam", "--when", "2026-11-21")).endswith("by Sam Okafor\n")

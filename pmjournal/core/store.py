@@ -195,6 +195,34 @@ class EntryTable(Table):
         return super().search(cond)
 
 
+def _named_in(view: dict, typed: str) -> str:
+    """Who `typed` (done --by) means among the people the entry names, commitments' owers
+    included: the one whose name it is (as first spelt), or the one whose name starts with
+    it in whole words ("marcus", "marcus c" for Marcus Chen; "Marcus" was saved as a person
+    of its own); else `typed` as it is. "Dan" is not Dana Whitfield."""
+    from .people import key, names_in
+
+    names = names_in(view)
+    commitments = view.get("commitments")
+    if isinstance(commitments, list):
+        names += [c["who"] for c in commitments if isinstance(c, dict) and isinstance(c.get("who"), str)]
+    wanted = key(typed)
+    if any(key(name) == wanted for name in names):
+        return next(name for name in names if key(name) == wanted)
+    words = wanted.split()
+    hits = {key(name): name for name in names if _starts_with_words(key(name).split(), words)}
+    return next(iter(hits.values())) if len(hits) == 1 else typed
+
+
+def _starts_with_words(name: list[str], typed: list[str]) -> bool:
+    """The typed words begin the name: each whole, but the last of several, which may be the
+    start of its word ("marcus c")."""
+    n = len(typed)
+    if not typed or n > len(name) or name[: n - 1] != typed[:-1]:
+        return False
+    return name[n - 1] == typed[-1] or (n > 1 and name[n - 1].startswith(typed[-1]))
+
+
 class JournalDB(TinyDB):
     """TinyDB on a journal file: one append-only table, `entries`, also the
     default table (so `db.insert`, `db.search`, `db.all()` and `len(db)` use it)."""
@@ -1023,8 +1051,13 @@ class Journal:
                 if entry_id in seen:
                     continue
                 seen.add(entry_id)
-                links = self.view_of(entry_id).get("links") or ()
-                for link in links:
+                try:
+                    linked = self.view_of(entry_id)
+                except (KeyError, NotFound):
+                    continue  # a link to an entry this journal does not hold (a refused colleague's)
+                if linked.get("retracted"):
+                    continue  # a retracted decision supersedes nothing (fold.link_pass)
+                for link in linked.get("links") or ():
                     if link["rel"] != "supersedes":
                         continue
                     if link["to"] == view["id"]:
@@ -1064,14 +1097,7 @@ class Journal:
             self._still_there(target)
             view = self.view_of(target["id"])
             if isinstance(values.get("by"), str) and values["by"].strip():
-                # `--by Marcus` for an escalation raised to Marcus Chen: the entry's own people
-                # complete it as the app's Done dialog does (People.resolve), else it stays as typed
-                # and became a person of its own.
-                from .people import People
-
-                people = People()
-                people.learn(view)
-                values["by"] = people.resolve(values["by"].strip())
+                values["by"] = _named_in(view, values["by"].strip())
             body = model.build_loop(target["id"], {**values, "loop": "follow-up", "state": state})
             today = datetime.fromisoformat(body["occurred_at"]).date()
             chosen = loops.choose(view, loop, today, answer_days, state)

@@ -210,6 +210,21 @@ def test_a_refused_sync_of_ones_own_chain_is_what_verify_says_next(tmp_path):
     ok(cli(dana, "verify"))
 
 
+def test_a_refused_first_sync_leaves_a_single_user_journal_as_it_was(tmp_path):
+    """A first sync under a handle the remote already holds for another chain was refused, and
+    still wrote team.json (the refusal, for verify): the journal then read as a team journal
+    with no handle ('None (you): ok')."""
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("note", {"title": "Dana's"})
+    dana.sync()
+    bob.journal().add("note", {"title": "Bob's"})
+    with pytest.raises(SyncError):
+        sync_module.sync(bob.path, str(bob.remote), "dana", bob.name)
+    assert not Team(bob.path).joined
+    out = ok(cli(bob, "verify"))
+    assert out.startswith("ok: 1 record")
+
+
 # -- bad remotes: one line, nothing local changed --------------------------
 
 

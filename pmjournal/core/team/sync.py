@@ -303,8 +303,9 @@ class _Sync:
         """The sync's error, kept for `pmjournal verify` as a colleague's refused copy is (it
         repeats what the last sync refused and exits 1): the message sent the user to verify,
         which said ok, since this file's own chain holds whether or not it was rewritten."""
-        self.state["refused"] = {**(self.state.get("refused") or {}), self.handle: message}
-        self.team.save_state(self.state)
+        if self.team.joined:  # a first sync that is refused joins nothing: no team.json for it
+            self.state["refused"] = {**(self.state.get("refused") or {}), self.handle: message}
+            self.team.save_state(self.state)
         return SyncError(message)
 
     def _restore(self, taken: ChainFile) -> None:

@@ -302,6 +302,13 @@ def test_the_index_is_as_private_as_the_journal(demo):
     index_path().chmod(0o644)  # one made by an older pmjournal
     ok(demo("list"))
     assert index_path().stat().st_mode & 0o777 == 0o600
+    schema.remove(index_path())
+    journal().chmod(0o444)  # archived read-only: the index must still be writable by its owner
+    try:
+        ok(demo("list"))
+        assert index_path().stat().st_mode & 0o777 == 0o644
+    finally:
+        journal().chmod(0o600)
 
 
 def test_an_export_from_a_journal_of_several_merkle_blocks_proves_the_same(cli, tmp_path):

@@ -83,11 +83,13 @@ def path_of(journal_path) -> Path:
 
 def _as_private_as_the_journal(path: Path) -> None:
     """The index holds every entry's text: it gets the journal's permissions (0600 as
-    pmjournal creates it), not the umask's 0644, and so do SQLite's -wal and -shm, which
+    pmjournal creates it; the owner's read and write at least), not the umask's 0644, and so do SQLite's -wal and -shm, which
     SQLite creates with the index's. Best effort: a read-only folder is read as it is."""
     journal = path.with_name(path.name.removesuffix(".index"))
     try:
-        mode = os.stat(journal).st_mode & 0o666
+        # never less than the owner's read and write: a journal archived read-only (0444)
+        # made an index nobody could write, created and deleted again on every read
+        mode = os.stat(journal).st_mode & 0o666 | 0o600
     except OSError:
         mode = 0o600
     try:

@@ -263,6 +263,8 @@ def test_an_empty_db_date_or_when_is_a_usage_error_not_a_default(cli, db, tmp_pa
     refused(cli("list", "--since", ""), "argument --since: is empty", code=2)
     refused(cli("export", "--until", " "), "argument --until: is empty", code=2)
     refused(cli("add", "note", "m", "--when", ""), "argument --when: is empty", code=2)
+    refused(cli("verify", "--since", ""), "argument --since: is empty", code=2)  # it ran a plain verify
+    refused(cli("verify", "--evidence", ""), "argument --evidence: is empty", code=2)
     assert ok(cli("verify")).startswith("ok: 1 record,")
 
 
@@ -316,3 +318,17 @@ def test_messages_that_name_the_real_problem(cli, db, tmp_path):
     said = refused(cli("add", "decision", "x", "--owner", "a", "--status", "nope"), "status must be one of")
     assert "superseded" not in said
     refused(cli("who", ""), "argument person: is empty", code=2)
+
+
+def test_export_refuses_the_side_files_of_a_journal_named_through_a_symlink(cli, tmp_path):
+    """With --db a symlink, the lock and index are named after the link: the check compared
+    resolved names only and let `export -o link.json.lock --force` replace the lock file."""
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link.json"
+    ok(cli("--db", str(real / "j.json"), "add", "note", "hi"))
+    link.symlink_to(real / "j.json")
+    ok(cli("--db", str(link), "add", "note", "through the link"))
+    for name in ("link.json.lock", "link.json.index"):
+        refused(cli("--db", str(link), "export", "-o", str(tmp_path / name), "--force"), "one of the journal's own files")
+    ok(cli("--db", str(link), "export", "-o", str(tmp_path / "link.json.teamwork.md")))

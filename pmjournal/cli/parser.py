@@ -385,14 +385,23 @@ def _sync(p):
 
 def _verify(p):
     p.add_argument(
-        "--evidence", metavar="FILE", help=_("check an export on its own: signature, entries against proofs, the document")
+        "--evidence",
+        metavar="FILE",
+        type=not_empty,
+        help=_("check an export on its own: signature, entries against proofs, the document"),
     )
     p.add_argument(
         "--allowed-signers",
         metavar="FILE",
+        type=not_empty,
         help=_("with --evidence: the signature must be by a key in this ssh allowed_signers file"),
     )
-    p.add_argument("--since", metavar="FILE", help=_("check only that the journal still extends the head an export was taken at"))
+    p.add_argument(
+        "--since",
+        metavar="FILE",
+        type=not_empty,
+        help=_("check only that the journal still extends the head an export was taken at"),
+    )
     p.add_argument(
         "--quick", action="store_true", help=_("check only what was appended since the last full check (which stays the default)")
     )

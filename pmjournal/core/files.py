@@ -84,23 +84,24 @@ def is_terminal(path) -> bool:
 
 
 # What pmjournal keeps beside journal.json (docs/data-format.md): journal.json.index and the rest.
-_SIDE_FILES = (".index", ".lock", ".checked", ".verified", ".torn-", ".unfinished-", ".unsaved-", ".team")
+_SIDE_FILES = (".index", ".lock", ".checked", ".verified", ".torn-", ".unfinished-", ".unsaved-")
 
 
 def journal_own_file(path, journal) -> str | None:
     """Why `path` must not be written by an export, or None: it is the journal itself (a
     hard link or symlink to it too), or one of the files pmjournal keeps beside it (the
-    index, the lock, the verification memos, a team's chain copies). The app's export
-    dialog asked only "exists. Overwrite it?" and wrote the document over the journal."""
-    target, journal = Path(path).expanduser(), Path(journal)
+    index, the lock, the verification memos, a team's chain copies), named from the journal
+    as given or from where a symlink leads. The app's export dialog asked only "exists.
+    Overwrite it?" and wrote the document over the journal."""
+    target, journal = Path(path).expanduser(), Path(journal).expanduser()
     try:
         if os.path.samefile(target, journal):
             return _("{path} is the journal itself; export to another file").format(path=target)
     except OSError:
         pass
-    resolved, home = target.resolve(), journal.resolve()
-    suffix = resolved.name[len(home.name) :] if resolved.name.startswith(home.name) else ""
-    own = resolved.parent == home.parent and suffix.startswith(_SIDE_FILES)
-    if own or home.with_name(home.name + ".team") in resolved.parents:
-        return _("{path} is one of the journal's own files; export to another file").format(path=target)
+    for written, home in ((target.absolute(), journal.absolute()), (target.resolve(), journal.resolve())):
+        suffix = written.name[len(home.name) :] if written.name.startswith(home.name) else ""
+        beside = written.parent == home.parent and suffix.startswith(_SIDE_FILES)
+        if beside or home.with_name(home.name + ".team") in written.parents:
+            return _("{path} is one of the journal's own files; export to another file").format(path=target)
     return None

@@ -92,7 +92,13 @@ class PmjournalApp(App):
 
     async def action_quit(self) -> None:
         # ctrl+q from a form with text in it quit at once, the text gone: ask as escape does.
-        if rescue.document(self, "") is None:
+        if isinstance(self.screen, ConfirmDialog):
+            return  # already asking (this question, or escape's): one at a time
+        try:
+            typed = rescue.document(self, "") is not None
+        except Exception:  # noqa: BLE001 -- a broken form must not stop the user from quitting
+            typed = False
+        if not typed:
             await super().action_quit()
             return
 

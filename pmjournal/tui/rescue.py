@@ -53,6 +53,8 @@ def typed(screen: Screen) -> list[tuple[str, str]]:
         if any(isinstance(node, FieldRow) for node in widget.ancestors):
             continue  # read above, as its row's value
         value = widget.value if isinstance(widget, Input) else widget.text if isinstance(widget, TextArea) else ""
+        if value == getattr(widget, "initial_value", None):
+            continue  # as the dialog opened it (the export's default path, the name shown): nothing typed
         if text := _text(value):
             found.append((_widget_name(widget), text))
     return found

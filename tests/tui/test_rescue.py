@@ -93,3 +93,16 @@ async def test_ctrl_q_from_a_form_with_text_asks_first(demo_db, make_app):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+@pilot_test
+async def test_ctrl_q_from_a_dialog_as_it_opened_just_quits(demo_db, make_app):
+    """The export dialog's default path counted as typed text: ctrl+q asked about nothing."""
+    from pmjournal.tui.forms import ExportDialog
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "e", lambda: isinstance(app.screen, ExportDialog))
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)

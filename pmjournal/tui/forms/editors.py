@@ -87,6 +87,7 @@ class FormInput(StyledOnMount, InOrder, Input):
         super().__init__(*args, **kwargs)
         self.join = join
         self.spill = spill
+        self.initial_value = self.value  # what it opened with (rescue.py: only what was typed counts)
 
     def action_cursor_right(self, select: bool = False) -> None:
         # Right at the end takes the suggestion, which Textual makes in a worker after each

@@ -29,10 +29,11 @@ from .model import ENTRY_KINDS
 from .query import Filter, crossed, role_name
 
 KEYS = ("kind", "project", "since", "until", "cause", "role", "author", "retracted")
-# A token: runs of anything but spaces, quotes and backslashes; a backslash (\" is a quote that
-# is part of the value: a name such as Tom "TJ" Becker); a quoted stretch, spaces and all.
-_TOKEN = re.compile(r'(?:[^\s"\\]+|\\"?|"(?:[^"\\]|\\"?)*"?)+')
-_UNQUOTE = re.compile(r'\\"|"')
+# A token: runs of anything but spaces, quotes and backslashes; a backslash and what it
+# escapes (\" is a quote inside the value: a name such as Tom "TJ" Becker; \\ a backslash);
+# a quoted stretch, spaces and all.
+_TOKEN = re.compile(r'(?:[^\s"\\]+|\\["\\]?|"(?:[^"\\]|\\["\\]?)*"?)+')
+_UNQUOTE = re.compile(r'\\(["\\])|"')
 _YES = {"yes", "y", "true", "1", "show", "on"}
 _NO = {"no", "n", "false", "0", "hide", "off"}
 
@@ -48,7 +49,7 @@ class Parsed:
 
 
 def _unquoted(token: str) -> str:
-    return _UNQUOTE.sub(lambda m: '"' if m.group() != '"' else "", token)
+    return _UNQUOTE.sub(lambda m: m.group(1) or "", token)
 
 
 def tokens(text: str) -> list[str]:
@@ -59,8 +60,8 @@ def tokens(text: str) -> list[str]:
 
 def quote(value: str) -> str:
     """A value as it must be typed after `@`, `#` or `key:` to survive tokenising."""
-    if '"' in value:
-        return '"' + value.replace('"', '\\"') + '"'
+    if '"' in value or "\\" in value:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f'"{value}"' if any(c.isspace() for c in value) or not value else value
 
 

@@ -76,7 +76,7 @@ def test_since_after_until_is_said_not_an_empty_trail_without_a_word():
     assert parse("since:2026-11-01 until:2026-11-01").ok  # one whole day
 
 
-@pytest.mark.parametrize("name", ['Tom "TJ" Becker', "O'Brien", "Pat PM", '"quoted"', 'a\\b "c"'])
+@pytest.mark.parametrize("name", ['Tom "TJ" Becker', "O'Brien", "Pat PM", '"quoted"', 'a\\b "c"', 'a b\\', 'say "hi" \\'])
 def test_a_person_with_quotes_in_the_name_survives_the_filter(name):
     """People's enter wrote @"Tom "TJ" Becker", which read as three tokens and matched nothing."""
     assert tokens("@" + quote(name)) == ["@" + name]

@@ -281,3 +281,33 @@ async def test_the_due_view_follows_what_another_program_records(loops_db, make_
         assert app.screen is screen
         assert screen.table_widget.current.view["id"] == kept.view["id"] and screen.table_widget.current.key == kept.key
         assert f"Open loops: {before - 1}," in static_text(screen, "#due-title")
+
+
+@pilot_test
+async def test_due_opened_on_a_large_journals_preview_is_recounted_once_it_is_loaded(db, make_app, monkeypatch):
+    """`u` typed at start on a large journal opened Due on the preview (its newest entries
+    only: no loops) and it stayed 'Nothing is due' after the whole journal was read."""
+    import time
+
+    from tuihelp import burst
+
+    from pmjournal.tui.session import JournalSession
+
+    j = Journal(db, user="Pat PM")
+    for n in range(20):
+        j.add("communication", {"title": f"old call {n}", "occurred_at": "2026-11-02", "follow_up_by": "2026-11-10"})
+    for n in range(1500):  # past the preview's size: the preview holds none of the calls
+        j.add("note", {"title": f"filler {n} " + "x" * 300, "occurred_at": "2026-11-03"})
+    real_load = JournalSession.load
+
+    def slow_load(self):
+        time.sleep(1.0)
+        return real_load(self)
+
+    monkeypatch.setattr(JournalSession, "load", slow_load)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "u")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready, timeout=20)
+        await wait_for(pilot, lambda: len(app.screen.table_widget.loops) == 20, timeout=20)
+        assert "Open loops: 20," in static_text(app.screen, "#due-title")

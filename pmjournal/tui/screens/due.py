@@ -184,6 +184,7 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         super().__init__()
         self.session = session
         self.load = loops if callable(loops) else None
+        self._newer: list[Loop] | None = None  # counted by the trail while this screen counted its own
         self.table_widget = DueTable([] if callable(loops) else loops, id="due-table")
         if display_person is not None:
             self.table_widget.display_person = display_person
@@ -216,7 +217,7 @@ class DueScreen(HoldsKeys, Screen[str | None]):
 
     def _counted(self, loops: list[Loop]) -> None:
         self.load = None
-        self.table_widget.set_loops(loops)
+        self.table_widget.set_loops(self._newer if self._newer is not None else loops)
         self.query_one("#due-title", Static).update(self._title())
 
     def recounted(self, loops: list[Loop]) -> None:
@@ -224,7 +225,8 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         trail, which watches the file, counted its loops again. Shown as it was, so `d` on a
         loop another program closed is not refused with "already done"."""
         if self.load is not None:
-            return  # still counting its own: that count is as new
+            self._newer = loops  # still counting its own, perhaps from a preview: this count is newer
+            return
         self.table_widget.set_loops(loops, keep=True)
         self.query_one("#due-title", Static).update(self._title())
 

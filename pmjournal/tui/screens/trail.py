@@ -277,7 +277,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.open_loops, self.loops_of = book, message.snapshot
         self.table.show_loops(book.by_entry)
         self._release_typed_ahead()
-        if not message.first and self._due_on_top():
+        if self._due_on_top():  # opened on a large journal's preview, or before another program wrote
             self.app.screen.recounted(book.loops)
         if message.first and book.overdue:
             n = book.overdue

@@ -351,3 +351,18 @@ def test_two_processes_building_the_index_at_once_both_answer_right(cli, tmp_pat
     assert expected.count("Race note") > 60
     assert [r[0] for r in results] == [expected, expected], [r[1] for r in results]
     assert all(p.returncode == 0 for p in procs)
+
+
+def test_a_superseder_retracted_in_the_same_chunk_leaves_the_decision_as_it_was(cli, tmp_path):
+    """Built in one chunk, A / B supersedes A / B retracted: the incremental fold marked A's
+    record itself superseded before giving the chunk up to the general path, which folded that
+    mark back in: the index said superseded, the journal accepted."""
+    db = tmp_path / "j.json"
+    env = {"PMJOURNAL_DB": str(db)}
+    ok(cli("add", "decision", "A", "--owner", "x", env=env))
+    ok(cli("add", "decision", "B", "--owner", "x", "--supersedes", "1", env=env))
+    ok(cli("retract", "2", "--reason", "withdrawn", env=env))
+    schema.remove(schema.path_of(db))  # built afresh: the three records in one chunk
+    for args in (("list", "--include-retracted"), ("show", "1", "--format", "json")):
+        assert cli(*args, env=env).stdout == cli(*args, env={**env, **OFF}).stdout, args
+    assert '"status": "accepted"' in cli("show", "1", "--format", "json", env=env).stdout

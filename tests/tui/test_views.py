@@ -312,3 +312,22 @@ async def test_keys_typed_as_the_app_starts_wait_for_the_trail(demo_db, make_app
         burst(app, "u")
         await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
         assert "Nothing is due" not in drawn(app)
+
+
+@pilot_test
+async def test_an_entry_linked_twice_to_one_entry_is_shown_both_ways(db, make_app):
+    """Caused by #1 and relates to #1: the detail pane made two link options with one id and
+    Textual's DuplicateID ended the app, on opening (the newest entry) and on #1."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "First", "owner": "Ann"})
+    journal.add("incident", {"title": "Second"}, links={"caused_by": ["1"], "relates": ["1"]})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        links = app.screen.detail.query_one("#detail-links")
+        assert links.option_count == 2
+        await pilot.press("end")
+        await wait_for(pilot, lambda: (app.screen.detail.view or {}).get("seq") == 1)
+        assert links.option_count == 2
+        await pilot.press("l", "down", "enter")
+        await wait_for(pilot, lambda: app.screen.table.current["seq"] == 2)

@@ -235,14 +235,17 @@ class EntryDetail(VerticalScroll):
         return out
 
     def _links(self, view: dict) -> list[Option]:
+        # Each option's id is its place as well as the entry: one entry linked twice (caused by
+        # #1 and relates to #1) made two options with one id, and Textual's DuplicateID ended the app.
         options = []
         for link in view.get("links") or ():
             target = self.views.get(link["to"])
-            options.append(Option(link_prompt(link_name(link["rel"]), target, link["to"]), id=f"to:{link['to']}"))
+            prompt = link_prompt(link_name(link["rel"]), target, link["to"])
+            options.append(Option(prompt, id=f"{len(options)}:{link['to']}"))
         for link in view.get("linked_from") or ():
             source = self.views.get(link["from"])
             arrow = link_name(link["rel"], backwards=True)
-            options.append(Option(link_prompt(arrow, source, link["from"]), id=f"from:{link['from']}"))
+            options.append(Option(link_prompt(arrow, source, link["from"]), id=f"{len(options)}:{link['from']}"))
         return options
 
     def _history(self, view: dict) -> Group:
@@ -275,4 +278,4 @@ class EntryDetail(VerticalScroll):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            self.post_message(self.Jump(event.option.id.split(":", 1)[1]))
+            self.post_message(self.Jump(event.option.id.split(":", 1)[1]))  # after its place

@@ -538,3 +538,20 @@ async def test_a_link_found_by_title_is_picked_in_one_burst(journal):
         burst(app, "Launch slipped" + tabs_to(app.screen, "f-link-caused_by") + "friday{down}{enter}{ctrl+s}")
         record = await saved(pilot, app)
     assert record["links"] == [{"rel": "caused_by", "to": first["id"]}]
+
+
+@pilot_test
+async def test_a_filter_then_moves_typed_at_once_start_from_the_top(demo_db, make_app):
+    """From a risk on row 11, `/kind:decision enter j j a` typed at once amended the decision on
+    row 11 of the decisions, not the third: the cursor kept its row number when the filter
+    hid the highlighted entry."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        risk = next(i for i, v in enumerate(trail.table.visible_views()) if v["kind"] == "risk" and i > 5)
+        trail.table.cursor = risk
+        burst(app, "{slash}kind:decision{enter}jja")
+        await wait_for(pilot, lambda: isinstance(app.screen, AmendForm))
+        third = trail.table.visible_views()[2]
+        assert third["kind"] == "decision" and app.screen.view["id"] == third["id"]

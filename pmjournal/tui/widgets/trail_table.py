@@ -145,7 +145,8 @@ class TrailTable(RowTable):
     # -- data ------------------------------------------------------------
 
     def show(self, index: FilterIndex, hits: list[int], keep_id: str | None = None, display_person=None) -> None:
-        """Show `hits` (row numbers into `index`); keep the cursor on `keep_id` if it is still there."""
+        """Show `hits` (row numbers into `index`); keep the cursor on `keep_id` if it is still
+        there, else put it on the first row."""
         if index is not self.index:
             # The # column fits the widest reference in the journal (`dana#12` in a team
             # journal), so it keeps its width while a filter changes what is shown.
@@ -157,6 +158,10 @@ class TrailTable(RowTable):
         if display_person is not None:
             self.display_person = display_person
         where = self.row_of(keep_id) if keep_id else None
+        if keep_id and where is None:
+            # The highlighted entry is filtered out: start at the top (docs/tui.md). Keeping the
+            # row number put "/kind:decision enter j j a" typed at once on the wrong decision.
+            where = 0
         self.rows_changed(where)
 
     def show_loops(self, loops: dict[str, Loop]) -> None:

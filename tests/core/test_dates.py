@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from dateutil import tz
@@ -65,7 +65,7 @@ def test_a_phrase_with_a_time_zone_is_that_time_there(text, expected, offset_hou
 def test_a_time_with_a_zone_is_on_the_day_it_is_there():
     """At 05:51 UTC on 4 Dec it is 21:51 on 3 Dec at -08:00: '15:00 -08:00' is the 3rd's 15:00
     there, not the 4th's (17 hours ahead)."""
-    ref = datetime(2026, 12, 4, 5, 51, tzinfo=timezone.utc)
+    ref = datetime(2026, 12, 4, 5, 51, tzinfo=UTC)
     assert parse_when("15:00 -08:00", ref) == datetime(2026, 12, 3, 15, 0, tzinfo=timezone(timedelta(hours=-8)))
     assert parse_when("yesterday 15:00 -08:00", ref) == datetime(2026, 12, 2, 15, 0, tzinfo=timezone(timedelta(hours=-8)))
     shanghai = datetime(2026, 11, 20, 8, 0, tzinfo=ZONE)  # 19 Nov 19:00 at -05:00

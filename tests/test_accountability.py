@@ -476,3 +476,12 @@ def test_person_on_the_command_line_takes_a_unique_prefix_as_the_apps_at_person_
     assert "Marcus Chen" in out.read_text().split("## ", 1)[0]  # the header names whom it is about
     # A prefix of two names ("m": Marcus Chen, Mia Wong) stays as typed: no one is guessed.
     assert titles("--person", "m") == []
+
+
+def test_a_links_change_in_the_history_names_the_entries(cli, journal):
+    """`show` printed Links: (empty) → {'rel': 'relates', 'to': '01M6VG…'} for an amendment."""
+    journal.add("decision", {"title": "First", "owner": "x"})
+    journal.add("note", {"title": "Second"})
+    ok(cli("amend", "2", "--relates", "1", "--reason", "related"))
+    out = ok(cli("show", "2"))
+    assert "Links: (empty) → relates to #1" in out and "'rel'" not in out

@@ -132,19 +132,25 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
                     )
                 )
             for field, change in (event.get("changes") or {}).items():
-                old = _change_text(field, change["old"])
-                new = _change_text(field, change["new"])
+                old = _change_text(field, change["old"], journal)
+                new = _change_text(field, change["new"], journal)
                 parts.append(Text(f"      {display.label(field)}: {old} → {new}"))
     parts.append(Text(_("id {id}  hash {hash}…").format(id=view["id"], hash=view["hash"][:16]), style="dim"))
     return Group(*parts)
 
 
-def _change_text(field: str, value) -> str:
-    """A value in a history line: commitments (one a line in the grid) joined by '; ' so old → new stays readable."""
-    text = display.value_text(field, value)
+def _change_text(field: str, value, journal) -> str:
+    """A value in a history line: commitments (one a line in the grid) joined by '; ' so old → new stays readable;
+    links name their entries (#34)."""
+    text = display.value_text(field, value, refer=lambda entry_id: _short_ref(journal, entry_id))
     if field == "commitments" and isinstance(value, list):
         text = "; ".join(text.split("\n"))
     return text or _("(empty)")
+
+
+def _short_ref(journal, entry_id: str) -> str:
+    target = journal.by_id(entry_id)
+    return ref_of(target) if target is not None else entry_id
 
 
 def _ref(journal, entry_id: str) -> str:

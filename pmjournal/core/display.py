@@ -153,15 +153,22 @@ def local_date(iso: str) -> str:
         return str(iso)
 
 
-def value_text(field: str, value, display_person=lambda n: n) -> str:
+def value_text(field: str, value, display_person=lambda n: n, refer=None) -> str:
     """One field's value as text to show (lists joined, people by their first
-    spelling), made visible(): the one door from a record to a CLI or TUI screen."""
-    return visible(_value_text(field, value, display_person), multiline=field in MULTILINE_FIELDS)
+    spelling), made visible(): the one door from a record to a CLI or TUI screen.
+    `refer`: how a link names the entry it points to (#34), from its id."""
+    return visible(_value_text(field, value, display_person, refer), multiline=field in MULTILINE_FIELDS)
 
 
-def _value_text(field: str, value, display_person) -> str:
+def _value_text(field: str, value, display_person, refer=None) -> str:
     if value is None or value == [] or value == {}:
         return ""
+    if field == "links" and isinstance(value, list):
+        # A history line's old -> new: "relates to #34", not {'rel': 'relates', 'to': '01M6…'}
+        return ", ".join(
+            f"{link_words(str(link.get('rel')))} {(refer or str)(link.get('to'))}" if isinstance(link, dict) else str(link)
+            for link in value
+        )
     if field in ("owner", "raised_by"):
         return display_person(value)
     if field in ("requested_by", "approved_by", "consulted", "informed", "participants", "acknowledged_by", "raised_to"):

@@ -331,3 +331,20 @@ async def test_an_entry_linked_twice_to_one_entry_is_shown_both_ways(db, make_ap
         assert links.option_count == 2
         await pilot.press("l", "down", "enter")
         await wait_for(pilot, lambda: app.screen.table.current["seq"] == 2)
+
+
+@pilot_test
+async def test_history_shows_links_by_reference_and_long_values_as_blocks(db, make_app):
+    """A links change read {'rel': 'relates', 'to': '01M…'}; a body change ran 'line three ->
+    line one' together at column 1, where the old value ended and the new one began unclear."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "First", "owner": "Ann"})
+    journal.add("note", {"title": "Second", "body": "line one\nline two"})
+    journal.amend("2", {"body": "line one\nLINE 2"}, "typo", links={"relates": ["1"]})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        group = app.screen.detail.query_one("#detail-history", Static).content
+        shown = "\n".join(part.plain for part in group.renderables if hasattr(part, "plain"))
+    assert "Links: (empty) -> relates to #1" in shown and "'rel'" not in shown
+    assert "    Body:\n      line one\n      line two\n      ->\n      line one\n      LINE 2" in shown

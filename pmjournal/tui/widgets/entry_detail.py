@@ -80,6 +80,10 @@ def padded(name: str) -> str:
     return name + " " * max(1, label_width() - cell_len(name))
 
 
+def _indented(text: str, pad: str) -> str:
+    return "\n".join(pad + line for line in text.split("\n"))
+
+
 def clipped(text: str) -> str:
     """`text`, or its first SHOWN_CHARS characters and a line saying how much more there is."""
     if len(text) <= SHOWN_CHARS:
@@ -265,15 +269,32 @@ class EntryDetail(VerticalScroll):
                     parts.append(Text(f"    {visible(history_text(event, view))}"))
                     continue
                 for field, change in (event.get("changes") or {}).items():
-                    old = clipped(shown_value(field, change["old"], self.display_person)) or _("(empty)")
-                    new = clipped(shown_value(field, change["new"], self.display_person)) or _("(empty)")
-                    parts.append(Text(f"    {field_name(field)}: {old} -> {new}"))
+                    old = clipped(self._shown(field, change["old"])) or _("(empty)")
+                    new = clipped(self._shown(field, change["new"])) or _("(empty)")
+                    if "\n" in old or "\n" in new:
+                        # Several lines (a body, commitments): each value its own indented block,
+                        # so where the old one ends and the new one starts is plain.
+                        parts.append(Text(f"    {field_name(field)}:"))
+                        parts.append(Text(_indented(old, "      ")))
+                        parts.append(Text("      ->"))
+                        parts.append(Text(_indented(new, "      ")))
+                    else:
+                        parts.append(Text(f"    {field_name(field)}: {old} -> {new}"))
                 reason = clipped(value_text("reason", event["reason"]))
                 parts.append(Text("    " + _("reason: {reason}").format(reason=reason), style="italic"))
                 if "imported" in event:
                     imported = imported_text(event["imported"], local_date, visible)
                     parts.append(Text("    " + _("imported {what}").format(what=imported), style="dim"))
         return Group(*parts)
+
+    def _shown(self, field: str, value) -> str:
+        if field == "links":
+            return value_text(field, value, refer=self._refer)
+        return shown_value(field, value, self.display_person)
+
+    def _refer(self, entry_id: str) -> str:
+        view = self.views.get(entry_id)
+        return ref_of(view) if view is not None else entry_id
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -780,6 +780,24 @@ async def test_export_refuses_the_journal_itself_and_its_own_files(journal, tmp_
 
 
 @pilot_test
+async def test_escape_in_the_export_dialog_asks_before_dropping_a_typed_path(journal, tmp_path):
+    """A path typed by hand was dropped by escape without a word; the offered name is not asked about."""
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "path").value = str(tmp_path / "my-carefully-typed-name.md")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog))
+        assert field(app.screen, "path").value.endswith("my-carefully-typed-name.md")
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.result is None)
+
+
+@pilot_test
 async def test_export_csv_to_a_typed_path(journal, tmp_path):
     seed_people(journal)
     app = export_app(journal, tmp_path)

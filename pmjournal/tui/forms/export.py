@@ -253,4 +253,9 @@ class ExportDialog(FieldDialog[Path | None]):
         self.dismiss(path)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        # A path typed by hand is asked about before it is dropped, as in the other dialogs;
+        # the name the dialog offers (for whichever format) is not.
+        if self.query_one(Input).value.strip() in {default_name(fmt, self.today) for fmt in EXTENSIONS}:
+            self.dismiss(None)
+        else:
+            self.cancel_keeping_text()

@@ -77,7 +77,7 @@ class SigningKeyDialog(FieldDialog[str | None]):
             self.save()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_keeping_text()  # a path typed by hand is asked about before it is dropped
 
     def save(self) -> None:
         if self.saving:

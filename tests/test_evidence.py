@@ -245,6 +245,18 @@ def test_a_passphrase_key_without_an_agent_is_refused_before_anything_is_written
     assert not out.exists()
 
 
+def test_the_public_half_named_as_the_signing_key_is_said_in_one_line(signed):
+    """The .pub beside the key, the commonest slip: ssh-keygen's 'bad permissions' about a key
+    file came back over three lines and did not say what was wrong."""
+    key = keygen(signed.tmp, "mine")
+    (signed.tmp / "config" / "config.toml").write_text(f'signing_key = "{key}.pub"\n')
+    out = signed.tmp / "never.md"
+    proc = signed("export", "-o", str(out))
+    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
+    assert f"{key}.pub is a public key: give the private key beside it, {key}" in proc.stderr
+    assert not out.exists()
+
+
 @pytest.mark.skipif(shutil.which("ssh-agent") is None or shutil.which("ssh-add") is None, reason="needs ssh-agent")
 def test_a_passphrase_key_signs_through_ssh_agent(signed, monkeypatch):
     locked = keygen(signed.tmp, "locked", passphrase="secret words")

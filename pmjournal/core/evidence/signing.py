@@ -98,6 +98,16 @@ def parse_public_key(text: str) -> PublicKey:
     return key
 
 
+def _is_public_key(path: Path) -> bool:
+    """Whether the file holds an OpenSSH public key ("ssh-ed25519 AAAA…"), not a private one."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(64)
+    except OSError:
+        return False
+    return start.startswith((b"ssh-", b"ecdsa-sha2-", b"sk-ssh-", b"sk-ecdsa-"))
+
+
 class SigningKey:
     """The key named by config `signing_key`."""
 
@@ -106,6 +116,17 @@ class SigningKey:
         if not self.path.is_file():
             raise SigningError(
                 _("signing_key {path} is not a file; set it to your private key (e.g. ~/.ssh/id_ed25519)").format(path=self.path)
+            )
+        if _is_public_key(self.path):
+            # The commonest slip: the .pub beside the key. ssh-keygen's answer, "bad permissions"
+            # about a key file, over three lines, did not say so.
+            private = self.path.with_suffix("") if self.path.suffix == ".pub" else None
+            raise SigningError(
+                (
+                    _("{path} is a public key: give the private key beside it, {private}")
+                    if private is not None and private.is_file()
+                    else _("{path} is a public key: give the private key it belongs to")
+                ).format(path=self.path, private=private)
             )
 
     def _has_passphrase(self) -> bool:

@@ -14,12 +14,14 @@ class PmjournalError(Exception):
 class ValidationError(PmjournalError):
     """An entry or amendment that the model refuses.
 
-    `field` names the offending field so a form can show the error beside it.
+    `field` names the offending field so a form can show the error beside it; `part`, the
+    part of it (a link's kind: "supersedes"), for the form to put the cursor there.
     """
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, part: str | None = None):
         super().__init__(message)
         self.field = field
+        self.part = part
         self.others: list[ValidationError] = []  # more fields refused with it (model.missing)
 
 

@@ -918,13 +918,16 @@ class Journal:
             for ref in refs or ():
                 target = self.resolve_entry(ref)
                 if target["id"] == own_id:
-                    raise ValidationError(_("{target} cannot be linked to itself").format(target=ref_of(target)), field="links")
+                    raise ValidationError(
+                        _("{target} cannot be linked to itself").format(target=ref_of(target)), field="links", part=rel
+                    )
                 if rel == "supersedes" and (kind != "decision" or target["kind"] != "decision"):
                     raise ValidationError(
                         _("only a decision can supersede a decision ({target} is {a_kind})").format(
                             target=ref_of(target), a_kind=model.a_kind(target["kind"])
                         ),
                         field="links",
+                        part=rel,
                     )
                 link = {"rel": rel, "to": target["id"]}
                 if link not in out:  # `--supersedes 1 --supersedes #1` is one link
@@ -1066,10 +1069,9 @@ class Journal:
                             _(
                                 "{other} already supersedes {target} (directly or through later decisions): "
                                 "the two cannot supersede each other"
-                            ).format(
-                                other=ref_of(other), target=ref_of(view)
-                            ),
+                            ).format(other=ref_of(other), target=ref_of(view)),
                             field="links",
+                            part="supersedes",
                         )
                     queue.append(link["to"])
 

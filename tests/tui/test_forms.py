@@ -357,6 +357,20 @@ async def test_a_second_link_picked_by_title_keeps_the_first(journal):
 
 
 @pilot_test
+async def test_a_refused_link_puts_the_cursor_in_its_own_field(journal):
+    """A refused Supersedes put the cursor in Caused by (the links' first field), and the next
+    keys typed went there."""
+    note = journal.add("note", {"title": "Just a note"})
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Replace it", "owner": "Dana"})
+        field(app.screen, "link-supersedes").value = f"#{note['seq']}"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "only a decision can supersede" in error_of(app.screen, "links"))
+        assert app.focused is field(app.screen, "link-supersedes")
+
+
+@pilot_test
 async def test_unknown_link_is_shown_next_to_links(journal):
     app = new_form(journal, "note")
     async with app.run_test(size=SIZE) as pilot:

@@ -211,7 +211,7 @@ class FormScreen(ResumesStyled, EscapesInOrder, HoldsKeys, ModalScreen):
             self.show_form_error(str(err))
             return
         row.show_error(str(err))
-        row.focus_editor()
+        row.focus_editor(err.part)
 
     async def action_save(self) -> None:
         # ctrl+s is a priority binding: read the fields only once they hold every key typed before it.

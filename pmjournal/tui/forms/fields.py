@@ -68,7 +68,8 @@ class FieldRow(Vertical):
     def editor(self) -> Widget:
         raise NotImplementedError
 
-    def focus_editor(self) -> None:
+    def focus_editor(self, part: str | None = None) -> None:
+        """Focus the editor (`part`: the part of it a refusal named, where a row has parts)."""
         self.editor().focus()
         self.scroll_visible(animate=False)
 

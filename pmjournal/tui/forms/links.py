@@ -105,6 +105,12 @@ class LinksRow(FieldRow):
     def editor(self) -> Input:
         return self.query(LinkInput).first()
 
+    def focus_editor(self, part: str | None = None) -> None:
+        # A refused link: the cursor goes to its kind's field (supersedes), not the first one.
+        found = self.query(f"#f-link-{part}") if part else None
+        (found.first() if found else self.editor()).focus()
+        self.scroll_visible(animate=False)
+
     @property
     def raw(self) -> tuple:
         return tuple(i.value for i in self.query(LinkInput))

@@ -132,7 +132,7 @@ def resolve_links(session, kind: str, raw: tuple) -> dict[str, list[str]]:
             try:
                 ids.append(session.resolve_entry(token)["id"])
             except NotFound as err:
-                raise ValidationError(beside(link_label(rel), err), field="links") from err
+                raise ValidationError(beside(link_label(rel), err), field="links", part=rel) from err
         out[rel] = ids
     return out
 

@@ -70,7 +70,19 @@ class FieldDialog(ResumesStyled, EscapesInOrder, HoldsKeys, ModalScreen[ResultTy
             self.notify(message, title=failed, severity="error", markup=False, timeout=8)
         except PmjournalError as err:
             self.show_error(str(err))
+            self.focus_refused(getattr(err, "field", None))
         return None
+
+    # Which of a dialog's fields a refused field of the core is typed in (the Done dialog's).
+    FIELD_INPUTS = {"occurred_at": "f-when", "by": "f-by", "note": "f-note", "reason": "f-reason"}
+
+    def focus_refused(self, field: str | None) -> None:
+        """Put the cursor in the field the refusal named: it stayed where it was (the note),
+        and the next keys typed went there."""
+        name = self.FIELD_INPUTS.get(field or "")
+        found = self.query(f"#{name}") if name else None
+        if found:
+            found.first().focus()
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one("#error", Label)

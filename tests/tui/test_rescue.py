@@ -58,15 +58,20 @@ async def test_a_bug_with_nothing_typed_leaves_no_file(demo_db, make_app):
     assert app.rescued is None
 
 
+async def new_decision_holding(app, pilot, title: str) -> None:
+    """The trail loaded, then a new decision's form with `title` typed in it."""
+    await loaded(pilot)
+    await typed(pilot, "nd", lambda: isinstance(app.screen, EntryForm))
+    await typed(pilot, title, lambda: app.focused.value == title)
+
+
 @pilot_test
 async def test_the_journal_replaced_under_a_form_ends_the_app_keeping_the_text(demo_db, make_app):
     """A sync client or a restore put something that is not a journal where it was: the app
     ends (it cannot read it), and the form's text went with it."""
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await typed(pilot, "nd", lambda: isinstance(app.screen, EntryForm))
-        await typed(pilot, "Important text I typed", lambda: app.focused.value == "Important text I typed")
+        await new_decision_holding(app, pilot, "Important text I typed")
         demo_db.write_text("garbage\n")
         await wait_for(pilot, lambda: app.rescued is not None, timeout=15)
     assert app.return_code == 1
@@ -81,9 +86,7 @@ async def test_ctrl_q_from_a_form_with_text_asks_first(demo_db, make_app):
 
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await typed(pilot, "nd", lambda: isinstance(app.screen, EntryForm))
-        await typed(pilot, "Half a thought", lambda: app.focused.value == "Half a thought")
+        await new_decision_holding(app, pilot, "Half a thought")
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("n")

@@ -226,6 +226,19 @@ async def test_the_demo_trails_filter_and_views(demo_db, make_app):
         await each_case(app, pilot, DEMO_CASES)
 
 
+async def trace_of(app, pilot, seq: int):
+    """`t` on the highlighted entry, which must be #seq: the Trace tree's root."""
+    await loaded(pilot)
+    assert app.screen.table.current["seq"] == seq
+    await pilot.press("t")
+    await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+    return app.screen.query_one(Tree).root
+
+
+def tree_labels(node) -> list[str]:
+    return [str(node.label), *(label for child in node.children for label in tree_labels(child))]
+
+
 @pilot_test
 async def test_trace_of_a_cascade_lists_each_entrys_causes_once(db, make_app):
     """Each incident caused by the two before it: `t` on the last built a tree that doubled
@@ -237,18 +250,7 @@ async def test_trace_of_a_cascade_lists_each_entrys_causes_once(db, make_app):
         journal.add("incident", {"title": f"c{i}"}, links={"caused_by": [str(i - 1), str(i - 2)]})
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        assert app.screen.table.current["seq"] == 14
-        await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
-        labels = []
-
-        def walk(node):
-            labels.append(str(node.label))
-            for child in node.children:
-                walk(child)
-
-        walk(app.screen.query_one(Tree).root)
+        labels = tree_labels(await trace_of(app, pilot, seq=14))
     assert len(labels) == 2 * 14 - 3  # each entry once with its causes, and once more by the other path
     assert sum("its causes are listed above" in label for label in labels) == 14 - 4  # c1, c2 have none
 
@@ -264,11 +266,7 @@ async def test_trace_of_a_chain_deeper_than_pythons_recursion_opens(db, make_app
         journal.add("incident", {"title": f"i{i}"}, links={"caused_by": [str(i - 1)]})
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        assert app.screen.table.current["seq"] == 1100
-        await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
-        node = app.screen.query_one(Tree).root
+        node = await trace_of(app, pilot, seq=1100)
         depth = 0
         while node.children:
             depth, node = depth + 1, node.children[0]

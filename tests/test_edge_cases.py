@@ -332,3 +332,11 @@ def test_export_refuses_the_side_files_of_a_journal_named_through_a_symlink(cli,
     for name in ("link.json.lock", "link.json.index"):
         refused(cli("--db", str(link), "export", "-o", str(tmp_path / name), "--force"), "one of the journal's own files")
     ok(cli("--db", str(link), "export", "-o", str(tmp_path / "link.json.teamwork.md")))
+
+
+def test_a_journal_named_through_a_link_to_nothing_is_said_so(cli, tmp_path):
+    """`--db link.json`, a link to a file not made yet: 'cannot create link.json: File exists'."""
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "real" / "j.json")
+    refused(cli("--db", str(link), "add", "note", "hi"), "is a link to")
+    assert not (tmp_path / "real").exists()

@@ -554,6 +554,14 @@ class JournalFile:
         try:
             return self._create()
         except OSError as err:
+            if os.path.islink(self.path) and not os.path.exists(self.path):
+                # A new journal is never made through a link (O_EXCL): "File exists" said nothing.
+                target = os.path.join(os.path.dirname(self.path), os.readlink(self.path))
+                raise StoreError(
+                    _("{path} is a link to {target}, which does not exist: start the journal there (--db {target})").format(
+                        path=self.path, target=target
+                    )
+                ) from err
             raise StoreError(_("cannot create {path}: {strerror}").format(path=self.path, strerror=err.strerror)) from err
 
     def _first_line(self, fd: int) -> bytes:

@@ -813,3 +813,11 @@ def test_cli_output_onto_a_folder_is_refused(cli, journal, tmp_path):
     journal.add("note", {"title": "x"})
     proc = cli("export", "-o", str(tmp_path))
     assert proc.returncode == 1 and "folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_filter_says_a_search_as_typed(journal):
+    """The filter's words quoted a search as Python does: a\\b read 'a\\\\b', it's read "it's"."""
+    from pmjournal.core.markdown import _filter_text, _words
+
+    assert _filter_text(Filter(search="a\\b"), _words()) == "search 'a\\b'"
+    assert _filter_text(Filter(search="it's"), _words()) == "search 'it's'"

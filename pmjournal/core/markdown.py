@@ -463,7 +463,8 @@ def _filter_text(filt: Filter, w: _Words) -> str:
     if filt.until:
         parts.append(_("until {when}").format(when=w.date(w.filter_time_pattern, filt.until).strip()))
     if filt.search:
-        parts.append(_("search {search!r}").format(search=filt.search))
+        # In quotes as typed: repr() showed a\b as 'a\\b' and it's as "it's"
+        parts.append(_("search '{search}'").format(search=filt.search))
     if filt.author:
         parts.append(_("author {author}").format(author=filt.author))
     if filt.include_retracted:

@@ -346,3 +346,34 @@ async def test_history_shows_links_by_reference_and_long_values_as_blocks(db, ma
         shown = "\n".join(part.plain for part in group.renderables if hasattr(part, "plain"))
     assert "Links: (empty) -> relates to #1" in shown and "'rel'" not in shown
     assert "    Body:\n      line one\n      line two\n      ->\n      line one\n      LINE 2" in shown
+
+
+@pilot_test
+async def test_people_opened_on_a_large_journals_preview_is_counted_again_once_it_is_loaded(db, make_app, monkeypatch):
+    """`p` typed at start on a large journal counted the preview's newest entries only, and kept
+    that count once the whole journal was read."""
+    import time
+
+    from tuihelp import burst
+
+    from pmjournal.tui.session import JournalSession
+
+    j = Journal(db, user="Pat PM")
+    for n in range(5):
+        j.add("decision", {"title": f"old call {n}", "owner": "Olga Early", "occurred_at": "2026-11-02"})
+    for n in range(1500):  # past the preview's size: the preview holds none of Olga's decisions
+        j.add("note", {"title": f"filler {n} " + "x" * 300, "occurred_at": "2026-11-03", "owner": "Fran Filler"})
+    real_load = JournalSession.load
+
+    def slow_load(self):
+        time.sleep(1.0)
+        return real_load(self)
+
+    monkeypatch.setattr(JournalSession, "load", slow_load)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready, timeout=20)
+        await wait_for(pilot, lambda: any(r["person"] == "Olga Early" for r in app.screen.rows), timeout=20)
+        fran = next(r for r in app.screen.rows if r["person"] == "Fran Filler")
+        assert fran["total"] == 1500

@@ -3,6 +3,7 @@
 Names that look alike but are different people (Latin `a`, Cyrillic `а`) get a
 warning under the title (core.people.look_alike_notes, as `pmjournal who`)."""
 
+import asyncio
 from collections.abc import Callable
 
 from rich.cells import cell_len
@@ -68,6 +69,7 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         self.count = rows if callable(rows) else None
         self.rows = [] if callable(rows) else rows
         self.description = description
+        self.from_preview = False  # counted on a large journal's preview (the trail recounts: recount)
 
     @property
     def title_text(self) -> str:
@@ -93,6 +95,14 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         else:
             self._fill()
             self.release_when_loaded(self.count, self._counted, table)
+
+    def recount(self, count: Callable[[], list[dict]]) -> None:
+        """Count again (in a thread), the journal now read whole; the cursor stays on its row."""
+
+        async def counting() -> None:
+            self._counted(await asyncio.to_thread(count))
+
+        self.run_worker(counting(), group="recount", exclusive=True, exit_on_error=False)
 
     def _counted(self, rows: list[dict]) -> None:
         self.count, self.rows = None, rows

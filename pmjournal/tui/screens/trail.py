@@ -338,6 +338,10 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.apply_filter(self.filter_text, keep_id=keep)
         if snap.partial:
             self.call_after_refresh(self._release_typed_ahead)  # a large journal's preview is up: let keys act on it
+        elif getattr(self.app.screen, "from_preview", False):
+            # People, opened on the preview, counted its newest entries only: count the journal.
+            self.app.screen.from_preview = False
+            self.app.screen.recount(self._people_count(snap, self.parsed.filter))
 
     def _warn_about(self, snap: Snapshot) -> None:
         """Say, and keep saying in the title, when the chain does not vouch for what is shown."""
@@ -539,18 +543,22 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         if snap.people is None:
             return
         filt = self.parsed.filter
-        if snap.paged is not None and not snap.partial:
-            count = partial(self._count_indexed, snap, filt)
-        else:
-            # A quarter of a second at 100,000 entries: the screen counts in a thread. Reads views only.
-            count = partial(who, self.table.visible_views(), snap.people)
 
         def chosen(person: str | None) -> None:
             if person:
                 self.set_filter(with_person(self.filter_text, person))
                 self.table.focus()
 
-        self.app.push_screen(PeopleScreen(count, partial(self.describe, filt)), chosen)
+        screen = PeopleScreen(self._people_count(snap, filt), partial(self.describe, filt))
+        screen.from_preview = snap.partial  # counted again once the whole journal is read (_on_loaded)
+        self.app.push_screen(screen, chosen)
+
+    def _people_count(self, snap: Snapshot, filt):
+        """What counts the People view's rows (in its thread): query.who of what the trail shows."""
+        if snap.paged is not None and not snap.partial:
+            return partial(self._count_indexed, snap, filt)
+        # A quarter of a second at 100,000 entries: the screen counts in a thread. Reads views only.
+        return partial(who, self.table.visible_views(), snap.people)
 
     @staticmethod
     def _count_indexed(snap: Snapshot, filt) -> list[dict]:

@@ -340,3 +340,17 @@ def test_a_journal_named_through_a_link_to_nothing_is_said_so(cli, tmp_path):
     link.symlink_to(tmp_path / "real" / "j.json")
     refused(cli("--db", str(link), "add", "note", "hi"), "is a link to")
     assert not (tmp_path / "real").exists()
+
+
+def test_fields_this_version_does_not_know_are_shown_not_left_out(cli, db):
+    """A newer version's field (or one written by hand) in a chained record: `show` left it out
+    without a word."""
+    stamp = {"occurred_at": "2026-11-01T09:00:00+00:00", "recorded_at": "2026-11-01T09:00:00.000+00:00", "recorded_by": "Pat"}
+    Journal(db, user="Pat").append_raw(
+        [
+            {"kind": "decision", "id": "01JA0000000000000000000000", "title": "A", "owner": "x", "priority": "high", **stamp},
+            {"kind": "task", "id": "01JB0000000000000000000000", "title": "A task", "assignee": {"name": "Bo"}, **stamp},
+        ]
+    )
+    assert "priority  high" in ok(cli("show", "1"))
+    assert 'assignee  {"name": "Bo"}' in ok(cli("show", "2"))

@@ -91,6 +91,8 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
         row(display.label(field), display.value_text(field, view.get(field), people.display))
     for field in ("project", "tags", "causes", "evidence"):
         row(display.label(field), display.value_text(field, view.get(field)))
+    for field in display.unknown_fields(view):
+        row(display.visible(field), display.unknown_text(view[field]))
     parts.append(grid)
     links = _links(view, journal)
     if links:

@@ -7,10 +7,10 @@ the same way: a field's label, a value as text, a date as a person reads it.
 from datetime import datetime
 
 from . import causes as causes_mod
-from .fold import ref_of
+from .fold import CHAIN_KEYS, DERIVED, ref_of
 from .i18n import N_, _
 from .labels import value_label
-from .model import COMMON, KIND_FIELDS, refused_chars, suspect_in_line, suspect_in_text
+from .model import COMMON, KIND_FIELDS, SYSTEM_FIELDS, refused_chars, suspect_in_line, suspect_in_text
 
 _LABELS = {f.name: f.label for f in COMMON}
 for _fields in KIND_FIELDS.values():
@@ -202,6 +202,24 @@ def day_text(iso: str, weekday: bool = False) -> str:
         return written_day(datetime.fromisoformat(iso), weekday=weekday)
     except (TypeError, ValueError):
         return str(iso)
+
+
+# What a stored entry holds besides its fields: the chain's, a team's, the fold's.
+_NOT_FIELDS = frozenset((*SYSTEM_FIELDS, "clock", "seen", "links", *DERIVED, *CHAIN_KEYS))
+
+
+def unknown_fields(view: dict) -> list[str]:
+    """Fields this pmjournal does not know for the view's kind (a newer version's, or written by
+    hand): `show` and the detail pane list them as they are, rather than leave them out."""
+    known = {f.name for f in COMMON + KIND_FIELDS.get(view.get("kind"), ())}
+    return [k for k in view if k not in known and k not in _NOT_FIELDS and not k.startswith("_")]
+
+
+def unknown_text(value) -> str:
+    """An unknown field's value, as it is stored (JSON), made visible."""
+    import json
+
+    return visible(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), multiline=True)
 
 
 def kind_fields(view: dict) -> list[str]:

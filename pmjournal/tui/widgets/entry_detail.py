@@ -29,6 +29,8 @@ from ...core.display import (
     link_words,
     local_date,
     long_date,
+    unknown_fields,
+    unknown_text,
     value_text,
     visible,
 )
@@ -201,6 +203,8 @@ class EntryDetail(VerticalScroll):
         for f in ("project", "tags", "causes"):
             if view.get(f):
                 rows.append((field_name(f), shown_value(f, view[f], dp)))
+        # Fields this pmjournal does not know (a newer version's): shown as stored, not left out.
+        rows += [(visible(f), unknown_text(view[f])) for f in unknown_fields(view)]
         # A colleague's entry (team journals) also names the author's handle: the bob of bob#1.
         author = f" ({visible(view['author'])})" if view.get("author") else ""
         when, by = local_date(view.get("recorded_at", "")), visible(view.get("recorded_by", ""))

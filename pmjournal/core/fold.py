@@ -179,11 +179,18 @@ def extend(views: dict[str, dict], records: list[dict]) -> tuple[dict[str, dict]
     """
     out = dict(views)
     copied: set[str] = set()
+    # New entries of these records: their views are their records' own dicts (_new_view), as
+    # in any fold. One another of them links to is copied before it is marked superseded: the
+    # mark went into the record itself, and when extend then gave up, the full fold (of the
+    # index's builder, the TUI's catch-up, Journal.refresh) read it back as stored, so a
+    # decision whose superseder was retracted in the same records stayed "superseded".
+    fresh: set[str] = set()
 
     def own(entry_id: str) -> dict | None:
         view = out.get(entry_id)
-        if view is None or entry_id in copied:
+        if view is None or (entry_id in copied and entry_id not in fresh):
             return view
+        fresh.discard(entry_id)
         view = {k: v for k, v in view.items() if not k.startswith("_")}
         for key in ("history", "linked_from", "superseded_by"):
             view[key] = list(view[key])
@@ -206,6 +213,7 @@ def extend(views: dict[str, dict], records: list[dict]) -> tuple[dict[str, dict]
             continue
         view = apply(out, record)
         copied.add(view["id"])
+        fresh.add(view["id"])
         for link in view.get("links") or ():
             linked = own(link["to"])
             if linked is None:

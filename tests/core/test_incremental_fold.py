@@ -91,3 +91,22 @@ def test_amend_and_retract_do_not_fold_the_whole_journal(journal, db):
     fresh.retract("4", "oops")
     assert fresh._views is None  # only the target's records were folded
     assert Journal(db).get("3")["history"][0]["changes"]["owner"] == {"old": "A", "new": "B"}
+
+
+def test_a_journal_refreshed_after_a_superseder_was_retracted_elsewhere_reads_accepted(tmp_path):
+    """Another process wrote A, B supersedes A, B retracted: the incremental fold marked A's
+    record itself superseded before giving up, and the full fold after it (Journal.refresh,
+    the TUI's catch-up, the index's build) read the mark back as stored."""
+    from pmjournal.core.store import Journal
+
+    db = tmp_path / "j.json"
+    held = Journal(db, user="Pat")
+    held.add("risk", {"title": "seed", "owner": "x"})
+    assert held.views  # folded: what follows comes in through refresh
+    other = Journal(db, user="Pat")
+    a = other.add("decision", {"title": "A", "owner": "x"})
+    b = other.add("decision", {"title": "B", "owner": "x"}, links={"supersedes": [a["id"]]})
+    other.retract(b["id"], "withdrawn")
+    held.refresh()
+    assert held.views[a["id"]]["status"] == "accepted"
+    assert [r.get("status") for r in held.records() if r["id"] == a["id"]] == ["accepted"]

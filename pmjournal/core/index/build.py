@@ -283,12 +283,7 @@ class Builder:
         needed |= touched
         needed -= new_entries.keys()
         held = self._views_by_id(needed)
-        # extend makes a new entry's view of its record itself and may mark it superseded: on
-        # copies, since the general path below folds these same records again when extend
-        # gives up (a decision superseded, then its superseder retracted, in one chunk, stayed
-        # "superseded" in the index, and "accepted" in the journal)
-        copies = [record if record["kind"] in _META else dict(record) for record in records]
-        extended = extend({entry_id: view for entry_id, (_, view) in held.items()}, copies)
+        extended = extend({entry_id: view for entry_id, (_, view) in held.items()}, records)
         if extended is None:
             return False
         out, copied = extended

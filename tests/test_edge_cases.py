@@ -332,6 +332,8 @@ def test_export_refuses_the_side_files_of_a_journal_named_through_a_symlink(cli,
     for name in ("link.json.lock", "link.json.index"):
         refused(cli("--db", str(link), "export", "-o", str(tmp_path / name), "--force"), "one of the journal's own files")
     ok(cli("--db", str(link), "export", "-o", str(tmp_path / "link.json.teamwork.md")))
+    # the team folder's own name: a file there stopped any later sync (FileExistsError)
+    refused(cli("--db", str(link), "export", "-o", str(tmp_path / "link.json.team")), "one of the journal's own files")
 
 
 def test_a_journal_named_through_a_link_to_nothing_is_said_so(cli, tmp_path):

@@ -99,9 +99,10 @@ def journal_own_file(path, journal) -> str | None:
             return _("{path} is the journal itself; export to another file").format(path=target)
     except OSError:
         pass
-    for written, home in ((target.absolute(), journal.absolute()), (target.resolve(), journal.resolve())):
+    as_given = Path(os.path.abspath(target)), Path(os.path.abspath(journal))
+    for written, home in (as_given, (target.resolve(), journal.resolve())):
         suffix = written.name[len(home.name) :] if written.name.startswith(home.name) else ""
-        beside = written.parent == home.parent and suffix.startswith(_SIDE_FILES)
+        beside = written.parent == home.parent and (suffix.startswith(_SIDE_FILES) or suffix == ".team")
         if beside or home.with_name(home.name + ".team") in written.parents:
             return _("{path} is one of the journal's own files; export to another file").format(path=target)
     return None

@@ -92,8 +92,8 @@ class PmjournalApp(App):
 
     async def action_quit(self) -> None:
         # ctrl+q from a form with text in it quit at once, the text gone: ask as escape does.
-        if isinstance(self.screen, ConfirmDialog):
-            return  # already asking (this question, or escape's): one at a time
+        if getattr(self.screen, "quitting", False):
+            return  # this very question is up: one at a time
         try:
             typed = rescue.document(self, "") is not None
         except Exception:  # noqa: BLE001 -- a broken form must not stop the user from quitting
@@ -106,10 +106,9 @@ class PmjournalApp(App):
             if quit_anyway:
                 self.exit()
 
-        self.push_screen(
-            ConfirmDialog(_("Quit? What you typed in the open form is not saved."), yes=_("Quit"), no=_("Keep editing")),
-            answered,
-        )
+        question = ConfirmDialog(_("Quit? What you typed in the open form is not saved."), yes=_("Quit"), no=_("Keep editing"))
+        question.quitting = True
+        self.push_screen(question, answered)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(KIND_COLOURS)

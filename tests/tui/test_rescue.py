@@ -109,3 +109,34 @@ async def test_ctrl_q_from_a_dialog_as_it_opened_just_quits(demo_db, make_app):
         await typed(pilot, "e", lambda: isinstance(app.screen, ExportDialog))
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running)
+
+
+@pilot_test
+async def test_ctrl_q_on_another_question_still_asks_to_quit(demo_db, make_app):
+    """Any yes/no question on top (escape's "Drop what you typed?") made ctrl+q do nothing."""
+    from pmjournal.tui.forms.confirm import ConfirmDialog
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await new_decision_holding(app, pilot, "Half a thought")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: getattr(app.screen, "quitting", False))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+@pilot_test
+async def test_ctrl_q_after_choosing_another_export_format_just_quits(demo_db, make_app):
+    """The name offered for JSON counted as typed: ctrl+q asked about nothing."""
+    from pmjournal.tui.forms import ExportDialog
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "e", lambda: isinstance(app.screen, ExportDialog))
+        await pilot.press("shift+tab", "down", "enter")  # JSON: the path follows
+        await wait_for(pilot, lambda: app.screen.query_one("#f-path").value.endswith(".json"))
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)

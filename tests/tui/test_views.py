@@ -377,3 +377,19 @@ async def test_people_opened_on_a_large_journals_preview_is_counted_again_once_i
         await wait_for(pilot, lambda: any(r["person"] == "Olga Early" for r in app.screen.rows), timeout=20)
         fran = next(r for r in app.screen.rows if r["person"] == "Fran Filler")
         assert fran["total"] == 1500
+
+
+@pilot_test
+async def test_an_entry_retracted_elsewhere_under_a_filter_leaves_the_cursor_on_the_next(demo_db, make_app):
+    """Under retracted:no, the highlighted entry retracted by another program: the cursor went
+    to the top (the rule for a filter just typed), not to the entry after it."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        await typed(pilot, "{slash}retracted:no{enter}", lambda: trail.table.has_focus and trail.filter_text == "retracted:no")
+        trail.table.cursor = 8
+        leaving, after = trail.table.visible_views()[8], trail.table.visible_views()[9]
+        Journal(demo_db, user="Dana").retract(leaving["id"], "withdrawn elsewhere")
+        await wait_for(pilot, lambda: all(v["id"] != leaving["id"] for v in trail.table.visible_views()), timeout=15)
+        assert trail.table.cursor == 8 and trail.table.current["id"] == after["id"]

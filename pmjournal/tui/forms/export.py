@@ -158,7 +158,7 @@ class ExportDialog(FieldDialog[Path | None]):
         fmt = (event.pressed.id or "fmt-markdown").removeprefix("fmt-")
         # Follow the format only while the path is still the suggested one.
         if path_input.value == default_name(self.fmt, self.today):
-            path_input.value = default_name(fmt, self.today)
+            path_input.value = path_input.initial_value = default_name(fmt, self.today)  # offered, not typed (rescue.py)
         self.fmt = fmt
         # Only Markdown has words to translate: JSON and CSV keys stay English.
         self.query_one("#language", Select).disabled = fmt != "markdown"
@@ -255,7 +255,7 @@ class ExportDialog(FieldDialog[Path | None]):
     def action_cancel(self) -> None:
         # A path typed by hand is asked about before it is dropped, as in the other dialogs;
         # the name the dialog offers (for whichever format) is not.
-        if self.query_one(Input).value.strip() in {default_name(fmt, self.today) for fmt in EXTENSIONS}:
+        if self.query_one(Input).value.strip() in {"", *(default_name(fmt, self.today) for fmt in EXTENSIONS)}:
             self.dismiss(None)
         else:
             self.cancel_keeping_text()

@@ -407,6 +407,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     def apply_filter(self, text: str, keep_id: str | None = None) -> None:
         snap = self.snapshot
         parsed = parse(text, snap.people)
+        new_filter = text != self.shown_text  # typed, not the same filter read again
         if keep_id is None:
             keep_id = (self.table.current or {}).get("id")
         known = getattr(snap.index, "known", None)
@@ -419,13 +420,15 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
             self._filtering = True
             top = snap.index.quick(parsed.filter)
             if len(top):
-                self.table.show(snap.index, top, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
+                self.table.show(
+                    snap.index, top, keep_id=keep_id, display_person=snap.people.display if snap.people else None, new_filter=new_filter
+                )
                 self.shown_text = text
             self._update_status()
             self._search(snap, text, parsed, keep_id)
             return
         hits = snap.index.search(text, parsed.filter)
-        self._show_hits(snap, text, parsed, hits, keep_id)
+        self._show_hits(snap, text, parsed, hits, keep_id, new_filter)
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def _search(self, snap: Snapshot, text: str, parsed, keep_id: str | None) -> None:
@@ -436,15 +439,17 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
     def _searched(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
         if snap is self.snapshot and text == self.filter_text:  # else a newer filter or snapshot follows
-            if self.shown_text == text:  # its top was shown: the cursor stays where it is now
+            new_filter = self.shown_text != text  # nothing of it shown yet
+            if not new_filter:  # its top was shown: the cursor stays where it is now
                 keep_id = (self.table.current or {}).get("id")
-            self._show_hits(snap, text, parsed, hits, keep_id)
+            self._show_hits(snap, text, parsed, hits, keep_id, new_filter)
 
-    def _show_hits(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
+    def _show_hits(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None, new_filter: bool = False) -> None:
         self.filter_text, self.parsed = text, parsed
         self.shown_text = text
         self._filtering = False
-        self.table.show(snap.index, hits, keep_id=keep_id, display_person=snap.people.display if snap.people else None)
+        people = snap.people.display if snap.people else None
+        self.table.show(snap.index, hits, keep_id=keep_id, display_person=people, new_filter=new_filter)
         self._update_status()
 
     def describe(self, filt=None) -> str:

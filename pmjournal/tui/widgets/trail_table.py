@@ -144,9 +144,12 @@ class TrailTable(RowTable):
 
     # -- data ------------------------------------------------------------
 
-    def show(self, index: FilterIndex, hits: list[int], keep_id: str | None = None, display_person=None) -> None:
+    def show(
+        self, index: FilterIndex, hits: list[int], keep_id: str | None = None, display_person=None, new_filter: bool = False
+    ) -> None:
         """Show `hits` (row numbers into `index`); keep the cursor on `keep_id` if it is still
-        there, else put it on the first row."""
+        there; else, for a filter just typed, put it on the first row, and for the same filter
+        read again (a reload) leave it at its row: the entry after the one that left."""
         if index is not self.index:
             # The # column fits the widest reference in the journal (`dana#12` in a team
             # journal), so it keeps its width while a filter changes what is shown.
@@ -158,7 +161,7 @@ class TrailTable(RowTable):
         if display_person is not None:
             self.display_person = display_person
         where = self.row_of(keep_id) if keep_id else None
-        if keep_id and where is None:
+        if keep_id and where is None and new_filter:
             # The highlighted entry is filtered out: start at the top (docs/tui.md). Keeping the
             # row number put "/kind:decision enter j j a" typed at once on the wrong decision.
             where = 0

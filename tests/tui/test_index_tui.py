@@ -279,6 +279,42 @@ async def test_the_top_of_a_large_journals_search_shows_before_the_search_ends(d
         assert f"{len(want)} of " in static_text(screen, "#filter-status")
 
 
+@pilot_test
+async def test_a_large_journals_filter_keeps_an_older_highlighted_entry_it_shows(db, make_app, monkeypatch):
+    """The top of the answer (the newest rows) did not hold the highlighted older entry, so the
+    cursor went to the top, and the whole answer, which holds it, left it there: lost."""
+    import threading
+
+    from pmjournal.tui.screens import trail
+
+    amended_demo(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        screen.set_filter("launch")
+        matching = shown_ids(screen.table)
+        screen.set_filter("")
+        newest = set(shown_ids(screen.table)[:12])
+        old = next(i for i in reversed(matching) if i not in newest)
+        screen.table.move_to(old)
+        monkeypatch.setattr(trail, "BACKGROUND_ROWS", 0)
+        monkeypatch.setattr(paging, "QUICK_ROWS", 12)
+        release = threading.Event()
+        search = paging.Paged.search_hits
+
+        def held(self, filt, stale=None):
+            release.wait(10)
+            return search(self, filt, stale)
+
+        monkeypatch.setattr(paging.Paged, "search_hits", held)
+        screen.snapshot.index._recent.clear()
+        await typed(pilot, "{slash}launch", lambda: screen.shown_text == "launch")
+        release.set()
+        await wait_for(pilot, lambda: not screen._filtering)
+        assert screen.table.current["id"] == old
+
+
 def test_a_snapshot_reads_one_state_of_the_index_on_both_connections(db):
     """The UI's connection and the workers' read the same transaction: what another process
     appends after the snapshot was taken is in neither, until the snapshot is released."""

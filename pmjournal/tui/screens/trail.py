@@ -133,6 +133,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.loops_of: Snapshot | None = None  # the snapshot open_loops was counted in
         self._filtering = False  # a search runs in a worker (a large journal's index)
         self.shown_text: str | None = None  # the filter whose rows the trail shows (its top, while _filtering)
+        self._top_cursor: tuple | None = None  # (entry highlighted before, entry the top put the cursor on)
         self.syncing = False
         self._title_timer = None
 
@@ -424,6 +425,9 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
                     snap.index, top, keep_id=keep_id, display_person=snap.people.display if snap.people else None, new_filter=new_filter
                 )
                 self.shown_text = text
+                # Where the top put the cursor, for the whole answer (_searched): if it is still
+                # there, the entry highlighted before is looked for again, not lost.
+                self._top_cursor = (keep_id, (self.table.current or {}).get("id"))
             self._update_status()
             self._search(snap, text, parsed, keep_id)
             return
@@ -440,8 +444,11 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     def _searched(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None) -> None:
         if snap is self.snapshot and text == self.filter_text:  # else a newer filter or snapshot follows
             new_filter = self.shown_text != text  # nothing of it shown yet
-            if not new_filter:  # its top was shown: the cursor stays where it is now
-                keep_id = (self.table.current or {}).get("id")
+            current = (self.table.current or {}).get("id")
+            if not new_filter and self._top_cursor == (keep_id, current):
+                new_filter = True  # not moved since the top was shown: the entry highlighted before, if shown
+            elif not new_filter:  # moved on the top meanwhile: the cursor stays where it is now
+                keep_id = current
             self._show_hits(snap, text, parsed, hits, keep_id, new_filter)
 
     def _show_hits(self, snap: Snapshot, text: str, parsed, hits, keep_id: str | None, new_filter: bool = False) -> None:

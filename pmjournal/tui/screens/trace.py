@@ -1,5 +1,6 @@
 """Why did this happen: the entries the highlighted one was caused by, as a tree."""
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -45,6 +46,23 @@ def cause_words(cause: dict) -> str:
     return f"{cause['label']} {cause['zh']}".rstrip()
 
 
+class TraceTree(Tree[str]):
+    """The tree, each row cut with "…" where the window ends rather than at its edge (a long
+    title hid the owner, the causes and the "further causes" note without a sign)."""
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth, parent = depth + 1, parent.parent
+        room = self.size.width - depth * self.guide_depth - 4  # the guides, the ▼ and a margin
+        if room > 8 and label.cell_len > room:
+            label = label.copy()
+            label.truncate(room, overflow="ellipsis")
+        return label
+
+
 def title() -> str:
     return _("What this entry was caused by, and what caused those · enter jumps to an entry")
 
@@ -70,7 +88,7 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
         yield Header(show_clock=False, icon="≡")
         yield Static(Text(title()), id="trace-title")
         root = self.tree_data
-        tree: Tree[str] = Tree(node_label(root), data=root.get("id"), id="trace-tree")
+        tree = TraceTree(node_label(root), data=root.get("id"), id="trace-tree")
         tree.guide_depth = self.GUIDE
         self._add(tree.root, root)
         tree.root.expand_all()

@@ -479,3 +479,26 @@ def test_a_team_export_verifies_with_concurrent_amendments_of_one_entry(tmp_path
             out = tmp_path / f"{member.handle}.{fmt}"
             ok(run_cli("--db", str(member.path), "export", "--format", fmt, "-o", str(out)))
             assert "ok (not signed)" in ok(run_cli("--db", str(member.path), "verify", "--evidence", str(out)))
+
+
+@pytest.mark.parametrize("fmt", ["q3.md", "q3.json"])
+def test_the_evidence_blocks_own_words_must_be_the_statements(signed, fmt):
+    """The block's query, public_key and fingerprint, and members pmjournal never writes, could
+    be edited with verify still saying ok: the signed statement held, while a reader saw the
+    edited filter or key."""
+    path = export(signed, fmt, "--person", "Marcus Chen")
+    text = path.read_text()
+    other = keygen(signed.tmp, "other")
+    other_pub = (other.parent / (other.name + ".pub")).read_text().strip()
+    public = json.loads(re.findall(r'"public_key": ("[^"]*")', text)[-1])
+    edits = {
+        "query": (text.replace('"person": "Marcus Chen"', '"person": "Dana Whitfield"'), "query: the filter shown differs"),
+        "key": (text.replace(json.dumps(public), json.dumps(other_pub)), "public_key: not the key the statement names"),
+        "member": (text.replace('"version": 1,', '"version": 1,\n    "note": "checked by legal",', 1), "evidence: note: not written"),
+    }
+    for name, (edited, said) in edits.items():
+        assert edited != text, name
+        out = signed.tmp / f"edited-{name}-{fmt}"
+        out.write_text(edited)
+        proc = run_cli("verify", "--evidence", str(out))
+        assert proc.returncode == 1 and said in proc.stderr, (name, proc.stderr)

@@ -33,6 +33,16 @@ class Findings:
         return not self.problems
 
 
+def _same_key(shown, stated) -> bool:
+    """The block's public_key names the statement's key (or both none)."""
+    if shown is None or stated is None:
+        return shown is None and stated is None
+    try:
+        return signing.PublicKey(shown).fingerprint() == signing.PublicKey(stated).fingerprint()
+    except (signing.PmjournalError, ValueError, TypeError):
+        return False
+
+
 def _ref(name: str, seq, own: str) -> str:
     return f"#{seq}" if name == own else f"{name}#{seq}"
 
@@ -92,6 +102,18 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
                 )
             )
             out.signed = False
+    # The block's own words must be the statement's: the filter and the key a reader sees there
+    # were edited with verify still saying ok (the statement, which is hashed and signed, held).
+    if ev.unknown:
+        out.problems.append(
+            _("evidence: {members}: not written by pmjournal (added after the export)").format(members=", ".join(ev.unknown))
+        )
+    if block.get("query") != st.get("query"):
+        out.problems.append(_("query: the filter shown differs from the one the statement names"))
+    if not _same_key(block.get("public_key"), st.get("key")):
+        out.problems.append(_("public_key: not the key the statement names"))
+    if not signature and block.get("fingerprint") is not None:
+        out.problems.append(_("fingerprint: an unsigned export names a signing key"))
     # What a reader saves for ssh-keygen must be what pmjournal checks.
     if ev.shown is not None:
         if ev.shown.get("statement") != block["statement"]:

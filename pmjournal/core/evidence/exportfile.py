@@ -77,6 +77,7 @@ class Evidence:
         self.added_after = False  # something follows the evidence block
         self.shown: dict | None = None  # the Markdown appendix's statement and signature blocks, for ssh-keygen
         self.appendix: str | None = None  # the Markdown appendix's text before its JSON block
+        self.unknown: list[str] = []  # members of the evidence block pmjournal does not write
         self._exported = None
 
     def close(self) -> None:
@@ -171,6 +172,12 @@ def read(path) -> Evidence:
     except OSError as err:
         raise PmjournalError(_("cannot read {path}: {strerror}").format(path=path, strerror=err.strerror)) from None
     try:
+        if first.startswith(b"\xef\xbb\xbf"):
+            raise PmjournalError(
+                _("{path} begins with a byte-order mark, which pmjournal never writes: it was edited after the export").format(
+                    path=path
+                )
+            )
         if _journal_header(first):
             # A journal, given where an export was meant ("is not valid JSON (it was cut or edited)")
             raise PmjournalError(
@@ -331,7 +338,7 @@ def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
     """The evidence block's members, into `ev` (a later duplicate replaces an earlier one, as
     for a JSON reader); what is not of the shape pmjournal writes is named in `bad`."""
     block: dict = {}
-    ev.block, ev.proofs, ev.sections_at = block, {}, None
+    ev.block, ev.proofs, ev.sections_at, ev.unknown = block, {}, None, []
     ev.records_at = {} if ev.fmt == "json" else None
     for key in stream.members():
         if key == "chains":
@@ -347,6 +354,7 @@ def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
         elif key in _SMALL:
             block[key] = stream.value()
         else:
+            ev.unknown.append(key)  # added after the export (check.check names it)
             stream.skip()
     return block
 

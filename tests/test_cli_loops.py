@@ -448,3 +448,13 @@ def test_done_by_completes_whole_words_of_the_entrys_people_commitments_included
     assert ok(cli("done", "1", "--by", "Dan", "--when", "2026-11-21")).endswith("by Dan\n")
     add(cli, "communication", "Deck", "--when", "2026-11-20", "--commitment", "Sam Okafor; the deck; 2026-11-27")
     assert ok(cli("done", "3", "--loop", "commitment-1", "--by", "sam", "--when", "2026-11-21")).endswith("by Sam Okafor\n")
+
+
+def test_due_and_remind_find_a_commitments_ower_by_the_start_of_the_name(cli):
+    """`remind --person Tom` in cron stayed silent about Tom Becker's overdue commitment: the
+    start of a name is completed from the people the journal names in its roles, and a
+    commitment's ower is not among them."""
+    add(cli, "communication", "Call with Acme", "--owner", "Dana Whitfield", "--when", "2026-11-20",
+        "--commitment", "Tom Becker; send pricing; 2026-11-28")  # fmt: skip
+    assert [row["owes"] for row in due(cli, "--person", "Tom")] == [["Tom Becker"]]
+    assert "commitment-1 by Tom Becker" in ok(cli("remind", "--person", "tom", "--today", TODAY))

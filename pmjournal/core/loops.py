@@ -284,6 +284,15 @@ def _sort_key(loop: Loop):
     return (loop.state != "overdue", loop.due, loop.view["seq"], loop.key)
 
 
+def _names_one_of(typed: str, names) -> bool:
+    """`typed` is one of `names`, or the start of one (`--person Tom` for a commitment Tom Becker
+    owes: the journal's directory of people, which the CLI completes a name from, holds the
+    five roles' people and the others named, not a commitment's ower, and `remind --person
+    Tom` stayed silent about his overdue commitment)."""
+    wanted = person_key(typed)
+    return any(person_key(n) == wanted or person_key(n).startswith(wanted) for n in names)
+
+
 @dataclass(frozen=True)
 class LoopFilter:
     """Which loops `due`, `remind` and the Due view show."""
@@ -302,7 +311,7 @@ class LoopFilter:
             return False
         if self.within is not None and loop.days > self.within:
             return False
-        if self.person and person_key(self.person) not in {person_key(n) for n in loop.owes}:
+        if self.person and not _names_one_of(self.person, loop.owes):
             return False
         if self.owed_to and person_key(self.owed_to) not in {person_key(n) for n in loop.owed_to}:
             return False

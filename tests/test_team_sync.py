@@ -506,3 +506,29 @@ def test_a_sync_with_nothing_new_reads_no_object_again(tmp_path, monkeypatch):
         assert dana.sync().fetched == {}
     assert reads == []
     assert titles(dana.journal()) == ["Ship on Friday", "Vendor limits"]
+
+
+def test_importing_into_a_team_journal_never_splits_the_team(tmp_path):
+    """Ann imported Bob's export: his records were copied into her chain under their ids, and
+    from then on each sync refused the other's chain, later entries included. Two members who
+    imported the same jrnl file derived the same ids, with the same end."""
+    ann, bob = team_of(tmp_path, "Ann Lee", "Bob Li")
+    ann.journal().add("note", {"title": "ann 1"})
+    ann.sync()
+    bob.journal().add("note", {"title": "bob 1"})
+    bob.sync()
+    export = tmp_path / "bob.json"
+    ok(cli(bob, "export", "--format", "json", "-o", str(export)))
+    before = ann.path.read_bytes()
+    proc = cli(ann, "import", str(export))
+    assert proc.returncode == 1 and "come to this journal with `pmjournal sync`" in proc.stderr
+    assert ann.path.read_bytes() == before
+    jrnl = tmp_path / "jrnl.json"
+    entry = {"title": "Met with Acme.", "body": "Saved carts.", "date": "2026-10-01", "time": "09:30", "tags": [], "starred": False}
+    jrnl.write_text(json.dumps({"tags": {}, "entries": [entry]}))
+    for member in (ann, bob):
+        ok(cli(member, "import", str(jrnl)))
+    for member in (ann, bob, ann):
+        report = member.sync()
+        assert not report.refused, report.refused
+    assert ok(cli(ann, "verify")) and ok(cli(bob, "verify"))

@@ -757,10 +757,14 @@ class _File:
     def _jrnl_bodies(self):
         """(entry number, body) of each entry of a jrnl export, checked."""
         zone = dates.local_zone()
+        # In a team journal each author's ids of a jrnl file are their own: two members importing
+        # the same file derived the same ids, and sync then refused each other's chain for good.
+        team = self.known.journal.team
+        salt = f"{team.handle}\n" if team.joined and team.handle else ""
         try:
             for i, entry in enumerate(JsonStream(self.fh, self.entries_at).values(), start=1):
                 try:
-                    yield _jrnl_entry(i, entry, zone)
+                    yield _jrnl_entry(i, entry, zone, salt)
                 except ValidationError as err:
                     raise PmjournalError(_("{path}: {err}; nothing was imported").format(path=self.path, err=err)) from None
         except NotJSON as err:
@@ -931,8 +935,9 @@ def _provenance(record: dict, source: str, head: tuple[int, str]) -> dict:
     return origin
 
 
-def _jrnl_entry(i: int, entry, zone) -> dict:
-    """The body of jrnl entry number `i` (its id derived from its date and text)."""
+def _jrnl_entry(i: int, entry, zone, salt: str = "") -> dict:
+    """The body of jrnl entry number `i` (its id derived from its date and text, and `salt`:
+    a team member's handle)."""
     if not isinstance(entry, dict) or "date" not in entry:
         raise ValidationError(_("jrnl entry {i} has no date").format(i=i))
     try:
@@ -959,7 +964,7 @@ def _jrnl_entry(i: int, entry, zone) -> dict:
     except ValidationError as err:
         raise ValidationError(_("jrnl entry {i}: {err}").format(i=i, err=err)) from err
     occurred = datetime.fromisoformat(body["occurred_at"])
-    body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + title + "\n" + (entry.get("body") or ""))
+    body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + salt + title + "\n" + (entry.get("body") or ""))
     return body
 
 
@@ -1007,6 +1012,16 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
             ) from err
         if file.fresh == 0:
             return 0, file.total
+        if file.format == "ours" and file.chains and journal.team.joined:
+            # A team member's export: imported, its records were copied into this author's chain
+            # under their own ids, and every later sync refused the two chains both ways.
+            raise PmjournalError(
+                _(
+                    "{path} is a team journal's export: its records come to this journal with `pmjournal sync`, "
+                    "and imported they would be copied into your chain under their ids, which sync refuses; "
+                    "nothing was imported"
+                ).format(path=path)
+            )
         stamp, user = dates.utc_stamp(), journal.user
         with journal.table.insert_streamed() as batch:  # TinyDB's table, streamed (store.EntryTable)
             if known.catch_up():

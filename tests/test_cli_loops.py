@@ -458,3 +458,14 @@ def test_due_and_remind_find_a_commitments_ower_by_the_start_of_the_name(cli):
         "--commitment", "Tom Becker; send pricing; 2026-11-28")  # fmt: skip
     assert [row["owes"] for row in due(cli, "--person", "Tom")] == [["Tom Becker"]]
     assert "commitment-1 by Tom Becker" in ok(cli("remind", "--person", "tom", "--today", TODAY))
+
+
+def test_a_loops_steps_run_forward(cli):
+    """A re-opening dated before the done it re-opens read 'done 1 Dec, re-opened 22 Nov' and
+    left the loop open; a done dated before the re-opening closed it again 'in the past'."""
+    add(cli, "communication", "Call", "--owner", "Dana", "--when", "2026-11-20", "--commitment", "Tom; send pricing; 2026-11-28")
+    ok(cli("done", "1", "--when", "2026-11-30"))
+    refused(cli("reopen", "1", "--when", "2026-11-22"), "was done on 2026-11-30 00:00: it cannot be re-opened before that")
+    ok(cli("reopen", "1", "--when", "2026-12-01", "--note", "wrong prices"))
+    refused(cli("done", "1", "--when", "2026-11-30 12:00"), "was re-opened on 2026-12-01 00:00: it cannot be done before that")
+    assert record_count(cli) == 3

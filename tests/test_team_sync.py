@@ -532,3 +532,11 @@ def test_importing_into_a_team_journal_never_splits_the_team(tmp_path):
         report = member.sync()
         assert not report.refused, report.refused
     assert ok(cli(ann, "verify")) and ok(cli(bob, "verify"))
+    # One's own export from another machine is not a colleague's: Ann's laptop wrote a note
+    # after her chain was restored on a new machine; she carries it over by export and import.
+    laptop = Member(tmp_path / "laptop", "ann", "Ann Lee", ann.remote)
+    sync_module.sync(laptop.path, str(ann.remote), "ann", "Ann Lee")
+    ann.journal().add("note", {"title": "written on the old machine"})
+    mine = tmp_path / "ann.json"
+    ok(cli(ann, "export", "--format", "json", "-o", str(mine)))
+    assert "imported 1 records" in ok(cli(laptop, "import", str(mine)))

@@ -533,6 +533,7 @@ class _File:
         self.fields: dict = {}
         self.own = _Chain(None)
         self.chains: dict[str, _Chain] = {}
+        self.exported_by = None  # the exporter's handle in a team journal's export (its evidence's own)
         self.chains_value = None  # `chains` when it is not an object (null, or damaged)
         self.entries_at: int | None = None
         self.format = None  # "ours" or "jrnl", once the whole document was read
@@ -613,6 +614,12 @@ class _File:
             elif key == "tags":
                 self.fields["tags"] = True  # a jrnl export; its tag counts are not needed
                 stream.skip()
+            elif key == "evidence" and stream.peek() == ord("{"):
+                for member in stream.members():  # whose export it is (import_file: a team's)
+                    if member == "own":
+                        self.exported_by = stream.value()
+                    else:
+                        stream.skip()
             else:
                 stream.skip()
             self._report(stream)
@@ -1012,7 +1019,7 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
             ) from err
         if file.fresh == 0:
             return 0, file.total
-        if file.format == "ours" and file.chains and journal.team.joined:
+        if file.format == "ours" and journal.team.joined and _a_colleagues(file, journal.team.handle):
             # A team member's export: imported, its records were copied into this author's chain
             # under their own ids, and every later sync refused the two chains both ways.
             raise PmjournalError(
@@ -1039,6 +1046,16 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
     if journal.storage.loaded:
         journal.refresh()  # a long-lived Journal (a script, the app) catches up as after any write
     return added, file.total - added
+
+
+def _a_colleagues(file: "_File", handle: str | None) -> bool:
+    """Whether the export holds new records of another team member: the exporter's own (its
+    evidence says whose it is), or those of a colleague's chain it carries. One's own export,
+    taken on another machine, is not."""
+    exporter = file.exported_by if isinstance(file.exported_by, str) else None
+    if exporter not in (None, "journal", handle) and file.own.fresh:
+        return True
+    return any(chain.fresh for name, chain in file.chains.items() if name != handle)
 
 
 def _write(file: _File, batch, stamp: str, user: str, progress, count: int) -> int:

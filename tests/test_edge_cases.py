@@ -356,3 +356,10 @@ def test_fields_this_version_does_not_know_are_shown_not_left_out(cli, db):
     )
     assert "priority  high" in ok(cli("show", "1"))
     assert 'assignee  {"name": "Bo"}' in ok(cli("show", "2"))
+
+
+def test_who_with_two_people_says_so(cli):
+    """`who ma --person Dana` showed Dana and dropped "ma" without a word."""
+    ok(cli("add", "decision", "x", "--owner", "Dana Whitfield", "--approved-by", "Marcus Chen"))
+    refused(cli("who", "ma", "--person", "Dana"), "name one person, as the argument or with --person")
+    assert ok(cli("who", "marcus")).startswith("Marcus Chen")

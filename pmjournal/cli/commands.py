@@ -456,8 +456,18 @@ def cmd_who(args) -> int:
         for note in look_alike_notes(names, only):
             print(_("pmjournal: warning: {note}").format(note=note), file=sys.stderr)
 
+    from ..core.people import key as person_key
     from ..core.reads import everything
 
+    if args.one is not None:
+        if args.person is not None and person_key(args.person) != person_key(args.one):
+            # `who ma --person Dana` showed Dana and dropped "ma" without a word
+            raise ValidationError(
+                _("who {one} --person {person}: name one person, as the argument or with --person").format(
+                    one=args.one, person=args.person
+                )
+            )
+        args.person = args.one
     filt = filter_from(args)
     journal = open_reads(args)
     filt = resolve_person(filt, journal)

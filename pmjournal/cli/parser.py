@@ -332,11 +332,11 @@ def _due(p):
 
 def _who(p):
     p.add_argument(
-        "person",
+        "one",
         nargs="?",
         metavar=_("person"),
         type=not_empty,  # `who ""` said "--person is empty", an option nobody typed
-        default=argparse.SUPPRESS,
+        default=None,
         help=_("one person: counts by role and kind, and their calls"),
     )
     _filters(p)

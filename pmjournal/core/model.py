@@ -477,9 +477,10 @@ COMMITMENT_HINT = N_("write a commitment as 'who; what; by when', e.g. 'Dana; se
 
 
 def parse_commitment(text: str, ref=None) -> dict:
-    """'Dana; send the pricing sheet; friday' -> {"who", "what", "due"} (due as ISO,
-    read against `ref`, default now)."""
-    parts = [p.strip() for p in text.split(";")]
+    """'Dana; send the pricing sheet; friday' (or 李娜；整理纪要；下周一) -> {"who", "what", "due"}
+    (due as ISO, read against `ref`, default now)."""
+    # The full-width ；a Chinese input method types separates as ; does (as ，and 、do names).
+    parts = [p.strip() for p in text.replace("；", ";").split(";")]
     if len(parts) != 3 or not all(parts):
         raise ValidationError(
             _("commitment {text!r}: {hint}").format(text=text.strip(), hint=_(COMMITMENT_HINT)),

@@ -275,3 +275,13 @@ def test_what_chinese_writing_says_reads_back(iso):
     assert parse_when(written, REF) == datetime.fromisoformat(iso).replace(
         tzinfo=datetime.fromisoformat(iso).tzinfo or REF.tzinfo
     )
+
+
+def test_a_commitment_typed_with_full_width_semicolons_reads_as_with_plain_ones():
+    """李娜；整理纪要；下周一 was refused ("write a commitment as 'who; what; by when'"), though a
+    Chinese input method types ；and the people fields take ，and 、."""
+    from pmjournal.core.model import parse_commitment
+
+    plain = parse_commitment("李娜; 整理纪要; 2026-12-07")
+    assert parse_commitment("李娜；整理纪要；2026-12-07") == plain
+    assert plain["who"] == "李娜" and plain["what"] == "整理纪要"

@@ -314,3 +314,15 @@ async def test_due_opened_on_a_large_journals_preview_is_recounted_once_it_is_lo
         await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready, timeout=20)
         await wait_for(pilot, lambda: len(app.screen.table_widget.loops) == 20, timeout=20)
         assert "Open loops: 20," in static_text(app.screen, "#due-title")
+
+
+@pilot_test
+async def test_a_loop_a_thousand_days_overdue_keeps_its_count(db, make_app):
+    """'2021-03-15 2090 d overdue' needs 25 cells: the English column's 24 cut it back to the date."""
+    Journal(db, user="Pat PM").add(
+        "communication", {"title": "Old call", "occurred_at": "2021-03-01", "follow_up_by": "2021-03-15"}
+    )
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_due(pilot)
+        assert "d overdue" in due_rows(screen)[0]

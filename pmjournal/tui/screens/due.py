@@ -141,15 +141,17 @@ class DueTable(RowTable):
         return super().cell_text(column, text, width)
 
     def _overdue_width(self) -> int:
-        """24 in English, as it always was; in another language as wide as its longest "date, how
-        long ago" (逾期 28 天 is shorter than 28 d overdue: the rest goes to What)."""
+        """24 in English, as it always was, unless a loop overdue for 1,000 days or more needs
+        more; in another language as wide as its longest "date, how long ago" (逾期 28 天 is
+        shorter than 28 d overdue: the rest goes to What), 28 at most."""
         lang = language()
-        if lang == DEFAULT:
-            return 24
         if self._due_width is None or self._due_width[0] != (lang, len(self.loops)):
             overdue = [lp for lp in self.loops if lp.state == "overdue"]
             width = max(cell_len(f"{lp.due.isoformat()} {days_text(lp.days)}") for lp in overdue) + 1 if overdue else 12
-            self._due_width = (lang, len(self.loops)), min(24, max(12, width))
+            # English keeps its 24; a loop 1,000 days overdue or more needs more ("2090 d overdue"
+            # was cut back to the date alone), up to 28.
+            least = 24 if lang == DEFAULT else 12
+            self._due_width = (lang, len(self.loops)), min(28, max(least, width))
         return self._due_width[1]
 
     def chosen(self) -> None:

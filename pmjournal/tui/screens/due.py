@@ -187,6 +187,7 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         self.session = session
         self.load = loops if callable(loops) else None
         self._newer: list[Loop] | None = None  # counted by the trail while this screen counted its own
+        self.partial = False  # counted on a large journal's preview: the trail recounts (recounted)
         self.table_widget = DueTable([] if callable(loops) else loops, id="due-table")
         if display_person is not None:
             self.table_widget.display_person = display_person
@@ -202,13 +203,15 @@ class DueScreen(HoldsKeys, Screen[str | None]):
             return Text(_("Counting the open loops…"))
         loops = self.table_widget.loops
         if not loops:
-            return Text(_("Nothing is due: no open follow-up, review, commitment or escalation."))
+            text = _("Nothing is due: no open follow-up, review, commitment or escalation.")
+            return Text(text + _(" · so far: the journal is still being read") if self.partial else text)
         overdue = sum(1 for lp in loops if lp.state == "overdue")
-        return Text(
-            _("Open loops: {n}, {overdue} overdue · enter goes to the entry · d records it done").format(
-                n=len(loops), overdue=overdue
-            )
+        text = _("Open loops: {n}, {overdue} overdue · enter goes to the entry · d records it done").format(
+            n=len(loops), overdue=overdue
         )
+        if self.partial:
+            text += _(" · so far: the journal is still being read")
+        return Text(text)
 
     def on_mount(self) -> None:
         self.sub_title = pgettext("screen", "Due")
@@ -226,6 +229,7 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         """The journal changed under the screen (`pmjournal done` in another terminal): the
         trail, which watches the file, counted its loops again. Shown as it was, so `d` on a
         loop another program closed is not refused with "already done"."""
+        self.partial = False
         if self.load is not None:
             self._newer = loops  # still counting its own, perhaps from a preview: this count is newer
             return

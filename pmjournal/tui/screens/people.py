@@ -76,9 +76,10 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         description = self.description() if callable(self.description) else self.description
         if self.count is not None:
             return _("People in {description}: counting…").format(description=description)
-        return _("People in {description}: {n} · enter filters the trail to one").format(
-            description=description, n=len(self.rows)
-        )
+        text = _("People in {description}: {n} · enter filters the trail to one").format(description=description, n=len(self.rows))
+        if self.from_preview:
+            text += _(" · so far: the journal is still being read")
+        return text
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="≡")

@@ -612,7 +612,9 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
                 self.jump_to(entry_id)
 
         people = self.snapshot.people
-        self.app.push_screen(DueScreen(loops, self.session, people.display if people else None), chosen)
+        screen = DueScreen(loops, self.session, people.display if people else None)
+        screen.partial = self.snapshot.partial  # says "so far" until the trail counts the whole journal
+        self.app.push_screen(screen, chosen)
 
     # -- the forms (pmjournal.tui.forms), loaded only when used -------------
 

@@ -1,7 +1,7 @@
 """Filter, people, trace, help, keymap, welcome/demo and live refresh, via Pilot."""
 
 from textual.widgets import DataTable, Input, Static, Tree
-from tuihelp import SIZE, drawn, each_case, loaded, pilot_test, static_text, typed, wait_for
+from tuihelp import SIZE, at_seq, drawn, each_case, loaded, pilot_test, static_text, typed, wait_for
 
 from pmjournal.core.query import haystack
 from pmjournal.core.store import Journal
@@ -393,3 +393,26 @@ async def test_an_entry_retracted_elsewhere_under_a_filter_leaves_the_cursor_on_
         Journal(demo_db, user="Dana").retract(leaving["id"], "withdrawn elsewhere")
         await wait_for(pilot, lambda: all(v["id"] != leaving["id"] for v in trail.table.visible_views()), timeout=15)
         assert trail.table.cursor == 8 and trail.table.current["id"] == after["id"]
+
+
+@pilot_test
+async def test_people_takes_home_end_g_g_and_trace_takes_j_k(demo_db, make_app):
+    """People's End, G, Home and g did not move (DataTable's home and end scroll sideways), and
+    Trace's j and k did nothing, unlike every other list."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "p", lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
+        table = app.screen.query_one(DataTable)
+        for key, row in (("end", table.row_count - 1), ("home", 0), ("G", table.row_count - 1), ("g", 0)):
+            await pilot.press(key)
+            assert table.cursor_row == row, key
+        await pilot.press("escape")
+        at_seq(pilot, 57)
+        await typed(pilot, "t", lambda: isinstance(app.screen, TraceScreen))
+        tree = app.screen.query_one(Tree)
+        start = tree.cursor_line
+        await pilot.press("j")
+        assert tree.cursor_line == start + 1
+        await pilot.press("k")
+        assert tree.cursor_line == start

@@ -45,6 +45,9 @@ class PeopleTable(InOrder, DataTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        # first and last row, as in the trail and Due (DataTable's home and end scroll sideways)
+        Binding("home,g", "scroll_top", "First", show=False),
+        Binding("end,G", "scroll_bottom", "Last", show=False),
     ]
 
 

@@ -48,7 +48,13 @@ def cause_words(cause: dict) -> str:
 
 class TraceTree(Tree[str]):
     """The tree, each row cut with "…" where the window ends rather than at its edge (a long
-    title hid the owner, the causes and the "further causes" note without a sign)."""
+    title hid the owner, the causes and the "further causes" note without a sign); j and k
+    move as in every other list."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
 
     def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
         label = super().render_label(node, base_style, style)

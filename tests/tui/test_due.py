@@ -279,7 +279,9 @@ async def test_the_due_view_follows_what_another_program_records(loops_db, make_
         screen.table_widget.cursor = 1
         kept = screen.table_widget.current
         closed = next(lp for lp in screen.table_widget.loops if lp is not kept)
-        Journal(loops_db, user="Dana").close_loop(closed.view["id"], closed.key, note="done elsewhere", occurred_at="2026-11-20 08:00")
+        Journal(loops_db, user="Dana").close_loop(
+            closed.view["id"], closed.key, note="done elsewhere", occurred_at="2026-11-20 08:00"
+        )
         await wait_for(pilot, lambda: len(screen.table_widget.loops) == before - 1)
         assert app.screen is screen
         assert screen.table_widget.current.view["id"] == kept.view["id"] and screen.table_widget.current.key == kept.key
@@ -290,24 +292,14 @@ async def test_the_due_view_follows_what_another_program_records(loops_db, make_
 async def test_due_opened_on_a_large_journals_preview_is_recounted_once_it_is_loaded(db, make_app, monkeypatch):
     """`u` typed at start on a large journal opened Due on the preview (its newest entries
     only: no loops) and it stayed 'Nothing is due' after the whole journal was read."""
-    import time
-
-    from tuihelp import burst
-
-    from pmjournal.tui.session import JournalSession
+    from tuihelp import burst, slow_whole_read
 
     j = Journal(db, user="Pat PM")
     for n in range(20):
         j.add("communication", {"title": f"old call {n}", "occurred_at": "2026-11-02", "follow_up_by": "2026-11-10"})
     for n in range(1500):  # past the preview's size: the preview holds none of the calls
         j.add("note", {"title": f"filler {n} " + "x" * 300, "occurred_at": "2026-11-03"})
-    real_load = JournalSession.load
-
-    def slow_load(self):
-        time.sleep(2.0)
-        return real_load(self)
-
-    monkeypatch.setattr(JournalSession, "load", slow_load)
+    slow_whole_read(monkeypatch, 2.0)
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "u")

@@ -240,15 +240,33 @@ async def test_a_large_journals_filter_is_searched_in_a_worker(db, make_app, mon
             assert shown_ids(screen.table) == at_once[text], text
 
 
-@pilot_test
-async def test_the_top_of_a_large_journals_search_shows_before_the_search_ends(db, make_app, monkeypatch):
-    """While the worker searches, what the filter selects among the newest rows is shown at once
-    (the top of its answer, the count marked as unfinished); then the whole answer, the cursor
-    where the user left it."""
+def searched_when_released(monkeypatch, screen):
+    """Every search runs in a worker, shows its top (the newest 12 rows) at once, and finishes
+    only once the Event returned is set."""
     import threading
 
     from pmjournal.tui.screens import trail
 
+    monkeypatch.setattr(trail, "BACKGROUND_ROWS", 0)
+    monkeypatch.setattr(paging, "QUICK_ROWS", 12)
+    release = threading.Event()
+    search = paging.Paged.search_hits
+
+    def held(self, filt, stale=None):
+        release.wait(10)
+        return search(self, filt, stale)
+
+    monkeypatch.setattr(paging.Paged, "search_hits", held)
+    screen.snapshot.index._recent.clear()
+    return release
+
+
+@pilot_test
+async def test_the_top_of_a_large_journals_search_shows_before_the_search_ends(db, make_app, monkeypatch):
+    """While the worker searches, what the filter selects among the newest rows is shown at once
+    (the top of its answer, the count marked as unfinished); then the whole answer, the cursor
+    where the user left it: an older highlighted entry the top did not hold is highlighted again
+    (the top put the cursor on its first row, and the whole answer left it there)."""
     amended_demo(db)
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -258,61 +276,17 @@ async def test_the_top_of_a_large_journals_search_shows_before_the_search_ends(d
         want = shown_ids(screen.table)
         screen.set_filter("")
         newest = set(shown_ids(screen.table)[:12])
-        monkeypatch.setattr(trail, "BACKGROUND_ROWS", 0)
-        monkeypatch.setattr(paging, "QUICK_ROWS", 12)
-        release = threading.Event()
-        search = paging.Paged.search_hits
-
-        def held(self, filt, stale=None):
-            release.wait(10)
-            return search(self, filt, stale)
-
-        monkeypatch.setattr(paging.Paged, "search_hits", held)
-        screen.snapshot.index._recent.clear()
+        old = next(i for i in reversed(want) if i not in newest)
+        screen.table.move_to(old)
+        release = searched_when_released(monkeypatch, screen)
         await typed(pilot, "{slash}launch", lambda: screen.shown_text == "launch")
         top = shown_ids(screen.table)
         assert screen._filtering and top == [i for i in want if i in newest] and 0 < len(top) < len(want)
         assert f"{len(top)}… of " in static_text(screen, "#filter-status")
         release.set()
         await wait_for(pilot, lambda: not screen._filtering)
-        assert shown_ids(screen.table) == want
+        assert shown_ids(screen.table) == want and screen.table.current["id"] == old
         assert f"{len(want)} of " in static_text(screen, "#filter-status")
-
-
-@pilot_test
-async def test_a_large_journals_filter_keeps_an_older_highlighted_entry_it_shows(db, make_app, monkeypatch):
-    """The top of the answer (the newest rows) did not hold the highlighted older entry, so the
-    cursor went to the top, and the whole answer, which holds it, left it there: lost."""
-    import threading
-
-    from pmjournal.tui.screens import trail
-
-    amended_demo(db)
-    app = make_app(db)
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        screen.set_filter("launch")
-        matching = shown_ids(screen.table)
-        screen.set_filter("")
-        newest = set(shown_ids(screen.table)[:12])
-        old = next(i for i in reversed(matching) if i not in newest)
-        screen.table.move_to(old)
-        monkeypatch.setattr(trail, "BACKGROUND_ROWS", 0)
-        monkeypatch.setattr(paging, "QUICK_ROWS", 12)
-        release = threading.Event()
-        search = paging.Paged.search_hits
-
-        def held(self, filt, stale=None):
-            release.wait(10)
-            return search(self, filt, stale)
-
-        monkeypatch.setattr(paging.Paged, "search_hits", held)
-        screen.snapshot.index._recent.clear()
-        await typed(pilot, "{slash}launch", lambda: screen.shown_text == "launch")
-        release.set()
-        await wait_for(pilot, lambda: not screen._filtering)
-        assert screen.table.current["id"] == old
 
 
 def test_a_snapshot_reads_one_state_of_the_index_on_both_connections(db):

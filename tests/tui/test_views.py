@@ -352,24 +352,14 @@ async def test_history_shows_links_by_reference_and_long_values_as_blocks(db, ma
 async def test_people_opened_on_a_large_journals_preview_is_counted_again_once_it_is_loaded(db, make_app, monkeypatch):
     """`p` typed at start on a large journal counted the preview's newest entries only, and kept
     that count once the whole journal was read."""
-    import time
-
-    from tuihelp import burst
-
-    from pmjournal.tui.session import JournalSession
+    from tuihelp import burst, slow_whole_read
 
     j = Journal(db, user="Pat PM")
     for n in range(5):
         j.add("decision", {"title": f"old call {n}", "owner": "Olga Early", "occurred_at": "2026-11-02"})
     for n in range(1500):  # past the preview's size: the preview holds none of Olga's decisions
         j.add("note", {"title": f"filler {n} " + "x" * 300, "occurred_at": "2026-11-03", "owner": "Fran Filler"})
-    real_load = JournalSession.load
-
-    def slow_load(self):
-        time.sleep(1.0)
-        return real_load(self)
-
-    monkeypatch.setattr(JournalSession, "load", slow_load)
+    slow_whole_read(monkeypatch, 1.0)
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "p")

@@ -179,3 +179,17 @@ async def each_case(app, pilot, cases) -> None:
     for check in cases:
         with case(check.__name__):
             await check(app, pilot)
+
+
+def slow_whole_read(monkeypatch, seconds: float) -> None:
+    """The whole journal takes `seconds` longer to read (JournalSession.load), so that a large
+    journal's preview is what the app shows meanwhile."""
+    from pmjournal.tui.session import JournalSession
+
+    real_load = JournalSession.load
+
+    def slow_load(self):
+        time.sleep(seconds)
+        return real_load(self)
+
+    monkeypatch.setattr(JournalSession, "load", slow_load)

@@ -58,6 +58,7 @@ class PmjournalApp(App):
         self.keymap = dict(cfg.keymap or {})
         self.error_message: str | None = None
         self.rescued: Path | None = None  # where a bug's exit kept what was typed (rescue.py)
+        self.held_after_question: list | None = None  # keys read after the first-run question's enter
         self._asked_name = False
         loaded = load_themes(paths.user_themes_dir())
         for theme in loaded.themes:
@@ -121,6 +122,9 @@ class PmjournalApp(App):
                 for key in typed:
                     await self.on_event(key)
                 return
+        if self.held_after_question is not None and isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self.held_after_question.append(event)  # for the form the first-run question opens (signed_first)
+            return
         # A form that is opening holds the keys typed behind the key that opened it, to
         # replay them once its first field has the focus (forms/editors.py, HoldsKeys).
         hold = getattr(self.screen, "hold", None) if isinstance(event, (events.Key, events.Paste)) else None
@@ -201,8 +205,11 @@ class PmjournalApp(App):
                 self.cfg.name = name
                 self.session.sign_as(name)
             then()
-            if dialog.typed_ahead:  # typed before the question showed: for what `then` opened
-                self.call_later(replay, self, dialog.typed_ahead)
+            # Typed before the question showed, and after its enter (held by the App meanwhile:
+            # they reached the question as it closed, and were lost): for what `then` opened.
+            held, self.held_after_question = self.held_after_question or [], None
+            if dialog.typed_ahead or held:
+                self.call_later(replay, self, [*dialog.typed_ahead, *held])
 
         self.push_screen(dialog, signed)
 

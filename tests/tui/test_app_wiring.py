@@ -126,6 +126,25 @@ async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_
 
 
 @pilot_test
+async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form(demo_db):
+    """`d`, then the name, enter, a title, tab tab, an owner, ctrl+s, typed at once: what came
+    after enter reached the question as it closed and was lost; the form stayed empty."""
+    from pmjournal.core.store import Journal
+    from pmjournal.tui.forms import EntryForm
+
+    app = build_app(demo_db, Config(name=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "d", lambda: isinstance(app.screen, FirstRunDialog))
+        app.screen.query_one(Input).value = ""
+        before = len(Journal(demo_db).records())
+        await typed(pilot, "Pat Q{enter}Vendor slipped{tab}{tab}Dana{ctrl+s}", lambda: len(Journal(demo_db).records()) > before)
+        await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
+    record = Journal(demo_db).records()[-1]
+    assert record["title"] == "Vendor slipped" and record["owner"] == "Dana" and record["recorded_by"] == "Pat Q"
+
+
+@pilot_test
 async def test_a_name_saved_by_another_window_meanwhile_is_used_not_asked_again(demo_db):
     """Two windows opened before the name was given: the first asked and saved it, the second
     asked again and its escape ('keep the name shown': the login name) saved over it."""

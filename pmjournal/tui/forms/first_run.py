@@ -15,7 +15,7 @@ from pmjournal.core.errors import PmjournalError
 from pmjournal.core.i18n import N_, _
 
 from .dialog import FieldDialog
-from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet
+from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, caught_up
 
 
 def texts() -> dict[str, str]:
@@ -37,7 +37,14 @@ class FirstRunDialog(FieldDialog[str]):
 
     # Tab with priority (FIELD_MOVES): "tab ← enter" typed in one burst must choose the
     # language, not submit the name before the focus has moved.
-    BINDINGS = [Binding("escape", "use_default", N_("Use default")), *FIELD_MOVES]
+    # Enter with priority too: run as the App reads it, so that the keys typed behind it wait
+    # for the form the question opens (PmjournalApp.held_after_question), rather than reach
+    # this question as it closes and be lost ("n d", the name, enter, a title, in one burst).
+    BINDINGS = [
+        Binding("escape", "use_default", N_("Use default")),
+        Binding("enter", "submit", N_("Save"), show=False, priority=True),
+        *FIELD_MOVES,
+    ]
 
     def __init__(self, default_name: str):
         super().__init__()
@@ -87,6 +94,20 @@ class FirstRunDialog(FieldDialog[str]):
         event.stop()
         self.save(event.value)
 
+    async def action_submit(self) -> None:
+        if not await caught_up(self):
+            return
+        focused = self.focused
+        if isinstance(focused, Input):
+            self.save(focused.value)
+            return
+        node = focused  # enter on the languages: what it does there (choose one)
+        while node is not None and node is not self:
+            for binding in node._bindings.key_to_bindings.get("enter", ()):
+                if await self.app.run_action(binding.action, node):
+                    return
+            node = node.parent
+
     def action_use_default(self) -> None:
         self.save(self.query_one(Input).value or self.default_name)
 
@@ -105,4 +126,6 @@ class FirstRunDialog(FieldDialog[str]):
         cfg = getattr(self.app, "cfg", None)
         if cfg is not None:
             cfg.language = self.lang
+        if hasattr(self.app, "held_after_question"):
+            self.app.held_after_question = []  # until the form it opens holds them itself
         self.dismiss(name)

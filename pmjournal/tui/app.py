@@ -17,7 +17,6 @@ from ..core.errors import PmjournalError
 from ..core.i18n import N_, _, pgettext
 from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
-from .forms.confirm import ConfirmDialog
 from .key_order import escape_then_key
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
@@ -102,6 +101,8 @@ class PmjournalApp(App):
         if not typed:
             await super().action_quit()
             return
+
+        from .forms.confirm import ConfirmDialog  # the forms load when first used, not at start
 
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:

@@ -21,8 +21,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, TextArea
 
 from ..core.i18n import _
-from .forms.fields import FieldRow
-from .forms.labels import field_label
 
 
 def _text(raw) -> str:
@@ -44,6 +42,10 @@ def _widget_name(widget) -> str:
 def typed(screen: Screen) -> list[tuple[str, str]]:
     """(label, text) for what `screen` holds: each field of a form that was changed (its
     row's raw value), and the text of any other input or text area that is not empty."""
+    # Here, not at the top: the app imports this module at start, and the forms load when first used.
+    from .forms.fields import FieldRow
+    from .forms.labels import field_label
+
     found: list[tuple[str, str]] = []
     changed = screen.changed() if hasattr(screen, "changed") else None
     for row in screen.query(FieldRow):

@@ -207,8 +207,9 @@ def _named_in(view: dict, typed: str) -> str:
     if isinstance(commitments, list):
         names += [c["who"] for c in commitments if isinstance(c, dict) and isinstance(c.get("who"), str)]
     wanted = key(typed)
-    if any(key(name) == wanted for name in names):
-        return next(name for name in names if key(name) == wanted)
+    exact = next((name for name in names if key(name) == wanted), None)
+    if exact is not None:
+        return exact
     words = wanted.split()
     hits = {key(name): name for name in names if _starts_with_words(key(name).split(), words)}
     return next(iter(hits.values())) if len(hits) == 1 else typed

@@ -208,9 +208,18 @@ class PmjournalApp(App):
             then()
             # Typed before the question showed, and after its enter (held by the App meanwhile:
             # they reached the question as it closed, and were lost): for what `then` opened.
-            held, self.held_after_question = self.held_after_question or [], None
-            if dialog.typed_ahead or held:
-                self.call_later(replay, self, [*dialog.typed_ahead, *held])
+            # The App goes on holding until they are replayed, all in one go and in order: the
+            # keys typed before the question (`nd`, the kind picker's d) came after those typed
+            # behind its enter, which the picker read first ("Ven" of a title picked a note).
+            if not dialog.typed_ahead and not self.held_after_question:
+                self.held_after_question = None
+                return
+
+            async def in_order() -> None:
+                held, self.held_after_question = [*dialog.typed_ahead, *(self.held_after_question or [])], None
+                await replay(self, held)
+
+            self.call_later(in_order)
 
         self.push_screen(dialog, signed)
 

@@ -295,3 +295,43 @@ async def test_ctrl_c_and_the_screenshot_speak_the_interfaces_language(demo_db, 
         app.action_screenshot()
         await pilot.pause()
         assert "未保存：No space left on device: shot.svg" in [str(n.message) for n in app._notifications]
+
+
+@pilot_test
+async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form_through_the_kind_picker(demo_db):
+    """`n`, then the name, enter, `d` (the kind picker's decision), a title, tab tab, an owner,
+    ctrl+s typed at once: the kind picker took the `d`, but the title's first letters reached
+    it too as it closed, and were lost."""
+    from pmjournal.core.store import Journal
+    from pmjournal.tui.forms import EntryForm
+
+    app = build_app(demo_db, Config(name=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "n", lambda: isinstance(app.screen, FirstRunDialog))
+        app.screen.query_one(Input).value = ""
+        before = len(Journal(demo_db).records())
+        await typed(pilot, "Pat Q{enter}dVendor slipped{tab}{tab}Dana{ctrl+s}", lambda: len(Journal(demo_db).records()) > before)
+        await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
+    record = Journal(demo_db).records()[-1]
+    assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == ("decision", "Vendor slipped", "Dana", "Pat Q")
+
+
+@pilot_test
+async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form_through_the_kind_picker_typed_first(demo_db):
+    """`n`, then the name, enter, `d` (the kind picker's decision), a title, tab tab, an owner,
+    ctrl+s typed at once: the kind picker took the `d`, but the title's first letters reached
+    it too as it closed, and were lost."""
+    from pmjournal.core.store import Journal
+    from pmjournal.tui.forms import EntryForm
+
+    app = build_app(demo_db, Config(name=""))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await typed(pilot, "nd", lambda: isinstance(app.screen, FirstRunDialog))
+        app.screen.query_one(Input).value = ""
+        before = len(Journal(demo_db).records())
+        await typed(pilot, "Pat Q{enter}Vendor slipped{tab}{tab}Dana{ctrl+s}", lambda: len(Journal(demo_db).records()) > before)
+        await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
+    record = Journal(demo_db).records()[-1]
+    assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == ("decision", "Vendor slipped", "Dana", "Pat Q")

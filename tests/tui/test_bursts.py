@@ -15,6 +15,7 @@ from test_forms import SIZE, UNSET, FormsApp, clock, field, new_form, seed_peopl
 from textual.widgets import Label
 from tuihelp import burst, loaded, pilot_test, wait_for
 
+from pmjournal.core.causes import CAUSES
 from pmjournal.core.query import Filter
 from pmjournal.core.store import Journal
 from pmjournal.tui.forms import AmendForm, ExportDialog, RetractDialog
@@ -555,3 +556,28 @@ async def test_a_filter_then_moves_typed_at_once_start_from_the_top(demo_db, mak
         await wait_for(pilot, lambda: isinstance(app.screen, AmendForm))
         third = trail.table.visible_views()[2]
         assert third["kind"] == "decision" and app.screen.view["id"] == third["id"]
+
+
+@pilot_test
+async def test_causes_ticked_and_moved_between_in_a_burst_are_all_saved(journal):
+    """`space down space` typed at once: each space ticks the row the cursor is on as it is read."""
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Pump failed" + tabs_to(app.screen, "f-causes") + "{space}{down}{space}{down}{down}{space}{tab}{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["causes"] == [CAUSES[0].key, CAUSES[1].key, CAUSES[3].key]
+
+
+@pytest.mark.parametrize(("moves", "picked"), [("{down}{down}{down}", "18"), ("{down}{down}{down}{up}", "19")])
+@pilot_test
+async def test_a_later_link_match_is_picked_in_one_burst(journal, moves, picked):
+    """`down down down enter` typed at once picked the first match: every down reached the
+    field before the list had the focus, and each highlighted the first match again."""
+    for day in ("2026-11-18 09:00", "2026-11-19 09:00", "2026-11-20 09:00"):
+        journal.add("decision", {"title": f"Freeze launch {day[8:10]}", "occurred_at": day, "owner": "Ann"})
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "Launch slipped" + tabs_to(app.screen, "f-link-caused_by") + "freeze" + moves + "{enter}{ctrl+s}")
+        record = await saved(pilot, app)
+    titles = {r["id"]: r["title"] for r in journal.records()}
+    assert [titles[r["to"]] for r in record["links"]] == [f"Freeze launch {picked}"]

@@ -312,6 +312,25 @@ async def test_causes_are_ticked_by_keyboard(journal):
 
 
 @pilot_test
+async def test_down_lists_the_link_matches_again_after_escape_left_them(journal):
+    """Escape from the matches hid them; down in the field, with the same words in it, did nothing."""
+    first = seed_people(journal)
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "link-caused_by").focus()
+        await type_text(pilot, "friday")
+        matches = app.screen.query_one(LinkMatches)
+        await pilot.press("down")
+        assert app.focused is matches
+        await pilot.press("escape")
+        assert app.focused is field(app.screen, "link-caused_by") and not matches.display
+        await pilot.press("down")
+        assert app.focused is matches and matches.display and matches.highlighted == 0
+        await pilot.press("enter")
+        assert field(app.screen, "link-caused_by").value == f"#{first['seq']}, "
+
+
+@pilot_test
 async def test_links_by_number_and_by_searching_titles(journal):
     first = seed_people(journal)
     other = journal.add("note", {"title": "Vendor contract signed"})

@@ -134,6 +134,13 @@ class FormSelectionList(StyledOnMount, InOrder, SelectionList):
     """Ticked and unticked rows differ by glyph, not only by colour: Textual draws the
     same ▐X▌ both ways, unreadable on a monochrome terminal or to a screen reader."""
 
+    def action_select(self) -> None:
+        # Ticks the row the cursor is on now. Textual's posts a message and ticks whatever is
+        # highlighted when the list reads it: `space down space` typed at once ticked the
+        # second row twice (so not at all) and never the first.
+        if self.highlighted is not None and not self.get_option_at_index(self.highlighted).disabled:
+            self._toggle_highlighted_selection()
+
     def render_line(self, y: int) -> Strip:
         line = super().render_line(y)
         try:

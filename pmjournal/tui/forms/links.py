@@ -30,6 +30,7 @@ MAX_MATCHES = 6
 class LinkInput(FormInput):
     BINDINGS = [
         Binding("down", "pick", N_("Pick a match"), show=False),
+        Binding("up", "pick_up", N_("Previous match"), show=False),
         Binding("enter", "choose", N_("Choose the highlighted match"), show=False),
     ]
 
@@ -42,10 +43,25 @@ class LinkInput(FormInput):
         # Changed message that lists the matches: list them now, from what the field holds.
         row.show_matches(self)
         matches = row.query_one(LinkMatches)
-        if matches.display and matches.option_count:
-            row._target = self
-            matches.highlighted = 0
-            matches.focus()
+        if not matches.display and matches.option_count and row._matched == (self, self.value):
+            matches.display = True  # listed for this text, then hidden by escape: down lists them again
+        if not (matches.display and matches.option_count):
+            return
+        if row._target is self and matches.highlighted is not None:
+            # A highlight while this field still has the focus: the focus is on its way to the
+            # list (`down down enter` typed at once reach the field first). Move on as the list would.
+            matches.action_cursor_down()
+            return
+        row._target = self
+        matches.highlighted = 0
+        matches.focus()
+
+    def action_pick_up(self) -> None:
+        # `down down up enter` typed at once: the up reaches the field too, before the list has the focus.
+        row = self._row()
+        matches = row.query_one(LinkMatches)
+        if row._target is self and matches.display and matches.highlighted is not None:
+            matches.action_cursor_up()
 
     async def action_choose(self) -> None:
         # In a burst, the enter after down reaches this field before the list has the focus:
@@ -63,6 +79,7 @@ class LinkMatches(InOrder, OptionList):
     def action_back(self) -> None:
         row = next(node for node in self.ancestors if isinstance(node, LinksRow))
         self.display = False
+        self.highlighted = None  # back in the field: its next down starts the list from the top
         (row._target or row.editor()).focus()
 
 

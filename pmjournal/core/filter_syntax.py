@@ -98,6 +98,9 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
                 opts["person"] = _person(token[1:], people)
             elif token.startswith("#") and len(token) > 1:
                 tags.append(token[1:].lower())
+            elif token in ("@", "#"):
+                # Half-typed, as `since:` is: searched for as a word it emptied the trail.
+                raise PmjournalError(_("@ needs a name") if token == "@" else _("# needs a tag"))
             elif ":" in token and token.split(":", 1)[0].lower() in KEYS:
                 key, value = token.split(":", 1)
                 key = key.lower()

@@ -81,3 +81,12 @@ def test_a_person_with_quotes_in_the_name_survives_the_filter(name):
     """People's enter wrote @"Tom "TJ" Becker", which read as three tokens and matched nothing."""
     assert tokens("@" + quote(name)) == ["@" + name]
     assert tokens(with_person("launch kind:risk", name)) == ["launch", "kind:risk", "@" + name]
+
+
+@pytest.mark.parametrize(("text", "error"), [("@", "@ needs a name"), ("launch #", "# needs a tag"), ('@""', "@ needs a name")])
+def test_a_bare_at_or_hash_is_half_typed_not_a_word_to_search_for(text, error):
+    """Searched for as a word, a bare @ (typed before the name) emptied the trail."""
+    p = parse(text)
+    assert p.errors == [error]
+    assert p.filter.search == ("launch" if "launch" in text else None)
+    assert p.filter.person is None and p.filter.tags == ()

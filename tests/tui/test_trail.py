@@ -314,3 +314,18 @@ async def test_the_filter_bar_says_all_it_could_not_read(demo_db, make_app):
         await pilot.pause()
         await pilot.pause()
         assert trail.query_one("#filter-bar").region.height == 3
+
+
+@pilot_test
+async def test_a_bare_at_in_the_filter_keeps_the_trail(demo_db, make_app):
+    """`@` typed before the name searched for "@" and emptied the trail until the name came."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        count = len(trail.table.visible_views())
+        trail.set_filter("@")
+        await pilot.pause()
+        await pilot.pause()
+        assert len(trail.table.visible_views()) == count
+        assert "@ needs a name" in " ".join(drawn(app).split())

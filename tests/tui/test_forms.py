@@ -18,7 +18,7 @@ from textual.app import App
 from textual.widgets import Input, Label, Select
 from tuihelp import burst, case, wait_for
 
-from pmjournal.core import config
+from pmjournal.core import config, dates
 from pmjournal.core.errors import PmjournalError, StoreError
 from pmjournal.core.query import Filter
 from pmjournal.core.store import Journal
@@ -1095,3 +1095,32 @@ async def test_a_follow_up_date_reads_forward_in_the_form(journal):
         await pilot.press("ctrl+s")
         await finished(pilot, app)
     assert app.result["follow_up_by"].startswith("2026-11-27")  # NOW is Wednesday 25 Nov
+
+
+@pilot_test
+async def test_the_done_dialog_shows_how_its_when_was_read_and_records_that(journal):
+    """The Done dialog's When had no preview: "fri" or "yesterday 9" was recorded as read,
+    unseen. It now says how it reads the date as it is typed, and records exactly that."""
+    from pmjournal.core.loops import open_loops
+    from pmjournal.tui.forms.done import DoneDialog
+
+    entry = journal.add("communication", {"title": "Told Acme", "occurred_at": "2026-11-10 10:00", "follow_up_by": "2026-11-30"})
+    loop = open_loops(list(journal.views.values()), date(2026, 11, 20))[0]
+    app = FormsApp(lambda: DoneDialog(JournalSession(journal), loop))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        preview = app.screen.query_one("#preview-when", Label)
+        assert "now" in str(preview.content)
+        await type_text(pilot, "yesterday 9:30")
+        assert str(preview.content) == dates.describe(dates.parse_when("yesterday 9:30", ref=dates.now())) and not preview.has_class("-bad")
+        await pilot.press("ctrl+a")
+        await type_text(pilot, "someday")
+        assert "someday" in str(preview.content) and preview.has_class("-bad")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert app.result is UNSET and "someday" in str(app.screen.query_one("#error", Label).content)
+        app.screen.query_one("#f-when", Input).value = "yesterday 9:30"
+        await pilot.press("ctrl+s")
+        await finished(pilot, app)
+    done = [r for r in journal.records() if r["kind"] == "loop" and r["target"] == entry["id"]]
+    assert [r["occurred_at"] for r in done] == [dates.iso(dates.parse_when("yesterday 9:30", ref=dates.now()))]

@@ -7,7 +7,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
+from pmjournal.core import dates
 from pmjournal.core.display import visible
+from pmjournal.core.errors import DateError
 from pmjournal.core.fold import ref_of
 from pmjournal.core.i18n import N_, _
 from pmjournal.core.loops import Loop
@@ -15,6 +17,7 @@ from pmjournal.core.loops import Loop
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, caught_up
 from .suggest import PeopleSuggester
+from .values import MAX_DATE_TEXT, beside, describe_date
 
 
 def heading(loop: Loop) -> str:
@@ -40,11 +43,12 @@ class DoneDialog(FieldDialog[dict | None]):
         *FIELD_MOVES,
     ]
 
-    def __init__(self, session, loop: Loop):
+    def __init__(self, session, loop: Loop, clock=None):
         super().__init__()
         self.session = session
         self.loop = loop
         self.saving = False
+        self.clock = clock or dates.now  # what "now" is for the When preview and the save alike
 
     def compose(self) -> ComposeResult:
         loop, view = self.loop, self.loop.view
@@ -54,6 +58,8 @@ class DoneDialog(FieldDialog[dict | None]):
             yield Label(visible(view.get("title", "")), markup=False, classes="pm-quote")
             yield Label(_("When"), classes="pm-label")
             yield FormInput(placeholder=_("now; or 'yesterday 15:00', 'last fri', 2026-11-23"), id="f-when")
+            # How the When was read, as the entry forms show it: "fri" is last Friday, not next.
+            yield Label(self._when_read("")[0], classes="pm-preview", markup=False, id="preview-when")
             yield Label(_("Who answered") if answer else _("By"), classes="pm-label")
             owes = loop.owes[0] if len(loop.owes) == 1 else ""
             # Several names as a bare placeholder read as the field filled in: say it is a choice.
@@ -71,6 +77,14 @@ class DoneDialog(FieldDialog[dict | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if not self.saving:
             self.show_error(None)
+        if event.input.id == "f-when":
+            message, bad = self._when_read(event.value)
+            preview = self.query_one("#preview-when", Label)
+            preview.update(message)
+            preview.set_class(bad, "-bad")
+
+    def _when_read(self, text: str) -> tuple[str, bool]:
+        return describe_date(text, self.clock, _("empty: now, when you save"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -88,6 +102,16 @@ class DoneDialog(FieldDialog[dict | None]):
         if self.saving:
             return
         values = {name: self.query_one(f"#f-{name}", Input).value.strip() for name in ("when", "by", "note")}
+        if values["when"]:
+            # Read against the same clock as the preview, so what is recorded is what it showed.
+            try:
+                if len(values["when"]) > MAX_DATE_TEXT:
+                    raise DateError(self._when_read(values["when"])[0])
+                values["when"] = dates.iso(dates.parse_when(values["when"], ref=self.clock()))
+            except DateError as err:
+                self.show_error(beside(_("When"), err))
+                self.focus_refused("occurred_at")
+                return
         self.saving = True
         try:
             record = await self.write(

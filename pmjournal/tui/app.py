@@ -236,7 +236,7 @@ class PmjournalApp(App):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def signing_key_dialog(self) -> None:
         """Set or clear config `signing_key` (forms/signing_key.py): from the palette, no key."""

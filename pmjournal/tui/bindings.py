@@ -70,6 +70,13 @@ HELP = {
     "export": N_("Export the filtered trail"),
     "clear_filter": N_("Clear the filter"),
     "sync": N_("Sync the team journal: push your entries, take your colleagues' (pmjournal sync)"),
+    # the views' own keys (screens/: their help_keys)
+    "people.close": N_("Back to the trail"),
+    "people.choose": N_("Filter the trail to the highlighted person"),
+    "trace.close": N_("Back to the trail"),
+    "due.close": N_("Back to the trail"),
+    "due.choose": N_("Go to the highlighted loop's entry in the trail"),
+    "due.done": N_("Record that the highlighted loop was done: when, by whom, a note"),
 }
 
 # Ids of the keys a single-user journal does not have: not in its footer, help or palette.

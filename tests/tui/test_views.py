@@ -1,5 +1,6 @@
 """Filter, people, trace, help, keymap, welcome/demo and live refresh, via Pilot."""
 
+import pytest
 from textual.widgets import DataTable, Input, Static, Tree
 from tuihelp import SIZE, at_seq, drawn, each_case, loaded, pilot_test, static_text, typed, wait_for
 
@@ -122,6 +123,34 @@ async def test_help_lists_every_binding_and_keymap_remaps(demo_db, make_app):
         assert not isinstance(app.screen, PeopleScreen)
         await pilot.press("P")
         await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
+
+
+@pytest.mark.parametrize(
+    ("opener", "screen", "listed"),
+    [
+        ("p", "PeopleScreen", ("people.choose", "people.close", "Move through the people")),
+        ("t", "TraceScreen", ("trace.close", "Fold or unfold")),
+        ("u", "DueScreen", ("due.done", "due.choose", "Move through the loops", "^d")),
+    ],
+)
+@pilot_test
+async def test_help_on_a_view_lists_that_views_keys_not_the_trails(demo_db, make_app, opener, screen, listed):
+    """`?` on People, Trace or Due listed the trail's keys (amend, retract...), none of which work there."""
+    app = make_app(demo_db, keymap={"due.done": "ctrl+d"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press(opener)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == screen and app.screen.ready)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = " ".join(static_text(app.screen, "#help-table").split())
+        title = static_text(app.screen, "#help-title")
+        for word in listed:
+            assert word in text, word
+        assert "amend" not in text and "new_entry" not in text and "quit" in text
+        assert title.startswith("Keys: ")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == screen)
 
 
 @pilot_test

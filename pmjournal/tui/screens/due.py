@@ -242,6 +242,13 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         self.query_one("#due-title", Static).update(self._title())
         self.table_widget.refresh()
 
+    def help_keys(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """What `?` lists here besides this screen's bindings (screens/help.py)."""
+        return _("Keys: {screen}").format(screen=pgettext("screen", "Due")), (
+            ("up/down, j/k", _("Move through the loops")),
+            ("pgup/pgdn, home/end, g/G", _("Page; first; last")),
+        )
+
     def action_close(self) -> None:
         self.dismiss(None)
 

@@ -1,4 +1,5 @@
-"""Every key, as currently mapped (the config's keymap included)."""
+"""The keys of the screen `?` was pressed on, as currently mapped (the config's keymap
+included), and the app's own: the trail's, or a view's (People, Trace, Due: `help_keys`)."""
 
 from rich.table import Table
 from rich.text import Text
@@ -34,10 +35,26 @@ def other_keys() -> tuple[tuple[str, str], ...]:
     )
 
 
+def keys_of(screen) -> tuple[str, list[Binding], tuple[tuple[str, str], ...]]:
+    """(the heading, the remappable keys, the lists' own keys) of `screen`: a view that says
+    its own (help_keys) or the trail's. `?` on People listed the trail's keys, none of which
+    work there, and not People's."""
+    own = getattr(screen, "help_keys", None)
+    if own is None:
+        return pgettext("heading", "Keys"), TRAIL, other_keys()
+    heading, moves = own()
+    return heading, [b for b in type(screen).BINDINGS if isinstance(b, Binding) and b.id], moves
+
+
 class HelpScreen(EscapesInOrder, ModalScreen[None]):
     # Priority (EscapesInOrder): "? escape up a" typed at once lost the move and the amend.
     BINDINGS = [Binding("escape,question_mark,q", "escape", "Close", id="help.close", priority=True)]
     ESCAPE = "close"
+
+    def __init__(self, screen=None) -> None:
+        """`screen`: the one whose keys to list (the trail's when None)."""
+        super().__init__()
+        self.for_screen = screen
 
     def relabel(self) -> None:
         """The interface's language changed (PmjournalApp.relabel)."""
@@ -54,15 +71,16 @@ class HelpScreen(EscapesInOrder, ModalScreen[None]):
         # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
         table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)  # an id is typed in the config: never cut
         team = getattr(getattr(self.app, "session", None), "team_joined", False)
-        for binding in TRAIL + APP:
+        heading, own, moves = keys_of(self.for_screen)
+        for binding in own + APP:
             if binding.id in TEAM_ONLY and not team:
                 continue  # a single-user journal has no sync key
             what = help_text(binding.id, _(binding.description))
             table.add_row(Text(key_for(self.app, binding)), Text(what), Text(binding.id))
-        for keys, what in other_keys():
+        for keys, what in moves:
             table.add_row(Text(keys), Text(what), Text(""))
         with VerticalScroll(id="help-body"):
-            yield Static(Text(pgettext("heading", "Keys"), style="bold"), id="help-title")
+            yield Static(Text(heading, style="bold"), id="help-title")
             yield Static(table, id="help-table")
             yield Static(Text(_("escape closes this screen")), id="help-hint")
 

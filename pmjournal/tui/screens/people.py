@@ -182,5 +182,12 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         if self.rows:
             self.dismiss(self.rows[table.cursor_row]["person"])
 
+    def help_keys(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """What `?` lists here besides this screen's bindings (screens/help.py)."""
+        return _("Keys: {screen}").format(screen=pgettext("screen", "People")), (
+            ("up/down, j/k", _("Move through the people")),
+            ("pgup/pgdn, home/end, g/G", _("Page; first; last")),
+        )
+
     def action_close(self) -> None:
         self.dismiss(None)

@@ -128,5 +128,13 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
         if event.node.data:
             self.dismiss(event.node.data)
 
+    def help_keys(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """What `?` lists here besides this screen's bindings (screens/help.py)."""
+        return _("Keys: {screen}").format(screen=pgettext("screen", "Trace")), (
+            ("up/down, j/k", _("Move through the tree")),
+            ("enter", _("Go to the highlighted entry in the trail")),
+            ("space", _("Fold or unfold what caused the highlighted entry")),
+        )
+
     def action_close(self) -> None:
         self.dismiss(None)

@@ -128,3 +128,33 @@ def help_text(binding_id: str, default: str = "") -> str:
     """What the action does (HELP), in the interface's language."""
     english = HELP.get(binding_id)
     return _(english) if english else default
+
+
+def key_for(app, binding: Binding) -> str:
+    """The key(s) that run `binding` now, as the footer writes them: the config's [keymap] included."""
+    keys = getattr(app, "keymap", {}).get(binding.id, binding.key) if binding.id else binding.key
+    if binding.key_display and keys == binding.key:
+        return binding.key_display
+    return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+
+def first_key(app, binding: Binding) -> str:
+    """The one key a sentence names ("press u to see what is due"): the first that runs `binding`
+    now, as a sentence writes it: "enter" and "ctrl+p" (where the footer draws ⏎ and ^p), "/" for slash."""
+    keys = getattr(app, "keymap", {}).get(binding.id, binding.key) if binding.id else binding.key
+    key = keys.split(",")[0].strip()
+    named = {
+        "enter": pgettext("key name", "enter"),
+        "escape": pgettext("key name", "escape"),
+        "tab": pgettext("key name", "tab"),
+        "space": pgettext("key name", "space"),
+    }
+    if key in named:
+        return named[key]
+    if len(key) == 1 or "+" in key:
+        return key
+    return app.get_key_display(Binding(key, ""))
+
+
+def by_id(binding_id: str, bindings=None) -> Binding:
+    return next(b for b in (bindings if bindings is not None else TRAIL + APP) if b.id == binding_id)

@@ -321,3 +321,19 @@ async def test_a_loop_a_thousand_days_overdue_keeps_its_count(db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_due(pilot)
         assert "d overdue" in due_rows(screen)[0]
+
+
+@pilot_test
+async def test_texts_that_name_a_key_name_the_one_the_keymap_gives(loops_db, make_app):
+    """With `due = "U"` and `"due.done" = "D"` in [keymap], the overdue notice still said
+    "press u" and Due's title "d records it done": keys that did nothing."""
+    app = make_app(loops_db, keymap={"due": "U", "due.done": "D"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.pause()
+        notices = " ".join(str(n.message) for n in app._notifications)
+        assert "press U to see what is due" in notices
+        await pilot.press("U")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+        title = str(app.screen.query_one("#due-title").render())
+        assert "enter goes to the entry · D records it done" in title

@@ -154,6 +154,19 @@ async def test_help_on_a_view_lists_that_views_keys_not_the_trails(demo_db, make
 
 
 @pilot_test
+async def test_welcome_names_the_keys_the_keymap_gives(db, make_app):
+    """With `new_entry = "N"` and `people = "ctrl+e"`, the welcome still said "n record a new
+    entry" and "p people": keys that did nothing. The key column stays aligned."""
+    app = make_app(db, keymap={"new_entry": "N", "people": "ctrl+e"})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.screen._loading)
+        lines = str(app.screen.query_one("#welcome-text", Static).render()).splitlines()
+        assert "  N       record a new entry (or d decision, c change, m communication, r risk, i incident)" in lines
+        assert "  ctrl+e  people: who owned, requested, approved, was consulted or informed" in lines
+        assert "  /       filter the trail: words, @person, #tag, kind:decision, project:x, since:2026-10-01" in lines
+
+
+@pilot_test
 async def test_welcome_offers_the_demo_on_an_empty_journal(db, make_app):
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:

@@ -23,6 +23,7 @@ from ...core.i18n import DEFAULT, _, language, pgettext
 from ...core.labels import kind_label
 from ...core.loops import Loop, days_text, label
 from ...core.model import ENTRY_KINDS
+from ..bindings import by_id, first_key
 from ..key_order import HoldsKeys
 from ..widgets.footer import Footer
 from ..widgets.row_table import RowTable
@@ -206,8 +207,11 @@ class DueScreen(HoldsKeys, Screen[str | None]):
             text = _("Nothing is due: no open follow-up, review, commitment or escalation.")
             return Text(text + _(" · so far: the journal is still being read") if self.partial else text)
         overdue = sum(1 for lp in loops if lp.state == "overdue")
-        text = _("Open loops: {n}, {overdue} overdue · enter goes to the entry · d records it done").format(
-            n=len(loops), overdue=overdue
+        text = _("Open loops: {n}, {overdue} overdue · {choose} goes to the entry · {done} records it done").format(
+            n=len(loops),
+            overdue=overdue,
+            choose=first_key(self.app, by_id("due.choose", self.BINDINGS)),
+            done=first_key(self.app, by_id("due.done", self.BINDINGS)),
         )
         if self.partial:
             text += _(" · so far: the journal is still being read")

@@ -10,16 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.i18n import _, pgettext
-from ..bindings import APP, TEAM_ONLY, TRAIL, help_text
+from ..bindings import APP, TEAM_ONLY, TRAIL, help_text, key_for
 from ..key_order import EscapesInOrder
-
-
-def key_for(app, binding: Binding) -> str:
-    keys = getattr(app, "keymap", {}).get(binding.id, binding.key) if binding.id else binding.key
-    if binding.key_display and keys == binding.key:
-        return binding.key_display
-    return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
-
 
 NARROW = 100  # terminal columns below which the actions take most of the width
 

@@ -33,7 +33,7 @@ from ...core.loops import OpenLoops, open_loops
 from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
 from ...core.reads import everything
-from ..bindings import TRAIL
+from ..bindings import TRAIL, by_id, first_key
 from ..key_order import HoldsKeys, bug_line
 from ..restyle import ResumesStyled
 from ..session import PREVIEW_BYTES, JournalSession, Snapshot
@@ -284,8 +284,10 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
             n = book.overdue
             self.notify(
                 ngettext(
-                    "{n} loop is overdue: press u to see what is due.", "{n} loops are overdue: press u to see what is due.", n
-                ).format(n=n),
+                    "{n} loop is overdue: press {key} to see what is due.",
+                    "{n} loops are overdue: press {key} to see what is due.",
+                    n,
+                ).format(n=n, key=first_key(self.app, by_id("due"))),
                 title=_("Overdue"),
                 severity="warning",
                 timeout=10,

@@ -377,6 +377,24 @@ def test_jrnl_import(cli, tmp_path):
     assert "imported 0 records, skipped 2" in ok(cli("import", str(path)))  # idempotent
 
 
+def test_jrnl_import_keeps_identical_entries_and_tags_apart(cli, tmp_path):
+    """Two identical jrnl entries (same minute, same text) were imported as one, the second
+    skipped as "already present"; @c++, @c# and @c all became the tag "c"."""
+    same = {"title": "Standup.", "body": "Nothing new.", "date": "2026-10-01", "time": "09:30", "tags": [], "starred": False}
+    tagged = {"title": "Languages.", "body": "", "date": "2026-10-02", "time": "10:00", "starred": False}
+    jrnl = {
+        "tags": {},
+        "entries": [same, dict(same), {**tagged, "tags": ["@c++", "@c#", "@c", "#pricing"]}],
+    }
+    path = tmp_path / "jrnl.json"
+    path.write_text(json.dumps(jrnl))
+    assert "imported 3 records, skipped 0" in ok(cli("import", str(path)))
+    entries = listed(cli)
+    assert [e["title"] for e in entries].count("Standup.") == 2
+    assert next(e for e in entries if e["title"] == "Languages.")["tags"] == ["cplusplus", "csharp", "c", "pricing"]
+    assert "imported 0 records, skipped 3" in ok(cli("import", str(path)))  # still idempotent
+
+
 def test_csv_export(cli, journal, tmp_path):
     journal.add("decision", {"title": '=HYPERLINK("x")', "owner": "A", "consulted": ["B", "C"]})
     out = ok(cli("export", "--format", "csv"))

@@ -768,10 +768,14 @@ class _File:
         # the same file derived the same ids, and sync then refused each other's chain for good.
         team = self.known.journal.team
         salt = f"{team.handle}\n" if team.joined and team.handle else ""
+        repeats: dict[str, int] = {}  # id -> how many entries so far derived it (identical entries)
         try:
             for i, entry in enumerate(JsonStream(self.fh, self.entries_at).values(), start=1):
                 try:
-                    yield _jrnl_entry(i, entry, zone, salt)
+                    body = _jrnl_entry(i, entry, zone, salt)
+                    seen = repeats.get(body["id"], 0)
+                    repeats[body["id"]] = seen + 1
+                    yield _jrnl_entry(i, entry, zone, salt, seen) if seen else body
                 except ValidationError as err:
                     raise PmjournalError(_("{path}: {err}; nothing was imported").format(path=self.path, err=err)) from None
         except NotJSON as err:
@@ -942,9 +946,22 @@ def _provenance(record: dict, source: str, head: tuple[int, str]) -> dict:
     return origin
 
 
-def _jrnl_entry(i: int, entry, zone, salt: str = "") -> dict:
+# jrnl tags may hold characters a pmjournal tag does not (model._TAG): these two are spelled
+# out, so that @c++ and @c# stay apart from @c (they were all the tag "c").
+_JRNL_TAG_WORDS = {"+": "plus", "#": "sharp"}
+
+
+def _jrnl_tag(tag) -> str:
+    """A jrnl tag (`@launch`, `#pricing`, `@c++`) as a pmjournal tag: `launch`, `pricing`, `cplusplus`."""
+    text = str(tag).lstrip("@#").lower()
+    return "".join(c if c.isalnum() or c in "-_/." else _JRNL_TAG_WORDS.get(c, "-") for c in text).strip("-")
+
+
+def _jrnl_entry(i: int, entry, zone, salt: str = "", repeat: int = 0) -> dict:
     """The body of jrnl entry number `i` (its id derived from its date and text, and `salt`:
-    a team member's handle)."""
+    a team member's handle). `repeat`: how many entries of the file before this one have the
+    same date and text (jrnl keeps both; derived alike, the second was skipped as already
+    imported)."""
     if not isinstance(entry, dict) or "date" not in entry:
         raise ValidationError(_("jrnl entry {i} has no date").format(i=i))
     try:
@@ -955,7 +972,7 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "") -> dict:
     title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
     tags = []
     for tag in entry.get("tags") or ():
-        clean = "".join(c if c.isalnum() or c in "-_/." else "-" for c in str(tag).lstrip("@").lower()).strip("-")
+        clean = _jrnl_tag(tag)
         if clean and clean not in tags:
             tags.append(clean)
     if entry.get("starred"):
@@ -971,7 +988,10 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "") -> dict:
     except ValidationError as err:
         raise ValidationError(_("jrnl entry {i}: {err}").format(i=i, err=err)) from err
     occurred = datetime.fromisoformat(body["occurred_at"])
-    body["id"] = derived_id(int(occurred.timestamp() * 1000), "jrnl\n" + salt + title + "\n" + (entry.get("body") or ""))
+    text = "jrnl\n" + salt + title + "\n" + (entry.get("body") or "")
+    if repeat:
+        text += f"\n\x00{repeat}"  # the first of identical entries keeps the id earlier imports gave it
+    body["id"] = derived_id(int(occurred.timestamp() * 1000), text)
     return body
 
 

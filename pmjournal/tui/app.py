@@ -28,7 +28,9 @@ SIGNING_KEY_HELP = N_("Sign Markdown and JSON exports with your SSH key: set or 
 # read the interface's current language still finds it.
 LANGUAGE_COMMAND = "Language · 语言: " + " / ".join(i18n.LANGUAGES.values())
 
-# Kind colours a theme may override through its `variables`; the defaults suit dark and light themes.
+# Kind colours a theme may override through its `variables`. A theme that does not (Textual's
+# own) gets these on a dark background, and on a light one darker ones (pmjournal-light's): the
+# dark set on textual-light's white drew "risk" at a contrast of 1.7.
 KIND_COLOURS = {
     "kind-decision": "#4f9fde",
     "kind-change": "#c58af9",
@@ -36,6 +38,14 @@ KIND_COLOURS = {
     "kind-risk": "#e0a030",
     "kind-incident": "#e5534b",
     "kind-note": "#8b949e",
+}
+KIND_COLOURS_LIGHT = {
+    "kind-decision": "#1F5FA8",
+    "kind-change": "#7B3FA8",
+    "kind-communication": "#0F7A6C",
+    "kind-risk": "#9A6500",
+    "kind-incident": "#B3261E",
+    "kind-note": "#5F6873",
 }
 
 
@@ -113,7 +123,7 @@ class PmjournalApp(App):
         self.push_screen(question, answered)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(KIND_COLOURS)
+        return dict(KIND_COLOURS if self.current_theme.dark else KIND_COLOURS_LIGHT)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and (typed := escape_then_key(event)):

@@ -264,6 +264,47 @@ async def test_the_number_column_is_readable_in_every_theme(demo_db, make_app, t
             assert contrast(style.color.get_truecolor(), style.bgcolor.get_truecolor()) >= 3, (y, style)
 
 
+def lowest_contrast(widget, lines=None) -> float:
+    """The lowest contrast of any text `widget` draws (on `lines`, else all of it)."""
+    ratios = [
+        contrast(seg.style.color.get_truecolor(), seg.style.bgcolor.get_truecolor())
+        for y in (lines if lines is not None else range(widget.size.height))
+        for seg in widget.render_line(y)
+        if seg.text.strip() and seg.style and seg.style.color and seg.style.bgcolor
+    ]
+    assert ratios, widget
+    return min(ratios)
+
+
+@pytest.mark.parametrize(
+    "theme", ["textual-light", "atom-one-light", "solarized-light", "catppuccin-latte", "rose-pine-dawn", "pmjournal-light", "nord"]
+)
+@pilot_test
+async def test_text_is_readable_in_textuals_light_themes_too(demo_db, make_app, theme):
+    """Our text in a theme's warning, error or accent colour, and the kinds in our dark colours,
+    were drawn as they are on a light background: the filter's error at a contrast of 1.5, the
+    focused label 1.4 and "risk" 1.7 in textual-light. They take Textual's $text-* colours, made
+    to be read on the theme's background, and the kinds darker ones on a light theme."""
+    from pmjournal.tui.forms import EntryForm
+
+    app = make_app(demo_db, theme=theme)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        assert lowest_contrast(trail.table, range(2, 12)) >= 3
+        trail.set_filter("since:someday")
+        await pilot.pause()
+        await pilot.pause()
+        assert lowest_contrast(trail.query_one("#filter-status")) >= 3
+        await pilot.press("escape", "d")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm) and app.screen.ready)
+        await pilot.pause()
+        form = app.screen
+        focused = [label for label in form.query(".pm-label") if label.parent.has_pseudo_class("focus-within")]
+        assert focused and lowest_contrast(focused[0]) >= 3
+        assert lowest_contrast(form.query_one(".pm-title")) >= 3
+
+
 def contrast(a, b) -> float:
     """WCAG contrast ratio of two RGB colours (1: the same; 21: black on white)."""
 

@@ -167,8 +167,8 @@ class DueScreen(HoldsKeys, Screen[str | None]):
     """Dismisses with the id of the entry to jump to, or None."""
 
     DEFAULT_CSS = """
-    DueTable > .due--overdue { color: $error; text-style: bold; }
-    DueTable > .due--soon { color: $warning; }
+    DueTable > .due--overdue { color: $text-error; text-style: bold; }
+    DueTable > .due--soon { color: $text-warning; }
     DueTable > .due--seq { color: $text-muted; }
     #due-title { padding: 0 1; height: auto; }
     """

@@ -56,7 +56,7 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
     #people-look-alikes {
         padding: 0 1;
         height: auto;
-        color: $warning;
+        color: $text-warning;
     }
     """
     BINDINGS = [

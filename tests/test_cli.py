@@ -294,3 +294,16 @@ def test_who_person_option_is_not_lost(cli):
     add(cli, "decision", "B", "--owner", "Bob")
     out = cli("who", "--person", "Alice").stdout
     assert "Alice" in out and "Bob" not in out
+
+
+def test_list_reads_in_local_time_in_the_order_it_is_sorted_and_show_says_both(cli):
+    """A colleague's 10:00 -05:00 is 23:00 here, after a 15:00 +08:00 entry: `list` sorted them
+    so but printed 10:00 below 15:00, which read as the wrong order."""
+    add(cli, "note", "Ours", "--when", "2026-11-20 15:00")
+    add(cli, "note", "From New York", "--when", "2026-11-20 10:00 -05:00")
+    proc = cli("list", env={"COLUMNS": "120"})
+    lines = [line for line in proc.stdout.splitlines() if "Ours" in line or "From New York" in line]
+    assert "Ours" in lines[0] and "2026-11-20 15:00" in lines[0]  # oldest first
+    assert "From New York" in lines[1] and "2026-11-20 23:00" in lines[1]
+    shown = cli("show", "2").stdout
+    assert "Fri 20 Nov 2026 10:00 -05:00 · 23:00 +08:00 here" in shown

@@ -201,6 +201,10 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _as_wide_as_a_date(_iso: str) -> str:
+    return "0000-00-00 00:00"
+
+
 def print_trail(views, journal) -> None:
     """The table of `list`. `views()` gives the entries afresh for each of two passes (the
     columns' widths, then the rows), so no pass holds them all."""
@@ -211,10 +215,10 @@ def print_trail(views, journal) -> None:
     display = journal.people.display
     retracted = value_label("retracted")
 
-    def cells(v) -> tuple:
+    def cells(v, when=short_date) -> tuple:
         return (
             ref_of(v),
-            short_date(v["occurred_at"]),
+            when(v["occurred_at"]),
             kind_label(v["kind"]),
             v.get("title", ""),
             display(v["owner"]) if v.get("owner") else "",
@@ -232,7 +236,7 @@ def print_trail(views, journal) -> None:
             count += 1
             if "ref" in v:  # the # column fits `dana#12` in a team journal
                 widest_ref = max(widest_ref, len(v["ref"]))
-            yield cells(v)
+            yield cells(v, when=_as_wide_as_a_date)  # the dates are 16 cells: worked out in the second pass only
 
     widths = columns.natural_widths(headers, first_pass(), (sys.maxsize, 16, 13, 60, 16, 20, 10))
     widths[0] = min(widths[0], max(7, widest_ref))  # display.ref_width's cap, known after the pass

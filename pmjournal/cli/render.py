@@ -76,7 +76,7 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
         if text:
             grid.add_row(Text(name), Text(text))
 
-    row(display.label("occurred_at"), display.long_date(view["occurred_at"]))
+    row(display.label("occurred_at"), display.when_text(view["occurred_at"]))
     row(
         display.label("recorded_at"),
         _("{when} by {name}").format(

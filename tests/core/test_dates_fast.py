@@ -6,8 +6,9 @@ what dateutil gives, since the date is stored and hashed.
 """
 
 import os
+import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from dateutil import parser as du_parser
@@ -145,3 +146,19 @@ def test_local_zone_is_tzlocal(zone, name):
     now = dates.now()
     assert abs(now - datetime.now(theirs)) < timedelta(seconds=5)
     assert now.isoformat()[-6:] == datetime.now(theirs).isoformat()[-6:]
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_short_date_is_the_local_time_a_conversion_gives(zone, name):
+    """The trail's When (display.short_date) adds a shift worked out once per day and offset:
+    the same as converting each time, on and around the days daylight saving time starts and ends."""
+    from pmjournal.core.display import short_date
+
+    zone(name)
+    local = dates.local_zone()
+    rng = random.Random(name)
+    for _n in range(3000):
+        at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 366 * 24 * 60))
+        offset = rng.choice([timedelta(hours=8), timedelta(hours=-5), timedelta(0), timedelta(hours=5, minutes=45), timedelta(hours=-9, minutes=-30)])
+        iso = at.astimezone(timezone(offset)).isoformat()
+        assert short_date(iso) == at.astimezone(local).strftime("%Y-%m-%d %H:%M"), iso

@@ -285,3 +285,18 @@ def test_a_commitment_typed_with_full_width_semicolons_reads_as_with_plain_ones(
     plain = parse_commitment("李娜; 整理纪要; 2026-12-07")
     assert parse_commitment("李娜；整理纪要；2026-12-07") == plain
     assert plain["who"] == "李娜" and plain["what"] == "整理纪要"
+
+
+def test_the_trails_column_reads_in_local_time_and_show_says_both():
+    """Sorted by instant, rows in their own offsets read out of order: a colleague's
+    10:00 -05:00 (23:00 here) listed after 15:00 +08:00 looked earlier."""
+    with i18n.using("en"):
+        assert display.short_date("2026-11-03T10:00:00-05:00") == "2026-11-03 23:00"
+        assert display.short_date("2026-11-03T15:00:00+08:00") == "2026-11-03 15:00"
+        assert display.short_date("2026-11-03T20:00:00-05:00") == "2026-11-04 09:00"
+        assert display.short_date("2026-11-03T15:00:00") == "2026-11-03 15:00"  # no offset: as written
+        assert display.when_text("2026-11-03T10:00:00-05:00") == "Tue 03 Nov 2026 10:00 -05:00 · 23:00 +08:00 here"
+        assert display.when_text("2026-11-03T20:00:00-05:00") == "Tue 03 Nov 2026 20:00 -05:00 · Wed 04 Nov 2026 09:00 +08:00 here"
+        assert display.when_text(WHEN) == display.long_date(WHEN)
+    with i18n.using("zh_CN"):
+        assert display.when_text("2026-11-03T10:00:00-05:00").endswith("· 本地 23:00 +08:00")

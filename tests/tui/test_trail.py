@@ -370,3 +370,18 @@ async def test_a_bare_at_in_the_filter_keeps_the_trail(demo_db, make_app):
         await pilot.pause()
         assert len(trail.table.visible_views()) == count
         assert "@ needs a name" in " ".join(drawn(app).split())
+
+
+@pilot_test
+async def test_the_when_column_reads_in_local_time_in_the_order_it_is_sorted(journal, make_app):
+    """A colleague's 10:00 -05:00 (23:00 here) sorted above a 15:00 +08:00 entry read as 10:00
+    above 15:00: out of order. The detail pane says the entry's own time and the local one."""
+    journal.add("note", {"title": "Ours", "occurred_at": "2026-11-19 15:00"})
+    journal.add("note", {"title": "From New York", "occurred_at": "2026-11-19 10:00 -05:00"})
+    app = make_app(journal.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        rows = [line for line in table_lines(app.screen.table)[1:] if line.strip()]
+        assert "2026-11-19 23:00" in rows[0] and "From New York" in rows[0]
+        assert "2026-11-19 15:00" in rows[1] and "Ours" in rows[1]
+        assert "Thu 19 Nov 2026 10:00 -05:00 · 23:00 +08:00 here" in " ".join(drawn(app).split())

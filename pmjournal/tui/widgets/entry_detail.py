@@ -28,11 +28,11 @@ from ...core.display import (
     label,
     link_words,
     local_date,
-    long_date,
     unknown_fields,
     unknown_text,
     value_text,
     visible,
+    when_text,
 )
 from ...core.fold import ref_of
 from ...core.i18n import DEFAULT, _, language, ngettext, pgettext
@@ -195,7 +195,7 @@ class EntryDetail(VerticalScroll):
             later = [self.views.get(i) for i in view["superseded_by"]]
             seqs = ", ".join(ref_of(v) for v in later if v)
             parts.append(Text(_("SUPERSEDED by {refs}").format(refs=seqs), style="bold"))
-        rows = [(field_name("occurred_at"), long_date(view.get("occurred_at", "")))]
+        rows = [(field_name("occurred_at"), when_text(view.get("occurred_at", "")))]
         for f in ROLE_FIELDS:
             rows.append((field_name(f), value_text(f, view.get(f), dp) or "—"))
         for f in kind_fields(view):

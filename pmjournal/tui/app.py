@@ -376,6 +376,9 @@ def build_app(path, cfg: Config) -> PmjournalApp:
 
 
 def run(path, cfg: Config) -> int:
+    from .terminal_keys import use_in_drivers
+
+    use_in_drivers()  # escape then a letter, sent at once, stays escape (terminal_keys.py)
     app = build_app(path, cfg)
     app.run()
     if app.rescued is not None:

@@ -1,0 +1,104 @@
+"""Keys as a terminal sends them, through Textual's real driver: the app runs on a
+pseudo-terminal and is typed at in bytes, as a fast typist's terminal sends them."""
+
+import fcntl
+import os
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+
+import pytest
+
+from pmjournal.core.store import Journal
+from pmjournal.tui.terminal_keys import Parser
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="a Linux pseudo-terminal")
+
+
+def keys_of(data: str) -> list[str]:
+    return [event.key for event in Parser().feed(data)]
+
+
+def test_escape_then_a_letter_with_more_behind_is_alt_that_letter_not_a_caret():
+    """Textual read ESC j ESC [ B (escape, j, down) as "^", "j", "down"."""
+    assert keys_of("\x1bj\x1b[B") == ["alt+j", "down"]
+    assert keys_of("\x1bY\x1b[B") == ["alt+shift+y", "down"]
+    # what the parser gives a meaning of its own keeps it
+    assert keys_of("\x1bf") == ["ctrl+right"] and keys_of("\x1b[B") == ["down"] and keys_of("\x1bOA") == ["up"]
+    assert keys_of("\x1b\x1b[B") == ["escape", "down"]
+
+
+class Terminal:
+    """pmjournal on a pseudo-terminal of 120x40; what it draws is kept in `shown`."""
+
+    def __init__(self, db, env):
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pmjournal", "--db", str(db)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,  # where Textual draws
+            env={**os.environ, **env, "TERM": "xterm-256color"},
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.shown = bytearray()
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.shown += chunk
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.shown:
+            assert time.monotonic() < deadline, f"never drew {text!r}"
+            time.sleep(0.05)
+
+    def type(self, data: str, settle: float = 0.8) -> None:
+        os.write(self.master, data.encode())
+        time.sleep(settle)
+
+    def close(self) -> int | None:
+        """The app's exit code once it has ended; None if it was still running 10 s on (then killed)."""
+        try:
+            return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            if self.master is not None:
+                os.close(self.master)
+                self.master = None
+
+
+def test_escape_y_and_a_move_sent_at_once_discard_the_form(db, tmp_path):
+    """`escape y down` sent in one go (a fast typist, SSH lag): the form must ask, take the y as
+    the answer and close; Textual's parser turned the escape into a "^" typed into the title."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text('name = "Pat PM"\n')
+    term = Terminal(db, {"PMJOURNAL_CONFIG_DIR": str(config)})
+    try:
+        term.wait_for("Welcome to pmjournal")
+        term.type("d", settle=1.5)
+        term.type("Ship it")
+        term.type("\x1by\x1b[B")
+        term.type("\x13")  # ctrl+s: had the form stayed open, this saved "Ship it^y"
+        term.type("q", settle=0)
+    finally:
+        code = term.close()
+    assert code == 0, "the app did not quit: q was typed into a form still open"
+    assert len(Journal(db)) == 0

@@ -1124,3 +1124,24 @@ async def test_the_done_dialog_shows_how_its_when_was_read_and_records_that(jour
         await finished(pilot, app)
     done = [r for r in journal.records() if r["kind"] == "loop" and r["target"] == entry["id"]]
     assert [r["occurred_at"] for r in done] == [dates.iso(dates.parse_when("yesterday 9:30", ref=dates.now()))]
+
+
+@pilot_test
+async def test_the_amend_form_says_what_it_will_change_as_it_is_typed(journal):
+    """The title opens selected, so a reason typed first replaced the title, unseen: the form
+    now says which fields the amendment will change, as they change."""
+    entry = seed_people(journal)
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), entry["id"], clock=clock))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        changing = app.screen.query_one("#changing", Label)
+        assert str(changing.content) == "Changing: nothing yet"
+        await type_text(pilot, "the date moved")  # meant as the reason: it replaced the title
+        assert str(changing.content) == "Changing: Title"
+        app.screen.query_one("#f-title", Input).value = entry["title"]
+        await pilot.pause()
+        assert str(changing.content) == "Changing: nothing yet"
+        app.screen.query_one("#f-owner", Input).value = "Bob Li"
+        app.screen.query_one("#f-title", Input).value = "Ship v3"
+        await pilot.pause()
+        assert str(changing.content) == "Changing: Title, Owner"

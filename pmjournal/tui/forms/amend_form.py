@@ -15,7 +15,7 @@ from pmjournal.core.model import Field
 from .base import FormScreen
 from .editors import FormInput
 from .fields import FieldRow
-from .labels import kind_name
+from .labels import field_label, kind_name
 from .values import core_value, link_rels, raw_from_view, resolve_links, split_refs
 
 
@@ -66,6 +66,35 @@ class AmendForm(FormScreen):
     def compose_top(self) -> ComposeResult:
         # Above the fields, so the required reason is never scrolled out of sight.
         yield ReasonRow()
+        # What the amendment will record, as it is typed: the title opens selected (a new
+        # title typed at once replaces it), so a reason typed first would have replaced the
+        # title unseen but for this line.
+        yield Label(self._changing_text(set()), markup=False, classes="pm-help", id="changing")
+
+    def _changing_text(self, names: set[str]) -> str:
+        shown = [field_label(f) for f in self.fields if f.name in names]
+        if not shown:
+            return _("Changing: nothing yet")
+        # TRANSLATORS: {fields} the labels of the fields changed, joined with the list separator.
+        return _("Changing: {fields}").format(fields=pgettext("list separator", ", ").join(shown))
+
+    def _show_changing(self) -> None:
+        if not self._initial_raws:
+            return  # still opening
+        names = self.changed() - {"reason"}
+        self.query_one("#changing", Label).update(self._changing_text(names))
+
+    def on_input_changed(self, _event) -> None:
+        self._show_changing()
+
+    def on_text_area_changed(self, _event) -> None:
+        self._show_changing()
+
+    def on_selection_list_selected_changed(self, _event) -> None:
+        self._show_changing()
+
+    def on_select_changed(self, _event) -> None:
+        self._show_changing()
 
     def discard_question(self) -> str:
         return _("Drop your changes to {ref}? Nothing has been saved.").format(ref=ref_of(self.view))

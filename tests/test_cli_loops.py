@@ -469,3 +469,16 @@ def test_a_loops_steps_run_forward(cli):
     ok(cli("reopen", "1", "--when", "2026-12-01", "--note", "wrong prices"))
     refused(cli("done", "1", "--when", "2026-11-30 12:00"), "was re-opened on 2026-12-01 00:00: it cannot be done before that")
     assert record_count(cli) == 3
+
+
+def test_who_owes_a_commitment_is_named_in_the_entry(loops):
+    """Lee owes the pricing sheet in #1 (a commitment, no role): `list --person Lee` left #1 out
+    and `who` did not count it, although `due --person Lee` listed the commitment. Owing a
+    commitment is being named, counted under "other", as in the People view and the export."""
+    assert sorted(v["seq"] for v in json.loads(ok(loops("list", "--person", "Lee", "--format", "json")))) == [1, 3]
+    rows = {r["person"]: r for r in json.loads(ok(loops("who", "--format", "json")))}
+    assert (rows["Lee"]["owner"], rows["Lee"]["other"], rows["Lee"]["total"]) == (1, 1, 2)
+    assert (rows["Tom"]["other"], rows["Tom"]["total"]) == (1, 1)  # a participant who owes too: one entry
+    export = ok(loops("export", "--format", "markdown"))
+    summary = export.split("## ", 3)[2]
+    assert "| Lee | 1 | 0 | 0 | 0 | 0 | 1 | 2 |" in summary

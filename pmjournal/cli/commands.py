@@ -515,9 +515,9 @@ def cmd_who(args) -> int:
             _out(
                 ngettext(
                     "{name} holds no owner/requested/approved/consulted/informed role in the entries selected, but is named "
-                    "in {n} (participants, acknowledged, raised by/to): pmjournal list --person {person}",
+                    "in {n} (participants, acknowledged, raised by/to, commitments): pmjournal list --person {person}",
                     "{name} holds no owner/requested/approved/consulted/informed role in the entries selected, but is named "
-                    "in {n} (participants, acknowledged, raised by/to): pmjournal list --person {person}",
+                    "in {n} (participants, acknowledged, raised by/to, commitments): pmjournal list --person {person}",
                     named,
                 ).format(name=visible(people.display(args.person)), n=named, person=visible(repr(args.person)))
                 + "\n"

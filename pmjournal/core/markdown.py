@@ -735,7 +735,7 @@ class _Writer:
         out.append(
             _(
                 "How many of the entries below name each person in each role (owner: the one accountable person; other: "
-                "participant, acknowledged, raised by or to). Retracted entries hold nobody accountable and count in no "
+                "participant, acknowledged, raised by or to, owing a commitment). Retracted entries hold nobody accountable and count in no "
                 "role; Entries counts every entry below that names the person."
             )
             + "\n\n"

@@ -18,6 +18,8 @@ def key(name: str) -> str:
 
 
 def names_in(entry: dict, fields=PEOPLE_FIELDS) -> list[str]:
+    """The names in `fields` of `entry`; with the default, everyone it names: the people
+    fields and whoever owes one of its commitments (owers)."""
     out = []
     for field in fields:
         value = entry.get(field)
@@ -27,7 +29,22 @@ def names_in(entry: dict, fields=PEOPLE_FIELDS) -> list[str]:
             out.append(value)
         else:
             out.extend(value)
+    if fields is PEOPLE_FIELDS and "commitments" in entry:
+        out.extend(owers(entry))
     return out
+
+
+def owers(entry: dict) -> list[str]:
+    """Who owes the entry's commitments ({"who", "what", "due"} each; commitments written as
+    text, before they had that shape, name nobody). Named in the entry as much as a
+    participant is: `who` counts them under "other", and `@person` finds the entry."""
+    items = entry.get("commitments")
+    if not isinstance(items, list):
+        return []
+    return [item["who"] for item in items if isinstance(item, dict) and isinstance(item.get("who"), str) and item["who"]]
+
+
+_LEARNT = (*PEOPLE_FIELDS, "commitments")  # where People meets names (commitments: their owers)
 
 
 class People:
@@ -37,9 +54,11 @@ class People:
 
     def learn(self, entry: dict) -> None:
         display, seen = self._display, self._seen
-        for field in PEOPLE_FIELDS:
+        for field in _LEARNT:
             if field not in entry or not (value := entry[field]):
                 continue
+            if field == "commitments":
+                value = owers(entry)
             for name in (value,) if value.__class__ is str else value:
                 # The same few names recur in every entry: skip the ones met before
                 # without normalising them again (this runs 100k times at start-up).

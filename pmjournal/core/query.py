@@ -22,7 +22,7 @@ from . import causes as causes_mod
 from .i18n import _
 from .model import PEOPLE_FIELDS, ROLES
 from .people import key as person_key
-from .people import names_in
+from .people import names_in, owers
 
 ROLE_NAMES = tuple(ROLES)  # owner, requested, approved, consulted, informed
 _ROLE_ALIASES = {**{r: r for r in ROLES}, **{f: r for r, f in ROLES.items()}, "requester": "requested", "approver": "approved"}
@@ -393,7 +393,7 @@ class Filter:
 OTHER_FIELDS = tuple(f for f in PEOPLE_FIELDS if f not in ROLES.values())
 _COLUMN = {**{f: r for r, f in ROLES.items()}, **{f: "other" for f in OTHER_FIELDS}}
 WHO_COLUMNS = (*ROLE_NAMES, "other")
-_COLUMN_ITEMS = tuple(_COLUMN.items())
+_COLUMN_ITEMS = (*_COLUMN.items(), ("commitments", "other"))  # (commitments: their owers, people.owers)
 
 
 def who(views, people) -> list[dict]:
@@ -402,7 +402,7 @@ def who(views, people) -> list[dict]:
 
     - owner, requested, approved, consulted, informed: entries naming the person in
       that role; `other`: entries naming them anywhere else (participants,
-      acknowledged by, raised by, raised to). A retracted entry holds nobody
+      acknowledged by, raised by, raised to, owing a commitment). A retracted entry holds nobody
       accountable, so it counts in none of these.
     - total: the entries that name the person at all, retracted ones included when
       they are among `views`. That is exactly what `@person` (`--person`) selects
@@ -431,6 +431,8 @@ class Who:
         for name_field, column in _COLUMN_ITEMS:
             if name_field not in view or not (value := view[name_field]):
                 continue
+            if name_field == "commitments":
+                value = owers(view)
             for name in (value,) if value.__class__ is str else value:
                 k = person_key(name)
                 row = rows.get(k)

@@ -203,9 +203,6 @@ def _named_in(view: dict, typed: str) -> str:
     from .people import key, names_in
 
     names = names_in(view)
-    commitments = view.get("commitments")
-    if isinstance(commitments, list):
-        names += [c["who"] for c in commitments if isinstance(c, dict) and isinstance(c.get("who"), str)]
     wanted = key(typed)
     exact = next((name for name in names if key(name) == wanted), None)
     if exact is not None:

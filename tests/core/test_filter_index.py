@@ -43,7 +43,8 @@ def expected(filt: Filter, views) -> list[str]:
         if (filt.since and when < filt.since) or (filt.until and when > filt.until):
             return False
         if filt.person or filt.role:
-            names = people_in_role(v, filt.role) if filt.role else [n for f in PEOPLE_FIELDS for n in _names(v, f)]
+            everyone = [n for f in PEOPLE_FIELDS for n in _names(v, f)] + [c["who"] for c in v.get("commitments") or () if isinstance(c, dict)]
+            names = people_in_role(v, filt.role) if filt.role else everyone
             if filt.person and key(filt.person) not in {key(n) for n in names}:
                 return False
             if not names:

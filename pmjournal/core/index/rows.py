@@ -10,6 +10,7 @@ import orjson
 from ..loops import could_open, has_open_loop
 from ..model import PEOPLE_FIELDS, ROLES
 from ..people import key as person_key
+from ..people import owers
 from ..query import authors, search_text, when
 
 _ROLE_OF_FIELD = {field: f"role:{role}" for role, field in ROLES.items()}
@@ -53,6 +54,8 @@ def attrs(view: dict) -> set[tuple[str, str]]:
             continue
         column = _ROLE_OF_FIELD.get(field, "other")
         out.update((column, person_key(name)) for name in ((value,) if value.__class__ is str else value))
+    if "commitments" in view:
+        out.update(("other", person_key(name)) for name in owers(view))
     return out
 
 
@@ -79,10 +82,12 @@ def who_cells(cells, retracted: bool):
 def spellings(view: dict):
     """(person key, name as typed, place) in the order people.People.learn meets them."""
     place = 0
-    for field in PEOPLE_FIELDS:
+    for field in (*PEOPLE_FIELDS, "commitments"):
         value = view.get(field)
         if not value:
             continue
+        if field == "commitments":
+            value = owers(view)
         for name in (value,) if value.__class__ is str else value:
             yield person_key(name), name, place
             place += 1

@@ -17,7 +17,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-VERSION = 2  # 2: Merkle block roots, loop indexes in journal order
+VERSION = 3  # 2: Merkle block roots, loop indexes in journal order; 3: commitments' owers are named (people.owers)
 APPLICATION_ID = 0x706D6A69  # "pmji": marks the file as ours (PRAGMA application_id)
 
 # records: every record of every chain, where its line is (off, len) in its file, and

@@ -3,11 +3,12 @@ and the Chinese forms ("昨天 15:00", "上周五", "3天前", "11月24日"), wh
 interface language: a person may type either.
 
 Everything returned is timezone-aware. A time without an offset is taken in
-the local zone (dateutil's tzlocal, so a date across a DST change gets the
-offset it had then). Anything we cannot read raises DateError: a guess would
+the local zone (local_zone: the time zone database's rules, so a date across a DST change
+gets the offset it had then). Anything we cannot read raises DateError: a guess would
 put a wrong date into evidence.
 """
 
+import os as _os
 import re
 import time as _clock
 import unicodedata
@@ -98,11 +99,41 @@ _NO_DST = timedelta(0)
 
 
 def local_zone():
-    """The local zone: dateutil's tzlocal(). In a zone without daylight saving time
-    (time.daylight is 0: UTC, China, India, Japan...) tzlocal is one fixed offset,
-    -time.timezone, for every date, read from the same figures it reads: that zone is
-    _StandardZone, whose dates read and print the same, without importing dateutil
-    (~5 ms of `pmjournal add`). tests/core/test_dates_fast.py compares the two."""
+    """The local zone, with the rules of the time zone database: $TZ when it names a zone
+    (`Europe/Dublin`), else /etc/localtime. dateutil's tzlocal(), used before, trusts
+    time.timezone and time.altzone and was an hour off all year in Dublin (whose winter time
+    is its "daylight saving" one) and during Ramadan in Casablanca (time.daylight is 0 there).
+    A $TZ the database does not know (a POSIX rule such as `EST5EDT,M3.2.0,M11.1.0`, or none
+    at all) gets what the C library says: one fixed offset where it knows no DST
+    (_StandardZone), else tzlocal(). Looked up once per $TZ (a test may change it)."""
+    key = zone_key()
+    zone = _ZONES.get(key)
+    if zone is None:
+        zone = _ZONES[key] = _find_local_zone(key[0])
+    return zone
+
+
+_ZONES: dict = {}
+
+
+def zone_key() -> tuple:
+    """What tells one local zone from another in this process ($TZ and what tzset() made of it)."""
+    return _os.environ.get("TZ"), _clock.tzname, _clock.timezone, _clock.altzone, _clock.daylight
+
+
+def _find_local_zone(name: str | None):
+    import zoneinfo
+
+    try:
+        if name is not None:
+            return zoneinfo.ZoneInfo(name.removeprefix(":")) if name.strip(":") else _c_library_zone()
+        with open("/etc/localtime", "rb") as fh:
+            return zoneinfo.ZoneInfo.from_file(fh, key="localtime")
+    except (OSError, ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return _c_library_zone()
+
+
+def _c_library_zone():
     if not _clock.daylight:
         return _StandardZone(timedelta(seconds=-_clock.timezone), _clock.tzname[0])
     from dateutil import tz

@@ -4,11 +4,10 @@ Kept in the core (no Rich, no Textual) so every front end says the same thing
 the same way: a field's label, a value as text, a date as a person reads it.
 """
 
-import time as _clock
 from datetime import date, datetime, timedelta
 
 from . import causes as causes_mod
-from .dates import local_zone
+from .dates import local_zone, zone_key
 from .fold import CHAIN_KEYS, DERIVED, ref_of
 from .i18n import N_, _
 from .labels import value_label
@@ -140,7 +139,7 @@ def short_date(iso: str) -> str:
         # `list` of 100,000 entries: the shift to local time is worked out once per day and
         # offset, then added (a datetime conversion per row cost ~0.4 s there).
         day = iso[:10]
-        if _shifts_zone != (_clock.timezone, _clock.daylight):
+        if _shifts_zone != zone_key():
             _forget_shifts()
         shift = _shifts.get(day + iso[19:])
         if shift is None:
@@ -170,7 +169,7 @@ _shifts_zone: tuple = ()
 def _forget_shifts() -> None:
     global _shifts_zone
     _shifts.clear()
-    _shifts_zone = (_clock.timezone, _clock.daylight)  # another TZ (a test's)
+    _shifts_zone = zone_key()  # another TZ (a test's): America/Halifax and America/Santiago share time.timezone
 
 
 def _day_shift(day: str, offset: str) -> int | bool:

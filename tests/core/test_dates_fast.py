@@ -8,6 +8,7 @@ what dateutil gives, since the date is stored and hashed.
 import os
 import random
 import time
+import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -125,27 +126,53 @@ def zone():
     time.tzset()
 
 
+def database_zone(name: str):
+    """The zone `name` as the time zone database has it; None for a POSIX rule it does not know."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return None
+
+
 @pytest.mark.parametrize("name", ZONES)
-def test_local_zone_is_tzlocal(zone, name):
+def test_local_zone_has_the_time_zone_databases_rules(zone, name):
+    """dateutil's tzlocal() (the local zone before) trusts time.timezone and time.altzone: it was
+    an hour off all year in Dublin, and during Ramadan in Casablanca."""
     zone(name)
-    ours, theirs = dates.local_zone(), tz.tzlocal()
-    if time.daylight:
-        assert isinstance(ours, tz.tzlocal)  # with DST, dateutil's own
-        return
-    assert not isinstance(ours, tz.tzlocal)
+    ours, theirs = dates.local_zone(), database_zone(name)
+    if theirs is None:  # a POSIX rule: what the C library says, fixed where it knows no DST
+        theirs = tz.tzlocal()
+        assert time.daylight or not isinstance(ours, tz.tzlocal)
     naive = [datetime(year, month, day, hour) for year in (1, 1900, 1970, 1988, 2026, 2038, 9999) for month in (1, 4, 7, 10, 12)
              for day in (1, 28) for hour in (0, 2, 12, 23)]
     for dt in naive:
         a, b = dt.replace(tzinfo=ours), dt.replace(tzinfo=theirs)
-        assert a.isoformat() == b.isoformat() and a.tzname() == b.tzname() and a.dst() == b.dst()
-        if 1 < dt.year < 9999:
-            assert a.astimezone(UTC) == b.astimezone(UTC)
+        assert a.isoformat() == b.isoformat() and a.tzname() == b.tzname()
     for stamp in range(-2_000_000_000, 4_000_000_000, 86_400 * 97 + 3_607):
         assert datetime.fromtimestamp(stamp, ours).isoformat() == datetime.fromtimestamp(stamp, theirs).isoformat()
-    assert ours.utcoffset(None) == theirs.utcoffset(None)
     now = dates.now()
     assert abs(now - datetime.now(theirs)) < timedelta(seconds=5)
     assert now.isoformat()[-6:] == datetime.now(theirs).isoformat()[-6:]
+
+
+def test_dublins_winter_and_casablancas_ramadan_are_right():
+    """What the C library and the database say, where tzlocal() was an hour off."""
+    saved = os.environ.get("TZ")
+    try:
+        for name, iso, local in (
+            ("Europe/Dublin", "2026-11-20T23:30:00+00:00", "2026-11-20T23:30:00+00:00"),
+            ("Europe/Dublin", "2026-07-20T23:30:00+00:00", "2026-07-21T00:30:00+01:00"),
+            ("Africa/Casablanca", "2026-03-08T01:30:00-05:00", "2026-03-08T06:30:00+00:00"),
+        ):
+            os.environ["TZ"] = name
+            time.tzset()
+            assert datetime.fromisoformat(iso).astimezone(dates.local_zone()).isoformat() == local, name
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
 
 
 @pytest.mark.parametrize("name", ZONES)
@@ -155,10 +182,20 @@ def test_short_date_is_the_local_time_a_conversion_gives(zone, name):
     from pmjournal.core.display import short_date
 
     zone(name)
-    local = dates.local_zone()
+    local = database_zone(name) or dates.local_zone()  # the database's rules where it knows the zone
     rng = random.Random(name)
     for _n in range(3000):
         at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 366 * 24 * 60))
         offset = rng.choice([timedelta(hours=8), timedelta(hours=-5), timedelta(0), timedelta(hours=5, minutes=45), timedelta(hours=-9, minutes=-30)])
         iso = at.astimezone(timezone(offset)).isoformat()
         assert short_date(iso) == at.astimezone(local).strftime("%Y-%m-%d %H:%M"), iso
+
+
+def test_short_date_follows_a_change_of_zone_in_the_process(zone):
+    """Its shifts were kept by time.timezone and time.daylight, which Halifax and Santiago share."""
+    from pmjournal.core.display import short_date
+
+    zone("America/Halifax")
+    assert short_date("2026-07-15T12:00:00+00:00") == "2026-07-15 09:00"
+    zone("America/Santiago")
+    assert short_date("2026-07-15T12:00:00+00:00") == "2026-07-15 08:00"

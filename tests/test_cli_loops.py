@@ -482,3 +482,21 @@ def test_who_owes_a_commitment_is_named_in_the_entry(loops):
     export = ok(loops("export", "--format", "markdown"))
     summary = export.split("## ", 3)[2]
     assert "| Lee | 1 | 0 | 0 | 0 | 0 | 1 | 2 |" in summary
+
+
+def test_a_loop_done_in_another_offset_is_dated_in_the_entrys(cli):
+    """An entry at 01:00 +08:00 on the 21st, done at 20:00 -05:00 on the 20th (eight hours later):
+    refused as "before" it, the two dates compared as strings. Days are compared in the entry's
+    offset: 10:00 -05:00 on the 20th is still the 20th there, and refused."""
+    add(cli, "communication", "Shanghai sync", "--owner", "Dana", "--when", "2026-11-21 01:00 +08:00", "--follow-up-by", "2026-11-25")
+    refused(cli("done", "1", "--when", "2026-11-20 10:00 -05:00"), "happened on 2026-11-21; its follow-up cannot be done before that (2026-11-20)")
+    ok(cli("done", "1", "--when", "2026-11-20 20:00 -05:00"))
+
+
+def test_an_entry_moved_to_another_offset_is_compared_with_its_loop_in_that_offset(cli):
+    """Done at 22:00 -05:00 on the 20th (11:00 +08:00 on the 21st); the entry moved to 10:00 +08:00
+    on the 21st, an hour before: refused as "after" the done, the dates compared as strings."""
+    add(cli, "communication", "Call", "--owner", "Dana", "--when", "2026-11-19 09:00", "--follow-up-by", "2026-11-25")
+    ok(cli("done", "1", "--when", "2026-11-20 22:00 -05:00"))
+    ok(cli("amend", "1", "--when", "2026-11-21 10:00 +08:00", "--reason", "the call was on the 21st"))
+    refused(cli("amend", "1", "--when", "2026-11-22 09:00 +08:00", "--reason", "later still"), "the entry cannot have happened after that")

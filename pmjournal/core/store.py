@@ -195,6 +195,25 @@ class EntryTable(Table):
         return super().search(cond)
 
 
+def _instant(iso: str):
+    """An ISO time as a moment, for ordering; a text that is not one orders as itself."""
+    try:
+        return datetime.fromisoformat(iso).timestamp(), iso
+    except (TypeError, ValueError):
+        return float("inf"), str(iso)
+
+
+def _day_in_offset_of(iso: str, other: str) -> str:
+    """The calendar day of `iso` as read in the UTC offset of `other` (both ISO times)."""
+    try:
+        at, there = datetime.fromisoformat(iso), datetime.fromisoformat(other)
+    except (TypeError, ValueError):
+        return str(iso)[:10]
+    if at.tzinfo is None or there.tzinfo is None:
+        return iso[:10]
+    return at.astimezone(there.tzinfo).date().isoformat()
+
+
 def _named_in(view: dict, typed: str) -> str:
     """Who `typed` (done --by) means among the people the entry names, commitments' owers
     included: the one whose name it is (as first spelt), or the one whose name starts with
@@ -1029,11 +1048,12 @@ class Journal:
                     )
         when = cleaned.get("occurred_at")
         if when:
-            first = min(events, key=lambda e: e["occurred_at"][:10])
-            if when[:10] > first["occurred_at"][:10]:
+            first = min(events, key=lambda e: _instant(e["occurred_at"]))
+            day = _day_in_offset_of(first["occurred_at"], when)
+            if when[:10] > day:
                 raise ValidationError(
                     _("its loop {loop} was marked done or re-opened on {day}: the entry cannot have happened after that").format(
-                        loop=first.get("loop"), day=first["occurred_at"][:10]
+                        loop=first.get("loop"), day=day
                     ),
                     field="occurred_at",
                 )
@@ -1112,15 +1132,16 @@ class Journal:
                     ).format(ref=ref_of(view), loop=loops.label(chosen), when=body["occurred_at"][:16].replace("T", " ")),
                     field="occurred_at",
                 )
-            if body["occurred_at"][:10] < view["occurred_at"][:10]:
+            # Days compared in the entry's own offset: 20:00 -05:00 on the 20th is the 21st for an
+            # entry at 01:00 +08:00 on the 21st (a string comparison of the two dates refused it).
+            done_day = _day_in_offset_of(body["occurred_at"], view["occurred_at"])
+            if done_day < view["occurred_at"][:10]:
                 raise ValidationError(
                     (
                         _("{ref} happened on {day}; its {loop} cannot be done before that ({when})")
                         if state == "done"
                         else _("{ref} happened on {day}; its {loop} cannot be re-opened before that ({when})")
-                    ).format(
-                        ref=ref_of(view), day=view["occurred_at"][:10], loop=loops.label(chosen), when=body["occurred_at"][:10]
-                    ),
+                    ).format(ref=ref_of(view), day=view["occurred_at"][:10], loop=loops.label(chosen), when=done_day),
                     field="occurred_at",
                 )
             self._after_the_loops_last_step(view, chosen, body, state)

@@ -1145,3 +1145,42 @@ async def test_the_amend_form_says_what_it_will_change_as_it_is_typed(journal):
         app.screen.query_one("#f-title", Input).value = "Ship v3"
         await pilot.pause()
         assert str(changing.content) == "Changing: Title, Owner"
+
+
+@pilot_test
+async def test_a_date_is_saved_as_its_preview_read_it_even_after_midnight(journal):
+    """"yesterday 09:00" read as the 24th at 23:59 and saved at 00:01 was recorded as the 25th:
+    the save read the text again against its own "now"."""
+    from datetime import timedelta
+
+    moments = {"now": datetime(2026, 11, 25, 23, 59, tzinfo=tz.gettz("Asia/Shanghai"))}
+    app = FormsApp(lambda: EntryForm(JournalSession(journal), "note", when="", clock=lambda: moments["now"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Late call", "occurred_at": "yesterday 09:00"})
+        assert "Tue 24 Nov 2026 09:00" in str(app.screen.query_one("#preview-occurred_at", Label).content)
+        moments["now"] += timedelta(minutes=2)
+        await pilot.press("ctrl+s")
+        await finished(pilot, app)
+    assert app.result["occurred_at"] == "2026-11-24T09:00:00+08:00"
+
+
+@pilot_test
+async def test_the_done_dialog_records_the_day_its_preview_showed_even_after_midnight(journal):
+    from datetime import timedelta
+
+    from pmjournal.core.loops import open_loops
+    from pmjournal.tui.forms.done import DoneDialog
+
+    entry = journal.add("communication", {"title": "Told Acme", "occurred_at": "2026-11-10 10:00", "follow_up_by": "2026-11-30"})
+    loop = open_loops(list(journal.views.values()), date(2026, 11, 19))[0]
+    moments = {"now": datetime(2026, 11, 19, 23, 59, tzinfo=tz.gettz("Asia/Shanghai"))}
+    app = FormsApp(lambda: DoneDialog(JournalSession(journal), loop, clock=lambda: moments["now"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await type_text(pilot, "yesterday 09:00")
+        assert "Wed 18 Nov 2026 09:00" in str(app.screen.query_one("#preview-when", Label).content)
+        moments["now"] += timedelta(minutes=2)
+        await pilot.press("ctrl+s")
+        await finished(pilot, app)
+    done = [r for r in journal.records() if r["kind"] == "loop" and r["target"] == entry["id"]]
+    assert [r["occurred_at"] for r in done] == ["2026-11-18T09:00:00+08:00"]

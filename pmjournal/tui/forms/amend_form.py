@@ -111,7 +111,7 @@ class AmendForm(FormScreen):
             if field.type == "links":
                 links = self._link_change(raws[name], self._initial_raws[name], changes)
                 continue
-            changes[name] = core_value(field, raws[name], self.clock)
+            changes[name] = core_value(field, raws[name], self.clock_for(field))
         return changes, links
 
     def _link_change(self, raw: tuple, initial: tuple, changes: dict) -> dict | None:

@@ -120,6 +120,13 @@ class FormScreen(ResumesStyled, EscapesInOrder, HoldsKeys, ModalScreen):
         required = field.name == "title" or (field.name == "owner" and self.kind in OWNER_REQUIRED)
         return InputRow(field, raw, placeholder, required=required, people=self.people)
 
+    def clock_for(self, field: Field):
+        """What "now" is for reading `field` at the save: a date field's preview moment (DateRow)."""
+        row = self.query(f"#row-{field.name}")
+        if row and hasattr(row.first(), "clock_for_save"):
+            return row.first().clock_for_save()
+        return self.clock
+
     def people(self) -> People:
         """The names a person field completes from."""
         return self.session.people(self.snapshot)

@@ -49,6 +49,7 @@ class DoneDialog(FieldDialog[dict | None]):
         self.loop = loop
         self.saving = False
         self.clock = clock or dates.now  # what "now" is for the When preview and the save alike
+        self.read_at: tuple = ("", None)  # (the When previewed, the moment it was read against)
 
     def compose(self) -> ComposeResult:
         loop, view = self.loop, self.loop.view
@@ -84,7 +85,9 @@ class DoneDialog(FieldDialog[dict | None]):
             preview.set_class(bad, "-bad")
 
     def _when_read(self, text: str) -> tuple[str, bool]:
-        return describe_date(text, self.clock, _("empty: now, when you save"))
+        now = self.clock()
+        self.read_at = (text, now)  # the save reads the same text against the same moment
+        return describe_date(text, lambda: now, _("empty: now, when you save"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -107,7 +110,9 @@ class DoneDialog(FieldDialog[dict | None]):
             try:
                 if len(values["when"]) > MAX_DATE_TEXT:
                     raise DateError(self._when_read(values["when"])[0])
-                values["when"] = dates.iso(dates.parse_when(values["when"], ref=self.clock()))
+                text, moment = self.read_at
+                ref = moment if moment is not None and text.strip() == values["when"] else self.clock()
+                values["when"] = dates.iso(dates.parse_when(values["when"], ref=ref))
             except DateError as err:
                 self.show_error(beside(_("When"), err))
                 self.focus_refused("occurred_at")

@@ -52,7 +52,7 @@ class EntryForm(FormScreen):
         return write
 
     def _submit(self, raws):
-        values = {f.name: core_value(f, raws[f.name], self.clock) for f in self.fields if f.type != "links"}
+        values = {f.name: core_value(f, raws[f.name], self.clock_for(f)) for f in self.fields if f.type != "links"}
         links_raw = raws.get("links", ())
         links = {}
         if "links" in raws:

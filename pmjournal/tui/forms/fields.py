@@ -171,6 +171,15 @@ class DateRow(FieldRow):
         super().__init__(field, raw)
         self.clock = clock
         self.empty_hint = empty_hint
+        self.read_at: tuple = ("", None)  # (the text previewed, the moment it was read against)
+
+    def clock_for_save(self):
+        """The clock the save reads this field with: the preview's moment if the text is still
+        what it previewed, so the date recorded is the one the preview showed."""
+        text, moment = self.read_at
+        if moment is not None and text == self.raw:
+            return lambda: moment
+        return self.clock
 
     def compose_editor(self) -> ComposeResult:
         with Horizontal(classes="pm-date"):
@@ -195,7 +204,11 @@ class DateRow(FieldRow):
         self._update_preview(event.value)
 
     def _update_preview(self, text: str) -> None:
-        message, bad = describe_date(text, self.clock, self.empty_hint, ahead=self.field.name in DUE_FIELDS)
+        # The save reads the text against this same moment: "yesterday 9" previewed at 23:59
+        # and saved after midnight was recorded a day later than the preview said.
+        now = self.clock()
+        self.read_at = (text, now)
+        message, bad = describe_date(text, lambda: now, self.empty_hint, ahead=self.field.name in DUE_FIELDS)
         preview = self.query_one(".pm-preview", Label)
         preview.update(message)
         preview.set_class(bad, "-bad")

@@ -104,7 +104,7 @@ async def test_theme_choice_persists_in_the_config(demo_db, make_app):
 
 @pilot_test
 async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_db):
-    from pmjournal.tui.forms import KindPicker
+    from pmjournal.tui.forms import EntryForm, KindPicker
 
     app = build_app(demo_db, Config(name=""))
     async with app.run_test(size=SIZE) as pilot:
@@ -112,16 +112,21 @@ async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_
         assert not isinstance(app.screen, FirstRunDialog)
         await pilot.press("down", "down")
         await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))  # the kind first
+        await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
         field = app.screen.query_one(Input)
         field.value = ""
-        await typed(pilot, "Dana Whitfield{enter}", lambda: isinstance(app.screen, KindPicker))  # and on to what was asked for
+        await typed(pilot, "Dana Whitfield{enter}", lambda: isinstance(app.screen, EntryForm))  # and on to what was asked for
         assert app.session.journal.user == "Dana Whitfield"
         record = app.session.journal.add("note", {"title": "signed"})
         assert record["recorded_by"] == "Dana Whitfield"
         await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))  # asked once
+        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))  # asked once
     assert tomllib.loads(paths.config_file().read_text())["name"] == "Dana Whitfield"
 
 
@@ -149,7 +154,7 @@ async def test_a_name_saved_by_another_window_meanwhile_is_used_not_asked_again(
     """Two windows opened before the name was given: the first asked and saved it, the second
     asked again and its escape ('keep the name shown': the login name) saved over it."""
     from pmjournal.core import config as config_file
-    from pmjournal.tui.forms import KindPicker
+    from pmjournal.tui.forms import EntryForm, KindPicker
 
     app = build_app(demo_db, Config(name="", path=paths.config_file()))
     async with app.run_test(size=SIZE) as pilot:
@@ -157,6 +162,8 @@ async def test_a_name_saved_by_another_window_meanwhile_is_used_not_asked_again(
         config_file.save({"name": "Dana Whitfield"})  # the other window
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))  # not the question
         assert app.session.journal.user == "Dana Whitfield"
     assert tomllib.loads(paths.config_file().read_text())["name"] == "Dana Whitfield"
 
@@ -298,30 +305,39 @@ async def test_ctrl_c_and_the_screenshot_speak_the_interfaces_language(demo_db, 
 
 
 @pilot_test
-async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form_through_the_kind_picker(demo_db):
-    """`n`, then the name, enter, `d` (the kind picker's decision), a title, tab tab, an owner,
-    ctrl+s typed at once: the kind picker took the `d`, but the title's first letters reached
-    it too as it closed, and were lost."""
+async def test_first_run_through_the_kind_picker_at_a_typists_pace(demo_db):
+    """`n`, `d`, the name, enter, a title... one key at a time: the question came up on `n`,
+    before the kind was chosen, so the `d` went into the name ("dDana Whitfield") and the
+    title's first letters chose the kind ("Shi": an incident). The kind comes first now."""
     from pmjournal.core.store import Journal
-    from pmjournal.tui.forms import EntryForm
+    from pmjournal.tui.forms import EntryForm, KindPicker
 
     app = build_app(demo_db, Config(name=""))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await typed(pilot, "n", lambda: isinstance(app.screen, FirstRunDialog))
-        app.screen.query_one(Input).value = ""
         before = len(Journal(demo_db).records())
-        await typed(pilot, "Pat Q{enter}dVendor slipped{tab}{tab}Dana{ctrl+s}", lambda: len(Journal(demo_db).records()) > before)
-        await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
+        app.screen.query_one(Input).value = ""
+        for key in [*"Dana Whitfield", "enter"]:
+            await pilot.press(key if key != " " else "space")
+            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))
+        for key in [*"Ship pricing v2", "tab", "tab", *"Marcus Chen", "ctrl+s"]:
+            await pilot.press(key if key != " " else "space")
+        await wait_for(pilot, lambda: len(Journal(demo_db).records()) > before)
     record = Journal(demo_db).records()[-1]
-    assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == ("decision", "Vendor slipped", "Dana", "Pat Q")
+    assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == (
+        "decision", "Ship pricing v2", "Marcus Chen", "Dana Whitfield"
+    )
 
 
 @pilot_test
-async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form_through_the_kind_picker_typed_first(demo_db):
-    """`n`, then the name, enter, `d` (the kind picker's decision), a title, tab tab, an owner,
-    ctrl+s typed at once: the kind picker took the `d`, but the title's first letters reached
-    it too as it closed, and were lost."""
+async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form_through_the_kind_picker(demo_db):
+    """`n d` typed at once, then the name, enter, a title, tab tab, an owner, ctrl+s at once:
+    the title's letters reached the form, not the picker or the question."""
     from pmjournal.core.store import Journal
     from pmjournal.tui.forms import EntryForm
 

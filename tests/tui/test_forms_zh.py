@@ -361,7 +361,7 @@ async def test_the_document_language_is_offered_for_markdown_only(zh, journal, t
 @pilot_test
 async def test_first_run_in_the_app_switches_the_screens_behind_it(demo_db):
     """Chosen on the first record: the trail behind the dialog speaks Chinese at once, and so does
-    the kind picker that follows."""
+    the form that follows."""
     from tuihelp import loaded
 
     from pmjournal.core.config import Config
@@ -374,14 +374,17 @@ async def test_first_run_in_the_app_switches_the_screens_behind_it(demo_db):
             app.clear_notifications()
             assert "New" in drawn(app)  # the footer, in English
             await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
+            await pilot.press("d")  # the kind first, then the name
             await wait_for(pilot, lambda: isinstance(app.screen, FirstRunDialog))
             await pilot.press("tab", "right", "enter")
             await wait_for(pilot, lambda: i18n.language() == "zh_CN")
             await pilot.pause()
             assert "新建" in drawn(app)  # the trail's footer, behind the dialog
             await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, KindPicker))
-            assert "新记录：哪一类？" in drawn(app)
+            await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))
+            await pilot.pause()
+            assert "标题" in drawn(app)  # the form that follows
         assert config.load().language == "zh_CN"
     finally:
         i18n.set_language("en")

@@ -635,9 +635,12 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
         def picked(kind: str | None) -> None:
             if kind:
-                self._new_kind(kind)
+                self.action_new_kind(kind)
 
-        self.app.signed_first(lambda: self.app.push_screen(forms.KindPicker(), picked))
+        # The kind first, then (on a first run) the name: asked between `n` and the kind, the
+        # question took the `d` typed for the picker into the name, and the title's first
+        # letters then chose the kind ("Shi": an incident).
+        self.app.push_screen(forms.KindPicker(), picked)
 
     def action_new_kind(self, kind: str) -> None:
         self.app.signed_first(lambda: self._new_kind(kind))

@@ -46,7 +46,10 @@ TRAIL = [
     # Only in a journal that joined a team (TrailScreen.check_action hides it otherwise,
     # and the help screen and the palette leave it out: TEAM_ONLY).
     Binding("S", "sync", "Sync", id="sync"),
-    Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False),
+    # Priority too: `escape p` typed at once opened People on the filtered trail, p running as
+    # the App read it while escape waited in the trail's queue (TrailScreen.action_clear_filter
+    # waits for the keys typed before it).
+    Binding("escape", "clear_filter", "Clear filter", id="clear_filter", show=False, priority=True),
 ]
 
 # What each action does, for the help screen and the command palette (English: help_text() translates).

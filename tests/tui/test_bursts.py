@@ -581,3 +581,22 @@ async def test_a_later_link_match_is_picked_in_one_burst(journal, moves, picked)
         record = await saved(pilot, app)
     titles = {r["id"]: r["title"] for r in journal.records()}
     assert [titles[r["to"]] for r in record["links"]] == [f"Freeze launch {picked}"]
+
+
+@pytest.mark.parametrize(("key", "screen"), [("p", "PeopleScreen"), ("e", "ExportDialog"), ("u", "DueScreen")])
+@pilot_test
+async def test_escape_on_a_filtered_trail_then_a_view_key_clears_the_filter_first(demo_db, make_app, key, screen):
+    """On the trail (not in the filter), escape and `p` typed at once: People opened counting the
+    filtered trail and the filter stayed, because `p` runs as the App reads it and escape waited
+    in the trail's queue. Escape on the trail runs as the App reads it too, in order."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        trail.set_filter("kind:decision")
+        trail.table.focus()
+        await pilot.pause()
+        await wait_for(pilot, lambda: trail.filter_text == "kind:decision")
+        burst(app, "{escape}" + key)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == screen)
+        assert trail.filter_text == ""

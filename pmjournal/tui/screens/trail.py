@@ -34,7 +34,7 @@ from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL, by_id, first_key
-from ..key_order import HoldsKeys, bug_line
+from ..key_order import HoldsKeys, bug_line, caught_up
 from ..restyle import ResumesStyled
 from ..session import PREVIEW_BYTES, JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
@@ -538,10 +538,13 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         # At once ("/" has priority): Widget.focus() would wait behind the keys typed after "/".
         self.set_focus(self.query_one(FilterInput))
 
-    def action_clear_filter(self) -> None:
+    async def action_clear_filter(self) -> None:
+        if not await caught_up(self):
+            return
         if self.filter_text:
             self.set_filter("")
-        self.table.focus()
+        self.set_focus(self.table)  # at once: focus() would wait behind the keys typed after escape
+        await caught_up(self)
 
     def action_links(self) -> None:
         links = self.query_one("#detail-links", OptionList)

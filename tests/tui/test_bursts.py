@@ -600,3 +600,19 @@ async def test_escape_on_a_filtered_trail_then_a_view_key_clears_the_filter_firs
         burst(app, "{escape}" + key)
         await wait_for(pilot, lambda: type(app.screen).__name__ == screen)
         assert trail.filter_text == ""
+
+
+@pilot_test
+async def test_links_picked_in_two_fields_in_one_burst_stay_in_their_fields(journal):
+    """`load ↓ enter tab launch ↓ enter` typed at once: the first pick went into Relates to, the
+    field typed in by the time the list's message was read."""
+    first = journal.add("decision", {"title": "Cut load tests", "owner": "Ann"})
+    second = journal.add("decision", {"title": "Move the launch", "owner": "Ann"})
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        burst(
+            app,
+            "Outage" + tabs_to(app.screen, "f-link-caused_by") + "load{down}{enter}{tab}launch{down}{enter}{ctrl+s}",
+        )
+        record = await saved(pilot, app)
+    assert record["links"] == [{"rel": "caused_by", "to": first["id"]}, {"rel": "relates", "to": second["id"]}]

@@ -52,7 +52,7 @@ class LinkInput(FormInput):
             # list (`down down enter` typed at once reach the field first). Move on as the list would.
             matches.action_cursor_down()
             return
-        row._target = self
+        row._target = row._picking_for = self
         matches.highlighted = 0
         matches.focus()
 
@@ -66,9 +66,13 @@ class LinkInput(FormInput):
     async def action_choose(self) -> None:
         # In a burst, the enter after down reaches this field before the list has the focus:
         # it chooses the match down highlighted, as it would in the list.
-        matches = self._row().query_one(LinkMatches)
+        row = self._row()
+        matches = row.query_one(LinkMatches)
         if matches.display and matches.highlighted is not None:
-            matches.action_select()
+            # Picked here and now, into this field: through the list's message it landed in
+            # whichever field was typed in by then ("load ↓ enter tab launch ↓ enter" put the
+            # first pick in Relates to).
+            row.pick(matches.get_option_at_index(matches.highlighted).id, self)
             return
         await self.action_submit()
 
@@ -100,6 +104,7 @@ class LinksRow(FieldRow):
         self._target: Input | None = None
         self._handle: str | None = None
         self._matched: tuple | None = None  # (field, value) the matches listed are for
+        self._picking_for: Input | None = None  # the field whose matches the list was entered from
 
     def compose_editor(self) -> ComposeResult:
         for rel, text in zip(link_rels(self.kind), self._initial, strict=True):
@@ -194,9 +199,15 @@ class LinksRow(FieldRow):
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        target = self._target or self.editor()
+        self.pick(event.option.id, self._picking_for or self._target or self.editor())
+
+    def pick(self, ref: str, target: Input) -> None:
+        """Put the reference `ref` in `target` in place of the words being searched for."""
         value = target.value
-        target.value = f"{value[: last_name_start(value)]}{event.option.id}, "
-        event.option_list.display = False
+        target.value = f"{value[: last_name_start(value)]}{ref}, "
+        matches = self.query_one(LinkMatches)
+        matches.display = False
+        matches.highlighted = None
+        self._picking_for = None
         target.focus()
         target.cursor_position = len(target.value)

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from clihelp import ok
+from clihelp import ok, refused
 
 from pmjournal.core.errors import ValidationError
 from pmjournal.core.query import TRACE_DEPTH, Filter, trace, trace_json, who, who_person
@@ -492,8 +492,8 @@ def test_person_on_the_command_line_takes_a_unique_prefix_as_the_apps_at_person_
     ok(cli("export", "--person", "marcus", "-o", str(out)))
     assert "Cut scope" in out.read_text() and "Unrelated call" not in out.read_text()
     assert "Marcus Chen" in out.read_text().split("## ", 1)[0]  # the header names whom it is about
-    # A prefix of two names ("m": Marcus Chen, Mia Wong) stays as typed: no one is guessed.
-    assert titles("--person", "m") == []
+    # A prefix of two names ("m": Marcus Chen, Mia Wong): no one is guessed, and it says so.
+    refused(cli("list", "--person", "m"), "'m' could be Marcus Chen; Mia Wong")
 
 
 def test_a_links_change_in_the_history_names_the_entries(cli, journal):

@@ -307,3 +307,15 @@ def test_list_reads_in_local_time_in_the_order_it_is_sorted_and_show_says_both(c
     assert "From New York" in lines[1] and "2026-11-20 23:00" in lines[1]
     shown = cli("show", "2").stdout
     assert "Fri 20 Nov 2026 10:00 -05:00 · 23:00 +08:00 here" in shown
+
+
+def test_a_person_two_known_names_begin_is_refused_naming_them(cli):
+    """`list --person Tom` with Tom Becker and Tom "TJ" Becker: it listed nothing, and `who Tom`
+    said Tom "is not named in the entries selected"."""
+    add(cli, "decision", "One", "--owner", "Tom Becker")
+    add(cli, "decision", "Two", "--owner", 'Tom "TJ" Becker')
+    for args in (("list", "--person", "Tom"), ("who", "Tom"), ("export", "--person", "Tom")):
+        proc = cli(*args)
+        assert proc.returncode == 1 and "could be" in proc.stderr and "Tom Becker" in proc.stderr, args
+        assert len(proc.stderr.strip().splitlines()) == 1
+    assert len(listed(cli, "--person", "Tom B")) == 1

@@ -44,6 +44,7 @@ def owers(entry: dict) -> list[str]:
     return [item["who"] for item in items if isinstance(item, dict) and isinstance(item.get("who"), str) and item["who"]]
 
 
+_SHOWN_HITS = 5  # names an ambiguous @person lists
 _LEARNT = (*PEOPLE_FIELDS, "commitments")  # where People meets names (commitments: their owers)
 
 
@@ -82,11 +83,20 @@ class People:
     def resolve(self, name: str) -> str:
         """Whom `name` means in a filter (the app's @person, the CLI's --person): a known
         person in their first spelling, else the one known name it begins (`marcus` for
-        Marcus Chen); with none or several, `name` as typed: no one is guessed."""
+        Marcus Chen); with none, `name` as typed. With several, PmjournalError naming them:
+        no one is guessed, and `@Tom` for Tom Becker and Tom "TJ" Becker showed an empty
+        trail without a word."""
         if key(name) in self._display:
             return self.display(name)
-        hits = self.complete(name, limit=2)
-        return hits[0] if len(hits) == 1 else name
+        hits = self.complete(name, limit=_SHOWN_HITS + 1)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            from .errors import PmjournalError
+
+            shown = "; ".join(hits[:_SHOWN_HITS]) + ("; …" if len(hits) > _SHOWN_HITS else "")
+            raise PmjournalError(_("{name!r} could be {names}: type more of the name").format(name=name, names=shown))
+        return name
 
 
 # -- look-alike names ----------------------------------------------------------

@@ -90,3 +90,13 @@ def test_a_bare_at_or_hash_is_half_typed_not_a_word_to_search_for(text, error):
     assert p.errors == [error]
     assert p.filter.search == ("launch" if "launch" in text else None)
     assert p.filter.person is None and p.filter.tags == ()
+
+
+def test_a_person_two_known_names_begin_is_said_not_guessed():
+    """`@Tom` with Tom Becker and Tom "TJ" Becker known showed an empty trail without a word."""
+    people = People()
+    people.learn({"owner": "Tom Becker", "informed": ['Tom "TJ" Becker', "Ann"]})
+    parsed = parse("launch @Tom", people)
+    assert parsed.errors == ["'Tom' could be " + 'Tom "TJ" Becker; Tom Becker: type more of the name']
+    assert parsed.filter.person is None and parsed.filter.search == "launch"
+    assert parse("@tom b", people).errors and parse('@"Tom B"', people).filter.person == "Tom Becker"

@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
+from textual.color import Color, ColorParseError
 from textual.command import CommandPalette, SimpleCommand
 from textual.theme import ThemeProvider
 
@@ -47,6 +48,32 @@ KIND_COLOURS_LIGHT = {
     "kind-incident": "#B3261E",
     "kind-note": "#5F6873",
 }
+
+
+def readable_on(colour: str, background: str, ratio: float = 4.5) -> str:
+    """`colour`, darkened on a light background or lightened on a dark one until its contrast
+    with `background` is `ratio` (WCAG AA for text); as it is if it already is, or if either
+    is not a colour (a theme's "transparent", an ANSI name)."""
+    try:
+        fg, bg = Color.parse(colour), Color.parse(background)
+    except ColorParseError:
+        return colour
+    if fg.a < 1 or bg.a < 1:
+        return colour
+    for _step in range(20):
+        if _contrast(fg, bg) >= ratio:
+            break
+        fg = fg.darken(0.05) if bg.brightness > 0.5 else fg.lighten(0.05)
+    return fg.hex
+
+
+def _contrast(a: Color, b: Color) -> float:
+    def luminance(c: Color) -> float:
+        linear = [v / 255 / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in (c.r, c.g, c.b)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 class PmjournalApp(App):
@@ -121,6 +148,19 @@ class PmjournalApp(App):
         question = ConfirmDialog(_("Quit? What you typed in the open form is not saved."), yes=_("Quit"), no=_("Keep editing"))
         question.quitting = True
         self.push_screen(question, answered)
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        # The footer's keys are text in the theme's accent (1.8:1 on atom-one-light) or in its own
+        # footer-key-foreground (2.9:1 on textual-light): made readable on the footer, from
+        # Textual's $text-accent where the theme names no colour of its own.
+        if "text-accent" in variables:
+            named = self.current_theme.variables.get("footer-key-foreground")
+            behind = variables.get("footer-key-background")
+            if not behind or behind == "transparent":
+                behind = variables.get("footer-background") or variables["background"]
+            variables["footer-key-foreground"] = readable_on(named or variables["text-accent"], behind)
+        return variables
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(KIND_COLOURS if self.current_theme.dark else KIND_COLOURS_LIGHT)

@@ -265,12 +265,13 @@ async def test_the_number_column_is_readable_in_every_theme(demo_db, make_app, t
 
 
 def lowest_contrast(widget, lines=None) -> float:
-    """The lowest contrast of any text `widget` draws (on `lines`, else all of it)."""
+    """The lowest contrast of any text `widget` draws (on `lines`, else all of it): letters and
+    digits, not the lines of a border."""
     ratios = [
         contrast(seg.style.color.get_truecolor(), seg.style.bgcolor.get_truecolor())
         for y in (lines if lines is not None else range(widget.size.height))
         for seg in widget.render_line(y)
-        if seg.text.strip() and seg.style and seg.style.color and seg.style.bgcolor
+        if any(c.isalnum() for c in seg.text) and seg.style and seg.style.color and seg.style.bgcolor
     ]
     assert ratios, widget
     return min(ratios)
@@ -285,13 +286,24 @@ async def test_text_is_readable_in_textuals_light_themes_too(demo_db, make_app, 
     were drawn as they are on a light background: the filter's error at a contrast of 1.5, the
     focused label 1.4 and "risk" 1.7 in textual-light. They take Textual's $text-* colours, made
     to be read on the theme's background, and the kinds darker ones on a light theme."""
+    from textual.widgets._footer import FooterKey
+
     from pmjournal.tui.forms import EntryForm
+    from pmjournal.tui.widgets.footer import Footer
 
     app = make_app(demo_db, theme=theme)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         trail = app.screen
         assert lowest_contrast(trail.table, range(2, 12)) >= 3
+        footer = trail.query_one(Footer)
+        assert min(lowest_contrast(key) for key in footer.query(FooterKey)) >= 3  # 1.8 on atom-one-light
+        filter_input = trail.query_one("#filter-input")
+        filter_input.focus()
+        await pilot.pause()
+        behind, _own = filter_input.background_colors  # the hint is drawn on the border, over what is behind
+        title = filter_input.styles.border_title_color
+        assert filter_input.border_title and contrast(title.rgb, behind.rgb) >= 3  # 1.25 on textual-light
         trail.set_filter("since:someday")
         await pilot.pause()
         await pilot.pause()

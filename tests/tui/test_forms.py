@@ -16,7 +16,7 @@ from dateutil import tz
 from textual import events
 from textual.app import App
 from textual.widgets import Input, Label, Select
-from tuihelp import burst, case, wait_for
+from tuihelp import burst, case, drawn, wait_for
 
 from pmjournal.core import config, dates
 from pmjournal.core.errors import PmjournalError, StoreError
@@ -1184,3 +1184,24 @@ async def test_the_done_dialog_records_the_day_its_preview_showed_even_after_mid
         await finished(pilot, app)
     done = [r for r in journal.records() if r["kind"] == "loop" and r["target"] == entry["id"]]
     assert [r["occurred_at"] for r in done] == ["2026-11-18T09:00:00+08:00"]
+
+
+@pilot_test
+async def test_the_done_dialog_says_a_future_when_and_a_bad_one_in_full(journal):
+    """A When in the future showed as a good date and was refused only at ctrl+s; a date it could
+    not read was cut at the dialog's 70% ("…; tr…"), losing the advice."""
+    from pmjournal.core.loops import open_loops
+    from pmjournal.tui.forms.done import DoneDialog
+
+    journal.add("communication", {"title": "Told Acme", "occurred_at": "2026-11-10 10:00", "follow_up_by": "2026-11-30"})
+    loop = open_loops(list(journal.views.values()), date(2026, 11, 20))[0]
+    app = FormsApp(lambda: DoneDialog(JournalSession(journal), loop))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        preview = app.screen.query_one("#preview-when", Label)
+        await type_text(pilot, "tomorrow 10:00")
+        assert "in the future" in str(preview.content) and preview.has_class("-bad")
+        app.screen.query_one("#f-when", Input).value = "yesterday 9"
+        await pilot.pause()
+        shown = drawn(app)
+        assert "cannot understand the date 'yesterday 9'" in shown and "2026-11-23T15:00" in shown  # wrapped, whole

@@ -13,6 +13,7 @@ from pmjournal.core.errors import DateError
 from pmjournal.core.fold import ref_of
 from pmjournal.core.i18n import N_, _
 from pmjournal.core.loops import Loop
+from pmjournal.core.store import FUTURE_SLACK
 
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, caught_up
@@ -87,7 +88,13 @@ class DoneDialog(FieldDialog[dict | None]):
     def _when_read(self, text: str) -> tuple[str, bool]:
         now = self.clock()
         self.read_at = (text, now)  # the save reads the same text against the same moment
-        return describe_date(text, lambda: now, _("empty: now, when you save"))
+        message, bad = describe_date(text, lambda: now, _("empty: now, when you save"))
+        if not bad and text.strip():
+            # Refused at the save ("cannot be done in the future"): said as it is typed.
+            when = dates.parse_when(text, ref=now)
+            if when > now + FUTURE_SLACK:
+                return _("{when}: in the future; record it done once it is").format(when=message), True
+        return message, bad
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -50,6 +50,18 @@ KIND_COLOURS_LIGHT = {
 }
 
 
+def checked_keymap(keymap: dict) -> tuple[dict, list[str]]:
+    """The config's [keymap] as it can be applied, and a line for each entry it cannot
+    (bindings.keymap_problems); the views' screens load only for a config that has one."""
+    from .bindings import keymap_problems
+    from .screens.due import DueScreen
+    from .screens.people import PeopleScreen
+    from .screens.trace import TraceScreen
+
+    views = {"people": PeopleScreen.BINDINGS, "trace": TraceScreen.BINDINGS, "due": DueScreen.BINDINGS, "help": HelpScreen.BINDINGS}
+    return keymap_problems(keymap, views)
+
+
 def readable_on(colour: str, background: str, ratio: float = 4.5) -> str:
     """`colour`, darkened on a light background or lightened on a dark one until its contrast
     with `background` is `ratio` (WCAG AA for text); as it is if it already is, or if either
@@ -190,6 +202,8 @@ class PmjournalApp(App):
 
     def on_mount(self) -> None:
         if self.keymap:
+            self.keymap, problems = checked_keymap(self.keymap)
+            self.startup_problems += problems
             self.set_keymap(self.keymap)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=12, markup=False)

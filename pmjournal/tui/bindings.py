@@ -61,7 +61,7 @@ HELP = {
     "people": N_("Who owned, requested, approved, was consulted or informed (for the current filter)"),
     "trace": N_("The tree of entries the highlighted one was caused by"),
     "links": N_("Move to the highlighted entry's links (enter jumps to one)"),
-    "due": N_("What is owed: open follow-ups, reviews, commitments and escalations, overdue first (d marks one done)"),
+    "due": N_("What is owed: open follow-ups, reviews, commitments and escalations, overdue first (one is marked done there)"),
     "new_entry": N_("Record a new entry: choose its kind"),
     "new_decision": N_("Record a decision"),
     "new_change": N_("Record a requirement change"),
@@ -161,3 +161,39 @@ def first_key(app, binding: Binding) -> str:
 
 def by_id(binding_id: str, bindings=None) -> Binding:
     return next(b for b in (bindings if bindings is not None else TRAIL + APP) if b.id == binding_id)
+
+
+def keymap_problems(keymap: dict, views: dict[str, list[Binding]]) -> tuple[dict, list[str]]:
+    """The config's [keymap] as it can be applied, and what is wrong with the rest, a line each:
+    an id no key has, an empty value, or a key another action of the same screen already has
+    (`due = "d"` left `d` for a decision unreachable without a word). What is refused is left
+    out: that action keeps its own key. `views`: each view's bindings by scope."""
+    scopes = {"trail": TRAIL + APP, **views}
+    scope_of = {b.id: name for name, bindings in scopes.items() for b in bindings if b.id}
+    default = {b.id: b.key for bindings in scopes.values() for b in bindings if b.id}
+    applied: dict[str, str] = {}
+    problems: list[str] = []
+    for binding_id, keys in keymap.items():
+        if binding_id not in scope_of:
+            problems.append(_("[keymap] {id}: no key has that id (? lists them)").format(id=binding_id))
+        elif not isinstance(keys, str) or not keys.strip(" ,"):
+            problems.append(_("[keymap] {id} is empty: it keeps {key}").format(id=binding_id, key=default[binding_id]))
+        else:
+            applied[binding_id] = keys
+    for binding_id, keys in list(applied.items()):
+        scope = scope_of[binding_id]
+        taken = {
+            key.strip(): other
+            for other in scope_of
+            if scope_of[other] == scope and other != binding_id
+            for key in applied.get(other, default[other]).split(",")
+        }
+        clash = next((taken[key.strip()] for key in keys.split(",") if key.strip() in taken), None)
+        if clash is not None:
+            del applied[binding_id]
+            problems.append(
+                _("[keymap] {id} = {keys!r}: that key is {other}'s; {id} keeps {key}").format(
+                    id=binding_id, keys=keys, other=clash, key=default[binding_id]
+                )
+            )
+    return applied, problems

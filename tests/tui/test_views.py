@@ -448,3 +448,25 @@ async def test_people_takes_home_end_g_g_and_trace_takes_j_k(demo_db, make_app):
         assert tree.cursor_line == start + 1
         await pilot.press("k")
         assert tree.cursor_line == start
+
+
+@pilot_test
+async def test_a_keymap_the_app_cannot_apply_is_said_and_the_keys_stay(demo_db, make_app):
+    """`due = "d"` made the decision key unreachable without a word; an unknown id and an empty
+    value were ignored silently. Each is said at start, and the action keeps its own key."""
+    from pmjournal.tui.forms import EntryForm
+
+    app = make_app(demo_db, keymap={"due": "d", "bogus_id": "x", "people": "", "people.choose": "o"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any("[keymap] due = 'd': that key is new_decision's; due keeps u" in n for n in said)
+        assert any("[keymap] bogus_id: no key has that id" in n for n in said)
+        assert any("[keymap] people is empty: it keeps p" in n for n in said)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
+        assert "o filters the trail to one" in app.screen.title_text  # the key people.choose runs on
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))

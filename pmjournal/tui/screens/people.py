@@ -18,6 +18,7 @@ from ...core.i18n import _, pgettext
 from ...core.labels import role_label
 from ...core.people import look_alike_notes
 from ...core.query import WHO_COLUMNS
+from ..bindings import by_id, first_key
 from ..key_order import HoldsKeys, InOrder, caught_up
 from ..widgets.footer import Footer
 
@@ -79,7 +80,9 @@ class PeopleScreen(HoldsKeys, Screen[str | None]):
         description = self.description() if callable(self.description) else self.description
         if self.count is not None:
             return _("People in {description}: counting…").format(description=description)
-        text = _("People in {description}: {n} · enter filters the trail to one").format(description=description, n=len(self.rows))
+        text = _("People in {description}: {n} · {key} filters the trail to one").format(
+            description=description, n=len(self.rows), key=first_key(self.app, by_id("people.choose", self.BINDINGS))
+        )
         if self.from_preview:
             text += _(" · so far: the journal is still being read")
         return text

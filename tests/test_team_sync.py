@@ -540,3 +540,28 @@ def test_importing_into_a_team_journal_never_splits_the_team(tmp_path):
     mine = tmp_path / "ann.json"
     ok(cli(ann, "export", "--format", "json", "-o", str(mine)))
     assert "imported 1 records" in ok(cli(laptop, "import", str(mine)))
+
+
+def test_a_jrnl_file_imported_again_after_joining_a_team_or_in_another_zone_is_skipped(tmp_path, monkeypatch):
+    """The ids of a jrnl import came from the time in the local zone, and in a team from the
+    handle too: the same file imported again abroad, or after joining a team, was imported a
+    second time, every entry twice."""
+    import time as clock
+
+    (ann,) = team_of(tmp_path, "Ann Lee")
+    jrnl = tmp_path / "jrnl.json"
+    entries = [
+        {"title": "Met with Acme.", "body": "Saved carts.", "date": "2026-10-01", "time": "09:30", "tags": [], "starred": False},
+        {"title": "Standup.", "body": "", "date": "2026-10-02", "time": "10:00", "tags": ["@c++"], "starred": True},
+    ]
+    jrnl.write_text(json.dumps({"tags": {}, "entries": entries}))
+    assert "imported 2 records" in ok(cli(ann, "import", str(jrnl)))
+    monkeypatch.setenv("TZ", "America/New_York")
+    clock.tzset()
+    try:
+        assert "imported 0 records, skipped 2" in ok(cli(ann, "import", str(jrnl)))
+    finally:
+        monkeypatch.setenv("TZ", "Asia/Shanghai")
+        clock.tzset()
+    ann.sync()
+    assert "imported 0 records, skipped 2" in ok(cli(ann, "import", str(jrnl)))

@@ -15,7 +15,7 @@ import io
 import os
 import re
 from array import array
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import orjson
@@ -786,7 +786,7 @@ class _File:
         kinds = self.known.kinds
         for body in self._jrnl_bodies():
             count += 1
-            if body["id"] not in seen and body["id"] not in kinds:
+            if body["id"] not in seen and not _imported_before(body, kinds):
                 seen.add(body["id"])
                 fresh += 1
         self.jrnl_count, self.jrnl_fresh = count, fresh
@@ -957,6 +957,11 @@ def _jrnl_tag(tag) -> str:
     return "".join(c if c.isalnum() or c in "-_/." else _JRNL_TAG_WORDS.get(c, "-") for c in text).strip("-")
 
 
+def _imported_before(body: dict, known) -> bool:
+    """The jrnl entry `body` is in the journal already, under its id or one an earlier import gave it."""
+    return body["id"] in known or any(earlier in known for earlier in body["_earlier"])
+
+
 def _jrnl_entry(i: int, entry, zone, salt: str = "", repeat: int = 0) -> dict:
     """The body of jrnl entry number `i` (its id derived from its date and text, and `salt`:
     a team member's handle). `repeat`: how many entries of the file before this one have the
@@ -987,11 +992,20 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "", repeat: int = 0) -> dict:
         body = model.build_entry("note", values)
     except ValidationError as err:
         raise ValidationError(_("jrnl entry {i}: {err}").format(i=i, err=err)) from err
-    occurred = datetime.fromisoformat(body["occurred_at"])
-    text = "jrnl\n" + salt + title + "\n" + (entry.get("body") or "")
+    text = "jrnl\n" + title + "\n" + (entry.get("body") or "")
     if repeat:
         text += f"\n\x00{repeat}"  # the first of identical entries keeps the id earlier imports gave it
-    body["id"] = derived_id(int(occurred.timestamp() * 1000), text)
+    # The id comes from the entry's own date and time, read as if UTC: the same file imported
+    # again in another zone (a laptop abroad) is the same entries. Before, it came from the time
+    # in the local zone; those ids, with and without the team handle (imported before joining),
+    # are `_earlier`: an entry holding one of them is the same entry, imported before.
+    written = datetime.combine(day, at, tzinfo=UTC)
+    local = datetime.fromisoformat(body["occurred_at"])
+    body["id"] = derived_id(int(written.timestamp() * 1000), text[:5] + salt + text[5:])
+    body["_earlier"] = tuple(
+        {derived_id(int(moment.timestamp() * 1000), text[:5] + handle + text[5:]) for moment in (written, local) for handle in {salt, ""}}
+        - {body["id"]}
+    )
     return body
 
 
@@ -1086,9 +1100,10 @@ def _write(file: _File, batch, stamp: str, user: str, progress, count: int) -> i
             seen = set()
             kinds = file.known.kinds
             for body in file._jrnl_bodies():
-                if body["id"] in seen or body["id"] in kinds:
+                if body["id"] in seen or _imported_before(body, kinds):
                     continue  # the same jrnl entry imported before, or twice in the file
                 seen.add(body["id"])
+                del body["_earlier"]
                 body["imported"] = {"file": file.source, "format": "jrnl"}
                 body["recorded_at"], body["recorded_by"] = stamp, user
                 batch.add(body)

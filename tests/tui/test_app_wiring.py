@@ -2,6 +2,7 @@
 
 import tomllib
 
+import pytest
 from textual.widgets import Input
 from tuihelp import SIZE, drawn, loaded, pilot_test, typed, wait_for
 
@@ -130,23 +131,25 @@ async def test_first_run_asks_for_the_name_on_the_first_record_not_to_read(demo_
     assert tomllib.loads(paths.config_file().read_text())["name"] == "Dana Whitfield"
 
 
+@pytest.mark.parametrize("opener", ["d", "nd"], ids=["decision-key", "through-the-kind-picker"])
 @pilot_test
-async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form(demo_db):
-    """`d`, then the name, enter, a title, tab tab, an owner, ctrl+s, typed at once: what came
-    after enter reached the question as it closed and was lost; the form stayed empty."""
+async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form(demo_db, opener):
+    """`d` (or `n d`), then the name, enter, a title, tab tab, an owner, ctrl+s, typed at once:
+    what came after enter reached the question as it closed and was lost, the form stayed
+    empty; through the kind picker, the title's letters chose the kind."""
     from pmjournal.core.store import Journal
     from pmjournal.tui.forms import EntryForm
 
     app = build_app(demo_db, Config(name=""))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await typed(pilot, "d", lambda: isinstance(app.screen, FirstRunDialog))
+        await typed(pilot, opener, lambda: isinstance(app.screen, FirstRunDialog))
         app.screen.query_one(Input).value = ""
         before = len(Journal(demo_db).records())
         await typed(pilot, "Pat Q{enter}Vendor slipped{tab}{tab}Dana{ctrl+s}", lambda: len(Journal(demo_db).records()) > before)
         await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
     record = Journal(demo_db).records()[-1]
-    assert record["title"] == "Vendor slipped" and record["owner"] == "Dana" and record["recorded_by"] == "Pat Q"
+    assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == ("decision", "Vendor slipped", "Dana", "Pat Q")
 
 
 @pilot_test
@@ -332,22 +335,3 @@ async def test_first_run_through_the_kind_picker_at_a_typists_pace(demo_db):
     assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == (
         "decision", "Ship pricing v2", "Marcus Chen", "Dana Whitfield"
     )
-
-
-@pilot_test
-async def test_keys_typed_behind_the_first_run_questions_enter_reach_the_form_through_the_kind_picker(demo_db):
-    """`n d` typed at once, then the name, enter, a title, tab tab, an owner, ctrl+s at once:
-    the title's letters reached the form, not the picker or the question."""
-    from pmjournal.core.store import Journal
-    from pmjournal.tui.forms import EntryForm
-
-    app = build_app(demo_db, Config(name=""))
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await typed(pilot, "nd", lambda: isinstance(app.screen, FirstRunDialog))
-        app.screen.query_one(Input).value = ""
-        before = len(Journal(demo_db).records())
-        await typed(pilot, "Pat Q{enter}Vendor slipped{tab}{tab}Dana{ctrl+s}", lambda: len(Journal(demo_db).records()) > before)
-        await wait_for(pilot, lambda: not isinstance(app.screen, EntryForm))
-    record = Journal(demo_db).records()[-1]
-    assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == ("decision", "Vendor slipped", "Dana", "Pat Q")

@@ -395,6 +395,18 @@ def test_jrnl_import_keeps_identical_entries_and_tags_apart(cli, tmp_path):
     assert "imported 0 records, skipped 3" in ok(cli("import", str(path)))  # still idempotent
 
 
+def test_jrnl_tags_written_as_one_string_or_holding_null(cli, tmp_path):
+    """A hand-made jrnl file's "tags": "@abc" became the tags a, b and c, and a null the tag "none"."""
+    path = tmp_path / "jrnl.json"
+    entries = [
+        {"title": "One.", "body": "", "date": "2026-10-01", "time": "09:30", "tags": "@abc", "starred": False},
+        {"title": "Two.", "body": "", "date": "2026-10-02", "time": "09:30", "tags": [None, "@x"], "starred": False},
+    ]
+    path.write_text(json.dumps({"tags": {}, "entries": entries}))
+    ok(cli("import", str(path)))
+    assert {e["title"]: e["tags"] for e in listed(cli)} == {"One.": ["abc"], "Two.": ["x"]}
+
+
 def test_csv_export(cli, journal, tmp_path):
     journal.add("decision", {"title": '=HYPERLINK("x")', "owner": "A", "consulted": ["B", "C"]})
     out = ok(cli("export", "--format", "csv"))

@@ -660,7 +660,7 @@ def cmd_import(args) -> int:
         added, skipped = import_file(journal, args.file, progress=progress)
     _out(
         ngettext(
-            "imported {added} records, skipped {skipped} already present",
+            "imported {added} record, skipped {skipped} already present",
             "imported {added} records, skipped {skipped} already present",
             added,
         ).format(added=added, skipped=skipped)

@@ -976,7 +976,11 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "", repeat: int = 0) -> dict:
         raise ValidationError(_("jrnl entry {i} has a bad date or time: {err}").format(i=i, err=err)) from err
     title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
     tags = []
-    for tag in entry.get("tags") or ():
+    given = entry.get("tags") or ()
+    # A hand-made file's "tags": "@abc" is one tag (its letters were three), and a null in the list none.
+    for tag in (given,) if isinstance(given, str) else given:
+        if tag is None:
+            continue
         clean = _jrnl_tag(tag)
         if clean and clean not in tags:
             tags.append(clean)

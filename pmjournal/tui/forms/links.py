@@ -7,6 +7,7 @@ down moves into that list and enter puts the chosen entry's reference in the fie
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -60,8 +61,9 @@ class LinkInput(FormInput):
         # `down down up enter` typed at once: the up reaches the field too, before the list has the focus.
         row = self._row()
         matches = row.query_one(LinkMatches)
-        if row._target is self and matches.display and matches.highlighted is not None:
-            matches.action_cursor_up()
+        if not (row._target is self and matches.display and matches.highlighted is not None):
+            raise SkipAction()  # no list to move in: up goes on as it would without this binding
+        matches.action_cursor_up()
 
     async def action_choose(self) -> None:
         # In a burst, the enter after down reaches this field before the list has the focus:

@@ -319,3 +319,12 @@ def test_a_person_two_known_names_begin_is_refused_naming_them(cli):
         assert proc.returncode == 1 and "could be" in proc.stderr and "Tom Becker" in proc.stderr, args
         assert len(proc.stderr.strip().splitlines()) == 1
     assert len(listed(cli, "--person", "Tom B")) == 1
+
+
+def test_options_and_evidence_show_an_item_a_line(cli):
+    """`opt A, opt B` and `opt C` were shown as "opt A, opt B, opt C": three options or two?"""
+    add(cli, "decision", "Pick", "--owner", "Ann", "--option", "opt A, opt B", "--option", "[b]opt C", "--evidence", "mail, 3 Dec")
+    lines = cli("show", "1").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Options considered"))
+    assert lines[at].split(None, 2)[2].strip() == "opt A, opt B" and lines[at + 1].strip() == "[b]opt C"
+    assert any(line.startswith("Evidence") and line.split(None, 1)[1].strip() == "mail, 3 Dec" for line in lines)

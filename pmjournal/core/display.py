@@ -23,10 +23,16 @@ _CHOICE_FIELDS = frozenset({"status", "source", "channel", "likelihood", "severi
 # Fields shown as roles, in RACI order, then the kind-specific ones.
 ROLE_FIELDS = ("owner", "requested_by", "approved_by", "consulted", "informed")
 # Fields that may run over lines (shown with newlines kept); everything else is one line.
+# Lists of free text (options considered, evidence): an item a line, since an item may hold
+# a comma ("opt A, opt B" read as two options or one).
+LIST_FIELDS = frozenset(
+    {f.name for f in COMMON if f.type == "list"} | {f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "list"}
+)
 MULTILINE_FIELDS = frozenset(
     {f.name for f in COMMON if f.type == "text"}
     | {f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "text"}
     | {"reason", "commitments"}
+    | LIST_FIELDS
 )
 
 
@@ -260,7 +266,7 @@ def _value_text(field: str, value, display_person, refer=None) -> str:
     if field in ("review_by", "follow_up_by", "occurred_at"):
         return long_date(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ("\n" if field in LIST_FIELDS else ", ").join(str(v) for v in value)
     if field in _CHOICE_FIELDS:
         return value_label(str(value))  # a stored status, source or level, in the interface language
     return str(value)

@@ -1205,3 +1205,22 @@ async def test_the_done_dialog_says_a_future_when_and_a_bad_one_in_full(journal)
         await pilot.pause()
         shown = drawn(app)
         assert "cannot understand the date 'yesterday 9'" in shown and "2026-11-23T15:00" in shown  # wrapped, whole
+
+
+@pilot_test
+async def test_a_link_already_picked_is_not_offered_again(journal):
+    """The matches offered the entry already in the field: "#48, #65, #48" was picked unawares."""
+    first = seed_people(journal)
+    other = journal.add("note", {"title": "Friday retro"})
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "link-caused_by").focus()
+        await type_text(pilot, "friday")
+        matches = app.screen.query_one(LinkMatches)
+        assert matches.option_count == 2
+        await pilot.press("down", "enter")
+        picked = field(app.screen, "link-caused_by").value
+        await type_text(pilot, "friday")
+        assert matches.display and matches.option_count == 1
+        remaining = matches.get_option_at_index(0).id
+        assert picked.startswith(remaining) is False and remaining in (f"#{first['seq']}", f"#{other['seq']}")

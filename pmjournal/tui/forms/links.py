@@ -190,6 +190,8 @@ class LinksRow(FieldRow):
         matches = self.query_one(LinkMatches)
         matches.clear_options()
         found = [] if not token or is_ref(token) else self._search(token)
+        picked = set(split_refs(value))  # not offered again: "#48, #65, #48" was picked unawares
+        found = [view for view in found if ref_of(view) not in picked]
         for view in found:
             matches.add_option(Option(entry_text(view), id=ref_of(view)))
         matches.display = bool(found)

@@ -244,6 +244,7 @@ async def focus_in_the_filter_is_said_on_its_border(app, pilot):
         await pilot.press("tab")
     assert app.focused is box
     assert "typing in the filter" in str(box.border_title)
+    assert len(str(box.border_title)) <= box.size.width - 4  # whole on the border, at 120 columns
     await pilot.press("escape")
     await wait_for(pilot, lambda: app.focused is not box)
     assert not box.border_title

@@ -32,7 +32,8 @@ class FilterInput(InOrder, Input):
         """Enter or down: go back to the trail, keeping the filter."""
 
     # Tab reaches the filter too: say so on its border, or `j j` types "jj" unnoticed.
-    FOCUSED_HINT = N_("typing in the filter · enter or ↓: back to the trail · esc: clear it")
+    # Short enough for the border at 120 columns (the longer one was cut before "esc").
+    FOCUSED_HINT = N_("typing in the filter · enter/↓ back to the trail · esc clears")
 
     def on_focus(self) -> None:
         self.border_title = _(self.FOCUSED_HINT)

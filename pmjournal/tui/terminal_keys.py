@@ -7,29 +7,35 @@ ESC j that way only when nothing follows within its escape delay: when another e
 sequence comes right behind (ESC j ESC [ B: escape, j, down), it gives up on "ESC j" as an
 unknown sequence and reissues it as the key "^" then "j". The escape was lost and a "^"
 typed in its place: `escape y down` on a form with text left the form open with "^y" in its
-field. Here ESC and a letter is alt+that letter as soon as it is read, whatever comes next,
-unless Textual gives the pair a meaning of its own (ESC b and ESC f: ctrl+left and ctrl+right,
-as macOS terminals send them) or it starts a longer sequence (ESC O: SS3 arrows; ESC P: DCS).
+field. Here ESC and a printable character is alt+that character as soon as it is read,
+whatever comes next (the app splits it back into escape and the character), unless the pair
+starts a longer sequence (ESC [ and ESC O: keys; ESC P, ESC ], ESC _, ESC ^, ESC X and
+ESC \\: the terminal's replies) or means a key of its own (ESC b and ESC f: ctrl+left and
+ctrl+right, as macOS terminals send them). Textual read ESC 1, ESC - and ESC = as "¡", "–"
+and "≠" (macOS's option keys): escape then 1 typed "¡" into a field.
 """
 
-from string import ascii_letters
-
 from textual import events
-from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._xterm_parser import XTermParser
+from textual.keys import _character_to_key
 
 ESC = "\x1b"
-_ALT_LETTERS = frozenset(c for c in ascii_letters if c not in "OP" and ESC + c not in ANSI_SEQUENCES_KEYS)
+_STARTS_A_SEQUENCE = frozenset("[OP]_^X\\")
+_KEYS_OF_THEIR_OWN = frozenset("bf")  # word moves: ESC b, ESC f
 
 
 class Parser(XTermParser):
     def _sequence_to_key_events(self, sequence: str, alt: bool = False):
-        if len(sequence) == 2 and sequence[0] == ESC and sequence[1] in _ALT_LETTERS:
-            key = sequence[1]
-            name = f"shift+{key.lower()}" if key.isupper() else key
-            yield events.Key(f"alt+{name}", key)
+        if len(sequence) == 2 and sequence[0] == ESC and _alt_character(sequence[1]):
+            character = sequence[1]
+            name = f"shift+{character.lower()}" if character.isupper() else _character_to_key(character)
+            yield events.Key(f"alt+{name}", character)
             return
         yield from super()._sequence_to_key_events(sequence, alt)
+
+
+def _alt_character(character: str) -> bool:
+    return " " < character < "\x7f" and character not in _STARTS_A_SEQUENCE and character not in _KEYS_OF_THEIR_OWN
 
 
 def use_in_drivers() -> None:

@@ -451,6 +451,12 @@ async def test_escape_read_with_the_letter_behind_it_as_alt_is_escape_then_the_l
         app.post_message(events.Key("alt+j", "j"))
         await wait_for(pilot, lambda: app.screen.filter_text == "" and app.focused is table and table.cursor == 1)
         assert app.screen.query_one("#filter-input").value == ""
+        # escape then / (a new filter) on a filtered trail: the old filter goes, the new one is typed
+        burst(app, "{slash}zzz{enter}")
+        await wait_for(pilot, lambda: app.screen.filter_text == "zzz" and app.focused is table)
+        app.post_message(events.Key("alt+slash", "/"))
+        burst(app, "risk")
+        await wait_for(pilot, lambda: app.screen.filter_text == "risk")
 
 
 @pilot_test

@@ -31,6 +31,14 @@ def test_escape_then_a_letter_with_more_behind_is_alt_that_letter_not_a_caret():
     assert keys_of("\x1b\x1b[B") == ["escape", "down"]
 
 
+def test_escape_then_any_printable_character_is_alt_that_character():
+    """ESC / (escape, then a new filter) waited for more and ESC 1, ESC - and ESC = were read
+    as macOS's option characters: "¡", "–", "≠" typed into a field, the escape lost."""
+    assert keys_of("\x1b/") == ["alt+slash"] and keys_of("\x1b/risk") == ["alt+slash", "r", "i", "s", "k"]
+    assert keys_of("\x1b1") == ["alt+1"] and keys_of("\x1b-") == ["alt+minus"] and keys_of("\x1b=") == ["alt+equals_sign"]
+    assert keys_of("\x1b\t") == ["shift+tab"]  # what Textual gives a meaning of its own keeps it
+
+
 class Terminal:
     """pmjournal on a pseudo-terminal of 120x40; what it draws is kept in `shown`."""
 

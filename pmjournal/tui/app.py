@@ -278,10 +278,23 @@ class PmjournalApp(App):
             if not dialog.typed_ahead and not self.held_after_question:
                 self.held_after_question = None
                 return
+            # A save typed before the question showed is not replayed: the form was never seen,
+            # and `n d` + the name + a title + ctrl+s in one burst saved, for good, an entry
+            # titled "Dana WhitfieldShip…" (the name was typed for the question, not the form).
+            ahead = [e for e in dialog.typed_ahead if not (isinstance(e, events.Key) and e.key == "ctrl+s")]
+            held_a_save = len(ahead) != len(dialog.typed_ahead)
 
             async def in_order() -> None:
-                held, self.held_after_question = [*dialog.typed_ahead, *(self.held_after_question or [])], None
+                held, self.held_after_question = [*ahead, *(self.held_after_question or [])], None
                 await replay(self, held)
+                if held_a_save:
+                    self.notify(
+                        _("What you typed before the name question is in the form: check it, then press ctrl+s."),
+                        title=_("Not saved yet"),
+                        severity="warning",
+                        timeout=10,
+                        markup=False,
+                    )
 
             self.call_later(in_order)
 

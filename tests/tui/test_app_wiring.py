@@ -176,8 +176,10 @@ async def test_keys_typed_ahead_of_the_first_run_question_wait_for_the_form(demo
     """A first-time user types a whole entry in one burst: the name question comes up in
     between, but what was typed before it showed was meant for the form. It is kept for the
     form (not typed into the name: the title, then the owner over it after two tabs), and
-    once the name is given the entry is saved as it was typed, signed with that name."""
+    once the name is given the form shows it; the ctrl+s typed ahead does not save it unseen
+    (the burst may have held the name, as "Dana WhitfieldShip it", saved for good)."""
     from pmjournal.core.store import Journal
+    from pmjournal.tui.forms import EntryForm
 
     app = build_app(demo_db, Config(name=""))
     async with app.run_test(size=SIZE) as pilot:
@@ -188,7 +190,14 @@ async def test_keys_typed_ahead_of_the_first_run_question_wait_for_the_form(demo
         field = app.screen.query_one(Input)
         assert field.value == app.cfg.user  # the login name offered, nothing typed into it
         field.value = ""
-        await typed(pilot, "Pat Ng{enter}", lambda: len(Journal(demo_db, user="x").records()) > before)
+        await typed(pilot, "Pat Ng{enter}", lambda: isinstance(app.screen, EntryForm))
+        form = app.screen
+        await wait_for(pilot, lambda: form.query_one("#f-owner", Input).value == "Dana Lee")
+        await pilot.pause(0.3)
+        assert form.query_one("#f-title", Input).value == "Ship it" and app.screen is form
+        assert len(Journal(demo_db, user="x").records()) == before  # not saved unseen
+        assert any("check it, then press ctrl+s" in str(n.message) for n in app._notifications)
+        await typed(pilot, "{ctrl+s}", lambda: len(Journal(demo_db, user="x").records()) > before)
         record = Journal(demo_db, user="x").records()[-1]
         assert (record["title"], record["owner"], record["recorded_by"]) == ("Ship it", "Dana Lee", "Pat Ng")
 

@@ -11,6 +11,8 @@ is built once, at import). Short words carry a context ("key"): the catalogs of
 every area are chained, and a bare "New" or "Due" may mean something else elsewhere.
 """
 
+from functools import lru_cache
+
 from textual.binding import Binding
 
 from ..core.i18n import N_, _, pgettext
@@ -176,8 +178,21 @@ def keymap_problems(keymap: dict, views: dict[str, list[Binding]]) -> tuple[dict
     for binding_id, keys in keymap.items():
         if binding_id not in scope_of:
             problems.append(_("[keymap] {id}: no key has that id (? lists them)").format(id=binding_id))
-        elif not isinstance(keys, str) or not keys.strip(" ,"):
+        elif not isinstance(keys, str):
+            problems.append(
+                _('[keymap] {id} = {keys!r}: write the keys as text, "P" or "ctrl+o,P"; it keeps {key}').format(
+                    id=binding_id, keys=keys, key=default[binding_id]
+                )
+            )
+        elif not keys.strip(" ,"):
             problems.append(_("[keymap] {id} is empty: it keeps {key}").format(id=binding_id, key=default[binding_id]))
+        elif bad := next((key.strip() for key in keys.split(",") if not _is_key(key.strip())), None):
+            # "ctrl-o" or "ctrl+" was applied as it was: no key sends it, and the action was out of reach.
+            problems.append(
+                _("[keymap] {id} = {keys!r}: {bad!r} is not a key (ctrl+o, shift+tab, f5, slash, P); it keeps {key}").format(
+                    id=binding_id, keys=keys, bad=bad, key=default[binding_id]
+                )
+            )
         else:
             applied[binding_id] = keys
     for binding_id, keys in list(applied.items()):
@@ -197,3 +212,23 @@ def keymap_problems(keymap: dict, views: dict[str, list[Binding]]) -> tuple[dict
                 )
             )
     return applied, problems
+
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "super", "meta", "hyper"})
+
+
+def _is_key(name: str) -> bool:
+    """Whether a terminal can send `name` as Textual names keys: a character, a named key
+    (enter, f5, slash) or either after modifiers (ctrl+o, shift+tab)."""
+    *modifiers, base = name.split("+")
+    if not base or not set(modifiers) <= _MODIFIERS:
+        return False
+    return len(base) == 1 and base.isprintable() or base in _key_names()
+
+
+@lru_cache(maxsize=1)
+def _key_names() -> frozenset:
+    from textual.keys import Keys, _character_to_key
+
+    named = {key.value.split("+")[-1] for key in Keys if not key.value.startswith("<")}
+    return frozenset(named | {_character_to_key(chr(c)) for c in range(33, 127)} | {"space"})

@@ -457,16 +457,23 @@ async def test_a_keymap_the_app_cannot_apply_is_said_and_the_keys_stay(demo_db, 
     value were ignored silently. Each is said at start, and the action keeps its own key."""
     from pmjournal.tui.forms import EntryForm
 
-    app = make_app(demo_db, keymap={"due": "d", "bogus_id": "x", "people": "", "people.choose": "o"})
+    app = make_app(demo_db, keymap={"due": "d", "bogus_id": "x", "people": "", "people.choose": "o", "trace": "ctrl-o", "links": 5})
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         said = [str(n.message) for n in app._notifications]
         assert any("[keymap] due = 'd': that key is new_decision's; due keeps u" in n for n in said)
         assert any("[keymap] bogus_id: no key has that id" in n for n in said)
         assert any("[keymap] people is empty: it keeps p" in n for n in said)
+        # "ctrl-o" was applied as it was: no key sends it, and Trace was out of reach
+        assert any("[keymap] trace = 'ctrl-o': 'ctrl-o' is not a key" in n and "it keeps t" in n for n in said)
+        assert any("[keymap] links = 5: write the keys as text" in n for n in said)
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
         assert "o filters the trail to one" in app.screen.title_text  # the key people.choose runs on
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
         await pilot.press("d")

@@ -1,5 +1,8 @@
 """The Textual app: wiring only. Screens own their behaviour (screens/), widgets draw (widgets/)."""
 
+import asyncio
+import contextlib
+import signal
 import sys
 from functools import partial
 from pathlib import Path
@@ -132,6 +135,13 @@ class PmjournalApp(App):
             )
         super()._handle_exception(error)
 
+    def _signalled(self, signum: int) -> None:
+        """Hung up or asked to stop: keep what the open forms hold, then leave."""
+        reason = _("the terminal closed") if signum == signal.SIGHUP else _("pmjournal was asked to stop")
+        if self.rescued is None:
+            self.rescued = rescue.save(self, self.session.path, reason)
+        self.exit(return_code=1)
+
     def end(self, message: str) -> None:
         """Leave the app saying `message` (the journal cannot be read any more), keeping what the
         open forms hold first: the journal replaced under a form took the form's text with it."""
@@ -201,6 +211,12 @@ class PmjournalApp(App):
         return TrailScreen(self.session)
 
     def on_mount(self) -> None:
+        # The terminal closing (an SSH link dropped, the window closed: SIGHUP) or a polite kill
+        # (SIGTERM) ended the app at once, and the open form's text with it.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread; not POSIX
+                loop.add_signal_handler(signum, self._signalled, signum)
         if self.keymap:
             self.keymap, problems = checked_keymap(self.keymap)
             self.startup_problems += problems

@@ -3,6 +3,7 @@ pseudo-terminal and is typed at in bytes, as a fast typist's terminal sends them
 
 import fcntl
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -110,3 +111,24 @@ def test_escape_y_and_a_move_sent_at_once_discard_the_form(db, tmp_path):
         code = term.close()
     assert code == 0, "the app did not quit: q was typed into a form still open"
     assert len(Journal(db)) == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["hang-up", "terminate"])
+def test_the_terminal_closing_under_an_open_form_keeps_what_was_typed(db, tmp_path, signum):
+    """An SSH link dropped or the window closed (SIGHUP), or a polite kill (SIGTERM), ended the
+    app at once: the title typed into the open form was gone."""
+    db.parent.mkdir(parents=True, exist_ok=True)  # the file is kept beside the journal
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text('name = "Pat PM"\n')
+    term = Terminal(db, {"PMJOURNAL_CONFIG_DIR": str(config)})
+    try:
+        term.wait_for("Welcome to pmjournal")
+        term.type("d", settle=1.5)
+        term.type("Vendor slipped the date")
+        term.proc.send_signal(signum)
+    finally:
+        code = term.close()
+    assert code == 1
+    [kept] = db.parent.glob("journal.json.unsaved-*.txt")
+    assert "Vendor slipped the date" in kept.read_text(encoding="utf-8")

@@ -328,3 +328,10 @@ def test_options_and_evidence_show_an_item_a_line(cli):
     at = next(i for i, line in enumerate(lines) if line.startswith("Options considered"))
     assert lines[at].split(None, 2)[2].strip() == "opt A, opt B" and lines[at + 1].strip() == "[b]opt C"
     assert any(line.startswith("Evidence") and line.split(None, 1)[1].strip() == "mail, 3 Dec" for line in lines)
+
+
+def test_person_written_with_the_filters_at_sign(cli):
+    """`list --person @Tom` (as the app's filter writes it) said "no entries match"."""
+    add(cli, "decision", "One", "--owner", "Tom Becker")
+    assert [e["title"] for e in listed(cli, "--person", "@Tom")] == ["One"]
+    assert "Tom Becker" in cli("who", "--person", "@tom b").stdout

@@ -161,7 +161,10 @@ def resolve_person(filt, journal, fields=("person",)):
     (People.resolve): `marcus` is Marcus Chen."""
     changed = {}
     for field in fields:
-        if (name := getattr(filt, field)) and (person := journal.people.resolve(name)) != name:
+        name = getattr(filt, field)
+        if name and name.startswith("@") and len(name) > 1:
+            name = changed[field] = name[1:]  # `--person @Tom`, as the app's filter writes it
+        if name and (person := journal.people.resolve(name)) != name:
             changed[field] = person
     if not changed:
         return filt

@@ -60,9 +60,10 @@ def checked_keymap(keymap: dict) -> tuple[dict, list[str]]:
     from .screens.due import DueScreen
     from .screens.people import PeopleScreen
     from .screens.trace import TraceScreen
+    from .widgets.row_table import RowTable
 
     views = {"people": PeopleScreen.BINDINGS, "trace": TraceScreen.BINDINGS, "due": DueScreen.BINDINGS, "help": HelpScreen.BINDINGS}
-    return keymap_problems(keymap, views)
+    return keymap_problems(keymap, views, RowTable.BINDINGS)
 
 
 def readable_on(colour: str, background: str, ratio: float = 4.5) -> str:

@@ -165,11 +165,12 @@ def by_id(binding_id: str, bindings=None) -> Binding:
     return next(b for b in (bindings if bindings is not None else TRAIL + APP) if b.id == binding_id)
 
 
-def keymap_problems(keymap: dict, views: dict[str, list[Binding]]) -> tuple[dict, list[str]]:
+def keymap_problems(keymap: dict, views: dict[str, list[Binding]], moves: list[Binding] = ()) -> tuple[dict, list[str]]:
     """The config's [keymap] as it can be applied, and what is wrong with the rest, a line each:
     an id no key has, an empty value, or a key another action of the same screen already has
     (`due = "d"` left `d` for a decision unreachable without a word). What is refused is left
-    out: that action keeps its own key. `views`: each view's bindings by scope."""
+    out: that action keeps its own key. `views`: each view's bindings by scope; `moves`: the
+    trail's own keys, which have no id (j, k, g, space...: `people = "j"` took j from moving)."""
     scopes = {"trail": TRAIL + APP, **views}
     scope_of = {b.id: name for name, bindings in scopes.items() for b in bindings if b.id}
     default = {b.id: b.key for bindings in scopes.values() for b in bindings if b.id}
@@ -203,7 +204,20 @@ def keymap_problems(keymap: dict, views: dict[str, list[Binding]]) -> tuple[dict
             if scope_of[other] == scope and other != binding_id
             for key in applied.get(other, default[other]).split(",")
         }
-        clash = next((taken[key.strip()] for key in keys.split(",") if key.strip() in taken), None)
+        if scope == "trail":
+            for move in moves:
+                for key in move.key.split(","):
+                    taken.setdefault(key.strip(), None)
+        clashing = next((key.strip() for key in keys.split(",") if key.strip() in taken), None)
+        if clashing is not None and taken[clashing] is None:
+            del applied[binding_id]
+            problems.append(
+                _("[keymap] {id} = {keys!r}: {key} moves in the trail; {id} keeps {default}").format(
+                    id=binding_id, keys=keys, key=clashing, default=default[binding_id]
+                )
+            )
+            continue
+        clash = taken[clashing] if clashing is not None else None
         if clash is not None:
             del applied[binding_id]
             problems.append(

@@ -478,3 +478,18 @@ async def test_a_keymap_the_app_cannot_apply_is_said_and_the_keys_stay(demo_db, 
         await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))
+
+
+@pilot_test
+async def test_a_keymap_that_takes_a_moving_key_is_said_and_the_filter_names_its_key(demo_db, make_app):
+    """`trace = "j"` took j from moving down the trail without a word (and Trace left the footer);
+    with `filter = "f"` the filter's placeholder still said "/ to filter"."""
+    app = make_app(demo_db, keymap={"trace": "j", "filter": "f"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any("[keymap] trace = 'j': j moves in the trail; trace keeps t" in n for n in said)
+        assert app.screen.query_one("#filter-input").placeholder.startswith("f to filter")
+        start = app.screen.table.cursor
+        await pilot.press("j")
+        assert app.screen.table.cursor == start + 1 and isinstance(app.screen, TrailScreen)

@@ -11,7 +11,14 @@ from ...core.i18n import N_, _
 from ..key_order import InOrder, caught_up
 
 # The filter's own words (kind:decision, since:) are the syntax, the same in every language.
-PLACEHOLDER = N_("/ to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:")
+PLACEHOLDER = N_("{key} to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:")
+
+
+def placeholder(app) -> str:
+    """The placeholder, naming the key the filter runs on now ([keymap]: `filter = "f"`)."""
+    from ..bindings import by_id, first_key
+
+    return _(PLACEHOLDER).format(key=first_key(app, by_id("filter")))
 
 
 class FilterInput(InOrder, Input):
@@ -56,13 +63,13 @@ class FilterInput(InOrder, Input):
 
 class FilterBar(Horizontal):
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder=_(PLACEHOLDER), id="filter-input", select_on_focus=False)
+        yield FilterInput(placeholder=placeholder(self.app), id="filter-input", select_on_focus=False)
         yield Static(id="filter-status")
 
     def relabel(self) -> None:
         """The interface's language changed: the placeholder and the focused hint follow (the status is the screen's)."""
         filter_input = self.query_one(FilterInput)
-        filter_input.placeholder = _(PLACEHOLDER)
+        filter_input.placeholder = placeholder(self.app)
         if filter_input.has_focus:
             filter_input.border_title = _(FilterInput.FOCUSED_HINT)
 

@@ -528,3 +528,15 @@ def describe(dt: datetime) -> str:
         day=written_day(dt, weekday=True), time=f"{dt.hour:02d}:{dt.minute:02d}", offset=offset
     )
     return text if offset else text.rstrip()
+
+
+def day_in_offset_of(iso: str, other: str) -> str:
+    """The calendar day of `iso` as read in the UTC offset of `other` (both ISO times): a loop
+    done at 20:00 -05:00 on the 20th is the 21st for an entry at 01:00 +08:00 on the 21st."""
+    try:
+        at, there = datetime.fromisoformat(iso), datetime.fromisoformat(other)
+    except (TypeError, ValueError):
+        return str(iso)[:10]
+    if at.tzinfo is None or there.tzinfo is None:
+        return iso[:10]
+    return at.astimezone(there.tzinfo).date().isoformat()

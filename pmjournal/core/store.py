@@ -203,17 +203,6 @@ def _instant(iso: str):
         return float("inf"), str(iso)
 
 
-def _day_in_offset_of(iso: str, other: str) -> str:
-    """The calendar day of `iso` as read in the UTC offset of `other` (both ISO times)."""
-    try:
-        at, there = datetime.fromisoformat(iso), datetime.fromisoformat(other)
-    except (TypeError, ValueError):
-        return str(iso)[:10]
-    if at.tzinfo is None or there.tzinfo is None:
-        return iso[:10]
-    return at.astimezone(there.tzinfo).date().isoformat()
-
-
 def _named_in(view: dict, typed: str) -> str:
     """Who `typed` (done --by) means among the people the entry names, commitments' owers
     included: the one whose name it is (as first spelt), or the one whose name starts with
@@ -1049,7 +1038,7 @@ class Journal:
         when = cleaned.get("occurred_at")
         if when:
             first = min(events, key=lambda e: _instant(e["occurred_at"]))
-            day = _day_in_offset_of(first["occurred_at"], when)
+            day = dates.day_in_offset_of(first["occurred_at"], when)
             if when[:10] > day:
                 raise ValidationError(
                     _("its loop {loop} was marked done or re-opened on {day}: the entry cannot have happened after that").format(
@@ -1134,7 +1123,7 @@ class Journal:
                 )
             # Days compared in the entry's own offset: 20:00 -05:00 on the 20th is the 21st for an
             # entry at 01:00 +08:00 on the 21st (a string comparison of the two dates refused it).
-            done_day = _day_in_offset_of(body["occurred_at"], view["occurred_at"])
+            done_day = dates.day_in_offset_of(body["occurred_at"], view["occurred_at"])
             if done_day < view["occurred_at"][:10]:
                 raise ValidationError(
                     (

@@ -1201,6 +1201,9 @@ async def test_the_done_dialog_says_a_future_when_and_a_bad_one_in_full(journal)
         preview = app.screen.query_one("#preview-when", Label)
         await type_text(pilot, "tomorrow 10:00")
         assert "in the future" in str(preview.content) and preview.has_class("-bad")
+        app.screen.query_one("#f-when", Input).value = "2026-11-01 09:00"  # before the entry: refused at the save too
+        await pilot.pause()
+        assert "before #1 happened (2026-11-10)" in str(preview.content) and preview.has_class("-bad")
         app.screen.query_one("#f-when", Input).value = "yesterday 9"
         await pilot.pause()
         shown = drawn(app)

@@ -94,6 +94,10 @@ class DoneDialog(FieldDialog[dict | None]):
             when = dates.parse_when(text, ref=now)
             if when > now + FUTURE_SLACK:
                 return _("{when}: in the future; record it done once it is").format(when=message), True
+            entry = self.loop.view.get("occurred_at") or ""
+            if entry and dates.day_in_offset_of(dates.iso(when), entry) < entry[:10]:
+                # Refused at the save too ("cannot be done before that"): said as it is typed.
+                return _("{when}: before {ref} happened ({day})").format(when=message, ref=ref_of(self.loop.view), day=entry[:10]), True
         return message, bad
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

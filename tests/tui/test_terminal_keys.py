@@ -93,9 +93,8 @@ class Terminal:
                 self.master = None
 
 
-def test_escape_y_and_a_move_sent_at_once_discard_the_form(db, tmp_path):
-    """`escape y down` sent in one go (a fast typist, SSH lag): the form must ask, take the y as
-    the answer and close; Textual's parser turned the escape into a "^" typed into the title."""
+def a_decision_typed(db, tmp_path, title: str) -> Terminal:
+    """The app on an empty journal (a name configured), its decision form open with `title` typed."""
     config = tmp_path / "config"
     config.mkdir()
     (config / "config.toml").write_text('name = "Pat PM"\n')
@@ -103,7 +102,18 @@ def test_escape_y_and_a_move_sent_at_once_discard_the_form(db, tmp_path):
     try:
         term.wait_for("Welcome to pmjournal")
         term.type("d", settle=1.5)
-        term.type("Ship it")
+        term.type(title)
+    except BaseException:
+        term.close()
+        raise
+    return term
+
+
+def test_escape_y_and_a_move_sent_at_once_discard_the_form(db, tmp_path):
+    """`escape y down` sent in one go (a fast typist, SSH lag): the form must ask, take the y as
+    the answer and close; Textual's parser turned the escape into a "^" typed into the title."""
+    term = a_decision_typed(db, tmp_path, "Ship it")
+    try:
         term.type("\x1by\x1b[B")
         term.type("\x13")  # ctrl+s: had the form stayed open, this saved "Ship it^y"
         term.type("q", settle=0)
@@ -118,14 +128,8 @@ def test_the_terminal_closing_under_an_open_form_keeps_what_was_typed(db, tmp_pa
     """An SSH link dropped or the window closed (SIGHUP), or a polite kill (SIGTERM), ended the
     app at once: the title typed into the open form was gone."""
     db.parent.mkdir(parents=True, exist_ok=True)  # the file is kept beside the journal
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "config.toml").write_text('name = "Pat PM"\n')
-    term = Terminal(db, {"PMJOURNAL_CONFIG_DIR": str(config)})
+    term = a_decision_typed(db, tmp_path, "Vendor slipped the date")
     try:
-        term.wait_for("Welcome to pmjournal")
-        term.type("d", settle=1.5)
-        term.type("Vendor slipped the date")
         term.proc.send_signal(signum)
     finally:
         code = term.close()

@@ -7,7 +7,7 @@ the same way: a field's label, a value as text, a date as a person reads it.
 from datetime import date, datetime, timedelta
 
 from . import causes as causes_mod
-from .dates import local_zone, zone_key
+from .dates import describe, local_zone, zone_key
 from .fold import CHAIN_KEYS, DERIVED, ref_of
 from .i18n import N_, _
 from .labels import value_label
@@ -195,8 +195,6 @@ def _day_shift(day: str, offset: str) -> int | bool:
 def long_date(iso: str) -> str:
     """'Mon 23 Nov 2026 15:00 +08:00' ('2026年11月23日 周一 15:00 +08:00' in Chinese),
     in the entry's own offset and the interface language at call time."""
-    from .dates import describe
-
     try:
         dt = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
@@ -208,11 +206,11 @@ def when_text(iso: str) -> str:
     """An entry's When as `show` and the detail pane write it: long_date, followed by the
     reader's local time where that differs ('· 23:00 +08:00 here'), as the trail's column
     (short_date) shows it."""
-    text = long_date(iso)
     try:
         dt = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
-        return text
+        return str(iso)
+    text = describe(dt)  # long_date
     if dt.tzinfo is None:
         return text
     local = dt.astimezone(local_zone())
@@ -222,8 +220,6 @@ def when_text(iso: str) -> str:
         offset = local.strftime("%z")
         shown = f"{local:%H:%M} {offset[:3]}:{offset[3:]}"
     else:
-        from .dates import describe
-
         shown = describe(local)
     # TRANSLATORS: an entry's time as the reader's clock reads it: {when} is "23:00 +08:00" or a whole date.
     return text + " · " + _("{when} here").format(when=shown)

@@ -45,7 +45,7 @@ def owers(entry: dict) -> list[str]:
 
 
 _SHOWN_HITS = 5  # names an ambiguous @person lists
-_LEARNT = (*PEOPLE_FIELDS, "commitments")  # where People meets names (commitments: their owers)
+NAMED_FIELDS = (*PEOPLE_FIELDS, "commitments")  # where an entry names people (commitments: their owers)
 
 
 class People:
@@ -55,7 +55,7 @@ class People:
 
     def learn(self, entry: dict) -> None:
         display, seen = self._display, self._seen
-        for field in _LEARNT:
+        for field in NAMED_FIELDS:
             if field not in entry or not (value := entry[field]):
                 continue
             if field == "commitments":

@@ -135,9 +135,14 @@ def help_text(binding_id: str, default: str = "") -> str:
     return _(english) if english else default
 
 
+def _keys_now(app, binding: Binding) -> str:
+    """The keys that run `binding` now: the config's [keymap] for its id, else its own."""
+    return getattr(app, "keymap", {}).get(binding.id, binding.key) if binding.id else binding.key
+
+
 def key_for(app, binding: Binding) -> str:
     """The key(s) that run `binding` now, as the footer writes them: the config's [keymap] included."""
-    keys = getattr(app, "keymap", {}).get(binding.id, binding.key) if binding.id else binding.key
+    keys = _keys_now(app, binding)
     if binding.key_display and keys == binding.key:
         return binding.key_display
     return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
@@ -146,8 +151,7 @@ def key_for(app, binding: Binding) -> str:
 def first_key(app, binding: Binding) -> str:
     """The one key a sentence names ("press u to see what is due"): the first that runs `binding`
     now, as a sentence writes it: "enter" and "ctrl+p" (where the footer draws ⏎ and ^p), "/" for slash."""
-    keys = getattr(app, "keymap", {}).get(binding.id, binding.key) if binding.id else binding.key
-    key = keys.split(",")[0].strip()
+    key = _keys_now(app, binding).split(",")[0].strip()
     named = {
         "enter": pgettext("key name", "enter"),
         "escape": pgettext("key name", "escape"),
@@ -209,22 +213,19 @@ def keymap_problems(keymap: dict, views: dict[str, list[Binding]], moves: list[B
                 for key in move.key.split(","):
                     taken.setdefault(key.strip(), None)
         clashing = next((key.strip() for key in keys.split(",") if key.strip() in taken), None)
-        if clashing is not None and taken[clashing] is None:
-            del applied[binding_id]
-            problems.append(
-                _("[keymap] {id} = {keys!r}: {key} moves in the trail; {id} keeps {default}").format(
-                    id=binding_id, keys=keys, key=clashing, default=default[binding_id]
-                )
-            )
+        if clashing is None:
             continue
-        clash = taken[clashing] if clashing is not None else None
-        if clash is not None:
-            del applied[binding_id]
-            problems.append(
-                _("[keymap] {id} = {keys!r}: that key is {other}'s; {id} keeps {key}").format(
-                    id=binding_id, keys=keys, other=clash, key=default[binding_id]
-                )
+        del applied[binding_id]
+        other = taken[clashing]  # None: one of the trail's moves
+        problems.append(
+            _("[keymap] {id} = {keys!r}: {key} moves in the trail; {id} keeps {default}").format(
+                id=binding_id, keys=keys, key=clashing, default=default[binding_id]
             )
+            if other is None
+            else _("[keymap] {id} = {keys!r}: that key is {other}'s; {id} keeps {key}").format(
+                id=binding_id, keys=keys, other=other, key=default[binding_id]
+            )
+        )
     return applied, problems
 
 

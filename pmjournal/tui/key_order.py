@@ -186,13 +186,22 @@ class EscapesInOrder:
     async def action_escape(self) -> None:
         if not await caught_up(self):
             return
-        node = self.focused
-        while node is not None and node is not self:
-            for binding in node._bindings.key_to_bindings.get("escape", ()):
-                if await self.app.run_action(binding.action, node):
-                    return
-            node = node.parent
-        await self.run_action(self.ESCAPE)
+        if not await run_focused_binding(self, "escape"):
+            await self.run_action(self.ESCAPE)
+
+
+async def run_focused_binding(screen: Screen, key: str) -> bool:
+    """Run what `key` does in the widget that has the focus on `screen`, or in its ancestors
+    below the screen (an open Select's list, a radio set), as the App would have had the key
+    no priority binding of the screen's: for such a binding, which the App runs first. Says
+    whether one ran."""
+    node = screen.focused
+    while node is not None and node is not screen:
+        for binding in node._bindings.key_to_bindings.get(key, ()):
+            if await screen.app.run_action(binding.action, node):
+                return True
+        node = node.parent
+    return False
 
 
 def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:

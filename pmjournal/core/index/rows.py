@@ -9,8 +9,8 @@ import orjson
 
 from ..loops import could_open, has_open_loop
 from ..model import PEOPLE_FIELDS, ROLES
+from ..people import NAMED_FIELDS, owers
 from ..people import key as person_key
-from ..people import owers
 from ..query import authors, search_text, when
 
 _ROLE_OF_FIELD = {field: f"role:{role}" for role, field in ROLES.items()}
@@ -82,7 +82,7 @@ def who_cells(cells, retracted: bool):
 def spellings(view: dict):
     """(person key, name as typed, place) in the order people.People.learn meets them."""
     place = 0
-    for field in (*PEOPLE_FIELDS, "commitments"):
+    for field in NAMED_FIELDS:
         value = view.get(field)
         if not value:
             continue

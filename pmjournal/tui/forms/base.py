@@ -122,10 +122,8 @@ class FormScreen(ResumesStyled, EscapesInOrder, HoldsKeys, ModalScreen):
 
     def clock_for(self, field: Field):
         """What "now" is for reading `field` at the save: a date field's preview moment (DateRow)."""
-        row = self.query(f"#row-{field.name}")
-        if row and hasattr(row.first(), "clock_for_save"):
-            return row.first().clock_for_save()
-        return self.clock
+        row = self.row(field.name)
+        return row.clock_for_save() if isinstance(row, DateRow) else self.clock
 
     def people(self) -> People:
         """The names a person field completes from."""

@@ -14,6 +14,7 @@ from pmjournal.core import config, i18n
 from pmjournal.core.errors import PmjournalError
 from pmjournal.core.i18n import N_, _
 
+from ..key_order import run_focused_binding
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, caught_up
 
@@ -101,12 +102,7 @@ class FirstRunDialog(FieldDialog[str]):
         if isinstance(focused, Input):
             self.save(focused.value)
             return
-        node = focused  # enter on the languages: what it does there (choose one)
-        while node is not None and node is not self:
-            for binding in node._bindings.key_to_bindings.get("enter", ()):
-                if await self.app.run_action(binding.action, node):
-                    return
-            node = node.parent
+        await run_focused_binding(self, "enter")  # enter on the languages: what it does there (choose one)
 
     def action_use_default(self) -> None:
         self.save(self.query_one(Input).value or self.default_name)

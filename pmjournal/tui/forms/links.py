@@ -36,7 +36,7 @@ class LinkInput(FormInput):
     ]
 
     def _row(self) -> "LinksRow":
-        return next(node for node in self.ancestors if isinstance(node, LinksRow))
+        return links_row(self)
 
     def action_pick(self) -> None:
         row = self._row()
@@ -83,10 +83,15 @@ class LinkMatches(InOrder, OptionList):
     BINDINGS = [Binding("escape", "back", N_("Back to the field"), show=False)]
 
     def action_back(self) -> None:
-        row = next(node for node in self.ancestors if isinstance(node, LinksRow))
+        row = links_row(self)
         self.display = False
         self.highlighted = None  # back in the field: its next down starts the list from the top
         (row._target or row.editor()).focus()
+
+
+def links_row(widget) -> "LinksRow":
+    """The links row `widget` is in (a link field, the matches)."""
+    return next(node for node in widget.ancestors if isinstance(node, LinksRow))
 
 
 def entry_text(view: dict) -> Text:

@@ -18,7 +18,7 @@ from pmjournal.core.store import FUTURE_SLACK
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, caught_up
 from .suggest import PeopleSuggester
-from .values import MAX_DATE_TEXT, beside, describe_date
+from .values import MAX_DATE_TEXT, PreviewClock, beside, read_date
 
 
 def heading(loop: Loop) -> str:
@@ -49,8 +49,7 @@ class DoneDialog(FieldDialog[dict | None]):
         self.session = session
         self.loop = loop
         self.saving = False
-        self.clock = clock or dates.now  # what "now" is for the When preview and the save alike
-        self.read_at: tuple = ("", None)  # (the When previewed, the moment it was read against)
+        self.clock = PreviewClock(clock or dates.now)  # what "now" is for the When preview and the save alike
 
     def compose(self) -> ComposeResult:
         loop, view = self.loop, self.loop.view
@@ -86,12 +85,10 @@ class DoneDialog(FieldDialog[dict | None]):
             preview.set_class(bad, "-bad")
 
     def _when_read(self, text: str) -> tuple[str, bool]:
-        now = self.clock()
-        self.read_at = (text, now)  # the save reads the same text against the same moment
-        message, bad = describe_date(text, lambda: now, _("empty: now, when you save"))
-        if not bad and text.strip():
+        now = self.clock.preview(text)
+        message, bad, when = read_date(text, lambda: now, _("empty: now, when you save"))
+        if when is not None:
             # Refused at the save ("cannot be done in the future"): said as it is typed.
-            when = dates.parse_when(text, ref=now)
             if when > now + FUTURE_SLACK:
                 return _("{when}: in the future; record it done once it is").format(when=message), True
             entry = self.loop.view.get("occurred_at") or ""
@@ -115,14 +112,14 @@ class DoneDialog(FieldDialog[dict | None]):
     async def save(self) -> None:
         if self.saving:
             return
-        values = {name: self.query_one(f"#f-{name}", Input).value.strip() for name in ("when", "by", "note")}
+        typed = {name: self.query_one(f"#f-{name}", Input).value for name in ("when", "by", "note")}
+        values = {name: text.strip() for name, text in typed.items()}
         if values["when"]:
             # Read against the same clock as the preview, so what is recorded is what it showed.
             try:
                 if len(values["when"]) > MAX_DATE_TEXT:
                     raise DateError(self._when_read(values["when"])[0])
-                text, moment = self.read_at
-                ref = moment if moment is not None and text.strip() == values["when"] else self.clock()
+                ref = self.clock.for_save(typed["when"])()
                 values["when"] = dates.iso(dates.parse_when(values["when"], ref=ref))
             except DateError as err:
                 self.show_error(beside(_("When"), err))

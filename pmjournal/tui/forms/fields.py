@@ -21,7 +21,7 @@ from pmjournal.core.people import People
 from .editors import FormInput, FormSelect, FormSelectionList, FormTextArea
 from .labels import cause_prompt, field_label, impact_part, value_name
 from .suggest import PeopleSuggester
-from .values import describe_date
+from .values import PreviewClock, describe_date
 
 # Long free text gets a taller box; the rest of the text fields are a few lines.
 TALL_TEXT = ("body",)
@@ -169,17 +169,12 @@ class DateRow(FieldRow):
 
     def __init__(self, field: Field, raw, clock, empty_hint: str):
         super().__init__(field, raw)
-        self.clock = clock
+        self.clock = PreviewClock(clock)
         self.empty_hint = empty_hint
-        self.read_at: tuple = ("", None)  # (the text previewed, the moment it was read against)
 
     def clock_for_save(self):
-        """The clock the save reads this field with: the preview's moment if the text is still
-        what it previewed, so the date recorded is the one the preview showed."""
-        text, moment = self.read_at
-        if moment is not None and text == self.raw:
-            return lambda: moment
-        return self.clock
+        """The clock the save reads this field with, so the date recorded is the one the preview showed."""
+        return self.clock.for_save(self.raw)
 
     def compose_editor(self) -> ComposeResult:
         with Horizontal(classes="pm-date"):
@@ -204,10 +199,7 @@ class DateRow(FieldRow):
         self._update_preview(event.value)
 
     def _update_preview(self, text: str) -> None:
-        # The save reads the text against this same moment: "yesterday 9" previewed at 23:59
-        # and saved after midnight was recorded a day later than the preview said.
-        now = self.clock()
-        self.read_at = (text, now)
+        now = self.clock.preview(text)
         message, bad = describe_date(text, lambda: now, self.empty_hint, ahead=self.field.name in DUE_FIELDS)
         preview = self.query_one(".pm-preview", Label)
         preview.update(message)

@@ -137,14 +137,40 @@ def resolve_links(session, kind: str, raw: tuple) -> dict[str, list[str]]:
     return out
 
 
+class PreviewClock:
+    """One moment for a date field's preview and its save: "yesterday 9" previewed at 23:59
+    and saved after midnight was recorded a day later than the preview said."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self._read: tuple = ("", None)  # (the text previewed, the moment it was read against)
+
+    def preview(self, text: str) -> datetime:
+        """The moment to read `text` against now, kept for its save."""
+        now = self.clock()
+        self._read = (text, now)
+        return now
+
+    def for_save(self, text: str):
+        """The clock to save `text` with: the preview's moment while the text is what it previewed."""
+        seen, moment = self._read
+        return (lambda: moment) if moment is not None and seen == text else self.clock
+
+
 def describe_date(text: str, clock, empty_hint: str, ahead: bool = False) -> tuple[str, bool]:
     """(what the date preview says, whether it is an error)."""
+    message, bad, _when = read_date(text, clock, empty_hint, ahead)
+    return message, bad
+
+
+def read_date(text: str, clock, empty_hint: str, ahead: bool = False) -> tuple[str, bool, datetime | None]:
+    """describe_date, and the moment read (None when empty or refused)."""
     if not text.strip():
-        return empty_hint, False
+        return empty_hint, False, None
     if len(text) > MAX_DATE_TEXT:
-        return too_long(), True
+        return too_long(), True, None
     try:
         when: datetime = dates.parse_when(text, ref=clock(), ahead=ahead)
     except DateError as err:
-        return str(err), True
-    return dates.describe(when), False
+        return str(err), True, None
+    return dates.describe(when), False, when

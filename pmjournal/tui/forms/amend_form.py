@@ -14,12 +14,12 @@ from pmjournal.core.model import Field
 
 from .base import FormScreen
 from .editors import FormInput
-from .fields import FieldRow
+from .fields import OneInputRow
 from .labels import field_label, kind_name
 from .values import core_value, link_rels, raw_from_view, resolve_links, split_refs
 
 
-class ReasonRow(FieldRow):
+class ReasonRow(OneInputRow):
     """Why the entry is being amended: stored with the amendment, required."""
 
     def __init__(self):
@@ -29,16 +29,6 @@ class ReasonRow(FieldRow):
         # Its own word, not the field table's "Reason": an incident's Causes may be called the same in Chinese.
         yield Label(pgettext("amend", "Reason") + " *", classes="pm-label")
         yield FormInput(placeholder=_("why this changes (required)"), compact=True, id="f-reason")
-
-    def editor(self) -> Input:
-        return self.query_one(Input)
-
-    @property
-    def raw(self) -> str:
-        return self.editor().value
-
-    def set_raw(self, raw) -> None:
-        self.editor().value = raw
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)

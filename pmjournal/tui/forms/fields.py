@@ -100,7 +100,21 @@ class FieldRow(Vertical):
             self.mount(Label(message, classes="pm-note", markup=False))
 
 
-class InputRow(FieldRow):
+class OneInputRow(FieldRow):
+    """A row whose editor is one Input."""
+
+    def editor(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def raw(self) -> str:
+        return self.editor().value
+
+    def set_raw(self, raw) -> None:
+        self.editor().value = raw
+
+
+class InputRow(OneInputRow):
     """line, person, people and tags: one line of text."""
 
     def __init__(
@@ -126,16 +140,6 @@ class InputRow(FieldRow):
             # The title keeps a paste's first line; the form moves the rest into Body.
             spill=self.field.name == "title",
         )
-
-    def editor(self) -> Input:
-        return self.query_one(Input)
-
-    @property
-    def raw(self) -> str:
-        return self.editor().value
-
-    def set_raw(self, raw) -> None:
-        self.editor().value = raw
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
@@ -164,7 +168,7 @@ class InputRow(FieldRow):
                 self.mount(Label(text, classes="pm-hint pm-matches", markup=False), after=self.editor())
 
 
-class DateRow(FieldRow):
+class DateRow(OneInputRow):
     """A date typed in words, with how it was understood shown beside it as you type."""
 
     def __init__(self, field: Field, raw, clock, empty_hint: str):
@@ -183,16 +187,6 @@ class DateRow(FieldRow):
 
     def on_mount(self) -> None:
         self._update_preview(self._initial)
-
-    def editor(self) -> Input:
-        return self.query_one(Input)
-
-    @property
-    def raw(self) -> str:
-        return self.editor().value
-
-    def set_raw(self, raw) -> None:
-        self.editor().value = raw
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)

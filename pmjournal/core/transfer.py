@@ -772,10 +772,12 @@ class _File:
         try:
             for i, entry in enumerate(JsonStream(self.fh, self.entries_at).values(), start=1):
                 try:
-                    body = _jrnl_entry(i, entry, zone, salt)
-                    seen = repeats.get(body["id"], 0)
-                    repeats[body["id"]] = seen + 1
-                    yield _jrnl_entry(i, entry, zone, salt, seen) if seen else body
+                    body, ids = _jrnl_entry(i, entry, zone, salt)
+                    first, earlier = ids(0)
+                    seen = repeats.get(first, 0)
+                    repeats[first] = seen + 1
+                    body["id"], earlier = ids(seen) if seen else (first, earlier)
+                    yield body, earlier
                 except ValidationError as err:
                     raise PmjournalError(_("{path}: {err}; nothing was imported").format(path=self.path, err=err)) from None
         except NotJSON as err:
@@ -784,9 +786,9 @@ class _File:
     def _check_jrnl(self) -> None:
         seen, count, fresh = set(), 0, 0
         kinds = self.known.kinds
-        for body in self._jrnl_bodies():
+        for body, earlier in self._jrnl_bodies():
             count += 1
-            if body["id"] not in seen and not _imported_before(body, kinds):
+            if body["id"] not in seen and not _imported_before(body["id"], earlier, kinds):
                 seen.add(body["id"])
                 fresh += 1
         self.jrnl_count, self.jrnl_fresh = count, fresh
@@ -957,16 +959,16 @@ def _jrnl_tag(tag) -> str:
     return "".join(c if c.isalnum() or c in "-_/." else _JRNL_TAG_WORDS.get(c, "-") for c in text).strip("-")
 
 
-def _imported_before(body: dict, known) -> bool:
-    """The jrnl entry `body` is in the journal already, under its id or one an earlier import gave it."""
-    return body["id"] in known or any(earlier in known for earlier in body["_earlier"])
+def _imported_before(entry_id: str, earlier, known) -> bool:
+    """A jrnl entry is in the journal already, under its id or one an earlier import gave it."""
+    return entry_id in known or any(old in known for old in earlier)
 
 
-def _jrnl_entry(i: int, entry, zone, salt: str = "", repeat: int = 0) -> dict:
-    """The body of jrnl entry number `i` (its id derived from its date and text, and `salt`:
-    a team member's handle). `repeat`: how many entries of the file before this one have the
-    same date and text (jrnl keeps both; derived alike, the second was skipped as already
-    imported)."""
+def _jrnl_entry(i: int, entry, zone, salt: str = ""):
+    """The body of jrnl entry number `i` without its id, and ids(repeat) -> (its id, the ids
+    earlier versions gave it). Ids are derived from its date and text, and `salt` (a team
+    member's handle); `repeat` is how many entries of the file before this one have the same
+    date and text (jrnl keeps both; derived alike, the second was skipped as already imported)."""
     if not isinstance(entry, dict) or "date" not in entry:
         raise ValidationError(_("jrnl entry {i} has no date").format(i=i))
     try:
@@ -997,20 +999,21 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "", repeat: int = 0) -> dict:
     except ValidationError as err:
         raise ValidationError(_("jrnl entry {i}: {err}").format(i=i, err=err)) from err
     text = "jrnl\n" + title + "\n" + (entry.get("body") or "")
-    if repeat:
-        text += f"\n\x00{repeat}"  # the first of identical entries keeps the id earlier imports gave it
     # The id comes from the entry's own date and time, read as if UTC: the same file imported
     # again in another zone (a laptop abroad) is the same entries. Before, it came from the time
     # in the local zone; those ids, with and without the team handle (imported before joining),
-    # are `_earlier`: an entry holding one of them is the same entry, imported before.
-    written = datetime.combine(day, at, tzinfo=UTC)
-    local = datetime.fromisoformat(body["occurred_at"])
-    body["id"] = derived_id(int(written.timestamp() * 1000), text[:5] + salt + text[5:])
-    body["_earlier"] = tuple(
-        {derived_id(int(moment.timestamp() * 1000), text[:5] + handle + text[5:]) for moment in (written, local) for handle in {salt, ""}}
-        - {body["id"]}
-    )
-    return body
+    # are the earlier ones: an entry holding one of them is the same entry, imported before.
+    written = int(datetime.combine(day, at, tzinfo=UTC).timestamp() * 1000)
+    local = int(datetime.fromisoformat(values["occurred_at"]).timestamp() * 1000)
+
+    def ids(repeat: int) -> tuple[str, tuple[str, ...]]:
+        # the first of identical entries keeps the id earlier imports gave it
+        said = text + f"\n\x00{repeat}" if repeat else text
+        own = derived_id(written, said[:5] + salt + said[5:])
+        earlier = {derived_id(moment, said[:5] + handle + said[5:]) for moment in (written, local) for handle in {salt, ""}}
+        return own, tuple(earlier - {own})
+
+    return body, ids
 
 
 def _open_import(path: Path):
@@ -1103,11 +1106,10 @@ def _write(file: _File, batch, stamp: str, user: str, progress, count: int) -> i
         if file.format == "jrnl":
             seen = set()
             kinds = file.known.kinds
-            for body in file._jrnl_bodies():
-                if body["id"] in seen or _imported_before(body, kinds):
+            for body, earlier in file._jrnl_bodies():
+                if body["id"] in seen or _imported_before(body["id"], earlier, kinds):
                     continue  # the same jrnl entry imported before, or twice in the file
                 seen.add(body["id"])
-                del body["_earlier"]
                 body["imported"] = {"file": file.source, "format": "jrnl"}
                 body["recorded_at"], body["recorded_by"] = stamp, user
                 batch.add(body)

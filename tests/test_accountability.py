@@ -1,6 +1,8 @@
 """Issue 4: corrections stay visible, who owned what, traces, moving data in and out."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from clihelp import ok, refused
@@ -393,6 +395,21 @@ def test_jrnl_import_keeps_identical_entries_and_tags_apart(cli, tmp_path):
     assert [e["title"] for e in entries].count("Standup.") == 2
     assert next(e for e in entries if e["title"] == "Languages.")["tags"] == ["cplusplus", "csharp", "c", "pricing"]
     assert "imported 0 records, skipped 3" in ok(cli("import", str(path)))  # still idempotent
+
+
+def test_a_jrnl_file_imported_by_an_earlier_version_in_another_zone_is_skipped(cli, db, tmp_path):
+    """Versions before 2026-12-04 derived a jrnl entry's id from its time in the local zone.
+    The journal in tests/data was written by one (72a82fb^) importing tests/data/jrnl-export.json
+    in Europe/London; imported again in Shanghai, the summer entry (+01:00 there) was imported a
+    second time, at another instant. The offsets its entries were imported at are in the journal."""
+    data = Path(__file__).parent / "data"
+    db.parent.mkdir(parents=True)
+    shutil.copyfile(data / "jrnl-imported-in-london-by-an-earlier-version.jsonl", db)
+    jrnl = tmp_path / "jrnl.json"
+    shutil.copyfile(data / "jrnl-export.json", jrnl)
+    assert "imported 0 records, skipped 2" in ok(cli("import", str(jrnl)))
+    assert [e["title"] for e in listed(cli)] == ["Met with Acme about the launch.", "Standup."]
+    assert ok(cli("verify"))
 
 
 def test_jrnl_tags_written_as_one_string_or_holding_null(cli, tmp_path):

@@ -289,9 +289,17 @@ _KINDS = {kind: kind for kind in (*model.ENTRY_KINDS, *model.META_KINDS)}
 
 def _id_and_kind(record: dict) -> tuple:
     """What the Reader holds of a record while its batch is incomplete (a 1M-record batch
-    is not held whole): its id, its kind (one shared string a kind) and a retraction's target."""
+    is not held whole): its id, its kind (one shared string a kind), a retraction's target,
+    and a jrnl entry's date (_Known.jrnl_offsets)."""
     kind = record["kind"]
-    return record["id"], _KINDS.get(kind, kind), record.get("target") if kind == "retraction" else None
+    imported = record.get("imported")
+    from_jrnl = imported.__class__ is dict and imported.get("format") == "jrnl"
+    return (
+        record["id"],
+        _KINDS.get(kind, kind),
+        record.get("target") if kind == "retraction" else None,
+        record.get("occurred_at") if from_jrnl else None,
+    )
 
 
 class _Known:
@@ -304,6 +312,10 @@ class _Known:
         self.progress = progress
         self.kinds: dict[str, str] = {}
         self.retracted: set = set()
+        # The UTC offsets jrnl entries were imported at: versions before 2026-12-04 derived a
+        # jrnl entry's id from its time in the local zone, so the same file imported again in
+        # another zone is recognised by the ids those offsets give.
+        self.jrnl_offsets: set[str] = set()
         self.reader = None
         self.last_hash: str | None = None
         self._read_all()
@@ -323,10 +335,12 @@ class _Known:
         kinds, retracted, n = self.kinds, self.retracted, 0
         reader, progress = self.reader, self.progress
         size = os.fstat(fh.fileno()).st_size
-        for entry_id, kind, target in reader.read(fh, _id_and_kind):
+        for entry_id, kind, target, jrnl_at in reader.read(fh, _id_and_kind):
             kinds[entry_id] = kind
             if kind == "retraction":
                 retracted.add(target)
+            elif jrnl_at is not None:
+                self.jrnl_offsets.add(str(jrnl_at)[19:])
             n += 1
             if progress is not None and n % _PROGRESS_EVERY == 0:
                 progress("reading", reader.end, size)
@@ -335,7 +349,7 @@ class _Known:
         return n
 
     def _read_all(self) -> None:
-        self.kinds, self.retracted, self.last_hash = {}, set(), None
+        self.kinds, self.retracted, self.last_hash, self.jrnl_offsets = {}, set(), None, set()
         file = self.journal.storage.file
         self.identity = file.identity()
         fh = file.open_read()
@@ -769,10 +783,11 @@ class _File:
         team = self.known.journal.team
         salt = f"{team.handle}\n" if team.joined and team.handle else ""
         repeats: dict[str, int] = {}  # id -> how many entries so far derived it (identical entries)
+        offsets = _zones_of(self.known.jrnl_offsets)
         try:
             for i, entry in enumerate(JsonStream(self.fh, self.entries_at).values(), start=1):
                 try:
-                    body, ids = _jrnl_entry(i, entry, zone, salt)
+                    body, ids = _jrnl_entry(i, entry, zone, salt, offsets)
                     first, earlier = ids(0)
                     seen = repeats.get(first, 0)
                     repeats[first] = seen + 1
@@ -964,11 +979,23 @@ def _imported_before(entry_id: str, earlier, known) -> bool:
     return entry_id in known or any(old in known for old in earlier)
 
 
-def _jrnl_entry(i: int, entry, zone, salt: str = ""):
+def _zones_of(offsets) -> list:
+    """'+01:00' -> a fixed zone, for each offset that reads as one."""
+    zones = []
+    for offset in offsets:
+        try:
+            zones.append(datetime.fromisoformat("2000-01-01T00:00:00" + offset).tzinfo)
+        except ValueError:
+            continue
+    return zones
+
+
+def _jrnl_entry(i: int, entry, zone, salt: str = "", offsets=()):
     """The body of jrnl entry number `i` without its id, and ids(repeat) -> (its id, the ids
     earlier versions gave it). Ids are derived from its date and text, and `salt` (a team
     member's handle); `repeat` is how many entries of the file before this one have the same
-    date and text (jrnl keeps both; derived alike, the second was skipped as already imported)."""
+    date and text (jrnl keeps both; derived alike, the second was skipped as already imported).
+    `offsets`: the zones jrnl entries of this journal were imported in (_Known.jrnl_offsets)."""
     if not isinstance(entry, dict) or "date" not in entry:
         raise ValidationError(_("jrnl entry {i} has no date").format(i=i))
     try:
@@ -1004,13 +1031,15 @@ def _jrnl_entry(i: int, entry, zone, salt: str = ""):
     # in the local zone; those ids, with and without the team handle (imported before joining),
     # are the earlier ones: an entry holding one of them is the same entry, imported before.
     written = int(datetime.combine(day, at, tzinfo=UTC).timestamp() * 1000)
-    local = int(datetime.fromisoformat(values["occurred_at"]).timestamp() * 1000)
+    moments = {written, int(datetime.fromisoformat(values["occurred_at"]).timestamp() * 1000)}
+    # ...and the time in each zone an earlier import was made in (imported abroad before)
+    moments.update(int(datetime.combine(day, at, tzinfo=offset).timestamp() * 1000) for offset in offsets)
 
     def ids(repeat: int) -> tuple[str, tuple[str, ...]]:
         # the first of identical entries keeps the id earlier imports gave it
         said = text + f"\n\x00{repeat}" if repeat else text
         own = derived_id(written, said[:5] + salt + said[5:])
-        earlier = {derived_id(moment, said[:5] + handle + said[5:]) for moment in (written, local) for handle in {salt, ""}}
+        earlier = {derived_id(moment, said[:5] + handle + said[5:]) for moment in moments for handle in {salt, ""}}
         return own, tuple(earlier - {own})
 
     return body, ids

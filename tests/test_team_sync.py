@@ -181,6 +181,28 @@ def test_a_force_pushed_rewrite_is_refused_and_named_by_everyone_else(tmp_path, 
             dana.sync()
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [b"not a record\n", b'{"kind":"note","seq":5,"title":"forged","hash":"00","prev_hash":"00"}\n'],
+    ids=["garbage", "bad-hash"],
+)
+def test_a_colleague_chain_that_does_not_verify_on_the_remote_is_refused_in_one_line(tmp_path, tail, three_synced):
+    """Appended to, on the remote, with a line that is not a record or a record whose hash
+    is wrong: sync ended in a traceback (UnboundLocalError or TypeError: the check's loop
+    variable `_` hid gettext's), for a witness and for a member syncing for the first time."""
+    dana, bob, carol = copy_of(three_synced, tmp_path)
+    force_push_chain(dana, dana.path.read_bytes() + tail)
+    newcomer = Member(tmp_path, "erin", "Erin Park", dana.remote)
+    newcomer.journal().add("note", {"title": "erin 0"})
+    for member in (bob, newcomer):
+        report = member.sync()
+        assert "dana#5 does not verify" in report.refused["dana"]
+    assert titles(bob.journal()) == ["dana 0", "dana 1", "dana 2", "dana 3"]
+    # the others' chains are still taken: Erin's first sync pushed hers
+    assert list(bob.sync().refused) == ["dana"]
+    assert "erin 0" in titles(bob.journal())
+
+
 def test_the_first_differing_record_is_named(tmp_path):
     dana, bob = rewritten_on_the_remote(tmp_path)
     assert "dana#3 differs" in bob.sync().refused["dana"]
@@ -270,6 +292,18 @@ def test_bad_remotes_give_one_line_and_change_nothing(tmp_path, remote, fragment
     proc = cli(dana, "sync", str(target))
     refused(proc, fragment)
     assert snapshot(dana) == before
+
+
+def test_a_team_folder_that_cannot_be_made_is_one_line(tmp_path):
+    """A file where the journal's .team folder goes (or a read-only disk) ended sync in a
+    FileExistsError (OSError) traceback."""
+    (dana,) = team_of(tmp_path, "Dana Whitfield")
+    dana.journal().add("note", {"title": "kept"})
+    dana.path.with_name("journal.json.team").write_text("not a folder")
+    before = dana.path.read_bytes()
+    refused(cli(dana, "sync", str(dana.remote)), "cannot create the folder")
+    assert dana.path.read_bytes() == before
+    assert dana.path.with_name("journal.json.team").read_text() == "not a folder"
 
 
 def test_a_first_sync_that_fails_leaves_no_team_folder(tmp_path):

@@ -143,7 +143,7 @@ def _overridden(text: str) -> str:
     """Text after a RIGHT-TO-LEFT OVERRIDE is shown reversed, up to a POP
     DIRECTIONAL FORMATTING or the end: `\u202eanaD` reads `Dana`."""
     while "\u202e" in text:
-        head, _, rest = text.partition("\u202e")
+        head, _mark, rest = text.partition("\u202e")
         run, _pop, tail = rest.partition("\u202c")
         text = head + run[::-1] + tail
     return text

@@ -60,7 +60,7 @@ class _ByObjectId:
             self.items[oid] = value
             self.used += size
             while self.used > self.budget:
-                _, old = self.items.popitem(last=False)
+                _oid, old = self.items.popitem(last=False)
                 self.used -= self.size_of(old)
 
 

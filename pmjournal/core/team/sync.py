@@ -371,7 +371,7 @@ class _Sync:
 
     def _read_all(self, reader: Reader, fh, handle: str) -> None:
         try:
-            for _ in reader.read(fh, pick=_nothing):  # a batch's records are not held while it is checked
+            for _record in reader.read(fh, pick=_nothing):  # a batch's records are not held while it is checked
                 pass
         except JournalDamaged as err:
             seq, problem = getattr(err, "bad", (reader.seq + 1, "damaged"))
@@ -679,19 +679,27 @@ def sync(journal_path, remote: str | None = None, handle: str | None = None, nam
 
     team = Team(journal_path)
     joined = team.joined
-    if not joined and not team.journal_path.parent.is_dir():
-        team.journal_path.parent.mkdir(mode=0o700, parents=True)
-    team.root.mkdir(mode=0o700, exist_ok=True)
+    try:
+        if not joined and not team.journal_path.parent.is_dir():
+            team.journal_path.parent.mkdir(mode=0o700, parents=True)
+        team.root.mkdir(mode=0o700, exist_ok=True)
+    except OSError as err:  # a file where the team folder goes, a read-only disk
+        raise SyncError(
+            _("cannot create the folder {parent}: {strerror}").format(parent=err.filename or team.root, strerror=err.strerror or err)
+        ) from None
     try:
         with FileLock(str(team.root / "sync.lock"), timeout=0):
             return _Sync(journal_path, remote, handle, name, signing_key).run()
     except Timeout:
         raise SyncError(_("another sync of this journal is running; try again when it ends")) from None
-    except BaseException:
+    except BaseException as err:
         if not joined and not team.joined:
             import shutil
 
             shutil.rmtree(team.root, ignore_errors=True)  # a first sync that failed leaves nothing behind
+        if isinstance(err, OSError):  # a full disk, a file made read-only underneath
+            where = f"{err.filename}: " if err.filename else ""
+            raise SyncError(_("sync stopped: {where}{reason}").format(where=where, reason=err.strerror or err)) from None
         raise
 
 

@@ -164,7 +164,7 @@ class LinksRow(FieldRow):
     def _entry(self, token: str) -> dict | None:
         """The entry a reference names, as Journal.resolve reads it: #12 and 12 one's own,
         dana#12 the colleague dana's (one's own handle names one's own)."""
-        handle, _, number = token.rpartition("#")
+        handle, _hash, number = token.rpartition("#")
         handle = handle.lower()
         if handle:
             if self._handle is None:

@@ -633,7 +633,9 @@ def cmd_export(args) -> int:
         raise PmjournalError(why)
     if not args.unverified:
         journal.require_verified(
-            "exported", _("`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout")
+            "exported",
+            _("`pmjournal verify` says more; --unverified exports it anyway, marked as unverified throughout"),
+            every_chain=True,
         )
     key = None
     if args.format != "csv" and cfg.signing_key:

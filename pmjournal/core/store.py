@@ -711,11 +711,16 @@ class Journal:
         reader = self._reader()
         return reader.broken if reader else None
 
-    def require_verified(self, refused: str, hint: str | None = None) -> None:
+    def require_verified(self, refused: str, hint: str | None = None, *, every_chain: bool = False) -> None:
         """Load (checking every record up to the head) and refuse, with one line, to go on
-        when the chain does not vouch for the journal (errors.refuse_unverified)."""
+        when the chain does not vouch for the journal (errors.refuse_unverified).
+        `every_chain`: an export's check, every byte of every chain (verify.require_every_chain)."""
         self.records()
         refuse_unverified(self.broken, refused, hint)
+        if every_chain:
+            from .verify import require_every_chain
+
+            require_every_chain(self, hint)
 
     def notices(self) -> list[str]:
         """What the user should know about the file beyond the records read or written."""

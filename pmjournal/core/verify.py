@@ -184,6 +184,29 @@ def verify_file(path, quick: bool = False) -> Report:
         return report
 
 
+def require_every_chain(journal, hint: str | None = None) -> None:
+    """Before an export vouches for them: this author's file and each colleague's copy
+    checked from the header, as `pmjournal verify` checks them. Reads (and the index) take
+    what they covered before as it was, checking what was appended since; an edit in place
+    since then, or a copy put back after one, is found here, and the export is refused in
+    one line naming the first chain that fails."""
+    from .errors import PmjournalError, refuse_unverified
+
+    report = verify_file(journal.path)
+    if not report.ok:
+        refuse_unverified((report.bad_seq, report.problem), "exported", hint)
+    if not journal.team.joined:
+        return
+    for handle, path in sorted(journal.team.colleagues().items()):
+        report = verify_file(path)
+        if not report.ok:
+            raise PmjournalError(
+                _(
+                    "the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}); nothing was exported: delete {path} and `pmjournal sync` takes the chain again"
+                ).format(handle=handle, seq=report.bad_seq, problem=report.problem, path=path)
+            )
+
+
 def _split(fh, reader, schema: int):
     """(report, reader) of the whole file checked in two processes at once, when it is
     large and this process may fork; None to check it in one (see verify_split)."""

@@ -570,7 +570,7 @@ class JournalSession:
         with self.lock:
             journal = self.journal
             # Never a chain head printed beside content the chain does not vouch for.
-            journal.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
+            journal.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified", every_chain=True)
             # What render_chunks reads of a journal, with the views already folded.
             key = None
             if self.signing_key and fmt != "csv":
@@ -601,7 +601,7 @@ class JournalSession:
             reads = self._open_reads()
             if reads is None:
                 raise PmjournalError(_("the journal's index cannot be read just now; try again"))
-            reads.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified")
+            reads.require_verified("exported", "`pmjournal export --unverified` writes it marked as unverified", every_chain=True)
             key = None
             if self.signing_key and fmt != "csv":
                 key, public, fingerprint, recorded = self.journal.signer(self.signing_key, reads.signing_keys())

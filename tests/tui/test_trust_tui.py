@@ -108,3 +108,33 @@ async def test_the_export_dialog_refuses_a_journal_that_fails_verification(db, t
         await pilot.pause()
         assert "character device" in str(app.screen.query_one("#error", Label).content)
     assert [p.name for p in tmp_path.iterdir()] == ["data"]  # nothing exported beside the journal folder
+
+
+@pilot_test
+async def test_the_export_dialog_refuses_a_journal_edited_in_place_after_it_was_loaded(db, tmp_path):
+    """The loaded journal vouched for what it read; an old record edited in place since was
+    exported with it, and the evidence then failed every check."""
+    from datetime import date
+
+    from test_forms import FormsApp
+    from textual.widgets import Label
+
+    from pmjournal.core.query import Filter
+    from pmjournal.core.reads import reads_of
+    from pmjournal.tui.forms import ExportDialog
+    from pmjournal.tui.session import JournalSession
+
+    journal = Journal(db, user="Pat PM")
+    for i in range(3):
+        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    reader = Journal(db, user="Pat PM")
+    assert len(reader.records()) == 3 and reader.broken is None  # loaded, every record checked
+    reads_of(Journal(db, user="Pat PM")).close()  # and indexed
+    before = db.stat()
+    _edit(db, 2, owner="Dane")  # the same length, and the times put back (as a restore keeps them)
+    os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))
+    app = FormsApp(lambda: ExportDialog(JournalSession(reader), Filter(), today=date(2026, 11, 25), directory=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "fails verification at #2" in str(app.screen.query_one("#error", Label).content))
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]

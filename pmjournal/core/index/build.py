@@ -107,6 +107,8 @@ class Builder:
             line = fh.read(covered - last_start)
         if sha256(line).hexdigest() != tail:
             raise Stale
+        if row[6] is not None and _mended(source.path, row[6]):
+            raise Stale
         return size - covered
 
     # -- reading -------------------------------------------------------
@@ -517,3 +519,15 @@ def report_progress(total: int):
 
 
 __all__ = ["Builder", "JournalDamaged", "Raced", "Source", "Stale", "report_progress"]
+
+
+def _mended(path, broken_seq: int) -> bool:
+    """Whether the file no longer fails where the index found it broken. Its last line can be
+    the same while an earlier record was put back (a copy restored, or deleted and synced
+    again): the index would go on showing what it read of the broken file, and saying it is
+    broken, while `verify` says ok. Checked on every read while a chain is broken (a whole
+    walk of it, as `verify` makes): a broken chain is something to mend, not a state to read fast."""
+    from ..verify import verify_file
+
+    report = verify_file(path)
+    return report.bad_seq != broken_seq

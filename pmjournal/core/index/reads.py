@@ -362,8 +362,12 @@ class IndexedReads:
     def team(self):
         return self.journal.team
 
-    def require_verified(self, refused: str, hint: str | None = None) -> None:
+    def require_verified(self, refused: str, hint: str | None = None, *, every_chain: bool = False) -> None:
         refuse_unverified(self.broken, refused, hint)
+        if every_chain:  # what the index covered is taken as it was when it read it
+            from ..verify import require_every_chain
+
+            require_every_chain(self.journal, hint)
 
     def notices(self) -> list[str]:
         return self._builder.notices(self.journal)

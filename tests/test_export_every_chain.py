@@ -1,0 +1,72 @@
+"""An export vouches for every chain it shows, and the index follows a chain put back.
+
+Reads (and the index) take the part of a file they covered before as it was, checking
+what was appended since: an old record edited in place is found by `verify`, which reads
+every byte. An export signed what the index had read while the file held something else:
+an own journal edited in place exported with rc 0 (its evidence then failed every check),
+and the index built from a colleague's tampered copy kept showing the tampered title after
+the copy was put back, so the export showed it above the genuine record while
+`verify --evidence` said ok (a helper's team trial)."""
+
+import json
+
+from clihelp import ok, refused
+from teamhelp import cli, team_of
+
+
+def _edit_first_record(path, old: str, new: str) -> None:
+    data = path.read_bytes()
+    assert data.count(old.encode()) == 1
+    path.write_bytes(data.replace(old.encode(), new.encode()))
+
+
+def test_an_own_journal_edited_in_place_after_it_was_read_is_not_exported(cli_process, tmp_path):
+    db = tmp_path / "j.json"
+    run = lambda *args: cli_process("--db", str(db), *args)  # noqa: E731
+    ok(run("add", "decision", "Ship on 15 Dec", "--owner", "Ann"))
+    ok(run("add", "note", "later"))
+    ok(run("list"))  # the index now covers both records
+    _edit_first_record(db, "Ship on 15 Dec", "Ship on 16 Dec")
+    out = tmp_path / "ev.md"
+    refused(run("export", "-o", str(out)), "fails verification at #1")
+    assert not out.exists()
+
+
+def _team_with_a_record_of_danas(tmp_path):
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    dana.journal().add("decision", {"title": "Ship on 15 Dec", "owner": "Dana Whitfield"})
+    dana.journal().add("note", {"title": "later"})
+    dana.sync()
+    bob.journal().add("note", {"title": "bob"})
+    bob.sync()
+    copy = bob.path.with_name("journal.json.team") / "chains" / "dana.json"
+    return dana, bob, copy
+
+
+def _title_shown(member, ref: str) -> str:
+    proc = cli(member, "show", ref, "--format", "json")
+    return json.loads(proc.stdout)["title"], proc
+
+
+def test_a_colleague_copy_edited_in_place_is_not_exported(tmp_path):
+    _dana, bob, copy = _team_with_a_record_of_danas(tmp_path)
+    ok(cli(bob, "list"))
+    _edit_first_record(copy, "Ship on 15 Dec", "Ship on 16 Dec")
+    out = tmp_path / "ev.md"
+    refused(cli(bob, "export", "-o", str(out)), "the copy of dana's chain here fails verification at dana#1")
+    assert not out.exists()
+
+
+def test_the_index_follows_a_colleague_copy_put_back_after_it_was_read_broken(tmp_path):
+    _dana, bob, copy = _team_with_a_record_of_danas(tmp_path)
+    good = copy.read_bytes()
+    _edit_first_record(copy, "Ship on 15 Dec", "Ship on 16 Dec")
+    title, proc = _title_shown(bob, "dana#1")  # the index is built from the tampered copy
+    assert title == "Ship on 16 Dec" and "fails verification at dana#1" in proc.stderr
+    copy.write_bytes(good)  # put back, in place (the same inode), as a restore or `cp` does
+    title, proc = _title_shown(bob, "dana#1")
+    assert (title, proc.returncode, proc.stderr) == ("Ship on 15 Dec", 0, "")
+    out = tmp_path / "ev.md"
+    ok(cli(bob, "export", "-o", str(out)))
+    assert "Ship on 16 Dec" not in out.read_text(encoding="utf-8")
+    ok(cli(bob, "verify", "--evidence", str(out)))

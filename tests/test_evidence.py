@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from clihelp import ok, run_cli, ssh_keygen_verify
@@ -90,6 +91,19 @@ def test_a_signed_export_verifies_with_pmjournal_and_with_ssh_keygen_alone(signe
     assert "signed by dana@acme" in ok(run_cli("verify", "--evidence", str(md), "--allowed-signers", str(allowed)))
     # With the journal: the head still holds and the filter selects exactly these entries.
     assert "the filter selects exactly the exported entries" in ok(signed("verify", "--evidence", str(md)))
+
+
+def test_the_document_hash_computed_as_docs_evidence_md_says_is_the_statements(signed):
+    """evidence.md said the hash covers the document "up to the line `---`"; a reader who
+    hashed through that line got another digest (a helper's trial). It now gives a command."""
+    from pathlib import Path
+
+    md = export(signed, "q3.md", "--person", "Marcus Chen")
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "evidence.md").read_text(encoding="utf-8")
+    command = re.search(r"^python3 -c '(.*)' q3-marcus\.md$", doc, re.M).group(1)
+    printed = subprocess.run([sys.executable, "-c", command, str(md)], capture_output=True, text=True, check=True).stdout
+    stated = re.search(r"^document sha256:([0-9a-f]{64})$", md.read_text(encoding="utf-8"), re.M).group(1)
+    assert printed.strip() == stated
 
 
 def test_the_key_is_recorded_once_and_a_new_key_is_a_new_record(signed):

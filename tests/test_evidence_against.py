@@ -212,3 +212,25 @@ def test_a_damaged_copy_is_left_out_with_every_id_it_held(tmp_path, monkeypatch)
     found = against.Against(ev, dana.path).complete(exported=set())
     assert found == loaded_missing(ev, Journal(dana.path, user=""), set())
     assert "bob#1: matches the stated filter but is not in the export" in found
+
+
+def test_a_colleague_copy_behind_the_export_says_to_sync_not_that_records_were_removed(tmp_path):
+    """Ben's copy of Ann's chain was one sync behind the export Ann made: checking it said
+    "the journal ends at #1, before the exported head #2 (records were removed)" (a helper's trial)."""
+    from clihelp import ok, refused
+    from teamhelp import cli, team_of
+
+    ann, ben = team_of(tmp_path, "Ann Lee", "Ben Ode")
+    ann.journal().add("decision", {"title": "Ship", "owner": "Ann Lee"})
+    ann.sync()
+    ben.journal().add("note", {"title": "ben"})
+    ben.sync()
+    ann.journal().add("note", {"title": "later"})
+    ann.sync()
+    path = tmp_path / "ann.md"
+    ok(cli(ann, "export", "-o", str(path)))
+    for how in ("--since", "--evidence"):
+        said = refused(cli(ben, "verify", how, str(path)), "the copy of it here ends at ann#1, before the exported head ann#2")
+        assert "run `pmjournal sync`" in said and "removed" not in said
+    ben.sync()
+    assert "still extends" in ok(cli(ben, "verify", "--since", str(path)))

@@ -414,6 +414,13 @@ def check_since(ev: Evidence, chains: dict) -> list[str]:
                     "chain {name}: its first record differs from the export's: another journal, or rewritten from the start"
                 ).format(name=name)
             )
+        elif len(records) < size and getattr(records, "handle", None) is not None:
+            # A colleague's chain: the copy here is behind the one the export was taken from.
+            problems.append(
+                _(
+                    "chain {name}: the copy of it here ends at {ref}, before the exported head {ref2}: run `pmjournal sync` and check again"
+                ).format(name=name, ref=f"{name}#{len(records)}", ref2=f"{name}#{size}")
+            )
         elif len(records) < size:
             problems.append(
                 _("chain {name}: the journal ends at {ref}, before the exported head {ref2} (records were removed)").format(

@@ -203,6 +203,22 @@ def test_a_colleague_chain_that_does_not_verify_on_the_remote_is_refused_in_one_
     assert "erin 0" in titles(bob.journal())
 
 
+def test_a_copy_edited_here_is_named_not_the_colleague_or_the_remote(tmp_path, three_synced):
+    """Bob's copy of Dana's chain was edited on his machine; his next sync said "dana's
+    history was rewritten on the remote", accusing Dana and a remote nobody had touched."""
+    dana, bob, _carol = copy_of(three_synced, tmp_path)
+    copy = bob.path.with_name("journal.json.team").joinpath("chains", "dana.json")
+    copy.write_bytes(copy.read_bytes().replace(b'"dana 0"', b'"dana X"'))
+    dana.journal().add("note", {"title": "dana 4"})
+    dana.sync()
+    refusal = bob.sync().refused["dana"]
+    assert "the copy of dana's chain here fails verification at dana#1" in refusal
+    assert "remote" not in refusal and str(copy) in refusal
+    copy.unlink()  # as the refusal says
+    assert bob.sync().refused == {}
+    assert titles(bob.journal()) == ["dana 0", "dana 1", "dana 2", "dana 3", "dana 4"]
+
+
 def test_the_first_differing_record_is_named(tmp_path):
     dana, bob = rewritten_on_the_remote(tmp_path)
     assert "dana#3 differs" in bob.sync().refused["dana"]

@@ -387,7 +387,24 @@ class _Sync:
     def colleague(self, handle: str, commit: str) -> Spool | None:
         """A colleague's new records past the copy held here, checked, on disk (None if
         none). Raises SyncError naming the first record that differs if it is not an
-        extension."""
+        extension, or the copy here if that is what fails verification: an edit of the copy
+        here read as the colleague's history rewritten on the remote."""
+        try:
+            return self._colleague(handle, commit)
+        except SyncError:
+            from ..verify import verify_file
+
+            path = self.team.chain_path(handle)
+            report = verify_file(path)
+            if not report.ok:
+                raise SyncError(
+                    _(
+                        "the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}); took nothing of {handle}'s: delete {path} and the next sync takes the chain again"
+                    ).format(handle=handle, seq=report.bad_seq, problem=report.problem, path=path)
+                ) from None
+            raise
+
+    def _colleague(self, handle: str, commit: str) -> Spool | None:
         names, files = _read_chain(self.git, commit, handle)
         with ChainFile.open(self.team.chain_path(handle)) as have:
             count = have.segment_count()

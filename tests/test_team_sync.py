@@ -219,6 +219,15 @@ def test_a_copy_edited_here_is_named_not_the_colleague_or_the_remote(tmp_path, t
     assert titles(bob.journal()) == ["dana 0", "dana 1", "dana 2", "dana 3", "dana 4"]
 
 
+def test_one_record_lost_on_the_remote_is_named_once(tmp_path, three_synced):
+    """It said "the remote had lost dana#4-#4 of your chain ... pushed them again"."""
+    dana, _bob, _carol = copy_of(three_synced, tmp_path)
+    lines = dana.path.read_bytes().rstrip(b"\n").split(b"\n")
+    force_push_chain(dana, b"".join(line + b"\n" for line in lines[:4]))
+    said = " ".join(dana.sync().lines())
+    assert "the remote had lost dana#4 of your chain" in said and "pushed it again" in said
+
+
 def test_the_first_differing_record_is_named(tmp_path):
     dana, bob = rewritten_on_the_remote(tmp_path)
     assert "dana#3 differs" in bob.sync().refused["dana"]

@@ -71,11 +71,13 @@ class SyncReport:
             )
         if self.repaired:
             first, last = self.repaired
-            out.append(
-                _(
+            if first == last:
+                line = _("the remote had lost {handle}#{first} of your chain (cut there since the last sync); pushed it again")
+            else:
+                line = _(
                     "the remote had lost {handle}#{first}-#{last} of your chain (cut there since the last sync); pushed them again"
-                ).format(handle=self.handle, first=first, last=last)
-            )
+                )
+            out.append(line.format(handle=self.handle, first=first, last=last))
         taken = ", ".join(f"{h} {n}" for h, n in sorted(self.fetched.items()) if n)
         out.append(
             ngettext(

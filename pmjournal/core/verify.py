@@ -74,6 +74,8 @@ class Report:
                 "ok: {count} records, chain head {ref}{head_seq} {head_hash}{tail}",
                 self.count,
             ).format(count=self.count, ref=ref, head_seq=self.head_seq, head_hash=self.head_hash, tail=tail)
+        if self.bad_seq == 0:  # the header: a newer pmjournal's file, or no journal at all (the problem names the file)
+            return self.problem
         return _("broken at {ref}{seq}: {problem} ({path})").format(ref=ref, seq=self.bad_seq, problem=self.problem, path=path)
 
 

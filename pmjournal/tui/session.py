@@ -331,7 +331,9 @@ class JournalSession:
 
     def _state(self) -> dict:
         return {
-            "generation": self.journal.generation,
+            # as _paged_load counts it: a snapshot loaded whole after one paged from the index
+            # (the index could not serve just then) is not older than it, and is shown
+            "generation": self.journal.generation + self._replaced,
             "broken": self.journal.broken,
             "notices": tuple(self.journal.notices()),
             "team": TeamStatus.read(self.team),

@@ -3,6 +3,8 @@ loaded whole (PMJOURNAL_INDEX=off): the trail, filters, the People and Due views
 detail pane, on the same journal; records another process appends appear; `G` and a jump
 reach rows the snapshot never read."""
 
+from pathlib import Path
+
 from textual.widgets import OptionList
 from tuihelp import REF, SIZE, loaded, pilot_test, static_text, typed, wait_for
 
@@ -530,3 +532,53 @@ async def test_the_links_field_finds_titles_in_the_index_as_in_the_loaded_journa
             await pilot.pause(0.3)
             assert app.is_running and isinstance(app.screen, EntryForm)
     assert found[0] and found[0] == found[1]
+
+
+@pilot_test
+async def test_what_the_app_saves_shows_after_another_terminal_read_the_journal(db, make_app):
+    """`pmjournal show` in another terminal, then a save in the app: the trail went on showing
+    the journal as it was before the save. Each connection the app made opened and closed the
+    index file to set its mode, which dropped the app's SQLite locks on it; the other process,
+    closing what it took for the last connection, deleted the -wal and -shm under the app."""
+    import subprocess
+    import sys
+
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        screen.session.add("note", {"title": "one"})
+        screen.reload()
+        await wait_for(pilot, lambda: screen.table.row_count == 1 and screen.snapshot.paged is not None)
+        await wait_for(pilot, lambda: screen.settled)
+        await pilot.pause(0.3)  # the app idle, as a user reading the screen
+        shown = subprocess.run([sys.executable, "-m", "pmjournal", "--db", str(db), "show", "1"], capture_output=True, text=True)
+        assert shown.returncode == 0, shown.stderr
+        screen.session.add("note", {"title": "two"})
+        screen.reload()
+        await wait_for(pilot, lambda: screen.table.row_count == 2)
+        assert screen.table.view(0)["title"] == "two"
+        assert screen.snapshot.paged is not None  # still from the index: its -wal was not deleted under it
+        assert Path(f"{db}.index-wal").exists()
+
+
+@pilot_test
+async def test_a_save_shows_when_the_index_stops_serving_after_the_journal_was_created(db, make_app, monkeypatch):
+    """The app started before the journal existed and paged from the index, which counted the
+    file's creation as a new generation; when the index could not serve a later load (here:
+    turned off), the journal loaded whole counted generations without it, was taken for a read
+    from before, and the trail kept showing the journal without the save."""
+    db.parent.mkdir(parents=True)  # the journal's folder is there, the journal not yet
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        screen.session.add("note", {"title": "one"})
+        screen.reload()
+        await pilot.pause(0.5)
+        assert screen.table.row_count == 1 and screen.snapshot.paged is not None
+        monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+        screen.session.add("note", {"title": "two"})
+        screen.reload()
+        await wait_for(pilot, lambda: screen.table.row_count == 2)
+        assert screen.table.view(0)["title"] == "two"

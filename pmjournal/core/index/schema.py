@@ -92,20 +92,21 @@ def _as_private_as_the_journal(path: Path) -> None:
         mode = os.stat(journal).st_mode & 0o666 | 0o600
     except OSError:
         mode = 0o600
+    # Never an os.open() of an index that exists: closing any descriptor of a file drops every
+    # POSIX lock this process holds on it, SQLite's own included. The app's open connections
+    # then held no shared lock, a `pmjournal show` elsewhere closing the last connection it saw
+    # deleted the -wal and -shm under them, and the app's reads failed ("disk I/O error"): the
+    # trail stopped showing what was saved (a helper's trial).
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, mode)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        pass
     except OSError:
         return
-    try:
-        if os.fstat(fd).st_mode & 0o777 & ~mode:
-            os.fchmod(fd, mode)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-    for suffix in ("-wal", "-shm"):
+    else:
+        os.close(fd)  # a new file: no connection of this process holds a lock on it
+    for side in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
         with contextlib.suppress(OSError):
-            side = Path(str(path) + suffix)
             if side.stat().st_mode & 0o777 & ~mode:
                 side.chmod(mode)
 

@@ -126,9 +126,9 @@ def fields_for(kind: str) -> dict[str, Field]:
     return {f.name: f for f in COMMON + KIND_FIELDS[kind]}
 
 
-# A list of names is separated by a comma, or the full-width comma or enumeration comma a
-# Chinese input method types (张三，李四、王五): no name contains one.
-_NAME_SEPARATORS = re.compile("[,\uff0c\u3001]")
+# A list of names (or of references) is separated by a comma, or the full-width comma or
+# enumeration comma a Chinese input method types (张三，李四、王五): no name contains one.
+LIST_SEPARATORS = re.compile("[,\uff0c\u3001]")
 
 
 def split_names(value, field: str = "a name") -> list[str]:
@@ -144,7 +144,7 @@ def split_names(value, field: str = "a name") -> list[str]:
     for item in items:
         if not isinstance(item, str):
             raise ValidationError(_("a name must be text, not {item!r}").format(item=item))
-        for part in _NAME_SEPARATORS.split(check_text(field, item)):
+        for part in LIST_SEPARATORS.split(check_text(field, item)):
             name = " ".join(part.split())
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())

@@ -363,6 +363,37 @@ async def test_links_by_number_and_by_searching_titles(journal):
 
 
 @pilot_test
+async def test_links_and_names_separated_by_a_chinese_comma(journal):
+    """The Links field's own Chinese hint reads "#12，或标题里的词", but "#2，#8" was refused
+    as one reference, and after "#1，" the words typed found no match; a name after "张三，"
+    was not completed (a helper's tmux trial)."""
+    first = seed_people(journal)
+    other = journal.add("note", {"title": "Vendor contract signed"})
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Launch slipped"})
+        field(app.screen, "link-caused_by").focus()
+        await type_text(pilot, f"#{first['seq']}\uff0cvendor")
+        matches = app.screen.query_one(LinkMatches)
+        assert matches.display and "Vendor contract signed" in str(matches.get_option_at_index(0).prompt)
+        field(app.screen, "link-relates").focus()
+        await type_text(pilot, f"#{first['seq']}\u3001#{other['seq']}")
+        field(app.screen, "approved_by").focus()
+        await type_text(pilot, "Alice Wong\uff0cbo")
+        await pilot.pause()
+        assert field(app.screen, "approved_by")._suggestion == "Alice Wong\uff0cBob Li"
+        field(app.screen, "link-caused_by").value = f"#{first['seq']}\uff0c#{other['seq']}"
+        await pilot.press("ctrl+s")
+        await finished(pilot, app)
+    assert app.result["links"] == [
+        {"rel": "caused_by", "to": first["id"]},
+        {"rel": "caused_by", "to": other["id"]},
+        {"rel": "relates", "to": first["id"]},
+        {"rel": "relates", "to": other["id"]},
+    ]
+
+
+@pilot_test
 async def test_a_refused_link_puts_the_cursor_in_its_own_field(journal):
     """A refused Supersedes put the cursor in Caused by (the links' first field), and the next
     keys typed went there."""

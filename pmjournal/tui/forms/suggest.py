@@ -2,10 +2,13 @@
 
 from textual.suggester import Suggester
 
+from pmjournal.core.model import LIST_SEPARATORS
+
 
 def last_name_start(value: str) -> int:
-    """Where the name being typed starts: after the last comma and its spaces."""
-    start = value.rfind(",") + 1
+    """Where the name being typed starts: after the last comma (or full-width comma or
+    enumeration comma, model.LIST_SEPARATORS) and its spaces."""
+    start = max((m.end() for m in LIST_SEPARATORS.finditer(value)), default=0)
     while start < len(value) and value[start] == " ":
         start += 1
     return start

@@ -12,7 +12,7 @@ from pmjournal.core import dates
 from pmjournal.core.errors import DateError, NotFound, ValidationError
 from pmjournal.core.fold import ref_of
 from pmjournal.core.i18n import _
-from pmjournal.core.model import DUE_FIELDS, IMPACT_PARTS, Field, clean_commitments, commitment_line
+from pmjournal.core.model import DUE_FIELDS, IMPACT_PARTS, LIST_SEPARATORS, Field, clean_commitments, commitment_line
 
 from .labels import field_label, link_label
 
@@ -37,7 +37,8 @@ def is_ref(token: str) -> bool:
 
 
 def split_refs(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
+    """'#12, #15' (or '#12，#15', as a Chinese input method types the comma) -> ['#12', '#15']."""
+    return [t.strip() for t in LIST_SEPARATORS.split(text) if t.strip()]
 
 
 def empty_raw(field: Field, kind: str):

@@ -622,3 +622,21 @@ async def test_links_picked_in_two_fields_in_one_burst_stay_in_their_fields(jour
         )
         record = await saved(pilot, app)
     assert record["links"] == [{"rel": "caused_by", "to": first["id"]}, {"rel": "relates", "to": second["id"]}]
+
+
+@pilot_test
+async def test_a_choice_made_in_a_dropdown_in_one_burst_is_kept(journal):
+    """enter down down enter on a dropdown, then tab and a name, in one burst: the list opened
+    after the keys meant for it had run the dropdown's own "open" again, so the choice was
+    lost and the list stayed open over the form, the keys after it landing unseen (a helper's
+    tmux trial: the channel saved as none)."""
+    app = new_form(journal, "communication")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        burst(app, "Told Acme" + tabs_to(screen, "f-channel") + "{enter}{down}{down}{enter}{tab}Dana Whitfield")
+        await wait_for(pilot, lambda: field(screen, "participants").value == "Dana Whitfield")
+        assert field(screen, "channel").value == "email"
+        assert not field(screen, "channel").expanded
+        burst(app, "{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["channel"] == "email" and record["participants"] == ["Dana Whitfield"]

@@ -32,6 +32,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, TextArea
+from textual.widgets._select import SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -127,7 +128,15 @@ class FormTextArea(StyledOnMount, InOrder, TextArea):
 
 
 class FormSelect(StyledOnMount, InOrder, Select):
-    pass
+    def action_show_overlay(self) -> None:
+        # The open list takes the focus now, not once the App gets to it: `enter down down enter`
+        # typed at once reached the dropdown before its list had the focus, each ran "open"
+        # again, the choice was lost and the list stayed open over the form. With the list
+        # focused here, InOrder gives the keys queued behind enter to the list's own bindings.
+        super().action_show_overlay()
+        overlay = self.query_one(SelectOverlay)
+        if self.expanded and overlay.focusable:
+            self.screen.set_focus(overlay, scroll_visible=False)
 
 
 class FormSelectionList(StyledOnMount, InOrder, SelectionList):

@@ -640,3 +640,19 @@ async def test_a_choice_made_in_a_dropdown_in_one_burst_is_kept(journal):
         burst(app, "{ctrl+s}")
         record = await saved(pilot, app)
     assert record["channel"] == "email" and record["participants"] == ["Dana Whitfield"]
+
+
+@pilot_test
+async def test_escape_then_n_keeps_editing_with_the_keys_typed_after_it(demo_db, make_app):
+    """`escape n` then more keys, typed at once: the question closed (keep editing) and every
+    key after n was lost (a helper's tmux trial: the title stayed "abc")."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        burst(app, "d")
+        await wait_for(pilot, lambda: app.screen is not trail and app.screen.ready)
+        form = app.screen
+        burst(app, "abc{escape}nxyz")
+        await wait_for(pilot, lambda: field(form, "title").value == "abcxyz")
+        assert app.screen is form

@@ -8,7 +8,7 @@ from textual.widgets import Button, Label
 
 from pmjournal.core.i18n import N_, _
 
-from ..key_order import EscapesInOrder
+from ..key_order import EscapesInOrder, caught_up
 from ..restyle import ResumesStyled
 
 
@@ -18,9 +18,13 @@ class ConfirmDialog(ResumesStyled, EscapesInOrder, ModalScreen[bool]):
     ESCAPE = "answer(False)"
 
     CSS_PATH = "forms.tcss"
+    # y and n with priority, as escape: the App runs them as it reads them, in its own task, so
+    # the keys typed behind them (`escape n` and more text) are read only once the question has
+    # closed and reach the form beneath; handled by the focused button instead, they were
+    # routed to the question and lost with it.
     BINDINGS = [
-        Binding("y", "answer(True)", N_("Yes"), show=False),
-        Binding("n", "answer(False)", N_("No"), show=False),
+        Binding("y", "answer(True)", N_("Yes"), show=False, priority=True),
+        Binding("n", "answer(False)", N_("No"), show=False, priority=True),
         Binding("escape", "escape", N_("Cancel"), priority=True),
     ]
 
@@ -47,8 +51,9 @@ class ConfirmDialog(ResumesStyled, EscapesInOrder, ModalScreen[bool]):
         event.stop()
         self.dismiss(event.button.id == "yes")
 
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+    async def action_answer(self, yes: bool) -> None:
+        if await caught_up(self):  # what was typed before the answer is handled first
+            self.dismiss(yes)
 
 
 def ask_to_discard(screen: ModalScreen, question: str | None = None) -> None:

@@ -656,3 +656,26 @@ async def test_escape_then_n_keeps_editing_with_the_keys_typed_after_it(demo_db,
         burst(app, "abc{escape}nxyz")
         await wait_for(pilot, lambda: field(form, "title").value == "abcxyz")
         assert app.screen is form
+
+
+@pilot_test
+async def test_keys_typed_after_tab_reach_the_detail_pane_and_scroll_it_key_by_key(demo_db, make_app):
+    """Tab then page down typed at once moved the trail a page (the highlighted entry changed
+    unseen, for an `a` or `x` after it); five downs at once in the detail pane scrolled it one
+    line (a helper's tmux trial)."""
+    from pmjournal.tui.widgets.entry_detail import EntryDetail
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        await wait_for(pilot, lambda: trail.table.current is not None)
+        first = trail.table.current["id"]
+        burst(app, "{tab}{pagedown}")
+        detail = trail.query_one(EntryDetail)
+        await wait_for(pilot, lambda: detail.scroll_y > 0)
+        assert trail.table.current["id"] == first
+        burst(app, "{home}{down}{down}{down}{down}{down}")
+        await wait_for(pilot, lambda: detail.scroll_y == 5)
+        await pilot.pause(0.2)
+        assert detail.scroll_y == 5 and trail.table.current["id"] == first

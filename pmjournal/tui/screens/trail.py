@@ -16,6 +16,7 @@ from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -28,7 +29,7 @@ from ...core.errors import PmjournalError
 from ...core.filter_index import FilterIndex
 from ...core.filter_syntax import parse, with_person
 from ...core.fold import ref_of
-from ...core.i18n import DEFAULT, _, language, ngettext
+from ...core.i18n import DEFAULT, N_, _, language, ngettext
 from ...core.loops import OpenLoops, open_loops
 from ...core.loops import _sort_key as loop_order
 from ...core.query import trace, who
@@ -85,7 +86,13 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     Due saying nothing was due, `p`, `e`, `a` were dropped, and `/kind:risk enter j j` left
     the filter reading 'kind:riskjj'."""
 
-    BINDINGS = TRAIL
+    # Tab with priority, as in the forms (FIELD_MOVES): `tab pagedown` typed at once moved the
+    # trail a page, the keys behind tab routed to the trail before the focus left it.
+    BINDINGS = [
+        *TRAIL,
+        Binding("tab", "app.focus_next", N_("Next pane"), show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", N_("Previous pane"), show=False, priority=True),
+    ]
     # The trail has the focus from the start: Textual's default focused the first focusable widget,
     # the filter, which on_mount then blurred (each move restyles the widget and its own).
     AUTO_FOCUS = "#trail"

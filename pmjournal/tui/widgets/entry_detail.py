@@ -12,6 +12,7 @@ from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -153,6 +154,32 @@ class EntryDetail(VerticalScroll):
 
     def on_mount(self) -> None:
         self.show(None)
+
+    # Each key scrolls on from where the keys before it scrolled to, at once: Textual defers a
+    # scroll until after the next refresh, so five downs typed at once all started from the
+    # same place and scrolled one line.
+    def action_scroll_down(self) -> None:
+        self._scroll_by(1)
+
+    def action_scroll_up(self) -> None:
+        self._scroll_by(-1)
+
+    def action_page_down(self) -> None:
+        self._scroll_by(self.scrollable_content_region.height)
+
+    def action_page_up(self) -> None:
+        self._scroll_by(-self.scrollable_content_region.height)
+
+    def action_scroll_home(self) -> None:
+        self._scroll_by(-self.scroll_target_y)
+
+    def action_scroll_end(self) -> None:
+        self._scroll_by(self.max_scroll_y - self.scroll_target_y)
+
+    def _scroll_by(self, lines: float) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_to(y=self.scroll_target_y + lines, animate=False, immediate=True)
 
     def show(self, view: dict | None, views: dict | None = None, display_person=None, signers: Signers | None = None) -> None:
         if views is not None:

@@ -192,7 +192,7 @@ async def test_done_dialog_is_chinese_for_every_loop_type(zh, journal):
             await pilot.pause()
             text = drawn(app)
             assert english_left(app, loop.view, loop.what, list(loop.owes)) == [], text
-            assert any(word in text for word in ("跟进已发出", "复审已完成", "已兑现", "已收到答复")), text
+            assert any(word in text for word in ("跟进已发出", "复核已完成", "已兑现", "已收到答复")), text
 
 
 @pilot_test

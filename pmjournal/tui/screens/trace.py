@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.display import short_date
+from ...core.display import short_date, value_text
 from ...core.fold import ref_of
 from ...core.i18n import _, language, pgettext
 from ...core.labels import kind_label
@@ -27,6 +27,8 @@ def node_label(node: dict) -> Text:
     text.append(view.get("title", ""), style="strike" if view["retracted"] else "")
     if view.get("owner"):
         text.append(" · " + _("owner {name}").format(name=view["owner"]))
+    if view.get("status"):  # as `pmjournal trace` says it: superseded, mitigated, resolved...
+        text.append(" · " + value_text("status", view["status"]))
     for cause in node["causes"]:
         text.append(f"  [{cause_words(cause)}]".rstrip(), style="italic")
     if node.get("cycle"):
@@ -108,7 +110,7 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
             else:
                 parent.add_leaf(node_label(child), data=child["id"])
         if parent.is_root and not node.get("children"):
-            parent.add_leaf(Text(_("(no recorded causes: link entries with caused_by)"), style="italic"))
+            parent.add_leaf(Text(_("(no recorded causes: record them in the entry's Caused by)"), style="italic"))
 
     def on_mount(self) -> None:
         self.sub_title = pgettext("screen", "Trace")

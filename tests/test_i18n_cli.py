@@ -317,3 +317,17 @@ def test_the_marked_string_check_sees_an_unmarked_one(tmp_path):
         encoding="utf-8",
     )
     assert [line.split(":")[1] for line in unmarked(sample)] == ["3", "4", "5"]
+
+
+def test_lists_and_an_impact_read_as_chinese_writes_them(chinese_user):
+    """The app and the CLI joined names with ", " in Chinese (王总, 刘经理) where the export
+    joins them with 、, and showed an impact as "成本: 3 人周; 进度: +2 周; 范围: +1 周", in
+    ASCII punctuation and the reverse of the form's order (a helper's tmux trial)."""
+    args = ("add", "change", "报价调整", "--owner", "王丹", "--approved-by", "王总, 刘经理")
+    impact = ("--impact-cost", "3 人周", "--impact-schedule", "+2 周", "--impact-scope", "+1 周")
+    assert run_cli(*args, *impact, "--requested-by", "客户甲", env=ZH).returncode == 0
+    shown = run_cli("show", "1", env=ZH).stdout
+    assert "王总、刘经理" in shown
+    assert "范围：+1 周；进度：+2 周；成本：3 人周" in shown
+    english = run_cli("show", "1", env=EN).stdout
+    assert "王总, 刘经理" in english and "scope: +1 周; schedule: +2 周; cost: 3 人周" in english

@@ -411,7 +411,7 @@ def test_the_filter_line_says_what_filter_describe_says_in_english_and_reads_in_
     with i18n.using("zh_CN"):
         text = md_mod._filter_text(filt, md_mod._words())
     assert text == (
-        "项目 checkout-v2；类型 决策/风险；人员 Dana（作为负责人）；标签 launch、q4；背锅原因 决策失误；"
+        "项目 checkout-v2；类型 决策/风险；人员 Dana（角色：负责人）；标签 launch、q4；背锅原因 决策失误；"
         "自 2026年1月1日 09:30 +08:00 起；至 2026年2月1日 09:30 +08:00 止；搜索 'load test'；作者 dana；含已撤回的条目"
     )
 

@@ -103,7 +103,7 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
         parts.append(Text(_("Loops"), style="bold"))
         for loop in loops:
             line = Text(f"  {_pad(STATE_WORDS[loop.state], 8)} ", style=STATE_STYLE.get(loop.state, ""))
-            owed = _("{loop}; owed by {names}").format(loop=describe(loop), names=", ".join(loop.owes))
+            owed = _("{loop}; owed by {names}").format(loop=describe(loop), names=display.list_separator().join(loop.owes))
             line.append(display.visible(owed, multiline=True))
             parts.append(line)
     if view["history"]:

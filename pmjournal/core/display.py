@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from . import causes as causes_mod
 from .dates import describe, local_zone, zone_key
 from .fold import CHAIN_KEYS, DERIVED, ref_of
-from .i18n import N_, _
+from .i18n import N_, _, pgettext
 from .labels import value_label
-from .model import COMMON, KIND_FIELDS, SYSTEM_FIELDS, refused_chars, suspect_in_line, suspect_in_text
+from .model import COMMON, IMPACT_PARTS, KIND_FIELDS, SYSTEM_FIELDS, refused_chars, suspect_in_line, suspect_in_text
 
 _LABELS = {f.name: f.label for f in COMMON}
 for _fields in KIND_FIELDS.values():
@@ -240,25 +240,35 @@ def value_text(field: str, value, display_person=lambda n: n, refer=None) -> str
     return visible(_value_text(field, value, display_person, refer), multiline=field in MULTILINE_FIELDS)
 
 
+def list_separator() -> str:
+    """What joins the items of a list shown (names, causes): ", ", and in Chinese "、" (as the
+    Markdown export joins them)."""
+    return pgettext("list separator", ", ")
+
+
 def _value_text(field: str, value, display_person, refer=None) -> str:
     if value is None or value == [] or value == {}:
         return ""
     if field == "links" and isinstance(value, list):
         # A history line's old -> new: "relates to #34", not {'rel': 'relates', 'to': '01M6…'}
-        return ", ".join(
+        return list_separator().join(
             f"{link_words(str(link.get('rel')))} {(refer or str)(link.get('to'))}" if isinstance(link, dict) else str(link)
             for link in value
         )
     if field in ("owner", "raised_by"):
         return display_person(value)
     if field in ("requested_by", "approved_by", "consulted", "informed", "participants", "acknowledged_by", "raised_to"):
-        return ", ".join(display_person(v) for v in value)
+        return list_separator().join(display_person(v) for v in value)
     if field == "causes":
-        return ", ".join(causes_mod.describe(k) for k in value)
+        return list_separator().join(causes_mod.describe(k) for k in value)
     if field == "commitments" and isinstance(value, list):
         return "\n".join(commitment_text(item, display_person) for item in value)
     if field == "impact" and isinstance(value, dict):
-        return "; ".join(f"{value_label(k)}: {v}" for k, v in value.items())
+        # in the form's order (scope, schedule, cost), each part as the language writes it
+        parts = sorted(value.items(), key=lambda kv: IMPACT_PARTS.index(kv[0]) if kv[0] in IMPACT_PARTS else len(IMPACT_PARTS))
+        return pgettext("impact parts", "; ").join(
+            pgettext("impact part", "{part}: {value}").format(part=value_label(k), value=v) for k, v in parts
+        )
     if field in ("review_by", "follow_up_by", "occurred_at"):
         return long_date(value)
     if isinstance(value, list):

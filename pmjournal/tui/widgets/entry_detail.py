@@ -28,6 +28,7 @@ from ...core.display import (
     kind_fields,
     label,
     link_words,
+    list_separator,
     local_date,
     unknown_fields,
     unknown_text,
@@ -264,7 +265,7 @@ class EntryDetail(VerticalScroll):
             line = Text(word + " " * (width - cell_len(word)), style="bold" if loop.state == "overdue" else "")
             line.append(visible(describe(loop)))
             if loop.state != "done":
-                owed = visible(", ".join(self.display_person(n) for n in loop.owes))
+                owed = visible(list_separator().join(self.display_person(n) for n in loop.owes))
                 line.append(" · " + _("owed by {people}").format(people=owed))
             out.append(line)
         return out

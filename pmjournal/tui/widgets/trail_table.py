@@ -11,7 +11,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from textual.message import Message
 
-from ...core.display import ref_width, short_date
+from ...core.display import list_separator, ref_width, short_date
 from ...core.filter_index import FilterIndex
 from ...core.fold import ref_of
 from ...core.i18n import _, language, pgettext
@@ -88,7 +88,7 @@ def cells(view: dict, display_person) -> tuple[str, ...]:
         kind_label(view["kind"]),
         view.get("title", ""),
         display_person(view["owner"]) if view.get("owner") else "",
-        ", ".join(display_person(n) for n in view.get("approved_by") or ()),
+        list_separator().join(display_person(n) for n in view.get("approved_by") or ()),
         value_label(status),
         "",
     )

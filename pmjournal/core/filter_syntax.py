@@ -5,7 +5,8 @@ never raises: a token that cannot be read (a half-typed `since:2026-1`, an
 unknown kind) is reported in `errors` and left out, so a filter that updates on
 every keystroke keeps showing the last sensible result instead of failing.
 
-Syntax (tokens are ANDed; double quotes group words: `@"Pat PM"`, `since:"last fri"`):
+Syntax (tokens are ANDed; double quotes group words: `@"Pat PM"`, `since:"last fri"`; the
+full-width ＠ ＃ and ： a Chinese input method types read as @ # and :):
   word            free text, matched case-insensitively anywhere in the entry
   @person         someone in any role (or in `role:`), a unique prefix of a known name is enough
   #tag            an entry tag
@@ -52,6 +53,19 @@ def _unquoted(token: str) -> str:
     return _UNQUOTE.sub(lambda m: m.group(1) or "", token)
 
 
+_FULL_WIDTH_MARKS = {"\uff20": "@", "\uff03": "#"}  # ＠ ＃
+
+
+def _ascii_marks(token: str) -> str:
+    """＠张伟, ＃标签 and kind：decision, as a Chinese input method types them: @, # and the colon.
+    Read as words, they matched nothing and the trail went empty."""
+    token = _FULL_WIDTH_MARKS.get(token[:1], token[:1]) + token[1:]
+    key, colon, rest = token.partition("\uff1a")  # ：
+    if colon and ":" not in key and key.lower() in KEYS:
+        return f"{key}:{rest}"
+    return token
+
+
 def tokens(text: str) -> list[str]:
     """Whitespace-separated tokens; double quotes keep spaces inside one token and are removed,
     and \" is a quote inside a value."""
@@ -91,6 +105,7 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
     errors: list[str] = []
     opts: dict = {"include_retracted": include_retracted}
     for token in tokens(text):
+        token = _ascii_marks(token)
         try:
             if token.startswith("@") and len(token) > 1:
                 if "person" in opts:

@@ -100,3 +100,17 @@ def test_a_person_two_known_names_begin_is_said_not_guessed():
     assert parsed.errors == ["'Tom' could be " + 'Tom "TJ" Becker; Tom Becker: type more of the name']
     assert parsed.filter.person is None and parsed.filter.search == "launch"
     assert parse("@tom b", people).errors and parse('@"Tom B"', people).filter.person == "Tom Becker"
+
+
+def test_full_width_marks_as_a_chinese_input_method_types_them():
+    """＠张伟, ＃离线 and kind：decision were read as plain words, which matched nothing and
+    emptied the trail (a helper's tmux trial)."""
+    people = People()
+    people.learn({"owner": "张伟"})
+    parsed = parse("＠张伟 ＃离线 kind：decision since：2026-10-01", people)
+    assert parsed.ok, parsed.errors
+    f = parsed.filter
+    assert (f.person, f.tags, f.kinds) == ("张伟", ("离线",), ("decision",))
+    assert f.since is not None and not f.search
+    assert parse("＠").errors == ["@ needs a name"]
+    assert parse("说明：见附件").filter.search == "说明：见附件"  # a colon in a word stays a word

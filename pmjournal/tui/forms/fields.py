@@ -29,6 +29,8 @@ LIST_HINT = N_("one per line")
 # TRANSLATORS: the example's words are what is typed, read by core/model.py clean_commitments; "friday" is a date as the date field reads it.
 COMMITMENTS_HINT = N_("one per line: who; what; by when (Dana; send the pricing sheet; friday)")
 DATE_EXAMPLES = N_("yesterday 15:00, last fri, 2026-11-23")
+# A due date (review by, follow up by) is read ahead: its examples are days to come.
+DUE_EXAMPLES = N_("fri, next mon 10:00, in 2 weeks, 2026-12-15")
 # A multi-line paste into a one-line list field becomes its items.
 PASTE_JOINS = {"people": ", ", "tags": " "}
 
@@ -182,7 +184,8 @@ class DateRow(OneInputRow):
 
     def compose_editor(self) -> ComposeResult:
         with Horizontal(classes="pm-date"):
-            yield FormInput(self._initial, placeholder=_(DATE_EXAMPLES), compact=True, id=f"f-{self.field.name}")
+            examples = DUE_EXAMPLES if self.field.name in DUE_FIELDS else DATE_EXAMPLES
+            yield FormInput(self._initial, placeholder=_(examples), compact=True, id=f"f-{self.field.name}")
             yield Label("", classes="pm-preview", markup=False, id=f"preview-{self.field.name}")
 
     def on_mount(self) -> None:

@@ -399,3 +399,26 @@ async def test_the_when_column_reads_in_local_time_in_the_order_it_is_sorted(jou
         assert "2026-11-19 23:00" in rows[0] and "From New York" in rows[0]
         assert "2026-11-19 15:00" in rows[1] and "Ours" in rows[1]
         assert "Thu 19 Nov 2026 10:00 -05:00 · 23:00 +08:00 here" in " ".join(drawn(app).split())
+
+
+@pytest.mark.parametrize("theme", ["pmjournal-light", "pmjournal-dark", "pmjournal-dusk", "pmjournal-high-contrast", "textual-light"])
+@pilot_test
+async def test_a_forms_placeholders_are_readable_in_every_theme(demo_db, make_app, theme):
+    """Placeholders carry hints to read (a date's examples, "comma-separated"), drawn in
+    $text-disabled: 2.65:1 on pmjournal-light, 3.3-3.5:1 on the others (a helper's trial)."""
+    from pmjournal.tui.forms import EntryForm
+
+    app = make_app(demo_db, theme=theme)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm) and app.screen.ready)
+        await pilot.pause()
+        form = app.screen
+        from textual.widgets import Input
+
+        when = next(w for w in form.query(Input) if not w.value and w.placeholder and w.region.width)
+        region = when.region
+        styles = [form.get_style_at(x, region.y) for x in range(region.x + 1, region.x + 1 + min(len(when.placeholder), region.width - 2))]
+        ratios = [contrast(s.color.get_truecolor(), s.bgcolor.get_truecolor()) for s in styles if s.color and s.bgcolor]
+        assert ratios and min(ratios) >= 4.5, min(ratios)

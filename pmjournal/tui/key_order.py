@@ -35,7 +35,7 @@ CATCH_UP_SECONDS = 5.0
 CATCH_UP_ROUNDS = 10
 
 
-async def caught_up(screen: Screen) -> bool:
+async def caught_up(screen: Screen, say: bool = True) -> bool:
     """Wait until every widget of `screen` has handled what it had queued.
 
     For priority bindings only: they run in the App's task, which this blocks,
@@ -56,6 +56,8 @@ async def caught_up(screen: Screen) -> bool:
         if waits:
             _done, pending = await asyncio.wait(waits, timeout=max(0.0, deadline - loop.time()))
             if pending:
+                if not say:
+                    return False
                 screen.notify(
                     _("Still reading what you typed: nothing saved yet; press ctrl+s again."),
                     title=_("Not saved"),
@@ -188,6 +190,22 @@ class EscapesInOrder:
             return
         if not await run_focused_binding(self, "escape"):
             await self.run_action(self.ESCAPE)
+
+
+class MovesInOrder:
+    """Mixed into a form or dialog whose tab and shift+tab have priority (forms/editors.py
+    FIELD_MOVES, actions next_field and previous_field): the focus moves once the keys typed
+    before them have been handled where they were typed. Moved at once, the focus left a
+    dropdown whose `enter down down enter` it had not yet handled; handling them took the focus
+    back, and what was typed in the next field went to the dropdown and was lost."""
+
+    async def action_next_field(self) -> None:
+        await caught_up(self, say=False)  # past the wait, the focus moves anyway
+        self.focus_next()
+
+    async def action_previous_field(self) -> None:
+        await caught_up(self, say=False)
+        self.focus_previous()
 
 
 async def run_focused_binding(screen: Screen, key: str) -> bool:

@@ -679,3 +679,20 @@ async def test_keys_typed_after_tab_reach_the_detail_pane_and_scroll_it_key_by_k
         await wait_for(pilot, lambda: detail.scroll_y == 5)
         await pilot.pause(0.2)
         assert detail.scroll_y == 5 and trail.table.current["id"] == first
+
+
+@pilot_test
+async def test_what_is_typed_after_a_dropdown_choice_and_tab_goes_to_the_next_field(journal):
+    """enter down down enter tab, then a moment later a name: tab moved the focus on before the
+    dropdown had handled the keys before it; handling them took the focus back (Textual focuses
+    the list, then the dropdown, later, in the App's queue), and the name went to the dropdown
+    (a tmux trial: the participants were not saved)."""
+    app = new_form(journal, "communication")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        burst(app, "Told Acme" + tabs_to(screen, "f-channel") + "{enter}{down}{down}{enter}{tab}")
+        await pilot.pause(0.3)
+        assert app.focused is field(screen, "participants")
+        burst(app, "Dana Whitfield{ctrl+s}")
+        record = await saved(pilot, app)
+    assert record["channel"] == "email" and record["participants"] == ["Dana Whitfield"]

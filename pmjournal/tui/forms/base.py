@@ -23,7 +23,7 @@ from pmjournal.core.i18n import N_, _, ngettext
 from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 from pmjournal.core.people import People
 
-from ..key_order import EscapesInOrder
+from ..key_order import EscapesInOrder, MovesInOrder
 from ..restyle import ResumesStyled
 from ..session import JournalSession, Snapshot
 from .confirm import ask_to_discard
@@ -64,7 +64,7 @@ def store_message(err: Exception) -> str:
     return _("not saved: {error}").format(error=err)
 
 
-class FormScreen(ResumesStyled, EscapesInOrder, HoldsKeys, ModalScreen):
+class FormScreen(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalScreen):
     CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), priority=True),

@@ -12,7 +12,7 @@ from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError, StoreError
 from pmjournal.core.i18n import _
 
-from ..key_order import EscapesInOrder
+from ..key_order import EscapesInOrder, MovesInOrder
 from ..restyle import ResumesStyled
 from .base import store_message
 from .confirm import ask_to_discard
@@ -29,7 +29,7 @@ def one_line(err: Exception) -> str:
     return visible(" ".join(message.split()))
 
 
-class FieldDialog(ResumesStyled, EscapesInOrder, HoldsKeys, ModalScreen[ResultType]):
+class FieldDialog(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalScreen[ResultType]):
     CSS_PATH = "forms.tcss"
 
     def __init__(self):

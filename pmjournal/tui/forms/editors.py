@@ -26,13 +26,15 @@ the title): `HoldsKeys` holds them until the form's first field has the focus.
 
 from rich.segment import Segment
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
+from textual.widget import NoScreen
 from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, TextArea
-from textual.widgets._select import SelectOverlay
+from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -46,9 +48,10 @@ __all__ = ["HoldsKeys", "InOrder", "caught_up"]  # re-exported: the forms take t
 # Moving between the fields of a form with several: priority, so focus moves before
 # the next key is routed (a fast typist's "tab" then "Mar" otherwise lands "Mar" in
 # the field being left).
+# The screen's own actions (key_order.MovesInOrder): the focus moves once the keys before tab are handled.
 FIELD_MOVES = [
-    Binding("tab", "app.focus_next", N_("Next field"), show=False, priority=True),
-    Binding("shift+tab", "app.focus_previous", N_("Previous field"), show=False, priority=True),
+    Binding("tab", "next_field", N_("Next field"), show=False, priority=True),
+    Binding("shift+tab", "previous_field", N_("Previous field"), show=False, priority=True),
 ]
 
 
@@ -127,16 +130,31 @@ class FormTextArea(StyledOnMount, InOrder, TextArea):
     pass
 
 
-class FormSelect(StyledOnMount, InOrder, Select):
-    def action_show_overlay(self) -> None:
-        # The open list takes the focus now, not once the App gets to it: `enter down down enter`
-        # typed at once reached the dropdown before its list had the focus, each ran "open"
-        # again, the choice was lost and the list stayed open over the form. With the list
-        # focused here, InOrder gives the keys queued behind enter to the list's own bindings.
-        super().action_show_overlay()
-        overlay = self.query_one(SelectOverlay)
-        if self.expanded and overlay.focusable:
-            self.screen.set_focus(overlay, scroll_visible=False)
+class FocusesNow:
+    """A widget whose focus() takes the focus at once. Textual's waits in the App's queue: a
+    dropdown focuses its list as it opens and itself again as a choice is made, and the keys
+    typed at once behind `enter` reached the dropdown before its list had the focus (each ran
+    "open" again; the choice was lost), or a tab typed next moved on first and the focus came
+    back, so what was typed in the next field was lost. Taken now, while the keys are handled,
+    in their order (with key_order.InOrder and MovesInOrder)."""
+
+    def focus(self, scroll_visible: bool = True):
+        try:
+            self.screen.set_focus(self, scroll_visible=scroll_visible)
+        except NoScreen:
+            pass
+        return self
+
+
+class FormSelectOverlay(FocusesNow, SelectOverlay):
+    pass
+
+
+class FormSelect(FocusesNow, StyledOnMount, InOrder, Select):
+    def compose(self) -> ComposeResult:
+        # Select's own, with the list that focuses at once
+        yield SelectCurrent(self.prompt)
+        yield FormSelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
 
 
 class FormSelectionList(StyledOnMount, InOrder, SelectionList):

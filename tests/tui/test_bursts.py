@@ -520,15 +520,21 @@ async def test_keys_typed_right_after_the_escape_that_closes_a_screen_act_on_the
         assert app.screen.view["id"] == above
 
 
+async def decision_form_opened(app, pilot):
+    """The trail loaded and `d`'s form open, ready: (the trail, the form)."""
+    await loaded(pilot)
+    trail = app.screen
+    burst(app, "d")
+    await wait_for(pilot, lambda: app.screen is not trail and app.screen.ready)
+    return trail, app.screen
+
+
 @pilot_test
 async def test_escape_then_y_answers_the_discard_question(demo_db, make_app):
     """`escape y` typed at once put the y in the title and left the question up."""
     app = make_app(demo_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot)
-        trail = app.screen
-        burst(app, "d")
-        await wait_for(pilot, lambda: app.screen is not trail and app.screen.ready)
+        trail, _form = await decision_form_opened(app, pilot)
         before = len(Journal(demo_db).records())
         burst(app, "abc{escape}y")
         await wait_for(pilot, lambda: app.screen is trail)
@@ -648,11 +654,7 @@ async def test_escape_then_n_keeps_editing_with_the_keys_typed_after_it(demo_db,
     key after n was lost (a helper's tmux trial: the title stayed "abc")."""
     app = make_app(demo_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        await loaded(pilot)
-        trail = app.screen
-        burst(app, "d")
-        await wait_for(pilot, lambda: app.screen is not trail and app.screen.ready)
-        form = app.screen
+        _trail, form = await decision_form_opened(app, pilot)
         burst(app, "abc{escape}nxyz")
         await wait_for(pilot, lambda: field(form, "title").value == "abcxyz")
         assert app.screen is form

@@ -534,6 +534,15 @@ async def test_the_links_field_finds_titles_in_the_index_as_in_the_loaded_journa
     assert found[0] and found[0] == found[1]
 
 
+async def saved_once(app, pilot):
+    """The trail loaded, a note saved through its session and a reload asked for: the trail."""
+    await loaded(pilot)
+    screen = app.screen
+    screen.session.add("note", {"title": "one"})
+    screen.reload()
+    return screen
+
+
 @pilot_test
 async def test_what_the_app_saves_shows_after_another_terminal_read_the_journal(db, make_app):
     """`pmjournal show` in another terminal, then a save in the app: the trail went on showing
@@ -545,10 +554,7 @@ async def test_what_the_app_saves_shows_after_another_terminal_read_the_journal(
 
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        screen.session.add("note", {"title": "one"})
-        screen.reload()
+        screen = await saved_once(app, pilot)
         await wait_for(pilot, lambda: screen.table.row_count == 1 and screen.snapshot.paged is not None)
         await wait_for(pilot, lambda: screen.settled)
         await pilot.pause(0.3)  # the app idle, as a user reading the screen
@@ -571,10 +577,7 @@ async def test_a_save_shows_when_the_index_stops_serving_after_the_journal_was_c
     db.parent.mkdir(parents=True)  # the journal's folder is there, the journal not yet
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        screen = app.screen
-        screen.session.add("note", {"title": "one"})
-        screen.reload()
+        screen = await saved_once(app, pilot)
         await pilot.pause(0.5)
         assert screen.table.row_count == 1 and screen.snapshot.paged is not None
         monkeypatch.setenv("PMJOURNAL_INDEX", "off")

@@ -30,6 +30,11 @@ def test_an_own_journal_edited_in_place_after_it_was_read_is_not_exported(cli_pr
     out = tmp_path / "ev.md"
     refused(run("export", "-o", str(out)), "fails verification at #1")
     assert not out.exists()
+    # --unverified exports it "marked as unverified throughout", as the refusal says: the
+    # reads had vouched for it (nothing appended since), and it went out unmarked, with evidence
+    ok(run("export", "--unverified", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    assert "fails verification at #1" in text and 'id="proof"' not in text
 
 
 def _team_with_a_record_of_danas(tmp_path):
@@ -70,3 +75,14 @@ def test_the_index_follows_a_colleague_copy_put_back_after_it_was_read_broken(tm
     ok(cli(bob, "export", "-o", str(out)))
     assert "Ship on 16 Dec" not in out.read_text(encoding="utf-8")
     ok(cli(bob, "verify", "--evidence", str(out)))
+
+
+def test_a_colleague_copy_from_a_newer_pmjournal_is_not_said_to_be_mended_by_deleting_it(tmp_path):
+    """Its header names a newer format: "fails verification at dana#0 ... delete it and sync
+    takes the chain again" would bring back the same file."""
+    _dana, bob, copy = _team_with_a_record_of_danas(tmp_path)
+    ok(cli(bob, "list"))
+    lines = copy.read_bytes().split(b"\n", 1)
+    copy.write_bytes(lines[0].replace(b'"schema":2', b'"schema":9') + b"\n" + lines[1])
+    said = refused(cli(bob, "export", "-o", str(tmp_path / "ev.md")), "newer pmjournal")
+    assert "#0" not in said and "delete" not in said

@@ -644,6 +644,12 @@ def cmd_export(args) -> int:
             OPENED.remove(journal)
             journal.close()
             journal = open_reads(args, cfg)
+    if args.unverified and journal.broken is None:
+        from ..core.verify import unverified_mark
+
+        # marked as the refusal's hint says, though what failed is older than the reads' last look
+        if (mark := unverified_mark(journal.journal)) is not None:
+            journal.mark_unverified(mark)
     from ..core.i18n import using
     from ..core.reads import consistent
 

@@ -60,7 +60,13 @@ class LoadedReads:
 
     @property
     def broken(self):
-        return self.journal.broken
+        return self.journal.broken or self._marked
+
+    _marked = None
+
+    def mark_unverified(self, broken: tuple[int, str]) -> None:
+        """What an `export --unverified` says fails verification (verify.unverified_mark)."""
+        self._marked = broken
 
     def notices(self) -> list[str]:
         return self.journal.notices()

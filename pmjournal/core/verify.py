@@ -194,19 +194,51 @@ def require_every_chain(journal, hint: str | None = None) -> None:
     one line naming the first chain that fails."""
     from .errors import PmjournalError, refuse_unverified
 
+    found = first_broken_chain(journal)
+    if found is None:
+        return
+    handle, path, report = found
+    if handle is None and report.bad_seq == 0:
+        raise PmjournalError(report.message(path))  # its header: no record to name
+    if handle is None:
+        refuse_unverified((report.bad_seq, report.problem), "exported", hint)
+    if report.bad_seq == 0:  # its header: a newer pmjournal's copy, which taking it again would not mend
+        raise PmjournalError(
+            _("the copy of {handle}'s chain here cannot be read ({problem}); nothing was exported").format(
+                handle=handle, problem=report.problem
+            )
+        )
+    raise PmjournalError(
+        _(
+            "the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}); nothing was exported: delete {path} and `pmjournal sync` takes the chain again"
+        ).format(handle=handle, seq=report.bad_seq, problem=report.problem, path=path)
+    )
+
+
+def first_broken_chain(journal):
+    """(None or a colleague's handle, the file, its Report) of the first chain that fails a
+    check from its header, this author's first; None if every one holds."""
     report = verify_file(journal.path)
     if not report.ok:
-        refuse_unverified((report.bad_seq, report.problem), "exported", hint)
-    if not journal.team.joined:
-        return
-    for handle, path in sorted(journal.team.colleagues().items()):
-        report = verify_file(path)
-        if not report.ok:
-            raise PmjournalError(
-                _(
-                    "the copy of {handle}'s chain here fails verification at {handle}#{seq} ({problem}); nothing was exported: delete {path} and `pmjournal sync` takes the chain again"
-                ).format(handle=handle, seq=report.bad_seq, problem=report.problem, path=path)
-            )
+        return None, journal.path, report
+    if journal.team.joined:
+        for handle, path in sorted(journal.team.colleagues().items()):
+            report = verify_file(path)
+            if not report.ok:
+                return handle, path, report
+    return None
+
+
+def unverified_mark(journal) -> tuple[int, str] | None:
+    """For `export --unverified`: what the export must say fails verification, the check from
+    each chain's header included (the reads' own `broken` covers only what they read since
+    they last looked). A colleague's failure is named in the problem."""
+    found = first_broken_chain(journal)
+    if found is None:
+        return None
+    handle, _path, report = found
+    problem = report.problem if handle is None else f"{handle}#{report.bad_seq}: {report.problem}"
+    return report.bad_seq, problem
 
 
 def _split(fh, reader, schema: int):

@@ -362,6 +362,10 @@ class IndexedReads:
     def team(self):
         return self.journal.team
 
+    def mark_unverified(self, broken: tuple[int, str]) -> None:
+        """What an `export --unverified` says fails verification (verify.unverified_mark)."""
+        self.broken = broken
+
     def require_verified(self, refused: str, hint: str | None = None, *, every_chain: bool = False) -> None:
         refuse_unverified(self.broken, refused, hint)
         if every_chain:  # what the index covered is taken as it was when it read it

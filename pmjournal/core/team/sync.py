@@ -398,6 +398,8 @@ class _Sync:
 
             path = self.team.chain_path(handle)
             report = verify_file(path)
+            if not report.ok and report.bad_seq == 0:  # a newer pmjournal's copy: taking it again would not mend it
+                raise SyncError(report.message(path, handle)) from None
             if not report.ok:
                 raise SyncError(
                     _(

@@ -86,3 +86,31 @@ def test_a_colleague_copy_from_a_newer_pmjournal_is_not_said_to_be_mended_by_del
     copy.write_bytes(lines[0].replace(b'"schema":2', b'"schema":9') + b"\n" + lines[1])
     said = refused(cli(bob, "export", "-o", str(tmp_path / "ev.md")), "newer pmjournal")
     assert "#0" not in said and "delete" not in said
+
+
+def test_an_index_of_a_chain_broken_after_an_id_used_twice_is_not_built_again_on_every_read(tmp_path, cli_process):
+    """`verify` names the id used twice (#3), the index's reader the record after it whose hash
+    is wrong (#4): the index compared the two, took the chain for mended, and was deleted and
+    built again on every read (the review of this stop's change)."""
+    from pmjournal.core.store import Journal
+
+    db = tmp_path / "j.json"
+    journal = Journal(db, user="Pat PM")
+    first = journal.add("decision", {"title": "Ship on 15 Dec", "owner": "Ann"})
+    journal.add("note", {"title": "later"})
+    journal.append_raw([{k: v for k, v in first.items() if k in ("kind", "id", "title", "owner", "occurred_at", "status")}])
+    journal.add("note", {"title": "Ship on 16 Dec"})
+    _edit_first_record(db, "Ship on 16 Dec", "Ship on 17 Dec")
+    run = lambda *args: cli_process("--db", str(db), *args)  # noqa: E731
+    assert "fails verification at #4" in run("list").stderr
+    import sqlite3
+
+    index = sqlite3.connect(tmp_path / "j.json.index")
+    with index:
+        index.execute("INSERT INTO meta VALUES ('built before', 1)")
+    index.close()
+    assert "fails verification at #4" in run("list").stderr
+    index = sqlite3.connect(tmp_path / "j.json.index")
+    assert index.execute("SELECT value FROM meta WHERE key = 'built before'").fetchone() == (1,)
+    index.close()
+    assert "#3" in run("verify").stdout + run("verify").stderr

@@ -186,6 +186,27 @@ def verify_file(path, quick: bool = False) -> Report:
         return report
 
 
+def first_break(path) -> int | None:
+    """Where the chain file at `path` stops chaining as every read's Reader finds it (not the
+    check of ids used twice, which only `verify` makes): the #seq of the first record it does
+    not vouch for, 0 for its header, None if it holds."""
+    jf = JournalFile(Path(path))
+    fh = jf.open_read()
+    if fh is None:
+        return None
+    with fh:
+        try:
+            header, reader = jf.start(fh)
+            if header is None:
+                return None
+            for _record in reader.read(fh, _ID):
+                if reader.broken:
+                    break
+        except JournalDamaged as err:
+            return reader.broken[0] if reader.broken else getattr(err, "bad", (0,))[0]
+    return reader.broken[0] if reader.broken else None
+
+
 def require_every_chain(journal, hint: str | None = None) -> None:
     """Before an export vouches for them: this author's file and each colleague's copy
     checked from the header, as `pmjournal verify` checks them. Reads (and the index) take

@@ -526,8 +526,7 @@ def _mended(path, broken_seq: int) -> bool:
     the same while an earlier record was put back (a copy restored, or deleted and synced
     again): the index would go on showing what it read of the broken file, and saying it is
     broken, while `verify` says ok. Checked on every read while a chain is broken (a whole
-    walk of it, as `verify` makes): a broken chain is something to mend, not a state to read fast."""
-    from ..verify import verify_file
+    walk of it): a broken chain is something to mend, not a state to read fast."""
+    from ..verify import first_break
 
-    report = verify_file(path)
-    return report.bad_seq != broken_seq
+    return first_break(path) != broken_seq  # as the index's own Reader found it: `verify` also checks ids

@@ -329,5 +329,6 @@ def test_lists_and_an_impact_read_as_chinese_writes_them(chinese_user):
     shown = run_cli("show", "1", env=ZH).stdout
     assert "王总、刘经理" in shown
     assert "范围：+1 周；进度：+2 周；成本：3 人周" in shown
+    assert "王总、刘经理" in run_cli("list", env=ZH).stdout  # the approved-by column too
     english = run_cli("show", "1", env=EN).stdout
     assert "王总, 刘经理" in english and "scope: +1 周; schedule: +2 周; cost: 3 人周" in english

@@ -211,7 +211,7 @@ def _as_wide_as_a_date(_iso: str) -> str:
 def print_trail(views, journal) -> None:
     """The table of `list`. `views()` gives the entries afresh for each of two passes (the
     columns' widths, then the rows), so no pass holds them all."""
-    from ..core.display import short_date
+    from ..core.display import list_separator, short_date
     from ..core.labels import kind_label, value_label
     from . import columns
 
@@ -225,7 +225,7 @@ def print_trail(views, journal) -> None:
             kind_label(v["kind"]),
             v.get("title", ""),
             display(v["owner"]) if v.get("owner") else "",
-            ", ".join(display(p) for p in v.get("approved_by") or ()),
+            list_separator().join(display(p) for p in v.get("approved_by") or ()),
             retracted if v["retracted"] else value_label(v.get("status", "")),
         )
 

@@ -73,7 +73,7 @@ def table(found, color: bool, width: int | None = None) -> str:
             kind_label(loop.view["kind"]),
             loop.view.get("title", ""),
             loop_what(loop),
-            ", ".join(loop.owes),
+            display.list_separator().join(loop.owes),
             loop.due.isoformat(),
             days_text(loop.days),
         )
@@ -113,7 +113,7 @@ def _loop_name(loop) -> str:
 
 
 def _reminder_line(loop) -> str:
-    owes = ", ".join(loop.owes)
+    owes = display.list_separator().join(loop.owes)
     if loop.type == "answer":
         what = _("answer from {names}").format(names=owes)
     elif loop.type == "commitment":

@@ -401,3 +401,28 @@ async def test_signing_key_dialog_is_chinese(zh, journal):
         assert "签名密钥" in text
         # ed25519: a key type's name; ~/.ssh/id_ed25519: a path as typed
         assert english_left(app, "id_ed25519") == [], text
+
+
+@pilot_test
+async def test_the_detail_pane_writes_lists_and_an_impact_as_chinese_does(db, make_app, zh):
+    """The detail pane showed an impact as "成本: 3 人周; 进度: +2 周; 范围: +1 周" (ASCII
+    punctuation, in stored order) and joined causes with ", " (the review of this stop's change)."""
+    from tuihelp import loaded, static_text
+
+    Journal(db, user="Pat PM").add(
+        "change",
+        {
+            "title": "报价调整",
+            "owner": "王丹",
+            "approved_by": ["王总", "刘经理"],
+            "impact": {"cost": "3 人周", "schedule": "+2 周", "scope": "+1 周"},
+            "causes": ["expectations", "communication"],
+        },
+    )
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        shown = static_text(app.screen, "#detail-main")
+    assert "王总、刘经理" in shown
+    assert "范围：+1 周；进度：+2 周；成本：3 人周" in shown
+    assert "expectations（高期望值）、communication（沟通不畅）" in shown

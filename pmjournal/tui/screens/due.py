@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from ...core.display import ref_width, visible
+from ...core.display import list_separator, ref_width, visible
 from ...core.fold import ref_of
 from ...core.i18n import DEFAULT, _, language, pgettext
 from ...core.labels import kind_label
@@ -115,7 +115,7 @@ class DueTable(RowTable):
             f"{loop.due.isoformat()} {days_text(loop.days)}" if loop.state == "overdue" else loop.due.isoformat(),
             ref_of(view),
             kind_label(view["kind"]),
-            visible(", ".join(self.display_person(n) for n in loop.owes)),
+            visible(list_separator().join(self.display_person(n) for n in loop.owes)),
             visible(f"{label(loop)} · {view.get('title', '')}"),
         )
 

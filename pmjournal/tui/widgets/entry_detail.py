@@ -128,9 +128,7 @@ def shown_value(field: str, value, display_person) -> str:
         return visible(value_label(value))
     if field == "causes" and isinstance(value, list) and language() != DEFAULT:
         # The taxonomy's own Chinese name beside the key (the key is what cause: filters on).
-        return visible(", ".join(f"{k}（{BY_KEY[k].zh}）" if k in BY_KEY else k for k in value))
-    if field == "impact" and isinstance(value, dict):  # a change's: scope, schedule, cost
-        return visible("; ".join(f"{value_label(k)}: {v}" for k, v in value.items()))
+        return visible(list_separator().join(f"{k}（{BY_KEY[k].zh}）" if k in BY_KEY else k for k in value))
     return value_text(field, value, display_person)
 
 

@@ -149,5 +149,5 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
 
 def with_person(text: str, person: str) -> str:
     """`text` with its @person token replaced by (or extended with) `person`."""
-    kept = [t for t in _TOKEN.findall(text or "") if not t.startswith("@")]
+    kept = [t for t in _TOKEN.findall(text or "") if not _ascii_marks(t).startswith("@")]
     return " ".join([*kept, "@" + quote(person)])

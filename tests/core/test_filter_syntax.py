@@ -114,3 +114,8 @@ def test_full_width_marks_as_a_chinese_input_method_types_them():
     assert f.since is not None and not f.search
     assert parse("＠").errors == ["@ needs a name"]
     assert parse("说明：见附件").filter.search == "说明：见附件"  # a colon in a word stays a word
+
+
+def test_a_person_picked_replaces_one_typed_with_a_full_width_mark():
+    """People's pick kept `＠张伟` beside `@李娜`: two persons, and the pick ignored."""
+    assert with_person("＠张伟 kind：decision", "李娜") == "kind：decision @李娜"

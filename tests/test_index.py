@@ -303,6 +303,18 @@ def test_the_index_is_as_private_as_the_journal(demo):
     ok(demo("list"))
     assert index_path().stat().st_mode & 0o777 == 0o600
     schema.remove(index_path())
+    # an index kept elsewhere through a link to a file not made yet: made 0644 through it
+    elsewhere = index_path().parent / "cache" / "index"
+    elsewhere.parent.mkdir()
+    index_path().symlink_to(elsewhere)
+    old = os.umask(0o022)
+    try:
+        ok(demo("list"))
+    finally:
+        os.umask(old)
+    assert elsewhere.stat().st_mode & 0o777 == 0o600
+    schema.remove(elsewhere)
+    index_path().unlink()
     journal().chmod(0o444)  # archived read-only: the index must still be writable by its owner
     try:
         ok(demo("list"))

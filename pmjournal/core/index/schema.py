@@ -98,7 +98,8 @@ def _as_private_as_the_journal(path: Path) -> None:
     # deleted the -wal and -shm under them, and the app's reads failed ("disk I/O error"): the
     # trail stopped showing what was saved (a helper's trial).
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, mode)
+        # O_EXCL refuses a link to a file not there yet: made through the link, with the mode
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | (0 if path.is_symlink() and not path.exists() else os.O_EXCL), mode)
     except FileExistsError:
         pass
     except OSError:

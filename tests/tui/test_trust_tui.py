@@ -138,3 +138,30 @@ async def test_the_export_dialog_refuses_a_journal_edited_in_place_after_it_was_
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "fails verification at #2" in str(app.screen.query_one("#error", Label).content))
     assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+@pilot_test
+async def test_the_export_from_the_index_refuses_a_journal_edited_in_place(db, tmp_path, make_app):
+    """The app pages from the index and exports from it (session._export_indexed); the index
+    vouched for what it had read, and an old record edited in place since went out with it."""
+    from textual.widgets import Label
+    from tuihelp import loaded
+
+    from pmjournal.tui.forms import ExportDialog
+
+    journal = Journal(db, user="Pat PM")
+    for i in range(3):
+        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.screen.snapshot.paged is not None
+        before = db.stat()
+        _edit(db, 2, owner="Dane")
+        os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog))
+        app.screen.query_one("#f-path").value = str(tmp_path / "out.md")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "fails verification at #2" in str(app.screen.query_one("#error", Label).content))
+    assert not (tmp_path / "out.md").exists()

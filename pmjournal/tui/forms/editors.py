@@ -139,6 +139,7 @@ class FocusesNow:
     in their order (with key_order.InOrder and MovesInOrder)."""
 
     def focus(self, scroll_visible: bool = True):
+        self.refresh()
         try:
             self.screen.set_focus(self, scroll_visible=scroll_visible)
         except NoScreen:

@@ -228,6 +228,35 @@ def test_one_record_lost_on_the_remote_is_named_once(tmp_path, three_synced):
     assert "the remote had lost dana#4 of your chain" in said and "pushed it again" in said
 
 
+def test_a_handle_another_member_has_is_said_to_be_taken(tmp_path):
+    """`sync --as ann` from Bob's journal, where Ann already syncs as ann, said "the remote's copy
+    of your own chain (ann) differs from this journal at its header: it was rewritten there, or
+    this file was" (a helper's team trial)."""
+    (ann,) = team_of(tmp_path, "Ann Lee")
+    ann.journal().add("note", {"title": "ann's"})
+    ann.sync()
+    bob = Member(tmp_path / "bob", "ann", "Bob Li", ann.remote)
+    bob.journal().add("note", {"title": "bob's"})
+    with pytest.raises(SyncError, match="not this journal's: another member's handle") as refused_sync:
+        bob.sync()
+    assert "--as" in str(refused_sync.value) and "rewritten" not in str(refused_sync.value)
+
+
+def test_a_journal_behind_its_own_chain_on_the_remote_says_so(tmp_path):
+    """Put back from an older copy, the journal was told the remote "differs from this journal
+    at dana#3", a record it does not have (a helper's team trial)."""
+    (dana,) = team_of(tmp_path, "Dana Whitfield")
+    for n in range(2):
+        dana.journal().add("note", {"title": f"dana {n}"})
+    dana.sync()
+    older = dana.path.read_bytes()
+    dana.journal().add("note", {"title": "dana 2"})
+    dana.sync()
+    dana.path.write_bytes(older)
+    with pytest.raises(SyncError, match="behind its own chain"):
+        dana.sync()
+
+
 def test_the_first_differing_record_is_named(tmp_path):
     dana, bob = rewritten_on_the_remote(tmp_path)
     assert "dana#3 differs" in bob.sync().refused["dana"]

@@ -101,9 +101,9 @@ def _first_difference(here: bytes, there: bytes, handle: str, first_line: int = 
     for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             line = first_line + i
-            return "its header" if line == 0 else f"{handle}#{line}"
+            return _("its header") if line == 0 else f"{handle}#{line}"
     line = first_line + min(len(a), len(b)) - 1
-    return "its header" if line <= 0 else f"{handle}#{line}"
+    return _("its header") if line <= 0 else f"{handle}#{line}"
 
 
 def _read_chain(git: Git, commit: str, handle: str) -> tuple[list[str], dict[str, str]]:
@@ -290,6 +290,20 @@ class _Sync:
             if i == len(names) - 1 and segment.startswith(theirs):
                 there_lines += theirs.count(b"\n")
                 continue
+            if i == count - 1 and theirs.startswith(segment):
+                # the remote goes on past this journal's last record: named as a record it has not
+                raise self._own_refused(
+                    _(
+                        "the remote holds records of {handle} that this journal does not have: it is behind its own chain (restored from an old backup?). Nothing was changed"
+                    ).format(handle=self.handle)
+                )
+            if i == 0 and _lines(segment)[:2] != _lines(theirs)[:2] and not self.state.get("pushed_seq"):
+                # another journal from its header or first record, and this one never pushed: a handle taken
+                raise self._own_refused(
+                    _(
+                        "the remote already holds a chain as {handle}, and it is not this journal's: another member's handle? Choose one of your own with `pmjournal sync --as NAME`. Nothing was pushed"
+                    ).format(handle=self.handle)
+                )
             where = _first_difference(segment, theirs, self.handle, i * segments.SEGMENT)
             raise self._own_refused(
                 _(

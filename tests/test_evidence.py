@@ -319,6 +319,30 @@ def test_hostile_text_cannot_break_out_of_the_appendix(signed):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_key_set_after_the_last_push_signs_the_head_at_the_next_sync(tmp_path, monkeypatch):
+    """With nothing new to push, the sync after a signing key was set uploaded no signed head:
+    colleagues saw none until the next record (a helper's team trial)."""
+    from teamhelp import team_of
+
+    from pmjournal.core.evidence import heads
+    from pmjournal.core.team.git import Git
+    from pmjournal.core.team.sync import sync
+
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    bob.journal().add("risk", {"title": "Vendor limits", "owner": "Bob Li"})
+    bob.sync()
+    sync(bob.path, None, None, bob.name, signing_key=str(keygen(tmp_path, "bob-key")))
+    remote = Git(bob.remote)
+    tree = remote.tree_of(remote.run("rev-parse", "refs/pmjournal/chains/bob").decode().strip())
+    assert heads.STATEMENT_FILE in tree and heads.SIGNATURE_FILE in tree
+    dana.sync()
+    from pmjournal.core.team.layout import Team
+
+    assert Team(dana.path).head_path("bob").exists()  # the colleague took it
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_in_a_team_each_author_signs_their_own_chain(tmp_path, monkeypatch):
     from teamhelp import team_of
 

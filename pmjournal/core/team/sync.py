@@ -337,8 +337,16 @@ class _Sync:
 
     def own_commit(self, own: ChainFile, parent: str | None, there_lines: int) -> tuple[str | None, int]:
         lines = own.lines
-        if lines <= there_lines or lines <= 1:
+        if lines <= 1:
             return None, 0
+        if lines <= there_lines:
+            # Nothing new to push; a signing key set since the last push signs the head now,
+            # not with the next record (colleagues' syncs and `verify --since` look for it).
+            if not (self.signing_key and parent and heads.STATEMENT_FILE not in self.git.tree_of(parent)):
+                return None, 0
+            files = self.git.tree_of(parent)
+            self._sign_head(own, files)
+            return self.git.commit(files, f"{self.handle}: signed head #{lines - 1}", parent), 0
         # Check what is new as any reader would before it leaves this machine.
         if there_lines == 0:
             self._check_new(own, self.handle)
@@ -350,14 +358,17 @@ class _Sync:
             files[segments.name_of(first_changed + offset)] = self.git.write_blob(seg)
         # An older signed head stays: it still vouches for the records up to it.
         if self.signing_key:
-            # This author vouches for their own chain: a signed head travels with it.
-            from ..evidence.signing import SigningKey
-
-            text = heads.statement(self.handle, packed_leaves(own.chunks()))
-            files[heads.STATEMENT_FILE] = self.git.write_blob(text.encode())
-            files[heads.SIGNATURE_FILE] = self.git.write_blob(SigningKey(self.signing_key).sign(text.encode()).encode())
+            self._sign_head(own, files)
         commit = self.git.commit(files, f"{self.handle}: #{max(there_lines, 1)}-#{lines - 1}", parent)
         return commit, lines - max(there_lines, 1)
+
+    def _sign_head(self, own: ChainFile, files: dict[str, str]) -> None:
+        """This author vouches for their own chain: a signed head travels with it."""
+        from ..evidence.signing import SigningKey
+
+        text = heads.statement(self.handle, packed_leaves(own.chunks()))
+        files[heads.STATEMENT_FILE] = self.git.write_blob(text.encode())
+        files[heads.SIGNATURE_FILE] = self.git.write_blob(SigningKey(self.signing_key).sign(text.encode()).encode())
 
     # -- colleagues -------------------------------------------------------
 

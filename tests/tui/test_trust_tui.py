@@ -18,11 +18,17 @@ def _edit(db, seq, **changes):
     db.write_bytes(b"\n".join(lines))
 
 
-@pilot_test
-async def test_a_journal_that_fails_verification_says_so(db, make_app):
+def three_calls(db, title: str = "call") -> Journal:
+    """A journal of three decisions, "call 0" to "call 2", owned by Dana."""
     journal = Journal(db, user="Pat PM")
     for i in range(3):
-        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+        journal.add("decision", {"title": f"{title} {i}", "owner": "Dana"})
+    return journal
+
+
+@pilot_test
+async def test_a_journal_that_fails_verification_says_so(db, make_app):
+    three_calls(db)
     _edit(db, 2, owner="Mallory")
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -33,9 +39,7 @@ async def test_a_journal_that_fails_verification_says_so(db, make_app):
 
 @pilot_test
 async def test_a_replaced_file_is_followed_and_vanished_entries_not_amended(db, tmp_path, make_app):
-    journal = Journal(db, user="Pat PM")
-    for i in range(3):
-        journal.add("decision", {"title": f"old call {i}", "owner": "Dana"})
+    three_calls(db, "old call")
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -90,9 +94,7 @@ async def test_the_export_dialog_refuses_a_journal_that_fails_verification(db, t
     from pmjournal.tui.forms import ExportDialog
     from pmjournal.tui.session import JournalSession
 
-    journal = Journal(db, user="Pat PM")
-    for i in range(3):
-        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    three_calls(db)
     _edit(db, 2, owner="Mallory")
     reader = Journal(db, user="Pat PM")
     app = FormsApp(lambda: ExportDialog(JournalSession(reader), Filter(), today=date(2026, 11, 25), directory=tmp_path))
@@ -124,9 +126,7 @@ async def test_the_export_dialog_refuses_a_journal_edited_in_place_after_it_was_
     from pmjournal.tui.forms import ExportDialog
     from pmjournal.tui.session import JournalSession
 
-    journal = Journal(db, user="Pat PM")
-    for i in range(3):
-        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    three_calls(db)
     reader = Journal(db, user="Pat PM")
     assert len(reader.records()) == 3 and reader.broken is None  # loaded, every record checked
     reads_of(Journal(db, user="Pat PM")).close()  # and indexed
@@ -149,9 +149,7 @@ async def test_the_export_from_the_index_refuses_a_journal_edited_in_place(db, t
 
     from pmjournal.tui.forms import ExportDialog
 
-    journal = Journal(db, user="Pat PM")
-    for i in range(3):
-        journal.add("decision", {"title": f"call {i}", "owner": "Dana"})
+    three_calls(db)
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

@@ -330,11 +330,17 @@ async def test_down_lists_the_link_matches_again_after_escape_left_them(journal)
         assert field(app.screen, "link-caused_by").value == f"#{first['seq']}, "
 
 
+def incident_form_and_a_note(journal, title: str):
+    """The seeded people's entry, a note titled `title`, and a new incident's form to link them
+    from: (the first entry, the note, the app)."""
+    first = seed_people(journal)
+    other = journal.add("note", {"title": title})
+    return first, other, new_form(journal, "incident")
+
+
 @pilot_test
 async def test_links_by_number_and_by_searching_titles(journal):
-    first = seed_people(journal)
-    other = journal.add("note", {"title": "Vendor contract signed"})
-    app = new_form(journal, "incident")
+    first, other, app = incident_form_and_a_note(journal, "Vendor contract signed")
     async with app.run_test(size=SIZE) as pilot:
         await fill(app, pilot, {"title": "Launch slipped"})
         field(app.screen, "link-caused_by").focus()
@@ -367,9 +373,7 @@ async def test_links_and_names_separated_by_a_chinese_comma(journal):
     """The Links field's own Chinese hint reads "#12，或标题里的词", but "#2，#8" was refused
     as one reference, and after "#1，" the words typed found no match; a name after "张三，"
     was not completed (a helper's tmux trial)."""
-    first = seed_people(journal)
-    other = journal.add("note", {"title": "Vendor contract signed"})
-    app = new_form(journal, "incident")
+    first, other, app = incident_form_and_a_note(journal, "Vendor contract signed")
     async with app.run_test(size=SIZE) as pilot:
         await fill(app, pilot, {"title": "Launch slipped"})
         field(app.screen, "link-caused_by").focus()
@@ -1244,9 +1248,7 @@ async def test_the_done_dialog_says_a_future_when_and_a_bad_one_in_full(journal)
 @pilot_test
 async def test_a_link_already_picked_is_not_offered_again(journal):
     """The matches offered the entry already in the field: "#48, #65, #48" was picked unawares."""
-    first = seed_people(journal)
-    other = journal.add("note", {"title": "Friday retro"})
-    app = new_form(journal, "incident")
+    first, other, app = incident_form_and_a_note(journal, "Friday retro")
     async with app.run_test(size=SIZE) as pilot:
         field(app.screen, "link-caused_by").focus()
         await type_text(pilot, "friday")

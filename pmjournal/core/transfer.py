@@ -798,14 +798,22 @@ class _File:
         except NotJSON as err:
             raise self._not_json(err) from None
 
-    def _check_jrnl(self) -> None:
-        seen, count, fresh = set(), 0, 0
+    def jrnl_entries(self):
+        """(body, new) of each entry of a jrnl export, checked: new unless the journal holds it
+        already (under its id or one an earlier import gave it) or the file had it before."""
+        seen = set()
         kinds = self.known.kinds
         for body, earlier in self._jrnl_bodies():
-            count += 1
-            if body["id"] not in seen and not _imported_before(body["id"], earlier, kinds):
+            new = body["id"] not in seen and not _imported_before(body["id"], earlier, kinds)
+            if new:
                 seen.add(body["id"])
-                fresh += 1
+            yield body, new
+
+    def _check_jrnl(self) -> None:
+        count = fresh = 0
+        for _body, new in self.jrnl_entries():
+            count += 1
+            fresh += new
         self.jrnl_count, self.jrnl_fresh = count, fresh
 
     # -- pass 2: the records again, in the order they are taken in -------------
@@ -1133,12 +1141,9 @@ def _write(file: _File, batch, stamp: str, user: str, progress, count: int) -> i
     added = 0
     try:
         if file.format == "jrnl":
-            seen = set()
-            kinds = file.known.kinds
-            for body, earlier in file._jrnl_bodies():
-                if body["id"] in seen or _imported_before(body["id"], earlier, kinds):
+            for body, new in file.jrnl_entries():
+                if not new:
                     continue  # the same jrnl entry imported before, or twice in the file
-                seen.add(body["id"])
                 body["imported"] = {"file": file.source, "format": "jrnl"}
                 body["recorded_at"], body["recorded_by"] = stamp, user
                 batch.add(body)

@@ -332,3 +332,16 @@ def test_lists_and_an_impact_read_as_chinese_writes_them(chinese_user):
     assert "王总、刘经理" in run_cli("list", env=ZH).stdout  # the approved-by column too
     english = run_cli("show", "1", env=EN).stdout
     assert "王总, 刘经理" in english and "scope: +1 周; schedule: +2 周; cost: 3 人周" in english
+
+
+def test_tags_and_a_changed_field_read_as_chinese_writes_them(chinese_user):
+    """`show` joined tags with ", " in Chinese (离线, 上线) and wrote an amendment's changed
+    field as "标签: 离线, 上线 → 新", with ASCII punctuation where the rest of the page has
+    、 and ：(the review of the 2026-12-04 stops)."""
+    assert run_cli("add", "note", "试一下", "--tag", "离线,上线", env=ZH).returncode == 0
+    assert "标签    离线、上线" in run_cli("show", "1", env=ZH).stdout
+    assert run_cli("amend", "1", "--tag", "新", "--reason", "改", env=ZH).returncode == 0
+    shown = run_cli("show", "1", env=ZH).stdout
+    assert "标签：离线、上线 → 新" in shown
+    english = run_cli("show", "1", env=EN).stdout
+    assert "Tags: 离线, 上线 → 新" in english

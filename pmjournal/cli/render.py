@@ -136,7 +136,7 @@ def entry_detail(view: dict, journal, loops=()) -> Group:
             for field, change in (event.get("changes") or {}).items():
                 old = _change_text(field, change["old"], journal)
                 new = _change_text(field, change["new"], journal)
-                parts.append(Text(f"      {display.label(field)}: {old} → {new}"))
+                parts.append(Text("      " + display.change_line(display.label(field), old, new)))
     parts.append(Text(_("id {id}  hash {hash}…").format(id=view["id"], hash=view["hash"][:16]), style="dim"))
     return Group(*parts)
 

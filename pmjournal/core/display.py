@@ -246,6 +246,18 @@ def list_separator() -> str:
     return pgettext("list separator", ", ")
 
 
+def change_line(field: str, old: str, new: str) -> str:
+    """One field of an amendment in a history: 'Title: old → new' ('标题：旧 → 新'). `field` is
+    the field's label, `old` and `new` the values as shown."""
+    # TRANSLATORS: one changed field in an entry's history: {field} its label, {old} and {new} its values.
+    return pgettext("history change", "{field}: {old} → {new}").format(field=field, old=old, new=new)
+
+
+def change_heading(field: str) -> str:
+    """'Body:': above a changed field whose old and new values take several lines each."""
+    return pgettext("history change", "{field}:").format(field=field)
+
+
 def _value_text(field: str, value, display_person, refer=None) -> str:
     if value is None or value == [] or value == {}:
         return ""
@@ -272,7 +284,7 @@ def _value_text(field: str, value, display_person, refer=None) -> str:
     if field in ("review_by", "follow_up_by", "occurred_at"):
         return long_date(value)
     if isinstance(value, list):
-        return ("\n" if field in LIST_FIELDS else ", ").join(str(v) for v in value)
+        return ("\n" if field in LIST_FIELDS else list_separator()).join(str(v) for v in value)
     if field in _CHOICE_FIELDS:
         return value_label(str(value))  # a stored status, source or level, in the interface language
     return str(value)

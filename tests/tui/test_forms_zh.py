@@ -426,3 +426,23 @@ async def test_the_detail_pane_writes_lists_and_an_impact_as_chinese_does(db, ma
     assert "王总、刘经理" in shown
     assert "范围：+1 周；进度：+2 周；成本：3 人周" in shown
     assert "expectations（高期望值）、communication（沟通不畅）" in shown
+
+
+@pilot_test
+async def test_the_detail_pane_writes_tags_and_a_changed_field_as_chinese_does(db, make_app, zh):
+    """Tags were joined with ", " and an amendment's changed field read "标签: 离线, 上线 -> 新",
+    in ASCII punctuation (the review of the 2026-12-04 stops)."""
+    from tuihelp import loaded, static_text
+
+    journal = Journal(db, user="Pat PM")
+    journal.add("note", {"title": "周会纪要", "tags": ["离线", "上线"]})
+    journal.add("note", {"title": "第二条", "tags": ["甲", "乙"]})
+    journal.amend(1, {"tags": ["新"]}, "改")
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert "甲、乙" in static_text(app.screen, "#detail-main")  # the newest entry first
+        await pilot.press("down")
+        await wait_for(pilot, lambda: "周会纪要" in static_text(app.screen, "#detail-main"))
+        history = static_text(app.screen, "#detail-history")
+    assert "标签：离线、上线 → 新" in history

@@ -44,7 +44,7 @@ async def amendment_history_shows_old_new_and_reason(app, pilot):
     view = table.current
     history = static_text(app.screen, "#detail-history")
     event = view["history"][0]
-    assert "History" in history and "->" in history
+    assert "History" in history and "→" in history
     assert event["reason"][:30] in history.replace("\n", " ")
 
 

@@ -387,8 +387,8 @@ async def test_history_shows_links_by_reference_and_long_values_as_blocks(db, ma
         await loaded(pilot)
         group = app.screen.detail.query_one("#detail-history", Static).content
         shown = "\n".join(part.plain for part in group.renderables if hasattr(part, "plain"))
-    assert "Links: (empty) -> relates to #1" in shown and "'rel'" not in shown
-    assert "    Body:\n      line one\n      line two\n      ->\n      line one\n      LINE 2" in shown
+    assert "Links: (empty) → relates to #1" in shown and "'rel'" not in shown
+    assert "    Body:\n      line one\n      line two\n      →\n      line one\n      LINE 2" in shown
 
 
 @pilot_test

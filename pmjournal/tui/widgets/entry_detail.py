@@ -24,6 +24,8 @@ from ...core.causes import BY_KEY
 from ...core.display import (
     LINK_WORDS,
     ROLE_FIELDS,
+    change_heading,
+    change_line,
     concurrent_note,
     kind_fields,
     label,
@@ -304,12 +306,12 @@ class EntryDetail(VerticalScroll):
                     if "\n" in old or "\n" in new:
                         # Several lines (a body, commitments): each value its own indented block,
                         # so where the old one ends and the new one starts is plain.
-                        parts.append(Text(f"    {field_name(field)}:"))
+                        parts.append(Text("    " + change_heading(field_name(field))))
                         parts.append(Text(_indented(old, "      ")))
-                        parts.append(Text("      ->"))
+                        parts.append(Text("      →"))
                         parts.append(Text(_indented(new, "      ")))
                     else:
-                        parts.append(Text(f"    {field_name(field)}: {old} -> {new}"))
+                        parts.append(Text("    " + change_line(field_name(field), old, new)))
                 reason = clipped(value_text("reason", event["reason"]))
                 parts.append(Text("    " + _("reason: {reason}").format(reason=reason), style="italic"))
                 if "imported" in event:

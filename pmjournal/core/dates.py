@@ -62,10 +62,15 @@ _TIME = re.compile(r"^(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 _AGO = re.compile(r"^(\d+|an?|one)\s+([a-z]+)\s+ago$")
 _IN = re.compile(r"^in\s+(\d+|an?|one)\s+([a-z]+)$")
 _DAY = re.compile(r"^(?:(last|next|this)\s+)?([a-z]+)(?:\s+(.+))?$")
+# "tomorrow afternoon" names no hour: refused with one to write (noon is 12:00, _time_of_day).
+_PARTS_OF_DAY = {"morning": "9:00", "afternoon": "15:00", "evening": "19:00", "night": "21:00"}
 
 # TRANSLATORS: examples of dates the parser reads; give the Chinese ones in Chinese:
 # 试试 '昨天 15:00'、'上周五'、'3天前' 或 2026-11-23T15:00
 HINT = N_("try 'yesterday 15:00', 'last fri', '3 days ago' or 2026-11-23T15:00")
+# TRANSLATORS: the same for a due date (follow up by, review by, a commitment's), in days to
+# come; give the Chinese ones in Chinese: 试试 '明天 15:00'、'下周五'、'两周后' 或 2026-12-15
+AHEAD_HINT = N_("try 'tomorrow 15:00', 'next fri', 'in 2 weeks' or 2026-12-15")
 _NO_DAY = N_("{text!r} does not say the day; write a full date such as 2026-11-23")
 _NO_MONTH = N_("{text!r} does not say the month; write a full date such as 2026-11-23")
 
@@ -154,6 +159,8 @@ def now() -> datetime:
 
 
 def _time_of_day(text: str) -> time | None:
+    if text.strip() in ("noon", "midday"):
+        return time(12, 0)
     m = _TIME.match(text.strip())
     if not m:
         return None
@@ -205,6 +212,14 @@ def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
     at = time(0, 0)
     if rest:
         parsed = _time_of_day(rest)
+        if parsed is None and rest in _PARTS_OF_DAY:
+            raise DateError(
+                # TRANSLATORS: {part} is a part of the day as typed (afternoon, morning...), {example} the text with an hour
+                _("{text!r} does not say the hour of the {part}; write it, as in {example!r}").format(
+                    text=text, part=rest, example=f"{which + ' ' if which else ''}{word} {_PARTS_OF_DAY[rest]}"
+                ),
+                field="occurred_at",
+            )
         if parsed is None:
             return None
         at = parsed
@@ -220,8 +235,13 @@ def _has_cjk(text: str) -> bool:
     return any("\u3000" <= c <= "\u303f" or "\u4e00" <= c <= "\u9fff" for c in text)
 
 
-def _cannot(text: str) -> DateError:
-    return DateError(_("cannot understand the date {text!r}; {hint}").format(text=text, hint=_(HINT)), field="occurred_at")
+def _cannot(text: str, ahead: bool = False) -> DateError:
+    err = DateError(
+        _("cannot understand the date {text!r}; {hint}").format(text=text, hint=_(AHEAD_HINT if ahead else HINT)),
+        field="occurred_at",
+    )
+    err.cannot = True  # parse_when gives a due date the examples of days to come
+    return err
 
 
 _ZONED = re.compile(r"^(.*\S)\s+(utc|gmt|z|[+-]\d{2}(?::?\d{2})?)$")
@@ -281,10 +301,12 @@ def parse_when(text: str, ref: datetime | None = None, ahead: bool = False) -> d
                 result = _in_zone(cleaned, ref, ahead)
             if result is None:
                 result = _absolute(unicodedata.normalize("NFKC", str(text)).strip(), ref, str(text).strip(), ahead)
-    except DateError:
+    except DateError as err:
+        if ahead and getattr(err, "cannot", False):
+            raise _cannot(text, ahead) from None
         raise
     except (ValueError, OverflowError, TypeError, ArithmeticError) as err:
-        raise _cannot(text) from err
+        raise _cannot(text, ahead) from err
     try:
         # A date at the edge of the calendar, or an offset beyond ±24 h, fails
         # only when used: find out now, while we can still say which input it was.

@@ -1,5 +1,5 @@
-"""Dates written in Chinese, for dates.parse_when: 今天, 昨天 15:00, 下午3点, 上周五, 3天前,
-两周后, 11月24日, 2026年11月24日.
+"""Dates written in Chinese, for dates.parse_when: 今天, 昨天 15:00, 下午3点, 今天中午, 上周五,
+3天前, 两周后, 11月24日, 上个月3号, 2026年11月24日.
 
 Read when the text holds a CJK character; such text never reaches dateutil, so
 what these rules do not read is refused rather than half-read. Spaces do not
@@ -7,7 +7,8 @@ matter ("昨天15点" = "昨天 15点"). Weeks start on Monday, as they do in Ch
 上周五 is the Friday of last week, 这周五 / 本周五 the Friday of this one (in the
 future on a Wednesday), 下周三 the Wednesday of next week; a bare 周五 / 星期五 is,
 like a bare "fri", the most recent Friday, today included. A clock hour from 1 to
-12 with 点 and no 上午 / 下午 is refused: in speech 3点 is as often 15:00 as 03:00.
+12 with 点 and no 上午 / 下午 is refused: in speech 3点 is as often 15:00 as 03:00; so is a
+part of the day with no hour (明天下午), except 中午, which is noon.
 """
 
 import re
@@ -70,8 +71,12 @@ _ZH_DAY = re.compile(
     r"|(?P<which>上个|这个|下个|上|这|本|下)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天])"
     rf"|(?:(?P<year>\d{{4}})年)?(?P<month>{_NUM})月(?P<day>{_NUM})[日号]"
     r"|(?P<iso_y>\d{4})[-/](?P<iso_m>\d{1,2})[-/](?P<iso_d>\d{1,2})"
+    rf"|(?P<rel_month>上个|下个|这个|上|下|这|本)月(?P<rel_day>{_NUM})[日号]"
     r")(?:(?:周|星期|礼拜)(?P<check>[一二三四五六日天]))?"
 )
+_ZH_MONTH = {"上个": -1, "上": -1, "这个": 0, "这": 0, "本": 0, "下个": 1, "下": 1}
+# A part of the day with no hour after it (明天下午): which hour to suggest in the refusal.
+_ZH_PERIOD_EXAMPLE = {"凌晨": 2, "早上": 8, "早晨": 8, "上午": 10, "下午": 3, "傍晚": 6, "晚上": 8}
 _ZH_TIME = re.compile(
     rf"^(?P<period>{'|'.join(_ZH_PERIODS)})?"
     rf"(?:(?P<hour>{_NUM})[点时](?:整|(?P<half>半)|(?P<quarter>一刻|三刻)|(?P<minute>{_NUM})分?)?"
@@ -140,6 +145,9 @@ def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:
         return monday + timedelta(days=7 * _ZH_WEEK[which] + weekday)
     if m.group("iso_y"):
         year, month, day = (int(m.group(g)) for g in ("iso_y", "iso_m", "iso_d"))
+    elif m.group("rel_month"):  # 上个月3号: the 3rd of the calendar month before this one
+        months = today.year * 12 + today.month - 1 + _ZH_MONTH[m.group("rel_month")]
+        year, month, day = months // 12, months % 12 + 1, _zh_number(m.group("rel_day"), text)
     else:
         year = int(m.group("year")) if m.group("year") else ref.year
         month, day = _zh_number(m.group("month"), text), _zh_number(m.group("day"), text)
@@ -165,6 +173,16 @@ def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:
 
 
 def _zh_time(rest: str, text: str) -> time | None:
+    if rest == "中午":  # 今天中午: noon, as 中午12点
+        return time(12, 0)
+    if rest in _ZH_PERIOD_EXAMPLE:
+        raise DateError(
+            # TRANSLATORS: {period} is a part of the day as typed (下午, 上午, 晚上...), {example} it with an hour (下午3点)
+            _("{text!r} does not say the hour after {period}; write it, as in {example}").format(
+                text=text, period=rest, example=f"{str(text).strip()}{_ZH_PERIOD_EXAMPLE[rest]}点"
+            ),
+            field="occurred_at",
+        )
     m = _ZH_TIME.match(rest)
     if not m:
         return _time_of_day(rest)  # "15:00", "3pm" after a Chinese day

@@ -30,6 +30,9 @@ REF = datetime(2026, 11, 25, 10, 30, tzinfo=ZONE)  # a Wednesday
         ("2026-11-23", datetime(2026, 11, 23, 0, 0)),
         ("2026-11-23T15:00", datetime(2026, 11, 23, 15, 0)),
         ("23 Nov 2026 3pm", datetime(2026, 11, 23, 15, 0)),
+        ("noon", datetime(2026, 11, 25, 12, 0)),
+        ("tomorrow noon", datetime(2026, 11, 26, 12, 0)),
+        ("last fri midday", datetime(2026, 11, 20, 12, 0)),
     ],
 )
 def test_phrases(text, expected):
@@ -142,3 +145,30 @@ def test_a_due_date_reads_forward(text, due, happened):
     an open loop overdue from the start)."""
     assert parse_when(text, DECEMBER, ahead=True).date().isoformat() == due
     assert parse_when(text, DECEMBER).date().isoformat() == happened
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("tomorrow afternoon", "'tomorrow afternoon' does not say the hour of the afternoon; write it, as in 'tomorrow 15:00'"),
+        ("next fri morning", "'next fri morning' does not say the hour of the morning; write it, as in 'next fri 9:00'"),
+    ],
+)
+def test_a_part_of_the_day_without_its_hour_is_refused_with_one_to_write(text, message):
+    """"tomorrow afternoon" was "cannot understand the date" with examples of other forms."""
+    with pytest.raises(DateError) as caught:
+        parse_when(text, REF, ahead=True)
+    assert str(caught.value) == message
+
+
+def test_a_due_date_that_cannot_be_read_is_given_examples_of_days_to_come():
+    """A commitment's or review's date that was not understood was answered with "try
+    'yesterday 15:00', 'last fri', '3 days ago'": days gone, where a due date is one to come."""
+    with pytest.raises(DateError) as caught:
+        parse_when("soonish", REF, ahead=True)
+    assert str(caught.value) == "cannot understand the date 'soonish'; try 'tomorrow 15:00', 'next fri', 'in 2 weeks' or 2026-12-15"
+    for example in ("tomorrow 15:00", "next fri", "in 2 weeks", "2026-12-15"):
+        assert parse_when(example, REF, ahead=True) > REF
+    with pytest.raises(DateError) as caught:
+        parse_when("soonish", REF)
+    assert "try 'yesterday 15:00'" in str(caught.value)

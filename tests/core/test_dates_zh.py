@@ -39,6 +39,8 @@ ACCEPTED = [
     ("今天凌晨2点", datetime(2026, 11, 25, 2, 0)),
     ("今天中午12点", datetime(2026, 11, 25, 12, 0)),
     ("今天中午1点", datetime(2026, 11, 25, 13, 0)),
+    ("今天中午", datetime(2026, 11, 25, 12, 0)),  # noon, as 中午12点
+    ("明天 中午", datetime(2026, 11, 26, 12, 0)),
     ("今天晚上8点", datetime(2026, 11, 25, 20, 0)),
     ("昨晚8点", datetime(2026, 11, 24, 20, 0)),
     ("今早9:30", datetime(2026, 11, 25, 9, 30)),
@@ -85,6 +87,13 @@ ACCEPTED = [
     ("十一月二十四日", datetime(2026, 11, 24, 0, 0)),
     ("2024年2月29日", datetime(2024, 2, 29, 0, 0)),
     ("2026-11-24 下午3点", datetime(2026, 11, 24, 15, 0)),
+    # a day of the month before, this one or the next, by the calendar
+    ("上个月3号", datetime(2026, 10, 3, 0, 0)),
+    ("上月3日", datetime(2026, 10, 3, 0, 0)),
+    ("上个月31号 下午2点", datetime(2026, 10, 31, 14, 0)),
+    ("这个月二十号", datetime(2026, 11, 20, 0, 0)),
+    ("本月3日", datetime(2026, 11, 3, 0, 0)),
+    ("下个月31号", datetime(2026, 12, 31, 0, 0)),
     # what long_date writes in Chinese reads back
     ("2026年11月24日 周二 15:00", datetime(2026, 11, 24, 15, 0)),
     # full-width digits, colon and space (NFKC)
@@ -158,7 +167,9 @@ REFUSED = [
     ("昨天 blah", "cannot understand the date '昨天 blah'; try"),
     ("yesterday 下午3点", "cannot understand the date 'yesterday 下午3点'; try"),
     ("周末", "cannot understand the date '周末'; try"),
-    ("昨晚", "cannot understand the date '昨晚'; try"),
+    ("昨晚", "'昨晚' does not say the hour after 晚上; write it, as in 昨晚8点"),
+    ("明天下午", "'明天下午' does not say the hour after 下午; write it, as in 明天下午3点"),
+    ("本月31号", "'本月31号' is not a day in the calendar: month 11 of 2026 has 30 days"),
     ("昨天晚上12点", "'昨天晚上12点': after 晚上 the hour runs from 5 to 11"),
     ("10000年前", "cannot understand the date '10000年前'; try"),
 ]
@@ -300,3 +311,17 @@ def test_the_trails_column_reads_in_local_time_and_show_says_both():
         assert display.when_text(WHEN) == display.long_date(WHEN)
     with i18n.using("zh_CN"):
         assert display.when_text("2026-11-03T10:00:00-05:00").endswith("· 本地 23:00 +08:00")
+
+
+def test_a_day_of_last_month_in_january_is_in_december_of_the_year_before():
+    january = datetime(2027, 1, 10, 9, 0, tzinfo=ZONE)
+    assert parse_when("上个月3号", january).date().isoformat() == "2026-12-03"
+    assert parse_when("下个月3号", datetime(2026, 12, 10, 9, 0, tzinfo=ZONE)).date().isoformat() == "2027-01-03"
+
+
+def test_a_due_date_that_cannot_be_read_is_given_chinese_examples_of_days_to_come():
+    with i18n.using("zh_CN"), pytest.raises(DateError) as caught:
+        parse_when("不久", REF, ahead=True)
+    assert "'明天 15:00'、'下周五'、'两周后'" in str(caught.value)
+    for example in ("明天 15:00", "下周五", "两周后"):
+        assert parse_when(example, REF, ahead=True) > REF

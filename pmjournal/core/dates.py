@@ -560,6 +560,23 @@ def describe(dt: datetime) -> str:
     return text if offset else text.rstrip()
 
 
+def describe_shorter(dt: datetime, ref: datetime) -> list[str]:
+    """describe(dt), then shorter ways to say it for a narrow screen, each leaving out only
+    what `ref` (now, where the reader is) already says: the offset when it is the reader's,
+    then the year when it is this one. 'Thu 03 Dec 2026 15:00 +08:00', 'Thu 03 Dec 2026
+    15:00', 'Thu 03 Dec 15:00'."""
+    said = [describe(dt)]
+    at = f"{dt.hour:02d}:{dt.minute:02d}"
+    if dt.utcoffset() != ref.utcoffset():
+        return said
+    said.append(f"{written_day(dt, weekday=True)} {at}")
+    if dt.year == ref.year:
+        # TRANSLATORS: a day of this year with its weekday (the codes of "%a %d %b %Y"), where the screen is narrow.
+        pattern = pgettext("date pattern", "%a %d %b")
+        said.append(f"{day_in(pattern, dt)} {at}")
+    return said
+
+
 def day_in_offset_of(iso: str, other: str) -> str:
     """The calendar day of `iso` as read in the UTC offset of `other` (both ISO times): a loop
     done at 20:00 -05:00 on the 20th is the 21st for an entry at 01:00 +08:00 on the 21st."""

@@ -471,6 +471,25 @@ async def test_an_empty_form_does_not_crash_and_the_date_preview_follows_typing(
     assert len(journal) == 0
 
 
+@pilot_test
+async def test_the_date_preview_says_the_time_at_60_columns(journal):
+    """At 60x20 the preview read "Tue 24 Nov 2026 15:0…": the time, what was typed, was cut.
+    A narrow form leaves out what the reader already knows (their own offset, this year)."""
+    app = new_form(journal, "decision", when="")
+    async with app.run_test(size=(60, 20)) as pilot:
+        preview = app.screen.query_one("#preview-occurred_at", Label)
+        field(app.screen, "occurred_at").focus()
+        await type_text(pilot, "yesterday 15:00")
+        assert str(preview.content) in ("Tue 24 Nov 2026 15:00", "Tue 24 Nov 15:00")
+        when_line = next(line for line in drawn(app).splitlines() if "yesterday" in line or "15:00" in line)
+        assert str(preview.content) in when_line, when_line
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert str(preview.content) == "Tue 24 Nov 2026 15:00 +08:00"
+        await type_text(pilot, " blah")
+        assert "cannot understand" in str(preview.content)
+
+
 # -- validation -----------------------------------------------------------
 
 

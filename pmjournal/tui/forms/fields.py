@@ -7,6 +7,7 @@ widgets hold, see values.py), `set_raw`, `focus_editor` and `show_error`.
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
@@ -170,6 +171,10 @@ class InputRow(OneInputRow):
                 self.mount(Label(text, classes="pm-hint pm-matches", markup=False), after=self.editor())
 
 
+# The preview's share of the row and its padding (forms.tcss .pm-preview: max-width, padding-left).
+PREVIEW_SHARE, PREVIEW_PAD = 0.7, 2
+
+
 class DateRow(OneInputRow):
     """A date typed in words, with how it was understood shown beside it as you type."""
 
@@ -177,6 +182,7 @@ class DateRow(OneInputRow):
         super().__init__(field, raw)
         self.clock = PreviewClock(clock)
         self.empty_hint = empty_hint
+        self._said = [empty_hint]  # what the preview can say, longest first (_fit_preview)
 
     def clock_for_save(self):
         """The clock the save reads this field with, so the date recorded is the one the preview showed."""
@@ -197,10 +203,21 @@ class DateRow(OneInputRow):
 
     def _update_preview(self, text: str) -> None:
         now = self.clock.preview(text)
-        message, bad = describe_date(text, lambda: now, self.empty_hint, ahead=self.field.name in DUE_FIELDS)
+        self._said, bad = describe_date(text, lambda: now, self.empty_hint, ahead=self.field.name in DUE_FIELDS)
+        self.query_one(".pm-preview", Label).set_class(bad, "-bad")
+        self._fit_preview()
+
+    def on_resize(self) -> None:
+        self._fit_preview()
+
+    def _fit_preview(self) -> None:
+        """The longest way of saying the date that fits beside the field: at 60 columns the
+        time was cut ('Thu 03 Dec 2026 15:0…'); an error is cut with its ellipsis."""
         preview = self.query_one(".pm-preview", Label)
-        preview.update(message)
-        preview.set_class(bad, "-bad")
+        room = int(self.query_one(".pm-date").size.width * PREVIEW_SHARE) - PREVIEW_PAD
+        said = self._said
+        shown = next((text for text in said if cell_len(text) <= room), said[-1]) if room > 0 else said[0]
+        preview.update(shown)
 
 
 class TextRow(FieldRow):

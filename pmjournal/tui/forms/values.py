@@ -158,10 +158,12 @@ class PreviewClock:
         return (lambda: moment) if moment is not None and seen == text else self.clock
 
 
-def describe_date(text: str, clock, empty_hint: str, ahead: bool = False) -> tuple[str, bool]:
-    """(what the date preview says, whether it is an error)."""
-    message, bad, _when = read_date(text, clock, empty_hint, ahead)
-    return message, bad
+def describe_date(text: str, clock, empty_hint: str, ahead: bool = False) -> tuple[list[str], bool]:
+    """(what the date preview says, longest first, then shorter ways for a narrow form
+    (dates.describe_shorter); whether it is an error)."""
+    now = clock()
+    message, bad, when = read_date(text, lambda: now, empty_hint, ahead)
+    return (dates.describe_shorter(when, now) if when is not None else [message]), bad
 
 
 def read_date(text: str, clock, empty_hint: str, ahead: bool = False) -> tuple[str, bool, datetime | None]:

@@ -506,3 +506,70 @@ def test_a_lock_file_that_cannot_be_made_is_named_at_once(four, monkeypatch):
         Journal(four).add("note", {"title": "x"})
     assert time.monotonic() - start < 2
     assert four.read_bytes() == before
+
+
+# -- corrections of an edited record, and writes that name an entry in a file they cannot read ----
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [("amend", "2", "--owner", "Sam", "--reason", "handover"), ("retract", "2", "--reason", "dup"), ("done", "2")],
+)
+def test_a_correction_of_an_edited_record_is_refused(cli, four, correction):
+    """An owner edited in the file, then `amend 2 --owner Sam`: rc 0, no warning, and the
+    history read "Owner: Mallory → Sam", the forged value recorded as the old one (a helper's
+    CLI trial). A write from the CLI reads only the entry's own lines; they must still hash
+    to what they carry."""
+    edit_record(four, 2, owner="Mallory", review_by="2026-01-05T00:00:00+00:00")
+    before = four.read_bytes()
+    refused(cli(*correction), "#2 fails verification: record #2 no longer matches its hash")
+    assert four.read_bytes() == before
+    ok(cli("retract", "3", "--reason", "another entry, untouched"))  # as `add` appends past damage
+
+
+def test_a_loaded_journal_refuses_to_correct_an_edited_record_too(four):
+    """The app and scripts hold the journal loaded: the same check on the loaded records."""
+    edit_record(four, 2, owner="Mallory")
+    journal = Journal(four, user="Pat PM")
+    journal.records()
+    with pytest.raises(Exception, match="#2 fails verification"):
+        journal.amend("2", {"owner": "Sam"}, "handover")
+    assert len(Journal(four).records()) == 4
+
+
+def test_a_write_naming_an_entry_says_what_a_read_says_of_a_damaged_file(cli, four):
+    """`amend 1` on a file damaged at line 4 said "no entry #1 in this journal", where `list`
+    says the file is damaged (the bisection for #1 met the damaged line)."""
+    all_lines = lines(four)
+    all_lines[3] = all_lines[3].replace(b'"title":"', b'"title":{', 1)
+    four.write_bytes(b"\n".join(all_lines))
+    before = four.read_bytes()
+    said = refused(cli("list"), "is damaged at line 4")
+    for args in (("amend", "1", "--title", "T", "--reason", "r"), ("add", "note", "N", "--relates", "2")):
+        assert refused(cli(*args), "is damaged at line 4") == said
+    refused(cli("amend", "9", "--title", "T", "--reason", "r"), "no entry #9 in this journal")  # past the last: not there
+    assert four.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        ('{"_default": {"1": {"a": 1}}}\n', "is not a pmjournal journal"),
+        ('{"format":"pmjournal","schema":99,"created_at":"2026-01-01T00:00:00+00:00"}\n', "was written by a newer pmjournal"),
+    ],
+)
+def test_a_write_naming_an_entry_in_a_file_that_is_not_a_journal_says_so(cli, db, content, said):
+    """`retract 1`, `done 1`, `reopen 1`, `amend 1` and `add --relates 1` on a plain TinyDB file
+    or a newer pmjournal's said "no entry #1 in this journal"; `show 1` said what it is."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_text(content, encoding="utf-8")
+    for args in (
+        ("retract", "1", "--reason", "r"),
+        ("done", "1"),
+        ("reopen", "1"),
+        ("amend", "1", "--title", "x", "--reason", "r"),
+        ("amend", "01M", "--title", "x", "--reason", "r"),
+        ("add", "note", "x", "--relates", "1"),
+    ):
+        refused(cli(*args), said)
+    assert db.read_text(encoding="utf-8") == content

@@ -840,6 +840,28 @@ class JournalFile:
                     break
         return found
 
+    def last_seq(self) -> int | None:
+        """The #seq its last whole line carries (None: no such line, or not a record)."""
+        fh = self.open_read()
+        if fh is None:
+            return None
+        with fh:
+            size = os.fstat(fh.fileno()).st_size
+            window = 1 << 16
+            while True:
+                fh.seek(max(0, size - window))
+                data = fh.read(window)
+                end = data.rfind(b"\n")
+                start = data.rfind(b"\n", 0, max(end, 0)) + 1
+                if end < 0 or (start == 0 and window < size):
+                    if window >= size:
+                        return None
+                    window *= 4  # the last line is longer than the window
+                    continue
+                record = _loads_or_none(data[start:end])
+                seq = record.get("seq") if record else None
+                return seq if isinstance(seq, int) else None
+
     def find_seq(self, seq: int) -> dict | None:
         """Record #seq by bisecting byte offsets: record #n is on line n + 1, so
         at 100k entries this reads a few lines instead of the whole file."""

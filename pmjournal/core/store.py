@@ -645,14 +645,33 @@ class Journal:
                 )
             )
 
-    def view_of(self, entry_id: str) -> dict:
+    def view_of(self, entry_id: str, vouched: bool = False) -> dict:
         """One entry's own record with its amendments and retraction applied.
 
         Folded from that entry's records alone, so derived state (a decision
         shown as superseded because another supersedes it) is not in it: an
         amendment compares against, and records, what was stored, whichever
         process makes it and whatever it has loaded.
+
+        `vouched`: the entry is about to be corrected (amended, retracted, a loop
+        closed): each of its records must still hash to what it carries, or the
+        correction is refused. A write from the CLI reads only these records, so an
+        owner edited in the file was amended with rc 0, the forged value written
+        into the history as the old one.
         """
+        view, records = self._view_and_records(entry_id)
+        if vouched:
+            for record in records:
+                if record.get("hash") != record_hash(raw(record)):
+                    raise PmjournalError(
+                        _(
+                            "{ref} fails verification: record {record} no longer matches its hash (it was altered after "
+                            "it was recorded); nothing was saved. Run `pmjournal verify`"
+                        ).format(ref=ref_of(view), record=ref_of(record))
+                    )
+        return view
+
+    def _view_and_records(self, entry_id: str) -> tuple[dict, list[dict]]:
         if self.storage.loaded:
             mine = [stored(r) for r in self.records() if r["id"] == entry_id or r.get("target") == entry_id]
         else:
@@ -663,7 +682,7 @@ class Journal:
             mine = self._searched(
                 b'"' + entry_id.encode() + b'"', lambda r: r.get("id") == entry_id or r.get("target") == entry_id, 1 << 40
             )
-        return fold(mine)[entry_id]
+        return fold(mine)[entry_id], mine
 
     def entries(self, include_retracted: bool = True) -> list[dict]:
         views = self.views.values()
@@ -783,12 +802,24 @@ class Journal:
     def by_seq(self, seq: int) -> dict | None:
         if self.storage.loaded:
             return self.table.get(doc_id=seq)
-        return self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
+        record = self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
+        if record is None:
+            self.storage.file.check_existing()
+            last = self.storage.file.last_seq()
+            if last is None or 0 < seq <= last:
+                # #seq should be there: the bisection met a line it could not read. What a read
+                # says of the file (damaged at line N), not "no entry #seq", as `amend` did.
+                self.records()
+                return self.table.get(doc_id=seq)
+        return record
 
     def by_prefix(self, prefix: str) -> list[dict]:
         if self.storage.loaded:
             return [r for r in self.records() if r["id"].startswith(prefix)][:2]
-        return self._searched(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix), 3)[:2]
+        found = self._searched(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix), 3)[:2]
+        if not found:
+            self.storage.file.check_existing()  # not a journal, or a newer pmjournal's: said as a read says it
+        return found
 
     def _searched(self, needle: bytes, match, limit: int) -> list[dict]:
         """The records whose line holds `needle` and that `match`, up to `limit` a chain, as a
@@ -998,7 +1029,7 @@ class Journal:
         self._not_superseded_by_hand(changes)
         with self._checked_write():
             self._still_there(target)
-            view = self.view_of(target["id"])
+            view = self.view_of(target["id"], vouched=True)
             changes = dict(changes)
             if links:
                 changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links, target["id"])
@@ -1092,7 +1123,7 @@ class Journal:
         reason = model.require_reason(reason)
         with self._checked_write():
             self._still_there(target)
-            view = self.view_of(target["id"])
+            view = self.view_of(target["id"], vouched=True)
             if view["retracted"]:
                 raise ValidationError(_("{target} is already retracted").format(target=ref_of(target)))
             body = self._stamp({"kind": "retraction", "target": target["id"], "reason": reason}, view)
@@ -1109,7 +1140,7 @@ class Journal:
         target = self.resolve_entry(ref)
         with self._checked_write():
             self._still_there(target)
-            view = self.view_of(target["id"])
+            view = self.view_of(target["id"], vouched=True)
             if isinstance(values.get("by"), str) and values["by"].strip():
                 values["by"] = _named_in(view, values["by"].strip())
             body = model.build_loop(target["id"], {**values, "loop": "follow-up", "state": state})

@@ -22,7 +22,8 @@ command changes nothing.
 References to entries accept `#42`, `42` or a unique prefix of the entry's id; in a team
 journal ([team.md](team.md)) a colleague's entry is `dana#42`. Roles and
 other lists can be repeated (`--consulted A --consulted B`) or comma-separated
-(`--consulted "A, B"`). Dates accept `today`, `yesterday 15:00`, `last fri`, `3 days ago`,
+(`--consulted "A, B"`); an option that takes one value (`--owner`, `--when`, `--reason`) given
+twice with two values is refused, never half-taken. Dates accept `today`, `yesterday 15:00`, `last fri`, `3 days ago`,
 `in 2 weeks`, `15:00`, `tomorrow noon`, `23 Nov 2026 3pm` and ISO 8601, and Chinese (`昨天下午3点`,
 `上周五`, `上个月3号`, `今天中午`); a time without an offset is local. A due
 date (`--follow-up-by`, `--review-by`, a commitment's) reads forward where the text leaves it

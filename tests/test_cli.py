@@ -335,3 +335,21 @@ def test_person_written_with_the_filters_at_sign(cli):
     add(cli, "decision", "One", "--owner", "Tom Becker")
     assert [e["title"] for e in listed(cli, "--person", "@Tom")] == ["One"]
     assert "Tom Becker" in cli("who", "--person", "@tom b").stdout
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (("add", "decision", "x", "--owner", "Ann", "--owner", "Bob"), "--owner"),
+        (("add", "risk", "r", "--raised-by", "Ann", "--raised-by", "Bob"), "--raised-by"),
+        (("add", "note", "n", "--when", "today", "--when", "yesterday"), "--when"),
+    ],
+)
+def test_an_option_of_one_value_given_twice_is_refused(cli, db, args, option):
+    """`--owner A --owner B` recorded B and dropped A without a word (argparse keeps the
+    last), though `--owner "A, B"` is refused as two owners (a helper's CLI trial)."""
+    proc = cli(*args)
+    assert proc.returncode == 2
+    assert f"{option} was given twice" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert not db.exists() or "#1" not in cli("list").stdout
+    assert cli("add", "decision", "x", "--owner", "Ann", "--owner", "Ann").returncode == 0  # the same value twice says one thing

@@ -119,8 +119,30 @@ Prints nothing when nothing is due today or overdue; exit status 0 either way.""
 }
 
 
+class _Once(argparse._StoreAction):
+    """An option that takes one value, given twice with two values (`--owner A --owner B`, a
+    second `--reason` or `--when`): refused. argparse kept the last and dropped the first
+    without a word; an entry recorded with the wrong owner is the blame this tool exists to
+    prevent. (A first value equal to the default cannot be told from none.)"""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        earlier = getattr(namespace, self.dest, None)
+        if option_string and earlier is not None and earlier != self.default and earlier != values:
+            parser.error(
+                _("{option} was given twice ({first}, then {second}); it takes one value").format(
+                    option=option_string, first=repr(earlier), second=repr(values)
+                )
+            )
+        setattr(namespace, self.dest, values)
+
+
 class Parser(argparse.ArgumentParser):
     """Wrong usage: one line on stderr and exit 2, as the contract says."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
 
     # While build() runs, argparse makes a help formatter for every add_argument (to check
     # the metavar) and for add_subparsers (the prog, "pmjournal"): neither depends on the

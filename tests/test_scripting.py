@@ -92,6 +92,19 @@ def test_open_db_takes_the_user_from_the_config(db, tmp_path, monkeypatch):
     assert sdb.get(doc_id=1)["recorded_by"] == "Robin Config"
 
 
+@pytest.mark.parametrize(
+    "user, said",
+    [("a\x1bb", "control character (U+001B ESCAPE)"), ("Da\u200bna", "U+200B ZERO WIDTH SPACE"), (5, "not int")],
+)
+def test_open_db_refuses_a_user_the_text_rules_refuse(db, user, said):
+    """open_db(user="a\\x1bb") recorded it as recorded_by, and the journal's own JSON export
+    then failed to import ("recorded_by contains a control character"); user=5 raised an
+    AttributeError (a helper's scripting trial). A config's `name` meets the same rules."""
+    with pytest.raises(pmjournal.ValidationError, match=re.escape(said)):
+        pmjournal.open_db(db, user=user)
+    assert not db.exists()
+
+
 def test_open_db_refuses_a_file_that_is_not_a_journal(db):
     db.parent.mkdir(parents=True)
     db.write_text('{"_default": {}}')

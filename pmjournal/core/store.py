@@ -480,7 +480,11 @@ class Journal:
         # validated and stamped itself. A ScriptDB's tables validate, then write through this.
         table = self.db.table(TABLE) if db_class.table_class is EntryTable else EntryTable(self.storage, TABLE)
         self.table: EntryTable = table
-        self.user = (user or "").strip() or default_user()
+        if user is not None and not isinstance(user, str):
+            raise ValidationError(_("user must be a name (text), not {type}").format(type=type(user).__name__))
+        # Every record carries it as recorded_by: the text rules a config's `name` meets (an
+        # ESC in it was written, and the journal's own export then failed to import).
+        self.user = model.check_text("recorded_by", (user or "").strip()) or default_user()
         self._views: dict[str, dict] | None = None
         self._people: People | None = None
         self._scanned = None  # the Reader of the last scan(), while the journal is not loaded

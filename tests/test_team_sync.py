@@ -275,7 +275,7 @@ def test_a_refused_sync_of_ones_own_chain_is_what_verify_says_next(tmp_path):
     original = dana.path.read_bytes()
     lines = original.splitlines()
     dana.path.write_bytes(rechained(edited(lines, 1, "never said")))
-    ok(cli(dana, "verify", "--quick"))  # the file alone holds
+    ok(cli(dana, "verify", "--quick"))  # the file alone holds (and no `verify` ran here before it)
     with pytest.raises(SyncError, match="differs from this journal at dana#1"):
         dana.sync()
     proc = cli(dana, "verify")

@@ -682,7 +682,7 @@ def cmd_import(args) -> int:
 
 def cmd_verify(args) -> int:
     from ..core.team.layout import Team
-    from ..core.verify import verify_file
+    from ..core.verify import as_last_checked, verify_file
 
     if args.allowed_signers and not args.evidence:
         # It was ignored: `verify --allowed-signers F` checked the journal and said ok.
@@ -690,9 +690,16 @@ def cmd_verify(args) -> int:
     if args.evidence or args.since:
         return _verify_evidence(args)
     path = paths.journal_path(getattr(args, "db", None))
+    team = Team(path)
+    if not path.exists() and not path.is_symlink() and not team.joined:
+        # "ok: 0 records" of a mistyped --db, or of a journal moved away, read as a pass.
+        raise PmjournalError(_("no journal at {path}: nothing to verify").format(path=path))
     quick = getattr(args, "quick", False)
     report = verify_file(path, quick=quick)
-    team = Team(path)
+    if not team.joined:
+        # Alone, the last check here is the only witness of how far the chain went; a team
+        # has the remote and every colleague's clone (a sync names a rewrite or a chain behind).
+        report = as_last_checked(path, report)
     if not team.joined:
         if report.ok:
             _out(report.message(path) + "\n")

@@ -88,11 +88,10 @@ def _checked_path(path: Path) -> Path:
 
 def _recall_checked(path: Path, fh):
     """(offset, seq, hash) of the part a full check passed, if it still applies to `fh`."""
-    import json
     import os
 
     try:
-        memo = json.loads(_checked_path(path).read_bytes()[:4096])
+        memo = _memo(path)
         st = os.fstat(fh.fileno())
         offset, seq, last = memo["offset"], memo["seq"], memo["hash"]
         if (memo["dev"], memo["ino"]) != (st.st_dev, st.st_ino) or not 0 < offset <= st.st_size:
@@ -127,6 +126,8 @@ def _remember_checked(path: Path, fh, reader) -> None:
 
     if reader.broken or reader.unfinished or reader.torn or reader.loose_end or reader.seq == 0:
         return
+    if not as_last_checked(path, Report(True, reader.seq, reader.seq, reader.prev)).ok:
+        return  # a chain that went back: the memo stays the witness of how far it went (as_last_checked)
     st = os.fstat(fh.fileno())
     try:
         fh.seek(reader.last_start)
@@ -184,6 +185,45 @@ def verify_file(path, quick: bool = False) -> Report:
         if report.ok:
             _remember_checked(path, fh, reader)
         return report
+
+
+def as_last_checked(path, report: Report) -> Report:
+    """`pmjournal verify`: a chain that holds, held against what the last full check here found (<journal>.checked):
+    a chain is only ever appended to, so one that now ends before that check's last record,
+    or carries another hash there, lost its tail or was rewritten and rehashed from there,
+    which the chain alone cannot show. (`verify` said "ok: 0 records" of an emptied file.)"""
+    if not report.ok:
+        return report
+    path = Path(path)
+    memo = _memo(path)
+    seq, last = memo.get("seq"), memo.get("hash")
+    if not isinstance(seq, int) or not isinstance(last, str) or seq < 1:
+        return report
+    memo_name = _checked_path(path).name
+    if report.head_seq < seq:
+        problem = _(
+            "the chain ends at #{head} but went up to #{seq} when it was last verified here: records were removed, "
+            "or an older copy was put back (if you restored a backup on purpose, delete {memo})"
+        ).format(head=report.head_seq, seq=seq, memo=memo_name)
+        return Report(False, report.count, report.head_seq, report.head_hash, bad_seq=report.head_seq + 1, problem=problem)
+    record = JournalFile(path).find_seq(seq)
+    if record is None or record.get("hash") != last:
+        problem = _(
+            "it carries another hash than when it was last verified here: the chain was rewritten and rehashed at or "
+            "before #{seq} (if you put another journal at this path on purpose, delete {memo})"
+        ).format(seq=seq, memo=memo_name)
+        return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
+    return report
+
+
+def _memo(path: Path) -> dict:
+    import json
+
+    try:
+        memo = json.loads(_checked_path(path).read_bytes()[:4096])
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
 
 
 def first_break(path) -> int | None:

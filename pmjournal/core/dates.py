@@ -365,6 +365,10 @@ def _plain_iso(text: str) -> datetime | None:
         return None  # month 13, 30 February, 24:00, year 0: dateutil decides
 
 
+# Two numbers and maybe a year, which may be read either way round (1/12/2026, 3.4., 05-06-26).
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?\.?(?:\s|$)")
+
+
 def _absolute(text: str, ref: datetime, shown: str, ahead: bool = False) -> datetime:
     """A written-out date through dateutil, refusing what it would have to guess.
 
@@ -377,6 +381,20 @@ def _absolute(text: str, ref: datetime, shown: str, ahead: bool = False) -> date
     plain = _plain_iso(text)
     if plain is not None:
         return plain.replace(tzinfo=ref.tzinfo)
+    numeric = _DAY_MONTH.match(text)
+    if numeric and numeric.group(1) != numeric.group(2) and max(map(int, numeric.group(1, 2))) <= 12:
+        # 1/12/2026 is 1 December in most of the world and January 12 in the US: dateutil read
+        # it month first, and 23.11.2026 day first. Either guess puts a wrong date into evidence.
+        a, b = int(numeric.group(1)), int(numeric.group(2))
+        year = numeric.group(3) or str(ref.year)
+        year = year if len(year) == 4 else f"20{year}"
+        raise DateError(
+            # TRANSLATORS: {text} as typed (1/12/2026); {day_first} and {month_first} the two readings (2026-12-01, 2026-01-12)
+            _("{text!r} could be read day first or month first; write {day_first} or {month_first}").format(
+                text=shown, day_first=f"{year}-{b:02d}-{a:02d}", month_first=f"{year}-{a:02d}-{b:02d}"
+            ),
+            field="occurred_at",
+        )
     import warnings
 
     from dateutil import parser as du_parser

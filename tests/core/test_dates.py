@@ -172,3 +172,25 @@ def test_a_due_date_that_cannot_be_read_is_given_examples_of_days_to_come():
     with pytest.raises(DateError) as caught:
         parse_when("soonish", REF)
     assert "try 'yesterday 15:00'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text, readings",
+    [
+        ("1/12/2026", "write 2026-12-01 or 2026-01-12"),
+        ("12/1/2026", "write 2026-01-12 or 2026-12-01"),
+        ("1.12.2026", "write 2026-12-01 or 2026-01-12"),
+        ("3-4-26 15:00", "write 2026-04-03 or 2026-03-04"),
+    ],
+)
+def test_a_numeric_date_that_reads_both_ways_is_refused(text, readings):
+    """--when 1/12/2026 was 12 January (month first) and 23.11.2026 day first: a guess either
+    way puts a wrong date into evidence (a helper's CLI trial)."""
+    with pytest.raises(DateError) as caught:
+        parse_when(text, REF)
+    assert str(caught.value) == f"{text!r} could be read day first or month first; {readings}"
+
+
+@pytest.mark.parametrize("text", ["23/11/2026", "11/23/2026", "23.11.2026", "5/5/2026"])
+def test_a_numeric_date_that_reads_one_way_is_read(text):
+    assert parse_when(text, REF).date().isoformat() in ("2026-11-23", "2026-05-05")

@@ -180,6 +180,16 @@ def _count(word: str) -> int:
     return 1 if word in ("a", "an", "one") else int(word)
 
 
+def counted(ref: datetime, delta, unit: str, ahead: bool) -> datetime:
+    """`ref` moved by `delta` ("3 days ago", "in 2 weeks"). A due date counted in days or more
+    ("follow up in 3 days") is that day, as "mon" is: it kept the time it was typed at
+    (07 Dec 11:37), where a due date is a day."""
+    moved = (ref + delta).replace(microsecond=0)
+    if ahead and unit not in ("minutes", "hours"):
+        moved = moved.replace(hour=0, minute=0, second=0)
+    return moved
+
+
 def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
     if text == "now":
         return ref.replace(microsecond=0)
@@ -188,8 +198,8 @@ def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
         if m and m.group(2) in _UNITS:
             from dateutil.relativedelta import relativedelta
 
-            delta = relativedelta(**{_UNITS[m.group(2)]: sign * _count(m.group(1))})
-            return (ref + delta).replace(microsecond=0)
+            unit = _UNITS[m.group(2)]
+            return counted(ref, relativedelta(**{unit: sign * _count(m.group(1))}), unit, ahead)
     m = _DAY.match(text)
     if not m:
         return None

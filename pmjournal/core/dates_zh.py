@@ -14,7 +14,7 @@ part of the day with no hour (明天下午), except 中午, which is noon.
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from .dates import _NO_DAY, _NO_MONTH, _cannot, _time_of_day
+from .dates import _NO_DAY, _NO_MONTH, _cannot, _time_of_day, counted
 from .errors import DateError
 from .i18n import _
 
@@ -113,7 +113,7 @@ def _zh_number(word: str, text: str) -> int:
     return number
 
 
-def _zh_relative(cleaned: str, ref: datetime, text: str) -> datetime | None:
+def _zh_relative(cleaned: str, ref: datetime, text: str, ahead: bool = False) -> datetime | None:
     m = _ZH_RELATIVE.match(cleaned)
     if not m:
         return None
@@ -127,7 +127,7 @@ def _zh_relative(cleaned: str, ref: datetime, text: str) -> datetime | None:
         delta = relativedelta(minutes=sign * 30)
     else:
         delta = relativedelta(**{unit: sign * _zh_number(m.group("n"), text)})
-    return (ref + delta).replace(microsecond=0)
+    return counted(ref, delta, unit, ahead)
 
 
 def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:
@@ -249,7 +249,7 @@ def chinese(cleaned: str, ref: datetime, text: str, ahead: bool = False) -> date
     cleaned = _ZH_SHORT.sub(lambda m: _ZH_SHORT_WORDS[m.group(0)], cleaned)  # 昨晚8点 = 昨天晚上8点
     if cleaned == "现在":
         return ref.replace(microsecond=0)
-    relative = _zh_relative(cleaned, ref, text)
+    relative = _zh_relative(cleaned, ref, text, ahead)
     if relative is not None:
         return relative
     zone = ref.tzinfo

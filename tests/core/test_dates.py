@@ -194,3 +194,14 @@ def test_a_numeric_date_that_reads_both_ways_is_refused(text, readings):
 @pytest.mark.parametrize("text", ["23/11/2026", "11/23/2026", "23.11.2026", "5/5/2026"])
 def test_a_numeric_date_that_reads_one_way_is_read(text):
     assert parse_when(text, REF).date().isoformat() in ("2026-11-23", "2026-05-05")
+
+
+@pytest.mark.parametrize(
+    "text, due",
+    [("in 3 days", "2026-11-28T00:00"), ("in 2 weeks", "2026-12-09T00:00"), ("3天后", "2026-11-28T00:00"), ("in 2 hours", "2026-11-25T12:30")],
+)
+def test_a_due_date_counted_in_days_is_that_day(text, due):
+    """`--follow-up-by "in 3 days"` was stored at the time it was typed (Mon 07 Dec 11:37),
+    where docs/data-format.md says a due date is the day typed; counted in hours it is a time."""
+    assert parse_when(text, REF, ahead=True).isoformat()[:16] == due
+    assert parse_when(text, REF).isoformat()[11:16] == "10:30" or "hours" in text  # a When keeps the time

@@ -378,3 +378,11 @@ def test_a_superseder_retracted_in_the_same_chunk_leaves_the_decision_as_it_was(
     for args in (("list", "--include-retracted"), ("show", "1", "--format", "json")):
         assert cli(*args, env=env).stdout == cli(*args, env={**env, **OFF}).stdout, args
     assert '"status": "accepted"' in cli("show", "1", "--format", "json", env=env).stdout
+
+
+@pytest.mark.parametrize("command", [("list",), ("show", "1"), ("due",), ("who",), ("remind",)])
+def test_reading_a_journal_that_is_not_there_leaves_no_index(cli, tmp_path, command):
+    """`pmjournal --db typo.json list` left typo.json.index behind (a helper's CLI trial)."""
+    typo = tmp_path / "typo.json"
+    cli("--db", str(typo), *command)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -89,6 +89,8 @@ def open_index(journal) -> IndexedReads | None:
     """The journal's index, brought up to date, or None where the journal must be loaded instead."""
     if not enabled():
         return None
+    if not os.path.lexists(journal.path) and not journal.team.joined:
+        return None  # nothing to index: `--db typo.json list` left typo.json.index behind
     path = schema.path_of(journal.path)
     for _attempt in range(4):
         db = schema.open_db(path)

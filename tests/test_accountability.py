@@ -445,6 +445,24 @@ def test_export_refuses_to_overwrite(cli, tmp_path, journal):
     assert json.loads(out.read_text())["format"] == "pmjournal-export"
 
 
+def test_export_through_a_link_writes_its_file_and_only_with_force(cli, tmp_path, journal):
+    """`-o link.md --force` replaced the link itself with a file (its target kept the old text),
+    and a link to a file not yet there was replaced without --force (a helper's CLI trial)."""
+    journal.add("note", {"title": "n"})
+    target, link, dangling = tmp_path / "kept.md", tmp_path / "link.md", tmp_path / "dangling.md"
+    target.write_text("precious")
+    link.symlink_to(target.name)
+    dangling.symlink_to("later.md")
+    for path in (link, dangling):
+        proc = cli("export", "-o", str(path))
+        assert proc.returncode == 1 and "--force" in proc.stderr
+    assert target.read_text() == "precious" and not (tmp_path / "later.md").exists()
+    for path in (link, dangling):
+        ok(cli("export", "-o", str(path), "--force"))
+        assert path.is_symlink()
+    assert target.read_text().startswith("# Evidence trail") and (tmp_path / "later.md").read_text().startswith("# Evidence")
+
+
 # -- demo -----------------------------------------------------------------------
 
 

@@ -597,9 +597,10 @@ def write_output(data, output: str | None, force: bool) -> None:
     if not output.strip():
         raise PmjournalError(_("-o needs a file name"))
     path = Path(output)
-    if path.is_file() and not force:
-        raise PmjournalError(_("{path} exists; use --force to overwrite it").format(path=path))
     device = device_kind(path)
+    if (path.is_file() or (path.is_symlink() and not device and not path.exists())) and not force:
+        # (a link to no file yet names one all the same; /dev/stdout is a link to a device)
+        raise PmjournalError(_("{path} exists; use --force to overwrite it").format(path=path))
     if device:
         stdout = is_standard_output(path)
         if not stdout and not force:

@@ -7,13 +7,16 @@ from pathlib import Path
 from .i18n import _
 
 
-def write_atomically(path, data) -> None:
+def write_atomically(path, data, through_link: bool = True) -> None:
     """Write `data` (bytes, or an iterable of bytes) to `path`: a reader (or a
     crash) sees the old file or the new one, never half of one.
 
     A path that exists and is not a regular file (a FIFO, /dev/stdout,
     /dev/null) is written in place: renaming a temp file over it would
-    replace the device itself. OSError propagates; callers word it.
+    replace the device itself. A symbolic link is written through, to its
+    file (an export or a config kept elsewhere), unless `through_link` is False
+    (a memo of our own, which a link must not redirect). OSError propagates;
+    callers word it.
     """
     chunks = [data] if isinstance(data, bytes | bytearray) else data
     path = Path(path)
@@ -28,6 +31,10 @@ def write_atomically(path, data) -> None:
             for chunk in chunks:
                 fh.write(chunk)
         return
+    if through_link and path.is_symlink():
+        # Through a link to its file, as a shell's `>` writes: renaming over the link replaced
+        # the link itself with a file, and left the file it named as it was.
+        path = Path(os.path.realpath(path))
     import tempfile
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

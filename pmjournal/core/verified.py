@@ -93,6 +93,6 @@ def remember(journal_path, data: bytes, st, reader) -> None:
     try:
         if path.exists() and not path.is_file():
             return  # not ours to write into (write_atomically would write into a FIFO in place)
-        write_atomically(path, json.dumps(memo).encode())
+        write_atomically(path, json.dumps(memo).encode(), through_link=False)
     except OSError:
         pass

@@ -145,7 +145,7 @@ def _remember_checked(path: Path, fh, reader) -> None:
     target = _checked_path(path)
     try:
         if not target.exists() or target.is_file():
-            write_atomically(target, json.dumps(memo).encode())
+            write_atomically(target, json.dumps(memo).encode(), through_link=False)
     except OSError:
         pass  # best effort: the next quick check is then a full one
 

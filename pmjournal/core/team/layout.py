@@ -58,7 +58,7 @@ class Team:
         import orjson
 
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomically(self.state_path, orjson.dumps(state, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
+        write_atomically(self.state_path, orjson.dumps(state, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2), through_link=False)
 
     @property
     def handle(self) -> str | None:

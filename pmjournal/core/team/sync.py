@@ -671,7 +671,7 @@ class _Sync:
                 self.take(handle, new)
                 report.fetched[handle] = new.lines - (0 if had_copy else 1)  # a new chain starts with its header
             if handle in self.heads:
-                write_atomically(self.team.head_path(handle), orjson.dumps(self.heads[handle], option=orjson.OPT_INDENT_2))
+                write_atomically(self.team.head_path(handle), orjson.dumps(self.heads[handle], option=orjson.OPT_INDENT_2), through_link=False)
         report.pushed = pushed
         self.state.update(
             {

@@ -295,6 +295,28 @@ def test_a_torn_last_line_is_still_set_aside(cli, four):
     assert [p.read_bytes() for p in four.parent.iterdir() if ".torn-" in p.name] == [b'{"seq":5,"title":"half']
 
 
+@pytest.mark.parametrize("blank", [b"\n", b"\n\n  \n", b"\r\n"])
+def test_blank_lines_after_the_last_record_are_no_damage(cli, four, blank):
+    """One newline appended (an editor, `echo >> journal.json`) made the journal unwritable for
+    good: verify said "broken at #5", every read refused it and `add` said "the last record is
+    damaged; nothing was saved" (a helper's CLI trial). Blank lines at the end are no record:
+    reads skip them and the next write sets them aside, as a torn last write."""
+    data = four.read_bytes()
+    four.write_bytes(data + blank)
+    assert "unfinished last write" in ok(cli("verify"))
+    assert "call 4" in ok(cli("list"))
+    ok(cli("add", "note", "five"))
+    assert [p.read_bytes() for p in four.parent.iterdir() if ".torn-" in p.name] == [blank]
+    assert four.read_bytes().startswith(data) and ok(cli("verify")).startswith("ok: 5 records")
+
+
+def test_a_blank_line_before_a_record_is_damage(cli, four):
+    lines_ = four.read_bytes().split(b"\n")
+    four.write_bytes(b"\n".join([*lines_[:3], b"", *lines_[3:]]))
+    proc = cli("verify")
+    assert proc.returncode == 1 and "broken at #3" in proc.stderr
+
+
 # -- 8. a file replaced underneath a long-running reader -----------------------------
 
 

@@ -233,7 +233,7 @@ class Reader:
 
             parse, decode_error = orjson.loads, orjson.JSONDecodeError
         get_hash = line_hash
-        pending, batch, stop = [], None, False
+        pending, batch, stop, blank = [], None, False, False
         seq, prev, end, last_start, loose_end = self.seq, self.prev, self.end, self.last_start, self.loose_end
         broken = self.broken
         blocks = _blocks(fh) if hasattr(fh, "read") else _items(fh)
@@ -254,7 +254,15 @@ class Reader:
                         self.torn = True  # a write that never finished: never acknowledged
                         stop = True
                         break
+                    if not line.strip():
+                        # A blank line: at the end of the file it is no record (an editor's last
+                        # newline, `echo >>`), and the next write sets it aside; before a record,
+                        # damage. It made the journal unwritable for good.
+                        blank = True
+                        continue
                     raise self._damaged(seq + 1, record)
+                if blank:
+                    raise self._damaged(seq + 1, None)
                 stored = record.get("hash")
                 if broken is not None and complete:
                     problem = ""  # the first break is what verify names; later lines are shown, marked
@@ -294,6 +302,8 @@ class Reader:
                 break
         if not stop:
             self.seq, self.prev, self.end, self.last_start, self.loose_end = seq, prev, end, last_start, loose_end
+        if blank:
+            self.torn = True
         if batch is not None:
             # An interrupted multi-record write: none of it is part of the journal.
             (first, last), self.end, self.prev, self.seq, self.last_start = batch
@@ -744,6 +754,10 @@ class JournalFile:
         that chains (only its newline was lost) and set aside otherwise; a
         multi-record write cut short by a crash is set aside whole.
         """
+        blank_from = self._blank_tail(fd, size)
+        if blank_from is not None:
+            self._set_aside(fd, blank_from, size, "torn")  # blank lines after the last record (Reader.read)
+            size = blank_from
         last, last_start, complete_end = self._tail(fd, size)
         prev_seq, prev_hash = (0, link) if last_start == 0 else self._seal_of(last)
         if complete_end < size:
@@ -763,6 +777,21 @@ class JournalFile:
                     self._set_aside(fd, start, size, "unfinished")
                     return self._settle_tail(fd, start, link)
         return size, prev_seq, prev_hash
+
+    def _blank_tail(self, fd: int, size: int) -> int | None:
+        """Where blank lines after the file's last line of text start, if it ends in some."""
+        window = _CHUNK
+        while True:
+            start = max(0, size - window)
+            data = os.pread(fd, size - start, start)
+            text_end = len(data.rstrip(b" \t\r\n"))
+            if text_end == 0 and start > 0:
+                window *= 4  # blank all the way back through the window
+                continue
+            cut = start + text_end + 1  # the newline that ends the last line of text stays
+            if text_end and data[text_end : text_end + 1] == b"\n" and b"\n" in data[text_end + 1 :]:
+                return cut
+            return None
 
     def _seal_of(self, line: bytes) -> tuple[int, str]:
         try:

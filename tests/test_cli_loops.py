@@ -500,3 +500,14 @@ def test_an_entry_moved_to_another_offset_is_compared_with_its_loop_in_that_offs
     ok(cli("done", "1", "--when", "2026-11-20 22:00 -05:00"))
     ok(cli("amend", "1", "--when", "2026-11-21 10:00 +08:00", "--reason", "the call was on the 21st"))
     refused(cli("amend", "1", "--when", "2026-11-22 09:00 +08:00", "--reason", "later still"), "the entry cannot have happened after that")
+
+
+def test_done_by_a_name_a_letter_off_one_the_entry_names_is_refused(cli):
+    """`done 8 --by Marcis` recorded "answer done by Marcis; owed by Marcus Chen, Priya Raman",
+    exit 0: in an append-only journal a typo stays, put right only by reopen and done again
+    (a helper's CLI trial). Someone the entry does not name may still have done it."""
+    add(cli, "risk", "Vendor limits", "--owner", "Lee", "--raised-to", "Marcus Chen", "--raised-to", "Priya Raman")
+    refused(cli("done", "1", "--by", "Marcis"), "'Marcis' is not named in #1: did you mean Marcus Chen?")
+    refused(cli("done", "1", "--by", "Priya Ramen"), "did you mean Priya Raman?")
+    assert record_count(cli) == 1
+    assert "by Sam Delegate" in ok(cli("done", "1", "--by", "Sam Delegate"))

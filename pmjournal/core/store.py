@@ -217,7 +217,23 @@ def _named_in(view: dict, typed: str) -> str:
         return exact
     words = wanted.split()
     hits = {key(name): name for name in names if _starts_with_words(key(name).split(), words)}
-    return next(iter(hits.values())) if len(hits) == 1 else typed
+    if len(hits) == 1:
+        return next(iter(hits.values()))
+    import difflib
+
+    # Someone the entry does not name may have done it (a delegate); a name a letter or two off
+    # one it names is a typo, which an append-only journal would keep ("done by Marcis").
+    spelt = {key(name): name for name in names}  # a whole name, and its first word ("marcis")
+    spelt.update({key(name).split()[0]: name for name in names if len(key(name).split()) > 1 and len(words) == 1})
+    # (the start of a name, "Dan" for Dana, is someone else, as above: no typo)
+    close = [c for c in difflib.get_close_matches(wanted, list(spelt), n=1, cutoff=0.8) if not c.startswith(wanted)]
+    if close:
+        meant = spelt[close[0]]
+        raise ValidationError(
+            _("{typed!r} is not named in {ref}: did you mean {meant}?").format(typed=typed, ref=ref_of(view), meant=meant),
+            field="by",
+        )
+    return typed
 
 
 def _starts_with_words(name: list[str], typed: list[str]) -> bool:

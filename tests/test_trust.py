@@ -390,7 +390,7 @@ def test_a_fifo_is_not_a_journal(cli, tmp_path):
 
 
 def test_import_of_a_device_is_refused(cli):
-    refused(cli("import", "/dev/zero"), "not a journal file")
+    refused(cli("import", "/dev/zero"), "is a device or special file, not an export; nothing was imported")
 
 
 def test_a_huge_first_line_is_not_read_whole(cli, tmp_path):
@@ -595,3 +595,24 @@ def test_a_write_naming_an_entry_in_a_file_that_is_not_a_journal_says_so(cli, db
     ):
         refused(cli(*args), said)
     assert db.read_text(encoding="utf-8") == content
+
+
+def test_import_names_what_it_was_given_in_one_plain_line(cli, four, tmp_path):
+    """`import journal.json` said "not valid JSON (unexpected content after the document at
+    byte 70)", a cut export "not valid JSON (not valid JSON (Unterminated string starting at) at
+    byte 8084)", and a folder "...; nothing was read or written; nothing was imported" (a
+    helper's CLI trial)."""
+    other = tmp_path / "other.json"
+    refused(cli("--db", str(other), "import", str(four)), "is a pmjournal journal, not an export; export it first")
+    export = tmp_path / "e.json"
+    ok(cli("export", "--format", "json", "-o", str(export)))
+    cut = tmp_path / "cut.json"
+    data = export.read_bytes()
+    cut.write_bytes(data[: data.index(b'"title"') + 12])
+    said = refused(cli("--db", str(other), "import", str(cut)), "is not valid JSON (unterminated string at byte ")
+    assert said.count("JSON") == 1
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    said = refused(cli("--db", str(other), "import", str(folder)), "folder is a folder, not an export; nothing was imported")
+    assert "read or written" not in said
+    assert not other.exists()

@@ -171,14 +171,14 @@ class JsonStream:
             try:
                 found, end = _DECODER.raw_decode(text)
             except RecursionError:
-                raise self.error("not valid JSON (nested too deep)") from None
+                raise self.error("nested too deep") from None
             except json.JSONDecodeError as err:
                 # A value the window cut short fails in an unterminated string or within a
                 # few characters of the window's end (a literal or an escape cut in two);
                 # anything earlier is a real error, and the window does not grow for it.
                 cut_short = err.msg.startswith("Unterminated string") or err.pos >= len(text) - 8
                 if whole or size >= _VALUE_MAX or not cut_short:
-                    raise self.error(f"not valid JSON ({err.msg})") from None
+                    raise self.error(_reason(err.msg)) from None
                 size *= 4
                 continue
             if end == len(text) and not whole and not isinstance(found, dict | list | str):
@@ -188,7 +188,7 @@ class JsonStream:
             try:
                 value = orjson.loads(memoryview(self.buf)[start : start + nbytes])
             except orjson.JSONDecodeError as err:
-                raise self.error(f"not valid JSON ({err.msg})") from None
+                raise self.error(_reason(err.msg)) from None
             self.pos = start + nbytes
             return value
 
@@ -322,7 +322,7 @@ class JsonStream:
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > _DEPTH_MAX:
-            raise self.error("not valid JSON (nested too deep)")
+            raise self.error("nested too deep")
 
     def skip(self) -> None:
         """Check the value at the stream's position without keeping it; move past it."""
@@ -354,3 +354,10 @@ class JsonStream:
             if self.eof or len(self.buf) - self.pos > 4096:
                 return
             self._more()  # the run may go on past what is read so far
+
+
+def _reason(message: str) -> str:
+    """orjson's reason, as the rest of a sentence: "Unterminated string starting at" is
+    "unterminated string" ("at byte N" follows)."""
+    message = message.strip().removesuffix(":").removesuffix(" starting at").removesuffix(" at")
+    return message[:1].lower() + message[1:]

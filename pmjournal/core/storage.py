@@ -77,8 +77,10 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def open_regular(path: Path, flags: int, mode: str):
+def open_regular(path: Path, flags: int, mode: str, refused: str | None = None):
     """`path` opened (as a file object in `mode`), or None if it does not exist.
+    `refused`: what a file that is not one is refused with, for a file that is not a journal
+    ("{path} is {what}, not an export; nothing was imported").
 
     Refuses anything that is not a regular file (or a link to one) with one
     line: opening a FIFO would block, /dev/zero never ends, and a device is
@@ -91,7 +93,8 @@ def open_regular(path: Path, flags: int, mode: str):
     except FileNotFoundError:
         return None
     except IsADirectoryError as err:
-        raise StoreError(_("{path} is a folder, not a journal file").format(path=path)) from err
+        text = refused or _("{path} is a folder, not a journal file")
+        raise StoreError(text.format(path=path, what=_("a folder"))) from err
     except NotADirectoryError as err:
         raise StoreError(_("cannot use {path}: a part of it is a file, not a folder").format(path=path)) from err
     except OSError as err:
@@ -106,7 +109,8 @@ def open_regular(path: Path, flags: int, mode: str):
                 if stat.S_ISFIFO(st.st_mode)
                 else _("a device or special file")
             )
-            raise StoreError(_("{path} is {what}, not a journal file; nothing was read or written").format(path=path, what=what))
+            text = refused or _("{path} is {what}, not a journal file; nothing was read or written")
+            raise StoreError(text.format(path=path, what=what))
         os.set_blocking(fd, True)
         return os.fdopen(fd, mode, buffering=-1) if mode else fd
     except BaseException:

@@ -1057,11 +1057,22 @@ def _open_import(path: Path):
     from .storage import open_regular
 
     try:
-        fh = open_regular(path, os.O_RDONLY, "rb")
+        fh = open_regular(path, os.O_RDONLY, "rb", refused=_("{path} is {what}, not an export"))
     except PmjournalError as err:
         raise PmjournalError(_("{err}; nothing was imported").format(err=err)) from err
     if fh is None:
         raise PmjournalError(_("no such file: {path}").format(path=path))
+    first = fh.read(512).split(b"\n", 1)[0]
+    fh.seek(0)
+    if first.startswith(b"{") and b'"format":"pmjournal"' in first and b'"schema":' in first:
+        # A journal, not an export: refused as "not valid JSON (unexpected content after the
+        # document at byte 70)", which says nothing of what to do.
+        raise PmjournalError(
+            _(
+                "{path} is a pmjournal journal, not an export; export it first "
+                "(`pmjournal --db {path} export --format json -o FILE`) and import that; nothing was imported"
+            ).format(path=path)
+        )
     return fh
 
 

@@ -5,7 +5,7 @@ paths, one-line errors, --version and pipes run as real processes (`cli_process`
 import json
 
 import pytest
-from clihelp import journal_once, lay
+from clihelp import journal_once, lay, ok
 
 
 def add(cli, *args, **kw):
@@ -353,3 +353,16 @@ def test_an_option_of_one_value_given_twice_is_refused(cli, db, args, option):
     assert f"{option} was given twice" in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert not db.exists() or "#1" not in cli("list").stdout
     assert cli("add", "decision", "x", "--owner", "Ann", "--owner", "Ann").returncode == 0  # the same value twice says one thing
+
+
+def test_a_when_in_the_future_is_refused(cli):
+    """`add note x --when tomorrow` was taken (and `--when "in 2 hours"`): the entry sorted after
+    today's, dated later than records written after it, though --help says "when it happened"
+    (a helper's CLI trial). A few minutes ahead is another machine's clock, and taken."""
+    for when in ("tomorrow", "in 2 hours", "2099-01-01"):
+        proc = cli("add", "note", "x", "--when", when)
+        assert proc.returncode == 1 and "is in the future; an entry records what happened" in proc.stderr
+    ok(cli("add", "note", "x", "--when", "in 3 minutes"))
+    proc = cli("amend", "1", "--when", "tomorrow", "--reason", "r")
+    assert proc.returncode == 1 and "is in the future" in proc.stderr
+    assert len(cli("list").stdout.splitlines()) == 3  # the header, its rule and the one entry

@@ -8,6 +8,7 @@ from ..core import config, paths
 from ..core.errors import PmjournalError, ValidationError
 from ..core.fold import ref_of
 from ..core.i18n import _, ngettext
+from ..core.model import check_happened
 from ..core.store import Journal
 
 # argparse dest -> record field
@@ -176,6 +177,7 @@ def resolve_person(filt, journal, fields=("person",)):
 def cmd_add(args) -> int:
     journal = open_journal(args)
     values = _values(args, args.kind)
+    check_happened(values.get("occurred_at"))
     if "project" not in values:
         project = config.load().project
         if project:
@@ -318,6 +320,7 @@ def cmd_amend(args) -> int:
     journal = open_journal(args)
     target = journal.resolve_entry(args.id)
     values = _values(args, target["kind"])
+    check_happened(values.get("occurred_at"))
     if "impact" in values and target["kind"] == "change":
         current = journal.view_of(target["id"]).get("impact") or {}  # the entry's records only, not a whole load
         values["impact"] = {**current, **values["impact"]}

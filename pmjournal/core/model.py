@@ -9,6 +9,7 @@ naming the field, so a form can show the message beside it.
 
 import re
 from collections import namedtuple
+from datetime import datetime, timedelta
 
 from . import dates
 from .errors import ValidationError
@@ -543,6 +544,33 @@ def clean_commitments(value, ref=None) -> list[dict] | None:
 
 # The dates by which something is owed: none may come before the entry itself.
 DUE_FIELDS = ("follow_up_by", "review_by")
+
+
+# How far ahead of this machine's clock a When (or a loop's closing) may be: another machine's
+# clock, a minute typed as the next one. Further is the future, which what happened cannot be in.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def check_happened(typed, now: datetime | None = None) -> None:
+    """Refuse a typed When in the future (the CLI's --when, the app's When field): an entry says
+    what happened. `--when tomorrow` was taken, and the entry sorted after today's, dated later
+    than records written after it. What is to come is a follow-up, a review or a commitment.
+    (Imports and scripts keep what they are given.)"""
+    if not isinstance(typed, str) or not typed.strip():
+        return
+    now = now or dates.now()
+    try:
+        when = dates.parse_when(typed, ref=now)
+    except ValidationError:
+        return  # said by the field's own check
+    if when > now + FUTURE_SLACK:
+        raise ValidationError(
+            _(
+                "when: {when} is in the future; an entry records what happened (what is to come is a follow-up, "
+                "a review or a commitment)"
+            ).format(when=dates.describe(when)),
+            field="occurred_at",
+        )
 
 
 def check_due_dates(entry: dict) -> None:

@@ -24,7 +24,7 @@ import io
 import os
 import warnings
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +38,7 @@ from .errors import NotFound, PmjournalError, StoreError, ValidationError, refus
 from .fold import extend, fold, raw, ref_of, stored
 from .i18n import _
 from .ids import new_id
-from .model import ANSWER_DAYS
+from .model import ANSWER_DAYS, FUTURE_SLACK
 from .storage import LOCK_TIMEOUT, TABLE, Documents, JournalFile, JournalStorage, Reader, paused_gc, unfinished_note
 from .team.layout import Team, clock_of, stamp_clocks
 from .team.merge import TeamRecords, merged
@@ -53,9 +53,6 @@ if TYPE_CHECKING:
 SEALED = ("seq", "batch", "prev_hash", "hash", "clock")
 
 
-# How far ahead of this machine's clock a loop's closing may be dated: another machine's clock,
-# a minute typed as the next one. Further is the future, which a closing cannot be in.
-FUTURE_SLACK = timedelta(minutes=5)
 
 class Inserted(list):
     """What `EntryTable.insert_multiple` returns: the new doc_ids (#seq), as TinyDB

@@ -472,6 +472,22 @@ async def test_an_empty_form_does_not_crash_and_the_date_preview_follows_typing(
 
 
 @pilot_test
+async def test_a_when_in_the_future_is_said_as_it_is_typed_and_refused(journal):
+    """The When field took "tomorrow" (the CLI's --when too): an entry records what happened."""
+    app = new_form(journal, "note", when="")
+    async with app.run_test(size=SIZE) as pilot:
+        preview = app.screen.query_one("#preview-occurred_at", Label)
+        await type_text(pilot, "Planned call")
+        field(app.screen, "occurred_at").focus()
+        await type_text(pilot, "tomorrow 9:00")
+        assert "is in the future" in str(preview.content) and preview.has_class("-bad")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "is in the future" in error_of(app.screen, "occurred_at")
+    assert len(journal) == 0
+
+
+@pilot_test
 async def test_the_date_preview_says_the_time_at_60_columns(journal):
     """At 60x20 the preview read "Tue 24 Nov 2026 15:0…": the time, what was typed, was cut.
     A narrow form leaves out what the reader already knows (their own offset, this year)."""

@@ -13,7 +13,7 @@ from pmjournal.core.errors import DateError
 from pmjournal.core.fold import ref_of
 from pmjournal.core.i18n import N_, _
 from pmjournal.core.loops import Loop
-from pmjournal.core.store import FUTURE_SLACK
+from pmjournal.core.model import FUTURE_SLACK
 
 from .dialog import FieldDialog
 from .editors import FIELD_MOVES, FormInput, caught_up

@@ -203,7 +203,8 @@ class DateRow(OneInputRow):
 
     def _update_preview(self, text: str) -> None:
         now = self.clock.preview(text)
-        self._said, bad = describe_date(text, lambda: now, self.empty_hint, ahead=self.field.name in DUE_FIELDS)
+        name = self.field.name
+        self._said, bad = describe_date(text, lambda: now, self.empty_hint, ahead=name in DUE_FIELDS, happened=name == "occurred_at")
         self.query_one(".pm-preview", Label).set_class(bad, "-bad")
         self._fit_preview()
 

@@ -12,7 +12,15 @@ from pmjournal.core import dates
 from pmjournal.core.errors import DateError, NotFound, ValidationError
 from pmjournal.core.fold import ref_of
 from pmjournal.core.i18n import _
-from pmjournal.core.model import DUE_FIELDS, IMPACT_PARTS, LIST_SEPARATORS, Field, clean_commitments, commitment_line
+from pmjournal.core.model import (
+    DUE_FIELDS,
+    IMPACT_PARTS,
+    LIST_SEPARATORS,
+    Field,
+    check_happened,
+    clean_commitments,
+    commitment_line,
+)
 
 from .labels import field_label, link_label
 
@@ -89,10 +97,14 @@ def parse_date(field: Field, text: str, clock) -> str | None:
         return None
     if len(text) > MAX_DATE_TEXT:
         raise ValidationError(beside(field_label(field), too_long()), field=field.name)
+    now = clock()
     try:
-        return dates.iso(dates.parse_when(text, ref=clock(), ahead=field.name in DUE_FIELDS))
+        when = dates.parse_when(text, ref=now, ahead=field.name in DUE_FIELDS)
     except DateError as err:
         raise ValidationError(beside(field_label(field), err), field=field.name) from err
+    if field.name == "occurred_at":
+        check_happened(text, now)
+    return dates.iso(when)
 
 
 def beside(label: str, err) -> str:
@@ -158,11 +170,17 @@ class PreviewClock:
         return (lambda: moment) if moment is not None and seen == text else self.clock
 
 
-def describe_date(text: str, clock, empty_hint: str, ahead: bool = False) -> tuple[list[str], bool]:
+def describe_date(text: str, clock, empty_hint: str, ahead: bool = False, happened: bool = False) -> tuple[list[str], bool]:
     """(what the date preview says, longest first, then shorter ways for a narrow form
-    (dates.describe_shorter); whether it is an error)."""
+    (dates.describe_shorter); whether it is an error). `happened`: a When, which the save
+    refuses in the future (model.check_happened): said as it is typed."""
     now = clock()
     message, bad, when = read_date(text, lambda: now, empty_hint, ahead)
+    if when is not None and happened:
+        try:
+            check_happened(text, now)
+        except ValidationError as err:
+            return [str(err)], True
     return (dates.describe_shorter(when, now) if when is not None else [message]), bad
 
 

@@ -47,7 +47,8 @@ def sections() -> list[tuple[str, str, list]]:
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ != module.__name__ or not cls.__dict__.get("BINDINGS"):
                 continue
-            doc = inspect.cleandoc(cls.__dict__.get("__doc__") or "").split("\n")[0]
+            # the first paragraph, whole: its first line alone cut a sentence in two
+            doc = " ".join(inspect.cleandoc(cls.__dict__.get("__doc__") or "").split("\n\n")[0].split())
             found.append((f"{info.name.removeprefix('pmjournal.tui.')}.{name}", doc, cls.__dict__["BINDINGS"]))
     return found
 

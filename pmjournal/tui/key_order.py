@@ -160,6 +160,23 @@ class HoldsKeys:
 
         self.run_worker(loading(), group="rows", exclusive=True)
 
+    def hold_until_settled(self) -> None:
+        """A save (or a question it asked) is under way: hold the keys typed behind the key that
+        started it until settle(). They went to the form being closed and were lost (`ctrl+s j
+        j` saved and the trail never moved), or into its field (`enter y` in the retract dialog
+        put a y into the reason and wrote it to the journal)."""
+        if self.held_keys is None:
+            self.held_keys = []
+
+    def settle(self) -> None:
+        """The save is done (the screen dismissed, or open again with why not): the held keys go
+        to whatever the App shows now, in order."""
+        held, self.held_keys = self.held_keys or [], None
+        if held:
+            # In the queue of the screen now shown, behind what closing this one queued there
+            # (the trail's entry_saved, which holds them again until the saved entry is shown).
+            self.app.screen.call_next(replay, self.app, held)
+
     async def _release(self, first: Widget, keep: bool = False) -> None:
         if first.is_attached:
             self.set_focus(first)

@@ -697,3 +697,79 @@ async def test_what_is_typed_after_a_dropdown_choice_and_tab_goes_to_the_next_fi
         burst(app, "Dana Whitfield{ctrl+s}")
         record = await saved(pilot, app)
     assert record["channel"] == "email" and record["participants"] == ["Dana Whitfield"]
+
+
+# -- enter in a dialog, and what is typed behind it --------------------------------
+
+
+@pilot_test
+async def test_retract_reason_enter_and_y_in_one_burst_retract_with_the_reason_typed(demo_db, make_app):
+    """`x`, a reason, enter, y at once: the y went into the reason field before enter was
+    handled, the question stayed open, and the next y recorded "wrong entryy" (a helper's
+    tmux trial). Enter now runs once the reason holds what was typed before it, and the y
+    answers the question it asked."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        entry_id = app.screen.table.current["id"]
+        await trail_burst(pilot, app, "xwrong entry{enter}y", lambda: Journal(demo_db).get(entry_id)["retracted"])
+        assert isinstance(app.screen, TrailScreen)
+    assert Journal(demo_db).get(entry_id)["retracted"]["reason"] == "wrong entry"
+
+
+@pilot_test
+async def test_export_path_enter_and_y_over_a_file_overwrite_that_file(demo_db, make_app, tmp_path):
+    """`e`, a path, enter, y: the y was typed into the path, and the export written to "r-out.mdy"
+    without the question (a helper's tmux trial)."""
+    target = tmp_path / "r-out.md"
+    target.write_text("old")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(pilot, app, f"e{{ctrl+u}}{target}{{enter}}y", lambda: target.read_text() != "old")
+        assert isinstance(app.screen, TrailScreen)
+    assert target.read_text().startswith("# Evidence trail")
+    assert not (tmp_path / "r-out.mdy").exists()
+
+
+@pilot_test
+async def test_done_dialog_fields_moved_through_with_enter_in_one_burst(demo_db, make_app):
+    """In the Done dialog, `when enter by enter note enter` at once put "LeeLee said yes" into
+    When; `note enter j` recorded "notej" (a helper's tmux trial). The j after the last enter
+    moves the Due list the dialog closes onto."""
+    from pmjournal.tui.forms.done import DoneDialog
+    from pmjournal.tui.screens.due import DueScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+        loop = app.screen.table_widget.loops[0]
+        before = len(Journal(demo_db).records())
+        burst(app, "d{ctrl+u}yesterday 11:00{enter}{ctrl+u}Lee{enter}Lee said yes{enter}j")
+        await wait_for(pilot, lambda: len(Journal(demo_db).records()) == before + 1, timeout=10)
+        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and not isinstance(app.screen, DoneDialog))
+        await pilot.pause(0.2)
+    record = Journal(demo_db).records()[-1]
+    assert (record["target"], record["by"], record["note"]) == (loop.view["id"], "Lee", "Lee said yes")
+    assert record["occurred_at"][11:16] == "11:00"
+
+
+@pilot_test
+async def test_keys_typed_behind_ctrl_s_reach_the_trail_the_form_closes_onto(demo_db, make_app):
+    """`a`, a title, ctrl+s, j j: saved, but the j's went to the closing form and the trail
+    never moved (a helper's tmux trial)."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        table = app.screen.table
+        start = table.cursor
+        entry_id = table.current["id"]
+        await trail_burst(
+            pilot,
+            app,
+            "aclearer title{shift+tab}clarify the target{ctrl+s}jj",
+            lambda: isinstance(app.screen, TrailScreen) and Journal(demo_db).get(entry_id)["title"] == "clearer title",
+        )
+        await wait_for(pilot, lambda: app.screen.table.cursor == start + 2)
+    assert Journal(demo_db).get(entry_id)["title"] == "clearer title"

@@ -235,6 +235,7 @@ class FormScreen(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalSc
         # process. The form says "saving…" and the app keeps answering meanwhile.
         self.saving = True
         self.show_form_error(_("saving…"))
+        self.hold_until_settled()  # `ctrl+s j j`: the j's move the trail the form closes onto
         self.run_worker(self._write(write), group="save", exit_on_error=False)
 
     async def _write(self, write: Callable[[], dict]) -> None:
@@ -244,9 +245,11 @@ class FormScreen(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalSc
             self.saving = False
             self.show_form_error(None)
             self.failed(err)
+            self.settle()  # open again, with why: what was typed since goes to the form
             return
         self.saving = False
         self.dismiss(record)
+        self.settle()
 
     def failed(self, err: Exception) -> None:
         """Say why nothing was saved, beside the field where there is one; the form stays open with its text."""

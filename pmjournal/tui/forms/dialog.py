@@ -5,14 +5,15 @@ focused on opening so the dialog is usable without the mouse."""
 import asyncio
 from typing import TypeVar
 
+from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from pmjournal.core.display import visible
 from pmjournal.core.errors import PmjournalError, StoreError
-from pmjournal.core.i18n import _
+from pmjournal.core.i18n import N_, _
 
-from ..key_order import EscapesInOrder, MovesInOrder
+from ..key_order import EscapesInOrder, MovesInOrder, caught_up, run_focused_binding
 from ..restyle import ResumesStyled
 from .base import store_message
 from .confirm import ask_to_discard
@@ -31,6 +32,11 @@ def one_line(err: Exception) -> str:
 
 class FieldDialog(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalScreen[ResultType]):
     CSS_PATH = "forms.tcss"
+    # Enter has priority: the App runs it once the keys typed before it are in their fields,
+    # and before it reads the ones typed after it. In the field's own task (Input.Submitted),
+    # `reason enter y` read the reason after the y had been typed into it ("reasony" recorded),
+    # and `note enter j` wrote "notej".
+    BINDINGS = [Binding("enter", "enter", N_("Next field; in the last, go on"), show=False, priority=True)]
 
     def __init__(self):
         super().__init__(classes="pm-dialog")
@@ -39,6 +45,24 @@ class FieldDialog(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalS
         self.show_error(None)
         self.as_opened = self.typed()
         self.release(self.query_one(Input))  # focus it, then the keys typed while the dialog opened
+
+    async def action_enter(self) -> None:
+        if not await caught_up(self):
+            return
+        focused = self.focused
+        if isinstance(focused, Input):
+            self.entered(focused)
+        else:
+            await run_focused_binding(self, "enter")  # a radio set's, a button's
+
+    def entered(self, field: Input) -> None:
+        """Enter in one of the dialog's fields: on to the next (a dialog whose enter does more says so)."""
+        self.focus_next()
+
+    def dismiss(self, result=None):
+        awaitable = super().dismiss(result)
+        self.settle()  # what was typed while it saved goes to the screen it closes onto
+        return awaitable
 
     def typed(self) -> list[str]:
         return [field.value for field in self.query(FormInput)]
@@ -62,6 +86,7 @@ class FieldDialog(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalS
         process's lock), and return its record; or None, with the error under the field
         (a store failure is also a notice titled `failed`: what was typed is kept)."""
         self.show_error(_("saving…"))
+        self.hold_until_settled()
         try:
             return await asyncio.to_thread(call, *args, **kwargs)
         except (StoreError, OSError) as err:
@@ -71,6 +96,8 @@ class FieldDialog(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalS
         except PmjournalError as err:
             self.show_error(str(err))
             self.focus_refused(getattr(err, "field", None))
+        finally:
+            self.call_later(self.settle)  # after the caller dismissed (dismiss settles) or not
         return None
 
     # Which of a dialog's fields a refused field of the core is typed in (the Done dialog's).

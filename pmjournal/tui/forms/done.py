@@ -97,22 +97,23 @@ class DoneDialog(FieldDialog[dict | None]):
                 return _("{when}: before {ref} happened ({day})").format(when=message, ref=ref_of(self.loop.view), day=entry[:10]), True
         return message, bad
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "f-note":
-            self.run_worker(self.save())
+    def entered(self, field: Input) -> None:
+        if field.id == "f-note":
+            self.run_worker(self.save(self.typed_values()))  # as they were at enter
         else:
             self.focus_next()
+
+    def typed_values(self) -> dict[str, str]:
+        return {name: self.query_one(f"#f-{name}", Input).value for name in ("when", "by", "note")}
 
     async def action_submit(self) -> None:
         # ctrl+s is a priority binding: read the fields only once they hold every key typed before it.
         if await caught_up(self):
-            await self.save()
+            await self.save(self.typed_values())
 
-    async def save(self) -> None:
+    async def save(self, typed: dict[str, str]) -> None:
         if self.saving:
             return
-        typed = {name: self.query_one(f"#f-{name}", Input).value for name in ("when", "by", "note")}
         values = {name: text.strip() for name, text in typed.items()}
         if values["when"]:
             # Read against the same clock as the preview, so what is recorded is what it showed.

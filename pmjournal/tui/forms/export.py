@@ -170,9 +170,7 @@ class ExportDialog(FieldDialog[Path | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter reaches here after the keys typed before it: no waiting needed.
-        event.stop()
+    def entered(self, field: Input) -> None:
         self.export()
 
     def target(self) -> Path | None:

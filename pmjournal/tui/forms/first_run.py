@@ -91,9 +91,8 @@ class FirstRunDialog(FieldDialog[str]):
         if relabel is not None:
             relabel()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.save(event.value)
+    def entered(self, field: Input) -> None:
+        self.save(field.value)
 
     async def action_submit(self) -> None:
         if not await caught_up(self):

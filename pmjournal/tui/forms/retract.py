@@ -41,9 +41,7 @@ class RetractDialog(FieldDialog[dict | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter reaches here after the keys typed before it: no waiting needed.
-        event.stop()
+    def entered(self, field: Input) -> None:
         self.submit()
 
     async def action_submit(self) -> None:
@@ -52,7 +50,7 @@ class RetractDialog(FieldDialog[dict | None]):
             self.submit()
 
     def submit(self) -> None:
-        reason = self.query_one(Input).value
+        reason = self.reason = self.query_one(Input).value  # as it was at enter: what the question answers
         if not reason.strip():
             self.show_error(_("a reason is required: say why this entry is withdrawn"))
             return
@@ -65,8 +63,7 @@ class RetractDialog(FieldDialog[dict | None]):
         if not yes:
             self.query_one(Input).focus()
             return
-        reason = self.query_one(Input).value
-        record = await self.write(_("Not retracted"), self.session.retract, self.view["id"], reason)
+        record = await self.write(_("Not retracted"), self.session.retract, self.view["id"], self.reason)
         if record is not None:
             self.dismiss(record)
 

@@ -67,8 +67,7 @@ class SigningKeyDialog(FieldDialog[str | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def entered(self, field: Input) -> None:
         self.save()
 
     async def action_save(self) -> None:

@@ -136,6 +136,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self._stamp = None
         self._loading = False
         self._pending_id: str | None = None
+        self._settle_when_loaded = False  # keys typed behind a save: held until it is shown (entry_saved)
         self.open_loops: OpenLoops | None = None  # the open loops of the snapshot's views, as of a day
         self.loops_of: Snapshot | None = None  # the snapshot open_loops was counted in
         self._filtering = False  # a search runs in a worker (a large journal's index)
@@ -346,6 +347,9 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         elif self.focused is None or not self.focused.is_attached or self.focused.id == "load-demo":
             self.table.focus()
         self.apply_filter(self.filter_text, keep_id=keep)
+        if self._settle_when_loaded and not snap.partial:
+            self._settle_when_loaded = False
+            self.call_after_refresh(self.settle)
         if snap.partial:
             self.call_after_refresh(self._release_typed_ahead)  # a large journal's preview is up: let keys act on it
         elif getattr(self.app.screen, "from_preview", False):
@@ -410,6 +414,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     @on(LoadFailed)
     def _on_load_failed(self, message: LoadFailed) -> None:
         self._loading = False
+        self.settle()
         self.app.end(message.error)
 
     # -- filtering -------------------------------------------------------
@@ -638,6 +643,10 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     def entry_saved(self, record: dict | None) -> None:
         if record:
             self._pending_id = record.get("target") or record.get("id")
+            # `ctrl+s j j`: the j's move from the saved entry, once the trail shows it; moved
+            # before, the reload put the cursor back on it.
+            self.hold_until_settled()
+            self._settle_when_loaded = True
             self.reload()
 
     def action_new_entry(self) -> None:

@@ -126,3 +126,18 @@ async def test_dialogs_refuse_and_say_so(journal, tmp_path, dialog):
         assert app.screen.focused.value == before
         error = app.screen.query_one("#error", Label)
         assert error.display and "nothing was pasted" in str(error.content)
+
+
+@pilot_test
+async def test_a_title_paste_after_a_word_keeps_its_leading_space(journal):
+    """A paste of ' extra line one\\nsecond line' at the end of a title ending in an emoji gave
+    "…😀extra line one": the leading space, which keeps the two words apart, was stripped (a
+    helper's tmux trial)."""
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.row("title").set_raw("Ship it 😀")
+        await pilot.pause()
+        field(app.screen, "title").action_end()
+        await paste_into(app, pilot, "title", " extra line one\nsecond line")
+        assert field(app.screen, "title").value == "Ship it 😀 extra line one"
+        assert field(app.screen, "body").text == "second line"

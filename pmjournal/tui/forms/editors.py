@@ -109,11 +109,13 @@ class FormInput(StyledOnMount, InOrder, Input):
         event.prevent_default()  # Input's handler would keep the first line only
         event.stop()
         lines = [line.strip() for line in raw if line.strip()]
+        # The first line with text as pasted, its leading space kept: pasted after a word, it
+        # is what keeps the two apart ("…😀 extra line one" was "…😀extra line one").
+        first = next((n for n, line in enumerate(raw) if line.strip()), 0)
         if len(lines) < 2 or self.join is not None:
-            self._paste((self.join or "").join(lines))
+            self._paste((self.join or "").join(lines))  # one name, or names: as typed, without the blanks
         elif self.spill:
-            first = next(n for n, line in enumerate(raw) if line.strip())
-            self._paste(lines[0])
+            self._paste(raw[first].rstrip())
             self.post_message(self.ExtraLines(self, "\n".join(raw[first + 1 :]).strip("\n"), spilled=True))
         else:
             self.post_message(self.ExtraLines(self, event.text, spilled=False))

@@ -386,3 +386,17 @@ def test_reading_a_journal_that_is_not_there_leaves_no_index(cli, tmp_path, comm
     typo = tmp_path / "typo.json"
     cli("--db", str(typo), *command)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_name_an_amendment_replaced_no_longer_captures_its_prefix(cli, tmp_path):
+    """"Dana" corrected to "Dana Whitfield" by an amendment: the index kept "Dana" among the
+    people, so `--person dana` (and the app's @dana) meant that Dana, whom no entry names any
+    more, and showed nothing (a helper's tmux trial). A journal loaded whole never knew it."""
+    db = str(tmp_path / "j.json")
+    ok(cli("--db", db, "add", "decision", "X", "--owner", "Dana"))
+    ok(cli("--db", db, "add", "decision", "Y", "--owner", "Dana Whitfield"))
+    ok(cli("--db", db, "list", "--person", "dana"))  # the index learns "Dana" here
+    ok(cli("--db", db, "amend", "1", "--owner", "Dana Whitfield", "--reason", "her full name"))
+    listed = ok(cli("--db", db, "list", "--person", "dana"))
+    assert "X" in listed and "Y" in listed
+    assert listed == ok(run_cli("--db", db, "list", "--person", "dana", env=OFF))

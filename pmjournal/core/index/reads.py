@@ -155,11 +155,16 @@ class IndexedViews(Mapping):
 
 class IndexedPeople(People):
     """people.People (display, all, complete) over the index's `people` table: the first
-    spelling of each person, a few hundred rows, read once."""
+    spelling of each person some entry names now, a few hundred rows, read once. (The table
+    keeps a name an amendment replaced: "Dana" corrected to "Dana Whitfield" kept `@dana`
+    meaning a Dana no entry names, and the trail empty; a journal loaded whole, or an index
+    built afresh, never knew it.)"""
 
     def __init__(self, db):
         super().__init__()
-        self._display = dict(db.execute("SELECT pkey, display FROM people"))
+        self._display = dict(
+            db.execute("SELECT pkey, display FROM people WHERE pkey IN (SELECT pkey FROM counts WHERE col = 'all' AND n > 0)")
+        )
 
 
 class ChainLeaves(Sequence):

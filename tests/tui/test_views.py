@@ -299,6 +299,31 @@ async def test_trace_of_a_cascade_lists_each_entrys_causes_once(db, make_app):
 
 
 @pilot_test
+async def test_trace_says_the_highlighted_entrys_whole_line_at_80_columns(db, make_app):
+    """At 80 columns a row of the tree is cut with "…": the owner, the status and the blame
+    causes of a long title could not be read anywhere in the view (a helper's tmux trial)."""
+    journal = Journal(db, user="Pat PM")
+    journal.add(
+        "decision",
+        {
+            "title": "Cut offline mode from v1 to keep the December launch date",
+            "owner": "Marcus Chen",
+            "causes": ["decision", "schedule"],
+        },
+    )
+    journal.add("incident", {"title": "Customers complain offline mode is missing from the app"}, links={"caused_by": ["1"]})
+    app = make_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await trace_of(app, pilot, seq=2)
+        await pilot.press("j")
+        await pilot.pause()
+        detail = static_text(app.screen, "#trace-detail")
+        drawn_text = drawn(app)
+    for part in ("owner Marcus Chen", "Decision error", "Time management"):
+        assert part in " ".join(detail.split()) and part in " ".join(drawn_text.split()), part
+
+
+@pilot_test
 async def test_trace_of_a_chain_deeper_than_pythons_recursion_opens(db, make_app):
     """1,100 entries each caused by the one before: `t` ended the app with a RecursionError."""
     from pmjournal.core.query import TRACE_DEPTH
@@ -457,7 +482,9 @@ async def test_a_keymap_the_app_cannot_apply_is_said_and_the_keys_stay(demo_db, 
     value were ignored silently. Each is said at start, and the action keeps its own key."""
     from pmjournal.tui.forms import EntryForm
 
-    app = make_app(demo_db, keymap={"due": "d", "bogus_id": "x", "people": "", "people.choose": "o", "trace": "ctrl-o", "links": 5})
+    app = make_app(
+        demo_db, keymap={"due": "d", "bogus_id": "x", "people": "", "people.choose": "o", "trace": "ctrl-o", "links": 5}
+    )
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         said = [str(n.message) for n in app._notifications]

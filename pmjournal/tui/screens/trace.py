@@ -101,6 +101,8 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
         self._add(tree.root, root)
         tree.root.expand_all()
         yield tree
+        # A row cut with "…" (the owner, the causes of a long title) is read here whole.
+        yield Static(node_label(root), id="trace-detail", markup=False)
         yield Footer()
 
     def _add(self, parent: TreeNode, node: dict) -> None:
@@ -124,6 +126,9 @@ class TraceScreen(HoldsKeys, Screen[str | None]):
     async def _redraw(self) -> None:
         await self.recompose()
         self.query_one(Tree).focus()
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self.query_one("#trace-detail", Static).update(event.node.label)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         event.stop()

@@ -424,6 +424,20 @@ async def test_unknown_link_is_shown_next_to_links(journal):
     assert len(journal) == 0
 
 
+@pilot_test
+async def test_words_left_unchosen_in_a_link_field_say_to_choose_a_match(journal):
+    """Words from a title typed and saved without choosing a match were refused as "no entry
+    with an id starting 'offline'", which named the wrong way out (a helper's tmux trial)."""
+    app = new_form(journal, "note")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "x", "links": ("offline mode", "")})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        said = error_of(app.screen, "links")
+    assert "'offline mode' is not an entry: choose one its words match (↓, then enter), or type its #number" in said
+    assert "id starting" not in said and len(journal) == 0
+
+
 # -- autocomplete and the date preview ------------------------------------
 
 

@@ -135,6 +135,10 @@ def core_value(field: Field, raw, clock):
     return raw.strip() or None
 
 
+# What names an entry: #42, 42, dana#42, or an id prefix (Crockford base32: no I, L, O or U).
+_LOOKS_LIKE_A_REF = re.compile(r"(?:[a-z0-9-]*#)?\d+|[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{2,26}")
+
+
 def resolve_links(session, kind: str, raw: tuple) -> dict[str, list[str]]:
     """rel -> list of entry ids, looked up through the JournalSession; a bad
     reference is a ValidationError on the links field."""
@@ -145,7 +149,14 @@ def resolve_links(session, kind: str, raw: tuple) -> dict[str, list[str]]:
             try:
                 ids.append(session.resolve_entry(token)["id"])
             except NotFound as err:
-                raise ValidationError(beside(link_label(rel), err), field="links", part=rel) from err
+                why = str(err)
+                if not _LOOKS_LIKE_A_REF.fullmatch(token):
+                    # Words from a title, left unchosen: "no entry with an id starting 'offline'"
+                    # named the wrong way out.
+                    why = _("{text!r} is not an entry: choose one its words match (↓, then enter), or type its #number").format(
+                        text=token
+                    )
+                raise ValidationError(beside(link_label(rel), why), field="links", part=rel) from err
         out[rel] = ids
     return out
 

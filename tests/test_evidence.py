@@ -540,3 +540,15 @@ def test_the_evidence_blocks_own_words_must_be_the_statements(signed, fmt):
         out.write_text(edited)
         proc = run_cli("verify", "--evidence", str(out))
         assert proc.returncode == 1 and said in proc.stderr, (name, proc.stderr)
+
+
+def test_a_changed_part_is_named_by_its_heading_as_a_reader_sees_it(cli, journal, tmp_path):
+    """verify --evidence named the changed entry "Cut \\[/\\] offline mode \\<b>y\\</b> \\| pipe":
+    the heading as Markdown writes it (a helper's tmux trial)."""
+    journal.add("note", {"title": "Cut [/] offline mode <b>y</b> | pipe", "body": "the original words"})
+    md = tmp_path / "e.md"
+    ok(cli("export", "-o", str(md)))
+    md.write_text(md.read_text(encoding="utf-8").replace("the original words", "other words", 1), encoding="utf-8")
+    proc = run_cli("--db", str(tmp_path / "elsewhere.json"), "verify", "--evidence", str(md))
+    assert proc.returncode == 1
+    assert "#1 · Note · " in proc.stderr and "— Cut [/] offline mode <b>y</b> | pipe was changed" in proc.stderr, proc.stderr

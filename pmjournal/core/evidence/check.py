@@ -6,6 +6,7 @@ document's part, the signature); the export holds only if there are none.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -350,7 +351,15 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
 
 def _part(heading: str) -> str:
     # The first part has no heading of its own: the evidence block names it in English.
-    return _("the document header") if heading == proof.HEADER_PART else heading
+    if heading == proof.HEADER_PART:
+        return _("the document header")
+    # As a reader sees the heading, not as Markdown writes it: "Cut \[/\] offline mode" was
+    # "Cut [/] offline mode" on the page (markdown._inline's escapes, a retraction's <del>).
+    return _MARKDOWN_ESCAPE.sub(r"\1", _STRUCK.sub("", heading))
+
+
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])")
+_STRUCK = re.compile(r"</?del>")
 
 
 def _what_changed(ev: Evidence) -> str:

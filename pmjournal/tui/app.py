@@ -296,6 +296,15 @@ class PmjournalApp(App):
 
         self.push_screen(dialog, signed)
 
+    def withdraw_notices(self, title: str) -> None:
+        """Take down the notices titled `title` that are still shown: "Not saved yet" stayed up
+        for its ten seconds after the entry it spoke of was saved. (Textual's own list: notify()
+        hands back nothing to take down; pinned to textual <9 in pyproject.)"""
+        for notification in list(self._notifications):
+            if notification.title == title:
+                self._unnotify(notification, refresh=False)
+        self._refresh_notifications()
+
     def _remember_theme(self, theme) -> None:
         # Chosen from the palette: it persists in config.toml for the next start.
         if theme.name == self.cfg.theme:

@@ -200,6 +200,8 @@ async def test_keys_typed_ahead_of_the_first_run_question_wait_for_the_form(demo
         await typed(pilot, "{ctrl+s}", lambda: len(Journal(demo_db, user="x").records()) > before)
         record = Journal(demo_db, user="x").records()[-1]
         assert (record["title"], record["owner"], record["recorded_by"]) == ("Ship it", "Dana Lee", "Pat Ng")
+        # Saved: the notice that said it was not goes (it stayed up its ten seconds: a helper's trial)
+        await wait_for(pilot, lambda: not any("check it, then press ctrl+s" in str(n.message) for n in app._notifications), timeout=2)
 
 
 @pilot_test

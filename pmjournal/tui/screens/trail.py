@@ -642,6 +642,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
     def entry_saved(self, record: dict | None) -> None:
         if record:
+            self.app.withdraw_notices(_("Not saved yet"))  # the first run's, about this form
             self._pending_id = record.get("target") or record.get("id")
             # `ctrl+s j j`: the j's move from the saved entry, once the trail shows it; moved
             # before, the reload put the cursor back on it.

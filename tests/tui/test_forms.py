@@ -34,6 +34,8 @@ FORMS_CSS = Path(forms.__file__).with_name("forms.tcss")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=tz.gettz("Asia/Shanghai"))
 UNSET = object()
 
+EXPORTS = Path("/srv/exports")  # shown in the export dialog: fixed, unlike a tmp_path
+
 
 def pilot_test(test):
     """Run an async Pilot test without an async pytest plugin."""
@@ -980,7 +982,7 @@ def test_snapshot_kind_picker(snap_compare):
 def test_snapshot_export_dialog(db, tmp_path, snap_compare):
     app = FormsApp(
         lambda: ExportDialog(
-            JournalSession(snapshot_journal(db)), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=tmp_path
+            JournalSession(snapshot_journal(db)), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=EXPORTS
         )
     )
     assert snap_compare(app, terminal_size=SIZE, run_before=steady_cursor)
@@ -1309,3 +1311,14 @@ async def test_a_link_already_picked_is_not_offered_again(journal):
         assert matches.display and matches.option_count == 1
         remaining = matches.get_option_at_index(0).id
         assert picked.startswith(remaining) is False and remaining in (f"#{first['seq']}", f"#{other['seq']}")
+
+
+@pilot_test
+async def test_the_export_dialog_says_where_a_name_alone_is_written(journal):
+    """It offered "pmjournal-2026-12-04.md" with no folder anywhere on screen; the export went to
+    the folder the app was started from (a helper's trial wrote one into a source tree)."""
+    app = FormsApp(lambda: ExportDialog(JournalSession(journal), Filter(), today=date(2026, 11, 25), directory=EXPORTS))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        said = " ".join(str(label.content) for label in app.screen.query(Label))
+    assert "Save to (a name alone goes in /srv/exports)" in said

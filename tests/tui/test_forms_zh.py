@@ -202,7 +202,7 @@ async def test_export_dialog_is_chinese_and_offers_the_document_language(zh, jou
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
         text = drawn(app)
-        assert english_left(app) == [], text
+        assert english_left(app, str(tmp_path)) == [], text  # the folder a name alone goes in: data
         assert "导出 1 条记录" in text and "文档语言" in text and "简体中文" in text
         # The document's language is the interface's unless chosen otherwise.
         assert app.screen.query_one("#language").value == "zh_CN"

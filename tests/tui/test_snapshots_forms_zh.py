@@ -3,6 +3,7 @@ promise: labels, hints and the date read back in Chinese take two cells a charac
 and must not be clipped (review the report before updating)."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from test_forms import FormsApp, clock, snapshot_journal, steady_cursor
@@ -13,6 +14,8 @@ from pmjournal.tui.forms import EntryForm, ExportDialog
 from pmjournal.tui.session import JournalSession
 
 SMALL = (80, 24)
+
+EXPORTS = Path("/srv/exports")  # shown in the export dialog: fixed, unlike a tmp_path
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +45,7 @@ def test_entry_form_errors_zh(db, snap_compare):
 def test_export_dialog_zh(db, tmp_path, snap_compare):
     app = FormsApp(
         lambda: ExportDialog(
-            JournalSession(snapshot_journal(db)), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=tmp_path
+            JournalSession(snapshot_journal(db)), Filter(kinds=("decision",)), today=date(2026, 11, 25), directory=EXPORTS
         )
     )
     assert snap_compare(app, terminal_size=SMALL, run_before=steady_cursor)

@@ -481,19 +481,25 @@ async def test_an_alt_key_the_keymap_binds_stays_that_key(demo_db, make_app):
         await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
 
 
+async def opened_due(app, pilot):
+    """The trail up, then `u`: the Due view, its loops counted."""
+    from pmjournal.tui.screens.due import DueScreen
+
+    await loaded(pilot)
+    await pilot.press("u")
+    await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
+    return app.screen
+
+
 @pilot_test
 async def test_done_typed_behind_a_move_in_due_is_for_the_loop_moved_to(demo_db, make_app):
     """u, down, d at once: the Done dialog is for the second loop (d has priority, and ran
     before the table had taken the down typed before it)."""
     from pmjournal.tui.forms.done import DoneDialog
-    from pmjournal.tui.screens.due import DueScreen
 
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
-        second = app.screen.table_widget.loops[1]
+        second = (await opened_due(app, pilot)).table_widget.loops[1]
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen))
         burst(app, "u{down}d")
@@ -734,17 +740,14 @@ async def test_export_path_enter_and_y_over_a_file_overwrite_that_file(demo_db, 
 @pilot_test
 async def test_done_dialog_fields_moved_through_with_enter_in_one_burst(demo_db, make_app):
     """In the Done dialog, `when enter by enter note enter` at once put "LeeLee said yes" into
-    When; `note enter j` recorded "notej" (a helper's tmux trial). The j after the last enter
-    moves the Due list the dialog closes onto."""
+    When; `note enter j` recorded "notej" (a helper's tmux trial): the j after the last enter is
+    no part of the note."""
     from pmjournal.tui.forms.done import DoneDialog
     from pmjournal.tui.screens.due import DueScreen
 
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(app.screen, DueScreen) and app.screen.ready)
-        loop = app.screen.table_widget.loops[0]
+        loop = (await opened_due(app, pilot)).table_widget.loops[0]
         before = len(Journal(demo_db).records())
         burst(app, "d{ctrl+u}yesterday 11:00{enter}{ctrl+u}Lee{enter}Lee said yes{enter}j")
         await wait_for(pilot, lambda: len(Journal(demo_db).records()) == before + 1, timeout=10)

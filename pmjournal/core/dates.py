@@ -59,8 +59,9 @@ _UNITS = {
     "years": "years",
 }
 _TIME = re.compile(r"^(?:at\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
-_AGO = re.compile(r"^(\d+|an?|one)\s+([a-z]+)\s+ago$")
-_IN = re.compile(r"^in\s+(\d+|an?|one)\s+([a-z]+)$")
+# "3 days ago", "in 2 weeks", and a time of day after a count of days or more ("2 days ago 09:30")
+_AGO = re.compile(r"^(\d+|an?|one)\s+([a-z]+)\s+ago(?:\s+(.+))?$")
+_IN = re.compile(r"^in\s+(\d+|an?|one)\s+([a-z]+)(?:\s+(.+))?$")
 _DAY = re.compile(r"^(?:(last|next|this)\s+)?([a-z]+)(?:\s+(.+))?$")
 # "tomorrow afternoon" names no hour: refused with one to write (noon is 12:00, _time_of_day).
 _PARTS_OF_DAY = {"morning": "9:00", "afternoon": "15:00", "evening": "19:00", "night": "21:00"}
@@ -180,6 +181,17 @@ def _count(word: str) -> int:
     return 1 if word in ("a", "an", "one") else int(word)
 
 
+def at_time_of_day(moved: datetime | None, rest: str | None, unit: str) -> datetime | None:
+    """`moved` at the time of day `rest` says ("2 days ago 09:30"), which only a count of days
+    or more leaves open; None when `rest` is no time of day, or follows hours or minutes."""
+    if not rest:
+        return moved
+    at = _time_of_day(rest)
+    if at is None or unit in ("minutes", "hours"):
+        return None
+    return moved.replace(hour=at.hour, minute=at.minute, second=0)
+
+
 def counted(ref: datetime, delta, unit: str, ahead: bool) -> datetime:
     """`ref` moved by `delta` ("3 days ago", "in 2 weeks"). A due date counted in days or more
     ("follow up in 3 days") is that day, as "mon" is: it kept the time it was typed at
@@ -199,7 +211,8 @@ def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
             from dateutil.relativedelta import relativedelta
 
             unit = _UNITS[m.group(2)]
-            return counted(ref, relativedelta(**{unit: sign * _count(m.group(1))}), unit, ahead)
+            moved = counted(ref, relativedelta(**{unit: sign * _count(m.group(1))}), unit, ahead)
+            return at_time_of_day(moved, m.group(3), unit)
     m = _DAY.match(text)
     if not m:
         return None

@@ -63,7 +63,7 @@ _ZH_PERIODS = {
     "晚上": (5, 11, 12),
 }
 _ZH_RELATIVE = re.compile(
-    rf"^(?P<n>{_NUM}|半)(?P<unit>{'|'.join(sorted(_ZH_UNITS, key=len, reverse=True))})(?:以|之)?(?P<dir>前|后)$"
+    rf"^(?P<n>{_NUM}|半)(?P<unit>{'|'.join(sorted(_ZH_UNITS, key=len, reverse=True))})(?:以|之)?(?P<dir>前|后)(?P<rest>.*)$"
 )
 _ZH_DAY = re.compile(
     "^(?:"
@@ -127,7 +127,14 @@ def _zh_relative(cleaned: str, ref: datetime, text: str, ahead: bool = False) ->
         delta = relativedelta(minutes=sign * 30)
     else:
         delta = relativedelta(**{unit: sign * _zh_number(m.group("n"), text)})
-    return counted(ref, delta, unit, ahead)
+    moved = counted(ref, delta, unit, ahead)
+    rest = m.group("rest")
+    if not rest:
+        return moved
+    at = _zh_time(rest, text)  # 两天前下午3点: that day at that time, as "2 days ago 15:00"
+    if at is None or unit in ("minutes", "hours"):
+        raise _cannot(text)
+    return moved.replace(hour=at.hour, minute=at.minute, second=0)
 
 
 def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:

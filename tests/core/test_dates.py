@@ -31,6 +31,10 @@ REF = datetime(2026, 11, 25, 10, 30, tzinfo=ZONE)  # a Wednesday
         ("2026-11-23T15:00", datetime(2026, 11, 23, 15, 0)),
         ("23 Nov 2026 3pm", datetime(2026, 11, 23, 15, 0)),
         ("noon", datetime(2026, 11, 25, 12, 0)),
+        # a count of days or more, then the time of day ("2 days ago 09:30" was refused)
+        ("2 days ago 09:30", datetime(2026, 11, 23, 9, 30)),
+        ("a week ago 6pm", datetime(2026, 11, 18, 18, 0)),
+        ("in 2 days 10:00", datetime(2026, 11, 27, 10, 0)),
         ("tomorrow noon", datetime(2026, 11, 26, 12, 0)),
         ("last fri midday", datetime(2026, 11, 20, 12, 0)),
     ],
@@ -81,7 +85,9 @@ def test_a_zone_after_what_is_not_a_day_or_a_time_is_refused(text):
         parse_when(text, REF)
 
 
-@pytest.mark.parametrize("text", ["banana", "", "   ", "yesterday 25:00", "32 Nov 2026", "last blursday"])
+@pytest.mark.parametrize(
+    "text", ["banana", "", "   ", "yesterday 25:00", "32 Nov 2026", "last blursday", "2 hours ago 9:30", "3 days ago blah"]
+)
 def test_nonsense_is_refused(text):
     with pytest.raises(DateError):
         parse_when(text, REF)

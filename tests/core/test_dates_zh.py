@@ -77,6 +77,8 @@ ACCEPTED = [
     ("一个月前", datetime(2026, 10, 25, 10, 30)),
     ("十二天之前", datetime(2026, 11, 13, 10, 30)),
     ("一年后", datetime(2027, 11, 25, 10, 30)),
+    ("2天前 9:30", datetime(2026, 11, 23, 9, 30)),  # a count of days, then the time of day
+    ("两天前下午3点", datetime(2026, 11, 23, 15, 0)),
     # written-out days; the year defaults to this one, as "Nov 23"
     ("11月24日", datetime(2026, 11, 24, 0, 0)),
     ("11月24号", datetime(2026, 11, 24, 0, 0)),
@@ -163,6 +165,8 @@ REFUSED = [
     ("24号", "'24号' does not say the month; write a full date such as 2026-11-23"),
     ("2026年11月24日 周三", "'2026年11月24日 周三' names the wrong weekday: 2026-11-24 is a 周二"),
     ("半天前", "cannot understand the date '半天前'; try 'yesterday 15:00', 'last fri', '3 days ago' or 2026-11-23T15:00"),
+    ("2小时前9:30", "cannot understand the date '2小时前9:30'; try"),
+    ("两天前3点", "'两天前3点' could be 上午3点 or 下午3点; write one of them"),
     ("三三天前", "cannot understand the date '三三天前'; try"),
     ("昨天 blah", "cannot understand the date '昨天 blah'; try"),
     ("yesterday 下午3点", "cannot understand the date 'yesterday 下午3点'; try"),

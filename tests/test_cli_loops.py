@@ -109,7 +109,7 @@ def test_the_table_says_overdue_in_words_and_has_no_colour_off_a_terminal(loops)
         (("--owed-to", "acme corp"), [(1, "follow-up")]),
         (("--project", "WEB"), [(1, "follow-up"), (1, "commitment-1"), (3, "answer"), (1, "commitment-2"), (3, "review")]),
         (("--overdue", "--person", "lee", "--project", "web"), [(1, "commitment-1")]),
-        (("--person", "nobody"), []),
+        (("--person", "vp eng"), []),  # named (approved #2), owing nothing
     ],
 )
 def test_filters(loops, args, expected):
@@ -141,8 +141,8 @@ def test_csv_has_the_same_columns(loops):
 def test_nothing_due_is_one_line_and_exit_zero(cli):
     assert ok(cli("due", "--today", TODAY)) == "no open loops: nothing is due\n"
     assert due(cli) == []
-    add(cli, "communication", "Call", "--when", "2026-11-20", "--follow-up-by", "2026-11-25")
-    assert ok(cli("due", "--today", TODAY, "--person", "nobody")) == "no open loops match\n"
+    add(cli, "communication", "Call", "--owner", "Ann", "--when", "2026-11-20", "--follow-up-by", "2026-11-25")
+    assert ok(cli("due", "--today", TODAY, "--owed-to", "Ann")) == "no open loops match\n"
     assert ok(cli("due", "--today", TODAY, "--format", "csv")).count("\n") == 2
 
 
@@ -318,7 +318,14 @@ def test_remind_prints_what_is_due_today_or_overdue(loops):
 
 def test_remind_prints_nothing_when_nothing_is_due(loops, cli):
     assert ok(loops("remind", "--today", "2026-11-21")) == ""
-    assert ok(loops("remind", "--today", TODAY, "--person", "nobody")) == ""
+
+
+@pytest.mark.parametrize("command", ["remind", "due"])
+def test_a_person_no_entry_names_is_said_not_taken_for_nothing_due(loops, command):
+    """`remind --person "Dana Whitfeld"` in cron printed nothing, exit 0, for good: as if she
+    owed nothing (a helper's CLI trial)."""
+    for option in ("--person", "--owed-to"):
+        refused(loops(command, "--today", TODAY, option, "Dana Whitfeld"), f"{option} Dana Whitfeld: no entry names this person")
 
 
 def test_in_a_pipe_due_and_remind_have_no_escape_codes_and_exit_zero(cli_process, tmp_path):

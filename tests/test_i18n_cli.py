@@ -158,7 +158,7 @@ WALK = [
     ("who", "王丹"),
     ("who", "陈明"),
     ("due", "--today", "2026-10-20"),
-    ("due", "--today", "2026-10-20", "--overdue", "--person", "没人"),
+    ("due", "--today", "2026-10-20", "--overdue", "--person", "李雷"),
     ("remind", "--today", "2026-10-20"),
     ("trace", "3"),
     ("trace", "1"),

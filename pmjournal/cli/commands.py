@@ -414,6 +414,16 @@ def _due_loops(args, cfg, today, filt):
 
     journal = open_reads(args, cfg)
     filt = resolve_person(filt, journal, ("person", "owed_to"))
+    for option, name in (("--person", filt.person), ("--owed-to", filt.owed_to)):
+        if name and not journal.people.knows(name):
+            from ..core.display import visible
+
+            # `remind --person "Dana Whitfeld"` in cron said nothing, for good: as if nothing were due.
+            raise PmjournalError(
+                _("{option} {person}: no entry names this person (`pmjournal who` lists who is named)").format(
+                    option=option, person=visible(name)
+                )
+            )
     # Only the entries that may hold a loop (still open, unless done ones are asked for) are read.
     return open_loops(journal.loop_views(filt.include_done), today, cfg.answer_days, filt)
 

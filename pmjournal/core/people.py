@@ -72,6 +72,10 @@ class People:
     def display(self, name: str) -> str:
         return self._display.get(key(name), name)
 
+    def knows(self, name: str) -> bool:
+        """Whether some entry names `name` (in any spelling of its key)."""
+        return key(name) in self._display
+
     def all(self) -> list[str]:
         return sorted(self._display.values(), key=str.casefold)
 

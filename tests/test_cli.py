@@ -366,3 +366,13 @@ def test_a_when_in_the_future_is_refused(cli):
     proc = cli("amend", "1", "--when", "tomorrow", "--reason", "r")
     assert proc.returncode == 1 and "is in the future" in proc.stderr
     assert len(cli("list").stdout.splitlines()) == 3  # the header, its rule and the one entry
+
+
+def test_show_who_and_trace_to_a_pipe_end_their_lines_with_text(cli):
+    """`show` to a pipe padded every line with spaces to the table's width (a helper's CLI trial):
+    `grep 'Owner  *Dana$'` and diffs tripped on them."""
+    ok(cli("add", "decision", "Cut offline mode", "--owner", "Dana", "--approved-by", "VP Eng"))
+    ok(cli("add", "incident", "Outage", "--caused-by", "1"))
+    for args in (("show", "1"), ("who",), ("who", "Dana"), ("trace", "2")):
+        out = ok(cli(*args))
+        assert out and not [line for line in out.splitlines() if line != line.rstrip()], args

@@ -291,6 +291,18 @@ def _console(soft_wrap: bool = False):
     return console
 
 
+def _print(renderable, soft_wrap: bool = False) -> None:
+    """`renderable` on standard output; to a pipe or a file, without the spaces rich pads each
+    line of a table with to its width (`show 1 | diff`, `grep 'Owner  *Dana$'` tripped on them)."""
+    console = _console(soft_wrap)
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    _out("\n".join(line.rstrip() for line in captured.get().split("\n")))
+
+
 def cmd_show(args) -> int:
     import orjson
 
@@ -312,7 +324,7 @@ def cmd_show(args) -> int:
         return 0
     from .render import entry_detail
 
-    _console(soft_wrap=True).print(entry_detail(view, journal, found))
+    _print(entry_detail(view, journal, found), soft_wrap=True)
     return 0
 
 
@@ -541,7 +553,7 @@ def cmd_who(args) -> int:
             return 0
         from .render import who_person as render_person
 
-        _console().print(render_person(summary, people))
+        _print(render_person(summary, people))
         return 0
     rows = journal.who_all(filt.include_retracted) if whole else who(views, people)
     warn([r["person"] for r in rows])
@@ -553,7 +565,7 @@ def cmd_who(args) -> int:
         return 0
     from .render import who_table
 
-    _console().print(who_table(rows))
+    _print(who_table(rows))
     return 0
 
 
@@ -575,7 +587,7 @@ def cmd_trace(args) -> int:
         return 0
     from .render import trace_tree
 
-    _console().print(trace_tree(tree, journal.people))
+    _print(trace_tree(tree, journal.people))
     if not tree["children"]:
         # A bare number for one's own entry: a shell word starting with # is a comment.
         typed = view.get("ref") or view["seq"]

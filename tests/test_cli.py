@@ -376,3 +376,12 @@ def test_show_who_and_trace_to_a_pipe_end_their_lines_with_text(cli):
     for args in (("show", "1"), ("who",), ("who", "Dana"), ("trace", "2")):
         out = ok(cli(*args))
         assert out and not [line for line in out.splitlines() if line != line.rstrip()], args
+
+
+def test_a_value_that_starts_with_a_dash_is_told_how_to_write_it(cli):
+    """`amend 1 --reason "-r"` said only "expected one argument" (argparse reads "-r" as an
+    option); `--reason=-r` works (a helper's CLI trial)."""
+    ok(cli("add", "note", "n"))
+    proc = cli("amend", "1", "--title", "m", "--reason", "-r")
+    assert proc.returncode == 2 and "as in --reason=-r" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    ok(cli("amend", "1", "--title", "m", "--reason=-r"))

@@ -166,6 +166,9 @@ class Parser(argparse.ArgumentParser):
         return text
 
     def error(self, message: str):
+        if message.endswith(_("expected one argument")):
+            # `--reason "-r"`: argparse takes a value that starts with "-" for an option.
+            message += _(" (a value that starts with - is written --option=VALUE, as in --reason=-r)")
         self.exit(2, _("{prog}: error: {message} (see {prog} --help)").format(prog=self.prog, message=message) + "\n")
 
 

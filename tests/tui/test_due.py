@@ -251,6 +251,19 @@ async def test_the_due_columns_fit_the_width(demo_db, make_app, size):
 
 
 @pilot_test
+async def test_the_due_ref_column_is_as_wide_as_its_references(demo_db, make_app):
+    """At 80 columns the # column kept seven cells (for #100000) around "#27", and What had
+    twenty (a helper's trial): it is as wide as the widest reference shown."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = (await open_due(pilot)).table_widget
+        widths = table.widths(table.scrollable_content_region.width)
+        refs = [table.cells(row)[2] for row in range(table.row_count)]
+    assert widths[2] == max(len(ref) for ref in refs) == 3
+    assert widths[5] >= 24
+
+
+@pilot_test
 async def test_who_answered_completes_from_the_people_known(db, make_app):
     """ "Sam" typed for an escalation raised to Sam Okafor was saved as "Sam", a person of its own
     in People: the By field now completes names as the entry forms' people fields do."""

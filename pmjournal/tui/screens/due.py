@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from ...core.display import list_separator, ref_width, visible
+from ...core.display import list_separator, visible
 from ...core.fold import ref_of
 from ...core.i18n import DEFAULT, _, language, pgettext
 from ...core.labels import kind_label
@@ -68,8 +68,9 @@ class DueTable(RowTable):
 
     def _set(self, loops: list[Loop]) -> None:
         self.loops = loops
-        # The # column fits the widest reference (`dana#12` in a team journal).
-        width = ref_width([loop.view for loop in loops], type(self).COLUMNS[SEQ][1])
+        # The # column as wide as the widest reference (`#67`; `dana#12` in a team journal): at 80
+        # columns its seven cells for #100000 left What twenty (a helper's trial).
+        width = max([2, *(cell_len(ref_of(loop.view)) for loop in loops)])
         self.COLUMNS = tuple((name, width if n == SEQ else w, right) for n, (name, w, right) in enumerate(type(self).COLUMNS))
         self._due_width: tuple[tuple[str, int], int] | None = None
 

@@ -521,12 +521,19 @@ def test_a_lock_file_that_cannot_be_made_is_named_at_once(four, monkeypatch):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
+    lock = four.with_name(four.name + ".lock")
+    lock.unlink(missing_ok=True)
     monkeypatch.setattr(os, "open", no_locks)
     before = four.read_bytes()
     start = time.monotonic()
     with pytest.raises(StoreError, match="cannot create the lock file .*Permission denied"):
         Journal(four).add("note", {"title": "x"})
     assert time.monotonic() - start < 2
+    assert four.read_bytes() == before
+    # One that is there but cannot be opened (a read-only mount) was said not to be creatable.
+    lock.write_bytes(b"")
+    with pytest.raises(StoreError, match="cannot open the lock file .*Permission denied"):
+        Journal(four).add("note", {"title": "x"})
     assert four.read_bytes() == before
 
 

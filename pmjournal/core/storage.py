@@ -656,11 +656,14 @@ class JournalFile:
             try:
                 os.close(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600))
             except OSError as err:
-                raise StoreError(
-                    _("cannot create the lock file {lock_path}: {strerror}; nothing was saved").format(
-                        lock_path=lock_path, strerror=err.strerror
-                    )
-                ) from err
+                # One that is there but cannot be opened (a read-only mount) is not "cannot create".
+                there = os.path.lexists(lock_path)
+                message = (
+                    _("cannot open the lock file {lock_path}: {strerror}; nothing was saved")
+                    if there
+                    else _("cannot create the lock file {lock_path}: {strerror}; nothing was saved")
+                )
+                raise StoreError(message.format(lock_path=lock_path, strerror=err.strerror)) from err
         try:
             self.lock.acquire()
         except timeouts() as err:

@@ -234,6 +234,8 @@ class DueScreen(HoldsKeys, Screen[str | None]):
         """The journal changed under the screen (`pmjournal done` in another terminal): the
         trail, which watches the file, counted its loops again. Shown as it was, so `d` on a
         loop another program closed is not refused with "already done"."""
+        if not self.is_attached or not self.query("#due-title"):
+            return  # the app is closing: the trail's last count came after this screen's widgets went
         self.partial = False
         if self.load is not None:
             self._newer = loops  # still counting its own, perhaps from a preview: this count is newer

@@ -882,21 +882,11 @@ class JournalFile:
         if fh is None:
             return None
         with fh:
-            size = os.fstat(fh.fileno()).st_size
-            window = 1 << 16
-            while True:
-                fh.seek(max(0, size - window))
-                data = fh.read(window)
-                end = data.rfind(b"\n")
-                start = data.rfind(b"\n", 0, max(end, 0)) + 1
-                if end < 0 or (start == 0 and window < size):
-                    if window >= size:
-                        return None
-                    window *= 4  # the last line is longer than the window
-                    continue
-                record = _loads_or_none(data[start:end])
-                seq = record.get("seq") if record else None
-                return seq if isinstance(seq, int) else None
+            fd = fh.fileno()
+            line, _start, _end = self._tail(fd, os.fstat(fd).st_size)
+        record = _loads_or_none(line)
+        seq = record.get("seq") if record else None
+        return seq if isinstance(seq, int) else None
 
     def find_seq(self, seq: int) -> dict | None:
         """Record #seq by bisecting byte offsets: record #n is on line n + 1, so

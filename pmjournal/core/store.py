@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 SEALED = ("seq", "batch", "prev_hash", "hash", "clock")
 
 
-
 class Inserted(list):
     """What `EntryTable.insert_multiple` returns: the new doc_ids (#seq), as TinyDB
     returns them, carrying what the Journal needs to keep its views current.

@@ -563,6 +563,11 @@ def check_happened(typed, now: datetime | None = None) -> None:
         when = dates.parse_when(typed, ref=now)
     except ValidationError:
         return  # said by the field's own check
+    check_happened_at(when, now)
+
+
+def check_happened_at(when: datetime, now: datetime) -> None:
+    """check_happened for a When already read (the app's preview and save read it once)."""
     if when > now + FUTURE_SLACK:
         raise ValidationError(
             _(

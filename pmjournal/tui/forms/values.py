@@ -17,7 +17,7 @@ from pmjournal.core.model import (
     IMPACT_PARTS,
     LIST_SEPARATORS,
     Field,
-    check_happened,
+    check_happened_at,
     clean_commitments,
     commitment_line,
 )
@@ -103,7 +103,7 @@ def parse_date(field: Field, text: str, clock) -> str | None:
     except DateError as err:
         raise ValidationError(beside(field_label(field), err), field=field.name) from err
     if field.name == "occurred_at":
-        check_happened(text, now)
+        check_happened_at(when, now)
     return dates.iso(when)
 
 
@@ -189,7 +189,7 @@ def describe_date(text: str, clock, empty_hint: str, ahead: bool = False, happen
     message, bad, when = read_date(text, lambda: now, empty_hint, ahead)
     if when is not None and happened:
         try:
-            check_happened(text, now)
+            check_happened_at(when, now)
         except ValidationError as err:
             return [str(err)], True
     return (dates.describe_shorter(when, now) if when is not None else [message]), bad

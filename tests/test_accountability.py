@@ -127,6 +127,26 @@ def test_only_decisions_supersede(cli):
     assert proc.returncode == 1 and "only a decision" in proc.stderr
 
 
+def test_a_cause_dated_after_what_it_caused_is_refused(cli):
+    """`--when 2026-12-01 --caused-by` a decision of 3 December was taken, and the trail and
+    Trace showed the change two days before what caused it."""
+    ok(cli("add", "decision", "Cut scope", "--owner", "Dana", "--when", "2026-12-03 10:00"))
+    said = refused(cli("add", "change", "Drop export", "--owner", "Dana", "--when", "2026-12-01", "--caused-by", "1"), "#1")
+    assert "2026-12-03" in said and "2026-12-01" in said
+    said = refused(cli("add", "decision", "Older", "--owner", "Dana", "--when", "2026-12-02", "--supersedes", "1"), "#1")
+    assert "supersedes an earlier one" in said
+    assert len(listed(cli)) == 1  # nothing was saved
+    # The same day is let through: a When typed without an hour is only as exact as its day.
+    ok(cli("add", "change", "Drop export", "--owner", "Dana", "--when", "2026-12-03 08:00", "--caused-by", "1"))
+    # An amendment that moves the entry before its cause, or links a later cause, is refused too.
+    refused(cli("amend", "2", "--when", "2026-12-01", "--reason", "typo"), "what caused it came before it")
+    ok(cli("add", "decision", "Later call", "--owner", "Dana", "--when", "2026-12-04 09:00"))
+    refused(cli("amend", "2", "--caused-by", "3", "--reason", "found it"), "#3 happened on 2026-12-04")
+    # The cause's When as amended counts, not its first record's.
+    ok(cli("amend", "3", "--when", "2026-12-02", "--reason", "it was the 2nd"))
+    ok(cli("amend", "2", "--caused-by", "3", "--reason", "found it"))
+
+
 # -- who ----------------------------------------------------------------------
 
 

@@ -968,13 +968,16 @@ class Journal:
             body["seen"] = view["history"][-1]["id"]  # the last correction seen: see fold.apply
         return body
 
-    def _link_values(self, kind: str, links: dict, own_id: str | None = None) -> list[dict]:
+    def _link_values(self, kind: str, links: dict, own_id: str | None = None, found: dict | None = None) -> list[dict]:
+        """`found` collects the targets' records by id, for _links_in_order."""
         out = []
         for rel, refs in links.items():
             if rel not in model.LINK_RELS:
                 raise ValidationError(_("unknown link {rel!r}").format(rel=rel), field="links")
             for ref in refs or ():
                 target = self.resolve_entry(ref)
+                if found is not None:
+                    found[target["id"]] = target
                 if target["id"] == own_id:
                     raise ValidationError(
                         _("{target} cannot be linked to itself").format(target=ref_of(target)), field="links", part=rel
@@ -1009,12 +1012,42 @@ class Journal:
         """Validate a new entry without saving it (forms use this to show errors)."""
         self._not_superseded_by_hand(values)
         values = dict(values)
+        found: dict = {}
         if links:
-            values["links"] = list(values.get("links") or []) + self._link_values(kind, links)
+            values["links"] = list(values.get("links") or []) + self._link_values(kind, links, found=found)
         entry = model.build_entry(kind, values)
         # New entries and amendments only: an import keeps what its journal held.
         model.check_due_dates(entry)
+        self._links_in_order(entry, found)
         return entry
+
+    def _links_in_order(self, entry: dict, found: dict) -> None:
+        """Refuse a cause, or a superseded decision, dated a later day than the entry (read in
+        the entry's own offset): `--when "3 days ago" --caused-by` a decision made today was
+        taken, and the trail and Trace showed the change before what caused it. The same day
+        is let through: a When typed without an hour is only as exact as the day. A target's
+        own record is read first; only one that seems later is folded (an amendment may have
+        moved its When), so the common case costs no search of the file."""
+        when = entry.get("occurred_at") or ""
+        day = when[:10]
+        for link in entry.get("links") or ():
+            if link.get("rel") not in ("caused_by", "supersedes"):
+                continue
+            target = found.get(link["to"]) or self.resolve_entry(link["to"])
+            if dates.day_in_offset_of(target.get("occurred_at"), when) <= day:
+                continue
+            target = self.view_of(target["id"])
+            later = dates.day_in_offset_of(target.get("occurred_at"), when)
+            if later <= day:
+                continue
+            said = (
+                _("{target} was decided on {later}, after this decision ({day}): a decision supersedes an earlier one")
+                if link["rel"] == "supersedes"
+                else _("{target} happened on {later}, after this entry ({day}): what caused it came before it; check When or the link")
+            )
+            raise ValidationError(
+                said.format(target=ref_of(target), later=later, day=day), field="links", part=link["rel"]
+            )
 
     def add(self, kind: str, values: dict, links: dict | None = None) -> dict:
         """Record a new entry; `links` maps rel -> references (#seq, ids)."""
@@ -1047,8 +1080,11 @@ class Journal:
             self._still_there(target)
             view = self.view_of(target["id"], vouched=True)
             changes = dict(changes)
+            found: dict = {}
             if links:
-                changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links, target["id"])
+                changes["links"] = list(view.get("links") or []) + self._link_values(
+                    target["kind"], links, target["id"], found
+                )
             cleaned = model.clean_changes(target["kind"], changes)
             if view["retracted"]:
                 raise ValidationError(_("{target} is retracted; it cannot be amended").format(target=ref_of(target)))
@@ -1056,6 +1092,8 @@ class Journal:
             if not cleaned:
                 raise ValidationError(_("nothing to amend: every value is already as given"))
             model.check_due_dates({**view, **{k: v for k, v in cleaned.items() if v is not None}})
+            if "links" in cleaned or "occurred_at" in cleaned:
+                self._links_in_order({**view, **cleaned}, found)
             self._keeps_its_loops(view, cleaned)
             self._no_supersession_cycle(view, cleaned)
             body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason}, view)

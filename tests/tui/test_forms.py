@@ -414,6 +414,22 @@ async def test_a_refused_link_puts_the_cursor_in_its_own_field(journal):
 
 
 @pilot_test
+async def test_a_cause_dated_after_the_form_is_refused_beside_its_field(journal):
+    """The form's When (24 November) before the cause it links (30 November) was saved."""
+    cause = journal.add("decision", {"title": "Cut scope", "owner": "Dana", "occurred_at": "2026-11-30 10:00"})
+    app = new_form(journal, "change")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Drop export", "owner": "Dana"})
+        field(app.screen, "link-caused_by").value = f"#{cause['seq']}"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "after this entry" in error_of(app.screen, "links"))
+        assert app.focused is field(app.screen, "link-caused_by")
+        assert app.screen.is_modal
+    assert app.result is UNSET
+    assert len(journal.entries()) == 1
+
+
+@pilot_test
 async def test_unknown_link_is_shown_next_to_links(journal):
     app = new_form(journal, "note")
     async with app.run_test(size=SIZE) as pilot:

@@ -337,6 +337,19 @@ def test_person_written_with_the_filters_at_sign(cli):
     assert "Tom Becker" in cli("who", "--person", "@tom b").stdout
 
 
+@pytest.mark.parametrize("index", ("on", "off"))
+def test_list_that_matches_nothing_says_what_no_entry_has(cli, monkeypatch, index):
+    """`list --project checkout` (the project is checkout-v2) said only "no entries match"."""
+    if index == "off":
+        monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+    add(cli, "decision", "Cut offline mode", "--owner", "Dana Whitfield", "--project", "Checkout-v2", "--tag", "scope")
+    out = cli("list", "--project", "checkout", "--person", "dnaa", "--tag", "scpoe").stdout.strip()
+    assert out == "no entries match: no project checkout (checkout-v2?); no tag #scpoe (scope?); no one named dnaa (Dana Whitfield?)"
+    # A filter whose every name is known says only that nothing matched.
+    assert cli("list", "--project", "CHECKOUT-V2", "--kind", "risk").stdout.strip() == "no entries match"
+    assert cli("list", "--project", "zzz").stdout.strip() == "no entries match: no project zzz"
+
+
 @pytest.mark.parametrize(
     "args, option",
     [

@@ -202,7 +202,7 @@ def cmd_list(args) -> int:
 
         write_output((text.encode("utf-8") for text in csv_chunks(journal.stream(filt))), None, False)
     else:
-        print_trail(lambda: journal.stream(filt), journal)
+        print_trail(lambda: journal.stream(filt), journal, filt)
     return 0
 
 
@@ -210,9 +210,10 @@ def _as_wide_as_a_date(_iso: str) -> str:
     return "0000-00-00 00:00"
 
 
-def print_trail(views, journal) -> None:
+def print_trail(views, journal, filt=None) -> None:
     """The table of `list`. `views()` gives the entries afresh for each of two passes (the
-    columns' widths, then the rows), so no pass holds them all."""
+    columns' widths, then the rows), so no pass holds them all. Nothing selected by `filt`
+    says what it names that no entry has."""
     from ..core.display import list_separator, short_date
     from ..core.labels import kind_label, value_label
     from . import columns
@@ -246,11 +247,13 @@ def print_trail(views, journal) -> None:
     widths = columns.natural_widths(headers, first_pass(), (sys.maxsize, 16, 13, 60, 16, 20, 10))
     widths[0] = min(widths[0], max(7, widest_ref))  # display.ref_width's cap, known after the pass
     if not count:
-        _out(
-            _("no entries match")
-            if len(journal)
-            else _("the journal is empty: add an entry with `pmjournal add`, or try `pmjournal demo`")
-        )
+        if not len(journal):
+            _out(_("the journal is empty: add an entry with `pmjournal add`, or try `pmjournal demo`"))
+        else:
+            from ..core.query import named_nowhere
+
+            why = named_nowhere(filt, journal.known_values, journal.people) if filt is not None else ""
+            _out(_("no entries match: {why}").format(why=why) if why else _("no entries match"))
         _out("\n")
         return
     import shutil

@@ -14,7 +14,7 @@ field of Filter.
 from bisect import bisect_left, bisect_right
 from dataclasses import fields
 
-from .query import COLUMNS, Filter, between, narrow, when
+from .query import COLUMNS, Filter, between, narrow, values_in, when
 
 # A stored column is a list, one cell a row, so a test reads one list instead of
 # 100,000 view dicts. Stored when the index is built (it is on the way to the first
@@ -124,6 +124,10 @@ class FilterIndex:
                     add(column[j])
         self._columns.update(zip(WARMED, columns, strict=True))
         self._previous = self._olds = None  # let the old index go
+
+    def known_values(self, column: str) -> set[str]:
+        """Every project or tag the rows hold (query.values_in), for a filter that matched nothing."""
+        return values_in(self.rows, column)
 
     def search(self, text: str, filt: Filter) -> list[int]:
         """`select`, remembering recent answers: a backspace returns to a filter already answered,

@@ -238,6 +238,51 @@ def narrow(criteria, cells, rows) -> list:
     return list(rows)
 
 
+def named_nowhere(filt: "Filter", values: Callable[[str], Collection[str]], people) -> str:
+    """Why a filter that matched nothing did, where it names a project, a tag or a person no
+    entry has ("" where it names none): a phrase each, with the closest that entries do have (`project:checkout` for
+    checkout-v2 said only "0 of 46", `list --project atlsa` only "no entries match").
+    `values(column)`: every project (casefolded) or tag entries hold; `people`: a People."""
+    out = []
+    if filt.project and (typed := filt.project.casefold()) not in (projects := values("project")):
+        out.append(_("no project {project}").format(project=filt.project) + _maybe(_near(typed, projects)))
+    if filt.tags:
+        tags = values("tag")
+        for tag in filt.tags:
+            if tag not in tags:
+                out.append(_("no tag #{tag}").format(tag=tag) + _maybe(_near(tag, tags)))
+    if filt.person and not people.knows(filt.person):
+        spelled = {}  # each name's key and the words in it, to the name (`dnaa` is near Dana Whitfield)
+        for name in people.all():
+            for word in (person_key(name), *person_key(name).split()):
+                spelled.setdefault(word, name)
+        near = list(dict.fromkeys(spelled[k] for k in _near(person_key(filt.person), spelled)))
+        out.append(_("no one named {person}").format(person=filt.person) + _maybe(near))
+    # TRANSLATORS: between the phrases of named_nowhere ("no project x; no tag #y").
+    return _("; ").join(out)
+
+
+def values_in(views, column: str) -> set[str]:
+    """Every project (casefolded, as the filter compares them) or tag the views hold, for named_nowhere."""
+    if column == "project":
+        return {p for p in map(_project, views) if p}
+    return {t for v in views for t in v.get("tags") or ()}
+
+
+def _near(typed: str, known) -> list[str]:
+    """Up to three of `known` that hold `typed` or are spelled close to it."""
+    import difflib
+
+    known = sorted(known)
+    near = [k for k in known if typed in k][:3]
+    near += [k for k in difflib.get_close_matches(typed, known, n=3, cutoff=0.7) if k not in near]
+    return near[:3]
+
+
+def _maybe(names: list[str]) -> str:
+    return _(" ({names}?)").format(names=", ".join(names)) if names else ""
+
+
 def crossed(since: datetime | None, until: datetime | None) -> str | None:
     """What to say when `since` falls after `until` (the CLI refuses it, the app's filter bar
     says it): a trail left empty without a word reads as "nothing happened"."""

@@ -6,7 +6,7 @@ runs every reading command both ways and compares).
 people, broken, notices(), who_all() and loop_views().
 """
 
-from .query import Filter, who
+from .query import Filter, values_in, who
 
 
 def selected(journal, filt: Filter, ordered: bool = True) -> list[dict]:
@@ -84,6 +84,10 @@ class LoadedReads:
 
     def who_all(self, include_retracted: bool = False) -> list[dict]:
         return who(self.select(Filter(include_retracted=include_retracted), ordered=False), self.people)
+
+    def known_values(self, column: str) -> set[str]:
+        """Every project or tag entries hold (query.values_in)."""
+        return values_in(self.journal.views.values(), column)
 
     def loop_views(self, include_done: bool = False) -> list[dict]:
         from .loops import loop_views

@@ -5,6 +5,7 @@ reach rows the snapshot never read."""
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import OptionList
 from tuihelp import REF, SIZE, loaded, pilot_test, static_text, typed, wait_for
 
@@ -585,3 +586,28 @@ async def test_a_save_shows_when_the_index_stops_serving_after_the_journal_was_c
         screen.reload()
         await wait_for(pilot, lambda: screen.table.row_count == 2)
         assert screen.table.view(0)["title"] == "two"
+
+
+@pytest.mark.parametrize("off", (True, False), ids=("loaded", "indexed"))
+@pilot_test
+async def test_a_filter_that_matches_nothing_says_what_no_entry_has(db, make_app, monkeypatch, off):
+    """`project:checkout` (the project is checkout-v2) said only "0 of 46"."""
+    amended_demo(db)
+    index_off(monkeypatch, off)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen.snapshot.index, PagedIndex) is not off
+
+        def status() -> str:
+            return " ".join(filter_status(screen).split())  # as one line, however it wraps
+
+        await typed(pilot, "{slash}project:checkout @dnaa #scpoe", lambda: "Whitfield?)" in status())
+        assert status().startswith("0 of ")
+        for said in ("no project checkout (checkout-v2?)", "no tag #scpoe (scope?)", "no one named dnaa (Dana Whitfield?)"):
+            assert said in status()
+        # What names something entries have is not said to be missing.
+        await typed(pilot, "{ctrl+u}project:checkout-v2 zzzz", lambda: "zzzz" in status())
+        await pilot.pause(0.2)
+        assert status().startswith("0 of ") and "no project" not in status()

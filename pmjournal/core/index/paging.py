@@ -638,6 +638,13 @@ class PagedIndex:
     def select(self, filt: Filter, within=None) -> list[int]:
         return list(self.search("\0" + repr(filt), filt))
 
+    def known_values(self, column: str) -> set[str]:
+        """Every project or tag the index holds (index/reads.indexed_values): a scan of the
+        views, so on the work connection, from a worker thread."""
+        from .reads import indexed_values
+
+        return indexed_values(self.paged.work_query, column)
+
 
 class PagedViews(Mapping):
     """id -> folded view, one read at a time (the detail pane, trace, jump, the forms). Never

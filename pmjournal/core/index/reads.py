@@ -199,6 +199,14 @@ class ChainLeaves(Sequence):
         return merkle.BlockTree(self._size, roots, self._block)
 
 
+def indexed_values(query, column: str) -> set[str]:
+    """query.values_in over the index (`query(sql)` answers its rows): the views' project
+    column is casefolded as the filter compares it; tags are `attrs` cells."""
+    if column == "project":
+        return {row[0] for row in query("SELECT DISTINCT project FROM views WHERE project != ''")}
+    return {row[0] for row in query("SELECT DISTINCT val FROM attrs WHERE col = 'tag'")}
+
+
 class IndexedReads:
     def __init__(self, journal, db, builder, own_row):
         self.journal = journal
@@ -216,6 +224,10 @@ class IndexedReads:
         # This author's chain holds #1 to #seq, every one of them indexed: no count over 1M rows.
         row = self.db.execute("SELECT seq FROM sources WHERE src = 0").fetchone()
         return row[0] if row else 0
+
+    def known_values(self, column: str) -> set[str]:
+        """Every project or tag entries hold (query.values_in), as the index has them."""
+        return indexed_values(lambda sql: self.db.execute(sql).fetchall(), column)
 
     # -- selecting -----------------------------------------------------
 

@@ -32,7 +32,7 @@ from ...core.fold import ref_of
 from ...core.i18n import DEFAULT, N_, _, language, ngettext
 from ...core.loops import OpenLoops, open_loops
 from ...core.loops import _sort_key as loop_order
-from ...core.query import trace, who
+from ...core.query import named_nowhere, trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL, by_id, first_key
 from ..key_order import HoldsKeys, bug_line, caught_up
@@ -142,6 +142,8 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self._filtering = False  # a search runs in a worker (a large journal's index)
         self.shown_text: str | None = None  # the filter whose rows the trail shows (its top, while _filtering)
         self._top_cursor: tuple | None = None  # (entry highlighted before, entry the top put the cursor on)
+        # (snapshot, filter text, what it names that no entry has): said beside "0 of N" (_explain)
+        self._nowhere: tuple | None = None
         self.syncing = False
         self._title_timer = None
 
@@ -484,6 +486,12 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         description = self.describe()
         if self._filtering:
             description = _("filtering… {description}").format(description=description)
+        elif not self.table.hits and self.filter_text and not self.snapshot.partial and len(self.snapshot.index):
+            nowhere = self._nowhere
+            if nowhere is None or nowhere[0] is not self.snapshot or nowhere[1] != self.filter_text:
+                self._explain(self.snapshot, self.filter_text, self.parsed.filter)
+            elif nowhere[2]:
+                description = f"{description} · {nowhere[2]}"
         self.query_one(FilterBar).set_status(
             len(self.table.hits),
             len(self.snapshot.index),
@@ -492,6 +500,18 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
             partial=self.snapshot.partial,
             more=self._filtering and self.shown_text == self.filter_text,
         )
+
+    @work(thread=True, exclusive=True, group="nowhere", exit_on_error=False)
+    def _explain(self, snap: Snapshot, text: str, filt) -> None:
+        """What a filter that matched nothing names that no entry has (query.named_nowhere): in a
+        thread, as the index's projects are a scan of its views."""
+        said = named_nowhere(filt, snap.index.known_values, snap.people) if snap.people is not None else ""
+        self.app.call_from_thread(self._explained, (snap, text, said))
+
+    def _explained(self, nowhere: tuple) -> None:
+        self._nowhere = nowhere
+        if nowhere[0] is self.snapshot and nowhere[1] == self.filter_text and nowhere[2] and not self.table.hits:
+            self._update_status()
 
     @on(Input.Changed, "#filter-input")
     def _on_filter_changed(self, event: Input.Changed) -> None:

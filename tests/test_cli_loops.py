@@ -268,6 +268,18 @@ def test_a_due_date_before_the_entry_is_refused_at_add_and_amend(cli):
     assert record_count(cli) == 1
 
 
+def test_what_a_commitment_owes_may_hold_the_separator(cli):
+    """'Lee; slides; v2 only; 2026-12-04' was refused: who is before the first separator and by
+    when after the last, so what is owed keeps the rest as typed (；too)."""
+    add(cli, "communication", "Call", "--owner", "Dana", "--when", "2026-11-20",
+        "--commitment", "Lee; slides; v2 only; 2026-12-04", "--commitment", "李娜；整理纪要；第二版；2026-12-07")  # fmt: skip
+    assert [(r["owes"], r["what"], r["due"]) for r in due(cli)] == [
+        (["Lee"], "slides; v2 only", "2026-12-04"),
+        (["李娜"], "整理纪要；第二版", "2026-12-07"),
+    ]
+    refused(cli("add", "communication", "Call", "--commitment", "Lee; slides; v2; someday"), "someday")
+
+
 def test_amend_sets_the_fields_that_open_loops(cli):
     add(cli, "communication", "Call", "--owner", "Dana", "--when", "2026-11-20")
     assert due(cli) == []

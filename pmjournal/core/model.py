@@ -481,8 +481,12 @@ def parse_commitment(text: str, ref=None) -> dict:
     """'Dana; send the pricing sheet; friday' (or 李娜；整理纪要；下周一) -> {"who", "what", "due"}
     (due as ISO, read against `ref`, default now)."""
     # The full-width ；a Chinese input method types separates as ; does (as ，and 、do names).
-    parts = [p.strip() for p in text.replace("；", ";").split(";")]
-    if len(parts) != 3 or not all(parts):
+    # Who is before the first separator and by when after the last: what is owed may hold
+    # more, as typed ('Dana; send the spec; v2 only; friday' was refused).
+    plain = text.replace("；", ";")
+    first, last = plain.find(";"), plain.rfind(";")
+    parts = [text[:first].strip(), text[first + 1 : last].strip(), text[last + 1 :].strip()]
+    if first == last or not all(parts):
         raise ValidationError(
             _("commitment {text!r}: {hint}").format(text=text.strip(), hint=_(COMMITMENT_HINT)),
             field="commitments",

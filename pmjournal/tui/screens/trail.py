@@ -142,8 +142,10 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self._filtering = False  # a search runs in a worker (a large journal's index)
         self.shown_text: str | None = None  # the filter whose rows the trail shows (its top, while _filtering)
         self._top_cursor: tuple | None = None  # (entry highlighted before, entry the top put the cursor on)
-        # (snapshot, filter text, what it names that no entry has): said beside "0 of N" (_explain)
+        # (snapshot, filter text, what it names that no entry has; None while asked): said beside
+        # "0 of N" (_explain); and (snapshot, the projects and tags it holds, as asked for)
         self._nowhere: tuple | None = None
+        self._known: tuple | None = None
         self.syncing = False
         self._title_timer = None
 
@@ -489,6 +491,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         elif not self.table.hits and self.filter_text and not self.snapshot.partial and len(self.snapshot.index):
             nowhere = self._nowhere
             if nowhere is None or nowhere[0] is not self.snapshot or nowhere[1] != self.filter_text:
+                self._nowhere = (self.snapshot, self.filter_text, None)
                 self._explain(self.snapshot, self.filter_text, self.parsed.filter)
             elif nowhere[2]:
                 description = f"{description} · {nowhere[2]}"
@@ -504,13 +507,24 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     @work(thread=True, exclusive=True, group="nowhere", exit_on_error=False)
     def _explain(self, snap: Snapshot, text: str, filt) -> None:
         """What a filter that matched nothing names that no entry has (query.named_nowhere): in a
-        thread, as the index's projects are a scan of its views."""
-        said = named_nowhere(filt, snap.index.known_values, snap.people) if snap.people is not None else ""
+        thread, as the index's projects are a scan of its views (done once a snapshot)."""
+        if self._known is None or self._known[0] is not snap:
+            self._known = (snap, {})
+        held = self._known[1]
+
+        def known(column: str) -> set[str]:
+            if column not in held:
+                held[column] = snap.index.known_values(column)
+            return held[column]
+
+        said = named_nowhere(filt, known, snap.people) if snap.people is not None else ""
         self.app.call_from_thread(self._explained, (snap, text, said))
 
     def _explained(self, nowhere: tuple) -> None:
+        if nowhere[0] is not self.snapshot or nowhere[1] != self.filter_text:
+            return  # typed on, or the journal changed: that one is asked for itself
         self._nowhere = nowhere
-        if nowhere[0] is self.snapshot and nowhere[1] == self.filter_text and nowhere[2] and not self.table.hits:
+        if nowhere[2] and not self.table.hits:
             self._update_status()
 
     @on(Input.Changed, "#filter-input")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from clihelp import ok, run_cli, ssh_keygen_verify
+from clihelp import ok, refused, run_cli, ssh_keygen_verify
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.store import Journal
@@ -257,6 +257,21 @@ def test_a_passphrase_key_without_an_agent_is_refused_before_anything_is_written
     proc = signed("export", "-o", str(out))
     assert proc.returncode == 1 and f"run `ssh-add {locked}`" in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_refused_export_records_no_key_and_a_mistyped_db_makes_no_journal(signed):
+    """`export -o taken.md` (refused: it exists) appended the key's record all the same, and
+    `--db typo.json export` wrote an empty export and made typo.json to record the key in."""
+    before = signed.db.read_bytes()
+    (signed.tmp / "taken.md").write_text("mine\n")
+    refused(signed("export", "-o", str(signed.tmp / "taken.md")), "exists; use --force")
+    assert signed.db.read_bytes() == before and (signed.tmp / "taken.md").read_text() == "mine\n"
+    typo = signed.tmp / "typo.json"
+    proc = run_cli("--db", str(typo), "export", "-o", str(signed.tmp / "out.md"),
+                   env={"PMJOURNAL_CONFIG_DIR": str(signed.tmp / "config")})  # fmt: skip
+    refused(proc, "no journal at")
+    assert not any(p.name.startswith("typo.json") for p in signed.tmp.iterdir())
+    assert not (signed.tmp / "out.md").exists()
 
 
 def test_the_public_half_named_as_the_signing_key_is_said_in_one_line(signed):

@@ -603,6 +603,24 @@ def cmd_trace(args) -> int:
     return 0
 
 
+def output_path(output: str, force: bool) -> tuple[Path, str | None]:
+    """(the file -o names, the kind of device it is or None), refused in one line where
+    write_output would refuse it: an export checks it before it records a signing key
+    (a refused `export -o taken.md` appended the key's record all the same)."""
+    from ..core.files import device_kind, is_standard_output
+
+    if not output.strip():
+        raise PmjournalError(_("-o needs a file name"))
+    path = Path(output)
+    device = device_kind(path)
+    if (path.is_file() or (path.is_symlink() and not device and not path.exists())) and not force:
+        # (a link to no file yet names one all the same; /dev/stdout is a link to a device)
+        raise PmjournalError(_("{path} exists; use --force to overwrite it").format(path=path))
+    if device and not force and not is_standard_output(path):
+        raise PmjournalError(_("{path} is {device}, not a file; use --force to write into it").format(path=path, device=device))
+    return path, device
+
+
 def write_output(data, output: str | None, force: bool) -> None:
     """`data` (bytes or an iterable of bytes) to stdout, or atomically to a file
     that must not exist unless `force`.
@@ -613,7 +631,7 @@ def write_output(data, output: str | None, force: bool) -> None:
     named is written into: that is what it is for. What goes to a terminal has
     its control characters shown, not sent (display.visible_chunks)."""
     from ..core.display import visible_chunks
-    from ..core.files import device_kind, is_standard_output, is_terminal, write_atomically
+    from ..core.files import is_standard_output, is_terminal, write_atomically
 
     chunks = [data] if isinstance(data, bytes | bytearray) else data
     if output is None:
@@ -622,19 +640,9 @@ def write_output(data, output: str | None, force: bool) -> None:
         for chunk in chunks:
             sys.stdout.buffer.write(chunk)
         return
-    if not output.strip():
-        raise PmjournalError(_("-o needs a file name"))
-    path = Path(output)
-    device = device_kind(path)
-    if (path.is_file() or (path.is_symlink() and not device and not path.exists())) and not force:
-        # (a link to no file yet names one all the same; /dev/stdout is a link to a device)
-        raise PmjournalError(_("{path} exists; use --force to overwrite it").format(path=path))
+    path, device = output_path(output, force)
     if device:
         stdout = is_standard_output(path)
-        if not stdout and not force:
-            raise PmjournalError(
-                _("{path} is {device}, not a file; use --force to write into it").format(path=path, device=device)
-            )
         to_terminal = sys.stdout.isatty() if stdout else is_terminal(path)
         if to_terminal:
             chunks = visible_chunks(chunks)
@@ -648,6 +656,13 @@ def write_output(data, output: str | None, force: bool) -> None:
         raise PmjournalError(_("cannot write {path}: {reason}").format(path=path, reason=err.strerror or err)) from err
 
 
+def journal_missing(path: Path) -> bool:
+    """No journal at `path`: no file, nor a link, nor a team joined beside it."""
+    from ..core.team.layout import Team
+
+    return not path.exists() and not path.is_symlink() and not Team(path).joined
+
+
 def cmd_export(args) -> int:
     from ..core.files import journal_own_file
     from ..core.transfer import render_chunks
@@ -656,10 +671,16 @@ def cmd_export(args) -> int:
     if args.output == "-":
         args.output = None  # `-o -`: standard output, as in tar, curl and sort
     cfg = config.load()
+    path = paths.journal_path(getattr(args, "db", None))
+    if journal_missing(path):
+        # A mistyped --db wrote an empty export, and with a signing key made a journal to record it in.
+        raise PmjournalError(_("no journal at {path}: nothing to export").format(path=path))
     journal = open_reads(args, cfg)
     filt = resolve_person(filt, journal)
     if args.output and (why := journal_own_file(args.output, journal.path)):
         raise PmjournalError(why)
+    if args.output:
+        output_path(args.output, args.force)
     if not args.unverified:
         journal.require_verified(
             "exported",
@@ -720,7 +741,7 @@ def cmd_verify(args) -> int:
         return _verify_evidence(args)
     path = paths.journal_path(getattr(args, "db", None))
     team = Team(path)
-    if not path.exists() and not path.is_symlink() and not team.joined:
+    if journal_missing(path):
         # "ok: 0 records" of a mistyped --db, or of a journal moved away, read as a pass.
         raise PmjournalError(_("no journal at {path}: nothing to verify").format(path=path))
     quick = getattr(args, "quick", False)

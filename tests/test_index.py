@@ -388,6 +388,17 @@ def test_reading_a_journal_that_is_not_there_leaves_no_index(cli, tmp_path, comm
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("content", [b'{"not":"a journal"}\n', b"[]", b"\x00\xff random", b'{"format":"pmjournal","schema":99}\n'])
+def test_reading_a_file_that_is_no_journal_leaves_no_index(cli, tmp_path, content):
+    """`--db notes.json list` of a file that is not a journal (or a newer pmjournal's) was
+    refused in one line but left a 100 KB notes.json.index behind (a helper's CLI trial)."""
+    notes = tmp_path / "notes.json"
+    notes.write_bytes(content)
+    proc = cli("--db", str(notes), "list")
+    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.json"] and notes.read_bytes() == content
+
+
 def test_a_name_an_amendment_replaced_no_longer_captures_its_prefix(cli, tmp_path):
     """"Dana" corrected to "Dana Whitfield" by an amendment: the index kept "Dana" among the
     people, so `--person dana` (and the app's @dana) meant that Dana, whom no entry names any

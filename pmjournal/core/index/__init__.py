@@ -92,6 +92,7 @@ def open_index(journal) -> IndexedReads | None:
     if not os.path.lexists(journal.path) and not journal.team.joined:
         return None  # nothing to index: `--db typo.json list` left typo.json.index behind
     path = schema.path_of(journal.path)
+    existed = os.path.lexists(path)
     for _attempt in range(4):
         db = schema.open_db(path)
         if db is None:
@@ -112,5 +113,7 @@ def open_index(journal) -> IndexedReads | None:
             # A damaged file is reported by the loaded path; an unwritable folder just loads.
             with contextlib.suppress(sqlite3.Error):
                 db.close()
+            if not existed:  # `--db notes.json list` of a file that is no journal left notes.json.index
+                schema.remove(path)
             return None
     return None

@@ -337,6 +337,26 @@ def test_person_written_with_the_filters_at_sign(cli):
     assert "Tom Becker" in cli("who", "--person", "@tom b").stdout
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--db", "{a}", "add", "note", "which one", "--db", "{b}"),
+        ("--lang", "zh_CN", "--db", "{a}", "add", "note", "which one", "--lang", "en"),
+    ],
+)
+def test_a_root_option_given_before_and_after_the_command_with_two_values_is_refused(cli, tmp_path, argv):
+    """`pmjournal --db a.json add note x --db b.json` recorded the note in a new b.json, rc 0:
+    the command's own --db won without a word, though `--db a --db b` is refused."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    proc = cli(*(arg.format(a=a, b=b) for arg in argv))
+    assert proc.returncode == 2 and "was given twice" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert not a.exists() and not b.exists()
+    # The same value twice, or once on either side, is taken.
+    ok(cli("--db", str(a), "add", "note", "one", "--db", str(a)))
+    ok(cli("add", "note", "two", "--db", str(a), "--lang", "en"))
+    assert len(json.loads(ok(cli("--db", str(a), "list", "--format", "json")))) == 2
+
+
 @pytest.mark.parametrize("index", ("on", "off"))
 def test_list_that_matches_nothing_says_what_no_entry_has(cli, monkeypatch, index):
     """`list --project checkout` (the project is checkout-v2) said only "no entries match"."""

@@ -180,9 +180,10 @@ def not_empty(text: str) -> str:
     return text
 
 
-def _db(parser: argparse.ArgumentParser, default) -> None:
+def _db(parser: argparse.ArgumentParser, default, dest: str = "db") -> None:
     parser.add_argument(
         "--db",
+        dest=dest,
         metavar="PATH",
         default=default,
         type=not_empty,
@@ -190,9 +191,10 @@ def _db(parser: argparse.ArgumentParser, default) -> None:
     )
 
 
-def _lang(parser: argparse.ArgumentParser, default) -> None:
+def _lang(parser: argparse.ArgumentParser, default, dest: str = "lang") -> None:
     parser.add_argument(
         "--lang",
+        dest=dest,
         metavar="LANG",
         default=default,
         type=language_arg,
@@ -506,7 +508,7 @@ def build(only: str | None = None) -> Parser:
 
 
 def _build(only: str | None) -> Parser:
-    root = Parser(
+    root = Root(
         prog="pmjournal",
         description=_("A product manager's record of who decided what."),
         epilog=_("Run without a command to open the journal in the terminal app."),
@@ -528,8 +530,34 @@ def _build(only: str | None) -> Parser:
             epilog=_(EXAMPLES[name]) if name in EXAMPLES else None,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        _db(p, argparse.SUPPRESS)  # after the command too; SUPPRESS keeps an earlier --db
+        # After the command too, kept apart (Root.parse_known_args): a subcommand parses into
+        # a namespace of its own, so `--db a.json add … --db b.json` took b.json without a word.
+        _db(p, argparse.SUPPRESS, AFTER["db"])
         if name != "export":
-            _lang(p, argparse.SUPPRESS)
+            _lang(p, argparse.SUPPRESS, AFTER["lang"])
         arguments(p)
     return root
+
+
+AFTER = {"db": "db_after_command", "lang": "lang_after_command"}
+
+
+class Root(Parser):
+    """The top level: a root option given before the command and again after it with
+    another value is refused, as _Once refuses any option given twice."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        for dest, after in AFTER.items():
+            value = namespace.__dict__.pop(after, None)
+            if value is None:
+                continue
+            earlier = getattr(namespace, dest, None)
+            if earlier is not None and earlier != value:
+                self.error(
+                    _("{option} was given twice ({first}, then {second}); it takes one value").format(
+                        option=f"--{dest}", first=repr(earlier), second=repr(value)
+                    )
+                )
+            setattr(namespace, dest, value)
+        return namespace, extras

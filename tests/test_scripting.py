@@ -169,6 +169,7 @@ def test_insert_is_validated_and_stamped_like_add(sdb, db):
         ({"kind": "note", "title": "x", "imported": {"file": "x"}}, "imported"),
         ({"kind": "note", "title": "x\u202e"}, "title"),
         ({"kind": "note", "title": "x", "occurred_at": "next blursday"}, "occurred_at"),
+        ({"kind": "note", "title": "x", "occurred_at": "2099-01-01"}, "occurred_at"),  # was taken: `add --when` refuses it
         ({"kind": "decision", "title": "x", "owner": "A", "status": "superseded"}, "status"),
         ({"kind": "note", "title": "x", "links": [{"rel": "blocks", "to": "#1"}]}, "links"),
         ({"kind": "note", "title": "x", "links": {"relates": "#1"}}, "links"),
@@ -229,6 +230,7 @@ def test_corrections_are_checked_like_amend_and_retract(sdb, db):
         ({"kind": "amendment", "target": "#2", "changes": {"owner": "Zoe"}, "reason": "r"}, "is an amendment of #1"),
         ({"kind": "retraction", "target": "#1", "reason": "r", "changes": {}}, "not changes"),
         ({"kind": "amendment", "target": "#9", "changes": {"owner": "Zoe"}, "reason": "r"}, "no entry #9"),
+        ({"kind": "amendment", "target": "#1", "changes": {"occurred_at": "2099-01-01"}, "reason": "r"}, "in the future"),
     ]:
         with pytest.raises((ValidationError, NotFound), match=error):
             sdb.insert(bad)

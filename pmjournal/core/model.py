@@ -559,7 +559,7 @@ def check_happened(typed, now: datetime | None = None) -> None:
     """Refuse a typed When in the future (the CLI's --when, the app's When field): an entry says
     what happened. `--when tomorrow` was taken, and the entry sorted after today's, dated later
     than records written after it. What is to come is a follow-up, a review or a commitment.
-    (Imports and scripts keep what they are given.)"""
+    (A script's insert calls it too, through open_db; an import keeps what it is given.)"""
     if not isinstance(typed, str) or not typed.strip():
         return
     now = now or dates.now()

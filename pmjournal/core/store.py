@@ -327,6 +327,7 @@ class ScriptTable(EntryTable):
             if key in values:
                 raise ValidationError(_("{key} is set by the journal; leave it out").format(key=key), field=key)
         links = _links_by_rel(values.pop("links", None))
+        model.check_happened(values.get("occurred_at"))  # as `add --when` (docs/scripting.md: validated as add)
         return self.journal._stamp(self.journal.prepare(kind, values, links))
 
     def _correct(self, kind: str, document: Mapping) -> Inserted:
@@ -357,6 +358,7 @@ class ScriptTable(EntryTable):
             if not isinstance(changes, Mapping):
                 raise ValidationError(_("changes maps field names to their new values (None clears one)"), field="changes")
             changes = dict(changes)
+            model.check_happened(changes.get("occurred_at"))  # as `amend --when`
             target = journal.resolve_entry(document["target"])
             if changes.get("links") is not None:
                 # The new value of links, as a list, its targets resolved and checked like `amend --supersedes`.

@@ -27,7 +27,8 @@ twice with two values is refused, never half-taken. Dates accept `today`, `yeste
 `in 2 weeks`, `15:00`, `tomorrow noon`, `23 Nov 2026 3pm` and ISO 8601, and Chinese (`昨天下午3点`,
 `上周五`, `上个月3号`, `今天中午`); a time without an offset is local. A due
 date (`--follow-up-by`, `--review-by`, a commitment's) reads forward where the text leaves it
-open: `fri` is the coming Friday, `5 Jan` typed in December next January's.
+open: `fri` is the coming Friday, `5 Jan` typed in December next January's; a When reads
+back (`fri 16:00` typed on a Friday morning is last Friday's).
 
 Generated from the program's own help by `scripts/make_cli_reference.py`.
 """

@@ -246,7 +246,12 @@ def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
         if parsed is None:
             return None
         at = parsed
-    return datetime.combine(day, at, tzinfo=ref.tzinfo)
+    when = datetime.combine(day, at, tzinfo=ref.tzinfo)
+    if word in _WEEKDAYS and not which and not ahead and day == today and when > ref:
+        # "fri 16:00" typed on a Friday at 14:00 is last Friday's: an entry's When has happened
+        # (it was today's, in the future, and refused; docs/guide.md's own example, on Fridays).
+        return when - timedelta(days=7)
+    return when
 
 
 # Text with a CJK character is read by dates_zh.py (imported only then): such text

@@ -285,4 +285,7 @@ def chinese(cleaned: str, ref: datetime, text: str, ahead: bool = False) -> date
     at = _zh_time(rest, text) if rest else time(0, 0)
     if at is None:
         raise _cannot(text)
-    return datetime.combine(day, at, tzinfo=zone)
+    when = datetime.combine(day, at, tzinfo=zone)
+    if m and m.group("weekday") and m.group("which") is None and not ahead and day == ref.date() and when > ref:
+        return when - timedelta(days=7)  # 周五下午4点 typed on a Friday morning: last Friday's (as "fri 16:00")
+    return when

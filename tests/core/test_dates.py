@@ -211,3 +211,15 @@ def test_a_due_date_counted_in_days_is_that_day(text, due):
     where docs/data-format.md says a due date is the day typed; counted in hours it is a time."""
     assert parse_when(text, REF, ahead=True).isoformat()[:16] == due
     assert parse_when(text, REF).isoformat()[11:16] == "10:30" or "hours" in text  # a When keeps the time
+
+
+@pytest.mark.parametrize("text", ["fri 16:00", "friday 4pm", "星期五下午4点", "周五 16:00"])
+def test_todays_weekday_at_an_hour_still_to_come_is_last_weeks_for_a_when(text):
+    """`--when "fri 16:00"` typed on a Friday at 14:00 read as today 16:00, in the future, and
+    was refused (docs/guide.md's own `done … --when "fri 16:00"`, on Fridays). For a When it is
+    last Friday's; for a due date it is still today's. An hour already past stays today's."""
+    friday = datetime(2026, 12, 4, 14, 0, tzinfo=ZONE)
+    assert parse_when(text, ref=friday) == friday.replace(day=4, hour=16) - timedelta(days=7)
+    assert parse_when(text, ref=friday, ahead=True) == friday.replace(hour=16)
+    assert parse_when(text.replace("16:00", "9:00").replace("4pm", "9am").replace("下午4点", "上午9点"), ref=friday) == friday.replace(hour=9)
+    assert parse_when("this fri 16:00", ref=friday) == friday.replace(hour=16)  # said outright: refused where typed

@@ -252,6 +252,28 @@ def test_a_broken_chain_is_reported_the_same_way(demo):
     assert proc.returncode == 1 and "fails verification at #1" in proc.stderr
 
 
+def test_an_old_record_edited_in_a_file_put_in_the_journals_place_is_noticed(demo, tmp_path):
+    """`sed -i` on record #1 (a new file with the same size and the same last line): the index
+    showed the record as it was indexed, rc 0, while the loaded journal said it fails
+    verification at #1 (a helper's CLI trial). Any file put in the journal's place (an editor,
+    a restored backup, a sync client) has its chain walked at the next read."""
+    ok(demo("list"))
+    original = journal().read_bytes()
+    data = original.split(b"\n")
+    data[1] = data[1].replace(b"Checkout", b"Checkin!", 1)  # the same size: only the identity tells
+    edited = tmp_path / "edited.json"
+    edited.write_bytes(b"\n".join(data))
+    os.replace(edited, journal())  # as sed -i and most editors save
+    proc = demo("list")
+    assert proc.returncode == 1 and "fails verification at #1" in proc.stderr
+    assert_same(demo)
+    # The file put back holds again: taken as it is.
+    (tmp_path / "back.json").write_bytes(original)
+    os.replace(tmp_path / "back.json", journal())
+    ok(demo("list"))
+    assert_same(demo)
+
+
 def test_the_index_is_not_used_where_its_folder_cannot_be_written(demo, tmp_path):
     ok(demo("list"))
     schema.remove(index_path())

@@ -357,6 +357,14 @@ def test_a_root_option_given_before_and_after_the_command_with_two_values_is_ref
     assert len(json.loads(ok(cli("--db", str(a), "list", "--format", "json")))) == 2
 
 
+def test_a_colleagues_reference_in_a_journal_kept_alone_says_it_is_alone(cli):
+    """`show dana#1` in a journal in no team said "no author 'dana' in this team journal"."""
+    add(cli, "note", "One")
+    proc = cli("show", "dana#1")
+    assert proc.returncode == 1 and "kept alone" in proc.stderr and "write #1" in proc.stderr
+    assert "team journal" not in proc.stderr
+
+
 @pytest.mark.parametrize("index", ("on", "off"))
 def test_list_that_matches_nothing_says_what_no_entry_has(cli, monkeypatch, index):
     """`list --project checkout` (the project is checkout-v2) said only "no entries match"."""

@@ -274,6 +274,16 @@ def test_a_refused_export_records_no_key_and_a_mistyped_db_makes_no_journal(sign
     assert not (signed.tmp / "out.md").exists()
 
 
+def test_a_copy_turned_into_crlf_says_so(signed):
+    """A signed export turned into CRLF (email, git's autocrlf) was "t5.md has no evidence
+    appendix (exported by an older pmjournal, or the appendix was removed)"."""
+    out = export(signed, "q3.md")
+    crlf = signed.tmp / "crlf.md"
+    crlf.write_bytes(out.read_bytes().replace(b"\n", b"\r\n"))
+    said = evidence_fails(signed, crlf, "Windows line endings (CRLF)")
+    assert "no evidence appendix" not in said and len(said.splitlines()) == 1
+
+
 def test_the_public_half_named_as_the_signing_key_is_said_in_one_line(signed):
     """The .pub beside the key, the commonest slip: ssh-keygen's 'bad permissions' about a key
     file came back over three lines and did not say what was wrong."""

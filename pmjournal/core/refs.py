@@ -63,6 +63,13 @@ def _in_chain(handle: str, number: str, lookups: Lookups) -> dict:
     if handle == lookups.own_handle():
         return resolve(f"#{number}", lookups)
     handles = lookups.colleague_handles()
+    if not handles and lookups.own_handle() is None:
+        # "no author 'dana' in this team journal" of a journal that is in no team
+        raise NotFound(
+            _("{handle}#{number} names an author's chain, but this journal is kept alone (no `pmjournal sync` yet): write #{number}").format(
+                handle=handle, number=int(number)
+            )
+        )
     if handle not in handles:
         known = ", ".join(sorted(handles)) or _("none yet (run `pmjournal sync`)")
         raise NotFound(

@@ -292,6 +292,14 @@ def _read_markdown(ev: Evidence, size: int) -> None:
                     path=path
                 )
             )
+        if b"\r\n" in os.pread(fd, 1 << 16, 0):
+            # A copy whose lines were turned into CRLF (an email client, git's autocrlf) hides its
+            # evidence mark, and its hashes no longer match: say so rather than "no appendix".
+            raise PmjournalError(
+                _(
+                    "{path} has Windows line endings (CRLF): it was converted after the export (an email client, git's autocrlf); check the file as exported, or convert it back (dos2unix)"
+                ).format(path=path)
+            )
         raise PmjournalError(
             _("{path} has no evidence appendix (exported by an older pmjournal, or the appendix was removed)").format(path=path)
         )

@@ -274,6 +274,21 @@ def test_a_refused_export_records_no_key_and_a_mistyped_db_makes_no_journal(sign
     assert not (signed.tmp / "out.md").exists()
 
 
+def test_a_key_that_cannot_be_recorded_says_why_the_export_writes(signed, monkeypatch):
+    """On a read-only journal an export said only "cannot create the lock file …; nothing was
+    saved": nothing said that it writes to record the signing key."""
+    from pmjournal.core.errors import StoreError
+
+    def read_only(self, body):
+        raise StoreError("cannot create the lock file journal.json.lock: Read-only file system; nothing was saved")
+
+    monkeypatch.setattr(Journal, "_save", read_only)
+    out = signed.tmp / "never.md"
+    said = refused(signed("export", "-o", str(out)), "the signing key SHA256:")
+    assert "is recorded in the journal before it signs its first export" in said and "Read-only file system" in said
+    assert not out.exists()
+
+
 def test_a_copy_turned_into_crlf_says_so(signed):
     """A signed export turned into CRLF (email, git's autocrlf) was "t5.md has no evidence
     appendix (exported by an older pmjournal, or the appendix was removed)"."""

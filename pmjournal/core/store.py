@@ -948,7 +948,16 @@ class Journal:
         if known and " ".join(known[-1]["public_key"].split()[:2]) == blob:
             return None
         body = self._stamp({"kind": "key", "public_key": public_line, "fingerprint": fingerprint})
-        return self._save(body)
+        try:
+            return self._save(body)
+        except StoreError as err:
+            # A read-only journal said only "cannot create the lock file …; nothing was saved"
+            # of an export: why an export writes at all is the key's record.
+            raise StoreError(
+                _("the signing key {fingerprint} is recorded in the journal before it signs its first export, and it could not be: {reason}").format(
+                    fingerprint=fingerprint, reason=err
+                )
+            ) from err
 
     def resolve_entry(self, ref) -> dict:
         return references.resolve_entry(ref, self)

@@ -207,7 +207,7 @@ def _filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--project", help=_("only this project"))
     g.add_argument("--kind", action="append", choices=ENTRY_KINDS, help=_("only this kind (repeatable)"))
     g.add_argument("--person", help=_("only entries naming this person (case-insensitive; the start of a name is enough when one name has it)"))
-    g.add_argument("--role", help=_("with --person: only in this role (owner, requested, approved, consulted, informed)"))
+    g.add_argument("--role", help=_("owner, requested, approved, consulted or informed: with --person, only where that person holds it; alone, entries where someone does"))
     g.add_argument("--tag", action="append", help=_("only entries with this tag (repeatable: all must match)"))
     g.add_argument("--cause", help=_("only entries with this cause key"))
     g.add_argument("--since", metavar="DATE", type=not_empty, help=_("occurred on or after (e.g. 2026-10-01, 'last monday')"))

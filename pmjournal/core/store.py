@@ -819,7 +819,10 @@ class Journal:
 
     def by_seq(self, seq: int) -> dict | None:
         if self.storage.loaded:
-            return self.table.get(doc_id=seq)
+            found = self.table.get(doc_id=seq)
+            if found is None and self.refresh():  # appended by another process since this one read
+                found = self.table.get(doc_id=seq)
+            return found
         record = self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
         if record is None:
             self.storage.file.check_existing()
@@ -833,7 +836,13 @@ class Journal:
 
     def by_prefix(self, prefix: str) -> list[dict]:
         if self.storage.loaded:
-            return [r for r in self.records() if r["id"].startswith(prefix)][:2]
+            # An entry another process added is not in what this one loaded: the app started on
+            # an empty journal could not amend, retract or link an entry `pmjournal add` made,
+            # though its trail (from the index) showed it ("no entry with an id starting …").
+            found = [r for r in self.records() if r["id"].startswith(prefix)][:2]
+            if not found and self.refresh():
+                found = [r for r in self.records() if r["id"].startswith(prefix)][:2]
+            return found
         found = self._searched(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix), 3)[:2]
         if not found:
             self.storage.file.check_existing()  # not a journal, or a newer pmjournal's: said as a read says it
@@ -884,11 +893,14 @@ class Journal:
             if record is not None:
                 record["author"], record["ref"] = handle, wanted
             return record
-        for chain in self._colleagues.current():
-            if chain.handle == handle:
-                for record in chain.records[seq - 1 : seq]:
-                    if record["ref"] == wanted:
-                        return record
+        for attempt in range(2):
+            for chain in self._colleagues.current():
+                if chain.handle == handle:
+                    for record in chain.records[seq - 1 : seq]:
+                        if record["ref"] == wanted:
+                            return record
+            if not attempt:
+                self.refresh()  # a sync in another process may have brought it since this one read
         return None
 
     def entry_ref(self, entry_id: str) -> str | None:

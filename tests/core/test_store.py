@@ -232,3 +232,18 @@ def test_tail_records_reads_the_newest_through_the_reader(journal, db):
     lines[-3] = lines[-3].replace(b"note 58", b"note 99")
     db.write_bytes(b"\n".join(lines))
     assert JournalFile(db).tail_records(2048) is None  # a record in the window does not chain
+
+
+def test_a_loaded_journal_finds_an_entry_another_process_added(db):
+    """The app started on an empty journal holds it loaded; an entry `pmjournal add` made in
+    another terminal showed in its trail but could not be amended, retracted or linked: "no
+    entry with an id starting …" (a helper's tmux trial)."""
+    app = Journal(db, user="Pat")
+    app.add("note", {"title": "mine"})
+    assert len(app.records()) == 1  # loaded
+    other = Journal(db, user="Sam").add("decision", {"title": "CLI second", "owner": "Bob"})
+    assert app.resolve_entry(other["id"])["title"] == "CLI second"
+    third = Journal(db, user="Sam").add("note", {"title": "third"})
+    assert app.resolve_entry(f"#{third['seq']}")["title"] == "third"
+    app.amend(other["id"], {"title": "CLI second, renamed"}, "clearer")
+    assert app.get(other["id"])["title"] == "CLI second, renamed"

@@ -9,7 +9,7 @@ naming the field, so a form can show the message beside it.
 
 import re
 from collections import namedtuple
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from . import dates
 from .errors import ValidationError
@@ -495,8 +495,25 @@ def parse_commitment(text: str, ref=None) -> dict:
 
 
 def commitment_line(item: dict) -> str:
-    """A commitment as one types it: 'Dana; send the pricing sheet; 2026-11-27' (parse_commitment's input)."""
-    return f"{item['who']}; {item['what']}; {item['due'][:10]}"
+    """A commitment as one types it: 'Dana; send the pricing sheet; 2026-11-27' (parse_commitment's
+    input), read back by parse_commitment to the same due: the day alone when the due is that
+    day's midnight here (what a typed day gives), else with its time and offset. The amend form
+    showed every due as its day, and saving it moved 15:00 and 09:30 +08:00 to midnight here."""
+    return f"{item['who']}; {item['what']}; {_due_text(item['due'])}"
+
+
+def _due_text(due: str) -> str:
+    try:
+        when = datetime.fromisoformat(due)
+    except (TypeError, ValueError):
+        return str(due)
+    if when.tzinfo is None:
+        return due
+    midnight = datetime.combine(when.date(), time(0), tzinfo=dates.local_zone())
+    if when.time() == time(0) and when.utcoffset() == midnight.utcoffset():
+        return when.date().isoformat()
+    iso = when.isoformat(timespec="minutes")  # 2026-12-05T09:30+08:00
+    return f"{iso[:10]} {iso[11:16]} {iso[16:]}"
 
 
 def _commitment(item: dict, ref=None) -> dict:

@@ -605,6 +605,28 @@ async def test_amend_heading_shows_markup_as_typed(journal):
         assert HOSTILE in str(heading.render())
 
 
+@pilot_test
+async def test_amending_commitments_keeps_the_times_of_those_left_alone(journal):
+    """The amend form showed each commitment's due as its day; saving after adding one moved
+    Dana's 15:00 and Lee's 09:30 +08:00 to midnight, and the history showed no change."""
+    timed = [
+        {"who": "Dana", "what": "deck; v2 only", "due": "2026-12-10T15:00:00+00:00"},
+        {"who": "Lee", "what": "notes", "due": "2026-12-05T09:30:00+08:00"},
+    ]
+    entry = journal.add("communication", {"title": "Call", "owner": "Dana", "occurred_at": "2026-11-20 10:00", "commitments": timed})
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), entry["id"], clock=clock))
+    async with app.run_test(size=SIZE) as pilot:
+        shown = field(app.screen, "commitments").text
+        await fill(app, pilot, {"commitments": shown + "\nKim; slides; 2026-12-20", "reason": "add Kim"})
+        await pilot.press("ctrl+s")
+        await finished(pilot, app)
+    view = journal.get(entry["id"])
+    assert view["commitments"][:2] == timed
+    assert view["commitments"][2]["who"] == "Kim"
+    [event] = view["history"]
+    assert event["changes"]["commitments"]["old"] == timed
+
+
 # -- store failures keep the form open ------------------------------------
 
 

@@ -211,6 +211,9 @@ def test_a_copy_edited_here_is_named_not_the_colleague_or_the_remote(tmp_path, t
     copy.write_bytes(copy.read_bytes().replace(b'"dana 0"', b'"dana X"'))
     dana.journal().add("note", {"title": "dana 4"})
     dana.sync()
+    # What Bob's machine took of Dana's chain is there to put back (test_team_witness.py);
+    # without it (the team's git folder deleted), the copy's own check names it.
+    shutil.rmtree(Team(bob.path).git_dir)
     refusal = bob.sync().refused["dana"]
     assert "the copy of dana's chain here fails verification at dana#1" in refusal
     assert "remote" not in refusal and str(copy) in refusal

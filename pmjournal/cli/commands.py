@@ -732,7 +732,7 @@ def cmd_import(args) -> int:
 
 def cmd_verify(args) -> int:
     from ..core.team.layout import Team
-    from ..core.verify import as_last_checked, verify_file
+    from ..core.verify import as_last_checked, check_colleague, verify_file
 
     if args.allowed_signers and not args.evidence:
         # It was ignored: `verify --allowed-signers F` checked the journal and said ok.
@@ -759,8 +759,11 @@ def cmd_verify(args) -> int:
     # A team journal: every author's chain, each named by its handle.
     failed = not report.ok
     lines = [(not report.ok, _("{handle} (you): {message}").format(handle=team.handle, message=report.message(path)))]
+    from ..core.team.witness import Witnesses
+
+    witnesses = Witnesses(team)  # what this machine took of each colleague's chain: a copy rewritten here holds on its own
     for handle, chain in team.colleagues().items():
-        theirs = verify_file(chain, quick=quick)
+        theirs = check_colleague(chain, handle, witnesses, quick=quick)
         failed |= not theirs.ok
         lines.append(
             (
@@ -839,8 +842,12 @@ def cmd_sync(args) -> int:
     path = paths.journal_path(getattr(args, "db", None))
     cfg = config.load()
     report = sync(path, args.remote, args.handle, name=cfg.user, signing_key=cfg.signing_key)
-    for line in report.lines()[: len(report.lines()) - len(report.refused)]:
+    lines = report.lines()
+    for line in lines[: len(lines) - len(report.refused) - len(report.put_back)]:
         _out(line + "\n")
+    # A copy changed on this machine and put back is said where a refusal is: someone changed it.
+    for handle in sorted(report.put_back):
+        print(f"pmjournal: {report.put_back[handle]}", file=sys.stderr)
     for handle in sorted(report.refused):
         print(f"pmjournal: {report.refused[handle]}", file=sys.stderr)
     return 1 if report.refused else 0

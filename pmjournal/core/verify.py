@@ -40,6 +40,7 @@ class Report:
     unfinished: tuple[int, int, int] | None = None  # an interrupted multi-record write, left out
     schema: int = 0
     quick_from: int | None = None  # verify --quick: records up to this #seq were taken from the last full check
+    changed_here: bool = False  # a colleague's copy that is not what this machine took of their chain (check_colleague)
 
     def notes(self) -> list[str]:
         out = []
@@ -61,6 +62,10 @@ class Report:
     def message(self, path, handle: str = "") -> str:
         """One line saying what the check found; `handle` names a colleague's chain (`dana#12`)."""
         ref = f"{handle}#"
+        if self.changed_here:
+            return _(
+                "the copy of {handle}'s chain here was changed on this machine: {detail}; `pmjournal sync` puts back what was taken ({path})"
+            ).format(handle=handle, detail=self.problem, path=path)
         if self.ok:
             tail = "".join(f"; {note}" for note in self.notes())
             if self.quick_from is not None and self.head_seq > self.quick_from:
@@ -150,9 +155,10 @@ def _remember_checked(path: Path, fh, reader) -> None:
         pass  # best effort: the next quick check is then a full one
 
 
-def verify_file(path, quick: bool = False) -> Report:
+def verify_file(path, quick: bool = False, remember: bool = True) -> Report:
     """The chain of the file at `path`, checked from its header (or, `quick`, from where
-    the last full check ended, when that still applies: see the module docstring)."""
+    the last full check ended, when that still applies: see the module docstring).
+    `remember` False: no `.checked` memo is written (a sync's check of a colleague's copy)."""
     path = Path(path)
     jf = JournalFile(path)
     fh = jf.open_read()
@@ -182,16 +188,17 @@ def verify_file(path, quick: bool = False) -> Report:
             report, reader = split
         else:
             report = _walk(reader, fh, header["schema"])
-        if report.ok:
+        if report.ok and remember:
             _remember_checked(path, fh, reader)
         return report
 
 
-def as_last_checked(path, report: Report) -> Report:
+def as_last_checked(path, report: Report, handle: str | None = None) -> Report:
     """`pmjournal verify`: a chain that holds, held against what the last full check here found (<journal>.checked):
     a chain is only ever appended to, so one that now ends before that check's last record,
     or carries another hash there, lost its tail or was rewritten and rehashed from there,
-    which the chain alone cannot show. (`verify` said "ok: 0 records" of an emptied file.)"""
+    which the chain alone cannot show. (`verify` said "ok: 0 records" of an emptied file.)
+    `handle`: the file is the copy of that colleague's chain, which only a sync writes."""
     if not report.ok:
         return report
     path = Path(path)
@@ -199,6 +206,8 @@ def as_last_checked(path, report: Report) -> Report:
     seq, last = memo.get("seq"), memo.get("hash")
     if not isinstance(seq, int) or not isinstance(last, str) or seq < 1:
         return report
+    if handle is not None:
+        return _as_colleague_last_checked(path, report, handle, seq, last)
     memo_name = _checked_path(path).name
     if report.head_seq < seq:
         problem = _(
@@ -214,6 +223,40 @@ def as_last_checked(path, report: Report) -> Report:
         ).format(seq=seq, memo=memo_name)
         return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
     return report
+
+
+def _as_colleague_last_checked(path: Path, report: Report, handle: str, seq: int, last: str) -> Report:
+    """as_last_checked of a colleague's copy: a sync only ever appends to it (or puts back what it
+    took), so a copy that went back or carries another hash was changed on this machine."""
+    if report.head_seq < seq:
+        problem = _(
+            "the copy here ends at {handle}#{head} but went up to {handle}#{seq} when it was last verified on this machine: records were removed from it here"
+        ).format(handle=handle, head=report.head_seq, seq=seq)
+        return Report(False, report.count, report.head_seq, report.head_hash, bad_seq=report.head_seq + 1, problem=problem)
+    record = JournalFile(path).find_seq(seq)
+    if record is None or record.get("hash") != last:
+        problem = _(
+            "the copy here carries another hash than when it was last verified on this machine: it was rewritten and rehashed here at or before {handle}#{seq}"
+        ).format(handle=handle, seq=seq)
+        return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
+    return report
+
+
+def check_colleague(path, handle: str, witnesses, quick: bool = False) -> Report:
+    """A colleague's copy as `verify` and every export check it: its own chain, and what this
+    machine last took of that chain (team/witness.py), then its `.checked` memo. A copy
+    rewritten here with every hash recomputed holds on its own: one that departs from what was
+    taken is said to be changed here, and its memo is not written (it keeps the head checked
+    before); one that does not hold is named as before, by its first broken record."""
+    found = witnesses.departure(handle, path)
+    if found is None:
+        return as_last_checked(path, verify_file(path, quick=quick), handle)
+    report = verify_file(path, quick=quick, remember=False)
+    if not report.ok:
+        return report
+    from .team.witness import detail
+
+    return Report(False, 0, 0, "", bad_seq=max(found.line, 0), problem=detail(found, handle), changed_here=True)
 
 
 def _memo(path: Path) -> dict:
@@ -263,6 +306,12 @@ def require_every_chain(journal, hint: str | None = None) -> None:
         raise PmjournalError(report.message(path))  # its header: no record to name
     if handle is None:
         refuse_unverified((report.bad_seq, report.problem), "exported", hint)
+    if report.changed_here:
+        raise PmjournalError(
+            _(
+                "the copy of {handle}'s chain here was changed on this machine: {detail}; nothing was exported: `pmjournal sync` puts back what was taken"
+            ).format(handle=handle, detail=report.problem)
+        )
     if report.bad_seq == 0:  # its header: a newer pmjournal's copy, which taking it again would not mend
         raise PmjournalError(
             _("the copy of {handle}'s chain here cannot be read ({problem}); nothing was exported").format(
@@ -283,8 +332,11 @@ def first_broken_chain(journal):
     if not report.ok:
         return None, journal.path, report
     if journal.team.joined:
+        from .team.witness import Witnesses
+
+        witnesses = Witnesses(journal.team)
         for handle, path in sorted(journal.team.colleagues().items()):
-            report = verify_file(path)
+            report = check_colleague(path, handle, witnesses)
             if not report.ok:
                 return handle, path, report
     return None

@@ -141,6 +141,19 @@ class ChainFile:
         stop = self.offset_of(line + 1)
         return os.pread(self.fd, stop - start, start).rstrip(b"\n")
 
+    def last_line(self) -> bytes:
+        """Its last whole line without its newline, read back from its end (not indexed)."""
+        stop = self.end - 1  # its newline
+        start = stop
+        while start > 0:
+            low = max(0, start - 65536)
+            found = os.pread(self.fd, start - low, low).rfind(b"\n")
+            if found >= 0:
+                start = low + found + 1
+                break
+            start = low
+        return os.pread(self.fd, stop - start, start) if stop > 0 else b""
+
     def header(self) -> bytes:
         return os.pread(self.fd, 65536, 0).split(b"\n", 1)[0] if self.end else b""
 

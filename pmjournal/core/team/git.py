@@ -96,7 +96,9 @@ _FAST = ("-c", "pack.window=0")
 
 
 class Git:
-    def __init__(self, git_dir: Path):
+    def __init__(self, git_dir: Path, remote: bool = True):
+        """`remote` False: this repository's objects and refs only (verify, an export), so
+        nothing is set up for reaching a remote."""
         self.git_dir = Path(git_dir)
         self.program = git_program()
         self.env = dict(os.environ)
@@ -105,7 +107,7 @@ class Git:
         # A user's repository settings must not leak in (hooks, a GIT_WORK_TREE).
         self.env.pop("GIT_WORK_TREE", None)
         self.env.pop("GIT_INDEX_FILE", None)
-        if not {"GIT_SSH_COMMAND", "GIT_SSH"} & set(self.env) and not self._configured("core.sshCommand"):
+        if remote and not {"GIT_SSH_COMMAND", "GIT_SSH"} & set(self.env) and not self._configured("core.sshCommand"):
             # ssh asks for a passphrase or a new host key on the terminal itself, which
             # in the app is a line nobody sees: keys come from an ssh agent instead.
             self.env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
@@ -136,8 +138,9 @@ class Git:
         done = subprocess.run([self.program, *_FAST, *args], input=input, capture_output=True, env=self.env, check=False)
         return done.stdout if done.returncode == 0 else None
 
-    def refs(self, prefix: str) -> dict[str, str]:
-        out = self.run("for-each-ref", "--format=%(objectname) %(refname)", prefix)
+    def refs(self, *prefixes: str) -> dict[str, str]:
+        """refname -> object id of the refs under each prefix, in one `git for-each-ref`."""
+        out = self.run("for-each-ref", "--format=%(objectname) %(refname)", *prefixes)
         refs = {}
         for line in out.decode().splitlines():
             oid, name = line.split(" ", 1)
@@ -188,6 +191,34 @@ class Git:
             files = self._ls_tree(commit)
             _TREES.put(commit, files)
         return dict(files)
+
+    def read_trees(self, commits: list[str]) -> None:
+        """tree_of() of many commits read ahead in one `git cat-file --batch` (a `verify` of a
+        team's copies: one process, not one per colleague). A tree that is not plain files is
+        left for tree_of() to read, and to refuse, as it does."""
+        missing = [commit for commit in dict.fromkeys(commits) if _TREES.get(commit) is None]
+        if not missing:
+            return
+        out = self.run("cat-file", "--batch", input="".join(f"{commit}^{{tree}}\n" for commit in missing).encode())
+        at = 0
+        for commit in missing:
+            eol = out.index(b"\n", at)
+            header = out[at:eol].split()
+            if len(header) != 3:  # "<name> missing"
+                at = eol + 1
+                continue
+            body = out[eol + 1 : eol + 1 + int(header[2])]
+            at = eol + 1 + int(header[2]) + 1
+            width, files, i = len(header[0]) // 2, {}, 0  # an entry: "<mode> <name>\0" and its id's bytes
+            while i < len(body):
+                space = body.index(b" ", i)
+                nul = body.index(b"\0", space)
+                files[body[space + 1 : nul].decode()] = body[nul + 1 : nul + 1 + width].hex()
+                if body[i:space] not in (b"100644", b"100755"):
+                    break
+                i = nul + 1 + width
+            else:
+                _TREES.put(commit, files)
 
     def _ls_tree(self, commit: str) -> dict[str, str]:
         out = self.run("ls-tree", "-z", commit)

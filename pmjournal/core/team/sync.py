@@ -14,6 +14,9 @@ ends: anything other than records appended after it (a changed, dropped,
 reordered or re-hashed record, a shorter chain) is refused, the copy kept, and the
 author and the first record that differs named. New records must chain on from
 the copy's last record under the same checks as a read of one's own journal.
+A copy that is not a start of the remote's chain is first held against the commit
+this machine last took it from (witness.py): if the copy is what departs from it, it
+was changed here, and what was taken is put back (the remote then held against that).
 
 Order: fetch, check everything, push, then write the colleagues' new records
 here. A failed fetch or push changes nothing local.
@@ -33,7 +36,7 @@ from ..files import write_atomically
 from ..i18n import _, ngettext
 from ..ids import new_id
 from ..storage import JournalFile, Reader, check_header
-from . import segments
+from . import segments, witness
 from .chainfile import ChainFile, Spool, packed_leaves, whole_lines
 from .git import Git, SyncError
 from .layout import HANDLE, Team, handle_from
@@ -58,6 +61,7 @@ class SyncReport:
     created_team: bool = False
     restored: int = 0
     repaired: tuple[int, int] | None = None  # (first, last) of own records the remote had lost
+    put_back: dict[str, str] = field(default_factory=dict)  # colleagues' copies changed here, put back (witness.py)
 
     def lines(self) -> list[str]:
         out = []
@@ -87,6 +91,7 @@ class SyncReport:
             ).format(remote=self.remote, handle=self.handle, pushed=self.pushed, taken=sum(self.fetched.values()))
             + (f" ({taken})" if taken else "")
         )
+        out.extend(self.put_back[h] for h in sorted(self.put_back))
         out.extend(self.refused[h] for h in sorted(self.refused))
         return out
 
@@ -97,13 +102,7 @@ def _lines(data: bytes) -> list[bytes]:
 
 def _first_difference(here: bytes, there: bytes, handle: str, first_line: int = 0) -> str:
     """Where two versions of a chain part first differ, as the record a person can look up."""
-    a, b = _lines(here), _lines(there)
-    for i, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            line = first_line + i
-            return _("its header") if line == 0 else f"{handle}#{line}"
-    line = first_line + min(len(a), len(b)) - 1
-    return _("its header") if line <= 0 else f"{handle}#{line}"
+    return witness.where(handle, witness.differing_line(here, there, first_line))
 
 
 def _read_chain(git: Git, commit: str, handle: str) -> tuple[list[str], dict[str, str]]:
@@ -151,6 +150,12 @@ class _Sync:
         self._known_ids = None  # a temporary SQLite database of every id held here (_ids_not_held)
         self._taken_ids: set[bytes] = set()  # ids this sync is taking (not yet in the copies)
         self.heads: dict[str, dict] = {}  # colleagues' signed heads taken by this sync
+        # What this machine took of each colleague's chain before this sync, as fetch() found it
+        # (witness.py): the taken refs, and the fetched ones for a team folder from before them.
+        self.taken: dict[str, str] = {}
+        self.fetched_before: dict[str, str] = {}
+        self.now_taken: dict[str, str] = {}  # handle -> the commit whose chain its copy is once this sync writes
+        self.putting_back: dict[str, tuple[Spool, witness.Difference]] = {}  # copies changed here: what was taken
 
     # -- the remote -------------------------------------------------------
 
@@ -164,7 +169,10 @@ class _Sync:
                     "{remote} holds a git repository that is not a pmjournal team journal; use an empty repository. Nothing was changed"
                 ).format(remote=self.remote)
             )
-        fetched = self._staged()
+        known = self.git.refs(STAGED + "pmjournal/", witness.TAKEN)
+        fetched = {"refs/" + name[len(STAGED) :]: oid for name, oid in known.items() if name.startswith(STAGED)}
+        self.taken = {name[len(witness.TAKEN) :]: oid for name, oid in known.items() if name.startswith(witness.TAKEN)}
+        self.fetched_before = {name[len(CHAINS) :]: oid for name, oid in fetched.items() if name.startswith(CHAINS)}
         if fetched == ours:
             # Every ref is where the last fetch (or this machine's last push) left it: the
             # objects are here already, and a fetch would only connect to the remote again.
@@ -415,14 +423,20 @@ class _Sync:
         """A colleague's new records past the copy held here, checked, on disk (None if
         none). Raises SyncError naming the first record that differs if it is not an
         extension, or the copy here if that is what fails verification: an edit of the copy
-        here read as the colleague's history rewritten on the remote."""
+        here read as the colleague's history rewritten on the remote. A copy that departs
+        from what this machine last took is put back first (_put_back), and the remote
+        held against what was taken."""
         try:
             return self._colleague(handle, commit)
         except SyncError:
-            from ..verify import verify_file
+            if handle in self.putting_back:
+                raise  # the copy here is being put back: what differs is the remote's
+            from ..verify import as_last_checked, verify_file
 
             path = self.team.chain_path(handle)
-            report = verify_file(path)
+            # Not remembered: a copy rewritten and rehashed here holds on its own, and its
+            # `.checked` memo is the witness of what it was (verify.as_last_checked).
+            report = as_last_checked(path, verify_file(path, remember=False), handle)
             if not report.ok and report.bad_seq == 0:  # a newer pmjournal's copy: taking it again would not mend it
                 raise SyncError(report.message(path, handle)) from None
             if not report.ok:
@@ -435,55 +449,23 @@ class _Sync:
 
     def _colleague(self, handle: str, commit: str) -> Spool | None:
         names, files = _read_chain(self.git, commit, handle)
-        with ChainFile.open(self.team.chain_path(handle)) as have:
-            count = have.segment_count()
-            last_mine = b""
-            for i, seg in enumerate(have.segments()):
-                if i == count - 1:
-                    last_mine = seg
-                    break
-                if i >= len(names):
-                    break
-                if segments.blob_id(seg) != files[names[i]]:
-                    (theirs,) = self.git.read_blobs([files[names[i]]])
-                    where = _first_difference(seg, theirs, handle, i * segments.SEGMENT)
-                    raise SyncError(
-                        _(
-                            "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
-                        ).format(handle=handle, where=where)
-                    )
-            if len(names) < count:
-                raise SyncError(
-                    _(
-                        "{handle}'s history on the remote is shorter than the copy here (records from {handle}#{seq} on were dropped). Kept the copy here and took nothing of {handle}'s"
-                    ).format(handle=handle, seq=len(names) * segments.SEGMENT)
-                )
-            last = count - 1
-            rest = self.git.iter_blobs([files[n] for n in names[max(last, 0) :]])
+        with ChainFile.open(self.team.chain_path(handle)) as copy:
+            found, rest = witness.compare(self.git, names, files, copy)
+            have = copy
+            if found is not None:
+                have = self._put_back(handle, commit, copy, found)
+                if have is not copy:
+                    found, rest = witness.compare(self.git, names, files, have)
+            if found is not None:
+                raise self._rewritten(handle, found)
             spool = Spool(self.team.chains_dir)
             try:
-                if count:
-                    there = next(rest, b"")
-                    if not there.startswith(last_mine):
-                        if len(there) < len(last_mine) and last_mine.startswith(there):
-                            end = last * segments.SEGMENT + there.count(b"\n") - 1
-                            raise SyncError(
-                                _(
-                                    "{handle}'s history on the remote ends at {handle}#{end} but the copy here goes further: records were dropped. Kept the copy here and took nothing of {handle}'s"
-                                ).format(handle=handle, end=end)
-                            )
-                        where = _first_difference(last_mine, there, handle, last * segments.SEGMENT)
-                        raise SyncError(
-                            _(
-                                "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
-                            ).format(handle=handle, where=where)
-                        )
-                    spool.write(there[len(last_mine) :])
                 for blob in rest:
                     spool.write(blob)
                 if not spool.size:
                     self._signed_head(handle, files, have, None)
                     spool.close()
+                    self.now_taken[handle] = commit
                     return None
                 if spool.last != b"\n":
                     raise SyncError(
@@ -499,10 +481,57 @@ class _Sync:
                     raise SyncError(_("{err}; took nothing of {handle}'s").format(err=err, handle=handle)) from None
                 self._ids_are_new(new, handle)
                 self._signed_head(handle, files, have, new)
+                self.now_taken[handle] = commit
                 return spool
             except BaseException:
                 spool.close()
                 raise
+
+    def _rewritten(self, handle: str, found: witness.Difference) -> SyncError:
+        """The remote's chain of `handle` is not an extension of the copy here."""
+        if found.kind == witness.FEWER:
+            return SyncError(
+                _(
+                    "{handle}'s history on the remote is shorter than the copy here (records from {handle}#{seq} on were dropped). Kept the copy here and took nothing of {handle}'s"
+                ).format(handle=handle, seq=found.line)
+            )
+        if found.kind == witness.ENDS:
+            return SyncError(
+                _(
+                    "{handle}'s history on the remote ends at {handle}#{end} but the copy here goes further: records were dropped. Kept the copy here and took nothing of {handle}'s"
+                ).format(handle=handle, end=found.line - 1)
+            )
+        return SyncError(
+            _(
+                "{handle}'s history was rewritten on the remote: {where} differs from the copy here. Kept the copy here and took nothing of {handle}'s"
+            ).format(handle=handle, where=witness.where(handle, found.line))
+        )
+
+    def _put_back(self, handle: str, commit: str, copy: ChainFile, found: witness.Difference) -> ChainFile:
+        """The copy here is not a start of the remote's chain (`found`): if it departs from what
+        this machine last took (witness.py), it is the copy that was changed, here, and what was
+        taken is read back from git (checked as a first take is) to be put back when this sync
+        writes; the remote is then held against that. Else the copy, and the remote changed."""
+        known = witness.witness_of(self.taken, self.fetched_before, self.state.get("refused"), handle)
+        if known is None:
+            return copy
+        taken = known[0]
+        names, files = _read_chain(self.git, taken, handle)
+        if taken != commit:
+            found, _rest = witness.compare(self.git, names, files, copy)
+            if found is None:
+                return copy
+        spool = Spool(self.team.chains_dir)
+        try:
+            for blob in self.git.iter_blobs([files[n] for n in names]):
+                spool.write(blob)
+            base = spool.done()
+            self._check_new(base, handle)
+        except BaseException:
+            spool.close()
+            raise
+        self.putting_back[handle] = (spool, found)
+        return base
 
     def _signed_head(self, handle: str, files: dict[str, str], have: ChainFile, new: ChainFile | None) -> None:
         """A colleague's signed head, if their commit carries one: checked against their
@@ -560,8 +589,11 @@ class _Sync:
 
     def _all_chains(self):
         yield self.own_file()
-        for path in self.team.colleagues().values():
-            yield ChainFile.open(path)
+        for handle, path in self.team.colleagues().items():
+            if handle in self.putting_back:
+                yield ChainFile.of(self.putting_back[handle][0].file)  # what will be there, not the changed copy
+            else:
+                yield ChainFile.open(path)
 
     def _ids_not_held(self, new: ChainFile, handle: str) -> None:
         if self._known_ids is None:
@@ -591,6 +623,31 @@ class _Sync:
                 handle=handle, seq=record.get("seq"), id=record_id.decode()
             )
         )
+
+    def _replace(self, handle: str, new: Spool | None) -> str:
+        """Put back what this machine last took of `handle`'s chain, and what this sync took
+        after it, over the copy that was changed here; that copy is kept beside it, for
+        whoever looks into who changed it. The report's line."""
+        base, found = self.putting_back[handle]
+        path = self.team.chain_path(handle)
+        aside = path.with_name(f"{path.name}.changed-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+        try:
+            os.link(path, aside)
+        except OSError:  # a filesystem without hard links
+            import shutil
+
+            shutil.copyfile(path, aside)
+        parts = [base.done().chunks()] + ([new.done().chunks()] if new is not None else [])
+        write_atomically(path, (data for part in parts for data in part), through_link=False)
+        os.chmod(path, 0o600)
+        # Its `.checked` memo described the changed file (an older pmjournal's `verify` wrote one
+        # of a forgery that held on its own); the next `verify` writes it of what was put back.
+        from ..verify import CHECKED
+
+        path.with_name(path.name + CHECKED).unlink(missing_ok=True)
+        return _(
+            "the copy of {handle}'s chain here had been changed on this machine: {detail}. Put back what was taken; the changed copy is kept as {aside}"
+        ).format(handle=handle, detail=witness.detail(found, handle), aside=aside)
 
     def take(self, handle: str, new: Spool) -> None:
         path = self.team.chain_path(handle)
@@ -632,6 +689,8 @@ class _Sync:
             for spool in taking.values():
                 if spool is not None:
                     spool.close()
+            for spool, _found in self.putting_back.values():
+                spool.close()
             if self._known_ids is not None:
                 self._known_ids.close()
 
@@ -665,13 +724,25 @@ class _Sync:
                 self.git.run("update-ref", f"{STAGED}pmjournal/chains/{self.handle}", commit)
             if team_commit:
                 self.git.run("update-ref", f"{STAGED}pmjournal/team", team_commit)
-        for handle, new in taking.items():
-            if new is not None:
+        for handle in sorted(taking.keys() | self.putting_back.keys()):
+            new = taking.get(handle)
+            if handle in self.putting_back:
+                report.put_back[handle] = self._replace(handle, new)
+                if new is not None:
+                    report.fetched[handle] = new.lines
+            elif new is not None:
                 had_copy = self.team.chain_path(handle).exists()
                 self.take(handle, new)
                 report.fetched[handle] = new.lines - (0 if had_copy else 1)  # a new chain starts with its header
             if handle in self.heads:
                 write_atomically(self.team.head_path(handle), orjson.dumps(self.heads[handle], option=orjson.OPT_INDENT_2), through_link=False)
+        # Each copy is now the chain of the commit it was taken from: that is its witness
+        # (witness.py). After the copies are written: one cut short before this is ahead of
+        # its witness, and the next sync, finding it a start of the remote's chain, sets it.
+        moved = sorted((handle, commit) for handle, commit in self.now_taken.items() if self.taken.get(handle) != commit)
+        if moved:
+            updates = "".join(f"update {witness.TAKEN}{handle} {commit}\n" for handle, commit in moved)
+            self.git.run("update-ref", "--stdin", input=updates.encode())
         report.pushed = pushed
         self.state.update(
             {

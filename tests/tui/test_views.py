@@ -1,11 +1,12 @@
 """Filter, people, trace, help, keymap, welcome/demo and live refresh, via Pilot."""
 
 import pytest
-from textual.widgets import DataTable, Input, Static, Tree
+from textual.widgets import DataTable, Input, Label, Static, Tree
 from tuihelp import SIZE, at_seq, drawn, each_case, loaded, pilot_test, static_text, typed, wait_for
 
 from pmjournal.core.query import haystack
 from pmjournal.core.store import Journal
+from pmjournal.tui.forms.confirm import ConfirmDialog
 from pmjournal.tui.screens.help import HelpScreen
 from pmjournal.tui.screens.people import PeopleScreen
 from pmjournal.tui.screens.trace import TraceScreen
@@ -175,11 +176,23 @@ async def test_welcome_offers_the_demo_on_an_empty_journal(db, make_app):
         assert screen.query_one("#welcome").display
         assert not screen.query_one("#trail-pane").display
         assert "n  record a new entry" in str(screen.query_one("#welcome-text", Static).render())
-        await pilot.press("enter")  # the focused "Load the demo journal" button
+        # One enter on the focused "Load the demo journal" button wrote the demo into this
+        # journal for good: it asks first, and a second enter (on Back) keeps the journal empty.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert str(db) in str(app.screen.query_one(".pm-question", Label).render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert not db.exists() or len(Journal(db)) == 0
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
         await wait_for(pilot, lambda: len(screen.table.hits) > 40)
         assert not screen.query_one("#welcome").display
         assert screen.table.has_focus
-    assert len(Journal(db)) > 40
+        entries = len(Journal(db).entries())
+        await wait_for(pilot, lambda: any(f"{entries} entries" in str(n.message) for n in app._notifications))
+    assert len(Journal(db)) > entries  # records: corrections are records too
 
 
 @pilot_test

@@ -346,6 +346,9 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.query_one("#welcome").display = empty
         self.query_one("#trail-pane").display = not empty
         self.query_one("#filter-bar").display = not empty
+        # Back from a question (Load the demo? Back), Textual gives the focus to the first
+        # widget AUTO_FOCUS finds: it was the hidden trail, and enter on the welcome did nothing.
+        self.AUTO_FOCUS = "#load-demo" if empty else "*"
         if empty:
             self.query_one("#load-demo").focus()
         elif self.focused is None or not self.focused.is_attached or self.focused.id == "load-demo":
@@ -787,7 +790,30 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
     @on(Welcome.LoadDemo)
     def _on_load_demo(self) -> None:
-        self._write_demo()
+        """Asked first: one enter on a new journal wrote the demo's fictional entries into it
+        for good (the button has the focus, and a journal is append-only)."""
+        from ..forms.confirm import ConfirmDialog
+
+        question = _(
+            "Load the demo into {path}? Its fictional entries stay in this journal for good: a journal is "
+            "append-only. To keep this one for your own entries, run `pmjournal demo --db demo.json` and open that."
+        ).format(path=self.session.path)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._write_demo()
+            else:
+                self._offer_demo_again()
+
+        self.app.push_screen(ConfirmDialog(question, yes=_("Load the demo"), no=_("Back"), danger=False), answered)
+
+    def _offer_demo_again(self) -> None:
+        """The welcome's button, disabled as it was pressed, back for another go (the question
+        answered Back, or the demo could not be written)."""
+        button = self.query_one("#load-demo")
+        button.disabled = False
+        if self.empty:
+            self.set_focus(button)
 
     @work(thread=True, exclusive=True, group="journal", exit_on_error=False)
     def _write_demo(self) -> None:
@@ -797,6 +823,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
             self.app.call_from_thread(
                 self.notify, _("Could not load the demo journal: {err}").format(err=err), severity="error", markup=False
             )
+            self.app.call_from_thread(self._offer_demo_again)
             return
         self.app.call_from_thread(
             self.notify,

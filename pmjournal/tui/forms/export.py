@@ -95,7 +95,7 @@ class ExportDialog(FieldDialog[Path | None]):
             # Where a name alone is written: the app's folder was nowhere on screen, and an export
             # landed in whatever folder the app was started from (a helper's trial).
             folder = visible(str(self.directory or Path.cwd()).replace(str(Path.home()), "~", 1))
-            yield Label(_("Save to (a name alone goes in {folder})").format(folder=folder), classes="pm-label", markup=False)
+            yield Label(_("Save to (a name alone goes in {folder})").format(folder=folder), classes="pm-label -wide", markup=False)
             # Focused on opening: the common case is "e, enter", a Markdown file named for today.
             yield FormInput(default_name(self.fmt, self.today), id="f-path")
             yield Label("", markup=False, classes="pm-error", id="error")

@@ -235,7 +235,7 @@ async def test_empty_journal_loads_the_demo_by_keyboard(db):
     app = build_app(db, Config(name=""))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("tab", "enter")
+        await pilot.press("tab", "enter", "y")  # y: the demo's entries stay in this journal (it asks)
         await wait_for(pilot, lambda: db.exists() and len(Journal(db)) > 40)
         await loaded(pilot)
         assert len(app.screen.table.visible_views()) >= 40

@@ -59,7 +59,7 @@ HELP = {
     "quit": N_("Leave pmjournal"),
     "help": N_("Show every key"),
     "command_palette": N_("Search every command"),
-    "filter": N_("Filter the trail as you type: text @person #tag kind: project: since: until: cause: role:"),
+    "filter": N_("Filter the trail as you type: text @person #tag kind: project: since: until: cause: role: author: retracted:"),
     "people": N_("Who owned, requested, approved, was consulted or informed (for the current filter)"),
     "trace": N_("The tree of entries the highlighted one was caused by"),
     "links": N_("Move to the highlighted entry's links (enter jumps to one)"),

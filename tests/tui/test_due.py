@@ -362,3 +362,22 @@ async def test_a_count_that_arrives_as_the_due_view_closes_is_dropped(loops_db, 
         loops_now = list(screen.table_widget.loops)
         await screen.query_one("#due-title").remove()
         screen.recounted(loops_now)  # as the trail's LoopsReady handler calls it
+
+
+@pilot_test
+async def test_the_people_an_answer_is_owed_by_are_joined_as_chinese_joins_names(db, make_app):
+    """The Chinese Done dialog read 其中一位：Marcus, Sam, with the ASCII comma; the rest of the
+    Chinese interface joins names with 、."""
+    from pmjournal.core import i18n
+
+    Journal(db, user="Pat PM").add("risk", {"title": "Budget cut", "owner": "Dana", "raised_to": ["Marcus", "Sam"], "occurred_at": "2026-11-09"})
+    i18n.set_language("zh_CN")
+    try:
+        app = make_app(db)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_due(pilot)
+            await pilot.press("d")
+            await wait_for(pilot, lambda: isinstance(app.screen, DoneDialog))
+            assert app.screen.query_one("#f-by").placeholder == "其中一位：Marcus、Sam"
+    finally:
+        i18n.set_language("en")

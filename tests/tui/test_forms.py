@@ -987,6 +987,9 @@ async def test_first_run_saves_the_name_to_config():
         await finished(pilot, app)
     assert app.result == "Pat 李"
     assert config.load().name == "Pat 李"
+    # The language offered was not chosen: not saved, so the locale goes on choosing it
+    # (saved, it pinned the interface, and LANG=zh_CN changed nothing).
+    assert config.load().language == ""
 
 
 # -- snapshots ------------------------------------------------------------

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from pmjournal.core import dates
-from pmjournal.core.display import visible
+from pmjournal.core.display import list_separator, visible
 from pmjournal.core.errors import DateError
 from pmjournal.core.fold import ref_of
 from pmjournal.core.i18n import N_, _
@@ -64,7 +64,8 @@ class DoneDialog(FieldDialog[dict | None]):
             yield Label(_("Who answered") if answer else _("By"), classes="pm-label")
             owes = loop.owes[0] if len(loop.owes) == 1 else ""
             # Several names as a bare placeholder read as the field filled in: say it is a choice.
-            hint = _("one of: {names}").format(names=", ".join(loop.owes)) if len(loop.owes) > 1 else ", ".join(loop.owes)
+            names = list_separator().join(loop.owes)  # 、in Chinese, as every list of names is
+            hint = _("one of: {names}").format(names=names) if len(loop.owes) > 1 else names
             # Completes from the people the journal knows (→ takes it), so "Sam" becomes the
             # Sam Okafor it was raised to, not a person of its own.
             yield FormInput(

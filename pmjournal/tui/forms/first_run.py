@@ -50,7 +50,7 @@ class FirstRunDialog(FieldDialog[str]):
     def __init__(self, default_name: str):
         super().__init__()
         self.default_name = default_name
-        self.lang = i18n.language()
+        self.lang = self.first_lang = i18n.language()
 
     def on_mount(self) -> None:
         # Keys typed before this question showed were typed for the form the key that
@@ -113,7 +113,9 @@ class FirstRunDialog(FieldDialog[str]):
             self.query_one(Input).focus()
             return
         try:
-            config.save({"name": name, "language": self.lang})
+            # The language only when the user chose another: saved as it was offered, it pinned
+            # the interface to it, and LANG=zh_CN then changed nothing (a helper's trial).
+            config.save({"name": name, **({"language": self.lang} if self.lang != self.first_lang else {})})
         except (PmjournalError, OSError) as err:
             self.show_error(_("cannot save the config file: {error}").format(error=getattr(err, "strerror", None) or err))
             return

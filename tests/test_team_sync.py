@@ -279,11 +279,12 @@ def test_a_refused_sync_of_ones_own_chain_is_what_verify_says_next(tmp_path):
     lines = original.splitlines()
     dana.path.write_bytes(rechained(edited(lines, 1, "never said")))
     ok(cli(dana, "verify", "--quick"))  # the file alone holds (and no `verify` ran here before it)
-    with pytest.raises(SyncError, match="differs from this journal at dana#1"):
+    with pytest.raises(SyncError, match="differs from this journal at dana#1.*run `pmjournal verify`"):
         dana.sync()
     proc = cli(dana, "verify")
     assert proc.returncode == 1
     assert "dana: the last sync refused the remote's copy: the remote's copy of your own chain (dana) differs" in proc.stderr
+    assert "run `pmjournal verify`" not in proc.stderr  # verify repeated the sync's advice to run itself
     dana.path.write_bytes(original)  # put back: the next sync goes through, and verify is content
     dana.sync()
     ok(cli(dana, "verify"))

@@ -315,22 +315,24 @@ class _Sync:
             where = _first_difference(segment, theirs, self.handle, i * segments.SEGMENT)
             raise self._own_refused(
                 _(
-                    "the remote's copy of your own chain ({handle}) differs from this journal at {where}: it was rewritten there, or this file was. Nothing was pushed; run `pmjournal verify`"
-                ).format(handle=self.handle, where=where)
+                    "the remote's copy of your own chain ({handle}) differs from this journal at {where}: it was rewritten there, or this file was. Nothing was pushed"
+                ).format(handle=self.handle, where=where),
+                # verify holds this file against its last check: said by sync, not by verify repeating it
+                hint=_("; run `pmjournal verify`"),
             )
         pushed_before = self.state.get("pushed_seq", 0)
         if there_lines - 1 < pushed_before:
             report.repaired = (there_lines, pushed_before)
         return own, commit, there_lines
 
-    def _own_refused(self, message: str) -> SyncError:
+    def _own_refused(self, message: str, hint: str = "") -> SyncError:
         """The sync's error, kept for `pmjournal verify` as a colleague's refused copy is (it
         repeats what the last sync refused and exits 1): the message sent the user to verify,
         which said ok, since this file's own chain holds whether or not it was rewritten."""
         if self.team.joined:  # a first sync that is refused joins nothing: no team.json for it
             self.state["refused"] = {**(self.state.get("refused") or {}), self.handle: message}
             self.team.save_state(self.state)
-        return SyncError(message)
+        return SyncError(message + hint)
 
     def _restore(self, taken: ChainFile) -> None:
         from ..files import write_atomically

@@ -160,6 +160,15 @@ def test_every_change_to_a_signed_markdown_export_is_named(signed):
     evidence_fails(signed, md, "signature:")
 
 
+def test_a_changed_part_is_named_as_its_heading_reads():
+    """verify --evidence names a changed entry by its heading as a reader sees it: no escapes,
+    no <del>, and a URL without the autolink's brackets (markdown_text writes <https://…>)."""
+    from pmjournal.core.evidence.check import _part
+
+    written = r"#1 · Note · 2026-11-02 — <del>see <https://wiki.acme/Launch_Plan>, \<https://x.y/a_b> a\_b \\<https://q.r></del>"
+    assert _part(written) == r"#1 · Note · 2026-11-02 — see https://wiki.acme/Launch_Plan, <https://x.y/a_b> a_b \https://q.r"
+
+
 def appendix(md):
     text = md.read_text()
     start = text.index("Evidence (JSON):")

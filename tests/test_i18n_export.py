@@ -18,7 +18,7 @@ from clihelp import ok, run_cli, ssh_keygen_verify
 from markdown_it import MarkdownIt
 from test_markdown_export import ALLOWED_BLOCKS, ANCHOR, HOSTILE, HOSTILE_IDS, hostile_journal, inline_text
 
-from pmjournal.core import dates, i18n, markdown_proof
+from pmjournal.core import dates, i18n, markdown_proof, markdown_text
 from pmjournal.core import markdown as md_mod
 from pmjournal.core.causes import CAUSES
 from pmjournal.core.demo import write_demo
@@ -97,7 +97,7 @@ def without_data(text: str, journal) -> str:
         pieces.add(md_mod._inline(s))
         for line in s.replace("\r", "\n").split("\n"):
             if line.strip():
-                pieces.update({line.strip(), md_mod._inline(line.strip()), md_mod._line(line.rstrip())})
+                pieces.update({line.strip(), md_mod._inline(line.strip()), markdown_text._line(line.rstrip())})
                 pieces.add(md_mod._item(line))
     for piece in sorted(pieces, key=len, reverse=True):
         text = text.replace(piece, " ")

@@ -134,6 +134,10 @@ HOSTILE = [
     # Lines that would each open an ordered list, a heading or a quote, one and two digits
     # (1 to 12: the export escapes a line's leading number whatever its length).
     "\n".join(f"{i}. line {i} # {i} > {i}" for i in range(1, 13)),
+    # URLs are written as autolinks where their text needs escaping (markdown_text.py).
+    "see https://wiki.acme/Launch_Plan#risks, (https://en.wikipedia.org/wiki/Foo_(bar)) https://a.b/?a=3&page=x#c-3.",
+    'https://x.y/<script>alert(1)</script> "https://x.y/a"onmouseover="alert(1)" [x](https://x.y/_)(javascript:alert(1)) '
+    "https://x.y/a|b|c_d https://x.y/`c`_ <https://x.y/*a*> javascript:alert(1)//https://x.y/ xhttps://x.y/_ https://_x",
 ]
 HOSTILE_IDS = [f"h{i:02d}" for i in range(len(HOSTILE))]
 
@@ -290,13 +294,22 @@ def check_document(text: str, journal: Journal, filt: Filter) -> list:
         # No emphasis, images or code from user text: the export itself writes none of these.
         assert not [t for t in walk(tokens) if t.type in ("em_open", "image")]
 
-        # Links: only to anchors in this document, or web links GitHub would also make.
+        # Links: only to anchors in this document, or web links: the autolinks the export writes
+        # for http(s) URLs (a link in any parser) and those GitHub would also make. Never a link
+        # inside a link (a URL in the title of an entry another one links to).
         anchors = {ANCHOR.fullmatch(c).group(1) for c in opens}
+        inside = False
         for t in walk(tokens):
+            if t.type == "link_close":
+                inside = False
             if t.type == "link_open":
+                assert not inside, "a link inside a link"
+                inside = True
                 href = t.attrGet("href")
                 if href.startswith("#"):
                     assert href[1:] in anchors, href
+                elif t.markup == "autolink":
+                    assert href.startswith(("http://", "https://")), href
                 else:
                     assert name == "gfm-like" and href.startswith(("http://", "https://", "mailto:")), href
 
@@ -594,6 +607,126 @@ def test_links_read_the_same_however_far_ahead_the_export_reads(journal, cli, db
         documents.append(export_markdown(journal, Filter()))
     assert len(set(documents[0::2])) == 1 and len(set(documents[1::2])) == 1
     assert "- Led to [#11 · Incident · " in documents[0] and "- Related from [#12 · Incident · " in documents[0]
+
+
+URLS = [
+    "https://en.wikipedia.org/wiki/Service_level_agreement",
+    "https://acme.atlassian.net/browse/PM-12?a=3&page=x#comment-3",
+    "https://wiki.acme/Launch_Plan#risks",
+    "https://en.wikipedia.org/wiki/Foo_(bar)",
+    "http://intranet.acme/~dana/q4_plan*final*.pdf",
+]
+
+
+def web_links(tokens) -> list[tuple[str, str]]:
+    """(href, text) of every link that is not to an anchor of the document."""
+    out, href, text = [], None, []
+    for t in walk(tokens):
+        if t.type == "link_open" and not t.attrGet("href").startswith("#"):
+            href, text = t.attrGet("href"), []
+        elif t.type == "link_close" and href is not None:
+            out.append((href, "".join(text)))
+            href = None
+        elif href is not None and t.type == "text":
+            text.append(t.content)
+    return out
+
+
+def test_urls_read_and_link_as_typed(journal):
+    """GitHub's extended autolinks take every character up to a space, so a URL whose text was
+    escaped (Launch\\_Plan) showed its backslashes and linked to Launch%5C_Plan. Such a URL is an
+    autolink now: in either parser it reads as typed and links to exactly that URL, in evidence
+    items, bodies, titles, table cells and a commitment's what; the punctuation after it stays
+    outside, and in a link's text (an entry another one links to) it is no link of its own."""
+    u = URLS
+    d = journal.add(
+        "decision",
+        {
+            "title": f"Adopt {u[0]}",
+            "owner": "Dana",
+            "project": u[2],
+            "body": f"see {u[2]}, then\n({u[3]}) and {u[1]}.",
+            "options": [f"{u[4]}?"],
+            "evidence": [u[0], u[1], f"{u[4]}!"],
+        },
+    )
+    journal.add(
+        "communication",
+        {
+            "title": "Sync",
+            "occurred_at": "2026-11-02",
+            "commitments": [{"who": "Lee", "what": f"read {u[3]};", "due": "2026-11-10"}],
+        },
+    )
+    journal.add("change", {"title": "Scope", "owner": "Dana", "impact": {"schedule": f"per {u[1]}"}})
+    journal.add("incident", {"title": "Outage"}, links={"caused_by": [f"#{d['seq']}"]})
+    filt = Filter()
+    out = export_markdown(journal, filt)
+    tokens = check_document(out, journal, filt)
+    for name, md in parsers():
+        tokens = md.parse(out)
+        links = web_links(tokens)
+        assert {(url, url) for url in u} <= set(links), name
+        assert all(href == text for href, text in links), (name, links)
+        entry = sections(tokens)[d["seq"]]
+        assert "\n\n".join(paragraphs_after_table(entry)) == body_as_read(f"see {u[2]}, then\n({u[3]}) and {u[1]}.")
+        items = [inline_text(t) for t in entry if t.type == "inline"]
+        assert f"{u[4]}!" in items and f"{u[4]}?" in items
+        assert ["Project", u[2]] in table_rows(entry)
+        # The incident's link to the decision: its title as typed, in one link.
+        incident = sections(tokens)[4]
+        assert f"Caused by #1 · Decision · {d['occurred_at'][:10]} — Adopt {u[0]}" in [inline_text(t) for t in incident]
+
+
+def test_controls_and_bidi_overrides_are_shown_as_the_terminal_shows_them(journal, cli, db):
+    """A record written before the text rules (or by hand) may hold ESC, BEL, C1 controls and
+    bidi overrides. The document shows them as `list` and `show` do (display.visible), so `cat`
+    of an export runs no escape sequence and a reader sees no name reversed; its evidence
+    appendix keeps the records byte for byte, and verify --evidence passes."""
+    import json
+
+    from teamhelp import rechained
+
+    from pmjournal.core.display import visible
+
+    journal.add("decision", {"title": "d", "owner": "O", "evidence": ["e"], "body": "b", "project": "p"})
+    commitments = [{"who": "Lee", "what": "w", "due": "2026-11-10"}]
+    journal.add("communication", {"title": "c", "occurred_at": "2026-11-02", "commitments": commitments})
+    journal.add("incident", {"title": "i"}, links={"caused_by": ["#1"]})
+    bad = "O\u001b]0;pwned\u0007\u009b2J\u202eanaD\u200b\u001f"
+    lines = db.read_bytes().splitlines()
+    record = json.loads(lines[1])
+    record.update(owner=bad, title="t" + bad, evidence=["e" + bad], project="p" + bad, body=f"b{bad}\nnext{bad}")
+    lines[1] = json.dumps(record).encode()
+    record = json.loads(lines[2])
+    record["commitments"][0]["what"] = "w" + bad
+    lines[2] = json.dumps(record).encode()
+    db.write_bytes(rechained(lines))
+    ok(cli("--db", str(db), "verify"))
+    path = db.parent / "export.md"
+    ok(cli("--db", str(db), "export", "-o", str(path)))
+    text = path.read_text(encoding="utf-8")
+    document, appendix = text.split("```json\n")
+    # (A zero-width space is refused in one-line fields only: a body may hold it, as `show` shows it.)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", document)
+    for line in db.read_bytes().splitlines()[1:]:
+        assert line.decode() in appendix  # the records as stored: what the hashes cover
+    shown = visible(bad)  # O␛]0;pwned␇<U+009B>2J<U+202E>anaD<U+200B>␟
+    assert shown == "O␛]0;pwned␇<U+009B>2J<U+202E>anaD<U+200B>␟"
+    for name, md in parsers():
+        tokens = md.parse(text)
+        headings = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open"]
+        assert any(h.endswith(" — t" + shown) for h in headings), name
+        entry = sections(tokens)[1]
+        cells = dict(table_rows(entry)[1:])
+        assert cells["Owner"] == shown and cells["Project"] == "p" + shown
+        assert paragraphs_after_table(entry) == [f"b{visible(bad, multiline=True)}\nnext{visible(bad, multiline=True)}"]
+        assert "e" + shown in [inline_text(t) for t in entry if t.type == "inline"]
+        assert ["Lee", "w" + shown, "Tue 10 Nov 2026"] in table_rows(sections(tokens)[2][3:])
+        summary = [inline_text(t) for t in tokens if t.type == "inline"]
+        assert any(s == shown for s in summary)  # the accountability summary's Person cell
+    for args in (("--db", str(db)), ()):
+        ok(cli(*args, "verify", "--evidence", str(path)))
 
 
 @pytest.mark.parametrize("odd", [["2026-11-10"], [1, True]])

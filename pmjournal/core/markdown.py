@@ -2,12 +2,11 @@
 
 A product manager hands this to a manager, a retrospective or a review, so it
 has to read well on GitHub and on paper, and nothing a user typed may change
-its structure. Every piece of user text goes through one of two escapers:
-`_inline` (one line: table cells, headings, list items) or `_block` (bodies and
-other multi-line text). Both backslash-escape the Markdown punctuation that
-could start emphasis, code, links, HTML, entities, tables, strikethrough or
-math, and `_block` also defuses whatever can start a block at the beginning of
-a line (headings, lists, quotes, rules, setext underlines, indented code). The
+its structure. Every piece of user text goes through markdown_text.py's escapers:
+`_inline` (one line: table cells, headings, list items), `_link_text` (inside a
+link's brackets) or `_block` (bodies and other multi-line text), which escape the
+Markdown punctuation, defuse what would open a block, write http(s) URLs as
+autolinks and show control characters and bidi overrides as the terminal does. The
 only raw HTML in the document is the `<a id>` anchors generated here from
 #seq numbers (and, for a colleague's entry in a team journal, the author's
 handle, which is only ever lower-case letters, digits and hyphens), never from text.
@@ -35,22 +34,17 @@ from .display import LINK_WORDS, label, link_words, retraction_ref
 from .fold import ref_of
 from .i18n import ngettext
 from .labels import field_labels, value_labels
+from .markdown_text import block as _block
+from .markdown_text import cell as _cell
+from .markdown_text import code as _code
+from .markdown_text import inline as _inline
+from .markdown_text import item as _item
+from .markdown_text import link_text as _link_text
+from .markdown_text import needs_cell as _needs_cell
 from .model import IMPACT_PARTS, KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, Who, trace
 
-# ASCII punctuation that means something inline in CommonMark or GitHub's dialect:
-# \ escape, ` code, * _ emphasis, [ ] links, < autolinks and HTML, & entities,
-# # closing heading sequence, | table cells, ~ strikethrough, $ math.
-_SPECIAL = "\\`*_[]<&#|~$"
-_INLINE = str.maketrans({c: "\\" + c for c in _SPECIAL})
-# Same, for one-line contexts: a line break would end a table row or a heading.
-_CELL = str.maketrans({**{c: "\\" + c for c in _SPECIAL}, "\r": " ", "\n": " "})
-# Most text needs no escaping; a regex scan is much cheaper than translate.
-_NEEDS_INLINE = re.compile(r"[\\`*_\[\]<&#|~$]").search
-_NEEDS_CELL = re.compile(r"[\\`*_\[\]<&#|~$\r\n]").search
 _MONTH = re.compile(r"\d{4}-\d{2}").fullmatch
-# At the start of a line these open a block (list, quote, setext underline).
-_LINE_START = frozenset("-+=>")
 
 _PEOPLE = frozenset(PEOPLE_FIELDS)
 _TEXT_FIELDS = tuple(f.name for fields in KIND_FIELDS.values() for f in fields if f.type == "text")
@@ -79,80 +73,6 @@ def pgettext(context: str, message: str) -> str:
     if found is None:
         found = _TRANSLATED[key] = i18n.pgettext(context, message)
     return found
-
-
-def _inline(text) -> str:
-    """One line of user text, shown as typed wherever it lands (cell, heading, link text)."""
-    if text.__class__ is not str:
-        text = str(text)
-    return text.translate(_CELL) if _NEEDS_CELL(text) else text
-
-
-def _code(text: str) -> str:
-    """A hash or id as code; text that is not plain letters and digits stays escaped text."""
-    return f"`{text}`" if text.isalnum() else _inline(text)
-
-
-def _item(text) -> str:
-    """One line of user text opening a list item, where a leading -, >, 1. would open a block."""
-    return _line_start(_inline(text).strip())
-
-
-def _line_start(text: str) -> str:
-    if not text:
-        return text
-    first = text[0]
-    if first in _LINE_START:
-        return "\\" + text
-    if first.isdigit():
-        # "1." or "1)" would start an ordered list.
-        i = 1
-        while i < len(text) and text[i].isdigit():
-            i += 1
-        if i < len(text) and text[i] in ".)":
-            return text[:i] + "\\" + text[i:]
-    return text
-
-
-def _line(text: str) -> str:
-    """One non-blank line of a multi-line text (trailing space removed), escaped so it can only ever be paragraph text."""
-    lead = ""
-    if text[0] in " \t":
-        stripped = text.lstrip(" \t")
-        # Leading spaces would make an indented code block, so keep the
-        # indentation visible with non-breaking spaces instead.
-        lead = "&nbsp;" * len(text[: len(text) - len(stripped)].replace("\t", "    "))
-        text = stripped
-    if _NEEDS_INLINE(text):
-        text = text.translate(_INLINE)
-    first = text[0]
-    if first in _LINE_START or first.isdigit():
-        text = _line_start(text)
-    return lead + text if lead else text
-
-
-def _block(out: list, text, indent: str = "") -> None:
-    """Multi-line user text as paragraphs: blank lines separate them, line breaks are kept (hard breaks)."""
-    if text.__class__ is not str:
-        text = str(text)
-    if "\n" not in text and "\r" not in text:
-        text = text.rstrip()
-        if text:
-            out.append(f"{indent}{_line(text)}\n\n")
-        return
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    para: list[str] = []
-    joiner = "\\\n" + indent
-    for raw in text.split("\n"):
-        raw = raw.rstrip()
-        if raw:
-            para.append(_line(raw))
-        elif para:
-            out.append(indent + joiner.join(para) + "\n\n")
-            para = []
-    if para:
-        out.append(indent + joiner.join(para) + "\n\n")
 
 
 class _Cache(Bounded):
@@ -670,7 +590,7 @@ class _Writer:
         ref = ref_of(view)
         if entry_id not in self.written and not self.matches(view):
             return _("{ref} (not in this export)").format(ref=ref)
-        return f"[{self.title(view, _inline(view.get('title', '')))}](#{_anchor(view)})"
+        return f"[{self.title(view, _link_text(view.get('title', '')))}](#{_anchor(view)})"
 
     def title(self, view: dict, title: str) -> str:
         """'#42 · Decision · 2026-11-23 — Ship it': an entry's heading (`title` escaped already)."""
@@ -796,7 +716,7 @@ class _Writer:
         names, days, causes = self.names, self.days, self.causes
         names_get = names.__getitem__
         causes_get = causes.__getitem__
-        needs_cell, cell = _NEEDS_CELL, _CELL
+        needs_cell, cell = _needs_cell, _cell
         kind_names, table_fields, text_fields = w.kind_names, w.table_fields, w.text_fields
         role_rows = w.role_rows
         sep, field_value, when_row, local_time = w.sep, w.field_value, w.when_row, w.local_time
@@ -846,7 +766,7 @@ class _Writer:
             ref, anchor = ref_of(v), (_anchor(v) if "author" in v else f"e-{int(v['seq'])}")
             title = v.get("title") or ""
             if needs_cell(title):
-                title = title.translate(cell)
+                title = cell(title)
             title = f"{ref} · {kind_names.get(kind) or _inline(kind)} · {occurred[:10]} — {title}"
             retraction = v["retracted"]
             if retraction:

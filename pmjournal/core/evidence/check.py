@@ -354,11 +354,17 @@ def _part(heading: str) -> str:
     if heading == proof.HEADER_PART:
         return _("the document header")
     # As a reader sees the heading, not as Markdown writes it: "Cut \[/\] offline mode" was
-    # "Cut [/] offline mode" on the page (markdown._inline's escapes, a retraction's <del>).
-    return _MARKDOWN_ESCAPE.sub(r"\1", _STRUCK.sub("", heading))
+    # "Cut [/] offline mode" on the page (markdown_text's escapes and autolinks, a retraction's <del>).
+    return _MARKDOWN_ESCAPE.sub(_as_read, _STRUCK.sub("", heading))
 
 
-_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])")
+def _as_read(match: re.Match) -> str:
+    return match.group(1) or match.group(2)
+
+
+# An escaped character, or an autolink (markdown_text writes a URL as <https://…>): left to
+# right, so the escaped < of a typed "<https://…>" is not taken for an autolink's.
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])|<((?i:https?)://[^<>\s]*)>")
 _STRUCK = re.compile(r"</?del>")
 
 

@@ -22,7 +22,7 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 # (typed as it is in either language), config words, the program's name, command lines.
 ALLOWED = {
     "ctrl", "esc", "escape", "enter", "tab", "pgup", "pgdn", "home", "end", "up", "down",
-    "kind", "decision", "project", "since", "until", "cause", "role", "person", "tag",
+    "kind", "decision", "project", "since", "until", "cause", "role", "author", "retracted", "person", "tag",
     "keymap", "pmjournal", "json", "caused_by", "Id",
 }  # fmt: skip
 

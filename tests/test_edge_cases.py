@@ -363,3 +363,26 @@ def test_who_with_two_people_says_so(cli):
     ok(cli("add", "decision", "x", "--owner", "Dana Whitfield", "--approved-by", "Marcus Chen"))
     refused(cli("who", "ma", "--person", "Dana"), "name one person, as the argument or with --person")
     assert ok(cli("who", "marcus")).startswith("Marcus Chen")
+
+
+@pytest.mark.parametrize("index", ("on", "off"))
+def test_a_record_whose_when_is_no_time_is_shown_as_stored_not_a_traceback(cli, db, monkeypatch, index):
+    """A record made by hand (rehashed, so the chain holds) with "not a date" as its When:
+    list, show, who, trace and every export ended in a ValueError traceback, with and without
+    the index (a helper's trial). It sorts by when it was recorded and reads as stored."""
+    from teamhelp import rechained
+
+    if index == "off":
+        monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+    ok(cli("add", "note", "hello"))
+    ok(cli("add", "note", "two"))
+    lines = db.read_bytes().splitlines()
+    record = json.loads(lines[1])
+    record["occurred_at"] = "not a date"
+    lines[1] = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    db.write_bytes(rechained(lines))
+    assert "not a date" in ok(cli("list"))
+    assert "not a date" in ok(cli("show", "1"))
+    for command in (("who",), ("trace", "1"), ("due",), ("export", "--format", "json"), ("export", "--format", "csv")):
+        ok(cli(*command))
+    assert "| When | not a date |" in ok(cli("export", "--format", "markdown"))

@@ -57,7 +57,15 @@ def public(view: dict) -> dict:
 
 
 def when(view: dict) -> float:
-    return datetime.fromisoformat(view["occurred_at"]).timestamp()
+    try:
+        return datetime.fromisoformat(view["occurred_at"]).timestamp()
+    except (TypeError, ValueError, KeyError):
+        # A record written by hand (rehashed) or by another program with a When that is no
+        # ISO time: sorted by when it was recorded, shown as stored, never a traceback.
+        try:
+            return datetime.fromisoformat(view["recorded_at"]).timestamp()
+        except (TypeError, ValueError, KeyError):
+            return 0.0
 
 
 def timestamp(view: dict) -> float:

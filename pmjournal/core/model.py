@@ -650,17 +650,24 @@ def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
             _("{a_kind} has no {unknown} field").format(a_kind=a_kind(kind), unknown=unknown[0]), field=unknown[0]
         )
     record: dict = {"kind": kind}
+    refused: list[ValidationError] = []  # every field's own error, for a form to show each beside its field
     for name, field in spec.items():
         value = values.get(name)
         if value is not None:  # _clean(field, None) is None: most fields are empty
-            value = _clean(field, value, stored)
+            try:
+                value = _clean(field, value, stored)
+            except ValidationError as err:
+                refused.append(err)
+                continue
         if value is None and field.default and name not in values:
             value = field.default
         if value is not None:
             record[name] = value
-    gaps = missing(kind, record)
-    if gaps:
-        raise gaps[0]
+    gaps = [gap for gap in missing(kind, record) if gap.field not in {err.field for err in refused}]
+    if refused or gaps:
+        first, *others = [*refused, *gaps]
+        first.others = [*first.others, *others]
+        raise first
     if "occurred_at" not in record:
         record["occurred_at"] = dates.iso(dates.now().replace(microsecond=0))
     return record

@@ -542,6 +542,23 @@ async def test_the_date_preview_says_the_time_at_60_columns(journal):
 
 
 @pilot_test
+async def test_every_fields_error_shows_at_the_first_save(journal):
+    """A bad When, a bad tag, a bad review date and no owner: one error showed per ctrl+s, the
+    next only once the first was mended (a helper's trial)."""
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Ship it", "occurred_at": "the 45th of never", "tags": "scope [x]", "review_by": "someday"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: error_of(app.screen, "occurred_at") != "")
+        assert "cannot understand" in error_of(app.screen, "occurred_at")
+        assert "[x]" in error_of(app.screen, "tags")
+        assert "someday" in error_of(app.screen, "review_by")
+        assert "needs an owner" in error_of(app.screen, "owner")
+    assert app.result is UNSET
+    assert len(journal) == 0
+
+
+@pilot_test
 async def test_validation_error_shows_next_to_the_field_and_saves_nothing(journal):
     app = new_form(journal, "decision")
     async with app.run_test(size=SIZE) as pilot:

@@ -44,7 +44,8 @@ class EntryForm(FormScreen):
         try:
             write = self._submit(raws)
         except ValidationError as err:
-            err.others = [gap for gap in gaps if gap.field != err.field]
+            said = {err.field, *(other.field for other in err.others)}
+            err.others = [*err.others, *(gap for gap in gaps if gap.field not in said)]
             raise
         if gaps:
             gaps[0].others = gaps[1:]
@@ -52,7 +53,24 @@ class EntryForm(FormScreen):
         return write
 
     def _submit(self, raws):
-        values = {f.name: core_value(f, raws[f.name], self.clock_for(f)) for f in self.fields if f.type != "links"}
+        # Every field's own error at once, beside each: a bad tag, then on the next ctrl+s a bad
+        # date, one round each, read as the form finding fault piece by piece (a helper's trial).
+        values, refused = {}, []
+        for f in self.fields:
+            if f.type == "links":
+                continue
+            try:
+                values[f.name] = core_value(f, raws[f.name], self.clock_for(f))
+            except ValidationError as err:
+                refused.append(err)
+        if refused:
+            try:  # the other fields' own errors too (a tag, a name), found by the model's checks
+                self.session.prepare(self.kind, values, {})
+            except ValidationError as err:
+                said = {e.field for e in refused}
+                refused += [e for e in (err, *err.others) if e.field not in said]
+            refused[0].others = refused[1:]
+            raise refused[0]
         links_raw = raws.get("links", ())
         links = {}
         if "links" in raws:

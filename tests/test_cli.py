@@ -376,6 +376,8 @@ def test_list_that_matches_nothing_says_what_no_entry_has(cli, monkeypatch, inde
     # A filter whose every name is known says only that nothing matched.
     assert cli("list", "--project", "CHECKOUT-V2", "--kind", "risk").stdout.strip() == "no entries match"
     assert cli("list", "--project", "zzz").stdout.strip() == "no entries match: no project zzz"
+    add(cli, "decision", "定价", "--owner", "张伟")
+    assert "(张伟?)" in cli("list", "--person", "张卫").stdout  # a two-character name one character off
 
 
 @pytest.mark.parametrize(

@@ -283,7 +283,9 @@ def _near(typed: str, known) -> list[str]:
 
     known = sorted(known)
     near = [k for k in known if typed in k][:3]
-    near += [k for k in difflib.get_close_matches(typed, known, n=3, cutoff=0.7) if k not in near]
+    # A name of two or three characters (张卫 for 张伟) is one character off at a ratio of 0.5-0.67.
+    cutoff = 0.5 if len(typed) <= 3 else 0.7
+    near += [k for k in difflib.get_close_matches(typed, known, n=3, cutoff=cutoff) if k not in near]
     return near[:3]
 
 

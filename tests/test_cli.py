@@ -351,8 +351,9 @@ def test_a_root_option_given_before_and_after_the_command_with_two_values_is_ref
     proc = cli(*(arg.format(a=a, b=b) for arg in argv))
     assert proc.returncode == 2 and "was given twice" in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert not a.exists() and not b.exists()
-    # The same value twice, or once on either side, is taken.
+    # The same value twice, or once on either side, is taken; so is one file spelled two ways.
     ok(cli("--db", str(a), "add", "note", "one", "--db", str(a)))
+    ok(cli(f"--db={tmp_path}/./a.json", "list", "--db", str(a)))
     ok(cli("add", "note", "two", "--db", str(a), "--lang", "en"))
     assert len(json.loads(ok(cli("--db", str(a), "list", "--format", "json")))) == 2
 

@@ -274,6 +274,31 @@ def test_an_old_record_edited_in_a_file_put_in_the_journals_place_is_noticed(dem
     assert_same(demo)
 
 
+def test_a_file_put_in_place_while_the_index_is_first_built_is_walked_next(demo, tmp_path, monkeypatch):
+    """The identity the first build kept was the path's, read after the build had opened the
+    file: a file put in its place meanwhile was taken for the one indexed and never walked
+    (a review found it with a sed -i timed into the build)."""
+    from pmjournal.core.index.build import Builder
+
+    original = journal().read_bytes()
+    data = original.split(b"\n")
+    data[1] = data[1].replace(b"Checkout", b"Checkin!", 1)
+    edited = tmp_path / "edited.json"
+    edited.write_bytes(b"\n".join(data))
+    cover = Builder._cover_header
+
+    def replaced_meanwhile(self, source, reader, st):
+        if edited.exists():
+            os.replace(edited, journal())
+        return cover(self, source, reader, st)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Builder, "_cover_header", replaced_meanwhile)
+        demo("list")  # the build reads the file it opened; the edited one is in place after it
+    proc = demo("list")
+    assert proc.returncode == 1 and "fails verification at #1" in proc.stderr
+
+
 def test_the_index_is_not_used_where_its_folder_cannot_be_written(demo, tmp_path):
     ok(demo("list"))
     schema.remove(index_path())

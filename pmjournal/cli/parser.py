@@ -542,6 +542,13 @@ def _build(only: str | None) -> Parser:
 AFTER = {"db": "db_after_command", "lang": "lang_after_command"}
 
 
+def _same_file(dest: str, first: str, second: str) -> bool:
+    """`--db=./j.json list --db j.json`: one journal, spelled two ways."""
+    from pathlib import Path
+
+    return dest == "db" and Path(first).expanduser().resolve() == Path(second).expanduser().resolve()
+
+
 class Root(Parser):
     """The top level: a root option given before the command and again after it with
     another value is refused, as _Once refuses any option given twice."""
@@ -553,7 +560,7 @@ class Root(Parser):
             if value is None:
                 continue
             earlier = getattr(namespace, dest, None)
-            if earlier is not None and earlier != value:
+            if earlier is not None and earlier != value and not _same_file(dest, earlier, value):
                 self.error(
                     _("{option} was given twice ({first}, then {second}); it takes one value").format(
                         option=f"--{dest}", first=repr(earlier), second=repr(value)

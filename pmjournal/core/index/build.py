@@ -147,7 +147,7 @@ class Builder:
                 header, reader = file.start(fh)
                 if header is None:
                     return
-                self._cover_header(source, reader)
+                self._cover_header(source, reader, os.fstat(fh.fileno()))
             else:
                 self._covered[source.src] = row[0]
                 covered, seq, last_hash, last_start, _tail, loose_end, broken_seq, broken = row
@@ -169,7 +169,9 @@ class Builder:
             if reader.torn:
                 self.torn.add(source.handle)
 
-    def _cover_header(self, source: Source, reader: Reader) -> None:
+    def _cover_header(self, source: Source, reader: Reader, st: os.stat_result) -> None:
+        """`st`: the file read (fstat), not whatever the path names by now: a file put in its
+        place meanwhile would have been taken for the one indexed, and never walked."""
         self.db.execute("BEGIN IMMEDIATE")
         if self.db.execute("SELECT 1 FROM sources WHERE src = ?", (source.src,)).fetchone():
             self.db.execute("ROLLBACK")
@@ -179,7 +181,6 @@ class Builder:
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, 0, ?, 0, ?, 0, NULL, NULL)",
             (source.src, source.handle, reader.end, reader.prev, self._tail(source, 0, reader.end)[0]),
         )
-        st = os.stat(source.path)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"file:{source.handle}", f"{st.st_dev}:{st.st_ino}"))
         self.db.execute("COMMIT")
 

@@ -142,9 +142,12 @@ def test_a_cause_dated_after_what_it_caused_is_refused(cli):
     refused(cli("amend", "2", "--when", "2026-12-01", "--reason", "typo"), "what caused it came before it")
     ok(cli("add", "decision", "Later call", "--owner", "Dana", "--when", "2026-12-04 09:00"))
     refused(cli("amend", "2", "--caused-by", "3", "--reason", "found it"), "#3 happened on 2026-12-04")
-    # The cause's When as amended counts, not its first record's.
+    # The cause's When as amended counts, not its first record's, whichever way it moved.
     ok(cli("amend", "3", "--when", "2026-12-02", "--reason", "it was the 2nd"))
     ok(cli("amend", "2", "--caused-by", "3", "--reason", "found it"))
+    moved = ok(cli("add", "decision", "Moved later", "--owner", "Dana", "--when", "2026-11-20")).split()[0]
+    ok(cli("amend", moved, "--when", "2026-11-28", "--reason", "date fix"))
+    refused(cli("add", "change", "H effect", "--owner", "Dana", "--when", "2026-11-25", "--caused-by", moved), "2026-11-28")
 
 
 # -- who ----------------------------------------------------------------------

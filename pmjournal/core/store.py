@@ -1048,17 +1048,18 @@ class Journal:
         """Refuse a cause, or a superseded decision, dated a later day than the entry (read in
         the entry's own offset): `--when "3 days ago" --caused-by` a decision made today was
         taken, and the trail and Trace showed the change before what caused it. The same day
-        is let through: a When typed without an hour is only as exact as the day. A target's
-        own record is read first; only one that seems later is folded (an amendment may have
-        moved its When), so the common case costs no search of the file."""
+        is let through: a When typed without an hour is only as exact as the day. The target
+        is folded from its records (a byte search of the file from the CLI, as amend makes)."""
         when = entry.get("occurred_at") or ""
         day = when[:10]
+        if day >= dates.day_in_offset_of(dates.iso(dates.now()), when):
+            return  # dated today (most adds): nothing recorded happened on a later day
         for link in entry.get("links") or ():
             if link.get("rel") not in ("caused_by", "supersedes"):
                 continue
             target = found.get(link["to"]) or self.resolve_entry(link["to"])
-            if dates.day_in_offset_of(target.get("occurred_at"), when) <= day:
-                continue
+            # Folded, not its first record: an amendment may have moved its When either way (a
+            # cause amended to a later day let an effect dated before it through; a review).
             target = self.view_of(target["id"])
             later = dates.day_in_offset_of(target.get("occurred_at"), when)
             if later <= day:

@@ -415,9 +415,9 @@ async def test_a_refused_link_puts_the_cursor_in_its_own_field(journal):
 
 @pilot_test
 async def test_a_cause_dated_after_the_form_is_refused_beside_its_field(journal):
-    """The form's When (24 November) before the cause it links (30 November) was saved."""
-    cause = journal.add("decision", {"title": "Cut scope", "owner": "Dana", "occurred_at": "2026-11-30 10:00"})
-    app = new_form(journal, "change")
+    """The form's When (10 November) before the cause it links (15 November) was saved."""
+    cause = journal.add("decision", {"title": "Cut scope", "owner": "Dana", "occurred_at": "2026-11-15 10:00"})
+    app = new_form(journal, "change", when="2026-11-10 10:00")
     async with app.run_test(size=SIZE) as pilot:
         await fill(app, pilot, {"title": "Drop export", "owner": "Dana"})
         field(app.screen, "link-caused_by").value = f"#{cause['seq']}"

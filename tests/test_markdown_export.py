@@ -678,6 +678,18 @@ def test_urls_read_and_link_as_typed(journal):
         assert f"Caused by #1 · Decision · {d['occurred_at'][:10]} — Adopt {u[0]}" in [inline_text(t) for t in incident]
 
 
+def test_a_bare_url_ending_a_body_line_keeps_the_line_break_out_of_its_link(journal):
+    """Lines of a body are joined by a backslash hard break, and a plain URL ending a line (no
+    escaping needed) took that backslash: https://x.y/spec linked to spec%5C and the break was
+    lost (a review)."""
+    journal.add("note", {"title": "Spec", "body": "spec: https://x.y/spec\nsecond line"})
+    out = export_markdown(journal, Filter())
+    check_document(out, journal, Filter())
+    for name, md in parsers():
+        links = web_links(md.parse(out))
+        assert ("https://x.y/spec", "https://x.y/spec") in links, (name, links)
+
+
 def test_controls_and_bidi_overrides_are_shown_as_the_terminal_shows_them(journal, cli, db):
     """A record written before the text rules (or by hand) may hold ESC, BEL, C1 controls and
     bidi overrides. The document shows them as `list` and `show` do (display.visible), so `cat`

@@ -147,7 +147,9 @@ def _line(text: str) -> str:
         # indentation visible with non-breaking spaces instead.
         lead = "&nbsp;" * len(text[: len(text) - len(stripped)].replace("\t", "    "))
         text = stripped
-    if _NEEDS_INLINE(text):
+    # A URL too, though nothing else needs escaping: lines are joined by a backslash hard break,
+    # which GitHub's autolinks took into a bare URL at a line's end (a review: spec%5C).
+    if _NEEDS_INLINE(text) or "://" in text:
         text = _escaped(visible(text, multiline=True) if suspect_in_text(text) else text)
     first = text[0]
     if first in _LINE_START or first.isdigit():

@@ -628,7 +628,7 @@ async def test_amending_commitments_keeps_the_times_of_those_left_alone(journal)
     Dana's 15:00 and Lee's 09:30 +08:00 to midnight, and the history showed no change."""
     timed = [
         {"who": "Dana", "what": "deck; v2 only", "due": "2026-12-10T15:00:00+00:00"},
-        {"who": "Lee", "what": "notes", "due": "2026-12-05T09:30:00+08:00"},
+        {"who": "Lee", "what": "notes", "due": "2026-12-05T09:30:45+08:00"},  # seconds too (a review)
     ]
     entry = journal.add("communication", {"title": "Call", "owner": "Dana", "occurred_at": "2026-11-20 10:00", "commitments": timed})
     app = FormsApp(lambda: AmendForm(JournalSession(journal), entry["id"], clock=clock))

@@ -819,10 +819,7 @@ class Journal:
 
     def by_seq(self, seq: int) -> dict | None:
         if self.storage.loaded:
-            found = self.table.get(doc_id=seq)
-            if found is None and self.refresh():  # appended by another process since this one read
-                found = self.table.get(doc_id=seq)
-            return found
+            return self._looked_again(lambda: self.table.get(doc_id=seq))
         record = self.storage.file.find_seq(seq)  # bisects byte offsets: no full parse on the add path
         if record is None:
             self.storage.file.check_existing()
@@ -836,13 +833,7 @@ class Journal:
 
     def by_prefix(self, prefix: str) -> list[dict]:
         if self.storage.loaded:
-            # An entry another process added is not in what this one loaded: the app started on
-            # an empty journal could not amend, retract or link an entry `pmjournal add` made,
-            # though its trail (from the index) showed it ("no entry with an id starting …").
-            found = [r for r in self.records() if r["id"].startswith(prefix)][:2]
-            if not found and self.refresh():
-                found = [r for r in self.records() if r["id"].startswith(prefix)][:2]
-            return found
+            return self._looked_again(lambda: [r for r in self.records() if r["id"].startswith(prefix)][:2])
         found = self._searched(b'"id":"' + prefix.encode(), lambda r: str(r.get("id", "")).startswith(prefix), 3)[:2]
         if not found:
             self.storage.file.check_existing()  # not a journal, or a newer pmjournal's: said as a read says it
@@ -893,15 +884,27 @@ class Journal:
             if record is not None:
                 record["author"], record["ref"] = handle, wanted
             return record
-        for attempt in range(2):
+
+        def look() -> dict | None:
             for chain in self._colleagues.current():
                 if chain.handle == handle:
                     for record in chain.records[seq - 1 : seq]:
                         if record["ref"] == wanted:
                             return record
-            if not attempt:
-                self.refresh()  # a sync in another process may have brought it since this one read
-        return None
+            return None
+
+        return self._looked_again(look)
+
+    def _looked_again(self, look):
+        """look() in what this journal loaded, and once more after catching up if it found
+        nothing: an entry another process added (or a sync brought) is not in it yet. The app
+        started on an empty journal could not amend, retract or link an entry `pmjournal add`
+        made, though its trail (from the index) showed it ("no entry with an id starting …")."""
+        found = look()
+        if not found:
+            self.refresh()
+            found = look()
+        return found
 
     def entry_ref(self, entry_id: str) -> str | None:
         try:
@@ -991,16 +994,13 @@ class Journal:
             body["seen"] = view["history"][-1]["id"]  # the last correction seen: see fold.apply
         return body
 
-    def _link_values(self, kind: str, links: dict, own_id: str | None = None, found: dict | None = None) -> list[dict]:
-        """`found` collects the targets' records by id, for _links_in_order."""
+    def _link_values(self, kind: str, links: dict, own_id: str | None = None) -> list[dict]:
         out = []
         for rel, refs in links.items():
             if rel not in model.LINK_RELS:
                 raise ValidationError(_("unknown link {rel!r}").format(rel=rel), field="links")
             for ref in refs or ():
                 target = self.resolve_entry(ref)
-                if found is not None:
-                    found[target["id"]] = target
                 if target["id"] == own_id:
                     raise ValidationError(
                         _("{target} cannot be linked to itself").format(target=ref_of(target)), field="links", part=rel
@@ -1035,16 +1035,15 @@ class Journal:
         """Validate a new entry without saving it (forms use this to show errors)."""
         self._not_superseded_by_hand(values)
         values = dict(values)
-        found: dict = {}
         if links:
-            values["links"] = list(values.get("links") or []) + self._link_values(kind, links, found=found)
+            values["links"] = list(values.get("links") or []) + self._link_values(kind, links)
         entry = model.build_entry(kind, values)
         # New entries and amendments only: an import keeps what its journal held.
         model.check_due_dates(entry)
-        self._links_in_order(entry, found)
+        self._links_in_order(entry)
         return entry
 
-    def _links_in_order(self, entry: dict, found: dict) -> None:
+    def _links_in_order(self, entry: dict) -> None:
         """Refuse a cause, or a superseded decision, dated a later day than the entry (read in
         the entry's own offset): `--when "3 days ago" --caused-by` a decision made today was
         taken, and the trail and Trace showed the change before what caused it. The same day
@@ -1057,10 +1056,12 @@ class Journal:
         for link in entry.get("links") or ():
             if link.get("rel") not in ("caused_by", "supersedes"):
                 continue
-            target = found.get(link["to"]) or self.resolve_entry(link["to"])
             # Folded, not its first record: an amendment may have moved its When either way (a
             # cause amended to a later day let an effect dated before it through; a review).
-            target = self.view_of(target["id"])
+            try:
+                target = self.view_of(link["to"])  # a link holds the target's id
+            except KeyError:
+                continue  # not held here (a colleague's entry not synced yet): nothing to compare
             later = dates.day_in_offset_of(target.get("occurred_at"), when)
             if later <= day:
                 continue
@@ -1104,11 +1105,8 @@ class Journal:
             self._still_there(target)
             view = self.view_of(target["id"], vouched=True)
             changes = dict(changes)
-            found: dict = {}
             if links:
-                changes["links"] = list(view.get("links") or []) + self._link_values(
-                    target["kind"], links, target["id"], found
-                )
+                changes["links"] = list(view.get("links") or []) + self._link_values(target["kind"], links, target["id"])
             cleaned = model.clean_changes(target["kind"], changes)
             if view["retracted"]:
                 raise ValidationError(_("{target} is retracted; it cannot be amended").format(target=ref_of(target)))
@@ -1117,7 +1115,7 @@ class Journal:
                 raise ValidationError(_("nothing to amend: every value is already as given"))
             model.check_due_dates({**view, **{k: v for k, v in cleaned.items() if v is not None}})
             if "links" in cleaned or "occurred_at" in cleaned:
-                self._links_in_order({**view, **cleaned}, found)
+                self._links_in_order({**view, **cleaned})
             self._keeps_its_loops(view, cleaned)
             self._no_supersession_cycle(view, cleaned)
             body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason}, view)

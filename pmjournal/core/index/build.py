@@ -122,8 +122,7 @@ class Builder:
         changes walks its chain (verify.first_break, ~0.3 s at 100k); one that breaks is
         indexed again, and the break is then what every read says. A write in place to the
         same file is not seen here (an append looks the same); `verify` and exports walk it."""
-        st = os.stat(source.path)
-        key, ident = f"file:{source.handle}", f"{st.st_dev}:{st.st_ino}"
+        key, ident = _identity(source, os.stat(source.path))
         known = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         if known is not None and known[0] == ident:
             return
@@ -181,7 +180,7 @@ class Builder:
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, 0, ?, 0, ?, 0, NULL, NULL)",
             (source.src, source.handle, reader.end, reader.prev, self._tail(source, 0, reader.end)[0]),
         )
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"file:{source.handle}", f"{st.st_dev}:{st.st_ino}"))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", _identity(source, st))
         self.db.execute("COMMIT")
 
     def _commit(self, source: Source, chunk: list, reader: Reader) -> None:
@@ -546,6 +545,11 @@ def report_progress(total: int):
 
 
 __all__ = ["Builder", "JournalDamaged", "Raced", "Source", "Stale", "report_progress"]
+
+
+def _identity(source: Source, st: os.stat_result) -> tuple[str, str]:
+    """(meta key, value): which file of `source` the index covers, its device and inode (Builder._same_file)."""
+    return f"file:{source.handle}", f"{st.st_dev}:{st.st_ino}"
 
 
 def _mended(path, broken_seq: int) -> bool:

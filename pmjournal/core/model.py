@@ -512,10 +512,9 @@ def _due_text(due: str) -> str:
     midnight = datetime.combine(when.date(), time(0), tzinfo=dates.local_zone())
     if when.time() == time(0) and when.utcoffset() == midnight.utcoffset():
         return when.date().isoformat()
-    spec = "seconds" if when.second else "minutes"  # 09:30:45 was saved back as 09:30 (a review)
-    iso = when.isoformat(timespec=spec)  # 2026-12-05T09:30+08:00
-    clock = iso[11:19] if when.second else iso[11:16]
-    return f"{iso[:10]} {clock} {iso[len(iso) - 6 :]}"
+    # 2026-12-05T09:30+08:00, its seconds when it has some (09:30:45 was saved back as 09:30)
+    iso = when.isoformat(timespec="seconds" if when.second else "minutes")
+    return f"{iso[:10]} {iso[11:-6]} {iso[-6:]}"
 
 
 def _commitment(item: dict, ref=None) -> dict:

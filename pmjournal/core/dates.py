@@ -181,12 +181,13 @@ def _count(word: str) -> int:
     return 1 if word in ("a", "an", "one") else int(word)
 
 
-def at_time_of_day(moved: datetime | None, rest: str | None, unit: str) -> datetime | None:
-    """`moved` at the time of day `rest` says ("2 days ago 09:30"), which only a count of days
-    or more leaves open; None when `rest` is no time of day, or follows hours or minutes."""
+def at_time_of_day(moved: datetime | None, rest: str | None, unit: str, read=None) -> datetime | None:
+    """`moved` at the time of day `rest` says ("2 days ago 09:30", 两天前下午3点 with dates_zh's
+    `read`), which only a count of days or more leaves open; None when `rest` is no time of
+    day, or follows hours or minutes."""
     if not rest:
         return moved
-    at = _time_of_day(rest)
+    at = (read or _time_of_day)(rest)
     if at is None or unit in ("minutes", "hours"):
         return None
     return moved.replace(hour=at.hour, minute=at.minute, second=0)
@@ -247,9 +248,14 @@ def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
             return None
         at = parsed
     when = datetime.combine(day, at, tzinfo=ref.tzinfo)
-    if word in _WEEKDAYS and not which and not ahead and day == today and when > ref:
-        # "fri 16:00" typed on a Friday at 14:00 is last Friday's: an entry's When has happened
-        # (it was today's, in the future, and refused; docs/guide.md's own example, on Fridays).
+    return weekday_gone_by(when, ref, ahead) if word in _WEEKDAYS and not which else when
+
+
+def weekday_gone_by(when: datetime, ref: datetime, ahead: bool) -> datetime:
+    """`when` read from a weekday named alone ("fri 16:00", 周五下午4点): on that weekday, at an
+    hour still to come, a When (not `ahead`) is last week's. An entry's When has happened: it
+    was today's, in the future, and refused (docs/guide.md's own example, on Fridays)."""
+    if not ahead and when.date() == ref.date() and when > ref:
         return when - timedelta(days=7)
     return when
 

@@ -14,7 +14,7 @@ part of the day with no hour (明天下午), except 中午, which is noon.
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from .dates import _NO_DAY, _NO_MONTH, _cannot, _time_of_day, counted
+from .dates import _NO_DAY, _NO_MONTH, _cannot, _time_of_day, at_time_of_day, counted, weekday_gone_by
 from .errors import DateError
 from .i18n import _
 
@@ -127,14 +127,11 @@ def _zh_relative(cleaned: str, ref: datetime, text: str, ahead: bool = False) ->
         delta = relativedelta(minutes=sign * 30)
     else:
         delta = relativedelta(**{unit: sign * _zh_number(m.group("n"), text)})
-    moved = counted(ref, delta, unit, ahead)
-    rest = m.group("rest")
-    if not rest:
-        return moved
-    at = _zh_time(rest, text)  # 两天前下午3点: that day at that time, as "2 days ago 15:00"
-    if at is None or unit in ("minutes", "hours"):
+    # 两天前下午3点: that day at that time, as "2 days ago 15:00"
+    moved = at_time_of_day(counted(ref, delta, unit, ahead), m.group("rest"), unit, read=lambda rest: _zh_time(rest, text))
+    if moved is None:
         raise _cannot(text)
-    return moved.replace(hour=at.hour, minute=at.minute, second=0)
+    return moved
 
 
 def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:
@@ -286,6 +283,4 @@ def chinese(cleaned: str, ref: datetime, text: str, ahead: bool = False) -> date
     if at is None:
         raise _cannot(text)
     when = datetime.combine(day, at, tzinfo=zone)
-    if m and m.group("weekday") and m.group("which") is None and not ahead and day == ref.date() and when > ref:
-        return when - timedelta(days=7)  # 周五下午4点 typed on a Friday morning: last Friday's (as "fri 16:00")
-    return when
+    return weekday_gone_by(when, ref, ahead) if m and m.group("weekday") and m.group("which") is None else when

@@ -219,3 +219,65 @@ def test_a_copy_edited_here_without_rehashing_is_named_by_its_chain_and_put_back
     report = bob.sync()
     assert report.refused == {} and "dana#2 differs" in report.put_back["dana"]
     assert copy.read_bytes() == taken
+
+
+def _cut_before_the_witness_moves(monkeypatch):
+    """A sync killed after it wrote the copies and before it moved refs/taken (the moment a
+    laptop lid closes or ctrl+c lands): `git update-ref` of the taken refs never runs."""
+    run = git_module.Git.run
+
+    def cut(self, *args, **kwargs):
+        if args[:2] == ("update-ref", "--stdin") and TAKEN.encode() in (kwargs.get("input") or b"") and b"update " in kwargs["input"]:
+            raise KeyboardInterrupt
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(git_module.Git, "run", cut)
+
+
+def test_a_sync_cut_short_after_writing_a_copy_leaves_no_false_alarm(tmp_path, monkeypatch):
+    """The copy was then ahead of its witness, and `verify` and every export said it had been
+    "changed on this machine" until the next sync: a false accusation of tampering."""
+    dana, bob, copy = _synced(tmp_path)
+    dana.journal().add("decision", {"title": "dana late", "owner": "Dana"})
+    dana.sync()
+    with monkeypatch.context() as m:
+        _cut_before_the_witness_moves(m)
+        with pytest.raises(KeyboardInterrupt):
+            bob.sync()
+    assert b"dana late" in copy.read_bytes()  # the copy was written: the cut came after it
+    ok(cli(bob, "verify"))
+    ok(cli(bob, "export", "-o", str(tmp_path / "ev.md")))
+    report = bob.sync()  # the next sync finishes the move
+    assert report.refused == {} and report.put_back == {}
+    ok(cli(bob, "verify"))
+
+
+def test_a_copy_rewritten_after_a_cut_sync_is_still_named(tmp_path, monkeypatch):
+    """What the cut sync was taking witnesses the copy exactly; a forgery on top is caught."""
+    dana, bob, copy = _synced(tmp_path)
+    dana.journal().add("decision", {"title": "dana late", "owner": "Dana"})
+    dana.sync()
+    with monkeypatch.context() as m:
+        _cut_before_the_witness_moves(m)
+        with pytest.raises(KeyboardInterrupt):
+            bob.sync()
+    _rehashed(copy, 2, owner="Bob")
+    refused(cli(bob, "verify"), "dana: the copy of dana's chain here was changed on this machine: dana#2 differs")
+
+
+def test_a_sync_cut_short_inside_its_append_is_finished_by_the_next(tmp_path, monkeypatch):
+    """The next sync appended what it took after the cut line: the copy was broken for good."""
+    dana, bob, copy = _synced(tmp_path)
+    dana.journal().add("decision", {"title": "dana late", "owner": "Dana"})
+    dana.sync()
+    with monkeypatch.context() as m:
+        _cut_before_the_witness_moves(m)
+        with pytest.raises(KeyboardInterrupt):
+            bob.sync()
+    whole = copy.read_bytes()
+    copy.write_bytes(whole[:-40])  # the append cut inside its last line
+    ok(cli(bob, "verify"))
+    report = bob.sync()
+    assert report.refused == {} and report.put_back == {}
+    assert copy.read_bytes() == whole
+    ok(cli(bob, "verify"))

@@ -153,8 +153,10 @@ class _Sync:
         # What this machine took of each colleague's chain before this sync, as fetch() found it
         # (witness.py): the taken refs, and the fetched ones for a team folder from before them.
         self.taken: dict[str, str] = {}
+        self.pending: set[str] = set()  # handles an earlier sync, cut short, was taking (witness.TAKING)
         self.fetched_before: dict[str, str] = {}
         self.now_taken: dict[str, str] = {}  # handle -> the commit whose chain its copy is once this sync writes
+        self.copy_ends: dict[str, int] = {}  # handle -> where its copy's whole lines ended when read (take)
         self.putting_back: dict[str, tuple[Spool, witness.Difference]] = {}  # copies changed here: what was taken
 
     # -- the remote -------------------------------------------------------
@@ -169,9 +171,10 @@ class _Sync:
                     "{remote} holds a git repository that is not a pmjournal team journal; use an empty repository. Nothing was changed"
                 ).format(remote=self.remote)
             )
-        known = self.git.refs(STAGED + "pmjournal/", witness.TAKEN)
+        known = self.git.refs(STAGED + "pmjournal/", witness.TAKEN, witness.TAKING)
         fetched = {"refs/" + name[len(STAGED) :]: oid for name, oid in known.items() if name.startswith(STAGED)}
         self.taken = {name[len(witness.TAKEN) :]: oid for name, oid in known.items() if name.startswith(witness.TAKEN)}
+        self.pending = {name[len(witness.TAKING) :] for name in known if name.startswith(witness.TAKING)}
         self.fetched_before = {name[len(CHAINS) :]: oid for name, oid in fetched.items() if name.startswith(CHAINS)}
         if fetched == ours:
             # Every ref is where the last fetch (or this machine's last push) left it: the
@@ -452,6 +455,7 @@ class _Sync:
     def _colleague(self, handle: str, commit: str) -> Spool | None:
         names, files = _read_chain(self.git, commit, handle)
         with ChainFile.open(self.team.chain_path(handle)) as copy:
+            self.copy_ends[handle] = copy.end
             found, rest = witness.compare(self.git, names, files, copy)
             have = copy
             if found is not None:
@@ -656,6 +660,11 @@ class _Sync:
         self.team.chains_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
+            # A sync cut short in its append left part of a line past the copy's whole lines,
+            # which this sync read past and takes again: appended after it, the copy was broken.
+            end = self.copy_ends.get(handle, 0)
+            if os.fstat(fd).st_size > end:
+                os.ftruncate(fd, end)
             for data in new.done().chunks():
                 view = memoryview(data)
                 while view:
@@ -726,6 +735,12 @@ class _Sync:
                 self.git.run("update-ref", f"{STAGED}pmjournal/chains/{self.handle}", commit)
             if team_commit:
                 self.git.run("update-ref", f"{STAGED}pmjournal/team", team_commit)
+        moved = sorted((handle, commit) for handle, commit in self.now_taken.items() if self.taken.get(handle) != commit)
+        if moved:
+            # Named before the copies are written: a sync cut short after it left each copy
+            # ahead of its witness, and verify took that for a change made here (witness.py).
+            updates = "".join(f"update {witness.TAKING}{handle} {commit}\n" for handle, commit in moved)
+            self.git.run("update-ref", "--stdin", input=updates.encode())
         for handle in sorted(taking.keys() | self.putting_back.keys()):
             new = taking.get(handle)
             if handle in self.putting_back:
@@ -739,11 +754,11 @@ class _Sync:
             if handle in self.heads:
                 write_atomically(self.team.head_path(handle), orjson.dumps(self.heads[handle], option=orjson.OPT_INDENT_2), through_link=False)
         # Each copy is now the chain of the commit it was taken from: that is its witness
-        # (witness.py). After the copies are written: one cut short before this is ahead of
-        # its witness, and the next sync, finding it a start of the remote's chain, sets it.
-        moved = sorted((handle, commit) for handle, commit in self.now_taken.items() if self.taken.get(handle) != commit)
-        if moved:
-            updates = "".join(f"update {witness.TAKEN}{handle} {commit}\n" for handle, commit in moved)
+        # (witness.py), moved after the copies are written, in one transaction with the end of
+        # what was being taken (and of what an earlier sync cut short was taking).
+        updates = "".join(f"update {witness.TAKEN}{handle} {commit}\n" for handle, commit in moved)
+        updates += "".join(f"delete {witness.TAKING}{handle}\n" for handle in sorted(self.pending | {h for h, _c in moved}))
+        if updates:
             self.git.run("update-ref", "--stdin", input=updates.encode())
         report.pushed = pushed
         self.state.update(

@@ -8,8 +8,11 @@ blamed the remote and kept the forgery (a user trial).
 
 So a sync that makes the copy the chain of a commit it fetched (every check passed, the new
 records appended) records that commit as refs/taken/pmjournal/chains/<handle> in the team's
-private git repository, after the copy is written (a sync cut short in between leaves the
-copy ahead of it, which the next sync sets right). The copy must be exactly that chain:
+private git repository, after the copy is written. Before it writes the copy, the sync names
+the commit it is taking as refs/taking/pmjournal/chains/<handle>, and the move of the taken
+ref deletes it: a sync cut short in between (ctrl+c, a closed lid) leaves a copy ahead of its
+taken ref but a start of the chain it was taking, which is no tampering (it was reported as
+"changed on this machine" until the next sync). The copy must be exactly that chain:
 
 - `verify` and every export hold each copy against it (Witnesses), byte for byte, and name
   the first record that differs;
@@ -34,6 +37,7 @@ from .chainfile import ChainFile
 from .git import Git, SyncError
 
 TAKEN = "refs/taken/pmjournal/chains/"
+TAKING = "refs/taking/pmjournal/chains/"  # what a sync is writing into the copy, until TAKEN moves to it
 FETCHED = "refs/fetched/pmjournal/chains/"
 
 # How a copy stands to another version of its chain (Difference.kind).
@@ -170,19 +174,22 @@ class Witnesses:
     def __init__(self, team):
         self.git: Git | None = None
         self.taken: dict[str, str] = {}
+        self.taking: dict[str, str] = {}
         self.fetched: dict[str, str] = {}
         self.refused = team.state().get("refused") or {}
         if not (team.git_dir / "HEAD").is_file():
             return
         try:
             self.git = Git(team.git_dir, remote=False)
-            refs = self.git.refs(TAKEN, FETCHED)
+            refs = self.git.refs(TAKEN, FETCHED, TAKING)
         except SyncError:
             self.git = None
             return
         for name, oid in refs.items():
             if name.startswith(TAKEN):
                 self.taken[name[len(TAKEN) :]] = oid
+            elif name.startswith(TAKING):
+                self.taking[name[len(TAKING) :]] = oid
             else:
                 self.fetched[name[len(FETCHED) :]] = oid
         self._read_ahead(team.colleagues())
@@ -215,9 +222,16 @@ class Witnesses:
         commit, exact = found
         try:
             with ChainFile.open(path) as have:
-                return departure(self.git, commit, have, exact)
+                found = departure(self.git, commit, have, exact)
+                pending = self.taking.get(handle)
+                if found is not None and found.kind == ENDS and pending is not None:
+                    # Past what was taken, and a start of what a sync cut short was taking: its
+                    # own writing, not a change (a copy is appended to, or replaced whole).
+                    if departure(self.git, pending, have, exact=False) is None:
+                        return None
+                return found
         except SyncError:
             return None  # the private repository lost the objects: it witnesses nothing
 
 
-__all__ = ["TAKEN", "Difference", "Witnesses", "compare", "departure", "detail", "witness_of"]
+__all__ = ["TAKEN", "TAKING", "Difference", "Witnesses", "compare", "departure", "detail", "witness_of"]

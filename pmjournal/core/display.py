@@ -139,6 +139,8 @@ def short_date(iso: str) -> str:
     table's date column keeps one width (16 cells), and reads in the order it is sorted in
     (by instant). In each entry's own offset, a colleague's 10:00 -05:00 read as before a
     15:00 +08:00 written an hour earlier. when_text says the entry's own time too."""
+    if iso.__class__ is not str:
+        return as_stored(iso)
     if not iso:
         return ""
     if len(iso) == 25 and iso[10] == "T" and iso[19] in "+-":
@@ -198,7 +200,7 @@ def long_date(iso: str) -> str:
     try:
         dt = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
-        return str(iso)
+        return as_stored(iso)
     return describe(dt)
 
 
@@ -209,7 +211,7 @@ def when_text(iso: str) -> str:
     try:
         dt = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
-        return str(iso)
+        return as_stored(iso)
     text = describe(dt)  # long_date
     if dt.tzinfo is None:
         return text
@@ -230,7 +232,7 @@ def local_date(iso: str) -> str:
     try:
         return long_date(datetime.fromisoformat(iso).astimezone().isoformat())
     except (TypeError, ValueError):
-        return str(iso)
+        return as_stored(iso)
 
 
 def value_text(field: str, value, display_person=lambda n: n, refer=None) -> str:
@@ -303,7 +305,7 @@ def day_text(iso: str, weekday: bool = False) -> str:
     try:
         return written_day(datetime.fromisoformat(iso), weekday=weekday)
     except (TypeError, ValueError):
-        return str(iso)
+        return as_stored(iso)
 
 
 # What a stored entry holds besides its fields: the chain's, a team's, the fold's.
@@ -319,9 +321,17 @@ def unknown_fields(view: dict) -> list[str]:
 
 def unknown_text(value) -> str:
     """An unknown field's value, as it is stored (JSON), made visible."""
+    return visible(as_stored(value), multiline=True)
+
+
+def as_stored(value) -> str:
+    """A value as the record holds it: text as it is, anything else as its JSON (a When
+    made by hand as a number read 20261130, not a traceback; a list not as Python writes one)."""
+    if isinstance(value, str):
+        return value
     import json
 
-    return visible(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), multiline=True)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def kind_fields(view: dict) -> list[str]:

@@ -30,7 +30,7 @@ from . import causes as causes_mod
 from . import dates, i18n
 from . import loops as loops_mod
 from .bounded import Bounded
-from .display import LINK_WORDS, label, link_words, retraction_ref
+from .display import LINK_WORDS, as_stored, label, link_words, retraction_ref
 from .fold import ref_of
 from .i18n import ngettext
 from .labels import field_labels, value_labels
@@ -488,7 +488,7 @@ class _Writer:
         try:
             dt = datetime.fromisoformat(iso)
         except (TypeError, ValueError):
-            return _inline(iso)
+            return _inline(as_stored(iso))
         offset = dt.strftime("%z")
         offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
         text = self.w.local_time.format(
@@ -525,7 +525,7 @@ class _Writer:
 
     def day(self, iso: str) -> str:
         """'Mon 23 Nov 2026' for the date part of an ISO timestamp."""
-        return self.days[iso[:10]]
+        return self.days[as_stored(iso)[:10]]
 
     def when(self, iso: str) -> str:
         """'Mon 23 Nov 2026 15:00 +08:00', in the entry's own offset (as display.long_date)."""
@@ -596,7 +596,7 @@ class _Writer:
         """'#42 · Decision · 2026-11-23 — Ship it': an entry's heading (`title` escaped already)."""
         kind = view["kind"]
         kind = self.w.kind_names.get(kind) or _inline(kind)
-        return f"{ref_of(view)} · {kind} · {view['occurred_at'][:10]} — {title}"
+        return f"{ref_of(view)} · {kind} · {as_stored(view['occurred_at'])[:10]} — {title}"
 
     # -- the document ----------------------------------------------------
 
@@ -746,7 +746,10 @@ class _Writer:
                 # giant string (4 bytes a character once an emoji is in it), cost GBs.
                 chunks.append("".join(out))
                 out.clear()
-            month = v["occurred_at"][:7]
+            occurred = v["occurred_at"]
+            if occurred.__class__ is not str:
+                occurred = as_stored(occurred)  # a When made by hand as a number: shown as stored
+            month = occurred[:7]
             if month != current:
                 if not _MONTH(month):
                     month = current or "0000-00"  # never expected from a validated entry; keeps anchor ids safe
@@ -755,7 +758,7 @@ class _Writer:
                     months.append([month, 0])
                     append(f'## <a id="m-{month}" name="m-{month}"></a>{self.month_name(month)}\n\n')
             months[-1][1] += 1
-            kind, occurred = v["kind"], v["occurred_at"]
+            kind = v["kind"]
             if not count:
                 first = occurred
             count += 1

@@ -163,3 +163,21 @@ async def test_the_export_from_the_index_refuses_a_journal_edited_in_place(db, t
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "fails verification at #2" in str(app.screen.query_one("#error", Label).content))
     assert not (tmp_path / "out.md").exists()
+
+
+@pilot_test
+async def test_a_when_made_by_hand_as_no_text_is_shown_as_stored(db, make_app):
+    """A record rehashed by hand with a number or a list as its When: the trail and the
+    detail pane read it as stored, where the CLI ended in a TypeError."""
+    from teamhelp import rechained
+
+    three_calls(db)
+    lines = db.read_bytes().rstrip(b"\n").split(b"\n")
+    record = orjson.loads(lines[2])
+    record["occurred_at"] = ["2026-11-30"]
+    lines[2] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    db.write_bytes(rechained(lines))
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert any('["2026-11-30"]' in line for line in table_lines(app.screen.table))

@@ -332,6 +332,7 @@ class _Words:
 
 
 _PLAIN, _PERSON, _PEOPLE_LIST, _OTHER, _CHOICE = range(5)
+OWN, OWN_AND_HISTORY = 1, 2  # _Writer.entries(own_only=...)
 _HOW = {"enum": _CHOICE, "line": _PLAIN, "person": _PERSON, "people": _PEOPLE_LIST}
 _WORDS: dict[str, _Words] = {}
 
@@ -701,8 +702,12 @@ class _Writer:
         except ValueError:  # year 0: never from a validated entry
             return f"{self.w.months[number - 1]} {month[:4]}"
 
-    def entries(self, out: list, views: list[dict], chunks: list | None = None) -> list[list]:
+    def entries(self, out: list, views: list[dict], chunks: list | None = None, own_only: int = 0) -> list[list]:
         """Every entry under its month's heading; returns (month, entries) for the contents.
+
+        `own_only`: only what the entry's own records say (OWN, or OWN_AND_HISTORY with its
+        history): no links, loops nor cause trace, which read other entries and the day
+        (`verify --evidence` holds a document's entries against their records with it).
 
         One loop with its look-ups bound once: this is the hot path. Months
         follow the entries' own dates; an entry that is a month "back" in
@@ -737,6 +742,8 @@ class _Writer:
         done = count = retracted = 0
         first = ""
         by_kind = self.by_kind
+        whole = not own_only
+        with_history = own_only != OWN
         count_who = self.who.add if self.who is not None else None
         written = self.written
         for v in _read_ahead(views, written.coming):
@@ -843,7 +850,7 @@ class _Writer:
             if "commitments" in v and (commitments := v["commitments"]):
                 self.commitments(out, commitments)
             links, backlinks = v.get("links"), v["linked_from"]
-            if links or backlinks:
+            if (links or backlinks) and whole:
                 items = [links_heading]
                 for x in links or ():
                     items.append(f"- {link_labels.get(x['rel']) or _inline(x['rel'])} {refs[x['to']]}\n")
@@ -853,7 +860,7 @@ class _Writer:
                 append("".join(items))
             if "evidence" in v and (evidence := v["evidence"]):
                 append(evidence_heading + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
-            if could_open(v) and (found := loops_of(v, today, answer_days)):
+            if whole and could_open(v) and (found := loops_of(v, today, answer_days)):
                 self.entry_loops(out, found)
                 slim = None
                 for lp in found:
@@ -866,9 +873,9 @@ class _Writer:
                         slim = {k: v[k] for k in _LOOP_VIEW if k in v}
                     lp.view = slim
                     still_open.append(lp)
-            if links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
+            if whole and links and kind == "incident" and any(link["rel"] == "caused_by" for link in links):
                 self.trace(out, v)
-            if v["history"]:
+            if v["history"] and with_history:
                 self.history(out, v)
         if count:
             self.first, self.last = first, occurred
@@ -1272,3 +1279,43 @@ def iter_markdown(
         spool.seek(0)
         while chunk := spool.read(1 << 20):
             yield chunk
+
+
+def own_text(language: str):
+    """A function of folded views and OWN or OWN_AND_HISTORY: their part of the document
+    (each entry's heading to the end of its history, under month headings) as an export in
+    `language` writes it, without what
+    other entries and the day add (links, loops, the cause trace), each name as its record
+    spells it. `verify --evidence` holds a document's entries against their records with it."""
+    from types import SimpleNamespace
+
+    with i18n.using(language):
+        stand_in = SimpleNamespace(people=SimpleNamespace(display=str), views={}, broken=None)
+        w = _Writer(stand_in, Filter(), counts_kept=True)
+
+    def render(views: list[dict], own_only: int) -> str:
+        out: list[str] = []
+        with i18n.using(language):
+            w.entries(out, views, own_only=own_only)
+        return "".join(out)
+
+    return render
+
+
+def anchor_of(view: dict) -> str:
+    """The anchor of the entry's heading in a document (`e-42`, `e-dana-42`)."""
+    return _anchor(view)
+
+
+def headings(language: str) -> tuple[tuple[str, ...], str]:
+    """(the headings of an entry's blocks that other entries and the day make: links, loops,
+    cause trace; its history's heading), as a document in `language` writes them."""
+    with i18n.using(language):
+        w = _words()
+        return (f"**{w.label('links')}**", "**" + _("Loops") + "**", "**" + _("Cause trace") + "**"), "**" + _("History") + "**"
+
+
+def document_title(language: str) -> str:
+    """How a document in `language` starts: its first line, up to the journal's name."""
+    with i18n.using(language):
+        return "# " + _("Evidence trail: {journal}").split("{journal}")[0]

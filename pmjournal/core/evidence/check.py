@@ -304,6 +304,11 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                     rows = []
         db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?, ?)", rows)
     problems = []
+    entry_check = None
+    if ev.fmt == "markdown":
+        from .shown import EntryCheck, Sections
+
+        entry_check = EntryCheck(Sections(db, ev.body_chunks()))
     try:
         superseded = set()
         for _key, group in exported.linking():
@@ -315,6 +320,12 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                         superseded.add(key_of(link["to"]))
         for key, group in exported.groups():
             views = fold(_records_of(ev, group, own))
+            if entry_check is not None:
+                for view in views.values():
+                    if view["kind"] == "decision" and key in superseded:
+                        view["status"] = "superseded"
+                    entry_check.add(view)
+                continue
             if ev.fmt != "json":
                 continue
             for entry_id, view in views.items():
@@ -343,6 +354,8 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                     )
     except (KeyError, TypeError):
         return [_("records: they do not fold into entries (damaged)")]
+    if entry_check is not None:
+        problems.extend(entry_check.finish())
     if ev.fmt == "json":
         for (key,) in db.execute(f"SELECT key FROM shown WHERE key NOT IN ({exported.entry_keys()}) ORDER BY start"):  # noqa: S608
             problems.append(_("entry {entry_id}: shown without the records behind it").format(entry_id=value_of(key)))

@@ -1,0 +1,206 @@
+"""A Markdown export's entries held against what their records say (`verify --evidence`).
+
+The signature covers the document's bytes, so it shows who made the document, not that its
+text is what the records say: a signer who edited an entry's text (or whose index,
+journal.json.index, had a view edited in it: no chain covers the index) signed a document
+whose records, in its appendix, said otherwise, and verify passed it. Each entry is
+rendered again from its records, as the export writes it, and held against the document.
+
+What an entry's text takes from elsewhere is left out of the comparison: its links and the
+titles they show, its loops (counted on the export's day) and an incident's cause trace.
+A name is shown as the journal first spelled it (people.display), which may differ from the
+record's in case and spacing only: a line that differs only so, and names someone the entry
+names, holds. A decision superseded by one outside the export is shown superseded.
+"""
+
+import codecs
+import re
+import sqlite3
+
+from ..i18n import LANGUAGES, _
+from ..markdown import OWN, OWN_AND_HISTORY, anchor_of, document_title, headings, own_text
+from ..model import ENTRY_KINDS, PEOPLE_FIELDS
+from ..people import key as name_key
+from ..people import names_in
+
+
+def language_of(first_line: str) -> str:
+    """The language the document was written in, from its first line (English if unknown)."""
+    for lang in sorted(LANGUAGES, key=lambda tag: tag == "en"):
+        if first_line.startswith(document_title(lang)):
+            return lang
+    return "en"
+
+
+# Where a part of a document starts: a month's or an entry's heading, or the footer's rule
+# (user text is escaped, so none of its lines can start so: markdown_text.block).
+_PART = re.compile(r"\n(?=## |### |---\n)")
+_ENTRY = '### <a id="'
+
+
+def parts(text: str):
+    """(anchor, text) of each entry's part of `text` (a document, or a run of its entries)."""
+    for part in _PART.split(text):
+        if part.startswith(_ENTRY):
+            yield part[len(_ENTRY) : part.index('"', len(_ENTRY))], part
+
+
+class Sections:
+    """The document's entry sections by anchor, in a table of the check's database (a 100k
+    export's entries are ~60 MB of text)."""
+
+    def __init__(self, db: sqlite3.Connection, chunks):
+        self.db = db
+        db.execute("CREATE TABLE md(anchor TEXT PRIMARY KEY, body TEXT, seen INT DEFAULT 0)")
+        self.first_line = ""
+        rest = ""
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for chunk in chunks:
+            text = rest + decoder.decode(chunk)
+            if not self.first_line:
+                self.first_line = text.split("\n", 1)[0]
+            cut = text.rfind("\n### ")  # a part is held whole: the rest waits for the next chunk
+            if cut < 0:
+                rest = text
+                continue
+            rest = text[cut:]
+            self._add(parts(text[:cut]))
+        self._add(parts(rest + decoder.decode(b"", final=True)))
+
+    def _add(self, rows) -> None:
+        # A second section under one anchor is the document's, not its records': the first is held.
+        self.db.executemany("INSERT OR IGNORE INTO md(anchor, body) VALUES (?, ?)", rows)
+
+    def take(self, anchors: list[str]) -> dict[str, str]:
+        """The sections of `anchors` that the document has, marked as held against records."""
+        marks = ",".join("?" * len(anchors))
+        found = dict(self.db.execute(f"SELECT anchor, body FROM md WHERE anchor IN ({marks})", anchors))  # noqa: S608
+        self.db.execute(f"UPDATE md SET seen = 1 WHERE anchor IN ({marks})", anchors)  # noqa: S608
+        return found
+
+    def unseen(self):
+        """The anchors of the sections no records were held against."""
+        return (anchor for (anchor,) in self.db.execute("SELECT anchor FROM md WHERE NOT seen ORDER BY rowid"))
+
+
+class EntryCheck:
+    """Each folded entry of the export held against its section of the document: the entries
+    are rendered a batch at a time (one call of the export's writer for BATCH of them)."""
+
+    BATCH = 500
+
+    def __init__(self, sections: Sections):
+        self.sections = sections
+        self.lang = language_of(sections.first_line)
+        self.render = own_text(self.lang)
+        not_own, self.history = headings(self.lang)
+        # A block other entries and the day make: its heading, a blank line, its items, a blank line.
+        self.not_own = re.compile("^(?:" + "|".join(re.escape(h) for h in not_own) + ").*\n\n(?:.+\n)*(?:\n|$)", re.M)
+        self.waiting: list[tuple[dict, int]] = []
+        self.problems: list[str] = []
+
+    def add(self, view: dict) -> None:
+        if view["kind"] not in ENTRY_KINDS:
+            return
+        # A link amended shows its target's title in the history: that part is left out too.
+        links_changed = any("links" in (event.get("changes") or {}) for event in view["history"])
+        self.waiting.append((view, OWN if links_changed else OWN_AND_HISTORY))
+        if len(self.waiting) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        if not waiting:
+            return
+        shown = self.sections.take([anchor_of(view) for view, _own in waiting])
+        whole = [view for view, own in waiting if own == OWN_AND_HISTORY]
+        rendered = {anchor: text.rstrip("\n") for anchor, text in parts(self.render(whole, OWN_AND_HISTORY))} if whole else {}
+        for view, own in waiting:
+            anchor = anchor_of(view)
+            ref = view.get("ref") or "#" + str(view["seq"])
+            if anchor not in shown:
+                self.problems.append(_("{ref}: its records are in the export but the entry is not").format(ref=ref))
+                continue
+            got = self._own(shown[anchor], own)
+            want = rendered.get(anchor) if own == OWN_AND_HISTORY else None
+            if want is None:
+                want = self._rendered(view, own)
+            if want == got:
+                continue
+            found = _first_difference(want.split("\n"), got.split("\n"), {name_key(n) for n in _named(view)})
+            if found is not None and view["kind"] == "decision" and view.get("status") != "superseded":
+                # Superseded by a decision in the export, or by one outside it, which the records
+                # here cannot show (as the JSON check has it).
+                again = self._rendered(dict(view, status="superseded"), own)
+                if _first_difference(again.split("\n"), got.split("\n"), {name_key(n) for n in _named(view)}) is None:
+                    continue
+            if found is not None:
+                self.problems.append(
+                    _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=found)
+                )
+
+    def _rendered(self, view: dict, own: int) -> str:
+        return next(iter(dict(parts(self.render([view], own))).values()), "").rstrip("\n")
+
+    def _own(self, shown: str, own: int) -> str:
+        """The section without the blocks other entries and the day make."""
+        text = self.not_own.sub("", shown)
+        if own == OWN:
+            cut = text.find("\n" + self.history + "\n")
+            if cut >= 0:
+                text = text[: cut + 1]
+        return text.rstrip("\n")
+
+    def finish(self) -> list[str]:
+        """The problems found, those of entries shown without records last."""
+        self.flush()
+        return self.problems + [
+            _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
+            for anchor in self.sections.unseen()
+        ]
+
+
+def _ref_of_anchor(anchor: str) -> str:
+    """`#42` for e-42, `dana#42` for e-dana-42 (markdown.anchor_of)."""
+    body = anchor[2:] if anchor.startswith("e-") else anchor
+    handle, _sep, seq = body.rpartition("-")
+    return f"{handle}#{seq}" if handle else f"#{seq}"
+
+
+def _named(view: dict) -> set[str]:
+    """Everyone whose name the entry's text may show: its people, who recorded it and its history."""
+    named = set(names_in(view))
+    for who in [view.get("recorded_by"), (view.get("retracted") or {}).get("recorded_by")]:
+        if isinstance(who, str):
+            named.add(who)
+    for event in view["history"]:
+        if isinstance(event.get("recorded_by"), str):
+            named.add(event["recorded_by"])
+        for field, change in (event.get("changes") or {}).items():
+            if field not in PEOPLE_FIELDS:
+                continue  # an old title's case is the text's, not a spelling of a name
+            for side in ("old", "new"):
+                value = change.get(side) if isinstance(change, dict) else None
+                if isinstance(value, str):
+                    named.add(value)
+                elif isinstance(value, list):
+                    named.update(v for v in value if isinstance(v, str))
+    return {n for n in named if isinstance(n, str) and n.strip()}
+
+
+def _first_difference(want: list[str], got: list[str], names: set[str]) -> str | None:
+    """What the first line that differs shows (its field's label, or "text"), or None."""
+    for i in range(max(len(want), len(got))):
+        a = want[i] if i < len(want) else None
+        b = got[i] if i < len(got) else None
+        if a == b:
+            continue
+        if a is not None and b is not None and name_key(a) == name_key(b) and any(n in name_key(a) for n in names):
+            continue  # a name as the journal first spelled it
+        line = a if a is not None else b
+        if line.startswith("### "):
+            return _("its heading")
+        if line.startswith("| ") and " | " in line[2:]:
+            return line[2:].split(" | ", 1)[0]
+        return _("its text")
+    return None

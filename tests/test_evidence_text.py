@@ -1,0 +1,84 @@
+"""`verify --evidence` holds a Markdown export's entries against the records in its appendix.
+
+The signature covers the document's bytes, not that its text is what the records say: an
+export made from an index (journal.json.index) with a view edited in it showed the edited
+owner, and `verify --evidence` passed it (a known gap since the signed exports)."""
+
+import json
+import sqlite3
+
+import pytest
+from clihelp import ok, refused
+
+from pmjournal.core.demo import write_demo
+from pmjournal.core.store import Journal
+
+
+def _edit_view(db, seq: int, **changes) -> None:
+    """What someone with write access to the index can do: no chain covers it."""
+    index = sqlite3.connect(db.with_name(db.name + ".index"))
+    vid, view = index.execute("SELECT vid, view FROM views WHERE seq = ?", (seq,)).fetchone()
+    view = json.loads(view)
+    view.update(changes)
+    index.execute("UPDATE views SET view = ? WHERE vid = ?", (json.dumps(view).encode(), vid))
+    index.commit()
+    index.close()
+
+
+@pytest.fixture
+def demo(db, cli):
+    write_demo(Journal(db, user="Dana Whitfield"))
+    ok(cli("list"))  # the index is built
+    return db
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    (
+        ({"owner": "Lena Park"}, "#2: the entry shown differs from its records (Owner)"),
+        ({"title": "Launch when ready"}, "#2: the entry shown differs from its records (its heading)"),
+        ({"body": "Nobody decided this."}, "#2: the entry shown differs from its records (its text)"),
+    ),
+)
+def test_an_entry_edited_in_the_index_is_named_by_verify_evidence(demo, cli, tmp_path, changes, named):
+    _edit_view(demo, 2, **changes)
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    refused(cli("verify", "--evidence", str(out)), named)
+
+
+def test_every_entry_of_the_demo_holds_in_both_languages_and_filtered(demo, cli, tmp_path):
+    """Links, loops, cause traces, histories, retractions, supersessions: no false alarm."""
+    for n, args in enumerate((("--lang", "zh"), ("--person", "Marcus Chen"), ("--kind", "decision"), ("--since", "2026-10-15"))):
+        out = tmp_path / f"ev{n}.md"
+        ok(cli(*args, "export", "-o", str(out)) if args[0] == "--lang" else cli("export", *args, "-o", str(out)))
+        ok(cli("verify", "--evidence", str(out)))
+
+
+def test_a_name_spelled_two_ways_holds_but_a_changed_name_does_not(db, cli, tmp_path):
+    """The document shows a name as the journal first spelled it (people.display)."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "first", "owner": "Dana Whitfield"})
+    journal.add("decision", {"title": "second", "owner": "dana  whitfield", "approved_by": ["marcus chen"]})
+    journal.add("note", {"title": "third", "informed": ["Marcus Chen"]})
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--kind", "decision", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))
+    _edit_view(db, 2, owner="Lena Park")
+    ok(cli("export", "--kind", "decision", "-o", str(out), "--force"))
+    refused(cli("verify", "--evidence", str(out)), "#2: the entry shown differs from its records (Owner)")
+
+
+def test_hostile_and_wide_text_holds(db, cli, tmp_path):
+    journal = Journal(db, user="Pat PM")
+    first = journal.add("decision", {"title": "[/]Cut [bold]x <b>|</b> 决定 https://x.example/a_b|c", "owner": "张伟"})
+    journal.add(
+        "risk",
+        {"title": "---", "body": "### not a heading\n**Links**\n- nor an item\n\n  indented | pipe", "owner": "Dana"},
+    )
+    journal.retract(first["id"], "typed in the wrong journal")
+    out = tmp_path / "ev.md"
+    for args in ((), ("--include-retracted",)):
+        ok(cli("export", *args, "-o", str(out), "--force"))
+        ok(cli("verify", "--evidence", str(out)))
+    assert "<del>" in out.read_text(encoding="utf-8")

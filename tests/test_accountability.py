@@ -150,6 +150,32 @@ def test_a_cause_dated_after_what_it_caused_is_refused(cli):
     refused(cli("add", "change", "H effect", "--owner", "Dana", "--when", "2026-11-25", "--caused-by", moved), "2026-11-28")
 
 
+@pytest.mark.parametrize("index", ("on", "off"))
+def test_a_cause_amended_to_after_what_it_caused_is_refused(cli, journal, monkeypatch, index):
+    """The rule above from the other end: a decision of the 20th amended to the 28th was taken
+    while an outage of the 25th named it as its cause, and Trace showed the outage first."""
+    if index == "off":
+        monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+    ok(cli("add", "decision", "Cut scope", "--owner", "Dana", "--when", "2026-11-20 10:00"))
+    ok(cli("add", "incident", "Outage", "--owner", "Lee", "--when", "2026-11-25 10:00", "--caused-by", "1"))
+    ok(cli("add", "decision", "Old plan", "--owner", "Dana", "--when", "2026-11-10 10:00"))
+    ok(cli("add", "decision", "New plan", "--owner", "Dana", "--when", "2026-11-12 10:00", "--supersedes", "3"))
+    before = journal.path.read_bytes()
+    refused(cli("amend", "1", "--when", "2026-11-28 10:00", "--reason", "typo"), "#2 (2026-11-25) names this entry as a cause")
+    refused(cli("amend", "3", "--when", "2026-11-13", "--reason", "typo"), "#4 (2026-11-12) supersedes this decision")
+    assert journal.path.read_bytes() == before
+    # The same day, or earlier, is let through; and so is any day once the link is gone.
+    ok(cli("amend", "1", "--when", "2026-11-25 18:00", "--reason", "it was the evening"))
+    ok(cli("retract", "2", "--reason", "wrong incident"))
+    ok(cli("amend", "1", "--when", "2026-11-28 10:00", "--reason", "typo"))
+    # The app's loaded journal asks the same.
+    loaded = Journal(journal.path, user="Pat PM")
+    loaded.entries()
+    assert loaded.storage.loaded
+    with pytest.raises(ValidationError, match="supersedes this decision"):
+        loaded.amend("3", {"occurred_at": "2026-11-20T10:00:00+00:00"}, "typo")
+
+
 # -- who ----------------------------------------------------------------------
 
 

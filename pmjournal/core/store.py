@@ -1074,6 +1074,47 @@ class Journal:
                 said.format(target=ref_of(target), later=later, day=day), field="links", part=link["rel"]
             )
 
+    def _still_before_its_effects(self, view: dict, when: str) -> None:
+        """Refuse to move a cause, or a superseded decision, to a later day than an entry that
+        names it (_links_in_order's rule, from the other end): a decision amended to the 28th
+        read as the cause of an outage on the 25th, and Trace showed it so."""
+        if not isinstance(when, str) or when[:10] <= str(view.get("occurred_at") or "")[:10]:
+            return  # moved earlier, or within its day: nothing that names it can now come first
+        entry_id = view["id"]
+
+        def names_it(record: dict) -> bool:
+            links = (record.get("changes") or {}).get("links") if record.get("kind") == "amendment" else record.get("links")
+            return isinstance(links, list) and any(
+                isinstance(link, dict) and link.get("to") == entry_id and link.get("rel") in ("caused_by", "supersedes")
+                for link in links
+            )
+
+        if self.storage.loaded:
+            found = [r for r in self.records() if names_it(r)]
+        else:
+            found = self._searched(b'"' + entry_id.encode() + b'"', names_it, 1 << 40)
+        for effect_id in dict.fromkeys(r["target"] if r.get("kind") == "amendment" else r["id"] for r in found):
+            try:
+                effect = self.view_of(effect_id)
+            except KeyError:
+                continue
+            if effect["retracted"] or not any(
+                link.get("to") == entry_id and link.get("rel") in ("caused_by", "supersedes") for link in effect.get("links") or ()
+            ):
+                continue  # retracted, or the link was amended away
+            effect_when = effect.get("occurred_at")
+            if not isinstance(effect_when, str):
+                continue
+            day, later = effect_when[:10], dates.day_in_offset_of(when, effect_when)
+            if later > day:
+                superseded = any(link.get("to") == entry_id and link.get("rel") == "supersedes" for link in effect["links"])
+                said = (
+                    _("{effect} ({day}) supersedes this decision: it cannot move to {later}, after the decision that superseded it")
+                    if superseded
+                    else _("{effect} ({day}) names this entry as a cause: it cannot move to {later}, after what it caused; check When or the link")
+                )
+                raise ValidationError(said.format(effect=ref_of(effect), day=day, later=later), field="occurred_at")
+
     def add(self, kind: str, values: dict, links: dict | None = None) -> dict:
         """Record a new entry; `links` maps rel -> references (#seq, ids)."""
         body = self._stamp(self.prepare(kind, values, links))
@@ -1116,6 +1157,8 @@ class Journal:
             model.check_due_dates({**view, **{k: v for k, v in cleaned.items() if v is not None}})
             if "links" in cleaned or "occurred_at" in cleaned:
                 self._links_in_order({**view, **cleaned})
+            if "occurred_at" in cleaned:
+                self._still_before_its_effects(view, cleaned["occurred_at"])
             self._keeps_its_loops(view, cleaned)
             self._no_supersession_cycle(view, cleaned)
             body = self._stamp({"kind": "amendment", "target": target["id"], "changes": cleaned, "reason": reason}, view)

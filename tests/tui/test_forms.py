@@ -1380,3 +1380,23 @@ async def test_the_export_dialog_says_where_a_name_alone_is_written(journal):
         await pilot.pause()
         said = " ".join(str(label.content) for label in app.screen.query(Label))
     assert "Save to (a name alone goes in /srv/exports)" in said
+
+
+@pilot_test
+async def test_the_amend_form_will_not_move_a_cause_after_what_it_caused(journal):
+    cause = journal.add("decision", {"title": "Cut scope", "owner": "Dana", "occurred_at": "2026-11-10T10:00:00+00:00"})
+    journal.add(
+        "incident",
+        {"title": "Outage", "owner": "Lee", "occurred_at": "2026-11-12T10:00:00+00:00"},
+        links={"caused_by": [cause["id"]]},
+    )
+    app = FormsApp(lambda: AmendForm(JournalSession(journal), cause["id"], clock=clock))
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "occurred_at").focus()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "2026-11-14 10:00")
+        await fill(app, pilot, {"reason": "typo"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "#2 (2026-11-12) names this entry as a cause" in error_of(app.screen, "occurred_at")
+    assert len(journal.records()) == 2

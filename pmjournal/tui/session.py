@@ -273,11 +273,12 @@ class JournalSession:
         return people
 
     def _paged_state(self, reads) -> dict:
+        team = TeamStatus.read(self.team)
         return {
             "generation": self.journal.generation,
             "broken": reads.broken,
-            "notices": tuple(reads.notices()),
-            "team": TeamStatus.read(self.team),
+            "notices": tuple(reads.notices()) + (team.notices() if team else ()),
+            "team": team,
         }
 
     @staticmethod
@@ -330,13 +331,14 @@ class JournalSession:
         return self._snapshot(views, people, last_seq=last_seq, signers=signers, **state)
 
     def _state(self) -> dict:
+        team = TeamStatus.read(self.team)
         return {
             # as _paged_load counts it: a snapshot loaded whole after one paged from the index
             # (the index could not serve just then) is not older than it, and is shown
             "generation": self.journal.generation + self._replaced,
             "broken": self.journal.broken,
-            "notices": tuple(self.journal.notices()),
-            "team": TeamStatus.read(self.team),
+            "notices": tuple(self.journal.notices()) + (team.notices() if team else ()),
+            "team": team,
         }
 
     def catch_up(self, snap: Snapshot) -> Snapshot:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from ..core.i18n import _
 from ..core.team.layout import Team
+from ..core.team.witness import changed_here
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class TeamStatus:
     synced_at: float | None  # seconds since the epoch, None if never synced
     pushed_seq: int  # the last own #seq the remote holds
     refused: tuple[str, ...] = ()  # colleagues whose history was rewritten: nothing of theirs is taken
+    changed_here: tuple[str, ...] = ()  # colleagues whose copy here departs from what was taken (witness.py)
 
     @classmethod
     def read(cls, team: Team) -> "TeamStatus | None":
@@ -35,6 +37,7 @@ class TeamStatus:
             synced_at=_seconds(state.get("synced_at")),
             pushed_seq=pushed if pushed.__class__ is int else 0,
             refused=tuple(sorted(refused)) if isinstance(refused, dict) else (),
+            changed_here=changed_here(team),
         )
 
     def describe(self, last_seq: int | None, now: float | None = None) -> str:
@@ -46,7 +49,18 @@ class TeamStatus:
             parts.append(_("{n} to push").format(n=waiting) if waiting > 0 else _("nothing to push"))
         if self.refused:
             parts.append(_("refused: {handles}").format(handles=", ".join(self.refused)))
+        if self.changed_here:
+            parts.append(_("CHANGED HERE: {handles}").format(handles=", ".join(self.changed_here)))
         return " · ".join(parts)
+
+    def notices(self) -> tuple[str, ...]:
+        """What the app says once as it reads: a colleague's copy changed on this machine."""
+        return tuple(
+            _(
+                "The copy of {handle}'s chain here was changed on this machine: what it shows of {handle}'s is not what {handle} recorded. Run `pmjournal verify` to see where; `pmjournal sync` puts back what was taken"
+            ).format(handle=handle)
+            for handle in self.changed_here
+        )
 
 
 def _seconds(stamp) -> float | None:

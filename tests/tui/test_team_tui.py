@@ -232,3 +232,29 @@ async def test_a_colleague_whose_history_was_rewritten_is_refused_in_an_error_no
         assert "differs" not in synced.message
         await wait_for(pilot, lambda: "refused: dana" in app.screen.sub_title, timeout=3)
         assert "changed" not in trail_text(app) and "dana#3" in trail_text(app)
+
+
+@pilot_test
+async def test_a_colleagues_copy_changed_on_this_machine_is_said_as_the_app_reads_it(tmp_path, make_app):
+    """The trail showed a rewritten and rehashed copy of Dana's chain as Dana's own record,
+    without a word; only `verify`, exports and sync named it (team/witness.py)."""
+    import json
+
+    from teamhelp import rechained
+
+    dana, bob = team_of(tmp_path, "Dana Whitfield", "Bob Li")
+    add(dana, "Dana's call")
+    dana.sync()
+    add(bob, "Bob's call")
+    bob.sync()
+    copy = Team(bob.path).chain_path("dana")
+    lines = copy.read_bytes().rstrip(b"\n").split(b"\n")
+    record = json.loads(lines[1])
+    record["title"] = "Bob's idea all along"
+    lines[1] = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    copy.write_bytes(rechained(lines))
+    app = make_app(bob.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert "CHANGED HERE: dana" in app.screen.sub_title
+        assert any("The copy of dana's chain here was changed on this machine" in n.message for n in notices(app))

@@ -234,4 +234,42 @@ class Witnesses:
             return None  # the private repository lost the objects: it witnesses nothing
 
 
-__all__ = ["TAKEN", "TAKING", "Difference", "Witnesses", "compare", "departure", "detail", "witness_of"]
+def _stamp(path) -> tuple | None:
+    import os
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+# A team folder -> (what its copies and refs were when last held against their witnesses, the
+# handles whose copy departed): the app asks at every refresh, git is asked again only when a
+# copy or a ref moved.
+_CHANGED: dict[str, tuple[tuple, tuple[str, ...]]] = {}
+
+
+def changed_here(team) -> tuple[str, ...]:
+    """The colleagues whose copy here departs from what this machine took of their chain
+    (sorted): what `verify` names "changed on this machine", for the app to say as it reads.
+    Without git or the team's git folder, none (verify says what it can)."""
+    copies = team.colleagues()
+    refs = team.git_dir / "refs"
+    stamps = (
+        tuple((handle, _stamp(path)) for handle, path in sorted(copies.items())),
+        _stamp(team.git_dir / "packed-refs"),
+        _stamp(refs / "taken" / "pmjournal" / "chains"),
+        _stamp(refs / "taking" / "pmjournal" / "chains"),
+    )
+    key = str(team.git_dir)
+    known = _CHANGED.get(key)
+    if known is not None and known[0] == stamps:
+        return known[1]
+    witnesses = Witnesses(team)
+    changed = tuple(handle for handle, path in sorted(copies.items()) if witnesses.departure(handle, path) is not None)
+    _CHANGED[key] = (stamps, changed)
+    return changed
+
+
+__all__ = ["TAKEN", "TAKING", "changed_here", "Difference", "Witnesses", "compare", "departure", "detail", "witness_of"]

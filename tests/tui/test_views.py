@@ -196,6 +196,19 @@ async def test_welcome_offers_the_demo_on_an_empty_journal(db, make_app):
 
 
 @pilot_test
+async def test_an_enter_right_after_back_asks_again(db, make_app):
+    """Enter, Back, enter in one burst: the last was lost (the button Back focused again was
+    still disabled, then still in Textual's 0.2 s press effect, which drops an enter)."""
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.screen._loading)
+        await pilot.press("enter", "enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("escape")
+        assert not db.exists() or len(Journal(db)) == 0
+
+
+@pilot_test
 async def test_another_process_adding_shows_up_without_restart(demo_db, make_app, cli):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:

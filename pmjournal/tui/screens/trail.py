@@ -135,6 +135,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.parsed = parse("")
         self._stamp = None
         self._loading = False
+        self._asking_demo = False  # the welcome's "load the demo?" is up, or the demo is being written
         self._pending_id: str | None = None
         self._settle_when_loaded = False  # keys typed behind a save: held until it is shown (entry_saved)
         self.open_loops: OpenLoops | None = None  # the open loops of the snapshot's views, as of a day
@@ -794,6 +795,9 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         for good (the button has the focus, and a journal is append-only)."""
         from ..forms.confirm import ConfirmDialog
 
+        if self._asking_demo:
+            return  # a second press while the question is up, or the demo is being written
+        self._asking_demo = True
         question = _(
             "Load the demo into {path}? Its fictional entries stay in this journal for good: a journal is "
             "append-only. To keep this one for your own entries, run `pmjournal demo --db demo.json` and open that."
@@ -801,6 +805,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                self.query_one("#load-demo").disabled = True
                 self._write_demo()
             else:
                 self._offer_demo_again()
@@ -810,10 +815,12 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     def _offer_demo_again(self) -> None:
         """The welcome's button, disabled as it was pressed, back for another go (the question
         answered Back, or the demo could not be written)."""
+        self._asking_demo = False
         button = self.query_one("#load-demo")
-        button.disabled = False
-        if self.empty:
-            self.set_focus(button)
+        if button.disabled:
+            button.disabled = False
+            if self.empty:
+                self.set_focus(button)
 
     @work(thread=True, exclusive=True, group="journal", exit_on_error=False)
     def _write_demo(self) -> None:

@@ -38,6 +38,15 @@ def intro(app) -> str:
     return _(INTRO).format(**keys)
 
 
+class _AskButton(Button):
+    """Pressed by every enter. Textual's Button drops an enter while its press effect lasts
+    (0.2 s), and one typed right after the question's Back was lost; the screen asks once
+    (TrailScreen._asking_demo), so no press needs dropping."""
+
+    def action_press(self) -> None:
+        self.press()
+
+
 class Welcome(VerticalScroll):
     # The button is the only thing to act on here: tab must not stop on the
     # scrolling panel, where enter does nothing.
@@ -49,7 +58,7 @@ class Welcome(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text(intro(self.app)), id="welcome-text")
         with Center():
-            yield Button(_("Load the demo journal"), id="load-demo", variant="primary")
+            yield _AskButton(_("Load the demo journal"), id="load-demo", variant="primary")
 
     def relabel(self) -> None:
         """The interface's language changed (TrailScreen.relabel)."""
@@ -59,5 +68,7 @@ class Welcome(VerticalScroll):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "load-demo":
-            event.button.disabled = True
+            # Not disabled here: the question's Back gave the focus back to a disabled button,
+            # so it went nowhere, and an enter typed right after Back was lost (the screen
+            # enables it again only once the answer's callback runs). The screen asks once.
             self.post_message(self.LoadDemo())

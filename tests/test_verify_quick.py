@@ -109,3 +109,15 @@ def test_a_journal_rewritten_and_rehashed_after_a_check_fails_verify(cli, journa
     _five(journal, cli)
     db.write_bytes(rechained(edited(db.read_bytes().splitlines(), 2, "It was always Bob's idea")))
     refused(cli("verify"), "broken at #5: it carries another hash than when it was last verified here")
+
+
+def test_a_journal_that_only_lost_its_last_newline_is_not_called_rewritten(cli, journal, db):
+    """An editor's save that drops the final newline: the reader keeps that record, but the
+    memo's look-up took it for a torn tail, and verify said the chain was rewritten and
+    rehashed (a false accusation of tampering) while export went ahead."""
+    for n in range(3):
+        journal.add("note", {"title": f"n{n}"})
+    ok(cli("verify"))
+    db.write_bytes(db.read_bytes()[:-1])
+    assert "ok: 3 records" in ok(cli("verify"))
+    assert "ok: 3 records" in ok(cli("verify", "--quick"))

@@ -916,9 +916,16 @@ def _bisect_seq(data, seq: int) -> tuple[int, dict] | None:
         start = max(start, lo)
         end = data.find(b"\n", start)
         if end < 0:
-            hi = start  # a torn tail: never saved, look before it
-            continue
-        record = _loads_or_none(data[start:end])
+            # The last line without its newline: a complete record that only lost it (an
+            # editor's save) is the journal's, as the reader keeps it; else a torn tail, never
+            # saved. (Taken for torn, it made `verify` say the chain was rewritten and rehashed.)
+            record = _loads_or_none(data[start:])
+            if record is None or not isinstance(record.get("seq"), int):
+                hi = start
+                continue
+            end = len(data)
+        else:
+            record = _loads_or_none(data[start:end])
         if record is None or not isinstance(record.get("seq"), int):
             return None  # damaged: let the full load report it
         if record["seq"] == seq:

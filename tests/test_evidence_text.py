@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 import pytest
-from clihelp import ok, refused
+from clihelp import ok
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.store import Journal
@@ -23,6 +23,12 @@ def _edit_view(db, seq: int, **changes) -> None:
     index.execute("UPDATE views SET view = ? WHERE vid = ?", (json.dumps(view).encode(), vid))
     index.commit()
     index.close()
+
+
+def problems(proc) -> list[str]:
+    """verify's lines, one a problem, after it failed."""
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stderr.strip().splitlines()
 
 
 @pytest.fixture
@@ -44,7 +50,8 @@ def test_an_entry_edited_in_the_index_is_named_by_verify_evidence(demo, cli, tmp
     _edit_view(demo, 2, **changes)
     out = tmp_path / "ev.md"
     ok(cli("export", "-o", str(out)))
-    refused(cli("verify", "--evidence", str(out)), named)
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said[0].endswith(named)
 
 
 def test_every_entry_of_the_demo_holds_in_both_languages_and_filtered(demo, cli, tmp_path):
@@ -66,7 +73,7 @@ def test_a_name_spelled_two_ways_holds_but_a_changed_name_does_not(db, cli, tmp_
     ok(cli("verify", "--evidence", str(out)))
     _edit_view(db, 2, owner="Lena Park")
     ok(cli("export", "--kind", "decision", "-o", str(out), "--force"))
-    refused(cli("verify", "--evidence", str(out)), "#2: the entry shown differs from its records (Owner)")
+    assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#2: the entry shown differs from its records (Owner)")
 
 
 def test_hostile_and_wide_text_holds(db, cli, tmp_path):
@@ -82,3 +89,37 @@ def test_hostile_and_wide_text_holds(db, cli, tmp_path):
         ok(cli("export", *args, "-o", str(out), "--force"))
         ok(cli("verify", "--evidence", str(out)))
     assert "<del>" in out.read_text(encoding="utf-8")
+
+
+def _reworded(out, old: str, new: str) -> None:
+    """The document edited and its hash recomputed, as anyone can do to an unsigned export
+    and its signer to a signed one (then signing again): what verify's hash check cannot see."""
+    import hashlib
+    import re
+
+    text = out.read_text(encoding="utf-8")
+    cut = text.rfind("\n---\n\n## ")
+    doc, appendix = text[:cut], text[cut:]
+    assert old in doc
+    doc = doc.replace(old, new, 1)
+    digest = hashlib.sha256(doc.encode()).hexdigest()
+    out.write_text(doc + re.sub(r"document sha256:[0-9a-f]+", "document sha256:" + digest, appendix), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    (
+        ("**Filters:** person Marcus Chen", "**Filters:** all entries", "its Filters line differs"),
+        ("**Entries:** 21 (10 decisions", "**Entries:** 21 (11 decisions", "its Entries line differs"),
+        ("**Chain head:** #68", "**Chain head:** #12", "its Chain head line differs"),
+        ("| Marcus Chen | 6 | 0 | 8 |", "| Marcus Chen | 16 | 0 | 18 |", "the accountability summary differs"),
+    ),
+)
+def test_the_header_and_the_summary_are_held_against_the_statement_and_the_records(demo, cli, tmp_path, old, new, named):
+    """A signer who overstated a colleague's accountability in the summary, or called a
+    filtered export "all entries", and signed again passed `verify --evidence` (a user trial)."""
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))
+    _reworded(out, old, new)
+    assert named in problems(cli("verify", "--evidence", str(out)))[0]

@@ -1281,25 +1281,50 @@ def iter_markdown(
             yield chunk
 
 
-def own_text(language: str):
-    """A function of folded views and OWN or OWN_AND_HISTORY: their part of the document
-    (each entry's heading to the end of its history, under month headings) as an export in
-    `language` writes it, without what
-    other entries and the day add (links, loops, the cause trace), each name as its record
-    spells it. `verify --evidence` holds a document's entries against their records with it."""
-    from types import SimpleNamespace
+class Rerender:
+    """What a document in `language` says of entries, said again from their folded views, for
+    `verify --evidence` to hold the document against: each entry's own part (heading to the end
+    of its history, without what other entries and the day add: links, loops, the cause trace;
+    each name as its record spells it), then the header's counts and the accountability summary
+    over every entry rendered. `heads`: the exporter's own chain's (size, head hash)."""
 
-    with i18n.using(language):
-        stand_in = SimpleNamespace(people=SimpleNamespace(display=str), views={}, broken=None)
-        w = _Writer(stand_in, Filter(), counts_kept=True)
+    def __init__(self, language: str, head: tuple[int, str]):
+        from types import SimpleNamespace
 
-    def render(views: list[dict], own_only: int) -> str:
-        out: list[str] = []
+        self.language = language
+        stand_in = SimpleNamespace(
+            people=SimpleNamespace(display=str), views={}, broken=None, head=lambda: head, path=None
+        )
         with i18n.using(language):
-            w.entries(out, views, own_only=own_only)
+            self.w = _Writer(stand_in, Filter(), counts_kept=False)
+        self.count = self.retracted = 0
+
+    def entries(self, views: list[dict], own_only: int) -> str:
+        """Their part of the document, under month headings (own_only: OWN or OWN_AND_HISTORY)."""
+        out: list[str] = []
+        with i18n.using(self.language):
+            self.w.entries(out, views, own_only=own_only)
+        self.count += self.w.count
+        self.retracted += self.w.retracted
         return "".join(out)
 
-    return render
+    def header(self, filt: Filter) -> list[str]:
+        """The header's lines that the records and the statement decide: the filter, how many
+        entries of each kind, and the chain head (not the journal's path, the time, the period)."""
+        w = self.w
+        w.count, w.retracted, w.filt = self.count, self.retracted, filt
+        out: list[str] = []
+        with i18n.using(self.language):
+            w.header(out, filt, "", "")
+            wanted = tuple("- " + _("**{name}:** {text}").format(name=name, text="") for name in (_("Filters"), _("Entries"), _("Chain head")))
+        return [line for line in "".join(out).split("\n") if line.startswith(wanted)]
+
+    def summary(self) -> str:
+        """The accountability summary over every entry rendered, names as first spelled here."""
+        out: list[str] = []
+        with i18n.using(self.language):
+            self.w.summary(out)
+        return "".join(out)
 
 
 def anchor_of(view: dict) -> str:

@@ -308,7 +308,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
     if ev.fmt == "markdown":
         from .shown import EntryCheck, Sections
 
-        entry_check = EntryCheck(Sections(db, ev.body_chunks()))
+        entry_check = EntryCheck(Sections(db, ev.body_chunks()), ev.statement, own)
     try:
         superseded = set()
         for _key, group in exported.linking():

@@ -18,7 +18,7 @@ import re
 import sqlite3
 
 from ..i18n import LANGUAGES, _
-from ..markdown import OWN, OWN_AND_HISTORY, anchor_of, document_title, headings, own_text
+from ..markdown import OWN, OWN_AND_HISTORY, Rerender, anchor_of, document_title, headings
 from ..model import ENTRY_KINDS, PEOPLE_FIELDS
 from ..people import key as name_key
 from ..people import names_in
@@ -38,11 +38,19 @@ _PART = re.compile(r"\n(?=## |### |---\n)")
 _ENTRY = '### <a id="'
 
 
+HEADER, SUMMARY = "#header", "#summary"  # the parts held that are not an entry's (no anchor starts so)
+
+
 def parts(text: str):
-    """(anchor, text) of each entry's part of `text` (a document, or a run of its entries)."""
+    """(anchor, text) of each entry's part of `text` (a document, or a run of its entries), and
+    of the document's header (HEADER) and accountability summary (SUMMARY)."""
     for part in _PART.split(text):
         if part.startswith(_ENTRY):
             yield part[len(_ENTRY) : part.index('"', len(_ENTRY))], part
+        elif part.startswith('## <a id="summary"'):
+            yield SUMMARY, part
+        elif part.startswith("# "):
+            yield HEADER, part
 
 
 class Sections:
@@ -89,10 +97,13 @@ class EntryCheck:
 
     BATCH = 500
 
-    def __init__(self, sections: Sections):
+    def __init__(self, sections: Sections, statement: dict, own: str):
         self.sections = sections
+        self.statement = statement
         self.lang = language_of(sections.first_line)
-        self.render = own_text(self.lang)
+        chain = (statement.get("chains") or {}).get(own) or {}
+        self.rerender = Rerender(self.lang, (chain.get("size"), chain.get("head")))
+        self.render = self.rerender.entries
         not_own, self.history = headings(self.lang)
         # A block other entries and the day make: its heading, a blank line, its items, a blank line.
         self.not_own = re.compile("^(?:" + "|".join(re.escape(h) for h in not_own) + ").*\n\n(?:.+\n)*(?:\n|$)", re.M)
@@ -152,12 +163,43 @@ class EntryCheck:
         return text.rstrip("\n")
 
     def finish(self) -> list[str]:
-        """The problems found, those of entries shown without records last."""
+        """The problems found, then those of the header and the summary, then those of entries
+        shown without records."""
         self.flush()
+        self.problems += self._header() + self._summary()
         return self.problems + [
             _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
             for anchor in self.sections.unseen()
         ]
+
+
+    def _header(self) -> list[str]:
+        """The header's filter, entry counts and chain head must be the statement's and the records'."""
+        from ..query import Filter
+
+        shown = self.sections.take([HEADER]).get(HEADER, "").split("\n")
+        try:
+            filt = Filter.from_json(self.statement.get("query") or {})
+        except (TypeError, ValueError, KeyError):
+            return []  # the statement's own check names a damaged filter
+        problems = []
+        for line in self.rerender.header(filt):
+            if line not in shown:
+                name = line[2:].split(":**", 1)[0].strip("*")
+                problems.append(
+                    _("the document header: its {name} line differs from the statement and the records").format(name=name)
+                )
+        return problems
+
+    def _summary(self) -> list[str]:
+        """The accountability summary must count what the entries' records name."""
+        shown = self.sections.take([SUMMARY]).get(SUMMARY)
+        want = self.rerender.summary().rstrip("\n").split("\n")
+        got = (shown or "").rstrip("\n").split("\n")
+        names = {name_key(line.split(" | ", 1)[0][2:]) for line in want if line.startswith("| ")}
+        if _first_difference(want, got, names) is None:
+            return []
+        return [_("the accountability summary differs from what the entries' records name")]
 
 
 def _ref_of_anchor(anchor: str) -> str:

@@ -113,6 +113,10 @@ def _reworded(out, old: str, new: str) -> None:
         ("**Entries:** 21 (10 decisions", "**Entries:** 21 (11 decisions", "its Entries line differs"),
         ("**Chain head:** #68", "**Chain head:** #12", "its Chain head line differs"),
         ("| Marcus Chen | 6 | 0 | 8 |", "| Marcus Chen | 16 | 0 | 18 |", "the accountability summary differs"),
+        # an entry's links: what it was caused by, what it led to, what superseded it
+        ("- Caused by #13 (not in this export)", "- Caused by #2 (not in this export)", "#14: the entry shown differs from its records (its links)"),
+        ("- Led to [#57", "- Caused by [#57", "#3: the entry shown differs from its records (its links)"),
+        ("— Move the launch to 5 January](#e-34)", "— Keep the launch](#e-34)", "#2: the entry shown differs from its records (its links)"),
     ),
 )
 def test_the_header_and_the_summary_are_held_against_the_statement_and_the_records(demo, cli, tmp_path, old, new, named):

@@ -1319,6 +1319,16 @@ class Rerender:
             wanted = tuple("- " + _("**{name}:** {text}").format(name=name, text="") for name in (_("Filters"), _("Entries"), _("Chain head")))
         return [line for line in "".join(out).split("\n") if line.startswith(wanted)]
 
+    def link_item(self, rel: str, view: dict | None, backwards: bool = False) -> str:
+        """A links block's line: '- Caused by [#3 · Risk · … — title](#e-3)' for `view` (an
+        entry of the document), '- Caused by ' alone for an entry outside it."""
+        w = self.w.w
+        label = (w.backlink if backwards else w.link).get(rel) or _inline(rel)
+        if view is None:
+            return f"- {label} "
+        with i18n.using(self.language):
+            return f"- {label} [{self.w.title(view, _link_text(view.get('title', '')))}](#{_anchor(view)})"
+
     def summary(self) -> str:
         """The accountability summary over every entry rendered, names as first spelled here."""
         out: list[str] = []

@@ -38,6 +38,8 @@ _PART = re.compile(r"\n(?=## |### |---\n)")
 _ENTRY = '### <a id="'
 
 
+_REF = re.compile(r"(?<![\w#-])[a-z0-9-]*#\d+(?!\d)")  # #42, dana#42 as a line names an entry
+_SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at")  # what a link shows of its target
 HEADER, SUMMARY = "#header", "#summary"  # the parts held that are not an entry's (no anchor starts so)
 
 
@@ -109,6 +111,11 @@ class EntryCheck:
         self.not_own = re.compile("^(?:" + "|".join(re.escape(h) for h in not_own) + ").*\n\n(?:.+\n)*(?:\n|$)", re.M)
         self.waiting: list[tuple[dict, int]] = []
         self.problems: list[str] = []
+        # For the links blocks, held once every entry is known (a link may point ahead):
+        self.slim: dict[str, dict] = {}  # id -> what a link to the entry shows of it
+        self.linking: list[tuple[str, str, str]] = []  # (from, rel, to) of each exported entry not retracted
+        self.shown_links: dict[str, tuple[list, list[str]]] = {}  # id -> (its links, its block's lines)
+        self.links_heading = not_own[0]
 
     def add(self, view: dict) -> None:
         if view["kind"] not in ENTRY_KINDS:
@@ -129,6 +136,7 @@ class EntryCheck:
         for view, own in waiting:
             anchor = anchor_of(view)
             ref = view.get("ref") or "#" + str(view["seq"])
+            self._keep_links(view, shown.get(anchor))
             if anchor not in shown:
                 self.problems.append(_("{ref}: its records are in the export but the entry is not").format(ref=ref))
                 continue
@@ -166,12 +174,64 @@ class EntryCheck:
         """The problems found, then those of the header and the summary, then those of entries
         shown without records."""
         self.flush()
-        self.problems += self._header() + self._summary()
+        self.problems += self._links() + self._header() + self._summary()
         return self.problems + [
             _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
             for anchor in self.sections.unseen()
         ]
 
+
+    def _keep_links(self, view: dict, shown: str | None) -> None:
+        entry_id = view["id"]
+        self.slim[entry_id] = {k: view[k] for k in _SLIM if k in view}
+        links = [(x.get("rel"), x.get("to")) for x in view.get("links") or () if isinstance(x, dict)]
+        if not view["retracted"]:
+            self.linking.extend((entry_id, rel, to) for rel, to in links)
+        lines = []
+        if shown is not None:
+            at = shown.find("\n" + self.links_heading + "\n\n")
+            if at >= 0:
+                for line in shown[at + len(self.links_heading) + 3 :].split("\n"):
+                    if not line.startswith("- "):
+                        break
+                    lines.append(line)
+        if links or lines:
+            self.shown_links[entry_id] = (links, lines)
+
+    def _links(self) -> list[str]:
+        """Each entry's links block must show its own links, then the exported entries that link
+        to it, as their records say; a line to an entry outside the export may not name one in
+        it (its title there cannot be checked, nor whether it is one)."""
+        problems = []
+        backlinks: dict[str, list] = {}
+        for source, rel, to in self.linking:
+            if to in self.slim:
+                backlinks.setdefault(to, []).append((rel, source))
+        anchors = {"(#" + anchor_of(view) + ")" for view in self.slim.values()}
+        refs = {view.get("ref") or "#" + str(view["seq"]) for view in self.slim.values()}
+
+        def outside(line: str, start: str) -> bool:
+            """A line to an entry outside the export: it may name none of those inside."""
+            if not line.startswith(start) or any(line.endswith(a) for a in anchors):
+                return False
+            return "](#" in line or not any(ref in refs for ref in _REF.findall(line))
+
+        for entry_id in dict.fromkeys([*self.shown_links, *backlinks]):
+            links, lines = self.shown_links.get(entry_id, ([], []))
+            good = len(lines) >= len(links)
+            for (rel, to), line in zip(links, lines, strict=False):
+                target = self.slim.get(to)
+                want = self.rerender.link_item(rel, target)
+                good = good and (line == want if target is not None else outside(line, want))
+            rest = lines[len(links) :]
+            wanted = sorted(self.rerender.link_item(rel, self.slim[source], backwards=True) for rel, source in backlinks.get(entry_id, ()))
+            inside = sorted(line for line in rest if not outside(line, "- "))
+            good = good and inside == wanted
+            if not good:
+                view = self.slim[entry_id]
+                ref = view.get("ref") or "#" + str(view["seq"])
+                problems.append(_("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=_("its links")))
+        return problems
 
     def _header(self) -> list[str]:
         """The header's filter, entry counts and chain head must be the statement's and the records'."""

@@ -278,7 +278,13 @@ def test_a_refused_sync_of_ones_own_chain_is_what_verify_says_next(tmp_path):
     original = dana.path.read_bytes()
     lines = original.splitlines()
     dana.path.write_bytes(rechained(edited(lines, 1, "never said")))
-    ok(cli(dana, "verify", "--quick"))  # the file alone holds (and no `verify` ran here before it)
+    # The file alone holds, but not against what this machine pushed: verify said ok, and an
+    # export signed the rewrite (a user trial).
+    for quick in ((), ("--quick",)):
+        said = refused(cli(dana, "verify", *quick), "dana (you): broken at #1: #1 differs from what this machine pushed")
+        assert "rewritten here after it was pushed" in said
+    refused(cli(dana, "export", "-o", str(tmp_path / "ev.md")), "fails verification at #1")
+    assert not (tmp_path / "ev.md").exists()
     with pytest.raises(SyncError, match="differs from this journal at dana#1.*run `pmjournal verify`"):
         dana.sync()
     proc = cli(dana, "verify")

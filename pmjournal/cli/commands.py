@@ -757,11 +757,13 @@ def cmd_verify(args) -> int:
         print(f"pmjournal: {report.message(path)}", file=sys.stderr)
         return 1
     # A team journal: every author's chain, each named by its handle.
+    from ..core.team.witness import Witnesses
+    from ..core.verify import as_pushed
+
+    witnesses = Witnesses(team)  # what this machine pushed and took of each chain: a chain rewritten here holds on its own
+    report = as_pushed(path, report, witnesses)
     failed = not report.ok
     lines = [(not report.ok, _("{handle} (you): {message}").format(handle=team.handle, message=report.message(path)))]
-    from ..core.team.witness import Witnesses
-
-    witnesses = Witnesses(team)  # what this machine took of each colleague's chain: a copy rewritten here holds on its own
     for handle, chain in team.colleagues().items():
         theirs = check_colleague(chain, handle, witnesses, quick=quick)
         failed |= not theirs.ok

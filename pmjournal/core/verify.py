@@ -242,6 +242,20 @@ def _as_colleague_last_checked(path: Path, report: Report, handle: str, seq: int
     return report
 
 
+def as_pushed(path, report: Report, witnesses) -> Report:
+    """This author's chain in a team journal, held against what this machine last pushed of it
+    (team/witness.py): rewritten and rehashed after a push, it held on its own, `verify` said ok
+    and exports were signed, while the remote and every colleague held the chain pushed."""
+    if not report.ok:
+        return report
+    found = witnesses.own_departure(path)
+    if found is None:
+        return report
+    from .team.witness import own_detail
+
+    return Report(False, max(found.line - 1, 0), max(found.line - 1, 0), "", bad_seq=max(found.line, 0), problem=own_detail(found))
+
+
 def check_colleague(path, handle: str, witnesses, quick: bool = False) -> Report:
     """A colleague's copy as `verify` and every export check it: its own chain, and what this
     machine last took of that chain (team/witness.py), then its `.checked` memo. A copy
@@ -335,6 +349,9 @@ def first_broken_chain(journal):
         from .team.witness import Witnesses
 
         witnesses = Witnesses(journal.team)
+        report = as_pushed(journal.path, report, witnesses)
+        if not report.ok:
+            return None, journal.path, report
         for handle, path in sorted(journal.team.colleagues().items()):
             report = check_colleague(path, handle, witnesses)
             if not report.ok:

@@ -733,6 +733,7 @@ class _Sync:
             # What the remote now holds, as the next sync's stale-fetch check would see it.
             if commit:
                 self.git.run("update-ref", f"{STAGED}pmjournal/chains/{self.handle}", commit)
+                self.git.run("update-ref", witness.PUSHED, commit)  # what verify holds this chain against
             if team_commit:
                 self.git.run("update-ref", f"{STAGED}pmjournal/team", team_commit)
         moved = sorted((handle, commit) for handle, commit in self.now_taken.items() if self.taken.get(handle) != commit)

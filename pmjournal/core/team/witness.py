@@ -38,6 +38,9 @@ from .git import Git, SyncError
 
 TAKEN = "refs/taken/pmjournal/chains/"
 TAKING = "refs/taking/pmjournal/chains/"  # what a sync is writing into the copy, until TAKEN moves to it
+# The commit of this author's own chain this machine last pushed: the chain here must go on
+# from it (the remote's copy can be rewritten by others; this ref only by this machine's push).
+PUSHED = "refs/pushed/pmjournal/chain"
 FETCHED = "refs/fetched/pmjournal/chains/"
 
 # How a copy stands to another version of its chain (Difference.kind).
@@ -155,6 +158,13 @@ def detail(found: Difference, handle: str) -> str:
     )
 
 
+def own_detail(found: Difference) -> str:
+    """How this author's own chain departs from what this machine pushed of it."""
+    return _(
+        "{where} differs from what this machine pushed to the remote: the chain was rewritten here after it was pushed"
+    ).format(where=_("its header") if found.line <= 0 else f"#{found.line}")
+
+
 def witness_of(taken: dict[str, str], fetched: dict[str, str], refused, handle: str) -> tuple[str, bool] | None:
     """(the commit the copy of `handle`'s chain is held against, whether it must be exactly
     that chain), or None: the taken ref; else (a team folder from before it) the fetched
@@ -175,16 +185,18 @@ class Witnesses:
         self.git: Git | None = None
         self.taken: dict[str, str] = {}
         self.taking: dict[str, str] = {}
+        self.pushed: str | None = None
         self.fetched: dict[str, str] = {}
         self.refused = team.state().get("refused") or {}
         if not (team.git_dir / "HEAD").is_file():
             return
         try:
             self.git = Git(team.git_dir, remote=False)
-            refs = self.git.refs(TAKEN, FETCHED, TAKING)
+            refs = self.git.refs(TAKEN, FETCHED, TAKING, PUSHED)
         except SyncError:
             self.git = None
             return
+        self.pushed = refs.pop(PUSHED, None)
         for name, oid in refs.items():
             if name.startswith(TAKEN):
                 self.taken[name[len(TAKEN) :]] = oid
@@ -213,6 +225,18 @@ class Witnesses:
             self.git.read_blobs(wanted)
         except (SyncError, OSError):
             pass  # read again one by one by departure(), which says what it can
+
+    def own_departure(self, path) -> Difference | None:
+        """Where this author's own chain at `path` departs from what this machine last pushed of
+        it: None if it goes on from it, or is a start of it (a backup put back: sync restores)."""
+        if self.pushed is None or self.git is None:
+            return None
+        try:
+            with ChainFile.open(path) as have:
+                found = departure(self.git, self.pushed, have, exact=False)
+        except SyncError:
+            return None
+        return None if found is None or found.kind == ENDS else found
 
     def departure(self, handle: str, path) -> Difference | None:
         """Where the copy at `path` departs from what this machine took of `handle`'s chain."""
@@ -272,4 +296,4 @@ def changed_here(team) -> tuple[str, ...]:
     return changed
 
 
-__all__ = ["TAKEN", "TAKING", "changed_here", "Difference", "Witnesses", "compare", "departure", "detail", "witness_of"]
+__all__ = ["PUSHED", "TAKEN", "TAKING", "own_detail", "changed_here", "Difference", "Witnesses", "compare", "departure", "detail", "witness_of"]

@@ -81,6 +81,12 @@ def test_unverified_export_is_marked_on_every_entry(cli, four, tmp_path):
     out = tmp_path / "u.json"
     ok(cli("export", "--format", "json", "--unverified", "-o", str(out)))
     refused(cli("--db", str(tmp_path / "o.json"), "import", str(out)), "failed verification")
+    # and verify --evidence says why it has no evidence, in either language (it said "exported by an
+    # older pmjournal, or the appendix was removed", which reads as tampering)
+    for lang in ("en", "zh_CN"):
+        md = tmp_path / f"u-{lang}.md"
+        ok(cli("--lang", lang, "export", "--unverified", "-o", str(md)))
+        refused(cli("verify", "--evidence", str(md)), "was exported with --unverified, from a journal that failed verification")
 
 
 def test_clean_journal_reads_quietly(cli, four):

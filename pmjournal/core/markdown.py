@@ -607,15 +607,7 @@ class _Writer:
         name = journal_label if journal_label is not None else self.journal.path.name
         out.append("# " + _("Evidence trail: {journal}").format(journal=_inline(name)) + "\n\n")
         if self.broken:
-            out.append(
-                "> "
-                + _(
-                    "**UNVERIFIED EXPORT.** The journal fails verification at #{seq} ({problem}). It was exported anyway "
-                    "with `--unverified`: nothing below is vouched for by its hash chain, and the chain head printed here "
-                    "does not vouch for it either."
-                ).format(seq=self.broken[0], problem=_inline(self.broken[1]))
-                + "\n\n"
-            )
+            out.append("> " + _unverified_banner().format(seq=self.broken[0], problem=_inline(self.broken[1])) + "\n\n")
 
         def item(name: str, text: str) -> str:
             # TRANSLATORS: a line of the document's header: {name} is "Journal", "Filters", "Period"...
@@ -1348,6 +1340,20 @@ def headings(language: str) -> tuple[tuple[str, ...], str]:
     with i18n.using(language):
         w = _words()
         return (f"**{w.label('links')}**", "**" + _("Loops") + "**", "**" + _("Cause trace") + "**"), "**" + _("History") + "**"
+
+
+def _unverified_banner() -> str:
+    return _(
+        "**UNVERIFIED EXPORT.** The journal fails verification at #{seq} ({problem}). It was exported anyway "
+        "with `--unverified`: nothing below is vouched for by its hash chain, and the chain head printed here "
+        "does not vouch for it either."
+    )
+
+
+def unverified_mark(language: str) -> str:
+    """How the banner of an export made with --unverified starts, in `language`."""
+    with i18n.using(language):
+        return "> " + _unverified_banner().split("{seq}")[0]
 
 
 def document_title(language: str) -> str:

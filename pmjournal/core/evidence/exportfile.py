@@ -278,6 +278,15 @@ def _journal_header(first: bytes) -> bool:
     return isinstance(header, dict) and header.get("format") == "pmjournal" and "schema" in header
 
 
+def _unverified(head: bytes) -> bool:
+    """Whether a document's start carries the banner of an export made with --unverified
+    (markdown._Writer.header), in any language."""
+    from ..markdown import unverified_mark
+
+    text = head.decode("utf-8", "replace")
+    return any(unverified_mark(lang) in text for lang in i18n.LANGUAGES)
+
+
 def first_line(fd: int) -> str:
     return os.pread(fd, 4096, 0).split(b"\n", 1)[0].decode("utf-8", "replace")
 
@@ -298,6 +307,12 @@ def _read_markdown(ev: Evidence, size: int) -> None:
             raise PmjournalError(
                 _(
                     "{path} has Windows line endings (CRLF): it was converted after the export (an email client, git's autocrlf); check the file as exported, or convert it back (dos2unix)"
+                ).format(path=path)
+            )
+        if _unverified(os.pread(fd, 1 << 16, 0)):
+            raise PmjournalError(
+                _(
+                    "{path} was exported with --unverified, from a journal that failed verification: it carries no evidence by design, and nothing in it is vouched for"
                 ).format(path=path)
             )
         raise PmjournalError(

@@ -966,3 +966,22 @@ def test_the_filter_says_a_search_as_typed(journal):
 
     assert _filter_text(Filter(search="a\\b"), _words()) == "search 'a\\b'"
     assert _filter_text(Filter(search="it's"), _words()) == "search 'it's'"
+
+
+@pytest.mark.parametrize("index", ("on", "off"))
+def test_an_export_without_retracted_entries_says_it_leaves_them_out(cli, journal, monkeypatch, index):
+    """"Filters: all entries" read as every entry while a retracted one was silently not there
+    (a user trial)."""
+    if index == "off":
+        monkeypatch.setenv("PMJOURNAL_INDEX", "off")
+    line = "- **Retracted entries:** left out; `--include-retracted` shows them, with why each was retracted"
+    kept = journal.add("note", {"title": "kept"})
+    assert line not in ok(cli("export"))  # nothing retracted: nothing to say
+    gone = journal.add("note", {"title": "gone"})
+    journal.retract(gone["id"], "wrong journal")
+    said = ok(cli("export"))
+    assert line in said and "- **Filters:** all entries" in said and "gone" not in said.split("## Contents")[0]
+    assert line not in ok(cli("export", "--include-retracted"))
+    assert kept["title"] in said
+    # the app exports from the views it holds, and says the same
+    assert line in export_markdown(journal, Filter())

@@ -41,7 +41,7 @@ from .markdown_text import inline as _inline
 from .markdown_text import item as _item
 from .markdown_text import link_text as _link_text
 from .markdown_text import needs_cell as _needs_cell
-from .model import IMPACT_PARTS, KIND_FIELDS, PEOPLE_FIELDS
+from .model import ENTRY_KINDS, IMPACT_PARTS, KIND_FIELDS, PEOPLE_FIELDS
 from .query import WHO_COLUMNS, Filter, Who, trace
 
 _MONTH = re.compile(r"\d{4}-\d{2}").fullmatch
@@ -346,6 +346,16 @@ def _words() -> _Words:
     return found
 
 
+def _any_retracted(journal) -> bool:
+    """Whether the journal holds a retracted entry: the reads' own answer (the index's, in one
+    look-up), else a look at the views held (a loaded journal, the app's snapshot)."""
+    asked = getattr(journal, "any_retracted", None)
+    if asked is not None:
+        return asked()
+    views = getattr(journal, "views", None)
+    return isinstance(views, dict) and any(v.get("retracted") for v in views.values() if v.get("kind") in ENTRY_KINDS)
+
+
 def _anchor(view: dict) -> str:
     """The anchor id of an entry's heading: `e-42` for one's own #42, `e-dana-42` for
     dana#42, so two authors' #1 never share one. Unique: an own anchor has no hyphen
@@ -421,6 +431,8 @@ class _Writer:
         # else the entries are counted as they are written.
         self.who = None if counts_kept else Who(journal.people)
         self.loops: list = []  # the loops of the exported entries still open (or overdue) on `today`
+        # the journal holds retracted entries, which an export without --include-retracted leaves out
+        self.retracted_left_out = not filt.include_retracted and _any_retracted(journal)
         self.loops_done = 0  # and how many were done
         self.due_days = _Cache(lambda day: self.day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
         self.today_text = self.due_days[self.today]
@@ -627,6 +639,9 @@ class _Writer:
         if retracted:
             count += _(", of which {n} retracted").format(n=retracted)
         out.append(item(_("Entries"), count))
+        if not filt.include_retracted and self.retracted_left_out:
+            # "all entries" read as every entry while the retracted ones were silently not there
+            out.append(item(_("Retracted entries"), _("left out; `--include-retracted` shows them, with why each was retracted")))
         out.append(item(_("Chain head"), f"#{seq} {_code(head)}") + "\n")
         out.append(
             _(

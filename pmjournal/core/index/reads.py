@@ -299,6 +299,10 @@ class IndexedReads:
         # `WHERE open`, not `open = 1`: the words of the partial index, or SQLite scans the table
         return _loads(self.db.execute(f"SELECT view FROM views WHERE {column} {_ORDER_JOURNAL}"))
 
+    def any_retracted(self) -> bool:
+        """Whether an entry of the journal was retracted (an export without them says it leaves them out)."""
+        return self.db.execute("SELECT 1 FROM views WHERE retracted LIMIT 1").fetchone() is not None
+
     def who_all(self, include_retracted: bool = False) -> list[dict]:
         """query.who over every entry (retracted ones too, or not), from the counts kept as records arrive."""
         rows: dict[str, dict] = {}

@@ -496,11 +496,12 @@ def test_a_record_reusing_an_id_taken_in_the_same_sync_is_refused(tmp_path, monk
     dana.sync()
     bobs = bob.journal().add("decision", {"title": "Bob's call", "owner": "Bob"})
     bob.sync()
+    lee.journal().add("note", {"title": "Lee's own"})  # (a journal whose first record is Bob's is a copy: not pushed)
     _reusing_the_id_of(lee, bobs, "Lee's version")
     lee.sync()
     report = dana.sync()
     assert report.fetched.get("bob") == 1
-    assert "lee#1 reuses the id" in report.refused["lee"]
+    assert "lee#2 reuses the id" in report.refused["lee"]
     assert dana.journal().by_id(bobs["id"])["title"] == "Bob's call"
 
 
@@ -663,3 +664,24 @@ def test_a_jrnl_file_imported_again_after_joining_a_team_or_in_another_zone_is_s
         clock.tzset()
     ann.sync()
     assert "imported 0 records, skipped 2" in ok(cli(ann, "import", str(jrnl)))
+
+
+def test_a_copy_of_a_colleagues_journal_is_not_pushed_under_another_handle(tmp_path):
+    """Dana's journal copied and synced as abe: it pushed Dana's records as abe's, every new
+    machine then took them as abe's (a handle sorting first wins) and refused Dana's own
+    chain for good (a user trial)."""
+    abe, dana, lee, zoe = team_of(tmp_path, "Abe Moss", "Dana Whitfield", "Lee Park", "Zoe Hart")
+    dana.journal().add("decision", {"title": "Skip load test", "owner": "Dana"})
+    dana.sync()
+    lee.journal().add("note", {"title": "lee"})
+    lee.sync()
+    abe.path.write_bytes(dana.path.read_bytes())
+    with pytest.raises(SyncError, match="this journal holds dana's records .*it is a copy of dana's journal"):
+        abe.sync()
+    remote_refs = subprocess.run(["git", "--git-dir", str(abe.remote), "for-each-ref"], capture_output=True, text=True).stdout
+    assert "chains/abe" not in remote_refs
+    zoe.journal().add("note", {"title": "zoe"})
+    report = zoe.sync()
+    assert report.refused == {}
+    assert "Skip load test" in ok(cli(zoe, "list", "--author", "dana"))
+    ok(cli(zoe, "verify"))

@@ -624,11 +624,30 @@ class _Sync:
 
     def _reused(self, line: bytes, handle: str, record_id: bytes):
         record = orjson.loads(line)
-        raise SyncError(
+        raise _IdReused(
             _("{handle}#{seq} reuses the id {id} of a record already here; took nothing of {handle}'s").format(
                 handle=handle, seq=record.get("seq"), id=record_id.decode()
-            )
+            ),
+            record_id,
+            record.get("seq"),
         )
+
+    def _copy_of(self, own: ChainFile, clashes: dict[str, tuple[bytes, object]]) -> None:
+        """A journal whose chain was never pushed, whose first record a colleague's chain on the
+        remote holds too, is a copy of theirs (a journal file copied to another machine, or
+        synced under another handle): pushed, it took their records over on every new
+        machine (a handle sorting first wins merge.merged's rule) and theirs was refused."""
+        wanted = {record_id: (handle, seq) for handle, (record_id, seq) in clashes.items()}
+        first = _IDS.search(own.line(1)) if own.lines > 1 else None  # (own stays open: the push reads it next)
+        # Its first record: a copied journal shares it (one record reusing an id later on is
+        # refused by each machine that takes it, as before).
+        if first is not None and first.group(1) in wanted:
+            handle, seq = wanted[first.group(1)]
+            raise SyncError(
+                _(
+                    "this journal holds {handle}'s records ({handle}#{seq} has the id of a record here): it is a copy of {handle}'s journal, not one of its own. Nothing was pushed: start a new journal for yourself, or sync this one as {handle} where it came from"
+                ).format(handle=handle, seq=seq)
+            )
 
     def _replace(self, handle: str, new: Spool | None) -> str:
         """Put back what this machine last took of `handle`'s chain, and what this sync took
@@ -708,6 +727,7 @@ class _Sync:
     def _exchange(self, refs, team, team_commit, taking, own, parent, there_lines, report) -> SyncReport:
         """Take every colleague's new records (checked, on disk), push this author's, then append
         what was taken."""
+        clashes: dict[str, tuple[bytes, object]] = {}  # colleagues refused for an id held here
         for name, commit in sorted(refs.items()):
             if not name.startswith(CHAINS):
                 continue
@@ -719,8 +739,13 @@ class _Sync:
                 continue
             try:
                 taking[handle] = self.colleague(handle, commit)
+            except _IdReused as err:
+                report.refused[handle] = str(err)
+                clashes[handle] = (err.record_id, err.seq)
             except SyncError as err:
                 report.refused[handle] = str(err)
+        if clashes and parent is None:
+            self._copy_of(own, clashes)
         commit, pushed = self.own_commit(own, parent, there_lines)
         specs = []
         if commit:
@@ -774,6 +799,14 @@ class _Sync:
         )
         self.team.save_state(self.state)
         return report
+
+
+class _IdReused(SyncError):
+    """A colleague's record reuses an id held here (which record: `record_id`, their #`seq`)."""
+
+    def __init__(self, message: str, record_id: bytes, seq):
+        super().__init__(message)
+        self.record_id, self.seq = record_id, seq
 
 
 _FEW_IDS = 50_000  # a take of up to this many records holds their ids (_ids_are_new)

@@ -1400,3 +1400,42 @@ async def test_the_amend_form_will_not_move_a_cause_after_what_it_caused(journal
         await pilot.pause()
         assert "#2 (2026-11-12) names this entry as a cause" in error_of(app.screen, "occurred_at")
     assert len(journal.records()) == 2
+
+
+@pilot_test
+@pytest.mark.parametrize(
+    ("keys", "name"),
+    (
+        ("{shift+tab}{down}{enter}{ctrl+u}chosen.json{enter}", "chosen.json"),
+        ("{shift+tab}{down}{down}{enter}chosen.csv{enter}", "chosen.csv"),
+        ("{shift+tab}{down}{space}typed.json{enter}", "typed.json"),
+        ("{shift+tab}{space}plain.md{enter}", "plain.md"),
+    ),
+)
+async def test_a_path_typed_right_after_choosing_a_format_is_the_file_written(journal, tmp_path, keys, name):
+    """Choosing a format handed the focus to the path in a later message: what was typed in
+    between went to the radio set and was lost, or into the path before the format's name
+    was put in it ('burst.jsonon' written, a user trial in tmux)."""
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, keys)
+        await finished(pilot, app)
+    assert app.result == tmp_path / name
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [name]
+
+
+@pilot_test
+async def test_choosing_the_document_language_leaves_the_path_as_typed(journal, tmp_path):
+    """Back on the path after the language was chosen, the whole path was selected: the next
+    key (a space meant for the list) replaced it (a user trial)."""
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "{ctrl+u}zz.md{tab}")
+        await wait_for(pilot, lambda: app.screen.focused is app.screen.query_one("#language"))
+        await pilot.press("enter")  # the list opens
+        await pilot.press("down", "enter")  # 简体中文
+        await wait_for(pilot, lambda: app.screen.focused is field(app.screen, "path"))
+        await pilot.press("x")
+        assert field(app.screen, "path").value == "zz.mdx"

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, RadioSet, Select
+from textual.widgets.input import Selection
 
 from pmjournal.core import dates, i18n
 from pmjournal.core.display import visible
@@ -65,6 +66,9 @@ class ExportDialog(FieldDialog[Path | None]):
     BINDINGS = [
         Binding("ctrl+s", "export", N_("Export"), priority=True),
         Binding("escape", "escape", N_("Cancel"), priority=True),
+        # With priority, as enter has (FieldDialog): a format is chosen, and the path handed
+        # the focus, before the App reads the keys typed after it (choose_format).
+        Binding("space", "space", show=False, priority=True),
         *FIELD_MOVES,
     ]
 
@@ -152,13 +156,51 @@ class ExportDialog(FieldDialog[Path | None]):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         # The document's language: back to the path, where enter exports.
-        if event.select.id == "language" and isinstance(event.value, str):
+        # (Select says Changed as it mounts, with the language already in use: no choice made.)
+        if event.select.id == "language" and isinstance(event.value, str) and event.value != self.lang:
             self.lang = event.value
-            self.query_one("#f-path", Input).focus()
+            path = self.query_one("#f-path", Input)
+            self.set_focus(path)
+            # With the cursor at its end, not the whole path selected (as on opening): a key
+            # typed next, meant for the language, replaced the path (a user trial).
+            path.call_later(lambda: setattr(path, "selection", Selection.cursor(len(path.value))))
+
+    async def action_enter(self) -> None:
+        if not await self.choose_format():
+            await super().action_enter()
+
+    async def action_space(self) -> None:
+        from textual.actions import SkipAction
+
+        if not await self.choose_format():
+            raise SkipAction()  # a space typed into the path: the key goes on to the field
+
+    async def choose_format(self) -> bool:
+        """Enter or space on a format: choose it and hand the focus to the path at once, in the
+        App's task. A burst such as "↓ enter name.json enter" went on to the radio set while
+        RadioSet.Changed waited its turn (the name was lost), or into the path before the
+        format's name was put in it ('name.jsonon' written, a user trial). False if the focus
+        is not on the formats."""
+        formats = self.query_one("#format", RadioSet)
+        if self.focused is not formats:
+            return False
+        if not await caught_up(self):  # the arrows typed before it, in the radio set's task
+            return True
+        buttons = list(formats.query(FormRadioButton))
+        at = formats._selected if formats._selected is not None else formats.pressed_index
+        if 0 <= at < len(buttons):
+            buttons[at].value = True  # RadioSet.Changed follows, and finds it done
+            self.format_chosen((buttons[at].id or "fmt-markdown").removeprefix("fmt-"))
+        return True
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        path_input = self.query_one("#f-path", Input)
+        # A click on a format (the keys' choice was made at once by choose_format).
         fmt = (event.pressed.id or "fmt-markdown").removeprefix("fmt-")
+        if fmt != self.fmt:
+            self.format_chosen(fmt)
+
+    def format_chosen(self, fmt: str) -> None:
+        path_input = self.query_one("#f-path", Input)
         # Follow the format only while the path is still the suggested one.
         if path_input.value == default_name(self.fmt, self.today):
             path_input.value = path_input.initial_value = default_name(fmt, self.today)  # offered, not typed (rescue.py)
@@ -167,8 +209,9 @@ class ExportDialog(FieldDialog[Path | None]):
         self.query_one("#language", Select).disabled = fmt != "markdown"
         self.show_signing()
         self.show_error(None)
-        # Choosing a format (enter or space) hands over to the path, where enter exports.
-        path_input.focus()
+        # Choosing a format hands over to the path, where enter exports: now, so that the
+        # next key the App reads goes there.
+        self.set_focus(path_input)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)

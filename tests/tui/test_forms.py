@@ -1439,3 +1439,21 @@ async def test_choosing_the_document_language_leaves_the_path_as_typed(journal, 
         await wait_for(pilot, lambda: app.screen.focused is field(app.screen, "path"))
         await pilot.press("x")
         assert field(app.screen, "path").value == "zz.mdx"
+
+
+@pilot_test
+@pytest.mark.parametrize("keys", ("{ctrl+u}Ann Lee{tab}{right}{space}{enter}", "{tab}{right}{enter}{ctrl+u}Ann Lee{enter}"))
+async def test_the_first_run_dialog_takes_a_language_and_a_name_in_one_burst(keys):
+    """Enter right after choosing the language with space was lost (the choice handed the focus
+    back to the name in a later message), and so was a name typed right after it (a user trial)."""
+    from pmjournal.core import i18n
+
+    app = FormsApp(lambda: FirstRunDialog("pat"))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, keys)
+            await finished(pilot, app)
+        assert app.result == "Ann Lee"
+        assert config.load().name == "Ann Lee" and config.load().language == "zh_CN"
+    finally:
+        i18n.set_language("en")

@@ -44,6 +44,9 @@ class FirstRunDialog(FieldDialog[str]):
     BINDINGS = [
         Binding("escape", "use_default", N_("Use default")),
         Binding("enter", "submit", N_("Save"), show=False, priority=True),
+        # With priority, as enter: the language is chosen and the name handed the focus before
+        # the App reads the keys typed after it (choose_language).
+        Binding("space", "space", show=False, priority=True),
         *FIELD_MOVES,
     ]
 
@@ -76,15 +79,44 @@ class FirstRunDialog(FieldDialog[str]):
             yield Label(words["keys"], classes="pm-help", id="keys")
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        # A click on a language (the keys' choice was made at once by choose_language).
         event.stop()
-        self.lang = (event.pressed.id or "lang-en").removeprefix("lang-")
+        lang = (event.pressed.id or "lang-en").removeprefix("lang-")
+        if lang != self.lang:
+            self.language_chosen(lang)
+
+    async def action_space(self) -> None:
+        from textual.actions import SkipAction
+
+        if not await self.choose_language():
+            raise SkipAction()  # a space typed into the name: the key goes on to the field
+
+    async def choose_language(self) -> bool:
+        """Enter or space on a language: choose it and hand the focus back to the name at once,
+        in the App's task. Made later (RadioSet.Changed, Widget.focus), an enter typed right
+        after it ran on the languages again and was lost, and a name typed after it went to
+        the radio set (a user trial). False if the focus is not on the languages."""
+        languages = self.query_one("#language", RadioSet)
+        if self.focused is not languages:
+            return False
+        if not await caught_up(self):  # the arrows typed before it, in the radio set's task
+            return True
+        buttons = list(languages.query(FormRadioButton))
+        at = languages._selected if languages._selected is not None else languages.pressed_index
+        if 0 <= at < len(buttons):
+            buttons[at].value = True  # RadioSet.Changed follows, and finds it done
+            self.language_chosen((buttons[at].id or "lang-en").removeprefix("lang-"))
+        return True
+
+    def language_chosen(self, lang: str) -> None:
+        self.lang = lang
         # Switched now, not only when saved: the user reads the dialog in the language they chose.
         i18n.set_language(self.lang)
         for id_, text in texts().items():
             self.query_one(f"#{id_}", Label).update(text)
         name = self.query_one(Input)
         name.placeholder = _("e.g. Pat Lee")
-        name.focus()  # chosen: back to the name, where enter saves
+        self.set_focus(name)  # chosen: back to the name, where enter saves; now, for the next key
         # The screens behind say their words again too (the app's relabel, as its palette's
         # language switch does; a test's bare App has none).
         relabel = getattr(self.app, "relabel", None)
@@ -101,7 +133,8 @@ class FirstRunDialog(FieldDialog[str]):
         if isinstance(focused, Input):
             self.save(focused.value)
             return
-        await run_focused_binding(self, "enter")  # enter on the languages: what it does there (choose one)
+        if not await self.choose_language():  # enter on the languages chooses one
+            await run_focused_binding(self, "enter")
 
     def action_use_default(self) -> None:
         self.save(self.query_one(Input).value or self.default_name)

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
-from textual.command import CommandPalette, SimpleCommand
+from textual.command import CommandInput, CommandPalette, SimpleCommand
 from textual.theme import ThemeProvider
 
 from ..core import config as config_file
@@ -21,7 +21,7 @@ from ..core.i18n import N_, _, pgettext
 from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
 from .contrast import readable_hint, readable_on
-from .key_order import escape_then_key
+from .key_order import HoldsKeys, escape_then_key
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
@@ -389,10 +389,10 @@ class PmjournalApp(App):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+            self.push_screen(Palette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def search_themes(self) -> None:
-        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
 
     @staticmethod
     def _textual_words() -> dict[str, str]:
@@ -459,3 +459,13 @@ def run(path, cfg: Config) -> int:
             file=sys.stderr,
         )
     return app.return_code or 0
+
+
+class Palette(HoldsKeys, CommandPalette):
+    """Textual's command palette, holding the keys typed behind ctrl+p until its search box
+    has the focus (key_order.HoldsKeys): `ctrl+p export` in one burst sent the letters to the
+    trail while the palette opened (e opened the export dialog, 'xport' went into its path)."""
+
+    def _on_mount(self, event) -> None:
+        super()._on_mount(event)
+        self.release(self.query_one(CommandInput))

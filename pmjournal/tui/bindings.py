@@ -20,7 +20,9 @@ from ..core.i18n import N_, _, pgettext
 APP = [
     Binding("q", "quit", "Quit", id="quit"),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
-    Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False),
+    # Priority, as the keys that open a screen (TRAIL, below): the palette is pushed as the App
+    # reads ctrl+p, and holds the keys typed behind it (app.Palette).
+    Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False, priority=True),
 ]
 
 # The keys that open a form, the kind picker, People, Trace or Due, and "/" and "l",

@@ -776,3 +776,21 @@ async def test_keys_typed_behind_ctrl_s_reach_the_trail_the_form_closes_onto(dem
         )
         await wait_for(pilot, lambda: app.screen.table.cursor == start + 2)
     assert Journal(demo_db).get(entry_id)["title"] == "clearer title"
+
+
+@pilot_test
+async def test_a_command_typed_straight_after_ctrl_p_goes_into_the_palette(demo_db, make_app):
+    """`ctrl+p export` in one burst (a slow SSH link): the letters reached the trail while the
+    palette opened: e opened the export dialog and 'xport' went into its path; `ctrl+p
+    language` opened an amend form with its title replaced (a user trial in tmux)."""
+    from textual.command import CommandInput, CommandPalette
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await trail_burst(
+            pilot,
+            app,
+            "{ctrl+p}language",
+            lambda: isinstance(app.screen, CommandPalette) and app.screen.query_one(CommandInput).value == "language",
+        )
+        assert len(app.screen_stack) == 2  # the trail and the palette: nothing else opened

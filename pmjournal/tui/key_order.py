@@ -97,6 +97,33 @@ class InOrder:
         return False
 
 
+# Zero-width non-joiner and joiner: text (Persian's ZWNJ, an emoji's joiner: 👩‍💻), though
+# not str.isprintable(), which is all Textual's Input and TextArea type.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+class TypesJoiners:
+    """Mixed into an Input or a TextArea: a typed U+200D or U+200C is inserted like any
+    character. Textual dropped them, so 👩‍💻 typed through an emoji picker was saved as 👩💻
+    (a user trial); a paste kept them. Runs before the widget's own key handler (Textual calls
+    each class's in MRO order until one prevents the default)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        character = event.character
+        if character is None or character not in _JOINERS:
+            return
+        event.stop()
+        event.prevent_default()
+        start, end = self.selection
+        if hasattr(self, "insert_text_at_cursor"):  # an Input
+            if start == end:
+                self.insert_text_at_cursor(character)
+            else:
+                self.replace(character, *sorted((start, end)))
+        else:  # a TextArea
+            self._replace_via_keyboard(character, start, end)
+
+
 class HoldsKeys:
     """Mixed into a form screen: keys that arrive before its first field has the
     focus are held, then replayed in order, as if they arrived only then.

@@ -794,3 +794,17 @@ async def test_a_command_typed_straight_after_ctrl_p_goes_into_the_palette(demo_
             lambda: isinstance(app.screen, CommandPalette) and app.screen.query_one(CommandInput).value == "language",
         )
         assert len(app.screen_stack) == 2  # the trail and the palette: nothing else opened
+
+
+@pilot_test
+async def test_joiners_typed_into_a_title_and_the_body_are_saved(journal):
+    """U+200D (👩‍💻's joiner) and U+200C (Persian's non-joiner) are not isprintable(), and
+    Textual dropped them as typed: 👩‍💻 was saved as 👩💻 (a user trial); a paste kept them."""
+    app = new_form(journal, "decision")
+    title, owner, body = "Dev 👩\u200d💻 م\u200cم", "Ana Bel", "rainbow 🏳️\u200d🌈"
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, title + tabs_to(app.screen, "f-owner") + owner)
+        await pilot.pause()
+        burst(app, tabs_to(app.screen, "f-body") + body + "{ctrl+s}")
+        record = await saved(pilot, app)
+    assert (record["title"], record["owner"], record["body"]) == (title, owner, body)

@@ -40,7 +40,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 
 from pmjournal.core.i18n import N_, ngettext
 
-from ..key_order import HoldsKeys, InOrder, caught_up
+from ..key_order import HoldsKeys, InOrder, TypesJoiners, caught_up
 from ..restyle import StyledOnMount
 
 __all__ = ["HoldsKeys", "InOrder", "caught_up"]  # re-exported: the forms take them from here
@@ -65,7 +65,7 @@ def refused(text: str) -> str:
     ).format(count=count)
 
 
-class FormInput(StyledOnMount, InOrder, Input):
+class FormInput(StyledOnMount, InOrder, TypesJoiners, Input):
     """One line of text that never drops part of a multi-line paste.
 
     A field that takes a list joins the lines with `join`. The title pastes its
@@ -128,7 +128,7 @@ class FormInput(StyledOnMount, InOrder, Input):
             self.replace(text, *self.selection)
 
 
-class FormTextArea(StyledOnMount, InOrder, TextArea):
+class FormTextArea(StyledOnMount, InOrder, TypesJoiners, TextArea):
     pass
 
 

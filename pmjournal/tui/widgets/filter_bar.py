@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from ...core.i18n import N_, _
-from ..key_order import InOrder, caught_up
+from ..key_order import InOrder, TypesJoiners, caught_up
 
 # The filter's own words (kind:decision, since:) are the syntax, the same in every language.
 PLACEHOLDER = N_("{key} to filter: words @person #tag kind:decision project:x since:2026-10-01 until: cause: role:")
@@ -21,7 +21,7 @@ def placeholder(app) -> str:
     return _(PLACEHOLDER).format(key=first_key(app, by_id("filter")))
 
 
-class FilterInput(InOrder, Input):
+class FilterInput(InOrder, TypesJoiners, Input):
     # InOrder: a backspace or an arrow typed in one burst with letters acts where it was
     # typed ("kind:risk", backspace, "vendor" read "kind:riskvendo": Textual ran the
     # backspace once the key had bubbled back up to the App, after the letters).

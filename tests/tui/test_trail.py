@@ -131,6 +131,17 @@ async def test_columns_give_way_by_priority_on_a_narrow_terminal(demo_db, make_a
         assert all(k.region.right <= 80 - 13 for k in footer_keys(app.screen) if "-command-palette" not in k.classes)
 
 
+@pilot_test
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (60, 20)])
+async def test_no_row_goes_to_a_scrollbar_under_the_trail(demo_db, make_app, size):
+    """A one-cell overflow drew a horizontal scrollbar (a stray ▏ row) under the trail at every
+    size; the columns give way to fit, so it scrolled nothing (a user trial in tmux)."""
+    app = make_app(demo_db)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        assert not app.screen.table.show_horizontal_scrollbar
+
+
 def footer_keys(screen):
     from textual.widgets._footer import FooterKey
 

@@ -392,3 +392,14 @@ def test_a_record_whose_when_is_no_time_is_shown_as_stored_not_a_traceback(cli, 
     if isinstance(when, str):
         assert f"| When | {shown} |" in document
     assert "hello" in document
+
+
+def test_a_status_with_a_default_cannot_be_emptied(cli, db):
+    """`amend --clear status` left a decision with no status (history: accepted → (empty)), and
+    `add --status ""` saved one without (a user trial)."""
+    ok(cli("add", "decision", "Ship", "--owner", "Dana"))
+    before = db.read_bytes()
+    refused(cli("amend", "1", "--clear", "status", "--reason", "r"), "status cannot be emptied; choose one of: proposed, accepted")
+    assert db.read_bytes() == before
+    ok(cli("add", "risk", "Vendor", "--owner", "Dana", "--status", ""))
+    assert json.loads(ok(cli("show", "2", "--format", "json")))["status"] == "open"

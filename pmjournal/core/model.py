@@ -660,7 +660,8 @@ def build_entry(kind: str, values: dict, stored: bool = False) -> dict:
             except ValidationError as err:
                 refused.append(err)
                 continue
-        if value is None and field.default and name not in values:
+        if value is None and field.default and (name not in values or not stored):
+            # given empty (`--status ""`) is not given: a decision without a status was saved
             value = field.default
         if value is not None:
             record[name] = value
@@ -692,6 +693,14 @@ def clean_changes(kind: str, changes: dict, stored: bool = False) -> dict:
             raise ValidationError(_("{a_kind} needs an owner").format(a_kind=a_kind(kind)), field="owner")
         if cleaned is None and name == "occurred_at":
             raise ValidationError(_("when it happened cannot be emptied; give the right date instead"), field=name)
+        if cleaned is None and spec[name].default:
+            # `amend --clear status` left a decision with no status at all (a user trial)
+            raise ValidationError(
+                _("{field} cannot be emptied; choose one of: {choices}").format(
+                    field=shown(name), choices=", ".join(spec[name].choices)
+                ),
+                field=name,
+            )
         out[name] = cleaned
     return out
 

@@ -68,7 +68,7 @@ class ExportDialog(FieldDialog[Path | None]):
         Binding("escape", "escape", N_("Cancel"), priority=True),
         # With priority, as enter has (FieldDialog): a format is chosen, and the path handed
         # the focus, before the App reads the keys typed after it (choose_format).
-        Binding("space", "space", show=False, priority=True),
+        Binding("space", "space", N_("Choose the one highlighted"), show=False, priority=True),
         *FIELD_MOVES,
     ]
 

@@ -46,7 +46,7 @@ class FirstRunDialog(FieldDialog[str]):
         Binding("enter", "submit", N_("Save"), show=False, priority=True),
         # With priority, as enter: the language is chosen and the name handed the focus before
         # the App reads the keys typed after it (choose_language).
-        Binding("space", "space", show=False, priority=True),
+        Binding("space", "space", N_("Choose the one highlighted"), show=False, priority=True),
         *FIELD_MOVES,
     ]
 

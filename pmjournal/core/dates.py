@@ -227,7 +227,7 @@ def _relative(text: str, ref: datetime, ahead: bool = False) -> datetime | None:
             day = today + timedelta(days=(7 - diff) or 7)
         elif which == "last":
             day = today - timedelta(days=diff or 7)
-        elif ahead and not which:  # "fri" as a due date: the coming one, today included
+        elif ahead and not which:  # "fri" as a due date: the coming one, today included (a due date is a day)
             day = today + timedelta(days=(_WEEKDAYS[word] - today.weekday()) % 7)
         else:  # "fri" / "this fri": the most recent one, today included
             day = today - timedelta(days=diff)
@@ -269,7 +269,25 @@ def _has_cjk(text: str) -> bool:
     return any("\u3000" <= c <= "\u303f" or "\u4e00" <= c <= "\u9fff" for c in text)
 
 
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ]|\s*$)")
+
+
 def _cannot(text: str, ahead: bool = False) -> DateError:
+    day = _ISO_DAY.match(text)
+    if day is not None:
+        year, month, number = (int(part) for part in day.groups())
+        if 1 <= month <= 12 and year >= 1:
+            import calendar
+
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= number <= last:
+                # "2026-02-30" was "cannot understand the date", as if the form were wrong
+                return DateError(
+                    _("{text!r}: {year}-{month:02d} has no day {number} (it ends on the {last})").format(
+                        text=text, year=year, month=month, number=number, last=last
+                    ),
+                    field="occurred_at",
+                )
     err = DateError(
         _("cannot understand the date {text!r}; {hint}").format(text=text, hint=_(AHEAD_HINT if ahead else HINT)),
         field="occurred_at",

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -161,7 +162,7 @@ def test_a_due_date_reads_forward(text, due, happened):
     ],
 )
 def test_a_part_of_the_day_without_its_hour_is_refused_with_one_to_write(text, message):
-    """"tomorrow afternoon" was "cannot understand the date" with examples of other forms."""
+    """ "tomorrow afternoon" was "cannot understand the date" with examples of other forms."""
     with pytest.raises(DateError) as caught:
         parse_when(text, REF, ahead=True)
     assert str(caught.value) == message
@@ -172,7 +173,9 @@ def test_a_due_date_that_cannot_be_read_is_given_examples_of_days_to_come():
     'yesterday 15:00', 'last fri', '3 days ago'": days gone, where a due date is one to come."""
     with pytest.raises(DateError) as caught:
         parse_when("soonish", REF, ahead=True)
-    assert str(caught.value) == "cannot understand the date 'soonish'; try 'tomorrow 15:00', 'next fri', 'in 2 weeks' or 2026-12-15"
+    assert (
+        str(caught.value) == "cannot understand the date 'soonish'; try 'tomorrow 15:00', 'next fri', 'in 2 weeks' or 2026-12-15"
+    )
     for example in ("tomorrow 15:00", "next fri", "in 2 weeks", "2026-12-15"):
         assert parse_when(example, REF, ahead=True) > REF
     with pytest.raises(DateError) as caught:
@@ -204,7 +207,12 @@ def test_a_numeric_date_that_reads_one_way_is_read(text):
 
 @pytest.mark.parametrize(
     "text, due",
-    [("in 3 days", "2026-11-28T00:00"), ("in 2 weeks", "2026-12-09T00:00"), ("3天后", "2026-11-28T00:00"), ("in 2 hours", "2026-11-25T12:30")],
+    [
+        ("in 3 days", "2026-11-28T00:00"),
+        ("in 2 weeks", "2026-12-09T00:00"),
+        ("3天后", "2026-11-28T00:00"),
+        ("in 2 hours", "2026-11-25T12:30"),
+    ],
 )
 def test_a_due_date_counted_in_days_is_that_day(text, due):
     """`--follow-up-by "in 3 days"` was stored at the time it was typed (Mon 07 Dec 11:37),
@@ -221,5 +229,21 @@ def test_todays_weekday_at_an_hour_still_to_come_is_last_weeks_for_a_when(text):
     friday = datetime(2026, 12, 4, 14, 0, tzinfo=ZONE)
     assert parse_when(text, ref=friday) == friday.replace(day=4, hour=16) - timedelta(days=7)
     assert parse_when(text, ref=friday, ahead=True) == friday.replace(hour=16)
-    assert parse_when(text.replace("16:00", "9:00").replace("4pm", "9am").replace("下午4点", "上午9点"), ref=friday) == friday.replace(hour=9)
+    assert parse_when(
+        text.replace("16:00", "9:00").replace("4pm", "9am").replace("下午4点", "上午9点"), ref=friday
+    ) == friday.replace(hour=9)
     assert parse_when("this fri 16:00", ref=friday) == friday.replace(hour=16)  # said outright: refused where typed
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("2026-02-30", "2026-02 has no day 30 (it ends on the 28)"),
+        ("2028-02-30 10:00", "2028-02 has no day 30 (it ends on the 29)"),
+        ("2026-04-31T09:00", "2026-04 has no day 31"),
+    ],
+)
+def test_a_day_the_month_does_not_have_is_named(text, said):
+    """It said "cannot understand the date", as if the form were wrong (a user trial)."""
+    with pytest.raises(DateError, match=re.escape(said)):
+        parse_when(text, DECEMBER)

@@ -38,6 +38,7 @@ _PART = re.compile(r"\n(?=## |### |---\n)")
 _ENTRY = '### <a id="'
 
 
+_LINKED = re.compile(r"\]\(#([^()\s]+)\)$")  # a line that ends in a link to an anchor of the document
 _REF = re.compile(r"(?<![\w#-])[a-z0-9-]*#\d+(?!\d)")  # #42, dana#42 as a line names an entry
 _SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at")  # what a link shows of its target
 HEADER, SUMMARY = "#header", "#summary"  # the parts held that are not an entry's (no anchor starts so)
@@ -207,14 +208,17 @@ class EntryCheck:
         for source, rel, to in self.linking:
             if to in self.slim:
                 backlinks.setdefault(to, []).append((rel, source))
-        anchors = {"(#" + anchor_of(view) + ")" for view in self.slim.values()}
+        anchors = {anchor_of(view) for view in self.slim.values()}
         refs = {view.get("ref") or "#" + str(view["seq"]) for view in self.slim.values()}
 
         def outside(line: str, start: str) -> bool:
             """A line to an entry outside the export: it may name none of those inside."""
-            if not line.startswith(start) or any(line.endswith(a) for a in anchors):
+            if not line.startswith(start):
                 return False
-            return "](#" in line or not any(ref in refs for ref in _REF.findall(line))
+            linked = _LINKED.search(line)
+            if linked is not None:
+                return linked.group(1) not in anchors
+            return not any(ref in refs for ref in _REF.findall(line))
 
         for entry_id in dict.fromkeys([*self.shown_links, *backlinks]):
             links, lines = self.shown_links.get(entry_id, ([], []))

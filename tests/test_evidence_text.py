@@ -127,3 +127,17 @@ def test_the_header_and_the_summary_are_held_against_the_statement_and_the_recor
     ok(cli("verify", "--evidence", str(out)))
     _reworded(out, old, new)
     assert named in problems(cli("verify", "--evidence", str(out)))[0]
+
+
+def test_an_entry_changed_is_the_one_problem_named(db, cli, tmp_path):
+    """A decision that differed was rendered again (as superseded, which a decision outside the
+    export may make it), and that second rendering was counted: the header's Entries line and
+    the summary were named as changed too, though they were not."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "Cut scope", "owner": "Dana Whitfield"})
+    journal.add("note", {"title": "later"})
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    _reworded(out, "| Owner | Dana Whitfield |", "| Owner | Lena Park |")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert len(said) == 1 and "the entry shown differs from its records (Owner)" in said[0]

@@ -1304,15 +1304,21 @@ class Rerender:
         )
         with i18n.using(language):
             self.w = _Writer(stand_in, Filter(), counts_kept=False)
+            # for an entry rendered a second time (another way it may have been shown), which
+            # the header's counts and the summary must not count again
+            self.aside = _Writer(stand_in, Filter(), counts_kept=False)
         self.count = self.retracted = 0
 
-    def entries(self, views: list[dict], own_only: int) -> str:
-        """Their part of the document, under month headings (own_only: OWN or OWN_AND_HISTORY)."""
+    def entries(self, views: list[dict], own_only: int, counted: bool = True) -> str:
+        """Their part of the document, under month headings (own_only: OWN or OWN_AND_HISTORY);
+        `counted`: in the header's counts and the summary (each entry once)."""
         out: list[str] = []
+        w = self.w if counted else self.aside
         with i18n.using(self.language):
-            self.w.entries(out, views, own_only=own_only)
-        self.count += self.w.count
-        self.retracted += self.w.retracted
+            w.entries(out, views, own_only=own_only)
+        if counted:
+            self.count += w.count
+            self.retracted += w.retracted
         return "".join(out)
 
     def header(self, filt: Filter) -> list[str]:

@@ -132,8 +132,11 @@ class EntryCheck:
         if not waiting:
             return
         shown = self.sections.take([anchor_of(view) for view, _own in waiting])
-        whole = [view for view, own in waiting if own == OWN_AND_HISTORY]
-        rendered = {anchor: text.rstrip("\n") for anchor, text in parts(self.render(whole, OWN_AND_HISTORY))} if whole else {}
+        rendered: dict[int, dict[str, str]] = {}
+        for own_only in (OWN_AND_HISTORY, OWN):  # each entry rendered (and counted) once
+            views = [view for view, own in waiting if own == own_only]
+            text = self.render(views, own_only) if views else ""
+            rendered[own_only] = {anchor: part.rstrip("\n") for anchor, part in parts(text)}
         for view, own in waiting:
             anchor = anchor_of(view)
             ref = view.get("ref") or "#" + str(view["seq"])
@@ -142,9 +145,7 @@ class EntryCheck:
                 self.problems.append(_("{ref}: its records are in the export but the entry is not").format(ref=ref))
                 continue
             got = self._own(shown[anchor], own)
-            want = rendered.get(anchor) if own == OWN_AND_HISTORY else None
-            if want is None:
-                want = self._rendered(view, own)
+            want = rendered[own].get(anchor, "")
             if want == got:
                 continue
             found = _first_difference(want.split("\n"), got.split("\n"), {name_key(n) for n in _named(view)})
@@ -160,7 +161,8 @@ class EntryCheck:
                 )
 
     def _rendered(self, view: dict, own: int) -> str:
-        return next(iter(dict(parts(self.render([view], own))).values()), "").rstrip("\n")
+        """One entry rendered on its own (not counted again: it was, in its batch or not at all)."""
+        return next(iter(dict(parts(self.render([view], own, counted=False))).values()), "").rstrip("\n")
 
     def _own(self, shown: str, own: int) -> str:
         """The section without the blocks other entries and the day make."""

@@ -234,9 +234,8 @@ def _cut_before_the_witness_moves(monkeypatch):
     monkeypatch.setattr(git_module.Git, "run", cut)
 
 
-def test_a_sync_cut_short_after_writing_a_copy_leaves_no_false_alarm(tmp_path, monkeypatch):
-    """The copy was then ahead of its witness, and `verify` and every export said it had been
-    "changed on this machine" until the next sync: a false accusation of tampering."""
+def _cut_sync(tmp_path, monkeypatch):
+    """Bob's sync, taking a new record of Dana's, cut after it wrote the copy: (bob, the copy)."""
     dana, bob, copy = _synced(tmp_path)
     dana.journal().add("decision", {"title": "dana late", "owner": "Dana"})
     dana.sync()
@@ -244,6 +243,13 @@ def test_a_sync_cut_short_after_writing_a_copy_leaves_no_false_alarm(tmp_path, m
         _cut_before_the_witness_moves(m)
         with pytest.raises(KeyboardInterrupt):
             bob.sync()
+    return bob, copy
+
+
+def test_a_sync_cut_short_after_writing_a_copy_leaves_no_false_alarm(tmp_path, monkeypatch):
+    """The copy was then ahead of its witness, and `verify` and every export said it had been
+    "changed on this machine" until the next sync: a false accusation of tampering."""
+    bob, copy = _cut_sync(tmp_path, monkeypatch)
     assert b"dana late" in copy.read_bytes()  # the copy was written: the cut came after it
     ok(cli(bob, "verify"))
     ok(cli(bob, "export", "-o", str(tmp_path / "ev.md")))
@@ -254,26 +260,14 @@ def test_a_sync_cut_short_after_writing_a_copy_leaves_no_false_alarm(tmp_path, m
 
 def test_a_copy_rewritten_after_a_cut_sync_is_still_named(tmp_path, monkeypatch):
     """What the cut sync was taking witnesses the copy exactly; a forgery on top is caught."""
-    dana, bob, copy = _synced(tmp_path)
-    dana.journal().add("decision", {"title": "dana late", "owner": "Dana"})
-    dana.sync()
-    with monkeypatch.context() as m:
-        _cut_before_the_witness_moves(m)
-        with pytest.raises(KeyboardInterrupt):
-            bob.sync()
+    bob, copy = _cut_sync(tmp_path, monkeypatch)
     _rehashed(copy, 2, owner="Bob")
     refused(cli(bob, "verify"), "dana: the copy of dana's chain here was changed on this machine: dana#2 differs")
 
 
 def test_a_sync_cut_short_inside_its_append_is_finished_by_the_next(tmp_path, monkeypatch):
     """The next sync appended what it took after the cut line: the copy was broken for good."""
-    dana, bob, copy = _synced(tmp_path)
-    dana.journal().add("decision", {"title": "dana late", "owner": "Dana"})
-    dana.sync()
-    with monkeypatch.context() as m:
-        _cut_before_the_witness_moves(m)
-        with pytest.raises(KeyboardInterrupt):
-            bob.sync()
+    bob, copy = _cut_sync(tmp_path, monkeypatch)
     whole = copy.read_bytes()
     copy.write_bytes(whole[:-40])  # the append cut inside its last line
     ok(cli(bob, "verify"))

@@ -197,6 +197,21 @@ class FormRadioSet(StyledOnMount, InOrder, RadioSet):
             self._selected = self.pressed_index
 
 
+async def choose_highlighted(screen, radios: RadioSet) -> str | None:
+    """Enter or space on `radios`, run by a priority binding of `screen`: once the keys typed
+    before it are handled (the arrows, in the radio set's task), turn on the highlighted button
+    now, in the App's task, and say its id (None if none), so that the caller hands the focus
+    on before the App reads the next key (RadioSet.Changed follows later, and finds it done)."""
+    if not await caught_up(screen):
+        return None
+    buttons = list(radios.query(RadioButton))
+    at = radios._selected if radios._selected is not None else radios.pressed_index
+    if not 0 <= at < len(buttons):
+        return None
+    buttons[at].value = True
+    return buttons[at].id
+
+
 class FormRadioButton(RadioButton):
     """A radio button whose dot is there only when it is on (not a colour change alone)."""
 

@@ -29,7 +29,7 @@ from pmjournal.core.i18n import N_, _, ngettext
 from ..signers import key_words
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog, one_line
-from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, FormSelect, caught_up
+from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, FormSelect, caught_up, choose_highlighted
 from .signing_key import key_described
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
@@ -184,13 +184,8 @@ class ExportDialog(FieldDialog[Path | None]):
         formats = self.query_one("#format", RadioSet)
         if self.focused is not formats:
             return False
-        if not await caught_up(self):  # the arrows typed before it, in the radio set's task
-            return True
-        buttons = list(formats.query(FormRadioButton))
-        at = formats._selected if formats._selected is not None else formats.pressed_index
-        if 0 <= at < len(buttons):
-            buttons[at].value = True  # RadioSet.Changed follows, and finds it done
-            self.format_chosen((buttons[at].id or "fmt-markdown").removeprefix("fmt-"))
+        if chosen := await choose_highlighted(self, formats):
+            self.format_chosen(chosen.removeprefix("fmt-"))
         return True
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:

@@ -16,7 +16,7 @@ from pmjournal.core.i18n import N_, _
 
 from ..key_order import run_focused_binding
 from .dialog import FieldDialog
-from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, caught_up
+from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, caught_up, choose_highlighted
 
 
 def texts() -> dict[str, str]:
@@ -99,13 +99,8 @@ class FirstRunDialog(FieldDialog[str]):
         languages = self.query_one("#language", RadioSet)
         if self.focused is not languages:
             return False
-        if not await caught_up(self):  # the arrows typed before it, in the radio set's task
-            return True
-        buttons = list(languages.query(FormRadioButton))
-        at = languages._selected if languages._selected is not None else languages.pressed_index
-        if 0 <= at < len(buttons):
-            buttons[at].value = True  # RadioSet.Changed follows, and finds it done
-            self.language_chosen((buttons[at].id or "lang-en").removeprefix("lang-"))
+        if chosen := await choose_highlighted(self, languages):
+            self.language_chosen(chosen.removeprefix("lang-"))
         return True
 
     def language_chosen(self, lang: str) -> None:

@@ -183,7 +183,6 @@ class EntryCheck:
             for anchor in self.sections.unseen()
         ]
 
-
     def _keep_links(self, view: dict, shown: str | None) -> None:
         entry_id = view["id"]
         self.slim[entry_id] = {k: view[k] for k in _SLIM if k in view}
@@ -230,13 +229,17 @@ class EntryCheck:
                 want = self.rerender.link_item(rel, target)
                 good = good and (line == want if target is not None else outside(line, want))
             rest = lines[len(links) :]
-            wanted = sorted(self.rerender.link_item(rel, self.slim[source], backwards=True) for rel, source in backlinks.get(entry_id, ()))
+            wanted = sorted(
+                self.rerender.link_item(rel, self.slim[source], backwards=True) for rel, source in backlinks.get(entry_id, ())
+            )
             inside = sorted(line for line in rest if not outside(line, "- "))
             good = good and inside == wanted
             if not good:
                 view = self.slim[entry_id]
                 ref = view.get("ref") or "#" + str(view["seq"])
-                problems.append(_("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=_("its links")))
+                problems.append(
+                    _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=_("its links"))
+                )
         return problems
 
     def _header(self) -> list[str]:

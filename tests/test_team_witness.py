@@ -275,3 +275,42 @@ def test_a_sync_cut_short_inside_its_append_is_finished_by_the_next(tmp_path, mo
     assert report.refused == {} and report.put_back == {}
     assert copy.read_bytes() == whole
     ok(cli(bob, "verify"))
+
+
+def test_reading_commands_say_a_copy_was_changed_here(tmp_path):
+    """`show dana#2` printed the rewritten record with exit 0, for anyone to paste (a user trial):
+    every reading command now says the copy was changed here, and exits 1, as it does for a
+    chain that fails verification."""
+    _dana, bob, copy = _synced(tmp_path)
+    assert cli(bob, "list").returncode == 0
+    _rehashed(copy, 2, owner="Bob")
+    for command in (("list",), ("show", "dana#2"), ("who",), ("due",)):
+        proc = cli(bob, *command)
+        assert proc.returncode == 1, command
+        assert "the copy of dana's chain here was changed on this machine" in proc.stderr
+    bob.sync()  # puts back what was taken
+    assert cli(bob, "list").returncode == 0
+
+
+def test_a_read_asks_git_again_only_when_a_copy_or_a_ref_moved(tmp_path, monkeypatch):
+    """Three git processes more for every `list` of a team journal: what was found is kept in
+    witnessed.json with the stamps of the files it was found of."""
+    from pmjournal.core.team import witness
+
+    _dana, bob, copy = _synced(tmp_path)
+    ok(cli(bob, "list"))
+    runs = []
+    run = subprocess.run
+
+    def counting(args, *a, **k):
+        if str(args[0]).endswith("git"):
+            runs.append(args)
+        return run(args, *a, **k)
+
+    monkeypatch.setattr(subprocess, "run", counting)
+    monkeypatch.setattr(witness, "_CHANGED", {})  # as a new process finds it
+    ok(cli(bob, "list"))
+    assert runs == []
+    _rehashed(copy, 2, owner="Bob")
+    monkeypatch.setattr(witness, "_CHANGED", {})
+    assert cli(bob, "list").returncode == 1 and runs

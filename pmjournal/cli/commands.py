@@ -92,10 +92,35 @@ def finish(args, failed: bool = False) -> int:
         if journal.broken and args.command in READING and not failed:
             print(_("pmjournal: warning: {problem}").format(problem=unverified_line(journal.broken)), file=sys.stderr)
             code = 1
+        if args.command in READING and not failed and _copies_changed_here(journal):
+            code = 1
         if hasattr(journal, "close"):
             journal.close()
     OPENED.clear()
     return code
+
+
+def _copies_changed_here(journal) -> bool:
+    """A team journal whose copy of a colleague's chain was changed on this machine: what a
+    reading command showed of theirs is not what they recorded. Said, as a chain that fails
+    verification is (`show dana#1` printed the rewritten record, exit 0, for anyone to paste)."""
+    from ..core.team.layout import Team
+
+    path = getattr(journal, "path", None)
+    team = Team(path) if path is not None else None
+    if team is None or not team.joined:
+        return False
+    from ..core.team.witness import changed_here
+
+    changed = changed_here(team)
+    for handle in changed:
+        print(
+            _(
+                "pmjournal: warning: the copy of {handle}'s chain here was changed on this machine: what it shows of {handle}'s is not what {handle} recorded; `pmjournal verify` says where, `pmjournal sync` puts back what was taken"
+            ).format(handle=handle),
+            file=sys.stderr,
+        )
+    return bool(changed)
 
 
 def _values(args, kind: str | None) -> dict:

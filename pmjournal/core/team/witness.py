@@ -271,29 +271,53 @@ def _stamp(path) -> tuple | None:
 # A team folder -> (what its copies and refs were when last held against their witnesses, the
 # handles whose copy departed): the app asks at every refresh, git is asked again only when a
 # copy or a ref moved.
-_CHANGED: dict[str, tuple[tuple, tuple[str, ...]]] = {}
+_CHANGED: dict[str, tuple[list, tuple[str, ...]]] = {}
 
 
 def changed_here(team) -> tuple[str, ...]:
     """The colleagues whose copy here departs from what this machine took of their chain
-    (sorted): what `verify` names "changed on this machine", for the app to say as it reads.
-    Without git or the team's git folder, none (verify says what it can)."""
+    (sorted): what `verify` names "changed on this machine", for the app and the reading
+    commands to say as they read. Without git or the team's git folder, none (verify says what
+    it can). Git is asked only when a copy or a ref moved since it was last asked, in this
+    process or (witnessed.json beside the copies) in another: a read of a team journal took
+    three git processes more."""
+    import json
+
     copies = team.colleagues()
+    if not copies:
+        return ()
     refs = team.git_dir / "refs"
-    stamps = (
-        tuple((handle, _stamp(path)) for handle, path in sorted(copies.items())),
+    stamps = [
+        [[handle, _stamp(path)] for handle, path in sorted(copies.items())],
         _stamp(team.git_dir / "packed-refs"),
         _stamp(refs / "taken" / "pmjournal" / "chains"),
         _stamp(refs / "taking" / "pmjournal" / "chains"),
-    )
+    ]
+    stamps = json.loads(json.dumps(stamps))  # as the memo holds them (lists, not tuples)
     key = str(team.git_dir)
     known = _CHANGED.get(key)
+    if known is None:
+        try:
+            memo = json.loads((team.root / _MEMO).read_bytes())
+            known = (memo["stamps"], tuple(memo["changed"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            known = None
     if known is not None and known[0] == stamps:
         return known[1]
     witnesses = Witnesses(team)
     changed = tuple(handle for handle, path in sorted(copies.items()) if witnesses.departure(handle, path) is not None)
     _CHANGED[key] = (stamps, changed)
+    if witnesses.git is not None:
+        from ..files import write_atomically
+
+        try:  # derived and deletable, as the index is; not written, it is asked again next time
+            write_atomically(team.root / _MEMO, [json.dumps({"stamps": stamps, "changed": list(changed)}).encode()], through_link=False)
+        except OSError:
+            pass
     return changed
+
+
+_MEMO = "witnessed.json"  # what changed_here last found, and of which files (team.root)
 
 
 __all__ = ["PUSHED", "TAKEN", "TAKING", "own_detail", "changed_here", "Difference", "Witnesses", "compare", "departure", "detail", "witness_of"]

@@ -188,13 +188,8 @@ def test_a_sync_that_names_the_remote_writes_no_memo_of_the_copy(tmp_path):
     assert not copy.with_name(copy.name + ".checked").exists()
 
 
-def test_verify_reads_the_witnesses_of_a_whole_team_in_three_git_processes(tmp_path, monkeypatch):
-    """A `git ls-tree` and a `git cat-file` per colleague was ~5 ms each on every export."""
-    dana, bob, carol = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Carol Wu")
-    for member in (dana, carol):
-        member.journal().add("note", {"title": member.handle})
-        member.sync()
-    bob.sync()
+def _git_runs(monkeypatch) -> list:
+    """The git processes run from now on (each one's arguments), as they are run."""
     runs = []
     run = subprocess.run
 
@@ -204,6 +199,17 @@ def test_verify_reads_the_witnesses_of_a_whole_team_in_three_git_processes(tmp_p
         return run(args, *a, **k)
 
     monkeypatch.setattr(subprocess, "run", counting)
+    return runs
+
+
+def test_verify_reads_the_witnesses_of_a_whole_team_in_three_git_processes(tmp_path, monkeypatch):
+    """A `git ls-tree` and a `git cat-file` per colleague was ~5 ms each on every export."""
+    dana, bob, carol = team_of(tmp_path, "Dana Whitfield", "Bob Li", "Carol Wu")
+    for member in (dana, carol):
+        member.journal().add("note", {"title": member.handle})
+        member.sync()
+    bob.sync()
+    runs = _git_runs(monkeypatch)
     # as a new process finds them: nothing of git's answers kept from the syncs above
     monkeypatch.setattr(git_module, "_TREES", git_module._ByObjectId(4096, lambda files: 1))
     monkeypatch.setattr(git_module, "_BLOBS", git_module._ByObjectId(32 << 20, len))
@@ -299,15 +305,7 @@ def test_a_read_asks_git_again_only_when_a_copy_or_a_ref_moved(tmp_path, monkeyp
 
     _dana, bob, copy = _synced(tmp_path)
     ok(cli(bob, "list"))
-    runs = []
-    run = subprocess.run
-
-    def counting(args, *a, **k):
-        if str(args[0]).endswith("git"):
-            runs.append(args)
-        return run(args, *a, **k)
-
-    monkeypatch.setattr(subprocess, "run", counting)
+    runs = _git_runs(monkeypatch)
     monkeypatch.setattr(witness, "_CHANGED", {})  # as a new process finds it
     ok(cli(bob, "list"))
     assert runs == []

@@ -1082,12 +1082,19 @@ class Journal:
             return  # moved earlier, or within its day: nothing that names it can now come first
         entry_id = view["id"]
 
+        def rels_to_it(links) -> set:
+            """How `links` name this entry: as a cause, as the decision superseded, or not."""
+            if not isinstance(links, list):
+                return set()
+            return {
+                link.get("rel")
+                for link in links
+                if isinstance(link, dict) and link.get("to") == entry_id and link.get("rel") in ("caused_by", "supersedes")
+            }
+
         def names_it(record: dict) -> bool:
             links = (record.get("changes") or {}).get("links") if record.get("kind") == "amendment" else record.get("links")
-            return isinstance(links, list) and any(
-                isinstance(link, dict) and link.get("to") == entry_id and link.get("rel") in ("caused_by", "supersedes")
-                for link in links
-            )
+            return bool(rels_to_it(links))
 
         if self.storage.loaded:
             found = [r for r in self.records() if names_it(r)]
@@ -1098,19 +1105,17 @@ class Journal:
                 effect = self.view_of(effect_id)
             except KeyError:
                 continue
-            if effect["retracted"] or not any(
-                link.get("to") == entry_id and link.get("rel") in ("caused_by", "supersedes") for link in effect.get("links") or ()
-            ):
+            rels = rels_to_it(effect.get("links"))
+            if effect["retracted"] or not rels:
                 continue  # retracted, or the link was amended away
             effect_when = effect.get("occurred_at")
             if not isinstance(effect_when, str):
                 continue
             day, later = effect_when[:10], dates.day_in_offset_of(when, effect_when)
             if later > day:
-                superseded = any(link.get("to") == entry_id and link.get("rel") == "supersedes" for link in effect["links"])
                 said = (
                     _("{effect} ({day}) supersedes this decision: it cannot move to {later}, after the decision that superseded it")
-                    if superseded
+                    if "supersedes" in rels
                     else _("{effect} ({day}) names this entry as a cause: it cannot move to {later}, after what it caused; check When or the link")
                 )
                 raise ValidationError(said.format(effect=ref_of(effect), day=day, later=later), field="occurred_at")

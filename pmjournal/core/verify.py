@@ -206,38 +206,31 @@ def as_last_checked(path, report: Report, handle: str | None = None) -> Report:
     seq, last = memo.get("seq"), memo.get("hash")
     if not isinstance(seq, int) or not isinstance(last, str) or seq < 1:
         return report
-    if handle is not None:
-        return _as_colleague_last_checked(path, report, handle, seq, last)
+    # A colleague's copy is only ever appended to by a sync (or put back whole): one that went
+    # back or carries another hash was changed on this machine, and is said so.
     memo_name = _checked_path(path).name
     if report.head_seq < seq:
-        problem = _(
-            "the chain ends at #{head} but went up to #{seq} when it was last verified here: records were removed, "
-            "or an older copy was put back (if you restored a backup on purpose, delete {memo})"
-        ).format(head=report.head_seq, seq=seq, memo=memo_name)
+        if handle is None:
+            problem = _(
+                "the chain ends at #{head} but went up to #{seq} when it was last verified here: records were removed, "
+                "or an older copy was put back (if you restored a backup on purpose, delete {memo})"
+            ).format(head=report.head_seq, seq=seq, memo=memo_name)
+        else:
+            problem = _(
+                "the copy here ends at {handle}#{head} but went up to {handle}#{seq} when it was last verified on this machine: records were removed from it here"
+            ).format(handle=handle, head=report.head_seq, seq=seq)
         return Report(False, report.count, report.head_seq, report.head_hash, bad_seq=report.head_seq + 1, problem=problem)
     record = JournalFile(path).find_seq(seq)
     if record is None or record.get("hash") != last:
-        problem = _(
-            "it carries another hash than when it was last verified here: the chain was rewritten and rehashed at or "
-            "before #{seq} (if you put another journal at this path on purpose, delete {memo})"
-        ).format(seq=seq, memo=memo_name)
-        return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
-    return report
-
-
-def _as_colleague_last_checked(path: Path, report: Report, handle: str, seq: int, last: str) -> Report:
-    """as_last_checked of a colleague's copy: a sync only ever appends to it (or puts back what it
-    took), so a copy that went back or carries another hash was changed on this machine."""
-    if report.head_seq < seq:
-        problem = _(
-            "the copy here ends at {handle}#{head} but went up to {handle}#{seq} when it was last verified on this machine: records were removed from it here"
-        ).format(handle=handle, head=report.head_seq, seq=seq)
-        return Report(False, report.count, report.head_seq, report.head_hash, bad_seq=report.head_seq + 1, problem=problem)
-    record = JournalFile(path).find_seq(seq)
-    if record is None or record.get("hash") != last:
-        problem = _(
-            "the copy here carries another hash than when it was last verified on this machine: it was rewritten and rehashed here at or before {handle}#{seq}"
-        ).format(handle=handle, seq=seq)
+        if handle is None:
+            problem = _(
+                "it carries another hash than when it was last verified here: the chain was rewritten and rehashed at or "
+                "before #{seq} (if you put another journal at this path on purpose, delete {memo})"
+            ).format(seq=seq, memo=memo_name)
+        else:
+            problem = _(
+                "the copy here carries another hash than when it was last verified on this machine: it was rewritten and rehashed here at or before {handle}#{seq}"
+            ).format(handle=handle, seq=seq)
         return Report(False, seq - 1, seq - 1, "", bad_seq=seq, problem=problem)
     return report
 

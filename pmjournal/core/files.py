@@ -113,3 +113,14 @@ def journal_own_file(path, journal) -> str | None:
         if beside or home.with_name(home.name + ".team") in written.parents:
             return _("{path} is one of the journal's own files; export to another file").format(path=target)
     return None
+
+
+def file_stamp(path) -> tuple[int, ...] | None:
+    """What tells us the file at `path` may have changed (None: there is none). The inode and
+    ctime are in it: a backup restored with its old size and mtime (cp -p, rsync) still moves
+    the ctime, which nobody can set back."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns

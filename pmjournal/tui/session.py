@@ -30,6 +30,7 @@ from types import SimpleNamespace
 
 from ..core import i18n
 from ..core.errors import PmjournalError
+from ..core.files import file_stamp
 from ..core.filter_index import FilterIndex
 from ..core.fold import extend, fold, ref_of
 from ..core.i18n import _
@@ -66,17 +67,6 @@ class Snapshot:
     def paged(self):
         """The index's read transaction this snapshot pages through (core/index/paging.Paged), or None."""
         return getattr(self.index, "paged", None)
-
-
-def file_stamp(path) -> tuple[int, ...] | None:
-    """What tells us the file may have changed. The inode and ctime are in it:
-    a backup restored with its old size and mtime (cp -p, rsync) still moves
-    the ctime, which nobody can set back."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 class JournalSession:

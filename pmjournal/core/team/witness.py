@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain as chained
 
+from ..files import file_stamp, write_atomically
 from ..i18n import _
 from . import segments
 from .chainfile import ChainFile
@@ -258,16 +259,6 @@ class Witnesses:
             return None  # the private repository lost the objects: it witnesses nothing
 
 
-def _stamp(path) -> tuple | None:
-    import os
-
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
 # A team folder -> (what its copies and refs were when last held against their witnesses, the
 # handles whose copy departed): the app asks at every refresh, git is asked again only when a
 # copy or a ref moved.
@@ -288,10 +279,10 @@ def changed_here(team) -> tuple[str, ...]:
         return ()
     refs = team.git_dir / "refs"
     stamps = [
-        [[handle, _stamp(path)] for handle, path in sorted(copies.items())],
-        _stamp(team.git_dir / "packed-refs"),
-        _stamp(refs / "taken" / "pmjournal" / "chains"),
-        _stamp(refs / "taking" / "pmjournal" / "chains"),
+        [[handle, file_stamp(path)] for handle, path in sorted(copies.items())],
+        file_stamp(team.git_dir / "packed-refs"),
+        file_stamp(refs / "taken" / "pmjournal" / "chains"),
+        file_stamp(refs / "taking" / "pmjournal" / "chains"),
     ]
     stamps = json.loads(json.dumps(stamps))  # as the memo holds them (lists, not tuples)
     key = str(team.git_dir)
@@ -308,8 +299,6 @@ def changed_here(team) -> tuple[str, ...]:
     changed = tuple(handle for handle, path in sorted(copies.items()) if witnesses.departure(handle, path) is not None)
     _CHANGED[key] = (stamps, changed)
     if witnesses.git is not None:
-        from ..files import write_atomically
-
         try:  # derived and deletable, as the index is; not written, it is asked again next time
             write_atomically(team.root / _MEMO, [json.dumps({"stamps": stamps, "changed": list(changed)}).encode()], through_link=False)
         except OSError:

@@ -755,12 +755,14 @@ class _Sync:
         if specs:
             # --atomic: the team record and the chain land together or not at all.
             self.git.run("push", "--atomic", "--quiet", self.remote, *specs, what=f"pushing to {self.remote}")
-            # What the remote now holds, as the next sync's stale-fetch check would see it.
+            # What the remote now holds, as the next sync's stale-fetch check would see it, and
+            # (PUSHED) what verify holds this author's chain against: one git process.
+            updates = ""
             if commit:
-                self.git.run("update-ref", f"{STAGED}pmjournal/chains/{self.handle}", commit)
-                self.git.run("update-ref", witness.PUSHED, commit)  # what verify holds this chain against
+                updates += f"update {STAGED}pmjournal/chains/{self.handle} {commit}\nupdate {witness.PUSHED} {commit}\n"
             if team_commit:
-                self.git.run("update-ref", f"{STAGED}pmjournal/team", team_commit)
+                updates += f"update {STAGED}pmjournal/team {team_commit}\n"
+            self.git.run("update-ref", "--stdin", input=updates.encode())
         moved = sorted((handle, commit) for handle, commit in self.now_taken.items() if self.taken.get(handle) != commit)
         if moved:
             # Named before the copies are written: a sync cut short after it left each copy

@@ -301,7 +301,8 @@ def _read_markdown(ev: Evidence, size: int) -> None:
                     path=path
                 )
             )
-        if b"\r\n" in os.pread(fd, 1 << 16, 0):
+        head = os.pread(fd, 1 << 16, 0)
+        if b"\r\n" in head:
             # A copy whose lines were turned into CRLF (an email client, git's autocrlf) hides its
             # evidence mark, and its hashes no longer match: say so rather than "no appendix".
             raise PmjournalError(
@@ -309,7 +310,7 @@ def _read_markdown(ev: Evidence, size: int) -> None:
                     "{path} has Windows line endings (CRLF): it was converted after the export (an email client, git's autocrlf); check the file as exported, or convert it back (dos2unix)"
                 ).format(path=path)
             )
-        if _unverified(os.pread(fd, 1 << 16, 0)):
+        if _unverified(head):
             raise PmjournalError(
                 _(
                     "{path} was exported with --unverified, from a journal that failed verification: it carries no evidence by design, and nothing in it is vouched for"

@@ -603,6 +603,10 @@ class _Writer:
         ref = ref_of(view)
         if entry_id not in self.written and not self.matches(view):
             return _("{ref} (not in this export)").format(ref=ref)
+        return self.link_to(view)
+
+    def link_to(self, view: dict) -> str:
+        """'[#42 · Decision · 2026-11-23 — Ship it](#e-42)': a link to an entry of the document."""
         return f"[{self.title(view, _link_text(view.get('title', '')))}](#{_anchor(view)})"
 
     def title(self, view: dict, title: str) -> str:
@@ -621,10 +625,7 @@ class _Writer:
         if self.broken:
             out.append("> " + _unverified_banner().format(seq=self.broken[0], problem=_inline(self.broken[1])) + "\n\n")
 
-        def item(name: str, text: str) -> str:
-            # TRANSLATORS: a line of the document's header: {name} is "Journal", "Filters", "Period"...
-            return "- " + _("**{name}:** {text}").format(name=name, text=text) + "\n"
-
+        item = _header_item
         out.append(item(_("Journal"), _inline(journal_label if journal_label is not None else self.journal.path)))
         out.append(item(_("Filters"), _inline(_filter_text(filt, w))))
         if self.count:
@@ -1329,7 +1330,7 @@ class Rerender:
         out: list[str] = []
         with i18n.using(self.language):
             w.header(out, filt, "", "")
-            wanted = tuple("- " + _("**{name}:** {text}").format(name=name, text="") for name in (_("Filters"), _("Entries"), _("Chain head")))
+            wanted = tuple(_header_item(name, "").rstrip("\n") for name in (_("Filters"), _("Entries"), _("Chain head")))
         return [line for line in "".join(out).split("\n") if line.startswith(wanted)]
 
     def link_item(self, rel: str, view: dict | None, backwards: bool = False) -> str:
@@ -1340,7 +1341,7 @@ class Rerender:
         if view is None:
             return f"- {label} "
         with i18n.using(self.language):
-            return f"- {label} [{self.w.title(view, _link_text(view.get('title', '')))}](#{_anchor(view)})"
+            return f"- {label} {self.w.link_to(view)}"
 
     def summary(self) -> str:
         """The accountability summary over every entry rendered, names as first spelled here."""
@@ -1361,6 +1362,11 @@ def headings(language: str) -> tuple[tuple[str, ...], str]:
     with i18n.using(language):
         w = _words()
         return (f"**{w.label('links')}**", "**" + _("Loops") + "**", "**" + _("Cause trace") + "**"), "**" + _("History") + "**"
+
+
+def _header_item(name: str, text: str) -> str:
+    # TRANSLATORS: a line of the document's header: {name} is "Journal", "Filters", "Period"...
+    return "- " + _("**{name}:** {text}").format(name=name, text=text) + "\n"
 
 
 def _unverified_banner() -> str:

@@ -197,19 +197,42 @@ class FormRadioSet(StyledOnMount, InOrder, RadioSet):
             self._selected = self.pressed_index
 
 
-async def choose_highlighted(screen, radios: RadioSet) -> str | None:
-    """Enter or space on `radios`, run by a priority binding of `screen`: once the keys typed
-    before it are handled (the arrows, in the radio set's task), turn on the highlighted button
-    now, in the App's task, and say its id (None if none), so that the caller hands the focus
-    on before the App reads the next key (RadioSet.Changed follows later, and finds it done)."""
-    if not await caught_up(screen):
-        return None
-    buttons = list(radios.query(RadioButton))
-    at = radios._selected if radios._selected is not None else radios.pressed_index
-    if not 0 <= at < len(buttons):
-        return None
-    buttons[at].value = True
-    return buttons[at].id
+class ChoosesAtOnce:
+    """Mixed into a dialog with one radio set (CHOICES, its selector) whose choice hands the
+    focus on (`chosen(button id)`): enter or space on it turns the highlighted button on at
+    once, in the App's task, once the keys typed before it are handled (the arrows, in the
+    radio set's task), so the focus moves before the App reads the next key. Made later
+    (RadioSet.Changed, Widget.focus), what was typed right after went to the radio set and was
+    lost, or into the next field before the choice was put in it: the export dialog wrote
+    'name.jsonon', the first-run dialog lost the enter that saves (a user trial). Put
+    CHOOSE_BINDING in BINDINGS; the dialog's enter asks `choose_now` first."""
+
+    CHOICES = ""
+    # With priority, as the dialogs' enter: run as the App reads it.
+    CHOOSE_BINDING = Binding("space", "space", N_("Choose the one highlighted"), show=False, priority=True)
+
+    def chosen(self, button_id: str) -> None:
+        raise NotImplementedError
+
+    async def action_space(self) -> None:
+        from textual.actions import SkipAction
+
+        if not await self.choose_now():
+            raise SkipAction()  # a space typed into a field: the key goes on to it
+
+    async def choose_now(self) -> bool:
+        """Choose the highlighted button if the radio set has the focus; False if it has not."""
+        radios = self.query_one(self.CHOICES, RadioSet)
+        if self.focused is not radios:
+            return False
+        if not await caught_up(self):
+            return True
+        buttons = list(radios.query(RadioButton))
+        at = radios._selected if radios._selected is not None else radios.pressed_index
+        if 0 <= at < len(buttons):
+            buttons[at].value = True  # RadioSet.Changed follows, and finds it done
+            self.chosen(buttons[at].id or "")
+        return True
 
 
 class FormRadioButton(RadioButton):

@@ -29,7 +29,7 @@ from pmjournal.core.i18n import N_, _, ngettext
 from ..signers import key_words
 from .confirm import ConfirmDialog
 from .dialog import FieldDialog, one_line
-from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, FormSelect, caught_up, choose_highlighted
+from .editors import FIELD_MOVES, ChoosesAtOnce, FormInput, FormRadioButton, FormRadioSet, FormSelect, caught_up
 from .signing_key import key_described
 
 FORMATS = (("markdown", "Markdown", "md"), ("json", "JSON", "json"), ("csv", "CSV", "csv"))
@@ -59,18 +59,18 @@ def signed_words(public, fingerprint: str) -> str:
     return key_described(key_words(public.line), fingerprint)
 
 
-class ExportDialog(FieldDialog[Path | None]):
+class ExportDialog(ChoosesAtOnce, FieldDialog[Path | None]):
     """Dismisses with the path written, or None if cancelled."""
 
     # Tab with priority (FIELD_MOVES), so a burst such as "tab enter ↓ enter" acts on the field it was typed for.
     BINDINGS = [
         Binding("ctrl+s", "export", N_("Export"), priority=True),
         Binding("escape", "escape", N_("Cancel"), priority=True),
-        # With priority, as enter has (FieldDialog): a format is chosen, and the path handed
-        # the focus, before the App reads the keys typed after it (choose_format).
-        Binding("space", "space", N_("Choose the one highlighted"), show=False, priority=True),
+        ChoosesAtOnce.CHOOSE_BINDING,
         *FIELD_MOVES,
     ]
+
+    CHOICES = "#format"
 
     def __init__(self, session, filt, *, snapshot=None, today: date | None = None, directory: Path | None = None):
         super().__init__()
@@ -166,30 +166,14 @@ class ExportDialog(FieldDialog[Path | None]):
             path.call_later(lambda: setattr(path, "selection", Selection.cursor(len(path.value))))
 
     async def action_enter(self) -> None:
-        if not await self.choose_format():
+        if not await self.choose_now():
             await super().action_enter()
 
-    async def action_space(self) -> None:
-        from textual.actions import SkipAction
-
-        if not await self.choose_format():
-            raise SkipAction()  # a space typed into the path: the key goes on to the field
-
-    async def choose_format(self) -> bool:
-        """Enter or space on a format: choose it and hand the focus to the path at once, in the
-        App's task. A burst such as "↓ enter name.json enter" went on to the radio set while
-        RadioSet.Changed waited its turn (the name was lost), or into the path before the
-        format's name was put in it ('name.jsonon' written, a user trial). False if the focus
-        is not on the formats."""
-        formats = self.query_one("#format", RadioSet)
-        if self.focused is not formats:
-            return False
-        if chosen := await choose_highlighted(self, formats):
-            self.format_chosen(chosen.removeprefix("fmt-"))
-        return True
+    def chosen(self, button_id: str) -> None:
+        self.format_chosen(button_id.removeprefix("fmt-"))
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        # A click on a format (the keys' choice was made at once by choose_format).
+        # A click on a format (the keys' choice was made at once: ChoosesAtOnce).
         fmt = (event.pressed.id or "fmt-markdown").removeprefix("fmt-")
         if fmt != self.fmt:
             self.format_chosen(fmt)

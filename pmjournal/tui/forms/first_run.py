@@ -16,7 +16,7 @@ from pmjournal.core.i18n import N_, _
 
 from ..key_order import run_focused_binding
 from .dialog import FieldDialog
-from .editors import FIELD_MOVES, FormInput, FormRadioButton, FormRadioSet, caught_up, choose_highlighted
+from .editors import FIELD_MOVES, ChoosesAtOnce, FormInput, FormRadioButton, FormRadioSet, caught_up
 
 
 def texts() -> dict[str, str]:
@@ -30,12 +30,13 @@ def texts() -> dict[str, str]:
     }
 
 
-class FirstRunDialog(FieldDialog[str]):
+class FirstRunDialog(ChoosesAtOnce, FieldDialog[str]):
     """Saves the name and the language to the config file and dismisses with the name.
 
     Escape keeps the default rather than leaving the journal unsigned.
     """
 
+    CHOICES = "#language"  # (ChoosesAtOnce)
     # Tab with priority (FIELD_MOVES): "tab ← enter" typed in one burst must choose the
     # language, not submit the name before the focus has moved.
     # Enter with priority too: run as the App reads it, so that the keys typed behind it wait
@@ -44,9 +45,7 @@ class FirstRunDialog(FieldDialog[str]):
     BINDINGS = [
         Binding("escape", "use_default", N_("Use default")),
         Binding("enter", "submit", N_("Save"), show=False, priority=True),
-        # With priority, as enter: the language is chosen and the name handed the focus before
-        # the App reads the keys typed after it (choose_language).
-        Binding("space", "space", N_("Choose the one highlighted"), show=False, priority=True),
+        ChoosesAtOnce.CHOOSE_BINDING,
         *FIELD_MOVES,
     ]
 
@@ -79,29 +78,14 @@ class FirstRunDialog(FieldDialog[str]):
             yield Label(words["keys"], classes="pm-help", id="keys")
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        # A click on a language (the keys' choice was made at once by choose_language).
+        # A click on a language (the keys' choice was made at once: ChoosesAtOnce).
         event.stop()
         lang = (event.pressed.id or "lang-en").removeprefix("lang-")
         if lang != self.lang:
             self.language_chosen(lang)
 
-    async def action_space(self) -> None:
-        from textual.actions import SkipAction
-
-        if not await self.choose_language():
-            raise SkipAction()  # a space typed into the name: the key goes on to the field
-
-    async def choose_language(self) -> bool:
-        """Enter or space on a language: choose it and hand the focus back to the name at once,
-        in the App's task. Made later (RadioSet.Changed, Widget.focus), an enter typed right
-        after it ran on the languages again and was lost, and a name typed after it went to
-        the radio set (a user trial). False if the focus is not on the languages."""
-        languages = self.query_one("#language", RadioSet)
-        if self.focused is not languages:
-            return False
-        if chosen := await choose_highlighted(self, languages):
-            self.language_chosen(chosen.removeprefix("lang-"))
-        return True
+    def chosen(self, button_id: str) -> None:
+        self.language_chosen(button_id.removeprefix("lang-"))
 
     def language_chosen(self, lang: str) -> None:
         self.lang = lang
@@ -128,7 +112,7 @@ class FirstRunDialog(FieldDialog[str]):
         if isinstance(focused, Input):
             self.save(focused.value)
             return
-        if not await self.choose_language():  # enter on the languages chooses one
+        if not await self.choose_now():  # enter on the languages chooses one
             await run_focused_binding(self, "enter")
 
     def action_use_default(self) -> None:

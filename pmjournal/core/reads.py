@@ -6,7 +6,6 @@ runs every reading command both ways and compares).
 people, broken, notices(), who_all() and loop_views().
 """
 
-from .model import ENTRY_KINDS
 from .query import Filter, values_in, who
 
 
@@ -89,10 +88,6 @@ class LoadedReads:
     def known_values(self, column: str) -> set[str]:
         """Every project or tag entries hold (query.values_in)."""
         return values_in(self.journal.views.values(), column)
-
-    def any_retracted(self) -> bool:
-        """Whether an entry of the journal was retracted (an export without them says it leaves them out)."""
-        return any(view["retracted"] for view in self.journal.views.values() if view.get("kind") in ENTRY_KINDS)
 
     def loop_views(self, include_done: bool = False) -> list[dict]:
         from .loops import loop_views

@@ -263,13 +263,13 @@ class JournalSession:
         return people
 
     def _paged_state(self, reads) -> dict:
+        return {"generation": self.journal.generation, "broken": reads.broken, **self._said(reads.notices())}
+
+    def _said(self, notices) -> dict:
+        """A snapshot's notices and its team's state: what the reads say, then what the team
+        does (a colleague's copy changed on this machine)."""
         team = TeamStatus.read(self.team)
-        return {
-            "generation": self.journal.generation,
-            "broken": reads.broken,
-            "notices": tuple(reads.notices()) + (team.notices() if team else ()),
-            "team": team,
-        }
+        return {"notices": tuple(notices) + (team.notices() if team else ()), "team": team}
 
     @staticmethod
     def _paged_signers(reads) -> Signers:
@@ -321,14 +321,12 @@ class JournalSession:
         return self._snapshot(views, people, last_seq=last_seq, signers=signers, **state)
 
     def _state(self) -> dict:
-        team = TeamStatus.read(self.team)
         return {
             # as _paged_load counts it: a snapshot loaded whole after one paged from the index
             # (the index could not serve just then) is not older than it, and is shown
             "generation": self.journal.generation + self._replaced,
             "broken": self.journal.broken,
-            "notices": tuple(self.journal.notices()) + (team.notices() if team else ()),
-            "team": team,
+            **self._said(self.journal.notices()),
         }
 
     def catch_up(self, snap: Snapshot) -> Snapshot:

@@ -813,8 +813,8 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.app.push_screen(ConfirmDialog(question, yes=_("Load the demo"), no=_("Back"), danger=False), answered)
 
     def _offer_demo_again(self) -> None:
-        """The welcome's button, disabled as it was pressed, back for another go (the question
-        answered Back, or the demo could not be written)."""
+        """The welcome's button back for another go: the question answered Back, or the demo
+        could not be written (the button is disabled while it is written)."""
         self._asking_demo = False
         button = self.query_one("#load-demo")
         if button.disabled:

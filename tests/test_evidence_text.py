@@ -117,6 +117,14 @@ def _reworded(out, old: str, new: str) -> None:
         ("- Caused by #13 (not in this export)", "- Caused by #2 (not in this export)", "#14: the entry shown differs from its records (its links)"),
         ("- Led to [#57", "- Caused by [#57", "#3: the entry shown differs from its records (its links)"),
         ("— Move the launch to 5 January](#e-34)", "— Keep the launch](#e-34)", "#2: the entry shown differs from its records (its links)"),
+        # loops: an entry's story of what it owed, and the open-loops tables above the entries
+        ("hand-off doc shared (1 day late)", "hand-off doc shared", "the entry shown differs from its records (its text)"),
+        (
+            "still blocked | Marcus Chen, Sam Okafor | Dana Whitfield |",
+            "still blocked | Sam Okafor | Dana Whitfield |",
+            "the open loops differ from what the entries' records owed",
+        ),
+        ("answered by", "answered at last by", "the open loops differ from what the entries' records owed"),
     ),
 )
 def test_the_header_and_the_summary_are_held_against_the_statement_and_the_records(demo, cli, tmp_path, old, new, named):
@@ -141,3 +149,32 @@ def test_an_entry_changed_is_the_one_problem_named(db, cli, tmp_path):
     _reworded(out, "| Owner | Dana Whitfield |", "| Owner | Lena Park |")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and "the entry shown differs from its records (Owner)" in said[0]
+
+
+def test_the_generated_day_is_the_statements(demo, cli, tmp_path):
+    """The loops are counted on the day the document was generated: moved to another day (to
+    make a loop look on time, or one not yet due), the document no longer holds."""
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    line = next(line for line in out.read_text(encoding="utf-8").split("\n") if line.startswith("- **Generated:** "))
+    _reworded(out, line, "- **Generated:** Mon 01 Jan 2024 10:00 +00:00")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert len(said) == 1 and said[0].endswith("the document header: its Generated line differs from the statement and the records")
+
+
+def test_loops_hold_with_the_exporters_answer_days(db, cli, tmp_path):
+    """An escalation's answer is due `answer_days` working days after it (config): the document
+    says how many, so its loops hold whatever the exporter had set, answered or not."""
+    journal = Journal(db, user="Pat PM")
+    risk = journal.add("risk", {"title": "Slip", "owner": "Dana", "raised_to": ["Marcus"], "occurred_at": "2026-11-20 09:00"})
+    journal.close_loop(f"#{risk['seq']}", "answer", by="Marcus", occurred_at="2026-11-24")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text("answer_days = 10\n")
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    assert "an answer is due 10 working days after the escalation" in out.read_text(encoding="utf-8")
+    (config / "config.toml").write_text("answer_days = 3\n")
+    ok(cli("verify", "--evidence", str(out)))
+    _reworded(out, "answer due 4 Dec 2026", "answer due 27 Nov 2026")
+    assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#1: the entry shown differs from its records (its text)")

@@ -215,7 +215,7 @@ def test_only_the_exported_entries_loops_are_listed(journal, loopy):
     owed = {row[0] for rows in tables.values() for row in rows[1:]}
     assert owed == {"review of this decision"}
     assert "Unanswered escalations" not in tables
-    assert "Every escalation in these entries had been answered by Tue 01 Dec 2026." in out
+    assert "Every escalation in these entries had been answered by Tue 01 Dec 2026 (an answer is due 5 working days after" in out
     assert "- [Open loops](#loops) (3 open, 1 overdue)\n" in out
 
 

@@ -434,6 +434,9 @@ class _Writer:
         # the journal holds retracted entries, which an export without --include-retracted leaves out
         self.retracted_left_out = not filt.include_retracted and _any_retracted(journal)
         self.loops_done = 0  # and how many were done
+        # entries(own_only=...) writes the loops too: they are the entry's records and the day's
+        # (verify --evidence, once it knows the day the document was generated)
+        self.own_loops = False
         self.due_days = _Cache(lambda day: self.day_text(day.isoformat()))  # date -> 'Fri 23 Oct 2026'
         self.today_text = self.due_days[self.today]
         self.loops_heading = "**" + _("Loops") + "**" + _(" (as of {today})").format(today=self.today_text) + "\n\n"
@@ -714,8 +717,9 @@ class _Writer:
         """Every entry under its month's heading; returns (month, entries) for the contents.
 
         `own_only`: only what the entry's own records say (OWN, or OWN_AND_HISTORY with its
-        history): no links, loops nor cause trace, which read other entries and the day
-        (`verify --evidence` holds a document's entries against their records with it).
+        history): no links nor cause trace, which read other entries, and no loops, which read
+        the day, unless `own_loops` (`verify --evidence` holds a document's entries against
+        their records with it).
 
         One loop with its look-ups bound once: this is the hot path. Months
         follow the entries' own dates; an entry that is a month "back" in
@@ -751,6 +755,7 @@ class _Writer:
         first = ""
         by_kind = self.by_kind
         whole = not own_only
+        own_loops = self.own_loops
         with_history = own_only != OWN
         count_who = self.who.add if self.who is not None else None
         written = self.written
@@ -868,7 +873,7 @@ class _Writer:
                 append("".join(items))
             if "evidence" in v and (evidence := v["evidence"]):
                 append(evidence_heading + "".join([f"- {item(e)}\n" for e in evidence]) + "\n")
-            if whole and could_open(v) and (found := loops_of(v, today, answer_days)):
+            if (whole or own_loops) and could_open(v) and (found := loops_of(v, today, answer_days)):
                 self.entry_loops(out, found)
                 slim = None
                 for lp in found:
@@ -1053,15 +1058,10 @@ class _Writer:
             + "\n\n"
         )
         if not waiting:
-            out.append(_("Every escalation in these entries had been answered by {today}.").format(today=today) + "\n\n")
+            # answer_days said even so: the entries' answer loops show due days it decided (verify --evidence reads it)
+            out.append(_all_answered().format(today=today, days=self.answer_days) + "\n\n")
             return
-        out.append(
-            _(
-                "Raised to someone who had not answered by {today}. An answer is due {days} working days after the "
-                "escalation; one that never came stays open here, because the absence of an answer is evidence."
-            ).format(today=today, days=self.answer_days)
-            + "\n\n"
-        )
+        out.append(_waiting_for_answers().format(today=today, days=self.answer_days) + "\n\n")
         header = " | ".join(
             (
                 pgettext("table header", "Entry"),
@@ -1296,7 +1296,7 @@ class Rerender:
     each name as its record spells it), then the header's counts and the accountability summary
     over every entry rendered. `heads`: the exporter's own chain's (size, head hash)."""
 
-    def __init__(self, language: str, head: tuple[int, str]):
+    def __init__(self, language: str, head: tuple[int, str], today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
         from types import SimpleNamespace
 
         self.language = language
@@ -1304,11 +1304,13 @@ class Rerender:
             people=SimpleNamespace(display=str), views={}, broken=None, head=lambda: head, path=None
         )
         with i18n.using(language):
-            self.w = _Writer(stand_in, Filter(), counts_kept=False)
+            self.w = _Writer(stand_in, Filter(), today, answer_days, counts_kept=False)
             # for an entry rendered a second time (another way it may have been shown), which
             # the header's counts and the summary must not count again
-            self.aside = _Writer(stand_in, Filter(), counts_kept=False)
-        self.count = self.retracted = 0
+            self.aside = _Writer(stand_in, Filter(), today, answer_days, counts_kept=False)
+        # `today`: the day the document was generated, on which its loops were counted
+        self.w.own_loops = self.aside.own_loops = today is not None
+        self.count = self.retracted = self.loops_done = 0
 
     def entries(self, views: list[dict], own_only: int, counted: bool = True) -> str:
         """Their part of the document, under month headings (own_only: OWN or OWN_AND_HISTORY);
@@ -1320,7 +1322,31 @@ class Rerender:
         if counted:
             self.count += w.count
             self.retracted += w.retracted
+            self.loops_done += w.loops_done
         return "".join(out)
+
+    def open_loops(self) -> str:
+        """The Open loops section over every entry rendered (with a `today` only)."""
+        out: list[str] = []
+        self.w.loops_done = self.loops_done
+        with i18n.using(self.language):
+            self.w.open_loops(out)
+        return "".join(out)
+
+    def answer_days_said(self, section: str) -> int | None:
+        """How many working days an escalation's answer was due after it, as a document's
+        Open loops `section` says (None if it does not)."""
+        with i18n.using(self.language):
+            for sentence in (_all_answered(), _waiting_for_answers()):
+                pattern = re.escape(sentence).replace(re.escape("{today}"), ".*?").replace(re.escape("{days}"), "(\\d{1,4})")
+                if found := re.search(pattern, section):
+                    return int(found.group(1))
+        return None
+
+    def day_text(self, day: date) -> str:
+        """How the document writes `day` ('Fri 04 Dec 2026')."""
+        with i18n.using(self.language):
+            return self.w.day_text(day.isoformat())
 
     def header(self, filt: Filter) -> list[str]:
         """The header's lines that the records and the statement decide: the filter, how many
@@ -1362,6 +1388,26 @@ def headings(language: str) -> tuple[tuple[str, ...], str]:
     with i18n.using(language):
         w = _words()
         return (f"**{w.label('links')}**", "**" + _("Loops") + "**", "**" + _("Cause trace") + "**"), "**" + _("History") + "**"
+
+
+def _all_answered() -> str:
+    return _(
+        "Every escalation in these entries had been answered by {today} (an answer is due {days} working days "
+        "after the escalation)."
+    )
+
+
+def _waiting_for_answers() -> str:
+    return _(
+        "Raised to someone who had not answered by {today}. An answer is due {days} working days after the "
+        "escalation; one that never came stays open here, because the absence of an answer is evidence."
+    )
+
+
+def generated_item(language: str) -> str:
+    """How the header's Generated line starts in a document in `language`."""
+    with i18n.using(language):
+        return _header_item(_("Generated"), "").rstrip("\n")
 
 
 def _header_item(name: str, text: str) -> str:

@@ -6,8 +6,11 @@ journal.json.index, had a view edited in it: no chain covers the index) signed a
 whose records, in its appendix, said otherwise, and verify passed it. Each entry is
 rendered again from its records, as the export writes it, and held against the document.
 
-What an entry's text takes from elsewhere is left out of the comparison: its links and the
-titles they show, its loops (counted on the export's day) and an incident's cause trace.
+An entry's loops are counted on the day the document was generated, as its header shows it
+(one of the days the statement's UTC time falls on), with the answer_days its Open loops
+section states; the section itself is counted again over every exported entry. The links
+blocks are held once every entry is known (EntryCheck._links). An incident's cause trace is
+left out of the comparison.
 A name is shown as the journal first spelled it (people.display), which may differ from the
 record's in case and spacing only: a line that differs only so, and names someone the entry
 names, holds. A decision superseded by one outside the export is shown superseded.
@@ -16,9 +19,11 @@ names, holds. A decision superseded by one outside the export is shown supersede
 import codecs
 import re
 import sqlite3
+from datetime import UTC, date, datetime, timedelta
 
 from ..i18n import LANGUAGES, _
-from ..markdown import OWN, OWN_AND_HISTORY, Rerender, anchor_of, document_title, headings
+from ..loops import ANSWER_DAYS
+from ..markdown import OWN, OWN_AND_HISTORY, Rerender, anchor_of, document_title, generated_item, headings
 from ..model import ENTRY_KINDS, PEOPLE_FIELDS
 from ..people import key as name_key
 from ..people import names_in
@@ -41,17 +46,19 @@ _ENTRY = '### <a id="'
 _LINKED = re.compile(r"\]\(#([^()\s]+)\)$")  # a line that ends in a link to an anchor of the document
 _REF = re.compile(r"(?<![\w#-])[a-z0-9-]*#\d+(?!\d)")  # #42, dana#42 as a line names an entry
 _SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at")  # what a link shows of its target
-HEADER, SUMMARY = "#header", "#summary"  # the parts held that are not an entry's (no anchor starts so)
+HEADER, SUMMARY, LOOPS = "#header", "#summary", "#loops"  # the parts held that are not an entry's (no anchor starts so)
 
 
 def parts(text: str):
     """(anchor, text) of each entry's part of `text` (a document, or a run of its entries), and
-    of the document's header (HEADER) and accountability summary (SUMMARY)."""
+    of the document's header (HEADER), accountability summary (SUMMARY) and open loops (LOOPS)."""
     for part in _PART.split(text):
         if part.startswith(_ENTRY):
             yield part[len(_ENTRY) : part.index('"', len(_ENTRY))], part
         elif part.startswith('## <a id="summary"'):
             yield SUMMARY, part
+        elif part.startswith('## <a id="loops"'):
+            yield LOOPS, part
         elif part.startswith("# "):
             yield HEADER, part
 
@@ -104,19 +111,49 @@ class EntryCheck:
         self.sections = sections
         self.statement = statement
         self.lang = language_of(sections.first_line)
+        self.generated_item = generated_item(self.lang)
         chain = (statement.get("chains") or {}).get(own) or {}
-        self.rerender = Rerender(self.lang, (chain.get("size"), chain.get("head")))
+        head = (chain.get("size"), chain.get("head"))
+        self.problems: list[str] = []
+        # The loops are counted on the day the document was generated, a working-day count
+        # after an escalation its answer is due: the statement's time and the document's words.
+        self.today = self._generated_on(Rerender(self.lang, head))
+        answer_days = None
+        if self.today is not None:
+            answer_days = Rerender(self.lang, head).answer_days_said(sections.take([LOOPS]).get(LOOPS, ""))
+        self.rerender = Rerender(self.lang, head, self.today, answer_days or ANSWER_DAYS)
         self.render = self.rerender.entries
         not_own, self.history = headings(self.lang)
+        if self.today is not None:
+            not_own = tuple(h for h in not_own if h != not_own[1])  # the loops are held too
         # A block other entries and the day make: its heading, a blank line, its items, a blank line.
         self.not_own = re.compile("^(?:" + "|".join(re.escape(h) for h in not_own) + ").*\n\n(?:.+\n)*(?:\n|$)", re.M)
         self.waiting: list[tuple[dict, int]] = []
-        self.problems: list[str] = []
         # For the links blocks, held once every entry is known (a link may point ahead):
         self.slim: dict[str, dict] = {}  # id -> what a link to the entry shows of it
         self.linking: list[tuple[str, str, str]] = []  # (from, rel, to) of each exported entry not retracted
         self.shown_links: dict[str, tuple[list, list[str]]] = {}  # id -> (its links, its block's lines)
         self.links_heading = not_own[0]
+
+    def _generated_on(self, rerender: Rerender) -> date | None:
+        """The day the header's Generated line shows, one of those the statement's UTC time
+        falls on somewhere (a problem, and None, if it shows none of them)."""
+        try:
+            generated = datetime.fromisoformat(str(self.statement.get("generated")))
+        except ValueError:
+            return None  # the statement's own check names it
+        line = next(
+            (line for line in self.sections.take([HEADER]).get(HEADER, "").split("\n") if line.startswith(self.generated_item)),
+            "",
+        )
+        utc_day = generated.astimezone(UTC).date()
+        for day in (utc_day, utc_day - timedelta(days=1), utc_day + timedelta(days=1)):
+            if rerender.day_text(day) in line:
+                return day
+        self.problems.append(
+            _("the document header: its {name} line differs from the statement and the records").format(name=self.generated_item[2:].split(":**", 1)[0].strip("*"))
+        )
+        return None
 
     def add(self, view: dict) -> None:
         if view["kind"] not in ENTRY_KINDS:
@@ -177,7 +214,7 @@ class EntryCheck:
         """The problems found, then those of the header and the summary, then those of entries
         shown without records."""
         self.flush()
-        self.problems += self._links() + self._header() + self._summary()
+        self.problems += self._links() + self._header() + self._summary() + self._open_loops()
         return self.problems + [
             _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
             for anchor in self.sections.unseen()
@@ -269,6 +306,25 @@ class EntryCheck:
         if _first_difference(want, got, names) is None:
             return []
         return [_("the accountability summary differs from what the entries' records name")]
+
+
+    def _open_loops(self) -> list[str]:
+        """The Open loops section must list what the entries' records owed on the day it was
+        generated (not held when that day is not known: the header's problem says why)."""
+        shown = self.sections.take([LOOPS]).get(LOOPS)
+        if self.today is None or not self.rerender.count:
+            return []
+        want = self.rerender.open_loops().rstrip("\n").split("\n")
+        got = (shown or "").rstrip("\n").split("\n")
+        names = {name_key(name) for lp in self.rerender.w.loops for name in _owing(lp)}
+        if _first_difference(want, got, names) is None:
+            return []
+        return [_("the open loops differ from what the entries' records owed on the day the document was generated")]
+
+
+def _owing(loop) -> tuple[str, ...]:
+    """Who owes a loop and to whom, as its entry's records name them."""
+    return (*loop.owes, *loop.owed_to)
 
 
 def _ref_of_anchor(anchor: str) -> str:

@@ -40,7 +40,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def demo(tmp_path, monkeypatch):
     """The demo journal at a fixed day, the clock frozen there (two exports are byte for byte comparable)."""
     monkeypatch.setattr(dates, "now", lambda: REF)
-    monkeypatch.setattr(dates, "utc_stamp", lambda: "2026-11-25T01:00:00.000+00:00")
+    monkeypatch.setattr(dates, "utc_stamp", lambda at=None: "2026-11-25T01:00:00.000+00:00")
     db = tmp_path / "data" / "journal.json"
     db.parent.mkdir(parents=True, exist_ok=True)
     journal = Journal(db, user="Dana Whitfield")

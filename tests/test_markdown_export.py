@@ -596,7 +596,7 @@ def test_links_read_the_same_however_far_ahead_the_export_reads(journal, cli, db
     from pmjournal.core import dates
 
     monkeypatch.setattr(dates, "now", lambda: datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
-    monkeypatch.setattr(dates, "utc_stamp", lambda: "2026-12-03T08:00:00+00:00")
+    monkeypatch.setattr(dates, "utc_stamp", lambda at=None: "2026-12-03T08:00:00+00:00")
     for n in range(1, 13):
         links = {"caused_by": [f"#{n - 1}"], "relates": [f"#{n - 5}"]} if n > 5 else {}
         journal.add("incident" if n > 5 else "decision", {"title": f"entry {n} [/]", "owner": "Dana"}, links=links)

@@ -497,8 +497,9 @@ def iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def utc_stamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+def utc_stamp(at: datetime | None = None) -> str:
+    """`at` (an aware time; default now) in UTC, as records and statements stamp it."""
+    return (datetime.now(UTC) if at is None else at.astimezone(UTC)).isoformat(timespec="milliseconds")
 
 
 # How a day is written: a pattern per language in the catalogs (the codes of

@@ -89,13 +89,17 @@ def _chunks(journal, filt: Filter, fmt: str, answer_days: int | None, signing_ke
 
         days = ANSWER_DAYS if answer_days is None else answer_days
         views = _selection(journal, filt)
-        chunks = iter_markdown(journal, filt, answer_days=days, views=views, own_selection=True)
-        return with_evidence(chunks, journal, filt, fmt, signing_key, views)
+        # One time for the document and its signed statement: verify --evidence counts the
+        # loops on the day the document shows, which must be one the statement's time falls on.
+        generated = dates.now()
+        chunks = iter_markdown(journal, filt, generated, answer_days=days, views=views, own_selection=True)
+        return with_evidence(chunks, journal, filt, fmt, signing_key, views, generated)
     if fmt == "json":
         from .evidence.attach import with_evidence
 
         views = _selection(journal, filt)
-        return with_evidence(iter_json(journal, filt, views), journal, filt, fmt, signing_key, views)
+        generated = dates.now()
+        return with_evidence(iter_json(journal, filt, views, generated), journal, filt, fmt, signing_key, views, generated)
     if fmt == "csv":
         # A row an entry and no evidence: streamed from the index where the reads offer it.
         return (text.encode("utf-8") for text in csv_chunks(streamed(journal, filt), journal.broken))
@@ -111,7 +115,7 @@ def _selection(journal, filt: Filter):
     return selected(journal, filt)
 
 
-def iter_json(journal, filt: Filter, views=None):
+def iter_json(journal, filt: Filter, views=None, generated=None):
     """The JSON export, one entry or record per line, written as it goes: at
     100k entries a single document in memory would cost most of a GB. `views`:
     what `filt` selects (transfer._selection: streamed from the index, or held).
@@ -119,7 +123,8 @@ def iter_json(journal, filt: Filter, views=None):
     index's kept selection as they are written, or held.
 
     Keep one record a line: `import` reads a line at a time and is much slower on
-    other layouts (which it still reads: see jsonstream.py)."""
+    other layouts (which it still reads: see jsonstream.py). `generated`: the time its
+    header states (default: now)."""
     from .evidence.attach import exported_records
 
     if views is None:
@@ -128,7 +133,7 @@ def iter_json(journal, filt: Filter, views=None):
     header = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "generated_at": dates.utc_stamp(),
+        "generated_at": dates.utc_stamp(generated),
         "journal": str(journal.path),
         "filter": filt.describe(),
         "chain_head": {"seq": seq, "hash": head},

@@ -78,12 +78,13 @@ def ordered(by_chain: dict[str, list[dict]]) -> list[dict]:
     return [r for name in sorted(by_chain) for r in by_chain[name]]
 
 
-def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None):
+def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None, generated=None):
     """`chunks` (the export's bytes) followed by its evidence block. An `--unverified`
     export (a journal that fails verification) gets none: no proof or signature may
     vouch for what the chain does not. The exported records are those of `views` when
     the caller holds them, else those of the selection the chunks' stream kept in the
-    index (exported_records)."""
+    index (exported_records). `generated`: the time the document says it was generated
+    (default: now), which the statement states."""
     public = key.public() if key is not None else None  # refuses a bad key before anything is written
     digest = hashlib.sha256()
     parts = proof.Sections(spooled=True) if fmt == "markdown" else None
@@ -105,7 +106,7 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     records = exported_records(journal, filt, views)
     leaves = journal.chain_leaves()
     chains = proof.chain_proofs(leaves, records)
-    generated = dates.utc_stamp()
+    generated = dates.utc_stamp(generated)  # the document's own time, when the caller gave it one
     statement = proof.statement_text(
         fmt,
         generated,

@@ -541,10 +541,12 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
     @on(FilterInput.Cleared)
     @on(FilterInput.Done)
-    def _back_to_trail(self) -> None:
+    def _back_to_trail(self, message: FilterInput.Cleared | FilterInput.Done) -> None:
         # At once: Widget.focus() goes through the App's queue, behind the keys typed
         # after enter, which would then still land in the filter (FilterInput.action_leave).
         self.set_focus(self.table)
+        if isinstance(message, FilterInput.Done):
+            self.query_one(FilterBar).said_all()
 
     def set_filter(self, text: str) -> None:
         self.query_one(FilterInput).value = text

@@ -3,7 +3,7 @@
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -44,9 +44,11 @@ class FilterInput(InOrder, TypesJoiners, Input):
 
     def on_focus(self) -> None:
         self.border_title = _(self.FOCUSED_HINT)
+        self.parent.add_class("-typing")  # (:focus-within does not restyle the status beside it)
 
     def on_blur(self) -> None:
         self.border_title = None
+        self.parent.remove_class("-typing")
 
     async def action_leave(self, clear: bool) -> None:
         """Back to the trail, the filter cleared or kept. This runs in the App's task, which
@@ -62,9 +64,11 @@ class FilterInput(InOrder, TypesJoiners, Input):
 
 
 class FilterBar(Horizontal):
+    said = ""  # the status, while it says what the filter could not read
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder=placeholder(self.app), id="filter-input", select_on_focus=False)
-        yield Static(id="filter-status")
+        with Vertical(id="filter-status-holder"):
+            yield Static(id="filter-status")
 
     def relabel(self) -> None:
         """The interface's language changed: the placeholder and the focused hint follow (the status is the screen's)."""
@@ -89,4 +93,13 @@ class FilterBar(Horizontal):
             text.append(" · " + "; ".join(errors), style="bold")
         status = self.query_one("#filter-status", Static)
         status.set_class(bool(errors), "-error")
+        # more than the bar's two lines: it floats over the trail while the filter is typed in
+        width = max(1, self.query_one("#filter-status-holder").size.width - 2)
+        status.set_class(len(text.wrap(self.app.console, width)) > 2, "-over")
         status.update(text)
+        self.said = text.plain if errors else ""
+
+    def said_all(self) -> None:
+        """Back on the trail with a filter it could not read all of: say all of what it could not."""
+        if self.said:
+            self.app.notify(self.said, severity="warning", timeout=8)

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.command import CommandInput, CommandPalette, SimpleCommand
 from textual.theme import ThemeProvider
 
@@ -315,6 +316,13 @@ class PmjournalApp(App):
             self.notify(_("Could not save the theme choice: {err}").format(err=err), severity="warning", markup=False)
             return
         self.cfg.theme = theme.name
+
+    def get_key_display(self, binding: Binding) -> str:
+        """F1 as keyboards print it (Textual writes "f1")."""
+        key = binding.key
+        if binding.key_display is None and key[:1] == "f" and key[1:].isdigit():
+            return key.upper()
+        return super().get_key_display(binding)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -19,7 +19,9 @@ from ..core.i18n import N_, _, pgettext
 
 APP = [
     Binding("q", "quit", "Quit", id="quit"),
-    Binding("question_mark", "help", "Help", id="help", key_display="?"),
+    # F1 as in most programs; one binding with both keys (a second one, without an id, had no
+    # row of its own in the help screen's table and broke the one-key-per-id rules of [keymap]).
+    Binding("question_mark,f1", "help", "Help", id="help"),
     # Priority, as the keys that open a screen (TRAIL, below): the palette is pushed as the App
     # reads ctrl+p, and holds the keys typed behind it (app.Palette).
     Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False, priority=True),
@@ -145,9 +147,10 @@ def _keys_now(app, binding: Binding) -> str:
 def key_for(app, binding: Binding) -> str:
     """The key(s) that run `binding` now, as the footer writes them: the config's [keymap] included."""
     keys = _keys_now(app, binding)
+    shown = [app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")]
     if binding.key_display and keys == binding.key:
-        return binding.key_display
-    return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+        shown[0] = binding.key_display  # ("/" for slash)
+    return ", ".join(shown)
 
 
 def first_key(app, binding: Binding) -> str:

@@ -157,7 +157,7 @@ async def the_footer_follows_the_keys_and_is_not_rebuilt_for_the_same_ones(app, 
     assert footer_keys(app.screen) == on_trail  # the very same widgets
     await pilot.press("tab")  # -> the filter: typing keys, so fewer shortcuts
     await pilot.pause()
-    assert [k.description for k in footer_keys(app.screen)] == ["Filter", "Commands"]
+    assert [(k.key_display, k.description) for k in footer_keys(app.screen)] == [("/", "Filter"), ("F1", "Help"), ("^p", "Commands")]
     await pilot.press("escape")
     await pilot.pause()
     assert [k.description for k in footer_keys(app.screen)] == [k.description for k in on_trail]

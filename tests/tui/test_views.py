@@ -126,6 +126,23 @@ async def test_help_lists_every_binding_and_keymap_remaps(demo_db, make_app):
         await wait_for(pilot, lambda: isinstance(app.screen, PeopleScreen) and app.screen.ready)
 
 
+@pilot_test
+async def test_f1_opens_help_from_the_trail_and_from_the_filter(demo_db, make_app):
+    """F1, the help key of most programs, did nothing; in the filter `?` is text, and F1 the
+    one key that opens help there (the footer says so)."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        for before in ((), ("slash", "l", "a")):
+            await pilot.press(*before, "f1")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            assert "?, F1" in static_text(app.screen, "#help-table")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is trail)
+        assert trail.filter_text == "la"
+
+
 @pytest.mark.parametrize(
     ("opener", "screen", "listed"),
     [

@@ -520,6 +520,30 @@ async def test_a_when_in_the_future_is_said_as_it_is_typed_and_refused(journal):
 
 
 @pilot_test
+async def test_a_date_it_cannot_read_is_said_whole_when_the_field_is_left(journal):
+    """Beside the field the error was cut ("cannot understand the date 'the tuesday after
+    ne…") and said whole only by ctrl+s; it stays one line while typed (the form does not
+    jump), and leaving the field says all of it under the field, until it is typed in again."""
+    app = new_form(journal, "decision", when="")
+    async with app.run_test(size=SIZE) as pilot:
+        preview = app.screen.query_one("#preview-occurred_at", Label)
+        field(app.screen, "occurred_at").focus()
+        await type_text(pilot, "the tuesday after next week at quarter past")
+        assert preview.has_class("-bad") and error_of(app.screen, "occurred_at") == ""
+        await pilot.press("tab")
+        await pilot.pause()
+        said = error_of(app.screen, "occurred_at")
+        assert "'the tuesday after next week at quarter past'; try 'yesterday 15:00'" in said
+        field(app.screen, "occurred_at").focus()
+        await type_text(pilot, "x")
+        assert error_of(app.screen, "occurred_at") == ""
+        field(app.screen, "occurred_at").value = "yesterday"
+        await pilot.press("tab")
+        await pilot.pause()
+        assert error_of(app.screen, "occurred_at") == ""  # a date it reads says nothing more
+
+
+@pilot_test
 async def test_the_date_preview_says_the_time_at_60_columns(journal):
     """At 60x20 the preview read "Tue 24 Nov 2026 15:0…": the time, what was typed, was cut.
     A narrow form leaves out what the reader already knows (their own offset, this year)."""

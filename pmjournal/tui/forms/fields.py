@@ -183,6 +183,7 @@ class DateRow(OneInputRow):
         self.clock = PreviewClock(clock)
         self.empty_hint = empty_hint
         self._said = [empty_hint]  # what the preview can say, longest first (_fit_preview)
+        self._cut = False  # the preview says less than _said[0] (an error: cut with its ellipsis)
 
     def clock_for_save(self):
         """The clock the save reads this field with, so the date recorded is the one the preview showed."""
@@ -218,7 +219,14 @@ class DateRow(OneInputRow):
         room = int(self.query_one(".pm-date").size.width * PREVIEW_SHARE) - PREVIEW_PAD
         said = self._said
         shown = next((text for text in said if cell_len(text) <= room), said[-1]) if room > 0 else said[0]
+        self._cut = cell_len(shown) > room
         preview.update(shown)
+
+    def on_descendant_blur(self) -> None:
+        """Leaving the field with a date it cannot read, cut beside it: all of it, under the
+        field (while it is typed, the preview keeps to one line so the form does not jump)."""
+        if self._cut and self.query_one(".pm-preview", Label).has_class("-bad"):
+            self.show_error(self._said[0])
 
 
 class TextRow(FieldRow):

@@ -125,6 +125,13 @@ def _reworded(out, old: str, new: str) -> None:
             "the open loops differ from what the entries' records owed",
         ),
         ("answered by", "answered at last by", "the open loops differ from what the entries' records owed"),
+        # an incident's cause trace: who owned the call behind it, what caused it
+        (
+            "Skip the full load test to hold the date](#e-17) · owner Marcus Chen",
+            "Skip the full load test to hold the date](#e-17) · owner Dana Whitfield",
+            "the entry shown differs from its records (its cause trace)",
+        ),
+        ("  - #20 (not in this export)", "  - [#9 · Change", "the entry shown differs from its records (its cause trace)"),
     ),
 )
 def test_the_header_and_the_summary_are_held_against_the_statement_and_the_records(demo, cli, tmp_path, old, new, named):
@@ -178,3 +185,16 @@ def test_loops_hold_with_the_exporters_answer_days(db, cli, tmp_path):
     ok(cli("verify", "--evidence", str(out)))
     _reworded(out, "answer due 4 Dec 2026", "answer due 27 Nov 2026")
     assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#1: the entry shown differs from its records (its text)")
+
+
+def test_a_cause_trace_line_dropped_or_moved_to_the_top_is_named(demo, cli, tmp_path):
+    """The first level of a trace is what the incident's records say caused it."""
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    start = text.index("**Cause trace**")
+    first = text.index("\n- [#17 · Decision", start) + 1
+    line = text[first : text.index("\n", first) + 1]
+    _reworded(out, line, "")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert len(said) == 1 and said[0].endswith("the entry shown differs from its records (its cause trace)")

@@ -1111,8 +1111,7 @@ class _Writer:
 
         lines = self.trace_lines
         missing = _("an entry not in this journal ({id})")
-        cycle_note = _(" · (a cycle: already listed above)")
-        repeat_note = _(" · (its causes are listed above)")
+        cycle_note, repeat_note = _trace_notes()
 
         def walk(node: dict, depth: int) -> None:
             pad = "  " * depth
@@ -1122,7 +1121,7 @@ class _Writer:
             cycle = cycle_note if node["cycle"] else repeat_note if node["repeat"] else ""
             out.append(f"{pad}- {lines[node['id']]}{cycle}\n")
             if node["more"]:
-                out.append(f"{pad}  - " + _("… further causes not shown; see {ref}").format(ref=ref_of(node["view"])) + "\n")
+                out.append(f"{pad}  - " + _further().format(ref=ref_of(node["view"])) + "\n")
                 return
             for child in node["children"]:
                 walk(child, depth + 1)
@@ -1133,13 +1132,18 @@ class _Writer:
 
     def _trace_line(self, entry_id: str) -> str:
         """One entry in a cause trace: its link, and (if it is in this export) its owner and causes."""
-        parts = [self.refs[entry_id]]
         view = self.written.get(entry_id)
         if view is not None and (entry_id in self.written or self.matches(view)):
-            if view.get("owner"):
-                parts.append(_("owner {name}").format(name=self.names[view["owner"]]))
-            if view.get("causes"):
-                parts.append(_("causes: {causes}").format(causes=self.w.sep.join(map(self.causes.__getitem__, view["causes"]))))
+            return self.trace_text(view, self.refs[entry_id])
+        return self.refs[entry_id]
+
+    def trace_text(self, view: dict, ref: str) -> str:
+        """A cause trace's line for an entry of this export: `ref` (its link), its owner, its causes."""
+        parts = [ref]
+        if view.get("owner"):
+            parts.append(_("owner {name}").format(name=self.names[view["owner"]]))
+        if view.get("causes"):
+            parts.append(_("causes: {causes}").format(causes=self.w.sep.join(map(self.causes.__getitem__, view["causes"]))))
         return " · ".join(parts)
 
     def concurrent(self, event: dict) -> str:
@@ -1343,6 +1347,16 @@ class Rerender:
                     return int(found.group(1))
         return None
 
+    def trace_line(self, view: dict) -> str:
+        """A cause trace's line for `view`, an entry of the document (without a note after it)."""
+        with i18n.using(self.language):
+            return self.w.trace_text(view, self.w.link_to(view))
+
+    def trace_words(self) -> tuple[tuple[str, str], str]:
+        """(the notes a trace line may end with, how the line under a cut trace starts)."""
+        with i18n.using(self.language):
+            return _trace_notes(), _further().split("{ref}")[0]
+
     def day_text(self, day: date) -> str:
         """How the document writes `day` ('Fri 04 Dec 2026')."""
         with i18n.using(self.language):
@@ -1388,6 +1402,15 @@ def headings(language: str) -> tuple[tuple[str, ...], str]:
     with i18n.using(language):
         w = _words()
         return (f"**{w.label('links')}**", "**" + _("Loops") + "**", "**" + _("Cause trace") + "**"), "**" + _("History") + "**"
+
+
+def _trace_notes() -> tuple[str, str]:
+    """What a cause trace's line ends with when its entry is on the path already, or was listed."""
+    return _(" · (a cycle: already listed above)"), _(" · (its causes are listed above)")
+
+
+def _further() -> str:
+    return _("… further causes not shown; see {ref}")
 
 
 def _all_answered() -> str:

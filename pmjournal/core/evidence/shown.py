@@ -9,8 +9,8 @@ rendered again from its records, as the export writes it, and held against the d
 An entry's loops are counted on the day the document was generated, as its header shows it
 (one of the days the statement's UTC time falls on), with the answer_days its Open loops
 section states; the section itself is counted again over every exported entry. The links
-blocks are held once every entry is known (EntryCheck._links). An incident's cause trace is
-left out of the comparison.
+blocks and the cause traces are held once every entry is known (EntryCheck._links,
+EntryCheck._traces): a trace's first level and each of its lines that names an exported entry.
 A name is shown as the journal first spelled it (people.display), which may differ from the
 record's in case and spacing only: a line that differs only so, and names someone the entry
 names, holds. A decision superseded by one outside the export is shown superseded.
@@ -44,8 +44,9 @@ _ENTRY = '### <a id="'
 
 
 _LINKED = re.compile(r"\]\(#([^()\s]+)\)$")  # a line that ends in a link to an anchor of the document
+_ANCHOR = re.compile(r"\]\(#([^()\s]+)\)")  # each link to an anchor of the document in a line
 _REF = re.compile(r"(?<![\w#-])[a-z0-9-]*#\d+(?!\d)")  # #42, dana#42 as a line names an entry
-_SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at")  # what a link shows of its target
+_SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at", "owner", "causes")  # what a link or a trace line shows
 HEADER, SUMMARY, LOOPS = "#header", "#summary", "#loops"  # the parts held that are not an entry's (no anchor starts so)
 
 
@@ -124,6 +125,7 @@ class EntryCheck:
         self.rerender = Rerender(self.lang, head, self.today, answer_days or ANSWER_DAYS)
         self.render = self.rerender.entries
         not_own, self.history = headings(self.lang)
+        self.links_heading, self.trace_heading = not_own[0], not_own[2]
         if self.today is not None:
             not_own = tuple(h for h in not_own if h != not_own[1])  # the loops are held too
         # A block other entries and the day make: its heading, a blank line, its items, a blank line.
@@ -133,7 +135,9 @@ class EntryCheck:
         self.slim: dict[str, dict] = {}  # id -> what a link to the entry shows of it
         self.linking: list[tuple[str, str, str]] = []  # (from, rel, to) of each exported entry not retracted
         self.shown_links: dict[str, tuple[list, list[str]]] = {}  # id -> (its links, its block's lines)
-        self.links_heading = not_own[0]
+        # For the cause traces, held once every entry is known too:
+        self.tracing: dict[str, list[str]] = {}  # an incident's id -> what its records say caused it
+        self.traces: dict[str, list[str]] = {}  # an entry's id -> the lines of the trace its section shows
 
     def _generated_on(self, rerender: Rerender) -> date | None:
         """The day the header's Generated line shows, one of those the statement's UTC time
@@ -214,7 +218,7 @@ class EntryCheck:
         """The problems found, then those of the header and the summary, then those of entries
         shown without records."""
         self.flush()
-        self.problems += self._links() + self._header() + self._summary() + self._open_loops()
+        self.problems += self._links() + self._traces() + self._header() + self._summary() + self._open_loops()
         return self.problems + [
             _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
             for anchor in self.sections.unseen()
@@ -226,16 +230,13 @@ class EntryCheck:
         links = [(x.get("rel"), x.get("to")) for x in view.get("links") or () if isinstance(x, dict)]
         if not view["retracted"]:
             self.linking.extend((entry_id, rel, to) for rel, to in links)
-        lines = []
-        if shown is not None:
-            at = shown.find("\n" + self.links_heading + "\n\n")
-            if at >= 0:
-                for line in shown[at + len(self.links_heading) + 3 :].split("\n"):
-                    if not line.startswith("- "):
-                        break
-                    lines.append(line)
+        lines = _block(shown, "\n" + self.links_heading + "\n\n", "- ")
         if links or lines:
             self.shown_links[entry_id] = (links, lines)
+        if view["kind"] == "incident" and (causes := [to for rel, to in links if rel == "caused_by"]):
+            self.tracing[entry_id] = causes
+        if trace := _block(shown, "\n" + self.trace_heading, ("- ", "  ")):
+            self.traces[entry_id] = trace
 
     def _links(self) -> list[str]:
         """Each entry's links block must show its own links, then the exported entries that link
@@ -276,6 +277,45 @@ class EntryCheck:
                 ref = view.get("ref") or "#" + str(view["seq"])
                 problems.append(
                     _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=_("its links"))
+                )
+        return problems
+
+    def _traces(self) -> list[str]:
+        """An incident's cause trace must start from what its records say caused it, and each
+        line naming an exported entry must show its owner and causes as its records say.
+        What a trace shows under an entry outside the export is that entry's causes, which
+        the records here cannot show; nor is which line stands under which held."""
+        problems = []
+        (cycle, repeat), further = self.rerender.trace_words()
+        by_anchor = {anchor_of(view): view for view in self.slim.values()}
+        refs = {view.get("ref") or "#" + str(view["seq"]) for view in self.slim.values()}
+
+        def holds(line: str, target: dict | None) -> bool:
+            """One line: the entry it names as `target`'s records say (None: one outside the export)."""
+            text = line.lstrip(" ")[2:]
+            if text.startswith(further):
+                return True
+            for note in (cycle, repeat):
+                text = text.removesuffix(note)
+            named = [by_anchor[a] for a in _ANCHOR.findall(text) if a in by_anchor]
+            if target is None:
+                return not named and not any(ref in refs for ref in _REF.findall(text))
+            want = self.rerender.trace_line(target)
+            return target in named and (text == want or name_key(text) == name_key(want))
+
+        for entry_id in dict.fromkeys([*self.tracing, *self.traces]):
+            lines = self.traces.get(entry_id, [])
+            causes = self.tracing.get(entry_id, [])
+            top = [line for line in lines if line.startswith("- ")]
+            good = len(top) == len(causes) and all(holds(line, self.slim.get(to)) for to, line in zip(causes, top, strict=False))
+            for line in lines:
+                named = [by_anchor[a] for a in _ANCHOR.findall(line) if a in by_anchor]
+                good = good and (any(holds(line, view) for view in named) if named else holds(line, None))
+            if not good:
+                view = self.slim[entry_id]
+                ref = view.get("ref") or "#" + str(view["seq"])
+                problems.append(
+                    _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=_("its cause trace"))
                 )
         return problems
 
@@ -325,6 +365,19 @@ class EntryCheck:
 def _owing(loop) -> tuple[str, ...]:
     """Who owes a loop and to whom, as its entry's records name them."""
     return (*loop.owes, *loop.owed_to)
+
+
+def _block(section: str | None, heading: str, starts) -> list[str]:
+    """The lines of a block of `section` under `heading` (its first line), up to the first
+    that does not start with `starts`."""
+    if section is None or (at := section.find(heading)) < 0:
+        return []
+    lines = []
+    for line in section[section.find("\n\n", at + 1) + 2 :].split("\n"):
+        if not line.startswith(starts):
+            break
+        lines.append(line)
+    return lines
 
 
 def _ref_of_anchor(anchor: str) -> str:

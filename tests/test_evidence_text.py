@@ -198,3 +198,36 @@ def test_a_cause_trace_line_dropped_or_moved_to_the_top_is_named(demo, cli, tmp_
     _reworded(out, line, "")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and said[0].endswith("the entry shown differs from its records (its cause trace)")
+
+
+def _line(out, start: str) -> str:
+    """The document's first line that starts with `start`."""
+    return next(line for line in out.read_text(encoding="utf-8").split("\n") if line.startswith(start))
+
+
+def test_the_contents_period_and_order_are_the_entries(demo, cli, tmp_path):
+    """A month's count in the contents, the period, or the order of two entries changed, and
+    signed again, passed (the header's Period line and the contents were not held)."""
+    import re
+
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    original = out.read_bytes()
+    month = re.search(r"^- \[[^\]]+\]\(#m-[0-9-]+\) \((\d+) entries\)$", out.read_text(encoding="utf-8"), re.M)
+    _reworded(out, month.group(0), month.group(0).replace(f"({month.group(1)} entries)", f"({int(month.group(1)) + 1} entries)"))
+    assert problems(cli("verify", "--evidence", str(out)))[0].endswith("the document's contents differ from the entries it shows")
+
+    out.write_bytes(original)
+    period = _line(out, "- **Period:** ")
+    _reworded(out, period, period.replace(" to ", " to Mon 01 Jan 2024 and "))
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert len(said) == 1 and said[0].endswith("the document header: its Period line differs from the statement and the records")
+
+    out.write_bytes(original)
+    text = out.read_text(encoding="utf-8")
+    sections = list(re.finditer(r'^### <a id="e-\d+".*?(?=^### |^## |^---$)', text, re.M | re.S))
+    a, b = sections[3], sections[4]
+    assert a.end() == b.start()
+    _reworded(out, a.group(0) + b.group(0), b.group(0) + a.group(0))
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said[0].endswith("the document's entries are not in the order, or under the months, of their records")

@@ -1362,16 +1362,28 @@ class Rerender:
         with i18n.using(self.language):
             return self.w.day_text(day.isoformat())
 
-    def header(self, filt: Filter) -> list[str]:
+    def header(self, filt: Filter, period: tuple[str, str] | None = None) -> list[str]:
         """The header's lines that the records and the statement decide: the filter, how many
-        entries of each kind, and the chain head (not the journal's path, the time, the period)."""
+        entries of each kind, and the chain head (not the journal's path, the time); the
+        period too, given the first and last entry's When (`period`)."""
         w = self.w
         w.count, w.retracted, w.filt = self.count, self.retracted, filt
+        if period is not None:
+            w.first, w.last = period
         out: list[str] = []
         with i18n.using(self.language):
             w.header(out, filt, "", "")
-            wanted = tuple(_header_item(name, "").rstrip("\n") for name in (_("Filters"), _("Entries"), _("Chain head")))
+            names = (_("Filters"), _("Entries"), _("Chain head")) + ((_("Period"),) if period is not None else ())
+            wanted = tuple(_header_item(name, "").rstrip("\n") for name in names)
         return [line for line in "".join(out).split("\n") if line.startswith(wanted)]
+
+    def contents(self, months: list[tuple[str, int]]) -> str:
+        """The Contents section for `months` ((month, how many entries) as the document groups
+        them), with the open loops counted over every entry rendered."""
+        out: list[str] = []
+        with i18n.using(self.language):
+            self.w.contents(out, months)
+        return "".join(out)
 
     def link_item(self, rel: str, view: dict | None, backwards: bool = False) -> str:
         """A links block's line: '- Caused by [#3 · Risk · … — title](#e-3)' for `view` (an

@@ -21,12 +21,14 @@ import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
+from ..display import as_stored
 from ..i18n import LANGUAGES, _
 from ..loops import ANSWER_DAYS
 from ..markdown import OWN, OWN_AND_HISTORY, Rerender, anchor_of, document_title, generated_item, headings
 from ..model import ENTRY_KINDS, PEOPLE_FIELDS
 from ..people import key as name_key
 from ..people import names_in
+from ..query import when as query_when
 
 
 def language_of(first_line: str) -> str:
@@ -46,13 +48,18 @@ _ENTRY = '### <a id="'
 _LINKED = re.compile(r"\]\(#([^()\s]+)\)$")  # a line that ends in a link to an anchor of the document
 _ANCHOR = re.compile(r"\]\(#([^()\s]+)\)")  # each link to an anchor of the document in a line
 _REF = re.compile(r"(?<![\w#-])[a-z0-9-]*#\d+(?!\d)")  # #42, dana#42 as a line names an entry
-_SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at", "owner", "causes")  # what a link or a trace line shows
-HEADER, SUMMARY, LOOPS = "#header", "#summary", "#loops"  # the parts held that are not an entry's (no anchor starts so)
+# what a link or a trace line shows of an entry, and what orders it
+_SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at", "recorded_at", "owner", "causes")
+# the parts held that are not an entry's (no entry's anchor starts so); MONTH: a month's heading
+HEADER, CONTENTS, SUMMARY, LOOPS, MONTH = "#header", "#contents", "#summary", "#loops", "#month"
+_MONTH_HEADING = re.compile(r'## <a id="m-(\d{4}-\d{2})"')
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}").fullmatch
 
 
-def parts(text: str):
+def parts(text: str, months: bool = False):
     """(anchor, text) of each entry's part of `text` (a document, or a run of its entries), and
-    of the document's header (HEADER), accountability summary (SUMMARY) and open loops (LOOPS)."""
+    of the document's header (HEADER), contents (CONTENTS), accountability summary (SUMMARY) and
+    open loops (LOOPS); `months`: each month's heading too, as (MONTH, "2026-11")."""
     for part in _PART.split(text):
         if part.startswith(_ENTRY):
             yield part[len(_ENTRY) : part.index('"', len(_ENTRY))], part
@@ -62,6 +69,10 @@ def parts(text: str):
             yield LOOPS, part
         elif part.startswith("# "):
             yield HEADER, part
+        elif months and (month := _MONTH_HEADING.match(part)):
+            yield MONTH, month.group(1)
+        elif part.startswith("## ") and "](#summary)\n" in part:
+            yield CONTENTS, part
 
 
 class Sections:
@@ -70,8 +81,10 @@ class Sections:
 
     def __init__(self, db: sqlite3.Connection, chunks):
         self.db = db
-        db.execute("CREATE TABLE md(anchor TEXT PRIMARY KEY, body TEXT, seen INT DEFAULT 0)")
+        # `month`: the heading an entry's section is under; rowid: the order of the document
+        db.execute("CREATE TABLE md(anchor TEXT PRIMARY KEY, body TEXT, seen INT DEFAULT 0, month TEXT)")
         self.first_line = ""
+        self.month = None
         rest = ""
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
         for chunk in chunks:
@@ -83,12 +96,22 @@ class Sections:
                 rest = text
                 continue
             rest = text[cut:]
-            self._add(parts(text[:cut]))
-        self._add(parts(rest + decoder.decode(b"", final=True)))
+            self._add(parts(text[:cut], months=True))
+        self._add(parts(rest + decoder.decode(b"", final=True), months=True))
 
     def _add(self, rows) -> None:
+        held = []
+        for anchor, body in rows:
+            if anchor == MONTH:
+                self.month = body
+            else:
+                held.append((anchor, body, None if anchor.startswith("#") else self.month))
         # A second section under one anchor is the document's, not its records': the first is held.
-        self.db.executemany("INSERT OR IGNORE INTO md(anchor, body) VALUES (?, ?)", rows)
+        self.db.executemany("INSERT OR IGNORE INTO md(anchor, body, month) VALUES (?, ?, ?)", held)
+
+    def in_order(self):
+        """(anchor, the month heading it is under) of each entry's section, as the document has them."""
+        return self.db.execute("SELECT anchor, month FROM md WHERE anchor NOT LIKE '#%' ORDER BY rowid")
 
     def take(self, anchors: list[str]) -> dict[str, str]:
         """The sections of `anchors` that the document has, marked as held against records."""
@@ -218,7 +241,9 @@ class EntryCheck:
         """The problems found, then those of the header and the summary, then those of entries
         shown without records."""
         self.flush()
-        self.problems += self._links() + self._traces() + self._header() + self._summary() + self._open_loops()
+        order, months, period = self._order()
+        self.problems += self._links() + self._traces() + order + self._header(period) + self._contents(months)
+        self.problems += self._summary() + self._open_loops()
         return self.problems + [
             _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
             for anchor in self.sections.unseen()
@@ -319,8 +344,52 @@ class EntryCheck:
                 )
         return problems
 
-    def _header(self) -> list[str]:
-        """The header's filter, entry counts and chain head must be the statement's and the records'."""
+    def _order(self) -> tuple[list[str], list[tuple[str, int]], tuple[str, str] | None]:
+        """(the problems with the order of the entries shown, the months they are grouped in
+        with how many each, the first and last one's When). The entries come in the order of
+        their When (query.when: the instant), each under the heading of the month the first
+        of its run has: an entry whose own month is earlier (1 Nov 01:00 +08:00 before 31 Oct
+        20:00 -05:00) stays under the later heading."""
+        by_anchor = {anchor_of(view): view for view in self.slim.values()}
+        months: list[list] = []
+        first = last = None
+        before = None
+        problems = []
+        for anchor, heading in self.sections.in_order():
+            view = by_anchor.get(anchor)
+            if view is None:
+                continue  # shown without records: named as such
+            occurred = as_stored(view["occurred_at"])
+            own = occurred[:7]
+            if not _YEAR_MONTH(own):  # (a When made by hand: the export keeps it under the heading before)
+                own = months[-1][0] if months else "0000-00"
+            when = query_when(view)
+            fresh = not months or heading != months[-1][0]
+            grouped = heading is not None and (
+                (fresh and own == heading and (not months or heading > months[-1][0])) or (not fresh and own <= heading)
+            )
+            if (before is not None and when < before) or not grouped:
+                problems = [_("the document's entries are not in the order, or under the months, of their records")]
+            before = when
+            if fresh:
+                months.append([heading, 0])
+            months[-1][1] += 1
+            first = first or occurred
+            last = occurred
+        return problems, [(m, n) for m, n in months], (first, last) if first is not None else None
+
+    def _contents(self, months: list[tuple[str, int]]) -> list[str]:
+        """The Contents must list the months the entries are under, with how many each, and the
+        open loops (counted on the day the document was generated: not held without it)."""
+        shown = self.sections.take([CONTENTS]).get(CONTENTS)
+        if self.today is None or not self.rerender.count:
+            return []
+        if (shown or "").rstrip("\n") == self.rerender.contents(months).rstrip("\n"):
+            return []
+        return [_("the document's contents differ from the entries it shows")]
+
+    def _header(self, period: tuple[str, str] | None = None) -> list[str]:
+        """The header's filter, entry counts, period and chain head must be the statement's and the records'."""
         from ..query import Filter
 
         shown = self.sections.take([HEADER]).get(HEADER, "").split("\n")
@@ -329,7 +398,7 @@ class EntryCheck:
         except (TypeError, ValueError, KeyError):
             return []  # the statement's own check names a damaged filter
         problems = []
-        for line in self.rerender.header(filt):
+        for line in self.rerender.header(filt, period):
             if line not in shown:
                 name = line[2:].split(":**", 1)[0].strip("*")
                 problems.append(

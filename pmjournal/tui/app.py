@@ -22,7 +22,7 @@ from ..core.i18n import N_, _, pgettext
 from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
 from .contrast import readable_hint, readable_on
-from .key_order import HoldsKeys, escape_then_key
+from .key_order import HoldsKeys, escape_then_key, typed_before_a_refusal
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
@@ -169,6 +169,8 @@ class PmjournalApp(App):
         return dict(KIND_COLOURS if self.current_theme.dark else KIND_COLOURS_LIGHT)
 
     async def on_event(self, event: events.Event) -> None:
+        if typed_before_a_refusal(self, event):
+            return  # meant for what a refused key did not open (key_order.drop_typed_ahead)
         if isinstance(event, events.Key) and not event.is_forwarded and (typed := escape_then_key(event)):
             # alt+j from the terminal: escape, then j (key_order.escape_then_key); unless the
             # config's [keymap] gave alt+j to an action

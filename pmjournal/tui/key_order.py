@@ -21,6 +21,7 @@ Kept out of tui/forms so that the trail can use them without loading every form.
 """
 
 import asyncio
+from time import monotonic
 
 from textual import events
 from textual.screen import Screen
@@ -282,6 +283,24 @@ def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:
     if plain != character and len(plain) == 1:
         return None
     return events.Key("escape", "\x1b"), events.Key(plain, character)
+
+
+# Keys made within this long after a refusal were typed before it could be read: nobody reacts
+# in under ~0.2 s, and a burst (a text expander, a laggy SSH link) arrives well within it.
+REACTION_SECONDS = 0.3
+
+
+def drop_typed_ahead(app) -> None:
+    """A key was refused (`a` on a retracted entry or on none, a ctrl+s that did not save): the
+    keys typed behind it, before anyone could read why, were meant for what it did not open,
+    and are dropped (the App asks typed_before_a_refusal), not run where they land: a refused
+    `a`, then `corrected title`: `c` opened a change form and the ctrl+s typed after saved
+    it; `j j` after a refused ctrl+s went into the title."""
+    app._typed_ahead_until = monotonic() + REACTION_SECONDS
+
+
+def typed_before_a_refusal(app, event: events.Event) -> bool:
+    return isinstance(event, (events.Key, events.Paste)) and event.time <= getattr(app, "_typed_ahead_until", 0.0)
 
 
 def bug_line(err: BaseException) -> str:

@@ -808,3 +808,49 @@ async def test_joiners_typed_into_a_title_and_the_body_are_saved(journal):
         burst(app, tabs_to(app.screen, "f-body") + body + "{ctrl+s}")
         record = await saved(pilot, app)
     assert (record["title"], record["owner"], record["body"]) == (title, owner, body)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "a" + "corrected title{tab}{tab}Lee{ctrl+s}",  # on a retracted entry: `c` opened a change form, ctrl+s saved it
+        "xmistake{enter}y",  # `m` opened a communication form titled "istakey"
+    ],
+)
+@pilot_test
+async def test_keys_typed_behind_a_refused_key_are_dropped(demo_db, make_app, keys):
+    """`a` or `x` refused at the key (the entry is retracted): the keys typed behind it, meant
+    for the form it did not open, ran on the trail as its own keys and recorded an entry."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        gone = next(v for v in trail.table.visible_views() if v["retracted"])
+        trail.table.move_to(gone["id"])
+        await pilot.pause()
+        before = len(Journal(demo_db, user="Pat PM"))
+        burst(app, keys)
+        await wait_for(pilot, lambda: any("retracted" in str(n.message) for n in app._notifications))
+        await pilot.pause(0.5)
+        assert app.screen is trail and trail.filter_text == ""
+        assert trail.table.current["id"] == gone["id"]
+        assert len(Journal(demo_db, user="Pat PM")) == before
+        await pilot.press("j")  # typed once the refusal could be read: a trail key again
+        assert trail.table.current["id"] != gone["id"]
+
+
+@pilot_test
+async def test_keys_typed_behind_a_ctrl_s_that_did_not_save_are_dropped(demo_db, make_app):
+    """`d`, a title, ctrl+s (the owner is missing), `j j`: the j's, meant for the trail the form
+    would have closed onto, were typed into the title ("No ownerjj")."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        burst(app, "dNo owner{ctrl+s}jj")
+
+        def refused() -> bool:
+            return any("needs an owner" in str(label.content) for label in app.screen.query(".pm-error").results(Label) if label.display)
+
+        await wait_for(pilot, refused)
+        await pilot.pause(0.5)
+        assert field(app.screen, "title").value == "No owner"

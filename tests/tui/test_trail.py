@@ -5,6 +5,7 @@ from rich.cells import cell_len
 from textual.widgets import OptionList
 from tuihelp import SIZE, drawn, each_case, hostile_bodies, loaded, pilot_test, static_text, table_lines, typed, wait_for
 
+from pmjournal.tui.key_order import REACTION_SECONDS
 from pmjournal.tui.screens.trail import TrailScreen
 from pmjournal.tui.widgets.trail_table import fit
 
@@ -354,6 +355,7 @@ async def test_amend_and_retract_on_a_retracted_entry_are_refused_at_the_key(dem
         await pilot.pause()
         for key, words in (("a", "cannot be amended"), ("x", "already retracted")):
             app.clear_notifications()
+            await pilot.pause(REACTION_SECONDS)  # a key typed sooner after a refusal is dropped (test_bursts.py)
             await pilot.press(key)
             await pilot.pause(0.2)
             assert app.screen is trail, key

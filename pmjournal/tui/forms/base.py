@@ -23,7 +23,7 @@ from pmjournal.core.i18n import N_, _, ngettext
 from pmjournal.core.model import OWNER_REQUIRED, Field, fields_for
 from pmjournal.core.people import People
 
-from ..key_order import EscapesInOrder, MovesInOrder
+from ..key_order import EscapesInOrder, MovesInOrder, drop_typed_ahead
 from ..restyle import ResumesStyled
 from ..session import JournalSession, Snapshot
 from .confirm import ask_to_discard
@@ -245,14 +245,16 @@ class FormScreen(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalSc
             self.saving = False
             self.show_form_error(None)
             self.failed(err)
-            self.settle()  # open again, with why: what was typed since goes to the form
+            self.settle()  # open again, with why (what was typed behind ctrl+s is dropped: failed)
             return
         self.saving = False
         self.dismiss(record)
         self.settle()
 
     def failed(self, err: Exception) -> None:
-        """Say why nothing was saved, beside the field where there is one; the form stays open with its text."""
+        """Say why nothing was saved, beside the field where there is one; the form stays open
+        with its text, and the keys typed behind ctrl+s (meant for the trail) are dropped."""
+        drop_typed_ahead(self.app)
         if isinstance(err, ValidationError):
             self.show_validation(err)
         elif isinstance(err, StoreError | OSError):

@@ -35,7 +35,7 @@ from ...core.loops import _sort_key as loop_order
 from ...core.query import named_nowhere, trace, who
 from ...core.reads import everything
 from ..bindings import TRAIL, by_id, first_key
-from ..key_order import HoldsKeys, bug_line, caught_up
+from ..key_order import HoldsKeys, bug_line, caught_up, drop_typed_ahead
 from ..restyle import ResumesStyled
 from ..session import PREVIEW_BYTES, JournalSession, Snapshot
 from ..widgets.entry_detail import EntryDetail
@@ -582,6 +582,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         view = self.table.current
         if view is None:
             self.notify(_("No entry is highlighted."), severity="warning", markup=False)
+            drop_typed_ahead(self.app)
         return view
 
     # -- actions -----------------------------------------------------------
@@ -715,6 +716,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         if not view["retracted"]:
             return False
         self.notify(message.format(target=ref_of(view)), severity="warning", markup=False)
+        drop_typed_ahead(self.app)
         return True
 
     def action_amend(self) -> None:

@@ -8,11 +8,12 @@ from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandInput, CommandPalette, SimpleCommand
 from textual.theme import ThemeProvider
+from textual.widgets import Button, Input
 
 from ..core import config as config_file
 from ..core import i18n, paths
@@ -476,6 +477,26 @@ class Palette(HoldsKeys, CommandPalette):
     has the focus (key_order.HoldsKeys): `ctrl+p export` in one burst sent the letters to the
     trail while the palette opened (e opened the export dialog, 'xport' went into its path)."""
 
+    _dismissed = False  # a command was chosen, or escape pressed: the palette is on its way out
+
     def _on_mount(self, event) -> None:
         super()._on_mount(event)
         self.release(self.query_one(CommandInput))
+
+    def dismiss(self, result=None):
+        # `ctrl+p help enter enter` in one burst: Textual's palette ran the command and dismissed
+        # itself at each enter, and the second dismissal took the screen below with it (an open
+        # form and its text, without a word) or, on the trail, ended the app (ScreenStackError).
+        if self._dismissed:
+            return None
+        self._dismissed = True
+        return super().dismiss(result)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    def _chosen_once(self, event) -> None:
+        """A command is run once: an enter read after the palette chose one is dropped (not run
+        again, nor passed to the screen below)."""
+        if self._dismissed:
+            event.prevent_default()
+            event.stop()

@@ -854,3 +854,33 @@ async def test_keys_typed_behind_a_ctrl_s_that_did_not_save_are_dropped(demo_db,
         await wait_for(pilot, refused)
         await pilot.pause(0.5)
         assert field(app.screen, "title").value == "No owner"
+
+
+@pytest.mark.parametrize("form", [False, True])
+@pilot_test
+async def test_two_enters_in_the_palette_run_the_command_once(demo_db, make_app, form):
+    """`ctrl+p help enter enter` in one burst: Textual's palette ran the command and dismissed
+    itself at each enter; the second took the screen below with it: an open form and its text,
+    without a word, or on the trail the app itself (ScreenStackError, a user trial)."""
+    from tuihelp import palette_shows
+
+    from pmjournal.tui.forms import EntryForm
+    from pmjournal.tui.screens.help import HelpScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        if form:
+            burst(app, "dhalf typed")
+            await wait_for(pilot, lambda: isinstance(app.screen, EntryForm) and field(app.screen, "title").value == "half typed")
+        below = app.screen
+        burst(app, "{ctrl+p}help")
+        await wait_for(pilot, palette_shows(app, "Help"))
+        burst(app, "{enter}{enter}")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause(0.3)
+        assert app.screen_stack[-2] is below and isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is below)
+        if form:
+            assert field(below, "title").value == "half typed"

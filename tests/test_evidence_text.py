@@ -231,3 +231,23 @@ def test_the_contents_period_and_order_are_the_entries(demo, cli, tmp_path):
     _reworded(out, a.group(0) + b.group(0), b.group(0) + a.group(0))
     said = problems(cli("verify", "--evidence", str(out)))
     assert said[0].endswith("the document's entries are not in the order, or under the months, of their records")
+
+
+def test_a_decision_superseded_outside_the_export_owes_no_review_there(db, cli, tmp_path):
+    """Its review loop, which the records in the export alone would open, was counted by the
+    check: the contents and the open loops of a genuine export were called changed."""
+    journal = Journal(db, user="Pat PM")
+    old = journal.add("decision", {"title": "Old plan", "owner": "Ann", "review_by": "2027-01-15"})
+    journal.add("decision", {"title": "New plan", "owner": "Ann"}, links={"supersedes": [f"#{old['seq']}"]})
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--search", "Old plan", "-o", str(out)))
+    assert "**Status:** superseded" in out.read_text(encoding="utf-8") or "| Status | superseded |" in out.read_text(encoding="utf-8")
+    ok(cli("verify", "--evidence", str(out)))
+
+
+def test_an_export_of_no_entries_verifies(db, cli, tmp_path):
+    """It has no accountability summary, and the check wanted one."""
+    Journal(db, user="Pat PM").add("note", {"title": "something"})
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--search", "no such words", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))

@@ -1329,6 +1329,21 @@ class Rerender:
             self.loops_done += w.loops_done
         return "".join(out)
 
+    def recount_loops(self, was: dict, now: dict) -> None:
+        """An entry rendered and counted as `was` is shown as `now` (a decision superseded by one
+        outside the export, which owes no review): its loops are counted as `now`'s."""
+        w = self.w
+        if not w.own_loops:
+            return
+        w.loops[:] = [lp for lp in w.loops if lp.view["id"] != was["id"]]
+        self.loops_done -= sum(lp.state == "done" for lp in loops_mod.loops_of(was, w.today, w.answer_days))
+        for lp in loops_mod.loops_of(now, w.today, w.answer_days):
+            if lp.state == "done":
+                self.loops_done += 1
+            else:
+                lp.view = {k: now[k] for k in _LOOP_VIEW if k in now}
+                w.loops.append(lp)
+
     def open_loops(self) -> str:
         """The Open loops section over every entry rendered (with a `today` only)."""
         out: list[str] = []

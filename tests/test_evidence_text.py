@@ -251,3 +251,55 @@ def test_an_export_of_no_entries_verifies(db, cli, tmp_path):
     out = tmp_path / "ev.md"
     ok(cli("export", "--search", "no such words", "-o", str(out)))
     ok(cli("verify", "--evidence", str(out)))
+
+
+_END = "\n---\n\nEnd of the evidence trail"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    (
+        # a made-up entry without an anchor, which the check passed over
+        (_END, "\n### #99 · Decision · 2026-12-04 — Ship it\n\n| Field | Value |\n|---|---|\n| Owner | Sam |\n" + _END, "text pmjournal does not write: ### #99"),
+        # the real filter line hidden in an HTML comment, a false one shown
+        (
+            "- **Filters:** person Marcus Chen\n",
+            "- **Filters:** all entries\n<!--\n- **Filters:** person Marcus Chen\n-->\n",
+            "the document header differs from what pmjournal writes",
+        ),
+        # a second section under an entry's anchor
+        (_END, '\n### <a id="e-2" name="e-2"></a>#2 · Decision · 2026-09-09 — Skip it\n' + _END, "the document shows #2 twice"),
+        # a paragraph made to look like a block pmjournal leaves out of the entry's own text
+        (
+            "- Caused by #13 (not in this export)\n",
+            "- Caused by #13 (not in this export)\n\n**Links** (note)\n\nMarcus Chen ordered this.\n",
+            "#14: the entry shown differs from its records (its text)",
+        ),
+        # free text in a links line to an entry outside the export
+        (
+            "- Caused by #13 (not in this export)",
+            "- Caused by #13 (not in this export, and Marcus Chen approved it)",
+            "#14: the entry shown differs from its records (its links)",
+        ),
+        ("entries; chain head #", "entries (all approved); chain head #", "the document's footer differs"),
+    ),
+)
+def test_nothing_but_what_pmjournal_writes_passes(demo, cli, tmp_path, old, new, named):
+    """A user trial made a signed document say more than its records, in the parts the check
+    passed over, and signed again: every part of the document is now held."""
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
+    _reworded(out, old, new)
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert any(named in line for line in said), said
+
+
+def test_a_paragraph_under_a_month_heading_is_named(demo, cli, tmp_path):
+    import re
+
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    heading = re.search(r'^## <a id="m-[0-9-]+" name="m-[0-9-]+"></a>.*\n', out.read_text(encoding="utf-8"), re.M).group(0)
+    _reworded(out, heading, heading + "\nAll calls this month were approved by Marcus Chen.\n")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert len(said) == 1 and "the document's heading for " in said[0], said

@@ -645,7 +645,7 @@ class _Writer:
         out.append(item(_("Entries"), count))
         if not filt.include_retracted and self.retracted_left_out:
             # "all entries" read as every entry while the retracted ones were silently not there
-            out.append(item(_("Retracted entries"), _("left out; `--include-retracted` shows them, with why each was retracted")))
+            out.append(_left_out())
         out.append(item(_("Chain head"), f"#{seq} {_code(head)}") + "\n")
         out.append(
             _(
@@ -1107,7 +1107,7 @@ class _Writer:
 
     def trace(self, out: list, v: dict) -> None:
         tree = trace(self.written, v["id"], depth=_MAX_TRACE_DEPTH)
-        out.append("**" + _("Cause trace") + "**" + _(" (what this incident was caused by, and what caused those)") + "\n\n")
+        out.append(_trace_heading() + "\n\n")
 
         lines = self.trace_lines
         missing = _("an entry not in this journal ({id})")
@@ -1377,6 +1377,42 @@ class Rerender:
         with i18n.using(self.language):
             return self.w.day_text(day.isoformat())
 
+    def header_text(self, filt: Filter, period: tuple[str, str] | None) -> str:
+        """The whole header as the document writes it (its journal's name, path and time of
+        generation left empty: the caller holds those lines apart), and the line a document
+        of no entries has after it."""
+        w = self.w
+        w.count, w.retracted, w.filt = self.count, self.retracted, filt
+        if period is not None:
+            w.first, w.last = period
+        out: list[str] = []
+        with i18n.using(self.language):
+            w.header(out, filt, "", "")
+            if not self.count:
+                out.append(_("No entries match these filters.") + "\n\n")
+        return "".join(out)
+
+    def free_lines(self) -> tuple[tuple[str, ...], str]:
+        """(how the header's lines start whose rest the exporter chose: the title (the journal's
+        name), the journal's path, the time of generation (its day is held apart); the line
+        that says retracted entries were left out, which depends on the journal, not on what
+        the export holds)."""
+        with i18n.using(self.language):
+            names = (_("Journal"), _("Generated"))
+            starts = (document_title(self.language), *(_header_item(name, "").rstrip("\n") for name in names))
+            return starts, _left_out().rstrip("\n")
+
+    def footer(self) -> str:
+        out: list[str] = []
+        self.w.count = self.count
+        with i18n.using(self.language):
+            self.w.footer(out)
+        return "".join(out)
+
+    def month_heading(self, month: str) -> str:
+        with i18n.using(self.language):
+            return f'## <a id="m-{month}" name="m-{month}"></a>{self.w.month_name(month)}\n'
+
     def header(self, filt: Filter, period: tuple[str, str] | None = None) -> list[str]:
         """The header's lines that the records and the statement decide: the filter, how many
         entries of each kind, and the chain head (not the journal's path, the time); the
@@ -1399,6 +1435,10 @@ class Rerender:
         with i18n.using(self.language):
             self.w.contents(out, months)
         return "".join(out)
+
+    def link_starts(self, backwards: bool = False) -> list[str]:
+        """How each links block line starts ('- Caused by '), for every link (or backlink)."""
+        return [f"- {label} " for label in (self.w.w.backlink if backwards else self.w.w.link).values()]
 
     def link_item(self, rel: str, view: dict | None, backwards: bool = False) -> str:
         """A links block's line: '- Caused by [#3 · Risk · … — title](#e-3)' for `view` (an
@@ -1424,11 +1464,23 @@ def anchor_of(view: dict) -> str:
 
 
 def headings(language: str) -> tuple[tuple[str, ...], str]:
-    """(the headings of an entry's blocks that other entries and the day make: links, loops,
-    cause trace; its history's heading), as a document in `language` writes them."""
+    """(the heading lines of an entry's blocks that other entries and the day make: links,
+    loops (how it starts: the day follows), cause trace; its history's heading), as a
+    document in `language` writes them."""
     with i18n.using(language):
         w = _words()
-        return (f"**{w.label('links')}**", "**" + _("Loops") + "**", "**" + _("Cause trace") + "**"), "**" + _("History") + "**"
+        return (f"**{w.label('links')}**", "**" + _("Loops") + "**", _trace_heading()), "**" + _("History") + "**"
+
+
+def outside_lines(language: str) -> tuple[str, str, str]:
+    """How a document in `language` names an entry outside it, one not in the journal, and
+    where a cause trace is cut: templates with {ref}, {id}."""
+    with i18n.using(language):
+        return _("{ref} (not in this export)"), _("an entry not in this journal ({id})"), _further()
+
+
+def _trace_heading() -> str:
+    return "**" + _("Cause trace") + "**" + _(" (what this incident was caused by, and what caused those)")
 
 
 def _trace_notes() -> tuple[str, str]:
@@ -1458,6 +1510,10 @@ def generated_item(language: str) -> str:
     """How the header's Generated line starts in a document in `language`."""
     with i18n.using(language):
         return _header_item(_("Generated"), "").rstrip("\n")
+
+
+def _left_out() -> str:
+    return _header_item(_("Retracted entries"), _("left out; `--include-retracted` shows them, with why each was retracted"))
 
 
 def _header_item(name: str, text: str) -> str:

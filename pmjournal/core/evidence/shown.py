@@ -21,10 +21,20 @@ import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
-from ..display import as_stored
+from ..display import as_stored, visible
 from ..i18n import LANGUAGES, _
 from ..loops import ANSWER_DAYS
-from ..markdown import OWN, OWN_AND_HISTORY, Rerender, anchor_of, document_title, generated_item, headings
+from ..markdown import (
+    OWN,
+    OWN_AND_HISTORY,
+    Rerender,
+    anchor_of,
+    document_title,
+    generated_item,
+    headings,
+    outside_lines,
+)
+from ..markdown_text import inline
 from ..model import ENTRY_KINDS, PEOPLE_FIELDS
 from ..people import key as name_key
 from ..people import names_in
@@ -45,34 +55,39 @@ _PART = re.compile(r"\n(?=## |### |---\n)")
 _ENTRY = '### <a id="'
 
 
-_LINKED = re.compile(r"\]\(#([^()\s]+)\)$")  # a line that ends in a link to an anchor of the document
 _ANCHOR = re.compile(r"\]\(#([^()\s]+)\)")  # each link to an anchor of the document in a line
-_REF = re.compile(r"(?<![\w#-])[a-z0-9-]*#\d+(?!\d)")  # #42, dana#42 as a line names an entry
 # what a link or a trace line shows of an entry, and what orders it
 _SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at", "recorded_at", "owner", "causes")
-# the parts held that are not an entry's (no entry's anchor starts so); MONTH: a month's heading
-HEADER, CONTENTS, SUMMARY, LOOPS, MONTH = "#header", "#contents", "#summary", "#loops", "#month"
+# the parts held that are not an entry's (no entry's anchor starts so); MONTH: a month's heading;
+# OTHER: a part pmjournal does not write
+HEADER, CONTENTS, SUMMARY, LOOPS, FOOTER = "#header", "#contents", "#summary", "#loops", "#footer"
+MONTH, OTHER = "#month", "#other"
 _MONTH_HEADING = re.compile(r'## <a id="m-(\d{4}-\d{2})"')
 _YEAR_MONTH = re.compile(r"\d{4}-\d{2}").fullmatch
 
 
-def parts(text: str, months: bool = False):
+def parts(text: str, every: bool = False):
     """(anchor, text) of each entry's part of `text` (a document, or a run of its entries), and
-    of the document's header (HEADER), contents (CONTENTS), accountability summary (SUMMARY) and
-    open loops (LOOPS); `months`: each month's heading too, as (MONTH, "2026-11")."""
+    of the document's header (HEADER), contents (CONTENTS), accountability summary (SUMMARY),
+    open loops (LOOPS) and footer (FOOTER); `every`: each month's heading too (MONTH) and each
+    part pmjournal does not write (OTHER)."""
     for part in _PART.split(text):
-        if part.startswith(_ENTRY):
-            yield part[len(_ENTRY) : part.index('"', len(_ENTRY))], part
+        if part.startswith(_ENTRY) and (end := part.find('"', len(_ENTRY))) > 0:
+            yield part[len(_ENTRY) : end], part
         elif part.startswith('## <a id="summary"'):
             yield SUMMARY, part
         elif part.startswith('## <a id="loops"'):
             yield LOOPS, part
         elif part.startswith("# "):
             yield HEADER, part
-        elif months and (month := _MONTH_HEADING.match(part)):
-            yield MONTH, month.group(1)
+        elif part.startswith("---\n"):
+            yield FOOTER, part
+        elif every and _MONTH_HEADING.match(part):
+            yield MONTH, part
         elif part.startswith("## ") and "](#summary)\n" in part:
             yield CONTENTS, part
+        elif every and part.strip():
+            yield OTHER, part
 
 
 class Sections:
@@ -82,9 +97,11 @@ class Sections:
     def __init__(self, db: sqlite3.Connection, chunks):
         self.db = db
         # `month`: the heading an entry's section is under; rowid: the order of the document
-        db.execute("CREATE TABLE md(anchor TEXT PRIMARY KEY, body TEXT, seen INT DEFAULT 0, month TEXT)")
+        db.execute("CREATE TABLE md(anchor TEXT PRIMARY KEY, body TEXT, seen INT DEFAULT 0, month TEXT, twice INT DEFAULT 0)")
         self.first_line = ""
         self.month = None
+        self.months: list[tuple[str, str]] = []  # (month, its heading as shown)
+        self.others: list[str] = []  # the parts pmjournal does not write
         rest = ""
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
         for chunk in chunks:
@@ -96,18 +113,28 @@ class Sections:
                 rest = text
                 continue
             rest = text[cut:]
-            self._add(parts(text[:cut], months=True))
-        self._add(parts(rest + decoder.decode(b"", final=True), months=True))
+            self._add(parts(text[:cut], every=True))
+        self._add(parts(rest + decoder.decode(b"", final=True), every=True))
 
     def _add(self, rows) -> None:
         held = []
         for anchor, body in rows:
             if anchor == MONTH:
-                self.month = body
+                self.month = _MONTH_HEADING.match(body).group(1)
+                self.months.append((self.month, body))
+            elif anchor == OTHER:
+                self.others.append(body)
             else:
                 held.append((anchor, body, None if anchor.startswith("#") else self.month))
-        # A second section under one anchor is the document's, not its records': the first is held.
-        self.db.executemany("INSERT OR IGNORE INTO md(anchor, body, month) VALUES (?, ?, ?)", held)
+        # A second part under one anchor is the document's, not its records': the first is held,
+        # and the second named (twice).
+        self.db.executemany(
+            "INSERT INTO md(anchor, body, month) VALUES (?, ?, ?) ON CONFLICT(anchor) DO UPDATE SET twice = 1", held
+        )
+
+    def twice(self) -> list[str]:
+        """The anchors (and the parts of the document: HEADER...) shown more than once."""
+        return [anchor for (anchor,) in self.db.execute("SELECT anchor FROM md WHERE twice ORDER BY rowid")]
 
     def in_order(self):
         """(anchor, the month heading it is under) of each entry's section, as the document has them."""
@@ -147,12 +174,20 @@ class EntryCheck:
             answer_days = Rerender(self.lang, head).answer_days_said(sections.take([LOOPS]).get(LOOPS, ""))
         self.rerender = Rerender(self.lang, head, self.today, answer_days or ANSWER_DAYS)
         self.render = self.rerender.entries
-        not_own, self.history = headings(self.lang)
-        self.links_heading, self.trace_heading = not_own[0], not_own[2]
-        if self.today is not None:
-            not_own = tuple(h for h in not_own if h != not_own[1])  # the loops are held too
-        # A block other entries and the day make: its heading, a blank line, its items, a blank line.
-        self.not_own = re.compile("^(?:" + "|".join(re.escape(h) for h in not_own) + ").*\n\n(?:.+\n)*(?:\n|$)", re.M)
+        (self.links_heading, loops_heading, self.trace_heading), self.history = headings(self.lang)
+        # A block other entries and the day make: its heading line (exactly), a blank line, its
+        # lines, a blank line; each line is held apart (_links, _traces). The loops are held in
+        # the entry's text, unless the day they were counted on is not known.
+        blocks = [re.escape(self.links_heading), re.escape(self.trace_heading)]
+        if self.today is None:
+            blocks.append(re.escape(loops_heading) + ".*")
+        self.not_own = re.compile("^(?:" + "|".join(blocks) + ")\n\n(?:.+\n)*(?:\n|$)", re.M)
+        outside, missing, further = outside_lines(self.lang)
+        ref = r"[a-z0-9-]*#\d+"
+        self.outside = re.compile(re.escape(outside).replace(re.escape("{ref}"), ref))  # an entry outside the export
+        self.missing = missing  # one not in the journal: {id}
+        self.missing_any = re.compile(re.escape(missing).replace(re.escape("{id}"), r"\S+"))
+        self.further = re.compile(re.escape(further).replace(re.escape("{ref}"), ref))
         self.waiting: list[tuple[dict, int]] = []
         # For the links blocks, held once every entry is known (a link may point ahead):
         self.slim: dict[str, dict] = {}  # id -> what a link to the entry shows of it
@@ -245,7 +280,7 @@ class EntryCheck:
         self.flush()
         order, months, period = self._order()
         self.problems += self._links() + self._traces() + order + self._header(period) + self._contents(months)
-        self.problems += self._summary() + self._open_loops()
+        self.problems += self._summary() + self._open_loops() + self._footer() + self._rest()
         return self.problems + [
             _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
             for anchor in self.sections.unseen()
@@ -257,12 +292,12 @@ class EntryCheck:
         links = [(x.get("rel"), x.get("to")) for x in view.get("links") or () if isinstance(x, dict)]
         if not view["retracted"]:
             self.linking.extend((entry_id, rel, to) for rel, to in links)
-        lines = _block(shown, "\n" + self.links_heading + "\n\n", "- ")
+        lines = _block(shown, "\n" + self.links_heading + "\n\n")
         if links or lines:
             self.shown_links[entry_id] = (links, lines)
         if view["kind"] == "incident" and (causes := [to for rel, to in links if rel == "caused_by"]):
             self.tracing[entry_id] = causes
-        if trace := _block(shown, "\n" + self.trace_heading, ("- ", "  ")):
+        if trace := _block(shown, "\n" + self.trace_heading + "\n\n"):
             self.traces[entry_id] = trace
 
     def _links(self) -> list[str]:
@@ -274,17 +309,19 @@ class EntryCheck:
         for source, rel, to in self.linking:
             if to in self.slim:
                 backlinks.setdefault(to, []).append((rel, source))
-        anchors = {anchor_of(view) for view in self.slim.values()}
         refs = {view.get("ref") or "#" + str(view["seq"]) for view in self.slim.values()}
+        back = self.rerender.link_starts(backwards=True)
 
-        def outside(line: str, start: str) -> bool:
-            """A line to an entry outside the export: it may name none of those inside."""
+        def outside(line: str, start: str, target: str | None = None) -> bool:
+            """A line to an entry outside the export: its number, which the records here cannot
+            show (but not one inside it); for an entry's own link to one the journal does not
+            have, its id."""
             if not line.startswith(start):
                 return False
-            linked = _LINKED.search(line)
-            if linked is not None:
-                return linked.group(1) not in anchors
-            return not any(ref in refs for ref in _REF.findall(line))
+            rest = line[len(start) :]
+            if self.outside.fullmatch(rest):
+                return rest.split(" ", 1)[0] not in refs
+            return target is not None and rest == self.missing.format(id=inline(target))
 
         for entry_id in dict.fromkeys([*self.shown_links, *backlinks]):
             links, lines = self.shown_links.get(entry_id, ([], []))
@@ -292,12 +329,12 @@ class EntryCheck:
             for (rel, to), line in zip(links, lines, strict=False):
                 target = self.slim.get(to)
                 want = self.rerender.link_item(rel, target)
-                good = good and (line == want if target is not None else outside(line, want))
+                good = good and (line == want if target is not None else outside(line, want, to))
             rest = lines[len(links) :]
             wanted = sorted(
                 self.rerender.link_item(rel, self.slim[source], backwards=True) for rel, source in backlinks.get(entry_id, ())
             )
-            inside = sorted(line for line in rest if not outside(line, "- "))
+            inside = sorted(line for line in rest if not any(outside(line, start) for start in back))
             good = good and inside == wanted
             if not good:
                 view = self.slim[entry_id]
@@ -313,29 +350,39 @@ class EntryCheck:
         What a trace shows under an entry outside the export is that entry's causes, which
         the records here cannot show; nor is which line stands under which held."""
         problems = []
-        (cycle, repeat), further = self.rerender.trace_words()
+        cycle, repeat = self.rerender.trace_words()[0]
         by_anchor = {anchor_of(view): view for view in self.slim.values()}
         refs = {view.get("ref") or "#" + str(view["seq"]) for view in self.slim.values()}
 
-        def holds(line: str, target: dict | None) -> bool:
-            """One line: the entry it names as `target`'s records say (None: one outside the export)."""
+        def holds(line: str, target: dict | None, cause: str | None = None) -> bool:
+            """One line: the entry it names as `target`'s records say; None: one outside the
+            export (its number), or not in the journal (its id: `cause`'s, where known)."""
             text = line.lstrip(" ")[2:]
-            if text.startswith(further):
-                return True
             for note in (cycle, repeat):
                 text = text.removesuffix(note)
-            named = [by_anchor[a] for a in _ANCHOR.findall(text) if a in by_anchor]
             if target is None:
-                return not named and not any(ref in refs for ref in _REF.findall(text))
+                if self.outside.fullmatch(text):
+                    return text.split(" ", 1)[0] not in refs
+                if cause is not None:
+                    return text == self.missing.format(id=inline(cause))
+                return bool(self.missing_any.fullmatch(text))
             want = self.rerender.trace_line(target)
-            return target in named and (text == want or name_key(text) == name_key(want))
+            return text == want or name_key(text) == name_key(want)
 
         for entry_id in dict.fromkeys([*self.tracing, *self.traces]):
             lines = self.traces.get(entry_id, [])
             causes = self.tracing.get(entry_id, [])
             top = [line for line in lines if line.startswith("- ")]
-            good = len(top) == len(causes) and all(holds(line, self.slim.get(to)) for to, line in zip(causes, top, strict=False))
+            good = len(top) == len(causes) and all(
+                holds(line, self.slim.get(to), to) for to, line in zip(causes, top, strict=False)
+            )
+            depth = -1
             for line in lines:
+                pad = len(line) - len(line.lstrip(" "))
+                good = good and pad % 2 == 0 and pad // 2 <= depth + 1 and line[pad : pad + 2] == "- "
+                depth = pad // 2
+                if self.further.fullmatch(line[pad + 2 :]):
+                    continue  # where a trace too deep is cut: under the line before
                 named = [by_anchor[a] for a in _ANCHOR.findall(line) if a in by_anchor]
                 good = good and (any(holds(line, view) for view in named) if named else holds(line, None))
             if not good:
@@ -391,14 +438,29 @@ class EntryCheck:
         return [_("the document's contents differ from the entries it shows")]
 
     def _header(self, period: tuple[str, str] | None = None) -> list[str]:
-        """The header's filter, entry counts, period and chain head must be the statement's and the records'."""
+        """The header must be what pmjournal writes for the statement's filter and chain and
+        the records: its filter, entry counts, period and chain head lines named where they
+        differ; only the journal's name and path and the time of generation (whose day is
+        held: _generated_on) are the exporter's."""
         from ..query import Filter
 
-        shown = self.sections.take([HEADER]).get(HEADER, "").split("\n")
         try:
             filt = Filter.from_json(self.statement.get("query") or {})
         except (TypeError, ValueError, KeyError):
             return []  # the statement's own check names a damaged filter
+        free, left_out = self.rerender.free_lines()
+
+        def lines(text: str) -> list[str]:
+            return [
+                next((start for start in free if line.startswith(start)), line)
+                for line in text.rstrip("\n").split("\n")
+                if line != left_out
+            ]
+
+        shown = lines(self.sections.take([HEADER]).get(HEADER, ""))
+        want = lines(self.rerender.header_text(filt, period))
+        if shown == want:
+            return []
         problems = []
         for line in self.rerender.header(filt, period):
             if line not in shown:
@@ -406,6 +468,28 @@ class EntryCheck:
                 problems.append(
                     _("the document header: its {name} line differs from the statement and the records").format(name=name)
                 )
+        return problems or [_("the document header differs from what pmjournal writes for the statement and the records")]
+
+    def _footer(self) -> list[str]:
+        """The footer's entry count and chain head must be the records' and the statement's."""
+        shown = self.sections.take([FOOTER]).get(FOOTER)
+        if (shown or "").rstrip("\n") == self.rerender.footer().rstrip("\n"):
+            return []
+        return [_("the document's footer differs from the statement and the records")]
+
+    def _rest(self) -> list[str]:
+        """Nothing else: each month's heading as pmjournal writes it, no part twice, no part
+        pmjournal does not write (a section without an anchor, an HTML comment hiding one)."""
+        problems = []
+        for month, heading in self.sections.months:
+            if heading.rstrip("\n") != self.rerender.month_heading(month).rstrip("\n"):
+                problems.append(_("the document's heading for {month} differs from what pmjournal writes").format(month=month))
+        for anchor in self.sections.twice():
+            problems.append(_("the document shows {part} twice").format(part=anchor[1:] if anchor[0] == "#" else _ref_of_anchor(anchor)))
+        for other in self.sections.others:
+            problems.append(
+                _("the document has text pmjournal does not write: {line}").format(line=visible(other.strip().split("\n", 1)[0][:80]))
+            )
         return problems
 
     def _summary(self) -> list[str]:
@@ -440,14 +524,14 @@ def _owing(loop) -> tuple[str, ...]:
     return (*loop.owes, *loop.owed_to)
 
 
-def _block(section: str | None, heading: str, starts) -> list[str]:
-    """The lines of a block of `section` under `heading` (its first line), up to the first
-    that does not start with `starts`."""
+def _block(section: str | None, heading: str) -> list[str]:
+    """The lines of the block of `section` that starts with `heading` (its heading line and
+    the blank line after it), up to the next blank line: each of them is held."""
     if section is None or (at := section.find(heading)) < 0:
         return []
     lines = []
-    for line in section[section.find("\n\n", at + 1) + 2 :].split("\n"):
-        if not line.startswith(starts):
+    for line in section[at + len(heading) :].split("\n"):
+        if not line:
             break
         lines.append(line)
     return lines

@@ -563,3 +563,24 @@ async def test_a_keymap_that_takes_a_moving_key_is_said_and_the_filter_names_its
         start = app.screen.table.cursor
         await pilot.press("j")
         assert app.screen.table.cursor == start + 1 and isinstance(app.screen, TrailScreen)
+
+
+@pilot_test
+async def test_a_retracted_cause_says_retracted_in_the_trace(db, make_app):
+    """It showed its status of before, "open", struck through: plain text (and a screen
+    reader) said the risk behind the incident was still open."""
+    from pmjournal.core.store import Journal
+
+    journal = Journal(db, user="Pat PM")
+    risk = journal.add("risk", {"title": "Vendor may slip", "owner": "Eve", "status": "open"})
+    incident = journal.add("incident", {"title": "Launch slipped", "owner": "Eve"}, links={"caused_by": [f"#{risk['seq']}"]})
+    journal.retract(risk["id"], "recorded against the wrong vendor")
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        trail.table.move_to(incident["id"])
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
+        label = str(app.screen.query_one(Tree).root.children[0].label)
+        assert "Vendor may slip" in label and "· retracted" in label and "open" not in label

@@ -27,8 +27,12 @@ def node_label(node: dict) -> Text:
     text.append(view.get("title", ""), style="strike" if view["retracted"] else "")
     if view.get("owner"):
         text.append(" · " + _("owner {name}").format(name=view["owner"]))
-    if view.get("status"):  # as `pmjournal trace` says it: superseded, mitigated, resolved...
-        text.append(" · " + value_text("status", view["status"]))
+    # as `pmjournal trace` and the trail say it: retracted, superseded, mitigated, resolved... (a
+    # retracted cause showed its old status, "open": the strike-through alone says nothing in
+    # plain text or to a screen reader)
+    status = "retracted" if view["retracted"] else view.get("status")
+    if status:
+        text.append(" · " + value_text("status", status), style="bold" if view["retracted"] else "")
     for cause in node["causes"]:
         text.append(f"  [{cause_words(cause)}]".rstrip(), style="italic")
     if node.get("cycle"):

@@ -584,3 +584,26 @@ async def test_a_retracted_cause_says_retracted_in_the_trace(db, make_app):
         await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen))
         label = str(app.screen.query_one(Tree).root.children[0].label)
         assert "Vendor may slip" in label and "· retracted" in label and "open" not in label
+
+
+@pilot_test
+async def test_escape_from_the_links_or_the_detail_keeps_the_filter(demo_db, make_app):
+    """Escape on the links list (or in the detail pane) cleared the filter the entry was
+    found with; it goes back to the trail as tab does, and on the trail clears it."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trail = app.screen
+        trail.set_filter("kind:decision")
+        await pilot.pause()
+        links = app.screen.query_one("#detail-links")
+        for opener in (("l",), ("tab",)):
+            await pilot.press(*opener)
+            await pilot.pause()
+            assert trail.focused is (links if opener == ("l",) else trail.query_one("#detail"))
+            await pilot.press("escape")
+            await pilot.pause()
+            assert trail.table.has_focus and trail.filter_text == "kind:decision", opener
+        await pilot.press("escape")
+        await pilot.pause()
+        assert trail.filter_text == ""

@@ -594,7 +594,9 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     async def action_clear_filter(self) -> None:
         if not await caught_up(self):
             return
-        if self.filter_text:
+        # From the links or the detail pane, escape goes back to the trail as it was (as tab
+        # does): it cleared the filter the entry was found with. On the trail it clears it.
+        if self.filter_text and not (self.focused is not None and self.focused.id in ("detail", "detail-links")):
             self.set_filter("")
         self.set_focus(self.table)  # at once: focus() would wait behind the keys typed after escape
         await caught_up(self)

@@ -23,7 +23,7 @@ from ..core.i18n import N_, _, pgettext
 from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
 from .contrast import readable_hint, readable_on
-from .key_order import HoldsKeys, escape_then_key, typed_before_a_refusal
+from .key_order import HoldsKeys, escape_then_key, settled, typed_before_a_refusal
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
@@ -130,6 +130,9 @@ class PmjournalApp(App):
         # ctrl+q from a form with text in it quit at once, the text gone: ask as escape does.
         if getattr(self.screen, "quitting", False):
             return  # this very question is up: one at a time
+        # The keys typed before ctrl+q first (it runs as the App reads it): `d abc ctrl+q` in one
+        # burst quit before the form had "abc", and the text was lost without a question.
+        await settled(self.screen)
         try:
             typed = rescue.document(self, "") is not None
         except Exception:  # noqa: BLE001 -- a broken form must not stop the user from quitting

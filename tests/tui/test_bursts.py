@@ -884,3 +884,26 @@ async def test_two_enters_in_the_palette_run_the_command_once(demo_db, make_app,
         await wait_for(pilot, lambda: app.screen is below)
         if form:
             assert field(below, "title").value == "half typed"
+
+
+@pytest.mark.parametrize("keys", ["dabc{ctrl+q}", "{ctrl+q}"])
+@pilot_test
+async def test_ctrl_q_typed_behind_text_asks_before_quitting(demo_db, make_app, keys):
+    """`d abc ctrl+q` in one burst quit at once, without the question ctrl+q asks of a form
+    with text in it, and the text was lost: ctrl+q looked before the form had taken it in."""
+    from pmjournal.tui.forms import EntryForm
+    from pmjournal.tui.forms.confirm import ConfirmDialog
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        if keys == "{ctrl+q}":  # the form open and settled first, then text and ctrl+q at once
+            await pilot.press("d")
+            await wait_for(pilot, lambda: isinstance(app.screen, EntryForm) and app.screen.ready)
+            keys = "abc{ctrl+q}"
+        burst(app, keys)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog) or app._exit_renderables or not app.is_running)
+        assert isinstance(app.screen, ConfirmDialog) and app.is_running
+        await pilot.press("escape")  # keep editing
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))
+        assert field(app.screen, "title").value == "abc"

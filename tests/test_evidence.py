@@ -609,3 +609,37 @@ def test_a_changed_part_is_named_by_its_heading_as_a_reader_sees_it(cli, journal
     proc = run_cli("--db", str(tmp_path / "elsewhere.json"), "verify", "--evidence", str(md))
     assert proc.returncode == 1
     assert "#1 · Note · " in proc.stderr and "— Cut [/] offline mode <b>y</b> | pipe was changed" in proc.stderr, proc.stderr
+
+
+def test_a_json_exports_own_members_copies_and_backlinks_are_held(signed):
+    """A user trial changed a JSON export's filter, chain head and time, added a member, put a
+    made-up copy of an entry before it, and invented a backlink between two exported entries,
+    signed again, and verify said ok."""
+    out = signed.tmp / "all.json"
+    ok(signed("export", "--format", "json", "-o", str(out)))
+    original = json.loads(out.read_text())
+
+    def edited(change) -> None:
+        data = json.loads(json.dumps(original))
+        change(data)
+        out.write_text(json.dumps(data, ensure_ascii=False))
+
+    edited(lambda d: d.update(filter="person Marcus Chen"))
+    evidence_fails(signed, out, "filter: the document's filter differs from the one the statement names")
+    edited(lambda d: d["chain_head"].update(seq=3))
+    evidence_fails(signed, out, "chain_head: not the head the statement names")
+    edited(lambda d: d.update(generated_at="2020-01-01T00:00:00.000+00:00"))
+    evidence_fails(signed, out, "generated_at: not the time the statement names")
+    edited(lambda d: d.update(note="approved by everyone"))
+    evidence_fails(signed, out, "document: note: not written by pmjournal")
+    edited(lambda d: d["entries"].insert(0, dict(d["entries"][1], title="Made up")))
+    evidence_fails(signed, out, f"entry {original['entries'][1]['id']}: shown twice")
+    plain = next(e for e in original["entries"] if not e.get("linked_from") and not e.get("links"))
+    other = next(e for e in original["entries"] if e["id"] != plain["id"])
+
+    def invented(d) -> None:
+        shown = next(e for e in d["entries"] if e["id"] == plain["id"])
+        shown["linked_from"] = [{"rel": "caused_by", "from": other["id"]}]
+
+    edited(invented)
+    evidence_fails(signed, out, "the entry shown differs from its records (linked_from, superseded_by)")

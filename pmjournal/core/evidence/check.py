@@ -8,6 +8,7 @@ document's part, the signature); the export holds only if there are none.
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -109,6 +110,8 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
         out.problems.append(
             _("evidence: {members}: not written by pmjournal (added after the export)").format(members=", ".join(ev.unknown))
         )
+    if ev.fmt == "json":
+        out.problems += _json_header(ev, st)
     if block.get("query") != st.get("query"):
         out.problems.append(_("query: the filter shown differs from the one the statement names"))
     if not _same_key(block.get("public_key"), st.get("key")):
@@ -294,15 +297,17 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
     own = ev.own
     db = exported.db
     if ev.fmt == "json":
-        db.execute("CREATE TABLE shown(key PRIMARY KEY, start INT, end INT)")
+        db.execute("CREATE TABLE shown(key PRIMARY KEY, start INT, end INT, twice INT DEFAULT 0)")
+        # An id shown twice is named: a reader may take either (a made-up first copy passed).
+        upsert = "INSERT INTO shown(key, start, end) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET twice = 1"
         rows = []
         for entry, start, end in ev.entries():
             if isinstance(entry, dict):
-                rows.append((key_of(entry.get("id")), start, end))  # the last of one id is shown, as for a dict
+                rows.append((key_of(entry.get("id")), start, end))
                 if len(rows) >= 5000:
-                    db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?, ?)", rows)
+                    db.executemany(upsert, rows)
                     rows = []
-        db.executemany("INSERT OR REPLACE INTO shown VALUES (?, ?, ?)", rows)
+        db.executemany(upsert, rows)
     problems = []
     entry_check = None
     if ev.fmt == "markdown":
@@ -311,6 +316,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
         entry_check = EntryCheck(Sections(db, ev.body_chunks()), ev.statement, own)
     try:
         superseded = set()
+        backlinks: dict[str, set] = {}  # an exported entry's key -> (rel, key) of the exported entries linking to it
         for _key, group in exported.linking():
             for view in fold(_records_of(ev, group, own)).values():
                 if view["retracted"]:
@@ -318,6 +324,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                 for link in view.get("links") or ():
                     if link["rel"] == "supersedes":
                         superseded.add(key_of(link["to"]))
+                    backlinks.setdefault(key_of(link["to"]), set()).add((link["rel"], key_of(view["id"])))
         for key, group in exported.groups():
             views = fold(_records_of(ev, group, own))
             if entry_check is not None:
@@ -342,6 +349,12 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                     )
                     continue
                 shown = orjson.loads(ev.read_at(*found))
+                if not _links_from_inside(shown, backlinks.get(key, set()), exported):
+                    problems.append(
+                        _("{ref}: the entry shown differs from its records ({changed})").format(
+                            ref=view.get("ref") or "#" + str(view["seq"]), changed="linked_from, superseded_by"
+                        )
+                    )
                 derived = ("linked_from", "superseded_by") + (("status",) if shown.get("status") == "superseded" else ())
                 want = {k: v for k, v in public(view).items() if k not in derived}
                 got = {k: v for k, v in shown.items() if k not in derived}
@@ -359,6 +372,53 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
     if ev.fmt == "json":
         for (key,) in db.execute(f"SELECT key FROM shown WHERE key NOT IN ({exported.entry_keys()}) ORDER BY start"):  # noqa: S608
             problems.append(_("entry {entry_id}: shown without the records behind it").format(entry_id=value_of(key)))
+        for (key,) in db.execute("SELECT key FROM shown WHERE twice ORDER BY start"):
+            problems.append(_("entry {entry_id}: shown twice").format(entry_id=value_of(key)))
+    return problems
+
+
+def _links_from_inside(shown: dict, inside: set, exported) -> bool:
+    """An entry's linked_from and superseded_by, as far as the export's own entries make them:
+    each exported entry that links to it, and no other exported one (those outside it are the
+    journal's, which the records here cannot show)."""
+    items = shown.get("linked_from") or []
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        return False
+    said = {(x.get("rel"), key_of(x.get("from"))) for x in items}
+    by = shown.get("superseded_by")
+    if by is not None:
+        said.add(("supersedes", key_of(by)))
+    from_inside = {(rel, key) for rel, key in said if exported.holds(key)}
+    return from_inside == inside
+
+
+def _json_header(ev: Evidence, st: dict) -> list[str]:
+    """A JSON export's own members must be the statement's: its filter, its chain head, its
+    time (a user trial changed each, and added a member, and signed again)."""
+    from ..query import Filter
+
+    problems = []
+    if ev.strays:
+        problems.append(
+            _("document: {members}: not written by pmjournal (added after the export)").format(members=", ".join(ev.strays))
+        )
+    head = ev.header
+    try:
+        described = Filter.from_json(st.get("query") or {}).describe()
+    except (TypeError, ValueError, KeyError, AttributeError):
+        described = None  # the statement's own check names a damaged filter
+    if described is not None and head.get("filter") != described:
+        problems.append(_("filter: the document's filter differs from the one the statement names"))
+    chain = (st.get("chains") or {}).get(ev.own) or {}
+    if head.get("chain_head") != {"seq": chain.get("size"), "hash": chain.get("head")}:
+        problems.append(_("chain_head: not the head the statement names"))
+    try:
+        early = datetime.fromisoformat(st["generated"]) - datetime.fromisoformat(head["generated_at"])
+    except (KeyError, TypeError, ValueError):
+        early = None
+    # (the same time since this stop; an older export stamped its statement after writing it)
+    if early is None or not timedelta(0) <= early <= timedelta(hours=1):
+        problems.append(_("generated_at: not the time the statement names"))
     return problems
 
 

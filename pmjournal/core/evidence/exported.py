@@ -86,7 +86,11 @@ class Exported:
         self.db.execute("CREATE INDEX recs_key ON recs(key, clock, author, seq) WHERE folds")
 
     def __contains__(self, record_id) -> bool:
-        return self.db.execute("SELECT 1 FROM recs WHERE rid = ? LIMIT 1", (key_of(record_id),)).fetchone() is not None
+        return self.holds(key_of(record_id))
+
+    def holds(self, key) -> bool:
+        """Whether a record of key `key` (key_of an id) is exported."""
+        return self.db.execute("SELECT 1 FROM recs WHERE rid = ? LIMIT 1", (key,)).fetchone() is not None
 
     def groups(self, keys=None):
         """(key, [(chain, start, end), ...]) for each entry (a record's id, a correction's

@@ -60,6 +60,10 @@ class ChainProof:
         return [packed[at : at + merkle.HASH_SIZE] for at in range(0, len(packed), merkle.HASH_SIZE)]
 
 
+# The members a JSON export has before its entries (transfer.iter_json), each small.
+JSON_HEADER = ("format", "version", "generated_at", "journal", "filter", "chain_head", "unverified")
+
+
 class Evidence:
     """An export read by read(): `block` holds the evidence block's small members and, under
     "chains", each chain's stated size, head, root and first (`proofs` holds what proves
@@ -78,6 +82,8 @@ class Evidence:
         self.shown: dict | None = None  # the Markdown appendix's statement and signature blocks, for ssh-keygen
         self.appendix: str | None = None  # the Markdown appendix's text before its JSON block
         self.unknown: list[str] = []  # members of the evidence block pmjournal does not write
+        self.header: dict = {}  # the JSON export's own members before its entries (format, filter...)
+        self.strays: list[str] = []  # members of the JSON export pmjournal does not write
         self._exported = None
 
     def close(self) -> None:
@@ -238,7 +244,10 @@ def _read_json(ev: Evidence, size: int) -> None:
                     else:
                         stream.skip()
                         block = None
+                elif key in JSON_HEADER:
+                    ev.header[key] = stream.value()  # a few small values (check._check_header)
                 else:
+                    ev.strays.append(key)  # added after the export (check.check names it)
                     stream.skip()
         stream.end()
     except NotJSON:

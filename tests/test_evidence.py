@@ -643,3 +643,35 @@ def test_a_json_exports_own_members_copies_and_backlinks_are_held(signed):
 
     edited(invented)
     evidence_fails(signed, out, "the entry shown differs from its records (linked_from, superseded_by)")
+
+
+def test_a_correction_left_out_of_an_export_is_named_with_the_journal(db, cli, tmp_path):
+    """A user trial dropped an owner's correction from a JSON export, showed the entry as it
+    was before it, stated the records again (anyone can, for an unsigned export; its signer
+    for a signed one), and verify with the journal said ok."""
+    import hashlib
+
+    journal = Journal(db, user="Pat PM")
+    entry = journal.add("change", {"title": "Export to PDF added", "owner": "Sam"})
+    journal.amend(entry["id"], {"owner": "Marcus Chen"}, reason="Marcus made the call")
+    out = tmp_path / "ev.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))
+    raw = out.read_text()
+    at = raw.rfind(',\n  "evidence": ')
+    data = json.loads(raw[:at] + "}")
+    evidence = json.loads(raw[at + len(',\n  "evidence": ') : raw.rfind("}")])
+    data["records"] = [r for r in data["records"] if r["seq"] != 2]
+    shown = data["entries"][0]
+    shown["owner"], shown["history"] = "Sam", []
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    body = body[: body.rfind("\n}")]
+    hashes = "".join(r["hash"] + "\n" for r in data["records"])
+    statement = re.sub(
+        r"records \d+ sha256:[0-9a-f]+", f"records {len(data['records'])} sha256:{hashlib.sha256(hashes.encode()).hexdigest()}", evidence["statement"]
+    )
+    evidence["statement"] = re.sub(r"document sha256:[0-9a-f]+", "document sha256:" + hashlib.sha256(body.encode()).hexdigest(), statement)
+    out.write_text(body + ',\n  "evidence": ' + json.dumps(evidence, ensure_ascii=False, indent=2) + "\n}\n")
+    ok(run_cli("--db", str(tmp_path / "elsewhere.json"), "verify", "--evidence", str(out)))  # on its own it cannot tell
+    proc = cli("verify", "--evidence", str(out))
+    assert proc.returncode == 1 and "record #2: corrects an exported entry but is not in the export" in proc.stderr, proc.stderr

@@ -86,7 +86,8 @@ def test_a_superseded_decision_shown_as_current_is_named(exports, tmp_path):
 
 
 def test_an_entry_shown_twice_is_checked_as_a_json_reader_reads_it(exports, tmp_path):
-    """The last of two entries with one id is the one a dict of them keeps."""
+    """The last of two entries with one id is the one a dict of them keeps; that there are two
+    is named (a made-up copy put first passed: a reader may take either)."""
     data = exports["all.json"].read_bytes()
     whole = json.loads(data)
     entry = whole["entries"][0]
@@ -94,4 +95,7 @@ def test_an_entry_shown_twice_is_checked_as_a_json_reader_reads_it(exports, tmp_
     forged = json.dumps({**entry, "owner": "Somebody Else"}, ensure_ascii=False, separators=(",", ":")).encode()
     edited = tmp_path / "twice.json"
     edited.write_bytes(_recomputed(data.replace(line, line + b",\n    " + forged, 1)))
-    assert findings(edited).problems == [f"#{entry['seq']}: the entry shown differs from its records (owner)"]
+    assert findings(edited).problems == [
+        f"#{entry['seq']}: the entry shown differs from its records (owner)",
+        f"entry {entry['id']}: shown twice",
+    ]

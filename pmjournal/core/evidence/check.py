@@ -298,8 +298,12 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
     db = exported.db
     if ev.fmt == "json":
         db.execute("CREATE TABLE shown(key PRIMARY KEY, start INT, end INT, twice INT DEFAULT 0)")
-        # An id shown twice is named: a reader may take either (a made-up first copy passed).
-        upsert = "INSERT INTO shown(key, start, end) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET twice = 1"
+        # An id shown twice is named: a reader may take either (a made-up first copy passed);
+        # the last is checked, the one a JSON reader's dict keeps.
+        upsert = (
+            "INSERT INTO shown(key, start, end) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET start = excluded.start, end = excluded.end, twice = 1"
+        )
         rows = []
         for entry, start, end in ev.entries():
             if isinstance(entry, dict):

@@ -303,7 +303,7 @@ def _loop_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--person", metavar="P", help=_("only loops this person owes (case-insensitive; the start of a name is enough when one name has it)"))
     p.add_argument("--owed-to", metavar="P", help=_("only loops owed to this person"))
     p.add_argument("--project", help=_("only this project"))
-    p.add_argument("--today", metavar="DATE", help=_("as of this day instead of today (e.g. 2026-12-01, 'next mon')"))
+    p.add_argument("--today", metavar="DATE", help=_("count due and overdue from this day instead of today (e.g. 2026-12-01, 'next mon'); the loops are the journal's as it is now"))
 
 
 def _add(p):

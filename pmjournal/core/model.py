@@ -398,11 +398,9 @@ def _clean(field: Field, value, stored: bool = False):
         if not text:
             return None
         if text not in field.choices:
-            # "superseded" is shown, never chosen (a later decision's link sets it): not offered
-            offered = [c for c in field.choices if not (name == "status" and c == "superseded")]
             raise ValidationError(
                 _("{name} must be one of {choices}, not {value!r}").format(
-                    name=shown(name), choices=", ".join(offered), value=value
+                    name=shown(name), choices=", ".join(offered(name, field)), value=value
                 ),
                 field=name,
             )
@@ -697,12 +695,18 @@ def clean_changes(kind: str, changes: dict, stored: bool = False) -> dict:
             # `amend --clear status` left a decision with no status at all (a user trial)
             raise ValidationError(
                 _("{field} cannot be emptied; choose one of: {choices}").format(
-                    field=shown(name), choices=", ".join(spec[name].choices)
+                    field=shown(name), choices=", ".join(offered(name, spec[name]))
                 ),
                 field=name,
             )
         out[name] = cleaned
     return out
+
+
+def offered(name: str, field: Field) -> list[str]:
+    """The choices a user may give a field: "superseded" is shown, never chosen (a later
+    decision's link sets it), so not offered (`amend --clear status` offered it, then refused it)."""
+    return [c for c in field.choices if not (name == "status" and c == "superseded")]
 
 
 _LOOP_KEY = re.compile(r"^(follow-up|review|answer|commitment-[1-9][0-9]{0,3})$")

@@ -272,10 +272,27 @@ def _has_cjk(text: str) -> bool:
 _ISO_DAY = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ]|\s*$)")
 
 
-def _cannot(text: str, ahead: bool = False) -> DateError:
+def _day_named(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) a date like "29 Feb 2025" or "31 april" names, read as dateutil
+    reads it (its year: this one if it names none), whether or not the month has that day."""
     day = _ISO_DAY.match(text)
     if day is not None:
-        year, month, number = (int(part) for part in day.groups())
+        return tuple(int(part) for part in day.groups())
+    from dateutil import parser
+
+    try:
+        found = parser.parser()._parse(text)[0]  # the fields it read, before a date is made of them
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return None
+    if found is None or found.month is None or found.day is None:
+        return None
+    return (found.year if found.year is not None else now().year), found.month, found.day
+
+
+def _cannot(text: str, ahead: bool = False) -> DateError:
+    day = _day_named(text)
+    if day is not None:
+        year, month, number = day
         if 1 <= month <= 12 and year >= 1:
             import calendar
 

@@ -241,6 +241,9 @@ def test_todays_weekday_at_an_hour_still_to_come_is_last_weeks_for_a_when(text):
         ("2026-02-30", "2026-02 has no day 30 (it ends on the 28)"),
         ("2028-02-30 10:00", "2028-02 has no day 30 (it ends on the 29)"),
         ("2026-04-31T09:00", "2026-04 has no day 31"),
+        # in words too (a later trial): only the ISO form was named
+        ("29 Feb 2025", "2025-02 has no day 29 (it ends on the 28)"),
+        ("feb 30 2028 10:00", "2028-02 has no day 30 (it ends on the 29)"),
     ],
 )
 def test_a_day_the_month_does_not_have_is_named(text, said):

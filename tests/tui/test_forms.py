@@ -941,6 +941,25 @@ async def test_export_json_writes_the_file_then_asks_before_overwriting(journal,
 
 
 @pilot_test
+async def test_a_file_named_for_another_format_is_refused_with_the_fix(journal, tmp_path):
+    """`rep2.json` with Markdown chosen wrote Markdown into a .json file without a word."""
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "path").value = "rep2.json"
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#error", Label).content)
+        assert shown == "rep2.json ends in .json, but the format chosen is Markdown: choose JSON above, or end the name in .md"
+        assert app.result is UNSET and not (tmp_path / "rep2.json").exists()
+        await pilot.press("shift+tab", "down", "enter")  # JSON, then back in the path
+        field(app.screen, "path").value = "rep2.json"
+        await pilot.press("enter")
+        await finished(pilot, app)
+    assert json.loads((tmp_path / "rep2.json").read_text())["entries"]
+
+
+@pilot_test
 async def test_export_refuses_the_journal_itself_and_its_own_files(journal, tmp_path):
     """The dialog asked only "exists. Overwrite it?" and, on y, wrote the document over the
     journal: every entry gone, and the app ended saying the file 'was not changed'."""

@@ -215,6 +215,18 @@ class ExportDialog(ChoosesAtOnce, FieldDialog[Path | None]):
         if why := journal_own_file(path, self.session.path):
             self.show_error(why)
             return None
+        # `rep2.json` with Markdown chosen wrote Markdown into a .json file, without a word.
+        named = {ext: (key, label) for key, label, ext in FORMATS} | {"markdown": ("markdown", "Markdown")}
+        said = named.get(path.suffix.lower().lstrip("."))
+        if said is not None and said[0] != self.fmt:
+            chosen = next(label for key, label, _ext in FORMATS if key == self.fmt)
+            ext = next(ext for key, _label, ext in FORMATS if key == self.fmt)
+            self.show_error(
+                _("{name} ends in {suffix}, but the format chosen is {chosen}: choose {format} above, or end the name in .{ext}").format(
+                    name=path.name, suffix=path.suffix, chosen=chosen, format=said[1], ext=ext
+                )
+            )
+            return None
         device = device_kind(path)
         if device:
             # TRANSLATORS: {device} says what the path is instead of a file (core/files.py device_kind: "a terminal", "a pipe").

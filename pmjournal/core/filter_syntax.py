@@ -93,6 +93,15 @@ def _unique_prefix(value: str, choices, what: str) -> str:
     )
 
 
+def _kind(value: str) -> str:
+    """A kind as the filter syntax names it (decision, or its start), or as the interface shows
+    it (决策 in Chinese: the trail's Kind column says so, and kind:决策 was refused)."""
+    from .labels import kind_label
+
+    shown = {kind_label(kind).casefold(): kind for kind in ENTRY_KINDS}
+    return shown.get(value.strip().casefold()) or _unique_prefix(value, ENTRY_KINDS, "kind")
+
+
 def _person(value: str, people) -> str:
     return value if people is None else people.resolve(value)
 
@@ -122,7 +131,7 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
                 if not value.strip():
                     raise PmjournalError(_("{key}: needs a value").format(key=key))
                 if key == "kind":
-                    kinds += [_unique_prefix(k, ENTRY_KINDS, "kind") for k in value.split(",") if k.strip()]
+                    kinds += [_kind(k) for k in value.split(",") if k.strip()]
                 elif key == "project":
                     opts["project"] = value
                 elif key in ("since", "until"):

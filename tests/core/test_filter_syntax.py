@@ -119,3 +119,16 @@ def test_full_width_marks_as_a_chinese_input_method_types_them():
 def test_a_person_picked_replaces_one_typed_with_a_full_width_mark():
     """People's pick kept `＠张伟` beside `@李娜`: two persons, and the pick ignored."""
     assert with_person("＠张伟 kind：decision", "李娜") == "kind：decision @李娜"
+
+
+def test_a_kind_is_named_as_the_interface_shows_it():
+    """The Chinese trail's Kind column says 决策, and kind:决策 was refused ("unknown kind")."""
+    from pmjournal.core import i18n
+
+    try:
+        i18n.set_language("zh_CN")
+        assert parse("kind:决策,风险").filter.kinds == ("decision", "risk")
+        assert parse("kind:dec").filter.kinds == ("decision",)  # the syntax's own words still hold
+    finally:
+        i18n.set_language("en")
+    assert parse("kind:Decision").filter.kinds == ("decision",)

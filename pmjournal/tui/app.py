@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.command import CommandInput, CommandPalette, SimpleCommand
 from textual.theme import ThemeProvider
 from textual.widgets import Button, Input
+from textual.worker import Worker
 
 from ..core import config as config_file
 from ..core import i18n, paths
@@ -495,11 +496,30 @@ class Palette(HoldsKeys, CommandPalette):
         self._dismissed = True
         return super().dismiss(result)
 
+    _enters_waiting = 0  # the enters read while the search for what was typed was still running
+
     @on(Input.Submitted)
     @on(Button.Pressed)
     def _chosen_once(self, event) -> None:
         """A command is run once: an enter read after the palette chose one is dropped (not run
-        again, nor passed to the screen below)."""
-        if self._dismissed:
+        again, nor passed to the screen below). An enter read while the commands matching what
+        was typed are still being gathered waits for them: `ctrl+p decision enter` in one burst
+        chose from the list of before ("Amend #10"), where typed slowly it chose New decision."""
+        if self._dismissed or (isinstance(event, Input.Submitted) and self._searching()):
             event.prevent_default()
             event.stop()
+            if not self._dismissed:
+                self._enters_waiting += 1
+
+    def _searching(self) -> bool:
+        return any(
+            worker.node is self and worker.group == self._GATHER_COMMANDS_GROUP and not worker.is_finished
+            for worker in self.app.workers
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if self._enters_waiting and event.worker.group == self._GATHER_COMMANDS_GROUP and not self._searching():
+            waiting, self._enters_waiting = self._enters_waiting, 0
+            for _enter in range(waiting):  # each as it would have acted on the list now shown
+                if not self._dismissed:
+                    self._select_or_command()

@@ -265,7 +265,7 @@ async def test_retract_typed_straight_into_the_dialog_as_it_opens(demo_db, make_
 
 @pilot_test
 async def test_export_path_typed_straight_into_the_dialog_as_it_opens(demo_db, make_app, tmp_path):
-    target = tmp_path / "queue-export.json"
+    target = tmp_path / "queue-export.md"
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await trail_burst(pilot, app, f"e{target}{{ctrl+s}}", target.exists)
@@ -907,3 +907,29 @@ async def test_ctrl_q_typed_behind_text_asks_before_quitting(demo_db, make_app, 
         await pilot.press("escape")  # keep editing
         await wait_for(pilot, lambda: isinstance(app.screen, EntryForm))
         assert field(app.screen, "title").value == "abc"
+
+
+@pilot_test
+async def test_an_enter_typed_behind_a_command_waits_for_its_search(demo_db, make_app, monkeypatch):
+    """`ctrl+p decision enter enter` in one burst chose from the list shown before the search
+    for "decision" was in (a user trial: Amend #10); typed slowly it opens a new decision. The
+    search is slowed here as a busy machine slowed it there."""
+    from textual.command import CommandPalette
+
+    from pmjournal.tui.forms import EntryForm
+
+    searched = CommandPalette._search_for
+
+    async def slowly(self, search_value):
+        if search_value:
+            await asyncio.sleep(0.5)
+        async for hit in searched(self, search_value):
+            yield hit
+
+    monkeypatch.setattr(CommandPalette, "_search_for", slowly)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        burst(app, "{ctrl+p}decision{enter}{enter}")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm) or type(app.screen).__name__ == "AmendForm", timeout=10)
+        assert isinstance(app.screen, EntryForm) and app.screen.kind == "decision"

@@ -1344,13 +1344,17 @@ class Rerender:
                 lp.view = {k: now[k] for k in _LOOP_VIEW if k in now}
                 w.loops.append(lp)
 
+    def _written(self, write, *args) -> str:
+        """What the writer's `write(out, *args)` writes, in the document's language."""
+        out: list[str] = []
+        with i18n.using(self.language):
+            write(out, *args)
+        return "".join(out)
+
     def open_loops(self) -> str:
         """The Open loops section over every entry rendered (with a `today` only)."""
-        out: list[str] = []
         self.w.loops_done = self.loops_done
-        with i18n.using(self.language):
-            self.w.open_loops(out)
-        return "".join(out)
+        return self._written(self.w.open_loops)
 
     def answer_days_said(self, section: str) -> int | None:
         """How many working days an escalation's answer was due after it, as a document's
@@ -1381,16 +1385,20 @@ class Rerender:
         """The whole header as the document writes it (its journal's name, path and time of
         generation left empty: the caller holds those lines apart), and the line a document
         of no entries has after it."""
+        self._counted(filt, period)
+        out: list[str] = []
+        with i18n.using(self.language):
+            self.w.header(out, filt, "", "")
+            if not self.count:
+                out.append(_("No entries match these filters.") + "\n\n")
+        return "".join(out)
+
+    def _counted(self, filt: Filter, period: tuple[str, str] | None) -> None:
+        """The writer told what the header says of the entries rendered."""
         w = self.w
         w.count, w.retracted, w.filt = self.count, self.retracted, filt
         if period is not None:
             w.first, w.last = period
-        out: list[str] = []
-        with i18n.using(self.language):
-            w.header(out, filt, "", "")
-            if not self.count:
-                out.append(_("No entries match these filters.") + "\n\n")
-        return "".join(out)
 
     def free_lines(self) -> tuple[tuple[str, ...], str]:
         """(how the header's lines start whose rest the exporter chose: the title (the journal's
@@ -1403,11 +1411,8 @@ class Rerender:
             return starts, _left_out().rstrip("\n")
 
     def footer(self) -> str:
-        out: list[str] = []
         self.w.count = self.count
-        with i18n.using(self.language):
-            self.w.footer(out)
-        return "".join(out)
+        return self._written(self.w.footer)
 
     def month_heading(self, month: str) -> str:
         with i18n.using(self.language):
@@ -1417,13 +1422,10 @@ class Rerender:
         """The header's lines that the records and the statement decide: the filter, how many
         entries of each kind, and the chain head (not the journal's path, the time); the
         period too, given the first and last entry's When (`period`)."""
-        w = self.w
-        w.count, w.retracted, w.filt = self.count, self.retracted, filt
-        if period is not None:
-            w.first, w.last = period
+        self._counted(filt, period)
         out: list[str] = []
         with i18n.using(self.language):
-            w.header(out, filt, "", "")
+            self.w.header(out, filt, "", "")
             names = (_("Filters"), _("Entries"), _("Chain head")) + ((_("Period"),) if period is not None else ())
             wanted = tuple(_header_item(name, "").rstrip("\n") for name in names)
         return [line for line in "".join(out).split("\n") if line.startswith(wanted)]
@@ -1431,10 +1433,7 @@ class Rerender:
     def contents(self, months: list[tuple[str, int]]) -> str:
         """The Contents section for `months` ((month, how many entries) as the document groups
         them), with the open loops counted over every entry rendered."""
-        out: list[str] = []
-        with i18n.using(self.language):
-            self.w.contents(out, months)
-        return "".join(out)
+        return self._written(self.w.contents, months)
 
     def link_starts(self, backwards: bool = False) -> list[str]:
         """How each links block line starts ('- Caused by '), for every link (or backlink)."""
@@ -1452,10 +1451,7 @@ class Rerender:
 
     def summary(self) -> str:
         """The accountability summary over every entry rendered, names as first spelled here."""
-        out: list[str] = []
-        with i18n.using(self.language):
-            self.w.summary(out)
-        return "".join(out)
+        return self._written(self.w.summary)
 
 
 def anchor_of(view: dict) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from test_forms import SIZE, UNSET, FormsApp, clock, field, new_form, seed_people
 from textual.widgets import Label
-from tuihelp import burst, loaded, pilot_test, wait_for
+from tuihelp import burst, loaded, on_a_retracted_entry, pilot_test, wait_for
 
 from pmjournal.core.causes import CAUSES
 from pmjournal.core.query import Filter
@@ -823,11 +823,7 @@ async def test_keys_typed_behind_a_refused_key_are_dropped(demo_db, make_app, ke
     for the form it did not open, ran on the trail as its own keys and recorded an entry."""
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        trail = app.screen
-        gone = next(v for v in trail.table.visible_views() if v["retracted"])
-        trail.table.move_to(gone["id"])
-        await pilot.pause()
+        trail, gone = await on_a_retracted_entry(pilot)
         before = len(Journal(demo_db, user="Pat PM"))
         burst(app, keys)
         await wait_for(pilot, lambda: any("retracted" in str(n.message) for n in app._notifications))

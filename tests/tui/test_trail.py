@@ -3,7 +3,19 @@
 import pytest
 from rich.cells import cell_len
 from textual.widgets import OptionList
-from tuihelp import SIZE, drawn, each_case, hostile_bodies, loaded, pilot_test, static_text, table_lines, typed, wait_for
+from tuihelp import (
+    SIZE,
+    drawn,
+    each_case,
+    hostile_bodies,
+    loaded,
+    on_a_retracted_entry,
+    pilot_test,
+    static_text,
+    table_lines,
+    typed,
+    wait_for,
+)
 
 from pmjournal.tui.key_order import REACTION_SECONDS
 from pmjournal.tui.screens.trail import TrailScreen
@@ -348,11 +360,7 @@ async def test_amend_and_retract_on_a_retracted_entry_are_refused_at_the_key(dem
     the save: a form filled in for nothing."""
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        trail = app.screen
-        gone = next(v for v in trail.table.visible_views() if v["retracted"])
-        trail.table.move_to(gone["id"])
-        await pilot.pause()
+        trail, gone = await on_a_retracted_entry(pilot)
         for key, words in (("a", "cannot be amended"), ("x", "already retracted")):
             app.clear_notifications()
             await pilot.pause(REACTION_SECONDS)  # a key typed sooner after a refusal is dropped (test_bursts.py)

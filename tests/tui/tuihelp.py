@@ -59,6 +59,16 @@ async def loaded(pilot) -> None:
     await wait_for(pilot, ready)
 
 
+async def on_a_retracted_entry(pilot) -> tuple:
+    """The trail loaded with its first retracted entry highlighted: (the trail, that entry)."""
+    await loaded(pilot)
+    trail = pilot.app.screen
+    gone = next(v for v in trail.table.visible_views() if v["retracted"])
+    trail.table.move_to(gone["id"])
+    await pilot.pause()
+    return trail, gone
+
+
 async def settled(pilot) -> None:
     """Loaded, without the toasts of the first seconds (the overdue notice would cover the
     detail pane of a snapshot)."""

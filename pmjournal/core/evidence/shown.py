@@ -337,11 +337,7 @@ class EntryCheck:
             inside = sorted(line for line in rest if not any(outside(line, start) for start in back))
             good = good and inside == wanted
             if not good:
-                view = self.slim[entry_id]
-                ref = view.get("ref") or "#" + str(view["seq"])
-                problems.append(
-                    _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=_("its links"))
-                )
+                problems.append(self._differs(entry_id, _("its links")))
         return problems
 
     def _traces(self) -> list[str]:
@@ -386,12 +382,13 @@ class EntryCheck:
                 named = [by_anchor[a] for a in _ANCHOR.findall(line) if a in by_anchor]
                 good = good and (any(holds(line, view) for view in named) if named else holds(line, None))
             if not good:
-                view = self.slim[entry_id]
-                ref = view.get("ref") or "#" + str(view["seq"])
-                problems.append(
-                    _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=_("its cause trace"))
-                )
+                problems.append(self._differs(entry_id, _("its cause trace")))
         return problems
+
+    def _differs(self, entry_id: str, changed: str) -> str:
+        view = self.slim[entry_id]
+        ref = view.get("ref") or "#" + str(view["seq"])
+        return _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=changed)
 
     def _order(self) -> tuple[list[str], list[tuple[str, int]], tuple[str, str] | None]:
         """(the problems with the order of the entries shown, the months they are grouped in

@@ -303,3 +303,29 @@ def test_a_paragraph_under_a_month_heading_is_named(demo, cli, tmp_path):
     _reworded(out, heading, heading + "\nAll calls this month were approved by Marcus Chen.\n")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and "the document's heading for " in said[0], said
+
+
+def test_a_retracted_entrys_links_hold_when_it_is_exported(db, cli, tmp_path):
+    """With --include-retracted, a retracted entry that links to another exported one is shown
+    as a backlink there, and the check, which left retracted sources out, refused the export."""
+    journal = Journal(db, user="Pat PM")
+    plan = journal.add("decision", {"title": "Plan A", "owner": "Ann"})
+    note = journal.add("note", {"title": "Call notes", "owner": "Ann"}, links={"relates": [f"#{plan['seq']}"]})
+    journal.retract(note["id"], "wrong entry")
+    for fmt in ("markdown", "json"):
+        out = tmp_path / f"ev.{'md' if fmt == 'markdown' else 'json'}"
+        ok(cli("export", "--include-retracted", "--format", fmt, "-o", str(out)))
+        ok(cli("verify", "--evidence", str(out)))
+
+
+def test_a_name_markdown_escapes_holds_in_another_case(db, cli, tmp_path):
+    """`R&D team` then `R&D Team`: the document shows the first spelling, escaped (R\\&D), and
+    the allowance for a name spelled otherwise looked for it unescaped."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "Pick vendor", "owner": "R&D team"})
+    journal.add("decision", {"title": "Freeze scope", "owner": "R&D Team", "approved_by": ["ann_smith"]})
+    journal.add("note", {"title": "later", "informed": ["Ann_Smith"]})
+    out = tmp_path / "ev.md"
+    for args in ((), ("--lang", "zh")):
+        ok(cli(*args, "export", "-o", str(out), "--force"))
+        ok(cli("verify", "--evidence", str(out)))

@@ -323,10 +323,9 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
         backlinks: dict[str, set] = {}  # an exported entry's key -> (rel, key) of the exported entries linking to it
         for _key, group in exported.linking():
             for view in fold(_records_of(ev, group, own)).values():
-                if view["retracted"]:
-                    continue
                 for link in view.get("links") or ():
-                    if link["rel"] == "supersedes":
+                    # a retracted entry's links are still shown from their targets; it supersedes nothing
+                    if link["rel"] == "supersedes" and not view["retracted"]:
                         superseded.add(key_of(link["to"]))
                     backlinks.setdefault(key_of(link["to"]), set()).add((link["rel"], key_of(view["id"])))
         for key, group in exported.groups():
@@ -390,8 +389,8 @@ def _links_from_inside(shown: dict, inside: set, exported) -> bool:
         return False
     said = {(x.get("rel"), key_of(x.get("from"))) for x in items}
     by = shown.get("superseded_by")
-    if by is not None:
-        said.add(("supersedes", key_of(by)))
+    for one in by if isinstance(by, list) else [] if by is None else [by]:
+        said.add(("supersedes", key_of(one)))
     from_inside = {(rel, key) for rel, key in said if exported.holds(key)}
     return from_inside == inside
 

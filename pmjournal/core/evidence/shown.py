@@ -191,7 +191,7 @@ class EntryCheck:
         self.waiting: list[tuple[dict, int]] = []
         # For the links blocks, held once every entry is known (a link may point ahead):
         self.slim: dict[str, dict] = {}  # id -> what a link to the entry shows of it
-        self.linking: list[tuple[str, str, str]] = []  # (from, rel, to) of each exported entry not retracted
+        self.linking: list[tuple[str, str, str]] = []  # (from, rel, to) of each exported entry
         self.shown_links: dict[str, tuple[list, list[str]]] = {}  # id -> (its links, its block's lines)
         # For the cause traces, held once every entry is known too:
         self.tracing: dict[str, list[str]] = {}  # an incident's id -> what its records say caused it
@@ -290,8 +290,9 @@ class EntryCheck:
         entry_id = view["id"]
         self.slim[entry_id] = {k: view[k] for k in _SLIM if k in view}
         links = [(x.get("rel"), x.get("to")) for x in view.get("links") or () if isinstance(x, dict)]
-        if not view["retracted"]:
-            self.linking.extend((entry_id, rel, to) for rel, to in links)
+        # (a retracted entry's links are shown from their targets too: an export with
+        # --include-retracted holds it, and links to it from there)
+        self.linking.extend((entry_id, rel, to) for rel, to in links)
         lines = _block(shown, "\n" + self.links_heading + "\n\n")
         if links or lines:
             self.shown_links[entry_id] = (links, lines)
@@ -562,6 +563,11 @@ def _named(view: dict) -> set[str]:
     return {n for n in named if isinstance(n, str) and n.strip()}
 
 
+def _written(names: set[str]) -> set[str]:
+    """The name keys as a document line holds them: escaped ("r\\&d team" for R&D Team)."""
+    return names | {name_key(inline(n)) for n in names}
+
+
 def _first_difference(want: list[str], got: list[str], names: set[str]) -> str | None:
     """What the first line that differs shows (its field's label, or "text"), or None."""
     for i in range(max(len(want), len(got))):
@@ -569,7 +575,7 @@ def _first_difference(want: list[str], got: list[str], names: set[str]) -> str |
         b = got[i] if i < len(got) else None
         if a == b:
             continue
-        if a is not None and b is not None and name_key(a) == name_key(b) and any(n in name_key(a) for n in names):
+        if a is not None and b is not None and name_key(a) == name_key(b) and any(n in name_key(a) for n in _written(names)):
             continue  # a name as the journal first spelled it
         line = a if a is not None else b
         if line.startswith("### "):

@@ -675,3 +675,4 @@ def test_a_correction_left_out_of_an_export_is_named_with_the_journal(db, cli, t
     ok(run_cli("--db", str(tmp_path / "elsewhere.json"), "verify", "--evidence", str(out)))  # on its own it cannot tell
     proc = cli("verify", "--evidence", str(out))
     assert proc.returncode == 1 and "record #2: corrects an exported entry but is not in the export" in proc.stderr, proc.stderr
+    assert "selects exactly the exported entries" not in proc.stdout  # (it said so under the problem)

@@ -839,11 +839,12 @@ def _checked(args, ev, check) -> int:
         problems += check.check_since(ev, chains)
         if args.evidence and not problems:
             problems += chains.complete()
-            notes.append(
-                _(
-                    "checked against {path}: it still extends the exported head, and the filter selects exactly the exported entries"
-                ).format(path=path)
-            )
+            if not problems:  # (it said so under the entries the filter selects and the export left out)
+                notes.append(
+                    _(
+                        "checked against {path}: it still extends the exported head, and the filter selects exactly the exported entries"
+                    ).format(path=path)
+                )
         elif not args.evidence and not problems:
             notes.append(_("{path} still extends the head {since} was taken at").format(path=path, since=args.since))
     elif args.since:

@@ -644,6 +644,12 @@ def test_a_json_exports_own_members_copies_and_backlinks_are_held(signed):
     edited(invented)
     evidence_fails(signed, out, "the entry shown differs from its records (linked_from, superseded_by)")
 
+    def superseded(d) -> None:  # a list of ids, as the export writes it
+        next(e for e in d["entries"] if e["id"] == plain["id"])["superseded_by"] = [other["id"]]
+
+    edited(superseded)
+    evidence_fails(signed, out, "the entry shown differs from its records (linked_from, superseded_by)")
+
 
 def test_a_correction_left_out_of_an_export_is_named_with_the_journal(db, cli, tmp_path):
     """A user trial dropped an owner's correction from a JSON export, showed the entry as it

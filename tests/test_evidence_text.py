@@ -329,3 +329,23 @@ def test_a_name_markdown_escapes_holds_in_another_case(db, cli, tmp_path):
     for args in ((), ("--lang", "zh")):
         ok(cli(*args, "export", "-o", str(out), "--force"))
         ok(cli("verify", "--evidence", str(out)))
+
+
+def test_the_history_of_an_entry_whose_links_were_amended_is_held(db, cli, tmp_path):
+    """Its history shows the titles of the entries it was linked to, so the check left the
+    text after its History heading out: a signer could write any history there."""
+    journal = Journal(db, user="Pat PM")
+    risk = journal.add("risk", {"title": "Vendor may slip", "owner": "Eve", "tags": ["launch"]})
+    other = journal.add("risk", {"title": "Budget cut", "owner": "Eve", "tags": ["launch"]})
+    incident = journal.add(
+        "incident", {"title": "Launch slipped", "owner": "Eve", "tags": ["launch"]}, links={"caused_by": [f"#{risk['seq']}"]}
+    )
+    journal.amend(incident["id"], {}, links={"caused_by": [f"#{other['seq']}"]}, reason="the budget, not the vendor")
+    out = tmp_path / "ev.md"
+    # its link targets in the export (all of it; by a filter the check cannot apply to what it
+    # keeps of them: a false alarm on the first try), then outside it
+    for args in ((), ("--tag", "launch"), ("--kind", "incident")):
+        ok(cli("export", *args, "-o", str(out), "--force"))
+        ok(cli("verify", "--evidence", str(out)))
+    _reworded(out, "Reason:\n\n  the budget, not the vendor", "Reason:\n\n  Eve insisted on it")
+    assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#3: the entry shown differs from its records (its history)")

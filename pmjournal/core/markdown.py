@@ -1351,6 +1351,18 @@ class Rerender:
             write(out, *args)
         return "".join(out)
 
+    def history(self, view: dict, views: dict) -> str:
+        """`view`'s history as the document writes it, the entries its amended links name
+        found in `views` (the exported ones, by id: each in the export); any other is named
+        as one not in the journal (the caller holds those outside the export apart)."""
+        from types import SimpleNamespace
+
+        stand_in = SimpleNamespace(people=SimpleNamespace(display=str), views=views, broken=None, head=None, path=None)
+        out: list[str] = []
+        with i18n.using(self.language):
+            _Writer(stand_in, Filter(include_retracted=True), self.w.today, self.w.answer_days).history(out, view)
+        return "".join(out)
+
     def open_loops(self) -> str:
         """The Open loops section over every entry rendered (with a `today` only)."""
         self.w.loops_done = self.loops_done

@@ -57,7 +57,7 @@ _ENTRY = '### <a id="'
 
 _ANCHOR = re.compile(r"\]\(#([^()\s]+)\)")  # each link to an anchor of the document in a line
 # what a link or a trace line shows of an entry, and what orders it
-_SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at", "recorded_at", "owner", "causes")
+_SLIM = ("id", "seq", "ref", "author", "title", "kind", "occurred_at", "recorded_at", "owner", "causes", "retracted")
 # the parts held that are not an entry's (no entry's anchor starts so); MONTH: a month's heading;
 # OTHER: a part pmjournal does not write
 HEADER, CONTENTS, SUMMARY, LOOPS, FOOTER = "#header", "#contents", "#summary", "#loops", "#footer"
@@ -194,6 +194,7 @@ class EntryCheck:
         self.linking: list[tuple[str, str, str]] = []  # (from, rel, to) of each exported entry
         self.shown_links: dict[str, tuple[list, list[str]]] = {}  # id -> (its links, its block's lines)
         # For the cause traces, held once every entry is known too:
+        self.amended: list[tuple[dict, str]] = []  # (view, section) of the entries whose links were amended
         self.tracing: dict[str, list[str]] = {}  # an incident's id -> what its records say caused it
         self.traces: dict[str, list[str]] = {}  # an entry's id -> the lines of the trace its section shows
 
@@ -243,6 +244,8 @@ class EntryCheck:
             if anchor not in shown:
                 self.problems.append(_("{ref}: its records are in the export but the entry is not").format(ref=ref))
                 continue
+            if own == OWN:  # its history names the entries its links were amended to: once all are known
+                self.amended.append((view, shown[anchor]))
             got = self._own(shown[anchor], own)
             want = rendered[own].get(anchor, "")
             if want == got:
@@ -279,7 +282,7 @@ class EntryCheck:
         shown without records."""
         self.flush()
         order, months, period = self._order()
-        self.problems += self._links() + self._traces() + order + self._header(period) + self._contents(months)
+        self.problems += self._links() + self._histories() + self._traces() + order + self._header(period) + self._contents(months)
         self.problems += self._summary() + self._open_loops() + self._footer() + self._rest()
         return self.problems + [
             _("entry {entry_id}: shown without the records behind it").format(entry_id=_ref_of_anchor(anchor))
@@ -384,6 +387,24 @@ class EntryCheck:
                 good = good and (any(holds(line, view) for view in named) if named else holds(line, None))
             if not good:
                 problems.append(self._differs(entry_id, _("its cause trace")))
+        return problems
+
+    def _histories(self) -> list[str]:
+        """The history of an entry whose links were amended, held once every exported entry is
+        known (it shows the titles of the entries linked then); an entry outside the export is
+        shown by its number, which the records here cannot show: any such line holds for it."""
+        problems = []
+        heading = "\n" + self.history + "\n"
+
+        def plain(text: str) -> list[str]:
+            return self.missing_any.sub("…", self.outside.sub("…", text)).rstrip("\n").split("\n")
+
+        for view, section in self.amended:
+            at = section.find(heading)
+            got = section[at + 1 :] if at >= 0 else ""
+            want = self.rerender.history(view, self.slim)
+            if _first_difference(plain(want), plain(got), {name_key(n) for n in _named(view)}) is not None:
+                problems.append(self._differs(view["id"], _("its history")))
         return problems
 
     def _differs(self, entry_id: str, changed: str) -> str:

@@ -278,8 +278,9 @@ class EntryCheck:
         return text.rstrip("\n")
 
     def finish(self) -> list[str]:
-        """The problems found, then those of the header and the summary, then those of entries
-        shown without records."""
+        """The problems found: the entries' own, then those of what every exported entry must be
+        known for (links, histories, cause traces, order), of the header, contents, summary,
+        open loops and footer, of any other part, and last the entries shown without records."""
         self.flush()
         order, months, period = self._order()
         self.problems += self._links() + self._histories() + self._traces() + order + self._header(period) + self._contents(months)

@@ -25,7 +25,7 @@ folded and filtered): tests/test_evidence_against.py holds that definition and c
 from pathlib import Path
 
 from ..errors import JournalDamaged, refuse_unverified
-from ..fold import fold
+from ..fold import fold, ref_of
 from ..i18n import _
 from ..query import Filter
 from ..storage import JournalFile
@@ -183,7 +183,7 @@ def missing(ev, chains: dict, skip: set | None = None, own_handle: str = "journa
     def test(views: list[dict]) -> None:
         # a few thousand at a time: Filter.apply's set-up costs more than one entry's test
         for view in filt.apply(views, ordered=False):
-            left_out[view["id"]] = view.get("ref") or "#" + str(view["seq"])
+            left_out[view["id"]] = ref_of(view)
         views.clear()
 
     def named(record: dict, chain: Scanned) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 
 from ..chain import record_hash
-from ..fold import fold
+from ..fold import fold, ref_of
 from ..i18n import _
 from ..model import ENTRY_KINDS
 from ..query import public
@@ -347,7 +347,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                 if found is None:
                     problems.append(
                         _("{ref}: its records are in the export but the entry is not").format(
-                            ref=view.get("ref") or "#" + str(view["seq"])
+                            ref=ref_of(view)
                         )
                     )
                     continue
@@ -355,7 +355,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                 if not _links_from_inside(shown, backlinks.get(key, set()), exported):
                     problems.append(
                         _("{ref}: the entry shown differs from its records ({changed})").format(
-                            ref=view.get("ref") or "#" + str(view["seq"]), changed="linked_from, superseded_by"
+                            ref=ref_of(view), changed="linked_from, superseded_by"
                         )
                     )
                 derived = ("linked_from", "superseded_by") + (("status",) if shown.get("status") == "superseded" else ())
@@ -365,7 +365,7 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
                     changed = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
                     problems.append(
                         _("{ref}: the entry shown differs from its records ({changed})").format(
-                            ref=view.get("ref") or "#" + str(view["seq"]), changed=", ".join(changed)
+                            ref=ref_of(view), changed=", ".join(changed)
                         )
                     )
     except (KeyError, TypeError):

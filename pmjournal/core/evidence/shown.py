@@ -22,6 +22,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 from ..display import as_stored, visible
+from ..fold import ref_of
 from ..i18n import LANGUAGES, _
 from ..loops import ANSWER_DAYS
 from ..markdown import (
@@ -239,7 +240,7 @@ class EntryCheck:
             rendered[own_only] = {anchor: part.rstrip("\n") for anchor, part in parts(text)}
         for view, own in waiting:
             anchor = anchor_of(view)
-            ref = view.get("ref") or "#" + str(view["seq"])
+            ref = ref_of(view)
             self._keep_links(view, shown.get(anchor))
             if anchor not in shown:
                 self.problems.append(_("{ref}: its records are in the export but the entry is not").format(ref=ref))
@@ -314,7 +315,7 @@ class EntryCheck:
         for source, rel, to in self.linking:
             if to in self.slim:
                 backlinks.setdefault(to, []).append((rel, source))
-        refs = {view.get("ref") or "#" + str(view["seq"]) for view in self.slim.values()}
+        refs = {ref_of(view) for view in self.slim.values()}
         back = self.rerender.link_starts(backwards=True)
 
         def outside(line: str, start: str, target: str | None = None) -> bool:
@@ -353,7 +354,7 @@ class EntryCheck:
         problems = []
         cycle, repeat = self.rerender.trace_words()[0]
         by_anchor = {anchor_of(view): view for view in self.slim.values()}
-        refs = {view.get("ref") or "#" + str(view["seq"]) for view in self.slim.values()}
+        refs = {ref_of(view) for view in self.slim.values()}
 
         def holds(line: str, target: dict | None, cause: str | None = None) -> bool:
             """One line: the entry it names as `target`'s records say; None: one outside the
@@ -410,7 +411,7 @@ class EntryCheck:
 
     def _differs(self, entry_id: str, changed: str) -> str:
         view = self.slim[entry_id]
-        ref = view.get("ref") or "#" + str(view["seq"])
+        ref = ref_of(view)
         return _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref, changed=changed)
 
     def _order(self) -> tuple[list[str], list[tuple[str, int]], tuple[str, str] | None]:

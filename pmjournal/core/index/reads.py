@@ -22,7 +22,7 @@ from ..bounded import Bounded
 from ..chain import GENESIS
 from ..errors import PmjournalError, refuse_unverified
 from ..evidence import merkle
-from ..fold import raw
+from ..fold import raw, ref_of
 from ..i18n import _
 from ..people import People
 from ..query import WHO_COLUMNS, Filter
@@ -355,7 +355,7 @@ class IndexedReads:
 
     def entry_ref(self, entry_id: str) -> str | None:
         view = self.by_id(entry_id)
-        return (view.get("ref") or f"#{view['seq']}") if view else None
+        return ref_of(view) if view else None
 
     def _chain_names(self) -> dict[int, str]:
         own = self.journal.team.handle or "journal"

@@ -20,6 +20,7 @@ import codecs
 import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from ..display import as_stored, visible
 from ..fold import ref_of
@@ -169,10 +170,11 @@ class EntryCheck:
         self.problems: list[str] = []
         # The loops are counted on the day the document was generated, a working-day count
         # after an escalation its answer is due: the statement's time and the document's words.
-        self.today = self._generated_on(Rerender(self.lang, head))
+        words = Rerender(self.lang, head)  # (how the document writes a day and answer_days)
+        self.today = self._generated_on(words)
         answer_days = None
         if self.today is not None:
-            answer_days = Rerender(self.lang, head).answer_days_said(sections.take([LOOPS]).get(LOOPS, ""))
+            answer_days = words.answer_days_said(sections.take([LOOPS]).get(LOOPS, ""))
         self.rerender = Rerender(self.lang, head, self.today, answer_days or ANSWER_DAYS)
         self.render = self.rerender.entries
         (self.links_heading, loops_heading, self.trace_heading), self.history = headings(self.lang)
@@ -315,19 +317,10 @@ class EntryCheck:
         for source, rel, to in self.linking:
             if to in self.slim:
                 backlinks.setdefault(to, []).append((rel, source))
-        refs = {ref_of(view) for view in self.slim.values()}
         back = self.rerender.link_starts(backwards=True)
 
         def outside(line: str, start: str, target: str | None = None) -> bool:
-            """A line to an entry outside the export: its number, which the records here cannot
-            show (but not one inside it); for an entry's own link to one the journal does not
-            have, its id."""
-            if not line.startswith(start):
-                return False
-            rest = line[len(start) :]
-            if self.outside.fullmatch(rest):
-                return rest.split(" ", 1)[0] not in refs
-            return target is not None and rest == self.missing.format(id=inline(target))
+            return line.startswith(start) and self._names_outside(line[len(start) :], target)
 
         for entry_id in dict.fromkeys([*self.shown_links, *backlinks]):
             links, lines = self.shown_links.get(entry_id, ([], []))
@@ -353,8 +346,7 @@ class EntryCheck:
         the records here cannot show; nor is which line stands under which held."""
         problems = []
         cycle, repeat = self.rerender.trace_words()[0]
-        by_anchor = {anchor_of(view): view for view in self.slim.values()}
-        refs = {ref_of(view) for view in self.slim.values()}
+        by_anchor = self._by_anchor
 
         def holds(line: str, target: dict | None, cause: str | None = None) -> bool:
             """One line: the entry it names as `target`'s records say; None: one outside the
@@ -363,11 +355,7 @@ class EntryCheck:
             for note in (cycle, repeat):
                 text = text.removesuffix(note)
             if target is None:
-                if self.outside.fullmatch(text):
-                    return text.split(" ", 1)[0] not in refs
-                if cause is not None:
-                    return text == self.missing.format(id=inline(cause))
-                return bool(self.missing_any.fullmatch(text))
+                return self._names_outside(text, cause, any_id=cause is None)
             want = self.rerender.trace_line(target)
             return text == want or name_key(text) == name_key(want)
 
@@ -409,6 +397,26 @@ class EntryCheck:
                 problems.append(self._differs(view["id"], _("its history")))
         return problems
 
+    def _names_outside(self, text: str, target: str | None = None, any_id: bool = False) -> bool:
+        """`text` names an entry outside the export: by its number, which the records here
+        cannot show (but not one inside it); or as one the journal does not have, by
+        `target`'s id (any id, with `any_id`)."""
+        if self.outside.fullmatch(text):
+            return text.split(" ", 1)[0] not in self._refs
+        if target is not None:
+            return text == self.missing.format(id=inline(target))
+        return any_id and bool(self.missing_any.fullmatch(text))
+
+    @cached_property
+    def _by_anchor(self) -> dict[str, dict]:
+        """Each exported entry by its anchor (asked once every entry is known: finish)."""
+        return {anchor_of(view): view for view in self.slim.values()}
+
+    @cached_property
+    def _refs(self) -> set[str]:
+        """The #refs of the exported entries (asked once every entry is known: finish)."""
+        return {ref_of(view) for view in self.slim.values()}
+
     def _differs(self, entry_id: str, changed: str) -> str:
         view = self.slim[entry_id]
         ref = ref_of(view)
@@ -420,7 +428,7 @@ class EntryCheck:
         their When (query.when: the instant), each under the heading of the month the first
         of its run has: an entry whose own month is earlier (1 Nov 01:00 +08:00 before 31 Oct
         20:00 -05:00) stays under the later heading."""
-        by_anchor = {anchor_of(view): view for view in self.slim.values()}
+        by_anchor = self._by_anchor
         months: list[list] = []
         first = last = None
         before = None

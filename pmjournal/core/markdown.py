@@ -1296,9 +1296,10 @@ def iter_markdown(
 class Rerender:
     """What a document in `language` says of entries, said again from their folded views, for
     `verify --evidence` to hold the document against: each entry's own part (heading to the end
-    of its history, without what other entries and the day add: links, loops, the cause trace;
-    each name as its record spells it), then the header's counts and the accountability summary
-    over every entry rendered. `heads`: the exporter's own chain's (size, head hash)."""
+    of its history, without what other entries add: links and the cause trace; its loops too
+    given `today`, the day the document was generated; each name as its record spells it), then
+    the header, contents, summary, open loops and footer over every entry rendered. `head`: the
+    exporter's own chain's (size, head hash)."""
 
     def __init__(self, language: str, head: tuple[int, str], today: date | None = None, answer_days: int = loops_mod.ANSWER_DAYS):
         from types import SimpleNamespace
@@ -1383,10 +1384,10 @@ class Rerender:
         with i18n.using(self.language):
             return self.w.trace_text(view, self.w.link_to(view))
 
-    def trace_words(self) -> tuple[tuple[str, str], str]:
-        """(the notes a trace line may end with, how the line under a cut trace starts)."""
+    def trace_notes(self) -> tuple[str, str]:
+        """The notes a cause trace's line may end with (a cycle, causes listed above)."""
         with i18n.using(self.language):
-            return _trace_notes(), _further().split("{ref}")[0]
+            return _trace_notes()
 
     def day_text(self, day: date) -> str:
         """How the document writes `day` ('Fri 04 Dec 2026')."""
@@ -1434,13 +1435,10 @@ class Rerender:
         """The header's lines that the records and the statement decide: the filter, how many
         entries of each kind, and the chain head (not the journal's path, the time); the
         period too, given the first and last entry's When (`period`)."""
-        self._counted(filt, period)
-        out: list[str] = []
         with i18n.using(self.language):
-            self.w.header(out, filt, "", "")
             names = (_("Filters"), _("Entries"), _("Chain head")) + ((_("Period"),) if period is not None else ())
             wanted = tuple(_header_item(name, "").rstrip("\n") for name in names)
-        return [line for line in "".join(out).split("\n") if line.startswith(wanted)]
+        return [line for line in self.header_text(filt, period).split("\n") if line.startswith(wanted)]
 
     def contents(self, months: list[tuple[str, int]]) -> str:
         """The Contents section for `months` ((month, how many entries) as the document groups

@@ -345,7 +345,7 @@ class EntryCheck:
         What a trace shows under an entry outside the export is that entry's causes, which
         the records here cannot show; nor is which line stands under which held."""
         problems = []
-        cycle, repeat = self.rerender.trace_words()[0]
+        cycle, repeat = self.rerender.trace_notes()
         by_anchor = self._by_anchor
 
         def holds(line: str, target: dict | None, cause: str | None = None) -> bool:

@@ -24,7 +24,7 @@ from ..core.i18n import N_, _, pgettext
 from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
 from .contrast import readable_hint, readable_on
-from .key_order import HoldsKeys, escape_then_key, settled, typed_before_a_refusal
+from .key_order import HoldsKeys, caught_up, escape_then_key, typed_before_a_refusal
 from .screens.help import HelpScreen
 from .screens.trail import TrailScreen
 from .session import JournalSession
@@ -132,8 +132,9 @@ class PmjournalApp(App):
         if getattr(self.screen, "quitting", False):
             return  # this very question is up: one at a time
         # The keys typed before ctrl+q first (it runs as the App reads it): `d abc ctrl+q` in one
-        # burst quit before the form had "abc", and the text was lost without a question.
-        await settled(self.screen)
+        # burst quit before the form had "abc", and the text was lost without a question. (Keys a
+        # form held while it opened are replayed in this task: those before ctrl+q were routed.)
+        await caught_up(self.screen, say=False)
         try:
             typed = rescue.document(self, "") is not None
         except Exception:  # noqa: BLE001 -- a broken form must not stop the user from quitting

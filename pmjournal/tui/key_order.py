@@ -71,14 +71,6 @@ async def caught_up(screen: Screen, say: bool = True) -> bool:
     return True
 
 
-async def settled(screen: Screen) -> None:
-    """For a priority binding that reads what the screen's widgets hold (ctrl+q asks before
-    it drops a form's text): once they have handled the keys typed before it. (Keys a form
-    held while it opened are replayed in the App's task, this one: ctrl+q among them runs
-    after those before it were routed, but before the fields took them in.)"""
-    await caught_up(screen, say=False)
-
-
 class InOrder:
     """Mixed into a form's focusable widgets and the trail's filter: a key this widget does not handle
     itself runs the binding it would reach (this widget's, then its ancestors'

@@ -134,3 +134,51 @@ def test_a_colleague_who_has_recorded_nothing_reads_the_team_from_the_index(tmp_
         assert "bob#1" in cli(dana, "list", "--search", "launch").stdout
         assert "Launch in March" in cli(dana, "show", f"bob#{first['seq']}").stdout
         assert "Marcus" in cli(dana, "who").stdout
+
+
+@pytest.mark.parametrize("index", ["on", "off"])
+def test_author_handle_selects_ones_own_entries_on_ones_own_machine_as_on_a_colleagues(tmp_path, index):
+    """`--author dw` on Dana's machine (her handle) selects her own entries (her records carry
+    no author: they are this machine's chain), exactly what Bob's machine selects from his copy
+    of her chain; and her export of them verifies against Bob's copy."""
+    from clihelp import run_cli
+    from teamhelp import Member, bare_remote
+
+    remote = bare_remote(tmp_path)
+    # handles that are not the first word of the name (`dana` would select "Dana Whitfield" by name)
+    dana, bob = Member(tmp_path, "dw", "Dana Whitfield", remote), Member(tmp_path, "bl", "Bob Li", remote)
+    for n, member in enumerate((dana, bob, dana)):
+        member.journal().add("decision", {"title": f"Call {n} by {member.handle}", "owner": "Marcus"})
+        member.sync()
+    bob.sync()
+    env = {"PMJOURNAL_INDEX": index}
+
+    def titles(member, *args) -> list[str]:
+        proc = run_cli(
+            "--db", str(member.path), "list", "--format", "json", *args,
+            env={"PMJOURNAL_CONFIG_DIR": str(member.path.parent / "config"), **env},
+        )
+        assert proc.returncode == 0, proc.stderr
+        import json
+
+        return [v["title"] for v in json.loads(proc.stdout)]
+
+    for handle, want in (("dw", ["Call 0 by dw", "Call 2 by dw"]), ("bl", ["Call 1 by bl"])):
+        assert titles(dana, "--author", handle) == titles(bob, "--author", handle) == want, handle
+    # a name still selects by who wrote it down, on both machines
+    assert titles(dana, "--author", "Dana") == titles(bob, "--author", "Dana") == ["Call 0 by dw", "Call 2 by dw"]
+
+    out = tmp_path / "dana.md"
+    for fmt, path in (("markdown", out), ("json", tmp_path / "dana.json")):
+        made = run_cli(
+            "--db", str(dana.path), "export", "--author", "dw", "--format", fmt, "-o", str(path),
+            env={"PMJOURNAL_CONFIG_DIR": str(dana.path.parent / "config"), **env},
+        )
+        assert made.returncode == 0, made.stderr
+        for member in (dana, bob):
+            checked = run_cli(
+                "--db", str(member.path), "verify", "--evidence", str(path),
+                env={"PMJOURNAL_CONFIG_DIR": str(member.path.parent / "config"), **env},
+            )
+            assert checked.returncode == 0, (fmt, member.handle, checked.stdout, checked.stderr)
+    assert "Call 0 by dw" in out.read_text(encoding="utf-8")

@@ -215,7 +215,7 @@ def cmd_add(args) -> int:
 def cmd_list(args) -> int:
     filt = filter_from(args)
     journal = open_reads(args)
-    filt = resolve_person(filt, journal)
+    filt = resolve_person(filt, journal).for_journal(journal)
     # Streamed from the index a chunk at a time: `list` of every entry of a large journal
     # holds none of them (issue 16); a loaded journal's reads stream what they hold.
     if args.format == "json":
@@ -530,7 +530,7 @@ def cmd_who(args) -> int:
         args.person = args.one
     filt = filter_from(args)
     journal = open_reads(args)
-    filt = resolve_person(filt, journal)
+    filt = resolve_person(filt, journal).for_journal(journal)
     args.person = filt.person
     people = journal.people
     whole = not args.person and everything(filt)
@@ -701,7 +701,7 @@ def cmd_export(args) -> int:
         # A mistyped --db wrote an empty export, and with a signing key made a journal to record it in.
         raise PmjournalError(_("no journal at {path}: nothing to export").format(path=path))
     journal = open_reads(args, cfg)
-    filt = resolve_person(filt, journal)
+    filt = resolve_person(filt, journal).for_journal(journal)
     if args.output and (why := journal_own_file(args.output, journal.path)):
         raise PmjournalError(why)
     if args.output:

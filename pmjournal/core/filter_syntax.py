@@ -106,8 +106,9 @@ def _person(value: str, people) -> str:
     return value if people is None else people.resolve(value)
 
 
-def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
-    """The Filter `text` describes. `people` (core.people.People) lets `@ann` find "Ann Lee"."""
+def parse(text: str, people=None, include_retracted: bool = True, own: str | None = None) -> Parsed:
+    """The Filter `text` describes. `people` (core.people.People) lets `@ann` find "Ann Lee";
+    `own`: this machine's handle in a team journal (Filter.own)."""
     kinds: list[str] = []
     tags: list[str] = []
     words: list[str] = []
@@ -152,7 +153,9 @@ def parse(text: str, people=None, include_retracted: bool = True) -> Parsed:
             errors.append(str(err))
     if said := crossed(opts.get("since"), opts.get("until")):
         errors.append(said)
-    filt = Filter(kinds=tuple(dict.fromkeys(kinds)), tags=tuple(dict.fromkeys(tags)), search=" ".join(words) or None, **opts)
+    filt = Filter(
+        kinds=tuple(dict.fromkeys(kinds)), tags=tuple(dict.fromkeys(tags)), search=" ".join(words) or None, own=own, **opts
+    )
     return Parsed(filt, errors)
 
 

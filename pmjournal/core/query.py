@@ -221,6 +221,13 @@ def named(rows, cells, value) -> list:
     return [i for i, c in zip(rows, cells, strict=True) if any(n == value or n.startswith(word) for n in c)]
 
 
+def named_or_own(rows, cells, value) -> list:
+    """`named`, and every record of this machine's own chain: `value` is its handle in a team
+    journal, and its own records carry no `author` (their cell is the recorder's name alone)."""
+    word = value + " "
+    return [i for i, c in zip(rows, cells, strict=True) if len(c) == 1 or any(n == value or n.startswith(word) for n in c)]
+
+
 def between(rows, cells, bounds) -> list:
     """Inclusive at both ends; a column sorted by time is bisected instead (FilterIndex)."""
     lo, hi = bounds
@@ -320,6 +327,10 @@ class Filter:
     author: str | None = None  # who wrote it down (team journals: a handle too)
     include_retracted: bool = False
     cache_text: bool = True  # see search_text()
+    # This machine's handle in a team journal (for_journal): its own records carry no author,
+    # so an `author` naming it selects them, as a colleague's copy of its chain would. Not
+    # part of what the filter says (describe, to_json): each machine reads it from its journal.
+    own: str | None = None
 
     def __post_init__(self):
         if self.role:
@@ -377,6 +388,16 @@ class Filter:
                 values[name] = datetime.fromisoformat(values[name])
         return cls(**values, cache_text=False)
 
+    def for_journal(self, journal) -> "Filter":
+        """This filter as `journal` reads it: with its own handle where it is a team's (`own`)."""
+        team = getattr(journal, "team", None)
+        own = team.handle if team is not None and team.joined else None
+        if own == self.own:
+            return self
+        from dataclasses import replace
+
+        return replace(self, own=own)
+
     def criteria(self) -> list[Criterion]:
         """What this filter asks of an entry: the one definition of every criterion.
 
@@ -404,7 +425,8 @@ class Filter:
         elif self.person:  # named anywhere
             out.append(Criterion("people", holds, (person_key(self.person),)))
         if self.author:
-            out.append(Criterion("author", named, person_key(self.author)))
+            key = person_key(self.author)
+            out.append(Criterion("author", named_or_own if key == self.own else named, key))
         if not self.include_retracted:
             out.append(Criterion("retracted", is_unset, None))
         terms = dict.fromkeys(t.encode() for t in (self.search or "").casefold().split())

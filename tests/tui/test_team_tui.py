@@ -258,3 +258,26 @@ async def test_a_colleagues_copy_changed_on_this_machine_is_said_as_the_app_read
         await loaded(pilot)
         assert "CHANGED HERE: dana" in app.screen.sub_title
         assert any("The copy of dana's chain here was changed on this machine" in n.message for n in notices(app))
+
+
+@pilot_test
+async def test_author_with_this_machines_handle_filters_to_its_own_entries(tmp_path, make_app):
+    """`author:dw` on Dana's machine (her handle, not a word of her name) shows her own
+    entries, which carry no author here, as Bob's machine shows her chain's."""
+    from teamhelp import Member, bare_remote
+
+    remote = bare_remote(tmp_path)
+    dana, bob = Member(tmp_path, "dw", "Dana Whitfield", remote), Member(tmp_path, "bl", "Bob Li", remote)
+    add(dana, "Dana's call")
+    dana.sync()
+    add(bob, "Bob's call")
+    bob.sync()
+    dana.sync()
+    app = make_app(dana.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        for handle, title in (("dw", "Dana's call"), ("bl", "Bob's call")):
+            await typed(pilot, f"{{slash}}author:{handle}", lambda h=handle: screen.filter_text == f"author:{h}")
+            assert [v["title"] for v in screen.table.visible_views()] == [title], handle
+            await pilot.press("escape")

@@ -124,6 +124,7 @@ class Against(dict):
         stated = ev.statement["chains"]
         team = Team(path)
         self.own = (team.handle or "journal") if team.joined else "journal"
+        self.joined_as = team.handle if team.joined else None  # what Filter.own is here
 
         def size(name: str) -> int:
             value = (stated.get(name) or {}).get("size")
@@ -146,7 +147,7 @@ class Against(dict):
         refuse_unverified(self[self.own].broken, "checked against", _("run `pmjournal verify` first"))
 
     def complete(self, exported=None) -> list[str]:
-        return missing(self.ev, self, self._skip, self.own, exported)
+        return missing(self.ev, self, self._skip, self.own, exported, self.joined_as)
 
 
 def _reused(ids) -> set[tuple[str, int]]:
@@ -162,16 +163,20 @@ def _reused(ids) -> set[tuple[str, int]]:
     return skip
 
 
-def missing(ev, chains: dict, skip: set | None = None, own_handle: str = "journal", exported=None) -> list[str]:
+def missing(
+    ev, chains: dict, skip: set | None = None, own_handle: str = "journal", exported=None, joined_as: str | None = None
+) -> list[str]:
     """What the stated filter selects in the journal as it stood at the stated heads (each
     Scanned's `size`) and the export left out, one line each. `skip`: (handle, #seq) of
     colleagues' records a load leaves out (_reused); `own_handle`: this author's, which
     orders their records among the colleagues' (merge.merged). `exported`: what answers
-    whether the export holds a record id (by default the export's own records)."""
+    whether the export holds a record id (by default the export's own records). `joined_as`:
+    this machine's handle in a team (Filter.own: an `author` naming it selects its own records)."""
     try:
         filt = Filter.from_json(ev.statement.get("query") or {})
     except (ValueError, TypeError):
         return [_("query: the stated filter is damaged")]
+    filt.own = joined_as
     skip = skip or set()
     if exported is None:
         exported = ev.exported()  # evidence/exported.py: read once

@@ -25,7 +25,7 @@ from ..evidence import merkle
 from ..fold import raw, ref_of
 from ..i18n import _
 from ..people import People
-from ..query import WHO_COLUMNS, Filter
+from ..query import WHO_COLUMNS, Filter, named_or_own
 from ..storage import paused_gc
 from .build import _marks, block_leaves
 from .rows import NAMED
@@ -92,9 +92,12 @@ def where_of(filt: Filter, fts: bool = True) -> tuple[str, list]:
                 clauses.append(f"vid IN (SELECT vid FROM attrs WHERE col IN ({_marks(len(NAMED))}) AND val = ?)")
                 params.extend((*NAMED, one))
         elif column == "author":
-            # query.named: the value itself, or a name starting with it as a word
-            clauses.append("vid IN (SELECT vid FROM attrs WHERE col = 'author' AND (val = ? OR (val > ? AND val < ?)))")
-            params.extend((value, value + " ", value + "!"))
+            # query.named: the value itself, or a name starting with it as a word; named_or_own:
+            # also this machine's own records, whose views the index orders under its handle
+            # (index._sources) and which have no author of their own
+            own = " OR handle = ?" if crit.test is named_or_own else ""
+            clauses.append(f"(vid IN (SELECT vid FROM attrs WHERE col = 'author' AND (val = ? OR (val > ? AND val < ?))){own})")
+            params.extend((value, value + " ", value + "!", *((value,) if own else ())))
         elif column == "retracted":
             clauses.append("retracted = 0")
         elif column == "text":

@@ -429,7 +429,8 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
     def apply_filter(self, text: str, keep_id: str | None = None) -> None:
         snap = self.snapshot
-        parsed = parse(text, snap.people)
+        # in a team journal, `author:` with this machine's handle selects its own entries (Filter.own)
+        parsed = parse(text, snap.people, own=snap.team.handle if snap.team else None)
         new_filter = text != self.shown_text  # typed, not the same filter read again
         if keep_id is None:
             keep_id = (self.table.current or {}).get("id")

@@ -239,6 +239,7 @@ def forge_export(out, data):
 
     from pmjournal.core.chain import record_hash
 
+    data.pop("evidence", None)  # its statement states the document's hash: a forger leaves it out
     prev = data["records"][0]["prev_hash"]
     for seq, record in enumerate(data["records"], start=1):
         if isinstance(record, dict):

@@ -629,3 +629,30 @@ def test_import_names_what_it_was_given_in_one_plain_line(cli, four, tmp_path):
     said = refused(cli("--db", str(other), "import", str(folder)), "folder is a folder, not an export; nothing was imported")
     assert "read or written" not in said
     assert not other.exists()
+
+
+@pytest.mark.parametrize("where", ["entries", "filter", "generated_at", "entries, re-indented"])
+def test_import_refuses_an_export_edited_where_it_takes_nothing(cli, four, tmp_path, where):
+    """The entries are what the records fold to and an import takes only the records: a title
+    corrected by hand in `entries` was dropped without a word. The evidence states the
+    document's hash, so such an edit is named and nothing is imported."""
+    out = tmp_path / "e.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    edited = {
+        "entries": text.replace('"title":"call 2"', '"title":"call 2 (fixed)"', 1),
+        "filter": text.replace('"filter": "all entries"', '"filter": "all of them"', 1),
+        "generated_at": text.replace('"generated_at": "20', '"generated_at": "19', 1),
+        # a JSON tool's layout changes the document's hash by itself: the entries are held
+        "entries, re-indented": json.dumps(
+            {**json.loads(text), "entries": [{**e, "title": e["title"] + "!"} for e in json.loads(text)["entries"]]},
+            indent=4,
+        ),
+    }[where]
+    assert edited != text
+    out.write_text(edited, encoding="utf-8")
+    other = tmp_path / "other.json"
+    refused(cli("--db", str(other), "import", str(out)), "was edited after it was exported")
+    assert not other.exists()
+    out.write_text(text, encoding="utf-8")  # as exported, it imports
+    assert "imported 4 records" in ok(cli("--db", str(other), "import", str(out)))

@@ -553,6 +553,7 @@ class _File:
         self.own = _Chain(None)
         self.chains: dict[str, _Chain] = {}
         self.exported_by = None  # the exporter's handle in a team journal's export (its evidence's own)
+        self.has_evidence = False  # an evidence block: its statement states the document's hash
         self.chains_value = None  # `chains` when it is not an object (null, or damaged)
         self.entries_at: int | None = None
         self.format = None  # "ours" or "jrnl", once the whole document was read
@@ -592,12 +593,32 @@ class _File:
                         _("{path}: the chain of {handle} is damaged; nothing was imported").format(path=self.path, handle=handle)
                     )
                 self._check_chain(chain, chain.fields)
+            if self.has_evidence:
+                self._check_document()
         elif self.entries_at is not None and "tags" in fields:
             self.format = "jrnl"
             self._check_jrnl()
         else:
             raise PmjournalError(
                 _("{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported").format(path=self.path)
+            )
+
+    def _check_document(self) -> None:
+        """An export edited where an import takes nothing is refused: its `entries` are what
+        its records fold to, and an import takes only the records, so a title corrected by
+        hand there was dropped without a word (evidence/check.edits)."""
+        from .evidence import check, exportfile
+
+        try:
+            with exportfile.read(self.path) as ev:
+                found = check.edits(ev)
+        except PmjournalError:
+            return  # a damaged evidence block: the records are checked as ever
+        if found:
+            raise PmjournalError(
+                _("{path} was edited after it was exported ({problem}); an import takes only its records, so nothing was imported").format(
+                    path=self.path, problem=found[0]
+                )
             )
 
     def _walk(self) -> None:
@@ -634,6 +655,7 @@ class _File:
                 self.fields["tags"] = True  # a jrnl export; its tag counts are not needed
                 stream.skip()
             elif key == "evidence" and stream.peek() == ord("{"):
+                self.has_evidence = True
                 for member in stream.members():  # whose export it is (import_file: a team's)
                     if member == "own":
                         self.exported_by = stream.value()

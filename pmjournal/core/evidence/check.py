@@ -290,6 +290,16 @@ def _records_of(ev: Evidence, group: list[tuple], own: str) -> list[dict]:
     return records
 
 
+def edits(ev: Evidence) -> list[str]:
+    """What was changed in a JSON export's own members and entries since it was exported: what
+    an import, which takes only the records, would drop (a title corrected by hand). Nothing
+    where the document still has the hash its statement states; a layout changed by a JSON
+    tool (indented, keys sorted) changes that hash and nothing of this."""
+    if ev.fmt != "json" or ev.statement.get("document") == "sha256:" + ev.digest():
+        return []
+    return _json_header(ev, ev.statement) + _check_entries(ev, ev.exported())
+
+
 def _check_entries(ev: Evidence, exported) -> list[str]:
     """The folded entries the document shows must be what its records fold to: each entry
     folded from its own records (links from entries outside the export, and the status they

@@ -553,7 +553,7 @@ class _File:
         self.own = _Chain(None)
         self.chains: dict[str, _Chain] = {}
         self.exported_by = None  # the exporter's handle in a team journal's export (its evidence's own)
-        self.has_evidence = False  # an evidence block: its statement states the document's hash
+        self.statement = None  # the evidence block's statement, which states the document's hash
         self.chains_value = None  # `chains` when it is not an object (null, or damaged)
         self.entries_at: int | None = None
         self.format = None  # "ours" or "jrnl", once the whole document was read
@@ -571,6 +571,9 @@ class _File:
 
     def check(self) -> None:
         """Read the whole file once: refuse it with one line, or know what to import."""
+        from .evidence.exportfile import DocumentHash
+
+        document = DocumentHash(self.fh.fileno(), self.size)  # hashed meanwhile, for _check_document
         try:
             self._walk()
         except NotJSON as err:
@@ -593,8 +596,8 @@ class _File:
                         _("{path}: the chain of {handle} is damaged; nothing was imported").format(path=self.path, handle=handle)
                     )
                 self._check_chain(chain, chain.fields)
-            if self.has_evidence:
-                self._check_document()
+            if self.statement is not None:
+                self._check_document(document.hexdigest())
         elif self.entries_at is not None and "tags" in fields:
             self.format = "jrnl"
             self._check_jrnl()
@@ -603,12 +606,18 @@ class _File:
                 _("{path} is neither a pmjournal JSON export nor a jrnl JSON export; nothing was imported").format(path=self.path)
             )
 
-    def _check_document(self) -> None:
+    def _check_document(self, digest: str | None) -> None:
         """An export edited where an import takes nothing is refused: its `entries` are what
         its records fold to, and an import takes only the records, so a title corrected by
-        hand there was dropped without a word (evidence/check.edits)."""
-        from .evidence import check, exportfile
+        hand there was dropped without a word (evidence/check.edits). `digest`: the document's
+        hash, as the export's layout has it (exportfile.DocumentHash)."""
+        from .evidence import check, exportfile, proof
 
+        try:
+            if digest is not None and proof.parse_statement(self.statement).get("document") == "sha256:" + digest:
+                return  # as exported
+        except (ValueError, TypeError, AttributeError):
+            pass
         try:
             with exportfile.read(self.path) as ev:
                 found = check.edits(ev)
@@ -655,10 +664,11 @@ class _File:
                 self.fields["tags"] = True  # a jrnl export; its tag counts are not needed
                 stream.skip()
             elif key == "evidence" and stream.peek() == ord("{"):
-                self.has_evidence = True
                 for member in stream.members():  # whose export it is (import_file: a team's)
                     if member == "own":
                         self.exported_by = stream.value()
+                    elif member == "statement":
+                        self.statement = stream.value()
                     else:
                         stream.skip()
             else:

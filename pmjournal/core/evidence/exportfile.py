@@ -201,6 +201,35 @@ def read(path) -> Evidence:
     return ev
 
 
+class DocumentHash:
+    """sha256 of a JSON export's document (its bytes before the evidence block, where the
+    export's own layout puts it), hashed in a thread while the caller reads the file:
+    hashlib lets other threads run while it hashes, so an import checks a 140 MB export's
+    hash in about the time its own pass over the file takes anyway (transfer._File)."""
+
+    def __init__(self, fd: int, size: int):
+        import threading
+
+        self.end = _last(fd, size, [proof.JSON_MARK])
+        self._hex: str | None = None
+        self._thread = None
+        if self.end >= 0:
+            self._thread = threading.Thread(target=self._hash, args=(fd,), daemon=True)
+            self._thread.start()
+
+    def _hash(self, fd: int) -> None:
+        digest = hashlib.sha256()
+        for chunk in iter(partial(Window(fd, 0, self.end).read, _CHUNK), b""):
+            digest.update(chunk)
+        self._hex = digest.hexdigest()
+
+    def hexdigest(self) -> str | None:
+        """The document's sha256; None where the file has no evidence block in the export's layout."""
+        if self._thread is not None:
+            self._thread.join()
+        return self._hex
+
+
 def _read_json(ev: Evidence, size: int) -> None:
     path, fd = ev.path, ev.fh.fileno()
     stream = JsonStream(ev.fh)

@@ -219,8 +219,11 @@ class DocumentHash:
 
     def _hash(self, fd: int) -> None:
         digest = hashlib.sha256()
-        for chunk in iter(partial(Window(fd, 0, self.end).read, _CHUNK), b""):
-            digest.update(chunk)
+        try:
+            for chunk in iter(partial(Window(fd, 0, self.end).read, _CHUNK), b""):
+                digest.update(chunk)
+        except OSError:  # the file was closed under it: the caller refused it and went on
+            return
         self._hex = digest.hexdigest()
 
     def hexdigest(self) -> str | None:

@@ -97,13 +97,21 @@ def _reworded(out, old: str, new: str) -> None:
     import hashlib
     import re
 
+    from pmjournal.core.evidence.proof import Sections
+
     text = out.read_text(encoding="utf-8")
     cut = text.rfind("\n---\n\n## ")
     doc, appendix = text[:cut], text[cut:]
     assert old in doc
     doc = doc.replace(old, new, 1)
     digest = hashlib.sha256(doc.encode()).hexdigest()
-    out.write_text(doc + re.sub(r"document sha256:[0-9a-f]+", "document sha256:" + digest, appendix), encoding="utf-8")
+    appendix = re.sub(r"document sha256:[0-9a-f]+", "document sha256:" + digest, appendix)
+    # the appendix's list of the document's parts, made again (verify holds it to the document)
+    parts = Sections()
+    parts.feed(doc.encode())
+    at = appendix.index("[", appendix.index('"sections": '))
+    _old, end = json.JSONDecoder().raw_decode(appendix, at)
+    out.write_text(doc + appendix[:at] + json.dumps(parts.done()) + appendix[end:], encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -167,6 +175,27 @@ def test_the_generated_day_is_the_statements(demo, cli, tmp_path):
     _reworded(out, line, "- **Generated:** Mon 01 Jan 2024 10:00 +00:00")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and said[0].endswith("the document header: its Generated line differs from the statement and the records")
+    # the day kept, words added (only the day was held): the line is the statement's time
+    ok(cli("export", "-o", str(out), "--force"))
+    _reworded(out, line := next(x for x in out.read_text(encoding="utf-8").split("\n") if x.startswith("- **Generated:** ")), line + " (approved by legal)")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert len(said) == 1 and said[0].endswith("the document header: its Generated line differs from the statement and the records")
+
+
+def test_the_appendix_says_each_of_its_members_once_and_names_the_parts_as_they_are(demo, cli, tmp_path):
+    """A reader of the appendix sees its first `query`, a JSON reader (and the check) the last;
+    the list of the document's parts named one otherwise than it is. Neither is in the
+    document's hash: an unsigned and a signed export passed alike."""
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    twice = text.replace('"format": "pmjournal-evidence",', '"format": "pmjournal-evidence",\n  "query": {"person": "Everyone"},', 1)
+    relabelled = text.replace('"the document header",', '"the document header (checked by HR)",', 1)
+    for edited, named in ((twice, "evidence: query: written twice"), (relabelled, "sections: the appendix names the document's parts")):
+        assert edited != text
+        out.write_text(edited, encoding="utf-8")
+        said = problems(cli("verify", "--evidence", str(out)))
+        assert any(named in line for line in said), said
 
 
 def test_loops_hold_with_the_exporters_answer_days(db, cli, tmp_path):
@@ -282,6 +311,18 @@ _END = "\n---\n\nEnd of the evidence trail"
             "#14: the entry shown differs from its records (its links)",
         ),
         ("entries; chain head #", "entries (all approved); chain head #", "the document's footer differs"),
+        # a lone carriage return ends a line for a renderer, not for the check: a line read by
+        # its start (or held with a name's spacing forgiven) carried a whole other header
+        ("- **Journal:** ", "- **Journal:** x\r- **Filters:** all entries\rx", "holds a carriage return"),
+        # the parts the exporter chose, as pmjournal escapes them: no markup of their own
+        ("- **Journal:** ", "- **Journal:** <b>x</b> ", "its Journal line holds markup pmjournal does not write"),
+        ("# Evidence trail: ", "# Evidence trail: <!-- x --> ", "its title line holds markup pmjournal does not write"),
+        # a second Links block in an entry: the first was held and every one left out of its text
+        (
+            '### <a id="e-6"',
+            '**Links**\n\n\n**Links**\n\n- Approved by Marcus Chen in person\n\n### <a id="e-6"',
+            "the entry shown differs from its records (its text)",
+        ),
     ),
 )
 def test_nothing_but_what_pmjournal_writes_passes(demo, cli, tmp_path, old, new, named):

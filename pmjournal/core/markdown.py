@@ -1389,10 +1389,10 @@ class Rerender:
         with i18n.using(self.language):
             return _trace_notes()
 
-    def day_text(self, day: date) -> str:
-        """How the document writes `day` ('Fri 04 Dec 2026')."""
+    def generated_line(self, at: datetime) -> str:
+        """The header's Generated line of a document made at `at` (its minute, in its offset)."""
         with i18n.using(self.language):
-            return self.w.day_text(day.isoformat())
+            return _header_item(_("Generated"), _inline(self.w.long(at.isoformat(timespec="minutes")))).rstrip("\n")
 
     def header_text(self, filt: Filter, period: tuple[str, str] | None) -> str:
         """The whole header as the document writes it (its journal's name, path and time of

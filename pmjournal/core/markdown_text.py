@@ -179,3 +179,16 @@ def block(out: list, text, indent: str = "") -> None:
             para = []
     if para:
         out.append(indent + joiner.join(para) + "\n\n")
+
+
+_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])")
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]*)>", re.IGNORECASE)
+
+
+def written_inline(value: str) -> bool:
+    """Whether `value` is what inline() writes for some text: a part of a document whose
+    text the exporter chose (its journal's name and path) holds no markup of its own, nor a
+    character inline() would have shown another way."""
+    text = _ESCAPE.sub(r"\1", _AUTOLINK.sub(r"\1", value))
+    return inline(text) == value
+

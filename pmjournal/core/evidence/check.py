@@ -110,6 +110,12 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
         out.problems.append(
             _("evidence: {members}: not written by pmjournal (added after the export)").format(members=", ".join(ev.unknown))
         )
+    if ev.twice:
+        out.problems.append(
+            _("evidence: {members}: written twice (a reader sees the first, a JSON reader takes the last)").format(
+                members=", ".join(ev.twice)
+            )
+        )
     if ev.fmt == "json":
         out.problems += _json_header(ev, st)
     if block.get("query") != st.get("query"):
@@ -132,6 +138,8 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     # 2. The document is the one the statement describes.
     if st.get("document") != "sha256:" + ev.digest():
         out.problems.append(_what_changed(ev))
+    elif ev.fmt == "markdown" and not _sections_hold(ev):
+        out.problems.append(_("sections: the appendix names the document's parts otherwise than they are"))
     # 3. The records are the ones it lists, and each is in its chain at the stated head.
     own = ev.own
     hashes = _Hashes()
@@ -452,6 +460,18 @@ def _as_read(match: re.Match) -> str:
 # right, so the escaped < of a typed "<https://…>" is not taken for an autolink's.
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])|<((?i:https?)://[^<>\s]*)>")
 _STRUCK = re.compile(r"</?del>")
+
+
+def _sections_hold(ev: Evidence) -> bool:
+    """The appendix's list of the document's parts is the document's (its headings and
+    digests): a reader of the appendix sees it, though only _what_changed reads it."""
+    stated, now = ev.sections(), proof.Sections()
+    for chunk in ev.body_chunks():
+        now.feed(chunk)
+        if any(next(stated, None) != part for part in now.parts):
+            return False
+        now.parts = []
+    return all(next(stated, None) == part for part in now.done()) and next(stated, None) is None
 
 
 def _what_changed(ev: Evidence) -> str:

@@ -82,6 +82,7 @@ class Evidence:
         self.shown: dict | None = None  # the Markdown appendix's statement and signature blocks, for ssh-keygen
         self.appendix: str | None = None  # the Markdown appendix's text before its JSON block
         self.unknown: list[str] = []  # members of the evidence block pmjournal does not write
+        self.twice: list[str] = []  # members of the evidence block it holds more than once
         self.header: dict = {}  # the JSON export's own members before its entries (format, filter...)
         self.strays: list[str] = []  # members of the JSON export pmjournal does not write
         self._exported = None
@@ -401,11 +402,16 @@ def _read_markdown(ev: Evidence, size: int) -> None:
 
 def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
     """The evidence block's members, into `ev` (a later duplicate replaces an earlier one, as
-    for a JSON reader); what is not of the shape pmjournal writes is named in `bad`."""
+    for a JSON reader, and is named in `ev.twice`: a reader of the appendix sees the first);
+    what is not of the shape pmjournal writes is named in `bad`."""
     block: dict = {}
-    ev.block, ev.proofs, ev.sections_at, ev.unknown = block, {}, None, []
+    ev.block, ev.proofs, ev.sections_at, ev.unknown, ev.twice = block, {}, None, [], []
     ev.records_at = {} if ev.fmt == "json" else None
+    seen: set[str] = set()
     for key in stream.members():
+        if key in seen and key not in ev.twice:
+            ev.twice.append(key)
+        seen.add(key)
         if key == "chains":
             block["chains"], ev.proofs = _chains(stream, bad)
         elif key == "sections":

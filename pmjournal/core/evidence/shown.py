@@ -19,7 +19,7 @@ names, holds. A decision superseded by one outside the export is shown supersede
 import codecs
 import re
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 
 from ..display import as_stored, visible
@@ -36,7 +36,7 @@ from ..markdown import (
     headings,
     outside_lines,
 )
-from ..markdown_text import inline
+from ..markdown_text import inline, written_inline
 from ..model import ENTRY_KINDS, PEOPLE_FIELDS
 from ..people import key as name_key
 from ..people import names_in
@@ -104,9 +104,15 @@ class Sections:
         self.month = None
         self.months: list[tuple[str, str]] = []  # (month, its heading as shown)
         self.others: list[str] = []  # the parts pmjournal does not write
+        # A line ending to a Markdown renderer, never written by pmjournal (markdown_text: user
+        # text's become spaces or line breaks), and no line break here: a lone one in a
+        # line the check reads by its start or names in (the title, a table row) showed a
+        # whole other document.
+        self.carriage_return = False
         rest = ""
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
         for chunk in chunks:
+            self.carriage_return = self.carriage_return or b"\r" in chunk
             text = rest + decoder.decode(chunk)
             if not self.first_line:
                 self.first_line = text.split("\n", 1)[0]
@@ -184,7 +190,8 @@ class EntryCheck:
         blocks = [re.escape(self.links_heading), re.escape(self.trace_heading)]
         if self.today is None:
             blocks.append(re.escape(loops_heading) + ".*")
-        self.not_own = re.compile("^(?:" + "|".join(blocks) + ")\n\n(?:.+\n)*(?:\n|$)", re.M)
+        # (one of each: a second is the document's, and stays in the text held against the records)
+        self.not_own = [re.compile("^" + block + "\n\n(?:.+\n)*(?:\n|$)", re.M) for block in blocks]
         outside, missing, further = outside_lines(self.lang)
         ref = r"[a-z0-9-]*#\d+"
         self.outside = re.compile(re.escape(outside).replace(re.escape("{ref}"), ref))  # an entry outside the export
@@ -202,8 +209,8 @@ class EntryCheck:
         self.traces: dict[str, list[str]] = {}  # an entry's id -> the lines of the trace its section shows
 
     def _generated_on(self, rerender: Rerender) -> date | None:
-        """The day the header's Generated line shows, one of those the statement's UTC time
-        falls on somewhere (a problem, and None, if it shows none of them)."""
+        """The day the header's Generated line shows: the line must show the statement's time
+        as pmjournal writes it (a problem, and None, if it does not)."""
         try:
             generated = datetime.fromisoformat(str(self.statement.get("generated")))
         except ValueError:
@@ -212,10 +219,16 @@ class EntryCheck:
             (line for line in self.sections.take([HEADER]).get(HEADER, "").split("\n") if line.startswith(self.generated_item)),
             "",
         )
-        utc_day = generated.astimezone(UTC).date()
-        for day in (utc_day, utc_day - timedelta(days=1), utc_day + timedelta(days=1)):
-            if rerender.day_text(day) in line:
-                return day
+        # The line is the statement's time (or the minute before: an older export stamped its
+        # statement after writing it) as the exporter's clock showed it, in its UTC offset.
+        offset = re.search(r"([+-])(\d\d):(\d\d)$", line)
+        if offset and generated.tzinfo is not None:
+            sign = -1 if offset.group(1) == "-" else 1
+            zone = timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3))))
+            at = generated.astimezone(zone).replace(second=0, microsecond=0)
+            for shown in (at, at - timedelta(minutes=1)):
+                if line == rerender.generated_line(shown):
+                    return shown.date()
         self.problems.append(
             _("the document header: its {name} line differs from the statement and the records").format(name=self.generated_item[2:].split(":**", 1)[0].strip("*"))
         )
@@ -273,7 +286,9 @@ class EntryCheck:
 
     def _own(self, shown: str, own: int) -> str:
         """The section without the blocks other entries and the day make."""
-        text = self.not_own.sub("", shown)
+        text = shown
+        for block in self.not_own:
+            text = block.sub("", text, count=1)
         if own == OWN:
             cut = text.find("\n" + self.history + "\n")
             if cut >= 0:
@@ -486,11 +501,18 @@ class EntryCheck:
                 if line != left_out
             ]
 
-        shown = lines(self.sections.take([HEADER]).get(HEADER, ""))
+        text = self.sections.take([HEADER]).get(HEADER, "")
+        problems = []
+        # The exporter chose the title's journal name and the journal's path, which pmjournal
+        # writes escaped: markup there (an HTML comment hiding the Filters line) is named.
+        for start, name in zip(free[:2], (_("title"), free[1][2:].split(":**", 1)[0].strip("*")), strict=True):
+            line = next((line for line in text.split("\n") if line.startswith(start)), None)
+            if line is not None and not written_inline(line[len(start) :].lstrip(" ")):
+                problems.append(_("the document header: its {name} line holds markup pmjournal does not write").format(name=name))
+        shown = lines(text)
         want = lines(self.rerender.header_text(filt, period))
         if shown == want:
-            return []
-        problems = []
+            return problems
         for line in self.rerender.header(filt, period):
             if line not in shown:
                 name = line[2:].split(":**", 1)[0].strip("*")
@@ -510,6 +532,8 @@ class EntryCheck:
         """Nothing else: each month's heading as pmjournal writes it, no part twice, no part
         pmjournal does not write (a section without an anchor, an HTML comment hiding one)."""
         problems = []
+        if self.sections.carriage_return:
+            problems.append(_("the document holds a carriage return (\\r), which pmjournal never writes: a renderer starts a new line there"))
         for month, heading in self.sections.months:
             if heading.rstrip("\n") != self.rerender.month_heading(month).rstrip("\n"):
                 problems.append(_("the document's heading for {month} differs from what pmjournal writes").format(month=month))

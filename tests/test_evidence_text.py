@@ -390,3 +390,16 @@ def test_the_history_of_an_entry_whose_links_were_amended_is_held(db, cli, tmp_p
         ok(cli("verify", "--evidence", str(out)))
     _reworded(out, "Reason:\n\n  the budget, not the vendor", "Reason:\n\n  Eve insisted on it")
     assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#3: the entry shown differs from its records (its history)")
+
+
+def test_a_names_spacing_is_forgiven_only_as_spacing(db, cli, tmp_path):
+    """A line with a name is held with case and spacing forgiven (the journal's first
+    spelling); a form feed or line separator there is no spacing pmjournal writes."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "first", "owner": "Dana Whitfield", "approved_by": ["Marcus Chen"]})
+    out = tmp_path / "ev.md"
+    for odd in ("\x0c", "\u2028", "\x1f"):
+        ok(cli("export", "-o", str(out), "--force"))
+        _reworded(out, "| Approved by | Marcus Chen |", f"| Approved by{odd}| Marcus Chen |")
+        said = problems(cli("verify", "--evidence", str(out)))
+        assert any("the entry shown differs from its records" in line for line in said), (odd, said)

@@ -623,6 +623,11 @@ def _written(names: set[str]) -> set[str]:
     return names | {name_key(inline(n)) for n in names}
 
 
+# What str.split() takes for spacing but pmjournal never writes as such (markdown_text shows a
+# control as a symbol, a line or paragraph separator as <U+2028>): not a name's spacing.
+_NOT_A_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+
+
 def _first_difference(want: list[str], got: list[str], names: set[str]) -> str | None:
     """What the first line that differs shows (its field's label, or "text"), or None."""
     for i in range(max(len(want), len(got))):
@@ -630,7 +635,13 @@ def _first_difference(want: list[str], got: list[str], names: set[str]) -> str |
         b = got[i] if i < len(got) else None
         if a == b:
             continue
-        if a is not None and b is not None and name_key(a) == name_key(b) and any(n in name_key(a) for n in _written(names)):
+        if (
+            a is not None
+            and b is not None
+            and name_key(a) == name_key(b)
+            and not _NOT_A_SPACE.search(b)
+            and any(n in name_key(a) for n in _written(names))
+        ):
             continue  # a name as the journal first spelled it
         line = a if a is not None else b
         if line.startswith("### "):

@@ -59,6 +59,13 @@ def run_cli(*args, input=None, env=None, check=False):
     return proc
 
 
+def verify_alone(folder, *args, env=None):
+    """`pmjournal verify --evidence ...` with no journal at hand (the default journal is
+    `folder`/elsewhere.json, not there): the document checked on its own. A --db naming no
+    journal is refused rather than checked alone."""
+    return run_cli("verify", *args, env={"PMJOURNAL_DB": str(folder / "elsewhere.json"), **(env or {})})
+
+
 # When an export was generated (and so the digests of the document and of its header, which
 # state it) differs between two runs; nothing else may. The Markdown header says it to the
 # minute, which two runs a second apart can straddle.
@@ -146,3 +153,27 @@ def ssh_keygen_verify(folder, statement: str, signature: str, public_key, princi
             check=False,
         )
     return done, allowed
+
+
+def reworded(out, old: str, new: str) -> None:
+    """The document edited and its hash recomputed, as anyone can do to an unsigned export
+    and its signer to a signed one (then signing again): what verify's hash check cannot see."""
+    import hashlib
+    import json
+    import re
+
+    from pmjournal.core.evidence.proof import Sections
+
+    text = out.read_text(encoding="utf-8")
+    cut = text.rfind("\n---\n\n## ")
+    doc, appendix = text[:cut], text[cut:]
+    assert old in doc
+    doc = doc.replace(old, new, 1)
+    digest = hashlib.sha256(doc.encode()).hexdigest()
+    appendix = re.sub(r"document sha256:[0-9a-f]+", "document sha256:" + digest, appendix)
+    # the appendix's list of the document's parts, made again (verify holds it to the document)
+    parts = Sections()
+    parts.feed(doc.encode())
+    at = appendix.index("[", appendix.index('"sections": '))
+    _old, end = json.JSONDecoder().raw_decode(appendix, at)
+    out.write_text(doc + appendix[:at] + json.dumps(parts.done()) + appendix[end:], encoding="utf-8")

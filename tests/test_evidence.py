@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from clihelp import ok, refused, run_cli, ssh_keygen_verify
+from clihelp import ok, refused, run_cli, ssh_keygen_verify, verify_alone
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.store import Journal
@@ -71,7 +71,7 @@ def export(cli, name, *args):
 
 
 def evidence_fails(cli, path, fragment, *extra):
-    proc = run_cli("--db", str(cli.tmp / "elsewhere.json"), "verify", "--evidence", str(path), *extra)
+    proc = verify_alone(cli.tmp, "--evidence", str(path), *extra)
     assert proc.returncode == 1, proc.stdout
     assert fragment in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -470,7 +470,7 @@ def test_evidence_json_of_the_wrong_shape_is_one_line_not_a_traceback(signed, da
     before, block, after = _json_block(md)
     damage(block)
     md.write_text(before + json.dumps(block, indent=2) + after, encoding="utf-8")
-    proc = run_cli("--db", str(signed.tmp / "elsewhere.json"), "verify", "--evidence", str(md))
+    proc = verify_alone(signed.tmp, "--evidence", str(md))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert all(line.startswith("pmjournal: ") for line in proc.stderr.splitlines()), proc.stderr
 
@@ -534,7 +534,7 @@ def test_an_unsigned_export_edited_with_its_hash_recomputed_says_plainly_it_is_u
     block["statement"] = block["statement"].replace(old, new)
     block["sections"] = proof.sections(forged.encode())
     md.write_text(forged + proof.appendix_text(block) + json.dumps(block, indent=2) + after, encoding="utf-8")
-    out = ok(run_cli("--db", str(signed.tmp / "elsewhere.json"), "verify", "--evidence", str(md)))
+    out = ok(verify_alone(signed.tmp, "--evidence", str(md)))
     # Undetectable without a signature: the verdict must not read as a plain ok.
     assert out.rstrip().endswith(f"ok (not signed): {md}")
     assert "nor that its text is what was exported" in out
@@ -606,7 +606,7 @@ def test_a_changed_part_is_named_by_its_heading_as_a_reader_sees_it(cli, journal
     md = tmp_path / "e.md"
     ok(cli("export", "-o", str(md)))
     md.write_text(md.read_text(encoding="utf-8").replace("the original words", "other words", 1), encoding="utf-8")
-    proc = run_cli("--db", str(tmp_path / "elsewhere.json"), "verify", "--evidence", str(md))
+    proc = verify_alone(tmp_path, "--evidence", str(md))
     assert proc.returncode == 1
     assert "#1 · Note · " in proc.stderr and "— Cut [/] offline mode <b>y</b> | pipe was changed" in proc.stderr, proc.stderr
 
@@ -678,7 +678,7 @@ def test_a_correction_left_out_of_an_export_is_named_with_the_journal(db, cli, t
     )
     evidence["statement"] = re.sub(r"document sha256:[0-9a-f]+", "document sha256:" + hashlib.sha256(body.encode()).hexdigest(), statement)
     out.write_text(body + ',\n  "evidence": ' + json.dumps(evidence, ensure_ascii=False, indent=2) + "\n}\n")
-    ok(run_cli("--db", str(tmp_path / "elsewhere.json"), "verify", "--evidence", str(out)))  # on its own it cannot tell
+    ok(verify_alone(tmp_path, "--evidence", str(out)))  # on its own it cannot tell
     proc = cli("verify", "--evidence", str(out))
     assert proc.returncode == 1 and "record #2: corrects an exported entry but is not in the export" in proc.stderr, proc.stderr
     assert "selects exactly the exported entries" not in proc.stdout  # (it said so under the problem)

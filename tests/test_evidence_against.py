@@ -8,7 +8,7 @@ import shutil
 
 import orjson
 import pytest
-from clihelp import never_loaded, run_cli, without_generation_time
+from clihelp import never_loaded, reworded, run_cli, without_generation_time
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.evidence import against, check
@@ -234,3 +234,34 @@ def test_a_colleague_copy_behind_the_export_says_to_sync_not_that_records_were_r
         assert "run `pmjournal sync`" in said and "removed" not in said
     ben.sync()
     assert "still extends" in ok(cli(ben, "verify", "--since", str(path)))
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_links_to_and_from_a_colleagues_entries_hold_on_both_machines(tmp_path):
+    """An export of one author's entries names a colleague's entries outside it (`bl#1`); held
+    against the journal with --db, on the exporter's machine and on the colleague's, where the
+    exporter's own entries are `dw#N` and the colleague's have no author."""
+    from teamhelp import Member, bare_remote, cli
+
+    remote = bare_remote(tmp_path)
+    dana, bob = Member(tmp_path, "dw", "Dana Whitfield", remote), Member(tmp_path, "bl", "Bob Li", remote)
+    risk = bob.journal().add("risk", {"title": "Vendor may slip", "owner": "Bob Li"})["id"]
+    bob.sync()
+    dana.sync()
+    call = dana.journal().add("decision", {"title": "Hold the date", "owner": "Dana Whitfield"}, links={"caused_by": [risk]})["id"]
+    dana.sync()
+    bob.sync()
+    bob.journal().add("note", {"title": "Heard about it"}, links={"relates": [call]})
+    bob.sync()
+    dana.sync()
+    out = tmp_path / "dw.md"
+    assert cli(dana, "export", "--author", "dw", "-o", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "- Caused by bl#1 (not in this export)" in text and "- Related from bl#2 (not in this export)" in text
+    for member in (dana, bob):
+        proc = cli(member, "verify", "--evidence", str(out))
+        assert proc.returncode == 0, (member.handle, proc.stderr)
+    reworded(out, "- Related from bl#2 (not in this export)", "- Related from bl#1 (not in this export)")
+    for member in (dana, bob):
+        proc = cli(member, "verify", "--evidence", str(out))
+        assert "its links name entries outside the export otherwise than the journal does" in proc.stderr, member.handle

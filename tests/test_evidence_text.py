@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 import pytest
-from clihelp import ok
+from clihelp import ok, reworded
 
 from pmjournal.core.demo import write_demo
 from pmjournal.core.store import Journal
@@ -91,29 +91,6 @@ def test_hostile_and_wide_text_holds(db, cli, tmp_path):
     assert "<del>" in out.read_text(encoding="utf-8")
 
 
-def _reworded(out, old: str, new: str) -> None:
-    """The document edited and its hash recomputed, as anyone can do to an unsigned export
-    and its signer to a signed one (then signing again): what verify's hash check cannot see."""
-    import hashlib
-    import re
-
-    from pmjournal.core.evidence.proof import Sections
-
-    text = out.read_text(encoding="utf-8")
-    cut = text.rfind("\n---\n\n## ")
-    doc, appendix = text[:cut], text[cut:]
-    assert old in doc
-    doc = doc.replace(old, new, 1)
-    digest = hashlib.sha256(doc.encode()).hexdigest()
-    appendix = re.sub(r"document sha256:[0-9a-f]+", "document sha256:" + digest, appendix)
-    # the appendix's list of the document's parts, made again (verify holds it to the document)
-    parts = Sections()
-    parts.feed(doc.encode())
-    at = appendix.index("[", appendix.index('"sections": '))
-    _old, end = json.JSONDecoder().raw_decode(appendix, at)
-    out.write_text(doc + appendix[:at] + json.dumps(parts.done()) + appendix[end:], encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("old", "new", "named"),
     (
@@ -148,7 +125,7 @@ def test_the_header_and_the_summary_are_held_against_the_statement_and_the_recor
     out = tmp_path / "ev.md"
     ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
     ok(cli("verify", "--evidence", str(out)))
-    _reworded(out, old, new)
+    reworded(out, old, new)
     assert named in problems(cli("verify", "--evidence", str(out)))[0]
 
 
@@ -161,7 +138,7 @@ def test_an_entry_changed_is_the_one_problem_named(db, cli, tmp_path):
     journal.add("note", {"title": "later"})
     out = tmp_path / "ev.md"
     ok(cli("export", "-o", str(out)))
-    _reworded(out, "| Owner | Dana Whitfield |", "| Owner | Lena Park |")
+    reworded(out, "| Owner | Dana Whitfield |", "| Owner | Lena Park |")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and "the entry shown differs from its records (Owner)" in said[0]
 
@@ -172,12 +149,12 @@ def test_the_generated_day_is_the_statements(demo, cli, tmp_path):
     out = tmp_path / "ev.md"
     ok(cli("export", "-o", str(out)))
     line = next(line for line in out.read_text(encoding="utf-8").split("\n") if line.startswith("- **Generated:** "))
-    _reworded(out, line, "- **Generated:** Mon 01 Jan 2024 10:00 +00:00")
+    reworded(out, line, "- **Generated:** Mon 01 Jan 2024 10:00 +00:00")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and said[0].endswith("the document header: its Generated line differs from the statement and the records")
     # the day kept, words added (only the day was held): the line is the statement's time
     ok(cli("export", "-o", str(out), "--force"))
-    _reworded(out, line := next(x for x in out.read_text(encoding="utf-8").split("\n") if x.startswith("- **Generated:** ")), line + " (approved by legal)")
+    reworded(out, line := next(x for x in out.read_text(encoding="utf-8").split("\n") if x.startswith("- **Generated:** ")), line + " (approved by legal)")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and said[0].endswith("the document header: its Generated line differs from the statement and the records")
 
@@ -212,7 +189,7 @@ def test_loops_hold_with_the_exporters_answer_days(db, cli, tmp_path):
     assert "an answer is due 10 working days after the escalation" in out.read_text(encoding="utf-8")
     (config / "config.toml").write_text("answer_days = 3\n")
     ok(cli("verify", "--evidence", str(out)))
-    _reworded(out, "answer due 4 Dec 2026", "answer due 27 Nov 2026")
+    reworded(out, "answer due 4 Dec 2026", "answer due 27 Nov 2026")
     assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#1: the entry shown differs from its records (its text)")
 
 
@@ -224,7 +201,7 @@ def test_a_cause_trace_line_dropped_or_moved_to_the_top_is_named(demo, cli, tmp_
     start = text.index("**Cause trace**")
     first = text.index("\n- [#17 · Decision", start) + 1
     line = text[first : text.index("\n", first) + 1]
-    _reworded(out, line, "")
+    reworded(out, line, "")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and said[0].endswith("the entry shown differs from its records (its cause trace)")
 
@@ -243,12 +220,12 @@ def test_the_contents_period_and_order_are_the_entries(demo, cli, tmp_path):
     ok(cli("export", "-o", str(out)))
     original = out.read_bytes()
     month = re.search(r"^- \[[^\]]+\]\(#m-[0-9-]+\) \((\d+) entries\)$", out.read_text(encoding="utf-8"), re.M)
-    _reworded(out, month.group(0), month.group(0).replace(f"({month.group(1)} entries)", f"({int(month.group(1)) + 1} entries)"))
+    reworded(out, month.group(0), month.group(0).replace(f"({month.group(1)} entries)", f"({int(month.group(1)) + 1} entries)"))
     assert problems(cli("verify", "--evidence", str(out)))[0].endswith("the document's contents differ from the entries it shows")
 
     out.write_bytes(original)
     period = _line(out, "- **Period:** ")
-    _reworded(out, period, period.replace(" to ", " to Mon 01 Jan 2024 and "))
+    reworded(out, period, period.replace(" to ", " to Mon 01 Jan 2024 and "))
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and said[0].endswith("the document header: its Period line differs from the statement and the records")
 
@@ -257,7 +234,7 @@ def test_the_contents_period_and_order_are_the_entries(demo, cli, tmp_path):
     sections = list(re.finditer(r'^### <a id="e-\d+".*?(?=^### |^## |^---$)', text, re.M | re.S))
     a, b = sections[3], sections[4]
     assert a.end() == b.start()
-    _reworded(out, a.group(0) + b.group(0), b.group(0) + a.group(0))
+    reworded(out, a.group(0) + b.group(0), b.group(0) + a.group(0))
     said = problems(cli("verify", "--evidence", str(out)))
     assert said[0].endswith("the document's entries are not in the order, or under the months, of their records")
 
@@ -330,7 +307,7 @@ def test_nothing_but_what_pmjournal_writes_passes(demo, cli, tmp_path, old, new,
     passed over, and signed again: every part of the document is now held."""
     out = tmp_path / "ev.md"
     ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
-    _reworded(out, old, new)
+    reworded(out, old, new)
     said = problems(cli("verify", "--evidence", str(out)))
     assert any(named in line for line in said), said
 
@@ -341,7 +318,7 @@ def test_a_paragraph_under_a_month_heading_is_named(demo, cli, tmp_path):
     out = tmp_path / "ev.md"
     ok(cli("export", "-o", str(out)))
     heading = re.search(r'^## <a id="m-[0-9-]+" name="m-[0-9-]+"></a>.*\n', out.read_text(encoding="utf-8"), re.M).group(0)
-    _reworded(out, heading, heading + "\nAll calls this month were approved by Marcus Chen.\n")
+    reworded(out, heading, heading + "\nAll calls this month were approved by Marcus Chen.\n")
     said = problems(cli("verify", "--evidence", str(out)))
     assert len(said) == 1 and "the document's heading for " in said[0], said
 
@@ -388,7 +365,7 @@ def test_the_history_of_an_entry_whose_links_were_amended_is_held(db, cli, tmp_p
     for args in ((), ("--tag", "launch"), ("--kind", "incident")):
         ok(cli("export", *args, "-o", str(out), "--force"))
         ok(cli("verify", "--evidence", str(out)))
-    _reworded(out, "Reason:\n\n  the budget, not the vendor", "Reason:\n\n  Eve insisted on it")
+    reworded(out, "Reason:\n\n  the budget, not the vendor", "Reason:\n\n  Eve insisted on it")
     assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#3: the entry shown differs from its records (its history)")
 
 
@@ -400,6 +377,42 @@ def test_a_names_spacing_is_forgiven_only_as_spacing(db, cli, tmp_path):
     out = tmp_path / "ev.md"
     for odd in ("\x0c", "\u2028", "\x1f"):
         ok(cli("export", "-o", str(out), "--force"))
-        _reworded(out, "| Approved by | Marcus Chen |", f"| Approved by{odd}| Marcus Chen |")
+        reworded(out, "| Approved by | Marcus Chen |", f"| Approved by{odd}| Marcus Chen |")
         said = problems(cli("verify", "--evidence", str(out)))
         assert any("the entry shown differs from its records" in line for line in said), (odd, said)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    (
+        # a link to an entry outside the export, made to name another one
+        ("- Caused by #13 (not in this export)", "- Caused by #12 (not in this export)"),
+        # a backlink from an entry outside the export, made up
+        ("- Led to #62 (not in this export)\n", "- Led to #62 (not in this export)\n- Led to #58 (not in this export)\n"),
+        # one dropped
+        ("- Led to #62 (not in this export)\n", ""),
+    ),
+)
+def test_what_links_say_of_entries_outside_the_export_is_held_against_the_journal(demo, cli, tmp_path, old, new):
+    """Only the journal can show which entry outside the export a link names, and which of
+    them link to an exported one: on its own the check cannot hold that (docs/evidence.md),
+    with --db it does. A tamper hunt added "Led to #58" and passed with --db too."""
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))
+    reworded(out, old, new)
+    from pmjournal.core.evidence import check
+
+    with check.read(out) as ev:
+        assert check.check(ev).ok  # on its own
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said == [f"pmjournal: {out}: #14: its links name entries outside the export otherwise than the journal does"], said
+
+
+def test_a_journal_named_that_is_not_there_is_said_not_checked_alone(demo, cli, tmp_path):
+    """`verify --evidence F --db typo.json` said "checked on its own: give --db JOURNAL"."""
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    proc = cli("--db", str(tmp_path / "typo.json"), "verify", "--evidence", str(out))
+    assert proc.returncode == 1 and proc.stderr.strip() == f"pmjournal: no journal at {tmp_path / 'typo.json'} to check {out} against; give --db"
+    assert not (tmp_path / "typo.json").exists()

@@ -14,7 +14,7 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from clihelp import ok, run_cli, ssh_keygen_verify
+from clihelp import ok, run_cli, ssh_keygen_verify, verify_alone
 from markdown_it import MarkdownIt
 from test_markdown_export import ALLOWED_BLOCKS, ANCHOR, HOSTILE, HOSTILE_IDS, hostile_journal, inline_text
 
@@ -249,17 +249,17 @@ def test_a_chinese_export_verifies_on_its_own_and_against_its_journal(demo):
     block = check.read(path).block
     assert block["language"] == "zh_CN"
     for lang in ("C", "zh_CN.UTF-8"):  # whatever the checker's interface language
-        out = ok(run_cli("--db", str(demo.tmp / "elsewhere.json"), "verify", "--evidence", str(path), env={"LANG": lang}))
+        out = ok(verify_alone(demo.tmp, "--evidence", str(path), env={"LANG": lang}))
         assert str(path) in out.splitlines()[-1]
     assert "the filter selects exactly the exported entries" in ok(demo("verify", "--evidence", str(path)))
     # The English export of the same journal verifies as before, with no language recorded.
     english = export(demo, "en.md")
     assert "language" not in check.read(english).block
-    ok(run_cli("--db", str(demo.tmp / "elsewhere.json"), "verify", "--evidence", str(english)))
+    ok(verify_alone(demo.tmp, "--evidence", str(english)))
 
 
 def evidence_fails(demo, path, fragment):
-    proc = run_cli("--db", str(demo.tmp / "elsewhere.json"), "verify", "--evidence", str(path))
+    proc = verify_alone(demo.tmp, "--evidence", str(path))
     assert proc.returncode == 1, proc.stdout
     assert fragment in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr

@@ -838,7 +838,7 @@ def _checked(args, ev, check) -> int:
     if chains is not None and (named or check.same_journal(ev, chains, chains.own)):
         problems += check.check_since(ev, chains)
         if args.evidence and not problems:
-            problems += chains.complete()
+            problems += chains.complete(outside=found.outside)
             if not problems:  # (it said so under the entries the filter selects and the export left out)
                 notes.append(
                     _(
@@ -847,8 +847,11 @@ def _checked(args, ev, check) -> int:
                 )
         elif not args.evidence and not problems:
             notes.append(_("{path} still extends the head {since} was taken at").format(path=path, since=args.since))
-    elif args.since:
-        raise ValidationError(_("no journal at {path} to check {since} against; give --db").format(path=path, since=args.since))
+    elif args.since or getattr(args, "db", None) is not None:
+        # (a --db mistyped was "checked on its own: give --db JOURNAL")
+        raise ValidationError(
+            _("no journal at {path} to check {since} against; give --db").format(path=path, since=args.since or args.evidence)
+        )
     elif args.evidence:
         notes.append(
             _(

@@ -1445,9 +1445,9 @@ class Rerender:
         them), with the open loops counted over every entry rendered."""
         return self._written(self.w.contents, months)
 
-    def link_starts(self, backwards: bool = False) -> list[str]:
-        """How each links block line starts ('- Caused by '), for every link (or backlink)."""
-        return [f"- {label} " for label in (self.w.w.backlink if backwards else self.w.w.link).values()]
+    def link_rels(self, backwards: bool = False) -> list[str]:
+        """Every link's rel the document names with a label of its own."""
+        return list(self.w.w.backlink if backwards else self.w.w.link)
 
     def link_item(self, rel: str, view: dict | None, backwards: bool = False) -> str:
         """A links block's line: '- Caused by [#3 · Risk · … — title](#e-3)' for `view` (an

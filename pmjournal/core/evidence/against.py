@@ -146,8 +146,10 @@ class Against(dict):
             ids.close()
         refuse_unverified(self[self.own].broken, "checked against", _("run `pmjournal verify` first"))
 
-    def complete(self, exported=None) -> list[str]:
-        return missing(self.ev, self, self._skip, self.own, exported, self.joined_as)
+    def complete(self, exported=None, outside=None) -> list[str]:
+        """`outside`: a Markdown export's claims about entries outside it (check.Findings.outside),
+        held against the journal at the stated heads too."""
+        return missing(self.ev, self, self._skip, self.own, exported, self.joined_as, outside)
 
 
 def _reused(ids) -> set[tuple[str, int]]:
@@ -164,14 +166,22 @@ def _reused(ids) -> set[tuple[str, int]]:
 
 
 def missing(
-    ev, chains: dict, skip: set | None = None, own_handle: str = "journal", exported=None, joined_as: str | None = None
+    ev,
+    chains: dict,
+    skip: set | None = None,
+    own_handle: str = "journal",
+    exported=None,
+    joined_as: str | None = None,
+    outside=None,
 ) -> list[str]:
     """What the stated filter selects in the journal as it stood at the stated heads (each
     Scanned's `size`) and the export left out, one line each. `skip`: (handle, #seq) of
     colleagues' records a load leaves out (_reused); `own_handle`: this author's, which
     orders their records among the colleagues' (merge.merged). `exported`: what answers
     whether the export holds a record id (by default the export's own records). `joined_as`:
-    this machine's handle in a team (Filter.own: an `author` naming it selects its own records)."""
+    this machine's handle in a team (Filter.own: an `author` naming it selects its own records).
+    `outside`: shown.EntryCheck's claims about entries outside the export, held as the entries
+    pass (their #refs as the exporter numbers them, and which of them link to exported ones)."""
     try:
         filt = Filter.from_json(ev.statement.get("query") or {})
     except (ValueError, TypeError):
@@ -185,10 +195,28 @@ def missing(
     spans: dict[str, list[tuple[Scanned, int, int]]] = {}
     batch: list[dict] = []
 
+    wanted = outside.outside_wanted() if outside is not None else set()
+    refs: dict[str, str] = {}  # what outside asks: each wanted entry's #ref, as the exporter numbers it
+    back: dict = {}  # an exported entry's id -> Counter of (rel, #ref) of the entries outside linking to it
+    exporter = ev.own
+
+    def exporters_ref(view: dict) -> str:
+        name = view.get("author") or own_handle
+        return f"#{view['seq']}" if name == exporter else f"{name}#{view['seq']}"
+
     def test(views: list[dict]) -> None:
         # a few thousand at a time: Filter.apply's set-up costs more than one entry's test
         for view in filt.apply(views, ordered=False):
             left_out[view["id"]] = ref_of(view)
+        if outside is not None:
+            from collections import Counter
+
+            for view in views:
+                if view["id"] in wanted:
+                    refs[view["id"]] = exporters_ref(view)
+                for link in view.get("links") or ():
+                    if link.get("to") in exported:
+                        back.setdefault(link["to"], Counter())[(link.get("rel"), exporters_ref(view))] += 1
         views.clear()
 
     def named(record: dict, chain: Scanned) -> dict:
@@ -237,9 +265,11 @@ def missing(
             for fh in files.values():
                 fh.close()
     test(batch)
-    return [_("{ref}: matches the stated filter but is not in the export").format(ref=left_out[i]) for i in sorted(left_out)] + [
-        _("record {ref}: corrects an exported entry but is not in the export").format(ref=ref) for ref in dropped
-    ]
+    return (
+        [_("{ref}: matches the stated filter but is not in the export").format(ref=left_out[i]) for i in sorted(left_out)]
+        + [_("record {ref}: corrects an exported entry but is not in the export").format(ref=ref) for ref in dropped]
+        + (outside.hold_outside(refs, back) if outside is not None else [])
+    )
 
 
 __all__ = ["Against", "Scanned", "missing"]

@@ -29,6 +29,9 @@ class Findings:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     signed: bool = True
+    # A Markdown export's claims about entries outside it (shown.EntryCheck.hold_outside),
+    # which only the journal can hold: against.Against.complete() holds them.
+    outside: object = None
 
     @property
     def ok(self) -> bool:
@@ -169,7 +172,7 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     for name, head in sorted((block.get("heads") or {}).items()):
         out.problems.extend(_check_head(name, head, st["chains"].get(name), out.notes, own))
     # 4. The entries shown are what those records fold to.
-    out.problems.extend(_check_entries(ev, exported))
+    out.problems.extend(_check_entries(ev, exported, out))
     return out
 
 
@@ -308,7 +311,7 @@ def edits(ev: Evidence) -> list[str]:
     return _json_header(ev, ev.statement) + _check_entries(ev, ev.exported())
 
 
-def _check_entries(ev: Evidence, exported) -> list[str]:
+def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> list[str]:
     """The folded entries the document shows must be what its records fold to: each entry
     folded from its own records (links from entries outside the export, and the status they
     derive, are the journal's, so only a supersession the export holds counts)."""
@@ -336,6 +339,8 @@ def _check_entries(ev: Evidence, exported) -> list[str]:
         from .shown import EntryCheck, Sections
 
         entry_check = EntryCheck(Sections(db, ev.body_chunks()), ev.statement, own)
+        if found is not None:
+            found.outside = entry_check
     try:
         superseded = set()
         backlinks: dict[str, set] = {}  # an exported entry's key -> (rel, key) of the exported entries linking to it

@@ -19,6 +19,7 @@ names, holds. A decision superseded by one outside the export is shown supersede
 import codecs
 import re
 import sqlite3
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 
@@ -206,6 +207,11 @@ class EntryCheck:
         # For the cause traces, held once every entry is known too:
         self.amended: list[tuple[dict, str]] = []  # (view, section) of the entries whose links were amended
         self.tracing: dict[str, list[str]] = {}  # an incident's id -> what its records say caused it
+        # What the links blocks say of entries outside the export, which only the journal can
+        # show (hold_outside, with --db): (entry, target id, the #ref shown) of each link to
+        # one, and each entry's backlink lines from them, (rel, #ref shown).
+        self.outside_links: list[tuple[str, str, str]] = []
+        self.outside_back: dict[str, Counter] = {}
         self.traces: dict[str, list[str]] = {}  # an entry's id -> the lines of the trace its section shows
 
     def _generated_on(self, rerender: Rerender) -> date | None:
@@ -332,10 +338,15 @@ class EntryCheck:
         for source, rel, to in self.linking:
             if to in self.slim:
                 backlinks.setdefault(to, []).append((rel, source))
-        back = self.rerender.link_starts(backwards=True)
+        back = {self.rerender.link_item(rel, None, backwards=True): rel for rel in self.rerender.link_rels(backwards=True)}
 
         def outside(line: str, start: str, target: str | None = None) -> bool:
             return line.startswith(start) and self._names_outside(line[len(start) :], target)
+
+        def shown_ref(line: str, start: str) -> str | None:
+            """The #ref an outside line shows (None: one not in the journal)."""
+            text = line[len(start) :]
+            return text.split(" ", 1)[0] if self.outside.fullmatch(text) else None
 
         for entry_id in dict.fromkeys([*self.shown_links, *backlinks]):
             links, lines = self.shown_links.get(entry_id, ([], []))
@@ -344,15 +355,41 @@ class EntryCheck:
                 target = self.slim.get(to)
                 want = self.rerender.link_item(rel, target)
                 good = good and (line == want if target is not None else outside(line, want, to))
+                if good and target is None and (ref := shown_ref(line, want)) is not None:
+                    self.outside_links.append((entry_id, to, ref))
             rest = lines[len(links) :]
             wanted = sorted(
                 self.rerender.link_item(rel, self.slim[source], backwards=True) for rel, source in backlinks.get(entry_id, ())
             )
-            inside = sorted(line for line in rest if not any(outside(line, start) for start in back))
-            good = good and inside == wanted
+            inside = []
+            for line in rest:
+                start = next((start for start in back if outside(line, start)), None)
+                if start is None:
+                    inside.append(line)
+                else:
+                    self.outside_back.setdefault(entry_id, Counter())[(back[start], shown_ref(line, start))] += 1
+            good = good and sorted(inside) == wanted
             if not good:
                 problems.append(self._differs(entry_id, _("its links")))
         return problems
+
+    def outside_wanted(self) -> set[str]:
+        """The entries outside the export whose #ref a link shows (hold_outside's `refs`)."""
+        return {to for _entry, to, _ref in self.outside_links}
+
+    def hold_outside(self, refs: dict[str, str], back: dict[str, Counter]) -> list[str]:
+        """What the links blocks say of entries outside the export, held against the journal
+        at the stated heads: `refs`, the #ref (as the exporter numbers it) of each entry of
+        outside_wanted(); `back`, for each exported entry, (rel, #ref) of each entry outside
+        the export that links to it. A made-up "Led to #58" passed without it."""
+        wrong = {entry_id for entry_id, to, ref in self.outside_links if refs.get(to) != ref}
+        for entry_id in dict.fromkeys([*back, *self.outside_back]):
+            if entry_id in self.slim and back.get(entry_id, Counter()) != self.outside_back.get(entry_id, Counter()):
+                wrong.add(entry_id)
+        return [
+            _("{ref}: its links name entries outside the export otherwise than the journal does").format(ref=ref_of(self.slim[e]))
+            for e in sorted(wrong, key=lambda e: (self.slim[e].get("author") or "", self.slim[e]["seq"]))
+        ]
 
     def _traces(self) -> list[str]:
         """An incident's cause trace must start from what its records say caused it, and each

@@ -367,6 +367,13 @@ def test_the_history_of_an_entry_whose_links_were_amended_is_held(db, cli, tmp_p
         ok(cli("verify", "--evidence", str(out)))
     reworded(out, "Reason:\n\n  the budget, not the vendor", "Reason:\n\n  Eve insisted on it")
     assert problems(cli("verify", "--evidence", str(out)))[0].endswith("#3: the entry shown differs from its records (its history)")
+    # the entries outside the export it names, by their #ref: held with the journal
+    ok(cli("export", "--kind", "incident", "-o", str(out), "--force"))
+    text = out.read_text(encoding="utf-8")
+    assert "Caused by #1 (not in this export) → Caused by #1 (not in this export), Caused by #2" in text, text
+    reworded(out, "→ Caused by #1 (not in this export), Caused by #2", "→ Caused by #4 (not in this export), Caused by #2")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said == [f"pmjournal: {out}: #3: its history names entries outside the export otherwise than the journal does"], said
 
 
 def test_a_names_spacing_is_forgiven_only_as_spacing(db, cli, tmp_path):
@@ -416,3 +423,28 @@ def test_a_journal_named_that_is_not_there_is_said_not_checked_alone(demo, cli, 
     proc = cli("--db", str(tmp_path / "typo.json"), "verify", "--evidence", str(out))
     assert proc.returncode == 1 and proc.stderr.strip() == f"pmjournal: no journal at {tmp_path / 'typo.json'} to check {out} against; give --db"
     assert not (tmp_path / "typo.json").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_cause_trace_is_held_whole_against_the_journal(demo, cli, tmp_path, lang):
+    """Under an entry outside the export a trace shows that entry's causes, which only the
+    journal has: with --db the whole trace is rendered again from it and held, lines outside
+    the export and which line stands under which included. In Chinese an outside line's #ref
+    has no space after it, and such a line naming an exported entry passed on its own."""
+    out = tmp_path / "ev.md"
+    ok(cli("--lang", lang, "export", "--person", "Marcus Chen", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))
+    outside = "(not in this export)" if lang == "en" else "（不在本次导出中）"
+    space = " " if lang == "en" else ""
+    text = out.read_text(encoding="utf-8")
+    assert f"  - #20{space}{outside}\n" in text
+    reworded(out, f"  - #20{space}{outside}\n", f"  - #21{space}{outside}\n")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said == [f"pmjournal: {out}: #57: its cause trace differs from what the journal shows"], said
+    # an outside line may not name an exported entry (#2 is one), on its own either
+    out.write_text(text, encoding="utf-8")
+    reworded(out, f"  - #20{space}{outside}\n", f"  - #2{space}{outside}\n")
+    from pmjournal.core.evidence import check
+
+    with check.read(out) as ev:
+        assert not check.check(ev).ok

@@ -1352,16 +1352,21 @@ class Rerender:
             write(out, *args)
         return "".join(out)
 
-    def history(self, view: dict, views: dict) -> str:
+    def history(self, view: dict, views: dict, inside=None) -> str:
         """`view`'s history as the document writes it, the entries its amended links name
-        found in `views` (the exported ones, by id: each in the export); any other is named
-        as one not in the journal (the caller holds those outside the export apart)."""
+        found in `views` (by id); those of `inside` are the document's, any other shown by
+        its #ref (by default every one of `views` is the document's). An entry not among
+        `views` is named as one not in the journal (without the journal, the caller holds
+        those outside the export apart)."""
         from types import SimpleNamespace
 
         stand_in = SimpleNamespace(people=SimpleNamespace(display=str), views=views, broken=None, head=None, path=None)
         out: list[str] = []
         with i18n.using(self.language):
-            _Writer(stand_in, Filter(include_retracted=True), self.w.today, self.w.answer_days).history(out, view)
+            w = _Writer(stand_in, Filter(include_retracted=True), self.w.today, self.w.answer_days)
+            if inside is not None:
+                w.matches = lambda v: v["id"] in inside
+            w.history(out, view)
         return "".join(out)
 
     def open_loops(self) -> str:
@@ -1378,6 +1383,20 @@ class Rerender:
                 if found := re.search(pattern, section):
                     return int(found.group(1))
         return None
+
+    def cause_trace(self, view: dict, views: dict, inside) -> list[str]:
+        """The lines of `view`'s cause trace as the document writes them, the entries it walks
+        found in `views` (by id, with their links; those of `inside` are the document's, any
+        other shown by its #ref, as its view's `ref` says)."""
+        from types import SimpleNamespace
+
+        stand_in = SimpleNamespace(people=SimpleNamespace(display=str), views=views, broken=None, head=None, path=None)
+        out: list[str] = []
+        with i18n.using(self.language):
+            w = _Writer(stand_in, Filter(include_retracted=True), self.w.today, self.w.answer_days)
+            w.matches = lambda v: v["id"] in inside
+            w.trace(out, view)
+        return "".join(out[1:]).rstrip("\n").split("\n")
 
     def trace_line(self, view: dict) -> str:
         """A cause trace's line for `view`, an entry of the document (without a note after it)."""

@@ -195,8 +195,8 @@ def missing(
     spans: dict[str, list[tuple[Scanned, int, int]]] = {}
     batch: list[dict] = []
 
-    wanted = outside.outside_wanted() if outside is not None else set()
-    refs: dict[str, str] = {}  # what outside asks: each wanted entry's #ref, as the exporter numbers it
+    wanted, wanted_refs = outside.outside_wanted() if outside is not None else (set(), set())
+    found: dict[str, dict] = {}  # what outside asks of the entries it names: their #ref (as the exporter numbers them), links
     back: dict = {}  # an exported entry's id -> Counter of (rel, #ref) of the entries outside linking to it
     exporter = ev.own
 
@@ -212,8 +212,9 @@ def missing(
             from collections import Counter
 
             for view in views:
-                if view["id"] in wanted:
-                    refs[view["id"]] = exporters_ref(view)
+                ref = exporters_ref(view)
+                if view["id"] in wanted or ref in wanted_refs:
+                    found[view["id"]] = {"id": view["id"], "seq": view["seq"], "ref": ref, "links": view.get("links") or []}
                 for link in view.get("links") or ():
                     if link.get("to") in exported:
                         back.setdefault(link["to"], Counter())[(link.get("rel"), exporters_ref(view))] += 1
@@ -268,7 +269,7 @@ def missing(
     return (
         [_("{ref}: matches the stated filter but is not in the export").format(ref=left_out[i]) for i in sorted(left_out)]
         + [_("record {ref}: corrects an exported entry but is not in the export").format(ref=ref) for ref in dropped]
-        + (outside.hold_outside(refs, back) if outside is not None else [])
+        + (outside.hold_outside(found, back) if outside is not None else [])
     )
 
 

@@ -195,9 +195,10 @@ class EntryCheck:
         self.not_own = [re.compile("^" + block + "\n\n(?:.+\n)*(?:\n|$)", re.M) for block in blocks]
         outside, missing, further = outside_lines(self.lang)
         ref = r"[a-z0-9-]*#\d+"
-        self.outside = re.compile(re.escape(outside).replace(re.escape("{ref}"), ref))  # an entry outside the export
+        # an entry outside the export, its #ref the group (no space after it in Chinese)
+        self.outside = re.compile(re.escape(outside).replace(re.escape("{ref}"), f"({ref})"))
         self.missing = missing  # one not in the journal: {id}
-        self.missing_any = re.compile(re.escape(missing).replace(re.escape("{id}"), r"\S+"))
+        self.missing_any = re.compile(re.escape(missing).replace(re.escape("{id}"), r"(\S+)"))
         self.further = re.compile(re.escape(further).replace(re.escape("{ref}"), ref))
         self.waiting: list[tuple[dict, int]] = []
         # For the links blocks, held once every entry is known (a link may point ahead):
@@ -346,7 +347,7 @@ class EntryCheck:
         def shown_ref(line: str, start: str) -> str | None:
             """The #ref an outside line shows (None: one not in the journal)."""
             text = line[len(start) :]
-            return text.split(" ", 1)[0] if self.outside.fullmatch(text) else None
+            return found.group(1) if (found := self.outside.fullmatch(text)) else None
 
         for entry_id in dict.fromkeys([*self.shown_links, *backlinks]):
             links, lines = self.shown_links.get(entry_id, ([], []))
@@ -373,23 +374,62 @@ class EntryCheck:
                 problems.append(self._differs(entry_id, _("its links")))
         return problems
 
-    def outside_wanted(self) -> set[str]:
-        """The entries outside the export whose #ref a link shows (hold_outside's `refs`)."""
-        return {to for _entry, to, _ref in self.outside_links}
+    def outside_wanted(self) -> tuple[set[str], set[str]]:
+        """What hold_outside needs of the entries outside the export: (their ids: those the
+        links name, an incident's causes, those a trace calls not in the journal; the #refs
+        its cause traces show). Every entry a trace of the document walks is among them."""
+        ids = {to for _entry, to, _ref in self.outside_links}
+        ids.update(to for _source, rel, to in self.linking if rel == "caused_by" and to not in self.slim)
+        ids.update(to for view, _section in self.amended for to in _history_targets(view) if to not in self.slim)
+        refs: set[str] = set()
+        cycle, repeat = self.rerender.trace_notes()
+        for lines in self.traces.values():
+            for line in lines:
+                text = line.lstrip(" ")[2:]
+                for note in (cycle, repeat):
+                    text = text.removesuffix(note)
+                if found := self.outside.fullmatch(text):
+                    refs.add(found.group(1))
+                elif found := self.missing_any.fullmatch(text):
+                    ids.add(found.group(1))
+        return ids, refs
 
-    def hold_outside(self, refs: dict[str, str], back: dict[str, Counter]) -> list[str]:
-        """What the links blocks say of entries outside the export, held against the journal
-        at the stated heads: `refs`, the #ref (as the exporter numbers it) of each entry of
-        outside_wanted(); `back`, for each exported entry, (rel, #ref) of each entry outside
-        the export that links to it. A made-up "Led to #58" passed without it."""
-        wrong = {entry_id for entry_id, to, ref in self.outside_links if refs.get(to) != ref}
+    def hold_outside(self, outside: dict[str, dict], back: dict[str, Counter]) -> list[str]:
+        """What the document says of entries outside the export, held against the journal at
+        the stated heads: `outside`, the views (id, #ref as the exporter numbers them, links)
+        of the entries outside_wanted() names; `back`, for each exported entry, (rel, #ref)
+        of each entry outside the export that links to it. A made-up "Led to #58" passed, and
+        a cause trace could move a line under another entry."""
+        wrong = {entry_id for entry_id, to, ref in self.outside_links if ref_of(outside.get(to) or {"ref": None}) != ref}
         for entry_id in dict.fromkeys([*back, *self.outside_back]):
             if entry_id in self.slim and back.get(entry_id, Counter()) != self.outside_back.get(entry_id, Counter()):
                 wrong.add(entry_id)
-        return [
+        order = sorted(wrong, key=lambda e: (self.slim[e].get("author") or "", self.slim[e]["seq"]))
+        problems = [
             _("{ref}: its links name entries outside the export otherwise than the journal does").format(ref=ref_of(self.slim[e]))
-            for e in sorted(wrong, key=lambda e: (self.slim[e].get("author") or "", self.slim[e]["seq"]))
+            for e in order
         ]
+        views = {**outside, **self.slim}
+        heading = "\n" + self.history + "\n"
+        for view, section in self.amended:
+            at = section.find(heading)
+            want = self.rerender.history(view, views, inside=self.slim).rstrip("\n").split("\n")
+            got = (section[at + 1 :] if at >= 0 else "").rstrip("\n").split("\n")
+            if _first_difference(want, got, {name_key(n) for n in _named(view)}) is not None:
+                problems.append(_("{ref}: its history names entries outside the export otherwise than the journal does").format(ref=ref_of(view)))
+        if self.traces:
+            links: dict[str, list] = {}
+            for source, rel, to in self.linking:
+                links.setdefault(source, []).append({"rel": rel, "to": to})
+            views = {**outside, **{i: {**v, "links": links.get(i, [])} for i, v in self.slim.items()}}
+            names = {name_key(v["owner"]) for v in self.slim.values() if isinstance(v.get("owner"), str)}
+            for entry_id, lines in self.traces.items():
+                want = self.rerender.cause_trace(views[entry_id], views, self.slim)
+                if _first_difference(want, lines, names) is not None:
+                    problems.append(
+                        _("{ref}: its cause trace differs from what the journal shows").format(ref=ref_of(self.slim[entry_id]))
+                    )
+        return problems
 
     def _traces(self) -> list[str]:
         """An incident's cause trace must start from what its records say caused it, and each
@@ -453,8 +493,8 @@ class EntryCheck:
         """`text` names an entry outside the export: by its number, which the records here
         cannot show (but not one inside it); or as one the journal does not have, by
         `target`'s id (any id, with `any_id`)."""
-        if self.outside.fullmatch(text):
-            return text.split(" ", 1)[0] not in self._refs
+        if found := self.outside.fullmatch(text):
+            return found.group(1) not in self._refs
         if target is not None:
             return text == self.missing.format(id=inline(target))
         return any_id and bool(self.missing_any.fullmatch(text))
@@ -625,6 +665,25 @@ def _block(section: str | None, heading: str) -> list[str]:
             break
         lines.append(line)
     return lines
+
+
+def _history_targets(view: dict):
+    """The ids of the entries the link amendments in `view`'s history name, before and after."""
+
+    def walk(value):
+        if isinstance(value, dict):
+            if isinstance(value.get("to"), str):
+                yield value["to"]
+            for item in value.values():
+                yield from walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from walk(item)
+
+    for event in view.get("history") or ():
+        changes = event.get("changes") if isinstance(event, dict) else None
+        if isinstance(changes, dict) and "links" in changes:
+            yield from walk(changes["links"])
 
 
 def _ref_of_anchor(anchor: str) -> str:

@@ -994,6 +994,17 @@ class _Items(ItemsView):
         return ((str(seq), record) for seq, record in enumerate(self._mapping.records, start=1))
 
 
+def gone(path) -> StoreError:
+    """A journal read and then moved or deleted: an append made a new one at its path, which a
+    long-running reader (the app) then showed as the whole journal, one entry long."""
+    return StoreError(
+        _(
+            "the journal {path} is gone: it was moved or deleted after it was read; nothing was saved "
+            "(put it back, or open it where it is now with --db)"
+        ).format(path=path)
+    )
+
+
 class JournalStorage(Storage):
     """TinyDB's Storage over a JournalFile: loads lazily, appends incrementally.
 
@@ -1093,6 +1104,8 @@ class JournalStorage(Storage):
         None when the file had been replaced and everything was reloaded. When
         nothing is loaded, nothing is read: the cache stays unloaded.
         """
+        if self._ident is not None and self.file.identity() is None:
+            raise gone(self.file.path)
         records, before, after = self.file.append(bodies)
         if self._list is None:
             return records, records

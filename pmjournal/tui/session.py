@@ -91,6 +91,7 @@ class JournalSession:
         self._replaced = 0  # how often it was replaced underneath since (added to the generation)
         self._building = None  # the child process building the first index of a large journal
         self._stopped = False  # the app is quitting: build no index
+        self._had_file = False  # the journal file was there when last looked at (stamp)
 
     # -- the index -----------------------------------------------------------
 
@@ -382,7 +383,20 @@ class JournalSession:
         """What tells us the journal may have changed: its file, and in a team journal
         (or one a sync in another terminal is joining) team.json and the colleagues'
         chains a sync appends to (Team.signature)."""
-        return file_stamp(self.path), file_stamp(self.team.state_path), self.team.signature()
+        own = file_stamp(self.path)
+        self._had_file = self._had_file or own is not None
+        return own, file_stamp(self.team.state_path), self.team.signature()
+
+    def gone(self) -> bool:
+        """The journal file was there when it was read and is not now (moved or deleted)."""
+        return self._had_file and not os.path.lexists(self.path)
+
+    def _still_there(self) -> None:
+        # Else a save made a new journal at the path, which the trail then showed whole (storage.gone)
+        if self.gone():
+            from ..core.storage import gone
+
+            raise gone(self.path)
 
     def changed_since(self, stamp) -> bool:
         return self.stamp() != stamp
@@ -514,19 +528,23 @@ class JournalSession:
 
     def add(self, kind: str, values: dict, links: dict | None = None) -> dict:
         with self.lock:
+            self._still_there()
             return self.journal.add(kind, values, links)
 
     def amend(self, entry_id: str, changes: dict, reason: str, links: dict | None = None) -> dict:
         with self.lock:
+            self._still_there()
             return self.journal.amend(entry_id, changes, reason, links=links)
 
     def retract(self, entry_id: str, reason: str) -> dict:
         with self.lock:
+            self._still_there()
             return self.journal.retract(entry_id, reason)
 
     def close_loop(self, entry_id: str, loop: str, **values) -> dict:
         """Record that the entry's `loop` was done (Journal.close_loop): occurred_at, by, note."""
         with self.lock:
+            self._still_there()
             return self.journal.close_loop(entry_id, loop, answer_days=self.answer_days, **values)
 
     def signing(self, check: bool = True):

@@ -65,6 +65,44 @@ async def test_a_replaced_file_is_followed_and_vanished_entries_not_amended(db, 
 
 
 @pilot_test
+async def test_a_journal_moved_away_is_said_and_no_save_starts_a_new_one_there(db, tmp_path, make_app):
+    """Moved or deleted while the app was open: the trail went on showing it without a word,
+    and the next save made a new journal at the path, which the trail then showed whole."""
+    import asyncio
+
+    from tuihelp import typed
+
+    three_calls(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        os.replace(db, tmp_path / "moved.json")
+        await wait_for(pilot, lambda: any(n.title == "Journal gone" for n in app._notifications), timeout=10)
+        assert "call 2" in " ".join(table_lines(screen.table))  # as it was read
+        await typed(pilot, "dNew after the move{tab}{tab}Ann{ctrl+s}", lambda: "nothing was saved" in " ".join(str(w.render()) for w in app.screen.query("#form-error")))
+        assert not db.exists()
+        os.replace(tmp_path / "moved.json", db)  # back: saves go on
+        await asyncio.sleep(0.5)  # (a key typed in the moment after a refused save is dropped: key_order)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "New after the move" in " ".join(table_lines(screen.table)), timeout=10)
+    assert verify_file(db).ok and len(Journal(db).views) == 4
+
+
+def test_a_journal_read_and_then_moved_is_not_started_again_by_an_add(db, tmp_path):
+    journal = three_calls(db)
+    assert len(journal.views) == 3  # read
+    os.replace(db, tmp_path / "moved.json")
+    try:
+        journal.add("note", {"title": "lost"})
+    except Exception as err:  # noqa: BLE001 -- the message is checked
+        assert "is gone: it was moved or deleted after it was read; nothing was saved" in str(err)
+    else:
+        raise AssertionError("a new journal was started where the old one was")
+    assert not db.exists()
+
+
+@pilot_test
 async def test_the_detail_labels_an_imported_entry(db, tmp_path, make_app):
     from tuihelp import static_text
 

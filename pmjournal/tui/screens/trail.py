@@ -134,6 +134,7 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
         self.filter_text = ""
         self.parsed = parse("")
         self._stamp = None
+        self._said_gone = False  # the journal file is gone, and the trail said so (poll)
         self._loading = False
         self._asking_demo = False  # the welcome's "load the demo?" is up, or the demo is being written
         self._pending_id: str | None = None
@@ -310,6 +311,21 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
     def poll(self) -> None:
         if self._loading or self._stamp is None:
             return
+        if self.session.gone() != self._said_gone:
+            # Moved or deleted underneath: the trail keeps what it read, and says so once
+            # (saves are refused: session._still_there); back again, it is read as ever.
+            self._said_gone = not self._said_gone
+            if self._said_gone:
+                self.app.notify(
+                    _("{path} is gone: it was moved or deleted. The trail shows it as it was read; nothing can be saved until it is back.").format(
+                        path=self.session.path
+                    ),
+                    title=_("Journal gone"),
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+                return
         if not self.is_current and not self._due_on_top():
             return  # a form reads what it read; Due shows the loops (recounted: _on_loops_ready)
         if self.session.changed_since(self._stamp):

@@ -448,3 +448,23 @@ def test_a_cause_trace_is_held_whole_against_the_journal(demo, cli, tmp_path, la
 
     with check.read(out) as ev:
         assert not check.check(ev).ok
+
+
+def test_an_export_whose_filter_names_nobody_the_journal_has_is_refused(demo, cli, tmp_path):
+    """A mistyped name wrote an evidence document of no entries and said only "wrote"; `list`
+    says what the filter names that no entry has, and so does export now, writing nothing.
+    A filter that names what the journal has but matches nothing still writes the document
+    (no entries is a finding too), and says so."""
+    out = tmp_path / "ev.md"
+    for args, said in (
+        (("--person", "Marcus Chenn"), "no one named Marcus Chenn (Marcus Chen?)"),
+        (("--project", "checkout"), "no project checkout (checkout-v2?)"),
+    ):
+        proc = cli("export", *args, "-o", str(out))
+        assert proc.returncode == 1 and proc.stderr == f"pmjournal: no entries match: {said}; nothing was exported\n", proc.stderr
+        assert not out.exists()
+    proc = cli("export", "--search", "nothing like this", "-o", str(out))
+    assert proc.returncode == 0 and proc.stderr == f"wrote {out}: no entries match these filters\n"
+    ok(cli("verify", "--evidence", str(out)))
+    proc = cli("export", "--search", "nothing like this", "--format", "json")
+    assert proc.returncode == 0 and proc.stderr == "pmjournal: no entries match these filters; the document says so\n"

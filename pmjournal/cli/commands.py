@@ -704,6 +704,11 @@ def cmd_export(args) -> int:
     filt = resolve_person(filt, journal).for_journal(journal)
     if args.output and (why := journal_own_file(args.output, journal.path)):
         raise PmjournalError(why)
+    from ..core.query import named_nowhere
+
+    if why := named_nowhere(filt, journal.known_values, journal.people):
+        # A mistyped name wrote an evidence document of no entries without a word (a user trial).
+        raise PmjournalError(_("no entries match: {why}; nothing was exported").format(why=why))
     if args.output:
         output_path(args.output, args.force)
     if not args.unverified:
@@ -726,14 +731,18 @@ def cmd_export(args) -> int:
         if (mark := unverified_mark(journal.journal)) is not None:
             journal.mark_unverified(mark)
     from ..core.i18n import using
-    from ..core.reads import consistent
+    from ..core.reads import consistent, selected
 
     # the document's language (the messages stay the interface's); one state of the journal throughout
     with using(args.export_lang), consistent(journal):
         data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
         write_output(data, args.output, args.force)
+        none = not (journal.count(filt) if hasattr(journal, "count") else len(selected(journal, filt, ordered=False)))
     if args.output:
-        print(_("wrote {output}").format(output=args.output), file=sys.stderr)
+        wrote = _("wrote {output}").format(output=args.output)
+        print(_("{wrote}: no entries match these filters").format(wrote=wrote) if none else wrote, file=sys.stderr)
+    elif none:
+        print("pmjournal: " + _("no entries match these filters; the document says so"), file=sys.stderr)
     return 0
 
 

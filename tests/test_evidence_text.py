@@ -468,3 +468,20 @@ def test_an_export_whose_filter_names_nobody_the_journal_has_is_refused(demo, cl
     ok(cli("verify", "--evidence", str(out)))
     proc = cli("export", "--search", "nothing like this", "--format", "json")
     assert proc.returncode == 0 and proc.stderr == "pmjournal: no entries match these filters; the document says so\n"
+
+
+def test_a_json_export_laid_out_again_verifies_and_says_so(demo, cli, tmp_path):
+    """Re-indented by `python -m json.tool`, an unsigned JSON export was refused as "differs
+    from what was signed", after the note that it was not signed; `import` takes such a file.
+    Its content is held whole against the records and the statement, so it holds, with a note."""
+    out = tmp_path / "ev.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    out.write_text(json.dumps(data, indent=4, sort_keys=True), encoding="utf-8")
+    said = ok(cli("verify", "--evidence", str(out)))
+    assert "laid out again since it was exported" in said and said.rstrip().endswith(f"ok (not signed): {out}")
+    data["entries"][0]["title"] += "!"
+    out.write_text(json.dumps(data, indent=4), encoding="utf-8")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said[0].endswith("document: the export's content differs from what its statement hashes (it was changed after it was exported)")
+    assert "the entry shown differs from its records (title)" in said[1]

@@ -138,9 +138,15 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     # Nothing the signature does not cover may follow the evidence: a reader would take it as part of the document.
     if ev.added_after:
         out.problems.append(_("document: something was added after its evidence block"))
-    # 2. The document is the one the statement describes.
+    # 2. The document is the one the statement describes. A JSON export's content is held
+    # whole below (its members, entries and records): laid out again by a JSON tool (indented,
+    # keys sorted), it says what was exported, and `import` takes it (transfer._File).
+    relaid = False
     if st.get("document") != "sha256:" + ev.digest():
-        out.problems.append(_what_changed(ev))
+        if ev.fmt == "json":
+            relaid, before = True, len(out.problems)
+        else:
+            out.problems.append(_what_changed(ev))
     elif ev.fmt == "markdown" and not _sections_hold(ev):
         out.problems.append(_("sections: the appendix names the document's parts otherwise than they are"))
     # 3. The records are the ones it lists, and each is in its chain at the stated head.
@@ -173,6 +179,14 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
         out.problems.extend(_check_head(name, head, st["chains"].get(name), out.notes, own))
     # 4. The entries shown are what those records fold to.
     out.problems.extend(_check_entries(ev, exported, out))
+    if relaid and len(out.problems) > before:
+        out.problems.insert(before, _what_changed(ev))
+    elif relaid:
+        out.notes.append(
+            _(
+                "laid out again since it was exported (its bytes are not the ones its statement hashes): its content was held whole against the records and the statement"
+            )
+        )
     return out
 
 
@@ -481,7 +495,7 @@ def _sections_hold(ev: Evidence) -> bool:
 
 def _what_changed(ev: Evidence) -> str:
     if ev.fmt != "markdown":
-        return _("document: the export's content differs from what was signed (it was changed after it was exported)")
+        return _("document: the export's content differs from what its statement hashes (it was changed after it was exported)")
     stated = ev.sections()
     now = proof.Sections()
     count = 0

@@ -12,7 +12,6 @@ from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandInput, CommandPalette, SimpleCommand
-from textual.theme import ThemeProvider
 from textual.widgets import Button, Input
 from textual.worker import Worker
 
@@ -408,7 +407,9 @@ class PmjournalApp(App):
             self.push_screen(Palette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def search_themes(self) -> None:
-        self.push_screen(Palette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+        from .themes import ThemeNames
+
+        self.push_screen(Palette(providers=[ThemeNames], placeholder=_("Search for themes…")))
 
     @staticmethod
     def _textual_words() -> dict[str, str]:

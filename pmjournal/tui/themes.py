@@ -15,8 +15,10 @@ from importlib import resources
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
+from textual.command import DiscoveryHit, Hit, Hits
+from textual.content import Content
 from textual.css.constants import VALID_STYLE_FLAGS
-from textual.theme import Theme
+from textual.theme import Theme, ThemeProvider
 
 from ..core.i18n import _
 
@@ -133,3 +135,28 @@ def load_themes(user_dir: Path | None) -> Loaded:
         for key in KIND_VARIABLES:
             theme.variables.setdefault(key, fallback[key])
     return Loaded(list(themes.values()), problems)
+
+
+class ThemeNames(ThemeProvider):
+    """Textual's theme palette, each name shown as written: a theme file named "mine [bold]"
+    showed as "mine" (Textual's hits and Matcher.highlight read a name as markup)."""
+
+    async def discover(self) -> Hits:
+        for name, callback in self.commands:
+            yield DiscoveryHit(Content(name), callback, text=name)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback in self.commands:
+            if (score := matcher.match(name)) > 0:
+                yield Hit(score, _highlighted(matcher, name), callback, text=name)
+
+
+def _highlighted(matcher, name: str) -> Content:
+    """Matcher.highlight over the plain name."""
+    content = Content(name)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

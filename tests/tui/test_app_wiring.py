@@ -346,3 +346,31 @@ async def test_first_run_through_the_kind_picker_at_a_typists_pace(demo_db):
     assert (record["kind"], record["title"], record["owner"], record["recorded_by"]) == (
         "decision", "Ship pricing v2", "Marcus Chen", "Dana Whitfield"
     )
+
+
+@pilot_test
+async def test_the_theme_palette_shows_a_name_as_written(demo_db, make_app):
+    """A theme file named "mine [bold]" was offered as "mine" (the name read as markup)."""
+    from textual.command import CommandList
+
+    themes = paths.user_themes_dir()
+    themes.mkdir(parents=True)
+    (themes / "mine.toml").write_text('name = "mine [bold]"\nprimary = "#336699"\n')
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+
+        def offered() -> list[str]:
+            options = app.screen.query(CommandList)
+            if not options:
+                return []
+            found = options.first()
+            return [str(found.get_option_at_index(i).prompt) for i in range(found.option_count)]
+
+        app.search_themes()
+        await wait_for(pilot, lambda: any("mine" in o for o in offered()))
+        assert any(o.startswith("mine [bold]") for o in offered()), offered()
+        await typed(pilot, "mine", lambda: offered() and all("mine" in o for o in offered()))
+        assert offered()[0].startswith("mine [bold]"), offered()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.theme == "mine [bold]")

@@ -929,3 +929,26 @@ async def test_an_enter_typed_behind_a_command_waits_for_its_search(demo_db, mak
         burst(app, "{ctrl+p}decision{enter}{enter}")
         await wait_for(pilot, lambda: isinstance(app.screen, EntryForm) or type(app.screen).__name__ == "AmendForm", timeout=10)
         assert isinstance(app.screen, EntryForm) and app.screen.kind == "decision"
+
+
+@pilot_test
+async def test_a_refused_save_typed_ahead_shows_the_field_with_the_error_in_a_small_window(demo_db, make_app):
+    """At 60x20, a form typed in one burst down to a field far below and saved: the save was
+    refused for a field near the top, whose row the form then left above its window (a scroll
+    still gliding to where the typing had moved the focus ended after the one to the error)."""
+    from pmjournal.tui.forms.fields import FieldRow
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await loaded(pilot)
+        burst(app, "dValid title{tab}march{tab}Ann" + "{tab}" * 7 + "rationale only{ctrl+s}")
+
+        def refused():
+            return [row for row in app.screen.query(FieldRow) if row._error]
+
+        await wait_for(pilot, lambda: refused() and app.focused is not None and app.focused.id == "f-occurred_at")
+        await asyncio.sleep(1)  # past any glide
+        await pilot.pause()
+        (row,) = refused()
+        window = app.screen.query_one(".pm-fields").region
+        assert row.field.name == "occurred_at" and window.contains_region(row.region), (row.region, window)

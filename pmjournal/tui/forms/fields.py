@@ -74,7 +74,7 @@ class FieldRow(Vertical):
     def focus_editor(self, part: str | None = None) -> None:
         """Focus the editor (`part`: the part of it a refusal named, where a row has parts)."""
         self.editor().focus()
-        self.scroll_visible(animate=False)
+        shown_now(self)
 
     def show_error(self, message: str | None) -> None:
         # Called on every keystroke to clear the error: touch the DOM only on a change.
@@ -342,3 +342,16 @@ class ImpactRow(FieldRow):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
+
+
+def shown_now(row) -> None:
+    """Scroll the form to `row` at once, and again once what changed under it is laid out.
+    A scroll still gliding towards where the keys typed ahead of a refused save had moved
+    the focus ended after this one: the row with the error was left above the form's window
+    (a user trial at 60x20). That glide is stopped first."""
+    animator = row.app.animator
+    for ancestor in row.ancestors:
+        animator.force_stop_animation(ancestor, "scroll_y")
+    row.scroll_visible(animate=False)
+    row.call_after_refresh(row.scroll_visible, animate=False)
+

@@ -20,7 +20,7 @@ from pmjournal.core.model import Field
 
 from ..session import JournalSession, Snapshot
 from .editors import FormInput, InOrder
-from .fields import FieldRow
+from .fields import FieldRow, shown_now
 from .labels import kind_name, link_label
 from .suggest import last_name_start
 from .values import is_ref, link_rels, split_refs
@@ -138,7 +138,7 @@ class LinksRow(FieldRow):
         # A refused link: the cursor goes to its kind's field (supersedes), not the first one.
         found = self.query(f"#f-link-{part}") if part else None
         (found.first() if found else self.editor()).focus()
-        self.scroll_visible(animate=False)
+        shown_now(self)
 
     @property
     def raw(self) -> tuple:

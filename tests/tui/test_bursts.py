@@ -952,3 +952,25 @@ async def test_a_refused_save_typed_ahead_shows_the_field_with_the_error_in_a_sm
         (row,) = refused()
         window = app.screen.query_one(".pm-fields").region
         assert row.field.name == "occurred_at" and window.contains_region(row.region), (row.region, window)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+@pilot_test
+async def test_the_help_screen_cuts_no_key_at_a_small_size(demo_db, make_app, size):
+    """At 60 columns the Key column showed "up/d…", "pgup…", "home…": the ids took their width
+    and the keys what the actions left. A key wraps at a space now, and is never cut."""
+    from pmjournal.tui.screens.help import HelpScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        body = app.screen.query_one("#help-body")
+        lines = []
+        for _ in range(12):  # page through it
+            await pilot.pause()
+            lines += [strip.text for strip in app.screen._compositor.render_strips()]
+            body.scroll_page_down(animate=False)
+        assert not any("…" in line for line in lines), [line for line in lines if "…" in line]
+        assert any("up/down" in line for line in lines)

@@ -1,6 +1,7 @@
 """The keys of the screen `?` was pressed on, as currently mapped (the config's keymap
 included), and the app's own: the trail's, or a view's (People, Trace, Due: `help_keys`)."""
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -54,23 +55,34 @@ class HelpScreen(EscapesInOrder, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
-        # On a narrow terminal the actions take three quarters of what the ids leave (the keys wrap at
-        # a space, "pgup/pgdn, home/end"), so that a Chinese sentence is not folded every ten characters.
-        narrow = {"ratio": 1} if self.app.size.width < NARROW else {"no_wrap": True}
-        table.add_column(pgettext("column", "Key"), **narrow)
-        # Folded, not cut: a Chinese sentence has no spaces to wrap at.
-        table.add_column(pgettext("column", "Action"), overflow="fold", ratio=3 if "ratio" in narrow else None)
-        # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
-        table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)  # an id is typed in the config: never cut
         team = getattr(getattr(self.app, "session", None), "team_joined", False)
         heading, own, moves = keys_of(self.for_screen)
-        for binding in own + APP:
-            if binding.id in TEAM_ONLY and not team:
-                continue  # a single-user journal has no sync key
-            what = help_text(binding.id, _(binding.description))
-            table.add_row(Text(key_for(self.app, binding)), Text(what), Text(binding.id))
-        for keys, what in moves:
-            table.add_row(Text(keys), Text(what), Text(""))
+        rows = [
+            (key_for(self.app, binding), help_text(binding.id, _(binding.description)), binding.id)
+            for binding in own + APP
+            if binding.id not in TEAM_ONLY or team  # a single-user journal has no sync key
+        ] + [(keys, what, "") for keys, what in moves]
+        # On a narrow terminal the keys wrap at a space ("pgup/pgdn, home/end") in a column as wide
+        # as their widest word, and the actions take what the ids leave, so that a Chinese sentence
+        # is not folded every ten characters. No key is cut: they are what the screen is for (a
+        # ratio's share showed "up/d…" at 60 columns: Rich drops a minimum width to fit a table).
+        widest_key = max((cell_len(word) for keys, _what, _id in rows for word in keys.split()), default=1)
+        narrow = self.app.size.width < NARROW
+        # (the dialog's borders and padding take ~12 columns, each column's padding 2)
+        share = (self.app.size.width - 12 - max(cell_len(i) for _k, _w, i in rows) - 6) // 4
+        if not narrow:
+            key_column = {"no_wrap": True}
+        elif share >= widest_key:
+            key_column = {"ratio": 1}  # a quarter of what the ids leave
+        else:
+            key_column = {"width": widest_key, "overflow": "fold"}
+        table.add_column(pgettext("column", "Key"), **key_column)
+        # Folded, not cut: a Chinese sentence has no spaces to wrap at.
+        table.add_column(pgettext("column", "Action"), overflow="fold", ratio=3 if "ratio" in key_column else 1 if narrow else None)
+        # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
+        table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)  # an id is typed in the config: never cut
+        for keys, what, binding_id in rows:
+            table.add_row(Text(keys), Text(what), Text(binding_id))
         with VerticalScroll(id="help-body"):
             yield Static(Text(heading, style="bold"), id="help-title")
             yield Static(table, id="help-table")

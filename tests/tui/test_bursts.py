@@ -974,3 +974,26 @@ async def test_the_help_screen_cuts_no_key_at_a_small_size(demo_db, make_app, si
             body.scroll_page_down(animate=False)
         assert not any("…" in line for line in lines), [line for line in lines if "…" in line]
         assert any("up/down" in line for line in lines)
+
+
+@pilot_test
+async def test_a_dialog_taller_than_the_window_scrolls_to_its_error(demo_db, make_app, tmp_path):
+    """At 60x16 the export dialog's error and its hint were cut off: enter on a folder
+    seemed to do nothing."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await loaded(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog))
+        dialog = app.screen
+        path = dialog.query_one("#f-path")
+        path.focus()
+        path.value = str(tmp_path)
+        await pilot.press("enter")
+        label = dialog.query_one("#error", Label)
+        await wait_for(pilot, lambda: "is a folder" in str(label.render()))
+        await asyncio.sleep(0.3)
+        await pilot.pause()
+        assert app.screen.region.contains_region(label.region) and label.region.height, (label.region, app.screen.region)
+        box = dialog.query_one(".pm-box")
+        assert box.region.contains_region(label.region), (label.region, box.region)

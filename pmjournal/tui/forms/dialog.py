@@ -115,3 +115,5 @@ class FieldDialog(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalS
         label = self.query_one("#error", Label)
         label.update(message or "")
         label.display = bool(message)
+        if message:  # in a dialog taller than the window, where it can be read
+            self.call_after_refresh(label.scroll_visible, animate=False)

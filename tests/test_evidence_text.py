@@ -421,7 +421,7 @@ def test_a_journal_named_that_is_not_there_is_said_not_checked_alone(demo, cli, 
     out = tmp_path / "ev.md"
     ok(cli("export", "-o", str(out)))
     proc = cli("--db", str(tmp_path / "typo.json"), "verify", "--evidence", str(out))
-    assert proc.returncode == 1 and proc.stderr.strip() == f"pmjournal: no journal at {tmp_path / 'typo.json'} to check {out} against; give --db"
+    assert proc.returncode == 1 and proc.stderr.strip() == f"pmjournal: no journal at {tmp_path / 'typo.json'} to check {out} against"
     assert not (tmp_path / "typo.json").exists()
 
 

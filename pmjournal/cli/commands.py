@@ -856,11 +856,11 @@ def _checked(args, ev, check) -> int:
                 )
         elif not args.evidence and not problems:
             notes.append(_("{path} still extends the head {since} was taken at").format(path=path, since=args.since))
-    elif args.since or getattr(args, "db", None) is not None:
+    elif getattr(args, "db", None) is not None:
         # (a --db mistyped was "checked on its own: give --db JOURNAL")
-        raise ValidationError(
-            _("no journal at {path} to check {since} against; give --db").format(path=path, since=args.since or args.evidence)
-        )
+        raise ValidationError(_("no journal at {path} to check {file} against").format(path=path, file=args.since or args.evidence))
+    elif args.since:
+        raise ValidationError(_("no journal at {path} to check {since} against; give --db").format(path=path, since=args.since))
     elif args.evidence:
         notes.append(
             _(

@@ -737,7 +737,7 @@ def cmd_export(args) -> int:
     with using(args.export_lang), consistent(journal):
         data = render_chunks(journal, filt, args.format, cfg.answer_days, key)
         write_output(data, args.output, args.force)
-        none = not (journal.count(filt) if hasattr(journal, "count") else len(selected(journal, filt, ordered=False)))
+        none = not (journal.selects_any(filt) if hasattr(journal, "selects_any") else selected(journal, filt, ordered=False))
     if args.output:
         wrote = _("wrote {output}").format(output=args.output)
         print(_("{wrote}: no entries match these filters").format(wrote=wrote) if none else wrote, file=sys.stderr)

@@ -296,6 +296,11 @@ class IndexedReads:
         where, params = where_of(filt)
         return self.db.execute(f"SELECT count(*) FROM views WHERE {where}", params).fetchone()[0]
 
+    def selects_any(self, filt: Filter) -> bool:
+        """Whether `filt` selects an entry (the first row found ends it: count() reads them all)."""
+        where, params = where_of(filt)
+        return self.db.execute(f"SELECT 1 FROM views WHERE {where} LIMIT 1", params).fetchone() is not None
+
     def loop_views(self, include_done: bool = False) -> list[dict]:
         """The entries that may hold a loop (loops.could_open), or only those with one still open."""
         column = "loops" if include_done else "open"

@@ -265,3 +265,31 @@ def test_links_to_and_from_a_colleagues_entries_hold_on_both_machines(tmp_path):
     for member in (dana, bob):
         proc = cli(member, "verify", "--evidence", str(out))
         assert "its links name entries outside the export otherwise than the journal does" in proc.stderr, member.handle
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_an_export_made_before_the_journal_joined_a_team_still_verifies_against_it(tmp_path):
+    """Its statement names this journal's chain `journal`; joined, the chain is named by the
+    handle, and `verify --since` and `--evidence --db` said "chain journal: this journal does
+    not hold it" of every document sent before (docs/team.md: the history keeps its hashes)."""
+    from teamhelp import Member, bare_remote, cli
+
+    remote = bare_remote(tmp_path)
+    ann, bo = Member(tmp_path, "ann", "Ann Lee", remote), Member(tmp_path, "bo", "Bo Chan", remote)
+    ship = ann.journal().add("decision", {"title": "Ship", "owner": "Ann Lee"})["id"]
+    ann.journal().add("incident", {"title": "Outage", "owner": "Bo Chan"}, links={"caused_by": [ship]})
+    before = tmp_path / "before.md"
+    assert cli(ann, "export", "--kind", "incident", "-o", str(before)).returncode == 0
+    ann.sync()
+    bo.journal().add("note", {"title": "Bo's note"})
+    bo.sync()
+    ann.sync()
+    for args in (("verify", "--evidence", str(before)), ("verify", "--since", str(before))):
+        proc = cli(ann, *args)
+        assert proc.returncode == 0, (args, proc.stderr)
+    # and on the colleague's machine, where it is ann's chain
+    for args in (("verify", "--evidence", str(before)), ("verify", "--since", str(before))):
+        proc = cli(bo, *args)
+        assert proc.returncode == 0, (args, proc.stderr)
+    reworded(before, "- Caused by #1 (not in this export)", "- Caused by #3 (not in this export)")
+    assert "its links name entries outside the export otherwise" in cli(ann, "verify", "--evidence", str(before)).stderr

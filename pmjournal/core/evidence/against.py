@@ -80,6 +80,23 @@ class Scanned:
         return self.head if seq == self.size else None
 
 
+def _first_hash(path) -> str | None:
+    """The hash of the first record of the journal file at `path` (None: it has none, or is damaged)."""
+    file = JournalFile(path)
+    try:
+        fh = file.open_read()
+        if fh is None:
+            return None
+        with fh:
+            header, reader = file.start(fh)
+            if header is None:
+                return None
+            first = next(iter(reader.read(fh)), None)
+    except (JournalDamaged, OSError, ValueError):
+        return None
+    return first.get("hash") if isinstance(first, dict) else None
+
+
 def _records(path, found: Scanned):
     """(record, line start, line end) of every record of the journal at `path`, checked as
     read; `found.broken` gets the first record that fails the chain."""
@@ -125,31 +142,45 @@ class Against(dict):
         team = Team(path)
         self.own = (team.handle or "journal") if team.joined else "journal"
         self.joined_as = team.handle if team.joined else None  # what Filter.own is here
+        colleagues = team.colleagues() if team.joined else {}
+        # An export taken before a journal joined a team names its chain `journal`; joined, the
+        # chain is named by its handle (here, or on a colleague's machine its copy): found by its
+        # first record, and named as the statement names it (every document sent before
+        # joining failed "chain journal: this journal does not hold it").
+        self.alias: dict[str, str] = {}  # a chain's name here -> its name in the statement
+        files = {self.own: path, **colleagues}
+        for name, chain in stated.items():
+            if name in files or not isinstance(chain, dict):
+                continue
+            for here, file in files.items():
+                if here not in stated and here not in self.alias and _first_hash(file) == chain.get("first"):
+                    self.alias[here] = name
+                    break
 
-        def size(name: str) -> int:
-            value = (stated.get(name) or {}).get("size")
+        def size(here: str) -> int:
+            value = (stated.get(self.alias.get(here, here)) or {}).get("size")
             return value if isinstance(value, int) else 0
 
         self._skip: set[tuple[str, int]] = set()
-        colleagues = team.colleagues() if team.joined else {}
         if not colleagues:
-            self[self.own] = Scanned(path, size(self.own))
+            own = Scanned(path, size(self.own))
         else:
             import sqlite3
 
             ids = sqlite3.connect("")  # a private temporary database, on disk past its cache
             ids.execute("CREATE TABLE ids(id, clock, handle, seq)")
-            self[self.own] = Scanned(path, size(self.own), None, ids)
+            own = Scanned(path, size(self.own), None, ids)
             for handle, chain in colleagues.items():
-                self[handle] = Scanned(chain, size(handle), handle, ids)
+                self[self.alias.get(handle, handle)] = Scanned(chain, size(handle), handle, ids)
             self._skip = _reused(ids)
             ids.close()
-        refuse_unverified(self[self.own].broken, "checked against", _("run `pmjournal verify` first"))
+        self[self.alias.get(self.own, self.own)] = own
+        refuse_unverified(own.broken, "checked against", _("run `pmjournal verify` first"))
 
     def complete(self, exported=None, outside=None) -> list[str]:
         """`outside`: a Markdown export's claims about entries outside it (check.Findings.outside),
         held against the journal at the stated heads too."""
-        return missing(self.ev, self, self._skip, self.own, exported, self.joined_as, outside)
+        return missing(self.ev, self, self._skip, self.own, exported, self.joined_as, outside, self.alias)
 
 
 def _reused(ids) -> set[tuple[str, int]]:
@@ -173,6 +204,7 @@ def missing(
     exported=None,
     joined_as: str | None = None,
     outside=None,
+    alias: dict | None = None,
 ) -> list[str]:
     """What the stated filter selects in the journal as it stood at the stated heads (each
     Scanned's `size`) and the export left out, one line each. `skip`: (handle, #seq) of
@@ -181,7 +213,8 @@ def missing(
     whether the export holds a record id (by default the export's own records). `joined_as`:
     this machine's handle in a team (Filter.own: an `author` naming it selects its own records).
     `outside`: shown.EntryCheck's claims about entries outside the export, held as the entries
-    pass (their #refs as the exporter numbers them, and which of them link to exported ones)."""
+    pass (their #refs as the exporter numbers them, and which of them link to exported ones).
+    `alias`: a chain's name here -> its name in the statement (Against.alias)."""
     try:
         filt = Filter.from_json(ev.statement.get("query") or {})
     except (ValueError, TypeError):
@@ -200,8 +233,11 @@ def missing(
     back: dict = {}  # an exported entry's id -> Counter of (rel, #ref) of the entries outside linking to it
     exporter = ev.own
 
+    alias = alias or {}
+
     def exporters_ref(view: dict) -> str:
         name = view.get("author") or own_handle
+        name = alias.get(name, name)
         return f"#{view['seq']}" if name == exporter else f"{name}#{view['seq']}"
 
     def test(views: list[dict]) -> None:

@@ -400,20 +400,48 @@ def test_a_names_spacing_is_forgiven_only_as_spacing(db, cli, tmp_path):
         ("- Led to #62 (not in this export)\n", ""),
     ),
 )
-def test_what_links_say_of_entries_outside_the_export_is_held_against_the_journal(demo, cli, tmp_path, old, new):
-    """Only the journal can show which entry outside the export a link names, and which of
-    them link to an exported one: on its own the check cannot hold that (docs/evidence.md),
-    with --db it does. A tamper hunt added "Led to #58" and passed with --db too."""
+def test_what_links_say_of_entries_outside_the_export_is_held(demo, cli, tmp_path, old, new):
+    """Which entry outside the export a link names, and which of them link to an exported one:
+    held against their records, which the evidence carries (`context`), and with --db against
+    the journal. A tamper hunt added "Led to #58" and passed, with --db too."""
+    from pmjournal.core.evidence import check
+
     out = tmp_path / "ev.md"
     ok(cli("export", "--person", "Marcus Chen", "-o", str(out)))
     ok(cli("verify", "--evidence", str(out)))
+    text = out.read_text(encoding="utf-8")
     reworded(out, old, new)
-    from pmjournal.core.evidence import check
-
-    with check.read(out) as ev:
-        assert check.check(ev).ok  # on its own
     said = problems(cli("verify", "--evidence", str(out)))
     assert said == [f"pmjournal: {out}: #14: its links name entries outside the export otherwise than the journal does"], said
+    with check.read(out) as ev:  # on its own
+        assert check.check(ev).problems == ["#14: its links name entries outside the export otherwise than the journal does"]
+    # Those records taken out: the statement names them
+    out.write_text(_without_context(text, statement=False), encoding="utf-8")
+    assert any("context: the statement names records" in line for line in problems(cli("verify", "--evidence", str(out))))
+    # A document made before they were carried: on its own those lines are not held; with
+    # the journal they are.
+    out.write_text(_without_context(text), encoding="utf-8")
+    ok(cli("verify", "--evidence", str(out)))
+    reworded(out, old, new)
+    with check.read(out) as ev:
+        assert check.check(ev).ok
+    assert problems(cli("verify", "--evidence", str(out))) == said
+
+
+def _without_context(text: str, statement: bool = True) -> str:
+    """A Markdown export as it was before its evidence carried `context` (and, with `statement`,
+    before its statement named them)."""
+    import re
+
+    data = json.loads(text[text.index("```json\n") + 8 : text.rindex("```")])
+    start = text.index(',\n  "context": {')
+    end = text.index(',\n  "records": {', start)
+    text = text[:start] + text[end:]
+    assert "context" in data
+    if statement:
+        text = re.sub(r"\ncontext \d+ sha256:[0-9a-f]{64}", "", text)  # the statement shown
+        text = re.sub(r"\\ncontext \d+ sha256:[0-9a-f]{64}", "", text)  # and in the JSON
+    return text
 
 
 def test_a_journal_named_that_is_not_there_is_said_not_checked_alone(demo, cli, tmp_path):

@@ -452,6 +452,7 @@ class _Writer:
         self.short_days = _Cache(self._short_day, bound=_BOUND)  # a loop's due day, a loop record's time
         self.causes = _Cache(self._cause_text)
         self.refs = _Cache(self._ref_text, bound=_BOUND)
+        self.outside: set[str] = set()  # the entries outside the export the document names by #ref
         self.trace_lines = _Cache(self._trace_line, bound=_BOUND)
         broken = journal.broken
         # An export made with --unverified says so on every entry, not only at the top:
@@ -605,6 +606,7 @@ class _Writer:
             return _("an entry not in this journal ({id})").format(id=_inline(entry_id))
         ref = ref_of(view)
         if entry_id not in self.written and not self.matches(view):
+            self.outside.add(entry_id)  # its records go to the evidence (attach.with_evidence)
             return _("{ref} (not in this export)").format(ref=ref)
         return self.link_to(view)
 
@@ -1242,11 +1244,14 @@ def iter_markdown(
     answer_days: int = loops_mod.ANSWER_DAYS,
     views=None,
     own_selection: bool = False,
+    outside: set | None = None,
 ):
     """The same document as UTF-8, in pieces of up to 1 MB, for writing to a file or a pipe.
     `views`: what `filt` selects, in time order (any iterable, read once), when the caller
     has it already; else the reads' stream() where they offer it. `own_selection`: `views`
-    is the journal's own selection of `filt` (not, say, the app's snapshot of it)."""
+    is the journal's own selection of `filt` (not, say, the app's snapshot of it).
+    `outside`: filled, as the document is written, with the ids of the entries outside the
+    export it names (their records go to its evidence: attach.with_evidence)."""
     from .reads import everything, streamed
 
     if views is None:
@@ -1256,6 +1261,8 @@ def iter_markdown(
         generated_at = dates.now()
     today = generated_at.date() if isinstance(generated_at, datetime) else None
     w = _Writer(journal, filt, today, answer_days, counts_kept)
+    if outside is not None:
+        w.outside = outside
     if isinstance(generated_at, datetime):
         generated_at = w.long(generated_at.isoformat(timespec="minutes"))
     # The entries are written first, as they stream past (that pass counts what the header,

@@ -92,8 +92,9 @@ def _chunks(journal, filt: Filter, fmt: str, answer_days: int | None, signing_ke
         # One time for the document and its signed statement: verify --evidence counts the
         # loops on the day the document shows, which must be one the statement's time falls on.
         generated = dates.now()
-        chunks = iter_markdown(journal, filt, generated, answer_days=days, views=views, own_selection=True)
-        return with_evidence(chunks, journal, filt, fmt, signing_key, views, generated)
+        outside: set[str] = set()
+        chunks = iter_markdown(journal, filt, generated, answer_days=days, views=views, own_selection=True, outside=outside)
+        return with_evidence(chunks, journal, filt, fmt, signing_key, views, generated, outside)
     if fmt == "json":
         from .evidence.attach import with_evidence
 

@@ -63,6 +63,16 @@ class Held:
         return sum(map(len, self.chained.values()))
 
 
+class _Both:
+    """The exported records and the context's, as chain_proofs asks of them: each chain's #seqs."""
+
+    def __init__(self, exported, context: Held):
+        self.exported, self.context = exported, context
+
+    def seqs(self, name: str) -> list[int]:
+        return sorted({*self.exported.seqs(name), *self.context.seqs(name)})
+
+
 def by_chain(journal, records) -> dict[str, list[dict]]:
     """`records` by the chain each is in, each chain's in #seq order."""
     own = journal.team.handle or "journal"
@@ -78,13 +88,17 @@ def ordered(by_chain: dict[str, list[dict]]) -> list[dict]:
     return [r for name in sorted(by_chain) for r in by_chain[name]]
 
 
-def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None, generated=None):
+def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | None = None, views=None, generated=None, outside=None):
     """`chunks` (the export's bytes) followed by its evidence block. An `--unverified`
     export (a journal that fails verification) gets none: no proof or signature may
     vouch for what the chain does not. The exported records are those of `views` when
     the caller holds them, else those of the selection the chunks' stream kept in the
     index (exported_records). `generated`: the time the document says it was generated
-    (default: now), which the statement states."""
+    (default: now), which the statement states. `outside`: the ids of the entries outside
+    the export a Markdown document names (markdown.iter_markdown fills it as the chunks are
+    written): their records go in as `context`, each proved as the exported ones are, so
+    that a reader without the journal holds what the document says of them (their #refs,
+    their links: shown.EntryCheck.hold_outside)."""
     public = key.public() if key is not None else None  # refuses a bad key before anything is written
     digest = hashlib.sha256()
     parts = proof.Sections(spooled=True) if fmt == "markdown" else None
@@ -105,7 +119,8 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
         return
     records = exported_records(journal, filt, views)
     leaves = journal.chain_leaves()
-    chains = proof.chain_proofs(leaves, records)
+    context = Held(by_chain(journal, journal.records_of(outside))) if fmt == "markdown" and outside else None
+    chains = proof.chain_proofs(leaves, records if context is None else _Both(records, context))
     generated = dates.utc_stamp(generated)  # the document's own time, when the caller gave it one
     statement = proof.statement_text(
         fmt,
@@ -115,6 +130,7 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
         chains,
         records,
         public.blob if public else None,
+        context,
     )
     evidence = {
         "format": proof.FORMAT,
@@ -130,6 +146,8 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     }
     if fmt == "markdown":
         evidence["sections"] = parts.done()
+        if context is not None:
+            evidence["context"] = {name: [orjson.loads(line) for line in context.lines(name)] for name in context.names()}
         yield from proof.markdown_block(evidence, records)
     else:
         yield proof.JSON_MARK

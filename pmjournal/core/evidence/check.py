@@ -165,6 +165,7 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
         return _ChainCheck(name, stated_chain, chain, own, out.problems, hashes.add)
 
     exported = ev.exported(visit)
+    context = _context(ev, out.problems)  # before the proofs go
     ev.proofs = {}  # every record is checked: the leaves (32 MB at 1M) are not needed past here
     count, _sep, digest = (st.get("records") or "").partition(" sha256:")
     if count != str(hashes.count) or digest != hashes.hexdigest():
@@ -177,8 +178,11 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     # chain growing from it without rewriting it.
     for name, head in sorted((block.get("heads") or {}).items()):
         out.problems.extend(_check_head(name, head, st["chains"].get(name), out.notes, own))
-    # 4. The entries shown are what those records fold to.
+    # 4. The entries shown are what those records fold to, and what a Markdown document says
+    # of entries outside it is what their records in the evidence say (where it carries them).
     out.problems.extend(_check_entries(ev, exported, out))
+    if context is not None and out.outside is not None:
+        out.problems.extend(out.outside.hold_outside(*_outside(ev, context, exported)))
     if relaid and len(out.problems) > before:
         out.problems.insert(before, _what_changed(ev))
     elif relaid:
@@ -479,6 +483,62 @@ def _as_read(match: re.Match) -> str:
 # right, so the escaped < of a typed "<https://…>" is not taken for an autolink's.
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])|<((?i:https?)://[^<>\s]*)>")
 _STRUCK = re.compile(r"</?del>")
+
+
+def _context(ev: Evidence, problems: list[str]) -> list[dict] | None:
+    """The records of the entries outside the export that a Markdown document names (the
+    block's `context`: none in a document made before it was written), each checked as the
+    exported ones are (its hash, and its place in its chain at the stated head), named as a
+    load names a colleague's."""
+    context = ev.block.get("context")
+    st, own = ev.statement, ev.own
+    stated = st.get("context")
+    if context is None:
+        if stated is not None:
+            problems.append(_("context: the statement names records of entries outside the export that the evidence does not hold"))
+        return None
+    digest = proof.hashes_digest(r.get("hash") for _name, records in sorted(context.items()) for r in records)
+    if stated != f"{sum(map(len, context.values()))} sha256:{digest}":
+        problems.append(_("context: the records of entries outside the export are not the ones the statement names"))
+    out = []
+    for name, records in sorted(context.items()):
+        stated = st["chains"].get(name)
+        if stated is None:
+            problems.append(_("records of {name}: the statement names no such chain").format(name=name))
+            continue
+        each = _ChainCheck(name, stated, ev.proofs.get(name), own, problems, lambda _record: None)
+        for record in records:
+            each(record)
+            out.append(record if name == own else colleagues(record, name))
+    return out
+
+
+def _outside(ev: Evidence, records: list[dict], exported) -> tuple[dict, dict]:
+    """(each entry the context holds, as shown.EntryCheck.hold_outside asks: its #ref as the
+    exporter numbers it and its links; for each exported entry, (rel, #ref) of each of them
+    that links to it): the entries folded from their records in the team's order."""
+    from collections import Counter
+
+    from ..team.layout import clock_of
+
+    own = ev.own
+    records = sorted(records, key=lambda r: (clock_of(r), r.get("author", own), r.get("seq", 0)))
+    found: dict[str, dict] = {}
+    back: dict[str, Counter] = {}
+    try:
+        views = fold(records)
+    except (KeyError, TypeError, ValueError):
+        return found, back  # a damaged record: named by its check above
+    for view in views.values():
+        if view.get("kind") not in ENTRY_KINDS or view["id"] in exported:
+            continue
+        name = view.get("author") or own
+        ref = f"#{view['seq']}" if name == own else f"{name}#{view['seq']}"
+        found[view["id"]] = {"id": view["id"], "seq": view["seq"], "ref": ref, "links": view.get("links") or []}
+        for link in view.get("links") or ():
+            if link.get("to") in exported:
+                back.setdefault(link["to"], Counter())[(link.get("rel"), ref)] += 1
+    return found, back
 
 
 def _sections_hold(ev: Evidence) -> bool:

@@ -36,7 +36,7 @@ _FENCE = re.compile(rb"\n(`{3,})json\n")
 _OBJECT, _ARRAY = ord("{"), ord("[")
 _WHITESPACE = b" \t\r\n"
 # The block's members read whole: each a few KB at most. Anything else is stepped through.
-_SMALL = ("format", "version", "statement", "signature", "public_key", "fingerprint", "own", "query", "heads", "language")
+_SMALL = ("format", "version", "statement", "signature", "public_key", "fingerprint", "own", "query", "heads", "language", "context")
 _STATED = ("size", "head", "root", "first")
 
 
@@ -543,6 +543,7 @@ def _shape(block: dict, bad: set[str], path) -> None:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
     heads = block.get("heads", {})
+    context = block.get("context", {})
     wrong = [
         name
         for name, good in (
@@ -551,6 +552,11 @@ def _shape(block: dict, bad: set[str], path) -> None:
             ("fingerprint", isinstance(block.get("fingerprint"), str | None)),
             ("own", isinstance(block.get("own", ""), str)),
             ("sections", "sections" not in bad),
+            (
+                "context",
+                isinstance(context, dict)
+                and all(isinstance(rs, list) and all(isinstance(r, dict) for r in rs) for rs in context.values()),
+            ),
             ("chains", "chains" not in bad),
             (
                 "heads",

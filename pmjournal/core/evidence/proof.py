@@ -11,6 +11,8 @@ when a key is configured, and the proofs behind it. The statement's exact bytes
     document sha256:<hex of every byte of the file before the evidence block>
     chain <name> size <N> head <hash of record #N> root <RFC 9162 Merkle root of records #1-#N> first <hash of record #1>
     records <count> sha256:<hex of the exported records' hashes, in order, one a line>
+    context <count> sha256:<the same of the records of entries outside the export it names>
+                                                             (Markdown exports naming any)
     key <the signer's public key: type and base64>          (signed exports only)
 
 one `chain` line per chain the journal holds ("journal", or each author's
@@ -55,8 +57,10 @@ def chain_name(record: dict, own: str) -> str:
     return record.get("author") or own
 
 
-def statement_text(fmt: str, generated: str, query: dict, document: str, chains: dict, records, key: str | None) -> str:
-    """`records`: the exported records (evidence/attach.Held or index/reads.KeptRecords)."""
+def statement_text(fmt: str, generated: str, query: dict, document: str, chains: dict, records, key: str | None, context=None) -> str:
+    """`records`: the exported records (evidence/attach.Held or index/reads.KeptRecords);
+    `context`: the records of the entries outside the export a Markdown document names
+    (attach.Held), stated so that a document cannot pass with them taken out."""
     lines = [
         f"pmjournal evidence {VERSION}",
         f"format {fmt}",
@@ -68,6 +72,8 @@ def statement_text(fmt: str, generated: str, query: dict, document: str, chains:
         c = chains[name]
         lines.append(f"chain {name} size {c['size']} head {c['head']} root {c['root']} first {c['first']}")
     lines.append(f"records {len(records)} sha256:{hashes_digest(records.hashes())}")
+    if context:
+        lines.append(f"context {len(context)} sha256:{hashes_digest(context.hashes())}")
     if key:
         lines.append(f"key {key}")
     return "".join(line + "\n" for line in lines)
@@ -111,7 +117,7 @@ def parse_statement(text: str) -> dict:
             out["chains"][parts[0]] = {"size": int(parts[2]), "head": parts[4], "root": parts[6], "first": parts[8]}
         elif key == "query":
             out["query"] = json.loads(rest)
-        elif key in ("format", "generated", "document", "records", "key"):
+        elif key in ("format", "generated", "document", "records", "context", "key"):
             out[key] = rest
         else:
             raise ValueError(_("an unknown statement line: {line}").format(line=line[:80]))

@@ -213,6 +213,7 @@ class EntryCheck:
         # one, and each entry's backlink lines from them, (rel, #ref shown).
         self.outside_links: list[tuple[str, str, str]] = []
         self.outside_back: dict[str, Counter] = {}
+        self.named: set[tuple[str, str]] = set()  # (entry, "links"/"trace"/"history") named already: not again
         self.traces: dict[str, list[str]] = {}  # an entry's id -> the lines of the trace its section shows
 
     def _generated_on(self, rerender: Rerender) -> date | None:
@@ -371,6 +372,7 @@ class EntryCheck:
                     self.outside_back.setdefault(entry_id, Counter())[(back[start], shown_ref(line, start))] += 1
             good = good and sorted(inside) == wanted
             if not good:
+                self.named.add((entry_id, "links"))
                 problems.append(self._differs(entry_id, _("its links")))
         return problems
 
@@ -400,10 +402,11 @@ class EntryCheck:
         of the entries outside_wanted() names; `back`, for each exported entry, (rel, #ref)
         of each entry outside the export that links to it. A made-up "Led to #58" passed, and
         a cause trace could move a line under another entry."""
-        wrong = {entry_id for entry_id, to, ref in self.outside_links if ref_of(outside.get(to) or {"ref": None}) != ref}
+        wrong = {entry_id for entry_id, to, ref in self.outside_links if (outside.get(to) or {}).get("ref") != ref}
         for entry_id in dict.fromkeys([*back, *self.outside_back]):
             if entry_id in self.slim and back.get(entry_id, Counter()) != self.outside_back.get(entry_id, Counter()):
                 wrong.add(entry_id)
+        wrong = {e for e in wrong if (e, "links") not in self.named}
         order = sorted(wrong, key=lambda e: (self.slim[e].get("author") or "", self.slim[e]["seq"]))
         problems = [
             _("{ref}: its links name entries outside the export otherwise than the journal does").format(ref=ref_of(self.slim[e]))
@@ -412,6 +415,8 @@ class EntryCheck:
         views = {**outside, **self.slim}
         heading = "\n" + self.history + "\n"
         for view, section in self.amended:
+            if (view["id"], "history") in self.named:
+                continue
             at = section.find(heading)
             want = self.rerender.history(view, views, inside=self.slim).rstrip("\n").split("\n")
             got = (section[at + 1 :] if at >= 0 else "").rstrip("\n").split("\n")
@@ -424,6 +429,8 @@ class EntryCheck:
             views = {**outside, **{i: {**v, "links": links.get(i, [])} for i, v in self.slim.items()}}
             names = {name_key(v["owner"]) for v in self.slim.values() if isinstance(v.get("owner"), str)}
             for entry_id, lines in self.traces.items():
+                if (entry_id, "trace") in self.named or entry_id not in views:
+                    continue
                 want = self.rerender.cause_trace(views[entry_id], views, self.slim)
                 if _first_difference(want, lines, names) is not None:
                     problems.append(
@@ -468,6 +475,7 @@ class EntryCheck:
                 named = [by_anchor[a] for a in _ANCHOR.findall(line) if a in by_anchor]
                 good = good and (any(holds(line, view) for view in named) if named else holds(line, None))
             if not good:
+                self.named.add((entry_id, "trace"))
                 problems.append(self._differs(entry_id, _("its cause trace")))
         return problems
 
@@ -486,6 +494,7 @@ class EntryCheck:
             got = section[at + 1 :] if at >= 0 else ""
             want = self.rerender.history(view, self.slim)
             if _first_difference(plain(want), plain(got), {name_key(n) for n in _named(view)}) is not None:
+                self.named.add((view["id"], "history"))
                 problems.append(self._differs(view["id"], _("its history")))
         return problems
 

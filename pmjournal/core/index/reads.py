@@ -349,6 +349,17 @@ class IndexedReads:
             out.append(self._builder._record(row, {}, {}))
         return out
 
+    def records_of(self, entry_ids) -> list[dict]:
+        """The records of these entries (each entry, its amendments, retractions and loop
+        records), as Journal.records_of, read from their journals by offset."""
+        ids = list(entry_ids)
+        out: list[dict] = []
+        for at in range(0, len(ids), 400):
+            part = ids[at : at + 400]
+            marks = ",".join("?" * len(part))
+            out += self._record_at(f"id IN ({marks}) OR target IN ({marks})", (*part, *part))
+        return out
+
     def by_seq(self, seq: int) -> dict | None:
         found = self._record_at("src = 0 AND seq = ?", (seq,))
         return found[0] if found else None

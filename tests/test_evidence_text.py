@@ -513,3 +513,48 @@ def test_a_json_export_laid_out_again_verifies_and_says_so(demo, cli, tmp_path):
     said = problems(cli("verify", "--evidence", str(out)))
     assert said[0].endswith("document: the export's content differs from what its statement hashes (it was changed after it was exported)")
     assert "the entry shown differs from its records (title)" in said[1]
+
+
+def _json_reworded(out, old: str, new: str) -> None:
+    """A JSON export edited and its document hash recomputed (as reworded does a Markdown one)."""
+    import hashlib
+    import re
+
+    text = out.read_text(encoding="utf-8")
+    cut = text.rindex(',\n  "evidence": ')
+    doc = text[:cut]
+    assert old in doc
+    doc = doc.replace(old, new, 1)
+    digest = hashlib.sha256(doc.encode()).hexdigest()
+    out.write_text(doc + re.sub(r"document sha256:[0-9a-f]{64}", "document sha256:" + digest, text[cut:]), encoding="utf-8")
+
+
+def test_a_link_to_an_entry_outside_the_export_is_not_shown_as_missing(db, cli, tmp_path):
+    """"Supersedes an entry not in this journal (ID)" for one that is there, outside the
+    export: its number and that it exists hidden, and verify passed, alone and with --db."""
+    journal = Journal(db, user="Pat PM")
+    old = journal.add("decision", {"title": "Old call", "owner": "Ann", "project": "core"})
+    journal.add("decision", {"title": "New call", "owner": "Ann", "project": "web"}, links={"supersedes": [old["id"]]})
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--project", "web", "-o", str(out)))
+    reworded(out, "- Supersedes #1 (not in this export)", f"- Supersedes an entry not in this journal ({old['id']})")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said == [f"pmjournal: {out}: #2: its links name entries outside the export otherwise than the journal does"], said
+
+
+def test_a_json_export_shows_no_entry_superseded_but_a_decision_and_no_item_but_entries(db, cli, tmp_path):
+    """Its status was left out of the check whenever it was shown "superseded", whatever the
+    kind (an open incident shown superseded passed); and an item among the entries that is not
+    one (a note: "closed and approved by the CEO") was passed over."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("incident", {"title": "Outage", "owner": "Ann"})
+    out = tmp_path / "ev.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    _json_reworded(out, '"status":"open"', '"status":"superseded"')
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert any("#1: the entry shown differs from its records (status)" in line for line in said), said
+    out.write_text(text, encoding="utf-8")
+    _json_reworded(out, '"entries": [\n', '"entries": [\n    "NOTE: #1 was closed and approved by the CEO",\n')
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert any("entries: item 1 is not an entry" in line for line in said), said

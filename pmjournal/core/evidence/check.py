@@ -335,6 +335,7 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
     derive, are the journal's, so only a supersession the export holds counts)."""
     own = ev.own
     db = exported.db
+    problems: list[str] = []
     if ev.fmt == "json":
         db.execute("CREATE TABLE shown(key PRIMARY KEY, start INT, end INT, twice INT DEFAULT 0)")
         # An id shown twice is named: a reader may take either (a made-up first copy passed);
@@ -344,14 +345,15 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
             "ON CONFLICT(key) DO UPDATE SET start = excluded.start, end = excluded.end, twice = 1"
         )
         rows = []
-        for entry, start, end in ev.entries():
+        for n, (entry, start, end) in enumerate(ev.entries(), start=1):
             if isinstance(entry, dict):
                 rows.append((key_of(entry.get("id")), start, end))
                 if len(rows) >= 5000:
                     db.executemany(upsert, rows)
                     rows = []
+            else:  # a note or a list among the entries, which a reader takes for part of them
+                problems.append(_("entries: item {n} is not an entry (added after the export)").format(n=n))
         db.executemany(upsert, rows)
-    problems = []
     entry_check = None
     if ev.fmt == "markdown":
         from .shown import EntryCheck, Sections
@@ -399,7 +401,9 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
                             ref=ref_of(view), changed="linked_from, superseded_by"
                         )
                     )
-                derived = ("linked_from", "superseded_by") + (("status",) if shown.get("status") == "superseded" else ())
+                # (a decision superseded by one outside the export: only the journal shows it)
+                shown_superseded = view["kind"] == "decision" and shown.get("status") == "superseded"
+                derived = ("linked_from", "superseded_by") + (("status",) if shown_superseded else ())
                 want = {k: v for k, v in public(view).items() if k not in derived}
                 got = {k: v for k, v in shown.items() if k not in derived}
                 if got != want:

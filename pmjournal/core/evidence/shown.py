@@ -357,8 +357,9 @@ class EntryCheck:
                 target = self.slim.get(to)
                 want = self.rerender.link_item(rel, target)
                 good = good and (line == want if target is not None else outside(line, want, to))
-                if good and target is None and (ref := shown_ref(line, want)) is not None:
-                    self.outside_links.append((entry_id, to, ref))
+                if good and target is None:
+                    # its #ref, or None for one shown as not in the journal: held too (hold_outside)
+                    self.outside_links.append((entry_id, to, shown_ref(line, want)))
             rest = lines[len(links) :]
             wanted = sorted(
                 self.rerender.link_item(rel, self.slim[source], backwards=True) for rel, source in backlinks.get(entry_id, ())

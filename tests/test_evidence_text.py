@@ -558,3 +558,31 @@ def test_a_json_export_shows_no_entry_superseded_but_a_decision_and_no_item_but_
     _json_reworded(out, '"entries": [\n', '"entries": [\n    "NOTE: #1 was closed and approved by the CEO",\n')
     said = problems(cli("verify", "--evidence", str(out)))
     assert any("entries: item 1 is not an entry" in line for line in said), said
+
+
+def test_a_member_written_twice_is_named_wherever_it_is(db, cli, tmp_path):
+    """A reader of the file sees the first of two, a JSON reader (and the check) the last: an
+    entry or a record given a leading "owner", the JSON export's `filter` twice, and a record in
+    a Markdown appendix, which no hash of the document covers, all passed."""
+    journal = Journal(db, user="Pat PM")
+    journal.add("decision", {"title": "Call", "owner": "Ann"})
+    out = tmp_path / "ev.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    for old, new, named in (
+        ('"entries": [\n    {', '"entries": [\n    {"owner":"Marcus Chen",', "entry "),
+        ('"records": [\n    {', '"records": [\n    {"owner":"Marcus Chen",', "record #1"),
+        ('"filter": "all entries",', '"filter": "person Marcus Chen",\n  "filter": "all entries",', "filter"),
+    ):
+        out.write_text(text, encoding="utf-8")
+        _json_reworded(out, old, new)
+        said = problems(cli("verify", "--evidence", str(out)))
+        assert any(named in line and "a member written twice" in line for line in said), said
+    md = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(md)))
+    body = md.read_text(encoding="utf-8")
+    at = body.index('"records": {')
+    record = body.index('\n      {"', at) + len('\n      {')
+    md.write_text(body[:record] + '"owner":"Marcus Chen",' + body[record:], encoding="utf-8")
+    said = problems(cli("verify", "--evidence", str(md)))
+    assert any("record #1: a member written twice" in line for line in said), said

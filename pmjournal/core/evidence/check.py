@@ -183,6 +183,11 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     out.problems.extend(_check_entries(ev, exported, out))
     if context is not None and out.outside is not None:
         out.problems.extend(out.outside.hold_outside(*_outside(ev, context, exported)))
+    if ev.doubled:  # (known once the records and entries were read)
+        shown = ", ".join(dict.fromkeys(ev.doubled[:5])) + (", …" if len(ev.doubled) > 5 else "")
+        out.problems.append(
+            _("{what}: a member written twice (a reader sees the first, a JSON reader takes the last)").format(what=shown)
+        )
     if relaid and len(out.problems) > before:
         out.problems.insert(before, _what_changed(ev))
     elif relaid:

@@ -24,6 +24,8 @@ import re
 from functools import partial
 from pathlib import Path
 
+import orjson
+
 from .. import i18n, markdown_proof
 from ..errors import PmjournalError
 from ..i18n import _
@@ -83,6 +85,9 @@ class Evidence:
         self.appendix: str | None = None  # the Markdown appendix's text before its JSON block
         self.unknown: list[str] = []  # members of the evidence block pmjournal does not write
         self.twice: list[str] = []  # members of the evidence block it holds more than once
+        # what holds a member twice (the JSON export's own members, a record, an entry): a reader
+        # of the file sees the first, a JSON reader (and the check) takes the last
+        self.doubled: list[str] = []
         self.header: dict = {}  # the JSON export's own members before its entries (format, filter...)
         self.strays: list[str] = []  # members of the JSON export pmjournal does not write
         self._exported = None
@@ -117,14 +122,16 @@ class Evidence:
 
     def records(self, name: str):
         """(record, start, end) of each record of chain `name` as the file holds them, in order."""
-        return self._spans(self.records_at.get(name))
+        own = self.own
+        return self._spans(self.records_at.get(name), lambda r: f"record {_ref_in(name, r.get('seq'), own)}")
 
     def entries(self):
         """(entry, start, end) of each entry the JSON export shows."""
-        return self._spans(self.entries_at)
+        return self._spans(self.entries_at, lambda e: f"entry {e.get('id')}")
 
-    def _spans(self, at: int | None):
-        """(item, where it starts, where it ends) of the array read() found at `at`."""
+    def _spans(self, at: int | None, label=None):
+        """(item, where it starts, where it ends) of the array read() found at `at`; an item
+        holding a member twice goes to `doubled`, as `label(item)` names it."""
         if at is None:
             return
         stream = JsonStream(self.fh, at)
@@ -133,6 +140,8 @@ class Evidence:
                 stream.peek()
                 start = stream.offset
                 item = stream.value()
+                if label is not None and isinstance(item, dict) and doubled(self.read_at(start, stream.offset), item):
+                    self.doubled.append(label(item))
                 yield item, start, stream.offset
         except NotJSON:  # read() read it all: only a file changed since can fail here
             raise PmjournalError(_("{path} changed while it was being checked").format(path=self.path)) from None
@@ -166,6 +175,33 @@ class Evidence:
         found.done()
         self._exported = found
         return found
+
+
+def doubled(raw: bytes, item: dict) -> bool:
+    """Whether the JSON object `raw` (which parsed to `item`) holds a member twice, at any depth.
+    As pmjournal writes a record or an entry (orjson, keys sorted or in order), at once."""
+    raw = raw.strip()
+    if raw == orjson.dumps(item) or raw == orjson.dumps(item, option=orjson.OPT_SORT_KEYS):
+        return False
+    import json
+
+    found = False
+
+    def pairs(members):
+        nonlocal found
+        keys = [key for key, _value in members]
+        found = found or len(keys) != len(set(keys))
+        return dict(members)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except ValueError:
+        return False  # (what orjson read, json did not: the record's own checks say more)
+    return found
+
+
+def _ref_in(name: str, seq, own: str) -> str:
+    return f"#{seq}" if name == own else f"{name}#{seq}"
 
 
 def read(path) -> Evidence:
@@ -244,7 +280,11 @@ def _read_json(ev: Evidence, size: int) -> None:
         if stream.peek() != _OBJECT:
             stream.skip()
         else:
+            seen: set[str] = set()
             for key in stream.members():
+                if key in seen:
+                    ev.doubled.append(key)
+                seen.add(key)
                 if key == "entries":
                     ev.entries_at, ok = _array_at(stream)
                     damaged = damaged or not ok
@@ -422,6 +462,12 @@ def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
                 stream.skip()
                 continue
             ev.records_at = {name: _record_array(stream, ev.path, name) for name in stream.members()}
+        elif key == "context":
+            stream.peek()
+            start = stream.offset
+            block[key] = stream.value()
+            if isinstance(block[key], dict) and doubled(ev.read_at(start, stream.offset), block[key]):
+                ev.doubled.append("context")
         elif key in _SMALL:
             block[key] = stream.value()
         else:

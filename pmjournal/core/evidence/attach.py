@@ -146,9 +146,7 @@ def with_evidence(chunks, journal, filt: Filter, fmt: str, key: SigningKey | Non
     }
     if fmt == "markdown":
         evidence["sections"] = parts.done()
-        if context is not None:
-            evidence["context"] = {name: [orjson.loads(line) for line in context.lines(name)] for name in context.names()}
-        yield from proof.markdown_block(evidence, records)
+        yield from proof.markdown_block(evidence, records, context)
     else:
         yield proof.JSON_MARK
         for piece in proof.iter_dumps(evidence, "  "):

@@ -162,10 +162,12 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
             return hashes.add
         if {k: fields.get(k) for k in ("size", "head", "root", "first")} != stated_chain:
             out.problems.append(_("chain {name}: its size, head or root differ from the statement's").format(name=name))
-        return _ChainCheck(name, stated_chain, chain, own, out.problems, hashes.add)
+        checks[name] = _ChainCheck(name, stated_chain, chain, own, out.problems, hashes.add)
+        return checks[name]
 
+    checks: dict[str, _ChainCheck] = {}  # each chain's, its root made once (the context's use them too)
     exported = ev.exported(visit)
-    context = _context(ev, out.problems)  # before the proofs go
+    context = _context(ev, out.problems, checks)  # before the proofs go
     ev.proofs = {}  # every record is checked: the leaves (32 MB at 1M) are not needed past here
     count, _sep, digest = (st.get("records") or "").partition(" sha256:")
     if count != str(hashes.count) or digest != hashes.hexdigest():
@@ -494,31 +496,30 @@ _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])|<((?i:https?)://[^<>\s]*)>
 _STRUCK = re.compile(r"</?del>")
 
 
-def _context(ev: Evidence, problems: list[str]) -> list[dict] | None:
+def _context(ev: Evidence, problems: list[str], checks: dict) -> list[dict] | None:
     """The records of the entries outside the export that a Markdown document names (the
     block's `context`: none in a document made before it was written), each checked as the
     exported ones are (its hash, and its place in its chain at the stated head), named as a
     load names a colleague's."""
-    context = ev.block.get("context")
     st, own = ev.statement, ev.own
-    stated = st.get("context")
-    if context is None:
-        if stated is not None:
+    if ev.context_at is None:
+        if st.get("context") is not None:
             problems.append(_("context: the statement names records of entries outside the export that the evidence does not hold"))
         return None
-    digest = proof.hashes_digest(r.get("hash") for _name, records in sorted(context.items()) for r in records)
-    if stated != f"{sum(map(len, context.values()))} sha256:{digest}":
-        problems.append(_("context: the records of entries outside the export are not the ones the statement names"))
+    hashes = _Hashes()
     out = []
-    for name, records in sorted(context.items()):
-        stated = st["chains"].get(name)
-        if stated is None:
+    for name in sorted(ev.context_at):
+        chain = st["chains"].get(name)
+        if chain is None:
             problems.append(_("records of {name}: the statement names no such chain").format(name=name))
             continue
-        each = _ChainCheck(name, stated, ev.proofs.get(name), own, problems, lambda _record: None)
-        for record in records:
+        each = checks.get(name) or _ChainCheck(name, chain, ev.proofs.get(name), own, problems, hashes.add)
+        each.also = hashes.add
+        for record in ev.context_records(name):
             each(record)
             out.append(record if name == own else colleagues(record, name))
+    if st.get("context") != f"{hashes.count} sha256:{hashes.hexdigest()}":
+        problems.append(_("context: the records of entries outside the export are not the ones the statement names"))
     return out
 
 

@@ -38,7 +38,7 @@ _FENCE = re.compile(rb"\n(`{3,})json\n")
 _OBJECT, _ARRAY = ord("{"), ord("[")
 _WHITESPACE = b" \t\r\n"
 # The block's members read whole: each a few KB at most. Anything else is stepped through.
-_SMALL = ("format", "version", "statement", "signature", "public_key", "fingerprint", "own", "query", "heads", "language", "context")
+_SMALL = ("format", "version", "statement", "signature", "public_key", "fingerprint", "own", "query", "heads", "language")
 _STATED = ("size", "head", "root", "first")
 
 
@@ -77,6 +77,9 @@ class Evidence:
         self.statement: dict = {}
         self.proofs: dict[str, ChainProof] = {}
         self.records_at: dict[str, int | None] = {}  # where each chain's records start (None: it has none)
+        # where each chain's context records start (the Markdown appendix's records of the entries
+        # outside the export it names); None: it carries none (a document made before they were)
+        self.context_at: dict[str, int] | None = None
         self.entries_at: int | None = None  # the JSON export's entries
         self.sections_at: int | None = None  # the Markdown appendix's section digests
         self.body_end = 0  # the document the statement hashes is the file's bytes before this
@@ -124,6 +127,12 @@ class Evidence:
         """(record, start, end) of each record of chain `name` as the file holds them, in order."""
         own = self.own
         return self._spans(self.records_at.get(name), lambda r: f"record {_ref_in(name, r.get('seq'), own)}")
+
+    def context_records(self, name: str):
+        """Each context record of chain `name` as the file holds it, in order."""
+        own = self.own
+        for record, _start, _end in self._spans(self.context_at.get(name), lambda r: f"record {_ref_in(name, r.get('seq'), own)}"):
+            yield record
 
     def entries(self):
         """(entry, start, end) of each entry the JSON export shows."""
@@ -463,11 +472,16 @@ def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
                 continue
             ev.records_at = {name: _record_array(stream, ev.path, name) for name in stream.members()}
         elif key == "context":
-            stream.peek()
-            start = stream.offset
-            block[key] = stream.value()
-            if isinstance(block[key], dict) and doubled(ev.read_at(start, stream.offset), block[key]):
-                ev.doubled.append("context")
+            # where each chain's records start, read one at a time when checked (context_records)
+            if stream.peek() != _OBJECT:
+                stream.skip()
+                bad.add("context")
+                continue
+            ev.context_at = {}
+            for name in stream.members():
+                if name in ev.context_at:
+                    ev.doubled.append("context")
+                ev.context_at[name] = _record_array(stream, ev.path, name)
         elif key in _SMALL:
             block[key] = stream.value()
         else:
@@ -589,7 +603,6 @@ def _shape(block: dict, bad: set[str], path) -> None:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
     heads = block.get("heads", {})
-    context = block.get("context", {})
     wrong = [
         name
         for name, good in (
@@ -598,11 +611,7 @@ def _shape(block: dict, bad: set[str], path) -> None:
             ("fingerprint", isinstance(block.get("fingerprint"), str | None)),
             ("own", isinstance(block.get("own", ""), str)),
             ("sections", "sections" not in bad),
-            (
-                "context",
-                isinstance(context, dict)
-                and all(isinstance(rs, list) and all(isinstance(r, dict) for r in rs) for rs in context.values()),
-            ),
+            ("context", "context" not in bad),
             ("chains", "chains" not in bad),
             (
                 "heads",

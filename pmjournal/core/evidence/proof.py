@@ -399,22 +399,34 @@ def _no_backticks(line: bytes) -> bytes:
     return line.replace(b"`", b"\\u0060")
 
 
-def markdown_block(evidence: dict, records):
+def markdown_block(evidence: dict, records, context=None):
     """The appendix, in pieces: readable instructions, the statement and signature as plain
     blocks a reader can save for ssh-keygen, and the whole evidence as one JSON block whose
     records (`records`: evidence/attach.Held or index/reads.KeptRecords) are written one a
-    line as they are read (a 100k-record export never holds their JSON at once)."""
+    line as they are read (a 100k-record export never holds their JSON at once); so are
+    those of the entries outside the export it names (`context`: attach.Held), before them."""
     from ..markdown_proof import with_language
 
     evidence = with_language(evidence)  # before the appendix's words: they are in that language
     yield appendix_text(evidence).encode("utf-8")
-    # The evidence object without its closing "\n}": the records member follows.
+    # The evidence object without its closing "\n}": the context and records members follow.
     held = ""
     for piece in iter_dumps(evidence):
         if held:
             yield _no_backticks(held.encode("utf-8"))
         held = piece
-    yield _no_backticks((held[: held.rfind("\n}")] + ',\n  "records": {').encode("utf-8"))
+    yield _no_backticks(held[: held.rfind("\n}")].encode("utf-8"))
+    if context:
+        yield b',\n  "context": {'
+        yield from _chains_of(context)
+        yield b"\n  }"
+    yield b',\n  "records": {'
+    yield from _chains_of(records)
+    yield b"\n  }\n}\n```\n"
+
+
+def _chains_of(records):
+    """Each chain's records, one stored line a line, as `"name": [...]` members."""
     dump = orjson.dumps
     for n, name in enumerate(records.names()):
         yield (b"," if n else b"") + b"\n    " + dump(name) + b": ["
@@ -425,7 +437,6 @@ def markdown_block(evidence: dict, records):
                 yield _no_backticks(b"".join(chunk))
                 chunk = []
         yield _no_backticks(b"".join(chunk)) + b"\n    ]"
-    yield b"\n  }\n}\n```\n"
 
 
 def appendix_text(evidence: dict) -> str:

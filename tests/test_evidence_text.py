@@ -586,3 +586,19 @@ def test_a_member_written_twice_is_named_wherever_it_is(db, cli, tmp_path):
     md.write_text(body[:record] + '"owner":"Marcus Chen",' + body[record:], encoding="utf-8")
     said = problems(cli("verify", "--evidence", str(md)))
     assert any("record #1: a member written twice" in line for line in said), said
+
+
+def test_only_a_names_own_spelling_is_forgiven_in_its_line(db, cli, tmp_path):
+    """A line was held without case wherever any name (a person "Al", the login "root") was in
+    it: an evidence link's document id changed in case passed. Now the rest of the line is
+    held as it is, and a name spelled as the journal first spelled it still holds."""
+    journal = Journal(db, user="Al")
+    journal.add("decision", {"title": "Pick vendor", "owner": "Al", "evidence": ["https://docs.example.com/d/1AbCdEfGh/final Al"]})
+    journal.add("decision", {"title": "Second", "owner": "dana  whitfield", "approved_by": ["Al"]})
+    journal.add("note", {"title": "first spelling", "informed": ["Dana Whitfield"]}, )
+    out = tmp_path / "ev.md"
+    ok(cli("export", "--kind", "decision", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))
+    reworded(out, "1AbCdEfGh", "1aBcDeFgH")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert any("#1: the entry shown differs from its records" in line for line in said), said

@@ -21,7 +21,7 @@ import re
 import sqlite3
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..display import as_stored, visible
 from ..fold import ref_of
@@ -734,6 +734,42 @@ def _written(names: set[str]) -> set[str]:
 _NOT_A_SPACE = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 
 
+def _same_but_names(a: str, b: str, keys: set[str]) -> bool:
+    """`a` and `b` are the same line but for how the names of `keys` are spelled in them (case,
+    spacing): the rest of the line as it is. The whole line compared without case passed an
+    evidence link's document id changed in case, wherever any name (a login's "root", "Al")
+    was in the line (a tamper hunt)."""
+    if not keys:
+        return False
+    pattern = _names_pattern(frozenset(keys))
+    return _names_as_keys(a, pattern) == _names_as_keys(b, pattern)
+
+
+@lru_cache(maxsize=256)
+def _names_pattern(keys: frozenset) -> re.Pattern:
+    """Each key as a whole word or words, any spacing between them, longest first."""
+    words = sorted((r"\s+".join(map(re.escape, key.split())) for key in keys if key.strip()), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)") if words else re.compile(r"(?!)")
+
+
+def _names_as_keys(line: str, pattern: re.Pattern) -> str:
+    """`line` with each name `pattern` finds in it (matched without case: casefolded, which
+    makes ß two letters, so the spans are mapped back) put as its key."""
+    folded, at = [], []
+    for i, char in enumerate(line):
+        fold = char.casefold()
+        folded.append(fold)
+        at.extend([i] * len(fold))
+    at.append(len(line))
+    out, last = [], 0
+    for found in pattern.finditer("".join(folded)):
+        start, end = at[found.start()], at[found.end()]
+        out += [line[last:start], "\0", " ".join(found.group().split()), "\0"]
+        last = end
+    out.append(line[last:])
+    return "".join(out)
+
+
 def _first_difference(want: list[str], got: list[str], names: set[str]) -> str | None:
     """What the first line that differs shows (its field's label, or "text"), or None."""
     for i in range(max(len(want), len(got))):
@@ -741,13 +777,7 @@ def _first_difference(want: list[str], got: list[str], names: set[str]) -> str |
         b = got[i] if i < len(got) else None
         if a == b:
             continue
-        if (
-            a is not None
-            and b is not None
-            and name_key(a) == name_key(b)
-            and not _NOT_A_SPACE.search(b)
-            and any(n in name_key(a) for n in _written(names))
-        ):
+        if a is not None and b is not None and not _NOT_A_SPACE.search(b) and _same_but_names(a, b, _written(names)):
             continue  # a name as the journal first spelled it
         line = a if a is not None else b
         if line.startswith("### "):

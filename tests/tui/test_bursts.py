@@ -954,7 +954,7 @@ async def test_a_refused_save_typed_ahead_shows_the_field_with_the_error_in_a_sm
         assert row.field.name == "occurred_at" and window.contains_region(row.region), (row.region, window)
 
 
-@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+@pytest.mark.parametrize("size", [(60, 20), (70, 30), (80, 24)])
 @pilot_test
 async def test_the_help_screen_cuts_no_key_at_a_small_size(demo_db, make_app, size):
     """At 60 columns the Key column showed "up/d…", "pgup…", "home…": the ids took their width
@@ -974,6 +974,10 @@ async def test_the_help_screen_cuts_no_key_at_a_small_size(demo_db, make_app, si
             body.scroll_page_down(animate=False)
         assert not any("…" in line for line in lines), [line for line in lines if "…" in line]
         assert any("up/down" in line for line in lines)
+        # below 80 columns the ids give the actions their width, and the hint says where they are
+        text = "\n".join(lines)
+        assert ("new_decision" in text) == (size[0] >= 80)
+        assert ("[keymap] show" in text) == (size[0] < 80)
 
 
 @pilot_test

@@ -15,6 +15,7 @@ from ..bindings import APP, TEAM_ONLY, TRAIL, help_text, key_for
 from ..key_order import EscapesInOrder
 
 NARROW = 100  # terminal columns below which the actions take most of the width
+IDS_FROM = 80  # terminal columns from which the ids show
 
 
 def other_keys() -> tuple[tuple[str, str], ...]:
@@ -68,8 +69,11 @@ class HelpScreen(EscapesInOrder, ModalScreen[None]):
         # ratio's share showed "up/d…" at 60 columns: Rich drops a minimum width to fit a table).
         widest_key = max((cell_len(word) for keys, _what, _id in rows for word in keys.split()), default=1)
         narrow = self.app.size.width < NARROW
+        # Below 80 columns the ids (for [keymap], typed in the config) give the actions their
+        # width: a Chinese sentence in a dozen cells broke every five characters (a user trial).
+        ids = self.app.size.width >= IDS_FROM
         # (the dialog's borders and padding take ~12 columns, each column's padding 2)
-        share = (self.app.size.width - 12 - max(cell_len(i) for _k, _w, i in rows) - 6) // 4
+        share = (self.app.size.width - 12 - (max(cell_len(i) for _k, _w, i in rows) if ids else 0) - 6) // 4
         if not narrow:
             key_column = {"no_wrap": True}
         elif share >= widest_key:
@@ -79,14 +83,18 @@ class HelpScreen(EscapesInOrder, ModalScreen[None]):
         table.add_column(pgettext("column", "Key"), **key_column)
         # Folded, not cut: a Chinese sentence has no spaces to wrap at.
         table.add_column(pgettext("column", "Action"), overflow="fold", ratio=3 if "ratio" in key_column else 1 if narrow else None)
-        # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
-        table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)  # an id is typed in the config: never cut
+        if ids:
+            # TRANSLATORS: [keymap] is the config file's table: keep it as it is.
+            table.add_column(Text(_("Id (for [keymap])")), no_wrap=True)  # an id is typed in the config: never cut
         for keys, what, binding_id in rows:
-            table.add_row(Text(keys), Text(what), Text(binding_id))
+            table.add_row(Text(keys), Text(what), *((Text(binding_id),) if ids else ()))
+        hint = _("escape closes this screen")
+        if not ids:
+            hint += _(" · the ids for [keymap] show in a window of 80 columns or more")
         with VerticalScroll(id="help-body"):
             yield Static(Text(heading, style="bold"), id="help-title")
             yield Static(table, id="help-table")
-            yield Static(Text(_("escape closes this screen")), id="help-hint")
+            yield Static(Text(hint), id="help-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

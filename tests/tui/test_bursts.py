@@ -1001,3 +1001,20 @@ async def test_a_dialog_taller_than_the_window_scrolls_to_its_error(demo_db, mak
         assert app.screen.region.contains_region(label.region) and label.region.height, (label.region, app.screen.region)
         box = dialog.query_one(".pm-box")
         assert box.region.contains_region(label.region), (label.region, box.region)
+
+
+@pilot_test
+async def test_enter_in_a_one_line_field_goes_on_to_the_next_and_a_text_area_keeps_its_lines(demo_db, make_app):
+    """Enter did nothing in a one-line field, so the next line typed ran on into it: two
+    participants typed a line each were saved as one person. It goes on to the next field now,
+    as tab does; in a multi-line field it still starts a new line."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        burst(app, "mSync call{tab}{tab}Ann{enter}Bob{ctrl+s}")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and app.screen.table.current.get("title") == "Sync call")
+        burst(app, "dPick one{tab}{tab}Ann" + "{tab}" * 6 + "first{enter}second{ctrl+s}")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrailScreen) and app.screen.table.current.get("title") == "Pick one")
+    views = {v["title"]: v for v in Journal(demo_db).views.values()}
+    assert views["Sync call"]["owner"] == "Ann" and views["Sync call"]["requested_by"] == ["Bob"]
+    assert views["Pick one"]["options"] == ["first", "second"], views["Pick one"]

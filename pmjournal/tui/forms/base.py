@@ -70,7 +70,21 @@ class FormScreen(ResumesStyled, EscapesInOrder, MovesInOrder, HoldsKeys, ModalSc
         Binding("ctrl+s", "save", N_("Save"), priority=True),
         Binding("escape", "escape", N_("Cancel"), priority=True),
         *FIELD_MOVES,
+        # In a one-line field, enter goes on to the next field (check_action): it did nothing,
+        # so the next line typed ran on into the same field ("…月底王小明; 发邮件…" saved as one
+        # participant, a user trial). A multi-line field, a dropdown, a link's search keep their enter.
+        Binding("enter", "next_line_field", N_("Next field"), show=False, priority=True),
     ]
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "next_line_field":
+            # (a link's search field: enter picks the match highlighted under it)
+            focused = self.focused
+            return isinstance(focused, FormInput) and not any(isinstance(a, LinksRow) for a in focused.ancestors)
+        return super().check_action(action, parameters)
+
+    async def action_next_line_field(self) -> None:
+        await self.action_next_field()
 
     def __init__(
         self,

@@ -1500,3 +1500,18 @@ async def test_the_first_run_dialog_takes_a_language_and_a_name_in_one_burst(key
         assert config.load().name == "Ann Lee" and config.load().language == "zh_CN"
     finally:
         i18n.set_language("en")
+
+
+@pilot_test
+async def test_a_file_name_typed_on_the_formats_is_said_to_go_to_the_path(journal, tmp_path):
+    """Shift+tab from the path lands on the formats: a name typed there went nowhere, and
+    enter chose Markdown again, writing nothing and saying nothing (a user trial)."""
+    from textual.widgets import Label
+
+    seed_people(journal)
+    app = export_app(journal, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "{shift+tab}{ctrl+u}mine.md")
+        error = app.screen.query_one("#error", Label)
+        await wait_for(pilot, lambda: "type the file name in Save to" in str(error.render()))
+        assert not any(p.is_file() for p in tmp_path.iterdir())

@@ -14,6 +14,7 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -194,6 +195,16 @@ class ExportDialog(ChoosesAtOnce, FieldDialog[Path | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error(None)
+
+    def on_key(self, event: events.Key) -> None:
+        # A file name typed on the formats (shift+tab from the path lands there) went nowhere,
+        # and enter then chose Markdown again: no file, no word (a user trial). It is said.
+        if self.focused is not self.query_one("#format", RadioSet):
+            return
+        if (event.is_printable and event.character and event.character != " ") or event.key in ("ctrl+u", "backspace"):
+            event.stop()
+            self.app.bell()
+            self.show_error(_("this is the format: type the file name in Save to (tab), then enter"))
 
     def entered(self, field: Input) -> None:
         self.export()

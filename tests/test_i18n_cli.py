@@ -345,3 +345,21 @@ def test_tags_and_a_changed_field_read_as_chinese_writes_them(chinese_user):
     assert "标签：离线、上线 → 新" in shown
     english = run_cli("show", "1", env=EN).stdout
     assert "Tags: 离线, 上线 → 新" in english
+
+
+def test_names_and_loops_listed_in_a_chinese_message_are_joined_as_chinese_joins_them(tmp_path):
+    """"#1 已上报给 陈总, 王小明：…" and "commitment-1（…）, commitment-2（…）": an ASCII comma
+    between items of a Chinese sentence (a user trial); the list separator is 、 there."""
+    from clihelp import run_cli
+
+    db = str(tmp_path / "j.json")
+    env = {"PMJOURNAL_CONFIG_DIR": str(tmp_path / "cfg")}
+    run_cli("--db", db, "add", "risk", "风险", "--owner", "张伟", "--raised-to", "陈总", "--raised-to", "王小明", env=env, check=True)
+    said = run_cli("--db", db, "--lang", "zh_CN", "done", "1", "--loop", "answer", env=env).stderr
+    assert "陈总、王小明" in said, said
+    run_cli(
+        "--db", db, "add", "communication", "沟通", "--owner", "张伟", "--when", "2026-11-01",
+        "--commitment", "甲; 报价; 2026-11-20", "--commitment", "乙; 合同; 2026-11-21", env=env, check=True,
+    )
+    said = run_cli("--db", db, "--lang", "zh_CN", "done", "2", env=env).stderr
+    assert "）、commitment-2" in said, said

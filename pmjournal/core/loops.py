@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from .display import day_text
+from .display import day_text, list_separator
 from .errors import ValidationError
 from .fold import ref_of
 from .i18n import _, pgettext
@@ -393,7 +393,7 @@ def label(loop: Loop) -> str:
 
 def _listing(loops) -> str:
     # The key is what --loop takes: it stays as it is in every language.
-    return ", ".join(
+    return list_separator().join(
         _("{key} ({state}, due {day})").format(key=lp.key, state=_state_word(lp.state), day=lp.due.isoformat()) for lp in loops
     )
 

@@ -1298,7 +1298,9 @@ class Journal:
                 if len(chosen.owes) == 1:
                     body["by"] = chosen.owes[0]
                 elif chosen.type == "answer":
-                    names = ", ".join(chosen.owes)
+                    from .display import list_separator
+
+                    names = list_separator().join(chosen.owes)
                     raise ValidationError(
                         _("{ref} was raised to {names}: say which of them answered").format(ref=ref_of(view), names=names),
                         field="by",

@@ -119,8 +119,12 @@ def link_prompt(arrow: str, view: dict | None, entry_id: str) -> Text:
     if view is None:
         text.append(_("{id}… (not in this journal)").format(id=visible(entry_id[:10])), style="italic")
         return text
-    text.append(f"{ref_of(view)} {kind_label(view['kind'])}: ")
+    # the words `show` says (cli/render.py): "导致了 #6 事故：…" in Chinese, not an ASCII colon
+    head = _("{ref} {kind}: {title}").format(ref=ref_of(view), kind=kind_label(view["kind"]), title="\0")
+    before, _sep, after = head.partition("\0")
+    text.append(before)
     text.append(value_text("title", view.get("title")), style="strike" if view["retracted"] else "")
+    text.append(after)
     return text
 
 

@@ -6,6 +6,7 @@ owner, and `verify --evidence` passed it (a known gap since the signed exports).
 
 import json
 import sqlite3
+from datetime import UTC
 
 import pytest
 from clihelp import ok, reworded
@@ -602,3 +603,20 @@ def test_only_a_names_own_spelling_is_forgiven_in_its_line(db, cli, tmp_path):
     reworded(out, "1AbCdEfGh", "1aBcDeFgH")
     said = problems(cli("verify", "--evidence", str(out)))
     assert any("#1: the entry shown differs from its records" in line for line in said), said
+
+
+def test_an_export_dated_before_its_records_were_recorded_is_named(demo, cli, tmp_path, monkeypatch):
+    """A statement (and the document's Generated line) backdated: the loops were counted on an
+    earlier day, and the overdue ones showed not yet due. Its records say when they were
+    recorded, which the export cannot be before."""
+    from datetime import datetime
+
+    from pmjournal.core import dates
+
+    backdated = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(dates, "now", lambda: backdated)
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    monkeypatch.undo()
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert any(f"{out}: generated: 2026-09-01T12:00" in line for line in said), said

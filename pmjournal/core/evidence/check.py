@@ -168,6 +168,7 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     checks: dict[str, _ChainCheck] = {}  # each chain's, its root made once (the context's use them too)
     exported = ev.exported(visit)
     context = _context(ev, out.problems, checks)  # before the proofs go
+    out.problems.extend(_generated_after(st, checks, own))
     ev.proofs = {}  # every record is checked: the leaves (32 MB at 1M) are not needed past here
     count, _sep, digest = (st.get("records") or "").partition(" sha256:")
     if count != str(hashes.count) or digest != hashes.hexdigest():
@@ -293,10 +294,15 @@ class _ChainCheck:
                     )
                 )
 
+    latest = ""  # the latest recorded_at of its records (as stored: UTC, one format, so they sort)
+
     def __call__(self, record: dict) -> None:
         self.also(record)
         if self.skip:
             return
+        recorded = record.get("recorded_at")
+        if isinstance(recorded, str) and recorded > self.latest:
+            self.latest = recorded
         seq, size, chain = record.get("seq"), self.size, self.chain
         ref = _ref(self.name, seq, self.own)
         if not isinstance(seq, int) or not 0 < seq <= size:
@@ -494,6 +500,31 @@ def _as_read(match: re.Match) -> str:
 # right, so the escaped < of a typed "<https://…>" is not taken for an autolink's.
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<&#|~$])|<((?i:https?)://[^<>\s]*)>")
 _STRUCK = re.compile(r"</?del>")
+
+
+def _generated_after(st: dict, checks: dict, own: str) -> list[str]:
+    """The export was made after the records it holds were recorded: a statement backdated (with
+    the document's Generated line) counted the loops on an earlier day, and an overdue one
+    showed not yet due. This author's own records are stamped by the exporter's clock (a
+    minute's slack: an older export stamped its statement after writing it); a colleague's by
+    theirs, which may run ahead (a day's)."""
+    try:
+        generated = datetime.fromisoformat(str(st.get("generated")))
+    except ValueError:
+        return []  # the statement's own check names it
+    for name, each in sorted(checks.items()):
+        try:
+            latest = datetime.fromisoformat(each.latest) if each.latest else None
+        except ValueError:
+            continue
+        slack = timedelta(minutes=1) if name == own else timedelta(days=1)
+        if latest is not None and generated.tzinfo is not None and latest.tzinfo is not None and generated + slack < latest:
+            return [
+                _("generated: {generated} is before the records it holds were recorded (the last at {latest})").format(
+                    generated=st.get("generated"), latest=each.latest
+                )
+            ]
+    return []
 
 
 def _context(ev: Evidence, problems: list[str], checks: dict) -> list[dict] | None:

@@ -505,9 +505,9 @@ _STRUCK = re.compile(r"</?del>")
 def _generated_after(st: dict, checks: dict, own: str) -> list[str]:
     """The export was made after the records it holds were recorded: a statement backdated (with
     the document's Generated line) counted the loops on an earlier day, and an overdue one
-    showed not yet due. This author's own records are stamped by the exporter's clock (a
-    minute's slack: an older export stamped its statement after writing it); a colleague's by
-    theirs, which may run ahead (a day's)."""
+    showed not yet due. This author's own records are stamped by the exporter's clock (an
+    hour's slack: a clock set back a little, a demo journal built for a fixed day); a
+    colleague's by theirs, which may run ahead (a day's)."""
     try:
         generated = datetime.fromisoformat(str(st.get("generated")))
     except ValueError:
@@ -517,7 +517,7 @@ def _generated_after(st: dict, checks: dict, own: str) -> list[str]:
             latest = datetime.fromisoformat(each.latest) if each.latest else None
         except ValueError:
             continue
-        slack = timedelta(minutes=1) if name == own else timedelta(days=1)
+        slack = timedelta(hours=1) if name == own else timedelta(days=1)
         if latest is not None and generated.tzinfo is not None and latest.tzinfo is not None and generated + slack < latest:
             return [
                 _("generated: {generated} is before the records it holds were recorded (the last at {latest})").format(

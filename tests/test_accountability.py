@@ -424,7 +424,9 @@ def test_jrnl_import(cli, tmp_path):
     assert first["kind"] == "note" and first["title"] == "Met with Acme."
     assert first["tags"] == ["launch", "acme", "starred"]
     assert first["occurred_at"] == "2026-10-01T09:30:00+08:00"
-    assert second["title"] == "(untitled)"
+    # titled by its body's first line, as jrnl titles an entry by its first sentence ("(untitled)"
+    # said nothing, in English whatever the language); the same file imported again is skipped
+    assert second["title"] == "untitled entry"
     assert "imported 0 records, skipped 2" in ok(cli("import", str(path)))  # idempotent
 
 

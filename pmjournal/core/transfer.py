@@ -1050,6 +1050,13 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "", offsets=()):
     except ValueError as err:
         raise ValidationError(_("jrnl entry {i} has a bad date or time: {err}").format(i=i, err=err)) from err
     title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
+    # An entry with no title of its own is titled by its body's first line, as jrnl titles one
+    # by its first sentence ("(untitled)", in English whatever the language, said nothing). Its
+    # id is made from "(untitled)" as ever: the same file imported again is the same entries.
+    shown = title
+    if title == "(untitled)" and not str(entry.get("title") or "").strip():
+        first = next((line for line in str(entry.get("body") or "").splitlines() if line.strip()), "")
+        shown = " ".join(first.split())[:120] or title
     tags = []
     given = entry.get("tags") or ()
     # A hand-made file's "tags": "@abc" is one tag (its letters were three), and a null in the list none.
@@ -1062,7 +1069,7 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "", offsets=()):
     if entry.get("starred"):
         tags.append("starred")
     values = {
-        "title": title,
+        "title": shown,
         "body": entry.get("body") or None,
         "tags": tags,
         "occurred_at": dates.iso(datetime.combine(day, at, tzinfo=zone)),

@@ -34,7 +34,8 @@ _ZH_DAY_WORDS = {
 }
 _ZH_WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _ZH_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_ZH_WEEK = {"上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1}
+_ZH_WEEK = {"上上": -2, "上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1, "下下": 2}
+_ZH_YEAR = {"去": -1, "今": 0, "明": 1}
 _ZH_UNITS = {
     "分钟": "minutes",
     "小时": "hours",
@@ -68,8 +69,10 @@ _ZH_RELATIVE = re.compile(
 _ZH_DAY = re.compile(
     "^(?:"
     rf"(?P<word>{'|'.join(sorted(_ZH_DAY_WORDS, key=len, reverse=True))})"
-    r"|(?P<which>上个|这个|下个|上|这|本|下)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天])"
-    rf"|(?:(?P<year>\d{{4}})年)?(?P<month>{_NUM})月(?P<day>{_NUM})[日号]"
+    r"|(?P<which>上上|下下|上个|这个|下个|上|这|本|下)?(?:周|星期|礼拜)(?P<weekday>[一二三四五六日天])"
+    rf"|(?:(?P<year>\d{{4}})年|(?P<rel_year>去|今|明)年)?(?P<month>{_NUM})月(?P<day>{_NUM})[日号]"
+    r"|(?P<month_end>上个|下个|这个|上|下|这|本)?月底"
+    r"|(?P<year_end>去|今|明)?年底"
     r"|(?P<iso_y>\d{4})[-/](?P<iso_m>\d{1,2})[-/](?P<iso_d>\d{1,2})"
     rf"|(?P<rel_month>上个|下个|这个|上|下|这|本)月(?P<rel_day>{_NUM})[日号]"
     r")(?:(?:周|星期|礼拜)(?P<check>[一二三四五六日天]))?"
@@ -122,9 +125,13 @@ def _zh_relative(cleaned: str, ref: datetime, text: str, ahead: bool = False) ->
     unit = _ZH_UNITS[m.group("unit")]
     sign = -1 if m.group("dir") == "前" else 1
     if m.group("n") == "半":
-        if unit != "hours":
-            raise _cannot(text)  # 半天, 半个月: how long is that?
-        delta = relativedelta(minutes=sign * 30)
+        # 半小时 30 minutes, 半个月 15 days, 半年 6 months, as they are read; 半天 (half a day,
+        # or "a while"?) is refused
+        half = {"hours": relativedelta(minutes=30), "months": relativedelta(days=15), "years": relativedelta(months=6)}
+        if unit not in half:
+            raise _cannot(text)
+        delta = half[unit] * sign
+        unit = {"hours": "minutes", "months": "days", "years": "months"}[unit]
     else:
         delta = relativedelta(**{unit: sign * _zh_number(m.group("n"), text)})
     # 两天前下午3点: that day at that time, as "2 days ago 15:00"
@@ -147,13 +154,21 @@ def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:
             return today - timedelta(days=(today.weekday() - weekday) % 7)
         monday = today - timedelta(days=today.weekday())
         return monday + timedelta(days=7 * _ZH_WEEK[which] + weekday)
+    if m.group(0).endswith("月底"):  # 月底, 下个月底: the month's last day
+        import calendar
+
+        months = today.year * 12 + today.month - 1 + _ZH_MONTH.get(m.group("month_end") or "本", 0)
+        year, month = months // 12, months % 12 + 1
+        return date(year, month, calendar.monthrange(year, month)[1])
+    if m.group(0).endswith("年底"):  # 年底, 明年底: 31 December
+        return date(today.year + _ZH_YEAR.get(m.group("year_end") or "今", 0), 12, 31)
     if m.group("iso_y"):
         year, month, day = (int(m.group(g)) for g in ("iso_y", "iso_m", "iso_d"))
     elif m.group("rel_month"):  # 上个月3号: the 3rd of the calendar month before this one
         months = today.year * 12 + today.month - 1 + _ZH_MONTH[m.group("rel_month")]
         year, month, day = months // 12, months % 12 + 1, _zh_number(m.group("rel_day"), text)
     else:
-        year = int(m.group("year")) if m.group("year") else ref.year
+        year = int(m.group("year")) if m.group("year") else ref.year + _ZH_YEAR.get(m.group("rel_year") or "今", 0)
         month, day = _zh_number(m.group("month"), text), _zh_number(m.group("day"), text)
     if not 1 <= month <= 12:
         raise DateError(_("{text!r}: there is no month {month}").format(text=text, month=month), field="occurred_at")
@@ -169,7 +184,7 @@ def _zh_day(m: re.Match, ref: datetime, text: str, ahead: bool = False) -> date:
             ),
             field="occurred_at",
         )
-    if ahead and not m.group("year") and not m.group("iso_y") and date(year, month, day) < today:
+    if ahead and not m.group("year") and not m.group("rel_year") and not m.group("iso_y") and date(year, month, day) < today:
         # 1月5日 written in December, as a due date: next January's
         if month != 2 or day != 29 or calendar.isleap(year + 1):
             year += 1

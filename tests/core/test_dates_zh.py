@@ -98,6 +98,20 @@ ACCEPTED = [
     ("下个月31号", datetime(2026, 12, 31, 0, 0)),
     # what long_date writes in Chinese reads back
     ("2026年11月24日 周二 15:00", datetime(2026, 11, 24, 15, 0)),
+    # a year by word, two weeks on or back, a month's or a year's end, half a month or a year
+    # (a user trial found each refused)
+    ("明年1月5日", datetime(2027, 1, 5, 0, 0)),
+    ("去年3月1日", datetime(2025, 3, 1, 0, 0)),
+    ("下下周一", datetime(2026, 12, 7, 0, 0)),
+    ("上上周五", datetime(2026, 11, 13, 0, 0)),
+    ("月底", datetime(2026, 11, 30, 0, 0)),
+    ("下个月底", datetime(2026, 12, 31, 0, 0)),
+    ("上个月底", datetime(2026, 10, 31, 0, 0)),
+    ("年底", datetime(2026, 12, 31, 0, 0)),
+    ("去年底", datetime(2025, 12, 31, 0, 0)),
+    ("本月底 下午3点", datetime(2026, 11, 30, 15, 0)),
+    ("半个月后", datetime(2026, 12, 10, 10, 30)),
+    ("半年前", datetime(2026, 5, 25, 10, 30)),
     # full-width digits, colon and space (NFKC)
     ("１５：００", datetime(2026, 11, 25, 15, 0)),
     ("昨天　１５：００", datetime(2026, 11, 24, 15, 0)),

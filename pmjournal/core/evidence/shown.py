@@ -6,14 +6,17 @@ journal.json.index, had a view edited in it: no chain covers the index) signed a
 whose records, in its appendix, said otherwise, and verify passed it. Each entry is
 rendered again from its records, as the export writes it, and held against the document.
 
-An entry's loops are counted on the day the document was generated, as its header shows it
-(one of the days the statement's UTC time falls on), with the answer_days its Open loops
-section states; the section itself is counted again over every exported entry. The links
-blocks and the cause traces are held once every entry is known (EntryCheck._links,
-EntryCheck._traces): a trace's first level and each of its lines that names an exported entry.
-A name is shown as the journal first spelled it (people.display), which may differ from the
-record's in case and spacing only: a line that differs only so, and names someone the entry
-names, holds. A decision superseded by one outside the export is shown superseded.
+An entry's loops are counted on the day the document was generated, as its header's
+Generated line shows the statement's time, with the answer_days its Open loops section
+states; the section itself is counted again over every exported entry. The links blocks and
+the cause traces are held once every entry is known (EntryCheck._links, EntryCheck._traces):
+a trace's first level and each of its lines that names an exported entry; what they say of
+entries outside the export (their #refs, backlinks from them, the trace under them) is held
+by EntryCheck.hold_outside against those entries' records, which the evidence carries
+(check._context) or the journal has (against.missing, with --db). A name is shown as the
+journal first spelled it (people.display), which may differ from the record's in case and
+spacing only: a line that differs only so, in the name only, holds. A decision superseded by
+one outside the export is shown superseded.
 """
 
 import codecs
@@ -208,9 +211,10 @@ class EntryCheck:
         # For the cause traces, held once every entry is known too:
         self.amended: list[tuple[dict, str]] = []  # (view, section) of the entries whose links were amended
         self.tracing: dict[str, list[str]] = {}  # an incident's id -> what its records say caused it
-        # What the links blocks say of entries outside the export, which only the journal can
-        # show (hold_outside, with --db): (entry, target id, the #ref shown) of each link to
-        # one, and each entry's backlink lines from them, (rel, #ref shown).
+        # What the links blocks say of entries outside the export, which their records show
+        # (hold_outside: the context the evidence carries, or the journal with --db): (entry,
+        # target id, the #ref shown) of each link to one, and each entry's backlink lines from
+        # them, (rel, #ref shown).
         self.outside_links: list[tuple[str, str, str]] = []
         self.outside_back: dict[str, Counter] = {}
         self.named: set[tuple[str, str]] = set()  # (entry, "links"/"trace"/"history") named already: not again

@@ -31,7 +31,7 @@ def test_remind_names_each_loop_in_the_interface_language():
         "陈明; 发报价单; 2026-10-05",
     )
     chinese = _ok("remind", "--today", "2026-12-01")
-    assert "复核（王丹）" in chinese and "跟进（王丹）" in chinese and "承诺1（陈明）" in chinese
+    assert "复核（王丹）" in chinese and "跟进（王丹）" in chinese and "承诺 1（陈明）" in chinese
     for word in ("review", "follow-up", "commitment"):
         assert word not in chinese
     english = _ok("remind", "--today", "2026-12-01", env=EN)

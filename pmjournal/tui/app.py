@@ -22,6 +22,7 @@ from ..core.errors import PmjournalError
 from ..core.i18n import N_, _, pgettext
 from . import rescue
 from .bindings import APP, TEAM_ONLY, TRAIL, help_text, shown
+from .commands import BothLanguages
 from .contrast import readable_hint, readable_on
 from .key_order import HoldsKeys, caught_up, escape_then_key, typed_before_a_refusal
 from .screens.help import HelpScreen
@@ -76,6 +77,7 @@ class PmjournalApp(App):
     CSS_PATH = ["app.tcss", "forms/forms.tcss"]
     TITLE = "pmjournal"
     BINDINGS = APP
+    COMMANDS = {BothLanguages}  # (tui/commands.py: a command found in English whatever the language)
 
     def __init__(self, path, cfg: Config) -> None:
         super().__init__()

@@ -312,3 +312,18 @@ async def test_the_chinese_footer_and_the_palettes_keys_command(demo_db, make_ap
                 the_palettes_keys_command_shows_the_translated_help_in_chinese,
             ],
         )
+
+
+@pilot_test
+async def test_the_chinese_palette_finds_a_command_by_its_english_name_too(demo_db, make_app, chinese):
+    """"quit" or "trace" typed in the palette found nothing in Chinese (a user trial): a command
+    is found by its name in either language, and shown in the interface's."""
+    from textual.command import CommandPalette
+    from tuihelp import palette_shows
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await typed(pilot, "trace", palette_shows(app, "起因"))

@@ -620,3 +620,24 @@ def test_an_export_dated_before_its_records_were_recorded_is_named(demo, cli, tm
     monkeypatch.undo()
     said = problems(cli("verify", "--evidence", str(out)))
     assert any(f"{out}: generated: 2026-09-01T12:00" in line for line in said), said
+
+
+def test_a_json_exports_links_from_entries_outside_it_are_held_with_the_journal(db, cli, tmp_path):
+    """A JSON entry's linked_from and superseded_by naming entries outside the export were the
+    exporter's word (a second tamper hunt reversed a supersession); with --db they are held
+    against the journal, and a decision shown superseded by nothing is named on its own."""
+    journal = Journal(db, user="Pat PM")
+    old = journal.add("decision", {"title": "Old call", "owner": "Ann", "project": "web"})
+    new = journal.add("decision", {"title": "New call", "owner": "Ann", "project": "core"}, links={"supersedes": [old["id"]]})
+    other = journal.add("note", {"title": "Side note", "project": "core"})
+    out = tmp_path / "ev.json"
+    ok(cli("export", "--format", "json", "--project", "web", "-o", str(out)))
+    ok(cli("verify", "--evidence", str(out)))
+    text = out.read_text(encoding="utf-8")
+    _json_reworded(out, f'"from":"{new["id"]}"', f'"from":"{other["id"]}"')
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert said == [f"pmjournal: {out}: #1: its linked_from or superseded_by name entries outside the export otherwise than the journal does"], said
+    out.write_text(text, encoding="utf-8")
+    _json_reworded(out, f'"superseded_by":["{new["id"]}"]', '"superseded_by":[]')
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert any("#1: the entry shown differs from its records (status)" in line for line in said), said

@@ -231,6 +231,8 @@ def missing(
     wanted, wanted_refs = outside.outside_wanted() if outside is not None else (set(), set())
     found: dict[str, dict] = {}  # what outside asks of the entries it names: their #ref (as the exporter numbers them), links
     back: dict = {}  # an exported entry's id -> Counter of (rel, #ref) of the entries outside linking to it
+    linking: dict = {}  # the same by (rel, id), for a JSON export's linked_from
+    superseding: dict = {}  # an exported entry's id -> the ids of the entries outside (not retracted) superseding it
     exporter = ev.own
 
     alias = alias or {}
@@ -254,6 +256,9 @@ def missing(
                 for link in view.get("links") or ():
                     if link.get("to") in exported:
                         back.setdefault(link["to"], Counter())[(link.get("rel"), exporters_ref(view))] += 1
+                        linking.setdefault(link["to"], Counter())[(link.get("rel"), view["id"])] += 1
+                        if link.get("rel") == "supersedes" and not view["retracted"]:
+                            superseding.setdefault(link["to"], set()).add(view["id"])
         views.clear()
 
     def named(record: dict, chain: Scanned) -> dict:
@@ -305,7 +310,7 @@ def missing(
     return (
         [_("{ref}: matches the stated filter but is not in the export").format(ref=left_out[i]) for i in sorted(left_out)]
         + [_("record {ref}: corrects an exported entry but is not in the export").format(ref=ref) for ref in dropped]
-        + (outside.hold_outside(found, back) if outside is not None else [])
+        + (outside.hold_outside(found, back, linking=linking, superseding=superseding) if outside is not None else [])
     )
 
 

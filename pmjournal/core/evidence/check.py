@@ -7,6 +7,7 @@ document's part, the signature); the export holds only if there are none.
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -368,6 +369,9 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
                 problems.append(_("entries: item {n} is not an entry (added after the export)").format(n=n))
         db.executemany(upsert, rows)
     entry_check = None
+    json_outside = JsonOutside()
+    if ev.fmt == "json" and found is not None:
+        found.outside = json_outside
     if ev.fmt == "markdown":
         from .shown import EntryCheck, Sections
 
@@ -414,8 +418,14 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
                             ref=ref_of(view), changed="linked_from, superseded_by"
                         )
                     )
-                # (a decision superseded by one outside the export: only the journal shows it)
+                # (a decision superseded by one outside the export: only the journal shows it,
+                # held with --db: JsonOutside; one shown superseded by nothing is named here)
                 shown_superseded = view["kind"] == "decision" and shown.get("status") == "superseded"
+                by_outside = json_outside.add(entry_id, ref_of(view), shown, exported)
+                if shown_superseded and key not in superseded and not by_outside:
+                    problems.append(
+                        _("{ref}: the entry shown differs from its records ({changed})").format(ref=ref_of(view), changed="status")
+                    )
                 derived = ("linked_from", "superseded_by") + (("status",) if shown_superseded else ())
                 want = {k: v for k, v in public(view).items() if k not in derived}
                 got = {k: v for k, v in shown.items() if k not in derived}
@@ -436,6 +446,46 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
         for (key,) in db.execute("SELECT key FROM shown WHERE twice ORDER BY start"):
             problems.append(_("entry {entry_id}: shown twice").format(entry_id=value_of(key)))
     return problems
+
+
+class JsonOutside:
+    """What a JSON export's entries say of entries outside it (their linked_from and
+    superseded_by), which only the journal shows: held by against.missing's pass with --db
+    (hold_outside), as shown.EntryCheck holds a Markdown export's."""
+
+    def __init__(self):
+        self.claims: dict[str, tuple[str, Counter, set]] = {}  # id -> (its ref, (rel, from) linking, superseding ids)
+
+    def add(self, entry_id: str, ref: str, shown: dict, exported) -> bool:
+        """Keep what `shown` (an exported entry) says of entries outside the export; whether one
+        of them supersedes it."""
+        items = shown.get("linked_from") or []
+        linking = Counter(
+            (x.get("rel"), x.get("from")) for x in items if isinstance(x, dict) and not exported.holds(key_of(x.get("from")))
+        )
+        by = shown.get("superseded_by")
+        superseding = {one for one in (by if isinstance(by, list) else []) if not exported.holds(key_of(one))}
+        if linking or superseding:
+            self.claims[entry_id] = (ref, linking, superseding)
+        return bool(superseding)
+
+    def outside_wanted(self) -> tuple[set, set]:
+        return set(), set()
+
+    def hold_outside(self, _found, _back, linking=None, superseding=None) -> list[str]:
+        """`linking`: for each exported entry, (rel, id) of each entry outside the export that
+        links to it; `superseding`: the ids of those (not retracted) that supersede it."""
+        if linking is None:
+            return []
+        wrong = []
+        for entry_id in dict.fromkeys([*self.claims, *linking]):
+            ref, said, by = self.claims.get(entry_id, (None, Counter(), set()))
+            if said != linking.get(entry_id, Counter()) or by != (superseding or {}).get(entry_id, set()):
+                wrong.append(ref or entry_id)
+        return [
+            _("{ref}: its linked_from or superseded_by name entries outside the export otherwise than the journal does").format(ref=r)
+            for r in wrong
+        ]
 
 
 def _links_from_inside(shown: dict, inside: set, exported) -> bool:

@@ -402,7 +402,7 @@ class EntryCheck:
                     ids.add(found.group(1))
         return ids, refs
 
-    def hold_outside(self, outside: dict[str, dict], back: dict[str, Counter]) -> list[str]:
+    def hold_outside(self, outside: dict[str, dict], back: dict[str, Counter], **_journal) -> list[str]:
         """What the document says of entries outside the export, held against the journal at
         the stated heads: `outside`, the views (id, #ref as the exporter numbers them, links)
         of the entries outside_wanted() names; `back`, for each exported entry, (rel, #ref)

@@ -420,7 +420,15 @@ def test_in_a_team_each_author_signs_their_own_chain(tmp_path, monkeypatch):
     checked = ok(run_cli("verify", "--evidence", str(out)))
     assert "signed by the key" in checked
     bob_fp = subprocess.run(["ssh-keygen", "-lf", str(bob_key) + ".pub"], capture_output=True, text=True).stdout.split()[1]
-    assert f"bob's records up to bob#1 are signed by bob's key {bob_fp}" in checked
+    # the key's fingerprint, to hold against bob's published key (any key passed as "bob's key")
+    assert f"bob's records up to bob#1 are signed by the key {bob_fp} (compare it with bob's published key" in checked
+    allowed = tmp_path / "allowed"
+    allowed.write_text("".join(f"{who} {(k.parent / (k.name + '.pub')).read_text()}" for who, k in (("dana@x", dana_key), ("bob@x", bob_key))))
+    checked = ok(run_cli("verify", "--evidence", str(out), "--allowed-signers", str(allowed)))
+    assert f"bob's records up to bob#1 are signed by bob@x ({bob_fp})" in checked
+    allowed.write_text(f"dana@x {(dana_key.parent / (dana_key.name + '.pub')).read_text()}")
+    refused_heads = run_cli("verify", "--evidence", str(out), "--allowed-signers", str(allowed))
+    assert refused_heads.returncode == 1 and f"bob's signed head: the key {bob_fp} is not in {allowed}" in refused_heads.stderr
     # A signed head that does not match the chain it came with is refused by the sync.
     lines = bob.path.read_bytes()
     from pmjournal.core.evidence import heads

@@ -641,3 +641,20 @@ def test_a_json_exports_links_from_entries_outside_it_are_held_with_the_journal(
     _json_reworded(out, f'"superseded_by":["{new["id"]}"]', '"superseded_by":[]')
     said = problems(cli("verify", "--evidence", str(out)))
     assert any("#1: the entry shown differs from its records (status)" in line for line in said), said
+
+
+def test_a_json_exports_format_version_and_unverified_members_are_held(db, cli, tmp_path):
+    """Set by hand ("version": 2, "unverified": true), they passed, a file laid out again with
+    the note that its content was held whole (a third tamper hunt)."""
+    Journal(db, user="Pat PM").add("decision", {"title": "Call", "owner": "Ann"})
+    out = tmp_path / "ev.json"
+    ok(cli("export", "--format", "json", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    for old, new, named in (
+        ('"version": 1,', '"version": 2,', "its format or version is not the one pmjournal wrote"),
+        ('  "entries": [', '  "unverified": true,\n  "entries": [', "it says its journal failed verification"),
+    ):
+        out.write_text(text, encoding="utf-8")
+        _json_reworded(out, old, new)
+        said = problems(cli("verify", "--evidence", str(out)))
+        assert any(named in line for line in said), said

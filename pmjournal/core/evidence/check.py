@@ -181,7 +181,10 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     # Each colleague vouches for their own chain: their signed head, and the exported
     # chain growing from it without rewriting it.
     for name, head in sorted((block.get("heads") or {}).items()):
-        out.problems.extend(_check_head(name, head, st["chains"].get(name), out.notes, own))
+        if name == own:  # the exporter's own chain: the statement's signature is its word
+            out.problems.append(_("{name}'s signed head: the exporter's own chain has none (the statement is signed)").format(name=name))
+            continue
+        out.problems.extend(_check_head(name, head, st["chains"].get(name), out.notes, own, allowed_signers))
     # 4. The entries shown are what those records fold to, and what a Markdown document says
     # of entries outside it is what their records in the evidence say (where it carries them).
     out.problems.extend(_check_entries(ev, exported, out))
@@ -203,7 +206,10 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     return out
 
 
-def _check_head(name: str, head: dict, chain: dict | None, notes: list, own: str) -> list[str]:
+def _check_head(name: str, head: dict, chain: dict | None, notes: list, own: str, allowed_signers: Path | None = None) -> list[str]:
+    """A colleague's signed head. Who signed it is said by its key's fingerprint, which the
+    reader holds against the colleague's published key, or, given --allowed-signers, must be
+    in that file (any key at all passed as "bb's key", a third tamper hunt)."""
     from . import heads
 
     if chain is None or not isinstance(head, dict):
@@ -235,8 +241,22 @@ def _check_head(name: str, head: dict, chain: dict | None, notes: list, own: str
                 name=name, ref=_ref(name, size, own)
             )
         ]
+    if allowed_signers is not None:
+        principals = signing.principals(head.get("signature") or "", allowed_signers)
+        if not principals:
+            return [
+                _("{name}'s signed head: the key {made_by} is not in {allowed_signers}").format(
+                    name=name, made_by=made_by, allowed_signers=allowed_signers
+                )
+            ]
+        notes.append(
+            _("{name}'s records up to {ref} are signed by {principal} ({made_by})").format(
+                name=name, ref=_ref(name, size, own), principal=principals[0], made_by=made_by
+            )
+        )
+        return []
     notes.append(
-        _("{name}'s records up to {ref} are signed by {name}'s key {made_by}").format(
+        _("{name}'s records up to {ref} are signed by the key {made_by} (compare it with {name}'s published key, or pass --allowed-signers)").format(
             name=name, ref=_ref(name, size, own), made_by=made_by
         )
     )
@@ -514,6 +534,12 @@ def _json_header(ev: Evidence, st: dict) -> list[str]:
             _("document: {members}: not written by pmjournal (added after the export)").format(members=", ".join(ev.strays))
         )
     head = ev.header
+    from ..transfer import EXPORT_FORMAT, EXPORT_VERSION
+
+    if head.get("format") != EXPORT_FORMAT or head.get("version") != EXPORT_VERSION:
+        problems.append(_("document: its format or version is not the one pmjournal wrote"))
+    if "unverified" in head:  # an export with evidence is of a journal that verified
+        problems.append(_("document: it says its journal failed verification, which an export with evidence never does"))
     try:
         described = Filter.from_json(st.get("query") or {}).describe()
     except (TypeError, ValueError, KeyError, AttributeError):

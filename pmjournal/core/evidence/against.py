@@ -30,6 +30,8 @@ from ..i18n import _
 from ..query import Filter
 from ..storage import JournalFile
 from ..team.layout import Team, clock_of, colleagues
+from .check import Outside
+from .exportfile import chain_ref
 
 _ID_BATCH = 5000  # ids written to the temporary table at a time
 
@@ -229,36 +231,18 @@ def missing(
     batch: list[dict] = []
 
     wanted, wanted_refs = outside.outside_wanted() if outside is not None else (set(), set())
-    found: dict[str, dict] = {}  # what outside asks of the entries it names: their #ref (as the exporter numbers them), links
-    back: dict = {}  # an exported entry's id -> Counter of (rel, #ref) of the entries outside linking to it
-    linking: dict = {}  # the same by (rel, id), for a JSON export's linked_from
-    superseding: dict = {}  # an exported entry's id -> the ids of the entries outside (not retracted) superseding it
-    exporter = ev.own
-
+    # what the entries outside the export say of it (their #refs as the exporter numbers them)
+    collected = Outside(exported, keep=lambda entry_id, ref: entry_id in wanted or ref in wanted_refs)
     alias = alias or {}
-
-    def exporters_ref(view: dict) -> str:
-        name = view.get("author") or own_handle
-        name = alias.get(name, name)
-        return f"#{view['seq']}" if name == exporter else f"{name}#{view['seq']}"
 
     def test(views: list[dict]) -> None:
         # a few thousand at a time: Filter.apply's set-up costs more than one entry's test
         for view in filt.apply(views, ordered=False):
             left_out[view["id"]] = ref_of(view)
         if outside is not None:
-            from collections import Counter
-
             for view in views:
-                ref = exporters_ref(view)
-                if view["id"] in wanted or ref in wanted_refs:
-                    found[view["id"]] = {"id": view["id"], "seq": view["seq"], "ref": ref, "links": view.get("links") or []}
-                for link in view.get("links") or ():
-                    if link.get("to") in exported:
-                        back.setdefault(link["to"], Counter())[(link.get("rel"), exporters_ref(view))] += 1
-                        linking.setdefault(link["to"], Counter())[(link.get("rel"), view["id"])] += 1
-                        if link.get("rel") == "supersedes" and not view["retracted"]:
-                            superseding.setdefault(link["to"], set()).add(view["id"])
+                name = view.get("author") or own_handle
+                collected.add(view, chain_ref(alias.get(name, name), view["seq"], ev.own))
         views.clear()
 
     def named(record: dict, chain: Scanned) -> dict:
@@ -310,7 +294,7 @@ def missing(
     return (
         [_("{ref}: matches the stated filter but is not in the export").format(ref=left_out[i]) for i in sorted(left_out)]
         + [_("record {ref}: corrects an exported entry but is not in the export").format(ref=ref) for ref in dropped]
-        + (outside.hold_outside(found, back, linking=linking, superseding=superseding) if outside is not None else [])
+        + (collected.held_by(outside) if outside is not None else [])
     )
 
 

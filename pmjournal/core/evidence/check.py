@@ -22,7 +22,7 @@ from ..query import public
 from ..team.layout import colleagues
 from . import merkle, proof, signing
 from .exported import key_of, value_of
-from .exportfile import Evidence, read  # noqa: F401 (check.read: what the CLI and tests call)
+from .exportfile import Evidence, chain_ref, read  # noqa: F401 (check.read: what the CLI and tests call)
 
 
 @dataclass
@@ -30,8 +30,8 @@ class Findings:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     signed: bool = True
-    # A Markdown export's claims about entries outside it (shown.EntryCheck.hold_outside),
-    # which only the journal can hold: against.Against.complete() holds them.
+    # What the export's entries claim of entries outside it (shown.EntryCheck, JsonOutside):
+    # held against the context the evidence carries (check) and the journal (Against.complete).
     outside: object = None
 
     @property
@@ -47,10 +47,6 @@ def _same_key(shown, stated) -> bool:
         return signing.PublicKey(shown).fingerprint() == signing.PublicKey(stated).fingerprint()
     except (signing.PmjournalError, ValueError, TypeError):
         return False
-
-
-def _ref(name: str, seq, own: str) -> str:
-    return f"#{seq}" if name == own else f"{name}#{seq}"
 
 
 def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
@@ -189,7 +185,7 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
     # of entries outside it is what their records in the evidence say (where it carries them).
     out.problems.extend(_check_entries(ev, exported, out))
     if context is not None and out.outside is not None:
-        out.problems.extend(out.outside.hold_outside(*_outside(ev, context, exported)))
+        out.problems.extend(_outside(ev, context, exported).held_by(out.outside))
     if ev.doubled:  # (known once the records and entries were read)
         shown = ", ".join(dict.fromkeys(ev.doubled[:5])) + (", …" if len(ev.doubled) > 5 else "")
         out.problems.append(
@@ -238,7 +234,7 @@ def _check_head(name: str, head: dict, chain: dict | None, notes: list, own: str
     if not good:
         return [
             _("{name}'s signed head: the exported chain does not extend what {name} signed at {ref} (rewritten)").format(
-                name=name, ref=_ref(name, size, own)
+                name=name, ref=chain_ref(name, size, own)
             )
         ]
     if allowed_signers is not None:
@@ -251,13 +247,13 @@ def _check_head(name: str, head: dict, chain: dict | None, notes: list, own: str
             ]
         notes.append(
             _("{name}'s records up to {ref} are signed by {principal} ({made_by})").format(
-                name=name, ref=_ref(name, size, own), principal=principals[0], made_by=made_by
+                name=name, ref=chain_ref(name, size, own), principal=principals[0], made_by=made_by
             )
         )
         return []
     notes.append(
         _("{name}'s records up to {ref} are signed by the key {made_by} (compare it with {name}'s published key, or pass --allowed-signers)").format(
-            name=name, ref=_ref(name, size, own), made_by=made_by
+            name=name, ref=chain_ref(name, size, own), made_by=made_by
         )
     )
     return []
@@ -325,7 +321,7 @@ class _ChainCheck:
         if isinstance(recorded, str) and recorded > self.latest:
             self.latest = recorded
         seq, size, chain = record.get("seq"), self.size, self.chain
-        ref = _ref(self.name, seq, self.own)
+        ref = chain_ref(self.name, seq, self.own)
         if not isinstance(seq, int) or not 0 < seq <= size:
             self.problems.append(_("{ref}: not a record of the chain at the stated head").format(ref=ref))
             return
@@ -630,32 +626,52 @@ def _context(ev: Evidence, problems: list[str], checks: dict) -> list[dict] | No
     return out
 
 
-def _outside(ev: Evidence, records: list[dict], exported) -> tuple[dict, dict]:
-    """(each entry the context holds, as shown.EntryCheck.hold_outside asks: its #ref as the
-    exporter numbers it and its links; for each exported entry, (rel, #ref) of each of them
-    that links to it): the entries folded from their records in the team's order."""
-    from collections import Counter
+class Outside:
+    """What the entries outside an export say of it, gathered as they pass, for hold_outside
+    (shown.EntryCheck's, JsonOutside's): each outside entry `keep(id, ref)` names, with its
+    #ref as the exporter numbers it and its links; and for each exported entry, the outside
+    entries linking to it by (rel, #ref) and by (rel, id), and those superseding it (not
+    retracted). Fed from the context the evidence carries (_outside), or the journal
+    (against.missing)."""
 
+    def __init__(self, exported, keep=None):
+        self.exported, self.keep = exported, keep
+        self.found: dict[str, dict] = {}
+        self.back: dict[str, Counter] = {}
+        self.linking: dict[str, Counter] = {}
+        self.superseding: dict[str, set] = {}
+
+    def add(self, view: dict, ref: str) -> None:
+        entry_id, links = view["id"], view.get("links") or []
+        if self.keep is None or self.keep(entry_id, ref):
+            self.found[entry_id] = {"id": entry_id, "seq": view["seq"], "ref": ref, "links": links}
+        for link in links:
+            to, rel = link.get("to"), link.get("rel")
+            if to in self.exported:
+                self.back.setdefault(to, Counter())[(rel, ref)] += 1
+                self.linking.setdefault(to, Counter())[(rel, entry_id)] += 1
+                if rel == "supersedes" and not view["retracted"]:
+                    self.superseding.setdefault(to, set()).add(entry_id)
+
+    def held_by(self, outside) -> list[str]:
+        return outside.hold_outside(self.found, self.back, linking=self.linking, superseding=self.superseding)
+
+
+def _outside(ev: Evidence, records: list[dict], exported) -> Outside:
+    """What the context's entries say of the export: folded from their records in the team's order."""
     from ..team.layout import clock_of
 
     own = ev.own
     records = sorted(records, key=lambda r: (clock_of(r), r.get("author", own), r.get("seq", 0)))
-    found: dict[str, dict] = {}
-    back: dict[str, Counter] = {}
+    collected = Outside(exported)
     try:
         views = fold(records)
     except (KeyError, TypeError, ValueError):
-        return found, back  # a damaged record: named by its check above
+        return collected  # a damaged record: named by its check above
     for view in views.values():
-        if view.get("kind") not in ENTRY_KINDS or view["id"] in exported:
-            continue
-        name = view.get("author") or own
-        ref = f"#{view['seq']}" if name == own else f"{name}#{view['seq']}"
-        found[view["id"]] = {"id": view["id"], "seq": view["seq"], "ref": ref, "links": view.get("links") or []}
-        for link in view.get("links") or ():
-            if link.get("to") in exported:
-                back.setdefault(link["to"], Counter())[(link.get("rel"), ref)] += 1
-    return found, back
+        if view.get("kind") in ENTRY_KINDS and view["id"] not in exported:
+            collected.add(view, chain_ref(view.get("author") or own, view["seq"], own))
+    return collected
 
 
 def _sections_hold(ev: Evidence) -> bool:
@@ -741,13 +757,13 @@ def check_since(ev: Evidence, chains: dict) -> list[str]:
         elif len(records) < size:
             problems.append(
                 _("chain {name}: the journal ends at {ref}, before the exported head {ref2} (records were removed)").format(
-                    name=name, ref=_ref(name, len(records), own), ref2=_ref(name, size, own)
+                    name=name, ref=chain_ref(name, len(records), own), ref2=chain_ref(name, size, own)
                 )
             )
         elif records.hash_at(size) != stated["head"]:
             problems.append(
                 _("chain {name}: {ref} is not the record the export was taken at (the journal was rewritten)").format(
-                    name=name, ref=_ref(name, size, own)
+                    name=name, ref=chain_ref(name, size, own)
                 )
             )
     return problems

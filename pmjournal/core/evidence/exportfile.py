@@ -126,12 +126,12 @@ class Evidence:
     def records(self, name: str):
         """(record, start, end) of each record of chain `name` as the file holds them, in order."""
         own = self.own
-        return self._spans(self.records_at.get(name), lambda r: f"record {_ref_in(name, r.get('seq'), own)}")
+        return self._spans(self.records_at.get(name), lambda r: f"record {chain_ref(name, r.get('seq'), own)}")
 
     def context_records(self, name: str):
         """Each context record of chain `name` as the file holds it, in order."""
         own = self.own
-        for record, _start, _end in self._spans(self.context_at.get(name), lambda r: f"record {_ref_in(name, r.get('seq'), own)}"):
+        for record, _start, _end in self._spans(self.context_at.get(name), lambda r: f"record {chain_ref(name, r.get('seq'), own)}"):
             yield record
 
     def entries(self):
@@ -209,7 +209,8 @@ def doubled(raw: bytes, item: dict) -> bool:
     return found
 
 
-def _ref_in(name: str, seq, own: str) -> str:
+def chain_ref(name: str, seq, own: str) -> str:
+    """How the export's author names record `seq` of chain `name`: `#4` in their own, `bb#4` in a colleague's."""
     return f"#{seq}" if name == own else f"{name}#{seq}"
 
 

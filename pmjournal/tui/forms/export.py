@@ -230,8 +230,7 @@ class ExportDialog(ChoosesAtOnce, FieldDialog[Path | None]):
         named = {ext: (key, label) for key, label, ext in FORMATS} | {"markdown": ("markdown", "Markdown")}
         said = named.get(path.suffix.lower().lstrip("."))
         if said is not None and said[0] != self.fmt:
-            chosen = next(label for key, label, _ext in FORMATS if key == self.fmt)
-            ext = next(ext for key, _label, ext in FORMATS if key == self.fmt)
+            _key, chosen, ext = next(f for f in FORMATS if f[0] == self.fmt)
             self.show_error(
                 _("{name} ends in {suffix}, but the format chosen is {chosen}: choose {format} above, or end the name in .{ext}").format(
                     name=path.name, suffix=path.suffix, chosen=chosen, format=said[1], ext=ext

@@ -422,6 +422,14 @@ def test_in_a_team_each_author_signs_their_own_chain(tmp_path, monkeypatch):
     bob_fp = subprocess.run(["ssh-keygen", "-lf", str(bob_key) + ".pub"], capture_output=True, text=True).stdout.split()[1]
     # the key's fingerprint, to hold against bob's published key (any key passed as "bob's key")
     assert f"bob's records up to bob#1 are signed by the key {bob_fp} (compare it with bob's published key" in checked
+    # A member pmjournal does not write, added to a signed head, was passed over (a tamper hunt).
+    text = out.read_text(encoding="utf-8")
+    before, block, after = _json_block(out)
+    block["heads"]["bob"]["verified_by"] = "Legal"
+    out.write_text(before + json.dumps(block, indent=2) + after, encoding="utf-8")
+    extra = run_cli("verify", "--evidence", str(out))
+    assert extra.returncode == 1 and "evidence: heads.bob.verified_by: not written by pmjournal" in extra.stderr, extra.stderr
+    out.write_text(text, encoding="utf-8")
     allowed = tmp_path / "allowed"
     allowed.write_text("".join(f"{who} {(k.parent / (k.name + '.pub')).read_text()}" for who, k in (("dana@x", dana_key), ("bob@x", bob_key))))
     checked = ok(run_cli("verify", "--evidence", str(out), "--allowed-signers", str(allowed)))

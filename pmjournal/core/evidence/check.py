@@ -164,7 +164,7 @@ def check(ev: Evidence, allowed_signers: Path | None = None) -> Findings:
 
     checks: dict[str, _ChainCheck] = {}  # each chain's, its root made once (the context's use them too)
     exported = ev.exported(visit)
-    context = _context(ev, out.problems, checks)  # before the proofs go
+    context = _context(ev, out.problems, checks, exported)  # before the proofs go
     out.problems.extend(_generated_after(st, checks, own))
     ev.proofs = {}  # every record is checked: the leaves (32 MB at 1M) are not needed past here
     count, _sep, digest = (st.get("records") or "").partition(" sha256:")
@@ -396,14 +396,14 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
             found.outside = entry_check
     try:
         superseded = set()
-        backlinks: dict[str, set] = {}  # an exported entry's key -> (rel, key) of the exported entries linking to it
+        backlinks: dict[str, Counter] = {}  # an exported entry's key -> (rel, key) of the exported entries linking to it
         for _key, group in exported.linking():
             for view in fold(_records_of(ev, group, own)).values():
                 for link in view.get("links") or ():
                     # a retracted entry's links are still shown from their targets; it supersedes nothing
                     if link["rel"] == "supersedes" and not view["retracted"]:
                         superseded.add(key_of(link["to"]))
-                    backlinks.setdefault(key_of(link["to"]), set()).add((link["rel"], key_of(view["id"])))
+                    backlinks.setdefault(key_of(link["to"]), Counter())[(link["rel"], key_of(view["id"]))] += 1
         for key, group in exported.groups():
             views = fold(_records_of(ev, group, own))
             if entry_check is not None:
@@ -428,7 +428,7 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
                     )
                     continue
                 shown = orjson.loads(ev.read_at(*found))
-                if not _links_from_inside(shown, backlinks.get(key, set()), exported):
+                if not _links_from_inside(shown, backlinks.get(key) or Counter(), exported):
                     problems.append(
                         _("{ref}: the entry shown differs from its records ({changed})").format(
                             ref=ref_of(view), changed="linked_from, superseded_by"
@@ -445,8 +445,8 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
                 derived = ("linked_from", "superseded_by") + (("status",) if shown_superseded else ())
                 want = {k: v for k, v in public(view).items() if k not in derived}
                 got = {k: v for k, v in shown.items() if k not in derived}
-                if got != want:
-                    changed = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
+                if not _same(got, want):
+                    changed = sorted(k for k in want.keys() | got.keys() if k not in got or k not in want or not _same(want[k], got[k]))
                     problems.append(
                         _("{ref}: the entry shown differs from its records ({changed})").format(
                             ref=ref_of(view), changed=", ".join(changed)
@@ -504,19 +504,35 @@ class JsonOutside:
         ]
 
 
-def _links_from_inside(shown: dict, inside: set, exported) -> bool:
+def _links_from_inside(shown: dict, inside: Counter, exported) -> bool:
     """An entry's linked_from and superseded_by, as far as the export's own entries make them:
-    each exported entry that links to it, and no other exported one (those outside it are the
-    journal's, which the records here cannot show)."""
+    each exported entry that links to it, as often as it does, and no other exported one (those
+    outside it are the journal's, which the records here cannot show). An item is a rel and
+    a from, nothing more: a member added to one ("approved": true) passed."""
     items = shown.get("linked_from") or []
-    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+    if not isinstance(items, list) or not all(isinstance(x, dict) and x.keys() == _LINKED_FROM for x in items):
         return False
-    said = {(x.get("rel"), key_of(x.get("from"))) for x in items}
+    said = Counter((x["rel"], key_of(x["from"])) for x in items)
+    if any(n > 1 and inside[link] != n for link, n in said.items()):
+        return False  # an item shown twice, from outside the export too (only the journal shows those)
     by = shown.get("superseded_by")
-    for one in by if isinstance(by, list) else [] if by is None else [by]:
-        said.add(("supersedes", key_of(one)))
-    from_inside = {(rel, key) for rel, key in said if exported.holds(key)}
-    return from_inside == inside
+    superseding = {("supersedes", key_of(one)) for one in (by if isinstance(by, list) else [] if by is None else [by])}
+    from_inside = Counter({link: n for link, n in said.items() if exported.holds(link[1])})
+    return from_inside == inside and {link for link in superseding if exported.holds(link[1])} <= inside.keys()
+
+
+_LINKED_FROM = {"rel", "from"}
+
+
+def _same(a, b) -> bool:
+    """Equal as JSON, where Python's == is not: `true` is not 1, nor 1.0 1 (a third tamper
+    hunt's "seq": true passed as #1)."""
+    if a != b:
+        return False
+    try:
+        return orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # (orjson.JSONEncodeError) an integer past 64 bits, which a record cannot hold either
+        return True
 
 
 def _json_header(ev: Evidence, st: dict) -> list[str]:
@@ -532,7 +548,7 @@ def _json_header(ev: Evidence, st: dict) -> list[str]:
     head = ev.header
     from ..transfer import EXPORT_FORMAT, EXPORT_VERSION
 
-    if head.get("format") != EXPORT_FORMAT or head.get("version") != EXPORT_VERSION:
+    if not (_same(head.get("format"), EXPORT_FORMAT) and _same(head.get("version"), EXPORT_VERSION)):
         problems.append(_("document: its format or version is not the one pmjournal wrote"))
     if "unverified" in head:  # an export with evidence is of a journal that verified
         problems.append(_("document: it says its journal failed verification, which an export with evidence never does"))
@@ -542,9 +558,15 @@ def _json_header(ev: Evidence, st: dict) -> list[str]:
         described = None  # the statement's own check names a damaged filter
     if described is not None and head.get("filter") != described:
         problems.append(_("filter: the document's filter differs from the one the statement names"))
-    chain = (st.get("chains") or {}).get(ev.own) or {}
-    if head.get("chain_head") != {"seq": chain.get("size"), "hash": chain.get("head")}:
+    chains = st.get("chains") or {}
+    chain = chains.get(ev.own) or {}
+    if not _same(head.get("chain_head"), {"seq": chain.get("size"), "hash": chain.get("head")}):
         problems.append(_("chain_head: not the head the statement names"))
+    # A team export's colleagues' chains each say their head, which was passed over unread.
+    for name in sorted(name for name in ev.records_at if name != ev.own):
+        chain = chains.get(name) or {}
+        if not _same(ev.chain_heads.get(name), {"seq": chain.get("size"), "hash": chain.get("head")}):
+            problems.append(_("chains.{name}.chain_head: not the head the statement names").format(name=name))
     try:
         early = datetime.fromisoformat(st["generated"]) - datetime.fromisoformat(head["generated_at"])
     except (KeyError, TypeError, ValueError):
@@ -599,11 +621,12 @@ def _generated_after(st: dict, checks: dict, own: str) -> list[str]:
     return []
 
 
-def _context(ev: Evidence, problems: list[str], checks: dict) -> list[dict] | None:
+def _context(ev: Evidence, problems: list[str], checks: dict, exported) -> list[dict] | None:
     """The records of the entries outside the export that a Markdown document names (the
     block's `context`: none in a document made before it was written), each checked as the
     exported ones are (its hash, and its place in its chain at the stated head), named as a
-    load names a colleague's."""
+    load names a colleague's. They are as the exporter writes them: each chain's in its order,
+    once, and none the export holds already (padded or shuffled, they passed)."""
     st, own = ev.statement, ev.own
     if ev.context_at is None:
         if st.get("context") is not None:
@@ -611,6 +634,7 @@ def _context(ev: Evidence, problems: list[str], checks: dict) -> list[dict] | No
         return None
     hashes = _Hashes()
     out = []
+    disordered = padded = False
     for name in sorted(ev.context_at):
         chain = st["chains"].get(name)
         if chain is None:
@@ -618,8 +642,17 @@ def _context(ev: Evidence, problems: list[str], checks: dict) -> list[dict] | No
             continue
         each = checks.get(name) or _ChainCheck(name, chain, ev.proofs.get(name), own, problems, hashes.add)
         each.also = hashes.add
+        last = 0
         for record in ev.context_records(name):
             each(record)
+            seq = record.get("seq")
+            if not (isinstance(seq, int) and seq > last) and not disordered:
+                disordered = True
+                problems.append(_("context: the records of {name} are not in their chain's order, or one is there twice").format(name=name))
+            last = seq if isinstance(seq, int) else last
+            if exported.holds(key_of(record.get("id"))) and not padded:
+                padded = True
+                problems.append(_("context: it holds records the export holds already"))
             out.append(record if name == own else colleagues(record, name))
     if st.get("context") != f"{hashes.count} sha256:{hashes.hexdigest()}":
         problems.append(_("context: the records of entries outside the export are not the ones the statement names"))

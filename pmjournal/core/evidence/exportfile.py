@@ -40,6 +40,7 @@ _WHITESPACE = b" \t\r\n"
 # The block's members read whole: each a few KB at most. Anything else is stepped through.
 _SMALL = ("format", "version", "statement", "signature", "public_key", "fingerprint", "own", "query", "heads", "language")
 _STATED = ("size", "head", "root", "first")
+_HEAD = ("statement", "signature", "consistency")  # a colleague's signed head, as proof.signed_heads writes it
 
 
 class ChainProof:
@@ -93,6 +94,7 @@ class Evidence:
         self.doubled: list[str] = []
         self.header: dict = {}  # the JSON export's own members before its entries (format, filter...)
         self.strays: list[str] = []  # members of the JSON export pmjournal does not write
+        self.chain_heads: dict[str, object] = {}  # a team JSON export's `chains.<name>.chain_head`
         self._exported = None
 
     def close(self) -> None:
@@ -318,7 +320,10 @@ def _read_json(ev: Evidence, size: int) -> None:
                         for member in stream.members():
                             if member == "records":
                                 chains[name] = _record_array(stream, path, name)
+                            elif member == "chain_head":
+                                ev.chain_heads[name] = stream.value()  # held against the statement (check._json_header)
                             else:
+                                ev.strays.append(f"chains.{name}.{member}")
                                 stream.skip()
                 elif key == "evidence":
                     if stream.peek() == _OBJECT:
@@ -463,7 +468,7 @@ def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
             ev.twice.append(key)
         seen.add(key)
         if key == "chains":
-            block["chains"], ev.proofs = _chains(stream, bad)
+            block["chains"], ev.proofs = _chains(stream, bad, ev.unknown)
         elif key == "sections":
             ev.sections_at = _sections(stream, bad)
         elif key == "records" and ev.fmt == "markdown":
@@ -485,13 +490,17 @@ def _read_block(ev: Evidence, stream: JsonStream, bad: set[str]) -> dict:
                 ev.context_at[name] = _record_array(stream, ev.path, name)
         elif key in _SMALL:
             block[key] = stream.value()
+            if key == "heads" and isinstance(block[key], dict):
+                for name, head in block[key].items():
+                    unknown = [k for k in head if k not in _HEAD] if isinstance(head, dict) else []
+                    ev.unknown.extend(f"heads.{name}.{k}" for k in unknown)
         else:
             ev.unknown.append(key)  # added after the export (check.check names it)
             stream.skip()
     return block
 
 
-def _chains(stream: JsonStream, bad: set[str]) -> tuple[dict, dict]:
+def _chains(stream: JsonStream, bad: set[str], unknown: list[str]) -> tuple[dict, dict]:
     stated: dict = {}
     proofs: dict[str, ChainProof] = {}
     if stream.peek() != _OBJECT:
@@ -513,6 +522,7 @@ def _chains(stream: JsonStream, bad: set[str]) -> tuple[dict, dict]:
             elif key == "proofs":
                 _proofs(stream, chain, bad)
             else:
+                unknown.append(f"chains.{name}.{key}")  # a reader of the appendix takes it as pmjournal's word
                 stream.skip()
         stated[name], proofs[name] = fields, chain
     return stated, proofs

@@ -244,7 +244,7 @@ def test_a_decision_superseded_outside_the_export_owes_no_review_there(db, cli, 
     """Its review loop, which the records in the export alone would open, was counted by the
     check: the contents and the open loops of a genuine export were called changed."""
     journal = Journal(db, user="Pat PM")
-    old = journal.add("decision", {"title": "Old plan", "owner": "Ann", "review_by": "2027-01-15"})
+    old = journal.add("decision", {"title": "Old plan", "owner": "Ann", "review_by": "2099-01-15"})
     journal.add("decision", {"title": "New plan", "owner": "Ann"}, links={"supersedes": [f"#{old['seq']}"]})
     out = tmp_path / "ev.md"
     ok(cli("export", "--search", "Old plan", "-o", str(out)))

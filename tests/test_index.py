@@ -7,6 +7,7 @@ with the index against its output with PMJOURNAL_INDEX=off (the journal loaded w
 import os
 import shutil
 import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,10 @@ def assert_same(cli) -> None:
         assert with_index[args] == loaded[args], args
 
 
+def _days_ago(days: int) -> str:
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
 @pytest.fixture(scope="session")
 def demo_journal(tmp_path_factory) -> bytes:
     """The journal `demo` starts from, written once per worker by the same commands."""
@@ -112,10 +117,10 @@ def demo_journal(tmp_path_factory) -> bytes:
             "--supersedes",
             "#14",
             "--when",
-            "2026-11-20",
+            _days_ago(14),  # the demo's dates are its day's: #14 was decided 24 days before
         )
     )
-    ok(cli("add", "note", "发布会推迟到一月", "--when", "2026-11-21", "--relates", "#2"))
+    ok(cli("add", "note", "发布会推迟到一月", "--when", _days_ago(13), "--relates", "#2"))
     return (folder / "journal.json").read_bytes()
 
 

@@ -428,7 +428,7 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
                     )
                     continue
                 shown = orjson.loads(ev.read_at(*found))
-                if not _links_from_inside(shown, backlinks.get(key) or Counter(), exported):
+                if not _links_from_inside(shown, backlinks.get(key, _NONE), exported):
                     problems.append(
                         _("{ref}: the entry shown differs from its records ({changed})").format(
                             ref=ref_of(view), changed="linked_from, superseded_by"
@@ -509,19 +509,23 @@ def _links_from_inside(shown: dict, inside: Counter, exported) -> bool:
     each exported entry that links to it, as often as it does, and no other exported one (those
     outside it are the journal's, which the records here cannot show). An item is a rel and
     a from, nothing more: a member added to one ("approved": true) passed."""
-    items = shown.get("linked_from") or []
+    items, by = shown.get("linked_from"), shown.get("superseded_by")
+    if not items and not by:
+        return not inside  # most entries: nothing links to them
+    items = items or []
     if not isinstance(items, list) or not all(isinstance(x, dict) and x.keys() == _LINKED_FROM for x in items):
         return False
     said = Counter((x["rel"], key_of(x["from"])) for x in items)
     if any(n > 1 and inside[link] != n for link, n in said.items()):
         return False  # an item shown twice, from outside the export too (only the journal shows those)
-    by = shown.get("superseded_by")
     superseding = {("supersedes", key_of(one)) for one in (by if isinstance(by, list) else [] if by is None else [by])}
     from_inside = Counter({link: n for link, n in said.items() if exported.holds(link[1])})
     return from_inside == inside and {link for link in superseding if exported.holds(link[1])} <= inside.keys()
 
 
 _LINKED_FROM = {"rel", "from"}
+_NONE: Counter = Counter()  # (read, never written)
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 def _same(a, b) -> bool:
@@ -530,7 +534,8 @@ def _same(a, b) -> bool:
     if a != b:
         return False
     try:
-        return orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
+        # (in the order exported first: the same in all but a file laid out again with its keys sorted)
+        return orjson.dumps(a) == orjson.dumps(b) or orjson.dumps(a, option=_SORTED) == orjson.dumps(b, option=_SORTED)
     except TypeError:  # (orjson.JSONEncodeError) an integer past 64 bits, which a record cannot hold either
         return True
 

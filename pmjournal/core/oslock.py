@@ -1,7 +1,12 @@
-"""The journal's write lock: an exclusive flock(2) on `<journal>.lock`, re-entrant in this process.
+"""The journal's write lock: an exclusive flock(2) on `<journal>.lock`, re-entrant in this process,
+and one on the journal file itself while it exists.
 
-The same lock filelock takes on POSIX (fcntl.flock on the lock file), so it excludes, and is
-excluded by, any other pmjournal process, of this version or an older one. Written here
+The first is the lock filelock takes on POSIX (fcntl.flock on the lock file), so it excludes, and is
+excluded by, any other pmjournal process, of this version or an older one. The second is what
+makes one lock of one journal however it is reached: `--db link.json` (a symlink) and a hard
+link each had a lock file of their own, and a lock file deleted while held (a clean-up of
+"stale" locks) let a second writer in; two adds then wrote at the same offset, and entries
+reported saved were lost (a robustness hunt). Written here
 rather than imported because importing filelock 4 costs 13-45 ms (logging, secrets, inspect,
 platform), a third of what `pmjournal add` may take in all; on a system without fcntl
 (Windows) filelock serves.
@@ -26,12 +31,14 @@ class LockTimeout(Exception):
 class OsLock:
     """acquire() / release(), nestable; another thread of this process waits for the holder."""
 
-    def __init__(self, path: str, timeout: float, mode: int = 0o600):
+    def __init__(self, path: str, timeout: float, mode: int = 0o600, also: str | None = None):
         self.path = path
         self.timeout = timeout
         self.mode = mode
+        self.also = also  # the journal file, locked too while it exists
         self._thread = RLock()
         self._fd: int | None = None
+        self._also_fd: int | None = None
         self._depth = 0
 
     @property
@@ -45,13 +52,33 @@ class OsLock:
         try:
             if self._depth == 0:
                 self._fd = self._take(deadline)
+                try:
+                    self._also_fd = self._take_also(deadline)
+                except BaseException:
+                    self._drop(self._fd)
+                    self._fd = None
+                    raise
             self._depth += 1
         except BaseException:
             self._thread.release()
             raise
 
     def _take(self, deadline: float) -> int:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, self.mode)
+        return self._flock(os.open(self.path, os.O_RDWR | os.O_CREAT, self.mode), deadline)
+
+    def _take_also(self, deadline: float) -> int | None:
+        if self.also is None:
+            return None
+        try:
+            # (O_NONBLOCK: a FIFO put there must not hang the lock; the write refuses it after)
+            fd = os.open(self.also, os.O_RDONLY | os.O_NONBLOCK)
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # a new journal: made under the lock file's lock, with O_EXCL
+        except OSError:
+            return None  # one that cannot be read is refused by the write, in its words
+        return self._flock(fd, deadline)
+
+    def _flock(self, fd: int, deadline: float) -> int:
         try:
             while True:
                 try:
@@ -65,6 +92,15 @@ class OsLock:
             os.close(fd)
             raise
 
+    @staticmethod
+    def _drop(fd: int | None) -> None:
+        if fd is None:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
     def __enter__(self) -> "OsLock":
         self.acquire()
         return self
@@ -75,21 +111,21 @@ class OsLock:
     def release(self) -> None:
         self._depth -= 1
         if self._depth == 0:
-            fd, self._fd = self._fd, None
+            fd, also, self._fd, self._also_fd = self._fd, self._also_fd, None, None
             try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                self._drop(also)
             finally:
-                os.close(fd)
+                self._drop(fd)
         self._thread.release()
 
 
-def os_lock(path: str, timeout: float, mode: int = 0o600):
-    """The lock for `path`: ours where flock exists, filelock's elsewhere."""
+def os_lock(path: str, timeout: float, mode: int = 0o600, also: str | None = None):
+    """The lock for `path` (and `also`): ours where flock exists, filelock's elsewhere."""
     if fcntl is None:  # pragma: no cover - not POSIX
         from filelock import FileLock
 
         return FileLock(path, timeout=timeout, mode=mode)
-    return OsLock(path, timeout, mode)
+    return OsLock(path, timeout, mode, also)
 
 
 def timeouts() -> tuple[type[Exception], ...]:

@@ -397,7 +397,7 @@ class JournalFile:
         if self._lock is None:
             from .oslock import os_lock
 
-            self._lock = os_lock(f"{self.path}.lock", self.lock_timeout)
+            self._lock = os_lock(f"{self.path}.lock", self.lock_timeout, also=str(self.path))
         return self._lock
 
     # -- reading -------------------------------------------------------

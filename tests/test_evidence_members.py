@@ -141,3 +141,17 @@ def test_a_context_padded_or_reordered_is_named(db, cli, tmp_path):
     _write_evidence(out, *_restated(before, padded, after))
     said = problems(cli("verify", "--evidence", str(out)))
     assert said == [f"pmjournal: {out}: context: it holds records the export holds already"], said
+
+
+@pytest.mark.parametrize("member", ["recorded_at", "occurred_at"])
+def test_a_record_short_of_a_member_the_document_shows_is_named_not_a_traceback(db, cli, tmp_path, member):
+    """`"recorded_at"` renamed in the appendix's first record: a KeyError from the renderer
+    (a robustness hunt)."""
+    Journal(db, user="Pat PM").add("decision", {"title": "Call", "owner": "Ann"})
+    out = tmp_path / "ev.md"
+    ok(cli("export", "-o", str(out)))
+    text = out.read_text(encoding="utf-8")
+    at = text.index('"records": {')
+    out.write_text(text[:at] + text[at:].replace(f'"{member}":', f'"{member}X":', 1), encoding="utf-8")
+    said = problems(cli("verify", "--evidence", str(out)))
+    assert f"pmjournal: {out}: #1: its content does not match its hash (the record was changed after it was exported)" in said, said

@@ -452,10 +452,10 @@ def _check_entries(ev: Evidence, exported, found: Findings | None = None) -> lis
                             ref=ref_of(view), changed=", ".join(changed)
                         )
                     )
-    except (KeyError, TypeError):
+        if entry_check is not None:
+            problems.extend(entry_check.finish())  # (renders the last entries: a record short of a field fails here too)
+    except (KeyError, TypeError, ValueError, AttributeError):
         return [_("records: they do not fold into entries (damaged)")]
-    if entry_check is not None:
-        problems.extend(entry_check.finish())
     if ev.fmt == "json":
         for (key,) in db.execute(f"SELECT key FROM shown WHERE key NOT IN ({exported.entry_keys()}) ORDER BY start"):  # noqa: S608
             problems.append(_("entry {entry_id}: shown without the records behind it").format(entry_id=value_of(key)))

@@ -316,6 +316,15 @@ class Reader:
             if self.broken and self.broken[0] >= first:
                 self.broken = None
 
+    def shown(self, fh, spans: bool = False):
+        """read(), less the records at or past a break that the reads cannot fold or show (an
+        "id" renamed, a title made a number: readable.py). They made every read end in a
+        traceback; the reads' warning names the break, and `verify`, which reads them all, too."""
+        for item in self.read(fh, spans=spans):
+            if self.broken is not None and not _readable(item[0] if spans else item):
+                continue
+            yield item
+
     def _damaged(self, seq: int, record) -> JournalDamaged:
         """The error for line `seq + 1`, complete but not record #seq: reading cannot go on."""
         if record is None:
@@ -336,6 +345,12 @@ class Reader:
 
 
 _BLOCK = 1 << 20
+
+
+def _readable(record: dict) -> bool:
+    from .readable import readable  # (only past a break: a sound journal never imports the model for it)
+
+    return readable(record)
 
 
 def _blocks(fh):
@@ -456,10 +471,10 @@ class JournalFile:
             # Sharing strings costs a third of the parse time and pays off only in
             # memory, which matters for large journals alone.
             if os.fstat(fh.fileno()).st_size <= _SHARE_FROM_BYTES:
-                records.extend(reader.read(fh))
+                records.extend(reader.shown(fh))
                 return header, records, reader
             shared = {}.setdefault
-            for record in reader.read(fh):
+            for record in reader.shown(fh):
                 # The same few names, kinds, projects and tags recur in every
                 # record; one shared copy of each saves ~50 MB at 100k records.
                 for key in _SHARED_TEXT:
@@ -481,7 +496,7 @@ class JournalFile:
         with fh:
             fh.seek(reader.end)
             reader.torn = False
-            return list(reader.read(fh))
+            return list(reader.shown(fh))
 
     def tail_records(self, nbytes: int, few: bool = False) -> list[dict] | None:
         """The records in the last `nbytes` of the file, or None if the file is not larger.

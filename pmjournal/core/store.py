@@ -574,7 +574,7 @@ class Journal:
                 if header is None:
                     self._scanned = reader
                     return []
-            kept += [r for r in reader.read(rest) if keep(r)]
+            kept += [r for r in reader.shown(rest) if keep(r)]
             if select is not None and reader.end > (memo.offset if memo else 0):
                 verified.remember(self.path, data, st, reader)
         self._scanned = reader

@@ -219,3 +219,18 @@ async def test_a_when_made_by_hand_as_no_text_is_shown_as_stored(db, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         assert any('["2026-11-30"]' in line for line in table_lines(app.screen.table))
+
+
+@pilot_test
+async def test_a_record_altered_past_showing_is_left_out_not_a_crash(db, make_app):
+    """An "id" renamed in one record ended the app on start with a KeyError (a robustness hunt)."""
+    three_calls(db)
+    lines = db.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b'"id":', b'"ie":')
+    db.write_bytes(b"\n".join(lines))
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert "FAILS VERIFICATION at #2" in app.screen.sub_title
+        shown = " ".join(table_lines(app.screen.table))
+        assert "call 0" in shown and "call 2" in shown and "call 1" not in shown

@@ -35,6 +35,7 @@ from ..errors import JournalDamaged
 from ..evidence import merkle
 from ..fold import extend, fold
 from ..model import META_KINDS
+from ..readable import readable
 from ..storage import JournalFile, Reader, paused_gc, unfinished_note
 from ..team.layout import clock_of, colleagues
 from ..team.merge import broken_copy_note, clash_note
@@ -196,7 +197,8 @@ class Builder:
             db.execute("ROLLBACK")
             raise Raced
         try:
-            self._index(source, chunk)
+            # (past a break, a record the reads cannot show is covered, not indexed: Reader.shown)
+            self._index(source, _shown(chunk, reader.broken))
             self._blocks(source, record["seq"])
             db.execute(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -205,7 +207,7 @@ class Builder:
                     source.handle,
                     end,
                     record["seq"],
-                    record["hash"],
+                    record.get("hash"),  # (a record altered past a break may have none)
                     off,
                     tail[0],
                     int(loose),
@@ -561,3 +563,11 @@ def _mended(path, broken_seq: int) -> bool:
     from ..verify import first_break
 
     return first_break(path) != broken_seq  # as the index's own Reader found it: `verify` also checks ids
+
+
+def _shown(chunk: list, broken: tuple | None) -> list:
+    """The chunk's records the reads can show: past a break, one altered beyond that (an "id"
+    renamed) is left out, as Reader.shown leaves it out of a load."""
+    if broken is None:
+        return chunk
+    return [item for item in chunk if item[0]["seq"] < broken[0] or readable(item[0])]

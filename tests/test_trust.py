@@ -201,6 +201,33 @@ def test_an_interrupted_import_is_left_out_whole(cli, journal, db, tmp_path):
     assert len(aside) == 1 and aside[0].read_bytes() == after[len(before) : cuts[10]]
 
 
+def test_an_interrupted_imports_records_cannot_be_corrected_or_linked(cli, journal, db, tmp_path):
+    """Found by #seq (a bisect) or an id prefix (a byte search), a record of a cut batch was
+    amended: the write set the batch aside, and kept "#2 amends #3", a correction of nothing
+    (a robustness hunt)."""
+    before, after = _batch_journal(journal, db, tmp_path, cli, n=5)
+    db.write_bytes(after[: after.rstrip(b"\n").rindex(b"\n") + 1])  # all but the batch's last record
+    third = json.loads(after[len(before) :].split(b"\n")[1])  # #3
+    for args, said in (
+        (("amend", "3", "--title", "x", "--reason", "r"), "no entry #3 in this journal"),
+        (("retract", third["id"][:12], "--reason", "r"), f"no entry with an id starting '{third['id'][:12]}'"),
+        (("add", "decision", "New", "--owner", "A", "--supersedes", "3"), "no entry #3 in this journal"),
+    ):
+        proc = cli(*args)  # (with a note on the interrupted write above the refusal)
+        assert proc.returncode == 1 and proc.stderr.strip().splitlines()[-1] == f"pmjournal: {said}", proc.stderr
+    assert ok(cli("verify")).startswith("ok: 1 record")
+
+
+def test_a_last_record_that_lost_its_newline_can_be_corrected(cli, journal, db):
+    """It is shown (the Reader keeps it), but the byte search for its id skipped the bytes
+    after the last newline: "no entry with an id starting ..." (a robustness hunt)."""
+    for i in range(3):
+        journal.add("decision", {"title": f"call {i}", "owner": "Ann"})
+    db.write_bytes(db.read_bytes().rstrip(b"\n"))
+    assert ok(cli("amend", "3", "--title", "call two", "--reason", "typo")).startswith("#4 amends #3")
+    assert ok(cli("verify")).startswith("ok: 4 records")
+
+
 def test_a_whole_import_survives(cli, journal, db, tmp_path):
     _batch_journal(journal, db, tmp_path, cli)
     assert len(json.loads(ok(cli("list", "--format", "json")))) == 31

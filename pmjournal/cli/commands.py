@@ -192,6 +192,8 @@ def resolve_person(filt, journal, fields=("person",)):
             name = changed[field] = name[1:]  # `--person @Tom`, as the app's filter writes it
         if name and (person := journal.people.resolve(name)) != name:
             changed[field] = person
+        if name and (note := journal.people.also_named(name)):
+            print("pmjournal: " + _("note: {note}").format(note=note), file=sys.stderr)
     if not changed:
         return filt
     from dataclasses import replace

@@ -43,6 +43,7 @@ _NO = {"no", "n", "false", "0", "hide", "off"}
 class Parsed:
     filter: Filter
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the filter's words mean, where a reader could take them otherwise
 
     @property
     def ok(self) -> bool:
@@ -113,6 +114,7 @@ def parse(text: str, people=None, include_retracted: bool = True, own: str | Non
     tags: list[str] = []
     words: list[str] = []
     errors: list[str] = []
+    notes: list[str] = []
     opts: dict = {"include_retracted": include_retracted}
     for token in tokens(text):
         token = _ascii_marks(token)
@@ -121,6 +123,8 @@ def parse(text: str, people=None, include_retracted: bool = True, own: str | Non
                 if "person" in opts:
                     raise PmjournalError(_("only one @person at a time"))
                 opts["person"] = _person(token[1:], people)
+                if people is not None and (note := people.also_named(token[1:])):
+                    notes.append(note)
             elif token.startswith("#") and len(token) > 1:
                 tags.append(token[1:].lower())
             elif token in ("@", "#"):
@@ -156,7 +160,7 @@ def parse(text: str, people=None, include_retracted: bool = True, own: str | Non
     filt = Filter(
         kinds=tuple(dict.fromkeys(kinds)), tags=tuple(dict.fromkeys(tags)), search=" ".join(words) or None, own=own, **opts
     )
-    return Parsed(filt, errors)
+    return Parsed(filt, errors, notes)
 
 
 def with_person(text: str, person: str) -> str:

@@ -285,12 +285,12 @@ def _sort_key(loop: Loop):
 
 
 def _names_one_of(typed: str, names) -> bool:
-    """`typed` is one of `names`, or the start of one (`--person Tom` for a commitment Tom Becker
-    owes: the journal's directory of people, which the CLI completes a name from, holds the
-    five roles' people and the others named, not a commitment's ower, and `remind --person
-    Tom` stayed silent about his overdue commitment)."""
+    """`typed` is one of `names`. (It was also the start of one, from before the journal's
+    directory of people held commitments' owers, which the CLI now completes `--person Tom`
+    to Tom Becker from; `due --person Dana` then listed Dana Whitfield's loops while `list
+    --person Dana` listed Dana's: a user trial.)"""
     wanted = person_key(typed)
-    return any(person_key(n) == wanted or person_key(n).startswith(wanted) for n in names)
+    return any(person_key(n) == wanted for n in names)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ class People:
         no one is guessed, and `@Tom` for Tom Becker and Tom "TJ" Becker showed an empty
         trail without a word."""
         if key(name) in self._display:
-            return self.display(name)
+            return self.display(name)  # (others it begins are said by also_named)
         hits = self.complete(name, limit=_SHOWN_HITS + 1)
         if len(hits) == 1:
             return hits[0]
@@ -101,6 +101,19 @@ class People:
             shown = "; ".join(hits[:_SHOWN_HITS]) + ("; …" if len(hits) > _SHOWN_HITS else "")
             raise PmjournalError(_("{name!r} could be {names}: type more of the name").format(name=name, names=shown))
         return name
+
+    def also_named(self, name: str) -> str:
+        """What to say when `name` is a known person and begins others' names too: `@dana` is
+        Dana, and Dana Whitfield's calls dropped out of a trail without a word once a
+        commitment named "Dana" (a user trial). "" when it names no one else."""
+        if key(name) not in self._display:
+            return ""
+        person = self.display(name)
+        others = [n for n in self.complete(name, limit=_SHOWN_HITS + 2) if key(n) != key(person)]
+        if not others:
+            return ""
+        shown = "; ".join(others[:_SHOWN_HITS]) + ("; …" if len(others) > _SHOWN_HITS else "")
+        return _("{name!r} is {person}, not {others}: type more of the name for them").format(name=name, person=person, others=shown)
 
 
 # -- look-alike names ----------------------------------------------------------

@@ -452,3 +452,19 @@ async def test_a_forms_placeholders_are_readable_in_every_theme(demo_db, make_ap
         styles = [form.get_style_at(x, region.y) for x in range(region.x + 1, region.x + 1 + min(len(when.placeholder), region.width - 2))]
         ratios = [contrast(s.color.get_truecolor(), s.bgcolor.get_truecolor()) for s in styles if s.color and s.bgcolor]
         assert ratios and min(ratios) >= 4.5, min(ratios)
+
+
+@pilot_test
+async def test_a_person_filter_that_begins_other_names_says_whom_it_means(journal, make_app):
+    """`@dana` was Dana once a commitment named her, and Dana Whitfield's calls dropped out of
+    the trail without a word (a user trial): it is said beside the count, as the CLI says it."""
+    journal.add("decision", {"title": "Cut offline mode", "owner": "Dana Whitfield"})
+    journal.add("communication", {"title": "Pricing call", "owner": "Lena Park", "commitments": "Dana; send the sheet; 2099-01-01"})
+    app = make_app(journal.path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.screen.set_filter("@dana")
+        await pilot.pause()
+        await pilot.pause()
+        said = " ".join(drawn(app).split())
+        assert "'dana' is Dana, not" in said and "Dana Whitfield: type more of the name for them" in said, said

@@ -507,6 +507,8 @@ class TrailScreen(ResumesStyled, HoldsKeys, Screen):
 
     def _update_status(self) -> None:
         description = self.describe()
+        for note in self.parsed.notes:  # `@dana` is Dana, not Dana Whitfield: said, as the CLI says it
+            description = f"{description} · {note}"
         if self._filtering:
             description = _("filtering… {description}").format(description=description)
         elif not self.table.hits and self.filter_text and not self.snapshot.partial and len(self.snapshot.index):

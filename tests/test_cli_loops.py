@@ -461,10 +461,13 @@ def test_an_amend_cannot_move_a_commitment_or_the_date_from_under_its_done_recor
 
 def test_done_by_completes_whole_words_of_the_entrys_people_commitments_included(cli):
     """`--by Dan` for a review owned by Dana Whitfield was saved as Dana Whitfield (a prefix of
-    her name, and Dan is someone else); `--by Sam` for a commitment owed by Sam Okafor stayed
-    'Sam' (commitments' owers were not looked at)."""
+    her name); then as a person "Dan" of its own, as "Marc" closed an escalation raised to
+    Marcus Chen (a user trial): now asked about, as a typo is, and a delegate Dan is written
+    in full. `--by Sam` for a commitment owed by Sam Okafor stayed 'Sam' (commitments' owers
+    were not looked at)."""
     add(cli, "risk", "Vendor slip", "--owner", "Dana Whitfield", "--when", "2026-11-20", "--review-by", "2026-11-27")
-    assert ok(cli("done", "1", "--by", "Dan", "--when", "2026-11-21")).endswith("by Dan\n")
+    refused(cli("done", "1", "--by", "Dan", "--when", "2026-11-21"), "'Dan' is not named in #1: did you mean Dana Whitfield?")
+    assert ok(cli("done", "1", "--by", "Dan Brown", "--when", "2026-11-21")).endswith("by Dan Brown\n")
     add(cli, "communication", "Deck", "--when", "2026-11-20", "--commitment", "Sam Okafor; the deck; 2026-11-27")
     assert ok(cli("done", "3", "--loop", "commitment-1", "--by", "sam", "--when", "2026-11-21")).endswith("by Sam Okafor\n")
 
@@ -528,5 +531,13 @@ def test_done_by_a_name_a_letter_off_one_the_entry_names_is_refused(cli):
     add(cli, "risk", "Vendor limits", "--owner", "Lee", "--raised-to", "Marcus Chen", "--raised-to", "Priya Raman")
     refused(cli("done", "1", "--by", "Marcis"), "'Marcis' is not named in #1: did you mean Marcus Chen?")
     refused(cli("done", "1", "--by", "Priya Ramen"), "did you mean Priya Raman?")
+    refused(cli("done", "1", "--by", "Marc"), "'Marc' is not named in #1: did you mean Marcus Chen?")
+    # An escalation is answered by someone it was raised to: anyone else is first added to its
+    # Raised to by an amendment, so the record says it was raised to them (a user trial).
+    refused(
+        cli("done", "1", "--by", "Sam Delegate"),
+        "#1 was raised to Marcus Chen, Priya Raman, not Sam Delegate: if Sam Delegate answered, amend its Raised to first",
+    )
     assert record_count(cli) == 1
+    ok(cli("amend", "1", "--raised-to", "Marcus Chen", "--raised-to", "Priya Raman", "--raised-to", "Sam Delegate", "--reason", "Marcus passed it on"))
     assert "by Sam Delegate" in ok(cli("done", "1", "--by", "Sam Delegate"))

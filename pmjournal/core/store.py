@@ -221,8 +221,10 @@ def _named_in(view: dict, typed: str) -> str:
     # one it names is a typo, which an append-only journal would keep ("done by Marcis").
     spelt = {key(name): name for name in names}  # a whole name, and its first word ("marcis")
     spelt.update({key(name).split()[0]: name for name in names if len(key(name).split()) > 1 and len(words) == 1})
-    # (the start of a name, "Dan" for Dana, is someone else, as above: no typo)
-    close = [c for c in difflib.get_close_matches(wanted, list(spelt), n=1, cutoff=0.8) if not c.startswith(wanted)]
+    # The start of a name it names ("Marc" for Marcus Chen) is taken for it half typed, as a
+    # typo is: saved as a person of its own, it closed an escalation "answered by Marc" (a user
+    # trial). A delegate of that name is written in full.
+    close = [c for c in spelt if c.startswith(wanted)][:1] or difflib.get_close_matches(wanted, list(spelt), n=1, cutoff=0.8)
     if close:
         meant = spelt[close[0]]
         raise ValidationError(
@@ -1294,6 +1296,17 @@ class Journal:
                     field="occurred_at",
                 )
             self._after_the_loops_last_step(view, chosen, body, state)
+            if chosen.type == "answer" and state == "done" and "by" in body and body["by"] not in chosen.owes:
+                # Only those it was raised to can answer an escalation: "answered by" anyone
+                # else closed it while the people asked stayed silent (a user trial).
+                from .display import list_separator
+
+                raise ValidationError(
+                    _("{ref} was raised to {names}, not {by}: if {by} answered, amend its Raised to first").format(
+                        ref=ref_of(view), names=list_separator().join(chosen.owes), by=body["by"]
+                    ),
+                    field="by",
+                )
             if "by" not in body and state == "done":
                 if len(chosen.owes) == 1:
                     body["by"] = chosen.owes[0]

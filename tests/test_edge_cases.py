@@ -404,3 +404,29 @@ def test_a_status_with_a_default_cannot_be_emptied(cli, db):
     assert db.read_bytes() == before
     ok(cli("add", "risk", "Vendor", "--owner", "Dana", "--status", ""))
     assert json.loads(ok(cli("show", "2", "--format", "json")))["status"] == "open"
+
+
+def test_dates_at_the_calendars_edges_are_refused_where_they_come_in(cli, tmp_path):
+    """1 Jan 0001 was taken, then shown a day back in New York (year 0): list, show, due and
+    the app ended in an OverflowError; 9999-12-31 from a jrnl file likewise (a robustness hunt)."""
+    import json
+
+    proc = cli("add", "note", "founding", "--when", "0001-01-01")
+    assert proc.returncode == 1 and "out of range: pmjournal keeps dates from the year 1000 to 9998" in proc.stderr
+    jrnl = tmp_path / "jrnl.json"
+    jrnl.write_text(json.dumps({"tags": {}, "entries": [{"date": "9999-12-31", "time": "23:59", "title": "t", "body": "", "starred": False, "tags": []}]}))
+    proc = cli("import", str(jrnl))
+    assert proc.returncode == 1 and "out of range" in proc.stderr and "nothing was imported" in proc.stderr
+
+
+def test_an_entry_in_a_zones_local_mean_time_goes_back_in_from_its_export(cli_process, tmp_path):
+    """Amsterdam kept +00:19:32 until 1937: `add --when "1920-05-01 09:00"` stored
+    +01:19:32, and importing the journal's own export refused it ("cannot understand the date")."""
+    env = {"TZ": "Europe/Amsterdam"}
+    a, b, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "a.e.json"
+    assert cli_process("--db", str(a), "add", "note", "Company founded", "--when", "1920-05-01 09:00", env=env).returncode == 0
+    assert '"occurred_at":"1920-05-01T09:00:00+01:19:32"' in a.read_text()
+    assert cli_process("--db", str(a), "export", "--format", "json", "-o", str(out), env=env).returncode == 0
+    proc = cli_process("--db", str(b), "import", str(out), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert '"occurred_at":"1920-05-01T09:00:00+01:19:32"' in b.read_text()

@@ -381,17 +381,30 @@ def parse_when(text: str, ref: datetime | None = None, ahead: bool = False) -> d
         # only when used: find out now, while we can still say which input it was.
         result.astimezone(UTC)
     except OverflowError as err:
-        raise DateError(
-            _("the date {text!r} is out of range: in UTC it falls outside the years 1 to 9999").format(text=text),
-            field="occurred_at",
-        ) from err
+        raise _out_of_range(text) from err
     except (ValueError, TypeError, ArithmeticError) as err:
         raise _cannot(text) from err
     return result
 
 
+# The years a date stored may have (a filter's bound may be any: --until 9999-12-31): 1 Jan 0001 was taken, then shown a day back in New York (year 0)
+# and every read ended in an OverflowError; 9999-12-31 the same a day on (a robustness hunt).
+_YEARS = (1000, 9998)
+
+
+def _out_of_range(text) -> DateError:
+    return DateError(
+        _("the date {text!r} is out of range: pmjournal keeps dates from the year {first} to {last}").format(
+            text=text, first=_YEARS[0], last=_YEARS[1]
+        ),
+        field="occurred_at",
+    )
+
+
 # A date as the journal stores it (dates.iso): every date in a journal or an export.
-_STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")
+# (an offset may have seconds: a zone's local mean time before it took a standard one, as
+# add stores "1920-05-01T09:00:00+01:19:32" in Amsterdam; an import refused it, a robustness hunt)
+_STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}(?::\d{2})?")
 
 
 def iso_when(text: str, ref: datetime | None = None, ahead: bool = False) -> str:
@@ -411,8 +424,13 @@ def iso_when(text: str, ref: datetime | None = None, ahead: bool = False) -> str
             pass
         else:
             if iso(when) == text:
+                if not _YEARS[0] <= when.year <= _YEARS[1]:
+                    raise _out_of_range(text)
                 return text
-    return iso(parse_when(text, ref, ahead))
+    when = parse_when(text, ref, ahead)
+    if not _YEARS[0] <= when.year <= _YEARS[1]:
+        raise _out_of_range(text)
+    return iso(when)
 
 
 # A written-out date that leaves nothing to guess: YYYY-MM-DD, or with HH:MM or HH:MM:SS

@@ -341,3 +341,26 @@ def test_views_fold_copies_and_leave_the_records_raw(sdb):
     for doc in sdb.all():  # no derived key ever reaches a stored document
         assert not {"history", "retracted", "superseded_by", "linked_from"} & set(doc)
     assert sdb.get(doc_id=1)["status"] == "accepted"
+
+
+def test_what_a_script_reads_is_a_whole_copy(tmp_path):
+    """TinyDB's Document copies only the top level: `db.get(doc_id=1)["approved_by"].append("X")`
+    changed the record held for the session, which then failed its own hash, and a valid
+    amendment of it was refused (a robustness hunt)."""
+    from tinydb import Query
+
+    import pmjournal
+
+    db = pmjournal.open_db(tmp_path / "j.json", user="Pat PM")
+    db.insert({"kind": "decision", "title": "Call", "owner": "Ann", "approved_by": ["VP"]})
+    for read in (
+        lambda: db.get(doc_id=1),
+        lambda: db.all()[0],
+        lambda: next(iter(db)),
+        lambda: db.search(Query().title == "Call")[0],
+        lambda: db.views()[0],
+    ):
+        read()["approved_by"].append("X")
+    assert db.get(doc_id=1)["approved_by"] == ["VP"] and db.views()[0]["approved_by"] == ["VP"]
+    db.insert({"kind": "amendment", "target": db.get(doc_id=1)["id"], "changes": {"title": "Call made"}, "reason": "typo"})
+    assert db.views()[0]["title"] == "Call made"

@@ -304,6 +304,26 @@ class ScriptTable(EntryTable):
     journal: "Journal"
     _warned = None
 
+    # -- reading: whole copies -------------------------------------------
+    # TinyDB's Document copies only the top level: a script's
+    # `db.get(doc_id=1)["approved_by"].append("X")` changed the record held for the session,
+    # which then failed its own hash and refused a later amendment (a robustness hunt).
+
+    # (all() is TinyDB's list(iter(self)): copied below)
+
+    def search(self, cond) -> list[Document]:
+        return [_copied(d) for d in super().search(cond)]
+
+    def get(self, cond=None, doc_id=None, doc_ids=None):
+        found = super().get(cond, doc_id, doc_ids)
+        if isinstance(found, list):
+            return [_copied(d) for d in found]
+        return None if found is None else _copied(found)
+
+    def __iter__(self):
+        for document in super().__iter__():
+            yield _copied(document)
+
     def insert_multiple(self, documents) -> Inserted:
         self._only_entries("inserting into")
         documents = list(documents)
@@ -431,7 +451,7 @@ class ScriptDB(JournalDB):
         """
         if self.journal.team.joined:
             # The whole team's trail, in its order; copies, as all() gives.
-            documents = [Document(dict(r), r["seq"]) for r in self.journal.records()]
+            documents = [_copied(Document(r, r["seq"])) for r in self.journal.records()]
         else:
             documents = self.table(TABLE).all()
         with paused_gc():
@@ -442,6 +462,13 @@ class ScriptDB(JournalDB):
             if cond is None or cond(view):
                 out.append(Document(view, view["seq"]))
         return out
+
+
+def _copied(document: Document) -> Document:
+    """A whole copy of a stored document (its lists and objects too): records are JSON."""
+    import orjson
+
+    return Document(orjson.loads(orjson.dumps(document)), document.doc_id)
 
 
 def open_db(path=None, user: str | None = None, lock_timeout: float = LOCK_TIMEOUT) -> ScriptDB:

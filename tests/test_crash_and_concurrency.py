@@ -126,3 +126,27 @@ def test_one_journal_has_one_lock_however_it_is_reached(db, how):
             Journal(other, user="Pat PM", lock_timeout=0.2).add("note", {"title": "second"})
     Journal(other, user="Pat PM").add("note", {"title": "second"})
     assert verify_file(db).ok and [r["seq"] for r in Journal(db, user="x").records()] == [1, 2]
+
+
+def test_the_demo_holds_the_lock_from_its_look_at_the_journal_to_its_write(db, monkeypatch):
+    """`demo` looked for an empty journal before taking the lock: an `add` in another terminal
+    in between put the user's entry first and the 68 sample records after it, for good (a
+    robustness hunt: 5 of 40 rounds)."""
+    from pmjournal.core import demo
+    from pmjournal.core.errors import JournalLocked
+
+    built = demo.build
+    tried = []
+
+    def build_while_someone_adds(ref):
+        try:
+            Journal(db, user="Pat PM", lock_timeout=0.2).add("note", {"title": "my real entry"})
+            tried.append("saved")
+        except JournalLocked:
+            tried.append("locked")
+        return built(ref)
+
+    monkeypatch.setattr(demo, "build", build_while_someone_adds)
+    demo.write_demo(Journal(db, user="Dana Whitfield"))
+    assert tried == ["locked"]
+    assert "my real entry" not in db.read_text(encoding="utf-8") and verify_file(db).ok

@@ -858,14 +858,16 @@ def _kind_of(key: str) -> str:
 
 
 def write_demo(journal, ref: datetime | None = None) -> int:
-    """Fill an empty journal with the demo; refuse one that holds anything."""
-    if len(journal):
-        raise PmjournalError(
-            _("{path} already holds {n} records; the demo only goes into an empty journal").format(
-                path=journal.path, n=len(journal)
+    """Fill an empty journal with the demo; refuse one that holds anything.
+
+    Under the write lock from the look to the write: an `add` in another terminal between the
+    two put the user's entry first and 68 sample records after it, for good (a robustness hunt)."""
+    with journal.storage.file.locked():
+        if n := len(journal):
+            raise PmjournalError(
+                _("{path} already holds {n} records; the demo only goes into an empty journal").format(path=journal.path, n=n)
             )
-        )
-    if ref is not None:
-        # The same demo, byte for byte, for a given ref (docs and snapshots): the header is chained.
-        journal.storage.file.create(ref.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    return len(journal.append_raw(build(ref)))
+        if ref is not None:
+            # The same demo, byte for byte, for a given ref (docs and snapshots): the header is chained.
+            journal.storage.file.create(ref.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return len(journal.append_raw(build(ref)))

@@ -363,3 +363,12 @@ def test_names_and_loops_listed_in_a_chinese_message_are_joined_as_chinese_joins
     )
     said = run_cli("--db", db, "--lang", "zh_CN", "done", "2", env=env).stderr
     assert "）、commitment-2" in said, said
+
+
+def test_due_names_each_loop_in_chinese_beside_the_key_loop_takes():
+    """`due` in Chinese showed "answer" and "follow-up" where the app's Due view says 答复 and
+    跟进 (a user trial); the key stays, as `--loop` takes it."""
+    cli("add", "risk", "供应商延期", "--owner", "Dana", "--when", "2026-10-01", "--raised-to", "王芳", "--review-by", "2026-11-01", env=EN)
+    due = cli("due", "--today", "2026-11-05", env=ZH).stdout
+    assert "answer（答复）" in due and "review（复核）" in due, due
+    assert "answer（" not in cli("due", "--today", "2026-11-05", env=EN).stdout

@@ -60,8 +60,13 @@ def csv_text(found) -> str:
 
 
 def loop_what(loop) -> str:
-    """The loop as the table names it: its key (what `--loop` takes), and for a commitment what is owed."""
-    return f"{loop.key}: {loop.what}" if loop.type == "commitment" else loop.key
+    """The loop as the table names it: its key (what `--loop` takes), with its name where the
+    language names it otherwise ("answer（答复）": the app's Due view said 答复, `due` only
+    "answer", a user trial), and for a commitment what is owed."""
+    if loop.type == "commitment":
+        return f"{loop.key}: {loop.what}"
+    name = loop_type_label(loop.type)
+    return loop.key if name == loop.key else _("{key} ({name})").format(key=loop.key, name=name)
 
 
 def table(found, color: bool, width: int | None = None) -> str:

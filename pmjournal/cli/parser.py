@@ -115,7 +115,11 @@ Prints nothing when nothing is due today or overdue; exit status 0 either way.""
     "amend": N_("""examples:
   pmjournal amend 12 --owner Bob --reason "Alice handed the call to Bob on Monday"
   pmjournal amend '#7' --status rejected --reason "Leadership said no in the 1:1"
-  pmjournal amend 7 --clear review_by --reason "No review planned\""""),
+  pmjournal amend 7 --clear review_by --reason "No review planned"
+
+A field given replaces its value, lists too: `--approved-by "Lena Park"` leaves Lena Park the
+only approver, so give every name that stays. Links (--caused-by, --supersedes, --relates)
+are added to the entry's links. The history keeps every earlier value."""),
 }
 
 

@@ -430,3 +430,20 @@ def test_an_entry_in_a_zones_local_mean_time_goes_back_in_from_its_export(cli_pr
     proc = cli_process("--db", str(b), "import", str(out), env=env)
     assert proc.returncode == 0, proc.stderr
     assert '"occurred_at":"1920-05-01T09:00:00+01:19:32"' in b.read_text()
+
+
+def test_a_journal_or_import_file_named_in_bytes_that_are_not_utf8(cli_process, tmp_path):
+    """`--db $'j\\xff.json' export --format json` and `import $'i\\xff.json'` ended in a
+    TypeError from orjson (a robustness hunt): the name is kept with U+FFFD for those bytes."""
+    import os
+
+    db = os.fsdecode(os.fsencode(str(tmp_path)) + b"/j\xff.json")
+    assert cli_process("--db", db, "add", "note", "a").returncode == 0
+    out = tmp_path / "e.json"
+    proc = cli_process("--db", db, "export", "--format", "json", "-o", str(out))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert '"journal": "' + str(tmp_path) + '/j\ufffd.json"' in out.read_text(encoding="utf-8")
+    named = os.fsdecode(os.fsencode(str(tmp_path)) + b"/i\xff.json")
+    os.rename(out, named)
+    proc = cli_process("--db", str(tmp_path / "k.json"), "import", named)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr

@@ -124,3 +124,10 @@ def file_stamp(path) -> tuple[int, ...] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def path_text(path) -> str:
+    """A path as text an export or a record can hold: the bytes of a name that is not UTF-8
+    (a file system allows any) as U+FFFD. As Python gives it (its surrogates), orjson refused
+    it and an export or import of such a file ended in a traceback (a robustness hunt)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")

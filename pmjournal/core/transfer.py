@@ -23,6 +23,7 @@ import orjson
 from . import dates, model
 from .chain import line_hash, record_hash
 from .errors import PmjournalError, ValidationError
+from .files import path_text
 from .i18n import N_, _
 from .ids import derived_id
 from .jsonstream import JsonStream, NotJSON
@@ -135,7 +136,7 @@ def iter_json(journal, filt: Filter, views=None, generated=None):
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "generated_at": dates.utc_stamp(generated),
-        "journal": str(journal.path),
+        "journal": path_text(journal.path),
         "filter": filt.describe(),
         "chain_head": {"seq": seq, "hash": head},
     }
@@ -1139,7 +1140,7 @@ def import_file(journal, path, progress=None) -> tuple[int, int]:
     "importing" the records written.
     """
     path = Path(path)
-    source = str(path)
+    source = path_text(path)
     fh = _open_import(path)
     with fh:
         before = _fingerprint(fh)

@@ -481,6 +481,27 @@ async def test_people_autocomplete_completes_the_name_after_the_last_comma(journ
 
 
 @pilot_test
+async def test_a_half_typed_name_left_behind_is_asked_about(journal):
+    """"Mar", Marcus Chen offered, then Tab: saved as a person "Mar" without a word (a user
+    trial). Leaving the field says it is new to the journal and whom it may mean; it is not
+    refused (it may be someone new)."""
+    seed_people(journal)
+    app = new_form(journal, "decision")
+    async with app.run_test(size=SIZE) as pilot:
+        field(app.screen, "approved_by").focus()
+        await type_text(pilot, "Alice Wong, Bo")
+        field(app.screen, "owner").focus()
+        await pilot.pause()
+        said = app.screen.query_one("#row-approved_by .pm-matches", Label)
+        assert said.display and str(said.content) == "Bo is new to this journal: did you mean Bob Li?", str(said.content)
+        field(app.screen, "approved_by").focus()
+        await type_text(pilot, "b Li")
+        field(app.screen, "owner").focus()
+        await pilot.pause()
+        assert not app.screen.query_one("#row-approved_by .pm-matches", Label).display
+
+
+@pilot_test
 async def test_an_empty_form_does_not_crash_and_the_date_preview_follows_typing(journal):
     """Two cases in one empty note form (opening a form is most of a short test's CPU)."""
     app = new_form(journal, "note", when="")

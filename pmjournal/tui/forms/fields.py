@@ -151,15 +151,15 @@ class InputRow(OneInputRow):
             self._show_matches(event.value)
 
     def on_descendant_blur(self) -> None:
-        self._show_matches("")
+        self._show_matches("", left=self.editor().value)
 
-    def _show_matches(self, value: str) -> None:
+    def _show_matches(self, value: str, left: str = "") -> None:
         suggester = self.editor().suggester
         if not isinstance(suggester, PeopleSuggester):
             return
         # The inline completion shows one name; list the others so the user knows to type more.
         others = suggester.matches(value)[1:6] if value else []
-        text = _("also: {names}").format(names=", ".join(others)) if others else ""
+        text = _("also: {names}").format(names=", ".join(others)) if others else self._half_typed(suggester, left)
         if text != self._matches:
             self._matches = text
             shown = self.query(".pm-matches")
@@ -169,6 +169,18 @@ class InputRow(OneInputRow):
                 label.display = bool(text)
             else:  # mounted on the first names to list, like the error line
                 self.mount(Label(text, classes="pm-hint pm-matches", markup=False), after=self.editor())
+
+
+    def _half_typed(self, suggester: PeopleSuggester, value: str) -> str:
+        """Said once the field is left: a name no one in the journal has that begins a known one
+        ("Mar", its completion Marcus Chen offered and Tab pressed, was saved as a person of its
+        own without a word: a user trial). Said, not refused: it may be someone new."""
+        people = suggester.people()
+        said = []
+        for name in (n.strip() for n in value.split(",")):
+            if name and not people.knows(name) and (known := people.complete(name, limit=1)):
+                said.append(_("{name} is new to this journal: did you mean {known}?").format(name=name, known=known[0]))
+        return " ".join(said)
 
 
 # The preview's share of the row and its padding (forms.tcss .pm-preview: max-width, padding-left).

@@ -302,6 +302,25 @@ async def test_each_kind_saves_its_fields(journal, kind):
 
 
 @pilot_test
+async def test_text_typed_in_the_causes_list_is_said_and_ticks_nothing(journal):
+    """A tab too many put "load test" into the Causes list: its letters went nowhere without a
+    word and its space ticked a cause (a user trial)."""
+    from tuihelp import burst
+
+    app = new_form(journal, "incident")
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(app, pilot, {"title": "Outage"})
+        field(app.screen, "causes").focus()
+        burst(app, "load test")
+        await pilot.pause(0.5)
+        row = app.screen.query_one("#row-causes")
+        assert row.has_class("-has-error") and "this is a list" in row._error, (row._error, list(field(app.screen, "causes").selected), app.focused)
+        assert list(field(app.screen, "causes").selected) == []
+        await pilot.press("space")  # a space read after the refusal ticks, as before
+        assert list(field(app.screen, "causes").selected) == ["expectations"]
+
+
+@pilot_test
 async def test_causes_are_ticked_by_keyboard(journal):
     app = new_form(journal, "incident")
     async with app.run_test(size=SIZE) as pilot:

@@ -24,6 +24,8 @@ A third case is the keys typed behind the key that opens a form ("n d" then
 the title): `HoldsKeys` holds them until the form's first field has the focus.
 """
 
+from time import monotonic
+
 from rich.segment import Segment
 from textual import events
 from textual.app import ComposeResult
@@ -38,9 +40,9 @@ from textual.widgets._select import SelectCurrent, SelectOverlay
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
-from pmjournal.core.i18n import N_, ngettext
+from pmjournal.core.i18n import N_, _, ngettext
 
-from ..key_order import HoldsKeys, InOrder, TypesJoiners, caught_up
+from ..key_order import REACTION_SECONDS, HoldsKeys, InOrder, TypesJoiners, caught_up, drop_typed_ahead
 from ..restyle import StyledOnMount
 
 __all__ = ["HoldsKeys", "InOrder", "caught_up"]  # re-exported: the forms take them from here
@@ -163,6 +165,28 @@ class FormSelect(FocusesNow, StyledOnMount, InOrder, Select):
 class FormSelectionList(StyledOnMount, InOrder, SelectionList):
     """Ticked and unticked rows differ by glyph, not only by colour: Textual draws the
     same ▐X▌ both ways, unreadable on a monochrome terminal or to a screen reader."""
+
+    def on_key(self, event: events.Key) -> None:
+        # Text typed here (a tab too many from the field before) went nowhere without a word,
+        # and the space in it ticked a cause (a user trial): said, and the rest of the burst,
+        # space included, is dropped as after any refusal.
+        now = monotonic()
+        if event.key == "space" and now - self._refused_at < REACTION_SECONDS:
+            # (a burst reaches the App before the first letter reaches here: its window is late)
+            event.stop()
+            event.prevent_default()
+            self._refused_at = now
+        elif event.is_printable and event.character and event.character != " ":
+            event.stop()
+            event.prevent_default()
+            self._refused_at = now
+            self.app.bell()
+            drop_typed_ahead(self.app)
+            row = next((a for a in self.ancestors if hasattr(a, "show_error")), None)
+            if row is not None:
+                row.show_error(_("this is a list: ↑↓ move, space ticks the one highlighted; text goes in a text field (tab)"))
+
+    _refused_at = 0.0  # (monotonic) the last letter typed here, and refused
 
     def action_select(self) -> None:
         # Ticks the row the cursor is on now. Textual's posts a message and ticks whatever is

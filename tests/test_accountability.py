@@ -475,6 +475,22 @@ def test_jrnl_tags_written_as_one_string_or_holding_null(cli, tmp_path):
     assert {e["title"]: e["tags"] for e in listed(cli)} == {"One.": ["abc"], "Two.": ["x"]}
 
 
+def test_a_jrnl_time_with_an_offset_or_a_date_with_a_time_keeps_it(cli, tmp_path):
+    """A hand-made jrnl file's "time": "10:00:00+05:00" was read as 10:00 local time, and
+    "date": "2026-01-02T11:30:00+05:00" with no "time" as 00:00 (a robustness hunt)."""
+    path = tmp_path / "jrnl.json"
+    entries = [
+        {"title": "One.", "body": "", "date": "2026-01-01", "time": "10:00:00+05:00", "tags": [], "starred": False},
+        {"title": "Two.", "body": "", "date": "2026-01-02T11:30:00+05:00", "tags": [], "starred": False},
+    ]
+    path.write_text(json.dumps({"tags": {}, "entries": entries}))
+    ok(cli("import", str(path)))
+    assert {e["title"]: e["occurred_at"] for e in listed(cli)} == {
+        "One.": "2026-01-01T10:00:00+05:00",
+        "Two.": "2026-01-02T11:30:00+05:00",
+    }
+
+
 def test_csv_export(cli, journal, tmp_path):
     journal.add("decision", {"title": '=HYPERLINK("x")', "owner": "A", "consulted": ["B", "C"]})
     out = ok(cli("export", "--format", "csv"))

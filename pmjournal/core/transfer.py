@@ -1046,10 +1046,16 @@ def _jrnl_entry(i: int, entry, zone, salt: str = "", offsets=()):
     if not isinstance(entry, dict) or "date" not in entry:
         raise ValidationError(_("jrnl entry {i} has no date").format(i=i))
     try:
-        day = datetime.fromisoformat(str(entry["date"])).date()
-        at = time.fromisoformat(str(entry.get("time") or "00:00"))
+        dated = datetime.fromisoformat(str(entry["date"]))
+        day = dated.date()
+        # jrnl writes "date": "2026-01-01" and "time": "10:00"; a hand-made file's offset
+        # ("10:00:00+05:00"), or a time in its date with no "time", was dropped: 10:00 read as
+        # local time, or the entry put at 00:00 (a robustness hunt).
+        at = time.fromisoformat(str(entry["time"])) if entry.get("time") else dated.timetz()
     except ValueError as err:
         raise ValidationError(_("jrnl entry {i} has a bad date or time: {err}").format(i=i, err=err)) from err
+    zone = at.tzinfo or zone
+    at = at.replace(tzinfo=None)
     title = " ".join(str(entry.get("title") or "").split()) or "(untitled)"
     # An entry with no title of its own is titled by its body's first line, as jrnl titles one
     # by its first sentence ("(untitled)", in English whatever the language, said nothing). Its

@@ -457,6 +457,11 @@ def test_an_amend_cannot_move_a_commitment_or_the_date_from_under_its_done_recor
     ok(cli("amend", "1", "--when", "2026-11-22", "--reason", "the same day is fine"))
     shown = json.loads(ok(cli("show", "1", "--format", "json")))
     assert [c["who"] for c in shown["commitments"]] == ["Tom", "Ann", "Lee"]
+    # Who owes a done commitment may be corrected: "Tom" could never become Tom Becker (a user trial).
+    full = ("--commitment", "Tom Becker; confirm the budget; 2026-12-12", "--commitment", "Ann; send the sheet; 2026-12-11")
+    ok(cli("amend", "1", *full, "--commitment", "Lee; book the room; 2026-12-13", "--reason", "his full name"))
+    shown = json.loads(ok(cli("show", "1", "--format", "json")))
+    assert [c["who"] for c in shown["commitments"]] == ["Tom Becker", "Ann", "Lee"]
 
 
 def test_done_by_completes_whole_words_of_the_entrys_people_commitments_included(cli):

@@ -1203,7 +1203,9 @@ class Journal:
         """A loop record (done, re-opened) names its commitment by place (commitment-2) and
         happened on a day: an amendment may not move either from under it. Reordering the
         commitments gave Tom's 'done' to Ann's item, and a When moved past a done record
-        read 'done 2 Dec' for an escalation raised on the 3rd."""
+        read 'done 2 Dec' for an escalation raised on the 3rd. Who owes it may be corrected
+        ("Dana" to "Dana Whitfield", a user trial could not): the item stays, its history
+        says who it was."""
         events = [e for e in view.get("history") or () if e.get("kind") == "loop"]
         if not events:
             return
@@ -1216,11 +1218,11 @@ class Journal:
                     continue
                 before = old[n - 1]
                 after = new[n - 1] if n <= len(new) else None
-                if after is None or (after.get("who"), after.get("what")) != (before.get("who"), before.get("what")):
+                if after is None or after.get("what") != before.get("what"):
                     raise ValidationError(
                         _(
                             "commitment {n} ({what}, owed by {who}) already has a done or re-opened record: it must stay "
-                            "commitment {n}, with the same who and what; add new commitments after the last one"
+                            "commitment {n}, owing the same thing (who owes it may be corrected); add new commitments after the last one"
                         ).format(n=n, what=before.get("what"), who=before.get("who")),
                         field="commitments",
                     )

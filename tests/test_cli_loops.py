@@ -546,3 +546,10 @@ def test_done_by_a_name_a_letter_off_one_the_entry_names_is_refused(cli):
     assert record_count(cli) == 1
     ok(cli("amend", "1", "--raised-to", "Marcus Chen", "--raised-to", "Priya Raman", "--raised-to", "Sam Delegate", "--reason", "Marcus passed it on"))
     assert "by Sam Delegate" in ok(cli("done", "1", "--by", "Sam Delegate"))
+
+
+def test_an_escalation_is_answered_by_its_person_in_any_spelling(cli):
+    """Owner "marcus chen", Raised to "Marcus Chen": `done --by "Marcus Chen"` was refused as
+    not raised to him (a review of the raised-to check)."""
+    add(cli, "risk", "Casing", "--owner", "marcus chen", "--raised-to", "Marcus Chen", "--when", "2026-11-20")
+    assert "by marcus chen" in ok(cli("done", "1", "--by", "Marcus Chen", "--when", "2026-11-21")).lower()

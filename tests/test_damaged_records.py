@@ -44,3 +44,12 @@ def test_each_read_shows_the_rest_and_names_the_break(db, tmp_path, damage, inde
     assert proc.returncode == 0 and "fails verification at #3" in out.read_text(encoding="utf-8"), proc.stderr
     listed = run_cli("--db", str(db), "list", "--format", "json", env=env)
     assert sorted(e["seq"] for e in orjson.loads(listed.stdout)) == [1, 2, 4, 5]
+
+
+def test_a_signing_keys_record_past_a_break_is_still_read(db):
+    """A key record names no entry (no target): readable() dropped every one past a break, and
+    `show` said there was no such record (a review)."""
+    from pmjournal.core.readable import readable
+
+    assert readable({"id": "01ABC", "kind": "key", "recorded_at": "2026-12-01T00:00:00Z", "public_key": "ssh-ed25519 AAAA x"})
+    assert not readable({"id": "01ABC", "kind": "key", "recorded_at": "2026-12-01T00:00:00Z"})

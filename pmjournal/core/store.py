@@ -203,7 +203,8 @@ def _named_in(view: dict, typed: str) -> str:
     """Who `typed` (done --by) means among the people the entry names, commitments' owers
     included: the one whose name it is (as first spelt), or the one whose name starts with
     it in whole words ("marcus", "marcus c" for Marcus Chen; "Marcus" was saved as a person
-    of its own); else `typed` as it is. "Dan" is not Dana Whitfield."""
+    of its own); else `typed` as it is, unless it is a letter or two off a name it names, or
+    the start of one ("Marc" for Marcus Chen): then asked about, as a typo."""
     from .people import key, names_in
 
     names = names_in(view)
@@ -232,6 +233,14 @@ def _named_in(view: dict, typed: str) -> str:
             field="by",
         )
     return typed
+
+
+def _one_of(name: str, names) -> bool:
+    """`name` is one of `names` in any spelling of case and spacing: an owner typed "marcus
+    chen" and Raised to "Marcus Chen" are one person (a review found the answer refused)."""
+    from .people import key
+
+    return key(name) in {key(n) for n in names}
 
 
 def _starts_with_words(name: list[str], typed: list[str]) -> bool:
@@ -1325,7 +1334,7 @@ class Journal:
                     field="occurred_at",
                 )
             self._after_the_loops_last_step(view, chosen, body, state)
-            if chosen.type == "answer" and state == "done" and "by" in body and body["by"] not in chosen.owes:
+            if chosen.type == "answer" and state == "done" and "by" in body and not _one_of(body["by"], chosen.owes):
                 # Only those it was raised to can answer an escalation: "answered by" anyone
                 # else closed it while the people asked stayed silent (a user trial).
                 from .display import list_separator
